@@ -1,0 +1,666 @@
+/**
+ * The evaluation engine: runs every enabled gate over the head of a change and again over its base,
+ * fingerprints the findings, marks what the base already had as existing, applies suppressions,
+ * exceptions and waivers, and scores each gate.
+ *
+ * IO happens here and in index builders only; rules are synchronous and see preloaded files.
+ */
+import picomatch from 'picomatch';
+import { languageOf, loadParsers } from '../lang/index.js';
+import type { Language, SourceFile } from '../lang/source-file.js';
+import { detectServices } from '../source/services.js';
+import type { ReadinessConfig } from '../config/types.js';
+import type { GateResult } from './report.js';
+import { assignFingerprints } from './fingerprint.js';
+import { formatMessage } from './messages.js';
+import { countsOf, overallScore, scoreOf, statusOf, verdictOf } from './scoring.js';
+import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
+import { CORE_GATE_ID, MISSING_REASON_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
+import type {
+  AnalysisError,
+  ChangedFile,
+  ChangeSet,
+  Finding,
+  FindingInput,
+  Gate,
+  GateId,
+  IndexContext,
+  PreloadedSnapshot,
+  Rule,
+  RuleContext,
+  RuleMeta,
+  Service,
+  Severity,
+  Snapshot,
+  SuppressionRecord,
+} from './types.js';
+
+/** A waiver granted by a PR comment (the app and the Action read them from the PR's comments). */
+export interface Waiver {
+  findingId: string;
+  by: string;
+  reason: string;
+  /** YYYY-MM-DD; applies through the end of that day (UTC). */
+  until?: string;
+  /** Where it was granted, for the scorecard. */
+  url?: string;
+}
+
+export interface EvaluateOptions {
+  changeSet: ChangeSet;
+  config: ReadinessConfig;
+  gates: readonly Gate[];
+  waivers?: readonly Waiver[];
+  now?: Date;
+  /** Called as file rules progress (the CLI shows a progress line on long runs). */
+  onProgress?: (done: number, total: number, label: string) => void;
+}
+
+export interface ExpiredEntry {
+  kind: 'exception' | 'waiver';
+  rule: string;
+  path?: string;
+  until: string;
+  reason: string;
+}
+
+export interface Evaluation {
+  findings: Finding[];
+  gates: GateResult[];
+  score: number;
+  baseScore: number;
+  verdict: 'ready' | 'blocked';
+  errors: AnalysisError[];
+  expired: ExpiredEntry[];
+  filesAnalyzed: number;
+  /** Every rule that is known, for SARIF and explain (meta only). */
+  rules: RuleMeta[];
+}
+
+type Side = 'base' | 'head';
+
+/** A finding before fingerprinting and state assignment. */
+interface RawFinding {
+  ruleId: string;
+  gate: GateId;
+  severity: Severity;
+  path: string;
+  line: number;
+  endLine: number;
+  column?: number;
+  message: string;
+  fix: string;
+  related?: Finding['related'];
+  key?: string;
+  suppression?: SuppressionRecord;
+  /** Filled after fingerprinting. */
+  id?: string;
+}
+
+const GLOB_OPTIONS = { dot: true } as const;
+
+/** Reads files of one side once, records why a file was skipped, and loads parsers as files arrive. */
+class SideFiles {
+  readonly files = new Map<string, SourceFile | null>();
+  readonly skipped = new Map<string, string>();
+  constructor(
+    readonly snapshot: Snapshot,
+    readonly paths: readonly string[],
+    readonly maxFileBytes: number,
+  ) {}
+
+  async read(path: string): Promise<SourceFile | undefined> {
+    const cached = this.files.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    const result = await this.snapshot.read(path);
+    if (!result.ok) {
+      this.files.set(path, null);
+      if (result.reason !== 'missing') this.skipped.set(path, result.detail);
+      return undefined;
+    }
+    if (result.file.bytes > this.maxFileBytes) {
+      this.files.set(path, null);
+      this.skipped.set(path, `${formatBytes(result.file.bytes)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`);
+      return undefined;
+    }
+    this.files.set(path, result.file);
+    return result.file;
+  }
+
+  /** Loads the parsers for every file read so far (idempotent). */
+  async loadParsersForRead(): Promise<void> {
+    const langs = new Set<Language>();
+    for (const f of this.files.values()) if (f) langs.add(f.language);
+    await loadParsers(langs);
+  }
+
+  view(): PreloadedSnapshot {
+    const paths = this.paths;
+    return {
+      sha: this.snapshot.sha,
+      paths,
+      file: (path) => this.files.get(path) ?? undefined,
+      glob: (globs) => {
+        const match = picomatch(globs as string[], GLOB_OPTIONS);
+        return paths.filter((p) => match(p));
+      },
+    };
+  }
+
+  dispose(): void {
+    for (const f of this.files.values()) f?.dispose();
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+function todayUtc(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/** An `until` date applies through the end of that day (UTC). */
+function isExpired(until: string | undefined, now: Date): boolean {
+  return until !== undefined && until < todayUtc(now);
+}
+
+function gateOptionsFor(gate: Gate, config: ReadinessConfig): unknown {
+  const configured = config.gates[gate.id];
+  if (configured?.options !== undefined) return configured.options;
+  return gate.options ? gate.options.parse({}) : {};
+}
+
+function ruleOptionsFor(rule: Rule, config: ReadinessConfig): unknown {
+  const configured = config.rules[rule.meta.id]?.options;
+  if (configured !== undefined) return configured;
+  return rule.options ? rule.options.parse({}) : {};
+}
+
+function severityFor(rule: RuleMeta, config: ReadinessConfig): Severity | 'off' {
+  return config.rules[rule.id]?.severity ?? rule.severity;
+}
+
+function sidePath(change: ChangedFile, side: Side): string | undefined {
+  if (side === 'head') return change.status === 'removed' ? undefined : change.path;
+  return change.status === 'added' ? undefined : (change.previousPath ?? change.path);
+}
+
+/**
+ * Evaluates a change. Never throws for bad input files or a crashing rule: those become `errors`.
+ */
+export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
+  const { changeSet, config, gates } = options;
+  const now = options.now ?? new Date();
+  const errors: AnalysisError[] = [];
+  const errorKeys = new Set<string>();
+  const addError = (path: string, message: string) => {
+    const key = `${path}\u0000${message}`;
+    if (errorKeys.has(key)) return;
+    errorKeys.add(key);
+    errors.push({ path, message });
+  };
+
+  const excludeMatch = picomatch(config.paths.exclude.length ? config.paths.exclude : ['\u0000never'], GLOB_OPTIONS);
+  const excluded = (path: string) => excludeMatch(path);
+  const changes = changeSet.files;
+  const inScope = changes.filter((c) => !excluded(c.path));
+
+  const [headPaths, basePaths] = await Promise.all([changeSet.head.list(), changeSet.base.list()]);
+  const sides: Record<Side, SideFiles> = {
+    head: new SideFiles(changeSet.head, headPaths, config.maxFileBytes),
+    base: new SideFiles(changeSet.base, basePaths, config.maxFileBytes),
+  };
+  const serviceMaps: Record<Side, ReturnType<typeof detectServices>> = {
+    head: detectServices(headPaths, config.services),
+    base: detectServices(basePaths, config.services),
+  };
+
+  // Base path → head path, so base findings on renamed files fingerprint like their head counterparts.
+  const renamedToHead = new Map<string, string>();
+  for (const c of changes) if (c.previousPath) renamedToHead.set(c.previousPath, c.path);
+
+  try {
+    // Every changed file in scope is read at the head, so skipped files are reported and suppressions
+    // in them are checked; the base versions are read as rules need them.
+    for (const c of inScope) {
+      const headPath = sidePath(c, 'head');
+      if (headPath) await sides.head.read(headPath);
+    }
+
+    const enabledGates = gates.filter((g) => config.gates[g.id]?.enabled !== false);
+    const applicability = new Map<GateId, boolean>();
+    for (const gate of enabledGates) {
+      const gateOptions = gateOptionsFor(gate, config);
+      let applies = false;
+      for (const side of ['head', 'base'] as const) {
+        if (applies) break;
+        try {
+          applies = await gate.applies({ snapshot: sides[side].snapshot, paths: sides[side].paths, gateOptions });
+        } catch (err) {
+          addError('', `gate ${gate.id}: could not decide whether it applies: ${(err as Error).message}`);
+        }
+      }
+      applicability.set(gate.id, applies);
+    }
+    const activeGates = enabledGates.filter((g) => applicability.get(g.id));
+
+    // Indexes, once per side per gate.
+    const indexes: Record<Side, Map<string, unknown>> = { head: new Map(), base: new Map() };
+    const sidesToRun: Side[] = config.baseline === 'off' ? ['head'] : ['head', 'base'];
+    const indexSides: Side[] = ['head', 'base'];
+    for (const gate of activeGates) {
+      const gateOptions = gateOptionsFor(gate, config);
+      for (const side of indexSides) {
+        for (const def of gate.indexes ?? []) {
+          const files = sides[side];
+          const services = serviceMaps[side];
+          const ctx: IndexContext = {
+            side,
+            snapshot: files.snapshot,
+            paths: files.paths,
+            gateOptions,
+            services: services.services,
+            serviceOf: services.serviceOf,
+            read: async (path) => {
+              const file = await files.read(path);
+              if (file) await loadParsers([file.language]);
+              return file;
+            },
+            error: (path, message) => {
+              if (side === 'head') addError(path, message);
+            },
+            excluded,
+          };
+          try {
+            indexes[side].set(`${gate.id}:${def.id}`, await def.build(ctx));
+          } catch (err) {
+            if (side === 'head') addError('', `gate ${gate.id}: index ${def.id} failed: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
+
+    // Preload the files each file rule will look at, on each side.
+    type Planned = { rule: Extract<Rule, { scope: 'file' }>; gate: Gate; change: ChangedFile; path: string };
+    const planned: Record<Side, Planned[]> = { head: [], base: [] };
+    for (const gate of activeGates) {
+      for (const rule of gate.rules) {
+        if (rule.scope !== 'file' || severityFor(rule.meta, config) === 'off') continue;
+        const match = picomatch(rule.files as string[], GLOB_OPTIONS);
+        for (const side of sidesToRun) {
+          for (const change of inScope) {
+            if (change.binary) continue;
+            const path = sidePath(change, side);
+            if (path && match(path)) planned[side].push({ rule, gate, change, path });
+          }
+        }
+      }
+    }
+    for (const side of sidesToRun) {
+      for (const p of planned[side]) await sides[side].read(p.path);
+      await sides[side].loadParsersForRead();
+    }
+
+    // Run the rules.
+    const raw: Record<Side, RawFinding[]> = { head: [], base: [] };
+    const totalWork = planned.head.length + planned.base.length;
+    let done = 0;
+    for (const side of sidesToRun) {
+      const other: Side = side === 'head' ? 'base' : 'head';
+      const makeContext = (rule: Rule, gate: Gate, defaultPath: string | undefined): RuleContext => {
+        const severity = severityFor(rule.meta, config) as Severity;
+        return {
+          ruleId: rule.meta.id,
+          options: ruleOptionsFor(rule, config),
+          gateOptions: gateOptionsFor(gate, config),
+          side,
+          snapshot: sides[side].view(),
+          other: sides[other].view(),
+          changes: inScope,
+          index: <T>(id: string) => lookupIndex<T>(indexes[side], gate.id, id),
+          otherIndex: <T>(id: string) => lookupIndex<T>(indexes[other], gate.id, id),
+          serviceOf: serviceMaps[side].serviceOf,
+          services: serviceMaps[side].services,
+          report: (input: FindingInput) => {
+            raw[side].push(toRaw(rule.meta, gate.id, input, defaultPath, severity, side === 'base' ? renamedToHead : undefined));
+          },
+        };
+      };
+      for (const p of planned[side]) {
+        done++;
+        options.onProgress?.(done, totalWork, p.path);
+        const file = sides[side].files.get(p.path);
+        if (!file) continue;
+        if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
+        try {
+          p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
+        } catch (err) {
+          if (side === 'head') addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
+        }
+      }
+      for (const gate of activeGates) {
+        for (const rule of gate.rules) {
+          if (rule.scope !== 'repo' || severityFor(rule.meta, config) === 'off') continue;
+          try {
+            rule.check(makeContext(rule, gate, undefined));
+          } catch (err) {
+            if (side === 'head') addError('', `rule ${rule.meta.id} failed: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
+
+    // Files findings point at must be readable for fingerprints and suppressions.
+    for (const side of sidesToRun) {
+      for (const f of raw[side]) {
+        const path = side === 'base' ? baseSidePath(f.path, renamedToHead) : f.path;
+        await sides[side].read(path);
+      }
+      await sides[side].loadParsersForRead();
+    }
+
+    // Suppressions, per side.
+    const metaById = new Map<string, RuleMeta>();
+    for (const gate of gates) for (const rule of gate.rules) metaById.set(rule.meta.id, rule.meta);
+    const knownTargets = new Set<string>([...metaById.keys(), ...gates.map((g) => g.id)]);
+    for (const side of sidesToRun) {
+      applySuppressions({
+        side,
+        findings: raw[side],
+        files: sides[side],
+        changes: inScope,
+        renamedToHead,
+        metaById,
+        knownTargets,
+        config,
+        disabledTargets: new Set(
+          gates.filter((g) => !applicability.get(g.id) || config.gates[g.id]?.enabled === false).map((g) => g.id as string),
+        ),
+      });
+    }
+
+    // Fingerprints.
+    for (const side of sidesToRun) fingerprint(raw[side], sides[side], renamedToHead, side);
+
+    // States.
+    const baseIds = new Set(raw.base.map((f) => f.id!));
+    const findings: Finding[] = raw.head.map((f) => {
+      const state: Finding['state'] = f.suppression
+        ? 'suppressed'
+        : config.baseline !== 'off' && baseIds.has(f.id!)
+          ? 'existing'
+          : 'new';
+      return toFinding(f, state);
+    });
+
+    // Exceptions from config, then waivers from PR comments.
+    const expired: ExpiredEntry[] = [];
+    for (const exception of config.exceptions) {
+      if (isExpired(exception.until, now)) {
+        expired.push({ kind: 'exception', rule: exception.rule, path: exception.path, until: exception.until!, reason: exception.reason });
+        continue;
+      }
+      const match = picomatch(exception.path, GLOB_OPTIONS);
+      for (const f of findings) {
+        if (f.state === 'suppressed' || f.state === 'waived') continue;
+        if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
+          f.state = 'suppressed';
+          f.suppression = { kind: 'exception', reason: exception.reason, ...(exception.until ? { until: exception.until } : {}), by: 'config' };
+        }
+      }
+    }
+    for (const waiver of options.waivers ?? []) {
+      const target = findings.find((f) => f.id === waiver.findingId);
+      if (isExpired(waiver.until, now)) {
+        expired.push({ kind: 'waiver', rule: target?.ruleId ?? waiver.findingId, ...(target ? { path: target.path } : {}), until: waiver.until!, reason: waiver.reason });
+        continue;
+      }
+      if (target && (target.state === 'new' || target.state === 'existing')) {
+        target.state = 'waived';
+        target.suppression = { kind: 'waiver', reason: waiver.reason, by: waiver.by, ...(waiver.until ? { until: waiver.until } : {}) };
+      }
+    }
+
+    // Scores.
+    const baseFindings = raw.base.filter((f) => !f.suppression);
+    const gateResults: GateResult[] = [];
+    const productGates = gates.filter((g) => g.id !== CORE_GATE_ID);
+    for (const gate of productGates) {
+      const mine = findings.filter((f) => f.gate === gate.id);
+      const enabled = config.gates[gate.id]?.enabled !== false;
+      const skipped = !enabled || !applicability.get(gate.id);
+      const active = mine.filter((f) => f.state === 'new' || f.state === 'existing');
+      const baseActive = sidesToRun.includes('base') ? baseFindings.filter((f) => f.gate === gate.id) : active;
+      gateResults.push({
+        id: gate.id,
+        title: gate.title,
+        status: statusOf(mine, config.failOn, skipped),
+        score: scoreOf(active),
+        baseScore: scoreOf(baseActive),
+        counts: countsOf(mine),
+        ...(skipped ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' } : {}),
+      });
+    }
+    const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
+    if (coreFindings.length > 0) {
+      const active = coreFindings.filter((f) => f.state === 'new' || f.state === 'existing');
+      gateResults.push({
+        id: CORE_GATE_ID,
+        title: 'Suppressions',
+        status: statusOf(coreFindings, config.failOn, false),
+        score: scoreOf(active),
+        baseScore: scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)),
+        counts: countsOf(coreFindings),
+      });
+    }
+
+    // Skipped files: every changed file in scope that could not be read, and parse problems.
+    for (const c of inScope) {
+      const path = sidePath(c, 'head');
+      if (!path) continue;
+      const reason = sides.head.skipped.get(path);
+      if (reason) addError(path, `skipped: ${reason}`);
+      const file = sides.head.files.get(path);
+      if (file) {
+        try {
+          for (const problem of file.parseErrors()) addError(path, problem);
+        } catch (err) {
+          addError(path, `could not be parsed: ${(err as Error).message}`);
+        }
+      }
+    }
+
+    const scoredGates = gateResults.filter((g) => g.id !== CORE_GATE_ID || g.status !== 'pass');
+    let filesAnalyzed = 0;
+    for (const c of inScope) {
+      const path = sidePath(c, 'head');
+      if (path && sides.head.files.get(path)) filesAnalyzed++;
+    }
+    return {
+      findings,
+      gates: gateResults,
+      score: overallScore(scoredGates),
+      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status, score: g.baseScore }))),
+      verdict: verdictOf(gateResults.map((g) => g.status)),
+      errors,
+      expired,
+      filesAnalyzed,
+      rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    };
+  } finally {
+    sides.head.dispose();
+    sides.base.dispose();
+  }
+}
+
+function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string): T {
+  const key = `${gate}:${id}`;
+  if (!map.has(key)) throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
+  return map.get(key) as T;
+}
+
+function baseSidePath(headPath: string, renamedToHead: Map<string, string>): string {
+  for (const [basePath, head] of renamedToHead) if (head === headPath) return basePath;
+  return headPath;
+}
+
+function toRaw(
+  meta: RuleMeta,
+  gate: GateId,
+  input: FindingInput,
+  defaultPath: string | undefined,
+  severity: Severity,
+  renamedToHead: Map<string, string> | undefined,
+): RawFinding {
+  const rawPath = input.path ?? defaultPath;
+  if (!rawPath) throw new Error(`rule ${meta.id} reported a finding without a path`);
+  const path = renamedToHead?.get(rawPath) ?? rawPath;
+  const template = meta.messages[input.messageId];
+  if (template === undefined) throw new Error(`rule ${meta.id} reported unknown messageId "${input.messageId}"`);
+  const fixTemplate = meta.fixes[input.messageId] ?? meta.fixes.default ?? '';
+  const line = Math.max(1, Math.floor(input.line));
+  return {
+    ruleId: meta.id,
+    gate,
+    severity: input.severity ?? severity,
+    path,
+    line,
+    endLine: Math.max(line, Math.floor(input.endLine ?? line)),
+    ...(input.column !== undefined ? { column: input.column } : {}),
+    message: formatMessage(template, input.data),
+    fix: formatMessage(fixTemplate, input.data),
+    ...(input.related && input.related.length ? { related: input.related } : {}),
+    ...(input.key !== undefined ? { key: input.key } : {}),
+  };
+}
+
+function toFinding(f: RawFinding, state: Finding['state']): Finding {
+  return {
+    id: f.id!,
+    ruleId: f.ruleId,
+    gate: f.gate,
+    severity: f.severity,
+    state,
+    path: f.path,
+    line: f.line,
+    endLine: f.endLine,
+    ...(f.column !== undefined ? { column: f.column } : {}),
+    message: f.message,
+    fix: f.fix,
+    ...(f.related ? { related: f.related } : {}),
+    ...(f.suppression ? { suppression: f.suppression } : {}),
+  };
+}
+
+function fingerprint(findings: RawFinding[], files: SideFiles, renamedToHead: Map<string, string>, side: Side): void {
+  const order = findings
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) || a.f.line - b.f.line || a.i - b.i);
+  const ids = assignFingerprints(
+    order.map(({ f }) => {
+      const readPath = side === 'base' ? baseSidePath(f.path, renamedToHead) : f.path;
+      const file = files.files.get(readPath);
+      return { ruleId: f.ruleId, path: f.path, context: file ? file.lineText(f.line) : '', ...(f.key !== undefined ? { key: f.key } : {}) };
+    }),
+  );
+  order.forEach(({ f }, k) => {
+    f.id = ids[k];
+  });
+}
+
+interface SuppressionInput {
+  side: Side;
+  findings: RawFinding[];
+  files: SideFiles;
+  changes: readonly ChangedFile[];
+  renamedToHead: Map<string, string>;
+  metaById: Map<string, RuleMeta>;
+  knownTargets: Set<string>;
+  disabledTargets: Set<string>;
+  config: ReadinessConfig;
+}
+
+/** Marks suppressed findings and adds the engine's own findings about malformed or unused markers. */
+function applySuppressions(input: SuppressionInput): void {
+  const { side, findings, files, renamedToHead, metaById, config } = input;
+  const byPath = new Map<string, Suppression[]>();
+  const suppressionsOf = (headPath: string): Suppression[] => {
+    let list = byPath.get(headPath);
+    if (!list) {
+      const file = files.files.get(side === 'base' ? baseSidePath(headPath, renamedToHead) : headPath);
+      list = file ? parseSuppressions(file) : [];
+      byPath.set(headPath, list);
+    }
+    return list;
+  };
+  const used = new Set<Suppression>();
+  for (const f of findings) {
+    for (const s of suppressionsOf(f.path)) {
+      if (!suppressionCovers(s, f, metaById.get(f.ruleId)?.native)) continue;
+      used.add(s);
+      f.suppression = {
+        kind: s.marker === 'readiness-ignore' ? 'comment' : 'native',
+        reason: s.reason,
+        by: `${f.path}:${s.commentLine}`,
+        ...(s.marker !== 'readiness-ignore' ? { marker: s.marker } : {}),
+      };
+      break;
+    }
+  }
+
+  // Malformed and unused markers in the changed files of this side.
+  const missingReasonMeta = metaById.get(MISSING_REASON_RULE);
+  const unusedMeta = metaById.get(UNUSED_SUPPRESSION_RULE);
+  for (const change of input.changes) {
+    const own = sidePath(change, side);
+    if (!own) continue;
+    const headPath = change.path;
+    for (const s of suppressionsOf(headPath)) {
+      if (s.marker !== 'readiness-ignore') continue;
+      if (s.problem && missingReasonMeta && severityFor(missingReasonMeta, config) !== 'off') {
+        findings.push(
+          toRaw(
+            missingReasonMeta,
+            CORE_GATE_ID,
+            {
+              messageId: s.problem === 'missing-target' ? 'missingTarget' : 'missingReason',
+              data: { targets: s.targets.join(', ') },
+              line: s.commentLine,
+              path: headPath,
+            },
+            headPath,
+            severityFor(missingReasonMeta, config) as Severity,
+            undefined,
+          ),
+        );
+        continue;
+      }
+      if (used.has(s) || !unusedMeta || severityFor(unusedMeta, config) === 'off') continue;
+      const unknown = s.targets.filter((t) => !input.knownTargets.has(t));
+      // A marker for a gate or rule that did not run (disabled, not applicable, or set to off) is not
+      // provably unused.
+      const notRun = s.targets.some((t) => {
+        const gate = t.includes('/') ? t.split('/')[0]! : t;
+        return input.disabledTargets.has(gate) || (metaById.has(t) && severityFor(metaById.get(t)!, config) === 'off');
+      });
+      if (notRun && unknown.length === 0) continue;
+      findings.push(
+        toRaw(
+          unusedMeta,
+          CORE_GATE_ID,
+          unknown.length > 0
+            ? { messageId: 'unknownTarget', data: { targets: unknown.join(', ') }, line: s.commentLine, path: headPath }
+            : { messageId: 'unused', data: { targets: s.targets.join(', '), line: s.appliesTo }, line: s.commentLine, path: headPath },
+          headPath,
+          severityFor(unusedMeta, config) as Severity,
+          undefined,
+        ),
+      );
+    }
+  }
+}
+
+export type { Service };

@@ -1,0 +1,75 @@
+/**
+ * The readiness report: the JSON contract of architecture.md (schemaVersion 1) plus a few additive fields
+ * the renderers use. Adding fields is fine; renaming or removing one needs schemaVersion 2.
+ */
+import type { AnalysisError, Finding, GateId } from './types.js';
+
+export type Verdict = 'ready' | 'blocked';
+export type GateStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export interface GateCounts {
+  /** New findings by severity (not suppressed, not waived). */
+  blocker: number;
+  warning: number;
+  notice: number;
+  /** Findings already present at the base (debt; never blocks unless baseline is off). */
+  existing: number;
+  suppressed: number;
+  waived: number;
+}
+
+export interface GateResult {
+  id: GateId;
+  title: string;
+  status: GateStatus;
+  /** 0–100 at the head. */
+  score: number;
+  /** 0–100 at the base over the same scope (additive field). */
+  baseScore: number;
+  counts: GateCounts;
+  /** Why the gate was skipped or ran with less context (additive field). */
+  note?: string;
+}
+
+export interface RuleSummary {
+  id: string;
+  gate: GateId;
+  severity: string;
+  description: string;
+  /** The rule's markdown docs (why, bad/good example, fix), for SARIF help text. */
+  docs?: string;
+}
+
+export interface ConfigPreview {
+  /** The config file at the head differs from the enforced one at the base. */
+  changed: boolean;
+  /** Human-readable lines: what the PR's config would change ("rules.x: blocker → off"). */
+  differences: string[];
+  /** Errors in the PR's version of the config (it is not enforced, but it will be after merge). */
+  errors: string[];
+}
+
+export interface ReadinessReport {
+  schemaVersion: 1;
+  tool: { name: 'readiness-gates'; version: string };
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string };
+  verdict: Verdict;
+  score: number;
+  baseScore: number;
+  gates: GateResult[];
+  /** Sorted: new blockers first, then by severity, state, path, line. */
+  findings: Finding[];
+  errors: AnalysisError[];
+  stats: { filesChanged: number; filesAnalyzed: number; durationMs: number };
+  /** The `fail-on` that produced the verdict (additive field). */
+  failOn?: 'blocker' | 'warning' | 'never';
+  /** Expired exceptions and waivers, so the report can say they stopped applying (additive field). */
+  expired?: Array<{ kind: 'exception' | 'waiver'; rule: string; path?: string; until: string; reason: string }>;
+  /** Present when the PR edits the config (additive field). */
+  configPreview?: ConfigPreview;
+  /** Rules that produced findings, for SARIF and explain links (additive field). */
+  rules?: RuleSummary[];
+  /** For links in markdown: `https://github.com/o/r` when known (additive field). */
+  repositoryUrl?: string;
+}

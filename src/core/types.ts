@@ -1,0 +1,280 @@
+/**
+ * The engine's public vocabulary: findings, rules, gates, changes and snapshots.
+ *
+ * Everything here is pure data or interfaces. `core/`, `config/`, `gates/` and `render/` build on it and
+ * never import a GitHub or Actions SDK (see test/core/boundaries.test.ts).
+ */
+import type { z } from 'zod';
+import type { SourceFile } from '../lang/source-file.js';
+
+/** How much a finding matters. Only `blocker` fails the verdict under the default `fail-on`. */
+export type Severity = 'blocker' | 'warning' | 'notice';
+export type SeverityOrOff = Severity | 'off';
+export const SEVERITIES: readonly Severity[] = ['blocker', 'warning', 'notice'];
+
+/** The four product gates plus `core`, which owns the engine's own findings (bad suppressions). */
+export type GateId = 'migrations' | 'metrics' | 'pii' | 'health' | 'core';
+
+/** `new`: introduced by the PR; `existing`: already present at the base; the other two are listed, not counted. */
+export type FindingState = 'new' | 'existing' | 'suppressed' | 'waived';
+
+/** A secondary location a finding points to ("the other definition is at …"). */
+export interface RelatedLocation {
+  path: string;
+  line: number;
+  message: string;
+}
+
+/** What a rule hands to `report()`. The engine adds id, state, severity and fingerprint. */
+export interface FindingInput {
+  /** Key into the rule's `messages`. */
+  messageId: string;
+  /** Values for `{{placeholders}}` in the message and fix. */
+  data?: Record<string, string | number>;
+  /** Defaults to the file being checked. */
+  path?: string;
+  /** 1-based. */
+  line: number;
+  endLine?: number;
+  column?: number;
+  /** Overrides the rule's default severity for this finding only (e.g. "blocker where the object carries a credential"). */
+  severity?: Severity;
+  related?: RelatedLocation[];
+  /**
+   * Extra text that identifies this finding when the code context alone would not (e.g. the metric name).
+   * Part of the fingerprint; never a line number.
+   */
+  key?: string;
+}
+
+/** A judged finding as it appears in the report (the JSON contract in architecture.md). */
+export interface Finding {
+  id: string;
+  ruleId: string;
+  gate: GateId;
+  severity: Severity;
+  state: FindingState;
+  path: string;
+  line: number;
+  endLine: number;
+  column?: number;
+  message: string;
+  fix: string;
+  related?: RelatedLocation[];
+  /** Why it is suppressed / waived, by whom and until when. */
+  suppression?: SuppressionRecord;
+}
+
+export interface SuppressionRecord {
+  kind: 'comment' | 'exception' | 'waiver' | 'native';
+  reason: string;
+  /** For waivers: the GitHub login. For comments: the path:line of the comment. */
+  by?: string;
+  until?: string;
+  /** e.g. "squawk-ignore" for native markers. */
+  marker?: string;
+}
+
+/** A file that could not be analysed, and why. The report still comes out. */
+export interface AnalysisError {
+  path: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Changes and snapshots
+// ---------------------------------------------------------------------------------------------------------
+
+export type ChangeStatus = 'added' | 'modified' | 'removed' | 'renamed' | 'mode-changed';
+
+/** One file the PR touches. Paths are repository-relative with forward slashes. */
+export interface ChangedFile {
+  /** The path at the head (for a removed file: the path it had at the base). */
+  path: string;
+  /** For renames (and copies): the path at the base. */
+  previousPath?: string;
+  status: ChangeStatus;
+  /** 1-based line numbers added or changed at the head, sorted. Empty for removed and binary files. */
+  addedLines: number[];
+  /** 1-based line numbers removed at the base, sorted. */
+  removedLines: number[];
+  binary: boolean;
+  /** git mode at base and head when known (e.g. "100644", "100755", "120000" symlink, "160000" submodule). */
+  oldMode?: string;
+  newMode?: string;
+}
+
+/** Why a file was not analysed. */
+export type SkipReason = 'binary' | 'too-large' | 'not-utf8' | 'symlink' | 'submodule' | 'missing' | 'over-budget';
+
+/** The result of reading a file from a snapshot. */
+export type ReadResult = { ok: true; file: SourceFile } | { ok: false; reason: SkipReason; detail: string };
+
+/**
+ * The whole tree at one commit, read lazily and cached. Implementations: local git, the GitHub API,
+ * in-memory (tests).
+ */
+export interface Snapshot {
+  /** Commit sha (or a synthetic id for in-memory snapshots). */
+  readonly sha: string;
+  /** Every regular file path, sorted; optionally only those matching any of `globs` (picomatch, dot files included). */
+  list(globs?: readonly string[]): Promise<string[]>;
+  /** Reads and decodes one file (BOM stripped, UTF-8 validated, size-limited). Cached. */
+  read(path: string): Promise<ReadResult>;
+  /** Paths (optionally limited by globs) whose text contains any of `tokens` literally. A cheap prefilter. */
+  grep(tokens: readonly string[], globs?: readonly string[]): Promise<string[]>;
+  /** True when the path exists at this snapshot. */
+  has(path: string): Promise<boolean>;
+}
+
+/** The pull request as the engine sees it: two snapshots and the files between them. */
+export interface ChangeSet {
+  base: Snapshot;
+  head: Snapshot;
+  /** Human refs, for the report. */
+  baseRef: string;
+  headRef: string;
+  files: ChangedFile[];
+  /** Releases resources (e.g. the long-running `git cat-file` process). Safe to call twice. */
+  close?(): Promise<void> | void;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Services
+// ---------------------------------------------------------------------------------------------------------
+
+/** A deployable unit inside the repository (a monorepo holds several). */
+export interface Service {
+  /** Repository-relative directory, "" for the root. */
+  root: string;
+  name: string;
+  /** What marked it: package.json, pyproject.toml, go.mod, Dockerfile, or config. */
+  marker: string;
+  languages: Array<'node' | 'python' | 'go'>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rules and gates
+// ---------------------------------------------------------------------------------------------------------
+
+/** Rule documentation and messages. Messages state the consequence; fixes state what to do. */
+export interface RuleMeta {
+  /** `<gate>/<kebab-name>`; equals the file name, the docs name and the fixture folder. */
+  id: string;
+  gate: GateId;
+  severity: Severity;
+  /** One line for `readiness-gates rules`. */
+  description: string;
+  /** messageId → message template with `{{placeholders}}`. */
+  messages: Record<string, string>;
+  /** messageId → fix template; `default` is used for messageIds without their own. */
+  fixes: Record<string, string>;
+  /**
+   * Native suppression markers of peer tools that this rule corresponds to, honoured so teams do not
+   * annotate twice: `-- squawk-ignore <code>` and `-- atlas:nolint <code>`.
+   */
+  native?: { squawk?: readonly string[]; atlas?: readonly string[] };
+}
+
+/** Everything a rule may see while it checks. Synchronous: all IO happened before. */
+export interface RuleContext<Options = unknown, GateOptions = unknown> {
+  readonly ruleId: string;
+  readonly options: Options;
+  readonly gateOptions: GateOptions;
+  /** Which side is being evaluated: the engine runs rules on the head and again on the base for the baseline. */
+  readonly side: 'base' | 'head';
+  /** The snapshot of this side, read through the preloaded cache. */
+  readonly snapshot: PreloadedSnapshot;
+  /** The other side (head when evaluating base and vice versa), for history rules. */
+  readonly other: PreloadedSnapshot;
+  readonly changes: readonly ChangedFile[];
+  /** A repo-level index the gate built once for this side. */
+  index<T>(id: string): T;
+  /** The index built for the other side. */
+  otherIndex<T>(id: string): T;
+  serviceOf(path: string): Service;
+  readonly services: readonly Service[];
+  report(finding: FindingInput): void;
+}
+
+/** A rule run once per changed file that matches its `files` globs. */
+export interface FileRule<Options = unknown, GateOptions = unknown> {
+  meta: RuleMeta;
+  scope: 'file';
+  /** picomatch globs of the files it looks at. */
+  files: readonly string[];
+  /** Literal tokens; a file that contains none of them is not given to this rule (and maybe not parsed). */
+  prefilter?: readonly string[];
+  options?: z.ZodType<Options>;
+  check(file: SourceFile, change: ChangedFile | undefined, ctx: RuleContext<Options, GateOptions>): void;
+}
+
+/** A rule run once per evaluation side with the whole change and the gate's indexes. */
+export interface RepoRule<Options = unknown, GateOptions = unknown> {
+  meta: RuleMeta;
+  scope: 'repo';
+  options?: z.ZodType<Options>;
+  check(ctx: RuleContext<Options, GateOptions>): void;
+}
+
+/**
+ * A rule whose findings the engine itself produces while applying suppressions (`core/…` rules). It has
+ * meta and docs like any rule, so it can be configured, explained and fixture-tested.
+ */
+export interface EngineRule {
+  meta: RuleMeta;
+  scope: 'engine';
+  options?: undefined;
+}
+
+export type Rule<Options = any, GateOptions = any> = FileRule<Options, GateOptions> | RepoRule<Options, GateOptions> | EngineRule;
+
+/** Read access to the files the engine preloaded for one side. */
+export interface PreloadedSnapshot {
+  readonly sha: string;
+  /** The preloaded file, or undefined when it does not exist, was skipped, or was not requested. */
+  file(path: string): SourceFile | undefined;
+  /** Every path in the snapshot (not only the preloaded ones), sorted. */
+  readonly paths: readonly string[];
+  /** Paths matching any of the globs. */
+  glob(globs: readonly string[]): string[];
+}
+
+/** What a gate's index builder may use: async IO against one snapshot. */
+export interface IndexContext<GateOptions = unknown> {
+  readonly side: 'base' | 'head';
+  readonly snapshot: Snapshot;
+  readonly paths: readonly string[];
+  readonly gateOptions: GateOptions;
+  readonly services: readonly Service[];
+  serviceOf(path: string): Service;
+  /** Reads and returns a file as a SourceFile (parsers are loaded on demand), or undefined when skipped. */
+  read(path: string): Promise<SourceFile | undefined>;
+  /** Record a file that could not be analysed. */
+  error(path: string, message: string): void;
+  /** Whether a path is excluded by config `paths.exclude`. */
+  excluded(path: string): boolean;
+}
+
+/** A repo-level fact built once per snapshot (all metric definitions, all probes, the migration history). */
+export interface IndexDef<T = unknown, GateOptions = unknown> {
+  id: string;
+  build(ctx: IndexContext<GateOptions>): Promise<T>;
+}
+
+export interface Gate<GateOptions = any> {
+  id: GateId;
+  title: string;
+  /** One paragraph for docs and `explain`. */
+  description: string;
+  /** Options under `gates.<id>` in the config, with defaults. */
+  options?: z.ZodType<GateOptions>;
+  /**
+   * Whether anything in the repository concerns this gate (a migrations folder, a metrics library…).
+   * False → status `skip`. Cheap: paths and grep only.
+   */
+  applies(ctx: { snapshot: Snapshot; paths: readonly string[]; gateOptions: GateOptions }): Promise<boolean>;
+  indexes?: readonly IndexDef<any, GateOptions>[];
+  /** Sorted by id; the registry test checks it against the rules/ folder. */
+  rules: readonly Rule<any, GateOptions>[];
+}

@@ -1,0 +1,21 @@
+import type { EngineRule } from '../../../core/types.js';
+
+/** A `readiness-ignore` marker without a reason (or without a rule) suppresses nothing and is reported. */
+export const rule: EngineRule = {
+  scope: 'engine',
+  meta: {
+    id: 'core/suppression-missing-reason',
+    gate: 'core',
+    severity: 'warning',
+    description: 'A readiness-ignore comment without a reason or without a rule id; it suppresses nothing.',
+    messages: {
+      missingReason:
+        'This readiness-ignore for {{targets}} has no reason, so it suppresses nothing: reviewers need to know why the finding is acceptable.',
+      missingTarget: 'This readiness-ignore names no rule or gate, so it suppresses nothing.',
+    },
+    fixes: {
+      missingReason: 'Write the reason after a colon: `readiness-ignore {{targets}}: <why this is safe>`.',
+      missingTarget: 'Name the rule (e.g. `pii/sensitive-field-logged`) or gate (e.g. `pii`), then a colon and the reason.',
+    },
+  },
+};

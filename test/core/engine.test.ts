@@ -1,0 +1,214 @@
+/**
+ * Engine semantics with a tiny fake gate: baseline (new vs existing), stable fingerprints, suppressions,
+ * exceptions, waivers, severity overrides, fail-on, crash isolation and skipped files.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/loader.js';
+import { evaluate, type EvaluateOptions } from '../../src/core/engine.js';
+import type { Gate } from '../../src/core/types.js';
+import { coreGate } from '../../src/gates/core/index.js';
+import { memoryChangeSet } from '../../src/source/memory.js';
+
+/** Reports every line containing BAD (blocker) or MEH (warning); crashes on a file containing CRASH. */
+const fakeGate: Gate = {
+  id: 'pii',
+  title: 'Fake',
+  description: 'A gate for engine tests.',
+  applies: async ({ paths }) => paths.some((p) => p.endsWith('.ts')),
+  rules: [
+    {
+      scope: 'file',
+      files: ['**/*.ts'],
+      prefilter: ['BAD', 'MEH', 'CRASH'],
+      meta: {
+        id: 'pii/fake-rule',
+        gate: 'pii',
+        severity: 'blocker',
+        description: 'Reports BAD and MEH lines.',
+        messages: { bad: 'BAD found: {{what}}', meh: 'MEH found' },
+        fixes: { default: 'Remove {{what}}.' },
+      },
+      check(file, _change, ctx) {
+        if (file.text.includes('CRASH')) throw new Error('boom');
+        file.lines().forEach((line, i) => {
+          if (/\bBAD\b/.test(line) && !line.trim().startsWith('//')) ctx.report({ messageId: 'bad', data: { what: 'it' }, line: i + 1 });
+          if (/\bMEH\b/.test(line) && !line.trim().startsWith('//')) ctx.report({ messageId: 'meh', line: i + 1, severity: 'warning' });
+        });
+      },
+    },
+  ],
+};
+
+const gates = [fakeGate, coreGate];
+
+async function run(
+  base: Record<string, string | Uint8Array>,
+  head: Record<string, string | Uint8Array>,
+  configText = '',
+  extra: Partial<EvaluateOptions> = {},
+) {
+  return evaluate({
+    changeSet: memoryChangeSet({ base, head }),
+    config: parseConfig(configText, '.github/readiness.yml', gates),
+    gates,
+    now: new Date('2026-06-01T12:00:00Z'),
+    ...extra,
+  });
+}
+
+describe('baseline', () => {
+  it('a finding on an added line is new and blocks', async () => {
+    const r = await run({ 'src/a.ts': 'const x = 1;\n' }, { 'src/a.ts': 'const x = 1;\nconst y = BAD;\n' });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ ruleId: 'pii/fake-rule', state: 'new', line: 2, severity: 'blocker', message: 'BAD found: it', fix: 'Remove it.' });
+    expect(r.verdict).toBe('blocked');
+    const gate = r.gates.find((g) => g.id === 'pii')!;
+    expect(gate).toMatchObject({ status: 'fail', score: 80, baseScore: 100, counts: { blocker: 1, existing: 0 } });
+  });
+
+  it('a finding already at the base is existing debt and does not block, even when lines shift', async () => {
+    const r = await run(
+      { 'src/a.ts': 'const a = 1;\nconst y = BAD;\n' },
+      { 'src/a.ts': '// header\n\nconst a = 2;\n  const y = BAD;\n' },
+    );
+    expect(r.findings.map((f) => [f.state, f.line])).toEqual([['existing', 4]]);
+    expect(r.verdict).toBe('ready');
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 80, baseScore: 80 });
+  });
+
+  it('keeps the id through a rename with edits', async () => {
+    const r = await run(
+      { 'src/old.ts': 'const y = BAD;\nexport const a = 1;\nexport const b = 2;\nexport const c = 3;\n' },
+      { 'src/new.ts': 'const y = BAD;\nexport const a = 1;\nexport const b = 2;\nexport const c = 4;\n' },
+    );
+    expect(r.findings.map((f) => [f.path, f.state])).toEqual([['src/new.ts', 'existing']]);
+  });
+
+  it('gives two identical lines different ids and keeps them stable', async () => {
+    const head = { 'src/a.ts': 'f(BAD);\nf(BAD);\n' };
+    const r1 = await run({}, head);
+    const r2 = await run({}, { 'src/a.ts': '\n\nf(BAD);\n\nf(BAD);\n' });
+    const ids1 = r1.findings.map((f) => f.id);
+    expect(new Set(ids1).size).toBe(2);
+    expect(r2.findings.map((f) => f.id)).toEqual(ids1);
+  });
+
+  it('baseline: off makes existing findings new', async () => {
+    const r = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'f(BAD);\nf(1);\n' }, 'baseline: off\n');
+    expect(r.findings.map((f) => f.state)).toEqual(['new']);
+    expect(r.verdict).toBe('blocked');
+  });
+});
+
+describe('severity and fail-on', () => {
+  it('config can lower a rule to warning, and fail-on: warning blocks on it', async () => {
+    const lowered = await run({}, { 'src/a.ts': 'f(BAD);\n' }, 'rules:\n  pii/fake-rule: warning\n');
+    expect(lowered.findings[0]?.severity).toBe('warning');
+    expect(lowered.verdict).toBe('ready');
+    const strict = await run({}, { 'src/a.ts': 'f(BAD);\n' }, 'fail-on: warning\nrules:\n  pii/fake-rule: warning\n');
+    expect(strict.verdict).toBe('blocked');
+  });
+
+  it('off disables the rule', async () => {
+    const r = await run({}, { 'src/a.ts': 'f(BAD);\n' }, 'rules:\n  pii/fake-rule: off\n');
+    expect(r.findings).toEqual([]);
+  });
+
+  it('a gate with only warnings warns', async () => {
+    const r = await run({}, { 'src/a.ts': 'f(MEH);\n' });
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'warn', score: 95 });
+    expect(r.verdict).toBe('ready');
+  });
+
+  it('skips a gate that nothing concerns', async () => {
+    const r = await run({}, { 'README.md': 'hello\n' });
+    expect(r.gates.find((g) => g.id === 'pii')?.status).toBe('skip');
+    expect(r.score).toBe(100);
+  });
+});
+
+describe('suppressions', () => {
+  it('a readiness-ignore with a reason suppresses the next code line and is recorded', async () => {
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: test double\n\nf(BAD);\n' });
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({ state: 'suppressed', suppression: { kind: 'comment', reason: 'test double', by: 'src/a.ts:1' } });
+    expect(r.verdict).toBe('ready');
+  });
+
+  it('a gate name covers all of its rules; a trailing comment covers its own line', async () => {
+    const r = await run({}, { 'src/a.ts': 'f(BAD); // readiness-ignore pii: known\n' });
+    expect(r.findings.map((f) => f.state)).toEqual(['suppressed']);
+  });
+
+  it('file-level suppression covers every line', async () => {
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(BAD);\n\n\nf(BAD);\n' });
+    expect(r.findings.map((f) => f.state)).toEqual(['suppressed', 'suppressed']);
+  });
+
+  it('a marker without a reason suppresses nothing and is reported', async () => {
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule\nf(BAD);\n' });
+    const ids = r.findings.map((f) => [f.ruleId, f.state, f.line]);
+    expect(ids).toContainEqual(['pii/fake-rule', 'new', 2]);
+    expect(ids).toContainEqual(['core/suppression-missing-reason', 'new', 1]);
+  });
+
+  it('an unused or unknown marker is reported', async () => {
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: stale\nf(1);\n// readiness-ignore pii/nope: typo\nf(2);\n' });
+    const core = r.findings.filter((f) => f.ruleId === 'core/unused-suppression');
+    expect(core.map((f) => f.line)).toEqual([1, 3]);
+    expect(core[1]?.message).toContain('pii/nope');
+    expect(r.gates.find((g) => g.id === 'core')).toMatchObject({ status: 'warn' });
+  });
+});
+
+describe('exceptions and waivers', () => {
+  const head = { 'src/legacy/a.ts': 'f(BAD);\n', 'src/b.ts': 'g(BAD);\n' };
+
+  it('an exception covers matching paths until its date, then the report says it expired', async () => {
+    const config = 'exceptions:\n  - { rule: pii/fake-rule, path: "src/legacy/**", until: 2026-12-31, reason: "migrating" }\n';
+    const active = await run({}, head, config);
+    expect(active.findings.find((f) => f.path === 'src/legacy/a.ts')).toMatchObject({ state: 'suppressed', suppression: { kind: 'exception', until: '2026-12-31' } });
+    expect(active.findings.find((f) => f.path === 'src/b.ts')?.state).toBe('new');
+    const expired = await run({}, head, config, { now: new Date('2027-01-01T00:00:01Z') });
+    expect(expired.findings.every((f) => f.state === 'new')).toBe(true);
+    expect(expired.expired).toEqual([{ kind: 'exception', rule: 'pii/fake-rule', path: 'src/legacy/**', until: '2026-12-31', reason: 'migrating' }]);
+  });
+
+  it('a waiver by finding id turns the verdict green; an expired one does not', async () => {
+    const first = await run({}, { 'src/b.ts': 'g(BAD);\n' });
+    const id = first.findings[0]!.id;
+    const waived = await run({}, { 'src/b.ts': 'g(BAD);\n' }, '', { waivers: [{ findingId: id, by: 'maintainer', reason: 'hotfix', until: '2026-06-30' }] });
+    expect(waived.findings[0]).toMatchObject({ state: 'waived', suppression: { kind: 'waiver', by: 'maintainer', reason: 'hotfix' } });
+    expect(waived.verdict).toBe('ready');
+    const late = await run({}, { 'src/b.ts': 'g(BAD);\n' }, '', {
+      waivers: [{ findingId: id, by: 'maintainer', reason: 'hotfix', until: '2026-05-01' }],
+    });
+    expect(late.verdict).toBe('blocked');
+    expect(late.expired[0]).toMatchObject({ kind: 'waiver', rule: 'pii/fake-rule', until: '2026-05-01' });
+  });
+});
+
+describe('bad input', () => {
+  it('a crashing rule becomes an error and the report still comes out', async () => {
+    const r = await run({}, { 'src/a.ts': 'CRASH\n', 'src/b.ts': 'f(BAD);\n' });
+    expect(r.errors).toContainEqual({ path: 'src/a.ts', message: 'rule pii/fake-rule failed on this file: boom' });
+    expect(r.findings.map((f) => f.path)).toEqual(['src/b.ts']);
+  });
+
+  it('binary, non-UTF-8 and over-limit files are listed as skipped with the reason', async () => {
+    const r = await run(
+      {},
+      {
+        'img/logo.png': new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]),
+        'src/latin1.ts': new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+        'src/big.ts': 'x'.repeat(2000),
+        'src/ok.ts': 'f(BAD);\n',
+      },
+      'max-file-bytes: 1000\n',
+    );
+    const paths = r.errors.map((e) => e.path).sort();
+    expect(paths).toEqual(['img/logo.png', 'src/big.ts', 'src/latin1.ts']);
+    expect(r.errors.find((e) => e.path === 'src/big.ts')?.message).toContain('max-file-bytes');
+    expect(r.findings).toHaveLength(1);
+  });
+});

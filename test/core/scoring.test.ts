@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { assignFingerprints, normaliseContext } from '../../src/core/fingerprint.js';
+import { formatMessage } from '../../src/core/messages.js';
+import { overallScore, reachesFailOn, scoreOf, statusOf } from '../../src/core/scoring.js';
+import type { Finding } from '../../src/core/types.js';
+
+const finding = (over: Partial<Finding>): Finding => ({
+  id: 'x',
+  ruleId: 'pii/x',
+  gate: 'pii',
+  severity: 'blocker',
+  state: 'new',
+  path: 'a.ts',
+  line: 1,
+  endLine: 1,
+  message: 'm',
+  fix: 'f',
+  ...over,
+});
+
+describe('scoring', () => {
+  it('applies the documented formula and floors at 0', () => {
+    expect(scoreOf([])).toBe(100);
+    expect(scoreOf([{ severity: 'blocker' }, { severity: 'warning' }, { severity: 'notice' }])).toBe(74);
+    expect(scoreOf(Array.from({ length: 6 }, () => ({ severity: 'blocker' as const })))).toBe(0);
+  });
+
+  it('status follows fail-on', () => {
+    const warn = [finding({ severity: 'warning' })];
+    expect(statusOf(warn, 'blocker', false)).toBe('warn');
+    expect(statusOf(warn, 'warning', false)).toBe('fail');
+    expect(statusOf([finding({})], 'never', false)).toBe('warn');
+    expect(statusOf([finding({ state: 'existing' })], 'blocker', false)).toBe('pass');
+    expect(statusOf([], 'blocker', true)).toBe('skip');
+    expect(reachesFailOn('notice', 'warning')).toBe(false);
+  });
+
+  it('overall score is the mean of non-skipped gates', () => {
+    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'fail', score: 61 }, { status: 'skip', score: 0 }])).toBe(81);
+    expect(overallScore([{ status: 'skip', score: 0 }])).toBe(100);
+  });
+});
+
+describe('fingerprints', () => {
+  it('ignore indentation and line endings but not content', () => {
+    expect(normaliseContext('  log.info(x);\r')).toBe('log.info(x);');
+    const [a, b, c] = assignFingerprints([
+      { ruleId: 'r', path: 'p', context: 'log.info(x);' },
+      { ruleId: 'r', path: 'p', context: '\tlog.info(x);  ' },
+      { ruleId: 'r', path: 'p', context: 'log.info(y);' },
+    ]);
+    expect(a).toMatch(/^[0-9a-f]{12}$/);
+    expect(b).not.toBe(a); // same context twice → ordinal 1
+    expect(c).not.toBe(a);
+    const [again] = assignFingerprints([{ ruleId: 'r', path: 'p', context: '    log.info(x);' }]);
+    expect(again).toBe(a);
+  });
+
+  it('depend on rule, path and key', () => {
+    const base = { ruleId: 'r', path: 'p', context: 'x' };
+    const [a] = assignFingerprints([base]);
+    expect(assignFingerprints([{ ...base, ruleId: 's' }])[0]).not.toBe(a);
+    expect(assignFingerprints([{ ...base, path: 'q' }])[0]).not.toBe(a);
+    expect(assignFingerprints([{ ...base, key: 'k' }])[0]).not.toBe(a);
+  });
+});
+
+describe('messages', () => {
+  it('fills placeholders and leaves unknown ones visible', () => {
+    expect(formatMessage('Dropping {{column}} from {{ table }}', { column: 'title', table: 'posts' })).toBe('Dropping title from posts');
+    expect(formatMessage('{{missing}} here', {})).toBe('{{missing}} here');
+  });
+});
