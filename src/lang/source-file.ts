@@ -1,0 +1,84 @@
+/**
+ * The contract between the language layer and the rules. (Interface only: the implementation lives in
+ * `src/lang/index.ts` and its neighbours.)
+ *
+ * A SourceFile is decoded text plus lazily built, cached parse results. Each parser runs at most once per
+ * file per snapshot, and all rules share the result. Parsers must have been loaded (async, WASM) before a
+ * rule calls a getter; the engine does that from the languages of the files it preloads.
+ */
+import type { Node as TSNode, Tree } from 'web-tree-sitter';
+import type { Document, LineCounter } from 'yaml';
+import type { Dockerfile } from 'dockerfile-ast';
+
+export type Language =
+  | 'typescript'
+  | 'tsx'
+  | 'javascript'
+  | 'python'
+  | 'go'
+  | 'sql'
+  | 'yaml'
+  | 'dockerfile'
+  | 'json'
+  | 'toml'
+  | 'prisma'
+  | 'text';
+
+/** One SQL statement from libpg-query with its 1-based line span in the file. */
+export interface SqlStatement {
+  /** The libpg-query JSON node of the statement, e.g. `{ AlterTableStmt: {...} }`. */
+  stmt: Record<string, any>;
+  /** Byte-accurate character offsets in the file's text. */
+  start: number;
+  end: number;
+  line: number;
+  endLine: number;
+  /** The statement's source text. */
+  text: string;
+}
+
+export interface SqlParse {
+  statements: SqlStatement[];
+  /** Set when the parser rejected the file; statements is then empty. */
+  error?: { message: string; line: number };
+}
+
+export interface YamlParse {
+  /** One per `---` document; a document with errors is kept with its `errors`. */
+  documents: Document.Parsed[];
+  lineCounter: LineCounter;
+  /** True when the file contains Helm/Go template syntax (`{{ }}`) and could not be parsed as plain YAML. */
+  templated: boolean;
+  error?: { message: string; line: number };
+}
+
+export interface SourceFile {
+  readonly path: string;
+  /** Decoded text: BOM removed, line endings as in the file. */
+  readonly text: string;
+  readonly language: Language;
+  /** Size in bytes of the raw file. */
+  readonly bytes: number;
+  /** Lines without their terminators (CRLF and LF both handled). */
+  lines(): readonly string[];
+  /** 1-based line of a character offset. */
+  lineAt(offset: number): number;
+  /** The text of a 1-based line ('' when out of range). */
+  lineText(line: number): string;
+  /** tree-sitter tree for typescript/tsx/javascript/python/go; undefined for other languages. */
+  tree(): Tree | undefined;
+  /** libpg-query statements for sql files. */
+  sql(): SqlParse | undefined;
+  /** Parsed YAML documents with positions. */
+  yaml(): YamlParse | undefined;
+  /** Parsed Dockerfile. */
+  dockerfile(): Dockerfile | undefined;
+  /** Comments in the file, with their 1-based line, in the file's own syntax (tree-sitter/libpg-query/yaml based where available). */
+  comments(): readonly { line: number; text: string }[];
+  /** Parse problems worth reporting as analysis errors (e.g. SQL the parser rejected). Empty when none. */
+  parseErrors(): readonly string[];
+  /** Frees WASM memory held by parse trees. The engine calls it when an evaluation ends. */
+  dispose(): void;
+}
+
+export type { TSNode, Tree };
