@@ -1,0 +1,428 @@
+/**
+ * The local-git ChangeSet (CLI and Action): the merge-base and head snapshots of a checkout and the files
+ * changed between them.
+ *
+ * Everything goes through git plumbing with NUL-separated output, so any path git can store works
+ * (spaces, quotes, newlines, non-ASCII). File contents come from one `git cat-file --batch` process per
+ * change set; call {@link GitChangeSet.close} when done (an idle process never keeps Node alive, see
+ * {@link CatFileBatch}).
+ */
+import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
+import { decodeSource, formatBytes } from '../lang/index.js';
+import { SourceError } from './errors.js';
+import { RawPatchParser } from './git-diff.js';
+import { CatFileBatch, runGit, streamGit } from './git-process.js';
+import { globMatcher } from './globs.js';
+import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
+
+export interface GitChangeSetOptions {
+  /** Any directory inside the checkout. */
+  cwd: string;
+  /**
+   * The branch the PR targets. Default: the head branch's upstream when it tracks a different branch
+   * (`git checkout -b feature origin/main`), else `origin/HEAD`, else the first of `origin/main`,
+   * `origin/master`, `main`, `master` that exists and is not the head branch itself.
+   */
+  base?: string;
+  /** Default `HEAD`. */
+  head?: string;
+  /** Files larger than this are skipped as `too-large` without being read. Default 1 MiB. */
+  maxFileBytes?: number;
+}
+
+/** A ChangeSet over a local repository. Holds a `git cat-file` process: call `close()` when done. */
+export interface GitChangeSet extends ChangeSet {
+  base: GitSnapshot;
+  head: GitSnapshot;
+  /** The commit the base ref points at. `base.sha` is the merge-base of it and the head. */
+  baseTipSha: string;
+  /** The repository's top-level directory (where git commands run). */
+  root: string;
+  /** Whether the checkout is a shallow clone. */
+  shallow: boolean;
+  /** Ends the shared `git cat-file --batch` process. Reads after close start a new one. */
+  close(): Promise<void>;
+}
+
+/** One git object in a tree listing. */
+interface TreeEntry {
+  mode: string;
+  oid: string;
+  /** Bytes; -1 for submodules (gitlinks have no size). */
+  size: number;
+}
+
+const SYMLINK = '120000';
+const GITLINK = '160000';
+
+/**
+ * Builds the ChangeSet of `head` against the merge-base of `base` and `head`.
+ *
+ * Throws {@link SourceError} when `cwd` is not in a repository, a ref is unknown, or a shallow clone lacks
+ * the history needed (the message names the exact `git fetch` to run). `base` equal to `head` yields an
+ * empty change set.
+ */
+export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChangeSet> {
+  const root = await repositoryRoot(opts.cwd);
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+
+  const headSpec = opts.head ?? 'HEAD';
+  rejectOptionLike(headSpec, 'head');
+  const headSha = await resolveCommit(root, headSpec);
+  if (!headSha) throw await unknownRef(root, headSpec, 'head', shallow);
+  const headFull = await symbolicFullName(root, headSpec);
+  const headRef = opts.head ?? (headFull?.startsWith('refs/heads/') ? headFull.slice('refs/heads/'.length) : 'HEAD');
+
+  let baseRef: string;
+  let baseTipSha: string;
+  if (opts.base !== undefined) {
+    rejectOptionLike(opts.base, 'base');
+    const sha = await resolveCommit(root, opts.base);
+    if (!sha) throw await unknownRef(root, opts.base, 'base', shallow);
+    baseRef = opts.base;
+    baseTipSha = sha;
+  } else {
+    const found = await defaultBase(root, headFull);
+    baseRef = found.ref;
+    baseTipSha = found.sha;
+  }
+
+  const mergeBase = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
+  const files = mergeBase === headSha ? [] : await changedFiles(root, mergeBase, headSha);
+
+  const catFile = new CatFileBatch(root);
+  return {
+    base: new GitSnapshot(root, mergeBase, catFile, maxFileBytes),
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes),
+    baseRef,
+    headRef,
+    files,
+    baseTipSha,
+    root,
+    shallow,
+    close: () => catFile.close(),
+  };
+}
+
+/**
+ * The tree at one commit, listed once with `git ls-tree` and read through the change set's shared
+ * `git cat-file --batch` process. Every result is cached.
+ */
+export class GitSnapshot implements Snapshot {
+  private tree: Promise<Map<string, TreeEntry>> | undefined;
+  private files: Promise<string[]> | undefined;
+  private readonly reads = new Map<string, Promise<ReadResult>>();
+  private readonly greps = new Map<string, Promise<string[]>>();
+
+  constructor(
+    private readonly root: string,
+    readonly sha: string,
+    private readonly catFile: CatFileBatch,
+    private readonly maxFileBytes: number,
+  ) {}
+
+  /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
+  async list(globs?: readonly string[]): Promise<string[]> {
+    const files = await this.regularFiles();
+    if (!globs || globs.length === 0) return [...files];
+    const match = globMatcher(globs);
+    return files.filter(match);
+  }
+
+  /**
+   * Decodes one file. Symlinks, submodules, missing paths and files over `maxFileBytes` are answered
+   * from the tree listing without reading any content.
+   */
+  read(path: string): Promise<ReadResult> {
+    let result = this.reads.get(path);
+    if (!result) {
+      result = this.readUncached(path);
+      this.reads.set(path, result);
+      // A failed read (git died) should not poison the cache; the next call retries.
+      result.catch(() => this.reads.delete(path));
+    }
+    return result;
+  }
+
+  /**
+   * Regular files containing any token, via `git grep -F` on the commit (exit code 1 = no match).
+   * git matches line by line, so a token containing a newline matches files holding any of its lines;
+   * as a prefilter that only over-reports.
+   */
+  async grep(tokens: readonly string[], globs?: readonly string[]): Promise<string[]> {
+    if (tokens.length === 0) return [];
+    // The empty string is contained in every file.
+    if (tokens.includes('')) return this.list(globs);
+    const key = JSON.stringify([tokens, globs ?? []]);
+    let result = this.greps.get(key);
+    if (!result) {
+      result = this.grepUncached(tokens, globs);
+      this.greps.set(key, result);
+      result.catch(() => this.greps.delete(key));
+    }
+    return [...(await result)];
+  }
+
+  /** True for files, symlinks and submodules at this commit; false for directories. */
+  async has(path: string): Promise<boolean> {
+    return (await this.listing()).has(path);
+  }
+
+  private listing(): Promise<Map<string, TreeEntry>> {
+    if (!this.tree) {
+      const tree = lsTree(this.root, this.sha);
+      this.tree = tree;
+      // A failed listing (git killed, disk error) is retried on the next call rather than cached.
+      tree.catch(() => {
+        if (this.tree === tree) this.tree = undefined;
+      });
+    }
+    return this.tree;
+  }
+
+  /** Sorted paths of regular files: no symlinks, no submodules. */
+  private regularFiles(): Promise<string[]> {
+    if (!this.files) {
+      const files = this.listing().then((tree) => {
+        const out: string[] = [];
+        for (const [path, e] of tree) if (e.mode !== SYMLINK && e.mode !== GITLINK) out.push(path);
+        return out.sort();
+      });
+      this.files = files;
+      files.catch(() => {
+        if (this.files === files) this.files = undefined;
+      });
+    }
+    return this.files;
+  }
+
+  private async readUncached(path: string): Promise<ReadResult> {
+    const entry = (await this.listing()).get(path);
+    const at = this.sha.slice(0, 12);
+    if (!entry) return { ok: false, reason: 'missing', detail: `${path} does not exist at ${at}` };
+    if (entry.mode === GITLINK) return { ok: false, reason: 'submodule', detail: `${path} is a submodule (commit ${entry.oid.slice(0, 12)})` };
+    if (entry.mode === SYMLINK) return { ok: false, reason: 'symlink', detail: `${path} is a symbolic link` };
+    if (entry.size > this.maxFileBytes) {
+      // Same wording as decodeSource, which would say this after reading the whole file.
+      const detail = `${formatBytes(entry.size)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`;
+      return { ok: false, reason: 'too-large', detail };
+    }
+    const bytes = await this.catFile.read(entry.oid);
+    // Only a partial clone that cannot fetch the blob gets here.
+    if (!bytes) return { ok: false, reason: 'missing', detail: `the contents of ${path} (${entry.oid}) are not in this repository` };
+    return decodeSource(path, bytes, { maxBytes: this.maxFileBytes });
+  }
+
+  private async grepUncached(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
+    const pathspecs = gitPathspecs(globs);
+    // Patterns go through stdin (-f -): no argv limit, no escaping, and a token may start with "-".
+    const args = ['grep', '-l', '-z', '-F', '--no-color', '-f', '-', this.sha, '--', ...pathspecs];
+    const { code, stdout } = await runGit(this.root, args, { input: tokens.join('\n') + '\n', okCodes: [0, 1] });
+    if (code === 1) return []; // exit 1: nothing matched
+    const prefix = `${this.sha}:`;
+    const files = new Set(await this.regularFiles());
+    const match = globMatcher(globs);
+    const out: string[] = [];
+    for (const raw of stdout.toString('utf8').split('\0')) {
+      if (!raw) continue;
+      const path = raw.startsWith(prefix) ? raw.slice(prefix.length) : raw;
+      // git also searches symlink targets; those are not files here. The glob check is exact; the
+      // pathspecs were only a speed-up.
+      if (files.has(path) && match(path)) out.push(path);
+    }
+    return out.sort();
+  }
+}
+
+/**
+ * Pathspecs that select a superset of what `globs` match, so git skips unrelated files. Only globs made
+ * of plain characters, `*` and `/` are translated (git's `:(glob)` agrees with picomatch on those);
+ * anything fancier (braces, classes, extglobs) searches every file and relies on the exact filter.
+ */
+function gitPathspecs(globs: readonly string[] | undefined): string[] {
+  if (!globs || globs.length === 0 || globs.length > 200) return [];
+  if (!globs.every((g) => /^[A-Za-z0-9_\-./*]+$/.test(g) && !g.startsWith('/') && !g.startsWith('./'))) return [];
+  return globs.map((g) => `:(glob)${g}`);
+}
+
+async function git(root: string, args: readonly string[]): Promise<string> {
+  return (await runGit(root, args)).stdout.toString('utf8');
+}
+
+/** The top level of the checkout (or the repository itself when bare), or a SourceError. */
+async function repositoryRoot(cwd: string): Promise<string> {
+  const gitDir = await runGit(cwd, ['rev-parse', '--git-dir'], { okCodes: [0, 128] });
+  if (gitDir.code !== 0) {
+    if (/not a git repository/i.test(gitDir.stderr)) {
+      throw new SourceError(`${cwd} is not inside a git repository`, 'run in a git checkout, or point --cwd/working-directory at one');
+    }
+    throw new SourceError(`cannot use the git repository at ${cwd}: ${gitDir.stderr.trim()}`, undefined);
+  }
+  const top = await runGit(cwd, ['rev-parse', '--show-toplevel'], { okCodes: [0, 128] });
+  const root = top.code === 0 ? top.stdout.toString('utf8').replace(/\n$/, '') : '';
+  return root || cwd;
+}
+
+function rejectOptionLike(ref: string, role: 'base' | 'head'): void {
+  // A ref git would parse as an option is a usage error, not something to pass through.
+  if (ref.startsWith('-') || ref === '') throw new SourceError(`invalid ${role} ref ${JSON.stringify(ref)}`);
+}
+
+/** The commit sha `ref` names, or undefined when git does not know it (or it is not a commit). */
+async function resolveCommit(root: string, ref: string): Promise<string | undefined> {
+  const r = await runGit(root, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { okCodes: [0, 1, 128] });
+  const sha = r.stdout.toString('utf8').trim();
+  return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : undefined;
+}
+
+/** `refs/heads/main` for `HEAD` on main, `refs/remotes/origin/main` for `origin/main`; undefined for shas. */
+async function symbolicFullName(root: string, ref: string): Promise<string | undefined> {
+  const r = await runGit(root, ['rev-parse', '--symbolic-full-name', ref], { okCodes: [0, 128] });
+  const name = r.stdout.toString('utf8').trim();
+  return r.code === 0 && name.startsWith('refs/') ? name : undefined;
+}
+
+async function defaultBase(root: string, headFull: string | undefined): Promise<{ ref: string; sha: string }> {
+  const tried: string[] = [];
+  const candidates: string[] = [];
+  if (headFull?.startsWith('refs/heads/')) {
+    // The upstream is the PR base only when it is another branch: a feature branch pushed with -u tracks
+    // its own remote copy, which says nothing about what the PR targets.
+    const r = await runGit(root, ['for-each-ref', '--format=%(upstream:short)%00%(upstream:remoteref)', headFull], { okCodes: [0] });
+    const [short = '', remoteRef = ''] = r.stdout.toString('utf8').replace(/\n$/, '').split('\0');
+    if (short && remoteRef !== headFull) candidates.push(short);
+  }
+  const originHead = await runGit(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { okCodes: [0, 1, 128] });
+  const originHeadRef = originHead.code === 0 ? originHead.stdout.toString('utf8').trim() : '';
+  if (originHeadRef) candidates.push(originHeadRef);
+  candidates.push('origin/main', 'origin/master', 'main', 'master');
+
+  for (const ref of candidates) {
+    if (tried.includes(ref)) continue;
+    tried.push(ref);
+    const sha = await resolveCommit(root, ref);
+    if (!sha) continue;
+    if (headFull && (await symbolicFullName(root, ref)) === headFull) continue;
+    return { ref, sha };
+  }
+  throw new SourceError(
+    `cannot tell which branch this change targets: tried ${tried.join(', ')}`,
+    'pass the base explicitly (--base origin/main), or set an upstream: git branch --set-upstream-to origin/main',
+  );
+}
+
+interface MergeBaseQuery {
+  baseRef: string;
+  baseTipSha: string;
+  headRef: string;
+  headSha: string;
+  shallow: boolean;
+}
+
+async function findMergeBase(root: string, q: MergeBaseQuery): Promise<string> {
+  if (q.baseTipSha === q.headSha) return q.headSha;
+  const r = await runGit(root, ['merge-base', q.baseTipSha, q.headSha], { okCodes: [0, 1, 128] });
+  const sha = r.stdout.toString('utf8').split('\n')[0]!.trim();
+  if (r.code === 0 && sha) return sha;
+  const base = `${q.baseRef} (${q.baseTipSha.slice(0, 12)})`;
+  const head = `${q.headRef} (${q.headSha.slice(0, 12)})`;
+  if (q.shallow) {
+    const fetch = await fetchCommand(root, q.baseRef, 'history');
+    throw new SourceError(
+      `the merge-base of ${base} and ${head} is not in this shallow clone: run \`${fetch}\` or check out with \`fetch-depth: 0\``,
+      `git needs the commit where the branches diverged; repeat the fetch with a larger --deepen if the branch is older, or use actions/checkout with fetch-depth: 0`,
+    );
+  }
+  if (r.code === 1) {
+    throw new SourceError(`${base} and ${head} have no common history`, 'pass the branch the change was made from as --base');
+  }
+  throw new SourceError(`git merge-base ${base} ${head} failed: ${r.stderr.trim()}`);
+}
+
+/** The error for a ref git does not know, with the fetch that would bring it when the clone is shallow. */
+async function unknownRef(root: string, ref: string, role: 'base' | 'head', shallow: boolean): Promise<SourceError> {
+  if (shallow) {
+    const fetch = await fetchCommand(root, ref, 'missing');
+    const what = isObjectId(ref) ? `the ${role} commit ${ref}` : `the ${role} ref ${JSON.stringify(ref)}`;
+    return new SourceError(
+      `${what} is not in this shallow clone: run \`${fetch}\` or check out with \`fetch-depth: 0\``,
+      'a shallow clone only has the commits it fetched; fetch the missing one, or clone with full history',
+    );
+  }
+  // "main" does not resolve to "origin/main" by itself; say so when that is the likely mix-up.
+  for (const remote of await remotes(root)) {
+    const guess = `${remote}/${ref}`;
+    if (await resolveCommit(root, guess)) {
+      return new SourceError(`unknown ${role} ref ${JSON.stringify(ref)}: git has no commit by that name`, `did you mean ${guess}?`);
+    }
+  }
+  return new SourceError(
+    `unknown ${role} ref ${JSON.stringify(ref)}: git has no commit by that name`,
+    'check the spelling; a remote branch must be fetched first (git fetch origin <branch>)',
+  );
+}
+
+async function remotes(root: string): Promise<string[]> {
+  return (await git(root, ['remote'])).split('\n').filter(Boolean);
+}
+
+function isObjectId(ref: string): boolean {
+  return /^[0-9a-f]{7,64}$/i.test(ref);
+}
+
+/**
+ * The `git fetch` that brings what a shallow clone lacks. `--deepen` both extends the history already
+ * there (where the branch point usually hides) and fetches a missing tip, so one command fixes either
+ * case. A missing branch is fetched into the ref the user named, so the same command line works next time.
+ */
+async function fetchCommand(root: string, ref: string, kind: 'missing' | 'history'): Promise<string> {
+  const known = await remotes(root);
+  const fallbackRemote = known.includes('origin') ? 'origin' : known[0] ?? 'origin';
+  if (isObjectId(ref)) return `git fetch --deepen=50 ${fallbackRemote} ${ref}`;
+  // Revision expressions and tags have no single branch to fetch; fetch everything.
+  if (/[~^:@{}\\?*[\s]/.test(ref) || ref.startsWith('refs/tags/')) return `git fetch --unshallow ${fallbackRemote}`;
+  let short = ref.replace(/^refs\/remotes\//, '');
+  const remoteStyle = ref.startsWith('refs/remotes/') || known.some((r) => short.startsWith(`${r}/`));
+  let remote = fallbackRemote;
+  if (remoteStyle) {
+    const slash = short.indexOf('/');
+    remote = short.slice(0, slash);
+    short = short.slice(slash + 1);
+  } else {
+    short = short.replace(/^refs\/heads\//, '');
+  }
+  if (kind === 'history') return `git fetch --deepen=50 ${remote} ${short}`;
+  const dest = remoteStyle ? `refs/remotes/${remote}/${short}` : `refs/heads/${short}`;
+  return `git fetch --deepen=50 ${remote} +refs/heads/${short}:${dest}`;
+}
+
+/** One streamed `git diff-tree` for the whole change: no per-file processes, no paths on the command line. */
+async function changedFiles(root: string, from: string, to: string): Promise<ChangedFile[]> {
+  const parser = new RawPatchParser();
+  await streamGit(
+    root,
+    ['diff-tree', '-r', '-z', '-M', '--raw', '-p', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--submodule=short', from, to],
+    (chunk) => parser.push(chunk),
+  );
+  return parser.finish().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** `git ls-tree -r -l` of a commit: every blob, symlink and gitlink with its mode, id and size. */
+async function lsTree(root: string, sha: string): Promise<Map<string, TreeEntry>> {
+  const { stdout } = await runGit(root, ['ls-tree', '-r', '-z', '-l', '--full-tree', sha]);
+  const tree = new Map<string, TreeEntry>();
+  let pos = 0;
+  while (pos < stdout.length) {
+    let end = stdout.indexOf(0, pos);
+    if (end === -1) end = stdout.length;
+    // "<mode> <type> <oid> <size padded>\t<path>"
+    const tab = stdout.indexOf(0x09, pos);
+    if (tab === -1 || tab > end) throw new SourceError(`unexpected git ls-tree output: ${JSON.stringify(stdout.subarray(pos, end).toString('utf8'))}`);
+    const [mode = '', , oid = '', size = ''] = stdout.subarray(pos, tab).toString('latin1').split(/ +/);
+    const path = stdout.subarray(tab + 1, end).toString('utf8');
+    tree.set(path, { mode, oid, size: size === '-' ? -1 : Number(size) });
+    pos = end + 1;
+  }
+  return tree;
+}
