@@ -53,7 +53,7 @@ export async function loadPolicy(
   if ((headText ?? '') === (baseText ?? '')) return { config };
   try {
     const headConfig = parseConfig(headText ?? '', configPath, gates);
-    return { config, preview: { changed: true, differences: diffConfigs(config, headConfig), errors: [] } };
+    return { config, preview: { changed: true, differences: diffConfigs(config, headConfig, gates), errors: [] } };
   } catch (err) {
     if (err instanceof ConfigError) {
       return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };

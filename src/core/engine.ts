@@ -99,6 +99,12 @@ interface RawFinding {
 
 const GLOB_OPTIONS = { dot: true } as const;
 
+/** Languages whose parse errors can be checked without building a syntax tree worth keeping. */
+const CHEAP_TO_CHECK = new Set<Language>(['sql', 'yaml', 'dockerfile']);
+
+/** Markers worth parsing a file's comments for; a file without any has no suppressions. */
+const MARKER_TOKENS = ['readiness-ignore', 'squawk-ignore', 'atlas:nolint'];
+
 /** Reads files of one side once, records why a file was skipped, and loads parsers as files arrive. */
 class SideFiles {
   readonly files = new Map<string, SourceFile | null>();
@@ -201,6 +207,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     if (errorKeys.has(key)) return;
     errorKeys.add(key);
     errors.push({ path, message });
+  };
+
+  const analysedWithRules = new Set<string>();
+  const collectParseErrors = (path: string, file: SourceFile) => {
+    try {
+      for (const problem of file.parseErrors()) addError(path, problem);
+    } catch (err) {
+      addError(path, `could not be parsed: ${(err as Error).message}`);
+    }
   };
 
   const excludeMatch = picomatch(config.paths.exclude.length ? config.paths.exclude : ['\u0000never'], GLOB_OPTIONS);
@@ -329,17 +344,32 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           },
         };
       };
+      // File by file, so each file's parse tree can be freed once every rule has seen it: WASM memory
+      // never shrinks, so keeping 1,000 trees alive would set the peak RSS.
+      const byPath = new Map<string, Planned[]>();
       for (const p of planned[side]) {
-        done++;
-        options.onProgress?.(done, totalWork, p.path);
-        const file = sides[side].files.get(p.path);
-        if (!file) continue;
-        if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
-        try {
-          p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
-        } catch (err) {
-          if (side === 'head') addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
+        const list = byPath.get(p.path);
+        if (list) list.push(p);
+        else byPath.set(p.path, [p]);
+      }
+      for (const [path, items] of byPath) {
+        const file = sides[side].files.get(path);
+        let ran = false;
+        for (const p of items) {
+          done++;
+          options.onProgress?.(done, totalWork, p.path);
+          if (!file) continue;
+          if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
+          ran = true;
+          try {
+            p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
+          } catch (err) {
+            if (side === 'head') addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
+          }
         }
+        if (file && ran && side === 'head') analysedWithRules.add(path);
+        if (file && ran && side === 'head') collectParseErrors(path, file);
+        file?.dispose();
       }
       for (const gate of activeGates) {
         for (const rule of gate.rules) {
@@ -457,20 +487,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       });
     }
 
-    // Skipped files: every changed file in scope that could not be read, and parse problems.
+    // Skipped files: every changed file in scope that could not be read. Parse problems were collected
+    // as rules ran; files no rule parsed are checked here only when that is cheap (no syntax tree).
     for (const c of inScope) {
       const path = sidePath(c, 'head');
       if (!path) continue;
       const reason = sides.head.skipped.get(path);
       if (reason) addError(path, `skipped: ${reason}`);
       const file = sides.head.files.get(path);
-      if (file) {
-        try {
-          for (const problem of file.parseErrors()) addError(path, problem);
-        } catch (err) {
-          addError(path, `could not be parsed: ${(err as Error).message}`);
-        }
-      }
+      if (file && !analysedWithRules.has(path) && CHEAP_TO_CHECK.has(file.language)) collectParseErrors(path, file);
     }
 
     const scoredGates = gateResults.filter((g) => g.id !== CORE_GATE_ID || g.status !== 'pass');
@@ -591,7 +616,7 @@ function applySuppressions(input: SuppressionInput): void {
     let list = byPath.get(headPath);
     if (!list) {
       const file = files.files.get(side === 'base' ? baseSidePath(headPath, renamedToHead) : headPath);
-      list = file ? parseSuppressions(file) : [];
+      list = file && MARKER_TOKENS.some((t) => file.text.includes(t)) ? parseSuppressions(file) : [];
       byPath.set(headPath, list);
     }
     return list;

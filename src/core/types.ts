@@ -256,7 +256,11 @@ export interface IndexContext<GateOptions = unknown> {
   excluded(path: string): boolean;
 }
 
-/** A repo-level fact built once per snapshot (all metric definitions, all probes, the migration history). */
+/**
+ * A repo-level fact built once per snapshot (all metric definitions, all probes, the migration history).
+ * The index must hold plain data (names, paths, lines), never tree-sitter nodes: the engine frees each
+ * file's syntax tree after the rules have seen it, which invalidates nodes taken from it.
+ */
 export interface IndexDef<T = unknown, GateOptions = unknown> {
   id: string;
   build(ctx: IndexContext<GateOptions>): Promise<T>;
