@@ -80,7 +80,7 @@ describe('readiness-gates CLI', () => {
   });
 
   it('exits 1 when blocked', async () => {
-    const repo = repoWithPr({ 'src/a.ts': '// readiness-ignore pii: stale marker\nexport const a = 1;\n' });
+    const repo = repoWithPr({ 'src/a.ts': '// readiness-ignore pii/no-such-rule: typo\nexport const a = 1;\n' });
     const r = await cli(['check', '--base', 'main', '--fail-on', 'warning'], repo.dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('core/unused-suppression');
