@@ -1,0 +1,95 @@
+/**
+ * The pino loggers of a snapshot: which module makes which logger, and with what `redact` paths. Lets a
+ * log call in src/orders.ts know that `logger` (imported from ./logger.js) is a pino logger that redacts
+ * `req.headers.authorization` — so the finding can name the exact paths that would cover the shape it
+ * logs — and lets `pinoHttp({ logger })` inherit the redaction of a logger made in another file.
+ */
+import { posix } from 'node:path';
+import type { IndexDef, RuleContext } from '../../core/types.js';
+import type { SourceFile } from '../../lang/source-file.js';
+import { importsOf, lineOf } from '../../lang/ts-helpers.js';
+import type { PiiOptions } from './options.js';
+import { resolveOptions } from './options.js';
+import { pinoConfigs, type PinoKind } from './pino.js';
+import { JS_FILES } from './report.js';
+
+export interface PinoLoggerEntry {
+  path: string;
+  /** The name it is bound to in its module (`logger`), `default` for `export default pino()`. */
+  name: string;
+  kind: PinoKind;
+  line: number;
+  /** Literal redact paths; undefined when it has none. */
+  redact?: string[];
+  /** The options or paths could not be read statically. */
+  unknown: boolean;
+}
+
+/** Path → the pino loggers made there. */
+export type PinoLoggerIndex = ReadonlyMap<string, readonly PinoLoggerEntry[]>;
+
+export const PINO_LOGGER_INDEX = 'pino-loggers';
+
+export const pinoLoggerIndex: IndexDef<PinoLoggerIndex, PiiOptions> = {
+  id: PINO_LOGGER_INDEX,
+  async build(ctx) {
+    const options = resolveOptions(ctx.gateOptions);
+    const out = new Map<string, PinoLoggerEntry[]>();
+    for (const path of await ctx.snapshot.grep(['pino'], JS_FILES)) {
+      if (ctx.excluded(path) || options.excluded(path) || /\.d\.[mc]?ts$/.test(path)) continue;
+      const file = await ctx.read(path);
+      if (!file) continue;
+      const entries = loggersOf(file);
+      if (entries.length) out.set(path, entries);
+    }
+    return out;
+  },
+};
+
+/** The pino loggers one file makes. */
+export function loggersOf(file: SourceFile): PinoLoggerEntry[] {
+  const out: PinoLoggerEntry[] = [];
+  for (const c of pinoConfigs(file)) {
+    const name = c.boundTo ?? (c.call.parent?.type === 'export_statement' ? 'default' : undefined);
+    if (!name) continue;
+    const entry: PinoLoggerEntry = { path: file.path, name, kind: c.kind, line: lineOf(c.call), unknown: c.unknown || !!c.redact?.dynamic };
+    if (c.redact) entry.redact = c.redact.paths;
+    out.push(entry);
+  }
+  return out;
+}
+
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+
+/**
+ * The pino logger a local name refers to: made in this file, or imported from a relative module that
+ * the index knows. Undefined when it is not a (known) pino logger.
+ */
+export function resolveLogger(file: SourceFile, localName: string, index: PinoLoggerIndex | undefined): PinoLoggerEntry | undefined {
+  const own = loggersOf(file).find((e) => e.name === localName);
+  if (own) return own;
+  const tree = file.tree();
+  if (!tree || !index) return undefined;
+  for (const [module, bindings] of importsOf(tree)) {
+    const binding = bindings.find((b) => b.local === localName);
+    if (!binding || !module.startsWith('.')) continue;
+    const base = posix.normalize(posix.join(posix.dirname(file.path), module));
+    const stem = base.replace(/\.(m|c)?jsx?$/, '');
+    const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${base}/index${e}`)];
+    for (const candidate of candidates) {
+      const entries = index.get(candidate);
+      const found = entries?.find((e) => e.name === (binding.imported === '*' ? localName : binding.imported));
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The logger index of the side being checked, or undefined when it could not be built. */
+export function loggerIndexOf(ctx: RuleContext<unknown, PiiOptions>): PinoLoggerIndex | undefined {
+  try {
+    return ctx.index<PinoLoggerIndex>(PINO_LOGGER_INDEX);
+  } catch {
+    return undefined;
+  }
+}

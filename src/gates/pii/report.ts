@@ -1,0 +1,78 @@
+/**
+ * Shared plumbing of the four sink rules: which files they look at, how a finding's data is built, and
+ * how each rule takes its share of the file's sink analysis.
+ */
+import type { FindingInput, RuleContext } from '../../core/types.js';
+import type { SourceFile } from '../../lang/source-file.js';
+import { analyseSinks, describeVia, type SinkFinding, type SinkRuleName } from './analyse.js';
+import { resolveOptions, type PiiOptions } from './options.js';
+import type { SinkKind } from './sinks.js';
+
+/** Source files the sink rules read. */
+export const SOURCE_FILES: readonly string[] = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'];
+
+/** A file without one of these cannot contain a sink. */
+export const SINK_PREFILTER: readonly string[] = ['log', 'print', 'entry', 'Sentry', 'sentry', 'debug', 'write', 'console'];
+
+/** How a sink's destination reads in a message: "writes … to the logs". */
+export function destination(kind: SinkKind): { verb: string; where: string; store: string } {
+  switch (kind) {
+    case 'tracker':
+      return { verb: 'sends', where: 'to the error tracker, a third party outside your retention and deletion controls', store: 'the error tracker' };
+    case 'stdout':
+      return { verb: 'prints', where: 'to stdout, which the platform collects into the logs', store: 'the logs' };
+    default:
+      return { verb: 'writes', where: 'to the logs', store: 'the logs' };
+  }
+}
+
+/** The placeholders every sink finding has: `{{sink}} {{verb}} … {{value}}{{via}} {{where}}`, `{{store}}`. */
+export function baseData(f: SinkFinding): Record<string, string> {
+  return {
+    sink: f.sink.name,
+    value: f.source.expr,
+    via: describeVia(f.source.via),
+    ...destination(f.sink.kind),
+  };
+}
+
+/**
+ * Runs the shared analysis on a changed source file and reports the findings of one rule. Skips
+ * declaration files and paths the gate's `exclude` option names.
+ */
+export function reportSinks(
+  rule: SinkRuleName,
+  file: SourceFile,
+  ctx: RuleContext<unknown, PiiOptions>,
+  build: (f: SinkFinding) => Omit<FindingInput, 'line'> | undefined,
+): void {
+  const options = resolveOptions(ctx.gateOptions);
+  if (options.excluded(file.path) || /\.d\.[mc]?ts$/.test(file.path)) return;
+  for (const f of analyseSinks(file, options)) {
+    if (f.rule !== rule) continue;
+    const finding = build(f);
+    if (!finding) continue;
+    ctx.report({
+      line: f.line,
+      key: `${f.sink.name}|${f.source.expr}`,
+      ...(f.severity ? { severity: f.severity } : {}),
+      ...finding,
+    });
+  }
+}
+
+/** JS/TS files, where pino, winston and Sentry are configured. */
+export const JS_FILES: readonly string[] = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
+/** Python files. */
+export const PY_FILES: readonly string[] = ['**/*.py'];
+
+/** True when the gate's `exclude` option (or the file being a declaration file) takes the file out. */
+export function skipFile(file: SourceFile, ctx: RuleContext<unknown, PiiOptions>): boolean {
+  return resolveOptions(ctx.gateOptions).excluded(file.path) || /\.d\.[mc]?ts$/.test(file.path);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function listOf(items: readonly string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
