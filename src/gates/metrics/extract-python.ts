@@ -1,0 +1,884 @@
+/**
+ * Extracts metric facts from one Python file: prometheus_client metrics (`Counter`, `Gauge`, `Summary`,
+ * `Histogram`, `Info`, `Enum`) with their namespace/subsystem/unit, `CollectorRegistry` objects,
+ * `registry.register(…)`/`unregister(…)`, re-created built-in collectors, label values, OpenTelemetry
+ * instruments, and the calls and functions the per-call analysis needs.
+ */
+import type { Node as TSNode } from 'web-tree-sitter';
+import type { SourceFile } from '../../lang/source-file.js';
+import {
+  calleeName,
+  descendantsOfType,
+  dottedName,
+  endLineOf,
+  importsOf,
+  keywordArgs,
+  lineOf,
+  positionalArgs,
+  stringValue,
+  templateParts,
+  walk,
+  type ImportBinding,
+} from '../../lang/ts-helpers.js';
+import { isEntityLike } from './labels.js';
+import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, RuntimeOrigin, Scope, StrPart } from './model.js';
+import { concat, staticValue, text } from './parts.js';
+import type { ModuleResolver } from './resolve.js';
+import { unboundedValue } from './values.js';
+
+const PROM_MODULES = new Set(['prometheus_client', 'prometheus_client.core', 'prometheus_client.metrics', 'prometheus_client.registry']);
+const METRIC_CLASSES: Record<string, MetricType> = {
+  Counter: 'counter',
+  Gauge: 'gauge',
+  Summary: 'summary',
+  Histogram: 'histogram',
+  Info: 'info',
+  Enum: 'enum',
+};
+const BUILTIN_COLLECTORS: Record<string, 'process' | 'platform' | 'gc'> = { ProcessCollector: 'process', PlatformCollector: 'platform', GCCollector: 'gc' };
+/** Positional parameters of every prometheus_client metric constructor, in order. */
+const CTOR_PARAMS = ['name', 'documentation', 'labelnames', 'namespace', 'subsystem', 'unit', 'registry'];
+const OTEL_CREATORS: Record<string, OtelKind> = {
+  create_counter: 'counter',
+  create_up_down_counter: 'up-down-counter',
+  create_histogram: 'histogram',
+  create_gauge: 'gauge',
+  create_observable_counter: 'observable-counter',
+  create_observable_up_down_counter: 'observable-up-down-counter',
+  create_observable_gauge: 'observable-gauge',
+};
+const ROUTE_DECORATOR = /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
+const TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
+const VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
+const VIEW_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'dispatch', 'list', 'create', 'retrieve', 'update', 'partial_update', 'destroy']);
+const CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
+
+type Decl =
+  | { kind: 'var'; name: string; value: TSNode | null; block: TSNode; module: boolean; classBody: boolean }
+  | { kind: 'function'; name: string; node: TSNode; module: boolean }
+  | { kind: 'class'; name: string; node: TSNode; module: boolean }
+  | { kind: 'param'; name: string; fn: TSNode }
+  | { kind: 'loop'; name: string }
+  | { kind: 'import'; name: string; binding: ImportBinding };
+
+interface FnInfo {
+  key: string;
+  name: string;
+  line: number;
+  hot?: { reason: HotReason; detail: string };
+  guard?: Guard;
+  transparent?: boolean;
+}
+
+/** Extracts the facts of one Python file. */
+export function extractPython(file: SourceFile, resolver: ModuleResolver): FileFacts {
+  return new PyExtractor(file, resolver).run();
+}
+
+class PyExtractor {
+  private readonly root: TSNode;
+  private readonly imports = new Map<string, ImportBinding>();
+  private readonly facts: FileFacts;
+  private readonly fnCache = new Map<number, FnInfo>();
+  private readonly defByNode = new Map<number, string>();
+
+  constructor(
+    private readonly file: SourceFile,
+    private readonly resolver: ModuleResolver,
+  ) {
+    this.root = file.tree()!.rootNode;
+    this.facts = {
+      path: file.path,
+      lang: 'python',
+      modules: {},
+      metrics: [],
+      registrations: [],
+      registries: [],
+      defaultMetrics: [],
+      clears: [],
+      merges: [],
+      labelUses: [],
+      reloads: [],
+      calls: [],
+      functions: [],
+      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
+    };
+  }
+
+  run(): FileFacts {
+    for (const [module, bindings] of importsOf(this.root)) {
+      const resolved = PROM_MODULES.has(module) ? undefined : this.resolver.python(this.file.path, module);
+      if (resolved) this.facts.modules[module] = resolved;
+      for (const b of bindings) this.imports.set(b.local, b);
+    }
+    const calls = descendantsOfType(this.root, 'call');
+    // Constructions first, so `REGISTRY.register(Counter(…))` can point at its inline definition.
+    for (const c of calls) this.onConstruct(c);
+    for (const c of calls) this.onCall(c);
+    this.collectDeclarations();
+    return this.facts;
+  }
+
+  private moduleNameSet: Set<string> | undefined;
+
+  /** Names of module-level functions and classes. */
+  private moduleNames(): Set<string> {
+    if (this.moduleNameSet) return this.moduleNameSet;
+    const out = new Set<string>();
+    for (const raw of this.root.namedChildren) {
+      const stmt = raw.type === 'decorated_definition' ? raw.childForFieldName('definition') : raw;
+      if (stmt?.type === 'function_definition' || stmt?.type === 'class_definition') {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) out.add(name);
+      }
+    }
+    return (this.moduleNameSet = out);
+  }
+
+  private loc(node: TSNode): Loc {
+    return { path: this.file.path, line: lineOf(node), endLine: endLineOf(node) };
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Name resolution
+  // -------------------------------------------------------------------------------------------------------
+
+  private lookup(name: string, at: TSNode): Decl | undefined {
+    for (let n: TSNode | null = at; n; n = n.parent) {
+      if (n.type === 'function_definition' || n.type === 'lambda') {
+        if (pyParamNames(n).includes(name)) return { kind: 'param', name, fn: n };
+        const body = n.childForFieldName('body');
+        if (body) {
+          const found = this.declIn(body, name, false, false);
+          if (found) return found;
+        }
+        continue;
+      }
+      if (n.type === 'for_statement' || n.type === 'for_in_clause') {
+        const left = n.childForFieldName('left');
+        if (left && identifiersIn(left).includes(name)) return { kind: 'loop', name };
+      }
+      if (n.type === 'list_comprehension' || n.type === 'set_comprehension' || n.type === 'dictionary_comprehension' || n.type === 'generator_expression') {
+        for (const clause of n.namedChildren) {
+          if (clause.type !== 'for_in_clause') continue;
+          const left = clause.childForFieldName('left');
+          if (left && identifiersIn(left).includes(name)) return { kind: 'loop', name };
+        }
+      }
+      if (n.type === 'module') {
+        const found = this.declIn(n, name, true, false);
+        if (found) return found;
+      }
+    }
+    const binding = this.imports.get(name);
+    return binding ? { kind: 'import', name, binding } : undefined;
+  }
+
+  /** A binding of `name` among the statements of `block` (recursing into if/try/with blocks, not into defs). */
+  /** Declarations found per block and name (lookups repeat for every `.labels()` and name). */
+  private readonly declCache = new Map<string, Decl | null>();
+
+  private declIn(block: TSNode, name: string, module: boolean, classBody: boolean): Decl | undefined {
+    const key = `${block.id}\u0000${name}\u0000${classBody ? 1 : 0}`;
+    const cached = this.declCache.get(key);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.scanBlock(block, name, module, classBody);
+    this.declCache.set(key, found ?? null);
+    return found;
+  }
+
+  private scanBlock(block: TSNode, name: string, module: boolean, classBody: boolean): Decl | undefined {
+    let found: Decl | undefined;
+    const visit = (b: TSNode) => {
+      for (const stmt of b.namedChildren) {
+        if (stmt.type === 'expression_statement') {
+          const a = stmt.namedChildren[0];
+          if (a?.type === 'assignment') {
+            const left = a.childForFieldName('left');
+            if (left?.type === 'identifier' && left.text === name) found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
+            else if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern') && identifiersIn(left).includes(name)) {
+              found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
+            }
+          }
+        } else if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition') {
+          const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+          if (def?.childForFieldName('name')?.text === name) {
+            found ??= def.type === 'class_definition' ? { kind: 'class', name, node: def, module } : { kind: 'function', name, node: def, module };
+          }
+        } else if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === name) {
+          found ??= { kind: 'class', name, node: stmt, module };
+        } else if (['if_statement', 'try_statement', 'with_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block'].includes(stmt.type)) {
+          visit(stmt);
+        }
+        if (found) return;
+      }
+    };
+    visit(block);
+    return found;
+  }
+
+  private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
+    return decl.module ? `${this.file.path}#${decl.name}` : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
+  }
+
+  private moduleOf(binding: ImportBinding): string {
+    return this.facts.modules[binding.module] ?? binding.module;
+  }
+
+  /** The prometheus_client export a callee denotes: `Counter`, `prom.Counter`, `prometheus_client.Counter`. */
+  private promExport(node: TSNode | null): string | undefined {
+    if (!node) return undefined;
+    const dotted = dottedName(node);
+    if (!dotted) return undefined;
+    const parts = dotted.split('.');
+    const last = parts[parts.length - 1]!;
+    if (parts.length === 1) {
+      const b = this.imports.get(last);
+      return b && PROM_MODULES.has(b.module) && b.imported !== '*' ? b.imported : undefined;
+    }
+    const head = parts.slice(0, -1).join('.');
+    const b = this.imports.get(head) ?? this.imports.get(parts[0]!);
+    if (b && b.imported === '*' && (PROM_MODULES.has(b.module) || PROM_MODULES.has(head))) return last;
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Values
+  // -------------------------------------------------------------------------------------------------------
+
+  private str(node: TSNode | null | undefined, depth = 0): StrPart[] {
+    if (!node) return [];
+    if (depth > 12) return [{ kind: 'unknown', text: node.text }];
+    const parts = templateParts(node);
+    if (parts) {
+      const out: StrPart[][] = [];
+      parts.strings.forEach((s, i) => {
+        out.push(text(s));
+        const e = parts.expressions[i];
+        if (e) out.push(this.str(e, depth + 1));
+      });
+      return concat(...out);
+    }
+    switch (node.type) {
+      case 'parenthesized_expression':
+        return this.str(node.namedChildren[0], depth + 1);
+      case 'binary_operator': {
+        if (node.childForFieldName('operator')?.text === '+') return concat(this.str(node.childForFieldName('left'), depth + 1), this.str(node.childForFieldName('right'), depth + 1));
+        break;
+      }
+      case 'identifier':
+        return this.identifierStr(node, depth);
+      case 'attribute': {
+        const object = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute')?.text;
+        if (object?.type === 'identifier' && attr) {
+          const decl = this.lookup(object.text, object);
+          if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
+            const module = this.resolver.python(this.file.path, decl.binding.module);
+            if (module) return [{ kind: 'import', module, name: attr }];
+          }
+          if (decl?.kind === 'class') {
+            const v = this.declIn(decl.node.childForFieldName('body')!, attr, false, true);
+            if (v?.kind === 'var' && v.value) return this.str(v.value, depth + 1);
+          }
+        }
+        break;
+      }
+      case 'call': {
+        // "_".join(["a", "b"]) and "{}_total".format(x)
+        const fn = node.childForFieldName('function');
+        if (fn?.type === 'attribute') {
+          const method = fn.childForFieldName('attribute')?.text;
+          const object = fn.childForFieldName('object');
+          const args = positionalArgs(node);
+          if (method === 'join' && object && args[0] && (args[0].type === 'list' || args[0].type === 'tuple')) {
+            const sep = stringValue(object);
+            if (sep !== undefined) {
+              const lists: StrPart[][] = [];
+              args[0].namedChildren.forEach((el, i) => {
+                if (i > 0) lists.push(text(sep));
+                lists.push(this.str(el, depth + 1));
+              });
+              return concat(...lists);
+            }
+          }
+          if (method === 'format' && object) {
+            const fmt = stringValue(object);
+            if (fmt !== undefined && /^[^{}]*(\{\}[^{}]*)*$/.test(fmt)) {
+              const pieces = fmt.split('{}');
+              const lists: StrPart[][] = [];
+              pieces.forEach((p, i) => {
+                lists.push(text(p));
+                if (i < pieces.length - 1) lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '{}' }]);
+              });
+              return concat(...lists);
+            }
+          }
+        }
+        break;
+      }
+    }
+    const runtime = this.taint(node);
+    return runtime ? [runtime] : [{ kind: 'unknown', text: node.text }];
+  }
+
+  private identifierStr(node: TSNode, depth: number): StrPart[] {
+    const decl = this.lookup(node.text, node);
+    if (!decl) return [{ kind: 'unknown', text: node.text }];
+    switch (decl.kind) {
+      case 'var':
+        if (decl.value && !(decl.value.startIndex <= node.startIndex && node.endIndex <= decl.value.endIndex)) {
+          const parts = this.str(decl.value, depth + 1);
+          if (!decl.module && parts.some((p) => p.kind === 'runtime')) {
+            const origin = parts.find((p) => p.kind === 'runtime') as Extract<StrPart, { kind: 'runtime' }>;
+            return [{ kind: 'runtime', text: decl.name, origin: origin.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : origin.origin }];
+          }
+          return parts;
+        }
+        return [{ kind: 'unknown', text: node.text }];
+      case 'import': {
+        if (decl.binding.imported === '*') return [{ kind: 'unknown', text: node.text }];
+        const module = this.facts.modules[decl.binding.module];
+        return module ? [{ kind: 'import', module, name: decl.binding.imported }] : [{ kind: 'unknown', text: node.text }];
+      }
+      case 'param':
+        return [{ kind: 'runtime', text: node.text, origin: this.paramOrigin(decl) }];
+      case 'loop':
+        return [{ kind: 'runtime', text: node.text, origin: 'loop' }];
+      default:
+        return [{ kind: 'unknown', text: node.text }];
+    }
+  }
+
+  private taint(node: TSNode): StrPart | undefined {
+    let found: StrPart | undefined;
+    walk(node, (n) => {
+      if (found) return false;
+      if (n.type !== 'identifier') return undefined;
+      const parent = n.parent;
+      if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === n.id) return undefined;
+      if (parent?.type === 'keyword_argument' && parent.childForFieldName('name')?.id === n.id) return undefined;
+      const decl = this.lookup(n.text, n);
+      if (decl?.kind === 'param') found = { kind: 'runtime', text: n.text, origin: this.paramOrigin(decl) };
+      else if (decl?.kind === 'loop') found = { kind: 'runtime', text: n.text, origin: 'loop' };
+      return undefined;
+    });
+    return found;
+  }
+
+  private paramOrigin(decl: Extract<Decl, { kind: 'param' }>): RuntimeOrigin {
+    if (decl.name === 'request' || decl.name === 'req') return 'request';
+    if (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot) return 'request';
+    return isEntityLike(decl.name) ? 'entity' : 'param';
+  }
+
+  private stringList(node: TSNode | null | undefined, depth = 0): string[] | undefined {
+    if (!node || depth > 4) return undefined;
+    if (node.type === 'identifier') {
+      const decl = this.lookup(node.text, node);
+      return decl?.kind === 'var' && decl.value ? this.stringList(decl.value, depth + 1) : undefined;
+    }
+    if (node.type === 'string') {
+      // A single string is iterated character by character by the library: treat as unknown.
+      return undefined;
+    }
+    if (node.type !== 'list' && node.type !== 'tuple' && node.type !== 'parenthesized_expression') return undefined;
+    const out: string[] = [];
+    for (const el of node.namedChildren) {
+      if (el.type === 'comment') continue;
+      const v = staticValue(this.str(el));
+      if (v === undefined) return undefined;
+      out.push(v);
+    }
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Registries and objects
+  // -------------------------------------------------------------------------------------------------------
+
+  private registryExpr(node: TSNode | null | undefined, depth = 0): RegistryExpr {
+    if (!node) return { kind: 'default' };
+    const label = node.text;
+    if (node.type === 'none') return { kind: 'none' };
+    if (depth > 6) return { kind: 'unknown', label };
+    if (this.promExport(node) === 'REGISTRY') return { kind: 'default' };
+    if (node.type === 'identifier') {
+      const decl = this.lookup(node.text, node);
+      if (!decl) return { kind: 'unknown', label };
+      if (decl.kind === 'import') {
+        if (PROM_MODULES.has(decl.binding.module)) return { kind: 'unknown', label };
+        return { kind: 'import', module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
+      }
+      if (decl.kind === 'var' && decl.value) {
+        if (decl.value.type === 'call' && this.promExport(decl.value.childForFieldName('function')) === 'CollectorRegistry') {
+          return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.module };
+        }
+        return this.registryExpr(decl.value, depth + 1);
+      }
+      return { kind: 'unknown', label };
+    }
+    if (node.type === 'call' && this.promExport(node.childForFieldName('function')) === 'CollectorRegistry') {
+      return { kind: 'local', key: `${this.file.path}:${lineOf(node)}:${node.startPosition.column}`, label, perCall: this.scopeOf(node).kind === 'function' };
+    }
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute')?.text;
+      if (object?.type === 'identifier' && object.text === 'self' && attr) {
+        const cls = this.className(node);
+        if (cls) return { kind: 'local', key: `${this.file.path}#class:${cls}.${attr}`, label, perCall: false };
+      }
+      if (object?.type === 'identifier' && attr) {
+        const decl = this.lookup(object.text, object);
+        if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
+          const module = this.resolver.python(this.file.path, decl.binding.module);
+          if (module) return { kind: 'import', module, name: attr, label };
+        }
+      }
+    }
+    return { kind: 'unknown', label };
+  }
+
+  private objectExpr(node: TSNode | null | undefined): ObjectExpr {
+    if (!node) return { kind: 'unknown', label: '?' };
+    const label = node.text;
+    if (node.type === 'call') {
+      const id = this.defByNode.get(node.id);
+      return id ? { kind: 'inline', defId: id, label } : { kind: 'unknown', label };
+    }
+    if (node.type === 'identifier') {
+      const decl = this.lookup(node.text, node);
+      if (decl?.kind === 'var') return { kind: 'local', key: decl.classBody ? label : this.varKey(decl), label };
+      if (decl?.kind === 'import' && !PROM_MODULES.has(decl.binding.module)) return { kind: 'import', module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
+      return { kind: 'unknown', label };
+    }
+    if (node.type === 'attribute') {
+      const object = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute')?.text;
+      if (object?.type === 'identifier' && attr) {
+        if (object.text === 'self' || object.text === 'cls') {
+          const cls = this.className(node);
+          if (cls) return { kind: 'local', key: `${this.file.path}#class:${cls}.${attr}`, label };
+        }
+        const decl = this.lookup(object.text, object);
+        if (decl?.kind === 'class') return { kind: 'local', key: `${this.file.path}#class:${object.text}.${attr}`, label };
+        if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
+          const module = this.resolver.python(this.file.path, decl.binding.module);
+          if (module) return { kind: 'import', module, name: attr, label };
+        }
+      }
+    }
+    return { kind: 'unknown', label };
+  }
+
+  private className(node: TSNode): string | undefined {
+    for (let n: TSNode | null = node.parent; n; n = n.parent) if (n.type === 'class_definition') return n.childForFieldName('name')?.text;
+    return undefined;
+  }
+
+  private bindingOf(call: TSNode): string | undefined {
+    const parent = call.parent;
+    if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== call.id) return undefined;
+    const left = parent.childForFieldName('left');
+    if (!left) return undefined;
+    if (left.type === 'identifier') {
+      // A class attribute: `class M: REQS = Counter(…)` → `M.REQS` / `self.REQS`.
+      const stmtBlock = parent.parent?.parent;
+      if (stmtBlock?.type === 'block' && stmtBlock.parent?.type === 'class_definition') {
+        const cls = stmtBlock.parent.childForFieldName('name')?.text;
+        return cls ? `${this.file.path}#class:${cls}.${left.text}` : undefined;
+      }
+      const decl = this.lookup(left.text, left);
+      return decl?.kind === 'var' ? this.varKey(decl) : undefined;
+    }
+    const expr = this.objectExpr(left);
+    return expr.kind === 'local' ? expr.key : undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Scopes
+  // -------------------------------------------------------------------------------------------------------
+
+  private scopeOf(node: TSNode): Scope {
+    let inLoop = false;
+    let guard: Guard | undefined;
+    let innermost: FnInfo | undefined;
+    let hot: FnInfo['hot'];
+    let child = node;
+    for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
+      if (!innermost) {
+        if ((n.type === 'for_statement' || n.type === 'while_statement') && n.childForFieldName('body')?.id === child.id) inLoop = true;
+        if (n.type === 'list_comprehension' || n.type === 'generator_expression' || n.type === 'set_comprehension' || n.type === 'dictionary_comprehension') inLoop = true;
+        guard ??= this.guardAt(n, child);
+      }
+      if (n.type !== 'function_definition') continue;
+      const info = this.fnInfo(n);
+      if (info.transparent) continue;
+      if (!innermost) {
+        innermost = info;
+        if (info.guard) guard ??= info.guard;
+      }
+      if (info.hot) {
+        hot = info.hot;
+        break;
+      }
+    }
+    if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
+    return { kind: 'function', fnKey: innermost.key, fnName: innermost.name, fnLine: innermost.line, ...(hot ? { hot } : {}), inLoop, ...(guard ? { guard } : {}) };
+  }
+
+  private guardAt(n: TSNode, child: TSNode): Guard | undefined {
+    if (n.type === 'try_statement' && n.childForFieldName('body')?.id === child.id) {
+      // `except ValueError`, `except Exception`, a bare `except:` all absorb the duplicate error.
+      for (const c of n.namedChildren) {
+        if (c.type !== 'except_clause') continue;
+        const what = c.namedChildren.find((x) => x.type !== 'block' && x.type !== 'comment');
+        if (!what || /\b(ValueError|Exception|BaseException)\b/.test(what.text)) return 'try';
+      }
+      return undefined;
+    }
+    if (n.type === 'if_statement' && n.childForFieldName('condition')?.id !== child.id) {
+      const cond = n.childForFieldName('condition');
+      if (!cond) return undefined;
+      if (/_names_to_collectors|get_sample_value/.test(cond.text)) return 'get-single-metric';
+      // `if X is None:` / `if not X:` on a module-level name.
+      const tested =
+        cond.type === 'comparison_operator' && /\bis\s+None$/.test(cond.text.trim())
+          ? cond.namedChildren[0]
+          : cond.type === 'not_operator'
+            ? cond.childForFieldName('argument')
+            : undefined;
+      if (tested?.type === 'identifier') {
+        const decl = this.lookup(tested.text, tested);
+        if (decl?.kind === 'var' && decl.module) return 'singleton';
+      }
+    }
+    return undefined;
+  }
+
+  private fnInfo(fn: TSNode): FnInfo {
+    const cached = this.fnCache.get(fn.id);
+    if (cached) return cached;
+    const info = this.computeFnInfo(fn);
+    this.fnCache.set(fn.id, info);
+    return info;
+  }
+
+  private computeFnInfo(fn: TSNode): FnInfo {
+    const name = fn.childForFieldName('name')?.text ?? 'lambda';
+    const line = lineOf(fn);
+    const cls = fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'block' && fn.parent.parent.parent?.type === 'class_definition' ? fn.parent.parent.parent : undefined;
+    const clsName = cls?.childForFieldName('name')?.text;
+    const moduleLevel = fn.parent?.type === 'module' || (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'module');
+    const key = clsName ? (name === '__init__' ? `${this.file.path}#${clsName}` : `${this.file.path}#${clsName}.${name}`) : moduleLevel ? `${this.file.path}#${name}` : `${this.file.path}@${line}:${name}`;
+    const display = clsName ? (name === '__init__' ? `${clsName}.__init__` : `${clsName}.${name}`) : name;
+    const decorators = fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c) => c.type === 'decorator') : [];
+    let guard: Guard | undefined;
+    for (const d of decorators) {
+      const expr = d.namedChildren[0];
+      const dname = expr ? (expr.type === 'call' ? calleeName(expr) : dottedName(expr)) : undefined;
+      if (!dname) continue;
+      const last = dname.split('.').pop() ?? '';
+      if (CACHE_DECORATOR.test(dname)) guard = 'cache-decorator';
+      if (dname.includes('.') && ROUTE_DECORATOR.test(last)) {
+        const [path] = expr?.type === 'call' ? positionalArgs(expr) : [];
+        const p = path ? stringValue(path) : undefined;
+        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, the view of @${dname}(${p !== undefined ? `'${p}'` : '…'})` } };
+      }
+      if (last === 'api_view' || last === 'require_http_methods' || last === 'require_GET' || last === 'require_POST') {
+        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a Django view (@${dname})` } };
+      }
+      if (TASK_DECORATOR.test(last)) return { key, name: display, line, hot: { reason: 'task', detail: `${display}, a task body (@${dname}) that runs for every job` } };
+    }
+    if (guard) return { key, name: display, line, guard };
+    const params = pyParamNames(fn);
+    const firstReal = params[0] === 'self' || params[0] === 'cls' ? params[1] : params[0];
+    if (cls && VIEW_METHODS.has(name)) {
+      const bases = cls.childForFieldName('superclasses')?.text ?? '';
+      if (VIEW_BASES.test(bases.replace(/[()\s]/g, '').split(',').join(' ').trim()) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
+        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
+      }
+    }
+    if (firstReal === 'request' && !clsName) return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a view (it takes the request)` } };
+    return { key, name: display, line };
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Constructions and calls
+  // -------------------------------------------------------------------------------------------------------
+
+  private arg(call: TSNode, name: string, position: number): TSNode | undefined {
+    return keywordArgs(call).get(name) ?? positionalArgs(call)[position];
+  }
+
+  private onConstruct(c: TSNode): void {
+    const fnNode = c.childForFieldName('function');
+    const exported = this.promExport(fnNode);
+    if (!exported) return;
+    if (exported === 'CollectorRegistry') {
+      const key = this.bindingOf(c) ?? `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
+      this.facts.registries.push({ library: 'prometheus_client', key, label: key.split('#').pop() ?? 'registry', openMetrics: false, loc: this.loc(c), scope: this.scopeOf(c) });
+      return;
+    }
+    const builtin = BUILTIN_COLLECTORS[exported];
+    if (builtin) {
+      // Built-in collectors register themselves (into REGISTRY unless told otherwise), under fixed names.
+      const kw = keywordArgs(c);
+      if (kw.has('namespace') && stringValue(kw.get('namespace')!) !== '') return;
+      const registry = this.registryExpr(kw.get('registry'));
+      if (registry.kind === 'none') return;
+      this.facts.registrations.push({
+        library: 'prometheus_client',
+        registry,
+        target: { kind: 'unknown', label: `${exported}()` },
+        call: c.text,
+        fatal: true,
+        builtin,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+      });
+      return;
+    }
+    const type = METRIC_CLASSES[exported];
+    if (!type) return;
+    const nameNode = this.arg(c, 'name', 0);
+    const ns = this.arg(c, 'namespace', 3);
+    const sub = this.arg(c, 'subsystem', 4);
+    const unit = this.arg(c, 'unit', 5);
+    const registryNode = this.arg(c, 'registry', 6);
+    const hasSplat = (c.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
+    const prefix = (n: TSNode | undefined): StrPart[] => {
+      if (!n) return [];
+      const parts = this.str(n);
+      const v = staticValue(parts);
+      if (v === '') return [];
+      return concat(parts, text('_'));
+    };
+    const nameParts = nameNode ? concat(prefix(ns), prefix(sub), this.str(nameNode)) : [{ kind: 'unknown' as const, text: '**kwargs' }];
+    const labelsNode = this.arg(c, 'labelnames', 2);
+    const labels = labelsNode ? this.stringList(labelsNode) : hasSplat ? undefined : [];
+    const doc = this.arg(c, 'documentation', 1);
+    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
+    this.defByNode.set(c.id, id);
+    const binding = this.bindingOf(c);
+    this.facts.metrics.push({
+      id,
+      library: 'prometheus_client',
+      lang: 'python',
+      ctor: fnNode?.text ?? exported,
+      type,
+      nameParts,
+      ...(unit ? { unit: this.str(unit) } : {}),
+      nameText: nameNode?.text ?? '',
+      ...(labels !== undefined ? { labels } : {}),
+      ...(doc ? { help: stringValue(doc) ?? null } : hasSplat ? { help: null } : {}),
+      registries: [hasSplat && !registryNode ? { kind: 'unknown', label: '**kwargs' } : this.registryExpr(registryNode)],
+      ...(binding ? { binding } : {}),
+      loc: this.loc(c),
+      scope: this.scopeOf(c),
+    });
+  }
+
+  private onCall(c: TSNode): void {
+    const fnNode = c.childForFieldName('function');
+    if (!fnNode) return;
+    if (fnNode.type === 'identifier') {
+      const b = this.imports.get(fnNode.text);
+      if (b?.module === 'importlib' && b.imported === 'reload') return this.onReload(c);
+      this.recordCall(c, fnNode.text);
+      return;
+    }
+    if (fnNode.type !== 'attribute') return;
+    const object = fnNode.childForFieldName('object');
+    const method = fnNode.childForFieldName('attribute')?.text ?? '';
+    if (method === 'reload' && object?.type === 'identifier' && this.imports.get(object.text)?.module === 'importlib') return this.onReload(c);
+    if (method === 'register' || method === 'unregister') {
+      const registry = this.registryExpr(object);
+      if (registry.kind === 'unknown' || registry.kind === 'none') return;
+      const [arg] = positionalArgs(c);
+      if (method === 'register') {
+        this.facts.registrations.push({ library: 'prometheus_client', registry, target: this.objectExpr(arg), call: c.text, fatal: true, loc: this.loc(c), scope: this.scopeOf(c) });
+      } else {
+        this.facts.clears.push({ library: 'prometheus_client', op: 'unregister', registry, target: this.objectExpr(arg), call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+      }
+      return;
+    }
+    const otel = OTEL_CREATORS[method];
+    if (otel) return this.onOtel(c, object, method, otel);
+    if (method === 'labels' || method === 'remove') return this.onLabels(c, object);
+    if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) {
+      const cls = this.className(c);
+      if (cls) this.facts.calls.push({ callee: { kind: 'local', key: `${this.file.path}#${cls}.${method}` }, display: `self.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      return;
+    }
+    // `module.func()` where `module` is an imported repository module.
+    if (object?.type === 'identifier' && this.imports.get(object.text)?.imported === '*') {
+      const decl = this.lookup(object.text, object);
+      if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
+        const module = this.resolver.python(this.file.path, decl.binding.module);
+        if (module) this.facts.calls.push({ callee: { kind: 'import', module, name: method }, display: `${object.text}.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      }
+    }
+  }
+
+  private recordCall(c: TSNode, name: string): void {
+    // Only module-level functions/classes and imported names can be call-graph targets: skip `len()`.
+    if (!this.imports.has(name) && !this.moduleNames().has(name)) return;
+    const decl = this.lookup(name, c);
+    if (!decl) return;
+    let callee: CallSite['callee'] | undefined;
+    if ((decl.kind === 'function' || decl.kind === 'class') && decl.module) callee = { kind: 'local', key: `${this.file.path}#${name}` };
+    else if (decl.kind === 'import' && decl.binding.imported !== '*' && this.facts.modules[decl.binding.module]) {
+      callee = { kind: 'import', module: this.facts.modules[decl.binding.module]!, name: decl.binding.imported };
+    }
+    if (callee) this.facts.calls.push({ callee, display: `${name}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+  }
+
+  /** `importlib.reload(metrics)`: the module's top level runs again, metrics included. */
+  private onReload(c: TSNode): void {
+    const [arg] = positionalArgs(c);
+    if (arg?.type !== 'identifier' && arg?.type !== 'attribute') return;
+    const decl = arg.type === 'identifier' ? this.lookup(arg.text, arg) : undefined;
+    let module: string | undefined;
+    if (decl?.kind === 'import') {
+      // `import app.metrics as m` / `from app import metrics`
+      module = decl.binding.imported === '*' ? this.resolver.python(this.file.path, decl.binding.module) : this.resolver.python(this.file.path, `${decl.binding.module}.${decl.binding.imported}`);
+    } else if (arg.type === 'attribute') {
+      module = this.resolver.python(this.file.path, arg.text);
+    }
+    if (!module) return;
+    this.facts.reloads.push({ module, call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+  }
+
+  private onLabels(c: TSNode, object: TSNode | null): void {
+    const target = this.objectExpr(object);
+    if (target.kind === 'unknown') return;
+    const isRequestRoot = (name: string, at: TSNode) => {
+      const decl = this.lookup(name, at);
+      if (decl?.kind !== 'param') return false;
+      return name === 'request' || name === 'req' || (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined);
+    };
+    positionalArgs(c).forEach((value, position) => {
+      const source = unboundedValue(value, isRequestRoot);
+      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
+    });
+    for (const [label, value] of keywordArgs(c)) {
+      const source = unboundedValue(value, isRequestRoot);
+      if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
+    }
+  }
+
+  private onOtel(c: TSNode, object: TSNode | null, method: string, kind: OtelKind): void {
+    const meter = this.meterOf(object);
+    if (meter === undefined) return;
+    const nameNode = this.arg(c, 'name', 0);
+    const unit = this.arg(c, 'unit', 1);
+    const description = this.arg(c, 'description', 2);
+    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
+    const binding = this.bindingOf(c);
+    this.facts.metrics.push({
+      id,
+      library: 'opentelemetry',
+      lang: 'python',
+      ctor: `${object?.text ?? 'meter'}.${method}`,
+      type: kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
+      otelKind: kind,
+      nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
+      nameText: nameNode?.text ?? '',
+      ...(unit ? { unit: this.str(unit) } : {}),
+      ...(description ? { help: stringValue(description) ?? null } : {}),
+      registries: [],
+      ...(binding ? { binding } : {}),
+      loc: this.loc(c),
+      scope: this.scopeOf(c),
+      meter,
+    });
+  }
+
+  private meterOf(object: TSNode | null, depth = 0): string | undefined {
+    if (!object || depth > 4) return undefined;
+    const usesOtel = [...this.imports.values()].some((b) => b.module === 'opentelemetry' || b.module.startsWith('opentelemetry.'));
+    if (!usesOtel) return undefined;
+    if (object.type === 'call') {
+      const callee = calleeName(object) ?? '';
+      if (!/get_meter$/.test(callee)) return undefined;
+      const [name, version] = positionalArgs(object);
+      if (!name) return '';
+      if (name.type === 'identifier' && name.text === '__name__') return this.file.path;
+      const nv = stringValue(name);
+      const vv = version ? stringValue(version) : undefined;
+      return nv === undefined ? '' : `${nv}${vv ? `@${vv}` : ''}`;
+    }
+    if (object.type === 'identifier') {
+      const decl = this.lookup(object.text, object);
+      if (decl?.kind === 'var' && decl.value) return this.meterOf(decl.value, depth + 1);
+      return '';
+    }
+    return '';
+  }
+
+  // -------------------------------------------------------------------------------------------------------
+  // Declarations and exports
+  // -------------------------------------------------------------------------------------------------------
+
+  private collectDeclarations(): void {
+    const ex = this.facts.exports;
+    const path = this.file.path;
+    for (const raw of this.root.namedChildren) {
+      const stmt = raw.type === 'decorated_definition' ? (raw.childForFieldName('definition') ?? raw) : raw;
+      if (stmt.type === 'function_definition' || stmt.type === 'class_definition') {
+        const name = stmt.childForFieldName('name')?.text;
+        if (!name) continue;
+        const key = `${path}#${name}`;
+        this.facts.functions.push({ key, name, exported: [name], kind: stmt.type === 'class_definition' ? 'class' : 'function', loc: this.loc(stmt), scope: { kind: 'module', inLoop: false } });
+        ex.functions[name] = key;
+        continue;
+      }
+      if (stmt.type !== 'expression_statement') continue;
+      const a = stmt.namedChildren[0];
+      if (a?.type !== 'assignment') continue;
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type !== 'identifier' || !right) continue;
+      const name = left.text;
+      const parts = this.str(right);
+      if (!parts.some((p) => p.kind === 'unknown' || p.kind === 'runtime')) ex.constants[name] = parts;
+      const registry = this.registryExpr(left);
+      if (registry.kind !== 'unknown') ex.registries[name] = registry;
+      ex.bindings[name] = `${path}#${name}`;
+    }
+    // `from .metrics import REQS` re-exported by `__init__.py` and the like.
+    for (const [local, b] of this.imports) {
+      if (b.imported === '*' || PROM_MODULES.has(b.module)) continue;
+      const module = this.facts.modules[b.module];
+      if (module) ex.reexports.push({ module, name: b.imported, as: local });
+    }
+  }
+}
+
+function identifiersIn(node: TSNode): string[] {
+  if (node.type === 'identifier') return [node.text];
+  const out: string[] = [];
+  walk(node, (n) => {
+    if (n.type === 'identifier') out.push(n.text);
+  });
+  return out;
+}
+
+/** Parameter names of a Python function or lambda. */
+function pyParamNames(fn: TSNode): string[] {
+  const params = fn.childForFieldName('parameters');
+  if (!params) return [];
+  const out: string[] = [];
+  for (const p of params.namedChildren) {
+    if (p.type === 'identifier') out.push(p.text);
+    else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      const n = p.childForFieldName('name');
+      if (n) out.push(n.text);
+    } else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+      const n = p.namedChildren.find((c) => c.type === 'identifier');
+      if (n) out.push(n.text);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,418 @@
+/**
+ * The metric index: built once per snapshot over every TS/JS/Python/Go file that mentions a metrics
+ * library. Each file is parsed and its facts extracted (extract-*.ts); then names, registries, metric
+ * objects and functions are resolved across files, and the per-call analysis marks code that runs per
+ * request or more than once ("hot") through the call graph.
+ */
+import type { IndexContext, IndexDef, Service } from '../../core/types.js';
+import type { SourceFile } from '../../lang/source-file.js';
+import { extractGo } from './extract-go.js';
+import { extractJs } from './extract-js.js';
+import { extractPython } from './extract-python.js';
+import type {
+  CallSite,
+  FileFacts,
+  HotReason,
+  IndexedMetric,
+  Loc,
+  MetricDef,
+  MetricIndex,
+  ObjectExpr,
+  RegistryExpr,
+  RegistryRef,
+  ResolvedName,
+  Scope,
+  StrPart,
+} from './model.js';
+import { expand, resolveName, staticValue, type ConstantLookup } from './parts.js';
+import { ModuleResolver } from './resolve.js';
+import { pythonFullName } from './semantics.js';
+
+export const METRIC_INDEX_ID = 'metric-index';
+
+/** Tokens a file must contain to be indexed (a cheap `grep` before any parse). */
+export const LIBRARY_TOKENS: readonly string[] = ['prom-client', 'prometheus_client', 'client_golang', 'opentelemetry'];
+/** Files that make other modules evaluate again (reloads): indexed too, though they need no metrics library. */
+const RELOAD_TOKENS: readonly string[] = ['require.cache', 'importlib.reload', 'import reload'];
+export const SOURCE_GLOBS: readonly string[] = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}', '**/*.py', '**/*.go'];
+
+/** At most this many extra files are parsed to find who calls a metric-building function. */
+const MAX_CALLER_FILES = 200;
+/** Rounds of loading files that hold imported constants/registries. */
+const MAX_DEPENDENCY_ROUNDS = 3;
+
+function isSource(path: string): boolean {
+  return /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|go)$/.test(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.min\.js$/.test(path);
+}
+
+function extract(file: SourceFile, resolver: ModuleResolver): FileFacts | undefined {
+  if (!file.tree()) return undefined;
+  switch (file.language) {
+    case 'typescript':
+    case 'tsx':
+    case 'javascript':
+      return extractJs(file, resolver);
+    case 'python':
+      return extractPython(file, resolver);
+    case 'go':
+      return extractGo(file, resolver);
+    default:
+      return undefined;
+  }
+}
+
+/** The index definition the gate registers. */
+export const metricIndex: IndexDef<MetricIndex> = {
+  id: METRIC_INDEX_ID,
+  async build(ctx) {
+    return buildMetricIndex(ctx);
+  },
+};
+
+/** Builds the index for one snapshot. Exported for tests. */
+export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> {
+  const resolver = new ModuleResolver(ctx.paths);
+  const allPaths = new Set(ctx.paths);
+  const facts = new Map<string, FileFacts>();
+  const load = async (path: string): Promise<void> => {
+    if (facts.has(path) || ctx.excluded(path) || !isSource(path)) return;
+    const file = await ctx.read(path);
+    if (!file) return;
+    try {
+      const f = extract(file, resolver);
+      if (f) facts.set(path, f);
+    } catch (err) {
+      ctx.error(path, `the metrics index could not analyse this file: ${(err as Error).message}`);
+    }
+  };
+
+  const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
+  for (const path of candidates) await load(path);
+  const libraryFiles = new Set(facts.keys());
+  if (libraryFiles.size === 0) return emptyIndex();
+  for (const path of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path);
+
+  // Files holding constants, registries or metric objects that indexed files import.
+  for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
+    const wanted = new Set<string>();
+    for (const f of facts.values()) for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+    const goDirs = goDirsReferenced(facts);
+    if (goDirs.size > 0) for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
+    if (wanted.size === 0) break;
+    for (const p of wanted) await load(p);
+  }
+
+  // Files that call the functions and classes which build metrics: they tell whether a function runs
+  // once, per request or in a loop.
+  const callees = calleeNamesWorthFollowing(facts);
+  if (callees.length > 0) {
+    const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
+    for (const p of callers) await load(p);
+  }
+
+  return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
+}
+
+function emptyIndex(): MetricIndex {
+  return { metrics: [], registrations: [], registries: [], defaultMetrics: [], clears: [], merges: [], labelUses: [], reloads: [], files: [], byId: new Map() };
+}
+
+function referencedModules(f: FileFacts): string[] {
+  const out: string[] = [];
+  const parts = (list: StrPart[] | undefined) => {
+    for (const p of list ?? []) if (p.kind === 'import' && !p.module.startsWith('go:')) out.push(p.module);
+  };
+  const reg = (r: RegistryExpr) => {
+    if (r.kind === 'import') out.push(r.module);
+  };
+  const obj = (o: ObjectExpr | undefined) => {
+    if (o?.kind === 'import') out.push(o.module);
+  };
+  for (const m of f.metrics) {
+    parts(m.nameParts);
+    parts(m.unit);
+    m.registries.forEach(reg);
+  }
+  for (const r of f.registrations) {
+    reg(r.registry);
+    obj(r.target);
+  }
+  for (const d of f.defaultMetrics) {
+    reg(d.registry);
+    parts(d.prefix);
+  }
+  for (const c of f.clears) {
+    reg(c.registry);
+    obj(c.target);
+    parts(c.nameParts);
+  }
+  for (const m of f.merges) m.registries.forEach(reg);
+  for (const u of f.labelUses) obj(u.target);
+  for (const e of f.exports.reexports) out.push(e.module);
+  for (const r of f.reloads) out.push(r.module);
+  return out;
+}
+
+function goDirsReferenced(facts: Map<string, FileFacts>): Set<string> {
+  const dirs = new Set<string>();
+  for (const f of facts.values()) {
+    for (const m of f.metrics) for (const p of m.nameParts) if (p.kind === 'import' && p.module.startsWith('go:')) dirs.add(p.module.slice(3));
+  }
+  return dirs;
+}
+
+/** Names of functions/classes that build or register metrics in a function body (not per request already). */
+function calleeNamesWorthFollowing(facts: Map<string, FileFacts>): string[] {
+  const keys = new Set<string>();
+  for (const f of facts.values()) {
+    for (const item of [...f.metrics, ...f.registrations, ...f.defaultMetrics]) {
+      const s = item.scope;
+      if (s.kind === 'function' && !s.hot && !s.guard && s.fnKey) keys.add(s.fnKey);
+    }
+  }
+  const names = new Set<string>();
+  for (const f of facts.values()) {
+    for (const fn of f.functions) {
+      if (!keys.has(fn.key)) continue;
+      const simple = fn.name.includes('.') ? fn.name.split('.')[0]! : fn.name;
+      if (simple.length >= 4) names.add(simple);
+      for (const e of fn.exported) if (e !== 'default' && e.length >= 4) names.add(e);
+    }
+  }
+  return [...names].slice(0, 50);
+}
+
+// -----------------------------------------------------------------------------------------------------------
+// Resolution
+// -----------------------------------------------------------------------------------------------------------
+
+/** Resolves facts of many files into the index. Exported for tests. */
+export function resolveIndex(all: FileFacts[], serviceOf: (path: string) => Service, libraryFiles?: Set<string>): MetricIndex {
+  const byPath = new Map(all.map((f) => [f.path, f]));
+  const byGoDir = new Map<string, FileFacts[]>();
+  for (const f of all) {
+    if (!f.goPackage) continue;
+    const list = byGoDir.get(f.goPackage.dir) ?? [];
+    list.push(f);
+    byGoDir.set(f.goPackage.dir, list);
+  }
+
+  /** Follows `export … from` chains to the file that declares `name`. */
+  const exportOwner = (module: string, name: string, depth = 0): { facts: FileFacts; name: string } | undefined => {
+    const f = byPath.get(module);
+    if (!f || depth > 6) return undefined;
+    const ex = f.exports;
+    if (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions) return { facts: f, name };
+    for (const r of ex.reexports) {
+      if (r.as === name || (r.as === '*' && r.name === '*')) {
+        const found = exportOwner(r.module, r.as === '*' ? name : r.name, depth + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+
+  const constants: ConstantLookup = (module, name) => {
+    if (module.startsWith('go:')) {
+      for (const f of byGoDir.get(module.slice(3)) ?? []) {
+        const c = f.goConstants?.[name];
+        if (c) return c;
+      }
+      return undefined;
+    }
+    const owner = exportOwner(module, name);
+    return owner?.facts.exports.constants[owner.name];
+  };
+
+  const resolveRegistry = (r: RegistryExpr, depth = 0): RegistryRef => {
+    switch (r.kind) {
+      case 'default':
+      case 'none':
+        return r;
+      case 'local':
+        return { kind: 'known', key: r.key, label: r.label, perCall: r.perCall };
+      case 'unknown':
+        return r;
+      case 'import': {
+        const owner = exportOwner(r.module, r.name);
+        if (owner && depth < 6) {
+          const exp = owner.facts.exports.registries[owner.name];
+          if (exp) return resolveRegistry(exp.kind === 'local' ? { ...exp, label: r.label } : exp, depth + 1);
+          const binding = owner.facts.exports.bindings[owner.name];
+          if (binding) return { kind: 'known', key: binding, label: r.label, perCall: false };
+        }
+        // An import we cannot see into is still one object: every importer shares it.
+        return { kind: 'known', key: `${r.module}#${r.name}`, label: r.label, perCall: false };
+      }
+    }
+  };
+
+  // Metric definitions by binding key (one binding may hold several definitions, e.g. in branches).
+  const defsByBinding = new Map<string, MetricDef[]>();
+  for (const f of all) {
+    for (const m of f.metrics) {
+      if (!m.binding) continue;
+      const list = defsByBinding.get(m.binding) ?? [];
+      list.push(m);
+      defsByBinding.set(m.binding, list);
+    }
+  }
+  const resolveObject = (o: ObjectExpr | undefined): string | undefined => {
+    if (!o) return undefined;
+    switch (o.kind) {
+      case 'inline':
+        return o.defId;
+      case 'local': {
+        const defs = defsByBinding.get(o.key);
+        return defs?.length === 1 ? defs[0]!.id : undefined;
+      }
+      case 'import': {
+        const owner = exportOwner(o.module, o.name);
+        const key = owner?.facts.exports.bindings[owner.name];
+        const defs = key ? defsByBinding.get(key) : undefined;
+        return defs?.length === 1 ? defs[0]!.id : undefined;
+      }
+      default:
+        return undefined;
+    }
+  };
+
+  const resolveCallee = (c: CallSite['callee']): string | undefined => {
+    switch (c.kind) {
+      case 'local':
+        return c.key;
+      case 'package':
+        return `go:${c.dir}#${c.name}`;
+      case 'import': {
+        const owner = exportOwner(c.module, c.name);
+        return owner?.facts.exports.functions[owner.name];
+      }
+    }
+  };
+
+  const hotFns = propagateHot(all, resolveCallee);
+  const withHot = (s: Scope): Scope => {
+    if (s.kind !== 'function' || s.hot || !s.fnKey) return s;
+    const h = hotFns.get(s.fnKey);
+    return h ? { ...s, hot: h } : s;
+  };
+
+  const index = emptyIndex();
+  index.files = all.filter((f) => !libraryFiles || libraryFiles.has(f.path)).map((f) => f.path);
+  for (const f of all) {
+    const service = serviceOf(f.path);
+    for (const m of f.metrics) {
+      const name = resolveName(m.nameParts, constants, m.nameText);
+      let fullName: string | undefined;
+      let finalName: ResolvedName = name;
+      if (name.kind === 'static') {
+        if (m.library === 'prometheus_client') {
+          const unit = m.unit ? staticValue(expand(m.unit, constants)) : undefined;
+          if (m.unit && unit === undefined) finalName = { kind: 'unknown', text: m.nameText };
+          else fullName = pythonFullName(m.type, name.value, unit);
+        } else fullName = name.value;
+      }
+      const im: IndexedMetric = {
+        ...m,
+        name: finalName,
+        ...(fullName !== undefined ? { fullName } : {}),
+        resolvedRegistries: m.registries.map((r) => resolveRegistry(r)),
+        scope: withHot(m.scope),
+        service: service.root,
+        serviceName: service.name,
+      };
+      index.metrics.push(im);
+      index.byId.set(im.id, im);
+    }
+    for (const r of f.registrations) {
+      const defId = resolveObject(r.target);
+      index.registrations.push({ ...r, registry: resolveRegistry(r.registry), ...(defId ? { defId } : {}), targetLabel: r.target.label, scope: withHot(r.scope), service: service.root });
+    }
+    for (const r of f.registries) index.registries.push({ ...r, scope: withHot(r.scope), service: service.root });
+    for (const d of f.defaultMetrics) {
+      const prefix = staticValue(expand(d.prefix, constants));
+      index.defaultMetrics.push({ loc: d.loc, scope: withHot(d.scope), registry: resolveRegistry(d.registry), ...(prefix !== undefined ? { prefix } : {}), service: service.root });
+    }
+    for (const c of f.clears) {
+      const name = c.nameParts ? staticValue(expand(c.nameParts, constants)) : undefined;
+      const defId = resolveObject(c.target);
+      index.clears.push({
+        library: c.library,
+        op: c.op,
+        call: c.call,
+        loc: c.loc,
+        scope: withHot(c.scope),
+        registry: resolveRegistry(c.registry),
+        ...(name !== undefined ? { name } : {}),
+        ...(defId ? { defId } : {}),
+        service: service.root,
+      });
+    }
+    for (const r of f.reloads) index.reloads.push({ ...r, scope: withHot(r.scope) });
+    for (const m of f.merges) index.merges.push({ loc: m.loc, scope: withHot(m.scope), registries: m.registries.map((r) => resolveRegistry(r)), service: service.root });
+    for (const u of f.labelUses) {
+      const defId = resolveObject(u.target);
+      const { target: _target, ...rest } = u;
+      index.labelUses.push({ ...rest, ...(defId ? { defId } : {}), service: service.root });
+    }
+  }
+  return index;
+}
+
+/**
+ * Which functions run per request or more than once: seeded by call sites in hot code or loops, and
+ * by functions called at module load from two or more places; propagated through callers.
+ */
+function propagateHot(
+  all: FileFacts[],
+  resolveCallee: (c: CallSite['callee']) => string | undefined,
+): Map<string, { reason: HotReason; detail: string; via: Loc }> {
+  const hot = new Map<string, { reason: HotReason; detail: string; via: Loc }>();
+  const edges: Array<{ target: string; site: CallSite }> = [];
+  for (const f of all) {
+    for (const site of f.calls) {
+      const target = resolveCallee(site.callee);
+      if (target) edges.push({ target, site });
+    }
+  }
+  const at = (l: Loc) => `${l.path}:${l.line}`;
+  // Called at module load from several places in one file: each call builds it again. (Call sites in
+  // different files may belong to different entry points — separate processes — so they do not count.)
+  const moduleCalls = new Map<string, CallSite[]>();
+  for (const { target, site } of edges) {
+    if (site.scope.kind !== 'module' || site.scope.guard || site.scope.inLoop) continue;
+    const key = `${site.loc.path}\u0000${target}`;
+    moduleCalls.set(key, [...(moduleCalls.get(key) ?? []), site]);
+  }
+  for (const [key, sites] of moduleCalls) {
+    if (sites.length < 2) continue;
+    const target = key.split('\u0000')[1]!;
+    const second = sites[1]!;
+    hot.set(target, { reason: 'called-repeatedly', detail: `it is called ${sites.length} times at start-up (${sites.map((s) => at(s.loc)).join(', ')})`, via: second.loc });
+  }
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    for (const { target, site } of edges) {
+      if (hot.has(target) || site.scope.guard) continue;
+      const s = site.scope;
+      let entry: { reason: HotReason; detail: string; via: Loc } | undefined;
+      if (s.hot) entry = { reason: 'called-from-hot', detail: `${site.display} at ${at(site.loc)}, in ${s.hot.detail}`, via: site.loc };
+      else if (s.inLoop) entry = { reason: 'loop', detail: `${site.display} inside a loop at ${at(site.loc)}`, via: site.loc };
+      else if (s.kind === 'function' && s.fnKey && hot.has(s.fnKey)) {
+        const outer = hot.get(s.fnKey)!;
+        entry = { reason: 'called-from-hot', detail: `${site.display} at ${at(site.loc)}, in ${s.fnName ?? 'a function'} — ${outer.detail}`, via: site.loc };
+      }
+      if (entry) {
+        hot.set(target, entry);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  return hot;
+}
