@@ -1,0 +1,311 @@
+/**
+ * The code side of the health index: files loaded on demand, each with its imports and top-level
+ * declarations, and name resolution across relative imports. Syntax nodes live here only while the
+ * index is being built; the index itself keeps plain data.
+ */
+import type { SourceFile, TSNode } from '../../../lang/source-file.js';
+import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
+import { Resolver } from './resolve.js';
+
+export type Lang = 'js' | 'py';
+
+/** One parsed source file and its module-level names. */
+export interface FileInfo {
+  file: SourceFile;
+  path: string;
+  lang: Lang;
+  root: TSNode;
+  /** Local name → the import that binds it. */
+  bindings: Map<string, ImportBinding>;
+  /** Module specifiers imported (for framework detection). */
+  modules: Set<string>;
+  /**
+   * Module-level declarations: functions and classes (the declaration node), variables (the declarator,
+   * whose `value` is the initializer; Python: the assignment).
+   */
+  decls: Map<string, TSNode>;
+  /** Exported name → local name (`default` included); JS only. */
+  exports: Map<string, string>;
+  /** `export default <expression>` / `module.exports = <expression>`. */
+  defaultExpr?: TSNode;
+}
+
+/** What a name stands for after following imports. */
+export interface Resolved {
+  info: FileInfo;
+  /** The declaration (function, class, declarator, assignment) or the expression of a default export. */
+  node: TSNode;
+  name: string;
+}
+
+/** An import of a package (not a repository file). */
+export interface External {
+  module: string;
+  imported: string;
+}
+
+const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
+
+/** Loads and indexes files; resolves names through relative imports. */
+export class CodeBase {
+  private readonly infos = new Map<string, FileInfo | null>();
+  readonly resolver: Resolver;
+
+  constructor(
+    paths: readonly string[],
+    private readonly read: (path: string) => Promise<SourceFile | undefined>,
+    private readonly onError: (path: string, message: string) => void,
+  ) {
+    this.resolver = new Resolver(paths);
+  }
+
+  /** A file's info, parsing it on first use; undefined for non-source or unreadable files. */
+  async info(path: string): Promise<FileInfo | undefined> {
+    const cached = this.infos.get(path);
+    if (cached !== undefined) return cached ?? undefined;
+    this.infos.set(path, null);
+    const file = await this.read(path);
+    if (!file) return undefined;
+    const lang: Lang | undefined = JS_LANGS.has(file.language) ? 'js' : file.language === 'python' ? 'py' : undefined;
+    if (!lang) return undefined;
+    try {
+      const tree = file.tree();
+      if (!tree) return undefined;
+      const info = buildInfo(file, lang, tree.rootNode);
+      this.infos.set(path, info);
+      return info;
+    } catch (err) {
+      this.onError(path, `the health gate could not analyse this file: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Infos loaded so far (no IO). */
+  loaded(path: string): FileInfo | undefined {
+    return this.infos.get(path) ?? undefined;
+  }
+
+  /** The repository file an import of `info` points at. */
+  target(info: FileInfo, module: string): string | undefined {
+    return info.lang === 'js' ? this.resolver.js(info.path, module) : this.resolver.python(info.path, module);
+  }
+
+  /**
+   * Follows `name` in `info`: a local declaration, or an import of a repository file (recursively, a few
+   * hops). An import of a package gives `{ external }`.
+   */
+  async resolve(info: FileInfo, name: string, depth = 0): Promise<Resolved | { external: External } | undefined> {
+    const local = info.decls.get(name);
+    if (local) return { info, node: local, name };
+    const binding = info.bindings.get(name);
+    if (!binding || depth > 4) return undefined;
+    // Python `from . import views` imports a submodule, not a name of the package.
+    if (info.lang === 'py' && binding.imported !== '*') {
+      const sub = this.target(info, pyJoin(binding.module, binding.imported));
+      const subInfo = sub ? await this.info(sub) : undefined;
+      if (subInfo) return { info: subInfo, node: subInfo.root, name: '*' };
+    }
+    const path = this.target(info, binding.module);
+    if (!path) return { external: { module: binding.module, imported: binding.imported } };
+    const target = await this.info(path);
+    if (!target) return undefined;
+    if (binding.imported === '*') return { info: target, node: target.root, name: '*' };
+    return this.resolveExport(target, binding.imported, depth + 1);
+  }
+
+  /** An exported name of a module (JS `export`, Python module-level names). */
+  async resolveExport(info: FileInfo, exported: string, depth = 0): Promise<Resolved | { external: External } | undefined> {
+    if (info.lang === 'py') return this.resolve(info, exported, depth);
+    if (exported === 'default') {
+      const local = info.exports.get('default');
+      if (local && local !== 'default') return this.resolve(info, local, depth);
+      if (info.defaultExpr) return { info, node: info.defaultExpr, name: 'default' };
+      return undefined;
+    }
+    const local = info.exports.get(exported) ?? (info.decls.has(exported) ? exported : undefined);
+    if (local) return this.resolve(info, local, depth);
+    // `export * from './x'` and `export { a } from './x'` are resolved through the bindings table.
+    const binding = info.bindings.get(exported);
+    if (binding) return this.resolve(info, exported, depth);
+    return undefined;
+  }
+}
+
+/** `from pkg import mod` → `pkg.mod`; `from . import views` → `.views`. */
+export function pyJoin(module: string, name: string): string {
+  return /^\.+$/.test(module) ? `${module}${name}` : `${module}.${name}`;
+}
+
+/** The initializer of a declarator / the right side of a Python assignment; undefined for functions and classes. */
+export function valueOf(decl: TSNode): TSNode | undefined {
+  if (decl.type === 'variable_declarator') return decl.childForFieldName('value') ?? undefined;
+  if (decl.type === 'assignment' || decl.type === 'assignment_expression') return decl.childForFieldName('right') ?? undefined;
+  return undefined;
+}
+
+/** The function node a declaration stands for (function declarations, `const f = () => …`, Python `def`). */
+export function functionOf(decl: TSNode): TSNode | undefined {
+  if (FUNCTION_NODES.has(decl.type)) return decl;
+  if (decl.type === 'decorated_definition') {
+    const def = decl.childForFieldName('definition');
+    return def && FUNCTION_NODES.has(def.type) ? def : undefined;
+  }
+  const v = valueOf(decl);
+  if (v && FUNCTION_NODES.has(v.type)) return v;
+  return undefined;
+}
+
+export const FUNCTION_NODES = new Set([
+  'function_declaration',
+  'function_expression',
+  'function',
+  'arrow_function',
+  'method_definition',
+  'generator_function_declaration',
+  'function_definition',
+  'lambda',
+]);
+
+function buildInfo(file: SourceFile, lang: Lang, root: TSNode): FileInfo {
+  const imports = importsOf(root);
+  const bindings = new Map<string, ImportBinding>();
+  for (const list of imports.values()) for (const b of list) if (!b.typeOnly) bindings.set(b.local, b);
+  // Type-only imports still tell us a parameter's type (`db: TypeOrmHealthIndicator`).
+  for (const list of imports.values()) for (const b of list) if (!bindings.has(b.local)) bindings.set(b.local, b);
+  const info: FileInfo = {
+    file,
+    path: file.path,
+    lang,
+    root,
+    bindings,
+    modules: new Set(imports.keys()),
+    decls: new Map(),
+    exports: new Map(),
+  };
+  if (lang === 'js') indexJs(info);
+  else indexPython(info);
+  return info;
+}
+
+function indexJs(info: FileInfo): void {
+  const declare = (node: TSNode, exported: boolean, isDefault: boolean) => {
+    switch (node.type) {
+      case 'function_declaration':
+      case 'generator_function_declaration':
+      case 'class_declaration':
+      case 'abstract_class_declaration': {
+        const name = node.childForFieldName('name')?.text;
+        if (name) {
+          info.decls.set(name, node);
+          if (exported) info.exports.set(isDefault ? 'default' : name, name);
+        } else if (isDefault) info.defaultExpr = node;
+        break;
+      }
+      case 'lexical_declaration':
+      case 'variable_declaration':
+        for (const d of node.namedChildren) {
+          if (d?.type !== 'variable_declarator') continue;
+          const nameNode = d.childForFieldName('name');
+          if (nameNode?.type === 'identifier') {
+            info.decls.set(nameNode.text, d);
+            if (exported) info.exports.set(nameNode.text, nameNode.text);
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  };
+  for (const stmt of info.root.namedChildren) {
+    if (!stmt) continue;
+    if (stmt.type === 'export_statement') {
+      const isDefault = stmt.children.some((c) => c?.type === 'default');
+      const decl = stmt.childForFieldName('declaration');
+      if (decl) {
+        declare(decl, true, isDefault);
+        continue;
+      }
+      const value = stmt.childForFieldName('value');
+      if (value && isDefault) {
+        if (value.type === 'identifier') info.exports.set('default', value.text);
+        else info.defaultExpr = value;
+        continue;
+      }
+      const clause = stmt.namedChildren.find((c) => c?.type === 'export_clause');
+      for (const spec of clause?.namedChildren ?? []) {
+        if (spec?.type !== 'export_specifier') continue;
+        const name = spec.childForFieldName('name')?.text;
+        const alias = spec.childForFieldName('alias')?.text;
+        if (name) info.exports.set(alias ?? name, name);
+      }
+      // `export { a } from './x'`: bind the re-exported names so resolution follows them.
+      const source = stmt.childForFieldName('source');
+      if (source && clause) {
+        const module = source.text.slice(1, -1);
+        for (const spec of clause.namedChildren) {
+          if (spec?.type !== 'export_specifier') continue;
+          const name = spec.childForFieldName('name')?.text;
+          const alias = spec.childForFieldName('alias')?.text;
+          if (name) info.bindings.set(alias ?? name, { module, imported: name, local: alias ?? name, line: stmt.startPosition.row + 1, typeOnly: false });
+        }
+      }
+      continue;
+    }
+    if (stmt.type === 'expression_statement') {
+      // CommonJS: `module.exports = x`, `module.exports.f = …`, `exports.f = …`.
+      const expr = stmt.namedChildren[0];
+      if (expr?.type === 'assignment_expression') {
+        const left = expr.childForFieldName('left')?.text ?? '';
+        const right = expr.childForFieldName('right');
+        if (!right) continue;
+        if (left === 'module.exports') {
+          if (right.type === 'identifier') info.exports.set('default', right.text);
+          else if (right.type === 'object') {
+            for (const p of right.namedChildren) {
+              if (p?.type === 'shorthand_property_identifier') info.exports.set(p.text, p.text);
+              else if (p?.type === 'pair' && p.childForFieldName('value')?.type === 'identifier') {
+                info.exports.set(p.childForFieldName('key')?.text ?? '', p.childForFieldName('value')!.text);
+              }
+            }
+            info.defaultExpr = right;
+          } else info.defaultExpr = right;
+        } else {
+          const m = /^(?:module\.)?exports\.(\w+)$/.exec(left);
+          if (m) {
+            if (right.type === 'identifier') info.exports.set(m[1]!, right.text);
+            else info.decls.set(m[1]!, expr);
+          }
+        }
+      }
+      continue;
+    }
+    declare(stmt, false, false);
+  }
+}
+
+function indexPython(info: FileInfo): void {
+  for (const stmt of info.root.namedChildren) {
+    if (!stmt) continue;
+    let node: TSNode = stmt;
+    if (node.type === 'decorated_definition') {
+      const def = node.childForFieldName('definition');
+      const name = def?.childForFieldName('name')?.text;
+      if (def && name) info.decls.set(name, def);
+      continue;
+    }
+    if (node.type === 'function_definition' || node.type === 'class_definition') {
+      const name = node.childForFieldName('name')?.text;
+      if (name) info.decls.set(name, node);
+      continue;
+    }
+    if (node.type === 'expression_statement') {
+      const inner = node.namedChildren[0];
+      if (!inner) continue;
+      node = inner;
+      if (node.type === 'assignment') {
+        const left = node.childForFieldName('left');
+        if (left?.type === 'identifier') info.decls.set(left.text, node);
+      }
+    }
+  }
+}

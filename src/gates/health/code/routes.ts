@@ -1,0 +1,77 @@
+/**
+ * Raw facts extracted from code before they are assembled per service: route registrations with the
+ * receiver they were registered on, mounts of routers under prefixes, listening ports, shutdown
+ * handling and what makes a route table uncertain. Shared by the JS and Python extractors.
+ */
+import type { TSNode } from '../../../lang/source-file.js';
+import type { Framework, HandlerFacts, Listen, Loc, ShutdownHandler } from '../model.js';
+import type { FileInfo } from './codebase.js';
+
+/** What a route was registered on. `id`s name app/router objects across files. */
+export type Receiver = { kind: 'root' } | { kind: 'unknown' } | { kind: 'id'; id: string };
+
+export interface RawRoute {
+  framework: Framework;
+  method: string;
+  path: string;
+  receiver: Receiver;
+  loc: Loc;
+  /** Code that handles the request (functions, or a block for path checks in middleware). */
+  handlers: Array<{ node: TSNode; info: FileInfo }>;
+  /** Facts known without analysis (lightship's built-in endpoints). */
+  facts?: HandlerFacts;
+  /** Served on its own port (lightship). */
+  port?: number;
+  /** The path is a regular expression (Django `re_path`). */
+  regex?: boolean;
+}
+
+export interface RawMount {
+  parent: Receiver;
+  /** Undefined when the prefix is not a literal. */
+  prefix: string | undefined;
+  child: string;
+  loc: Loc;
+  /** Flask `register_blueprint(url_prefix=…)` replaces the blueprint's own prefix. */
+  replacesOwn?: boolean;
+}
+
+/** An app or router object. */
+export interface RawRouter {
+  id: string;
+  /** Apps serve at the root unless mounted; routers need a mount. */
+  app: boolean;
+  ownPrefix: string;
+  loc: Loc;
+}
+
+export interface RawFacts {
+  routes: RawRoute[];
+  mounts: RawMount[];
+  routers: RawRouter[];
+  listens: Listen[];
+  shutdown: ShutdownHandler[];
+  uncertain: Array<{ loc: Loc; reason: string }>;
+  catchAll: Loc[];
+  frameworks: Set<Framework>;
+  /** NestJS `setGlobalPrefix`: prefix and literal exclusions (undefined prefix: not a literal). */
+  globalPrefix?: { prefix: string | undefined; exclude: string[]; loc: Loc };
+  /** Something handles SIGTERM for the whole process even if we cannot see how long it waits. */
+  signalAware: Loc[];
+  /** NestJS Terminus `gracefulShutdownTimeoutMs`: the delay before the app closes on shutdown. */
+  nestGrace?: { ms: number; loc: Loc };
+}
+
+export function emptyFacts(): RawFacts {
+  return { routes: [], mounts: [], routers: [], listens: [], shutdown: [], uncertain: [], catchAll: [], frameworks: new Set(), signalAware: [] };
+}
+
+/** Joins URL path pieces: `/api` + `/health/` → `/api/health`. */
+export function joinPaths(...parts: string[]): string {
+  const joined = parts
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter((p) => p !== '')
+    .join('/');
+  return `/${joined}`;
+}

@@ -1,0 +1,520 @@
+/**
+ * The health index: one model per snapshot of what each service serves and what its deployment files
+ * ask for (see model.ts). Deployment files are read first, so the code side knows which paths probes
+ * target and analyses those handlers (and every health-named route) in depth.
+ */
+import type { IndexContext, IndexDef, Service } from '../../core/types.js';
+import { CodeBase, functionOf, type FileInfo } from './code/codebase.js';
+import { HandlerAnalyzer } from './code/handler.js';
+import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
+import { extractPython, PY_TOKENS } from './code/py-extract.js';
+import { dirOf } from './code/resolve.js';
+import { emptyFacts, joinPaths, type RawFacts, type RawRoute } from './code/routes.js';
+import { isComposePath, parseCompose } from './deploy/compose.js';
+import { parseDockerfile } from './deploy/dockerfile.js';
+import { chartOf, type HelmValues } from './deploy/helm.js';
+import { looksLikeKube, parseKube } from './deploy/kube.js';
+import type { YCtx, YNode } from './deploy/yaml-util.js';
+import { httpTargetOf, shellWords } from './deploy/commands.js';
+import { healthOptions, type HealthOptions } from './options.js';
+import {
+  composeKey,
+  containerKey,
+  type CodeService,
+  type ComposeService,
+  type Container,
+  type Dockerfile,
+  type HandlerFacts,
+  type HealthModel,
+  type Mapping,
+  type Route,
+  type Workload,
+} from './model.js';
+
+export const HEALTH_INDEX_ID = 'health-model';
+
+const JS_GLOBS = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
+const PY_GLOBS = ['**/*.py'];
+const YAML_GLOBS = ['**/*.{yaml,yml}'];
+
+/** Paths that look like health endpoints by name. */
+export const HEALTH_PATH =
+  /(^|\/)(_?health|healthz|healthcheck|health-check|health_check|livez|readyz|live|ready|liveness|readiness|startup|startupz|started|status|ping|alive|heartbeat|hc|ht|__health)(\/|$)/i;
+
+/** Libraries whose routes are health checks by definition. */
+const HEALTH_LIBRARIES = new Set(['terminus', 'lightship', 'under-pressure', 'fastapi-health']);
+
+/** The index definition the gate registers. */
+export const healthIndex: IndexDef<HealthModel, HealthOptions> = {
+  id: HEALTH_INDEX_ID,
+  async build(ctx) {
+    return buildHealthModel(ctx);
+  },
+};
+
+function isSource(path: string): boolean {
+  return /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py)$/.test(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.min\.js$/.test(path);
+}
+
+function isDockerfilePath(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  return name === 'dockerfile' || name === 'containerfile' || name.startsWith('dockerfile.') || (name.endsWith('.dockerfile') && name.length > 11);
+}
+
+/** Builds the model for one snapshot. Exported for tests. */
+export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promise<HealthModel> {
+  const options = healthOptions(ctx.gateOptions);
+  const paths = ctx.paths.filter((p) => !ctx.excluded(p) && !/(^|\/)node_modules\//.test(p));
+  const model: HealthModel = {
+    services: [],
+    workloads: [],
+    kubeServices: [],
+    publicBackends: [],
+    compose: [],
+    dockerfiles: [],
+    containerMap: {},
+    composeMap: {},
+    dockerfileMap: {},
+  };
+
+  // 1. Deployment files.
+  const chartDirs = new Set(paths.filter((p) => /(^|\/)Chart\.ya?ml$/.test(p)).map(dirOf));
+  const valuesCache = new Map<string, HelmValues | undefined>();
+  const valuesOf = async (chart: string): Promise<HelmValues | undefined> => {
+    if (valuesCache.has(chart)) return valuesCache.get(chart);
+    const path = chart ? `${chart}/values.yaml` : 'values.yaml';
+    const file = paths.includes(path) ? await ctx.read(path) : undefined;
+    const parsed = file?.yaml();
+    const doc = parsed?.documents[0];
+    const v = file && parsed && doc ? { path, ctx: { lc: parsed.lineCounter, text: file.text } as YCtx, root: doc.contents as YNode } : undefined;
+    valuesCache.set(chart, v);
+    return v;
+  };
+  const yamlCandidates = new Set(await ctx.snapshot.grep(['kind:', 'services:'], YAML_GLOBS));
+  for (const path of paths) {
+    if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path)) continue;
+    if (isComposePath(path)) {
+      const file = await ctx.read(path);
+      if (file) model.compose.push(...parseCompose(file));
+      continue;
+    }
+    const file = await ctx.read(path);
+    if (!file || !looksLikeKube(file.text)) continue;
+    const chart = chartOf(path, chartDirs);
+    const helm = chart !== undefined ? { chartDir: chart, ...((await valuesOf(chart)) ? { values: (await valuesOf(chart))! } : {}) } : undefined;
+    if (!helm && file.yaml()?.templated) continue; // a template outside a chart: nothing to resolve against
+    try {
+      const parsed = parseKube(file, helm);
+      model.workloads.push(...parsed.workloads);
+      model.kubeServices.push(...parsed.services);
+      model.publicBackends.push(...parsed.publicBackends);
+      for (const n of parsed.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
+    } catch (err) {
+      ctx.error(path, `the health gate could not read this manifest: ${(err as Error).message}`);
+    }
+  }
+  for (const path of paths) {
+    if (!isDockerfilePath(path)) continue;
+    const file = await ctx.read(path);
+    const df = file ? parseDockerfile(file) : undefined;
+    if (df) model.dockerfiles.push(df);
+  }
+
+  // 2. Code.
+  const code = new CodeBase(ctx.paths, ctx.read, ctx.error);
+  const analyzer = new HandlerAnalyzer(code);
+  const facts = new Map<string, RawFacts>();
+  const factsOf = (root: string) => {
+    let f = facts.get(root);
+    if (!f) facts.set(root, (f = emptyFacts()));
+    return f;
+  };
+  const jsFiles = new Set(await ctx.snapshot.grep(JS_TOKENS, JS_GLOBS));
+  const pyFiles = new Set(await ctx.snapshot.grep(PY_TOKENS, PY_GLOBS));
+  const nextRoutes = paths.filter((p) => isNextRouteFile(p));
+  for (const path of paths) {
+    if (!isSource(path)) continue;
+    const isJs = jsFiles.has(path);
+    const isPy = pyFiles.has(path);
+    if (!isJs && !isPy) continue;
+    const info = await code.info(path);
+    if (!info) continue;
+    const f = factsOf(ctx.serviceOf(path).root);
+    try {
+      if (info.lang === 'js') {
+        if (![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info.file.text) && !hasTypeImportOf(info)) continue;
+        await extractJs(info, code, f);
+      } else await extractPython(info, code, f);
+    } catch (err) {
+      ctx.error(path, `the health gate could not analyse this file: ${(err as Error).message}`);
+    }
+  }
+  for (const path of nextRoutes) {
+    const info = await code.info(path);
+    if (info) nextRoute(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path));
+  }
+  await djangoRoots(ctx, code, facts);
+
+  // Paths some check targets: their handlers are analysed even when not named like health endpoints.
+  const targeted = new Set<string>();
+  for (const w of model.workloads) for (const c of w.containers) for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
+  for (const s of model.compose) {
+    const t = s.healthcheck ? httpTargetOf(s.healthcheck.form === 'CMD-SHELL' ? shellWords(s.healthcheck.argv.join(' ')) : s.healthcheck.argv) : undefined;
+    if (t) targeted.add(normalisePath(t.path));
+  }
+  for (const d of model.dockerfiles) for (const h of d.healthchecks) {
+    const t = httpTargetOf(h.form === 'shell' ? shellWords(h.text) : h.argv);
+    if (t) targeted.add(normalisePath(t.path));
+  }
+  for (const p of [options.liveness, options.readiness, options.startup]) if (p) targeted.add(normalisePath(p));
+
+  // 3. Per service.
+  const allMounts = [...facts.values()].flatMap((f) => f.mounts);
+  const allRouters = [...facts.values()].flatMap((f) => f.routers);
+  const prefixes = prefixResolver(allRouters, allMounts);
+  const serviceList: Service[] = ctx.services.length ? [...ctx.services] : [ctx.serviceOf('')];
+  for (const root of facts.keys()) if (!serviceList.some((s) => s.root === root)) serviceList.push(ctx.serviceOf(root === '' ? 'x' : `${root}/x`));
+  for (const svc of serviceList) {
+    const f = facts.get(svc.root) ?? emptyFacts();
+    const cs: CodeService = {
+      root: svc.root,
+      name: svc.name,
+      aliases: await aliasesOf(ctx, svc),
+      runtime: svc.languages.includes('node') ? 'node' : svc.languages.includes('python') ? 'python' : svc.languages.includes('go') ? 'go' : 'unknown',
+      frameworks: [...f.frameworks].sort(),
+      routes: [],
+      listens: f.listens,
+      shutdown: { handled: f.shutdown.length > 0 || f.signalAware.length > 0, handlers: f.shutdown },
+      uncertain: [...f.uncertain],
+      catchAll: f.catchAll,
+      mentioned: [],
+    };
+    if (f.nestGrace) {
+      for (const h of cs.shutdown.handlers) {
+        if (h.via !== 'nest') continue;
+        h.drainMs = f.nestGrace.ms;
+        h.drainLoc = f.nestGrace.loc;
+        h.closesImmediately = f.nestGrace.ms === 0;
+      }
+    }
+    for (const raw of f.routes) {
+      for (const route of placeRoute(raw, f, prefixes)) {
+        const plain = route.path.replace(/^re:/, '').replace(/[\^$?()\\]/g, '');
+        const wanted =
+          HEALTH_LIBRARIES.has(route.framework) || HEALTH_PATH.test(plain) || HEALTH_PATH.test(`/${plain}`) || [...targeted].some((t) => pathsCompatible(route, t));
+        if (wanted) {
+          const handler = raw.facts ?? (await analyseHandlers(raw, analyzer, code));
+          if (handler) route.handler = handler;
+        }
+        cs.routes.push(route);
+      }
+    }
+    model.services.push(cs);
+  }
+
+  // Probe paths named in source files that gave us no route: a route may hide behind code we cannot follow.
+  const routeFiles = new Set([...facts.values()].flatMap((f) => [...f.routes.map((r) => r.loc.path), ...f.mounts.map((m) => m.loc.path)]));
+  for (const target of targeted) {
+    const segment = target.split('/').filter(Boolean).pop();
+    if (!segment || segment.length < 3) continue;
+    for (const hit of await ctx.snapshot.grep([segment], [...JS_GLOBS, ...PY_GLOBS])) {
+      if (ctx.excluded(hit) || routeFiles.has(hit) || !isSource(hit)) continue;
+      const cs = model.services.find((s) => s.root === ctx.serviceOf(hit).root);
+      if (cs && !cs.mentioned.includes(target)) cs.mentioned.push(target);
+    }
+  }
+
+  // 4. Which code each deployment unit runs.
+  mapDeployments(model, ctx);
+  return model;
+}
+
+/** True when a file only type-imports a web framework (a routes module that receives the app). */
+function hasTypeImportOf(info: FileInfo): boolean {
+  for (const b of info.bindings.values()) if (JS_WEB_MODULES.includes(b.module)) return true;
+  return false;
+}
+
+/** Resolves the prefixes an app/router id is served under; undefined when unknown. */
+function prefixResolver(routers: RawFacts['routers'], mounts: RawFacts['mounts']) {
+  const byId = new Map(routers.map((r) => [r.id, r]));
+  const byChild = new Map<string, RawFacts['mounts']>();
+  for (const m of mounts) byChild.set(m.child, [...(byChild.get(m.child) ?? []), m]);
+  const memo = new Map<string, string[] | undefined>();
+  const resolve = (id: string, depth: number): string[] | undefined => {
+    if (memo.has(id)) return memo.get(id);
+    if (depth > 8) return undefined;
+    const router = byId.get(id);
+    const ms = byChild.get(id) ?? [];
+    let out: string[] | undefined;
+    if (ms.length === 0) out = router?.app ? [router.ownPrefix] : undefined;
+    else {
+      out = [];
+      for (const m of ms) {
+        const parents = m.parent.kind === 'root' ? [''] : m.parent.kind === 'unknown' ? undefined : resolve(m.parent.id, depth + 1);
+        if (!parents || m.prefix === undefined) {
+          out = undefined;
+          break;
+        }
+        const own = m.replacesOwn ? '' : (router?.ownPrefix ?? '');
+        for (const p of parents) out.push(joinPaths(p, m.prefix, own));
+      }
+    }
+    memo.set(id, out ? [...new Set(out)] : undefined);
+    return memo.get(id);
+  };
+  return (id: string) => resolve(id, 0);
+}
+
+/** The full paths a raw route is served at. */
+function placeRoute(raw: RawRoute, f: RawFacts, prefixes: (id: string) => string[] | undefined): Route[] {
+  const base = { framework: raw.framework, method: raw.method, loc: raw.loc, ...(raw.port !== undefined ? { port: raw.port } : {}) };
+  if (raw.regex) return [{ ...base, path: `re:${raw.path}`, certainty: 'suffix' }];
+  let paths: string[] | undefined;
+  if (raw.receiver.kind === 'root') paths = [''];
+  else if (raw.receiver.kind === 'id') paths = prefixes(raw.receiver.id);
+  // NestJS global prefix.
+  if (raw.framework === 'nest' && f.globalPrefix) {
+    const gp = f.globalPrefix;
+    const bare = raw.path.replace(/^\/+/, '');
+    const excluded = gp.exclude.some((e) => {
+      const x = e.replace(/^\/+|\/+$/g, '');
+      const wild = /(\(\.\*\)|\*)$/.test(x);
+      const stem = x.replace(/\/?(\(\.\*\)|\*)$/, '');
+      return wild ? bare === stem || bare.startsWith(`${stem}/`) : bare === x;
+    });
+    if (gp.prefix === undefined && !excluded) paths = undefined;
+    else if (!excluded) paths = (paths ?? ['']).map((p) => joinPaths(p, gp.prefix!));
+  }
+  if (!paths) return [{ ...base, path: joinPaths(raw.path), certainty: 'suffix' }];
+  return paths.map((p) => ({ ...base, path: joinPaths(p, raw.path), certainty: 'exact' as const }));
+}
+
+/** A probe path, without query string and trailing slash, lower-cased. */
+export function normalisePath(path: string): string {
+  const p = path.split('?')[0]!.split('#')[0]!;
+  const out = `/${p.replace(/^\/+|\/+$/g, '')}`.toLowerCase();
+  return out;
+}
+
+/** Does a route serve a (normalised) path? Exact routes must match whole; suffix routes at the end. */
+export function routeServes(route: Route, path: string): boolean {
+  const target = normalisePath(path);
+  if (route.path.startsWith('re:')) {
+    try {
+      const re = new RegExp(route.path.slice(3), 'i');
+      return re.test(target.slice(1)) || re.test(`${target.slice(1)}/`);
+    } catch {
+      return true; // a pattern we cannot read: assume it serves
+    }
+  }
+  const rs = normalisePath(route.path).split('/').filter(Boolean);
+  const ts = target.split('/').filter(Boolean);
+  const segMatch = (r: string, t: string) => /^[:{<[]/.test(r) || r === t || (r.includes('*') && new RegExp(`^${r.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(t));
+  const rest = (r: string) => r === '*' || r === '(.*)' || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+  const matchFrom = (ti: number): boolean => {
+    for (let i = 0; i < rs.length; i++) {
+      const r = rs[i]!;
+      if (rest(r)) return true;
+      const t = ts[ti + i];
+      if (t === undefined || !segMatch(r, t)) return false;
+    }
+    return ti + rs.length === ts.length;
+  };
+  if (route.certainty === 'exact') return matchFrom(0);
+  for (let start = 0; start <= ts.length; start++) if (matchFrom(start)) return true;
+  return false;
+}
+
+/** Cheap compatibility test used to decide which handlers to analyse. */
+function pathsCompatible(route: Route, target: string): boolean {
+  return routeServes({ ...route, certainty: 'suffix' }, target);
+}
+
+async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: CodeBase): Promise<HandlerFacts | undefined> {
+  let merged: HandlerFacts | undefined;
+  for (const h of raw.handlers) {
+    let node = h.node;
+    let info = h.info;
+    if (node.type === 'identifier') {
+      const r = await code.resolve(info, node.text);
+      const fn = r && 'node' in r ? functionOf(r.node) : undefined;
+      if (!fn || !r || !('node' in r)) continue;
+      node = fn;
+      info = r.info;
+    } else if (node.type === 'member_expression' || node.type === 'call_expression' || node.type === 'attribute' || node.type === 'object') {
+      continue;
+    }
+    const facts = await analyzer.analyse(node, info);
+    merged = merged
+      ? { loc: facts.loc, deps: [...merged.deps, ...facts.deps], leaks: [...merged.leaks, ...facts.leaks], readsShutdownState: merged.readsShutdownState || facts.readsShutdownState }
+      : facts;
+  }
+  return merged;
+}
+
+/** Next.js App Router `app/…/route.ts` and Pages Router `pages/api/…` files. */
+function isNextRouteFile(path: string): boolean {
+  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path);
+}
+
+function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
+  const path = info.path;
+  const rel = svc.root ? path.slice(svc.root.length + 1) : path;
+  let segments: string[];
+  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
+  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
+  if (app) segments = (app[1] ?? '').split('/').filter(Boolean);
+  else if (pages) segments = pages[1]!.split('/');
+  else return; // a route file outside this service's app dir
+  if (segments.some((s) => s.startsWith('_'))) return; // private folders are not routed
+  if (segments[segments.length - 1] === 'index' && pages) segments.pop();
+  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@')).map((s) => (/^\[\[?\.\.\./.test(s) ? '*' : s));
+  const urlPath = joinPaths(...parts);
+  f.frameworks.add('next');
+  const methods: Array<[string, string]> = app
+    ? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => info.exports.has(m)).map((m) => [m, info.exports.get(m)!])
+    : info.exports.has('default')
+      ? [['ALL', info.exports.get('default')!]]
+      : [];
+  for (const [method, local] of methods) {
+    const decl = info.decls.get(local);
+    const fn = decl ? functionOf(decl) : undefined;
+    const loc = { path, line: (decl ?? info.root).startPosition.row + 1 };
+    f.routes.push({ framework: 'next', method, path: urlPath, receiver: { kind: 'root' }, loc, handlers: fn ? [{ node: fn, info }] : [] });
+  }
+  if (!app && !info.exports.has('default') && info.defaultExpr) {
+    f.routes.push({ framework: 'next', method: 'ALL', path: urlPath, receiver: { kind: 'root' }, loc: { path, line: 1 }, handlers: [{ node: info.defaultExpr, info }] });
+  }
+}
+
+/** Django's root URL conf: `ROOT_URLCONF` in settings, else a urls.py beside settings.py. */
+async function djangoRoots(ctx: IndexContext, code: CodeBase, facts: Map<string, RawFacts>): Promise<void> {
+  const settings = await ctx.snapshot.grep(['ROOT_URLCONF'], PY_GLOBS);
+  const roots = new Set<string>();
+  for (const s of settings) {
+    if (ctx.excluded(s)) continue;
+    const file = await ctx.read(s);
+    const m = file ? /^ROOT_URLCONF\s*=\s*['"]([\w.]+)['"]/m.exec(file.text) : null;
+    const path = m ? code.resolver.python(s, m[1]!) : undefined;
+    if (path) roots.add(path);
+  }
+  if (roots.size === 0) {
+    for (const p of ctx.paths) if (/(^|\/)urls\.py$/.test(p) && ctx.paths.includes(`${dirOf(p) ? `${dirOf(p)}/` : ''}settings.py`)) roots.add(p);
+  }
+  for (const root of roots) {
+    const f = facts.get(ctx.serviceOf(root).root);
+    f?.routers.push({ id: `${root}#urlpatterns`, app: true, ownPrefix: '', loc: { path: root, line: 1 } });
+  }
+}
+
+/** Names deployment files may use for a service: its directory, package.json name, configured name. */
+async function aliasesOf(ctx: IndexContext, svc: Service): Promise<string[]> {
+  const out = new Set<string>([svc.name]);
+  if (svc.root) out.add(svc.root.slice(svc.root.lastIndexOf('/') + 1));
+  const pkgPath = svc.root ? `${svc.root}/package.json` : 'package.json';
+  if (ctx.paths.includes(pkgPath)) {
+    const file = await ctx.read(pkgPath);
+    try {
+      const name = (JSON.parse(file?.text ?? '{}') as { name?: unknown }).name;
+      if (typeof name === 'string') out.add(name.replace(/^@[^/]+\//, ''));
+    } catch {
+      // A broken package.json names nothing.
+    }
+  }
+  const pyproject = svc.root ? `${svc.root}/pyproject.toml` : 'pyproject.toml';
+  if (ctx.paths.includes(pyproject)) {
+    const file = await ctx.read(pyproject);
+    const m = file ? /^\s*name\s*=\s*["']([^"']+)["']/m.exec(file.text) : null;
+    if (m) out.add(m[1]!);
+  }
+  return [...out].filter((a) => a !== '' && a !== 'root');
+}
+
+/** Normalised name for matching images and services: `orders_api`, `Orders-API` → `ordersapi`. */
+export function normName(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** The image's repository name without registry, path and tag: `ghcr.io/acme/orders-api:1.2` → `orders-api`. */
+export function imageName(image: string): string {
+  const noDigest = image.split('@')[0]!;
+  const lastSlash = noDigest.lastIndexOf('/');
+  const tail = noDigest.slice(lastSlash + 1);
+  return tail.split(':')[0]!;
+}
+
+/** Images of infrastructure we never map to repository code. */
+const INFRA_IMAGES = new Set(
+  [
+    'postgres', 'postgresql', 'redis', 'valkey', 'mysql', 'mariadb', 'mongo', 'mongodb', 'rabbitmq', 'memcached', 'nginx', 'httpd', 'envoy', 'haproxy', 'traefik',
+    'busybox', 'alpine', 'elasticsearch', 'opensearch', 'kafka', 'zookeeper', 'minio', 'vault', 'consul', 'jaeger', 'prometheus', 'grafana', 'loki', 'tempo',
+    'otel-collector', 'opentelemetry-collector', 'opentelemetry-collector-contrib', 'fluentd', 'fluent-bit', 'cloudflared', 'pgbouncer', 'keycloak', 'localstack',
+    'mailhog', 'mailpit', 'nats', 'etcd', 'cassandra', 'clickhouse', 'clickhouse-server', 'pause', 'istio-proxy', 'proxyv2', 'oauth2-proxy', 'cloud-sql-proxy',
+  ].map(normName),
+);
+
+function isInfraImage(image: string | undefined): boolean {
+  if (!image) return false;
+  if (/^(docker\.io\/)?bitnami\//.test(image)) return true;
+  return INFRA_IMAGES.has(normName(imageName(image)));
+}
+
+function mapDeployments(model: HealthModel, ctx: IndexContext): void {
+  const httpServices = model.services.filter((s) => s.routes.length > 0 || s.listens.length > 0);
+  const byAlias = (name: string | undefined): CodeService[] => {
+    if (!name) return [];
+    const n = normName(name);
+    if (!n) return [];
+    return model.services.filter((s) => s.aliases.some((a) => normName(a) === n));
+  };
+  const pick = (candidates: CodeService[], reason: string): Mapping | undefined => {
+    const unique = [...new Map(candidates.map((c) => [c.root, c])).values()];
+    return unique.length === 1 ? { root: unique[0]!.root, reason } : undefined;
+  };
+  const nonRoot = (path: string): CodeService | undefined => {
+    const s = ctx.serviceOf(path);
+    if (s.root === '' || s.marker === 'fallback') return undefined;
+    return model.services.find((c) => c.root === s.root);
+  };
+
+  for (const d of model.dockerfiles) model.dockerfileMap[d.path] = ctx.serviceOf(d.path).root;
+
+  const mapContainer = (w: Workload, c: Container): Mapping => {
+    if (isInfraImage(c.image)) return {};
+    const located = nonRoot(w.chart ?? w.path);
+    if (located) return { root: located.root, reason: 'path' };
+    return (
+      pick(byAlias(c.image ? imageName(c.image) : undefined), 'image name') ??
+      pick(byAlias(c.name), 'container name') ??
+      // A workload's name says nothing about its sidecars.
+      (w.containers.length === 1 ? pick(byAlias(w.name), 'workload name') : undefined) ??
+      (httpServices.length === 1 && w.containers.length === 1 ? { root: httpServices[0]!.root, reason: 'only service' } : {})
+    );
+  };
+  for (const w of model.workloads) for (const c of w.containers) model.containerMap[containerKey(w, c)] = mapContainer(w, c);
+
+  const mapCompose = (s: ComposeService): Mapping => {
+    if (s.buildContext !== undefined) {
+      const svc = ctx.serviceOf(s.buildContext === '' ? 'x' : `${s.buildContext}/x`);
+      const cs = model.services.find((c) => c.root === svc.root);
+      if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === '')) return { root: cs.root, reason: 'build context' };
+    }
+    if (isInfraImage(s.image)) return {};
+    return pick(byAlias(s.image ? imageName(s.image) : undefined), 'image name') ?? pick(byAlias(s.containerName), 'container name') ?? pick(byAlias(s.name), 'compose service name') ?? {};
+  };
+  for (const s of model.compose) model.composeMap[composeKey(s)] = mapCompose(s);
+}
+
+/** The Dockerfile a compose service builds, or the one of its code service when there is exactly one. */
+export function dockerfileFor(model: HealthModel, root: string | undefined, compose?: ComposeService): Dockerfile | undefined {
+  if (compose?.buildContext !== undefined) {
+    const path = compose.dockerfile ?? (compose.buildContext ? `${compose.buildContext}/Dockerfile` : 'Dockerfile');
+    const d = model.dockerfiles.find((x) => x.path === path);
+    if (d) return d;
+  }
+  if (root === undefined) return undefined;
+  const own = model.dockerfiles.filter((d) => model.dockerfileMap[d.path] === root && dirOf(d.path) === root);
+  return own.length === 1 ? own[0] : undefined;
+}
+
