@@ -5,8 +5,12 @@
  */
 import type { Gate, Rule } from '../core/types.js';
 import { coreGate } from './core/index.js';
+import { healthGate } from './health/index.js';
+import { metricsGate } from './metrics/index.js';
+import { migrationsGate } from './migrations/index.js';
+import { piiGate } from './pii/index.js';
 
-export const GATES: readonly Gate[] = [coreGate];
+export const GATES: readonly Gate[] = [healthGate, metricsGate, migrationsGate, piiGate, coreGate];
 
 /** Every rule of every gate, sorted by id. */
 export function allRules(gates: readonly Gate[] = GATES): Rule[] {

@@ -1,0 +1,355 @@
+/**
+ * The migration history index, built once per snapshot: every migration file classified and hashed,
+ * grouped into sets in apply order, plus each tool's bookkeeping files (Prisma `migration_lock.toml`,
+ * Atlas `atlas.sum`, Drizzle `meta/_journal.json`), the Alembic and Django graphs, the database dialect
+ * of each set, and a replay of what earlier migrations declared (column types, validated NOT NULL
+ * checks, Django field definitions) so a rule can ask "what was this column before this migration?".
+ *
+ * History rules compare the base index with the head index; DDL rules use it for dialect and replay.
+ */
+import { createHash } from 'node:crypto';
+import { loadParsers } from '../../lang/index.js';
+import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
+import type { SourceFile } from '../../lang/source-file.js';
+import { classifyMigrationPath, compareMigrationIds, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import type { OrmField } from './ops.js';
+import type { MigrationsOptions } from './options.js';
+import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
+import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
+import { planOf } from './plan.js';
+import { scanReferences } from './references.js';
+
+export type Dialect = 'postgresql' | 'mysql' | 'sqlite' | 'other';
+
+export interface IndexedMigration {
+  info: MigrationFileInfo;
+  /** SHA-256 of the text with CRLF folded to LF (what Prisma's checksum comparison tolerates). */
+  hash: string;
+  /** Position in its set's apply order (0-based). */
+  position: number;
+  alembic?: AlembicMeta;
+  django?: DjangoMigrationMeta;
+}
+
+export interface MigrationSet {
+  dir: string;
+  tool: MigrationTool;
+  dialect: Dialect;
+  /** Up and repeatable migrations in apply order (down files are listed in `downs`). */
+  entries: IndexedMigration[];
+  downs: string[];
+}
+
+export interface PrismaLock {
+  path: string;
+  provider?: string;
+  line: number;
+}
+
+export interface AtlasSum {
+  path: string;
+  dir: string;
+  /** Lines as written: file name → { hash, line }. */
+  listed: Map<string, { hash: string; line: number }>;
+  /** The sum line as written and as it should be. */
+  total?: string;
+  /** What `atlas migrate hash` would write for the directory as it is. */
+  expected: Map<string, string>;
+  expectedTotal: string;
+}
+
+export interface DrizzleJournal {
+  path: string;
+  dir: string;
+  dialect?: string;
+  entries: Array<{ idx: number; when: number; tag: string; line: number }>;
+  /** Set when the JSON could not be read. */
+  error?: string;
+}
+
+/** What earlier migrations said about one column, in apply order. */
+interface ColumnEvent {
+  /** `${set}\u0000${position}`-comparable order: set dir + position within it. */
+  position: number;
+  type?: string;
+  notNullCheck?: 'validated' | 'not-valid';
+  checkName?: string;
+}
+
+export interface MigrationIndex {
+  files: Map<string, IndexedMigration>;
+  sets: Map<string, MigrationSet>;
+  prismaLocks: PrismaLock[];
+  atlasSums: AtlasSum[];
+  drizzleJournals: DrizzleJournal[];
+  /** Replay of SQL sets: `${set}\u0000${table}.${column}` → events in apply order (filled lazily per set). */
+  columns: Map<string, ColumnEvent[]>;
+  /** Replay of Django apps: `${app}\u0000${model}.${field}` → field definitions in apply order (filled lazily). */
+  djangoFields: Map<string, Array<{ position: number; field: OrmField }>>;
+  /**
+   * Sets not replayed yet, with their files. Replaying parses every migration of a set, so it happens on
+   * the first question about that set — usually only the sets a pull request touches.
+   */
+  unreplayed: Map<string, Array<{ info: MigrationFileInfo; file: SourceFile }>>;
+  /** Head side: `${table}.${column}` dropped/renamed by a newest migration → code that still uses it. */
+  references: Map<string, RelatedLocation[]>;
+}
+
+export const HISTORY_INDEX = 'history';
+
+function normalisedHash(text: string): string {
+  return createHash('sha256').update(text.replace(/\r\n/g, '\n'), 'utf8').digest('hex');
+}
+
+/** A one-key TOML read: `provider = "postgresql"` (a single string value; comments ignored). */
+export function tomlString(text: string, key: string): { value: string; line: number } | undefined {
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`).exec(lines[i]!);
+    if (m) return { value: m[1]!, line: i + 1 };
+  }
+  return undefined;
+}
+
+/** atlas.sum as Atlas computes it (`sql/migrate/dir.go` NewHashFile/Sum): a running SHA-256 over name + bytes. */
+export function atlasHashes(files: Array<{ name: string; text: string }>): { hashes: Map<string, string>; total: string } {
+  const running = createHash('sha256');
+  const hashes = new Map<string, string>();
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    running.update(f.name, 'utf8');
+    // `-- atlas:sum ignore` files contribute their name only and get no line.
+    if (/^\s*--\s*atlas:sum\s+ignore\b/m.test(f.text)) continue;
+    running.update(f.text, 'utf8');
+    hashes.set(f.name, running.copy().digest('base64'));
+  }
+  const sum = createHash('sha256');
+  for (const [name, h] of hashes) {
+    sum.update(name, 'utf8');
+    sum.update(h, 'utf8');
+  }
+  return { hashes, total: sum.digest('base64') };
+}
+
+function parseAtlasSum(text: string): { listed: AtlasSum['listed']; total?: string } {
+  const listed: AtlasSum['listed'] = new Map();
+  const lines = text.split(/\r?\n/);
+  const first = lines[0]?.trim();
+  lines.slice(1).forEach((line, i) => {
+    const at = line.indexOf('h1:');
+    if (at <= 0) return;
+    listed.set(line.slice(0, at).trim(), { hash: line.slice(at + 3).trim(), line: i + 2 });
+  });
+  return { listed, ...(first?.startsWith('h1:') ? { total: first.slice(3) } : {}) };
+}
+
+function parseJournal(file: SourceFile, dir: string): DrizzleJournal {
+  try {
+    const json = JSON.parse(file.text) as { dialect?: string; entries?: Array<{ idx?: number; when?: number; tag?: string }> };
+    const lines = file.lines();
+    const lineOf = (tag: string) => {
+      const i = lines.findIndex((l) => l.includes(`"${tag}"`));
+      return i === -1 ? 1 : i + 1;
+    };
+    return {
+      path: file.path,
+      dir,
+      ...(json.dialect ? { dialect: json.dialect } : {}),
+      entries: (json.entries ?? []).map((e) => ({ idx: e.idx ?? -1, when: e.when ?? 0, tag: e.tag ?? '', line: lineOf(e.tag ?? '') })),
+    };
+  } catch (err) {
+    return { path: file.path, dir, entries: [], error: (err as Error).message };
+  }
+}
+
+function dialectFromProvider(provider: string | undefined): Dialect | undefined {
+  if (!provider) return undefined;
+  const p = provider.toLowerCase();
+  if (p === 'postgresql' || p === 'postgres' || p === 'pg') return 'postgresql';
+  if (p === 'mysql') return 'mysql';
+  if (p === 'sqlite' || p === 'turso') return 'sqlite';
+  return 'other';
+}
+
+/** The repository's database, from dependency and settings files; undefined when nothing says. */
+async function repoDialect(ctx: IndexContext<MigrationsOptions>): Promise<Dialect | undefined> {
+  const globs = ['**/package.json', '**/settings*.py', '**/settings/*.py', '**/requirements*.txt', '**/pyproject.toml', '**/alembic.ini', '**/Gemfile', '**/database.yml'];
+  const has = async (tokens: string[]) => (await ctx.snapshot.grep(tokens, globs)).some((p) => !ctx.excluded(p));
+  if (await has(['"pg"', 'postgres', 'psycopg', 'asyncpg', 'django.db.backends.postgresql'])) return 'postgresql';
+  if (await has(['mysql', 'mariadb'])) return 'mysql';
+  if (await has(['sqlite'])) return 'sqlite';
+  return undefined;
+}
+
+/** The history index of one snapshot. */
+export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
+  id: HISTORY_INDEX,
+  async build(ctx) {
+    // Code migrations carry SQL strings; their extractors parse them synchronously later.
+    await loadParsers(['sql']);
+    const pathSet = new Set(ctx.paths);
+    const index: MigrationIndex = {
+      files: new Map(),
+      sets: new Map(),
+      prismaLocks: [],
+      atlasSums: [],
+      drizzleJournals: [],
+      columns: new Map(),
+      djangoFields: new Map(),
+      unreplayed: new Map(),
+      references: new Map(),
+    };
+    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[] }>();
+    for (const path of ctx.paths) {
+      if (ctx.excluded(path)) continue;
+      const info = classifyMigrationPath(path, pathSet);
+      if (!info) continue;
+      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [] };
+      bySet.set(info.set, set);
+      if (info.role === 'down') {
+        set.downs.push(path);
+        continue;
+      }
+      const file = await ctx.read(path);
+      if (!file) continue;
+      set.ups.push({ info, file });
+    }
+    for (const path of ctx.paths) {
+      if (ctx.excluded(path)) continue;
+      const name = path.slice(path.lastIndexOf('/') + 1);
+      if (name === 'migration_lock.toml') {
+        const file = await ctx.read(path);
+        const provider = file ? tomlString(file.text, 'provider') : undefined;
+        index.prismaLocks.push({ path, ...(provider ? { provider: provider.value } : {}), line: provider?.line ?? 1 });
+      } else if (name === 'atlas.sum') {
+        const file = await ctx.read(path);
+        if (!file) continue;
+        const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
+        const sqlFiles = bySet.get(dir)?.ups ?? [];
+        const { listed, total } = parseAtlasSum(file.text);
+        const expected = atlasHashes(sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf('/') + 1), text: u.file.text })));
+        index.atlasSums.push({ path, dir, listed, ...(total ? { total } : {}), expected: expected.hashes, expectedTotal: expected.total });
+      } else if (name === '_journal.json' && path.endsWith('/meta/_journal.json')) {
+        const file = await ctx.read(path);
+        if (file) index.drizzleJournals.push(parseJournal(file, path.slice(0, -'/meta/_journal.json'.length)));
+      }
+    }
+
+    const fallback = ctx.gateOptions.dialect !== 'auto' ? ctx.gateOptions.dialect : await repoDialect(ctx);
+    for (const [dir, set] of bySet) {
+      set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
+      let dialect: Dialect | undefined;
+      if (set.tool === 'prisma') dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
+      if (set.tool === 'drizzle') dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
+      const entries = set.ups.map(({ info, file }, position): IndexedMigration => {
+        const entry: IndexedMigration = { info, hash: normalisedHash(file.text), position };
+        if (info.tool === 'alembic') entry.alembic = alembicMeta(file);
+        if (info.tool === 'django') entry.django = djangoMeta(file);
+        return entry;
+      });
+      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', entries, downs: set.downs.sort() });
+      for (const e of entries) index.files.set(e.info.path, e);
+      index.unreplayed.set(dir, set.ups);
+    }
+    const read = new Map<string, SourceFile>();
+    for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
+    await scanReferences(ctx, index, read);
+    return index;
+  },
+};
+
+/** Records what each migration of a set declares about columns, in apply order. */
+function replay(index: MigrationIndex, dir: string, ups: Array<{ info: MigrationFileInfo; file: SourceFile }>): void {
+  ups.forEach(({ info, file }, position) => {
+    if (info.tool === 'django') {
+      const app = dir.split('/').slice(-2, -1)[0] ?? '';
+      for (const d of djangoOps(file).declarations) {
+        const key = `${app}\u0000${d.model}.${d.field}`;
+        const list = index.djangoFields.get(key) ?? [];
+        list.push({ position, field: d.orm });
+        index.djangoFields.set(key, list);
+      }
+      return;
+    }
+    let plan;
+    try {
+      plan = planOf(file, info);
+    } catch {
+      return;
+    }
+    const event = (table: string, column: string, e: Omit<ColumnEvent, 'position'>) => {
+      const key = `${dir}\u0000${table}.${column}`;
+      const list = index.columns.get(key) ?? [];
+      list.push({ position, ...e });
+      index.columns.set(key, list);
+    };
+    const pendingChecks = new Map<string, { table: string; column: string }>();
+    for (const op of plan.ops) {
+      switch (op.kind) {
+        case 'create-table':
+          for (const c of op.columns) event(op.table, c.name, c.type ? { type: c.type } : {});
+          break;
+        case 'add-column':
+          event(op.table, op.column.name, op.column.type ? { type: op.column.type } : {});
+          break;
+        case 'alter-column-type':
+          if (op.type) event(op.table, op.column, { type: op.type });
+          break;
+        case 'add-constraint':
+          if (op.constraint === 'check' && op.notNullColumn) {
+            event(op.table, op.notNullColumn, { notNullCheck: op.notValid ? 'not-valid' : 'validated', ...(op.name ? { checkName: op.name } : {}) });
+            if (op.notValid && op.name) pendingChecks.set(op.name, { table: op.table, column: op.notNullColumn });
+          }
+          break;
+        case 'validate-constraint': {
+          const pending = pendingChecks.get(op.name);
+          if (pending) event(pending.table, pending.column, { notNullCheck: 'validated', checkName: op.name });
+          else {
+            // Validated in a later migration than the one that added it: find it by name in this set.
+            for (const [key, events] of index.columns) {
+              if (!key.startsWith(`${dir}\u0000${op.table}.`)) continue;
+              if (events.some((e) => e.checkName === op.name)) {
+                events.push({ position, notNullCheck: 'validated', checkName: op.name });
+              }
+            }
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  });
+}
+
+/** Replays a set on first use (pure computation over files the index already read). */
+function ensureReplayed(index: MigrationIndex, set: string): void {
+  const ups = index.unreplayed.get(set);
+  if (!ups) return;
+  index.unreplayed.delete(set);
+  replay(index, set, ups);
+}
+
+/** The column type declared before `position` in the set (undefined when the history does not say). */
+export function typeBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): string | undefined {
+  ensureReplayed(index, set);
+  const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
+  let type: string | undefined;
+  for (const e of events) if (e.position < position && e.type) type = e.type;
+  return type;
+}
+
+/** Whether a `CHECK (column IS NOT NULL)` was validated by a migration before `position`. */
+export function validatedNotNullBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): boolean {
+  ensureReplayed(index, set);
+  const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
+  return events.some((e) => e.position < position && e.notNullCheck === 'validated');
+}
+
+/** The Django field definition in force before `position` of the app's migrations (`set`: the app's migrations folder). */
+export function djangoFieldBefore(index: MigrationIndex, set: string, app: string, position: number, model: string, field: string): OrmField | undefined {
+  ensureReplayed(index, set);
+  const events = index.djangoFields.get(`${app}\u0000${model}.${field}`) ?? [];
+  let found: OrmField | undefined;
+  for (const e of events) if (e.position < position) found = e.field;
+  return found;
+}

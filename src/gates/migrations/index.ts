@@ -1,0 +1,31 @@
+/**
+ * The migrations gate: did the schema change without a migration, was applied history rewritten, and
+ * will the new migration hurt production (locks, rewrites, lost data, old code reading dropped columns)?
+ */
+import type { Gate } from '../../core/types.js';
+import { historyIndex } from './history.js';
+import { classifyMigrationPath, isSchemaMarkerPath } from './layout.js';
+import { migrationsOptionsSchema, type MigrationsOptions } from './options.js';
+import { rules } from './rules/index.js';
+
+/** Tokens of runtime schema sync; a repository with none of them and no migrations is not our business. */
+export const RUNTIME_SYNC_TOKENS = ['synchronize', '.sync(', 'db push'];
+
+export const migrationsGate: Gate<MigrationsOptions> = {
+  id: 'migrations',
+  title: 'Migrations',
+  description:
+    'Judges database migrations the way a careful reviewer would: schema changes that ship without a migration, applied migrations edited, deleted or reordered, divergent histories, and DDL that locks or rewrites a busy PostgreSQL table, loses data or breaks instances still running the old code. Covers Prisma, Django, Alembic, Rails, Knex, TypeORM, Drizzle, Sequelize, Atlas, Flyway, golang-migrate and plain SQL directories.',
+  options: migrationsOptionsSchema,
+  async applies({ snapshot, paths }) {
+    const set = new Set(paths);
+    if (paths.some((p) => isSchemaMarkerPath(p) || classifyMigrationPath(p, set) !== undefined)) return true;
+    // SQL that calls itself a migration outside a known layout (a lone migration.sql, a scripts folder):
+    // the gate runs, so its suppression markers are judged, even if no DDL rule recognises the layout.
+    if (paths.some((p) => p.endsWith('.sql') && /migrat/i.test(p))) return true;
+    const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, ['**/*.{ts,js,mjs,cjs,mts,cts}', '**/package.json', '**/Dockerfile', '**/*.sh', '**/*.{yml,yaml}']);
+    return hits.length > 0;
+  },
+  indexes: [historyIndex],
+  rules,
+};

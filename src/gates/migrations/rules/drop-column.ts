@@ -1,0 +1,43 @@
+import { at, ddlRule, ident } from '../ddl-context.js';
+import { relatedReferences } from '../references.js';
+
+/**
+ * migrations/drop-column: DROP COLUMN (and Django RemoveField, Alembic op.drop_column, Knex dropColumn,
+ * TypeORM/Sequelize dropColumn/removeColumn) on a table that already exists. Running instances of the
+ * previous release still select the column and fail; the data is gone.
+ */
+export const rule = ddlRule({
+  postgresOnly: false,
+  meta: {
+    id: 'migrations/drop-column',
+    gate: 'migrations',
+    severity: 'blocker',
+    description: 'Dropping a column that running code may still read: old instances fail during the deploy and the data is lost.',
+    messages: {
+      dropColumn:
+        'Dropping column {{column}} of {{table}} breaks every instance still running the previous release during the deploy (its queries name the column and fail with "column does not exist"), and the data in it is gone for good.{{references}}',
+      contractStep:
+        'Dropping column {{column}} of {{table}} deletes its data for good; an earlier migration already removed the field from the model state, so running code should no longer use it.{{references}}',
+    },
+    fixes: {
+      dropColumn:
+        'Expand/contract: first ship a release that stops reading and writing {{column}} (remove it from the model and from every query), deploy it everywhere, then drop the column in a later migration. Keep a backup if the data may be needed.',
+      contractStep: 'Make sure the previous release is fully rolled out and the data is backed up, then keep the drop.',
+    },
+    native: { squawk: ['ban-drop-column'], atlas: ['DS103'] },
+  },
+  judge(t, ctx) {
+    t.ops.forEach((op, i) => {
+      if (op.kind !== 'drop-column' || t.isNew(op.table, i)) return;
+      const related = relatedReferences(ctx, op.table, op.column, t.file.path);
+      ctx.report({
+        messageId: op.contractStep ? 'contractStep' : 'dropColumn',
+        data: { column: ident(op.column), table: ident(op.table), references: related.summary },
+        ...at(op),
+        ...(op.contractStep ? { severity: 'warning' as const } : {}),
+        ...(related.locations.length ? { related: related.locations } : {}),
+        key: `${op.table}.${op.column}`,
+      });
+    });
+  },
+});

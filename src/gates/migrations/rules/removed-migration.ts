@@ -1,0 +1,75 @@
+import type { RepoRule } from '../../../core/types.js';
+import type { IndexedMigration } from '../history.js';
+import { indexes } from '../history-rules.js';
+import { toolName } from '../layout.js';
+import type { MigrationsOptions } from '../options.js';
+
+/** More removed files than this in one set become one finding for the set. */
+const COLLAPSE_AFTER = 5;
+
+/**
+ * migrations/removed-migration: a migration that exists on the base branch is deleted or renamed.
+ * Tools record applied migrations by name, so a rename re-runs it and a deletion breaks the history.
+ * Django squash clean-ups (the removed migration is listed in a `replaces` at the head) are allowed.
+ */
+export const rule: RepoRule<unknown, MigrationsOptions> = {
+  scope: 'repo',
+  meta: {
+    id: 'migrations/removed-migration',
+    gate: 'migrations',
+    severity: 'blocker',
+    description: 'An already-merged migration is deleted or renamed, which breaks or re-runs the history on deployed databases.',
+    messages: {
+      removed: '{{file}} was already merged and is deleted here. {{consequence}}',
+      renamed: '{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by name, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.',
+      many: '{{count}} already-merged migrations of {{set}} are deleted or renamed (first: {{file}}). {{consequence}}',
+    },
+    fixes: {
+      removed: 'Restore the file and undo its effect with a new migration instead.',
+      renamed: 'Keep the original name; put further changes in a new migration.',
+      many: 'If this resets the history on purpose (a baseline), do it with the tool\'s baseline procedure on every database first (e.g. `prisma migrate resolve --applied`), and waive this finding; otherwise restore the files.',
+    },
+  },
+  check(ctx) {
+    if (ctx.side !== 'head') return;
+    const both = indexes(ctx);
+    if (!both) return;
+    // Django squashes: migrations named in a head migration's `replaces` may go.
+    const replaced = new Set<string>();
+    for (const entry of both.mine.files.values()) for (const r of entry.django?.replaces ?? []) replaced.add(`${r.app}.${r.name}`);
+    const bySet = new Map<string, Array<{ entry: IndexedMigration; to?: string }>>();
+    for (const change of ctx.changes) {
+      if (change.status !== 'removed' && change.status !== 'renamed') continue;
+      const oldPath = change.previousPath ?? change.path;
+      const entry = both.other.files.get(oldPath);
+      if (!entry || entry.info.role === 'down') continue;
+      if (entry.django && replaced.has(`${entry.django.app}.${entry.django.name}`)) continue;
+      // A rename that keeps the recorded name (e.g. moving a Knex file between folders is still a rename) is reported;
+      // a rename to a path that is no migration at all is a deletion.
+      const to = change.status === 'renamed' && both.mine.files.has(change.path) ? change.path : undefined;
+      const list = bySet.get(entry.info.set) ?? [];
+      list.push(to ? { entry, to } : { entry });
+      bySet.set(entry.info.set, list);
+    }
+    for (const [set, list] of bySet) {
+      const tool = list[0]!.entry.info.tool;
+      const consequence =
+        tool === 'knex'
+          ? 'Knex refuses to migrate any deployed database: "The migration directory is corrupt, the following files are missing".'
+          : tool === 'django'
+            ? 'Later migrations that depend on it fail to load (NodeNotFoundError), and databases that applied it keep a history row nothing explains.'
+            : tool === 'alembic'
+              ? 'Alembic cannot locate the revision deployed databases are at ("Can\'t locate revision") and stops.'
+              : `${toolName(tool)} keeps it in the applied history of every deployed database; new databases never get what it created, so environments drift apart.`;
+      if (list.length > COLLAPSE_AFTER) {
+        const first = list[0]!;
+        ctx.report({ messageId: 'many', data: { count: list.length, set, file: first.entry.info.path, consequence }, path: first.to ?? first.entry.info.path, line: 1, key: `set:${set}` });
+        continue;
+      }
+      for (const { entry, to } of list) {
+        if (to) ctx.report({ messageId: 'renamed', data: { file: entry.info.path, to, tool: toolName(tool) }, path: to, line: 1, key: entry.info.path });
+        else ctx.report({ messageId: 'removed', data: { file: entry.info.path, consequence }, path: entry.info.path, line: 1, key: entry.info.path });
+      }
+    }
+  },
+};

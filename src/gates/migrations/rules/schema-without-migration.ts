@@ -1,0 +1,164 @@
+import type { FileRule, Severity } from '../../../core/types.js';
+import type { SourceFile } from '../../../lang/source-file.js';
+import { HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
+import type { MigrationTool } from '../layout.js';
+import type { MigrationsOptions } from '../options.js';
+import { changedObjects, djangoObjects, drizzleObjects, prismaObjects, sqlalchemyObjects, typeormObjects, type SchemaObject } from '../schema-sources.js';
+
+interface Ecosystem {
+  tool: MigrationTool;
+  label: string;
+  severity: Severity;
+  objects: (file: SourceFile) => SchemaObject[];
+  /** The migration sets a change of this schema file must come with. */
+  sets: (path: string, index: MigrationIndex) => MigrationSet[];
+  command: string;
+}
+
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
+}
+
+function within(dir: string, set: MigrationSet): boolean {
+  return dir === '' || set.dir === dir || set.dir.startsWith(`${dir}/`);
+}
+
+const setsOf = (tool: MigrationTool) => (index: MigrationIndex) => [...index.sets.values()].filter((s) => s.tool === tool);
+
+const PRISMA: Ecosystem = {
+  tool: 'prisma',
+  label: 'Prisma schema',
+  severity: 'blocker',
+  objects: prismaObjects,
+  // Prisma puts migrations next to the schema (or next to a schema folder).
+  sets: (path, index) => setsOf('prisma')(index).filter((s) => within(dirOf(path), s) || within(dirOf(dirOf(path)), s)),
+  command: 'npx prisma migrate dev --create-only --name <change>',
+};
+
+const DJANGO: Ecosystem = {
+  tool: 'django',
+  label: 'Django models',
+  severity: 'blocker',
+  objects: djangoObjects,
+  sets: (path, index) => {
+    const app = path.endsWith('/models.py') ? dirOf(path) : dirOf(dirOf(path));
+    const set = index.sets.get(`${app === '' ? '' : `${app}/`}migrations`);
+    return set && set.tool === 'django' ? [set] : [];
+  },
+  command: 'python manage.py makemigrations <app>',
+};
+
+const DRIZZLE: Ecosystem = { tool: 'drizzle', label: 'Drizzle schema', severity: 'blocker', objects: drizzleObjects, sets: (_p, i) => setsOf('drizzle')(i), command: 'npx drizzle-kit generate' };
+const TYPEORM: Ecosystem = {
+  tool: 'typeorm',
+  label: 'TypeORM entities',
+  severity: 'warning',
+  objects: typeormObjects,
+  sets: (_p, i) => setsOf('typeorm')(i),
+  command: 'npx typeorm migration:generate src/migrations/<Change> -d <data-source>',
+};
+const SQLALCHEMY: Ecosystem = {
+  tool: 'alembic',
+  label: 'SQLAlchemy models',
+  severity: 'warning',
+  objects: sqlalchemyObjects,
+  sets: (_p, i) => setsOf('alembic')(i),
+  command: 'alembic revision --autogenerate -m "<change>"',
+};
+
+/** A line worth pointing at: not blank, not only a comment or a docstring. */
+function isCodeLine(text: string): boolean {
+  const t = text.trim();
+  return t !== '' && !/^(?:\/\/|#|\/\*|\*|"""|''')/.test(t);
+}
+
+/** The first added code line inside [from, to], else the first added code line, else `fallback`. */
+function pickLine(file: SourceFile, added: readonly number[], from: number, to: number, fallback: number): number {
+  const code = added.filter((l) => isCodeLine(file.lineText(l)));
+  return code.find((l) => l >= from && l <= to) ?? added.find((l) => l >= from && l <= to) ?? code[0] ?? fallback;
+}
+
+function ecosystemsOf(file: SourceFile): Ecosystem[] {
+  if (file.language === 'prisma') return [PRISMA];
+  if (file.language === 'python') return /(?:^|\/)models(?:\.py$|\/)/.test(file.path) ? [DJANGO, SQLALCHEMY] : [SQLALCHEMY];
+  if (file.language === 'typescript' || file.language === 'javascript' || file.language === 'tsx') return [DRIZZLE, TYPEORM];
+  return [];
+}
+
+/**
+ * migrations/schema-without-migration: the schema source changed in a way that changes the database
+ * (Prisma datamodel, Django model fields, Drizzle tables, TypeORM entities, SQLAlchemy models) and the
+ * pull request adds no migration to the matching migration set. Formatting, comments, docstrings,
+ * `relations()` and Django state-only options (help_text, choices…) are not schema changes. Projects
+ * without a migrations folder (`prisma db push`, `drizzle-kit push`) are not judged.
+ */
+export const rule: FileRule<unknown, MigrationsOptions> = {
+  scope: 'file',
+  files: ['**/*.prisma', '**/*.py', '**/*.{ts,mts,cts,js,mjs,cjs}'],
+  prefilter: ['model ', 'enum ', 'Model', 'Table(', 'pgEnum', 'mysqlEnum', '@Entity', '__tablename__'],
+  meta: {
+    id: 'migrations/schema-without-migration',
+    gate: 'migrations',
+    severity: 'blocker',
+    description: 'The schema source changes the database schema but the pull request adds no migration for it.',
+    messages: {
+      missing:
+        'The {{label}} change to {{objects}} ships without a migration in {{sets}}: the code deployed with it expects a schema the database does not have, so its queries fail in production (and the next developer to generate a migration gets this change mixed into theirs).',
+      stateOnly:
+        'The {{label}} change to {{objects}} only touches options Django keeps in migration state (help_text, choices, defaults…): no SQL changes, but `makemigrations --check` will fail until a migration records it.',
+    },
+    fixes: {
+      missing: 'Generate and commit the migration: `{{command}}`, then review its SQL.',
+      stateOnly: 'Run `{{command}}` and commit the (SQL-free) migration.',
+    },
+  },
+  check(file, change, ctx) {
+    if (ctx.side !== 'head' || !change || change.status === 'removed') return;
+    let index: MigrationIndex;
+    try {
+      index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+    } catch {
+      return;
+    }
+    const baseFile = change.status === 'added' ? undefined : ctx.other.file(change.previousPath ?? file.path);
+    if (change.status !== 'added' && !baseFile) return;
+    for (const eco of ecosystemsOf(file)) {
+      const sets = eco.sets(file.path, index);
+      if (sets.length === 0) continue;
+      const head = eco.objects(file);
+      const base = baseFile ? eco.objects(baseFile) : [];
+      if (head.length === 0 && base.length === 0) continue;
+      const setDirs = new Set(sets.map((s) => s.dir));
+      const migrated = ctx.changes.some((c) => {
+        if (c.status !== 'added' && c.status !== 'renamed' && c.status !== 'modified') return false;
+        const entry = index.files.get(c.path);
+        return !!entry && setDirs.has(entry.info.set) && (c.status === 'added' || c.status === 'renamed');
+      });
+      if (migrated) return;
+      const changed = changedObjects(base, head);
+      const data = { label: eco.label, sets: [...setDirs].join(', '), command: eco.command };
+      if (changed.length > 0) {
+        const first = changed.find((c) => c.kind !== 'removed') ?? changed[0]!;
+        const line = pickLine(file, change.addedLines, first.line, first.endLine, first.line);
+        ctx.report({
+          messageId: 'missing',
+          data: { ...data, objects: changed.slice(0, 4).map((c) => c.name).join(', ') + (changed.length > 4 ? ` and ${changed.length - 4} more` : '') },
+          line,
+          severity: eco.severity,
+          key: changed.map((c) => c.name).join(','),
+        });
+        return;
+      }
+      if (eco.tool === 'django') {
+        const stateChanged = changedObjects(base, head, 'stateSignature');
+        if (stateChanged.length > 0) {
+          const first = stateChanged[0]!;
+          const line = pickLine(file, change.addedLines, first.line, first.endLine, first.line);
+          ctx.report({ messageId: 'stateOnly', data: { ...data, objects: stateChanged.map((c) => c.name).join(', ') }, line, severity: 'notice', key: `state:${stateChanged.map((c) => c.name).join(',')}` });
+        }
+        return;
+      }
+    }
+  },
+};

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { atlasHashes, djangoFieldBefore, historyIndex, tomlString, typeBefore, validatedNotNullBefore, type MigrationIndex } from '../../../src/gates/migrations/history.js';
+import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.js';
+import { memorySnapshot } from '../../../src/source/memory.js';
+import type { IndexContext } from '../../../src/core/types.js';
+import { loadParsers } from '../../../src/lang/index.js';
+
+/** Builds the history index of an in-memory snapshot (head side), as the engine would. */
+async function build(files: Record<string, string>, options = {}): Promise<MigrationIndex> {
+  const snapshot = memorySnapshot(files);
+  const paths = await snapshot.list();
+  const ctx: IndexContext<ReturnType<typeof migrationsOptionsSchema.parse>> = {
+    side: 'head',
+    snapshot,
+    paths,
+    gateOptions: migrationsOptionsSchema.parse(options),
+    services: [],
+    serviceOf: () => ({ root: '', name: 'repo', marker: 'config', languages: [] }),
+    read: async (path) => {
+      const r = await snapshot.read(path);
+      if (!r.ok) return undefined;
+      await loadParsers([r.file.language]);
+      return r.file;
+    },
+    error: (path, message) => {
+      throw new Error(`${path}: ${message}`);
+    },
+    excluded: (path) => path.startsWith('test/'),
+  };
+  return historyIndex.build(ctx);
+}
+
+describe('atlas.sum', () => {
+  it('recomputes the sum as Atlas does: running hash, name order, atlas:sum ignore counts by name only', () => {
+    // Expected values computed independently (Python hashlib) from Atlas' algorithm; the same code was
+    // checked against a real atlas.sum written by `atlas migrate hash`.
+    const { hashes, total } = atlasHashes([
+      { name: '20240201000000_add_name.sql', text: 'ALTER TABLE users ADD COLUMN name text;\n' },
+      { name: '20240101000000_init.sql', text: 'CREATE TABLE users (id bigint PRIMARY KEY);\n' },
+      { name: '20240115000000_seed.sql', text: '-- atlas:sum ignore\nINSERT INTO users VALUES (1);\n' },
+    ]);
+    expect([...hashes]).toEqual([
+      ['20240101000000_init.sql', 'bIMR+NEOk5yNuE/kRiNo2QJuyzZ+3b6tyukz79b7Lhc='],
+      ['20240201000000_add_name.sql', 'pbDKjDubFy3eBjZBbE7sp+Kb2vwUlAiezSIsAo38Wd0='],
+    ]);
+    expect(total).toBe('GP19jPG8Mh4zpfT15cIoBGsGOu2rBlmuOpjZPAU6Q7M=');
+  });
+});
+
+describe('tomlString', () => {
+  it('reads one string key and its line, ignoring comments', () => {
+    expect(tomlString('# Please do not edit\n# provider = "x"\nprovider = "postgresql"\n', 'provider')).toEqual({ value: 'postgresql', line: 3 });
+    expect(tomlString('other = "y"\n', 'provider')).toBeUndefined();
+  });
+});
+
+describe('history index', () => {
+  it('groups sets in apply order, with dialects from the lock file and the journal', async () => {
+    const index = await build({
+      'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n',
+      'prisma/migrations/20240201000000_b/migration.sql': 'ALTER TABLE `t` ADD COLUMN `b` INT;\n',
+      'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE `t` (`id` INT);\n',
+      'drizzle/0000_init.sql': 'CREATE TABLE "x" ("id" serial);\n',
+      'drizzle/meta/_journal.json': '{"dialect":"sqlite","entries":[{"idx":0,"when":1,"tag":"0000_init"}]}',
+      'db/migrations/000001_init.up.sql': 'CREATE TABLE y (id int);\n',
+      'db/migrations/000001_init.down.sql': 'DROP TABLE y;\n',
+      'test/migrations/0001_x.sql': 'DROP TABLE y;\n',
+    });
+    const prisma = index.sets.get('prisma/migrations')!;
+    expect(prisma.dialect).toBe('mysql');
+    expect(prisma.entries.map((e) => e.info.id)).toEqual(['20240101000000_a', '20240201000000_b']);
+    expect(index.sets.get('drizzle')!.dialect).toBe('sqlite');
+    expect(index.sets.get('db/migrations')!.downs).toEqual(['db/migrations/000001_init.down.sql']);
+    expect(index.sets.get('db/migrations')!.dialect).toBe('postgresql');
+    expect(index.drizzleJournals[0]!.entries).toEqual([{ idx: 0, when: 1, tag: '0000_init', line: 1 }]);
+    expect([...index.files.keys()].some((p) => p.startsWith('test/'))).toBe(false);
+  });
+
+  it('takes the dialect of tools that do not record it from config', async () => {
+    const index = await build({ 'migrations/20240101000000_init.js': 'exports.up = (knex) => knex.schema.createTable("t", () => {});\n' }, { dialect: 'sqlite' });
+    expect(index.sets.get('migrations')!.dialect).toBe('sqlite');
+  });
+
+  it('reads the Alembic and Django graphs', async () => {
+    const index = await build({
+      'alembic/env.py': '',
+      'alembic/versions/a1_init.py': 'revision = "a1"\ndown_revision = None\n',
+      'alembic/versions/b2_merge.py': '"""merge"""\nrevision = "b2"\ndown_revision = ("a1", "x9")\ndepends_on = "c3"\n',
+      'shop/migrations/0001_initial.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
+      'shop/migrations/0002_squashed.py':
+        'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    atomic = False\n    replaces = [("shop", "0001_initial")]\n    dependencies = [("shop", "0001_initial"), ("auth", "0012_x")]\n    operations = []\n',
+    });
+    expect(index.files.get('alembic/versions/b2_merge.py')!.alembic).toEqual({ revision: 'b2', downRevisions: ['a1', 'x9'], dependsOn: ['c3'], line: 2 });
+    expect(index.files.get('alembic/versions/a1_init.py')!.alembic!.downRevisions).toEqual([]);
+    const dj = index.files.get('shop/migrations/0002_squashed.py')!.django!;
+    expect(dj).toMatchObject({ app: 'shop', name: '0002_squashed', atomic: false, valid: true, replaces: [{ app: 'shop', name: '0001_initial' }] });
+    expect(dj.dependencies.map((d) => `${d.app}.${d.name}@${d.line}`)).toEqual(['shop.0001_initial@6', 'auth.0012_x@6']);
+  });
+
+  it('replays column types and validated NOT NULL checks per migration position', async () => {
+    const index = await build({
+      'db/migrations/000001_init.up.sql': 'CREATE TABLE a (id bigint, name varchar(20));\n',
+      'db/migrations/000002_widen.up.sql': 'ALTER TABLE a ALTER COLUMN name TYPE varchar(50);\nALTER TABLE a ADD CONSTRAINT a_name_nn CHECK (name IS NOT NULL) NOT VALID;\n',
+      'db/migrations/000003_validate.up.sql': 'ALTER TABLE a VALIDATE CONSTRAINT a_name_nn;\n',
+    });
+    expect(typeBefore(index, 'db/migrations', 1, 'a', 'name')).toBe('varchar(20)');
+    expect(typeBefore(index, 'db/migrations', 2, 'a', 'name')).toBe('varchar(50)');
+    expect(validatedNotNullBefore(index, 'db/migrations', 2, 'a', 'name')).toBe(false);
+    expect(validatedNotNullBefore(index, 'db/migrations', 3, 'a', 'name')).toBe(true);
+  });
+
+  it('replays Django field definitions for AlterField', async () => {
+    const index = await build({
+      'shop/migrations/0001_initial.py':
+        'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.CreateModel(name="Order", fields=[("ref", models.CharField(max_length=20, null=True))]),\n    ]\n',
+      'shop/migrations/0002_alter.py':
+        'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.AlterField("order", "ref", models.CharField(max_length=40))]\n',
+    });
+    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 1, 'shop_order', 'ref')).toMatchObject({ type: 'varchar(20)', null: true });
+    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 2, 'shop_order', 'ref')).toMatchObject({ type: 'varchar(40)', null: false });
+  });
+});
