@@ -171,3 +171,20 @@ export async function addReaction(
   );
   return { id: data.id, created: status === 201 };
 }
+
+/**
+ * Posts a plain (non-sticky) comment, e.g. the short reply that says why a `/readiness` command was
+ * refused. Throws a RangeError before any request when the body exceeds GitHub's 65,536 characters.
+ */
+export async function createIssueComment(octokit: OctokitLike, options: IssueRef & { body: string }): Promise<{ id: number; htmlUrl: string }> {
+  if (options.body.length > COMMENT_BODY_LIMIT) {
+    throw new RangeError(`createIssueComment: body is ${options.body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}.`);
+  }
+  const { data } = await call<RawComment>(
+    octokit,
+    'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    { owner: options.owner, repo: options.repo, issue_number: options.issueNumber, body: options.body },
+    'replying to a command',
+  );
+  return { id: data.id, htmlUrl: data.html_url };
+}

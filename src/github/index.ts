@@ -3,7 +3,7 @@
  * through these functions with whatever Octokit they have (`OctokitLike`), passing already-rendered
  * strings and payloads; nothing here knows about gates or rules.
  */
-export { addReaction, COMMENT_BODY_LIMIT, listIssueComments, upsertStickyComment } from './comments.js';
+export { addReaction, COMMENT_BODY_LIMIT, createIssueComment, listIssueComments, upsertStickyComment } from './comments.js';
 export type { IssueComment, IssueRef, ReactionContent, StickyCommentMode, StickyCommentResult, UpsertStickyCommentOptions } from './comments.js';
 export { ANNOTATIONS_PER_REQUEST, CHECK_OUTPUT_LIMIT, publishCheckRun } from './checks.js';
 export type { CheckRunAnnotation, CheckRunConclusion, CheckRunStatus, PublishCheckRunOptions, PublishCheckRunResult } from './checks.js';
@@ -30,3 +30,7 @@ export {
   PULL_FILES_LIMIT,
 } from './repo.js';
 export type { ChangedFile, PullRequestInfo, RepoPermission, RepoRef, TreeEntry } from './repo.js';
+export { codeownersFromApi, decideWaivers, deriveWaivers, extractWaiverCommands, gatherWaiverFacts } from './waivers.js';
+export type { AcceptedCommand, CommandComment, DeriveWaiversOptions, GatherWaiverFactsOptions, RefusedCommand, WaiverCommandEntry, WaiverContext, WaiverDecision, WaiverFacts } from './waivers.js';
+export { COMPARE_FILES_LIMIT, createGitHubReader } from './reader.js';
+export type { GitHubReaderOptions, ReaderTarget } from './reader.js';

@@ -1,0 +1,69 @@
+/**
+ * Builds the Action into dist/: one ESM file (dist/index.js, what action.yml runs), the WebAssembly
+ * parsers beside it, and a package.json that makes Node read the bundle as ESM wherever dist/ is copied.
+ *
+ *   npx tsx scripts/bundle.ts            # writes dist/
+ *   npx tsx scripts/bundle.ts --outdir X # writes X/ (tests build twice and compare)
+ *
+ * The output is deterministic — same sources, same bytes — so CI can rebuild and fail on any difference
+ * (`npm run bundle && git diff --exit-code dist/`): no timestamps, paths relative to the repository, files
+ * written in a fixed order, and a stale file from an earlier build is removed.
+ */
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { assetFiles, ESM_BUNDLE_BANNER } from '../src/lang/assets.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Files the build writes, in the order it writes them (everything else in the directory is removed). */
+export interface BundleResult {
+  outdir: string;
+  files: Array<{ name: string; bytes: number }>;
+  /** Source modules in the bundle. */
+  modules: number;
+}
+
+/** Builds the Action into `outdir` (default dist/). */
+export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult> {
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: ['src/action/index.ts'],
+    outfile: join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // The parsers' CommonJS and Emscripten code need require/__dirname inside an ESM bundle.
+    banner: { js: ESM_BUNDLE_BANNER },
+    // Readable output keeps `git diff dist/` reviewable; minifying saved little start-up time (bench/action).
+    minify: false,
+    sourcemap: false,
+    legalComments: 'eof',
+    logLevel: 'warning',
+    metafile: true,
+    write: true,
+  });
+  const names = ['index.js'];
+  for (const asset of [...assetFiles()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    copyFileSync(asset.source, join(outdir, asset.name));
+    names.push(asset.name);
+  }
+  // dist/ must be ESM on its own, even copied out of this repository.
+  writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
+  names.push('package.json');
+  for (const name of readdirSync(outdir)) if (!names.includes(name)) rmSync(join(outdir, name), { recursive: true, force: true });
+  const files = names.sort().map((name) => ({ name, bytes: statSync(join(outdir, name)).size }));
+  return { outdir, files, modules: Object.keys(result.metafile.inputs).length };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+  const out = await bundle(values.outdir ? resolve(values.outdir) : undefined);
+  const total = out.files.reduce((n, f) => n + f.bytes, 0);
+  for (const f of out.files) console.log(`${f.name.padEnd(32)} ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB`);
+  console.log(`${'total'.padEnd(32)} ${(total / 1024 / 1024).toFixed(2).padStart(7)} MiB → ${out.outdir}`);
+}
