@@ -1,0 +1,340 @@
+/**
+ * One evaluation: a function of (repository, pull request, head sha) that reads everything through the
+ * API, runs the pipeline and publishes. It runs in the background, after the webhook was answered, and
+ * needs nothing from the webhook but the job — so a queue worker on another replica can run it too.
+ *
+ * Order of business:
+ * 1. read the PR; a job for a head that is no longer the PR's head is discarded (its run closed as
+ *    superseded);
+ * 2. collect the change (merge base, PR files, trees, blobs within the byte budget), load the base
+ *    branch's policy, evaluate once, derive waivers from the PR's comments against that evaluation's
+ *    findings, and evaluate again with them when there are any;
+ * 3. re-read the PR: if its head moved meanwhile, discard the result (never publish it);
+ * 4. complete the check run, upsert the sticky comment, answer the commands that asked for this run.
+ * Failures are published per `on-error`, with the reason and the recheck hint.
+ */
+import type { Logger } from 'pino';
+import type { ReadinessConfig } from '../config/types.js';
+import type { ReadinessReport } from '../core/report.js';
+import type { Gate, Snapshot } from '../core/types.js';
+import { GATES } from '../gates/index.js';
+import {
+  addReaction,
+  CODEOWNERS_LOCATIONS,
+  compareCommits,
+  createGitHubReader,
+  createIssueComment,
+  deriveWaivers,
+  getPullRequest,
+  listIssueComments,
+  upsertStickyComment,
+  type OctokitLike,
+  type PullRequestInfo,
+  type WaiverDecision,
+} from '../github/index.js';
+import { loadPolicy, runCheck } from '../pipeline.js';
+import { MARKER } from '../render/index.js';
+import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
+import { complete, type CheckRunTracker } from './check-runs.js';
+import type { AppMetrics, EvaluationOutcome } from './metrics.js';
+import { contextShortfall, errorOutputs, failureKind, reportOutputs, supersededOutput, type CheckOutput } from './outputs.js';
+import type { EvaluationJob } from './queue.js';
+
+/** What an evaluation needs from the app. */
+export interface EvaluationDeps {
+  /** An Octokit for the installation (Probot's `auth`). */
+  auth(installationId: number): Promise<OctokitLike>;
+  checks: CheckRunTracker;
+  /** `<app-slug>[bot]`, the author of our sticky comments; undefined when it could not be read. */
+  appLogin(): Promise<string | undefined>;
+  metrics: AppMetrics;
+  log: Logger;
+  byteBudget: number;
+  timeoutMs: number;
+  now: () => Date;
+  gates?: readonly Gate[];
+  /**
+   * Queues a job again. A superseded job hands the commands it was to answer to an evaluation of the
+   * PR's current head, so a waiver written just before a push still gets its 👍 or 👎.
+   */
+  requeue?: (job: EvaluationJob) => Promise<unknown>;
+}
+
+/** An evaluation that did not finish within `READINESS_EVALUATION_TIMEOUT_MS`. */
+class EvaluationTimeout extends Error {
+  override readonly name = 'EvaluationTimeout';
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new EvaluationTimeout(`The evaluation took longer than ${Math.round(ms / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was abandoned.`)),
+      ms,
+    );
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `https://github.com/o/r` from a PR's html URL (GitHub Enterprise hosts included). */
+function repositoryUrlOf(pr: PullRequestInfo): string | undefined {
+  const m = /^(https?:\/\/.+?\/[^/]+\/[^/]+)\/pull\/\d+$/.exec(pr.htmlUrl);
+  return m?.[1];
+}
+
+async function readCodeowners(snapshot: Snapshot): Promise<string | undefined> {
+  for (const path of CODEOWNERS_LOCATIONS) {
+    const r = await snapshot.read(path);
+    if (r.ok) return r.file.text;
+  }
+  return undefined;
+}
+
+/**
+ * Records every failed read. The engine turns a failed read inside a gate (an index, an applicability
+ * check) into a skipped file or gate, which is right for a broken file but would let a GitHub outage
+ * pass as "nothing to check"; {@link assertComplete} turns any recorded failure back into an error.
+ */
+function failuresRecorded(reader: GitHubReader, failures: unknown[]): GitHubReader {
+  const recorded = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((error: unknown) => {
+      failures.push(error);
+      throw error;
+    });
+  return {
+    listPullFiles: () => recorded(reader.listPullFiles()),
+    getTree: (sha) => recorded(reader.getTree(sha)),
+    getBlob: (sha) => recorded(reader.getBlob(sha)),
+  };
+}
+
+/** Throws the first read failure of an evaluation, so a partial read never publishes a verdict. */
+function assertComplete(failures: readonly unknown[]): void {
+  if (failures.length > 0) throw failures[0];
+}
+
+/** The result of evaluating one head, before publishing. */
+interface Evaluated {
+  report: ReadinessReport;
+  changeSet: GitHubChangeSet;
+  decision?: WaiverDecision;
+}
+
+interface Target {
+  owner: string;
+  repo: string;
+  headSha: string;
+  baseSha: string;
+  baseRef: string;
+  headRef: string;
+  /** Reader target: the PR's file list, or a comparison for merge groups. */
+  files: { kind: 'pull'; pullNumber: number } | { kind: 'compare'; base: string; head: string };
+  /** The PR whose comments carry waivers (absent for a merge group whose ref names none). */
+  pr?: PullRequestInfo;
+  /** A merge group: no sticky comment, and its head never moves (the ref is immutable). */
+  mergeGroup: boolean;
+  repositoryUrl?: string;
+}
+
+/**
+ * Collects and evaluates one head. Loads the policy itself so a broken config surfaces as ConfigError
+ * before anything else, and reports the `on-error` to use through `onPolicy`.
+ */
+async function evaluateHead(octokit: OctokitLike, target: Target, deps: EvaluationDeps, onPolicy: (config: ReadinessConfig) => void): Promise<Evaluated> {
+  const gates = deps.gates ?? GATES;
+  const failures: unknown[] = [];
+  const { mergeBaseSha } = await compareCommits(octokit, { owner: target.owner, repo: target.repo, base: target.baseSha, head: target.headSha });
+  const reader = failuresRecorded(createGitHubReader(octokit, { owner: target.owner, repo: target.repo, target: target.files }), failures);
+  const changeSet = await githubChangeSet({ reader, baseSha: mergeBaseSha, headSha: target.headSha, baseRef: target.baseRef, headRef: target.headRef, byteBudget: deps.byteBudget });
+  const { config } = await loadPolicy(changeSet, gates);
+  onPolicy(config);
+  const now = deps.now();
+  const common = { changeSet, gates, now, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}) };
+  const first = await runCheck(common);
+  assertComplete(failures);
+  if (!target.pr) return { report: first, changeSet };
+
+  const comments = await listIssueComments(octokit, { owner: target.owner, repo: target.repo, issueNumber: target.pr.number });
+  const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
+  const decision = await deriveWaivers(octokit, {
+    owner: target.owner,
+    repo: target.repo,
+    pullNumber: target.pr.number,
+    comments,
+    policy: config.waivers,
+    prAuthor: target.pr.author,
+    findings,
+    now,
+    readCodeowners: () => readCodeowners(changeSet.base),
+  });
+  const waivers = [...decision.waivers, ...decision.expired];
+  // Waivers change states and scores, so the engine applies them; without any the first run stands.
+  const report = waivers.length > 0 ? await runCheck({ ...common, waivers }) : first;
+  assertComplete(failures);
+  return { report, changeSet, decision };
+}
+
+/** 👍 on commands that were applied, 👎 and a short reply on refused ones — only for the comments that asked for this run. */
+async function answerCommands(octokit: OctokitLike, job: EvaluationJob, decision: WaiverDecision | undefined, log: Logger): Promise<void> {
+  if (!decision || job.commentIds.length === 0) return;
+  for (const commentId of job.commentIds) {
+    const refused = decision.refused.filter((r) => r.commentId === commentId);
+    const accepted = decision.accepted.filter((a) => a.commentId === commentId);
+    try {
+      if (accepted.length > 0) await addReaction(octokit, { owner: job.owner, repo: job.repo, commentId, content: '+1' });
+      if (refused.length > 0) {
+        await addReaction(octokit, { owner: job.owner, repo: job.repo, commentId, content: '-1' });
+        const who = refused[0]!.login;
+        const lines = refused.map((r) => `- ${r.findingId ? `\`${r.findingId}\`: ` : ''}${r.reason}`).join('\n');
+        await createIssueComment(octokit, {
+          owner: job.owner,
+          repo: job.repo,
+          issueNumber: job.pullNumber,
+          body: `@${who} ${refused.length === 1 ? 'this command was' : 'these commands were'} not applied:\n\n${lines}\n\n<sub>Readiness Gates re-reads every comment on each evaluation; edit or add a comment to try again.</sub>`,
+        });
+      }
+    } catch (error) {
+      log.warn({ err: error, commentId }, 'could not answer a command comment');
+    }
+  }
+}
+
+/** Passes the comments a superseded job was to answer on to an evaluation of the current head. */
+async function handOver(job: EvaluationJob, currentHead: string, deps: EvaluationDeps, log: Logger): Promise<void> {
+  if (job.commentIds.length === 0 || !deps.requeue) return;
+  log.info({ commentIds: job.commentIds, head: currentHead }, 'commands handed over to the evaluation of the newer head');
+  await deps.requeue({ ...job, headSha: currentHead, reasons: ['commands of a superseded evaluation'], commentIds: job.commentIds, requestedAt: Date.now() });
+}
+
+/**
+ * Runs one job end to end and returns its outcome. Never throws: every failure is published (when
+ * GitHub lets us) and logged.
+ */
+export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): Promise<EvaluationOutcome> {
+  const started = Date.now();
+  const log = deps.log.child({ repo: `${job.owner}/${job.repo}`, pr: job.pullNumber, ...(job.mergeGroup ? { mergeGroup: job.mergeGroup.headRef } : {}) });
+  const finish = (outcome: EvaluationOutcome, extra: Record<string, unknown> = {}) => {
+    const seconds = (Date.now() - started) / 1000;
+    deps.metrics.evaluations.inc({ outcome });
+    deps.metrics.evaluationDuration.observe({ outcome }, seconds);
+    log.info({ outcome, durationMs: Date.now() - started, waitedMs: started - job.requestedAt, reasons: job.reasons, ...extra }, `evaluation ${outcome}`);
+    return outcome;
+  };
+
+  let octokit: OctokitLike | undefined;
+  let target: Target;
+  try {
+    octokit = await deps.auth(job.installationId);
+    if (job.mergeGroup) {
+      const mg = job.mergeGroup;
+      const pr =
+        job.pullNumber > 0
+          ? await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber }).catch((error: unknown) => {
+              log.warn({ err: error }, 'merge group: its pull request could not be read, so it is evaluated without that PR’s waivers');
+              return undefined;
+            })
+          : undefined;
+      target = {
+        owner: job.owner,
+        repo: job.repo,
+        headSha: mg.headSha,
+        baseSha: mg.baseSha,
+        baseRef: mg.baseRef,
+        headRef: mg.headRef,
+        files: { kind: 'compare', base: mg.baseSha, head: mg.headSha },
+        mergeGroup: true,
+        ...(pr ? { pr, repositoryUrl: repositoryUrlOf(pr) } : {}),
+      };
+    } else {
+      const pr = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber });
+      if (pr.state !== 'open') {
+        if (job.headSha) await deps.checks.close(octokit, { ...job, headSha: job.headSha }, { conclusion: 'cancelled', title: 'Pull request closed', summary: 'The pull request was closed before it was evaluated.', annotations: [] });
+        return finish('skipped', { why: `the pull request is ${pr.state}` });
+      }
+      if (job.headSha && job.headSha !== pr.headSha) {
+        await deps.checks.close(octokit, { ...job, headSha: job.headSha }, supersededOutput(job.headSha, pr.headSha));
+        await handOver(job, pr.headSha, deps, log);
+        return finish('superseded', { head: job.headSha, current: pr.headSha, why: 'the pull request has a newer head; its own evaluation publishes' });
+      }
+      const url = repositoryUrlOf(pr);
+      target = {
+        owner: job.owner,
+        repo: job.repo,
+        headSha: pr.headSha,
+        baseSha: pr.baseSha,
+        baseRef: pr.baseRef,
+        headRef: pr.headRef,
+        files: { kind: 'pull', pullNumber: pr.number },
+        mergeGroup: false,
+        pr,
+        ...(url ? { repositoryUrl: url } : {}),
+      };
+    }
+  } catch (error) {
+    // Not even the pull request could be read: there is no head to publish on but the job's own.
+    deps.metrics.errors.inc({ kind: failureKind(error) });
+    log.error({ err: error }, 'could not read the pull request');
+    if (job.headSha && octokit) {
+      const head = { owner: job.owner, repo: job.repo, headSha: job.headSha };
+      const runId = await deps.checks.claim(head);
+      await complete(octokit, head, runId, errorOutputs(error, 'failure', {}).check).catch((e: unknown) => log.error({ err: e }, 'could not publish the error either'));
+    }
+    return finish('error');
+  }
+
+  const head = { owner: target.owner, repo: target.repo, headSha: target.headSha };
+  const runId = await deps.checks.claim(head);
+  let onError: 'failure' | 'neutral' = 'failure';
+  let check: CheckOutput;
+  let comment: string;
+  let outcome: EvaluationOutcome;
+  let decision: WaiverDecision | undefined;
+  try {
+    const evaluated = await withTimeout(
+      evaluateHead(octokit, target, deps, (config) => (onError = config.onError)),
+      deps.timeoutMs,
+    );
+    ({ decision } = evaluated);
+    const shortfall = contextShortfall(evaluated.changeSet.budget, evaluated.report, deps.gates ?? GATES);
+    ({ check, comment } = reportOutputs(evaluated.report, shortfall));
+    outcome = evaluated.report.verdict;
+  } catch (error) {
+    deps.metrics.errors.inc({ kind: failureKind(error) });
+    log.warn({ err: error, head: target.headSha }, 'evaluation failed; publishing the error');
+    ({ check, comment } = errorOutputs(error, onError, { baseRef: target.baseRef }));
+    outcome = 'error';
+  }
+
+  try {
+    // A result for a head that is no longer the PR's head is never published.
+    if (target.pr && !target.mergeGroup) {
+      const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });
+      if (now.headSha !== target.headSha) {
+        await complete(octokit, head, runId, supersededOutput(target.headSha, now.headSha));
+        await handOver(job, now.headSha, deps, log);
+        return finish('superseded', { head: target.headSha, current: now.headSha, why: 'the head moved during the evaluation; result discarded' });
+      }
+    }
+    await complete(octokit, head, runId, check);
+    if (target.pr && !target.mergeGroup) {
+      const ownLogin = await deps.appLogin();
+      await upsertStickyComment(octokit, {
+        owner: job.owner,
+        repo: job.repo,
+        issueNumber: target.pr.number,
+        body: comment,
+        marker: MARKER,
+        mode: 'on-change',
+        ...(ownLogin ? { ownLogin } : {}),
+      });
+    }
+  } catch (error) {
+    deps.metrics.errors.inc({ kind: 'publish' });
+    log.error({ err: error, head: target.headSha }, 'could not publish the result');
+    // Say so on the check run if GitHub still takes that; a run left in progress never passes either.
+    if (outcome !== 'error') await complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef }).check).catch(() => undefined);
+    return finish('error', { publishFailed: true });
+  }
+  await answerCommands(octokit, job, decision, log);
+  return finish(outcome, { head: target.headSha, conclusion: check.conclusion });
+}

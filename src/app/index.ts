@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+/** Entry point of `npm start`: only calls run() (all logic lives in main.ts and server.ts, which tests import). */
+import { run } from './main.js';
+
+process.exitCode = await run();

@@ -1,0 +1,192 @@
+/**
+ * The app's settings: what `npm start` reads from the environment, and what tests pass directly. Every
+ * value is validated once at start-up, and a bad one stops the process with a message naming the
+ * variable, rather than surfacing as a confusing failure on the first webhook.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** Name of the check run; a required status check matches on it, so it never changes. */
+export const CHECK_NAME = 'Readiness Gates';
+
+/** Everything the app needs to run. Only the first three have no default. */
+export interface AppOptions {
+  /** The GitHub App's id (`APP_ID`). */
+  appId: number;
+  /** The app's private key, PEM (`PRIVATE_KEY` or the file at `PRIVATE_KEY_PATH`). */
+  privateKey: string;
+  /** The webhook secret configured on the app (`WEBHOOK_SECRET`); unsigned deliveries are refused. */
+  webhookSecret: string;
+  /** REST API root: `https://api.github.com`, or `https://<host>/api/v3` on GitHub Enterprise Server. */
+  baseUrl: string;
+  /** Listening port (`PORT`, default 3000; 0 picks a free one). */
+  port: number;
+  /** Listening address (`HOST`); undefined listens on every interface, as a container needs. */
+  host?: string;
+  /**
+   * Port of `/metrics` (`METRICS_PORT`, default 9464, Prometheus' exporter convention). The webhook port
+   * faces the internet (GitHub must reach it), so the metrics stay off it; the probes answer on both.
+   * Set it equal to `PORT` to serve everything on one port.
+   */
+  metricsPort: number;
+  /** Where GitHub posts webhooks (`WEBHOOK_PATH`). */
+  webhookPath: string;
+  /** Bytes of file content one evaluation may download (`READINESS_BYTE_BUDGET`, default 50 MiB). */
+  byteBudget: number;
+  /** Evaluations running at once across all pull requests (`READINESS_CONCURRENCY`, default 4). */
+  concurrency: number;
+  /**
+   * Quiet time before an evaluation starts (`READINESS_DEBOUNCE_MS`, default 500 ms): pushes that arrive
+   * within it are coalesced, so a burst of pushes costs one evaluation of the newest head.
+   */
+  debounceMs: number;
+  /** An evaluation taking longer than this is abandoned and reported as an error (`READINESS_EVALUATION_TIMEOUT_MS`, default 10 min). */
+  evaluationTimeoutMs: number;
+  /**
+   * How long a webhook handler waits for the in-progress check run to be created before answering
+   * anyway (default 3 s; GitHub gives up on a delivery after 10 s). The creation continues after the answer.
+   */
+  ackBudgetMs: number;
+  /**
+   * After SIGTERM, how long `/readyz` answers 503 while requests are still served, so load balancers stop
+   * sending deliveries before the listener closes (`READINESS_DRAIN_DELAY_MS`, default 5 s).
+   */
+  drainDelayMs: number;
+  /** Then how long running evaluations may take to finish (`READINESS_SHUTDOWN_GRACE_MS`, default 20 s). */
+  shutdownGraceMs: number;
+  /** pino level (`LOG_LEVEL`, default info). */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** GitHub request retries and rate-limit handling. */
+  github: GitHubClientOptions;
+  /** The clock; tests move it to expire waivers. */
+  now: () => Date;
+}
+
+/** How the app's Octokit retries and paces requests. */
+export interface GitHubClientOptions {
+  /** Retries of 5xx and network failures (default 3). */
+  retries: number;
+  /** Base of the quadratic retry delay in ms (default 1000: 1 s, 4 s, 9 s). */
+  retryBaseMs: number;
+  /** Retries of one request after a secondary rate limit (default 2). */
+  maxSecondaryRetries: number;
+  /** Longest `retry-after` honoured, in seconds (default 60); a longer one fails the request at once. */
+  maxRetryAfterSeconds: number;
+  /** Milliseconds per second of `retry-after` (default 1000; tests shrink it). */
+  retryAfterUnitMs: number;
+  /** Spacing of content-creating requests in ms (default 1000, GitHub's guidance; tests use 0). */
+  writeIntervalMs: number;
+}
+
+/** Defaults of everything but the credentials. */
+export function defaultOptions(): Omit<AppOptions, 'appId' | 'privateKey' | 'webhookSecret'> {
+  return {
+    baseUrl: 'https://api.github.com',
+    port: 3000,
+    metricsPort: 9464,
+    webhookPath: '/api/github/webhooks',
+    byteBudget: 50 * 1024 * 1024,
+    concurrency: 4,
+    debounceMs: 500,
+    evaluationTimeoutMs: 10 * 60_000,
+    ackBudgetMs: 3_000,
+    drainDelayMs: 5_000,
+    shutdownGraceMs: 20_000,
+    logLevel: 'info',
+    github: { retries: 3, retryBaseMs: 1000, maxSecondaryRetries: 2, maxRetryAfterSeconds: 60, retryAfterUnitMs: 1000, writeIntervalMs: 1000 },
+    now: () => new Date(),
+  };
+}
+
+/** A setting that cannot be used; the message names the variable and what it expects. */
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** `52428800`, `50MiB`, `50MB`, `512KiB`… → bytes. */
+export function parseBytes(value: string, name: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i.exec(value);
+  if (!m) throw new OptionsError(`${name} must be a number of bytes such as 52428800 or 50MiB, got "${value}"`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+  const bytes = Math.floor(Number(m[1]) * factor);
+  if (bytes < 1) throw new OptionsError(`${name} must be at least 1 byte, got "${value}"`);
+  return bytes;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new OptionsError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return value;
+}
+
+/**
+ * The private key from `PRIVATE_KEY` (PEM text, PEM with literal `\n` escapes as many secret stores keep
+ * it, or base64 of the PEM) or from the file at `PRIVATE_KEY_PATH`.
+ */
+export function readPrivateKey(env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
+  let key: string;
+  if (env.PRIVATE_KEY?.trim()) {
+    key = env.PRIVATE_KEY.trim();
+    if (!key.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(key)) key = Buffer.from(key, 'base64').toString('utf8').trim();
+    key = key.replace(/\\n/g, '\n').trim();
+  } else if (env.PRIVATE_KEY_PATH?.trim()) {
+    const path = resolve(cwd, env.PRIVATE_KEY_PATH.trim());
+    try {
+      key = readFileSync(path, 'utf8').trim();
+    } catch (error) {
+      throw new OptionsError(`PRIVATE_KEY_PATH: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  } else {
+    throw new OptionsError('PRIVATE_KEY or PRIVATE_KEY_PATH must be set to the private key of the GitHub App (the .pem file from its settings page)');
+  }
+  // Never echo the value: only say what is wrong with its shape.
+  if (!/^-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----$/.test(key)) {
+    throw new OptionsError('the private key is not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----")');
+  }
+  return `${key}\n`;
+}
+
+/** The REST API root: `GITHUB_API_URL`, else GitHub Enterprise Server's `GHE_HOST` (+ `GHE_PROTOCOL`), else github.com. */
+export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
+  if (env.GITHUB_API_URL?.trim()) return env.GITHUB_API_URL.trim().replace(/\/+$/, '');
+  if (env.GHE_HOST?.trim()) return `${env.GHE_PROTOCOL?.trim() || 'https'}://${env.GHE_HOST.trim()}/api/v3`;
+  return 'https://api.github.com';
+}
+
+/** Reads and validates the environment that `npm start` runs with. Throws OptionsError naming the variable. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppOptions {
+  const defaults = defaultOptions();
+  const appId = Number(env.APP_ID);
+  if (!env.APP_ID || !Number.isInteger(appId) || appId < 1) throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
+  const webhookSecret = env.WEBHOOK_SECRET ?? '';
+  if (webhookSecret.length < 8) {
+    throw new OptionsError('WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it');
+  }
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || defaults.logLevel) as AppOptions['logLevel'];
+  if (!LOG_LEVELS.includes(logLevel)) throw new OptionsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const webhookPath = env.WEBHOOK_PATH?.trim() || defaults.webhookPath;
+  if (!webhookPath.startsWith('/')) throw new OptionsError(`WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
+  return {
+    ...defaults,
+    appId,
+    privateKey: readPrivateKey(env, cwd),
+    webhookSecret,
+    baseUrl: apiBaseUrl(env),
+    port: integer(env, 'PORT', defaults.port, 0),
+    metricsPort: integer(env, 'METRICS_PORT', defaults.metricsPort, 0),
+    ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
+    webhookPath,
+    byteBudget: env.READINESS_BYTE_BUDGET?.trim() ? parseBytes(env.READINESS_BYTE_BUDGET, 'READINESS_BYTE_BUDGET') : defaults.byteBudget,
+    concurrency: integer(env, 'READINESS_CONCURRENCY', defaults.concurrency, 1),
+    debounceMs: integer(env, 'READINESS_DEBOUNCE_MS', defaults.debounceMs, 0),
+    evaluationTimeoutMs: integer(env, 'READINESS_EVALUATION_TIMEOUT_MS', defaults.evaluationTimeoutMs, 1000),
+    drainDelayMs: integer(env, 'READINESS_DRAIN_DELAY_MS', defaults.drainDelayMs, 0),
+    shutdownGraceMs: integer(env, 'READINESS_SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0),
+    logLevel,
+  };
+}
