@@ -14,7 +14,12 @@ import { gitChangeSet } from '../src/source/index.js';
 import { createDemoRepo } from '../scripts/demo.mjs';
 
 /** What the demo plants for each gate: rule ids that must appear as new findings. */
-export const DEMO_EXPECTATIONS: Record<string, string[]> = {};
+export const DEMO_EXPECTATIONS: Record<string, string[]> = {
+  health: ['health/liveness-checks-dependencies', 'health/leaked-timeout-timer'],
+  metrics: ['metrics/duplicate-name', 'metrics/created-in-hot-path'],
+  migrations: ['migrations/edited-migration', 'migrations/add-index-non-concurrent', 'migrations/drop-column'],
+  pii: ['pii/unredacted-request-log', 'pii/personal-data-logged'],
+};
 
 const dir = mkdtempSync(join(tmpdir(), 'rg-demo-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
