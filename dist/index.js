@@ -87365,15 +87365,29 @@ var SideFiles = class {
     this.snapshot = snapshot;
     this.paths = paths;
     this.maxFileBytes = maxFileBytes;
+    this.pathSet = new Set(paths);
   }
   snapshot;
   paths;
   maxFileBytes;
   files = /* @__PURE__ */ new Map();
   skipped = /* @__PURE__ */ new Map();
+  pathSet;
+  /**
+   * The head's files, for a base that shares them: a path the PR did not touch has the same content on
+   * both sides, so it is read and parsed once (index builders read whole snapshots on both sides).
+   */
+  sharedWith;
   async read(path2) {
     const cached2 = this.files.get(path2);
     if (cached2 !== void 0) return cached2 ?? void 0;
+    if (this.sharedWith && !this.sharedWith.changed.has(path2) && this.sharedWith.files.pathSet.has(path2)) {
+      const file2 = await this.sharedWith.files.read(path2);
+      this.files.set(path2, file2 ?? null);
+      const reason = this.sharedWith.files.skipped.get(path2);
+      if (reason) this.skipped.set(path2, reason);
+      return file2;
+    }
     const result3 = await this.snapshot.read(path2);
     if (!result3.ok) {
       this.files.set(path2, null);
@@ -87408,6 +87422,10 @@ var SideFiles = class {
   }
   dispose() {
     for (const f of this.files.values()) f?.dispose();
+  }
+  /** Frees one file's tree (it re-parses lazily if asked again). */
+  release(path2) {
+    this.files.get(path2)?.dispose();
   }
 };
 function formatBytes2(n) {
@@ -87470,6 +87488,12 @@ async function evaluate(options) {
     head: detectServices(headPaths, config2.services),
     base: detectServices(basePaths, config2.services)
   };
+  const changedPaths3 = /* @__PURE__ */ new Set();
+  for (const c of changes) {
+    changedPaths3.add(c.path);
+    if (c.previousPath) changedPaths3.add(c.previousPath);
+  }
+  sides.base.sharedWith = { files: sides.head, changed: changedPaths3 };
   const renamedToHead = /* @__PURE__ */ new Map();
   for (const c of changes) if (c.previousPath) renamedToHead.set(c.previousPath, c.path);
   try {

@@ -81,13 +81,25 @@ const sources = (JSON.parse(readFileSync(join(corpus, 'sources.json'), 'utf8')) 
 // squawk
 // ---------------------------------------------------------------------------------------------------------
 
-const squawkBin = join(root, 'node_modules', '.bin', 'squawk');
+// squawk-cli is not a devDependency (its 2.66.0 platform packages exist for linux-x64 only, which breaks
+// `npm ci` elsewhere), so the benchmark installs the pinned version on demand under bench/.work.
+const SQUAWK_VERSION = '2.66.0';
+const squawkPrefix = join(root, 'bench', '.work', 'squawk');
+const squawkBin = join(squawkPrefix, 'node_modules', '.bin', 'squawk');
+if (!existsSync(squawkBin)) {
+  console.log(`installing squawk-cli@${SQUAWK_VERSION} into bench/.work/squawk …`);
+  const install = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkPrefix, `squawk-cli@${SQUAWK_VERSION}`], {
+    encoding: 'utf8',
+    stdio: 'inherit',
+  });
+  if (install.status !== 0) throw new Error('could not install squawk-cli from the npm registry');
+}
 const files = sources.map((s) => s.file);
 const sqStart = process.hrtime.bigint();
 const sq = spawnSync(squawkBin, ['--reporter', 'json', ...files], { cwd: corpus, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
 const squawkMs = Number(process.hrtime.bigint() - sqStart) / 1e6;
 if (sq.error || !sq.stdout) {
-  console.error(`squawk did not run (${sq.error?.message ?? sq.stderr}); is squawk-cli installed (npm ci)?`);
+  console.error(`squawk did not run (${sq.error?.message ?? sq.stderr}); see the install step above`);
   process.exit(2);
 }
 const squawkVersion = spawnSync(squawkBin, ['--version'], { encoding: 'utf8' }).stdout.trim();

@@ -113,11 +113,28 @@ class SideFiles {
     readonly snapshot: Snapshot,
     readonly paths: readonly string[],
     readonly maxFileBytes: number,
-  ) {}
+  ) {
+    this.pathSet = new Set(paths);
+  }
+
+  readonly pathSet: ReadonlySet<string>;
+
+  /**
+   * The head's files, for a base that shares them: a path the PR did not touch has the same content on
+   * both sides, so it is read and parsed once (index builders read whole snapshots on both sides).
+   */
+  sharedWith?: { files: SideFiles; changed: ReadonlySet<string> };
 
   async read(path: string): Promise<SourceFile | undefined> {
     const cached = this.files.get(path);
     if (cached !== undefined) return cached ?? undefined;
+    if (this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path)) {
+      const file = await this.sharedWith.files.read(path);
+      this.files.set(path, file ?? null);
+      const reason = this.sharedWith.files.skipped.get(path);
+      if (reason) this.skipped.set(path, reason);
+      return file;
+    }
     const result = await this.snapshot.read(path);
     if (!result.ok) {
       this.files.set(path, null);
@@ -155,6 +172,11 @@ class SideFiles {
 
   dispose(): void {
     for (const f of this.files.values()) f?.dispose();
+  }
+
+  /** Frees one file's tree (it re-parses lazily if asked again). */
+  release(path: string): void {
+    this.files.get(path)?.dispose();
   }
 }
 
@@ -232,6 +254,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     head: detectServices(headPaths, config.services),
     base: detectServices(basePaths, config.services),
   };
+
+  const changedPaths = new Set<string>();
+  for (const c of changes) {
+    changedPaths.add(c.path);
+    if (c.previousPath) changedPaths.add(c.previousPath);
+  }
+  sides.base.sharedWith = { files: sides.head, changed: changedPaths };
 
   // Base path → head path, so base findings on renamed files fingerprint like their head counterparts.
   const renamedToHead = new Map<string, string>();
