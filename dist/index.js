@@ -69857,13 +69857,13 @@ function requireCall(call2, bind2, touch) {
   }
 }
 
-// src/gates/health/code/resolve.ts
-var JS_EXTS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+// src/lang/module-resolver.ts
+var JS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 function dirOf(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
-function normalise(path2) {
+function normalize2(path2) {
   const out2 = [];
   for (const part of path2.split("/")) {
     if (part === "" || part === ".") continue;
@@ -69874,31 +69874,38 @@ function normalise(path2) {
   }
   return out2.join("/");
 }
-var Resolver = class {
+function commonPrefixLength(a, b) {
+  let i2 = 0;
+  while (i2 < a.length && i2 < b.length && a[i2] === b[i2]) i2++;
+  return i2;
+}
+var ModuleResolver = class {
   paths;
-  pyIndex;
+  pythonModules;
+  goDirs;
   constructor(paths) {
     this.paths = new Set(paths);
   }
   has(path2) {
     return this.paths.has(path2);
   }
-  /** A relative JS/TS specifier from `from`; undefined for packages and misses. */
-  js(from, spec) {
-    if (!spec.startsWith(".")) return void 0;
-    const joined = normalise(`${dirOf(from)}/${spec}`);
+  /** `./metrics.js` from `src/orders.ts` → `src/metrics.ts`. Only relative specifiers resolve. */
+  js(from, specifier) {
+    if (!specifier.startsWith(".")) return void 0;
+    const joined = normalize2(`${dirOf(from)}/${specifier}`);
     if (joined === void 0) return void 0;
-    const tries = [joined];
-    const m = /\.(mjs|cjs|js|jsx)$/.exec(joined);
-    if (m) {
-      const stem = joined.slice(0, -m[0].length);
-      tries.push(stem + (m[1] === "mjs" ? ".mts" : m[1] === "cjs" ? ".cts" : ".ts"), `${stem}.tsx`);
+    const candidates = [joined];
+    const ext = /\.(m|c)?js$|\.jsx$/.exec(joined);
+    if (ext) {
+      const stem = joined.slice(0, -ext[0].length);
+      const tsExt = ext[0] === ".mjs" ? ".mts" : ext[0] === ".cjs" ? ".cts" : ext[0] === ".jsx" ? ".tsx" : ".ts";
+      candidates.push(stem + tsExt, stem + (tsExt === ".tsx" ? ".ts" : ".tsx"));
     }
-    for (const e of JS_EXTS) tries.push(joined + e);
-    for (const e of JS_EXTS) tries.push(`${joined}/index${e}`);
-    return tries.find((t) => this.paths.has(t));
+    for (const e of JS_EXTENSIONS) candidates.push(joined + e);
+    for (const e of JS_EXTENSIONS) candidates.push(`${joined}/index${e}`);
+    return candidates.find((c) => this.paths.has(c));
   }
-  /** A Python module (`.views`, `..db`, `app.health`) imported from `from`. */
+  /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */
   python(from, module2) {
     if (module2.startsWith(".")) {
       const dots = /^\.+/.exec(module2)[0].length;
@@ -69906,33 +69913,47 @@ var Resolver = class {
       for (let i2 = 1; i2 < dots; i2++) dir = dirOf(dir);
       const rest = module2.slice(dots).replace(/\./g, "/");
       const base4 = rest ? dir ? `${dir}/${rest}` : rest : dir;
-      return [`${base4}.py`, `${base4}/__init__.py`].find((c) => this.paths.has(c));
+      for (const c of [`${base4}.py`, `${base4}/__init__.py`]) if (this.paths.has(c)) return c;
+      return void 0;
     }
-    const index = this.pyIndex ??= this.buildPyIndex();
-    const hits = index.get(module2);
-    if (!hits?.length) return void 0;
-    const score = (p) => {
-      let i2 = 0;
-      while (i2 < p.length && i2 < from.length && p[i2] === from[i2]) i2++;
-      return i2;
-    };
-    return [...hits].sort((a, b) => score(b) - score(a) || (a < b ? -1 : 1))[0];
+    const table = this.pythonModules ??= this.buildPythonTable();
+    const found = table.get(module2);
+    if (!found || found.length === 0) return void 0;
+    return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
   }
-  buildPyIndex() {
-    const out2 = /* @__PURE__ */ new Map();
-    for (const p of this.paths) {
-      if (!p.endsWith(".py")) continue;
-      const parts2 = p.slice(0, -3).split("/");
-      if (parts2[parts2.length - 1] === "__init__") parts2.pop();
-      for (let i2 = 0; i2 < parts2.length; i2++) {
-        const name2 = parts2.slice(i2).join(".");
-        if (!name2) continue;
-        const list2 = out2.get(name2) ?? [];
-        list2.push(p);
-        out2.set(name2, list2);
+  /** A Go import path → the repository directory holding that package, by the longest matching suffix. */
+  goDir(importPath) {
+    const dirs = this.goDirs ??= this.buildGoDirs();
+    let best;
+    for (const d of dirs) {
+      if (d === "") continue;
+      if (importPath === d || importPath.endsWith(`/${d}`)) {
+        if (!best || d.length > best.length) best = d;
       }
     }
-    return out2;
+    return best;
+  }
+  buildPythonTable() {
+    const table = /* @__PURE__ */ new Map();
+    for (const p of this.paths) {
+      if (!p.endsWith(".py")) continue;
+      let stem = p.slice(0, -3);
+      if (stem.endsWith("/__init__")) stem = stem.slice(0, -"/__init__".length);
+      const parts2 = stem.split("/");
+      for (let i2 = 0; i2 < parts2.length; i2++) {
+        const key = parts2.slice(i2).join(".");
+        if (!key) continue;
+        const list2 = table.get(key) ?? [];
+        list2.push(p);
+        table.set(key, list2);
+      }
+    }
+    return table;
+  }
+  buildGoDirs() {
+    const dirs = /* @__PURE__ */ new Set();
+    for (const p of this.paths) if (p.endsWith(".go")) dirs.add(dirOf(p));
+    return [...dirs];
   }
 };
 
@@ -69942,7 +69963,7 @@ var CodeBase = class {
   constructor(paths, read, onError) {
     this.read = read;
     this.onError = onError;
-    this.resolver = new Resolver(paths);
+    this.resolver = new ModuleResolver(paths);
   }
   read;
   onError;
@@ -75242,7 +75263,7 @@ var TERMS = [
 function tokenize(identifier) {
   return identifier.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").replace(/([A-Za-z])([0-9])/g, "$1 $2").replace(/([0-9])([A-Za-z])/g, "$1 $2").split(/[^A-Za-z0-9]+/).filter((t) => t.length > 0).map((t) => t.toLowerCase());
 }
-function normalise2(identifier) {
+function normalise(identifier) {
   return tokenize(identifier).join(" ");
 }
 var RANK = { blocker: 2, warning: 1 };
@@ -75264,7 +75285,7 @@ var SensitiveClassifier = class {
     add2(options.sensitiveFields, false);
     add2(options.personalFields, true);
     for (const field2 of options.allowFields ?? []) {
-      const n = normalise2(field2);
+      const n = normalise(field2);
       if (!n) continue;
       this.allowedNames.add(n);
       for (const t of TERMS) if (t.tokens.join(" ") === n) this.allowedLabels.add(t.label);
@@ -75324,7 +75345,7 @@ var SensitiveClassifier = class {
   }
   /** True when the name is allowed by `allow-fields`. */
   isAllowed(identifier) {
-    return this.allowedNames.has(normalise2(identifier));
+    return this.allowedNames.has(normalise(identifier));
   }
   match(tokens2, ownerIsPerson) {
     if (this.allowedNames.has(tokens2.join(" "))) return void 0;
@@ -75390,7 +75411,7 @@ var CATEGORY_LABEL = {
 };
 
 // src/gates/metrics/labels.ts
-function normalise3(identifier) {
+function normalise2(identifier) {
   return identifier.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2").replace(/[^A-Za-z0-9]+/g, " ").trim().toLowerCase();
 }
 var PATTERNS = [
@@ -75421,7 +75442,7 @@ function classifyLabelName(name2, extra = [], allow = []) {
   if (extra.includes(name2)) return { category: "entity-id", severity: "warning", what: "a value your configuration marks as unbounded" };
   const pii = classifierFor().classify(name2);
   if (pii) return { category: pii.category, severity: pii.severity, what: `personal or secret data (${pii.label})` };
-  const n = normalise3(name2);
+  const n = normalise2(name2);
   for (const p of PATTERNS) {
     if (p.include.test(n) && !(p.exclude?.test(n) ?? false)) return p.risk;
   }
@@ -75430,7 +75451,7 @@ function classifyLabelName(name2, extra = [], allow = []) {
 function isEntityLike(identifier) {
   const risk = classifyLabelName(identifier);
   if (risk && risk.category !== "free-text") return true;
-  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(normalise3(identifier));
+  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(normalise2(identifier));
 }
 
 // src/gates/metrics/parts.ts
@@ -75477,102 +75498,6 @@ function expand2(parts2, lookup2, depth = 8) {
   }
   return concat(...out2);
 }
-
-// src/gates/metrics/resolve.ts
-var JS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
-function dirOf3(path2) {
-  const i2 = path2.lastIndexOf("/");
-  return i2 === -1 ? "" : path2.slice(0, i2);
-}
-function normalize2(path2) {
-  const out2 = [];
-  for (const part of path2.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out2.length === 0) return void 0;
-      out2.pop();
-    } else out2.push(part);
-  }
-  return out2.join("/");
-}
-function commonPrefixLength(a, b) {
-  let i2 = 0;
-  while (i2 < a.length && i2 < b.length && a[i2] === b[i2]) i2++;
-  return i2;
-}
-var ModuleResolver = class {
-  paths;
-  pythonModules;
-  goDirs;
-  constructor(paths) {
-    this.paths = new Set(paths);
-  }
-  /** `./metrics.js` from `src/orders.ts` → `src/metrics.ts`. Only relative specifiers resolve. */
-  js(from, specifier) {
-    if (!specifier.startsWith(".")) return void 0;
-    const joined = normalize2(`${dirOf3(from)}/${specifier}`);
-    if (joined === void 0) return void 0;
-    const candidates = [joined];
-    const ext = /\.(m|c)?js$|\.jsx$/.exec(joined);
-    if (ext) {
-      const stem = joined.slice(0, -ext[0].length);
-      const tsExt = ext[0] === ".mjs" ? ".mts" : ext[0] === ".cjs" ? ".cts" : ext[0] === ".jsx" ? ".tsx" : ".ts";
-      candidates.push(stem + tsExt, stem + ".tsx");
-    }
-    for (const e of JS_EXTENSIONS) candidates.push(joined + e);
-    for (const e of JS_EXTENSIONS) candidates.push(`${joined}/index${e}`);
-    return candidates.find((c) => this.paths.has(c));
-  }
-  /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */
-  python(from, module2) {
-    if (module2.startsWith(".")) {
-      const dots = /^\.+/.exec(module2)[0].length;
-      let dir = dirOf3(from);
-      for (let i2 = 1; i2 < dots; i2++) dir = dirOf3(dir);
-      const rest = module2.slice(dots).replace(/\./g, "/");
-      const base4 = rest ? dir ? `${dir}/${rest}` : rest : dir;
-      for (const c of [`${base4}.py`, `${base4}/__init__.py`]) if (this.paths.has(c)) return c;
-      return void 0;
-    }
-    const table = this.pythonModules ??= this.buildPythonTable();
-    const found = table.get(module2);
-    if (!found || found.length === 0) return void 0;
-    return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
-  }
-  /** A Go import path → the repository directory holding that package, by the longest matching suffix. */
-  goDir(importPath) {
-    const dirs = this.goDirs ??= this.buildGoDirs();
-    let best;
-    for (const d of dirs) {
-      if (d === "") continue;
-      if (importPath === d || importPath.endsWith(`/${d}`)) {
-        if (!best || d.length > best.length) best = d;
-      }
-    }
-    return best;
-  }
-  buildPythonTable() {
-    const table = /* @__PURE__ */ new Map();
-    for (const p of this.paths) {
-      if (!p.endsWith(".py")) continue;
-      let stem = p.slice(0, -3);
-      if (stem.endsWith("/__init__")) stem = stem.slice(0, -"/__init__".length);
-      const parts2 = stem.split("/");
-      for (let i2 = 0; i2 < parts2.length; i2++) {
-        const key = parts2.slice(i2).join(".");
-        const list2 = table.get(key) ?? [];
-        list2.push(p);
-        table.set(key, list2);
-      }
-    }
-    return table;
-  }
-  buildGoDirs() {
-    const dirs = /* @__PURE__ */ new Set();
-    for (const p of this.paths) if (p.endsWith(".go")) dirs.add(dirOf3(p));
-    return [...dirs];
-  }
-};
 
 // src/gates/metrics/values.ts
 var URL_SEGMENTS = /* @__PURE__ */ new Set(["url", "originalUrl", "path", "href", "pathname", "baseUrl", "rawUrl", "raw_path", "rawPath", "querystring", "search", "full_path", "RequestURI", "URL", "Path", "RawQuery", "get_full_path", "build_absolute_uri"]);
@@ -75775,7 +75700,7 @@ var GoExtractor = class {
     this.file = file2;
     this.resolver = resolver;
     this.root = file2.tree().rootNode;
-    this.dir = dirOf3(file2.path);
+    this.dir = dirOf(file2.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
     this.facts = {
       path: file2.path,
@@ -78567,7 +78492,7 @@ async function buildMetricIndex(ctx) {
     for (const f of facts.values()) for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
     const goDirs = goDirsReferenced(facts);
     if (goDirs.size > 0) {
-      for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf4(p)) && !facts.has(p)) wanted.add(p);
+      for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf3(p)) && !facts.has(p)) wanted.add(p);
     }
     if (wanted.size === 0) break;
     for (const p of wanted) await load(p);
@@ -78579,7 +78504,7 @@ async function buildMetricIndex(ctx) {
   }
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
 }
-function dirOf4(path2) {
+function dirOf3(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
@@ -78906,7 +78831,7 @@ function registryLabel(ref) {
       return `registry \`${ref.label}\``;
   }
 }
-function dirOf5(path2) {
+function dirOf4(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
@@ -78925,7 +78850,7 @@ function entriesOf(index) {
     for (const ref of def.resolvedRegistries) {
       const key = registryKey(ref, def);
       if (!key) continue;
-      out2.push({ def, registry: ref, registryKey: key, loc: def.loc, via: "constructor", scope: def.scope, ...def.goMain ? { mainDir: dirOf5(def.loc.path) } : {} });
+      out2.push({ def, registry: ref, registryKey: key, loc: def.loc, via: "constructor", scope: def.scope, ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {} });
     }
   }
   for (const reg of index.registrations) {
@@ -78934,7 +78859,7 @@ function entriesOf(index) {
     if (!def || def.fullName === void 0 || def.library === "opentelemetry") continue;
     const key = registryKey(reg.registry, def);
     if (!key) continue;
-    out2.push({ def, registry: reg.registry, registryKey: key, loc: reg.loc, via: "explicit", registration: reg, scope: reg.scope, ...def.goMain ? { mainDir: dirOf5(def.loc.path) } : {} });
+    out2.push({ def, registry: reg.registry, registryKey: key, loc: reg.loc, via: "explicit", registration: reg, scope: reg.scope, ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {} });
   }
   return out2;
 }
@@ -80149,7 +80074,7 @@ function piiNote(severity, category) {
 }
 function valueSeverity(valueText) {
   const last = valueText.split(/[.\[\]'"()]+/).filter(Boolean).pop() ?? "";
-  const risk = classifyLabelName(last) ?? classifyLabelName(normalise3(valueText).split(" ").slice(-2).join(" "));
+  const risk = classifyLabelName(last) ?? classifyLabelName(normalise2(valueText).split(" ").slice(-2).join(" "));
   return risk?.severity === "blocker" ? "blocker" : "warning";
 }
 
@@ -80191,7 +80116,7 @@ var NEVER_DIRS = /* @__PURE__ */ new Set([
 ]);
 var NOT_MIGRATION_FILES = /^(?:structure|schema|seed|seeds|data|dump)\.sql$/i;
 var JS_EXT = /\.(?:[cm]?js|[cm]?ts)$/;
-function dirOf6(path2) {
+function dirOf5(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
@@ -80209,9 +80134,9 @@ function isNeverMigrationPath(path2) {
 function classifyMigrationPath(path2, paths) {
   if (isNeverMigrationPath(path2)) return void 0;
   const name2 = baseName(path2);
-  const dir = dirOf6(path2);
+  const dir = dirOf5(path2);
   const parent = baseName(dir);
-  const grand = dirOf6(dir);
+  const grand = dirOf5(dir);
   if (name2.endsWith(".sql")) return classifySql(path2, name2, dir, parent, grand, paths);
   if (name2.endsWith(".py")) {
     if (name2 === "__init__.py" || !/^[A-Za-z0-9_]+\.py$/.test(name2)) return void 0;
@@ -84191,7 +84116,7 @@ function changedObjects(base4, head, key = "signature") {
 }
 
 // src/gates/migrations/rules/schema-without-migration.ts
-function dirOf7(path2) {
+function dirOf6(path2) {
   const i2 = path2.lastIndexOf("/");
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
@@ -84205,7 +84130,7 @@ var PRISMA = {
   severity: "blocker",
   objects: prismaObjects,
   // Prisma puts migrations next to the schema (or next to a schema folder).
-  sets: (path2, index) => setsOf("prisma")(index).filter((s) => within(dirOf7(path2), s) || within(dirOf7(dirOf7(path2)), s)),
+  sets: (path2, index) => setsOf("prisma")(index).filter((s) => within(dirOf6(path2), s) || within(dirOf6(dirOf6(path2)), s)),
   command: "npx prisma migrate dev --create-only --name <change>"
 };
 var DJANGO = {
@@ -84214,7 +84139,7 @@ var DJANGO = {
   severity: "blocker",
   objects: djangoObjects,
   sets: (path2, index) => {
-    const app = path2.endsWith("/models.py") ? dirOf7(path2) : dirOf7(dirOf7(path2));
+    const app = path2.endsWith("/models.py") ? dirOf6(path2) : dirOf6(dirOf6(path2));
     const set3 = index.sets.get(`${app === "" ? "" : `${app}/`}migrations`);
     return set3 && set3.tool === "django" ? [set3] : [];
   },

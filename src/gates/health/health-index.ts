@@ -8,7 +8,7 @@ import { CodeBase, functionOf, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
-import { dirOf } from './code/resolve.js';
+import { dirOf } from '../../lang/module-resolver.js';
 import { emptyFacts, joinPaths, type RawFacts, type RawRoute } from './code/routes.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';

@@ -11,7 +11,7 @@ import { calleeName, descendantsOfType, endLineOf, importsOf, lineOf, objectProp
 import { isEntityLike } from './labels.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import { dirOf, type ModuleResolver } from './resolve.js';
+import { dirOf, type ModuleResolver } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';

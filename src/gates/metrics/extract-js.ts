@@ -41,7 +41,7 @@ import type {
 } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
-import type { ModuleResolver } from './resolve.js';
+import type { ModuleResolver } from '../../lang/module-resolver.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';

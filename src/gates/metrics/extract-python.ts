@@ -23,7 +23,7 @@ import {
 import { isEntityLike } from './labels.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, RuntimeOrigin, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import type { ModuleResolver } from './resolve.js';
+import type { ModuleResolver } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
 
 const PROM_MODULES = new Set(['prometheus_client', 'prometheus_client.core', 'prometheus_client.metrics', 'prometheus_client.registry']);

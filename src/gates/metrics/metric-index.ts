@@ -25,7 +25,7 @@ import type {
   StrPart,
 } from './model.js';
 import { expand, resolveName, staticValue, type ConstantLookup } from './parts.js';
-import { ModuleResolver } from './resolve.js';
+import { ModuleResolver } from '../../lang/module-resolver.js';
 import { pythonFullName } from './semantics.js';
 
 export const METRIC_INDEX_ID = 'metric-index';

@@ -5,7 +5,7 @@
  */
 import type { SourceFile, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
-import { Resolver } from './resolve.js';
+import { ModuleResolver } from '../../../lang/module-resolver.js';
 
 export type Lang = 'js' | 'py';
 
@@ -49,14 +49,14 @@ const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
 /** Loads and indexes files; resolves names through relative imports. */
 export class CodeBase {
   private readonly infos = new Map<string, FileInfo | null>();
-  readonly resolver: Resolver;
+  readonly resolver: ModuleResolver;
 
   constructor(
     paths: readonly string[],
     private readonly read: (path: string) => Promise<SourceFile | undefined>,
     private readonly onError: (path: string, message: string) => void,
   ) {
-    this.resolver = new Resolver(paths);
+    this.resolver = new ModuleResolver(paths);
   }
 
   /** A file's info, parsing it on first use; undefined for non-source or unreadable files. */

@@ -1,12 +1,14 @@
 /**
  * Module resolution over a snapshot's path list (no file reads): which repository file a relative JS/TS
- * specifier, a Python dotted module or a Go import path denotes. Used to follow registries, metric
- * objects, constants and functions across files. Unresolvable specifiers (packages) give undefined.
+ * specifier, a Python dotted module or a Go import path denotes. The gates use it to follow imports
+ * across files (metric objects and registries, health handlers and helpers). Unresolvable specifiers
+ * (packages) give undefined.
  */
 
 const JS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
-function dirOf(path: string): string {
+/** The directory part of a repository path ('' at the root). */
+export function dirOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i === -1 ? '' : path.slice(0, i);
 }
@@ -39,6 +41,10 @@ export class ModuleResolver {
     this.paths = new Set(paths);
   }
 
+  has(path: string): boolean {
+    return this.paths.has(path);
+  }
+
   /** `./metrics.js` from `src/orders.ts` → `src/metrics.ts`. Only relative specifiers resolve. */
   js(from: string, specifier: string): string | undefined {
     if (!specifier.startsWith('.')) return undefined;
@@ -50,7 +56,7 @@ export class ModuleResolver {
     if (ext) {
       const stem = joined.slice(0, -ext[0].length);
       const tsExt = ext[0] === '.mjs' ? '.mts' : ext[0] === '.cjs' ? '.cts' : ext[0] === '.jsx' ? '.tsx' : '.ts';
-      candidates.push(stem + tsExt, stem + '.tsx');
+      candidates.push(stem + tsExt, stem + (tsExt === '.tsx' ? '.ts' : '.tsx'));
     }
     for (const e of JS_EXTENSIONS) candidates.push(joined + e);
     for (const e of JS_EXTENSIONS) candidates.push(`${joined}/index${e}`);
@@ -97,6 +103,7 @@ export class ModuleResolver {
       const parts = stem.split('/');
       for (let i = 0; i < parts.length; i++) {
         const key = parts.slice(i).join('.');
+        if (!key) continue; // a root __init__.py names no module
         const list = table.get(key) ?? [];
         list.push(p);
         table.set(key, list);
@@ -112,4 +119,3 @@ export class ModuleResolver {
   }
 }
 
-export { dirOf };
