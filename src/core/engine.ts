@@ -10,7 +10,9 @@ import { languageOf, loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from '../source/services.js';
 import type { ReadinessConfig } from '../config/types.js';
-import type { GateResult } from './report.js';
+import type { ExpiredEntry, GateResult } from './report.js';
+
+export type { ExpiredEntry };
 import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
 import { countsOf, overallScore, scoreOf, statusOf, verdictOf } from './scoring.js';
@@ -32,7 +34,6 @@ import type {
   Service,
   Severity,
   Snapshot,
-  SuppressionRecord,
 } from './types.js';
 
 /** A waiver granted by a PR comment (the app and the Action read them from the PR's comments). */
@@ -56,14 +57,6 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number, label: string) => void;
 }
 
-export interface ExpiredEntry {
-  kind: 'exception' | 'waiver';
-  rule: string;
-  path?: string;
-  until: string;
-  reason: string;
-}
-
 export interface Evaluation {
   findings: Finding[];
   gates: GateResult[];
@@ -79,23 +72,8 @@ export interface Evaluation {
 
 type Side = 'base' | 'head';
 
-/** A finding before fingerprinting and state assignment. */
-interface RawFinding {
-  ruleId: string;
-  gate: GateId;
-  severity: Severity;
-  path: string;
-  line: number;
-  endLine: number;
-  column?: number;
-  message: string;
-  fix: string;
-  related?: Finding['related'];
-  key?: string;
-  suppression?: SuppressionRecord;
-  /** Filled after fingerprinting. */
-  id?: string;
-}
+/** A finding before fingerprinting and state assignment; `key` feeds the fingerprint, `id` is filled by it. */
+type RawFinding = Omit<Finding, 'id' | 'state'> & { key?: string; id?: string };
 
 const GLOB_OPTIONS = { dot: true } as const;
 

@@ -49,6 +49,15 @@ export interface ConfigPreview {
   errors: string[];
 }
 
+/** An exception or waiver whose `until` date has passed: it no longer applies, and the report says so. */
+export interface ExpiredEntry {
+  kind: 'exception' | 'waiver';
+  rule: string;
+  path?: string;
+  until: string;
+  reason: string;
+}
+
 export interface ReadinessReport {
   schemaVersion: 1;
   tool: { name: 'readiness-gates'; version: string };
@@ -65,7 +74,7 @@ export interface ReadinessReport {
   /** The `fail-on` that produced the verdict (additive field). */
   failOn?: 'blocker' | 'warning' | 'never';
   /** Expired exceptions and waivers, so the report can say they stopped applying (additive field). */
-  expired?: Array<{ kind: 'exception' | 'waiver'; rule: string; path?: string; until: string; reason: string }>;
+  expired?: ExpiredEntry[];
   /** Present when the PR edits the config (additive field). */
   configPreview?: ConfigPreview;
   /** Rules that produced findings, for SARIF and explain links (additive field). */
