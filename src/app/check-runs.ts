@@ -1,19 +1,21 @@
 /**
- * The in-progress check runs this process opened and has not finished yet, one per (repository, head
- * sha). A webhook handler opens one (that is the fast acknowledgement GitHub shows as "pending"), the
- * evaluation of that head claims it and completes it. A second request for a head whose run is still
- * open reuses it, so a recheck during a burst does not leave a second pending run behind.
+ * Which check run an evaluation completes. Every evaluation completes its own run (annotations
+ * accumulate across updates of one run on GitHub, so a finished run is never reused); while a run is
+ * open, requests for the same (repository, head sha) reuse it rather than leave a second pending run.
  *
- * Annotations accumulate across updates of one run on GitHub, so every evaluation completes its own run
- * rather than reusing a finished one. A replica that never saw the webhook (the Redis queue) finds no
- * open run and creates a completed one directly.
+ * Two implementations: {@link CheckRunTracker} keeps open runs in this process (the single-process app
+ * opens the run when it acknowledges the webhook); {@link RedisCheckRuns} keeps them in Redis so that a
+ * worker retrying the job of a worker that died finds the run the dead one opened and completes it.
  */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { publishCheckRun, type OctokitLike } from '../github/index.js';
 import { CHECK_NAME } from './options.js';
 import type { CheckOutput } from './outputs.js';
 
-interface RepoHead {
+/** A commit of a repository. */
+export interface RepoHead {
   owner: string;
   repo: string;
   headSha: string;
@@ -23,30 +25,48 @@ function key(head: RepoHead): string {
   return `${head.owner}/${head.repo}@${head.headSha}`.toLowerCase();
 }
 
-/** Open check runs by head. */
-export class CheckRunTracker {
-  private readonly open = new Map<string, Promise<number | undefined>>();
-
-  constructor(private readonly log: Logger) {}
-
+/** What the service and the evaluation need from a tracker. */
+export interface CheckRuns {
   /**
    * Makes sure an in-progress run exists for this head; resolves to its id, or undefined when GitHub
    * refused (logged; the evaluation then creates the run when it publishes).
    */
+  ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined>;
+  /**
+   * The open run an evaluation of this head is to complete. `octokit` given: open one when none is open
+   * (the Redis-backed app opens runs when an evaluation starts, not when the webhook arrives).
+   */
+  claim(head: RepoHead, open?: { octokit: OctokitLike; why: string }): Promise<number | undefined>;
+  /** The run was completed: later evaluations of the head open a new one. */
+  completed(head: RepoHead, checkRunId: number): Promise<void>;
+  /** Completes the open run of a head (if any) with `output`, e.g. superseded. Failures are logged. */
+  close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void>;
+}
+
+function openRun(octokit: OctokitLike, head: RepoHead, why: string): Promise<number> {
+  return publishCheckRun(octokit, {
+    owner: head.owner,
+    repo: head.repo,
+    headSha: head.headSha,
+    name: CHECK_NAME,
+    status: 'in_progress',
+    title: 'Evaluating…',
+    summary: `Readiness Gates is evaluating this commit (${why}). The result replaces this message in a moment.`,
+  }).then((r) => r.checkRunId);
+}
+
+/** Open check runs by head, in this process. */
+export class CheckRunTracker implements CheckRuns {
+  private readonly open = new Map<string, Promise<number | undefined>>();
+
+  constructor(private readonly log: Logger) {}
+
   ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined> {
     const k = key(head);
     const existing = this.open.get(k);
     if (existing) return existing;
-    const created = publishCheckRun(octokit, {
-      owner: head.owner,
-      repo: head.repo,
-      headSha: head.headSha,
-      name: CHECK_NAME,
-      status: 'in_progress',
-      title: 'Evaluating…',
-      summary: `Readiness Gates is evaluating this commit (${why}). The result replaces this message in a moment.`,
-    }).then(
-      (r) => r.checkRunId,
+    const created = openRun(octokit, head, why).then(
+      (id) => id,
       (error: unknown) => {
         this.log.warn({ err: error, head: head.headSha }, 'could not create the in-progress check run; the result will create one');
         if (this.open.get(k) === created) this.open.delete(k);
@@ -57,7 +77,7 @@ export class CheckRunTracker {
     return created;
   }
 
-  /** Takes the open run of this head (if any) for an evaluation to complete; later requests open a new one. */
+  /** Takes the open run of this head (if any); later requests open a new one. Never opens one itself. */
   async claim(head: RepoHead): Promise<number | undefined> {
     const k = key(head);
     const pending = this.open.get(k);
@@ -66,11 +86,91 @@ export class CheckRunTracker {
     return pending;
   }
 
-  /** Completes the open run of a head (if any) with `output`, e.g. superseded. Failures are logged. */
+  async completed(): Promise<void> {
+    // claim() already forgot the run.
+  }
+
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
     const id = await this.claim(head);
     if (id === undefined) return;
-    await complete(octokit, head, id, output).catch((error: unknown) => this.log.warn({ err: error, head: head.headSha }, 'could not close a superseded check run'));
+    await complete(octokit, head, id, output).catch((error: unknown) => this.log.warn({ err: error, head: head.headSha }, 'could not close a check run'));
+  }
+}
+
+/** Compare-and-delete: forget the run only if it is still the one recorded. */
+const FORGET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** How long a record of an open run lives: longer than any evaluation with its retries. */
+const OPEN_RUN_TTL_S = 24 * 3600;
+/** How long one replica may take to create a run before another stops waiting for it. */
+const CREATING_TTL_MS = 30_000;
+
+/**
+ * Open check runs in Redis, shared by every replica: `<prefix>:run:<owner/repo@sha>` holds the run's id,
+ * or `creating:<token>` while one replica creates it (so two replicas never create two runs for a head).
+ */
+export class RedisCheckRuns implements CheckRuns {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+    private readonly pollMs = 50,
+  ) {}
+
+  private redisKey(head: RepoHead): string {
+    return `${this.prefix}:run:${key(head)}`;
+  }
+
+  async ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined> {
+    const k = this.redisKey(head);
+    const deadline = Date.now() + CREATING_TTL_MS + 1000;
+    for (;;) {
+      const token = `creating:${randomUUID()}`;
+      if ((await this.redis.set(k, token, 'PX', CREATING_TTL_MS, 'NX')) === 'OK') {
+        try {
+          const id = await openRun(octokit, head, why);
+          await this.redis.set(k, String(id), 'EX', OPEN_RUN_TTL_S);
+          return id;
+        } catch (error) {
+          this.log.warn({ err: error, head: head.headSha }, 'could not create the in-progress check run; the result will create one');
+          await this.redis.eval(FORGET, 1, k, token);
+          return undefined;
+        }
+      }
+      const current = await this.redis.get(k);
+      if (current && !current.startsWith('creating:')) return Number(current);
+      // Another replica is creating it (or its record just expired): wait for the id.
+      if (Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  async claim(head: RepoHead, open?: { octokit: OctokitLike; why: string }): Promise<number | undefined> {
+    if (open) return this.ensureInProgress(open.octokit, head, open.why);
+    const k = this.redisKey(head);
+    const deadline = Date.now() + CREATING_TTL_MS + 1000;
+    for (;;) {
+      const current = await this.redis.get(k);
+      if (!current) return undefined;
+      if (!current.startsWith('creating:')) return Number(current);
+      if (Date.now() > deadline) return undefined;
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  async completed(head: RepoHead, checkRunId: number): Promise<void> {
+    await this.redis.eval(FORGET, 1, this.redisKey(head), String(checkRunId));
+  }
+
+  async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
+    const id = await this.claim(head);
+    if (id === undefined) return;
+    try {
+      await complete(octokit, head, id, output);
+      await this.completed(head, id);
+    } catch (error) {
+      this.log.warn({ err: error, head: head.headSha }, 'could not close a check run');
+    }
   }
 }
 

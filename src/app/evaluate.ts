@@ -19,6 +19,7 @@ import type { ReadinessReport } from '../core/report.js';
 import type { Gate, Snapshot } from '../core/types.js';
 import { GATES } from '../gates/index.js';
 import {
+  GitHubFailure,
   addReaction,
   CODEOWNERS_LOCATIONS,
   compareCommits,
@@ -35,16 +36,33 @@ import {
 import { loadPolicy, runCheck } from '../pipeline.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
-import { complete, type CheckRunTracker } from './check-runs.js';
+import { complete, type CheckRuns } from './check-runs.js';
 import type { AppMetrics, EvaluationOutcome } from './metrics.js';
 import { contextShortfall, errorOutputs, failureKind, reportOutputs, supersededOutput, type CheckOutput } from './outputs.js';
-import type { EvaluationJob } from './queue.js';
+import { jobKey, type EvaluationJob } from './queue.js';
 
 /** What an evaluation needs from the app. */
 export interface EvaluationDeps {
   /** An Octokit for the installation (Probot's `auth`). */
   auth(installationId: number): Promise<OctokitLike>;
-  checks: CheckRunTracker;
+  checks: CheckRuns;
+  /**
+   * Open the in-progress run when the evaluation starts (the Redis-backed app, whose web replicas only
+   * enqueue) rather than expect one opened by the webhook handler.
+   */
+  openRunOnStart?: boolean;
+  /**
+   * Throw a {@link TransientFailure} instead of publishing when GitHub failed transiently (5xx, network,
+   * rate limit after the client's own retries), so the queue retries the job later with backoff.
+   */
+  retryTransient?: boolean;
+  /** The last attempt of a job the queue retried: the published error says how many attempts failed. */
+  attempts?: number;
+  /**
+   * Runs the publishing of one PR's result (check run, sticky comment) exclusively across replicas, so
+   * two evaluations of one PR never write at once.
+   */
+  exclusive?: <T>(key: string, work: () => Promise<T>) => Promise<T>;
   /** `<app-slug>[bot]`, the author of our sticky comments; undefined when it could not be read. */
   appLogin(): Promise<string | undefined>;
   metrics: AppMetrics;
@@ -58,6 +76,29 @@ export interface EvaluationDeps {
    * PR's current head, so a waiver written just before a push still gets its 👍 or 👎.
    */
   requeue?: (job: EvaluationJob) => Promise<unknown>;
+}
+
+/**
+ * GitHub failed in a way worth retrying later (5xx, no answer, rate limit): thrown instead of publishing
+ * when `retryTransient` is set; the in-progress run stays open for the retry to complete.
+ */
+export class TransientFailure extends Error {
+  override readonly name = 'TransientFailure';
+  constructor(
+    readonly stage: 'read' | 'evaluate' | 'publish',
+    override readonly cause: unknown,
+  ) {
+    super(`${stage}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Whether an error is a GitHub (or transport) failure that may pass if tried again later. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof GitHubFailure) return error.kind === 'server' || error.kind === 'network' || error.kind === 'rate-limited';
+  const status = (error as { status?: unknown } | undefined)?.status;
+  if (typeof status === 'number') return status >= 500 || status === 429;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|UND_ERR_)/.test(code);
 }
 
 /** An evaluation that did not finish within `READINESS_EVALUATION_TIMEOUT_MS`. */
@@ -271,19 +312,22 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
       };
     }
   } catch (error) {
+    if (deps.retryTransient && isTransient(error)) throw new TransientFailure('read', error);
     // Not even the pull request could be read: there is no head to publish on but the job's own.
     deps.metrics.errors.inc({ kind: failureKind(error) });
     log.error({ err: error }, 'could not read the pull request');
     if (job.headSha && octokit) {
       const head = { owner: job.owner, repo: job.repo, headSha: job.headSha };
       const runId = await deps.checks.claim(head);
-      await complete(octokit, head, runId, errorOutputs(error, 'failure', {}).check).catch((e: unknown) => log.error({ err: e }, 'could not publish the error either'));
+      await complete(octokit, head, runId, errorOutputs(error, 'failure', attemptsNote(deps)).check)
+        .then((id) => deps.checks.completed(head, id))
+        .catch((e: unknown) => log.error({ err: e }, 'could not publish the error either'));
     }
     return finish('error');
   }
 
   const head = { owner: target.owner, repo: target.repo, headSha: target.headSha };
-  const runId = await deps.checks.claim(head);
+  const runId = await deps.checks.claim(head, deps.openRunOnStart ? { octokit, why: job.reasons.at(-1) ?? 'requested' } : undefined);
   let onError: 'failure' | 'neutral' = 'failure';
   let check: CheckOutput;
   let comment: string;
@@ -299,42 +343,78 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
     ({ check, comment } = reportOutputs(evaluated.report, shortfall));
     outcome = evaluated.report.verdict;
   } catch (error) {
+    if (deps.retryTransient && isTransient(error)) throw new TransientFailure('evaluate', error);
     deps.metrics.errors.inc({ kind: failureKind(error) });
     log.warn({ err: error, head: target.headSha }, 'evaluation failed; publishing the error');
-    ({ check, comment } = errorOutputs(error, onError, { baseRef: target.baseRef }));
+    ({ check, comment } = errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }));
     outcome = 'error';
   }
 
+  const exclusive = deps.exclusive ?? (<T>(_key: string, work: () => Promise<T>) => work());
   try {
-    // A result for a head that is no longer the PR's head is never published.
-    if (target.pr && !target.mergeGroup) {
-      const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });
-      if (now.headSha !== target.headSha) {
-        await complete(octokit, head, runId, supersededOutput(target.headSha, now.headSha));
-        await handOver(job, now.headSha, deps, log);
-        return finish('superseded', { head: target.headSha, current: now.headSha, why: 'the head moved during the evaluation; result discarded' });
-      }
-    }
-    await complete(octokit, head, runId, check);
-    if (target.pr && !target.mergeGroup) {
-      const ownLogin = await deps.appLogin();
-      await upsertStickyComment(octokit, {
-        owner: job.owner,
-        repo: job.repo,
-        issueNumber: target.pr.number,
-        body: comment,
-        marker: MARKER,
-        mode: 'on-change',
-        ...(ownLogin ? { ownLogin } : {}),
-      });
+    const superseded = await exclusive(jobKey(job), () => publish(octokit!, job, target, head, runId, check, comment, deps));
+    if (superseded !== undefined) {
+      await handOver(job, superseded, deps, log);
+      return finish('superseded', { head: target.headSha, current: superseded, why: 'the head moved during the evaluation; result discarded' });
     }
   } catch (error) {
+    if (deps.retryTransient && isTransient(error)) throw new TransientFailure('publish', error);
     deps.metrics.errors.inc({ kind: 'publish' });
     log.error({ err: error, head: target.headSha }, 'could not publish the result');
     // Say so on the check run if GitHub still takes that; a run left in progress never passes either.
-    if (outcome !== 'error') await complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef }).check).catch(() => undefined);
+    if (outcome !== 'error') {
+      await complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }).check)
+        .then((id) => deps.checks.completed(head, id))
+        .catch(() => undefined);
+    }
     return finish('error', { publishFailed: true });
   }
   await answerCommands(octokit, job, decision, log);
   return finish(outcome, { head: target.headSha, conclusion: check.conclusion });
+}
+
+/** `attempts` for the error outputs of a job's last attempt. */
+function attemptsNote(deps: EvaluationDeps): { attempts?: number } {
+  return deps.attempts === undefined ? {} : { attempts: deps.attempts };
+}
+
+/**
+ * Publishes one evaluated head: completes its check run and upserts the sticky comment. Returns the
+ * PR's current head instead when it moved meanwhile (the result is then discarded and its run closed as
+ * superseded), undefined when published.
+ */
+async function publish(
+  octokit: OctokitLike,
+  job: EvaluationJob,
+  target: Target,
+  head: { owner: string; repo: string; headSha: string },
+  runId: number | undefined,
+  check: CheckOutput,
+  comment: string,
+  deps: EvaluationDeps,
+): Promise<string | undefined> {
+  // A result for a head that is no longer the PR's head is never published.
+  if (target.pr && !target.mergeGroup) {
+    const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });
+    if (now.headSha !== target.headSha) {
+      const id = await complete(octokit, head, runId, supersededOutput(target.headSha, now.headSha));
+      await deps.checks.completed(head, id);
+      return now.headSha;
+    }
+  }
+  const id = await complete(octokit, head, runId, check);
+  await deps.checks.completed(head, id);
+  if (target.pr && !target.mergeGroup) {
+    const ownLogin = await deps.appLogin();
+    await upsertStickyComment(octokit, {
+      owner: job.owner,
+      repo: job.repo,
+      issueNumber: target.pr.number,
+      body: comment,
+      marker: MARKER,
+      mode: 'on-change',
+      ...(ownLogin ? { ownLogin } : {}),
+    });
+  }
+  return undefined;
 }

@@ -99,7 +99,7 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       const target = targetOf(context, context.payload);
       if (!target) return;
       const changes = context.payload.action === 'edited' ? context.payload.changes : undefined;
-      service.handleComment(context.octokit, target, {
+      await service.handleComment(context.octokit, target, {
         id: comment.id,
         body: comment.body ?? '',
         ...(changes?.body?.from !== undefined ? { previousBody: changes.body.from } : {}),

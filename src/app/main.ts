@@ -5,11 +5,14 @@
 import { optionsFromEnv, OptionsError } from './options.js';
 import { startApp } from './server.js';
 
-/** Runs the app until a termination signal; resolves with the process exit code. */
-export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let options;
+/**
+ * Runs the app until a termination signal; resolves with the process exit code. `role` is the command
+ * line's first argument (`web`, `worker`, `all`), as `npm run start:web` / `start:worker` pass it.
+ */
+export async function run(env: NodeJS.ProcessEnv = process.env, role?: string): Promise<number> {
+  let app;
   try {
-    options = optionsFromEnv(env);
+    app = await startApp(optionsFromEnv(env, process.cwd(), role));
   } catch (error) {
     if (error instanceof OptionsError) {
       process.stderr.write(`readiness-gates app: ${error.message}\n`);
@@ -17,7 +20,6 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<number>
     }
     throw error;
   }
-  const app = await startApp(options);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

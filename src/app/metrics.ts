@@ -24,6 +24,10 @@ export interface AppMetrics {
   githubRequests: Counter<'method' | 'status'>;
   /** Errors by kind (`config`, `github`, `engine`, `timeout`, `publish`). */
   errors: Counter<'kind'>;
+  /** Queue jobs retried after a transient failure (Redis-backed queue). */
+  jobRetries: Counter;
+  /** Queue jobs given up on after their retries (Redis-backed queue): their PRs got a failing check. */
+  deadLetters: Counter;
 }
 
 /** Status classes that label API calls. */
@@ -36,7 +40,7 @@ export function statusClass(status: number | undefined): string {
  * Creates the registry and every metric once per app instance (at start-up, never per request).
  * `queueDepth` is read when Prometheus scrapes, so the gauge is always current.
  */
-export function createMetrics(queueDepth: () => number): AppMetrics {
+export function createMetrics(queueDepth: () => number | Promise<number>, deadLetterDepth?: () => Promise<number>): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'readiness_app_' });
   const evaluations = new Counter({
@@ -63,9 +67,29 @@ export function createMetrics(queueDepth: () => number): AppMetrics {
     name: 'readiness_app_queue_depth',
     help: 'Evaluations waiting or running.',
     registers: [registry],
-    collect() {
-      this.set(queueDepth());
+    async collect() {
+      this.set(await queueDepth());
     },
+  });
+  if (deadLetterDepth) {
+    new Gauge({
+      name: 'readiness_app_dead_letter_jobs',
+      help: 'Evaluation jobs in the dead-letter state (the shared queue’s failed set, kept a week).',
+      registers: [registry],
+      async collect() {
+        this.set(await deadLetterDepth());
+      },
+    });
+  }
+  const jobRetries = new Counter({
+    name: 'readiness_app_job_retries_total',
+    help: 'Evaluation jobs retried with backoff after a transient GitHub failure (Redis-backed queue).',
+    registers: [registry],
+  });
+  const deadLetters = new Counter({
+    name: 'readiness_app_dead_letters_total',
+    help: 'Evaluation jobs given up on after their retries; each one left a failing check on its pull request.',
+    registers: [registry],
   });
   const webhooks = new Counter({
     name: 'readiness_app_webhooks_total',
@@ -85,5 +109,5 @@ export function createMetrics(queueDepth: () => number): AppMetrics {
     labelNames: ['kind'] as const,
     registers: [registry],
   });
-  return { registry, webhooks, evaluations, evaluationDuration, acknowledgementDuration, githubRequests, errors };
+  return { registry, webhooks, evaluations, evaluationDuration, acknowledgementDuration, githubRequests, errors, jobRetries, deadLetters };
 }

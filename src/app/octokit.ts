@@ -4,7 +4,9 @@
  * PR wants neither, so this class bounds both (like the port's `createOctokit` for the Action) and
  * paces writes per installation as GitHub asks.
  */
-import Bottleneck from 'bottleneck/light.js';
+import Bottleneck from 'bottleneck';
+import BottleneckLight from 'bottleneck/light.js';
+import { Redis } from 'ioredis';
 import { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
 import type { GitHubClientOptions } from './options.js';
@@ -38,17 +40,27 @@ export function countingFetch(onResponse: (method: string, status: number | unde
  * A ProbotOctokit subclass whose retry and throttle settings win over Probot's own: bounded 5xx retries
  * (plugin-retry), bounded secondary- and primary-rate-limit retries that honour `retry-after` up to a
  * ceiling (plugin-throttling), and write spacing per installation.
+ *
+ * With `shared` (the Redis-backed app) the limiters live in Redis (Bottleneck's clustering), so every
+ * replica together keeps one write spacing and one concurrency limit per installation, as GitHub counts
+ * them. Probot's own Redis option is not used: it downloads ioredis with npx at run time.
  */
-export function appOctokitClass(github: GitHubClientOptions, log: Logger): typeof ProbotOctokit {
-  const groupOptions = { maxConcurrent: 1, timeout: 120_000 };
-  const write = new Bottleneck.Group({ id: 'readiness-app-write', minTime: github.writeIntervalMs, ...groupOptions });
-  const notifications = new Bottleneck.Group({ id: 'readiness-app-notify', minTime: github.writeIntervalMs * 3, ...groupOptions });
+export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared?: { redis: Redis; prefix: string }): { Octokit: typeof ProbotOctokit; close(): Promise<void> } {
+  const connection = shared ? new Bottleneck.IORedisConnection({ client: shared.redis.duplicate({ lazyConnect: false }), Redis }) : undefined;
+  connection?.on('error', (error: Error) => log.error({ err: error }, 'shared rate limiter: Redis error'));
+  const B = (shared ? Bottleneck : BottleneckLight) as typeof Bottleneck;
+  const groupOptions = { maxConcurrent: 1, timeout: 120_000, ...(connection ? { connection } : {}) };
+  const id = (name: string) => (shared ? `${shared.prefix}-${name}` : `readiness-app-${name}`);
+  const write = new B.Group({ id: id('write'), minTime: github.writeIntervalMs, ...groupOptions });
+  const notifications = new B.Group({ id: id('notify'), minTime: github.writeIntervalMs * 3, ...groupOptions });
+  // GitHub allows 100 concurrent requests; 10 per installation across replicas leaves room for others.
+  const global = new B.Group({ id: id('global'), ...groupOptions, maxConcurrent: 10 });
   const bounded = (kind: 'secondary' | 'primary', max: number) => (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number) => {
     const again = retryCount < max && retryAfter <= github.maxRetryAfterSeconds;
     log.warn({ method: request.method, url: request.url, retryAfter, retry: retryCount + 1, giveUp: !again }, `GitHub ${kind} rate limit: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
     return again;
   };
-  return ProbotOctokit.defaults((instance: OctokitOptions) => ({
+  const Octokit = ProbotOctokit.defaults((instance: OctokitOptions) => ({
     ...instance,
     retry: { ...(instance['retry'] as object | undefined), retries: github.retries, retryAfterBaseValue: github.retryBaseMs },
     throttle: {
@@ -56,10 +68,19 @@ export function appOctokitClass(github: GitHubClientOptions, log: Logger): typeo
       enabled: true,
       retryAfterBaseValue: github.retryAfterUnitMs,
       fallbackSecondaryRateRetryAfter: Math.min(60, github.maxRetryAfterSeconds),
+      Bottleneck: B,
+      ...(connection ? { connection } : {}),
+      global,
       write,
       notifications,
       onSecondaryRateLimit: bounded('secondary', github.maxSecondaryRetries),
       onRateLimit: bounded('primary', 1),
     },
   })) as typeof ProbotOctokit;
+  return {
+    Octokit,
+    async close() {
+      await connection?.disconnect(false);
+    },
+  };
 }

@@ -60,13 +60,51 @@ export interface AppOptions {
   github: GitHubClientOptions;
   /** The clock; tests move it to expire waivers. */
   now: () => Date;
+  /**
+   * Redis (`REDIS_URL`, e.g. `redis://redis:6379/0`): set, evaluations go through a shared BullMQ queue and
+   * the app can run as several replicas; unset, one process queues in memory.
+   */
+  redisUrl?: string;
+  /**
+   * What this process does (`npm start` = `all`, `npm run start:web`, `npm run start:worker`, or
+   * `READINESS_ROLE`): `web` answers webhooks and enqueues, `worker` evaluates, `all` both. `web` and
+   * `worker` need Redis.
+   */
+  role: AppRole;
+  /** The shared queue's retries and timings (Redis only). */
+  queue: QueuePolicyOptions;
+}
+
+/** What one process of the app does. */
+export type AppRole = 'all' | 'web' | 'worker';
+export const APP_ROLES: readonly AppRole[] = ['all', 'web', 'worker'];
+
+/** Retries, locks and timings of the Redis-backed queue. */
+export interface QueuePolicyOptions {
+  /** Prefix of every Redis key the app writes (`READINESS_REDIS_PREFIX`, default `readiness`). */
+  prefix: string;
+  /** Attempts per evaluation job before it is dead-lettered (`READINESS_JOB_ATTEMPTS`, default 5). */
+  attempts: number;
+  /** First retry delay, doubled for each further retry (`READINESS_JOB_BACKOFF_MS`, default 2 s: 2, 4, 8, 16 s). */
+  backoffMs: number;
+  /**
+   * How long a worker's hold on a job lasts unless renewed (`READINESS_JOB_LOCK_MS`, default 60 s): after
+   * a worker dies, its job is retried by another within this plus the stalled-check interval.
+   */
+  lockMs: number;
+  /** How often workers look for jobs whose worker died (`READINESS_STALLED_INTERVAL_MS`, default 15 s). */
+  stalledIntervalMs: number;
+  /** How often a job may lose its worker before it is dead-lettered (`READINESS_MAX_STALLED`, default 2). */
+  maxStalledCount: number;
+  /** How often each worker checks that every scheduled PR has a live job (`READINESS_SWEEP_INTERVAL_MS`, default 30 s). */
+  sweepIntervalMs: number;
 }
 
 /** How the app's Octokit retries and paces requests. */
 export interface GitHubClientOptions {
-  /** Retries of 5xx and network failures (default 3). */
+  /** Retries of 5xx and network failures (`READINESS_GITHUB_RETRIES`, default 3). */
   retries: number;
-  /** Base of the quadratic retry delay in ms (default 1000: 1 s, 4 s, 9 s). */
+  /** Base of the quadratic retry delay in ms (`READINESS_GITHUB_RETRY_BASE_MS`, default 1000: 1 s, 4 s, 9 s). */
   retryBaseMs: number;
   /** Retries of one request after a secondary rate limit (default 2). */
   maxSecondaryRetries: number;
@@ -74,7 +112,11 @@ export interface GitHubClientOptions {
   maxRetryAfterSeconds: number;
   /** Milliseconds per second of `retry-after` (default 1000; tests shrink it). */
   retryAfterUnitMs: number;
-  /** Spacing of content-creating requests in ms (default 1000, GitHub's guidance; tests use 0). */
+  /**
+   * Spacing of content-creating requests per installation in ms (`READINESS_GITHUB_WRITE_INTERVAL_MS`,
+   * default 1000, GitHub's guidance; shared by all replicas with Redis; tests and benchmarks against a
+   * fake lower it).
+   */
   writeIntervalMs: number;
 }
 
@@ -95,6 +137,8 @@ export function defaultOptions(): Omit<AppOptions, 'appId' | 'privateKey' | 'web
     logLevel: 'info',
     github: { retries: 3, retryBaseMs: 1000, maxSecondaryRetries: 2, maxRetryAfterSeconds: 60, retryAfterUnitMs: 1000, writeIntervalMs: 1000 },
     now: () => new Date(),
+    role: 'all',
+    queue: { prefix: 'readiness', attempts: 5, backoffMs: 2000, lockMs: 60_000, stalledIntervalMs: 15_000, maxStalledCount: 2, sweepIntervalMs: 30_000 },
   };
 }
 
@@ -158,13 +202,39 @@ export function apiBaseUrl(env: NodeJS.ProcessEnv): string {
   return 'https://api.github.com';
 }
 
-/** Reads and validates the environment that `npm start` runs with. Throws OptionsError naming the variable. */
-export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): AppOptions {
+/** `REDIS_URL`, checked for a scheme ioredis understands (the value may hold a password: never echoed). */
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new OptionsError('REDIS_URL must be a URL such as redis://host:6379/0 or rediss://user:password@host:6380');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new OptionsError(`REDIS_URL must start with redis:// or rediss://, got "${url.protocol}//…"`);
+  return raw;
+}
+
+/**
+ * Reads and validates the environment that `npm start` runs with. Throws OptionsError naming the variable.
+ * `role` comes from the command line (`npm run start:web` passes `web`) and wins over `READINESS_ROLE`.
+ */
+export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd(), roleArg?: string): AppOptions {
   const defaults = defaultOptions();
   const appId = Number(env.APP_ID);
   if (!env.APP_ID || !Number.isInteger(appId) || appId < 1) throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
+  const rawRole = (roleArg ?? env.READINESS_ROLE ?? '').trim().toLowerCase() || 'all';
+  if (!(APP_ROLES as readonly string[]).includes(rawRole)) {
+    throw new OptionsError(`${roleArg !== undefined ? 'the role argument' : 'READINESS_ROLE'} must be one of ${APP_ROLES.join(', ')}, got "${roleArg ?? env.READINESS_ROLE}"`);
+  }
+  const role = rawRole as AppRole;
+  const redis = redisUrl(env);
+  if (role !== 'all' && !redis) {
+    throw new OptionsError(`the ${role} role needs REDIS_URL: web and worker processes share their work through Redis (without it, run \`npm start\`, which does both in one process)`);
+  }
   const webhookSecret = env.WEBHOOK_SECRET ?? '';
-  if (webhookSecret.length < 8) {
+  if (webhookSecret.length < 8 && role !== 'worker') {
     throw new OptionsError('WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it');
   }
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || defaults.logLevel) as AppOptions['logLevel'];
@@ -188,5 +258,22 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd()): App
     drainDelayMs: integer(env, 'READINESS_DRAIN_DELAY_MS', defaults.drainDelayMs, 0),
     shutdownGraceMs: integer(env, 'READINESS_SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0),
     logLevel,
+    github: {
+      ...defaults.github,
+      retries: integer(env, 'READINESS_GITHUB_RETRIES', defaults.github.retries, 0),
+      retryBaseMs: integer(env, 'READINESS_GITHUB_RETRY_BASE_MS', defaults.github.retryBaseMs, 0),
+      writeIntervalMs: integer(env, 'READINESS_GITHUB_WRITE_INTERVAL_MS', defaults.github.writeIntervalMs, 0),
+    },
+    role,
+    ...(redis ? { redisUrl: redis } : {}),
+    queue: {
+      prefix: env.READINESS_REDIS_PREFIX?.trim() || defaults.queue.prefix,
+      attempts: integer(env, 'READINESS_JOB_ATTEMPTS', defaults.queue.attempts, 1),
+      backoffMs: integer(env, 'READINESS_JOB_BACKOFF_MS', defaults.queue.backoffMs, 0),
+      lockMs: integer(env, 'READINESS_JOB_LOCK_MS', defaults.queue.lockMs, 1000),
+      stalledIntervalMs: integer(env, 'READINESS_STALLED_INTERVAL_MS', defaults.queue.stalledIntervalMs, 100),
+      maxStalledCount: integer(env, 'READINESS_MAX_STALLED', defaults.queue.maxStalledCount, 0),
+      sweepIntervalMs: integer(env, 'READINESS_SWEEP_INTERVAL_MS', defaults.queue.sweepIntervalMs, 100),
+    },
   };
 }

@@ -129,7 +129,11 @@ function clip(text: string, max: number): string {
  * branch's `on-error` (`failure` unless it says `neutral`, and always `failure` when the config itself
  * is broken); the summary gives the reason and how to retry. Never `success`.
  */
-export function errorOutputs(error: unknown, onError: 'failure' | 'neutral', context: { baseRef?: string; configPath?: string }): { check: CheckOutput; comment: string } {
+export function errorOutputs(
+  error: unknown,
+  onError: 'failure' | 'neutral',
+  context: { baseRef?: string; configPath?: string; attempts?: number },
+): { check: CheckOutput; comment: string } {
   const kind = failureKind(error);
   let title: string;
   let body: string;
@@ -151,6 +155,9 @@ export function errorOutputs(error: unknown, onError: 'failure' | 'neutral', con
   } else {
     title = 'Error: the evaluation failed';
     body = `The check could not finish: ${mdCode(clip(String((error as Error)?.message ?? error), 2000))}\n\n${RECHECK_HINT}`;
+  }
+  if (context.attempts !== undefined && context.attempts > 1) {
+    body += `\n\nThe app tried ${context.attempts} times with growing pauses before giving up; the job is kept in its dead-letter queue.`;
   }
   const conclusion: CheckRunConclusion = kind === 'config' ? 'failure' : onError;
   const outcome =

@@ -5,8 +5,8 @@
  * newest head, never one per push. A per-key order also serialises everything an evaluation writes
  * (check run, sticky comment) for that PR.
  *
- * {@link EvaluationQueue} is the seam for a Redis-backed queue (BullMQ) that lets replicas share work:
- * jobs are plain JSON and carry everything an evaluation needs.
+ * {@link EvaluationQueue} is also implemented by the Redis-backed queue (redis-queue.ts) that lets
+ * replicas share work: jobs are plain JSON and carry everything an evaluation needs.
  */
 import type { Logger } from 'pino';
 
@@ -66,8 +66,8 @@ export type EnqueueResult = 'queued' | 'coalesced' | 'refused';
 export interface EvaluationQueue {
   /** Adds a job, or folds it into the waiting job of the same key. */
   enqueue(job: EvaluationJob): Promise<EnqueueResult>;
-  /** Jobs waiting or running. */
-  depth(): number;
+  /** Jobs waiting or running (across all replicas for the Redis queue). */
+  depth(): number | Promise<number>;
   /** Resolves when nothing waits or runs (tests and graceful shutdown). */
   idle(): Promise<void>;
   /** Refuses new jobs, runs the waiting ones at once, waits up to `graceMs`; returns how many did not finish. */

@@ -3,24 +3,30 @@
  * HTTP server that answers the probes and `/metrics` itself and hands everything else to Probot's own
  * node middleware (signature verification, event dispatch).
  *
+ * Without `REDIS_URL` one process does everything with an in-memory queue. With it, the queue, the open
+ * check runs, the per-PR write lock and the GitHub rate limiters live in Redis, and the process runs as
+ * `web` (webhooks: verify, acknowledge, enqueue), `worker` (evaluations) or `all` (both).
+ *
  * Why not Probot's `Server`: it logs every request at info level through pino-http with no way to leave
  * out probe paths (its `loggingOptions` are never applied), so a kubelet probing every few seconds would
  * flood the logs. Hosting the middleware is Probot's documented alternative.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { createNodeMiddleware, Probot } from 'probot';
-import type { OctokitLike } from '../github/index.js';
-import { CheckRunTracker } from './check-runs.js';
+import { getPullRequest, type OctokitLike } from '../github/index.js';
+import { CheckRunTracker, complete, RedisCheckRuns, type CheckRuns } from './check-runs.js';
 import { runEvaluation, type EvaluationDeps } from './evaluate.js';
 import { EVENTS, readinessApp } from './handlers.js';
 import { createLogger } from './logger.js';
 import { createMetrics, statusClass, type AppMetrics } from './metrics.js';
 import { appOctokitClass, countingFetch } from './octokit.js';
-import { supersededOutput } from './outputs.js';
-import type { AppOptions } from './options.js';
-import { InProcessQueue, type EvaluationQueue } from './queue.js';
+import { errorOutputs, supersededOutput } from './outputs.js';
+import { OptionsError, type AppOptions } from './options.js';
+import { InProcessQueue, type EvaluationJob, type EvaluationQueue } from './queue.js';
+import { EvaluationWorker, RedisEvaluationQueue } from './redis-queue.js';
 import { BackgroundTasks, ReadinessService } from './service.js';
 
 /** A running app. */
@@ -34,6 +40,8 @@ export interface RunningApp {
   log: Logger;
   metrics: AppMetrics;
   queue: EvaluationQueue;
+  /** The queue worker of a Redis-backed `worker` or `all` process. */
+  worker?: EvaluationWorker;
   /** Resolves when no evaluation waits or runs and every background answer was sent. */
   idle(): Promise<void>;
   /** Readiness off, stop accepting, let running evaluations finish within the grace period, close. */
@@ -54,19 +62,24 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     secrets: [options.privateKey, options.webhookSecret],
     ...(start.logDestination ? { destination: start.logDestination } : {}),
   });
-  let queue: EvaluationQueue | undefined;
-  const metrics = createMetrics(() => queue?.depth() ?? 0);
+  const role = options.role ?? 'all';
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, log) : undefined;
+  const prefix = options.queue.prefix;
+  const redisQueue = redis ? new RedisEvaluationQueue(redis, prefix, { attempts: options.queue.attempts, backoffMs: options.queue.backoffMs, debounceMs: options.debounceMs }, log.child({ name: 'queue' })) : undefined;
+  let queue: EvaluationQueue | undefined = redisQueue;
+  const metrics = createMetrics(() => queue?.depth() ?? 0, redisQueue ? () => redisQueue.deadLetters() : undefined);
+  const github = appOctokitClass(options.github, log.child({ name: 'github' }), redis ? { redis, prefix } : undefined);
   const probot = new Probot({
     appId: options.appId,
     privateKey: options.privateKey,
     secret: options.webhookSecret,
     baseUrl: options.baseUrl,
     log,
-    Octokit: appOctokitClass(options.github, log.child({ name: 'github' })),
+    Octokit: github.Octokit,
     request: { fetch: countingFetch((method, status) => metrics.githubRequests.inc({ method, status: statusClass(status) })) },
   });
 
-  const checks = new CheckRunTracker(log);
+  const checks: CheckRuns = redis ? new RedisCheckRuns(redis, prefix, log) : new CheckRunTracker(log);
   const tasks = new BackgroundTasks(log);
   let appLogin: Promise<string | undefined> | undefined;
   const evaluationDeps: EvaluationDeps = {
@@ -94,8 +107,45 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     timeoutMs: options.evaluationTimeoutMs,
     now: options.now,
     requeue: (job) => queue!.enqueue(job),
+    ...(redisQueue ? { openRunOnStart: true, exclusive: <T>(key: string, work: () => Promise<T>) => redisQueue.exclusive(key, work) } : {}),
   };
-  queue = new InProcessQueue({
+
+  /** A job the queue gave up on: a failing check on its head says so (the PR's current head when the job named none). */
+  async function publishDeadLetter(job: EvaluationJob, reason: string): Promise<void> {
+    const octokit = await evaluationDeps.auth(job.installationId);
+    const headSha = job.mergeGroup?.headSha ?? job.headSha ?? (await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber })).headSha;
+    const head = { owner: job.owner, repo: job.repo, headSha };
+    const error = new Error(
+      `The evaluation was given up on (${reason}). Its worker stopped while running it more often than allowed (a crash or an out-of-memory kill are the usual causes), or it kept failing.`,
+    );
+    const id = await complete(octokit, head, await checks.claim(head), errorOutputs(error, 'failure', {}).check);
+    await checks.completed(head, id);
+  }
+
+  let worker: EvaluationWorker | undefined;
+  if (redisQueue && redis) {
+    if (role !== 'web') {
+      worker = new EvaluationWorker({
+        queue: redisQueue,
+        connection: redis,
+        concurrency: options.concurrency,
+        lockMs: options.queue.lockMs,
+        stalledIntervalMs: options.queue.stalledIntervalMs,
+        maxStalledCount: options.queue.maxStalledCount,
+        sweepIntervalMs: options.queue.sweepIntervalMs,
+        process: async (job, attempt) => {
+          const retried = attempt.final && attempt.number > 1;
+          const outcome = await runEvaluation(job, { ...evaluationDeps, retryTransient: !attempt.final, ...(retried ? { attempts: attempt.number } : {}) });
+          return { deadLetter: retried && outcome === 'error' };
+        },
+        deadLetter: publishDeadLetter,
+        onDeadLetter: () => metrics.deadLetters.inc(),
+        onRetry: () => metrics.jobRetries.inc(),
+        log: log.child({ name: 'worker' }),
+      });
+      await worker.ready();
+    }
+  } else queue = new InProcessQueue({
     process: async (job) => {
       await runEvaluation(job, evaluationDeps);
     },
@@ -107,8 +157,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     debounceMs: options.debounceMs,
     log: log.child({ name: 'queue' }),
   });
-  const service = new ReadinessService({ queue, checks, tasks, log, ackBudgetMs: options.ackBudgetMs });
-  const middleware = await createNodeMiddleware(readinessApp(service, metrics, options.appId), { probot, webhooksPath: options.webhookPath });
+  const service = new ReadinessService({ queue: queue!, checks, tasks, log, ackBudgetMs: options.ackBudgetMs, openRunOnAck: !redis });
+  // A worker process takes no webhooks: its port answers the probes only.
+  const middleware = role === 'worker' ? undefined : await createNodeMiddleware(readinessApp(service, metrics, options.appId), { probot, webhooksPath: options.webhookPath });
 
   let draining = false;
   const sharedPort = options.metricsPort === options.port && options.port !== 0;
@@ -152,6 +203,10 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       });
     }
     try {
+      if (!middleware) {
+        res.writeHead(404, PROBE_HEADERS).end('not found: this is a worker process; webhooks go to the web processes\n');
+        return;
+      }
       await middleware(req, res, () => {
         if (!res.headersSent) res.writeHead(404, PROBE_HEADERS).end('not found\n');
       });
@@ -163,7 +218,10 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
 
   const url = await listen(server, options.port, options.host);
   const metricsUrl = metricsServer ? await listen(metricsServer, options.metricsPort, options.host) : url;
-  log.info({ url, metricsUrl, webhookPath: options.webhookPath, baseUrl: options.baseUrl, appId: options.appId }, 'Readiness Gates app listening');
+  log.info(
+    { url, metricsUrl, role, queue: redis ? 'redis' : 'in-process', webhookPath: options.webhookPath, baseUrl: options.baseUrl, appId: options.appId },
+    'Readiness Gates app listening',
+  );
 
   return {
     url,
@@ -172,13 +230,14 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     probot,
     log,
     metrics,
-    queue,
+    queue: queue!,
+    ...(worker ? { worker } : {}),
     async idle() {
       // Answers can start evaluations and evaluations can start answers: settle until both are quiet.
       do {
         await tasks.idle();
         await queue!.idle();
-      } while (queue!.depth() > 0);
+      } while ((await queue!.depth()) > 0);
       await tasks.idle();
     },
     async close() {
@@ -187,7 +246,10 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       if (options.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const unfinished = await queue!.close(options.shutdownGraceMs);
+      // A worker stops taking jobs and finishes its running ones within the grace period; what it
+      // abandons stays in Redis and is retried by another worker once its lock expires.
+      const abandoned = worker ? await worker.close(options.shutdownGraceMs) : 0;
+      const unfinished = (await queue!.close(options.shutdownGraceMs)) + abandoned;
       await tasks.idle();
       if (unfinished > 0) log.warn({ unfinished }, 'shutdown grace period over with evaluations still running; their checks stay pending until the next event');
       server.closeAllConnections();
@@ -197,10 +259,38 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
         metricsServer.closeAllConnections();
         await metricsClosed;
       }
+      await github.close().catch(() => undefined);
+      if (redis) await redis.quit().catch(() => redis.disconnect());
       log.info('Readiness Gates app stopped');
       log.flush?.();
     },
   };
+}
+
+/** `redis://host:port/db` without credentials, for messages. */
+function redisWhere(url: string): string {
+  const u = new URL(url);
+  return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+}
+
+/**
+ * Connects to Redis or fails start-up with a message naming REDIS_URL. BullMQ's workers need
+ * `maxRetriesPerRequest: null` (commands wait through a reconnect instead of failing).
+ */
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectionName: 'readiness-gates' });
+  redis.on('error', (error: Error) => log.warn({ err: error, redis: redisWhere(url) }, 'Redis connection error'));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([redis.connect(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)))]);
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new OptionsError(`REDIS_URL: cannot connect to ${redisWhere(url)}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearTimeout(timer);
+  }
+  return redis;
 }
 
 /** Listens and returns the base URL (loopback when bound to every interface). */

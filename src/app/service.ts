@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { addReaction, createIssueComment, getPullRequest, parseCommand, type OctokitLike } from '../github/index.js';
-import type { CheckRunTracker } from './check-runs.js';
+import type { CheckRuns } from './check-runs.js';
 import { planCommands } from './commands.js';
 import type { CheckOutput } from './outputs.js';
 import type { EvaluationJob, EvaluationQueue, MergeGroupRef } from './queue.js';
@@ -66,10 +66,15 @@ async function atMost(work: Promise<unknown>, ms: number): Promise<void> {
 /** Options of {@link ReadinessService}. */
 export interface ReadinessServiceOptions {
   queue: EvaluationQueue;
-  checks: CheckRunTracker;
+  checks: CheckRuns;
   tasks: BackgroundTasks;
   log: Logger;
   ackBudgetMs: number;
+  /**
+   * Open the in-progress check run while acknowledging (single process). The Redis-backed app's web
+   * replicas only verify, acknowledge and enqueue; its workers open the run when they start.
+   */
+  openRunOnAck: boolean;
 }
 
 /** The app's use cases, one method per kind of event. */
@@ -83,7 +88,7 @@ export class ReadinessService {
   async evaluatePullRequest(octokit: OctokitLike, target: RepoTarget, pr: { number: number; headSha: string }, why: string, commentIds: number[] = []): Promise<void> {
     const head = { owner: target.owner, repo: target.repo, headSha: pr.headSha };
     // Opened before enqueueing, so the evaluation always finds it to complete.
-    const opened = this.options.checks.ensureInProgress(octokit, head, why);
+    const opened = this.options.openRunOnAck ? this.options.checks.ensureInProgress(octokit, head, why) : Promise.resolve();
     const queued = await this.options.queue.enqueue({ ...target, pullNumber: pr.number, headSha: pr.headSha, reasons: [why], commentIds, requestedAt: Date.now() });
     this.options.log.info({ repo: `${target.owner}/${target.repo}`, pr: pr.number, head: pr.headSha, why, queued }, 'evaluation requested');
     if (queued === 'refused') {
@@ -95,7 +100,7 @@ export class ReadinessService {
 
   /** A merge queue wants this group's commit checked. */
   async evaluateMergeGroup(octokit: OctokitLike, target: RepoTarget, group: MergeGroupRef, why: string): Promise<void> {
-    const opened = this.options.checks.ensureInProgress(octokit, { owner: target.owner, repo: target.repo, headSha: group.headSha }, why);
+    const opened = this.options.openRunOnAck ? this.options.checks.ensureInProgress(octokit, { owner: target.owner, repo: target.repo, headSha: group.headSha }, why) : Promise.resolve();
     // gh-readonly-queue/<base>/pr-<number>-<sha>: the PR whose comments may carry waivers.
     const pullNumber = Number(/\/pr-(\d+)-[0-9a-f]+$/.exec(group.headRef)?.[1] ?? 0);
     const job: EvaluationJob = { ...target, pullNumber, headSha: group.headSha, mergeGroup: group, reasons: [why], commentIds: [], requestedAt: Date.now() };
@@ -114,7 +119,7 @@ export class ReadinessService {
    * ignored, saying why. Recheck, waive and unwaive evaluate the PR's current head; help and explain are
    * answered in place. All of it runs in the background.
    */
-  handleComment(octokit: OctokitLike, target: RepoTarget, comment: CommandComment): void {
+  async handleComment(octokit: OctokitLike, target: RepoTarget, comment: CommandComment): Promise<void> {
     const log = this.options.log.child({ repo: `${target.owner}/${target.repo}`, pr: comment.pullNumber, comment: comment.id });
     if (comment.authorType === 'Bot') {
       log.info({ author: comment.author }, 'comment ignored: written by a bot, whose commands are never applied');
@@ -136,14 +141,22 @@ export class ReadinessService {
       for (const body of plan.replies) await createIssueComment(octokit, { ...where, issueNumber: comment.pullNumber, body: `@${comment.author} ${body}` });
     });
     if (!evaluate) return;
+    const why = `${commands.find((c) => c.kind !== 'error')?.kind ?? 'edited'} command by @${comment.author}`;
+    const commentIds = plan.answerAfterEvaluation || removedWaiver ? [comment.id] : [];
+    if (!this.options.openRunOnAck) {
+      // Redis-backed: queued before the delivery is answered; the worker reads the PR (and skips it when
+      // closed) and evaluates its current head.
+      const queued = await this.options.queue.enqueue({ ...target, pullNumber: comment.pullNumber, reasons: [why], commentIds, requestedAt: Date.now() });
+      log.info({ queued, why }, 'evaluation requested');
+      return;
+    }
     this.options.tasks.run('starting an evaluation for a command', async () => {
       const pr = await getPullRequest(octokit, { ...where, pullNumber: comment.pullNumber });
       if (pr.state !== 'open') {
         log.info({ state: pr.state }, 'command not evaluated: the pull request is not open');
         return;
       }
-      const why = `${commands.find((c) => c.kind !== 'error')?.kind ?? 'edited'} command by @${comment.author}`;
-      await this.evaluatePullRequest(octokit, target, { number: pr.number, headSha: pr.headSha }, why, plan.answerAfterEvaluation || removedWaiver ? [comment.id] : []);
+      await this.evaluatePullRequest(octokit, target, { number: pr.number, headSha: pr.headSha }, why, commentIds);
     });
   }
 }

@@ -129,7 +129,7 @@ export async function startHarness(options: { repo?: SeedRepo; app?: Partial<App
 }
 
 /** Sends one webhook delivery the way GitHub does: JSON body, event and delivery headers, HMAC-SHA256 signature. */
-export async function deliver(url: string, event: string, payload: unknown, secret: string, signature?: string): Promise<Delivery> {
+export async function deliver(url: string, event: string, payload: unknown, secret: string, signature?: string, id: string = randomUUID()): Promise<Delivery> {
   const body = JSON.stringify(payload);
   const started = performance.now();
   const res = await fetch(url, {
@@ -138,7 +138,7 @@ export async function deliver(url: string, event: string, payload: unknown, secr
       'content-type': 'application/json',
       'user-agent': 'GitHub-Hookshot/test',
       'x-github-event': event,
-      'x-github-delivery': randomUUID(),
+      'x-github-delivery': id,
       'x-github-hook-installation-target-type': 'integration',
       'x-github-hook-installation-target-id': String(APP_ID),
       'x-hub-signature-256': signature ?? `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
@@ -321,4 +321,64 @@ export function expectCleanFake(h: Harness): void {
 /** `YYYY-MM-DD` `days` after `from` (UTC). */
 export function day(from: Date, days: number): string {
   return new Date(from.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Redis-backed replicas
+// ---------------------------------------------------------------------------------------------------------
+
+/** Web and worker replicas of the Redis-backed app sharing one Redis and one fake GitHub. */
+export interface Cluster {
+  fake: FakeGitHub;
+  webs: RunningApp[];
+  workers: RunningApp[];
+  logs: string[];
+  /** Delivers to web replica `to` (default: round robin). */
+  deliver(event: string, payload: unknown, options?: { to?: number; id?: string }): Promise<Delivery>;
+  /** Waits until the shared queue is empty and every replica's background work settled. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts `webs` web and `workers` worker replicas against a fresh fake and the given Redis. */
+export async function startCluster(options: { redisUrl: string; webs?: number; workers?: number; repo?: SeedRepo; app?: Partial<AppOptions> }): Promise<Cluster> {
+  const fake = await startFakeGitHub();
+  fake.addApp({ id: APP_ID, slug: APP_SLUG, name: 'Readiness Gates', installations: [{ id: INSTALLATION_ID, account: OWNER }] });
+  fake.seedRepo(options.repo ?? standardRepo());
+  const logs: string[] = [];
+  // Each cluster gets its own key prefix, so clusters of several tests never see each other's jobs.
+  const prefix = `test-${randomUUID().slice(0, 8)}`;
+  const start = (role: 'web' | 'worker') => {
+    const base = testOptions(fake, options.app);
+    return startApp(
+      { ...base, role, redisUrl: options.redisUrl, queue: { ...base.queue, prefix, lockMs: 2000, stalledIntervalMs: 500, sweepIntervalMs: 1000, backoffMs: 50, ...options.app?.queue } },
+      { logDestination: { write: (line: string) => void logs.push(line) } },
+    );
+  };
+  const webs = await Promise.all(Array.from({ length: options.webs ?? 2 }, () => start('web')));
+  const workers = await Promise.all(Array.from({ length: options.workers ?? 2 }, () => start('worker')));
+  let next = 0;
+  const all = [...webs, ...workers];
+  return {
+    fake,
+    webs,
+    workers,
+    logs,
+    deliver(event, payload, o = {}) {
+      const web = webs[o.to ?? next++ % webs.length]!;
+      return deliver(web.url + '/api/github/webhooks', event, payload, SECRET, undefined, o.id);
+    },
+    async idle() {
+      for (let settled = 0; settled < 2; ) {
+        const before = fake.requests.length;
+        for (const app of all) await app.idle();
+        await new Promise((r) => setTimeout(r, 100));
+        settled = fake.requests.length === before ? settled + 1 : 0;
+      }
+    },
+    async close() {
+      await Promise.all(all.map((app) => app.close()));
+      await fake.close();
+    },
+  };
 }
