@@ -240,11 +240,15 @@ async function answerCommands(octokit: OctokitLike, job: EvaluationJob, decision
   }
 }
 
-/** Passes the comments a superseded job was to answer on to an evaluation of the current head. */
+/**
+ * Queues the PR's current head after the head moved during an evaluation, with the comments the
+ * discarded result was to answer. Usually the push's own delivery has queued it already and this folds
+ * into that request; when the delivery is late or lost, this is what gets the newest head evaluated.
+ */
 async function handOver(job: EvaluationJob, currentHead: string, deps: EvaluationDeps, log: Logger): Promise<void> {
-  if (job.commentIds.length === 0 || !deps.requeue) return;
-  log.info({ commentIds: job.commentIds, head: currentHead }, 'commands handed over to the evaluation of the newer head');
-  await deps.requeue({ ...job, headSha: currentHead, reasons: ['commands of a superseded evaluation'], commentIds: job.commentIds, requestedAt: Date.now() });
+  if (!deps.requeue) return;
+  log.info({ commentIds: job.commentIds, head: currentHead }, 'the newer head is queued for evaluation');
+  await deps.requeue({ ...job, headSha: currentHead, reasons: ['the head moved during an evaluation'], commentIds: job.commentIds, requestedAt: Date.now() });
 }
 
 /**
@@ -293,9 +297,10 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
         return finish('skipped', { why: `the pull request is ${pr.state}` });
       }
       if (job.headSha && job.headSha !== pr.headSha) {
+        // Deliveries are not ordered (GitHub's, nor two replicas'): the request may name an older head
+        // than one already pushed. What it asks for is a verdict on the PR, so the current head is evaluated.
         await deps.checks.close(octokit, { ...job, headSha: job.headSha }, supersededOutput(job.headSha, pr.headSha));
-        await handOver(job, pr.headSha, deps, log);
-        return finish('superseded', { head: job.headSha, current: pr.headSha, why: 'the pull request has a newer head; its own evaluation publishes' });
+        log.info({ head: job.headSha, current: pr.headSha }, 'the pull request has a newer head than the request named: evaluating the current head');
       }
       const url = repositoryUrlOf(pr);
       target = {

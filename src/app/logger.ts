@@ -35,7 +35,7 @@ export const REDACTED_PATHS = [
 
 /** Installation and user tokens (`ghs_…`, `ghp_…`, `gho_…`, `ghu_…`, `ghr_…`, `github_pat_…`), JWTs, and legacy 40-hex tokens after "token". */
 const TOKEN_PATTERNS: RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9_]{16,}/g,
+  /\bgh[pousr]_[A-Za-z0-9_-]{16,}/g,
   /\bgithub_pat_[A-Za-z0-9_]{20,}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/g,
   /\b((?:token|bearer)\s+)[A-Za-z0-9._-]{20,}/gi,

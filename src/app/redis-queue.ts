@@ -261,7 +261,7 @@ export class EvaluationWorker {
   private readonly worker: Worker<SlotJobData>;
   private sweeper: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
-  private active = 0;
+  private readonly active = new Set<Promise<string>>();
 
   constructor(private readonly options: EvaluationWorkerOptions) {
     const { queue } = options;
@@ -301,11 +301,12 @@ export class EvaluationWorker {
     const { queue, log } = this.options;
     const { key } = bullJob.data;
     const jobId = bullJob.id!;
-    this.active++;
+    const running = this.attempt(bullJob, key, jobId);
+    this.active.add(running);
     try {
-      return await this.attempt(bullJob, key, jobId);
+      return await running;
     } finally {
-      this.active--;
+      this.active.delete(running);
     }
   }
 
@@ -379,13 +380,16 @@ export class EvaluationWorker {
   async close(graceMs: number): Promise<number> {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+    // Pausing stops taking jobs without waiting; BullMQ's close() cannot be bounded once started.
+    await this.worker.pause(true);
     let timer: NodeJS.Timeout | undefined;
-    const graceful = this.worker.close().then(() => 'closed' as const);
-    const outcome = await Promise.race([graceful, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)))]);
-    clearTimeout(timer);
-    if (outcome === 'closed') return 0;
-    const running = this.active;
-    await this.worker.close(true);
-    return running;
+    if (this.active.size > 0 && graceMs > 0) {
+      const drained = Promise.allSettled([...this.active]).then(() => undefined);
+      await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+    }
+    const abandoned = this.active.size;
+    await this.worker.close(abandoned > 0);
+    return abandoned;
   }
 }

@@ -105,7 +105,7 @@ describe('a pull request that logs a password', () => {
     expectCleanFake(h);
   });
 
-  it('discards a result whose head moved while it was being evaluated, even before the push event arrives', async () => {
+  it('discards a result whose head moved while it was being evaluated and evaluates the new head even before its push event arrives', async () => {
     h = await startHarness();
     h.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 300, times: 1 });
     await h.deliver('pull_request', pullRequestEvent('synchronize', { head: BAD }));
@@ -115,8 +115,11 @@ describe('a pull request that logs a password', () => {
     push(h, FIXED);
     await h.app.idle();
     expect(latestRun(h, BAD)).toMatchObject({ conclusion: 'cancelled', output: expect.objectContaining({ title: 'Superseded by a newer commit' }) });
-    expect(scorecards(h)).toEqual([]);
     expect(h.logs.some((l) => l.includes('result discarded'))).toBe(true);
+    // The blocked result was never published; the new head was queued by the discarding evaluation itself.
+    expect(latestRun(h, FIXED)).toMatchObject({ conclusion: 'success' });
+    expect(scorecards(h)).toHaveLength(1);
+    expect(scorecards(h)[0]!.body).toContain('✅ **Ready**');
 
     await h.deliver('pull_request', pullRequestEvent('synchronize', { head: FIXED }));
     await h.app.idle();

@@ -110,7 +110,7 @@ export class World {
   /** Issues an installation access token, as `POST /app/installations/{id}/access_tokens` does. */
   issueInstallationToken(installation: InstallationRecord): { token: string; identity: Identity } {
     const app = this.apps.get(installation.appId)!;
-    const token = `ghs_${randomBytes(18).toString('base64url')}`;
+    const token = `ghs_${randomBytes(18).toString('hex')}`;
     const identity: Identity = { login: `${app.slug}[bot]`, id: idFor(`${app.slug}[bot]`), type: 'Bot', app, readOnly: false, installationId: installation.id };
     this.tokens.set(token, identity);
     return { token, identity };
