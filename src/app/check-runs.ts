@@ -39,6 +39,11 @@ export interface CheckRuns {
   claim(head: RepoHead, open?: { octokit: OctokitLike; why: string }): Promise<number | undefined>;
   /** The run was completed: later evaluations of the head open a new one. */
   completed(head: RepoHead, checkRunId: number): Promise<void>;
+  /**
+   * Whether the run an evaluation claimed is still open. False once another evaluation completed it:
+   * a worker presumed dead that wakes up must not complete it again (annotations would double).
+   */
+  stillOpen(head: RepoHead, checkRunId: number): Promise<boolean>;
   /** Completes the open run of a head (if any) with `output`, e.g. superseded. Failures are logged. */
   close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void>;
 }
@@ -88,6 +93,11 @@ export class CheckRunTracker implements CheckRuns {
 
   async completed(): Promise<void> {
     // claim() already forgot the run.
+  }
+
+  async stillOpen(): Promise<boolean> {
+    // One process: nobody else completes the run it claimed.
+    return true;
   }
 
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
@@ -160,6 +170,10 @@ export class RedisCheckRuns implements CheckRuns {
 
   async completed(head: RepoHead, checkRunId: number): Promise<void> {
     await this.redis.eval(FORGET, 1, this.redisKey(head), String(checkRunId));
+  }
+
+  async stillOpen(head: RepoHead, checkRunId: number): Promise<boolean> {
+    return (await this.redis.get(this.redisKey(head))) === String(checkRunId);
   }
 
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {

@@ -358,6 +358,10 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
   const exclusive = deps.exclusive ?? (<T>(_key: string, work: () => Promise<T>) => work());
   try {
     const superseded = await exclusive(jobKey(job), () => publish(octokit!, job, target, head, runId, check, comment, deps));
+    if (superseded === 'published-elsewhere') {
+      log.warn({ head: target.headSha, checkRunId: runId }, 'another worker already published this head (this job was retried elsewhere while it ran); result dropped');
+      return finish('superseded', { head: target.headSha, why: 'published by another worker' });
+    }
     if (superseded !== undefined) {
       await handOver(job, superseded, deps, log);
       return finish('superseded', { head: target.headSha, current: superseded, why: 'the head moved during the evaluation; result discarded' });
@@ -397,7 +401,10 @@ async function publish(
   check: CheckOutput,
   comment: string,
   deps: EvaluationDeps,
-): Promise<string | undefined> {
+): Promise<string | 'published-elsewhere' | undefined> {
+  // Another worker completed this run meanwhile (this one was presumed dead and its job retried): its
+  // result stands, this one is not written twice.
+  if (runId !== undefined && !(await deps.checks.stillOpen(head, runId))) return 'published-elsewhere';
   // A result for a head that is no longer the PR's head is never published.
   if (target.pr && !target.mergeGroup) {
     const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });

@@ -55,6 +55,10 @@ export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared
   const notifications = new B.Group({ id: id('notify'), minTime: github.writeIntervalMs * 3, ...groupOptions });
   // GitHub allows 100 concurrent requests; 10 per installation across replicas leaves room for others.
   const global = new B.Group({ id: id('global'), ...groupOptions, maxConcurrent: 10 });
+  // Every group the plugin uses is ours: its own defaults are module-wide and would keep the first
+  // app's Redis connection for every later one.
+  const auth = new B.Group({ id: id('auth'), ...groupOptions });
+  const search = new B.Group({ id: id('search'), ...groupOptions, minTime: 2000 });
   const bounded = (kind: 'secondary' | 'primary', max: number) => (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number) => {
     const again = retryCount < max && retryAfter <= github.maxRetryAfterSeconds;
     log.warn({ method: request.method, url: request.url, retryAfter, retry: retryCount + 1, giveUp: !again }, `GitHub ${kind} rate limit: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
@@ -71,6 +75,8 @@ export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared
       Bottleneck: B,
       ...(connection ? { connection } : {}),
       global,
+      auth,
+      search,
       write,
       notifications,
       onSecondaryRateLimit: bounded('secondary', github.maxSecondaryRetries),

@@ -6,7 +6,8 @@
  *
  * Per PR (the {@link jobKey}) Redis holds a slot:
  * - `<prefix>:slot:<key>` (hash): `job`, the id of the one BullMQ job that exists for the PR (absent:
- *   none is scheduled);
+ *   none is scheduled), and `owner`, a token of the attempt that took it last (a worker presumed dead
+ *   that wakes up finds another owner and finishes nothing);
  * - `<prefix>:slot:<key>:waiting` (list): requests that arrived since that job last started, as JSON;
  * - `<prefix>:slot:<key>:running` (list): requests the job is evaluating now.
  * `<prefix>:scheduled` (set) lists the keys with a scheduled job, for the sweeper.
@@ -51,15 +52,17 @@ return {'queued', ARGV[3]}
 
 const TAKE = `
 if redis.call('HGET', KEYS[1], 'job') ~= ARGV[1] then return false end
+redis.call('HSET', KEYS[1], 'owner', ARGV[2])
 while redis.call('LMOVE', KEYS[2], KEYS[3], 'LEFT', 'RIGHT') do end
 return redis.call('LRANGE', KEYS[3], 0, -1)
 `;
 
 const FINISH = `
-if redis.call('HGET', KEYS[1], 'job') ~= ARGV[1] then return false end
+if redis.call('HGET', KEYS[1], 'job') ~= ARGV[1] or redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return false end
 redis.call('DEL', KEYS[3])
 if redis.call('LLEN', KEYS[2]) > 0 then
   redis.call('HSET', KEYS[1], 'job', ARGV[3])
+  redis.call('HDEL', KEYS[1], 'owner')
   return ARGV[3]
 end
 redis.call('DEL', KEYS[1])
@@ -202,20 +205,24 @@ export class RedisEvaluationQueue implements EvaluationQueue {
     }
   }
 
-  /** Moves the PR's waiting requests to running and returns all of them; undefined for a stale job. */
-  async take(key: string, jobId: string): Promise<EvaluationJob[] | undefined> {
+  /**
+   * Moves the PR's waiting requests to running and returns all of them, with the attempt's owner token
+   * for {@link finish}; undefined for a stale job.
+   */
+  async take(key: string, jobId: string): Promise<{ requests: EvaluationJob[]; owner: string } | undefined> {
     const k = this.keys;
-    const entries = (await this.redis.eval(TAKE, 3, k.slot(key), k.waiting(key), k.running(key), jobId)) as string[] | null;
-    return entries === null ? undefined : parseRequests(entries, this.log);
+    const owner = randomUUID();
+    const entries = (await this.redis.eval(TAKE, 3, k.slot(key), k.waiting(key), k.running(key), jobId, owner)) as string[] | null;
+    return entries === null ? undefined : { requests: parseRequests(entries, this.log), owner };
   }
 
   /**
    * The PR's job is done: drop what it evaluated and schedule the next job when requests arrived
    * meanwhile. False for a stale job (another already finished the slot).
    */
-  async finish(key: string, jobId: string): Promise<boolean> {
+  async finish(key: string, jobId: string, owner: string): Promise<boolean> {
     const k = this.keys;
-    const next = (await this.redis.eval(FINISH, 4, k.slot(key), k.waiting(key), k.running(key), k.scheduled, jobId, key, randomUUID())) as string | null;
+    const next = (await this.redis.eval(FINISH, 4, k.slot(key), k.waiting(key), k.running(key), k.scheduled, jobId, key, randomUUID(), owner)) as string | null;
     if (next === null) return false;
     if (next !== '') await this.schedule(key, next, this.policy.debounceMs);
     return true;
@@ -312,10 +319,11 @@ export class EvaluationWorker {
 
   private async attempt(bullJob: Job<SlotJobData>, key: string, jobId: string): Promise<string> {
     const { queue, log } = this.options;
-    const requests = await queue.take(key, jobId);
-    if (!requests) return 'stale';
+    const taken = await queue.take(key, jobId);
+    if (!taken) return 'stale';
+    const { requests, owner } = taken;
     if (requests.length === 0) {
-      await queue.finish(key, jobId);
+      await queue.finish(key, jobId, owner);
       return 'empty';
     }
     const job = requests.reduce(mergeJobs);
@@ -333,7 +341,7 @@ export class EvaluationWorker {
       await this.options.deadLetter(job, error instanceof Error ? error.message : String(error)).catch((e: unknown) => log.error({ err: e, key }, 'could not publish the dead letter'));
       deadLetter = true;
     }
-    await queue.finish(key, jobId);
+    await queue.finish(key, jobId, owner);
     if (deadLetter) throw new UnrecoverableError(`dead-lettered after ${attempt.number} attempt(s)`);
     return 'done';
   }
@@ -342,10 +350,10 @@ export class EvaluationWorker {
   private async deadLetterOutside(key: string, jobId: string, reason: string): Promise<void> {
     const { queue, log } = this.options;
     try {
-      const requests = await queue.take(key, jobId);
-      if (!requests) return; // our processor already finished it
-      if (requests.length > 0) await this.options.deadLetter(requests.reduce(mergeJobs), reason);
-      await queue.finish(key, jobId);
+      const taken = await queue.take(key, jobId);
+      if (!taken) return; // our processor already finished it
+      if (taken.requests.length > 0) await this.options.deadLetter(taken.requests.reduce(mergeJobs), reason);
+      await queue.finish(key, jobId, taken.owner);
     } catch (error) {
       log.error({ err: error, key }, 'could not dead-letter a job; the sweeper tries again');
     }

@@ -135,6 +135,15 @@ describe('configuration from the environment', () => {
   const key = () => testPrivateKey();
   const base = () => ({ APP_ID: '4242', PRIVATE_KEY: key(), WEBHOOK_SECRET: 'long-enough-secret' });
 
+  it('reads roles, Redis and queue settings; a worker needs no webhook secret', () => {
+    const { WEBHOOK_SECRET: _secret, ...noSecret } = base();
+    const worker = optionsFromEnv({ ...noSecret, REDIS_URL: 'redis://cache:6379/2', READINESS_JOB_ATTEMPTS: '3', READINESS_GITHUB_WRITE_INTERVAL_MS: '250' }, process.cwd(), 'worker');
+    expect(worker).toMatchObject({ role: 'worker', redisUrl: 'redis://cache:6379/2', queue: { attempts: 3, prefix: 'readiness' }, github: { writeIntervalMs: 250, retries: 3 } });
+    expect(optionsFromEnv(base())).toMatchObject({ role: 'all' });
+    expect(optionsFromEnv(base()).redisUrl).toBeUndefined();
+    expect(optionsFromEnv({ ...base(), READINESS_ROLE: 'web', REDIS_URL: 'rediss://u:p@cache:6380' }).role).toBe('web');
+  });
+
   it('reads the key as PEM, with \\n escapes, as base64 or from a file, and GHE hosts', () => {
     expect(optionsFromEnv(base()).privateKey).toBe(`${key().trim()}\n`);
     expect(optionsFromEnv({ ...base(), PRIVATE_KEY: key().replace(/\n/g, '\\n') }).privateKey).toBe(`${key().trim()}\n`);
@@ -163,6 +172,13 @@ describe('configuration from the environment', () => {
     expect(fails({ ...base(), READINESS_CONCURRENCY: '0' })).toMatch(/^READINESS_CONCURRENCY/);
     expect(fails({ ...base(), LOG_LEVEL: 'loud' } as unknown as NodeJS.ProcessEnv)).toMatch(/^LOG_LEVEL/);
     expect(() => parseBytes('lots', 'READINESS_BYTE_BUDGET')).toThrow(/READINESS_BYTE_BUDGET/);
+    // Roles and Redis.
+    expect(fails({ ...base(), READINESS_ROLE: 'web' })).toMatch(/web role needs REDIS_URL/);
+    expect(() => optionsFromEnv(base(), process.cwd(), 'worker')).toThrow(/worker role needs REDIS_URL/);
+    expect(() => optionsFromEnv(base(), process.cwd(), 'scheduler')).toThrow(/role argument must be one of all, web, worker/);
+    expect(fails({ ...base(), REDIS_URL: 'http://cache:6379' })).toMatch(/^REDIS_URL must start with redis:\/\//);
+    expect(fails({ ...base(), REDIS_URL: 'redis://:hunter2-secret@' })).not.toContain('hunter2');
+    expect(fails({ ...base(), REDIS_URL: 'redis://localhost:6379', READINESS_JOB_ATTEMPTS: '0' })).toMatch(/^READINESS_JOB_ATTEMPTS/);
   });
 });
 

@@ -335,6 +335,10 @@ export interface Cluster {
   logs: string[];
   /** Delivers to web replica `to` (default: round robin). */
   deliver(event: string, payload: unknown, options?: { to?: number; id?: string }): Promise<Delivery>;
+  /** Starts one more worker replica. */
+  addWorker(): Promise<RunningApp>;
+  /** Sum of a metric's values over every replica (stopped ones included). */
+  metric(name: string): Promise<number>;
   /** Waits until the shared queue is empty and every replica's background work settled. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -351,7 +355,7 @@ export async function startCluster(options: { redisUrl: string; webs?: number; w
   const start = (role: 'web' | 'worker') => {
     const base = testOptions(fake, options.app);
     return startApp(
-      { ...base, role, redisUrl: options.redisUrl, queue: { ...base.queue, prefix, lockMs: 2000, stalledIntervalMs: 500, sweepIntervalMs: 1000, backoffMs: 50, ...options.app?.queue } },
+      { ...base, role, redisUrl: options.redisUrl, queue: { ...defaultOptions().queue, prefix, lockMs: 2000, stalledIntervalMs: 500, sweepIntervalMs: 1000, backoffMs: 50, ...options.app?.queue } },
       { logDestination: { write: (line: string) => void logs.push(line) } },
     );
   };
@@ -364,6 +368,20 @@ export async function startCluster(options: { redisUrl: string; webs?: number; w
     webs,
     workers,
     logs,
+    async addWorker() {
+      const app = await start('worker');
+      workers.push(app);
+      all.push(app);
+      return app;
+    },
+    async metric(name) {
+      let sum = 0;
+      for (const app of all) {
+        const metric = app.metrics.registry.getSingleMetric(name);
+        if (metric) for (const v of (await metric.get()).values) sum += v.value;
+      }
+      return sum;
+    },
     deliver(event, payload, o = {}) {
       const web = webs[o.to ?? next++ % webs.length]!;
       return deliver(web.url + '/api/github/webhooks', event, payload, SECRET, undefined, o.id);
