@@ -332,6 +332,9 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
   }
 
   const head = { owner: target.owner, repo: target.repo, headSha: target.headSha };
+  for (const older of job.supersededHeads ?? []) {
+    if (older !== target.headSha) await deps.checks.close(octokit, { owner: target.owner, repo: target.repo, headSha: older }, supersededOutput(older, target.headSha));
+  }
   const runId = await deps.checks.claim(head, deps.openRunOnStart ? { octokit, why: job.reasons.at(-1) ?? 'requested' } : undefined);
   let onError: 'failure' | 'neutral' = 'failure';
   let check: CheckOutput;

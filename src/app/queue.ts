@@ -38,6 +38,11 @@ export interface EvaluationJob {
   commentIds: number[];
   /** When the first request of this job arrived (ms since epoch). */
   requestedAt: number;
+  /**
+   * Heads of requests folded into this one that named another head. An evaluation closes any run still
+   * open on them as superseded (a worker that died after opening one leaves it behind otherwise).
+   */
+  supersededHeads?: string[];
 }
 
 /** The coalescing key: one per pull request, or one per merge group ref. */
@@ -51,11 +56,16 @@ export function jobKey(job: Pick<EvaluationJob, 'owner' | 'repo' | 'pullNumber' 
  * reasons and comments to answer accumulate, so no command goes unanswered because it was coalesced.
  */
 export function mergeJobs(older: EvaluationJob, newer: EvaluationJob): EvaluationJob {
+  const superseded = new Set([...(older.supersededHeads ?? []), ...(newer.supersededHeads ?? [])]);
+  if (older.headSha !== undefined && older.headSha !== newer.headSha) superseded.add(older.headSha);
+  if (newer.headSha !== undefined) superseded.delete(newer.headSha);
+  const { supersededHeads: _drop, ...rest } = newer;
   return {
-    ...newer,
+    ...rest,
     reasons: [...older.reasons, ...newer.reasons],
     commentIds: [...new Set([...older.commentIds, ...newer.commentIds])],
     requestedAt: Math.min(older.requestedAt, newer.requestedAt),
+    ...(superseded.size > 0 ? { supersededHeads: [...superseded] } : {}),
   };
 }
 

@@ -92,6 +92,17 @@ describe('InProcessQueue', () => {
     expect(jobKey(job(7, 'a'))).toBe('acme/shop#7');
     expect(jobKey(job(0, 'a', { mergeGroup: { headSha: 'a', headRef: 'gh-readonly-queue/main/pr-7-a', baseSha: 'b', baseRef: 'main' } }))).toBe('acme/shop@gh-readonly-queue/main/pr-7-a');
     const merged = mergeJobs(job(7, 'a', { commentIds: [1, 2], requestedAt: 5 }), job(7, 'b', { commentIds: [2, 3], requestedAt: 9 }));
-    expect(merged).toMatchObject({ headSha: 'b', commentIds: [1, 2, 3], requestedAt: 5, reasons: ['a', 'b'] });
+    expect(merged).toMatchObject({ headSha: 'b', commentIds: [1, 2, 3], requestedAt: 5, reasons: ['a', 'b'], supersededHeads: ['a'] });
+  });
+
+  it('remembers every head a fold replaced, but never the head it evaluates', () => {
+    const folded = [job(7, 'a'), job(7, 'b'), job(7, 'a'), job(7, 'c')].reduce(mergeJobs);
+    expect(folded.headSha).toBe('c');
+    expect(folded.supersededHeads?.sort()).toEqual(['a', 'b']);
+    // A recheck names no head: the older heads stay candidates; the evaluation skips the PR's current one.
+    const recheck = mergeJobs(job(7, 'a'), { ...job(7, 'x'), headSha: undefined });
+    expect(recheck.headSha).toBeUndefined();
+    expect(recheck.supersededHeads).toEqual(['a']);
+    expect(mergeJobs(job(7, 'a'), job(7, 'a')).supersededHeads).toBeUndefined();
   });
 });
