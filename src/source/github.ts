@@ -98,8 +98,11 @@ export function linesFromPatch(patch: string): { added: number[]; removed: numbe
   return { added, removed };
 }
 
+/** The downloads of one change set: the byte budget, and each blob once (base and head share unchanged files). */
 class Budget {
   readonly state: ByteBudget;
+  /** Blob contents by blob sha; undefined when the budget did not allow the download. */
+  readonly blobs = new Map<string, Promise<Uint8Array | undefined>>();
   constructor(limit: number) {
     this.state = { limit, used: 0, skipped: [], truncatedTrees: [], filesTruncated: false };
   }
@@ -152,11 +155,15 @@ export class GitHubSnapshot implements Snapshot {
   private bytes(path: string, entry: ApiTreeEntry): Promise<Uint8Array | undefined> {
     let p = this.raw.get(path);
     if (!p) {
-      p = (async () => {
-        if ((entry.size ?? 0) > this.maxFileBytes) return undefined;
-        if (!this.budget.take(path, entry.size ?? 0)) return undefined;
-        return this.reader.getBlob(entry.sha);
-      })();
+      p = this.budget.blobs.get(entry.sha);
+      if (!p) {
+        p = (async () => {
+          if ((entry.size ?? 0) > this.maxFileBytes) return undefined;
+          if (!this.budget.take(path, entry.size ?? 0)) return undefined;
+          return this.reader.getBlob(entry.sha);
+        })();
+        this.budget.blobs.set(entry.sha, p);
+      }
       this.raw.set(path, p);
     }
     return p;

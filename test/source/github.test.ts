@@ -76,7 +76,7 @@ describe('githubChangeSet', () => {
 
   it('stops downloading at the byte budget and records what it kept out', async () => {
     const many: Record<string, string> = {};
-    for (let i = 0; i < 10; i++) many[`f${i}.ts`] = 'x'.repeat(100) + '\n';
+    for (let i = 0; i < 10; i++) many[`f${i}.ts`] = String(i) + 'x'.repeat(99) + '\n';
     const { reader, downloads } = fakeReader({ b: {}, h: many }, [], true);
     const cs = await githubChangeSet({ reader, baseSha: 'b', headSha: 'h', baseRef: 'main', headRef: 'pr', byteBudget: 350 });
     const results = await Promise.all(Object.keys(many).map((p) => cs.head.read(p)));
@@ -89,5 +89,17 @@ describe('githubChangeSet', () => {
     expect(downloads).toHaveLength(3);
     // A prefilter never hides a file it could not see.
     expect((await cs.head.grep(['zzz'])).length).toBe(7);
+  });
+
+  it('downloads a blob once for both sides and every path that holds it, charging the budget once', async () => {
+    const same = 'export const same = 1;\n';
+    const { reader, downloads } = fakeReader({ b: { 'a.ts': same, 'lib/a.ts': same }, h: { 'a.ts': same, 'copy.ts': same, 'b.ts': 'changed\n' } }, [
+      { filename: 'b.ts', status: 'added', changes: 1 },
+    ]);
+    const cs = await githubChangeSet({ reader, baseSha: 'b', headSha: 'h', baseRef: 'main', headRef: 'pr' });
+    const reads = await Promise.all([cs.base.read('a.ts'), cs.base.read('lib/a.ts'), cs.head.read('a.ts'), cs.head.read('copy.ts'), cs.head.read('b.ts')]);
+    expect(reads.every((r) => r.ok && r.file.text.length > 0)).toBe(true);
+    expect(downloads).toHaveLength(2);
+    expect(cs.budget.used).toBe(same.length + 'changed\n'.length);
   });
 });
