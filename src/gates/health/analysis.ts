@@ -103,8 +103,15 @@ export function targetedPorts(svc: KubeService, c: Container): number[] {
 
 /** The routes of a service that serve a path (on the app's own port unless a route has its own). */
 export function routesServing(svc: CodeService, path: string): Route[] {
-  return svc.routes.filter((r) => (r.method === 'GET' || r.method === 'ALL' || r.method === 'HEAD') && routeServes(r, path));
+  // Several rules ask about the same probe paths of one model: answer each question once.
+  let byPath = servingCache.get(svc);
+  if (!byPath) servingCache.set(svc, (byPath = new Map()));
+  let routes = byPath.get(path);
+  if (!routes) byPath.set(path, (routes = svc.routes.filter((r) => (r.method === 'GET' || r.method === 'ALL' || r.method === 'HEAD') && routeServes(r, path))));
+  return [...routes];
 }
+
+const servingCache = new WeakMap<CodeService, Map<string, Route[]>>();
 
 /**
  * The ports the service's app listens on inside a container, or undefined when any of them is unknown

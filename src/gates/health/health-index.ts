@@ -297,38 +297,92 @@ export function normalisePath(path: string): string {
   return out;
 }
 
+/** One route segment, classified once. */
+type Segment = { rest: true } | { rest: false; param: boolean; literal: string; star: boolean; wildcard?: RegExp };
+
+/** A route path compiled for matching: a regex route, or its normalised segments. */
+type Matcher = { kind: 're'; re: RegExp | undefined } | { kind: 'segments'; segments: Segment[] };
+
+/**
+ * Compiled matchers and normalised targets, by path text. Rules ask "which routes serve this probe path"
+ * for every probe against every route of a service, so each route path is parsed once, not per question.
+ * Bounded, since the app process evaluates many repositories.
+ */
+const matchers = new Map<string, Matcher>();
+const targets = new Map<string, string[]>();
+const MEMO_LIMIT = 50_000;
+
+function matcherOf(routePath: string): Matcher {
+  let m = matchers.get(routePath);
+  if (m) return m;
+  if (routePath.startsWith('re:')) {
+    let re: RegExp | undefined;
+    try {
+      re = new RegExp(routePath.slice(3), 'i');
+    } catch {
+      re = undefined; // a pattern we cannot read: assume it serves
+    }
+    m = { kind: 're', re };
+  } else {
+    const segments = normalisePath(routePath)
+      .split('/')
+      .filter(Boolean)
+      .map((r): Segment => {
+        const rest = r === '*' || r === '(.*)' || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+        if (rest) return { rest: true };
+        return { rest: false, param: /^[:{<[]/.test(r), literal: r, star: r.includes('*') };
+      });
+    m = { kind: 'segments', segments };
+  }
+  if (matchers.size >= MEMO_LIMIT) matchers.clear();
+  matchers.set(routePath, m);
+  return m;
+}
+
+/** A `*` segment as a regex, built on first use (where the uncompiled matcher built it). */
+function wildcardOf(segment: Segment & { rest: false }): RegExp {
+  return (segment.wildcard ??= new RegExp(`^${segment.literal.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+}
+
+function targetSegments(path: string): string[] {
+  let ts = targets.get(path);
+  if (ts) return ts;
+  ts = normalisePath(path).split('/').filter(Boolean);
+  if (targets.size >= MEMO_LIMIT) targets.clear();
+  targets.set(path, ts);
+  return ts;
+}
+
 /** Does a route serve a (normalised) path? Exact routes must match whole; suffix routes at the end. */
 export function routeServes(route: Route, path: string): boolean {
-  const target = normalisePath(path);
-  if (route.path.startsWith('re:')) {
-    try {
-      const re = new RegExp(route.path.slice(3), 'i');
-      return re.test(target.slice(1)) || re.test(`${target.slice(1)}/`);
-    } catch {
-      return true; // a pattern we cannot read: assume it serves
-    }
+  return servesPath(matcherOf(route.path), route.certainty, path);
+}
+
+function servesPath(m: Matcher, certainty: Route['certainty'], path: string): boolean {
+  if (m.kind === 're') {
+    if (!m.re) return true;
+    const target = normalisePath(path);
+    return m.re.test(target.slice(1)) || m.re.test(`${target.slice(1)}/`);
   }
-  const rs = normalisePath(route.path).split('/').filter(Boolean);
-  const ts = target.split('/').filter(Boolean);
-  const segMatch = (r: string, t: string) => /^[:{<[]/.test(r) || r === t || (r.includes('*') && new RegExp(`^${r.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(t));
-  const rest = (r: string) => r === '*' || r === '(.*)' || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+  const rs = m.segments;
+  const ts = targetSegments(path);
   const matchFrom = (ti: number): boolean => {
     for (let i = 0; i < rs.length; i++) {
       const r = rs[i]!;
-      if (rest(r)) return true;
+      if (r.rest) return true;
       const t = ts[ti + i];
-      if (t === undefined || !segMatch(r, t)) return false;
+      if (t === undefined || !(r.param || r.literal === t || (r.star && wildcardOf(r).test(t)))) return false;
     }
     return ti + rs.length === ts.length;
   };
-  if (route.certainty === 'exact') return matchFrom(0);
+  if (certainty === 'exact') return matchFrom(0);
   for (let start = 0; start <= ts.length; start++) if (matchFrom(start)) return true;
   return false;
 }
 
 /** Cheap compatibility test used to decide which handlers to analyse. */
 function pathsCompatible(route: Route, target: string): boolean {
-  return routeServes({ ...route, certainty: 'suffix' }, target);
+  return servesPath(matcherOf(route.path), 'suffix', target);
 }
 
 async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: CodeBase): Promise<HandlerFacts | undefined> {
