@@ -3,7 +3,7 @@
  * sensitive source in its arguments, sorted into the rule that reports it. Computed once per file and
  * options; each rule takes its share.
  */
-import type { SourceFile, TSNode } from '../../lang/source-file.js';
+import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, enclosingFunction, lineOf, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
 import { Flow, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
@@ -25,14 +25,16 @@ export interface SinkFinding {
 /** Objects whose logging leaks credentials by construction. */
 const REQUEST_LEVEL = new Set(['request', 'headers', 'cookies', 'response-headers', 'lambda-event']);
 
-const cache = new WeakMap<SourceFile, Map<string, SinkFinding[]>>();
+/** Keyed by the syntax tree the findings' nodes belong to: a file parsed again after its tree was freed starts afresh. */
+const cache = new WeakMap<Tree | SourceFile, Map<string, SinkFinding[]>>();
 
 /** The sink findings of one file (TS/JS or Python), cached per options. */
 export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkFinding[] {
-  let perFile = cache.get(file);
+  const key = file.tree() ?? file;
+  let perFile = cache.get(key);
   if (!perFile) {
     perFile = new Map();
-    cache.set(file, perFile);
+    cache.set(key, perFile);
   }
   const hit = perFile.get(options.key);
   if (hit) return hit;

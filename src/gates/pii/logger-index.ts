@@ -53,7 +53,8 @@ export function loggersOf(file: SourceFile): PinoLoggerEntry[] {
     const name = c.boundTo ?? (c.call.parent?.type === 'export_statement' ? 'default' : undefined);
     if (!name) continue;
     const entry: PinoLoggerEntry = { path: file.path, name, kind: c.kind, line: lineOf(c.call), unknown: c.unknown || !!c.redact?.dynamic };
-    if (c.redact) entry.redact = c.redact.paths;
+    // A copy: the config it comes from holds syntax nodes, the index only plain data.
+    if (c.redact) entry.redact = [...c.redact.paths];
     out.push(entry);
   }
   return out;

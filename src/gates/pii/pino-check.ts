@@ -5,7 +5,7 @@
  * wildcard depth) to `pino-redact-path-mismatch`, a custom serializer's additions to
  * `pino-serializer-without-redact`.
  */
-import type { SourceFile, TSNode } from '../../lang/source-file.js';
+import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, dottedName, stringValue } from '../../lang/ts-helpers.js';
 import { resolveLogger, type PinoLoggerIndex } from './logger-index.js';
 import { covers, effectiveRedact, type ExternalLogger, formatPath, logsRequests, parsePath, type PinoConfig, pinoConfigs, type RedactConfig } from './pino.js';
@@ -51,7 +51,8 @@ export interface PinoFindings {
   exposures: SerializerExposure[];
 }
 
-const cache = new WeakMap<SourceFile, WeakMap<object, PinoFindings>>();
+/** Keyed by the syntax tree the findings' nodes belong to (see pinoConfigs), then by the logger index. */
+const cache = new WeakMap<Tree | SourceFile, WeakMap<object, PinoFindings>>();
 const NO_INDEX = {};
 
 /**
@@ -59,10 +60,11 @@ const NO_INDEX = {};
  * `logger` option); without it their redaction is unknown and not judged.
  */
 export function checkPino(file: SourceFile, index?: PinoLoggerIndex): PinoFindings {
-  let perFile = cache.get(file);
+  const key = file.tree() ?? file;
+  let perFile = cache.get(key);
   if (!perFile) {
     perFile = new WeakMap();
-    cache.set(file, perFile);
+    cache.set(key, perFile);
   }
   const hit = perFile.get(index ?? NO_INDEX);
   if (hit) return hit;

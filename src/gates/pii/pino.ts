@@ -18,7 +18,7 @@
  * - with `wrapSerializers` (default) a custom `req` serializer receives the std-serialized request, so one
  *   that returns its argument still logs the headers.
  */
-import type { SourceFile, TSNode } from '../../lang/source-file.js';
+import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
 import { calleeName, descendantsOfType, importsOf, lineOf, objectProps, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
 
 export type PinoKind = 'pino' | 'pino-http' | 'express-pino-logger' | 'hapi-pino' | 'nestjs-pino' | 'fastify';
@@ -63,14 +63,21 @@ export interface PinoConfig {
   boundTo?: string;
 }
 
-const cache = new WeakMap<SourceFile, PinoConfig[]>();
+/**
+ * Keyed by the syntax tree, not the file: configs hold nodes of that tree, and the engine frees a file's
+ * tree when nothing needs it (after the index builds, after the file's rules). A file parsed again gets a
+ * new tree and so a fresh entry, never nodes of a freed one.
+ */
+const cache = new WeakMap<Tree, PinoConfig[]>();
 
 /** Every pino configuration in a TS/JS file. */
 export function pinoConfigs(file: SourceFile): PinoConfig[] {
-  const hit = cache.get(file);
+  const tree = file.tree();
+  if (!tree) return compute(file);
+  const hit = cache.get(tree);
   if (hit) return hit;
   const result = compute(file);
-  cache.set(file, result);
+  cache.set(tree, result);
   return result;
 }
 
