@@ -321,6 +321,12 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         }
       }
     }
+    // Indexes hold plain data (the IndexDef contract), so the trees their builds parsed are garbage now,
+    // except those of files the rules are about to see. Freed here, their WASM memory serves the rules.
+    for (const side of indexSides) {
+      const keep = new Set(planned[side].map((p) => p.path));
+      for (const [path, file] of sides[side].files) if (file && !keep.has(path)) file.dispose();
+    }
     for (const side of sidesToRun) {
       for (const p of planned[side]) await sides[side].read(p.path);
       await sides[side].loadParsersForRead();
