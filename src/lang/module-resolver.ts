@@ -31,6 +31,9 @@ function commonPrefixLength(a: string, b: string): number {
   return i;
 }
 
+/** The questions an extractor may ask a resolver (a recording wrapper can stand in for one). */
+export type ModuleLookup = Pick<ModuleResolver, 'has' | 'js' | 'python' | 'goDir'>;
+
 /** Resolves module specifiers of one snapshot. Build once per index. */
 export class ModuleResolver {
   private readonly paths: ReadonlySet<string>;

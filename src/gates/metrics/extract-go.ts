@@ -11,7 +11,7 @@ import { calleeName, descendantsOfType, endLineOf, importsOf, lineOf, objectProp
 import { isEntityLike } from './labels.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import { dirOf, type ModuleResolver } from '../../lang/module-resolver.js';
+import { dirOf, type ModuleLookup } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';
@@ -66,7 +66,7 @@ interface FnInfo {
 }
 
 /** Extracts the facts of one Go file. */
-export function extractGo(file: SourceFile, resolver: ModuleResolver): FileFacts {
+export function extractGo(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new GoExtractor(file, resolver).run();
 }
 
@@ -82,7 +82,7 @@ class GoExtractor {
 
   constructor(
     private readonly file: SourceFile,
-    private readonly resolver: ModuleResolver,
+    private readonly resolver: ModuleLookup,
   ) {
     this.root = file.tree()!.rootNode;
     this.dir = dirOf(file.path);

@@ -41,7 +41,7 @@ import type {
 } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
-import type { ModuleResolver } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/module-resolver.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';
@@ -96,7 +96,7 @@ interface FnInfo {
 }
 
 /** Extracts the facts of one JS/TS file. The tree must be parsed (parsers loaded). */
-export function extractJs(file: SourceFile, resolver: ModuleResolver): FileFacts {
+export function extractJs(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new JsExtractor(file, resolver).run();
 }
 
@@ -111,7 +111,7 @@ class JsExtractor {
 
   constructor(
     private readonly file: SourceFile,
-    private readonly resolver: ModuleResolver,
+    private readonly resolver: ModuleLookup,
   ) {
     this.root = file.tree()!.rootNode;
     this.facts = {

@@ -23,7 +23,7 @@ import {
 import { isEntityLike } from './labels.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, RuntimeOrigin, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import type { ModuleResolver } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
 
 const PROM_MODULES = new Set(['prometheus_client', 'prometheus_client.core', 'prometheus_client.metrics', 'prometheus_client.registry']);
@@ -71,7 +71,7 @@ interface FnInfo {
 }
 
 /** Extracts the facts of one Python file. */
-export function extractPython(file: SourceFile, resolver: ModuleResolver): FileFacts {
+export function extractPython(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new PyExtractor(file, resolver).run();
 }
 
@@ -84,7 +84,7 @@ class PyExtractor {
 
   constructor(
     private readonly file: SourceFile,
-    private readonly resolver: ModuleResolver,
+    private readonly resolver: ModuleLookup,
   ) {
     this.root = file.tree()!.rootNode;
     this.facts = {

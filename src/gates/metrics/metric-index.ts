@@ -25,7 +25,7 @@ import type {
   StrPart,
 } from './model.js';
 import { expand, resolveName, staticValue, type ConstantLookup } from './parts.js';
-import { ModuleResolver } from '../../lang/module-resolver.js';
+import { ModuleResolver, type ModuleLookup } from '../../lang/module-resolver.js';
 import { pythonFullName } from './semantics.js';
 
 export const METRIC_INDEX_ID = 'metric-index';
@@ -45,7 +45,7 @@ function isSource(path: string): boolean {
   return /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|go)$/.test(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.min\.js$/.test(path);
 }
 
-function extract(file: SourceFile, resolver: ModuleResolver): FileFacts | undefined {
+function extract(file: SourceFile, resolver: ModuleLookup): FileFacts | undefined {
   if (!file.tree()) return undefined;
   switch (file.language) {
     case 'typescript':
@@ -59,6 +59,66 @@ function extract(file: SourceFile, resolver: ModuleResolver): FileFacts | undefi
     default:
       return undefined;
   }
+}
+
+/** One question an extractor asked the resolver, and the answer it got. */
+interface Lookup {
+  method: 'has' | 'js' | 'python' | 'goDir';
+  args: [string] | [string, string];
+  answer: string | boolean | undefined;
+}
+
+/** A resolver that remembers what was asked of it, so an extraction can be checked against another snapshot. */
+class RecordingLookup implements ModuleLookup {
+  readonly lookups: Lookup[] = [];
+  constructor(private readonly inner: ModuleResolver) {}
+  has(path: string): boolean {
+    return this.record('has', [path], this.inner.has(path));
+  }
+  js(from: string, specifier: string): string | undefined {
+    return this.record('js', [from, specifier], this.inner.js(from, specifier));
+  }
+  python(from: string, module: string): string | undefined {
+    return this.record('python', [from, module], this.inner.python(from, module));
+  }
+  goDir(importPath: string): string | undefined {
+    return this.record('goDir', [importPath], this.inner.goDir(importPath));
+  }
+  private record<T extends string | boolean | undefined>(method: Lookup['method'], args: Lookup['args'], answer: T): T {
+    this.lookups.push({ method, args, answer });
+    return answer;
+  }
+}
+
+function ask(resolver: ModuleResolver, l: Lookup): string | boolean | undefined {
+  switch (l.method) {
+    case 'has':
+      return resolver.has(l.args[0]);
+    case 'js':
+      return resolver.js(l.args[0], l.args[1]!);
+    case 'python':
+      return resolver.python(l.args[0], l.args[1]!);
+    case 'goDir':
+      return resolver.goDir(l.args[0]);
+  }
+}
+
+/**
+ * Facts extracted from a file, by file object. A file the pull request did not touch is one object on
+ * both sides (the engine reads it once), so the base reuses the head's extraction — the bulk of the work,
+ * since most files are unchanged. Facts are plain data and depend on the file's text and on what its
+ * imports resolve to; the resolver answers are replayed against the other snapshot's paths and the file
+ * is extracted again when any differs (an import whose target the PR added, removed or renamed).
+ */
+const extracted = new WeakMap<SourceFile, { facts: FileFacts | undefined; lookups: Lookup[] }>();
+
+function extractOnce(file: SourceFile, resolver: ModuleResolver): FileFacts | undefined {
+  const hit = extracted.get(file);
+  if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
+  const recording = new RecordingLookup(resolver);
+  const facts = extract(file, recording);
+  extracted.set(file, { facts, lookups: recording.lookups });
+  return facts;
 }
 
 /** The index definition the gate registers. */
@@ -79,7 +139,7 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     const file = await ctx.read(path);
     if (!file) return;
     try {
-      const f = extract(file, resolver);
+      const f = extractOnce(file, resolver);
       if (f) facts.set(path, f);
     } catch (err) {
       ctx.error(path, `the metrics index could not analyse this file: ${(err as Error).message}`);

@@ -317,3 +317,37 @@ describe('metric index: OpenTelemetry and services', () => {
     expect(await metricsGate.applies({ snapshot: no, paths: await no.list(), gateOptions: metricsGate.options!.parse({}) })).toBe(false);
   });
 });
+
+describe('metric index: base and head share the extraction of a file the pull request did not touch', () => {
+  it('re-extracts a shared file when one of its imports resolves differently on the other side', async () => {
+    const metrics = `import { Counter } from 'prom-client';\nimport { PREFIX } from './names';\nexport const a = new Counter({ name: PREFIX + 'orders_total', help: 'A' });\n`;
+    const head = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names.ts': `export const PREFIX = 'head_';\n` });
+    const base = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names/index.ts': `export const PREFIX = 'base_';\n` });
+    // The engine hands both sides one file object for an untouched path.
+    const shared = await head.read('src/metrics.ts');
+    if (!shared.ok) throw new Error('unreadable fixture');
+    const build = async (snapshot: MemorySnapshot) => {
+      const paths = await snapshot.list();
+      const services = detectServices(paths);
+      return buildMetricIndex({
+        side: 'head',
+        snapshot,
+        paths,
+        gateOptions: {},
+        services: services.services,
+        serviceOf: services.serviceOf,
+        read: async (p) => {
+          const r = p === 'src/metrics.ts' ? shared : await snapshot.read(p);
+          if (!r.ok) return undefined;
+          await loadParsers([r.file.language]);
+          return r.file;
+        },
+        error: () => {},
+        excluded: () => false,
+      });
+    };
+    expect((await build(head)).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    expect((await build(base)).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
+    expect((await build(head)).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+  });
+});
