@@ -3,7 +3,7 @@
  * declarations, and name resolution across relative imports. Syntax nodes live here only while the
  * index is being built; the index itself keeps plain data.
  */
-import type { SourceFile, TSNode } from '../../../lang/source-file.js';
+import type { SourceFile, Tree, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
 import { ModuleResolver } from '../../../lang/module-resolver.js';
 
@@ -46,6 +46,13 @@ export interface External {
 
 const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
 
+/**
+ * A file's module-level names depend on its syntax tree alone, so the base and head indexes share them
+ * for the files the pull request did not touch (one file object, one tree, on both sides). Keyed by the
+ * tree: once it is freed, a later parse gets a new tree and a fresh entry, never freed nodes.
+ */
+const infoByTree = new WeakMap<Tree, FileInfo>();
+
 /** Loads and indexes files; resolves names through relative imports. */
 export class CodeBase {
   private readonly infos = new Map<string, FileInfo | null>();
@@ -71,7 +78,8 @@ export class CodeBase {
     try {
       const tree = file.tree();
       if (!tree) return undefined;
-      const info = buildInfo(file, lang, tree.rootNode);
+      let info = infoByTree.get(tree);
+      if (!info) infoByTree.set(tree, (info = buildInfo(file, lang, tree.rootNode)));
       this.infos.set(path, info);
       return info;
     } catch (err) {
