@@ -8252,7 +8252,7 @@ var require_pool_base = __commonJS({
         this[kClients] = [];
         this[kQueued] = 0;
         const pool = this;
-        this[kOnDrain] = function onDrain(origin, targets) {
+        this[kOnDrain] = function onDrain(origin, targets2) {
           const queue = pool[kQueue];
           let needDrain = false;
           while (!needDrain) {
@@ -8266,20 +8266,20 @@ var require_pool_base = __commonJS({
           this[kNeedDrain] = needDrain;
           if (!this[kNeedDrain] && pool[kNeedDrain]) {
             pool[kNeedDrain] = false;
-            pool.emit("drain", origin, [pool, ...targets]);
+            pool.emit("drain", origin, [pool, ...targets2]);
           }
           if (pool[kClosedResolve] && queue.isEmpty()) {
             Promise.all(pool[kClients].map((c) => c.close())).then(pool[kClosedResolve]);
           }
         };
-        this[kOnConnect] = (origin, targets) => {
-          pool.emit("connect", origin, [pool, ...targets]);
+        this[kOnConnect] = (origin, targets2) => {
+          pool.emit("connect", origin, [pool, ...targets2]);
         };
-        this[kOnDisconnect] = (origin, targets, err2) => {
-          pool.emit("disconnect", origin, [pool, ...targets], err2);
+        this[kOnDisconnect] = (origin, targets2, err2) => {
+          pool.emit("disconnect", origin, [pool, ...targets2], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err2) => {
-          pool.emit("connectionError", origin, [pool, ...targets], err2);
+        this[kOnConnectionError] = (origin, targets2, err2) => {
+          pool.emit("connectionError", origin, [pool, ...targets2], err2);
         };
         this[kStats] = new PoolStats(this);
       }
@@ -8445,8 +8445,8 @@ var require_pool = __commonJS({
         this[kOptions] = { ...util.deepClone(options), connect, allowH2 };
         this[kOptions].interceptors = options.interceptors ? { ...options.interceptors } : void 0;
         this[kFactory] = factory;
-        this.on("connectionError", (origin2, targets, error63) => {
-          for (const target of targets) {
+        this.on("connectionError", (origin2, targets2, error63) => {
+          for (const target of targets2) {
             const idx = this[kClients].indexOf(target);
             if (idx !== -1) {
               this[kClients].splice(idx, 1);
@@ -8660,17 +8660,17 @@ var require_agent = __commonJS({
         this[kMaxRedirections] = maxRedirections;
         this[kFactory] = factory;
         this[kClients] = /* @__PURE__ */ new Map();
-        this[kOnDrain] = (origin, targets) => {
-          this.emit("drain", origin, [this, ...targets]);
+        this[kOnDrain] = (origin, targets2) => {
+          this.emit("drain", origin, [this, ...targets2]);
         };
-        this[kOnConnect] = (origin, targets) => {
-          this.emit("connect", origin, [this, ...targets]);
+        this[kOnConnect] = (origin, targets2) => {
+          this.emit("connect", origin, [this, ...targets2]);
         };
-        this[kOnDisconnect] = (origin, targets, err2) => {
-          this.emit("disconnect", origin, [this, ...targets], err2);
+        this[kOnDisconnect] = (origin, targets2, err2) => {
+          this.emit("disconnect", origin, [this, ...targets2], err2);
         };
-        this[kOnConnectionError] = (origin, targets, err2) => {
-          this.emit("connectionError", origin, [this, ...targets], err2);
+        this[kOnConnectionError] = (origin, targets2, err2) => {
+          this.emit("connectionError", origin, [this, ...targets2], err2);
         };
       }
       get [kRunning]() {
@@ -68944,6 +68944,8 @@ function linesFromPatch(patch) {
 }
 var Budget = class {
   state;
+  /** Blob contents by blob sha; undefined when the budget did not allow the download. */
+  blobs = /* @__PURE__ */ new Map();
   constructor(limit) {
     this.state = { limit, used: 0, skipped: [], truncatedTrees: [], filesTruncated: false };
   }
@@ -68993,11 +68995,15 @@ var GitHubSnapshot = class {
   bytes(path2, entry) {
     let p = this.raw.get(path2);
     if (!p) {
-      p = (async () => {
-        if ((entry.size ?? 0) > this.maxFileBytes) return void 0;
-        if (!this.budget.take(path2, entry.size ?? 0)) return void 0;
-        return this.reader.getBlob(entry.sha);
-      })();
+      p = this.budget.blobs.get(entry.sha);
+      if (!p) {
+        p = (async () => {
+          if ((entry.size ?? 0) > this.maxFileBytes) return void 0;
+          if (!this.budget.take(path2, entry.size ?? 0)) return void 0;
+          return this.reader.getBlob(entry.sha);
+        })();
+        this.budget.blobs.set(entry.sha, p);
+      }
       this.raw.set(path2, p);
     }
     return p;
@@ -69959,6 +69965,7 @@ var ModuleResolver = class {
 
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
+var infoByTree = /* @__PURE__ */ new WeakMap();
 var CodeBase = class {
   constructor(paths, read, onError) {
     this.read = read;
@@ -69981,7 +69988,8 @@ var CodeBase = class {
     try {
       const tree = file2.tree();
       if (!tree) return void 0;
-      const info3 = buildInfo(file2, lang, tree.rootNode);
+      let info3 = infoByTree.get(tree);
+      if (!info3) infoByTree.set(tree, info3 = buildInfo(file2, lang, tree.rootNode));
       this.infos.set(path2, info3);
       return info3;
     } catch (err2) {
@@ -73508,35 +73516,69 @@ function normalisePath(path2) {
   const out2 = `/${p.replace(/^\/+|\/+$/g, "")}`.toLowerCase();
   return out2;
 }
-function routeServes(route, path2) {
-  const target = normalisePath(path2);
-  if (route.path.startsWith("re:")) {
+var matchers = /* @__PURE__ */ new Map();
+var targets = /* @__PURE__ */ new Map();
+var MEMO_LIMIT = 5e4;
+function matcherOf(routePath) {
+  let m = matchers.get(routePath);
+  if (m) return m;
+  if (routePath.startsWith("re:")) {
+    let re;
     try {
-      const re = new RegExp(route.path.slice(3), "i");
-      return re.test(target.slice(1)) || re.test(`${target.slice(1)}/`);
+      re = new RegExp(routePath.slice(3), "i");
     } catch {
-      return true;
+      re = void 0;
     }
+    m = { kind: "re", re };
+  } else {
+    const segments = normalisePath(routePath).split("/").filter(Boolean).map((r) => {
+      const rest = r === "*" || r === "(.*)" || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+      if (rest) return { rest: true };
+      return { rest: false, param: /^[:{<[]/.test(r), literal: r, star: r.includes("*") };
+    });
+    m = { kind: "segments", segments };
   }
-  const rs = normalisePath(route.path).split("/").filter(Boolean);
-  const ts = target.split("/").filter(Boolean);
-  const segMatch = (r, t) => /^[:{<[]/.test(r) || r === t || r.includes("*") && new RegExp(`^${r.replace(/[.+?^${}()|\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(t);
-  const rest = (r) => r === "*" || r === "(.*)" || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+  if (matchers.size >= MEMO_LIMIT) matchers.clear();
+  matchers.set(routePath, m);
+  return m;
+}
+function wildcardOf(segment) {
+  return segment.wildcard ??= new RegExp(`^${segment.literal.replace(/[.+?^${}()|\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+}
+function targetSegments(path2) {
+  let ts = targets.get(path2);
+  if (ts) return ts;
+  ts = normalisePath(path2).split("/").filter(Boolean);
+  if (targets.size >= MEMO_LIMIT) targets.clear();
+  targets.set(path2, ts);
+  return ts;
+}
+function routeServes(route, path2) {
+  return servesPath(matcherOf(route.path), route.certainty, path2);
+}
+function servesPath(m, certainty, path2) {
+  if (m.kind === "re") {
+    if (!m.re) return true;
+    const target = normalisePath(path2);
+    return m.re.test(target.slice(1)) || m.re.test(`${target.slice(1)}/`);
+  }
+  const rs = m.segments;
+  const ts = targetSegments(path2);
   const matchFrom = (ti) => {
     for (let i2 = 0; i2 < rs.length; i2++) {
       const r = rs[i2];
-      if (rest(r)) return true;
+      if (r.rest) return true;
       const t = ts[ti + i2];
-      if (t === void 0 || !segMatch(r, t)) return false;
+      if (t === void 0 || !(r.param || r.literal === t || r.star && wildcardOf(r).test(t))) return false;
     }
     return ti + rs.length === ts.length;
   };
-  if (route.certainty === "exact") return matchFrom(0);
+  if (certainty === "exact") return matchFrom(0);
   for (let start2 = 0; start2 <= ts.length; start2++) if (matchFrom(start2)) return true;
   return false;
 }
 function pathsCompatible(route, target) {
-  return routeServes({ ...route, certainty: "suffix" }, target);
+  return servesPath(matcherOf(route.path), "suffix", target);
 }
 async function analyseHandlers(raw, analyzer, code) {
   let merged;
@@ -73801,8 +73843,13 @@ function targetedPorts(svc, c) {
   return out2;
 }
 function routesServing(svc, path2) {
-  return svc.routes.filter((r) => (r.method === "GET" || r.method === "ALL" || r.method === "HEAD") && routeServes(r, path2));
+  let byPath = servingCache.get(svc);
+  if (!byPath) servingCache.set(svc, byPath = /* @__PURE__ */ new Map());
+  let routes = byPath.get(path2);
+  if (!routes) byPath.set(path2, routes = svc.routes.filter((r) => (r.method === "GET" || r.method === "ALL" || r.method === "HEAD") && routeServes(r, path2)));
+  return [...routes];
 }
+var servingCache = /* @__PURE__ */ new WeakMap();
 function appPorts(model, svc, run3) {
   const dockerfile2 = run3.dockerfile ?? dockerfileFor(model, svc.root, run3.compose);
   const env = { ...dockerfile2?.env ?? {}, ...run3.env };
@@ -78461,6 +78508,50 @@ function extract(file2, resolver) {
       return void 0;
   }
 }
+var RecordingLookup = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  lookups = [];
+  has(path2) {
+    return this.record("has", [path2], this.inner.has(path2));
+  }
+  js(from, specifier) {
+    return this.record("js", [from, specifier], this.inner.js(from, specifier));
+  }
+  python(from, module2) {
+    return this.record("python", [from, module2], this.inner.python(from, module2));
+  }
+  goDir(importPath) {
+    return this.record("goDir", [importPath], this.inner.goDir(importPath));
+  }
+  record(method, args2, answer) {
+    this.lookups.push({ method, args: args2, answer });
+    return answer;
+  }
+};
+function ask(resolver, l) {
+  switch (l.method) {
+    case "has":
+      return resolver.has(l.args[0]);
+    case "js":
+      return resolver.js(l.args[0], l.args[1]);
+    case "python":
+      return resolver.python(l.args[0], l.args[1]);
+    case "goDir":
+      return resolver.goDir(l.args[0]);
+  }
+}
+var extracted = /* @__PURE__ */ new WeakMap();
+function extractOnce(file2, resolver) {
+  const hit = extracted.get(file2);
+  if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
+  const recording = new RecordingLookup(resolver);
+  const facts = extract(file2, recording);
+  extracted.set(file2, { facts, lookups: recording.lookups });
+  return facts;
+}
 var metricIndex = {
   id: METRIC_INDEX_ID,
   async build(ctx) {
@@ -78476,7 +78567,7 @@ async function buildMetricIndex(ctx) {
     const file2 = await ctx.read(path2);
     if (!file2) return;
     try {
-      const f = extract(file2, resolver);
+      const f = extractOnce(file2, resolver);
       if (f) facts.set(path2, f);
     } catch (err2) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err2.message}`);
@@ -81532,15 +81623,15 @@ function planOf(file2, info3) {
 function buildPlan(file2, info3) {
   if (info3.language === "sql") return sqlPlan(file2, info3);
   if (info3.language === "python" || info3.language === "js") {
-    const extracted = ormOps(file2, info3);
-    const tool = extracted.tool ?? info3.tool;
-    const mode = extracted.mode ?? defaultTransactionMode(tool);
+    const extracted2 = ormOps(file2, info3);
+    const tool = extracted2.tool ?? info3.tool;
+    const mode = extracted2.mode ?? defaultTransactionMode(tool);
     return {
       info: info3,
       tool,
       mode,
-      ops: assignTransactions(extracted.ops, mode),
-      ...extracted.parseError ? { parseError: extracted.parseError } : {}
+      ops: assignTransactions(extracted2.ops, mode),
+      ...extracted2.parseError ? { parseError: extracted2.parseError } : {}
     };
   }
   return { info: info3, tool: info3.tool, mode: defaultTransactionMode(info3.tool), ops: [] };
@@ -81991,7 +82082,7 @@ function wordRegex(word) {
   return new RegExp(`(?:^|[^A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^A-Za-z0-9_])`);
 }
 var SQL_WORDS = /\b(?:select|insert|update|delete|where|from|join|returning)\b/i;
-function prismaRefs(file2, targets, out2, delegates) {
+function prismaRefs(file2, targets2, out2, delegates) {
   const lines = file2.lines();
   let model;
   const models = [];
@@ -82020,7 +82111,7 @@ function prismaRefs(file2, targets, out2, delegates) {
     }
   });
   for (const m of models) {
-    for (const t of targets) {
+    for (const t of targets2) {
       if (t.table !== m.table && t.table !== m.table.toLowerCase()) continue;
       const f = m.fields.find((x) => x.column === t.column);
       if (!f) continue;
@@ -82037,7 +82128,7 @@ function add(out2, t, loc) {
   if (!list2.some((l) => l.path === loc.path && l.line === loc.line)) list2.push(loc);
   out2.set(key, list2);
 }
-function pythonModelRefs(file2, root, targets, out2) {
+function pythonModelRefs(file2, root, targets2, out2) {
   for (const cls of descendantsOfType(root, "class_definition")) {
     const name2 = cls.childForFieldName("name")?.text ?? "";
     const body2 = cls.childForFieldName("body");
@@ -82053,7 +82144,7 @@ function pythonModelRefs(file2, root, targets, out2) {
       if (left.type === "identifier" && left.text === "__tablename__") tablename = stringValue(right);
       if (left.type === "identifier") attrs.push({ name: left.text, node: a, value: right });
     }
-    for (const t of targets) {
+    for (const t of targets2) {
       const matches = tablename !== void 0 ? tablename === t.table : name2.toLowerCase() === t.table || t.table.endsWith(`_${name2.toLowerCase()}`);
       if (!matches) continue;
       for (const attr of attrs) {
@@ -82067,7 +82158,7 @@ function pythonModelRefs(file2, root, targets, out2) {
     }
   }
 }
-function jsRefs(file2, root, targets, out2, delegates) {
+function jsRefs(file2, root, targets2, out2, delegates) {
   for (const call2 of descendantsOfType(root, "call_expression")) {
     const callee = calleeName(call2);
     if (!callee) continue;
@@ -82098,7 +82189,7 @@ function jsRefs(file2, root, targets, out2, delegates) {
       if (!decos.some((d) => /^@(?:Column|PrimaryColumn|CreateDateColumn|UpdateDateColumn)\b/.test(d))) continue;
       const name2 = prop.childForFieldName("name")?.text ?? "";
       const column = decos.map((d) => /name:\s*['"]([^'"]+)['"]/.exec(d)?.[1]).find(Boolean) ?? name2;
-      for (const t of targets) {
+      for (const t of targets2) {
         if (t.column === column && (t.table === entityName || t.table.toLowerCase() === entityName.toLowerCase())) {
           add(out2, t, { path: file2.path, line: lineOf(prop), message: `entity property ${name2} still maps the column` });
         }
@@ -82106,14 +82197,14 @@ function jsRefs(file2, root, targets, out2, delegates) {
     }
   }
 }
-function sqlStringRefs(file2, root, targets, out2) {
+function sqlStringRefs(file2, root, targets2, out2) {
   for (const node2 of descendantsOfType(root, ["string", "template_string"])) {
     if (node2.parent?.type === "string" || node2.parent?.type === "concatenated_string") continue;
     const parts2 = templateParts(node2);
     if (!parts2) continue;
     const text2 = parts2.strings.join(" ");
     if (!SQL_WORDS.test(text2)) continue;
-    for (const t of targets) {
+    for (const t of targets2) {
       const table = t.table.split(".").pop();
       if (wordRegex(t.column).test(text2) && wordRegex(table).test(text2)) {
         add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}.${t.column}` });
@@ -82139,9 +82230,9 @@ function newestTargets(history, files) {
 }
 async function scanReferences(ctx, history, files) {
   if (ctx.side !== "head") return;
-  const targets = newestTargets(history, files);
-  if (targets.length === 0) return;
-  const tokens2 = [...new Set(targets.map((t) => t.column))];
+  const targets2 = newestTargets(history, files);
+  if (targets2.length === 0) return;
+  const tokens2 = [...new Set(targets2.map((t) => t.column))];
   const hits = (await ctx.snapshot.grep(tokens2, CODE_GLOBS)).filter(
     (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p)
   );
@@ -82151,14 +82242,14 @@ async function scanReferences(ctx, history, files) {
     const file2 = await ctx.read(path2);
     if (!file2) continue;
     if (file2.language === "prisma") {
-      prismaRefs(file2, targets, history.references, delegates);
+      prismaRefs(file2, targets2, history.references, delegates);
       continue;
     }
     const root = file2.tree()?.rootNode;
     if (!root) continue;
-    if (file2.language === "python") pythonModelRefs(file2, root, targets, history.references);
-    else jsRefs(file2, root, targets, history.references, delegates);
-    sqlStringRefs(file2, root, targets, history.references);
+    if (file2.language === "python") pythonModelRefs(file2, root, targets2, history.references);
+    else jsRefs(file2, root, targets2, history.references, delegates);
+    sqlStringRefs(file2, root, targets2, history.references);
   }
 }
 function relatedReferences(ctx, table, column, _migrationPath) {
@@ -84415,10 +84506,12 @@ function logsRequests(kind) {
 }
 var cache5 = /* @__PURE__ */ new WeakMap();
 function pinoConfigs(file2) {
-  const hit = cache5.get(file2);
+  const tree = file2.tree();
+  if (!tree) return compute(file2);
+  const hit = cache5.get(tree);
   if (hit) return hit;
   const result3 = compute(file2);
-  cache5.set(file2, result3);
+  cache5.set(tree, result3);
   return result3;
 }
 function compute(file2) {
@@ -85930,10 +86023,11 @@ function isCliScript(file2, imports) {
 var REQUEST_LEVEL = /* @__PURE__ */ new Set(["request", "headers", "cookies", "response-headers", "lambda-event"]);
 var cache6 = /* @__PURE__ */ new WeakMap();
 function analyseSinks(file2, options) {
-  let perFile = cache6.get(file2);
+  const key = file2.tree() ?? file2;
+  let perFile = cache6.get(key);
   if (!perFile) {
     perFile = /* @__PURE__ */ new Map();
-    cache6.set(file2, perFile);
+    cache6.set(key, perFile);
   }
   const hit = perFile.get(options.key);
   if (hit) return hit;
@@ -86121,7 +86215,7 @@ function loggersOf(file2) {
     const name2 = c.boundTo ?? (c.call.parent?.type === "export_statement" ? "default" : void 0);
     if (!name2) continue;
     const entry = { path: file2.path, name: name2, kind: c.kind, line: lineOf(c.call), unknown: c.unknown || !!c.redact?.dynamic };
-    if (c.redact) entry.redact = c.redact.paths;
+    if (c.redact) entry.redact = [...c.redact.paths];
     out2.push(entry);
   }
   return out2;
@@ -86533,10 +86627,11 @@ var rule59 = {
 var cache7 = /* @__PURE__ */ new WeakMap();
 var NO_INDEX = {};
 function checkPino(file2, index) {
-  let perFile = cache7.get(file2);
+  const key = file2.tree() ?? file2;
+  let perFile = cache7.get(key);
   if (!perFile) {
     perFile = /* @__PURE__ */ new WeakMap();
-    cache7.set(file2, perFile);
+    cache7.set(key, perFile);
   }
   const hit = perFile.get(index ?? NO_INDEX);
   if (hit) return hit;
@@ -87229,9 +87324,9 @@ function parseSuppressions(file2) {
         const colon = rest.indexOf(":");
         const targetText = colon === -1 ? rest : rest.slice(0, colon);
         const reason = colon === -1 ? "" : rest.slice(colon + 1).trim();
-        const targets = splitTargets(targetText);
-        const problem = targets.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
-        out2.push({ kind, marker: "readiness-ignore", targets, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
+        const targets2 = splitTargets(targetText);
+        const problem = targets2.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
+        out2.push({ kind, marker: "readiness-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
         return;
       }
       m = SQUAWK.exec(body2);
@@ -87489,6 +87584,10 @@ async function evaluate(options) {
           }
         }
       }
+    }
+    for (const side of indexSides) {
+      const keep = new Set(planned[side].map((p) => p.path));
+      for (const [path2, file2] of sides[side].files) if (file2 && !keep.has(path2)) file2.dispose();
     }
     for (const side of sidesToRun) {
       for (const p of planned[side]) await sides[side].read(p.path);
