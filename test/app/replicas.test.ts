@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../src/app/server.js';
 import { startFakeGitHub } from '../support/fake-github/index.js';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis.js';
-import { testOptions, BAD, FIXED, findingIds, latestRun, pullRequestEvent, push, runsOn, scorecards, SECRET, deliver, startCluster, type Cluster } from './support.js';
+import { startHarness, testOptions, BAD, FIXED, findingIds, latestRun, pullRequestEvent, push, runsOn, scorecards, SECRET, deliver, startCluster, type Cluster } from './support.js';
 
 let redis: RedisServer;
 let c: Cluster | undefined;
@@ -126,6 +126,20 @@ describe('replicas sharing Redis', () => {
       expect(Date.now() - started).toBeLessThan(11_000);
     } finally {
       await fake.close();
+    }
+  });
+
+  it('runs web and worker in one process with Redis (npm start with REDIS_URL)', async () => {
+    const h = await startHarness({ app: { redisUrl: redis.url, role: 'all', queue: { ...testOptions({ url: '' } as never).queue, prefix: 'single-process' } } });
+    try {
+      const d = await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
+      expect(d.status).toBe(200);
+      await h.app.idle();
+      expect(h.app.worker).toBeDefined();
+      expect(latestRun(h, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure' });
+      expect(scorecards(h)).toHaveLength(1);
+    } finally {
+      await h.close();
     }
   });
 });
