@@ -132,13 +132,31 @@ export class RedisEvaluationQueue implements EvaluationQueue {
   ) {
     this.keys = new Keys(prefix);
     this.bull = new Queue<SlotJobData>(QUEUE_NAME, { connection: redis, prefix });
+    this.bull.on('error', (error) => this.log.warn({ err: error }, 'queue connection error'));
   }
 
-  async enqueue(job: EvaluationJob): Promise<EnqueueResult> {
+  /**
+   * Appends the request to its PR's slot and creates the PR's job when it has none. Fails after
+   * `timeoutMs` when Redis does not answer (the connection waits through reconnects otherwise), so a
+   * webhook is answered 500 — visible in GitHub's delivery log, and redeliverable — well within GitHub's 10 s.
+   */
+  async enqueue(job: EvaluationJob, timeoutMs = 5000): Promise<EnqueueResult> {
     if (this.closed) {
       this.log.info({ key: jobKey(job), reasons: job.reasons }, 'not queued: the app is shutting down');
       return 'refused';
     }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms; the request was not queued`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.append(job), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async append(job: EvaluationJob): Promise<EnqueueResult> {
     const key = jobKey(job);
     const k = this.keys;
     const [result, id] = (await this.redis.eval(ENQUEUE, 4, k.slot(key), k.waiting(key), k.running(key), k.scheduled, JSON.stringify(job), key, randomUUID(), MAX_WAITING)) as [

@@ -249,7 +249,8 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       // A worker stops taking jobs and finishes its running ones within the grace period; what it
       // abandons stays in Redis and is retried by another worker once its lock expires.
       const abandoned = worker ? await worker.close(options.shutdownGraceMs) : 0;
-      const unfinished = (await queue!.close(options.shutdownGraceMs)) + abandoned;
+      // With Redis down, BullMQ and ioredis wait for a reconnect forever: shutdown does not.
+      const unfinished = ((await bounded(Promise.resolve(queue!.close(options.shutdownGraceMs)), 5000)) ?? 0) + abandoned;
       await tasks.idle();
       if (unfinished > 0) log.warn({ unfinished }, 'shutdown grace period over with evaluations still running; their checks stay pending until the next event');
       server.closeAllConnections();
@@ -259,12 +260,22 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
         metricsServer.closeAllConnections();
         await metricsClosed;
       }
-      await github.close().catch(() => undefined);
-      if (redis) await redis.quit().catch(() => redis.disconnect());
+      await bounded(github.close(), 2000);
+      if (redis && (await bounded(redis.quit(), 2000)) === undefined) redis.disconnect();
       log.info('Readiness Gates app stopped');
       log.flush?.();
     },
   };
+}
+
+/** `work`'s value, or undefined when it failed or took longer than `ms` (it goes on in the background). */
+async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** `redis://host:port/db` without credentials, for messages. */

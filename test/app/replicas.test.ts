@@ -142,4 +142,18 @@ describe('replicas sharing Redis', () => {
       await h.close();
     }
   });
+
+  it('answers 500 within GitHub’s 10 s when Redis is down, so the delivery shows as failed and can be redelivered', async () => {
+    const own = await startRedisServer();
+    const cluster = await startCluster({ redisUrl: own.url, webs: 1, workers: 0 });
+    try {
+      await own.stop();
+      const d = await cluster.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
+      expect(d.status).toBe(500);
+      expect(d.ms).toBeLessThan(8000);
+      expect(cluster.fake.requests).toEqual([]);
+    } finally {
+      await cluster.close();
+    }
+  });
 });
