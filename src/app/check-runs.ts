@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { publishCheckRun, type OctokitLike } from '../github/index.js';
+import { findOpenCheckRun, publishCheckRun, type OctokitLike } from '../github/index.js';
 import { CHECK_NAME } from './options.js';
 import type { CheckOutput } from './outputs.js';
 
@@ -113,7 +113,7 @@ const FORGET = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call(
 /** How long a record of an open run lives: longer than any evaluation with its retries. */
 const OPEN_RUN_TTL_S = 24 * 3600;
 /** How long one replica may take to create a run before another stops waiting for it. */
-const CREATING_TTL_MS = 30_000;
+const CREATING_TTL_MS = 10_000;
 
 /**
  * Open check runs in Redis, shared by every replica: `<prefix>:run:<owner/repo@sha>` holds the run's id,
@@ -134,11 +134,16 @@ export class RedisCheckRuns implements CheckRuns {
   async ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined> {
     const k = this.redisKey(head);
     const deadline = Date.now() + CREATING_TTL_MS + 1000;
+    // A creation that left no record behind (its process died between the request and the record) or
+    // whose record expired: adopt the run it may have created instead of opening a second one.
+    let adopt = false;
     for (;;) {
       const token = `creating:${randomUUID()}`;
       if ((await this.redis.set(k, token, 'PX', CREATING_TTL_MS, 'NX')) === 'OK') {
         try {
-          const id = await openRun(octokit, head, why);
+          const orphan = adopt ? await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }) : undefined;
+          if (orphan !== undefined) this.log.info({ head: head.headSha, checkRunId: orphan }, 'adopted an in-progress check run whose creator did not record it');
+          const id = orphan ?? (await openRun(octokit, head, why));
           await this.redis.set(k, String(id), 'EX', OPEN_RUN_TTL_S);
           return id;
         } catch (error) {
@@ -149,7 +154,8 @@ export class RedisCheckRuns implements CheckRuns {
       }
       const current = await this.redis.get(k);
       if (current && !current.startsWith('creating:')) return Number(current);
-      // Another replica is creating it (or its record just expired): wait for the id.
+      // Another replica is creating it: wait for the id. Its record expiring without one means it died.
+      adopt = true;
       if (Date.now() > deadline) return undefined;
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
     }

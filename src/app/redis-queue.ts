@@ -71,6 +71,7 @@ return ''
 `;
 
 const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 /** Retry policy and timings of jobs. */
 export interface JobPolicy {
@@ -207,18 +208,25 @@ export class RedisEvaluationQueue implements EvaluationQueue {
     return 0;
   }
 
-  /** Runs `work` while holding the PR's write lock (waits for it; the lock expires if its holder dies). */
-  async exclusive<T>(key: string, work: () => Promise<T>, ttlMs = 60_000): Promise<T> {
+  /**
+   * Runs `work` while holding the PR's write lock, waiting up to `waitMs` for it. The lock lives `ttlMs`
+   * and is renewed while `work` runs, so a holder that dies blocks the PR for at most `ttlMs`.
+   */
+  async exclusive<T>(key: string, work: () => Promise<T>, ttlMs = 10_000, waitMs = 120_000): Promise<T> {
     const lock = this.keys.lock(key);
     const token = randomUUID();
-    const deadline = Date.now() + 2 * ttlMs;
+    const deadline = Date.now() + waitMs;
     while ((await this.redis.set(lock, token, 'PX', ttlMs, 'NX')) !== 'OK') {
-      if (Date.now() > deadline) throw new Error(`could not take the write lock of ${key} within ${2 * ttlMs} ms`);
+      if (Date.now() > deadline) throw new Error(`could not take the write lock of ${key} within ${waitMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
+    const renew = setInterval(() => {
+      this.redis.eval(RENEW, 1, lock, token, ttlMs).catch((error: unknown) => this.log.warn({ err: error, key }, 'could not renew a write lock'));
+    }, Math.max(100, Math.floor(ttlMs / 3)));
     try {
       return await work();
     } finally {
+      clearInterval(renew);
       await this.redis.eval(UNLOCK, 1, lock, token).catch((error: unknown) => this.log.warn({ err: error, key }, 'could not release a write lock; it expires by itself'));
     }
   }

@@ -136,3 +136,17 @@ function sanitizeAnnotation(a: CheckRunAnnotation): CheckRunAnnotation {
     ...(sameLine && end_column !== undefined ? { end_column } : {}),
   };
 }
+
+/**
+ * The newest run named `name` on a head that is still in progress, if any: a run some process created
+ * but could not record (it died between the request and the bookkeeping), for another to adopt.
+ */
+export async function findOpenCheckRun(octokit: OctokitLike, options: { owner: string; repo: string; headSha: string; name: string }): Promise<number | undefined> {
+  const { data } = await call<{ check_runs: Array<{ id: number; status: string }> }>(
+    octokit,
+    'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+    { owner: options.owner, repo: options.repo, ref: options.headSha, check_name: options.name, status: 'in_progress', filter: 'all', per_page: 100 },
+    'looking for an open check run',
+  );
+  return data.check_runs.map((r) => r.id).sort((a, b) => b - a)[0];
+}

@@ -227,4 +227,25 @@ describe('RedisEvaluationQueue and EvaluationWorker', () => {
     expect(seen).toEqual(['a']);
     await q.idle();
   });
+
+  it('holds a PR’s write lock as long as the work runs, and waits out a dead holder’s lock only until it expires', async () => {
+    const s = setup();
+    const q = s.queue();
+    // A holder that died: its lock expires after its TTL, not after the work's.
+    await connect().set(`${s.prefix}:lock:acme/shop#7`, 'dead', 'PX', 400);
+    const started = Date.now();
+    await q.exclusive('acme/shop#7', async () => undefined, 300);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(Date.now() - started).toBeLessThan(2000);
+    // A live holder keeps it past its TTL by renewing it: the second waits for the first to finish.
+    const order: string[] = [];
+    const first = q.exclusive('acme/shop#7', async () => {
+      await new Promise((r) => setTimeout(r, 900));
+      order.push('first');
+    }, 300);
+    await new Promise((r) => setTimeout(r, 50));
+    await q.exclusive('acme/shop#7', async () => void order.push('second'), 300);
+    await first;
+    expect(order).toEqual(['first', 'second']);
+  });
 });

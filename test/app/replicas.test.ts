@@ -3,10 +3,12 @@
  * loopback) sharing a real redis-server, against the fake GitHub.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { publishCheckRun, type OctokitLike } from '../../src/github/index.js';
 import { startApp } from '../../src/app/server.js';
 import { startFakeGitHub } from '../support/fake-github/index.js';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis.js';
-import { startHarness, testOptions, BAD, FIXED, findingIds, latestRun, pullRequestEvent, push, runsOn, scorecards, SECRET, deliver, startCluster, type Cluster } from './support.js';
+import { INSTALLATION_ID, OWNER, REPO, startHarness, testOptions, BAD, FIXED, findingIds, latestRun, pullRequestEvent, push, runsOn, scorecards, SECRET, deliver, startCluster, type Cluster } from './support.js';
 
 let redis: RedisServer;
 let c: Cluster | undefined;
@@ -155,5 +157,21 @@ describe('replicas sharing Redis', () => {
     } finally {
       await cluster.close();
     }
+  });
+
+  it('adopts the in-progress run of a worker that died between creating it and recording it', async () => {
+    c = await startCluster({ redisUrl: redis.url, webs: 1, workers: 1 });
+    const octokit = (await c.workers[0]!.probot.auth(INSTALLATION_ID)) as unknown as OctokitLike;
+    const orphan = await publishCheckRun(octokit, { owner: OWNER, repo: REPO, headSha: BAD, name: 'Readiness Gates', status: 'in_progress', title: 'Evaluating…', summary: 'x' });
+    // The dead worker's "creating" record, about to expire without ever naming the run.
+    const client = new Redis(redis.url);
+    await client.set(`${c.prefix}:run:${OWNER}/${REPO}@${BAD}`, 'creating:dead-worker', 'PX', 300);
+    await client.quit();
+    await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
+    await c.idle();
+    const runs = runsOn(c as never, BAD);
+    expect(runs.map((r) => r.id)).toEqual([orphan.checkRunId]);
+    expect(runs[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(c.logs.some((l) => l.includes('adopted an in-progress check run'))).toBe(true);
   });
 });

@@ -333,6 +333,8 @@ export interface Cluster {
   webs: RunningApp[];
   workers: RunningApp[];
   logs: string[];
+  /** The replicas' Redis key prefix. */
+  prefix: string;
   /** Delivers to web replica `to` (default: round robin). */
   deliver(event: string, payload: unknown, options?: { to?: number; id?: string }): Promise<Delivery>;
   /** Starts one more worker replica. */
@@ -368,6 +370,7 @@ export async function startCluster(options: { redisUrl: string; webs?: number; w
     webs,
     workers,
     logs,
+    prefix,
     async addWorker() {
       const app = await start('worker');
       workers.push(app);
