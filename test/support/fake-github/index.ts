@@ -396,6 +396,17 @@ export class FakeGitHub {
         const c = this.addComment(b.owner, b.repo, b.issueNumber, b.body, b.author);
         return reply(201, { id: c.id });
       }
+      if (route === 'POST /_fake/pulls/head') {
+        // A push to the PR's branch, as GitHub records it before it sends `pull_request.synchronize`.
+        const b = body as { owner: string; repo: string; number: number; sha: string };
+        const repo = this.repoState(b.owner, b.repo);
+        const pull = repo.pulls.get(b.number);
+        if (!pull) return reply(404, { message: `pull request ${b.owner}/${b.repo}#${b.number} was not seeded` });
+        if (!repo.commits.has(b.sha)) return reply(422, { message: `commit ${b.sha} was not seeded in ${b.owner}/${b.repo}` });
+        pull.head.sha = b.sha;
+        if (pull.head.repo === repo.fullName) repo.branches.set(pull.head.ref, b.sha);
+        return reply(204);
+      }
       if (route === 'POST /_fake/faults') {
         const spec = body as FaultSpec & { pathRegex?: string };
         this.injectFault({ ...spec, ...(spec.pathRegex ? { path: new RegExp(spec.pathRegex) } : {}) });

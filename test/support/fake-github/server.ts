@@ -7,6 +7,7 @@
  * serves until SIGINT/SIGTERM. `--seed-file` is JSON `{ repos?: SeedRepo[], tokens?: {[token]: TokenSpec},
  * apps?: AppSpec[] }` (binary contents as `{ "base64": "…" }`). Another process drives it through the
  * control API: POST /_fake/seed | /_fake/tokens | /_fake/apps | /_fake/comments | /_fake/faults,
+ * POST /_fake/pulls/head `{ owner, repo, number, sha }` (a push: moves the PR's head and its branch),
  * GET /_fake/requests?since=<seq> | /_fake/unexpected | /_fake/repos/<owner>/<repo>, DELETE /_fake/faults | /_fake/requests.
  */
 import { readFileSync } from 'node:fs';
