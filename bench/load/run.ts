@@ -2,7 +2,7 @@
  * `npm run bench:load`: the load and fault test at full size against the built app — two web processes
  * and two workers, 1,000 signed deliveries for 200 PRs over 60 s, 5 % 5xx and 1 % secondary rate limits
  * from the fake GitHub, one worker killed with SIGKILL midway and restarted. Prints a table, writes
- * bench/results/load.json and the load section of bench/results/README.md, and exits 1 when a
+ * bench/results/load.json and the load sections of bench/results/README.md and README.md, and exits 1 when a
  * requirement fails. Process logs go to bench/.work/load/.
  *
  * Flags for exploring (the defaults are the published run): --prs, --deliveries, --duration-ms,
@@ -82,6 +82,7 @@ const musts: Array<[string, boolean]> = [
   ['every PR’s final check on its newest head, with the right verdict', result.prsFinalOnNewestHead === result.prs],
   ['no duplicate scorecard comments', result.duplicateComments === 0],
   ['no lost jobs', result.lostJobs === 0],
+  ['no check run left in progress', result.openRunsLeft === 0],
   ['settled', result.settled],
 ];
 
@@ -168,6 +169,12 @@ if (!values['no-write']) {
     ? existing.replace(/<!-- bench:load -->[\s\S]*?<!-- \/bench:load -->/, () => section)
     : `${existing.trimEnd()}\n\n## Load and faults (\`npm run bench:load\`)\n\n${section}\n`;
   writeFileSync(resultsReadme, updated);
+  // The README's deployment section quotes the same table.
+  const readme = join(ROOT, 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  if (/<!-- load:readme -->[\s\S]*?<!-- \/load:readme -->/.test(text)) {
+    writeFileSync(readme, text.replace(/<!-- load:readme -->[\s\S]*?<!-- \/load:readme -->/, () => `<!-- load:readme -->\n${table}\n<!-- /load:readme -->`));
+  }
 }
 
 process.exit(musts.every(([, ok]) => ok) ? 0 : 1);
