@@ -66282,7 +66282,7 @@ function mdCode(text2, inTable = false) {
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run3) => run3.length));
   const fence = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") ? " " : "";
-  const body2 = inTable ? flat.replace(/\|/g, "\\|") : flat;
+  const body2 = inTable ? flat.replace(/(\\*)\|/g, (_m, run3) => `${run3.length % 2 ? `${run3}\\` : run3}\\|`) : flat;
   return `${fence}${pad}${body2}${pad}${fence}`;
 }
 function htmlText(text2) {

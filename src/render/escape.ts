@@ -45,7 +45,10 @@ export function mdCode(text: string, inTable = false): string {
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-  const body = inTable ? flat.replace(/\|/g, '\\|') : flat;
+  // GitHub splits table cells before it reads code spans, taking `\x` as a pair: a pipe needs an odd run
+  // of backslashes before it to stay in the cell. An odd run already there gets one more (shown, but the
+  // table holds), an even run is exact.
+  const body = inTable ? flat.replace(/(\\*)\|/g, (_m, run: string) => `${run.length % 2 ? `${run}\\` : run}\\|`) : flat;
   return `${fence}${pad}${body}${pad}${fence}`;
 }
 

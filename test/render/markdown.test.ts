@@ -247,6 +247,14 @@ describe('escaping helpers', () => {
     expect(mdCode('`x`')).toBe('`` `x` ``');
     expect(mdCode('a|b', true)).toBe('`a\\|b`');
   });
+
+  it('mdCode keeps a table cell whole when the text has backslashes before a pipe (found by the property test)', () => {
+    for (const text of ['\\|', 'a\\|b', 'a\\\\|b', '\\\\\\|']) {
+      expect(tableCells(`| ${mdCode(text, true)} | next |`)).toHaveLength(2);
+    }
+    // An even run of backslashes is kept exactly.
+    expect(mdCode('a\\\\|b', true)).toBe('`a\\\\\\|b`');
+  });
 });
 
 function count(report: ReadinessReport, key: string): number {
