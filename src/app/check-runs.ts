@@ -36,7 +36,12 @@ export interface CheckRuns {
    * The open run an evaluation of this head is to complete. `octokit` given: open one when none is open
    * (the Redis-backed app opens runs when an evaluation starts, not when the webhook arrives).
    */
-  claim(head: RepoHead, open?: { octokit: OctokitLike; why: string }): Promise<number | undefined>;
+  claim(head: RepoHead, open?: { octokit: OctokitLike; why: string; pullNumber?: number }): Promise<number | undefined>;
+  /**
+   * Heads of a pull request with a run still open, as far as this tracker knows: an evaluation closes
+   * those that are not the PR's head any more (a worker that died after opening one left it behind).
+   */
+  openHeads(owner: string, repo: string, pullNumber: number): Promise<string[]>;
   /** The run was completed: later evaluations of the head open a new one. */
   completed(head: RepoHead, checkRunId: number): Promise<void>;
   /**
@@ -100,6 +105,11 @@ export class CheckRunTracker implements CheckRuns {
     return true;
   }
 
+  async openHeads(): Promise<string[]> {
+    // Runs opened at acknowledgement are closed by the queue when a newer head replaces them.
+    return [];
+  }
+
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
     const id = await this.claim(head);
     if (id === undefined) return;
@@ -131,7 +141,22 @@ export class RedisCheckRuns implements CheckRuns {
     return `${this.prefix}:run:${key(head)}`;
   }
 
-  async ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined> {
+  private prKey(owner: string, repo: string, pullNumber: number): string {
+    return `${this.prefix}:pr-runs:${`${owner}/${repo}#${pullNumber}`.toLowerCase()}`;
+  }
+
+  async openHeads(owner: string, repo: string, pullNumber: number): Promise<string[]> {
+    const k = this.prKey(owner, repo, pullNumber);
+    const open: string[] = [];
+    for (const sha of await this.redis.smembers(k)) {
+      const current = await this.redis.get(this.redisKey({ owner, repo, headSha: sha }));
+      if (current) open.push(sha);
+      else await this.redis.srem(k, sha);
+    }
+    return open;
+  }
+
+  async ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string, pullNumber?: number): Promise<number | undefined> {
     const k = this.redisKey(head);
     const deadline = Date.now() + CREATING_TTL_MS + 1000;
     // A creation that left no record behind (its process died between the request and the record) or
@@ -143,6 +168,11 @@ export class RedisCheckRuns implements CheckRuns {
         try {
           const orphan = adopt ? await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }) : undefined;
           if (orphan !== undefined) this.log.info({ head: head.headSha, checkRunId: orphan }, 'adopted an in-progress check run whose creator did not record it');
+          if (pullNumber !== undefined) {
+            // Remembered before the run exists, so no run of the PR is ever created unlisted.
+            const pr = this.prKey(head.owner, head.repo, pullNumber);
+            await this.redis.multi().sadd(pr, head.headSha).expire(pr, OPEN_RUN_TTL_S).exec();
+          }
           const id = orphan ?? (await openRun(octokit, head, why));
           await this.redis.set(k, String(id), 'EX', OPEN_RUN_TTL_S);
           return id;
@@ -161,15 +191,22 @@ export class RedisCheckRuns implements CheckRuns {
     }
   }
 
-  async claim(head: RepoHead, open?: { octokit: OctokitLike; why: string }): Promise<number | undefined> {
-    if (open) return this.ensureInProgress(open.octokit, head, open.why);
+  async claim(head: RepoHead, open?: { octokit: OctokitLike; why: string; pullNumber?: number }): Promise<number | undefined> {
+    if (open) return this.ensureInProgress(open.octokit, head, open.why, open.pullNumber);
+    return (await this.lookup(head)).id;
+  }
+
+  /** The recorded run of a head, waiting out a creation in progress; `orphaned` when that creator vanished. */
+  private async lookup(head: RepoHead): Promise<{ id?: number; orphaned: boolean }> {
     const k = this.redisKey(head);
     const deadline = Date.now() + CREATING_TTL_MS + 1000;
+    let creating = false;
     for (;;) {
       const current = await this.redis.get(k);
-      if (!current) return undefined;
-      if (!current.startsWith('creating:')) return Number(current);
-      if (Date.now() > deadline) return undefined;
+      if (!current) return { orphaned: creating };
+      if (!current.startsWith('creating:')) return { id: Number(current), orphaned: false };
+      creating = true;
+      if (Date.now() > deadline) return { orphaned: true };
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
     }
   }
@@ -183,7 +220,10 @@ export class RedisCheckRuns implements CheckRuns {
   }
 
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
-    const id = await this.claim(head);
+    const found = await this.lookup(head);
+    let id = found.id;
+    // Its creator died between creating the run and recording it: find the run on GitHub.
+    if (id === undefined && found.orphaned) id = await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined);
     if (id === undefined) return;
     try {
       await complete(octokit, head, id, output);

@@ -332,10 +332,14 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
   }
 
   const head = { owner: target.owner, repo: target.repo, headSha: target.headSha };
-  for (const older of job.supersededHeads ?? []) {
+  const openElsewhere = target.pr && !target.mergeGroup ? await deps.checks.openHeads(target.owner, target.repo, target.pr.number) : [];
+  for (const older of new Set([...(job.supersededHeads ?? []), ...openElsewhere])) {
     if (older !== target.headSha) await deps.checks.close(octokit, { owner: target.owner, repo: target.repo, headSha: older }, supersededOutput(older, target.headSha));
   }
-  const runId = await deps.checks.claim(head, deps.openRunOnStart ? { octokit, why: job.reasons.at(-1) ?? 'requested' } : undefined);
+  const runId = await deps.checks.claim(
+    head,
+    deps.openRunOnStart ? { octokit, why: job.reasons.at(-1) ?? 'requested', ...(target.pr && !target.mergeGroup ? { pullNumber: target.pr.number } : {}) } : undefined,
+  );
   let onError: 'failure' | 'neutral' = 'failure';
   let check: CheckOutput;
   let comment: string;

@@ -41,24 +41,28 @@ export function countingFetch(onResponse: (method: string, status: number | unde
  * (plugin-retry), bounded secondary- and primary-rate-limit retries that honour `retry-after` up to a
  * ceiling (plugin-throttling), and write spacing per installation.
  *
- * With `shared` (the Redis-backed app) the limiters live in Redis (Bottleneck's clustering), so every
- * replica together keeps one write spacing and one concurrency limit per installation, as GitHub counts
- * them. Probot's own Redis option is not used: it downloads ioredis with npx at run time.
+ * With `shared` (the Redis-backed app) the write and notification spacing lives in Redis (Bottleneck's
+ * clustering), so all replicas together keep one spacing per installation, as GitHub counts it. Those
+ * shared limiters only space requests and never hold a slot while one runs: a replica killed mid-request
+ * would otherwise keep its slots until they expire (the throttling plugin lets them live 60 s) and stall
+ * every replica's requests for that installation. The concurrency limit stays per process for the same
+ * reason. Probot's own Redis option is not used: it downloads ioredis with npx at run time.
  */
 export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared?: { redis: Redis; prefix: string }): { Octokit: typeof ProbotOctokit; close(): Promise<void> } {
   const connection = shared ? new Bottleneck.IORedisConnection({ client: shared.redis.duplicate({ lazyConnect: false }), Redis }) : undefined;
   connection?.on('error', (error: Error) => log.error({ err: error }, 'shared rate limiter: Redis error'));
-  const B = (shared ? Bottleneck : BottleneckLight) as typeof Bottleneck;
-  const groupOptions = { maxConcurrent: 1, timeout: 120_000, ...(connection ? { connection } : {}) };
+  const local = { timeout: 120_000 };
+  const spacing = shared ? { timeout: 120_000, connection: connection!, maxConcurrent: null } : { ...local, maxConcurrent: 1 };
+  const Spacing = (shared ? Bottleneck : BottleneckLight) as typeof Bottleneck;
   const id = (name: string) => (shared ? `${shared.prefix}-${name}` : `readiness-app-${name}`);
-  const write = new B.Group({ id: id('write'), minTime: github.writeIntervalMs, ...groupOptions });
-  const notifications = new B.Group({ id: id('notify'), minTime: github.writeIntervalMs * 3, ...groupOptions });
-  // GitHub allows 100 concurrent requests; 10 per installation across replicas leaves room for others.
-  const global = new B.Group({ id: id('global'), ...groupOptions, maxConcurrent: 10 });
+  const write = new Spacing.Group({ id: id('write'), minTime: github.writeIntervalMs, ...spacing });
+  const notifications = new Spacing.Group({ id: id('notify'), minTime: github.writeIntervalMs * 3, ...spacing });
   // Every group the plugin uses is ours: its own defaults are module-wide and would keep the first
-  // app's Redis connection for every later one.
-  const auth = new B.Group({ id: id('auth'), ...groupOptions });
-  const search = new B.Group({ id: id('search'), ...groupOptions, minTime: 2000 });
+  // app's settings for every later one. GitHub allows 100 concurrent requests; 10 per installation and
+  // process leaves room for other clients.
+  const global = new BottleneckLight.Group({ id: id('global'), ...local, maxConcurrent: 10 });
+  const auth = new BottleneckLight.Group({ id: id('auth'), ...local, maxConcurrent: 1 });
+  const search = new BottleneckLight.Group({ id: id('search'), ...local, maxConcurrent: 1, minTime: 2000 });
   const bounded = (kind: 'secondary' | 'primary', max: number) => (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number) => {
     const again = retryCount < max && retryAfter <= github.maxRetryAfterSeconds;
     log.warn({ method: request.method, url: request.url, retryAfter, retry: retryCount + 1, giveUp: !again }, `GitHub ${kind} rate limit: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
@@ -72,8 +76,6 @@ export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared
       enabled: true,
       retryAfterBaseValue: github.retryAfterUnitMs,
       fallbackSecondaryRateRetryAfter: Math.min(60, github.maxRetryAfterSeconds),
-      Bottleneck: B,
-      ...(connection ? { connection } : {}),
       global,
       auth,
       search,

@@ -4,6 +4,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import pino from 'pino';
+import { RedisCheckRuns } from '../../src/app/check-runs.js';
 import { publishCheckRun, type OctokitLike } from '../../src/github/index.js';
 import { startApp } from '../../src/app/server.js';
 import { startFakeGitHub } from '../support/fake-github/index.js';
@@ -173,5 +175,19 @@ describe('replicas sharing Redis', () => {
     expect(runs.map((r) => r.id)).toEqual([orphan.checkRunId]);
     expect(runs[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(c.logs.some((l) => l.includes('adopted an in-progress check run'))).toBe(true);
+  });
+
+  it('closes the run a dead worker left open on a head the PR has moved past, even when its request named no head', async () => {
+    c = await startCluster({ redisUrl: redis.url, webs: 1, workers: 1 });
+    const octokit = (await c.workers[0]!.probot.auth(INSTALLATION_ID)) as unknown as OctokitLike;
+    // A `/readiness recheck` (no head in the request) was evaluating BAD when its worker died.
+    const client = new Redis(redis.url);
+    const left = await new RedisCheckRuns(client, c.prefix, pino({ level: 'silent' })).ensureInProgress(octokit, { owner: OWNER, repo: REPO, headSha: BAD }, 'recheck', 7);
+    await client.quit();
+    push(c as never, FIXED);
+    await c.deliver('pull_request', pullRequestEvent('synchronize', { head: FIXED }));
+    await c.idle();
+    expect(runsOn(c as never, BAD)).toEqual([expect.objectContaining({ id: left, status: 'completed', conclusion: 'cancelled' })]);
+    expect(latestRun(c as never, FIXED)).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 });
