@@ -4,12 +4,13 @@
  * target and analyses those handlers (and every health-named route) in depth.
  */
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
-import { CodeBase, functionOf, type FileInfo } from './code/codebase.js';
+import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
 import { dirOf } from '../../lang/module-resolver.js';
-import { emptyFacts, joinPaths, type RawFacts, type RawRoute } from './code/routes.js';
+import { emptyFacts, handlerRef, joinPaths, mergeFacts, plainFacts, type HandlerRef, type LiveHandler, type RawFacts, type RawRoute } from './code/routes.js';
+import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
 import { chartOf, type HelmValues } from './deploy/helm.js';
@@ -137,23 +138,18 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const isJs = jsFiles.has(path);
     const isPy = pyFiles.has(path);
     if (!isJs && !isPy) continue;
-    const info = await code.info(path);
-    if (!info) continue;
+    const extracted = await extractFile(path, code, ctx);
+    if (!extracted) continue;
     const f = factsOf(ctx.serviceOf(path).root);
-    try {
-      if (info.lang === 'js') {
-        if (![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info.file.text) && !hasTypeImportOf(info)) continue;
-        await extractJs(info, code, f);
-      } else await extractPython(info, code, f);
-    } catch (err) {
-      ctx.error(path, `the health gate could not analyse this file: ${(err as Error).message}`);
-    }
+    if (extracted.facts) mergeFacts(f, extracted.facts);
   }
   for (const path of nextRoutes) {
     const info = await code.info(path);
     if (info) nextRoute(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path));
   }
   await djangoRoots(ctx, code, facts);
+  // Everything below works on plain facts; the few handlers analysed in depth are parsed again.
+  code.releaseAll();
 
   // Paths some check targets: their handlers are analysed even when not named like health endpoints.
   const targeted = new Set<string>();
@@ -190,12 +186,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
       mentioned: [],
     };
     if (f.nestGrace) {
-      for (const h of cs.shutdown.handlers) {
-        if (h.via !== 'nest') continue;
-        h.drainMs = f.nestGrace.ms;
-        h.drainLoc = f.nestGrace.loc;
-        h.closesImmediately = f.nestGrace.ms === 0;
-      }
+      // Facts may be shared with the other snapshot's model (unchanged files): copy, never mutate.
+      const grace = f.nestGrace;
+      cs.shutdown.handlers = cs.shutdown.handlers.map((h) => (h.via === 'nest' ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h));
     }
     for (const raw of f.routes) {
       for (const route of placeRoute(raw, f, prefixes)) {
@@ -387,9 +380,10 @@ function pathsCompatible(route: Route, target: string): boolean {
 
 async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: CodeBase): Promise<HandlerFacts | undefined> {
   let merged: HandlerFacts | undefined;
-  for (const h of raw.handlers) {
-    let node = h.node;
-    let info = h.info;
+  for (const ref of raw.handlers) {
+    let info = await code.info(ref.path);
+    let node = info ? nodeAt(info.root, ref) : undefined;
+    if (!info || !node) continue;
     if (node.type === 'identifier') {
       const r = await code.resolve(info, node.text);
       const fn = r && 'node' in r ? functionOf(r.node) : undefined;
@@ -405,6 +399,69 @@ async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: C
       : facts;
   }
   return merged;
+}
+
+/** The node a handler reference names, in a (new) parse of its file. */
+function nodeAt(root: TSNode, ref: HandlerRef): TSNode | undefined {
+  for (let n: TSNode | null = root.descendantForIndex(ref.start, ref.end); n; n = n.parent) {
+    if (n.startIndex === ref.start && n.endIndex === ref.end && n.type === ref.type) return n;
+    if (n.startIndex < ref.start || n.endIndex > ref.end) break;
+  }
+  return undefined;
+}
+
+/** One file's facts, plain, with what they depended on. */
+interface FileRecord {
+  /** False when the file has no syntax tree (not read as code at all). */
+  parsed: boolean;
+  /** Undefined when the file serves nothing the gate reads (no web framework, no signal handling). */
+  facts: RawFacts | undefined;
+  deps: Dependencies;
+}
+
+/**
+ * Extractions by file object. A file the pull request did not touch is one object on both sides, so the
+ * base reuses the head's extraction when everything it looked at is the same there (see Dependencies).
+ */
+const records = new WeakMap<SourceFile, FileRecord>();
+
+/**
+ * Extracts one file to plain facts and frees its syntax tree right away: the index never holds trees,
+ * so parsing the whole repository never keeps them all alive. Undefined when the file has no tree.
+ */
+async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Promise<FileRecord | undefined> {
+  const file = await ctx.read(path);
+  if (!file) return undefined;
+  let record = records.get(file);
+  if (record && (await code.holds(record.deps))) code.replayErrors(record.deps);
+  else {
+    let parsed = false;
+    let facts: RawFacts | undefined;
+    let failure: string | undefined;
+    const deps = await code.record(path, async () => {
+      const info = await code.info(path);
+      if (!info) return;
+      parsed = true;
+      if (info.lang === 'js' && ![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info.file.text) && !hasTypeImportOf(info)) return;
+      // Facts found before a failure are kept, as they always were.
+      const live = emptyFacts<LiveHandler>();
+      try {
+        if (info.lang === 'js') await extractJs(info, code, live);
+        else await extractPython(info, code, live);
+      } catch (err) {
+        failure = `the health gate could not analyse this file: ${(err as Error).message}`;
+      }
+      facts = plainFacts(live);
+    });
+    if (failure !== undefined) {
+      ctx.error(path, failure);
+      deps.errors.push({ path, message: failure });
+    }
+    code.release(path);
+    record = { parsed, facts, deps };
+    records.set(file, record);
+  }
+  return record.parsed ? record : undefined;
 }
 
 /** Next.js App Router `app/…/route.ts` and Pages Router `pages/api/…` files. */
@@ -435,10 +492,10 @@ function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
     const decl = info.decls.get(local);
     const fn = decl ? functionOf(decl) : undefined;
     const loc = { path, line: (decl ?? info.root).startPosition.row + 1 };
-    f.routes.push({ framework: 'next', method, path: urlPath, receiver: { kind: 'root' }, loc, handlers: fn ? [{ node: fn, info }] : [] });
+    f.routes.push({ framework: 'next', method, path: urlPath, receiver: { kind: 'root' }, loc, handlers: fn ? [handlerRef({ node: fn, info })] : [] });
   }
   if (!app && !info.exports.has('default') && info.defaultExpr) {
-    f.routes.push({ framework: 'next', method: 'ALL', path: urlPath, receiver: { kind: 'root' }, loc: { path, line: 1 }, handlers: [{ node: info.defaultExpr, info }] });
+    f.routes.push({ framework: 'next', method: 'ALL', path: urlPath, receiver: { kind: 'root' }, loc: { path, line: 1 }, handlers: [handlerRef({ node: info.defaultExpr, info })] });
   }
 }
 

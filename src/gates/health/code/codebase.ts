@@ -53,21 +53,98 @@ const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
  */
 const infoByTree = new WeakMap<Tree, FileInfo>();
 
+/**
+ * What one file's extraction depended on besides its own text: the files it looked into (by object: a
+ * file the pull request did not touch is one object on both sides), the module resolutions it asked for
+ * and the errors it reported. Equal answers on another snapshot mean an equal extraction.
+ */
+export interface Dependencies {
+  consulted: Array<{ path: string; file: SourceFile | undefined }>;
+  lookups: Array<{ method: 'js' | 'python'; from: string; spec: string; answer: string | undefined }>;
+  errors: Array<{ path: string; message: string }>;
+}
+
+/** Module resolution as the extractors see it; answers are recorded while a file is being extracted. */
+class RecordingResolver {
+  session: Dependencies | undefined;
+  constructor(private readonly inner: ModuleResolver) {}
+  js(from: string, spec: string): string | undefined {
+    const answer = this.inner.js(from, spec);
+    this.session?.lookups.push({ method: 'js', from, spec, answer });
+    return answer;
+  }
+  python(from: string, spec: string): string | undefined {
+    const answer = this.inner.python(from, spec);
+    this.session?.lookups.push({ method: 'python', from, spec, answer });
+    return answer;
+  }
+}
+
 /** Loads and indexes files; resolves names through relative imports. */
 export class CodeBase {
   private readonly infos = new Map<string, FileInfo | null>();
-  readonly resolver: ModuleResolver;
+  readonly resolver: RecordingResolver;
+  private readonly plainResolver: ModuleResolver;
+  private sessionPath: string | undefined;
 
   constructor(
     paths: readonly string[],
     private readonly read: (path: string) => Promise<SourceFile | undefined>,
-    private readonly onError: (path: string, message: string) => void,
+    private readonly reportError: (path: string, message: string) => void,
   ) {
-    this.resolver = new ModuleResolver(paths);
+    this.plainResolver = new ModuleResolver(paths);
+    this.resolver = new RecordingResolver(this.plainResolver);
+  }
+
+  private onError(path: string, message: string): void {
+    this.resolver.session?.errors.push({ path, message });
+    this.reportError(path, message);
+  }
+
+  /** Runs one file's extraction and returns what it depended on. */
+  async record(path: string, run: () => Promise<void>): Promise<Dependencies> {
+    const deps: Dependencies = { consulted: [], lookups: [], errors: [] };
+    this.resolver.session = deps;
+    this.sessionPath = path;
+    try {
+      await run();
+    } finally {
+      this.resolver.session = undefined;
+      this.sessionPath = undefined;
+    }
+    return deps;
+  }
+
+  /** Whether an extraction recorded on one snapshot holds on this one (then its facts are reused). */
+  async holds(deps: Dependencies): Promise<boolean> {
+    for (const c of deps.consulted) if ((await this.read(c.path)) !== c.file) return false;
+    for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
+    return true;
+  }
+
+  /** Reports again the errors a reused extraction had reported. */
+  replayErrors(deps: Dependencies): void {
+    for (const e of deps.errors) this.reportError(e.path, e.message);
+  }
+
+  /** Frees a file's syntax tree; its info is built again (a new parse) if asked for later. */
+  release(path: string): void {
+    const info = this.infos.get(path);
+    this.infos.delete(path);
+    info?.file.dispose();
+  }
+
+  /** Frees every tree loaded so far. */
+  releaseAll(): void {
+    for (const path of [...this.infos.keys()]) this.release(path);
   }
 
   /** A file's info, parsing it on first use; undefined for non-source or unreadable files. */
   async info(path: string): Promise<FileInfo | undefined> {
+    const session = this.resolver.session;
+    if (session && path !== this.sessionPath && !session.consulted.some((c) => c.path === path)) {
+      session.consulted.push({ path, file: await this.read(path) });
+    }
     const cached = this.infos.get(path);
     if (cached !== undefined) return cached ?? undefined;
     this.infos.set(path, null);

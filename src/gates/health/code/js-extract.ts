@@ -8,7 +8,7 @@ import { calleeName, dottedName, objectProps, positionalArgs, stringValue } from
 import type { HandlerFacts, PortExpr, ShutdownHandler } from '../model.js';
 import { FUNCTION_NODES, functionOf, type CodeBase, type FileInfo } from './codebase.js';
 import { enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type RawFacts, type Receiver } from './routes.js';
+import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all']);
 const NEST_METHODS: Readonly<Record<string, string>> = { Get: 'GET', Post: 'POST', Put: 'PUT', Delete: 'DELETE', Patch: 'PATCH', All: 'ALL', Head: 'HEAD', Options: 'OPTIONS' };
@@ -132,7 +132,7 @@ function msOf(node: TSNode | undefined, info: FileInfo): number | undefined {
 }
 
 /** Extracts everything the JS side knows from one file into `facts`. */
-export async function extractJs(info: FileInfo, code: CodeBase, facts: RawFacts): Promise<void> {
+export async function extractJs(info: FileInfo, code: CodeBase, facts: RawFacts<LiveHandler>): Promise<void> {
   const ctx = new JsExtractor(info, code, facts);
   await ctx.run();
 }
@@ -141,7 +141,7 @@ class JsExtractor {
   constructor(
     private readonly info: FileInfo,
     private readonly code: CodeBase,
-    private readonly facts: RawFacts,
+    private readonly facts: RawFacts<LiveHandler>,
   ) {}
 
   private loc(node: TSNode) {

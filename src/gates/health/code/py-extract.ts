@@ -8,7 +8,7 @@ import { calleeName, dottedName, keywordArgs, positionalArgs, stringValue } from
 import type { Framework, PortExpr } from '../model.js';
 import { functionOf, pyJoin, type CodeBase, type FileInfo } from './codebase.js';
 import { classMethod, enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type RawFacts, type Receiver } from './routes.js';
+import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 
 export const PY_TOKENS = ['fastapi', 'flask', 'starlette', 'django', 'urlpatterns', 'uvicorn', 'SIGTERM', 'fastapi_health', 'Blueprint'];
 
@@ -43,7 +43,7 @@ function role(info: FileInfo, callee: TSNode | null): string | undefined {
   return [b.module, b.imported === '*' ? '' : b.imported, ...rest].filter((x) => x !== '').join('.');
 }
 
-export async function extractPython(info: FileInfo, code: CodeBase, facts: RawFacts): Promise<void> {
+export async function extractPython(info: FileInfo, code: CodeBase, facts: RawFacts<LiveHandler>): Promise<void> {
   const ex = new PyExtractor(info, code, facts);
   await ex.run();
 }
@@ -52,7 +52,7 @@ class PyExtractor {
   constructor(
     private readonly info: FileInfo,
     private readonly code: CodeBase,
-    private readonly facts: RawFacts,
+    private readonly facts: RawFacts<LiveHandler>,
   ) {}
 
   private loc(n: TSNode) {

@@ -10,14 +10,37 @@ import type { FileInfo } from './codebase.js';
 /** What a route was registered on. `id`s name app/router objects across files. */
 export type Receiver = { kind: 'root' } | { kind: 'unknown' } | { kind: 'id'; id: string };
 
-export interface RawRoute {
+/**
+ * Where a handler's code is: a syntax node named by file, span and type, so the facts can outlive the
+ * file's parse tree. The health index finds the node again (a fresh parse) only for the few routes whose
+ * handlers it analyses.
+ */
+export interface HandlerRef {
+  path: string;
+  start: number;
+  end: number;
+  type: string;
+}
+
+/** A handler while its file is being extracted: the live node and its file. */
+export interface LiveHandler {
+  node: TSNode;
+  info: FileInfo;
+}
+
+export function handlerRef(h: LiveHandler): HandlerRef {
+  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
+}
+
+/** `H` is a HandlerRef in the index (plain data) and a LiveHandler while a file is being extracted. */
+export interface RawRoute<H = HandlerRef> {
   framework: Framework;
   method: string;
   path: string;
   receiver: Receiver;
   loc: Loc;
   /** Code that handles the request (functions, or a block for path checks in middleware). */
-  handlers: Array<{ node: TSNode; info: FileInfo }>;
+  handlers: H[];
   /** Facts known without analysis (lightship's built-in endpoints). */
   facts?: HandlerFacts;
   /** Served on its own port (lightship). */
@@ -45,8 +68,8 @@ export interface RawRouter {
   loc: Loc;
 }
 
-export interface RawFacts {
-  routes: RawRoute[];
+export interface RawFacts<H = HandlerRef> {
+  routes: Array<RawRoute<H>>;
   mounts: RawMount[];
   routers: RawRouter[];
   listens: Listen[];
@@ -62,7 +85,7 @@ export interface RawFacts {
   nestGrace?: { ms: number; loc: Loc };
 }
 
-export function emptyFacts(): RawFacts {
+export function emptyFacts<H = HandlerRef>(): RawFacts<H> {
   return { routes: [], mounts: [], routers: [], listens: [], shutdown: [], uncertain: [], catchAll: [], frameworks: new Set(), signalAware: [] };
 }
 
@@ -74,4 +97,24 @@ export function joinPaths(...parts: string[]): string {
     .filter((p) => p !== '')
     .join('/');
   return `/${joined}`;
+}
+
+/** One file's facts with their handlers as plain references. */
+export function plainFacts(facts: RawFacts<LiveHandler>): RawFacts {
+  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
+}
+
+/** Appends one file's facts to a service's (file order is kept: later files win single-valued facts). */
+export function mergeFacts(into: RawFacts, from: RawFacts): void {
+  into.routes.push(...from.routes);
+  into.mounts.push(...from.mounts);
+  into.routers.push(...from.routers);
+  into.listens.push(...from.listens);
+  into.shutdown.push(...from.shutdown);
+  into.uncertain.push(...from.uncertain);
+  into.catchAll.push(...from.catchAll);
+  into.signalAware.push(...from.signalAware);
+  for (const f of from.frameworks) into.frameworks.add(f);
+  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
+  if (from.nestGrace) into.nestGrace = from.nestGrace;
 }
