@@ -143,6 +143,9 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
       if (f) facts.set(path, f);
     } catch (err) {
       ctx.error(path, `the metrics index could not analyse this file: ${(err as Error).message}`);
+    } finally {
+      // Facts are plain data: free the tree now rather than keep every tree of the repository alive.
+      file.dispose();
     }
   };
 
