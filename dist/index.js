@@ -11704,10 +11704,10 @@ var require_dns = __commonJS({
               return;
             }
             this.setRecords(origin, addresses);
-            const records = this.#records.get(origin.hostname);
+            const records2 = this.#records.get(origin.hostname);
             const ip = this.pick(
               origin,
-              records,
+              records2,
               newOpts.affinity
             );
             let port;
@@ -11770,7 +11770,7 @@ var require_dns = __commonJS({
       }
       #defaultPick(origin, hostnameRecords, affinity) {
         let ip = null;
-        const { records, offset } = hostnameRecords;
+        const { records: records2, offset } = hostnameRecords;
         let family;
         if (this.dualStack) {
           if (affinity == null) {
@@ -11782,13 +11782,13 @@ var require_dns = __commonJS({
               affinity = (hostnameRecords.offset & 1) === 1 ? 6 : 4;
             }
           }
-          if (records[affinity] != null && records[affinity].ips.length > 0) {
-            family = records[affinity];
+          if (records2[affinity] != null && records2[affinity].ips.length > 0) {
+            family = records2[affinity];
           } else {
-            family = records[affinity === 4 ? 6 : 4];
+            family = records2[affinity === 4 ? 6 : 4];
           }
         } else {
-          family = records[affinity];
+          family = records2[affinity];
         }
         if (family == null || family.ips.length === 0) {
           return ip;
@@ -11811,7 +11811,7 @@ var require_dns = __commonJS({
       }
       setRecords(origin, addresses) {
         const timestamp = Date.now();
-        const records = { records: { 4: null, 6: null } };
+        const records2 = { records: { 4: null, 6: null } };
         for (const record2 of addresses) {
           record2.timestamp = timestamp;
           if (typeof record2.ttl === "number") {
@@ -11819,11 +11819,11 @@ var require_dns = __commonJS({
           } else {
             record2.ttl = this.#maxTTL;
           }
-          const familyRecords = records.records[record2.family] ?? { ips: [] };
+          const familyRecords = records2.records[record2.family] ?? { ips: [] };
           familyRecords.ips.push(record2);
-          records.records[record2.family] = familyRecords;
+          records2.records[record2.family] = familyRecords;
         }
-        this.#records.set(origin.hostname, records);
+        this.#records.set(origin.hostname, records2);
       }
       getHandler(meta3, opts) {
         return new DNSDispatchHandler(this, meta3, opts);
@@ -69966,18 +69966,79 @@ var ModuleResolver = class {
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
 var infoByTree = /* @__PURE__ */ new WeakMap();
+var RecordingResolver = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  session;
+  js(from, spec) {
+    const answer = this.inner.js(from, spec);
+    this.session?.lookups.push({ method: "js", from, spec, answer });
+    return answer;
+  }
+  python(from, spec) {
+    const answer = this.inner.python(from, spec);
+    this.session?.lookups.push({ method: "python", from, spec, answer });
+    return answer;
+  }
+};
 var CodeBase = class {
-  constructor(paths, read, onError) {
+  constructor(paths, read, reportError) {
     this.read = read;
-    this.onError = onError;
-    this.resolver = new ModuleResolver(paths);
+    this.reportError = reportError;
+    this.plainResolver = new ModuleResolver(paths);
+    this.resolver = new RecordingResolver(this.plainResolver);
   }
   read;
-  onError;
+  reportError;
   infos = /* @__PURE__ */ new Map();
   resolver;
+  plainResolver;
+  sessionPath;
+  onError(path2, message) {
+    this.resolver.session?.errors.push({ path: path2, message });
+    this.reportError(path2, message);
+  }
+  /** Runs one file's extraction and returns what it depended on. */
+  async record(path2, run3) {
+    const deps = { consulted: [], lookups: [], errors: [] };
+    this.resolver.session = deps;
+    this.sessionPath = path2;
+    try {
+      await run3();
+    } finally {
+      this.resolver.session = void 0;
+      this.sessionPath = void 0;
+    }
+    return deps;
+  }
+  /** Whether an extraction recorded on one snapshot holds on this one (then its facts are reused). */
+  async holds(deps) {
+    for (const c of deps.consulted) if (await this.read(c.path) !== c.file) return false;
+    for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
+    return true;
+  }
+  /** Reports again the errors a reused extraction had reported. */
+  replayErrors(deps) {
+    for (const e of deps.errors) this.reportError(e.path, e.message);
+  }
+  /** Frees a file's syntax tree; its info is built again (a new parse) if asked for later. */
+  release(path2) {
+    const info3 = this.infos.get(path2);
+    this.infos.delete(path2);
+    info3?.file.dispose();
+  }
+  /** Frees every tree loaded so far. */
+  releaseAll() {
+    for (const path2 of [...this.infos.keys()]) this.release(path2);
+  }
   /** A file's info, parsing it on first use; undefined for non-source or unreadable files. */
   async info(path2) {
+    const session = this.resolver.session;
+    if (session && path2 !== this.sessionPath && !session.consulted.some((c) => c.path === path2)) {
+      session.consulted.push({ path: path2, file: await this.read(path2) });
+    }
     const cached2 = this.infos.get(path2);
     if (cached2 !== void 0) return cached2 ?? void 0;
     this.infos.set(path2, null);
@@ -70922,12 +70983,31 @@ function findLocal(at3, name2) {
 }
 
 // src/gates/health/code/routes.ts
+function handlerRef(h) {
+  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
+}
 function emptyFacts() {
   return { routes: [], mounts: [], routers: [], listens: [], shutdown: [], uncertain: [], catchAll: [], frameworks: /* @__PURE__ */ new Set(), signalAware: [] };
 }
 function joinPaths(...parts2) {
   const joined = parts2.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
   return `/${joined}`;
+}
+function plainFacts(facts) {
+  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
+}
+function mergeFacts(into, from) {
+  into.routes.push(...from.routes);
+  into.mounts.push(...from.mounts);
+  into.routers.push(...from.routers);
+  into.listens.push(...from.listens);
+  into.shutdown.push(...from.shutdown);
+  into.uncertain.push(...from.uncertain);
+  into.catchAll.push(...from.catchAll);
+  into.signalAware.push(...from.signalAware);
+  for (const f of from.frameworks) into.frameworks.add(f);
+  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
+  if (from.nestGrace) into.nestGrace = from.nestGrace;
 }
 
 // src/gates/health/code/js-extract.ts
@@ -73375,23 +73455,17 @@ async function buildHealthModel(ctx) {
     const isJs = jsFiles.has(path2);
     const isPy = pyFiles.has(path2);
     if (!isJs && !isPy) continue;
-    const info3 = await code.info(path2);
-    if (!info3) continue;
+    const extracted2 = await extractFile(path2, code, ctx);
+    if (!extracted2) continue;
     const f = factsOf(ctx.serviceOf(path2).root);
-    try {
-      if (info3.lang === "js") {
-        if (![...info3.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info3.file.text) && !hasTypeImportOf(info3)) continue;
-        await extractJs(info3, code, f);
-      } else await extractPython(info3, code, f);
-    } catch (err2) {
-      ctx.error(path2, `the health gate could not analyse this file: ${err2.message}`);
-    }
+    if (extracted2.facts) mergeFacts(f, extracted2.facts);
   }
   for (const path2 of nextRoutes) {
     const info3 = await code.info(path2);
     if (info3) nextRoute(info3, factsOf(ctx.serviceOf(path2).root), ctx.serviceOf(path2));
   }
   await djangoRoots(ctx, code, facts);
+  code.releaseAll();
   const targeted = /* @__PURE__ */ new Set();
   for (const w of model.workloads) for (const c of w.containers) for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
   for (const s of model.compose) {
@@ -73424,12 +73498,8 @@ async function buildHealthModel(ctx) {
       mentioned: []
     };
     if (f.nestGrace) {
-      for (const h of cs.shutdown.handlers) {
-        if (h.via !== "nest") continue;
-        h.drainMs = f.nestGrace.ms;
-        h.drainLoc = f.nestGrace.loc;
-        h.closesImmediately = f.nestGrace.ms === 0;
-      }
+      const grace = f.nestGrace;
+      cs.shutdown.handlers = cs.shutdown.handlers.map((h) => h.via === "nest" ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h);
     }
     for (const raw of f.routes) {
       for (const route of placeRoute(raw, f, prefixes)) {
@@ -73582,9 +73652,10 @@ function pathsCompatible(route, target) {
 }
 async function analyseHandlers(raw, analyzer, code) {
   let merged;
-  for (const h of raw.handlers) {
-    let node2 = h.node;
-    let info3 = h.info;
+  for (const ref of raw.handlers) {
+    let info3 = await code.info(ref.path);
+    let node2 = info3 ? nodeAt(info3.root, ref) : void 0;
+    if (!info3 || !node2) continue;
     if (node2.type === "identifier") {
       const r = await code.resolve(info3, node2.text);
       const fn = r && "node" in r ? functionOf(r.node) : void 0;
@@ -73598,6 +73669,47 @@ async function analyseHandlers(raw, analyzer, code) {
     merged = merged ? { loc: facts.loc, deps: [...merged.deps, ...facts.deps], leaks: [...merged.leaks, ...facts.leaks], readsShutdownState: merged.readsShutdownState || facts.readsShutdownState } : facts;
   }
   return merged;
+}
+function nodeAt(root, ref) {
+  for (let n = root.descendantForIndex(ref.start, ref.end); n; n = n.parent) {
+    if (n.startIndex === ref.start && n.endIndex === ref.end && n.type === ref.type) return n;
+    if (n.startIndex < ref.start || n.endIndex > ref.end) break;
+  }
+  return void 0;
+}
+var records = /* @__PURE__ */ new WeakMap();
+async function extractFile(path2, code, ctx) {
+  const file2 = await ctx.read(path2);
+  if (!file2) return void 0;
+  let record2 = records.get(file2);
+  if (record2 && await code.holds(record2.deps)) code.replayErrors(record2.deps);
+  else {
+    let parsed = false;
+    let facts;
+    let failure2;
+    const deps = await code.record(path2, async () => {
+      const info3 = await code.info(path2);
+      if (!info3) return;
+      parsed = true;
+      if (info3.lang === "js" && ![...info3.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info3.file.text) && !hasTypeImportOf(info3)) return;
+      const live = emptyFacts();
+      try {
+        if (info3.lang === "js") await extractJs(info3, code, live);
+        else await extractPython(info3, code, live);
+      } catch (err2) {
+        failure2 = `the health gate could not analyse this file: ${err2.message}`;
+      }
+      facts = plainFacts(live);
+    });
+    if (failure2 !== void 0) {
+      ctx.error(path2, failure2);
+      deps.errors.push({ path: path2, message: failure2 });
+    }
+    code.release(path2);
+    record2 = { parsed, facts, deps };
+    records.set(file2, record2);
+  }
+  return record2.parsed ? record2 : void 0;
 }
 function isNextRouteFile(path2) {
   return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2);
@@ -73621,10 +73733,10 @@ function nextRoute(info3, f, svc) {
     const decl = info3.decls.get(local);
     const fn = decl ? functionOf(decl) : void 0;
     const loc = { path: path2, line: (decl ?? info3.root).startPosition.row + 1 };
-    f.routes.push({ framework: "next", method, path: urlPath, receiver: { kind: "root" }, loc, handlers: fn ? [{ node: fn, info: info3 }] : [] });
+    f.routes.push({ framework: "next", method, path: urlPath, receiver: { kind: "root" }, loc, handlers: fn ? [handlerRef({ node: fn, info: info3 })] : [] });
   }
   if (!app && !info3.exports.has("default") && info3.defaultExpr) {
-    f.routes.push({ framework: "next", method: "ALL", path: urlPath, receiver: { kind: "root" }, loc: { path: path2, line: 1 }, handlers: [{ node: info3.defaultExpr, info: info3 }] });
+    f.routes.push({ framework: "next", method: "ALL", path: urlPath, receiver: { kind: "root" }, loc: { path: path2, line: 1 }, handlers: [handlerRef({ node: info3.defaultExpr, info: info3 })] });
   }
 }
 async function djangoRoots(ctx, code, facts) {
@@ -78571,6 +78683,8 @@ async function buildMetricIndex(ctx) {
       if (f) facts.set(path2, f);
     } catch (err2) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err2.message}`);
+    } finally {
+      file2.dispose();
     }
   };
   const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
