@@ -28,4 +28,5 @@ EXPOSE 3000 9464
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Exec form, node as PID 1: SIGTERM reaches the app, which drains and finishes running evaluations.
+# With REDIS_URL, run replicas by role: `node build/app/index.js web` or `node build/app/index.js worker`.
 CMD ["node", "build/app/index.js"]

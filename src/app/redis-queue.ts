@@ -279,7 +279,7 @@ export interface EvaluationWorkerOptions {
   sweepIntervalMs: number;
   /**
    * Evaluates the folded request. Throws to have the job retried with backoff (only when the attempt
-   * is not final); resolves `true` when it published a failure that retries did not fix.
+   * is not final); resolves `deadLetter: true` when it published a failure that retries did not fix.
    */
   process(job: EvaluationJob, attempt: Attempt): Promise<{ deadLetter: boolean }>;
   /** A job BullMQ gave up on outside `process` (its workers kept dying): publish a failing check. */
