@@ -27,6 +27,7 @@ import type {
   Gate,
   GateId,
   IndexContext,
+  IndexDef,
   PreloadedSnapshot,
   Rule,
   RuleContext,
@@ -273,13 +274,16 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const indexes: Record<Side, Map<string, unknown>> = { head: new Map(), base: new Map() };
     const sidesToRun: Side[] = config.baseline === 'off' ? ['head'] : ['head', 'base'];
     const indexSides: Side[] = ['head', 'base'];
+    type IndexRun = { gate: Gate; def: IndexDef; ctx: IndexContext; built: boolean };
+    const runs: Record<Side, IndexRun[]> = { head: [], base: [] };
     for (const gate of activeGates) {
       const gateOptions = gateOptionsFor(gate, config);
       for (const side of indexSides) {
         for (const def of gate.indexes ?? []) {
           const files = sides[side];
           const services = serviceMaps[side];
-          const ctx: IndexContext = {
+          const run: IndexRun = { gate, def, built: false, ctx: undefined as unknown as IndexContext };
+          run.ctx = {
             side,
             snapshot: files.snapshot,
             paths: files.paths,
@@ -295,11 +299,33 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
               if (side === 'head') addError(path, message);
             },
             excluded,
+            // The indexes still to be built on this side extract from the live tree first: one parse per file.
+            release: (file) => {
+              for (const other of runs[side]) {
+                if (other === run || other.built || !other.def.extractFile) continue;
+                try {
+                  other.def.extractFile(file, other.ctx);
+                } catch {
+                  // The index's own build extracts the file again and reports the problem.
+                }
+              }
+              file.dispose();
+            },
           };
+          runs[side].push(run);
+        }
+      }
+    }
+    for (const gate of activeGates) {
+      for (const side of indexSides) {
+        for (const run of runs[side]) {
+          if (run.gate !== gate) continue;
           try {
-            indexes[side].set(`${gate.id}:${def.id}`, await def.build(ctx));
+            indexes[side].set(`${gate.id}:${run.def.id}`, await run.def.build(run.ctx));
           } catch (err) {
-            if (side === 'head') addError('', `gate ${gate.id}: index ${def.id} failed: ${(err as Error).message}`);
+            if (side === 'head') addError('', `gate ${gate.id}: index ${run.def.id} failed: ${(err as Error).message}`);
+          } finally {
+            run.built = true;
           }
         }
       }

@@ -254,6 +254,12 @@ export interface IndexContext<GateOptions = unknown> {
   error(path: string, message: string): void;
   /** Whether a path is excluded by config `paths.exclude`. */
   excluded(path: string): boolean;
+  /**
+   * Frees a file's syntax tree once this index is done with it. Before freeing, the engine hands the live
+   * tree to the `extractFile` hooks of the other indexes of this side, so a file that several indexes read
+   * is parsed once, not once per index. Absent outside the engine (tests): free with `file.dispose()`.
+   */
+  release?(file: SourceFile): void;
 }
 
 /**
@@ -264,6 +270,12 @@ export interface IndexContext<GateOptions = unknown> {
 export interface IndexDef<T = unknown, GateOptions = unknown> {
   id: string;
   build(ctx: IndexContext<GateOptions>): Promise<T>;
+  /**
+   * Optional per-file extraction the engine runs on a tree another index is releasing (see
+   * `IndexContext.release`), before `build` runs. It may only cache plain data by file object for `build`
+   * to reuse; it must not report errors (a failure here leaves `build` to extract and report as usual).
+   */
+  extractFile?(file: SourceFile, ctx: IndexContext<GateOptions>): void;
 }
 
 export interface Gate<GateOptions = any> {

@@ -122,7 +122,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // 2. Code.
-  const code = new CodeBase(ctx.paths, ctx.read, ctx.error);
+  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file) => file.dispose()));
   const analyzer = new HandlerAnalyzer(code);
   const facts = new Map<string, RawFacts>();
   const factsOf = (root: string) => {

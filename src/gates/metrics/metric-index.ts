@@ -121,11 +121,22 @@ function extractOnce(file: SourceFile, resolver: ModuleResolver): FileFacts | un
   return facts;
 }
 
+/** Module resolvers by snapshot path list, for extractions run ahead of the build. */
+const resolvers = new WeakMap<readonly string[], ModuleResolver>();
+
 /** The index definition the gate registers. */
 export const metricIndex: IndexDef<MetricIndex> = {
   id: METRIC_INDEX_ID,
   async build(ctx) {
     return buildMetricIndex(ctx);
+  },
+  // Another index is freeing this tree: extract now what `build` would parse the file again for. Only
+  // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
+  extractFile(file, ctx) {
+    if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t))) return;
+    let resolver = resolvers.get(ctx.paths);
+    if (!resolver) resolvers.set(ctx.paths, (resolver = new ModuleResolver(ctx.paths)));
+    extractOnce(file, resolver);
   },
 };
 

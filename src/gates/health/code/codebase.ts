@@ -91,6 +91,8 @@ export class CodeBase {
     paths: readonly string[],
     private readonly read: (path: string) => Promise<SourceFile | undefined>,
     private readonly reportError: (path: string, message: string) => void,
+    /** Frees a file's tree (the engine's `release`, which lets other indexes extract from it first). */
+    private readonly dispose: (file: SourceFile) => void = (file) => file.dispose(),
   ) {
     this.plainResolver = new ModuleResolver(paths);
     this.resolver = new RecordingResolver(this.plainResolver);
@@ -131,7 +133,7 @@ export class CodeBase {
   release(path: string): void {
     const info = this.infos.get(path);
     this.infos.delete(path);
-    info?.file.dispose();
+    if (info) this.dispose(info.file);
   }
 
   /** Frees every tree loaded so far. */
