@@ -544,6 +544,24 @@ function goPackageName(path: string): string {
  */
 export function importsOf(treeOrNode: Tree | TSNode): Map<string, ImportBinding[]> {
   const root = 'rootNode' in treeOrNode ? treeOrNode.rootNode : treeOrNode;
+  // Several indexes ask for the imports of the same tree; the search visits every node, so a whole
+  // tree's answer is kept (plain data, by tree object) and each caller gets its own copy.
+  const tree = root.tree;
+  const whole = 'rootNode' in treeOrNode || root.id === tree.rootNode.id;
+  let found = whole ? importsByTree.get(tree) : undefined;
+  if (!found) {
+    found = searchImports(root);
+    if (whole) importsByTree.set(tree, found);
+  }
+  const copy = new Map<string, ImportBinding[]>();
+  for (const [module, list] of found) copy.set(module, list.map((b) => ({ ...b })));
+  return copy;
+}
+
+/** `importsOf` answers for whole trees; a freed tree's entry goes with it. */
+const importsByTree = new WeakMap<Tree, Map<string, ImportBinding[]>>();
+
+function searchImports(root: TSNode): Map<string, ImportBinding[]> {
   const out = new Map<string, ImportBinding[]>();
   const bind = (module: string, imported: string, local: string, at: TSNode, typeOnly = false): void => {
     const list = out.get(module) ?? [];
