@@ -129,6 +129,17 @@ class SideFiles {
     return result.file;
   }
 
+  /**
+   * Starts reading files that are about to be asked for, so the snapshot's IO overlaps with parsing.
+   * Only warms the snapshot's own cache: `read` still decides (sharing, limits, skip reasons) as usual.
+   */
+  prefetch(paths: readonly string[]): void {
+    if (!this.snapshot.prefetch) return;
+    // A path the base shares with the head is read through the head's files, never from this snapshot.
+    const shared = (path: string) => this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path);
+    this.snapshot.prefetch(paths.filter((path) => !this.files.has(path) && this.pathSet.has(path) && !shared(path)));
+  }
+
   /** Loads the parsers for every file read so far (idempotent). */
   async loadParsersForRead(): Promise<void> {
     const langs = new Set<Language>();
@@ -299,6 +310,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
               if (side === 'head') addError(path, message);
             },
             excluded,
+            prefetch: (paths) => files.prefetch(paths),
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file) => {
               for (const other of runs[side]) {

@@ -125,6 +125,11 @@ export interface Snapshot {
   grep(tokens: readonly string[], globs?: readonly string[]): Promise<string[]>;
   /** True when the path exists at this snapshot. */
   has(path: string): Promise<boolean>;
+  /**
+   * Starts reading these files ahead of `read`, where that is cheap and changes nothing else (a local
+   * git process; not the GitHub API, whose byte budget depends on the order of reads). Optional.
+   */
+  prefetch?(paths: readonly string[]): void;
 }
 
 /** The pull request as the engine sees it: two snapshots and the files between them. */
@@ -260,6 +265,11 @@ export interface IndexContext<GateOptions = unknown> {
    * is parsed once, not once per index. Absent outside the engine (tests): free with `file.dispose()`.
    */
   release?(file: SourceFile): void;
+  /**
+   * A hint that these files are about to be read, in this order: the engine starts reading them so the
+   * snapshot's IO (a git process, the network) overlaps with the index's parsing. Optional to call.
+   */
+  prefetch?(paths: readonly string[]): void;
 }
 
 /**

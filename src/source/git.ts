@@ -145,6 +145,12 @@ export class GitSnapshot implements Snapshot {
     return result;
   }
 
+  /** Queues reads on the cat-file process so git answers while the caller parses; results are cached as usual. */
+  prefetch(paths: readonly string[]): void {
+    // A failed read is dropped from the cache by `read` and retried when the caller asks.
+    for (const path of paths) this.read(path).catch(() => undefined);
+  }
+
   /**
    * Regular files containing any token, via `git grep -F` on the commit (exit code 1 = no match).
    * git matches line by line, so a token containing a newline matches files holding any of its lines;

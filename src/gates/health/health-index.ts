@@ -133,11 +133,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const jsFiles = new Set(await ctx.snapshot.grep(JS_TOKENS, JS_GLOBS));
   const pyFiles = new Set(await ctx.snapshot.grep(PY_TOKENS, PY_GLOBS));
   const nextRoutes = paths.filter((p) => isNextRouteFile(p));
-  for (const path of paths) {
-    if (!isSource(path)) continue;
-    const isJs = jsFiles.has(path);
-    const isPy = pyFiles.has(path);
-    if (!isJs && !isPy) continue;
+  const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)));
+  ctx.prefetch?.(sources);
+  for (const path of sources) {
     const extracted = await extractFile(path, code, ctx);
     if (!extracted) continue;
     const f = factsOf(ctx.serviceOf(path).root);
