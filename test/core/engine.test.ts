@@ -212,3 +212,60 @@ describe('bad input', () => {
     expect(r.findings).toHaveLength(1);
   });
 });
+
+describe('index builds share one parse per file', () => {
+  it('runs the extractFile hooks of indexes not built yet on a tree another index releases, before freeing it', async () => {
+    const events: string[] = [];
+    const reader: Gate = {
+      ...fakeGate,
+      id: 'health',
+      indexes: [
+        {
+          id: 'reader',
+          async build(ctx) {
+            const file = await ctx.read('src/a.ts');
+            if (file?.tree()) {
+              events.push(`${ctx.side}: reader parsed`);
+              ctx.release!(file);
+            }
+            return null;
+          },
+          extractFile: () => events.push('reader hook (never: it releases)'),
+        },
+      ],
+    };
+    const extractor: Gate = {
+      ...fakeGate,
+      id: 'metrics',
+      rules: [],
+      indexes: [
+        {
+          id: 'extractor',
+          async build(ctx) {
+            events.push(`${ctx.side}: extractor built`);
+            return null;
+          },
+          extractFile(file, ctx) {
+            // The tree is still alive here: the hook extracts from it.
+            events.push(`${ctx.side}: extractor hook on ${file.path} (${file.tree()!.rootNode.type})`);
+          },
+        },
+      ],
+    };
+    const all = [reader, extractor, coreGate];
+    await evaluate({
+      changeSet: memoryChangeSet({ base: { 'src/a.ts': 'const a = 1;\n' }, head: { 'src/a.ts': 'const a = 2;\n' } }),
+      config: parseConfig('', '.github/readiness.yml', all),
+      gates: all,
+      now: new Date('2026-06-01T12:00:00Z'),
+    });
+    expect(events).toEqual([
+      'head: reader parsed',
+      'head: extractor hook on src/a.ts (program)',
+      'base: reader parsed',
+      'base: extractor hook on src/a.ts (program)',
+      'head: extractor built',
+      'base: extractor built',
+    ]);
+  });
+});
