@@ -68404,6 +68404,10 @@ var GitSnapshot = class {
     }
     return result3;
   }
+  /** Queues reads on the cat-file process so git answers while the caller parses; results are cached as usual. */
+  prefetch(paths) {
+    for (const path2 of paths) this.read(path2).catch(() => void 0);
+  }
   /**
    * Regular files containing any token, via `git grep -F` on the commit (exit code 1 = no match).
    * git matches line by line, so a token containing a newline matches files holding any of its lines;
@@ -69725,6 +69729,19 @@ function goPackageName(path2) {
 }
 function importsOf(treeOrNode) {
   const root = "rootNode" in treeOrNode ? treeOrNode.rootNode : treeOrNode;
+  const tree = root.tree;
+  const whole = "rootNode" in treeOrNode || root.id === tree.rootNode.id;
+  let found = whole ? importsByTree.get(tree) : void 0;
+  if (!found) {
+    found = searchImports(root);
+    if (whole) importsByTree.set(tree, found);
+  }
+  const copy = /* @__PURE__ */ new Map();
+  for (const [module2, list2] of found) copy.set(module2, list2.map((b) => ({ ...b })));
+  return copy;
+}
+var importsByTree = /* @__PURE__ */ new WeakMap();
+function searchImports(root) {
   const out2 = /* @__PURE__ */ new Map();
   const bind2 = (module2, imported, local, at3, typeOnly = false) => {
     const list2 = out2.get(module2) ?? [];
@@ -69984,14 +70001,16 @@ var RecordingResolver = class {
   }
 };
 var CodeBase = class {
-  constructor(paths, read, reportError) {
+  constructor(paths, read, reportError, dispose = (file2) => file2.dispose()) {
     this.read = read;
     this.reportError = reportError;
+    this.dispose = dispose;
     this.plainResolver = new ModuleResolver(paths);
     this.resolver = new RecordingResolver(this.plainResolver);
   }
   read;
   reportError;
+  dispose;
   infos = /* @__PURE__ */ new Map();
   resolver;
   plainResolver;
@@ -70027,7 +70046,7 @@ var CodeBase = class {
   release(path2) {
     const info3 = this.infos.get(path2);
     this.infos.delete(path2);
-    info3?.file.dispose();
+    if (info3) this.dispose(info3.file);
   }
   /** Frees every tree loaded so far. */
   releaseAll() {
@@ -73439,7 +73458,7 @@ async function buildHealthModel(ctx) {
     const df = file2 ? parseDockerfile(file2) : void 0;
     if (df) model.dockerfiles.push(df);
   }
-  const code = new CodeBase(ctx.paths, ctx.read, ctx.error);
+  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file2) => file2.dispose()));
   const analyzer = new HandlerAnalyzer(code);
   const facts = /* @__PURE__ */ new Map();
   const factsOf = (root) => {
@@ -73450,11 +73469,9 @@ async function buildHealthModel(ctx) {
   const jsFiles = new Set(await ctx.snapshot.grep(JS_TOKENS, JS_GLOBS));
   const pyFiles = new Set(await ctx.snapshot.grep(PY_TOKENS, PY_GLOBS));
   const nextRoutes = paths.filter((p) => isNextRouteFile(p));
-  for (const path2 of paths) {
-    if (!isSource(path2)) continue;
-    const isJs = jsFiles.has(path2);
-    const isPy = pyFiles.has(path2);
-    if (!isJs && !isPy) continue;
+  const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)));
+  ctx.prefetch?.(sources);
+  for (const path2 of sources) {
     const extracted2 = await extractFile(path2, code, ctx);
     if (!extracted2) continue;
     const f = factsOf(ctx.serviceOf(path2).root);
@@ -78664,10 +78681,19 @@ function extractOnce(file2, resolver) {
   extracted.set(file2, { facts, lookups: recording.lookups });
   return facts;
 }
+var resolvers = /* @__PURE__ */ new WeakMap();
 var metricIndex = {
   id: METRIC_INDEX_ID,
   async build(ctx) {
     return buildMetricIndex(ctx);
+  },
+  // Another index is freeing this tree: extract now what `build` would parse the file again for. Only
+  // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
+  extractFile(file2, ctx) {
+    if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t))) return;
+    let resolver = resolvers.get(ctx.paths);
+    if (!resolver) resolvers.set(ctx.paths, resolver = new ModuleResolver(ctx.paths));
+    extractOnce(file2, resolver);
   }
 };
 async function buildMetricIndex(ctx) {
@@ -87536,6 +87562,15 @@ var SideFiles = class {
     this.files.set(path2, result3.file);
     return result3.file;
   }
+  /**
+   * Starts reading files that are about to be asked for, so the snapshot's IO overlaps with parsing.
+   * Only warms the snapshot's own cache: `read` still decides (sharing, limits, skip reasons) as usual.
+   */
+  prefetch(paths) {
+    if (!this.snapshot.prefetch) return;
+    const shared = (path2) => this.sharedWith && !this.sharedWith.changed.has(path2) && this.sharedWith.files.pathSet.has(path2);
+    this.snapshot.prefetch(paths.filter((path2) => !this.files.has(path2) && this.pathSet.has(path2) && !shared(path2)));
+  }
   /** Loads the parsers for every file read so far (idempotent). */
   async loadParsersForRead() {
     const langs = /* @__PURE__ */ new Set();
@@ -87654,13 +87689,15 @@ async function evaluate(options) {
     const indexes2 = { head: /* @__PURE__ */ new Map(), base: /* @__PURE__ */ new Map() };
     const sidesToRun = config2.baseline === "off" ? ["head"] : ["head", "base"];
     const indexSides = ["head", "base"];
+    const runs = { head: [], base: [] };
     for (const gate of activeGates) {
       const gateOptions = gateOptionsFor(gate, config2);
       for (const side of indexSides) {
         for (const def of gate.indexes ?? []) {
           const files = sides[side];
           const services = serviceMaps[side];
-          const ctx = {
+          const run3 = { gate, def, built: false, ctx: void 0 };
+          run3.ctx = {
             side,
             snapshot: files.snapshot,
             paths: files.paths,
@@ -87675,12 +87712,34 @@ async function evaluate(options) {
             error: (path2, message) => {
               if (side === "head") addError(path2, message);
             },
-            excluded
+            excluded,
+            prefetch: (paths) => files.prefetch(paths),
+            // The indexes still to be built on this side extract from the live tree first: one parse per file.
+            release: (file2) => {
+              for (const other of runs[side]) {
+                if (other === run3 || other.built || !other.def.extractFile) continue;
+                try {
+                  other.def.extractFile(file2, other.ctx);
+                } catch {
+                }
+              }
+              file2.dispose();
+            }
           };
+          runs[side].push(run3);
+        }
+      }
+    }
+    for (const gate of activeGates) {
+      for (const side of indexSides) {
+        for (const run3 of runs[side]) {
+          if (run3.gate !== gate) continue;
           try {
-            indexes2[side].set(`${gate.id}:${def.id}`, await def.build(ctx));
+            indexes2[side].set(`${gate.id}:${run3.def.id}`, await run3.def.build(run3.ctx));
           } catch (err2) {
-            if (side === "head") addError("", `gate ${gate.id}: index ${def.id} failed: ${err2.message}`);
+            if (side === "head") addError("", `gate ${gate.id}: index ${run3.def.id} failed: ${err2.message}`);
+          } finally {
+            run3.built = true;
           }
         }
       }
