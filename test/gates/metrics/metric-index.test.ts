@@ -7,15 +7,15 @@ import { loadParsers } from '../../../src/lang/index.js';
 import { metricsGate } from '../../../src/gates/metrics/index.js';
 import { buildMetricIndex } from '../../../src/gates/metrics/metric-index.js';
 import type { IndexedMetric, MetricIndex } from '../../../src/gates/metrics/model.js';
+import type { SourceFile } from '../../../src/lang/source-file.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/source/services.js';
 
-async function indexOf(files: Record<string, string>, excluded: (p: string) => boolean = () => false): Promise<MetricIndex> {
-  const snapshot = new MemorySnapshot(files);
+/** Builds the index of a snapshot; `files` hands out given file objects (as the engine shares them between sides). */
+async function build(snapshot: MemorySnapshot, options: { excluded?: (p: string) => boolean; files?: Record<string, SourceFile>; errors?: string[] } = {}): Promise<MetricIndex> {
   const paths = await snapshot.list();
   const services = detectServices(paths);
-  const errors: string[] = [];
-  const index = await buildMetricIndex({
+  return buildMetricIndex({
     side: 'head',
     snapshot,
     paths,
@@ -23,14 +23,20 @@ async function indexOf(files: Record<string, string>, excluded: (p: string) => b
     services: services.services,
     serviceOf: services.serviceOf,
     read: async (p) => {
-      const r = await snapshot.read(p);
-      if (!r.ok) return undefined;
-      await loadParsers([r.file.language]);
-      return r.file;
+      const read = await snapshot.read(p);
+      const file = options.files?.[p] ?? (read.ok ? read.file : undefined);
+      if (!file) return undefined;
+      await loadParsers([file.language]);
+      return file;
     },
-    error: (p, m) => errors.push(`${p}: ${m}`),
-    excluded,
+    error: (p, m) => void options.errors?.push(`${p}: ${m}`),
+    excluded: options.excluded ?? (() => false),
   });
+}
+
+async function indexOf(files: Record<string, string>, excluded: (p: string) => boolean = () => false): Promise<MetricIndex> {
+  const errors: string[] = [];
+  const index = await build(new MemorySnapshot(files), { excluded, errors });
   expect(errors).toEqual([]);
   return index;
 }
@@ -326,28 +332,9 @@ describe('metric index: base and head share the extraction of a file the pull re
     // The engine hands both sides one file object for an untouched path.
     const shared = await head.read('src/metrics.ts');
     if (!shared.ok) throw new Error('unreadable fixture');
-    const build = async (snapshot: MemorySnapshot) => {
-      const paths = await snapshot.list();
-      const services = detectServices(paths);
-      return buildMetricIndex({
-        side: 'head',
-        snapshot,
-        paths,
-        gateOptions: {},
-        services: services.services,
-        serviceOf: services.serviceOf,
-        read: async (p) => {
-          const r = p === 'src/metrics.ts' ? shared : await snapshot.read(p);
-          if (!r.ok) return undefined;
-          await loadParsers([r.file.language]);
-          return r.file;
-        },
-        error: () => {},
-        excluded: () => false,
-      });
-    };
-    expect((await build(head)).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
-    expect((await build(base)).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
-    expect((await build(head)).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    const files = { 'src/metrics.ts': shared.file };
+    expect((await build(head, { files })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    expect((await build(base, { files })).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
+    expect((await build(head, { files })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
   });
 });
