@@ -75630,6 +75630,26 @@ function isEntityLike(identifier) {
   return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(normalise2(identifier));
 }
 
+// src/gates/metrics/model.ts
+function emptyFileFacts(path2, lang) {
+  return {
+    path: path2,
+    lang,
+    modules: {},
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    calls: [],
+    functions: [],
+    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
+  };
+}
+
 // src/gates/metrics/parts.ts
 function text(value) {
   return [{ kind: "text", value }];
@@ -75878,24 +75898,7 @@ var GoExtractor = class {
     this.root = file2.tree().rootNode;
     this.dir = dirOf(file2.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
-    this.facts = {
-      path: file2.path,
-      lang: "go",
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
-      goPackage: { dir: this.dir, main: pkgName === "main" },
-      goConstants: {}
-    };
+    this.facts = { ...emptyFileFacts(file2.path, "go"), goPackage: { dir: this.dir, main: pkgName === "main" }, goConstants: {} };
   }
   file;
   resolver;
@@ -76518,22 +76521,7 @@ var JsExtractor2 = class {
     this.file = file2;
     this.resolver = resolver;
     this.root = file2.tree().rootNode;
-    this.facts = {
-      path: file2.path,
-      lang: "js",
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
-    };
+    this.facts = emptyFileFacts(file2.path, "js");
   }
   file;
   resolver;
@@ -77773,22 +77761,7 @@ var PyExtractor2 = class {
     this.file = file2;
     this.resolver = resolver;
     this.root = file2.tree().rootNode;
-    this.facts = {
-      path: file2.path,
-      lang: "python",
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
-    };
+    this.facts = emptyFileFacts(file2.path, "python");
   }
   file;
   resolver;

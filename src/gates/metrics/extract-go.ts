@@ -9,6 +9,7 @@ import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../lang/source-file.js';
 import { calleeName, descendantsOfType, endLineOf, importsOf, lineOf, objectProps, positionalArgs, stringValue, templateParts, walk } from '../../lang/ts-helpers.js';
 import { isEntityLike } from './labels.js';
+import { emptyFileFacts } from './model.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
 import { dirOf, type ModuleLookup } from '../../lang/module-resolver.js';
@@ -87,24 +88,7 @@ class GoExtractor {
     this.root = file.tree()!.rootNode;
     this.dir = dirOf(file.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === 'package_clause')?.namedChildren[0]?.text ?? '';
-    this.facts = {
-      path: file.path,
-      lang: 'go',
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
-      goPackage: { dir: this.dir, main: pkgName === 'main' },
-      goConstants: {},
-    };
+    this.facts = { ...emptyFileFacts(file.path, 'go'), goPackage: { dir: this.dir, main: pkgName === 'main' }, goConstants: {} };
   }
 
   run(): FileFacts {

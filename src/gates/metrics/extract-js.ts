@@ -39,6 +39,7 @@ import type {
   Scope,
   StrPart,
 } from './model.js';
+import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
 import type { ModuleLookup } from '../../lang/module-resolver.js';
@@ -114,22 +115,7 @@ class JsExtractor {
     private readonly resolver: ModuleLookup,
   ) {
     this.root = file.tree()!.rootNode;
-    this.facts = {
-      path: file.path,
-      lang: 'js',
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
-    };
+    this.facts = emptyFileFacts(file.path, 'js');
   }
 
   run(): FileFacts {

@@ -21,6 +21,7 @@ import {
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
 import { isEntityLike } from './labels.js';
+import { emptyFileFacts } from './model.js';
 import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, RuntimeOrigin, Scope, StrPart } from './model.js';
 import { concat, staticValue, text } from './parts.js';
 import type { ModuleLookup } from '../../lang/module-resolver.js';
@@ -87,22 +88,7 @@ class PyExtractor {
     private readonly resolver: ModuleLookup,
   ) {
     this.root = file.tree()!.rootNode;
-    this.facts = {
-      path: file.path,
-      lang: 'python',
-      modules: {},
-      metrics: [],
-      registrations: [],
-      registries: [],
-      defaultMetrics: [],
-      clears: [],
-      merges: [],
-      labelUses: [],
-      reloads: [],
-      calls: [],
-      functions: [],
-      exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
-    };
+    this.facts = emptyFileFacts(file.path, 'python');
   }
 
   run(): FileFacts {

@@ -271,6 +271,26 @@ export interface FileFacts {
   goConstants?: Record<string, StrPart[]>;
 }
 
+/** The facts of a file before its extractor has found anything. */
+export function emptyFileFacts(path: string, lang: SourceLang): FileFacts {
+  return {
+    path,
+    lang,
+    modules: {},
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    calls: [],
+    functions: [],
+    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
+  };
+}
+
 /** A resolved metric definition as the rules see it. */
 export interface IndexedMetric extends MetricDef {
   name: ResolvedName;
