@@ -42,8 +42,11 @@ export interface CheckRuns {
    * those that are not the PR's head any more (a worker that died after opening one left it behind).
    */
   openHeads(owner: string, repo: string, pullNumber: number): Promise<string[]>;
-  /** The run was completed: later evaluations of the head open a new one. */
-  completed(head: RepoHead, checkRunId: number): Promise<void>;
+  /**
+   * Completes the run `checkRunId` (or, without one, creates it completed) with every annotation, and
+   * forgets it: later evaluations of the head open a new one. Resolves to the run's id.
+   */
+  complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number>;
   /**
    * Whether the run an evaluation claimed is still open. False once another evaluation completed it:
    * a worker presumed dead that wakes up must not complete it again (annotations would double).
@@ -96,8 +99,9 @@ export class CheckRunTracker implements CheckRuns {
     return pending;
   }
 
-  async completed(): Promise<void> {
+  complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
     // claim() already forgot the run.
+    return publishCompleted(octokit, head, checkRunId, output);
   }
 
   async stillOpen(): Promise<boolean> {
@@ -113,7 +117,7 @@ export class CheckRunTracker implements CheckRuns {
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
     const id = await this.claim(head);
     if (id === undefined) return;
-    await complete(octokit, head, id, output).catch((error: unknown) => this.log.warn({ err: error, head: head.headSha }, 'could not close a check run'));
+    await publishCompleted(octokit, head, id, output).catch((error: unknown) => this.log.warn({ err: error, head: head.headSha }, 'could not close a check run'));
   }
 }
 
@@ -211,8 +215,10 @@ export class RedisCheckRuns implements CheckRuns {
     }
   }
 
-  async completed(head: RepoHead, checkRunId: number): Promise<void> {
-    await this.redis.eval(FORGET, 1, this.redisKey(head), String(checkRunId));
+  async complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
+    const id = await publishCompleted(octokit, head, checkRunId, output);
+    await this.redis.eval(FORGET, 1, this.redisKey(head), String(id));
+    return id;
   }
 
   async stillOpen(head: RepoHead, checkRunId: number): Promise<boolean> {
@@ -226,8 +232,7 @@ export class RedisCheckRuns implements CheckRuns {
     if (id === undefined && found.orphaned) id = await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined);
     if (id === undefined) return;
     try {
-      await complete(octokit, head, id, output);
-      await this.completed(head, id);
+      await this.complete(octokit, head, id, output);
     } catch (error) {
       this.log.warn({ err: error, head: head.headSha }, 'could not close a check run');
     }
@@ -235,7 +240,7 @@ export class RedisCheckRuns implements CheckRuns {
 }
 
 /** Completes (or, without an id, creates completed) the check run of a head with every annotation. */
-export async function complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
+async function publishCompleted(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
   const result = await publishCheckRun(octokit, {
     owner: head.owner,
     repo: head.repo,

@@ -36,7 +36,7 @@ import {
 import { loadPolicy, runCheck } from '../pipeline.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
-import { complete, type CheckRuns } from './check-runs.js';
+import type { CheckRuns } from './check-runs.js';
 import type { AppMetrics, EvaluationOutcome } from './metrics.js';
 import { contextShortfall, errorOutputs, failureKind, reportOutputs, supersededOutput, type CheckOutput } from './outputs.js';
 import { jobKey, type EvaluationJob } from './queue.js';
@@ -324,8 +324,8 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
     if (job.headSha && octokit) {
       const head = { owner: job.owner, repo: job.repo, headSha: job.headSha };
       const runId = await deps.checks.claim(head);
-      await complete(octokit, head, runId, errorOutputs(error, 'failure', attemptsNote(deps)).check)
-        .then((id) => deps.checks.completed(head, id))
+      await deps.checks
+        .complete(octokit, head, runId, errorOutputs(error, 'failure', attemptsNote(deps)).check)
         .catch((e: unknown) => log.error({ err: e }, 'could not publish the error either'));
     }
     return finish('error');
@@ -364,14 +364,14 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
 
   const exclusive = deps.exclusive ?? (<T>(_key: string, work: () => Promise<T>) => work());
   try {
-    const superseded = await exclusive(jobKey(job), () => publish(octokit!, job, target, head, runId, check, comment, deps));
-    if (superseded === 'published-elsewhere') {
+    const published = await exclusive(jobKey(job), () => publish(octokit!, job, target, head, runId, check, comment, deps));
+    if (published.kind === 'elsewhere') {
       log.warn({ head: target.headSha, checkRunId: runId }, 'another worker already published this head (this job was retried elsewhere while it ran); result dropped');
       return finish('superseded', { head: target.headSha, why: 'published by another worker' });
     }
-    if (superseded !== undefined) {
-      await handOver(job, superseded, deps, log);
-      return finish('superseded', { head: target.headSha, current: superseded, why: 'the head moved during the evaluation; result discarded' });
+    if (published.kind === 'moved') {
+      await handOver(job, published.current, deps, log);
+      return finish('superseded', { head: target.headSha, current: published.current, why: 'the head moved during the evaluation; result discarded' });
     }
   } catch (error) {
     if (deps.retryTransient && isTransient(error)) throw new TransientFailure('publish', error);
@@ -379,9 +379,7 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
     log.error({ err: error, head: target.headSha }, 'could not publish the result');
     // Say so on the check run if GitHub still takes that; a run left in progress never passes either.
     if (outcome !== 'error') {
-      await complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }).check)
-        .then((id) => deps.checks.completed(head, id))
-        .catch(() => undefined);
+      await deps.checks.complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }).check).catch(() => undefined);
     }
     return finish('error', { publishFailed: true });
   }
@@ -395,9 +393,9 @@ function attemptsNote(deps: EvaluationDeps): { attempts?: number } {
 }
 
 /**
- * Publishes one evaluated head: completes its check run and upserts the sticky comment. Returns the
- * PR's current head instead when it moved meanwhile (the result is then discarded and its run closed as
- * superseded), undefined when published.
+ * Publishes one evaluated head: completes its check run and upserts the sticky comment. `moved` when
+ * the PR's head moved meanwhile (the result is discarded, its run closed as superseded); `elsewhere` when
+ * another worker already completed the run (this job was retried while it ran).
  */
 async function publish(
   octokit: OctokitLike,
@@ -408,21 +406,19 @@ async function publish(
   check: CheckOutput,
   comment: string,
   deps: EvaluationDeps,
-): Promise<string | 'published-elsewhere' | undefined> {
+): Promise<{ kind: 'published' } | { kind: 'moved'; current: string } | { kind: 'elsewhere' }> {
   // Another worker completed this run meanwhile (this one was presumed dead and its job retried): its
   // result stands, this one is not written twice.
-  if (runId !== undefined && !(await deps.checks.stillOpen(head, runId))) return 'published-elsewhere';
+  if (runId !== undefined && !(await deps.checks.stillOpen(head, runId))) return { kind: 'elsewhere' };
   // A result for a head that is no longer the PR's head is never published.
   if (target.pr && !target.mergeGroup) {
     const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });
     if (now.headSha !== target.headSha) {
-      const id = await complete(octokit, head, runId, supersededOutput(target.headSha, now.headSha));
-      await deps.checks.completed(head, id);
-      return now.headSha;
+      await deps.checks.complete(octokit, head, runId, supersededOutput(target.headSha, now.headSha));
+      return { kind: 'moved', current: now.headSha };
     }
   }
-  const id = await complete(octokit, head, runId, check);
-  await deps.checks.completed(head, id);
+  await deps.checks.complete(octokit, head, runId, check);
   if (target.pr && !target.mergeGroup) {
     const ownLogin = await deps.appLogin();
     await upsertStickyComment(octokit, {
@@ -435,5 +431,5 @@ async function publish(
       ...(ownLogin ? { ownLogin } : {}),
     });
   }
-  return undefined;
+  return { kind: 'published' };
 }

@@ -399,11 +399,8 @@ export class EvaluationWorker {
       } else if (state === 'failed') {
         const job = await queue.bull.getJob(id);
         await this.deadLetterOutside(key, id, job?.failedReason ?? 'failed');
-      } else if (state === 'completed') {
-        // Completed jobs are removed at once; one left behind without its slot finished is re-run.
-        await queue.bull.remove(id);
-        await queue.schedule(key, id, 0);
       }
+      // Completed jobs are removed as they complete (removeOnComplete), after their slot was finished.
     }
   }
 

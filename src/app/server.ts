@@ -17,7 +17,7 @@ import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { createNodeMiddleware, Probot } from 'probot';
 import { getPullRequest, type OctokitLike } from '../github/index.js';
-import { CheckRunTracker, complete, RedisCheckRuns, type CheckRuns } from './check-runs.js';
+import { CheckRunTracker, RedisCheckRuns, type CheckRuns } from './check-runs.js';
 import { runEvaluation, type EvaluationDeps } from './evaluate.js';
 import { EVENTS, readinessApp } from './handlers.js';
 import { createLogger } from './logger.js';
@@ -118,8 +118,7 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     const error = new Error(
       `The evaluation was given up on (${reason}). Its worker stopped while running it more often than allowed (a crash or an out-of-memory kill are the usual causes), or it kept failing.`,
     );
-    const id = await complete(octokit, head, await checks.claim(head), errorOutputs(error, 'failure', {}).check);
-    await checks.completed(head, id);
+    await checks.complete(octokit, head, await checks.claim(head), errorOutputs(error, 'failure', {}).check);
   }
 
   let worker: EvaluationWorker | undefined;
