@@ -24,6 +24,8 @@ export const BASELINE_VALUES = ['merge-base', 'off'] as const;
 export const ON_ERROR_VALUES = ['failure', 'neutral'] as const;
 /** Severities a rule can be set to under `rules`. */
 export const RULE_SEVERITY_VALUES = ['blocker', 'warning', 'notice', 'off'] as const;
+/** `suppressions.new-blockers` values. */
+export const NEW_BLOCKER_SUPPRESSION_VALUES = ['require-approval', 'allow'] as const;
 /** GitHub repository permission levels, lowest first. */
 export const PERMISSION_VALUES = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
 
@@ -65,6 +67,7 @@ export interface ConfigFile {
     'allow-author': boolean;
     'max-days': number;
   };
+  suppressions: { 'new-blockers': (typeof NEW_BLOCKER_SUPPRESSION_VALUES)[number] };
   exceptions: Array<{ rule: string; path: string; until?: string; reason: string }>;
 }
 
@@ -201,6 +204,17 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
   };
   const waiversSchema = z.strictObject(waiversShape);
 
+  const suppressionsSchema = z.strictObject({
+    'new-blockers': z
+      .enum(NEW_BLOCKER_SUPPRESSION_VALUES)
+      .default('require-approval')
+      .describe(
+        'What a suppression comment (`readiness-ignore`, `squawk-ignore`, `atlas:nolint`) that the pull request adds or changes does to a ' +
+          'new blocker it covers. `require-approval`: the finding stays blocking, "suppressed, awaiting approval", until someone `waivers:` ' +
+          'allows comments `/readiness approve <finding-id>` (or waives it). `allow`: the comment clears it on its own.',
+      ),
+  });
+
   const pathsSchema = z.strictObject({
     exclude: z
       .array(globSchema)
@@ -293,6 +307,9 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
       waivers: waiversSchema
         .default(() => waiversSchema.parse({}))
         .describe('Who may waive a finding with a `/readiness waive` comment, and for how long.'),
+      suppressions: suppressionsSchema
+        .default(() => suppressionsSchema.parse({}))
+        .describe('How suppression comments added by a pull request are treated. Suppressions already present at the base always apply.'),
       exceptions: z
         .array(exceptionSchema)
         .default(() => [])
@@ -328,6 +345,7 @@ export function toReadinessConfig(parsed: ConfigFile): ReadinessConfig {
       allowAuthor: parsed.waivers['allow-author'],
       maxDays: parsed.waivers['max-days'],
     },
+    suppressions: { newBlockers: parsed.suppressions['new-blockers'] },
     exceptions: parsed.exceptions.map((entry): ExceptionEntry => {
       const out: ExceptionEntry = { rule: entry.rule, path: entry.path, reason: entry.reason };
       if (entry.until !== undefined) out.until = entry.until;

@@ -44,6 +44,11 @@ export interface ReadinessConfig {
   gates: Partial<Record<GateId, { enabled: boolean; options: unknown }>>;
   rules: Record<string, RuleSetting>;
   waivers: WaiverPolicy;
+  /**
+   * `require-approval` (default): a suppression comment the PR adds or changes does not clear a new
+   * blocker by itself; the finding keeps blocking until an approval or waiver by someone `waivers` allows.
+   */
+  suppressions: { newBlockers: 'require-approval' | 'allow' };
   exceptions: ExceptionEntry[];
 }
 

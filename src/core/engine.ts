@@ -15,7 +15,7 @@ import type { ExpiredEntry, GateResult } from './report.js';
 export type { ExpiredEntry };
 import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
-import { countsOf, overallScore, scoreOf, statusOf, verdictOf } from './scoring.js';
+import { countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
 import { CORE_GATE_ID, MISSING_REASON_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
 import type {
@@ -46,6 +46,12 @@ export interface Waiver {
   until?: string;
   /** Where it was granted, for the scorecard. */
   url?: string;
+  /**
+   * `approve`: accepts the suppression comment the pull request added for this finding (it clears
+   * the finding as `suppressed`, with `approvedBy`); only meaningful on a finding pending approval.
+   * `waive` (the default): an ordinary waiver.
+   */
+  kind?: 'waive' | 'approve';
 }
 
 export interface EvaluateOptions {
@@ -74,7 +80,12 @@ export interface Evaluation {
 type Side = 'base' | 'head';
 
 /** A finding before fingerprinting and state assignment; `key` feeds the fingerprint, `id` is filled by it. */
-type RawFinding = Omit<Finding, 'id' | 'state'> & { key?: string; id?: string };
+type RawFinding = Omit<Finding, 'id' | 'state'> & {
+  key?: string;
+  id?: string;
+  /** The suppression that covers it was added or changed by the pull request (head side only). */
+  suppressedByChange?: boolean;
+};
 
 const GLOB_OPTIONS = { dot: true } as const;
 
@@ -468,12 +479,21 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
     // States.
     const baseIds = new Set(raw.base.map((f) => f.id!));
+    const existingAtBase = (f: RawFinding) => config.baseline !== 'off' && baseIds.has(f.id!);
     const findings: Finding[] = raw.head.map((f) => {
-      const state: Finding['state'] = f.suppression
-        ? 'suppressed'
-        : config.baseline !== 'off' && baseIds.has(f.id!)
-          ? 'existing'
-          : 'new';
+      // A suppression comment the PR itself added cannot clear the PR's own blocker: it waits for
+      // someone the base policy allows to waive (an approval or a waiver), and blocks meanwhile.
+      if (
+        f.suppression &&
+        f.suppressedByChange &&
+        config.suppressions.newBlockers === 'require-approval' &&
+        !existingAtBase(f) &&
+        reachesFailOn(f.severity, config.failOn)
+      ) {
+        const { suppression, ...rest } = f;
+        return { ...toFinding(rest, 'new'), pendingApproval: suppression };
+      }
+      const state: Finding['state'] = f.suppression ? 'suppressed' : existingAtBase(f) ? 'existing' : 'new';
       return toFinding(f, state);
     });
 
@@ -490,6 +510,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
           f.state = 'suppressed';
           f.suppression = { kind: 'exception', reason: exception.reason, ...(exception.until ? { until: exception.until } : {}), by: 'config' };
+          delete f.pendingApproval;
         }
       }
     }
@@ -499,10 +520,18 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         expired.push({ kind: 'waiver', rule: target?.ruleId ?? waiver.findingId, ...(target ? { path: target.path } : {}), until: waiver.until!, reason: waiver.reason });
         continue;
       }
-      if (target && (target.state === 'new' || target.state === 'existing')) {
-        target.state = 'waived';
-        target.suppression = { kind: 'waiver', reason: waiver.reason, by: waiver.by, ...(waiver.until ? { until: waiver.until } : {}) };
+      if (!target || (target.state !== 'new' && target.state !== 'existing')) continue;
+      if (waiver.kind === 'approve') {
+        // An approval accepts the PR's own suppression comment; it means nothing on any other finding.
+        if (!target.pendingApproval) continue;
+        target.state = 'suppressed';
+        target.suppression = { ...target.pendingApproval, approvedBy: waiver.by };
+        delete target.pendingApproval;
+        continue;
       }
+      target.state = 'waived';
+      target.suppression = { kind: 'waiver', reason: waiver.reason, by: waiver.by, ...(waiver.until ? { until: waiver.until } : {}) };
+      delete target.pendingApproval;
     }
 
     // Scores.
@@ -613,7 +642,7 @@ function toRaw(
   };
 }
 
-function toFinding(f: RawFinding, state: Finding['state']): Finding {
+function toFinding(f: Omit<RawFinding, 'suppression'> & Pick<Finding, 'suppression'>, state: Finding['state']): Finding {
   return {
     id: f.id!,
     ruleId: f.ruleId,
@@ -672,9 +701,29 @@ function applySuppressions(input: SuppressionInput): void {
     }
     return list;
   };
+  // On the head, whether the PR added or changed a marker: its own line, or (for a line marker) the line it
+  // covers, is among the PR's added lines, or the whole file is new. Unchanged markers are the base's.
+  const changeByPath = new Map(input.changes.map((c) => [c.path, c]));
+  const addedLines = new Map<string, ReadonlySet<number>>();
+  const changedByPr = (path: string, s: Suppression): boolean => {
+    if (side !== 'head') return false;
+    const change = changeByPath.get(path);
+    if (!change) return false;
+    if (change.status === 'added') return true;
+    let added = addedLines.get(path);
+    if (!added) addedLines.set(path, (added = new Set(change.addedLines)));
+    return added.has(s.commentLine) || (s.kind === 'line' && added.has(s.appliesTo));
+  };
   const used = new Set<Suppression>();
+  // Peer markers without a reason that would have covered a finding: reported, so the author learns why
+  // the marker did nothing.
+  const bareCovering = new Map<Suppression, RawFinding>();
   for (const f of findings) {
     for (const s of suppressionsOf(f.path)) {
+      if (s.problem && s.marker !== 'readiness-ignore' && !bareCovering.has(s)) {
+        const { problem: _problem, ...asIfWellFormed } = s;
+        if (suppressionCovers(asIfWellFormed, f, metaById.get(f.ruleId)?.native)) bareCovering.set(s, f);
+      }
       if (!suppressionCovers(s, f, metaById.get(f.ruleId)?.native)) continue;
       used.add(s);
       f.suppression = {
@@ -683,6 +732,7 @@ function applySuppressions(input: SuppressionInput): void {
         by: `${f.path}:${s.commentLine}`,
         ...(s.marker !== 'readiness-ignore' ? { marker: s.marker } : {}),
       };
+      if (changedByPr(f.path, s)) f.suppressedByChange = true;
       break;
     }
   }
@@ -695,7 +745,21 @@ function applySuppressions(input: SuppressionInput): void {
     if (!own) continue;
     const headPath = change.path;
     for (const s of suppressionsOf(headPath)) {
-      if (s.marker !== 'readiness-ignore') continue;
+      if (s.marker !== 'readiness-ignore') {
+        const covered = bareCovering.get(s);
+        if (!covered || !missingReasonMeta || severityFor(missingReasonMeta, config) === 'off') continue;
+        findings.push(
+          toRaw(
+            missingReasonMeta,
+            CORE_GATE_ID,
+            { messageId: 'peerMissingReason', data: { marker: s.marker, targets: s.targets.join(', '), rule: covered.ruleId }, line: s.commentLine, path: headPath },
+            headPath,
+            severityFor(missingReasonMeta, config) as Severity,
+            undefined,
+          ),
+        );
+        continue;
+      }
       if (s.problem && missingReasonMeta && severityFor(missingReasonMeta, config) !== 'off') {
         findings.push(
           toRaw(

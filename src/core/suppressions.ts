@@ -7,7 +7,8 @@
  * is required: a marker without one suppresses nothing and is itself reported.
  *
  * Native markers of peer tools are honoured for the rules that declare them: squawk's
- * `squawk-ignore <rule>[, <rule>]` / `squawk-ignore-file <rule>` and atlas's `atlas:nolint [CODE …]`.
+ * `squawk-ignore <rule>[, <rule>]: <reason>` / `squawk-ignore-file <rule>: <reason>` and atlas's
+ * `atlas:nolint [CODE …]: <reason>`. They need a reason like ours; without one they suppress nothing.
  */
 import type { SourceFile } from '../lang/source-file.js';
 
@@ -22,7 +23,7 @@ export interface Suppression {
   commentLine: number;
   /** Line it applies to (line kind only). */
   appliesTo: number;
-  /** Set when the marker is malformed (missing reason); such a suppression never applies. */
+  /** Set when the marker is malformed (missing reason or target); such a suppression never applies. */
   problem?: 'missing-reason' | 'missing-target';
 }
 
@@ -53,6 +54,12 @@ const OURS = /^readiness-ignore(-file)?\b\s*(.*)$/s;
 const SQUAWK = /^squawk-ignore(-file)?\b\s*(.*)$/s;
 const ATLAS = /^atlas:nolint\b\s*(.*)$/s;
 
+/** `<targets>: <reason>` → both; no colon means no reason. */
+function targetsAndReason(rest: string): { targets: string[]; reason: string } {
+  const colon = rest.indexOf(':');
+  return { targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)), reason: colon === -1 ? '' : rest.slice(colon + 1).trim() };
+}
+
 function splitTargets(text: string): string[] {
   return text
     .split(/[\s,]+/)
@@ -80,38 +87,25 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
       const appliesTo = trailing ? line : nextCodeLine(file, line);
       let m = OURS.exec(body);
       if (m) {
-        const kind = m[1] ? 'file' : 'line';
-        const rest = m[2] ?? '';
-        const colon = rest.indexOf(':');
-        const targetText = colon === -1 ? rest : rest.slice(0, colon);
-        const reason = colon === -1 ? '' : rest.slice(colon + 1).trim();
-        const targets = splitTargets(targetText);
+        const { targets, reason } = targetsAndReason(m[2] ?? '');
         const problem = targets.length === 0 ? 'missing-target' : reason === '' ? 'missing-reason' : undefined;
-        out.push({ kind, marker: 'readiness-ignore', targets, reason, commentLine: line, appliesTo, ...(problem ? { problem } : {}) });
+        out.push({ kind: m[1] ? 'file' : 'line', marker: 'readiness-ignore', targets, reason, commentLine: line, appliesTo, ...(problem ? { problem } : {}) });
         return;
       }
+      // Peer markers need a reason too, written the same way (`-- squawk-ignore ban-drop-table: <why>`):
+      // a bare marker is a one-word way to silence a blocker, and reviewers could not tell why it is safe.
       m = SQUAWK.exec(body);
       if (m) {
-        out.push({
-          kind: m[1] ? 'file' : 'line',
-          marker: 'squawk-ignore',
-          targets: splitTargets(m[2] ?? ''),
-          reason: 'squawk-ignore',
-          commentLine: line,
-          appliesTo,
-        });
+        const { targets, reason } = targetsAndReason(m[2] ?? '');
+        const problem = targets.length === 0 ? 'missing-target' : reason === '' ? 'missing-reason' : undefined;
+        out.push({ kind: m[1] ? 'file' : 'line', marker: 'squawk-ignore', targets, reason, commentLine: line, appliesTo, ...(problem ? { problem } : {}) });
         return;
       }
       m = ATLAS.exec(body);
       if (m) {
-        out.push({
-          kind: 'line',
-          marker: 'atlas:nolint',
-          targets: splitTargets(m[1] ?? ''),
-          reason: 'atlas:nolint',
-          commentLine: line,
-          appliesTo,
-        });
+        // `atlas:nolint` without codes covers every rule that declares an atlas code.
+        const { targets, reason } = targetsAndReason(m[1] ?? '');
+        out.push({ kind: 'line', marker: 'atlas:nolint', targets, reason, commentLine: line, appliesTo, ...(reason === '' ? { problem: 'missing-reason' as const } : {}) });
       }
     });
   }

@@ -63,6 +63,14 @@ export interface Finding {
   related?: RelatedLocation[];
   /** Why it is suppressed / waived, by whom and until when. */
   suppression?: SuppressionRecord;
+  /**
+   * Set on a `new` finding that a suppression comment added or changed by the pull request would clear:
+   * the comment (where, which marker, its reason). The finding still blocks until someone the base
+   * policy allows to waive approves it (`/readiness approve <id>`) or waives it; then it becomes
+   * `suppressed` (with `suppression.approvedBy`) or `waived`. Only with `suppressions.new-blockers:
+   * require-approval` (the default).
+   */
+  pendingApproval?: SuppressionRecord;
 }
 
 export interface SuppressionRecord {
@@ -73,6 +81,8 @@ export interface SuppressionRecord {
   until?: string;
   /** e.g. "squawk-ignore" for native markers. */
   marker?: string;
+  /** For a suppression comment the pull request added: the GitHub login who approved it. */
+  approvedBy?: string;
 }
 
 /** A file that could not be analysed, and why. The report still comes out. */

@@ -81,6 +81,7 @@ describe('toReadinessConfig', () => {
       gates: { pii: { enabled: false, options: { x: 1 } } },
       rules: { 'pii/sensitive-field-logged': { severity: 'off' } },
       waivers: { 'min-permission': 'admin', codeowners: false, 'allow-author': true, 'max-days': 5 },
+      suppressions: { 'new-blockers': 'allow' },
       exceptions: [{ rule: 'pii', path: 'x/**', reason: 'r', until: '2030-01-01' }, { rule: 'pii', path: 'y/**', reason: 'r' }],
     };
     expect(toReadinessConfig(parsed)).toEqual({
@@ -93,6 +94,7 @@ describe('toReadinessConfig', () => {
       gates: { pii: { enabled: false, options: { x: 1 } } },
       rules: { 'pii/sensitive-field-logged': { severity: 'off' } },
       waivers: { minPermission: 'admin', codeowners: false, allowAuthor: true, maxDays: 5 },
+      suppressions: { newBlockers: 'allow' },
       exceptions: [
         { rule: 'pii', path: 'x/**', reason: 'r', until: '2030-01-01' },
         { rule: 'pii', path: 'y/**', reason: 'r' },

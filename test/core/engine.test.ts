@@ -127,21 +127,22 @@ describe('severity and fail-on', () => {
   });
 });
 
-describe('suppressions', () => {
+describe('suppressions (markers; new-blockers: allow, so the marker alone decides)', () => {
+  const ALLOW = 'suppressions: { new-blockers: allow }\n';
   it('a readiness-ignore with a reason suppresses the next code line and is recorded', async () => {
-    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: test double\n\nf(BAD);\n' });
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: test double\n\nf(BAD);\n' }, ALLOW);
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]).toMatchObject({ state: 'suppressed', suppression: { kind: 'comment', reason: 'test double', by: 'src/a.ts:1' } });
     expect(r.verdict).toBe('ready');
   });
 
   it('a gate name covers all of its rules; a trailing comment covers its own line', async () => {
-    const r = await run({}, { 'src/a.ts': 'f(BAD); // readiness-ignore pii: known\n' });
+    const r = await run({}, { 'src/a.ts': 'f(BAD); // readiness-ignore pii: known\n' }, ALLOW);
     expect(r.findings.map((f) => f.state)).toEqual(['suppressed']);
   });
 
   it('file-level suppression covers every line', async () => {
-    const r = await run({}, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(BAD);\n\n\nf(BAD);\n' });
+    const r = await run({}, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(BAD);\n\n\nf(BAD);\n' }, ALLOW);
     expect(r.findings.map((f) => f.state)).toEqual(['suppressed', 'suppressed']);
   });
 
@@ -158,6 +159,67 @@ describe('suppressions', () => {
     expect(core.map((f) => f.line)).toEqual([1, 3]);
     expect(core[1]?.message).toContain('pii/nope');
     expect(r.gates.find((g) => g.id === 'core')).toMatchObject({ status: 'warn' });
+  });
+});
+
+
+describe('suppressions the pull request adds (new-blockers: require-approval, the default)', () => {
+  it('a marker the PR adds next to its own blocker does not clear it: pending approval, still blocking', async () => {
+    const r = await run({ 'src/a.ts': 'f(1);\n' }, { 'src/a.ts': 'f(1);\n// readiness-ignore pii: trust me\nf(BAD);\n' });
+    const f = r.findings.find((x) => x.ruleId === 'pii/fake-rule')!;
+    expect(f).toMatchObject({ state: 'new', pendingApproval: { kind: 'comment', reason: 'trust me', by: 'src/a.ts:2' } });
+    expect(f.suppression).toBeUndefined();
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'fail', counts: { blocker: 1, suppressed: 0 } });
+    expect(r.verdict).toBe('blocked');
+  });
+
+  it('a marker already at the base keeps working for a blocker the PR adds under it', async () => {
+    const base = { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(1);\n' };
+    const r = await run(base, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(1);\nf(BAD);\n' });
+    expect(r.findings.map((f) => [f.state, f.pendingApproval])).toEqual([['suppressed', undefined]]);
+    expect(r.verdict).toBe('ready');
+  });
+
+  it('a base marker whose covered line the PR rewrites into a new blocker waits for approval', async () => {
+    const r = await run({ 'src/a.ts': '// readiness-ignore pii: legacy call\nf(1);\n' }, { 'src/a.ts': '// readiness-ignore pii: legacy call\nf(BAD);\n' });
+    expect(r.findings[0]).toMatchObject({ state: 'new', pendingApproval: { by: 'src/a.ts:1' } });
+    expect(r.verdict).toBe('blocked');
+  });
+
+  it('an edited marker (new reason, same place) waits for approval too', async () => {
+    const r = await run({ 'src/a.ts': '// readiness-ignore pii: old reason\nf(1);\n' }, { 'src/a.ts': '// readiness-ignore pii: new reason\nf(1);\nf(BAD); // readiness-ignore pii: mine\n' });
+    expect(r.findings.find((f) => f.ruleId === 'pii/fake-rule')).toMatchObject({ state: 'new', pendingApproval: { reason: 'mine' } });
+  });
+
+  it('an approval clears it as suppressed, recording who approved; an ordinary waiver waives it', async () => {
+    const head = { 'src/a.ts': 'f(BAD); // readiness-ignore pii: staging only\n' };
+    const id = (await run({}, head)).findings[0]!.id;
+    const approved = await run({}, head, '', { waivers: [{ findingId: id, by: 'maria', reason: '', kind: 'approve' }] });
+    expect(approved.findings[0]).toMatchObject({ state: 'suppressed', suppression: { kind: 'comment', reason: 'staging only', approvedBy: 'maria' } });
+    expect(approved.findings[0]!.pendingApproval).toBeUndefined();
+    expect(approved.verdict).toBe('ready');
+    const waived = await run({}, head, '', { waivers: [{ findingId: id, by: 'maria', reason: 'hotfix', until: '2026-06-30' }] });
+    expect(waived.findings[0]).toMatchObject({ state: 'waived', suppression: { kind: 'waiver', by: 'maria' } });
+    expect(waived.verdict).toBe('ready');
+  });
+
+  it('an approval of a finding that is not pending approval does nothing', async () => {
+    const head = { 'src/b.ts': 'g(BAD);\n' };
+    const id = (await run({}, head)).findings[0]!.id;
+    const r = await run({}, head, '', { waivers: [{ findingId: id, by: 'maria', reason: '', kind: 'approve' }] });
+    expect(r.findings[0]!.state).toBe('new');
+    expect(r.verdict).toBe('blocked');
+  });
+
+  it('only findings that would block wait: a new warning under a new marker is simply suppressed', async () => {
+    const r = await run({}, { 'src/a.ts': 'f(MEH); // readiness-ignore pii: fine\n' });
+    expect(r.findings[0]).toMatchObject({ state: 'suppressed', severity: 'warning' });
+  });
+
+  it('`suppressions: { new-blockers: allow }` in the base config lets the marker clear it', async () => {
+    const r = await run({}, { 'src/a.ts': 'f(BAD); // readiness-ignore pii: ok\n' }, 'suppressions: { new-blockers: allow }\n');
+    expect(r.findings[0]!.state).toBe('suppressed');
+    expect(r.verdict).toBe('ready');
   });
 });
 

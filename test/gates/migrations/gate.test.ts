@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { migrationsGate } from '../../../src/gates/migrations/index.js';
 import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.js';
-import { memorySnapshot } from '../../../src/source/memory.js';
+import { memoryChangeSet, memorySnapshot } from '../../../src/source/memory.js';
+import { parseConfig } from '../../../src/config/loader.js';
+import { evaluate } from '../../../src/core/engine.js';
+import { GATES } from '../../../src/gates/index.js';
 import { migrationFindings } from './helpers.js';
 
 /** The demo's trees (plain .mjs data modules without type declarations). */
@@ -61,19 +64,41 @@ describe('migrations gate', () => {
     expect(rename.related?.map((r) => `${r.path}:${r.line}`)).toEqual(['prisma/schema.prisma:4', 'src/orders.ts:3']);
   });
 
-  it('honours squawk-ignore and atlas:nolint for the corresponding rules only', async () => {
+  it('honours squawk-ignore and atlas:nolint (with a reason) for the corresponding rules only', async () => {
     const base = { 'db/migrations/000001_init.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text, b text);\n' };
     const head = {
       ...base,
       'db/migrations/000002_x.up.sql':
-        "SET lock_timeout = '1s';\n-- squawk-ignore ban-drop-column\nALTER TABLE t DROP COLUMN a;\n-- atlas:nolint DS103\nALTER TABLE t DROP COLUMN b;\n-- squawk-ignore renaming-column\nCREATE INDEX t_a ON t (id);\n",
+        "SET lock_timeout = '1s';\n-- squawk-ignore ban-drop-column: unused since v3\nALTER TABLE t DROP COLUMN a;\n-- atlas:nolint DS103: unused since v3\nALTER TABLE t DROP COLUMN b;\n-- squawk-ignore renaming-column: n/a\nCREATE INDEX t_a ON t (id);\n",
     };
-    const findings = await migrationFindings(base, head);
+    // The markers are the PR's own: `allow` lets them clear blockers by themselves (the default waits for approval).
+    const findings = await migrationFindings(base, head, 'suppressions: { new-blockers: allow }\n');
     const states = findings.map((f) => `${f.ruleId}@${f.line}:${f.state}`).sort();
     expect(states).toEqual([
       'migrations/add-index-non-concurrent@7:new',
       'migrations/drop-column@3:suppressed',
       'migrations/drop-column@5:suppressed',
+    ]);
+  });
+
+  it('bare peer markers (no reason) suppress nothing and are reported; with a reason they wait for approval', async () => {
+    const base = { 'db/migrations/000001_init.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE TABLE u (id bigint PRIMARY KEY);\n' };
+    const evaluateHead = async (sql: string) =>
+      (
+        await evaluate({
+          changeSet: memoryChangeSet({ base, head: { ...base, 'db/migrations/000002_x.up.sql': sql } }),
+          config: parseConfig('', 'test', GATES),
+          gates: GATES.filter((g) => g.id === 'migrations' || g.id === 'core'),
+          now: new Date('2026-06-01T00:00:00Z'),
+        })
+      ).findings.map((f) => `${f.ruleId}@${f.line}:${f.state}${f.pendingApproval ? ':pending' : ''}`).sort();
+    expect(await evaluateHead("SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table\n-- atlas:nolint\nDROP TABLE u;\n")).toEqual([
+      'core/suppression-missing-reason@2:new',
+      'core/suppression-missing-reason@3:new',
+      'migrations/drop-table@4:new',
+    ]);
+    expect(await evaluateHead("SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table: table emptied in #41\nDROP TABLE u;\n")).toEqual([
+      'migrations/drop-table@3:new:pending',
     ]);
   });
 
