@@ -47,7 +47,7 @@ export function answerComment(
             Object.values(COMMAND_USAGE)
               .map((u) => `- \`${u}\``)
               .join('\n') +
-            '\n\nWho may waive is set by `waivers:` in the base branch’s `.github/readiness.yml`.',
+            '\n\nWho may waive (or approve a suppression comment this pull request added) is set by `waivers:` in the base branch’s `.github/readiness.yml`.',
         );
         break;
       case 'explain': {
@@ -59,7 +59,8 @@ export function answerComment(
         evaluate = true;
         break;
       case 'waive':
-      case 'unwaive': {
+      case 'unwaive':
+      case 'approve': {
         evaluate = true;
         const refused = decision?.refused.find((r) => r.commentId === commentId && r.line === c.line);
         if (refused) refusals.push(`${quote(text)}\n\n${refused.reason}`);

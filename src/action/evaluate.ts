@@ -18,6 +18,7 @@ import {
   type IssueComment,
   type OctokitLike,
   type WaiverDecision,
+  withLastEditors,
 } from '../github/index.js';
 import { loadPolicy, runCheck } from '../pipeline.js';
 
@@ -69,10 +70,18 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     if (!(error instanceof GitHubFailure)) throw error;
     return { report: first, waiverProblem: `Waivers were not read, so none applies: ${error.describe()}` };
   }
-  const entries = extractWaiverCommands(comments);
+  let entries;
+  try {
+    // Who last edited each command comment: a comment someone else edited grants nothing.
+    entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
+  } catch (error) {
+    if (!(error instanceof GitHubFailure)) throw error;
+    return { report: first, waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error.describe()}` };
+  }
   if (entries.length === 0) return { report: first };
 
   const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
+  const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
   const { config } = await loadPolicy(options.changeSet, GATES, options.configPath);
   const readCodeowners = async () => {
     for (const path of CODEOWNERS_LOCATIONS) {
@@ -84,7 +93,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   let decision: WaiverDecision;
   try {
     const facts = await gatherWaiverFacts(source.octokit, { owner: source.owner, repo: source.repo, entries, policy: config.waivers, findings, readCodeowners });
-    decision = decideWaivers(entries, facts, { policy: config.waivers, prAuthor: source.prAuthor, findings, now: options.now });
+    decision = decideWaivers(entries, facts, { policy: config.waivers, prAuthor: source.prAuthor, findings, pendingApproval, now: options.now });
   } catch (error) {
     if (!(error instanceof GitHubFailure)) throw error;
     return { report: first, waiverProblem: `Waiver commands were not checked, so none applies: ${error.describe()}` };

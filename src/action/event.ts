@@ -55,6 +55,8 @@ export interface CommentTarget extends RepoId {
   commentId: number;
   body: string;
   login: string;
+  /** Who triggered the event (`sender`): for `edited`, the editor, who may not be the comment's author. */
+  sender?: string;
 }
 
 /** `mode: publish`: post a report another run produced (`workflow_run` in the fork pattern). */
@@ -210,6 +212,7 @@ export function resolveEvent(
         commentId: Number(comment.id),
         body: String(comment.body ?? ''),
         login: String(comment.user?.login ?? 'ghost'),
+        ...(typeof payload.sender?.login === 'string' ? { sender: payload.sender.login } : {}),
       };
     }
 

@@ -16,7 +16,7 @@ import { formatConfigError } from '../config/loader.js';
 import { ConfigError } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import { ruleDocs } from '../gates/docs.js';
-import { createOctokit, getPullRequest, GitHubFailure, type OctokitLike } from '../github/index.js';
+import { createOctokit, editedByOtherReason, getPullRequest, GitHubFailure, WAIVER_LINE, type OctokitLike } from '../github/index.js';
 import { renderText } from '../render/index.js';
 import { SourceError } from '../source/index.js';
 import { VERSION } from '../version.js';
@@ -370,6 +370,25 @@ async function commentCommand(state: RunState, target: CommentTarget): Promise<v
     return;
   }
   const publisher = state.publisher;
+  if (target.action === 'edited' && target.sender !== undefined && target.sender.toLowerCase() !== target.login.toLowerCase() && WAIVER_LINE.test(target.body)) {
+    // Anyone with write access can edit anyone's comment: its commands count only while its last editor is
+    // its author. Refused and said why; the re-evaluation re-reads the last editor from the API, so
+    // whatever the comment granted stops applying.
+    core.info(`@${target.sender} edited a comment by @${target.login}: its commands are not applied.`);
+    await publisher.react(target.commentId, '-1');
+    await publisher.reply(pr.number, `@${target.sender} @${target.login}, this was not applied:\n\n${editedByOtherReason(target.login, target.sender)}`);
+    return check(state, {
+      event: target.event,
+      base: pr.baseSha,
+      head: pr.headSha,
+      baseRef: pr.baseRef,
+      headRef: pr.headRef,
+      commentOn: pr.number,
+      pullNumber: pr.number,
+      waivers: { pullNumber: pr.number, author: pr.author },
+      checkSha: pr.headSha,
+    });
+  }
   const answerOnly = answerComment(target.commentId, target.body, target.login, undefined, ruleDocs);
   if (!answerOnly.evaluate && target.action !== 'deleted') {
     core.info('The comment only asks for information (help or explain); answering without re-evaluating.');
@@ -391,7 +410,7 @@ async function commentCommand(state: RunState, target: CommentTarget): Promise<v
       // A deleted comment cannot be reacted to; the re-evaluation above is the whole answer.
       if (target.action === 'deleted') return;
       const answer = answerComment(target.commentId, target.body, target.login, evaluation.decision, ruleDocs);
-      if (evaluation.waiverProblem && /^ {0,3}\/readiness\s+(un)?waive\b/im.test(target.body)) {
+      if (evaluation.waiverProblem && WAIVER_LINE.test(target.body)) {
         await publisher.react(target.commentId, 'confused');
         await publisher.reply(pr.number, `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.\n\n${evaluation.waiverProblem}`);
         return;

@@ -5,7 +5,7 @@
  * `explain` are answered at once and evaluate nothing. Pure: the handler performs the plan.
  */
 import { closest } from 'fastest-levenshtein';
-import { COMMAND_USAGE, type ParsedCommand, type ReactionContent } from '../github/index.js';
+import { COMMAND_USAGE, WAIVER_LINE, type ParsedCommand, type ReactionContent } from '../github/index.js';
 import { ruleDocs } from '../gates/docs.js';
 import { allRules } from '../gates/index.js';
 import { COMMENT_MAX_CHARS } from '../render/index.js';
@@ -28,12 +28,13 @@ export function helpText(): string {
     '**Readiness Gates commands** (one per line, in a pull request comment):',
     '',
     `- \`${COMMAND_USAGE.waive}\` — accept a finding for now; the reason is shown in the scorecard. Without \`--until\` the waiver ends after the base branch's \`waivers.max-days\` (default 90).`,
-    `- \`${COMMAND_USAGE.unwaive}\` — withdraw a waiver.`,
+    `- \`${COMMAND_USAGE.unwaive}\` — withdraw a waiver (or an approval).`,
+    `- \`${COMMAND_USAGE.approve}\` — accept a suppression comment (\`readiness-ignore\`, \`squawk-ignore\`, \`atlas:nolint\`) that this pull request added: until then the finding it covers still blocks.`,
     `- \`${COMMAND_USAGE.recheck}\` — evaluate the pull request again.`,
     `- \`${COMMAND_USAGE.explain}\` — why a rule exists and how to fix its findings.`,
     `- \`${COMMAND_USAGE.help}\` — this message.`,
     '',
-    "Who may waive is the base branch's policy (`waivers:` in `.github/readiness.yml`): by default people with `maintain` permission or code owners of the finding's path, never the pull request's author. Finding ids are shown next to each finding in the scorecard.",
+    "Who may waive or approve is the base branch's policy (`waivers:` in `.github/readiness.yml`): by default people with `maintain` permission or code owners of the finding's path, never the pull request's author. Finding ids are shown next to each finding in the scorecard.",
   ].join('\n');
 }
 
@@ -58,6 +59,7 @@ export function planCommands(commands: readonly ParsedCommand[]): CommandPlan {
     switch (c.kind) {
       case 'waive':
       case 'unwaive':
+      case 'approve':
         plan.evaluate = true;
         plan.answerAfterEvaluation = true;
         break;
@@ -76,8 +78,8 @@ export function planCommands(commands: readonly ParsedCommand[]): CommandPlan {
         break;
       }
       case 'error':
-        // Malformed waive/unwaive lines are refused by the waiver decision, with the same message.
-        if (/^\/readiness\s+(un)?waive\b/i.test(c.text)) {
+        // Malformed waive/unwaive/approve lines are refused by the waiver decision, with the same message.
+        if (WAIVER_LINE.test(c.text)) {
           plan.evaluate = true;
           plan.answerAfterEvaluation = true;
         } else {

@@ -197,7 +197,9 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
 
   const comments = await listIssueComments(octokit, { owner: target.owner, repo: target.repo, issueNumber: target.pr.number });
   const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
+  const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
   const decision = await deriveWaivers(octokit, {
+    pendingApproval,
     owner: target.owner,
     repo: target.repo,
     pullNumber: target.pr.number,

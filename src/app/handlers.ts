@@ -103,6 +103,7 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
         id: comment.id,
         body: comment.body ?? '',
         ...(changes?.body?.from !== undefined ? { previousBody: changes.body.from } : {}),
+        ...(context.payload.action === 'edited' && context.payload.sender?.login ? { editedBy: context.payload.sender.login } : {}),
         author: comment.user?.login ?? 'ghost',
         authorType: comment.user?.type ?? 'User',
         pullNumber: issue.number,

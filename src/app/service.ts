@@ -4,7 +4,7 @@
  * waits at most `ackBudgetMs` for the acknowledgement so GitHub's 10-second delivery limit is never at risk.
  */
 import type { Logger } from 'pino';
-import { addReaction, createIssueComment, getPullRequest, parseCommand, type OctokitLike } from '../github/index.js';
+import { addReaction, createIssueComment, editedByOtherReason, getPullRequest, parseCommand, WAIVER_LINE, type OctokitLike } from '../github/index.js';
 import type { CheckRuns } from './check-runs.js';
 import { planCommands } from './commands.js';
 import type { CheckOutput } from './outputs.js';
@@ -23,6 +23,8 @@ export interface CommandComment {
   body: string;
   /** Previous body, for edits: a removed waiver must be re-read too. */
   previousBody?: string;
+  /** For edits: who edited it (the delivery's `sender`), who may not be its author. */
+  editedBy?: string;
   author: string;
   authorType: string;
   pullNumber: number;
@@ -127,7 +129,23 @@ export class ReadinessService {
     }
     const commands = parseCommand(comment.body);
     // An edit that removed a waive line must still be re-read, so the waiver stops applying.
-    const removedWaiver = comment.previousBody !== undefined && parseCommand(comment.previousBody).some((c) => c.kind === 'waive' || c.kind === 'unwaive');
+    const removedWaiver = comment.previousBody !== undefined && parseCommand(comment.previousBody).some((c) => c.kind === 'waive' || c.kind === 'unwaive' || c.kind === 'approve');
+    if (comment.editedBy !== undefined && comment.editedBy.toLowerCase() !== comment.author.toLowerCase() && (WAIVER_LINE.test(comment.body) || removedWaiver)) {
+      // Anyone with write access can edit anyone's comment: commands count only in a comment whose last
+      // editor is its author. Refused here, said why, and re-evaluated, so whatever the comment granted
+      // before the edit stops applying too (the evaluation re-reads the last editor from the API).
+      log.info({ author: comment.author, editedBy: comment.editedBy }, 'commands refused: the comment was edited by someone other than its author');
+      const where = { owner: target.owner, repo: target.repo };
+      this.options.tasks.run('refusing an edited command', async () => {
+        await addReaction(octokit, { ...where, commentId: comment.id, content: '-1' });
+        await createIssueComment(octokit, {
+          ...where,
+          issueNumber: comment.pullNumber,
+          body: `@${comment.editedBy} @${comment.author} these commands were not applied:\n\n- ${editedByOtherReason(comment.author, comment.editedBy ?? null)}`,
+        });
+      });
+      return this.requestEvaluation(octokit, target, comment, log, `comment by @${comment.author} edited by @${comment.editedBy}`, []);
+    }
     if (commands.length === 0 && !removedWaiver) {
       log.info('comment ignored: it holds no /readiness command');
       return;
@@ -143,6 +161,12 @@ export class ReadinessService {
     if (!evaluate) return;
     const why = `${commands.find((c) => c.kind !== 'error')?.kind ?? 'edited'} command by @${comment.author}`;
     const commentIds = plan.answerAfterEvaluation || removedWaiver ? [comment.id] : [];
+    return this.requestEvaluation(octokit, target, comment, log, why, commentIds);
+  }
+
+  /** Evaluates the PR's current head for a command (queued at once, or after reading the PR). */
+  private async requestEvaluation(octokit: OctokitLike, target: RepoTarget, comment: CommandComment, log: Logger, why: string, commentIds: number[]): Promise<void> {
+    const where = { owner: target.owner, repo: target.repo };
     if (!this.options.openRunOnAck) {
       // Redis-backed: queued before the delivery is answered; the worker reads the PR (and skips it when
       // closed) and evaluates its current head.

@@ -9,6 +9,7 @@ import { closest, distance } from 'fastest-levenshtein';
 export type ReadinessCommand =
   | { kind: 'waive'; findingId: string; until?: string; reason: string; line: number }
   | { kind: 'unwaive'; findingId: string; line: number }
+  | { kind: 'approve'; findingId: string; reason?: string; line: number }
   | { kind: 'recheck'; line: number }
   | { kind: 'explain'; ruleId: string; line: number }
   | { kind: 'help'; line: number };
@@ -35,12 +36,13 @@ export interface ParseCommandOptions {
   today?: string;
 }
 
-const SUBCOMMANDS = ['waive', 'unwaive', 'recheck', 'explain', 'help'] as const;
+const SUBCOMMANDS = ['waive', 'unwaive', 'approve', 'recheck', 'explain', 'help'] as const;
 
 /** Usage lines, for error messages and the `help` answer. */
 export const COMMAND_USAGE: Readonly<Record<(typeof SUBCOMMANDS)[number], string>> = {
   waive: '/readiness waive <finding-id> [--until YYYY-MM-DD] <reason>',
   unwaive: '/readiness unwaive <finding-id>',
+  approve: '/readiness approve <finding-id> [<note>]',
   recheck: '/readiness recheck',
   explain: '/readiness explain <rule-id>',
   help: '/readiness help',
@@ -98,6 +100,16 @@ function parseLine(rest: string, line: number, text: string, options: ParseComma
       const id = cleanId(args[0]);
       if (!id) return error('missing-finding-id', `Say which finding to stop waiving: \`${COMMAND_USAGE.unwaive}\`.`);
       return { kind: 'unwaive', findingId: id, line };
+    }
+    case 'approve': {
+      // Accepts the suppression comment the pull request added for this finding; the comment's own
+      // reason is the justification, so a note here is optional.
+      const id = cleanId(args[0]);
+      if (!id || id.startsWith('--')) {
+        return error('missing-finding-id', `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`);
+      }
+      const note = rest.slice(word.length).trim().slice(args[0]!.length).trim();
+      return { kind: 'approve', findingId: id, ...(note ? { reason: note } : {}), line };
     }
     case 'explain': {
       const ruleId = cleanId(args[0]);

@@ -2,6 +2,7 @@
  * Issue comments: the sticky scorecard comment, listing comments (waivers are read from them on every
  * evaluation) and reactions that acknowledge commands.
  */
+import { GitHubFailure } from './errors.js';
 import { call, type OctokitLike } from './octokit.js';
 import { collectPages } from './paginate.js';
 
@@ -21,6 +22,8 @@ export interface IssueComment {
   authorAssociation: string;
   /** The slug of the GitHub App the comment was made through, if any. */
   viaApp: string | null;
+  /** GraphQL node id (to ask who last edited it: REST does not say). */
+  nodeId?: string;
 }
 
 interface RawComment {
@@ -32,6 +35,7 @@ interface RawComment {
   html_url: string;
   author_association: string;
   performed_via_github_app?: { slug?: string } | null;
+  node_id?: string;
 }
 
 function toComment(raw: RawComment): IssueComment {
@@ -44,6 +48,7 @@ function toComment(raw: RawComment): IssueComment {
     htmlUrl: raw.html_url,
     authorAssociation: raw.author_association,
     viaApp: raw.performed_via_github_app?.slug ?? null,
+    ...(raw.node_id ? { nodeId: raw.node_id } : {}),
   };
 }
 
@@ -187,4 +192,78 @@ export async function createIssueComment(octokit: OctokitLike, options: IssueRef
     'replying to a command',
   );
   return { id: data.id, htmlUrl: data.html_url };
+}
+
+/** Who last edited a comment, as GraphQL tells. */
+export interface CommentEditInfo {
+  edited: boolean;
+  /** Login of the last editor; null when the account is gone. Meaningful only when `edited`. */
+  lastEditor: string | null;
+}
+
+/**
+ * Both ends of the edit history are asked for, so the newest edit is found whichever order GitHub lists
+ * them in; `editor` is the fallback when the history is empty.
+ */
+const LAST_EDITORS_QUERY = `query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on IssueComment {
+      id
+      lastEditedAt
+      editor { login }
+      first: userContentEdits(first: 20) { nodes { editedAt editor { login } } }
+      last: userContentEdits(last: 20) { nodes { editedAt editor { login } } }
+    }
+  }
+}`;
+
+interface EditNode {
+  editedAt: string;
+  editor: { login: string } | null;
+}
+
+interface LastEditorsNode {
+  id: string;
+  lastEditedAt: string | null;
+  editor: { login: string } | null;
+  first?: { nodes: (EditNode | null)[] | null } | null;
+  last?: { nodes: (EditNode | null)[] | null } | null;
+}
+
+/**
+ * The last editor of each comment (by GraphQL node id), through `POST /graphql`: the REST API says when a
+ * comment was updated but not by whom. A node GitHub does not return is absent from the map.
+ */
+export async function lastEditorsOf(octokit: OctokitLike, nodeIds: readonly string[]): Promise<Map<string, CommentEditInfo>> {
+  const out = new Map<string, CommentEditInfo>();
+  for (let i = 0; i < nodeIds.length; i += 100) {
+    const ids = nodeIds.slice(i, i + 100);
+    const { data } = await call<{ data?: { nodes: (LastEditorsNode | null)[] }; errors?: { message: string }[] }>(
+      octokit,
+      'POST /graphql',
+      { query: LAST_EDITORS_QUERY, variables: { ids } },
+      'reading who last edited the command comments',
+    );
+    if (!data.data) {
+      throw new GitHubFailure({
+        operation: 'POST /graphql',
+        purpose: 'reading who last edited the command comments',
+        status: 200,
+        detail: `GitHub's GraphQL API answered with errors: ${(data.errors ?? []).map((e) => e.message).join('; ') || 'no data'}`,
+        retries: 0,
+        kind: 'other',
+      });
+    }
+    for (const node of data.data.nodes) {
+      if (!node?.id) continue;
+      const edits = [...(node.first?.nodes ?? []), ...(node.last?.nodes ?? [])].filter((e): e is EditNode => !!e && !!e.editedAt);
+      if (node.lastEditedAt === null && edits.length === 0) {
+        out.set(node.id, { edited: false, lastEditor: null });
+        continue;
+      }
+      const newest = edits.reduce<EditNode | undefined>((a, b) => (!a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a), undefined);
+      out.set(node.id, { edited: true, lastEditor: (newest ? newest.editor?.login : node.editor?.login) ?? null });
+    }
+  }
+  return out;
 }

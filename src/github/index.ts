@@ -3,8 +3,8 @@
  * through these functions with whatever Octokit they have (`OctokitLike`), passing already-rendered
  * strings and payloads; nothing here knows about gates or rules.
  */
-export { addReaction, COMMENT_BODY_LIMIT, createIssueComment, listIssueComments, upsertStickyComment } from './comments.js';
-export type { IssueComment, IssueRef, ReactionContent, StickyCommentMode, StickyCommentResult, UpsertStickyCommentOptions } from './comments.js';
+export { addReaction, COMMENT_BODY_LIMIT, createIssueComment, lastEditorsOf, listIssueComments, upsertStickyComment } from './comments.js';
+export type { CommentEditInfo, IssueComment, IssueRef, ReactionContent, StickyCommentMode, StickyCommentResult, UpsertStickyCommentOptions } from './comments.js';
 export { ANNOTATIONS_PER_REQUEST, CHECK_OUTPUT_LIMIT, findOpenCheckRun, publishCheckRun } from './checks.js';
 export type { CheckRunAnnotation, CheckRunConclusion, CheckRunStatus, PublishCheckRunOptions, PublishCheckRunResult } from './checks.js';
 export { CODEOWNERS_LOCATIONS, codeownersFor, parseCodeowners } from './codeowners.js';
@@ -30,7 +30,7 @@ export {
   PULL_FILES_LIMIT,
 } from './repo.js';
 export type { ChangedFile, PullRequestInfo, RepoPermission, RepoRef, TreeEntry } from './repo.js';
-export { codeownersFromApi, decideWaivers, deriveWaivers, extractWaiverCommands, gatherWaiverFacts } from './waivers.js';
+export { codeownersFromApi, decideWaivers, deriveWaivers, editedByOther, editedByOtherReason, extractWaiverCommands, gatherWaiverFacts, WAIVER_LINE, withLastEditors } from './waivers.js';
 export type { AcceptedCommand, CommandComment, DeriveWaiversOptions, GatherWaiverFactsOptions, RefusedCommand, WaiverCommandEntry, WaiverContext, WaiverDecision, WaiverFacts } from './waivers.js';
 export { COMPARE_FILES_LIMIT, createGitHubReader } from './reader.js';
 export type { GitHubReaderOptions, ReaderTarget } from './reader.js';

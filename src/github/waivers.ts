@@ -15,7 +15,7 @@ import type { WaiverPolicy } from '../config/types.js';
 import type { Waiver } from '../core/engine.js';
 import { codeownersFor, CODEOWNERS_LOCATIONS } from './codeowners.js';
 import { parseCommand, type CommandErrorCode, type ReadinessCommand } from './commands.js';
-import { listIssueComments } from './comments.js';
+import { lastEditorsOf, listIssueComments } from './comments.js';
 import { GitHubFailure } from './errors.js';
 import { call, type OctokitLike } from './octokit.js';
 import { getCollaboratorPermission, getFileContent, permissionAtLeast, type RepoPermission } from './repo.js';
@@ -29,6 +29,14 @@ export interface CommandComment {
   /** ISO time the comment was written; `--until` is capped from this date, never from an edit. */
   createdAt: string;
   htmlUrl?: string;
+  /**
+   * Who last edited the comment, when it was edited (from {@link withLastEditors}); null when GitHub
+   * could not say (a deleted account). Absent: never edited. Anyone with write access can edit anyone's
+   * comment, so a comment whose last editor is not its author grants nothing.
+   */
+  lastEditor?: string | null;
+  /** GraphQL node id, to ask who last edited it. */
+  nodeId?: string;
 }
 
 /** One waive or unwaive line (or a malformed one), with who wrote it and when. */
@@ -40,12 +48,29 @@ export interface WaiverCommandEntry {
   /** 1-based line in the comment. */
   line: number;
   command:
-    | Extract<ReadinessCommand, { kind: 'waive' | 'unwaive' }>
-    | { kind: 'error'; code: CommandErrorCode; message: string; text: string };
+    | Extract<ReadinessCommand, { kind: 'waive' | 'unwaive' | 'approve' }>
+    | { kind: 'error'; code: CommandErrorCode | 'edited-by-other'; message: string; text: string; findingId?: string };
 }
 
-/** Parse errors that belong to waive/unwaive lines (the others are answered by the shells, not here). */
+/** Parse errors that belong to waive/unwaive/approve lines (the others are answered by the shells, not here). */
 const WAIVER_ERRORS = new Set<CommandErrorCode>(['missing-finding-id', 'missing-reason', 'bad-date']);
+
+/** Lines that are (or try to be) waiver-like commands: they grant or withdraw something. */
+export const WAIVER_LINE = /^ {0,3}\/readiness\s+(un)?waive\b|^ {0,3}\/readiness\s+approve\b/im;
+
+/** Whether a comment was last edited by someone other than its author (or by someone GitHub cannot name). */
+export function editedByOther(c: Pick<CommandComment, 'user' | 'lastEditor'>): boolean {
+  if (c.lastEditor === undefined || !c.user) return false;
+  return c.lastEditor === null || c.lastEditor.toLowerCase() !== c.user.login.toLowerCase();
+}
+
+/** Why the commands of a comment someone else edited are refused (written for the people on the PR). */
+export function editedByOtherReason(author: string, editor: string | null): string {
+  return (
+    `This comment by @${author} was last edited by ${editor ? `@${editor}` : 'an account GitHub no longer names'}, not by its author, so its waive, unwaive and approve lines do not count: ` +
+    `anyone with write access can edit another person's comment. @${author} can re-post the command in a new comment (or save an edit of their own).`
+  );
+}
 
 /**
  * The waive/unwaive lines of every human comment, oldest comment first, lines in order. Comments by bots
@@ -58,10 +83,25 @@ export function extractWaiverCommands(comments: readonly CommandComment[]): Waiv
   // share a timestamp (second precision).
   for (const c of [...comments].sort((a, b) => a.id - b.id)) {
     if (!c.user || c.user.type === 'Bot') continue;
+    const forged = editedByOther(c);
     for (const parsed of parseCommand(c.body)) {
       const base = { commentId: c.id, login: c.user.login, createdAt: c.createdAt, line: parsed.line, ...(c.htmlUrl ? { url: c.htmlUrl } : {}) };
-      if (parsed.kind === 'waive' || parsed.kind === 'unwaive') out.push({ ...base, command: parsed });
-      else if (parsed.kind === 'error' && WAIVER_ERRORS.has(parsed.code) && /^\/readiness\s+(un)?waive\b/i.test(parsed.text)) {
+      if (forged && (parsed.kind === 'waive' || parsed.kind === 'unwaive' || parsed.kind === 'approve' || (parsed.kind === 'error' && WAIVER_LINE.test(parsed.text)))) {
+        const text = parsed.kind === 'error' ? parsed.text : `/readiness ${parsed.kind}`;
+        out.push({
+          ...base,
+          command: {
+            kind: 'error',
+            code: 'edited-by-other',
+            message: editedByOtherReason(c.user.login, c.lastEditor ?? null),
+            text,
+            ...(parsed.kind !== 'error' ? { findingId: parsed.findingId } : {}),
+          },
+        });
+        continue;
+      }
+      if (parsed.kind === 'waive' || parsed.kind === 'unwaive' || parsed.kind === 'approve') out.push({ ...base, command: parsed });
+      else if (parsed.kind === 'error' && WAIVER_ERRORS.has(parsed.code) && WAIVER_LINE.test(parsed.text)) {
         out.push({ ...base, command: { kind: 'error', code: parsed.code, message: parsed.message, text: parsed.text } });
       }
     }
@@ -87,6 +127,8 @@ export interface WaiverContext {
   prAuthor: string;
   /** Finding id → path, from the current report (new and existing findings). */
   findings: ReadonlyMap<string, string>;
+  /** Ids of the findings whose suppression comment the pull request added and that wait for approval. */
+  pendingApproval?: ReadonlySet<string>;
   now: Date;
 }
 
@@ -103,7 +145,7 @@ export interface RefusedCommand {
 export interface AcceptedCommand {
   commentId: number;
   login: string;
-  kind: 'waive' | 'unwaive';
+  kind: 'waive' | 'unwaive' | 'approve';
   findingId: string;
   line: number;
   /** For waives: the effective end date. */
@@ -191,7 +233,7 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
   for (const e of entries) {
     const cmd = e.command;
     if (cmd.kind === 'error') {
-      refuse(e, cmd.message);
+      refuse(e, cmd.message, cmd.findingId);
       continue;
     }
     const path = context.findings.get(cmd.findingId);
@@ -218,13 +260,24 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
     if (e.login.toLowerCase() === context.prAuthor.toLowerCase() && !policy.allowAuthor) {
       refuse(
         e,
-        `@${e.login} opened this pull request and may not waive its findings (\`waivers.allow-author\` is false in the base branch's config); ask a maintainer or a code owner.`,
+        `@${e.login} opened this pull request and may not ${cmd.kind === 'approve' ? 'approve its own suppression comments' : 'waive its findings'} (\`waivers.allow-author\` is false in the base branch's config); ask a maintainer or a code owner.`,
         cmd.findingId,
       );
       continue;
     }
     if (!authority.ok) {
-      refuse(e, authority.reason, cmd.findingId);
+      refuse(e, cmd.kind === 'approve' ? authority.reason.replace('waivers need', 'approvals, like waivers, need') : authority.reason, cmd.findingId);
+      continue;
+    }
+    if (cmd.kind === 'approve') {
+      // An approval accepts the PR's own suppression comment (its reason is the justification); it lasts
+      // as long as the finding keeps its id. Anything else needs a waiver, which ends.
+      if (!context.pendingApproval?.has(cmd.findingId)) {
+        refuse(e, `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`, cmd.findingId);
+        continue;
+      }
+      active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason ?? '', kind: 'approve', ...(e.url ? { url: e.url } : {}) });
+      accepted.push({ commentId: e.commentId, login: e.login, kind: 'approve', findingId: cmd.findingId, line: e.line, via: authority.via });
       continue;
     }
     const written = dayOf(e.createdAt);
@@ -342,9 +395,29 @@ export interface DeriveWaiversOptions extends Omit<GatherWaiverFactsOptions, 'en
  * per evaluation: the comments are the only state.
  */
 export async function deriveWaivers(octokit: OctokitLike, options: DeriveWaiversOptions): Promise<WaiverDecision & { entries: WaiverCommandEntry[] }> {
-  const comments = options.comments ?? (await listIssueComments(octokit, { owner: options.owner, repo: options.repo, issueNumber: options.pullNumber }));
+  const listed: readonly CommandComment[] = options.comments ?? (await listIssueComments(octokit, { owner: options.owner, repo: options.repo, issueNumber: options.pullNumber }));
+  const comments = await withLastEditors(octokit, listed);
   const entries = extractWaiverCommands(comments);
   if (entries.length === 0) return { waivers: [], expired: [], refused: [], accepted: [], entries };
   const facts = await gatherWaiverFacts(octokit, { ...options, entries });
   return { ...decideWaivers(entries, facts, options), entries };
+}
+
+/**
+ * The comments, with `lastEditor` set on those that hold a waive, unwaive or approve line and were
+ * edited, as GitHub's GraphQL API tells (the REST API does not say who edited a comment). Asked for
+ * every such comment, whatever its timestamps say. Comments without a node id are taken as they are.
+ * A failed lookup propagates as `GitHubFailure`: an unverified waiver is never applied.
+ */
+export async function withLastEditors<T extends CommandComment>(octokit: OctokitLike, comments: readonly T[]): Promise<T[]> {
+  const asking = comments.filter((c) => c.nodeId && c.user && c.user.type !== 'Bot' && WAIVER_LINE.test(c.body));
+  if (asking.length === 0) return [...comments];
+  const editors = await lastEditorsOf(octokit, asking.map((c) => c.nodeId!));
+  return comments.map((c) => {
+    if (!c.nodeId || !asking.includes(c)) return c;
+    const known = editors.get(c.nodeId);
+    // A comment GitHub did not return cannot be vouched for: treated as edited by someone unknown.
+    if (!known) return { ...c, lastEditor: null };
+    return known.edited ? { ...c, lastEditor: known.lastEditor } : c;
+  });
 }
