@@ -5,7 +5,7 @@
  */
 import type { ReadinessReport } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
-import { SEVERITY_RANK, bySeverityThenLocation, clip, location, plural, verdictReason } from './common.js';
+import { SEVERITY_RANK, bySeverityThenLocation, clip, location, pendingApprovalNote, plural, verdictReason } from './common.js';
 import { mdCode, mdText } from './escape.js';
 import { LIST_NOUN, type ListKey, TRUNCATION_ORDER, renderMarkdownDetailed } from './markdown.js';
 
@@ -115,7 +115,8 @@ function annotation(f: Finding, existing: boolean): Annotation {
     title: clip(f.ruleId, ANNOTATION_TITLE_MAX),
   };
   // The id is what a waiver names, so it is there even when the rule has no fix text.
-  out.raw_details = clip(f.fix ? `Fix: ${f.fix}\n\nFinding id: ${f.id}` : `Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
+  const pending = f.pendingApproval ? `${pendingApprovalNote(f, 'github')}\n\n` : '';
+  out.raw_details = clip(f.fix ? `${pending}Fix: ${f.fix}\n\nFinding id: ${f.id}` : `${pending}Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
   if (f.column !== undefined && f.column >= 1 && start === end) out.start_column = f.column;
   return out;
 }

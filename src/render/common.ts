@@ -139,10 +139,15 @@ export function suppressionKind(s: SuppressionRecord | undefined, state: Finding
   }
 }
 
+/** ", approved by @maria" for a suppression comment the pull request added and someone approved. */
+function approved(s: SuppressionRecord): string {
+  return s.approvedBy ? `, approved by @${s.approvedBy}` : '';
+}
+
 /** Who accepted it: the waiver's login, the comment's location, or the config for exceptions. */
 export function suppressionWho(s: SuppressionRecord | undefined): string {
   if (!s) return 'unknown';
-  if (s.by) return s.kind === 'waiver' && !s.by.startsWith('@') ? `@${s.by}` : s.by;
+  if (s.by) return s.kind === 'waiver' && !s.by.startsWith('@') ? `@${s.by}` : `${s.by}${approved(s)}`;
   return s.kind === 'exception' ? '.github/readiness.yml' : 'unknown';
 }
 
@@ -160,10 +165,30 @@ export function acceptedPhrase(f: Finding): string {
     case 'exception':
       return `suppressed by a config exception${until}`;
     case 'comment':
-      return `suppressed by a comment${s.by ? ` at ${s.by}` : ''}${until}`;
+      return `suppressed by a comment${s.by ? ` at ${s.by}` : ''}${approved(s)}${until}`;
     case 'native':
-      return `suppressed by ${s.marker ?? 'a native marker'}${s.by ? ` at ${s.by}` : ''}${until}`;
+      return `suppressed by ${s.marker ?? 'a native marker'}${s.by ? ` at ${s.by}` : ''}${approved(s)}${until}`;
   }
+}
+
+/** Where the pending suppression is and which marker: "a readiness-ignore comment at src/a.ts:2". */
+function pendingWhat(s: SuppressionRecord): string {
+  const marker = s.kind === 'native' ? (s.marker ?? 'native marker') : 'readiness-ignore';
+  return `a ${marker} comment${s.by ? ` at ${s.by}` : ''}`;
+}
+
+/**
+ * What a finding pending approval needs, for a surface with an approver (GitHub: scorecard, check run)
+ * or without one (the CLI, which says what will be needed on GitHub). Empty for other findings.
+ */
+export function pendingApprovalNote(f: Finding, surface: 'github' | 'cli'): string {
+  const s = f.pendingApproval;
+  if (!s) return '';
+  const reason = s.reason ? ` ("${s.reason}")` : '';
+  const head = `Suppressed by ${pendingWhat(s)}${reason} that this pull request adds or changes: awaiting approval, so it still blocks.`;
+  return surface === 'github'
+    ? `${head} Someone the base branch's \`waivers:\` policy allows (not the author, by default) can approve it with \`/readiness approve ${f.id}\`, or waive it.`
+    : `${head} On GitHub, someone the base branch's \`waivers:\` policy allows (maintainers or code owners by default, not the author) will need to comment \`/readiness approve ${f.id}\` (or waive it); the CLI has no approver, so here it blocks.`;
 }
 
 /**

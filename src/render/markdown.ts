@@ -20,6 +20,7 @@ import {
   shortSha,
   suppressionKind,
   suppressionWho,
+  pendingApprovalNote,
   verdictReason,
 } from './common.js';
 import { encodePath, htmlText, mdCode, mdLink, mdText } from './escape.js';
@@ -403,6 +404,7 @@ function findingItem(f: Finding, link: Linker, waivable: boolean): Item {
     `- ${SEVERITY_ICON[f.severity]} **${mdCode(f.ruleId)}** · ${locationLink(f, link)}<br>` +
     `${mdText(clip(f.message, MAX_PROSE))}` +
     (f.fix ? `<br>**Fix:** ${mdText(clip(f.fix, MAX_PROSE))}` : '') +
+    (f.pendingApproval ? `<br>⏳ ${mdText(clip(pendingApprovalNote(f, 'github'), MAX_PROSE))}` : '') +
     `<br>${idLine}`;
   const lean = related.length > 0 ? `${body.replace(/<\/sub>$/, '')} · ${plural(related.length, 'related location')} not shown</sub>\n` : `${body}\n`;
   const full = `${body}\n${related.map((r) => relatedLine(r, link)).join('')}`;

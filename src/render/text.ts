@@ -14,6 +14,7 @@ import {
   location,
   plural,
   shortSha,
+  pendingApprovalNote,
   verdictReason,
 } from './common.js';
 
@@ -234,6 +235,7 @@ function findingBlock(f: Finding, c: Colors, width: number, detailed: boolean): 
   const lines = [`  ${color(MARK[f.severity])} ${c.bold(sanitize(location(f)))}  ${c.dim(sanitize(f.ruleId))}`];
   lines.push(...wrap(clip(sanitize(f.message), MAX_TEXT), width, 4));
   if (f.fix) lines.push(...wrap(`${c.green('fix:')} ${clip(sanitize(f.fix), MAX_TEXT)}`, width, 4, 9));
+  if (f.pendingApproval) lines.push(...wrap(`${c.yellow('approval:')} ${clip(sanitize(pendingApprovalNote(f, 'cli')), MAX_TEXT)}`, width, 4, 14));
   if (detailed) {
     for (const r of f.related ?? []) {
       lines.push(...wrap(`see ${sanitize(location(r))} — ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map((l) => c.dim(l)));

@@ -556,12 +556,12 @@ export const handlers: Record<string, Handler> = {
   },
 
   'issues/update-comment': (ctx) => {
+    const identity = requireIdentity(ctx);
     const repo = repoOf(ctx);
     const comment = commentOf(ctx, repo);
     const body = String(ctx.body?.['body'] ?? '');
     checkCommentBody(body);
-    comment.body = body;
-    comment.updatedAt = ctx.world.now();
+    ctx.world.editComment(comment, body, identity);
     return { status: 200, body: commentView(ctx.urls, repo, comment) };
   },
 

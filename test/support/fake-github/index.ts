@@ -19,6 +19,7 @@ import { FaultInjector, type FaultSpec } from './faults.js';
 import { HttpError, JWT_OPERATIONS, PUBLIC_OPERATIONS, handlers, type HandlerResult } from './handlers.js';
 import { loadOpenApi, type OperationSpec, type ValidationProblem } from './openapi.js';
 import type { AppSpec, CheckRunRecord, CommentRecord, Identity, RepoRecord, SeedContent, SeedRepo, TokenSpec } from './state.js';
+import { idFor } from './state.js';
 import type { Urls } from './views.js';
 import { World } from './world.js';
 
@@ -164,7 +165,16 @@ export class FakeGitHub {
 
   /** Recorded writes (POST/PUT/PATCH/DELETE). */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => WRITE_METHODS.has(r.method));
+    // A GraphQL query is a POST that writes nothing.
+    return this.requests.filter((r) => WRITE_METHODS.has(r.method) && r.operationId !== 'graphql');
+  }
+
+  /** Edits a comment as `editor` (a login): GitHub lets anyone with write access edit anyone's comment. */
+  editComment(owner: string, repo: string, commentId: number, body: string, editor: string): CommentRecord {
+    const comment = this.repoState(owner, repo).comments.get(commentId);
+    if (!comment) throw new Error(`fake GitHub: no comment ${commentId} in ${owner}/${repo}`);
+    const identity = [...this.world.tokens.values()].find((t) => t.login === editor) ?? { login: editor, id: idFor(editor), type: 'User' as const, readOnly: false };
+    return this.world.editComment(comment, body, identity);
   }
 
   /** Forgets recorded requests and unexpected entries (state stays). */
@@ -240,6 +250,8 @@ export class FakeGitHub {
       send(status, { message, ...(extra.errors ? { errors: extra.errors } : {}), documentation_url: DOCS, status: String(status) }, extra.headers);
     const flag = (kind: UnexpectedRequest['kind'], message: string, operationId?: string) =>
       this.unexpected.push({ kind, method, path, message, ...(operationId ? { operationId } : {}) });
+
+    if (path === '/graphql') return this.graphql(method, req, body, record, requestId, send, fail, flag);
 
     const api = loadOpenApi();
     const match = api.match(method, path);
@@ -328,6 +340,73 @@ export class FakeGitHub {
       if (bad.length > 0) flag('bad-response', bad.map((p) => `${p.field}: ${p.message}`).join('; '), operation.operationId);
     }
     return send(result.status, result.body, result.headers, result.raw);
+  }
+
+  /**
+   * `POST /graphql`, which the OpenAPI description does not cover. Only the query the port sends is
+   * implemented — `nodes(ids: $ids) { ... on IssueComment { id lastEditedAt editor { login }
+   * <alias>: userContentEdits(first|last: n) { nodes { editedAt editor { login } } } } }` — and
+   * anything else is flagged as not implemented. Edit histories are listed newest first, as on GitHub.
+   */
+  private async graphql(
+    method: string,
+    req: IncomingMessage,
+    body: unknown,
+    record: RecordedRequest,
+    requestId: string,
+    send: (status: number, payload: unknown, headers?: Record<string, string>) => void,
+    fail: (status: number, message: string) => void,
+    flag: (kind: UnexpectedRequest['kind'], message: string, operationId?: string) => void,
+  ): Promise<void> {
+    record.operationId = 'graphql';
+    if (method !== 'POST') {
+      flag('unknown-method', `${method} /graphql: GitHub's GraphQL endpoint takes POST only`);
+      return fail(404, 'Not Found');
+    }
+    const hit = this.faults.take(method, '/graphql', 'graphql', requestId);
+    if (hit) {
+      record.fault = true;
+      if (hit.delayMs > 0) await sleep(hit.delayMs);
+      if (hit.status !== undefined) return send(hit.status, hit.body, hit.headers);
+    }
+    const m = /^(?:token|bearer)\s+(\S+)$/i.exec(String(req.headers.authorization ?? ''));
+    const identity = m?.[1] ? this.world.tokens.get(m[1]) : undefined;
+    if (!identity) return fail(401, 'This endpoint requires you to be authenticated.');
+    record.login = identity.login;
+    const query = (body as { query?: unknown } | undefined)?.query;
+    const ids = (body as { variables?: { ids?: unknown } } | undefined)?.variables?.ids;
+    if (typeof query !== 'string' || !/nodes\(ids:\s*\$ids\)/.test(query) || !/\.\.\.\s*on\s+IssueComment/.test(query) || !Array.isArray(ids)) {
+      flag('not-implemented', `the fake's GraphQL endpoint only answers nodes(ids: $ids) { ... on IssueComment { … } } with variables.ids; got ${JSON.stringify(body).slice(0, 200)}`, 'graphql');
+      return send(200, { errors: [{ message: 'not implemented by the fake' }] });
+    }
+    if (/^\s*mutation\b/.test(query)) {
+      flag('not-implemented', 'the fake implements no GraphQL mutation', 'graphql');
+      return send(200, { errors: [{ message: 'not implemented by the fake' }] });
+    }
+    if (ids.length > 100) return send(200, { errors: [{ type: 'EXCESSIVE_PAGINATION', message: 'nodes(ids:) accepts at most 100 ids' }] });
+    const aliases = [...query.matchAll(/(\w+)\s*:\s*userContentEdits\(\s*(first|last)\s*:\s*(\d+)\s*\)/g)].map((x) => ({ alias: x[1]!, end: x[2]!, n: Number(x[3]) }));
+    const errors: unknown[] = [];
+    const nodes = ids.map((id, i) => {
+      const c = typeof id === 'string' ? this.world.commentByNodeId(id) : undefined;
+      if (!c) {
+        errors.push({ type: 'NOT_FOUND', path: ['nodes', i], message: `Could not resolve to a node with the global id of '${String(id)}'` });
+        return null;
+      }
+      const newestFirst = [...c.edits].reverse();
+      const editNode = (e: (typeof c.edits)[number]) => ({ editedAt: e.editedAt, editor: { login: e.editor.login } });
+      const last = c.edits.at(-1);
+      const node: Record<string, unknown> = {
+        id,
+        lastEditedAt: last ? last.editedAt : null,
+        editor: last ? { login: last.editor.login } : null,
+      };
+      for (const a of aliases) {
+        const slice = a.end === 'first' ? newestFirst.slice(0, a.n) : newestFirst.slice(Math.max(0, newestFirst.length - a.n));
+        node[a.alias] = { nodes: slice.map(editNode) };
+      }
+      return node;
+    });
+    return send(200, { data: { nodes }, ...(errors.length ? { errors } : {}) });
   }
 
   private authenticate(

@@ -124,6 +124,11 @@ export interface CommentRecord {
   createdAt: string;
   updatedAt: string;
   reactions: ReactionRecord[];
+  /**
+   * Edit history, oldest first, as GraphQL's `userContentEdits` holds it: empty until the first edit,
+   * which also records the created version (by the author). REST does not show it.
+   */
+  edits: Array<{ editedAt: string; editor: Identity }>;
 }
 
 /** A reaction on an issue comment. */

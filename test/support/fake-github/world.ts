@@ -128,9 +128,30 @@ export class World {
   addComment(repo: RepoRecord, issueNumber: number, body: string, author: Identity | string): CommentRecord {
     const user: Identity = typeof author === 'string' ? { login: author, id: idFor(author), type: author.endsWith('[bot]') ? 'Bot' : 'User', readOnly: false } : author;
     const now = this.now();
-    const comment: CommentRecord = { id: this.nextCommentId++, issueNumber, body, user, createdAt: now, updatedAt: now, reactions: [] };
+    const comment: CommentRecord = { id: this.nextCommentId++, issueNumber, body, user, createdAt: now, updatedAt: now, reactions: [], edits: [] };
     repo.comments.set(comment.id, comment);
     return comment;
+  }
+
+  /** Edits a comment as `editor` (anyone with write access may edit anyone's comment on GitHub). */
+  editComment(comment: CommentRecord, body: string, editor: Identity): CommentRecord {
+    const now = this.now();
+    if (comment.edits.length === 0) comment.edits.push({ editedAt: comment.createdAt, editor: comment.user });
+    comment.edits.push({ editedAt: now, editor });
+    comment.body = body;
+    comment.updatedAt = now;
+    return comment;
+  }
+
+  /** The comment with this GraphQL node id (base64 of `IC_<id>`), in any repository. */
+  commentByNodeId(nodeId: string): CommentRecord | undefined {
+    const m = /^IC_(\d+)$/.exec(Buffer.from(nodeId, 'base64').toString('utf8'));
+    if (!m) return undefined;
+    for (const repo of this.repos.values()) {
+      const c = repo.comments.get(Number(m[1]));
+      if (c) return c;
+    }
+    return undefined;
   }
 
   /** Allocates a reaction id. */
