@@ -103,7 +103,7 @@ export function pullRequestPayload(o: { number: number; base: string; head: stri
 }
 
 /** A real `issue_comment` payload for a comment on PR `number`. */
-export function issueCommentPayload(o: { number: number; commentId: number; body: string; login: string; action?: 'created' | 'edited' | 'deleted' }): Record<string, any> {
+export function issueCommentPayload(o: { number: number; commentId: number; body: string; login: string; action?: 'created' | 'edited' | 'deleted'; sender?: string }): Record<string, any> {
   const p = ownRepository(example('issue_comment', o.action ?? 'created'));
   p.action = o.action ?? 'created';
   p.issue.number = o.number;
@@ -118,6 +118,11 @@ export function issueCommentPayload(o: { number: number; commentId: number; body
   p.comment.body = o.body;
   p.comment.user.login = o.login;
   p.comment.user.type = 'User';
+  // Who made the change: the author, unless someone else edited the comment.
+  if (p.sender) {
+    p.sender.login = o.sender ?? o.login;
+    p.sender.type = 'User';
+  }
   return p;
 }
 

@@ -214,7 +214,7 @@ export function pullRequestEvent(
 /** An `issue_comment` delivery for a comment that exists in the fake (its id and body). */
 export function issueCommentEvent(
   action: 'created' | 'edited',
-  comment: { id: number; body: string; login: string; type?: 'User' | 'Bot'; previousBody?: string },
+  comment: { id: number; body: string; login: string; type?: 'User' | 'Bot'; previousBody?: string; sender?: string },
   options: { number?: number; onIssue?: boolean } = {},
 ): Record<string, any> {
   const payload = example('issue_comment', action);
@@ -226,7 +226,8 @@ export function issueCommentEvent(
   else payload['issue'].pull_request = { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`, diff_url: null, patch_url: null, merged_at: null };
   Object.assign(payload['comment'], { id: comment.id, body: comment.body, user: user(comment.login, comment.type) });
   if (action === 'edited') payload['changes'] = { body: { from: comment.previousBody ?? '' } };
-  payload['sender'] = user(comment.login, comment.type);
+  // Who made the change: the author, unless someone else edited the comment.
+  payload['sender'] = comment.sender ? user(comment.sender) : user(comment.login, comment.type);
   return payload;
 }
 
