@@ -94,6 +94,13 @@ describe('resolveEvent', () => {
       commentId: 99,
       body: 'Thanks!\n/readiness recheck',
       login: 'maria',
+      sender: 'maria',
+    });
+    // An edit names its editor, who may not be the comment's author.
+    expect(resolveEvent('issue_comment', issueCommentPayload({ number: 7, commentId: 99, body: '/readiness waive x y', login: 'maria', action: 'edited', sender: 'alice' }), check)).toMatchObject({
+      action: 'edited',
+      login: 'maria',
+      sender: 'alice',
     });
     expect(resolveEvent('issue_comment', issueCommentPayload({ number: 7, commentId: 1, body: 'LGTM', login: 'maria' }), check)).toMatchObject({ kind: 'skip', reason: 'the comment holds no /readiness command' });
     expect(resolveEvent('issue_comment', example('issue_comment', 'created'), check)).toMatchObject({ kind: 'skip', reason: expect.stringContaining('is an issue, not a pull request') });
