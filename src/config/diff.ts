@@ -111,6 +111,7 @@ export function diffConfigs(base: ReadinessConfig, head: ReadinessConfig, gates?
   scalar('waivers.codeowners', base.waivers.codeowners, head.waivers.codeowners);
   scalar('waivers.allow-author', base.waivers.allowAuthor, head.waivers.allowAuthor);
   scalar('waivers.max-days', base.waivers.maxDays, head.waivers.maxDays);
+  scalar('suppressions.new-blockers', base.suppressions.newBlockers, head.suppressions.newBlockers);
 
   diffExceptions(base.exceptions, head.exceptions, out);
   return out;

@@ -93,6 +93,10 @@ describe('diffConfigs', () => {
     ]);
   });
 
+  it('previews a PR loosening the suppression policy', () => {
+    expect(diff('', 'suppressions: { new-blockers: allow }\n')).toEqual(['suppressions.new-blockers: require-approval → allow']);
+  });
+
   it('lists changes in file order across sections', () => {
     const lines = diff('', 'exceptions:\n  - { rule: pii, path: a, reason: r }\nfail-on: never\nrules: { migrations/drop-column: warning }\n');
     expect(lines).toEqual(['fail-on: blocker → never', 'rules.migrations/drop-column: blocker → warning', 'exceptions: +1 (pii a)']);
