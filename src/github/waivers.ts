@@ -409,7 +409,7 @@ export async function deriveWaivers(octokit: OctokitLike, options: DeriveWaivers
  * every such comment, whatever its timestamps say. Comments without a node id are taken as they are.
  * A failed lookup propagates as `GitHubFailure`: an unverified waiver is never applied.
  */
-export async function withLastEditors<T extends CommandComment>(octokit: OctokitLike, comments: readonly T[]): Promise<T[]> {
+export async function withLastEditors<T extends CommandComment>(octokit: OctokitLike, comments: readonly T[]): Promise<Array<T & Pick<CommandComment, 'lastEditor'>>> {
   const asking = comments.filter((c) => c.nodeId && c.user && c.user.type !== 'Bot' && WAIVER_LINE.test(c.body));
   if (asking.length === 0) return [...comments];
   const editors = await lastEditorsOf(octokit, asking.map((c) => c.nodeId!));
