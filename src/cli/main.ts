@@ -103,6 +103,10 @@ export function commandHelp(name: CommandName): string {
   if (name === 'check') lines.push('', EXIT_CODES);
   return lines.join('\n');
 }
+
+/** A command name, not a property every object has (`toString`). */
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
+
 type Format = (typeof FORMATS)[number];
 
 /** Files larger than this are never read at all; the config's max-file-bytes (default 1 MiB) applies below it. */
@@ -119,8 +123,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
-  if (command === 'help' && rest[0] !== undefined && rest[0] in COMMANDS) {
-    io.stdout.write(`${commandHelp(rest[0] as CommandName)}\n`);
+  if (command === 'help' && isCommand(rest[0])) {
+    io.stdout.write(`${commandHelp(rest[0])}\n`);
     return 0;
   }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -128,8 +132,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   try {
-    if (command in COMMANDS && (rest.includes('--help') || rest.includes('-h'))) {
-      io.stdout.write(`${commandHelp(command as CommandName)}\n`);
+    if (isCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
+      io.stdout.write(`${commandHelp(command)}\n`);
       return 0;
     }
     switch (command) {
@@ -153,7 +157,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`readiness-gates: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
       return 2;
     }
-    if (err instanceof UsageError) return usageError(io, err.message, command in COMMANDS ? (command as CommandName) : undefined);
+    if (err instanceof UsageError) return usageError(io, err.message, isCommand(command) ? command : undefined);
     throw err;
   }
 }

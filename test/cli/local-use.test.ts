@@ -127,6 +127,10 @@ describe('per-command --help', () => {
     const r = await cli(['--help'], process.cwd());
     for (const command of Object.keys(flags)) expect(r.stdout).toContain(`readiness-gates ${command}`);
     expect(r.stdout).toContain('`readiness-gates <command> --help`');
+    // Only real commands have help; a name every object has is an unknown command.
+    const odd = await cli(['toString', '--help'], process.cwd());
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toContain('unknown command "toString"');
   });
 });
 
