@@ -91,7 +91,14 @@ describe('the npm package', () => {
     expect(ready.status).toBe(0);
     expect(JSON.parse(ready.stdout)).toMatchObject({ verdict: 'ready', tool: { name: 'readiness-gates', version: manifest.version } });
 
+    // A new user's first run: the risky migration is not even committed yet.
     repo.write('db/migrations/002_drop_email.sql', 'ALTER TABLE users DROP COLUMN email;\n');
+    const uncommitted = npx(['check'], repo.dir); // --base defaults to main
+    expect(uncommitted.status).toBe(1);
+    expect(uncommitted.stdout).toContain('migrations/drop-column');
+    expect(uncommitted.stderr).toContain('including 1 uncommitted file');
+    expect(npx(['check', '--committed'], repo.dir).status).toBe(0);
+
     repo.commit('risky change');
     const blocked = npx(['check', '--base', 'main'], repo.dir);
     expect(blocked.status).toBe(1);
