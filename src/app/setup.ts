@@ -74,8 +74,9 @@ export function setupManifest(dir: string, options: { appName?: string; webhookU
 }
 
 /**
- * Writes `entries` into the `.env` at `path`, keeping every other line. Values are double-quoted with
- * newlines escaped, which Node's `process.loadEnvFile` (and dotenv) read back as written.
+ * Writes `entries` into the `.env` at `path`, keeping every other line. A value with anything but plain
+ * characters is double-quoted with newlines escaped, which Node's `process.loadEnvFile` (and dotenv) read
+ * back as written.
  */
 export function updateEnvFile(path: string, entries: Record<string, string>): void {
   const lines = existsSync(path) ? readFileSync(path, 'utf8').split('\n') : [];
@@ -84,9 +85,11 @@ export function updateEnvFile(path: string, entries: Record<string, string>): vo
     return line.trim() !== '' && !(key && key in entries);
   });
   for (const [key, raw] of Object.entries(entries)) {
-    // Probot hands the key over already quoted; quote everything once, the same way.
+    // Probot hands the key over already quoted. Plain values stay unquoted, because `docker run --env-file`
+    // keeps quotes as part of the value; the private key needs them (its newlines), and the app strips them.
     const value = raw.replace(/^"([\s\S]*)"$/, '$1');
-    kept.push(`${key}="${value.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/"/g, '\\"')}"`);
+    const plain = /^[\w./:@+=,-]*$/.test(value);
+    kept.push(plain ? `${key}=${value}` : `${key}="${value.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/"/g, '\\"')}"`);
   }
   writeFileSync(path, `${kept.join('\n')}\n`, { mode: 0o600 });
 }

@@ -103,6 +103,14 @@ describe('npm run setup: registration from app.yml', () => {
       const options = optionsFromEnv(env);
       expect(options.privateKey.trim()).toBe(fake.world.appKeys.get(registration.appId)!.trim());
       expect(options.webhookSecret).toBe(env['WEBHOOK_SECRET']);
+      // `docker run --env-file .env` takes each line's value verbatim, quotes included: that works too.
+      const verbatim = Object.fromEntries(
+        readFileSync(envPath, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      expect(optionsFromEnv(verbatim)).toMatchObject({ appId: registration.appId, webhookSecret: env['WEBHOOK_SECRET'], privateKey: options.privateKey });
       expect(fake.requestsFor('apps/create-from-manifest')).toHaveLength(1);
       fake.assertNoUnexpected();
     } finally {
