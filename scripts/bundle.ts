@@ -1,8 +1,11 @@
 /**
  * Builds the Action into dist/: one ESM file (dist/index.js, what action.yml runs), the WebAssembly
  * parsers beside it, and a package.json that makes Node read the bundle as ESM wherever dist/ is copied.
+ * With `--cli`, builds the CLI the same way into dist-cli/ (what the npm package ships: `prepack` runs it,
+ * so the published package needs no runtime dependencies; dist-cli/ is not committed).
  *
  *   npx tsx scripts/bundle.ts            # writes dist/
+ *   npx tsx scripts/bundle.ts --cli      # writes dist-cli/
  *   npx tsx scripts/bundle.ts --outdir X # writes X/ (tests build twice and compare)
  *
  * The output is deterministic — same sources, same bytes — so CI can rebuild and fail on any difference
@@ -26,12 +29,21 @@ export interface BundleResult {
   modules: number;
 }
 
-/** Builds the Action into `outdir` (default dist/). */
-export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult> {
+/** What to bundle: the Action (dist/, committed) or the CLI (dist-cli/, built when the package is packed). */
+export type BundleTarget = 'action' | 'cli';
+
+const ENTRIES: Record<BundleTarget, { entry: string; outdir: string }> = {
+  action: { entry: 'src/action/index.ts', outdir: 'dist' },
+  cli: { entry: 'src/cli/index.ts', outdir: 'dist-cli' },
+};
+
+/** Builds the Action (or the CLI) into `outdir` (default dist/, or dist-cli/ for the CLI). */
+export async function bundle(outdir?: string, target: BundleTarget = 'action'): Promise<BundleResult> {
+  outdir ??= join(ROOT, ENTRIES[target].outdir);
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/action/index.ts'],
+    entryPoints: [ENTRIES[target].entry],
     outfile: join(outdir, 'index.js'),
     bundle: true,
     platform: 'node',
@@ -61,8 +73,8 @@ export async function bundle(outdir = join(ROOT, 'dist')): Promise<BundleResult>
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
-  const out = await bundle(values.outdir ? resolve(values.outdir) : undefined);
+  const { values } = parseArgs({ options: { outdir: { type: 'string' }, cli: { type: 'boolean', default: false } } });
+  const out = await bundle(values.outdir ? resolve(values.outdir) : undefined, values.cli ? 'cli' : 'action');
   const total = out.files.reduce((n, f) => n + f.bytes, 0);
   for (const f of out.files) console.log(`${f.name.padEnd(32)} ${(f.bytes / 1024).toFixed(0).padStart(7)} KiB`);
   console.log(`${'total'.padEnd(32)} ${(total / 1024 / 1024).toFixed(2).padStart(7)} MiB → ${out.outdir}`);

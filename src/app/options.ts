@@ -73,6 +73,11 @@ export interface AppOptions {
   role: AppRole;
   /** The shared queue's retries and timings (Redis only). */
   queue: QueuePolicyOptions;
+  /**
+   * A webhook proxy channel (`WEBHOOK_PROXY_URL`, e.g. `https://smee.io/…`) whose deliveries are forwarded
+   * to this process, for local development without a public address. Never in production.
+   */
+  webhookProxyUrl?: string;
 }
 
 /** What one process of the app does. */
@@ -142,9 +147,19 @@ export function defaultOptions(): Omit<AppOptions, 'appId' | 'privateKey' | 'web
   };
 }
 
-/** A setting that cannot be used; the message names the variable and what it expects. */
+/**
+ * Settings that cannot be used; the message names each variable and what it expects. Every problem is
+ * reported at once (`problems`), so a first start-up does not turn into one restart per missing variable.
+ */
 export class OptionsError extends Error {
   override readonly name = 'OptionsError';
+  readonly problems: readonly string[];
+
+  constructor(messageOrProblems: string | readonly string[]) {
+    const problems = typeof messageOrProblems === 'string' ? [messageOrProblems] : messageOrProblems;
+    super(problems.length === 1 ? problems[0]! : `${problems.length} settings need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -175,7 +190,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 export function readPrivateKey(env: NodeJS.ProcessEnv, cwd = process.cwd()): string {
   let key: string;
   if (env.PRIVATE_KEY?.trim()) {
-    key = env.PRIVATE_KEY.trim();
+    // A .env line `PRIVATE_KEY="…"` read by a loader that keeps the quotes.
+    key = env.PRIVATE_KEY.trim().replace(/^"([\s\S]*)"$/, '$1');
     if (!key.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(key)) key = Buffer.from(key, 'base64').toString('utf8').trim();
     key = key.replace(/\\n/g, '\n').trim();
   } else if (env.PRIVATE_KEY_PATH?.trim()) {
@@ -216,64 +232,94 @@ function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
   return raw;
 }
 
+/** `WEBHOOK_PROXY_URL`: an http(s) URL of a proxy channel (smee.io or a self-hosted smee server). */
+function proxyUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.WEBHOOK_PROXY_URL?.trim();
+  if (!raw) return undefined;
+  if (!/^https?:\/\/[^/\s]+/.test(raw)) throw new OptionsError(`WEBHOOK_PROXY_URL must be an http(s) URL such as https://smee.io/<channel>, got "${raw}"`);
+  return raw;
+}
+
 /**
  * Reads and validates the environment that `npm start` runs with. Throws OptionsError naming the variable.
  * `role` comes from the command line (`npm run start:web` passes `web`) and wins over `READINESS_ROLE`.
  */
 export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd(), roleArg?: string): AppOptions {
   const defaults = defaultOptions();
-  const appId = Number(env.APP_ID);
-  if (!env.APP_ID || !Number.isInteger(appId) || appId < 1) throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
-  const rawRole = (roleArg ?? env.READINESS_ROLE ?? '').trim().toLowerCase() || 'all';
-  if (!(APP_ROLES as readonly string[]).includes(rawRole)) {
-    throw new OptionsError(`${roleArg !== undefined ? 'the role argument' : 'READINESS_ROLE'} must be one of ${APP_ROLES.join(', ')}, got "${roleArg ?? env.READINESS_ROLE}"`);
-  }
-  const role = rawRole as AppRole;
-  const redis = redisUrl(env);
-  if (role !== 'all' && !redis) {
-    throw new OptionsError(`the ${role} role needs REDIS_URL: web and worker processes share their work through Redis (without it, run \`npm start\`, which does both in one process)`);
+  const problems: string[] = [];
+  /** Runs one read; an OptionsError is collected and `fallback` stands in, so every problem is found. */
+  const read = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof OptionsError)) throw error;
+      problems.push(...error.problems);
+      return fallback;
+    }
+  };
+  const appId = read(() => {
+    const id = Number(env.APP_ID);
+    if (!env.APP_ID || !Number.isInteger(id) || id < 1) throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
+    return id;
+  }, 0);
+  const role = read((): AppRole => {
+    const rawRole = (roleArg ?? env.READINESS_ROLE ?? '').trim().toLowerCase() || 'all';
+    if (!(APP_ROLES as readonly string[]).includes(rawRole)) {
+      throw new OptionsError(`${roleArg !== undefined ? 'the role argument' : 'READINESS_ROLE'} must be one of ${APP_ROLES.join(', ')}, got "${roleArg ?? env.READINESS_ROLE}"`);
+    }
+    return rawRole as AppRole;
+  }, 'all');
+  const redis = read(() => redisUrl(env), undefined);
+  if (role !== 'all' && !redis && !problems.some((p) => p.startsWith('REDIS_URL'))) {
+    problems.push(`the ${role} role needs REDIS_URL: web and worker processes share their work through Redis (without it, run \`npm start\`, which does both in one process)`);
   }
   const webhookSecret = env.WEBHOOK_SECRET ?? '';
   if (webhookSecret.length < 8 && role !== 'worker') {
-    throw new OptionsError('WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it');
+    problems.push('WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it');
   }
+  const privateKey = read(() => readPrivateKey(env, cwd), '');
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || defaults.logLevel) as AppOptions['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) throw new OptionsError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const webhookPath = env.WEBHOOK_PATH?.trim() || defaults.webhookPath;
-  if (!webhookPath.startsWith('/')) throw new OptionsError(`WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
-  return {
+  if (!webhookPath.startsWith('/')) problems.push(`WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
+  const webhookProxyUrl = read(() => proxyUrl(env), undefined);
+  const int = (name: string, fallback: number, min: number) => read(() => integer(env, name, fallback, min), fallback);
+  const options: AppOptions = {
     ...defaults,
     appId,
-    privateKey: readPrivateKey(env, cwd),
+    privateKey,
     webhookSecret,
     baseUrl: apiBaseUrl(env),
-    port: integer(env, 'PORT', defaults.port, 0),
-    metricsPort: integer(env, 'METRICS_PORT', defaults.metricsPort, 0),
+    port: int('PORT', defaults.port, 0),
+    metricsPort: int('METRICS_PORT', defaults.metricsPort, 0),
     ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
     webhookPath,
-    byteBudget: env.READINESS_BYTE_BUDGET?.trim() ? parseBytes(env.READINESS_BYTE_BUDGET, 'READINESS_BYTE_BUDGET') : defaults.byteBudget,
-    concurrency: integer(env, 'READINESS_CONCURRENCY', defaults.concurrency, 1),
-    debounceMs: integer(env, 'READINESS_DEBOUNCE_MS', defaults.debounceMs, 0),
-    evaluationTimeoutMs: integer(env, 'READINESS_EVALUATION_TIMEOUT_MS', defaults.evaluationTimeoutMs, 1000),
-    drainDelayMs: integer(env, 'READINESS_DRAIN_DELAY_MS', defaults.drainDelayMs, 0),
-    shutdownGraceMs: integer(env, 'READINESS_SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0),
+    byteBudget: env.READINESS_BYTE_BUDGET?.trim() ? read(() => parseBytes(env.READINESS_BYTE_BUDGET!, 'READINESS_BYTE_BUDGET'), defaults.byteBudget) : defaults.byteBudget,
+    concurrency: int('READINESS_CONCURRENCY', defaults.concurrency, 1),
+    debounceMs: int('READINESS_DEBOUNCE_MS', defaults.debounceMs, 0),
+    evaluationTimeoutMs: int('READINESS_EVALUATION_TIMEOUT_MS', defaults.evaluationTimeoutMs, 1000),
+    drainDelayMs: int('READINESS_DRAIN_DELAY_MS', defaults.drainDelayMs, 0),
+    shutdownGraceMs: int('READINESS_SHUTDOWN_GRACE_MS', defaults.shutdownGraceMs, 0),
     logLevel,
     github: {
       ...defaults.github,
-      retries: integer(env, 'READINESS_GITHUB_RETRIES', defaults.github.retries, 0),
-      retryBaseMs: integer(env, 'READINESS_GITHUB_RETRY_BASE_MS', defaults.github.retryBaseMs, 0),
-      writeIntervalMs: integer(env, 'READINESS_GITHUB_WRITE_INTERVAL_MS', defaults.github.writeIntervalMs, 0),
+      retries: int('READINESS_GITHUB_RETRIES', defaults.github.retries, 0),
+      retryBaseMs: int('READINESS_GITHUB_RETRY_BASE_MS', defaults.github.retryBaseMs, 0),
+      writeIntervalMs: int('READINESS_GITHUB_WRITE_INTERVAL_MS', defaults.github.writeIntervalMs, 0),
     },
     role,
     ...(redis ? { redisUrl: redis } : {}),
+    ...(webhookProxyUrl ? { webhookProxyUrl } : {}),
     queue: {
       prefix: env.READINESS_REDIS_PREFIX?.trim() || defaults.queue.prefix,
-      attempts: integer(env, 'READINESS_JOB_ATTEMPTS', defaults.queue.attempts, 1),
-      backoffMs: integer(env, 'READINESS_JOB_BACKOFF_MS', defaults.queue.backoffMs, 0),
-      lockMs: integer(env, 'READINESS_JOB_LOCK_MS', defaults.queue.lockMs, 1000),
-      stalledIntervalMs: integer(env, 'READINESS_STALLED_INTERVAL_MS', defaults.queue.stalledIntervalMs, 100),
-      maxStalledCount: integer(env, 'READINESS_MAX_STALLED', defaults.queue.maxStalledCount, 0),
-      sweepIntervalMs: integer(env, 'READINESS_SWEEP_INTERVAL_MS', defaults.queue.sweepIntervalMs, 100),
+      attempts: int('READINESS_JOB_ATTEMPTS', defaults.queue.attempts, 1),
+      backoffMs: int('READINESS_JOB_BACKOFF_MS', defaults.queue.backoffMs, 0),
+      lockMs: int('READINESS_JOB_LOCK_MS', defaults.queue.lockMs, 1000),
+      stalledIntervalMs: int('READINESS_STALLED_INTERVAL_MS', defaults.queue.stalledIntervalMs, 100),
+      maxStalledCount: int('READINESS_MAX_STALLED', defaults.queue.maxStalledCount, 0),
+      sweepIntervalMs: int('READINESS_SWEEP_INTERVAL_MS', defaults.queue.sweepIntervalMs, 100),
     },
   };
+  if (problems.length) throw new OptionsError(problems);
+  return options;
 }

@@ -28,6 +28,7 @@ import { OptionsError, type AppOptions } from './options.js';
 import { InProcessQueue, type EvaluationJob, type EvaluationQueue } from './queue.js';
 import { EvaluationWorker, RedisEvaluationQueue } from './redis-queue.js';
 import { BackgroundTasks, ReadinessService } from './service.js';
+import { startWebhookProxy, type WebhookProxyFactory } from './webhook-proxy.js';
 
 /** A running app. */
 export interface RunningApp {
@@ -48,9 +49,10 @@ export interface RunningApp {
   close(): Promise<void>;
 }
 
-/** Extra knobs for tests: where logs go. */
+/** Extra knobs for tests: where logs go, how a webhook proxy channel is reached. */
 export interface StartOptions {
   logDestination?: DestinationStream;
+  webhookProxy?: WebhookProxyFactory;
 }
 
 const PROBE_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
@@ -221,6 +223,11 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     { url, metricsUrl, role, queue: redis ? 'redis' : 'in-process', webhookPath: options.webhookPath, baseUrl: options.baseUrl, appId: options.appId },
     'Readiness Gates app listening',
   );
+  // A worker receives no webhooks, so only a process with the webhook endpoint listens to the channel.
+  const proxy =
+    options.webhookProxyUrl && role !== 'worker'
+      ? await startWebhookProxy({ source: options.webhookProxyUrl, target: `${url}${options.webhookPath}`, logger: log }, start.webhookProxy)
+      : undefined;
 
   return {
     url,
@@ -242,6 +249,7 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     async close() {
       draining = true;
       log.info({ drainDelayMs: options.drainDelayMs }, 'shutting down: readiness off, draining');
+      await proxy?.close();
       if (options.drainDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

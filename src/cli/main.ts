@@ -12,7 +12,7 @@ import { runCheck } from '../pipeline.js';
 import { allRules } from '../gates/index.js';
 import { ruleDocs } from '../gates/docs.js';
 import { renderJson, renderMarkdown, renderSarifString, renderText, shouldColor, progressLine } from '../render/index.js';
-import { gitChangeSet, SourceError } from '../source/index.js';
+import { gitChangeSet, SourceError, type WorkingTreeChanges } from '../source/index.js';
 import { VERSION } from '../version.js';
 
 export interface CliIo {
@@ -22,22 +22,98 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `Usage:
-  readiness-gates check [--base REF] [--head REF] [--config PATH] [--format text|markdown|json|sarif] [--output FILE] [--cwd DIR]
-  readiness-gates rules [--format text|json]
-  readiness-gates explain <rule-id>
-  readiness-gates --version
-
-Exit codes: 0 ready, 1 blocked, 2 usage or configuration error.`;
-
 const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
+
+/** One flag of one command: what parseArgs needs and what `--help` prints. */
+interface Flag {
+  name: string;
+  short?: string;
+  /** The value's placeholder (`REF`); a flag without one is a boolean switch. */
+  value?: string;
+  default?: string;
+  help: string;
+}
+
+interface Command {
+  /** `check [options]`, `explain <rule-id>` */
+  synopsis: string;
+  summary: string;
+  flags: Flag[];
+  /** Paragraphs after the flags. */
+  notes?: string;
+}
+
+const HELP_FLAG: Flag = { name: 'help', short: 'h', help: 'show this help' };
+
+/** Every command and flag, in the order `--help` shows them; parsing, help and "did you mean" read this. */
+const COMMANDS: Record<'check' | 'rules' | 'explain', Command> = {
+  check: {
+    synopsis: 'check [options]',
+    summary: 'judge the current change (the working tree, or --head) against the branch it targets',
+    flags: [
+      { name: 'base', value: 'REF', help: "the branch the change targets (default: the branch's upstream, else origin/HEAD, origin/main, origin/master, main, master)" },
+      { name: 'head', value: 'REF', help: 'judge this commit instead of the working tree (default: HEAD plus uncommitted changes)' },
+      { name: 'committed', help: 'ignore uncommitted changes: judge the HEAD commit as it is' },
+      { name: 'config', value: 'PATH', help: "use this file instead of the base branch's .github/readiness.yml" },
+      { name: 'format', value: FORMATS.join('|'), default: 'text', help: 'the report format' },
+      { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE instead of stdout' },
+      { name: 'fail-on', value: 'blocker|warning|never', help: "what makes the exit code 1 (default: the config's fail-on, else blocker)" },
+      { name: 'cwd', short: 'C', value: 'DIR', help: 'run in DIR (any directory inside the checkout)' },
+      HELP_FLAG,
+    ],
+    notes: [
+      'By default the head is the working tree: staged, unstaged and untracked (not ignored) changes count as if',
+      'committed on top of HEAD, so "check before I commit" works; the CLI says on stderr when it included any.',
+      'Neither the index nor any branch is changed. --committed or --head REF judge a commit instead.',
+    ].join('\n'),
+  },
+  rules: {
+    synopsis: 'rules [options]',
+    summary: 'list every rule: id, default severity, one-line description',
+    flags: [{ name: 'format', value: 'text|json', default: 'text', help: 'the list format' }, HELP_FLAG],
+  },
+  explain: {
+    synopsis: 'explain <rule-id>',
+    summary: "print a rule's documentation: why it matters, a bad and a good example, how to fix it",
+    flags: [HELP_FLAG],
+  },
+};
+
+type CommandName = keyof typeof COMMANDS;
+
+const EXIT_CODES = 'Exit codes: 0 ready, 1 blocked, 2 usage or configuration error.';
+
+const USAGE = [
+  'Usage:',
+  ...Object.values(COMMANDS).map((c) => `  readiness-gates ${c.synopsis.padEnd(20)} ${c.summary}`),
+  `  readiness-gates ${'--version'.padEnd(20)} print the version`,
+  '',
+  '`readiness-gates <command> --help` lists the options of a command.',
+  EXIT_CODES,
+].join('\n');
+
+/** `readiness-gates <command> --help`: the synopsis, every flag with its value and default, the notes. */
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  const label = (f: Flag) => `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`;
+  const width = Math.max(...c.flags.map((f) => label(f).length));
+  const lines = [`Usage: readiness-gates ${c.synopsis}`, '', `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`, '', 'Options:'];
+  for (const f of c.flags) lines.push(`  ${label(f).padEnd(width)}  ${f.help}${f.default ? ` (default: ${f.default})` : ''}`);
+  if (c.notes) lines.push('', c.notes);
+  if (name === 'check') lines.push('', EXIT_CODES);
+  return lines.join('\n');
+}
+
+/** A command name, not a property every object has (`toString`). */
+const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
+
 type Format = (typeof FORMATS)[number];
 
 /** Files larger than this are never read at all; the config's max-file-bytes (default 1 MiB) applies below it. */
 const READ_CEILING_BYTES = 64 * 1024 * 1024;
 
-function usageError(io: CliIo, message: string): number {
-  io.stderr.write(`readiness-gates: ${message}\n\n${USAGE}\n`);
+function usageError(io: CliIo, message: string, command?: CommandName): number {
+  io.stderr.write(`readiness-gates: ${message}\n\n${command ? commandHelp(command) : USAGE}\n`);
   return 2;
 }
 
@@ -47,11 +123,19 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return 0;
   }
+  if (command === 'help' && isCommand(rest[0])) {
+    io.stdout.write(`${commandHelp(rest[0])}\n`);
+    return 0;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     io.stdout.write(`${USAGE}\n`);
     return command === undefined ? 2 : 0;
   }
   try {
+    if (isCommand(command) && (rest.includes('--help') || rest.includes('-h'))) {
+      io.stdout.write(`${commandHelp(command)}\n`);
+      return 0;
+    }
     switch (command) {
       case 'check':
         return await check(rest, io);
@@ -60,7 +144,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'explain':
         return explain(rest, io);
       default: {
-        const suggestion = closest(command, ['check', 'rules', 'explain']);
+        const suggestion = closest(command, Object.keys(COMMANDS));
         return usageError(io, `unknown command "${command}" (did you mean "${suggestion}"?)`);
       }
     }
@@ -73,7 +157,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write(`readiness-gates: ${err.message}\n${err.hint ? `${err.hint}\n` : ''}`);
       return 2;
     }
-    if (err instanceof UsageError) return usageError(io, err.message);
+    if (err instanceof UsageError) return usageError(io, err.message, isCommand(command) ? command : undefined);
     throw err;
   }
 }
@@ -82,7 +166,21 @@ class UsageError extends Error {}
 
 type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
-function parse(args: string[], options: OptionSpec) {
+/** Parses one command's arguments against its flags; an unknown flag names the closest known one. */
+function parse(name: CommandName, args: string[]) {
+  const flags = COMMANDS[name].flags;
+  const options: OptionSpec = {};
+  for (const f of flags) {
+    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.default ? { default: f.default } : {}) };
+  }
+  for (const arg of args) {
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const flag = arg.slice(2).split('=')[0]!;
+    if (flags.some((f) => f.name === flag)) continue;
+    const guess = closest(flag, flags.map((f) => f.name));
+    throw new UsageError(`unknown option --${flag} for ${name} (did you mean --${guess}?)`);
+  }
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -91,15 +189,7 @@ function parse(args: string[], options: OptionSpec) {
 }
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    base: { type: 'string' },
-    head: { type: 'string' },
-    config: { type: 'string' },
-    format: { type: 'string', default: 'text' },
-    output: { type: 'string', short: 'o' },
-    cwd: { type: 'string', short: 'C' },
-    'fail-on': { type: 'string' },
-  });
+  const { values, positionals } = parse('check', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format as string;
   if (!FORMATS.includes(format as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${format}"`);
@@ -118,7 +208,9 @@ async function check(args: string[], io: CliIo): Promise<number> {
     ...(values.base ? { base: values.base as string } : {}),
     ...(values.head ? { head: values.head as string } : {}),
     maxFileBytes: READ_CEILING_BYTES,
+    workingTree: values.committed !== true,
   });
+  if (changeSet.workingTree) io.stderr.write(workingTreeNotice(changeSet.workingTree));
   const showProgress = format === 'text' && io.stderr.isTTY === true;
   let lastProgress = 0;
   try {
@@ -148,6 +240,16 @@ async function check(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** Said on stderr, never silently: the report includes changes that are not committed. */
+function workingTreeNotice(wt: WorkingTreeChanges): string {
+  const n = wt.paths.length;
+  const shown = wt.paths.slice(0, 5).join(', ') + (n > 5 ? `, and ${n - 5} more` : '');
+  return (
+    `readiness-gates: including ${n} uncommitted file${n === 1 ? '' : 's'} (staged, unstaged or untracked) on top of HEAD ${wt.headSha.slice(0, 12)}: ${shown}\n` +
+    `readiness-gates: --committed checks the HEAD commit only\n`
+  );
+}
+
 async function readConfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -170,7 +272,7 @@ function render(report: Parameters<typeof renderJson>[0], format: Format, color:
 }
 
 function rules(args: string[], io: CliIo): number {
-  const { values, positionals } = parse(args, { format: { type: 'string', default: 'text' } });
+  const { values, positionals } = parse('rules', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const list = allRules().map((r) => ({ id: r.meta.id, gate: r.meta.gate, severity: r.meta.severity, description: r.meta.description }));
   if (values.format === 'json') {
@@ -184,7 +286,7 @@ function rules(args: string[], io: CliIo): number {
 }
 
 function explain(args: string[], io: CliIo): number {
-  const { positionals } = parse(args, {});
+  const { positionals } = parse('explain', args);
   const id = positionals[0];
   if (!id) throw new UsageError('explain needs a rule id, e.g. `readiness-gates explain migrations/drop-column`');
   const docs = ruleDocs(id);

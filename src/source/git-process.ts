@@ -11,9 +11,10 @@ import { SourceError } from './errors.js';
 /** Options every git invocation gets: unquoted UTF-8 paths and no fsmonitor hooks (they may run repo code). */
 const PINNED_CONFIG = ['-c', 'core.quotePath=false', '-c', 'core.fsmonitor=false', '-c', 'core.untrackedCache=false'];
 
-function gitEnv(): NodeJS.ProcessEnv {
+function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...extra,
     // Never wait for credentials or take the index lock: this is a read-only, non-interactive tool.
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
@@ -59,11 +60,11 @@ export function hintFor(stderr: string, cwd: string): string | undefined {
 export function runGit(
   cwd: string,
   args: readonly string[],
-  opts: { input?: string | Buffer; okCodes?: readonly number[] } = {},
+  opts: { input?: string | Buffer; okCodes?: readonly number[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<GitResult> {
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...PINNED_CONFIG, ...args], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...PINNED_CONFIG, ...args], { cwd, env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

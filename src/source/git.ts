@@ -7,6 +7,9 @@
  * change set; call {@link GitChangeSet.close} when done (an idle process never keeps Node alive, see
  * {@link CatFileBatch}).
  */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve as resolvePath } from 'node:path';
 import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
 import { decodeSource, formatBytes } from '../lang/index.js';
 import { SourceError } from './errors.js';
@@ -28,6 +31,22 @@ export interface GitChangeSetOptions {
   head?: string;
   /** Files larger than this are skipped as `too-large` without being read. Default 1 MiB. */
   maxFileBytes?: number;
+  /**
+   * Judge the working tree instead of the `HEAD` commit: staged, unstaged and untracked (not ignored)
+   * changes, as if committed on top of `HEAD`. Only when `head` is not given. The CLI's default; the Action
+   * judges commits only. Neither the index nor any ref is touched (see {@link snapshotWorkingTree}).
+   */
+  workingTree?: boolean;
+}
+
+/** What the working tree added on top of `HEAD`, when {@link GitChangeSetOptions.workingTree} found changes. */
+export interface WorkingTreeChanges {
+  /** The commit that holds the working tree (parent: `HEAD`); no ref points at it. */
+  sha: string;
+  /** The commit `HEAD` pointed at. */
+  headSha: string;
+  /** Paths that differ from `HEAD` (staged, unstaged or untracked), sorted. */
+  paths: string[];
 }
 
 /** A ChangeSet over a local repository. Holds a `git cat-file` process: call `close()` when done. */
@@ -40,6 +59,8 @@ export interface GitChangeSet extends ChangeSet {
   root: string;
   /** Whether the checkout is a shallow clone. */
   shallow: boolean;
+  /** Set when the head is the working tree (uncommitted changes included); undefined when it is a commit. */
+  workingTree: WorkingTreeChanges | undefined;
   /** Ends the shared `git cat-file --batch` process. Reads after close start a new one. */
   close(): Promise<void>;
 }
@@ -69,8 +90,10 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
 
   const headSpec = opts.head ?? 'HEAD';
   rejectOptionLike(headSpec, 'head');
-  const headSha = await resolveCommit(root, headSpec);
-  if (!headSha) throw await unknownRef(root, headSpec, 'head', shallow);
+  const headCommit = await resolveCommit(root, headSpec);
+  if (!headCommit) throw await unknownRef(root, headSpec, 'head', shallow);
+  const workingTree = opts.workingTree && opts.head === undefined ? await snapshotWorkingTree(root, headCommit) : undefined;
+  const headSha = workingTree?.sha ?? headCommit;
   const headFull = await symbolicFullName(root, headSpec);
   const headRef = opts.head ?? (headFull?.startsWith('refs/heads/') ? headFull.slice('refs/heads/'.length) : 'HEAD');
 
@@ -101,6 +124,7 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
     baseTipSha,
     root,
     shallow,
+    workingTree,
     close: () => catFile.close(),
   };
 }
@@ -334,7 +358,8 @@ async function findMergeBase(root: string, q: MergeBaseQuery): Promise<string> {
   const base = `${q.baseRef} (${q.baseTipSha.slice(0, 12)})`;
   const head = `${q.headRef} (${q.headSha.slice(0, 12)})`;
   if (q.shallow) {
-    const fetch = await fetchCommand(root, q.baseRef, 'history');
+    // git fetch takes only full commit ids: `--base 1a2b3c4` must print the id it resolved to.
+    const fetch = await fetchCommand(root, isObjectId(q.baseRef) ? q.baseTipSha : q.baseRef, 'history');
     throw new SourceError(
       `the merge-base of ${base} and ${head} is not in this shallow clone: run \`${fetch}\` or check out with \`fetch-depth: 0\``,
       `git needs the commit where the branches diverged; repeat the fetch with a larger --deepen if the branch is older, or use actions/checkout with fetch-depth: 0`,
@@ -351,6 +376,13 @@ async function unknownRef(root: string, ref: string, role: 'base' | 'head', shal
   if (shallow) {
     const fetch = await fetchCommand(root, ref, 'missing');
     const what = isObjectId(ref) ? `the ${role} commit ${ref}` : `the ${role} ref ${JSON.stringify(ref)}`;
+    if (isObjectId(ref) && !isFullObjectId(ref)) {
+      // An abbreviated id of a commit that is not here cannot be expanded, and git fetch refuses it.
+      return new SourceError(
+        `${what} is not in this shallow clone, and git fetch needs the full commit id: run \`git fetch --deepen=50 <remote> <full commit id>\` or check out with \`fetch-depth: 0\``,
+        `pass the full 40-character id (\`git rev-parse ${ref}\` where the commit exists), or fetch with --unshallow`,
+      );
+    }
     return new SourceError(
       `${what} is not in this shallow clone: run \`${fetch}\` or check out with \`fetch-depth: 0\``,
       'a shallow clone only has the commits it fetched; fetch the missing one, or clone with full history',
@@ -377,6 +409,11 @@ function isObjectId(ref: string): boolean {
   return /^[0-9a-f]{7,64}$/i.test(ref);
 }
 
+/** A whole SHA-1 or SHA-256 object id, the only form `git fetch` accepts for a commit. */
+function isFullObjectId(ref: string): boolean {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(ref);
+}
+
 /**
  * The `git fetch` that brings what a shallow clone lacks. `--deepen` both extends the history already
  * there (where the branch point usually hides) and fetches a missing tip, so one command fixes either
@@ -401,6 +438,43 @@ async function fetchCommand(root: string, ref: string, kind: 'missing' | 'histor
   if (kind === 'history') return `git fetch --deepen=50 ${remote} ${short}`;
   const dest = remoteStyle ? `refs/remotes/${remote}/${short}` : `refs/heads/${short}`;
   return `git fetch --deepen=50 ${remote} +refs/heads/${short}:${dest}`;
+}
+
+/**
+ * The working tree as a commit on top of `head`, or undefined when it holds nothing `head` does not (or
+ * there is no working tree: a bare repository).
+ *
+ * Like `git stash create`, but untracked files count too (a new migration is usually not added yet) and
+ * nothing visible changes: `git add -A` runs against a temporary copy of the index, `git write-tree` and
+ * `git commit-tree` only add objects to the object database, and no ref, index or file is modified. No hook
+ * runs (neither command has any).
+ */
+export async function snapshotWorkingTree(root: string, head: string): Promise<WorkingTreeChanges | undefined> {
+  const inside = await runGit(root, ['rev-parse', '--is-inside-work-tree'], { okCodes: [0, 128] });
+  if (inside.stdout.toString('utf8').trim() !== 'true') return undefined;
+  const indexPath = resolvePath(root, (await git(root, ['rev-parse', '--git-path', 'index'])).trim());
+  const dir = await mkdtemp(join(tmpdir(), 'readiness-index-'));
+  try {
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    // A copy keeps the stat data, so `git add -A` only hashes files that changed; no index yet: start empty.
+    await copyFile(indexPath, env.GIT_INDEX_FILE).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
+    await runGit(root, ['add', '-A', '--', ':/'], { env });
+    const tree = (await runGit(root, ['write-tree'], { env })).stdout.toString('utf8').trim();
+    const headTree = (await git(root, ['rev-parse', `${head}^{tree}`])).trim();
+    if (tree === headTree) return undefined;
+    const diff = await runGit(root, ['diff-tree', '-r', '-z', '--name-only', '--no-renames', headTree, tree]);
+    const paths = diff.stdout.toString('utf8').split('\0').filter(Boolean).sort();
+    // A fixed identity and date: commit-tree needs one, the user may have none configured, and the same
+    // working tree then gives the same commit id.
+    const identity = { GIT_AUTHOR_NAME: 'readiness-gates', GIT_AUTHOR_EMAIL: 'readiness-gates@localhost', GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z' };
+    const commitEnv = { ...identity, GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE };
+    const commit = await runGit(root, ['commit-tree', tree, '-p', head, '-m', 'readiness-gates: working tree'], { env: commitEnv });
+    return { sha: commit.stdout.toString('utf8').trim(), headSha: head, paths };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** One streamed `git diff-tree` for the whole change: no per-file processes, no paths on the command line. */

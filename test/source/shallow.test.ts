@@ -112,6 +112,25 @@ describe('gitChangeSet in shallow clones', () => {
     await expectOnlyFeatureChange(clone, 'origin/main', branchPoint);
   });
 
+  it('prints the full commit id in the fetch when the base was given abbreviated (git fetch refuses short ids)', async () => {
+    const clone = shallowClone(origin, 1, ['--no-single-branch']);
+    const short = mainTip.slice(0, 10);
+    const err = await failure(gitChangeSet({ cwd: clone.dir, base: short }));
+    expect(err.message).toContain(`run \`git fetch --deepen=50 origin ${mainTip}\``);
+    runSuggestedFetch(clone, err);
+    await expectOnlyFeatureChange(clone, short, branchPoint);
+  });
+
+  it('says git fetch needs the full id when an abbreviated base commit is missing', async () => {
+    const clone = shallowClone(origin, 1);
+    const err = await failure(gitChangeSet({ cwd: clone.dir, base: mainTip.slice(0, 12) }));
+    expect(err.message).toBe(
+      `the base commit ${mainTip.slice(0, 12)} is not in this shallow clone, and git fetch needs the full commit id: ` +
+        'run `git fetch --deepen=50 <remote> <full commit id>` or check out with `fetch-depth: 0`',
+    );
+    expect(err.hint).toContain(`git rev-parse ${mainTip.slice(0, 12)}`);
+  });
+
   it('works normally when the clone is shallow but deep enough', async () => {
     const clone = shallowClone(origin, 10, ['--no-single-branch']);
     await expectOnlyFeatureChange(clone, 'origin/main', branchPoint);

@@ -4,6 +4,7 @@
  * handlers only enforce what the schema cannot say: existence, ownership, and GitHub's documented
  * limits.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { gitHash, type AnnotationRecord, type AppRecord, type CheckRunRecord, type Identity, type RepoRecord, type SeedPullFile } from './state.js';
 import {
   appView,
@@ -79,7 +80,7 @@ export const JWT_OPERATIONS = new Set([
 ]);
 
 /** Operations GitHub answers without authentication. */
-export const PUBLIC_OPERATIONS = new Set(['rate-limit/get', 'meta/root', 'meta/get', 'meta/get-zen', 'meta/get-octocat']);
+export const PUBLIC_OPERATIONS = new Set(['rate-limit/get', 'meta/root', 'meta/get', 'meta/get-zen', 'meta/get-octocat', 'apps/create-from-manifest']);
 
 const notFound = () => new HttpError(404, 'Not Found');
 
@@ -325,6 +326,25 @@ export const handlers: Record<string, Handler> = {
 
   'meta/root': (ctx) => ({ status: 200, body: { current_user_url: `${ctx.urls.api}/user` } }),
 
+  // The manifest flow's exchange: unauthenticated, the code works once; the answer holds the credentials.
+  'apps/create-from-manifest': (ctx) => {
+    const code = str(ctx, 'code');
+    const pending = ctx.world.manifestCodes.get(code);
+    if (!pending) throw notFound();
+    ctx.world.manifestCodes.delete(code);
+    const name = String(pending.manifest['name'] ?? 'app');
+    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const id = 900_000 + ctx.world.apps.size;
+    const app = ctx.world.addApp({ id, slug, name, ...(pending.owner ? { owner: pending.owner } : {}) });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    ctx.world.appKeys.set(app.id, privateKey);
+    const view = appView(ctx.urls, app);
+    return { status: 201, body: { ...view, client_secret: `secret-${id}`, webhook_secret: `whsec-${id}-0123456789`, pem: privateKey } };
+  },
   'apps/get-authenticated': (ctx) => ({ status: 200, body: appView(ctx.urls, ctx.jwtApp!) }),
 
   'apps/list-installations': (ctx) => {

@@ -121,6 +121,11 @@ export class FakeGitHub {
     this.world.addApp(spec);
   }
 
+  /** What GitHub's "new app" page does when the user confirms `manifest`: a code for the conversion. */
+  addManifestCode(code: string, manifest: Record<string, unknown>, owner?: string): void {
+    this.world.manifestCodes.set(code, { manifest, ...(owner ? { owner } : {}) });
+  }
+
   /** Adds a comment by someone else (a reviewer's command, an impostor's marker). */
   addComment(owner: string, repo: string, issueNumber: number, body: string, author: string): CommentRecord {
     return this.world.addComment(this.repoState(owner, repo), issueNumber, body, author);

@@ -26,6 +26,13 @@ export class World {
   readonly apps = new Map<number, AppRecord>();
   readonly installations = new Map<number, InstallationRecord>();
   readonly tokens = new Map<string, Identity>();
+  /**
+   * Codes GitHub hands out when someone confirms a manifest on its "new app" page, with that manifest;
+   * `POST /app-manifests/{code}/conversions` turns one into an app, once.
+   */
+  readonly manifestCodes = new Map<string, { manifest: Record<string, unknown>; owner?: string }>();
+  /** Private keys of apps created from a manifest, by app id (what the conversion returned). */
+  readonly appKeys = new Map<number, string>();
   private nextRepoId = 1000;
   private nextPullId = 5000;
   private nextCommentId = 100_000;
