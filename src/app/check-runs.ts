@@ -29,9 +29,10 @@ function key(head: RepoHead): string {
 export interface CheckRuns {
   /**
    * Makes sure an in-progress run exists for this head; resolves to its id, or undefined when GitHub
-   * refused (logged; the evaluation then creates the run when it publishes).
+   * refused (logged; the evaluation then creates the run when it publishes). `pullNumber`: the PR the
+   * run belongs to, so an evaluation of a newer head can close it.
    */
-  ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined>;
+  ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string, pullNumber?: number): Promise<number | undefined>;
   /**
    * The open run an evaluation of this head is to complete. `octokit` given: open one when none is open
    * (the Redis-backed app opens runs when an evaluation starts, not when the webhook arrives).
