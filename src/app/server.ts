@@ -55,6 +55,55 @@ export interface StartOptions {
 
 const PROBE_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
 
+/**
+ * GitHub caps webhook payloads at 25 MB and does not deliver larger ones, so a bigger body is not
+ * GitHub's. The signature can only be checked once the whole body is in memory, so without this cap an
+ * unauthenticated sender decides how much memory each request takes.
+ */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Reads a webhook body up to {@link MAX_WEBHOOK_BYTES}: refused before reading anything when its
+ * Content-Length says it is larger, and as soon as a body without one (chunked) grows past it. A refused
+ * request is answered 413 and its connection closed; resolves to undefined then.
+ */
+function readWebhookBody(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<string | undefined> {
+  const refuse = (bytes: string) => {
+    log.warn({ delivery: req.headers['x-github-delivery'], bytes, limit: MAX_WEBHOOK_BYTES }, 'webhook refused: body over GitHub’s 25 MB payload cap');
+    // The rest of the body is never read: the connection closes once the answer is out.
+    res.once('finish', () => req.destroy());
+    res
+      .writeHead(413, { ...PROBE_HEADERS, connection: 'close' })
+      .end(`payload too large: ${bytes} bytes; GitHub never sends webhook payloads over ${MAX_WEBHOOK_BYTES} bytes\n`);
+  };
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > MAX_WEBHOOK_BYTES) {
+    refuse(declared);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_WEBHOOK_BYTES) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        chunks.length = 0;
+        req.pause();
+        refuse(`more than ${MAX_WEBHOOK_BYTES}`);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
+
 /** Starts the app and resolves once it listens. */
 export async function startApp(options: AppOptions, start: StartOptions = {}): Promise<RunningApp> {
   const log = createLogger({
@@ -205,6 +254,12 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       if (!middleware) {
         res.writeHead(404, PROBE_HEADERS).end('not found: this is a worker process; webhooks go to the web processes\n');
         return;
+      }
+      if (path === options.webhookPath && req.method === 'POST') {
+        const body = await readWebhookBody(req, res, log);
+        if (body === undefined) return;
+        // Probot's middleware verifies the signature of a body that was already read (`request.body`).
+        (req as IncomingMessage & { body?: string }).body = body;
       }
       await middleware(req, res, () => {
         if (!res.headersSent) res.writeHead(404, PROBE_HEADERS).end('not found\n');
