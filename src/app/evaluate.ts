@@ -411,7 +411,7 @@ async function publish(
 ): Promise<{ kind: 'published' } | { kind: 'moved'; current: string } | { kind: 'elsewhere' }> {
   // Another worker completed this run meanwhile (this one was presumed dead and its job retried): its
   // result stands, this one is not written twice.
-  if (runId !== undefined && !(await deps.checks.stillOpen(head, runId))) return { kind: 'elsewhere' };
+  if (runId !== undefined && !(await deps.checks.stillOpen(octokit, head, runId))) return { kind: 'elsewhere' };
   // A result for a head that is no longer the PR's head is never published.
   if (target.pr && !target.mergeGroup) {
     const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });
