@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { createNodeMiddleware, Probot } from 'probot';
-import { getPullRequest, type OctokitLike } from '../github/index.js';
+import { findOpenCheckRun, getPullRequest, type OctokitLike } from '../github/index.js';
 import { CheckRunTracker, RedisCheckRuns, type CheckRuns } from './check-runs.js';
 import { runEvaluation, type EvaluationDeps } from './evaluate.js';
 import { EVENTS, readinessApp } from './handlers.js';
@@ -24,7 +24,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, statusClass, type AppMetrics } from './metrics.js';
 import { appOctokitClass, countingFetch } from './octokit.js';
 import { errorOutputs, supersededOutput } from './outputs.js';
-import { OptionsError, type AppOptions } from './options.js';
+import { CHECK_NAME, OptionsError, type AppOptions } from './options.js';
 import { InProcessQueue, type EvaluationJob, type EvaluationQueue } from './queue.js';
 import { EvaluationWorker, RedisEvaluationQueue } from './redis-queue.js';
 import { BackgroundTasks, ReadinessService } from './service.js';
@@ -167,7 +167,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     const error = new Error(
       `The evaluation was given up on (${reason}). Its worker stopped while running it more often than allowed (a crash or an out-of-memory kill are the usual causes), or it kept failing.`,
     );
-    await checks.complete(octokit, head, await checks.claim(head), errorOutputs(error, 'failure', {}).check);
+    // A run with no record (Redis restarted empty) may still be open on GitHub: that one is completed.
+    const runId = (await checks.claim(head)) ?? (await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined));
+    await checks.complete(octokit, head, runId, errorOutputs(error, 'failure', {}).check);
   }
 
   let worker: EvaluationWorker | undefined;

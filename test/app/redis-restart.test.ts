@@ -84,4 +84,22 @@ describe('Redis restarted empty during an evaluation', () => {
     expect(latestRun(c as never, BAD)).toMatchObject({ conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 80' }) });
     expect(c.logs.some((l) => l.includes('no record'))).toBe(true);
   }, 60_000);
+
+  it('a transient failure after the restart cannot be retried (the job is gone): the open run is completed as failed, not left pending', async () => {
+    redis = await startRedisServer();
+    c = await startCluster({ redisUrl: redis.url, webs: 1, workers: 1 });
+    c.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 1500, times: 1 });
+    expect((await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }))).status).toBe(200);
+    await until('the worker to open the run and read the files', () => latestRun(c as never, BAD)?.status === 'in_progress' && c!.fake.requestsFor('pulls/list-files').length > 0);
+    await restartEmpty(redis);
+    // GitHub fails every try of the client (1 + 3 retries): the attempt fails transiently.
+    c.fake.injectFault({ operationId: 'git/get-tree', status: 502, times: 4 });
+
+    await until('the run to be completed', () => latestRun(c as never, BAD)?.status === 'completed', 30_000);
+    const runs = c.fake.checkRuns(OWNER, REPO, BAD);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(runs[0]!.output.summary).toContain('given up');
+    expect(c.logs.some((l) => l.includes('its job is gone'))).toBe(true);
+  }, 60_000);
 });
