@@ -18,7 +18,7 @@ export interface CheckOptions {
   gates?: readonly Gate[];
   /**
    * Config text that replaces the base branch's file (CLI `--config`, Action `config` input).
-   * `undefined`: read `.github/readiness.yml` at the base commit.
+   * `undefined`: read `.github/readiness.yml` at the base branch's tip ({@link ChangeSet.policy}).
    */
   configOverride?: { text: string; file: string };
   /** Path of the config file inside the repository (default `.github/readiness.yml`). */
@@ -36,9 +36,15 @@ async function readText(snapshot: Snapshot, path: string): Promise<string | unde
   return result.ok ? result.file.text : undefined;
 }
 
+/** Where policy is read: the base branch's tip, or the base itself when the change set has no separate tip. */
+export function policySnapshot(changeSet: ChangeSet): Snapshot {
+  return changeSet.policy ?? changeSet.base;
+}
+
 /**
- * Loads the enforced config (base commit, or the override) and previews the PR's own version.
- * Throws ConfigError when the enforced config is invalid: a broken policy must never pass silently.
+ * Loads the enforced config (at the base branch's tip, or the override) and previews the PR's own
+ * version when the PR changes the file. Throws ConfigError when the enforced config is invalid: a
+ * broken policy must never pass silently.
  */
 export async function loadPolicy(
   changeSet: ChangeSet,
@@ -46,11 +52,15 @@ export async function loadPolicy(
   configPath = CONFIG_PATH,
   override?: { text: string; file: string },
 ): Promise<{ config: ReadinessConfig; preview?: ConfigPreview }> {
-  const baseText = override ? override.text : await readText(changeSet.base, configPath);
-  const config = parseConfig(baseText ?? '', override?.file ?? configPath, gates);
+  const policy = policySnapshot(changeSet);
+  const enforcedText = override ? override.text : await readText(policy, configPath);
+  const config = parseConfig(enforcedText ?? '', override?.file ?? configPath, gates);
   if (override) return { config };
   const headText = await readText(changeSet.head, configPath);
-  if ((headText ?? '') === (baseText ?? '')) return { config };
+  // Only an edit the PR makes is previewed: a config that changed on the base branch since the PR
+  // branched off is already what is enforced.
+  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath);
+  if ((headText ?? '') === (mergeBaseText ?? '') || (headText ?? '') === (enforcedText ?? '')) return { config };
   try {
     const headConfig = parseConfig(headText ?? '', configPath, gates);
     return { config, preview: { changed: true, differences: diffConfigs(config, headConfig, gates), errors: [] } };

@@ -191,6 +191,8 @@ async function apiChangeSet(req: CollectRequest, octokit: OctokitLike): Promise<
   const changeSet = await githubChangeSet({
     reader,
     baseSha: comparison.mergeBaseSha,
+    // Policy is read at the base's tip (the payload's sha); the merge-base only gives the diff and the baseline.
+    ...(SHA.test(req.base) ? { policySha: req.base } : {}),
     headSha: headSha ?? req.head,
     baseRef: req.baseRef,
     headRef: req.headRef,

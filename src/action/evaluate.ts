@@ -20,7 +20,7 @@ import {
   type WaiverDecision,
   withLastEditors,
 } from '../github/index.js';
-import { loadPolicy, runCheck } from '../pipeline.js';
+import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
 
 /** Where the waivers come from: a pull request's comments. */
 export interface WaiverSource {
@@ -85,7 +85,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const { config } = await loadPolicy(options.changeSet, GATES, options.configPath);
   const readCodeowners = async () => {
     for (const path of CODEOWNERS_LOCATIONS) {
-      const r = await options.changeSet.base.read(path);
+      const r = await policySnapshot(options.changeSet).read(path);
       if (r.ok) return r.file.text;
     }
     return undefined;

@@ -15,7 +15,7 @@ export type ActionMode = 'check' | 'publish';
 export interface ActionInputs {
   /** Empty when the workflow passes none: nothing is published, waivers cannot be read. */
   token: string;
-  /** Repository path of the config file, read at the base commit (never from the working tree). */
+  /** Repository path of the config file, read at the base branch's tip (never from the working tree). */
   configPath: string;
   failOn?: FailOn;
   comment: CommentMode;
@@ -52,9 +52,9 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     throw new InputError(`input \`check-run\` must be \`true\` or \`false\`; got \`${checkRun}\``);
   }
   const configPath = get('config') || CONFIG_PATH;
-  // The config is read from git at the base commit, so an absolute or parent path cannot name it.
+  // The config is read from git at the base branch's tip, so an absolute or parent path cannot name it.
   if (configPath.startsWith('/') || configPath.split('/').includes('..')) {
-    throw new InputError(`input \`config\` is a path inside the repository (read at the base commit), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
+    throw new InputError(`input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
   }
   const optional = (name: string) => {
     const v = get(name);

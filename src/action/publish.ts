@@ -122,7 +122,7 @@ export class Publisher {
     this.log.info(`PR comment: ${outcome}${result.htmlUrl ? ` — ${result.htmlUrl}` : ''}`);
   }
 
-  /** The check run for a report, with every annotation (the port sends them 50 per request). */
+  /** The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS; the port sends 50 per request). */
   async checkRun(headSha: string, report: ReadinessReport, detailsUrl: string | undefined): Promise<void> {
     const payload = checkRunPayload(report, { name: CHECK_NAME, ...(detailsUrl ? { detailsUrl } : {}) });
     const result = await this.attempt('Check run', (octokit) =>

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { findOpenCheckRun, publishCheckRun, type OctokitLike } from '../github/index.js';
+import { checkRunStatus, findOpenCheckRun, publishCheckRun, type OctokitLike } from '../github/index.js';
 import { CHECK_NAME } from './options.js';
 import type { CheckOutput } from './outputs.js';
 
@@ -29,9 +29,10 @@ function key(head: RepoHead): string {
 export interface CheckRuns {
   /**
    * Makes sure an in-progress run exists for this head; resolves to its id, or undefined when GitHub
-   * refused (logged; the evaluation then creates the run when it publishes).
+   * refused (logged; the evaluation then creates the run when it publishes). `pullNumber`: the PR the
+   * run belongs to, so an evaluation of a newer head can close it.
    */
-  ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string): Promise<number | undefined>;
+  ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string, pullNumber?: number): Promise<number | undefined>;
   /**
    * The open run an evaluation of this head is to complete. `octokit` given: open one when none is open
    * (the Redis-backed app opens runs when an evaluation starts, not when the webhook arrives).
@@ -49,9 +50,10 @@ export interface CheckRuns {
   complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number>;
   /**
    * Whether the run an evaluation claimed is still open. False once another evaluation completed it:
-   * a worker presumed dead that wakes up must not complete it again (annotations would double).
+   * a worker presumed dead that wakes up must not complete it again (annotations would double). A run
+   * with no record at all (Redis restarted empty) is asked of GitHub and adopted when still open.
    */
-  stillOpen(head: RepoHead, checkRunId: number): Promise<boolean>;
+  stillOpen(octokit: OctokitLike, head: RepoHead, checkRunId: number): Promise<boolean>;
   /** Completes the open run of a head (if any) with `output`, e.g. superseded. Failures are logged. */
   close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void>;
 }
@@ -221,8 +223,20 @@ export class RedisCheckRuns implements CheckRuns {
     return id;
   }
 
-  async stillOpen(head: RepoHead, checkRunId: number): Promise<boolean> {
-    return (await this.redis.get(this.redisKey(head))) === String(checkRunId);
+  async stillOpen(octokit: OctokitLike, head: RepoHead, checkRunId: number): Promise<boolean> {
+    const k = this.redisKey(head);
+    const current = await this.redis.get(k);
+    if (current === String(checkRunId)) return true;
+    // Another run is recorded (or being created) for this head: that one is the live one.
+    if (current !== null) return false;
+    // No record at all. Completing a run forgets its record, but so does Redis restarted without
+    // persistence (or evicting keys): only GitHub knows which. A run still open there is nobody's but
+    // ours, so it is adopted and completed rather than left in progress forever.
+    const status = await checkRunStatus(octokit, { owner: head.owner, repo: head.repo, checkRunId });
+    if (status === 'completed') return false;
+    const adopted = (await this.redis.set(k, String(checkRunId), 'EX', OPEN_RUN_TTL_S, 'NX')) === 'OK';
+    if (adopted) this.log.warn({ head: head.headSha, checkRunId }, 'adopted an open check run that had no record (Redis lost its data?); completing it');
+    return adopted || (await this.redis.get(k)) === String(checkRunId);
   }
 
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {

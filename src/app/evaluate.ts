@@ -33,7 +33,7 @@ import {
   type PullRequestInfo,
   type WaiverDecision,
 } from '../github/index.js';
-import { loadPolicy, runCheck } from '../pipeline.js';
+import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
 import type { CheckRuns } from './check-runs.js';
@@ -165,6 +165,7 @@ interface Target {
   owner: string;
   repo: string;
   headSha: string;
+  /** The base branch's tip (not the merge-base): where policy is read. */
   baseSha: string;
   baseRef: string;
   headRef: string;
@@ -186,7 +187,8 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
   const failures: unknown[] = [];
   const { mergeBaseSha } = await compareCommits(octokit, { owner: target.owner, repo: target.repo, base: target.baseSha, head: target.headSha });
   const reader = failuresRecorded(createGitHubReader(octokit, { owner: target.owner, repo: target.repo, target: target.files }), failures);
-  const changeSet = await githubChangeSet({ reader, baseSha: mergeBaseSha, headSha: target.headSha, baseRef: target.baseRef, headRef: target.headRef, byteBudget: deps.byteBudget });
+  // The diff and the baseline use the merge-base; policy is read at the base branch's tip.
+  const changeSet = await githubChangeSet({ reader, baseSha: mergeBaseSha, policySha: target.baseSha, headSha: target.headSha, baseRef: target.baseRef, headRef: target.headRef, byteBudget: deps.byteBudget });
   const { config } = await loadPolicy(changeSet, gates);
   onPolicy(config);
   const now = deps.now();
@@ -208,7 +210,7 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
     prAuthor: target.pr.author,
     findings,
     now,
-    readCodeowners: () => readCodeowners(changeSet.base),
+    readCodeowners: () => readCodeowners(policySnapshot(changeSet)),
   });
   const waivers = [...decision.waivers, ...decision.expired];
   // Waivers change states and scores, so the engine applies them; without any the first run stands.
@@ -411,7 +413,7 @@ async function publish(
 ): Promise<{ kind: 'published' } | { kind: 'moved'; current: string } | { kind: 'elsewhere' }> {
   // Another worker completed this run meanwhile (this one was presumed dead and its job retried): its
   // result stands, this one is not written twice.
-  if (runId !== undefined && !(await deps.checks.stillOpen(head, runId))) return { kind: 'elsewhere' };
+  if (runId !== undefined && !(await deps.checks.stillOpen(octokit, head, runId))) return { kind: 'elsewhere' };
   // A result for a head that is no longer the PR's head is never published.
   if (target.pr && !target.mergeGroup) {
     const now = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: target.pr.number });

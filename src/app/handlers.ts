@@ -49,7 +49,8 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       const target = targetOf(context, context.payload);
       if (!target) return;
       const pr = context.payload.pull_request;
-      await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: pr.head.sha }, 'base branch changed');
+      // The head's current result was judged against the old base's policy: mark it pending now.
+      await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: pr.head.sha }, 'base branch changed', [], { markNow: true });
     });
 
     app.on('check_run.rerequested', async (context) => {

@@ -36,6 +36,25 @@ export function countingFetch(onResponse: (method: string, status: number | unde
   };
 }
 
+type ScriptCallback = (error: Error | null, replies: unknown) => void;
+
+/**
+ * Redis 7 prefixes the errors a Lua script raises with "ERR ", so Bottleneck no longer recognises its own
+ * `SETTINGS_KEY_NOT_FOUND` and `UNKNOWN_CLIENT` — the signals to re-create a limiter's keys after Redis
+ * lost them (restarted empty) — and every write through the shared limiters would fail until the
+ * process restarts. This strips the prefix from those two errors only, so Bottleneck's own recovery runs.
+ */
+function recognizeLostKeys(connection: InstanceType<typeof Bottleneck.IORedisConnection>): void {
+  const target = connection as unknown as { __scriptArgs__(name: string, id: string, args: unknown[], cb: ScriptCallback): unknown[] };
+  const scriptArgs = target.__scriptArgs__.bind(target);
+  target.__scriptArgs__ = (name, id, args, cb) =>
+    scriptArgs(name, id, args, (error, replies) => {
+      const known = error ? /^ERR (SETTINGS_KEY_NOT_FOUND|UNKNOWN_CLIENT)\b/.exec(error.message) : null;
+      if (error && known) error.message = known[1]!;
+      cb(error, replies);
+    });
+}
+
 /**
  * A ProbotOctokit subclass whose retry and throttle settings win over Probot's own: bounded 5xx retries
  * (plugin-retry), bounded secondary- and primary-rate-limit retries that honour `retry-after` up to a
@@ -51,6 +70,7 @@ export function countingFetch(onResponse: (method: string, status: number | unde
 export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared?: { redis: Redis; prefix: string }): { Octokit: typeof ProbotOctokit; close(): Promise<void> } {
   const connection = shared ? new Bottleneck.IORedisConnection({ client: shared.redis.duplicate({ lazyConnect: false }), Redis }) : undefined;
   connection?.on('error', (error: Error) => log.error({ err: error }, 'shared rate limiter: Redis error'));
+  if (connection) recognizeLostKeys(connection);
   const local = { timeout: 120_000 };
   const spacing = shared ? { timeout: 120_000, connection: connection!, maxConcurrent: null } : { ...local, maxConcurrent: 1 };
   const Spacing = (shared ? Bottleneck : BottleneckLight) as typeof Bottleneck;

@@ -358,7 +358,11 @@ export class EvaluationWorker {
     try {
       ({ deadLetter } = await this.options.process(job, attempt));
     } catch (error) {
-      if (!attempt.final) {
+      // A retry needs the job: Redis restarted empty has none to retry, and the check run the evaluation
+      // opened would stay in progress forever. Publish the failure now, as for a last attempt.
+      const lost = !attempt.final && (await queue.bull.getJobState(jobId).catch(() => 'unknown')) === 'unknown';
+      if (lost) log.error({ err: error, key, jobId }, 'evaluation failed transiently and its job is gone (Redis lost its data?): publishing the failure instead of retrying');
+      if (!attempt.final && !lost) {
         this.options.onRetry();
         log.warn({ err: error, key, attempt: attempt.number, of: bullJob.opts.attempts }, 'evaluation failed transiently; retrying with backoff');
         throw error;

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { DestinationStream, Logger } from 'pino';
 import { createNodeMiddleware, Probot } from 'probot';
-import { getPullRequest, type OctokitLike } from '../github/index.js';
+import { findOpenCheckRun, getPullRequest, type OctokitLike } from '../github/index.js';
 import { CheckRunTracker, RedisCheckRuns, type CheckRuns } from './check-runs.js';
 import { runEvaluation, type EvaluationDeps } from './evaluate.js';
 import { EVENTS, readinessApp } from './handlers.js';
@@ -24,7 +24,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, statusClass, type AppMetrics } from './metrics.js';
 import { appOctokitClass, countingFetch } from './octokit.js';
 import { errorOutputs, supersededOutput } from './outputs.js';
-import { OptionsError, type AppOptions } from './options.js';
+import { CHECK_NAME, OptionsError, type AppOptions } from './options.js';
 import { InProcessQueue, type EvaluationJob, type EvaluationQueue } from './queue.js';
 import { EvaluationWorker, RedisEvaluationQueue } from './redis-queue.js';
 import { BackgroundTasks, ReadinessService } from './service.js';
@@ -56,6 +56,55 @@ export interface StartOptions {
 }
 
 const PROBE_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+
+/**
+ * GitHub caps webhook payloads at 25 MB and does not deliver larger ones, so a bigger body is not
+ * GitHub's. The signature can only be checked once the whole body is in memory, so without this cap an
+ * unauthenticated sender decides how much memory each request takes.
+ */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+
+/**
+ * Reads a webhook body up to {@link MAX_WEBHOOK_BYTES}: refused before reading anything when its
+ * Content-Length says it is larger, and as soon as a body without one (chunked) grows past it. A refused
+ * request is answered 413 and its connection closed; resolves to undefined then.
+ */
+function readWebhookBody(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<string | undefined> {
+  const refuse = (bytes: string) => {
+    log.warn({ delivery: req.headers['x-github-delivery'], bytes, limit: MAX_WEBHOOK_BYTES }, 'webhook refused: body over GitHub’s 25 MB payload cap');
+    // The rest of the body is never read: the connection closes once the answer is out.
+    res.once('finish', () => req.destroy());
+    res
+      .writeHead(413, { ...PROBE_HEADERS, connection: 'close' })
+      .end(`payload too large: ${bytes} bytes; GitHub never sends webhook payloads over ${MAX_WEBHOOK_BYTES} bytes\n`);
+  };
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > MAX_WEBHOOK_BYTES) {
+    refuse(declared);
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_WEBHOOK_BYTES) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        chunks.length = 0;
+        req.pause();
+        refuse(`more than ${MAX_WEBHOOK_BYTES}`);
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks, size).toString('utf8'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', reject);
+  });
+}
 
 /** Starts the app and resolves once it listens. */
 export async function startApp(options: AppOptions, start: StartOptions = {}): Promise<RunningApp> {
@@ -120,7 +169,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     const error = new Error(
       `The evaluation was given up on (${reason}). Its worker stopped while running it more often than allowed (a crash or an out-of-memory kill are the usual causes), or it kept failing.`,
     );
-    await checks.complete(octokit, head, await checks.claim(head), errorOutputs(error, 'failure', {}).check);
+    // A run with no record (Redis restarted empty) may still be open on GitHub: that one is completed.
+    const runId = (await checks.claim(head)) ?? (await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined));
+    await checks.complete(octokit, head, runId, errorOutputs(error, 'failure', {}).check);
   }
 
   let worker: EvaluationWorker | undefined;
@@ -207,6 +258,12 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       if (!middleware) {
         res.writeHead(404, PROBE_HEADERS).end('not found: this is a worker process; webhooks go to the web processes\n');
         return;
+      }
+      if (path === options.webhookPath && req.method === 'POST') {
+        const body = await readWebhookBody(req, res, log);
+        if (body === undefined) return;
+        // Probot's middleware verifies the signature of a body that was already read (`request.body`).
+        (req as IncomingMessage & { body?: string }).body = body;
       }
       await middleware(req, res, () => {
         if (!res.headersSent) res.writeHead(404, PROBE_HEADERS).end('not found\n');

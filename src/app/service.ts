@@ -85,10 +85,23 @@ export class ReadinessService {
 
   /**
    * A pull request's head needs a verdict: open an in-progress check run on it, enqueue the evaluation,
-   * and return once the run exists or the acknowledgement budget is spent.
+   * and return once the run exists or the acknowledgement budget is spent. `markNow` (a base change):
+   * the run is opened before the job is queued in every mode, the Redis-backed web replicas included.
    */
-  async evaluatePullRequest(octokit: OctokitLike, target: RepoTarget, pr: { number: number; headSha: string }, why: string, commentIds: number[] = []): Promise<void> {
+  async evaluatePullRequest(
+    octokit: OctokitLike,
+    target: RepoTarget,
+    pr: { number: number; headSha: string },
+    why: string,
+    commentIds: number[] = [],
+    options: { markNow?: boolean } = {},
+  ): Promise<void> {
     const head = { owner: target.owner, repo: target.repo, headSha: pr.headSha };
+    if (options.markNow && !this.options.openRunOnAck) {
+      // The head's last result was judged against another base (or policy): it must not stand while the
+      // new one is queued, so even a web replica that otherwise only enqueues opens the run first.
+      await atMost(this.options.checks.ensureInProgress(octokit, head, why, pr.number), this.options.ackBudgetMs);
+    }
     // Opened before enqueueing, so the evaluation always finds it to complete.
     const opened = this.options.openRunOnAck ? this.options.checks.ensureInProgress(octokit, head, why) : Promise.resolve();
     const queued = await this.options.queue.enqueue({ ...target, pullNumber: pr.number, headSha: pr.headSha, reasons: [why], commentIds, requestedAt: Date.now() });

@@ -144,8 +144,16 @@ export interface Snapshot {
 
 /** The pull request as the engine sees it: two snapshots and the files between them. */
 export interface ChangeSet {
+  /** The merge-base of the base branch and the head: the diff and the baseline are taken against it. */
   base: Snapshot;
   head: Snapshot;
+  /**
+   * The tip of the branch the change targets, where policy is read: the enforced config, the waiver
+   * policy and CODEOWNERS. Not the merge-base, which the PR's author chooses by choosing where to
+   * branch (a PR branched before the base switched from report-only to enforcing would pass). Absent
+   * when the base is the tip itself (e.g. a push compared with its parent): policy is read at `base`.
+   */
+  policy?: Snapshot;
   /** Human refs, for the report. */
   baseRef: string;
   headRef: string;

@@ -150,3 +150,17 @@ export async function findOpenCheckRun(octokit: OctokitLike, options: { owner: s
   );
   return data.check_runs.map((r) => r.id).sort((a, b) => b - a)[0];
 }
+
+/**
+ * The status of one check run (`queued`, `in_progress`, `completed`): what GitHub says when our own
+ * record of a run is gone (Redis restarted empty) and only GitHub knows whether it was completed.
+ */
+export async function checkRunStatus(octokit: OctokitLike, options: { owner: string; repo: string; checkRunId: number }): Promise<string> {
+  const { data } = await call<{ status: string }>(
+    octokit,
+    'GET /repos/{owner}/{repo}/check-runs/{check_run_id}',
+    { owner: options.owner, repo: options.repo, check_run_id: options.checkRunId },
+    'reading a check run',
+  );
+  return data.status;
+}

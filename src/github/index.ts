@@ -5,7 +5,7 @@
  */
 export { addReaction, COMMENT_BODY_LIMIT, createIssueComment, lastEditorsOf, listIssueComments, upsertStickyComment } from './comments.js';
 export type { CommentEditInfo, IssueComment, IssueRef, ReactionContent, StickyCommentMode, StickyCommentResult, UpsertStickyCommentOptions } from './comments.js';
-export { ANNOTATIONS_PER_REQUEST, CHECK_OUTPUT_LIMIT, findOpenCheckRun, publishCheckRun } from './checks.js';
+export { ANNOTATIONS_PER_REQUEST, CHECK_OUTPUT_LIMIT, checkRunStatus, findOpenCheckRun, publishCheckRun } from './checks.js';
 export type { CheckRunAnnotation, CheckRunConclusion, CheckRunStatus, PublishCheckRunOptions, PublishCheckRunResult } from './checks.js';
 export { CODEOWNERS_LOCATIONS, codeownersFor, parseCodeowners } from './codeowners.js';
 export type { Codeowners, CodeownersError, CodeownersRule } from './codeowners.js';

@@ -15,6 +15,14 @@ export const CHECK_RUN_TEXT_MAX = 65_535;
 /** GitHub silently drops annotations past 50 in one create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
 
+/**
+ * Annotations a check run carries at most: two requests' worth. Each further 50 costs one more write
+ * to GitHub, so 10,000 findings would be 200 writes in one evaluation — enough to trip GitHub's
+ * secondary rate limits for the whole installation. The rest are counted in the text and are all in
+ * the JSON report and SARIF.
+ */
+export const MAX_ANNOTATIONS = 2 * ANNOTATIONS_PER_REQUEST;
+
 /** One check-run annotation, in the REST API's field names. */
 export interface Annotation {
   path: string;
@@ -52,6 +60,8 @@ export interface CheckRunOptions {
   detailsUrl?: string;
   /** Passed to the markdown renderer for links; see {@link renderMarkdown}. */
   linkBase?: (path: string, line: number) => string;
+  /** Annotations at most (default {@link MAX_ANNOTATIONS}), the most severe new findings first. */
+  maxAnnotations?: number;
 }
 
 const LEVEL: Record<Severity, Annotation['annotation_level']> = { blocker: 'failure', warning: 'warning', notice: 'notice' };
@@ -71,8 +81,9 @@ export function checkRunTitle(report: ReadinessReport): string {
 
 /**
  * The check run for a report: title, markdown summary within 65,535 characters, conclusion `failure` iff
- * the verdict is blocked, and annotations for every new then existing finding (suppressed and waived ones
- * are accepted, so they get none).
+ * the verdict is blocked, and annotations for the most severe new then existing findings, at most
+ * {@link MAX_ANNOTATIONS} (suppressed and waived ones are accepted, so they get none); the text says how
+ * many more there are.
  */
 export function checkRunPayload(report: ReadinessReport, options: CheckRunOptions = {}): CheckRunPayload {
   const hint = options.detailsUrl ? 'see the details page / JSON report' : 'see the annotations / JSON report';
@@ -83,16 +94,29 @@ export function checkRunPayload(report: ReadinessReport, options: CheckRunOption
     ...(options.linkBase ? { linkBase: options.linkBase } : {}),
   });
   const truncated = Object.keys(rendered.omitted).length > 0;
+  const all = annotations(report);
+  const shown = all.slice(0, Math.max(0, options.maxAnnotations ?? MAX_ANNOTATIONS));
   const payload: CheckRunPayload = {
     name: options.name ?? 'Readiness Gates',
     title: checkRunTitle(report),
     summary: rendered.markdown,
     conclusion: report.verdict === 'blocked' ? 'failure' : 'success',
-    annotations: annotations(report),
+    annotations: shown,
   };
   if (options.detailsUrl) payload.details_url = options.detailsUrl;
-  if (truncated) payload.text = findingList(report, rendered.omitted, CHECK_RUN_TEXT_MAX);
+  const note = shown.length < all.length ? unannotatedNote(all.length - shown.length, shown.length) : '';
+  if (truncated) payload.text = note + findingList(report, rendered.omitted, CHECK_RUN_TEXT_MAX - note.length);
+  else if (note) payload.text = note;
   return payload;
+}
+
+/** Says how many findings got no annotation, and where every finding is. */
+export function unannotatedNote(left: number, shown: number): string {
+  return (
+    `> [!NOTE]\n> **${plural(left, 'more finding')} ${left === 1 ? 'is' : 'are'} not annotated.** This check run annotates ` +
+    `the ${shown} most severe (new findings first) to keep its writes to GitHub few; every finding is in the JSON report ` +
+    `and the SARIF file (the Action's \`report-file\` and \`sarif-file\`, or \`readiness-gates check --format json|sarif\`).\n\n`
+  );
 }
 
 /** Annotations for new findings (most severe first), then existing ones. */

@@ -36,6 +36,8 @@ export {
   escapeProperty,
   CHECK_RUN_TEXT_MAX,
   ANNOTATIONS_PER_REQUEST,
+  MAX_ANNOTATIONS,
+  unannotatedNote,
   type Annotation,
   type CheckRunOptions,
   type CheckRunPayload,

@@ -53,6 +53,8 @@ export interface WorkingTreeChanges {
 export interface GitChangeSet extends ChangeSet {
   base: GitSnapshot;
   head: GitSnapshot;
+  /** The base ref's tip, where policy (config, waiver policy, CODEOWNERS) is read. */
+  policy: GitSnapshot;
   /** The commit the base ref points at. `base.sha` is the merge-base of it and the head. */
   baseTipSha: string;
   /** The repository's top-level directory (where git commands run). */
@@ -77,7 +79,8 @@ const SYMLINK = '120000';
 const GITLINK = '160000';
 
 /**
- * Builds the ChangeSet of `head` against the merge-base of `base` and `head`.
+ * Builds the ChangeSet of `head` against the merge-base of `base` and `head`; policy is read at `base`'s
+ * tip.
  *
  * Throws {@link SourceError} when `cwd` is not in a repository, a ref is unknown, or a shallow clone lacks
  * the history needed (the message names the exact `git fetch` to run). `base` equal to `head` yields an
@@ -115,9 +118,11 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
   const files = mergeBase === headSha ? [] : await changedFiles(root, mergeBase, headSha);
 
   const catFile = new CatFileBatch(root);
+  const base = new GitSnapshot(root, mergeBase, catFile, maxFileBytes);
   return {
-    base: new GitSnapshot(root, mergeBase, catFile, maxFileBytes),
+    base,
     head: new GitSnapshot(root, headSha, catFile, maxFileBytes),
+    policy: baseTipSha === mergeBase ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
     files,

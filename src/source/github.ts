@@ -46,6 +46,11 @@ export interface GitHubChangeSetOptions {
   reader: GitHubReader;
   /** The merge-base (GitHub's `merge_base_commit`), not the base branch's tip. */
   baseSha: string;
+  /**
+   * The base branch's tip (`pull_request.base.sha`, a merge group's `base_sha`), where policy is read.
+   * Default: `baseSha`.
+   */
+  policySha?: string;
   headSha: string;
   baseRef: string;
   headRef: string;
@@ -235,6 +240,7 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const base = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
   const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
+  const policy = options.policySha === undefined || options.policySha === options.baseSha ? base : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
   budget.state.filesTruncated = truncated;
 
@@ -277,6 +283,7 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
   return {
     base,
     head,
+    policy,
     baseRef: options.baseRef,
     headRef: options.headRef,
     files,

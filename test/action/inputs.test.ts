@@ -66,8 +66,8 @@ describe('readInputs', () => {
     [{ 'check-run': 'yes' }, 'input `check-run` must be `true` or `false`; got `yes`'],
     [{ mode: 'upload' }, 'input `mode` must be one of `check`, `publish`; got `upload`'],
     [{ mode: 'publish' }, '`mode: publish` needs `report-file`'],
-    [{ config: '../other/readiness.yml' }, 'input `config` is a path inside the repository (read at the base commit)'],
-    [{ config: '/etc/readiness.yml' }, 'input `config` is a path inside the repository (read at the base commit)'],
+    [{ config: '../other/readiness.yml' }, 'input `config` is a path inside the repository (read at the base branch\'s tip)'],
+    [{ config: '/etc/readiness.yml' }, 'input `config` is a path inside the repository (read at the base branch\'s tip)'],
   ])('rejects %j', (values, message) => {
     expect(() => readInputs(from(values))).toThrow(InputError);
     expect(() => readInputs(from(values))).toThrow(message);

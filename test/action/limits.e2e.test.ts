@@ -3,7 +3,7 @@
  * port retries, and permanent ones that are reported while the exit code still follows the verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, explain, FIXED_AUTH, LEAKY_AUTH, OWNER, pullRequestPayload, REPO, runAction } from './harness.js';
+import { ActionWorld, BASE_FILES, cleanup, explain, FIXED_AUTH, LEAKY_AUTH, OWNER, pullRequestPayload, REPO, reportOf, runAction } from './harness.js';
 
 afterAll(cleanup);
 
@@ -11,7 +11,7 @@ describe('an oversized report', () => {
   let world: ActionWorld;
   afterAll(async () => world.close());
 
-  it('keeps the comment within 65,536 characters, sends every annotation 50 at a time, caps workflow annotations', async () => {
+  it('keeps the comment within 65,536 characters, annotates the check run in two requests of 50 and counts the rest, caps workflow annotations', async () => {
     world = await ActionWorld.create();
     const base = world.commit({ ...BASE_FILES, '.github/readiness.yml': 'fail-on: warning\n' }, 'base');
     world.repo.git('checkout', '-q', '-b', 'feature');
@@ -28,10 +28,14 @@ describe('an oversized report', () => {
     expect(comment!.body.length).toBeLessThanOrEqual(65_536);
     expect(comment!.body).toMatch(/… and \d+ more new warnings not shown/);
 
+    // 420 findings: the check run carries 100 annotations in two writes (not 420 in nine), and says so.
     const [check] = world.fake.checkRuns(OWNER, REPO, head);
-    expect(check!.annotations).toHaveLength(420);
+    expect(check!.annotations).toHaveLength(100);
+    expect(check!.output.text).toContain('**320 more findings are not annotated.**');
+    expect(check!.output.text).toContain('JSON report and the SARIF file');
+    expect(reportOf(run).findings).toHaveLength(420);
     const sent = [...world.fake.requestsFor('checks/create'), ...world.fake.requestsFor('checks/update')];
-    expect(sent).toHaveLength(9);
+    expect(sent).toHaveLength(2);
     for (const r of sent) expect(((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length).toBeLessThanOrEqual(50);
     expect(check!.conclusion).toBe('failure');
 

@@ -3,6 +3,7 @@ import type { ReadinessReport } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/types.js';
 import {
   annotations,
+  MAX_ANNOTATIONS,
   batches,
   checkRunPayload,
   escapeData,
@@ -49,7 +50,24 @@ describe('checkRunPayload', () => {
     expect(payload.text).toBeDefined();
     expect(payload.text!.length).toBeLessThanOrEqual(65_535);
     expect(payload.text).toMatch(/… and \d+ more findings \(see the JSON report\)/);
-    expect(payload.annotations).toHaveLength(5000 - 2000); // suppressed and waived findings get no annotation
+    // 3,000 annotatable findings (suppressed and waived ones get none): the 100 most severe are annotated,
+    // and the text says how many more there are and where.
+    expect(payload.annotations).toHaveLength(MAX_ANNOTATIONS);
+    expect(payload.annotations.map((a) => a.annotation_level)).toEqual(annotations(hugeReport(5000)).slice(0, MAX_ANNOTATIONS).map((a) => a.annotation_level));
+    expect(payload.text!.startsWith('> [!NOTE]\n> **2900 more findings are not annotated.**')).toBe(true);
+    expect(payload.text).toContain('JSON report and the SARIF file');
+  });
+
+  it('annotates at most MAX_ANNOTATIONS findings, blockers before warnings and notices, and says how many more', () => {
+    const report = hugeReport(400);
+    const all = annotations(report);
+    const payload = checkRunPayload(report, { maxAnnotations: 10 });
+    expect(payload.annotations).toEqual(all.slice(0, 10));
+    expect(payload.text).toContain(`**${all.length - 10} more findings are not annotated.**`);
+    const levels = all.map((a) => a.annotation_level);
+    expect(levels.indexOf('failure')).toBeLessThan(levels.indexOf('warning'));
+    expect(checkRunPayload(mixedReport).annotations).toHaveLength(annotations(mixedReport).length);
+    expect(checkRunPayload(mixedReport).text).toBeUndefined();
   });
 
   it('annotates new findings first, most severe first, then existing ones', () => {
