@@ -600,6 +600,7 @@ function toRaw(
   const line = Math.max(1, Math.floor(input.line));
   return {
     ruleId: meta.id,
+    messageId: input.messageId,
     gate,
     severity: input.severity ?? severity,
     path,
@@ -617,6 +618,7 @@ function toFinding(f: RawFinding, state: Finding['state']): Finding {
   return {
     id: f.id!,
     ruleId: f.ruleId,
+    ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
     gate: f.gate,
     severity: f.severity,
     state,
