@@ -8,7 +8,7 @@
 import picomatch from 'picomatch';
 import { languageOf, loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
-import { detectServices } from '../source/services.js';
+import { detectServices } from './services.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
 

@@ -8,7 +8,7 @@
  * manifest, or when nothing else is. Services from the config are added, and override a detected
  * service with the same root.
  */
-import type { Service } from '../core/types.js';
+import type { Service } from './types.js';
 
 /** A service declared in `.github/readiness.yml` (`services: [{ name, root }]`). */
 export interface ConfiguredService {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectServices } from '../../src/source/services.js';
+import { detectServices } from '../../src/core/services.js';
 
 describe('detectServices', () => {
   const monorepo = [
