@@ -6,7 +6,7 @@
  * IO happens here and in index builders only; rules are synchronous and see preloaded files.
  */
 import picomatch from 'picomatch';
-import { languageOf, loadParsers } from '../lang/index.js';
+import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import type { ReadinessConfig } from '../config/types.js';
