@@ -58,7 +58,9 @@ describe('rule harness', () => {
       expect((await runCase(root, RULE)).problems).toEqual([]);
       const otherId = actual.messageId === 'object' ? 'credential' : 'object';
       write(`ruleid: ${RULE}#${otherId}`);
-      expect((await runCase(root, RULE)).problems.join('\n')).toMatch(new RegExp(`expected ${RULE}#${otherId} .* got #${actual.messageId}@`));
+      expect((await runCase(root, RULE)).problems.join('\n')).toMatch(
+        new RegExp(`expected ${RULE}#${otherId} .* got #${actual.messageId}@`),
+      );
       write(`ruleid: ${RULE}@${actual.severity === 'notice' ? 'warning' : 'notice'}`);
       expect((await runCase(root, RULE)).problems).toHaveLength(1);
     } finally {
@@ -70,6 +72,8 @@ describe('rule harness', () => {
     const errors = [{ path: 'a.sql', message: 'PostgreSQL cannot parse this file: line 1' }];
     expect(errorProblems(errors, [])).toHaveLength(1);
     expect(errorProblems(errors, [{ path: 'a.sql', message: 'cannot parse' }])).toEqual([]);
-    expect(errorProblems([], [{ message: 'cannot parse' }])).toEqual(['declared error did not happen: *: cannot parse']);
+    expect(errorProblems([], [{ message: 'cannot parse' }])).toEqual([
+      'declared error did not happen: *: cannot parse',
+    ]);
   });
 });

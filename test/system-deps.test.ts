@@ -6,13 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { ensureSystemDeps, find, installRoute, REDIS, PROMETHEUS_CLIENT, type Run } from './support/system-deps.js';
 
 /** A machine: which commands succeed (by "command args"), and a log of what ran. */
-function machine(opts: { has: Set<string>; aptGet?: boolean; sudo?: boolean; installs?: Record<string, string[]>; failApt?: boolean }) {
+function machine(opts: {
+  has: Set<string>;
+  aptGet?: boolean;
+  sudo?: boolean;
+  installs?: Record<string, string[]>;
+  failApt?: boolean;
+}) {
   const calls: string[] = [];
   const exec: Run = (command, args) => {
     const line = [command, ...args].join(' ');
     calls.push(line);
     const ok = (status: number) => ({ status, stdout: '', stderr: status ? 'nope' : '' });
-    if (command === 'apt-get' && args[0] === '--version') return opts.aptGet === false ? { ...ok(-1), status: null, error: new Error('spawnSync apt-get ENOENT') } : ok(0);
+    if (command === 'apt-get' && args[0] === '--version')
+      return opts.aptGet === false ? { ...ok(-1), status: null, error: new Error('spawnSync apt-get ENOENT') } : ok(0);
     if (command === 'sudo') {
       if (!opts.sudo) return ok(1);
       if (args[0] === '-n' && args[1] === 'true') return ok(0);
@@ -37,7 +44,10 @@ describe('test setup: system packages', () => {
   it('uses what is there and installs nothing', () => {
     const m = machine({ has: new Set([REDIS_OK, PY_OK]) });
     const result = ensureSystemDeps({ env: {}, exec: m.exec, uid: 1000, log: quiet });
-    expect(result).toEqual({ found: { REDIS_SERVER_BIN: 'redis-server', ORACLE_PYTHON: '/usr/bin/python3' }, installed: [] });
+    expect(result).toEqual({
+      found: { REDIS_SERVER_BIN: 'redis-server', ORACLE_PYTHON: '/usr/bin/python3' },
+      installed: [],
+    });
     expect(m.calls.some((c) => c.includes('apt-get'))).toBe(false);
   });
 
@@ -46,7 +56,11 @@ describe('test setup: system packages', () => {
     const found = find(REDIS, { REDIS_SERVER_BIN: '/opt/redis' }, m.exec);
     expect(found).toEqual({
       ok: false,
-      tried: ['/opt/redis: spawnSync /opt/redis ENOENT', 'redis-server: spawnSync redis-server ENOENT', '/usr/bin/redis-server: spawnSync /usr/bin/redis-server ENOENT'],
+      tried: [
+        '/opt/redis: spawnSync /opt/redis ENOENT',
+        'redis-server: spawnSync redis-server ENOENT',
+        '/usr/bin/redis-server: spawnSync /usr/bin/redis-server ENOENT',
+      ],
     });
   });
 
@@ -61,10 +75,16 @@ describe('test setup: system packages', () => {
   });
 
   it('installs through passwordless sudo when not root', () => {
-    const m = machine({ has: new Set(), sudo: true, installs: { 'redis-server': [REDIS_OK], 'python3-prometheus-client': [PY_OK] } });
+    const m = machine({
+      has: new Set(),
+      sudo: true,
+      installs: { 'redis-server': [REDIS_OK], 'python3-prometheus-client': [PY_OK] },
+    });
     const result = ensureSystemDeps({ env: {}, exec: m.exec, uid: 1000, log: quiet });
     expect(result.installed).toEqual(['redis-server', 'python3-prometheus-client']);
-    expect(m.calls).toContain('sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server python3-prometheus-client');
+    expect(m.calls).toContain(
+      'sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server python3-prometheus-client',
+    );
   });
 
   it('fails with one line saying what to install when it may not install', () => {
@@ -76,16 +96,24 @@ describe('test setup: system packages', () => {
 
   it('fails clearly without apt-get, when told not to install, and when apt-get fails', () => {
     const none = machine({ has: new Set(), aptGet: false });
-    expect(() => ensureSystemDeps({ env: {}, exec: none.exec, uid: 0, log: quiet })).toThrow(/apt-get is not available.*sudo apt-get install -y redis-server python3-prometheus-client/);
+    expect(() => ensureSystemDeps({ env: {}, exec: none.exec, uid: 0, log: quiet })).toThrow(
+      /apt-get is not available.*sudo apt-get install -y redis-server python3-prometheus-client/,
+    );
     const told = machine({ has: new Set([REDIS_OK]) });
-    expect(() => ensureSystemDeps({ env: { READINESS_TEST_NO_INSTALL: '1' }, exec: told.exec, uid: 0, log: quiet })).toThrow(/READINESS_TEST_NO_INSTALL=1/);
+    expect(() =>
+      ensureSystemDeps({ env: { READINESS_TEST_NO_INSTALL: '1' }, exec: told.exec, uid: 0, log: quiet }),
+    ).toThrow(/READINESS_TEST_NO_INSTALL=1/);
     const locked = machine({ has: new Set([REDIS_OK]), failApt: true });
-    expect(() => ensureSystemDeps({ env: {}, exec: locked.exec, uid: 0, log: quiet })).toThrow(/apt-get install .* failed: E: Could not open lock file/);
+    expect(() => ensureSystemDeps({ env: {}, exec: locked.exec, uid: 0, log: quiet })).toThrow(
+      /apt-get install .* failed: E: Could not open lock file/,
+    );
   });
 
   it('fails when the package installed but the program is still not there', () => {
     const m = machine({ has: new Set([REDIS_OK]) });
-    expect(() => ensureSystemDeps({ env: {}, exec: m.exec, uid: 0, log: quiet })).toThrow(/still not found after installing: .*python3/);
+    expect(() => ensureSystemDeps({ env: {}, exec: m.exec, uid: 0, log: quiet })).toThrow(
+      /still not found after installing: .*python3/,
+    );
   });
 
   it('prefers the explicit override', () => {

@@ -13,7 +13,11 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 
 /** Runs a program and returns how it ended; injectable so the plan can be tested without touching the system. */
-export type Run = (command: string, args: readonly string[], env?: NodeJS.ProcessEnv) => { status: number | null; stdout: string; stderr: string; error?: Error };
+export type Run = (
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+) => { status: number | null; stdout: string; stderr: string; error?: Error };
 
 export const run: Run = (command, args, env) => {
   const r: SpawnSyncReturns<string> = spawnSync(command, args as string[], {
@@ -39,7 +43,8 @@ export interface Requirement {
 export const REDIS: Requirement = {
   name: 'redis-server',
   debianPackage: 'redis-server',
-  candidates: (env) => [env.REDIS_SERVER_BIN, 'redis-server', '/usr/bin/redis-server'].filter((c): c is string => Boolean(c)),
+  candidates: (env) =>
+    [env.REDIS_SERVER_BIN, 'redis-server', '/usr/bin/redis-server'].filter((c): c is string => Boolean(c)),
   probeArgs: ['--version'],
   override: 'REDIS_SERVER_BIN',
 };
@@ -63,7 +68,9 @@ export function find(req: Requirement, env: NodeJS.ProcessEnv = process.env, exe
   for (const candidate of req.candidates(env)) {
     const r = exec(candidate, req.probeArgs, env);
     if (r.status === 0 && !r.error) return { ok: true, command: candidate };
-    const why = r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`;
+    const why = r.error
+      ? r.error.message
+      : `exit ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`;
     tried.push(`${candidate}: ${why}`);
   }
   return { ok: false, tried };
@@ -72,7 +79,11 @@ export function find(req: Requirement, env: NodeJS.ProcessEnv = process.env, exe
 /** How packages would be installed here: directly as root, through passwordless sudo, or not at all (and why). */
 export type InstallRoute = { via: 'root' | 'sudo' } | { via: 'none'; reason: string };
 
-export function installRoute(env: NodeJS.ProcessEnv = process.env, exec: Run = run, uid = process.getuid?.() ?? -1): InstallRoute {
+export function installRoute(
+  env: NodeJS.ProcessEnv = process.env,
+  exec: Run = run,
+  uid = process.getuid?.() ?? -1,
+): InstallRoute {
   const apt = exec('apt-get', ['--version'], env);
   if (apt.status !== 0 || apt.error) return { via: 'none', reason: 'apt-get is not available (not Debian/Ubuntu)' };
   if (env.READINESS_TEST_NO_INSTALL === '1') return { via: 'none', reason: 'READINESS_TEST_NO_INSTALL=1' };
@@ -100,7 +111,13 @@ export interface EnsureResult {
  * `log` receives what it does (an install takes a minute; silence would look like a hang).
  */
 export function ensureSystemDeps(
-  options: { env?: NodeJS.ProcessEnv; exec?: Run; uid?: number; log?: (line: string) => void; requirements?: readonly Requirement[] } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    exec?: Run;
+    uid?: number;
+    log?: (line: string) => void;
+    requirements?: readonly Requirement[];
+  } = {},
 ): EnsureResult {
   const env = options.env ?? process.env;
   const exec = options.exec ?? run;
@@ -117,7 +134,10 @@ export function ensureSystemDeps(
     log(`test setup: installing ${packages.join(', ')} with apt-get (as ${route.via}); this happens once per machine`);
     const prefix = route.via === 'sudo' ? ['sudo', '-n', 'env', 'DEBIAN_FRONTEND=noninteractive'] : [];
     const aptEnv = { ...env, DEBIAN_FRONTEND: 'noninteractive' };
-    for (const args of [['apt-get', 'update', '-qq'], ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages]]) {
+    for (const args of [
+      ['apt-get', 'update', '-qq'],
+      ['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...packages],
+    ]) {
       const [command, ...rest] = [...prefix, ...args];
       const r = exec(command!, rest, aptEnv);
       if (r.status !== 0 || r.error) {
