@@ -7,7 +7,7 @@
  * yet) and `todook` a known false positive (must be reported yet). Any finding of the rule on an
  * unannotated line fails. `case.yml` holds what annotations cannot say: `config` (a readiness.yml as
  * YAML), `expect` (findings on files without comments, e.g. removed or JSON files), `waivers`, `now`,
- * `errors` (analysis errors the case expects).
+ * `errors` (analysis errors the case expects), `state` (the state every `ruleid` must have).
  *
  * An annotation may pin the message variant and the severity: `ruleid: <rule-id>#<messageId>@<severity>`,
  * either part optional (`ruleid: pii/whole-object-logged#credential`, `ruleid: metrics/x@warning`). In
@@ -58,6 +58,11 @@ export interface CaseFile {
     severity?: Finding['severity'];
   }>;
   errors?: DeclaredError[];
+  /**
+   * The state every `ruleid` annotation of the case must have (e.g. `existing` for a case whose base
+   * already has the finding); an `expect` entry's own `state` wins.
+   */
+  state?: Finding['state'];
   waivers?: Waiver[];
   now?: string;
   description?: string;
@@ -149,13 +154,15 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     now: caseFile.now ? new Date(caseFile.now) : new Date('2026-06-01T00:00:00Z'),
   });
   const findings = evaluation.findings.filter((f) => f.ruleId === ruleId);
-  const expectations = annotationsFor(head, ruleId);
+  const expectations = annotationsFor(head, ruleId).map((e) =>
+    caseFile.state && e.kind === 'ruleid' ? { ...e, state: caseFile.state } : e,
+  );
   for (const e of caseFile.expect ?? []) {
     if (e.rule && e.rule !== ruleId) continue;
     expectations.push({
       path: e.path,
       ...(e.line !== undefined ? { line: e.line } : {}),
-      ...(e.state ? { state: e.state } : {}),
+      ...(e.state ? { state: e.state } : caseFile.state ? { state: caseFile.state } : {}),
       ...(e.messageId ? { messageId: e.messageId } : {}),
       ...(e.severity ? { severity: e.severity } : {}),
       kind: 'ruleid',
