@@ -22,7 +22,8 @@ import { join, relative, sep } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../../src/config/loader.js';
 import { evaluate, type Waiver } from '../../src/core/engine.js';
-import type { Finding, Gate } from '../../src/core/types.js';
+import { placeholders } from '../../src/core/messages.js';
+import type { Finding, FindingInput, Gate, Rule, RuleContext, RuleMeta } from '../../src/core/types.js';
 import { GATES } from '../../src/gates/index.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
 
@@ -85,7 +86,8 @@ export function readTree(dir: string): Record<string, Uint8Array> {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name !== '.gitkeep') out[relative(dir, full).split(sep).join('/')] = readFileSync(full);
+      else if (entry.isFile() && entry.name !== '.gitkeep')
+        out[relative(dir, full).split(sep).join('/')] = readFileSync(full);
     }
   };
   walk(dir);
@@ -98,7 +100,10 @@ const ANNOTATION = new RegExp(String.raw`\b(todoruleid|todook|ruleid|ok):\s*(${T
 const TARGET_PARTS = /^([a-z0-9-]+(?:\/[a-z0-9-]+)?)(?:#([A-Za-z0-9_]+))?(?:@(blocker|warning|notice))?$/;
 
 function isAnnotationOnly(line: string): boolean {
-  const stripped = line.replace(ANNOTATION, '').replace(/^\s*(?:\/\/+|#+|--+|\/\*+|\*+|<!--)\s*/, '').replace(/\s*(?:\*\/|-->)\s*$/, '');
+  const stripped = line
+    .replace(ANNOTATION, '')
+    .replace(/^\s*(?:\/\/+|#+|--+|\/\*+|\*+|<!--)\s*/, '')
+    .replace(/\s*(?:\*\/|-->)\s*$/, '');
   return /\b(todoruleid|todook|ruleid|ok):/.test(line) && stripped.trim() === '';
 }
 
@@ -140,10 +145,15 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const base = readTree(join(caseDir, 'before'));
   const head = readTree(join(caseDir, 'after'));
   const casePath = join(caseDir, 'case.yml');
-  const caseFile: CaseFile = existsSync(casePath) ? ((parseYaml(readFileSync(casePath, 'utf8')) as CaseFile) ?? {}) : {};
+  const caseFile: CaseFile = existsSync(casePath)
+    ? ((parseYaml(readFileSync(casePath, 'utf8')) as CaseFile) ?? {})
+    : {};
   const gateId = ruleId.split('/')[0];
   // Core rules judge markers for every gate, so their cases run with all gates.
-  const selected = gateId === 'core' ? gates : gates.filter((g) => g.id === gateId || g.id === 'core');
+  const reports: FindingInput[] = [];
+  const selected = (gateId === 'core' ? gates : gates.filter((g) => g.id === gateId || g.id === 'core')).map((g) =>
+    g.id === gateId ? recordingReports(g, ruleId, reports) : g,
+  );
   const config = parseConfig(caseFile.config ? stringifyYaml(caseFile.config) : '', `${casePath}#config`, gates);
   const changeSet = memoryChangeSet({ base, head });
   const evaluation = await evaluate({
@@ -180,7 +190,8 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     const variant = `${e.messageId ? `#${e.messageId}` : ''}${e.severity ? `@${e.severity}` : ''}`;
     switch (e.kind) {
       case 'ruleid':
-        if (hits.length === 0) problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
+        if (hits.length === 0)
+          problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
         else if (variant && !hits.some((f) => variantMatches(e, f))) {
           const got = hits.map((f) => `#${f.messageId}@${f.severity}`).join(', ');
           problems.push(`expected ${ruleId}${variant} at ${where}, got ${got}`);
@@ -188,7 +199,8 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
         break;
       case 'ok':
         // `ok: <rule>#<messageId>` only rules out that variant.
-        if (hits.some((f) => variantMatches(e, f))) problems.push(`unexpected ${ruleId} at ${where}: ${hits[0]!.message}`);
+        if (hits.some((f) => variantMatches(e, f)))
+          problems.push(`unexpected ${ruleId} at ${where}: ${hits[0]!.message}`);
         break;
       case 'todoruleid':
         if (hits.length > 0) problems.push(`${ruleId} is now reported at ${where}: change todoruleid to ruleid`);
@@ -203,7 +215,43 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     problems.push(`unannotated ${ruleId} at ${f.path}:${f.line}: ${f.message}`);
   }
   problems.push(...errorProblems(evaluation.errors, caseFile.errors ?? []));
+  const rule = selected.flatMap((g) => g.rules).find((r) => r.meta.id === ruleId);
+  if (rule) problems.push(...templateProblems(rule.meta, reports));
   return { findings, all: evaluation.findings, problems, expectations, errors: evaluation.errors };
+}
+
+/** The gate with `ruleId`'s reports also copied to `into`, so the harness sees each messageId with its data. */
+function recordingReports(gate: Gate, ruleId: string, into: FindingInput[]): Gate {
+  const wrap = (ctx: RuleContext): RuleContext => ({
+    ...ctx,
+    report: (input: FindingInput) => {
+      into.push(input);
+      ctx.report(input);
+    },
+  });
+  const rules = gate.rules.map((rule): Rule => {
+    if (rule.meta.id !== ruleId) return rule;
+    if (rule.scope === 'file') return { ...rule, check: (file, change, ctx) => rule.check(file, change, wrap(ctx)) };
+    if (rule.scope === 'repo') return { ...rule, check: (ctx: RuleContext) => rule.check(wrap(ctx)) };
+    return rule;
+  });
+  return { ...gate, rules };
+}
+
+/**
+ * Each report against its templates: every placeholder of the message and fix gets a value. (Extra values
+ * are fine: rules share one data object between variants.)
+ */
+export function templateProblems(meta: RuleMeta, reports: readonly FindingInput[]): string[] {
+  const problems = new Set<string>();
+  for (const r of reports) {
+    const message = meta.messages[r.messageId] ?? '';
+    const fix = meta.fixes[r.messageId] ?? meta.fixes.default ?? '';
+    const used = new Set([...placeholders(message), ...placeholders(fix)]);
+    const given = Object.keys(r.data ?? {});
+    for (const p of used) if (!given.includes(p)) problems.add(`${meta.id}#${r.messageId}: no value for {{${p}}}`);
+  }
+  return [...problems];
 }
 
 function variantMatches(e: Expectation, f: Finding): boolean {
@@ -214,17 +262,23 @@ function variantMatches(e: Expectation, f: Finding): boolean {
  * Every analysis error must be declared in case.yml, and every declared one must happen: a rule that
  * throws would otherwise pass its clean cases (it reports nothing) without anyone noticing.
  */
-export function errorProblems(errors: readonly { path: string; message: string }[], declared: readonly DeclaredError[]): string[] {
+export function errorProblems(
+  errors: readonly { path: string; message: string }[],
+  declared: readonly DeclaredError[],
+): string[] {
   const problems: string[] = [];
   const matches = (d: DeclaredError, e: { path: string; message: string }) =>
     (d.path === undefined || d.path === e.path) && e.message.includes(d.message);
   for (const e of errors) {
     if (!declared.some((d) => matches(d, e))) {
-      problems.push(`analysis error${e.path ? ` in ${e.path}` : ''}: ${e.message} (declare it under errors: in case.yml if the case expects it)`);
+      problems.push(
+        `analysis error${e.path ? ` in ${e.path}` : ''}: ${e.message} (declare it under errors: in case.yml if the case expects it)`,
+      );
     }
   }
   for (const d of declared) {
-    if (!errors.some((e) => matches(d, e))) problems.push(`declared error did not happen: ${d.path ?? '*'}: ${d.message}`);
+    if (!errors.some((e) => matches(d, e)))
+      problems.push(`declared error did not happen: ${d.path ?? '*'}: ${d.message}`);
   }
   return problems;
 }
