@@ -59,6 +59,8 @@ describe('rule docs', () => {
       gates: GATES.filter((g) => g.id === gate || g.id === 'core'),
       now: new Date('2026-06-01T00:00:00Z'),
     });
+    // A rule that throws reports nothing, which would pass every ✅ example: no example may raise an error.
+    expect(evaluation.errors).toEqual([]);
     const mine = evaluation.findings.filter((f) => f.ruleId === id && f.state === 'new');
     if (example.kind === 'bad') expect(mine.length, JSON.stringify(evaluation.errors)).toBeGreaterThan(0);
     else expect(mine.map((f) => `${f.path}:${f.line} ${f.message}`)).toEqual([]);

@@ -8,12 +8,11 @@
  * Flags for exploring (the defaults are the published run): --prs, --deliveries, --duration-ms,
  * --webs, --workers, --seed, --no-kill, --no-faults, --log-level, --write-interval-ms, --no-write.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { redisServerBinary } from '../../test/support/redis.js';
+import { ensureSystemDeps, REDIS } from '../../test/support/system-deps.js';
 import { ROOT, runLoad, type LoadResult } from './harness.js';
 
 const { values } = parseArgs({
@@ -37,21 +36,8 @@ if (!existsSync(join(ROOT, 'build', 'app', 'index.js'))) {
   process.exit(2);
 }
 
-/** The bench may install Debian's redis-server itself (as root); the harness never does. */
-function ensureRedisServer(): void {
-  try {
-    redisServerBinary();
-    return;
-  } catch (error) {
-    if (process.getuid?.() !== 0) throw error;
-  }
-  console.log('redis-server is missing: installing Debian’s package…');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });
-  if (install.status !== 0) throw new Error('apt-get install redis-server failed');
-}
-ensureRedisServer();
+// The same setup as npm test: find redis-server, or install Debian's package when allowed, or say how.
+ensureSystemDeps({ requirements: [REDIS] });
 
 const workDir = join(ROOT, 'bench', '.work', 'load');
 rmSync(workDir, { recursive: true, force: true });

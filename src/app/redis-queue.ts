@@ -331,7 +331,6 @@ export class EvaluationWorker {
   }
 
   private async run(bullJob: Job<SlotJobData>): Promise<string> {
-    const { queue, log } = this.options;
     const { key } = bullJob.data;
     const jobId = bullJob.id!;
     const running = this.attempt(bullJob, key, jobId);

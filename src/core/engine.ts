@@ -6,9 +6,9 @@
  * IO happens here and in index builders only; rules are synchronous and see preloaded files.
  */
 import picomatch from 'picomatch';
-import { languageOf, loadParsers } from '../lang/index.js';
+import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
-import { detectServices } from '../source/services.js';
+import { detectServices } from './services.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
 
@@ -629,6 +629,7 @@ function toRaw(
   const line = Math.max(1, Math.floor(input.line));
   return {
     ruleId: meta.id,
+    messageId: input.messageId,
     gate,
     severity: input.severity ?? severity,
     path,
@@ -646,6 +647,7 @@ function toFinding(f: Omit<RawFinding, 'suppression'> & Pick<Finding, 'suppressi
   return {
     id: f.id!,
     ruleId: f.ruleId,
+    ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
     gate: f.gate,
     severity: f.severity,
     state,

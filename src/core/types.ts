@@ -51,6 +51,11 @@ export interface FindingInput {
 export interface Finding {
   id: string;
   ruleId: string;
+  /**
+   * Which of the rule's `messages` produced `message` (additive to schemaVersion 1). The engine always
+   * sets it; optional so reports written before it existed still type-check.
+   */
+  messageId?: string;
   gate: GateId;
   severity: Severity;
   state: FindingState;

@@ -32,7 +32,7 @@ const ORDER = {
   ref: ['ref', 'sha'],
   gate: ['id', 'title', 'status', 'score', 'baseScore', 'counts', 'note'],
   counts: ['blocker', 'warning', 'notice', 'existing', 'suppressed', 'waived'],
-  finding: ['id', 'ruleId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related', 'suppression'],
+  finding: ['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related', 'suppression'],
   related: ['path', 'line', 'message'],
   suppression: ['kind', 'reason', 'by', 'until', 'marker'],
   error: ['path', 'message'],

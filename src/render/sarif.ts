@@ -202,7 +202,7 @@ function result(f: Finding, ruleIndex: number): Result {
     message: { text: f.fix ? `${f.message}\nFix: ${f.fix}` : f.message },
     locations: [{ physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.id },
-    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id },
+    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id, ...(f.messageId ? { messageId: f.messageId } : {}) },
   };
   if (f.related && f.related.length > 0) {
     out.relatedLocations = f.related.map(

@@ -13,7 +13,7 @@ export {
   type MemoryFiles,
   type MemorySnapshotOptions,
 } from './memory.js';
-export { detectServices, type ConfiguredService, type ServiceMap } from './services.js';
+export { detectServices, type ConfiguredService, type ServiceMap } from '../core/services.js';
 export { diffLines, splitLinesKeepEnds, type LineDiff } from './line-diff.js';
 export { globMatcher } from './globs.js';
 export { DEFAULT_MAX_FILE_BYTES } from './limits.js';

@@ -136,6 +136,7 @@ export const mixedReport: ReadinessReport = report({
     {
       id: 'a1b2c3d4e5',
       ruleId: 'migrations/drop-column',
+      messageId: 'dropColumn',
       gate: 'migrations',
       severity: 'blocker',
       state: 'new',

@@ -33,7 +33,7 @@ describe('renderJson', () => {
       'failOn', 'expired', 'configPreview', 'rules', 'repositoryUrl',
     ]);
     const parsed = JSON.parse(json) as ReadinessReport;
-    expect(Object.keys(parsed.findings[0]!)).toEqual(['id', 'ruleId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related']);
+    expect(Object.keys(parsed.findings[0]!)).toEqual(['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related']);
     expect(Object.keys(parsed.gates[0]!.counts)).toEqual(['blocker', 'warning', 'notice', 'existing', 'suppressed', 'waived']);
   });
 

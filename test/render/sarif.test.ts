@@ -114,6 +114,9 @@ describe('renderSarif', () => {
     expect(byId.get('adadadadad')!.suppressions![0]!.kind).toBe('external');
     expect(byId.get('bebebebebe')!.suppressions![0]!.kind).toBe('inSource');
     expect(byId.get('a1b2c3d4e5')!.suppressions).toBeUndefined();
+    // The message variant travels in the result's property bag (the log stays schema-valid, above).
+    expect(byId.get('a1b2c3d4e5')!.properties).toMatchObject({ messageId: 'dropColumn' });
+    expect(byId.get('3c3c3c3c3c')!.properties!.messageId).toBeUndefined();
   });
 
   it('reports skipped files, expired entries and config errors as notifications', () => {

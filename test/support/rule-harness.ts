@@ -6,14 +6,24 @@
  * that rule, `ok: <rule-id>` that it must not; `todoruleid` records a known miss (must NOT be reported
  * yet) and `todook` a known false positive (must be reported yet). Any finding of the rule on an
  * unannotated line fails. `case.yml` holds what annotations cannot say: `config` (a readiness.yml as
- * YAML), `expect` (findings on files without comments, e.g. removed or JSON files), `waivers`, `now`.
+ * YAML), `expect` (findings on files without comments, e.g. removed or JSON files), `waivers`, `now`,
+ * `errors` (analysis errors the case expects), `state` (the state every `ruleid` must have).
+ *
+ * An annotation may pin the message variant and the severity: `ruleid: <rule-id>#<messageId>@<severity>`,
+ * either part optional (`ruleid: pii/whole-object-logged#credential`, `ruleid: metrics/x@warning`). In
+ * `case.yml`, `expect` entries take `messageId` and `severity` the same way.
+ *
+ * A case fails on any entry of `evaluation.errors` (a file that could not be analysed, a rule or index
+ * that threw) unless `case.yml` declares it under `errors: [{ path, message }]`, where `message` is a
+ * substring of the error; a declared error that no longer happens fails too.
  */
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { parseConfig } from '../../src/config/loader.js';
 import { evaluate, type Waiver } from '../../src/core/engine.js';
-import type { Finding, Gate } from '../../src/core/types.js';
+import { placeholders } from '../../src/core/messages.js';
+import type { Finding, FindingInput, Gate, Rule, RuleContext, RuleMeta } from '../../src/core/types.js';
 import { GATES } from '../../src/gates/index.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
 
@@ -24,13 +34,36 @@ export interface Expectation {
   /** Undefined: anywhere in the file. */
   line?: number;
   state?: Finding['state'];
+  /** The message variant the finding must carry (`#messageId`). */
+  messageId?: string;
+  /** The severity the finding must have (`@severity`). */
+  severity?: Finding['severity'];
   kind: 'ruleid' | 'ok' | 'todoruleid' | 'todook';
   source: string;
 }
 
+/** An analysis error a case expects: `message` is a substring of the engine's error message. */
+export interface DeclaredError {
+  path?: string;
+  message: string;
+}
+
 export interface CaseFile {
   config?: unknown;
-  expect?: Array<{ path: string; line?: number; state?: Finding['state']; rule?: string }>;
+  expect?: Array<{
+    path: string;
+    line?: number;
+    state?: Finding['state'];
+    rule?: string;
+    messageId?: string;
+    severity?: Finding['severity'];
+  }>;
+  errors?: DeclaredError[];
+  /**
+   * The state every `ruleid` annotation of the case must have (e.g. `existing` for a case whose base
+   * already has the finding); an `expect` entry's own `state` wins.
+   */
+  state?: Finding['state'];
   waivers?: Waiver[];
   now?: string;
   description?: string;
@@ -53,17 +86,24 @@ export function readTree(dir: string): Record<string, Uint8Array> {
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const full = join(d, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (entry.isFile() && entry.name !== '.gitkeep') out[relative(dir, full).split(sep).join('/')] = readFileSync(full);
+      else if (entry.isFile() && entry.name !== '.gitkeep')
+        out[relative(dir, full).split(sep).join('/')] = readFileSync(full);
     }
   };
   walk(dir);
   return out;
 }
 
-const ANNOTATION = /\b(todoruleid|todook|ruleid|ok):\s*([a-z0-9-]+(?:\/[a-z0-9-]+)?(?:\s*,\s*[a-z0-9-]+(?:\/[a-z0-9-]+)?)*)/g;
+/** One target: `<rule-id>[#<messageId>][@<severity>]`. */
+const TARGET = String.raw`[a-z0-9-]+(?:\/[a-z0-9-]+)?(?:#[A-Za-z0-9_]+)?(?:@(?:blocker|warning|notice))?`;
+const ANNOTATION = new RegExp(String.raw`\b(todoruleid|todook|ruleid|ok):\s*(${TARGET}(?:\s*,\s*${TARGET})*)`, 'g');
+const TARGET_PARTS = /^([a-z0-9-]+(?:\/[a-z0-9-]+)?)(?:#([A-Za-z0-9_]+))?(?:@(blocker|warning|notice))?$/;
 
 function isAnnotationOnly(line: string): boolean {
-  const stripped = line.replace(ANNOTATION, '').replace(/^\s*(?:\/\/+|#+|--+|\/\*+|\*+|<!--)\s*/, '').replace(/\s*(?:\*\/|-->)\s*$/, '');
+  const stripped = line
+    .replace(ANNOTATION, '')
+    .replace(/^\s*(?:\/\/+|#+|--+|\/\*+|\*+|<!--)\s*/, '')
+    .replace(/\s*(?:\*\/|-->)\s*$/, '');
   return /\b(todoruleid|todook|ruleid|ok):/.test(line) && stripped.trim() === '';
 }
 
@@ -75,8 +115,10 @@ export function annotationsFor(head: Record<string, Uint8Array>, ruleId: string)
     const lines = text.split(/\r\n|\n|\r/);
     lines.forEach((line, i) => {
       for (const m of line.matchAll(ANNOTATION)) {
-        const ids = m[2]!.split(/\s*,\s*/);
-        if (!ids.includes(ruleId)) continue;
+        const targets = m[2]!.split(/\s*,\s*/).map((t) => TARGET_PARTS.exec(t)!);
+        const mine = targets.find((t) => t[1] === ruleId);
+        if (!mine) continue;
+        const [, , messageId, severity] = mine;
         // The annotated line: the same line when the annotation trails code, else the next line that is
         // not itself only annotations.
         let target = i + 1;
@@ -84,7 +126,14 @@ export function annotationsFor(head: Record<string, Uint8Array>, ruleId: string)
           target = i + 2;
           while (target <= lines.length && isAnnotationOnly(lines[target - 1]!)) target++;
         }
-        out.push({ path, line: target, kind: m[1] as Expectation['kind'], source: `${path}:${i + 1}` });
+        out.push({
+          path,
+          line: target,
+          kind: m[1] as Expectation['kind'],
+          ...(messageId ? { messageId } : {}),
+          ...(severity ? { severity: severity as Finding['severity'] } : {}),
+          source: `${path}:${i + 1}`,
+        });
       }
     });
   }
@@ -96,10 +145,15 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const base = readTree(join(caseDir, 'before'));
   const head = readTree(join(caseDir, 'after'));
   const casePath = join(caseDir, 'case.yml');
-  const caseFile: CaseFile = existsSync(casePath) ? ((parseYaml(readFileSync(casePath, 'utf8')) as CaseFile) ?? {}) : {};
+  const caseFile: CaseFile = existsSync(casePath)
+    ? ((parseYaml(readFileSync(casePath, 'utf8')) as CaseFile) ?? {})
+    : {};
   const gateId = ruleId.split('/')[0];
   // Core rules judge markers for every gate, so their cases run with all gates.
-  const selected = gateId === 'core' ? gates : gates.filter((g) => g.id === gateId || g.id === 'core');
+  const reports: FindingInput[] = [];
+  const selected = (gateId === 'core' ? gates : gates.filter((g) => g.id === gateId || g.id === 'core')).map((g) =>
+    g.id === gateId ? recordingReports(g, ruleId, reports) : g,
+  );
   const config = parseConfig(caseFile.config ? stringifyYaml(caseFile.config) : '', `${casePath}#config`, gates);
   const changeSet = memoryChangeSet({ base, head });
   const evaluation = await evaluate({
@@ -110,13 +164,17 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     now: caseFile.now ? new Date(caseFile.now) : new Date('2026-06-01T00:00:00Z'),
   });
   const findings = evaluation.findings.filter((f) => f.ruleId === ruleId);
-  const expectations = annotationsFor(head, ruleId);
+  const expectations = annotationsFor(head, ruleId).map((e) =>
+    caseFile.state && e.kind === 'ruleid' ? { ...e, state: caseFile.state } : e,
+  );
   for (const e of caseFile.expect ?? []) {
     if (e.rule && e.rule !== ruleId) continue;
     expectations.push({
       path: e.path,
       ...(e.line !== undefined ? { line: e.line } : {}),
-      ...(e.state ? { state: e.state } : {}),
+      ...(e.state ? { state: e.state } : caseFile.state ? { state: caseFile.state } : {}),
+      ...(e.messageId ? { messageId: e.messageId } : {}),
+      ...(e.severity ? { severity: e.severity } : {}),
       kind: 'ruleid',
       source: 'case.yml',
     });
@@ -129,12 +187,20 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)));
     for (const h of findings.filter((f) => matches(e, f))) claimed.add(h);
     const where = `${e.path}${e.line ? `:${e.line}` : ''} (annotation at ${e.source})`;
+    const variant = `${e.messageId ? `#${e.messageId}` : ''}${e.severity ? `@${e.severity}` : ''}`;
     switch (e.kind) {
       case 'ruleid':
-        if (hits.length === 0) problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
+        if (hits.length === 0)
+          problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
+        else if (variant && !hits.some((f) => variantMatches(e, f))) {
+          const got = hits.map((f) => `#${f.messageId}@${f.severity}`).join(', ');
+          problems.push(`expected ${ruleId}${variant} at ${where}, got ${got}`);
+        }
         break;
       case 'ok':
-        if (hits.length > 0) problems.push(`unexpected ${ruleId} at ${where}: ${hits[0]!.message}`);
+        // `ok: <rule>#<messageId>` only rules out that variant.
+        if (hits.some((f) => variantMatches(e, f)))
+          problems.push(`unexpected ${ruleId} at ${where}: ${hits[0]!.message}`);
         break;
       case 'todoruleid':
         if (hits.length > 0) problems.push(`${ruleId} is now reported at ${where}: change todoruleid to ruleid`);
@@ -148,7 +214,73 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     if (claimed.has(f) || !reported(f)) continue;
     problems.push(`unannotated ${ruleId} at ${f.path}:${f.line}: ${f.message}`);
   }
+  problems.push(...errorProblems(evaluation.errors, caseFile.errors ?? []));
+  const rule = selected.flatMap((g) => g.rules).find((r) => r.meta.id === ruleId);
+  if (rule) problems.push(...templateProblems(rule.meta, reports));
   return { findings, all: evaluation.findings, problems, expectations, errors: evaluation.errors };
+}
+
+/** The gate with `ruleId`'s reports also copied to `into`, so the harness sees each messageId with its data. */
+function recordingReports(gate: Gate, ruleId: string, into: FindingInput[]): Gate {
+  const wrap = (ctx: RuleContext): RuleContext => ({
+    ...ctx,
+    report: (input: FindingInput) => {
+      into.push(input);
+      ctx.report(input);
+    },
+  });
+  const rules = gate.rules.map((rule): Rule => {
+    if (rule.meta.id !== ruleId) return rule;
+    if (rule.scope === 'file') return { ...rule, check: (file, change, ctx) => rule.check(file, change, wrap(ctx)) };
+    if (rule.scope === 'repo') return { ...rule, check: (ctx: RuleContext) => rule.check(wrap(ctx)) };
+    return rule;
+  });
+  return { ...gate, rules };
+}
+
+/**
+ * Each report against its templates: every placeholder of the message and fix gets a value. (Extra values
+ * are fine: rules share one data object between variants.)
+ */
+export function templateProblems(meta: RuleMeta, reports: readonly FindingInput[]): string[] {
+  const problems = new Set<string>();
+  for (const r of reports) {
+    const message = meta.messages[r.messageId] ?? '';
+    const fix = meta.fixes[r.messageId] ?? meta.fixes.default ?? '';
+    const used = new Set([...placeholders(message), ...placeholders(fix)]);
+    const given = Object.keys(r.data ?? {});
+    for (const p of used) if (!given.includes(p)) problems.add(`${meta.id}#${r.messageId}: no value for {{${p}}}`);
+  }
+  return [...problems];
+}
+
+function variantMatches(e: Expectation, f: Finding): boolean {
+  return (!e.messageId || f.messageId === e.messageId) && (!e.severity || f.severity === e.severity);
+}
+
+/**
+ * Every analysis error must be declared in case.yml, and every declared one must happen: a rule that
+ * throws would otherwise pass its clean cases (it reports nothing) without anyone noticing.
+ */
+export function errorProblems(
+  errors: readonly { path: string; message: string }[],
+  declared: readonly DeclaredError[],
+): string[] {
+  const problems: string[] = [];
+  const matches = (d: DeclaredError, e: { path: string; message: string }) =>
+    (d.path === undefined || d.path === e.path) && e.message.includes(d.message);
+  for (const e of errors) {
+    if (!declared.some((d) => matches(d, e))) {
+      problems.push(
+        `analysis error${e.path ? ` in ${e.path}` : ''}: ${e.message} (declare it under errors: in case.yml if the case expects it)`,
+      );
+    }
+  }
+  for (const d of declared) {
+    if (!errors.some((e) => matches(d, e)))
+      problems.push(`declared error did not happen: ${d.path ?? '*'}: ${d.message}`);
+  }
+  return problems;
 }
 
 /** Every fixture case: `{ ruleId, caseName, dir }`. */

@@ -37,8 +37,6 @@ const METRIC_CLASSES: Record<string, MetricType> = {
   Enum: 'enum',
 };
 const BUILTIN_COLLECTORS: Record<string, 'process' | 'platform' | 'gc'> = { ProcessCollector: 'process', PlatformCollector: 'platform', GCCollector: 'gc' };
-/** Positional parameters of every prometheus_client metric constructor, in order. */
-const CTOR_PARAMS = ['name', 'documentation', 'labelnames', 'namespace', 'subsystem', 'unit', 'registry'];
 const OTEL_CREATORS: Record<string, OtelKind> = {
   create_counter: 'counter',
   create_up_down_counter: 'up-down-counter',

@@ -912,7 +912,7 @@ function withStep(r: Result, step: Step, node: TSNode): Result {
 
 /** The last words of a format string before a placeholder: `"login token="` → `token`. */
 export function trailingLabel(text: string): string {
-  const m = /([A-Za-z][A-Za-z0-9_\-. ]{0,40}?)\s*[=:]?\s*["'`(\[]*$/.exec(text);
+  const m = /([A-Za-z][A-Za-z0-9_\-. ]{0,40}?)\s*[=:]?\s*["'`([]*$/.exec(text);
   if (!m) return '';
   const words = m[1]!.trim().split(/[\s.]+/).filter(Boolean);
   // One or two words name a field ("auth header", "password"); more is prose.

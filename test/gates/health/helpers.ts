@@ -6,7 +6,7 @@ import { buildHealthModel } from '../../../src/gates/health/health-index.js';
 import type { HealthModel } from '../../../src/gates/health/model.js';
 import { healthOptionsSchema, type HealthOptions } from '../../../src/gates/health/options.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
-import { detectServices } from '../../../src/source/services.js';
+import { detectServices } from '../../../src/core/services.js';
 
 export async function modelOf(files: Record<string, string>, options: Partial<HealthOptions> = {}): Promise<{ model: HealthModel; errors: string[] }> {
   const snapshot = new MemorySnapshot(files);

@@ -9,7 +9,7 @@ import { buildMetricIndex } from '../../../src/gates/metrics/metric-index.js';
 import type { IndexedMetric, MetricIndex } from '../../../src/gates/metrics/model.js';
 import type { SourceFile } from '../../../src/lang/source-file.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
-import { detectServices } from '../../../src/source/services.js';
+import { detectServices } from '../../../src/core/services.js';
 
 /** Builds the index of a snapshot; `files` hands out given file objects (as the engine shares them between sides). */
 async function build(snapshot: MemorySnapshot, options: { excluded?: (p: string) => boolean; files?: Record<string, SourceFile>; errors?: string[] } = {}): Promise<MetricIndex> {

@@ -16,6 +16,7 @@ import { parseConfig } from '../../../src/config/loader.js';
 import { evaluate } from '../../../src/core/engine.js';
 import { metricsGate } from '../../../src/gates/metrics/index.js';
 import { memoryChangeSet } from '../../../src/source/memory.js';
+import { find, PROMETHEUS_CLIENT } from '../../support/system-deps.js';
 import { generatedPromClient, generatedPython, handWrittenPromClient, handWrittenPython, type Snippet } from './oracle-snippets.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
@@ -166,14 +167,8 @@ async function compare(snippets: Snippet[], outcomes: Map<string, string | null>
 
 /** The Python with prometheus_client: ORACLE_PYTHON, else Debian's /usr/bin/python3, else python3 on PATH. */
 function findPython(): { command?: string; tried: string[] } {
-  const candidates = [process.env.ORACLE_PYTHON, '/usr/bin/python3', 'python3'].filter((c): c is string => !!c);
-  const tried: string[] = [];
-  for (const c of candidates) {
-    const r = spawnSync(c, ['-c', 'import prometheus_client, sys; print(sys.version.split()[0])'], { encoding: 'utf8' });
-    if (r.status === 0) return { command: c, tried };
-    tried.push(`${c}: ${(r.stderr || r.error?.message || 'not found').trim().split('\n').pop()}`);
-  }
-  return { tried };
+  const found = find(PROMETHEUS_CLIENT);
+  return found.ok ? { command: found.command, tried: [] } : { tried: found.tried };
 }
 
 describe('metrics oracle: prom-client', () => {
@@ -209,12 +204,9 @@ describe('metrics oracle: prom-client', () => {
 describe('metrics oracle: prometheus_client', () => {
   const python = findPython();
   if (!python.command) {
+    // The global setup installs it; if it is still missing this half fails, never skips.
     it('needs prometheus_client', () => {
-      const message = `no Python with prometheus_client (tried ${python.tried.join('; ')}). Install python3-prometheus-client (Debian) or set ORACLE_PYTHON.`;
-      // CI must run both halves; locally the prom-client half still runs and this says why Python did not.
-      if (process.env.CI === 'true') throw new Error(message);
-      console.log(`metrics oracle — prometheus_client half not run: ${message}`);
-      expect(python.tried.length).toBeGreaterThan(0);
+      throw new Error(`no Python with prometheus_client (tried ${python.tried.join('; ')}). Install python3-prometheus-client (Debian) or set ORACLE_PYTHON.`);
     });
     return;
   }

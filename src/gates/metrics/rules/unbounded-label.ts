@@ -91,7 +91,7 @@ function piiNote(severity: 'blocker' | 'warning', category: string): string {
 
 /** A value that carries a secret (an auth header, a token, a session id) is a blocker like the PII gate's. */
 function valueSeverity(valueText: string): Severity {
-  const last = valueText.split(/[.\[\]'"()]+/).filter(Boolean).pop() ?? '';
+  const last = valueText.split(/[.[\]'"()]+/).filter(Boolean).pop() ?? '';
   const risk = classifyLabelName(last) ?? classifyLabelName(normalise(valueText).split(' ').slice(-2).join(' '));
   return risk?.severity === 'blocker' ? 'blocker' : 'warning';
 }
