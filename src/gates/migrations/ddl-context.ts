@@ -60,9 +60,10 @@ function tablesCreatedInPr(ctx: RuleContext<unknown, MigrationsOptions>): Set<st
   if (set) return set;
   set = new Set();
   const paths = pathSetOf(ctx.snapshot.paths);
+  const layouts = historyOf(ctx)?.layouts;
   for (const c of ctx.changes) {
     if (c.status !== 'added') continue;
-    const info = classifyMigrationPath(c.path, paths);
+    const info = classifyMigrationPath(c.path, paths, layouts);
     if (!info || info.role !== 'up') continue;
     const file = ctx.snapshot.file(c.path);
     if (!file) continue;
@@ -102,20 +103,23 @@ function resolveAlterField(op: OpOf<'alter-field'>, target: { index?: MigrationI
 }
 
 /** The DDL target of a changed file, or undefined when it is not an up migration of a known layout. */
-export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, MigrationsOptions>): DdlTarget | undefined {
-  const info = classifyMigrationPath(file.path, pathSetOf(ctx.snapshot.paths));
-  if (!info || info.role !== 'up') return undefined;
-  let index: MigrationIndex | undefined;
+function historyOf(ctx: RuleContext<unknown, MigrationsOptions>): MigrationIndex | undefined {
   try {
-    index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+    return ctx.index<MigrationIndex>(HISTORY_INDEX);
   } catch {
-    index = undefined;
+    return undefined;
   }
+}
+
+export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, MigrationsOptions>): DdlTarget | undefined {
+  const index = historyOf(ctx);
+  const info = classifyMigrationPath(file.path, pathSetOf(ctx.snapshot.paths), index?.layouts);
+  if (!info || info.role !== 'up') return undefined;
   const plan = planOf(file, info);
   const set = index?.sets.get(info.set);
   const entry = index?.files.get(file.path);
   const options = ctx.gateOptions;
-  const dialect: Dialect = set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
+  const dialect: Dialect = info.dialect ?? set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
   const ops = plan.ops.flatMap((op) => (op.kind === 'alter-field' ? resolveAlterField(op, { ...(index ? { index } : {}), ...(entry ? { entry } : {}) }) : [op]));
   const created = new Map<TableKey, number>();
   ops.forEach((op, i) => {

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { classifyMigrationPath, compareMigrationIds, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import { classifyMigrationPath, compareMigrationIds, extraLayouts, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
 import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
@@ -77,6 +77,8 @@ interface ColumnEvent {
 }
 
 export interface MigrationIndex {
+  /** Layouts beyond the conventions (alembic.ini locations, `gates.migrations.paths`), for classifyMigrationPath. */
+  layouts: ExtraLayouts;
   files: Map<string, IndexedMigration>;
   sets: Map<string, MigrationSet>;
   prismaLocks: PrismaLock[];
@@ -187,7 +189,15 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     // Code migrations carry SQL strings; their extractors parse them synchronously later.
     await loadParsers(['sql']);
     const pathSet = new Set(ctx.paths);
+    const inis: Array<{ path: string; text: string }> = [];
+    for (const path of ctx.paths) {
+      if (!path.endsWith('alembic.ini') || (path !== 'alembic.ini' && !path.endsWith('/alembic.ini')) || ctx.excluded(path)) continue;
+      const file = await ctx.read(path);
+      if (file) inis.push({ path, text: file.text });
+    }
+    const layouts = extraLayouts(ctx.gateOptions, inis);
     const index: MigrationIndex = {
+      layouts,
       files: new Map(),
       sets: new Map(),
       prismaLocks: [],
@@ -198,12 +208,12 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       unreplayed: new Map(),
       references: new Map(),
     };
-    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[] }>();
+    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[]; dialect?: Dialect }>();
     for (const path of ctx.paths) {
       if (ctx.excluded(path)) continue;
-      const info = classifyMigrationPath(path, pathSet);
+      const info = classifyMigrationPath(path, pathSet, layouts);
       if (!info) continue;
-      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [] };
+      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [], ...(info.dialect ? { dialect: info.dialect } : {}) };
       bySet.set(info.set, set);
       if (info.role === 'down') {
         set.downs.push(path);
@@ -237,7 +247,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     const fallback = ctx.gateOptions.dialect !== 'auto' ? ctx.gateOptions.dialect : await repoDialect(ctx);
     for (const [dir, set] of bySet) {
       set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
-      let dialect: Dialect | undefined;
+      let dialect: Dialect | undefined = set.dialect;
       if (set.tool === 'prisma') dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
       if (set.tool === 'drizzle') dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
       const entries = set.ups.map(({ info, file }, position): IndexedMigration => {

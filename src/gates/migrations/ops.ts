@@ -58,7 +58,7 @@ interface OpBase {
   /** Ordinal of the transaction it runs in (ops in the same transaction share it); -1 when none. */
   transaction: number;
   /** Where it came from, for messages. */
-  via: 'sql' | 'django' | 'alembic' | 'knex' | 'typeorm' | 'sequelize';
+  via: 'sql' | 'django' | 'alembic' | 'knex' | 'typeorm' | 'sequelize' | 'db-migrate' | 'kysely' | 'slonik' | 'goose';
   /** The statement text (first line) or ORM call, for messages. */
   snippet: string;
   /**

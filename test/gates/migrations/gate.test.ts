@@ -26,7 +26,7 @@ describe('migrations gate', () => {
   });
 
   it('defaults to the current PostgreSQL major and auto dialect', () => {
-    expect(migrationsOptionsSchema.parse({})).toEqual({ 'postgres-version': 17, dialect: 'auto', 'small-tables': [] });
+    expect(migrationsOptionsSchema.parse({})).toEqual({ 'postgres-version': 17, dialect: 'auto', 'small-tables': [], paths: [] });
   });
 
   it("reports the demo pull request's edited migration, blocking index and dropped column, with fixes", async () => {
