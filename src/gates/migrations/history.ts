@@ -72,6 +72,8 @@ interface ColumnEvent {
   /** `${set}\u0000${position}`-comparable order: set dir + position within it. */
   position: number;
   type?: string;
+  /** The column was declared NOT NULL (CREATE TABLE, ADD COLUMN, SET NOT NULL) or nullable (DROP NOT NULL). */
+  notNull?: boolean;
   notNullCheck?: 'validated' | 'not-valid';
   checkName?: string;
 }
@@ -296,13 +298,19 @@ function replay(index: MigrationIndex, dir: string, ups: Array<{ info: Migration
     for (const op of plan.ops) {
       switch (op.kind) {
         case 'create-table':
-          for (const c of op.columns) event(op.table, c.name, c.type ? { type: c.type } : {});
+          for (const c of op.columns) event(op.table, c.name, { ...(c.type ? { type: c.type } : {}), notNull: c.notNull });
           break;
         case 'add-column':
-          event(op.table, op.column.name, op.column.type ? { type: op.column.type } : {});
+          event(op.table, op.column.name, { ...(op.column.type ? { type: op.column.type } : {}), notNull: op.column.notNull });
+          break;
+        case 'set-not-null':
+          event(op.table, op.column, { notNull: true });
           break;
         case 'alter-column-type':
-          if (op.type) event(op.table, op.column, { type: op.type });
+          if (op.type || op.notNull !== undefined) event(op.table, op.column, { ...(op.type ? { type: op.type } : {}), ...(op.notNull !== undefined ? { notNull: op.notNull } : {}) });
+          break;
+        case 'other-lock':
+          if (op.what === 'DROP NOT NULL' && op.column) event(op.table, op.column, { notNull: false });
           break;
         case 'add-constraint':
           if (op.constraint === 'check' && op.notNullColumn) {
@@ -346,6 +354,15 @@ export function typeBefore(index: MigrationIndex, set: string, position: number,
   let type: string | undefined;
   for (const e of events) if (e.position < position && e.type) type = e.type;
   return type;
+}
+
+/** Whether the history declared the column NOT NULL before `position` (and did not make it nullable since). */
+export function notNullBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): boolean {
+  ensureReplayed(index, set);
+  const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
+  let notNull = false;
+  for (const e of events) if (e.position < position && e.notNull !== undefined) notNull = e.notNull;
+  return notNull;
 }
 
 /** Whether a `CHECK (column IS NOT NULL)` was validated by a migration before `position`. */

@@ -85,3 +85,36 @@ describe('migrations gate', () => {
     expect(findings.map((f) => `${f.ruleId}@${f.line}`)).toEqual(['migrations/drop-column@1']);
   });
 });
+
+describe('locks on a column added in the same migration (issue 14, cause 4)', () => {
+  const lock = { 'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n' };
+  const base = {
+    ...lock,
+    'prisma/migrations/20240101000000_init/migration.sql':
+      'CREATE TABLE "Team" ("id" TEXT PRIMARY KEY);\nCREATE TABLE "Doc" ("id" TEXT PRIMARY KEY, "ownerId" TEXT, "source" TEXT);\n',
+  };
+  it('are warnings, while the same constraint on an existing column blocks', async () => {
+    const head = {
+      ...base,
+      'prisma/migrations/20240301000000_team/migration.sql': [
+        'ALTER TABLE "Doc" ADD COLUMN "teamId" TEXT;',
+        'ALTER TABLE "Doc" ADD CONSTRAINT "Doc_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id");',
+        'ALTER TABLE "Doc" ADD CONSTRAINT "Doc_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "Team"("id");',
+        'ALTER TABLE "Doc" ADD COLUMN "status" TEXT DEFAULT \'x\';',
+        'ALTER TABLE "Doc" ALTER COLUMN "status" SET NOT NULL;',
+        'ALTER TABLE "Doc" ALTER COLUMN "source" SET NOT NULL;',
+      ].join('\n'),
+    };
+    const findings = await migrationFindings(base, head);
+    const got = findings
+      .filter((f) => f.ruleId === 'migrations/constraint-without-not-valid' || f.ruleId === 'migrations/set-not-null')
+      .map((f) => `${f.ruleId}:${f.line}:${f.severity}`)
+      .sort();
+    expect(got).toEqual([
+      'migrations/constraint-without-not-valid:2:warning',
+      'migrations/constraint-without-not-valid:3:blocker',
+      'migrations/set-not-null:5:warning',
+      'migrations/set-not-null:6:blocker',
+    ]);
+  });
+});

@@ -316,6 +316,51 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
   return columns;
 }
 
+/** Sequelize `DataTypes`: `Sequelize.STRING(100)`, `DataTypes.INTEGER`, `Sequelize.DECIMAL(10, 2)` → normalised PostgreSQL type. */
+function sequelizeType(node: TSNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const call = node.type === 'call_expression' ? node : undefined;
+  const name = (call ? calleeName(call) : node.type === 'member_expression' || node.type === 'identifier' ? node.text : undefined)?.split('.').pop();
+  const args = call ? positionalArgs(call) : [];
+  const n = (i: number) => (args[i]?.type === 'number' ? args[i]!.text : undefined);
+  switch (name) {
+    case 'STRING':
+      return `varchar(${n(0) ?? '255'})`;
+    case 'CHAR':
+      return `char(${n(0) ?? '255'})`;
+    case 'TEXT':
+    case 'CITEXT':
+      return name === 'TEXT' ? 'text' : 'citext';
+    case 'INTEGER':
+      return 'int4';
+    case 'BIGINT':
+      return 'int8';
+    case 'SMALLINT':
+      return 'int2';
+    case 'BOOLEAN':
+      return 'bool';
+    case 'DATE':
+      return 'timestamptz';
+    case 'DATEONLY':
+      return 'date';
+    case 'UUID':
+      return 'uuid';
+    case 'JSON':
+      return 'json';
+    case 'JSONB':
+      return 'jsonb';
+    case 'FLOAT':
+    case 'REAL':
+      return 'float4';
+    case 'DOUBLE':
+      return 'float8';
+    case 'DECIMAL':
+      return n(0) ? `numeric(${n(0)},${n(1) ?? '0'})` : 'numeric';
+    default:
+      return undefined;
+  }
+}
+
 /** TypeORM `new TableColumn({ name, type, isNullable, default })` / Sequelize `{ type, allowNull, defaultValue }`. */
 function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Via): ColumnSpec | undefined {
   let o = obj;
@@ -338,8 +383,10 @@ function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Vi
     else d = { kind: 'constant' };
   }
   const notNull = via === 'typeorm' ? nullable?.type !== 'true' && !!nullable : nullable?.type === 'false';
+  const type = via === 'sequelize' ? sequelizeType(props.get('type')) : undefined;
   return {
     name: colName,
+    ...(type ? { type } : {}),
     notNull: notNull || primary,
     primaryKey: primary,
     unique: props.get('unique')?.type === 'true' || props.get('isUnique')?.type === 'true',
@@ -459,7 +506,16 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
         }
         case 'createTable': {
           const name = table ?? (args[0]?.type === 'new_expression' ? str(objectProps(positionalArgs(args[0])[0]!).get('name')) : undefined);
-          if (name) out.push({ ...b, kind: 'create-table', table: name, columns: [], primaryKey: [] });
+          // Sequelize createTable(name, { attr: { type, allowNull, … } }): the columns, so that a later
+          // changeColumn can be compared with what the table was created with.
+          const columns: ColumnSpec[] = [];
+          if (via === 'sequelize' && args[1]?.type === 'object') {
+            for (const [attr, spec] of objectProps(args[1])) {
+              const c = spec.type === 'object' ? objectColumn(attr, spec, via) : undefined;
+              if (c) columns.push(c);
+            }
+          }
+          if (name) out.push({ ...b, kind: 'create-table', table: name, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
           break;
         }
         case 'addColumn': {
@@ -468,11 +524,13 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           break;
         }
         case 'changeColumn': {
-          // Sequelize changeColumn re-declares the type and nullability.
+          // Sequelize changeColumn re-declares the type and nullability, changed or not: the rules compare
+          // both with what the history declared (an unchanged type is no rewrite, NOT NULL on a column that
+          // is already NOT NULL is no scan).
           const column = str(args[1]);
           const spec = via === 'sequelize' ? objectColumn(column, args[2], via) : undefined;
           if (table && column) {
-            out.push({ ...b, kind: 'alter-column-type', table, column, using: false });
+            out.push({ ...b, kind: 'alter-column-type', table, column, ...(spec?.type ? { type: spec.type } : {}), ...(spec ? { notNull: spec.notNull } : {}), using: false });
             if (spec?.notNull) out.push({ ...b, kind: 'set-not-null', table, column });
           }
           break;
