@@ -29,6 +29,8 @@ export interface DdlTarget {
   pgVersion: number;
   /** True when the PostgreSQL lock rules apply (dialect postgresql). */
   postgres: boolean;
+  /** PostgreSQL only by default: the repository names MySQL too and nothing says which runs (lock rules warn). */
+  dialectAmbiguous: boolean;
   /** A table created earlier in this file (before op `at`) or by a migration this PR adds. */
   isNew(table: TableKey, at: number): boolean;
   /**
@@ -158,6 +160,7 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
     dialect,
     pgVersion: options['postgres-version'],
     postgres: dialect === 'postgresql',
+    dialectAmbiguous: !info.dialect && !!set?.dialectAmbiguous,
     isNew: (table, at) => {
       const i = created.get(table);
       return (i !== undefined && i < at) || prCreated.has(table);
@@ -215,6 +218,15 @@ export function ddlRule(def: {
       const target = ddlTarget(file, ctx);
       if (!target) return;
       if (def.postgresOnly && !target.postgres) return;
+      if (def.postgresOnly && target.dialectAmbiguous) {
+        // Maybe MySQL after all: a PostgreSQL lock hazard is worth a look, not a block.
+        const report = ctx.report.bind(ctx);
+        const warnOnly: RuleContext<unknown, MigrationsOptions> = Object.create(ctx, {
+          report: { value: (f: FindingInput) => report({ ...f, severity: f.severity === 'notice' ? 'notice' : 'warning' }) },
+        });
+        def.judge(target, warnOnly);
+        return;
+      }
       def.judge(target, ctx);
     },
   };

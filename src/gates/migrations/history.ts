@@ -16,6 +16,7 @@ import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
 import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
+import { decideDialect } from './dialect.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
 
@@ -35,6 +36,11 @@ export interface MigrationSet {
   dir: string;
   tool: MigrationTool;
   dialect: Dialect;
+  /**
+   * The dialect is a guess: the repository names both PostgreSQL and MySQL and no explicit default
+   * (settings, Helm values, compose images) decides. PostgreSQL lock rules then only warn.
+   */
+  dialectAmbiguous: boolean;
   /** Up and repeatable migrations in apply order (down files are listed in `downs`). */
   entries: IndexedMigration[];
   downs: string[];
@@ -174,16 +180,6 @@ function dialectFromProvider(provider: string | undefined): Dialect | undefined 
   return 'other';
 }
 
-/** The repository's database, from dependency and settings files; undefined when nothing says. */
-async function repoDialect(ctx: IndexContext<MigrationsOptions>): Promise<Dialect | undefined> {
-  const globs = ['**/package.json', '**/settings*.py', '**/settings/*.py', '**/requirements*.txt', '**/pyproject.toml', '**/alembic.ini', '**/Gemfile', '**/database.yml'];
-  const has = async (tokens: string[]) => (await ctx.snapshot.grep(tokens, globs)).some((p) => !ctx.excluded(p));
-  if (await has(['"pg"', 'postgres', 'psycopg', 'asyncpg', 'django.db.backends.postgresql'])) return 'postgresql';
-  if (await has(['mysql', 'mariadb'])) return 'mysql';
-  if (await has(['sqlite'])) return 'sqlite';
-  return undefined;
-}
-
 /** The history index of one snapshot. */
 export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
   id: HISTORY_INDEX,
@@ -246,7 +242,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       }
     }
 
-    const fallback = ctx.gateOptions.dialect !== 'auto' ? ctx.gateOptions.dialect : await repoDialect(ctx);
+    const decision = ctx.gateOptions.dialect !== 'auto' ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
+    const fallback = decision.dialect;
     for (const [dir, set] of bySet) {
       set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
       let dialect: Dialect | undefined = set.dialect;
@@ -258,7 +255,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         if (info.tool === 'django') entry.django = djangoMeta(file);
         return entry;
       });
-      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', entries, downs: set.downs.sort() });
+      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', dialectAmbiguous: !dialect && decision.ambiguous, entries, downs: set.downs.sort() });
       for (const e of entries) index.files.set(e.info.path, e);
       index.unreplayed.set(dir, set.ups);
     }

@@ -20,7 +20,7 @@ export const migrationsOptionsSchema = z.object({
     .enum(['auto', 'postgresql', 'mysql', 'sqlite'])
     .default('auto')
     .describe(
-      'Database of migrations whose tool does not record it (Prisma `migration_lock.toml` and the Drizzle journal do). `auto` reads dependency and settings files; MySQL and SQLite migrations get the destructive-change rules only, not the PostgreSQL lock rules.',
+      'Database of migrations whose tool does not record it (Prisma `migration_lock.toml` and the Drizzle journal do). `auto` reads dependency and settings files; when they name both MySQL and PostgreSQL, the explicit default decides (a settings lookup fallback such as `os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images of docker-compose), and when nothing decides the PostgreSQL lock rules report warnings, not blockers. MySQL and SQLite migrations get the destructive-change rules only, not the PostgreSQL lock rules.',
     ),
   'small-tables': z
     .array(z.string().min(1))

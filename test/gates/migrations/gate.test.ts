@@ -118,3 +118,23 @@ describe('locks on a column added in the same migration (issue 14, cause 4)', ()
     ]);
   });
 });
+
+describe('repositories that name both MySQL and PostgreSQL (issue 14, cause 5)', () => {
+  const base = {
+    'requirements.txt': 'mysqlclient==2.2.4\npsycopg2==2.9.9\n',
+    'db/migrations/0001_init.sql': 'CREATE TABLE alerts (id bigint PRIMARY KEY, status int NOT NULL);\n',
+  };
+  const head = { ...base, 'db/migrations/0002_status_index.sql': 'CREATE INDEX alerts_status_idx ON alerts (status);\n' };
+  const severities = async (extra: Record<string, string>) =>
+    (await migrationFindings({ ...base, ...extra }, { ...head, ...extra })).filter((f) => f.ruleId === 'migrations/add-index-non-concurrent').map((f) => f.severity);
+
+  it('warn when nothing says which one runs', async () => {
+    expect(await severities({})).toEqual(['warning']);
+  });
+  it('block when compose runs only PostgreSQL', async () => {
+    expect(await severities({ 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })).toEqual(['blocker']);
+  });
+  it('stay silent when the settings default is MySQL', async () => {
+    expect(await severities({ 'app/settings.py': 'import os\nDATABASE_URL = os.environ.get("DATABASE_URL", "mysql://root@localhost/app")\n' })).toEqual([]);
+  });
+});
