@@ -46,6 +46,22 @@ export const rule = ddlRule({
         }
         return;
       }
+      // `ADD COLUMN … REFERENCES t`: a foreign key on a column added by this very statement.
+      if (op.kind === 'add-column' && op.column.references && !t.isNew(op.table, i) && !t.isSmall(op.table) && !t.isSmall(op.column.references)) {
+        ctx.report({
+          messageId: 'newColumn',
+          data: {
+            what: 'Foreign key',
+            name: `(${op.column.name})`,
+            table: ident(op.table),
+            alsoBlocks: `, and writes to ${ident(op.column.references)} wait for that scan (SHARE ROW EXCLUSIVE)`,
+          },
+          ...at(op),
+          severity: 'warning',
+          key: `${op.table}:${op.column.name}:inline-fk`,
+        });
+        return;
+      }
       if (op.kind !== 'add-constraint' || op.notValid || t.isNew(op.table, i) || t.isSmall(op.table)) return;
       if (op.constraint !== 'foreign-key' && op.constraint !== 'check') return;
       // On columns this transaction just added (all NULL or the constant default, invisible to others): it
