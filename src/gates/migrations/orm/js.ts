@@ -356,6 +356,10 @@ function sequelizeType(node: TSNode | undefined): string | undefined {
       return 'float8';
     case 'DECIMAL':
       return n(0) ? `numeric(${n(0)},${n(1) ?? '0'})` : 'numeric';
+    case 'ARRAY': {
+      const inner = sequelizeType(args[0]);
+      return inner ? `${inner}[]` : undefined;
+    }
     default:
       return undefined;
   }
