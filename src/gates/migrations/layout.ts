@@ -464,7 +464,7 @@ export function alembicVersionDirs(iniPath: string, text: string): string[] {
     const kv = /^(script_location|version_locations)\s*[=:]\s*(.+)$/.exec(line);
     if (!kv) continue;
     if (kv[1] === 'script_location') out.push(join(resolve(kv[2]!), 'versions'));
-    else for (const loc of kv[2]!.split(/[\s,;:]+/).filter((l) => l && !l.startsWith('%'))) out.push(resolve(loc));
+    else for (const loc of kv[2]!.split(/[\s,;]+/).filter(Boolean)) out.push(resolve(loc));
   }
   return out;
 }
