@@ -21,6 +21,7 @@ import { GATES } from '../../src/gates/index.js';
 import { decodeSource, loadParsers } from '../../src/lang/index.js';
 import { statementOps } from '../../src/gates/migrations/sql-ops.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
+import { CORRESPONDING, squawkBinary } from './squawk.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const corpus = resolve(process.argv[2] ?? join(root, '..', 'shared', 'corpus', 'sql'));
@@ -40,28 +41,7 @@ interface SquawkHit {
   line_end: number;
 }
 
-/** squawk rule → our rule. Rules without a counterpart are listed with the reason they have none. */
-const CORRESPONDING: Record<string, string> = {
-  'require-concurrent-index-creation': 'migrations/add-index-non-concurrent',
-  'require-concurrent-index-deletion': 'migrations/drop-index-non-concurrent',
-  'constraint-missing-not-valid': 'migrations/constraint-without-not-valid',
-  'adding-foreign-key-constraint': 'migrations/constraint-without-not-valid',
-  'ban-drop-column': 'migrations/drop-column',
-  'ban-drop-table': 'migrations/drop-table',
-  'ban-drop-database': 'migrations/drop-table',
-  'ban-truncate-cascade': 'migrations/drop-table',
-  'renaming-column': 'migrations/rename-column',
-  'renaming-table': 'migrations/rename-table',
-  'changing-column-type': 'migrations/column-type-change',
-  'adding-not-nullable-field': 'migrations/set-not-null',
-  'adding-required-field': 'migrations/add-required-column',
-  'adding-field-with-default': 'migrations/add-column-volatile-default',
-  'adding-serial-primary-key-field': 'migrations/add-unique-constraint',
-  'disallowed-unique-constraint': 'migrations/add-unique-constraint',
-  'require-lock-timeout': 'migrations/missing-lock-timeout',
-  'prefer-bigint-over-int': 'migrations/int-primary-key',
-  'ban-concurrent-index-creation-in-transaction': 'migrations/concurrent-in-transaction',
-};
+/** Rules without a counterpart, with the reason they have none (the correspondence is in squawk.ts). */
 const NO_COUNTERPART: Record<string, string> = {
   'require-statement-timeout': 'A statement_timeout guards runaway statements, not locks; lock_timeout (missing-lock-timeout) is what protects traffic, so we do not require both.',
   'prefer-robust-stmts': 'IF [NOT] EXISTS matters for files re-run after a partial failure; Prisma runs each file in one transaction, so a failed file leaves nothing behind to be robust against.',
@@ -81,19 +61,7 @@ const sources = (JSON.parse(readFileSync(join(corpus, 'sources.json'), 'utf8')) 
 // squawk
 // ---------------------------------------------------------------------------------------------------------
 
-// squawk-cli is not a devDependency (its 2.66.0 platform packages exist for linux-x64 only, which breaks
-// `npm ci` elsewhere), so the benchmark installs the pinned version on demand under bench/.work.
-const SQUAWK_VERSION = '2.66.0';
-const squawkPrefix = join(root, 'bench', '.work', 'squawk');
-const squawkBin = join(squawkPrefix, 'node_modules', '.bin', 'squawk');
-if (!existsSync(squawkBin)) {
-  console.log(`installing squawk-cli@${SQUAWK_VERSION} into bench/.work/squawk …`);
-  const install = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', squawkPrefix, `squawk-cli@${SQUAWK_VERSION}`], {
-    encoding: 'utf8',
-    stdio: 'inherit',
-  });
-  if (install.status !== 0) throw new Error('could not install squawk-cli from the npm registry');
-}
+const squawkBin = squawkBinary(root);
 const files = sources.map((s) => s.file);
 const sqStart = process.hrtime.bigint();
 const sq = spawnSync(squawkBin, ['--reporter', 'json', ...files], { cwd: corpus, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -31,6 +31,13 @@ export function outsideTransactionHowTo(tool: MigrationTool): string {
       return 'put it alone in its own .up.sql file';
     case 'diesel':
       return 'put it in its own migration with `run_in_transaction = false` in metadata.toml';
+    case 'goose':
+      return 'put it in its own migration marked `-- +goose NO TRANSACTION` (Go: register it with goose.AddMigrationNoTxContext)';
+    case 'db-migrate':
+      return 'put it in its own migration and run that one with `db-migrate up --non-transactional`, or outside db-migrate';
+    case 'kysely':
+      return "Kysely's Migrator runs each migration in a transaction on PostgreSQL; run this statement outside the Migrator (a separate script)";
+    case 'slonik':
     case 'sql':
     case 'js':
       return 'run it outside BEGIN … COMMIT, in a file of its own';

@@ -10,7 +10,8 @@
 import type { ChangedFile, FileRule, RuleContext, RuleMeta, FindingInput } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { classifyMigrationPath, MIGRATION_GLOBS, type MigrationFileInfo } from './layout.js';
-import { djangoFieldBefore, HISTORY_INDEX, type Dialect, type IndexedMigration, type MigrationIndex, type MigrationSet } from './history.js';
+import picomatch from 'picomatch';
+import { djangoFieldBefore, HISTORY_INDEX, notNullBefore, type Dialect, type IndexedMigration, type MigrationIndex, type MigrationSet } from './history.js';
 import type { Op, OpOf, TableKey } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { planOf, type MigrationPlan } from './plan.js';
@@ -28,6 +29,8 @@ export interface DdlTarget {
   pgVersion: number;
   /** True when the PostgreSQL lock rules apply (dialect postgresql). */
   postgres: boolean;
+  /** PostgreSQL only by default: the repository names MySQL too and nothing says which runs (lock rules warn). */
+  dialectAmbiguous: boolean;
   /** A table created earlier in this file (before op `at`) or by a migration this PR adds. */
   isNew(table: TableKey, at: number): boolean;
   /**
@@ -36,8 +39,17 @@ export interface DdlTarget {
    * old rows and wait for its locks, and index builds still visit them.
    */
   isEmpty(table: TableKey, at: number): boolean;
-  /** Configured as small (`small-tables`): lock rules skip it. */
+  /** Configured as small (`small-tables`, names or globs): lock rules skip it. */
   isSmall(table: TableKey): boolean;
+  /**
+   * The column was added earlier in this file, in the same transaction as op `at`, with no write to the
+   * table in between: no other session can see it yet and every row holds NULL or the constant default,
+   * so a CHECK, FOREIGN KEY or NOT NULL on it cannot fail, and the ACCESS EXCLUSIVE lock it needs is the
+   * one the ADD COLUMN already holds.
+   */
+  isAddedHere(table: TableKey, column: string, at: number): boolean;
+  /** The history declared the column NOT NULL before this migration (SET NOT NULL is then a no-op). */
+  wasNotNull(table: TableKey, column: string): boolean;
 }
 
 const pathSets = new WeakMap<readonly string[], Set<string>>();
@@ -60,9 +72,10 @@ function tablesCreatedInPr(ctx: RuleContext<unknown, MigrationsOptions>): Set<st
   if (set) return set;
   set = new Set();
   const paths = pathSetOf(ctx.snapshot.paths);
+  const layouts = historyOf(ctx)?.layouts;
   for (const c of ctx.changes) {
     if (c.status !== 'added') continue;
-    const info = classifyMigrationPath(c.path, paths);
+    const info = classifyMigrationPath(c.path, paths, layouts);
     if (!info || info.role !== 'up') continue;
     const file = ctx.snapshot.file(c.path);
     if (!file) continue;
@@ -102,20 +115,23 @@ function resolveAlterField(op: OpOf<'alter-field'>, target: { index?: MigrationI
 }
 
 /** The DDL target of a changed file, or undefined when it is not an up migration of a known layout. */
-export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, MigrationsOptions>): DdlTarget | undefined {
-  const info = classifyMigrationPath(file.path, pathSetOf(ctx.snapshot.paths));
-  if (!info || info.role !== 'up') return undefined;
-  let index: MigrationIndex | undefined;
+function historyOf(ctx: RuleContext<unknown, MigrationsOptions>): MigrationIndex | undefined {
   try {
-    index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+    return ctx.index<MigrationIndex>(HISTORY_INDEX);
   } catch {
-    index = undefined;
+    return undefined;
   }
+}
+
+export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, MigrationsOptions>): DdlTarget | undefined {
+  const index = historyOf(ctx);
+  const info = classifyMigrationPath(file.path, pathSetOf(ctx.snapshot.paths), index?.layouts);
+  if (!info || info.role !== 'up') return undefined;
   const plan = planOf(file, info);
   const set = index?.sets.get(info.set);
   const entry = index?.files.get(file.path);
   const options = ctx.gateOptions;
-  const dialect: Dialect = set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
+  const dialect: Dialect = info.dialect ?? set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
   const ops = plan.ops.flatMap((op) => (op.kind === 'alter-field' ? resolveAlterField(op, { ...(index ? { index } : {}), ...(entry ? { entry } : {}) }) : [op]));
   const created = new Map<TableKey, number>();
   ops.forEach((op, i) => {
@@ -128,7 +144,11 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
     if ((op.kind === 'truncate' || (op.kind === 'dml' && op.verb === 'delete' && !op.hasWhere)) && !emptied.has(op.table)) emptied.set(op.table, i);
   });
   const prCreated = ctx.side === 'head' ? tablesCreatedInPr(ctx) : new Set<string>();
-  const small = new Set(options['small-tables']);
+  const small = smallTables(options['small-tables']);
+  const addedAt = new Map<string, number>();
+  ops.forEach((op, i) => {
+    if (op.kind === 'add-column' && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== 'volatile') addedAt.set(`${op.table}.${op.column.name}`, i);
+  });
   return {
     file,
     info,
@@ -140,6 +160,7 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
     dialect,
     pgVersion: options['postgres-version'],
     postgres: dialect === 'postgresql',
+    dialectAmbiguous: !info.dialect && !!set?.dialectAmbiguous,
     isNew: (table, at) => {
       const i = created.get(table);
       return (i !== undefined && i < at) || prCreated.has(table);
@@ -148,8 +169,31 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
       const e = emptied.get(table);
       return this.isNew(table, at) || (e !== undefined && e < at);
     },
-    isSmall: (table) => small.has(table) || small.has(table.split('.').pop() ?? table),
+    isSmall: (table) => small(table) || small(table.split('.').pop() ?? table),
+    isAddedHere: (table, column, at) => {
+      const i = addedAt.get(`${table}.${column}`);
+      if (i === undefined || i >= at) return false;
+      const tx = ops[i]!.transaction;
+      if (tx === -1 || ops[at]?.transaction !== tx) return false;
+      return !ops.slice(i + 1, at).some((o) => o.kind === 'dml' && o.table === table);
+    },
+    wasNotNull: (table, column) => !!(index && set && entry && notNullBefore(index, set.dir, entry.position, table, column)),
   };
+}
+
+const smallMatchers = new WeakMap<readonly string[], (table: string) => boolean>();
+
+/** `small-tables` as a predicate: plain names compare exactly, entries with glob characters match as globs. */
+function smallTables(entries: readonly string[]): (table: string) => boolean {
+  let m = smallMatchers.get(entries);
+  if (!m) {
+    const exact = new Set(entries.filter((e) => !/[*?[\]{}]/.test(e)));
+    const globs = entries.filter((e) => /[*?[\]{}]/.test(e));
+    const glob = globs.length ? picomatch(globs, { dot: true }) : () => false;
+    m = (table) => exact.has(table) || glob(table);
+    smallMatchers.set(entries, m);
+  }
+  return m;
 }
 
 /** Where a finding about an operation goes. */
@@ -174,6 +218,15 @@ export function ddlRule(def: {
       const target = ddlTarget(file, ctx);
       if (!target) return;
       if (def.postgresOnly && !target.postgres) return;
+      if (def.postgresOnly && target.dialectAmbiguous) {
+        // Maybe MySQL after all: a PostgreSQL lock hazard is worth a look, not a block.
+        const report = ctx.report.bind(ctx);
+        const warnOnly: RuleContext<unknown, MigrationsOptions> = Object.create(ctx, {
+          report: { value: (f: FindingInput) => report({ ...f, severity: f.severity === 'notice' ? 'notice' : 'warning' }) },
+        });
+        def.judge(target, warnOnly);
+        return;
+      }
       def.judge(target, ctx);
     },
   };

@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { classifyMigrationPath, compareMigrationIds, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import { classifyMigrationPath, compareMigrationIds, extraLayouts, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
 import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
 import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
+import { decideDialect } from './dialect.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
 
@@ -35,6 +36,11 @@ export interface MigrationSet {
   dir: string;
   tool: MigrationTool;
   dialect: Dialect;
+  /**
+   * The dialect is a guess: the repository names both PostgreSQL and MySQL and no explicit default
+   * (settings, Helm values, compose images) decides. PostgreSQL lock rules then only warn.
+   */
+  dialectAmbiguous: boolean;
   /** Up and repeatable migrations in apply order (down files are listed in `downs`). */
   entries: IndexedMigration[];
   downs: string[];
@@ -72,11 +78,15 @@ interface ColumnEvent {
   /** `${set}\u0000${position}`-comparable order: set dir + position within it. */
   position: number;
   type?: string;
+  /** The column was declared NOT NULL (CREATE TABLE, ADD COLUMN, SET NOT NULL) or nullable (DROP NOT NULL). */
+  notNull?: boolean;
   notNullCheck?: 'validated' | 'not-valid';
   checkName?: string;
 }
 
 export interface MigrationIndex {
+  /** Layouts beyond the conventions (alembic.ini locations, `gates.migrations.paths`), for classifyMigrationPath. */
+  layouts: ExtraLayouts;
   files: Map<string, IndexedMigration>;
   sets: Map<string, MigrationSet>;
   prismaLocks: PrismaLock[];
@@ -170,16 +180,6 @@ function dialectFromProvider(provider: string | undefined): Dialect | undefined 
   return 'other';
 }
 
-/** The repository's database, from dependency and settings files; undefined when nothing says. */
-async function repoDialect(ctx: IndexContext<MigrationsOptions>): Promise<Dialect | undefined> {
-  const globs = ['**/package.json', '**/settings*.py', '**/settings/*.py', '**/requirements*.txt', '**/pyproject.toml', '**/alembic.ini', '**/Gemfile', '**/database.yml'];
-  const has = async (tokens: string[]) => (await ctx.snapshot.grep(tokens, globs)).some((p) => !ctx.excluded(p));
-  if (await has(['"pg"', 'postgres', 'psycopg', 'asyncpg', 'django.db.backends.postgresql'])) return 'postgresql';
-  if (await has(['mysql', 'mariadb'])) return 'mysql';
-  if (await has(['sqlite'])) return 'sqlite';
-  return undefined;
-}
-
 /** The history index of one snapshot. */
 export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
   id: HISTORY_INDEX,
@@ -187,7 +187,15 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     // Code migrations carry SQL strings; their extractors parse them synchronously later.
     await loadParsers(['sql']);
     const pathSet = new Set(ctx.paths);
+    const inis: Array<{ path: string; text: string }> = [];
+    for (const path of ctx.paths) {
+      if (!path.endsWith('alembic.ini') || (path !== 'alembic.ini' && !path.endsWith('/alembic.ini')) || ctx.excluded(path)) continue;
+      const file = await ctx.read(path);
+      if (file) inis.push({ path, text: file.text });
+    }
+    const layouts = extraLayouts(ctx.gateOptions, inis);
     const index: MigrationIndex = {
+      layouts,
       files: new Map(),
       sets: new Map(),
       prismaLocks: [],
@@ -198,12 +206,12 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       unreplayed: new Map(),
       references: new Map(),
     };
-    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[] }>();
+    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[]; dialect?: Dialect }>();
     for (const path of ctx.paths) {
       if (ctx.excluded(path)) continue;
-      const info = classifyMigrationPath(path, pathSet);
+      const info = classifyMigrationPath(path, pathSet, layouts);
       if (!info) continue;
-      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [] };
+      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [], ...(info.dialect ? { dialect: info.dialect } : {}) };
       bySet.set(info.set, set);
       if (info.role === 'down') {
         set.downs.push(path);
@@ -234,10 +242,11 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       }
     }
 
-    const fallback = ctx.gateOptions.dialect !== 'auto' ? ctx.gateOptions.dialect : await repoDialect(ctx);
+    const decision = ctx.gateOptions.dialect !== 'auto' ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
+    const fallback = decision.dialect;
     for (const [dir, set] of bySet) {
       set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
-      let dialect: Dialect | undefined;
+      let dialect: Dialect | undefined = set.dialect;
       if (set.tool === 'prisma') dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
       if (set.tool === 'drizzle') dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
       const entries = set.ups.map(({ info, file }, position): IndexedMigration => {
@@ -246,7 +255,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         if (info.tool === 'django') entry.django = djangoMeta(file);
         return entry;
       });
-      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', entries, downs: set.downs.sort() });
+      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', dialectAmbiguous: !dialect && decision.ambiguous, entries, downs: set.downs.sort() });
       for (const e of entries) index.files.set(e.info.path, e);
       index.unreplayed.set(dir, set.ups);
     }
@@ -286,13 +295,19 @@ function replay(index: MigrationIndex, dir: string, ups: Array<{ info: Migration
     for (const op of plan.ops) {
       switch (op.kind) {
         case 'create-table':
-          for (const c of op.columns) event(op.table, c.name, c.type ? { type: c.type } : {});
+          for (const c of op.columns) event(op.table, c.name, { ...(c.type ? { type: c.type } : {}), notNull: c.notNull });
           break;
         case 'add-column':
-          event(op.table, op.column.name, op.column.type ? { type: op.column.type } : {});
+          event(op.table, op.column.name, { ...(op.column.type ? { type: op.column.type } : {}), notNull: op.column.notNull });
+          break;
+        case 'set-not-null':
+          event(op.table, op.column, { notNull: true });
           break;
         case 'alter-column-type':
-          if (op.type) event(op.table, op.column, { type: op.type });
+          if (op.type || op.notNull !== undefined) event(op.table, op.column, { ...(op.type ? { type: op.type } : {}), ...(op.notNull !== undefined ? { notNull: op.notNull } : {}) });
+          break;
+        case 'other-lock':
+          if (op.what === 'DROP NOT NULL' && op.column) event(op.table, op.column, { notNull: false });
           break;
         case 'add-constraint':
           if (op.constraint === 'check' && op.notNullColumn) {
@@ -336,6 +351,15 @@ export function typeBefore(index: MigrationIndex, set: string, position: number,
   let type: string | undefined;
   for (const e of events) if (e.position < position && e.type) type = e.type;
   return type;
+}
+
+/** Whether the history declared the column NOT NULL before `position` (and did not make it nullable since). */
+export function notNullBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): boolean {
+  ensureReplayed(index, set);
+  const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
+  let notNull = false;
+  for (const e of events) if (e.position < position && e.notNull !== undefined) notNull = e.notNull;
+  return notNull;
 }
 
 /** Whether a `CHECK (column IS NOT NULL)` was validated by a migration before `position`. */

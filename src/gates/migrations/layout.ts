@@ -11,6 +11,8 @@
  * node_modules/vendor. Down migrations are recognised so that no DDL rule ever judges them.
  */
 
+import picomatch from 'picomatch';
+
 /** The tool that applies a migration file. `js` is a JS/TS migration whose library is decided by content. */
 export type MigrationTool =
   | 'prisma'
@@ -26,6 +28,10 @@ export type MigrationTool =
   | 'knex'
   | 'typeorm'
   | 'sequelize'
+  | 'db-migrate'
+  | 'kysely'
+  | 'slonik'
+  | 'goose'
   | 'js';
 
 /** What a file does when the tool runs it. */
@@ -54,7 +60,27 @@ export interface MigrationFileInfo {
   id: string;
   /** Version/timestamp prefix when the layout has one (ordering, duplicate detection). */
   version?: string;
-  language: 'sql' | 'python' | 'js' | 'ruby';
+  language: 'sql' | 'python' | 'js' | 'ruby' | 'go';
+  /** The database, when a configured layout (`gates.migrations.paths`) says which. */
+  dialect?: 'postgresql' | 'mysql' | 'sqlite';
+}
+
+/** A layout from the config (`gates.migrations.paths`): files matching a glob are migrations of `tool`. */
+export interface ConfiguredLayout {
+  glob: string;
+  match(path: string): boolean;
+  tool: MigrationTool;
+  dialect?: 'postgresql' | 'mysql' | 'sqlite';
+}
+
+/**
+ * Layouts that need more than the path: Alembic directories named by an `alembic.ini` `script_location`
+ * (no env.py needed), and the globs of `gates.migrations.paths`. Built once per snapshot (history index).
+ */
+export interface ExtraLayouts {
+  /** `<script_location>/versions` directories. */
+  alembicVersionDirs: ReadonlySet<string>;
+  configured: readonly ConfiguredLayout[];
 }
 
 /** Directory names whose contents are never migrations that run in production. */
@@ -109,10 +135,13 @@ export function isNeverMigrationPath(path: string): boolean {
  * Classifies one path. `paths` is the snapshot's path set, used for sibling markers
  * (`migration_lock.toml`, `atlas.sum`, `meta/_journal.json`, Alembic `env.py`).
  */
-export function classifyMigrationPath(path: string, paths: PathSet): MigrationFileInfo | undefined {
-  if (isNeverMigrationPath(path)) return undefined;
+export function classifyMigrationPath(path: string, paths: PathSet, extra?: ExtraLayouts): MigrationFileInfo | undefined {
   const name = baseName(path);
   const dir = dirOf(path);
+  // The config is explicit: it wins over every convention, and over the test/seed directory exclusions.
+  const configured = extra?.configured.find((c) => c.match(path));
+  if (configured) return classifyConfigured(path, name, dir, configured);
+  if (isNeverMigrationPath(path)) return undefined;
   const parent = baseName(dir);
   const grand = dirOf(dir);
 
@@ -120,13 +149,30 @@ export function classifyMigrationPath(path: string, paths: PathSet): MigrationFi
 
   if (name.endsWith('.py')) {
     if (name === '__init__.py' || !/^[A-Za-z0-9_]+\.py$/.test(name)) return undefined;
-    // Alembic / Flask-Migrate: <script_location>/versions/*.py beside env.py.
-    if (parent === 'versions' && (paths.has(join(grand, 'env.py')) || paths.has(join(grand, 'script.py.mako')) || baseName(grand) === 'alembic')) {
+    // Alembic / Flask-Migrate: <script_location>/versions/*.py beside env.py, or named by alembic.ini.
+    if (
+      parent === 'versions' &&
+      (paths.has(join(grand, 'env.py')) || paths.has(join(grand, 'script.py.mako')) || baseName(grand) === 'alembic' || extra?.alembicVersionDirs.has(dir))
+    ) {
       return { path, tool: 'alembic', set: dir, role: 'up', id: name.slice(0, -3), language: 'python' };
     }
-    // Django: <app>/migrations/NNNN_name.py
+    // Django: <app>/migrations/NNNN_name.py, and any other module of that package. Django's loader imports
+    // every module of `migrations/` whose name does not start with `_` or `~` (MigrationLoader uses
+    // pkgutil.iter_modules), numbered or not (Saleor's `fix_empty_data_in_lines.py`). A Flask-Migrate
+    // `migrations/` (env.py beside script.py.mako) is Alembic's, not Django's.
     if (parent === 'migrations' && /^\d{4}_\w*\.py$/.test(name)) {
       return { path, tool: 'django', set: dir, role: 'up', id: name.slice(0, -3), version: name.slice(0, 4), language: 'python' };
+    }
+    if (
+      parent === 'migrations' &&
+      /^[A-Za-z]\w*\.py$/.test(name) &&
+      paths.has(join(dir, '__init__.py')) &&
+      !paths.has(join(dir, 'script.py.mako')) &&
+      !paths.has(join(dir, 'alembic.ini')) &&
+      !paths.has(join(dir, 'versions/__init__.py')) &&
+      !(name === 'env.py' && paths.has(join(dir, 'versions')))
+    ) {
+      return { path, tool: 'django', set: dir, role: 'up', id: name.slice(0, -3), language: 'python' };
     }
     return undefined;
   }
@@ -139,7 +185,21 @@ export function classifyMigrationPath(path: string, paths: PathSet): MigrationFi
     return undefined;
   }
 
+  if (name.endsWith('.go')) {
+    // goose Go migrations: <dir>/<version>_<name>.go registering themselves with goose.AddMigration*.
+    // Content confirms (a file that does not import goose has no operations).
+    const m = /^(\d+)_\w+\.go$/.exec(name);
+    if (m && !name.endsWith('_test.go') && /(?:^|\/)migrations?$/.test(dir)) {
+      return { path, tool: 'goose', set: dir, role: 'up', id: m[1]!, version: m[1]!, language: 'go' };
+    }
+    return undefined;
+  }
+
   if (JS_EXT.test(name) && !name.endsWith('.d.ts') && !/^index\.[cm]?[jt]s$/.test(name)) {
+    // Slonik-style alteration scripts (Logto's `alterations/<version>-<timestamp>-<name>.ts`).
+    if (parent === 'alterations' && /^\d/.test(name)) {
+      return { path, tool: 'slonik', set: dir, role: 'up', id: name.replace(JS_EXT, ''), language: 'js' };
+    }
     if (!/(?:^|\/)migrations?$/.test(dir) && !/\/migrations\/[^/]+$/.test(dir)) return undefined;
     if (!/^\d/.test(name)) return undefined;
     const stem = name.replace(JS_EXT, '');
@@ -154,6 +214,23 @@ export function classifyMigrationPath(path: string, paths: PathSet): MigrationFi
     return { path, tool: 'js', set: dir, role: 'up', id: name, language: 'js' };
   }
   return undefined;
+}
+
+/** A file matched by a configured glob. Down files (`*.down.sql`, `down.sql`) stay down migrations. */
+function classifyConfigured(path: string, name: string, dir: string, c: ConfiguredLayout): MigrationFileInfo | undefined {
+  const language: MigrationFileInfo['language'] = /\.py$/.test(name) ? 'python' : JS_EXT.test(name) ? 'js' : /\.go$/.test(name) ? 'go' : /\.rb$/.test(name) ? 'ruby' : 'sql';
+  const down = /(?:^|[._-])down\.sql(?:\.\w+)?$/i.test(name) || /^U\d/.test(name);
+  const version = leadingDigits(name);
+  return {
+    path,
+    tool: c.tool,
+    set: dir,
+    role: down ? 'down' : 'up',
+    id: name,
+    ...(version ? { version } : {}),
+    language,
+    ...(c.dialect ? { dialect: c.dialect } : {}),
+  };
 }
 
 function classifySql(path: string, name: string, dir: string, parent: string, grand: string, paths: PathSet): MigrationFileInfo | undefined {
@@ -235,9 +312,16 @@ export function defaultTransactionMode(tool: MigrationTool): TransactionMode {
     case 'rails':
     case 'knex':
     case 'typeorm':
+    case 'kysely':
+      return 'always';
+    // db-migrate wraps each migration in BEGIN/COMMIT on PostgreSQL unless run with --non-transactional;
+    // goose wraps SQL and Go migrations unless they say NO TRANSACTION / register a non-tx function.
+    case 'db-migrate':
+    case 'goose':
       return 'always';
     case 'sequelize':
     case 'sql':
+    case 'slonik':
     case 'js':
       return 'explicit';
   }
@@ -272,6 +356,14 @@ export function toolName(tool: MigrationTool): string {
       return 'TypeORM';
     case 'sequelize':
       return 'Sequelize';
+    case 'db-migrate':
+      return 'db-migrate';
+    case 'kysely':
+      return 'Kysely';
+    case 'slonik':
+      return 'the alteration runner';
+    case 'goose':
+      return 'goose';
     case 'js':
       return 'the migration runner';
   }
@@ -285,6 +377,13 @@ export const MIGRATION_GLOBS: readonly string[] = [
   '**/migrations/*.{js,ts,mjs,cjs,mts,cts}',
   '**/migration/*.{js,ts,mjs,cjs,mts,cts}',
   '**/migrations/*/*.{js,ts,mjs,cjs,mts,cts}',
+  '**/alterations/*.{js,ts,mjs,cjs,mts,cts}',
+  '**/migrations/*.go',
+  '**/migration/*.go',
+  // Layouts only the config names (`gates.migrations.paths`): Synapse's `*.sql.postgres`, and code in
+  // directories of any name. classifyMigrationPath decides from the path alone, before any parsing.
+  '**/*.sql.*',
+  '**/*.{py,js,ts,mjs,cjs,mts,cts,go}',
 ];
 
 /** Markers that mean "this repository manages a database schema" (for `applies()`). */
@@ -318,9 +417,66 @@ export function compareMigrationIds(a: MigrationFileInfo, b: MigrationFileInfo):
     }
     return 0;
   }
-  if ((a.tool === 'golang-migrate' || a.tool === 'rails' || a.tool === 'typeorm') && a.version && b.version) {
+  if ((a.tool === 'golang-migrate' || a.tool === 'goose' || a.tool === 'rails' || a.tool === 'typeorm') && a.version && b.version) {
     const d = BigInt(a.version) - BigInt(b.version);
     return d < 0n ? -1 : d > 0n ? 1 : 0;
   }
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The options that shape layouts (a subset of MigrationsOptions, so layout.ts stays free of zod). */
+export interface LayoutOptions {
+  paths: ReadonlyArray<{ glob: string | string[]; tool: MigrationTool; dialect?: 'postgresql' | 'mysql' | 'sqlite' | undefined }>;
+}
+
+/** Normalises `a/./b/../c` and a leading `./` (paths in alembic.ini are relative to its directory). */
+function normalisePath(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+/**
+ * The `versions` directories an `alembic.ini` names: `script_location` (+ `/versions`) and
+ * `version_locations`, with `%(here)s` and relative paths resolved against the ini's directory. A
+ * `package:dir` location is read as the directory `package/dir`.
+ */
+export function alembicVersionDirs(iniPath: string, text: string): string[] {
+  const here = dirOf(iniPath);
+  const resolve = (value: string) => {
+    const v = value.trim().replace(/%\(here\)s\/?/g, '').replace(/^([\w.]+):/, (_m, pkg: string) => `${pkg.replace(/\./g, '/')}/`);
+    return normalisePath(join(here, v));
+  };
+  const out: string[] = [];
+  let section = '';
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^\[([^\]]+)\]/.exec(line);
+    if (header) {
+      section = header[1]!;
+      continue;
+    }
+    if (section !== 'alembic') continue;
+    const kv = /^(script_location|version_locations)\s*[=:]\s*(.+)$/.exec(line);
+    if (!kv) continue;
+    if (kv[1] === 'script_location') out.push(join(resolve(kv[2]!), 'versions'));
+    else for (const loc of kv[2]!.split(/[\s,;]+/).filter(Boolean)) out.push(resolve(loc));
+  }
+  return out;
+}
+
+/** The layouts of a snapshot beyond the conventions: the config's `paths` and the alembic.ini files given. */
+export function extraLayouts(options: LayoutOptions | undefined, alembicInis: ReadonlyArray<{ path: string; text: string }>): ExtraLayouts {
+  const configured: ConfiguredLayout[] = (options?.paths ?? []).flatMap((p) => {
+    const globs = Array.isArray(p.glob) ? p.glob : [p.glob];
+    return globs.map((glob) => {
+      const match = picomatch(glob, { dot: true });
+      return { glob, match: (path: string) => match(path), tool: p.tool, ...(p.dialect ? { dialect: p.dialect } : {}) };
+    });
+  });
+  return { alembicVersionDirs: new Set(alembicInis.flatMap((i) => alembicVersionDirs(i.path, i.text))), configured };
 }

@@ -58,7 +58,7 @@ interface OpBase {
   /** Ordinal of the transaction it runs in (ops in the same transaction share it); -1 when none. */
   transaction: number;
   /** Where it came from, for messages. */
-  via: 'sql' | 'django' | 'alembic' | 'knex' | 'typeorm' | 'sequelize';
+  via: 'sql' | 'django' | 'alembic' | 'knex' | 'typeorm' | 'sequelize' | 'db-migrate' | 'kysely' | 'slonik' | 'goose';
   /** The statement text (first line) or ORM call, for messages. */
   snippet: string;
   /**
@@ -79,7 +79,16 @@ export type Op = OpBase &
     | { kind: 'drop-column'; table: TableKey; column: string }
     | { kind: 'rename-column'; table: TableKey; column: string; to: string }
     | { kind: 'rename-table'; table: TableKey; to: string }
-    | { kind: 'alter-column-type'; table: TableKey; column: string; type?: string; using: boolean; fromType?: string }
+    | {
+        kind: 'alter-column-type';
+        table: TableKey;
+        column: string;
+        type?: string;
+        using: boolean;
+        fromType?: string;
+        /** Nullability the statement re-declares with the type (Sequelize `changeColumn`), when it does. */
+        notNull?: boolean;
+      }
     | { kind: 'set-not-null'; table: TableKey; column: string }
     | {
         kind: 'add-constraint';
@@ -113,7 +122,7 @@ export type Op = OpBase &
     /** A Django RunPython / Alembic data migration in code: rows rewritten by application code. */
     | { kind: 'code-backfill'; description: string }
     /** Any other statement taking a lock on an existing table (set default, add trigger…), for lock_timeout. */
-    | { kind: 'other-lock'; table: TableKey; lock: LockLevel; what: string; literals: string[] }
+    | { kind: 'other-lock'; table: TableKey; lock: LockLevel; what: string; literals: string[]; /** `DROP NOT NULL`: its column. */ column?: string }
     /** Anything else (CREATE TYPE, COMMENT, GRANT, SELECT…): no rule judges it, but it counts as a statement. */
     | { kind: 'other'; literals: string[] }
   );

@@ -47,7 +47,7 @@ export function planOf(file: SourceFile, info: MigrationFileInfo): MigrationPlan
 
 function buildPlan(file: SourceFile, info: MigrationFileInfo): MigrationPlan {
   if (info.language === 'sql') return sqlPlan(file, info);
-  if (info.language === 'python' || info.language === 'js') {
+  if (info.language === 'python' || info.language === 'js' || info.language === 'go') {
     const extracted = ormOps(file, info);
     const tool = extracted.tool ?? info.tool;
     const mode = extracted.mode ?? defaultTransactionMode(tool);
@@ -99,6 +99,12 @@ function isDownLine(line: number, m: SqlMarkers): boolean {
 function sqlPlan(file: SourceFile, info: MigrationFileInfo): MigrationPlan {
   const markers = sqlMarkers(file);
   const mode: TransactionMode = markers.noTransaction ? 'explicit' : defaultTransactionMode(info.tool);
+  // A configured layout may name SQL files by another extension (Synapse's `*.sql.postgres`).
+  if (file.language !== 'sql') {
+    const embedded = embeddedSqlOps(file.text, 1, file.path);
+    const raw = embedded.ops.filter((op) => !isDownLine(op.line, markers));
+    return { info, tool: info.tool, mode, ops: assignTransactions(raw, mode), ...(embedded.error ? { parseError: embedded.error } : {}) };
+  }
   const parse = file.sql();
   const raw: ExtractedOp[] = [];
   for (const s of parse?.statements ?? []) {

@@ -442,9 +442,11 @@ function alterTableCmd(base: Base, table: TableKey, cmd: Node): RawOp[] {
       return [{ ...base, kind: 'rewrite-table', table, how: 'SET LOGGED' }];
     case 'AT_SetUnLogged':
       return [{ ...base, kind: 'rewrite-table', table, how: 'SET UNLOGGED' }];
+    case 'AT_DropNotNull':
+      // Recorded with its column, so the history knows the column is nullable again.
+      return [{ ...base, kind: 'other-lock', table, lock: 'access-exclusive', what: 'DROP NOT NULL', ...(cmd.name ? { column: cmd.name as string } : {}), literals: [] }];
     case 'AT_DropConstraint':
     case 'AT_ColumnDefault':
-    case 'AT_DropNotNull':
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':

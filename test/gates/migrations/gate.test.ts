@@ -29,7 +29,7 @@ describe('migrations gate', () => {
   });
 
   it('defaults to the current PostgreSQL major and auto dialect', () => {
-    expect(migrationsOptionsSchema.parse({})).toEqual({ 'postgres-version': 17, dialect: 'auto', 'small-tables': [] });
+    expect(migrationsOptionsSchema.parse({})).toEqual({ 'postgres-version': 17, dialect: 'auto', 'small-tables': [], paths: [] });
   });
 
   it("reports the demo pull request's edited migration, blocking index and dropped column, with fixes", async () => {
@@ -108,5 +108,58 @@ describe('migrations gate', () => {
     // The PostgreSQL parser rejects MySQL's backticks as a file; statement by statement, the DROP still parses.
     const findings = await migrationFindings(base, head, '', { allowErrors: true });
     expect(findings.map((f) => `${f.ruleId}@${f.line}`)).toEqual(['migrations/drop-column@1']);
+  });
+});
+
+describe('locks on a column added in the same migration (issue 14, cause 4)', () => {
+  const lock = { 'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n' };
+  const base = {
+    ...lock,
+    'prisma/migrations/20240101000000_init/migration.sql':
+      'CREATE TABLE "Team" ("id" TEXT PRIMARY KEY);\nCREATE TABLE "Doc" ("id" TEXT PRIMARY KEY, "ownerId" TEXT, "source" TEXT);\n',
+  };
+  it('are warnings, while the same constraint on an existing column blocks', async () => {
+    const head = {
+      ...base,
+      'prisma/migrations/20240301000000_team/migration.sql': [
+        'ALTER TABLE "Doc" ADD COLUMN "teamId" TEXT;',
+        'ALTER TABLE "Doc" ADD CONSTRAINT "Doc_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id");',
+        'ALTER TABLE "Doc" ADD CONSTRAINT "Doc_ownerId_fkey" FOREIGN KEY ("ownerId") REFERENCES "Team"("id");',
+        'ALTER TABLE "Doc" ADD COLUMN "status" TEXT DEFAULT \'x\';',
+        'ALTER TABLE "Doc" ALTER COLUMN "status" SET NOT NULL;',
+        'ALTER TABLE "Doc" ALTER COLUMN "source" SET NOT NULL;',
+      ].join('\n'),
+    };
+    const findings = await migrationFindings(base, head);
+    const got = findings
+      .filter((f) => f.ruleId === 'migrations/constraint-without-not-valid' || f.ruleId === 'migrations/set-not-null')
+      .map((f) => `${f.ruleId}:${f.line}:${f.severity}`)
+      .sort();
+    expect(got).toEqual([
+      'migrations/constraint-without-not-valid:2:warning',
+      'migrations/constraint-without-not-valid:3:blocker',
+      'migrations/set-not-null:5:warning',
+      'migrations/set-not-null:6:blocker',
+    ]);
+  });
+});
+
+describe('repositories that name both MySQL and PostgreSQL (issue 14, cause 5)', () => {
+  const base = {
+    'requirements.txt': 'mysqlclient==2.2.4\npsycopg2==2.9.9\n',
+    'db/migrations/0001_init.sql': 'CREATE TABLE alerts (id bigint PRIMARY KEY, status int NOT NULL);\n',
+  };
+  const head = { ...base, 'db/migrations/0002_status_index.sql': 'CREATE INDEX alerts_status_idx ON alerts (status);\n' };
+  const severities = async (extra: Record<string, string>) =>
+    (await migrationFindings({ ...base, ...extra }, { ...head, ...extra })).filter((f) => f.ruleId === 'migrations/add-index-non-concurrent').map((f) => f.severity);
+
+  it('warn when nothing says which one runs', async () => {
+    expect(await severities({})).toEqual(['warning']);
+  });
+  it('block when compose runs only PostgreSQL', async () => {
+    expect(await severities({ 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })).toEqual(['blocker']);
+  });
+  it('stay silent when the settings default is MySQL', async () => {
+    expect(await severities({ 'app/settings.py': 'import os\nDATABASE_URL = os.environ.get("DATABASE_URL", "mysql://root@localhost/app")\n' })).toEqual([]);
   });
 });

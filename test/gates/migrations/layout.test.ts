@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMigrationPath, compareMigrationIds, defaultTransactionMode, isNeverMigrationPath, type MigrationFileInfo } from '../../../src/gates/migrations/layout.js';
+import { alembicVersionDirs, classifyMigrationPath, compareMigrationIds, defaultTransactionMode, extraLayouts, isNeverMigrationPath, type MigrationFileInfo } from '../../../src/gates/migrations/layout.js';
 
 const paths = new Set([
   'prisma/migrations/migration_lock.toml',
@@ -80,5 +80,38 @@ describe('transaction behaviour and order', () => {
     expect(compareMigrationIds(gm('9'), gm('10'))).toBeLessThan(0);
     const pr = (v: string) => classify(`prisma/migrations/${v}/migration.sql`)!;
     expect(compareMigrationIds(pr('20240101000000_a'), pr('20240102000000_b'))).toBeLessThan(0);
+  });
+});
+
+describe('layouts from issue 14', () => {
+  it('takes an unnumbered module of a Django migrations package as a migration, not a Flask-Migrate env.py', () => {
+    const p = new Set(['saleor/checkout/migrations/__init__.py', 'flask/migrations/__init__.py', 'flask/migrations/script.py.mako']);
+    expect(pick(classifyMigrationPath('saleor/checkout/migrations/fix_empty_data_in_lines.py', p))).toEqual({
+      tool: 'django',
+      set: 'saleor/checkout/migrations',
+      role: 'up',
+      id: 'fix_empty_data_in_lines',
+      version: undefined,
+    });
+    expect(classifyMigrationPath('saleor/checkout/migrations/tasks/saleor3_20.py', p)).toBeUndefined();
+    expect(classifyMigrationPath('flask/migrations/env.py', p)).toBeUndefined();
+    expect(classifyMigrationPath('other/migrations/helpers.py', p)).toBeUndefined();
+  });
+
+  it('finds the Alembic directory named by alembic.ini script_location (no env.py)', () => {
+    const extra = extraLayouts(undefined, [{ path: 'services/api/alembic.ini', text: '[alembic]\nscript_location = %(here)s/db/migrations\n' }]);
+    expect(classifyMigrationPath('services/api/db/migrations/versions/4f2a_create.py', new Set(), extra)?.tool).toBe('alembic');
+    expect(alembicVersionDirs('alembic.ini', '[alembic]\nscript_location = myapp:migrations\nversion_locations = %(here)s/extra/versions\n')).toEqual([
+      'myapp/migrations/versions',
+      'extra/versions',
+    ]);
+  });
+
+  it('classifies goose Go migrations, slonik alteration scripts and configured globs', () => {
+    expect(pick(classify('db/migrations/20240301000000_backfill.go'))).toEqual({ tool: 'goose', set: 'db/migrations', role: 'up', id: '20240301000000', version: '20240301000000' });
+    expect(classify('packages/schemas/alterations/1.11.0-1710000000-sso.ts')?.tool).toBe('slonik');
+    const extra = extraLayouts({ paths: [{ glob: 'synapse/storage/schema/**/delta/**/*.sql.postgres', tool: 'sql', dialect: 'postgresql' }] }, []);
+    expect(classifyMigrationPath('synapse/storage/schema/main/delta/85/02_x.sql.postgres', new Set(), extra)).toMatchObject({ tool: 'sql', dialect: 'postgresql', role: 'up' });
+    expect(classifyMigrationPath('synapse/storage/schema/main/delta/85/02_x.sql.postgres', new Set())).toBeUndefined();
   });
 });

@@ -195,3 +195,39 @@ describe('code migrations → operations', () => {
     expect(sequelize[0]).toMatchObject({ concurrent: true, unique: true });
   });
 });
+
+describe('runners seen since issue 14', () => {
+  it('db-migrate: runSql and the builder, not Sequelize, whatever the file name says', async () => {
+    const list = await ops(
+      'src/migrations/20240301120000-flags.js',
+      [
+        'exports.up = function (db, cb) {',
+        '  db.runSql(`CREATE INDEX flags_name_idx ON features (name);`, cb);',
+        "  db.addColumn('features', 'stale', { type: 'boolean', notNull: true, defaultValue: false });",
+        "  db.removeColumn('features', 'legacy');",
+        '};',
+        'exports.down = function (db, cb) { db.runSql(`DROP INDEX flags_name_idx`, cb); };',
+      ].join('\n'),
+    );
+    expect(brief(list)).toEqual(['create-index:features [tx]', 'add-column:features [tx]', 'drop-column:features.legacy [tx]']);
+  });
+
+  it('goose Go: the SQL of the registered up function; NoTx runs outside a transaction', async () => {
+    const go = (register: string) =>
+      [
+        'package migrations',
+        'import ("context"; "database/sql"; "github.com/pressly/goose/v3")',
+        `func init() { goose.${register}(up00002, down00002) }`,
+        'func up00002(ctx context.Context, db *sql.DB) error {',
+        '\t_, err := db.ExecContext(ctx, "CREATE INDEX CONCURRENTLY runs_tenant_idx ON runs (tenant_id)")',
+        '\treturn err',
+        '}',
+        'func down00002(ctx context.Context, db *sql.DB) error {',
+        '\t_, err := db.ExecContext(ctx, "DROP INDEX runs_tenant_idx")',
+        '\treturn err',
+        '}',
+      ].join('\n');
+    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationNoTxContext')))).toEqual(['create-index:runs']);
+    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationContext')))).toEqual(['create-index:runs [tx]']);
+  });
+});

@@ -6,6 +6,7 @@ import type { MigrationFileInfo, MigrationTool, TransactionMode } from '../layou
 import type { ExtractedOp } from '../plan.js';
 import { alembicOps } from './alembic.js';
 import { djangoOps } from './django.js';
+import { gooseOps } from './goose.js';
 import { jsOps } from './js.js';
 
 export interface Extracted {
@@ -27,8 +28,13 @@ export function ormOps(file: SourceFile, info: MigrationFileInfo): Extracted {
     case 'knex':
     case 'typeorm':
     case 'sequelize':
+    case 'db-migrate':
+    case 'kysely':
+    case 'slonik':
     case 'js':
       return jsOps(file, info.tool);
+    case 'goose':
+      return info.language === 'go' ? gooseOps(file) : { ops: [] };
     default:
       return { ops: [] };
   }

@@ -1,10 +1,13 @@
 /**
  * JavaScript/TypeScript migrations → operations: Knex (`up(knex)` with the schema builder),
- * TypeORM (`up(queryRunner)`: `queryRunner.query("…")` and the QueryRunner API) and Sequelize
- * (`up(queryInterface, Sequelize)`: the QueryInterface API). Only the `up` function is read; `down` never.
+ * TypeORM (`up(queryRunner)`: `queryRunner.query("…")` and the QueryRunner API), Sequelize
+ * (`up(queryInterface, Sequelize)`: the QueryInterface API), db-migrate (`exports.up = (db, cb) =>
+ * db.runSql(…)` and its builder), Kysely (`db.schema.…execute()`, ``sql`…`.execute(db)``) and slonik-style
+ * alteration scripts (`pool.query(sql`…`)`). Only the `up` function is read; `down` never.
  *
- * The library is decided by imports (`typeorm`, `sequelize`, `knex`), then by the classic parameter
- * names, then by the file name convention (layout.ts).
+ * The library is decided by imports (`typeorm`, `sequelize`, `knex`, `kysely`, `slonik`), then by what
+ * the `up` function calls on its parameter (`db.runSql` is db-migrate's, whatever the file name says),
+ * then by the classic parameter names, then by the file name convention (layout.ts).
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import {
@@ -24,7 +27,7 @@ import type { ColumnSpec, DefaultKind } from '../ops.js';
 import type { ExtractedOp } from '../plan.js';
 import { embeddedSqlOps, sqlDefaultKind } from '../plan.js';
 
-type Via = 'knex' | 'typeorm' | 'sequelize';
+type Via = 'knex' | 'typeorm' | 'sequelize' | 'db-migrate' | 'kysely' | 'slonik';
 
 function firstParamName(fn: TSNode): string | undefined {
   const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
@@ -68,15 +71,34 @@ function upFunctions(root: TSNode): TSNode[] {
   return out;
 }
 
+/** db-migrate's driver API (`db.runSql`, `db.createTable`, …), as called on the `up` function's first parameter. */
+const DB_MIGRATE_METHODS = new Set(['runSql', 'all', 'createTable', 'addColumn', 'removeColumn', 'renameColumn', 'changeColumn', 'addIndex', 'removeIndex', 'dropTable', 'renameTable', 'addForeignKey', 'removeForeignKey', 'insert']);
+
+function callsOnParam(fn: TSNode, param: string): Set<string> {
+  const out = new Set<string>();
+  for (const call of descendantsOfType(fn, 'call_expression')) {
+    const m = methodOf(call);
+    if (m?.receiver?.type === 'identifier' && m.receiver.text === param) out.add(m.method);
+  }
+  return out;
+}
+
 function libraryOf(root: TSNode, ups: TSNode[], fallback: MigrationTool): Via | undefined {
   const imports = importsOf(root);
   if (imports.has('typeorm')) return 'typeorm';
   if (imports.has('sequelize') || imports.has('sequelize-typescript') || imports.has('@sequelize/core')) return 'sequelize';
   if (imports.has('knex')) return 'knex';
+  if (imports.has('kysely')) return 'kysely';
+  if (imports.has('slonik') || [...imports.keys()].some((m) => m.endsWith('/alteration') || m.includes('slonik'))) return 'slonik';
   const param = ups[0] ? firstParamName(ups[0]) : undefined;
   if (param === 'queryRunner') return 'typeorm';
   if (param === 'queryInterface') return 'sequelize';
   if (param === 'knex') return 'knex';
+  // db-migrate names files like Sequelize (`20141020151056-initial-schema.js`); its API does not.
+  if (param && ups[0] && [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) && !callsOnParam(ups[0], param).has('schema')) {
+    if (fallback !== 'slonik') return 'db-migrate';
+  }
+  if (fallback === 'slonik') return 'slonik';
   return fallback === 'typeorm' || fallback === 'sequelize' || fallback === 'knex' ? fallback : undefined;
 }
 
@@ -294,6 +316,55 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
   return columns;
 }
 
+/** Sequelize `DataTypes`: `Sequelize.STRING(100)`, `DataTypes.INTEGER`, `Sequelize.DECIMAL(10, 2)` → normalised PostgreSQL type. */
+function sequelizeType(node: TSNode | undefined): string | undefined {
+  if (!node) return undefined;
+  const call = node.type === 'call_expression' ? node : undefined;
+  const name = (call ? calleeName(call) : node.type === 'member_expression' || node.type === 'identifier' ? node.text : undefined)?.split('.').pop();
+  const args = call ? positionalArgs(call) : [];
+  const n = (i: number) => (args[i]?.type === 'number' ? args[i]!.text : undefined);
+  switch (name) {
+    case 'STRING':
+      return `varchar(${n(0) ?? '255'})`;
+    case 'CHAR':
+      return `char(${n(0) ?? '255'})`;
+    case 'TEXT':
+    case 'CITEXT':
+      return name === 'TEXT' ? 'text' : 'citext';
+    case 'INTEGER':
+      return 'int4';
+    case 'BIGINT':
+      return 'int8';
+    case 'SMALLINT':
+      return 'int2';
+    case 'BOOLEAN':
+      return 'bool';
+    case 'DATE':
+      return 'timestamptz';
+    case 'DATEONLY':
+      return 'date';
+    case 'UUID':
+      return 'uuid';
+    case 'JSON':
+      return 'json';
+    case 'JSONB':
+      return 'jsonb';
+    case 'FLOAT':
+    case 'REAL':
+      return 'float4';
+    case 'DOUBLE':
+      return 'float8';
+    case 'DECIMAL':
+      return n(0) ? `numeric(${n(0)},${n(1) ?? '0'})` : 'numeric';
+    case 'ARRAY': {
+      const inner = sequelizeType(args[0]);
+      return inner ? `${inner}[]` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** TypeORM `new TableColumn({ name, type, isNullable, default })` / Sequelize `{ type, allowNull, defaultValue }`. */
 function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Via): ColumnSpec | undefined {
   let o = obj;
@@ -316,8 +387,10 @@ function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Vi
     else d = { kind: 'constant' };
   }
   const notNull = via === 'typeorm' ? nullable?.type !== 'true' && !!nullable : nullable?.type === 'false';
+  const type = via === 'sequelize' ? sequelizeType(props.get('type')) : undefined;
   return {
     name: colName,
+    ...(type ? { type } : {}),
     notNull: notNull || primary,
     primaryKey: primary,
     unique: props.get('unique')?.type === 'true' || props.get('isUnique')?.type === 'true',
@@ -349,6 +422,9 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
   const ups = upFunctions(root);
   const via = libraryOf(root, ups, fallback);
   if (!via) return { ops: [] };
+  if (via === 'db-migrate') return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file.path)), tool: 'db-migrate' };
+  if (via === 'kysely') return { ops: ups.flatMap((fn) => kyselyOps(fn, file.path)), tool: 'kysely' };
+  if (via === 'slonik') return { ops: ups.flatMap((fn) => taggedSqlOps(fn, file.path, 'slonik', (call) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(calleeName(call) ?? ''))), tool: 'slonik' };
   const mode: TransactionMode | undefined = (via === 'knex' || via === 'typeorm') && disablesTransaction(root) ? 'explicit' : undefined;
   const out: ExtractedOp[] = [];
   for (const fn of ups) {
@@ -434,7 +510,16 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
         }
         case 'createTable': {
           const name = table ?? (args[0]?.type === 'new_expression' ? str(objectProps(positionalArgs(args[0])[0]!).get('name')) : undefined);
-          if (name) out.push({ ...b, kind: 'create-table', table: name, columns: [], primaryKey: [] });
+          // Sequelize createTable(name, { attr: { type, allowNull, … } }): the columns, so that a later
+          // changeColumn can be compared with what the table was created with.
+          const columns: ColumnSpec[] = [];
+          if (via === 'sequelize' && args[1]?.type === 'object') {
+            for (const [attr, spec] of objectProps(args[1])) {
+              const c = spec.type === 'object' ? objectColumn(attr, spec, via) : undefined;
+              if (c) columns.push(c);
+            }
+          }
+          if (name) out.push({ ...b, kind: 'create-table', table: name, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
           break;
         }
         case 'addColumn': {
@@ -443,11 +528,13 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           break;
         }
         case 'changeColumn': {
-          // Sequelize changeColumn re-declares the type and nullability.
+          // Sequelize changeColumn re-declares the type and nullability, changed or not: the rules compare
+          // both with what the history declared (an unchanged type is no rewrite, NOT NULL on a column that
+          // is already NOT NULL is no scan).
           const column = str(args[1]);
           const spec = via === 'sequelize' ? objectColumn(column, args[2], via) : undefined;
           if (table && column) {
-            out.push({ ...b, kind: 'alter-column-type', table, column, using: false });
+            out.push({ ...b, kind: 'alter-column-type', table, column, ...(spec?.type ? { type: spec.type } : {}), ...(spec ? { notNull: spec.notNull } : {}), using: false });
             if (spec?.notNull) out.push({ ...b, kind: 'set-not-null', table, column });
           }
           break;
@@ -499,4 +586,374 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
     }
   }
   return { ops: out, tool: via, ...(mode ? { mode } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// db-migrate
+// ---------------------------------------------------------------------------------------------------------
+
+/** db-migrate column types (`'string'`, `type.STRING`, `'int'`…) → normalised PostgreSQL types. */
+const DB_MIGRATE_TYPES: Readonly<Record<string, string>> = {
+  string: 'varchar(255)',
+  text: 'text',
+  int: 'int4',
+  integer: 'int4',
+  bigint: 'int8',
+  smallint: 'int2',
+  boolean: 'bool',
+  date: 'date',
+  datetime: 'timestamp',
+  timestamp: 'timestamp',
+  real: 'float4',
+  decimal: 'numeric',
+  char: 'char',
+  json: 'json',
+  jsonb: 'jsonb',
+  uuid: 'uuid',
+};
+
+function dbMigrateColumn(name: string, spec: TSNode | undefined): ColumnSpec | undefined {
+  if (!spec) return undefined;
+  let typeText: string | undefined;
+  let props = new Map<string, TSNode>();
+  if (spec.type === 'object') {
+    props = objectProps(spec);
+    const t = props.get('type');
+    typeText = t ? (str(t) ?? t.text.split('.').pop()) : undefined;
+  } else {
+    typeText = str(spec) ?? spec.text.split('.').pop();
+  }
+  const base = typeText ? DB_MIGRATE_TYPES[typeText.toLowerCase()] : undefined;
+  const length = props.get('length');
+  const type = base === 'varchar(255)' && length?.type === 'number' ? `varchar(${length.text})` : base;
+  const primary = props.get('primaryKey')?.type === 'true';
+  const serial = props.get('autoIncrement')?.type === 'true';
+  const def = props.get('defaultValue');
+  const d: { kind: DefaultKind; fn?: string } = serial
+    ? { kind: 'volatile', fn: 'nextval' }
+    : !def
+      ? { kind: 'none' }
+      : def.type === 'object' && objectProps(def).has('raw')
+        ? sqlDefaultKind(str(objectProps(def).get('raw')) ?? '')
+        : { kind: 'constant' };
+  return {
+    name,
+    ...(type ? { type } : {}),
+    notNull: props.get('notNull')?.type === 'true' || primary,
+    primaryKey: primary,
+    unique: props.get('unique')?.type === 'true',
+    default: d.kind,
+    ...(d.fn ? { defaultFunction: d.fn } : {}),
+    generatedStored: false,
+    identity: serial,
+  };
+}
+
+/** `exports.up = function (db, callback) { db.runSql('…', callback) }` and db-migrate's builder calls. */
+function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
+  const p = firstParamName(fn);
+  if (!p) return [];
+  const out: ExtractedOp[] = [];
+  for (const call of descendantsOfType(fn, 'call_expression')) {
+    const m = methodOf(call);
+    if (m?.receiver?.type !== 'identifier' || m.receiver.text !== p) continue;
+    const args = positionalArgs(call);
+    const b = base(call, 'db-migrate');
+    const table = str(args[0]);
+    switch (m.method) {
+      case 'runSql':
+      case 'all':
+        pushEmbedded(args[0], path, 'db-migrate', out);
+        break;
+      case 'createTable': {
+        if (!table) break;
+        const columns: ColumnSpec[] = [];
+        if (args[1]?.type === 'object') {
+          // createTable(name, { columns: {…}, ifNotExists }) or createTable(name, {…columns})
+          const props = objectProps(args[1]);
+          const colsNode = props.get('columns')?.type === 'object' ? props.get('columns')! : args[1];
+          for (const [name, spec] of objectProps(colsNode)) {
+            const c = dbMigrateColumn(name, spec);
+            if (c) columns.push(c);
+          }
+        }
+        out.push({ ...b, kind: 'create-table', table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        break;
+      }
+      case 'addColumn': {
+        const name = str(args[1]);
+        const column = name ? dbMigrateColumn(name, args[2]) : undefined;
+        if (table && column) out.push({ ...b, kind: 'add-column', table, column });
+        break;
+      }
+      case 'removeColumn': {
+        const column = str(args[1]);
+        if (table && column) out.push({ ...b, kind: 'drop-column', table, column });
+        break;
+      }
+      case 'renameColumn': {
+        const [from, to] = [str(args[1]), str(args[2])];
+        if (table && from && to) out.push({ ...b, kind: 'rename-column', table, column: from, to });
+        break;
+      }
+      case 'changeColumn': {
+        const column = str(args[1]);
+        const spec = column ? dbMigrateColumn(column, args[2]) : undefined;
+        if (table && column) {
+          out.push({ ...b, kind: 'alter-column-type', table, column, ...(spec?.type ? { type: spec.type } : {}), using: false });
+          if (spec?.notNull) out.push({ ...b, kind: 'set-not-null', table, column });
+        }
+        break;
+      }
+      case 'addIndex': {
+        // addIndex(table, indexName, columns, unique)
+        if (!table) break;
+        const name = str(args[1]);
+        out.push({ ...b, kind: 'create-index', table, ...(name ? { name } : {}), concurrent: false, unique: args[3]?.type === 'true', columns: objectColumnNames(args[2]) });
+        break;
+      }
+      case 'removeIndex': {
+        const name = str(args[1]) ?? str(args[0]);
+        if (name) out.push({ ...b, kind: 'drop-index', name, concurrent: false });
+        break;
+      }
+      case 'dropTable':
+        if (table) out.push({ ...b, kind: 'drop-table', table, objectType: 'table', cascade: false });
+        break;
+      case 'renameTable': {
+        const to = str(args[1]);
+        if (table && to) out.push({ ...b, kind: 'rename-table', table, to });
+        break;
+      }
+      case 'addForeignKey': {
+        // addForeignKey(table, referencedTable, keyName, fieldMapping, rules)
+        const ref = str(args[1]);
+        const mapping = args[3]?.type === 'object' ? [...objectProps(args[3]).keys()] : [];
+        if (table) out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, ...(ref ? { references: ref } : {}), columns: mapping });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tagged SQL templates (Kysely ``sql`…`.execute(db)``, slonik ``pool.query(sql`…`)``)
+// ---------------------------------------------------------------------------------------------------------
+
+/** A `sql`…`` / `sql.unsafe`…`` tagged template, or `sql.raw('…')`: the SQL node, else undefined. */
+function taggedSql(node: TSNode | undefined | null): TSNode | undefined {
+  if (node?.type !== 'call_expression') return undefined;
+  const tag = calleeName(node);
+  if (tag !== 'sql' && tag !== 'sql.unsafe' && tag !== 'sql.raw' && tag !== 'sql.typeAlias') return undefined;
+  const args = positionalArgs(node);
+  return args[0]?.type === 'template_string' || (tag === 'sql.raw' && args[0]) ? args[0] : undefined;
+}
+
+/** SQL in tagged templates that `isRun` says are executed (the argument of `pool.query(…)`, the receiver of `.execute(db)`). */
+function taggedSqlOps(fn: TSNode, path: string, via: Via, isRun: (call: TSNode) => boolean): ExtractedOp[] {
+  const out: ExtractedOp[] = [];
+  for (const call of descendantsOfType(fn, 'call_expression')) {
+    if (!isRun(call)) continue;
+    const m = methodOf(call);
+    const candidates = [positionalArgs(call)[0], m?.receiver];
+    for (const c of candidates) {
+      const sqlNode = taggedSql(c);
+      if (sqlNode) {
+        pushEmbedded(sqlNode, path, via, out);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Kysely
+// ---------------------------------------------------------------------------------------------------------
+
+const KYSELY_TYPES: Readonly<Record<string, string>> = {
+  integer: 'int4',
+  int4: 'int4',
+  bigint: 'int8',
+  int8: 'int8',
+  smallint: 'int2',
+  serial: 'int4',
+  bigserial: 'int8',
+  boolean: 'bool',
+  text: 'text',
+  uuid: 'uuid',
+  json: 'json',
+  jsonb: 'jsonb',
+  date: 'date',
+  timestamp: 'timestamp',
+  timestamptz: 'timestamptz',
+  real: 'float4',
+  'double precision': 'float8',
+};
+
+function kyselyType(node: TSNode | undefined): string | undefined {
+  const t = node ? str(node)?.toLowerCase().trim() : undefined;
+  if (!t) return undefined;
+  if (/^(?:varchar|numeric|decimal|char)\s*\(/.test(t)) return t.replace(/\s+/g, '').replace(/^decimal/, 'numeric');
+  if (t === 'varchar') return 'varchar';
+  return KYSELY_TYPES[t];
+}
+
+/** A Kysely column builder callback `(col) => col.notNull().defaultTo(…)…`: the modifiers it applies. */
+function kyselyColumn(name: string, typeNode: TSNode | undefined, cb: TSNode | undefined): ColumnSpec {
+  const type = kyselyType(typeNode);
+  const serial = /serial$/.test(str(typeNode ?? cb!)?.toLowerCase() ?? '');
+  const mods = new Map<string, TSNode>();
+  if (cb && FUNCTION_TYPES.has(cb.type)) {
+    for (const call of descendantsOfType(cb, 'call_expression')) {
+      const m = methodOf(call);
+      if (m) mods.set(m.method, call);
+    }
+  }
+  const def = mods.get('defaultTo');
+  let d: { kind: DefaultKind; fn?: string } = serial ? { kind: 'volatile', fn: 'nextval' } : { kind: 'none' };
+  if (def) {
+    const v = positionalArgs(def)[0];
+    const raw = taggedSql(v);
+    d = raw ? sqlDefaultKind(sqlText(raw) ?? '') : { kind: 'constant' };
+  }
+  const references = mods.get('references');
+  const ref = references ? str(positionalArgs(references)[0])?.split('.')[0] : undefined;
+  const primary = mods.has('primaryKey');
+  return {
+    name,
+    ...(type ? { type } : {}),
+    notNull: mods.has('notNull') || primary,
+    primaryKey: primary,
+    unique: mods.has('unique'),
+    default: d.kind,
+    ...(d.fn ? { defaultFunction: d.fn } : {}),
+    generatedStored: mods.has('generatedAlwaysAs') && mods.has('stored'),
+    identity: serial || mods.has('generatedAlwaysAsIdentity') || mods.has('generatedByDefaultAsIdentity'),
+    ...(ref ? { references: ref } : {}),
+  };
+}
+
+/** `db.schema.createTable('t').addColumn(…)….execute()` and friends; ``sql`…`.execute(db)``. */
+function kyselyOps(fn: TSNode, path: string): ExtractedOp[] {
+  const p = firstParamName(fn) ?? 'db';
+  const out: ExtractedOp[] = [];
+  for (const call of descendantsOfType(fn, 'call_expression')) {
+    const m = methodOf(call);
+    if (m?.method !== 'execute') continue;
+    const raw = taggedSql(m.receiver);
+    if (raw) {
+      pushEmbedded(raw, path, 'kysely', out);
+      continue;
+    }
+    // Unwind the chain: execute ← … ← db.schema.<start>(…)
+    const chain: Array<{ method: string; args: TSNode[] }> = [];
+    let cur: TSNode | null = m.receiver;
+    let start: { method: string; args: TSNode[] } | undefined;
+    while (cur?.type === 'call_expression') {
+      const inner = methodOf(cur);
+      if (!inner) break;
+      const receiver = inner.receiver;
+      if (receiver && (receiver.text === `${p}.schema` || /\.schema$/.test(receiver.text) || /\.withSchema\([^)]*\)$/.test(receiver.text))) {
+        start = { method: inner.method, args: positionalArgs(cur) };
+        break;
+      }
+      chain.unshift({ method: inner.method, args: positionalArgs(cur) });
+      cur = receiver;
+    }
+    if (!start) continue;
+    const b = base(call, 'kysely');
+    const name = str(start.args[0]);
+    if (!name) continue;
+    const has = (method: string) => chain.some((c) => c.method === method);
+    switch (start.method) {
+      case 'createTable': {
+        const columns = chain.filter((c) => c.method === 'addColumn').map((c) => kyselyColumn(str(c.args[0]) ?? '?', c.args[1], c.args[2]));
+        out.push({ ...b, kind: 'create-table', table: name, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        break;
+      }
+      case 'alterTable':
+        for (const c of chain) kyselyAlter(name, c, b, out);
+        break;
+      case 'createIndex': {
+        const on = chain.find((c) => c.method === 'on');
+        const table = on ? str(on.args[0]) : undefined;
+        const cols = chain.filter((c) => c.method === 'column' || c.method === 'columns').flatMap((c) => (c.args[0]?.type === 'array' ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? '?')));
+        if (table) out.push({ ...b, kind: 'create-index', table, name, concurrent: has('concurrently'), unique: has('unique'), columns: cols });
+        break;
+      }
+      case 'dropIndex':
+        out.push({ ...b, kind: 'drop-index', name, concurrent: has('concurrently') });
+        break;
+      case 'dropTable':
+        out.push({ ...b, kind: 'drop-table', table: name, objectType: 'table', cascade: has('cascade') });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function kyselyAlter(table: string, c: { method: string; args: TSNode[] }, b: ReturnType<typeof base>, out: ExtractedOp[]): void {
+  switch (c.method) {
+    case 'addColumn': {
+      const column = kyselyColumn(str(c.args[0]) ?? '?', c.args[1], c.args[2]);
+      // An inline `.references()` stays on the column, as `ADD COLUMN … REFERENCES` does in SQL.
+      out.push({ ...b, kind: 'add-column', table, column });
+      break;
+    }
+    case 'dropColumn': {
+      const column = str(c.args[0]);
+      if (column) out.push({ ...b, kind: 'drop-column', table, column });
+      break;
+    }
+    case 'renameColumn': {
+      const [from, to] = [str(c.args[0]), str(c.args[1])];
+      if (from && to) out.push({ ...b, kind: 'rename-column', table, column: from, to });
+      break;
+    }
+    case 'renameTo': {
+      const to = str(c.args[0]);
+      if (to) out.push({ ...b, kind: 'rename-table', table, to });
+      break;
+    }
+    case 'alterColumn': {
+      const column = str(c.args[0]);
+      const cb = c.args[1];
+      if (!column || !cb) break;
+      for (const call of descendantsOfType(cb, 'call_expression')) {
+        const m = methodOf(call);
+        if (m?.method === 'setDataType') {
+          const type = kyselyType(positionalArgs(call)[0]);
+          out.push({ ...b, kind: 'alter-column-type', table, column, ...(type ? { type } : {}), using: false });
+        } else if (m?.method === 'setNotNull') {
+          out.push({ ...b, kind: 'set-not-null', table, column });
+        }
+      }
+      break;
+    }
+    case 'addUniqueConstraint':
+    case 'addPrimaryKeyConstraint': {
+      const name = str(c.args[0]);
+      out.push({ ...b, kind: 'add-constraint', table, constraint: c.method === 'addUniqueConstraint' ? 'unique' : 'primary-key', ...(name ? { name } : {}), notValid: false, columns: objectColumnNames(c.args[1]) });
+      break;
+    }
+    case 'addForeignKeyConstraint': {
+      const name = str(c.args[0]);
+      const ref = str(c.args[2]);
+      out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', ...(name ? { name } : {}), notValid: false, ...(ref ? { references: ref } : {}), columns: objectColumnNames(c.args[1]) });
+      break;
+    }
+    case 'addCheckConstraint': {
+      const name = str(c.args[0]);
+      out.push({ ...b, kind: 'add-constraint', table, constraint: 'check', ...(name ? { name } : {}), notValid: false, columns: [] });
+      break;
+    }
+    default:
+      break;
+  }
 }

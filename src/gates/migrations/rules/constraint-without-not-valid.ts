@@ -15,6 +15,8 @@ export const rule = ddlRule({
     severity: 'blocker',
     description: 'A foreign key or CHECK constraint added to an existing table without NOT VALID locks it while every row is checked.',
     messages: {
+      newColumn:
+        '{{what}} {{name}} on {{table}} is on columns this migration just added, so no row can violate it, but validating it still reads every row of {{table}} inside the lock the ADD COLUMN holds{{alsoBlocks}}.',
       foreignKey:
         'Adding foreign key {{name}} on {{table}}{{references}} without NOT VALID checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: all writes to them wait for the full scan.',
       check:
@@ -23,6 +25,8 @@ export const rule = ddlRule({
         'VALIDATE CONSTRAINT {{name}} runs in the same transaction as the ADD … NOT VALID before it, so the lock taken by the ADD is held for the whole validation scan and NOT VALID gains nothing.',
     },
     fixes: {
+      newColumn:
+        'Add it with `… NOT VALID` and `VALIDATE CONSTRAINT` in a later migration (quick and non-blocking while every value is NULL), or list the tables in `small-tables` if they are small.',
       foreignKey:
         'Add it with `… NOT VALID` (instant), then in a later migration run `ALTER TABLE {{table}} VALIDATE CONSTRAINT …`, which only takes a SHARE UPDATE EXCLUSIVE lock and lets reads and writes continue.',
       check:
@@ -42,8 +46,42 @@ export const rule = ddlRule({
         }
         return;
       }
+      // `ADD COLUMN … REFERENCES t`: a foreign key on a column added by this very statement.
+      if (op.kind === 'add-column' && op.column.references && !t.isNew(op.table, i) && !t.isSmall(op.table) && !t.isSmall(op.column.references)) {
+        ctx.report({
+          messageId: 'newColumn',
+          data: {
+            what: 'Foreign key',
+            name: `(${op.column.name})`,
+            table: ident(op.table),
+            alsoBlocks: `, and writes to ${ident(op.column.references)} wait for that scan (SHARE ROW EXCLUSIVE)`,
+          },
+          ...at(op),
+          severity: 'warning',
+          key: `${op.table}:${op.column.name}:inline-fk`,
+        });
+        return;
+      }
       if (op.kind !== 'add-constraint' || op.notValid || t.isNew(op.table, i) || t.isSmall(op.table)) return;
       if (op.constraint !== 'foreign-key' && op.constraint !== 'check') return;
+      // On columns this transaction just added (all NULL or the constant default, invisible to others): it
+      // cannot fail and the table is locked already, but the validation scan still runs — a warning.
+      const cols = op.constraint === 'check' && op.notNullColumn ? [op.notNullColumn] : op.columns;
+      if (cols.length > 0 && cols.every((c) => t.isAddedHere(op.table, c, i))) {
+        ctx.report({
+          messageId: 'newColumn',
+          data: {
+            what: op.constraint === 'foreign-key' ? 'Foreign key' : 'CHECK constraint',
+            name: op.name ? ident(op.name) : `(${op.columns.join(', ')})`,
+            table: ident(op.table),
+            alsoBlocks: op.constraint === 'foreign-key' && op.references ? `, and writes to ${ident(op.references)} wait for that scan (SHARE ROW EXCLUSIVE)` : '',
+          },
+          ...at(op),
+          severity: 'warning',
+          key: `${op.table}:${op.name ?? op.columns.join(',')}`,
+        });
+        return;
+      }
       ctx.report({
         messageId: op.constraint === 'foreign-key' ? 'foreignKey' : 'check',
         data: {

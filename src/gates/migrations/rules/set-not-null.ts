@@ -15,10 +15,14 @@ export const rule = ddlRule({
     severity: 'blocker',
     description: 'SET NOT NULL on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.',
     messages: {
+      newColumn:
+        'SET NOT NULL on {{table}}.{{column}}, which this migration just added: it cannot fail and no other session sees the column yet, but it still reads every row of {{table}} inside the ACCESS EXCLUSIVE lock the ADD COLUMN holds, so the lock lasts as long as the scan.',
       setNotNull:
         'SET NOT NULL on {{table}}.{{column}} scans every row to prove there are no NULLs while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the scan (and the migration fails if a NULL is found).',
     },
     fixes: {
+      newColumn:
+        'Declare it where the column is added (`ADD COLUMN {{column}} … NOT NULL DEFAULT <constant>`, metadata-only on PostgreSQL 11+), or list {{table}} in `small-tables` if it is small.',
       setNotNull:
         'Add `CONSTRAINT {{column}}_not_null CHECK ({{column}} IS NOT NULL) NOT VALID`, backfill, `VALIDATE CONSTRAINT` in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the CHECK.{{upgrade}}',
     },
@@ -40,7 +44,15 @@ export const rule = ddlRule({
         return;
       }
       if (op.kind !== 'set-not-null' || t.isNew(op.table, i) || t.isSmall(op.table)) return;
+      // Already NOT NULL by the history (a Sequelize changeColumn restating allowNull: false): PostgreSQL
+      // returns at once. Added in this transaction: it cannot fail and blocks no one new, but still scans
+      // inside the lock, so a warning rather than a blocker.
+      if (t.wasNotNull(op.table, op.column)) return;
       const key = `${op.table}.${op.column}`;
+      if (t.isAddedHere(op.table, op.column, i)) {
+        ctx.report({ messageId: 'newColumn', data: { table: ident(op.table), column: ident(op.column) }, ...at(op), severity: 'warning', key });
+        return;
+      }
       if (t.pgVersion >= 12) {
         if (provenHere.has(key)) return;
         if (t.index && t.set && t.entry && validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column)) return;
