@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
-import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
+import type { IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { classifyMigrationPath, compareMigrationIds, extraLayouts, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
 import type { OrmField } from './ops.js';
