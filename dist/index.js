@@ -28125,9 +28125,9 @@ var require_picomatch = __commonJS({
     var utils = require_utils2();
     var constants3 = require_constants6();
     var isObject3 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch6 = (glob, options, returnState = false) => {
+    var picomatch8 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch6(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch8(input2, options, returnState));
         const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str3);
@@ -28143,16 +28143,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix2 = opts.windows;
-      const regex2 = isState ? picomatch6.compileRe(glob, options) : picomatch6.makeRe(glob, options, false, true);
+      const regex2 = isState ? picomatch8.compileRe(glob, options) : picomatch8.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch6.test(input2, regex2, options, { glob, posix: posix2 });
+        const { isMatch, match, output: output2 } = picomatch8.test(input2, regex2, options, { glob, posix: posix2 });
         const result3 = { glob, state, regex: regex2, posix: posix2, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result3);
@@ -28178,7 +28178,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch6.test = (input2, regex2, options, { glob, posix: posix2 } = {}) => {
+    picomatch8.test = (input2, regex2, options, { glob, posix: posix2 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -28195,24 +28195,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch6.matchBase(input2, regex2, options, posix2);
+          match = picomatch8.matchBase(input2, regex2, options, posix2);
         } else {
           match = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch6.matchBase = (input2, glob, options, posix2 = options && options.windows) => {
-      const regex2 = glob instanceof RegExp ? glob : picomatch6.makeRe(glob, options);
+    picomatch8.matchBase = (input2, glob, options, posix2 = options && options.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch8.makeRe(glob, options);
       return regex2.test(utils.basename(input2, { windows: posix2 }));
     };
-    picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
-    picomatch6.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
+    picomatch8.isMatch = (str3, patterns, options) => picomatch8(patterns, options)(str3);
+    picomatch8.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch8.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
     };
-    picomatch6.scan = (input2, options) => scan(input2, options);
-    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch8.scan = (input2, options) => scan(input2, options);
+    picomatch8.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -28223,13 +28223,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex2 = picomatch6.toRegex(source, options);
+      const regex2 = picomatch8.toRegex(source, options);
       if (returnState === true) {
         regex2.state = state;
       }
       return regex2;
     };
-    picomatch6.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch8.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -28240,9 +28240,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse5(input2, options);
       }
-      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch8.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch6.toRegex = (source, options) => {
+    picomatch8.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -28251,8 +28251,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch6.constants = constants3;
-    module2.exports = picomatch6;
+    picomatch8.constants = constants3;
+    module2.exports = picomatch8;
   }
 });
 
@@ -28262,14 +28262,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils2();
-    function picomatch6(glob, options, returnState = false) {
+    function picomatch8(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch6, pico);
-    module2.exports = picomatch6;
+    Object.assign(picomatch8, pico);
+    module2.exports = picomatch8;
   }
 });
 
@@ -42228,8 +42228,8 @@ ${JSON.stringify(symbolNames, null, 2)}`);
 // src/action/main.ts
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { isAbsolute, join as join3, relative, resolve, sep as sep2 } from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import { isAbsolute, join as join4, relative, resolve, sep as sep2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -62764,6 +62764,7 @@ var FAIL_ON_VALUES = ["blocker", "warning", "never"];
 var BASELINE_VALUES = ["merge-base", "off"];
 var ON_ERROR_VALUES = ["failure", "neutral"];
 var RULE_SEVERITY_VALUES = ["blocker", "warning", "notice", "off"];
+var NEW_BLOCKER_SUPPRESSION_VALUES = ["require-approval", "allow"];
 var PERMISSION_VALUES = ["read", "triage", "write", "maintain", "admin"];
 var DEFAULT_MAX_FILE_BYTES = 1048576;
 var DEFAULT_EXCLUDE = [
@@ -62858,6 +62859,11 @@ function buildConfigSchema(gates) {
     "max-days": external_exports.number().int().min(1).max(365).default(90).describe("Longest a waiver may last, in days (1\u2013365).")
   };
   const waiversSchema = external_exports.strictObject(waiversShape);
+  const suppressionsSchema = external_exports.strictObject({
+    "new-blockers": external_exports.enum(NEW_BLOCKER_SUPPRESSION_VALUES).default("require-approval").describe(
+      'What a suppression comment (`readiness-ignore`, `squawk-ignore`, `atlas:nolint`) that the pull request adds or changes does to a new blocker it covers. `require-approval`: the finding stays blocking, "suppressed, awaiting approval", until someone `waivers:` allows comments `/readiness approve <finding-id>` (or waives it). `allow`: the comment clears it on its own.'
+    )
+  });
   const pathsSchema = external_exports.strictObject({
     exclude: external_exports.array(globSchema).default(() => [...DEFAULT_EXCLUDE]).describe(
       "Globs of paths never analysed. Setting it REPLACES the default list (test, fixture and mock folders, `*.test.*`/`*.spec.*` files, node_modules and vendor); use `exclude-add` to keep the defaults and add more."
@@ -62905,6 +62911,7 @@ function buildConfigSchema(gates) {
     gates: gatesSchema.prefault({}),
     rules: rulesSchema.default(() => ({})),
     waivers: waiversSchema.default(() => waiversSchema.parse({})).describe("Who may waive a finding with a `/readiness waive` comment, and for how long."),
+    suppressions: suppressionsSchema.default(() => suppressionsSchema.parse({})).describe("How suppression comments added by a pull request are treated. Suppressions already present at the base always apply."),
     exceptions: external_exports.array(exceptionSchema).default(() => []).describe("Standing exceptions reviewed in the config: a rule (or a whole gate) does not apply to matching paths, until a date.")
   }).describe(
     "Readiness Gates configuration. Every key is optional. The enforced file is read from the base branch, so a pull request cannot loosen its own gate."
@@ -62934,6 +62941,7 @@ function toReadinessConfig(parsed) {
       allowAuthor: parsed.waivers["allow-author"],
       maxDays: parsed.waivers["max-days"]
     },
+    suppressions: { newBlockers: parsed.suppressions["new-blockers"] },
     exceptions: parsed.exceptions.map((entry) => {
       const out2 = { rule: entry.rule, path: entry.path, reason: entry.reason };
       if (entry.until !== void 0) out2.until = entry.until;
@@ -63037,6 +63045,7 @@ function diffConfigs(base4, head, gates) {
   scalar("waivers.codeowners", base4.waivers.codeowners, head.waivers.codeowners);
   scalar("waivers.allow-author", base4.waivers.allowAuthor, head.waivers.allowAuthor);
   scalar("waivers.max-days", base4.waivers.maxDays, head.waivers.maxDays);
+  scalar("suppressions.new-blockers", base4.suppressions.newBlockers, head.suppressions.newBlockers);
   diffExceptions(base4.exceptions, head.exceptions, out2);
   return out2;
 }
@@ -63328,7 +63337,7 @@ function pathAtOffset(root, offset) {
 
 // src/gates/docs.generated.ts
 var RULE_DOCS = {
-  "core/suppression-missing-reason": '# core/suppression-missing-reason\n\nA `readiness-ignore` comment must say which rule it silences and why. Without a reason it suppresses\nnothing and is reported, so every accepted risk in the code carries its justification where reviewers see it.\n\n## Why\nSuppressions outlive the people who wrote them. A bare `readiness-ignore` tells the next reader nothing\nabout whether the risk was understood or only silenced.\n\n## \u274C Bad\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged\nlogger.info({ password });\n```\n\n## \u2705 Good\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged: the value is the literal string "<redacted>" in this test double\nlogger.info({ password });\n```\n\n## How to fix\nAdd `: <reason>` after the rule id, or remove the comment and fix the finding.\n',
+  "core/suppression-missing-reason": "# core/suppression-missing-reason\n\nA `readiness-ignore` comment must say which rule it silences and why. Without a reason it suppresses\nnothing and is reported, so every accepted risk in the code carries its justification where reviewers see it.\nPeer tools' markers that Readiness Gates honours (`squawk-ignore`, `squawk-ignore-file`, `atlas:nolint`)\nneed a reason too, after a colon (`-- squawk-ignore ban-drop-table: <why>`); a bare one that would have\ncovered a finding suppresses nothing and is reported.\n\n## Why\nSuppressions outlive the people who wrote them. A bare `readiness-ignore` tells the next reader nothing\nabout whether the risk was understood or only silenced.\n\n## \u274C Bad\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged\nlogger.info({ password });\n```\n\n## \u2705 Good\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged: the value is the literal string \"<redacted>\" in this test double\nlogger.info({ password });\n```\n\n## How to fix\nAdd `: <reason>` after the rule id (or after the peer marker's codes), or remove the comment and fix the finding.\n",
   "core/unused-suppression": "# core/unused-suppression\n\nA `readiness-ignore` comment that matches no finding: the code it excused was fixed or moved, the comment\nsits on the wrong line, or it names a rule that does not exist.\n\n## Why\nA stale suppression silently hides the next real finding on that line. Unknown rule ids are usually typos\nthat never suppressed anything.\n\n## \u274C Bad\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-loged: typo in the rule id\nlogger.info({ userId });\n```\n\n## \u2705 Good\n```ts path=src/app.ts\nlogger.info({ userId });\n```\n\n## How to fix\nDelete the comment, or move it directly above the line that is reported and name the rule exactly.\n",
   "health/dependency-check-without-timeout": "# health/dependency-check-without-timeout\n\nA health endpoint \u2014 a route a probe or health check targets, a route named like one (`/healthz`,\n`/readyz`, `/health/ready`\u2026), or a terminus / under-pressure / fastapi-health check \u2014 calls a database,\ncache, broker or another service with nothing bounding the call: no `AbortSignal.timeout()` / `signal`,\nno `timeout` option, no client-level timeout (`commandTimeout`, `statement_timeout`\u2026), no timeout\nwrapper (`Promise.race` with a timer, `withTimeout()`, `p-timeout`), no `asyncio.wait_for` /\n`asyncio.timeout()` / `anyio.fail_after`, no `timeout=` argument. NestJS Terminus database indicators\n(1000 ms by default) and httpx (5 s by default) count as bounded; `requests` and the HTTP indicator do\nnot. One finding per dependency kind per handler.\n\n## Why\nThe kubelet waits `timeoutSeconds` (1 s by default) and then counts a failure \u2014 but the handler keeps\nrunning. Every probe of every pod starts another check against a dependency that is already slow, so\nchecks pile up, hold connections from the pool that real requests need, and add load exactly when the\ndependency is struggling.\n\n## \u274C Bad\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  await pool.query('SELECT 1');\n  res.send('ok');\n});\napp.listen(8080);\n```\n\n## \u2705 Good\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL, statement_timeout: 500 });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  await pool.query('SELECT 1');\n  res.send('ok');\n});\napp.listen(8080);\n```\n\n## How to fix\nBound every dependency call in a health check below the probe's `timeoutSeconds`: pass a signal or a\ntimeout option, configure the client's own timeouts, or wrap the call in a timeout helper that clears\nits timer. Caching the result for a second or two keeps concurrent probes from stacking up.\n",
   "health/depends-on-without-healthcheck": '# health/depends-on-without-healthcheck\n\nA Compose service waits for another with `depends_on: { x: { condition: service_healthy } }`, but `x`\nhas no health check: no `healthcheck:` in any Compose file of the project (override files in the same\nfolder count), and its image defines none \u2014 an official image that ships without `HEALTHCHECK`\n(postgres, mysql, mariadb, redis, mongo, rabbitmq, nginx\u2026) or a Dockerfile in the repository without\none. Images the gate cannot inspect are not judged.\n\n## Why\nCompose cannot tell when a service without a health check is healthy, so it refuses to start the\ndependent service: `docker compose up` fails with "dependency \u2026 has no healthcheck configured" (or waits\non a disabled check), for every developer and every CI job.\n\n## \u274C Bad\n```yaml path=docker-compose.yml\nservices:\n  api:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n```\n\n## \u2705 Good\n```yaml path=docker-compose.yml\nservices:\n  api:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n    healthcheck:\n      test: ["CMD-SHELL", "pg_isready -U postgres"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n```\n\n## How to fix\nGive the dependency a `healthcheck:` (the fix suggests one for common images), or use\n`condition: service_started` when the dependent service retries its connection anyway.\n',
@@ -63357,15 +63366,15 @@ var RULE_DOCS = {
   "metrics/registry-merge-conflict": "# metrics/registry-merge-conflict\n\nprom-client `Registry.merge([a, b])` where both registries hold a metric with the same name (including\nthe default metrics, when both had `collectDefaultMetrics()` without distinct prefixes), or where one is\nan OpenMetrics registry and the other a Prometheus text registry.\n\n## Why\n`Registry.merge` creates a new registry and re-registers every metric of every input into it, so a\nname present in two inputs throws `A metric with the name \u2026 has already been registered.`; inputs\nwith different content types throw `Registers can only be merged if they have the same content type`.\nMerges usually run at start-up or when `/metrics` is scraped: the service does not start, or every\nscrape fails.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter, Registry } from 'prom-client';\n\nconst appRegistry = new Registry();\nconst workerRegistry = new Registry();\nnew Counter({ name: 'jobs_total', help: 'Jobs', registers: [appRegistry] });\nnew Counter({ name: 'jobs_total', help: 'Jobs', registers: [workerRegistry] });\n\nexport const all = Registry.merge([appRegistry, workerRegistry]);\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter, Registry } from 'prom-client';\n\nconst appRegistry = new Registry();\nconst workerRegistry = new Registry();\nnew Counter({ name: 'app_jobs_total', help: 'Jobs', registers: [appRegistry] });\nnew Counter({ name: 'worker_jobs_total', help: 'Jobs', registers: [workerRegistry] });\n\nexport const all = Registry.merge([appRegistry, workerRegistry]);\n```\n\n## How to fix\nKeep names disjoint across the merged registries (prefix one side, or register a metric in one of\nthem only); use the same content type for all of them.\n",
   "metrics/unbounded-label": "# metrics/unbounded-label\n\nA label whose **name** says its values are unbounded or personal (`user_id`, `order_id`, `request_id`,\n`email`, `ip`, `session_id`, `token`, `url`, `error_message`\u2026), or a label **value** taken from an\nunbounded source: the raw request URL or path (`req.originalUrl`, `request.url.path`, `r.URL.Path`),\nrequest input (`req.params.*`, `req.query.*`), headers (User-Agent), the client IP, an error message.\n\nA warning; a **blocker** when the label stores what the PII gate blocks on in logs \u2014 credentials,\nsession or auth tokens, payment data, government ids, health data (the same classifier decides).\n\n## Why\nEvery distinct value of every label is a separate time series, kept for the whole retention: an id or a\nraw path turns one metric into millions of series, slows every query and can take Prometheus down.\nPersonal data in labels is visible to everyone with dashboard access and cannot be deleted selectively.\n\nRoute templates (`req.route?.path`, `request.routeOptions.url`, `request.scope[\"route\"].path`,\n`c.FullPath()`), methods, status codes and error *types* are fine.\n\n## Options\n`gates.metrics.allow-labels` lists label names known to be bounded in your repository (e.g. `tenant_id`\nwith five tenants); `gates.metrics.unbounded-labels` adds names to report.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['user_id', 'method'] });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['plan', 'method'] });\n```\n\n## How to fix\nDrop the label or replace it with a bounded dimension (plan, tier, status class, error type). Record\nthe route template rather than the path. Per-entity detail belongs in logs and traces.\n",
   "migrations/add-column-volatile-default": '# migrations/add-column-volatile-default\n\nReports `ADD COLUMN` on an existing PostgreSQL table that forces a rewrite of every row: a volatile\ndefault (`gen_random_uuid()`, `random()`, `clock_timestamp()`, `uuid_generate_v4()`, Knex\n`knex.fn.uuid()`), a `serial`/`bigserial` or identity column, a `GENERATED \u2026 STORED` column \u2014 and, when\n`postgres-version` is below 11, any default.\n\n## Why\nSince PostgreSQL 11 a constant default (including `now()` and `CURRENT_TIMESTAMP`, evaluated once) is\nstored as metadata and the ADD is instant. A volatile default must be computed per row, so the table is\nrewritten under an ACCESS EXCLUSIVE lock and all reads and writes wait for it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_public_id/migration.sql\nALTER TABLE "Order" ADD COLUMN "publicId" UUID NOT NULL DEFAULT gen_random_uuid();\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_public_id/migration.sql\nALTER TABLE "Order" ADD COLUMN "publicId" UUID;\nALTER TABLE "Order" ALTER COLUMN "publicId" SET DEFAULT gen_random_uuid();\nALTER TABLE "Order" ADD COLUMN "archived" BOOLEAN NOT NULL DEFAULT false;\n```\n\n## How to fix\nAdd the column without a default (or with a constant one), `SET DEFAULT` for new rows, backfill\nexisting rows in batches, then enforce NOT NULL with a validated CHECK.\n',
-  "migrations/add-index-non-concurrent": '# migrations/add-index-non-concurrent\n\nReports `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on a PostgreSQL table that already exists \u2014\nincluding what ORMs generate: Prisma `@@index`/`@unique`, Django `AddIndex`, `db_index=True` and\nForeignKey indexes, Alembic `op.create_index`, Knex `index()`, Sequelize `addIndex` without\n`concurrently`. Tables created in the same pull request, tables listed in `small-tables`, MySQL and\nSQLite projects are not reported.\n\n## Why\nA plain CREATE INDEX holds a SHARE lock for the whole build: reads continue, but every INSERT, UPDATE\nand DELETE on the table waits \u2014 minutes on a large table, long enough for requests to time out.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX "Order_status_idx" ON "Order"("status");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Order_status_idx" ON "Order"("status");\n```\n\n## How to fix\nUse `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, outside a transaction: a Prisma migration whose\nmigration.sql holds only that statement, Django `AddIndexConcurrently` with `atomic = False`, Alembic\n`postgresql_concurrently=True` inside `autocommit_block()`, Knex `knex.raw` with\n`config = { transaction: false }`. A failed concurrent build leaves an INVALID index: drop it before\nretrying.\n',
+  "migrations/add-index-non-concurrent": '# migrations/add-index-non-concurrent\n\nReports `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on a PostgreSQL table that already exists \u2014\nincluding what ORMs generate: Prisma `@@index`/`@unique`, Django `AddIndex`, `db_index=True` and\nForeignKey indexes, Alembic `op.create_index`, Knex `index()`, Sequelize `addIndex` without\n`concurrently`, db-migrate `db.runSql(\u2026)`/`db.addIndex`, Kysely `db.schema.createIndex(\u2026)` and\n``sql`\u2026`.execute(db)``, goose Go migrations (`tx.ExecContext(ctx, "\u2026")` in the function registered\nwith `goose.AddMigration*`), slonik-style `alterations/*.ts` (`pool.query(sql`\u2026`)`), and SQL files in\nany layout named in `gates.migrations.paths`. Tables created in the same pull request, tables listed\nin `small-tables`, MySQL and SQLite projects (or files a configured path marks `mysql`/`sqlite`) are\nnot reported.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nA plain CREATE INDEX holds a SHARE lock for the whole build: reads continue, but every INSERT, UPDATE\nand DELETE on the table waits \u2014 minutes on a large table, long enough for requests to time out.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX "Order_status_idx" ON "Order"("status");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Order_status_idx" ON "Order"("status");\n```\n\n## How to fix\nUse `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, outside a transaction: a Prisma migration whose\nmigration.sql holds only that statement, Django `AddIndexConcurrently` with `atomic = False`, Alembic\n`postgresql_concurrently=True` inside `autocommit_block()`, Knex `knex.raw` with\n`config = { transaction: false }`. A failed concurrent build leaves an INVALID index: drop it before\nretrying.\n',
   "migrations/add-required-column": '# migrations/add-required-column\n\nReports `ADD COLUMN \u2026 NOT NULL` without a default on an existing table (Prisma\'s "added the required\ncolumn \u2026 without a default value", Alembic `nullable=False` without `server_default`), and \u2014 as a\nwarning \u2014 Django `AddField` on a required field whose default exists only in Python (Django drops the\ndatabase default right after adding the column). Not reported for MySQL, which fills an implicit\ndefault, nor when the same migration empties the table first (`DELETE` without `WHERE`, `TRUNCATE`).\n\n## Why\nPostgreSQL cannot fill existing rows, so the migration fails on any non-empty table and the deploy\nstops. Where it succeeds (Django), instances of the previous release insert rows without the column and\nfail with a NOT NULL violation until the deploy finishes.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3) NOT NULL;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3) NOT NULL DEFAULT \'EUR\';\n```\n\n## How to fix\nGive the column a constant `DEFAULT` (metadata-only since PostgreSQL 11; Django `db_default=`), or add\nit nullable, backfill, and enforce NOT NULL later.\n',
   "migrations/add-unique-constraint": '# migrations/add-unique-constraint\n\nReports `ADD CONSTRAINT \u2026 UNIQUE`, `ADD PRIMARY KEY`, `ADD \u2026 EXCLUDE` and columns added with an inline\n`UNIQUE` / `PRIMARY KEY` on an existing table (also Django `UniqueConstraint`, Alembic\n`create_unique_constraint`, Knex `unique()`), unless the constraint is attached to an existing index\nwith `USING INDEX`.\n\n## Why\nThe constraint builds its unique index while holding an ACCESS EXCLUSIVE lock, so every read and write\nof the table waits for the whole build; with duplicates present it fails outright.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_unique_note/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_note_key" UNIQUE ("note");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_unique_note_index/migration.sql\nCREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS "Order_note_key" ON "Order"("note");\n```\n```sql path=prisma/migrations/20240302000000_unique_note/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_note_key" UNIQUE USING INDEX "Order_note_key";\n```\n\n## How to fix\nBuild the unique index concurrently in its own migration, then `ADD CONSTRAINT \u2026 UNIQUE USING INDEX`\n(or `PRIMARY KEY USING INDEX`), which is instant.\n',
   "migrations/atlas-sum-mismatch": '# migrations/atlas-sum-mismatch\n\nReports an `atlas.sum` that does not match its migration directory: a file missing from it, a stale\nhash, a line for a file that no longer exists, or a wrong total. The sum is recomputed the way Atlas\ncomputes it (a running SHA-256 over each file\'s name and content, in name order; files marked\n`-- atlas:sum ignore` count by name only).\n\n## Why\n`atlas migrate apply` and `atlas migrate validate` refuse a directory whose sum does not match\n("checksum mismatch"), so nothing is deployed.\n\n## \u274C Bad\n```sql path=migrations/20240101000000_init.sql side=both\nCREATE TABLE users (id bigint PRIMARY KEY);\n```\n```text path=migrations/atlas.sum side=both\nh1:m6P8+C+aujoeLqtTENjNV18sjbmgFXRF2MmQxHqGjbo=\n20240101000000_init.sql h1:bIMR+NEOk5yNuE/kRiNo2QJuyzZ+3b6tyukz79b7Lhc=\n```\n```sql path=migrations/20240201000000_add_name.sql\nALTER TABLE users ADD COLUMN name text;\n```\n\n## \u2705 Good\n```sql path=migrations/20240101000000_init.sql side=both\nCREATE TABLE users (id bigint PRIMARY KEY);\n```\n```text path=migrations/atlas.sum side=base\nh1:m6P8+C+aujoeLqtTENjNV18sjbmgFXRF2MmQxHqGjbo=\n20240101000000_init.sql h1:bIMR+NEOk5yNuE/kRiNo2QJuyzZ+3b6tyukz79b7Lhc=\n```\n```text path=migrations/atlas.sum\nh1:S6grX/n9ymxoIHfMyjOeknmQ1RlGJ8BH36JgWPB/JnM=\n20240101000000_init.sql h1:bIMR+NEOk5yNuE/kRiNo2QJuyzZ+3b6tyukz79b7Lhc=\n20240201000000_add_name.sql h1:qpfc9Qf4GSHU4BpkvtSycER4k5LHpVPsfft5KvtNfrc=\n```\n```sql path=migrations/20240201000000_add_name.sql\nALTER TABLE users ADD COLUMN name text;\n```\n\n## How to fix\nRun `atlas migrate hash` after adding a migration and commit the updated `atlas.sum`.\n',
   "migrations/backfill-with-ddl": '# migrations/backfill-with-ddl\n\nReports a data backfill \u2014 `UPDATE`/`DELETE`/`INSERT \u2026 SELECT` on an existing table, Django\n`RunPython`, statements run through Alembic\'s `op.get_bind()` \u2014 in the same transaction as DDL that\nlocks an existing table.\n\n## Why\nThe DDL\'s lock is held until the transaction commits, so reads and writes of the table wait for the\nwhole backfill; the backfill itself row-locks everything it touches in one long transaction.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3);\nUPDATE "Order" SET "currency" = \'EUR\';\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3);\n```\n```sql path=prisma/migrations/20240302000000_backfill_currency/migration.sql\nUPDATE "Order" SET "currency" = \'EUR\' WHERE "currency" IS NULL;\n```\n\n## How to fix\nMove the backfill to its own migration (Django: `atomic = False`), and update in batches with a commit\nbetween batches.\n',
-  "migrations/column-type-change": '# migrations/column-type-change\n\nReports `ALTER COLUMN \u2026 TYPE` on an existing table (also Django `AlterField` that changes the column\ntype, Alembic `alter_column(type_=\u2026)`, Knex `.alter()`, Sequelize `changeColumn`). The old type comes\nfrom the migration history (earlier SQL migrations, Django migration state, Alembic `existing_type`),\nso binary-coercible changes \u2014 varchar widening or to text, numeric precision growth at the same scale \u2014\nare recognised as metadata-only and not reported. `timestamp` \u2192 `timestamptz` is a warning on\nPostgreSQL 12+ (no rewrite when the session\'s TimeZone is UTC). When the history does not say, the\nfinding is a warning for plausible widenings and a blocker otherwise.\n\n## Why\nAny other type change rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock: all\nreads and writes wait for the rewrite, and old instances may mis-handle the new type.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_id_text/migration.sql\nALTER TABLE "Order" ALTER COLUMN "userId" SET DATA TYPE TEXT;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_widen_note/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET DATA TYPE VARCHAR(500);\n```\n\n## How to fix\nExpand/contract: add a column of the new type, write both, backfill in batches, switch reads, drop the\nold column later.\n',
+  "migrations/column-type-change": '# migrations/column-type-change\n\nReports `ALTER COLUMN \u2026 TYPE` on an existing table (also Django `AlterField` that changes the column\ntype, Alembic `alter_column(type_=\u2026)`, Knex `.alter()`, Sequelize `changeColumn`). The old type comes\nfrom the migration history (earlier SQL migrations, Django migration state, Alembic `existing_type`),\nso binary-coercible changes \u2014 varchar widening or to text, numeric precision growth at the same scale \u2014\nare recognised as metadata-only and not reported. `timestamp` \u2192 `timestamptz` is a warning on\nPostgreSQL 12+ (no rewrite when the session\'s TimeZone is UTC). When the history does not say, the\nfinding is a warning for plausible widenings and a blocker otherwise.\n\nA Sequelize `changeColumn` always restates the type (`Sequelize.STRING`, `DataTypes.DECIMAL(10, 2)`\u2026);\nthe rule resolves the type the column had from the history (the `createTable`/`addColumn`/`changeColumn`\nthat declared it) and says nothing when it is unchanged \u2014 a change of comment, default or nullability\nis no type change. Tables in `small-tables` (names or globs) are not reported.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nAny other type change rewrites the table and rebuilds its indexes under an ACCESS EXCLUSIVE lock: all\nreads and writes wait for the rewrite, and old instances may mis-handle the new type.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_id_text/migration.sql\nALTER TABLE "Order" ALTER COLUMN "userId" SET DATA TYPE TEXT;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_widen_note/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET DATA TYPE VARCHAR(500);\n```\n\n## How to fix\nExpand/contract: add a column of the new type, write both, backfill in batches, switch reads, drop the\nold column later.\n',
   "migrations/concurrent-in-transaction": '# migrations/concurrent-in-transaction\n\nReports `CREATE INDEX CONCURRENTLY`, `DROP INDEX CONCURRENTLY` and `REINDEX \u2026 CONCURRENTLY` that the\nmigration runs inside a transaction: an explicit `BEGIN`, or the tool\'s own \u2014 a Prisma, golang-migrate\nor Flyway file with more than one statement (one implicit transaction), Django unless `atomic = False`,\nAlembic outside `autocommit_block()`, Knex unless `config = { transaction: false }`, TypeORM unless\n`transaction = false`, Drizzle (all pending migrations run in one transaction), Atlas unless\n`-- atlas:txmode none`.\n\n## Why\nPostgreSQL refuses these statements in a transaction block (SQLSTATE 25001), so the migration fails in\nthe middle of the deploy.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\nCREATE INDEX CONCURRENTLY "Order_status_idx" ON "Order"("status");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_shipped_at/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n```sql path=prisma/migrations/20240302000000_status_index/migration.sql\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Order_status_idx" ON "Order"("status");\n```\n\n## How to fix\nGive the statement a migration of its own that runs outside a transaction (see the tool-specific hint\nin the finding).\n',
-  "migrations/constraint-without-not-valid": '# migrations/constraint-without-not-valid\n\nReports `ADD CONSTRAINT \u2026 FOREIGN KEY` and `ADD CONSTRAINT \u2026 CHECK` without `NOT VALID` on a table that\nalready exists (also Django ForeignKey fields and `AddConstraint`, Alembic `create_foreign_key` /\n`create_check_constraint` without `postgresql_not_valid=True`, Knex `foreign()`), and a `VALIDATE\nCONSTRAINT` in the same transaction as its `ADD \u2026 NOT VALID` (warning).\n\n## Why\nAdding a validated constraint checks every existing row while holding a lock: a foreign key takes SHARE\nROW EXCLUSIVE on both tables (all writes wait), a CHECK takes ACCESS EXCLUSIVE (everything waits).\n`NOT VALID` makes the ADD instant; a later `VALIDATE CONSTRAINT` scans under SHARE UPDATE EXCLUSIVE,\nwhich lets reads and writes continue \u2014 but only if it runs in a separate transaction.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_validate_order_user_fk/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_userId_fkey";\n```\n\n## How to fix\nAdd the constraint `NOT VALID`, then validate it in a later migration.\n',
-  "migrations/divergent-history": '# migrations/divergent-history\n\nReports a history that no longer forms one line after the pull request: two Alembic heads, a\n`down_revision` that does not exist, a revision id used twice, two leaf migrations in one Django app, a\ndependency on a missing Django migration, or two migrations with the same version (Flyway,\ngolang-migrate, Atlas, Rails, Diesel). Divergence already present on the base branch shows as existing.\n\n## Why\nEach branch is linear on its own \u2014 the conflict appears only when both are merged, and then the\nmigrate command refuses to run in the deploy: "Multiple head revisions are present", "Conflicting\nmigrations detected; multiple leaf nodes", "Found more than one migration with version".\n\n## \u274C Bad\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n\n## \u2705 Good\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "2b3c4d5e6f70"\n\n\ndef upgrade():\n    pass\n```\n\n## How to fix\nRe-point the new migration at the current head (`down_revision`, Django `dependencies`), or add a\nmerge migration (`alembic merge heads`, `manage.py makemigrations --merge`); give duplicate versions\na new, higher version.\n',
+  "migrations/constraint-without-not-valid": '# migrations/constraint-without-not-valid\n\nReports `ADD CONSTRAINT \u2026 FOREIGN KEY` and `ADD CONSTRAINT \u2026 CHECK` without `NOT VALID` on a table that\nalready exists (also Django ForeignKey fields and `AddConstraint`, Alembic `create_foreign_key` /\n`create_check_constraint` without `postgresql_not_valid=True`, Knex `foreign()`), and a `VALIDATE\nCONSTRAINT` in the same transaction as its `ADD \u2026 NOT VALID` (warning).\n\nA FOREIGN KEY or `CHECK (col IS NOT NULL)` whose columns this migration added earlier in the same\ntransaction, with no write to the table in between (Prisma\'s `ADD COLUMN` + `AddForeignKey` for a new\nrelation), or declared inline (`ADD COLUMN \u2026 REFERENCES t`, db-migrate/Kysely `references`), is a\n**warning**, not a blocker: no row can violate it and the table is locked already, but\nvalidation still reads every row, and a foreign key keeps writes to the referenced table waiting for\nthat scan. Tables in `small-tables` (names or globs) are not reported. A constraint on a column that\nexisted before is a blocker.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nAdding a validated constraint checks every existing row while holding a lock: a foreign key takes SHARE\nROW EXCLUSIVE on both tables (all writes wait), a CHECK takes ACCESS EXCLUSIVE (everything waits).\n`NOT VALID` makes the ADD instant; a later `VALIDATE CONSTRAINT` scans under SHARE UPDATE EXCLUSIVE,\nwhich lets reads and writes continue \u2014 but only if it runs in a separate transaction.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_validate_order_user_fk/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_userId_fkey";\n```\n\n## How to fix\nAdd the constraint `NOT VALID`, then validate it in a later migration.\n',
+  "migrations/divergent-history": '# migrations/divergent-history\n\nReports a history that no longer forms one line after the pull request: two Alembic heads, a\n`down_revision` that does not exist, a revision id used twice, two leaf migrations in one Django app, a\ndependency on a missing Django migration, or two migrations with the same version (Flyway,\ngolang-migrate, Atlas, Rails, Diesel). Divergence already present on the base branch shows as existing.\n\nA Django app\'s migrations are what Django\'s loader imports: every module of the app\'s `migrations/`\npackage whose name does not start with `_` or `~`, numbered or not (Saleor\'s\n`checkout/migrations/fix_empty_data_in_lines.py` is a migration other migrations depend on), so an\nunnumbered module neither hides its parent nor leaves a phantom leaf. Subpackages (`migrations/tasks/`)\nand a Flask-Migrate `migrations/` (env.py beside `script.py.mako`) are not Django migrations.\n\n## Why\nEach branch is linear on its own \u2014 the conflict appears only when both are merged, and then the\nmigrate command refuses to run in the deploy: "Multiple head revisions are present", "Conflicting\nmigrations detected; multiple leaf nodes", "Found more than one migration with version".\n\n## \u274C Bad\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n\n## \u2705 Good\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "2b3c4d5e6f70"\n\n\ndef upgrade():\n    pass\n```\n\n## How to fix\nRe-point the new migration at the current head (`down_revision`, Django `dependencies`), or add a\nmerge migration (`alembic merge heads`, `manage.py makemigrations --merge`); give duplicate versions\na new, higher version.\n',
   "migrations/drizzle-journal-order": '# migrations/drizzle-journal-order\n\nReports drizzle `meta/_journal.json` problems: an entry added by the pull request whose `when` is not\nafter the newest entry already on the base branch (a migration generated before a rebase), `when`\nvalues that do not increase, duplicate idx or tags, entries without their SQL file and SQL files\nwithout an entry.\n\n## Why\ndrizzle\'s migrator applies only entries whose `when` is newer than the last migration recorded in the\ndatabase. An older entry is skipped forever on every deployed database \u2014 silently \u2014 while fresh\ndatabases (CI) apply it, so nothing fails until production lacks the column.\n\n## \u274C Bad\n```sql path=drizzle/0000_init.sql side=both\nCREATE TABLE "posts" ("id" serial PRIMARY KEY NOT NULL, "title" text NOT NULL);\n```\n```sql path=drizzle/0001_add_slug.sql side=both\nALTER TABLE "posts" ADD COLUMN "slug" text;\n```\n```sql path=drizzle/0002_add_summary.sql\nALTER TABLE "posts" ADD COLUMN "summary" text;\n```\n```json path=drizzle/meta/_journal.json side=base\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true}\n  ]\n}\n```\n```json path=drizzle/meta/_journal.json\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true},\n    {"idx": 2, "version": "7", "when": 1705000000000, "tag": "0002_add_summary", "breakpoints": true}\n  ]\n}\n```\n\n## \u2705 Good\n```sql path=drizzle/0000_init.sql side=both\nCREATE TABLE "posts" ("id" serial PRIMARY KEY NOT NULL, "title" text NOT NULL);\n```\n```sql path=drizzle/0001_add_slug.sql side=both\nALTER TABLE "posts" ADD COLUMN "slug" text;\n```\n```sql path=drizzle/0002_add_summary.sql\nALTER TABLE "posts" ADD COLUMN "summary" text;\n```\n```json path=drizzle/meta/_journal.json side=base\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true}\n  ]\n}\n```\n```json path=drizzle/meta/_journal.json\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true},\n    {"idx": 2, "version": "7", "when": 1709251200000, "tag": "0002_add_summary", "breakpoints": true}\n  ]\n}\n```\n\n## How to fix\nRegenerate the migration on top of the current base (`drizzle-kit drop`, then `drizzle-kit generate`),\nor set its `when` above every earlier entry.\n',
   "migrations/drop-column": '# migrations/drop-column\n\nReports a migration that drops a column of a table that already exists: `ALTER TABLE \u2026 DROP COLUMN`,\nDjango `RemoveField`, Alembic `op.drop_column`, Knex `dropColumn`, TypeORM/Sequelize `dropColumn` /\n`removeColumn`. When code in the pull request still uses the column (a Prisma schema field, a Django or\nSQLAlchemy model field, a TypeORM `@Column`, a Prisma client call or a raw SQL string), the finding\nlists where. Columns of tables created in the same pull request and down migrations are never reported.\n\n## Why\nA deploy runs the migration first and replaces instances afterwards. Between the two, every instance\nof the previous release still selects the column \u2014 ORMs name every column they map \u2014 and fails with\n`column "\u2026" does not exist`. The data is gone for good. Django migrations whose state side removed the\nfield in an earlier release (`SeparateDatabaseAndState`) are the contract step of expand/contract and\nare reported as a warning only.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\nALTER TABLE "Order" DROP COLUMN "note";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\n-- Release N stopped reading "note"; release N+1 only ignores it. The drop waits for release N+2.\nALTER TABLE "Order" ADD COLUMN "comment" TEXT;\n```\n\n## How to fix\nExpand/contract: ship a release that no longer reads or writes the column (remove it from the model,\nPrisma `@ignore` or drop the field, Django `SeparateDatabaseAndState`, Rails `ignored_columns`), deploy\nit everywhere, then drop the column in a later migration. Back up the data if it may be needed.\n',
   "migrations/drop-index-non-concurrent": '# migrations/drop-index-non-concurrent\n\nReports `DROP INDEX` without `CONCURRENTLY` (also Alembic `op.drop_index`, Django `RemoveIndex`, Knex\n`dropIndex`), except for an index built earlier in the same migration.\n\n## Why\nDROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table. It is quick once granted, but it waits\nbehind any long-running query \u2014 and every other query on the table queues behind it meanwhile.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX "Order_status_idx";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX CONCURRENTLY IF EXISTS "Order_status_idx";\n```\n\n## How to fix\nUse `DROP INDEX CONCURRENTLY IF EXISTS \u2026` outside a transaction (as for creating an index concurrently).\n',
@@ -63382,7 +63391,7 @@ var RULE_DOCS = {
   "migrations/runtime-schema-sync": "# migrations/runtime-schema-sync\n\nReports production code and deploy scripts that push the ORM schema into the database instead of\nrunning migrations: TypeORM `synchronize: true` or `dropSchema: true` in a DataSource /\n`TypeOrmModule.forRoot` options object, Sequelize `sync({ alter: true })` / `sync({ force: true })`, and\n`prisma db push`, `drizzle-kit push` or `typeorm schema:sync` in package.json scripts (other than\ndev/test ones), Dockerfiles, shell scripts and GitHub workflows. Code inside an environment check\n(`NODE_ENV`, `isDev`\u2026) is not reported.\n\n## Why\nSchema sync computes the difference between the models and the database and applies it \u2014 including\ndropping columns whose field was renamed or removed, with their data, and with no migration anyone\nreviewed. Several instances starting at once race to alter the same tables.\n\n## \u274C Bad\n```ts path=src/data-source.ts\nimport { DataSource } from 'typeorm';\n\nexport const AppDataSource = new DataSource({\n  type: 'postgres',\n  url: process.env.DATABASE_URL,\n  entities: ['dist/entities/*.js'],\n  synchronize: true,\n});\n```\n\n## \u2705 Good\n```ts path=src/data-source.ts\nimport { DataSource } from 'typeorm';\n\nexport const AppDataSource = new DataSource({\n  type: 'postgres',\n  url: process.env.DATABASE_URL,\n  entities: ['dist/entities/*.js'],\n  migrations: ['dist/migrations/*.js'],\n  synchronize: false,\n  migrationsRun: true,\n});\n```\n\n## How to fix\nTurn sync off outside local development and apply schema changes with migrations in the deploy\n(`prisma migrate deploy`, `drizzle-kit migrate`, `typeorm migration:run`, `sequelize-cli db:migrate`).\n",
   "migrations/schema-dump-stale": '# migrations/schema-dump-stale\n\nReports a Rails pull request that adds a migration under `db/migrate/` without updating `db/schema.rb`\n(or `db/structure.sql`), or whose dump records a version older than the newest migration.\n\n## Why\nNew environments, CI and the test database are built from the dump (`db:schema:load`, `db:prepare`),\nnot by replaying migrations: a stale dump silently leaves them without the change.\n\n## \u274C Bad\n```ruby path=db/migrate/20240101000000_create_users.rb side=both\nclass CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n```\n```ruby path=db/migrate/20240301000000_add_name_to_users.rb\nclass AddNameToUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :name, :string\n  end\nend\n```\n```ruby path=db/schema.rb side=both\nActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n```\n\n## \u2705 Good\n```ruby path=db/migrate/20240101000000_create_users.rb side=both\nclass CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n```\n```ruby path=db/migrate/20240301000000_add_name_to_users.rb\nclass AddNameToUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :name, :string\n  end\nend\n```\n```ruby path=db/schema.rb side=base\nActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n```\n```ruby path=db/schema.rb\nActiveRecord::Schema[7.1].define(version: 2024_03_01_000000) do\n  create_table "users", force: :cascade do |t|\n    t.string "name"\n  end\nend\n```\n\n## How to fix\nRun `bin/rails db:migrate` locally and commit the regenerated dump with the migration.\n',
   "migrations/schema-without-migration": '# migrations/schema-without-migration\n\nReports a change to the schema source that changes the database schema when the pull request adds no\nmigration to the matching migration folder: a Prisma datamodel block (`model`, `enum`, `view`, `type`),\na Django model\'s fields or DB-relevant `Meta` (with no new migration in that app), a Drizzle\n`pgTable`/`pgEnum`, a TypeORM `@Entity` (warning) or a SQLAlchemy model with Alembic (warning). The\ncomparison is semantic: comments, `///` docs, blank lines, `prisma format` alignment, attribute order,\ndocstrings, Drizzle `relations()` and `generator`/`datasource` blocks are not schema changes. Django\nchanges to state-only options (help_text, choices, defaults) are a notice. Projects without a\nmigrations folder (`prisma db push`, `drizzle-kit push`) are not judged.\n\n## Why\nThe code ships expecting columns the database does not have, so its queries fail in production; and\nthe next developer who generates a migration gets this change mixed into theirs.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n```sql path=prisma/migrations/20240301000000_order_shipped_at/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n\n## How to fix\nGenerate the migration with the tool (`prisma migrate dev --create-only`, `manage.py makemigrations`,\n`drizzle-kit generate`, `typeorm migration:generate`, `alembic revision --autogenerate`), review its\nSQL and commit it with the schema change.\n',
-  "migrations/set-not-null": '# migrations/set-not-null\n\nReports `ALTER COLUMN \u2026 SET NOT NULL` on an existing table (also Django `AlterField` from `null=True` to\nrequired, Alembic `alter_column(nullable=False)`, Knex `.notNullable().alter()`), unless \u2014 on\nPostgreSQL 12 or later \u2014 a validated `CHECK (column IS NOT NULL)` already proves it, in this migration\nor an earlier one.\n\n## Why\nSET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock to prove there is no NULL: all reads\nand writes wait. PostgreSQL 12+ skips the scan when a validated CHECK constraint implies it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_check/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_note_nn" CHECK ("note" IS NOT NULL) NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_note_validate/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_note_nn";\n```\n```sql path=prisma/migrations/20240303000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\nALTER TABLE "Order" DROP CONSTRAINT "Order_note_nn";\n```\n\n## How to fix\nAdd `CHECK (col IS NOT NULL) NOT VALID`, backfill, `VALIDATE CONSTRAINT` in a later migration, then SET\nNOT NULL and drop the CHECK.\n',
+  "migrations/set-not-null": '# migrations/set-not-null\n\nReports `ALTER COLUMN \u2026 SET NOT NULL` on an existing table (also Django `AlterField` from `null=True` to\nrequired, Alembic `alter_column(nullable=False)`, Knex `.notNullable().alter()`), unless \u2014 on\nPostgreSQL 12 or later \u2014 a validated `CHECK (column IS NOT NULL)` already proves it, in this migration\nor an earlier one.\n\nNot reported, because the lock costs nothing: a column the history already declared NOT NULL (a\nSequelize `changeColumn` restating `allowNull: false`: PostgreSQL returns without scanning), and tables\nlisted in `small-tables` (names or globs such as `tenant_*_settings`). A column this migration added\nearlier in the same transaction, with no write to the table in between, is a **warning**, not a\nblocker: it cannot fail and no other session sees the column, but PostgreSQL still reads every row\ninside the ACCESS EXCLUSIVE lock the ADD COLUMN took. A backfill between the ADD and the SET NOT NULL,\nor a column from an earlier migration, is a blocker.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nSET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock to prove there is no NULL: all reads\nand writes wait. PostgreSQL 12+ skips the scan when a validated CHECK constraint implies it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_check/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_note_nn" CHECK ("note" IS NOT NULL) NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_note_validate/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_note_nn";\n```\n```sql path=prisma/migrations/20240303000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\nALTER TABLE "Order" DROP CONSTRAINT "Order_note_nn";\n```\n\n## How to fix\nAdd `CHECK (col IS NOT NULL) NOT VALID`, backfill, `VALIDATE CONSTRAINT` in a later migration, then SET\nNOT NULL and drop the CHECK.\n',
   "migrations/table-rewrite": "# migrations/table-rewrite\n\nReports maintenance statements in a migration that rebuild an existing table or its indexes under a\nblocking lock: `VACUUM FULL`, `CLUSTER`, `REINDEX` without `CONCURRENTLY`, `REFRESH MATERIALIZED VIEW`\nwithout `CONCURRENTLY`, `SET LOGGED` / `SET UNLOGGED`.\n\n## Why\nThese hold an ACCESS EXCLUSIVE lock (REINDEX: writes blocked) for the whole rebuild, which grows with\nthe table: the application stalls for the duration.\n\n## \u274C Bad\n```sql path=db/migration/V1__init.sql side=both\nCREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount numeric(12,2) NOT NULL);\n```\n```sql path=db/migration/V2__compact.sql\nVACUUM FULL invoices;\n```\n\n## \u2705 Good\n```sql path=db/migration/V1__init.sql side=both\nCREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount numeric(12,2) NOT NULL);\n```\n```sql path=db/migration/V2__reindex.sql\nREINDEX TABLE CONCURRENTLY invoices;\n```\n\n## How to fix\nRun maintenance outside deploy migrations (pg_repack, PostgreSQL 19 `REPACK CONCURRENTLY`), use\n`REINDEX \u2026 CONCURRENTLY` and `REFRESH MATERIALIZED VIEW CONCURRENTLY`.\n",
   "pii/logging-filter-on-logger": '# pii/logging-filter-on-logger\n\nA Python redaction filter (`RedactSecretsFilter`, `MaskPiiFilter`, a configured redactor) is attached to\na **logger** \u2014 `logger.addFilter(\u2026)`, `logging.getLogger().addFilter(\u2026)`, or `filters` under `loggers` /\n`root` in a `dictConfig` / Django `LOGGING` dict \u2014 instead of to the handlers.\n\n## Why\nThe Python documentation on propagation: messages are passed directly to the ancestor loggers\' handlers \u2014\nneither the level nor the filters of the ancestor loggers are considered. A filter on the `app` logger\nnever sees records from `app.payments`, and one on the root logger never sees records from `urllib3` or\n`sqlalchemy.engine` (which logs SQL parameters at INFO with `echo=True`). Those records reach the\nhandlers unredacted.\n\n## \u274C Bad\n```python path=app/logging_setup.py\nimport logging\n\n\nclass RedactSecretsFilter(logging.Filter):\n    def filter(self, record):\n        return True\n\n\nlogger = logging.getLogger("app")\nlogger.addFilter(RedactSecretsFilter())\n```\n\n## \u2705 Good\n```python path=app/logging_setup.py\nimport logging\n\n\nclass RedactSecretsFilter(logging.Filter):\n    def filter(self, record):\n        return True\n\n\nhandler = logging.StreamHandler()\nhandler.addFilter(RedactSecretsFilter())\nlogging.basicConfig(handlers=[handler], level=logging.INFO)\n```\n\n## How to fix\nAttach the filter to every handler (`handler.addFilter(\u2026)`, or `filters` in each `handlers` entry of a\ndictConfig). Remember that `%`-style arguments are formatted later: redact `record.args` as well as\n`record.msg` and extra fields.\n',
   "pii/loguru-diagnose": "# pii/loguru-diagnose\n\nA loguru handler is added \u2014 `logger.add(\u2026)` or a `logger.configure(handlers=[\u2026])` entry \u2014 with\n`diagnose=True`, or without `diagnose` at all, which means True: loguru's default (`LOGURU_DIAGNOSE`) is\non. A value that is not a literal (`diagnose=settings.DEBUG`) is left alone.\n\n## Why\nWith `diagnose`, every logged exception prints the value of each variable in each frame of the traceback:\npasswords, tokens, request bodies and database URLs that happen to be in scope end up in the logs.\nloguru's maintainer ships a hardened build that disables it by default \"to keep context information\nfrom leaking into the logs\".\n\n## \u274C Bad\n```python path=app/logging_setup.py\nimport sys\n\nfrom loguru import logger\n\nlogger.remove()\nlogger.add(sys.stderr, serialize=True)\n```\n\n## \u2705 Good\n```python path=app/logging_setup.py\nimport sys\n\nfrom loguru import logger\n\nlogger.remove()\nlogger.add(sys.stderr, serialize=True, diagnose=False)\n```\n\n## How to fix\nPass `diagnose=False` to every production handler (keep `backtrace` if you want longer traces), or tie\nit to a development flag.\n",
@@ -63401,6 +63410,92 @@ var RULE_DOCS = {
 // src/gates/docs.ts
 function ruleDocs(id) {
   return RULE_DOCS[id];
+}
+
+// src/github/errors.ts
+var GitHubFailure = class extends Error {
+  name = "GitHubFailure";
+  operation;
+  purpose;
+  status;
+  detail;
+  retries;
+  kind;
+  requestId;
+  constructor(init2) {
+    super(
+      `GitHub ${init2.status === void 0 ? "did not answer" : `answered ${init2.status}`} while ${init2.purpose} (${init2.operation}): ${init2.detail}`,
+      init2.cause === void 0 ? void 0 : { cause: init2.cause }
+    );
+    this.operation = init2.operation;
+    this.purpose = init2.purpose;
+    this.status = init2.status;
+    this.detail = init2.detail;
+    this.retries = init2.retries;
+    this.kind = init2.kind;
+    this.requestId = init2.requestId;
+  }
+  /** Whether the request was retried before this failure was final. */
+  get retried() {
+    return this.retries > 0;
+  }
+  /** A few lines for a job log or a check run: what failed, why, and what to do about it. */
+  describe() {
+    const lines = [this.message];
+    if (this.retried) lines.push(`The request was retried ${this.retries} time(s) before giving up.`);
+    const hint = HINTS[this.kind];
+    if (hint) lines.push(hint);
+    if (this.requestId) lines.push(`GitHub request id: ${this.requestId}`);
+    return lines.join("\n");
+  }
+};
+var HINTS = {
+  "read-only-token": "The token cannot write here. On pull requests from forks the GITHUB_TOKEN is read-only: use the Readiness Gates app, or a `pull_request_target` workflow that never checks out the fork\u2019s code, to publish results. Otherwise grant the workflow or app the `checks: write` and `pull-requests: write` permissions.",
+  "rate-limited": "GitHub rate-limited these requests; re-run the check later (comment `/readiness recheck`).",
+  unauthorized: "The token was rejected: check that it is set and has not expired.",
+  server: "GitHub had a server error; re-run the check (comment `/readiness recheck`) or retry the workflow.",
+  network: "GitHub could not be reached; re-run the check when the network is back."
+};
+function isReadOnlyTokenError(error63) {
+  if (error63 instanceof GitHubFailure) return error63.kind === "read-only-token";
+  const e = error63;
+  return e?.status === 403 && /Resource not accessible by integration/i.test(String(e.response?.data?.message ?? e.message ?? ""));
+}
+function toGitHubFailure(error63, operation, purpose) {
+  if (error63 instanceof GitHubFailure) return error63;
+  const e = error63 ?? {};
+  const answered = e.response !== void 0;
+  const status = answered && typeof e.status === "number" && e.status > 0 ? e.status : void 0;
+  const data = e.response?.data;
+  let detail = typeof data === "object" && data && typeof data.message === "string" ? data.message : String(e.message ?? error63);
+  const cause = error63?.cause;
+  if (!answered && cause?.cause?.code) detail += ` (${cause.cause.code})`;
+  if (typeof data === "object" && data && Array.isArray(data.errors) && data.errors.length > 0) {
+    detail += ` (${data.errors.map((x) => typeof x === "string" ? x : x.message ?? JSON.stringify(x)).join("; ")})`;
+  }
+  const headers = e.response?.headers ?? {};
+  const requestId = headers["x-github-request-id"];
+  return new GitHubFailure({
+    operation,
+    purpose,
+    status,
+    detail,
+    retries: Number(e.request?.request?.retryCount ?? 0) || 0,
+    kind: classify(status, detail, headers),
+    ...requestId === void 0 ? {} : { requestId: String(requestId) },
+    cause: error63
+  });
+}
+function classify(status, detail, headers) {
+  if (status === void 0) return "network";
+  if (status === 429 || status === 403 && (/rate limit/i.test(detail) || String(headers["x-ratelimit-remaining"]) === "0")) return "rate-limited";
+  if (status === 403 && /Resource not accessible by integration/i.test(detail)) return "read-only-token";
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not-found";
+  if (status === 422) return "validation";
+  if (status >= 500) return "server";
+  return "other";
 }
 
 // node_modules/universal-user-agent/index.js
@@ -65171,94 +65266,6 @@ throttling.triggersNotification = triggersNotification;
 
 // src/github/octokit.ts
 var import_light3 = __toESM(require_light(), 1);
-
-// src/github/errors.ts
-var GitHubFailure = class extends Error {
-  name = "GitHubFailure";
-  operation;
-  purpose;
-  status;
-  detail;
-  retries;
-  kind;
-  requestId;
-  constructor(init2) {
-    super(
-      `GitHub ${init2.status === void 0 ? "did not answer" : `answered ${init2.status}`} while ${init2.purpose} (${init2.operation}): ${init2.detail}`,
-      init2.cause === void 0 ? void 0 : { cause: init2.cause }
-    );
-    this.operation = init2.operation;
-    this.purpose = init2.purpose;
-    this.status = init2.status;
-    this.detail = init2.detail;
-    this.retries = init2.retries;
-    this.kind = init2.kind;
-    this.requestId = init2.requestId;
-  }
-  /** Whether the request was retried before this failure was final. */
-  get retried() {
-    return this.retries > 0;
-  }
-  /** A few lines for a job log or a check run: what failed, why, and what to do about it. */
-  describe() {
-    const lines = [this.message];
-    if (this.retried) lines.push(`The request was retried ${this.retries} time(s) before giving up.`);
-    const hint = HINTS[this.kind];
-    if (hint) lines.push(hint);
-    if (this.requestId) lines.push(`GitHub request id: ${this.requestId}`);
-    return lines.join("\n");
-  }
-};
-var HINTS = {
-  "read-only-token": "The token cannot write here. On pull requests from forks the GITHUB_TOKEN is read-only: use the Readiness Gates app, or a `pull_request_target` workflow that never checks out the fork\u2019s code, to publish results. Otherwise grant the workflow or app the `checks: write` and `pull-requests: write` permissions.",
-  "rate-limited": "GitHub rate-limited these requests; re-run the check later (comment `/readiness recheck`).",
-  unauthorized: "The token was rejected: check that it is set and has not expired.",
-  server: "GitHub had a server error; re-run the check (comment `/readiness recheck`) or retry the workflow.",
-  network: "GitHub could not be reached; re-run the check when the network is back."
-};
-function isReadOnlyTokenError(error63) {
-  if (error63 instanceof GitHubFailure) return error63.kind === "read-only-token";
-  const e = error63;
-  return e?.status === 403 && /Resource not accessible by integration/i.test(String(e.response?.data?.message ?? e.message ?? ""));
-}
-function toGitHubFailure(error63, operation, purpose) {
-  if (error63 instanceof GitHubFailure) return error63;
-  const e = error63 ?? {};
-  const answered = e.response !== void 0;
-  const status = answered && typeof e.status === "number" && e.status > 0 ? e.status : void 0;
-  const data = e.response?.data;
-  let detail = typeof data === "object" && data && typeof data.message === "string" ? data.message : String(e.message ?? error63);
-  const cause = error63?.cause;
-  if (!answered && cause?.cause?.code) detail += ` (${cause.cause.code})`;
-  if (typeof data === "object" && data && Array.isArray(data.errors) && data.errors.length > 0) {
-    detail += ` (${data.errors.map((x) => typeof x === "string" ? x : x.message ?? JSON.stringify(x)).join("; ")})`;
-  }
-  const headers = e.response?.headers ?? {};
-  const requestId = headers["x-github-request-id"];
-  return new GitHubFailure({
-    operation,
-    purpose,
-    status,
-    detail,
-    retries: Number(e.request?.request?.retryCount ?? 0) || 0,
-    kind: classify(status, detail, headers),
-    ...requestId === void 0 ? {} : { requestId: String(requestId) },
-    cause: error63
-  });
-}
-function classify(status, detail, headers) {
-  if (status === void 0) return "network";
-  if (status === 429 || status === 403 && (/rate limit/i.test(detail) || String(headers["x-ratelimit-remaining"]) === "0")) return "rate-limited";
-  if (status === 403 && /Resource not accessible by integration/i.test(detail)) return "read-only-token";
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
-  if (status === 404) return "not-found";
-  if (status === 422) return "validation";
-  if (status >= 500) return "server";
-  return "other";
-}
-
-// src/github/octokit.ts
 var writeGroups = /* @__PURE__ */ new Map();
 function groupsFor(intervalMs) {
   let groups2 = writeGroups.get(intervalMs);
@@ -65347,7 +65354,8 @@ function toComment(raw) {
     updatedAt: raw.updated_at,
     htmlUrl: raw.html_url,
     authorAssociation: raw.author_association,
-    viaApp: raw.performed_via_github_app?.slug ?? null
+    viaApp: raw.performed_via_github_app?.slug ?? null,
+    ...raw.node_id ? { nodeId: raw.node_id } : {}
   };
 }
 var MAX_COMMENTS = 1e4;
@@ -65424,6 +65432,50 @@ async function createIssueComment(octokit, options) {
     "replying to a command"
   );
   return { id: data.id, htmlUrl: data.html_url };
+}
+var LAST_EDITORS_QUERY = `query($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    ... on IssueComment {
+      id
+      lastEditedAt
+      editor { login }
+      first: userContentEdits(first: 20) { nodes { editedAt editor { login } } }
+      last: userContentEdits(last: 20) { nodes { editedAt editor { login } } }
+    }
+  }
+}`;
+async function lastEditorsOf(octokit, nodeIds) {
+  const out2 = /* @__PURE__ */ new Map();
+  for (let i2 = 0; i2 < nodeIds.length; i2 += 100) {
+    const ids = nodeIds.slice(i2, i2 + 100);
+    const { data } = await call(
+      octokit,
+      "POST /graphql",
+      { query: LAST_EDITORS_QUERY, variables: { ids } },
+      "reading who last edited the command comments"
+    );
+    if (!data.data) {
+      throw new GitHubFailure({
+        operation: "POST /graphql",
+        purpose: "reading who last edited the command comments",
+        status: 200,
+        detail: `GitHub's GraphQL API answered with errors: ${(data.errors ?? []).map((e) => e.message).join("; ") || "no data"}`,
+        retries: 0,
+        kind: "other"
+      });
+    }
+    for (const node2 of data.data.nodes) {
+      if (!node2?.id) continue;
+      const edits = [...node2.first?.nodes ?? [], ...node2.last?.nodes ?? []].filter((e) => !!e && !!e.editedAt);
+      if (node2.lastEditedAt === null && edits.length === 0) {
+        out2.set(node2.id, { edited: false, lastEditor: null });
+        continue;
+      }
+      const newest = edits.reduce((a, b) => !a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a, void 0);
+      out2.set(node2.id, { edited: true, lastEditor: (newest ? newest.editor?.login : node2.editor?.login) ?? null });
+    }
+  }
+  return out2;
 }
 
 // src/github/checks.ts
@@ -65541,10 +65593,11 @@ function codeownersFor(path2, codeownersText) {
 
 // src/github/commands.ts
 var import_fastest_levenshtein2 = __toESM(require_mod(), 1);
-var SUBCOMMANDS = ["waive", "unwaive", "recheck", "explain", "help"];
+var SUBCOMMANDS = ["waive", "unwaive", "approve", "recheck", "explain", "help"];
 var COMMAND_USAGE = {
   waive: "/readiness waive <finding-id> [--until YYYY-MM-DD] <reason>",
   unwaive: "/readiness unwaive <finding-id>",
+  approve: "/readiness approve <finding-id> [<note>]",
   recheck: "/readiness recheck",
   explain: "/readiness explain <rule-id>",
   help: "/readiness help"
@@ -65591,6 +65644,14 @@ function parseLine(rest, line, text2, options) {
       const id = cleanId(args2[0]);
       if (!id) return error63("missing-finding-id", `Say which finding to stop waiving: \`${COMMAND_USAGE.unwaive}\`.`);
       return { kind: "unwaive", findingId: id, line };
+    }
+    case "approve": {
+      const id = cleanId(args2[0]);
+      if (!id || id.startsWith("--")) {
+        return error63("missing-finding-id", `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`);
+      }
+      const note = rest.slice(word.length).trim().slice(args2[0].length).trim();
+      return { kind: "approve", findingId: id, ...note ? { reason: note } : {}, line };
     }
     case "explain": {
       const ruleId = cleanId(args2[0]);
@@ -65744,14 +65805,37 @@ async function getCollaboratorPermission(octokit, options) {
 
 // src/github/waivers.ts
 var WAIVER_ERRORS = /* @__PURE__ */ new Set(["missing-finding-id", "missing-reason", "bad-date"]);
+var WAIVER_LINE = /^ {0,3}\/readiness\s+(un)?waive\b|^ {0,3}\/readiness\s+approve\b/im;
+function editedByOther(c) {
+  if (c.lastEditor === void 0 || !c.user) return false;
+  return c.lastEditor === null || c.lastEditor.toLowerCase() !== c.user.login.toLowerCase();
+}
+function editedByOtherReason(author, editor) {
+  return `This comment by @${author} was last edited by ${editor ? `@${editor}` : "an account GitHub no longer names"}, not by its author, so its waive, unwaive and approve lines do not count: anyone with write access can edit another person's comment. @${author} can re-post the command in a new comment (or save an edit of their own).`;
+}
 function extractWaiverCommands(comments) {
   const out2 = [];
   for (const c of [...comments].sort((a, b) => a.id - b.id)) {
     if (!c.user || c.user.type === "Bot") continue;
+    const forged = editedByOther(c);
     for (const parsed of parseCommand(c.body)) {
       const base4 = { commentId: c.id, login: c.user.login, createdAt: c.createdAt, line: parsed.line, ...c.htmlUrl ? { url: c.htmlUrl } : {} };
-      if (parsed.kind === "waive" || parsed.kind === "unwaive") out2.push({ ...base4, command: parsed });
-      else if (parsed.kind === "error" && WAIVER_ERRORS.has(parsed.code) && /^\/readiness\s+(un)?waive\b/i.test(parsed.text)) {
+      if (forged && (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve" || parsed.kind === "error" && WAIVER_LINE.test(parsed.text))) {
+        const text2 = parsed.kind === "error" ? parsed.text : `/readiness ${parsed.kind}`;
+        out2.push({
+          ...base4,
+          command: {
+            kind: "error",
+            code: "edited-by-other",
+            message: editedByOtherReason(c.user.login, c.lastEditor ?? null),
+            text: text2,
+            ...parsed.kind !== "error" ? { findingId: parsed.findingId } : {}
+          }
+        });
+        continue;
+      }
+      if (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve") out2.push({ ...base4, command: parsed });
+      else if (parsed.kind === "error" && WAIVER_ERRORS.has(parsed.code) && WAIVER_LINE.test(parsed.text)) {
         out2.push({ ...base4, command: { kind: "error", code: parsed.code, message: parsed.message, text: parsed.text } });
       }
     }
@@ -65802,7 +65886,7 @@ function decideWaivers(entries, facts, context) {
   for (const e of entries) {
     const cmd = e.command;
     if (cmd.kind === "error") {
-      refuse(e, cmd.message);
+      refuse(e, cmd.message, cmd.findingId);
       continue;
     }
     const path2 = context.findings.get(cmd.findingId);
@@ -65829,13 +65913,22 @@ function decideWaivers(entries, facts, context) {
     if (e.login.toLowerCase() === context.prAuthor.toLowerCase() && !policy.allowAuthor) {
       refuse(
         e,
-        `@${e.login} opened this pull request and may not waive its findings (\`waivers.allow-author\` is false in the base branch's config); ask a maintainer or a code owner.`,
+        `@${e.login} opened this pull request and may not ${cmd.kind === "approve" ? "approve its own suppression comments" : "waive its findings"} (\`waivers.allow-author\` is false in the base branch's config); ask a maintainer or a code owner.`,
         cmd.findingId
       );
       continue;
     }
     if (!authority.ok) {
-      refuse(e, authority.reason, cmd.findingId);
+      refuse(e, cmd.kind === "approve" ? authority.reason.replace("waivers need", "approvals, like waivers, need") : authority.reason, cmd.findingId);
+      continue;
+    }
+    if (cmd.kind === "approve") {
+      if (!context.pendingApproval?.has(cmd.findingId)) {
+        refuse(e, `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`, cmd.findingId);
+        continue;
+      }
+      active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason ?? "", kind: "approve", ...e.url ? { url: e.url } : {} });
+      accepted.push({ commentId: e.commentId, login: e.login, kind: "approve", findingId: cmd.findingId, line: e.line, via: authority.via });
       continue;
     }
     const written = dayOf(e.createdAt);
@@ -65903,6 +65996,17 @@ async function teamMember(octokit, org, team, username) {
     if (error63 instanceof GitHubFailure) return void 0;
     throw error63;
   }
+}
+async function withLastEditors(octokit, comments) {
+  const asking = comments.filter((c) => c.nodeId && c.user && c.user.type !== "Bot" && WAIVER_LINE.test(c.body));
+  if (asking.length === 0) return [...comments];
+  const editors = await lastEditorsOf(octokit, asking.map((c) => c.nodeId));
+  return comments.map((c) => {
+    if (!c.nodeId || !asking.includes(c)) return c;
+    const known = editors.get(c.nodeId);
+    if (!known) return { ...c, lastEditor: null };
+    return known.edited ? { ...c, lastEditor: known.lastEditor } : c;
+  });
 }
 
 // src/github/reader.ts
@@ -66042,9 +66146,12 @@ function suppressionKind(s, state) {
       return s.marker ?? "native marker";
   }
 }
+function approved(s) {
+  return s.approvedBy ? `, approved by @${s.approvedBy}` : "";
+}
 function suppressionWho(s) {
   if (!s) return "unknown";
-  if (s.by) return s.kind === "waiver" && !s.by.startsWith("@") ? `@${s.by}` : s.by;
+  if (s.by) return s.kind === "waiver" && !s.by.startsWith("@") ? `@${s.by}` : `${s.by}${approved(s)}`;
   return s.kind === "exception" ? ".github/readiness.yml" : "unknown";
 }
 function acceptedPhrase(f) {
@@ -66057,10 +66164,21 @@ function acceptedPhrase(f) {
     case "exception":
       return `suppressed by a config exception${until}`;
     case "comment":
-      return `suppressed by a comment${s.by ? ` at ${s.by}` : ""}${until}`;
+      return `suppressed by a comment${s.by ? ` at ${s.by}` : ""}${approved(s)}${until}`;
     case "native":
-      return `suppressed by ${s.marker ?? "a native marker"}${s.by ? ` at ${s.by}` : ""}${until}`;
+      return `suppressed by ${s.marker ?? "a native marker"}${s.by ? ` at ${s.by}` : ""}${approved(s)}${until}`;
   }
+}
+function pendingWhat(s) {
+  const marker = s.kind === "native" ? s.marker ?? "native marker" : "readiness-ignore";
+  return `a ${marker} comment${s.by ? ` at ${s.by}` : ""}`;
+}
+function pendingApprovalNote(f, surface) {
+  const s = f.pendingApproval;
+  if (!s) return "";
+  const reason = s.reason ? ` ("${s.reason}")` : "";
+  const head = `Suppressed by ${pendingWhat(s)}${reason} that this pull request adds or changes: awaiting approval, so it still blocks.`;
+  return surface === "github" ? `${head} Someone the base branch's \`waivers:\` policy allows (not the author, by default) can approve it with \`/readiness approve ${f.id}\`, or waive it.` : `${head} On GitHub, someone the base branch's \`waivers:\` policy allows (maintainers or code owners by default, not the author) will need to comment \`/readiness approve ${f.id}\` (or waive it); the CLI has no approver, so here it blocks.`;
 }
 function debtSummary(existing) {
   const gates = /* @__PURE__ */ new Map();
@@ -66214,6 +66332,7 @@ function findingBlock(f, c, width, detailed) {
   const lines = [`  ${color(MARK[f.severity])} ${c.bold(sanitize(location(f)))}  ${c.dim(sanitize(f.ruleId))}`];
   lines.push(...wrap(clip(sanitize(f.message), MAX_TEXT), width, 4));
   if (f.fix) lines.push(...wrap(`${c.green("fix:")} ${clip(sanitize(f.fix), MAX_TEXT)}`, width, 4, 9));
+  if (f.pendingApproval) lines.push(...wrap(`${c.yellow("approval:")} ${clip(sanitize(pendingApprovalNote(f, "cli")), MAX_TEXT)}`, width, 4, 14));
   if (detailed) {
     for (const r of f.related ?? []) {
       lines.push(...wrap(`see ${sanitize(location(r))} \u2014 ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map((l) => c.dim(l)));
@@ -66582,7 +66701,7 @@ function locationLink(f, link) {
 function findingItem(f, link, waivable) {
   const related3 = f.related ?? [];
   const idLine = waivable ? `<sub>id ${mdCode(f.id)} \xB7 to accept the risk: ${mdCode(`/readiness waive ${f.id} <reason>`)}</sub>` : `<sub>id ${mdCode(f.id)}</sub>`;
-  const body2 = `- ${SEVERITY_ICON[f.severity]} **${mdCode(f.ruleId)}** \xB7 ${locationLink(f, link)}<br>${mdText(clip(f.message, MAX_PROSE))}` + (f.fix ? `<br>**Fix:** ${mdText(clip(f.fix, MAX_PROSE))}` : "") + `<br>${idLine}`;
+  const body2 = `- ${SEVERITY_ICON[f.severity]} **${mdCode(f.ruleId)}** \xB7 ${locationLink(f, link)}<br>${mdText(clip(f.message, MAX_PROSE))}` + (f.fix ? `<br>**Fix:** ${mdText(clip(f.fix, MAX_PROSE))}` : "") + (f.pendingApproval ? `<br>\u23F3 ${mdText(clip(pendingApprovalNote(f, "github"), MAX_PROSE))}` : "") + `<br>${idLine}`;
   const lean = related3.length > 0 ? `${body2.replace(/<\/sub>$/, "")} \xB7 ${plural2(related3.length, "related location")} not shown</sub>
 ` : `${body2}
 `;
@@ -66657,7 +66776,7 @@ var ORDER = {
   ref: ["ref", "sha"],
   gate: ["id", "title", "status", "score", "baseScore", "counts", "note"],
   counts: ["blocker", "warning", "notice", "existing", "suppressed", "waived"],
-  finding: ["id", "ruleId", "gate", "severity", "state", "path", "line", "endLine", "column", "message", "fix", "related", "suppression"],
+  finding: ["id", "ruleId", "messageId", "gate", "severity", "state", "path", "line", "endLine", "column", "message", "fix", "related", "suppression"],
   related: ["path", "line", "message"],
   suppression: ["kind", "reason", "by", "until", "marker"],
   error: ["path", "message"],
@@ -66851,7 +66970,7 @@ function result2(f, ruleIndex) {
 Fix: ${f.fix}` : f.message },
     locations: [{ physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } }],
     partialFingerprints: { [FINGERPRINT_KEY]: f.id },
-    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id }
+    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id, ...f.messageId ? { messageId: f.messageId } : {} }
   };
   if (f.related && f.related.length > 0) {
     out2.relatedLocations = f.related.map(
@@ -66898,6 +67017,8 @@ function region(line, endLine, column) {
 
 // src/render/check-run.ts
 var CHECK_RUN_TEXT_MAX = 65535;
+var ANNOTATIONS_PER_REQUEST2 = 50;
+var MAX_ANNOTATIONS = 2 * ANNOTATIONS_PER_REQUEST2;
 var LEVEL2 = { blocker: "failure", warning: "warning", notice: "notice" };
 var ANNOTATION_TEXT_MAX = 16e3;
 var ANNOTATION_TITLE_MAX = 255;
@@ -66913,16 +67034,26 @@ function checkRunPayload(report3, options = {}) {
     ...options.linkBase ? { linkBase: options.linkBase } : {}
   });
   const truncated = Object.keys(rendered.omitted).length > 0;
+  const all = annotations(report3);
+  const shown = all.slice(0, Math.max(0, options.maxAnnotations ?? MAX_ANNOTATIONS));
   const payload = {
     name: options.name ?? "Readiness Gates",
     title: checkRunTitle(report3),
     summary: rendered.markdown,
     conclusion: report3.verdict === "blocked" ? "failure" : "success",
-    annotations: annotations(report3)
+    annotations: shown
   };
   if (options.detailsUrl) payload.details_url = options.detailsUrl;
-  if (truncated) payload.text = findingList(report3, rendered.omitted, CHECK_RUN_TEXT_MAX);
+  const note = shown.length < all.length ? unannotatedNote(all.length - shown.length, shown.length) : "";
+  if (truncated) payload.text = note + findingList(report3, rendered.omitted, CHECK_RUN_TEXT_MAX - note.length);
+  else if (note) payload.text = note;
   return payload;
+}
+function unannotatedNote(left, shown) {
+  return `> [!NOTE]
+> **${plural2(left, "more finding")} ${left === 1 ? "is" : "are"} not annotated.** This check run annotates the ${shown} most severe (new findings first) to keep its writes to GitHub few; every finding is in the JSON report and the SARIF file (the Action's \`report-file\` and \`sarif-file\`, or \`readiness-gates check --format json|sarif\`).
+
+`;
 }
 function annotations(report3) {
   const fresh = report3.findings.filter((f) => f.state === "new").sort(bySeverityThenLocation);
@@ -66941,9 +67072,12 @@ function annotation(f, existing) {
     message: clip(`${prefix}${f.message}`, ANNOTATION_TEXT_MAX),
     title: clip(f.ruleId, ANNOTATION_TITLE_MAX)
   };
-  out2.raw_details = clip(f.fix ? `Fix: ${f.fix}
+  const pending2 = f.pendingApproval ? `${pendingApprovalNote(f, "github")}
 
-Finding id: ${f.id}` : `Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
+` : "";
+  out2.raw_details = clip(f.fix ? `${pending2}Fix: ${f.fix}
+
+Finding id: ${f.id}` : `${pending2}Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
   if (f.column !== void 0 && f.column >= 1 && start2 === end) out2.start_column = f.column;
   return out2;
 }
@@ -67028,6 +67162,11 @@ var SourceError = class extends Error {
     this.hint = hint;
   }
 };
+
+// src/source/git.ts
+import { copyFile as copyFile2, mkdtemp, rm as rm2 } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join as join2, resolve as resolvePath } from "node:path";
 
 // src/lang/comments.ts
 function commentLines(text2, spans, index) {
@@ -68059,9 +68198,10 @@ function toChangedFile2(r, patch) {
 // src/source/git-process.ts
 import { spawn } from "node:child_process";
 var PINNED_CONFIG = ["-c", "core.quotePath=false", "-c", "core.fsmonitor=false", "-c", "core.untrackedCache=false"];
-function gitEnv() {
+function gitEnv(extra) {
   return {
     ...process.env,
+    ...extra,
     // Never wait for credentials or take the index lock: this is a read-only, non-interactive tool.
     GIT_TERMINAL_PROMPT: "0",
     GIT_OPTIONAL_LOCKS: "0",
@@ -68092,7 +68232,7 @@ function hintFor(stderr, cwd) {
 function runGit(cwd, args2, opts = {}) {
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve2, reject) => {
-    const child = spawn("git", [...PINNED_CONFIG, ...args2], { cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", [...PINNED_CONFIG, ...args2], { cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
     const out2 = [];
     const err2 = [];
     child.stdout.on("data", (c) => out2.push(c));
@@ -68337,8 +68477,10 @@ async function gitChangeSet(opts) {
   const shallow = (await git(root, ["rev-parse", "--is-shallow-repository"])).trim() === "true";
   const headSpec = opts.head ?? "HEAD";
   rejectOptionLike(headSpec, "head");
-  const headSha = await resolveCommit(root, headSpec);
-  if (!headSha) throw await unknownRef(root, headSpec, "head", shallow);
+  const headCommit = await resolveCommit(root, headSpec);
+  if (!headCommit) throw await unknownRef(root, headSpec, "head", shallow);
+  const workingTree = opts.workingTree && opts.head === void 0 ? await snapshotWorkingTree(root, headCommit) : void 0;
+  const headSha = workingTree?.sha ?? headCommit;
   const headFull = await symbolicFullName(root, headSpec);
   const headRef = opts.head ?? (headFull?.startsWith("refs/heads/") ? headFull.slice("refs/heads/".length) : "HEAD");
   let baseRef;
@@ -68357,15 +68499,18 @@ async function gitChangeSet(opts) {
   const mergeBase2 = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
   const files = mergeBase2 === headSha ? [] : await changedFiles(root, mergeBase2, headSha);
   const catFile = new CatFileBatch(root);
+  const base4 = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes);
   return {
-    base: new GitSnapshot(root, mergeBase2, catFile, maxFileBytes),
+    base: base4,
     head: new GitSnapshot(root, headSha, catFile, maxFileBytes),
+    policy: baseTipSha === mergeBase2 ? base4 : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
     files,
     baseTipSha,
     root,
     shallow,
+    workingTree,
     close: () => catFile.close()
   };
 }
@@ -68551,7 +68696,7 @@ async function findMergeBase(root, q) {
   const base4 = `${q.baseRef} (${q.baseTipSha.slice(0, 12)})`;
   const head = `${q.headRef} (${q.headSha.slice(0, 12)})`;
   if (q.shallow) {
-    const fetch3 = await fetchCommand(root, q.baseRef, "history");
+    const fetch3 = await fetchCommand(root, isObjectId(q.baseRef) ? q.baseTipSha : q.baseRef, "history");
     throw new SourceError(
       `the merge-base of ${base4} and ${head} is not in this shallow clone: run \`${fetch3}\` or check out with \`fetch-depth: 0\``,
       `git needs the commit where the branches diverged; repeat the fetch with a larger --deepen if the branch is older, or use actions/checkout with fetch-depth: 0`
@@ -68566,6 +68711,12 @@ async function unknownRef(root, ref, role2, shallow) {
   if (shallow) {
     const fetch3 = await fetchCommand(root, ref, "missing");
     const what = isObjectId(ref) ? `the ${role2} commit ${ref}` : `the ${role2} ref ${JSON.stringify(ref)}`;
+    if (isObjectId(ref) && !isFullObjectId(ref)) {
+      return new SourceError(
+        `${what} is not in this shallow clone, and git fetch needs the full commit id: run \`git fetch --deepen=50 <remote> <full commit id>\` or check out with \`fetch-depth: 0\``,
+        `pass the full 40-character id (\`git rev-parse ${ref}\` where the commit exists), or fetch with --unshallow`
+      );
+    }
     return new SourceError(
       `${what} is not in this shallow clone: run \`${fetch3}\` or check out with \`fetch-depth: 0\``,
       "a shallow clone only has the commits it fetched; fetch the missing one, or clone with full history"
@@ -68588,6 +68739,9 @@ async function remotes(root) {
 function isObjectId(ref) {
   return /^[0-9a-f]{7,64}$/i.test(ref);
 }
+function isFullObjectId(ref) {
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i.test(ref);
+}
 async function fetchCommand(root, ref, kind) {
   const known = await remotes(root);
   const fallbackRemote = known.includes("origin") ? "origin" : known[0] ?? "origin";
@@ -68606,6 +68760,30 @@ async function fetchCommand(root, ref, kind) {
   if (kind === "history") return `git fetch --deepen=50 ${remote} ${short}`;
   const dest = remoteStyle ? `refs/remotes/${remote}/${short}` : `refs/heads/${short}`;
   return `git fetch --deepen=50 ${remote} +refs/heads/${short}:${dest}`;
+}
+async function snapshotWorkingTree(root, head) {
+  const inside = await runGit(root, ["rev-parse", "--is-inside-work-tree"], { okCodes: [0, 128] });
+  if (inside.stdout.toString("utf8").trim() !== "true") return void 0;
+  const indexPath = resolvePath(root, (await git(root, ["rev-parse", "--git-path", "index"])).trim());
+  const dir = await mkdtemp(join2(tmpdir(), "readiness-index-"));
+  try {
+    const env = { GIT_INDEX_FILE: join2(dir, "index") };
+    await copyFile2(indexPath, env.GIT_INDEX_FILE).catch((err2) => {
+      if (err2.code !== "ENOENT") throw err2;
+    });
+    await runGit(root, ["add", "-A", "--", ":/"], { env });
+    const tree = (await runGit(root, ["write-tree"], { env })).stdout.toString("utf8").trim();
+    const headTree = (await git(root, ["rev-parse", `${head}^{tree}`])).trim();
+    if (tree === headTree) return void 0;
+    const diff = await runGit(root, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", headTree, tree]);
+    const paths = diff.stdout.toString("utf8").split("\0").filter(Boolean).sort();
+    const identity = { GIT_AUTHOR_NAME: "readiness-gates", GIT_AUTHOR_EMAIL: "readiness-gates@localhost", GIT_AUTHOR_DATE: "1970-01-01T00:00:00Z" };
+    const commitEnv = { ...identity, GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE };
+    const commit = await runGit(root, ["commit-tree", tree, "-p", head, "-m", "readiness-gates: working tree"], { env: commitEnv });
+    return { sha: commit.stdout.toString("utf8").trim(), headSha: head, paths };
+  } finally {
+    await rm2(dir, { recursive: true, force: true });
+  }
 }
 async function changedFiles(root, from, to) {
   const parser = new RawPatchParser();
@@ -68785,7 +68963,7 @@ var Differ = class {
   }
 };
 
-// src/source/services.ts
+// src/core/services.ts
 var MARKERS = [
   ["package.json", "node"],
   ["pyproject.toml", "python"],
@@ -69069,6 +69247,7 @@ async function githubChangeSet(options) {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
   const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
   const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
+  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
   budget.state.filesTruncated = truncated;
   const files = [];
@@ -69106,6 +69285,7 @@ async function githubChangeSet(options) {
   return {
     base: base4,
     head,
+    policy,
     baseRef: options.baseRef,
     headRef: options.headRef,
     files,
@@ -69136,7 +69316,7 @@ ${c.message}`);
         break;
       case "help":
         info3.push(
-          "Readiness Gates commands (one per line, at the start of a comment line):\n\n" + Object.values(COMMAND_USAGE).map((u) => `- \`${u}\``).join("\n") + "\n\nWho may waive is set by `waivers:` in the base branch\u2019s `.github/readiness.yml`."
+          "Readiness Gates commands (one per line, at the start of a comment line):\n\n" + Object.values(COMMAND_USAGE).map((u) => `- \`${u}\``).join("\n") + "\n\nWho may waive (or approve a suppression comment this pull request added) is set by `waivers:` in the base branch\u2019s `.github/readiness.yml`."
         );
         break;
       case "explain": {
@@ -69148,7 +69328,8 @@ ${c.message}`);
         evaluate3 = true;
         break;
       case "waive":
-      case "unwaive": {
+      case "unwaive":
+      case "approve": {
         evaluate3 = true;
         const refused = decision?.refused.find((r) => r.commentId === commentId && r.line === c.line);
         if (refused) refusals.push(`${quote(text2)}
@@ -69284,6 +69465,8 @@ async function apiChangeSet(req, octokit) {
   const changeSet = await githubChangeSet({
     reader,
     baseSha: comparison.mergeBaseSha,
+    // Policy is read at the base's tip (the payload's sha); the merge-base only gives the diff and the baseline.
+    ...SHA.test(req.base) ? { policySha: req.base } : {},
     headSha: headSha ?? req.head,
     baseRef: req.baseRef,
     headRef: req.headRef
@@ -69306,14 +69489,16 @@ var rule = {
     id: "core/suppression-missing-reason",
     gate: "core",
     severity: "warning",
-    description: "A readiness-ignore comment without a reason or without a rule id; it suppresses nothing.",
+    description: "A readiness-ignore (or squawk-ignore / atlas:nolint) comment without a reason or without a rule id; it suppresses nothing.",
     messages: {
       missingReason: "This readiness-ignore for {{targets}} has no reason, so it suppresses nothing: reviewers need to know why the finding is acceptable.",
-      missingTarget: "This readiness-ignore names no rule or gate, so it suppresses nothing."
+      missingTarget: "This readiness-ignore names no rule or gate, so it suppresses nothing.",
+      peerMissingReason: "This {{marker}} has no reason, so it does not suppress {{rule}}: a peer tool's marker needs a reason like readiness-ignore does."
     },
     fixes: {
       missingReason: "Write the reason after a colon: `readiness-ignore {{targets}}: <why this is safe>`.",
-      missingTarget: "Name the rule (e.g. `pii/sensitive-field-logged`) or gate (e.g. `pii`), then a colon and the reason."
+      missingTarget: "Name the rule (e.g. `pii/sensitive-field-logged`) or gate (e.g. `pii`), then a colon and the reason.",
+      peerMissingReason: "Write the reason after a colon: `-- {{marker}} {{targets}}: <why this is safe>`."
     }
   }
 };
@@ -80277,7 +80462,7 @@ function piiNote(severity, category) {
   return "";
 }
 function valueSeverity(valueText) {
-  const last = valueText.split(/[.\[\]'"()]+/).filter(Boolean).pop() ?? "";
+  const last = valueText.split(/[.[\]'"()]+/).filter(Boolean).pop() ?? "";
   const risk = classifyLabelName(last) ?? classifyLabelName(normalise2(valueText).split(" ").slice(-2).join(" "));
   return risk?.severity === "blocker" ? "blocker" : "warning";
 }
@@ -80302,6 +80487,7 @@ var metricsGate = {
 import { createHash } from "node:crypto";
 
 // src/gates/migrations/layout.ts
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var NEVER_DIRS = /* @__PURE__ */ new Set([
   "node_modules",
   "vendor",
@@ -80327,7 +80513,7 @@ function dirOf5(path2) {
 function baseName(path2) {
   return path2.slice(path2.lastIndexOf("/") + 1);
 }
-function join2(dir, name2) {
+function join3(dir, name2) {
   return dir === "" ? name2 : `${dir}/${name2}`;
 }
 function isNeverMigrationPath(path2) {
@@ -80335,20 +80521,25 @@ function isNeverMigrationPath(path2) {
   parts2.pop();
   return parts2.some((p) => NEVER_DIRS.has(p.toLowerCase()));
 }
-function classifyMigrationPath(path2, paths) {
-  if (isNeverMigrationPath(path2)) return void 0;
+function classifyMigrationPath(path2, paths, extra) {
   const name2 = baseName(path2);
   const dir = dirOf5(path2);
+  const configured = extra?.configured.find((c) => c.match(path2));
+  if (configured) return classifyConfigured(path2, name2, dir, configured);
+  if (isNeverMigrationPath(path2)) return void 0;
   const parent = baseName(dir);
   const grand = dirOf5(dir);
   if (name2.endsWith(".sql")) return classifySql(path2, name2, dir, parent, grand, paths);
   if (name2.endsWith(".py")) {
     if (name2 === "__init__.py" || !/^[A-Za-z0-9_]+\.py$/.test(name2)) return void 0;
-    if (parent === "versions" && (paths.has(join2(grand, "env.py")) || paths.has(join2(grand, "script.py.mako")) || baseName(grand) === "alembic")) {
+    if (parent === "versions" && (paths.has(join3(grand, "env.py")) || paths.has(join3(grand, "script.py.mako")) || baseName(grand) === "alembic" || extra?.alembicVersionDirs.has(dir))) {
       return { path: path2, tool: "alembic", set: dir, role: "up", id: name2.slice(0, -3), language: "python" };
     }
     if (parent === "migrations" && /^\d{4}_\w*\.py$/.test(name2)) {
       return { path: path2, tool: "django", set: dir, role: "up", id: name2.slice(0, -3), version: name2.slice(0, 4), language: "python" };
+    }
+    if (parent === "migrations" && /^[A-Za-z]\w*\.py$/.test(name2) && paths.has(join3(dir, "__init__.py")) && !paths.has(join3(dir, "script.py.mako")) && !paths.has(join3(dir, "alembic.ini")) && !paths.has(join3(dir, "versions/__init__.py")) && !(name2 === "env.py" && paths.has(join3(dir, "versions")))) {
+      return { path: path2, tool: "django", set: dir, role: "up", id: name2.slice(0, -3), language: "python" };
     }
     return void 0;
   }
@@ -80359,7 +80550,17 @@ function classifyMigrationPath(path2, paths) {
     }
     return void 0;
   }
+  if (name2.endsWith(".go")) {
+    const m = /^(\d+)_\w+\.go$/.exec(name2);
+    if (m && !name2.endsWith("_test.go") && /(?:^|\/)migrations?$/.test(dir)) {
+      return { path: path2, tool: "goose", set: dir, role: "up", id: m[1], version: m[1], language: "go" };
+    }
+    return void 0;
+  }
   if (JS_EXT.test(name2) && !name2.endsWith(".d.ts") && !/^index\.[cm]?[jt]s$/.test(name2)) {
+    if (parent === "alterations" && /^\d/.test(name2)) {
+      return { path: path2, tool: "slonik", set: dir, role: "up", id: name2.replace(JS_EXT, ""), language: "js" };
+    }
     if (!/(?:^|\/)migrations?$/.test(dir) && !/\/migrations\/[^/]+$/.test(dir)) return void 0;
     if (!/^\d/.test(name2)) return void 0;
     const stem = name2.replace(JS_EXT, "");
@@ -80373,13 +80574,28 @@ function classifyMigrationPath(path2, paths) {
   }
   return void 0;
 }
+function classifyConfigured(path2, name2, dir, c) {
+  const language = /\.py$/.test(name2) ? "python" : JS_EXT.test(name2) ? "js" : /\.go$/.test(name2) ? "go" : /\.rb$/.test(name2) ? "ruby" : "sql";
+  const down = /(?:^|[._-])down\.sql(?:\.\w+)?$/i.test(name2) || /^U\d/.test(name2);
+  const version2 = leadingDigits(name2);
+  return {
+    path: path2,
+    tool: c.tool,
+    set: dir,
+    role: down ? "down" : "up",
+    id: name2,
+    ...version2 ? { version: version2 } : {},
+    language,
+    ...c.dialect ? { dialect: c.dialect } : {}
+  };
+}
 function classifySql(path2, name2, dir, parent, grand, paths) {
   if (NOT_MIGRATION_FILES.test(name2)) return void 0;
   if (name2 === "migration.sql") {
-    if (paths.has(join2(dir, "snapshot.json"))) {
+    if (paths.has(join3(dir, "snapshot.json"))) {
       return { path: path2, tool: "drizzle", set: grand, role: "up", id: parent, version: leadingDigits(parent), language: "sql" };
     }
-    if (paths.has(join2(grand, "migration_lock.toml")) || /^\d+_/.test(parent)) {
+    if (paths.has(join3(grand, "migration_lock.toml")) || /^\d+_/.test(parent)) {
       return { path: path2, tool: "prisma", set: grand, role: "up", id: parent, version: leadingDigits(parent), language: "sql" };
     }
   }
@@ -80387,10 +80603,10 @@ function classifySql(path2, name2, dir, parent, grand, paths) {
     const version2 = parent.slice(0, parent.indexOf("_")).replace(/-/g, "");
     return { path: path2, tool: "diesel", set: grand, role: name2 === "up.sql" ? "up" : "down", id: parent, version: version2, language: "sql" };
   }
-  if (paths.has(join2(dir, "atlas.sum"))) {
+  if (paths.has(join3(dir, "atlas.sum"))) {
     return { path: path2, tool: "atlas", set: dir, role: "up", id: name2, version: atlasVersion(name2), language: "sql" };
   }
-  if (paths.has(join2(dir, "meta/_journal.json"))) {
+  if (paths.has(join3(dir, "meta/_journal.json"))) {
     return { path: path2, tool: "drizzle", set: dir, role: "up", id: name2.slice(0, -4), version: leadingDigits(name2), language: "sql" };
   }
   const flyway = /^([VUR])(\d+(?:[._]\d+)*)?__.+\.sql$/.exec(name2);
@@ -80439,9 +80655,16 @@ function defaultTransactionMode(tool) {
     case "rails":
     case "knex":
     case "typeorm":
+    case "kysely":
+      return "always";
+    // db-migrate wraps each migration in BEGIN/COMMIT on PostgreSQL unless run with --non-transactional;
+    // goose wraps SQL and Go migrations unless they say NO TRANSACTION / register a non-tx function.
+    case "db-migrate":
+    case "goose":
       return "always";
     case "sequelize":
     case "sql":
+    case "slonik":
     case "js":
       return "explicit";
   }
@@ -80474,6 +80697,14 @@ function toolName(tool) {
       return "TypeORM";
     case "sequelize":
       return "Sequelize";
+    case "db-migrate":
+      return "db-migrate";
+    case "kysely":
+      return "Kysely";
+    case "slonik":
+      return "the alteration runner";
+    case "goose":
+      return "goose";
     case "js":
       return "the migration runner";
   }
@@ -80484,7 +80715,14 @@ var MIGRATION_GLOBS = [
   "**/versions/*.py",
   "**/migrations/*.{js,ts,mjs,cjs,mts,cts}",
   "**/migration/*.{js,ts,mjs,cjs,mts,cts}",
-  "**/migrations/*/*.{js,ts,mjs,cjs,mts,cts}"
+  "**/migrations/*/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/alterations/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/migrations/*.go",
+  "**/migration/*.go",
+  // Layouts only the config names (`gates.migrations.paths`): Synapse's `*.sql.postgres`, and code in
+  // directories of any name. classifyMigrationPath decides from the path alone, before any parsing.
+  "**/*.sql.*",
+  "**/*.{py,js,ts,mjs,cjs,mts,cts,go}"
 ];
 function isSchemaMarkerPath(path2) {
   const name2 = baseName(path2);
@@ -80500,11 +80738,53 @@ function compareMigrationIds(a, b) {
     }
     return 0;
   }
-  if ((a.tool === "golang-migrate" || a.tool === "rails" || a.tool === "typeorm") && a.version && b.version) {
+  if ((a.tool === "golang-migrate" || a.tool === "goose" || a.tool === "rails" || a.tool === "typeorm") && a.version && b.version) {
     const d = BigInt(a.version) - BigInt(b.version);
     return d < 0n ? -1 : d > 0n ? 1 : 0;
   }
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+function normalisePath2(path2) {
+  const out2 = [];
+  for (const part of path2.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out2.pop();
+    else out2.push(part);
+  }
+  return out2.join("/");
+}
+function alembicVersionDirs(iniPath, text2) {
+  const here = dirOf5(iniPath);
+  const resolve2 = (value) => {
+    const v = value.trim().replace(/%\(here\)s\/?/g, "").replace(/^([\w.]+):/, (_m, pkg) => `${pkg.replace(/\./g, "/")}/`);
+    return normalisePath2(join3(here, v));
+  };
+  const out2 = [];
+  let section2 = "";
+  for (const raw of text2.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header2 = /^\[([^\]]+)\]/.exec(line);
+    if (header2) {
+      section2 = header2[1];
+      continue;
+    }
+    if (section2 !== "alembic") continue;
+    const kv = /^(script_location|version_locations)\s*[=:]\s*(.+)$/.exec(line);
+    if (!kv) continue;
+    if (kv[1] === "script_location") out2.push(join3(resolve2(kv[2]), "versions"));
+    else for (const loc of kv[2].split(/[\s,;]+/).filter(Boolean)) out2.push(resolve2(loc));
+  }
+  return out2;
+}
+function extraLayouts(options, alembicInis) {
+  const configured = (options?.paths ?? []).flatMap((p) => {
+    const globs = Array.isArray(p.glob) ? p.glob : [p.glob];
+    return globs.map((glob) => {
+      const match = (0, import_picomatch4.default)(glob, { dot: true });
+      return { glob, match: (path2) => match(path2), tool: p.tool, ...p.dialect ? { dialect: p.dialect } : {} };
+    });
+  });
+  return { alembicVersionDirs: new Set(alembicInis.flatMap((i2) => alembicVersionDirs(i2.path, i2.text))), configured };
 }
 
 // src/gates/migrations/sql-ops.ts
@@ -80904,9 +81184,10 @@ function alterTableCmd(base4, table, cmd) {
       return [{ ...base4, kind: "rewrite-table", table, how: "SET LOGGED" }];
     case "AT_SetUnLogged":
       return [{ ...base4, kind: "rewrite-table", table, how: "SET UNLOGGED" }];
+    case "AT_DropNotNull":
+      return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "DROP NOT NULL", ...cmd.name ? { column: cmd.name } : {}, literals: [] }];
     case "AT_DropConstraint":
     case "AT_ColumnDefault":
-    case "AT_DropNotNull":
     case "AT_SetStatistics":
     case "AT_SetOptions":
     case "AT_ResetOptions":
@@ -81253,6 +81534,43 @@ function djangoOps(file2) {
   return { ops: out2, atomic: attrs.get("atomic")?.type !== "false", declarations };
 }
 
+// src/gates/migrations/orm/goose.ts
+var REGISTER = /^goose\.Add(?:Named)?Migration(NoTx)?(?:Context)?$/;
+var EXEC = /\.(?:Exec|ExecContext|Query|QueryContext)$/;
+function gooseOps(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return { ops: [] };
+  const functions = /* @__PURE__ */ new Map();
+  for (const fn of descendantsOfType(root, "function_declaration")) {
+    const name2 = fn.childForFieldName("name")?.text;
+    if (name2) functions.set(name2, fn);
+  }
+  const ups = [];
+  let noTx = false;
+  for (const call2 of descendantsOfType(root, "call_expression")) {
+    const m = REGISTER.exec(calleeName(call2) ?? "");
+    if (!m) continue;
+    if (m[1]) noTx = true;
+    const args2 = positionalArgs(call2);
+    const up = /Named/.test(calleeName(call2) ?? "") ? args2[1] : args2[0];
+    if (!up) continue;
+    if (up.type === "func_literal") ups.push(up);
+    else if (up.type === "identifier" && functions.has(up.text)) ups.push(functions.get(up.text));
+  }
+  const ops = [];
+  for (const fn of ups) {
+    for (const call2 of descendantsOfType(fn, "call_expression")) {
+      if (!EXEC.test(calleeName(call2) ?? "")) continue;
+      const args2 = positionalArgs(call2);
+      const sqlArg = /Context$/.test(calleeName(call2) ?? "") ? args2[1] : args2[0];
+      const parts2 = sqlArg ? templateParts(sqlArg) : void 0;
+      if (!sqlArg || !parts2 || parts2.expressions.length > 0) continue;
+      for (const op of embeddedSqlOps(parts2.strings[0], lineOf(sqlArg), file2.path).ops) ops.push({ ...op, via: "goose" });
+    }
+  }
+  return { ops, ...noTx ? { mode: "explicit" } : {} };
+}
+
 // src/gates/migrations/orm/js.ts
 function firstParamName(fn) {
   const params = fn.childForFieldName("parameters") ?? fn.childForFieldName("parameter");
@@ -81292,15 +81610,30 @@ function upFunctions(root) {
   }
   return out2;
 }
+var DB_MIGRATE_METHODS = /* @__PURE__ */ new Set(["runSql", "all", "createTable", "addColumn", "removeColumn", "renameColumn", "changeColumn", "addIndex", "removeIndex", "dropTable", "renameTable", "addForeignKey", "removeForeignKey", "insert"]);
+function callsOnParam(fn, param) {
+  const out2 = /* @__PURE__ */ new Set();
+  for (const call2 of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call2);
+    if (m?.receiver?.type === "identifier" && m.receiver.text === param) out2.add(m.method);
+  }
+  return out2;
+}
 function libraryOf2(root, ups, fallback) {
   const imports = importsOf(root);
   if (imports.has("typeorm")) return "typeorm";
   if (imports.has("sequelize") || imports.has("sequelize-typescript") || imports.has("@sequelize/core")) return "sequelize";
   if (imports.has("knex")) return "knex";
+  if (imports.has("kysely")) return "kysely";
+  if (imports.has("slonik") || [...imports.keys()].some((m) => m.endsWith("/alteration") || m.includes("slonik"))) return "slonik";
   const param = ups[0] ? firstParamName(ups[0]) : void 0;
   if (param === "queryRunner") return "typeorm";
   if (param === "queryInterface") return "sequelize";
   if (param === "knex") return "knex";
+  if (param && ups[0] && [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) && !callsOnParam(ups[0], param).has("schema")) {
+    if (fallback !== "slonik") return "db-migrate";
+  }
+  if (fallback === "slonik") return "slonik";
   return fallback === "typeorm" || fallback === "sequelize" || fallback === "knex" ? fallback : void 0;
 }
 function disablesTransaction(root) {
@@ -81501,6 +81834,53 @@ function knexBuilder(callback, table, creating, knexName, out2) {
   }
   return columns;
 }
+function sequelizeType(node2) {
+  if (!node2) return void 0;
+  const call2 = node2.type === "call_expression" ? node2 : void 0;
+  const name2 = (call2 ? calleeName(call2) : node2.type === "member_expression" || node2.type === "identifier" ? node2.text : void 0)?.split(".").pop();
+  const args2 = call2 ? positionalArgs(call2) : [];
+  const n = (i2) => args2[i2]?.type === "number" ? args2[i2].text : void 0;
+  switch (name2) {
+    case "STRING":
+      return `varchar(${n(0) ?? "255"})`;
+    case "CHAR":
+      return `char(${n(0) ?? "255"})`;
+    case "TEXT":
+    case "CITEXT":
+      return name2 === "TEXT" ? "text" : "citext";
+    case "INTEGER":
+      return "int4";
+    case "BIGINT":
+      return "int8";
+    case "SMALLINT":
+      return "int2";
+    case "BOOLEAN":
+      return "bool";
+    case "DATE":
+      return "timestamptz";
+    case "DATEONLY":
+      return "date";
+    case "UUID":
+      return "uuid";
+    case "JSON":
+      return "json";
+    case "JSONB":
+      return "jsonb";
+    case "FLOAT":
+    case "REAL":
+      return "float4";
+    case "DOUBLE":
+      return "float8";
+    case "DECIMAL":
+      return n(0) ? `numeric(${n(0)},${n(1) ?? "0"})` : "numeric";
+    case "ARRAY": {
+      const inner = sequelizeType(args2[0]);
+      return inner ? `${inner}[]` : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
 function objectColumn(name2, obj, via) {
   let o = obj;
   if (o?.type === "new_expression") o = positionalArgs(o)[0];
@@ -81521,8 +81901,10 @@ function objectColumn(name2, obj, via) {
     else d = { kind: "constant" };
   }
   const notNull = via === "typeorm" ? nullable2?.type !== "true" && !!nullable2 : nullable2?.type === "false";
+  const type = via === "sequelize" ? sequelizeType(props.get("type")) : void 0;
   return {
     name: colName,
+    ...type ? { type } : {},
     notNull: notNull || primary,
     primaryKey: primary,
     unique: props.get("unique")?.type === "true" || props.get("isUnique")?.type === "true",
@@ -81550,6 +81932,9 @@ function jsOps(file2, fallback) {
   const ups = upFunctions(root);
   const via = libraryOf2(root, ups, fallback);
   if (!via) return { ops: [] };
+  if (via === "db-migrate") return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file2.path)), tool: "db-migrate" };
+  if (via === "kysely") return { ops: ups.flatMap((fn) => kyselyOps(fn, file2.path)), tool: "kysely" };
+  if (via === "slonik") return { ops: ups.flatMap((fn) => taggedSqlOps(fn, file2.path, "slonik", (call2) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(calleeName(call2) ?? ""))), tool: "slonik" };
   const mode = (via === "knex" || via === "typeorm") && disablesTransaction(root) ? "explicit" : void 0;
   const out2 = [];
   for (const fn of ups) {
@@ -81632,7 +82017,14 @@ function jsOps(file2, fallback) {
         }
         case "createTable": {
           const name2 = table ?? (args2[0]?.type === "new_expression" ? str(objectProps(positionalArgs(args2[0])[0]).get("name")) : void 0);
-          if (name2) out2.push({ ...b, kind: "create-table", table: name2, columns: [], primaryKey: [] });
+          const columns = [];
+          if (via === "sequelize" && args2[1]?.type === "object") {
+            for (const [attr, spec] of objectProps(args2[1])) {
+              const c = spec.type === "object" ? objectColumn(attr, spec, via) : void 0;
+              if (c) columns.push(c);
+            }
+          }
+          if (name2) out2.push({ ...b, kind: "create-table", table: name2, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
           break;
         }
         case "addColumn": {
@@ -81644,7 +82036,7 @@ function jsOps(file2, fallback) {
           const column = str(args2[1]);
           const spec = via === "sequelize" ? objectColumn(column, args2[2], via) : void 0;
           if (table && column) {
-            out2.push({ ...b, kind: "alter-column-type", table, column, using: false });
+            out2.push({ ...b, kind: "alter-column-type", table, column, ...spec?.type ? { type: spec.type } : {}, ...spec ? { notNull: spec.notNull } : {}, using: false });
             if (spec?.notNull) out2.push({ ...b, kind: "set-not-null", table, column });
           }
           break;
@@ -81697,6 +82089,337 @@ function jsOps(file2, fallback) {
   }
   return { ops: out2, tool: via, ...mode ? { mode } : {} };
 }
+var DB_MIGRATE_TYPES = {
+  string: "varchar(255)",
+  text: "text",
+  int: "int4",
+  integer: "int4",
+  bigint: "int8",
+  smallint: "int2",
+  boolean: "bool",
+  date: "date",
+  datetime: "timestamp",
+  timestamp: "timestamp",
+  real: "float4",
+  decimal: "numeric",
+  char: "char",
+  json: "json",
+  jsonb: "jsonb",
+  uuid: "uuid"
+};
+function dbMigrateColumn(name2, spec) {
+  if (!spec) return void 0;
+  let typeText;
+  let props = /* @__PURE__ */ new Map();
+  if (spec.type === "object") {
+    props = objectProps(spec);
+    const t = props.get("type");
+    typeText = t ? str(t) ?? t.text.split(".").pop() : void 0;
+  } else {
+    typeText = str(spec) ?? spec.text.split(".").pop();
+  }
+  const base4 = typeText ? DB_MIGRATE_TYPES[typeText.toLowerCase()] : void 0;
+  const length = props.get("length");
+  const type = base4 === "varchar(255)" && length?.type === "number" ? `varchar(${length.text})` : base4;
+  const primary = props.get("primaryKey")?.type === "true";
+  const serial = props.get("autoIncrement")?.type === "true";
+  const def = props.get("defaultValue");
+  const d = serial ? { kind: "volatile", fn: "nextval" } : !def ? { kind: "none" } : def.type === "object" && objectProps(def).has("raw") ? sqlDefaultKind(str(objectProps(def).get("raw")) ?? "") : { kind: "constant" };
+  return {
+    name: name2,
+    ...type ? { type } : {},
+    notNull: props.get("notNull")?.type === "true" || primary,
+    primaryKey: primary,
+    unique: props.get("unique")?.type === "true",
+    default: d.kind,
+    ...d.fn ? { defaultFunction: d.fn } : {},
+    generatedStored: false,
+    identity: serial
+  };
+}
+function dbMigrateOps(fn, path2) {
+  const p = firstParamName(fn);
+  if (!p) return [];
+  const out2 = [];
+  for (const call2 of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call2);
+    if (m?.receiver?.type !== "identifier" || m.receiver.text !== p) continue;
+    const args2 = positionalArgs(call2);
+    const b = base2(call2, "db-migrate");
+    const table = str(args2[0]);
+    switch (m.method) {
+      case "runSql":
+      case "all":
+        pushEmbedded(args2[0], path2, "db-migrate", out2);
+        break;
+      case "createTable": {
+        if (!table) break;
+        const columns = [];
+        if (args2[1]?.type === "object") {
+          const props = objectProps(args2[1]);
+          const colsNode = props.get("columns")?.type === "object" ? props.get("columns") : args2[1];
+          for (const [name2, spec] of objectProps(colsNode)) {
+            const c = dbMigrateColumn(name2, spec);
+            if (c) columns.push(c);
+          }
+        }
+        out2.push({ ...b, kind: "create-table", table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        break;
+      }
+      case "addColumn": {
+        const name2 = str(args2[1]);
+        const column = name2 ? dbMigrateColumn(name2, args2[2]) : void 0;
+        if (table && column) out2.push({ ...b, kind: "add-column", table, column });
+        break;
+      }
+      case "removeColumn": {
+        const column = str(args2[1]);
+        if (table && column) out2.push({ ...b, kind: "drop-column", table, column });
+        break;
+      }
+      case "renameColumn": {
+        const [from, to] = [str(args2[1]), str(args2[2])];
+        if (table && from && to) out2.push({ ...b, kind: "rename-column", table, column: from, to });
+        break;
+      }
+      case "changeColumn": {
+        const column = str(args2[1]);
+        const spec = column ? dbMigrateColumn(column, args2[2]) : void 0;
+        if (table && column) {
+          out2.push({ ...b, kind: "alter-column-type", table, column, ...spec?.type ? { type: spec.type } : {}, using: false });
+          if (spec?.notNull) out2.push({ ...b, kind: "set-not-null", table, column });
+        }
+        break;
+      }
+      case "addIndex": {
+        if (!table) break;
+        const name2 = str(args2[1]);
+        out2.push({ ...b, kind: "create-index", table, ...name2 ? { name: name2 } : {}, concurrent: false, unique: args2[3]?.type === "true", columns: objectColumnNames(args2[2]) });
+        break;
+      }
+      case "removeIndex": {
+        const name2 = str(args2[1]) ?? str(args2[0]);
+        if (name2) out2.push({ ...b, kind: "drop-index", name: name2, concurrent: false });
+        break;
+      }
+      case "dropTable":
+        if (table) out2.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
+        break;
+      case "renameTable": {
+        const to = str(args2[1]);
+        if (table && to) out2.push({ ...b, kind: "rename-table", table, to });
+        break;
+      }
+      case "addForeignKey": {
+        const ref = str(args2[1]);
+        const mapping = args2[3]?.type === "object" ? [...objectProps(args2[3]).keys()] : [];
+        if (table) out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, ...ref ? { references: ref } : {}, columns: mapping });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out2;
+}
+function taggedSql(node2) {
+  if (node2?.type !== "call_expression") return void 0;
+  const tag = calleeName(node2);
+  if (tag !== "sql" && tag !== "sql.unsafe" && tag !== "sql.raw" && tag !== "sql.typeAlias") return void 0;
+  const args2 = positionalArgs(node2);
+  return args2[0]?.type === "template_string" || tag === "sql.raw" && args2[0] ? args2[0] : void 0;
+}
+function taggedSqlOps(fn, path2, via, isRun) {
+  const out2 = [];
+  for (const call2 of descendantsOfType(fn, "call_expression")) {
+    if (!isRun(call2)) continue;
+    const m = methodOf(call2);
+    const candidates = [positionalArgs(call2)[0], m?.receiver];
+    for (const c of candidates) {
+      const sqlNode = taggedSql(c);
+      if (sqlNode) {
+        pushEmbedded(sqlNode, path2, via, out2);
+        break;
+      }
+    }
+  }
+  return out2;
+}
+var KYSELY_TYPES = {
+  integer: "int4",
+  int4: "int4",
+  bigint: "int8",
+  int8: "int8",
+  smallint: "int2",
+  serial: "int4",
+  bigserial: "int8",
+  boolean: "bool",
+  text: "text",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  date: "date",
+  timestamp: "timestamp",
+  timestamptz: "timestamptz",
+  real: "float4",
+  "double precision": "float8"
+};
+function kyselyType(node2) {
+  const t = node2 ? str(node2)?.toLowerCase().trim() : void 0;
+  if (!t) return void 0;
+  if (/^(?:varchar|numeric|decimal|char)\s*\(/.test(t)) return t.replace(/\s+/g, "").replace(/^decimal/, "numeric");
+  if (t === "varchar") return "varchar";
+  return KYSELY_TYPES[t];
+}
+function kyselyColumn(name2, typeNode, cb) {
+  const type = kyselyType(typeNode);
+  const serial = /serial$/.test(str(typeNode ?? cb)?.toLowerCase() ?? "");
+  const mods = /* @__PURE__ */ new Map();
+  if (cb && FUNCTION_TYPES3.has(cb.type)) {
+    for (const call2 of descendantsOfType(cb, "call_expression")) {
+      const m = methodOf(call2);
+      if (m) mods.set(m.method, call2);
+    }
+  }
+  const def = mods.get("defaultTo");
+  let d = serial ? { kind: "volatile", fn: "nextval" } : { kind: "none" };
+  if (def) {
+    const v = positionalArgs(def)[0];
+    const raw = taggedSql(v);
+    d = raw ? sqlDefaultKind(sqlText(raw) ?? "") : { kind: "constant" };
+  }
+  const references = mods.get("references");
+  const ref = references ? str(positionalArgs(references)[0])?.split(".")[0] : void 0;
+  const primary = mods.has("primaryKey");
+  return {
+    name: name2,
+    ...type ? { type } : {},
+    notNull: mods.has("notNull") || primary,
+    primaryKey: primary,
+    unique: mods.has("unique"),
+    default: d.kind,
+    ...d.fn ? { defaultFunction: d.fn } : {},
+    generatedStored: mods.has("generatedAlwaysAs") && mods.has("stored"),
+    identity: serial || mods.has("generatedAlwaysAsIdentity") || mods.has("generatedByDefaultAsIdentity"),
+    ...ref ? { references: ref } : {}
+  };
+}
+function kyselyOps(fn, path2) {
+  const p = firstParamName(fn) ?? "db";
+  const out2 = [];
+  for (const call2 of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call2);
+    if (m?.method !== "execute") continue;
+    const raw = taggedSql(m.receiver);
+    if (raw) {
+      pushEmbedded(raw, path2, "kysely", out2);
+      continue;
+    }
+    const chain = [];
+    let cur = m.receiver;
+    let start2;
+    while (cur?.type === "call_expression") {
+      const inner = methodOf(cur);
+      if (!inner) break;
+      const receiver = inner.receiver;
+      if (receiver && (receiver.text === `${p}.schema` || /\.schema$/.test(receiver.text) || /\.withSchema\([^)]*\)$/.test(receiver.text))) {
+        start2 = { method: inner.method, args: positionalArgs(cur) };
+        break;
+      }
+      chain.unshift({ method: inner.method, args: positionalArgs(cur) });
+      cur = receiver;
+    }
+    if (!start2) continue;
+    const b = base2(call2, "kysely");
+    const name2 = str(start2.args[0]);
+    if (!name2) continue;
+    const has = (method) => chain.some((c) => c.method === method);
+    switch (start2.method) {
+      case "createTable": {
+        const columns = chain.filter((c) => c.method === "addColumn").map((c) => kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]));
+        out2.push({ ...b, kind: "create-table", table: name2, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        break;
+      }
+      case "alterTable":
+        for (const c of chain) kyselyAlter(name2, c, b, out2);
+        break;
+      case "createIndex": {
+        const on = chain.find((c) => c.method === "on");
+        const table = on ? str(on.args[0]) : void 0;
+        const cols = chain.filter((c) => c.method === "column" || c.method === "columns").flatMap((c) => c.args[0]?.type === "array" ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? "?"));
+        if (table) out2.push({ ...b, kind: "create-index", table, name: name2, concurrent: has("concurrently"), unique: has("unique"), columns: cols });
+        break;
+      }
+      case "dropIndex":
+        out2.push({ ...b, kind: "drop-index", name: name2, concurrent: has("concurrently") });
+        break;
+      case "dropTable":
+        out2.push({ ...b, kind: "drop-table", table: name2, objectType: "table", cascade: has("cascade") });
+        break;
+      default:
+        break;
+    }
+  }
+  return out2;
+}
+function kyselyAlter(table, c, b, out2) {
+  switch (c.method) {
+    case "addColumn": {
+      const column = kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]);
+      out2.push({ ...b, kind: "add-column", table, column });
+      break;
+    }
+    case "dropColumn": {
+      const column = str(c.args[0]);
+      if (column) out2.push({ ...b, kind: "drop-column", table, column });
+      break;
+    }
+    case "renameColumn": {
+      const [from, to] = [str(c.args[0]), str(c.args[1])];
+      if (from && to) out2.push({ ...b, kind: "rename-column", table, column: from, to });
+      break;
+    }
+    case "renameTo": {
+      const to = str(c.args[0]);
+      if (to) out2.push({ ...b, kind: "rename-table", table, to });
+      break;
+    }
+    case "alterColumn": {
+      const column = str(c.args[0]);
+      const cb = c.args[1];
+      if (!column || !cb) break;
+      for (const call2 of descendantsOfType(cb, "call_expression")) {
+        const m = methodOf(call2);
+        if (m?.method === "setDataType") {
+          const type = kyselyType(positionalArgs(call2)[0]);
+          out2.push({ ...b, kind: "alter-column-type", table, column, ...type ? { type } : {}, using: false });
+        } else if (m?.method === "setNotNull") {
+          out2.push({ ...b, kind: "set-not-null", table, column });
+        }
+      }
+      break;
+    }
+    case "addUniqueConstraint":
+    case "addPrimaryKeyConstraint": {
+      const name2 = str(c.args[0]);
+      out2.push({ ...b, kind: "add-constraint", table, constraint: c.method === "addUniqueConstraint" ? "unique" : "primary-key", ...name2 ? { name: name2 } : {}, notValid: false, columns: objectColumnNames(c.args[1]) });
+      break;
+    }
+    case "addForeignKeyConstraint": {
+      const name2 = str(c.args[0]);
+      const ref = str(c.args[2]);
+      out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", ...name2 ? { name: name2 } : {}, notValid: false, ...ref ? { references: ref } : {}, columns: objectColumnNames(c.args[1]) });
+      break;
+    }
+    case "addCheckConstraint": {
+      const name2 = str(c.args[0]);
+      out2.push({ ...b, kind: "add-constraint", table, constraint: "check", ...name2 ? { name: name2 } : {}, notValid: false, columns: [] });
+      break;
+    }
+    default:
+      break;
+  }
+}
 
 // src/gates/migrations/orm/index.ts
 function ormOps(file2, info3) {
@@ -81710,8 +82433,13 @@ function ormOps(file2, info3) {
     case "knex":
     case "typeorm":
     case "sequelize":
+    case "db-migrate":
+    case "kysely":
+    case "slonik":
     case "js":
       return jsOps(file2, info3.tool);
+    case "goose":
+      return info3.language === "go" ? gooseOps(file2) : { ops: [] };
     default:
       return { ops: [] };
   }
@@ -81735,7 +82463,7 @@ function planOf(file2, info3) {
 }
 function buildPlan(file2, info3) {
   if (info3.language === "sql") return sqlPlan(file2, info3);
-  if (info3.language === "python" || info3.language === "js") {
+  if (info3.language === "python" || info3.language === "js" || info3.language === "go") {
     const extracted2 = ormOps(file2, info3);
     const tool = extracted2.tool ?? info3.tool;
     const mode = extracted2.mode ?? defaultTransactionMode(tool);
@@ -81775,6 +82503,11 @@ function isDownLine(line, m) {
 function sqlPlan(file2, info3) {
   const markers = sqlMarkers(file2);
   const mode = markers.noTransaction ? "explicit" : defaultTransactionMode(info3.tool);
+  if (file2.language !== "sql") {
+    const embedded = embeddedSqlOps(file2.text, 1, file2.path);
+    const raw2 = embedded.ops.filter((op) => !isDownLine(op.line, markers));
+    return { info: info3, tool: info3.tool, mode, ops: assignTransactions(raw2, mode), ...embedded.error ? { parseError: embedded.error } : {} };
+  }
   const parse5 = file2.sql();
   const raw = [];
   for (const s of parse5?.statements ?? []) {
@@ -82184,6 +82917,109 @@ function alembicOps(file2) {
   return out2;
 }
 
+// src/gates/migrations/dialect.ts
+function dialectOfValue(value) {
+  const v = value.trim().toLowerCase();
+  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v)) return "postgresql";
+  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v)) return "mysql";
+  if (/^sqlite3?$/.test(v) || /backends\.sqlite3|^sqlite:\/\//.test(v)) return "sqlite";
+  return void 0;
+}
+var LOOKUPS = /(?:^|\.)(?:get|getenv|env|str|config|get_env|environ\.get)$/;
+function pythonSettingsDefaults(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return [];
+  const out2 = [];
+  for (const call2 of descendantsOfType(root, "call")) {
+    if (!LOOKUPS.test(calleeName(call2) ?? "")) continue;
+    const key = positionalArgs(call2)[0];
+    const keyText2 = key ? stringValue(key) : void 0;
+    if (!keyText2 || !/DATABASE|DB_|ENGINE/i.test(keyText2)) continue;
+    const fallback = keywordArgs(call2).get("default") ?? positionalArgs(call2)[1];
+    const d = fallback ? valueDialect(fallback) : void 0;
+    if (d) out2.push(d);
+  }
+  for (const a of descendantsOfType(root, "assignment")) {
+    const left = a.childForFieldName("left")?.text ?? "";
+    if (!/^(?:DATABASE_TYPE|DB_TYPE|DB_ENGINE|DATABASE_ENGINE)$/.test(left)) continue;
+    const right = a.childForFieldName("right");
+    const d = right ? valueDialect(right) : void 0;
+    if (d) out2.push(d);
+  }
+  for (const pair of descendantsOfType(root, "pair")) {
+    const key = pair.childForFieldName("key");
+    if (!key || stringValue(key) !== "ENGINE") continue;
+    const value = pair.childForFieldName("value");
+    const d = value ? valueDialect(value) : void 0;
+    if (d) out2.push(d);
+  }
+  return out2;
+}
+function valueDialect(node2) {
+  const s = stringValue(node2);
+  if (s !== void 0) return dialectOfValue(s);
+  if (node2.type === "attribute" || node2.type === "identifier") return dialectOfValue(node2.text.split(".").pop() ?? "");
+  return void 0;
+}
+function helmValuesDefault(file2) {
+  const doc = file2.yaml()?.documents[0];
+  if (!doc) return void 0;
+  const json2 = doc.toJS();
+  if (!json2 || typeof json2 !== "object") return void 0;
+  const get = (path2) => path2.reduce((o, k) => o && typeof o === "object" ? o[k] : void 0, json2);
+  for (const path2 of [["database", "type"], ["db", "type"], ["database", "driver"], ["externalDatabase", "type"], ["database", "engine"]]) {
+    const v = get(path2);
+    if (typeof v === "string") {
+      const d = dialectOfValue(v);
+      if (d) return d;
+    }
+  }
+  return void 0;
+}
+function composeImages(file2) {
+  const out2 = /* @__PURE__ */ new Set();
+  const json2 = file2.yaml()?.documents[0]?.toJS();
+  for (const svc of Object.values(json2?.services ?? {})) {
+    if (typeof svc?.image !== "string") continue;
+    const d = dialectOfValue(svc.image.split("@")[0]);
+    if (d && d !== "sqlite") out2.add(d);
+  }
+  return out2;
+}
+var DEP_GLOBS = ["**/package.json", "**/settings*.py", "**/settings/*.py", "**/requirements*.txt", "**/pyproject.toml", "**/alembic.ini", "**/Gemfile", "**/database.yml", "**/go.mod"];
+async function decideDialect(ctx) {
+  const has = async (tokens2) => (await ctx.snapshot.grep(tokens2, DEP_GLOBS)).some((p) => !ctx.excluded(p));
+  const pg2 = await has(['"pg"', "postgres", "psycopg", "asyncpg", "django.db.backends.postgresql", "jackc/pgx", "lib/pq"]);
+  const my = await has(["mysql", "mariadb"]);
+  if (pg2 && !my) return { dialect: "postgresql", ambiguous: false };
+  if (my && !pg2) return { dialect: "mysql", ambiguous: false };
+  if (!pg2 && !my) return await has(["sqlite"]) ? { dialect: "sqlite", ambiguous: false } : { dialect: void 0, ambiguous: false };
+  const settings = (await ctx.snapshot.list(["**/settings*.py", "**/settings/*.py"])).filter((p) => !ctx.excluded(p));
+  const fromSettings = /* @__PURE__ */ new Set();
+  for (const path2 of settings) {
+    const file2 = await ctx.read(path2);
+    if (!file2) continue;
+    for (const d of pythonSettingsDefaults(file2)) if (d !== "sqlite") fromSettings.add(d);
+  }
+  if (fromSettings.size === 1) return { dialect: [...fromSettings][0], ambiguous: false, source: "settings default" };
+  const values = (await ctx.snapshot.list(["**/values.yaml", "**/values.yml"])).filter((p) => !ctx.excluded(p));
+  const fromHelm = /* @__PURE__ */ new Set();
+  for (const path2 of values) {
+    const file2 = await ctx.read(path2);
+    const d = file2 ? helmValuesDefault(file2) : void 0;
+    if (d && d !== "sqlite") fromHelm.add(d);
+  }
+  if (fromHelm.size === 1) return { dialect: [...fromHelm][0], ambiguous: false, source: "Helm values database.type" };
+  const compose = (await ctx.snapshot.list(["**/docker-compose*.{yml,yaml}", "**/compose*.{yml,yaml}"])).filter((p) => !ctx.excluded(p));
+  const fromCompose = /* @__PURE__ */ new Set();
+  for (const path2 of compose) {
+    const file2 = await ctx.read(path2);
+    if (file2) for (const d of composeImages(file2)) fromCompose.add(d);
+  }
+  if (fromCompose.size === 1) return { dialect: [...fromCompose][0], ambiguous: false, source: "docker-compose images" };
+  return { dialect: "postgresql", ambiguous: true };
+}
+
 // src/gates/migrations/references.ts
 var NEWEST_PER_SET = 5;
 var MAX_FILES = 300;
@@ -82446,20 +83282,20 @@ function dialectFromProvider(provider) {
   if (p === "sqlite" || p === "turso") return "sqlite";
   return "other";
 }
-async function repoDialect(ctx) {
-  const globs = ["**/package.json", "**/settings*.py", "**/settings/*.py", "**/requirements*.txt", "**/pyproject.toml", "**/alembic.ini", "**/Gemfile", "**/database.yml"];
-  const has = async (tokens2) => (await ctx.snapshot.grep(tokens2, globs)).some((p) => !ctx.excluded(p));
-  if (await has(['"pg"', "postgres", "psycopg", "asyncpg", "django.db.backends.postgresql"])) return "postgresql";
-  if (await has(["mysql", "mariadb"])) return "mysql";
-  if (await has(["sqlite"])) return "sqlite";
-  return void 0;
-}
 var historyIndex = {
   id: HISTORY_INDEX,
   async build(ctx) {
     await loadParsers(["sql"]);
     const pathSet = new Set(ctx.paths);
+    const inis = [];
+    for (const path2 of ctx.paths) {
+      if (!path2.endsWith("alembic.ini") || path2 !== "alembic.ini" && !path2.endsWith("/alembic.ini") || ctx.excluded(path2)) continue;
+      const file2 = await ctx.read(path2);
+      if (file2) inis.push({ path: path2, text: file2.text });
+    }
+    const layouts = extraLayouts(ctx.gateOptions, inis);
     const index = {
+      layouts,
       files: /* @__PURE__ */ new Map(),
       sets: /* @__PURE__ */ new Map(),
       prismaLocks: [],
@@ -82473,9 +83309,9 @@ var historyIndex = {
     const bySet = /* @__PURE__ */ new Map();
     for (const path2 of ctx.paths) {
       if (ctx.excluded(path2)) continue;
-      const info3 = classifyMigrationPath(path2, pathSet);
+      const info3 = classifyMigrationPath(path2, pathSet, layouts);
       if (!info3) continue;
-      const set3 = bySet.get(info3.set) ?? { tool: info3.tool, ups: [], downs: [] };
+      const set3 = bySet.get(info3.set) ?? { tool: info3.tool, ups: [], downs: [], ...info3.dialect ? { dialect: info3.dialect } : {} };
       bySet.set(info3.set, set3);
       if (info3.role === "down") {
         set3.downs.push(path2);
@@ -82505,10 +83341,11 @@ var historyIndex = {
         if (file2) index.drizzleJournals.push(parseJournal(file2, path2.slice(0, -"/meta/_journal.json".length)));
       }
     }
-    const fallback = ctx.gateOptions.dialect !== "auto" ? ctx.gateOptions.dialect : await repoDialect(ctx);
+    const decision = ctx.gateOptions.dialect !== "auto" ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
+    const fallback = decision.dialect;
     for (const [dir, set3] of bySet) {
       set3.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
-      let dialect;
+      let dialect = set3.dialect;
       if (set3.tool === "prisma") dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
       if (set3.tool === "drizzle") dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
       const entries = set3.ups.map(({ info: info3, file: file2 }, position) => {
@@ -82517,7 +83354,7 @@ var historyIndex = {
         if (info3.tool === "django") entry.django = djangoMeta(file2);
         return entry;
       });
-      index.sets.set(dir, { dir, tool: set3.tool, dialect: dialect ?? fallback ?? "postgresql", entries, downs: set3.downs.sort() });
+      index.sets.set(dir, { dir, tool: set3.tool, dialect: dialect ?? fallback ?? "postgresql", dialectAmbiguous: !dialect && decision.ambiguous, entries, downs: set3.downs.sort() });
       for (const e of entries) index.files.set(e.info.path, e);
       index.unreplayed.set(dir, set3.ups);
     }
@@ -82555,13 +83392,19 @@ function replay(index, dir, ups) {
     for (const op of plan.ops) {
       switch (op.kind) {
         case "create-table":
-          for (const c of op.columns) event(op.table, c.name, c.type ? { type: c.type } : {});
+          for (const c of op.columns) event(op.table, c.name, { ...c.type ? { type: c.type } : {}, notNull: c.notNull });
           break;
         case "add-column":
-          event(op.table, op.column.name, op.column.type ? { type: op.column.type } : {});
+          event(op.table, op.column.name, { ...op.column.type ? { type: op.column.type } : {}, notNull: op.column.notNull });
+          break;
+        case "set-not-null":
+          event(op.table, op.column, { notNull: true });
           break;
         case "alter-column-type":
-          if (op.type) event(op.table, op.column, { type: op.type });
+          if (op.type || op.notNull !== void 0) event(op.table, op.column, { ...op.type ? { type: op.type } : {}, ...op.notNull !== void 0 ? { notNull: op.notNull } : {} });
+          break;
+        case "other-lock":
+          if (op.what === "DROP NOT NULL" && op.column) event(op.table, op.column, { notNull: false });
           break;
         case "add-constraint":
           if (op.constraint === "check" && op.notNullColumn) {
@@ -82601,6 +83444,13 @@ function typeBefore(index, set3, position, table, column) {
   for (const e of events) if (e.position < position && e.type) type = e.type;
   return type;
 }
+function notNullBefore(index, set3, position, table, column) {
+  ensureReplayed(index, set3);
+  const events = index.columns.get(`${set3}\0${table}.${column}`) ?? [];
+  let notNull = false;
+  for (const e of events) if (e.position < position && e.notNull !== void 0) notNull = e.notNull;
+  return notNull;
+}
 function validatedNotNullBefore(index, set3, position, table, column) {
   ensureReplayed(index, set3);
   const events = index.columns.get(`${set3}\0${table}.${column}`) ?? [];
@@ -82621,14 +83471,24 @@ var migrationsOptionsSchema = external_exports.object({
     "PostgreSQL major version of production. Changes answers that depend on it: constant ADD COLUMN defaults are metadata-only since 11, ALTER TYPE \u2026 ADD VALUE may run in a transaction since 12, a validated CHECK (col IS NOT NULL) lets SET NOT NULL skip its scan since 12."
   ),
   dialect: external_exports.enum(["auto", "postgresql", "mysql", "sqlite"]).default("auto").describe(
-    "Database of migrations whose tool does not record it (Prisma `migration_lock.toml` and the Drizzle journal do). `auto` reads dependency and settings files; MySQL and SQLite migrations get the destructive-change rules only, not the PostgreSQL lock rules."
+    'Database of migrations whose tool does not record it (Prisma `migration_lock.toml` and the Drizzle journal do). `auto` reads dependency and settings files; when they name both MySQL and PostgreSQL, the explicit default decides (a settings lookup fallback such as `os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images of docker-compose), and when nothing decides the PostgreSQL lock rules report warnings, not blockers. MySQL and SQLite migrations get the destructive-change rules only, not the PostgreSQL lock rules.'
   ),
   "small-tables": external_exports.array(external_exports.string().min(1)).default([]).describe(
-    "Tables small enough that a lock or rewrite is harmless (lookup tables, feature flags). Lock and rewrite rules skip them; destructive-change rules still apply."
+    "Tables small enough that a lock or rewrite is harmless (lookup tables, feature flags, per-tenant or config tables). Each entry is a table name, optionally schema-qualified, or a glob (`tenant_*`, `config.*`). Lock and rewrite rules skip them; destructive-change rules still apply."
+  ),
+  paths: external_exports.array(
+    external_exports.object({
+      glob: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]).describe("Glob(s) of migration files, relative to the repository root (picomatch)."),
+      tool: external_exports.enum(["sql", "goose", "golang-migrate", "flyway", "django", "alembic", "knex", "typeorm", "sequelize", "db-migrate", "kysely", "slonik", "js"]).default("sql").describe("The tool that applies them: decides how code is read and whether each file runs in a transaction (`sql`: only explicit BEGIN \u2026 COMMIT)."),
+      dialect: external_exports.enum(["postgresql", "mysql", "sqlite"]).optional().describe("The database of these files, when it differs from the repository default (Synapse: `*.sql.postgres` vs `*.sql.sqlite`).")
+    }).strict()
+  ).default([]).describe(
+    'Migration layouts the gate does not recognise by convention, e.g. `{ glob: "synapse/storage/schema/**/delta/**/*.sql.postgres", dialect: postgresql }`. Files matching a glob are migrations of that tool, one set per directory, ordered by name; they override the conventions.'
   )
 });
 
 // src/gates/migrations/ddl-context.ts
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
 var pathSets = /* @__PURE__ */ new WeakMap();
 function pathSetOf(paths) {
   let set3 = pathSets.get(paths);
@@ -82644,9 +83504,10 @@ function tablesCreatedInPr(ctx) {
   if (set3) return set3;
   set3 = /* @__PURE__ */ new Set();
   const paths = pathSetOf(ctx.snapshot.paths);
+  const layouts = historyOf(ctx)?.layouts;
   for (const c of ctx.changes) {
     if (c.status !== "added") continue;
-    const info3 = classifyMigrationPath(c.path, paths);
+    const info3 = classifyMigrationPath(c.path, paths, layouts);
     if (!info3 || info3.role !== "up") continue;
     const file2 = ctx.snapshot.file(c.path);
     if (!file2) continue;
@@ -82681,20 +83542,22 @@ function resolveAlterField(op, target) {
   }
   return out2;
 }
-function ddlTarget(file2, ctx) {
-  const info3 = classifyMigrationPath(file2.path, pathSetOf(ctx.snapshot.paths));
-  if (!info3 || info3.role !== "up") return void 0;
-  let index;
+function historyOf(ctx) {
   try {
-    index = ctx.index(HISTORY_INDEX);
+    return ctx.index(HISTORY_INDEX);
   } catch {
-    index = void 0;
+    return void 0;
   }
+}
+function ddlTarget(file2, ctx) {
+  const index = historyOf(ctx);
+  const info3 = classifyMigrationPath(file2.path, pathSetOf(ctx.snapshot.paths), index?.layouts);
+  if (!info3 || info3.role !== "up") return void 0;
   const plan = planOf(file2, info3);
   const set3 = index?.sets.get(info3.set);
   const entry = index?.files.get(file2.path);
   const options = ctx.gateOptions;
-  const dialect = set3?.dialect ?? (options.dialect !== "auto" ? options.dialect : "postgresql");
+  const dialect = info3.dialect ?? set3?.dialect ?? (options.dialect !== "auto" ? options.dialect : "postgresql");
   const ops = plan.ops.flatMap((op) => op.kind === "alter-field" ? resolveAlterField(op, { ...index ? { index } : {}, ...entry ? { entry } : {} }) : [op]);
   const created = /* @__PURE__ */ new Map();
   ops.forEach((op, i2) => {
@@ -82706,7 +83569,11 @@ function ddlTarget(file2, ctx) {
     if ((op.kind === "truncate" || op.kind === "dml" && op.verb === "delete" && !op.hasWhere) && !emptied.has(op.table)) emptied.set(op.table, i2);
   });
   const prCreated = ctx.side === "head" ? tablesCreatedInPr(ctx) : /* @__PURE__ */ new Set();
-  const small = new Set(options["small-tables"]);
+  const small = smallTables(options["small-tables"]);
+  const addedAt = /* @__PURE__ */ new Map();
+  ops.forEach((op, i2) => {
+    if (op.kind === "add-column" && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== "volatile") addedAt.set(`${op.table}.${op.column.name}`, i2);
+  });
   return {
     file: file2,
     info: info3,
@@ -82718,6 +83585,7 @@ function ddlTarget(file2, ctx) {
     dialect,
     pgVersion: options["postgres-version"],
     postgres: dialect === "postgresql",
+    dialectAmbiguous: !info3.dialect && !!set3?.dialectAmbiguous,
     isNew: (table, at3) => {
       const i2 = created.get(table);
       return i2 !== void 0 && i2 < at3 || prCreated.has(table);
@@ -82726,8 +83594,28 @@ function ddlTarget(file2, ctx) {
       const e = emptied.get(table);
       return this.isNew(table, at3) || e !== void 0 && e < at3;
     },
-    isSmall: (table) => small.has(table) || small.has(table.split(".").pop() ?? table)
+    isSmall: (table) => small(table) || small(table.split(".").pop() ?? table),
+    isAddedHere: (table, column, at3) => {
+      const i2 = addedAt.get(`${table}.${column}`);
+      if (i2 === void 0 || i2 >= at3) return false;
+      const tx = ops[i2].transaction;
+      if (tx === -1 || ops[at3]?.transaction !== tx) return false;
+      return !ops.slice(i2 + 1, at3).some((o) => o.kind === "dml" && o.table === table);
+    },
+    wasNotNull: (table, column) => !!(index && set3 && entry && notNullBefore(index, set3.dir, entry.position, table, column))
   };
+}
+var smallMatchers = /* @__PURE__ */ new WeakMap();
+function smallTables(entries) {
+  let m = smallMatchers.get(entries);
+  if (!m) {
+    const exact = new Set(entries.filter((e) => !/[*?[\]{}]/.test(e)));
+    const globs = entries.filter((e) => /[*?[\]{}]/.test(e));
+    const glob = globs.length ? (0, import_picomatch5.default)(globs, { dot: true }) : () => false;
+    m = (table) => exact.has(table) || glob(table);
+    smallMatchers.set(entries, m);
+  }
+  return m;
 }
 function at2(op) {
   return { line: op.line, endLine: op.endLine };
@@ -82741,6 +83629,14 @@ function ddlRule(def) {
       const target = ddlTarget(file2, ctx);
       if (!target) return;
       if (def.postgresOnly && !target.postgres) return;
+      if (def.postgresOnly && target.dialectAmbiguous) {
+        const report3 = ctx.report.bind(ctx);
+        const warnOnly = Object.create(ctx, {
+          report: { value: (f) => report3({ ...f, severity: f.severity === "notice" ? "notice" : "warning" }) }
+        });
+        def.judge(target, warnOnly);
+        return;
+      }
       def.judge(target, ctx);
     }
   };
@@ -82812,6 +83708,13 @@ function outsideTransactionHowTo(tool) {
       return "put it alone in its own .up.sql file";
     case "diesel":
       return "put it in its own migration with `run_in_transaction = false` in metadata.toml";
+    case "goose":
+      return "put it in its own migration marked `-- +goose NO TRANSACTION` (Go: register it with goose.AddMigrationNoTxContext)";
+    case "db-migrate":
+      return "put it in its own migration and run that one with `db-migrate up --non-transactional`, or outside db-migrate";
+    case "kysely":
+      return "Kysely's Migrator runs each migration in a transaction on PostgreSQL; run this statement outside the Migrator (a separate script)";
+    case "slonik":
     case "sql":
     case "js":
       return "run it outside BEGIN \u2026 COMMIT, in a file of its own";
@@ -83196,11 +84099,13 @@ var rule37 = ddlRule({
     severity: "blocker",
     description: "A foreign key or CHECK constraint added to an existing table without NOT VALID locks it while every row is checked.",
     messages: {
+      newColumn: "{{what}} {{name}} on {{table}} is on columns this migration just added, so no row can violate it, but validating it still reads every row of {{table}} inside the lock the ADD COLUMN holds{{alsoBlocks}}.",
       foreignKey: "Adding foreign key {{name}} on {{table}}{{references}} without NOT VALID checks every existing row while holding SHARE ROW EXCLUSIVE locks on both tables: all writes to them wait for the full scan.",
       check: "Adding CHECK constraint {{name}} on {{table}} without NOT VALID scans every row under an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the full scan.",
       validateSameTransaction: "VALIDATE CONSTRAINT {{name}} runs in the same transaction as the ADD \u2026 NOT VALID before it, so the lock taken by the ADD is held for the whole validation scan and NOT VALID gains nothing."
     },
     fixes: {
+      newColumn: "Add it with `\u2026 NOT VALID` and `VALIDATE CONSTRAINT` in a later migration (quick and non-blocking while every value is NULL), or list the tables in `small-tables` if they are small.",
       foreignKey: "Add it with `\u2026 NOT VALID` (instant), then in a later migration run `ALTER TABLE {{table}} VALIDATE CONSTRAINT \u2026`, which only takes a SHARE UPDATE EXCLUSIVE lock and lets reads and writes continue.",
       check: "Add it with `\u2026 NOT VALID` (instant), then in a later migration run `ALTER TABLE {{table}} VALIDATE CONSTRAINT \u2026`, which lets reads and writes continue.",
       validateSameTransaction: "Move the VALIDATE CONSTRAINT into a separate, later migration (its own transaction)."
@@ -83218,8 +84123,39 @@ var rule37 = ddlRule({
         }
         return;
       }
+      if (op.kind === "add-column" && op.column.references && !t.isNew(op.table, i2) && !t.isSmall(op.table) && !t.isSmall(op.column.references)) {
+        ctx.report({
+          messageId: "newColumn",
+          data: {
+            what: "Foreign key",
+            name: `(${op.column.name})`,
+            table: ident(op.table),
+            alsoBlocks: `, and writes to ${ident(op.column.references)} wait for that scan (SHARE ROW EXCLUSIVE)`
+          },
+          ...at2(op),
+          severity: "warning",
+          key: `${op.table}:${op.column.name}:inline-fk`
+        });
+        return;
+      }
       if (op.kind !== "add-constraint" || op.notValid || t.isNew(op.table, i2) || t.isSmall(op.table)) return;
       if (op.constraint !== "foreign-key" && op.constraint !== "check") return;
+      const cols = op.constraint === "check" && op.notNullColumn ? [op.notNullColumn] : op.columns;
+      if (cols.length > 0 && cols.every((c) => t.isAddedHere(op.table, c, i2))) {
+        ctx.report({
+          messageId: "newColumn",
+          data: {
+            what: op.constraint === "foreign-key" ? "Foreign key" : "CHECK constraint",
+            name: op.name ? ident(op.name) : `(${op.columns.join(", ")})`,
+            table: ident(op.table),
+            alsoBlocks: op.constraint === "foreign-key" && op.references ? `, and writes to ${ident(op.references)} wait for that scan (SHARE ROW EXCLUSIVE)` : ""
+          },
+          ...at2(op),
+          severity: "warning",
+          key: `${op.table}:${op.name ?? op.columns.join(",")}`
+        });
+        return;
+      }
       ctx.report({
         messageId: op.constraint === "foreign-key" ? "foreignKey" : "check",
         data: {
@@ -84457,9 +85393,11 @@ var rule55 = ddlRule({
     severity: "blocker",
     description: "SET NOT NULL on an existing column scans the whole table under an ACCESS EXCLUSIVE lock.",
     messages: {
+      newColumn: "SET NOT NULL on {{table}}.{{column}}, which this migration just added: it cannot fail and no other session sees the column yet, but it still reads every row of {{table}} inside the ACCESS EXCLUSIVE lock the ADD COLUMN holds, so the lock lasts as long as the scan.",
       setNotNull: "SET NOT NULL on {{table}}.{{column}} scans every row to prove there are no NULLs while holding an ACCESS EXCLUSIVE lock: all reads and writes of {{table}} wait for the scan (and the migration fails if a NULL is found)."
     },
     fixes: {
+      newColumn: "Declare it where the column is added (`ADD COLUMN {{column}} \u2026 NOT NULL DEFAULT <constant>`, metadata-only on PostgreSQL 11+), or list {{table}} in `small-tables` if it is small.",
       setNotNull: "Add `CONSTRAINT {{column}}_not_null CHECK ({{column}} IS NOT NULL) NOT VALID`, backfill, `VALIDATE CONSTRAINT` in a later migration, then SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the CHECK.{{upgrade}}"
     },
     native: { squawk: ["adding-not-nullable-field"], atlas: ["PG303", "MF104"] }
@@ -84480,7 +85418,12 @@ var rule55 = ddlRule({
         return;
       }
       if (op.kind !== "set-not-null" || t.isNew(op.table, i2) || t.isSmall(op.table)) return;
+      if (t.wasNotNull(op.table, op.column)) return;
       const key = `${op.table}.${op.column}`;
+      if (t.isAddedHere(op.table, op.column, i2)) {
+        ctx.report({ messageId: "newColumn", data: { table: ident(op.table), column: ident(op.column) }, ...at2(op), severity: "warning", key });
+        return;
+      }
       if (t.pgVersion >= 12) {
         if (provenHere.has(key)) return;
         if (t.index && t.set && t.entry && validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column)) return;
@@ -84537,11 +85480,12 @@ var RUNTIME_SYNC_TOKENS = ["synchronize", ".sync(", "db push"];
 var migrationsGate = {
   id: "migrations",
   title: "Migrations",
-  description: "Judges database migrations the way a careful reviewer would: schema changes that ship without a migration, applied migrations edited, deleted or reordered, divergent histories, and DDL that locks or rewrites a busy PostgreSQL table, loses data or breaks instances still running the old code. Covers Prisma, Django, Alembic, Rails, Knex, TypeORM, Drizzle, Sequelize, Atlas, Flyway, golang-migrate and plain SQL directories.",
+  description: "Judges database migrations the way a careful reviewer would: schema changes that ship without a migration, applied migrations edited, deleted or reordered, divergent histories, and DDL that locks or rewrites a busy PostgreSQL table, loses data or breaks instances still running the old code. Covers Prisma, Django, Alembic (found by env.py or alembic.ini), Rails, Knex, TypeORM, Drizzle, Sequelize, db-migrate, Kysely, slonik-style alteration scripts, Atlas, Flyway, golang-migrate, goose (SQL and Go), plain SQL directories, and any layout named in `gates.migrations.paths`.",
   options: migrationsOptionsSchema,
-  async applies({ snapshot, paths }) {
+  async applies({ snapshot, paths, gateOptions }) {
     const set3 = new Set(paths);
-    if (paths.some((p) => isSchemaMarkerPath(p) || classifyMigrationPath(p, set3) !== void 0)) return true;
+    const layouts = extraLayouts(gateOptions, []);
+    if (paths.some((p) => isSchemaMarkerPath(p) || classifyMigrationPath(p, set3, layouts) !== void 0)) return true;
     if (paths.some((p) => p.endsWith(".sql") && /migrat/i.test(p))) return true;
     const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, ["**/*.{ts,js,mjs,cjs,mts,cts}", "**/package.json", "**/Dockerfile", "**/*.sh", "**/*.{yml,yaml}"]);
     return hits.length > 0;
@@ -84554,7 +85498,7 @@ var migrationsGate = {
 import { posix } from "node:path";
 
 // src/gates/pii/options.ts
-var import_picomatch4 = __toESM(require_picomatch2(), 1);
+var import_picomatch6 = __toESM(require_picomatch2(), 1);
 var DEFAULT_PII_EXCLUDE = [
   "**/scripts/**",
   "**/script/**",
@@ -84598,7 +85542,7 @@ function resolveOptions(options) {
   const hit = resolved.get(opts);
   if (hit) return hit;
   const globs = [...opts.exclude, ...opts["exclude-add"]];
-  const match = globs.length > 0 ? (0, import_picomatch4.default)(globs, { dot: true }) : () => false;
+  const match = globs.length > 0 ? (0, import_picomatch6.default)(globs, { dot: true }) : () => false;
   const r = {
     classifier: classifierFor({
       sensitiveFields: opts["sensitive-fields"],
@@ -85680,7 +86624,7 @@ function withStep(r, step, node2) {
   return { clean: r.clean, sources: r.sources.map((s) => ({ ...s, node: node2, via: [...s.via, step] })) };
 }
 function trailingLabel(text2) {
-  const m = /([A-Za-z][A-Za-z0-9_\-. ]{0,40}?)\s*[=:]?\s*["'`(\[]*$/.exec(text2);
+  const m = /([A-Za-z][A-Za-z0-9_\-. ]{0,40}?)\s*[=:]?\s*["'`([]*$/.exec(text2);
   if (!m) return "";
   const words = m[1].trim().split(/[\s.]+/).filter(Boolean);
   return words.slice(-2).join("_");
@@ -87322,7 +88266,7 @@ var piiGate = {
 var GATES = [healthGate, metricsGate, migrationsGate, piiGate, coreGate];
 
 // src/core/engine.ts
-var import_picomatch5 = __toESM(require_picomatch2(), 1);
+var import_picomatch7 = __toESM(require_picomatch2(), 1);
 
 // src/core/fingerprint.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -87411,6 +88355,10 @@ function nextCodeLine(file2, line) {
 var OURS = /^readiness-ignore(-file)?\b\s*(.*)$/s;
 var SQUAWK = /^squawk-ignore(-file)?\b\s*(.*)$/s;
 var ATLAS = /^atlas:nolint\b\s*(.*)$/s;
+function targetsAndReason(rest) {
+  const colon = rest.indexOf(":");
+  return { targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)), reason: colon === -1 ? "" : rest.slice(colon + 1).trim() };
+}
 function splitTargets(text2) {
   return text2.split(/[\s,]+/).map((t) => t.trim()).filter(Boolean);
 }
@@ -87432,38 +88380,22 @@ function parseSuppressions(file2) {
       const appliesTo = trailing ? line : nextCodeLine(file2, line);
       let m = OURS.exec(body2);
       if (m) {
-        const kind = m[1] ? "file" : "line";
-        const rest = m[2] ?? "";
-        const colon = rest.indexOf(":");
-        const targetText = colon === -1 ? rest : rest.slice(0, colon);
-        const reason = colon === -1 ? "" : rest.slice(colon + 1).trim();
-        const targets2 = splitTargets(targetText);
+        const { targets: targets2, reason } = targetsAndReason(m[2] ?? "");
         const problem = targets2.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
-        out2.push({ kind, marker: "readiness-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
+        out2.push({ kind: m[1] ? "file" : "line", marker: "readiness-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
         return;
       }
       m = SQUAWK.exec(body2);
       if (m) {
-        out2.push({
-          kind: m[1] ? "file" : "line",
-          marker: "squawk-ignore",
-          targets: splitTargets(m[2] ?? ""),
-          reason: "squawk-ignore",
-          commentLine: line,
-          appliesTo
-        });
+        const { targets: targets2, reason } = targetsAndReason(m[2] ?? "");
+        const problem = targets2.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
+        out2.push({ kind: m[1] ? "file" : "line", marker: "squawk-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
         return;
       }
       m = ATLAS.exec(body2);
       if (m) {
-        out2.push({
-          kind: "line",
-          marker: "atlas:nolint",
-          targets: splitTargets(m[1] ?? ""),
-          reason: "atlas:nolint",
-          commentLine: line,
-          appliesTo
-        });
+        const { targets: targets2, reason } = targetsAndReason(m[1] ?? "");
+        out2.push({ kind: "line", marker: "atlas:nolint", targets: targets2, reason, commentLine: line, appliesTo, ...reason === "" ? { problem: "missing-reason" } : {} });
       }
     });
   }
@@ -87557,7 +88489,7 @@ var SideFiles = class {
       paths,
       file: (path2) => this.files.get(path2) ?? void 0,
       glob: (globs) => {
-        const match = (0, import_picomatch5.default)(globs, GLOB_OPTIONS3);
+        const match = (0, import_picomatch7.default)(globs, GLOB_OPTIONS3);
         return paths.filter((p) => match(p));
       }
     };
@@ -87617,7 +88549,7 @@ async function evaluate(options) {
       addError(path2, `could not be parsed: ${err2.message}`);
     }
   };
-  const excludeMatch = (0, import_picomatch5.default)(config2.paths.exclude.length ? config2.paths.exclude : ["\0never"], GLOB_OPTIONS3);
+  const excludeMatch = (0, import_picomatch7.default)(config2.paths.exclude.length ? config2.paths.exclude : ["\0never"], GLOB_OPTIONS3);
   const excluded = (path2) => excludeMatch(path2);
   const changes = changeSet.files;
   const inScope = changes.filter((c) => !excluded(c.path));
@@ -87721,7 +88653,7 @@ async function evaluate(options) {
     for (const gate of activeGates) {
       for (const rule69 of gate.rules) {
         if (rule69.scope !== "file" || severityFor(rule69.meta, config2) === "off") continue;
-        const match = (0, import_picomatch5.default)(rule69.files, GLOB_OPTIONS3);
+        const match = (0, import_picomatch7.default)(rule69.files, GLOB_OPTIONS3);
         for (const side of sidesToRun) {
           for (const change of inScope) {
             if (change.binary) continue;
@@ -87826,8 +88758,13 @@ async function evaluate(options) {
     }
     for (const side of sidesToRun) fingerprint(raw[side], sides[side], renamedToHead, side);
     const baseIds = new Set(raw.base.map((f) => f.id));
+    const existingAtBase = (f) => config2.baseline !== "off" && baseIds.has(f.id);
     const findings = raw.head.map((f) => {
-      const state = f.suppression ? "suppressed" : config2.baseline !== "off" && baseIds.has(f.id) ? "existing" : "new";
+      if (f.suppression && f.suppressedByChange && config2.suppressions.newBlockers === "require-approval" && !existingAtBase(f) && reachesFailOn(f.severity, config2.failOn)) {
+        const { suppression: suppression2, ...rest } = f;
+        return { ...toFinding2(rest, "new"), pendingApproval: suppression2 };
+      }
+      const state = f.suppression ? "suppressed" : existingAtBase(f) ? "existing" : "new";
       return toFinding2(f, state);
     });
     const expired = [];
@@ -87836,12 +88773,13 @@ async function evaluate(options) {
         expired.push({ kind: "exception", rule: exception.rule, path: exception.path, until: exception.until, reason: exception.reason });
         continue;
       }
-      const match = (0, import_picomatch5.default)(exception.path, GLOB_OPTIONS3);
+      const match = (0, import_picomatch7.default)(exception.path, GLOB_OPTIONS3);
       for (const f of findings) {
         if (f.state === "suppressed" || f.state === "waived") continue;
         if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
           f.state = "suppressed";
           f.suppression = { kind: "exception", reason: exception.reason, ...exception.until ? { until: exception.until } : {}, by: "config" };
+          delete f.pendingApproval;
         }
       }
     }
@@ -87851,10 +88789,17 @@ async function evaluate(options) {
         expired.push({ kind: "waiver", rule: target?.ruleId ?? waiver.findingId, ...target ? { path: target.path } : {}, until: waiver.until, reason: waiver.reason });
         continue;
       }
-      if (target && (target.state === "new" || target.state === "existing")) {
-        target.state = "waived";
-        target.suppression = { kind: "waiver", reason: waiver.reason, by: waiver.by, ...waiver.until ? { until: waiver.until } : {} };
+      if (!target || target.state !== "new" && target.state !== "existing") continue;
+      if (waiver.kind === "approve") {
+        if (!target.pendingApproval) continue;
+        target.state = "suppressed";
+        target.suppression = { ...target.pendingApproval, approvedBy: waiver.by };
+        delete target.pendingApproval;
+        continue;
       }
+      target.state = "waived";
+      target.suppression = { kind: "waiver", reason: waiver.reason, by: waiver.by, ...waiver.until ? { until: waiver.until } : {} };
+      delete target.pendingApproval;
     }
     const baseFindings = raw.base.filter((f) => !f.suppression);
     const gateResults = [];
@@ -87936,6 +88881,7 @@ function toRaw(meta3, gate, input2, defaultPath, severity, renamedToHead) {
   const line = Math.max(1, Math.floor(input2.line));
   return {
     ruleId: meta3.id,
+    messageId: input2.messageId,
     gate,
     severity: input2.severity ?? severity,
     path: path2,
@@ -87952,6 +88898,7 @@ function toFinding2(f, state) {
   return {
     id: f.id,
     ruleId: f.ruleId,
+    ...f.messageId !== void 0 ? { messageId: f.messageId } : {},
     gate: f.gate,
     severity: f.severity,
     state,
@@ -87990,9 +88937,25 @@ function applySuppressions(input2) {
     }
     return list2;
   };
+  const changeByPath = new Map(input2.changes.map((c) => [c.path, c]));
+  const addedLines = /* @__PURE__ */ new Map();
+  const changedByPr = (path2, s) => {
+    if (side !== "head") return false;
+    const change = changeByPath.get(path2);
+    if (!change) return false;
+    if (change.status === "added") return true;
+    let added = addedLines.get(path2);
+    if (!added) addedLines.set(path2, added = new Set(change.addedLines));
+    return added.has(s.commentLine) || s.kind === "line" && added.has(s.appliesTo);
+  };
   const used = /* @__PURE__ */ new Set();
+  const bareCovering = /* @__PURE__ */ new Map();
   for (const f of findings) {
     for (const s of suppressionsOf(f.path)) {
+      if (s.problem && s.marker !== "readiness-ignore" && !bareCovering.has(s)) {
+        const { problem: _problem, ...asIfWellFormed } = s;
+        if (suppressionCovers(asIfWellFormed, f, metaById.get(f.ruleId)?.native)) bareCovering.set(s, f);
+      }
       if (!suppressionCovers(s, f, metaById.get(f.ruleId)?.native)) continue;
       used.add(s);
       f.suppression = {
@@ -88001,6 +88964,7 @@ function applySuppressions(input2) {
         by: `${f.path}:${s.commentLine}`,
         ...s.marker !== "readiness-ignore" ? { marker: s.marker } : {}
       };
+      if (changedByPr(f.path, s)) f.suppressedByChange = true;
       break;
     }
   }
@@ -88011,7 +88975,21 @@ function applySuppressions(input2) {
     if (!own2) continue;
     const headPath = change.path;
     for (const s of suppressionsOf(headPath)) {
-      if (s.marker !== "readiness-ignore") continue;
+      if (s.marker !== "readiness-ignore") {
+        const covered = bareCovering.get(s);
+        if (!covered || !missingReasonMeta || severityFor(missingReasonMeta, config2) === "off") continue;
+        findings.push(
+          toRaw(
+            missingReasonMeta,
+            CORE_GATE_ID,
+            { messageId: "peerMissingReason", data: { marker: s.marker, targets: s.targets.join(", "), rule: covered.ruleId }, line: s.commentLine, path: headPath },
+            headPath,
+            severityFor(missingReasonMeta, config2),
+            void 0
+          )
+        );
+        continue;
+      }
       if (s.problem && missingReasonMeta && severityFor(missingReasonMeta, config2) !== "off") {
         findings.push(
           toRaw(
@@ -88056,12 +89034,17 @@ async function readText(snapshot, path2) {
   const result3 = await snapshot.read(path2);
   return result3.ok ? result3.file.text : void 0;
 }
+function policySnapshot(changeSet) {
+  return changeSet.policy ?? changeSet.base;
+}
 async function loadPolicy(changeSet, gates, configPath = CONFIG_PATH, override) {
-  const baseText = override ? override.text : await readText(changeSet.base, configPath);
-  const config2 = parseConfig(baseText ?? "", override?.file ?? configPath, gates);
+  const policy = policySnapshot(changeSet);
+  const enforcedText = override ? override.text : await readText(policy, configPath);
+  const config2 = parseConfig(enforcedText ?? "", override?.file ?? configPath, gates);
   if (override) return { config: config2 };
   const headText = await readText(changeSet.head, configPath);
-  if ((headText ?? "") === (baseText ?? "")) return { config: config2 };
+  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath);
+  if ((headText ?? "") === (mergeBaseText ?? "") || (headText ?? "") === (enforcedText ?? "")) return { config: config2 };
   try {
     const headConfig = parseConfig(headText ?? "", configPath, gates);
     return { config: config2, preview: { changed: true, differences: diffConfigs(config2, headConfig, gates), errors: [] } };
@@ -88130,13 +89113,20 @@ async function evaluate2(options) {
     if (!(error63 instanceof GitHubFailure)) throw error63;
     return { report: first, waiverProblem: `Waivers were not read, so none applies: ${error63.describe()}` };
   }
-  const entries = extractWaiverCommands(comments);
+  let entries;
+  try {
+    entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
+  } catch (error63) {
+    if (!(error63 instanceof GitHubFailure)) throw error63;
+    return { report: first, waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error63.describe()}` };
+  }
   if (entries.length === 0) return { report: first };
   const findings = new Map(first.findings.filter((f) => f.state === "new" || f.state === "existing").map((f) => [f.id, f.path]));
+  const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
   const { config: config2 } = await loadPolicy(options.changeSet, GATES, options.configPath);
   const readCodeowners = async () => {
     for (const path2 of CODEOWNERS_LOCATIONS) {
-      const r = await options.changeSet.base.read(path2);
+      const r = await policySnapshot(options.changeSet).read(path2);
       if (r.ok) return r.file.text;
     }
     return void 0;
@@ -88144,7 +89134,7 @@ async function evaluate2(options) {
   let decision;
   try {
     const facts = await gatherWaiverFacts(source.octokit, { owner: source.owner, repo: source.repo, entries, policy: config2.waivers, findings, readCodeowners });
-    decision = decideWaivers(entries, facts, { policy: config2.waivers, prAuthor: source.prAuthor, findings, now: options.now });
+    decision = decideWaivers(entries, facts, { policy: config2.waivers, prAuthor: source.prAuthor, findings, pendingApproval, now: options.now });
   } catch (error63) {
     if (!(error63 instanceof GitHubFailure)) throw error63;
     return { report: first, waiverProblem: `Waiver commands were not checked, so none applies: ${error63.describe()}` };
@@ -88266,7 +89256,8 @@ function resolveEvent(eventName, payload, inputs, env = {}) {
         action,
         commentId: Number(comment.id),
         body: String(comment.body ?? ""),
-        login: String(comment.user?.login ?? "ghost")
+        login: String(comment.user?.login ?? "ghost"),
+        ...typeof payload.sender?.login === "string" ? { sender: payload.sender.login } : {}
       };
     }
     default:
@@ -88294,7 +89285,7 @@ function readInputs(get) {
   }
   const configPath = get("config") || CONFIG_PATH;
   if (configPath.startsWith("/") || configPath.split("/").includes("..")) {
-    throw new InputError(`input \`config\` is a path inside the repository (read at the base commit), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
+    throw new InputError(`input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
   }
   const optional2 = (name2) => {
     const v = get(name2);
@@ -88447,7 +89438,7 @@ ${described}
     this.notes.push({ what: "PR comment", outcome, ...result3.htmlUrl ? { url: result3.htmlUrl } : {} });
     this.log.info(`PR comment: ${outcome}${result3.htmlUrl ? ` \u2014 ${result3.htmlUrl}` : ""}`);
   }
-  /** The check run for a report, with every annotation (the port sends them 50 per request). */
+  /** The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS; the port sends 50 per request). */
   async checkRun(headSha, report3, detailsUrl) {
     const payload = checkRunPayload(report3, { name: CHECK_NAME, ...detailsUrl ? { detailsUrl } : {} });
     const result3 = await this.attempt(
@@ -88709,7 +89700,7 @@ async function finish(state, job, report3, options = {}) {
   const { inputs, publisher } = state;
   const { checkoutRoot, publishedFrom, holdBack } = options;
   logTextReport(report3);
-  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join3(state.env["RUNNER_TEMP"] || tmpdir(), "readiness-gates", "report.json"));
+  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join4(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
   if (!publishedFrom) {
     const context = { event: job.event, repository: `${state.repo.owner}/${state.repo.repo}`, ...job.commentOn !== void 0 ? { pullRequest: job.commentOn } : {}, ...state.env["GITHUB_RUN_ID"] ? { runId: state.env["GITHUB_RUN_ID"] } : {} };
     await writeOutputFile(reportPath, reportJson(report3, context));
@@ -88819,6 +89810,24 @@ async function commentCommand(state, target) {
     return;
   }
   const publisher = state.publisher;
+  if (target.action === "edited" && target.sender !== void 0 && target.sender.toLowerCase() !== target.login.toLowerCase() && WAIVER_LINE.test(target.body)) {
+    info2(`@${target.sender} edited a comment by @${target.login}: its commands are not applied.`);
+    await publisher.react(target.commentId, "-1");
+    await publisher.reply(pr.number, `@${target.sender} @${target.login}, this was not applied:
+
+${editedByOtherReason(target.login, target.sender)}`);
+    return check2(state, {
+      event: target.event,
+      base: pr.baseSha,
+      head: pr.headSha,
+      baseRef: pr.baseRef,
+      headRef: pr.headRef,
+      commentOn: pr.number,
+      pullNumber: pr.number,
+      waivers: { pullNumber: pr.number, author: pr.author },
+      checkSha: pr.headSha
+    });
+  }
   const answerOnly = answerComment(target.commentId, target.body, target.login, void 0, ruleDocs);
   if (!answerOnly.evaluate && target.action !== "deleted") {
     info2("The comment only asks for information (help or explain); answering without re-evaluating.");
@@ -88839,7 +89848,7 @@ async function commentCommand(state, target) {
     afterEvaluate: async (evaluation) => {
       if (target.action === "deleted") return;
       const answer = answerComment(target.commentId, target.body, target.login, evaluation.decision, ruleDocs);
-      if (evaluation.waiverProblem && /^ {0,3}\/readiness\s+(un)?waive\b/im.test(target.body)) {
+      if (evaluation.waiverProblem && WAIVER_LINE.test(target.body)) {
         await publisher.react(target.commentId, "confused");
         await publisher.reply(pr.number, `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.
 
