@@ -2,7 +2,7 @@
  * collect → evaluate → score → render, shared by every surface (CLI, Action, app). The surfaces only
  * collect their inputs (a ChangeSet, waivers, overrides) and publish what comes back.
  */
-import { parseConfig, diffConfigs } from './config/loader.js';
+import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
 import { evaluate, type Waiver } from './core/engine.js';
 import type { ConfigPreview, ReadinessReport } from './core/report.js';
@@ -20,9 +20,14 @@ export interface CheckOptions {
    * Config text that replaces the base branch's file (CLI `--config`, Action `config` input).
    * `undefined`: read `.github/readiness.yml` at the base commit.
    */
-  configOverride?: { text: string; file: string };
+  configOverride?: { text: string; file: string; readPath?: (path: string) => Promise<string | undefined> };
   /** Path of the config file inside the repository (default `.github/readiness.yml`). */
   configPath?: string;
+  /**
+   * Reads a config that `extends:` names in another repository (the Action and the App pass one that uses
+   * their token through `src/github/`). Without it such an entry is a config error that says so.
+   */
+  readRepositoryConfig?: RepositoryConfigReader;
   /** `fail-on` override (Action input). */
   failOn?: FailOn;
   waivers?: readonly Waiver[];
@@ -33,9 +38,36 @@ export interface CheckOptions {
 
 async function readText(snapshot: Snapshot, path: string): Promise<string | undefined> {
   const result = await snapshot.read(path);
-  return result.ok ? result.file.text : undefined;
+  if (result.ok) return result.file.text;
+  if (result.reason === 'missing') return undefined;
+  // A config that exists but cannot be read must not count as "no config".
+  throw new ConfigError([{ file: path, line: 1, column: 1, key: '(file)', message: `cannot be read: ${result.detail}` }]);
 }
 
+/** Reads `path` at `ref` (the default branch when absent) of another repository; undefined when it does not exist. */
+export type RepositoryConfigReader = (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined>;
+
+/**
+ * The reader for `extends:` entries: paths in this repository from `local` (a snapshot, or the disk next to
+ * a `--config` file), other repositories through `remote`.
+ */
+function extendsReader(local: (path: string) => Promise<string | undefined>, remote: RepositoryConfigReader | undefined): ExtendsReader {
+  return async (location: ConfigLocation) => {
+    if (!location.repository) return local(location.path);
+    if (!remote) {
+      throw new ConfigError([
+        {
+          file: location.path,
+          line: 1,
+          column: 1,
+          key: 'extends',
+          message: `${location.repository.owner}/${location.repository.repo} is another repository, which only the Action and the App read (with their token); here, extend a file by its path`,
+        },
+      ]);
+    }
+    return remote(location.repository, location.path);
+  };
+}
 /**
  * Loads the enforced config (base commit, or the override) and previews the PR's own version.
  * Throws ConfigError when the enforced config is invalid: a broken policy must never pass silently.
@@ -44,21 +76,34 @@ export async function loadPolicy(
   changeSet: ChangeSet,
   gates: readonly Gate[],
   configPath = CONFIG_PATH,
-  override?: { text: string; file: string },
+  override?: { text: string; file: string; readPath?: (path: string) => Promise<string | undefined> },
+  readRepositoryConfig?: RepositoryConfigReader,
 ): Promise<{ config: ReadinessConfig; preview?: ConfigPreview }> {
-  const baseText = override ? override.text : await readText(changeSet.base, configPath);
-  const config = parseConfig(baseText ?? '', override?.file ?? configPath, gates);
+  const fromBase = (path: string) => readText(changeSet.base, path);
+  const baseText = override ? override.text : await fromBase(configPath);
+  const config = await loadConfigChain(
+    baseText ?? '',
+    override?.file ?? configPath,
+    gates,
+    extendsReader(override?.readPath ?? fromBase, readRepositoryConfig),
+  );
   if (override) return { config };
-  const headText = await readText(changeSet.head, configPath);
+  let headText: string | undefined;
+  try {
+    headText = await readText(changeSet.head, configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
+    throw err;
+  }
   if ((headText ?? '') === (baseText ?? '')) return { config };
   try {
-    const headConfig = parseConfig(headText ?? '', configPath, gates);
+    const headConfig = await loadConfigChain(headText ?? '', configPath, gates, extendsReader((path) => readText(changeSet.head, path), readRepositoryConfig));
     return { config, preview: { changed: true, differences: diffConfigs(config, headConfig, gates), errors: [] } };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
-    }
-    throw err;
+    // Whatever goes wrong with the PR's config, the preview says so: never "no change" for a file that
+    // would not load after merge.
+    const errors = err instanceof ConfigError ? err.message.split('\n') : [`${configPath}: could not be loaded: ${(err as Error).message}`];
+    return { config, preview: { changed: true, differences: [], errors } };
   }
 }
 
@@ -66,7 +111,7 @@ export async function loadPolicy(
 export async function runCheck(options: CheckOptions): Promise<ReadinessReport> {
   const started = Date.now();
   const gates = options.gates ?? GATES;
-  const { config: loaded, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride);
+  const { config: loaded, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride, options.readRepositoryConfig);
   const config: ReadinessConfig = options.failOn ? { ...loaded, failOn: options.failOn } : loaded;
   const evaluation = await evaluate({
     changeSet: options.changeSet,

@@ -19,7 +19,7 @@ import {
   type OctokitLike,
   type WaiverDecision,
 } from '../github/index.js';
-import { loadPolicy, runCheck } from '../pipeline.js';
+import { loadPolicy, runCheck, type RepositoryConfigReader } from '../pipeline.js';
 
 /** Where the waivers come from: a pull request's comments. */
 export interface WaiverSource {
@@ -37,6 +37,8 @@ export interface EvaluateOptions {
   failOn?: FailOn;
   repositoryUrl?: string;
   waiverSource?: WaiverSource;
+  /** Reads configs that `extends:` names in other repositories (with the Action's token). */
+  readRepositoryConfig?: RepositoryConfigReader;
   now: Date;
   log: (line: string) => void;
 }
@@ -57,6 +59,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     now: options.now,
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+    ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
   };
   const first = await runCheck(base);
   const source = options.waiverSource;
@@ -73,7 +76,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   if (entries.length === 0) return { report: first };
 
   const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
-  const { config } = await loadPolicy(options.changeSet, GATES, options.configPath);
+  const { config } = await loadPolicy(options.changeSet, GATES, options.configPath, undefined, options.readRepositoryConfig);
   const readCodeowners = async () => {
     for (const path of CODEOWNERS_LOCATIONS) {
       const r = await options.changeSet.base.read(path);

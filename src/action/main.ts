@@ -16,7 +16,7 @@ import { formatConfigError } from '../config/loader.js';
 import { ConfigError } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import { ruleDocs } from '../gates/docs.js';
-import { createOctokit, getPullRequest, GitHubFailure, type OctokitLike } from '../github/index.js';
+import { createOctokit, getPullRequest, GitHubFailure, repositoryConfigReader, type OctokitLike } from '../github/index.js';
 import { renderText } from '../render/index.js';
 import { SourceError } from '../source/index.js';
 import { VERSION } from '../version.js';
@@ -224,6 +224,7 @@ async function check(state: RunState, job: Job): Promise<void> {
       ...(state.inputs.failOn ? { failOn: state.inputs.failOn } : {}),
       repositoryUrl: state.repositoryUrl,
       ...(waiverSource ? { waiverSource } : {}),
+      ...(state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {}),
       now: state.now,
       log: (l) => core.info(l),
     });

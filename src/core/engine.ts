@@ -15,7 +15,7 @@ import type { ExpiredEntry, GateResult } from './report.js';
 export type { ExpiredEntry };
 import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
-import { countsOf, overallScore, scoreOf, statusOf, verdictOf } from './scoring.js';
+import { bandScore, countsOf, overallScore, scoreOf, statusOf, verdictOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
 import { CORE_GATE_ID, MISSING_REASON_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
 import type {
@@ -515,12 +515,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const skipped = !enabled || !applicability.get(gate.id);
       const active = mine.filter((f) => f.state === 'new' || f.state === 'existing');
       const baseActive = sidesToRun.includes('base') ? baseFindings.filter((f) => f.gate === gate.id) : active;
+      const status = statusOf(mine, config.failOn, skipped);
       gateResults.push({
         id: gate.id,
         title: gate.title,
-        status: statusOf(mine, config.failOn, skipped),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseActive),
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseActive), status === 'skip' ? 'skip' : 'pass'),
         counts: countsOf(mine),
         ...(skipped ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' } : {}),
       });
@@ -528,12 +529,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
     if (coreFindings.length > 0) {
       const active = coreFindings.filter((f) => f.state === 'new' || f.state === 'existing');
+      const status = statusOf(coreFindings, config.failOn, false);
       gateResults.push({
         id: CORE_GATE_ID,
         title: 'Suppressions',
-        status: statusOf(coreFindings, config.failOn, false),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)),
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), 'pass'),
         counts: countsOf(coreFindings),
       });
     }
@@ -559,7 +561,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       findings,
       gates: gateResults,
       score: overallScore(scoredGates),
-      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status, score: g.baseScore }))),
+      // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
+      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status === 'skip' ? 'skip' : 'pass', score: g.baseScore }))),
       verdict: verdictOf(gateResults.map((g) => g.status)),
       errors,
       expired,

@@ -63,7 +63,7 @@ describe('baseline', () => {
     expect(r.findings[0]).toMatchObject({ ruleId: 'pii/fake-rule', state: 'new', line: 2, severity: 'blocker', message: 'BAD found: it', fix: 'Remove it.' });
     expect(r.verdict).toBe('blocked');
     const gate = r.gates.find((g) => g.id === 'pii')!;
-    expect(gate).toMatchObject({ status: 'fail', score: 80, baseScore: 100, counts: { blocker: 1, existing: 0 } });
+    expect(gate).toMatchObject({ status: 'fail', score: 49, baseScore: 100, counts: { blocker: 1, existing: 0 } });
   });
 
   it('a finding already at the base is existing debt and does not block, even when lines shift', async () => {
@@ -74,6 +74,14 @@ describe('baseline', () => {
     expect(r.findings.map((f) => [f.state, f.line])).toEqual([['existing', 4]]);
     expect(r.verdict).toBe('ready');
     expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 80, baseScore: 80 });
+  });
+
+  it('a passing gate never scores 0 because of debt it did not add', async () => {
+    const debt = 'f(BAD);\n'.repeat(7);
+    const r = await run({ 'src/a.ts': debt }, { 'src/a.ts': `${debt}const a = 1;\n` });
+    expect(r.verdict).toBe('ready');
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 50, baseScore: 50, counts: { existing: 7 } });
+    expect(r.score).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps the id through a rename with edits', async () => {
