@@ -5,7 +5,7 @@
 import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
 import { evaluate, type Waiver } from './core/engine.js';
-import type { ConfigPreview, ReadinessReport } from './core/report.js';
+import type { ConfigPreview, ReadinessReport, ResolvedFinding } from './core/report.js';
 import { compareFindings, reachesFailOn, verdictOf } from './core/scoring.js';
 import type { ChangeSet, Gate, Snapshot } from './core/types.js';
 import { ruleDocs } from './gates/docs.js';
@@ -139,6 +139,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       filesAnalyzed: evaluation.filesAnalyzed,
       durationMs: Date.now() - started,
     },
+    ...(config.baseline !== 'off' ? { resolved: [...evaluation.resolved].sort(compareResolved) } : {}),
     failOn: config.failOn,
     ...(evaluation.expired.length ? { expired: evaluation.expired } : {}),
     ...(preview ? { configPreview: preview } : {}),
@@ -147,6 +148,18 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       .map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? '' })),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
   };
+}
+
+const SEVERITY_ORDER = { blocker: 0, warning: 1, notice: 2 } as const;
+
+/** Most severe first, then path, line and rule: the order every surface lists resolved findings in. */
+function compareResolved(a: ResolvedFinding, b: ResolvedFinding): number {
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.line - b.line ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
+  );
 }
 
 /** Re-derives the verdict after waivers change outside the engine (used by surfaces that filter). */

@@ -76,6 +76,26 @@ describe('baseline', () => {
     expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 80, baseScore: 80 });
   });
 
+  it('lists findings present at the base and gone at the head as resolved', async () => {
+    const r = await run(
+      { 'src/a.ts': 'const y = BAD;\nconst z = MEH;\nf(BAD);\n', 'src/gone.ts': 'g(BAD);\n' },
+      { 'src/a.ts': 'const y = 1;\nconst z = MEH;\nf(BAD);\n\n' },
+    );
+    expect(r.resolved.map((f) => [f.ruleId, f.path, f.line, f.severity])).toEqual([
+      ['pii/fake-rule', 'src/a.ts', 1, 'blocker'],
+      ['pii/fake-rule', 'src/gone.ts', 1, 'blocker'],
+    ]);
+    expect(r.findings.map((f) => f.state)).toEqual(['existing', 'existing']);
+    const off = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'f(1);\n' }, 'baseline: off\n');
+    expect(off.resolved).toEqual([]);
+  });
+
+  it('does not count an edited line that still has the same problem as resolved', async () => {
+    const r = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'g(BAD);\n' });
+    expect(r.findings.map((f) => f.state)).toEqual(['new']);
+    expect(r.resolved).toEqual([]);
+  });
+
   it('a passing gate never scores 0 because of debt it did not add', async () => {
     const debt = 'f(BAD);\n'.repeat(7);
     const r = await run({ 'src/a.ts': debt }, { 'src/a.ts': `${debt}const a = 1;\n` });
