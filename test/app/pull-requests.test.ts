@@ -46,7 +46,7 @@ describe('a pull request that logs a password', () => {
     const run = latestRun(h, BAD)!;
     expect(runsOn(h, BAD)).toHaveLength(1);
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect(run.output.title).toBe('Blocked: 1 new blocker · score 80');
+    expect(run.output.title).toBe('Blocked: 1 new blocker · score 49');
     expect(run.output.summary).toContain('pii/sensitive-field-logged');
     expect(run.annotations).toEqual([
       expect.objectContaining({ path: 'src/auth.ts', start_line: 5, annotation_level: 'failure', title: 'pii/sensitive-field-logged' }),
