@@ -138,6 +138,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       filesChanged: options.changeSet.files.length,
       filesAnalyzed: evaluation.filesAnalyzed,
       durationMs: Date.now() - started,
+      filesCheckedByRules: evaluation.filesCheckedByRules,
     },
     ...(config.baseline !== 'off' ? { resolved: [...evaluation.resolved].sort(compareResolved) } : {}),
     failOn: config.failOn,

@@ -73,6 +73,8 @@ export interface Evaluation {
   rules: RuleMeta[];
   /** Active base findings whose fingerprint the head no longer has (empty with `baseline: off`). */
   resolved: ResolvedFinding[];
+  /** Changed files (head side) that some gate's line rules read: 0 means only repository-wide rules ran. */
+  filesCheckedByRules: number;
 }
 
 type Side = 'base' | 'head';
@@ -425,7 +427,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           }
         }
         if (file && ran && side === 'head') analysedWithRules.add(path);
-        if (file && ran && side === 'head') for (const p of items) checkedByGate.get(p.gate.id)?.add(path);
+        // Read (at least through the rule's prefilter) by the gate's line rules, whether or not one matched.
+        if (file && side === 'head') for (const p of items) checkedByGate.get(p.gate.id)?.add(path);
         if (file && ran && side === 'head') collectParseErrors(path, file);
         file?.dispose();
       }
@@ -621,6 +624,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       filesAnalyzed,
       rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
       resolved,
+      filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set) => [...set])).size,
     };
   } finally {
     sides.head.dispose();

@@ -74,7 +74,8 @@ export interface ReadinessReport {
   /** Sorted: new blockers first, then by severity, state, path, line. */
   findings: Finding[];
   errors: AnalysisError[];
-  stats: { filesChanged: number; filesAnalyzed: number; durationMs: number };
+  /** `filesCheckedByRules` (additive): changed files some gate's line rules read; 0 = only repository-wide rules ran. */
+  stats: { filesChanged: number; filesAnalyzed: number; durationMs: number; filesCheckedByRules?: number };
   /**
    * Findings present at the base and gone at the head: what this PR resolved (additive field; absent with
    * `baseline: off`, which does not evaluate the base). Sorted by severity, path and line.

@@ -132,6 +132,16 @@ export function ruleDocsUrl(ruleId: string): string | undefined {
   return m ? `${RULE_DOCS_BASE}/${m[1]}/rules/${m[2]}.md` : undefined;
 }
 
+/**
+ * A caveat for a clean result that rests on little: no changed file was one the gates read line by line
+ * (only repository-wide rules ran). Undefined when the report does not say, or when there is no such caveat.
+ */
+export function littleExaminedCaveat(report: ReadinessReport): string | undefined {
+  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0 || report.stats.filesChanged === 0) return undefined;
+  if (report.findings.some((f) => f.state === 'new')) return undefined;
+  return `none of the ${plural(report.stats.filesChanged, 'changed file')} is one the gates read line by line: only repository-wide checks ran`;
+}
+
 /** Whether the gates examined anything at all: some gate ran (did not skip) on this change. */
 export function examinedAnything(report: ReadinessReport): boolean {
   return report.gates.some((g) => g.status !== 'skip');

@@ -39,7 +39,7 @@ const ORDER = {
   related: ['path', 'line', 'message'],
   suppression: ['kind', 'reason', 'by', 'until', 'marker'],
   error: ['path', 'message'],
-  stats: ['filesChanged', 'filesAnalyzed', 'durationMs'],
+  stats: ['filesChanged', 'filesAnalyzed', 'durationMs', 'filesCheckedByRules'],
   expired: ['kind', 'rule', 'path', 'until', 'reason'],
   resolved: ['id', 'ruleId', 'gate', 'severity', 'path', 'line', 'message'],
   configPreview: ['changed', 'differences', 'errors'],

@@ -16,6 +16,7 @@ import {
   debtSummary,
   examinedAnything,
   firstSentence,
+  littleExaminedCaveat,
   formatDuration,
   groupFindings,
   location,
@@ -424,7 +425,10 @@ function ruleLink(ruleId: string, inTable = false): string {
 function header(report: ReadinessReport, options: MarkdownOptions): string {
   const marker = options.includeMarker === false ? '' : `${options.marker ?? MARKER}\n`;
   const verdict = report.verdict === 'blocked' ? '🚫 **Blocked**' : '✅ **Ready**';
-  const why = examinedAnything(report) ? `${verdictReason(report)} · ${scorePhrase(report)}` : 'no gate applies to this repository, so nothing was examined (not scored)';
+  const caveat = littleExaminedCaveat(report);
+  const why = examinedAnything(report)
+    ? `${verdictReason(report)} · ${scorePhrase(report)}${caveat ? `<br>⚠️ ${mdText(caveat)}` : ''}`
+    : 'no gate applies to this repository, so nothing was examined (not scored)';
   const refs =
     `${mdCode(clip(report.base.ref, MAX_SHORT))} ${mdText(shortSha(clip(report.base.sha, MAX_SHORT)))} → ` +
     `${mdCode(clip(report.head.ref, MAX_SHORT))} ${mdText(shortSha(clip(report.head.sha, MAX_SHORT)))}`;

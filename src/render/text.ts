@@ -13,6 +13,7 @@ import {
   debtSummary,
   examinedAnything,
   firstSentence,
+  littleExaminedCaveat,
   formatDuration,
   groupFindings,
   location,
@@ -101,6 +102,8 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
       ? `${verdict}  ${verdictReason(report)} · ${scoreWithDelta(report, c)}`
       : `${verdict}  no gate applies to this repository, so nothing was examined (not scored)`,
   );
+  const caveat = littleExaminedCaveat(report);
+  if (caveat) out.push(c.yellow(`  ${caveat}`));
   out.push('');
 
   out.push(...gateTable(report, c));

@@ -90,6 +90,12 @@ describe('baseline', () => {
     expect(off.resolved).toEqual([]);
   });
 
+  it('counts the changed files line rules read, for coverage', async () => {
+    const r = await run({}, { 'src/a.ts': 'const a = 1;\n', 'README.md': 'hello\n' });
+    expect(r.filesCheckedByRules).toBe(1);
+    expect(r.gates.find((g) => g.id === 'pii')?.coverage?.examined).toContain('1 changed file read by its line rules');
+  });
+
   it('does not count an edited line that still has the same problem as resolved', async () => {
     const r = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'g(BAD);\n' });
     expect(r.findings.map((f) => f.state)).toEqual(['new']);

@@ -99,6 +99,12 @@ describe('renderMarkdown', () => {
     expect(nothing).not.toMatch(/score 100/);
   });
 
+  it('says when a clean result rests on repository-wide checks only', () => {
+    const md = renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 0 } });
+    expect(md).toContain('<br>⚠️ none of the 2 changed files is one the gates read line by line: only repository-wide checks ran');
+    expect(renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 1 } })).not.toContain('⚠️ none of');
+  });
+
   it('lists what the PR resolved, linked at the base commit, one sentence each', () => {
     const md = renderMarkdown(mixedReport);
     expect(md).toContain('### ✅ Resolved by this PR (2)');
