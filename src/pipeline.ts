@@ -68,6 +68,7 @@ function extendsReader(local: (path: string) => Promise<string | undefined>, rem
     return remote(location.repository, location.path);
   };
 }
+
 /**
  * Loads the enforced config (base commit, or the override) and previews the PR's own version.
  * Throws ConfigError when the enforced config is invalid: a broken policy must never pass silently.
@@ -95,10 +96,14 @@ export async function loadPolicy(
     if (err instanceof ConfigError) return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
     throw err;
   }
-  if ((headText ?? '') === (baseText ?? '')) return { config };
+  // With the same text, only a file it extends can have changed in the PR: judge the merged result then.
+  const sameText = (headText ?? '') === (baseText ?? '');
+  if (sameText && !/^\s*extends\s*:/m.test(baseText ?? '')) return { config };
   try {
     const headConfig = await loadConfigChain(headText ?? '', configPath, gates, extendsReader((path) => readText(changeSet.head, path), readRepositoryConfig));
-    return { config, preview: { changed: true, differences: diffConfigs(config, headConfig, gates), errors: [] } };
+    const differences = diffConfigs(config, headConfig, gates);
+    if (sameText && differences.length === 0) return { config };
+    return { config, preview: { changed: true, differences, errors: [] } };
   } catch (err) {
     // Whatever goes wrong with the PR's config, the preview says so: never "no change" for a file that
     // would not load after merge.

@@ -135,6 +135,20 @@ describe('loadPolicy with extends', () => {
     expect(issues[0]!.message).toMatch(/only the Action and the App read/);
   });
 
+  it('previews an edit to a file the config extends, with the config itself unchanged', async () => {
+    const main = { [FILE]: 'extends: .github/readiness-base.yml\n' };
+    const edited = await loadPolicy(
+      memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' }, head: { ...main, '.github/readiness-base.yml': 'fail-on: never\n' } }),
+      FAKE_GATES,
+      FILE,
+    );
+    expect(edited.preview).toEqual({ changed: true, differences: ['fail-on: blocker → never'], errors: [] });
+    const untouched = await loadPolicy(memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' }, head: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' } }), FAKE_GATES, FILE);
+    expect(untouched.preview).toBeUndefined();
+    const broken = await loadPolicy(memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': '' }, head: main }), FAKE_GATES, FILE);
+    expect(broken.preview?.errors[0]).toMatch(/\.github\/readiness\.yml:1:10 extends: \.github\/readiness-base\.yml does not exist/);
+  });
+
   it('previews an invalid PR config as an error, never as "no change"', async () => {
     const base = { [FILE]: 'fail-on: blocker\n' };
     for (const head of [
