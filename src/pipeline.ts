@@ -2,10 +2,10 @@
  * collect → evaluate → score → render, shared by every surface (CLI, Action, app). The surfaces only
  * collect their inputs (a ChangeSet, waivers, overrides) and publish what comes back.
  */
-import { parseConfig, diffConfigs } from './config/loader.js';
+import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
 import { evaluate, type Waiver } from './core/engine.js';
-import type { ConfigPreview, ReadinessReport } from './core/report.js';
+import type { ConfigPreview, ReadinessReport, ResolvedFinding } from './core/report.js';
 import { compareFindings, reachesFailOn, verdictOf } from './core/scoring.js';
 import type { ChangeSet, Gate, Snapshot } from './core/types.js';
 import { ruleDocs } from './gates/docs.js';
@@ -20,9 +20,14 @@ export interface CheckOptions {
    * Config text that replaces the base branch's file (CLI `--config`, Action `config` input).
    * `undefined`: read `.github/readiness.yml` at the base branch's tip ({@link ChangeSet.policy}).
    */
-  configOverride?: { text: string; file: string };
+  configOverride?: { text: string; file: string; readPath?: (path: string) => Promise<string | undefined> };
   /** Path of the config file inside the repository (default `.github/readiness.yml`). */
   configPath?: string;
+  /**
+   * Reads a config that `extends:` names in another repository (the Action and the App pass one that uses
+   * their token through `src/github/`). Without it such an entry is a config error that says so.
+   */
+  readRepositoryConfig?: RepositoryConfigReader;
   /** `fail-on` override (Action input). */
   failOn?: FailOn;
   waivers?: readonly Waiver[];
@@ -33,7 +38,35 @@ export interface CheckOptions {
 
 async function readText(snapshot: Snapshot, path: string): Promise<string | undefined> {
   const result = await snapshot.read(path);
-  return result.ok ? result.file.text : undefined;
+  if (result.ok) return result.file.text;
+  if (result.reason === 'missing') return undefined;
+  // A config that exists but cannot be read must not count as "no config".
+  throw new ConfigError([{ file: path, line: 1, column: 1, key: '(file)', message: `cannot be read: ${result.detail}` }]);
+}
+
+/** Reads `path` at `ref` (the default branch when absent) of another repository; undefined when it does not exist. */
+export type RepositoryConfigReader = (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined>;
+
+/**
+ * The reader for `extends:` entries: paths in this repository from `local` (a snapshot, or the disk next to
+ * a `--config` file), other repositories through `remote`.
+ */
+function extendsReader(local: (path: string) => Promise<string | undefined>, remote: RepositoryConfigReader | undefined): ExtendsReader {
+  return async (location: ConfigLocation) => {
+    if (!location.repository) return local(location.path);
+    if (!remote) {
+      throw new ConfigError([
+        {
+          file: location.path,
+          line: 1,
+          column: 1,
+          key: 'extends',
+          message: `${location.repository.owner}/${location.repository.repo} is another repository, which only the Action and the App read (with their token); here, extend a file by its path`,
+        },
+      ]);
+    }
+    return remote(location.repository, location.path);
+  };
 }
 
 /** Where policy is read: the base branch's tip, or the base itself when the change set has no separate tip. */
@@ -50,25 +83,42 @@ export async function loadPolicy(
   changeSet: ChangeSet,
   gates: readonly Gate[],
   configPath = CONFIG_PATH,
-  override?: { text: string; file: string },
+  override?: { text: string; file: string; readPath?: (path: string) => Promise<string | undefined> },
+  readRepositoryConfig?: RepositoryConfigReader,
 ): Promise<{ config: ReadinessConfig; preview?: ConfigPreview }> {
   const policy = policySnapshot(changeSet);
-  const enforcedText = override ? override.text : await readText(policy, configPath);
-  const config = parseConfig(enforcedText ?? '', override?.file ?? configPath, gates);
+  const fromPolicy = (path: string) => readText(policy, path);
+  const enforcedText = override ? override.text : await fromPolicy(configPath);
+  const config = await loadConfigChain(
+    enforcedText ?? '',
+    override?.file ?? configPath,
+    gates,
+    extendsReader(override?.readPath ?? fromPolicy, readRepositoryConfig),
+  );
   if (override) return { config };
-  const headText = await readText(changeSet.head, configPath);
+  let headText: string | undefined;
+  try {
+    headText = await readText(changeSet.head, configPath);
+  } catch (err) {
+    if (err instanceof ConfigError) return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
+    throw err;
+  }
   // Only an edit the PR makes is previewed: a config that changed on the base branch since the PR
   // branched off is already what is enforced.
   const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath);
-  if ((headText ?? '') === (mergeBaseText ?? '') || (headText ?? '') === (enforcedText ?? '')) return { config };
+  const sameText = (headText ?? '') === (mergeBaseText ?? '') || (headText ?? '') === (enforcedText ?? '');
+  // With the same text, only a file it extends can have changed in the PR: judge the merged result then.
+  if (sameText && !/^\s*extends\s*:/m.test(headText ?? '')) return { config };
   try {
-    const headConfig = parseConfig(headText ?? '', configPath, gates);
-    return { config, preview: { changed: true, differences: diffConfigs(config, headConfig, gates), errors: [] } };
+    const headConfig = await loadConfigChain(headText ?? '', configPath, gates, extendsReader((path) => readText(changeSet.head, path), readRepositoryConfig));
+    const differences = diffConfigs(config, headConfig, gates);
+    if (sameText && differences.length === 0) return { config };
+    return { config, preview: { changed: true, differences, errors: [] } };
   } catch (err) {
-    if (err instanceof ConfigError) {
-      return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
-    }
-    throw err;
+    // Whatever goes wrong with the PR's config, the preview says so: never "no change" for a file that
+    // would not load after merge.
+    const errors = err instanceof ConfigError ? err.message.split('\n') : [`${configPath}: could not be loaded: ${(err as Error).message}`];
+    return { config, preview: { changed: true, differences: [], errors } };
   }
 }
 
@@ -76,7 +126,7 @@ export async function loadPolicy(
 export async function runCheck(options: CheckOptions): Promise<ReadinessReport> {
   const started = Date.now();
   const gates = options.gates ?? GATES;
-  const { config: loaded, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride);
+  const { config: loaded, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride, options.readRepositoryConfig);
   const config: ReadinessConfig = options.failOn ? { ...loaded, failOn: options.failOn } : loaded;
   const evaluation = await evaluate({
     changeSet: options.changeSet,
@@ -103,7 +153,9 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       filesChanged: options.changeSet.files.length,
       filesAnalyzed: evaluation.filesAnalyzed,
       durationMs: Date.now() - started,
+      filesCheckedByRules: evaluation.filesCheckedByRules,
     },
+    ...(config.baseline !== 'off' ? { resolved: [...evaluation.resolved].sort(compareResolved) } : {}),
     failOn: config.failOn,
     ...(evaluation.expired.length ? { expired: evaluation.expired } : {}),
     ...(preview ? { configPreview: preview } : {}),
@@ -112,6 +164,18 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       .map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? '' })),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
   };
+}
+
+const SEVERITY_ORDER = { blocker: 0, warning: 1, notice: 2 } as const;
+
+/** Most severe first, then path, line and rule: the order every surface lists resolved findings in. */
+function compareResolved(a: ResolvedFinding, b: ResolvedFinding): number {
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) ||
+    a.line - b.line ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0)
+  );
 }
 
 /** Re-derives the verdict after waivers change outside the engine (used by surfaces that filter). */

@@ -20,7 +20,7 @@ import {
   type WaiverDecision,
   withLastEditors,
 } from '../github/index.js';
-import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
+import { loadPolicy, policySnapshot, runCheck, type RepositoryConfigReader } from '../pipeline.js';
 
 /** Where the waivers come from: a pull request's comments. */
 export interface WaiverSource {
@@ -38,6 +38,8 @@ export interface EvaluateOptions {
   failOn?: FailOn;
   repositoryUrl?: string;
   waiverSource?: WaiverSource;
+  /** Reads configs that `extends:` names in other repositories (with the Action's token). */
+  readRepositoryConfig?: RepositoryConfigReader;
   now: Date;
   log: (line: string) => void;
 }
@@ -58,6 +60,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     now: options.now,
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+    ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
   };
   const first = await runCheck(base);
   const source = options.waiverSource;
@@ -82,7 +85,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
   const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
   const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const { config } = await loadPolicy(options.changeSet, GATES, options.configPath);
+  const { config } = await loadPolicy(options.changeSet, GATES, options.configPath, undefined, options.readRepositoryConfig);
   const readCodeowners = async () => {
     for (const path of CODEOWNERS_LOCATIONS) {
       const r = await policySnapshot(options.changeSet).read(path);

@@ -8,6 +8,12 @@ import { CONFIG_PATH } from '../config/types.js';
 /** When to write the sticky PR comment (see `upsertStickyComment`). */
 export type CommentMode = 'always' | 'on-change' | 'never';
 
+/**
+ * Where each finding is annotated, once: `check-run` on the check run only, `workflow` as workflow
+ * commands only, `auto` on the check run when it was written, else as workflow commands.
+ */
+export type AnnotationsMode = 'auto' | 'check-run' | 'workflow';
+
 /** `check` evaluates the checkout; `publish` posts a report a fork's run produced (two-workflow pattern). */
 export type ActionMode = 'check' | 'publish';
 
@@ -20,6 +26,7 @@ export interface ActionInputs {
   failOn?: FailOn;
   comment: CommentMode;
   checkRun: boolean;
+  annotations: AnnotationsMode;
   sarifFile?: string;
   reportFile?: string;
   base?: string;
@@ -65,6 +72,7 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     configPath: configPath.replace(/^\.\//, ''),
     comment: oneOf('comment', get('comment') || 'on-change', ['always', 'on-change', 'never'] as const),
     checkRun: TRUE.includes(checkRun),
+    annotations: oneOf('annotations', get('annotations') || 'auto', ['auto', 'check-run', 'workflow'] as const),
     workingDirectory: get('working-directory') || '.',
     mode: oneOf('mode', get('mode') || 'check', ['check', 'publish'] as const),
   };

@@ -16,7 +16,7 @@ import { formatConfigError } from '../config/loader.js';
 import { ConfigError } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import { ruleDocs } from '../gates/docs.js';
-import { createOctokit, editedByOtherReason, getPullRequest, GitHubFailure, WAIVER_LINE, type OctokitLike } from '../github/index.js';
+import { createOctokit, editedByOtherReason, getPullRequest, GitHubFailure, repositoryConfigReader, WAIVER_LINE, type OctokitLike } from '../github/index.js';
 import { renderText } from '../render/index.js';
 import { SourceError } from '../source/index.js';
 import { VERSION } from '../version.js';
@@ -224,6 +224,7 @@ async function check(state: RunState, job: Job): Promise<void> {
       ...(state.inputs.failOn ? { failOn: state.inputs.failOn } : {}),
       repositoryUrl: state.repositoryUrl,
       ...(waiverSource ? { waiverSource } : {}),
+      ...(state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {}),
       now: state.now,
       log: (l) => core.info(l),
     });
@@ -275,18 +276,31 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
     core.info(`SARIF: ${sarifPath}`);
   }
 
+  let checkRunWritten = false;
   if (holdBack) publisher.notes.push({ what: 'PR comment and check run', outcome: `not written: ${holdBack}` });
   else {
     if (job.commentOn !== undefined) await publisher.comment(job.commentOn, report, inputs.comment);
-    if (inputs.checkRun) await publisher.checkRun(job.checkSha ?? report.head.sha, report, state.runUrl);
-    else publisher.notes.push({ what: 'Check run', outcome: 'not published (check-run: false)' });
+    if (inputs.checkRun) {
+      checkRunWritten = await publisher.checkRun(job.checkSha ?? report.head.sha, report, state.runUrl, { annotations: inputs.annotations !== 'workflow' });
+    } else publisher.notes.push({ what: 'Check run', outcome: 'not published (check-run: false)' });
   }
 
-  // Annotations: the findings' own, then at most one warning of ours, within the per-step caps.
+  // Annotations: one per finding, on the check run or as workflow commands, never both (input `annotations`).
   const problems = publisher.problems.length;
   const prefix = checkoutRoot ? relative(state.workspace, checkoutRoot).split(sep).join('/') : '';
-  const lines = annotationLines(report, { reservedWarnings: problems > 0 ? 1 : 0, ...(prefix && !prefix.startsWith('..') ? { pathPrefix: prefix } : {}) });
+  const asWorkflow = inputs.annotations === 'workflow' || (inputs.annotations === 'auto' && !checkRunWritten);
+  const lines = asWorkflow
+    ? annotationLines(report, { reservedWarnings: problems > 0 ? 1 : 0, ...(prefix && !prefix.startsWith('..') ? { pathPrefix: prefix } : {}) })
+    : [];
   for (const line of lines) core.info(line);
+  publisher.notes.push({
+    what: 'Annotations',
+    outcome: asWorkflow
+      ? `workflow annotations (annotations: ${inputs.annotations}${inputs.annotations === 'auto' ? ', no check run written' : ''})`
+      : checkRunWritten
+        ? `on the check run (annotations: ${inputs.annotations})`
+        : `none: annotations: check-run, and no check run was written`,
+  });
   if (problems > 0) core.warning(`Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`);
 
   await writeSummary(state, summaryMarkdown(report, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts })));

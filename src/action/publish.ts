@@ -122,9 +122,14 @@ export class Publisher {
     this.log.info(`PR comment: ${outcome}${result.htmlUrl ? ` — ${result.htmlUrl}` : ''}`);
   }
 
-  /** The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS; the port sends 50 per request). */
-  async checkRun(headSha: string, report: ReadinessReport, detailsUrl: string | undefined): Promise<void> {
+  /**
+   * The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS) unless
+   * `annotations` is false (the findings are then annotated as workflow commands instead: one annotation
+   * per finding). The port sends them 50 per request. True when the check run was written.
+   */
+  async checkRun(headSha: string, report: ReadinessReport, detailsUrl: string | undefined, options: { annotations?: boolean } = {}): Promise<boolean> {
     const payload = checkRunPayload(report, { name: CHECK_NAME, ...(detailsUrl ? { detailsUrl } : {}) });
+    if (options.annotations === false) payload.annotations = [];
     const result = await this.attempt('Check run', (octokit) =>
       publishCheckRun(octokit, {
         ...this.repo,
@@ -139,10 +144,11 @@ export class Publisher {
         ...(payload.details_url ? { detailsUrl: payload.details_url } : {}),
       }),
     );
-    if (!result) return;
+    if (!result) return false;
     const outcome = `${payload.conclusion} with ${result.annotations} annotation(s) in ${result.requests} request(s)`;
     this.notes.push({ what: 'Check run', outcome, ...(result.htmlUrl ? { url: result.htmlUrl } : {}) });
     this.log.info(`Check run: ${outcome}${result.htmlUrl ? ` — ${result.htmlUrl}` : ''}`);
+    return true;
   }
 
   /** A failing check run saying the evaluation itself could not run, and how to retry. */

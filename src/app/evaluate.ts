@@ -28,6 +28,7 @@ import {
   deriveWaivers,
   getPullRequest,
   listIssueComments,
+  repositoryConfigReader,
   upsertStickyComment,
   type OctokitLike,
   type PullRequestInfo,
@@ -189,10 +190,12 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
   const reader = failuresRecorded(createGitHubReader(octokit, { owner: target.owner, repo: target.repo, target: target.files }), failures);
   // The diff and the baseline use the merge-base; policy is read at the base branch's tip.
   const changeSet = await githubChangeSet({ reader, baseSha: mergeBaseSha, policySha: target.baseSha, headSha: target.headSha, baseRef: target.baseRef, headRef: target.headRef, byteBudget: deps.byteBudget });
-  const { config } = await loadPolicy(changeSet, gates);
+  // Shared configs named by `extends:` in other repositories are read with the installation's token.
+  const readRepositoryConfig = repositoryConfigReader(octokit);
+  const { config } = await loadPolicy(changeSet, gates, undefined, undefined, readRepositoryConfig);
   onPolicy(config);
   const now = deps.now();
-  const common = { changeSet, gates, now, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}) };
+  const common = { changeSet, gates, now, readRepositoryConfig, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}) };
   const first = await runCheck(common);
   assertComplete(failures);
   if (!target.pr) return { report: first, changeSet };

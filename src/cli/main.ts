@@ -199,8 +199,13 @@ async function check(args: string[], io: CliIo): Promise<number> {
   }
   const cwd = resolve(io.cwd, (values.cwd as string | undefined) ?? '.');
   const configPath = values.config as string | undefined;
+  // `extends:` paths in a --config file are read from the disk, relative to that file.
   const configOverride = configPath
-    ? { text: await readConfigFile(resolve(io.cwd, configPath)), file: configPath }
+    ? {
+        text: await readConfigFile(resolve(io.cwd, configPath)),
+        file: configPath,
+        readPath: (path: string) => readFile(resolve(io.cwd, path), 'utf8').catch(() => undefined),
+      }
     : undefined;
 
   const changeSet = await gitChangeSet({

@@ -17,10 +17,14 @@ import { wrapperOf } from './strict.js';
 export type JsonSchema = Record<string, unknown>;
 
 /**
- * `$id` of the schema. A URN, because the project's published URL is not fixed yet; editors locate the
- * schema by the `$schema=` modeline or their settings, never by `$id`.
+ * `$id` of the schema: the raw URL of this very file on the `v1` tag, so the id is where the schema can be
+ * fetched (what SchemaStore's catalog and the `$schema=` modeline point at). It moves with the major tag
+ * only: additive changes keep the URL, a breaking one gets `v2`.
  */
-export const CONFIG_SCHEMA_ID = 'urn:readiness-gates:config:v1';
+export const CONFIG_SCHEMA_ID = 'https://raw.githubusercontent.com/readiness-gates/readiness-gates/v1/schema/readiness.schema.json';
+
+/** File names the schema applies to, as SchemaStore's catalog lists them (`fileMatch`). */
+export const CONFIG_FILE_MATCH = ['**/.github/readiness.yml', '**/.github/readiness.yaml'] as const;
 
 const BASE_OPTIONS = { target: 'draft-7', io: 'input', unrepresentable: 'any' } as const;
 

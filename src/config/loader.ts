@@ -11,6 +11,8 @@ import { findUnknownKeys, isPlainObject, setOwn } from './strict.js';
 import { formatKeyPath, type PathSegment } from './key-path.js';
 
 export { diffConfigs } from './diff.js';
+import { EXTENDS_MAX_DEPTH, locationLabel, mergeConfigInputs, resolveExtends, type ConfigLocation } from './extends.js';
+export { EXTENDS_MAX_DEPTH, locationLabel, mergeConfigInputs, resolveExtends, type ConfigLocation } from './extends.js';
 
 // Gate lists are module-level registries, so caching by identity builds each schema once per process.
 const schemaCache = new WeakMap<readonly Gate[], z.ZodType<ConfigFile>>();
@@ -38,6 +40,29 @@ interface RawProblem {
  * by position.
  */
 export function parseConfig(text: string, file: string, gates: readonly Gate[]): ReadinessConfig {
+  const checked = validateConfigText(text, file, gates);
+  if (checked.data.extends !== undefined) {
+    throw new ConfigError([
+      checked.locate.issue({ path: ['extends'], message: 'extends is resolved only when the config is loaded with loadConfigChain (the CLI, the Action and the App do)' }),
+    ]);
+  }
+  const config = toReadinessConfig(checked.data);
+  config.exceptions.forEach((entry, i) => {
+    const line = checked.locate.lineOf(['exceptions', i]);
+    if (line !== undefined) entry.line = line;
+  });
+  return config;
+}
+
+/** One file, checked on its own: the input as written (empty values dropped) and the parsed result. */
+interface CheckedFile {
+  input: Record<string, unknown>;
+  data: ConfigFile;
+  locate: Locator;
+}
+
+/** Parses and validates one file; throws `ConfigError` with every issue, sorted by position. */
+function validateConfigText(text: string, file: string, gates: readonly Gate[]): CheckedFile {
   const lineCounter = new LineCounter();
   // The YAML 1.2 core schema whatever a `%YAML 1.1` directive says: `off` and `no` stay strings (a
   // severity, not false) and `2027-03-31` stays text (a date, not a timestamp).
@@ -88,13 +113,87 @@ export function parseConfig(text: string, file: string, gates: readonly Gate[]):
   }
   issues.push(...problems.map((problem) => locate.issue(problem)));
   if (issues.length > 0 || !result.success) throw new ConfigError(sortIssues(dedupe(issues)));
+  return { input: walked.value as Record<string, unknown>, data: result.data, locate };
+}
 
+/**
+ * Reads the text of a config an `extends:` entry names (undefined: no such file). Throws `ConfigError` when
+ * the location cannot be read from where the check runs (another repository without a token).
+ */
+export type ExtendsReader = (location: ConfigLocation) => Promise<string | undefined>;
+
+/**
+ * Parses config text and every config it `extends`, merged in precedence order (see {@link mergeConfigInputs}),
+ * then validates the result. Each file is validated on its own first, so an error names that file's label
+ * (`org/policy:.github/readiness.yml:3:5`), line and column; a missing file, a cycle or a chain deeper than
+ * {@link EXTENDS_MAX_DEPTH} is an error at the `extends` entry that asked for it.
+ */
+export async function loadConfigChain(
+  text: string,
+  file: string,
+  gates: readonly Gate[],
+  read: ExtendsReader,
+  location: ConfigLocation = { path: file },
+): Promise<ReadinessConfig> {
+  const own = validateConfigText(text, file, gates);
+  const merged = await mergedInput(own, location, gates, read, [locationLabel(location)]);
+  const schema = schemaFor(gates);
+  const result = schema.safeParse(merged, { reportInput: true });
+  if (!result.success) {
+    // Each file was valid alone; only the combination is not (a rule set to a shorthand in one file and
+    // given options in another). Point at the `extends` that combined them.
+    const problems: RawProblem[] = [];
+    for (const issue of result.error.issues) problems.push(...explainIssue(issue, [], merged));
+    throw new ConfigError(
+      sortIssues(dedupe(problems.map((p) => own.locate.issue({ path: ['extends'], message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}` })))),
+    );
+  }
   const config = toReadinessConfig(result.data);
+  // Only this file's own exceptions have lines in this file; inherited ones come first in the list.
+  const ownCount = Array.isArray(own.input['exceptions']) ? (own.input['exceptions'] as unknown[]).length : 0;
+  const offset = config.exceptions.length - ownCount;
   config.exceptions.forEach((entry, i) => {
-    const line = locate.lineOf(['exceptions', i]);
+    if (i < offset) return;
+    const line = own.locate.lineOf(['exceptions', i - offset]);
     if (line !== undefined) entry.line = line;
   });
   return config;
+}
+
+async function mergedInput(
+  file: CheckedFile,
+  location: ConfigLocation,
+  gates: readonly Gate[],
+  read: ExtendsReader,
+  chain: readonly string[],
+): Promise<Record<string, unknown>> {
+  const entries = file.data.extends === undefined ? [] : Array.isArray(file.data.extends) ? file.data.extends : [file.data.extends];
+  const listed = Array.isArray(file.data.extends);
+  let merged: Record<string, unknown> = {};
+  for (const [i, entry] of entries.entries()) {
+    const at: PathSegment[] = listed ? ['extends', i] : ['extends'];
+    const fail = (message: string): never => {
+      throw new ConfigError([file.locate.issue({ path: at, message })]);
+    };
+    const target = resolveExtends(entry, location);
+    if (typeof target === 'string') fail(target);
+    const next = target as ConfigLocation;
+    const label = locationLabel(next);
+    if (chain.includes(label)) fail(`extends ${label} again: ${[...chain, label].join(' → ')} is a cycle`);
+    if (chain.length >= EXTENDS_MAX_DEPTH) fail(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(' → ')}`);
+    let text: string | undefined;
+    try {
+      text = await read(next);
+    } catch (err) {
+      if (err instanceof ConfigError) fail(err.issues.map((issue) => issue.message).join('; '));
+      throw err;
+    }
+    if (text === undefined) fail(`${label} does not exist${next.repository ? ' (or the token cannot read that repository)' : ''}`);
+    const parent = validateConfigText(text!, label, gates);
+    merged = mergeConfigInputs(merged, await mergedInput(parent, next, gates, read, [...chain, label]));
+  }
+  const { extends: _extends, ...rest } = file.input;
+  return mergeConfigInputs(merged, rest);
 }
 
 /**

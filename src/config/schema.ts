@@ -51,6 +51,8 @@ export const DEFAULT_EXCLUDE: readonly string[] = [
 
 /** The parsed file, with the keys as written (kebab-case) and every default filled. */
 export interface ConfigFile {
+  /** Shared configs this one builds on (resolved by the loader before validation of the merged result). */
+  extends?: string | string[];
   'fail-on': (typeof FAIL_ON_VALUES)[number];
   baseline: (typeof BASELINE_VALUES)[number];
   'on-error': (typeof ON_ERROR_VALUES)[number];
@@ -266,6 +268,12 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
 
   const file = z
     .strictObject({
+      extends: z
+        .union([z.string().trim().min(1), z.array(z.string().trim().min(1)).min(1)])
+        .optional()
+        .describe(
+          'Shared config(s) this file builds on, read first: a path in the same repository (`.github/readiness-base.yml`, or `./x.yml` relative to this file), or another repository `owner/repo` (its `.github/readiness.yml` on the default branch), `owner/repo:path` or `owner/repo:path@ref`. Keys in this file win over the files it extends; mappings (gates, rules, waivers, paths) merge key by key; `exceptions` and `services` add up; a later entry of a list wins over an earlier one. At most 5 levels; a cycle is an error.',
+        ),
       'fail-on': z
         .enum(FAIL_ON_VALUES)
         .default('blocker')

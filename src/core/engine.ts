@@ -15,7 +15,7 @@ import type { ExpiredEntry, GateResult } from './report.js';
 export type { ExpiredEntry };
 import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
-import { countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
+import { bandScore, countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
 import { CORE_GATE_ID, MISSING_REASON_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
 import type {
@@ -25,10 +25,12 @@ import type {
   Finding,
   FindingInput,
   Gate,
+  GateCoverage,
   GateId,
   IndexContext,
   IndexDef,
   PreloadedSnapshot,
+  ResolvedFinding,
   Rule,
   RuleContext,
   RuleMeta,
@@ -75,6 +77,10 @@ export interface Evaluation {
   filesAnalyzed: number;
   /** Every rule that is known, for SARIF and explain (meta only). */
   rules: RuleMeta[];
+  /** Active base findings whose fingerprint the head no longer has (empty with `baseline: off`). */
+  resolved: ResolvedFinding[];
+  /** Changed files (head side) that some gate's line rules read: 0 means only repository-wide rules ran. */
+  filesCheckedByRules: number;
 }
 
 type Side = 'base' | 'head';
@@ -383,6 +389,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
     // Run the rules.
     const raw: Record<Side, RawFinding[]> = { head: [], base: [] };
+    /** Changed files whose head version some file rule of the gate looked at, for the coverage facts. */
+    const checkedByGate = new Map<GateId, Set<string>>(activeGates.map((g) => [g.id, new Set<string>()]));
     const totalWork = planned.head.length + planned.base.length;
     let done = 0;
     for (const side of sidesToRun) {
@@ -430,6 +438,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           }
         }
         if (file && ran && side === 'head') analysedWithRules.add(path);
+        // Read (at least through the rule's prefilter) by the gate's line rules, whether or not one matched.
+        if (file && side === 'head') for (const p of items) checkedByGate.get(p.gate.id)?.add(path);
         if (file && ran && side === 'head') collectParseErrors(path, file);
         file?.dispose();
       }
@@ -497,6 +507,27 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       return toFinding(f, state);
     });
 
+    // Resolved: active at the base, gone at the head (same fingerprint recipe, so moved lines do not count).
+    // An edited line that still has the same problem gets a new fingerprint: a new head finding with the
+    // same rule, path and message pairs off with one vanished base finding, which was touched, not resolved.
+    const baseIdSet = new Set(raw.base.map((f) => f.id!));
+    const headIds = new Set(raw.head.map((f) => f.id!));
+    const sameProblem = (f: RawFinding) => `${f.ruleId}\u0000${f.path}\u0000${f.message}`;
+    const unpaired = new Map<string, number>();
+    for (const f of raw.head) if (!baseIdSet.has(f.id!)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
+    const resolved: ResolvedFinding[] = [];
+    if (sidesToRun.includes('base')) {
+      for (const f of raw.base) {
+        if (f.suppression || headIds.has(f.id!)) continue;
+        const left = unpaired.get(sameProblem(f)) ?? 0;
+        if (left > 0) {
+          unpaired.set(sameProblem(f), left - 1);
+          continue;
+        }
+        resolved.push({ id: f.id!, ruleId: f.ruleId, gate: f.gate, severity: f.severity, path: f.path, line: f.line, message: f.message });
+      }
+    }
+
     // Exceptions from config, then waivers from PR comments.
     const expired: ExpiredEntry[] = [];
     for (const exception of config.exceptions) {
@@ -534,6 +565,30 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       delete target.pendingApproval;
     }
 
+    // Coverage: what each gate that ran examined and could not follow, for the report.
+    const coverageOf = (gate: Gate): GateCoverage => {
+      const checked = checkedByGate.get(gate.id)?.size ?? 0;
+      // Only gates with line-level rules read changed files one by one; repo rules say their own counts.
+      const hasFileRules = gate.rules.some((r) => r.scope === 'file' && severityFor(r.meta, config) !== 'off');
+      const examined = hasFileRules ? [`${checked} changed ${checked === 1 ? 'file' : 'files'} read by its line rules`] : [];
+      const notAnalysed: GateCoverage['notAnalysed'] = [];
+      if (gate.coverage) {
+        try {
+          const own = gate.coverage({
+            gateOptions: gateOptionsFor(gate, config),
+            changes: inScope,
+            paths: sides.head.paths,
+            index: <T>(id: string) => lookupIndex<T>(indexes.head, gate.id, id),
+          });
+          examined.push(...own.examined);
+          notAnalysed.push(...own.notAnalysed);
+        } catch (err) {
+          notAnalysed.push({ subject: 'coverage', reason: `could not be counted: ${(err as Error).message}` });
+        }
+      }
+      return { examined, notAnalysed };
+    };
+
     // Scores.
     const baseFindings = raw.base.filter((f) => !f.suppression);
     const gateResults: GateResult[] = [];
@@ -544,25 +599,27 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const skipped = !enabled || !applicability.get(gate.id);
       const active = mine.filter((f) => f.state === 'new' || f.state === 'existing');
       const baseActive = sidesToRun.includes('base') ? baseFindings.filter((f) => f.gate === gate.id) : active;
+      const status = statusOf(mine, config.failOn, skipped);
       gateResults.push({
         id: gate.id,
         title: gate.title,
-        status: statusOf(mine, config.failOn, skipped),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseActive),
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseActive), status === 'skip' ? 'skip' : 'pass'),
         counts: countsOf(mine),
-        ...(skipped ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' } : {}),
+        ...(skipped ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' } : { coverage: coverageOf(gate) }),
       });
     }
     const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
     if (coreFindings.length > 0) {
       const active = coreFindings.filter((f) => f.state === 'new' || f.state === 'existing');
+      const status = statusOf(coreFindings, config.failOn, false);
       gateResults.push({
         id: CORE_GATE_ID,
         title: 'Suppressions',
-        status: statusOf(coreFindings, config.failOn, false),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)),
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), 'pass'),
         counts: countsOf(coreFindings),
       });
     }
@@ -588,12 +645,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       findings,
       gates: gateResults,
       score: overallScore(scoredGates),
-      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status, score: g.baseScore }))),
+      // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
+      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status === 'skip' ? 'skip' : 'pass', score: g.baseScore }))),
       verdict: verdictOf(gateResults.map((g) => g.status)),
       errors,
       expired,
       filesAnalyzed,
       rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      resolved,
+      filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set) => [...set])).size,
     };
   } finally {
     sides.head.dispose();

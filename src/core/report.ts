@@ -2,7 +2,9 @@
  * The readiness report: the JSON contract of architecture.md (schemaVersion 1) plus a few additive fields
  * the renderers use. Adding fields is fine; renaming or removing one needs schemaVersion 2.
  */
-import type { AnalysisError, Finding, GateId } from './types.js';
+import type { AnalysisError, Finding, GateCoverage, GateId, ResolvedFinding } from './types.js';
+
+export type { GateCoverage, ResolvedFinding };
 
 export type Verdict = 'ready' | 'blocked';
 export type GateStatus = 'pass' | 'warn' | 'fail' | 'skip';
@@ -29,6 +31,8 @@ export interface GateResult {
   counts: GateCounts;
   /** Why the gate was skipped or ran with less context (additive field). */
   note?: string;
+  /** What the gate examined and what it could not follow (additive field; absent for skipped gates). */
+  coverage?: GateCoverage;
 }
 
 export interface RuleSummary {
@@ -70,7 +74,13 @@ export interface ReadinessReport {
   /** Sorted: new blockers first, then by severity, state, path, line. */
   findings: Finding[];
   errors: AnalysisError[];
-  stats: { filesChanged: number; filesAnalyzed: number; durationMs: number };
+  /** `filesCheckedByRules` (additive): changed files some gate's line rules read; 0 = only repository-wide rules ran. */
+  stats: { filesChanged: number; filesAnalyzed: number; durationMs: number; filesCheckedByRules?: number };
+  /**
+   * Findings present at the base and gone at the head: what this PR resolved (additive field; absent with
+   * `baseline: off`, which does not evaluate the base). Sorted by severity, path and line.
+   */
+  resolved?: ResolvedFinding[];
   /** The `fail-on` that produced the verdict (additive field). */
   failOn?: 'blocker' | 'warning' | 'never';
   /** Expired exceptions and waivers, so the report can say they stopped applying (additive field). */

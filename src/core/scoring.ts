@@ -1,10 +1,16 @@
 /**
  * Scores, statuses and the verdict.
  *
- * Score of a gate on one side = max(0, 100 − 20·B − 5·W − 1·N), where B, W and N count that side's
+ * Raw score of a gate on one side = max(0, 100 − 20·B − 5·W − 1·N), where B, W and N count that side's
  * *active* findings (new and existing; suppressed and waived ones do not count) by severity. The base
- * score uses the base evaluation over the same scope. The overall score is the rounded mean of the
- * scores of gates that did not skip (100 when every gate skipped).
+ * score uses the base evaluation over the same scope.
+ *
+ * The verdict wins over the arithmetic, so the number never contradicts it ({@link bandScore}): a gate
+ * that fails scores at most 49, a gate that passes or warns at least 50 (debt alone, which never blocks,
+ * cannot push a passing gate below 50); the base side is banded like a passing gate because everything
+ * on it is its own debt. The overall score is the rounded mean of the scores of gates that did not skip,
+ * at most 49 when the verdict is blocked (100 when every gate skipped): below 50 means blocked, 50 and
+ * above means ready, on every gate and on the headline.
  *
  * Status: `fail` when the gate has a new finding at or above the `fail-on` threshold (blockers by default;
  * with `baseline: off` existing findings count as new), `warn` when it has new warnings or notices below
@@ -51,11 +57,26 @@ export function verdictOf(statuses: readonly GateStatus[]): Verdict {
   return statuses.includes('fail') ? 'blocked' : 'ready';
 }
 
-/** Mean of the non-skipped gate scores, rounded; 100 when all skipped. */
+/** The highest score a failing gate or a blocked report can show; passing ones show at least one more. */
+export const BLOCKED_SCORE_MAX = 49;
+
+/**
+ * Puts a raw score in its status's band: at most {@link BLOCKED_SCORE_MAX} for `fail`, above it for `pass`
+ * and `warn`, unchanged for `skip`. Readers compare numbers; this keeps a blocked PR from ever showing a
+ * higher score than a ready one, and a passing gate from showing 0 because of debt it did not add.
+ */
+export function bandScore(score: number, status: GateStatus): number {
+  if (status === 'fail') return Math.min(score, BLOCKED_SCORE_MAX);
+  if (status === 'pass' || status === 'warn') return Math.max(score, BLOCKED_SCORE_MAX + 1);
+  return score;
+}
+
+/** Mean of the non-skipped gate scores, rounded; at most 49 when any of them fails; 100 when all skipped. */
 export function overallScore(gates: readonly { status: GateStatus; score: number }[]): number {
   const counted = gates.filter((g) => g.status !== 'skip');
   if (counted.length === 0) return 100;
-  return Math.round(counted.reduce((s, g) => s + g.score, 0) / counted.length);
+  const mean = Math.round(counted.reduce((s, g) => s + g.score, 0) / counted.length);
+  return counted.some((g) => g.status === 'fail') ? Math.min(mean, BLOCKED_SCORE_MAX) : mean;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { blocker: 0, warning: 1, notice: 2 };

@@ -78,6 +78,20 @@ export interface Finding {
   pendingApproval?: SuppressionRecord;
 }
 
+/**
+ * A finding present at the base and gone at the head: what the PR fixed (or removed). `path` is the
+ * head-side path for renamed files (the base path for removed ones); `line` is the line at the base.
+ */
+export interface ResolvedFinding {
+  id: string;
+  ruleId: string;
+  gate: GateId;
+  severity: Severity;
+  path: string;
+  line: number;
+  message: string;
+}
+
 export interface SuppressionRecord {
   kind: 'comment' | 'exception' | 'waiver' | 'native';
   reason: string;
@@ -311,6 +325,35 @@ export interface IndexDef<T = unknown, GateOptions = unknown> {
   extractFile?(file: SourceFile, ctx: IndexContext<GateOptions>): void;
 }
 
+/**
+ * What a gate examined and what it could not follow in one evaluation, as plain data for the report: the
+ * scorecard's "what was not checked" says it so a clean result is never read as more than it is.
+ */
+export interface GateCoverage {
+  /** Counted facts, e.g. "3 probes → 2 handlers followed". */
+  examined: string[];
+  /** What in the gate's scope could not be traced, and why. */
+  notAnalysed: CoverageGap[];
+}
+
+/** Something in a gate's scope it could not analyse: "1 probe" — "its path comes from a Helm template". */
+export interface CoverageGap {
+  subject: string;
+  reason: string;
+  /** Where, when one place says it (the first of several). */
+  path?: string;
+  line?: number;
+}
+
+/** What a gate's `coverage` may read: the head side's indexes and the change. Synchronous and pure. */
+export interface CoverageContext<GateOptions = unknown> {
+  readonly gateOptions: GateOptions;
+  readonly changes: readonly ChangedFile[];
+  readonly paths: readonly string[];
+  /** An index this gate built for the head; throws when it failed to build. */
+  index<T>(id: string): T;
+}
+
 export interface Gate<GateOptions = any> {
   id: GateId;
   title: string;
@@ -324,6 +367,8 @@ export interface Gate<GateOptions = any> {
    */
   applies(ctx: { snapshot: Snapshot; paths: readonly string[]; gateOptions: GateOptions }): Promise<boolean>;
   indexes?: readonly IndexDef<any, GateOptions>[];
+  /** Coverage facts for the report, from the head's indexes (optional; the engine adds what it counted). */
+  coverage?(ctx: CoverageContext<GateOptions>): GateCoverage;
   /** Sorted by id; the registry test checks it against the rules/ folder. */
   rules: readonly Rule<any, GateOptions>[];
 }

@@ -28,6 +28,7 @@ export {
   PERMISSION_ORDER,
   permissionAtLeast,
   PULL_FILES_LIMIT,
+  repositoryConfigReader,
 } from './repo.js';
 export type { ChangedFile, PullRequestInfo, RepoPermission, RepoRef, TreeEntry } from './repo.js';
 export { codeownersFromApi, decideWaivers, deriveWaivers, editedByOther, editedByOtherReason, extractWaiverCommands, gatherWaiverFacts, WAIVER_LINE, withLastEditors } from './waivers.js';

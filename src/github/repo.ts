@@ -135,18 +135,18 @@ export async function compareCommits(
  * the contents API returns without content, are fetched through the blobs API. A directory at the
  * path is an error: the caller asked for a file.
  */
-export async function getFileContent(octokit: OctokitLike, options: RepoRef & { path: string; ref: string }): Promise<string | undefined> {
+export async function getFileContent(octokit: OctokitLike, options: RepoRef & { path: string; ref?: string }): Promise<string | undefined> {
   type Contents = { type?: string; encoding?: string; content?: string; sha?: string } | unknown[];
   let data: Contents;
   const route = 'GET /repos/{owner}/{repo}/contents/{path}';
   try {
-    ({ data } = await call<Contents>(octokit, route, { owner: options.owner, repo: options.repo, path: options.path, ref: options.ref }, `reading ${options.path}`));
+    ({ data } = await call<Contents>(octokit, route, { owner: options.owner, repo: options.repo, path: options.path, ...(options.ref ? { ref: options.ref } : {}) }, `reading ${options.path}`));
   } catch (error) {
     if (error instanceof GitHubFailure && error.status === 404) return undefined;
     throw error;
   }
   if (Array.isArray(data) || data.type !== 'file') {
-    throw new GitHubFailure({ operation: route, purpose: `reading ${options.path}`, status: 200, detail: `${options.path} is not a file at ${options.ref}`, retries: 0, kind: 'other' });
+    throw new GitHubFailure({ operation: route, purpose: `reading ${options.path}`, status: 200, detail: `${options.path} is not a file at ${options.ref ?? 'the default branch'}`, retries: 0, kind: 'other' });
   }
   if (data.encoding === 'base64' && typeof data.content === 'string') return Buffer.from(data.content, 'base64').toString('utf8');
   if (data.sha) return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString('utf8');
@@ -228,4 +228,14 @@ export async function getCollaboratorPermission(octokit: OctokitLike, options: R
   if (known(role)) return role;
   const legacy = data.permission?.toLowerCase();
   return known(legacy) ? legacy : 'none';
+}
+
+/**
+ * Reads a shared config that `extends:` names in another repository, with this client's token: `path` at
+ * `ref`, or on the default branch when no ref is given. Undefined when the file (or the repository, for this
+ * token) does not exist.
+ */
+export function repositoryConfigReader(octokit: OctokitLike): (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined> {
+  return (repository, path) =>
+    getFileContent(octokit, { owner: repository.owner, repo: repository.repo, path, ...(repository.ref ? { ref: repository.ref } : {}) });
 }

@@ -5,8 +5,8 @@
  */
 import type { ReadinessReport } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
-import { SEVERITY_RANK, bySeverityThenLocation, clip, location, pendingApprovalNote, plural, verdictReason } from './common.js';
-import { mdCode, mdText } from './escape.js';
+import { SEVERITY_RANK, bySeverityThenLocation, clip, clipWords, location, pendingApprovalNote, plural, verdictReason } from './common.js';
+import { mdCode, mdProse, mdText } from './escape.js';
 import { LIST_NOUN, type ListKey, TRUNCATION_ORDER, renderMarkdownDetailed } from './markdown.js';
 
 /** GitHub's limit for a check run's `output.summary` and `output.text`. */
@@ -166,7 +166,7 @@ function findingList(report: ReadinessReport, omitted: Partial<Record<ListKey, n
   const findings = [...report.findings].sort((a, b) => order(a) - order(b) || bySeverityThenLocation(a, b));
   const lines = findings.map(
     (f) =>
-      `- ${f.state} ${f.severity} ${mdCode(clip(f.ruleId, 200))} ${mdCode(clip(location(f), 300))} — ${mdText(clip(f.message, 500))} (id ${mdCode(f.id)})\n`,
+      `- ${f.state} ${f.severity} ${mdCode(clip(f.ruleId, 200))} ${mdCode(clip(location(f), 300))} — ${mdProse(clipWords(f.message, 500))} (id ${mdCode(f.id)})\n`,
   );
   let out = head;
   for (let i = 0; i < lines.length; i++) {

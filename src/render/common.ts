@@ -93,6 +93,60 @@ export function clip(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/**
+ * {@link clip} at a word boundary: cuts at the last space before `max` when there is one in the last third,
+ * so a one-line listing never ends in half a word.
+ */
+export function clipWords(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const hard = clip(text, max);
+  const body = hard.slice(0, -1);
+  const space = body.lastIndexOf(' ');
+  if (space < Math.floor((max * 2) / 3)) return hard;
+  return `${body.slice(0, space).replace(/[\s,;:—–-]+$/, '')}…`;
+}
+
+/**
+ * The first sentence of a message (up to ". " followed by a capital, a quote or a backtick), for one-line
+ * listings; the whole text when it has one sentence.
+ */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const m = /^(.+?[.!?])\s+(?=[A-Z"'`(])/.exec(flat);
+  return m ? m[1]! : flat;
+}
+
+/**
+ * What no gate assesses, named on every scorecard so a clean result is not read as a full review: the rest
+ * of what hand-written readiness reports cover.
+ */
+export const NOT_ASSESSED =
+  'data consistency across storage and queue failures, timeouts and retries, rate limits, pagination, idempotency, connection-pool sizing';
+
+/** Where rule docs live: each rule's `.md` beside its source, on the `v1` tag. */
+export const RULE_DOCS_BASE = 'https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates';
+
+/** The documentation URL of a rule id (`<gate>/<name>`), or undefined for anything else. */
+export function ruleDocsUrl(ruleId: string): string | undefined {
+  const m = /^([a-z][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(ruleId);
+  return m ? `${RULE_DOCS_BASE}/${m[1]}/rules/${m[2]}.md` : undefined;
+}
+
+/**
+ * A caveat for a clean result that rests on little: no changed file was one the gates read line by line
+ * (only repository-wide rules ran). Undefined when the report does not say, or when there is no such caveat.
+ */
+export function littleExaminedCaveat(report: ReadinessReport): string | undefined {
+  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0 || report.stats.filesChanged === 0) return undefined;
+  if (report.findings.some((f) => f.state === 'new')) return undefined;
+  return `none of the ${plural(report.stats.filesChanged, 'changed file')} is one the gates read line by line: only repository-wide checks ran`;
+}
+
+/** Whether the gates examined anything at all: some gate ran (did not skip) on this change. */
+export function examinedAnything(report: ReadinessReport): boolean {
+  return report.gates.some((g) => g.status !== 'skip');
+}
+
 /** New findings by severity (the verdict sentence's numbers). */
 function newCounts(report: ReadinessReport): { blockers: number; warnings: number; notices: number } {
   let blockers = 0;
@@ -119,6 +173,7 @@ export function verdictReason(report: ReadinessReport): string {
 
 /** "score 62 (base 88)" — the head score first because that is what the PR will merge. */
 export function scorePhrase(report: ReadinessReport): string {
+  if (!examinedAnything(report)) return 'not scored: no gate applies to this repository';
   return report.score === report.baseScore
     ? `score ${report.score} (base ${report.baseScore}, unchanged)`
     : `score ${report.score} (base ${report.baseScore})`;

@@ -35,6 +35,17 @@ export function mdText(text: string): string {
 }
 
 /**
+ * Escapes prose that may quote code the way rule messages do, between single backticks: each such span
+ * renders as code ({@link mdCode}), the rest as text ({@link mdText}). A lone backtick stays literal.
+ */
+export function mdProse(text: string, inTable = false): string {
+  return text
+    .split(/(`[^`\r\n]+`)/)
+    .map((part, i) => (i % 2 === 1 ? mdCode(part.slice(1, -1), inTable) : mdText(part)))
+    .join('');
+}
+
+/**
  * A code span that shows `text` literally, whatever backticks it contains: the fence is one backtick longer
  * than the longest run inside, padded with spaces when the text starts or ends with a backtick. In a table
  * cell `|` must still be escaped (GFM splits cells before parsing code spans).

@@ -22,6 +22,7 @@ const ORDER = {
     'findings',
     'errors',
     'stats',
+    'resolved',
     'failOn',
     'expired',
     'configPreview',
@@ -30,14 +31,17 @@ const ORDER = {
   ],
   tool: ['name', 'version'],
   ref: ['ref', 'sha'],
-  gate: ['id', 'title', 'status', 'score', 'baseScore', 'counts', 'note'],
+  gate: ['id', 'title', 'status', 'score', 'baseScore', 'counts', 'note', 'coverage'],
+  coverage: ['examined', 'notAnalysed'],
+  gap: ['subject', 'reason', 'path', 'line'],
   counts: ['blocker', 'warning', 'notice', 'existing', 'suppressed', 'waived'],
   finding: ['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related', 'suppression'],
   related: ['path', 'line', 'message'],
   suppression: ['kind', 'reason', 'by', 'until', 'marker'],
   error: ['path', 'message'],
-  stats: ['filesChanged', 'filesAnalyzed', 'durationMs'],
+  stats: ['filesChanged', 'filesAnalyzed', 'durationMs', 'filesCheckedByRules'],
   expired: ['kind', 'rule', 'path', 'until', 'reason'],
+  resolved: ['id', 'ruleId', 'gate', 'severity', 'path', 'line', 'message'],
   configPreview: ['changed', 'differences', 'errors'],
   rule: ['id', 'gate', 'severity', 'description', 'docs'],
 } as const;
@@ -69,7 +73,15 @@ export function toContractObject(report: ReadinessReport): Json {
       case 'head':
         return ordered(v as object, ORDER.ref);
       case 'gates':
-        return each<object>(v, (g) => ordered(g, ORDER.gate, (k, x) => (k === 'counts' ? ordered(x as object, ORDER.counts) : x)));
+        return each<object>(v, (g) =>
+          ordered(g, ORDER.gate, (k, x) =>
+            k === 'counts'
+              ? ordered(x as object, ORDER.counts)
+              : k === 'coverage'
+                ? ordered(x as object, ORDER.coverage, (ck, cx) => (ck === 'notAnalysed' ? each<object>(cx, (gap) => ordered(gap, ORDER.gap)) : cx))
+                : x,
+          ),
+        );
       case 'findings':
         return each<object>(v, (f) =>
           ordered(f, ORDER.finding, (k, x) =>
@@ -86,6 +98,8 @@ export function toContractObject(report: ReadinessReport): Json {
         return ordered(v as object, ORDER.stats);
       case 'expired':
         return each<object>(v, (e) => ordered(e, ORDER.expired));
+      case 'resolved':
+        return each<object>(v, (r) => ordered(r, ORDER.resolved));
       case 'configPreview':
         return ordered(v as object, ORDER.configPreview);
       case 'rules':

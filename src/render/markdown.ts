@@ -7,15 +7,21 @@
  * cut in half.
  */
 import type { GateStatus, ReadinessReport } from '../core/report.js';
-import type { Finding, RelatedLocation, Severity } from '../core/types.js';
+import type { Finding, RelatedLocation, ResolvedFinding, Severity } from '../core/types.js';
 import {
   DEFAULT_OVERFLOW_HINT,
+  NOT_ASSESSED,
   clip,
+  clipWords,
   debtSummary,
+  examinedAnything,
+  firstSentence,
+  littleExaminedCaveat,
   formatDuration,
   groupFindings,
   location,
   plural,
+  ruleDocsUrl,
   scorePhrase,
   shortSha,
   suppressionKind,
@@ -23,7 +29,7 @@ import {
   pendingApprovalNote,
   verdictReason,
 } from './common.js';
-import { encodePath, htmlText, mdCode, mdLink, mdText } from './escape.js';
+import { encodePath, htmlText, mdCode, mdLink, mdProse, mdText } from './escape.js';
 
 /** The hidden first line that lets the publisher find and update its own comment instead of adding another. */
 export const MARKER = '<!-- readiness-gates:scorecard -->';
@@ -58,7 +64,7 @@ export interface MarkdownRender {
 }
 
 /** The truncatable lists, in the order they are cut: least important first, new blockers last. */
-export const TRUNCATION_ORDER = ['notices', 'warnings', 'existing', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
+export const TRUNCATION_ORDER = ['notices', 'warnings', 'existing', 'resolved', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
 export type ListKey = (typeof TRUNCATION_ORDER)[number];
 
 /** What each list holds, singular and plural, for "… and N more … not shown". */
@@ -66,6 +72,7 @@ export const LIST_NOUN: Record<ListKey, readonly [string, string]> = {
   notices: ['new notice', 'new notices'],
   warnings: ['new warning', 'new warnings'],
   existing: ['existing finding', 'existing findings'],
+  resolved: ['resolved finding', 'resolved findings'],
   errors: ['skipped file', 'skipped files'],
   accepted: ['suppressed or waived finding', 'suppressed or waived findings'],
   expired: ['expired entry', 'expired entries'],
@@ -80,6 +87,8 @@ const MAX_PATH = 300;
 const MAX_LINKED_PATH = 1000;
 /** Refs, titles and notes are short in practice; clipping them bounds the fixed part of the scorecard. */
 const MAX_SHORT = 200;
+/** One-line listings (debt, resolved) show a message's first sentence, cut at a word past this length. */
+const MAX_LINE = 240;
 
 const SEVERITY_ICON: Record<Severity, string> = { blocker: '❌', warning: '⚠️', notice: 'ℹ️' };
 const STATUS_CELL: Record<GateStatus, string> = { fail: '❌ fail', warn: '⚠️ warn', pass: '✅ pass', skip: '⏭️ skip' };
@@ -223,9 +232,10 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
 
   text(header(report, options));
   text(gateTable(report));
+  text(notCheckedLine(report));
 
-  if (report.findings.length === 0) {
-    text('Nothing in this PR triggered a gate. 🎉\n\n');
+  if (report.findings.length === 0 && examinedAnything(report)) {
+    text('No finding in what the gates examined.\n\n');
   }
 
   const more = (key: ListKey) => (n: number) => `\n_… and ${n} more ${LIST_NOUN[key][n === 1 ? 0 : 1]} not shown (${mdText(hint)})._\n`;
@@ -238,6 +248,19 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
       open: '',
       items: groups.blockers.map((f) => findingItem(f, link, true)),
       more: more('blockers'),
+      tail: '\n',
+    });
+  }
+
+  const resolved = report.resolved ?? [];
+  if (resolved.length > 0) {
+    blocks.push({
+      kind: 'list',
+      key: 'resolved',
+      head: `### ✅ Resolved by this PR (${resolved.length})\n\nOn ${mdCode(clip(report.base.ref, MAX_SHORT))} before, gone now:\n\n`,
+      open: '',
+      items: resolved.map((f) => resolvedItem(f, report, options)),
+      more: more('resolved'),
       tail: '\n',
     });
   }
@@ -326,16 +349,18 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
   const preview = report.configPreview;
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines: Item[] = [
-      ...preview.errors.map((e) => `- ❗ ${mdText(clip(e, MAX_PROSE))}\n`),
-      ...preview.differences.map((d) => `- ${mdText(clip(d, MAX_PROSE))}\n`),
+      ...preview.errors.map((e) => `- ❗ ${mdProse(clip(e, MAX_PROSE))}\n`),
+      ...preview.differences.map((d) => `- ${mdProse(clip(d, MAX_PROSE))}\n`),
     ].map((l) => ({ full: l, lean: l }));
     blocks.push({
       kind: 'list',
       key: 'config',
       head:
         '### 🔧 Config preview\n\n' +
-        'This PR edits the readiness config. This check enforces the base branch’s config; after merge the new one would apply' +
-        (preview.differences.length + preview.errors.length === 0 ? ', with no change to any rule or gate.\n\n' : ':\n\n'),
+        (preview.errors.length > 0
+          ? 'This PR edits the readiness config, and the new version **would not load**: after merge every check would fail until it is fixed. This check enforces the base branch’s config.\n\n'
+          : 'This PR edits the readiness config. This check enforces the base branch’s config; after merge the new one would apply' +
+            (preview.differences.length === 0 ? ', with no change to any rule or gate.\n\n' : ':\n\n')),
       open: '',
       items: lines,
       more: more('config'),
@@ -343,13 +368,68 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
     });
   }
 
+  text(coverageDetails(report));
   text(footer(report));
   return blocks;
+}
+
+/** The line under the gate table: what no gate assesses, and how much the gates could not follow here. */
+function notCheckedLine(report: ReadinessReport): string {
+  const gaps = report.gates.reduce((n, g) => n + (g.coverage?.notAnalysed.length ?? 0), 0) + report.errors.length;
+  const followUp = gaps > 0 ? ` · ${plural(gaps, 'thing', 'things')} the gates could not follow here (see *Coverage* below)` : '';
+  return `**Not checked:** ${NOT_ASSESSED} — no gate assesses them; review them yourself${followUp}.\n\n`;
+}
+
+/** Per gate: what it examined and what it could not follow, folded (the line above says how much). */
+function coverageDetails(report: ReadinessReport): string {
+  const ran = report.gates.filter((g) => g.coverage);
+  if (ran.length === 0) return '';
+  const lines = ran.map((g) => {
+    const cov = g.coverage!;
+    const head = `- **${mdText(clip(g.title, MAX_SHORT))}** — ${cov.examined.map((e) => mdProse(clip(e, MAX_SHORT))).join(' · ')}\n`;
+    const gaps = cov.notAnalysed
+      .slice(0, 10)
+      .map(
+        (gap) =>
+          `  - not analysed: ${mdText(clip(gap.subject, MAX_SHORT))} — ${mdProse(clip(gap.reason, MAX_SHORT))}` +
+          (gap.path ? ` (${mdCode(clip(gap.line ? `${gap.path}:${gap.line}` : gap.path, MAX_PATH))})` : '') +
+          '\n',
+      );
+    const more = cov.notAnalysed.length > 10 ? [`  - … and ${cov.notAnalysed.length - 10} more\n`] : [];
+    return head + gaps.join('') + more.join('');
+  });
+  const skipped = report.gates.filter((g) => g.status === 'skip');
+  if (skipped.length > 0) lines.push(`- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(', ')} — nothing in this repository concerns them\n`);
+  if (report.errors.length > 0) lines.push(`- ${plural(report.errors.length, 'file')} not analysed, listed above\n`);
+  const gaps = ran.reduce((n, g) => n + g.coverage!.notAnalysed.length, 0);
+  const summary = gaps > 0 ? `🔍 Coverage: what each gate examined, and ${plural(gaps, 'thing')} it could not follow` : '🔍 Coverage: what each gate examined';
+  return `<details>\n<summary>${summary}</summary>\n\n${lines.join('')}\n</details>\n\n`;
+}
+
+/** A resolved finding: one line, linked at the base commit where it was. */
+function resolvedItem(f: ResolvedFinding, report: ReadinessReport, options: MarkdownOptions): Item {
+  const url =
+    !options.linkBase && report.repositoryUrl && f.path.length <= MAX_LINKED_PATH
+      ? `${report.repositoryUrl.replace(/\/+$/, '')}/blob/${encodeURIComponent(report.base.sha)}/${encodePath(f.path)}#L${f.line}`
+      : undefined;
+  const line =
+    `- ${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId)} · ${mdLink(mdCode(clip(`${f.path}:${f.line}`, MAX_PATH)), url)}` +
+    ` — ${mdProse(clipWords(firstSentence(f.message), MAX_LINE))}\n`;
+  return { full: line, lean: line };
+}
+
+/** A rule id as code, linked to its documentation. */
+function ruleLink(ruleId: string, inTable = false): string {
+  return mdLink(mdCode(clip(ruleId, MAX_SHORT), inTable), ruleDocsUrl(ruleId));
 }
 
 function header(report: ReadinessReport, options: MarkdownOptions): string {
   const marker = options.includeMarker === false ? '' : `${options.marker ?? MARKER}\n`;
   const verdict = report.verdict === 'blocked' ? '🚫 **Blocked**' : '✅ **Ready**';
+  const caveat = littleExaminedCaveat(report);
+  const why = examinedAnything(report)
+    ? `${verdictReason(report)} · ${scorePhrase(report)}${caveat ? `<br>⚠️ ${mdText(caveat)}` : ''}`
+    : 'no gate applies to this repository, so nothing was examined (not scored)';
   const refs =
     `${mdCode(clip(report.base.ref, MAX_SHORT))} ${mdText(shortSha(clip(report.base.sha, MAX_SHORT)))} → ` +
     `${mdCode(clip(report.head.ref, MAX_SHORT))} ${mdText(shortSha(clip(report.head.sha, MAX_SHORT)))}`;
@@ -358,7 +438,7 @@ function header(report: ReadinessReport, options: MarkdownOptions): string {
     `${report.stats.filesAnalyzed} analysed`,
     formatDuration(report.stats.durationMs),
   ].join(' · ');
-  return `${marker}## Readiness Gates\n\n${verdict} — ${verdictReason(report)} · ${scorePhrase(report)}\n\n<sub>${refs} · ${stats}</sub>\n\n`;
+  return `${marker}## Readiness Gates\n\n${verdict} — ${why}\n\n<sub>${refs} · ${stats}</sub>\n\n`;
 }
 
 function gateTable(report: ReadinessReport): string {
@@ -394,37 +474,42 @@ function locationLink(f: { path: string; line: number; endLine?: number }, link:
   return mdLink(mdCode(label), link(f.path, f.line, f.endLine));
 }
 
-/** A new finding: rule, location, message, fix, id and how to waive; related locations when room allows. */
+/**
+ * A new finding as a list item with paragraphs: rule (linked to its docs) and location, then the message,
+ * the fix and the id, each on its own, with code spans from the messages rendered as code. Related
+ * locations follow as a nested list when room allows.
+ */
 function findingItem(f: Finding, link: Linker, waivable: boolean): Item {
   const related = f.related ?? [];
   const idLine = waivable
     ? `<sub>id ${mdCode(f.id)} · to accept the risk: ${mdCode(`/readiness waive ${f.id} <reason>`)}</sub>`
     : `<sub>id ${mdCode(f.id)}</sub>`;
-  const body =
-    `- ${SEVERITY_ICON[f.severity]} **${mdCode(f.ruleId)}** · ${locationLink(f, link)}<br>` +
-    `${mdText(clip(f.message, MAX_PROSE))}` +
-    (f.fix ? `<br>**Fix:** ${mdText(clip(f.fix, MAX_PROSE))}` : '') +
-    (f.pendingApproval ? `<br>⏳ ${mdText(clip(pendingApprovalNote(f, 'github'), MAX_PROSE))}` : '') +
-    `<br>${idLine}`;
-  const lean = related.length > 0 ? `${body.replace(/<\/sub>$/, '')} · ${plural(related.length, 'related location')} not shown</sub>\n` : `${body}\n`;
-  const full = `${body}\n${related.map((r) => relatedLine(r, link)).join('')}`;
+  const paragraphs = [
+    `- ${SEVERITY_ICON[f.severity]} **${ruleLink(f.ruleId)}** · ${locationLink(f, link)}`,
+    `  ${mdProse(clip(f.message, MAX_PROSE))}`,
+    ...(f.fix ? [`  **Fix:** ${mdProse(clip(f.fix, MAX_PROSE))}`] : []),
+    ...(f.pendingApproval ? [`  ⏳ ${mdProse(clip(pendingApprovalNote(f, 'github'), MAX_PROSE))}`] : []),
+  ];
+  const body = `${paragraphs.join('\n\n')}\n\n  ${idLine}`;
+  const lean = related.length > 0 ? `${body.replace(/<\/sub>$/, '')} · ${plural(related.length, 'related location')} not shown</sub>\n\n` : `${body}\n\n`;
+  const full = related.length > 0 ? `${body}\n\n${related.map((r) => relatedLine(r, link)).join('')}\n` : `${body}\n\n`;
   return { full, lean };
 }
 
 function relatedLine(r: RelatedLocation, link: Linker): string {
-  return `  - see ${locationLink(r, link)} — ${mdText(clip(r.message, MAX_PROSE))}\n`;
+  return `  - see ${locationLink(r, link)} — ${mdProse(clip(r.message, MAX_PROSE))}\n`;
 }
 
-/** Debt is a reminder, so one line each. */
+/** Debt is a reminder, so one line each: the first sentence of the message, never cut mid-word. */
 function debtItem(f: Finding, link: Linker): Item {
-  const line = `- ${SEVERITY_ICON[f.severity]} ${mdCode(f.ruleId)} · ${locationLink(f, link)} — ${mdText(clip(f.message, MAX_PROSE))}\n`;
+  const line = `- ${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId)} · ${locationLink(f, link)} — ${mdProse(clipWords(firstSentence(f.message), MAX_LINE))}\n`;
   return { full: line, lean: line };
 }
 
 function acceptedRow(f: Finding, link: Linker): Item {
   const s = f.suppression;
   const cells = [
-    `${SEVERITY_ICON[f.severity]} ${mdCode(f.ruleId, true)}`,
+    `${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId, true)}`,
     mdLink(mdCode(clip(location(f), MAX_PATH), true), link(f.path, f.line, f.endLine)),
     mdText(suppressionKind(s, f.state)),
     mdText(clip(suppressionWho(s), MAX_SHORT)),

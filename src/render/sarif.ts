@@ -18,7 +18,7 @@ import type {
 } from 'sarif';
 import type { ReadinessReport, RuleSummary } from '../core/report.js';
 import type { Finding, FindingState, Severity } from '../core/types.js';
-import { SEVERITY_RANK, byReportOrder, compareStrings } from './common.js';
+import { SEVERITY_RANK, byReportOrder, compareStrings, ruleDocsUrl } from './common.js';
 import { encodePath } from './escape.js';
 
 /** The published schema of the OASIS SARIF 2.1.0 standard (with errata 01). */
@@ -173,8 +173,10 @@ function ruleDescriptors(report: ReadinessReport, findings: readonly Finding[]):
 function descriptor(rule: RuleSummary): ReportingDescriptor {
   const level = sarifLevel(rule.severity);
   const docs = rule.docs?.trim();
+  const helpUri = ruleDocsUrl(rule.id);
   return {
     id: rule.id,
+    ...(helpUri ? { helpUri } : {}),
     shortDescription: { text: rule.description },
     fullDescription: { text: (docs && firstParagraph(docs)) || rule.description },
     help: docs ? { text: docs, markdown: docs } : { text: rule.description },

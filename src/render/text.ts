@@ -6,9 +6,14 @@ import pc from 'picocolors';
 import type { GateStatus, ReadinessReport } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
 import {
+  NOT_ASSESSED,
   acceptedPhrase,
   clip,
+  clipWords,
   debtSummary,
+  examinedAnything,
+  firstSentence,
+  littleExaminedCaveat,
   formatDuration,
   groupFindings,
   location,
@@ -35,6 +40,8 @@ const DEFAULT_WIDTH = 80;
 const MIN_WIDTH = 40;
 /** Longer texts are clipped: the terminal is for reading, the JSON report has everything. */
 const MAX_TEXT = 2000;
+/** One-line entries (debt, resolved) show a message's first sentence, cut at a word past this length. */
+const MAX_LINE = 240;
 
 const MARK: Record<Severity, string> = { blocker: '✖', warning: '▲', notice: '●' };
 const STATUS_MARK: Record<GateStatus, string> = { fail: '✖ fail', warn: '▲ warn', pass: '✔ pass', skip: '– skip' };
@@ -91,7 +98,13 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
 
   const verdict =
     report.verdict === 'blocked' ? c.bold(c.red('✖ BLOCKED')) : c.bold(c.green('✔ READY'));
-  out.push(`${verdict}  ${verdictReason(report)} · ${scoreWithDelta(report, c)}`);
+  out.push(
+    examinedAnything(report)
+      ? `${verdict}  ${verdictReason(report)} · ${scoreWithDelta(report, c)}`
+      : `${verdict}  no gate applies to this repository, so nothing was examined (not scored)`,
+  );
+  const caveat = littleExaminedCaveat(report);
+  if (caveat) out.push(c.yellow(`  ${caveat}`));
   out.push('');
 
   out.push(...gateTable(report, c));
@@ -102,11 +115,21 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
   section(out, c, c.yellow, `New warnings (${groups.warnings.length})`, groups.warnings.map((f) => finding(f, true)));
   section(out, c, c.cyan, `New notices (${groups.notices.length})`, groups.notices.map((f) => finding(f, true)));
 
+  const resolved = report.resolved ?? [];
+  section(
+    out,
+    c,
+    c.green,
+    `Resolved by this PR (${resolved.length}, on ${sanitize(report.base.ref)} before, gone now)`,
+    resolved.map((f) => oneLine({ ...f, endLine: f.line }, c, width, '✔')),
+    false,
+  );
+
   if (groups.existing.length > 0) {
     const lines: string[][] = [];
     lines.push([`  ${c.dim(existingSummary(groups.existing))}`]);
     for (const f of groups.existing.slice(0, existingShown)) {
-      lines.push([oneLine(f, c, width)]);
+      lines.push(oneLine(f, c, width));
     }
     const hidden = groups.existing.length - Math.min(existingShown, groups.existing.length);
     if (hidden > 0) lines.push([`  ${c.dim(`… and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
@@ -147,17 +170,36 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
   const preview = report.configPreview;
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines: string[][] = [];
-    lines.push(wrap('This PR edits the config. The base branch’s config is enforced for this PR; after merge:', width, 2).map((l) => c.dim(l)));
-    if (preview.differences.length === 0) lines.push(['  (no rule or gate would change)']);
+    if (preview.errors.length > 0) {
+      lines.push(wrap('This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch’s config is enforced for this PR.', width, 2));
+    } else {
+      lines.push(wrap('This PR edits the config. The base branch’s config is enforced for this PR; after merge:', width, 2).map((l) => c.dim(l)));
+      if (preview.differences.length === 0) lines.push(['  (no rule or gate would change)']);
+    }
     for (const d of preview.differences) lines.push(wrap(`• ${clip(sanitize(d), MAX_TEXT)}`, width, 2, 4));
     for (const e of preview.errors) lines.push(wrap(`${c.red('error')} ${clip(sanitize(e), MAX_TEXT)}`, width, 2, 4));
     section(out, c, c.blue, 'Config preview', lines, false);
   }
 
   if (report.findings.length === 0) {
-    out.push(c.green('No findings: nothing this PR changes concerns a gate, or everything passes.'));
+    out.push(examinedAnything(report) ? c.green('No finding in what the gates examined.') : c.yellow('No gate applies to this repository: nothing was examined.'));
     out.push('');
   }
+
+  const covered = report.gates.filter((g) => g.coverage);
+  if (covered.length > 0) {
+    const lines: string[][] = [];
+    for (const g of covered) {
+      lines.push(wrap(`${sanitize(g.title)}: ${g.coverage!.examined.map(sanitize).join(' · ')}`, width, 2, 4));
+      for (const gap of g.coverage!.notAnalysed.slice(0, 10)) {
+        const where = gap.path ? ` (${sanitize(gap.line ? `${gap.path}:${gap.line}` : gap.path)})` : '';
+        lines.push(wrap(`not analysed: ${sanitize(gap.subject)} — ${clip(sanitize(gap.reason), MAX_TEXT)}${where}`, width, 4, 6).map((l) => c.yellow(l)));
+      }
+    }
+    section(out, c, c.blue, 'Coverage', lines, false);
+  }
+  out.push(...wrap(`Not checked: ${NOT_ASSESSED} — no gate assesses them; review them yourself.`, width, 0, 2).map((l) => c.dim(l)));
+  out.push('');
 
   const stats = [
     plural(report.stats.filesChanged, 'file changed', 'files changed'),
@@ -245,12 +287,14 @@ function findingBlock(f: Finding, c: Colors, width: number, detailed: boolean): 
   return lines;
 }
 
-/** One line per debt finding: the list is a reminder, not a to-do. */
-function oneLine(f: Finding, c: Colors, width: number): string {
-  const head = `  ${MARK[f.severity]} ${sanitize(location(f))}  ${sanitize(f.ruleId)}`;
-  const room = width - head.length - 3;
-  const message = sanitize(f.message).replace(/\s+/g, ' ');
-  return room > 10 ? c.dim(`${head} — ${clip(message, room)}`) : c.dim(head);
+/**
+ * A short entry per debt or resolved finding (the list is a reminder, not a to-do): location and rule, then
+ * the message's first sentence wrapped below, cut at a word when it is very long, never mid-word.
+ */
+function oneLine(f: Pick<Finding, 'severity' | 'path' | 'line' | 'endLine' | 'ruleId' | 'message'>, c: Colors, width: number, mark = MARK[f.severity]): string[] {
+  const head = `  ${mark} ${sanitize(location(f))}  ${sanitize(f.ruleId)}`;
+  const message = clipWords(firstSentence(sanitize(f.message)), MAX_LINE);
+  return [c.dim(head), ...wrap(message, width, 4).map((l) => c.dim(l))];
 }
 
 function acceptedBlock(f: Finding, c: Colors, width: number): string[] {

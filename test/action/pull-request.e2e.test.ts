@@ -74,7 +74,9 @@ describe('a pull request from the same repository', () => {
     expect(check!.annotations.some((a) => a.path === 'src/auth.ts' && a.annotation_level === 'failure' && a.title === 'pii/sensitive-field-logged')).toBe(true);
     expect(check!.detailsUrl).toBe(`https://github.com/${OWNER}/${REPO}/actions/runs/4242`);
 
-    expect(run.commands.some((c) => /^::error file=src\/auth\.ts,line=5,.*title=pii\/sensitive-field-logged::/.test(c))).toBe(true);
+    // One annotation per finding: the check run carries it, so no workflow annotation repeats it.
+    expect(run.commands.filter((c) => c.startsWith('::error file=') || c.startsWith('::warning file='))).toEqual([]);
+    expect(run.summary).toMatch(/Annotations: on the check run \(annotations: auto\)/);
     expect(run.summary).toContain('**Blocked**');
     expect(run.summary).toContain('Compared with: git checkout (full history)');
     expect(run.summary).toMatch(/PR comment: created/);
@@ -95,6 +97,23 @@ describe('a pull request from the same repository', () => {
     expect(world.fake.requestsFor('issues/list-comments').length).toBeGreaterThan(0);
     expect(run.summary).toContain('PR comment: unchanged');
     world.fake.assertNoUnexpected();
+  });
+
+  it('annotations: workflow annotates as workflow commands and sends the check run without annotations', async () => {
+    world.fake.clearRequests();
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base, head: leaky, action: 'synchronize' }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { annotations: 'workflow' },
+    });
+    expect(run.code, explain(run)).toBe(1);
+    expect(run.commands.some((c) => /^::error file=src\/auth\.ts,line=5,.*title=pii\/sensitive-field-logged::/.test(c))).toBe(true);
+    const sent = [...world.fake.requestsFor('checks/create'), ...world.fake.requestsFor('checks/update')];
+    expect(sent.length).toBeGreaterThan(0);
+    for (const r of sent) expect((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).toEqual([]);
+    expect(run.summary).toMatch(/Annotations: workflow annotations \(annotations: workflow\)/);
   });
 
   it('the fix pushed: the same comment is updated and the check run on the new head is green', async () => {

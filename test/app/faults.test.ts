@@ -48,7 +48,7 @@ describe('transient GitHub failures', () => {
     expect(delivery.status).toBe(200);
     await h.app.idle();
 
-    expect(latestRun(h, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 80' }) });
+    expect(latestRun(h, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
     expect(runsOn(h, BAD)).toHaveLength(1);
     expect(scorecards(h)).toHaveLength(1);
     // Each faulted request was answered with the fault, then retried to success.
@@ -82,7 +82,7 @@ describe('persistent GitHub failures', () => {
     stop();
     await comment(h, 'alice', '/readiness recheck');
     await h.app.idle();
-    expect(latestRun(h, BAD)!.output.title).toBe('Blocked: 1 new blocker · score 80');
+    expect(latestRun(h, BAD)!.output.title).toBe('Blocked: 1 new blocker · score 49');
     expect(scorecards(h)).toHaveLength(1);
     h.fake.assertNoUnexpected();
   });

@@ -46,7 +46,7 @@ describe('a pull request that logs a password', () => {
     const run = latestRun(h, BAD)!;
     expect(runsOn(h, BAD)).toHaveLength(1);
     expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect(run.output.title).toBe('Blocked: 1 new blocker · score 80');
+    expect(run.output.title).toBe('Blocked: 1 new blocker · score 49');
     expect(run.output.summary).toContain('pii/sensitive-field-logged');
     expect(run.annotations).toEqual([
       expect.objectContaining({ path: 'src/auth.ts', start_line: 5, annotation_level: 'failure', title: 'pii/sensitive-field-logged' }),
@@ -292,5 +292,24 @@ describe('policy errors', () => {
     // One of the two templates serves the compare URL; the other fault stays unused.
     h.fake.clearFaults();
     h.fake.assertNoUnexpected();
+  });
+});
+
+describe('a config that extends an organisation policy in another repository', () => {
+  it('reads the shared file with the installation token and enforces it', async () => {
+    const files = (extra: Record<string, string> = {}) => baseFiles({ '.github/readiness.yml': 'extends: acme/readiness-policy\n', ...extra });
+    h = await startHarness({
+      repo: standardRepo({
+        commits: { [BASE]: files(), [BAD]: files({ 'src/auth.ts': AUTH_BAD }), [FIXED]: files() },
+      }),
+    });
+    h.fake.seedRepo({ owner: OWNER, repo: 'readiness-policy', commits: { p1: { '.github/readiness.yml': 'fail-on: never\n' } }, branches: { main: 'p1' } });
+    await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
+    await h.app.idle();
+    const run = latestRun(h, BAD)!;
+    // The policy says report only: the password log is shown, and does not block.
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(run.output.summary).toContain('pii/sensitive-field-logged');
+    expect(h.fake.requestsFor('repos/get-content').some((r) => decodeURIComponent(r.path).includes('/repos/acme/readiness-policy/contents/.github/readiness.yml'))).toBe(true);
   });
 });

@@ -67,7 +67,7 @@ describe('replicas sharing Redis', () => {
     await c.idle();
     expect(await c.metric('readiness_app_job_retries_total')).toBe(1);
     expect(await c.metric('readiness_app_dead_letters_total')).toBe(0);
-    expect(latestRun(c as never, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 80' }) });
+    expect(latestRun(c as never, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
     expect(runsOn(c as never, BAD)).toHaveLength(1);
     expect(scorecards(c as never)).toHaveLength(1);
     expect(c.fake.pendingFaults()).toEqual([]);

@@ -63,7 +63,7 @@ describe('baseline', () => {
     expect(r.findings[0]).toMatchObject({ ruleId: 'pii/fake-rule', state: 'new', line: 2, severity: 'blocker', message: 'BAD found: it', fix: 'Remove it.' });
     expect(r.verdict).toBe('blocked');
     const gate = r.gates.find((g) => g.id === 'pii')!;
-    expect(gate).toMatchObject({ status: 'fail', score: 80, baseScore: 100, counts: { blocker: 1, existing: 0 } });
+    expect(gate).toMatchObject({ status: 'fail', score: 49, baseScore: 100, counts: { blocker: 1, existing: 0 } });
   });
 
   it('a finding already at the base is existing debt and does not block, even when lines shift', async () => {
@@ -74,6 +74,40 @@ describe('baseline', () => {
     expect(r.findings.map((f) => [f.state, f.line])).toEqual([['existing', 4]]);
     expect(r.verdict).toBe('ready');
     expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 80, baseScore: 80 });
+  });
+
+  it('lists findings present at the base and gone at the head as resolved', async () => {
+    const r = await run(
+      { 'src/a.ts': 'const y = BAD;\nconst z = MEH;\nf(BAD);\n', 'src/gone.ts': 'g(BAD);\n' },
+      { 'src/a.ts': 'const y = 1;\nconst z = MEH;\nf(BAD);\n\n' },
+    );
+    expect(r.resolved.map((f) => [f.ruleId, f.path, f.line, f.severity])).toEqual([
+      ['pii/fake-rule', 'src/a.ts', 1, 'blocker'],
+      ['pii/fake-rule', 'src/gone.ts', 1, 'blocker'],
+    ]);
+    expect(r.findings.map((f) => f.state)).toEqual(['existing', 'existing']);
+    const off = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'f(1);\n' }, 'baseline: off\n');
+    expect(off.resolved).toEqual([]);
+  });
+
+  it('counts the changed files line rules read, for coverage', async () => {
+    const r = await run({}, { 'src/a.ts': 'const a = 1;\n', 'README.md': 'hello\n' });
+    expect(r.filesCheckedByRules).toBe(1);
+    expect(r.gates.find((g) => g.id === 'pii')?.coverage?.examined).toContain('1 changed file read by its line rules');
+  });
+
+  it('does not count an edited line that still has the same problem as resolved', async () => {
+    const r = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'g(BAD);\n' });
+    expect(r.findings.map((f) => f.state)).toEqual(['new']);
+    expect(r.resolved).toEqual([]);
+  });
+
+  it('a passing gate never scores 0 because of debt it did not add', async () => {
+    const debt = 'f(BAD);\n'.repeat(7);
+    const r = await run({ 'src/a.ts': debt }, { 'src/a.ts': `${debt}const a = 1;\n` });
+    expect(r.verdict).toBe('ready');
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 50, baseScore: 50, counts: { existing: 7 } });
+    expect(r.score).toBeGreaterThanOrEqual(50);
   });
 
   it('keeps the id through a rename with edits', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assignFingerprints, normaliseContext } from '../../src/core/fingerprint.js';
 import { formatMessage } from '../../src/core/messages.js';
-import { overallScore, reachesFailOn, scoreOf, statusOf } from '../../src/core/scoring.js';
+import { bandScore, overallScore, reachesFailOn, scoreOf, statusOf } from '../../src/core/scoring.js';
 import type { Finding } from '../../src/core/types.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
@@ -35,9 +35,23 @@ describe('scoring', () => {
     expect(reachesFailOn('notice', 'warning')).toBe(false);
   });
 
-  it('overall score is the mean of non-skipped gates', () => {
-    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'fail', score: 61 }, { status: 'skip', score: 0 }])).toBe(81);
+  it('overall score is the mean of non-skipped gates, at most 49 when one fails', () => {
+    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'warn', score: 61 }, { status: 'skip', score: 0 }])).toBe(81);
+    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'fail', score: 40 }])).toBe(49);
     expect(overallScore([{ status: 'skip', score: 0 }])).toBe(100);
+  });
+
+  it('puts a score in its status band, so the number never contradicts the verdict', () => {
+    expect(bandScore(80, 'fail')).toBe(49);
+    expect(bandScore(20, 'fail')).toBe(20);
+    expect(bandScore(0, 'pass')).toBe(50);
+    expect(bandScore(10, 'warn')).toBe(50);
+    expect(bandScore(95, 'warn')).toBe(95);
+    expect(bandScore(0, 'skip')).toBe(0);
+    // The worst ready PR outranks the best blocked one.
+    const worstReady = overallScore([{ status: 'pass', score: bandScore(0, 'pass') }]);
+    const bestBlocked = overallScore([{ status: 'fail', score: bandScore(80, 'fail') }, { status: 'pass', score: 100 }, { status: 'pass', score: 100 }]);
+    expect(bestBlocked).toBeLessThan(worstReady);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   GitHubFailure,
   listPullFiles,
   permissionAtLeast,
+  repositoryConfigReader,
 } from '../../src/github/index.js';
 import type { FakeGitHub, SeedPullFile } from '../support/fake-github/index.js';
 import { BASE_SHA, HEAD_SHA, OWNER, REPO, startSeededFake, testOctokit } from './helpers.js';
@@ -141,5 +142,22 @@ describe('getCollaboratorPermission', () => {
     expect(permissionAtLeast('write', 'maintain')).toBe(false);
     expect(permissionAtLeast('triage', 'read')).toBe(true);
     expect(permissionAtLeast('none', 'read')).toBe(false);
+  });
+});
+
+describe('repositoryConfigReader (extends: another repository)', () => {
+  it('reads a path on the default branch, or at a ref, and says undefined for a missing file', async () => {
+    fake.seedRepo({
+      owner: 'acme',
+      repo: 'policy',
+      commits: { p1: { '.github/readiness.yml': 'fail-on: warning\n' }, p2: { '.github/readiness.yml': 'fail-on: never\n', 'teams/api.yml': 'baseline: off\n' } },
+      branches: { main: 'p2', v1: 'p1' },
+    });
+    const read = repositoryConfigReader(testOctokit(fake));
+    expect(await read({ owner: 'acme', repo: 'policy' }, '.github/readiness.yml')).toBe('fail-on: never\n');
+    expect(await read({ owner: 'acme', repo: 'policy', ref: 'v1' }, '.github/readiness.yml')).toBe('fail-on: warning\n');
+    expect(await read({ owner: 'acme', repo: 'policy' }, 'teams/api.yml')).toBe('baseline: off\n');
+    expect(await read({ owner: 'acme', repo: 'policy' }, 'missing.yml')).toBeUndefined();
+    expect(fake.requestsFor('repos/get-content')[0]?.query['ref']).toBeUndefined();
   });
 });

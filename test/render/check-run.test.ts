@@ -25,7 +25,7 @@ describe('checkRunPayload', () => {
   it('titles and concludes by the verdict', () => {
     const blocked = checkRunPayload(mixedReport);
     expect(blocked.name).toBe('Readiness Gates');
-    expect(blocked.title).toBe('Blocked: 3 new blockers · 2 new warnings · score 62');
+    expect(blocked.title).toBe('Blocked: 3 new blockers · 2 new warnings · score 49');
     expect(blocked.conclusion).toBe('failure');
     const ready = checkRunPayload(readyReport, { name: 'readiness' });
     expect(ready.name).toBe('readiness');

@@ -56,10 +56,30 @@ export const readyReport: ReadinessReport = report({
   score: 97,
   baseScore: 93,
   gates: [
-    gate('migrations', 'Migrations', 'warn', 94, 99, { warning: 1, existing: 1 }),
-    gate('metrics', 'Metrics registry', 'warn', 99, 80, { notice: 1 }),
-    gate('pii', 'PII redaction', 'pass', 100, 100),
-    gate('health', 'Health model', 'pass', 95, 95),
+    { ...gate('migrations', 'Migrations', 'warn', 94, 99, { warning: 1, existing: 1 }), coverage: { examined: ['1 changed file read by its line rules', '18 migrations in 1 migration set (plain-sql) indexed'], notAnalysed: [] } },
+    { ...gate('metrics', 'Metrics registry', 'warn', 99, 80, { notice: 1 }), coverage: { examined: ['1 changed file read by its line rules', '7 metric definitions in 3 files indexed'], notAnalysed: [] } },
+    { ...gate('pii', 'PII redaction', 'pass', 100, 100), coverage: { examined: ['3 changed files read by its line rules'], notAnalysed: [] } },
+    {
+      ...gate('health', 'Health model', 'pass', 95, 95),
+      coverage: {
+        examined: ['3 Kubernetes probes → 2 handlers followed', '1 service with 14 routes read'],
+        notAnalysed: [
+          { subject: '1 probe', reason: 'an exec probe runs a command, which is not analysed', path: 'deploy/chart/templates/worker.yaml', line: 31 },
+          { subject: '2 probe settings', reason: 'set by a Helm template the gate cannot render without running Helm', path: 'deploy/chart/templates/api.yaml', line: 40 },
+        ],
+      },
+    },
+  ],
+  resolved: [
+    {
+      id: 'a9a8a7a6a5',
+      ruleId: 'metrics/duplicate-name',
+      gate: 'metrics',
+      severity: 'blocker',
+      path: 'src/metrics.ts',
+      line: 8,
+      message: 'Metric "orders_total" is already registered in the default registry by the counter defined at src/legacy/metrics.ts:3.',
+    },
   ],
   findings: [
     {
@@ -124,13 +144,48 @@ Stop reading the column in one release; drop it in the next.
 /** Blocked, with every section a scorecard can have, and text that needs escaping everywhere. */
 export const mixedReport: ReadinessReport = report({
   verdict: 'blocked',
-  score: 62,
+  score: 49,
   baseScore: 88,
   gates: [
-    gate('migrations', 'Migrations', 'fail', 40, 90, { blocker: 2, warning: 1, existing: 1, suppressed: 1 }),
-    gate('metrics', 'Metrics registry', 'warn', 85, 85, { warning: 1, notice: 1, existing: 1, suppressed: 1 }),
-    gate('pii', 'PII redaction', 'fail', 60, 95, { blocker: 1, suppressed: 1, waived: 1 }),
+    {
+      ...gate('migrations', 'Migrations', 'fail', 40, 90, { blocker: 2, warning: 1, existing: 1, suppressed: 1 }),
+      coverage: {
+        examined: ['4 changed files read by its line rules', '44 migrations in 1 migration set (plain-sql) indexed'],
+        notAnalysed: [{ subject: 'db/mysql', reason: 'mysql: history rules apply, lock and rewrite rules only judge PostgreSQL' }],
+      },
+    },
+    {
+      ...gate('metrics', 'Metrics registry', 'warn', 85, 85, { warning: 1, notice: 1, existing: 1, suppressed: 1 }),
+      coverage: {
+        examined: ['2 changed files read by its line rules', '12 metric definitions in 5 files indexed'],
+        notAnalysed: [{ subject: '1 metric name', reason: 'computed at run time (`prefix + "_total"`): collisions and naming not checked', path: 'src/jobs/metrics.ts', line: 12 }],
+      },
+    },
+    {
+      ...gate('pii', 'PII redaction', 'fail', 45, 95, { blocker: 1, suppressed: 1, waived: 1 }),
+      coverage: { examined: ['6 changed files read by its line rules'], notAnalysed: [] },
+    },
     gate('health', 'Health model', 'skip', 100, 100, {}, 'No HTTP server found in the changed services.'),
+  ],
+  resolved: [
+    {
+      id: 'r1r2r3r4r5',
+      ruleId: 'migrations/rename-column',
+      gate: 'migrations',
+      severity: 'blocker',
+      path: 'db/migrations/0039_rename.sql',
+      line: 4,
+      message: 'Renaming column "name" to "full_name" breaks every instance still reading `name` during the deploy. Old code selects it by name.',
+    },
+    {
+      id: 'r6r7r8r9r0',
+      ruleId: 'pii/sensitive-field-logged',
+      gate: 'pii',
+      severity: 'warning',
+      path: 'src/api/session.ts',
+      line: 27,
+      message: 'Field `password` of the login body reaches `logger.debug` through `ctx.body` and everything that handles the request then writes it verbatim into log lines that stay around for as long as the logs are retained and can be read by everyone with access.',
+    },
   ],
   findings: [
     {

@@ -30,7 +30,7 @@ describe('renderJson', () => {
     expect(json).toBe(renderJson(mixedReport));
     expect(Object.keys(JSON.parse(json) as object)).toEqual([
       'schemaVersion', 'tool', 'base', 'head', 'verdict', 'score', 'baseScore', 'gates', 'findings', 'errors', 'stats',
-      'failOn', 'expired', 'configPreview', 'rules', 'repositoryUrl',
+      'resolved', 'failOn', 'expired', 'configPreview', 'rules', 'repositoryUrl',
     ]);
     const parsed = JSON.parse(json) as ReadinessReport;
     expect(Object.keys(parsed.findings[0]!)).toEqual(['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related']);

@@ -22,7 +22,7 @@ describe('renderMarkdown', () => {
     const lines = md.split('\n');
     expect(lines[0]).toBe(MARKER);
     expect(MARKER).toBe('<!-- readiness-gates:scorecard -->');
-    expect(md).toContain('🚫 **Blocked** — 3 new blockers · 2 new warnings · score 62 (base 88)');
+    expect(md).toContain('🚫 **Blocked** — 3 new blockers · 2 new warnings · score 49 (base 88)');
     expect(renderMarkdown(readyReport)).toContain('✅ **Ready** — no new blockers · 1 new warning · score 97 (base 93)');
   });
 
@@ -35,7 +35,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(mixedReport);
     expect(md).toContain('| Gate | Status | Score (base → head) | New blockers | Warnings | Existing |');
     expect(md).toContain('| Migrations | ❌ fail | 90 → 40 | **2** | 1 | 1 |');
-    expect(md).toContain('| PII redaction | ❌ fail | 95 → 60 | **1** | 0 | 0 |');
+    expect(md).toContain('| PII redaction | ❌ fail | 95 → 45 | **1** | 0 | 0 |');
   });
 
   it('links locations to the head commit, with line ranges, and gives the id and the waive command', () => {
@@ -52,7 +52,8 @@ describe('renderMarkdown', () => {
     const noRepo = { ...mixedReport };
     delete noRepo.repositoryUrl;
     const plain = renderMarkdown(noRepo);
-    expect(plain).not.toContain('](');
+    // Only rule ids keep their (documentation) links.
+    expect(plain.replace(/\]\(https:\/\/github\.com\/readiness-gates\/readiness-gates\/blob\/v1\/src\/gates\/[^)]+\)/g, '')).not.toContain('](');
     expect(plain).toContain('`src/api/users.ts:88-90`');
   });
 
@@ -61,8 +62,9 @@ describe('renderMarkdown', () => {
     // HTML in a message cannot close our <details> or inject a script.
     expect(md).not.toContain('<script>');
     expect(md).toContain('&lt;/details&gt; and &lt;script&gt;alert(1)&lt;/script&gt;');
-    // Code in messages stays literal rather than turning into emphasis or code spans.
-    expect(md).toContain('\\`authorization\\`');
+    // Code quoted in messages renders as code; other markdown stays literal rather than turning into emphasis.
+    expect(md).toContain('writes `authorization` and `cookie` to the logs');
+    expect(md).not.toContain('\\`');
     expect(md).toContain('log \\*every\\* request');
     // Decorators and logins do not notify GitHub users.
     expect(md).not.toMatch(/@app/);
@@ -82,15 +84,56 @@ describe('renderMarkdown', () => {
       findings: [{ ...mixedReport.findings[8]!, path: 'src/a|b.ts', ruleId: 'pii/x|y' }],
     };
     const md = renderMarkdown(report);
-    const row = md.split('\n').find((l) => l.includes('src/a'))!;
+    const row = md.split('\n').find((l) => l.startsWith('|') && l.includes('src/a'))!;
     expect(tableCells(row)).toHaveLength(6);
     expect(structureProblems(md)).toEqual([]);
   });
 
-  it('says there is nothing to fix when there are no findings', () => {
+  it('says there is nothing to fix when there are no findings, without claiming more than was examined', () => {
     const md = renderMarkdown(emptyReport);
-    expect(md).toContain('Nothing in this PR triggered a gate');
-    expect(md).not.toContain('<details>');
+    expect(md).toContain('No finding in what the gates examined.');
+    expect(md).not.toContain('🎉');
+    expect(md).toContain('**Not checked:** data consistency across storage and queue failures, timeouts and retries, rate limits, pagination, idempotency, connection-pool sizing');
+    const nothing = renderMarkdown({ ...emptyReport, gates: emptyReport.gates.map((g) => ({ ...g, status: 'skip' as const })) });
+    expect(nothing).toContain('✅ **Ready** — no gate applies to this repository, so nothing was examined (not scored)');
+    expect(nothing).not.toMatch(/score 100/);
+  });
+
+  it('says when a clean result rests on repository-wide checks only', () => {
+    const md = renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 0 } });
+    expect(md).toContain('<br>⚠️ none of the 2 changed files is one the gates read line by line: only repository-wide checks ran');
+    expect(renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 1 } })).not.toContain('⚠️ none of');
+  });
+
+  it('lists what the PR resolved, linked at the base commit, one sentence each', () => {
+    const md = renderMarkdown(mixedReport);
+    expect(md).toContain('### ✅ Resolved by this PR (2)');
+    expect(md).toContain(
+      `- ❌ [\`migrations/rename-column\`](https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/rename-column.md) · [\`db/migrations/0039_rename.sql:4\`](https://github.com/acme/shop/blob/${mixedReport.base.sha}/db/migrations/0039_rename.sql#L4) — Renaming column "name" to "full\\_name" breaks every instance still reading \`name\` during the deploy.\n`,
+    );
+    // A long first sentence is cut at a word, never mid-word.
+    const line = md.split('\n').find((l) => l.includes('src/api/session.ts:27'))!;
+    expect(line).toMatch(/ [a-z]+…$/);
+  });
+
+  it('says per gate what it examined and could not follow, and what no gate assesses', () => {
+    const md = renderMarkdown(readyReport);
+    expect(md).toContain('**Not checked:**');
+    expect(md).toContain('2 things the gates could not follow here');
+    expect(md).toContain('- **Health model** — 3 Kubernetes probes → 2 handlers followed · 1 service with 14 routes read\n');
+    expect(md).toContain('  - not analysed: 1 probe — an exec probe runs a command, which is not analysed (`deploy/chart/templates/worker.yaml:31`)\n');
+  });
+
+  it('links rule ids to their documentation and renders fixes with code as code', () => {
+    const md = renderMarkdown(mixedReport);
+    expect(md).toContain('**[`migrations/drop-column`](https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md)**');
+    expect(md).toContain('**Fix:** Log an allow-list: `logger.info({ path: req.path, id: req.id })`, or wrap with maskHeaders().');
+  });
+
+  it('previews a PR config that would not load as errors, never as no change', () => {
+    const md = renderMarkdown({ ...readyReport, configPreview: { changed: true, differences: [], errors: ['.github/readiness.yml:1:10 fail-on: expected one of blocker, warning, never'] } });
+    expect(md).toContain('would not load');
+    expect(md).not.toContain('no change to any rule or gate');
   });
 
   it('ends with how to waive and recheck', () => {
@@ -111,7 +154,7 @@ describe('renderMarkdown budget', () => {
     expect(omitted.notices).toBeGreaterThan(0);
     expect(markdown).toMatch(/… and \d+ more new notices not shown \(see the check run \/ JSON report\)/);
     // New blockers are the last thing to go: all 667 of them here would not fit, but they are cut last.
-    const order = ['notices', 'warnings', 'existing', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
+    const order = ['notices', 'warnings', 'existing', 'resolved', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
     const cut = order.filter((k) => (omitted[k] ?? 0) > 0);
     const lastCut = order.indexOf(cut[cut.length - 1]!);
     // Every list before the last one cut is gone entirely; nothing after it was touched.
@@ -268,6 +311,8 @@ function count(report: ReadinessReport, key: string): number {
       return f.filter((x) => x.state === 'new' && x.severity === 'blocker').length;
     case 'existing':
       return f.filter((x) => x.state === 'existing').length;
+    case 'resolved':
+      return report.resolved?.length ?? 0;
     case 'accepted':
       return f.filter((x) => x.state === 'suppressed' || x.state === 'waived').length;
     case 'errors':

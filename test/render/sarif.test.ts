@@ -75,6 +75,7 @@ describe('renderSarif', () => {
     expect(drop.help!.markdown).toContain('ALTER TABLE posts DROP COLUMN title;');
     expect(drop.help!.text).toContain('Stop reading the column in one release');
     expect(drop.defaultConfiguration).toEqual({ level: 'error' });
+    expect(drop.helpUri).toBe('https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md');
     expect(drop.properties!.tags).toEqual(['migrations']);
     const help = driver.rules!.find((r) => r.id === 'metrics/missing-help')!;
     expect(help.defaultConfiguration).toEqual({ level: 'note' });
@@ -171,5 +172,20 @@ describe('renderSarif', () => {
     const log = renderSarif(report);
     expectValid(log);
     expect(results(log)[0]!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 1, endLine: 1, startColumn: 1 });
+  });
+});
+
+describe('rule documentation links', () => {
+  it('point at a docs file that exists for every registered rule', async () => {
+    const { GATES } = await import('../../src/gates/index.js');
+    const { existsSync } = await import('node:fs');
+    const { ruleDocsUrl, RULE_DOCS_BASE } = await import('../../src/render/common.js');
+    for (const gate of GATES) {
+      for (const rule of gate.rules) {
+        const url = ruleDocsUrl(rule.meta.id);
+        expect(url, rule.meta.id).toBeDefined();
+        expect(existsSync(`src/gates/${url!.slice(RULE_DOCS_BASE.length + 1)}`), url).toBe(true);
+      }
+    }
   });
 });

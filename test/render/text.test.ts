@@ -29,7 +29,7 @@ describe('renderText', () => {
   it('puts the verdict first, then new blockers before warnings, notices, debt and accepted findings', () => {
     const out = renderText(mixedReport, { color: false });
     const firstLines = out.split('\n').slice(0, 4).join('\n');
-    expect(firstLines).toContain('✖ BLOCKED  3 new blockers · 2 new warnings · score 62 (base 88, -26)');
+    expect(firstLines).toContain('✖ BLOCKED  3 new blockers · 2 new warnings · score 49 (base 88, -39)');
     const order = ['New blockers (3)', 'New warnings (2)', 'New notices (1)', 'Existing debt', 'Suppressed and waived', 'Expired exceptions', 'Files not analysed', 'Config preview'];
     const positions = order.map((heading) => out.indexOf(heading));
     expect(positions.every((p) => p >= 0)).toBe(true);
@@ -78,7 +78,7 @@ describe('renderText', () => {
   });
 
   it('says so plainly when there are no findings', () => {
-    expect(renderText(emptyReport, { color: false })).toContain('No findings');
+    expect(renderText(emptyReport, { color: false })).toContain('No finding in what the gates examined.');
   });
 });
 

@@ -92,6 +92,8 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     return v;
   };
   const yamlCandidates = new Set(await ctx.snapshot.grep(['kind:', 'services:'], YAML_GLOBS));
+  /** Probe settings of each chart that only Helm could render: one note per chart, not one per setting. */
+  const helmNotes = new Map<string, Array<{ path: string; line: number }>>();
   for (const path of paths) {
     if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path)) continue;
     if (isComposePath(path)) {
@@ -109,10 +111,19 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
       model.workloads.push(...parsed.workloads);
       model.kubeServices.push(...parsed.services);
       model.publicBackends.push(...parsed.publicBackends);
-      for (const n of parsed.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
+      if (chart !== undefined) for (const n of parsed.notes) helmNotes.set(chart, [...(helmNotes.get(chart) ?? []), { path, line: n.line }]);
+      else for (const n of parsed.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
     } catch (err) {
       ctx.error(path, `the health gate could not read this manifest: ${(err as Error).message}`);
     }
+  }
+  for (const [chart, notes] of helmNotes) {
+    const shown = notes.slice(0, 3).map((n) => `${n.path}:${n.line}`);
+    const more = notes.length > shown.length ? ` and ${notes.length - shown.length} more` : '';
+    ctx.error(
+      `${chart ? `${chart}/` : ''}Chart.yaml`,
+      `${notes.length} probe ${notes.length === 1 ? 'setting comes' : 'settings come'} from templates the health gate cannot render without running Helm, so ${notes.length === 1 ? 'it was' : 'they were'} not checked (${shown.join(', ')}${more})`,
+    );
   }
   for (const path of paths) {
     if (!isDockerfilePath(path)) continue;

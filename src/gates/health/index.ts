@@ -1,4 +1,5 @@
 import type { Gate } from '../../core/types.js';
+import { healthCoverage } from './coverage.js';
 import { healthIndex } from './health-index.js';
 import { healthOptionsSchema, type HealthOptions } from './options.js';
 import { rules } from './rules/index.js';
@@ -25,5 +26,6 @@ export const healthGate: Gate<HealthOptions> = {
     return (await snapshot.grep(CODE_TOKENS, ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'])).length > 0;
   },
   indexes: [healthIndex],
+  coverage: healthCoverage,
   rules,
 };

@@ -1,4 +1,5 @@
 import type { Gate } from '../../core/types.js';
+import { metricsCoverage } from './coverage.js';
 import { LIBRARY_TOKENS, SOURCE_GLOBS, metricIndex } from './metric-index.js';
 import { metricsOptions, type MetricsOptions } from './options.js';
 import { rules } from './rules/index.js';
@@ -18,5 +19,6 @@ export const metricsGate: Gate<MetricsOptions> = {
     return (await snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS)).length > 0;
   },
   indexes: [metricIndex],
+  coverage: metricsCoverage,
   rules,
 };

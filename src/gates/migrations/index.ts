@@ -3,6 +3,7 @@
  * will the new migration hurt production (locks, rewrites, lost data, old code reading dropped columns)?
  */
 import type { Gate } from '../../core/types.js';
+import { migrationsCoverage } from './coverage.js';
 import { historyIndex } from './history.js';
 import { classifyMigrationPath, extraLayouts, isSchemaMarkerPath } from './layout.js';
 import { migrationsOptionsSchema, type MigrationsOptions } from './options.js';
@@ -30,5 +31,6 @@ export const migrationsGate: Gate<MigrationsOptions> = {
     return hits.length > 0;
   },
   indexes: [historyIndex],
+  coverage: migrationsCoverage,
   rules,
 };

@@ -1,4 +1,5 @@
 import type { Gate } from '../../core/types.js';
+import { piiCoverage } from './coverage.js';
 import { pinoLoggerIndex } from './logger-index.js';
 import { piiOptionsSchema, type PiiOptions } from './options.js';
 import { SOURCE_FILES } from './report.js';
@@ -23,5 +24,6 @@ export const piiGate: Gate<PiiOptions> = {
     return (await snapshot.grep(LOGGING_TOKENS, SOURCE_FILES)).length > 0;
   },
   indexes: [pinoLoggerIndex],
+  coverage: piiCoverage,
   rules,
 };
