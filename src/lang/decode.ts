@@ -121,8 +121,8 @@ export interface DecodeOptions {
  *
  * A file is read the way its runtime would still run it, because skipping what a runtime accepts would
  * let a pull request hide code from the gates:
- * - invalid UTF-8 (a latin-1 byte) is decoded as windows-1252, the WHATWG "latin1" that browsers, and
- *   Python's and Node's byte-tolerant readers, fall back to; every byte becomes one character;
+ * - invalid UTF-8 (a latin-1 byte) is decoded with Node's `windows-1252` decoder (the WHATWG "latin1"),
+ *   as Python's `latin-1` codec would read it: every byte becomes one character, nothing is lost;
  * - a NUL byte in a file of a language the gates read (TypeScript, SQL, YAML…) does not make it binary:
  *   it is read as a space, so the parsers (tree-sitter, libpg-query stop at a NUL as at the end of the
  *   text) see everything after it and offsets stay the same;
