@@ -29,10 +29,31 @@ export interface CheckOptions {
   now?: Date;
   repositoryUrl?: string;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Time one file's rules may take before it counts as too complex (engine default 10 s). */
+  fileBudgetMs?: number;
 }
 
+/** A config file larger than this (1 MiB) is refused; no real policy comes near it. */
+const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The config file's text; undefined when there is none. A file that exists but cannot be read as UTF-8
+ * text (a symlink, over the size limit, not UTF-8, a NUL byte) is a configuration error: falling back to
+ * the defaults would let such a file silently switch the enforced policy.
+ */
 async function readText(snapshot: Snapshot, path: string): Promise<string | undefined> {
   const result = await snapshot.read(path);
+  if (!result.ok && result.reason === 'missing') return undefined;
+  const problem = !result.ok
+    ? result.detail
+    : result.file.bytes > CONFIG_MAX_BYTES
+      ? `${result.file.bytes} bytes is over the ${CONFIG_MAX_BYTES}-byte limit for a config file`
+      : result.file.irregular;
+  if (problem !== undefined) {
+    throw new ConfigError([
+      { file: path, line: 1, column: 1, key: '(file)', message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file` },
+    ]);
+  }
   return result.ok ? result.file.text : undefined;
 }
 
@@ -75,6 +96,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
     ...(options.waivers ? { waivers: options.waivers } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
   });
   const findings = [...evaluation.findings].sort(compareFindings);
   const usedRules = new Set(findings.map((f) => f.ruleId));
@@ -101,6 +123,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       .filter((r) => usedRules.has(r.id))
       .map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? '' })),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+    ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
   };
 }
 

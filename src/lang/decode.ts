@@ -143,12 +143,17 @@ export function decodeSource(path: string, bytes: Uint8Array, opts: DecodeOption
     };
   }
   let text: string;
+  let irregular: string | undefined;
   try {
     // fatal: detect invalid UTF-8 instead of inserting U+FFFD; ignoreBOM false: strip a leading BOM.
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     text = new TextDecoder('windows-1252').decode(bytes);
+    irregular = `not valid UTF-8 (invalid byte at offset ${Math.max(firstInvalidUtf8(bytes), 0)}), read as windows-1252`;
   }
-  if (language !== 'text' && text.includes('\u0000')) text = text.replaceAll('\u0000', ' ');
-  return { ok: true, file: new SourceFileImpl(path, text, language, bytes.length) };
+  if (language !== 'text' && text.includes('\u0000')) {
+    irregular ??= `NUL byte at offset ${bytes.indexOf(0)} read as a space`;
+    text = text.replaceAll('\u0000', ' ');
+  }
+  return { ok: true, file: new SourceFileImpl(path, text, language, bytes.length, irregular) };
 }

@@ -27,6 +27,7 @@ const ORDER = {
     'configPreview',
     'rules',
     'repositoryUrl',
+    'incomplete',
   ],
   tool: ['name', 'version'],
   ref: ['ref', 'sha'],
@@ -40,6 +41,8 @@ const ORDER = {
   expired: ['kind', 'rule', 'path', 'until', 'reason'],
   configPreview: ['changed', 'differences', 'errors'],
   rule: ['id', 'gate', 'severity', 'description', 'docs'],
+  incomplete: ['blocking', 'files'],
+  unanalysed: ['path', 'reason', 'gates'],
 } as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -90,6 +93,8 @@ export function toContractObject(report: ReadinessReport): Json {
         return ordered(v as object, ORDER.configPreview);
       case 'rules':
         return each<object>(v, (r) => ordered(r, ORDER.rule));
+      case 'incomplete':
+        return ordered(v as object, ORDER.incomplete, (k, x) => (k === 'files' ? each<object>(x, (u) => ordered(u, ORDER.unanalysed)) : x));
       default:
         return v;
     }

@@ -25,5 +25,7 @@ export const healthGate: Gate<HealthOptions> = {
     return (await snapshot.grep(CODE_TOKENS, ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'])).length > 0;
   },
   indexes: [healthIndex],
+  // Kubernetes manifests, Helm charts and Compose files feed the health index, not a file rule.
+  reads: ['**/*.{yaml,yml}'],
   rules,
 };

@@ -18,5 +18,7 @@ export const metricsGate: Gate<MetricsOptions> = {
     return (await snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS)).length > 0;
   },
   indexes: [metricIndex],
+  // Go sources define metrics too; the index reads them.
+  reads: ['**/*.go'],
   rules,
 };

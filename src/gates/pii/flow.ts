@@ -11,6 +11,7 @@
  * `!!token`, `len(password)`), partial values (`.slice(-4)`, `token[-4:]`), and redaction helpers (the
  * configured `redactors` plus names built from mask/redact/hash/digest/encrypt…).
  */
+import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
 import { dottedName, FunctionScopes, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
 import { tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
@@ -196,6 +197,7 @@ export class Flow {
 
   /** The sensitive sources an expression carries. */
   evaluate(node: TSNode, depth = 0): Result {
+    spendBudget();
     return this.lang === 'js' ? this.js(node, depth) : this.py(node, depth);
   }
 
