@@ -1,10 +1,11 @@
 /**
- * Files the app could not analyse (issue 13, item 2), end to end: signed deliveries against the fake
- * GitHub. A file past the download budget is not silently skipped: the check run fails as incomplete,
- * with the reason.
+ * Files the app could not analyse (issue 13, item 2) and work that never ends (item 5), end to end:
+ * signed deliveries against the fake GitHub. A file past the download budget is not silently skipped: the
+ * check run fails as incomplete, with the reason. A hostile pull request is judged in a worker thread that
+ * the evaluation timeout really stops, while `/livez` and webhook acknowledgements stay fast.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BASE, baseFiles, expectCleanFake, latestRun, pullRequestEvent, standardRepo, startHarness, type Harness } from './support.js';
+import { BASE, baseFiles, expectCleanFake, latestRun, pullRequestEvent, runsOn, standardRepo, startHarness, type Harness } from './support.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -35,4 +36,47 @@ describe('a file past the download budget', () => {
     expect(run.output.summary).toContain('core/unanalysed-file');
     expectCleanFake(h);
   }, 60_000);
+});
+
+describe('a pull request that keeps the engine busy', () => {
+  it('is stopped at the evaluation timeout while /livez and webhook acknowledgements stay fast', async () => {
+    const head = 'b05e'.repeat(10);
+    // A 1,500-operand `+` chain (seconds of synchronous work on the old engine, which ran in the server's
+    // own thread) and 1,500 more sources to judge: more than the 2 s the evaluation may take.
+    const chain = `${'a + '.repeat(1500)}password`;
+    const files = baseFiles({ 'src/log.ts': `import { logger } from './logger.js';\nexport function f(a, password) {\n  logger.info(${chain});\n}\n` });
+    for (let i = 0; i < 1500; i++) files[`src/gen/m${i}.ts`] = `import { logger } from '../logger.js';\nexport function f${i}(user) {\n  logger.info({ id: user.id, n: ${i} });\n}\n`;
+    const repo = standardRepo({ pulls: [{ number: 10, user: 'alice', head: { sha: head, ref: 'busy' }, base: { sha: BASE, ref: 'main' } }] });
+    repo.commits![head] = files;
+    repo.parents![head] = [BASE];
+    h = await startHarness({ repo, app: { evaluationTimeoutMs: 2000 } });
+
+    const started = performance.now();
+    const delivery = await h.deliver('pull_request', pullRequestEvent('opened', { number: 10, head }));
+    expect(delivery.status).toBe(200);
+    expect(delivery.ms).toBeLessThan(3000);
+
+    // Poll /livez while the evaluation runs; every answer must come quickly.
+    const livez: number[] = [];
+    let done = false;
+    const idle = h.app.idle().then(() => {
+      done = true;
+    });
+    while (!done && performance.now() - started < 60_000) {
+      const t = performance.now();
+      const res = await fetch(`${h.app.url}/livez`);
+      expect(res.status).toBe(200);
+      livez.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await idle;
+    expect(livez.length).toBeGreaterThan(5);
+    expect(Math.max(...livez)).toBeLessThan(1000);
+
+    // Stopped at the timeout and concluded as a failure that says so, never green.
+    const run = runsOn(h, head).at(-1)!;
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(run.output.title).toContain('timed out');
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 90_000);
 });
