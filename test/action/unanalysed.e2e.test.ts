@@ -61,7 +61,7 @@ describe('a pull request of 3,001 files', () => {
     const finding = reportOf(run).findings.find((f) => f.ruleId === 'core/unanalysed-file');
     expect(finding).toMatchObject({ path: '', state: 'new' });
     expect(reportOf(run).findings.map((f) => f.ruleId)).not.toContain('pii/sensitive-field-logged');
-  }, 120_000);
+  }, 300_000);
 
   it('through git, every file is listed and analysed: the leak is found', async () => {
     const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 12, base, head }), workspace: world.repo.dir, fake: world.fake, inputs: { comment: 'never' } });
