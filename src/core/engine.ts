@@ -542,7 +542,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     for (const c of inScope) {
       const path = sidePath(c, 'head');
       if (!path) continue;
-      const skipped = sides.head.skipped.get(path);
+      // A symlink's or submodule's content lives at its target (analysed there when it changes), so
+      // neither makes the report incomplete.
+      const skipKind = sides.head.skippedKind.get(path);
+      const skipped = skipKind === 'symlink' || skipKind === 'submodule' ? undefined : sides.head.skipped.get(path);
       const other = notAnalysed.get(path);
       const reason = skipped ?? other?.reason;
       if (!reason) continue;
@@ -679,8 +682,6 @@ const UNANALYSED_FIXES: Readonly<Record<string, string>> = {
   'over-budget': 'split the pull request, or raise the App’s download budget (`READINESS_BYTE_BUDGET`)',
   'too-complex': 'simplify or split the file',
   'rule-failed': 'report the crash; simplify the file meanwhile',
-  symlink: 'commit the file itself instead of a symbolic link',
-  submodule: 'check the submodule’s own repository',
   binary: 'commit it as text',
   'not-utf8': 'save it as UTF-8',
 };

@@ -2,7 +2,7 @@ import type { EngineRule } from '../../../core/types.js';
 
 /**
  * A changed file that a gate reads but the engine could not analyse: too large, over the download or
- * analysis budget, past GitHub's file listing, a symlink, or a file a rule crashed on. Nothing in it was
+ * analysis budget, past GitHub's file listing, or a file a rule crashed on. Nothing in it was
  * checked, so the report is incomplete; by default that blocks (`on-unanalysed: block`).
  */
 export const rule: EngineRule = {
