@@ -34,14 +34,32 @@ export interface CheckOptions {
   now?: Date;
   repositoryUrl?: string;
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Time one file's rules may take before it counts as too complex (engine default 10 s). */
+  fileBudgetMs?: number;
 }
 
+/** A config file larger than this (1 MiB) is refused; no real policy comes near it. */
+const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The config file's text; undefined when there is none. A file that exists but cannot be read as UTF-8
+ * text (a symlink, over the size limit, not UTF-8, a NUL byte) is a configuration error: falling back to
+ * the defaults would let such a file silently switch the enforced policy.
+ */
 async function readText(snapshot: Snapshot, path: string): Promise<string | undefined> {
   const result = await snapshot.read(path);
-  if (result.ok) return result.file.text;
-  if (result.reason === 'missing') return undefined;
-  // A config that exists but cannot be read must not count as "no config".
-  throw new ConfigError([{ file: path, line: 1, column: 1, key: '(file)', message: `cannot be read: ${result.detail}` }]);
+  if (!result.ok && result.reason === 'missing') return undefined;
+  const problem = !result.ok
+    ? result.detail
+    : result.file.bytes > CONFIG_MAX_BYTES
+      ? `${result.file.bytes} bytes is over the ${CONFIG_MAX_BYTES}-byte limit for a config file`
+      : result.file.irregular;
+  if (problem !== undefined) {
+    throw new ConfigError([
+      { file: path, line: 1, column: 1, key: '(file)', message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file` },
+    ]);
+  }
+  return result.ok ? result.file.text : undefined;
 }
 
 /** Reads `path` at `ref` (the default branch when absent) of another repository; undefined when it does not exist. */
@@ -105,7 +123,7 @@ export async function loadPolicy(
   }
   // Only an edit the PR makes is previewed: a config that changed on the base branch since the PR
   // branched off is already what is enforced.
-  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath);
+  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath).catch(() => undefined);
   const sameText = (headText ?? '') === (mergeBaseText ?? '') || (headText ?? '') === (enforcedText ?? '');
   // With the same text, only a file it extends can have changed in the PR: judge the merged result then.
   if (sameText && !/^\s*extends\s*:/m.test(headText ?? '')) return { config };
@@ -135,6 +153,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
     ...(options.waivers ? { waivers: options.waivers } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
   });
   const findings = [...evaluation.findings].sort(compareFindings);
   const usedRules = new Set(findings.map((f) => f.ruleId));
@@ -163,6 +182,7 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
       .filter((r) => usedRules.has(r.id))
       .map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? '' })),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+    ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The ❌/✅ examples in each rule's docs are tests: every "Bad" block must be reported by its rule and
  * every "Good" block must not. A fence's info string names the file: ```ts path=src/app.ts```; add
- * `side=base` to put a block in the base tree only, `side=both` for both trees (context files).
+ * `side=base` to put a block in the base tree only, `side=both` for both trees (context files), `pad=N` to
+ * pad it with blank lines to N bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/loader.js';
@@ -26,7 +27,10 @@ export function examplesOf(markdown: string): Example[] {
     const files: Example['files'] = [];
     for (const m of section.matchAll(/^```[^\n]*?path=(\S+)([^\n]*)\n([\s\S]*?)^```/gm)) {
       const side = /side=(base|both)/.exec(m[2] ?? '')?.[1] as 'base' | 'both' | undefined;
-      files.push({ path: m[1]!, side: side ?? 'head', text: m[3]! });
+      // `pad=N`: the file is padded with blank lines to N bytes (a file over a size limit, in a few lines).
+      const pad = Number(/pad=(\d+)/.exec(m[2] ?? '')?.[1] ?? 0);
+      const text = m[3]!.length < pad ? m[3]! + '\n'.repeat(pad - m[3]!.length) : m[3]!;
+      files.push({ path: m[1]!, side: side ?? 'head', text });
     }
     if (files.length) out.push({ kind, files });
   }
@@ -56,7 +60,8 @@ describe('rule docs', () => {
     const evaluation = await evaluate({
       changeSet: memoryChangeSet({ base, head }),
       config: parseConfig('', 'docs', GATES),
-      gates: GATES.filter((g) => g.id === gate || g.id === 'core'),
+      // The engine's own rules are about what the product gates read: run them all.
+      gates: gate === 'core' ? GATES : GATES.filter((g) => g.id === gate || g.id === 'core'),
       now: new Date('2026-06-01T00:00:00Z'),
     });
     // A rule that throws reports nothing, which would pass every ✅ example: no example may raise an error.

@@ -16,6 +16,7 @@
 import type { Logger } from 'pino';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
+import type { Waiver } from '../core/engine.js';
 import type { Gate, Snapshot } from '../core/types.js';
 import { GATES } from '../gates/index.js';
 import {
@@ -35,6 +36,7 @@ import {
   type WaiverDecision,
 } from '../github/index.js';
 import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
+import { runCheckIsolated } from './isolated-check.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
 import type { CheckRuns } from './check-runs.js';
@@ -70,6 +72,8 @@ export interface EvaluationDeps {
   log: Logger;
   byteBudget: number;
   timeoutMs: number;
+  /** Run the engine in a worker thread (default true): a timeout then stops it, and the server stays responsive. */
+  isolate?: boolean;
   now: () => Date;
   gates?: readonly Gate[];
   /**
@@ -196,7 +200,13 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
   onPolicy(config);
   const now = deps.now();
   const common = { changeSet, gates, now, readRepositoryConfig, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}) };
-  const first = await runCheck(common);
+  // The registered gates run in a worker thread that a timeout really stops; custom gates (tests) cannot
+  // cross threads and run here.
+  const check = (waivers?: readonly Waiver[]): Promise<ReadinessReport> =>
+    deps.gates === undefined && deps.isolate !== false
+      ? runCheckIsolated({ changeSet, now, timeoutMs: deps.timeoutMs, readRepositoryConfig, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}), ...(waivers ? { waivers } : {}) })
+      : runCheck({ ...common, ...(waivers ? { waivers } : {}) });
+  const first = await check();
   assertComplete(failures);
   if (!target.pr) return { report: first, changeSet };
 
@@ -217,7 +227,7 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
   });
   const waivers = [...decision.waivers, ...decision.expired];
   // Waivers change states and scores, so the engine applies them; without any the first run stands.
-  const report = waivers.length > 0 ? await runCheck({ ...common, waivers }) : first;
+  const report = waivers.length > 0 ? await check(waivers) : first;
   assertComplete(failures);
   return { report, changeSet, decision };
 }

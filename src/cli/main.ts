@@ -223,6 +223,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
       changeSet,
       ...(configOverride ? { configOverride } : {}),
       ...(failOn ? { failOn: failOn as 'blocker' | 'warning' | 'never' } : {}),
+      ...(fileBudgetMs(io.env) !== undefined ? { fileBudgetMs: fileBudgetMs(io.env)! } : {}),
       ...(showProgress
         ? {
             onProgress: (done: number, total: number, label: string) => {
@@ -303,4 +304,13 @@ function explain(args: string[], io: CliIo): number {
   }
   io.stdout.write(docs.endsWith('\n') ? docs : `${docs}\n`);
   return 0;
+}
+
+/** `READINESS_FILE_BUDGET_MS`: the time one file's analysis may take (default 10 s). */
+function fileBudgetMs(env: Record<string, string | undefined>): number | undefined {
+  const raw = env.READINESS_FILE_BUDGET_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`READINESS_FILE_BUDGET_MS must be a positive number of milliseconds; got "${raw}"`);
+  return ms;
 }

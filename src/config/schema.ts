@@ -22,6 +22,8 @@ export const FAIL_ON_VALUES = ['blocker', 'warning', 'never'] as const;
 export const BASELINE_VALUES = ['merge-base', 'off'] as const;
 /** `on-error` values. */
 export const ON_ERROR_VALUES = ['failure', 'neutral'] as const;
+/** `on-unanalysed` values. */
+export const ON_UNANALYSED_VALUES = ['block', 'warn'] as const;
 /** Severities a rule can be set to under `rules`. */
 export const RULE_SEVERITY_VALUES = ['blocker', 'warning', 'notice', 'off'] as const;
 /** `suppressions.new-blockers` values. */
@@ -57,6 +59,7 @@ export interface ConfigFile {
   baseline: (typeof BASELINE_VALUES)[number];
   'on-error': (typeof ON_ERROR_VALUES)[number];
   'max-file-bytes': number;
+  'on-unanalysed': (typeof ON_UNANALYSED_VALUES)[number];
   paths: { exclude: string[]; 'exclude-add': string[] };
   services: Array<{ name: string; root: string }>;
   /** One entry per registered gate. */
@@ -297,7 +300,15 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
         .int()
         .positive()
         .default(DEFAULT_MAX_FILE_BYTES)
-        .describe('Files larger than this many bytes are skipped (and listed with the reason) instead of analysed.'),
+        .describe(
+          'Files larger than this many bytes are not analysed; a changed one that a gate would read makes the pull request incomplete (see `on-unanalysed`).',
+        ),
+      'on-unanalysed': z
+        .enum(ON_UNANALYSED_VALUES)
+        .default('block')
+        .describe(
+          'What a changed file that a gate would read but the engine could not analyse (too large, over the download or analysis budget, past the 3,000-file listing, unreadable) does to the verdict: `block` (incomplete: a `core/unanalysed-file` blocker) or `warn` (the same finding as a warning).',
+        ),
       paths: pathsSchema.default(() => pathsSchema.parse({})).describe('Which paths are analysed.'),
       services: z
         .array(serviceSchema)
@@ -344,6 +355,7 @@ export function toReadinessConfig(parsed: ConfigFile): ReadinessConfig {
     // One list for the engine; duplicates removed so a glob in both lists is not matched twice.
     paths: { exclude: [...new Set([...parsed.paths.exclude, ...parsed.paths['exclude-add']])] },
     maxFileBytes: parsed['max-file-bytes'],
+    onUnanalysed: parsed['on-unanalysed'],
     services: parsed.services.map((service) => ({ name: service.name, root: service.root })),
     gates,
     rules,

@@ -38,6 +38,11 @@ export interface ReadinessConfig {
   paths: { exclude: string[] };
   /** Files larger than this are skipped with a reason (default 1 MiB). */
   maxFileBytes: number;
+  /**
+   * A changed file in a gate's scope that could not be analysed: `block` makes the report incomplete
+   * (a new `core/unanalysed-file` blocker), `warn` reports the same finding as a warning.
+   */
+  onUnanalysed: 'block' | 'warn';
   /** Extra service roots beyond the detected ones. */
   services: Array<{ name: string; root: string }>;
   /** Per gate: `enabled` plus the gate's own options (validated by the gate's schema, defaults filled). */

@@ -17,7 +17,8 @@ import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
 import { bandScore, countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
-import { CORE_GATE_ID, MISSING_REASON_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
+import { CORE_GATE_ID, MISSING_REASON_RULE, UNANALYSED_FILE_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
+import { AnalysisBudgetExceeded, DEFAULT_FILE_BUDGET_MS, budgetSpent, endFileBudget, startFileBudget } from './budget.js';
 import type {
   AnalysisError,
   ChangedFile,
@@ -36,6 +37,7 @@ import type {
   RuleMeta,
   Service,
   Severity,
+  SkipReason,
   Snapshot,
 } from './types.js';
 
@@ -64,6 +66,23 @@ export interface EvaluateOptions {
   now?: Date;
   /** Called as file rules progress (the CLI shows a progress line on long runs). */
   onProgress?: (done: number, total: number, label: string) => void;
+  /** Time one file's rules may take before it counts as too complex to analyse (default 10 s). */
+  fileBudgetMs?: number;
+}
+
+/** A changed file in a gate's scope that the engine could not analyse (path "" for files GitHub did not list). */
+export interface UnanalysedFile {
+  path: string;
+  reason: string;
+  /** The gates whose scope the file is in. */
+  gates: GateId[];
+}
+
+/** Present when something in a gate's scope could not be analysed: the report is incomplete. */
+export interface Incomplete {
+  /** True when a `core/unanalysed-file` finding blocks the verdict (`on-unanalysed: block`, not waived). */
+  blocking: boolean;
+  files: UnanalysedFile[];
 }
 
 export interface Evaluation {
@@ -81,6 +100,7 @@ export interface Evaluation {
   resolved: ResolvedFinding[];
   /** Changed files (head side) that some gate's line rules read: 0 means only repository-wide rules ran. */
   filesCheckedByRules: number;
+  incomplete?: Incomplete;
 }
 
 type Side = 'base' | 'head';
@@ -105,6 +125,7 @@ const MARKER_TOKENS = ['readiness-ignore', 'squawk-ignore', 'atlas:nolint'];
 class SideFiles {
   readonly files = new Map<string, SourceFile | null>();
   readonly skipped = new Map<string, string>();
+  readonly skippedKind = new Map<string, SkipReason>();
   constructor(
     readonly snapshot: Snapshot,
     readonly paths: readonly string[],
@@ -129,17 +150,23 @@ class SideFiles {
       this.files.set(path, file ?? null);
       const reason = this.sharedWith.files.skipped.get(path);
       if (reason) this.skipped.set(path, reason);
+      const kind = this.sharedWith.files.skippedKind.get(path);
+      if (kind) this.skippedKind.set(path, kind);
       return file;
     }
     const result = await this.snapshot.read(path);
     if (!result.ok) {
       this.files.set(path, null);
-      if (result.reason !== 'missing') this.skipped.set(path, result.detail);
+      if (result.reason !== 'missing') {
+        this.skipped.set(path, result.detail);
+        this.skippedKind.set(path, result.reason);
+      }
       return undefined;
     }
     if (result.file.bytes > this.maxFileBytes) {
       this.files.set(path, null);
       this.skipped.set(path, `${formatBytes(result.file.bytes)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`);
+      this.skippedKind.set(path, 'too-large');
       return undefined;
     }
     this.files.set(path, result.file);
@@ -250,7 +277,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   const excludeMatch = picomatch(config.paths.exclude.length ? config.paths.exclude : ['\u0000never'], GLOB_OPTIONS);
   const excluded = (path: string) => excludeMatch(path);
   const changes = changeSet.files;
-  const inScope = changes.filter((c) => !excluded(c.path));
+  let inScope = changes.filter((c) => !excluded(c.path));
 
   const [headPaths, basePaths] = await Promise.all([changeSet.head.list(), changeSet.base.list()]);
   const sides: Record<Side, SideFiles> = {
@@ -280,6 +307,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const headPath = sidePath(c, 'head');
       if (headPath) await sides.head.read(headPath);
     }
+    // git calls a file with a NUL byte binary and gives no line numbers; one that decodes as source is
+    // analysed like any other, every line counting as changed (git cannot say which ones are).
+    inScope = inScope.map((c) => {
+      const path = c.binary ? sidePath(c, 'head') : undefined;
+      const file = path ? sides.head.files.get(path) : undefined;
+      return file ? { ...c, binary: false, addedLines: file.lines().map((_, i) => i + 1) } : c;
+    });
+    // Head files that were read but could not be analysed by the rules: too complex, or a rule crashed.
+    const notAnalysed = new Map<string, { reason: string; kind: 'too-complex' | 'rule-failed' }>();
 
     const enabledGates = gates.filter((g) => config.gates[g.id]?.enabled !== false);
     const applicability = new Map<GateId, boolean>();
@@ -422,20 +458,38 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         if (list) list.push(p);
         else byPath.set(p.path, [p]);
       }
+      const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
       for (const [path, items] of byPath) {
         const file = sides[side].files.get(path);
         let ran = false;
-        for (const p of items) {
-          done++;
-          options.onProgress?.(done, totalWork, p.path);
-          if (!file) continue;
-          if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
-          ran = true;
-          try {
-            p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
-          } catch (err) {
-            if (side === 'head') addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
+        startFileBudget(budgetMs);
+        try {
+          for (const p of items) {
+            done++;
+            options.onProgress?.(done, totalWork, p.path);
+            if (!file) continue;
+            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
+            ran = true;
+            try {
+              p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
+            } catch (err) {
+              if (err instanceof AnalysisBudgetExceeded) {
+                if (side === 'head') notAnalysed.set(path, { reason: `too complex: ${err.message}`, kind: 'too-complex' });
+                break;
+              }
+              if (side === 'head') {
+                addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
+                if (!notAnalysed.has(path)) notAnalysed.set(path, { reason: `rule ${p.rule.meta.id} failed on it: ${(err as Error).message}`, kind: 'rule-failed' });
+              }
+            }
+            // A rule that does not check the budget itself is stopped from taking the next one.
+            if (budgetSpent()) {
+              if (side === 'head') notAnalysed.set(path, { reason: `too complex: its analysis took longer than the ${budgetMs / 1000} s budget per file`, kind: 'too-complex' });
+              break;
+            }
           }
+        } finally {
+          endFileBudget();
         }
         if (file && ran && side === 'head') analysedWithRules.add(path);
         // Read (at least through the rule's prefilter) by the gate's line rules, whether or not one matched.
@@ -528,6 +582,48 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       }
     }
 
+    // Files in a gate's scope that could not be analysed: the report is incomplete.
+    const unanalysed: Array<UnanalysedFile & { kind: string }> = [];
+    const gateScopes = enabledGates
+      .filter((g) => g.id !== CORE_GATE_ID)
+      .map((g) => {
+        const globs = g.rules.flatMap((r) => (r.scope === 'file' && severityFor(r.meta, config) !== 'off' ? [...r.files] : []));
+        return { id: g.id, match: picomatch([...globs, ...(g.reads ?? []), '\u0000never'], GLOB_OPTIONS) };
+      });
+    for (const c of inScope) {
+      const path = sidePath(c, 'head');
+      if (!path) continue;
+      // A symlink's or submodule's content lives at its target (analysed there when it changes), so
+      // neither makes the report incomplete.
+      const skipKind = sides.head.skippedKind.get(path);
+      const skipped = skipKind === 'symlink' || skipKind === 'submodule' ? undefined : sides.head.skipped.get(path);
+      const other = notAnalysed.get(path);
+      const reason = skipped ?? other?.reason;
+      if (!reason) continue;
+      const inGates = gateScopes.filter((g) => g.match(path)).map((g) => g.id);
+      if (inGates.length === 0) continue;
+      unanalysed.push({ path, reason, gates: inGates, kind: skipped ? (sides.head.skippedKind.get(path) ?? 'skipped') : other!.kind });
+    }
+    if (changeSet.unlisted) unanalysed.push({ path: '', reason: changeSet.unlisted, gates: [], kind: 'unlisted' });
+    const unanalysedMeta = metaById.get(UNANALYSED_FILE_RULE);
+    const unanalysedSeverity = config.rules[UNANALYSED_FILE_RULE]?.severity ?? (config.onUnanalysed === 'warn' ? 'warning' : 'blocker');
+    if (unanalysedMeta && unanalysedSeverity !== 'off' && unanalysed.length > 0) {
+      const raws: RawFinding[] = unanalysed.map((u) =>
+        u.path === ''
+          ? { ...toRaw(unanalysedMeta, CORE_GATE_ID, { messageId: 'unlisted', data: { reason: u.reason }, line: 1, path: '.', key: u.kind }, '.', unanalysedSeverity, undefined), path: '' }
+          : toRaw(
+              unanalysedMeta,
+              CORE_GATE_ID,
+              { messageId: 'unanalysed', data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? 'see the reason' }, line: 1, path: u.path, key: u.kind },
+              u.path,
+              unanalysedSeverity,
+              undefined,
+            ),
+      );
+      const ids = assignFingerprints(raws.map((f) => ({ ruleId: f.ruleId, path: f.path, context: '', key: f.key! })));
+      raws.forEach((f, i) => findings.push(toFinding({ ...f, id: ids[i]! }, 'new')));
+    }
+
     // Exceptions from config, then waivers from PR comments.
     const expired: ExpiredEntry[] = [];
     for (const exception of config.exceptions) {
@@ -616,7 +712,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const status = statusOf(coreFindings, config.failOn, false);
       gateResults.push({
         id: CORE_GATE_ID,
-        title: 'Suppressions',
+        title: coreFindings.some((f) => f.ruleId === UNANALYSED_FILE_RULE) ? 'Unanalysed files and suppressions' : 'Suppressions',
         status,
         score: bandScore(scoreOf(active), status),
         baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), 'pass'),
@@ -654,11 +750,35 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
       resolved,
       filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set) => [...set])).size,
+      ...(unanalysed.length > 0
+        ? {
+            incomplete: {
+              blocking: findings.some((f) => f.ruleId === UNANALYSED_FILE_RULE && f.state === 'new' && reachesFailOn(f.severity, config.failOn)),
+              files: unanalysed.map(({ path, reason, gates: inGates }) => ({ path, reason, gates: inGates })),
+            },
+          }
+        : {}),
     };
   } finally {
     sides.head.dispose();
     sides.base.dispose();
   }
+}
+
+/** What to do about each kind of unanalysed file, for the finding's fix. */
+const UNANALYSED_FIXES: Readonly<Record<string, string>> = {
+  'too-large': 'keep it under `max-file-bytes`, or raise `max-file-bytes` in the base branch’s config',
+  'over-budget': 'split the pull request, or raise the App’s download budget (`READINESS_BYTE_BUDGET`)',
+  'too-complex': 'simplify or split the file',
+  'rule-failed': 'report the crash; simplify the file meanwhile',
+  binary: 'commit it as text',
+  'not-utf8': 'save it as UTF-8',
+};
+
+/** "the pii gate", "the migrations and pii gates". */
+function gateList(ids: readonly GateId[]): string {
+  if (ids.length === 1) return `the ${ids[0]} gate`;
+  return `the ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)} gates`;
 }
 
 function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string): T {

@@ -91,4 +91,9 @@ export interface ReadinessReport {
   rules?: RuleSummary[];
   /** For links in markdown: `https://github.com/o/r` when known (additive field). */
   repositoryUrl?: string;
+  /**
+   * Present when a changed file in a gate's scope could not be analysed (additive field). `blocking`:
+   * its `core/unanalysed-file` finding is what (also) makes the verdict `blocked`.
+   */
+  incomplete?: { blocking: boolean; files: Array<{ path: string; reason: string; gates: string[] }> };
 }

@@ -177,6 +177,11 @@ export interface ChangeSet {
   baseRef: string;
   headRef: string;
   files: ChangedFile[];
+  /**
+   * Why `files` is not every file the pull request changes (GitHub lists at most 3,000), when it is not.
+   * The engine then reports the change as incomplete (`core/unanalysed-file`).
+   */
+  unlisted?: string;
   /** Releases resources (e.g. the long-running `git cat-file` process). Safe to call twice. */
   close?(): Promise<void> | void;
 }
@@ -369,6 +374,11 @@ export interface Gate<GateOptions = any> {
   indexes?: readonly IndexDef<any, GateOptions>[];
   /** Coverage facts for the report, from the head's indexes (optional; the engine adds what it counted). */
   coverage?(ctx: CoverageContext<GateOptions>): GateCoverage;
+  /**
+   * Globs of files the gate's indexes read beyond its file rules' `files` (manifests, charts). A changed
+   * file matching these or a file rule that cannot be analysed makes the report incomplete.
+   */
+  reads?: readonly string[];
   /** Sorted by id; the registry test checks it against the rules/ folder. */
   rules: readonly Rule<any, GateOptions>[];
 }

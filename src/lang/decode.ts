@@ -117,15 +117,24 @@ export interface DecodeOptions {
 }
 
 /**
- * Decodes a file's bytes into a SourceFile, or says why it is skipped: `binary` (a NUL byte in the first
- * 8 KiB), `too-large` (over `maxBytes`), `not-utf8` (invalid UTF-8). A UTF-8 BOM is removed; line endings
- * are kept as they are. Never throws.
+ * Decodes a file's bytes into a SourceFile, or says why it is skipped. Never throws.
+ *
+ * A file is read the way its runtime would still run it, because skipping what a runtime accepts would
+ * let a pull request hide code from the gates:
+ * - invalid UTF-8 (a latin-1 byte) is decoded with Node's `windows-1252` decoder (the WHATWG "latin1"),
+ *   as Python's `latin-1` codec would read it: every byte becomes one character, nothing is lost;
+ * - a NUL byte in a file of a language the gates read (TypeScript, SQL, YAML…) does not make it binary:
+ *   it is read as a space, so the parsers (tree-sitter, libpg-query stop at a NUL as at the end of the
+ *   text) see everything after it and offsets stay the same;
+ * - a NUL in the first 8 KiB of any other file (images, archives) still makes it `binary`.
+ * Over `maxBytes` is `too-large`. A UTF-8 BOM is removed; line endings are kept as they are.
  */
 export function decodeSource(path: string, bytes: Uint8Array, opts: DecodeOptions = {}): ReadResult {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const language = languageOf(path);
   const sniff = bytes.subarray(0, BINARY_SNIFF_BYTES);
   const nul = sniff.indexOf(0);
-  if (nul !== -1) return { ok: false, reason: 'binary', detail: `binary file (NUL byte at offset ${nul})` };
+  if (nul !== -1 && language === 'text') return { ok: false, reason: 'binary', detail: `binary file (NUL byte at offset ${nul})` };
   if (bytes.length > maxBytes) {
     return {
       ok: false,
@@ -134,12 +143,17 @@ export function decodeSource(path: string, bytes: Uint8Array, opts: DecodeOption
     };
   }
   let text: string;
+  let irregular: string | undefined;
   try {
-    // fatal: reject invalid UTF-8 instead of inserting U+FFFD; ignoreBOM false: strip a leading BOM.
+    // fatal: detect invalid UTF-8 instead of inserting U+FFFD; ignoreBOM false: strip a leading BOM.
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    const at = firstInvalidUtf8(bytes);
-    return { ok: false, reason: 'not-utf8', detail: `not valid UTF-8 (invalid byte at offset ${Math.max(at, 0)})` };
+    text = new TextDecoder('windows-1252').decode(bytes);
+    irregular = `not valid UTF-8 (invalid byte at offset ${Math.max(firstInvalidUtf8(bytes), 0)}), read as windows-1252`;
   }
-  return { ok: true, file: new SourceFileImpl(path, text, languageOf(path), bytes.length) };
+  if (language !== 'text' && text.includes('\u0000')) {
+    irregular ??= `NUL byte at offset ${bytes.indexOf(0)} read as a space`;
+    text = text.replaceAll('\u0000', ' ');
+  }
+  return { ok: true, file: new SourceFileImpl(path, text, language, bytes.length, irregular) };
 }

@@ -51,6 +51,7 @@ export class SourceFileImpl implements SourceFile {
     readonly text: string,
     readonly language: Language,
     readonly bytes: number,
+    readonly irregular?: string,
   ) {}
 
   private lineIndex(): LineIndex {

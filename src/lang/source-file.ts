@@ -59,6 +59,11 @@ export interface SourceFile {
   readonly language: Language;
   /** Size in bytes of the raw file. */
   readonly bytes: number;
+  /**
+   * How the bytes differed from plain UTF-8 text, when they did: "not valid UTF-8 (…), read as
+   * windows-1252" or "NUL byte at offset N read as a space". Analysis goes on; a config file refuses it.
+   */
+  readonly irregular?: string;
   /** Lines without their terminators (CRLF and LF both handled). */
   lines(): readonly string[];
   /** 1-based line of a character offset. */

@@ -119,10 +119,14 @@ export function unannotatedNote(left: number, shown: number): string {
   );
 }
 
-/** Annotations for new findings (most severe first), then existing ones. */
+/**
+ * Annotations for new findings (most severe first), then existing ones. A finding about the pull request
+ * as a whole (no path: files GitHub did not list) has no line to sit on; the summary shows it.
+ */
 export function annotations(report: ReadinessReport): Annotation[] {
-  const fresh = report.findings.filter((f) => f.state === 'new').sort(bySeverityThenLocation);
-  const existing = report.findings.filter((f) => f.state === 'existing').sort(bySeverityThenLocation);
+  const located = report.findings.filter((f) => f.path !== '');
+  const fresh = located.filter((f) => f.state === 'new').sort(bySeverityThenLocation);
+  const existing = located.filter((f) => f.state === 'existing').sort(bySeverityThenLocation);
   return [...fresh.map((f) => annotation(f, false)), ...existing.map((f) => annotation(f, true))];
 }
 

@@ -28,6 +28,7 @@ const ORDER = {
     'configPreview',
     'rules',
     'repositoryUrl',
+    'incomplete',
   ],
   tool: ['name', 'version'],
   ref: ['ref', 'sha'],
@@ -44,6 +45,8 @@ const ORDER = {
   resolved: ['id', 'ruleId', 'gate', 'severity', 'path', 'line', 'message'],
   configPreview: ['changed', 'differences', 'errors'],
   rule: ['id', 'gate', 'severity', 'description', 'docs'],
+  incomplete: ['blocking', 'files'],
+  unanalysed: ['path', 'reason', 'gates'],
 } as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -104,6 +107,8 @@ export function toContractObject(report: ReadinessReport): Json {
         return ordered(v as object, ORDER.configPreview);
       case 'rules':
         return each<object>(v, (r) => ordered(r, ORDER.rule));
+      case 'incomplete':
+        return ordered(v as object, ORDER.incomplete, (k, x) => (k === 'files' ? each<object>(x, (u) => ordered(u, ORDER.unanalysed)) : x));
       default:
         return v;
     }

@@ -287,6 +287,7 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
     baseRef: options.baseRef,
     headRef: options.headRef,
     files,
+    ...(truncated ? { unlisted: 'GitHub lists at most 3,000 changed files of a pull request; the others were not analysed' } : {}),
     budget: budget.state,
   };
 }

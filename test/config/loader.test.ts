@@ -46,6 +46,7 @@ describe('defaults', () => {
       baseline: 'merge-base',
       onError: 'failure',
       maxFileBytes: 1_048_576,
+      onUnanalysed: 'block',
       paths: { exclude: [...DEFAULT_EXCLUDE] },
       services: [],
       rules: {},

@@ -288,10 +288,13 @@ describe('bad input', () => {
   it('a crashing rule becomes an error and the report still comes out', async () => {
     const r = await run({}, { 'src/a.ts': 'CRASH\n', 'src/b.ts': 'f(BAD);\n' });
     expect(r.errors).toContainEqual({ path: 'src/a.ts', message: 'rule pii/fake-rule failed on this file: boom' });
-    expect(r.findings.map((f) => f.path)).toEqual(['src/b.ts']);
+    expect(r.findings.filter((f) => f.gate !== 'core').map((f) => f.path)).toEqual(['src/b.ts']);
+    // What the crashed rule did not check was not analysed: the report says it is incomplete.
+    expect(r.findings.filter((f) => f.ruleId === 'core/unanalysed-file').map((f) => [f.path, f.state, f.severity])).toEqual([['src/a.ts', 'new', 'blocker']]);
+    expect(r.verdict).toBe('blocked');
   });
 
-  it('binary, non-UTF-8 and over-limit files are listed as skipped with the reason', async () => {
+  it('binary and over-limit files are listed as skipped with the reason; non-UTF-8 text is decoded and analysed', async () => {
     const r = await run(
       {},
       {
@@ -303,9 +306,10 @@ describe('bad input', () => {
       'max-file-bytes: 1000\n',
     );
     const paths = r.errors.map((e) => e.path).sort();
-    expect(paths).toEqual(['img/logo.png', 'src/big.ts', 'src/latin1.ts']);
+    expect(paths).toEqual(['img/logo.png', 'src/big.ts']);
     expect(r.errors.find((e) => e.path === 'src/big.ts')?.message).toContain('max-file-bytes');
-    expect(r.findings).toHaveLength(1);
+    // The image is in no gate's scope; the oversized source is, so it makes the report incomplete.
+    expect(r.findings.map((f) => `${f.ruleId} ${f.path}`).sort()).toEqual(['core/unanalysed-file src/big.ts', 'pii/fake-rule src/ok.ts']);
   });
 });
 

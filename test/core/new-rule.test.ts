@@ -27,7 +27,7 @@ it('scaffolds a rule and keeps the gate registry sorted', () => {
   expect(readFileSync(join(scratch, 'test/fixtures/rules/core/aaa-first-rule/reported/after/example.ts'), 'utf8')).toContain('ruleid: core/aaa-first-rule');
   expect(existsSync(join(scratch, 'test/fixtures/rules/core/aaa-first-rule/clean/after/example.ts'))).toBe(true);
   const registry = readFileSync(join(scratch, 'src/gates/core/rules/index.ts'), 'utf8');
-  expect(registry).toContain('export const rules = [aaaFirstRule, suppressionMissingReason, unusedSuppression];');
+  expect(registry).toContain('export const rules = [aaaFirstRule, suppressionMissingReason, unanalysedFile, unusedSuppression];');
   expect(run('core', 'aaa-first-rule').status).toBe(2);
   expect(run('core', 'Bad_Name').status).toBe(2);
   expect(run('nogate', 'x').status).toBe(2);

@@ -62,9 +62,17 @@ describe('decodeSource', () => {
     expect(read.file.bytes).toBe(9);
   });
 
-  it('calls a file with a NUL byte in its first 8 KiB binary, and says where', () => {
+  it('calls a file of no known language with a NUL byte in its first 8 KiB binary, and says where', () => {
     const bytes = new Uint8Array([...enc('GIF89a abcde'), 0, 1, 2]);
-    expect(decodeSource('logo.ts', bytes)).toEqual({ ok: false, reason: 'binary', detail: 'binary file (NUL byte at offset 12)' });
+    expect(decodeSource('logo.gif', bytes)).toEqual({ ok: false, reason: 'binary', detail: 'binary file (NUL byte at offset 12)' });
+  });
+
+  it('reads a NUL in a source file as a space, so what follows it is still analysed', () => {
+    const bytes = new Uint8Array([...enc('-- x'), 0, ...enc('\nDROP TABLE users;\n')]);
+    const read = decodeSource('migrations/001.sql', bytes);
+    if (!read.ok) throw new Error(read.detail);
+    expect(read.file.text).toBe('-- x \nDROP TABLE users;\n');
+    expect(read.file.bytes).toBe(bytes.length);
   });
 
   it('does not look for NUL bytes past 8 KiB (text with a stray NUL late is still text)', () => {
@@ -84,9 +92,11 @@ describe('decodeSource', () => {
     expect(decodeSource('a.ts', enc('1234'), { maxBytes: 4 }).ok).toBe(true);
   });
 
-  it('refuses invalid UTF-8 and points at the first bad byte', () => {
+  it('decodes invalid UTF-8 as windows-1252, as a byte-tolerant runtime reads it', () => {
     const latin1 = new Uint8Array([...enc('caf'), 0xe9, ...enc(' au lait')]);
-    expect(decodeSource('menu.py', latin1)).toEqual({ ok: false, reason: 'not-utf8', detail: 'not valid UTF-8 (invalid byte at offset 3)' });
+    const read = decodeSource('menu.py', latin1);
+    if (!read.ok) throw new Error(read.detail);
+    expect(read.file.text).toBe('café au lait');
   });
 
   it('accepts an empty file', () => {

@@ -142,10 +142,11 @@ describe('memorySnapshot', () => {
     expect(await snap.list(['src/*.ts', '*.txt'])).toEqual(['bom.txt', 'latin1.txt', 'src/a.ts', 'src/b.ts']);
   });
 
-  it('reads through decodeSource: BOM stripped, invalid UTF-8, binary and missing files skipped', async () => {
+  it('reads through decodeSource: BOM stripped, invalid UTF-8 decoded as windows-1252, binary and missing files skipped', async () => {
     const bom = await snap.read('bom.txt');
     expect(bom.ok && bom.file.text).toBe('hello\n');
-    expect(await snap.read('latin1.txt')).toMatchObject({ ok: false, reason: 'not-utf8' });
+    const latin1 = await snap.read('latin1.txt');
+    expect(latin1.ok && latin1.file.irregular).toMatch(/^not valid UTF-8 .*read as windows-1252$/);
     expect(await snap.read('bin.dat')).toMatchObject({ ok: false, reason: 'binary' });
     expect(await snap.read('nope.ts')).toMatchObject({ ok: false, reason: 'missing' });
     expect(await snap.read('src/a.ts')).toBe(await snap.read('src/a.ts')); // cached

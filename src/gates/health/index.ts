@@ -27,5 +27,7 @@ export const healthGate: Gate<HealthOptions> = {
   },
   indexes: [healthIndex],
   coverage: healthCoverage,
+  // Kubernetes manifests, Helm charts and Compose files feed the health index, not a file rule.
+  reads: ['**/*.{yaml,yml}'],
   rules,
 };

@@ -20,5 +20,7 @@ export const metricsGate: Gate<MetricsOptions> = {
   },
   indexes: [metricIndex],
   coverage: metricsCoverage,
+  // Go sources define metrics too; the index reads them.
+  reads: ['**/*.go'],
   rules,
 };

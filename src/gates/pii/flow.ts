@@ -11,8 +11,9 @@
  * `!!token`, `len(password)`), partial values (`.slice(-4)`, `token[-4:]`), and redaction helpers (the
  * configured `redactors` plus names built from mask/redact/hash/digest/encrypt…).
  */
+import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
-import { dottedName, enclosingFunction, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import { dottedName, FunctionScopes, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
 import { tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
 
 export type FlowLanguage = 'js' | 'py';
@@ -181,6 +182,7 @@ interface Chain {
 export class Flow {
   private readonly redactorNames: Set<string>;
   private readonly tables = new Map<number, ScopeTable>();
+  private readonly scopes = new WeakMap<object, FunctionScopes>();
 
   constructor(
     readonly lang: FlowLanguage,
@@ -195,6 +197,7 @@ export class Flow {
 
   /** The sensitive sources an expression carries. */
   evaluate(node: TSNode, depth = 0): Result {
+    spendBudget();
     return this.lang === 'js' ? this.js(node, depth) : this.py(node, depth);
   }
 
@@ -291,15 +294,37 @@ export class Flow {
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     if (!left || !right) return UNKNOWN;
-    if (op === '+') {
-      // "token=" + t: the label before an uninformative value names it.
-      const label = stringValue(left);
-      const rightResult = label !== undefined ? this.labelled(trailingLabel(label), right, node, depth) : this.js(right, depth);
-      return union([this.js(left, depth), rightResult]);
-    }
+    // "token=" + t: the label before an uninformative value names it.
+    if (op === '+') return this.concatenation(node, depth);
     if (op === '||' || op === '??') return union([this.js(left, depth), this.js(right, depth)]);
     if (op === '&&') return this.js(right, depth);
     return CLEAN;
+  }
+
+  /**
+   * `a + b + … + z` (JS `binary_expression`, Python `binary_operator`): each operand once, walking the
+   * left-leaning chain in a loop. Recursing instead would nest once per operand, so a 40 KB chain of
+   * 10,000 operands overflowed the stack. A string operand labels the value after it (`"token=" + t`).
+   */
+  private concatenation(node: TSNode, depth: number): Result {
+    const parts: Result[] = [];
+    for (let n = node; ; ) {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (!left || !right) {
+        parts.push(UNKNOWN);
+        break;
+      }
+      const label = stringValue(left);
+      parts.push(label !== undefined ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth));
+      if (left.type === n.type && left.childForFieldName('operator')?.text === '+') {
+        n = left;
+        continue;
+      }
+      parts.push(this.evaluate(left, depth));
+      break;
+    }
+    return union(parts.reverse());
   }
 
   private jsObject(node: TSNode, depth: number): Result {
@@ -465,11 +490,7 @@ export class Flow {
       if (format !== undefined) return this.formatArgs(format, right.type === 'tuple' ? right.namedChildren.filter(isNode) : [right], depth, 'percent');
       return CLEAN;
     }
-    if (op === '+') {
-      const label = stringValue(left);
-      const rightResult = label !== undefined ? this.labelled(trailingLabel(label), right, node, depth) : this.py(right, depth);
-      return union([this.py(left, depth), rightResult]);
-    }
+    if (op === '+') return this.concatenation(node, depth);
     return CLEAN;
   }
 
@@ -816,12 +837,23 @@ export class Flow {
   /** The nearest binding of an identifier before `use`, in its function or an enclosing one, or the module. */
   bindingOf(use: TSNode): Binding | undefined {
     const name = use.text;
-    for (let scope: TSNode | undefined = enclosingFunction(use)?.node; ; scope = enclosingFunction(scope)?.node) {
-      const table = this.tableOf(scope ?? rootOf(use));
-      const found = lookup(table, name, use);
+    const scopes = this.scopesOf(use);
+    for (const scope of scopes.around(use)) {
+      const found = lookup(this.tableOf(scope), name, use);
       if (found) return found;
-      if (!scope) return undefined;
     }
+    return lookup(this.tableOf(scopes.root), name, use);
+  }
+
+  /** The function ranges of the tree `node` belongs to, built once per tree (never by walking up parents). */
+  private scopesOf(node: TSNode): FunctionScopes {
+    const tree = node.tree;
+    let scopes = this.scopes.get(tree);
+    if (!scopes) {
+      scopes = new FunctionScopes(tree.rootNode);
+      this.scopes.set(tree, scopes);
+    }
+    return scopes;
   }
 
   /** The declarations of one scope, collected once (a file can have thousands of log calls). */
@@ -878,12 +910,6 @@ function firstExpression(node: TSNode): TSNode | undefined {
 function union(results: Result[]): Result {
   const sources = results.flatMap((r) => r.sources);
   return { sources, clean: sources.length === 0 && results.every((r) => r.clean) };
-}
-
-function rootOf(node: TSNode): TSNode {
-  let n = node;
-  while (n.parent) n = n.parent;
-  return n;
 }
 
 function lastSegment(node: TSNode): string {

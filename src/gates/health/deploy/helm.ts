@@ -6,6 +6,7 @@
  */
 import { isMap, isScalar, type Node } from 'yaml';
 import type { SourceFile } from '../../../lang/source-file.js';
+import { templateActions } from '../../../lang/yaml.js';
 import { yget, yjs, type YCtx, type YNode } from './yaml-util.js';
 
 /** The chart's default values, with positions (findings on a value point at values.yaml). */
@@ -173,9 +174,9 @@ export class HelmTemplate {
    * `{{ .Values.x | quote }}`) to its value with the default values.
    */
   resolveScalar(source: string): { value: string | number; ref?: ValueRef } | undefined {
-    const m = /^\s*"?\{\{-?\s*([\s\S]*?)\s*-?\}\}"?\s*$/.exec(source);
-    if (!m) return undefined;
-    const parts = m[1]!.split('|').map((p) => p.trim());
+    const inner = wholeAction(source);
+    if (inner === undefined) return undefined;
+    const parts = inner.split('|').map((p) => p.trim());
     const head = parts[0]!;
     let value: unknown;
     let ref: ValueRef | undefined;
@@ -207,16 +208,36 @@ export class HelmTemplate {
   }
 }
 
+/**
+ * What is inside a scalar that is one template action, optionally quoted (`"{{ .Values.x | quote }}"`):
+ * from the first `{{` to the last `}}`, trim markers and blanks removed. Sliced by hand, not matched with
+ * a backtracking regex, so a long scalar costs one pass.
+ */
+function wholeAction(source: string): string | undefined {
+  let s = source.trim();
+  if (s.startsWith('"')) s = s.slice(1);
+  if (s.endsWith('"') && !s.endsWith('}}')) s = s.slice(0, -1);
+  if (!s.startsWith('{{') || !s.endsWith('}}') || s.length < 4) return undefined;
+  let inner = s.slice(2, -2);
+  if (inner.startsWith('-')) inner = inner.slice(1);
+  inner = inner.trim();
+  if (inner.endsWith('-')) inner = inner.slice(0, -1);
+  return inner.trim();
+}
+
 /** Renders a scalar whose text mixes literals and actions (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`). */
 export function renderInline(template: HelmTemplate, source: string): string | undefined {
   const text = source.trim().replace(/^"([\s\S]*)"$/, '$1').replace(/^'([\s\S]*)'$/, '$1');
   let failed = false;
-  const out = text.replace(/\{\{-?[\s\S]*?-?\}\}/g, (action) => {
-    const r = template.resolveScalar(action);
+  let out = '';
+  let at = 0;
+  for (const action of templateActions(text, { skipDollar: false })) {
+    const r = template.resolveScalar(text.slice(action.start, action.end));
     if (!r) failed = true;
-    return r ? String(r.value) : '';
-  });
-  return failed ? undefined : out;
+    out += text.slice(at, action.start) + (r ? String(r.value) : '');
+    at = action.end;
+  }
+  return failed ? undefined : out + text.slice(at);
 }
 
 /** The chart directory of a path inside `<chart>/templates/`, given the set of Chart.yaml directories. */

@@ -5,6 +5,7 @@
  */
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceFile } from '../../../lang/source-file.js';
+import { templateActions } from '../../../lang/yaml.js';
 import type { Container, ContainerPort, Field, KubeService, Probe, ProbeKind, PublicBackend, ServicePort, Workload } from '../model.js';
 import { HelmTemplate, renderInline, type HelmContext } from './helm.js';
 import {
@@ -286,8 +287,8 @@ function ownLineActions(env: Env, from: number, to: number): Array<{ line: numbe
     const text = lines[l - 1] ?? '';
     const trimmed = text.trim();
     if (!trimmed.startsWith('{{')) continue;
-    for (const m of text.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)) {
-      const a = (m[1] ?? '').trim();
+    for (const action of templateActions(text, { skipDollar: false })) {
+      const a = action.inner;
       if (/^(if|else|end|with|range|define|block|\/\*)/.test(a) || a === '') continue;
       out.push({ line: l, action: a });
     }

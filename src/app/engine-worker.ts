@@ -1,0 +1,109 @@
+/**
+ * The engine in a worker thread. The app's main thread keeps answering webhooks and `/livez` while a
+ * pull request is judged here, and can stop a judgement that runs past its time with
+ * `worker.terminate()` — which a timer on the main thread cannot do to synchronous work.
+ *
+ * The worker never talks to GitHub: every snapshot read is a message to the main thread, which owns the
+ * GitHub change set (its byte budget, its failure recording). Only plain data crosses.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ChangedFile, ReadResult, Snapshot } from '../core/types.js';
+import { SourceFileImpl } from '../lang/source-file-impl.js';
+import type { Language } from '../lang/source-file.js';
+import { runCheck } from '../pipeline.js';
+import type { Waiver } from '../core/engine.js';
+
+/** What the main thread hands the worker. */
+export interface WorkerInput {
+  baseSha: string;
+  headSha: string;
+  /** The base branch's tip, where policy is read (absent: the base itself). */
+  policySha?: string;
+  /** Whether `extends:` entries naming other repositories can be read (through the main thread). */
+  remoteConfig?: boolean;
+  baseRef: string;
+  headRef: string;
+  files: ChangedFile[];
+  unlisted?: string;
+  now: string;
+  repositoryUrl?: string;
+  waivers?: Waiver[];
+}
+
+/** A read result that can be posted: a decoded file as its text and facts. */
+export type WireRead =
+  | { ok: true; file: { path: string; text: string; language: Language; bytes: number; irregular?: string } }
+  | Extract<ReadResult, { ok: false }>;
+
+/** Messages from the worker. */
+export type WorkerMessage =
+  | { type: 'call'; id: number; side: Side; method: 'list' | 'read' | 'grep' | 'has'; args: unknown[] }
+  | { type: 'repositoryConfig'; id: number; repository: { owner: string; repo: string; ref?: string }; path: string }
+  | { type: 'done'; report: unknown }
+  | { type: 'error'; name: string; message: string; issues?: unknown };
+
+/** The snapshots the main thread serves. */
+export type Side = 'base' | 'head' | 'policy';
+
+const port = parentPort;
+if (port) {
+  const input = workerData as WorkerInput;
+  const pending = new Map<number, (value: unknown) => void>();
+  let next = 0;
+  port.on('message', (m: { id: number; value: unknown }) => {
+    pending.get(m.id)?.(m.value);
+    pending.delete(m.id);
+  });
+  const ask = <T>(message: (id: number) => WorkerMessage): Promise<T> =>
+    new Promise<T>((resolve) => {
+      const id = next++;
+      pending.set(id, resolve as (value: unknown) => void);
+      port.postMessage(message(id));
+    });
+  const call = <T>(side: Side, method: 'list' | 'read' | 'grep' | 'has', args: unknown[]): Promise<T> =>
+    ask<T>((id) => ({ type: 'call', id, side, method, args }));
+
+  const snapshot = (side: Side, sha: string): Snapshot => {
+    const reads = new Map<string, Promise<ReadResult>>();
+    return {
+      sha,
+      list: (globs) => call<string[]>(side, 'list', [globs]),
+      grep: (tokens, globs) => call<string[]>(side, 'grep', [tokens, globs]),
+      has: (path) => call<boolean>(side, 'has', [path]),
+      read(path) {
+        let r = reads.get(path);
+        if (!r) {
+          r = call<WireRead>(side, 'read', [path]).then((w) =>
+            w.ok ? { ok: true as const, file: new SourceFileImpl(w.file.path, w.file.text, w.file.language, w.file.bytes, w.file.irregular) } : w,
+          );
+          reads.set(path, r);
+        }
+        return r;
+      },
+    };
+  };
+
+  runCheck({
+    changeSet: {
+      base: snapshot('base', input.baseSha),
+      head: snapshot('head', input.headSha),
+      ...(input.policySha ? { policy: snapshot('policy', input.policySha) } : {}),
+      baseRef: input.baseRef,
+      headRef: input.headRef,
+      files: input.files,
+      ...(input.unlisted ? { unlisted: input.unlisted } : {}),
+    },
+    now: new Date(input.now),
+    ...(input.remoteConfig
+      ? { readRepositoryConfig: (repository, path) => ask<string | undefined>((id) => ({ type: 'repositoryConfig', id, repository, path })) }
+      : {}),
+    ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
+    ...(input.waivers ? { waivers: input.waivers } : {}),
+  }).then(
+    (report) => port.postMessage({ type: 'done', report } satisfies WorkerMessage),
+    (error: unknown) => {
+      const e = error as { name?: string; message?: string; issues?: unknown };
+      port.postMessage({ type: 'error', name: e.name ?? 'Error', message: e.message ?? String(error), ...(e.issues ? { issues: e.issues } : {}) } satisfies WorkerMessage);
+    },
+  );
+}
