@@ -7,7 +7,7 @@
  * change set; call {@link GitChangeSet.close} when done (an idle process never keeps Node alive, see
  * {@link CatFileBatch}).
  */
-import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
+import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { decodeSource, formatBytes } from '../lang/index.js';
 import { SourceError } from './errors.js';
 import { RawPatchParser } from './git-diff.js';
@@ -114,6 +114,7 @@ export class GitSnapshot implements Snapshot {
   private files: Promise<string[]> | undefined;
   private readonly reads = new Map<string, Promise<ReadResult>>();
   private readonly greps = new Map<string, Promise<string[]>>();
+  private releaseState: Promise<ReleaseState | undefined> | undefined;
 
   constructor(
     private readonly root: string,
@@ -168,6 +169,17 @@ export class GitSnapshot implements Snapshot {
       result.catch(() => this.greps.delete(key));
     }
     return [...(await result)];
+  }
+
+  /**
+   * The tags and release branches, and the newest commit of this commit's history one of them contains
+   * (read through the same cat-file process). Asked once; a failure means "unknown", never an error.
+   */
+  releases(): Promise<ReleaseState | undefined> {
+    this.releaseState ??= releaseState(this.root, this.sha, (sha) => (sha === this.sha ? this : new GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes))).catch(
+      () => undefined,
+    );
+    return this.releaseState;
   }
 
   /** True for files, symlinks and submodules at this commit; false for directories. */
@@ -431,4 +443,26 @@ async function lsTree(root: string, sha: string): Promise<Map<string, TreeEntry>
     pos = end + 1;
   }
   return tree;
+}
+
+/** Ref patterns that mark releases: every tag, and branches named like release lines (`release/1.2`, `3.20`, `stable`). */
+const RELEASE_BRANCHES = ['release*', 'releases/*', 'stable*', '[0-9]*', 'v[0-9]*'];
+const RELEASE_REFS = ['refs/tags', ...RELEASE_BRANCHES.map((b) => `refs/heads/${b}`), ...RELEASE_BRANCHES.map((b) => `refs/remotes/*/${b}`)];
+const RELEASE_EXCLUDES = ['--tags', ...RELEASE_BRANCHES.map((b) => `--branches=${b}`), ...RELEASE_BRANCHES.map((b) => `--remotes=*/${b}`)];
+
+/**
+ * The release refs and the newest released commit in the history of `sha`: the boundary of
+ * `rev-list sha --not <release refs>` (the released commits the unreleased ones grew from), newest first.
+ */
+async function releaseState(root: string, sha: string, snapshotAt: (sha: string) => Snapshot): Promise<ReleaseState> {
+  const refs = (await git(root, ['for-each-ref', '--sort=-creatordate', '--format=%(refname:short)', ...RELEASE_REFS])).split('\n').filter(Boolean);
+  if (refs.length === 0) return { refs: [] };
+  const lines = (await git(root, ['rev-list', '--boundary', sha, '--not', ...RELEASE_EXCLUDES])).split('\n').filter(Boolean);
+  const named = refs.slice(0, 3);
+  // Nothing unreleased: the commit itself is in a release.
+  if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
+  const boundary = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)).slice(0, 200);
+  if (boundary.length === 0) return { refs: named };
+  const newest = (await git(root, ['log', '--no-walk=sorted', '--format=%H', ...boundary])).split('\n')[0]?.trim();
+  return newest ? { refs: named, released: snapshotAt(newest) } : { refs: named };
 }

@@ -24,16 +24,24 @@ export interface Expectation {
   /** Undefined: anywhere in the file. */
   line?: number;
   state?: Finding['state'];
+  /** Undefined: any severity. */
+  severity?: Finding['severity'];
   kind: 'ruleid' | 'ok' | 'todoruleid' | 'todook';
   source: string;
 }
 
 export interface CaseFile {
   config?: unknown;
-  expect?: Array<{ path: string; line?: number; state?: Finding['state']; rule?: string }>;
+  expect?: Array<{ path: string; line?: number; state?: Finding['state']; severity?: Finding['severity']; rule?: string }>;
   waivers?: Waiver[];
   now?: string;
   description?: string;
+  /**
+   * The repository's releases: `refs` (tag / release-branch names; empty = none) and `released`, the tree
+   * the newest release shipped: `before` (the base is released) or the name of a sibling folder of the
+   * case (e.g. `release`). Without it the source knows no releases.
+   */
+  releases?: { refs: string[]; released?: string };
 }
 
 export interface CaseResult {
@@ -101,7 +109,10 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   // Core rules judge markers for every gate, so their cases run with all gates.
   const selected = gateId === 'core' ? gates : gates.filter((g) => g.id === gateId || g.id === 'core');
   const config = parseConfig(caseFile.config ? stringifyYaml(caseFile.config) : '', `${casePath}#config`, gates);
-  const changeSet = memoryChangeSet({ base, head });
+  const releases = caseFile.releases
+    ? { refs: caseFile.releases.refs, ...(caseFile.releases.released ? { released: readTree(join(caseDir, caseFile.releases.released)) } : {}) }
+    : undefined;
+  const changeSet = memoryChangeSet({ base, head, ...(releases ? { releases } : {}) });
   const evaluation = await evaluate({
     changeSet,
     config,
@@ -117,6 +128,7 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
       path: e.path,
       ...(e.line !== undefined ? { line: e.line } : {}),
       ...(e.state ? { state: e.state } : {}),
+      ...(e.severity ? { severity: e.severity } : {}),
       kind: 'ruleid',
       source: 'case.yml',
     });
@@ -126,12 +138,12 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const matches = (e: Expectation, f: Finding) => f.path === e.path && (e.line === undefined || f.line === e.line);
   const claimed = new Set<Finding>();
   for (const e of expectations) {
-    const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)));
+    const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)) && (!e.severity || f.severity === e.severity));
     for (const h of findings.filter((f) => matches(e, f))) claimed.add(h);
     const where = `${e.path}${e.line ? `:${e.line}` : ''} (annotation at ${e.source})`;
     switch (e.kind) {
       case 'ruleid':
-        if (hits.length === 0) problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
+        if (hits.length === 0) problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''}${e.severity ? ` (${e.severity})` : ''} at ${where}, got none`);
         break;
       case 'ok':
         if (hits.length > 0) problems.push(`unexpected ${ruleId} at ${where}: ${hits[0]!.message}`);

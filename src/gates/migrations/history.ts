@@ -18,6 +18,7 @@ import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
 import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
+import { effectSignature } from './semantic.js';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite' | 'other';
 
@@ -93,6 +94,20 @@ export interface MigrationIndex {
   unreplayed: Map<string, Array<{ info: MigrationFileInfo; file: SourceFile }>>;
   /** Head side: `${table}.${column}` dropped/renamed by a newest migration → code that still uses it. */
   references: Map<string, RelatedLocation[]>;
+  /** Base side: what the newest release holds of this history; undefined when the source cannot tell. */
+  release?: ReleasedMigrations;
+}
+
+/** The migrations as the newest release containing this history shipped them. */
+export interface ReleasedMigrations {
+  /** Tag / release-branch names (a few, for messages); empty when the repository has no releases. */
+  refs: readonly string[];
+  /**
+   * Path → the released version, for every migration of the released tree; undefined when no release
+   * contains any of this history (then nothing here was released). `effect` is computed only where the
+   * released text differs from this side's.
+   */
+  files?: Map<string, { hash: string; effect?: string }>;
 }
 
 export const HISTORY_INDEX = 'history';
@@ -253,9 +268,54 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     const read = new Map<string, SourceFile>();
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
     await scanReferences(ctx, index, read);
+    if (ctx.side === 'base') {
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
+    }
     return index;
   },
 };
+
+/** Released trees with more migration files than this are not read (the release is then treated as unknown). */
+const MAX_RELEASED_FILES = 5000;
+
+/**
+ * The migrations of the newest release in this snapshot's history. Files whose released text equals
+ * this side's keep only their hash; the others (usually none or a handful) also get their effect
+ * signature, so an edit can be compared with what was released.
+ */
+async function releasedMigrations(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<ReleasedMigrations | undefined> {
+  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : undefined;
+  if (!state) return undefined;
+  if (state.refs.length === 0 || !state.released) return { refs: state.refs };
+  const files = new Map<string, { hash: string; effect?: string }>();
+  if (state.released.sha === ctx.snapshot.sha) {
+    for (const [path, e] of index.files) files.set(path, { hash: e.hash });
+    return { refs: state.refs, files };
+  }
+  const releasedPaths = await state.released.list();
+  const pathSet = new Set(releasedPaths);
+  const infos = releasedPaths.flatMap((p) => {
+    const info = ctx.excluded(p) ? undefined : classifyMigrationPath(p, pathSet);
+    return info && info.role !== 'down' ? [info] : [];
+  });
+  if (infos.length > MAX_RELEASED_FILES) return undefined;
+  state.released.prefetch?.(infos.map((i) => i.path));
+  for (const info of infos) {
+    const read = await state.released.read(info.path);
+    if (!read.ok) continue;
+    const hash = normalisedHash(read.file.text);
+    const mine = index.files.get(info.path);
+    if (mine && mine.hash === hash) {
+      files.set(info.path, { hash });
+    } else {
+      const effect = effectSignature(read.file, info);
+      files.set(info.path, effect === undefined ? { hash } : { hash, effect });
+    }
+    read.file.dispose();
+  }
+  return { refs: state.refs, files };
+}
 
 /** Records what each migration of a set declares about columns, in apply order. */
 function replay(index: MigrationIndex, dir: string, ups: Array<{ info: MigrationFileInfo; file: SourceFile }>): void {
