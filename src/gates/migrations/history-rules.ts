@@ -45,6 +45,10 @@ export function refList(refs: readonly string[]): string {
 /** Tools that record an applied migration by its version number only, so a file name after the version may change. */
 const VERSION_KEYED: ReadonlySet<string> = new Set(['golang-migrate', 'flyway', 'goose', 'dbmate']);
 
+export function isVersionKeyed(tool: string): boolean {
+  return VERSION_KEYED.has(tool);
+}
+
 /** Whether two files are the same migration for the tool (goose, golang-migrate, Flyway: the same version). */
 export function sameRecordedMigration(a: IndexedMigration, b: IndexedMigration): boolean {
   if (a.info.tool !== b.info.tool || a.info.set !== b.info.set) return false;

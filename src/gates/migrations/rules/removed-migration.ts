@@ -1,8 +1,9 @@
 import type { RepoRule } from '../../../core/types.js';
 import type { IndexedMigration } from '../history.js';
-import { indexes, refList, releaseStatus, sameRecordedMigration } from '../history-rules.js';
+import { indexes, isVersionKeyed, refList, releaseStatus, sameRecordedMigration } from '../history-rules.js';
 import { toolName } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
+import { effectSignature } from '../semantic.js';
 
 /** More removed files than this in one set become one finding for the set. */
 const COLLAPSE_AFTER = 5;
@@ -24,7 +25,7 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     description: 'An already-merged migration is deleted or renamed, which breaks or re-runs the history on deployed databases.',
     messages: {
       removed: '{{file}} was already merged and is deleted here. {{consequence}}',
-      renamed: '{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by name, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.',
+      renamed: '{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by {{recordedBy}}, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.',
       unreleased:
         '{{file}} is {{what}}; it was merged but no release contains it yet (releases: {{refs}}), so production never ran it. Databases that ran the unreleased code (staging, previews, developers) did, and keep a history row nothing explains.',
       many: '{{count}} already-merged migrations of {{set}} are deleted or renamed (first: {{file}}). {{consequence}}',
@@ -54,13 +55,18 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       // a rename to a path that is no migration at all is a deletion.
       const to = change.status === 'renamed' && both.mine.files.has(change.path) ? change.path : undefined;
       const renamedTo = to ? both.mine.files.get(to) : undefined;
-      // goose, golang-migrate, Flyway record the version: a new title after the same version is the same migration.
-      if (renamedTo && sameRecordedMigration(entry, renamedTo)) continue;
+      // goose, golang-migrate, Flyway record the version: a new title after the same version is the same
+      // migration (whether or not the diff paired the two files as a rename).
+      if (renamedTo ? sameRecordedMigration(entry, renamedTo) : [...both.mine.files.values()].some((e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e))) continue;
       const release = releaseStatus(both.other, oldPath);
       if (renamedTo) {
         // Renamed back to the name (and text) the newest release shipped: deployed databases know that name.
         const back = releaseStatus(both.other, renamedTo.info.path);
-        if (release.status === 'unreleased' && back.status === 'released' && back.shipped.hash === renamedTo.hash) continue;
+        const headFile = ctx.snapshot.file(renamedTo.info.path);
+        const restored =
+          back.status === 'released' &&
+          (back.shipped.hash === renamedTo.hash || (back.shipped.effect !== undefined && headFile !== undefined && back.shipped.effect === effectSignature(headFile, renamedTo.info)));
+        if (release.status === 'unreleased' && restored) continue;
       }
       if (release.status === 'unreleased') {
         ctx.report({
@@ -93,7 +99,7 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
         continue;
       }
       for (const { entry, to } of list) {
-        if (to) ctx.report({ messageId: 'renamed', data: { file: entry.info.path, to, tool: toolName(tool) }, path: to, line: 1, key: entry.info.path });
+        if (to) ctx.report({ messageId: 'renamed', data: { file: entry.info.path, to, tool: toolName(tool), recordedBy: entry.info.version !== undefined && isVersionKeyed(tool) ? 'version' : 'name' }, path: to, line: 1, key: entry.info.path });
         else ctx.report({ messageId: 'removed', data: { file: entry.info.path, consequence }, path: entry.info.path, line: 1, key: entry.info.path });
       }
     }
