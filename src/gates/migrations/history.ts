@@ -11,11 +11,12 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { classifyMigrationPath, compareMigrationIds, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import { classifyMigrationPath, compareMigrationIds, isNeverMigrationPath, type MigrationFileInfo, type MigrationTool } from './layout.js';
 import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
-import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
+import { addDjangoModels, addPrismaModels, addSqlalchemyModels, djangoAppOf, emptyCatalogue, resolveDjango, type ModelCatalogue } from './models.js';
+import { djangoMeta, djangoOps, djangoStateOnlyDrops, type DjangoMigrationMeta } from './orm/django.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
 import { effectSignature } from './semantic.js';
@@ -94,6 +95,10 @@ export interface MigrationIndex {
   unreplayed: Map<string, Array<{ info: MigrationFileInfo; file: SourceFile }>>;
   /** Head side: `${table}.${column}` dropped/renamed by a newest migration → code that still uses it. */
   references: Map<string, RelatedLocation[]>;
+  /** The ORM models of this snapshot resolved to tables and columns (what running code of this side reads). */
+  models: ModelCatalogue;
+  /** `table` / `table.column` keys a Django `SeparateDatabaseAndState` removed from the state only. */
+  stateOnlyDrops: Set<string>;
   /** Base side: what the newest release holds of this history; undefined when the source cannot tell. */
   release?: ReleasedMigrations;
 }
@@ -212,6 +217,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       djangoFields: new Map(),
       unreplayed: new Map(),
       references: new Map(),
+      models: emptyCatalogue(),
+      stateOnlyDrops: new Set(),
     };
     const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[] }>();
     for (const path of ctx.paths) {
@@ -267,6 +274,12 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     }
     const read = new Map<string, SourceFile>();
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
+    for (const [path, file] of read) {
+      if (index.files.get(path)?.info.tool === 'django' && file.text.includes('SeparateDatabaseAndState')) {
+        for (const k of djangoStateOnlyDrops(file)) index.stateOnlyDrops.add(k);
+      }
+    }
+    await readModels(ctx, index);
     await scanReferences(ctx, index, read);
     if (ctx.side === 'base') {
       const release = await releasedMigrations(ctx, index);
@@ -275,6 +288,35 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     return index;
   },
 };
+
+/** At most this many model files are read per kind. */
+const MAX_MODEL_FILES = 400;
+
+/** Reads the ORM models of the ecosystems that have migrations here (Django apps, SQLAlchemy, Prisma). */
+async function readModels(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<void> {
+  const tools = new Set([...index.sets.values()].map((s) => s.tool));
+  const usable = (p: string) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
+  if (tools.has('django')) {
+    const pending: Parameters<typeof resolveDjango>[0] = [];
+    for (const path of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== undefined && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addDjangoModels(file, djangoAppOf(path)!, pending, index.models);
+    }
+    resolveDjango(pending, index.models);
+  }
+  if (tools.has('alembic')) {
+    for (const path of (await ctx.snapshot.grep(['__tablename__'], ['**/*.py'])).filter(usable).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addSqlalchemyModels(file, index.models);
+    }
+  }
+  if (tools.has('prisma')) {
+    for (const path of ctx.paths.filter((p) => usable(p) && p.endsWith('.prisma')).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addPrismaModels(file, index.models);
+    }
+  }
+}
 
 /** Released trees with more migration files than this are not read (the release is then treated as unknown). */
 const MAX_RELEASED_FILES = 5000;
