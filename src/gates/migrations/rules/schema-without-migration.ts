@@ -3,6 +3,7 @@ import type { SourceFile } from '../../../lang/source-file.js';
 import { HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
 import type { MigrationTool } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
+import { databaseChanges, prismaDatabase, replaySql, satisfied } from '../prisma-schema.js';
 import { changedObjects, djangoObjects, drizzleObjects, prismaObjects, sqlalchemyObjects, typeormObjects, type SchemaObject } from '../schema-sources.js';
 
 interface Ecosystem {
@@ -130,6 +131,33 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
       const base = baseFile ? eco.objects(baseFile) : [];
       if (head.length === 0 && base.length === 0) continue;
       const setDirs = new Set(sets.map((s) => s.dir));
+      if (eco.tool === 'prisma') {
+        // Semantic: what the edit changes in the database, checked against what the head's migrations build.
+        const headDb = prismaDatabase(file);
+        const changes = databaseChanges(baseFile ? prismaDatabase(baseFile) : new Map(), headDb);
+        if (changes.length === 0) return;
+        const migrationFiles = sets.flatMap((s) => s.entries.filter((e) => e.info.role === 'up').map((e) => ctx.snapshot.file(e.info.path)));
+        const built = replaySql(migrationFiles.filter((f): f is SourceFile => f !== undefined));
+        const missing = changes.filter((c) => satisfied(built.schema, c) === false);
+        if (missing.length === 0) return;
+        // A schema split over several files: a model moved between them looks removed here; be careful.
+        const dir = dirOf(file.path);
+        const multiFile = ctx.snapshot.paths.some((p) => p !== file.path && p.endsWith('.prisma') && dirOf(p) === dir);
+        const uncertain = built.uncertain || multiFile || migrationFiles.some((f) => f === undefined);
+        ctx.report({
+          messageId: 'missing',
+          data: {
+            label: eco.label,
+            sets: [...setDirs].join(', '),
+            command: eco.command,
+            objects: missing.slice(0, 4).map((c) => c.label).join(', ') + (missing.length > 4 ? ` and ${missing.length - 4} more` : ''),
+          },
+          line: missing.map((c) => (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : undefined) ?? headDb.get(c.table)?.line).find((l) => l !== undefined) ?? pickLine(file, change.addedLines, 1, file.lines().length, 1),
+          severity: uncertain ? 'warning' : eco.severity,
+          key: missing.map((c) => c.label).join(','),
+        });
+        return;
+      }
       const migrated = ctx.changes.some((c) => {
         if (c.status !== 'added' && c.status !== 'renamed' && c.status !== 'modified') return false;
         const entry = index.files.get(c.path);
