@@ -1,6 +1,8 @@
 import type { FileRule, Severity } from '../../../core/types.js';
 import type { SourceFile } from '../../../lang/source-file.js';
-import { HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
+import { djangoFieldBefore, HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
+import { djangoOps } from '../orm/django.js';
+import { planOf } from '../plan.js';
 import type { MigrationTool } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
 import { databaseChanges, prismaDatabase, replaySql, satisfied } from '../prisma-schema.js';
@@ -67,6 +69,17 @@ const SQLALCHEMY: Ecosystem = {
   sets: (_p, i) => setsOf('alembic')(i),
   command: 'alembic revision --autogenerate -m "<change>"',
 };
+
+/**
+ * The table a schema object maps to, as migrations name it: Django `<app>_<model>` (lower case),
+ * SQLAlchemy `__tablename__`, Drizzle's table name; undefined when unknown (TypeORM entity classes).
+ */
+function tableOf(tool: MigrationTool, name: string, app: string): string | undefined {
+  const [kind, rest = ''] = name.split(' ');
+  if (tool === 'django' && kind === 'model') return `${app}_${rest}`.toLowerCase();
+  if ((tool === 'alembic' || tool === 'drizzle') && kind === 'table') return rest.toLowerCase();
+  return undefined;
+}
 
 /** A line worth pointing at: not blank, not only a comment or a docstring. */
 function isCodeLine(text: string): boolean {
@@ -158,13 +171,45 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         });
         return;
       }
-      const migrated = ctx.changes.some((c) => {
-        if (c.status !== 'added' && c.status !== 'renamed' && c.status !== 'modified') return false;
+      const added = ctx.changes.filter((c) => {
+        if (c.status !== 'added' && c.status !== 'renamed') return false;
         const entry = index.files.get(c.path);
-        return !!entry && setDirs.has(entry.info.set) && (c.status === 'added' || c.status === 'renamed');
+        return !!entry && setDirs.has(entry.info.set);
       });
-      if (migrated) return;
-      const changed = changedObjects(base, head);
+      // Tables the migrations this pull request adds touch (and Django models whose fields they declare).
+      const touched = new Set<string>();
+      for (const c of added) {
+        const entry = index.files.get(c.path)!;
+        const f = ctx.snapshot.file(c.path);
+        if (!f) continue;
+        try {
+          for (const op of planOf(f, entry.info).ops) if ('table' in op) touched.add(op.table.toLowerCase().split('.').pop()!);
+          if (entry.info.tool === 'django') for (const d of djangoOps(f).declarations) touched.add(d.model);
+        } catch {
+          // An unreadable migration touches nothing we can name.
+        }
+      }
+      const djangoSet = eco.tool === 'django' ? sets[0] : undefined;
+      const appLabel = djangoSet ? (djangoSet.dir.split('/').slice(-2, -1)[0] ?? '') : '';
+      const baseBy = new Map(base.map((o) => [o.name, o]));
+      const headBy = new Map(head.map((o) => [o.name, o]));
+      /** Whether the migrations (added here, or already in the history) cover this object's change. */
+      const covered = (name: string): boolean => {
+        const table = tableOf(eco.tool, name, appLabel);
+        // Without a table name (TypeORM entities), any migration added to the set counts, as before.
+        if (table === undefined) return added.length > 0;
+        if (touched.has(table)) return true;
+        if (!djangoSet) return false;
+        // Django: fields added to the model that a migration at the head already declares (committed earlier).
+        const fieldsOf = (o: SchemaObject | undefined) => new Map((o?.signature.split('\n') ?? []).filter((l) => l.includes(':') && !l.startsWith('Meta.')).map((l) => [l.slice(0, l.indexOf(':')), l] as const));
+        const b = fieldsOf(baseBy.get(name));
+        const h = fieldsOf(headBy.get(name));
+        const metaChanged = (baseBy.get(name)?.signature.split('\n').filter((l) => l.startsWith('Meta.')).join('\n') ?? '') !== (headBy.get(name)?.signature.split('\n').filter((l) => l.startsWith('Meta.')).join('\n') ?? '');
+        if (metaChanged || [...b.keys()].some((k) => !h.has(k) || h.get(k) !== b.get(k))) return false;
+        const newFields = [...h.keys()].filter((k) => !b.has(k));
+        return newFields.length > 0 && newFields.every((field) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field) !== undefined);
+      };
+      const changed = changedObjects(base, head).filter((c) => !covered(c.name));
       const data = { label: eco.label, sets: [...setDirs].join(', '), command: eco.command };
       if (changed.length > 0) {
         const first = changed.find((c) => c.kind !== 'removed') ?? changed[0]!;
@@ -179,7 +224,9 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         return;
       }
       if (eco.tool === 'django') {
-        const stateChanged = changedObjects(base, head, 'stateSignature');
+        // Objects whose database change the history covers are judged by that migration, not here.
+        const dbChanged = new Set(changedObjects(base, head).map((c) => c.name));
+        const stateChanged = changedObjects(base, head, 'stateSignature').filter((c) => !dbChanged.has(c.name) && !touched.has(tableOf(eco.tool, c.name, appLabel) ?? ''));
         if (stateChanged.length > 0) {
           const first = stateChanged[0]!;
           const line = pickLine(file, change.addedLines, first.line, first.endLine, first.line);
