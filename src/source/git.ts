@@ -445,20 +445,25 @@ async function lsTree(root: string, sha: string): Promise<Map<string, TreeEntry>
   return tree;
 }
 
-/** Ref patterns that mark releases: every tag, and branches named like release lines (`release/1.2`, `3.20`, `stable`). */
-const RELEASE_BRANCHES = ['release*', 'releases/*', 'stable*', '[0-9]*', 'v[0-9]*'];
-const RELEASE_REFS = ['refs/tags', ...RELEASE_BRANCHES.map((b) => `refs/heads/${b}`), ...RELEASE_BRANCHES.map((b) => `refs/remotes/*/${b}`)];
-const RELEASE_EXCLUDES = ['--tags', ...RELEASE_BRANCHES.map((b) => `--branches=${b}`), ...RELEASE_BRANCHES.map((b) => `--remotes=*/${b}`)];
+/** Branch names that mark release lines: `release/1.2`, `releases/x`, `release-3`, `stable`, `3.20`, `v2.x`. */
+const RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
 
 /**
- * The release refs and the newest released commit in the history of `sha`: the boundary of
- * `rev-list sha --not <release refs>` (the released commits the unreleased ones grew from), newest first.
+ * The release refs (every tag, and branches named like release lines) and the newest released commit in
+ * the history of `sha`: the boundary of `rev-list sha --not <release refs>` (the released commits the
+ * unreleased ones grew from), newest first.
  */
 async function releaseState(root: string, sha: string, snapshotAt: (sha: string) => Snapshot): Promise<ReleaseState> {
-  const refs = (await git(root, ['for-each-ref', '--sort=-creatordate', '--format=%(refname:short)', ...RELEASE_REFS])).split('\n').filter(Boolean);
+  const all = (await git(root, ['for-each-ref', '--sort=-creatordate', '--format=%(refname)', 'refs/tags', 'refs/heads', 'refs/remotes'])).split('\n').filter(Boolean);
+  const refs = all.filter((r) => {
+    if (r.startsWith('refs/tags/')) return true;
+    const branch = r.startsWith('refs/heads/') ? r.slice('refs/heads/'.length) : r.split('/').slice(3).join('/');
+    return RELEASE_BRANCH.test(branch);
+  });
   if (refs.length === 0) return { refs: [] };
-  const lines = (await git(root, ['rev-list', '--boundary', sha, '--not', ...RELEASE_EXCLUDES])).split('\n').filter(Boolean);
-  const named = refs.slice(0, 3);
+  const named = refs.slice(0, 3).map((r) => r.replace(/^refs\/(?:tags|heads|remotes)\//, ''));
+  const { stdout } = await runGit(root, ['rev-list', '--boundary', sha, '--stdin'], { input: refs.map((r) => `^${r}\n`).join('') });
+  const lines = stdout.toString('utf8').split('\n').filter(Boolean);
   // Nothing unreleased: the commit itself is in a release.
   if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
   const boundary = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)).slice(0, 200);
