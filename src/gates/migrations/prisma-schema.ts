@@ -10,7 +10,6 @@
 import type { SourceFile } from '../../lang/source-file.js';
 import { columnSpec, tableKey, typeName } from './sql-ops.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Node = Record<string, any>;
 
 export interface DbColumn {
