@@ -7,6 +7,7 @@
  */
 import type { RuleContext } from '../../core/types.js';
 import { HISTORY_INDEX, type MigrationIndex } from './history.js';
+import { releaseStatus } from './history-rules.js';
 import { declaresColumn, modelOf } from './models.js';
 import type { OpOf } from './ops.js';
 import type { MigrationsOptions } from './options.js';
@@ -24,12 +25,21 @@ function sides(ctx: RuleContext<unknown, MigrationsOptions>): { base: MigrationI
   }
 }
 
+/**
+ * A state-only removal at the base that the previous release contains: merged but unreleased, the
+ * running release still reads the column (when the repository has releases).
+ */
+function shippedStateRemoval(base: MigrationIndex, key: string): boolean {
+  const path = base.stateOnlyDrops.get(key);
+  return path !== undefined && releaseStatus(base, path).status !== 'unreleased';
+}
+
 /** Why dropping this column is a contract step, or undefined when nothing shows the previous release stopped reading it. */
 export function contractForColumn(ctx: RuleContext<unknown, MigrationsOptions>, op: OpOf<'drop-column'>): ContractReason | undefined {
   if (op.contractStep) return 'state-removed';
   const both = sides(ctx);
   if (!both) return undefined;
-  if (both.base.stateOnlyDrops.has(`${op.table}.${op.column}`)) return 'state-removed';
+  if (shippedStateRemoval(both.base, `${op.table}.${op.column}`)) return 'state-removed';
   // The model of the table is known at the base (every base class resolved) and does not declare the column …
   const model = modelOf(both.base.models, op.table);
   if (!model || !model.complete || declaresColumn(model, op.column)) return undefined;
@@ -44,7 +54,7 @@ export function contractForTable(ctx: RuleContext<unknown, MigrationsOptions>, o
   if (op.contractStep) return 'state-removed';
   const both = sides(ctx);
   if (!both) return undefined;
-  if (both.base.stateOnlyDrops.has(op.table)) return 'state-removed';
+  if (shippedStateRemoval(both.base, op.table)) return 'state-removed';
   const seen = tool === 'django' ? both.base.models.seen.has(djangoApp(migrationPath)) : tool === 'alembic' ? both.base.models.seen.has('sqlalchemy') : tool === 'prisma' ? both.base.models.seen.has('prisma') : false;
   if (!seen) return undefined;
   if (modelOf(both.base.models, op.table) || modelOf(both.head.models, op.table)) return undefined;

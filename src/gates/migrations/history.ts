@@ -97,8 +97,8 @@ export interface MigrationIndex {
   references: Map<string, RelatedLocation[]>;
   /** The ORM models of this snapshot resolved to tables and columns (what running code of this side reads). */
   models: ModelCatalogue;
-  /** `table` / `table.column` keys a Django `SeparateDatabaseAndState` removed from the state only. */
-  stateOnlyDrops: Set<string>;
+  /** `table` / `table.column` keys a Django `SeparateDatabaseAndState` removed from the state only → that migration's path. */
+  stateOnlyDrops: Map<string, string>;
   /** Base side: what the newest release holds of this history; undefined when the source cannot tell. */
   release?: ReleasedMigrations;
 }
@@ -218,7 +218,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       unreplayed: new Map(),
       references: new Map(),
       models: emptyCatalogue(),
-      stateOnlyDrops: new Set(),
+      stateOnlyDrops: new Map(),
     };
     const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[] }>();
     for (const path of ctx.paths) {
@@ -276,7 +276,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
     for (const [path, file] of read) {
       if (index.files.get(path)?.info.tool === 'django' && file.text.includes('SeparateDatabaseAndState')) {
-        for (const k of djangoStateOnlyDrops(file)) index.stateOnlyDrops.add(k);
+        for (const k of djangoStateOnlyDrops(file)) index.stateOnlyDrops.set(k, path);
       }
     }
     await readModels(ctx, index);
