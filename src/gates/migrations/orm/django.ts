@@ -409,3 +409,23 @@ export function djangoStateOnlyDrops(file: SourceFile): string[] {
   }
   return out;
 }
+
+/**
+ * Tables (`<app>_<model>`) whose model any operation of the migration names, state-only operations
+ * included (`SeparateDatabaseAndState(state_operations=[RemoveField(model_name=…)])` records a model
+ * change without SQL): what a schema edit needs a migration for.
+ */
+export function djangoTouchedTables(file: SourceFile): Set<string> {
+  const out = new Set<string>();
+  const cls = migrationClass(file);
+  if (!cls) return out;
+  const app = djangoApp(file.path);
+  const visit = (call: TSNode) => {
+    const name = lastName(call);
+    const model = modelKey(arg(call, name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') ? 'name' : 'model_name', 0), app);
+    if (model && name !== 'RunSQL' && name !== 'RunPython') out.add(model);
+    for (const key of ['state_operations', 'database_operations']) for (const inner of elements(arg(call, key, key === 'state_operations' ? 1 : 0))) if (inner.type === 'call') visit(inner);
+  };
+  for (const call of elements(classAttributes(cls).get('operations'))) if (call.type === 'call') visit(call);
+  return out;
+}

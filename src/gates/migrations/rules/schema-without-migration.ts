@@ -1,7 +1,7 @@
 import type { FileRule, Severity } from '../../../core/types.js';
 import type { SourceFile } from '../../../lang/source-file.js';
 import { djangoFieldBefore, HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
-import { djangoOps } from '../orm/django.js';
+import { djangoTouchedTables } from '../orm/django.js';
 import { planOf } from '../plan.js';
 import type { MigrationTool } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
@@ -184,7 +184,7 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         if (!f) continue;
         try {
           for (const op of planOf(f, entry.info).ops) if ('table' in op) touched.add(op.table.toLowerCase().split('.').pop()!);
-          if (entry.info.tool === 'django') for (const d of djangoOps(f).declarations) touched.add(d.model);
+          if (entry.info.tool === 'django') for (const t of djangoTouchedTables(f)) touched.add(t);
         } catch {
           // An unreadable migration touches nothing we can name.
         }
