@@ -212,15 +212,22 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
       const changed = changedObjects(base, head).filter((c) => !covered(c.name));
       const data = { label: eco.label, sets: [...setDirs].join(', '), command: eco.command };
       if (changed.length > 0) {
-        const first = changed.find((c) => c.kind !== 'removed') ?? changed[0]!;
-        const line = pickLine(file, change.addedLines, first.line, first.endLine, first.line);
-        ctx.report({
-          messageId: 'missing',
-          data: { ...data, objects: changed.slice(0, 4).map((c) => c.name).join(', ') + (changed.length > 4 ? ` and ${changed.length - 4} more` : '') },
-          line,
-          severity: eco.severity,
-          key: changed.map((c) => c.name).join(','),
-        });
+        // Django: objects where only options we cannot place changed (a custom field's keyword) are unsure: a warning.
+        const isUnsure = (c: { name: string }) => {
+          const b = baseBy.get(c.name);
+          return eco.tool === 'django' && b?.coreSignature !== undefined && b.coreSignature === headBy.get(c.name)?.coreSignature;
+        };
+        for (const [group, unsure] of [[changed.filter((c) => !isUnsure(c)), false], [changed.filter(isUnsure), true]] as const) {
+          if (group.length === 0) continue;
+          const first = group.find((c) => c.kind !== 'removed') ?? group[0]!;
+          ctx.report({
+            messageId: 'missing',
+            data: { ...data, objects: group.slice(0, 4).map((c) => c.name).join(', ') + (group.length > 4 ? ` and ${group.length - 4} more` : '') },
+            line: pickLine(file, change.addedLines, first.line, first.endLine, first.line),
+            severity: unsure ? 'warning' : eco.severity,
+            key: `${unsure ? 'unsure:' : ''}${group.map((c) => c.name).join(',')}`,
+          });
+        }
         return;
       }
       if (eco.tool === 'django') {
