@@ -2,7 +2,7 @@ import type { RepoRule, Severity } from '../../../core/types.js';
 import { indexes, refList, releaseStatus } from '../history-rules.js';
 import { toolName, type MigrationTool } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
-import { effectSignature } from '../semantic.js';
+import { effectSignature, semanticSignature } from '../semantic.js';
 
 /** Tools that checksum applied migrations, or where an edit is treated as history corruption. */
 const CHECKSUMMED: ReadonlySet<MigrationTool> = new Set(['prisma', 'atlas', 'flyway']);
@@ -64,7 +64,12 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
         if (release.shipped.hash === after.hash) continue;
         if (!CHECKSUMMED.has(tool) && newEffect !== undefined && release.shipped.effect === newEffect) continue;
       }
-      const sameEffect = oldEffect !== undefined && oldEffect === newEffect;
+      // Same effect, or (for code we cannot extract fully, e.g. RunPython) the same tokens without comments.
+      const sameTokens = () => {
+        const a = oldFile ? semanticSignature(oldFile) : undefined;
+        return a !== undefined && newFile !== undefined && a === semanticSignature(newFile);
+      };
+      const sameEffect = (oldEffect !== undefined && oldEffect === newEffect) || sameTokens();
       if (release.status === 'unreleased') {
         if (sameEffect) continue;
         ctx.report({ messageId: 'unreleased', data: { file, refs: refList(release.refs) }, path: file, line, severity: 'warning', key: file });
