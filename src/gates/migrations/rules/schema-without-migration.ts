@@ -119,11 +119,14 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
     messages: {
       missing:
         'The {{label}} change to {{objects}} ships without a migration in {{sets}}: the code deployed with it expects a schema the database does not have, so its queries fail in production (and the next developer to generate a migration gets this change mixed into theirs).',
+      unsure:
+        'The {{label}} change to {{objects}} only changes field options whose effect on the database we cannot tell (e.g. a custom field\'s keyword): if they change the column, it ships without a migration in {{sets}}; if not, `makemigrations --check` still fails until a migration records it.',
       stateOnly:
         'The {{label}} change to {{objects}} only touches options Django keeps in migration state (help_text, choices, defaults…): no SQL changes, but `makemigrations --check` will fail until a migration records it.',
     },
     fixes: {
       missing: 'Generate and commit the migration: `{{command}}`, then review its SQL.',
+      unsure: 'Run `{{command}}` and commit what it generates (review whether it has SQL: `manage.py sqlmigrate`).',
       stateOnly: 'Run `{{command}}` and commit the (SQL-free) migration.',
     },
   },
@@ -221,7 +224,7 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
           if (group.length === 0) continue;
           const first = group.find((c) => c.kind !== 'removed') ?? group[0]!;
           ctx.report({
-            messageId: 'missing',
+            messageId: unsure ? 'unsure' : 'missing',
             data: { ...data, objects: group.slice(0, 4).map((c) => c.name).join(', ') + (group.length > 4 ? ` and ${group.length - 4} more` : '') },
             line: pickLine(file, change.addedLines, first.line, first.endLine, first.line),
             severity: unsure ? 'warning' : eco.severity,
