@@ -159,6 +159,25 @@ export interface Snapshot {
    * git process; not the GitHub API, whose byte budget depends on the order of reads). Optional.
    */
   prefetch?(paths: readonly string[]): void;
+  /**
+   * Where this snapshot stands against the repository's releases (tags and release branches), when the
+   * source can tell. Cached; undefined when the source has no history to ask (then nothing is known).
+   */
+  releases?(): Promise<ReleaseState | undefined>;
+}
+
+/**
+ * What the repository's releases contain of one snapshot's history: history rules treat a migration no
+ * release contains as not yet applied anywhere that matters.
+ */
+export interface ReleaseState {
+  /** The tags and release branches seen (at most a few named, for messages); empty when there are none. */
+  refs: readonly string[];
+  /**
+   * The newest commit of this snapshot's history that some release contains, as a snapshot (the tree the
+   * last release shipped from this line); undefined when no release contains any of it.
+   */
+  released?: Snapshot;
 }
 
 /** The pull request as the engine sees it: two snapshots and the files between them. */

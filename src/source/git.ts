@@ -10,7 +10,7 @@
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
-import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
+import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { decodeSource, formatBytes } from '../lang/index.js';
 import { SourceError } from './errors.js';
 import { RawPatchParser } from './git-diff.js';
@@ -143,6 +143,7 @@ export class GitSnapshot implements Snapshot {
   private files: Promise<string[]> | undefined;
   private readonly reads = new Map<string, Promise<ReadResult>>();
   private readonly greps = new Map<string, Promise<string[]>>();
+  private releaseState: Promise<ReleaseState | undefined> | undefined;
 
   constructor(
     private readonly root: string,
@@ -197,6 +198,17 @@ export class GitSnapshot implements Snapshot {
       result.catch(() => this.greps.delete(key));
     }
     return [...(await result)];
+  }
+
+  /**
+   * The tags and release branches, and the newest commit of this commit's history one of them contains
+   * (read through the same cat-file process). Asked once; a failure means "unknown", never an error.
+   */
+  releases(): Promise<ReleaseState | undefined> {
+    this.releaseState ??= releaseState(this.root, this.sha, (sha) => (sha === this.sha ? this : new GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes))).catch(
+      () => undefined,
+    );
+    return this.releaseState;
   }
 
   /** True for files, symlinks and submodules at this commit; false for directories. */
@@ -510,4 +522,31 @@ async function lsTree(root: string, sha: string): Promise<Map<string, TreeEntry>
     pos = end + 1;
   }
   return tree;
+}
+
+/** Branch names that mark release lines: `release/1.2`, `releases/x`, `release-3`, `stable`, `3.20`, `v2.x`. */
+const RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
+
+/**
+ * The release refs (every tag, and branches named like release lines) and the newest released commit in
+ * the history of `sha`: the boundary of `rev-list sha --not <release refs>` (the released commits the
+ * unreleased ones grew from), newest first.
+ */
+async function releaseState(root: string, sha: string, snapshotAt: (sha: string) => Snapshot): Promise<ReleaseState> {
+  const all = (await git(root, ['for-each-ref', '--sort=-creatordate', '--format=%(refname)', 'refs/tags', 'refs/heads', 'refs/remotes'])).split('\n').filter(Boolean);
+  const refs = all.filter((r) => {
+    if (r.startsWith('refs/tags/')) return true;
+    const branch = r.startsWith('refs/heads/') ? r.slice('refs/heads/'.length) : r.split('/').slice(3).join('/');
+    return RELEASE_BRANCH.test(branch);
+  });
+  if (refs.length === 0) return { refs: [] };
+  const named = refs.slice(0, 3).map((r) => r.replace(/^refs\/(?:tags|heads|remotes)\//, ''));
+  const { stdout } = await runGit(root, ['rev-list', '--boundary', sha, '--stdin'], { input: refs.map((r) => `^${r}\n`).join('') });
+  const lines = stdout.toString('utf8').split('\n').filter(Boolean);
+  // Nothing unreleased: the commit itself is in a release.
+  if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
+  const boundary = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)).slice(0, 200);
+  if (boundary.length === 0) return { refs: named };
+  const newest = (await git(root, ['log', '--no-walk=sorted', '--format=%H', ...boundary])).split('\n')[0]?.trim();
+  return newest ? { refs: named, released: snapshotAt(newest) } : { refs: named };
 }

@@ -3,7 +3,7 @@
  * head). Line numbers come from a minimal line diff, so "which lines did this PR add" is exact.
  */
 import { createHash } from 'node:crypto';
-import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
+import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { decodeSource } from '../lang/index.js';
 import { globMatcher } from './globs.js';
 import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
@@ -17,6 +17,14 @@ export interface MemorySnapshotOptions {
   sha?: string;
   /** Default 1 MiB, as for git. */
   maxFileBytes?: number;
+  /** What `releases()` answers; without it the snapshot has no history to ask (undefined). */
+  releases?: MemoryReleases;
+}
+
+/** Releases of an in-memory history: the release refs and the tree of the newest released commit. */
+export interface MemoryReleases {
+  refs: readonly string[];
+  released?: MemoryFiles;
 }
 
 export interface MemoryChangeSetOptions {
@@ -27,6 +35,8 @@ export interface MemoryChangeSetOptions {
   /** Default "head". */
   headRef?: string;
   maxFileBytes?: number;
+  /** Releases, answered by both snapshots (see {@link MemoryReleases}). */
+  releases?: MemoryReleases;
 }
 
 /**
@@ -48,6 +58,15 @@ export class MemorySnapshot implements Snapshot {
     this.paths = [...this.bytes.keys()].sort();
     this.maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     this.sha = opts.sha ?? contentId(this.paths, this.bytes);
+    this.releaseInfo = opts.releases;
+  }
+
+  private readonly releaseInfo: MemoryReleases | undefined;
+
+  async releases(): Promise<ReleaseState | undefined> {
+    const r = this.releaseInfo;
+    if (!r) return undefined;
+    return { refs: r.refs, ...(r.released ? { released: new MemorySnapshot(r.released, { maxFileBytes: this.maxFileBytes }) } : {}) };
   }
 
   async list(globs?: readonly string[]): Promise<string[]> {
@@ -110,7 +129,7 @@ export function memorySnapshot(files: MemoryFiles, opts?: MemorySnapshotOptions)
  * CRLF → LF conversion changes every line. Files that decode as binary get `binary: true` and no lines.
  */
 export function memoryChangeSet(opts: MemoryChangeSetOptions): ChangeSet & { base: MemorySnapshot; head: MemorySnapshot } {
-  const snapOpts = opts.maxFileBytes === undefined ? {} : { maxFileBytes: opts.maxFileBytes };
+  const snapOpts = { ...(opts.maxFileBytes === undefined ? {} : { maxFileBytes: opts.maxFileBytes }), ...(opts.releases ? { releases: opts.releases } : {}) };
   const base = new MemorySnapshot(opts.base, snapOpts);
   const head = new MemorySnapshot(opts.head, snapOpts);
   const files: ChangedFile[] = [];

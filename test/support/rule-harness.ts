@@ -67,6 +67,12 @@ export interface CaseFile {
   waivers?: Waiver[];
   now?: string;
   description?: string;
+  /**
+   * The repository's releases: `refs` (tag / release-branch names; empty = none) and `released`, the tree
+   * the newest release shipped: `before` (the base is released) or the name of a sibling folder of the
+   * case (e.g. `release`). Without it the source knows no releases.
+   */
+  releases?: { refs: string[]; released?: string };
 }
 
 export interface CaseResult {
@@ -155,7 +161,10 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     g.id === gateId ? recordingReports(g, ruleId, reports) : g,
   );
   const config = parseConfig(caseFile.config ? stringifyYaml(caseFile.config) : '', `${casePath}#config`, gates);
-  const changeSet = memoryChangeSet({ base, head });
+  const releases = caseFile.releases
+    ? { refs: caseFile.releases.refs, ...(caseFile.releases.released ? { released: readTree(join(caseDir, caseFile.releases.released)) } : {}) }
+    : undefined;
+  const changeSet = memoryChangeSet({ base, head, ...(releases ? { releases } : {}) });
   const evaluation = await evaluate({
     changeSet,
     config,
@@ -184,7 +193,7 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const matches = (e: Expectation, f: Finding) => f.path === e.path && (e.line === undefined || f.line === e.line);
   const claimed = new Set<Finding>();
   for (const e of expectations) {
-    const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)));
+    const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)) && (!e.severity || f.severity === e.severity));
     for (const h of findings.filter((f) => matches(e, f))) claimed.add(h);
     const where = `${e.path}${e.line ? `:${e.line}` : ''} (annotation at ${e.source})`;
     const variant = `${e.messageId ? `#${e.messageId}` : ''}${e.severity ? `@${e.severity}` : ''}`;

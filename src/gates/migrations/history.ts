@@ -9,16 +9,18 @@
  */
 import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
-import type { IndexDef, RelatedLocation } from '../../core/types.js';
+import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { classifyMigrationPath, compareMigrationIds, extraLayouts, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import { classifyMigrationPath, compareMigrationIds, extraLayouts, isNeverMigrationPath, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
 import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
-import { djangoMeta, djangoOps, type DjangoMigrationMeta } from './orm/django.js';
+import { addDjangoModels, addPrismaModels, addSqlalchemyModels, djangoAppOf, emptyCatalogue, resolveDjango, type ModelCatalogue } from './models.js';
+import { djangoMeta, djangoOps, djangoStateOnlyDrops, type DjangoMigrationMeta } from './orm/django.js';
 import { decideDialect } from './dialect.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
+import { effectSignature } from './semantic.js';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite' | 'other';
 
@@ -103,6 +105,24 @@ export interface MigrationIndex {
   unreplayed: Map<string, Array<{ info: MigrationFileInfo; file: SourceFile }>>;
   /** Head side: `${table}.${column}` dropped/renamed by a newest migration → code that still uses it. */
   references: Map<string, RelatedLocation[]>;
+  /** The ORM models of this snapshot resolved to tables and columns (what running code of this side reads). */
+  models: ModelCatalogue;
+  /** `table` / `table.column` keys a Django `SeparateDatabaseAndState` removed from the state only → that migration's path. */
+  stateOnlyDrops: Map<string, string>;
+  /** Base side: what the newest release holds of this history; undefined when the source cannot tell. */
+  release?: ReleasedMigrations;
+}
+
+/** The migrations as the newest release containing this history shipped them. */
+export interface ReleasedMigrations {
+  /** Tag / release-branch names (a few, for messages); empty when the repository has no releases. */
+  refs: readonly string[];
+  /**
+   * Path → the released version, for every migration of the released tree; undefined when no release
+   * contains any of this history (then nothing here was released). `effect` is computed only where the
+   * released text differs from this side's.
+   */
+  files?: Map<string, { hash: string; effect?: string }>;
 }
 
 export const HISTORY_INDEX = 'history';
@@ -205,6 +225,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       djangoFields: new Map(),
       unreplayed: new Map(),
       references: new Map(),
+      models: emptyCatalogue(),
+      stateOnlyDrops: new Map(),
     };
     const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[]; dialect?: Dialect }>();
     for (const path of ctx.paths) {
@@ -261,10 +283,90 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     }
     const read = new Map<string, SourceFile>();
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
+    for (const [path, file] of read) {
+      if (index.files.get(path)?.info.tool === 'django' && file.text.includes('SeparateDatabaseAndState')) {
+        for (const k of djangoStateOnlyDrops(file)) index.stateOnlyDrops.set(k, path);
+      }
+    }
+    await readModels(ctx, index);
     await scanReferences(ctx, index, read);
+    if (ctx.side === 'base') {
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
+    }
     return index;
   },
 };
+
+/** At most this many model files are read per kind. */
+const MAX_MODEL_FILES = 400;
+
+/** Reads the ORM models of the ecosystems that have migrations here (Django apps, SQLAlchemy, Prisma). */
+async function readModels(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<void> {
+  const tools = new Set([...index.sets.values()].map((s) => s.tool));
+  const usable = (p: string) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
+  if (tools.has('django')) {
+    const pending: Parameters<typeof resolveDjango>[0] = [];
+    for (const path of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== undefined && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addDjangoModels(file, djangoAppOf(path)!, pending, index.models);
+    }
+    resolveDjango(pending, index.models);
+  }
+  if (tools.has('alembic')) {
+    for (const path of (await ctx.snapshot.grep(['__tablename__'], ['**/*.py'])).filter(usable).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addSqlalchemyModels(file, index.models);
+    }
+  }
+  if (tools.has('prisma')) {
+    for (const path of ctx.paths.filter((p) => usable(p) && p.endsWith('.prisma')).slice(0, MAX_MODEL_FILES)) {
+      const file = await ctx.read(path);
+      if (file) addPrismaModels(file, index.models);
+    }
+  }
+}
+
+/** Released trees with more migration files than this are not read (the release is then treated as unknown). */
+const MAX_RELEASED_FILES = 5000;
+
+/**
+ * The migrations of the newest release in this snapshot's history. Files whose released text equals
+ * this side's keep only their hash; the others (usually none or a handful) also get their effect
+ * signature, so an edit can be compared with what was released.
+ */
+async function releasedMigrations(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<ReleasedMigrations | undefined> {
+  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : undefined;
+  if (!state) return undefined;
+  if (state.refs.length === 0 || !state.released) return { refs: state.refs };
+  const files = new Map<string, { hash: string; effect?: string }>();
+  if (state.released.sha === ctx.snapshot.sha) {
+    for (const [path, e] of index.files) files.set(path, { hash: e.hash });
+    return { refs: state.refs, files };
+  }
+  const releasedPaths = await state.released.list();
+  const pathSet = new Set(releasedPaths);
+  const infos = releasedPaths.flatMap((p) => {
+    const info = ctx.excluded(p) ? undefined : classifyMigrationPath(p, pathSet);
+    return info && info.role !== 'down' ? [info] : [];
+  });
+  if (infos.length > MAX_RELEASED_FILES) return undefined;
+  state.released.prefetch?.(infos.map((i) => i.path));
+  for (const info of infos) {
+    const read = await state.released.read(info.path);
+    if (!read.ok) continue;
+    const hash = normalisedHash(read.file.text);
+    const mine = index.files.get(info.path);
+    if (mine && mine.hash === hash) {
+      files.set(info.path, { hash });
+    } else {
+      const effect = effectSignature(read.file, info);
+      files.set(info.path, effect === undefined ? { hash } : { hash, effect });
+    }
+    read.file.dispose();
+  }
+  return { refs: state.refs, files };
+}
 
 /** Records what each migration of a set declares about columns, in apply order. */
 function replay(index: MigrationIndex, dir: string, ups: Array<{ info: MigrationFileInfo; file: SourceFile }>): void {

@@ -12,6 +12,7 @@ import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { calleeName, descendantsOfType, lineOf, objectProps, stringValue, templateParts } from '../../lang/ts-helpers.js';
 import { HISTORY_INDEX, type MigrationIndex } from './history.js';
 import { isNeverMigrationPath } from './layout.js';
+import { sqlalchemyColumnName } from './models.js';
 import type { MigrationsOptions } from './options.js';
 import { planOf } from './plan.js';
 
@@ -111,7 +112,10 @@ function pythonModelRefs(file: SourceFile, root: TSNode, targets: Target[], out:
         const callee = attr.value.type === 'call' ? (calleeName(attr.value) ?? '') : '';
         const isField = /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === 'call';
         if (!isField) continue;
-        if (attr.name === t.column || `${attr.name}_id` === t.column) {
+        if (t.column === '') continue;
+        // SQLAlchemy `Column("db_name")` maps the attribute to db_name: that is the column it reads.
+        const column = sqlalchemyColumnName(attr.name, attr.value);
+        if (column !== undefined ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
           add(out, t, { path: file.path, line: lineOf(attr.node), message: `model ${name} still declares ${attr.name}, so the ORM selects the column` });
         }
       }
@@ -172,7 +176,9 @@ function sqlStringRefs(file: SourceFile, root: TSNode, targets: Target[], out: M
     if (!SQL_WORDS.test(text)) continue;
     for (const t of targets) {
       const table = t.table.split('.').pop()!;
-      if (wordRegex(t.column).test(text) && wordRegex(table).test(text)) {
+      if (t.column === '') {
+        if (wordRegex(table).test(text)) add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}` });
+      } else if (wordRegex(t.column).test(text) && wordRegex(table).test(text)) {
         add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}.${t.column}` });
       }
     }
@@ -189,6 +195,8 @@ function newestTargets(history: MigrationIndex, files: ReadonlyMap<string, Sourc
       try {
         for (const op of planOf(file, entry.info).ops) {
           if (op.kind === 'drop-column' || op.kind === 'rename-column') out.push({ table: op.table, column: op.column });
+          // A dropped table: raw SQL that still names it (column '' = the table itself).
+          if (op.kind === 'drop-table' && op.objectType === 'table') out.push({ table: op.table, column: '' });
         }
       } catch {
         // A migration we cannot plan contributes nothing.
@@ -207,7 +215,7 @@ export async function scanReferences(ctx: IndexContext<MigrationsOptions>, histo
   if (ctx.side !== 'head') return;
   const targets = newestTargets(history, files);
   if (targets.length === 0) return;
-  const tokens = [...new Set(targets.map((t) => t.column))];
+  const tokens = [...new Set(targets.map((t) => t.column || t.table.split('.').pop()!))];
   const hits = (await ctx.snapshot.grep(tokens, CODE_GLOBS)).filter(
     (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p),
   );

@@ -5,7 +5,8 @@
  * `relations()` change leaves every signature as it was.
  */
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, keywordArgs, lineOf, endLineOf, walk } from '../../lang/ts-helpers.js';
+import { calleeName, descendantsOfType, keywordArgs, lineOf, endLineOf, positionalArgs as positional, walk } from '../../lang/ts-helpers.js';
+import { djangoField } from './orm/django.js';
 
 /** One schema object (a model, an enum, a table) and what it declares. */
 export interface SchemaObject {
@@ -17,6 +18,12 @@ export interface SchemaObject {
   signature: string;
   /** Changes when anything a migration tool tracks changes, including state-only options (Django). */
   stateSignature: string;
+  /**
+   * Django: only what is known to reach the database (column class and type, null, unique, index,
+   * primary key, database default, relation target, db_column, DB Meta). Equal while `signature`
+   * differs means an option we cannot place (a custom field's keyword): unsure, not certain.
+   */
+  coreSignature?: string;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -124,6 +131,7 @@ export function djangoObjects(file: SourceFile): SchemaObject[] {
     if (!body) continue;
     const db: string[] = [];
     const state: string[] = [];
+    const core: string[] = [];
     let skip = false;
     for (const stmt of body.namedChildren) {
       if (!stmt) continue;
@@ -135,7 +143,10 @@ export function djangoObjects(file: SourceFile): SchemaObject[] {
           const value = (a.childForFieldName('right')?.text ?? '').replace(/\s+/g, '');
           if ((key === 'abstract' || key === 'proxy') && value === 'True') skip = true;
           if (key === 'managed' && value === 'False') skip = true;
-          if (DJANGO_META_DB.has(key)) db.push(`Meta.${key}=${value}`);
+          if (DJANGO_META_DB.has(key)) {
+            db.push(`Meta.${key}=${value}`);
+            core.push(`Meta.${key}=${value}`);
+          }
           state.push(`Meta.${key}=${value}`);
         }
         continue;
@@ -146,6 +157,14 @@ export function djangoObjects(file: SourceFile): SchemaObject[] {
       const right = a.childForFieldName('right');
       if (left?.type !== 'identifier' || !right || !isFieldCall(right)) continue;
       db.push(`${left.text}:${kwargSignature(right, (k) => !DJANGO_STATE_ONLY.has(k))}`);
+      const orm = djangoField(right);
+      const kw = keywordArgs(right);
+      const target = /(?:ForeignKey|OneToOneField|ManyToManyField)$/.test(calleeName(right) ?? '') ? (kw.get('to') ?? positional(right)[0])?.text.replace(/\s+/g, '') : undefined;
+      core.push(
+        orm
+          ? `${left.text}:${JSON.stringify({ ...orm, hasDefault: undefined, to: target, db_column: kw.get('db_column')?.text, db_default: kw.get('db_default')?.text.replace(/\s+/g, '') })}`
+          : `${left.text}:${kwargSignature(right, (k) => !DJANGO_STATE_ONLY.has(k))}`,
+      );
       state.push(`${left.text}:${kwargSignature(right, () => true)}`);
     }
     if (skip) continue;
@@ -155,6 +174,7 @@ export function djangoObjects(file: SourceFile): SchemaObject[] {
       endLine: endLineOf(cls),
       signature: db.sort().join('\n'),
       stateSignature: state.sort().join('\n'),
+      coreSignature: core.sort().join('\n'),
     });
   }
   return out;

@@ -6,6 +6,8 @@
  */
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { walk } from '../../lang/ts-helpers.js';
+import type { MigrationFileInfo } from './layout.js';
+import { planOf } from './plan.js';
 
 function stripLocations(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripLocations);
@@ -57,4 +59,60 @@ export function semanticSignature(file: SourceFile): string | undefined {
     { anonymous: true },
   );
   return tokens.join('\u0000');
+}
+
+/** `SET [LOCAL] lock_timeout|statement_timeout …`: how long to wait, not what the database ends up with. */
+const TIMEOUT_SET = /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
+
+function isTimeoutSet(stmt: unknown): boolean {
+  const set = (stmt as { VariableSetStmt?: { name?: string } } | undefined)?.VariableSetStmt;
+  return !!set && /^(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)$/.test(set.name ?? '');
+}
+
+/** Leaf tokens that carry values (strings, numbers, booleans, null), in any of the migration languages. */
+const VALUE_TOKENS = new Set(['string_content', 'string_fragment', 'integer', 'float', 'number', 'true', 'false', 'none', 'null']);
+
+/**
+ * What a migration does to the database, for telling a meaningful edit from one that changes nothing
+ * the database sees: SQL compares parsed statements without `SET lock_timeout`-style settings; code
+ * compares its extracted operations (positions and snippets dropped, timeouts dropped) plus the values
+ * it writes (strings, numbers, booleans: a changed default or length), so a refactored import, a renamed
+ * alias, reformatting or an added timeout compare equal. Undefined when the file cannot be read fully
+ * (unparsable, or application code such as RunPython whose effect is not extracted).
+ */
+export function effectSignature(file: SourceFile, info: MigrationFileInfo): string | undefined {
+  if (file.language === 'sql') {
+    const parse = file.sql();
+    if (!parse || parse.error) return undefined;
+    return JSON.stringify(parse.statements.filter((s) => !isTimeoutSet(s.stmt)).map((s) => stripLocations(s.stmt)));
+  }
+  let plan;
+  try {
+    plan = planOf(file, info);
+  } catch {
+    return undefined;
+  }
+  if (plan.parseError || plan.ops.some((o) => o.kind === 'code-backfill')) return undefined;
+  const ops = plan.ops
+    .filter((o) => o.kind !== 'set-timeout' && o.kind !== 'transaction')
+    .map((o) => {
+      const { line: _l, endLine: _e, snippet, inTransaction: _i, transaction: _t, via: _v, ...rest } = o;
+      // Unmodelled operations keep their text, so two different ones never compare equal.
+      return rest.kind === 'other' ? { ...rest, snippet: snippet.replace(/\s+/g, ' ') } : rest;
+    });
+  const root = file.tree()?.rootNode;
+  if (!root) return undefined;
+  const values: string[] = [];
+  walk(
+    root,
+    (node) => {
+      if (node.type === 'comment') return false;
+      if (file.language === 'python' && (isDocstring(node) || isAtomicSwitch(node))) return false;
+      if (node.type === 'import_statement' || node.type === 'import_from_statement') return false;
+      if (VALUE_TOKENS.has(node.type) && !TIMEOUT_SET.test(node.text)) values.push(node.text.replace(/\s+/g, ' '));
+      return true;
+    },
+    { anonymous: true },
+  );
+  return JSON.stringify([ops, values.sort()]);
 }

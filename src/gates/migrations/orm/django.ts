@@ -348,7 +348,9 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
       // The state side declares fields too (a field removed from state only, renamed with db_column…).
       const stateOps: ExtractedOp[] = [];
       for (const inner of elements(arg(call, 'state_operations', 1))) if (inner.type === 'call') operationOps(inner, app, path, stateOps, decls);
-      const removedInState = new Set(stateOps.filter((o) => o.kind === 'drop-column').map((o) => `${(o as { table: string }).table}.${(o as { column: string }).column}`));
+      const removedInState = new Set(
+        stateOps.flatMap((o) => (o.kind === 'drop-column' ? [`${o.table}.${o.column}`] : o.kind === 'drop-table' ? [o.table] : [])),
+      );
       for (const inner of elements(arg(call, 'database_operations', 0))) {
         if (inner.type !== 'call') continue;
         const ops: ExtractedOp[] = [];
@@ -356,7 +358,9 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
         for (const op of ops) {
           // Dropping in the database what an earlier migration already removed from the model state is
           // the contract step of expand/contract: running code stopped using the column a release ago.
-          const contract = op.kind === 'drop-column' && !removedInState.has(`${op.table}.${op.column}`);
+          // The same holds for a table (DeleteModel in an earlier state, RunSQL "DROP TABLE" here).
+          const contract =
+            (op.kind === 'drop-column' && !removedInState.has(`${op.table}.${op.column}`)) || (op.kind === 'drop-table' && op.objectType === 'table' && !removedInState.has(op.table));
           out.push(contract ? { ...op, contractStep: true } : op);
         }
       }
@@ -378,4 +382,50 @@ export function djangoOps(file: SourceFile): { ops: ExtractedOp[]; atomic: boole
   const app = djangoApp(file.path);
   for (const call of elements(attrs.get('operations'))) if (call.type === 'call') operationOps(call, app, file.path, out, declarations);
   return { ops: out, atomic: attrs.get('atomic')?.type !== 'false', declarations };
+}
+
+/**
+ * What a migration removes from Django's model state only (`SeparateDatabaseAndState` whose state side
+ * removes a field or model that its database side leaves in place): `table` or `table.column` keys. The
+ * table or column stays in the database for the running release, and a later migration drops it.
+ */
+export function djangoStateOnlyDrops(file: SourceFile): string[] {
+  const cls = migrationClass(file);
+  if (!cls) return [];
+  const app = djangoApp(file.path);
+  const out: string[] = [];
+  const key = (op: ExtractedOp) => (op.kind === 'drop-column' ? `${op.table}.${op.column}` : op.kind === 'drop-table' ? op.table : undefined);
+  for (const call of elements(classAttributes(cls).get('operations'))) {
+    if (call.type !== 'call' || lastName(call) !== 'SeparateDatabaseAndState') continue;
+    const state: ExtractedOp[] = [];
+    const db: ExtractedOp[] = [];
+    for (const inner of elements(arg(call, 'state_operations', 1))) if (inner.type === 'call') operationOps(inner, app, file.path, state, []);
+    for (const inner of elements(arg(call, 'database_operations', 0))) if (inner.type === 'call') operationOps(inner, app, file.path, db, []);
+    const dropped = new Set(db.map(key).filter((k): k is string => k !== undefined));
+    for (const op of state) {
+      const k = key(op);
+      if (k && !dropped.has(k)) out.push(k);
+    }
+  }
+  return out;
+}
+
+/**
+ * Tables (`<app>_<model>`) whose model any operation of the migration names, state-only operations
+ * included (`SeparateDatabaseAndState(state_operations=[RemoveField(model_name=…)])` records a model
+ * change without SQL): what a schema edit needs a migration for.
+ */
+export function djangoTouchedTables(file: SourceFile): Set<string> {
+  const out = new Set<string>();
+  const cls = migrationClass(file);
+  if (!cls) return out;
+  const app = djangoApp(file.path);
+  const visit = (call: TSNode) => {
+    const name = lastName(call);
+    const model = modelKey(arg(call, name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') ? 'name' : 'model_name', 0), app);
+    if (model && name !== 'RunSQL' && name !== 'RunPython') out.add(model);
+    for (const key of ['state_operations', 'database_operations']) for (const inner of elements(arg(call, key, key === 'state_operations' ? 1 : 0))) if (inner.type === 'call') visit(inner);
+  };
+  for (const call of elements(classAttributes(cls).get('operations'))) if (call.type === 'call') visit(call);
+  return out;
 }

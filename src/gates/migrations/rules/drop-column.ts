@@ -1,10 +1,13 @@
 import { at, ddlRule, ident } from '../ddl-context.js';
+import { contractForColumn } from '../contract.js';
 import { relatedReferences } from '../references.js';
 
 /**
  * migrations/drop-column: DROP COLUMN (and Django RemoveField, Alembic op.drop_column, Knex dropColumn,
  * TypeORM/Sequelize dropColumn/removeColumn) on a table that already exists. Running instances of the
- * previous release still select the column and fail; the data is gone.
+ * previous release still select the column and fail; the data is gone. The contract step of
+ * expand/contract — the base's models no longer declare the column and no head code names it, or an
+ * earlier Django SeparateDatabaseAndState removed it from the state — is a notice (contract.ts).
  */
 export const rule = ddlRule({
   postgresOnly: false,
@@ -18,11 +21,14 @@ export const rule = ddlRule({
         'Dropping column {{column}} of {{table}} breaks every instance still running the previous release during the deploy (its queries name the column and fail with "column does not exist"), and the data in it is gone for good.{{references}}',
       contractStep:
         'Dropping column {{column}} of {{table}} deletes its data for good; an earlier migration already removed the field from the model state, so running code should no longer use it.{{references}}',
+      unread:
+        'Dropping column {{column}} of {{table}} deletes its data for good; the previous release no longer reads it (no model declares it, no code names it), so this is the contract step of expand/contract.',
     },
     fixes: {
       dropColumn:
         'Expand/contract: first ship a release that stops reading and writing {{column}} (remove it from the model and from every query), deploy it everywhere, then drop the column in a later migration. Keep a backup if the data may be needed.',
       contractStep: 'Make sure the previous release is fully rolled out and the data is backed up, then keep the drop.',
+      unread: 'Make sure the release that stopped using it is fully rolled out and the data is backed up, then keep the drop.',
     },
     native: { squawk: ['ban-drop-column'], atlas: ['DS103'] },
   },
@@ -30,11 +36,12 @@ export const rule = ddlRule({
     t.ops.forEach((op, i) => {
       if (op.kind !== 'drop-column' || t.isNew(op.table, i)) return;
       const related = relatedReferences(ctx, op.table, op.column, t.file.path);
+      const contract = contractForColumn(ctx, op);
       ctx.report({
-        messageId: op.contractStep ? 'contractStep' : 'dropColumn',
+        messageId: contract === 'state-removed' ? 'contractStep' : contract === 'unread' ? 'unread' : 'dropColumn',
         data: { column: ident(op.column), table: ident(op.table), references: related.summary },
         ...at(op),
-        ...(op.contractStep ? { severity: 'warning' as const } : {}),
+        ...(contract ? { severity: 'notice' as const } : {}),
         ...(related.locations.length ? { related: related.locations } : {}),
         key: `${op.table}.${op.column}`,
       });
