@@ -3686,8 +3686,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural3 = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural3}: ${context.types.join(", ")}.`;
+      const plural7 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural7}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
         message
@@ -11250,9 +11250,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module2.exports = class Pluralizer {
-      constructor(singular, plural3) {
+      constructor(singular, plural7) {
         this.singular = singular;
-        this.plural = plural3;
+        this.plural = plural7;
       }
       pluralize(count) {
         const one = count === 1;
@@ -27623,9 +27623,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix2 = POSIX_REGEX_SOURCE[rest2];
-                if (posix2) {
-                  prev.value = pre + posix2;
+                const posix3 = POSIX_REGEX_SOURCE[rest2];
+                if (posix3) {
+                  prev.value = pre + posix3;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens2.indexOf(prev) === 1) {
@@ -28142,7 +28142,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix2 = opts.windows;
+      const posix3 = opts.windows;
       const regex2 = isState ? picomatch8.compileRe(glob, options) : picomatch8.makeRe(glob, options, false, true);
       const state = regex2.state;
       delete regex2.state;
@@ -28152,8 +28152,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch8(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch8.test(input2, regex2, options, { glob, posix: posix2 });
-        const result3 = { glob, state, regex: regex2, posix: posix2, input: input2, output: output2, match, isMatch };
+        const { isMatch, match, output: output2 } = picomatch8.test(input2, regex2, options, { glob, posix: posix3 });
+        const result3 = { glob, state, regex: regex2, posix: posix3, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result3);
         }
@@ -28178,7 +28178,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch8.test = (input2, regex2, options, { glob, posix: posix2 } = {}) => {
+    picomatch8.test = (input2, regex2, options, { glob, posix: posix3 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -28186,7 +28186,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix3 ? utils.toPosixSlashes : null);
       let match = input2 === glob;
       let output2 = match && format ? format(input2) : input2;
       if (match === false) {
@@ -28195,16 +28195,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch8.matchBase(input2, regex2, options, posix2);
+          match = picomatch8.matchBase(input2, regex2, options, posix3);
         } else {
           match = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch8.matchBase = (input2, glob, options, posix2 = options && options.windows) => {
+    picomatch8.matchBase = (input2, glob, options, posix3 = options && options.windows) => {
       const regex2 = glob instanceof RegExp ? glob : picomatch8.makeRe(glob, options);
-      return regex2.test(utils.basename(input2, { windows: posix2 }));
+      return regex2.test(utils.basename(input2, { windows: posix3 }));
     };
     picomatch8.isMatch = (str3, patterns, options) => picomatch8(patterns, options)(str3);
     picomatch8.parse = (pattern, options) => {
@@ -39972,22 +39972,22 @@ async function initializeBinding(moduleOptions) {
 function checkModule() {
   return !!Module3;
 }
-function parseAnyPredicate(steps, index, operator, textPredicates) {
-  if (steps.length !== 3) {
+function parseAnyPredicate(steps2, index, operator, textPredicates) {
+  if (steps2.length !== 3) {
     throw new Error(
-      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}`
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps2.length - 1}`
     );
   }
-  if (!isCaptureStep(steps[1])) {
+  if (!isCaptureStep(steps2[1])) {
     throw new Error(
-      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}"`
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps2[1].value}"`
     );
   }
   const isPositive = operator === "eq?" || operator === "any-eq?";
   const matchAll = !operator.startsWith("any-");
-  if (isCaptureStep(steps[2])) {
-    const captureName1 = steps[1].name;
-    const captureName2 = steps[2].name;
+  if (isCaptureStep(steps2[2])) {
+    const captureName1 = steps2[1].name;
+    const captureName2 = steps2[2].name;
     textPredicates[index].push((captures) => {
       const nodes1 = [];
       const nodes2 = [];
@@ -40001,8 +40001,8 @@ function parseAnyPredicate(steps, index, operator, textPredicates) {
       return matchAll ? nodes1.every((n1) => nodes2.some((n2) => compare(n1, n2, isPositive))) : nodes1.some((n1) => nodes2.some((n2) => compare(n1, n2, isPositive)));
     });
   } else {
-    const captureName = steps[1].name;
-    const stringValue2 = steps[2].value;
+    const captureName = steps2[1].name;
+    const stringValue2 = steps2[2].value;
     const matches = /* @__PURE__ */ __name((n) => n.text === stringValue2, "matches");
     const doesNotMatch = /* @__PURE__ */ __name((n) => n.text !== stringValue2, "doesNotMatch");
     textPredicates[index].push((captures) => {
@@ -40015,26 +40015,26 @@ function parseAnyPredicate(steps, index, operator, textPredicates) {
     });
   }
 }
-function parseMatchPredicate(steps, index, operator, textPredicates) {
-  if (steps.length !== 3) {
+function parseMatchPredicate(steps2, index, operator, textPredicates) {
+  if (steps2.length !== 3) {
     throw new Error(
-      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps.length - 1}.`
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 2, got ${steps2.length - 1}.`
     );
   }
-  if (steps[1].type !== "capture") {
+  if (steps2[1].type !== "capture") {
     throw new Error(
-      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}".`
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps2[1].value}".`
     );
   }
-  if (steps[2].type !== "string") {
+  if (steps2[2].type !== "string") {
     throw new Error(
-      `Second argument of \`#${operator}\` predicate must be a string. Got @${steps[2].name}.`
+      `Second argument of \`#${operator}\` predicate must be a string. Got @${steps2[2].name}.`
     );
   }
   const isPositive = operator === "match?" || operator === "any-match?";
   const matchAll = !operator.startsWith("any-");
-  const captureName = steps[1].name;
-  const regex2 = new RegExp(steps[2].value);
+  const captureName = steps2[1].name;
+  const regex2 = new RegExp(steps2[2].value);
   textPredicates[index].push((captures) => {
     const nodes = [];
     for (const c of captures) {
@@ -40047,20 +40047,20 @@ function parseMatchPredicate(steps, index, operator, textPredicates) {
     return matchAll ? nodes.every((text2) => test(text2, isPositive)) : nodes.some((text2) => test(text2, isPositive));
   });
 }
-function parseAnyOfPredicate(steps, index, operator, textPredicates) {
-  if (steps.length < 2) {
+function parseAnyOfPredicate(steps2, index, operator, textPredicates) {
+  if (steps2.length < 2) {
     throw new Error(
-      `Wrong number of arguments to \`#${operator}\` predicate. Expected at least 1. Got ${steps.length - 1}.`
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected at least 1. Got ${steps2.length - 1}.`
     );
   }
-  if (steps[1].type !== "capture") {
+  if (steps2[1].type !== "capture") {
     throw new Error(
-      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps[1].value}".`
+      `First argument of \`#${operator}\` predicate must be a capture. Got "${steps2[1].value}".`
     );
   }
   const isPositive = operator === "any-of?";
-  const captureName = steps[1].name;
-  const stringSteps = steps.slice(2);
+  const captureName = steps2[1].name;
+  const stringSteps = steps2.slice(2);
   if (!stringSteps.every(isStringStep)) {
     throw new Error(
       `Arguments to \`#${operator}\` predicate must be strings.".`
@@ -40076,70 +40076,70 @@ function parseAnyOfPredicate(steps, index, operator, textPredicates) {
     return nodes.every((text2) => values.includes(text2)) === isPositive;
   });
 }
-function parseIsPredicate(steps, index, operator, assertedProperties, refutedProperties) {
-  if (steps.length < 2 || steps.length > 3) {
+function parseIsPredicate(steps2, index, operator, assertedProperties, refutedProperties) {
+  if (steps2.length < 2 || steps2.length > 3) {
     throw new Error(
-      `Wrong number of arguments to \`#${operator}\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`
+      `Wrong number of arguments to \`#${operator}\` predicate. Expected 1 or 2. Got ${steps2.length - 1}.`
     );
   }
-  if (!steps.every(isStringStep)) {
+  if (!steps2.every(isStringStep)) {
     throw new Error(
       `Arguments to \`#${operator}\` predicate must be strings.".`
     );
   }
   const properties = operator === "is?" ? assertedProperties : refutedProperties;
   if (!properties[index]) properties[index] = {};
-  properties[index][steps[1].value] = steps[2]?.value ?? null;
+  properties[index][steps2[1].value] = steps2[2]?.value ?? null;
 }
-function parseSetDirective(steps, index, setProperties) {
-  if (steps.length < 2 || steps.length > 3) {
-    throw new Error(`Wrong number of arguments to \`#set!\` predicate. Expected 1 or 2. Got ${steps.length - 1}.`);
+function parseSetDirective(steps2, index, setProperties) {
+  if (steps2.length < 2 || steps2.length > 3) {
+    throw new Error(`Wrong number of arguments to \`#set!\` predicate. Expected 1 or 2. Got ${steps2.length - 1}.`);
   }
-  if (!steps.every(isStringStep)) {
+  if (!steps2.every(isStringStep)) {
     throw new Error(`Arguments to \`#set!\` predicate must be strings.".`);
   }
   if (!setProperties[index]) setProperties[index] = {};
-  setProperties[index][steps[1].value] = steps[2]?.value ?? null;
+  setProperties[index][steps2[1].value] = steps2[2]?.value ?? null;
 }
-function parsePattern(index, stepType, stepValueId, captureNames, stringValues, steps, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
+function parsePattern(index, stepType, stepValueId, captureNames, stringValues, steps2, textPredicates, predicates, setProperties, assertedProperties, refutedProperties) {
   if (stepType === PREDICATE_STEP_TYPE_CAPTURE) {
     const name2 = captureNames[stepValueId];
-    steps.push({ type: "capture", name: name2 });
+    steps2.push({ type: "capture", name: name2 });
   } else if (stepType === PREDICATE_STEP_TYPE_STRING) {
-    steps.push({ type: "string", value: stringValues[stepValueId] });
-  } else if (steps.length > 0) {
-    if (steps[0].type !== "string") {
+    steps2.push({ type: "string", value: stringValues[stepValueId] });
+  } else if (steps2.length > 0) {
+    if (steps2[0].type !== "string") {
       throw new Error("Predicates must begin with a literal value");
     }
-    const operator = steps[0].value;
+    const operator = steps2[0].value;
     switch (operator) {
       case "any-not-eq?":
       case "not-eq?":
       case "any-eq?":
       case "eq?":
-        parseAnyPredicate(steps, index, operator, textPredicates);
+        parseAnyPredicate(steps2, index, operator, textPredicates);
         break;
       case "any-not-match?":
       case "not-match?":
       case "any-match?":
       case "match?":
-        parseMatchPredicate(steps, index, operator, textPredicates);
+        parseMatchPredicate(steps2, index, operator, textPredicates);
         break;
       case "not-any-of?":
       case "any-of?":
-        parseAnyOfPredicate(steps, index, operator, textPredicates);
+        parseAnyOfPredicate(steps2, index, operator, textPredicates);
         break;
       case "is?":
       case "is-not?":
-        parseIsPredicate(steps, index, operator, assertedProperties, refutedProperties);
+        parseIsPredicate(steps2, index, operator, assertedProperties, refutedProperties);
         break;
       case "set!":
-        parseSetDirective(steps, index, setProperties);
+        parseSetDirective(steps2, index, setProperties);
         break;
       default:
-        predicates[index].push({ operator, operands: steps.slice(1) });
+        predicates[index].push({ operator, operands: steps2.slice(1) });
     }
-    steps.length = 0;
+    steps2.length = 0;
   }
 }
 function indexForByteOffset(source, byteOffset) {
@@ -41906,7 +41906,7 @@ ${JSON.stringify(symbolNames, null, 2)}`);
           const stepCount = C.getValue(TRANSFER_BUFFER, "i32");
           predicates[i2] = [];
           textPredicates[i2] = [];
-          const steps = new Array();
+          const steps2 = new Array();
           let stepAddress = predicatesAddress;
           for (let j = 0; j < stepCount; j++) {
             const stepType = C.getValue(stepAddress, "i32");
@@ -41919,7 +41919,7 @@ ${JSON.stringify(symbolNames, null, 2)}`);
               stepValueId,
               captureNames,
               stringValues,
-              steps,
+              steps2,
               textPredicates,
               predicates,
               setProperties,
@@ -53459,8 +53459,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
+        const plural7 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural7} inv\xE1lida${plural7}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -53604,8 +53604,8 @@ var error45 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue3.divisor}`;
       case "unrecognized_keys": {
-        const plural3 = issue3.keys.length > 1 ? "s" : "";
-        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue3.keys, ", ")}`;
+        const plural7 = issue3.keys.length > 1 ? "s" : "";
+        return `Chave${plural7} inv\xE1lida${plural7}: ${joinValues(issue3.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue3.origin, "definite")}`;
@@ -62763,6 +62763,7 @@ function gateEntrySchema(gateId, options, enabled) {
 var FAIL_ON_VALUES = ["blocker", "warning", "never"];
 var BASELINE_VALUES = ["merge-base", "off"];
 var ON_ERROR_VALUES = ["failure", "neutral"];
+var ON_UNANALYSED_VALUES = ["block", "warn"];
 var RULE_SEVERITY_VALUES = ["blocker", "warning", "notice", "off"];
 var NEW_BLOCKER_SUPPRESSION_VALUES = ["require-approval", "allow"];
 var PERMISSION_VALUES = ["read", "triage", "write", "maintain", "admin"];
@@ -62796,7 +62797,7 @@ var directorySchema = external_exports.string().superRefine((dir, ctx) => {
   return trimmed === "." ? "" : trimmed;
 });
 function ruleIdsOf(gates) {
-  return gates.flatMap((gate) => gate.rules.map((rule69) => rule69.meta.id)).sort();
+  return gates.flatMap((gate) => gate.rules.map((rule70) => rule70.meta.id)).sort();
 }
 function assertUniqueIds(gates) {
   const seen = /* @__PURE__ */ new Set();
@@ -62805,19 +62806,19 @@ function assertUniqueIds(gates) {
     seen.add(id);
   }
 }
-function ruleSettingSchema(rule69) {
+function ruleSettingSchema(rule70) {
   const severity = external_exports.enum(RULE_SEVERITY_VALUES);
   const fields = {
     severity: severity.optional().describe("Severity of the rule's findings, or `off` to turn the rule off. Unset: the rule's default severity.")
   };
-  if (rule69.options) {
-    fields["options"] = strictOptions(rule69.options).optional().describe("The rule's options; keys not given take their defaults.");
+  if (rule70.options) {
+    fields["options"] = strictOptions(rule70.options).optional().describe("The rule's options; keys not given take their defaults.");
   }
   const detailed = withUnknownKeyMessage(
     external_exports.strictObject(fields),
-    (key, allowed) => key === "options" ? `\`${rule69.meta.id}\` has no options` : unknownKeyMessage(key, allowed)
+    (key, allowed) => key === "options" ? `\`${rule70.meta.id}\` has no options` : unknownKeyMessage(key, allowed)
   );
-  const defaults = optionDefaults(rule69.options);
+  const defaults = optionDefaults(rule70.options);
   return external_exports.union([severity, detailed]).transform((value) => {
     const setting = {};
     const given = typeof value === "string" ? { severity: value } : value;
@@ -62825,13 +62826,13 @@ function ruleSettingSchema(rule69) {
     const options = given.options ?? defaults;
     if (options !== void 0) setting.options = options;
     return setting;
-  }).describe(`${rule69.meta.description} Default severity: ${rule69.meta.severity}.`);
+  }).describe(`${rule70.meta.description} Default severity: ${rule70.meta.severity}.`);
 }
 function buildConfigSchema(gates) {
   assertUniqueIds(gates);
   const gateIds = gates.map((gate) => gate.id);
   const ruleIds = ruleIdsOf(gates);
-  const rulesByGate = new Map(gates.map((gate) => [gate.id, gate.rules.map((rule69) => rule69.meta.id)]));
+  const rulesByGate = new Map(gates.map((gate) => [gate.id, gate.rules.map((rule70) => rule70.meta.id)]));
   const gateShape = {};
   for (const gate of gates) {
     const enabled = external_exports.boolean().default(true).describe(`Run the ${gate.title} gate. A disabled gate reports nothing and is not scored.`);
@@ -62842,7 +62843,7 @@ function buildConfigSchema(gates) {
     (key, allowed) => ruleIds.includes(key) ? `\`${key}\` is a rule, not a gate; set its severity under \`rules\`` : `unknown gate \`${key}\`${didYouMean(key, allowed) || (allowed.length > 0 ? `; known gates: ${allowed.join(", ")}` : "; no gates are registered")}`
   ).describe("Per gate: `enabled` (default true) and the gate's own options. Keys are gate ids.");
   const ruleShape = {};
-  for (const gate of gates) for (const rule69 of gate.rules) ruleShape[rule69.meta.id] = ruleSettingSchema(rule69).optional();
+  for (const gate of gates) for (const rule70 of gate.rules) ruleShape[rule70.meta.id] = ruleSettingSchema(rule70).optional();
   const rulesSchema = withUnknownKeyMessage(external_exports.strictObject(ruleShape), (key, allowed) => {
     const gateRules = rulesByGate.get(key);
     if (gateRules !== void 0) {
@@ -62890,6 +62891,9 @@ function buildConfigSchema(gates) {
     root: directorySchema.describe('The service\'s directory relative to the repository root (`""` for the root).')
   });
   const file2 = external_exports.strictObject({
+    extends: external_exports.union([external_exports.string().trim().min(1), external_exports.array(external_exports.string().trim().min(1)).min(1)]).optional().describe(
+      "Shared config(s) this file builds on, read first: a path in the same repository (`.github/readiness-base.yml`, or `./x.yml` relative to this file), or another repository `owner/repo` (its `.github/readiness.yml` on the default branch), `owner/repo:path` or `owner/repo:path@ref`. Keys in this file win over the files it extends; mappings (gates, rules, waivers, paths) merge key by key; `exceptions` and `services` add up; a later entry of a list wins over an earlier one. At most 5 levels; a cycle is an error."
+    ),
     "fail-on": external_exports.enum(FAIL_ON_VALUES).default("blocker").describe(
       "Which new findings block the merge: `blocker` (new blockers), `warning` (new blockers and warnings) or `never` (report only)."
     ),
@@ -62899,7 +62903,12 @@ function buildConfigSchema(gates) {
     "on-error": external_exports.enum(ON_ERROR_VALUES).default("failure").describe(
       "Check conclusion when the engine or GitHub fails: `failure` (never green by accident) or `neutral` (lets a required check pass)."
     ),
-    "max-file-bytes": external_exports.number().int().positive().default(DEFAULT_MAX_FILE_BYTES).describe("Files larger than this many bytes are skipped (and listed with the reason) instead of analysed."),
+    "max-file-bytes": external_exports.number().int().positive().default(DEFAULT_MAX_FILE_BYTES).describe(
+      "Files larger than this many bytes are not analysed; a changed one that a gate would read makes the pull request incomplete (see `on-unanalysed`)."
+    ),
+    "on-unanalysed": external_exports.enum(ON_UNANALYSED_VALUES).default("block").describe(
+      "What a changed file that a gate would read but the engine could not analyse (too large, over the download or analysis budget, past the 3,000-file listing, unreadable) does to the verdict: `block` (incomplete: a `core/unanalysed-file` blocker) or `warn` (the same finding as a warning)."
+    ),
     paths: pathsSchema.default(() => pathsSchema.parse({})).describe("Which paths are analysed."),
     services: external_exports.array(serviceSchema).superRefine((services, ctx) => {
       const names2 = /* @__PURE__ */ new Set();
@@ -62932,6 +62941,7 @@ function toReadinessConfig(parsed) {
     // One list for the engine; duplicates removed so a glob in both lists is not matched twice.
     paths: { exclude: [.../* @__PURE__ */ new Set([...parsed.paths.exclude, ...parsed.paths["exclude-add"]])] },
     maxFileBytes: parsed["max-file-bytes"],
+    onUnanalysed: parsed["on-unanalysed"],
     services: parsed.services.map((service) => ({ name: service.name, root: service.root })),
     gates,
     rules: rules6,
@@ -63030,13 +63040,13 @@ function diffConfigs(base4, head, gates) {
     diffValues(["gates", id], before?.options, after?.options, out2);
   }
   const rulesById = /* @__PURE__ */ new Map();
-  for (const gate of gates ?? []) for (const rule69 of gate.rules) rulesById.set(rule69.meta.id, rule69);
+  for (const gate of gates ?? []) for (const rule70 of gate.rules) rulesById.set(rule70.meta.id, rule70);
   const ruleIds = [.../* @__PURE__ */ new Set([...Object.keys(base4.rules), ...Object.keys(head.rules)])].sort();
   for (const id of ruleIds) {
-    const rule69 = rulesById.get(id);
-    const fallback = rule69?.meta.severity ?? "default";
+    const rule70 = rulesById.get(id);
+    const fallback = rule70?.meta.severity ?? "default";
     scalar(`rules.${id}`, base4.rules[id]?.severity ?? fallback, head.rules[id]?.severity ?? fallback);
-    const defaults = rule69 ? optionDefaults(rule69.options) : void 0;
+    const defaults = rule70 ? optionDefaults(rule70.options) : void 0;
     const before = base4.rules[id]?.options ?? defaults;
     const after = head.rules[id]?.options ?? defaults;
     if (before !== void 0 && after !== void 0) diffValues(["rules", id, "options"], before, after, out2);
@@ -63050,6 +63060,44 @@ function diffConfigs(base4, head, gates) {
   return out2;
 }
 
+// src/config/extends.ts
+import { posix } from "node:path";
+var EXTENDS_MAX_DEPTH = 5;
+function locationLabel(location2) {
+  const r = location2.repository;
+  return r ? `${r.owner}/${r.repo}:${location2.path}${r.ref ? `@${r.ref}` : ""}` : location2.path;
+}
+var NAME = "[A-Za-z0-9_.-]+";
+var REPOSITORY_REF = new RegExp(`^(${NAME})/(${NAME})(?::([^@]+))?(?:@(.+))?$`);
+function resolveExtends(entry, from) {
+  const text2 = entry.trim();
+  const isYaml = /\.ya?ml$/i.test(text2);
+  if (isYaml && !text2.includes(":")) {
+    const relative2 = text2.startsWith("./") || text2.startsWith("../");
+    const joined = posix.normalize(relative2 ? posix.join(posix.dirname(from.path), text2) : text2.replace(/^\/+/, ""));
+    if (joined.startsWith("../") || joined === "..") return `${text2} points outside the repository`;
+    return { path: joined, ...from.repository ? { repository: from.repository } : {} };
+  }
+  const m = REPOSITORY_REF.exec(text2);
+  if (!m) return `expected a path ending in .yml or .yaml, or a repository as owner/repo[:path][@ref]; got '${text2}'`;
+  const path2 = (m[3] ?? CONFIG_PATH).replace(/^\/+/, "");
+  if (posix.normalize(path2).startsWith("..")) return `${text2} points outside the repository`;
+  return { path: posix.normalize(path2), repository: { owner: m[1], repo: m[2], ...m[4] ? { ref: m[4] } : {} } };
+}
+var ADDITIVE_LISTS = /* @__PURE__ */ new Set(["exceptions", "services"]);
+function mergeConfigInputs(base4, over, depth = 0) {
+  const out2 = {};
+  for (const [k, v] of Object.entries(base4)) setOwn(out2, k, v);
+  for (const [key, value] of Object.entries(over)) {
+    const before = out2[key];
+    const additive = depth === 0 && ADDITIVE_LISTS.has(key) || depth === 1 && key === "exclude-add";
+    if (additive && Array.isArray(before) && Array.isArray(value)) setOwn(out2, key, [...before, ...value]);
+    else if (isPlainObject2(before) && isPlainObject2(value)) setOwn(out2, key, mergeConfigInputs(before, value, depth + 1));
+    else setOwn(out2, key, value);
+  }
+  return out2;
+}
+
 // src/config/loader.ts
 var schemaCache = /* @__PURE__ */ new WeakMap();
 function schemaFor(gates) {
@@ -63060,22 +63108,22 @@ function schemaFor(gates) {
   }
   return schema;
 }
-function parseConfig(text2, file2, gates) {
+function validateConfigText(text2, file2, gates) {
   const lineCounter = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter, prettyErrors: true, uniqueKeys: true, schema: "core" });
-  const locate = new Locator(doc, lineCounter, file2);
+  const locate2 = new Locator(doc, lineCounter, file2);
   const issues = [];
   let syntaxBroken = false;
   for (const error63 of [...doc.errors, ...doc.warnings]) {
     if (error63.code !== "DUPLICATE_KEY") syntaxBroken = true;
-    issues.push(locate.yamlError(error63.pos[0], error63.code, error63.message));
+    issues.push(locate2.yamlError(error63.pos[0], error63.code, error63.message));
   }
   (0, import_yaml.visit)(doc, {
     Pair(_key, pair) {
       const key = pair.key;
       if (key && !(0, import_yaml.isScalar)(key) && !(0, import_yaml.isAlias)(key)) {
         syntaxBroken = true;
-        issues.push(locate.yamlError(key.range?.[0] ?? 0, "COMPLEX_KEY", "keys must be plain text, not lists or mappings"));
+        issues.push(locate2.yamlError(key.range?.[0] ?? 0, "COMPLEX_KEY", "keys must be plain text, not lists or mappings"));
       }
     }
   });
@@ -63084,12 +63132,12 @@ function parseConfig(text2, file2, gates) {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
-    issues.push(locate.issue({ path: [], message: `cannot read the YAML: ${error63 instanceof Error ? error63.message : String(error63)}` }));
+    issues.push(locate2.issue({ path: [], message: `cannot read the YAML: ${error63 instanceof Error ? error63.message : String(error63)}` }));
     throw new ConfigError(sortIssues(issues));
   }
   if (raw === null || raw === void 0) raw = {};
   if (!isPlainObject2(raw)) {
-    issues.push(locate.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` }));
+    issues.push(locate2.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` }));
     throw new ConfigError(sortIssues(issues));
   }
   const schema = schemaFor(gates);
@@ -63100,14 +63148,60 @@ function parseConfig(text2, file2, gates) {
   if (!result3.success) {
     for (const issue3 of result3.error.issues) problems.push(...explainIssue(issue3, [], walked.value));
   }
-  issues.push(...problems.map((problem) => locate.issue(problem)));
+  issues.push(...problems.map((problem) => locate2.issue(problem)));
   if (issues.length > 0 || !result3.success) throw new ConfigError(sortIssues(dedupe(issues)));
+  return { input: walked.value, data: result3.data, locate: locate2 };
+}
+async function loadConfigChain(text2, file2, gates, read, location2 = { path: file2 }) {
+  const own2 = validateConfigText(text2, file2, gates);
+  const merged = await mergedInput(own2, location2, gates, read, [locationLabel(location2)]);
+  const schema = schemaFor(gates);
+  const result3 = schema.safeParse(merged, { reportInput: true });
+  if (!result3.success) {
+    const problems = [];
+    for (const issue3 of result3.error.issues) problems.push(...explainIssue(issue3, [], merged));
+    throw new ConfigError(
+      sortIssues(dedupe(problems.map((p) => own2.locate.issue({ path: ["extends"], message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}` }))))
+    );
+  }
   const config2 = toReadinessConfig(result3.data);
+  const ownCount = Array.isArray(own2.input["exceptions"]) ? own2.input["exceptions"].length : 0;
+  const offset = config2.exceptions.length - ownCount;
   config2.exceptions.forEach((entry, i2) => {
-    const line = locate.lineOf(["exceptions", i2]);
+    if (i2 < offset) return;
+    const line = own2.locate.lineOf(["exceptions", i2 - offset]);
     if (line !== void 0) entry.line = line;
   });
   return config2;
+}
+async function mergedInput(file2, location2, gates, read, chain) {
+  const entries = file2.data.extends === void 0 ? [] : Array.isArray(file2.data.extends) ? file2.data.extends : [file2.data.extends];
+  const listed = Array.isArray(file2.data.extends);
+  let merged = {};
+  for (const [i2, entry] of entries.entries()) {
+    const at3 = listed ? ["extends", i2] : ["extends"];
+    const fail2 = (message) => {
+      throw new ConfigError([file2.locate.issue({ path: at3, message })]);
+    };
+    const target = resolveExtends(entry, location2);
+    if (typeof target === "string") fail2(target);
+    const next = target;
+    const label = locationLabel(next);
+    if (chain.includes(label)) fail2(`extends ${label} again: ${[...chain, label].join(" \u2192 ")} is a cycle`);
+    if (chain.length >= EXTENDS_MAX_DEPTH) fail2(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(" \u2192 ")}`);
+    let text2;
+    try {
+      text2 = await read(next);
+    } catch (err2) {
+      if (err2 instanceof ConfigError) fail2(err2.issues.map((issue3) => issue3.message).join("; "));
+      throw err2;
+    }
+    if (text2 === void 0) fail2(`${label} does not exist${next.repository ? " (or the token cannot read that repository)" : ""}`);
+    const parent = validateConfigText(text2, label, gates);
+    merged = mergeConfigInputs(merged, await mergedInput(parent, next, gates, read, [...chain, label]));
+  }
+  const { extends: _extends, ...rest } = file2.input;
+  return mergeConfigInputs(merged, rest);
 }
 function formatConfigError(error63) {
   return error63.issues.map((i2) => `${i2.file}:${i2.line}:${i2.column} ${i2.key}: ${i2.message}`).join("\n");
@@ -63338,6 +63432,7 @@ function pathAtOffset(root, offset) {
 // src/gates/docs.generated.ts
 var RULE_DOCS = {
   "core/suppression-missing-reason": "# core/suppression-missing-reason\n\nA `readiness-ignore` comment must say which rule it silences and why. Without a reason it suppresses\nnothing and is reported, so every accepted risk in the code carries its justification where reviewers see it.\nPeer tools' markers that Readiness Gates honours (`squawk-ignore`, `squawk-ignore-file`, `atlas:nolint`)\nneed a reason too, after a colon (`-- squawk-ignore ban-drop-table: <why>`); a bare one that would have\ncovered a finding suppresses nothing and is reported.\n\n## Why\nSuppressions outlive the people who wrote them. A bare `readiness-ignore` tells the next reader nothing\nabout whether the risk was understood or only silenced.\n\n## \u274C Bad\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged\nlogger.info({ password });\n```\n\n## \u2705 Good\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-logged: the value is the literal string \"<redacted>\" in this test double\nlogger.info({ password });\n```\n\n## How to fix\nAdd `: <reason>` after the rule id (or after the peer marker's codes), or remove the comment and fix the finding.\n",
+  "core/unanalysed-file": "# core/unanalysed-file\n\nA file the pull request changes, in the scope of a gate (a migration, a TypeScript or Python source, a\nKubernetes or Helm manifest, a Dockerfile\u2026), that the engine could not analyse:\n\n- larger than `max-file-bytes` (1 MiB by default);\n- over the App's download budget (`READINESS_BYTE_BUDGET`), or past the 3,000 files GitHub lists for a\n  pull request (then the finding has no path);\n- too complex: its analysis ran past the per-file budget, or a rule crashed on it.\n\nSymbolic links and submodules are not reasons either: their content lives at their target.\n\nText that is not valid UTF-8 is not a reason: it is decoded as windows-1252 (latin-1) and analysed, and a\nNUL byte in a source file is read as a space, as the runtimes that would run it still read what follows.\n\nBy default (`on-unanalysed: block` in the base branch's config) the finding is a blocker, so the verdict is\n`blocked` and the JSON report carries `incomplete`; `on-unanalysed: warn` makes it a warning. Like any\nfinding it can be waived by someone the waiver policy allows; the pull request cannot clear it by itself.\n\n## Why\nWhat was not analysed was not checked. Padding a migration past the size limit, or hiding it behind 3,000\nother files, would otherwise turn a `DROP TABLE` into a green check.\n\n## \u274C Bad\n```sql path=migrations/002_drop_users.sql pad=1100000\nDROP TABLE users;\n```\n\n## \u2705 Good\n```sql path=migrations/002_drop_users.sql\nALTER TABLE users ADD COLUMN nickname text;\n```\n\n## How to fix\nKeep source files under `max-file-bytes` (move generated data out of migrations and sources), split a\npull request that changes more than 3,000 files, simplify a file that is too complex to analyse, or raise\nthe limit in the base branch's config. A reviewer who has checked the file by hand can waive the finding.\n",
   "core/unused-suppression": "# core/unused-suppression\n\nA `readiness-ignore` comment that matches no finding: the code it excused was fixed or moved, the comment\nsits on the wrong line, or it names a rule that does not exist.\n\n## Why\nA stale suppression silently hides the next real finding on that line. Unknown rule ids are usually typos\nthat never suppressed anything.\n\n## \u274C Bad\n```ts path=src/app.ts\n// readiness-ignore pii/sensitive-field-loged: typo in the rule id\nlogger.info({ userId });\n```\n\n## \u2705 Good\n```ts path=src/app.ts\nlogger.info({ userId });\n```\n\n## How to fix\nDelete the comment, or move it directly above the line that is reported and name the rule exactly.\n",
   "health/dependency-check-without-timeout": "# health/dependency-check-without-timeout\n\nA health endpoint \u2014 a route a probe or health check targets, a route named like one (`/healthz`,\n`/readyz`, `/health/ready`\u2026), or a terminus / under-pressure / fastapi-health check \u2014 calls a database,\ncache, broker or another service with nothing bounding the call: no `AbortSignal.timeout()` / `signal`,\nno `timeout` option, no client-level timeout (`commandTimeout`, `statement_timeout`\u2026), no timeout\nwrapper (`Promise.race` with a timer, `withTimeout()`, `p-timeout`), no `asyncio.wait_for` /\n`asyncio.timeout()` / `anyio.fail_after`, no `timeout=` argument. NestJS Terminus database indicators\n(1000 ms by default) and httpx (5 s by default) count as bounded; `requests` and the HTTP indicator do\nnot. One finding per dependency kind per handler.\n\n## Why\nThe kubelet waits `timeoutSeconds` (1 s by default) and then counts a failure \u2014 but the handler keeps\nrunning. Every probe of every pod starts another check against a dependency that is already slow, so\nchecks pile up, hold connections from the pool that real requests need, and add load exactly when the\ndependency is struggling.\n\n## \u274C Bad\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  await pool.query('SELECT 1');\n  res.send('ok');\n});\napp.listen(8080);\n```\n\n## \u2705 Good\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ connectionString: process.env.DATABASE_URL, statement_timeout: 500 });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  await pool.query('SELECT 1');\n  res.send('ok');\n});\napp.listen(8080);\n```\n\n## How to fix\nBound every dependency call in a health check below the probe's `timeoutSeconds`: pass a signal or a\ntimeout option, configure the client's own timeouts, or wrap the call in a timeout helper that clears\nits timer. Caching the result for a second or two keeps concurrent probes from stacking up.\n",
   "health/depends-on-without-healthcheck": '# health/depends-on-without-healthcheck\n\nA Compose service waits for another with `depends_on: { x: { condition: service_healthy } }`, but `x`\nhas no health check: no `healthcheck:` in any Compose file of the project (override files in the same\nfolder count), and its image defines none \u2014 an official image that ships without `HEALTHCHECK`\n(postgres, mysql, mariadb, redis, mongo, rabbitmq, nginx\u2026) or a Dockerfile in the repository without\none. Images the gate cannot inspect are not judged.\n\n## Why\nCompose cannot tell when a service without a health check is healthy, so it refuses to start the\ndependent service: `docker compose up` fails with "dependency \u2026 has no healthcheck configured" (or waits\non a disabled check), for every developer and every CI job.\n\n## \u274C Bad\n```yaml path=docker-compose.yml\nservices:\n  api:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n```\n\n## \u2705 Good\n```yaml path=docker-compose.yml\nservices:\n  api:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n    healthcheck:\n      test: ["CMD-SHELL", "pg_isready -U postgres"]\n      interval: 5s\n      timeout: 3s\n      retries: 10\n```\n\n## How to fix\nGive the dependency a `healthcheck:` (the fix suggests one for common images), or use\n`condition: service_started` when the dependent service retries its connection anyway.\n',
@@ -63376,21 +63471,21 @@ var RULE_DOCS = {
   "migrations/constraint-without-not-valid": '# migrations/constraint-without-not-valid\n\nReports `ADD CONSTRAINT \u2026 FOREIGN KEY` and `ADD CONSTRAINT \u2026 CHECK` without `NOT VALID` on a table that\nalready exists (also Django ForeignKey fields and `AddConstraint`, Alembic `create_foreign_key` /\n`create_check_constraint` without `postgresql_not_valid=True`, Knex `foreign()`), and a `VALIDATE\nCONSTRAINT` in the same transaction as its `ADD \u2026 NOT VALID` (warning).\n\nA FOREIGN KEY or `CHECK (col IS NOT NULL)` whose columns this migration added earlier in the same\ntransaction, with no write to the table in between (Prisma\'s `ADD COLUMN` + `AddForeignKey` for a new\nrelation), or declared inline (`ADD COLUMN \u2026 REFERENCES t`, db-migrate/Kysely `references`), is a\n**warning**, not a blocker: no row can violate it and the table is locked already, but\nvalidation still reads every row, and a foreign key keeps writes to the referenced table waiting for\nthat scan. Tables in `small-tables` (names or globs) are not reported. A constraint on a column that\nexisted before is a blocker.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nAdding a validated constraint checks every existing row while holding a lock: a foreign key takes SHARE\nROW EXCLUSIVE on both tables (all writes wait), a CHECK takes ACCESS EXCLUSIVE (everything waits).\n`NOT VALID` makes the ADD instant; a later `VALIDATE CONSTRAINT` scans under SHARE UPDATE EXCLUSIVE,\nwhich lets reads and writes continue \u2014 but only if it runs in a separate transaction.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_order_user_fk/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_validate_order_user_fk/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_userId_fkey";\n```\n\n## How to fix\nAdd the constraint `NOT VALID`, then validate it in a later migration.\n',
   "migrations/divergent-history": '# migrations/divergent-history\n\nReports a history that no longer forms one line after the pull request: two Alembic heads, a\n`down_revision` that does not exist, a revision id used twice, two leaf migrations in one Django app, a\ndependency on a missing Django migration, or two migrations with the same version (Flyway,\ngolang-migrate, Atlas, Rails, Diesel). Divergence already present on the base branch shows as existing.\n\nA Django app\'s migrations are what Django\'s loader imports: every module of the app\'s `migrations/`\npackage whose name does not start with `_` or `~`, numbered or not (Saleor\'s\n`checkout/migrations/fix_empty_data_in_lines.py` is a migration other migrations depend on), so an\nunnumbered module neither hides its parent nor leaves a phantom leaf. Subpackages (`migrations/tasks/`)\nand a Flask-Migrate `migrations/` (env.py beside `script.py.mako`) are not Django migrations.\n\n## Why\nEach branch is linear on its own \u2014 the conflict appears only when both are merged, and then the\nmigrate command refuses to run in the deploy: "Multiple head revisions are present", "Conflicting\nmigrations detected; multiple leaf nodes", "Found more than one migration with version".\n\n## \u274C Bad\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n\n## \u2705 Good\n```ini path=alembic.ini side=both\n[alembic]\nscript_location = alembic\n```\n```python path=alembic/env.py side=both\nfrom alembic import context\n```\n```python path=alembic/versions/1a2b3c4d5e6f_create_users.py side=both\nrevision = "1a2b3c4d5e6f"\ndown_revision = None\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/2b3c4d5e6f70_add_bio.py side=both\nrevision = "2b3c4d5e6f70"\ndown_revision = "1a2b3c4d5e6f"\n\n\ndef upgrade():\n    pass\n```\n```python path=alembic/versions/3c4d5e6f7081_add_avatar.py\nrevision = "3c4d5e6f7081"\ndown_revision = "2b3c4d5e6f70"\n\n\ndef upgrade():\n    pass\n```\n\n## How to fix\nRe-point the new migration at the current head (`down_revision`, Django `dependencies`), or add a\nmerge migration (`alembic merge heads`, `manage.py makemigrations --merge`); give duplicate versions\na new, higher version.\n',
   "migrations/drizzle-journal-order": '# migrations/drizzle-journal-order\n\nReports drizzle `meta/_journal.json` problems: an entry added by the pull request whose `when` is not\nafter the newest entry already on the base branch (a migration generated before a rebase), `when`\nvalues that do not increase, duplicate idx or tags, entries without their SQL file and SQL files\nwithout an entry.\n\n## Why\ndrizzle\'s migrator applies only entries whose `when` is newer than the last migration recorded in the\ndatabase. An older entry is skipped forever on every deployed database \u2014 silently \u2014 while fresh\ndatabases (CI) apply it, so nothing fails until production lacks the column.\n\n## \u274C Bad\n```sql path=drizzle/0000_init.sql side=both\nCREATE TABLE "posts" ("id" serial PRIMARY KEY NOT NULL, "title" text NOT NULL);\n```\n```sql path=drizzle/0001_add_slug.sql side=both\nALTER TABLE "posts" ADD COLUMN "slug" text;\n```\n```sql path=drizzle/0002_add_summary.sql\nALTER TABLE "posts" ADD COLUMN "summary" text;\n```\n```json path=drizzle/meta/_journal.json side=base\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true}\n  ]\n}\n```\n```json path=drizzle/meta/_journal.json\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true},\n    {"idx": 2, "version": "7", "when": 1705000000000, "tag": "0002_add_summary", "breakpoints": true}\n  ]\n}\n```\n\n## \u2705 Good\n```sql path=drizzle/0000_init.sql side=both\nCREATE TABLE "posts" ("id" serial PRIMARY KEY NOT NULL, "title" text NOT NULL);\n```\n```sql path=drizzle/0001_add_slug.sql side=both\nALTER TABLE "posts" ADD COLUMN "slug" text;\n```\n```sql path=drizzle/0002_add_summary.sql\nALTER TABLE "posts" ADD COLUMN "summary" text;\n```\n```json path=drizzle/meta/_journal.json side=base\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true}\n  ]\n}\n```\n```json path=drizzle/meta/_journal.json\n{\n  "version": "7",\n  "dialect": "postgresql",\n  "entries": [\n    {"idx": 0, "version": "7", "when": 1704067200000, "tag": "0000_init", "breakpoints": true},\n    {"idx": 1, "version": "7", "when": 1706745600000, "tag": "0001_add_slug", "breakpoints": true},\n    {"idx": 2, "version": "7", "when": 1709251200000, "tag": "0002_add_summary", "breakpoints": true}\n  ]\n}\n```\n\n## How to fix\nRegenerate the migration on top of the current base (`drizzle-kit drop`, then `drizzle-kit generate`),\nor set its `when` above every earlier entry.\n',
-  "migrations/drop-column": '# migrations/drop-column\n\nReports a migration that drops a column of a table that already exists: `ALTER TABLE \u2026 DROP COLUMN`,\nDjango `RemoveField`, Alembic `op.drop_column`, Knex `dropColumn`, TypeORM/Sequelize `dropColumn` /\n`removeColumn`. When code in the pull request still uses the column (a Prisma schema field, a Django or\nSQLAlchemy model field, a TypeORM `@Column`, a Prisma client call or a raw SQL string), the finding\nlists where. Columns of tables created in the same pull request and down migrations are never reported.\n\n## Why\nA deploy runs the migration first and replaces instances afterwards. Between the two, every instance\nof the previous release still selects the column \u2014 ORMs name every column they map \u2014 and fails with\n`column "\u2026" does not exist`. The data is gone for good. Django migrations whose state side removed the\nfield in an earlier release (`SeparateDatabaseAndState`) are the contract step of expand/contract and\nare reported as a warning only.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\nALTER TABLE "Order" DROP COLUMN "note";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\n-- Release N stopped reading "note"; release N+1 only ignores it. The drop waits for release N+2.\nALTER TABLE "Order" ADD COLUMN "comment" TEXT;\n```\n\n## How to fix\nExpand/contract: ship a release that no longer reads or writes the column (remove it from the model,\nPrisma `@ignore` or drop the field, Django `SeparateDatabaseAndState`, Rails `ignored_columns`), deploy\nit everywhere, then drop the column in a later migration. Back up the data if it may be needed.\n',
+  "migrations/drop-column": '# migrations/drop-column\n\nReports a migration that drops a column of a table that already exists: `ALTER TABLE \u2026 DROP COLUMN`,\nDjango `RemoveField`, Alembic `op.drop_column`, Knex `dropColumn`, TypeORM/Sequelize `dropColumn` /\n`removeColumn`. When code in the pull request still uses the column (a Prisma schema field, a Django or\nSQLAlchemy model field, a TypeORM `@Column`, a Prisma client call or a raw SQL string), the finding\nlists where. Columns of tables created in the same pull request and down migrations are never reported.\n\n## Why\nA deploy runs the migration first and replaces instances afterwards. Between the two, every instance\nof the previous release still selects the column \u2014 ORMs name every column they map \u2014 and fails with\n`column "\u2026" does not exist`. The data is gone for good.\n\n## How it decides\nA drop is the safe second half of expand/contract \u2014 a **notice**, not a blocker \u2014 when the release\nrunning during the deploy no longer reads the column:\n- an earlier migration (or this one\'s `SeparateDatabaseAndState` state side) removed the field from the\n  Django model state only; or\n- the base\'s model of the table is known (Django model with every base class resolved, SQLAlchemy\n  `__tablename__` class, Prisma model) and does not declare the column, and no code at the head names it\n  (model, Prisma client call, raw SQL). Database names count: Django `db_column` and `<fk>_id`,\n  SQLAlchemy `Column("db_name")`, Prisma `@map`.\n\nRemoving the field from the model in the same pull request is still a blocker (the base reads it), and\nso is a table whose model cannot be found.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\nALTER TABLE "Order" DROP COLUMN "note";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\n-- Release N stopped reading "note"; release N+1 only ignores it. The drop waits for release N+2.\nALTER TABLE "Order" ADD COLUMN "comment" TEXT;\n```\n\n## How to fix\nExpand/contract: ship a release that no longer reads or writes the column (remove it from the model,\nPrisma `@ignore` or drop the field, Django `SeparateDatabaseAndState`, Rails `ignored_columns`), deploy\nit everywhere, then drop the column in a later migration. Back up the data if it may be needed.\n',
   "migrations/drop-index-non-concurrent": '# migrations/drop-index-non-concurrent\n\nReports `DROP INDEX` without `CONCURRENTLY` (also Alembic `op.drop_index`, Django `RemoveIndex`, Knex\n`dropIndex`), except for an index built earlier in the same migration.\n\n## Why\nDROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table. It is quick once granted, but it waits\nbehind any long-running query \u2014 and every other query on the table queues behind it meanwhile.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX "Order_status_idx";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX CONCURRENTLY IF EXISTS "Order_status_idx";\n```\n\n## How to fix\nUse `DROP INDEX CONCURRENTLY IF EXISTS \u2026` outside a transaction (as for creating an index concurrently).\n',
-  "migrations/drop-table": '# migrations/drop-table\n\nReports `DROP TABLE`, `DROP SCHEMA`, `DROP DATABASE`, `DROP VIEW`, `TRUNCATE` and (as a warning)\n`DELETE` without `WHERE` on objects that already exist (also Django `DeleteModel`, Alembic\n`op.drop_table`, Knex `dropTable`). Tables created in the same pull request and down migrations are\nnever reported.\n\n## Why\nDropping a table deletes its rows for good and breaks every running instance that still queries it.\n`TRUNCATE \u2026 CASCADE` also empties every table with a foreign key to it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_orders/migration.sql\nDROP TABLE "Order";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_staging/migration.sql\nCREATE TABLE "ImportStaging" ("id" BIGSERIAL NOT NULL, "payload" JSONB);\nDROP TABLE "ImportStaging";\n```\n\n## How to fix\nStop using the table in one release, deploy it, back it up, then drop it in a later migration.\n',
-  "migrations/edited-migration": '# migrations/edited-migration\n\nReports an edit to a migration that already exists on the base branch. Line-ending-only changes are\nignored (Prisma accepts both LF and CRLF checksums). For tools that checksum applied migrations\n(Prisma, Atlas, Flyway) any other change is a blocker; for the others (Django, Alembic, Rails, Knex,\nTypeORM, Sequelize, Drizzle, plain SQL) edits that only touch comments, whitespace, docstrings or\nDjango\'s `atomic` switch are ignored, and real edits are warnings (blockers for Drizzle).\n\n## Why\n"Applied" cannot be seen statically; "already on the base branch" is the proxy. A tool never re-runs a\nmigration it recorded as applied, so the edit never reaches production while fresh databases get it:\nenvironments drift apart silently. Checksumming tools notice instead: `prisma migrate dev` asks every\ndeveloper to reset their database, Atlas and Flyway refuse to run.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=base\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, "phone" TEXT, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_phone/migration.sql\nALTER TABLE "User" ADD COLUMN "phone" TEXT;\n```\n\n## How to fix\nRevert the edit and make the change in a new migration. For a hot-fix that was already applied by hand,\nmark it resolved with the tool (`prisma migrate resolve`, `flyway repair`, `atlas migrate hash`).\n',
+  "migrations/drop-table": '# migrations/drop-table\n\nReports `DROP TABLE`, `DROP SCHEMA`, `DROP DATABASE`, `DROP VIEW`, `TRUNCATE` and (as a warning)\n`DELETE` without `WHERE` on objects that already exist (also Django `DeleteModel`, Alembic\n`op.drop_table`, Knex `dropTable`). Tables created in the same pull request and down migrations are\nnever reported.\n\nDropping a table the previous release no longer uses is the contract step of expand/contract and only a\n**notice**: an earlier Django `SeparateDatabaseAndState` deleted its model from the state (the drop may be\na raw `RunSQL("DROP TABLE \u2026")`), or the models of that ecosystem were read at the base (the Django app,\nSQLAlchemy, Prisma), none maps to the table and no head code names it in SQL. Deleting the model in the\nsame pull request stays a blocker.\n\n## Why\nDropping a table deletes its rows for good and breaks every running instance that still queries it.\n`TRUNCATE \u2026 CASCADE` also empties every table with a foreign key to it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_orders/migration.sql\nDROP TABLE "Order";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_staging/migration.sql\nCREATE TABLE "ImportStaging" ("id" BIGSERIAL NOT NULL, "payload" JSONB);\nDROP TABLE "ImportStaging";\n```\n\n## How to fix\nStop using the table in one release, deploy it, back it up, then drop it in a later migration.\n',
+  "migrations/edited-migration": '# migrations/edited-migration\n\nReports an edit to a migration that already exists on the base branch. Line-ending-only changes are\nignored (Prisma accepts both LF and CRLF checksums). For tools that checksum applied migrations\n(Prisma, Atlas, Flyway) any other change is a blocker; for the others (Django, Alembic, Rails, Knex,\nTypeORM, Sequelize, Drizzle, plain SQL) edits that only touch comments, whitespace, docstrings or\nDjango\'s `atomic` switch are ignored, and real edits are warnings (blockers for Drizzle).\n\nHow it decides:\n- **By effect, not bytes.** Base and head are compared by what they do to the database: SQL by its parsed\n  statements (without `SET lock_timeout` / `statement_timeout`), code migrations by their extracted\n  operations plus the values they write (strings, numbers, booleans). Import refactors, renamed aliases,\n  reformatting, comments and an added timeout compare equal: ignored, except for Prisma and Atlas where\n  the checksum still changes (a warning) and Flyway (validation fails: still a blocker).\n- **By release.** When the repository has tags or release branches, "applied" means "in the newest\n  release this history contains" (git: the newest released commit of the base\'s history). An edit back\n  to the released text or effect (a revert of an unreleased edit) is ignored; an edit to a migration no\n  release contains is a warning (only staging and preview databases ran it). Without releases, merged\n  counts as applied.\n\n## Why\n"Applied" cannot be seen statically; "already on the base branch" is the proxy. A tool never re-runs a\nmigration it recorded as applied, so the edit never reaches production while fresh databases get it:\nenvironments drift apart silently. Checksumming tools notice instead: `prisma migrate dev` asks every\ndeveloper to reset their database, Atlas and Flyway refuse to run.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=base\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, "phone" TEXT, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_phone/migration.sql\nALTER TABLE "User" ADD COLUMN "phone" TEXT;\n```\n\n## How to fix\nRevert the edit and make the change in a new migration. For a hot-fix that was already applied by hand,\nmark it resolved with the tool (`prisma migrate resolve`, `flyway repair`, `atlas migrate hash`).\n',
   "migrations/enum-value-in-transaction": '# migrations/enum-value-in-transaction\n\nReports `ALTER TYPE \u2026 ADD VALUE` that runs inside a transaction when `postgres-version` is below 12\n(refused there), and on 12+ when a later statement of the same transaction already uses the new value\n(a DEFAULT, an UPDATE) \u2014 Prisma writes both into one migration file, which runs as one transaction.\n\n## Why\nBefore PostgreSQL 12, ADD VALUE cannot run in a transaction block. From 12 on it can, but the new value\ncannot be used until the transaction commits: "unsafe use of new value" fails the migration.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TYPE "OrderStatus" AS ENUM (\'PENDING\', \'PAID\');\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "status" "OrderStatus" NOT NULL DEFAULT \'PENDING\');\n```\n```sql path=prisma/migrations/20240301000000_refunded/migration.sql\nALTER TYPE "OrderStatus" ADD VALUE \'REFUNDED\';\nALTER TABLE "Order" ALTER COLUMN "status" SET DEFAULT \'REFUNDED\';\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TYPE "OrderStatus" AS ENUM (\'PENDING\', \'PAID\');\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "status" "OrderStatus" NOT NULL DEFAULT \'PENDING\');\n```\n```sql path=prisma/migrations/20240301000000_refunded/migration.sql\nALTER TYPE "OrderStatus" ADD VALUE \'REFUNDED\';\n```\n```sql path=prisma/migrations/20240302000000_default_refunded/migration.sql\nALTER TABLE "Order" ALTER COLUMN "status" SET DEFAULT \'REFUNDED\';\n```\n\n## How to fix\nAdd the value in one migration and use it in a later one; before PostgreSQL 12, run the ADD VALUE\noutside a transaction.\n',
   "migrations/int-primary-key": '# migrations/int-primary-key\n\nReports a new table whose single-column primary key is a 32-bit or 16-bit integer, `serial` included\n(Prisma `Int @id @default(autoincrement())`, Django `AutoField`).\n\n## Why\nA 32-bit key overflows at 2,147,483,647 and inserts start failing. Widening it then rewrites the table\nand every table that references it under ACCESS EXCLUSIVE locks \u2014 far more expensive than choosing\nbigint while the table is empty.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "Post" (\n    "id" SERIAL NOT NULL,\n    "title" TEXT NOT NULL,\n    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")\n);\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "Post" (\n    "id" BIGSERIAL NOT NULL,\n    "title" TEXT NOT NULL,\n    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")\n);\n```\n\n## How to fix\nUse `bigint GENERATED ALWAYS AS IDENTITY` (or bigserial; Prisma `BigInt`, Django `BigAutoField` /\n`DEFAULT_AUTO_FIELD`).\n',
   "migrations/lock-provider-changed": '# migrations/lock-provider-changed\n\nReports a change of `provider` in Prisma\'s `migration_lock.toml`, or its deletion, when the lock\nexisted on the base branch.\n\n## Why\nThe lock records which database the migration history was written for. Switching it makes Prisma apply\nSQL written for one database to another (or refuse with P3019).\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=base\nprovider = "postgresql"\n```\n```toml path=prisma/migrations/migration_lock.toml\nprovider = "mysql"\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n\n## How to fix\nKeep the provider; to move to another database, start a new migration history (a baseline) for it.\n',
   "migrations/missing-lock-timeout": '# migrations/missing-lock-timeout\n\nReports a SQL migration file whose first statement that takes a blocking lock on an existing table\n(ALTER TABLE, plain CREATE/DROP INDEX, ADD FOREIGN KEY, which also locks the referenced table even from a new table, REINDEX\u2026) is not preceded by\n`SET lock_timeout`. Migrations written in code are not checked: they usually get the timeout from the\nconnection settings, which a static check cannot see.\n\n## Why\nEven an instant ALTER TABLE must wait for its lock behind any long-running query, and while it waits\nevery other query on that table queues behind it. Without a lock_timeout that queue can last minutes \u2014\nan outage caused by a "safe" migration.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_shipped_at/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_shipped_at/migration.sql\nSET lock_timeout = \'2s\';\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n\n## How to fix\nStart the migration with `SET lock_timeout = \'2s\';` and retry the deploy when it times out, or set the\ntimeout for the migration role (`ALTER ROLE migrator SET lock_timeout = \'2s\'`, or `PGOPTIONS`).\n',
-  "migrations/out-of-order-migration": "# migrations/out-of-order-migration\n\nReports a migration added by the pull request whose name or version sorts before the newest migration\nalready on the base branch \u2014 usually one generated before a rebase \u2014 for tools that order by\nname/version (Prisma, Knex, Sequelize, TypeORM, Rails, golang-migrate, Flyway, Atlas, Diesel, plain\nSQL). Blocker where deployed databases skip or refuse it (golang-migrate, Flyway, Atlas), warning\nwhere they only apply it in a different order than fresh databases.\n\n## Why\nDeployed databases have already applied the newer migration; fresh ones run both in name order. The\nsame history then produces different schemas \u2014 or, with golang-migrate, the new migration is never\napplied at all.\n\n## \u274C Bad\n```sql path=db/migrations/000001_init.up.sql side=both\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n```\n```sql path=db/migrations/000003_add_region.up.sql side=both\nALTER TABLE accounts ADD COLUMN region text;\n```\n```sql path=db/migrations/000002_add_tier.up.sql\nALTER TABLE accounts ADD COLUMN tier text;\n```\n\n## \u2705 Good\n```sql path=db/migrations/000001_init.up.sql side=both\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n```\n```sql path=db/migrations/000003_add_region.up.sql side=both\nALTER TABLE accounts ADD COLUMN region text;\n```\n```sql path=db/migrations/000004_add_tier.up.sql\nALTER TABLE accounts ADD COLUMN tier text;\n```\n\n## How to fix\nRegenerate or rename the migration so it sorts after every merged one, and re-check it against the\ncurrent schema.\n",
-  "migrations/removed-migration": "# migrations/removed-migration\n\nReports a migration that exists on the base branch and is deleted or renamed in the pull request (down\nfiles excepted). Django squash clean-ups \u2014 the deleted migration is listed in a `replaces` of a\nmigration at the head \u2014 are not reported. More than five in one set are reported as one finding.\n\n## Why\nTools record applied migrations by name. A renamed migration looks new to every deployed database and\nruns again (failing on objects that exist); a deleted one breaks the history: Knex refuses to run (\"The\nmigration directory is corrupt\"), Django and Alembic cannot resolve dependencies, and new databases\nnever get what it created.\n\n## \u274C Bad\n```js path=migrations/20240101000000_create_users.js side=both\nexports.up = (knex) => knex.schema.createTable('users', (t) => { t.bigIncrements('id'); });\nexports.down = (knex) => knex.schema.dropTable('users');\n```\n```js path=migrations/20240201000000_add_locale.js side=base\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\n```\n\n## \u2705 Good\n```js path=migrations/20240101000000_create_users.js side=both\nexports.up = (knex) => knex.schema.createTable('users', (t) => { t.bigIncrements('id'); });\nexports.down = (knex) => knex.schema.dropTable('users');\n```\n```js path=migrations/20240201000000_add_locale.js side=both\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\n```\n```js path=migrations/20240301000000_drop_locale.js\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\n```\n\n## How to fix\nRestore the file and undo its effect with a new migration. To reset a history on purpose, use the\ntool's baseline procedure on every database first, then waive the finding.\n",
+  "migrations/out-of-order-migration": "# migrations/out-of-order-migration\n\nReports a migration added by the pull request whose name or version sorts before the newest migration\nalready on the base branch \u2014 usually one generated before a rebase \u2014 for tools that order by\nname/version (Prisma, Knex, Sequelize, TypeORM, Rails, golang-migrate, Flyway, Atlas, Diesel, plain\nSQL). Blocker where deployed databases skip or refuse it (golang-migrate, Flyway, Atlas), warning\nwhere they only apply it in a different order than fresh databases.\n\nWhen the repository has tags or release branches, only migrations a release shipped count as deployed:\nsorting before migrations merged after the newest release (but after everything it shipped) only\nreorders them on databases that ran unreleased code, so it is a notice (a warning for golang-migrate,\nFlyway and Atlas, which would skip or refuse it there).\n\n## Why\nDeployed databases have already applied the newer migration; fresh ones run both in name order. The\nsame history then produces different schemas \u2014 or, with golang-migrate, the new migration is never\napplied at all.\n\n## \u274C Bad\n```sql path=db/migrations/000001_init.up.sql side=both\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n```\n```sql path=db/migrations/000003_add_region.up.sql side=both\nALTER TABLE accounts ADD COLUMN region text;\n```\n```sql path=db/migrations/000002_add_tier.up.sql\nALTER TABLE accounts ADD COLUMN tier text;\n```\n\n## \u2705 Good\n```sql path=db/migrations/000001_init.up.sql side=both\nCREATE TABLE accounts (id bigint PRIMARY KEY);\n```\n```sql path=db/migrations/000003_add_region.up.sql side=both\nALTER TABLE accounts ADD COLUMN region text;\n```\n```sql path=db/migrations/000004_add_tier.up.sql\nALTER TABLE accounts ADD COLUMN tier text;\n```\n\n## How to fix\nRegenerate or rename the migration so it sorts after every merged one, and re-check it against the\ncurrent schema.\n",
+  "migrations/removed-migration": "# migrations/removed-migration\n\nReports a migration that exists on the base branch and is deleted or renamed in the pull request (down\nfiles excepted). Django squash clean-ups \u2014 the deleted migration is listed in a `replaces` of a\nmigration at the head \u2014 are not reported. More than five in one set are reported as one finding.\n\nHow it decides:\n- Tools that record the **version** (golang-migrate, goose, Flyway, dbmate) keep the same migration when\n  only the title after the version changes: no finding; a changed version is a rename.\n- When the repository has tags or release branches, a deleted or renamed migration that no release\n  contains (merged after the newest release) is a warning, not a blocker, and renaming a file back to the\n  name (and content) the release shipped is not reported.\n\n## Why\nTools record applied migrations by name. A renamed migration looks new to every deployed database and\nruns again (failing on objects that exist); a deleted one breaks the history: Knex refuses to run (\"The\nmigration directory is corrupt\"), Django and Alembic cannot resolve dependencies, and new databases\nnever get what it created.\n\n## \u274C Bad\n```js path=migrations/20240101000000_create_users.js side=both\nexports.up = (knex) => knex.schema.createTable('users', (t) => { t.bigIncrements('id'); });\nexports.down = (knex) => knex.schema.dropTable('users');\n```\n```js path=migrations/20240201000000_add_locale.js side=base\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\n```\n\n## \u2705 Good\n```js path=migrations/20240101000000_create_users.js side=both\nexports.up = (knex) => knex.schema.createTable('users', (t) => { t.bigIncrements('id'); });\nexports.down = (knex) => knex.schema.dropTable('users');\n```\n```js path=migrations/20240201000000_add_locale.js side=both\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\n```\n```js path=migrations/20240301000000_drop_locale.js\nexports.up = (knex) => knex.schema.alterTable('users', (t) => t.dropColumn('locale'));\nexports.down = (knex) => knex.schema.alterTable('users', (t) => t.string('locale', 10));\n```\n\n## How to fix\nRestore the file and undo its effect with a new migration. To reset a history on purpose, use the\ntool's baseline procedure on every database first, then waive the finding.\n",
   "migrations/rename-column": '# migrations/rename-column\n\nReports `ALTER TABLE \u2026 RENAME COLUMN` on an existing table (also Django `RenameField`, Alembic\n`alter_column(new_column_name=\u2026)`, Knex/TypeORM/Sequelize `renameColumn`), with the places in the pull\nrequest\'s code that still use the old name.\n\n## Why\nThe rename commits before the new release is running. Until the deploy finishes, every instance of the\nprevious release queries the old name and fails.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_rename_note/migration.sql\nALTER TABLE "Order" RENAME COLUMN "note" TO "comment";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma\nmodel Order {\n  id      BigInt  @id @default(autoincrement())\n  comment String? @map("note") @db.VarChar(100)\n}\n```\n\n## How to fix\nRename in code only and keep the column name (Prisma `@map`, Django `db_column`, SQLAlchemy\n`Column(\'old_name\', \u2026)`, TypeORM `@Column({ name })`). If the database name must change: add the new\ncolumn, write both, backfill, switch reads, drop the old column in a later release.\n',
   "migrations/rename-table": '# migrations/rename-table\n\nReports `ALTER TABLE \u2026 RENAME TO` on an existing table (also Django `RenameModel`, Alembic\n`op.rename_table`, Knex/TypeORM/Sequelize `renameTable`), unless the same migration creates a view\nwith the old name for the transition.\n\n## Why\nInstances of the previous release query the old name until the deploy finishes and fail with\n`relation "\u2026" does not exist`.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_rename_order/migration.sql\nALTER TABLE "Order" RENAME TO "Purchase";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_rename_order/migration.sql\nALTER TABLE "Order" RENAME TO "Purchase";\nCREATE VIEW "Order" AS SELECT * FROM "Purchase";\n```\n\n## How to fix\nRename the model only (`@@map`, `db_table`, `__tablename__`), or rename the table together with a view\nunder the old name and drop the view in a later release.\n',
   "migrations/runtime-schema-sync": "# migrations/runtime-schema-sync\n\nReports production code and deploy scripts that push the ORM schema into the database instead of\nrunning migrations: TypeORM `synchronize: true` or `dropSchema: true` in a DataSource /\n`TypeOrmModule.forRoot` options object, Sequelize `sync({ alter: true })` / `sync({ force: true })`, and\n`prisma db push`, `drizzle-kit push` or `typeorm schema:sync` in package.json scripts (other than\ndev/test ones), Dockerfiles, shell scripts and GitHub workflows. Code inside an environment check\n(`NODE_ENV`, `isDev`\u2026) is not reported.\n\n## Why\nSchema sync computes the difference between the models and the database and applies it \u2014 including\ndropping columns whose field was renamed or removed, with their data, and with no migration anyone\nreviewed. Several instances starting at once race to alter the same tables.\n\n## \u274C Bad\n```ts path=src/data-source.ts\nimport { DataSource } from 'typeorm';\n\nexport const AppDataSource = new DataSource({\n  type: 'postgres',\n  url: process.env.DATABASE_URL,\n  entities: ['dist/entities/*.js'],\n  synchronize: true,\n});\n```\n\n## \u2705 Good\n```ts path=src/data-source.ts\nimport { DataSource } from 'typeorm';\n\nexport const AppDataSource = new DataSource({\n  type: 'postgres',\n  url: process.env.DATABASE_URL,\n  entities: ['dist/entities/*.js'],\n  migrations: ['dist/migrations/*.js'],\n  synchronize: false,\n  migrationsRun: true,\n});\n```\n\n## How to fix\nTurn sync off outside local development and apply schema changes with migrations in the deploy\n(`prisma migrate deploy`, `drizzle-kit migrate`, `typeorm migration:run`, `sequelize-cli db:migrate`).\n",
   "migrations/schema-dump-stale": '# migrations/schema-dump-stale\n\nReports a Rails pull request that adds a migration under `db/migrate/` without updating `db/schema.rb`\n(or `db/structure.sql`), or whose dump records a version older than the newest migration.\n\n## Why\nNew environments, CI and the test database are built from the dump (`db:schema:load`, `db:prepare`),\nnot by replaying migrations: a stale dump silently leaves them without the change.\n\n## \u274C Bad\n```ruby path=db/migrate/20240101000000_create_users.rb side=both\nclass CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n```\n```ruby path=db/migrate/20240301000000_add_name_to_users.rb\nclass AddNameToUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :name, :string\n  end\nend\n```\n```ruby path=db/schema.rb side=both\nActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n```\n\n## \u2705 Good\n```ruby path=db/migrate/20240101000000_create_users.rb side=both\nclass CreateUsers < ActiveRecord::Migration[7.1]\n  def change\n    create_table :users\n  end\nend\n```\n```ruby path=db/migrate/20240301000000_add_name_to_users.rb\nclass AddNameToUsers < ActiveRecord::Migration[7.1]\n  def change\n    add_column :users, :name, :string\n  end\nend\n```\n```ruby path=db/schema.rb side=base\nActiveRecord::Schema[7.1].define(version: 2024_01_01_000000) do\n  create_table "users", force: :cascade do |t|\n  end\nend\n```\n```ruby path=db/schema.rb\nActiveRecord::Schema[7.1].define(version: 2024_03_01_000000) do\n  create_table "users", force: :cascade do |t|\n    t.string "name"\n  end\nend\n```\n\n## How to fix\nRun `bin/rails db:migrate` locally and commit the regenerated dump with the migration.\n',
-  "migrations/schema-without-migration": '# migrations/schema-without-migration\n\nReports a change to the schema source that changes the database schema when the pull request adds no\nmigration to the matching migration folder: a Prisma datamodel block (`model`, `enum`, `view`, `type`),\na Django model\'s fields or DB-relevant `Meta` (with no new migration in that app), a Drizzle\n`pgTable`/`pgEnum`, a TypeORM `@Entity` (warning) or a SQLAlchemy model with Alembic (warning). The\ncomparison is semantic: comments, `///` docs, blank lines, `prisma format` alignment, attribute order,\ndocstrings, Drizzle `relations()` and `generator`/`datasource` blocks are not schema changes. Django\nchanges to state-only options (help_text, choices, defaults) are a notice. Projects without a\nmigrations folder (`prisma db push`, `drizzle-kit push`) are not judged.\n\n## Why\nThe code ships expecting columns the database does not have, so its queries fail in production; and\nthe next developer who generates a migration gets this change mixed into theirs.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n```sql path=prisma/migrations/20240301000000_order_shipped_at/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n\n## How to fix\nGenerate the migration with the tool (`prisma migrate dev --create-only`, `manage.py makemigrations`,\n`drizzle-kit generate`, `typeorm migration:generate`, `alembic revision --autogenerate`), review its\nSQL and commit it with the schema change.\n',
+  "migrations/schema-without-migration": '# migrations/schema-without-migration\n\nReports a change to the schema source that changes the database schema when the pull request adds no\nmigration to the matching migration folder: a Prisma datamodel block (`model`, `enum`, `view`, `type`),\na Django model\'s fields or DB-relevant `Meta` (with no new migration in that app), a Drizzle\n`pgTable`/`pgEnum`, a TypeORM `@Entity` (warning) or a SQLAlchemy model with Alembic (warning). The\ncomparison is semantic: comments, `///` docs, blank lines, `prisma format` alignment, attribute order,\ndocstrings, Drizzle `relations()` and `generator`/`datasource` blocks are not schema changes. Django\nchanges to state-only options (help_text, choices, defaults) are a notice. Projects without a\nmigrations folder (`prisma db push`, `drizzle-kit push`) are not judged.\n\n## How it decides\n- **Prisma** \u2014 semantic. The base and head schemas are reduced to what the database holds (tables and\n  columns by their `@@map`/`@map` names, nullability, presence of a database default, type family,\n  `@unique`/`@@unique`/`@@index` indexes; relation fields, `@updatedAt`, `cuid()`/`uuid()` client\n  defaults, generators and comments hold nothing). Each difference must hold in the schema that **all\n  the head\'s migrations** build (their SQL replayed with the PostgreSQL parser), whether they were added\n  by this pull request or merged earlier. So a schema catching up with an earlier migration, a model or\n  field renamed with `@@map`/`@map` kept, or a relation field rename is clean, and a pull request whose\n  new migration only covers another table is still reported. A schema split over several files, or a\n  migration that does not parse, makes the finding a warning.\n- **Django** \u2014 a changed model is covered when a migration the pull request adds touches its table\n  (any operation, or a field declaration), or when every change is a new field that a migration at the\n  head already declares (committed earlier), including state-only `SeparateDatabaseAndState`\n  migrations. A migration for another model does not cover it. A change we cannot place in the database\n  \u2014 only a custom field\'s keyword changed (e.g. a sanitizer callable), while class, type, null, unique,\n  index, database default, relation target and `db_column` are equal \u2014 is a warning, not a blocker.\n- **SQLAlchemy, Drizzle** \u2014 covered when a migration the pull request adds touches the table;\n  **TypeORM** \u2014 when the pull request adds any migration to the set.\n\n## Why\nThe code ships expecting columns the database does not have, so its queries fail in production; and\nthe next developer who generates a migration gets this change mixed into theirs.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "status" TEXT NOT NULL DEFAULT \'pending\', CONSTRAINT "Order_pkey" PRIMARY KEY ("id"));\n```\n```prisma path=prisma/schema.prisma side=base\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status String  @default("pending")\n}\n```\n```prisma path=prisma/schema.prisma\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n\nmodel Order {\n  id     BigInt  @id @default(autoincrement())\n  total  Decimal @db.Decimal(10, 2)\n  status    String    @default("pending")\n  shippedAt DateTime?\n}\n```\n```sql path=prisma/migrations/20240301000000_order_shipped_at/migration.sql\nALTER TABLE "Order" ADD COLUMN "shippedAt" TIMESTAMP(3);\n```\n\n## How to fix\nGenerate the migration with the tool (`prisma migrate dev --create-only`, `manage.py makemigrations`,\n`drizzle-kit generate`, `typeorm migration:generate`, `alembic revision --autogenerate`), review its\nSQL and commit it with the schema change.\n',
   "migrations/set-not-null": '# migrations/set-not-null\n\nReports `ALTER COLUMN \u2026 SET NOT NULL` on an existing table (also Django `AlterField` from `null=True` to\nrequired, Alembic `alter_column(nullable=False)`, Knex `.notNullable().alter()`), unless \u2014 on\nPostgreSQL 12 or later \u2014 a validated `CHECK (column IS NOT NULL)` already proves it, in this migration\nor an earlier one.\n\nNot reported, because the lock costs nothing: a column the history already declared NOT NULL (a\nSequelize `changeColumn` restating `allowNull: false`: PostgreSQL returns without scanning), and tables\nlisted in `small-tables` (names or globs such as `tenant_*_settings`). A column this migration added\nearlier in the same transaction, with no write to the table in between, is a **warning**, not a\nblocker: it cannot fail and no other session sees the column, but PostgreSQL still reads every row\ninside the ACCESS EXCLUSIVE lock the ADD COLUMN took. A backfill between the ADD and the SET NOT NULL,\nor a column from an earlier migration, is a blocker.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nSET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock to prove there is no NULL: all reads\nand writes wait. PostgreSQL 12+ skips the scan when a validated CHECK constraint implies it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_note_check/migration.sql\nALTER TABLE "Order" ADD CONSTRAINT "Order_note_nn" CHECK ("note" IS NOT NULL) NOT VALID;\n```\n```sql path=prisma/migrations/20240302000000_note_validate/migration.sql\nALTER TABLE "Order" VALIDATE CONSTRAINT "Order_note_nn";\n```\n```sql path=prisma/migrations/20240303000000_note_required/migration.sql\nALTER TABLE "Order" ALTER COLUMN "note" SET NOT NULL;\nALTER TABLE "Order" DROP CONSTRAINT "Order_note_nn";\n```\n\n## How to fix\nAdd `CHECK (col IS NOT NULL) NOT VALID`, backfill, `VALIDATE CONSTRAINT` in a later migration, then SET\nNOT NULL and drop the CHECK.\n',
   "migrations/table-rewrite": "# migrations/table-rewrite\n\nReports maintenance statements in a migration that rebuild an existing table or its indexes under a\nblocking lock: `VACUUM FULL`, `CLUSTER`, `REINDEX` without `CONCURRENTLY`, `REFRESH MATERIALIZED VIEW`\nwithout `CONCURRENTLY`, `SET LOGGED` / `SET UNLOGGED`.\n\n## Why\nThese hold an ACCESS EXCLUSIVE lock (REINDEX: writes blocked) for the whole rebuild, which grows with\nthe table: the application stalls for the duration.\n\n## \u274C Bad\n```sql path=db/migration/V1__init.sql side=both\nCREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount numeric(12,2) NOT NULL);\n```\n```sql path=db/migration/V2__compact.sql\nVACUUM FULL invoices;\n```\n\n## \u2705 Good\n```sql path=db/migration/V1__init.sql side=both\nCREATE TABLE invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, amount numeric(12,2) NOT NULL);\n```\n```sql path=db/migration/V2__reindex.sql\nREINDEX TABLE CONCURRENTLY invoices;\n```\n\n## How to fix\nRun maintenance outside deploy migrations (pg_repack, PostgreSQL 19 `REPACK CONCURRENTLY`), use\n`REINDEX \u2026 CONCURRENTLY` and `REFRESH MATERIALIZED VIEW CONCURRENTLY`.\n",
   "pii/logging-filter-on-logger": '# pii/logging-filter-on-logger\n\nA Python redaction filter (`RedactSecretsFilter`, `MaskPiiFilter`, a configured redactor) is attached to\na **logger** \u2014 `logger.addFilter(\u2026)`, `logging.getLogger().addFilter(\u2026)`, or `filters` under `loggers` /\n`root` in a `dictConfig` / Django `LOGGING` dict \u2014 instead of to the handlers.\n\n## Why\nThe Python documentation on propagation: messages are passed directly to the ancestor loggers\' handlers \u2014\nneither the level nor the filters of the ancestor loggers are considered. A filter on the `app` logger\nnever sees records from `app.payments`, and one on the root logger never sees records from `urllib3` or\n`sqlalchemy.engine` (which logs SQL parameters at INFO with `echo=True`). Those records reach the\nhandlers unredacted.\n\n## \u274C Bad\n```python path=app/logging_setup.py\nimport logging\n\n\nclass RedactSecretsFilter(logging.Filter):\n    def filter(self, record):\n        return True\n\n\nlogger = logging.getLogger("app")\nlogger.addFilter(RedactSecretsFilter())\n```\n\n## \u2705 Good\n```python path=app/logging_setup.py\nimport logging\n\n\nclass RedactSecretsFilter(logging.Filter):\n    def filter(self, record):\n        return True\n\n\nhandler = logging.StreamHandler()\nhandler.addFilter(RedactSecretsFilter())\nlogging.basicConfig(handlers=[handler], level=logging.INFO)\n```\n\n## How to fix\nAttach the filter to every handler (`handler.addFilter(\u2026)`, or `filters` in each `handlers` entry of a\ndictConfig). Remember that `%`-style arguments are formatted later: redact `record.args` as well as\n`record.msg` and extra fields.\n',
@@ -65757,6 +65852,22 @@ async function compareCommits(octokit, options) {
   );
   return { mergeBaseSha: data.merge_base_commit.sha, status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by, files: (data.files ?? []).map(toChangedFile) };
 }
+async function getFileContent(octokit, options) {
+  let data;
+  const route = "GET /repos/{owner}/{repo}/contents/{path}";
+  try {
+    ({ data } = await call(octokit, route, { owner: options.owner, repo: options.repo, path: options.path, ...options.ref ? { ref: options.ref } : {} }, `reading ${options.path}`));
+  } catch (error63) {
+    if (error63 instanceof GitHubFailure && error63.status === 404) return void 0;
+    throw error63;
+  }
+  if (Array.isArray(data) || data.type !== "file") {
+    throw new GitHubFailure({ operation: route, purpose: `reading ${options.path}`, status: 200, detail: `${options.path} is not a file at ${options.ref ?? "the default branch"}`, retries: 0, kind: "other" });
+  }
+  if (data.encoding === "base64" && typeof data.content === "string") return Buffer.from(data.content, "base64").toString("utf8");
+  if (data.sha) return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString("utf8");
+  return "";
+}
 async function getTree(octokit, options) {
   const { data } = await call(
     octokit,
@@ -65801,6 +65912,9 @@ async function getCollaboratorPermission(octokit, options) {
   if (known(role2)) return role2;
   const legacy = data.permission?.toLowerCase();
   return known(legacy) ? legacy : "none";
+}
+function repositoryConfigReader(octokit) {
+  return (repository, path2) => getFileContent(octokit, { owner: repository.owner, repo: repository.repo, path: path2, ...repository.ref ? { ref: repository.ref } : {} });
 }
 
 // src/github/waivers.ts
@@ -66110,6 +66224,33 @@ function clip(text2, max) {
   if (code >= 55296 && code <= 56319) end--;
   return `${text2.slice(0, end)}\u2026`;
 }
+function clipWords(text2, max) {
+  if (text2.length <= max) return text2;
+  const hard = clip(text2, max);
+  const body2 = hard.slice(0, -1);
+  const space = body2.lastIndexOf(" ");
+  if (space < Math.floor(max * 2 / 3)) return hard;
+  return `${body2.slice(0, space).replace(/[\s,;:—–-]+$/, "")}\u2026`;
+}
+function firstSentence(text2) {
+  const flat = text2.replace(/\s+/g, " ").trim();
+  const m = /^(.+?[.!?])\s+(?=[A-Z"'`(])/.exec(flat);
+  return m ? m[1] : flat;
+}
+var NOT_ASSESSED = "data consistency across storage and queue failures, timeouts and retries, rate limits, pagination, idempotency, connection-pool sizing";
+var RULE_DOCS_BASE = "https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates";
+function ruleDocsUrl(ruleId) {
+  const m = /^([a-z][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(ruleId);
+  return m ? `${RULE_DOCS_BASE}/${m[1]}/rules/${m[2]}.md` : void 0;
+}
+function littleExaminedCaveat(report3) {
+  if (report3.verdict !== "ready" || report3.stats.filesCheckedByRules !== 0 || report3.stats.filesChanged === 0) return void 0;
+  if (report3.findings.some((f) => f.state === "new")) return void 0;
+  return `none of the ${plural2(report3.stats.filesChanged, "changed file")} is one the gates read line by line: only repository-wide checks ran`;
+}
+function examinedAnything(report3) {
+  return report3.gates.some((g) => g.status !== "skip");
+}
 function newCounts(report3) {
   let blockers = 0;
   let warnings = 0;
@@ -66131,6 +66272,7 @@ function verdictReason(report3) {
   return parts2.join(" \xB7 ");
 }
 function scorePhrase(report3) {
+  if (!examinedAnything(report3)) return "not scored: no gate applies to this repository";
   return report3.score === report3.baseScore ? `score ${report3.score} (base ${report3.baseScore}, unchanged)` : `score ${report3.score} (base ${report3.baseScore})`;
 }
 function suppressionKind(s, state) {
@@ -66197,6 +66339,7 @@ var DEFAULT_OVERFLOW_HINT = "see the check run / JSON report";
 var DEFAULT_WIDTH = 80;
 var MIN_WIDTH = 40;
 var MAX_TEXT = 2e3;
+var MAX_LINE = 240;
 var MARK = { blocker: "\u2716", warning: "\u25B2", notice: "\u25CF" };
 var STATUS_MARK = { fail: "\u2716 fail", warn: "\u25B2 warn", pass: "\u2714 pass", skip: "\u2013 skip" };
 function renderText(report3, options) {
@@ -66213,18 +66356,31 @@ function renderText(report3, options) {
   );
   out2.push("");
   const verdict = report3.verdict === "blocked" ? c.bold(c.red("\u2716 BLOCKED")) : c.bold(c.green("\u2714 READY"));
-  out2.push(`${verdict}  ${verdictReason(report3)} \xB7 ${scoreWithDelta(report3, c)}`);
+  out2.push(
+    examinedAnything(report3) ? `${verdict}  ${verdictReason(report3)} \xB7 ${scoreWithDelta(report3, c)}` : `${verdict}  no gate applies to this repository, so nothing was examined (not scored)`
+  );
+  const caveat = littleExaminedCaveat(report3);
+  if (caveat) out2.push(c.yellow(`  ${caveat}`));
   out2.push("");
   out2.push(...gateTable(report3, c));
   const finding = (f, detailed) => findingBlock(f, c, width, detailed);
   section(out2, c, c.red, `New blockers (${groups2.blockers.length})`, groups2.blockers.map((f) => finding(f, true)));
   section(out2, c, c.yellow, `New warnings (${groups2.warnings.length})`, groups2.warnings.map((f) => finding(f, true)));
   section(out2, c, c.cyan, `New notices (${groups2.notices.length})`, groups2.notices.map((f) => finding(f, true)));
+  const resolved2 = report3.resolved ?? [];
+  section(
+    out2,
+    c,
+    c.green,
+    `Resolved by this PR (${resolved2.length}, on ${sanitize(report3.base.ref)} before, gone now)`,
+    resolved2.map((f) => oneLine({ ...f, endLine: f.line }, c, width, "\u2714")),
+    false
+  );
   if (groups2.existing.length > 0) {
     const lines = [];
     lines.push([`  ${c.dim(existingSummary(groups2.existing))}`]);
     for (const f of groups2.existing.slice(0, existingShown)) {
-      lines.push([oneLine(f, c, width)]);
+      lines.push(oneLine(f, c, width));
     }
     const hidden = groups2.existing.length - Math.min(existingShown, groups2.existing.length);
     if (hidden > 0) lines.push([`  ${c.dim(`\u2026 and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
@@ -66261,16 +66417,34 @@ function renderText(report3, options) {
   const preview = report3.configPreview;
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines = [];
-    lines.push(wrap("This PR edits the config. The base branch\u2019s config is enforced for this PR; after merge:", width, 2).map((l) => c.dim(l)));
-    if (preview.differences.length === 0) lines.push(["  (no rule or gate would change)"]);
+    if (preview.errors.length > 0) {
+      lines.push(wrap("This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch\u2019s config is enforced for this PR.", width, 2));
+    } else {
+      lines.push(wrap("This PR edits the config. The base branch\u2019s config is enforced for this PR; after merge:", width, 2).map((l) => c.dim(l)));
+      if (preview.differences.length === 0) lines.push(["  (no rule or gate would change)"]);
+    }
     for (const d of preview.differences) lines.push(wrap(`\u2022 ${clip(sanitize(d), MAX_TEXT)}`, width, 2, 4));
     for (const e of preview.errors) lines.push(wrap(`${c.red("error")} ${clip(sanitize(e), MAX_TEXT)}`, width, 2, 4));
     section(out2, c, c.blue, "Config preview", lines, false);
   }
   if (report3.findings.length === 0) {
-    out2.push(c.green("No findings: nothing this PR changes concerns a gate, or everything passes."));
+    out2.push(examinedAnything(report3) ? c.green("No finding in what the gates examined.") : c.yellow("No gate applies to this repository: nothing was examined."));
     out2.push("");
   }
+  const covered = report3.gates.filter((g) => g.coverage);
+  if (covered.length > 0) {
+    const lines = [];
+    for (const g of covered) {
+      lines.push(wrap(`${sanitize(g.title)}: ${g.coverage.examined.map(sanitize).join(" \xB7 ")}`, width, 2, 4));
+      for (const gap of g.coverage.notAnalysed.slice(0, 10)) {
+        const where2 = gap.path ? ` (${sanitize(gap.line ? `${gap.path}:${gap.line}` : gap.path)})` : "";
+        lines.push(wrap(`not analysed: ${sanitize(gap.subject)} \u2014 ${clip(sanitize(gap.reason), MAX_TEXT)}${where2}`, width, 4, 6).map((l) => c.yellow(l)));
+      }
+    }
+    section(out2, c, c.blue, "Coverage", lines, false);
+  }
+  out2.push(...wrap(`Not checked: ${NOT_ASSESSED} \u2014 no gate assesses them; review them yourself.`, width, 0, 2).map((l) => c.dim(l)));
+  out2.push("");
   const stats = [
     plural2(report3.stats.filesChanged, "file changed", "files changed"),
     `${report3.stats.filesAnalyzed} analysed`,
@@ -66341,11 +66515,10 @@ function findingBlock(f, c, width, detailed) {
   lines.push(c.dim(`    id ${sanitize(f.id)}`));
   return lines;
 }
-function oneLine(f, c, width) {
-  const head = `  ${MARK[f.severity]} ${sanitize(location(f))}  ${sanitize(f.ruleId)}`;
-  const room = width - head.length - 3;
-  const message = sanitize(f.message).replace(/\s+/g, " ");
-  return room > 10 ? c.dim(`${head} \u2014 ${clip(message, room)}`) : c.dim(head);
+function oneLine(f, c, width, mark = MARK[f.severity]) {
+  const head = `  ${mark} ${sanitize(location(f))}  ${sanitize(f.ruleId)}`;
+  const message = clipWords(firstSentence(sanitize(f.message)), MAX_LINE);
+  return [c.dim(head), ...wrap(message, width, 4).map((l) => c.dim(l))];
 }
 function acceptedBlock(f, c, width) {
   const how = sanitize(acceptedPhrase(f));
@@ -66395,6 +66568,9 @@ var ZWSP = "\u200B";
 function mdText(text2) {
   return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(MARKDOWN_SPECIALS, (ch) => `\\${ch}`).replace(LINE_START, (start2) => `${start2.slice(0, -1)}\\${start2.slice(-1)}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\r\n|\r|\n/g, "<br>");
 }
+function mdProse(text2, inTable = false) {
+  return text2.split(/(`[^`\r\n]+`)/).map((part, i2) => i2 % 2 === 1 ? mdCode(part.slice(1, -1), inTable) : mdText(part)).join("");
+}
 function mdCode(text2, inTable = false) {
   const flat = text2.replace(/\r\n|\r|\n/g, " ");
   if (flat.length === 0) return "` `";
@@ -66420,11 +66596,12 @@ function mdLink(label, url2) {
 // src/render/markdown.ts
 var MARKER = "<!-- readiness-gates:scorecard -->";
 var COMMENT_MAX_CHARS = 65536;
-var TRUNCATION_ORDER = ["notices", "warnings", "existing", "errors", "accepted", "expired", "config", "blockers"];
+var TRUNCATION_ORDER = ["notices", "warnings", "existing", "resolved", "errors", "accepted", "expired", "config", "blockers"];
 var LIST_NOUN = {
   notices: ["new notice", "new notices"],
   warnings: ["new warning", "new warnings"],
   existing: ["existing finding", "existing findings"],
+  resolved: ["resolved finding", "resolved findings"],
   errors: ["skipped file", "skipped files"],
   accepted: ["suppressed or waived finding", "suppressed or waived findings"],
   expired: ["expired entry", "expired entries"],
@@ -66435,6 +66612,7 @@ var MAX_PROSE = 4e3;
 var MAX_PATH = 300;
 var MAX_LINKED_PATH = 1e3;
 var MAX_SHORT = 200;
+var MAX_LINE2 = 240;
 var SEVERITY_ICON = { blocker: "\u274C", warning: "\u26A0\uFE0F", notice: "\u2139\uFE0F" };
 var STATUS_CELL = { fail: "\u274C fail", warn: "\u26A0\uFE0F warn", pass: "\u2705 pass", skip: "\u23ED\uFE0F skip" };
 function renderMarkdown(report3, options = {}) {
@@ -66524,8 +66702,9 @@ function buildBlocks(report3, options) {
   const text2 = (t) => blocks.push({ kind: "static", text: t });
   text2(header(report3, options));
   text2(gateTable2(report3));
-  if (report3.findings.length === 0) {
-    text2("Nothing in this PR triggered a gate. \u{1F389}\n\n");
+  text2(notCheckedLine(report3));
+  if (report3.findings.length === 0 && examinedAnything(report3)) {
+    text2("No finding in what the gates examined.\n\n");
   }
   const more = (key) => (n) => `
 _\u2026 and ${n} more ${LIST_NOUN[key][n === 1 ? 0 : 1]} not shown (${mdText(hint)})._
@@ -66542,6 +66721,22 @@ Fix these or have someone allowed to waive them do so; each one blocks the merge
       open: "",
       items: groups2.blockers.map((f) => findingItem(f, link, true)),
       more: more("blockers"),
+      tail: "\n"
+    });
+  }
+  const resolved2 = report3.resolved ?? [];
+  if (resolved2.length > 0) {
+    blocks.push({
+      kind: "list",
+      key: "resolved",
+      head: `### \u2705 Resolved by this PR (${resolved2.length})
+
+On ${mdCode(clip(report3.base.ref, MAX_SHORT))} before, gone now:
+
+`,
+      open: "",
+      items: resolved2.map((f) => resolvedItem(f, report3, options)),
+      more: more("resolved"),
       tail: "\n"
     });
   }
@@ -66638,28 +66833,76 @@ These no longer apply: the findings they covered count again.
   const preview = report3.configPreview;
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines = [
-      ...preview.errors.map((e) => `- \u2757 ${mdText(clip(e, MAX_PROSE))}
+      ...preview.errors.map((e) => `- \u2757 ${mdProse(clip(e, MAX_PROSE))}
 `),
-      ...preview.differences.map((d) => `- ${mdText(clip(d, MAX_PROSE))}
+      ...preview.differences.map((d) => `- ${mdProse(clip(d, MAX_PROSE))}
 `)
     ].map((l) => ({ full: l, lean: l }));
     blocks.push({
       kind: "list",
       key: "config",
-      head: "### \u{1F527} Config preview\n\nThis PR edits the readiness config. This check enforces the base branch\u2019s config; after merge the new one would apply" + (preview.differences.length + preview.errors.length === 0 ? ", with no change to any rule or gate.\n\n" : ":\n\n"),
+      head: "### \u{1F527} Config preview\n\n" + (preview.errors.length > 0 ? "This PR edits the readiness config, and the new version **would not load**: after merge every check would fail until it is fixed. This check enforces the base branch\u2019s config.\n\n" : "This PR edits the readiness config. This check enforces the base branch\u2019s config; after merge the new one would apply" + (preview.differences.length === 0 ? ", with no change to any rule or gate.\n\n" : ":\n\n")),
       open: "",
       items: lines,
       more: more("config"),
       tail: lines.length > 0 ? "\n" : ""
     });
   }
+  text2(coverageDetails(report3));
   text2(footer(report3));
   return blocks;
+}
+function notCheckedLine(report3) {
+  const gaps = report3.gates.reduce((n, g) => n + (g.coverage?.notAnalysed.length ?? 0), 0) + report3.errors.length;
+  const followUp = gaps > 0 ? ` \xB7 ${plural2(gaps, "thing", "things")} the gates could not follow here (see *Coverage* below)` : "";
+  return `**Not checked:** ${NOT_ASSESSED} \u2014 no gate assesses them; review them yourself${followUp}.
+
+`;
+}
+function coverageDetails(report3) {
+  const ran = report3.gates.filter((g) => g.coverage);
+  if (ran.length === 0) return "";
+  const lines = ran.map((g) => {
+    const cov = g.coverage;
+    const head = `- **${mdText(clip(g.title, MAX_SHORT))}** \u2014 ${cov.examined.map((e) => mdProse(clip(e, MAX_SHORT))).join(" \xB7 ")}
+`;
+    const gaps2 = cov.notAnalysed.slice(0, 10).map(
+      (gap) => `  - not analysed: ${mdText(clip(gap.subject, MAX_SHORT))} \u2014 ${mdProse(clip(gap.reason, MAX_SHORT))}` + (gap.path ? ` (${mdCode(clip(gap.line ? `${gap.path}:${gap.line}` : gap.path, MAX_PATH))})` : "") + "\n"
+    );
+    const more = cov.notAnalysed.length > 10 ? [`  - \u2026 and ${cov.notAnalysed.length - 10} more
+`] : [];
+    return head + gaps2.join("") + more.join("");
+  });
+  const skipped = report3.gates.filter((g) => g.status === "skip");
+  if (skipped.length > 0) lines.push(`- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(", ")} \u2014 nothing in this repository concerns them
+`);
+  if (report3.errors.length > 0) lines.push(`- ${plural2(report3.errors.length, "file")} not analysed, listed above
+`);
+  const gaps = ran.reduce((n, g) => n + g.coverage.notAnalysed.length, 0);
+  const summary2 = gaps > 0 ? `\u{1F50D} Coverage: what each gate examined, and ${plural2(gaps, "thing")} it could not follow` : "\u{1F50D} Coverage: what each gate examined";
+  return `<details>
+<summary>${summary2}</summary>
+
+${lines.join("")}
+</details>
+
+`;
+}
+function resolvedItem(f, report3, options) {
+  const url2 = !options.linkBase && report3.repositoryUrl && f.path.length <= MAX_LINKED_PATH ? `${report3.repositoryUrl.replace(/\/+$/, "")}/blob/${encodeURIComponent(report3.base.sha)}/${encodePath(f.path)}#L${f.line}` : void 0;
+  const line = `- ${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId)} \xB7 ${mdLink(mdCode(clip(`${f.path}:${f.line}`, MAX_PATH)), url2)} \u2014 ${mdProse(clipWords(firstSentence(f.message), MAX_LINE2))}
+`;
+  return { full: line, lean: line };
+}
+function ruleLink(ruleId, inTable = false) {
+  return mdLink(mdCode(clip(ruleId, MAX_SHORT), inTable), ruleDocsUrl(ruleId));
 }
 function header(report3, options) {
   const marker = options.includeMarker === false ? "" : `${options.marker ?? MARKER}
 `;
   const verdict = report3.verdict === "blocked" ? "\u{1F6AB} **Blocked**" : "\u2705 **Ready**";
+  const caveat = littleExaminedCaveat(report3);
+  const why = examinedAnything(report3) ? `${verdictReason(report3)} \xB7 ${scorePhrase(report3)}${caveat ? `<br>\u26A0\uFE0F ${mdText(caveat)}` : ""}` : "no gate applies to this repository, so nothing was examined (not scored)";
   const refs = `${mdCode(clip(report3.base.ref, MAX_SHORT))} ${mdText(shortSha(clip(report3.base.sha, MAX_SHORT)))} \u2192 ${mdCode(clip(report3.head.ref, MAX_SHORT))} ${mdText(shortSha(clip(report3.head.sha, MAX_SHORT)))}`;
   const stats = [
     plural2(report3.stats.filesChanged, "file changed", "files changed"),
@@ -66668,7 +66911,7 @@ function header(report3, options) {
   ].join(" \xB7 ");
   return `${marker}## Readiness Gates
 
-${verdict} \u2014 ${verdictReason(report3)} \xB7 ${scorePhrase(report3)}
+${verdict} \u2014 ${why}
 
 <sub>${refs} \xB7 ${stats}</sub>
 
@@ -66701,27 +66944,41 @@ function locationLink(f, link) {
 function findingItem(f, link, waivable) {
   const related3 = f.related ?? [];
   const idLine = waivable ? `<sub>id ${mdCode(f.id)} \xB7 to accept the risk: ${mdCode(`/readiness waive ${f.id} <reason>`)}</sub>` : `<sub>id ${mdCode(f.id)}</sub>`;
-  const body2 = `- ${SEVERITY_ICON[f.severity]} **${mdCode(f.ruleId)}** \xB7 ${locationLink(f, link)}<br>${mdText(clip(f.message, MAX_PROSE))}` + (f.fix ? `<br>**Fix:** ${mdText(clip(f.fix, MAX_PROSE))}` : "") + (f.pendingApproval ? `<br>\u23F3 ${mdText(clip(pendingApprovalNote(f, "github"), MAX_PROSE))}` : "") + `<br>${idLine}`;
+  const paragraphs = [
+    `- ${SEVERITY_ICON[f.severity]} **${ruleLink(f.ruleId)}** \xB7 ${locationLink(f, link)}`,
+    `  ${mdProse(clip(f.message, MAX_PROSE))}`,
+    ...f.fix ? [`  **Fix:** ${mdProse(clip(f.fix, MAX_PROSE))}`] : [],
+    ...f.pendingApproval ? [`  \u23F3 ${mdProse(clip(pendingApprovalNote(f, "github"), MAX_PROSE))}`] : []
+  ];
+  const body2 = `${paragraphs.join("\n\n")}
+
+  ${idLine}`;
   const lean = related3.length > 0 ? `${body2.replace(/<\/sub>$/, "")} \xB7 ${plural2(related3.length, "related location")} not shown</sub>
+
 ` : `${body2}
+
 `;
-  const full = `${body2}
-${related3.map((r) => relatedLine(r, link)).join("")}`;
+  const full = related3.length > 0 ? `${body2}
+
+${related3.map((r) => relatedLine(r, link)).join("")}
+` : `${body2}
+
+`;
   return { full, lean };
 }
 function relatedLine(r, link) {
-  return `  - see ${locationLink(r, link)} \u2014 ${mdText(clip(r.message, MAX_PROSE))}
+  return `  - see ${locationLink(r, link)} \u2014 ${mdProse(clip(r.message, MAX_PROSE))}
 `;
 }
 function debtItem(f, link) {
-  const line = `- ${SEVERITY_ICON[f.severity]} ${mdCode(f.ruleId)} \xB7 ${locationLink(f, link)} \u2014 ${mdText(clip(f.message, MAX_PROSE))}
+  const line = `- ${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId)} \xB7 ${locationLink(f, link)} \u2014 ${mdProse(clipWords(firstSentence(f.message), MAX_LINE2))}
 `;
   return { full: line, lean: line };
 }
 function acceptedRow(f, link) {
   const s = f.suppression;
   const cells = [
-    `${SEVERITY_ICON[f.severity]} ${mdCode(f.ruleId, true)}`,
+    `${SEVERITY_ICON[f.severity]} ${ruleLink(f.ruleId, true)}`,
     mdLink(mdCode(clip(location(f), MAX_PATH), true), link(f.path, f.line, f.endLine)),
     mdText(suppressionKind(s, f.state)),
     mdText(clip(suppressionWho(s), MAX_SHORT)),
@@ -66766,24 +67023,31 @@ var ORDER = {
     "findings",
     "errors",
     "stats",
+    "resolved",
     "failOn",
     "expired",
     "configPreview",
     "rules",
-    "repositoryUrl"
+    "repositoryUrl",
+    "incomplete"
   ],
   tool: ["name", "version"],
   ref: ["ref", "sha"],
-  gate: ["id", "title", "status", "score", "baseScore", "counts", "note"],
+  gate: ["id", "title", "status", "score", "baseScore", "counts", "note", "coverage"],
+  coverage: ["examined", "notAnalysed"],
+  gap: ["subject", "reason", "path", "line"],
   counts: ["blocker", "warning", "notice", "existing", "suppressed", "waived"],
   finding: ["id", "ruleId", "messageId", "gate", "severity", "state", "path", "line", "endLine", "column", "message", "fix", "related", "suppression"],
   related: ["path", "line", "message"],
   suppression: ["kind", "reason", "by", "until", "marker"],
   error: ["path", "message"],
-  stats: ["filesChanged", "filesAnalyzed", "durationMs"],
+  stats: ["filesChanged", "filesAnalyzed", "durationMs", "filesCheckedByRules"],
   expired: ["kind", "rule", "path", "until", "reason"],
+  resolved: ["id", "ruleId", "gate", "severity", "path", "line", "message"],
   configPreview: ["changed", "differences", "errors"],
-  rule: ["id", "gate", "severity", "description", "docs"]
+  rule: ["id", "gate", "severity", "description", "docs"],
+  incomplete: ["blocking", "files"],
+  unanalysed: ["path", "reason", "gates"]
 };
 function ordered(value, order, child = (_k, v) => v) {
   const source = value;
@@ -66806,7 +67070,14 @@ function toContractObject(report3) {
       case "head":
         return ordered(v, ORDER.ref);
       case "gates":
-        return each(v, (g) => ordered(g, ORDER.gate, (k, x) => k === "counts" ? ordered(x, ORDER.counts) : x));
+        return each(
+          v,
+          (g) => ordered(
+            g,
+            ORDER.gate,
+            (k, x) => k === "counts" ? ordered(x, ORDER.counts) : k === "coverage" ? ordered(x, ORDER.coverage, (ck, cx) => ck === "notAnalysed" ? each(cx, (gap) => ordered(gap, ORDER.gap)) : cx) : x
+          )
+        );
       case "findings":
         return each(
           v,
@@ -66822,10 +67093,14 @@ function toContractObject(report3) {
         return ordered(v, ORDER.stats);
       case "expired":
         return each(v, (e) => ordered(e, ORDER.expired));
+      case "resolved":
+        return each(v, (r) => ordered(r, ORDER.resolved));
       case "configPreview":
         return ordered(v, ORDER.configPreview);
       case "rules":
         return each(v, (r) => ordered(r, ORDER.rule));
+      case "incomplete":
+        return ordered(v, ORDER.incomplete, (k, x) => k === "files" ? each(x, (u) => ordered(u, ORDER.unanalysed)) : x);
       default:
         return v;
     }
@@ -66940,16 +67215,18 @@ function ruleDescriptors(report3, findings) {
   }
   return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id)).map(descriptor);
 }
-function descriptor(rule69) {
-  const level = sarifLevel(rule69.severity);
-  const docs = rule69.docs?.trim();
+function descriptor(rule70) {
+  const level = sarifLevel(rule70.severity);
+  const docs = rule70.docs?.trim();
+  const helpUri = ruleDocsUrl(rule70.id);
   return {
-    id: rule69.id,
-    shortDescription: { text: rule69.description },
-    fullDescription: { text: docs && firstParagraph(docs) || rule69.description },
-    help: docs ? { text: docs, markdown: docs } : { text: rule69.description },
+    id: rule70.id,
+    ...helpUri ? { helpUri } : {},
+    shortDescription: { text: rule70.description },
+    fullDescription: { text: docs && firstParagraph(docs) || rule70.description },
+    help: docs ? { text: docs, markdown: docs } : { text: rule70.description },
     defaultConfiguration: level === "none" ? { enabled: false, level: "none" } : { level },
-    properties: { tags: [rule69.gate], gate: rule69.gate, severity: rule69.severity }
+    properties: { tags: [rule70.gate], gate: rule70.gate, severity: rule70.severity }
   };
 }
 function firstParagraph(markdown) {
@@ -67056,8 +67333,9 @@ function unannotatedNote(left, shown) {
 `;
 }
 function annotations(report3) {
-  const fresh = report3.findings.filter((f) => f.state === "new").sort(bySeverityThenLocation);
-  const existing = report3.findings.filter((f) => f.state === "existing").sort(bySeverityThenLocation);
+  const located = report3.findings.filter((f) => f.path !== "");
+  const fresh = located.filter((f) => f.state === "new").sort(bySeverityThenLocation);
+  const existing = located.filter((f) => f.state === "existing").sort(bySeverityThenLocation);
   return [...fresh.map((f) => annotation(f, false)), ...existing.map((f) => annotation(f, true))];
 }
 function annotation(f, existing) {
@@ -67091,7 +67369,7 @@ To stay within GitHub's size limit the summary leaves out ${mdText(left)}. This 
   const order = (f) => f.state === "new" ? 0 : f.state === "existing" ? 1 : 2;
   const findings = [...report3.findings].sort((a, b) => order(a) - order(b) || bySeverityThenLocation(a, b));
   const lines = findings.map(
-    (f) => `- ${f.state} ${f.severity} ${mdCode(clip(f.ruleId, 200))} ${mdCode(clip(location(f), 300))} \u2014 ${mdText(clip(f.message, 500))} (id ${mdCode(f.id)})
+    (f) => `- ${f.state} ${f.severity} ${mdCode(clip(f.ruleId, 200))} ${mdCode(clip(location(f), 300))} \u2014 ${mdProse(clipWords(f.message, 500))} (id ${mdCode(f.id)})
 `
   );
   let out2 = head;
@@ -67679,28 +67957,81 @@ function toSqlParse(text2, raw, index, comments) {
 
 // src/lang/yaml.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-var templateAction = () => /(?<!\$)\{\{[\s\S]*?\}\}/g;
+function templateActions(text2, opts = {}) {
+  const skipDollar = opts.skipDollar ?? true;
+  const out2 = [];
+  let from = 0;
+  for (; ; ) {
+    const start2 = text2.indexOf("{{", from);
+    if (start2 === -1) break;
+    if (skipDollar && start2 > 0 && text2[start2 - 1] === "$") {
+      from = start2 + 1;
+      continue;
+    }
+    const close = text2.indexOf("}}", start2 + 2);
+    if (close === -1) break;
+    out2.push({ start: start2, end: close + 2, inner: actionInner(text2.slice(start2 + 2, close)) });
+    from = close + 2;
+  }
+  return out2;
+}
+function actionInner(raw) {
+  let inner = raw.trim();
+  if (inner.startsWith("-")) inner = inner.slice(1);
+  if (inner.endsWith("-")) inner = inner.slice(0, -1);
+  return inner.trim();
+}
 function hasTemplateActions(text2) {
-  return templateAction().test(text2);
+  return templateActions(text2).length > 0;
 }
 function maskTemplateActions(text2) {
-  const ranges = [];
-  for (const m of text2.matchAll(templateAction())) ranges.push({ start: m.index, end: m.index + m[0].length });
+  const ranges = templateActions(text2);
+  if (ranges.length === 0) return text2;
+  const outside = new Uint8Array(text2.length);
+  let r = 0;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    while (r < ranges.length && ranges[r].end <= i2) r++;
+    const inAction = r < ranges.length && ranges[r].start <= i2;
+    outside[i2] = !inAction && !/\s/.test(text2[i2]) ? 1 : 0;
+  }
+  const prefix = new Uint32Array(text2.length + 1);
+  for (let i2 = 0; i2 < text2.length; i2++) prefix[i2 + 1] = prefix[i2] + outside[i2];
+  const blank = (from, to) => prefix[to] - prefix[from] === 0;
+  const lineStarts = [0];
+  for (let i2 = text2.indexOf("\n"); i2 !== -1; i2 = text2.indexOf("\n", i2 + 1)) lineStarts.push(i2 + 1);
+  const lineOf2 = (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
   let out2 = "";
   let at3 = 0;
   for (const { start: start2, end } of ranges) {
     out2 += text2.slice(at3, start2);
-    const lineStart = text2.lastIndexOf("\n", start2 - 1) + 1;
-    const nl = text2.indexOf("\n", end);
-    const lineEnd2 = nl === -1 ? text2.length : nl;
-    const before = text2.slice(lineStart, start2).replace(templateAction(), "");
-    const rest = text2.slice(end, lineEnd2).replace(templateAction(), "");
-    const ownLine = before.trim() === "" && rest.trim() === "";
+    const lineStart = lineStarts[lineOf2(start2)];
+    const next = lineOf2(end) + 1;
+    const lineEnd2 = next < lineStarts.length ? lineStarts[next] - 1 : text2.length;
+    const ownLine = blank(lineStart, start2) && blank(end, lineEnd2);
     const filler = ownLine ? " " : "_";
     out2 += text2.slice(start2, end).replace(/[^\r\n]/g, filler);
     at3 = end;
   }
   return out2 + text2.slice(at3);
+}
+function locate(error63, source, lineCounter) {
+  if (error63.pos[0] === -1 || error63.linePos) return;
+  const start2 = lineCounter.linePos(error63.pos[0]);
+  error63.linePos = [start2, lineCounter.linePos(error63.pos[1])];
+  const lineStart = lineCounter.lineStarts[start2.line - 1] ?? 0;
+  const from = Math.max(lineStart, lineStart + start2.col - 1 - 40);
+  const nl = source.indexOf("\n", from);
+  const window2 = source.slice(from, Math.min(nl === -1 ? source.length : nl, from + 80)).replace(/\r$/, "");
+  error63.message += ` at line ${start2.line}, column ${start2.col}${/[^ ]/.test(window2) ? ":" : ""}`;
 }
 function parseYaml(text2) {
   const templated = hasTemplateActions(text2);
@@ -67709,7 +68040,8 @@ function parseYaml(text2) {
   let documents = [];
   let error63;
   try {
-    documents = Array.from((0, import_yaml2.parseAllDocuments)(source, { lineCounter, uniqueKeys: !templated }));
+    documents = Array.from((0, import_yaml2.parseAllDocuments)(source, { lineCounter, uniqueKeys: !templated, prettyErrors: false }));
+    for (const doc of documents) for (const e of [...doc.errors, ...doc.warnings]) locate(e, source, lineCounter);
     for (const doc of documents) {
       const first = doc.errors[0];
       if (first) {
@@ -67757,16 +68089,18 @@ var LANGUAGE_NAMES = {
   go: "Go"
 };
 var SourceFileImpl = class {
-  constructor(path2, text2, language, bytes) {
+  constructor(path2, text2, language, bytes, irregular) {
     this.path = path2;
     this.text = text2;
     this.language = language;
     this.bytes = bytes;
+    this.irregular = irregular;
   }
   path;
   text;
   language;
   bytes;
+  irregular;
   index;
   treeSlot;
   sqlSlot;
@@ -68014,9 +68348,10 @@ function firstInvalidUtf8(bytes) {
 }
 function decodeSource(path2, bytes, opts = {}) {
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+  const language = languageOf(path2);
   const sniff = bytes.subarray(0, BINARY_SNIFF_BYTES);
   const nul = sniff.indexOf(0);
-  if (nul !== -1) return { ok: false, reason: "binary", detail: `binary file (NUL byte at offset ${nul})` };
+  if (nul !== -1 && language === "text") return { ok: false, reason: "binary", detail: `binary file (NUL byte at offset ${nul})` };
   if (bytes.length > maxBytes) {
     return {
       ok: false,
@@ -68025,13 +68360,18 @@ function decodeSource(path2, bytes, opts = {}) {
     };
   }
   let text2;
+  let irregular;
   try {
     text2 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    const at3 = firstInvalidUtf8(bytes);
-    return { ok: false, reason: "not-utf8", detail: `not valid UTF-8 (invalid byte at offset ${Math.max(at3, 0)})` };
+    text2 = new TextDecoder("windows-1252").decode(bytes);
+    irregular = `not valid UTF-8 (invalid byte at offset ${Math.max(firstInvalidUtf8(bytes), 0)}), read as windows-1252`;
   }
-  return { ok: true, file: new SourceFileImpl(path2, text2, languageOf(path2), bytes.length) };
+  if (language !== "text" && text2.includes("\0")) {
+    irregular ??= `NUL byte at offset ${bytes.indexOf(0)} read as a space`;
+    text2 = text2.replaceAll("\0", " ");
+  }
+  return { ok: true, file: new SourceFileImpl(path2, text2, language, bytes.length, irregular) };
 }
 
 // src/source/git-diff.ts
@@ -68514,7 +68854,7 @@ async function gitChangeSet(opts) {
     close: () => catFile.close()
   };
 }
-var GitSnapshot = class {
+var GitSnapshot = class _GitSnapshot {
   constructor(root, sha, catFile, maxFileBytes) {
     this.root = root;
     this.sha = sha;
@@ -68529,6 +68869,7 @@ var GitSnapshot = class {
   files;
   reads = /* @__PURE__ */ new Map();
   greps = /* @__PURE__ */ new Map();
+  releaseState;
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -68569,6 +68910,16 @@ var GitSnapshot = class {
       result3.catch(() => this.greps.delete(key));
     }
     return [...await result3];
+  }
+  /**
+   * The tags and release branches, and the newest commit of this commit's history one of them contains
+   * (read through the same cat-file process). Asked once; a failure means "unknown", never an error.
+   */
+  releases() {
+    this.releaseState ??= releaseState(this.root, this.sha, (sha) => sha === this.sha ? this : new _GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes)).catch(
+      () => void 0
+    );
+    return this.releaseState;
   }
   /** True for files, symlinks and submodules at this commit; false for directories. */
   async has(path2) {
@@ -68809,6 +69160,25 @@ async function lsTree(root, sha) {
     pos = end + 1;
   }
   return tree;
+}
+var RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
+async function releaseState(root, sha, snapshotAt) {
+  const all = (await git(root, ["for-each-ref", "--sort=-creatordate", "--format=%(refname)", "refs/tags", "refs/heads", "refs/remotes"])).split("\n").filter(Boolean);
+  const refs = all.filter((r) => {
+    if (r.startsWith("refs/tags/")) return true;
+    const branch = r.startsWith("refs/heads/") ? r.slice("refs/heads/".length) : r.split("/").slice(3).join("/");
+    return RELEASE_BRANCH.test(branch);
+  });
+  if (refs.length === 0) return { refs: [] };
+  const named = refs.slice(0, 3).map((r) => r.replace(/^refs\/(?:tags|heads|remotes)\//, ""));
+  const { stdout } = await runGit(root, ["rev-list", "--boundary", sha, "--stdin"], { input: refs.map((r) => `^${r}
+`).join("") });
+  const lines = stdout.toString("utf8").split("\n").filter(Boolean);
+  if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
+  const boundary = lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1)).slice(0, 200);
+  if (boundary.length === 0) return { refs: named };
+  const newest = (await git(root, ["log", "--no-walk=sorted", "--format=%H", ...boundary])).split("\n")[0]?.trim();
+  return newest ? { refs: named, released: snapshotAt(newest) } : { refs: named };
 }
 
 // src/source/line-diff.ts
@@ -69142,10 +69512,10 @@ var Budget = class {
   }
 };
 var GitHubSnapshot = class {
-  constructor(sha, reader, budget, maxFileBytes) {
+  constructor(sha, reader, budget2, maxFileBytes) {
     this.sha = sha;
     this.reader = reader;
-    this.budget = budget;
+    this.budget = budget2;
     this.maxFileBytes = maxFileBytes;
   }
   sha;
@@ -69243,13 +69613,13 @@ var GitHubSnapshot = class {
   }
 };
 async function githubChangeSet(options) {
-  const budget = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
+  const budget2 = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
-  const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
-  const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
-  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
+  const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget2, maxFileBytes);
+  const head = new GitHubSnapshot(options.headSha, options.reader, budget2, maxFileBytes);
+  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget2, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
-  budget.state.filesTruncated = truncated;
+  budget2.state.filesTruncated = truncated;
   const files = [];
   for (const f of apiFiles) {
     if (f.status === "unchanged") continue;
@@ -69289,7 +69659,8 @@ async function githubChangeSet(options) {
     baseRef: options.baseRef,
     headRef: options.headRef,
     files,
-    budget: budget.state
+    ...truncated ? { unlisted: "GitHub lists at most 3,000 changed files of a pull request; the others were not analysed" } : {},
+    budget: budget2.state
   };
 }
 
@@ -69472,10 +69843,10 @@ async function apiChangeSet(req, octokit) {
     headRef: req.headRef
   });
   const listing = req.pullNumber !== void 0 ? `pull request #${req.pullNumber}'s file list` : "the comparison\u2019s file list (at most 300 files)";
-  const { budget } = changeSet;
+  const { budget: budget2 } = changeSet;
   const gaps = [
-    ...budget.filesTruncated ? ["GitHub listed only part of the changed files"] : [],
-    ...budget.truncatedTrees.length ? [`GitHub truncated the tree listing of ${budget.truncatedTrees.map((t) => t.slice(0, 7)).join(", ")}`] : []
+    ...budget2.filesTruncated ? ["GitHub listed only part of the changed files"] : [],
+    ...budget2.truncatedTrees.length ? [`GitHub truncated the tree listing of ${budget2.truncatedTrees.map((t) => t.slice(0, 7)).join(", ")}`] : []
   ];
   if (gaps.length) log(`Less context than a checkout would give: ${gaps.join("; ")}.`);
   const more = gaps.length ? `; ${gaps.join("; ")}` : "";
@@ -69503,8 +69874,27 @@ var rule = {
   }
 };
 
-// src/gates/core/rules/unused-suppression.ts
+// src/gates/core/rules/unanalysed-file.ts
 var rule2 = {
+  scope: "engine",
+  meta: {
+    id: "core/unanalysed-file",
+    gate: "core",
+    severity: "blocker",
+    description: "A changed file in a gate\u2019s scope that could not be analysed: the report is incomplete.",
+    messages: {
+      unanalysed: "This file was not analysed ({{reason}}), so {{gates}} cannot vouch for it: the report is incomplete.",
+      unlisted: "Some changed files were not analysed ({{reason}}), so the report is incomplete."
+    },
+    fixes: {
+      default: "Make the file analysable ({{fix}}), or have someone allowed to waive findings waive this one. A repository that accepts the gap can set `on-unanalysed: warn` in the base branch\u2019s config.",
+      unlisted: "Split the pull request, or have someone allowed to waive findings waive this one. A repository that accepts the gap can set `on-unanalysed: warn` in the base branch\u2019s config."
+    }
+  }
+};
+
+// src/gates/core/rules/unused-suppression.ts
+var rule3 = {
   scope: "engine",
   meta: {
     id: "core/unused-suppression",
@@ -69523,7 +69913,7 @@ var rule2 = {
 };
 
 // src/gates/core/rules/index.ts
-var rules = [rule, rule2];
+var rules = [rule, rule2, rule3];
 
 // src/gates/core/index.ts
 var coreGate = {
@@ -69533,6 +69923,163 @@ var coreGate = {
   applies: async () => true,
   rules
 };
+
+// src/gates/health/deploy/commands.ts
+function shellWords(text2) {
+  const out2 = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i2 = 0; i2 < text2.length; i2++) {
+    const ch = text2[i2];
+    if (quote2) {
+      if (ch === quote2) quote2 = void 0;
+      else if (ch === "\\" && quote2 === '"' && i2 + 1 < text2.length) cur += text2[++i2];
+      else cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote2 = ch;
+      has = true;
+    } else if (ch === "\\" && i2 + 1 < text2.length) {
+      const next = text2[++i2];
+      if (next !== "\n") cur += next;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || cur) out2.push(cur);
+      cur = "";
+      has = false;
+    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
+      let op = ch;
+      if ((ch === "|" || ch === "&") && text2[i2 + 1] === ch) op += text2[++i2];
+      out2.push(op);
+    } else if (ch === "|" || ch === "&" || ch === ";") {
+      out2.push(cur);
+      cur = "";
+      has = false;
+      i2--;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has || cur) out2.push(cur);
+  return out2;
+}
+function programsOf(words) {
+  const out2 = [];
+  let start2 = true;
+  for (const w of words) {
+    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
+      start2 = true;
+      continue;
+    }
+    if (!start2) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
+    if (w === "exec" || w === "sudo") continue;
+    out2.push(w.slice(w.lastIndexOf("/") + 1));
+    start2 = false;
+  }
+  return out2;
+}
+var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
+function isLocal(target) {
+  return LOCAL_HOSTS.has(target.host);
+}
+function httpTargetOf(words) {
+  const text2 = words.join(" ");
+  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
+  const distinct = [...new Set(urls)];
+  if (distinct.length !== 1) return void 0;
+  const raw = distinct[0];
+  if (/[$%{}]/.test(raw)) return void 0;
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    return void 0;
+  }
+  const scheme = url2.protocol === "https:" ? "https" : "http";
+  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
+  const programs = programsOf(words);
+  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
+  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
+}
+function serverPortOf(argv) {
+  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap((a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]);
+  const idx = words.findIndex(
+    (w, i2) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i2 - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i2 - 1] ?? "")
+  );
+  if (idx === -1) return void 0;
+  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
+  const rest = words.slice(idx + 1);
+  const valueOf2 = (...flags2) => {
+    for (let i2 = 0; i2 < rest.length; i2++) {
+      const w = rest[i2];
+      for (const f of flags2) {
+        if (w === f) return rest[i2 + 1];
+        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
+        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
+      }
+    }
+    return void 0;
+  };
+  const parsePort = (v) => {
+    if (v === void 0) return void 0;
+    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
+    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
+    const literal2 = /(?:^|:)(\d+)$/.exec(v);
+    if (literal2) return { port: Number(literal2[1]) };
+    return {};
+  };
+  let found;
+  switch (server) {
+    case "uvicorn":
+    case "granian":
+      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
+      break;
+    case "hypercorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "gunicorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "daphne":
+      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "runserver": {
+      const addr2 = rest.find((w) => !w.startsWith("-"));
+      found = parsePort(addr2) ?? { port: 8e3 };
+      break;
+    }
+    case "run":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
+      break;
+    case "start":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
+      break;
+    default:
+      return void 0;
+  }
+  if (!found) return void 0;
+  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
+}
+function slowStartReason(argv) {
+  const text2 = argv.join(" ");
+  const patterns = [
+    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
+    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
+    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
+    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
+    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
+    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
+    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
+    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
+    [/\bcollectstatic\b/, "`collectstatic`"]
+  ];
+  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
+  return void 0;
+}
 
 // src/lang/ts-helpers.ts
 function walk2(node2, visit3, opts = {}) {
@@ -69906,6 +70453,51 @@ function scopeOf(node2, types) {
 function enclosingFunction(node2) {
   return scopeOf(node2, FUNCTION_TYPES);
 }
+var FunctionScopes = class {
+  constructor(root) {
+    this.root = root;
+    this.nodes = descendantsOfType(root, [...FUNCTION_TYPES]);
+    this.starts = this.nodes.map((n) => n.startIndex);
+    this.ends = this.nodes.map((n) => n.endIndex);
+    this.parents = [];
+    const open3 = [];
+    for (let i2 = 0; i2 < this.nodes.length; i2++) {
+      while (open3.length > 0 && this.ends[open3.at(-1)] < this.ends[i2]) open3.pop();
+      this.parents.push(open3.at(-1) ?? -1);
+      open3.push(i2);
+    }
+  }
+  root;
+  /** Function nodes in document order; `parents[i]` is the index of the innermost one around `nodes[i]`, or -1. */
+  nodes;
+  starts;
+  ends;
+  parents;
+  /**
+   * The functions around `node` (not `node` itself), innermost first; the same as following
+   * {@link enclosingFunction} outwards, in O(log n + nesting) without touching the tree.
+   */
+  around(node2) {
+    const start2 = node2.startIndex;
+    const end = node2.endIndex;
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    let at3 = -1;
+    while (lo <= hi) {
+      const mid = lo + hi >> 1;
+      if (this.starts[mid] <= start2) {
+        at3 = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    const out2 = [];
+    for (let i2 = at3; i2 !== -1; i2 = this.parents[i2]) {
+      if (this.nodes[i2].id === node2.id) continue;
+      if (this.starts[i2] <= start2 && this.ends[i2] >= end) out2.push(this.nodes[i2]);
+    }
+    return out2;
+  }
+};
 function goPackageName(path2) {
   const parts2 = path2.split("/");
   let last = parts2.pop() ?? path2;
@@ -72431,163 +73023,6 @@ function regexPrefix(re) {
 // src/gates/health/deploy/compose.ts
 var import_yaml5 = __toESM(require_dist(), 1);
 
-// src/gates/health/deploy/commands.ts
-function shellWords(text2) {
-  const out2 = [];
-  let cur = "";
-  let quote2;
-  let has = false;
-  for (let i2 = 0; i2 < text2.length; i2++) {
-    const ch = text2[i2];
-    if (quote2) {
-      if (ch === quote2) quote2 = void 0;
-      else if (ch === "\\" && quote2 === '"' && i2 + 1 < text2.length) cur += text2[++i2];
-      else cur += ch;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      quote2 = ch;
-      has = true;
-    } else if (ch === "\\" && i2 + 1 < text2.length) {
-      const next = text2[++i2];
-      if (next !== "\n") cur += next;
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out2.push(cur);
-      cur = "";
-      has = false;
-    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
-      let op = ch;
-      if ((ch === "|" || ch === "&") && text2[i2 + 1] === ch) op += text2[++i2];
-      out2.push(op);
-    } else if (ch === "|" || ch === "&" || ch === ";") {
-      out2.push(cur);
-      cur = "";
-      has = false;
-      i2--;
-    } else {
-      cur += ch;
-      has = true;
-    }
-  }
-  if (has || cur) out2.push(cur);
-  return out2;
-}
-function programsOf(words) {
-  const out2 = [];
-  let start2 = true;
-  for (const w of words) {
-    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
-      start2 = true;
-      continue;
-    }
-    if (!start2) continue;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
-    if (w === "exec" || w === "sudo") continue;
-    out2.push(w.slice(w.lastIndexOf("/") + 1));
-    start2 = false;
-  }
-  return out2;
-}
-var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
-function isLocal(target) {
-  return LOCAL_HOSTS.has(target.host);
-}
-function httpTargetOf(words) {
-  const text2 = words.join(" ");
-  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
-  const distinct = [...new Set(urls)];
-  if (distinct.length !== 1) return void 0;
-  const raw = distinct[0];
-  if (/[$%{}]/.test(raw)) return void 0;
-  let url2;
-  try {
-    url2 = new URL(raw);
-  } catch {
-    return void 0;
-  }
-  const scheme = url2.protocol === "https:" ? "https" : "http";
-  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
-  const programs = programsOf(words);
-  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
-  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
-}
-function serverPortOf(argv) {
-  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap((a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]);
-  const idx = words.findIndex(
-    (w, i2) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i2 - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i2 - 1] ?? "")
-  );
-  if (idx === -1) return void 0;
-  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
-  const rest = words.slice(idx + 1);
-  const valueOf2 = (...flags2) => {
-    for (let i2 = 0; i2 < rest.length; i2++) {
-      const w = rest[i2];
-      for (const f of flags2) {
-        if (w === f) return rest[i2 + 1];
-        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
-        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
-      }
-    }
-    return void 0;
-  };
-  const parsePort = (v) => {
-    if (v === void 0) return void 0;
-    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
-    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
-    const literal2 = /(?:^|:)(\d+)$/.exec(v);
-    if (literal2) return { port: Number(literal2[1]) };
-    return {};
-  };
-  let found;
-  switch (server) {
-    case "uvicorn":
-    case "granian":
-      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
-      break;
-    case "hypercorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "gunicorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "daphne":
-      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "runserver": {
-      const addr2 = rest.find((w) => !w.startsWith("-"));
-      found = parsePort(addr2) ?? { port: 8e3 };
-      break;
-    }
-    case "run":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
-      break;
-    case "start":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
-      break;
-    default:
-      return void 0;
-  }
-  if (!found) return void 0;
-  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
-}
-function slowStartReason(argv) {
-  const text2 = argv.join(" ");
-  const patterns = [
-    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
-    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
-    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
-    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
-    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
-    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
-    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
-    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
-    [/\bcollectstatic\b/, "`collectstatic`"]
-  ];
-  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
-  return void 0;
-}
-
 // src/gates/health/deploy/yaml-util.ts
 var import_yaml4 = __toESM(require_dist(), 1);
 function yline(ctx, node2) {
@@ -73099,9 +73534,9 @@ var HelmTemplate = class {
    * `{{ .Values.x | quote }}`) to its value with the default values.
    */
   resolveScalar(source) {
-    const m = /^\s*"?\{\{-?\s*([\s\S]*?)\s*-?\}\}"?\s*$/.exec(source);
-    if (!m) return void 0;
-    const parts2 = m[1].split("|").map((p) => p.trim());
+    const inner = wholeAction(source);
+    if (inner === void 0) return void 0;
+    const parts2 = inner.split("|").map((p) => p.trim());
     const head = parts2[0];
     let value;
     let ref;
@@ -73132,15 +73567,29 @@ var HelmTemplate = class {
     return void 0;
   }
 };
+function wholeAction(source) {
+  let s = source.trim();
+  if (s.startsWith('"')) s = s.slice(1);
+  if (s.endsWith('"') && !s.endsWith("}}")) s = s.slice(0, -1);
+  if (!s.startsWith("{{") || !s.endsWith("}}") || s.length < 4) return void 0;
+  let inner = s.slice(2, -2);
+  if (inner.startsWith("-")) inner = inner.slice(1);
+  inner = inner.trim();
+  if (inner.endsWith("-")) inner = inner.slice(0, -1);
+  return inner.trim();
+}
 function renderInline(template, source) {
   const text2 = source.trim().replace(/^"([\s\S]*)"$/, "$1").replace(/^'([\s\S]*)'$/, "$1");
   let failed = false;
-  const out2 = text2.replace(/\{\{-?[\s\S]*?-?\}\}/g, (action) => {
-    const r = template.resolveScalar(action);
+  let out2 = "";
+  let at3 = 0;
+  for (const action of templateActions(text2, { skipDollar: false })) {
+    const r = template.resolveScalar(text2.slice(action.start, action.end));
     if (!r) failed = true;
-    return r ? String(r.value) : "";
-  });
-  return failed ? void 0 : out2;
+    out2 += text2.slice(at3, action.start) + (r ? String(r.value) : "");
+    at3 = action.end;
+  }
+  return failed ? void 0 : out2 + text2.slice(at3);
 }
 function chartOf(path2, chartDirs) {
   const i2 = path2.indexOf("/templates/");
@@ -73151,7 +73600,7 @@ function chartOf(path2, chartDirs) {
 }
 
 // src/gates/health/deploy/kube.ts
-var import_yaml7 = __toESM(require_dist(), 1);
+var import_yaml8 = __toESM(require_dist(), 1);
 var WORKLOAD_KINDS = /* @__PURE__ */ new Set([
   "Deployment",
   "StatefulSet",
@@ -73182,7 +73631,7 @@ function parseKube(file2, helm) {
   const env = { file: file2, reader, template, out: out2, helm };
   for (const doc of parsed.documents) {
     const root = doc.contents;
-    if (!(0, import_yaml7.isMap)(root)) continue;
+    if (!(0, import_yaml8.isMap)(root)) continue;
     const kind = ystr(yget(root, "kind"));
     if (kind === "List") {
       for (const item of yitems(yget(root, "items"))) readObject(env, item);
@@ -73232,7 +73681,7 @@ function readObject(env, root) {
   if (kind === "Ingress") {
     const spec = yget(root, "spec");
     const backends = [yget(spec, "defaultBackend"), yget(spec, "backend")];
-    for (const rule69 of yitems(yget(spec, "rules"))) for (const p of yitems(ypath(rule69, "http", "paths"))) backends.push(yget(p, "backend"));
+    for (const rule70 of yitems(yget(spec, "rules"))) for (const p of yitems(ypath(rule70, "http", "paths"))) backends.push(yget(p, "backend"));
     for (const b of backends) {
       if (!b) continue;
       const svc = yget(b, "service");
@@ -73244,8 +73693,8 @@ function readObject(env, root) {
     return;
   }
   if (kind === "HTTPRoute" || kind === "GRPCRoute") {
-    for (const rule69 of yitems(ypath(root, "spec", "rules"))) {
-      for (const ref of yitems(yget(rule69, "backendRefs"))) {
+    for (const rule70 of yitems(ypath(root, "spec", "rules"))) {
+      for (const ref of yitems(yget(rule70, "backendRefs"))) {
         const svcName = ystr(yget(ref, "name"));
         if (!svcName || (ystr(yget(ref, "kind")) ?? "Service") !== "Service") continue;
         const port = ynum(yget(ref, "port"));
@@ -73256,9 +73705,9 @@ function readObject(env, root) {
   }
   if (!WORKLOAD_KINDS.has(kind)) return;
   const template_ = kind === "Pod" ? root : kind === "CronJob" ? ypath(root, "spec", "jobTemplate", "spec", "template") : ypath(root, "spec", "template");
-  if (!(0, import_yaml7.isMap)(template_)) return;
+  if (!(0, import_yaml8.isMap)(template_)) return;
   const podSpec = kind === "Pod" ? yget(root, "spec") : yget(template_, "spec");
-  if (!(0, import_yaml7.isMap)(podSpec)) return;
+  if (!(0, import_yaml8.isMap)(podSpec)) return;
   const metadata2 = kind === "Pod" ? yget(root, "metadata") : yget(template_, "metadata");
   const grace = field(env, podSpec, "terminationGracePeriodSeconds");
   const workload = {
@@ -73305,7 +73754,7 @@ function labelMap(env, node2) {
   return out2;
 }
 function includesIn(env, parent, key) {
-  if (!env.template || !(0, import_yaml7.isMap)(parent)) return [];
+  if (!env.template || !(0, import_yaml8.isMap)(parent)) return [];
   const keyLine = ykeyLine(env.reader.ctx, parent, key);
   if (!keyLine) return [];
   const lines = env.file.lines();
@@ -73361,8 +73810,8 @@ function ownLineActions(env, from, to) {
     const text2 = lines[l - 1] ?? "";
     const trimmed = text2.trim();
     if (!trimmed.startsWith("{{")) continue;
-    for (const m of text2.matchAll(/\{\{-?\s*([\s\S]*?)\s*-?\}\}/g)) {
-      const a = (m[1] ?? "").trim();
+    for (const action of templateActions(text2, { skipDollar: false })) {
+      const a = action.inner;
       if (/^(if|else|end|with|range|define|block|\/\*)/.test(a) || a === "") continue;
       out2.push({ line: l, action: a });
     }
@@ -73370,12 +73819,12 @@ function ownLineActions(env, from, to) {
   return out2;
 }
 function readContainer(env, node2, endLine) {
-  if (!(0, import_yaml7.isMap)(node2)) return void 0;
+  if (!(0, import_yaml8.isMap)(node2)) return void 0;
   const ctx = env.reader.ctx;
   const name2 = scalarString(env, yget(node2, "name")) ?? templatedText(env, yget(node2, "name")) ?? "(unnamed)";
   const line = yline(ctx, node2);
   const ports = [];
-  let portsUnresolved = env.template !== void 0 && !(0, import_yaml7.isSeq)(yget(node2, "ports")) && yget(node2, "ports") !== void 0;
+  let portsUnresolved = env.template !== void 0 && !(0, import_yaml8.isSeq)(yget(node2, "ports")) && yget(node2, "ports") !== void 0;
   for (const p of yitems(yget(node2, "ports"))) {
     const containerPort = scalarNumber(env, yget(p, "containerPort"));
     if (containerPort === void 0 || isMasked(yget(p, "name"))) portsUnresolved = true;
@@ -73414,7 +73863,7 @@ function readContainer(env, node2, endLine) {
     if (!pair) continue;
     if (env.template && env.template.presence(pair.line) === "absent") continue;
     const value = pair.value;
-    if ((0, import_yaml7.isMap)(value)) {
+    if ((0, import_yaml8.isMap)(value)) {
       const probe = readProbe(env, env.reader, kind, pair.line, value, ports);
       if (probe) container.probes[kind] = probe;
       continue;
@@ -73423,14 +73872,14 @@ function readContainer(env, node2, endLine) {
     const actions = env.template ? ownLineActions(env, pair.line, until).map((a) => a.action) : [];
     const inline = isMasked(value) ? [ysource(ctx, value).replace(/^\{\{-?|-?\}\}$/g, "").trim()] : [];
     const ref = env.template?.resolveBlock([...inline, ...actions], pair.line + 1);
-    if (ref && (0, import_yaml7.isMap)(ref.node) && env.helm?.values) {
+    if (ref && (0, import_yaml8.isMap)(ref.node) && env.helm?.values) {
       const vreader = { ctx: env.helm.values.ctx, path: env.helm.values.path };
       const probe = readProbe(env, vreader, kind, pair.line, ref.node, ports);
       if (probe) {
         probe.fromValues = { path: vreader.path, line: yline(vreader.ctx, ref.node) };
         container.probes[kind] = probe;
       }
-    } else if (ref && (ref.node === null || (0, import_yaml7.isScalar)(ref.node) && ref.node.value === null)) {
+    } else if (ref && (ref.node === null || (0, import_yaml8.isScalar)(ref.node) && ref.node.value === null)) {
     } else {
       container.unresolvedProbes.push(kind);
       env.out.notes.push({
@@ -73440,18 +73889,18 @@ function readContainer(env, node2, endLine) {
     }
   }
   if (env.template) {
-    const valueRanges = entries.filter((e) => e.value && !((0, import_yaml7.isScalar)(e.value) && e.value.value === null)).map((e) => [e.line, yendLine(ctx, e.value)]);
-    const nullKeys = entries.filter((e) => !e.value || (0, import_yaml7.isScalar)(e.value) && e.value.value === null).map((e) => e.line);
+    const valueRanges = entries.filter((e) => e.value && !((0, import_yaml8.isScalar)(e.value) && e.value.value === null)).map((e) => [e.line, yendLine(ctx, e.value)]);
+    const nullKeys = entries.filter((e) => !e.value || (0, import_yaml8.isScalar)(e.value) && e.value.value === null).map((e) => e.line);
     for (const a of ownLineActions(env, line, endLine)) {
       if (valueRanges.some(([s, e]) => a.line >= s && a.line <= e)) continue;
       const preceding = keyLines.filter((k) => k < a.line).pop();
       if (preceding !== void 0 && nullKeys.includes(preceding)) continue;
       const ref = env.template.resolveBlock([a.action], a.line);
-      if (ref && (0, import_yaml7.isMap)(ref.node) && env.helm?.values) {
+      if (ref && (0, import_yaml8.isMap)(ref.node) && env.helm?.values) {
         const vreader = { ctx: env.helm.values.ctx, path: env.helm.values.path };
         for (const [key, kind] of PROBE_KEYS) {
           const pv = yget(ref.node, key);
-          if (!(0, import_yaml7.isMap)(pv) || container.probes[kind]) continue;
+          if (!(0, import_yaml8.isMap)(pv) || container.probes[kind]) continue;
           const probe = readProbe(env, vreader, kind, a.line, pv, ports);
           if (probe) {
             probe.fromValues = { path: vreader.path, line: ykeyLine(vreader.ctx, ref.node, key) };
@@ -73514,27 +73963,27 @@ function readProbe(env, reader, kind, keyLine, node2, ports) {
     const pl = ykeyLine(ctx, holder, "port");
     if (pl) probe.portLine = pl;
   };
-  if ((0, import_yaml7.isMap)(http)) {
+  if ((0, import_yaml8.isMap)(http)) {
     probe.type = "http";
     const path2 = scalarString(sub, yget(http, "path"));
     probe.path = path2 ?? "/";
     probe.targetLine = ykeyLine(ctx, http, "path") || yline(ctx, http) || probe.targetLine;
     portOf(http);
-  } else if ((0, import_yaml7.isMap)(tcp)) {
+  } else if ((0, import_yaml8.isMap)(tcp)) {
     probe.type = "tcp";
     portOf(tcp);
     probe.targetLine = probe.portLine ?? (yline(ctx, tcp) || probe.targetLine);
-  } else if ((0, import_yaml7.isMap)(exec)) {
+  } else if ((0, import_yaml8.isMap)(exec)) {
     probe.type = "exec";
     probe.command = ystrings(yget(exec, "command"));
     probe.targetLine = ykeyLine(ctx, exec, "command") || probe.targetLine;
-  } else if ((0, import_yaml7.isMap)(grpc)) {
+  } else if ((0, import_yaml8.isMap)(grpc)) {
     probe.type = "grpc";
     portOf(grpc);
     const svc = scalarString(sub, yget(grpc, "service"));
     if (svc !== void 0) probe.grpcService = svc;
     probe.targetLine = probe.portLine ?? (yline(ctx, grpc) || probe.targetLine);
-  } else if (!(0, import_yaml7.isSeq)(node2)) {
+  } else if (!(0, import_yaml8.isSeq)(node2)) {
     probe.type = "unknown";
   }
   const fields = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold"];
@@ -73615,6 +74064,7 @@ async function buildHealthModel(ctx) {
     return v;
   };
   const yamlCandidates = new Set(await ctx.snapshot.grep(["kind:", "services:"], YAML_GLOBS));
+  const helmNotes = /* @__PURE__ */ new Map();
   for (const path2 of paths) {
     if (!/\.ya?ml$/i.test(path2) || !yamlCandidates.has(path2)) continue;
     if (isComposePath(path2)) {
@@ -73632,10 +74082,19 @@ async function buildHealthModel(ctx) {
       model.workloads.push(...parsed.workloads);
       model.kubeServices.push(...parsed.services);
       model.publicBackends.push(...parsed.publicBackends);
-      for (const n of parsed.notes) ctx.error(path2, `line ${n.line}: ${n.message}`);
+      if (chart !== void 0) for (const n of parsed.notes) helmNotes.set(chart, [...helmNotes.get(chart) ?? [], { path: path2, line: n.line }]);
+      else for (const n of parsed.notes) ctx.error(path2, `line ${n.line}: ${n.message}`);
     } catch (err2) {
       ctx.error(path2, `the health gate could not read this manifest: ${err2.message}`);
     }
+  }
+  for (const [chart, notes] of helmNotes) {
+    const shown = notes.slice(0, 3).map((n) => `${n.path}:${n.line}`);
+    const more = notes.length > shown.length ? ` and ${notes.length - shown.length} more` : "";
+    ctx.error(
+      `${chart ? `${chart}/` : ""}Chart.yaml`,
+      `${notes.length} probe ${notes.length === 1 ? "setting comes" : "settings come"} from templates the health gate cannot render without running Helm, so ${notes.length === 1 ? "it was" : "they were"} not checked (${shown.join(", ")}${more})`
+    );
   }
   for (const path2 of paths) {
     if (!isDockerfilePath(path2)) continue;
@@ -74272,6 +74731,77 @@ function probeHandler(model, w, c, p) {
   return route ? { svc, route } : void 0;
 }
 
+// src/gates/health/coverage.ts
+var plural3 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function untraced(model, w, c, p) {
+  if (p.type === "exec") return "an exec probe runs a command, which is not analysed";
+  if (p.type === "tcp") return "a TCP probe only opens the port: there is no handler to follow";
+  if (p.type === "grpc") return "gRPC health services are not analysed";
+  if (p.type !== "http" || !p.path) return "the probe target could not be read";
+  const found = probeHandler(model, w, c, p);
+  if (found?.route.handler) return void 0;
+  if (found) return "the route serving it was found, but not its handler";
+  const svc = serviceOfContainer(model, w, c);
+  if (!svc) return "no service in this repository could be matched to the container";
+  const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
+  const s = served(svc, p.path, p.resolvedPort, ports);
+  if (s.kind === "unknown") return s.why === "port" ? "the port it probes could not be resolved" : `the route table is incomplete (${s.why})`;
+  if (s.kind === "no-route") return "no route serves its path (reported by health/probe-target-unserved)";
+  return "it probes a port the app does not listen on";
+}
+function healthCoverage(ctx) {
+  const model = ctx.index(HEALTH_INDEX_ID);
+  let probes = 0;
+  let followed = 0;
+  let unresolved = 0;
+  let firstUnresolved;
+  const reasons = /* @__PURE__ */ new Map();
+  for (const { w, c } of containers(model)) {
+    for (const p of Object.values(c.probes)) {
+      if (!p) continue;
+      probes++;
+      const why = untraced(model, w, c, p);
+      if (!why) {
+        followed++;
+        continue;
+      }
+      const entry = reasons.get(why);
+      if (entry) entry.count++;
+      else reasons.set(why, { count: 1, path: w.path, line: p.loc.line });
+    }
+    if (c.unresolvedProbes.length > 0) {
+      unresolved += c.unresolvedProbes.length;
+      firstUnresolved ??= { path: w.path, line: c.loc.line };
+    }
+  }
+  const compose = model.compose.filter((s) => s.healthcheck).length;
+  const docker = model.dockerfiles.filter((d) => d.healthchecks.length > 0).length;
+  const routes = model.services.reduce((n, s) => n + s.routes.length, 0);
+  const examined = [
+    `${plural3(probes, "Kubernetes probe")} \u2192 ${plural3(followed, "handler")} followed`,
+    `${plural3(model.services.length, "service")} with ${plural3(routes, "route")} read`
+  ];
+  if (compose + docker > 0) examined.push(`${plural3(compose, "Compose health check")}, ${plural3(docker, "Dockerfile HEALTHCHECK")}`);
+  const notAnalysed = [...reasons].map(([reason, e]) => ({ subject: plural3(e.count, "probe"), reason, path: e.path, line: e.line }));
+  if (unresolved > 0) {
+    notAnalysed.push({
+      subject: plural3(unresolved, "probe setting"),
+      reason: "set by a Helm template the gate cannot render without running Helm",
+      ...firstUnresolved
+    });
+  }
+  const uncertain = model.services.filter((s) => s.uncertain.length > 0);
+  if (uncertain.length > 0) {
+    notAnalysed.push({
+      subject: plural3(uncertain.length, "service"),
+      reason: `routes the gate could not read (${uncertain[0].uncertain[0].reason})`,
+      path: uncertain[0].uncertain[0].loc.path,
+      line: uncertain[0].uncertain[0].loc.line
+    });
+  }
+  return { examined, notAnalysed };
+}
+
 // src/gates/health/rules/dependency-check-without-timeout.ts
 var KIND_NAMES = {
   database: "the database",
@@ -74280,7 +74810,7 @@ var KIND_NAMES = {
   http: "the remote service",
   service: "the remote service"
 };
-var rule3 = {
+var rule4 = {
   scope: "repo",
   meta: {
     id: "health/dependency-check-without-timeout",
@@ -74334,7 +74864,7 @@ var rule3 = {
 };
 
 // src/gates/health/rules/depends-on-without-healthcheck.ts
-var rule4 = {
+var rule5 = {
   scope: "repo",
   meta: {
     id: "health/depends-on-without-healthcheck",
@@ -74397,7 +74927,7 @@ function exampleFor(image) {
 }
 
 // src/gates/health/rules/graceful-shutdown.ts
-var rule5 = {
+var rule6 = {
   scope: "repo",
   meta: {
     id: "health/graceful-shutdown",
@@ -74511,7 +75041,7 @@ function viaLabel(h) {
 }
 
 // src/gates/health/rules/healthcheck-tool-missing.ts
-var rule6 = {
+var rule7 = {
   scope: "repo",
   meta: {
     id: "health/healthcheck-tool-missing",
@@ -74602,7 +75132,7 @@ function judge(ctx, j) {
 }
 
 // src/gates/health/rules/identical-probes.ts
-var rule7 = {
+var rule8 = {
   scope: "repo",
   meta: {
     id: "health/identical-probes",
@@ -74658,7 +75188,7 @@ var rule7 = {
 };
 
 // src/gates/health/rules/leaked-timeout-timer.ts
-var rule8 = {
+var rule9 = {
   scope: "repo",
   meta: {
     id: "health/leaked-timeout-timer",
@@ -74719,7 +75249,7 @@ var DEP_PROGRAMS = {
   cqlsh: "the database",
   nc: "another service"
 };
-var rule9 = {
+var rule10 = {
   scope: "repo",
   meta: {
     id: "health/liveness-checks-dependencies",
@@ -74819,7 +75349,7 @@ function remoteDependency(argv) {
 }
 
 // src/gates/health/rules/metrics-on-public-port.ts
-var rule10 = {
+var rule11 = {
   scope: "repo",
   meta: {
     id: "health/metrics-on-public-port",
@@ -74880,7 +75410,7 @@ function publicExposure(backends, s, w) {
 // src/gates/health/rules/probe-path-convention.ts
 var READINESS_NAMED = /(^|\/)(readyz|ready|readiness)$/i;
 var LIVENESS_NAMED = /(^|\/)(livez|live|liveness|alive)$/i;
-var rule11 = {
+var rule12 = {
   scope: "repo",
   meta: {
     id: "health/probe-path-convention",
@@ -74931,7 +75461,7 @@ var rule11 = {
 };
 
 // src/gates/health/rules/probe-target-unserved.ts
-var rule12 = {
+var rule13 = {
   scope: "repo",
   meta: {
     id: "health/probe-target-unserved",
@@ -75078,7 +75608,7 @@ function listenRelated(svc) {
 }
 
 // src/gates/health/rules/probe-timing.ts
-var rule13 = {
+var rule14 = {
   scope: "repo",
   meta: {
     id: "health/probe-timing",
@@ -75125,11 +75655,11 @@ var rule13 = {
         }
         const live = c.probes.liveness;
         if (live && touches(changed, live.loc.path) && (live.failureThreshold || live.periodSeconds)) {
-          const budget = failureBudget(live);
-          if (budget < options["fast-restart-seconds"]) {
+          const budget2 = failureBudget(live);
+          if (budget2 < options["fast-restart-seconds"]) {
             ctx.report({
               messageId: "fastRestart",
-              data: { container: c.name, kind: "liveness", budget, threshold: live.failureThreshold?.value ?? 3, period: live.periodSeconds?.value ?? 10 },
+              data: { container: c.name, kind: "liveness", budget: budget2, threshold: live.failureThreshold?.value ?? 3, period: live.periodSeconds?.value ?? 10 },
               path: live.loc.path,
               line: (live.failureThreshold ?? live.periodSeconds).line,
               key: key("liveness:budget")
@@ -75154,7 +75684,7 @@ var rule13 = {
 };
 
 // src/gates/health/rules/readiness-probe-missing.ts
-var rule14 = {
+var rule15 = {
   scope: "repo",
   meta: {
     id: "health/readiness-probe-missing",
@@ -75218,7 +75748,7 @@ function portFor(c, targeted) {
 }
 
 // src/gates/health/rules/startup-probe-missing.ts
-var rule15 = {
+var rule16 = {
   scope: "repo",
   meta: {
     id: "health/startup-probe-missing",
@@ -75263,15 +75793,15 @@ var rule15 = {
         const argv = containerArgv(c).length ? containerArgv(c) : [...dockerfile2?.entrypoint ?? [], ...dockerfile2?.cmd ?? []];
         const reason = slowStartReason(argv);
         if (!reason) continue;
-        const budget = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
-        ctx.report({ messageId: "slowCommand", data: { ...base4, reason, budget }, path: live.loc.path, line: live.loc.line, key });
+        const budget2 = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
+        ctx.report({ messageId: "slowCommand", data: { ...base4, reason, budget: budget2 }, path: live.loc.path, line: live.loc.line, key });
       }
     }
   }
 };
 
 // src/gates/health/rules/index.ts
-var rules2 = [rule3, rule4, rule5, rule6, rule7, rule8, rule9, rule10, rule11, rule12, rule13, rule14, rule15];
+var rules2 = [rule4, rule5, rule6, rule7, rule8, rule9, rule10, rule11, rule12, rule13, rule14, rule15, rule16];
 
 // src/gates/health/index.ts
 var DEPLOY_TOKENS = ["livenessProbe", "readinessProbe", "startupProbe", "healthcheck", "HEALTHCHECK", "kind: Service"];
@@ -75287,6 +75817,9 @@ var healthGate = {
     return (await snapshot.grep(CODE_TOKENS, ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"])).length > 0;
   },
   indexes: [healthIndex],
+  coverage: healthCoverage,
+  // Kubernetes manifests, Helm charts and Compose files feed the health index, not a file rule.
+  reads: ["**/*.{yaml,yml}"],
   rules: rules2
 };
 
@@ -79166,6 +79699,24 @@ function propagateHot(all, resolveCallee) {
   return hot;
 }
 
+// src/gates/metrics/coverage.ts
+var plural4 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function metricsCoverage(ctx) {
+  const index = ctx.index(METRIC_INDEX_ID);
+  const dynamic = index.metrics.filter((m) => m.name.kind !== "static");
+  const first = dynamic[0];
+  return {
+    examined: [`${plural4(index.metrics.length, "metric definition")} in ${plural4(index.files.length, "file")} indexed`],
+    notAnalysed: dynamic.length > 0 ? [
+      {
+        subject: plural4(dynamic.length, "metric name"),
+        reason: "computed at run time: collisions and naming not checked",
+        ...first ? { path: first.loc.path, line: first.loc.line } : {}
+      }
+    ] : []
+  };
+}
+
 // src/gates/metrics/options.ts
 var metricsOptions = external_exports.object({
   "allow-labels": external_exports.array(external_exports.string()).default([]).describe("Label names known to be bounded in this repository; never reported as unbounded (e.g. `tenant_id` when there are five tenants)."),
@@ -79399,7 +79950,7 @@ function describeOther(other) {
 }
 
 // src/gates/metrics/rules/created-in-hot-path.ts
-var rule16 = {
+var rule17 = {
   scope: "repo",
   meta: {
     id: "metrics/created-in-hot-path",
@@ -79636,7 +80187,7 @@ function suggestedName(def) {
 }
 
 // src/gates/metrics/rules/cross-service-conflict.ts
-var rule17 = {
+var rule18 = {
   scope: "repo",
   meta: {
     id: "metrics/cross-service-conflict",
@@ -79705,7 +80256,7 @@ function sameSet(a, b) {
 }
 
 // src/gates/metrics/rules/default-metrics-twice.ts
-var rule18 = {
+var rule19 = {
   scope: "repo",
   meta: {
     id: "metrics/default-metrics-twice",
@@ -79849,7 +80400,7 @@ function checkBuiltins(ctx, regs, changed) {
 }
 
 // src/gates/metrics/rules/duplicate-name.ts
-var rule19 = {
+var rule20 = {
   scope: "repo",
   meta: {
     id: "metrics/duplicate-name",
@@ -79920,7 +80471,7 @@ function namesDiffer(c) {
 }
 
 // src/gates/metrics/rules/dynamic-name.ts
-var rule20 = {
+var rule21 = {
   scope: "repo",
   meta: {
     id: "metrics/dynamic-name",
@@ -79963,7 +80514,7 @@ function repeatConsequence(def) {
 }
 
 // src/gates/metrics/rules/invalid-definition.ts
-var rule21 = {
+var rule22 = {
   scope: "repo",
   meta: {
     id: "metrics/invalid-definition",
@@ -80048,7 +80599,7 @@ function firstProblem(def) {
 }
 
 // src/gates/metrics/rules/naming-convention.ts
-var rule22 = {
+var rule23 = {
   scope: "repo",
   meta: {
     id: "metrics/naming-convention",
@@ -80090,7 +80641,7 @@ var rule22 = {
 };
 
 // src/gates/metrics/rules/otel-instrument-conflict.ts
-var rule23 = {
+var rule24 = {
   scope: "repo",
   meta: {
     id: "metrics/otel-instrument-conflict",
@@ -80150,7 +80701,7 @@ function describe3(def) {
 }
 
 // src/gates/metrics/rules/python-suffix-collision.ts
-var rule24 = {
+var rule25 = {
   scope: "repo",
   meta: {
     id: "metrics/python-suffix-collision",
@@ -80206,7 +80757,7 @@ function report2(ctx, c, messageId) {
 }
 
 // src/gates/metrics/rules/redundant-registration.ts
-var rule25 = {
+var rule26 = {
   scope: "repo",
   meta: {
     id: "metrics/redundant-registration",
@@ -80250,7 +80801,7 @@ var rule25 = {
 };
 
 // src/gates/metrics/rules/registry-cleared.ts
-var rule26 = {
+var rule27 = {
   scope: "repo",
   meta: {
     id: "metrics/registry-cleared",
@@ -80303,7 +80854,7 @@ function sameScope(m, c) {
 }
 
 // src/gates/metrics/rules/registry-merge-conflict.ts
-var rule27 = {
+var rule28 = {
   scope: "repo",
   meta: {
     id: "metrics/registry-merge-conflict",
@@ -80387,7 +80938,7 @@ function sharedName(index, service, a, b) {
 }
 
 // src/gates/metrics/rules/unbounded-label.ts
-var rule28 = {
+var rule29 = {
   scope: "repo",
   meta: {
     id: "metrics/unbounded-label",
@@ -80468,7 +81019,7 @@ function valueSeverity(valueText) {
 }
 
 // src/gates/metrics/rules/index.ts
-var rules3 = [rule16, rule17, rule18, rule19, rule20, rule21, rule22, rule23, rule24, rule25, rule26, rule27, rule28];
+var rules3 = [rule17, rule18, rule19, rule20, rule21, rule22, rule23, rule24, rule25, rule26, rule27, rule28, rule29];
 
 // src/gates/metrics/index.ts
 var metricsGate = {
@@ -80480,6 +81031,9 @@ var metricsGate = {
     return (await snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS)).length > 0;
   },
   indexes: [metricIndex],
+  coverage: metricsCoverage,
+  // Go sources define metrics too; the index reads them.
+  reads: ["**/*.go"],
   rules: rules3
 };
 
@@ -81506,13 +82060,15 @@ function operationOps(call2, app, path2, out2, decls) {
     case "SeparateDatabaseAndState": {
       const stateOps = [];
       for (const inner of elements(arg(call2, "state_operations", 1))) if (inner.type === "call") operationOps(inner, app, path2, stateOps, decls);
-      const removedInState = new Set(stateOps.filter((o) => o.kind === "drop-column").map((o) => `${o.table}.${o.column}`));
+      const removedInState = new Set(
+        stateOps.flatMap((o) => o.kind === "drop-column" ? [`${o.table}.${o.column}`] : o.kind === "drop-table" ? [o.table] : [])
+      );
       for (const inner of elements(arg(call2, "database_operations", 0))) {
         if (inner.type !== "call") continue;
         const ops = [];
         operationOps(inner, app, path2, ops, decls);
         for (const op of ops) {
-          const contract = op.kind === "drop-column" && !removedInState.has(`${op.table}.${op.column}`);
+          const contract = op.kind === "drop-column" && !removedInState.has(`${op.table}.${op.column}`) || op.kind === "drop-table" && op.objectType === "table" && !removedInState.has(op.table);
           out2.push(contract ? { ...op, contractStep: true } : op);
         }
       }
@@ -81532,6 +82088,40 @@ function djangoOps(file2) {
   const app = djangoApp(file2.path);
   for (const call2 of elements(attrs.get("operations"))) if (call2.type === "call") operationOps(call2, app, file2.path, out2, declarations);
   return { ops: out2, atomic: attrs.get("atomic")?.type !== "false", declarations };
+}
+function djangoStateOnlyDrops(file2) {
+  const cls = migrationClass(file2);
+  if (!cls) return [];
+  const app = djangoApp(file2.path);
+  const out2 = [];
+  const key = (op) => op.kind === "drop-column" ? `${op.table}.${op.column}` : op.kind === "drop-table" ? op.table : void 0;
+  for (const call2 of elements(classAttributes(cls).get("operations"))) {
+    if (call2.type !== "call" || lastName(call2) !== "SeparateDatabaseAndState") continue;
+    const state = [];
+    const db = [];
+    for (const inner of elements(arg(call2, "state_operations", 1))) if (inner.type === "call") operationOps(inner, app, file2.path, state, []);
+    for (const inner of elements(arg(call2, "database_operations", 0))) if (inner.type === "call") operationOps(inner, app, file2.path, db, []);
+    const dropped = new Set(db.map(key).filter((k) => k !== void 0));
+    for (const op of state) {
+      const k = key(op);
+      if (k && !dropped.has(k)) out2.push(k);
+    }
+  }
+  return out2;
+}
+function djangoTouchedTables(file2) {
+  const out2 = /* @__PURE__ */ new Set();
+  const cls = migrationClass(file2);
+  if (!cls) return out2;
+  const app = djangoApp(file2.path);
+  const visit3 = (call2) => {
+    const name2 = lastName(call2);
+    const model = modelKey(arg(call2, name2 === "CreateModel" || name2 === "DeleteModel" || name2.startsWith("AlterModel") ? "name" : "model_name", 0), app);
+    if (model && name2 !== "RunSQL" && name2 !== "RunPython") out2.add(model);
+    for (const key of ["state_operations", "database_operations"]) for (const inner of elements(arg(call2, key, key === "state_operations" ? 1 : 0))) if (inner.type === "call") visit3(inner);
+  };
+  for (const call2 of elements(classAttributes(cls).get("operations"))) if (call2.type === "call") visit3(call2);
+  return out2;
 }
 
 // src/gates/migrations/orm/goose.ts
@@ -82917,6 +83507,164 @@ function alembicOps(file2) {
   return out2;
 }
 
+// src/gates/migrations/models.ts
+function emptyCatalogue() {
+  return { tables: /* @__PURE__ */ new Map(), seen: /* @__PURE__ */ new Set() };
+}
+var RELATION_FIELDS = /^(?:ForeignKey|OneToOneField|ParentalKey|TreeForeignKey)$/;
+var NON_COLUMN_FIELDS = /^(?:ManyToManyField|GenericRelation|GenericForeignKey|ParentalManyToManyField)$/;
+function lastPart(name2) {
+  return name2.slice(name2.lastIndexOf(".") + 1);
+}
+function isDjangoField(node2) {
+  if (node2.type !== "call") return false;
+  const last = lastPart(calleeName(node2) ?? "");
+  return /Field$/.test(last) || RELATION_FIELDS.test(last) || NON_COLUMN_FIELDS.test(last);
+}
+function djangoAppOf(path2) {
+  const parts2 = path2.split("/");
+  const file2 = parts2[parts2.length - 1];
+  if (file2 === "models.py") return parts2[parts2.length - 2] ?? "";
+  if (parts2[parts2.length - 2] === "models" && file2?.endsWith(".py")) return parts2[parts2.length - 3] ?? "";
+  return void 0;
+}
+function djangoClasses(root) {
+  const out2 = [];
+  for (const cls of descendantsOfType(root, "class_definition")) {
+    if (cls.parent?.parent?.type === "class_definition") continue;
+    const supers = (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((c) => c !== null && c.type !== "keyword_argument").map((c) => c.text);
+    const facts = { name: cls.childForFieldName("name")?.text ?? "?", supers, abstract: false, columns: /* @__PURE__ */ new Set() };
+    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
+      if (stmt?.type === "class_definition" && stmt.childForFieldName("name")?.text === "Meta") {
+        for (const m of stmt.childForFieldName("body")?.namedChildren ?? []) {
+          const a2 = m?.type === "expression_statement" ? m.namedChildren[0] : void 0;
+          if (a2?.type !== "assignment") continue;
+          const key = a2.childForFieldName("left")?.text;
+          const right2 = a2.childForFieldName("right");
+          if (key === "db_table" && right2) facts.table = stringValue(right2)?.toLowerCase();
+          if (key === "abstract" && right2?.text === "True") facts.abstract = true;
+        }
+        continue;
+      }
+      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
+      if (a?.type !== "assignment") continue;
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type !== "identifier" || !right || !isDjangoField(right)) continue;
+      const cls2 = lastPart(calleeName(right) ?? "");
+      if (NON_COLUMN_FIELDS.test(cls2)) continue;
+      const name2 = left.text.toLowerCase();
+      facts.columns.add(name2);
+      const dbColumn = keywordArgs(right).get("db_column");
+      const explicit = dbColumn ? stringValue(dbColumn) : void 0;
+      if (explicit) facts.columns.add(explicit.toLowerCase());
+      else if (RELATION_FIELDS.test(cls2)) facts.columns.add(`${name2}_id`);
+    }
+    out2.push(facts);
+  }
+  return out2;
+}
+function addDjangoModels(file2, app, pending2, catalogue) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return;
+  catalogue.seen.add(app);
+  for (const cls of djangoClasses(root)) pending2.push({ app, path: file2.path, cls });
+}
+var DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
+function resolveDjango(pending2, catalogue) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const p of pending2) byName.set(p.cls.name, p.cls);
+  const columnsOf2 = (cls, depth) => {
+    const columns = new Set(cls.columns);
+    let complete = true;
+    for (const s of cls.supers) {
+      if (DJANGO_ROOTS.test(s)) continue;
+      const parent = byName.get(lastPart(s));
+      if (!parent || depth > 8) {
+        complete = false;
+        continue;
+      }
+      const inherited = columnsOf2(parent, depth + 1);
+      for (const c of inherited.columns) columns.add(c);
+      complete &&= inherited.complete;
+    }
+    return { columns, complete };
+  };
+  for (const { app, path: path2, cls } of pending2) {
+    if (cls.abstract) continue;
+    const hasFields = cls.columns.size > 0 || cls.supers.some((s) => /Model\b/.test(s));
+    if (!hasFields) continue;
+    const { columns, complete } = columnsOf2(cls, 0);
+    const table = cls.table ?? `${app}_${cls.name}`.toLowerCase();
+    catalogue.tables.set(table, { table, columns, complete, path: path2, model: cls.name });
+  }
+}
+function addSqlalchemyModels(file2, catalogue) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return;
+  for (const cls of descendantsOfType(root, "class_definition")) {
+    let table;
+    const columns = /* @__PURE__ */ new Set();
+    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
+      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
+      if (a?.type !== "assignment") continue;
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type !== "identifier" || !right) continue;
+      if (left.text === "__tablename__") table = stringValue(right)?.toLowerCase();
+      const column = sqlalchemyColumnName(left.text, right);
+      if (column) columns.add(column.toLowerCase());
+    }
+    if (!table) continue;
+    catalogue.seen.add("sqlalchemy");
+    catalogue.tables.set(table, { table, columns, complete: true, path: file2.path, model: cls.childForFieldName("name")?.text ?? "?" });
+  }
+}
+function sqlalchemyColumnName(attribute, value) {
+  if (value.type !== "call" || !/(?:^|\.)(?:Column|mapped_column)$/.test(calleeName(value) ?? "")) return void 0;
+  const first = positionalArgs(value)[0];
+  const positional = first && first.type === "string" ? stringValue(first) : void 0;
+  const named = keywordArgs(value).get("name");
+  return positional ?? (named ? stringValue(named) : void 0) ?? attribute;
+}
+function addPrismaModels(file2, catalogue) {
+  catalogue.seen.add("prisma");
+  let current;
+  file2.lines().forEach((raw) => {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    const open3 = /^model\s+(\w+)\s*\{/.exec(line);
+    if (open3) {
+      current = { table: open3[1].toLowerCase(), columns: /* @__PURE__ */ new Set(), complete: true, path: file2.path, model: open3[1] };
+      return;
+    }
+    if (!current) return;
+    if (line.startsWith("}")) {
+      catalogue.tables.set(current.table, current);
+      current = void 0;
+      return;
+    }
+    const map2 = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
+    if (map2) {
+      current.table = map2[1].toLowerCase();
+      return;
+    }
+    const field2 = /^(\w+)\s+\w+/.exec(line);
+    if (field2 && !line.startsWith("@@")) {
+      current.columns.add(field2[1].toLowerCase());
+      const col = /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
+      if (col) current.columns.add(col[1].toLowerCase());
+    }
+  });
+}
+function declaresColumn(model, column) {
+  const c = column.toLowerCase();
+  return model.columns.has(c) || c.endsWith("_id") && model.columns.has(c.slice(0, -3));
+}
+function modelOf2(catalogue, table) {
+  const t = table.toLowerCase();
+  return catalogue.tables.get(t) ?? catalogue.tables.get(t.slice(t.lastIndexOf(".") + 1));
+}
+
 // src/gates/migrations/dialect.ts
 function dialectOfValue(value) {
   const v = value.trim().toLowerCase();
@@ -83100,7 +83848,9 @@ function pythonModelRefs(file2, root, targets2, out2) {
         const callee = attr.value.type === "call" ? calleeName(attr.value) ?? "" : "";
         const isField = /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === "call";
         if (!isField) continue;
-        if (attr.name === t.column || `${attr.name}_id` === t.column) {
+        if (t.column === "") continue;
+        const column = sqlalchemyColumnName(attr.name, attr.value);
+        if (column !== void 0 ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
           add(out2, t, { path: file2.path, line: lineOf(attr.node), message: `model ${name2} still declares ${attr.name}, so the ORM selects the column` });
         }
       }
@@ -83155,7 +83905,9 @@ function sqlStringRefs(file2, root, targets2, out2) {
     if (!SQL_WORDS.test(text2)) continue;
     for (const t of targets2) {
       const table = t.table.split(".").pop();
-      if (wordRegex(t.column).test(text2) && wordRegex(table).test(text2)) {
+      if (t.column === "") {
+        if (wordRegex(table).test(text2)) add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}` });
+      } else if (wordRegex(t.column).test(text2) && wordRegex(table).test(text2)) {
         add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}.${t.column}` });
       }
     }
@@ -83170,6 +83922,7 @@ function newestTargets(history, files) {
       try {
         for (const op of planOf(file2, entry.info).ops) {
           if (op.kind === "drop-column" || op.kind === "rename-column") out2.push({ table: op.table, column: op.column });
+          if (op.kind === "drop-table" && op.objectType === "table") out2.push({ table: op.table, column: "" });
         }
       } catch {
       }
@@ -83181,7 +83934,7 @@ async function scanReferences(ctx, history, files) {
   if (ctx.side !== "head") return;
   const targets2 = newestTargets(history, files);
   if (targets2.length === 0) return;
-  const tokens2 = [...new Set(targets2.map((t) => t.column))];
+  const tokens2 = [...new Set(targets2.map((t) => t.column || t.table.split(".").pop()))];
   const hits = (await ctx.snapshot.grep(tokens2, CODE_GLOBS)).filter(
     (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p)
   );
@@ -83214,6 +83967,91 @@ function relatedReferences(ctx, table, column, _migrationPath) {
   const shown = locations.slice(0, 3).map((l) => `${l.path}:${l.line}`);
   const more = locations.length > 3 ? ` and ${locations.length - 3} more` : "";
   return { summary: ` This pull request's code still uses it: ${shown.join(", ")}${more}.`, locations };
+}
+
+// src/gates/migrations/semantic.ts
+function stripLocations(value) {
+  if (Array.isArray(value)) return value.map(stripLocations);
+  if (value === null || typeof value !== "object") return value;
+  const out2 = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end") continue;
+    out2[k] = stripLocations(v);
+  }
+  return out2;
+}
+function isDocstring(node2) {
+  if (node2.type !== "expression_statement") return false;
+  const only = node2.namedChildren.length === 1 ? node2.namedChildren[0] : void 0;
+  if (only?.type !== "string") return false;
+  const parent = node2.parent;
+  const first = parent?.namedChildren.find((c) => c !== null && c.type !== "comment");
+  return first?.id === node2.id;
+}
+function isAtomicSwitch(node2) {
+  if (node2.type !== "expression_statement") return false;
+  const a = node2.namedChildren[0];
+  return a?.type === "assignment" && a.childForFieldName("left")?.text === "atomic";
+}
+function semanticSignature(file2) {
+  if (file2.language === "sql") {
+    const parse5 = file2.sql();
+    if (!parse5 || parse5.error) return void 0;
+    return JSON.stringify(parse5.statements.map((s) => stripLocations(s.stmt)));
+  }
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  const tokens2 = [];
+  walk2(
+    root,
+    (node2) => {
+      if (node2.type === "comment") return false;
+      if (file2.language === "python" && (isDocstring(node2) || isAtomicSwitch(node2))) return false;
+      if (node2.childCount === 0) tokens2.push(node2.text);
+      return true;
+    },
+    { anonymous: true }
+  );
+  return tokens2.join("\0");
+}
+var TIMEOUT_SET = /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
+function isTimeoutSet(stmt) {
+  const set3 = stmt?.VariableSetStmt;
+  return !!set3 && /^(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)$/.test(set3.name ?? "");
+}
+var VALUE_TOKENS = /* @__PURE__ */ new Set(["string_content", "string_fragment", "integer", "float", "number", "true", "false", "none", "null"]);
+function effectSignature(file2, info3) {
+  if (file2.language === "sql") {
+    const parse5 = file2.sql();
+    if (!parse5 || parse5.error) return void 0;
+    return JSON.stringify(parse5.statements.filter((s) => !isTimeoutSet(s.stmt)).map((s) => stripLocations(s.stmt)));
+  }
+  let plan;
+  try {
+    plan = planOf(file2, info3);
+  } catch {
+    return void 0;
+  }
+  if (plan.parseError || plan.ops.some((o) => o.kind === "code-backfill")) return void 0;
+  const ops = plan.ops.filter((o) => o.kind !== "set-timeout" && o.kind !== "transaction").map((o) => {
+    const { line: _l, endLine: _e, snippet, inTransaction: _i, transaction: _t, via: _v, ...rest } = o;
+    return rest.kind === "other" ? { ...rest, snippet: snippet.replace(/\s+/g, " ") } : rest;
+  });
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  const values = [];
+  walk2(
+    root,
+    (node2) => {
+      if (node2.type === "comment") return false;
+      if (file2.language === "python" && (isDocstring(node2) || isAtomicSwitch(node2))) return false;
+      if (node2.type === "import_statement" || node2.type === "import_from_statement") return false;
+      if (VALUE_TOKENS.has(node2.type) && !TIMEOUT_SET.test(node2.text)) values.push(node2.text.replace(/\s+/g, " "));
+      return true;
+    },
+    { anonymous: true }
+  );
+  return JSON.stringify([ops, values.sort()]);
 }
 
 // src/gates/migrations/history.ts
@@ -83304,7 +84142,9 @@ var historyIndex = {
       columns: /* @__PURE__ */ new Map(),
       djangoFields: /* @__PURE__ */ new Map(),
       unreplayed: /* @__PURE__ */ new Map(),
-      references: /* @__PURE__ */ new Map()
+      references: /* @__PURE__ */ new Map(),
+      models: emptyCatalogue(),
+      stateOnlyDrops: /* @__PURE__ */ new Map()
     };
     const bySet = /* @__PURE__ */ new Map();
     for (const path2 of ctx.paths) {
@@ -83360,10 +84200,78 @@ var historyIndex = {
     }
     const read = /* @__PURE__ */ new Map();
     for (const set3 of bySet.values()) for (const u of set3.ups) read.set(u.info.path, u.file);
+    for (const [path2, file2] of read) {
+      if (index.files.get(path2)?.info.tool === "django" && file2.text.includes("SeparateDatabaseAndState")) {
+        for (const k of djangoStateOnlyDrops(file2)) index.stateOnlyDrops.set(k, path2);
+      }
+    }
+    await readModels(ctx, index);
     await scanReferences(ctx, index, read);
+    if (ctx.side === "base") {
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
+    }
     return index;
   }
 };
+var MAX_MODEL_FILES = 400;
+async function readModels(ctx, index) {
+  const tools = new Set([...index.sets.values()].map((s) => s.tool));
+  const usable = (p) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
+  if (tools.has("django")) {
+    const pending2 = [];
+    for (const path2 of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== void 0 && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
+      const file2 = await ctx.read(path2);
+      if (file2) addDjangoModels(file2, djangoAppOf(path2), pending2, index.models);
+    }
+    resolveDjango(pending2, index.models);
+  }
+  if (tools.has("alembic")) {
+    for (const path2 of (await ctx.snapshot.grep(["__tablename__"], ["**/*.py"])).filter(usable).slice(0, MAX_MODEL_FILES)) {
+      const file2 = await ctx.read(path2);
+      if (file2) addSqlalchemyModels(file2, index.models);
+    }
+  }
+  if (tools.has("prisma")) {
+    for (const path2 of ctx.paths.filter((p) => usable(p) && p.endsWith(".prisma")).slice(0, MAX_MODEL_FILES)) {
+      const file2 = await ctx.read(path2);
+      if (file2) addPrismaModels(file2, index.models);
+    }
+  }
+}
+var MAX_RELEASED_FILES = 5e3;
+async function releasedMigrations(ctx, index) {
+  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : void 0;
+  if (!state) return void 0;
+  if (state.refs.length === 0 || !state.released) return { refs: state.refs };
+  const files = /* @__PURE__ */ new Map();
+  if (state.released.sha === ctx.snapshot.sha) {
+    for (const [path2, e] of index.files) files.set(path2, { hash: e.hash });
+    return { refs: state.refs, files };
+  }
+  const releasedPaths = await state.released.list();
+  const pathSet = new Set(releasedPaths);
+  const infos = releasedPaths.flatMap((p) => {
+    const info3 = ctx.excluded(p) ? void 0 : classifyMigrationPath(p, pathSet);
+    return info3 && info3.role !== "down" ? [info3] : [];
+  });
+  if (infos.length > MAX_RELEASED_FILES) return void 0;
+  state.released.prefetch?.(infos.map((i2) => i2.path));
+  for (const info3 of infos) {
+    const read = await state.released.read(info3.path);
+    if (!read.ok) continue;
+    const hash2 = normalisedHash(read.file.text);
+    const mine = index.files.get(info3.path);
+    if (mine && mine.hash === hash2) {
+      files.set(info3.path, { hash: hash2 });
+    } else {
+      const effect = effectSignature(read.file, info3);
+      files.set(info3.path, effect === void 0 ? { hash: hash2 } : { hash: hash2, effect });
+    }
+    read.file.dispose();
+  }
+  return { refs: state.refs, files };
+}
 function replay(index, dir, ups) {
   ups.forEach(({ info: info3, file: file2 }, position) => {
     if (info3.tool === "django") {
@@ -83462,6 +84370,23 @@ function djangoFieldBefore(index, set3, app, position, model, field2) {
   let found;
   for (const e of events) if (e.position < position) found = e.field;
   return found;
+}
+
+// src/gates/migrations/coverage.ts
+var plural5 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function migrationsCoverage(ctx) {
+  const index = ctx.index(HISTORY_INDEX);
+  const sets = [...index.sets.values()];
+  const files = sets.reduce((n, s) => n + s.entries.length, 0);
+  const tools = [...new Set(sets.map((s) => s.tool))].sort();
+  const otherDialect = sets.filter((s) => s.dialect !== "postgresql");
+  return {
+    examined: [`${plural5(files, "migration")} in ${plural5(sets.length, "migration set")}${tools.length ? ` (${tools.join(", ")})` : ""} indexed`],
+    notAnalysed: otherDialect.map((s) => ({
+      subject: `${s.dir || "(root)"}`,
+      reason: `${s.dialect === "other" ? "an unknown SQL dialect" : s.dialect}: history rules apply, lock and rewrite rules only judge PostgreSQL`
+    }))
+  };
 }
 
 // src/gates/migrations/options.ts
@@ -83646,7 +84571,7 @@ function ident(name2) {
 }
 
 // src/gates/migrations/rules/add-column-volatile-default.ts
-var rule29 = ddlRule({
+var rule30 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-column-volatile-default",
@@ -83740,7 +84665,7 @@ function renameInCodeHowTo(tool) {
 }
 
 // src/gates/migrations/rules/add-index-non-concurrent.ts
-var rule30 = ddlRule({
+var rule31 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-index-non-concurrent",
@@ -83774,7 +84699,7 @@ var rule30 = ddlRule({
 });
 
 // src/gates/migrations/rules/add-required-column.ts
-var rule31 = ddlRule({
+var rule32 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/add-required-column",
@@ -83808,7 +84733,7 @@ var rule31 = ddlRule({
 });
 
 // src/gates/migrations/rules/add-unique-constraint.ts
-var rule32 = ddlRule({
+var rule33 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-unique-constraint",
@@ -83855,7 +84780,7 @@ var rule32 = ddlRule({
 });
 
 // src/gates/migrations/rules/atlas-sum-mismatch.ts
-var rule33 = {
+var rule34 = {
   scope: "repo",
   meta: {
     id: "migrations/atlas-sum-mismatch",
@@ -83937,7 +84862,7 @@ function blocksTraffic(lock) {
 }
 
 // src/gates/migrations/rules/backfill-with-ddl.ts
-var rule34 = ddlRule({
+var rule35 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/backfill-with-ddl",
@@ -84005,7 +84930,7 @@ function plausiblyWidening(to) {
   const b = parseType(to).base;
   return b === "text" || b === "varchar" || b === "numeric";
 }
-var rule35 = ddlRule({
+var rule36 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/column-type-change",
@@ -84059,7 +84984,7 @@ var rule35 = ddlRule({
 });
 
 // src/gates/migrations/rules/concurrent-in-transaction.ts
-var rule36 = ddlRule({
+var rule37 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/concurrent-in-transaction",
@@ -84091,7 +85016,7 @@ var rule36 = ddlRule({
 });
 
 // src/gates/migrations/rules/constraint-without-not-valid.ts
-var rule37 = ddlRule({
+var rule38 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/constraint-without-not-valid",
@@ -84172,7 +85097,7 @@ var rule37 = ddlRule({
 
 // src/gates/migrations/rules/divergent-history.ts
 var UNIQUE_VERSIONS = /* @__PURE__ */ new Set(["flyway", "golang-migrate", "atlas", "rails", "diesel"]);
-var rule38 = {
+var rule39 = {
   scope: "repo",
   meta: {
     id: "migrations/divergent-history",
@@ -84299,9 +85224,28 @@ function indexes(ctx) {
     return void 0;
   }
 }
+function releaseStatus(base4, path2) {
+  const r = base4.release;
+  if (!r) return { status: "unknown", refs: [] };
+  if (r.refs.length === 0) return { status: "no-releases", refs: r.refs };
+  const shipped = r.files?.get(path2);
+  return shipped ? { status: "released", refs: r.refs, shipped } : { status: "unreleased", refs: r.refs };
+}
+function refList(refs) {
+  return refs.length === 0 ? "none" : refs.join(", ");
+}
+var VERSION_KEYED = /* @__PURE__ */ new Set(["golang-migrate", "flyway", "goose", "dbmate"]);
+function isVersionKeyed(tool) {
+  return VERSION_KEYED.has(tool);
+}
+function sameRecordedMigration(a, b) {
+  if (a.info.tool !== b.info.tool || a.info.set !== b.info.set) return false;
+  if (VERSION_KEYED.has(a.info.tool) && a.info.version !== void 0) return a.info.version === b.info.version;
+  return false;
+}
 
 // src/gates/migrations/rules/drizzle-journal-order.ts
-var rule39 = {
+var rule40 = {
   scope: "repo",
   meta: {
     id: "migrations/drizzle-journal-order",
@@ -84368,8 +85312,45 @@ var rule39 = {
   }
 };
 
+// src/gates/migrations/contract.ts
+function sides(ctx) {
+  try {
+    const mine = ctx.index(HISTORY_INDEX);
+    const other = ctx.otherIndex(HISTORY_INDEX);
+    return ctx.side === "head" ? { base: other, head: mine } : { base: mine, head: other };
+  } catch {
+    return void 0;
+  }
+}
+function shippedStateRemoval(base4, key) {
+  const path2 = base4.stateOnlyDrops.get(key);
+  return path2 !== void 0 && releaseStatus(base4, path2).status !== "unreleased";
+}
+function contractForColumn(ctx, op) {
+  if (op.contractStep) return "state-removed";
+  const both = sides(ctx);
+  if (!both) return void 0;
+  if (shippedStateRemoval(both.base, `${op.table}.${op.column}`)) return "state-removed";
+  const model = modelOf2(both.base.models, op.table);
+  if (!model || !model.complete || declaresColumn(model, op.column)) return void 0;
+  if ((both.head.references.get(`${op.table}.${op.column}`) ?? []).length > 0) return void 0;
+  return "unread";
+}
+function contractForTable(ctx, op, migrationPath, tool) {
+  if (op.objectType !== "table") return void 0;
+  if (op.contractStep) return "state-removed";
+  const both = sides(ctx);
+  if (!both) return void 0;
+  if (shippedStateRemoval(both.base, op.table)) return "state-removed";
+  const seen = tool === "django" ? both.base.models.seen.has(djangoApp(migrationPath)) : tool === "alembic" ? both.base.models.seen.has("sqlalchemy") : tool === "prisma" ? both.base.models.seen.has("prisma") : false;
+  if (!seen) return void 0;
+  if (modelOf2(both.base.models, op.table) || modelOf2(both.head.models, op.table)) return void 0;
+  if ((both.head.references.get(`${op.table}.`) ?? []).length > 0) return void 0;
+  return "unread";
+}
+
 // src/gates/migrations/rules/drop-column.ts
-var rule40 = ddlRule({
+var rule41 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/drop-column",
@@ -84378,11 +85359,13 @@ var rule40 = ddlRule({
     description: "Dropping a column that running code may still read: old instances fail during the deploy and the data is lost.",
     messages: {
       dropColumn: 'Dropping column {{column}} of {{table}} breaks every instance still running the previous release during the deploy (its queries name the column and fail with "column does not exist"), and the data in it is gone for good.{{references}}',
-      contractStep: "Dropping column {{column}} of {{table}} deletes its data for good; an earlier migration already removed the field from the model state, so running code should no longer use it.{{references}}"
+      contractStep: "Dropping column {{column}} of {{table}} deletes its data for good; an earlier migration already removed the field from the model state, so running code should no longer use it.{{references}}",
+      unread: "Dropping column {{column}} of {{table}} deletes its data for good; the previous release no longer reads it (no model declares it, no code names it), so this is the contract step of expand/contract."
     },
     fixes: {
       dropColumn: "Expand/contract: first ship a release that stops reading and writing {{column}} (remove it from the model and from every query), deploy it everywhere, then drop the column in a later migration. Keep a backup if the data may be needed.",
-      contractStep: "Make sure the previous release is fully rolled out and the data is backed up, then keep the drop."
+      contractStep: "Make sure the previous release is fully rolled out and the data is backed up, then keep the drop.",
+      unread: "Make sure the release that stopped using it is fully rolled out and the data is backed up, then keep the drop."
     },
     native: { squawk: ["ban-drop-column"], atlas: ["DS103"] }
   },
@@ -84390,11 +85373,12 @@ var rule40 = ddlRule({
     t.ops.forEach((op, i2) => {
       if (op.kind !== "drop-column" || t.isNew(op.table, i2)) return;
       const related3 = relatedReferences(ctx, op.table, op.column, t.file.path);
+      const contract = contractForColumn(ctx, op);
       ctx.report({
-        messageId: op.contractStep ? "contractStep" : "dropColumn",
+        messageId: contract === "state-removed" ? "contractStep" : contract === "unread" ? "unread" : "dropColumn",
         data: { column: ident(op.column), table: ident(op.table), references: related3.summary },
         ...at2(op),
-        ...op.contractStep ? { severity: "warning" } : {},
+        ...contract ? { severity: "notice" } : {},
         ...related3.locations.length ? { related: related3.locations } : {},
         key: `${op.table}.${op.column}`
       });
@@ -84403,7 +85387,7 @@ var rule40 = ddlRule({
 });
 
 // src/gates/migrations/rules/drop-index-non-concurrent.ts
-var rule41 = ddlRule({
+var rule42 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/drop-index-non-concurrent",
@@ -84429,7 +85413,7 @@ var rule41 = ddlRule({
 });
 
 // src/gates/migrations/rules/drop-table.ts
-var rule42 = ddlRule({
+var rule43 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/drop-table",
@@ -84441,14 +85425,16 @@ var rule42 = ddlRule({
       dropView: "Dropping {{kind}} {{table}} breaks every instance of the previous release that still queries it during the deploy.",
       dropSchema: "Dropping {{kind}} {{table}} deletes everything in it for good.",
       truncate: "TRUNCATE {{table}}{{cascade}} deletes every row of an existing table in production, for good.",
-      deleteAll: "DELETE FROM {{table}} without a WHERE clause deletes every row of an existing table in production, for good."
+      deleteAll: "DELETE FROM {{table}} without a WHERE clause deletes every row of an existing table in production, for good.",
+      contractStep: "Dropping table {{table}} deletes its rows for good; the previous release no longer uses it ({{why}}), so this is the contract step of expand/contract."
     },
     fixes: {
       dropTable: "Stop using the table in one release (code and foreign keys), deploy it, back the table up, then drop it in a later migration.",
       dropView: "Stop querying it in one release, deploy, then drop it in a later migration.",
       dropSchema: "Back up and drop it by hand in a maintenance window, not from an application migration.",
       truncate: "Delete only the rows you mean to, in batches with a WHERE clause, and never with CASCADE (it empties every table that references this one).",
-      deleteAll: "Delete only the rows you mean to (a WHERE clause, in batches); if the whole table must go, back it up and say so in the migration."
+      deleteAll: "Delete only the rows you mean to (a WHERE clause, in batches); if the whole table must go, back it up and say so in the migration.",
+      contractStep: "Make sure the release that stopped using it is fully rolled out and the table is backed up, then keep the drop."
     },
     native: { squawk: ["ban-drop-table", "ban-drop-database", "ban-truncate-cascade"], atlas: ["DS102", "DS101"] }
   },
@@ -84465,6 +85451,12 @@ var rule42 = ddlRule({
         return;
       }
       if (op.kind !== "drop-table" || t.isNew(op.table, i2)) return;
+      const contract = contractForTable(ctx, op, t.file.path, t.plan.tool);
+      if (contract) {
+        const why = contract === "state-removed" ? "an earlier migration removed its model from the state only" : "no model maps to it and no code names it";
+        ctx.report({ messageId: "contractStep", data: { table: ident(op.table), why }, ...at2(op), severity: "notice", key: `${op.objectType}:${op.table}` });
+        return;
+      }
       const messageId = op.objectType === "table" ? "dropTable" : op.objectType === "schema" || op.objectType === "database" ? "dropSchema" : "dropView";
       ctx.report({
         messageId,
@@ -84477,55 +85469,9 @@ var rule42 = ddlRule({
   }
 });
 
-// src/gates/migrations/semantic.ts
-function stripLocations(value) {
-  if (Array.isArray(value)) return value.map(stripLocations);
-  if (value === null || typeof value !== "object") return value;
-  const out2 = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end") continue;
-    out2[k] = stripLocations(v);
-  }
-  return out2;
-}
-function isDocstring(node2) {
-  if (node2.type !== "expression_statement") return false;
-  const only = node2.namedChildren.length === 1 ? node2.namedChildren[0] : void 0;
-  if (only?.type !== "string") return false;
-  const parent = node2.parent;
-  const first = parent?.namedChildren.find((c) => c !== null && c.type !== "comment");
-  return first?.id === node2.id;
-}
-function isAtomicSwitch(node2) {
-  if (node2.type !== "expression_statement") return false;
-  const a = node2.namedChildren[0];
-  return a?.type === "assignment" && a.childForFieldName("left")?.text === "atomic";
-}
-function semanticSignature(file2) {
-  if (file2.language === "sql") {
-    const parse5 = file2.sql();
-    if (!parse5 || parse5.error) return void 0;
-    return JSON.stringify(parse5.statements.map((s) => stripLocations(s.stmt)));
-  }
-  const root = file2.tree()?.rootNode;
-  if (!root) return void 0;
-  const tokens2 = [];
-  walk2(
-    root,
-    (node2) => {
-      if (node2.type === "comment") return false;
-      if (file2.language === "python" && (isDocstring(node2) || isAtomicSwitch(node2))) return false;
-      if (node2.childCount === 0) tokens2.push(node2.text);
-      return true;
-    },
-    { anonymous: true }
-  );
-  return tokens2.join("\0");
-}
-
 // src/gates/migrations/rules/edited-migration.ts
 var CHECKSUMMED = /* @__PURE__ */ new Set(["prisma", "atlas", "flyway"]);
-var rule43 = {
+var rule44 = {
   scope: "repo",
   meta: {
     id: "migrations/edited-migration",
@@ -84534,10 +85480,14 @@ var rule43 = {
     description: "An already-merged migration is edited: databases that applied it never see the change, or the tool refuses to run.",
     messages: {
       checksum: "{{file}} was already merged and is now edited. {{tool}} checksums applied migrations: {{consequence}}",
+      checksumOnly: "{{file}} was already merged and is now edited without changing what it does to the database, but {{tool}} checksums applied migrations: deployed databases report it as modified after it was applied.",
+      unreleased: "{{file}} is edited after it was merged, but no release contains it yet (releases: {{refs}}): production never ran it. Databases that ran the unreleased code (staging, previews, developers) keep the old version.",
       silent: "{{file}} was already merged and is now edited. {{tool}} never re-runs an applied migration, so every database that already applied it (production included) silently keeps the old version while fresh databases get the new one: the schemas drift apart."
     },
     fixes: {
       checksum: "Revert the edit and put the change in a new migration. If the edit must stay (a hot-fix already applied by hand), {{resolve}}.",
+      checksumOnly: "Revert the cosmetic edit, or accept it knowingly (`prisma migrate resolve` / `atlas migrate hash`).",
+      unreleased: "Reset the staging and preview databases that applied the old version, or put the change in a new migration.",
       silent: "Revert the edit and put the change in a new migration."
     }
   },
@@ -84554,18 +85504,34 @@ var rule43 = {
       const tool = after.info.tool;
       const line = change.addedLines[0] ?? change.removedLines[0] ?? 1;
       const file2 = change.path;
+      const oldFile = ctx.other.file(change.path);
+      const newFile = ctx.snapshot.file(change.path);
+      const oldEffect = oldFile ? effectSignature(oldFile, before.info) : void 0;
+      const newEffect = newFile ? effectSignature(newFile, after.info) : void 0;
+      const release = releaseStatus(both.other, change.path);
+      if (release.status === "released") {
+        if (release.shipped.hash === after.hash) continue;
+        if (!CHECKSUMMED.has(tool) && newEffect !== void 0 && release.shipped.effect === newEffect) continue;
+      }
+      const sameTokens = () => {
+        const a = oldFile ? semanticSignature(oldFile) : void 0;
+        return a !== void 0 && newFile !== void 0 && a === semanticSignature(newFile);
+      };
+      const sameEffect = oldEffect !== void 0 && oldEffect === newEffect || sameTokens();
+      if (release.status === "unreleased") {
+        if (sameEffect) continue;
+        ctx.report({ messageId: "unreleased", data: { file: file2, refs: refList(release.refs) }, path: file2, line, severity: "warning", key: file2 });
+        continue;
+      }
+      if (sameEffect && tool !== "flyway") {
+        if (CHECKSUMMED.has(tool)) ctx.report({ messageId: "checksumOnly", data: { file: file2, tool: toolName(tool) }, path: file2, line, severity: "warning", key: file2 });
+        continue;
+      }
       if (CHECKSUMMED.has(tool)) {
         const consequence = tool === "prisma" ? "`prisma migrate deploy` warns that it was modified after it was applied, and `prisma migrate dev` asks every developer to reset their database (all data lost); databases that applied it keep the old version." : tool === "atlas" ? 'unless atlas.sum is re-hashed, `atlas migrate apply` fails with "checksum mismatch"; if it is re-hashed, databases that applied the old version silently keep it.' : '`flyway migrate` fails validation ("Migration checksum mismatch") on every database that applied it.';
         const resolve2 = tool === "prisma" ? "mark it with `prisma migrate resolve` on each database" : tool === "atlas" ? "run `atlas migrate hash` and apply the change by hand where it already ran" : "run `flyway repair` on each database";
         ctx.report({ messageId: "checksum", data: { file: file2, tool: toolName(tool), consequence, resolve: resolve2 }, path: file2, line, key: file2 });
         continue;
-      }
-      const oldFile = ctx.other.file(change.path);
-      const newFile = ctx.snapshot.file(change.path);
-      if (oldFile && newFile) {
-        const a = semanticSignature(oldFile);
-        const b = semanticSignature(newFile);
-        if (a !== void 0 && a === b) continue;
       }
       const severity = tool === "drizzle" ? "blocker" : "warning";
       ctx.report({ messageId: "silent", data: { file: file2, tool: toolName(tool) }, path: file2, line, severity, key: file2 });
@@ -84574,7 +85540,7 @@ var rule43 = {
 };
 
 // src/gates/migrations/rules/enum-value-in-transaction.ts
-var rule44 = ddlRule({
+var rule45 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/enum-value-in-transaction",
@@ -84606,7 +85572,7 @@ var rule44 = ddlRule({
 
 // src/gates/migrations/rules/int-primary-key.ts
 var SMALL_INTS = { int4: "integer", int2: "smallint", int: "integer", integer: "integer", smallint: "smallint" };
-var rule45 = ddlRule({
+var rule46 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/int-primary-key",
@@ -84640,7 +85606,7 @@ var rule45 = ddlRule({
 });
 
 // src/gates/migrations/rules/lock-provider-changed.ts
-var rule46 = {
+var rule47 = {
   scope: "repo",
   meta: {
     id: "migrations/lock-provider-changed",
@@ -84681,7 +85647,7 @@ function blockingLock(op) {
   if (!lock || !blocksTraffic(lock.lock)) return void 0;
   return { table: lock.table, what: lock.lock === "access-exclusive" ? "an ACCESS EXCLUSIVE lock" : lock.lock === "share" ? "a SHARE lock" : "a SHARE ROW EXCLUSIVE lock" };
 }
-var rule47 = ddlRule({
+var rule48 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/missing-lock-timeout",
@@ -84741,7 +85707,7 @@ var CONSEQUENCE = {
   diesel: { severity: "warning", text: "Diesel runs it after the newer ones on deployed databases but in version order on fresh ones." },
   sql: { severity: "warning", text: "The runner applies it after the newer ones on deployed databases but in name order on fresh ones." }
 };
-var rule48 = {
+var rule49 = {
   scope: "repo",
   meta: {
     id: "migrations/out-of-order-migration",
@@ -84749,10 +85715,12 @@ var rule48 = {
     severity: "warning",
     description: "A new migration sorts before one already merged: deployed databases apply it late, or never.",
     messages: {
-      outOfOrder: "{{file}} sorts before {{newest}}, which is already on the base branch. {{consequence}}"
+      outOfOrder: "{{file}} sorts before {{newest}}, which is already on the base branch. {{consequence}}",
+      beforeUnreleased: "{{file}} sorts before {{newest}}, which is merged but in no release yet (releases: {{refs}}): production applies both in order with the next release; only databases that ran the unreleased code (staging, previews) see them out of order. {{consequence}}"
     },
     fixes: {
-      outOfOrder: "Regenerate or rename the migration so it sorts after {{newest}} (a new timestamp/version), then re-check it against the schema as it is now."
+      outOfOrder: "Regenerate or rename the migration so it sorts after {{newest}} (a new timestamp/version), then re-check it against the schema as it is now.",
+      beforeUnreleased: "Rename the migration so it sorts after {{newest}} to keep staging in step, or reset staging after the merge."
     }
   },
   check(ctx) {
@@ -84768,6 +85736,21 @@ var rule48 = {
       const baseSet = both.other.sets.get(entry.info.set);
       const newest = baseSet?.entries.filter((e) => e.info.role === "up").at(-1);
       if (!newest || compareMigrationIds(entry.info, newest.info) >= 0) continue;
+      const newestShipped = releaseStatus(both.other, newest.info.path);
+      if (newestShipped.status === "unreleased") {
+        const shipped = baseSet.entries.filter((e) => e.info.role === "up" && releaseStatus(both.other, e.info.path).status === "released").at(-1);
+        if (!shipped || compareMigrationIds(entry.info, shipped.info) >= 0) {
+          ctx.report({
+            messageId: "beforeUnreleased",
+            data: { file: change.path, newest: newest.info.path, refs: refList(newestShipped.refs), consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool)) },
+            path: change.path,
+            line: 1,
+            severity: consequence.severity === "blocker" ? "warning" : "notice",
+            key: change.path
+          });
+          continue;
+        }
+      }
       ctx.report({
         messageId: "outOfOrder",
         data: { file: change.path, newest: newest.info.path, consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool)) },
@@ -84782,7 +85765,7 @@ var rule48 = {
 
 // src/gates/migrations/rules/removed-migration.ts
 var COLLAPSE_AFTER = 5;
-var rule49 = {
+var rule50 = {
   scope: "repo",
   meta: {
     id: "migrations/removed-migration",
@@ -84791,12 +85774,14 @@ var rule49 = {
     description: "An already-merged migration is deleted or renamed, which breaks or re-runs the history on deployed databases.",
     messages: {
       removed: "{{file}} was already merged and is deleted here. {{consequence}}",
-      renamed: "{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by name, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.",
+      renamed: "{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by {{recordedBy}}, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.",
+      unreleased: "{{file}} is {{what}}; it was merged but no release contains it yet (releases: {{refs}}), so production never ran it. Databases that ran the unreleased code (staging, previews, developers) did, and keep a history row nothing explains.",
       many: "{{count}} already-merged migrations of {{set}} are deleted or renamed (first: {{file}}). {{consequence}}"
     },
     fixes: {
       removed: "Restore the file and undo its effect with a new migration instead.",
       renamed: "Keep the original name; put further changes in a new migration.",
+      unreleased: "Reset the staging and preview databases that applied it (or mark it rolled back there), or keep the file and undo it in a new migration.",
       many: "If this resets the history on purpose (a baseline), do it with the tool's baseline procedure on every database first (e.g. `prisma migrate resolve --applied`), and waive this finding; otherwise restore the files."
     }
   },
@@ -84814,6 +85799,26 @@ var rule49 = {
       if (!entry || entry.info.role === "down") continue;
       if (entry.django && replaced.has(`${entry.django.app}.${entry.django.name}`)) continue;
       const to = change.status === "renamed" && both.mine.files.has(change.path) ? change.path : void 0;
+      const renamedTo = to ? both.mine.files.get(to) : void 0;
+      if (renamedTo ? sameRecordedMigration(entry, renamedTo) : [...both.mine.files.values()].some((e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e))) continue;
+      const release = releaseStatus(both.other, oldPath);
+      if (renamedTo) {
+        const back = releaseStatus(both.other, renamedTo.info.path);
+        const headFile = ctx.snapshot.file(renamedTo.info.path);
+        const restored = back.status === "released" && (back.shipped.hash === renamedTo.hash || back.shipped.effect !== void 0 && headFile !== void 0 && back.shipped.effect === effectSignature(headFile, renamedTo.info));
+        if (release.status === "unreleased" && restored) continue;
+      }
+      if (release.status === "unreleased") {
+        ctx.report({
+          messageId: "unreleased",
+          data: { file: entry.info.path, what: to ? `renamed to ${to}` : "deleted", refs: refList(release.refs) },
+          path: to ?? entry.info.path,
+          line: 1,
+          severity: "warning",
+          key: entry.info.path
+        });
+        continue;
+      }
       const list2 = bySet.get(entry.info.set) ?? [];
       list2.push(to ? { entry, to } : { entry });
       bySet.set(entry.info.set, list2);
@@ -84827,7 +85832,7 @@ var rule49 = {
         continue;
       }
       for (const { entry, to } of list2) {
-        if (to) ctx.report({ messageId: "renamed", data: { file: entry.info.path, to, tool: toolName(tool) }, path: to, line: 1, key: entry.info.path });
+        if (to) ctx.report({ messageId: "renamed", data: { file: entry.info.path, to, tool: toolName(tool), recordedBy: entry.info.version !== void 0 && isVersionKeyed(tool) ? "version" : "name" }, path: to, line: 1, key: entry.info.path });
         else ctx.report({ messageId: "removed", data: { file: entry.info.path, consequence }, path: entry.info.path, line: 1, key: entry.info.path });
       }
     }
@@ -84835,7 +85840,7 @@ var rule49 = {
 };
 
 // src/gates/migrations/rules/rename-column.ts
-var rule50 = ddlRule({
+var rule51 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/rename-column",
@@ -84866,7 +85871,7 @@ var rule50 = ddlRule({
 });
 
 // src/gates/migrations/rules/rename-table.ts
-var rule51 = ddlRule({
+var rule52 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/rename-table",
@@ -84911,7 +85916,7 @@ function guardedByEnvironment(node2) {
 function literalTrue(node2) {
   return node2?.type === "true";
 }
-var rule52 = {
+var rule53 = {
   scope: "file",
   files: ["**/*.{ts,mts,cts,js,mjs,cjs}", "**/package.json", "**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.sh", "**/.github/workflows/*.{yml,yaml}", "**/Procfile"],
   prefilter: ["synchronize", "dropSchema", ".sync(", "db push", "drizzle-kit push", "schema:sync"],
@@ -85009,7 +86014,7 @@ function dumpVersion(text2) {
   const versions = [...text2.slice(at3).matchAll(/'(\d+)'/g)].map((m) => BigInt(m[1]));
   return versions.length ? versions.reduce((a, b) => b > a ? b : a).toString() : void 0;
 }
-var rule53 = {
+var rule54 = {
   scope: "repo",
   meta: {
     id: "migrations/schema-dump-stale",
@@ -85050,6 +86055,287 @@ var rule53 = {
     }
   }
 };
+
+// src/gates/migrations/prisma-schema.ts
+var PRISMA_SCALARS = {
+  String: "text",
+  Int: "int",
+  BigInt: "int",
+  Boolean: "bool",
+  DateTime: "timestamp",
+  Float: "float",
+  Decimal: "numeric",
+  Json: "json",
+  Bytes: "bytea"
+};
+function sqlFamily(type) {
+  if (!type) return void 0;
+  const base4 = type.replace(/\(.*$/, "").replace(/\[\]$/, "");
+  const array2 = type.endsWith("[]") ? "[]" : "";
+  const f = /^(?:text|varchar|bpchar|char|character|citext|uuid|xml|inet|cidr)$/.test(base4) ? "text" : /^(?:int2|int4|int8|integer|smallint|bigint|serial|bigserial)$/.test(base4) ? "int" : /^(?:bool|boolean)$/.test(base4) ? "bool" : /^(?:timestamp|timestamptz|date|time|timetz)$/.test(base4) ? "timestamp" : /^(?:float4|float8|real|double)$/.test(base4) ? "float" : /^(?:numeric|decimal|money)$/.test(base4) ? "numeric" : /^(?:json|jsonb)$/.test(base4) ? "json" : base4;
+  return f + array2;
+}
+var unquote = (s) => s.replace(/^"|"$/g, "");
+function prismaDatabase(file2) {
+  const lines = file2.lines().map((l) => l.replace(/\/\/.*$/, "").trim());
+  const enums = /* @__PURE__ */ new Set();
+  const models = /* @__PURE__ */ new Set();
+  for (const l of lines) {
+    const m = /^(model|enum|view|type)\s+(\w+)\s*\{/.exec(l);
+    if (m?.[1] === "enum") enums.add(m[2]);
+    else if (m) models.add(m[2]);
+  }
+  const out2 = /* @__PURE__ */ new Map();
+  let current;
+  for (const [i2, line] of lines.entries()) {
+    if (!current) {
+      const m = /^model\s+(\w+)\s*\{/.exec(line);
+      if (m) current = { name: m[1], line: i2 + 1, table: m[1], fields: [], blockAttrs: [], ignored: false };
+      continue;
+    }
+    if (line.startsWith("}")) {
+      if (!current.ignored) out2.set(current.table.toLowerCase(), modelTable(current));
+      current = void 0;
+      continue;
+    }
+    if (line === "") continue;
+    if (line.startsWith("@@")) {
+      if (line.startsWith("@@ignore")) current.ignored = true;
+      const map3 = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
+      if (map3) current.table = map3[1];
+      current.blockAttrs.push(line);
+      continue;
+    }
+    const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+    if (!f) continue;
+    const [, field2, type, list2, optional2, attrs = ""] = f;
+    const scalar = PRISMA_SCALARS[type];
+    if (!scalar && !enums.has(type)) continue;
+    if (/@ignore\b/.test(attrs)) continue;
+    const map2 = /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(attrs);
+    const db = /@db\.(\w+)/.exec(attrs)?.[1];
+    const family = (db ? sqlFamily(db.toLowerCase()) : scalar ?? `enum:${type.toLowerCase()}`) + (list2 ? "[]" : "");
+    current.fields.push({
+      field: field2,
+      column: map2?.[1] ?? field2,
+      // cuid()/uuid()/nanoid()/ulid() defaults are filled in by the client: no database default.
+      col: { line: i2 + 1, notNull: !optional2 && !list2, hasDefault: /@default\((?!\s*(?:cuid|uuid|nanoid|ulid)\s*\()/.test(attrs), family },
+      attrs
+    });
+  }
+  return out2;
+}
+function columnsOf(list2, fields) {
+  return list2.split(",").map((s) => s.trim().replace(/\(.*$/, "")).filter(Boolean).map((name2) => (fields.find((f) => f.field === name2)?.column ?? name2).toLowerCase());
+}
+function modelTable(m) {
+  const table = { columns: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Set(), line: m.line };
+  for (const f of m.fields) {
+    table.columns.set(f.column.toLowerCase(), f.col);
+    if (/@unique\b/.test(f.attrs)) table.indexes.add(`u:${f.column.toLowerCase()}`);
+  }
+  for (const a of m.blockAttrs) {
+    const idx = /^@@(unique|index)\(\s*(?:fields:\s*)?\[([^\]]*)\]/.exec(a);
+    if (idx) table.indexes.add(`${idx[1] === "unique" ? "u" : "i"}:${columnsOf(idx[2], m.fields).join(",")}`);
+  }
+  return table;
+}
+function databaseChanges(base4, head) {
+  const out2 = [];
+  for (const [name2, h] of head) {
+    const b = base4.get(name2);
+    if (!b) {
+      out2.push({ table: name2, expect: "table", label: `table ${name2} added` });
+      continue;
+    }
+    for (const [col, hc] of h.columns) {
+      const bc = b.columns.get(col);
+      if (!bc) {
+        out2.push({ table: name2, column: col, expect: "column", label: `${name2}.${col} added` });
+        continue;
+      }
+      if (bc.notNull !== hc.notNull) out2.push({ table: name2, column: col, expect: hc.notNull ? "not-null" : "nullable", label: `${name2}.${col} made ${hc.notNull ? "required" : "optional"}` });
+      if (bc.hasDefault !== hc.hasDefault) out2.push({ table: name2, column: col, expect: hc.hasDefault ? "default" : "no-default", label: `${name2}.${col} default ${hc.hasDefault ? "added" : "removed"}` });
+      if (bc.family !== hc.family && hc.family) out2.push({ table: name2, column: col, expect: "family", family: hc.family, label: `${name2}.${col} type changed` });
+    }
+    for (const col of b.columns.keys()) if (!h.columns.has(col)) out2.push({ table: name2, column: col, expect: "no-column", label: `${name2}.${col} removed` });
+    for (const i2 of h.indexes) if (!b.indexes.has(i2)) out2.push({ table: name2, expect: "index", index: i2, label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) added` });
+    for (const i2 of b.indexes) if (!h.indexes.has(i2)) out2.push({ table: name2, expect: "no-index", index: i2, label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) removed` });
+  }
+  for (const name2 of base4.keys()) if (!head.has(name2)) out2.push({ table: name2, expect: "no-table", label: `table ${name2} removed` });
+  return out2;
+}
+function satisfied(built, c) {
+  const t = built.get(c.table);
+  const col = c.column ? t?.columns.get(c.column) : void 0;
+  switch (c.expect) {
+    case "table":
+      return !!t;
+    case "no-table":
+      return !t;
+    case "column":
+      return !!col;
+    case "no-column":
+      return !!t && !col;
+    case "not-null":
+      return col ? col.notNull : false;
+    case "nullable":
+      return col ? !col.notNull : false;
+    case "default":
+      return col ? col.hasDefault : false;
+    case "no-default":
+      return col ? !col.hasDefault : false;
+    case "family": {
+      if (!col) return false;
+      if (!col.family || !c.family) return void 0;
+      const want = c.family.startsWith("enum:") ? c.family.slice(5) : c.family;
+      return col.family === want || col.family === c.family;
+    }
+    case "index":
+      return !!t && t.indexes.has(c.index);
+    case "no-index":
+      return !!t && !t.indexes.has(c.index);
+  }
+}
+function replaySql(files) {
+  const schema = /* @__PURE__ */ new Map();
+  const indexTable = /* @__PURE__ */ new Map();
+  const constraintIndex = /* @__PURE__ */ new Map();
+  let uncertain = false;
+  const tbl = (rel) => unquote(tableKey(rel)).toLowerCase().split(".").pop();
+  const ensure = (name2) => {
+    let t = schema.get(name2);
+    if (!t) {
+      t = { columns: /* @__PURE__ */ new Map(), indexes: /* @__PURE__ */ new Set() };
+      schema.set(name2, t);
+    }
+    return t;
+  };
+  const addColumn = (t, def) => {
+    const spec = columnSpec(def);
+    t.columns.set(spec.name.toLowerCase(), { notNull: spec.notNull, hasDefault: spec.default !== "none", ...spec.type ? { family: sqlFamily(spec.type) } : {} });
+    if (spec.unique) t.indexes.add(`u:${spec.name.toLowerCase()}`);
+  };
+  const keys = (list2) => (list2 ?? []).map((k) => String(k.String?.sval ?? "").toLowerCase()).join(",");
+  const addConstraint = (table, t, con) => {
+    if (con.contype === "CONSTR_UNIQUE" || con.contype === "CONSTR_PRIMARY") {
+      const sig = `u:${keys(con.keys)}`;
+      if (con.contype === "CONSTR_UNIQUE") t.indexes.add(sig);
+      for (const k of con.keys ?? []) {
+        const c = t.columns.get(String(k.String?.sval ?? "").toLowerCase());
+        if (c && con.contype === "CONSTR_PRIMARY") c.notNull = true;
+      }
+      if (con.conname) constraintIndex.set(String(con.conname).toLowerCase(), { table, sig });
+    }
+  };
+  for (const file2 of files) {
+    const parse5 = file2.sql();
+    if (!parse5) continue;
+    if (parse5.error) uncertain = true;
+    for (const s of parse5.statements) {
+      const stmt = s.stmt;
+      if (stmt.CreateStmt) {
+        const name2 = tbl(stmt.CreateStmt.relation);
+        const t = ensure(name2);
+        for (const el of stmt.CreateStmt.tableElts ?? []) {
+          if (el.ColumnDef) addColumn(t, el.ColumnDef);
+          else if (el.Constraint) addConstraint(name2, t, el.Constraint);
+        }
+      } else if (stmt.AlterTableStmt) {
+        const name2 = tbl(stmt.AlterTableStmt.relation);
+        const t = ensure(name2);
+        for (const c of stmt.AlterTableStmt.cmds ?? []) {
+          const cmd = c.AlterTableCmd;
+          if (!cmd) continue;
+          const col = typeof cmd.name === "string" ? t.columns.get(cmd.name.toLowerCase()) : void 0;
+          switch (cmd.subtype) {
+            case "AT_AddColumn":
+              if (cmd.def?.ColumnDef) addColumn(t, cmd.def.ColumnDef);
+              break;
+            case "AT_DropColumn":
+              t.columns.delete(String(cmd.name).toLowerCase());
+              break;
+            case "AT_SetNotNull":
+              if (col) col.notNull = true;
+              break;
+            case "AT_DropNotNull":
+              if (col) col.notNull = false;
+              break;
+            case "AT_ColumnDefault":
+              if (col) col.hasDefault = !!cmd.def;
+              break;
+            case "AT_AlterColumnType": {
+              const ty = typeName(cmd.def?.ColumnDef?.typeName);
+              if (col && ty) col.family = sqlFamily(ty);
+              break;
+            }
+            case "AT_AddConstraint":
+              if (cmd.def?.Constraint) addConstraint(name2, t, cmd.def.Constraint);
+              break;
+            case "AT_DropConstraint": {
+              const known = constraintIndex.get(String(cmd.name).toLowerCase());
+              if (known) schema.get(known.table)?.indexes.delete(known.sig);
+              break;
+            }
+            default:
+              break;
+          }
+        }
+      } else if (stmt.IndexStmt) {
+        const name2 = tbl(stmt.IndexStmt.relation);
+        const cols = (stmt.IndexStmt.indexParams ?? []).map((p) => String(p.IndexElem?.name ?? "?").toLowerCase()).join(",");
+        const sig = `${stmt.IndexStmt.unique ? "u" : "i"}:${cols}`;
+        ensure(name2).indexes.add(sig);
+        if (stmt.IndexStmt.idxname) indexTable.set(String(stmt.IndexStmt.idxname).toLowerCase(), { table: name2, sig });
+      } else if (stmt.DropStmt) {
+        const type = stmt.DropStmt.removeType;
+        for (const o of stmt.DropStmt.objects ?? []) {
+          const parts2 = (o.List?.items ?? []).map((i2) => String(i2.String?.sval ?? ""));
+          const last = (parts2[parts2.length - 1] ?? "").toLowerCase();
+          if (type === "OBJECT_TABLE") schema.delete(last);
+          if (type === "OBJECT_INDEX") {
+            const known = indexTable.get(last);
+            if (known) schema.get(known.table)?.indexes.delete(known.sig);
+          }
+        }
+      } else if (stmt.RenameStmt) {
+        const r = stmt.RenameStmt;
+        const newname = String(r.newname ?? "").toLowerCase();
+        if (r.renameType === "OBJECT_TABLE") {
+          const from = tbl(r.relation);
+          const t = schema.get(from);
+          if (t) {
+            schema.delete(from);
+            schema.set(newname, t);
+          }
+        } else if (r.renameType === "OBJECT_COLUMN") {
+          const t = schema.get(tbl(r.relation));
+          const old = String(r.subname ?? "").toLowerCase();
+          const c = t?.columns.get(old);
+          if (t && c) {
+            t.columns.delete(old);
+            t.columns.set(newname, c);
+            for (const sig of [...t.indexes]) {
+              const [kind, cols] = [sig.slice(0, 2), sig.slice(2).split(",")];
+              if (cols.includes(old)) {
+                t.indexes.delete(sig);
+                t.indexes.add(kind + cols.map((x) => x === old ? newname : x).join(","));
+              }
+            }
+          }
+        } else if (r.renameType === "OBJECT_INDEX") {
+          const old = tbl(r.relation);
+          const known = indexTable.get(old);
+          if (known) {
+            indexTable.delete(old);
+            indexTable.set(newname, known);
+          }
+        }
+      }
+    }
+  }
+  return { schema, uncertain };
+}
 
 // src/gates/migrations/schema-sources.ts
 function stripPrismaComment(line) {
@@ -85131,6 +86417,7 @@ function djangoObjects(file2) {
     if (!body2) continue;
     const db = [];
     const state = [];
+    const core2 = [];
     let skip = false;
     for (const stmt of body2.namedChildren) {
       if (!stmt) continue;
@@ -85142,7 +86429,10 @@ function djangoObjects(file2) {
           const value = (a2.childForFieldName("right")?.text ?? "").replace(/\s+/g, "");
           if ((key === "abstract" || key === "proxy") && value === "True") skip = true;
           if (key === "managed" && value === "False") skip = true;
-          if (DJANGO_META_DB.has(key)) db.push(`Meta.${key}=${value}`);
+          if (DJANGO_META_DB.has(key)) {
+            db.push(`Meta.${key}=${value}`);
+            core2.push(`Meta.${key}=${value}`);
+          }
           state.push(`Meta.${key}=${value}`);
         }
         continue;
@@ -85153,6 +86443,12 @@ function djangoObjects(file2) {
       const right = a.childForFieldName("right");
       if (left?.type !== "identifier" || !right || !isFieldCall(right)) continue;
       db.push(`${left.text}:${kwargSignature(right, (k) => !DJANGO_STATE_ONLY.has(k))}`);
+      const orm = djangoField(right);
+      const kw = keywordArgs(right);
+      const target = /(?:ForeignKey|OneToOneField|ManyToManyField)$/.test(calleeName(right) ?? "") ? (kw.get("to") ?? positionalArgs(right)[0])?.text.replace(/\s+/g, "") : void 0;
+      core2.push(
+        orm ? `${left.text}:${JSON.stringify({ ...orm, hasDefault: void 0, to: target, db_column: kw.get("db_column")?.text, db_default: kw.get("db_default")?.text.replace(/\s+/g, "") })}` : `${left.text}:${kwargSignature(right, (k) => !DJANGO_STATE_ONLY.has(k))}`
+      );
       state.push(`${left.text}:${kwargSignature(right, () => true)}`);
     }
     if (skip) continue;
@@ -85161,7 +86457,8 @@ function djangoObjects(file2) {
       line: lineOf(cls),
       endLine: endLineOf(cls),
       signature: db.sort().join("\n"),
-      stateSignature: state.sort().join("\n")
+      stateSignature: state.sort().join("\n"),
+      coreSignature: core2.sort().join("\n")
     });
   }
   return out2;
@@ -85302,6 +86599,12 @@ var SQLALCHEMY = {
   sets: (_p, i2) => setsOf("alembic")(i2),
   command: 'alembic revision --autogenerate -m "<change>"'
 };
+function tableOf(tool, name2, app) {
+  const [kind, rest = ""] = name2.split(" ");
+  if (tool === "django" && kind === "model") return `${app}_${rest}`.toLowerCase();
+  if ((tool === "alembic" || tool === "drizzle") && kind === "table") return rest.toLowerCase();
+  return void 0;
+}
 function isCodeLine(text2) {
   const t = text2.trim();
   return t !== "" && !/^(?:\/\/|#|\/\*|\*|"""|''')/.test(t);
@@ -85316,7 +86619,7 @@ function ecosystemsOf(file2) {
   if (file2.language === "typescript" || file2.language === "javascript" || file2.language === "tsx") return [DRIZZLE, TYPEORM];
   return [];
 }
-var rule54 = {
+var rule55 = {
   scope: "file",
   files: ["**/*.prisma", "**/*.py", "**/*.{ts,mts,cts,js,mjs,cjs}"],
   prefilter: ["model ", "enum ", "Model", "Table(", "pgEnum", "mysqlEnum", "@Entity", "__tablename__"],
@@ -85327,10 +86630,12 @@ var rule54 = {
     description: "The schema source changes the database schema but the pull request adds no migration for it.",
     messages: {
       missing: "The {{label}} change to {{objects}} ships without a migration in {{sets}}: the code deployed with it expects a schema the database does not have, so its queries fail in production (and the next developer to generate a migration gets this change mixed into theirs).",
+      unsure: "The {{label}} change to {{objects}} only changes field options whose effect on the database we cannot tell (e.g. a custom field's keyword): if they change the column, it ships without a migration in {{sets}}; if not, `makemigrations --check` still fails until a migration records it.",
       stateOnly: "The {{label}} change to {{objects}} only touches options Django keeps in migration state (help_text, choices, defaults\u2026): no SQL changes, but `makemigrations --check` will fail until a migration records it."
     },
     fixes: {
       missing: "Generate and commit the migration: `{{command}}`, then review its SQL.",
+      unsure: "Run `{{command}}` and commit what it generates (review whether it has SQL: `manage.py sqlmigrate`).",
       stateOnly: "Run `{{command}}` and commit the (SQL-free) migration."
     }
   },
@@ -85351,28 +86656,87 @@ var rule54 = {
       const base4 = baseFile ? eco.objects(baseFile) : [];
       if (head.length === 0 && base4.length === 0) continue;
       const setDirs = new Set(sets.map((s) => s.dir));
-      const migrated = ctx.changes.some((c) => {
-        if (c.status !== "added" && c.status !== "renamed" && c.status !== "modified") return false;
-        const entry = index.files.get(c.path);
-        return !!entry && setDirs.has(entry.info.set) && (c.status === "added" || c.status === "renamed");
-      });
-      if (migrated) return;
-      const changed = changedObjects(base4, head);
-      const data = { label: eco.label, sets: [...setDirs].join(", "), command: eco.command };
-      if (changed.length > 0) {
-        const first = changed.find((c) => c.kind !== "removed") ?? changed[0];
-        const line = pickLine(file2, change.addedLines, first.line, first.endLine, first.line);
+      if (eco.tool === "prisma") {
+        const headDb = prismaDatabase(file2);
+        const changes = databaseChanges(baseFile ? prismaDatabase(baseFile) : /* @__PURE__ */ new Map(), headDb);
+        if (changes.length === 0) return;
+        const migrationFiles = sets.flatMap((s) => s.entries.filter((e) => e.info.role === "up").map((e) => ctx.snapshot.file(e.info.path)));
+        const built = replaySql(migrationFiles.filter((f) => f !== void 0));
+        const missing = changes.filter((c) => satisfied(built.schema, c) === false);
+        if (missing.length === 0) return;
+        const dir = dirOf6(file2.path);
+        const multiFile = ctx.snapshot.paths.some((p) => p !== file2.path && p.endsWith(".prisma") && dirOf6(p) === dir);
+        const uncertain = built.uncertain || multiFile || migrationFiles.some((f) => f === void 0);
         ctx.report({
           messageId: "missing",
-          data: { ...data, objects: changed.slice(0, 4).map((c) => c.name).join(", ") + (changed.length > 4 ? ` and ${changed.length - 4} more` : "") },
-          line,
-          severity: eco.severity,
-          key: changed.map((c) => c.name).join(",")
+          data: {
+            label: eco.label,
+            sets: [...setDirs].join(", "),
+            command: eco.command,
+            objects: missing.slice(0, 4).map((c) => c.label).join(", ") + (missing.length > 4 ? ` and ${missing.length - 4} more` : "")
+          },
+          line: missing.map((c) => (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : void 0) ?? headDb.get(c.table)?.line).find((l) => l !== void 0) ?? pickLine(file2, change.addedLines, 1, file2.lines().length, 1),
+          severity: uncertain ? "warning" : eco.severity,
+          key: missing.map((c) => c.label).join(",")
         });
         return;
       }
+      const added = ctx.changes.filter((c) => {
+        if (c.status !== "added" && c.status !== "renamed") return false;
+        const entry = index.files.get(c.path);
+        return !!entry && setDirs.has(entry.info.set);
+      });
+      const touched2 = /* @__PURE__ */ new Set();
+      for (const c of added) {
+        const entry = index.files.get(c.path);
+        const f = ctx.snapshot.file(c.path);
+        if (!f) continue;
+        try {
+          for (const op of planOf(f, entry.info).ops) if ("table" in op) touched2.add(op.table.toLowerCase().split(".").pop());
+          if (entry.info.tool === "django") for (const t of djangoTouchedTables(f)) touched2.add(t);
+        } catch {
+        }
+      }
+      const djangoSet = eco.tool === "django" ? sets[0] : void 0;
+      const appLabel = djangoSet ? djangoSet.dir.split("/").slice(-2, -1)[0] ?? "" : "";
+      const baseBy = new Map(base4.map((o) => [o.name, o]));
+      const headBy = new Map(head.map((o) => [o.name, o]));
+      const covered = (name2) => {
+        const table = tableOf(eco.tool, name2, appLabel);
+        if (table === void 0) return added.length > 0;
+        if (touched2.has(table)) return true;
+        if (!djangoSet) return false;
+        const fieldsOf = (o) => new Map((o?.signature.split("\n") ?? []).filter((l) => l.includes(":") && !l.startsWith("Meta.")).map((l) => [l.slice(0, l.indexOf(":")), l]));
+        const b = fieldsOf(baseBy.get(name2));
+        const h = fieldsOf(headBy.get(name2));
+        const metaChanged = (baseBy.get(name2)?.signature.split("\n").filter((l) => l.startsWith("Meta.")).join("\n") ?? "") !== (headBy.get(name2)?.signature.split("\n").filter((l) => l.startsWith("Meta.")).join("\n") ?? "");
+        if (metaChanged || [...b.keys()].some((k) => !h.has(k) || h.get(k) !== b.get(k))) return false;
+        const newFields = [...h.keys()].filter((k) => !b.has(k));
+        return newFields.length > 0 && newFields.every((field2) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field2) !== void 0);
+      };
+      const changed = changedObjects(base4, head).filter((c) => !covered(c.name));
+      const data = { label: eco.label, sets: [...setDirs].join(", "), command: eco.command };
+      if (changed.length > 0) {
+        const isUnsure = (c) => {
+          const b = baseBy.get(c.name);
+          return eco.tool === "django" && b?.coreSignature !== void 0 && b.coreSignature === headBy.get(c.name)?.coreSignature;
+        };
+        for (const [group, unsure] of [[changed.filter((c) => !isUnsure(c)), false], [changed.filter(isUnsure), true]]) {
+          if (group.length === 0) continue;
+          const first = group.find((c) => c.kind !== "removed") ?? group[0];
+          ctx.report({
+            messageId: unsure ? "unsure" : "missing",
+            data: { ...data, objects: group.slice(0, 4).map((c) => c.name).join(", ") + (group.length > 4 ? ` and ${group.length - 4} more` : "") },
+            line: pickLine(file2, change.addedLines, first.line, first.endLine, first.line),
+            severity: unsure ? "warning" : eco.severity,
+            key: `${unsure ? "unsure:" : ""}${group.map((c) => c.name).join(",")}`
+          });
+        }
+        return;
+      }
       if (eco.tool === "django") {
-        const stateChanged = changedObjects(base4, head, "stateSignature");
+        const dbChanged = new Set(changedObjects(base4, head).map((c) => c.name));
+        const stateChanged = changedObjects(base4, head, "stateSignature").filter((c) => !dbChanged.has(c.name) && !touched2.has(tableOf(eco.tool, c.name, appLabel) ?? ""));
         if (stateChanged.length > 0) {
           const first = stateChanged[0];
           const line = pickLine(file2, change.addedLines, first.line, first.endLine, first.line);
@@ -85385,7 +86749,7 @@ var rule54 = {
 };
 
 // src/gates/migrations/rules/set-not-null.ts
-var rule55 = ddlRule({
+var rule56 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/set-not-null",
@@ -85439,7 +86803,7 @@ var rule55 = ddlRule({
 });
 
 // src/gates/migrations/rules/table-rewrite.ts
-var rule56 = ddlRule({
+var rule57 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/table-rewrite",
@@ -85473,7 +86837,7 @@ var rule56 = ddlRule({
 });
 
 // src/gates/migrations/rules/index.ts
-var rules4 = [rule29, rule30, rule31, rule32, rule33, rule34, rule35, rule36, rule37, rule38, rule39, rule40, rule41, rule42, rule43, rule44, rule45, rule46, rule47, rule48, rule49, rule50, rule51, rule52, rule53, rule54, rule55, rule56];
+var rules4 = [rule30, rule31, rule32, rule33, rule34, rule35, rule36, rule37, rule38, rule39, rule40, rule41, rule42, rule43, rule44, rule45, rule46, rule47, rule48, rule49, rule50, rule51, rule52, rule53, rule54, rule55, rule56, rule57];
 
 // src/gates/migrations/index.ts
 var RUNTIME_SYNC_TOKENS = ["synchronize", ".sync(", "db push"];
@@ -85491,11 +86855,12 @@ var migrationsGate = {
     return hits.length > 0;
   },
   indexes: [historyIndex],
+  coverage: migrationsCoverage,
   rules: rules4
 };
 
 // src/gates/pii/logger-index.ts
-import { posix } from "node:path";
+import { posix as posix2 } from "node:path";
 
 // src/gates/pii/options.ts
 var import_picomatch6 = __toESM(require_picomatch2(), 1);
@@ -85782,6 +87147,35 @@ function configLine(config2) {
   return lineOf(config2.call);
 }
 
+// src/core/budget.ts
+var DEFAULT_FILE_BUDGET_MS = 1e4;
+var AnalysisBudgetExceeded = class extends Error {
+  constructor(budgetMs) {
+    super(`its analysis took longer than the ${budgetMs / 1e3} s budget per file`);
+    this.budgetMs = budgetMs;
+    this.name = "AnalysisBudgetExceeded";
+  }
+  budgetMs;
+};
+var deadline = Number.POSITIVE_INFINITY;
+var budget = 0;
+var steps = 0;
+function startFileBudget(ms) {
+  budget = ms;
+  deadline = ms > 0 && Number.isFinite(ms) ? performance.now() + ms : Number.POSITIVE_INFINITY;
+  steps = 0;
+}
+function endFileBudget() {
+  deadline = Number.POSITIVE_INFINITY;
+}
+function budgetSpent() {
+  return performance.now() > deadline;
+}
+function spendBudget() {
+  if ((++steps & 255) !== 0 || deadline === Number.POSITIVE_INFINITY) return;
+  if (performance.now() > deadline) throw new AnalysisBudgetExceeded(budget);
+}
+
 // src/gates/pii/flow.ts
 var WHOLE_OBJECTS = {
   request: { label: "the whole request object", carries: "every header, including Authorization and Cookie" },
@@ -85965,11 +87359,13 @@ var Flow = class {
   options;
   redactorNames;
   tables = /* @__PURE__ */ new Map();
+  scopes = /* @__PURE__ */ new WeakMap();
   get classifier() {
     return this.options.classifier;
   }
   /** The sensitive sources an expression carries. */
   evaluate(node2, depth = 0) {
+    spendBudget();
     return this.lang === "js" ? this.js(node2, depth) : this.py(node2, depth);
   }
   /**
@@ -86060,14 +87456,35 @@ var Flow = class {
     const left = node2.childForFieldName("left");
     const right = node2.childForFieldName("right");
     if (!left || !right) return UNKNOWN;
-    if (op === "+") {
-      const label = stringValue(left);
-      const rightResult = label !== void 0 ? this.labelled(trailingLabel(label), right, node2, depth) : this.js(right, depth);
-      return union2([this.js(left, depth), rightResult]);
-    }
+    if (op === "+") return this.concatenation(node2, depth);
     if (op === "||" || op === "??") return union2([this.js(left, depth), this.js(right, depth)]);
     if (op === "&&") return this.js(right, depth);
     return CLEAN;
+  }
+  /**
+   * `a + b + … + z` (JS `binary_expression`, Python `binary_operator`): each operand once, walking the
+   * left-leaning chain in a loop. Recursing instead would nest once per operand, so a 40 KB chain of
+   * 10,000 operands overflowed the stack. A string operand labels the value after it (`"token=" + t`).
+   */
+  concatenation(node2, depth) {
+    const parts2 = [];
+    for (let n = node2; ; ) {
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (!left || !right) {
+        parts2.push(UNKNOWN);
+        break;
+      }
+      const label = stringValue(left);
+      parts2.push(label !== void 0 ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth));
+      if (left.type === n.type && left.childForFieldName("operator")?.text === "+") {
+        n = left;
+        continue;
+      }
+      parts2.push(this.evaluate(left, depth));
+      break;
+    }
+    return union2(parts2.reverse());
   }
   jsObject(node2, depth) {
     const parts2 = [];
@@ -86220,11 +87637,7 @@ var Flow = class {
       if (format !== void 0) return this.formatArgs(format, right.type === "tuple" ? right.namedChildren.filter(isNode) : [right], depth, "percent");
       return CLEAN;
     }
-    if (op === "+") {
-      const label = stringValue(left);
-      const rightResult = label !== void 0 ? this.labelled(trailingLabel(label), right, node2, depth) : this.py(right, depth);
-      return union2([this.py(left, depth), rightResult]);
-    }
+    if (op === "+") return this.concatenation(node2, depth);
     return CLEAN;
   }
   pyDict(node2, depth) {
@@ -86549,12 +87962,22 @@ var Flow = class {
   /** The nearest binding of an identifier before `use`, in its function or an enclosing one, or the module. */
   bindingOf(use) {
     const name2 = use.text;
-    for (let scope = enclosingFunction(use)?.node; ; scope = enclosingFunction(scope)?.node) {
-      const table = this.tableOf(scope ?? rootOf(use));
-      const found = lookup(table, name2, use);
+    const scopes = this.scopesOf(use);
+    for (const scope of scopes.around(use)) {
+      const found = lookup(this.tableOf(scope), name2, use);
       if (found) return found;
-      if (!scope) return void 0;
     }
+    return lookup(this.tableOf(scopes.root), name2, use);
+  }
+  /** The function ranges of the tree `node` belongs to, built once per tree (never by walking up parents). */
+  scopesOf(node2) {
+    const tree = node2.tree;
+    let scopes = this.scopes.get(tree);
+    if (!scopes) {
+      scopes = new FunctionScopes(tree.rootNode);
+      this.scopes.set(tree, scopes);
+    }
+    return scopes;
   }
   /** The declarations of one scope, collected once (a file can have thousands of log calls). */
   tableOf(scope) {
@@ -86598,11 +88021,6 @@ function firstExpression(node2) {
 function union2(results) {
   const sources = results.flatMap((r) => r.sources);
   return { sources, clean: sources.length === 0 && results.every((r) => r.clean) };
-}
-function rootOf(node2) {
-  let n = node2;
-  while (n.parent) n = n.parent;
-  return n;
 }
 function lastSegment(node2) {
   if (node2.type === "member_expression") return node2.childForFieldName("property")?.text ?? "";
@@ -87224,11 +88642,11 @@ function baseData(f) {
     ...destination(f.sink.kind)
   };
 }
-function reportSinks(rule69, file2, ctx, build) {
+function reportSinks(rule70, file2, ctx, build) {
   const options = resolveOptions(ctx.gateOptions);
   if (options.excluded(file2.path) || /\.d\.[mc]?ts$/.test(file2.path)) return;
   for (const f of analyseSinks(file2, options)) {
-    if (f.rule !== rule69) continue;
+    if (f.rule !== rule70) continue;
     const finding = build(f);
     if (!finding) continue;
     ctx.report({
@@ -87286,7 +88704,7 @@ function resolveLogger2(file2, localName, index) {
   for (const [module2, bindings] of importsOf(tree)) {
     const binding = bindings.find((b) => b.local === localName);
     if (!binding || !module2.startsWith(".")) continue;
-    const base4 = posix.normalize(posix.join(posix.dirname(file2.path), module2));
+    const base4 = posix2.normalize(posix2.join(posix2.dirname(file2.path), module2));
     const stem = base4.replace(/\.(m|c)?jsx?$/, "");
     const candidates = [base4, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${base4}/index${e}`)];
     for (const candidate of candidates) {
@@ -87303,6 +88721,18 @@ function loggerIndexOf(ctx) {
   } catch {
     return void 0;
   }
+}
+
+// src/gates/pii/coverage.ts
+var plural6 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+function piiCoverage(ctx) {
+  const loggers = [...ctx.index(PINO_LOGGER_INDEX).values()].flat();
+  const opaque = loggers.filter((l) => l.unknown);
+  const first = opaque[0];
+  return {
+    examined: loggers.length > 0 ? [`${plural6(loggers.length, "pino logger")} with ${plural6(loggers.filter((l) => l.redact).length, "redaction list")} read`] : [],
+    notAnalysed: opaque.length > 0 ? [{ subject: plural6(opaque.length, "pino logger"), reason: "options not readable statically: its redaction is unknown", ...first ? { path: first.path, line: first.line } : {} }] : []
+  };
 }
 
 // src/gates/pii/config-checks.ts
@@ -87596,7 +89026,7 @@ function sentryFindings(file2) {
 }
 
 // src/gates/pii/rules/logging-filter-on-logger.ts
-var rule57 = {
+var rule58 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["addFilter", "filters"],
@@ -87622,7 +89052,7 @@ var rule57 = {
 };
 
 // src/gates/pii/rules/loguru-diagnose.ts
-var rule58 = {
+var rule59 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["loguru"],
@@ -87653,7 +89083,7 @@ var INSTEAD = {
   network: "a truncated address (the /24 network) or nothing",
   custom: "the record's opaque id"
 };
-var rule59 = {
+var rule60 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -87911,7 +89341,7 @@ function whatOf(paths) {
   }
   return [...out2];
 }
-var rule60 = {
+var rule61 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["pino"],
@@ -87949,7 +89379,7 @@ var rule60 = {
 };
 
 // src/gates/pii/rules/pino-redact-path-mismatch.ts
-var rule61 = {
+var rule62 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["redact"],
@@ -87981,7 +89411,7 @@ var PART = {
   cookies: { what: "the request cookies", consequence: "every request's session cookie lands in the logs" },
   body: { what: "the request body", consequence: "passwords, emails and whatever else clients send land in the logs" }
 };
-var rule62 = {
+var rule63 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["pino", "astify", "serializers"],
@@ -88015,7 +89445,7 @@ var rule62 = {
 
 // src/gates/pii/rules/sensitive-field-logged.ts
 var REGULATED = /* @__PURE__ */ new Set(["payment", "government-id", "health"]);
-var rule63 = {
+var rule64 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -88046,7 +89476,7 @@ var rule63 = {
 };
 
 // src/gates/pii/rules/sentry-send-default-pii.ts
-var rule64 = {
+var rule65 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: ["sendDefaultPii", "send_default_pii"],
@@ -88070,7 +89500,7 @@ var rule64 = {
 };
 
 // src/gates/pii/rules/structlog-processor-order.ts
-var rule65 = {
+var rule66 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["structlog"],
@@ -88117,7 +89547,7 @@ function example(py, lambda) {
   if (lambda) return py ? '`event["requestContext"]["requestId"]`' : "`{ requestId: event.requestContext.requestId }`";
   return py ? "`request.method` and `request.path`" : "`{ requestId: req.id, method: req.method, path: req.path }`";
 }
-var rule66 = {
+var rule67 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -88188,7 +89618,7 @@ var INSTEAD2 = {
   env: "the specific non-secret settings you need by name",
   "model-dump": "the attributes you need by name"
 };
-var rule67 = {
+var rule68 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -88220,7 +89650,7 @@ var rule67 = {
 };
 
 // src/gates/pii/rules/winston-redaction-order.ts
-var rule68 = {
+var rule69 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["winston", "logform"],
@@ -88244,7 +89674,7 @@ var rule68 = {
 };
 
 // src/gates/pii/rules/index.ts
-var rules5 = [rule57, rule58, rule59, rule60, rule61, rule62, rule63, rule64, rule65, rule66, rule67, rule68];
+var rules5 = [rule58, rule59, rule60, rule61, rule62, rule63, rule64, rule65, rule66, rule67, rule68, rule69];
 
 // src/gates/pii/index.ts
 var LOGGING_TOKENS = ["console.", "logger", "logging", ".log", "log.", "print(", "Sentry", "sentry", "pino", "winston", "structlog", "loguru", "bunyan", "log4js", "debug", "stdout", "stderr"];
@@ -88259,6 +89689,7 @@ var piiGate = {
     return (await snapshot.grep(LOGGING_TOKENS, SOURCE_FILES)).length > 0;
   },
   indexes: [pinoLoggerIndex],
+  coverage: piiCoverage,
   rules: rules5
 };
 
@@ -88323,10 +89754,17 @@ function statusOf(findings, failOn, skipped) {
 function verdictOf(statuses) {
   return statuses.includes("fail") ? "blocked" : "ready";
 }
+var BLOCKED_SCORE_MAX = 49;
+function bandScore(score, status) {
+  if (status === "fail") return Math.min(score, BLOCKED_SCORE_MAX);
+  if (status === "pass" || status === "warn") return Math.max(score, BLOCKED_SCORE_MAX + 1);
+  return score;
+}
 function overallScore(gates) {
   const counted2 = gates.filter((g) => g.status !== "skip");
   if (counted2.length === 0) return 100;
-  return Math.round(counted2.reduce((s, g) => s + g.score, 0) / counted2.length);
+  const mean = Math.round(counted2.reduce((s, g) => s + g.score, 0) / counted2.length);
+  return counted2.some((g) => g.status === "fail") ? Math.min(mean, BLOCKED_SCORE_MAX) : mean;
 }
 var SEVERITY_ORDER = { blocker: 0, warning: 1, notice: 2 };
 var STATE_ORDER = { new: 0, existing: 1, waived: 2, suppressed: 3 };
@@ -88420,6 +89858,7 @@ function suppressionCovers(s, finding, native) {
 var CORE_GATE_ID = "core";
 var MISSING_REASON_RULE = "core/suppression-missing-reason";
 var UNUSED_SUPPRESSION_RULE = "core/unused-suppression";
+var UNANALYSED_FILE_RULE = "core/unanalysed-file";
 
 // src/core/engine.ts
 var GLOB_OPTIONS3 = { dot: true };
@@ -88437,6 +89876,7 @@ var SideFiles = class {
   maxFileBytes;
   files = /* @__PURE__ */ new Map();
   skipped = /* @__PURE__ */ new Map();
+  skippedKind = /* @__PURE__ */ new Map();
   pathSet;
   /**
    * The head's files, for a base that shares them: a path the PR did not touch has the same content on
@@ -88451,17 +89891,23 @@ var SideFiles = class {
       this.files.set(path2, file2 ?? null);
       const reason = this.sharedWith.files.skipped.get(path2);
       if (reason) this.skipped.set(path2, reason);
+      const kind = this.sharedWith.files.skippedKind.get(path2);
+      if (kind) this.skippedKind.set(path2, kind);
       return file2;
     }
     const result3 = await this.snapshot.read(path2);
     if (!result3.ok) {
       this.files.set(path2, null);
-      if (result3.reason !== "missing") this.skipped.set(path2, result3.detail);
+      if (result3.reason !== "missing") {
+        this.skipped.set(path2, result3.detail);
+        this.skippedKind.set(path2, result3.reason);
+      }
       return void 0;
     }
     if (result3.file.bytes > this.maxFileBytes) {
       this.files.set(path2, null);
       this.skipped.set(path2, `${formatBytes2(result3.file.bytes)} is over the ${formatBytes2(this.maxFileBytes)} limit (config max-file-bytes)`);
+      this.skippedKind.set(path2, "too-large");
       return void 0;
     }
     this.files.set(path2, result3.file);
@@ -88518,13 +89964,13 @@ function gateOptionsFor(gate, config2) {
   if (configured?.options !== void 0) return configured.options;
   return gate.options ? gate.options.parse({}) : {};
 }
-function ruleOptionsFor(rule69, config2) {
-  const configured = config2.rules[rule69.meta.id]?.options;
+function ruleOptionsFor(rule70, config2) {
+  const configured = config2.rules[rule70.meta.id]?.options;
   if (configured !== void 0) return configured;
-  return rule69.options ? rule69.options.parse({}) : {};
+  return rule70.options ? rule70.options.parse({}) : {};
 }
-function severityFor(rule69, config2) {
-  return config2.rules[rule69.id]?.severity ?? rule69.severity;
+function severityFor(rule70, config2) {
+  return config2.rules[rule70.id]?.severity ?? rule70.severity;
 }
 function sidePath(change, side) {
   if (side === "head") return change.status === "removed" ? void 0 : change.path;
@@ -88552,9 +89998,9 @@ async function evaluate(options) {
   const excludeMatch = (0, import_picomatch7.default)(config2.paths.exclude.length ? config2.paths.exclude : ["\0never"], GLOB_OPTIONS3);
   const excluded = (path2) => excludeMatch(path2);
   const changes = changeSet.files;
-  const inScope = changes.filter((c) => !excluded(c.path));
+  let inScope = changes.filter((c) => !excluded(c.path));
   const [headPaths, basePaths] = await Promise.all([changeSet.head.list(), changeSet.base.list()]);
-  const sides = {
+  const sides2 = {
     head: new SideFiles(changeSet.head, headPaths, config2.maxFileBytes),
     base: new SideFiles(changeSet.base, basePaths, config2.maxFileBytes)
   };
@@ -88567,14 +90013,20 @@ async function evaluate(options) {
     changedPaths3.add(c.path);
     if (c.previousPath) changedPaths3.add(c.previousPath);
   }
-  sides.base.sharedWith = { files: sides.head, changed: changedPaths3 };
+  sides2.base.sharedWith = { files: sides2.head, changed: changedPaths3 };
   const renamedToHead = /* @__PURE__ */ new Map();
   for (const c of changes) if (c.previousPath) renamedToHead.set(c.previousPath, c.path);
   try {
     for (const c of inScope) {
       const headPath = sidePath(c, "head");
-      if (headPath) await sides.head.read(headPath);
+      if (headPath) await sides2.head.read(headPath);
     }
+    inScope = inScope.map((c) => {
+      const path2 = c.binary ? sidePath(c, "head") : void 0;
+      const file2 = path2 ? sides2.head.files.get(path2) : void 0;
+      return file2 ? { ...c, binary: false, addedLines: file2.lines().map((_, i2) => i2 + 1) } : c;
+    });
+    const notAnalysed = /* @__PURE__ */ new Map();
     const enabledGates = gates.filter((g) => config2.gates[g.id]?.enabled !== false);
     const applicability = /* @__PURE__ */ new Map();
     for (const gate of enabledGates) {
@@ -88583,7 +90035,7 @@ async function evaluate(options) {
       for (const side of ["head", "base"]) {
         if (applies) break;
         try {
-          applies = await gate.applies({ snapshot: sides[side].snapshot, paths: sides[side].paths, gateOptions });
+          applies = await gate.applies({ snapshot: sides2[side].snapshot, paths: sides2[side].paths, gateOptions });
         } catch (err2) {
           addError("", `gate ${gate.id}: could not decide whether it applies: ${err2.message}`);
         }
@@ -88599,7 +90051,7 @@ async function evaluate(options) {
       const gateOptions = gateOptionsFor(gate, config2);
       for (const side of indexSides) {
         for (const def of gate.indexes ?? []) {
-          const files = sides[side];
+          const files = sides2[side];
           const services = serviceMaps[side];
           const run3 = { gate, def, built: false, ctx: void 0 };
           run3.ctx = {
@@ -88651,47 +90103,48 @@ async function evaluate(options) {
     }
     const planned = { head: [], base: [] };
     for (const gate of activeGates) {
-      for (const rule69 of gate.rules) {
-        if (rule69.scope !== "file" || severityFor(rule69.meta, config2) === "off") continue;
-        const match = (0, import_picomatch7.default)(rule69.files, GLOB_OPTIONS3);
+      for (const rule70 of gate.rules) {
+        if (rule70.scope !== "file" || severityFor(rule70.meta, config2) === "off") continue;
+        const match = (0, import_picomatch7.default)(rule70.files, GLOB_OPTIONS3);
         for (const side of sidesToRun) {
           for (const change of inScope) {
             if (change.binary) continue;
             const path2 = sidePath(change, side);
-            if (path2 && match(path2)) planned[side].push({ rule: rule69, gate, change, path: path2 });
+            if (path2 && match(path2)) planned[side].push({ rule: rule70, gate, change, path: path2 });
           }
         }
       }
     }
     for (const side of indexSides) {
       const keep = new Set(planned[side].map((p) => p.path));
-      for (const [path2, file2] of sides[side].files) if (file2 && !keep.has(path2)) file2.dispose();
+      for (const [path2, file2] of sides2[side].files) if (file2 && !keep.has(path2)) file2.dispose();
     }
     for (const side of sidesToRun) {
-      for (const p of planned[side]) await sides[side].read(p.path);
-      await sides[side].loadParsersForRead();
+      for (const p of planned[side]) await sides2[side].read(p.path);
+      await sides2[side].loadParsersForRead();
     }
     const raw = { head: [], base: [] };
+    const checkedByGate = new Map(activeGates.map((g) => [g.id, /* @__PURE__ */ new Set()]));
     const totalWork = planned.head.length + planned.base.length;
     let done = 0;
     for (const side of sidesToRun) {
       const other = side === "head" ? "base" : "head";
-      const makeContext = (rule69, gate, defaultPath) => {
-        const severity = severityFor(rule69.meta, config2);
+      const makeContext = (rule70, gate, defaultPath) => {
+        const severity = severityFor(rule70.meta, config2);
         return {
-          ruleId: rule69.meta.id,
-          options: ruleOptionsFor(rule69, config2),
+          ruleId: rule70.meta.id,
+          options: ruleOptionsFor(rule70, config2),
           gateOptions: gateOptionsFor(gate, config2),
           side,
-          snapshot: sides[side].view(),
-          other: sides[other].view(),
+          snapshot: sides2[side].view(),
+          other: sides2[other].view(),
           changes: inScope,
           index: (id) => lookupIndex(indexes2[side], gate.id, id),
           otherIndex: (id) => lookupIndex(indexes2[other], gate.id, id),
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input2) => {
-            raw[side].push(toRaw(rule69.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0));
+            raw[side].push(toRaw(rule70.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0));
           }
         };
       };
@@ -88701,32 +90154,50 @@ async function evaluate(options) {
         if (list2) list2.push(p);
         else byPath.set(p.path, [p]);
       }
+      const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
       for (const [path2, items] of byPath) {
-        const file2 = sides[side].files.get(path2);
+        const file2 = sides2[side].files.get(path2);
         let ran = false;
-        for (const p of items) {
-          done++;
-          options.onProgress?.(done, totalWork, p.path);
-          if (!file2) continue;
-          if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file2.text.includes(t))) continue;
-          ran = true;
-          try {
-            p.rule.check(file2, p.change, makeContext(p.rule, p.gate, p.path));
-          } catch (err2) {
-            if (side === "head") addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${err2.message}`);
+        startFileBudget(budgetMs);
+        try {
+          for (const p of items) {
+            done++;
+            options.onProgress?.(done, totalWork, p.path);
+            if (!file2) continue;
+            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file2.text.includes(t))) continue;
+            ran = true;
+            try {
+              p.rule.check(file2, p.change, makeContext(p.rule, p.gate, p.path));
+            } catch (err2) {
+              if (err2 instanceof AnalysisBudgetExceeded) {
+                if (side === "head") notAnalysed.set(path2, { reason: `too complex: ${err2.message}`, kind: "too-complex" });
+                break;
+              }
+              if (side === "head") {
+                addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${err2.message}`);
+                if (!notAnalysed.has(path2)) notAnalysed.set(path2, { reason: `rule ${p.rule.meta.id} failed on it: ${err2.message}`, kind: "rule-failed" });
+              }
+            }
+            if (budgetSpent()) {
+              if (side === "head") notAnalysed.set(path2, { reason: `too complex: its analysis took longer than the ${budgetMs / 1e3} s budget per file`, kind: "too-complex" });
+              break;
+            }
           }
+        } finally {
+          endFileBudget();
         }
         if (file2 && ran && side === "head") analysedWithRules.add(path2);
+        if (file2 && side === "head") for (const p of items) checkedByGate.get(p.gate.id)?.add(path2);
         if (file2 && ran && side === "head") collectParseErrors(path2, file2);
         file2?.dispose();
       }
       for (const gate of activeGates) {
-        for (const rule69 of gate.rules) {
-          if (rule69.scope !== "repo" || severityFor(rule69.meta, config2) === "off") continue;
+        for (const rule70 of gate.rules) {
+          if (rule70.scope !== "repo" || severityFor(rule70.meta, config2) === "off") continue;
           try {
-            rule69.check(makeContext(rule69, gate, void 0));
+            rule70.check(makeContext(rule70, gate, void 0));
           } catch (err2) {
-            if (side === "head") addError("", `rule ${rule69.meta.id} failed: ${err2.message}`);
+            if (side === "head") addError("", `rule ${rule70.meta.id} failed: ${err2.message}`);
           }
         }
       }
@@ -88734,18 +90205,18 @@ async function evaluate(options) {
     for (const side of sidesToRun) {
       for (const f of raw[side]) {
         const path2 = side === "base" ? baseSidePath(f.path, renamedToHead) : f.path;
-        await sides[side].read(path2);
+        await sides2[side].read(path2);
       }
-      await sides[side].loadParsersForRead();
+      await sides2[side].loadParsersForRead();
     }
     const metaById = /* @__PURE__ */ new Map();
-    for (const gate of gates) for (const rule69 of gate.rules) metaById.set(rule69.meta.id, rule69.meta);
+    for (const gate of gates) for (const rule70 of gate.rules) metaById.set(rule70.meta.id, rule70.meta);
     const knownTargets = /* @__PURE__ */ new Set([...metaById.keys(), ...gates.map((g) => g.id)]);
     for (const side of sidesToRun) {
       applySuppressions({
         side,
         findings: raw[side],
-        files: sides[side],
+        files: sides2[side],
         changes: inScope,
         renamedToHead,
         metaById,
@@ -88756,7 +90227,7 @@ async function evaluate(options) {
         )
       });
     }
-    for (const side of sidesToRun) fingerprint(raw[side], sides[side], renamedToHead, side);
+    for (const side of sidesToRun) fingerprint(raw[side], sides2[side], renamedToHead, side);
     const baseIds = new Set(raw.base.map((f) => f.id));
     const existingAtBase = (f) => config2.baseline !== "off" && baseIds.has(f.id);
     const findings = raw.head.map((f) => {
@@ -88767,6 +90238,57 @@ async function evaluate(options) {
       const state = f.suppression ? "suppressed" : existingAtBase(f) ? "existing" : "new";
       return toFinding2(f, state);
     });
+    const baseIdSet = new Set(raw.base.map((f) => f.id));
+    const headIds = new Set(raw.head.map((f) => f.id));
+    const sameProblem = (f) => `${f.ruleId}\0${f.path}\0${f.message}`;
+    const unpaired = /* @__PURE__ */ new Map();
+    for (const f of raw.head) if (!baseIdSet.has(f.id)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
+    const resolved2 = [];
+    if (sidesToRun.includes("base")) {
+      for (const f of raw.base) {
+        if (f.suppression || headIds.has(f.id)) continue;
+        const left = unpaired.get(sameProblem(f)) ?? 0;
+        if (left > 0) {
+          unpaired.set(sameProblem(f), left - 1);
+          continue;
+        }
+        resolved2.push({ id: f.id, ruleId: f.ruleId, gate: f.gate, severity: f.severity, path: f.path, line: f.line, message: f.message });
+      }
+    }
+    const unanalysed = [];
+    const gateScopes = enabledGates.filter((g) => g.id !== CORE_GATE_ID).map((g) => {
+      const globs = g.rules.flatMap((r) => r.scope === "file" && severityFor(r.meta, config2) !== "off" ? [...r.files] : []);
+      return { id: g.id, match: (0, import_picomatch7.default)([...globs, ...g.reads ?? [], "\0never"], GLOB_OPTIONS3) };
+    });
+    for (const c of inScope) {
+      const path2 = sidePath(c, "head");
+      if (!path2) continue;
+      const skipKind = sides2.head.skippedKind.get(path2);
+      const skipped = skipKind === "symlink" || skipKind === "submodule" ? void 0 : sides2.head.skipped.get(path2);
+      const other = notAnalysed.get(path2);
+      const reason = skipped ?? other?.reason;
+      if (!reason) continue;
+      const inGates = gateScopes.filter((g) => g.match(path2)).map((g) => g.id);
+      if (inGates.length === 0) continue;
+      unanalysed.push({ path: path2, reason, gates: inGates, kind: skipped ? sides2.head.skippedKind.get(path2) ?? "skipped" : other.kind });
+    }
+    if (changeSet.unlisted) unanalysed.push({ path: "", reason: changeSet.unlisted, gates: [], kind: "unlisted" });
+    const unanalysedMeta = metaById.get(UNANALYSED_FILE_RULE);
+    const unanalysedSeverity = config2.rules[UNANALYSED_FILE_RULE]?.severity ?? (config2.onUnanalysed === "warn" ? "warning" : "blocker");
+    if (unanalysedMeta && unanalysedSeverity !== "off" && unanalysed.length > 0) {
+      const raws = unanalysed.map(
+        (u) => u.path === "" ? { ...toRaw(unanalysedMeta, CORE_GATE_ID, { messageId: "unlisted", data: { reason: u.reason }, line: 1, path: ".", key: u.kind }, ".", unanalysedSeverity, void 0), path: "" } : toRaw(
+          unanalysedMeta,
+          CORE_GATE_ID,
+          { messageId: "unanalysed", data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? "see the reason" }, line: 1, path: u.path, key: u.kind },
+          u.path,
+          unanalysedSeverity,
+          void 0
+        )
+      );
+      const ids = assignFingerprints(raws.map((f) => ({ ruleId: f.ruleId, path: f.path, context: "", key: f.key })));
+      raws.forEach((f, i2) => findings.push(toFinding2({ ...f, id: ids[i2] }, "new")));
+    }
     const expired = [];
     for (const exception of config2.exceptions) {
       if (isExpired(exception.until, now)) {
@@ -88801,6 +90323,27 @@ async function evaluate(options) {
       target.suppression = { kind: "waiver", reason: waiver.reason, by: waiver.by, ...waiver.until ? { until: waiver.until } : {} };
       delete target.pendingApproval;
     }
+    const coverageOf = (gate) => {
+      const checked = checkedByGate.get(gate.id)?.size ?? 0;
+      const hasFileRules = gate.rules.some((r) => r.scope === "file" && severityFor(r.meta, config2) !== "off");
+      const examined = hasFileRules ? [`${checked} changed ${checked === 1 ? "file" : "files"} read by its line rules`] : [];
+      const notAnalysed2 = [];
+      if (gate.coverage) {
+        try {
+          const own2 = gate.coverage({
+            gateOptions: gateOptionsFor(gate, config2),
+            changes: inScope,
+            paths: sides2.head.paths,
+            index: (id) => lookupIndex(indexes2.head, gate.id, id)
+          });
+          examined.push(...own2.examined);
+          notAnalysed2.push(...own2.notAnalysed);
+        } catch (err2) {
+          notAnalysed2.push({ subject: "coverage", reason: `could not be counted: ${err2.message}` });
+        }
+      }
+      return { examined, notAnalysed: notAnalysed2 };
+    };
     const baseFindings = raw.base.filter((f) => !f.suppression);
     const gateResults = [];
     const productGates = gates.filter((g) => g.id !== CORE_GATE_ID);
@@ -88810,57 +90353,80 @@ async function evaluate(options) {
       const skipped = !enabled || !applicability.get(gate.id);
       const active = mine.filter((f) => f.state === "new" || f.state === "existing");
       const baseActive = sidesToRun.includes("base") ? baseFindings.filter((f) => f.gate === gate.id) : active;
+      const status = statusOf(mine, config2.failOn, skipped);
       gateResults.push({
         id: gate.id,
         title: gate.title,
-        status: statusOf(mine, config2.failOn, skipped),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseActive),
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseActive), status === "skip" ? "skip" : "pass"),
         counts: countsOf(mine),
-        ...skipped ? { note: enabled ? "nothing in this repository concerns this gate" : "disabled in config" } : {}
+        ...skipped ? { note: enabled ? "nothing in this repository concerns this gate" : "disabled in config" } : { coverage: coverageOf(gate) }
       });
     }
     const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
     if (coreFindings.length > 0) {
       const active = coreFindings.filter((f) => f.state === "new" || f.state === "existing");
+      const status = statusOf(coreFindings, config2.failOn, false);
       gateResults.push({
         id: CORE_GATE_ID,
-        title: "Suppressions",
-        status: statusOf(coreFindings, config2.failOn, false),
-        score: scoreOf(active),
-        baseScore: scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)),
+        title: coreFindings.some((f) => f.ruleId === UNANALYSED_FILE_RULE) ? "Unanalysed files and suppressions" : "Suppressions",
+        status,
+        score: bandScore(scoreOf(active), status),
+        baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), "pass"),
         counts: countsOf(coreFindings)
       });
     }
     for (const c of inScope) {
       const path2 = sidePath(c, "head");
       if (!path2) continue;
-      const reason = sides.head.skipped.get(path2);
+      const reason = sides2.head.skipped.get(path2);
       if (reason) addError(path2, `skipped: ${reason}`);
-      const file2 = sides.head.files.get(path2);
+      const file2 = sides2.head.files.get(path2);
       if (file2 && !analysedWithRules.has(path2) && CHEAP_TO_CHECK.has(file2.language)) collectParseErrors(path2, file2);
     }
     const scoredGates = gateResults.filter((g) => g.id !== CORE_GATE_ID || g.status !== "pass");
     let filesAnalyzed = 0;
     for (const c of inScope) {
       const path2 = sidePath(c, "head");
-      if (path2 && sides.head.files.get(path2)) filesAnalyzed++;
+      if (path2 && sides2.head.files.get(path2)) filesAnalyzed++;
     }
     return {
       findings,
       gates: gateResults,
       score: overallScore(scoredGates),
-      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status, score: g.baseScore }))),
+      // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
+      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status === "skip" ? "skip" : "pass", score: g.baseScore }))),
       verdict: verdictOf(gateResults.map((g) => g.status)),
       errors,
       expired,
       filesAnalyzed,
-      rules: [...metaById.values()].sort((a, b) => a.id < b.id ? -1 : 1)
+      rules: [...metaById.values()].sort((a, b) => a.id < b.id ? -1 : 1),
+      resolved: resolved2,
+      filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set3) => [...set3])).size,
+      ...unanalysed.length > 0 ? {
+        incomplete: {
+          blocking: findings.some((f) => f.ruleId === UNANALYSED_FILE_RULE && f.state === "new" && reachesFailOn(f.severity, config2.failOn)),
+          files: unanalysed.map(({ path: path2, reason, gates: inGates }) => ({ path: path2, reason, gates: inGates }))
+        }
+      } : {}
     };
   } finally {
-    sides.head.dispose();
-    sides.base.dispose();
+    sides2.head.dispose();
+    sides2.base.dispose();
   }
+}
+var UNANALYSED_FIXES = {
+  "too-large": "keep it under `max-file-bytes`, or raise `max-file-bytes` in the base branch\u2019s config",
+  "over-budget": "split the pull request, or raise the App\u2019s download budget (`READINESS_BYTE_BUDGET`)",
+  "too-complex": "simplify or split the file",
+  "rule-failed": "report the crash; simplify the file meanwhile",
+  binary: "commit it as text",
+  "not-utf8": "save it as UTF-8"
+};
+function gateList(ids) {
+  if (ids.length === 1) return `the ${ids[0]} gate`;
+  return `the ${ids.slice(0, -1).join(", ")} and ${ids.at(-1)} gates`;
 }
 function lookupIndex(map2, gate, id) {
   const key = `${gate}:${id}`;
@@ -89030,35 +90596,73 @@ function applySuppressions(input2) {
 }
 
 // src/pipeline.ts
+var CONFIG_MAX_BYTES = 1024 * 1024;
 async function readText(snapshot, path2) {
   const result3 = await snapshot.read(path2);
+  if (!result3.ok && result3.reason === "missing") return void 0;
+  const problem = !result3.ok ? result3.detail : result3.file.bytes > CONFIG_MAX_BYTES ? `${result3.file.bytes} bytes is over the ${CONFIG_MAX_BYTES}-byte limit for a config file` : result3.file.irregular;
+  if (problem !== void 0) {
+    throw new ConfigError([
+      { file: path2, line: 1, column: 1, key: "(file)", message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file` }
+    ]);
+  }
   return result3.ok ? result3.file.text : void 0;
+}
+function extendsReader(local, remote) {
+  return async (location2) => {
+    if (!location2.repository) return local(location2.path);
+    if (!remote) {
+      throw new ConfigError([
+        {
+          file: location2.path,
+          line: 1,
+          column: 1,
+          key: "extends",
+          message: `${location2.repository.owner}/${location2.repository.repo} is another repository, which only the Action and the App read (with their token); here, extend a file by its path`
+        }
+      ]);
+    }
+    return remote(location2.repository, location2.path);
+  };
 }
 function policySnapshot(changeSet) {
   return changeSet.policy ?? changeSet.base;
 }
-async function loadPolicy(changeSet, gates, configPath = CONFIG_PATH, override) {
+async function loadPolicy(changeSet, gates, configPath = CONFIG_PATH, override, readRepositoryConfig) {
   const policy = policySnapshot(changeSet);
-  const enforcedText = override ? override.text : await readText(policy, configPath);
-  const config2 = parseConfig(enforcedText ?? "", override?.file ?? configPath, gates);
+  const fromPolicy = (path2) => readText(policy, path2);
+  const enforcedText = override ? override.text : await fromPolicy(configPath);
+  const config2 = await loadConfigChain(
+    enforcedText ?? "",
+    override?.file ?? configPath,
+    gates,
+    extendsReader(override?.readPath ?? fromPolicy, readRepositoryConfig)
+  );
   if (override) return { config: config2 };
-  const headText = await readText(changeSet.head, configPath);
-  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath);
-  if ((headText ?? "") === (mergeBaseText ?? "") || (headText ?? "") === (enforcedText ?? "")) return { config: config2 };
+  let headText;
   try {
-    const headConfig = parseConfig(headText ?? "", configPath, gates);
-    return { config: config2, preview: { changed: true, differences: diffConfigs(config2, headConfig, gates), errors: [] } };
+    headText = await readText(changeSet.head, configPath);
   } catch (err2) {
-    if (err2 instanceof ConfigError) {
-      return { config: config2, preview: { changed: true, differences: [], errors: err2.message.split("\n") } };
-    }
+    if (err2 instanceof ConfigError) return { config: config2, preview: { changed: true, differences: [], errors: err2.message.split("\n") } };
     throw err2;
+  }
+  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath).catch(() => void 0);
+  const sameText = (headText ?? "") === (mergeBaseText ?? "") || (headText ?? "") === (enforcedText ?? "");
+  if (sameText && !/^\s*extends\s*:/m.test(headText ?? "")) return { config: config2 };
+  try {
+    const headConfig = await loadConfigChain(headText ?? "", configPath, gates, extendsReader((path2) => readText(changeSet.head, path2), readRepositoryConfig));
+    const differences = diffConfigs(config2, headConfig, gates);
+    if (sameText && differences.length === 0) return { config: config2 };
+    return { config: config2, preview: { changed: true, differences, errors: [] } };
+  } catch (err2) {
+    const errors = err2 instanceof ConfigError ? err2.message.split("\n") : [`${configPath}: could not be loaded: ${err2.message}`];
+    return { config: config2, preview: { changed: true, differences: [], errors } };
   }
 }
 async function runCheck(options) {
   const started = Date.now();
   const gates = options.gates ?? GATES;
-  const { config: loaded2, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride);
+  const { config: loaded2, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride, options.readRepositoryConfig);
   const config2 = options.failOn ? { ...loaded2, failOn: options.failOn } : loaded2;
   const evaluation = await evaluate({
     changeSet: options.changeSet,
@@ -89066,7 +90670,8 @@ async function runCheck(options) {
     gates,
     ...options.waivers ? { waivers: options.waivers } : {},
     ...options.now ? { now: options.now } : {},
-    ...options.onProgress ? { onProgress: options.onProgress } : {}
+    ...options.onProgress ? { onProgress: options.onProgress } : {},
+    ...options.fileBudgetMs !== void 0 ? { fileBudgetMs: options.fileBudgetMs } : {}
   });
   const findings = [...evaluation.findings].sort(compareFindings);
   const usedRules = new Set(findings.map((f) => f.ruleId));
@@ -89084,14 +90689,21 @@ async function runCheck(options) {
     stats: {
       filesChanged: options.changeSet.files.length,
       filesAnalyzed: evaluation.filesAnalyzed,
-      durationMs: Date.now() - started
+      durationMs: Date.now() - started,
+      filesCheckedByRules: evaluation.filesCheckedByRules
     },
+    ...config2.baseline !== "off" ? { resolved: [...evaluation.resolved].sort(compareResolved) } : {},
     failOn: config2.failOn,
     ...evaluation.expired.length ? { expired: evaluation.expired } : {},
     ...preview ? { configPreview: preview } : {},
     rules: evaluation.rules.filter((r) => usedRules.has(r.id)).map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? "" })),
-    ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}
+    ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {},
+    ...evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}
   };
+}
+var SEVERITY_ORDER2 = { blocker: 0, warning: 1, notice: 2 };
+function compareResolved(a, b) {
+  return SEVERITY_ORDER2[a.severity] - SEVERITY_ORDER2[b.severity] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0);
 }
 
 // src/action/evaluate.ts
@@ -89101,7 +90713,8 @@ async function evaluate2(options) {
     configPath: options.configPath,
     now: options.now,
     ...options.failOn ? { failOn: options.failOn } : {},
-    ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}
+    ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {},
+    ...options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}
   };
   const first = await runCheck(base4);
   const source = options.waiverSource;
@@ -89123,7 +90736,7 @@ async function evaluate2(options) {
   if (entries.length === 0) return { report: first };
   const findings = new Map(first.findings.filter((f) => f.state === "new" || f.state === "existing").map((f) => [f.id, f.path]));
   const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const { config: config2 } = await loadPolicy(options.changeSet, GATES, options.configPath);
+  const { config: config2 } = await loadPolicy(options.changeSet, GATES, options.configPath, void 0, options.readRepositoryConfig);
   const readCodeowners = async () => {
     for (const path2 of CODEOWNERS_LOCATIONS) {
       const r = await policySnapshot(options.changeSet).read(path2);
@@ -89296,6 +90909,7 @@ function readInputs(get) {
     configPath: configPath.replace(/^\.\//, ""),
     comment: oneOf("comment", get("comment") || "on-change", ["always", "on-change", "never"]),
     checkRun: TRUE.includes(checkRun),
+    annotations: oneOf("annotations", get("annotations") || "auto", ["auto", "check-run", "workflow"]),
     workingDirectory: get("working-directory") || ".",
     mode: oneOf("mode", get("mode") || "check", ["check", "publish"])
   };
@@ -89355,11 +90969,11 @@ function summaryMarkdown(report3, details, head = "") {
 ${details}`;
   const fixedBytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
   if (!report3) return head + tail;
-  let budget = SUMMARY_MAX_BYTES - fixedBytes;
+  let budget2 = SUMMARY_MAX_BYTES - fixedBytes;
   for (let i2 = 0; i2 < 6; i2++) {
-    const card = renderMarkdown(report3, { maxChars: Math.max(0, budget), includeMarker: false, overflowHint: "see the JSON report" });
+    const card = renderMarkdown(report3, { maxChars: Math.max(0, budget2), includeMarker: false, overflowHint: "see the JSON report" });
     if (Buffer.byteLength(card) + fixedBytes <= SUMMARY_MAX_BYTES) return head + card + tail;
-    budget = Math.floor(budget * 0.75);
+    budget2 = Math.floor(budget2 * 0.75);
   }
   return head + tail;
 }
@@ -89438,9 +91052,14 @@ ${described}
     this.notes.push({ what: "PR comment", outcome, ...result3.htmlUrl ? { url: result3.htmlUrl } : {} });
     this.log.info(`PR comment: ${outcome}${result3.htmlUrl ? ` \u2014 ${result3.htmlUrl}` : ""}`);
   }
-  /** The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS; the port sends 50 per request). */
-  async checkRun(headSha, report3, detailsUrl) {
+  /**
+   * The check run for a report, with the most severe annotations (at most MAX_ANNOTATIONS) unless
+   * `annotations` is false (the findings are then annotated as workflow commands instead: one annotation
+   * per finding). The port sends them 50 per request. True when the check run was written.
+   */
+  async checkRun(headSha, report3, detailsUrl, options = {}) {
     const payload = checkRunPayload(report3, { name: CHECK_NAME, ...detailsUrl ? { detailsUrl } : {} });
+    if (options.annotations === false) payload.annotations = [];
     const result3 = await this.attempt(
       "Check run",
       (octokit) => publishCheckRun(octokit, {
@@ -89456,10 +91075,11 @@ ${described}
         ...payload.details_url ? { detailsUrl: payload.details_url } : {}
       })
     );
-    if (!result3) return;
+    if (!result3) return false;
     const outcome = `${payload.conclusion} with ${result3.annotations} annotation(s) in ${result3.requests} request(s)`;
     this.notes.push({ what: "Check run", outcome, ...result3.htmlUrl ? { url: result3.htmlUrl } : {} });
     this.log.info(`Check run: ${outcome}${result3.htmlUrl ? ` \u2014 ${result3.htmlUrl}` : ""}`);
+    return true;
   }
   /** A failing check run saying the evaluation itself could not run, and how to retry. */
   async failedCheckRun(headSha, title, summary2, detailsUrl) {
@@ -89676,6 +91296,7 @@ async function check2(state, job) {
       ...state.inputs.failOn ? { failOn: state.inputs.failOn } : {},
       repositoryUrl: state.repositoryUrl,
       ...waiverSource ? { waiverSource } : {},
+      ...state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {},
       now: state.now,
       log: (l) => info2(l)
     });
@@ -89711,16 +91332,23 @@ async function finish(state, job, report3, options = {}) {
     await writeSarif(sarifPath, report3);
     info2(`SARIF: ${sarifPath}`);
   }
+  let checkRunWritten = false;
   if (holdBack) publisher.notes.push({ what: "PR comment and check run", outcome: `not written: ${holdBack}` });
   else {
     if (job.commentOn !== void 0) await publisher.comment(job.commentOn, report3, inputs.comment);
-    if (inputs.checkRun) await publisher.checkRun(job.checkSha ?? report3.head.sha, report3, state.runUrl);
-    else publisher.notes.push({ what: "Check run", outcome: "not published (check-run: false)" });
+    if (inputs.checkRun) {
+      checkRunWritten = await publisher.checkRun(job.checkSha ?? report3.head.sha, report3, state.runUrl, { annotations: inputs.annotations !== "workflow" });
+    } else publisher.notes.push({ what: "Check run", outcome: "not published (check-run: false)" });
   }
   const problems = publisher.problems.length;
   const prefix = checkoutRoot ? relative(state.workspace, checkoutRoot).split(sep2).join("/") : "";
-  const lines = annotationLines(report3, { reservedWarnings: problems > 0 ? 1 : 0, ...prefix && !prefix.startsWith("..") ? { pathPrefix: prefix } : {} });
+  const asWorkflow = inputs.annotations === "workflow" || inputs.annotations === "auto" && !checkRunWritten;
+  const lines = asWorkflow ? annotationLines(report3, { reservedWarnings: problems > 0 ? 1 : 0, ...prefix && !prefix.startsWith("..") ? { pathPrefix: prefix } : {} }) : [];
   for (const line of lines) info2(line);
+  publisher.notes.push({
+    what: "Annotations",
+    outcome: asWorkflow ? `workflow annotations (annotations: ${inputs.annotations}${inputs.annotations === "auto" ? ", no check run written" : ""})` : checkRunWritten ? `on the check run (annotations: ${inputs.annotations})` : `none: annotations: check-run, and no check run was written`
+  });
   if (problems > 0) warning(`Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`);
   await writeSummary(state, summaryMarkdown(report3, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts })));
   setOutput("verdict", report3.verdict);
