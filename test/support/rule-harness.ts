@@ -73,6 +73,11 @@ export interface CaseFile {
    * case (e.g. `release`). Without it the source knows no releases.
    */
   releases?: { refs: string[]; released?: string };
+  /**
+   * Why the change set is not every file the PR changes, as the GitHub source says when GitHub's listing
+   * stops at 3,000 files (`ChangeSet.unlisted`).
+   */
+  unlisted?: string;
 }
 
 export interface CaseResult {
@@ -164,7 +169,7 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const releases = caseFile.releases
     ? { refs: caseFile.releases.refs, ...(caseFile.releases.released ? { released: readTree(join(caseDir, caseFile.releases.released)) } : {}) }
     : undefined;
-  const changeSet = memoryChangeSet({ base, head, ...(releases ? { releases } : {}) });
+  const changeSet = { ...memoryChangeSet({ base, head, ...(releases ? { releases } : {}) }), ...(caseFile.unlisted ? { unlisted: caseFile.unlisted } : {}) };
   const evaluation = await evaluate({
     changeSet,
     config,
