@@ -85,7 +85,7 @@ describe('policy at the base branch tip (in-process app)', () => {
     await h.app.idle();
     const run = latestRun(h, STALE)!;
     expect(run.conclusion).toBe('failure');
-    expect(run.output.title).toBe('Blocked: 1 new blocker · score 80');
+    expect(run.output.title).toBe('Blocked: 1 new blocker · score 49');
     // The diff is still the merge-base's: main's own change is not the PR's.
     expect(run.annotations.map((a) => a.path)).toEqual(['src/auth.ts']);
     expect(h.fake.requestsFor('git/get-tree').map((r) => r.path)).toEqual(expect.arrayContaining([expect.stringContaining(TIP)]));

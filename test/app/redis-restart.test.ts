@@ -81,7 +81,7 @@ describe('Redis restarted empty during an evaluation', () => {
     await until('the run to be completed', () => latestRun(c as never, BAD)?.status === 'completed', 30_000);
     const runs = c.fake.checkRuns(OWNER, REPO, BAD);
     expect(runs.filter((r) => r.status !== 'completed')).toEqual([]);
-    expect(latestRun(c as never, BAD)).toMatchObject({ conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 80' }) });
+    expect(latestRun(c as never, BAD)).toMatchObject({ conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
     expect(c.logs.some((l) => l.includes('no record'))).toBe(true);
   }, 60_000);
 
