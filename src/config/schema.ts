@@ -36,7 +36,9 @@ export const DEFAULT_MAX_FILE_BYTES = 1_048_576;
 
 /**
  * Default `paths.exclude`: tests, fixtures, mocks and third-party code. They are full of deliberately bad
- * examples (a test that logs a fake email) and would drown the report.
+ * examples (a test that logs a fake email) and would drown the report. Package managers' lockfiles too:
+ * no gate reads them, and a dependency bump's multi-megabyte `pnpm-lock.yaml` must not count as a YAML
+ * file the health gate could not analyse (that would block every such PR as incomplete).
  */
 export const DEFAULT_EXCLUDE: readonly string[] = [
   '**/test/**',
@@ -49,6 +51,18 @@ export const DEFAULT_EXCLUDE: readonly string[] = [
   '**/*.spec.*',
   '**/node_modules/**',
   '**/vendor/**',
+  '**/pnpm-lock.yaml',
+  '**/package-lock.json',
+  '**/npm-shrinkwrap.json',
+  '**/yarn.lock',
+  '**/bun.lock',
+  '**/Pipfile.lock',
+  '**/poetry.lock',
+  '**/uv.lock',
+  '**/go.sum',
+  '**/Cargo.lock',
+  '**/composer.lock',
+  '**/Gemfile.lock',
 ];
 
 /** The parsed file, with the keys as written (kebab-case) and every default filled. */
@@ -226,7 +240,7 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
       .default(() => [...DEFAULT_EXCLUDE])
       .describe(
         'Globs of paths never analysed. Setting it REPLACES the default list (test, fixture and mock folders, ' +
-          '`*.test.*`/`*.spec.*` files, node_modules and vendor); use `exclude-add` to keep the defaults and add more.',
+          '`*.test.*`/`*.spec.*` files, node_modules, vendor and package-manager lockfiles); use `exclude-add` to keep the defaults and add more.',
       ),
     'exclude-add': z
       .array(globSchema)
