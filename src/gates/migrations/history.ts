@@ -336,6 +336,8 @@ const MAX_RELEASED_FILES = 5000;
  * signature, so an edit can be compared with what was released.
  */
 async function releasedMigrations(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<ReleasedMigrations | undefined> {
+  // Releases only matter for the base's migrations: without any, no tag or branch is asked for (API calls).
+  if (index.files.size === 0) return undefined;
   const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : undefined;
   if (!state) return undefined;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };

@@ -73,6 +73,16 @@ describe('history index', () => {
     expect(index.release?.files?.has('prisma/migrations/20240201000000_b/migration.sql')).toBe(true);
   });
 
+  it('does not ask for releases when the base has no migrations', async () => {
+    let asked = 0;
+    const index = await build({ 'src/app.ts': 'export {};\n' }, {}, async () => {
+      asked++;
+      return { refs: [] };
+    });
+    expect(asked).toBe(0);
+    expect(index.release).toBeUndefined();
+  });
+
   it('groups sets in apply order, with dialects from the lock file and the journal', async () => {
     const index = await build({
       'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n',
