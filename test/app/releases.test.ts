@@ -85,4 +85,22 @@ describe('an edited migration, judged by release', () => {
     });
     expectCleanFake(h);
   }, 60_000);
+
+  it('does not guess when GitHub cannot list the tags: merged counts as applied, as before, and the edit blocks', async () => {
+    const repo = migrationsRepo(C2, { [INIT]: INIT_SQL, [ORDERS]: ORDERS_EDITED }, { tags: { 'v1.0.0': C1 } });
+    h = await startHarness({ repo });
+    const stop = h.fake.injectFault({ operationId: 'repos/list-tags', status: 500, rate: 1 });
+    const delivery = await h.deliver('pull_request', pullRequestEvent('opened', { number: 12, head: HEAD, base: C2 }));
+    expect(delivery.status).toBe(200);
+    await h.app.idle();
+    stop();
+
+    const run = latestRun(h, HEAD)!;
+    // A verdict, not an error: only the release lookup failed, and it fell back to today's judgement.
+    expect(run.conclusion).toBe('failure');
+    expect(run.output.title).toMatch(/^Blocked/);
+    expect(edited(run)).toEqual({ [ORDERS]: { level: 'failure', message: expect.stringContaining('Prisma') } });
+    // The lookup was tried (and retried), then given up.
+    expect(h.fake.requestsFor('repos/list-tags').length).toBeGreaterThan(0);
+  }, 60_000);
 });
