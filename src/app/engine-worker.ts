@@ -7,7 +7,7 @@
  * GitHub change set (its byte budget, its failure recording). Only plain data crosses.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ChangedFile, ReadResult, Snapshot } from '../core/types.js';
+import type { ChangedFile, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { SourceFileImpl } from '../lang/source-file-impl.js';
 import type { Language } from '../lang/source-file.js';
 import { runCheck } from '../pipeline.js';
@@ -37,13 +37,19 @@ export type WireRead =
 
 /** Messages from the worker. */
 export type WorkerMessage =
-  | { type: 'call'; id: number; side: Side; method: 'list' | 'read' | 'grep' | 'has'; args: unknown[] }
+  | { type: 'call'; id: number; side: Side; method: SnapshotMethod; args: unknown[] }
   | { type: 'repositoryConfig'; id: number; repository: { owner: string; repo: string; ref?: string }; path: string }
   | { type: 'done'; report: unknown }
   | { type: 'error'; name: string; message: string; issues?: unknown };
 
-/** The snapshots the main thread serves. */
-export type Side = 'base' | 'head' | 'policy';
+/** The snapshots the main thread serves: the change set's, and the released snapshot of each. */
+export type Side = 'base' | 'head' | 'policy' | `${'base' | 'head' | 'policy'}:released`;
+
+/** The snapshot methods the main thread serves. */
+export type SnapshotMethod = 'list' | 'read' | 'grep' | 'has' | 'releases';
+
+/** `releases()` as it crosses threads: the released snapshot as its commit (served as `<side>:released`). */
+export type WireReleases = { refs: string[]; releasedSha?: string } | null;
 
 const port = parentPort;
 if (port) {
@@ -60,12 +66,13 @@ if (port) {
       pending.set(id, resolve as (value: unknown) => void);
       port.postMessage(message(id));
     });
-  const call = <T>(side: Side, method: 'list' | 'read' | 'grep' | 'has', args: unknown[]): Promise<T> =>
+  const call = <T>(side: Side, method: SnapshotMethod, args: unknown[]): Promise<T> =>
     ask<T>((id) => ({ type: 'call', id, side, method, args }));
 
   const snapshot = (side: Side, sha: string): Snapshot => {
     const reads = new Map<string, Promise<ReadResult>>();
-    return {
+    let releases: Promise<ReleaseState | undefined> | undefined;
+    const self: Snapshot = {
       sha,
       list: (globs) => call<string[]>(side, 'list', [globs]),
       grep: (tokens, globs) => call<string[]>(side, 'grep', [tokens, globs]),
@@ -80,7 +87,19 @@ if (port) {
         }
         return r;
       },
+      releases() {
+        // Only base, head and policy are asked; a released snapshot answers "unknown" about its own releases.
+        if (side.endsWith(':released')) return Promise.resolve(undefined);
+        releases ??= call<WireReleases>(side, 'releases', []).then((w): ReleaseState | undefined => {
+          if (!w) return undefined;
+          if (w.releasedSha === undefined) return { refs: w.refs };
+          const released = w.releasedSha === sha ? self : snapshot(`${side}:released` as Side, w.releasedSha);
+          return { refs: w.refs, released };
+        });
+        return releases;
+      },
     };
+    return self;
   };
 
   runCheck({

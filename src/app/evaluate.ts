@@ -151,6 +151,10 @@ function failuresRecorded(reader: GitHubReader, failures: unknown[]): GitHubRead
     listPullFiles: () => recorded(reader.listPullFiles()),
     getTree: (sha) => recorded(reader.getTree(sha)),
     getBlob: (sha) => recorded(reader.getBlob(sha)),
+    // Release lookups are not recorded: a failure there makes the release state "unknown" (history rules
+    // then judge every merged migration as applied, as without releases), which never hides a blocker.
+    ...(reader.listRefs ? { listRefs: reader.listRefs.bind(reader) } : {}),
+    ...(reader.compare ? { compare: reader.compare.bind(reader) } : {}),
   };
 }
 

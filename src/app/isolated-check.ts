@@ -11,7 +11,7 @@ import type { Waiver } from '../core/engine.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet, ReadResult, Snapshot } from '../core/types.js';
 import type { RepositoryConfigReader } from '../pipeline.js';
-import type { Side, WireRead, WorkerInput, WorkerMessage } from './engine-worker.js';
+import type { Side, WireRead, WireReleases, WorkerInput, WorkerMessage } from './engine-worker.js';
 
 /** The engine ran past its time limit and was stopped. */
 export class EngineTimeout extends Error {
@@ -56,14 +56,29 @@ async function serve(snapshot: Snapshot, method: string, args: unknown[]): Promi
       return snapshot.has(args[0] as string);
     case 'read':
       return toWire(await snapshot.read(args[0] as string));
+    case 'releases': {
+      const state = snapshot.releases ? await snapshot.releases() : undefined;
+      const wire: WireReleases = state ? { refs: [...state.refs], ...(state.released ? { releasedSha: state.released.sha } : {}) } : null;
+      return wire;
+    }
     default:
       throw new Error(`unknown snapshot method ${method}`);
   }
 }
 
-function snapshotFor(changeSet: ChangeSet, side: Side): Snapshot {
+function snapshotFor(changeSet: ChangeSet, side: 'base' | 'head' | 'policy'): Snapshot {
   if (side === 'policy') return changeSet.policy ?? changeSet.base;
   return side === 'base' ? changeSet.base : changeSet.head;
+}
+
+/** The snapshot a side names; a `<side>:released` one is the released snapshot that side's `releases()` answered. */
+async function resolveSide(changeSet: ChangeSet, side: Side): Promise<Snapshot> {
+  const [of, released] = side.split(':') as ['base' | 'head' | 'policy', string | undefined];
+  const snapshot = snapshotFor(changeSet, of);
+  if (!released) return snapshot;
+  const state = snapshot.releases ? await snapshot.releases() : undefined;
+  if (!state?.released) throw new Error(`the ${of} snapshot has no released snapshot to read`);
+  return state.released;
 }
 
 /** The report of `runCheck` computed in a worker thread, or an error; never runs longer than `timeoutMs`. */
@@ -107,7 +122,7 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
       if (m.type === 'repositoryConfig') {
         answer(m.id, options.readRepositoryConfig!(m.repository, m.path));
       } else if (m.type === 'call') {
-        answer(m.id, serve(snapshotFor(changeSet, m.side), m.method, m.args));
+        answer(m.id, resolveSide(changeSet, m.side).then((snapshot) => serve(snapshot, m.method, m.args)));
       } else if (m.type === 'done') {
         finish(() => resolve(m.report as ReadinessReport));
       } else {

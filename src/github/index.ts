@@ -25,9 +25,11 @@ export {
   getPullRequest,
   getTree,
   listPullFiles,
+  listRefs,
   PERMISSION_ORDER,
   permissionAtLeast,
   PULL_FILES_LIMIT,
+  REFS_LIMIT,
   repositoryConfigReader,
 } from './repo.js';
 export type { ChangedFile, PullRequestInfo, RepoPermission, RepoRef, TreeEntry } from './repo.js';

@@ -8,9 +8,10 @@
  * Nothing here downloads more than it is asked for: the ChangeSet decides which blobs it needs within
  * its byte budget.
  */
-import type { ApiPullFile, ApiTreeEntry, GitHubReader } from '../source/github.js';
+import type { ApiPullFile, ApiRef, ApiTreeEntry, GitHubReader } from '../source/github.js';
+import { hasStatus } from './errors.js';
 import type { OctokitLike } from './octokit.js';
-import { compareCommits, getBlob, getTree, listPullFiles, type ChangedFile, type RepoRef } from './repo.js';
+import { compareCommits, getBlob, getTree, listPullFiles, listRefs, type ChangedFile, type RepoRef } from './repo.js';
 
 /** GitHub's compare endpoint lists at most this many files. */
 export const COMPARE_FILES_LIMIT = 300;
@@ -21,8 +22,8 @@ export type ReaderTarget = { kind: 'pull'; pullNumber: number } | { kind: 'compa
 /** Options of {@link createGitHubReader}. */
 export interface GitHubReaderOptions extends RepoRef {
   target: ReaderTarget;
-  /** Called after each request the reader makes, for metrics (`what` is `files`, `tree` or `blob`). */
-  onRequest?: (what: 'files' | 'tree' | 'blob') => void;
+  /** Called after each request the reader makes, for metrics. */
+  onRequest?: (what: 'files' | 'tree' | 'blob' | 'refs' | 'compare') => void;
 }
 
 function toApiFile(file: ChangedFile): ApiPullFile {
@@ -45,7 +46,7 @@ function toApiFile(file: ChangedFile): ApiPullFile {
 export function createGitHubReader(octokit: OctokitLike, options: GitHubReaderOptions): GitHubReader {
   const repo: RepoRef = { owner: options.owner, repo: options.repo };
   const trees = new Map<string, Promise<{ entries: ApiTreeEntry[]; truncated: boolean }>>();
-  const counted = <T>(what: 'files' | 'tree' | 'blob', p: Promise<T>): Promise<T> => {
+  const counted = <T>(what: 'files' | 'tree' | 'blob' | 'refs' | 'compare', p: Promise<T>): Promise<T> => {
     options.onRequest?.(what);
     return p;
   };
@@ -76,6 +77,22 @@ export function createGitHubReader(octokit: OctokitLike, options: GitHubReaderOp
     async getBlob(blobSha) {
       const bytes = await counted('blob', getBlob(octokit, { ...repo, sha: blobSha }));
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+    async listRefs() {
+      const tags = await counted('refs', listRefs(octokit, { ...repo, kind: 'tag' }));
+      const branches = await counted('refs', listRefs(octokit, { ...repo, kind: 'branch' }));
+      const refs: ApiRef[] = [...tags.refs.map((r) => ({ ...r, kind: 'tag' as const })), ...branches.refs.map((r) => ({ ...r, kind: 'branch' as const }))];
+      return { refs, truncated: tags.truncated || branches.truncated };
+    },
+    async compare(base, head) {
+      try {
+        const c = await counted('compare', compareCommits(octokit, { ...repo, base, head }));
+        return { status: c.status, mergeBaseSha: c.mergeBaseSha, ...(c.mergeBaseDate ? { mergeBaseDate: c.mergeBaseDate } : {}) };
+      } catch (error) {
+        // GitHub answers 404 when the two commits share no history.
+        if (hasStatus(error, 404)) return undefined;
+        throw error;
+      }
     },
   };
 }

@@ -120,14 +120,46 @@ export async function getPullRequest(octokit: OctokitLike, options: RepoRef & { 
 export async function compareCommits(
   octokit: OctokitLike,
   options: RepoRef & { base: string; head: string },
-): Promise<{ mergeBaseSha: string; status: string; aheadBy: number; behindBy: number; files: ChangedFile[] }> {
-  const { data } = await call<{ merge_base_commit: { sha: string }; status: string; ahead_by: number; behind_by: number; files?: RawFile[] }>(
+): Promise<{ mergeBaseSha: string; mergeBaseDate?: string; status: string; aheadBy: number; behindBy: number; files: ChangedFile[] }> {
+  const { data } = await call<{
+    merge_base_commit: { sha: string; commit?: { committer?: { date?: string } | null } };
+    status: string;
+    ahead_by: number;
+    behind_by: number;
+    files?: RawFile[];
+  }>(
     octokit,
     'GET /repos/{owner}/{repo}/compare/{basehead}',
     { owner: options.owner, repo: options.repo, basehead: `${options.base}...${options.head}` },
     'comparing the base and head commits',
   );
-  return { mergeBaseSha: data.merge_base_commit.sha, status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by, files: (data.files ?? []).map(toChangedFile) };
+  const mergeBaseDate = data.merge_base_commit.commit?.committer?.date;
+  return {
+    mergeBaseSha: data.merge_base_commit.sha,
+    ...(mergeBaseDate ? { mergeBaseDate } : {}),
+    status: data.status,
+    aheadBy: data.ahead_by,
+    behindBy: data.behind_by,
+    files: (data.files ?? []).map(toChangedFile),
+  };
+}
+
+/** At most this many tags, and this many branches, are listed (three pages of 100 each). */
+export const REFS_LIMIT = 300;
+
+/**
+ * The repository's tags (`kind: 'tag'`) or branches, 100 per page, up to {@link REFS_LIMIT}; `truncated`
+ * when the listing stopped there (GitHub may hold more).
+ */
+export async function listRefs(octokit: OctokitLike, options: RepoRef & { kind: 'tag' | 'branch' }): Promise<{ refs: Array<{ name: string; sha: string }>; truncated: boolean }> {
+  const { items, reachedMax } = await collectPages<{ name: string; commit: { sha: string } }>(
+    octokit,
+    options.kind === 'tag' ? 'GET /repos/{owner}/{repo}/tags' : 'GET /repos/{owner}/{repo}/branches',
+    { owner: options.owner, repo: options.repo },
+    options.kind === 'tag' ? 'listing the tags' : 'listing the branches',
+    { maxItems: REFS_LIMIT },
+  );
+  return { refs: items.map((i) => ({ name: i.name, sha: i.commit.sha })), truncated: reachedMax };
 }
 
 /**

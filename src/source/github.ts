@@ -8,7 +8,7 @@
  * "skipped: over the byte budget", the budget records it, and the caller says which gates ran with less
  * context. Nothing is ever executed.
  */
-import type { ChangedFile, ChangeSet, ReadResult, Snapshot } from '../core/types.js';
+import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { decodeSource } from '../lang/index.js';
 import { globMatcher } from './globs.js';
 import { DEFAULT_MAX_FILE_BYTES } from './limits.js';
@@ -35,11 +35,34 @@ export interface ApiTreeEntry {
   size?: number;
 }
 
+/** A tag or branch and the commit it points at. */
+export interface ApiRef {
+  name: string;
+  kind: 'tag' | 'branch';
+  sha: string;
+}
+
+/** What `GET /repos/{o}/{r}/compare/{base}...{head}` says of two commits' history. */
+export interface ApiComparison {
+  /** `identical`, `ahead` (head is ahead of base), `behind` or `diverged`. */
+  status: string;
+  mergeBaseSha: string;
+  /** The merge-base's committer date (ISO 8601), when GitHub gives it. */
+  mergeBaseDate?: string;
+}
+
 /** The reads this source needs; src/github/ implements them with retries. */
 export interface GitHubReader {
   listPullFiles(): Promise<{ files: ApiPullFile[]; truncated: boolean }>;
   getTree(commitSha: string): Promise<{ entries: ApiTreeEntry[]; truncated: boolean }>;
   getBlob(blobSha: string): Promise<Uint8Array>;
+  /**
+   * The repository's tags and branches, each listing bounded (`truncated` when either was cut). Optional:
+   * without it (and `compare`) the snapshots cannot tell what is released.
+   */
+  listRefs?(): Promise<{ refs: ApiRef[]; truncated: boolean }>;
+  /** A three-dot comparison of two commits (or refs); undefined when they share no history (GitHub's 404). */
+  compare?(base: string, head: string): Promise<ApiComparison | undefined>;
 }
 
 export interface GitHubChangeSetOptions {
@@ -76,6 +99,18 @@ export interface GitHubChangeSet extends ChangeSet {
 }
 
 const DEFAULT_BUDGET = 50 * 1024 * 1024;
+
+/**
+ * Branch names that mark release lines: `release/1.2`, `releases/x`, `release-3`, `stable`, `3.20`,
+ * `v2.x` — the same pattern as the git source (src/source/git.ts).
+ */
+export const RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
+
+/**
+ * At most this many distinct release commits are compared with a snapshot's commit (one API call each).
+ * A repository with more is answered "unknown" (see {@link githubReleaseState}).
+ */
+export const MAX_RELEASE_COMPARES = 10;
 const GITLINK = '160000';
 const SYMLINK = '120000';
 
@@ -108,6 +143,10 @@ class Budget {
   readonly state: ByteBudget;
   /** Blob contents by blob sha; undefined when the budget did not allow the download. */
   readonly blobs = new Map<string, Promise<Uint8Array | undefined>>();
+  /** The tags and branches, listed once for every snapshot of the change set. */
+  refs?: Promise<{ refs: ApiRef[]; truncated: boolean }>;
+  /** Snapshots at released commits, by sha, so base and head share one tree listing of a release. */
+  readonly released = new Map<string, GitHubSnapshot>();
   constructor(limit: number) {
     this.state = { limit, used: 0, skipped: [], truncatedTrees: [], filesTruncated: false };
   }
@@ -127,6 +166,7 @@ export class GitHubSnapshot implements Snapshot {
   private tree?: Promise<Map<string, ApiTreeEntry>>;
   private readonly raw = new Map<string, Promise<Uint8Array | undefined>>();
   private readonly decoded = new Map<string, Promise<ReadResult>>();
+  private releaseState?: Promise<ReleaseState | undefined>;
 
   constructor(
     readonly sha: string,
@@ -154,6 +194,24 @@ export class GitHubSnapshot implements Snapshot {
 
   async has(path: string): Promise<boolean> {
     return (await this.entries()).has(path);
+  }
+
+  /**
+   * The tags and release branches, and the newest commit of this commit's history one of them contains
+   * (see {@link githubReleaseState}). Asked once; a failure or a bound means "unknown" (undefined), never
+   * an error and never a guess. The released snapshot reads within this change set's budget.
+   */
+  releases(): Promise<ReleaseState | undefined> {
+    this.releaseState ??= githubReleaseState(this.sha, this.reader, this.budget, (sha) => {
+      if (sha === this.sha) return this;
+      let snap = this.budget.released.get(sha);
+      if (!snap) {
+        snap = new GitHubSnapshot(sha, this.reader, this.budget, this.maxFileBytes);
+        this.budget.released.set(sha, snap);
+      }
+      return snap;
+    }).catch(() => undefined);
+    return this.releaseState;
   }
 
   /** Raw bytes within the budget; undefined when absent, too large or over budget. */
@@ -228,6 +286,73 @@ export class GitHubSnapshot implements Snapshot {
     const r = await this.read(path);
     return r.ok ? r.file.text : undefined;
   }
+}
+
+/** The numbers of a version-like name (`v1.2.3`, `release/2.10`, `3.x`), or undefined. */
+function versionOf(name: string): number[] | undefined {
+  const m = /(\d+(?:\.\d+)*)/.exec(name);
+  return m ? m[1]!.split('.').map(Number) : undefined;
+}
+
+/** Newest-looking first: version-like names by descending version, then the others by descending name. */
+function releaseOrder(a: ApiRef, b: ApiRef): number {
+  const va = versionOf(a.name);
+  const vb = versionOf(b.name);
+  if (va && vb) {
+    for (let i = 0; i < Math.max(va.length, vb.length); i++) {
+      const d = (vb[i] ?? -1) - (va[i] ?? -1);
+      if (d !== 0) return d;
+    }
+  } else if (va || vb) {
+    return va ? -1 : 1;
+  }
+  return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+}
+
+/**
+ * The release state of `sha` through the API, with the git source's semantics: the release refs are
+ * every tag and the branches named like release lines ({@link RELEASE_BRANCH}); the released point is
+ * the newest (by committer date) commit of `sha`'s history that some release ref contains.
+ *
+ * GitHub has no `rev-list --boundary`, so each distinct release commit R is compared with `sha`
+ * (`compare/R...sha`): its merge-base is a commit both released (in R's history) and in `sha`'s history,
+ * and the newest of these merge-bases is exactly git's boundary answer. Candidates are compared in
+ * descending version order of their names, stopping early when `sha` itself is in a release
+ * (`identical`/`behind`), where nothing newer can exist.
+ *
+ * Every candidate must be compared for the answer to be exact: an unchecked one could hold a newer
+ * released commit, and an answer older than the truth would make a released migration look unreleased
+ * (a blocker turned into a warning). So when the listings were cut, when there are more than
+ * {@link MAX_RELEASE_COMPARES} distinct release commits, when a comparison fails or says something
+ * unexpected, the answer is undefined ("unknown": history rules then treat merged as applied, as before).
+ */
+export async function githubReleaseState(
+  sha: string,
+  reader: GitHubReader,
+  budget: { refs?: Promise<{ refs: ApiRef[]; truncated: boolean }> },
+  snapshotAt: (sha: string) => Snapshot,
+): Promise<ReleaseState | undefined> {
+  if (!reader.listRefs || !reader.compare) return undefined;
+  const listing = (budget.refs ??= reader.listRefs());
+  const { refs: all, truncated } = await listing;
+  if (truncated) return undefined;
+  const refs = all.filter((r) => r.kind === 'tag' || RELEASE_BRANCH.test(r.name)).sort(releaseOrder);
+  if (refs.length === 0) return { refs: [] };
+  const named = refs.slice(0, 3).map((r) => r.name);
+  if (refs.some((r) => r.sha === sha)) return { refs: named, released: snapshotAt(sha) };
+  const candidates = [...new Set(refs.map((r) => r.sha))];
+  if (candidates.length > MAX_RELEASE_COMPARES) return undefined;
+  let best: { sha: string; time: number } | undefined;
+  for (const candidate of candidates) {
+    const c = await reader.compare(candidate, sha);
+    if (c === undefined) continue; // no common history: this release says nothing about `sha`
+    if (c.status === 'identical' || c.status === 'behind') return { refs: named, released: snapshotAt(sha) };
+    if (c.status !== 'ahead' && c.status !== 'diverged') return undefined;
+    const time = c.mergeBaseDate === undefined ? Number.NaN : Date.parse(c.mergeBaseDate);
+    if (Number.isNaN(time)) return undefined;
+    if (!best || time > best.time) best = { sha: c.mergeBaseSha, time };
+  }
+  return best ? { refs: named, released: snapshotAt(best.sha) } : { refs: named };
 }
 
 /**

@@ -9,9 +9,12 @@ import {
   getCollaboratorPermission,
   getFileContent,
   getPullRequest,
+  createGitHubReader,
   getTree,
   GitHubFailure,
   listPullFiles,
+  listRefs,
+  REFS_LIMIT,
   permissionAtLeast,
   repositoryConfigReader,
 } from '../../src/github/index.js';
@@ -117,6 +120,30 @@ describe('pull requests and comparisons', () => {
     // main moved on (README) after the branch point; the three-dot diff shows only the branch's changes.
     expect(result).toMatchObject({ mergeBaseSha: BASE_SHA, status: 'diverged', aheadBy: 1, behindBy: 1 });
     expect(result.files.map((f) => f.path)).toEqual(['db/001.sql', 'src/app.ts']);
+  });
+});
+
+describe('tags, branches and release comparisons (releases of the API-only source)', () => {
+  it('lists tags and branches page by page, up to a bound it reports', async () => {
+    const tags = Object.fromEntries(Array.from({ length: REFS_LIMIT + 1 }, (_, i) => [`v0.${i}.0`, BASE_SHA]));
+    fake.seedRepo({ owner: OWNER, repo: REPO, tags, branches: { 'release/1.0': BASE_SHA } });
+    const octokit = testOctokit(fake);
+    const t = await listRefs(octokit, { owner: OWNER, repo: REPO, kind: 'tag' });
+    expect(t).toMatchObject({ truncated: true });
+    expect(t.refs).toHaveLength(REFS_LIMIT);
+    expect(fake.requestsFor('repos/list-tags')).toHaveLength(3);
+    const b = await listRefs(octokit, { owner: OWNER, repo: REPO, kind: 'branch' });
+    expect(b.truncated).toBe(false);
+    expect(b.refs).toEqual(expect.arrayContaining([{ name: 'release/1.0', sha: BASE_SHA }, { name: 'main', sha: BASE_SHA }]));
+  });
+
+  it('the reader lists both kinds and compares a release with a commit, with the merge-base date', async () => {
+    fake.seedRepo({ owner: OWNER, repo: REPO, tags: { 'v1.0.0': BASE_SHA }, commitDates: { [BASE_SHA]: '2024-02-03T04:05:06Z' } });
+    const reader = createGitHubReader(testOctokit(fake), { owner: OWNER, repo: REPO, target: { kind: 'pull', pullNumber: 7 } });
+    const { refs, truncated } = await reader.listRefs!();
+    expect(truncated).toBe(false);
+    expect(refs).toEqual(expect.arrayContaining([{ name: 'v1.0.0', kind: 'tag', sha: BASE_SHA }, { name: 'main', kind: 'branch', sha: BASE_SHA }]));
+    expect(await reader.compare!('v1.0.0', HEAD_SHA)).toEqual({ status: 'ahead', mergeBaseSha: BASE_SHA, mergeBaseDate: '2024-02-03T04:05:06Z' });
   });
 });
 

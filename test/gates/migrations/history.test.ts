@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { atlasHashes, djangoFieldBefore, historyIndex, tomlString, typeBefore, validatedNotNullBefore, type MigrationIndex } from '../../../src/gates/migrations/history.js';
 import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.js';
 import { memorySnapshot } from '../../../src/source/memory.js';
-import type { IndexContext } from '../../../src/core/types.js';
+import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
 
-/** Builds the history index of an in-memory snapshot (head side), as the engine would. */
-async function build(files: Record<string, string>, options = {}): Promise<MigrationIndex> {
+/** Builds the history index of an in-memory snapshot (head side; base side when given releases), as the engine would. */
+async function build(files: Record<string, string>, options = {}, releases?: Snapshot['releases']): Promise<MigrationIndex> {
   const snapshot = memorySnapshot(files);
+  if (releases) snapshot.releases = releases;
   const paths = await snapshot.list();
   const ctx: IndexContext<ReturnType<typeof migrationsOptionsSchema.parse>> = {
-    side: 'head',
+    side: releases ? 'base' : 'head',
     snapshot,
     paths,
     gateOptions: migrationsOptionsSchema.parse(options),
@@ -55,6 +56,33 @@ describe('tomlString', () => {
 });
 
 describe('history index', () => {
+  it('counts a released migration it could not read (over the byte budget) as released, never as unreleased', async () => {
+    const files = {
+      'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+      'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" INT);\n',
+      'prisma/migrations/20240201000000_b/migration.sql': 'ALTER TABLE "t" ADD COLUMN "b" INT;\n',
+    };
+    const released = memorySnapshot({ ...files, 'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" BIGINT);\n' }, { sha: 'r' });
+    const read = released.read.bind(released);
+    released.read = (path) =>
+      path.endsWith('20240101000000_a/migration.sql') ? Promise.resolve({ ok: false, reason: 'over-budget', detail: 'not downloaded' }) : read(path);
+    const index = await build(files, {}, async () => ({ refs: ['v1.0.0'], released }));
+    const a = index.release?.files?.get('prisma/migrations/20240101000000_a/migration.sql');
+    expect(a).toBeDefined();
+    expect(a!.hash).not.toBe(index.files.get('prisma/migrations/20240101000000_a/migration.sql')!.hash);
+    expect(index.release?.files?.has('prisma/migrations/20240201000000_b/migration.sql')).toBe(true);
+  });
+
+  it('does not ask for releases when the base has no migrations', async () => {
+    let asked = 0;
+    const index = await build({ 'src/app.ts': 'export {};\n' }, {}, async () => {
+      asked++;
+      return { refs: [] };
+    });
+    expect(asked).toBe(0);
+    expect(index.release).toBeUndefined();
+  });
+
   it('groups sets in apply order, with dialects from the lock file and the journal', async () => {
     const index = await build({
       'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n',

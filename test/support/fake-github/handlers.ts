@@ -164,7 +164,7 @@ function fileView(ctx: HandlerContext, repo: RepoRecord, f: SeedPullFile) {
 function commitView(ctx: HandlerContext, repo: RepoRecord, sha: string) {
   const url = `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}`;
   const tree = repo.commits.get(sha) ?? '';
-  const who = { name: 'Octo Cat', email: 'octocat@example.com', date: '2024-01-01T00:00:00Z' };
+  const who = { name: 'Octo Cat', email: 'octocat@example.com', date: repo.commitDates.get(sha) ?? '2024-01-01T00:00:00Z' };
   return {
     url,
     sha,
@@ -445,6 +445,29 @@ export const handlers: Record<string, Handler> = {
 
   // The description also lists the older `{base}...{head}` template for the same URL; it matches first.
   'repos/compare-commits': (ctx) => compare(ctx, str(ctx, 'base'), str(ctx, 'head')),
+
+  // GitHub lists tags newest name first (not by date) and branches by name.
+  'repos/list-tags': (ctx) => {
+    const repo = repoOf(ctx);
+    const tags = [...repo.tags].sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
+    const page = paginate(ctx, tags);
+    const body = page.items.map(([name, sha]) => ({
+      name,
+      commit: { sha, url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}` },
+      zipball_url: `${ctx.urls.api}/repos/${repo.fullName}/zipball/refs/tags/${name}`,
+      tarball_url: `${ctx.urls.api}/repos/${repo.fullName}/tarball/refs/tags/${name}`,
+      node_id: Buffer.from(`REF_tags/${name}`).toString('base64'),
+    }));
+    return { status: 200, body, headers: page.headers };
+  },
+
+  'repos/list-branches': (ctx) => {
+    const repo = repoOf(ctx);
+    const branches = [...repo.branches].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const page = paginate(ctx, branches);
+    const body = page.items.map(([name, sha]) => ({ name, commit: { sha, url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}` }, protected: false }));
+    return { status: 200, body, headers: page.headers };
+  },
 
   'repos/get-content': (ctx) => {
     const repo = repoOf(ctx);

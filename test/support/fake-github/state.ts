@@ -50,6 +50,10 @@ export interface SeedRepo {
   parents?: Record<string, string[]>;
   /** Branch name → sha. PR head/base refs are added automatically. */
   branches?: Record<string, string>;
+  /** Tag name → commit sha (lightweight tags). */
+  tags?: Record<string, string>;
+  /** sha → committer date (ISO 8601). Default: 2024-01-01T00:00:00Z for every commit. */
+  commitDates?: Record<string, string>;
   pulls?: SeedPull[];
   /** login → role. Users not listed get `read` on public repos and `none` on private ones. */
   permissions?: Record<string, Role>;
@@ -194,6 +198,8 @@ export class RepoRecord {
   readonly commits = new Map<string, string>();
   readonly parents = new Map<string, string[]>();
   readonly branches = new Map<string, string>();
+  readonly tags = new Map<string, string>();
+  readonly commitDates = new Map<string, string>();
   /** git objects (blobs and trees) by sha */
   readonly objects = new Map<string, GitObject>();
   readonly pulls = new Map<number, PullRecord>();
@@ -252,13 +258,15 @@ export class RepoRecord {
   }
 
   /**
-   * A commit sha for a sha, an unambiguous sha prefix (7+ chars), a branch name or `refs/heads/…`,
+   * A commit sha for a sha, an unambiguous sha prefix (7+ chars), a branch or tag name, `refs/heads/…`, `refs/tags/…`,
    * or undefined.
    */
   resolveCommit(ref: string): string | undefined {
     if (this.commits.has(ref)) return ref;
-    const branch = this.branches.get(ref.replace(/^refs\/heads\//, ''));
+    const branch = ref.startsWith('refs/tags/') ? undefined : this.branches.get(ref.replace(/^refs\/heads\//, ''));
     if (branch) return branch;
+    const tag = ref.startsWith('refs/heads/') ? undefined : this.tags.get(ref.replace(/^refs\/tags\//, ''));
+    if (tag) return tag;
     if (ref.length >= 7) {
       const hits = [...this.commits.keys()].filter((sha) => sha.startsWith(ref));
       if (hits.length === 1) return hits[0];

@@ -54,6 +54,8 @@ export class World {
     for (const [sha, files] of Object.entries(seed.commits ?? {})) repo.addCommit(sha, files);
     for (const [sha, parents] of Object.entries(seed.parents ?? {})) repo.parents.set(sha, parents);
     for (const [branch, sha] of Object.entries(seed.branches ?? {})) repo.branches.set(branch, sha);
+    for (const [tag, sha] of Object.entries(seed.tags ?? {})) repo.tags.set(tag, sha);
+    for (const [sha, date] of Object.entries(seed.commitDates ?? {})) repo.commitDates.set(sha, date);
     for (const [login, role] of Object.entries(seed.permissions ?? {})) repo.permissions.set(login, role);
     for (const p of seed.pulls ?? []) {
       const headRef = p.head.ref ?? `pr-${p.number}`;
