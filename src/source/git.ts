@@ -146,6 +146,7 @@ export class GitSnapshot implements Snapshot {
   private readonly greps = new Map<string, Promise<string[]>>();
   private releaseState: Promise<ReleaseState | undefined> | undefined;
   private differing: Promise<string[]> | undefined;
+  private readonly blobs = new Map<string, Promise<Buffer | undefined>>();
 
   /**
    * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
@@ -284,10 +285,50 @@ export class GitSnapshot implements Snapshot {
     const match = globMatcher(globs);
     const toSearch = differing.filter(match);
     if (toSearch.length === 0) return kept;
+    // The changed blobs are few and read anyway to be parsed: search them here rather than start a git.
+    const inProcess = (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES ? await this.searchBlobs(tokens, toSearch, tree) : undefined;
+    if (inProcess) return [...kept, ...inProcess].sort();
     // A huge change is cheaper to search whole than to name path by path (and argv has a limit).
     if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens, globs, gitPathspecs(globs));
     const found = await this.gitGrep(tokens, globs, toSearch.map((path) => `:(literal)${path}`));
     return [...kept, ...found].sort();
+  }
+
+  /**
+   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
+   * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
+   * caller asks git instead.
+   */
+  private async searchBlobs(tokens: readonly string[], paths: readonly string[], tree: Map<string, TreeEntry>): Promise<string[] | undefined> {
+    // git skips empty lines of a pattern file.
+    const patterns = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
+    const needles = patterns.map((p) => Buffer.from(p, 'utf8'));
+    const hits = await Promise.all(
+      paths.map(async (path) => {
+        const bytes = await this.blob(tree.get(path)!.oid);
+        if (!bytes) return null;
+        return needles.some((n) => bytes.includes(n)) ? path : undefined;
+      }),
+    );
+    if (hits.includes(null)) return undefined;
+    return hits.filter((p): p is string => typeof p === 'string');
+  }
+
+  /** Raw bytes of a changed blob, read once through the shared cat-file process (bounded by MAX_IN_PROCESS_BYTES). */
+  private blob(oid: string): Promise<Buffer | undefined> {
+    let bytes = this.blobs.get(oid);
+    if (!bytes) {
+      bytes = this.catFile.read(oid);
+      this.blobs.set(oid, bytes);
+      bytes.catch(() => this.blobs.delete(oid));
+    }
+    return bytes;
+  }
+
+  /** Total size of the regular files that differ from the baseline. */
+  private async differingBytes(): Promise<number> {
+    const [tree, differing] = await Promise.all([this.listing(), this.differingFiles()]);
+    return differing.reduce((n, path) => n + Math.max(0, tree.get(path)!.size), 0);
   }
 
   /** Regular files here whose blob (or mode) differs from the baseline's, or that the baseline lacks. Cached. */
@@ -327,6 +368,8 @@ export class GitSnapshot implements Snapshot {
 
 /** Past this many changed paths a head-side grep searches the whole commit rather than naming each path. */
 const MAX_LITERAL_PATHSPECS = 1000;
+/** Head-side greps search the changed blobs in this process while they total at most this many bytes. */
+const MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
 
 /** Same blob and mode: the file's content (and so any grep's answer for it) is the same. */
 function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {

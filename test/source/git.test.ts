@@ -218,6 +218,8 @@ describe('gitChangeSet: statuses, lines and modes', () => {
         [['echo'], ['scripts/*.sh']], // a mode change keeps the file in the search
         [['README'], undefined], // symlink targets are never hits
         [['PNG', 'TWO', 'two'], ['**/*.{png,txt}']],
+        [['zzz\nN1'], undefined], // git matches each line of a token on its own
+        [['zzz\n'], ['**/*.{ts,md}']], // git skips an empty line
       ];
       for (const [tokens, globs] of cases) expect(await cs.head.grep(tokens, globs)).toEqual(await alone.grep(tokens, globs));
     } finally {
