@@ -121,7 +121,8 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
   const base = new GitSnapshot(root, mergeBase, catFile, maxFileBytes);
   return {
     base,
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes),
+    // The head answers greps from the base's answers for every blob the two share.
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base),
     policy: baseTipSha === mergeBase ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -144,12 +145,20 @@ export class GitSnapshot implements Snapshot {
   private readonly reads = new Map<string, Promise<ReadResult>>();
   private readonly greps = new Map<string, Promise<string[]>>();
   private releaseState: Promise<ReleaseState | undefined> | undefined;
+  private differing: Promise<string[]> | undefined;
+  private readonly blobs = new Map<string, Promise<Buffer | undefined>>();
 
+  /**
+   * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
+   *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
+   *   searches the paths that differ, so a change set pays for one search of the repository, not two.
+   */
   constructor(
     private readonly root: string,
     readonly sha: string,
     private readonly catFile: CatFileBatch,
     private readonly maxFileBytes: number,
+    private readonly baseline?: GitSnapshot,
   ) {}
 
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
@@ -262,7 +271,82 @@ export class GitSnapshot implements Snapshot {
   }
 
   private async grepUncached(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
-    const pathspecs = gitPathspecs(globs);
+    const baseline = this.baseline;
+    if (!baseline) return this.gitGrep(tokens, globs, gitPathspecs(globs));
+    if (baseline.sha === this.sha) return baseline.grep(tokens, globs);
+    // Same blob, same answer: keep the baseline's hits whose blob is unchanged and search only the rest.
+    const [baseHits, baseTree, tree, differing] = await Promise.all([
+      baseline.grep(tokens, globs),
+      baseline.listing(),
+      this.listing(),
+      this.differingFiles(),
+    ]);
+    const kept = baseHits.filter((path) => sameEntry(baseTree.get(path), tree.get(path)));
+    const match = globMatcher(globs);
+    const toSearch = differing.filter(match);
+    if (toSearch.length === 0) return kept;
+    // The changed blobs are few and read anyway to be parsed: search them here rather than start a git.
+    const inProcess = (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES ? await this.searchBlobs(tokens, toSearch, tree) : undefined;
+    if (inProcess) return [...kept, ...inProcess].sort();
+    // A huge change is cheaper to search whole than to name path by path (and argv has a limit).
+    if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens, globs, gitPathspecs(globs));
+    const found = await this.gitGrep(tokens, globs, toSearch.map((path) => `:(literal)${path}`));
+    return [...kept, ...found].sort();
+  }
+
+  /**
+   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
+   * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
+   * caller asks git instead.
+   */
+  private async searchBlobs(tokens: readonly string[], paths: readonly string[], tree: Map<string, TreeEntry>): Promise<string[] | undefined> {
+    // git skips empty lines of a pattern file.
+    const patterns = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
+    const needles = patterns.map((p) => Buffer.from(p, 'utf8'));
+    const hits = await Promise.all(
+      paths.map(async (path) => {
+        const bytes = await this.blob(tree.get(path)!.oid);
+        if (!bytes) return null;
+        return needles.some((n) => bytes.includes(n)) ? path : undefined;
+      }),
+    );
+    if (hits.includes(null)) return undefined;
+    return hits.filter((p): p is string => typeof p === 'string');
+  }
+
+  /** Raw bytes of a changed blob, read once through the shared cat-file process (bounded by MAX_IN_PROCESS_BYTES). */
+  private blob(oid: string): Promise<Buffer | undefined> {
+    let bytes = this.blobs.get(oid);
+    if (!bytes) {
+      bytes = this.catFile.read(oid);
+      this.blobs.set(oid, bytes);
+      bytes.catch(() => this.blobs.delete(oid));
+    }
+    return bytes;
+  }
+
+  /** Total size of the regular files that differ from the baseline. */
+  private async differingBytes(): Promise<number> {
+    const [tree, differing] = await Promise.all([this.listing(), this.differingFiles()]);
+    return differing.reduce((n, path) => n + Math.max(0, tree.get(path)!.size), 0);
+  }
+
+  /** Regular files here whose blob (or mode) differs from the baseline's, or that the baseline lacks. Cached. */
+  private differingFiles(): Promise<string[]> {
+    if (!this.differing) {
+      const differing = Promise.all([this.baseline!.listing(), this.listing(), this.regularFiles()]).then(([baseTree, tree, files]) =>
+        files.filter((path) => !sameEntry(baseTree.get(path), tree.get(path))),
+      );
+      this.differing = differing;
+      differing.catch(() => {
+        if (this.differing === differing) this.differing = undefined;
+      });
+    }
+    return this.differing;
+  }
+
+  /** One `git grep -F -l` over `pathspecs` (none: the whole commit), filtered exactly by `globs`. */
+  private async gitGrep(tokens: readonly string[], globs: readonly string[] | undefined, pathspecs: readonly string[]): Promise<string[]> {
     // Patterns go through stdin (-f -): no argv limit, no escaping, and a token may start with "-".
     const args = ['grep', '-l', '-z', '-F', '--no-color', '-f', '-', this.sha, '--', ...pathspecs];
     const { code, stdout } = await runGit(this.root, args, { input: tokens.join('\n') + '\n', okCodes: [0, 1] });
@@ -282,15 +366,58 @@ export class GitSnapshot implements Snapshot {
   }
 }
 
+/** Past this many changed paths a head-side grep searches the whole commit rather than naming each path. */
+const MAX_LITERAL_PATHSPECS = 1000;
+/** Head-side greps search the changed blobs in this process while they total at most this many bytes. */
+const MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+
+/** Same blob and mode: the file's content (and so any grep's answer for it) is the same. */
+function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {
+  return a !== undefined && b !== undefined && a.oid === b.oid && a.mode === b.mode;
+}
+
 /**
- * Pathspecs that select a superset of what `globs` match, so git skips unrelated files. Only globs made
- * of plain characters, `*` and `/` are translated (git's `:(glob)` agrees with picomatch on those);
- * anything fancier (braces, classes, extglobs) searches every file and relies on the exact filter.
+ * Pathspecs that select a superset of what `globs` match, so git skips unrelated files (without any, git
+ * reads every blob of the commit). Brace lists are expanded first (`src/*.{ts,tsx}` becomes `src/*.ts`
+ * and `src/*.tsx`); then only globs made of plain characters, `*` and `/` are translated
+ * (git's `:(glob)` agrees with picomatch on those). Anything fancier (ranges, classes, extglobs, escapes)
+ * searches every file and relies on the exact filter.
  */
-function gitPathspecs(globs: readonly string[] | undefined): string[] {
-  if (!globs || globs.length === 0 || globs.length > 200) return [];
-  if (!globs.every((g) => /^[A-Za-z0-9_\-./*]+$/.test(g) && !g.startsWith('/') && !g.startsWith('./'))) return [];
-  return globs.map((g) => `:(glob)${g}`);
+export function gitPathspecs(globs: readonly string[] | undefined): string[] {
+  if (!globs || globs.length === 0) return [];
+  const expanded: string[] = [];
+  for (const glob of globs) {
+    const alternatives = expandBraces(glob);
+    if (!alternatives) return [];
+    expanded.push(...alternatives);
+  }
+  if (expanded.length > 200) return [];
+  if (!expanded.every((g) => /^[A-Za-z0-9_\-./*]+$/.test(g) && !g.startsWith('/') && !g.startsWith('./'))) return [];
+  return [...new Set(expanded)].map((g) => `:(glob)${g}`);
+}
+
+/**
+ * The alternatives of a glob's comma lists, innermost first (`a/{b,c{d,e}}` → `a/b`, `a/cd`, `a/ce`);
+ * undefined when the braces are not plain comma lists of plain text (unbalanced, empty, escaped) or
+ * expand past 200.
+ */
+function expandBraces(glob: string): string[] | undefined {
+  // The innermost group: an opening brace with no brace inside before its closing one.
+  const inner = /\{([^{}]*)\}/.exec(glob);
+  if (!inner) return /[{}]/.test(glob) ? undefined : [glob];
+  const body = inner[1] ?? '';
+  // `{1..3}` (a range) or `{a}` (literal braces to picomatch) are not lists: let the caller give up.
+  if (!body.includes(',')) return undefined;
+  const before = glob.slice(0, inner.index);
+  const after = glob.slice(inner.index + inner[0].length);
+  const out: string[] = [];
+  for (const alternative of body.split(',')) {
+    const rest = expandBraces(before + alternative + after);
+    if (!rest) return undefined;
+    out.push(...rest);
+    if (out.length > 200) return undefined;
+  }
+  return out;
 }
 
 async function git(root: string, args: readonly string[]): Promise<string> {

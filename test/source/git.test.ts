@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangedFile } from '../../src/core/types.js';
 import { SourceError } from '../../src/source/errors.js';
-import { gitChangeSet, type GitChangeSet } from '../../src/source/git.js';
+import { gitChangeSet, gitPathspecs, GitSnapshot, type GitChangeSet } from '../../src/source/git.js';
+import { CatFileBatch } from '../../src/source/git-process.js';
 import { cleanupTempDirs, makeRepo, tempDir, TestRepo } from './helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -202,6 +203,39 @@ describe('gitChangeSet: statuses, lines and modes', () => {
     // The base is its own commit.
     expect(await cs.base.grep(['prom-client'])).toEqual([]);
     expect(await cs.base.grep(['line3 = 3;'])).toEqual(['src/old-name.ts']);
+  });
+
+  it('answers head greps from the base for shared blobs exactly as a search of the whole head would', async () => {
+    const cs = await changeSet({ cwd: repo.dir, base: 'main' });
+    const catFile = new CatFileBatch(repo.dir);
+    const alone = new GitSnapshot(repo.dir, cs.head.sha, catFile, 1024 * 1024);
+    try {
+      const cases: [string[], string[] | undefined][] = [
+        [['L1', 'hello', 'line3', 'b', 'echo', 'q', 'こんにちは', 'now a file', 'a'], undefined],
+        [['line3 = 33', 'line13'], ['**/*.{ts,tsx}']],
+        [['line3 = 3;'], ['src/**']], // only in the removed side of a rename
+        [['hello', 'world'], ['docs/*.md', '**/*.txt']],
+        [['echo'], ['scripts/*.sh']], // a mode change keeps the file in the search
+        [['README'], undefined], // symlink targets are never hits
+        [['PNG', 'TWO', 'two'], ['**/*.{png,txt}']],
+        [['zzz\nN1'], undefined], // git matches each line of a token on its own
+        [['zzz\n'], ['**/*.{ts,md}']], // git skips an empty line
+      ];
+      for (const [tokens, globs] of cases) expect(await cs.head.grep(tokens, globs)).toEqual(await alone.grep(tokens, globs));
+    } finally {
+      await catFile.close();
+    }
+  });
+
+  it('turns brace lists into real pathspecs and gives up on anything git may read differently', () => {
+    expect(gitPathspecs(['**/*.{ts,tsx}', '**/*.py'])).toEqual([':(glob)**/*.ts', ':(glob)**/*.tsx', ':(glob)**/*.py']);
+    expect(gitPathspecs(['src/{a,b{c,d}}/*.go'])).toEqual([':(glob)src/a/*.go', ':(glob)src/bc/*.go', ':(glob)src/bd/*.go']);
+    expect(gitPathspecs(['**/*.{yaml,yml}', '**/*.yml'])).toEqual([':(glob)**/*.yaml', ':(glob)**/*.yml']);
+    expect(gitPathspecs(undefined)).toEqual([]);
+    // A range, a single-item group, an unbalanced brace, a class or a negation searches every file.
+    for (const glob of ['**/*.{1..3}', '**/{a}.ts', '**/*.{ts', '**/*.ts}', '**/[ab].ts', '!**/*.ts', '**/*.\\{ts,js\\}']) {
+      expect(gitPathspecs(['**/*.py', glob])).toEqual([]);
+    }
   });
 
   it('returns an empty change set when base and head are the same commit', async () => {
