@@ -69,7 +69,13 @@ export default tseslint.config(
   },
   {
     // Untyped JSON is the point here: libpg-query's AST, GitHub's webhook payloads.
-    files: ['src/lang/pg.ts', 'src/lang/source-file.ts', 'src/gates/migrations/sql-ops.ts', 'src/gates/migrations/prisma-schema.ts', 'src/action/event.ts'],
+    files: [
+      'src/lang/pg.ts',
+      'src/lang/source-file.ts',
+      'src/gates/migrations/sql-ops.ts',
+      'src/gates/migrations/prisma-schema.ts',
+      'src/action/event.ts',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 const entries = [new URL('../build/cli/index.js', import.meta.url), new URL('../dist-cli/index.js', import.meta.url)];
 const entry = entries.find((url) => existsSync(fileURLToPath(url)));
 if (!entry) {
-  process.stderr.write('readiness-gates: neither build/ nor dist-cli/ exists; run `npm ci` (or `npm run build`) in the checkout first.\n');
+  process.stderr.write(
+    'readiness-gates: neither build/ nor dist-cli/ exists; run `npm ci` (or `npm run build`) in the checkout first.\n',
+  );
   process.exit(2);
 }
 await import(entry.href);

@@ -65,7 +65,8 @@ export function withAppDependencies(manifest: Manifest, packages: readonly strin
   const dev = { ...manifest.devDependencies };
   const deps: Record<string, string> = { ...manifest.dependencies };
   const undeclared = packages.filter((name) => !(name in dev) && !(name in deps));
-  if (undeclared.length) throw new Error(`the App imports packages package.json does not declare: ${undeclared.join(', ')}`);
+  if (undeclared.length)
+    throw new Error(`the App imports packages package.json does not declare: ${undeclared.join(', ')}`);
   for (const name of packages) {
     if (name in dev) {
       deps[name] = dev[name]!;

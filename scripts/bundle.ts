@@ -67,7 +67,8 @@ export async function bundle(outdir?: string, target: BundleTarget = 'action'): 
   // dist/ must be ESM on its own, even copied out of this repository.
   writeFileSync(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
   names.push('package.json');
-  for (const name of readdirSync(outdir)) if (!names.includes(name)) rmSync(join(outdir, name), { recursive: true, force: true });
+  for (const name of readdirSync(outdir))
+    if (!names.includes(name)) rmSync(join(outdir, name), { recursive: true, force: true });
   const files = names.sort().map((name) => ({ name, bytes: statSync(join(outdir, name)).size }));
   return { outdir, files, modules: Object.keys(result.metafile.inputs).length };
 }

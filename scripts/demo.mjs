@@ -21,11 +21,15 @@ const passThrough = args.filter((a) => a !== '--keep');
 
 export function createDemoRepo(dir) {
   const git = (...a) =>
-    execFileSync('git', ['-c', 'user.name=Demo', '-c', 'user.email=demo@example.com', '-c', 'commit.gpgsign=false', ...a], {
-      cwd: dir,
-      stdio: 'pipe',
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
-    });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=Demo', '-c', 'user.email=demo@example.com', '-c', 'commit.gpgsign=false', ...a],
+      {
+        cwd: dir,
+        stdio: 'pipe',
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
+      },
+    );
   const write = (files) => {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -47,11 +51,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
     createDemoRepo(dir);
     process.stderr.write(`demo repository: ${dir} (main ← feature/order-status)\n\n`);
-    const result = spawnSync(process.execPath, [cli, 'check', '--base', 'main', '--head', 'feature/order-status', ...passThrough], {
-      cwd: dir,
-      stdio: 'inherit',
-    });
-    if (result.status === 1) process.stderr.write('\nThe check exited 1: this pull request is blocked, as the demo intends.\n');
+    const result = spawnSync(
+      process.execPath,
+      [cli, 'check', '--base', 'main', '--head', 'feature/order-status', ...passThrough],
+      {
+        cwd: dir,
+        stdio: 'inherit',
+      },
+    );
+    if (result.status === 1)
+      process.stderr.write('\nThe check exited 1: this pull request is blocked, as the demo intends.\n');
     else if (result.status !== 0) process.exitCode = result.status ?? 2;
   } finally {
     if (keep) process.stderr.write(`kept ${dir}\n`);

@@ -98,4 +98,6 @@ writeFileSync(
     names.map((n) => `import { rule as ${camel(n)} } from './${n}.js';`).join('\n') +
     `\n\nexport const rules = [${names.map(camel).join(', ')}];\n`,
 );
-console.log(`created ${id}: src/gates/${gate}/rules/${name}.{ts,md}, test/fixtures/rules/${id}/{reported,clean}; run npm run generate`);
+console.log(
+  `created ${id}: src/gates/${gate}/rules/${name}.{ts,md}, test/fixtures/rules/${id}/{reported,clean}; run npm run generate`,
+);

@@ -27,13 +27,18 @@ export interface ReleasePlan {
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?$/;
 
 /** Checks `version` against the sources that must already say it. */
-export function releasePlan(version: string, sources: { packageVersion: string; sourceVersion: string; changelog: string }): ReleasePlan {
+export function releasePlan(
+  version: string,
+  sources: { packageVersion: string; sourceVersion: string; changelog: string },
+): ReleasePlan {
   const problems: string[] = [];
   const m = SEMVER.exec(version);
   if (!m) problems.push(`"${version}" is not a semantic version X.Y.Z (no leading "v")`);
-  if (sources.packageVersion !== version) problems.push(`package.json says ${sources.packageVersion}: run \`npm version ${version} --no-git-tag-version\``);
+  if (sources.packageVersion !== version)
+    problems.push(`package.json says ${sources.packageVersion}: run \`npm version ${version} --no-git-tag-version\``);
   if (sources.sourceVersion !== version) problems.push(`src/version.ts says ${sources.sourceVersion}`);
-  if (!changelogSection(sources.changelog, version)) problems.push(`CHANGELOG.md has no "## [${version}]" section: move the Unreleased entries under it`);
+  if (!changelogSection(sources.changelog, version))
+    problems.push(`CHANGELOG.md has no "## [${version}]" section: move the Unreleased entries under it`);
   return { version, tag: `v${version}`, major: m && !m[4] ? `v${m[1]}` : undefined, problems };
 }
 

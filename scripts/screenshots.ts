@@ -80,17 +80,25 @@ ordersRouter.post('/', async (req, res) => {
 const GIT_DATES = { GIT_AUTHOR_DATE: '2026-06-01T09:00:00Z', GIT_COMMITTER_DATE: '2026-06-01T09:00:00Z' };
 
 function git(dir: string, ...a: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=Demo', '-c', 'user.email=demo@example.com', '-c', 'commit.gpgsign=false', ...a], {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, ...GIT_DATES, GIT_CONFIG_NOSYSTEM: '1' },
-  });
+  return execFileSync(
+    'git',
+    ['-c', 'user.name=Demo', '-c', 'user.email=demo@example.com', '-c', 'commit.gpgsign=false', ...a],
+    {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, ...GIT_DATES, GIT_CONFIG_NOSYSTEM: '1' },
+    },
+  );
 }
 
 async function judge(dir: string, head: string): Promise<ReadinessReport> {
   const changeSet = await gitChangeSet({ cwd: dir, base: 'main', head });
   try {
-    const report = await runCheck({ changeSet, now: new Date('2026-06-01T12:00:00Z'), repositoryUrl: 'https://github.com/acme/orders-api' });
+    const report = await runCheck({
+      changeSet,
+      now: new Date('2026-06-01T12:00:00Z'),
+      repositoryUrl: 'https://github.com/acme/orders-api',
+    });
     // The duration changes on every run; a fixed one keeps the screenshots stable.
     return { ...report, stats: { ...report.stats, durationMs: 1800 } };
   } finally {
@@ -127,7 +135,17 @@ ${body}
 function chrome(args: string[], profile: string): string {
   return execFileSync(
     chromium,
-    ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', `--user-data-dir=${profile}`, '--hide-scrollbars', ...args],
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      `--user-data-dir=${profile}`,
+      '--hide-scrollbars',
+      ...args,
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 },
   );
 }
@@ -136,7 +154,13 @@ function chrome(args: string[], profile: string): string {
 function screenshot(htmlPath: string, pngPath: string, profile: string): void {
   const measure = htmlPath.replace(/\.html$/, '.measure.html');
   const html = readFileSync(htmlPath, 'utf8');
-  writeFileSync(measure, html.replace('</body>', '<script>document.title = "height:" + Math.ceil(document.querySelector(".page").getBoundingClientRect().height);</script></body>'));
+  writeFileSync(
+    measure,
+    html.replace(
+      '</body>',
+      '<script>document.title = "height:" + Math.ceil(document.querySelector(".page").getBoundingClientRect().height);</script></body>',
+    ),
+  );
   const dom = chrome(['--window-size=928,800', '--dump-dom', `file://${measure}`], profile);
   rmSync(measure);
   const height = Number(/height:(\d+)/.exec(dom)?.[1] ?? '2000');

@@ -56,20 +56,32 @@ async function readText(snapshot: Snapshot, path: string): Promise<string | unde
       : result.file.irregular;
   if (problem !== undefined) {
     throw new ConfigError([
-      { file: path, line: 1, column: 1, key: '(file)', message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file` },
+      {
+        file: path,
+        line: 1,
+        column: 1,
+        key: '(file)',
+        message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file`,
+      },
     ]);
   }
   return result.ok ? result.file.text : undefined;
 }
 
 /** Reads `path` at `ref` (the default branch when absent) of another repository; undefined when it does not exist. */
-export type RepositoryConfigReader = (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined>;
+export type RepositoryConfigReader = (
+  repository: { owner: string; repo: string; ref?: string },
+  path: string,
+) => Promise<string | undefined>;
 
 /**
  * The reader for `extends:` entries: paths in this repository from `local` (a snapshot, or the disk next to
  * a `--config` file), other repositories through `remote`.
  */
-function extendsReader(local: (path: string) => Promise<string | undefined>, remote: RepositoryConfigReader | undefined): ExtendsReader {
+function extendsReader(
+  local: (path: string) => Promise<string | undefined>,
+  remote: RepositoryConfigReader | undefined,
+): ExtendsReader {
   return async (location: ConfigLocation) => {
     if (!location.repository) return local(location.path);
     if (!remote) {
@@ -118,24 +130,34 @@ export async function loadPolicy(
   try {
     headText = await readText(changeSet.head, configPath);
   } catch (err) {
-    if (err instanceof ConfigError) return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
+    if (err instanceof ConfigError)
+      return { config, preview: { changed: true, differences: [], errors: err.message.split('\n') } };
     throw err;
   }
   // Only an edit the PR makes is previewed: a config that changed on the base branch since the PR
   // branched off is already what is enforced.
-  const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath).catch(() => undefined);
+  const mergeBaseText =
+    policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath).catch(() => undefined);
   const sameText = (headText ?? '') === (mergeBaseText ?? '') || (headText ?? '') === (enforcedText ?? '');
   // With the same text, only a file it extends can have changed in the PR: judge the merged result then.
   if (sameText && !/^\s*extends\s*:/m.test(headText ?? '')) return { config };
   try {
-    const headConfig = await loadConfigChain(headText ?? '', configPath, gates, extendsReader((path) => readText(changeSet.head, path), readRepositoryConfig));
+    const headConfig = await loadConfigChain(
+      headText ?? '',
+      configPath,
+      gates,
+      extendsReader((path) => readText(changeSet.head, path), readRepositoryConfig),
+    );
     const differences = diffConfigs(config, headConfig, gates);
     if (sameText && differences.length === 0) return { config };
     return { config, preview: { changed: true, differences, errors: [] } };
   } catch (err) {
     // Whatever goes wrong with the PR's config, the preview says so: never "no change" for a file that
     // would not load after merge.
-    const errors = err instanceof ConfigError ? err.message.split('\n') : [`${configPath}: could not be loaded: ${(err as Error).message}`];
+    const errors =
+      err instanceof ConfigError
+        ? err.message.split('\n')
+        : [`${configPath}: could not be loaded: ${(err as Error).message}`];
     return { config, preview: { changed: true, differences: [], errors } };
   }
 }
@@ -144,7 +166,13 @@ export async function loadPolicy(
 export async function runCheck(options: CheckOptions): Promise<ReadinessReport> {
   const started = Date.now();
   const gates = options.gates ?? GATES;
-  const { config: loaded, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride, options.readRepositoryConfig);
+  const { config: loaded, preview } = await loadPolicy(
+    options.changeSet,
+    gates,
+    options.configPath,
+    options.configOverride,
+    options.readRepositoryConfig,
+  );
   const config: ReadinessConfig = options.failOn ? { ...loaded, failOn: options.failOn } : loaded;
   const evaluation = await evaluate({
     changeSet: options.changeSet,
@@ -180,7 +208,13 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
     ...(preview ? { configPreview: preview } : {}),
     rules: evaluation.rules
       .filter((r) => usedRules.has(r.id))
-      .map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? '' })),
+      .map((r) => ({
+        id: r.id,
+        gate: r.gate,
+        severity: r.severity,
+        description: r.description,
+        docs: ruleDocs(r.id) ?? '',
+      })),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
     ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
   };

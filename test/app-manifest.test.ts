@@ -16,8 +16,21 @@ const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '../package.j
 describe('scripts/app-manifest.ts', () => {
   it('finds the App runtime packages: its imports and the parsers resolved by name', async () => {
     const packages = await appRuntimePackages();
-    expect(packages).toEqual(expect.arrayContaining(['probot', 'bullmq', 'ioredis', 'pino', 'prom-client', 'yaml', 'web-tree-sitter', 'tree-sitter-typescript', 'libpg-query']));
-    for (const tool of ['typescript', 'vitest', 'esbuild', 'tsx', '@octokit/openapi']) expect(packages).not.toContain(tool);
+    expect(packages).toEqual(
+      expect.arrayContaining([
+        'probot',
+        'bullmq',
+        'ioredis',
+        'pino',
+        'prom-client',
+        'yaml',
+        'web-tree-sitter',
+        'tree-sitter-typescript',
+        'libpg-query',
+      ]),
+    );
+    for (const tool of ['typescript', 'vitest', 'esbuild', 'tsx', '@octokit/openapi'])
+      expect(packages).not.toContain(tool);
     // Every one is declared, so the Docker build's rewrite cannot fail.
     const moved = withAppDependencies(manifest, packages);
     expect(Object.keys(moved.dependencies!).sort()).toEqual(packages);

@@ -36,7 +36,10 @@ describe('demo', () => {
         const mine = report.findings.filter((f) => f.gate === gate.id && f.state === 'new');
         expect(mine.length, `gate ${gate.id} finds nothing in the demo`).toBeGreaterThan(0);
         for (const ruleId of DEMO_EXPECTATIONS[gate.id] ?? []) {
-          expect(mine.map((f) => f.ruleId), `${ruleId} in the demo`).toContain(ruleId);
+          expect(
+            mine.map((f) => f.ruleId),
+            `${ruleId} in the demo`,
+          ).toContain(ruleId);
         }
       }
       if (product.length > 0) expect(report.verdict).toBe('blocked');

@@ -28,7 +28,9 @@ describe('registry', () => {
       it('lists exactly the rule files of its folder, sorted', () => {
         const rulesDir = join(gatesDir, gate.id, 'rules');
         const files = existsSync(rulesDir)
-          ? readdirSync(rulesDir).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `${gate.id}/${f.slice(0, -3)}`)
+          ? readdirSync(rulesDir)
+              .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
+              .map((f) => `${gate.id}/${f.slice(0, -3)}`)
           : [];
         const ids = gate.rules.map((r) => r.meta.id);
         expect(ids).toEqual([...ids].sort());
@@ -52,7 +54,9 @@ describe('registry', () => {
           // rendered findings of the fixture cases (test/rules.test.ts).
           for (const template of [rule.meta.messages[messageId]!, fix!]) {
             const braces = template.match(/\{\{[^}]*\}\}/g) ?? [];
-            expect(braces.length, `malformed placeholder in ${messageId}: ${template}`).toBe(placeholders(template).length);
+            expect(braces.length, `malformed placeholder in ${messageId}: ${template}`).toBe(
+              placeholders(template).length,
+            );
           }
         }
       });

@@ -41,18 +41,24 @@ export function examplesOf(markdown: string): Example[] {
 
 const rules = allRules().map((r) => r.meta.id);
 
-const mineOf = (evaluation: { findings: readonly Finding[] }, id: string) => evaluation.findings.filter((f) => f.ruleId === id && f.state === 'new');
+const mineOf = (evaluation: { findings: readonly Finding[] }, id: string) =>
+  evaluation.findings.filter((f) => f.ruleId === id && f.state === 'new');
 
 describe('rule docs', () => {
   it.each(rules.map((id) => [id] as const))('%s has docs with a bad and a good example', (id) => {
     const docs = ruleDocs(id);
-    expect(docs, `src/gates/${id.split('/')[0]}/rules/${id.split('/')[1]}.md is missing (then npm run generate)`).toBeTruthy();
+    expect(
+      docs,
+      `src/gates/${id.split('/')[0]}/rules/${id.split('/')[1]}.md is missing (then npm run generate)`,
+    ).toBeTruthy();
     const examples = examplesOf(docs!);
     expect(examples.some((e) => e.kind === 'bad')).toBe(true);
     expect(examples.some((e) => e.kind === 'good')).toBe(true);
   });
 
-  const all = rules.flatMap((id) => examplesOf(ruleDocs(id) ?? '').map((e, i) => [`${id} ${e.kind} #${i + 1}`, id, e] as const));
+  const all = rules.flatMap((id) =>
+    examplesOf(ruleDocs(id) ?? '').map((e, i) => [`${id} ${e.kind} #${i + 1}`, id, e] as const),
+  );
   it.each(all)('%s', async (_name, id, example) => {
     const base: Record<string, string> = {};
     const head: Record<string, string> = {};
@@ -71,7 +77,10 @@ describe('rule docs', () => {
     // A rule that throws reports nothing, which would pass every ✅ example: no example may raise an error.
     // The one exception is core/unanalysed-file's own ❌ examples, whose subject is a file the engine had to
     // skip: that skip is the finding's evidence, and the finding itself is asserted below.
-    const evidence = id === UNANALYSED_FILE_RULE && example.kind === 'bad' ? new Set(mineOf(evaluation, id).map((f) => f.path)) : new Set<string>();
+    const evidence =
+      id === UNANALYSED_FILE_RULE && example.kind === 'bad'
+        ? new Set(mineOf(evaluation, id).map((f) => f.path))
+        : new Set<string>();
     expect(evaluation.errors.filter((e) => !evidence.has(e.path))).toEqual([]);
     const mine = mineOf(evaluation, id);
     if (example.kind === 'bad') expect(mine.length, JSON.stringify(evaluation.errors)).toBeGreaterThan(0);

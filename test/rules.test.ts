@@ -37,8 +37,13 @@ describe('fixture coverage', () => {
 
   it('every message variant of every rule is produced by some fixture case', () => {
     const seen = new Set(produced.map((f) => `${f.ruleId}#${f.messageId}`));
-    const missing = allRules().flatMap((r) => Object.keys(r.meta.messages).map((m) => `${r.meta.id}#${m}`)).filter((v) => !seen.has(v));
-    expect(missing, 'give each a fixture case (assert it with `ruleid: <rule-id>#<messageId>`), or delete it if no code reports it').toEqual([]);
+    const missing = allRules()
+      .flatMap((r) => Object.keys(r.meta.messages).map((m) => `${r.meta.id}#${m}`))
+      .filter((v) => !seen.has(v));
+    expect(
+      missing,
+      'give each a fixture case (assert it with `ruleid: <rule-id>#<messageId>`), or delete it if no code reports it',
+    ).toEqual([]);
   });
 
   it('no rendered message or fix keeps a {{placeholder}} (the rule passed every value its templates use)', () => {
@@ -52,7 +57,9 @@ describe('fixture coverage', () => {
     const leftovers = produced
       .filter((f) => {
         const m = meta.get(f.ruleId)!;
-        return leftover(f.message, m.messages[f.messageId!]) || leftover(f.fix, m.fixes[f.messageId!] ?? m.fixes.default);
+        return (
+          leftover(f.message, m.messages[f.messageId!]) || leftover(f.fix, m.fixes[f.messageId!] ?? m.fixes.default)
+        );
       })
       .map((f) => `${f.ruleId}#${f.messageId} at ${f.path}:${f.line}: ${f.message} / ${f.fix}`);
     expect(leftovers).toEqual([]);

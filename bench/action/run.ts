@@ -13,7 +13,15 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ActionWorld, BASE_FILES, cleanup, pullRequestPayload, ROOT, runAction, type ActionRun } from '../../test/action/harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  pullRequestPayload,
+  ROOT,
+  runAction,
+  type ActionRun,
+} from '../../test/action/harness.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
 const FILES = 20;
@@ -40,20 +48,34 @@ function prFiles(): Record<string, string> {
     ].join('\n');
   }
   for (let i = 0; i < 5; i++) {
-    files[`jobs/job_${i}.py`] = ['import logging', '', 'logger = logging.getLogger(__name__)', '', ...Array.from({ length: 10 }, (_, k) => `def step_${k}(payload):\n    logger.info("step %s for %s", ${k}, payload.get("id"))\n    return payload\n`)].join('\n');
+    files[`jobs/job_${i}.py`] = [
+      'import logging',
+      '',
+      'logger = logging.getLogger(__name__)',
+      '',
+      ...Array.from(
+        { length: 10 },
+        (_, k) =>
+          `def step_${k}(payload):\n    logger.info("step %s for %s", ${k}, payload.get("id"))\n    return payload\n`,
+      ),
+    ].join('\n');
   }
   for (let i = 0; i < 4; i++) {
-    files[`db/migrations/00${10 + i}_change.sql`] = `-- migration ${i}\nSET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note_${i} text;\nCREATE INDEX CONCURRENTLY orders_note_${i}_idx ON orders (note_${i});\n`;
+    files[`db/migrations/00${10 + i}_change.sql`] =
+      `-- migration ${i}\nSET lock_timeout = '5s';\nALTER TABLE orders ADD COLUMN note_${i} text;\nCREATE INDEX CONCURRENTLY orders_note_${i}_idx ON orders (note_${i});\n`;
   }
   for (let i = 0; i < 3; i++) {
-    files[`deploy/service-${i}.yaml`] = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: shop:${i}\n          readinessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n`;
+    files[`deploy/service-${i}.yaml`] =
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop-${i}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: shop:${i}\n          readinessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n`;
   }
-  if (Object.keys(files).length !== FILES) throw new Error(`expected ${FILES} files, made ${Object.keys(files).length}`);
+  if (Object.keys(files).length !== FILES)
+    throw new Error(`expected ${FILES} files, made ${Object.keys(files).length}`);
   return files;
 }
 
 /** The engine's share of a run, from the JSON report it wrote. */
-const engineMs = (run: ActionRun): number => (JSON.parse(readFileSync(run.outputs['report-file']!, 'utf8')) as { stats: { durationMs: number } }).stats.durationMs;
+const engineMs = (run: ActionRun): number =>
+  (JSON.parse(readFileSync(run.outputs['report-file']!, 'utf8')) as { stats: { durationMs: number } }).stats.durationMs;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -72,13 +94,26 @@ const runs: ActionRun[] = [];
 const engine: number[] = [];
 try {
   // One unmeasured run warms the OS file cache, as a runner that just downloaded the action would have it.
-  await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 20, base, head }), workspace: world.repo.dir, fake: world.fake });
+  await runAction({
+    event: 'pull_request',
+    payload: pullRequestPayload({ number: 20, base, head }),
+    workspace: world.repo.dir,
+    fake: world.fake,
+  });
   for (let i = 0; i < RUNS; i++) {
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 20, base, head, action: 'synchronize' }), workspace: world.repo.dir, fake: world.fake });
-    if (run.code !== 0 && run.code !== 1) throw new Error(`the Action failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 20, base, head, action: 'synchronize' }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
+    if (run.code !== 0 && run.code !== 1)
+      throw new Error(`the Action failed (exit ${run.code}):\n${run.stdout}\n${run.stderr}`);
     runs.push(run);
     engine.push(engineMs(run));
-    console.log(`  run ${i + 1}: first output ${run.firstOutputMs.toFixed(0)} ms, outputs written ${run.totalMs.toFixed(0)} ms, engine ${engine.at(-1)} ms (${run.outputs['verdict']})`);
+    console.log(
+      `  run ${i + 1}: first output ${run.firstOutputMs.toFixed(0)} ms, outputs written ${run.totalMs.toFixed(0)} ms, engine ${engine.at(-1)} ms (${run.outputs['verdict']})`,
+    );
   }
 } finally {
   await world.close();
@@ -111,8 +146,16 @@ const ok = (good: boolean) => (good ? 'yes' : 'NO');
 console.log('');
 console.log('| measure | value | target | met |');
 console.log('| --- | --- | --- | --- |');
-console.log(`| bundle (dist/: index.js + ${bundle.filter((f) => f.name.endsWith('.wasm')).length} wasm) | ${result.bundleMb} MiB (index.js ${(jsBytes / 1024 / 1024).toFixed(2)} MiB) | < ${SIZE_TARGET_MB} MB | ${ok(totalBytes < SIZE_TARGET_MB * 1e6)} |`);
-console.log(`| cold start: process start → first output | ${result.firstOutputMs} ms | < ${START_TARGET_MS} ms | ${ok(result.firstOutputMs < START_TARGET_MS)} |`);
-console.log(`| 20-file PR: process start → outputs written (comment + check run published) | ${result.totalMs} ms (best ${result.totalMinMs} ms) | < ${START_TARGET_MS} ms | ${ok(result.totalMs < START_TARGET_MS)} |`);
+console.log(
+  `| bundle (dist/: index.js + ${bundle.filter((f) => f.name.endsWith('.wasm')).length} wasm) | ${result.bundleMb} MiB (index.js ${(jsBytes / 1024 / 1024).toFixed(2)} MiB) | < ${SIZE_TARGET_MB} MB | ${ok(totalBytes < SIZE_TARGET_MB * 1e6)} |`,
+);
+console.log(
+  `| cold start: process start → first output | ${result.firstOutputMs} ms | < ${START_TARGET_MS} ms | ${ok(result.firstOutputMs < START_TARGET_MS)} |`,
+);
+console.log(
+  `| 20-file PR: process start → outputs written (comment + check run published) | ${result.totalMs} ms (best ${result.totalMinMs} ms) | < ${START_TARGET_MS} ms | ${ok(result.totalMs < START_TARGET_MS)} |`,
+);
 console.log(`| … of which the engine (report stats.durationMs) | ${result.engineMs} ms | — | — |`);
-console.log(`\nmedian of ${RUNS} runs · ${result.node} · ${result.cpu} (${result.cores} cores, load average ${result.loadAverage}) · written to bench/results/action.json`);
+console.log(
+  `\nmedian of ${RUNS} runs · ${result.node} · ${result.cpu} (${result.cores} cores, load average ${result.loadAverage}) · written to bench/results/action.json`,
+);

@@ -13,7 +13,16 @@
  * merged by label into bench/results/cli.json; a table is printed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +80,11 @@ function timeRuns(bin: string, args: string[], cwd: string, expectStatus: number
   const times: number[] = [];
   for (let i = 0; i < RUNS + 1; i++) {
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [bin, ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== expectStatus) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     if (i > 0) times.push(ms); // the first run warms the file cache
@@ -82,7 +95,8 @@ function timeRuns(bin: string, args: string[], cwd: string, expectStatus: number
 function smallRepo(): string {
   const dir = join(work, 'repo');
   mkdirSync(dir);
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', ...args], { cwd: dir, stdio: 'pipe' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', ...args], { cwd: dir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
   const write = (path: string, text: string) => {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
@@ -94,8 +108,14 @@ function smallRepo(): string {
   git('commit', '-q', '-m', 'base');
   git('checkout', '-q', '-b', 'feature');
   write('db/migrations/002_drop_email.sql', 'ALTER TABLE users DROP COLUMN email;\n');
-  write('src/login.ts', "import { logger } from './logger.js';\nexport function login(req) {\n  logger.info({ user: req.body.username }, 'login');\n}\n");
-  write('deploy/app.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: app }\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1\n');
+  write(
+    'src/login.ts',
+    "import { logger } from './logger.js';\nexport function login(req) {\n  logger.info({ user: req.body.username }, 'login');\n}\n",
+  );
+  write(
+    'deploy/app.yaml',
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: app }\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: app:1\n',
+  );
   git('add', '-A');
   git('commit', '-q', '-m', 'feature');
   return dir;
@@ -108,8 +128,14 @@ if (values.installed) {
   installDir = resolve(values.installed);
 } else {
   // Not --json: the prepare and prepack scripts print to the same stdout.
-  execFileSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
-  const tarball = join(work, readdirSync(work).find((f) => f.endsWith('.tgz'))!);
+  execFileSync('npm', ['pack', '--pack-destination', work, '--loglevel=error'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+  );
   tarballBytes = statSync(tarball).size;
   installDir = join(work, 'install');
   mkdirSync(installDir);
@@ -139,14 +165,21 @@ const result: Result = {
 };
 rmSync(work, { recursive: true, force: true });
 
-const all = (existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { results: Result[] }).results : []).filter((r) => r.label !== label);
+const all = (
+  existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { results: Result[] }).results : []
+).filter((r) => r.label !== label);
 all.push(result);
-writeFileSync(RESULTS, `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, runs: RUNS, results: all }, null, 2)}\n`);
+writeFileSync(
+  RESULTS,
+  `${JSON.stringify({ machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, runs: RUNS, results: all }, null, 2)}\n`,
+);
 
 const mb = (b: number | undefined) => (b === undefined ? '—' : `${(b / 1024 / 1024).toFixed(1)} MB`);
 console.log('| package | tarball | installed | packages | install | --version | 3-file check |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of all) {
-  console.log(`| ${r.label} | ${mb(r.tarballBytes)} | ${mb(r.installBytes)} | ${r.packages} | ${r.installMs === undefined ? '—' : `${r.installMs} ms`} | ${r.versionMs} ms | ${r.checkMs} ms |`);
+  console.log(
+    `| ${r.label} | ${mb(r.tarballBytes)} | ${mb(r.installBytes)} | ${r.packages} | ${r.installMs === undefined ? '—' : `${r.installMs} ms`} | ${r.versionMs} ms | ${r.checkMs} ms |`,
+  );
 }
 console.log(`median of ${RUNS} runs after one warm-up, ${process.version} → ${RESULTS}`);

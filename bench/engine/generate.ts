@@ -118,12 +118,16 @@ export function generate(dir: string): Generated {
     writeFileSync(join(dir, path), text);
   };
   const git = (...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], {
-      cwd: dir,
-      stdio: 'pipe',
-      maxBuffer: 1 << 30,
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
-    });
+    execFileSync(
+      'git',
+      ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args],
+      {
+        cwd: dir,
+        stdio: 'pipe',
+        maxBuffer: 1 << 30,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' },
+      },
+    );
 
   // 10,000 files over 10 services.
   const files: Array<{ path: string; kind: 'ts' | 'js' | 'py' | 'sql' | 'yaml' }> = [];
@@ -140,11 +144,23 @@ export function generate(dir: string): Generated {
     files.push({ path, kind });
   }
   for (let s = 0; s < 10; s++) {
-    write(`services/svc${s}/package.json`, JSON.stringify({ name: `svc${s}`, dependencies: { 'prom-client': '^15', pino: '^10' } }) + '\n');
-    write(`services/svc${s}/src/logger.ts`, `import pino from 'pino';\nexport const logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n`);
+    write(
+      `services/svc${s}/package.json`,
+      JSON.stringify({ name: `svc${s}`, dependencies: { 'prom-client': '^15', pino: '^10' } }) + '\n',
+    );
+    write(
+      `services/svc${s}/src/logger.ts`,
+      `import pino from 'pino';\nexport const logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n`,
+    );
   }
   const content = (f: (typeof files)[number], i: number, blocks: number) =>
-    f.kind === 'ts' || f.kind === 'js' ? tsModule(r, i, blocks) : f.kind === 'py' ? pyModule(r, i, blocks) : f.kind === 'sql' ? sqlMigration(i) : k8s(i);
+    f.kind === 'ts' || f.kind === 'js'
+      ? tsModule(r, i, blocks)
+      : f.kind === 'py'
+        ? pyModule(r, i, blocks)
+        : f.kind === 'sql'
+          ? sqlMigration(i)
+          : k8s(i);
   files.forEach((f, i) => write(f.path, content(f, i, 3)));
   git('init', '-q', '-b', 'main');
   git('add', '-A');
@@ -157,7 +173,10 @@ export function generate(dir: string): Generated {
   const codeFiles = files.map((f, i) => ({ ...f, i })).filter((f) => f.kind !== 'sql');
   for (let n = 0; n < 950; n++) {
     const f = codeFiles[(n * 7) % codeFiles.length]!;
-    const text = f.kind === 'yaml' ? k8s(f.i).replace('1.0.0', '1.1.0') + `---\n# ${'padding '.repeat(50)}\n`.repeat(15) : content(f, f.i, f.kind === 'py' ? 21 : 15);
+    const text =
+      f.kind === 'yaml'
+        ? k8s(f.i).replace('1.0.0', '1.1.0') + `---\n# ${'padding '.repeat(50)}\n`.repeat(15)
+        : content(f, f.i, f.kind === 'py' ? 21 : 15);
     write(f.path, text);
     prBytes += Buffer.byteLength(text);
     prFiles++;

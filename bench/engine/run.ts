@@ -23,16 +23,36 @@ if (!existsSync(join(root, 'build', 'cli', 'index.js'))) {
 console.log('generating the synthetic repository (10,000 files)…');
 const t0 = Date.now();
 const gen = generate(work);
-console.log(`  done in ${((Date.now() - t0) / 1000).toFixed(1)} s: PR of ${gen.prFiles} files, ${(gen.prBytes / 1e6).toFixed(1)} MB`);
+console.log(
+  `  done in ${((Date.now() - t0) / 1000).toFixed(1)} s: PR of ${gen.prFiles} files, ${(gen.prBytes / 1e6).toFixed(1)} MB`,
+);
 
-function runOnce(head: string): { ms: number; rssMb: number; status: number | null; report: { findings: unknown[]; errors: unknown[] } } {
+function runOnce(head: string): {
+  ms: number;
+  rssMb: number;
+  status: number | null;
+  report: { findings: unknown[]; errors: unknown[] };
+} {
   const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-'));
   const rssFile = join(tmp, 'rss');
   const out = join(tmp, 'report.json');
   const start = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    ['--import', join(import.meta.dirname, 'rss-hook.mjs'), cli, 'check', '--base', 'main', '--head', head, '--format', 'json', '--output', out],
+    [
+      '--import',
+      join(import.meta.dirname, 'rss-hook.mjs'),
+      cli,
+      'check',
+      '--base',
+      'main',
+      '--head',
+      head,
+      '--format',
+      'json',
+      '--output',
+      out,
+    ],
     { cwd: gen.dir, env: { ...process.env, READINESS_BENCH_RSS_FILE: rssFile }, encoding: 'utf8' },
   );
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -88,10 +108,14 @@ const table = [
 console.log('\n' + table);
 
 const resultsReadme = join(root, 'bench/results/README.md');
-const section = (text: string) => text.replace(/<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/, `<!-- bench:engine -->\n${table}\n<!-- /bench:engine -->`);
+const section = (text: string) =>
+  text.replace(
+    /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/,
+    `<!-- bench:engine -->\n${table}\n<!-- /bench:engine -->`,
+  );
 const existing = existsSync(resultsReadme)
   ? readFileSync(resultsReadme, 'utf8')
-  : '# Benchmark results\n\nWritten by the benchmarks in bench/; numbers from one run on this project\'s 2-core machine.\n\n## Engine (`npm run bench`)\n\n<!-- bench:engine -->\n<!-- /bench:engine -->\n';
+  : "# Benchmark results\n\nWritten by the benchmarks in bench/; numbers from one run on this project's 2-core machine.\n\n## Engine (`npm run bench`)\n\n<!-- bench:engine -->\n<!-- /bench:engine -->\n";
 writeFileSync(resultsReadme, section(existing));
 const readme = join(root, 'README.md');
 writeFileSync(readme, section(readFileSync(readme, 'utf8')));

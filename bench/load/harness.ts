@@ -229,7 +229,10 @@ async function stop(proc: Proc, timeoutMs = 20_000): Promise<void> {
 
 /** GET/POST JSON against the fake's control API. */
 async function control<T>(base: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(base + path, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const res = await fetch(base + path, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`fake GitHub ${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : undefined) as T;
@@ -237,13 +240,24 @@ async function control<T>(base: string, method: 'GET' | 'POST', path: string, bo
 
 interface FakeRepoState {
   comments: Array<{ id: number; issueNumber: number; body: string; login: string }>;
-  checkRuns: Array<{ id: number; headSha: string; name: string; status: string; conclusion: string | null; output: { title: string | null } }>;
+  checkRuns: Array<{
+    id: number;
+    headSha: string;
+    name: string;
+    status: string;
+    conclusion: string | null;
+    output: { title: string | null };
+  }>;
 }
 
 /** A completed run that carries a verdict (not an error, not superseded or cancelled). */
 function isVerdict(run: FakeRepoState['checkRuns'][number]): boolean {
   const title = run.output.title ?? '';
-  return run.status === 'completed' && (run.conclusion === 'success' || run.conclusion === 'failure') && !/^(Error:|Configuration error)/.test(title);
+  return (
+    run.status === 'completed' &&
+    (run.conclusion === 'success' || run.conclusion === 'failure') &&
+    !/^(Error:|Configuration error)/.test(title)
+  );
 }
 
 /** Runs the load test; stops every process it started, also when it fails. */
@@ -253,7 +267,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   mkdirSync(options.workDir, { recursive: true });
   const orgs = options.orgs ?? Math.max(1, Math.ceil(options.prs / 20));
   const world = buildWorld(options.prs, orgs);
-  const { plan, mix } = planDeliveries(options.deliveries, options.prs, options.durationMs, HEADS_PER_PR - 1, options.seed);
+  const { plan, mix } = planDeliveries(
+    options.deliveries,
+    options.prs,
+    options.durationMs,
+    HEADS_PER_PR - 1,
+    options.seed,
+  );
   const settings = appSettings(options.env);
   const prefix = `load-${randomUUID().slice(0, 8)}`;
   const procs: Proc[] = [];
@@ -277,7 +297,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const fakeLog = openSync(join(options.workDir, 'fake-github.log'), 'w');
     const fakeChild = spawn(
       process.execPath,
-      ['--import', 'tsx', 'test/support/fake-github/server.ts', '--port', '0', '--seed-file', seedFile, '--rng-seed', String(options.seed), '--no-record-bodies', '--no-validate-responses'],
+      [
+        '--import',
+        'tsx',
+        'test/support/fake-github/server.ts',
+        '--port',
+        '0',
+        '--seed-file',
+        seedFile,
+        '--rng-seed',
+        String(options.seed),
+        '--no-record-bodies',
+        '--no-validate-responses',
+      ],
       { cwd: ROOT, env: childEnv({}), stdio: ['ignore', 'pipe', fakeLog] },
     );
     closeSync(fakeLog);
@@ -286,11 +318,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const fakeUrl = await new Promise<string>((resolve, reject) => {
       const lines = createInterface({ input: fakeChild.stdout! });
       lines.once('line', (line) => resolve(line.replace(/^FAKE_GITHUB_URL=/, '').trim()));
-      fakeChild.once('exit', (code) => reject(new Error(`the fake GitHub exited with ${code}; see ${join(options.workDir, 'fake-github.log')}`)));
+      fakeChild.once('exit', (code) =>
+        reject(new Error(`the fake GitHub exited with ${code}; see ${join(options.workDir, 'fake-github.log')}`)),
+      );
     });
     progress(`fake GitHub at ${fakeUrl}: ${orgs} installations, ${options.prs} PRs`);
 
-    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const privateKey = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     let serial = 0;
     const startApp = async (role: 'web' | 'worker', name: string): Promise<Proc> => {
       const port = await freePort();
@@ -308,7 +346,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
       });
-      const child = spawn(options.appCommand[0]!, [...options.appCommand.slice(1), role], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+      const child = spawn(options.appCommand[0]!, [...options.appCommand.slice(1), role], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', log, log],
+      });
       closeSync(log);
       const proc = track(name, role, child);
       proc.url = `http://127.0.0.1:${port}`;
@@ -316,15 +358,24 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       procs.push(proc);
       const deadline = Date.now() + 60_000;
       for (;;) {
-        if (proc.crashed) throw new Error(`${name} exited (${proc.crashed}) while starting; see ${join(options.workDir, `${name}.log`)}`);
-        const ok = await fetch(`${proc.url}/readyz`).then((r) => r.ok, () => false);
+        if (proc.crashed)
+          throw new Error(
+            `${name} exited (${proc.crashed}) while starting; see ${join(options.workDir, `${name}.log`)}`,
+          );
+        const ok = await fetch(`${proc.url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) return proc;
-        if (Date.now() > deadline) throw new Error(`${name} was not ready within 60 s; see ${join(options.workDir, `${name}.log`)}`);
+        if (Date.now() > deadline)
+          throw new Error(`${name} was not ready within 60 s; see ${join(options.workDir, `${name}.log`)}`);
         await sleep(100);
       }
     };
     const webs = await Promise.all(Array.from({ length: options.webs }, (_, i) => startApp('web', `web-${i + 1}`)));
-    const workers = await Promise.all(Array.from({ length: options.workers }, (_, i) => startApp('worker', `worker-${i + 1}`)));
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, (_, i) => startApp('worker', `worker-${i + 1}`)),
+    );
     serial = options.workers;
     progress(`${webs.length} web and ${workers.length} worker processes ready`);
 
@@ -332,7 +383,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     const scrape = async (proc: Proc) => {
       if (!proc.metricsUrl || proc.killed || proc.child.exitCode !== null) return;
       proc.peakKb = Math.max(proc.peakKb, peakRssKb(proc.child.pid));
-      const text = await fetch(proc.metricsUrl).then((r) => (r.ok ? r.text() : undefined), () => undefined);
+      const text = await fetch(proc.metricsUrl).then(
+        (r) => (r.ok ? r.text() : undefined),
+        () => undefined,
+      );
       if (text) proc.scrape = parseMetrics(text);
     };
     const scrapeAll = () => Promise.all(procs.filter((p) => p.role === 'web' || p.role === 'worker').map(scrape));
@@ -356,7 +410,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         victim.killed = true;
         victim.child.kill('SIGKILL');
         await victim.exited;
-        progress(`killed ${victim.name} (pid ${victim.child.pid}) with SIGKILL at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+        progress(
+          `killed ${victim.name} (pid ${victim.child.pid}) with SIGKILL at ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+        );
         await sleep(options.restartAfterMs ?? 3000);
         const again = await startApp('worker', `${victim.name}-restarted`);
         serial++;
@@ -393,7 +449,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
       states = await readStates(fakeUrl, world.repos);
       const complete = world.pulls.every((pull, i) => {
-        const runs = states.get(pull.owner)!.checkRuns.filter((r) => r.name === CHECK_NAME && r.headSha === pull.heads[newest[i]!]);
+        const runs = states
+          .get(pull.owner)!
+          .checkRuns.filter((r) => r.name === CHECK_NAME && r.headSha === pull.heads[newest[i]!]);
         return runs.length > 0 && runs.sort((a, b) => a.id - b.id).at(-1)!.status === 'completed';
       });
       quiet = complete ? quiet + 1 : 0;
@@ -403,7 +461,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       }
     }
     const settleMs = Date.now() - lastAnswer;
-    progress(settled ? `settled ${(settleMs / 1000).toFixed(1)} s after the last answer` : `NOT settled within ${(settleMs / 1000).toFixed(1)} s`);
+    progress(
+      settled
+        ? `settled ${(settleMs / 1000).toFixed(1)} s after the last answer`
+        : `NOT settled within ${(settleMs / 1000).toFixed(1)} s`,
+    );
     clearInterval(scraper);
     scraper = undefined;
     await scrapeAll();
@@ -428,41 +490,58 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     let jobRetries = 0;
     let deadLetters = 0;
     for (const p of procs) {
-      for (const [outcome, n] of Object.entries(p.scrape?.evaluations ?? {})) byOutcome[outcome] = (byOutcome[outcome] ?? 0) + n;
+      for (const [outcome, n] of Object.entries(p.scrape?.evaluations ?? {}))
+        byOutcome[outcome] = (byOutcome[outcome] ?? 0) + n;
       jobRetries += p.scrape?.jobRetries ?? 0;
       deadLetters += p.scrape?.deadLetters ?? 0;
     }
     const evaluations = Object.values(byOutcome).reduce((a, b) => a + b, 0);
     const faultsInjected: Record<string, number> = {};
-    for (const r of requests) if (r.fault) faultsInjected[String(r.status)] = (faultsInjected[String(r.status)] ?? 0) + 1;
+    for (const r of requests)
+      if (r.fault) faultsInjected[String(r.status)] = (faultsInjected[String(r.status)] ?? 0) + 1;
     const problems: string[] = [];
     let prsFinalOnNewestHead = 0;
     let lostJobs = 0;
     let duplicateComments = 0;
     let openRunsLeft = 0;
     const openRuns: string[] = [];
-    const heads = new Map(world.pulls.flatMap((pull, i) => pull.heads.map((sha, h) => [sha, { pull, h, newest: h === newest[i] }] as const)));
+    const heads = new Map(
+      world.pulls.flatMap((pull, i) =>
+        pull.heads.map((sha, h) => [sha, { pull, h, newest: h === newest[i] }] as const),
+      ),
+    );
     for (const state of states.values()) {
       for (const run of state.checkRuns.filter((r) => r.name === CHECK_NAME && r.status !== 'completed')) {
         openRunsLeft++;
         const at = heads.get(run.headSha);
-        openRuns.push(`run ${run.id} ${run.status} on ${at ? `${at.pull.owner}/${at.pull.repo}#${at.pull.number} head ${at.h}${at.newest ? ' (newest)' : ' (older)'}` : run.headSha}, started ${(run as { startedAt?: string }).startedAt ?? '?'}`);
+        openRuns.push(
+          `run ${run.id} ${run.status} on ${at ? `${at.pull.owner}/${at.pull.repo}#${at.pull.number} head ${at.h}${at.newest ? ' (newest)' : ' (older)'}` : run.headSha}, started ${(run as { startedAt?: string }).startedAt ?? '?'}`,
+        );
       }
     }
     world.pulls.forEach((pull, i) => {
       const state = states.get(pull.owner)!;
       const head = pull.heads[newest[i]!]!;
       const where = `${pull.owner}/${pull.repo}#${pull.number} (head ${newest[i]} ${head.slice(0, 8)})`;
-      const runs = state.checkRuns.filter((r) => r.name === CHECK_NAME && r.headSha === head).sort((a, b) => a.id - b.id);
+      const runs = state.checkRuns
+        .filter((r) => r.name === CHECK_NAME && r.headSha === head)
+        .sort((a, b) => a.id - b.id);
       const latest = runs.at(-1);
       const expected = pull.blocked[newest[i]!] ? 'failure' : 'success';
       if (!runs.some(isVerdict)) {
         lostJobs++;
-        problems.push(`${where}: lost — no completed evaluation on the newest head (runs: ${runs.map((r) => `${r.status}/${r.conclusion ?? '-'} "${r.output.title ?? ''}"`).join(', ') || 'none'})`);
+        problems.push(
+          `${where}: lost — no completed evaluation on the newest head (runs: ${runs.map((r) => `${r.status}/${r.conclusion ?? '-'} "${r.output.title ?? ''}"`).join(', ') || 'none'})`,
+        );
       }
       if (latest && isVerdict(latest) && latest.conclusion === expected) prsFinalOnNewestHead++;
-      else if (latest) problems.push(`${where}: latest run ${latest.status}/${latest.conclusion ?? '-'} "${latest.output.title ?? ''}", expected ${expected}`);
-      const scorecards = state.comments.filter((c) => c.issueNumber === pull.number && c.login === `${APP_SLUG}[bot]` && c.body.includes(SCORECARD_MARKER)).length;
+      else if (latest)
+        problems.push(
+          `${where}: latest run ${latest.status}/${latest.conclusion ?? '-'} "${latest.output.title ?? ''}", expected ${expected}`,
+        );
+      const scorecards = state.comments.filter(
+        (c) => c.issueNumber === pull.number && c.login === `${APP_SLUG}[bot]` && c.body.includes(SCORECARD_MARKER),
+      ).length;
       if (scorecards > 1) {
         duplicateComments += scorecards - 1;
         problems.push(`${where}: ${scorecards} scorecard comments`);
@@ -474,10 +553,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       pid: p.child.pid ?? 0,
       peakRssMb: round1(p.peakKb / 1024),
       ...(p.killed ? { killed: true } : {}),
-      ...(p.role === 'worker' ? { evaluations: Object.values(p.scrape?.evaluations ?? {}).reduce((a, b) => a + b, 0) } : {}),
+      ...(p.role === 'worker'
+        ? { evaluations: Object.values(p.scrape?.evaluations ?? {}).reduce((a, b) => a + b, 0) }
+        : {}),
       ...(p.crashed ? { crashed: p.crashed } : {}),
     }));
-    processes.push({ name: 'harness', role: 'harness', pid: process.pid, peakRssMb: round1(process.resourceUsage().maxRSS / 1024) });
+    processes.push({
+      name: 'harness',
+      role: 'harness',
+      pid: process.pid,
+      peakRssMb: round1(process.resourceUsage().maxRSS / 1024),
+    });
     return {
       deliveries: answered.length,
       acknowledged,
@@ -524,9 +610,13 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-async function readStates(fakeUrl: string, repos: Array<{ owner: string; repo: string }>): Promise<Map<string, FakeRepoState>> {
+async function readStates(
+  fakeUrl: string,
+  repos: Array<{ owner: string; repo: string }>,
+): Promise<Map<string, FakeRepoState>> {
   const states = new Map<string, FakeRepoState>();
-  for (const r of repos) states.set(r.owner, await control<FakeRepoState>(fakeUrl, 'GET', `/_fake/repos/${r.owner}/${r.repo}`));
+  for (const r of repos)
+    states.set(r.owner, await control<FakeRepoState>(fakeUrl, 'GET', `/_fake/repos/${r.owner}/${r.repo}`));
   return states;
 }
 
@@ -541,14 +631,40 @@ async function prepare(
 ): Promise<{ event: string; id: string; body: string; web: number }> {
   switch (item.kind) {
     case 'opened':
-      return { event: 'pull_request', id: randomUUID(), body: JSON.stringify(pullRequestPayload('opened', pull, 0)), web: nextWeb() };
+      return {
+        event: 'pull_request',
+        id: randomUUID(),
+        body: JSON.stringify(pullRequestPayload('opened', pull, 0)),
+        web: nextWeb(),
+      };
     case 'synchronize':
-      await control(fakeUrl, 'POST', '/_fake/pulls/head', { owner: pull.owner, repo: pull.repo, number: pull.number, sha: pull.heads[item.head] });
-      return { event: 'pull_request', id: randomUUID(), body: JSON.stringify(pullRequestPayload('synchronize', pull, item.head)), web: nextWeb() };
+      await control(fakeUrl, 'POST', '/_fake/pulls/head', {
+        owner: pull.owner,
+        repo: pull.repo,
+        number: pull.number,
+        sha: pull.heads[item.head],
+      });
+      return {
+        event: 'pull_request',
+        id: randomUUID(),
+        body: JSON.stringify(pullRequestPayload('synchronize', pull, item.head)),
+        web: nextWeb(),
+      };
     case 'recheck': {
       const body = '/readiness recheck';
-      const { id } = await control<{ id: number }>(fakeUrl, 'POST', '/_fake/comments', { owner: pull.owner, repo: pull.repo, issueNumber: pull.number, body, author: REVIEWER });
-      return { event: 'issue_comment', id: randomUUID(), body: JSON.stringify(commentPayload(pull, { id, body, login: REVIEWER })), web: nextWeb() };
+      const { id } = await control<{ id: number }>(fakeUrl, 'POST', '/_fake/comments', {
+        owner: pull.owner,
+        repo: pull.repo,
+        issueNumber: pull.number,
+        body,
+        author: REVIEWER,
+      });
+      return {
+        event: 'issue_comment',
+        id: randomUUID(),
+        body: JSON.stringify(commentPayload(pull, { id, body, login: REVIEWER })),
+        web: nextWeb(),
+      };
     }
     case 'redelivery': {
       // GitHub's redelivery: the same delivery id and body, here to the other web process.
@@ -559,10 +675,18 @@ async function prepare(
 }
 
 /** Sends one delivery and times it from sending to the full answer; status 0 when it got none within GitHub's 10 s. */
-async function deliver(url: string, d: { event: string; id: string; body: string }): Promise<{ status: number; ms: number }> {
+async function deliver(
+  url: string,
+  d: { event: string; id: string; body: string },
+): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   try {
-    const res = await fetch(`${url}/api/github/webhooks`, { method: 'POST', headers: deliveryHeaders(d.event, d.id, d.body, SECRET), body: d.body, signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(`${url}/api/github/webhooks`, {
+      method: 'POST',
+      headers: deliveryHeaders(d.event, d.id, d.body, SECRET),
+      body: d.body,
+      signal: AbortSignal.timeout(10_000),
+    });
     await res.text();
     return { status: res.status, ms: performance.now() - started };
   } catch {

@@ -72,7 +72,9 @@ const musts: Array<[string, boolean]> = [
   ['settled', result.settled],
 ];
 
-const rss = result.processes.map((p) => `${p.name}${p.killed ? ' (killed)' : ''} ${Math.round(p.peakRssMb)} MB`).join(', ');
+const rss = result.processes
+  .map((p) => `${p.name}${p.killed ? ' (killed)' : ''} ${Math.round(p.peakRssMb)} MB`)
+  .join(', ');
 const faults = Object.entries(result.faultsInjected)
   .map(([status, n]) => `${n}× ${status}`)
   .join(', ');
@@ -104,10 +106,13 @@ const table = [
 console.log('\n' + table + '\n');
 for (const [what, ok] of musts) console.log(`${ok ? '✓' : '✗'} ${what}`);
 if (result.problems.length > 0) console.log(`\nproblems:\n${result.problems.map((p) => `  - ${p}`).join('\n')}`);
-if (result.openRuns.length > 0) console.log(`\ncheck runs left in progress:\n${result.openRuns.map((r) => `  - ${r}`).join('\n')}`);
-if (result.unexpectedRequests > 0) console.log(`\nthe fake GitHub saw ${result.unexpectedRequests} request(s) GitHub would reject`);
+if (result.openRuns.length > 0)
+  console.log(`\ncheck runs left in progress:\n${result.openRuns.map((r) => `  - ${r}`).join('\n')}`);
+if (result.unexpectedRequests > 0)
+  console.log(`\nthe fake GitHub saw ${result.unexpectedRequests} request(s) GitHub would reject`);
 const crashed = result.processes.filter((p) => p.crashed);
-if (crashed.length > 0) console.log(`\nprocesses that exited by themselves: ${crashed.map((p) => `${p.name} (${p.crashed})`).join(', ')}`);
+if (crashed.length > 0)
+  console.log(`\nprocesses that exited by themselves: ${crashed.map((p) => `${p.name} (${p.crashed})`).join(', ')}`);
 
 if (!values['no-write']) {
   const json = {
@@ -159,7 +164,13 @@ if (!values['no-write']) {
   const readme = join(ROOT, 'README.md');
   const text = readFileSync(readme, 'utf8');
   if (/<!-- load:readme -->[\s\S]*?<!-- \/load:readme -->/.test(text)) {
-    writeFileSync(readme, text.replace(/<!-- load:readme -->[\s\S]*?<!-- \/load:readme -->/, () => `<!-- load:readme -->\n${table}\n<!-- /load:readme -->`));
+    writeFileSync(
+      readme,
+      text.replace(
+        /<!-- load:readme -->[\s\S]*?<!-- \/load:readme -->/,
+        () => `<!-- load:readme -->\n${table}\n<!-- /load:readme -->`,
+      ),
+    );
   }
 }
 

@@ -36,11 +36,20 @@ export function planMix(deliveries: number, prs: number, maxPushes: number): Pla
 }
 
 /** The plan, sorted by send time (ms from the start). */
-export function plan(deliveries: number, prs: number, durationMs: number, maxPushes: number, seed: number): { plan: Planned[]; mix: PlanMix } {
+export function plan(
+  deliveries: number,
+  prs: number,
+  durationMs: number,
+  maxPushes: number,
+  seed: number,
+): { plan: Planned[]; mix: PlanMix } {
   const mix = planMix(deliveries, prs, maxPushes);
   const random = mulberry32(seed);
   const pick = (n: number) => Math.floor(random() * n);
-  const pushes = Array.from({ length: prs }, (_, p) => Math.floor(mix.synchronize / prs) + (p < mix.synchronize % prs ? 1 : 0));
+  const pushes = Array.from(
+    { length: prs },
+    (_, p) => Math.floor(mix.synchronize / prs) + (p < mix.synchronize % prs ? 1 : 0),
+  );
   const rechecks = new Array<number>(prs).fill(0);
   for (let i = 0; i < mix.recheck; i++) rechecks[pick(prs)]!++;
   // Leave the last 5 % for redeliveries and the final pushes' evaluations to start.
@@ -49,7 +58,10 @@ export function plan(deliveries: number, prs: number, durationMs: number, maxPus
   const originals: Planned[][] = Array.from({ length: prs }, () => []);
   for (let p = 0; p < prs; p++) {
     const times = Array.from({ length: 1 + pushes[p]! + rechecks[p]! }, () => random() * window).sort((a, b) => a - b);
-    const kinds: Array<'synchronize' | 'recheck'> = [...new Array<'synchronize'>(pushes[p]!).fill('synchronize'), ...new Array<'recheck'>(rechecks[p]!).fill('recheck')];
+    const kinds: Array<'synchronize' | 'recheck'> = [
+      ...new Array<'synchronize'>(pushes[p]!).fill('synchronize'),
+      ...new Array<'recheck'>(rechecks[p]!).fill('recheck'),
+    ];
     for (let i = kinds.length - 1; i > 0; i--) {
       const j = pick(i + 1);
       [kinds[i], kinds[j]] = [kinds[j]!, kinds[i]!];
@@ -75,7 +87,10 @@ export function plan(deliveries: number, prs: number, durationMs: number, maxPus
     const original = candidates[pick(candidates.length)]!;
     redeliveries.push({ at: Math.min(durationMs, original.at + 50 + random() * 2000), pr, original });
   }
-  const all: Planned[] = [...items, ...redeliveries.map((r) => ({ at: r.at, kind: 'redelivery' as const, pr: r.pr, of: -1, original: r.original }))];
+  const all: Planned[] = [
+    ...items,
+    ...redeliveries.map((r) => ({ at: r.at, kind: 'redelivery' as const, pr: r.pr, of: -1, original: r.original })),
+  ];
   // Redeliveries point at their original by position, so order everything first, then resolve.
   all.sort((a, b) => a.at - b.at);
   const position = new Map(all.map((item, i) => [item, i]));

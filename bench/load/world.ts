@@ -21,7 +21,8 @@ export const REVIEWER = 'maria';
 // The same repository as test/app/support.ts (which imports vitest, so the bench cannot import it).
 const LOGGER = "import pino from 'pino';\n\nexport const logger = pino();\n";
 const PACKAGE = JSON.stringify({ name: 'shop', version: '1.0.0', dependencies: { pino: '^9.0.0' } }, null, 2) + '\n';
-const AUTH_BASE = "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username } = req.body;\n  logger.info({ username }, 'login attempt');\n}\n";
+const AUTH_BASE =
+  "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username } = req.body;\n  logger.info({ username }, 'login attempt');\n}\n";
 /** A password reaches a log line: pii/sensitive-field-logged, a blocker. */
 const AUTH_BAD =
   "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username, password } = req.body;\n  logger.info(`login attempt for ${username} with ${password}`);\n}\n";
@@ -31,7 +32,13 @@ const AUTH_FIXED =
 
 function files(auth: string, pr: number, head: number): Record<string, string> {
   // The notes file makes every head's tree distinct, as real pushes are.
-  return { 'package.json': PACKAGE, 'src/logger.ts': LOGGER, 'src/auth.ts': auth, 'README.md': '# shop\n', 'NOTES.md': `PR ${pr}, push ${head}\n` };
+  return {
+    'package.json': PACKAGE,
+    'src/logger.ts': LOGGER,
+    'src/auth.ts': auth,
+    'README.md': '# shop\n',
+    'NOTES.md': `PR ${pr}, push ${head}\n`,
+  };
 }
 
 function sha(text: string): string {
@@ -69,7 +76,9 @@ export function buildWorld(prs: number, orgs: number): LoadWorld {
     const repo = 'shop';
     const installationId = 100 + o;
     const base = sha(`${owner}/${repo}@base`);
-    const commits: Record<string, Record<string, string>> = { [base]: { 'package.json': PACKAGE, 'src/logger.ts': LOGGER, 'src/auth.ts': AUTH_BASE, 'README.md': '# shop\n' } };
+    const commits: Record<string, Record<string, string>> = {
+      [base]: { 'package.json': PACKAGE, 'src/logger.ts': LOGGER, 'src/auth.ts': AUTH_BASE, 'README.md': '# shop\n' },
+    };
     const parents: Record<string, string[]> = {};
     const seedPulls: unknown[] = [];
     const count = Math.floor(prs / orgs) + (o < prs % orgs ? 1 : 0);
@@ -88,12 +97,33 @@ export function buildWorld(prs: number, orgs: number): LoadWorld {
       }
       const branch = `feature-${number}`;
       pulls.push({ owner, repo, installationId, number, heads, blocked, base, branch });
-      seedPulls.push({ number, user: 'alice', title: `Change ${number}`, head: { sha: heads[0], ref: branch }, base: { sha: base, ref: 'main' } });
+      seedPulls.push({
+        number,
+        user: 'alice',
+        title: `Change ${number}`,
+        head: { sha: heads[0], ref: branch },
+        base: { sha: base, ref: 'main' },
+      });
     }
     repos.push({ owner, repo, installationId });
-    seedRepos.push({ owner, repo, commits, parents, branches: { main: base }, pulls: seedPulls, permissions: { alice: 'write', [REVIEWER]: 'maintain' } });
+    seedRepos.push({
+      owner,
+      repo,
+      commits,
+      parents,
+      branches: { main: base },
+      pulls: seedPulls,
+      permissions: { alice: 'write', [REVIEWER]: 'maintain' },
+    });
   }
-  const apps = [{ id: APP_ID, slug: APP_SLUG, name: 'Readiness Gates', installations: repos.map((r) => ({ id: r.installationId, account: r.owner })) }];
+  const apps = [
+    {
+      id: APP_ID,
+      slug: APP_SLUG,
+      name: 'Readiness Gates',
+      installations: repos.map((r) => ({ id: r.installationId, account: r.owner })),
+    },
+  ];
   return { pulls, repos, seedFile: { apps, repos: seedRepos } };
 }
 
@@ -115,7 +145,15 @@ function example(event: string, action: string): Record<string, any> {
 }
 
 function user(login: string): Record<string, any> {
-  return { login, id: 1000 + login.length, node_id: `U_${login}`, type: 'User', site_admin: false, url: `https://api.github.com/users/${login}`, html_url: `https://github.com/${login}` };
+  return {
+    login,
+    id: 1000 + login.length,
+    node_id: `U_${login}`,
+    type: 'User',
+    site_admin: false,
+    url: `https://api.github.com/users/${login}`,
+    html_url: `https://github.com/${login}`,
+  };
 }
 
 function adjust(payload: Record<string, any>, pull: LoadPull): void {
@@ -131,7 +169,11 @@ function adjust(payload: Record<string, any>, pull: LoadPull): void {
 }
 
 /** `pull_request.opened` or `.synchronize` for the PR at head `head` (an index into `pull.heads`). */
-export function pullRequestPayload(action: 'opened' | 'synchronize', pull: LoadPull, head: number): Record<string, any> {
+export function pullRequestPayload(
+  action: 'opened' | 'synchronize',
+  pull: LoadPull,
+  head: number,
+): Record<string, any> {
   const payload = example('pull_request', action);
   payload['action'] = action;
   payload['number'] = pull.number;
@@ -145,7 +187,12 @@ export function pullRequestPayload(action: 'opened' | 'synchronize', pull: LoadP
     url: `https://api.github.com/repos/${pull.owner}/${pull.repo}/pulls/${pull.number}`,
     user: user('alice'),
   });
-  Object.assign(pr.head, { sha: pull.heads[head], ref: pull.branch, label: `${pull.owner}:${pull.branch}`, repo: payload['repository'] });
+  Object.assign(pr.head, {
+    sha: pull.heads[head],
+    ref: pull.branch,
+    label: `${pull.owner}:${pull.branch}`,
+    repo: payload['repository'],
+  });
   Object.assign(pr.base, { sha: pull.base, ref: 'main', label: `${pull.owner}:main`, repo: payload['repository'] });
   if (action === 'synchronize') {
     payload['before'] = pull.heads[head - 1];
@@ -156,10 +203,17 @@ export function pullRequestPayload(action: 'opened' | 'synchronize', pull: LoadP
 }
 
 /** `issue_comment.created` for a comment that exists in the fake. */
-export function commentPayload(pull: LoadPull, comment: { id: number; body: string; login: string }): Record<string, any> {
+export function commentPayload(
+  pull: LoadPull,
+  comment: { id: number; body: string; login: string },
+): Record<string, any> {
   const payload = example('issue_comment', 'created');
   adjust(payload, pull);
-  Object.assign(payload['issue'], { number: pull.number, html_url: `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`, state: 'open' });
+  Object.assign(payload['issue'], {
+    number: pull.number,
+    html_url: `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`,
+    state: 'open',
+  });
   payload['issue'].pull_request = {
     url: `https://api.github.com/repos/${pull.owner}/${pull.repo}/pulls/${pull.number}`,
     html_url: `https://github.com/${pull.owner}/${pull.repo}/pull/${pull.number}`,

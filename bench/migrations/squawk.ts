@@ -39,7 +39,11 @@ export function squawkBinary(root: string): string {
   const bin = join(prefix, 'node_modules', '.bin', 'squawk');
   if (!existsSync(bin)) {
     console.log(`installing squawk-cli@${SQUAWK_VERSION} into bench/.work/squawk …`);
-    const install = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`], { encoding: 'utf8', stdio: 'inherit' });
+    const install = spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', prefix, `squawk-cli@${SQUAWK_VERSION}`],
+      { encoding: 'utf8', stdio: 'inherit' },
+    );
     if (install.status !== 0) throw new Error('could not install squawk-cli from the npm registry');
   }
   return bin;

@@ -106,7 +106,16 @@ function select(): void {
     const tip = git(dir, 'rev-parse', 'HEAD');
     const files = git(dir, 'ls-tree', '-r', '--name-only', 'HEAD').split('\n').length;
     const pathspecs = values.touching.length ? ['--', ...values.touching.map((g) => `:(glob)${g}`)] : [];
-    const lines = git(dir, 'log', '--first-parent', '--no-merges', `-n${perRepo}`, '--format=%H%x00%P%x00%s', 'HEAD', ...pathspecs).split('\n');
+    const lines = git(
+      dir,
+      'log',
+      '--first-parent',
+      '--no-merges',
+      `-n${perRepo}`,
+      '--format=%H%x00%P%x00%s',
+      'HEAD',
+      ...pathspecs,
+    ).split('\n');
     const commits = lines.map((line) => {
       const [commit = '', parents = '', subject = ''] = line.split('\0');
       return { commit, parent: parents.split(' ')[0] ?? '', subject };
@@ -139,7 +148,21 @@ function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: stri
   writeFileSync(log, '');
   const r = spawnSync(
     '/usr/bin/time',
-    ['-f', '%e %U %S', '-o', timeOut, process.execPath, bin, 'check', '--base', c.parent, '--head', c.commit, '--format', 'json'],
+    [
+      '-f',
+      '%e %U %S',
+      '-o',
+      timeOut,
+      process.execPath,
+      bin,
+      'check',
+      '--base',
+      c.parent,
+      '--head',
+      c.commit,
+      '--format',
+      'json',
+    ],
     {
       cwd,
       encoding: 'utf8',
@@ -214,7 +237,8 @@ function runAll(): void {
           const a = findingKeys(before.report);
           const b = findingKeys(after.report);
           const sameFindings = before.report !== undefined && JSON.stringify(a) === JSON.stringify(b);
-          const sameReport = before.report !== undefined && JSON.stringify(before.report) === JSON.stringify(after.report);
+          const sameReport =
+            before.report !== undefined && JSON.stringify(before.report) === JSON.stringify(after.report);
           const result: CommitResult = {
             repo: entry.repo,
             commit: c.commit,
@@ -224,8 +248,13 @@ function runAll(): void {
             sameFindings,
             sameReport,
           };
-          if (!sameFindings) result.differences = [...a.filter((k) => !b.includes(k)).map((k) => `- ${k}`), ...b.filter((k) => !a.includes(k)).map((k) => `+ ${k}`)];
-          if (before.report === undefined) result.differences = [`old build printed no report (exit ${before.exit}): ${before.stderr}`];
+          if (!sameFindings)
+            result.differences = [
+              ...a.filter((k) => !b.includes(k)).map((k) => `- ${k}`),
+              ...b.filter((k) => !a.includes(k)).map((k) => `+ ${k}`),
+            ];
+          if (before.report === undefined)
+            result.differences = [`old build printed no report (exit ${before.exit}): ${before.stderr}`];
           results.push(result);
           save(results, manifest);
           console.log(
@@ -245,7 +274,11 @@ function runAll(): void {
 /** Writes the results so far (a crash or a timeout keeps what was measured); returns the table. */
 function save(results: CommitResult[], manifest: Manifest): string {
   const labels = [values['label-old'], values['label-new']];
-  writeFileSync(RESULTS_JSON, JSON.stringify({ labels, node: process.version, date: new Date().toISOString().slice(0, 10), results }, null, 2) + '\n');
+  writeFileSync(
+    RESULTS_JSON,
+    JSON.stringify({ labels, node: process.version, date: new Date().toISOString().slice(0, 10), results }, null, 2) +
+      '\n',
+  );
   const table = render(results, manifest);
   writeFileSync(RESULTS_MD, table);
   return table;

@@ -4,17 +4,24 @@
  * a Kubernetes deployment whose probes match them.
  */
 export const baseFiles = {
-  'package.json': JSON.stringify(
-    {
-      name: 'orders-api',
-      version: '1.0.0',
-      private: true,
-      type: 'module',
-      dependencies: { express: '^4.21.0', 'prom-client': '^15.1.3', pino: '^10.0.0', 'pino-http': '^11.0.0', '@prisma/client': '^6.0.0' },
-    },
-    null,
-    2,
-  ) + '\n',
+  'package.json':
+    JSON.stringify(
+      {
+        name: 'orders-api',
+        version: '1.0.0',
+        private: true,
+        type: 'module',
+        dependencies: {
+          express: '^4.21.0',
+          'prom-client': '^15.1.3',
+          pino: '^10.0.0',
+          'pino-http': '^11.0.0',
+          '@prisma/client': '^6.0.0',
+        },
+      },
+      null,
+      2,
+    ) + '\n',
   'src/logger.ts': `import pino from 'pino';
 import pinoHttp from 'pino-http';
 

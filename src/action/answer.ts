@@ -52,7 +52,11 @@ export function answerComment(
         break;
       case 'explain': {
         const docs = explain(c.ruleId);
-        info.push(docs ? docs.slice(0, 20_000) : `\`${c.ruleId}\` is not a rule of Readiness Gates; the scorecard links each finding’s rule.`);
+        info.push(
+          docs
+            ? docs.slice(0, 20_000)
+            : `\`${c.ruleId}\` is not a rule of Readiness Gates; the scorecard links each finding’s rule.`,
+        );
         break;
       }
       case 'recheck':
@@ -65,7 +69,10 @@ export function answerComment(
         const refused = decision?.refused.find((r) => r.commentId === commentId && r.line === c.line);
         if (refused) refusals.push(`${quote(text)}\n\n${refused.reason}`);
         const accepted = decision?.accepted.find((a) => a.commentId === commentId && a.line === c.line);
-        if (accepted?.capped) info.push(`The waiver of \`${accepted.findingId}\` ends on ${accepted.until}: \`waivers.max-days\` caps how long a waiver may last.`);
+        if (accepted?.capped)
+          info.push(
+            `The waiver of \`${accepted.findingId}\` ends on ${accepted.until}: \`waivers.max-days\` caps how long a waiver may last.`,
+          );
         break;
       }
     }
@@ -73,5 +80,9 @@ export function answerComment(
   const parts: string[] = [];
   if (refusals.length > 0) parts.push(`@${login}, this was not applied:\n\n${refusals.join('\n\n')}`);
   parts.push(...info);
-  return { reaction: refusals.length > 0 ? '-1' : '+1', ...(parts.length ? { reply: parts.join('\n\n---\n\n') } : {}), evaluate };
+  return {
+    reaction: refusals.length > 0 ? '-1' : '+1',
+    ...(parts.length ? { reply: parts.join('\n\n---\n\n') } : {}),
+    evaluate,
+  };
 }

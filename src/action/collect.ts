@@ -84,8 +84,20 @@ async function inspect(cwd: string): Promise<Checkout | { error: string }> {
  * One fetch, logged as the exact command. Depth applies only to shallow clones: in a complete clone a depth
  * would make it shallow, and git has the history to find merge-bases anyway.
  */
-async function fetch(co: Checkout, revs: string[], depth: number | undefined, log: (l: string) => void): Promise<boolean> {
-  const args = ['fetch', '--no-tags', '--no-recurse-submodules', ...(co.shallow && depth ? [`--depth=${depth}`] : []), 'origin', ...revs];
+async function fetch(
+  co: Checkout,
+  revs: string[],
+  depth: number | undefined,
+  log: (l: string) => void,
+): Promise<boolean> {
+  const args = [
+    'fetch',
+    '--no-tags',
+    '--no-recurse-submodules',
+    ...(co.shallow && depth ? [`--depth=${depth}`] : []),
+    'origin',
+    ...revs,
+  ];
   log(`  git ${args.join(' ')}`);
   const r = await git(co.root, args);
   if (r.code !== 0) log(`  … failed: ${r.err.split('\n').slice(-1)[0] ?? `exit ${r.code}`}`);
@@ -93,7 +105,12 @@ async function fetch(co: Checkout, revs: string[], depth: number | undefined, lo
 }
 
 /** The commit a revision names, fetching it from origin when the checkout lacks it. */
-async function ensureCommit(co: Checkout, rev: string, role: string, log: (l: string) => void): Promise<string | undefined> {
+async function ensureCommit(
+  co: Checkout,
+  rev: string,
+  role: string,
+  log: (l: string) => void,
+): Promise<string | undefined> {
   const local = await resolveLocal(co.root, rev);
   if (local) return local;
   if (!co.hasOrigin) return undefined;
@@ -118,7 +135,10 @@ export async function collectChanges(req: CollectRequest): Promise<Collected> {
   const co = await inspect(req.cwd);
   const fallback = async (why: string): Promise<Collected> => {
     if (!req.octokit) {
-      throw new SourceError(`cannot compare the commits in the checkout: ${why}`, 'check out with actions/checkout before this step, or pass github-token so the API can be used instead');
+      throw new SourceError(
+        `cannot compare the commits in the checkout: ${why}`,
+        'check out with actions/checkout before this step, or pass github-token so the API can be used instead',
+      );
     }
     log(`Using the GitHub API's file list instead of git: ${why}.`);
     return apiChangeSet(req, req.octokit);
@@ -138,8 +158,11 @@ export async function collectChanges(req: CollectRequest): Promise<Collected> {
       baseSha = await resolveLocal(co.root, `${headSha}^`);
     }
     if (!baseSha) {
-      if ((await git(co.root, ['cat-file', '-p', headSha])).out.includes('\nparent ')) return fallback(`the parent of ${headSha.slice(0, 7)} could not be fetched`);
-      throw new NothingToCompare(`${headSha.slice(0, 7)} is the repository's first commit; there is no previous commit to compare with`);
+      if ((await git(co.root, ['cat-file', '-p', headSha])).out.includes('\nparent '))
+        return fallback(`the parent of ${headSha.slice(0, 7)} could not be fetched`);
+      throw new NothingToCompare(
+        `${headSha.slice(0, 7)} is the repository's first commit; there is no previous commit to compare with`,
+      );
     }
   } else {
     const before = await resolveLocal(co.root, req.base);
@@ -151,7 +174,9 @@ export async function collectChanges(req: CollectRequest): Promise<Collected> {
   // A complete clone has every ancestor; gitChangeSet finds the merge-base (or says there is none).
   let found = co.shallow ? await mergeBase(co.root, baseSha, headSha) : 'complete';
   if (!found && co.shallow && co.hasOrigin) {
-    log(`The merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout; deepening:`);
+    log(
+      `The merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout; deepening:`,
+    );
     let why = `even ${FETCH_DEPTHS[FETCH_DEPTHS.length - 1]} commits of history do not reach it`;
     for (const depth of FETCH_DEPTHS) {
       if (!(await fetch(co, [baseSha, headSha], depth, log))) {
@@ -164,29 +189,50 @@ export async function collectChanges(req: CollectRequest): Promise<Collected> {
         break;
       }
     }
-    if (!found) return fallback(`the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout: ${why}`);
+    if (!found)
+      return fallback(
+        `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout: ${why}`,
+      );
   }
-  if (!found) return fallback(`the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`);
+  if (!found)
+    return fallback(
+      `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`,
+    );
 
   const changeSet = await gitChangeSet({ cwd: co.root, base: baseSha, head: headSha });
   changeSet.baseRef = req.baseRef;
   changeSet.headRef = req.headRef;
-  const how = fetched.length ? `fetched ${fetched.join(' and ')}` : co.shallow ? 'shallow, but everything needed was there' : 'full history';
-  return { changeSet, source: 'git', description: `git checkout (${how}); merge-base ${changeSet.base.sha.slice(0, 7)}` };
+  const how = fetched.length
+    ? `fetched ${fetched.join(' and ')}`
+    : co.shallow
+      ? 'shallow, but everything needed was there'
+      : 'full history';
+  return {
+    changeSet,
+    source: 'git',
+    description: `git checkout (${how}); merge-base ${changeSet.base.sha.slice(0, 7)}`,
+  };
 }
 
 /** The change set through the API only: the PR's (or the comparison's) file list, trees and blobs. */
 async function apiChangeSet(req: CollectRequest, octokit: OctokitLike): Promise<Collected> {
   const { owner, repo } = req.repo;
   const { log } = req;
-  if (req.base === undefined) throw new SourceError('without the checkout there is no parent commit to compare with', 'check out with fetch-depth: 2, or set the `base` input');
+  if (req.base === undefined)
+    throw new SourceError(
+      'without the checkout there is no parent commit to compare with',
+      'check out with fetch-depth: 2, or set the `base` input',
+    );
   // The merge-base, as GitHub computes it; the pull request's files are listed against it too.
   const comparison = await compareCommits(octokit, { owner, repo, base: req.base, head: req.head });
   const headSha = SHA.test(req.head) ? req.head : undefined;
   const reader = createGitHubReader(octokit, {
     owner,
     repo,
-    target: req.pullNumber !== undefined ? { kind: 'pull', pullNumber: req.pullNumber } : { kind: 'compare', base: req.base, head: req.head },
+    target:
+      req.pullNumber !== undefined
+        ? { kind: 'pull', pullNumber: req.pullNumber }
+        : { kind: 'compare', base: req.base, head: req.head },
   });
   const changeSet = await githubChangeSet({
     reader,
@@ -197,14 +243,23 @@ async function apiChangeSet(req: CollectRequest, octokit: OctokitLike): Promise<
     baseRef: req.baseRef,
     headRef: req.headRef,
   });
-  const listing = req.pullNumber !== undefined ? `pull request #${req.pullNumber}'s file list` : 'the comparison’s file list (at most 300 files)';
+  const listing =
+    req.pullNumber !== undefined
+      ? `pull request #${req.pullNumber}'s file list`
+      : 'the comparison’s file list (at most 300 files)';
   // Say what the API could not give: the gates then ran with less context, and the report must not look complete.
   const { budget } = changeSet;
   const gaps = [
     ...(budget.filesTruncated ? ['GitHub listed only part of the changed files'] : []),
-    ...(budget.truncatedTrees.length ? [`GitHub truncated the tree listing of ${budget.truncatedTrees.map((t) => t.slice(0, 7)).join(', ')}`] : []),
+    ...(budget.truncatedTrees.length
+      ? [`GitHub truncated the tree listing of ${budget.truncatedTrees.map((t) => t.slice(0, 7)).join(', ')}`]
+      : []),
   ];
   if (gaps.length) log(`Less context than a checkout would give: ${gaps.join('; ')}.`);
   const more = gaps.length ? `; ${gaps.join('; ')}` : '';
-  return { changeSet, source: 'api', description: `GitHub API (${listing}, trees and blobs); merge-base ${comparison.mergeBaseSha.slice(0, 7)}${more}` };
+  return {
+    changeSet,
+    source: 'api',
+    description: `GitHub API (${listing}, trees and blobs); merge-base ${comparison.mergeBaseSha.slice(0, 7)}${more}`,
+  };
 }

@@ -68,7 +68,11 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
 
   let comments: IssueComment[];
   try {
-    comments = await listIssueComments(source.octokit, { owner: source.owner, repo: source.repo, issueNumber: source.pullNumber });
+    comments = await listIssueComments(source.octokit, {
+      owner: source.owner,
+      repo: source.repo,
+      issueNumber: source.pullNumber,
+    });
   } catch (error) {
     if (!(error instanceof GitHubFailure)) throw error;
     return { report: first, waiverProblem: `Waivers were not read, so none applies: ${error.describe()}` };
@@ -79,13 +83,24 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
   } catch (error) {
     if (!(error instanceof GitHubFailure)) throw error;
-    return { report: first, waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error.describe()}` };
+    return {
+      report: first,
+      waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error.describe()}`,
+    };
   }
   if (entries.length === 0) return { report: first };
 
-  const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
+  const findings = new Map(
+    first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]),
+  );
   const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const { config } = await loadPolicy(options.changeSet, GATES, options.configPath, undefined, options.readRepositoryConfig);
+  const { config } = await loadPolicy(
+    options.changeSet,
+    GATES,
+    options.configPath,
+    undefined,
+    options.readRepositoryConfig,
+  );
   const readCodeowners = async () => {
     for (const path of CODEOWNERS_LOCATIONS) {
       const r = await policySnapshot(options.changeSet).read(path);
@@ -95,8 +110,21 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
   };
   let decision: WaiverDecision;
   try {
-    const facts = await gatherWaiverFacts(source.octokit, { owner: source.owner, repo: source.repo, entries, policy: config.waivers, findings, readCodeowners });
-    decision = decideWaivers(entries, facts, { policy: config.waivers, prAuthor: source.prAuthor, findings, pendingApproval, now: options.now });
+    const facts = await gatherWaiverFacts(source.octokit, {
+      owner: source.owner,
+      repo: source.repo,
+      entries,
+      policy: config.waivers,
+      findings,
+      readCodeowners,
+    });
+    decision = decideWaivers(entries, facts, {
+      policy: config.waivers,
+      prAuthor: source.prAuthor,
+      findings,
+      pendingApproval,
+      now: options.now,
+    });
   } catch (error) {
     if (!(error instanceof GitHubFailure)) throw error;
     return { report: first, waiverProblem: `Waiver commands were not checked, so none applies: ${error.describe()}` };

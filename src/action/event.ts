@@ -92,7 +92,9 @@ function repoOf(payload: Json, env: Readonly<Record<string, string | undefined>>
   if (typeof owner === 'string' && typeof repo === 'string') return { owner, repo };
   const [o, r] = (env['GITHUB_REPOSITORY'] ?? '').split('/');
   if (o && r) return { owner: o, repo: r };
-  throw new EventError('cannot tell which repository this is: the event has no `repository` and GITHUB_REPOSITORY is not set');
+  throw new EventError(
+    'cannot tell which repository this is: the event has no `repository` and GITHUB_REPOSITORY is not set',
+  );
 }
 
 /** `refs/heads/main` → `main`. */
@@ -114,7 +116,9 @@ export function resolveEvent(
 
   if (inputs.mode === 'publish') {
     const run = payload.workflow_run as Json | undefined;
-    const numbers = Array.isArray(run?.pull_requests) ? (run!.pull_requests as Json[]).map((p) => Number(p.number)).filter(Number.isInteger) : [];
+    const numbers = Array.isArray(run?.pull_requests)
+      ? (run!.pull_requests as Json[]).map((p) => Number(p.number)).filter(Number.isInteger)
+      : [];
     return {
       kind: 'publish',
       event: eventName,
@@ -129,10 +133,12 @@ export function resolveEvent(
     case 'pull_request_target': {
       const pr = payload.pull_request as Json | undefined;
       if (!pr) throw new EventError(`the ${eventName} event has no pull_request in its payload`);
-      if (payload.action === 'closed') return { kind: 'skip', reason: `pull request #${pr.number} was closed; nothing to check` };
+      if (payload.action === 'closed')
+        return { kind: 'skip', reason: `pull request #${pr.number} was closed; nothing to check` };
       const baseRepo = String(pr.base?.repo?.full_name ?? '');
       // A deleted fork has no head repository; it is still a fork.
-      const headRepo = pr.head?.repo?.full_name === undefined || pr.head?.repo === null ? null : String(pr.head.repo.full_name);
+      const headRepo =
+        pr.head?.repo?.full_name === undefined || pr.head?.repo === null ? null : String(pr.head.repo.full_name);
       const fork = headRepo === null || headRepo.toLowerCase() !== baseRepo.toLowerCase();
       return {
         kind: 'pull',
@@ -175,31 +181,61 @@ export function resolveEvent(
         return { kind: 'skip', reason: `the push deleted ${String(payload.ref ?? 'a ref')}; nothing to check` };
       }
       if (String(payload.ref ?? '').startsWith('refs/tags/') && !inputs.base) {
-        return { kind: 'skip', reason: `the push created tag ${shortRef(payload.ref).replace(/^refs\/tags\//, '')}; tags are not compared (set the \`base\` input to check one)` };
+        return {
+          kind: 'skip',
+          reason: `the push created tag ${shortRef(payload.ref).replace(/^refs\/tags\//, '')}; tags are not compared (set the \`base\` input to check one)`,
+        };
       }
       const before = String(payload.before ?? '');
       // A new branch has no previous commit: compare with the head's parent instead.
       const base = inputs.base ?? (before && !ZERO_SHA.test(before) ? before : undefined);
       const ref = shortRef(payload.ref);
-      return { kind: 'commits', event: eventName, ...where(), base, head: inputs.head ?? String(payload.after), baseRef: base === undefined ? `${ref}^` : ref, headRef: ref };
+      return {
+        kind: 'commits',
+        event: eventName,
+        ...where(),
+        base,
+        head: inputs.head ?? String(payload.after),
+        baseRef: base === undefined ? `${ref}^` : ref,
+        headRef: ref,
+      };
     }
 
     case 'workflow_dispatch': {
       if (!inputs.base) {
-        throw new EventError('a workflow_dispatch run needs the `base` input (a branch, tag or sha to compare with), e.g. `base: ${{ inputs.base }}`');
+        throw new EventError(
+          'a workflow_dispatch run needs the `base` input (a branch, tag or sha to compare with), e.g. `base: ${{ inputs.base }}`',
+        );
       }
       const head = inputs.head ?? env['GITHUB_SHA'] ?? 'HEAD';
-      return { kind: 'commits', event: eventName, ...where(), base: inputs.base, head, baseRef: inputs.base, headRef: inputs.head ?? shortRef(payload.ref ?? env['GITHUB_REF']) };
+      return {
+        kind: 'commits',
+        event: eventName,
+        ...where(),
+        base: inputs.base,
+        head,
+        baseRef: inputs.base,
+        headRef: inputs.head ?? shortRef(payload.ref ?? env['GITHUB_REF']),
+      };
     }
 
     case 'issue_comment': {
       const issue = payload.issue as Json | undefined;
       const comment = payload.comment as Json | undefined;
       if (!issue || !comment) throw new EventError('the issue_comment event has no issue or comment in its payload');
-      if (!issue.pull_request) return { kind: 'skip', reason: `#${issue.number} is an issue, not a pull request; commands only apply to pull requests` };
-      if (comment.user?.type === 'Bot') return { kind: 'skip', reason: `the comment is by a bot (${String(comment.user.login)}); only people give commands` };
+      if (!issue.pull_request)
+        return {
+          kind: 'skip',
+          reason: `#${issue.number} is an issue, not a pull request; commands only apply to pull requests`,
+        };
+      if (comment.user?.type === 'Bot')
+        return {
+          kind: 'skip',
+          reason: `the comment is by a bot (${String(comment.user.login)}); only people give commands`,
+        };
       const action = String(payload.action);
-      if (action !== 'created' && action !== 'edited' && action !== 'deleted') return { kind: 'skip', reason: `issue_comment ${action} is not handled` };
+      if (action !== 'created' && action !== 'edited' && action !== 'deleted')
+        return { kind: 'skip', reason: `issue_comment ${action} is not handled` };
       if (!/^ {0,3}\/readiness(\s|$)/im.test(String(comment.body ?? ''))) {
         return { kind: 'skip', reason: 'the comment holds no /readiness command' };
       }

@@ -45,7 +45,9 @@ const FALSE = ['false', 'False', 'FALSE'];
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new InputError(`input \`${name}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}; got \`${value}\``);
+  throw new InputError(
+    `input \`${name}\` must be one of ${allowed.map((a) => `\`${a}\``).join(', ')}; got \`${value}\``,
+  );
 }
 
 /**
@@ -61,7 +63,9 @@ export function readInputs(get: (name: string) => string): ActionInputs {
   const configPath = get('config') || CONFIG_PATH;
   // The config is read from git at the base branch's tip, so an absolute or parent path cannot name it.
   if (configPath.startsWith('/') || configPath.split('/').includes('..')) {
-    throw new InputError(`input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
+    throw new InputError(
+      `input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``,
+    );
   }
   const optional = (name: string) => {
     const v = get(name);
@@ -87,7 +91,9 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     if (v !== undefined) inputs[key] = v;
   }
   if (inputs.mode === 'publish' && !inputs.reportFile) {
-    throw new InputError('`mode: publish` needs `report-file`: the JSON report the checking run wrote (downloaded with actions/download-artifact)');
+    throw new InputError(
+      '`mode: publish` needs `report-file`: the JSON report the checking run wrote (downloaded with actions/download-artifact)',
+    );
   }
   return inputs;
 }

@@ -16,7 +16,15 @@ import { formatConfigError } from '../config/loader.js';
 import { ConfigError } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import { ruleDocs } from '../gates/docs.js';
-import { createOctokit, editedByOtherReason, getPullRequest, GitHubFailure, repositoryConfigReader, WAIVER_LINE, type OctokitLike } from '../github/index.js';
+import {
+  createOctokit,
+  editedByOtherReason,
+  getPullRequest,
+  GitHubFailure,
+  repositoryConfigReader,
+  WAIVER_LINE,
+  type OctokitLike,
+} from '../github/index.js';
 import { renderText } from '../render/index.js';
 import { SourceError } from '../source/index.js';
 import { VERSION } from '../version.js';
@@ -25,7 +33,16 @@ import { collectChanges, NothingToCompare, type Collected } from './collect.js';
 import { evaluate, type Evaluation, type WaiverSource } from './evaluate.js';
 import { EventError, resolveEvent, type CommentTarget, type PublishTarget, type RepoId } from './event.js';
 import { InputError, readInputs, type ActionInputs } from './inputs.js';
-import { annotationLines, newCount, reportJson, runDetails, summaryMarkdown, writeOutputFile, writeSarif, type RunContext } from './outputs.js';
+import {
+  annotationLines,
+  newCount,
+  reportJson,
+  runDetails,
+  summaryMarkdown,
+  writeOutputFile,
+  writeSarif,
+  type RunContext,
+} from './outputs.js';
 import { Publisher } from './publish.js';
 import { parsePublishedReport } from './published-report.js';
 
@@ -74,7 +91,9 @@ export async function run(env: Env = process.env): Promise<void> {
   try {
     await main(env);
   } catch (error) {
-    core.setFailed(`Readiness Gates failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    core.setFailed(
+      `Readiness Gates failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
   }
 }
 
@@ -128,7 +147,12 @@ async function main(env: Env): Promise<void> {
           ...(retryAfterUnitMs !== undefined ? { retryAfterUnitMs } : {}),
         },
         // Retry notices go to the log as plain lines: a warning annotation would take a slot from the findings.
-        log: { debug: (m) => core.debug(m), info: (m) => core.info(m), warn: (m) => core.info(`GitHub: ${m}`), error: (m) => core.info(`GitHub: ${m}`) },
+        log: {
+          debug: (m) => core.debug(m),
+          info: (m) => core.info(m),
+          warn: (m) => core.info(`GitHub: ${m}`),
+          error: (m) => core.info(`GitHub: ${m}`),
+        },
       })
     : undefined;
   const repo: RepoId = { owner: target.owner, repo: target.repo };
@@ -142,7 +166,9 @@ async function main(env: Env): Promise<void> {
     octokit,
     publisher: new Publisher(octokit, repo, { info: (m) => core.info(m), notice: (m) => core.notice(m) }),
     repositoryUrl: `${serverUrl}/${repo.owner}/${repo.repo}`,
-    runUrl: env['GITHUB_RUN_ID'] ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${env['GITHUB_RUN_ID']}` : undefined,
+    runUrl: env['GITHUB_RUN_ID']
+      ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${env['GITHUB_RUN_ID']}`
+      : undefined,
     facts: [],
     now: new Date(),
   };
@@ -155,9 +181,13 @@ async function main(env: Env): Promise<void> {
     case 'pull':
       if (target.readOnly) {
         // Known before any request: GitHub gives `pull_request` runs from forks a read-only token.
-        state.publisher.blockWrites('this pull request comes from a fork, and GitHub gives such pull_request runs a read-only token');
+        state.publisher.blockWrites(
+          'this pull request comes from a fork, and GitHub gives such pull_request runs a read-only token',
+        );
       }
-      state.facts.push(`Event: \`${target.event}\` on pull request #${target.number}${target.fork ? ' (from a fork)' : ''}`);
+      state.facts.push(
+        `Event: \`${target.event}\` on pull request #${target.number}${target.fork ? ' (from a fork)' : ''}`,
+      );
       return check(state, {
         event: target.event,
         base: target.base,
@@ -170,7 +200,9 @@ async function main(env: Env): Promise<void> {
         checkSha: target.headSha,
       });
     case 'commits': {
-      state.facts.push(`Event: \`${target.event}\`${target.pullNumber ? ` (merge queue, pull request #${target.pullNumber})` : ''}`);
+      state.facts.push(
+        `Event: \`${target.event}\`${target.pullNumber ? ` (merge queue, pull request #${target.pullNumber})` : ''}`,
+      );
       let waivers: Job['waivers'];
       if (target.pullNumber !== undefined && octokit) {
         try {
@@ -178,7 +210,9 @@ async function main(env: Env): Promise<void> {
           waivers = { pullNumber: pr.number, author: pr.author };
         } catch (error) {
           if (!(error instanceof GitHubFailure)) throw error;
-          state.publisher.problems.push(`The merge queue's pull request #${target.pullNumber} could not be read, so its waivers do not apply:\n${error.describe()}`);
+          state.publisher.problems.push(
+            `The merge queue's pull request #${target.pullNumber} could not be read, so its waivers do not apply:\n${error.describe()}`,
+          );
         }
       }
       return check(state, {
@@ -217,7 +251,9 @@ async function check(state: RunState, job: Job): Promise<void> {
     core.info(`Compared with: ${collected.description}; ${collected.changeSet.files.length} file(s) changed.`);
     state.facts.push(`Compared with: ${collected.description}`);
     const waiverSource: WaiverSource | undefined =
-      job.waivers && state.octokit ? { octokit: state.octokit, ...state.repo, pullNumber: job.waivers.pullNumber, prAuthor: job.waivers.author } : undefined;
+      job.waivers && state.octokit
+        ? { octokit: state.octokit, ...state.repo, pullNumber: job.waivers.pullNumber, prAuthor: job.waivers.author }
+        : undefined;
     const evaluation = await evaluate({
       changeSet: collected.changeSet,
       configPath: state.inputs.configPath,
@@ -264,9 +300,16 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
   logTextReport(report);
 
   // Files first: they are what a later step (upload-sarif, upload-artifact) needs even if GitHub is down.
-  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join(state.env['RUNNER_TEMP'] || tmpdir(), 'readiness-gates', 'report.json'));
+  const reportPath =
+    publishedFrom ??
+    outPath(state, inputs.reportFile ?? join(state.env['RUNNER_TEMP'] || tmpdir(), 'readiness-gates', 'report.json'));
   if (!publishedFrom) {
-    const context: RunContext = { event: job.event, repository: `${state.repo.owner}/${state.repo.repo}`, ...(job.commentOn !== undefined ? { pullRequest: job.commentOn } : {}), ...(state.env['GITHUB_RUN_ID'] ? { runId: state.env['GITHUB_RUN_ID'] } : {}) };
+    const context: RunContext = {
+      event: job.event,
+      repository: `${state.repo.owner}/${state.repo.repo}`,
+      ...(job.commentOn !== undefined ? { pullRequest: job.commentOn } : {}),
+      ...(state.env['GITHUB_RUN_ID'] ? { runId: state.env['GITHUB_RUN_ID'] } : {}),
+    };
     await writeOutputFile(reportPath, reportJson(report, context));
     core.info(`JSON report: ${reportPath}`);
   }
@@ -281,7 +324,9 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
   else {
     if (job.commentOn !== undefined) await publisher.comment(job.commentOn, report, inputs.comment);
     if (inputs.checkRun) {
-      checkRunWritten = await publisher.checkRun(job.checkSha ?? report.head.sha, report, state.runUrl, { annotations: inputs.annotations !== 'workflow' });
+      checkRunWritten = await publisher.checkRun(job.checkSha ?? report.head.sha, report, state.runUrl, {
+        annotations: inputs.annotations !== 'workflow',
+      });
     } else publisher.notes.push({ what: 'Check run', outcome: 'not published (check-run: false)' });
   }
 
@@ -290,7 +335,10 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
   const prefix = checkoutRoot ? relative(state.workspace, checkoutRoot).split(sep).join('/') : '';
   const asWorkflow = inputs.annotations === 'workflow' || (inputs.annotations === 'auto' && !checkRunWritten);
   const lines = asWorkflow
-    ? annotationLines(report, { reservedWarnings: problems > 0 ? 1 : 0, ...(prefix && !prefix.startsWith('..') ? { pathPrefix: prefix } : {}) })
+    ? annotationLines(report, {
+        reservedWarnings: problems > 0 ? 1 : 0,
+        ...(prefix && !prefix.startsWith('..') ? { pathPrefix: prefix } : {}),
+      })
     : [];
   for (const line of lines) core.info(line);
   publisher.notes.push({
@@ -301,9 +349,15 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
         ? `on the check run (annotations: ${inputs.annotations})`
         : `none: annotations: check-run, and no check run was written`,
   });
-  if (problems > 0) core.warning(`Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`);
+  if (problems > 0)
+    core.warning(
+      `Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`,
+    );
 
-  await writeSummary(state, summaryMarkdown(report, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts })));
+  await writeSummary(
+    state,
+    summaryMarkdown(report, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts })),
+  );
 
   core.setOutput('verdict', report.verdict);
   core.setOutput('score', report.score);
@@ -314,7 +368,9 @@ async function finish(state: RunState, job: Job, report: ReadinessReport, option
   if (report.verdict === 'blocked') {
     // Not core.setFailed: its error annotation would take a slot from the findings, which already say why.
     process.exitCode = core.ExitCode.Failure;
-    core.info(`Blocked (fail-on: ${report.failOn ?? 'blocker'}): ${newCount(report, 'blocker')} new blocker(s), ${newCount(report, 'warning')} new warning(s). Exit code 1.`);
+    core.info(
+      `Blocked (fail-on: ${report.failOn ?? 'blocker'}): ${newCount(report, 'blocker')} new blocker(s), ${newCount(report, 'warning')} new warning(s). Exit code 1.`,
+    );
   } else {
     core.info(`Ready: score ${report.score}.`);
   }
@@ -351,7 +407,12 @@ async function failRun(state: RunState, job: Job, error: unknown): Promise<void>
     title = `Configuration error in ${error.issues[0]?.file ?? state.inputs.configPath}`;
     body = `The configuration at the base commit is invalid, so no gate ran:\n\n\`\`\`\n${formatConfigError(error)}\n\`\`\`\n\nFix the file on the base branch (a pull request cannot change the policy it is judged by), then re-run this job.`;
     for (const issue of error.issues) {
-      core.error(`${issue.key}: ${issue.message}`, { title: 'Readiness Gates configuration', file: issue.file, startLine: issue.line, startColumn: issue.column });
+      core.error(`${issue.key}: ${issue.message}`, {
+        title: 'Readiness Gates configuration',
+        file: issue.file,
+        startLine: issue.line,
+        startColumn: issue.column,
+      });
     }
   } else if (error instanceof SourceError) {
     title = 'Readiness Gates could not read the change';
@@ -365,14 +426,24 @@ async function failRun(state: RunState, job: Job, error: unknown): Promise<void>
   }
   const checkSha = job.checkSha ?? (SHA.test(job.head) ? job.head : undefined);
   if (checkSha && state.inputs.checkRun) await state.publisher.failedCheckRun(checkSha, title, body, state.runUrl);
-  await writeSummary(state, summaryMarkdown(undefined, runDetails({ notes: state.publisher.notes, problems: state.publisher.problems, facts: state.facts }), `## ❗ ${title}\n\n${body}\n`));
-  core.setFailed(`${title}: ${body.split('\n\n')[0] ?? ''}${error instanceof ConfigError ? `\n${formatConfigError(error)}` : ''}`);
+  await writeSummary(
+    state,
+    summaryMarkdown(
+      undefined,
+      runDetails({ notes: state.publisher.notes, problems: state.publisher.problems, facts: state.facts }),
+      `## ❗ ${title}\n\n${body}\n`,
+    ),
+  );
+  core.setFailed(
+    `${title}: ${body.split('\n\n')[0] ?? ''}${error instanceof ConfigError ? `\n${formatConfigError(error)}` : ''}`,
+  );
 }
 
 /** `issue_comment`: answer the command, re-evaluate the pull request, publish. */
 async function commentCommand(state: RunState, target: CommentTarget): Promise<void> {
   state.facts.push(`Event: \`issue_comment\` ${target.action} by @${target.login} on pull request #${target.number}`);
-  if (!state.octokit) return core.setFailed('`/readiness` commands need `github-token` to read the pull request and check permissions');
+  if (!state.octokit)
+    return core.setFailed('`/readiness` commands need `github-token` to read the pull request and check permissions');
   let pr;
   try {
     pr = await getPullRequest(state.octokit, { ...state.repo, pullNumber: target.number });
@@ -384,13 +455,21 @@ async function commentCommand(state: RunState, target: CommentTarget): Promise<v
     return;
   }
   const publisher = state.publisher;
-  if (target.action === 'edited' && target.sender !== undefined && target.sender.toLowerCase() !== target.login.toLowerCase() && WAIVER_LINE.test(target.body)) {
+  if (
+    target.action === 'edited' &&
+    target.sender !== undefined &&
+    target.sender.toLowerCase() !== target.login.toLowerCase() &&
+    WAIVER_LINE.test(target.body)
+  ) {
     // Anyone with write access can edit anyone's comment: its commands count only while its last editor is
     // its author. Refused and said why; the re-evaluation re-reads the last editor from the API, so
     // whatever the comment granted stops applying.
     core.info(`@${target.sender} edited a comment by @${target.login}: its commands are not applied.`);
     await publisher.react(target.commentId, '-1');
-    await publisher.reply(pr.number, `@${target.sender} @${target.login}, this was not applied:\n\n${editedByOtherReason(target.login, target.sender)}`);
+    await publisher.reply(
+      pr.number,
+      `@${target.sender} @${target.login}, this was not applied:\n\n${editedByOtherReason(target.login, target.sender)}`,
+    );
     return check(state, {
       event: target.event,
       base: pr.baseSha,
@@ -426,7 +505,10 @@ async function commentCommand(state: RunState, target: CommentTarget): Promise<v
       const answer = answerComment(target.commentId, target.body, target.login, evaluation.decision, ruleDocs);
       if (evaluation.waiverProblem && WAIVER_LINE.test(target.body)) {
         await publisher.react(target.commentId, 'confused');
-        await publisher.reply(pr.number, `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.\n\n${evaluation.waiverProblem}`);
+        await publisher.reply(
+          pr.number,
+          `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.\n\n${evaluation.waiverProblem}`,
+        );
         return;
       }
       await publisher.react(target.commentId, answer.reaction);
@@ -447,10 +529,14 @@ async function publishMode(state: RunState, target: PublishTarget): Promise<void
   }
   const expectedRepo = `${state.repo.owner}/${state.repo.repo}`.toLowerCase();
   if (report.github?.repository && report.github.repository.toLowerCase() !== expectedRepo) {
-    return core.setFailed(`${path} is a report for ${report.github.repository}, not ${expectedRepo}; not publishing it.`);
+    return core.setFailed(
+      `${path} is a report for ${report.github.repository}, not ${expectedRepo}; not publishing it.`,
+    );
   }
   if (target.runHeadSha && target.runHeadSha !== report.head.sha) {
-    return core.setFailed(`${path} is a report for ${report.head.sha}, but the workflow run was for ${target.runHeadSha}; not publishing it.`);
+    return core.setFailed(
+      `${path} is a report for ${report.head.sha}, but the workflow run was for ${target.runHeadSha}; not publishing it.`,
+    );
   }
   // Links in the comment point at this repository, whatever the (untrusted) file says.
   const clean: ReadinessReport = { ...report, repositoryUrl: state.repositoryUrl };
@@ -469,10 +555,19 @@ async function publishMode(state: RunState, target: PublishTarget): Promise<void
       }
     } catch (error) {
       if (!(error instanceof GitHubFailure)) throw error;
-      state.publisher.problems.push(`Pull request #${number} could not be read, so no comment was written:\n${error.describe()}`);
+      state.publisher.problems.push(
+        `Pull request #${number} could not be read, so no comment was written:\n${error.describe()}`,
+      );
     }
   }
-  state.facts.push(`Report from run ${report.github?.runId ?? '(unknown)'} for ${report.head.sha.slice(0, 7)}${holdBack ? ', not published' : ', published'}`);
-  const publishJob: Job = { ...job, head: report.head.sha, checkSha: report.head.sha, ...(commentOn !== undefined ? { commentOn } : {}) };
+  state.facts.push(
+    `Report from run ${report.github?.runId ?? '(unknown)'} for ${report.head.sha.slice(0, 7)}${holdBack ? ', not published' : ', published'}`,
+  );
+  const publishJob: Job = {
+    ...job,
+    head: report.head.sha,
+    checkSha: report.head.sha,
+    ...(commentOn !== undefined ? { commentOn } : {}),
+  };
   await finish(state, publishJob, clean, { publishedFrom: path, ...(holdBack ? { holdBack } : {}) });
 }

@@ -49,9 +49,14 @@ export function newCount(report: ReadinessReport, severity: 'blocker' | 'warning
  * for the Action's own warnings (GitHub drops annotations past 10 errors and 10 warnings per step).
  * `pathPrefix` is the checkout's directory inside the workspace: annotation paths are workspace-relative.
  */
-export function annotationLines(report: ReadinessReport, options: { reservedWarnings?: number; pathPrefix?: string } = {}): string[] {
+export function annotationLines(
+  report: ReadinessReport,
+  options: { reservedWarnings?: number; pathPrefix?: string } = {},
+): string[] {
   const prefix = options.pathPrefix ? `${options.pathPrefix.replace(/\/+$/, '')}/` : '';
-  const shown = prefix ? { ...report, findings: report.findings.map((f) => ({ ...f, path: prefix + f.path })) } : report;
+  const shown = prefix
+    ? { ...report, findings: report.findings.map((f) => ({ ...f, path: prefix + f.path })) }
+    : report;
   return workflowAnnotations(shown, { maxErrors: 10, maxWarnings: 10 - (options.reservedWarnings ?? 0) });
 }
 
@@ -65,7 +70,8 @@ export function runDetails(lines: { notes: PublishNote[]; problems: string[]; fa
   }
   out.push('### Run details', '');
   for (const f of lines.facts) out.push(`- ${f}`);
-  for (const n of lines.notes) out.push(`- ${mdText(n.what)}: ${mdText(n.outcome)}${n.url ? ` ([link](${n.url}))` : ''}`);
+  for (const n of lines.notes)
+    out.push(`- ${mdText(n.what)}: ${mdText(n.outcome)}${n.url ? ` ([link](${n.url}))` : ''}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -80,7 +86,11 @@ export function summaryMarkdown(report: ReadinessReport | undefined, details: st
   if (!report) return head + tail;
   let budget = SUMMARY_MAX_BYTES - fixedBytes;
   for (let i = 0; i < 6; i++) {
-    const card = renderMarkdown(report, { maxChars: Math.max(0, budget), includeMarker: false, overflowHint: 'see the JSON report' });
+    const card = renderMarkdown(report, {
+      maxChars: Math.max(0, budget),
+      includeMarker: false,
+      overflowHint: 'see the JSON report',
+    });
     if (Buffer.byteLength(card) + fixedBytes <= SUMMARY_MAX_BYTES) return head + card + tail;
     budget = Math.floor(budget * 0.75);
   }

@@ -127,7 +127,12 @@ export class Publisher {
    * `annotations` is false (the findings are then annotated as workflow commands instead: one annotation
    * per finding). The port sends them 50 per request. True when the check run was written.
    */
-  async checkRun(headSha: string, report: ReadinessReport, detailsUrl: string | undefined, options: { annotations?: boolean } = {}): Promise<boolean> {
+  async checkRun(
+    headSha: string,
+    report: ReadinessReport,
+    detailsUrl: string | undefined,
+    options: { annotations?: boolean } = {},
+  ): Promise<boolean> {
     const payload = checkRunPayload(report, { name: CHECK_NAME, ...(detailsUrl ? { detailsUrl } : {}) });
     if (options.annotations === false) payload.annotations = [];
     const result = await this.attempt('Check run', (octokit) =>
@@ -165,19 +170,28 @@ export class Publisher {
         ...(detailsUrl ? { detailsUrl } : {}),
       }),
     );
-    if (result) this.notes.push({ what: 'Check run', outcome: 'failure (the evaluation could not run)', ...(result.htmlUrl ? { url: result.htmlUrl } : {}) });
+    if (result)
+      this.notes.push({
+        what: 'Check run',
+        outcome: 'failure (the evaluation could not run)',
+        ...(result.htmlUrl ? { url: result.htmlUrl } : {}),
+      });
   }
 
   /** A reaction on a command comment. */
   async react(commentId: number, content: ReactionContent): Promise<void> {
-    const done = await this.attempt(`Reaction ${content}`, (octokit) => addReaction(octokit, { ...this.repo, commentId, content }));
+    const done = await this.attempt(`Reaction ${content}`, (octokit) =>
+      addReaction(octokit, { ...this.repo, commentId, content }),
+    );
     const shown: Partial<Record<ReactionContent, string>> = { '+1': '👍', '-1': '👎', confused: '😕' };
     if (done) this.notes.push({ what: 'Reaction', outcome: `${shown[content] ?? content} on comment ${commentId}` });
   }
 
   /** A plain reply on the pull request (not the sticky comment). */
   async reply(pullNumber: number, body: string): Promise<void> {
-    const done = await this.attempt('Reply', (octokit) => createIssueComment(octokit, { ...this.repo, issueNumber: pullNumber, body: body.slice(0, 65_000) }));
+    const done = await this.attempt('Reply', (octokit) =>
+      createIssueComment(octokit, { ...this.repo, issueNumber: pullNumber, body: body.slice(0, 65_000) }),
+    );
     if (done) this.notes.push({ what: 'Reply', outcome: 'posted', url: done.htmlUrl });
   }
 }

@@ -83,7 +83,10 @@ export class CheckRunTracker implements CheckRuns {
     const created = openRun(octokit, head, why).then(
       (id) => id,
       (error: unknown) => {
-        this.log.warn({ err: error, head: head.headSha }, 'could not create the in-progress check run; the result will create one');
+        this.log.warn(
+          { err: error, head: head.headSha },
+          'could not create the in-progress check run; the result will create one',
+        );
         if (this.open.get(k) === created) this.open.delete(k);
         return undefined;
       },
@@ -119,7 +122,9 @@ export class CheckRunTracker implements CheckRuns {
   async close(octokit: OctokitLike, head: RepoHead, output: CheckOutput): Promise<void> {
     const id = await this.claim(head);
     if (id === undefined) return;
-    await publishCompleted(octokit, head, id, output).catch((error: unknown) => this.log.warn({ err: error, head: head.headSha }, 'could not close a check run'));
+    await publishCompleted(octokit, head, id, output).catch((error: unknown) =>
+      this.log.warn({ err: error, head: head.headSha }, 'could not close a check run'),
+    );
   }
 }
 
@@ -162,7 +167,12 @@ export class RedisCheckRuns implements CheckRuns {
     return open;
   }
 
-  async ensureInProgress(octokit: OctokitLike, head: RepoHead, why: string, pullNumber?: number): Promise<number | undefined> {
+  async ensureInProgress(
+    octokit: OctokitLike,
+    head: RepoHead,
+    why: string,
+    pullNumber?: number,
+  ): Promise<number | undefined> {
     const k = this.redisKey(head);
     const deadline = Date.now() + CREATING_TTL_MS + 1000;
     // A creation that left no record behind (its process died between the request and the record) or
@@ -173,7 +183,11 @@ export class RedisCheckRuns implements CheckRuns {
       if ((await this.redis.set(k, token, 'PX', CREATING_TTL_MS, 'NX')) === 'OK') {
         try {
           const orphan = adopt ? await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }) : undefined;
-          if (orphan !== undefined) this.log.info({ head: head.headSha, checkRunId: orphan }, 'adopted an in-progress check run whose creator did not record it');
+          if (orphan !== undefined)
+            this.log.info(
+              { head: head.headSha, checkRunId: orphan },
+              'adopted an in-progress check run whose creator did not record it',
+            );
           if (pullNumber !== undefined) {
             // Remembered before the run exists, so no run of the PR is ever created unlisted.
             const pr = this.prKey(head.owner, head.repo, pullNumber);
@@ -183,7 +197,10 @@ export class RedisCheckRuns implements CheckRuns {
           await this.redis.set(k, String(id), 'EX', OPEN_RUN_TTL_S);
           return id;
         } catch (error) {
-          this.log.warn({ err: error, head: head.headSha }, 'could not create the in-progress check run; the result will create one');
+          this.log.warn(
+            { err: error, head: head.headSha },
+            'could not create the in-progress check run; the result will create one',
+          );
           await this.redis.eval(FORGET, 1, k, token);
           return undefined;
         }
@@ -197,7 +214,10 @@ export class RedisCheckRuns implements CheckRuns {
     }
   }
 
-  async claim(head: RepoHead, open?: { octokit: OctokitLike; why: string; pullNumber?: number }): Promise<number | undefined> {
+  async claim(
+    head: RepoHead,
+    open?: { octokit: OctokitLike; why: string; pullNumber?: number },
+  ): Promise<number | undefined> {
     if (open) return this.ensureInProgress(open.octokit, head, open.why, open.pullNumber);
     return (await this.lookup(head)).id;
   }
@@ -217,7 +237,12 @@ export class RedisCheckRuns implements CheckRuns {
     }
   }
 
-  async complete(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
+  async complete(
+    octokit: OctokitLike,
+    head: RepoHead,
+    checkRunId: number | undefined,
+    output: CheckOutput,
+  ): Promise<number> {
     const id = await publishCompleted(octokit, head, checkRunId, output);
     await this.redis.eval(FORGET, 1, this.redisKey(head), String(id));
     return id;
@@ -235,7 +260,11 @@ export class RedisCheckRuns implements CheckRuns {
     const status = await checkRunStatus(octokit, { owner: head.owner, repo: head.repo, checkRunId });
     if (status === 'completed') return false;
     const adopted = (await this.redis.set(k, String(checkRunId), 'EX', OPEN_RUN_TTL_S, 'NX')) === 'OK';
-    if (adopted) this.log.warn({ head: head.headSha, checkRunId }, 'adopted an open check run that had no record (Redis lost its data?); completing it');
+    if (adopted)
+      this.log.warn(
+        { head: head.headSha, checkRunId },
+        'adopted an open check run that had no record (Redis lost its data?); completing it',
+      );
     return adopted || (await this.redis.get(k)) === String(checkRunId);
   }
 
@@ -243,7 +272,8 @@ export class RedisCheckRuns implements CheckRuns {
     const found = await this.lookup(head);
     let id = found.id;
     // Its creator died between creating the run and recording it: find the run on GitHub.
-    if (id === undefined && found.orphaned) id = await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined);
+    if (id === undefined && found.orphaned)
+      id = await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined);
     if (id === undefined) return;
     try {
       await this.complete(octokit, head, id, output);
@@ -254,7 +284,12 @@ export class RedisCheckRuns implements CheckRuns {
 }
 
 /** Completes (or, without an id, creates completed) the check run of a head with every annotation. */
-async function publishCompleted(octokit: OctokitLike, head: RepoHead, checkRunId: number | undefined, output: CheckOutput): Promise<number> {
+async function publishCompleted(
+  octokit: OctokitLike,
+  head: RepoHead,
+  checkRunId: number | undefined,
+  output: CheckOutput,
+): Promise<number> {
   const result = await publishCheckRun(octokit, {
     owner: head.owner,
     repo: head.repo,

@@ -46,7 +46,10 @@ function explainText(ruleId: string): { ok: boolean; text: string } {
   }
   const ids = allRules().map((r) => r.meta.id);
   const guess = ids.length > 0 ? closest(ruleId, ids) : undefined;
-  return { ok: false, text: `There is no rule \`${ruleId}\`.${guess ? ` Did you mean \`${guess}\`?` : ''} The scorecard links each finding's rule.` };
+  return {
+    ok: false,
+    text: `There is no rule \`${ruleId}\`.${guess ? ` Did you mean \`${guess}\`?` : ''} The scorecard links each finding's rule.`,
+  };
 }
 
 /** Plans the answer to the commands of one comment (from `parseCommand`). Empty input: nothing to do. */

@@ -81,7 +81,12 @@ if (port) {
         let r = reads.get(path);
         if (!r) {
           r = call<WireRead>(side, 'read', [path]).then((w) =>
-            w.ok ? { ok: true as const, file: new SourceFileImpl(w.file.path, w.file.text, w.file.language, w.file.bytes, w.file.irregular) } : w,
+            w.ok
+              ? {
+                  ok: true as const,
+                  file: new SourceFileImpl(w.file.path, w.file.text, w.file.language, w.file.bytes, w.file.irregular),
+                }
+              : w,
           );
           reads.set(path, r);
         }
@@ -114,7 +119,10 @@ if (port) {
     },
     now: new Date(input.now),
     ...(input.remoteConfig
-      ? { readRepositoryConfig: (repository, path) => ask<string | undefined>((id) => ({ type: 'repositoryConfig', id, repository, path })) }
+      ? {
+          readRepositoryConfig: (repository, path) =>
+            ask<string | undefined>((id) => ({ type: 'repositoryConfig', id, repository, path })),
+        }
       : {}),
     ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
     ...(input.waivers ? { waivers: input.waivers } : {}),
@@ -122,7 +130,12 @@ if (port) {
     (report) => port.postMessage({ type: 'done', report } satisfies WorkerMessage),
     (error: unknown) => {
       const e = error as { name?: string; message?: string; issues?: unknown };
-      port.postMessage({ type: 'error', name: e.name ?? 'Error', message: e.message ?? String(error), ...(e.issues ? { issues: e.issues } : {}) } satisfies WorkerMessage);
+      port.postMessage({
+        type: 'error',
+        name: e.name ?? 'Error',
+        message: e.message ?? String(error),
+        ...(e.issues ? { issues: e.issues } : {}),
+      } satisfies WorkerMessage);
     },
   );
 }

@@ -41,7 +41,14 @@ import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
 import type { CheckRuns } from './check-runs.js';
 import type { AppMetrics, EvaluationOutcome } from './metrics.js';
-import { contextShortfall, errorOutputs, failureKind, reportOutputs, supersededOutput, type CheckOutput } from './outputs.js';
+import {
+  contextShortfall,
+  errorOutputs,
+  failureKind,
+  reportOutputs,
+  supersededOutput,
+  type CheckOutput,
+} from './outputs.js';
 import { jobKey, type EvaluationJob } from './queue.js';
 
 /** What an evaluation needs from the app. */
@@ -99,7 +106,8 @@ export class TransientFailure extends Error {
 
 /** Whether an error is a GitHub (or transport) failure that may pass if tried again later. */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof GitHubFailure) return error.kind === 'server' || error.kind === 'network' || error.kind === 'rate-limited';
+  if (error instanceof GitHubFailure)
+    return error.kind === 'server' || error.kind === 'network' || error.kind === 'rate-limited';
   const status = (error as { status?: unknown } | undefined)?.status;
   if (typeof status === 'number') return status >= 500 || status === 429;
   const code = (error as { code?: unknown } | undefined)?.code;
@@ -115,7 +123,12 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new EvaluationTimeout(`The evaluation took longer than ${Math.round(ms / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was abandoned.`)),
+      () =>
+        reject(
+          new EvaluationTimeout(
+            `The evaluation took longer than ${Math.round(ms / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was abandoned.`,
+          ),
+        ),
       ms,
     );
   });
@@ -191,31 +204,71 @@ interface Target {
  * Collects and evaluates one head. Loads the policy itself so a broken config surfaces as ConfigError
  * before anything else, and reports the `on-error` to use through `onPolicy`.
  */
-async function evaluateHead(octokit: OctokitLike, target: Target, deps: EvaluationDeps, onPolicy: (config: ReadinessConfig) => void): Promise<Evaluated> {
+async function evaluateHead(
+  octokit: OctokitLike,
+  target: Target,
+  deps: EvaluationDeps,
+  onPolicy: (config: ReadinessConfig) => void,
+): Promise<Evaluated> {
   const gates = deps.gates ?? GATES;
   const failures: unknown[] = [];
-  const { mergeBaseSha } = await compareCommits(octokit, { owner: target.owner, repo: target.repo, base: target.baseSha, head: target.headSha });
-  const reader = failuresRecorded(createGitHubReader(octokit, { owner: target.owner, repo: target.repo, target: target.files }), failures);
+  const { mergeBaseSha } = await compareCommits(octokit, {
+    owner: target.owner,
+    repo: target.repo,
+    base: target.baseSha,
+    head: target.headSha,
+  });
+  const reader = failuresRecorded(
+    createGitHubReader(octokit, { owner: target.owner, repo: target.repo, target: target.files }),
+    failures,
+  );
   // The diff and the baseline use the merge-base; policy is read at the base branch's tip.
-  const changeSet = await githubChangeSet({ reader, baseSha: mergeBaseSha, policySha: target.baseSha, headSha: target.headSha, baseRef: target.baseRef, headRef: target.headRef, byteBudget: deps.byteBudget });
+  const changeSet = await githubChangeSet({
+    reader,
+    baseSha: mergeBaseSha,
+    policySha: target.baseSha,
+    headSha: target.headSha,
+    baseRef: target.baseRef,
+    headRef: target.headRef,
+    byteBudget: deps.byteBudget,
+  });
   // Shared configs named by `extends:` in other repositories are read with the installation's token.
   const readRepositoryConfig = repositoryConfigReader(octokit);
   const { config } = await loadPolicy(changeSet, gates, undefined, undefined, readRepositoryConfig);
   onPolicy(config);
   const now = deps.now();
-  const common = { changeSet, gates, now, readRepositoryConfig, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}) };
+  const common = {
+    changeSet,
+    gates,
+    now,
+    readRepositoryConfig,
+    ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}),
+  };
   // The registered gates run in a worker thread that a timeout really stops; custom gates (tests) cannot
   // cross threads and run here.
   const check = (waivers?: readonly Waiver[]): Promise<ReadinessReport> =>
     deps.gates === undefined && deps.isolate !== false
-      ? runCheckIsolated({ changeSet, now, timeoutMs: deps.timeoutMs, readRepositoryConfig, ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}), ...(waivers ? { waivers } : {}) })
+      ? runCheckIsolated({
+          changeSet,
+          now,
+          timeoutMs: deps.timeoutMs,
+          readRepositoryConfig,
+          ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}),
+          ...(waivers ? { waivers } : {}),
+        })
       : runCheck({ ...common, ...(waivers ? { waivers } : {}) });
   const first = await check();
   assertComplete(failures);
   if (!target.pr) return { report: first, changeSet };
 
-  const comments = await listIssueComments(octokit, { owner: target.owner, repo: target.repo, issueNumber: target.pr.number });
-  const findings = new Map(first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]));
+  const comments = await listIssueComments(octokit, {
+    owner: target.owner,
+    repo: target.repo,
+    issueNumber: target.pr.number,
+  });
+  const findings = new Map(
+    first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]),
+  );
   const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
   const decision = await deriveWaivers(octokit, {
     pendingApproval,
@@ -237,13 +290,19 @@ async function evaluateHead(octokit: OctokitLike, target: Target, deps: Evaluati
 }
 
 /** 👍 on commands that were applied, 👎 and a short reply on refused ones — only for the comments that asked for this run. */
-async function answerCommands(octokit: OctokitLike, job: EvaluationJob, decision: WaiverDecision | undefined, log: Logger): Promise<void> {
+async function answerCommands(
+  octokit: OctokitLike,
+  job: EvaluationJob,
+  decision: WaiverDecision | undefined,
+  log: Logger,
+): Promise<void> {
   if (!decision || job.commentIds.length === 0) return;
   for (const commentId of job.commentIds) {
     const refused = decision.refused.filter((r) => r.commentId === commentId);
     const accepted = decision.accepted.filter((a) => a.commentId === commentId);
     try {
-      if (accepted.length > 0) await addReaction(octokit, { owner: job.owner, repo: job.repo, commentId, content: '+1' });
+      if (accepted.length > 0)
+        await addReaction(octokit, { owner: job.owner, repo: job.repo, commentId, content: '+1' });
       if (refused.length > 0) {
         await addReaction(octokit, { owner: job.owner, repo: job.repo, commentId, content: '-1' });
         const who = refused[0]!.login;
@@ -269,7 +328,13 @@ async function answerCommands(octokit: OctokitLike, job: EvaluationJob, decision
 async function handOver(job: EvaluationJob, currentHead: string, deps: EvaluationDeps, log: Logger): Promise<void> {
   if (!deps.requeue) return;
   log.info({ commentIds: job.commentIds, head: currentHead }, 'the newer head is queued for evaluation');
-  await deps.requeue({ ...job, headSha: currentHead, reasons: ['the head moved during an evaluation'], commentIds: job.commentIds, requestedAt: Date.now() });
+  await deps.requeue({
+    ...job,
+    headSha: currentHead,
+    reasons: ['the head moved during an evaluation'],
+    commentIds: job.commentIds,
+    requestedAt: Date.now(),
+  });
 }
 
 /**
@@ -278,12 +343,25 @@ async function handOver(job: EvaluationJob, currentHead: string, deps: Evaluatio
  */
 export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): Promise<EvaluationOutcome> {
   const started = Date.now();
-  const log = deps.log.child({ repo: `${job.owner}/${job.repo}`, pr: job.pullNumber, ...(job.mergeGroup ? { mergeGroup: job.mergeGroup.headRef } : {}) });
+  const log = deps.log.child({
+    repo: `${job.owner}/${job.repo}`,
+    pr: job.pullNumber,
+    ...(job.mergeGroup ? { mergeGroup: job.mergeGroup.headRef } : {}),
+  });
   const finish = (outcome: EvaluationOutcome, extra: Record<string, unknown> = {}) => {
     const seconds = (Date.now() - started) / 1000;
     deps.metrics.evaluations.inc({ outcome });
     deps.metrics.evaluationDuration.observe({ outcome }, seconds);
-    log.info({ outcome, durationMs: Date.now() - started, waitedMs: started - job.requestedAt, reasons: job.reasons, ...extra }, `evaluation ${outcome}`);
+    log.info(
+      {
+        outcome,
+        durationMs: Date.now() - started,
+        waitedMs: started - job.requestedAt,
+        reasons: job.reasons,
+        ...extra,
+      },
+      `evaluation ${outcome}`,
+    );
     return outcome;
   };
 
@@ -295,10 +373,15 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
       const mg = job.mergeGroup;
       const pr =
         job.pullNumber > 0
-          ? await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber }).catch((error: unknown) => {
-              log.warn({ err: error }, 'merge group: its pull request could not be read, so it is evaluated without that PR’s waivers');
-              return undefined;
-            })
+          ? await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber }).catch(
+              (error: unknown) => {
+                log.warn(
+                  { err: error },
+                  'merge group: its pull request could not be read, so it is evaluated without that PR’s waivers',
+                );
+                return undefined;
+              },
+            )
           : undefined;
       target = {
         owner: job.owner,
@@ -314,14 +397,27 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
     } else {
       const pr = await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber });
       if (pr.state !== 'open') {
-        if (job.headSha) await deps.checks.close(octokit, { ...job, headSha: job.headSha }, { conclusion: 'cancelled', title: 'Pull request closed', summary: 'The pull request was closed before it was evaluated.', annotations: [] });
+        if (job.headSha)
+          await deps.checks.close(
+            octokit,
+            { ...job, headSha: job.headSha },
+            {
+              conclusion: 'cancelled',
+              title: 'Pull request closed',
+              summary: 'The pull request was closed before it was evaluated.',
+              annotations: [],
+            },
+          );
         return finish('skipped', { why: `the pull request is ${pr.state}` });
       }
       if (job.headSha && job.headSha !== pr.headSha) {
         // Deliveries are not ordered (GitHub's, nor two replicas'): the request may name an older head
         // than one already pushed. What it asks for is a verdict on the PR, so the current head is evaluated.
         await deps.checks.close(octokit, { ...job, headSha: job.headSha }, supersededOutput(job.headSha, pr.headSha));
-        log.info({ head: job.headSha, current: pr.headSha }, 'the pull request has a newer head than the request named: evaluating the current head');
+        log.info(
+          { head: job.headSha, current: pr.headSha },
+          'the pull request has a newer head than the request named: evaluating the current head',
+        );
       }
       const url = repositoryUrlOf(pr);
       target = {
@@ -353,13 +449,25 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
   }
 
   const head = { owner: target.owner, repo: target.repo, headSha: target.headSha };
-  const openElsewhere = target.pr && !target.mergeGroup ? await deps.checks.openHeads(target.owner, target.repo, target.pr.number) : [];
+  const openElsewhere =
+    target.pr && !target.mergeGroup ? await deps.checks.openHeads(target.owner, target.repo, target.pr.number) : [];
   for (const older of new Set([...(job.supersededHeads ?? []), ...openElsewhere])) {
-    if (older !== target.headSha) await deps.checks.close(octokit, { owner: target.owner, repo: target.repo, headSha: older }, supersededOutput(older, target.headSha));
+    if (older !== target.headSha)
+      await deps.checks.close(
+        octokit,
+        { owner: target.owner, repo: target.repo, headSha: older },
+        supersededOutput(older, target.headSha),
+      );
   }
   const runId = await deps.checks.claim(
     head,
-    deps.openRunOnStart ? { octokit, why: job.reasons.at(-1) ?? 'requested', ...(target.pr && !target.mergeGroup ? { pullNumber: target.pr.number } : {}) } : undefined,
+    deps.openRunOnStart
+      ? {
+          octokit,
+          why: job.reasons.at(-1) ?? 'requested',
+          ...(target.pr && !target.mergeGroup ? { pullNumber: target.pr.number } : {}),
+        }
+      : undefined,
   );
   let onError: 'failure' | 'neutral' = 'failure';
   let check: CheckOutput;
@@ -385,14 +493,23 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
 
   const exclusive = deps.exclusive ?? (<T>(_key: string, work: () => Promise<T>) => work());
   try {
-    const published = await exclusive(jobKey(job), () => publish(octokit!, job, target, head, runId, check, comment, deps));
+    const published = await exclusive(jobKey(job), () =>
+      publish(octokit!, job, target, head, runId, check, comment, deps),
+    );
     if (published.kind === 'elsewhere') {
-      log.warn({ head: target.headSha, checkRunId: runId }, 'another worker already published this head (this job was retried elsewhere while it ran); result dropped');
+      log.warn(
+        { head: target.headSha, checkRunId: runId },
+        'another worker already published this head (this job was retried elsewhere while it ran); result dropped',
+      );
       return finish('superseded', { head: target.headSha, why: 'published by another worker' });
     }
     if (published.kind === 'moved') {
       await handOver(job, published.current, deps, log);
-      return finish('superseded', { head: target.headSha, current: published.current, why: 'the head moved during the evaluation; result discarded' });
+      return finish('superseded', {
+        head: target.headSha,
+        current: published.current,
+        why: 'the head moved during the evaluation; result discarded',
+      });
     }
   } catch (error) {
     if (deps.retryTransient && isTransient(error)) throw new TransientFailure('publish', error);
@@ -400,7 +517,14 @@ export async function runEvaluation(job: EvaluationJob, deps: EvaluationDeps): P
     log.error({ err: error, head: target.headSha }, 'could not publish the result');
     // Say so on the check run if GitHub still takes that; a run left in progress never passes either.
     if (outcome !== 'error') {
-      await deps.checks.complete(octokit, head, runId, errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }).check).catch(() => undefined);
+      await deps.checks
+        .complete(
+          octokit,
+          head,
+          runId,
+          errorOutputs(error, onError, { baseRef: target.baseRef, ...attemptsNote(deps) }).check,
+        )
+        .catch(() => undefined);
     }
     return finish('error', { publishFailed: true });
   }

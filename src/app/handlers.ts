@@ -9,7 +9,14 @@ import { CHECK_NAME } from './options.js';
 import type { ReadinessService, RepoTarget } from './service.js';
 
 /** Events the app subscribes to (app.yml lists the same). */
-export const EVENTS = ['pull_request', 'check_run', 'check_suite', 'merge_group', 'issue_comment', 'installation'] as const;
+export const EVENTS = [
+  'pull_request',
+  'check_run',
+  'check_suite',
+  'merge_group',
+  'issue_comment',
+  'installation',
+] as const;
 
 interface RepoPayload {
   installation?: { id: number };
@@ -34,23 +41,41 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       metrics.webhooks.inc({ event: (EVENTS as readonly string[]).includes(context.name) ? context.name : 'other' });
     });
 
-    app.on(['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'], async (context) => {
-      const target = targetOf(context, context.payload);
-      if (!target) return;
-      const pr = context.payload.pull_request;
-      await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: pr.head.sha }, `pull_request.${context.payload.action}`);
-    });
+    app.on(
+      ['pull_request.opened', 'pull_request.synchronize', 'pull_request.reopened', 'pull_request.ready_for_review'],
+      async (context) => {
+        const target = targetOf(context, context.payload);
+        if (!target) return;
+        const pr = context.payload.pull_request;
+        await service.evaluatePullRequest(
+          context.octokit,
+          target,
+          { number: pr.number, headSha: pr.head.sha },
+          `pull_request.${context.payload.action}`,
+        );
+      },
+    );
 
     app.on('pull_request.edited', async (context) => {
       if (!context.payload.changes.base) {
-        context.log.info({ pr: context.payload.pull_request.number }, 'pull_request.edited ignored: only the title or body changed, not the base branch');
+        context.log.info(
+          { pr: context.payload.pull_request.number },
+          'pull_request.edited ignored: only the title or body changed, not the base branch',
+        );
         return;
       }
       const target = targetOf(context, context.payload);
       if (!target) return;
       const pr = context.payload.pull_request;
       // The head's current result was judged against the old base's policy: mark it pending now.
-      await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: pr.head.sha }, 'base branch changed', [], { markNow: true });
+      await service.evaluatePullRequest(
+        context.octokit,
+        target,
+        { number: pr.number, headSha: pr.head.sha },
+        'base branch changed',
+        [],
+        { markNow: true },
+      );
     });
 
     app.on('check_run.rerequested', async (context) => {
@@ -62,10 +87,19 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       const target = targetOf(context, context.payload);
       if (!target) return;
       if (run.pull_requests.length === 0) {
-        context.log.info({ head: run.head_sha }, 'check_run.rerequested ignored: GitHub lists no pull request for it (fork PRs are not listed; comment /readiness recheck instead)');
+        context.log.info(
+          { head: run.head_sha },
+          'check_run.rerequested ignored: GitHub lists no pull request for it (fork PRs are not listed; comment /readiness recheck instead)',
+        );
         return;
       }
-      for (const pr of run.pull_requests) await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: run.head_sha }, 'check run re-requested');
+      for (const pr of run.pull_requests)
+        await service.evaluatePullRequest(
+          context.octokit,
+          target,
+          { number: pr.number, headSha: run.head_sha },
+          'check run re-requested',
+        );
     });
 
     app.on('check_suite.rerequested', async (context) => {
@@ -73,10 +107,19 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       const target = targetOf(context, context.payload);
       if (!target) return;
       if (suite.pull_requests.length === 0) {
-        context.log.info({ head: suite.head_sha }, 'check_suite.rerequested ignored: GitHub lists no pull request for it (fork PRs are not listed; comment /readiness recheck instead)');
+        context.log.info(
+          { head: suite.head_sha },
+          'check_suite.rerequested ignored: GitHub lists no pull request for it (fork PRs are not listed; comment /readiness recheck instead)',
+        );
         return;
       }
-      for (const pr of suite.pull_requests) await service.evaluatePullRequest(context.octokit, target, { number: pr.number, headSha: suite.head_sha }, 'check suite re-requested');
+      for (const pr of suite.pull_requests)
+        await service.evaluatePullRequest(
+          context.octokit,
+          target,
+          { number: pr.number, headSha: suite.head_sha },
+          'check suite re-requested',
+        );
     });
 
     app.on('merge_group.checks_requested', async (context) => {
@@ -86,7 +129,12 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       await service.evaluateMergeGroup(
         context.octokit,
         target,
-        { headSha: group.head_sha, headRef: group.head_ref, baseSha: group.base_sha, baseRef: group.base_ref.replace(/^refs\/heads\//, '') },
+        {
+          headSha: group.head_sha,
+          headRef: group.head_ref,
+          baseSha: group.base_sha,
+          baseRef: group.base_ref.replace(/^refs\/heads\//, ''),
+        },
         'merge group checks requested',
       );
     });
@@ -104,7 +152,9 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
         id: comment.id,
         body: comment.body ?? '',
         ...(changes?.body?.from !== undefined ? { previousBody: changes.body.from } : {}),
-        ...(context.payload.action === 'edited' && context.payload.sender?.login ? { editedBy: context.payload.sender.login } : {}),
+        ...(context.payload.action === 'edited' && context.payload.sender?.login
+          ? { editedBy: context.payload.sender.login }
+          : {}),
         author: comment.user?.login ?? 'ghost',
         authorType: comment.user?.type ?? 'User',
         pullNumber: issue.number,
@@ -115,7 +165,10 @@ export function readinessApp(service: ReadinessService, metrics: AppMetrics, app
       const { action, installation } = context.payload;
       const account = installation.account && 'login' in installation.account ? installation.account.login : undefined;
       const repositories = 'repositories' in context.payload ? context.payload.repositories?.length : undefined;
-      context.log.info({ action, installation: installation.id, account, repositories }, `installation ${action}: nothing to evaluate until a pull request event arrives`);
+      context.log.info(
+        { action, installation: installation.id, account, repositories },
+        `installation ${action}: nothing to evaluate until a pull request event arrives`,
+      );
     });
   };
 }

@@ -58,7 +58,9 @@ async function serve(snapshot: Snapshot, method: string, args: unknown[]): Promi
       return toWire(await snapshot.read(args[0] as string));
     case 'releases': {
       const state = snapshot.releases ? await snapshot.releases() : undefined;
-      const wire: WireReleases = state ? { refs: [...state.refs], ...(state.released ? { releasedSha: state.released.sha } : {}) } : null;
+      const wire: WireReleases = state
+        ? { refs: [...state.refs], ...(state.released ? { releasedSha: state.released.sha } : {}) }
+        : null;
       return wire;
     }
     default:
@@ -108,7 +110,14 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
       fn();
     };
     const timer = setTimeout(
-      () => finish(() => reject(new EngineTimeout(`The analysis took longer than ${Math.round(options.timeoutMs / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was stopped.`))),
+      () =>
+        finish(() =>
+          reject(
+            new EngineTimeout(
+              `The analysis took longer than ${Math.round(options.timeoutMs / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was stopped.`,
+            ),
+          ),
+        ),
       options.timeoutMs,
     );
     const answer = (id: number, work: Promise<unknown>) =>
@@ -122,15 +131,23 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
       if (m.type === 'repositoryConfig') {
         answer(m.id, options.readRepositoryConfig!(m.repository, m.path));
       } else if (m.type === 'call') {
-        answer(m.id, resolveSide(changeSet, m.side).then((snapshot) => serve(snapshot, m.method, m.args)));
+        answer(
+          m.id,
+          resolveSide(changeSet, m.side).then((snapshot) => serve(snapshot, m.method, m.args)),
+        );
       } else if (m.type === 'done') {
         finish(() => resolve(m.report as ReadinessReport));
       } else {
-        const error = m.name === 'ConfigError' && Array.isArray(m.issues) ? new ConfigError(m.issues as ConstructorParameters<typeof ConfigError>[0]) : Object.assign(new Error(m.message), { name: m.name });
+        const error =
+          m.name === 'ConfigError' && Array.isArray(m.issues)
+            ? new ConfigError(m.issues as ConstructorParameters<typeof ConfigError>[0])
+            : Object.assign(new Error(m.message), { name: m.name });
         finish(() => reject(error));
       }
     });
     worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the analysis worker exited with code ${code} before answering`))));
+    worker.on('exit', (code) =>
+      finish(() => reject(new Error(`the analysis worker exited with code ${code} before answering`))),
+    );
   });
 }

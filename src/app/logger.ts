@@ -61,7 +61,8 @@ function secretPieces(secrets: readonly string[]): string[] {
     if (secret.length < 6) continue;
     pieces.add(secret);
     pieces.add(JSON.stringify(secret).slice(1, -1));
-    for (const line of secret.split(/\r?\n/)) if (line.length >= 16 && !line.startsWith('-----')) pieces.add(line.trim());
+    for (const line of secret.split(/\r?\n/))
+      if (line.length >= 16 && !line.startsWith('-----')) pieces.add(line.trim());
   }
   // Longest first, so a whole key is replaced before its lines are looked for.
   return [...pieces].sort((a, b) => b.length - a.length);
@@ -72,7 +73,9 @@ export function scrub(line: string, pieces: readonly string[]): string {
   let out = line;
   for (const piece of pieces) if (out.includes(piece)) out = out.split(piece).join('[redacted]');
   for (const pattern of TOKEN_PATTERNS) {
-    out = out.replace(pattern, (_match, prefix: unknown) => (typeof prefix === 'string' ? `${prefix}[redacted]` : '[redacted]'));
+    out = out.replace(pattern, (_match, prefix: unknown) =>
+      typeof prefix === 'string' ? `${prefix}[redacted]` : '[redacted]',
+    );
   }
   return out;
 }

@@ -27,7 +27,9 @@ export async function run(env: NodeJS.ProcessEnv = process.env, role?: string, a
     if (error instanceof OptionsError) {
       process.stderr.write(`readiness-gates app: ${error.message}\n`);
       if (error.problems.some((p) => /^(APP_ID|PRIVATE_KEY|WEBHOOK_SECRET)/.test(p))) {
-        process.stderr.write('readiness-gates app: no app registered yet? `npm run setup` registers one from app.yml and writes .env\n');
+        process.stderr.write(
+          'readiness-gates app: no app registered yet? `npm run setup` registers one from app.yml and writes .env\n',
+        );
       }
       return 2;
     }
@@ -56,7 +58,13 @@ async function setup(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args,
-      options: { name: { type: 'string' }, org: { type: 'string' }, 'webhook-url': { type: 'string' }, port: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        name: { type: 'string' },
+        org: { type: 'string' },
+        'webhook-url': { type: 'string' },
+        port: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     }));
   } catch (error) {
     process.stderr.write(`readiness-gates setup: ${(error as Error).message}\n\n${SETUP_USAGE}\n`);
@@ -90,7 +98,9 @@ async function setup(env: NodeJS.ProcessEnv, args: string[]): Promise<number> {
   process.stdout.write(`Open ${running.url} in a browser to register the GitHub App (Ctrl-C to stop).\n`);
   try {
     const r = await running.registered;
-    process.stdout.write(`Registered app ${r.appId}; credentials written to ${r.envPath}.\nInstall it: ${r.htmlUrl}/installations/new\nThen: npm start\n`);
+    process.stdout.write(
+      `Registered app ${r.appId}; credentials written to ${r.envPath}.\nInstall it: ${r.htmlUrl}/installations/new\nThen: npm start\n`,
+    );
     return 0;
   } catch (error) {
     process.stderr.write(`readiness-gates setup: ${(error as Error).message}\n`);

@@ -40,7 +40,10 @@ export function statusClass(status: number | undefined): string {
  * Creates the registry and every metric once per app instance (at start-up, never per request).
  * `queueDepth` is read when Prometheus scrapes, so the gauge is always current.
  */
-export function createMetrics(queueDepth: () => number | Promise<number>, deadLetterDepth?: () => Promise<number>): AppMetrics {
+export function createMetrics(
+  queueDepth: () => number | Promise<number>,
+  deadLetterDepth?: () => Promise<number>,
+): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'readiness_app_' });
   const evaluations = new Counter({
@@ -109,5 +112,15 @@ export function createMetrics(queueDepth: () => number | Promise<number>, deadLe
     labelNames: ['kind'] as const,
     registers: [registry],
   });
-  return { registry, webhooks, evaluations, evaluationDuration, acknowledgementDuration, githubRequests, errors, jobRetries, deadLetters };
+  return {
+    registry,
+    webhooks,
+    evaluations,
+    evaluationDuration,
+    acknowledgementDuration,
+    githubRequests,
+    errors,
+    jobRetries,
+    deadLetters,
+  };
 }

@@ -45,7 +45,9 @@ type ScriptCallback = (error: Error | null, replies: unknown) => void;
  * process restarts. This strips the prefix from those two errors only, so Bottleneck's own recovery runs.
  */
 function recognizeLostKeys(connection: InstanceType<typeof Bottleneck.IORedisConnection>): void {
-  const target = connection as unknown as { __scriptArgs__(name: string, id: string, args: unknown[], cb: ScriptCallback): unknown[] };
+  const target = connection as unknown as {
+    __scriptArgs__(name: string, id: string, args: unknown[], cb: ScriptCallback): unknown[];
+  };
   const scriptArgs = target.__scriptArgs__.bind(target);
   target.__scriptArgs__ = (name, id, args, cb) =>
     scriptArgs(name, id, args, (error, replies) => {
@@ -67,12 +69,20 @@ function recognizeLostKeys(connection: InstanceType<typeof Bottleneck.IORedisCon
  * every replica's requests for that installation. The concurrency limit stays per process for the same
  * reason. Probot's own Redis option is not used: it downloads ioredis with npx at run time.
  */
-export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared?: { redis: Redis; prefix: string }): { Octokit: typeof ProbotOctokit; close(): Promise<void> } {
-  const connection = shared ? new Bottleneck.IORedisConnection({ client: shared.redis.duplicate({ lazyConnect: false }), Redis }) : undefined;
+export function appOctokitClass(
+  github: GitHubClientOptions,
+  log: Logger,
+  shared?: { redis: Redis; prefix: string },
+): { Octokit: typeof ProbotOctokit; close(): Promise<void> } {
+  const connection = shared
+    ? new Bottleneck.IORedisConnection({ client: shared.redis.duplicate({ lazyConnect: false }), Redis })
+    : undefined;
   connection?.on('error', (error: Error) => log.error({ err: error }, 'shared rate limiter: Redis error'));
   if (connection) recognizeLostKeys(connection);
   const local = { timeout: 120_000 };
-  const spacing = shared ? { timeout: 120_000, connection: connection!, maxConcurrent: null } : { ...local, maxConcurrent: 1 };
+  const spacing = shared
+    ? { timeout: 120_000, connection: connection!, maxConcurrent: null }
+    : { ...local, maxConcurrent: 1 };
   const Spacing = (shared ? Bottleneck : BottleneckLight) as typeof Bottleneck;
   const id = (name: string) => (shared ? `${shared.prefix}-${name}` : `readiness-app-${name}`);
   const write = new Spacing.Group({ id: id('write'), minTime: github.writeIntervalMs, ...spacing });
@@ -83,14 +93,23 @@ export function appOctokitClass(github: GitHubClientOptions, log: Logger, shared
   const global = new BottleneckLight.Group({ id: id('global'), ...local, maxConcurrent: 10 });
   const auth = new BottleneckLight.Group({ id: id('auth'), ...local, maxConcurrent: 1 });
   const search = new BottleneckLight.Group({ id: id('search'), ...local, maxConcurrent: 1, minTime: 2000 });
-  const bounded = (kind: 'secondary' | 'primary', max: number) => (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number) => {
-    const again = retryCount < max && retryAfter <= github.maxRetryAfterSeconds;
-    log.warn({ method: request.method, url: request.url, retryAfter, retry: retryCount + 1, giveUp: !again }, `GitHub ${kind} rate limit: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`);
-    return again;
-  };
+  const bounded =
+    (kind: 'secondary' | 'primary', max: number) =>
+    (retryAfter: number, request: ThrottledRequest, _octokit: unknown, retryCount: number) => {
+      const again = retryCount < max && retryAfter <= github.maxRetryAfterSeconds;
+      log.warn(
+        { method: request.method, url: request.url, retryAfter, retry: retryCount + 1, giveUp: !again },
+        `GitHub ${kind} rate limit: ${again ? `retrying in ${retryAfter} s` : 'giving up'}`,
+      );
+      return again;
+    };
   const Octokit = ProbotOctokit.defaults((instance: OctokitOptions) => ({
     ...instance,
-    retry: { ...(instance['retry'] as object | undefined), retries: github.retries, retryAfterBaseValue: github.retryBaseMs },
+    retry: {
+      ...(instance['retry'] as object | undefined),
+      retries: github.retries,
+      retryAfterBaseValue: github.retryBaseMs,
+    },
     throttle: {
       ...(instance['throttle'] as object | undefined),
       enabled: true,

@@ -140,10 +140,25 @@ export function defaultOptions(): Omit<AppOptions, 'appId' | 'privateKey' | 'web
     drainDelayMs: 5_000,
     shutdownGraceMs: 20_000,
     logLevel: 'info',
-    github: { retries: 3, retryBaseMs: 1000, maxSecondaryRetries: 2, maxRetryAfterSeconds: 60, retryAfterUnitMs: 1000, writeIntervalMs: 1000 },
+    github: {
+      retries: 3,
+      retryBaseMs: 1000,
+      maxSecondaryRetries: 2,
+      maxRetryAfterSeconds: 60,
+      retryAfterUnitMs: 1000,
+      writeIntervalMs: 1000,
+    },
     now: () => new Date(),
     role: 'all',
-    queue: { prefix: 'readiness', attempts: 5, backoffMs: 2000, lockMs: 60_000, stalledIntervalMs: 15_000, maxStalledCount: 2, sweepIntervalMs: 30_000 },
+    queue: {
+      prefix: 'readiness',
+      attempts: 5,
+      backoffMs: 2000,
+      lockMs: 60_000,
+      stalledIntervalMs: 15_000,
+      maxStalledCount: 2,
+      sweepIntervalMs: 30_000,
+    },
   };
 }
 
@@ -157,7 +172,11 @@ export class OptionsError extends Error {
 
   constructor(messageOrProblems: string | readonly string[]) {
     const problems = typeof messageOrProblems === 'string' ? [messageOrProblems] : messageOrProblems;
-    super(problems.length === 1 ? problems[0]! : `${problems.length} settings need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      problems.length === 1
+        ? problems[0]!
+        : `${problems.length} settings need fixing:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.problems = problems;
   }
 }
@@ -179,7 +198,8 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new OptionsError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new OptionsError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return value;
 }
 
@@ -192,21 +212,28 @@ export function readPrivateKey(env: NodeJS.ProcessEnv, cwd = process.cwd()): str
   if (env.PRIVATE_KEY?.trim()) {
     // A .env line `PRIVATE_KEY="…"` read by a loader that keeps the quotes.
     key = env.PRIVATE_KEY.trim().replace(/^"([\s\S]*)"$/, '$1');
-    if (!key.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(key)) key = Buffer.from(key, 'base64').toString('utf8').trim();
+    if (!key.includes('-----BEGIN') && /^[A-Za-z0-9+/=\s]+$/.test(key))
+      key = Buffer.from(key, 'base64').toString('utf8').trim();
     key = key.replace(/\\n/g, '\n').trim();
   } else if (env.PRIVATE_KEY_PATH?.trim()) {
     const path = resolve(cwd, env.PRIVATE_KEY_PATH.trim());
     try {
       key = readFileSync(path, 'utf8').trim();
     } catch (error) {
-      throw new OptionsError(`PRIVATE_KEY_PATH: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      throw new OptionsError(
+        `PRIVATE_KEY_PATH: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      );
     }
   } else {
-    throw new OptionsError('PRIVATE_KEY or PRIVATE_KEY_PATH must be set to the private key of the GitHub App (the .pem file from its settings page)');
+    throw new OptionsError(
+      'PRIVATE_KEY or PRIVATE_KEY_PATH must be set to the private key of the GitHub App (the .pem file from its settings page)',
+    );
   }
   // Never echo the value: only say what is wrong with its shape.
   if (!/^-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]+-----END (RSA )?PRIVATE KEY-----$/.test(key)) {
-    throw new OptionsError('the private key is not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----")');
+    throw new OptionsError(
+      'the private key is not a PEM private key (expected "-----BEGIN RSA PRIVATE KEY-----" or "-----BEGIN PRIVATE KEY-----")',
+    );
   }
   return `${key}\n`;
 }
@@ -228,7 +255,8 @@ function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
   } catch {
     throw new OptionsError('REDIS_URL must be a URL such as redis://host:6379/0 or rediss://user:password@host:6380');
   }
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new OptionsError(`REDIS_URL must start with redis:// or rediss://, got "${url.protocol}//…"`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new OptionsError(`REDIS_URL must start with redis:// or rediss://, got "${url.protocol}//…"`);
   return raw;
 }
 
@@ -236,7 +264,8 @@ function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
 function proxyUrl(env: NodeJS.ProcessEnv): string | undefined {
   const raw = env.WEBHOOK_PROXY_URL?.trim();
   if (!raw) return undefined;
-  if (!/^https?:\/\/[^/\s]+/.test(raw)) throw new OptionsError(`WEBHOOK_PROXY_URL must be an http(s) URL such as https://smee.io/<channel>, got "${raw}"`);
+  if (!/^https?:\/\/[^/\s]+/.test(raw))
+    throw new OptionsError(`WEBHOOK_PROXY_URL must be an http(s) URL such as https://smee.io/<channel>, got "${raw}"`);
   return raw;
 }
 
@@ -259,27 +288,35 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd(), role
   };
   const appId = read(() => {
     const id = Number(env.APP_ID);
-    if (!env.APP_ID || !Number.isInteger(id) || id < 1) throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
+    if (!env.APP_ID || !Number.isInteger(id) || id < 1)
+      throw new OptionsError(`APP_ID must be the GitHub App's numeric id, got "${env.APP_ID ?? ''}"`);
     return id;
   }, 0);
   const role = read((): AppRole => {
     const rawRole = (roleArg ?? env.READINESS_ROLE ?? '').trim().toLowerCase() || 'all';
     if (!(APP_ROLES as readonly string[]).includes(rawRole)) {
-      throw new OptionsError(`${roleArg !== undefined ? 'the role argument' : 'READINESS_ROLE'} must be one of ${APP_ROLES.join(', ')}, got "${roleArg ?? env.READINESS_ROLE}"`);
+      throw new OptionsError(
+        `${roleArg !== undefined ? 'the role argument' : 'READINESS_ROLE'} must be one of ${APP_ROLES.join(', ')}, got "${roleArg ?? env.READINESS_ROLE}"`,
+      );
     }
     return rawRole as AppRole;
   }, 'all');
   const redis = read(() => redisUrl(env), undefined);
   if (role !== 'all' && !redis && !problems.some((p) => p.startsWith('REDIS_URL'))) {
-    problems.push(`the ${role} role needs REDIS_URL: web and worker processes share their work through Redis (without it, run \`npm start\`, which does both in one process)`);
+    problems.push(
+      `the ${role} role needs REDIS_URL: web and worker processes share their work through Redis (without it, run \`npm start\`, which does both in one process)`,
+    );
   }
   const webhookSecret = env.WEBHOOK_SECRET ?? '';
   if (webhookSecret.length < 8 && role !== 'worker') {
-    problems.push('WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it');
+    problems.push(
+      'WEBHOOK_SECRET must be set to the webhook secret configured on the GitHub App (at least 8 characters); deliveries are verified with it',
+    );
   }
   const privateKey = read(() => readPrivateKey(env, cwd), '');
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || defaults.logLevel) as AppOptions['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
   const webhookPath = env.WEBHOOK_PATH?.trim() || defaults.webhookPath;
   if (!webhookPath.startsWith('/')) problems.push(`WEBHOOK_PATH must start with "/", got "${webhookPath}"`);
   const webhookProxyUrl = read(() => proxyUrl(env), undefined);
@@ -294,7 +331,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv, cwd = process.cwd(), role
     metricsPort: int('METRICS_PORT', defaults.metricsPort, 0),
     ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
     webhookPath,
-    byteBudget: env.READINESS_BYTE_BUDGET?.trim() ? read(() => parseBytes(env.READINESS_BYTE_BUDGET!, 'READINESS_BYTE_BUDGET'), defaults.byteBudget) : defaults.byteBudget,
+    byteBudget: env.READINESS_BYTE_BUDGET?.trim()
+      ? read(() => parseBytes(env.READINESS_BYTE_BUDGET!, 'READINESS_BYTE_BUDGET'), defaults.byteBudget)
+      : defaults.byteBudget,
     concurrency: int('READINESS_CONCURRENCY', defaults.concurrency, 1),
     debounceMs: int('READINESS_DEBOUNCE_MS', defaults.debounceMs, 0),
     evaluationTimeoutMs: int('READINESS_EVALUATION_TIMEOUT_MS', defaults.evaluationTimeoutMs, 1000),

@@ -9,7 +9,15 @@ import { ConfigError } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { Gate } from '../core/types.js';
 import { GitHubFailure, type CheckRunAnnotation, type CheckRunConclusion } from '../github/index.js';
-import { CHECK_RUN_TEXT_MAX, checkRunPayload, COMMENT_MAX_CHARS, MARKER, mdCode, mdText, renderMarkdownDetailed } from '../render/index.js';
+import {
+  CHECK_RUN_TEXT_MAX,
+  checkRunPayload,
+  COMMENT_MAX_CHARS,
+  MARKER,
+  mdCode,
+  mdText,
+  renderMarkdownDetailed,
+} from '../render/index.js';
 import type { ByteBudget } from '../source/github.js';
 
 /** The hint every failure ends with: how to run the check again. */
@@ -50,7 +58,11 @@ function gateGlobs(gate: Gate): string[] | undefined {
  * at was not downloaded; gates with repository-wide indexes count whenever anything was left out, since
  * their indexes may have needed it. Undefined when nothing was left out.
  */
-export function contextShortfall(budget: ByteBudget, report: ReadinessReport, gates: readonly Gate[]): ContextShortfall | undefined {
+export function contextShortfall(
+  budget: ByteBudget,
+  report: ReadinessReport,
+  gates: readonly Gate[],
+): ContextShortfall | undefined {
   if (budget.skipped.length === 0 && !budget.filesTruncated && budget.truncatedTrees.length === 0) return undefined;
   const ran = new Set(report.gates.filter((g) => g.status !== 'skip').map((g) => g.id));
   const affected: string[] = [];
@@ -58,45 +70,74 @@ export function contextShortfall(budget: ByteBudget, report: ReadinessReport, ga
     if (!ran.has(gate.id)) continue;
     const globs = gateGlobs(gate);
     const matches = globs ? picomatch(globs, { dot: true }) : () => true;
-    const touched = budget.filesTruncated || budget.truncatedTrees.length > 0 || budget.skipped.some((path) => matches(path));
+    const touched =
+      budget.filesTruncated || budget.truncatedTrees.length > 0 || budget.skipped.some((path) => matches(path));
     if (touched) affected.push(gate.id);
   }
   const lines: string[] = [];
   if (budget.skipped.length > 0) {
-    const sample = budget.skipped.slice(0, 5).map((p) => mdCode(p)).join(', ');
+    const sample = budget.skipped
+      .slice(0, 5)
+      .map((p) => mdCode(p))
+      .join(', ');
     lines.push(
       `- The byte budget of ${bytes(budget.limit)} per evaluation (\`READINESS_BYTE_BUDGET\`) was spent: ${budget.skipped.length} file(s) were not downloaded (${sample}${budget.skipped.length > 5 ? ', …' : ''}).`,
     );
   }
-  if (budget.filesTruncated) lines.push('- The pull request changes more files than GitHub lists (3,000): only the first 3,000 were analysed.');
-  if (budget.truncatedTrees.length > 0) lines.push('- GitHub truncated the repository tree listing (over 100,000 entries): some files were not seen.');
-  const who = affected.length > 0 ? `Gates that ran with less context: ${affected.map((g) => `**${mdText(g)}**`).join(', ')}.` : 'No gate that ran needed the files left out.';
-  return { gates: affected, markdown: `> [!WARNING]\n> **Partial analysis.** ${who}\n${lines.map((l) => `> ${l}`).join('\n')}\n\n` };
+  if (budget.filesTruncated)
+    lines.push('- The pull request changes more files than GitHub lists (3,000): only the first 3,000 were analysed.');
+  if (budget.truncatedTrees.length > 0)
+    lines.push('- GitHub truncated the repository tree listing (over 100,000 entries): some files were not seen.');
+  const who =
+    affected.length > 0
+      ? `Gates that ran with less context: ${affected.map((g) => `**${mdText(g)}**`).join(', ')}.`
+      : 'No gate that ran needed the files left out.';
+  return {
+    gates: affected,
+    markdown: `> [!WARNING]\n> **Partial analysis.** ${who}\n${lines.map((l) => `> ${l}`).join('\n')}\n\n`,
+  };
 }
 
 /** Marks the affected gates in the report, so the scorecard's gate table says it too. */
 export function annotateGates(report: ReadinessReport, shortfall: ContextShortfall | undefined): ReadinessReport {
   if (!shortfall || shortfall.gates.length === 0) return report;
-  return { ...report, gates: report.gates.map((g) => (shortfall.gates.includes(g.id) && !g.note ? { ...g, note: 'ran with less context (see above)' } : g)) };
+  return {
+    ...report,
+    gates: report.gates.map((g) =>
+      shortfall.gates.includes(g.id) && !g.note ? { ...g, note: 'ran with less context (see above)' } : g,
+    ),
+  };
 }
 
 /** Inserts a paragraph after the scorecard's marker line (or at the top when there is none). */
 function withPreamble(markdown: string, preamble: string): string {
   if (!preamble) return markdown;
   const newline = markdown.indexOf('\n');
-  if (markdown.startsWith('<!--') && newline > 0) return `${markdown.slice(0, newline + 1)}${preamble}${markdown.slice(newline + 1)}`;
+  if (markdown.startsWith('<!--') && newline > 0)
+    return `${markdown.slice(0, newline + 1)}${preamble}${markdown.slice(newline + 1)}`;
   return preamble + markdown;
 }
 
 /** The check run and the sticky comment for a finished evaluation. */
-export function reportOutputs(report: ReadinessReport, shortfall?: ContextShortfall): { check: CheckOutput; comment: string } {
+export function reportOutputs(
+  report: ReadinessReport,
+  shortfall?: ContextShortfall,
+): { check: CheckOutput; comment: string } {
   const preamble = shortfall?.markdown ?? '';
   const shown = annotateGates(report, shortfall);
   const payload = checkRunPayload(shown);
   const summary = preamble
-    ? preamble + renderMarkdownDetailed(shown, { maxChars: CHECK_RUN_TEXT_MAX - preamble.length, includeMarker: false, overflowHint: 'see the annotations / JSON report' }).markdown
+    ? preamble +
+      renderMarkdownDetailed(shown, {
+        maxChars: CHECK_RUN_TEXT_MAX - preamble.length,
+        includeMarker: false,
+        overflowHint: 'see the annotations / JSON report',
+      }).markdown
     : payload.summary;
-  const comment = withPreamble(renderMarkdownDetailed(shown, { maxChars: COMMENT_MAX_CHARS - preamble.length }).markdown, preamble);
+  const comment = withPreamble(
+    renderMarkdownDetailed(shown, { maxChars: COMMENT_MAX_CHARS - preamble.length }).markdown,
+    preamble,
+  );
   return {
     check: {
       conclusion: payload.conclusion,
@@ -140,7 +181,9 @@ export function errorOutputs(
   if (error instanceof ConfigError) {
     const file = error.issues[0]?.file ?? context.configPath ?? '.github/readiness.yml';
     title = `Configuration error in ${file}`;
-    const issues = error.issues.map((i) => `- ${mdCode(`${i.file}:${i.line}:${i.column}`)} **${mdText(i.key)}**: ${mdText(i.message)}`).join('\n');
+    const issues = error.issues
+      .map((i) => `- ${mdCode(`${i.file}:${i.line}:${i.column}`)} **${mdText(i.key)}**: ${mdText(i.message)}`)
+      .join('\n');
     body =
       `The readiness policy on the base branch${context.baseRef ? ` (${mdCode(context.baseRef)})` : ''} is invalid, so this pull request could not be checked:\n\n${issues}\n\n` +
       'The enforced configuration is always the base branch’s, so a pull request cannot loosen its own gate: fix the file on the base branch (or in this PR and merge it with an admin’s approval), then ' +
@@ -165,7 +208,10 @@ export function errorOutputs(
       ? 'The check fails until it completes: an evaluation that did not run never passes.'
       : 'The base branch’s config sets `on-error: neutral`, so this error does not block the merge.';
   const summary = clip(`### ❗ ${mdText(title)}\n\n${body}\n\n${outcome}\n`, CHECK_RUN_TEXT_MAX);
-  const comment = clip(`${MARKER}\n## Readiness Gates — could not check this pull request\n\n${body}\n\n${outcome}\n`, COMMENT_MAX_CHARS);
+  const comment = clip(
+    `${MARKER}\n## Readiness Gates — could not check this pull request\n\n${body}\n\n${outcome}\n`,
+    COMMENT_MAX_CHARS,
+  );
   return { check: { conclusion, title, summary, annotations: [] }, comment };
 }
 

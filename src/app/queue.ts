@@ -124,7 +124,10 @@ export class InProcessQueue implements EvaluationQueue {
 
   async enqueue(job: EvaluationJob): Promise<EnqueueResult> {
     if (this.closed) {
-      this.options.log.info({ key: jobKey(job), reasons: job.reasons }, 'not queued: the app is shutting down; GitHub will show the check as pending until the next event');
+      this.options.log.info(
+        { key: jobKey(job), reasons: job.reasons },
+        'not queued: the app is shutting down; GitHub will show the check as pending until the next event',
+      );
       return 'refused';
     }
     const key = jobKey(job);
@@ -136,7 +139,10 @@ export class InProcessQueue implements EvaluationQueue {
       slot.waiting = mergeJobs(older, job);
       result = 'coalesced';
       if (older.headSha !== undefined && job.headSha !== undefined && older.headSha !== job.headSha) {
-        this.options.log.info({ key, older: older.headSha, newer: job.headSha }, 'a newer head replaced a waiting evaluation');
+        this.options.log.info(
+          { key, older: older.headSha, newer: job.headSha },
+          'a newer head replaced a waiting evaluation',
+        );
         try {
           await this.options.onReplaced?.(older, job);
         } catch (error) {
@@ -176,7 +182,11 @@ export class InProcessQueue implements EvaluationQueue {
     await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
     const unfinished = this.depth();
-    if (unfinished > 0) this.options.log.warn({ unfinished }, 'shutdown grace period over: evaluations still waiting or running are abandoned (their PRs keep a pending check until the next event)');
+    if (unfinished > 0)
+      this.options.log.warn(
+        { unfinished },
+        'shutdown grace period over: evaluations still waiting or running are abandoned (their PRs keep a pending check until the next event)',
+      );
     return unfinished;
   }
 
@@ -204,7 +214,7 @@ export class InProcessQueue implements EvaluationQueue {
   }
 
   private pump(): void {
-    for (let i = 0; i < this.ready.length && this.runningCount < this.options.concurrency; ) {
+    for (let i = 0; i < this.ready.length && this.runningCount < this.options.concurrency;) {
       const key = this.ready[i]!;
       const slot = this.slots.get(key);
       if (!slot?.waiting) {

@@ -148,7 +148,10 @@ export class RedisEvaluationQueue implements EvaluationQueue {
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms; the request was not queued`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not answer within ${timeoutMs} ms; the request was not queued`)),
+        timeoutMs,
+      );
     });
     try {
       return await Promise.race([this.append(job), timeout]);
@@ -160,10 +163,18 @@ export class RedisEvaluationQueue implements EvaluationQueue {
   private async append(job: EvaluationJob): Promise<EnqueueResult> {
     const key = jobKey(job);
     const k = this.keys;
-    const [result, id] = (await this.redis.eval(ENQUEUE, 4, k.slot(key), k.waiting(key), k.running(key), k.scheduled, JSON.stringify(job), key, randomUUID(), MAX_WAITING)) as [
-      EnqueueResult,
-      string,
-    ];
+    const [result, id] = (await this.redis.eval(
+      ENQUEUE,
+      4,
+      k.slot(key),
+      k.waiting(key),
+      k.running(key),
+      k.scheduled,
+      JSON.stringify(job),
+      key,
+      randomUUID(),
+      MAX_WAITING,
+    )) as [EnqueueResult, string];
     if (result === 'queued') await this.schedule(key, id, this.policy.debounceMs);
     return result;
   }
@@ -198,7 +209,8 @@ export class RedisEvaluationQueue implements EvaluationQueue {
 
   /** Resolves once no job waits or runs (tests; a real deployment never drains the shared queue). */
   async idle(pollMs = 50): Promise<void> {
-    while ((await this.depth()) > 0 || (await this.redis.scard(this.keys.scheduled)) > 0) await new Promise((r) => setTimeout(r, pollMs));
+    while ((await this.depth()) > 0 || (await this.redis.scard(this.keys.scheduled)) > 0)
+      await new Promise((r) => setTimeout(r, pollMs));
   }
 
   /** Stops enqueueing; queued jobs stay in Redis for the workers, so nothing is abandoned. */
@@ -220,14 +232,23 @@ export class RedisEvaluationQueue implements EvaluationQueue {
       if (Date.now() > deadline) throw new Error(`could not take the write lock of ${key} within ${waitMs} ms`);
       await new Promise((r) => setTimeout(r, 25));
     }
-    const renew = setInterval(() => {
-      this.redis.eval(RENEW, 1, lock, token, ttlMs).catch((error: unknown) => this.log.warn({ err: error, key }, 'could not renew a write lock'));
-    }, Math.max(100, Math.floor(ttlMs / 3)));
+    const renew = setInterval(
+      () => {
+        this.redis
+          .eval(RENEW, 1, lock, token, ttlMs)
+          .catch((error: unknown) => this.log.warn({ err: error, key }, 'could not renew a write lock'));
+      },
+      Math.max(100, Math.floor(ttlMs / 3)),
+    );
     try {
       return await work();
     } finally {
       clearInterval(renew);
-      await this.redis.eval(UNLOCK, 1, lock, token).catch((error: unknown) => this.log.warn({ err: error, key }, 'could not release a write lock; it expires by itself'));
+      await this.redis
+        .eval(UNLOCK, 1, lock, token)
+        .catch((error: unknown) =>
+          this.log.warn({ err: error, key }, 'could not release a write lock; it expires by itself'),
+        );
     }
   }
 
@@ -238,7 +259,8 @@ export class RedisEvaluationQueue implements EvaluationQueue {
   async take(key: string, jobId: string): Promise<{ requests: EvaluationJob[]; owner: string } | undefined> {
     const k = this.keys;
     const owner = randomUUID();
-    const entries = (await this.redis.eval(TAKE, 3, k.slot(key), k.waiting(key), k.running(key), jobId, owner)) as string[] | null;
+    const entries = (await this.redis.eval(TAKE, 3, k.slot(key), k.waiting(key), k.running(key), jobId, owner)) as
+      string[] | null;
     return entries === null ? undefined : { requests: parseRequests(entries, this.log), owner };
   }
 
@@ -248,7 +270,18 @@ export class RedisEvaluationQueue implements EvaluationQueue {
    */
   async finish(key: string, jobId: string, owner: string): Promise<boolean> {
     const k = this.keys;
-    const next = (await this.redis.eval(FINISH, 4, k.slot(key), k.waiting(key), k.running(key), k.scheduled, jobId, key, randomUUID(), owner)) as string | null;
+    const next = (await this.redis.eval(
+      FINISH,
+      4,
+      k.slot(key),
+      k.waiting(key),
+      k.running(key),
+      k.scheduled,
+      jobId,
+      key,
+      randomUUID(),
+      owner,
+    )) as string | null;
     if (next === null) return false;
     if (next !== '') await this.schedule(key, next, this.policy.debounceMs);
     return true;
@@ -310,10 +343,14 @@ export class EvaluationWorker {
     this.worker.on('failed', (job, error) => {
       if (!job) return;
       const reason = error?.message ?? job.failedReason ?? 'unknown';
-      const exhausted = error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(reason);
+      const exhausted =
+        error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled/i.test(reason);
       if (!exhausted) return; // a retry follows
       options.onDeadLetter(reason);
-      options.log.error({ jobId: job.id, key: job.data.key, attempts: job.attemptsMade, reason }, 'evaluation dead-lettered: kept in the failed set, its pull request has a failing check');
+      options.log.error(
+        { jobId: job.id, key: job.data.key, attempts: job.attemptsMade, reason },
+        'evaluation dead-lettered: kept in the failed set, its pull request has a failing check',
+      );
       void this.deadLetterOutside(job.data.key, job.id!, reason);
     });
     this.worker.on('error', (error) => options.log.error({ err: error }, 'queue worker error'));
@@ -352,7 +389,10 @@ export class EvaluationWorker {
       return 'empty';
     }
     const job = requests.reduce(mergeJobs);
-    const attempt: Attempt = { number: bullJob.attemptsMade + 1, final: bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1) };
+    const attempt: Attempt = {
+      number: bullJob.attemptsMade + 1,
+      final: bullJob.attemptsMade + 1 >= (bullJob.opts.attempts ?? 1),
+    };
     let deadLetter = false;
     try {
       ({ deadLetter } = await this.options.process(job, attempt));
@@ -360,14 +400,23 @@ export class EvaluationWorker {
       // A retry needs the job: Redis restarted empty has none to retry, and the check run the evaluation
       // opened would stay in progress forever. Publish the failure now, as for a last attempt.
       const lost = !attempt.final && (await queue.bull.getJobState(jobId).catch(() => 'unknown')) === 'unknown';
-      if (lost) log.error({ err: error, key, jobId }, 'evaluation failed transiently and its job is gone (Redis lost its data?): publishing the failure instead of retrying');
+      if (lost)
+        log.error(
+          { err: error, key, jobId },
+          'evaluation failed transiently and its job is gone (Redis lost its data?): publishing the failure instead of retrying',
+        );
       if (!attempt.final && !lost) {
         this.options.onRetry();
-        log.warn({ err: error, key, attempt: attempt.number, of: bullJob.opts.attempts }, 'evaluation failed transiently; retrying with backoff');
+        log.warn(
+          { err: error, key, attempt: attempt.number, of: bullJob.opts.attempts },
+          'evaluation failed transiently; retrying with backoff',
+        );
         throw error;
       }
       log.error({ err: error, key }, 'evaluation failed on its last attempt');
-      await this.options.deadLetter(job, error instanceof Error ? error.message : String(error)).catch((e: unknown) => log.error({ err: e, key }, 'could not publish the dead letter'));
+      await this.options
+        .deadLetter(job, error instanceof Error ? error.message : String(error))
+        .catch((e: unknown) => log.error({ err: e, key }, 'could not publish the dead letter'));
       deadLetter = true;
     }
     await queue.finish(key, jobId, owner);
@@ -397,7 +446,10 @@ export class EvaluationWorker {
       if (!id) continue;
       const state = await queue.bull.getJobState(id);
       if (state === 'unknown') {
-        log.warn({ key, jobId: id }, 'a scheduled evaluation had no job (a process died between two steps); re-creating it');
+        log.warn(
+          { key, jobId: id },
+          'a scheduled evaluation had no job (a process died between two steps); re-creating it',
+        );
         await queue.schedule(key, id, 0);
       } else if (state === 'failed') {
         const job = await queue.bull.getJob(id);

@@ -71,7 +71,10 @@ export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
  */
 function readWebhookBody(req: IncomingMessage, res: ServerResponse, log: Logger): Promise<string | undefined> {
   const refuse = (bytes: string) => {
-    log.warn({ delivery: req.headers['x-github-delivery'], bytes, limit: MAX_WEBHOOK_BYTES }, 'webhook refused: body over GitHub’s 25 MB payload cap');
+    log.warn(
+      { delivery: req.headers['x-github-delivery'], bytes, limit: MAX_WEBHOOK_BYTES },
+      'webhook refused: body over GitHub’s 25 MB payload cap',
+    );
     // The rest of the body is never read: the connection closes once the answer is out.
     res.once('finish', () => req.destroy());
     res
@@ -116,7 +119,14 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
   const role = options.role ?? 'all';
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, log) : undefined;
   const prefix = options.queue.prefix;
-  const redisQueue = redis ? new RedisEvaluationQueue(redis, prefix, { attempts: options.queue.attempts, backoffMs: options.queue.backoffMs, debounceMs: options.debounceMs }, log.child({ name: 'queue' })) : undefined;
+  const redisQueue = redis
+    ? new RedisEvaluationQueue(
+        redis,
+        prefix,
+        { attempts: options.queue.attempts, backoffMs: options.queue.backoffMs, debounceMs: options.debounceMs },
+        log.child({ name: 'queue' }),
+      )
+    : undefined;
   let queue: EvaluationQueue | undefined = redisQueue;
   const metrics = createMetrics(() => queue?.depth() ?? 0, redisQueue ? () => redisQueue.deadLetters() : undefined);
   const github = appOctokitClass(options.github, log.child({ name: 'github' }), redis ? { redis, prefix } : undefined);
@@ -127,7 +137,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     baseUrl: options.baseUrl,
     log,
     Octokit: github.Octokit,
-    request: { fetch: countingFetch((method, status) => metrics.githubRequests.inc({ method, status: statusClass(status) })) },
+    request: {
+      fetch: countingFetch((method, status) => metrics.githubRequests.inc({ method, status: statusClass(status) })),
+    },
   });
 
   const checks: CheckRuns = redis ? new RedisCheckRuns(redis, prefix, log) : new CheckRunTracker(log);
@@ -146,7 +158,10 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
           return data?.slug ? `${data.slug}[bot]` : undefined;
         })
         .catch((error: unknown) => {
-          log.warn({ err: error }, 'could not read the app slug; any bot comment with our marker counts as the scorecard');
+          log.warn(
+            { err: error },
+            'could not read the app slug; any bot comment with our marker counts as the scorecard',
+          );
           appLogin = undefined;
           return undefined;
         });
@@ -158,19 +173,26 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     timeoutMs: options.evaluationTimeoutMs,
     now: options.now,
     requeue: (job) => queue!.enqueue(job),
-    ...(redisQueue ? { openRunOnStart: true, exclusive: <T>(key: string, work: () => Promise<T>) => redisQueue.exclusive(key, work) } : {}),
+    ...(redisQueue
+      ? { openRunOnStart: true, exclusive: <T>(key: string, work: () => Promise<T>) => redisQueue.exclusive(key, work) }
+      : {}),
   };
 
   /** A job the queue gave up on: a failing check on its head says so (the PR's current head when the job named none). */
   async function publishDeadLetter(job: EvaluationJob, reason: string): Promise<void> {
     const octokit = await evaluationDeps.auth(job.installationId);
-    const headSha = job.mergeGroup?.headSha ?? job.headSha ?? (await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber })).headSha;
+    const headSha =
+      job.mergeGroup?.headSha ??
+      job.headSha ??
+      (await getPullRequest(octokit, { owner: job.owner, repo: job.repo, pullNumber: job.pullNumber })).headSha;
     const head = { owner: job.owner, repo: job.repo, headSha };
     const error = new Error(
       `The evaluation was given up on (${reason}). Its worker stopped while running it more often than allowed (a crash or an out-of-memory kill are the usual causes), or it kept failing.`,
     );
     // A run with no record (Redis restarted empty) may still be open on GitHub: that one is completed.
-    const runId = (await checks.claim(head)) ?? (await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined));
+    const runId =
+      (await checks.claim(head)) ??
+      (await findOpenCheckRun(octokit, { ...head, name: CHECK_NAME }).catch(() => undefined));
     await checks.complete(octokit, head, runId, errorOutputs(error, 'failure', {}).check);
   }
 
@@ -187,7 +209,11 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
         sweepIntervalMs: options.queue.sweepIntervalMs,
         process: async (job, attempt) => {
           const retried = attempt.final && attempt.number > 1;
-          const outcome = await runEvaluation(job, { ...evaluationDeps, retryTransient: !attempt.final, ...(retried ? { attempts: attempt.number } : {}) });
+          const outcome = await runEvaluation(job, {
+            ...evaluationDeps,
+            retryTransient: !attempt.final,
+            ...(retried ? { attempts: attempt.number } : {}),
+          });
           return { deadLetter: retried && outcome === 'error' };
         },
         deadLetter: publishDeadLetter,
@@ -197,21 +223,39 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       });
       await worker.ready();
     }
-  } else queue = new InProcessQueue({
-    process: async (job) => {
-      await runEvaluation(job, evaluationDeps);
-    },
-    onReplaced: async (older, newer) => {
-      const octokit = await evaluationDeps.auth(older.installationId);
-      await checks.close(octokit, { owner: older.owner, repo: older.repo, headSha: older.headSha! }, supersededOutput(older.headSha!, newer.headSha));
-    },
-    concurrency: options.concurrency,
-    debounceMs: options.debounceMs,
-    log: log.child({ name: 'queue' }),
+  } else
+    queue = new InProcessQueue({
+      process: async (job) => {
+        await runEvaluation(job, evaluationDeps);
+      },
+      onReplaced: async (older, newer) => {
+        const octokit = await evaluationDeps.auth(older.installationId);
+        await checks.close(
+          octokit,
+          { owner: older.owner, repo: older.repo, headSha: older.headSha! },
+          supersededOutput(older.headSha!, newer.headSha),
+        );
+      },
+      concurrency: options.concurrency,
+      debounceMs: options.debounceMs,
+      log: log.child({ name: 'queue' }),
+    });
+  const service = new ReadinessService({
+    queue: queue!,
+    checks,
+    tasks,
+    log,
+    ackBudgetMs: options.ackBudgetMs,
+    openRunOnAck: !redis,
   });
-  const service = new ReadinessService({ queue: queue!, checks, tasks, log, ackBudgetMs: options.ackBudgetMs, openRunOnAck: !redis });
   // A worker process takes no webhooks: its port answers the probes only.
-  const middleware = role === 'worker' ? undefined : await createNodeMiddleware(readinessApp(service, metrics, options.appId), { probot, webhooksPath: options.webhookPath });
+  const middleware =
+    role === 'worker'
+      ? undefined
+      : await createNodeMiddleware(readinessApp(service, metrics, options.appId), {
+          probot,
+          webhooksPath: options.webhookPath,
+        });
 
   let draining = false;
   const sharedPort = options.metricsPort === options.port && options.port !== 0;
@@ -256,7 +300,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     }
     try {
       if (!middleware) {
-        res.writeHead(404, PROBE_HEADERS).end('not found: this is a worker process; webhooks go to the web processes\n');
+        res
+          .writeHead(404, PROBE_HEADERS)
+          .end('not found: this is a worker process; webhooks go to the web processes\n');
         return;
       }
       if (path === options.webhookPath && req.method === 'POST') {
@@ -277,13 +323,24 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
   const url = await listen(server, options.port, options.host);
   const metricsUrl = metricsServer ? await listen(metricsServer, options.metricsPort, options.host) : url;
   log.info(
-    { url, metricsUrl, role, queue: redis ? 'redis' : 'in-process', webhookPath: options.webhookPath, baseUrl: options.baseUrl, appId: options.appId },
+    {
+      url,
+      metricsUrl,
+      role,
+      queue: redis ? 'redis' : 'in-process',
+      webhookPath: options.webhookPath,
+      baseUrl: options.baseUrl,
+      appId: options.appId,
+    },
     'Readiness Gates app listening',
   );
   // A worker receives no webhooks, so only a process with the webhook endpoint listens to the channel.
   const proxy =
     options.webhookProxyUrl && role !== 'worker'
-      ? await startWebhookProxy({ source: options.webhookProxyUrl, target: `${url}${options.webhookPath}`, logger: log }, start.webhookProxy)
+      ? await startWebhookProxy(
+          { source: options.webhookProxyUrl, target: `${url}${options.webhookPath}`, logger: log },
+          start.webhookProxy,
+        )
       : undefined;
 
   return {
@@ -314,9 +371,14 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       // abandons stays in Redis and is retried by another worker once its lock expires.
       const abandoned = worker ? await worker.close(options.shutdownGraceMs) : 0;
       // With Redis down, BullMQ and ioredis wait for a reconnect forever: shutdown does not.
-      const unfinished = ((await bounded(Promise.resolve(queue!.close(options.shutdownGraceMs)), 5000)) ?? 0) + abandoned;
+      const unfinished =
+        ((await bounded(Promise.resolve(queue!.close(options.shutdownGraceMs)), 5000)) ?? 0) + abandoned;
       await tasks.idle();
-      if (unfinished > 0) log.warn({ unfinished }, 'shutdown grace period over with evaluations still running; their checks stay pending until the next event');
+      if (unfinished > 0)
+        log.warn(
+          { unfinished },
+          'shutdown grace period over with evaluations still running; their checks stay pending until the next event',
+        );
       server.closeAllConnections();
       await closed;
       if (metricsServer) {
@@ -336,7 +398,10 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
 async function bounded<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+    return await Promise.race([
+      work.catch(() => undefined),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -357,11 +422,16 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   redis.on('error', (error: Error) => log.warn({ err: error, redis: redisWhere(url) }, 'Redis connection error'));
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([redis.connect(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000)))]);
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10_000))),
+    ]);
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new OptionsError(`REDIS_URL: cannot connect to ${redisWhere(url)}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new OptionsError(
+      `REDIS_URL: cannot connect to ${redisWhere(url)}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -375,6 +445,11 @@ async function listen(server: Server, port: number, host: string | undefined): P
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const shown = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+  const shown =
+    address.family === 'IPv6'
+      ? `[${address.address === '::' ? '::1' : address.address}]`
+      : address.address === '0.0.0.0'
+        ? '127.0.0.1'
+        : address.address;
   return `http://${shown}:${address.port}`;
 }

@@ -4,7 +4,15 @@
  * waits at most `ackBudgetMs` for the acknowledgement so GitHub's 10-second delivery limit is never at risk.
  */
 import type { Logger } from 'pino';
-import { addReaction, createIssueComment, editedByOtherReason, getPullRequest, parseCommand, WAIVER_LINE, type OctokitLike } from '../github/index.js';
+import {
+  addReaction,
+  createIssueComment,
+  editedByOtherReason,
+  getPullRequest,
+  parseCommand,
+  WAIVER_LINE,
+  type OctokitLike,
+} from '../github/index.js';
 import type { CheckRuns } from './check-runs.js';
 import { planCommands } from './commands.js';
 import type { CheckOutput } from './outputs.js';
@@ -54,7 +62,8 @@ export class BackgroundTasks {
 const NOT_EVALUATED: CheckOutput = {
   conclusion: 'cancelled',
   title: 'Not evaluated: the app was restarting',
-  summary: 'The Readiness Gates app was shutting down when this event arrived, so the commit was not evaluated. Comment `/readiness recheck` on the pull request to run the check.',
+  summary:
+    'The Readiness Gates app was shutting down when this event arrived, so the commit was not evaluated. Comment `/readiness recheck` on the pull request to run the check.',
   annotations: [],
 };
 
@@ -103,27 +112,62 @@ export class ReadinessService {
       await atMost(this.options.checks.ensureInProgress(octokit, head, why, pr.number), this.options.ackBudgetMs);
     }
     // Opened before enqueueing, so the evaluation always finds it to complete.
-    const opened = this.options.openRunOnAck ? this.options.checks.ensureInProgress(octokit, head, why) : Promise.resolve();
-    const queued = await this.options.queue.enqueue({ ...target, pullNumber: pr.number, headSha: pr.headSha, reasons: [why], commentIds, requestedAt: Date.now() });
-    this.options.log.info({ repo: `${target.owner}/${target.repo}`, pr: pr.number, head: pr.headSha, why, queued }, 'evaluation requested');
+    const opened = this.options.openRunOnAck
+      ? this.options.checks.ensureInProgress(octokit, head, why)
+      : Promise.resolve();
+    const queued = await this.options.queue.enqueue({
+      ...target,
+      pullNumber: pr.number,
+      headSha: pr.headSha,
+      reasons: [why],
+      commentIds,
+      requestedAt: Date.now(),
+    });
+    this.options.log.info(
+      { repo: `${target.owner}/${target.repo}`, pr: pr.number, head: pr.headSha, why, queued },
+      'evaluation requested',
+    );
     if (queued === 'refused') {
       // Shutting down: say so on the run rather than leave it pending with nobody coming back to it.
-      this.options.tasks.run('closing a run the app cannot evaluate', () => this.options.checks.close(octokit, head, NOT_EVALUATED));
+      this.options.tasks.run('closing a run the app cannot evaluate', () =>
+        this.options.checks.close(octokit, head, NOT_EVALUATED),
+      );
     }
     await atMost(opened, this.options.ackBudgetMs);
   }
 
   /** A merge queue wants this group's commit checked. */
   async evaluateMergeGroup(octokit: OctokitLike, target: RepoTarget, group: MergeGroupRef, why: string): Promise<void> {
-    const opened = this.options.openRunOnAck ? this.options.checks.ensureInProgress(octokit, { owner: target.owner, repo: target.repo, headSha: group.headSha }, why) : Promise.resolve();
+    const opened = this.options.openRunOnAck
+      ? this.options.checks.ensureInProgress(
+          octokit,
+          { owner: target.owner, repo: target.repo, headSha: group.headSha },
+          why,
+        )
+      : Promise.resolve();
     // gh-readonly-queue/<base>/pr-<number>-<sha>: the PR whose comments may carry waivers.
     const pullNumber = Number(/\/pr-(\d+)-[0-9a-f]+$/.exec(group.headRef)?.[1] ?? 0);
-    const job: EvaluationJob = { ...target, pullNumber, headSha: group.headSha, mergeGroup: group, reasons: [why], commentIds: [], requestedAt: Date.now() };
+    const job: EvaluationJob = {
+      ...target,
+      pullNumber,
+      headSha: group.headSha,
+      mergeGroup: group,
+      reasons: [why],
+      commentIds: [],
+      requestedAt: Date.now(),
+    };
     const queued = await this.options.queue.enqueue(job);
-    this.options.log.info({ repo: `${target.owner}/${target.repo}`, mergeGroup: group.headRef, head: group.headSha, queued }, 'merge group evaluation requested');
+    this.options.log.info(
+      { repo: `${target.owner}/${target.repo}`, mergeGroup: group.headRef, head: group.headSha, queued },
+      'merge group evaluation requested',
+    );
     if (queued === 'refused') {
       this.options.tasks.run('closing a run the app cannot evaluate', () =>
-        this.options.checks.close(octokit, { owner: target.owner, repo: target.repo, headSha: group.headSha }, NOT_EVALUATED),
+        this.options.checks.close(
+          octokit,
+          { owner: target.owner, repo: target.repo, headSha: group.headSha },
+          NOT_EVALUATED,
+        ),
       );
     }
     await atMost(opened, this.options.ackBudgetMs);
@@ -135,19 +179,34 @@ export class ReadinessService {
    * answered in place. All of it runs in the background.
    */
   async handleComment(octokit: OctokitLike, target: RepoTarget, comment: CommandComment): Promise<void> {
-    const log = this.options.log.child({ repo: `${target.owner}/${target.repo}`, pr: comment.pullNumber, comment: comment.id });
+    const log = this.options.log.child({
+      repo: `${target.owner}/${target.repo}`,
+      pr: comment.pullNumber,
+      comment: comment.id,
+    });
     if (comment.authorType === 'Bot') {
       log.info({ author: comment.author }, 'comment ignored: written by a bot, whose commands are never applied');
       return;
     }
     const commands = parseCommand(comment.body);
     // An edit that removed a waive line must still be re-read, so the waiver stops applying.
-    const removedWaiver = comment.previousBody !== undefined && parseCommand(comment.previousBody).some((c) => c.kind === 'waive' || c.kind === 'unwaive' || c.kind === 'approve');
-    if (comment.editedBy !== undefined && comment.editedBy.toLowerCase() !== comment.author.toLowerCase() && (WAIVER_LINE.test(comment.body) || removedWaiver)) {
+    const removedWaiver =
+      comment.previousBody !== undefined &&
+      parseCommand(comment.previousBody).some(
+        (c) => c.kind === 'waive' || c.kind === 'unwaive' || c.kind === 'approve',
+      );
+    if (
+      comment.editedBy !== undefined &&
+      comment.editedBy.toLowerCase() !== comment.author.toLowerCase() &&
+      (WAIVER_LINE.test(comment.body) || removedWaiver)
+    ) {
       // Anyone with write access can edit anyone's comment: commands count only in a comment whose last
       // editor is its author. Refused here, said why, and re-evaluated, so whatever the comment granted
       // before the edit stops applying too (the evaluation re-reads the last editor from the API).
-      log.info({ author: comment.author, editedBy: comment.editedBy }, 'commands refused: the comment was edited by someone other than its author');
+      log.info(
+        { author: comment.author, editedBy: comment.editedBy },
+        'commands refused: the comment was edited by someone other than its author',
+      );
       const where = { owner: target.owner, repo: target.repo };
       this.options.tasks.run('refusing an edited command', async () => {
         await addReaction(octokit, { ...where, commentId: comment.id, content: '-1' });
@@ -157,7 +216,14 @@ export class ReadinessService {
           body: `@${comment.editedBy} @${comment.author} these commands were not applied:\n\n- ${editedByOtherReason(comment.author, comment.editedBy ?? null)}`,
         });
       });
-      return this.requestEvaluation(octokit, target, comment, log, `comment by @${comment.author} edited by @${comment.editedBy}`, []);
+      return this.requestEvaluation(
+        octokit,
+        target,
+        comment,
+        log,
+        `comment by @${comment.author} edited by @${comment.editedBy}`,
+        [],
+      );
     }
     if (commands.length === 0 && !removedWaiver) {
       log.info('comment ignored: it holds no /readiness command');
@@ -169,7 +235,12 @@ export class ReadinessService {
     const where = { owner: target.owner, repo: target.repo };
     this.options.tasks.run('answering a command', async () => {
       for (const content of plan.reactions) await addReaction(octokit, { ...where, commentId: comment.id, content });
-      for (const body of plan.replies) await createIssueComment(octokit, { ...where, issueNumber: comment.pullNumber, body: `@${comment.author} ${body}` });
+      for (const body of plan.replies)
+        await createIssueComment(octokit, {
+          ...where,
+          issueNumber: comment.pullNumber,
+          body: `@${comment.author} ${body}`,
+        });
     });
     if (!evaluate) return;
     const why = `${commands.find((c) => c.kind !== 'error')?.kind ?? 'edited'} command by @${comment.author}`;
@@ -178,12 +249,25 @@ export class ReadinessService {
   }
 
   /** Evaluates the PR's current head for a command (queued at once, or after reading the PR). */
-  private async requestEvaluation(octokit: OctokitLike, target: RepoTarget, comment: CommandComment, log: Logger, why: string, commentIds: number[]): Promise<void> {
+  private async requestEvaluation(
+    octokit: OctokitLike,
+    target: RepoTarget,
+    comment: CommandComment,
+    log: Logger,
+    why: string,
+    commentIds: number[],
+  ): Promise<void> {
     const where = { owner: target.owner, repo: target.repo };
     if (!this.options.openRunOnAck) {
       // Redis-backed: queued before the delivery is answered; the worker reads the PR (and skips it when
       // closed) and evaluates its current head.
-      const queued = await this.options.queue.enqueue({ ...target, pullNumber: comment.pullNumber, reasons: [why], commentIds, requestedAt: Date.now() });
+      const queued = await this.options.queue.enqueue({
+        ...target,
+        pullNumber: comment.pullNumber,
+        reasons: [why],
+        commentIds,
+        requestedAt: Date.now(),
+      });
       log.info({ queued, why }, 'evaluation requested');
       return;
     }

@@ -60,9 +60,13 @@ export interface RunningSetup {
 }
 
 /** The manifest to register: app.yml with the name, webhook URL and redirect of this setup. */
-export function setupManifest(dir: string, options: { appName?: string; webhookUrl: string; redirectUrl: string }): Record<string, unknown> {
+export function setupManifest(
+  dir: string,
+  options: { appName?: string; webhookUrl: string; redirectUrl: string },
+): Record<string, unknown> {
   const path = join(dir, 'app.yml');
-  if (!existsSync(path)) throw new OptionsError(`setup needs app.yml in ${dir} (the manifest the app is registered from)`);
+  if (!existsSync(path))
+    throw new OptionsError(`setup needs app.yml in ${dir} (the manifest the app is registered from)`);
   const manifest = parseYaml(readFileSync(path, 'utf8')) as Record<string, unknown>;
   const hook = (manifest['hook_attributes'] ?? {}) as Record<string, unknown>;
   return {
@@ -89,7 +93,11 @@ export function updateEnvFile(path: string, entries: Record<string, string>): vo
     // keeps quotes as part of the value; the private key needs them (its newlines), and the app strips them.
     const value = raw.replace(/^"([\s\S]*)"$/, '$1');
     const plain = /^[\w./:@+=,-]*$/.test(value);
-    kept.push(plain ? `${key}=${value}` : `${key}="${value.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/"/g, '\\"')}"`);
+    kept.push(
+      plain
+        ? `${key}=${value}`
+        : `${key}="${value.replace(/\\/g, '\\\\').replace(/\r?\n/g, '\\n').replace(/"/g, '\\"')}"`,
+    );
   }
   writeFileSync(path, `${kept.join('\n')}\n`, { mode: 0o600 });
 }
@@ -99,10 +107,15 @@ interface ManifestCreationLike {
 }
 
 /** Probot's ManifestCreation (not in its package exports, so loaded beside its entry), writing to `envPath`. */
-async function probotManifestCreation(envPath: string, onEnv: (env: Record<string, string>) => void): Promise<ManifestCreationLike> {
+async function probotManifestCreation(
+  envPath: string,
+  onEnv: (env: Record<string, string>) => void,
+): Promise<ManifestCreationLike> {
   const entry = createRequire(import.meta.url).resolve('probot');
   const { ManifestCreation } = (await import(new URL('./manifest-creation.js', pathToFileURL(entry)).href)) as {
-    ManifestCreation: new (options: { updateEnv: (env: Record<string, string>) => Record<string, string> }) => ManifestCreationLike;
+    ManifestCreation: new (options: {
+      updateEnv: (env: Record<string, string>) => Record<string, string>;
+    }) => ManifestCreationLike;
   };
   return new ManifestCreation({
     updateEnv: (env) => {
@@ -113,7 +126,8 @@ async function probotManifestCreation(envPath: string, onEnv: (env: Record<strin
   });
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Serves the registration page until GitHub redirects back with a code, then writes `.env`. */
 export async function startSetup(options: SetupOptions): Promise<RunningSetup> {
@@ -132,7 +146,8 @@ export async function startSetup(options: SetupOptions): Promise<RunningSetup> {
   const server = createServer((req, res) => void handle(req, res));
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', base);
-    const html = (status: number, body: string) => res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+    const html = (status: number, body: string) =>
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
     if (req.method === 'GET' && url.pathname === '/') {
       const manifest = setupManifest(options.dir, { ...options, redirectUrl: `${base}/callback` });
       const action = `${options.githubUrl}${options.org ? `/organizations/${encodeURIComponent(options.org)}` : ''}/settings/apps/new?state=${state}`;
@@ -147,18 +162,29 @@ export async function startSetup(options: SetupOptions): Promise<RunningSetup> {
     }
     if (req.method === 'GET' && url.pathname === '/callback') {
       const code = url.searchParams.get('code');
-      if (!code) return void html(400, '<p>GitHub did not send a code. Start again from <a href="/">the setup page</a>.</p>');
-      if (url.searchParams.get('state') !== state) return void html(400, '<p>This registration was not started from this setup page. Start again from <a href="/">the setup page</a>.</p>');
+      if (!code)
+        return void html(400, '<p>GitHub did not send a code. Start again from <a href="/">the setup page</a>.</p>');
+      if (url.searchParams.get('state') !== state)
+        return void html(
+          400,
+          '<p>This registration was not started from this setup page. Start again from <a href="/">the setup page</a>.</p>',
+        );
       try {
         let written: Record<string, string> = {};
         const creation = await probotManifestCreation(envPath, (env) => (written = env));
         const htmlUrl = await creation.createAppFromCode(code, { baseUrl: options.apiUrl, request: { retries: 0 } });
         if (options.extraEnv && Object.keys(options.extraEnv).length) updateEnvFile(envPath, options.extraEnv);
         const registration = { appId: Number(written['APP_ID']), htmlUrl, envPath };
-        html(200, `<!doctype html><meta charset="utf-8"><p>Registered. Its credentials are in <code>${escapeHtml(envPath)}</code>.</p><p><a href="${escapeHtml(htmlUrl)}/installations/new">Install the app</a> on the repositories it should check, then run <code>npm start</code>.</p>`);
+        html(
+          200,
+          `<!doctype html><meta charset="utf-8"><p>Registered. Its credentials are in <code>${escapeHtml(envPath)}</code>.</p><p><a href="${escapeHtml(htmlUrl)}/installations/new">Install the app</a> on the repositories it should check, then run <code>npm start</code>.</p>`,
+        );
         resolveRegistered(registration);
       } catch (error) {
-        html(502, `<p>Exchanging the code with GitHub failed: ${escapeHtml(error instanceof Error ? error.message : String(error))}. Codes expire after an hour and work once; start again from <a href="/">the setup page</a>.</p>`);
+        html(
+          502,
+          `<p>Exchanging the code with GitHub failed: ${escapeHtml(error instanceof Error ? error.message : String(error))}. Codes expire after an hour and work once; start again from <a href="/">the setup page</a>.</p>`,
+        );
         rejectRegistered(error);
       }
       return;

@@ -29,13 +29,19 @@ interface SmeeClientLike {
 
 /** The default factory: smee-client, imported when first needed. */
 export const smeeProxy: WebhookProxyFactory = async ({ source, target, logger }) => {
-  let SmeeClient: new (options: { source: string; target: string; logger: WebhookProxyOptions['logger'] }) => SmeeClientLike;
+  let SmeeClient: new (options: {
+    source: string;
+    target: string;
+    logger: WebhookProxyOptions['logger'];
+  }) => SmeeClientLike;
   try {
     // A variable specifier: smee-client is optional and must not be resolved (or bundled) at build time.
     const name = 'smee-client';
     ({ SmeeClient } = (await import(name)) as { SmeeClient: typeof SmeeClient });
   } catch {
-    throw new OptionsError('WEBHOOK_PROXY_URL is set but smee-client is not installed: run `npm install --no-save smee-client` (local development only)');
+    throw new OptionsError(
+      'WEBHOOK_PROXY_URL is set but smee-client is not installed: run `npm install --no-save smee-client` (local development only)',
+    );
   }
   const client = new SmeeClient({ source, target, logger });
   const events = await client.start();
@@ -48,8 +54,14 @@ export const smeeProxy: WebhookProxyFactory = async ({ source, target, logger })
 };
 
 /** Starts forwarding `source` to `target` and says so; the returned proxy is closed with the app. */
-export async function startWebhookProxy(options: WebhookProxyOptions, factory: WebhookProxyFactory = smeeProxy): Promise<WebhookProxy> {
+export async function startWebhookProxy(
+  options: WebhookProxyOptions,
+  factory: WebhookProxyFactory = smeeProxy,
+): Promise<WebhookProxy> {
   const proxy = await factory(options);
-  options.logger.info({ source: options.source, target: options.target }, 'forwarding webhooks from the proxy channel (development only)');
+  options.logger.info(
+    { source: options.source, target: options.target },
+    'forwarding webhooks from the proxy channel (development only)',
+  );
   return proxy;
 }

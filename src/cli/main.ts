@@ -11,7 +11,14 @@ import { formatConfigError } from '../config/loader.js';
 import { runCheck } from '../pipeline.js';
 import { allRules } from '../gates/index.js';
 import { ruleDocs } from '../gates/docs.js';
-import { renderJson, renderMarkdown, renderSarifString, renderText, shouldColor, progressLine } from '../render/index.js';
+import {
+  renderJson,
+  renderMarkdown,
+  renderSarifString,
+  renderText,
+  shouldColor,
+  progressLine,
+} from '../render/index.js';
 import { gitChangeSet, SourceError, type WorkingTreeChanges } from '../source/index.js';
 import { VERSION } from '../version.js';
 
@@ -51,13 +58,25 @@ const COMMANDS: Record<'check' | 'rules' | 'explain', Command> = {
     synopsis: 'check [options]',
     summary: 'judge the current change (the working tree, or --head) against the branch it targets',
     flags: [
-      { name: 'base', value: 'REF', help: "the branch the change targets (default: the branch's upstream, else origin/HEAD, origin/main, origin/master, main, master)" },
-      { name: 'head', value: 'REF', help: 'judge this commit instead of the working tree (default: HEAD plus uncommitted changes)' },
+      {
+        name: 'base',
+        value: 'REF',
+        help: "the branch the change targets (default: the branch's upstream, else origin/HEAD, origin/main, origin/master, main, master)",
+      },
+      {
+        name: 'head',
+        value: 'REF',
+        help: 'judge this commit instead of the working tree (default: HEAD plus uncommitted changes)',
+      },
       { name: 'committed', help: 'ignore uncommitted changes: judge the HEAD commit as it is' },
       { name: 'config', value: 'PATH', help: "use this file instead of the base branch's .github/readiness.yml" },
       { name: 'format', value: FORMATS.join('|'), default: 'text', help: 'the report format' },
       { name: 'output', short: 'o', value: 'FILE', help: 'write the report to FILE instead of stdout' },
-      { name: 'fail-on', value: 'blocker|warning|never', help: "what makes the exit code 1 (default: the config's fail-on, else blocker)" },
+      {
+        name: 'fail-on',
+        value: 'blocker|warning|never',
+        help: "what makes the exit code 1 (default: the config's fail-on, else blocker)",
+      },
       { name: 'cwd', short: 'C', value: 'DIR', help: 'run in DIR (any directory inside the checkout)' },
       HELP_FLAG,
     ],
@@ -97,15 +116,23 @@ export function commandHelp(name: CommandName): string {
   const c = COMMANDS[name];
   const label = (f: Flag) => `${f.short ? `-${f.short}, ` : '    '}--${f.name}${f.value ? ` ${f.value}` : ''}`;
   const width = Math.max(...c.flags.map((f) => label(f).length));
-  const lines = [`Usage: readiness-gates ${c.synopsis}`, '', `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`, '', 'Options:'];
-  for (const f of c.flags) lines.push(`  ${label(f).padEnd(width)}  ${f.help}${f.default ? ` (default: ${f.default})` : ''}`);
+  const lines = [
+    `Usage: readiness-gates ${c.synopsis}`,
+    '',
+    `${c.summary[0]!.toUpperCase()}${c.summary.slice(1)}.`,
+    '',
+    'Options:',
+  ];
+  for (const f of c.flags)
+    lines.push(`  ${label(f).padEnd(width)}  ${f.help}${f.default ? ` (default: ${f.default})` : ''}`);
   if (c.notes) lines.push('', c.notes);
   if (name === 'check') lines.push('', EXIT_CODES);
   return lines.join('\n');
 }
 
 /** A command name, not a property every object has (`toString`). */
-const isCommand = (name: string | undefined): name is CommandName => name !== undefined && Object.hasOwn(COMMANDS, name);
+const isCommand = (name: string | undefined): name is CommandName =>
+  name !== undefined && Object.hasOwn(COMMANDS, name);
 
 type Format = (typeof FORMATS)[number];
 
@@ -171,14 +198,21 @@ function parse(name: CommandName, args: string[]) {
   const flags = COMMANDS[name].flags;
   const options: OptionSpec = {};
   for (const f of flags) {
-    options[f.name] = { type: f.value ? 'string' : 'boolean', ...(f.short ? { short: f.short } : {}), ...(f.default ? { default: f.default } : {}) };
+    options[f.name] = {
+      type: f.value ? 'string' : 'boolean',
+      ...(f.short ? { short: f.short } : {}),
+      ...(f.default ? { default: f.default } : {}),
+    };
   }
   for (const arg of args) {
     if (arg === '--') break;
     if (!arg.startsWith('--')) continue;
     const flag = arg.slice(2).split('=')[0]!;
     if (flags.some((f) => f.name === flag)) continue;
-    const guess = closest(flag, flags.map((f) => f.name));
+    const guess = closest(
+      flag,
+      flags.map((f) => f.name),
+    );
     throw new UsageError(`unknown option --${flag} for ${name} (did you mean --${guess}?)`);
   }
   try {
@@ -192,7 +226,8 @@ async function check(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse('check', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format as string;
-  if (!FORMATS.includes(format as Format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${format}"`);
+  if (!FORMATS.includes(format as Format))
+    throw new UsageError(`--format must be one of ${FORMATS.join(', ')}; got "${format}"`);
   const failOn = values['fail-on'] as string | undefined;
   if (failOn !== undefined && !['blocker', 'warning', 'never'].includes(failOn)) {
     throw new UsageError(`--fail-on must be blocker, warning or never; got "${failOn}"`);
@@ -260,7 +295,9 @@ async function readConfigFile(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read --config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -280,7 +317,12 @@ function render(report: Parameters<typeof renderJson>[0], format: Format, color:
 function rules(args: string[], io: CliIo): number {
   const { values, positionals } = parse('rules', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const list = allRules().map((r) => ({ id: r.meta.id, gate: r.meta.gate, severity: r.meta.severity, description: r.meta.description }));
+  const list = allRules().map((r) => ({
+    id: r.meta.id,
+    gate: r.meta.gate,
+    severity: r.meta.severity,
+    description: r.meta.description,
+  }));
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
     return 0;
@@ -311,6 +353,7 @@ function fileBudgetMs(env: Record<string, string | undefined>): number | undefin
   const raw = env.READINESS_FILE_BUDGET_MS;
   if (raw === undefined || raw === '') return undefined;
   const ms = Number(raw);
-  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`READINESS_FILE_BUDGET_MS must be a positive number of milliseconds; got "${raw}"`);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new UsageError(`READINESS_FILE_BUDGET_MS must be a positive number of milliseconds; got "${raw}"`);
   return ms;
 }

@@ -61,7 +61,8 @@ function diffExceptions(before: readonly ExceptionEntry[], after: readonly Excep
     const previous = beforeById.get(id(entry));
     if (!previous) continue;
     const label = `exceptions: ${entry.rule} ${entry.path}`;
-    if (previous.until !== entry.until) out.push(`${label}: until ${previous.until ?? '(no end)'} → ${entry.until ?? '(no end)'}`);
+    if (previous.until !== entry.until)
+      out.push(`${label}: until ${previous.until ?? '(no end)'} → ${entry.until ?? '(no end)'}`);
     if (previous.reason !== entry.reason) out.push(`${label}: reason "${previous.reason}" → "${entry.reason}"`);
   }
 }

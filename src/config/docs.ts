@@ -92,7 +92,12 @@ function collect(schema: JsonSchema, prefix: string, rows: Row[], context: Conte
     const property = asSchema(value);
     if (!property) continue;
     const key = prefix === '' ? name : `${prefix}.${name}`;
-    rows.push({ key, type: typeText(property), default: defaultText(property, required.includes(name)), description: descriptionOf(property) });
+    rows.push({
+      key,
+      type: typeText(property),
+      default: defaultText(property, required.includes(name)),
+      description: descriptionOf(property),
+    });
     if (key === 'rules') collectRules(property, rows, context);
     else descend(property, key, rows, context);
   }
@@ -119,19 +124,39 @@ function collectRules(rules: JsonSchema, rows: Row[], context: Context): void {
     key: 'rules.<rule-id>',
     type: typeText(first.entry),
     default: "the rule's",
-    description: 'One entry per rule id, below: a severity, or a mapping with `severity` and (for rules that have any) `options`.',
+    description:
+      'One entry per rule id, below: a severity, or a mapping with `severity` and (for rules that have any) `options`.',
   });
   const generic = asSchema(detailedBranch(first.entry)?.['properties']) ?? {};
   const severity = asSchema(generic['severity']);
-  if (severity) rows.push({ key: 'rules.<rule-id>.severity', type: typeText(severity), default: "the rule's", description: descriptionOf(severity) });
-  const withOptions = entries.map(({ entry }) => asSchema(asSchema(detailedBranch(entry)?.['properties'])?.['options'])).find(Boolean);
-  if (withOptions) rows.push({ key: 'rules.<rule-id>.options', type: 'mapping', default: "the rule's", description: descriptionOf(withOptions) });
+  if (severity)
+    rows.push({
+      key: 'rules.<rule-id>.severity',
+      type: typeText(severity),
+      default: "the rule's",
+      description: descriptionOf(severity),
+    });
+  const withOptions = entries
+    .map(({ entry }) => asSchema(asSchema(detailedBranch(entry)?.['properties'])?.['options']))
+    .find(Boolean);
+  if (withOptions)
+    rows.push({
+      key: 'rules.<rule-id>.options',
+      type: 'mapping',
+      default: "the rule's",
+      description: descriptionOf(withOptions),
+    });
 
   for (const { id, entry } of entries) {
     const severityDefault = context.defaultSeverity.get(id);
     // The default column already shows the severity the description ends with.
     const description = descriptionOf(entry).replace(/ Default severity: \w+\.$/, '');
-    rows.push({ key: `rules.${id}`, type: 'severity or mapping', default: severityDefault ? code(severityDefault) : '—', description });
+    rows.push({
+      key: `rules.${id}`,
+      type: 'severity or mapping',
+      default: severityDefault ? code(severityDefault) : '—',
+      description,
+    });
     const options = asSchema(asSchema(detailedBranch(entry)?.['properties'])?.['options']);
     if (options) descend(options, `rules.${id}.options`, rows, context);
   }
@@ -156,7 +181,9 @@ function descend(schema: JsonSchema, key: string, rows: Row[], context: Context)
  */
 export function configDocsMarkdown(gates: readonly Gate[]): string {
   const rows: Row[] = [];
-  const defaultSeverity = new Map(gates.flatMap((gate) => gate.rules.map((rule) => [rule.meta.id, rule.meta.severity] as const)));
+  const defaultSeverity = new Map(
+    gates.flatMap((gate) => gate.rules.map((rule) => [rule.meta.id, rule.meta.severity] as const)),
+  );
   collect(configJsonSchema(gates), '', rows, { defaultSeverity });
   const lines = [
     `Every key of \`${CONFIG_PATH}\` is optional: an empty or missing file means the defaults below. ` +
@@ -165,7 +192,9 @@ export function configDocsMarkdown(gates: readonly Gate[]): string {
     '',
     '| Key | Type | Default | Description |',
     '| --- | --- | --- | --- |',
-    ...rows.map((row) => `| \`${cell(row.key)}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.description)} |`),
+    ...rows.map(
+      (row) => `| \`${cell(row.key)}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.description)} |`,
+    ),
   ];
   return `${lines.join('\n')}\n`;
 }

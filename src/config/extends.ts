@@ -58,14 +58,19 @@ const ADDITIVE_LISTS = new Set(['exceptions', 'services']);
  * in `over` replaces the one in `base`, and `exceptions`, `services` and `paths.exclude-add` add up
  * (base first). Neither argument is changed.
  */
-export function mergeConfigInputs(base: Record<string, unknown>, over: Record<string, unknown>, depth = 0): Record<string, unknown> {
+export function mergeConfigInputs(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+  depth = 0,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(base)) setOwn(out, k, v);
   for (const [key, value] of Object.entries(over)) {
     const before = out[key];
     const additive = (depth === 0 && ADDITIVE_LISTS.has(key)) || (depth === 1 && key === 'exclude-add');
     if (additive && Array.isArray(before) && Array.isArray(value)) setOwn(out, key, [...before, ...value]);
-    else if (isPlainObject(before) && isPlainObject(value)) setOwn(out, key, mergeConfigInputs(before, value, depth + 1));
+    else if (isPlainObject(before) && isPlainObject(value))
+      setOwn(out, key, mergeConfigInputs(before, value, depth + 1));
     else setOwn(out, key, value);
   }
   return out;

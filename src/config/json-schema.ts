@@ -21,7 +21,8 @@ export type JsonSchema = Record<string, unknown>;
  * fetched (what SchemaStore's catalog and the `$schema=` modeline point at). It moves with the major tag
  * only: additive changes keep the URL, a breaking one gets `v2`.
  */
-export const CONFIG_SCHEMA_ID = 'https://raw.githubusercontent.com/readiness-gates/readiness-gates/v1/schema/readiness.schema.json';
+export const CONFIG_SCHEMA_ID =
+  'https://raw.githubusercontent.com/readiness-gates/readiness-gates/v1/schema/readiness.schema.json';
 
 /** File names the schema applies to, as SchemaStore's catalog lists them (`fileMatch`). */
 export const CONFIG_FILE_MATCH = ['**/.github/readiness.yml', '**/.github/readiness.yaml'] as const;
@@ -30,7 +31,12 @@ const BASE_OPTIONS = { target: 'draft-7', io: 'input', unrepresentable: 'any' } 
 
 /** Adjustments to what zod emits for ordinary (non-wrapper) nodes. */
 function tidy(ctx: { zodSchema: z.core.$ZodTypes; jsonSchema: JsonSchema }): void {
-  const def = ctx.zodSchema._zod.def as { type: string; catchall?: unknown; innerType?: z.ZodType; defaultValue?: unknown };
+  const def = ctx.zodSchema._zod.def as {
+    type: string;
+    catchall?: unknown;
+    innerType?: z.ZodType;
+    defaultValue?: unknown;
+  };
   const json = ctx.jsonSchema;
   // Gate and rule schemas are plain `z.object`s, which zod documents as open; the config rejects unknown
   // keys in them (see strict.ts), so the JSON schema says so too, unless the author made them open.

@@ -2,7 +2,19 @@
  * `.github/readiness.yml` text → a validated `ReadinessConfig`, or a `ConfigError` listing every problem
  * with its file, line, column and key path. No IO here except through the `readFile` callback.
  */
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node as YamlNode, type Pair } from 'yaml';
+import {
+  LineCounter,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseDocument,
+  visit,
+  type Document,
+  type Node as YamlNode,
+  type Pair,
+} from 'yaml';
 import { config as zodConfig, type z } from 'zod';
 import type { Gate } from '../core/types.js';
 import { CONFIG_PATH, ConfigError, type ConfigIssue, type ReadinessConfig } from './types.js';
@@ -43,7 +55,11 @@ export function parseConfig(text: string, file: string, gates: readonly Gate[]):
   const checked = validateConfigText(text, file, gates);
   if (checked.data.extends !== undefined) {
     throw new ConfigError([
-      checked.locate.issue({ path: ['extends'], message: 'extends is resolved only when the config is loaded with loadConfigChain (the CLI, the Action and the App do)' }),
+      checked.locate.issue({
+        path: ['extends'],
+        message:
+          'extends is resolved only when the config is loaded with loadConfigChain (the CLI, the Action and the App do)',
+      }),
     ]);
   }
   const config = toReadinessConfig(checked.data);
@@ -83,7 +99,9 @@ function validateConfigText(text: string, file: string, gates: readonly Gate[]):
       const key = pair.key as YamlNode | null;
       if (key && !isScalar(key) && !isAlias(key)) {
         syntaxBroken = true;
-        issues.push(locate.yamlError(key.range?.[0] ?? 0, 'COMPLEX_KEY', 'keys must be plain text, not lists or mappings'));
+        issues.push(
+          locate.yamlError(key.range?.[0] ?? 0, 'COMPLEX_KEY', 'keys must be plain text, not lists or mappings'),
+        );
       }
     },
   });
@@ -93,12 +111,19 @@ function validateConfigText(text: string, file: string, gates: readonly Gate[]):
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
-    issues.push(locate.issue({ path: [], message: `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}` }));
+    issues.push(
+      locate.issue({
+        path: [],
+        message: `cannot read the YAML: ${error instanceof Error ? error.message : String(error)}`,
+      }),
+    );
     throw new ConfigError(sortIssues(issues));
   }
   if (raw === null || raw === undefined) raw = {};
   if (!isPlainObject(raw)) {
-    issues.push(locate.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` }));
+    issues.push(
+      locate.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` }),
+    );
     throw new ConfigError(sortIssues(issues));
   }
 
@@ -145,7 +170,16 @@ export async function loadConfigChain(
     const problems: RawProblem[] = [];
     for (const issue of result.error.issues) problems.push(...explainIssue(issue, [], merged));
     throw new ConfigError(
-      sortIssues(dedupe(problems.map((p) => own.locate.issue({ path: ['extends'], message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}` })))),
+      sortIssues(
+        dedupe(
+          problems.map((p) =>
+            own.locate.issue({
+              path: ['extends'],
+              message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}`,
+            }),
+          ),
+        ),
+      ),
     );
   }
   const config = toReadinessConfig(result.data);
@@ -167,7 +201,8 @@ async function mergedInput(
   read: ExtendsReader,
   chain: readonly string[],
 ): Promise<Record<string, unknown>> {
-  const entries = file.data.extends === undefined ? [] : Array.isArray(file.data.extends) ? file.data.extends : [file.data.extends];
+  const entries =
+    file.data.extends === undefined ? [] : Array.isArray(file.data.extends) ? file.data.extends : [file.data.extends];
   const listed = Array.isArray(file.data.extends);
   let merged: Record<string, unknown> = {};
   for (const [i, entry] of entries.entries()) {
@@ -180,7 +215,8 @@ async function mergedInput(
     const next = target as ConfigLocation;
     const label = locationLabel(next);
     if (chain.includes(label)) fail(`extends ${label} again: ${[...chain, label].join(' → ')} is a cycle`);
-    if (chain.length >= EXTENDS_MAX_DEPTH) fail(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(' → ')}`);
+    if (chain.length >= EXTENDS_MAX_DEPTH)
+      fail(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(' → ')}`);
     let text: string | undefined;
     try {
       text = await read(next);
@@ -188,7 +224,8 @@ async function mergedInput(
       if (err instanceof ConfigError) fail(err.issues.map((issue) => issue.message).join('; '));
       throw err;
     }
-    if (text === undefined) fail(`${label} does not exist${next.repository ? ' (or the token cannot read that repository)' : ''}`);
+    if (text === undefined)
+      fail(`${label} does not exist${next.repository ? ' (or the token cannot read that repository)' : ''}`);
     const parent = validateConfigText(text!, label, gates);
     merged = mergeConfigInputs(merged, await mergedInput(parent, next, gates, read, [...chain, label]));
   }
@@ -267,7 +304,8 @@ function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
   let current = root;
   for (const segment of path) {
     if (Array.isArray(current) && typeof segment === 'number') current = current[segment];
-    else if (isPlainObject(current) && typeof segment === 'string' && Object.hasOwn(current, segment)) current = current[segment];
+    else if (isPlainObject(current) && typeof segment === 'string' && Object.hasOwn(current, segment))
+      current = current[segment];
     else return undefined;
   }
   return current;
@@ -315,25 +353,36 @@ function explainIssue(issue: z.core.$ZodIssue, prefix: readonly PathSegment[], r
   const path = [...prefix, ...(issue.path as PathSegment[])];
   const value = valueAt(root, path);
   const got = `got ${describeValue(value)}`;
-  if (issue.code !== 'invalid_union' && issue.code !== 'custom' && hasAuthorMessage(issue)) return [{ path, message: issue.message }];
+  if (issue.code !== 'invalid_union' && issue.code !== 'custom' && hasAuthorMessage(issue))
+    return [{ path, message: issue.message }];
   switch (issue.code) {
     case 'invalid_type':
       if (value === undefined) {
-        return [{ path, message: `missing required key \`${String(path.at(-1))}\` (${TYPE_NAMES[issue.expected] ?? issue.expected})` }];
+        return [
+          {
+            path,
+            message: `missing required key \`${String(path.at(-1))}\` (${TYPE_NAMES[issue.expected] ?? issue.expected})`,
+          },
+        ];
       }
       return [{ path, message: `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}; ${got}` }];
     case 'invalid_value':
       return [{ path, message: `expected ${expectation(issue)}; ${got}` }];
     case 'too_small': {
       const min = Number(issue.minimum);
-      if (issue.origin === 'string') return [{ path, message: min <= 1 ? `must not be empty` : `expected at least ${min} characters; ${got}` }];
-      if (issue.origin === 'array' || issue.origin === 'set') return [{ path, message: `expected at least ${min} item${min === 1 ? '' : 's'}` }];
-      return [{ path, message: `expected a number ${issue.inclusive ? 'of at least' : 'greater than'} ${min}; ${got}` }];
+      if (issue.origin === 'string')
+        return [{ path, message: min <= 1 ? `must not be empty` : `expected at least ${min} characters; ${got}` }];
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return [{ path, message: `expected at least ${min} item${min === 1 ? '' : 's'}` }];
+      return [
+        { path, message: `expected a number ${issue.inclusive ? 'of at least' : 'greater than'} ${min}; ${got}` },
+      ];
     }
     case 'too_big': {
       const max = Number(issue.maximum);
       if (issue.origin === 'string') return [{ path, message: `expected at most ${max} characters` }];
-      if (issue.origin === 'array' || issue.origin === 'set') return [{ path, message: `expected at most ${max} item${max === 1 ? '' : 's'}` }];
+      if (issue.origin === 'array' || issue.origin === 'set')
+        return [{ path, message: `expected at most ${max} item${max === 1 ? '' : 's'}` }];
       return [{ path, message: `expected a number ${issue.inclusive ? 'of at most' : 'less than'} ${max}; ${got}` }];
     }
     case 'unrecognized_keys':
@@ -351,7 +400,8 @@ function explainIssue(issue: z.core.$ZodIssue, prefix: readonly PathSegment[], r
       return [{ path, message: issue.message, atKey: params?.unknownKey === true }];
     }
     case 'invalid_format':
-      if (issue.format === 'regex' && 'pattern' in issue) return [{ path, message: `expected text matching ${String(issue.pattern)}; ${got}` }];
+      if (issue.format === 'regex' && 'pattern' in issue)
+        return [{ path, message: `expected text matching ${String(issue.pattern)}; ${got}` }];
       return [{ path, message: `expected ${issue.format}; ${got}` }];
     default:
       return [{ path, message: issue.message }];
@@ -442,7 +492,13 @@ class Locator {
     // The parser's message ends with " at line L, column C:" and a code frame; the position is ours already.
     const text = (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
     const friendly = code === 'DUPLICATE_KEY' ? 'duplicate key: a key may appear only once in a mapping' : text;
-    return { file: this.file, line, column, key: formatKeyPath(pathAtOffset(this.doc.contents as YamlNode | null, offset)), message: friendly };
+    return {
+      file: this.file,
+      line,
+      column,
+      key: formatKeyPath(pathAtOffset(this.doc.contents as YamlNode | null, offset)),
+      message: friendly,
+    };
   }
 }
 

@@ -14,7 +14,14 @@ import type { Gate, Rule, SeverityOrOff } from '../core/types.js';
 import type { ExceptionEntry, ReadinessConfig, RuleSetting, WaiverPolicy } from './types.js';
 import { globProblem } from './globs.js';
 import { closest, didYouMean } from './suggest.js';
-import { gateEntrySchema, optionDefaults, strictOptions, unknownKeyMessage, withUnknownKeyMessage, type GateEntry } from './strict.js';
+import {
+  gateEntrySchema,
+  optionDefaults,
+  strictOptions,
+  unknownKeyMessage,
+  withUnknownKeyMessage,
+  type GateEntry,
+} from './strict.js';
 
 /** `fail-on` values. */
 export const FAIL_ON_VALUES = ['blocker', 'warning', 'never'] as const;
@@ -91,7 +98,7 @@ export interface ConfigFile {
 }
 
 function quoted(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
+  return typeof value === 'string' ? `'${value}'` : (JSON.stringify(value) ?? String(value));
 }
 
 const globSchema = z
@@ -106,9 +113,15 @@ const globSchema = z
 const directorySchema = z
   .string()
   .superRefine((dir, ctx) => {
-    if (dir.startsWith('/')) ctx.addIssue({ code: 'custom', message: `'${dir}' must be relative to the repository root (remove the leading /)` });
-    else if (dir.includes('\\')) ctx.addIssue({ code: 'custom', message: `'${dir}' uses \\ as a path separator; use /` });
-    else if (dir.split('/').includes('..')) ctx.addIssue({ code: 'custom', message: `'${dir}' must stay inside the repository (no ..)` });
+    if (dir.startsWith('/'))
+      ctx.addIssue({
+        code: 'custom',
+        message: `'${dir}' must be relative to the repository root (remove the leading /)`,
+      });
+    else if (dir.includes('\\'))
+      ctx.addIssue({ code: 'custom', message: `'${dir}' uses \\ as a path separator; use /` });
+    else if (dir.split('/').includes('..'))
+      ctx.addIssue({ code: 'custom', message: `'${dir}' must stay inside the repository (no ..)` });
     else if (/[*?[\]{}]/.test(dir)) ctx.addIssue({ code: 'custom', message: `'${dir}' is a directory, not a glob` });
   })
   .transform((dir) => {
@@ -137,7 +150,9 @@ function ruleSettingSchema(rule: Rule): z.ZodType<RuleSetting> {
       .describe("Severity of the rule's findings, or `off` to turn the rule off. Unset: the rule's default severity."),
   };
   if (rule.options) {
-    fields['options'] = strictOptions(rule.options).optional().describe("The rule's options; keys not given take their defaults.");
+    fields['options'] = strictOptions(rule.options)
+      .optional()
+      .describe("The rule's options; keys not given take their defaults.");
   }
   const detailed = withUnknownKeyMessage(z.strictObject(fields), (key, allowed) =>
     key === 'options' ? `\`${rule.meta.id}\` has no options` : unknownKeyMessage(key, allowed),
@@ -147,7 +162,8 @@ function ruleSettingSchema(rule: Rule): z.ZodType<RuleSetting> {
     .union([severity, detailed])
     .transform((value): RuleSetting => {
       const setting: RuleSetting = {};
-      const given = typeof value === 'string' ? { severity: value } : (value as { severity?: SeverityOrOff; options?: unknown });
+      const given =
+        typeof value === 'string' ? { severity: value } : (value as { severity?: SeverityOrOff; options?: unknown });
       if (given.severity !== undefined) setting.severity = given.severity;
       // Filled even when not written, so consumers never re-derive a rule's defaults.
       const options = given.options ?? defaults;
@@ -179,13 +195,11 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
       .prefault({})
       .describe(`${gate.title}: ${gate.description}`);
   }
-  const gatesSchema = withUnknownKeyMessage(
-    z.strictObject(gateShape),
-    (key, allowed) =>
-      ruleIds.includes(key)
-        ? `\`${key}\` is a rule, not a gate; set its severity under \`rules\``
-        : `unknown gate \`${key}\`${didYouMean(key, allowed) || (allowed.length > 0 ? `; known gates: ${allowed.join(', ')}` : '; no gates are registered')}`,
-  ).describe('Per gate: `enabled` (default true) and the gate\'s own options. Keys are gate ids.');
+  const gatesSchema = withUnknownKeyMessage(z.strictObject(gateShape), (key, allowed) =>
+    ruleIds.includes(key)
+      ? `\`${key}\` is a rule, not a gate; set its severity under \`rules\``
+      : `unknown gate \`${key}\`${didYouMean(key, allowed) || (allowed.length > 0 ? `; known gates: ${allowed.join(', ')}` : '; no gates are registered')}`,
+  ).describe("Per gate: `enabled` (default true) and the gate's own options. Keys are gate ids.");
 
   const ruleShape: Record<string, z.ZodType> = {};
   for (const gate of gates) for (const rule of gate.rules) ruleShape[rule.meta.id] = ruleSettingSchema(rule).optional();
@@ -213,13 +227,7 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
       .boolean()
       .default(false)
       .describe("Whether the pull request's author may waive findings on their own pull request."),
-    'max-days': z
-      .number()
-      .int()
-      .min(1)
-      .max(365)
-      .default(90)
-      .describe('Longest a waiver may last, in days (1–365).'),
+    'max-days': z.number().int().min(1).max(365).default(90).describe('Longest a waiver may last, in days (1–365).'),
   };
   const waiversSchema = z.strictObject(waiversShape);
 
@@ -329,12 +337,19 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
         .superRefine((services, ctx) => {
           const names = new Set<string>();
           services.forEach((service, i) => {
-            if (names.has(service.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `service \`${service.name}\` is listed twice` });
+            if (names.has(service.name))
+              ctx.addIssue({
+                code: 'custom',
+                path: [i, 'name'],
+                message: `service \`${service.name}\` is listed twice`,
+              });
             names.add(service.name);
           });
         })
         .default(() => [])
-        .describe('Deployable units in addition to the detected ones (package.json, pyproject.toml, go.mod, Dockerfile).'),
+        .describe(
+          'Deployable units in addition to the detected ones (package.json, pyproject.toml, go.mod, Dockerfile).',
+        ),
       gates: gatesSchema.prefault({}),
       rules: rulesSchema.default(() => ({})),
       waivers: waiversSchema
@@ -342,11 +357,15 @@ export function buildConfigSchema(gates: readonly Gate[]): z.ZodType<ConfigFile>
         .describe('Who may waive a finding with a `/readiness waive` comment, and for how long.'),
       suppressions: suppressionsSchema
         .default(() => suppressionsSchema.parse({}))
-        .describe('How suppression comments added by a pull request are treated. Suppressions already present at the base always apply.'),
+        .describe(
+          'How suppression comments added by a pull request are treated. Suppressions already present at the base always apply.',
+        ),
       exceptions: z
         .array(exceptionSchema)
         .default(() => [])
-        .describe('Standing exceptions reviewed in the config: a rule (or a whole gate) does not apply to matching paths, until a date.'),
+        .describe(
+          'Standing exceptions reviewed in the config: a rule (or a whole gate) does not apply to matching paths, until a date.',
+        ),
     })
     .describe(
       'Readiness Gates configuration. Every key is optional. The enforced file is read from the base branch, so a pull request cannot loosen its own gate.',

@@ -62,7 +62,8 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
   const hint = didYouMean(key, allowed);
   if (hint !== '') return `unknown key \`${key}\`${hint}`;
   if (allowed.length === 0) return `unknown key \`${key}\`; nothing can be set here`;
-  if (allowed.length <= 12) return `unknown key \`${key}\`; expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`;
+  if (allowed.length <= 12)
+    return `unknown key \`${key}\`; expected one of ${allowed.map((k) => `\`${k}\``).join(', ')}`;
   return `unknown key \`${key}\``;
 }
 
@@ -78,7 +79,16 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-const WRAPPING_TYPES = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional', 'success']);
+const WRAPPING_TYPES = new Set([
+  'optional',
+  'nullable',
+  'default',
+  'prefault',
+  'readonly',
+  'catch',
+  'nonoptional',
+  'success',
+]);
 
 /** Unwraps optional/default/pipe/lazy… to the schema that decides what a value looks like. */
 function core(schema: z.ZodType): z.ZodType {
@@ -263,7 +273,11 @@ function splitEnabled(value: Record<string, unknown>): { enabled: unknown; rest:
 }
 
 /** Copies issues of a nested parse into the current refinement context, keeping their paths and codes. */
-function forwardIssues(ctx: z.RefinementCtx, issues: readonly z.core.$ZodIssue[], prefix: readonly PathSegment[] = []): void {
+function forwardIssues(
+  ctx: z.RefinementCtx,
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PathSegment[] = [],
+): void {
   for (const issue of issues) {
     ctx.addIssue({ ...issue, path: [...prefix, ...(issue.path as PathSegment[])] } as z.core.$ZodRawIssue);
   }
@@ -313,12 +327,20 @@ export interface GateEntry {
  * The schema of `gates.<id>`: `enabled` (from the given schema, default true) merged with the gate's own
  * options at the same level, parsed into `{ enabled, options }`. An empty value means all defaults.
  */
-export function gateEntrySchema(gateId: string, options: z.ZodType | undefined, enabled: z.ZodType<boolean>): z.ZodType<GateEntry> {
+export function gateEntrySchema(
+  gateId: string,
+  options: z.ZodType | undefined,
+  enabled: z.ZodType<boolean>,
+): z.ZodType<GateEntry> {
   const entry = z.unknown().transform((value, ctx): GateEntry => {
     const input = value ?? {};
     if (typeof input === 'boolean') {
       // `pii: false` is the natural guess by analogy with `rules: { id: off }`; say what works instead.
-      ctx.addIssue({ code: 'custom', input, message: `expected a mapping; to switch the gate on or off write \`${gateId}: { enabled: ${input} }\`` });
+      ctx.addIssue({
+        code: 'custom',
+        input,
+        message: `expected a mapping; to switch the gate on or off write \`${gateId}: { enabled: ${input} }\``,
+      });
       return z.NEVER;
     }
     if (!isPlainObject(input)) {

@@ -18,7 +18,13 @@ import { formatMessage } from './messages.js';
 import { bandScore, countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
 import { CORE_GATE_ID, MISSING_REASON_RULE, UNANALYSED_FILE_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
-import { AnalysisBudgetExceeded, DEFAULT_FILE_BUDGET_MS, budgetSpent, endFileBudget, startFileBudget } from './budget.js';
+import {
+  AnalysisBudgetExceeded,
+  DEFAULT_FILE_BUDGET_MS,
+  budgetSpent,
+  endFileBudget,
+  startFileBudget,
+} from './budget.js';
 import type {
   AnalysisError,
   ChangedFile,
@@ -165,7 +171,10 @@ class SideFiles {
     }
     if (result.file.bytes > this.maxFileBytes) {
       this.files.set(path, null);
-      this.skipped.set(path, `${formatBytes(result.file.bytes)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`);
+      this.skipped.set(
+        path,
+        `${formatBytes(result.file.bytes)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`,
+      );
       this.skippedKind.set(path, 'too-large');
       return undefined;
     }
@@ -180,7 +189,8 @@ class SideFiles {
   prefetch(paths: readonly string[]): void {
     if (!this.snapshot.prefetch) return;
     // A path the base shares with the head is read through the head's files, never from this snapshot.
-    const shared = (path: string) => this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path);
+    const shared = (path: string) =>
+      this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path);
     this.snapshot.prefetch(paths.filter((path) => !this.files.has(path) && this.pathSet.has(path) && !shared(path)));
   }
 
@@ -446,7 +456,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input: FindingInput) => {
-            raw[side].push(toRaw(rule.meta, gate.id, input, defaultPath, severity, side === 'base' ? renamedToHead : undefined));
+            raw[side].push(
+              toRaw(rule.meta, gate.id, input, defaultPath, severity, side === 'base' ? renamedToHead : undefined),
+            );
           },
         };
       };
@@ -468,23 +480,33 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
             done++;
             options.onProgress?.(done, totalWork, p.path);
             if (!file) continue;
-            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t))) continue;
+            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t)))
+              continue;
             ran = true;
             try {
               p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
             } catch (err) {
               if (err instanceof AnalysisBudgetExceeded) {
-                if (side === 'head') notAnalysed.set(path, { reason: `too complex: ${err.message}`, kind: 'too-complex' });
+                if (side === 'head')
+                  notAnalysed.set(path, { reason: `too complex: ${err.message}`, kind: 'too-complex' });
                 break;
               }
               if (side === 'head') {
                 addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${(err as Error).message}`);
-                if (!notAnalysed.has(path)) notAnalysed.set(path, { reason: `rule ${p.rule.meta.id} failed on it: ${(err as Error).message}`, kind: 'rule-failed' });
+                if (!notAnalysed.has(path))
+                  notAnalysed.set(path, {
+                    reason: `rule ${p.rule.meta.id} failed on it: ${(err as Error).message}`,
+                    kind: 'rule-failed',
+                  });
               }
             }
             // A rule that does not check the budget itself is stopped from taking the next one.
             if (budgetSpent()) {
-              if (side === 'head') notAnalysed.set(path, { reason: `too complex: its analysis took longer than the ${budgetMs / 1000} s budget per file`, kind: 'too-complex' });
+              if (side === 'head')
+                notAnalysed.set(path, {
+                  reason: `too complex: its analysis took longer than the ${budgetMs / 1000} s budget per file`,
+                  kind: 'too-complex',
+                });
               break;
             }
           }
@@ -533,7 +555,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         knownTargets,
         config,
         disabledTargets: new Set(
-          gates.filter((g) => !applicability.get(g.id) || config.gates[g.id]?.enabled === false).map((g) => g.id as string),
+          gates
+            .filter((g) => !applicability.get(g.id) || config.gates[g.id]?.enabled === false)
+            .map((g) => g.id as string),
         ),
       });
     }
@@ -568,7 +592,8 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const headIds = new Set(raw.head.map((f) => f.id!));
     const sameProblem = (f: RawFinding) => `${f.ruleId}\u0000${f.path}\u0000${f.message}`;
     const unpaired = new Map<string, number>();
-    for (const f of raw.head) if (!baseIdSet.has(f.id!)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
+    for (const f of raw.head)
+      if (!baseIdSet.has(f.id!)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
     const resolved: ResolvedFinding[] = [];
     if (sidesToRun.includes('base')) {
       for (const f of raw.base) {
@@ -578,7 +603,15 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
           unpaired.set(sameProblem(f), left - 1);
           continue;
         }
-        resolved.push({ id: f.id!, ruleId: f.ruleId, gate: f.gate, severity: f.severity, path: f.path, line: f.line, message: f.message });
+        resolved.push({
+          id: f.id!,
+          ruleId: f.ruleId,
+          gate: f.gate,
+          severity: f.severity,
+          path: f.path,
+          line: f.line,
+          message: f.message,
+        });
       }
     }
 
@@ -587,7 +620,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const gateScopes = enabledGates
       .filter((g) => g.id !== CORE_GATE_ID)
       .map((g) => {
-        const globs = g.rules.flatMap((r) => (r.scope === 'file' && severityFor(r.meta, config) !== 'off' ? [...r.files] : []));
+        const globs = g.rules.flatMap((r) =>
+          r.scope === 'file' && severityFor(r.meta, config) !== 'off' ? [...r.files] : [],
+        );
         return { id: g.id, match: picomatch([...globs, ...(g.reads ?? []), '\u0000never'], GLOB_OPTIONS) };
       });
     for (const c of inScope) {
@@ -602,19 +637,41 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       if (!reason) continue;
       const inGates = gateScopes.filter((g) => g.match(path)).map((g) => g.id);
       if (inGates.length === 0) continue;
-      unanalysed.push({ path, reason, gates: inGates, kind: skipped ? (sides.head.skippedKind.get(path) ?? 'skipped') : other!.kind });
+      unanalysed.push({
+        path,
+        reason,
+        gates: inGates,
+        kind: skipped ? (sides.head.skippedKind.get(path) ?? 'skipped') : other!.kind,
+      });
     }
     if (changeSet.unlisted) unanalysed.push({ path: '', reason: changeSet.unlisted, gates: [], kind: 'unlisted' });
     const unanalysedMeta = metaById.get(UNANALYSED_FILE_RULE);
-    const unanalysedSeverity = config.rules[UNANALYSED_FILE_RULE]?.severity ?? (config.onUnanalysed === 'warn' ? 'warning' : 'blocker');
+    const unanalysedSeverity =
+      config.rules[UNANALYSED_FILE_RULE]?.severity ?? (config.onUnanalysed === 'warn' ? 'warning' : 'blocker');
     if (unanalysedMeta && unanalysedSeverity !== 'off' && unanalysed.length > 0) {
       const raws: RawFinding[] = unanalysed.map((u) =>
         u.path === ''
-          ? { ...toRaw(unanalysedMeta, CORE_GATE_ID, { messageId: 'unlisted', data: { reason: u.reason }, line: 1, path: '.', key: u.kind }, '.', unanalysedSeverity, undefined), path: '' }
+          ? {
+              ...toRaw(
+                unanalysedMeta,
+                CORE_GATE_ID,
+                { messageId: 'unlisted', data: { reason: u.reason }, line: 1, path: '.', key: u.kind },
+                '.',
+                unanalysedSeverity,
+                undefined,
+              ),
+              path: '',
+            }
           : toRaw(
               unanalysedMeta,
               CORE_GATE_ID,
-              { messageId: 'unanalysed', data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? 'see the reason' }, line: 1, path: u.path, key: u.kind },
+              {
+                messageId: 'unanalysed',
+                data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? 'see the reason' },
+                line: 1,
+                path: u.path,
+                key: u.kind,
+              },
               u.path,
               unanalysedSeverity,
               undefined,
@@ -628,7 +685,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     const expired: ExpiredEntry[] = [];
     for (const exception of config.exceptions) {
       if (isExpired(exception.until, now)) {
-        expired.push({ kind: 'exception', rule: exception.rule, path: exception.path, until: exception.until!, reason: exception.reason });
+        expired.push({
+          kind: 'exception',
+          rule: exception.rule,
+          path: exception.path,
+          until: exception.until!,
+          reason: exception.reason,
+        });
         continue;
       }
       const match = picomatch(exception.path, GLOB_OPTIONS);
@@ -636,7 +699,12 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         if (f.state === 'suppressed' || f.state === 'waived') continue;
         if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
           f.state = 'suppressed';
-          f.suppression = { kind: 'exception', reason: exception.reason, ...(exception.until ? { until: exception.until } : {}), by: 'config' };
+          f.suppression = {
+            kind: 'exception',
+            reason: exception.reason,
+            ...(exception.until ? { until: exception.until } : {}),
+            by: 'config',
+          };
           delete f.pendingApproval;
         }
       }
@@ -644,7 +712,13 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     for (const waiver of options.waivers ?? []) {
       const target = findings.find((f) => f.id === waiver.findingId);
       if (isExpired(waiver.until, now)) {
-        expired.push({ kind: 'waiver', rule: target?.ruleId ?? waiver.findingId, ...(target ? { path: target.path } : {}), until: waiver.until!, reason: waiver.reason });
+        expired.push({
+          kind: 'waiver',
+          rule: target?.ruleId ?? waiver.findingId,
+          ...(target ? { path: target.path } : {}),
+          until: waiver.until!,
+          reason: waiver.reason,
+        });
         continue;
       }
       if (!target || (target.state !== 'new' && target.state !== 'existing')) continue;
@@ -657,7 +731,12 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         continue;
       }
       target.state = 'waived';
-      target.suppression = { kind: 'waiver', reason: waiver.reason, by: waiver.by, ...(waiver.until ? { until: waiver.until } : {}) };
+      target.suppression = {
+        kind: 'waiver',
+        reason: waiver.reason,
+        by: waiver.by,
+        ...(waiver.until ? { until: waiver.until } : {}),
+      };
       delete target.pendingApproval;
     }
 
@@ -666,7 +745,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const checked = checkedByGate.get(gate.id)?.size ?? 0;
       // Only gates with line-level rules read changed files one by one; repo rules say their own counts.
       const hasFileRules = gate.rules.some((r) => r.scope === 'file' && severityFor(r.meta, config) !== 'off');
-      const examined = hasFileRules ? [`${checked} changed ${checked === 1 ? 'file' : 'files'} read by its line rules`] : [];
+      const examined = hasFileRules
+        ? [`${checked} changed ${checked === 1 ? 'file' : 'files'} read by its line rules`]
+        : [];
       const notAnalysed: GateCoverage['notAnalysed'] = [];
       if (gate.coverage) {
         try {
@@ -703,7 +784,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
         score: bandScore(scoreOf(active), status),
         baseScore: bandScore(scoreOf(baseActive), status === 'skip' ? 'skip' : 'pass'),
         counts: countsOf(mine),
-        ...(skipped ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' } : { coverage: coverageOf(gate) }),
+        ...(skipped
+          ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' }
+          : { coverage: coverageOf(gate) }),
       });
     }
     const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
@@ -712,7 +795,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       const status = statusOf(coreFindings, config.failOn, false);
       gateResults.push({
         id: CORE_GATE_ID,
-        title: coreFindings.some((f) => f.ruleId === UNANALYSED_FILE_RULE) ? 'Unanalysed files and suppressions' : 'Suppressions',
+        title: coreFindings.some((f) => f.ruleId === UNANALYSED_FILE_RULE)
+          ? 'Unanalysed files and suppressions'
+          : 'Suppressions',
         status,
         score: bandScore(scoreOf(active), status),
         baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), 'pass'),
@@ -742,7 +827,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       gates: gateResults,
       score: overallScore(scoredGates),
       // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
-      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status === 'skip' ? 'skip' : 'pass', score: g.baseScore }))),
+      baseScore: overallScore(
+        scoredGates.map((g) => ({ status: g.status === 'skip' ? 'skip' : 'pass', score: g.baseScore })),
+      ),
       verdict: verdictOf(gateResults.map((g) => g.status)),
       errors,
       expired,
@@ -753,7 +840,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       ...(unanalysed.length > 0
         ? {
             incomplete: {
-              blocking: findings.some((f) => f.ruleId === UNANALYSED_FILE_RULE && f.state === 'new' && reachesFailOn(f.severity, config.failOn)),
+              blocking: findings.some(
+                (f) =>
+                  f.ruleId === UNANALYSED_FILE_RULE && f.state === 'new' && reachesFailOn(f.severity, config.failOn),
+              ),
               files: unanalysed.map(({ path, reason, gates: inGates }) => ({ path, reason, gates: inGates })),
             },
           }
@@ -783,7 +873,8 @@ function gateList(ids: readonly GateId[]): string {
 
 function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string): T {
   const key = `${gate}:${id}`;
-  if (!map.has(key)) throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
+  if (!map.has(key))
+    throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
   return map.get(key) as T;
 }
 
@@ -823,7 +914,10 @@ function toRaw(
   };
 }
 
-function toFinding(f: Omit<RawFinding, 'suppression'> & Pick<Finding, 'suppression'>, state: Finding['state']): Finding {
+function toFinding(
+  f: Omit<RawFinding, 'suppression'> & Pick<Finding, 'suppression'>,
+  state: Finding['state'],
+): Finding {
   return {
     id: f.id!,
     ruleId: f.ruleId,
@@ -850,7 +944,12 @@ function fingerprint(findings: RawFinding[], files: SideFiles, renamedToHead: Ma
     order.map(({ f }) => {
       const readPath = side === 'base' ? baseSidePath(f.path, renamedToHead) : f.path;
       const file = files.files.get(readPath);
-      return { ruleId: f.ruleId, path: f.path, context: file ? file.lineText(f.line) : '', ...(f.key !== undefined ? { key: f.key } : {}) };
+      return {
+        ruleId: f.ruleId,
+        path: f.path,
+        context: file ? file.lineText(f.line) : '',
+        ...(f.key !== undefined ? { key: f.key } : {}),
+      };
     }),
   );
   order.forEach(({ f }, k) => {
@@ -934,7 +1033,12 @@ function applySuppressions(input: SuppressionInput): void {
           toRaw(
             missingReasonMeta,
             CORE_GATE_ID,
-            { messageId: 'peerMissingReason', data: { marker: s.marker, targets: s.targets.join(', '), rule: covered.ruleId }, line: s.commentLine, path: headPath },
+            {
+              messageId: 'peerMissingReason',
+              data: { marker: s.marker, targets: s.targets.join(', '), rule: covered.ruleId },
+              line: s.commentLine,
+              path: headPath,
+            },
             headPath,
             severityFor(missingReasonMeta, config) as Severity,
             undefined,
@@ -975,7 +1079,12 @@ function applySuppressions(input: SuppressionInput): void {
           CORE_GATE_ID,
           unknown.length > 0
             ? { messageId: 'unknownTarget', data: { targets: unknown.join(', ') }, line: s.commentLine, path: headPath }
-            : { messageId: 'unused', data: { targets: s.targets.join(', '), line: s.appliesTo }, line: s.commentLine, path: headPath },
+            : {
+                messageId: 'unused',
+                data: { targets: s.targets.join(', '), line: s.appliesTo },
+                line: s.commentLine,
+                path: headPath,
+              },
           headPath,
           severityFor(unusedMeta, config) as Severity,
           undefined,

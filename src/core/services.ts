@@ -100,7 +100,8 @@ export function detectServices(
     if (language) {
       sources.push({ dir, language });
       // Every ancestor has source below it; stop at the first one already known.
-      for (let d: string | undefined = dir; d !== undefined && !dirsWithSource.has(d); d = parentDir(d)) dirsWithSource.add(d);
+      for (let d: string | undefined = dir; d !== undefined && !dirsWithSource.has(d); d = parentDir(d))
+        dirsWithSource.add(d);
     }
   }
 
@@ -125,11 +126,22 @@ export function detectServices(
   for (const c of configured) {
     const root = normalizeRoot(c.root);
     const existing = drafts.get(root);
-    drafts.set(root, { root, name: c.name, marker: 'config', languages: existing?.languages ?? new Set(), configured: true });
+    drafts.set(root, {
+      root,
+      name: c.name,
+      marker: 'config',
+      languages: existing?.languages ?? new Set(),
+      configured: true,
+    });
   }
   // With no service anywhere, the whole repository is one.
   if (drafts.size === 0) drafts.set('', { root: '', marker: 'fallback', languages: new Set(), configured: false });
-  const fallbackDraft: Draft = drafts.get('') ?? { root: '', marker: 'fallback', languages: new Set(), configured: false };
+  const fallbackDraft: Draft = drafts.get('') ?? {
+    root: '',
+    marker: 'fallback',
+    languages: new Set(),
+    configured: false,
+  };
 
   const draftOf = (dir: string): Draft => {
     for (let d: string | undefined = dir; d !== undefined; d = parentDir(d)) {
@@ -141,7 +153,8 @@ export function detectServices(
   for (const s of sources) draftOf(s.dir).languages.add(s.language);
 
   // Names: the directory's name; where two services would share one, the detected ones use their path.
-  const baseName = (d: Draft) => d.name ?? (d.root === '' ? opts.repoName || 'root' : d.root.slice(d.root.lastIndexOf('/') + 1));
+  const baseName = (d: Draft) =>
+    d.name ?? (d.root === '' ? opts.repoName || 'root' : d.root.slice(d.root.lastIndexOf('/') + 1));
   const counts = new Map<string, number>();
   for (const d of drafts.values()) counts.set(baseName(d), (counts.get(baseName(d)) ?? 0) + 1);
   const toService = (d: Draft): Service => {
@@ -173,7 +186,10 @@ export function detectServices(
 }
 
 function normalizeRoot(root: string): string {
-  let r = root.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  let r = root
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (r === '.' || r === '/') r = '';
   return r;
 }

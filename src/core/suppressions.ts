@@ -57,7 +57,10 @@ const ATLAS = /^atlas:nolint\b\s*(.*)$/s;
 /** `<targets>: <reason>` → both; no colon means no reason. */
 function targetsAndReason(rest: string): { targets: string[]; reason: string } {
   const colon = rest.indexOf(':');
-  return { targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)), reason: colon === -1 ? '' : rest.slice(colon + 1).trim() };
+  return {
+    targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)),
+    reason: colon === -1 ? '' : rest.slice(colon + 1).trim(),
+  };
 }
 
 function splitTargets(text: string): string[] {
@@ -89,7 +92,15 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
       if (m) {
         const { targets, reason } = targetsAndReason(m[2] ?? '');
         const problem = targets.length === 0 ? 'missing-target' : reason === '' ? 'missing-reason' : undefined;
-        out.push({ kind: m[1] ? 'file' : 'line', marker: 'readiness-ignore', targets, reason, commentLine: line, appliesTo, ...(problem ? { problem } : {}) });
+        out.push({
+          kind: m[1] ? 'file' : 'line',
+          marker: 'readiness-ignore',
+          targets,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...(problem ? { problem } : {}),
+        });
         return;
       }
       // Peer markers need a reason too, written the same way (`-- squawk-ignore ban-drop-table: <why>`):
@@ -98,14 +109,30 @@ export function parseSuppressions(file: SourceFile): Suppression[] {
       if (m) {
         const { targets, reason } = targetsAndReason(m[2] ?? '');
         const problem = targets.length === 0 ? 'missing-target' : reason === '' ? 'missing-reason' : undefined;
-        out.push({ kind: m[1] ? 'file' : 'line', marker: 'squawk-ignore', targets, reason, commentLine: line, appliesTo, ...(problem ? { problem } : {}) });
+        out.push({
+          kind: m[1] ? 'file' : 'line',
+          marker: 'squawk-ignore',
+          targets,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...(problem ? { problem } : {}),
+        });
         return;
       }
       m = ATLAS.exec(body);
       if (m) {
         // `atlas:nolint` without codes covers every rule that declares an atlas code.
         const { targets, reason } = targetsAndReason(m[1] ?? '');
-        out.push({ kind: 'line', marker: 'atlas:nolint', targets, reason, commentLine: line, appliesTo, ...(reason === '' ? { problem: 'missing-reason' as const } : {}) });
+        out.push({
+          kind: 'line',
+          marker: 'atlas:nolint',
+          targets,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...(reason === '' ? { problem: 'missing-reason' as const } : {}),
+        });
       }
     });
   }
@@ -119,7 +146,11 @@ export function suppressionCovers(
   native: { squawk?: readonly string[]; atlas?: readonly string[] } | undefined,
 ): boolean {
   if (s.problem) return false;
-  if (s.kind === 'line' && !(s.appliesTo >= finding.line && s.appliesTo <= finding.endLine) && s.appliesTo !== finding.line) {
+  if (
+    s.kind === 'line' &&
+    !(s.appliesTo >= finding.line && s.appliesTo <= finding.endLine) &&
+    s.appliesTo !== finding.line
+  ) {
     return false;
   }
   switch (s.marker) {

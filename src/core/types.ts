@@ -293,7 +293,8 @@ export interface EngineRule {
   options?: undefined;
 }
 
-export type Rule<Options = any, GateOptions = any> = FileRule<Options, GateOptions> | RepoRule<Options, GateOptions> | EngineRule;
+export type Rule<Options = any, GateOptions = any> =
+  FileRule<Options, GateOptions> | RepoRule<Options, GateOptions> | EngineRule;
 
 /** Read access to the files the engine preloaded for one side. */
 export interface PreloadedSnapshot {

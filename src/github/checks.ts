@@ -12,7 +12,8 @@ export const ANNOTATIONS_PER_REQUEST = 50;
 /** Check run status as we set it. */
 export type CheckRunStatus = 'queued' | 'in_progress' | 'completed';
 /** Conclusions we may set (`stale` is GitHub's own). */
-export type CheckRunConclusion = 'action_required' | 'cancelled' | 'failure' | 'neutral' | 'success' | 'skipped' | 'timed_out';
+export type CheckRunConclusion =
+  'action_required' | 'cancelled' | 'failure' | 'neutral' | 'success' | 'skipped' | 'timed_out';
 
 /** One annotation, in GitHub's request shape (the renderer produces these). */
 export interface CheckRunAnnotation {
@@ -71,21 +72,31 @@ interface RawCheckRun {
  * Throws a RangeError before any request when summary or text exceed 65,535 characters or a
  * completed run has no conclusion: the renderer owns those budgets.
  */
-export async function publishCheckRun(octokit: OctokitLike, options: PublishCheckRunOptions): Promise<PublishCheckRunResult> {
+export async function publishCheckRun(
+  octokit: OctokitLike,
+  options: PublishCheckRunOptions,
+): Promise<PublishCheckRunResult> {
   for (const field of ['summary', 'text'] as const) {
     const value = options[field];
     if (value !== undefined && value.length > CHECK_OUTPUT_LIMIT) {
-      throw new RangeError(`publishCheckRun: output.${field} is ${value.length} characters; GitHub accepts at most ${CHECK_OUTPUT_LIMIT}.`);
+      throw new RangeError(
+        `publishCheckRun: output.${field} is ${value.length} characters; GitHub accepts at most ${CHECK_OUTPUT_LIMIT}.`,
+      );
     }
   }
-  if (options.status === 'completed' && !options.conclusion) throw new RangeError('publishCheckRun: a completed check run needs a conclusion');
+  if (options.status === 'completed' && !options.conclusion)
+    throw new RangeError('publishCheckRun: a completed check run needs a conclusion');
 
   const annotations = (options.annotations ?? []).map(sanitizeAnnotation);
   const batches: CheckRunAnnotation[][] = [];
-  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST)
+    batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) batches.push([]);
 
-  const finalState = { status: options.status, ...(options.conclusion && options.status === 'completed' ? { conclusion: options.conclusion } : {}) };
+  const finalState = {
+    status: options.status,
+    ...(options.conclusion && options.status === 'completed' ? { conclusion: options.conclusion } : {}),
+  };
   const interimState = { status: options.status === 'completed' ? 'in_progress' : options.status };
   const output = (batch: CheckRunAnnotation[]) => ({
     title: options.title,
@@ -104,10 +115,22 @@ export async function publishCheckRun(octokit: OctokitLike, options: PublishChec
 
   let run: RawCheckRun;
   if (options.checkRunId === undefined) {
-    run = (await call<RawCheckRun>(octokit, 'POST /repos/{owner}/{repo}/check-runs', { ...where, head_sha: options.headSha, ...first }, 'creating the check run')).data;
+    run = (
+      await call<RawCheckRun>(
+        octokit,
+        'POST /repos/{owner}/{repo}/check-runs',
+        { ...where, head_sha: options.headSha, ...first },
+        'creating the check run',
+      )
+    ).data;
   } else {
     run = (
-      await call<RawCheckRun>(octokit, 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', { ...where, check_run_id: options.checkRunId, ...first }, 'updating the check run')
+      await call<RawCheckRun>(
+        octokit,
+        'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+        { ...where, check_run_id: options.checkRunId, ...first },
+        'updating the check run',
+      )
     ).data;
   }
   for (let i = 1; i < batches.length; i++) {
@@ -141,11 +164,22 @@ function sanitizeAnnotation(a: CheckRunAnnotation): CheckRunAnnotation {
  * The newest run named `name` on a head that is still in progress, if any: a run some process created
  * but could not record (it died between the request and the bookkeeping), for another to adopt.
  */
-export async function findOpenCheckRun(octokit: OctokitLike, options: { owner: string; repo: string; headSha: string; name: string }): Promise<number | undefined> {
+export async function findOpenCheckRun(
+  octokit: OctokitLike,
+  options: { owner: string; repo: string; headSha: string; name: string },
+): Promise<number | undefined> {
   const { data } = await call<{ check_runs: Array<{ id: number; status: string }> }>(
     octokit,
     'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
-    { owner: options.owner, repo: options.repo, ref: options.headSha, check_name: options.name, status: 'in_progress', filter: 'all', per_page: 100 },
+    {
+      owner: options.owner,
+      repo: options.repo,
+      ref: options.headSha,
+      check_name: options.name,
+      status: 'in_progress',
+      filter: 'all',
+      per_page: 100,
+    },
     'looking for an open check run',
   );
   return data.check_runs.map((r) => r.id).sort((a, b) => b - a)[0];
@@ -155,7 +189,10 @@ export async function findOpenCheckRun(octokit: OctokitLike, options: { owner: s
  * The status of one check run (`queued`, `in_progress`, `completed`): what GitHub says when our own
  * record of a run is gone (Redis restarted empty) and only GitHub knows whether it was completed.
  */
-export async function checkRunStatus(octokit: OctokitLike, options: { owner: string; repo: string; checkRunId: number }): Promise<string> {
+export async function checkRunStatus(
+  octokit: OctokitLike,
+  options: { owner: string; repo: string; checkRunId: number },
+): Promise<string> {
   const { data } = await call<{ status: string }>(
     octokit,
     'GET /repos/{owner}/{repo}/check-runs/{check_run_id}',

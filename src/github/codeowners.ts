@@ -34,7 +34,14 @@ export interface Codeowners {
   errors: CodeownersError[];
 }
 
-const GLOB_OPTIONS = { dot: true, nobrace: true, noextglob: true, nonegate: true, nobracket: true, windows: false } as const;
+const GLOB_OPTIONS = {
+  dot: true,
+  nobrace: true,
+  noextglob: true,
+  nonegate: true,
+  nobracket: true,
+  windows: false,
+} as const;
 const OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
 
 /** Parses a CODEOWNERS file into rules (in file order) and the lines GitHub would reject. */

@@ -15,7 +15,8 @@ export type ReadinessCommand =
   | { kind: 'help'; line: number };
 
 /** Why a `/readiness` line could not be understood. */
-export type CommandErrorCode = 'unknown-subcommand' | 'missing-finding-id' | 'missing-reason' | 'bad-date' | 'missing-rule-id' | 'bad-rule-id';
+export type CommandErrorCode =
+  'unknown-subcommand' | 'missing-finding-id' | 'missing-reason' | 'bad-date' | 'missing-rule-id' | 'bad-rule-id';
 
 /** A `/readiness` line that is not a valid command; `message` is written for the commenter. */
 export interface CommandParseError {
@@ -68,7 +69,13 @@ export function parseCommand(body: string, options: ParseCommandOptions = {}): P
     const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
     if (fence !== undefined) {
       // A fence closes with the same character, at least as long, and nothing else on the line.
-      if (fenceMatch && fenceMatch[1]![0] === fence[0] && fenceMatch[1]!.length >= fence.length && raw.trim() === fenceMatch[1]) fence = undefined;
+      if (
+        fenceMatch &&
+        fenceMatch[1]![0] === fence[0] &&
+        fenceMatch[1]!.length >= fence.length &&
+        raw.trim() === fenceMatch[1]
+      )
+        fence = undefined;
       return;
     }
     if (fenceMatch) {
@@ -87,7 +94,13 @@ export function parseCommand(body: string, options: ParseCommandOptions = {}): P
 }
 
 function parseLine(rest: string, line: number, text: string, options: ParseCommandOptions): ParsedCommand {
-  const error = (code: CommandErrorCode, message: string): CommandParseError => ({ kind: 'error', code, message, line, text });
+  const error = (code: CommandErrorCode, message: string): CommandParseError => ({
+    kind: 'error',
+    code,
+    message,
+    line,
+    text,
+  });
   const [word = '', ...args] = rest.split(/\s+/).filter(Boolean);
   const sub = word.toLowerCase();
   switch (sub) {
@@ -106,16 +119,26 @@ function parseLine(rest: string, line: number, text: string, options: ParseComma
       // reason is the justification, so a note here is optional.
       const id = cleanId(args[0]);
       if (!id || id.startsWith('--')) {
-        return error('missing-finding-id', `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`);
+        return error(
+          'missing-finding-id',
+          `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`,
+        );
       }
       const note = rest.slice(word.length).trim().slice(args[0]!.length).trim();
       return { kind: 'approve', findingId: id, ...(note ? { reason: note } : {}), line };
     }
     case 'explain': {
       const ruleId = cleanId(args[0]);
-      if (!ruleId) return error('missing-rule-id', `Say which rule to explain: \`${COMMAND_USAGE.explain}\`, e.g. \`/readiness explain migrations/drop-column\`.`);
+      if (!ruleId)
+        return error(
+          'missing-rule-id',
+          `Say which rule to explain: \`${COMMAND_USAGE.explain}\`, e.g. \`/readiness explain migrations/drop-column\`.`,
+        );
       if (!/^[a-z][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/.test(ruleId)) {
-        return error('bad-rule-id', `\`${ruleId}\` is not a rule id; rule ids look like \`migrations/drop-column\` (\`<gate>/<rule>\`).`);
+        return error(
+          'bad-rule-id',
+          `\`${ruleId}\` is not a rule id; rule ids look like \`migrations/drop-column\` (\`<gate>/<rule>\`).`,
+        );
       }
       return { kind: 'explain', ruleId, line };
     }
@@ -124,7 +147,10 @@ function parseLine(rest: string, line: number, text: string, options: ParseComma
     default: {
       const guess = closest(sub, [...SUBCOMMANDS]);
       const hint = distance(sub, guess) <= 2 ? ` Did you mean \`/readiness ${guess}\`?` : '';
-      return error('unknown-subcommand', `\`${word}\` is not a readiness command.${hint} Commands: ${SUBCOMMANDS.join(', ')} (\`/readiness help\`).`);
+      return error(
+        'unknown-subcommand',
+        `\`${word}\` is not a readiness command.${hint} Commands: ${SUBCOMMANDS.join(', ')} (\`/readiness help\`).`,
+      );
     }
   }
 }
@@ -138,7 +164,10 @@ function parseWaive(
   const idMatch = /^(\S+)\s*(.*)$/.exec(rest);
   const findingId = cleanId(idMatch?.[1]);
   if (!findingId || findingId.startsWith('--')) {
-    return error('missing-finding-id', `Say which finding to waive: \`${COMMAND_USAGE.waive}\`. The finding id is shown next to each finding in the scorecard.`);
+    return error(
+      'missing-finding-id',
+      `Say which finding to waive: \`${COMMAND_USAGE.waive}\`. The finding id is shown next to each finding in the scorecard.`,
+    );
   }
   let remainder = idMatch![2]!;
   let until: string | undefined;
@@ -146,14 +175,19 @@ function parseWaive(
   if (untilMatch) {
     const date = untilMatch[1]!;
     if (!date) return error('bad-date', `\`--until\` needs a date: \`--until YYYY-MM-DD\`.`);
-    if (!isCalendarDate(date)) return error('bad-date', `\`${date}\` is not a date; write \`--until YYYY-MM-DD\`, e.g. \`--until 2026-03-31\`.`);
-    if (options.today && date < options.today) return error('bad-date', `\`--until ${date}\` is in the past; a waiver has to end today or later.`);
+    if (!isCalendarDate(date))
+      return error('bad-date', `\`${date}\` is not a date; write \`--until YYYY-MM-DD\`, e.g. \`--until 2026-03-31\`.`);
+    if (options.today && date < options.today)
+      return error('bad-date', `\`--until ${date}\` is in the past; a waiver has to end today or later.`);
     until = date;
     remainder = untilMatch[2]!;
   }
   const reason = remainder.trim();
   if (!reason) {
-    return error('missing-reason', `A waiver needs a reason, so reviewers later know why it was accepted: \`${COMMAND_USAGE.waive}\`.`);
+    return error(
+      'missing-reason',
+      `A waiver needs a reason, so reviewers later know why it was accepted: \`${COMMAND_USAGE.waive}\`.`,
+    );
   }
   return { kind: 'waive', findingId, ...(until ? { until } : {}), reason, line };
 }

@@ -63,11 +63,19 @@ export interface IssueRef {
 const MAX_COMMENTS = 10_000;
 
 /** All comments of an issue or PR, oldest first (optionally only those updated since an ISO time). */
-export async function listIssueComments(octokit: OctokitLike, options: IssueRef & { since?: string }): Promise<IssueComment[]> {
+export async function listIssueComments(
+  octokit: OctokitLike,
+  options: IssueRef & { since?: string },
+): Promise<IssueComment[]> {
   const { items } = await collectPages<RawComment>(
     octokit,
     'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-    { owner: options.owner, repo: options.repo, issue_number: options.issueNumber, ...(options.since ? { since: options.since } : {}) },
+    {
+      owner: options.owner,
+      repo: options.repo,
+      issue_number: options.issueNumber,
+      ...(options.since ? { since: options.since } : {}),
+    },
     'listing the pull request comments',
     { maxItems: MAX_COMMENTS },
   );
@@ -113,15 +121,22 @@ export interface StickyCommentResult {
  * write at all. Throws a RangeError, before any request, if the body exceeds GitHub's 65,536
  * characters: the renderer owns that budget, so this is a programming error.
  */
-export async function upsertStickyComment(octokit: OctokitLike, options: UpsertStickyCommentOptions): Promise<StickyCommentResult> {
+export async function upsertStickyComment(
+  octokit: OctokitLike,
+  options: UpsertStickyCommentOptions,
+): Promise<StickyCommentResult> {
   if (options.mode === 'never') return { action: 'skipped', deletedDuplicates: 0 };
   if (!options.marker.trim()) throw new TypeError('upsertStickyComment: the marker must not be empty');
   const body = options.body.includes(options.marker) ? options.body : `${options.marker}\n${options.body}`;
   if (body.length > COMMENT_BODY_LIMIT) {
-    throw new RangeError(`upsertStickyComment: body is ${body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}. The renderer must budget the comment.`);
+    throw new RangeError(
+      `upsertStickyComment: body is ${body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}. The renderer must budget the comment.`,
+    );
   }
   const own = options.ownLogin?.toLowerCase();
-  const isOurs = (c: IssueComment) => c.body.includes(options.marker) && (own === undefined ? c.user?.type === 'Bot' : c.user?.login.toLowerCase() === own);
+  const isOurs = (c: IssueComment) =>
+    c.body.includes(options.marker) &&
+    (own === undefined ? c.user?.type === 'Bot' : c.user?.login.toLowerCase() === own);
   const ours = (await listIssueComments(octokit, options)).filter(isOurs).sort((a, b) => b.id - a.id);
   const [newest, ...duplicates] = ours;
   const where = { owner: options.owner, repo: options.repo };
@@ -150,7 +165,12 @@ export async function upsertStickyComment(octokit: OctokitLike, options: UpsertS
   // Duplicates go after the update, so a failure here still leaves the current scorecard visible.
   for (const duplicate of duplicates) {
     try {
-      await call(octokit, 'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...where, comment_id: duplicate.id }, 'deleting a duplicate scorecard comment');
+      await call(
+        octokit,
+        'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        { ...where, comment_id: duplicate.id },
+        'deleting a duplicate scorecard comment',
+      );
       result.deletedDuplicates++;
     } catch (error) {
       // A concurrent run may have deleted it already; that is the outcome we wanted.
@@ -181,9 +201,14 @@ export async function addReaction(
  * Posts a plain (non-sticky) comment, e.g. the short reply that says why a `/readiness` command was
  * refused. Throws a RangeError before any request when the body exceeds GitHub's 65,536 characters.
  */
-export async function createIssueComment(octokit: OctokitLike, options: IssueRef & { body: string }): Promise<{ id: number; htmlUrl: string }> {
+export async function createIssueComment(
+  octokit: OctokitLike,
+  options: IssueRef & { body: string },
+): Promise<{ id: number; htmlUrl: string }> {
   if (options.body.length > COMMENT_BODY_LIMIT) {
-    throw new RangeError(`createIssueComment: body is ${options.body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}.`);
+    throw new RangeError(
+      `createIssueComment: body is ${options.body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}.`,
+    );
   }
   const { data } = await call<RawComment>(
     octokit,
@@ -234,7 +259,10 @@ interface LastEditorsNode {
  * The last editor of each comment (by GraphQL node id), through `POST /graphql`: the REST API says when a
  * comment was updated but not by whom. A node GitHub does not return is absent from the map.
  */
-export async function lastEditorsOf(octokit: OctokitLike, nodeIds: readonly string[]): Promise<Map<string, CommentEditInfo>> {
+export async function lastEditorsOf(
+  octokit: OctokitLike,
+  nodeIds: readonly string[],
+): Promise<Map<string, CommentEditInfo>> {
   const out = new Map<string, CommentEditInfo>();
   for (let i = 0; i < nodeIds.length; i += 100) {
     const ids = nodeIds.slice(i, i + 100);
@@ -256,12 +284,17 @@ export async function lastEditorsOf(octokit: OctokitLike, nodeIds: readonly stri
     }
     for (const node of data.data.nodes) {
       if (!node?.id) continue;
-      const edits = [...(node.first?.nodes ?? []), ...(node.last?.nodes ?? [])].filter((e): e is EditNode => !!e && !!e.editedAt);
+      const edits = [...(node.first?.nodes ?? []), ...(node.last?.nodes ?? [])].filter(
+        (e): e is EditNode => !!e && !!e.editedAt,
+      );
       if (node.lastEditedAt === null && edits.length === 0) {
         out.set(node.id, { edited: false, lastEditor: null });
         continue;
       }
-      const newest = edits.reduce<EditNode | undefined>((a, b) => (!a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a), undefined);
+      const newest = edits.reduce<EditNode | undefined>(
+        (a, b) => (!a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a),
+        undefined,
+      );
       out.set(node.id, { edited: true, lastEditor: (newest ? newest.editor?.login : node.editor?.login) ?? null });
     }
   }

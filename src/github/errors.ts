@@ -95,7 +95,10 @@ const HINTS: Partial<Record<GitHubFailureKind, string>> = {
 export function isReadOnlyTokenError(error: unknown): boolean {
   if (error instanceof GitHubFailure) return error.kind === 'read-only-token';
   const e = error as { status?: unknown; response?: { data?: { message?: unknown } }; message?: unknown } | undefined;
-  return e?.status === 403 && /Resource not accessible by integration/i.test(String(e.response?.data?.message ?? e.message ?? ''));
+  return (
+    e?.status === 403 &&
+    /Resource not accessible by integration/i.test(String(e.response?.data?.message ?? e.message ?? ''))
+  );
 }
 
 /** Whether an error is a `GitHubFailure` (or an Octokit error) with this HTTP status. */
@@ -122,7 +125,8 @@ export function toGitHubFailure(error: unknown, operation: string, purpose: stri
   const answered = e.response !== undefined;
   const status = answered && typeof e.status === 'number' && e.status > 0 ? e.status : undefined;
   const data = e.response?.data as { message?: unknown; errors?: unknown } | string | undefined;
-  let detail = typeof data === 'object' && data && typeof data.message === 'string' ? data.message : String(e.message ?? error);
+  let detail =
+    typeof data === 'object' && data && typeof data.message === 'string' ? data.message : String(e.message ?? error);
   const cause = (error as { cause?: { message?: string; cause?: { code?: string } } } | undefined)?.cause;
   if (!answered && cause?.cause?.code) detail += ` (${cause.cause.code})`;
   if (typeof data === 'object' && data && Array.isArray(data.errors) && data.errors.length > 0) {
@@ -142,9 +146,17 @@ export function toGitHubFailure(error: unknown, operation: string, purpose: stri
   });
 }
 
-function classify(status: number | undefined, detail: string, headers: Record<string, string | number | undefined>): GitHubFailureKind {
+function classify(
+  status: number | undefined,
+  detail: string,
+  headers: Record<string, string | number | undefined>,
+): GitHubFailureKind {
   if (status === undefined) return 'network';
-  if (status === 429 || ((status === 403) && (/rate limit/i.test(detail) || String(headers['x-ratelimit-remaining']) === '0'))) return 'rate-limited';
+  if (
+    status === 429 ||
+    (status === 403 && (/rate limit/i.test(detail) || String(headers['x-ratelimit-remaining']) === '0'))
+  )
+    return 'rate-limited';
   if (status === 403 && /Resource not accessible by integration/i.test(detail)) return 'read-only-token';
   if (status === 401) return 'unauthorized';
   if (status === 403) return 'forbidden';

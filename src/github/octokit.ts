@@ -83,8 +83,18 @@ function groupsFor(intervalMs: number) {
   let groups = writeGroups.get(intervalMs);
   if (!groups) {
     groups = {
-      write: new Bottleneck.Group({ id: `readiness-write-${intervalMs}`, maxConcurrent: 1, minTime: intervalMs, timeout: 120_000 }),
-      notifications: new Bottleneck.Group({ id: `readiness-notify-${intervalMs}`, maxConcurrent: 1, minTime: intervalMs * 3, timeout: 120_000 }),
+      write: new Bottleneck.Group({
+        id: `readiness-write-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: intervalMs,
+        timeout: 120_000,
+      }),
+      notifications: new Bottleneck.Group({
+        id: `readiness-notify-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: intervalMs * 3,
+        timeout: 120_000,
+      }),
     };
     writeGroups.set(intervalMs, groups);
   }
@@ -132,12 +142,16 @@ export function createOctokit(options: CreateOctokitOptions): ReadinessOctokit {
             notifications: groups.notifications,
             onSecondaryRateLimit: (retryAfter, request, _octokit, retryCount) => {
               const again = retryCount < maxSecondary && retryAfter <= maxWait;
-              log.warn(`GitHub secondary rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'} (retry ${retryCount + 1} of ${maxSecondary}).`);
+              log.warn(
+                `GitHub secondary rate limit on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'} (retry ${retryCount + 1} of ${maxSecondary}).`,
+              );
               return again;
             },
             onRateLimit: (retryAfter, request, _octokit, retryCount) => {
               const again = retryCount < maxPrimary && retryAfter <= maxWait;
-              log.warn(`GitHub rate limit exhausted on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}.`);
+              log.warn(
+                `GitHub rate limit exhausted on ${request.method} ${request.url}: ${again ? `retrying in ${retryAfter} s` : 'giving up'}.`,
+              );
               return again;
             },
           },
@@ -148,7 +162,12 @@ export function createOctokit(options: CreateOctokitOptions): ReadinessOctokit {
  * Sends one request and turns any failure into a `GitHubFailure` naming the route and the purpose.
  * Every port function goes through here, so callers only ever see `GitHubFailure`.
  */
-export async function call<T>(octokit: OctokitLike, route: string, params: Record<string, unknown>, purpose: string): Promise<{ data: T; status: number; headers: OctokitResponseLike['headers'] }> {
+export async function call<T>(
+  octokit: OctokitLike,
+  route: string,
+  params: Record<string, unknown>,
+  purpose: string,
+): Promise<{ data: T; status: number; headers: OctokitResponseLike['headers'] }> {
   try {
     const response = await octokit.request(route, params);
     return { data: response.data as T, status: response.status, headers: response.headers };

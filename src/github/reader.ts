@@ -54,20 +54,34 @@ export function createGitHubReader(octokit: OctokitLike, options: GitHubReaderOp
     async listPullFiles() {
       const target = options.target;
       if (target.kind === 'pull') {
-        const { files, truncated } = await counted('files', listPullFiles(octokit, { ...repo, pullNumber: target.pullNumber }));
+        const { files, truncated } = await counted(
+          'files',
+          listPullFiles(octokit, { ...repo, pullNumber: target.pullNumber }),
+        );
         return { files: files.map(toApiFile), truncated };
       }
       // The compare endpoint lists at most 300 files and has no further pages of them.
-      const { files } = await counted('files', compareCommits(octokit, { ...repo, base: target.base, head: target.head }));
+      const { files } = await counted(
+        'files',
+        compareCommits(octokit, { ...repo, base: target.base, head: target.head }),
+      );
       return { files: files.map(toApiFile), truncated: files.length >= COMPARE_FILES_LIMIT };
     },
     getTree(commitSha) {
       let tree = trees.get(commitSha);
       if (!tree) {
-        tree = counted('tree', getTree(octokit, { ...repo, sha: commitSha, recursive: true })).then(({ entries, truncated }) => ({
-          entries: entries.map((e) => ({ path: e.path, mode: e.mode, type: e.type, sha: e.sha, ...(e.size === undefined ? {} : { size: e.size }) })),
-          truncated,
-        }));
+        tree = counted('tree', getTree(octokit, { ...repo, sha: commitSha, recursive: true })).then(
+          ({ entries, truncated }) => ({
+            entries: entries.map((e) => ({
+              path: e.path,
+              mode: e.mode,
+              type: e.type,
+              sha: e.sha,
+              ...(e.size === undefined ? {} : { size: e.size }),
+            })),
+            truncated,
+          }),
+        );
         // A failed listing must not stay cached: the next evaluation asks again.
         tree.catch(() => trees.delete(commitSha));
         trees.set(commitSha, tree);
@@ -81,13 +95,20 @@ export function createGitHubReader(octokit: OctokitLike, options: GitHubReaderOp
     async listRefs() {
       const tags = await counted('refs', listRefs(octokit, { ...repo, kind: 'tag' }));
       const branches = await counted('refs', listRefs(octokit, { ...repo, kind: 'branch' }));
-      const refs: ApiRef[] = [...tags.refs.map((r) => ({ ...r, kind: 'tag' as const })), ...branches.refs.map((r) => ({ ...r, kind: 'branch' as const }))];
+      const refs: ApiRef[] = [
+        ...tags.refs.map((r) => ({ ...r, kind: 'tag' as const })),
+        ...branches.refs.map((r) => ({ ...r, kind: 'branch' as const })),
+      ];
       return { refs, truncated: tags.truncated || branches.truncated };
     },
     async compare(base, head) {
       try {
         const c = await counted('compare', compareCommits(octokit, { ...repo, base, head }));
-        return { status: c.status, mergeBaseSha: c.mergeBaseSha, ...(c.mergeBaseDate ? { mergeBaseDate: c.mergeBaseDate } : {}) };
+        return {
+          status: c.status,
+          mergeBaseSha: c.mergeBaseSha,
+          ...(c.mergeBaseDate ? { mergeBaseDate: c.mergeBaseDate } : {}),
+        };
       } catch (error) {
         // GitHub answers 404 when the two commits share no history.
         if (hasStatus(error, 404)) return undefined;

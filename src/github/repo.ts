@@ -54,7 +54,10 @@ function toChangedFile(raw: RawFile): ChangedFile {
  * All files of a pull request, 100 per page, up to GitHub's 3,000. `truncated` is true when the
  * listing reached 3,000: GitHub lists no more, so the caller must say the analysis is partial.
  */
-export async function listPullFiles(octokit: OctokitLike, options: RepoRef & { pullNumber: number }): Promise<{ files: ChangedFile[]; truncated: boolean }> {
+export async function listPullFiles(
+  octokit: OctokitLike,
+  options: RepoRef & { pullNumber: number },
+): Promise<{ files: ChangedFile[]; truncated: boolean }> {
   const { items, reachedMax } = await collectPages<RawFile>(
     octokit,
     'GET /repos/{owner}/{repo}/pulls/{pull_number}/files',
@@ -85,7 +88,10 @@ export interface PullRequestInfo {
 }
 
 /** A pull request's metadata (e.g. to find the head sha when a `/readiness recheck` comment arrives). */
-export async function getPullRequest(octokit: OctokitLike, options: RepoRef & { pullNumber: number }): Promise<PullRequestInfo> {
+export async function getPullRequest(
+  octokit: OctokitLike,
+  options: RepoRef & { pullNumber: number },
+): Promise<PullRequestInfo> {
   const { data } = await call<{
     number: number;
     title: string;
@@ -96,7 +102,12 @@ export async function getPullRequest(octokit: OctokitLike, options: RepoRef & { 
     base: { sha: string; ref: string; repo: { full_name: string } };
     changed_files?: number;
     html_url: string;
-  }>(octokit, 'GET /repos/{owner}/{repo}/pulls/{pull_number}', { owner: options.owner, repo: options.repo, pull_number: options.pullNumber }, 'reading the pull request');
+  }>(
+    octokit,
+    'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+    { owner: options.owner, repo: options.repo, pull_number: options.pullNumber },
+    'reading the pull request',
+  );
   const headRepo = data.head.repo?.full_name ?? null;
   return {
     number: data.number,
@@ -120,7 +131,14 @@ export async function getPullRequest(octokit: OctokitLike, options: RepoRef & { 
 export async function compareCommits(
   octokit: OctokitLike,
   options: RepoRef & { base: string; head: string },
-): Promise<{ mergeBaseSha: string; mergeBaseDate?: string; status: string; aheadBy: number; behindBy: number; files: ChangedFile[] }> {
+): Promise<{
+  mergeBaseSha: string;
+  mergeBaseDate?: string;
+  status: string;
+  aheadBy: number;
+  behindBy: number;
+  files: ChangedFile[];
+}> {
   const { data } = await call<{
     merge_base_commit: { sha: string; commit?: { committer?: { date?: string } | null } };
     status: string;
@@ -151,7 +169,10 @@ export const REFS_LIMIT = 300;
  * The repository's tags (`kind: 'tag'`) or branches, 100 per page, up to {@link REFS_LIMIT}; `truncated`
  * when the listing stopped there (GitHub may hold more).
  */
-export async function listRefs(octokit: OctokitLike, options: RepoRef & { kind: 'tag' | 'branch' }): Promise<{ refs: Array<{ name: string; sha: string }>; truncated: boolean }> {
+export async function listRefs(
+  octokit: OctokitLike,
+  options: RepoRef & { kind: 'tag' | 'branch' },
+): Promise<{ refs: Array<{ name: string; sha: string }>; truncated: boolean }> {
   const { items, reachedMax } = await collectPages<{ name: string; commit: { sha: string } }>(
     octokit,
     options.kind === 'tag' ? 'GET /repos/{owner}/{repo}/tags' : 'GET /repos/{owner}/{repo}/branches',
@@ -167,21 +188,38 @@ export async function listRefs(octokit: OctokitLike, options: RepoRef & { kind: 
  * the contents API returns without content, are fetched through the blobs API. A directory at the
  * path is an error: the caller asked for a file.
  */
-export async function getFileContent(octokit: OctokitLike, options: RepoRef & { path: string; ref?: string }): Promise<string | undefined> {
+export async function getFileContent(
+  octokit: OctokitLike,
+  options: RepoRef & { path: string; ref?: string },
+): Promise<string | undefined> {
   type Contents = { type?: string; encoding?: string; content?: string; sha?: string } | unknown[];
   let data: Contents;
   const route = 'GET /repos/{owner}/{repo}/contents/{path}';
   try {
-    ({ data } = await call<Contents>(octokit, route, { owner: options.owner, repo: options.repo, path: options.path, ...(options.ref ? { ref: options.ref } : {}) }, `reading ${options.path}`));
+    ({ data } = await call<Contents>(
+      octokit,
+      route,
+      { owner: options.owner, repo: options.repo, path: options.path, ...(options.ref ? { ref: options.ref } : {}) },
+      `reading ${options.path}`,
+    ));
   } catch (error) {
     if (error instanceof GitHubFailure && error.status === 404) return undefined;
     throw error;
   }
   if (Array.isArray(data) || data.type !== 'file') {
-    throw new GitHubFailure({ operation: route, purpose: `reading ${options.path}`, status: 200, detail: `${options.path} is not a file at ${options.ref ?? 'the default branch'}`, retries: 0, kind: 'other' });
+    throw new GitHubFailure({
+      operation: route,
+      purpose: `reading ${options.path}`,
+      status: 200,
+      detail: `${options.path} is not a file at ${options.ref ?? 'the default branch'}`,
+      retries: 0,
+      kind: 'other',
+    });
   }
-  if (data.encoding === 'base64' && typeof data.content === 'string') return Buffer.from(data.content, 'base64').toString('utf8');
-  if (data.sha) return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString('utf8');
+  if (data.encoding === 'base64' && typeof data.content === 'string')
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  if (data.sha)
+    return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString('utf8');
   return '';
 }
 
@@ -199,16 +237,34 @@ export interface TreeEntry {
  * A tree (by tree sha, commit sha or branch), recursive by default. `truncated` is GitHub saying the
  * recursive listing exceeded its limits (100,000 entries or 7 MB); the caller must then walk subtrees.
  */
-export async function getTree(octokit: OctokitLike, options: RepoRef & { sha: string; recursive?: boolean }): Promise<{ sha: string; entries: TreeEntry[]; truncated: boolean }> {
-  const { data } = await call<{ sha: string; tree: Array<{ path: string; type: TreeEntry['type']; sha: string; mode: string; size?: number }>; truncated: boolean }>(
+export async function getTree(
+  octokit: OctokitLike,
+  options: RepoRef & { sha: string; recursive?: boolean },
+): Promise<{ sha: string; entries: TreeEntry[]; truncated: boolean }> {
+  const { data } = await call<{
+    sha: string;
+    tree: Array<{ path: string; type: TreeEntry['type']; sha: string; mode: string; size?: number }>;
+    truncated: boolean;
+  }>(
     octokit,
     'GET /repos/{owner}/{repo}/git/trees/{tree_sha}',
-    { owner: options.owner, repo: options.repo, tree_sha: options.sha, ...(options.recursive === false ? {} : { recursive: '1' }) },
+    {
+      owner: options.owner,
+      repo: options.repo,
+      tree_sha: options.sha,
+      ...(options.recursive === false ? {} : { recursive: '1' }),
+    },
     'listing the repository tree',
   );
   return {
     sha: data.sha,
-    entries: data.tree.map((e) => ({ path: e.path, type: e.type, sha: e.sha, mode: e.mode, ...(e.size === undefined ? {} : { size: e.size }) })),
+    entries: data.tree.map((e) => ({
+      path: e.path,
+      type: e.type,
+      sha: e.sha,
+      mode: e.mode,
+      ...(e.size === undefined ? {} : { size: e.size }),
+    })),
     truncated: data.truncated,
   };
 }
@@ -240,7 +296,10 @@ export function permissionAtLeast(actual: RepoPermission, required: RepoPermissi
  * legacy `permission` field folds them into write and read); a custom role falls back to
  * `permission`, its base role as GitHub reports it.
  */
-export async function getCollaboratorPermission(octokit: OctokitLike, options: RepoRef & { username: string }): Promise<RepoPermission> {
+export async function getCollaboratorPermission(
+  octokit: OctokitLike,
+  options: RepoRef & { username: string },
+): Promise<RepoPermission> {
   type Permission = { permission?: string; role_name?: string };
   let data: Permission;
   try {
@@ -255,7 +314,8 @@ export async function getCollaboratorPermission(octokit: OctokitLike, options: R
     if (error instanceof GitHubFailure && error.status === 404) return 'none';
     throw error;
   }
-  const known = (value: string | undefined): value is RepoPermission => PERMISSION_ORDER.includes(value as RepoPermission);
+  const known = (value: string | undefined): value is RepoPermission =>
+    PERMISSION_ORDER.includes(value as RepoPermission);
   const role = data.role_name?.toLowerCase();
   if (known(role)) return role;
   const legacy = data.permission?.toLowerCase();
@@ -267,7 +327,14 @@ export async function getCollaboratorPermission(octokit: OctokitLike, options: R
  * `ref`, or on the default branch when no ref is given. Undefined when the file (or the repository, for this
  * token) does not exist.
  */
-export function repositoryConfigReader(octokit: OctokitLike): (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined> {
+export function repositoryConfigReader(
+  octokit: OctokitLike,
+): (repository: { owner: string; repo: string; ref?: string }, path: string) => Promise<string | undefined> {
   return (repository, path) =>
-    getFileContent(octokit, { owner: repository.owner, repo: repository.repo, path, ...(repository.ref ? { ref: repository.ref } : {}) });
+    getFileContent(octokit, {
+      owner: repository.owner,
+      repo: repository.repo,
+      path,
+      ...(repository.ref ? { ref: repository.ref } : {}),
+    });
 }

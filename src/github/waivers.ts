@@ -85,8 +85,20 @@ export function extractWaiverCommands(comments: readonly CommandComment[]): Waiv
     if (!c.user || c.user.type === 'Bot') continue;
     const forged = editedByOther(c);
     for (const parsed of parseCommand(c.body)) {
-      const base = { commentId: c.id, login: c.user.login, createdAt: c.createdAt, line: parsed.line, ...(c.htmlUrl ? { url: c.htmlUrl } : {}) };
-      if (forged && (parsed.kind === 'waive' || parsed.kind === 'unwaive' || parsed.kind === 'approve' || (parsed.kind === 'error' && WAIVER_LINE.test(parsed.text)))) {
+      const base = {
+        commentId: c.id,
+        login: c.user.login,
+        createdAt: c.createdAt,
+        line: parsed.line,
+        ...(c.htmlUrl ? { url: c.htmlUrl } : {}),
+      };
+      if (
+        forged &&
+        (parsed.kind === 'waive' ||
+          parsed.kind === 'unwaive' ||
+          parsed.kind === 'approve' ||
+          (parsed.kind === 'error' && WAIVER_LINE.test(parsed.text)))
+      ) {
         const text = parsed.kind === 'error' ? parsed.text : `/readiness ${parsed.kind}`;
         out.push({
           ...base,
@@ -100,9 +112,13 @@ export function extractWaiverCommands(comments: readonly CommandComment[]): Waiv
         });
         continue;
       }
-      if (parsed.kind === 'waive' || parsed.kind === 'unwaive' || parsed.kind === 'approve') out.push({ ...base, command: parsed });
+      if (parsed.kind === 'waive' || parsed.kind === 'unwaive' || parsed.kind === 'approve')
+        out.push({ ...base, command: parsed });
       else if (parsed.kind === 'error' && WAIVER_ERRORS.has(parsed.code) && WAIVER_LINE.test(parsed.text)) {
-        out.push({ ...base, command: { kind: 'error', code: parsed.code, message: parsed.message, text: parsed.text } });
+        out.push({
+          ...base,
+          command: { kind: 'error', code: parsed.code, message: parsed.message, text: parsed.text },
+        });
       }
     }
   }
@@ -199,8 +215,12 @@ function authorityOf(login: string, path: string, facts: WaiverFacts, policy: Wa
           if (member === undefined) unverified.push(owner);
         }
       }
-      ownerNote = owners.length === 0 ? `, and CODEOWNERS names no owner for \`${path}\`` : `, and is not a code owner of \`${path}\` (owners: ${owners.join(', ')})`;
-      if (unverified.length > 0) ownerNote += `; membership of ${unverified.join(', ')} could not be checked (the token needs organization members: read)`;
+      ownerNote =
+        owners.length === 0
+          ? `, and CODEOWNERS names no owner for \`${path}\``
+          : `, and is not a code owner of \`${path}\` (owners: ${owners.join(', ')})`;
+      if (unverified.length > 0)
+        ownerNote += `; membership of ${unverified.join(', ')} could not be checked (the token needs organization members: read)`;
     }
   }
   return {
@@ -222,7 +242,11 @@ function authorityOf(login: string, path: string, facts: WaiverFacts, policy: Wa
  *   or anyone who could have.
  * - Waivers whose end date has passed (`now`, UTC days, inclusive) come back in `expired`.
  */
-export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: WaiverFacts, context: WaiverContext): WaiverDecision {
+export function decideWaivers(
+  entries: readonly WaiverCommandEntry[],
+  facts: WaiverFacts,
+  context: WaiverContext,
+): WaiverDecision {
   const { policy } = context;
   const refused: RefusedCommand[] = [];
   const accepted: AcceptedCommand[] = [];
@@ -238,7 +262,11 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
     }
     const path = context.findings.get(cmd.findingId);
     if (path === undefined) {
-      refuse(e, `There is no finding \`${cmd.findingId}\` in this pull request's current report; copy the id from the scorecard.`, cmd.findingId);
+      refuse(
+        e,
+        `There is no finding \`${cmd.findingId}\` in this pull request's current report; copy the id from the scorecard.`,
+        cmd.findingId,
+      );
       continue;
     }
     const authority = authorityOf(e.login, path, facts, policy);
@@ -250,11 +278,22 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
       }
       const granter = current.by.toLowerCase() === e.login.toLowerCase();
       if (!granter && !authority.ok) {
-        refuse(e, `Only @${current.by}, who granted the waiver, or someone allowed to waive it may unwaive it. ${authority.reason}`, cmd.findingId);
+        refuse(
+          e,
+          `Only @${current.by}, who granted the waiver, or someone allowed to waive it may unwaive it. ${authority.reason}`,
+          cmd.findingId,
+        );
         continue;
       }
       active.delete(cmd.findingId);
-      accepted.push({ commentId: e.commentId, login: e.login, kind: 'unwaive', findingId: cmd.findingId, line: e.line, via: granter ? 'granted the waiver' : authority.ok ? authority.via : '' });
+      accepted.push({
+        commentId: e.commentId,
+        login: e.login,
+        kind: 'unwaive',
+        findingId: cmd.findingId,
+        line: e.line,
+        via: granter ? 'granted the waiver' : authority.ok ? authority.via : '',
+      });
       continue;
     }
     if (e.login.toLowerCase() === context.prAuthor.toLowerCase() && !policy.allowAuthor) {
@@ -266,18 +305,41 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
       continue;
     }
     if (!authority.ok) {
-      refuse(e, cmd.kind === 'approve' ? authority.reason.replace('waivers need', 'approvals, like waivers, need') : authority.reason, cmd.findingId);
+      refuse(
+        e,
+        cmd.kind === 'approve'
+          ? authority.reason.replace('waivers need', 'approvals, like waivers, need')
+          : authority.reason,
+        cmd.findingId,
+      );
       continue;
     }
     if (cmd.kind === 'approve') {
       // An approval accepts the PR's own suppression comment (its reason is the justification); it lasts
       // as long as the finding keeps its id. Anything else needs a waiver, which ends.
       if (!context.pendingApproval?.has(cmd.findingId)) {
-        refuse(e, `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`, cmd.findingId);
+        refuse(
+          e,
+          `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`,
+          cmd.findingId,
+        );
         continue;
       }
-      active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason ?? '', kind: 'approve', ...(e.url ? { url: e.url } : {}) });
-      accepted.push({ commentId: e.commentId, login: e.login, kind: 'approve', findingId: cmd.findingId, line: e.line, via: authority.via });
+      active.set(cmd.findingId, {
+        findingId: cmd.findingId,
+        by: e.login,
+        reason: cmd.reason ?? '',
+        kind: 'approve',
+        ...(e.url ? { url: e.url } : {}),
+      });
+      accepted.push({
+        commentId: e.commentId,
+        login: e.login,
+        kind: 'approve',
+        findingId: cmd.findingId,
+        line: e.line,
+        via: authority.via,
+      });
       continue;
     }
     const written = dayOf(e.createdAt);
@@ -288,7 +350,13 @@ export function decideWaivers(entries: readonly WaiverCommandEntry[], facts: Wai
     }
     const capped = cmd.until === undefined || cmd.until > cap;
     const until = capped ? cap : cmd.until!;
-    active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason, until, ...(e.url ? { url: e.url } : {}) });
+    active.set(cmd.findingId, {
+      findingId: cmd.findingId,
+      by: e.login,
+      reason: cmd.reason,
+      until,
+      ...(e.url ? { url: e.url } : {}),
+    });
     accepted.push({
       commentId: e.commentId,
       login: e.login,
@@ -331,12 +399,20 @@ export interface GatherWaiverFactsOptions {
 export async function gatherWaiverFacts(octokit: OctokitLike, options: GatherWaiverFactsOptions): Promise<WaiverFacts> {
   const permissions = new Map<string, RepoPermission>();
   const teamMembership = new Map<string, boolean>();
-  const relevant = options.entries.filter((e) => e.command.kind !== 'error' && options.findings.has(e.command.findingId));
+  const relevant = options.entries.filter(
+    (e) => e.command.kind !== 'error' && options.findings.has(e.command.findingId),
+  );
   for (const e of relevant) {
     const key = e.login.toLowerCase();
-    if (!permissions.has(key)) permissions.set(key, await getCollaboratorPermission(octokit, { owner: options.owner, repo: options.repo, username: e.login }));
+    if (!permissions.has(key))
+      permissions.set(
+        key,
+        await getCollaboratorPermission(octokit, { owner: options.owner, repo: options.repo, username: e.login }),
+      );
   }
-  const below = relevant.filter((e) => !permissionAtLeast(permissions.get(e.login.toLowerCase()) ?? 'none', options.policy.minPermission));
+  const below = relevant.filter(
+    (e) => !permissionAtLeast(permissions.get(e.login.toLowerCase()) ?? 'none', options.policy.minPermission),
+  );
   if (!options.policy.codeowners || below.length === 0) return { permissions, teamMembership };
 
   const codeowners = await options.readCodeowners();
@@ -357,7 +433,12 @@ export async function gatherWaiverFacts(octokit: OctokitLike, options: GatherWai
 }
 
 /** Active membership of a user in a team; undefined when GitHub will not say (no members: read). */
-async function teamMember(octokit: OctokitLike, org: string, team: string, username: string): Promise<boolean | undefined> {
+async function teamMember(
+  octokit: OctokitLike,
+  org: string,
+  team: string,
+  username: string,
+): Promise<boolean | undefined> {
   try {
     const { data } = await call<{ state?: string }>(
       octokit,
@@ -375,7 +456,10 @@ async function teamMember(octokit: OctokitLike, org: string, team: string, usern
 }
 
 /** The CODEOWNERS file at a commit through the API, in GitHub's lookup order (for the app). */
-export async function codeownersFromApi(octokit: OctokitLike, options: { owner: string; repo: string; ref: string }): Promise<string | undefined> {
+export async function codeownersFromApi(
+  octokit: OctokitLike,
+  options: { owner: string; repo: string; ref: string },
+): Promise<string | undefined> {
   for (const path of CODEOWNERS_LOCATIONS) {
     const text = await getFileContent(octokit, { owner: options.owner, repo: options.repo, path, ref: options.ref });
     if (text !== undefined) return text;
@@ -384,7 +468,8 @@ export async function codeownersFromApi(octokit: OctokitLike, options: { owner: 
 }
 
 /** Options of {@link deriveWaivers}. */
-export interface DeriveWaiversOptions extends Omit<GatherWaiverFactsOptions, 'entries'>, Omit<WaiverContext, 'findings'> {
+export interface DeriveWaiversOptions
+  extends Omit<GatherWaiverFactsOptions, 'entries'>, Omit<WaiverContext, 'findings'> {
   pullNumber: number;
   /** Already listed comments; listed here when absent. */
   comments?: readonly CommandComment[];
@@ -394,8 +479,13 @@ export interface DeriveWaiversOptions extends Omit<GatherWaiverFactsOptions, 'en
  * Lists the PR's comments (unless given), extracts the commands, gathers the facts and decides. One call
  * per evaluation: the comments are the only state.
  */
-export async function deriveWaivers(octokit: OctokitLike, options: DeriveWaiversOptions): Promise<WaiverDecision & { entries: WaiverCommandEntry[] }> {
-  const listed: readonly CommandComment[] = options.comments ?? (await listIssueComments(octokit, { owner: options.owner, repo: options.repo, issueNumber: options.pullNumber }));
+export async function deriveWaivers(
+  octokit: OctokitLike,
+  options: DeriveWaiversOptions,
+): Promise<WaiverDecision & { entries: WaiverCommandEntry[] }> {
+  const listed: readonly CommandComment[] =
+    options.comments ??
+    (await listIssueComments(octokit, { owner: options.owner, repo: options.repo, issueNumber: options.pullNumber }));
   const comments = await withLastEditors(octokit, listed);
   const entries = extractWaiverCommands(comments);
   if (entries.length === 0) return { waivers: [], expired: [], refused: [], accepted: [], entries };
@@ -409,10 +499,16 @@ export async function deriveWaivers(octokit: OctokitLike, options: DeriveWaivers
  * every such comment, whatever its timestamps say. Comments without a node id are taken as they are.
  * A failed lookup propagates as `GitHubFailure`: an unverified waiver is never applied.
  */
-export async function withLastEditors<T extends CommandComment>(octokit: OctokitLike, comments: readonly T[]): Promise<Array<T & Pick<CommandComment, 'lastEditor'>>> {
+export async function withLastEditors<T extends CommandComment>(
+  octokit: OctokitLike,
+  comments: readonly T[],
+): Promise<Array<T & Pick<CommandComment, 'lastEditor'>>> {
   const asking = comments.filter((c) => c.nodeId && c.user && c.user.type !== 'Bot' && WAIVER_LINE.test(c.body));
   if (asking.length === 0) return [...comments];
-  const editors = await lastEditorsOf(octokit, asking.map((c) => c.nodeId!));
+  const editors = await lastEditorsOf(
+    octokit,
+    asking.map((c) => c.nodeId!),
+  );
   return comments.map((c) => {
     if (!c.nodeId || !asking.includes(c)) return c;
     const known = editors.get(c.nodeId);

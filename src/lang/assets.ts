@@ -82,7 +82,9 @@ export function resolveAsset(name: AssetName): string {
     const path = join(override, name);
     if (existsSync(path)) return path;
     const how = explicitDir !== undefined ? 'setAssetDir()' : `$${ASSETS_ENV}`;
-    throw new Error(`language asset ${name} not found in ${override} (set by ${how}); copy it there from node_modules/${asset.specifier}`);
+    throw new Error(
+      `language asset ${name} not found in ${override} (set by ${how}); copy it there from node_modules/${asset.specifier}`,
+    );
   }
   const here = moduleDir();
   if (here !== undefined && existsSync(join(here, name))) return join(here, name);

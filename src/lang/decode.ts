@@ -134,7 +134,8 @@ export function decodeSource(path: string, bytes: Uint8Array, opts: DecodeOption
   const language = languageOf(path);
   const sniff = bytes.subarray(0, BINARY_SNIFF_BYTES);
   const nul = sniff.indexOf(0);
-  if (nul !== -1 && language === 'text') return { ok: false, reason: 'binary', detail: `binary file (NUL byte at offset ${nul})` };
+  if (nul !== -1 && language === 'text')
+    return { ok: false, reason: 'binary', detail: `binary file (NUL byte at offset ${nul})` };
   if (bytes.length > maxBytes) {
     return {
       ok: false,

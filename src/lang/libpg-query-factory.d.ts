@@ -17,7 +17,9 @@ declare module 'libpg-query/wasm/libpg-query.js' {
     stringToUTF8(str: string, ptr: number, maxBytes: number): void;
     lengthBytesUTF8(str: string): number;
   }
-  export type PgQueryFactory = (options?: { locateFile?: (path: string, scriptDirectory: string) => string }) => Promise<PgQueryEmscriptenModule>;
+  export type PgQueryFactory = (options?: {
+    locateFile?: (path: string, scriptDirectory: string) => string;
+  }) => Promise<PgQueryEmscriptenModule>;
   const factory: PgQueryFactory & { default?: PgQueryFactory };
   export default factory;
 }

@@ -121,4 +121,3 @@ export class ModuleResolver {
     return [...dirs];
   }
 }
-

@@ -9,7 +9,14 @@
 import type { Dockerfile } from 'dockerfile-ast';
 import type { Node as TSNode, Tree } from 'web-tree-sitter';
 import type { Language, SourceFile, SqlParse, YamlParse } from './source-file.js';
-import { commentLines, hashLineComments, slashComments, tomlComments, type CommentLine, type Span } from './comments.js';
+import {
+  commentLines,
+  hashLineComments,
+  slashComments,
+  tomlComments,
+  type CommentLine,
+  type Span,
+} from './comments.js';
 import { dockerfile as dockerfileParser, isTreeSitterLanguage, pg, treeSitterParser } from './parsers.js';
 import { sqlComments, toSqlParse } from './sql.js';
 import { LineIndex } from './text.js';
@@ -170,7 +177,9 @@ export class SourceFileImpl implements SourceFile {
       const tree = this.tree();
       const share = tree ? errorShare(tree.rootNode, this.text) : 0;
       if (share > MOSTLY_ERROR) {
-        errors.push(`${Math.round(share * 100)}% of this file could not be parsed as ${LANGUAGE_NAMES[lang] ?? lang}; findings in it may be incomplete`);
+        errors.push(
+          `${Math.round(share * 100)}% of this file could not be parsed as ${LANGUAGE_NAMES[lang] ?? lang}; findings in it may be incomplete`,
+        );
       }
     } else if (lang === 'sql') {
       const error = this.sql()?.error;
@@ -223,7 +232,8 @@ function errorShare(root: TSNode, text: string): number {
     }
     // Nested ERROR children are visited on their own by the outer loop; count only leaves here.
     for (const child of error.children) {
-      if (child && child.childCount === 0 && child.type !== 'ERROR') unattached += countNonBlank(text, child.startIndex, child.endIndex);
+      if (child && child.childCount === 0 && child.type !== 'ERROR')
+        unattached += countNonBlank(text, child.startIndex, child.endIndex);
     }
   }
   return unattached / nonBlank;

@@ -97,7 +97,16 @@ function cookJs(body: string): string {
 }
 
 const PY_SIMPLE: Readonly<Record<string, string>> = {
-  n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
 };
 
 /** Cooks a non-raw Python string body. Unknown escapes keep their backslash, as Python does; `\N{…}` stays as written. */
@@ -116,7 +125,16 @@ function cookPython(body: string): string {
 }
 
 const GO_SIMPLE: Readonly<Record<string, string>> = {
-  n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v', a: '\x07', '\\': '\\', "'": "'", '"': '"',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  a: '\x07',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
 };
 
 /** Cooks a Go interpreted string body. (`\xNN` is a byte in Go; here it becomes the code point NN.) */
@@ -328,7 +346,8 @@ export function positionalArgs(call: TSNode): TSNode[] {
   if (!args) return [];
   if (args.type === 'template_string' || args.type === 'generator_expression') return [args];
   return args.namedChildren.filter(
-    (a): a is TSNode => a !== null && a.type !== 'comment' && a.type !== 'keyword_argument' && a.type !== 'dictionary_splat',
+    (a): a is TSNode =>
+      a !== null && a.type !== 'comment' && a.type !== 'keyword_argument' && a.type !== 'dictionary_splat',
   );
 }
 
@@ -391,7 +410,10 @@ export function objectProps(objectNode: TSNode): Map<string, TSNode> {
         const [key, value] = child.namedChildren.filter((c): c is TSNode => c !== null && c.type !== 'comment');
         const name = keyName(key);
         if (name !== undefined && value) {
-          out.set(name, value.type === 'literal_element' ? (value.namedChildren.find((c) => c !== null) ?? value) : value);
+          out.set(
+            name,
+            value.type === 'literal_element' ? (value.namedChildren.find((c) => c !== null) ?? value) : value,
+          );
         }
         break;
       }
@@ -445,7 +467,9 @@ function contextualName(node: TSNode): string | undefined {
       return parent.childForFieldName('value')?.id === node.id ? keyName(parent.childForFieldName('key')) : undefined;
     case 'assignment_expression': // JS
     case 'assignment': // Python
-      return parent.childForFieldName('right')?.id === node.id ? dottedName(parent.childForFieldName('left')) : undefined;
+      return parent.childForFieldName('right')?.id === node.id
+        ? dottedName(parent.childForFieldName('left'))
+        : undefined;
     case 'public_field_definition':
     case 'field_definition':
       return keyName(parent.childForFieldName('name') ?? parent.childForFieldName('property'));
@@ -550,7 +574,10 @@ export function enclosingClass(node: TSNode): NamedScope | undefined {
 export function isModuleLevel(node: TSNode): boolean {
   for (let n = node.parent; n; n = n.parent) {
     if (FUNCTION_TYPES.has(n.type)) return false;
-    if ((n.type === 'public_field_definition' || n.type === 'field_definition') && !n.children.some((c) => c?.type === 'static')) {
+    if (
+      (n.type === 'public_field_definition' || n.type === 'field_definition') &&
+      !n.children.some((c) => c?.type === 'static')
+    ) {
       return false;
     }
   }
@@ -606,7 +633,11 @@ export function importsOf(treeOrNode: Tree | TSNode): Map<string, ImportBinding[
     if (whole) importsByTree.set(tree, found);
   }
   const copy = new Map<string, ImportBinding[]>();
-  for (const [module, list] of found) copy.set(module, list.map((b) => ({ ...b })));
+  for (const [module, list] of found)
+    copy.set(
+      module,
+      list.map((b) => ({ ...b })),
+    );
   return copy;
 }
 

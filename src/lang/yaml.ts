@@ -133,7 +133,10 @@ export function parseYaml(text: string): YamlParse {
     for (const doc of documents) {
       const first = doc.errors[0];
       if (first) {
-        error = { message: first.message.split('\n')[0]!, line: first.linePos?.[0].line ?? lineCounter.linePos(first.pos[0]).line };
+        error = {
+          message: first.message.split('\n')[0]!,
+          line: first.linePos?.[0].line ?? lineCounter.linePos(first.pos[0]).line,
+        };
         break;
       }
     }

@@ -5,7 +5,16 @@
  */
 import type { ReadinessReport } from '../core/report.js';
 import type { Finding, Severity } from '../core/types.js';
-import { SEVERITY_RANK, bySeverityThenLocation, clip, clipWords, location, pendingApprovalNote, plural, verdictReason } from './common.js';
+import {
+  SEVERITY_RANK,
+  bySeverityThenLocation,
+  clip,
+  clipWords,
+  location,
+  pendingApprovalNote,
+  plural,
+  verdictReason,
+} from './common.js';
 import { mdCode, mdProse, mdText } from './escape.js';
 import { LIST_NOUN, type ListKey, TRUNCATION_ORDER, renderMarkdownDetailed } from './markdown.js';
 
@@ -64,7 +73,11 @@ export interface CheckRunOptions {
   maxAnnotations?: number;
 }
 
-const LEVEL: Record<Severity, Annotation['annotation_level']> = { blocker: 'failure', warning: 'warning', notice: 'notice' };
+const LEVEL: Record<Severity, Annotation['annotation_level']> = {
+  blocker: 'failure',
+  warning: 'warning',
+  notice: 'notice',
+};
 
 /**
  * Annotation `message` and `raw_details` are capped at 64 KB by GitHub; 16,000 UTF-16 units is at most
@@ -144,7 +157,10 @@ function annotation(f: Finding, existing: boolean): Annotation {
   };
   // The id is what a waiver names, so it is there even when the rule has no fix text.
   const pending = f.pendingApproval ? `${pendingApprovalNote(f, 'github')}\n\n` : '';
-  out.raw_details = clip(f.fix ? `${pending}Fix: ${f.fix}\n\nFinding id: ${f.id}` : `${pending}Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
+  out.raw_details = clip(
+    f.fix ? `${pending}Fix: ${f.fix}\n\nFinding id: ${f.id}` : `${pending}Finding id: ${f.id}`,
+    ANNOTATION_TEXT_MAX,
+  );
   if (f.column !== undefined && f.column >= 1 && start === end) out.start_column = f.column;
   return out;
 }

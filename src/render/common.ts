@@ -137,7 +137,8 @@ export function ruleDocsUrl(ruleId: string): string | undefined {
  * (only repository-wide rules ran). Undefined when the report does not say, or when there is no such caveat.
  */
 export function littleExaminedCaveat(report: ReadinessReport): string | undefined {
-  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0 || report.stats.filesChanged === 0) return undefined;
+  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0 || report.stats.filesChanged === 0)
+    return undefined;
   if (report.findings.some((f) => f.state === 'new')) return undefined;
   return `none of the ${plural(report.stats.filesChanged, 'changed file')} is one the gates read line by line: only repository-wide checks ran`;
 }

@@ -59,7 +59,9 @@ export function mdCode(text: string, inTable = false): string {
   // GitHub splits table cells before it reads code spans, taking `\x` as a pair: a pipe needs an odd run
   // of backslashes before it to stay in the cell. An odd run already there gets one more (shown, but the
   // table holds), an even run is exact.
-  const body = inTable ? flat.replace(/(\\*)\|/g, (_m, run: string) => `${run.length % 2 ? `${run}\\` : run}\\|`) : flat;
+  const body = inTable
+    ? flat.replace(/(\\*)\|/g, (_m, run: string) => `${run.length % 2 ? `${run}\\` : run}\\|`)
+    : flat;
   return `${fence}${pad}${body}${pad}${fence}`;
 }
 
@@ -81,7 +83,9 @@ export function htmlText(text: string): string {
 export function encodePath(path: string): string {
   return path
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[()'*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[()'*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/');
 }
 
@@ -90,7 +94,9 @@ export function encodePath(path: string): string {
  * parentheses, angle brackets, quotes, backticks, backslashes) are percent-encoded.
  */
 export function safeUrl(url: string): string {
-  return url.replace(/[\s()<>"'`\\]/g, (ch) => encodeURIComponent(ch).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return url.replace(/[\s()<>"'`\\]/g, (ch) =>
+    encodeURIComponent(ch).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+  );
 }
 
 /** `[label](url)` with a safe destination, or the label alone when there is no URL. */

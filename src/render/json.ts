@@ -36,7 +36,22 @@ const ORDER = {
   coverage: ['examined', 'notAnalysed'],
   gap: ['subject', 'reason', 'path', 'line'],
   counts: ['blocker', 'warning', 'notice', 'existing', 'suppressed', 'waived'],
-  finding: ['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related', 'suppression'],
+  finding: [
+    'id',
+    'ruleId',
+    'messageId',
+    'gate',
+    'severity',
+    'state',
+    'path',
+    'line',
+    'endLine',
+    'column',
+    'message',
+    'fix',
+    'related',
+    'suppression',
+  ],
   related: ['path', 'line', 'message'],
   suppression: ['kind', 'reason', 'by', 'until', 'marker'],
   error: ['path', 'message'],
@@ -52,10 +67,19 @@ const ORDER = {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Copies `value` with its keys in `order` (then any others, sorted); undefined values are left out. */
-function ordered(value: object, order: readonly string[], child: (key: string, v: unknown) => unknown = (_k, v) => v): { [key: string]: unknown } {
+function ordered(
+  value: object,
+  order: readonly string[],
+  child: (key: string, v: unknown) => unknown = (_k, v) => v,
+): { [key: string]: unknown } {
   const source = value as Record<string, unknown>;
   const listed = new Set(order);
-  const keys = [...order.filter((k) => k in source), ...Object.keys(source).filter((k) => !listed.has(k)).sort()];
+  const keys = [
+    ...order.filter((k) => k in source),
+    ...Object.keys(source)
+      .filter((k) => !listed.has(k))
+      .sort(),
+  ];
   const out: { [key: string]: unknown } = {};
   for (const key of keys) {
     const v = source[key];
@@ -81,7 +105,9 @@ export function toContractObject(report: ReadinessReport): Json {
             k === 'counts'
               ? ordered(x as object, ORDER.counts)
               : k === 'coverage'
-                ? ordered(x as object, ORDER.coverage, (ck, cx) => (ck === 'notAnalysed' ? each<object>(cx, (gap) => ordered(gap, ORDER.gap)) : cx))
+                ? ordered(x as object, ORDER.coverage, (ck, cx) =>
+                    ck === 'notAnalysed' ? each<object>(cx, (gap) => ordered(gap, ORDER.gap)) : cx,
+                  )
                 : x,
           ),
         );
@@ -108,7 +134,9 @@ export function toContractObject(report: ReadinessReport): Json {
       case 'rules':
         return each<object>(v, (r) => ordered(r, ORDER.rule));
       case 'incomplete':
-        return ordered(v as object, ORDER.incomplete, (k, x) => (k === 'files' ? each<object>(x, (u) => ordered(u, ORDER.unanalysed)) : x));
+        return ordered(v as object, ORDER.incomplete, (k, x) =>
+          k === 'files' ? each<object>(x, (u) => ordered(u, ORDER.unanalysed)) : x,
+        );
       default:
         return v;
     }

@@ -64,7 +64,17 @@ export interface MarkdownRender {
 }
 
 /** The truncatable lists, in the order they are cut: least important first, new blockers last. */
-export const TRUNCATION_ORDER = ['notices', 'warnings', 'existing', 'resolved', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
+export const TRUNCATION_ORDER = [
+  'notices',
+  'warnings',
+  'existing',
+  'resolved',
+  'errors',
+  'accepted',
+  'expired',
+  'config',
+  'blockers',
+] as const;
 export type ListKey = (typeof TRUNCATION_ORDER)[number];
 
 /** What each list holds, singular and plural, for "… and N more … not shown". */
@@ -238,7 +248,8 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
     text('No finding in what the gates examined.\n\n');
   }
 
-  const more = (key: ListKey) => (n: number) => `\n_… and ${n} more ${LIST_NOUN[key][n === 1 ? 0 : 1]} not shown (${mdText(hint)})._\n`;
+  const more = (key: ListKey) => (n: number) =>
+    `\n_… and ${n} more ${LIST_NOUN[key][n === 1 ? 0 : 1]} not shown (${mdText(hint)})._\n`;
 
   if (groups.blockers.length > 0) {
     blocks.push({
@@ -376,7 +387,8 @@ function buildBlocks(report: ReadinessReport, options: MarkdownOptions): Block[]
 /** The line under the gate table: what no gate assesses, and how much the gates could not follow here. */
 function notCheckedLine(report: ReadinessReport): string {
   const gaps = report.gates.reduce((n, g) => n + (g.coverage?.notAnalysed.length ?? 0), 0) + report.errors.length;
-  const followUp = gaps > 0 ? ` · ${plural(gaps, 'thing', 'things')} the gates could not follow here (see *Coverage* below)` : '';
+  const followUp =
+    gaps > 0 ? ` · ${plural(gaps, 'thing', 'things')} the gates could not follow here (see *Coverage* below)` : '';
   return `**Not checked:** ${NOT_ASSESSED} — no gate assesses them; review them yourself${followUp}.\n\n`;
 }
 
@@ -399,10 +411,16 @@ function coverageDetails(report: ReadinessReport): string {
     return head + gaps.join('') + more.join('');
   });
   const skipped = report.gates.filter((g) => g.status === 'skip');
-  if (skipped.length > 0) lines.push(`- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(', ')} — nothing in this repository concerns them\n`);
+  if (skipped.length > 0)
+    lines.push(
+      `- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(', ')} — nothing in this repository concerns them\n`,
+    );
   if (report.errors.length > 0) lines.push(`- ${plural(report.errors.length, 'file')} not analysed, listed above\n`);
   const gaps = ran.reduce((n, g) => n + g.coverage!.notAnalysed.length, 0);
-  const summary = gaps > 0 ? `🔍 Coverage: what each gate examined, and ${plural(gaps, 'thing')} it could not follow` : '🔍 Coverage: what each gate examined';
+  const summary =
+    gaps > 0
+      ? `🔍 Coverage: what each gate examined, and ${plural(gaps, 'thing')} it could not follow`
+      : '🔍 Coverage: what each gate examined';
   return `<details>\n<summary>${summary}</summary>\n\n${lines.join('')}\n</details>\n\n`;
 }
 
@@ -491,7 +509,10 @@ function findingItem(f: Finding, link: Linker, waivable: boolean): Item {
     ...(f.pendingApproval ? [`  ⏳ ${mdProse(clip(pendingApprovalNote(f, 'github'), MAX_PROSE))}`] : []),
   ];
   const body = `${paragraphs.join('\n\n')}\n\n  ${idLine}`;
-  const lean = related.length > 0 ? `${body.replace(/<\/sub>$/, '')} · ${plural(related.length, 'related location')} not shown</sub>\n\n` : `${body}\n\n`;
+  const lean =
+    related.length > 0
+      ? `${body.replace(/<\/sub>$/, '')} · ${plural(related.length, 'related location')} not shown</sub>\n\n`
+      : `${body}\n\n`;
   const full = related.length > 0 ? `${body}\n\n${related.map((r) => relatedLine(r, link)).join('')}\n` : `${body}\n\n`;
   return { full, lean };
 }

@@ -6,23 +6,15 @@
  * `suppressions` for suppressed and waived findings so they stay visible but closed. GitHub accepts at most
  * 25,000 results per run; past that the least severe are dropped and a notification says so.
  */
-import type {
-  Invocation,
-  Location,
-  Log,
-  Notification,
-  ReportingDescriptor,
-  Result,
-  Run,
-  Suppression,
-} from 'sarif';
+import type { Invocation, Location, Log, Notification, ReportingDescriptor, Result, Run, Suppression } from 'sarif';
 import type { ReadinessReport, RuleSummary } from '../core/report.js';
 import type { Finding, FindingState, Severity } from '../core/types.js';
 import { SEVERITY_RANK, byReportOrder, compareStrings, ruleDocsUrl } from './common.js';
 import { encodePath } from './escape.js';
 
 /** The published schema of the OASIS SARIF 2.1.0 standard (with errata 01). */
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+  'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
 /** GitHub code scanning's per-run result limit. */
 export const SARIF_MAX_RESULTS = 25_000;
@@ -87,22 +79,18 @@ export function renderSarif(report: ReadinessReport, options: SarifOptions = {})
   }
 
   const configurationNotifications: Notification[] = [
-    ...(report.expired ?? []).map(
-      (e): Notification => ({
-        level: 'note',
-        message: {
-          text: `The ${e.kind} for ${e.rule}${e.path ? ` on ${e.path}` : ''} expired ${e.until}; the findings it covered count again. Reason it was granted: ${e.reason}`,
-        },
-        descriptor: { id: `readiness-gates/expired-${e.kind}` },
-      }),
-    ),
-    ...(report.configPreview?.errors ?? []).map(
-      (text): Notification => ({
-        level: 'warning',
-        message: { text: `The config in this PR has an error (it will be enforced after merge): ${text}` },
-        descriptor: { id: 'readiness-gates/config-preview-error' },
-      }),
-    ),
+    ...(report.expired ?? []).map((e): Notification => ({
+      level: 'note',
+      message: {
+        text: `The ${e.kind} for ${e.rule}${e.path ? ` on ${e.path}` : ''} expired ${e.until}; the findings it covered count again. Reason it was granted: ${e.reason}`,
+      },
+      descriptor: { id: `readiness-gates/expired-${e.kind}` },
+    })),
+    ...(report.configPreview?.errors ?? []).map((text): Notification => ({
+      level: 'warning',
+      message: { text: `The config in this PR has an error (it will be enforced after merge): ${text}` },
+      descriptor: { id: 'readiness-gates/config-preview-error' },
+    })),
   ];
 
   const invocation: Invocation = { executionSuccessful: true };
@@ -133,7 +121,12 @@ export function renderSarif(report: ReadinessReport, options: SarifOptions = {})
   };
   if (report.repositoryUrl) {
     run.versionControlProvenance = [
-      { repositoryUri: report.repositoryUrl, revisionId: report.head.sha, branch: report.head.ref, mappedTo: { uriBaseId: SRCROOT } },
+      {
+        repositoryUri: report.repositoryUrl,
+        revisionId: report.head.sha,
+        branch: report.head.ref,
+        mappedTo: { uriBaseId: SRCROOT },
+      },
     ];
   }
 
@@ -165,7 +158,8 @@ function ruleDescriptors(report: ReadinessReport, findings: readonly Finding[]):
   const byId = new Map<string, RuleSummary>();
   for (const r of report.rules ?? []) byId.set(r.id, r);
   for (const f of findings) {
-    if (!byId.has(f.ruleId)) byId.set(f.ruleId, { id: f.ruleId, gate: f.gate, severity: f.severity, description: f.ruleId });
+    if (!byId.has(f.ruleId))
+      byId.set(f.ruleId, { id: f.ruleId, gate: f.gate, severity: f.severity, description: f.ruleId });
   }
   return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id)).map(descriptor);
 }
@@ -202,18 +196,24 @@ function result(f: Finding, ruleIndex: number): Result {
     level: LEVEL[f.severity],
     kind: 'fail',
     message: { text: f.fix ? `${f.message}\nFix: ${f.fix}` : f.message },
-    locations: [{ physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } }],
+    locations: [
+      { physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } },
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: f.id },
-    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id, ...(f.messageId ? { messageId: f.messageId } : {}) },
+    properties: {
+      gate: f.gate,
+      severity: f.severity,
+      state: f.state,
+      findingId: f.id,
+      ...(f.messageId ? { messageId: f.messageId } : {}),
+    },
   };
   if (f.related && f.related.length > 0) {
-    out.relatedLocations = f.related.map(
-      (r, i): Location => ({
-        id: i + 1,
-        physicalLocation: { artifactLocation: artifact(r.path), region: region(r.line, r.line) },
-        message: { text: r.message },
-      }),
-    );
+    out.relatedLocations = f.related.map((r, i): Location => ({
+      id: i + 1,
+      physicalLocation: { artifactLocation: artifact(r.path), region: region(r.line, r.line) },
+      message: { text: r.message },
+    }));
   }
   if (f.state === 'new') out.baselineState = 'new';
   else if (f.state === 'existing') out.baselineState = 'unchanged';
@@ -250,8 +250,14 @@ function artifact(path: string): { uri: string; uriBaseId: string } {
 }
 
 /** SARIF lines and columns are 1-based; a repo-level finding with line 0 points at the file's first line. */
-function region(line: number, endLine?: number, column?: number): { startLine: number; endLine: number; startColumn?: number } {
+function region(
+  line: number,
+  endLine?: number,
+  column?: number,
+): { startLine: number; endLine: number; startColumn?: number } {
   const startLine = Math.max(1, Math.floor(line) || 1);
   const end = Math.max(startLine, Math.floor(endLine ?? startLine) || startLine);
-  return column !== undefined && column >= 1 ? { startLine, endLine: end, startColumn: Math.floor(column) } : { startLine, endLine: end };
+  return column !== undefined && column >= 1
+    ? { startLine, endLine: end, startColumn: Math.floor(column) }
+    : { startLine, endLine: end };
 }

@@ -96,8 +96,7 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
   );
   out.push('');
 
-  const verdict =
-    report.verdict === 'blocked' ? c.bold(c.red('✖ BLOCKED')) : c.bold(c.green('✔ READY'));
+  const verdict = report.verdict === 'blocked' ? c.bold(c.red('✖ BLOCKED')) : c.bold(c.green('✔ READY'));
   out.push(
     examinedAnything(report)
       ? `${verdict}  ${verdictReason(report)} · ${scoreWithDelta(report, c)}`
@@ -111,9 +110,27 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
 
   const finding = (f: Finding, detailed: boolean) => findingBlock(f, c, width, detailed);
 
-  section(out, c, c.red, `New blockers (${groups.blockers.length})`, groups.blockers.map((f) => finding(f, true)));
-  section(out, c, c.yellow, `New warnings (${groups.warnings.length})`, groups.warnings.map((f) => finding(f, true)));
-  section(out, c, c.cyan, `New notices (${groups.notices.length})`, groups.notices.map((f) => finding(f, true)));
+  section(
+    out,
+    c,
+    c.red,
+    `New blockers (${groups.blockers.length})`,
+    groups.blockers.map((f) => finding(f, true)),
+  );
+  section(
+    out,
+    c,
+    c.yellow,
+    `New warnings (${groups.warnings.length})`,
+    groups.warnings.map((f) => finding(f, true)),
+  );
+  section(
+    out,
+    c,
+    c.cyan,
+    `New notices (${groups.notices.length})`,
+    groups.notices.map((f) => finding(f, true)),
+  );
 
   const resolved = report.resolved ?? [];
   section(
@@ -132,8 +149,16 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
       lines.push(oneLine(f, c, width));
     }
     const hidden = groups.existing.length - Math.min(existingShown, groups.existing.length);
-    if (hidden > 0) lines.push([`  ${c.dim(`… and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
-    section(out, c, c.dim, `Existing debt (${groups.existing.length}, already on ${sanitize(report.base.ref)}; does not block)`, lines, false);
+    if (hidden > 0)
+      lines.push([`  ${c.dim(`… and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
+    section(
+      out,
+      c,
+      c.dim,
+      `Existing debt (${groups.existing.length}, already on ${sanitize(report.base.ref)}; does not block)`,
+      lines,
+      false,
+    );
   }
 
   section(
@@ -171,9 +196,19 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines: string[][] = [];
     if (preview.errors.length > 0) {
-      lines.push(wrap('This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch’s config is enforced for this PR.', width, 2));
+      lines.push(
+        wrap(
+          'This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch’s config is enforced for this PR.',
+          width,
+          2,
+        ),
+      );
     } else {
-      lines.push(wrap('This PR edits the config. The base branch’s config is enforced for this PR; after merge:', width, 2).map((l) => c.dim(l)));
+      lines.push(
+        wrap('This PR edits the config. The base branch’s config is enforced for this PR; after merge:', width, 2).map(
+          (l) => c.dim(l),
+        ),
+      );
       if (preview.differences.length === 0) lines.push(['  (no rule or gate would change)']);
     }
     for (const d of preview.differences) lines.push(wrap(`• ${clip(sanitize(d), MAX_TEXT)}`, width, 2, 4));
@@ -182,7 +217,11 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
   }
 
   if (report.findings.length === 0) {
-    out.push(examinedAnything(report) ? c.green('No finding in what the gates examined.') : c.yellow('No gate applies to this repository: nothing was examined.'));
+    out.push(
+      examinedAnything(report)
+        ? c.green('No finding in what the gates examined.')
+        : c.yellow('No gate applies to this repository: nothing was examined.'),
+    );
     out.push('');
   }
 
@@ -193,12 +232,23 @@ export function renderText(report: ReadinessReport, options: TextOptions): strin
       lines.push(wrap(`${sanitize(g.title)}: ${g.coverage!.examined.map(sanitize).join(' · ')}`, width, 2, 4));
       for (const gap of g.coverage!.notAnalysed.slice(0, 10)) {
         const where = gap.path ? ` (${sanitize(gap.line ? `${gap.path}:${gap.line}` : gap.path)})` : '';
-        lines.push(wrap(`not analysed: ${sanitize(gap.subject)} — ${clip(sanitize(gap.reason), MAX_TEXT)}${where}`, width, 4, 6).map((l) => c.yellow(l)));
+        lines.push(
+          wrap(
+            `not analysed: ${sanitize(gap.subject)} — ${clip(sanitize(gap.reason), MAX_TEXT)}${where}`,
+            width,
+            4,
+            6,
+          ).map((l) => c.yellow(l)),
+        );
       }
     }
     section(out, c, c.blue, 'Coverage', lines, false);
   }
-  out.push(...wrap(`Not checked: ${NOT_ASSESSED} — no gate assesses them; review them yourself.`, width, 0, 2).map((l) => c.dim(l)));
+  out.push(
+    ...wrap(`Not checked: ${NOT_ASSESSED} — no gate assesses them; review them yourself.`, width, 0, 2).map((l) =>
+      c.dim(l),
+    ),
+  );
   out.push('');
 
   const stats = [
@@ -277,10 +327,17 @@ function findingBlock(f: Finding, c: Colors, width: number, detailed: boolean): 
   const lines = [`  ${color(MARK[f.severity])} ${c.bold(sanitize(location(f)))}  ${c.dim(sanitize(f.ruleId))}`];
   lines.push(...wrap(clip(sanitize(f.message), MAX_TEXT), width, 4));
   if (f.fix) lines.push(...wrap(`${c.green('fix:')} ${clip(sanitize(f.fix), MAX_TEXT)}`, width, 4, 9));
-  if (f.pendingApproval) lines.push(...wrap(`${c.yellow('approval:')} ${clip(sanitize(pendingApprovalNote(f, 'cli')), MAX_TEXT)}`, width, 4, 14));
+  if (f.pendingApproval)
+    lines.push(
+      ...wrap(`${c.yellow('approval:')} ${clip(sanitize(pendingApprovalNote(f, 'cli')), MAX_TEXT)}`, width, 4, 14),
+    );
   if (detailed) {
     for (const r of f.related ?? []) {
-      lines.push(...wrap(`see ${sanitize(location(r))} — ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map((l) => c.dim(l)));
+      lines.push(
+        ...wrap(`see ${sanitize(location(r))} — ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map((l) =>
+          c.dim(l),
+        ),
+      );
     }
   }
   lines.push(c.dim(`    id ${sanitize(f.id)}`));
@@ -291,7 +348,12 @@ function findingBlock(f: Finding, c: Colors, width: number, detailed: boolean): 
  * A short entry per debt or resolved finding (the list is a reminder, not a to-do): location and rule, then
  * the message's first sentence wrapped below, cut at a word when it is very long, never mid-word.
  */
-function oneLine(f: Pick<Finding, 'severity' | 'path' | 'line' | 'endLine' | 'ruleId' | 'message'>, c: Colors, width: number, mark = MARK[f.severity]): string[] {
+function oneLine(
+  f: Pick<Finding, 'severity' | 'path' | 'line' | 'endLine' | 'ruleId' | 'message'>,
+  c: Colors,
+  width: number,
+  mark = MARK[f.severity],
+): string[] {
   const head = `  ${mark} ${sanitize(location(f))}  ${sanitize(f.ruleId)}`;
   const message = clipWords(firstSentence(sanitize(f.message)), MAX_LINE);
   return [c.dim(head), ...wrap(message, width, 4).map((l) => c.dim(l))];

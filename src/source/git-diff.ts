@@ -108,7 +108,11 @@ export class RawPatchParser {
       if (!typeChanged(r)) return toChangedFile(r, this.patches[next++]!);
       const deletion = this.patches[next++]!;
       const creation = this.patches[next++]!;
-      return toChangedFile(r, { removed: deletion.removed, added: creation.added, binary: deletion.binary || creation.binary });
+      return toChangedFile(r, {
+        removed: deletion.removed,
+        added: creation.added,
+        binary: deletion.binary || creation.binary,
+      });
     });
   }
 
@@ -143,7 +147,9 @@ export class RawPatchParser {
     const patch = this.patches[this.patches.length - 1];
     if (!patch) {
       if (line.length === 0) return;
-      throw new SourceError(`unexpected git diff-tree output before the first patch: ${JSON.stringify(line.toString('latin1').slice(0, 80))}`);
+      throw new SourceError(
+        `unexpected git diff-tree output before the first patch: ${JSON.stringify(line.toString('latin1').slice(0, 80))}`,
+      );
     }
     const first = line[0];
     // Content lines start with '+', '-', ' ' or '\\'; only hunk and binary headers matter here.

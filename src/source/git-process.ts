@@ -64,7 +64,11 @@ export function runGit(
 ): Promise<GitResult> {
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = spawn('git', [...PINNED_CONFIG, ...args], { cwd, env: gitEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...PINNED_CONFIG, ...args], {
+      cwd,
+      env: gitEnv(opts.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -184,7 +188,11 @@ class BatchSession {
   private trailer = 0;
 
   constructor(private readonly cwd: string) {
-    const child = spawn('git', [...PINNED_CONFIG, 'cat-file', '--batch'], { cwd, env: gitEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('git', [...PINNED_CONFIG, 'cat-file', '--batch'], {
+      cwd,
+      env: gitEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.stdin = child.stdin!;
     const stdout = child.stdout as Readable;
@@ -300,7 +308,8 @@ class BatchSession {
     const parts = line.split(' ');
     if (parts.length === 3) {
       const size = Number(parts[2]);
-      if (!Number.isSafeInteger(size) || size < 0) throw new SourceError(`git cat-file --batch: bad header ${JSON.stringify(line)}`);
+      if (!Number.isSafeInteger(size) || size < 0)
+        throw new SourceError(`git cat-file --batch: bad header ${JSON.stringify(line)}`);
       if (size === 0) {
         this.trailer = 1;
         this.settle(Buffer.alloc(0));

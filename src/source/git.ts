@@ -95,7 +95,8 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
   rejectOptionLike(headSpec, 'head');
   const headCommit = await resolveCommit(root, headSpec);
   if (!headCommit) throw await unknownRef(root, headSpec, 'head', shallow);
-  const workingTree = opts.workingTree && opts.head === undefined ? await snapshotWorkingTree(root, headCommit) : undefined;
+  const workingTree =
+    opts.workingTree && opts.head === undefined ? await snapshotWorkingTree(root, headCommit) : undefined;
   const headSha = workingTree?.sha ?? headCommit;
   const headFull = await symbolicFullName(root, headSpec);
   const headRef = opts.head ?? (headFull?.startsWith('refs/heads/') ? headFull.slice('refs/heads/'.length) : 'HEAD');
@@ -214,9 +215,9 @@ export class GitSnapshot implements Snapshot {
    * (read through the same cat-file process). Asked once; a failure means "unknown", never an error.
    */
   releases(): Promise<ReleaseState | undefined> {
-    this.releaseState ??= releaseState(this.root, this.sha, (sha) => (sha === this.sha ? this : new GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes))).catch(
-      () => undefined,
-    );
+    this.releaseState ??= releaseState(this.root, this.sha, (sha) =>
+      sha === this.sha ? this : new GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes),
+    ).catch(() => undefined);
     return this.releaseState;
   }
 
@@ -257,7 +258,8 @@ export class GitSnapshot implements Snapshot {
     const entry = (await this.listing()).get(path);
     const at = this.sha.slice(0, 12);
     if (!entry) return { ok: false, reason: 'missing', detail: `${path} does not exist at ${at}` };
-    if (entry.mode === GITLINK) return { ok: false, reason: 'submodule', detail: `${path} is a submodule (commit ${entry.oid.slice(0, 12)})` };
+    if (entry.mode === GITLINK)
+      return { ok: false, reason: 'submodule', detail: `${path} is a submodule (commit ${entry.oid.slice(0, 12)})` };
     if (entry.mode === SYMLINK) return { ok: false, reason: 'symlink', detail: `${path} is a symbolic link` };
     if (entry.size > this.maxFileBytes) {
       // Same wording as decodeSource, which would say this after reading the whole file.
@@ -266,7 +268,12 @@ export class GitSnapshot implements Snapshot {
     }
     const bytes = await this.catFile.read(entry.oid);
     // Only a partial clone that cannot fetch the blob gets here.
-    if (!bytes) return { ok: false, reason: 'missing', detail: `the contents of ${path} (${entry.oid}) are not in this repository` };
+    if (!bytes)
+      return {
+        ok: false,
+        reason: 'missing',
+        detail: `the contents of ${path} (${entry.oid}) are not in this repository`,
+      };
     return decodeSource(path, bytes, { maxBytes: this.maxFileBytes });
   }
 
@@ -286,11 +293,18 @@ export class GitSnapshot implements Snapshot {
     const toSearch = differing.filter(match);
     if (toSearch.length === 0) return kept;
     // The changed blobs are few and read anyway to be parsed: search them here rather than start a git.
-    const inProcess = (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES ? await this.searchBlobs(tokens, toSearch, tree) : undefined;
+    const inProcess =
+      (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES
+        ? await this.searchBlobs(tokens, toSearch, tree)
+        : undefined;
     if (inProcess) return [...kept, ...inProcess].sort();
     // A huge change is cheaper to search whole than to name path by path (and argv has a limit).
     if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens, globs, gitPathspecs(globs));
-    const found = await this.gitGrep(tokens, globs, toSearch.map((path) => `:(literal)${path}`));
+    const found = await this.gitGrep(
+      tokens,
+      globs,
+      toSearch.map((path) => `:(literal)${path}`),
+    );
     return [...kept, ...found].sort();
   }
 
@@ -299,7 +313,11 @@ export class GitSnapshot implements Snapshot {
    * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
    * caller asks git instead.
    */
-  private async searchBlobs(tokens: readonly string[], paths: readonly string[], tree: Map<string, TreeEntry>): Promise<string[] | undefined> {
+  private async searchBlobs(
+    tokens: readonly string[],
+    paths: readonly string[],
+    tree: Map<string, TreeEntry>,
+  ): Promise<string[] | undefined> {
     // git skips empty lines of a pattern file.
     const patterns = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
     const needles = patterns.map((p) => Buffer.from(p, 'utf8'));
@@ -334,8 +352,8 @@ export class GitSnapshot implements Snapshot {
   /** Regular files here whose blob (or mode) differs from the baseline's, or that the baseline lacks. Cached. */
   private differingFiles(): Promise<string[]> {
     if (!this.differing) {
-      const differing = Promise.all([this.baseline!.listing(), this.listing(), this.regularFiles()]).then(([baseTree, tree, files]) =>
-        files.filter((path) => !sameEntry(baseTree.get(path), tree.get(path))),
+      const differing = Promise.all([this.baseline!.listing(), this.listing(), this.regularFiles()]).then(
+        ([baseTree, tree, files]) => files.filter((path) => !sameEntry(baseTree.get(path), tree.get(path))),
       );
       this.differing = differing;
       differing.catch(() => {
@@ -346,7 +364,11 @@ export class GitSnapshot implements Snapshot {
   }
 
   /** One `git grep -F -l` over `pathspecs` (none: the whole commit), filtered exactly by `globs`. */
-  private async gitGrep(tokens: readonly string[], globs: readonly string[] | undefined, pathspecs: readonly string[]): Promise<string[]> {
+  private async gitGrep(
+    tokens: readonly string[],
+    globs: readonly string[] | undefined,
+    pathspecs: readonly string[],
+  ): Promise<string[]> {
     // Patterns go through stdin (-f -): no argv limit, no escaping, and a token may start with "-".
     const args = ['grep', '-l', '-z', '-F', '--no-color', '-f', '-', this.sha, '--', ...pathspecs];
     const { code, stdout } = await runGit(this.root, args, { input: tokens.join('\n') + '\n', okCodes: [0, 1] });
@@ -429,7 +451,10 @@ async function repositoryRoot(cwd: string): Promise<string> {
   const gitDir = await runGit(cwd, ['rev-parse', '--git-dir'], { okCodes: [0, 128] });
   if (gitDir.code !== 0) {
     if (/not a git repository/i.test(gitDir.stderr)) {
-      throw new SourceError(`${cwd} is not inside a git repository`, 'run in a git checkout, or point --cwd/working-directory at one');
+      throw new SourceError(
+        `${cwd} is not inside a git repository`,
+        'run in a git checkout, or point --cwd/working-directory at one',
+      );
     }
     throw new SourceError(`cannot use the git repository at ${cwd}: ${gitDir.stderr.trim()}`, undefined);
   }
@@ -463,11 +488,15 @@ async function defaultBase(root: string, headFull: string | undefined): Promise<
   if (headFull?.startsWith('refs/heads/')) {
     // The upstream is the PR base only when it is another branch: a feature branch pushed with -u tracks
     // its own remote copy, which says nothing about what the PR targets.
-    const r = await runGit(root, ['for-each-ref', '--format=%(upstream:short)%00%(upstream:remoteref)', headFull], { okCodes: [0] });
+    const r = await runGit(root, ['for-each-ref', '--format=%(upstream:short)%00%(upstream:remoteref)', headFull], {
+      okCodes: [0],
+    });
     const [short = '', remoteRef = ''] = r.stdout.toString('utf8').replace(/\n$/, '').split('\0');
     if (short && remoteRef !== headFull) candidates.push(short);
   }
-  const originHead = await runGit(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], { okCodes: [0, 1, 128] });
+  const originHead = await runGit(root, ['symbolic-ref', '--quiet', '--short', 'refs/remotes/origin/HEAD'], {
+    okCodes: [0, 1, 128],
+  });
   const originHeadRef = originHead.code === 0 ? originHead.stdout.toString('utf8').trim() : '';
   if (originHeadRef) candidates.push(originHeadRef);
   candidates.push('origin/main', 'origin/master', 'main', 'master');
@@ -510,7 +539,10 @@ async function findMergeBase(root: string, q: MergeBaseQuery): Promise<string> {
     );
   }
   if (r.code === 1) {
-    throw new SourceError(`${base} and ${head} have no common history`, 'pass the branch the change was made from as --base');
+    throw new SourceError(
+      `${base} and ${head} have no common history`,
+      'pass the branch the change was made from as --base',
+    );
   }
   throw new SourceError(`git merge-base ${base} ${head} failed: ${r.stderr.trim()}`);
 }
@@ -536,7 +568,10 @@ async function unknownRef(root: string, ref: string, role: 'base' | 'head', shal
   for (const remote of await remotes(root)) {
     const guess = `${remote}/${ref}`;
     if (await resolveCommit(root, guess)) {
-      return new SourceError(`unknown ${role} ref ${JSON.stringify(ref)}: git has no commit by that name`, `did you mean ${guess}?`);
+      return new SourceError(
+        `unknown ${role} ref ${JSON.stringify(ref)}: git has no commit by that name`,
+        `did you mean ${guess}?`,
+      );
     }
   }
   return new SourceError(
@@ -565,7 +600,7 @@ function isFullObjectId(ref: string): boolean {
  */
 async function fetchCommand(root: string, ref: string, kind: 'missing' | 'history'): Promise<string> {
   const known = await remotes(root);
-  const fallbackRemote = known.includes('origin') ? 'origin' : known[0] ?? 'origin';
+  const fallbackRemote = known.includes('origin') ? 'origin' : (known[0] ?? 'origin');
   if (isObjectId(ref)) return `git fetch --deepen=50 ${fallbackRemote} ${ref}`;
   // Revision expressions and tags have no single branch to fetch; fetch everything.
   if (/[~^:@{}\\?*[\s]/.test(ref) || ref.startsWith('refs/tags/')) return `git fetch --unshallow ${fallbackRemote}`;
@@ -612,9 +647,20 @@ export async function snapshotWorkingTree(root: string, head: string): Promise<W
     const paths = diff.stdout.toString('utf8').split('\0').filter(Boolean).sort();
     // A fixed identity and date: commit-tree needs one, the user may have none configured, and the same
     // working tree then gives the same commit id.
-    const identity = { GIT_AUTHOR_NAME: 'readiness-gates', GIT_AUTHOR_EMAIL: 'readiness-gates@localhost', GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z' };
-    const commitEnv = { ...identity, GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE };
-    const commit = await runGit(root, ['commit-tree', tree, '-p', head, '-m', 'readiness-gates: working tree'], { env: commitEnv });
+    const identity = {
+      GIT_AUTHOR_NAME: 'readiness-gates',
+      GIT_AUTHOR_EMAIL: 'readiness-gates@localhost',
+      GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z',
+    };
+    const commitEnv = {
+      ...identity,
+      GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME,
+      GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL,
+      GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE,
+    };
+    const commit = await runGit(root, ['commit-tree', tree, '-p', head, '-m', 'readiness-gates: working tree'], {
+      env: commitEnv,
+    });
     return { sha: commit.stdout.toString('utf8').trim(), headSha: head, paths };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -626,7 +672,22 @@ async function changedFiles(root: string, from: string, to: string): Promise<Cha
   const parser = new RawPatchParser();
   await streamGit(
     root,
-    ['diff-tree', '-r', '-z', '-M', '--raw', '-p', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--submodule=short', from, to],
+    [
+      'diff-tree',
+      '-r',
+      '-z',
+      '-M',
+      '--raw',
+      '-p',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-relative',
+      '--submodule=short',
+      from,
+      to,
+    ],
     (chunk) => parser.push(chunk),
   );
   return parser.finish().sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -642,7 +703,10 @@ async function lsTree(root: string, sha: string): Promise<Map<string, TreeEntry>
     if (end === -1) end = stdout.length;
     // "<mode> <type> <oid> <size padded>\t<path>"
     const tab = stdout.indexOf(0x09, pos);
-    if (tab === -1 || tab > end) throw new SourceError(`unexpected git ls-tree output: ${JSON.stringify(stdout.subarray(pos, end).toString('utf8'))}`);
+    if (tab === -1 || tab > end)
+      throw new SourceError(
+        `unexpected git ls-tree output: ${JSON.stringify(stdout.subarray(pos, end).toString('utf8'))}`,
+      );
     const [mode = '', , oid = '', size = ''] = stdout.subarray(pos, tab).toString('latin1').split(/ +/);
     const path = stdout.subarray(tab + 1, end).toString('utf8');
     tree.set(path, { mode, oid, size: size === '-' ? -1 : Number(size) });
@@ -660,7 +724,18 @@ const RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(
  * unreleased ones grew from), newest first.
  */
 async function releaseState(root: string, sha: string, snapshotAt: (sha: string) => Snapshot): Promise<ReleaseState> {
-  const all = (await git(root, ['for-each-ref', '--sort=-creatordate', '--format=%(refname)', 'refs/tags', 'refs/heads', 'refs/remotes'])).split('\n').filter(Boolean);
+  const all = (
+    await git(root, [
+      'for-each-ref',
+      '--sort=-creatordate',
+      '--format=%(refname)',
+      'refs/tags',
+      'refs/heads',
+      'refs/remotes',
+    ])
+  )
+    .split('\n')
+    .filter(Boolean);
   const refs = all.filter((r) => {
     if (r.startsWith('refs/tags/')) return true;
     const branch = r.startsWith('refs/heads/') ? r.slice('refs/heads/'.length) : r.split('/').slice(3).join('/');
@@ -668,11 +743,16 @@ async function releaseState(root: string, sha: string, snapshotAt: (sha: string)
   });
   if (refs.length === 0) return { refs: [] };
   const named = refs.slice(0, 3).map((r) => r.replace(/^refs\/(?:tags|heads|remotes)\//, ''));
-  const { stdout } = await runGit(root, ['rev-list', '--boundary', sha, '--stdin'], { input: refs.map((r) => `^${r}\n`).join('') });
+  const { stdout } = await runGit(root, ['rev-list', '--boundary', sha, '--stdin'], {
+    input: refs.map((r) => `^${r}\n`).join(''),
+  });
   const lines = stdout.toString('utf8').split('\n').filter(Boolean);
   // Nothing unreleased: the commit itself is in a release.
   if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
-  const boundary = lines.filter((l) => l.startsWith('-')).map((l) => l.slice(1)).slice(0, 200);
+  const boundary = lines
+    .filter((l) => l.startsWith('-'))
+    .map((l) => l.slice(1))
+    .slice(0, 200);
   if (boundary.length === 0) return { refs: named };
   const newest = (await git(root, ['log', '--no-walk=sorted', '--format=%H', ...boundary])).split('\n')[0]?.trim();
   return newest ? { refs: named, released: snapshotAt(newest) } : { refs: named };

@@ -249,7 +249,11 @@ export class GitHubSnapshot implements Snapshot {
     }
     if (entry.mode === SYMLINK) return { ok: false, reason: 'symlink', detail: `${path} is a symbolic link` };
     if ((entry.size ?? 0) > this.maxFileBytes) {
-      return { ok: false, reason: 'too-large', detail: `${entry.size} bytes is over the ${this.maxFileBytes}-byte read limit` };
+      return {
+        ok: false,
+        reason: 'too-large',
+        detail: `${entry.size} bytes is over the ${this.maxFileBytes}-byte read limit`,
+      };
     }
     const bytes = await this.bytes(path, entry);
     if (!bytes) {
@@ -365,7 +369,10 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const base = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
   const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
-  const policy = options.policySha === undefined || options.policySha === options.baseSha ? base : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
+  const policy =
+    options.policySha === undefined || options.policySha === options.baseSha
+      ? base
+      : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
   budget.state.filesTruncated = truncated;
 
@@ -373,7 +380,13 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
   for (const f of apiFiles) {
     if (f.status === 'unchanged') continue;
     const status: ChangedFile['status'] =
-      f.status === 'renamed' ? 'renamed' : f.status === 'added' || f.status === 'copied' ? 'added' : f.status === 'removed' ? 'removed' : 'modified';
+      f.status === 'renamed'
+        ? 'renamed'
+        : f.status === 'added' || f.status === 'copied'
+          ? 'added'
+          : f.status === 'removed'
+            ? 'removed'
+            : 'modified';
     const change: ChangedFile = {
       path: f.filename,
       ...(f.status === 'renamed' && f.previous_filename ? { previousPath: f.previous_filename } : {}),
@@ -412,7 +425,9 @@ export async function githubChangeSet(options: GitHubChangeSetOptions): Promise<
     baseRef: options.baseRef,
     headRef: options.headRef,
     files,
-    ...(truncated ? { unlisted: 'GitHub lists at most 3,000 changed files of a pull request; the others were not analysed' } : {}),
+    ...(truncated
+      ? { unlisted: 'GitHub lists at most 3,000 changed files of a pull request; the others were not analysed' }
+      : {}),
     budget: budget.state,
   };
 }

@@ -3,7 +3,14 @@
  * and which services a repository holds. The GitHub API source lives in `github.ts` beside these.
  */
 export { SourceError } from './errors.js';
-export { gitChangeSet, GitSnapshot, snapshotWorkingTree, type GitChangeSet, type GitChangeSetOptions, type WorkingTreeChanges } from './git.js';
+export {
+  gitChangeSet,
+  GitSnapshot,
+  snapshotWorkingTree,
+  type GitChangeSet,
+  type GitChangeSetOptions,
+  type WorkingTreeChanges,
+} from './git.js';
 export { CatFileBatch } from './git-process.js';
 export {
   memoryChangeSet,

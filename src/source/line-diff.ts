@@ -136,7 +136,8 @@ class Differ {
     for (let d = 0; d < maxD; d++) {
       for (let k1 = -d + k1Start; k1 <= d - k1End; k1 += 2) {
         const k1Offset = offset + k1;
-        let x1 = k1 === -d || (k1 !== d && v1[k1Offset - 1]! < v1[k1Offset + 1]!) ? v1[k1Offset + 1]! : v1[k1Offset - 1]! + 1;
+        let x1 =
+          k1 === -d || (k1 !== d && v1[k1Offset - 1]! < v1[k1Offset + 1]!) ? v1[k1Offset + 1]! : v1[k1Offset - 1]! + 1;
         let y1 = x1 - k1;
         while (x1 < n && y1 < m && a[aLo + x1] === b[bLo + y1]) {
           x1++;
@@ -157,7 +158,8 @@ class Differ {
       }
       for (let k2 = -d + k2Start; k2 <= d - k2End; k2 += 2) {
         const k2Offset = offset + k2;
-        let x2 = k2 === -d || (k2 !== d && v2[k2Offset - 1]! < v2[k2Offset + 1]!) ? v2[k2Offset + 1]! : v2[k2Offset - 1]! + 1;
+        let x2 =
+          k2 === -d || (k2 !== d && v2[k2Offset - 1]! < v2[k2Offset + 1]!) ? v2[k2Offset + 1]! : v2[k2Offset - 1]! + 1;
         let y2 = x2 - k2;
         while (x2 < n && y2 < m && a[aHi - 1 - x2] === b[bHi - 1 - y2]) {
           x2++;

@@ -66,7 +66,10 @@ export class MemorySnapshot implements Snapshot {
   async releases(): Promise<ReleaseState | undefined> {
     const r = this.releaseInfo;
     if (!r) return undefined;
-    return { refs: r.refs, ...(r.released ? { released: new MemorySnapshot(r.released, { maxFileBytes: this.maxFileBytes }) } : {}) };
+    return {
+      refs: r.refs,
+      ...(r.released ? { released: new MemorySnapshot(r.released, { maxFileBytes: this.maxFileBytes }) } : {}),
+    };
   }
 
   async list(globs?: readonly string[]): Promise<string[]> {
@@ -128,8 +131,13 @@ export function memorySnapshot(files: MemoryFiles, opts?: MemorySnapshotOptions)
  * line numbers from a minimal line diff. Lines are compared with their line endings, as git does, so a
  * CRLF → LF conversion changes every line. Files that decode as binary get `binary: true` and no lines.
  */
-export function memoryChangeSet(opts: MemoryChangeSetOptions): ChangeSet & { base: MemorySnapshot; head: MemorySnapshot } {
-  const snapOpts = { ...(opts.maxFileBytes === undefined ? {} : { maxFileBytes: opts.maxFileBytes }), ...(opts.releases ? { releases: opts.releases } : {}) };
+export function memoryChangeSet(
+  opts: MemoryChangeSetOptions,
+): ChangeSet & { base: MemorySnapshot; head: MemorySnapshot } {
+  const snapOpts = {
+    ...(opts.maxFileBytes === undefined ? {} : { maxFileBytes: opts.maxFileBytes }),
+    ...(opts.releases ? { releases: opts.releases } : {}),
+  };
   const base = new MemorySnapshot(opts.base, snapOpts);
   const head = new MemorySnapshot(opts.head, snapOpts);
   const files: ChangedFile[] = [];
@@ -159,7 +167,12 @@ const MAX_RENAME_PAIRS = 250_000;
 const RENAME_SIMILARITY = 0.5;
 
 /** removed path → added path. Exact content matches first, then the most similar pairs above 50%. */
-function pairRenames(base: MemorySnapshot, head: MemorySnapshot, removed: string[], added: string[]): Map<string, string> {
+function pairRenames(
+  base: MemorySnapshot,
+  head: MemorySnapshot,
+  removed: string[],
+  added: string[],
+): Map<string, string> {
   const pairs = new Map<string, string>();
   const taken = new Set<string>();
   // Empty files are all alike; pairing them would invent renames.

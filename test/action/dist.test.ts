@@ -20,7 +20,17 @@ describe('dist/', () => {
     try {
       const a = await bundle(join(tempDir('rg-bundle-a-'), 'dist'));
       const b = await bundle(join(tempDir('rg-bundle-b-'), 'dist'));
-      expect(a.files.map((f) => f.name)).toEqual(['index.js', 'libpg-query.wasm', 'package.json', 'tree-sitter-go.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-python.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-typescript.wasm', 'web-tree-sitter.wasm']);
+      expect(a.files.map((f) => f.name)).toEqual([
+        'index.js',
+        'libpg-query.wasm',
+        'package.json',
+        'tree-sitter-go.wasm',
+        'tree-sitter-javascript.wasm',
+        'tree-sitter-python.wasm',
+        'tree-sitter-tsx.wasm',
+        'tree-sitter-typescript.wasm',
+        'web-tree-sitter.wasm',
+      ]);
       const first = snapshot(a.outdir);
       expect(snapshot(b.outdir)).toEqual(first);
       const committed = snapshot(join(ROOT, 'dist'));

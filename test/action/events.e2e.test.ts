@@ -3,7 +3,19 @@
  * must say why nothing happened.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, example, explain, LEAKY_AUTH, OWNER, pushPayload, REPO, runAction, ZERO_SHA } from './harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  example,
+  explain,
+  LEAKY_AUTH,
+  OWNER,
+  pushPayload,
+  REPO,
+  runAction,
+  ZERO_SHA,
+} from './harness.js';
 
 let world: ActionWorld;
 let base: string;
@@ -23,7 +35,12 @@ afterAll(async () => {
 describe('push and workflow_dispatch', () => {
   it('push compares with the previous commit and publishes a check run (no comment)', async () => {
     world.fake.clearRequests();
-    const run = await runAction({ event: 'push', payload: pushPayload({ before: base, after: head }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'push',
+      payload: pushPayload({ before: base, after: head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain(`merge-base ${base.slice(0, 7)}`);
     expect(world.fake.writes().map((r) => r.operationId)).toEqual(['checks/create']);
@@ -32,7 +49,13 @@ describe('push and workflow_dispatch', () => {
   });
 
   it('a push that creates a branch compares the head with its parent', async () => {
-    const run = await runAction({ event: 'push', payload: pushPayload({ before: ZERO_SHA, after: head, ref: 'refs/heads/feature' }), workspace: world.repo.dir, fake: world.fake, inputs: { 'check-run': 'false' } });
+    const run = await runAction({
+      event: 'push',
+      payload: pushPayload({ before: ZERO_SHA, after: head, ref: 'refs/heads/feature' }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { 'check-run': 'false' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain(`merge-base ${base.slice(0, 7)}`);
     expect(run.summary).toContain('Check run: not published (check-run: false)');
@@ -40,28 +63,52 @@ describe('push and workflow_dispatch', () => {
 
   it('workflow_dispatch takes base and head from the inputs; fail-on: never reports without failing', async () => {
     const payload = example('workflow_dispatch');
-    const run = await runAction({ event: 'workflow_dispatch', payload, workspace: world.repo.dir, fake: world.fake, inputs: { base, head, 'fail-on': 'never', 'check-run': 'false' } });
+    const run = await runAction({
+      event: 'workflow_dispatch',
+      payload,
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { base, head, 'fail-on': 'never', 'check-run': 'false' },
+    });
     expect(run.code, explain(run)).toBe(0);
     expect(run.outputs).toMatchObject({ verdict: 'ready', blockers: '1' });
   });
 
   it('workflow_dispatch without a base fails with what to set', async () => {
-    const run = await runAction({ event: 'workflow_dispatch', payload: example('workflow_dispatch'), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'workflow_dispatch',
+      payload: example('workflow_dispatch'),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('a workflow_dispatch run needs the `base` input');
   });
 
   it('a comment on an issue (not a pull request) is a logged no-op', async () => {
     world.fake.clearRequests();
-    const run = await runAction({ event: 'issue_comment', payload: example('issue_comment', 'created'), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'issue_comment',
+      payload: example('issue_comment', 'created'),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(0);
     expect(run.stdout).toMatch(/Nothing to check: #\d+ is an issue, not a pull request/);
     expect(world.fake.requests).toEqual([]);
   });
 
   it('an invalid input fails the step naming the input and the allowed values', async () => {
-    const run = await runAction({ event: 'push', payload: pushPayload({ before: base, after: head }), workspace: world.repo.dir, fake: world.fake, inputs: { comment: 'sometimes' } });
+    const run = await runAction({
+      event: 'push',
+      payload: pushPayload({ before: base, after: head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { comment: 'sometimes' },
+    });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::input `comment` must be one of `always`, `on-change`, `never`; got `sometimes`');
+    expect(run.stdout).toContain(
+      '::error::input `comment` must be one of `always`, `on-change`, `never`; got `sometimes`',
+    );
   });
 });

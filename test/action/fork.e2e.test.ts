@@ -68,7 +68,12 @@ describe('a pull request from a fork', () => {
     // Relative paths land in the workspace, where actions/upload-artifact picks them up.
     expect(forkRun.outputs['report-file']).toBe(join(world.repo.dir, 'readiness-report.json'));
     const report = reportOf(forkRun);
-    expect(report.github).toMatchObject({ event: 'pull_request', repository: `${OWNER}/${REPO}`, pullRequest: 11, runId: '4242' });
+    expect(report.github).toMatchObject({
+      event: 'pull_request',
+      repository: `${OWNER}/${REPO}`,
+      pullRequest: 11,
+      runId: '4242',
+    });
     expect(JSON.parse(readFileSync(join(world.repo.dir, 'readiness.sarif'), 'utf8')).version).toBe('2.1.0');
     copyFileSync(forkRun.outputs['report-file']!, artifact);
     world.fake.assertNoUnexpected();
@@ -119,7 +124,13 @@ describe('a pull request from a fork', () => {
     const newer = world.commit({ 'src/auth.ts': LEAKY_AUTH.replace('204', '200') }, 'another push');
     world.pull({ number: 11, base, head: newer, fork: true, author: 'forker' });
     world.fake.clearRequests();
-    const run = await runAction({ event: 'workflow_run', payload: workflowRunPayload({ headSha: head }), workspace: tempDir(), fake: world.fake, inputs: { mode: 'publish', 'report-file': artifact } });
+    const run = await runAction({
+      event: 'workflow_run',
+      payload: workflowRunPayload({ headSha: head }),
+      workspace: tempDir(),
+      fake: world.fake,
+      inputs: { mode: 'publish', 'report-file': artifact },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain(`Not publishing: pull request #11 has moved on to ${newer.slice(0, 7)}`);
     expect(world.fake.writes()).toEqual([]);
@@ -129,7 +140,13 @@ describe('a pull request from a fork', () => {
   it('refuses a file that is not a report, saying what is wrong', async () => {
     const path = join(tempDir(), 'junk.json');
     writeFileSync(path, JSON.stringify({ schemaVersion: 1, head: { sha: 'nope' } }));
-    const run = await runAction({ event: 'workflow_run', payload: workflowRunPayload({ headSha: head }), workspace: tempDir(), fake: world.fake, inputs: { mode: 'publish', 'report-file': path } });
+    const run = await runAction({
+      event: 'workflow_run',
+      payload: workflowRunPayload({ headSha: head }),
+      workspace: tempDir(),
+      fake: world.fake,
+      inputs: { mode: 'publish', 'report-file': path },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain('is not a Readiness Gates JSON report: head.sha is not a commit sha');
   });

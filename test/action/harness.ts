@@ -65,7 +65,9 @@ const examples = createRequire(import.meta.url)('@octokit/webhooks-examples/api.
 
 /** A deep copy of the first example payload of an event (optionally with a given action). */
 export function example(event: string, action?: string): Record<string, any> {
-  const found = examples.find((e) => e.name === event)?.examples.find((x) => action === undefined || x.action === action);
+  const found = examples
+    .find((e) => e.name === event)
+    ?.examples.find((x) => action === undefined || x.action === action);
   if (!found) throw new Error(`no webhooks example for ${event}${action ? `.${action}` : ''}`);
   return structuredClone(found);
 }
@@ -82,7 +84,14 @@ function ownRepository(payload: Record<string, any>): Record<string, any> {
 }
 
 /** A real `pull_request` payload for PR `number` of acme/shop. */
-export function pullRequestPayload(o: { number: number; base: string; head: string; author?: string; fork?: boolean; action?: string }): Record<string, any> {
+export function pullRequestPayload(o: {
+  number: number;
+  base: string;
+  head: string;
+  author?: string;
+  fork?: boolean;
+  action?: string;
+}): Record<string, any> {
   const p = ownRepository(example('pull_request', o.action ?? 'opened'));
   p.action = o.action ?? 'opened';
   p.number = o.number;
@@ -103,7 +112,14 @@ export function pullRequestPayload(o: { number: number; base: string; head: stri
 }
 
 /** A real `issue_comment` payload for a comment on PR `number`. */
-export function issueCommentPayload(o: { number: number; commentId: number; body: string; login: string; action?: 'created' | 'edited' | 'deleted'; sender?: string }): Record<string, any> {
+export function issueCommentPayload(o: {
+  number: number;
+  commentId: number;
+  body: string;
+  login: string;
+  action?: 'created' | 'edited' | 'deleted';
+  sender?: string;
+}): Record<string, any> {
   const p = ownRepository(example('issue_comment', o.action ?? 'created'));
   p.action = o.action ?? 'created';
   p.issue.number = o.number;
@@ -158,7 +174,9 @@ export function workflowRunPayload(o: { headSha: string }): Record<string, any> 
 
 /** action.yml's inputs with their defaults, as the runner turns them into INPUT_* variables. */
 function defaultInputs(token: string): Record<string, string> {
-  const spec = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, { default?: string }> };
+  const spec = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: string }>;
+  };
   const out: Record<string, string> = {};
   for (const [name, input] of Object.entries(spec.inputs)) {
     out[name] = String(input.default ?? '').replace('${{ github.token }}', token);
@@ -250,7 +268,11 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
 
   const started = performance.now();
   let firstOutputMs = -1;
-  const child = spawn(ACTION_NODE, [...(o.nodeArgs ?? []), distEntry()], { cwd: o.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ACTION_NODE, [...(o.nodeArgs ?? []), distEntry()], {
+    cwd: o.workspace,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (c: Buffer) => {
@@ -316,7 +338,12 @@ export class ActionWorld {
   /** Seeds the fake with a commit of the repository (its files and parents); returns the sha. */
   mirror(sha: string): string {
     const parents = this.repo.git('rev-list', '--parents', '-n', '1', sha).trim().split(' ').slice(1);
-    this.fake.seedRepo({ owner: OWNER, repo: REPO, commits: { [sha]: filesAt(this.repo, sha) }, parents: { [sha]: parents } });
+    this.fake.seedRepo({
+      owner: OWNER,
+      repo: REPO,
+      commits: { [sha]: filesAt(this.repo, sha) },
+      parents: { [sha]: parents },
+    });
     return sha;
   }
 
@@ -326,7 +353,14 @@ export class ActionWorld {
       owner: OWNER,
       repo: REPO,
       branches: { main: o.base },
-      pulls: [{ number: o.number, user: o.author ?? 'alice', head: { sha: o.head, ref: 'feature', ...(o.fork ? { repo: `forker/${REPO}` } : {}) }, base: { sha: o.base, ref: 'main' } }],
+      pulls: [
+        {
+          number: o.number,
+          user: o.author ?? 'alice',
+          head: { sha: o.head, ref: 'feature', ...(o.fork ? { repo: `forker/${REPO}` } : {}) },
+          base: { sha: o.base, ref: 'main' },
+        },
+      ],
       permissions: { alice: 'write', maria: 'maintain', rita: 'read' },
     });
   }
@@ -340,7 +374,7 @@ export class ActionWorld {
 export const BASE_FILES: Record<string, string> = {
   'package.json': '{ "name": "shop", "type": "module", "dependencies": { "pino": "^9.0.0" } }\n',
   'src/logger.ts': "import pino from 'pino';\n\nexport const logger = pino();\n",
-  'src/health.ts': "export function health() {\n  return { ok: true };\n}\n",
+  'src/health.ts': 'export function health() {\n  return { ok: true };\n}\n',
 };
 
 /** A login handler that logs the password: a new `pii/sensitive-field-logged` blocker. */
@@ -364,7 +398,12 @@ export async function login(req, res) {
 `;
 
 /** The JSON report a run wrote (its `report-file` output). */
-export function reportOf(run: ActionRun): { verdict: string; findings: Array<{ id: string; ruleId: string; state: string; path: string }>; head: { sha: string }; github?: Record<string, unknown> } {
+export function reportOf(run: ActionRun): {
+  verdict: string;
+  findings: Array<{ id: string; ruleId: string; state: string; path: string }>;
+  head: { sha: string };
+  github?: Record<string, unknown>;
+} {
   return JSON.parse(readFileSync(run.outputs['report-file']!, 'utf8'));
 }
 

@@ -17,7 +17,12 @@ const ACTION = parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
 
 describe('readInputs', () => {
   it('applies the defaults of action.yml', () => {
-    const defaults = Object.fromEntries(Object.entries(ACTION.inputs).map(([k, v]) => [k, String(v.default ?? '').replace('${{ github.token }}', 'ghs_x')]));
+    const defaults = Object.fromEntries(
+      Object.entries(ACTION.inputs).map(([k, v]) => [
+        k,
+        String(v.default ?? '').replace('${{ github.token }}', 'ghs_x'),
+      ]),
+    );
     expect(readInputs(from(defaults))).toEqual({
       token: 'ghs_x',
       configPath: '.github/readiness.yml',
@@ -70,8 +75,14 @@ describe('readInputs', () => {
     [{ mode: 'upload' }, 'input `mode` must be one of `check`, `publish`; got `upload`'],
     [{ annotations: 'both' }, 'input `annotations` must be one of `auto`, `check-run`, `workflow`; got `both`'],
     [{ mode: 'publish' }, '`mode: publish` needs `report-file`'],
-    [{ config: '../other/readiness.yml' }, 'input `config` is a path inside the repository (read at the base branch\'s tip)'],
-    [{ config: '/etc/readiness.yml' }, 'input `config` is a path inside the repository (read at the base branch\'s tip)'],
+    [
+      { config: '../other/readiness.yml' },
+      "input `config` is a path inside the repository (read at the base branch's tip)",
+    ],
+    [
+      { config: '/etc/readiness.yml' },
+      "input `config` is a path inside the repository (read at the base branch's tip)",
+    ],
   ])('rejects %j', (values, message) => {
     expect(() => readInputs(from(values))).toThrow(InputError);
     expect(() => readInputs(from(values))).toThrow(message);

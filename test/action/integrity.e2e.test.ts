@@ -7,7 +7,19 @@
  * Policy: the defaults (min-permission maintain, author may not waive or approve).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, explain, issueCommentPayload, LEAKY_AUTH, OWNER, pullRequestPayload, REPO, reportOf, runAction } from './harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  explain,
+  issueCommentPayload,
+  LEAKY_AUTH,
+  OWNER,
+  pullRequestPayload,
+  REPO,
+  reportOf,
+  runAction,
+} from './harness.js';
 
 afterAll(cleanup);
 
@@ -21,7 +33,15 @@ describe('a suppression comment the pull request adds', () => {
     world = await ActionWorld.create();
     base = world.commit(BASE_FILES, 'base');
     world.repo.git('checkout', '-q', '-b', 'feature');
-    head = world.commit({ 'src/auth.ts': LEAKY_AUTH.replace('  logger.info(', '  // readiness-ignore pii: it is only a demo\n  logger.info(') }, 'add login');
+    head = world.commit(
+      {
+        'src/auth.ts': LEAKY_AUTH.replace(
+          '  logger.info(',
+          '  // readiness-ignore pii: it is only a demo\n  logger.info(',
+        ),
+      },
+      'add login',
+    );
     world.repo.git('checkout', '-q', 'main');
     world.pull({ number: 7, base, head, author: 'alice' });
   });
@@ -29,10 +49,19 @@ describe('a suppression comment the pull request adds', () => {
 
   it('does not turn the step green: the finding waits for approval and still blocks', async () => {
     world.repo.git('checkout', '-q', 'feature');
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 7, base, head }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     world.repo.git('checkout', '-q', 'main');
     expect(run.code, explain(run)).toBe(1);
-    const f = reportOf(run).findings.find((x) => x.ruleId === 'pii/sensitive-field-logged') as unknown as { id: string; state: string; pendingApproval?: { reason: string } };
+    const f = reportOf(run).findings.find((x) => x.ruleId === 'pii/sensitive-field-logged') as unknown as {
+      id: string;
+      state: string;
+      pendingApproval?: { reason: string };
+    };
     expect(f).toMatchObject({ state: 'new', pendingApproval: { reason: 'it is only a demo' } });
     findingId = f.id;
     expect(world.fake.checkRuns(OWNER, REPO, head).at(-1)).toMatchObject({ conclusion: 'failure' });
@@ -46,7 +75,10 @@ describe('a suppression comment the pull request adds', () => {
     const ok = await command(world, 'maria', `/readiness approve ${findingId}`);
     expect(ok.run.code, explain(ok.run)).toBe(0);
     expect(ok.reactions).toEqual(['+1']);
-    const f = reportOf(ok.run).findings.find((x) => x.id === findingId) as unknown as { state: string; suppression: { approvedBy: string } };
+    const f = reportOf(ok.run).findings.find((x) => x.id === findingId) as unknown as {
+      state: string;
+      suppression: { approvedBy: string };
+    };
     expect(f).toMatchObject({ state: 'suppressed', suppression: { approvedBy: 'maria' } });
     expect(world.fake.checkRuns(OWNER, REPO, head).at(-1)).toMatchObject({ conclusion: 'success' });
     world.fake.assertNoUnexpected();
@@ -67,7 +99,12 @@ describe('a waiver in a comment someone else edited', () => {
     world.repo.git('checkout', '-q', 'main');
     world.pull({ number: 7, base, head, author: 'alice' });
     world.repo.git('checkout', '-q', 'feature');
-    const first = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 7, base, head }), workspace: world.repo.dir, fake: world.fake });
+    const first = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     world.repo.git('checkout', '-q', 'main');
     expect(first.code, explain(first)).toBe(1);
     findingId = reportOf(first).findings.find((f) => f.ruleId === 'pii/sensitive-field-logged')!.id;
@@ -81,13 +118,28 @@ describe('a waiver in a comment someone else edited', () => {
     world.fake.clearRequests();
     const run = await runAction({
       event: 'issue_comment',
-      payload: issueCommentPayload({ number: 7, commentId: c.id, body: forged, login: 'maria', action: 'edited', sender: 'alice' }),
+      payload: issueCommentPayload({
+        number: 7,
+        commentId: c.id,
+        body: forged,
+        login: 'maria',
+        action: 'edited',
+        sender: 'alice',
+      }),
       workspace: world.repo.dir,
       fake: world.fake,
     });
     expect(run.code, explain(run)).toBe(1);
-    expect(world.fake.comments(OWNER, REPO, 7).find((x) => x.id === c.id)!.reactions.map((r) => r.content)).toEqual(['-1']);
-    const reply = world.fake.comments(OWNER, REPO, 7).filter((x) => x.user.login === 'github-actions[bot]' && !x.body.startsWith('<!--')).at(-1)!;
+    expect(
+      world.fake
+        .comments(OWNER, REPO, 7)
+        .find((x) => x.id === c.id)!
+        .reactions.map((r) => r.content),
+    ).toEqual(['-1']);
+    const reply = world.fake
+      .comments(OWNER, REPO, 7)
+      .filter((x) => x.user.login === 'github-actions[bot]' && !x.body.startsWith('<!--'))
+      .at(-1)!;
     expect(reply.body).toContain('last edited by @alice, not by its author');
     expect(world.fake.checkRuns(OWNER, REPO, head).at(-1)).toMatchObject({ conclusion: 'failure' });
     world.fake.assertNoUnexpected();
@@ -105,6 +157,17 @@ describe('a waiver in a comment someone else edited', () => {
 async function command(world: ActionWorld, login: string, body: string) {
   const c = world.fake.addComment(OWNER, REPO, 7, body, login);
   world.fake.clearRequests();
-  const run = await runAction({ event: 'issue_comment', payload: issueCommentPayload({ number: 7, commentId: c.id, body, login }), workspace: world.repo.dir, fake: world.fake });
-  return { run, reactions: world.fake.comments(OWNER, REPO, 7).find((x) => x.id === c.id)!.reactions.map((r) => r.content) };
+  const run = await runAction({
+    event: 'issue_comment',
+    payload: issueCommentPayload({ number: 7, commentId: c.id, body, login }),
+    workspace: world.repo.dir,
+    fake: world.fake,
+  });
+  return {
+    run,
+    reactions: world.fake
+      .comments(OWNER, REPO, 7)
+      .find((x) => x.id === c.id)!
+      .reactions.map((r) => r.content),
+  };
 }

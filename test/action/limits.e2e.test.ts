@@ -3,7 +3,19 @@
  * port retries, and permanent ones that are reported while the exit code still follows the verdict.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, explain, FIXED_AUTH, LEAKY_AUTH, OWNER, pullRequestPayload, REPO, reportOf, runAction } from './harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  explain,
+  FIXED_AUTH,
+  LEAKY_AUTH,
+  OWNER,
+  pullRequestPayload,
+  REPO,
+  reportOf,
+  runAction,
+} from './harness.js';
 
 afterAll(cleanup);
 
@@ -16,11 +28,20 @@ describe('an oversized report', () => {
     const base = world.commit({ ...BASE_FILES, '.github/readiness.yml': 'fail-on: warning\n' }, 'base');
     world.repo.git('checkout', '-q', '-b', 'feature');
     // 420 stale suppressions: each one is a `core/unused-suppression` warning, which blocks under fail-on: warning.
-    const stale = Array.from({ length: 420 }, (_, i) => `// readiness-ignore core/suppression-missing-reason: left over from refactor ${i}\nexport const value${i} = ${i};\n`).join('');
+    const stale = Array.from(
+      { length: 420 },
+      (_, i) =>
+        `// readiness-ignore core/suppression-missing-reason: left over from refactor ${i}\nexport const value${i} = ${i};\n`,
+    ).join('');
     const head = world.commit({ 'src/constants.ts': stale }, 'many constants');
     world.pull({ number: 5, base, head });
 
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 5, base, head }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 5, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.outputs).toMatchObject({ verdict: 'blocked', warnings: '420' });
 
@@ -36,7 +57,10 @@ describe('an oversized report', () => {
     expect(reportOf(run).findings).toHaveLength(420);
     const sent = [...world.fake.requestsFor('checks/create'), ...world.fake.requestsFor('checks/update')];
     expect(sent).toHaveLength(2);
-    for (const r of sent) expect(((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length).toBeLessThanOrEqual(50);
+    for (const r of sent)
+      expect(
+        ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length,
+      ).toBeLessThanOrEqual(50);
     expect(check!.conclusion).toBe('failure');
 
     // The check run carries every annotation, so the workflow commands do not repeat them.
@@ -44,7 +68,13 @@ describe('an oversized report', () => {
     expect(Buffer.byteLength(run.summary)).toBeLessThanOrEqual(1024 * 1024);
 
     // As workflow annotations they stay within the per-step caps, most severe first, saying how many not.
-    const asWorkflow = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 5, base, head }), workspace: world.repo.dir, fake: world.fake, inputs: { annotations: 'workflow' } });
+    const asWorkflow = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 5, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { annotations: 'workflow' },
+    });
     const warnings = asWorkflow.commands.filter((c) => c.startsWith('::warning'));
     expect(warnings).toHaveLength(10);
     expect(asWorkflow.stdout).toContain('410 more new findings not annotated here');
@@ -72,7 +102,12 @@ describe('GitHub failing', () => {
     world.fake.injectFault({ operationId: 'checks/create', status: 502, times: 1 });
     world.fake.injectFault({ operationId: 'issues/create-comment', status: 403, retryAfter: 1, times: 1 });
     world.fake.clearRequests();
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 21, base, head: leaky }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 21, base, head: leaky }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(world.fake.pendingFaults()).toEqual([]);
     expect(world.fake.requestsFor('checks/create').map((r) => r.status)).toEqual([502, 201]);
@@ -89,13 +124,20 @@ describe('GitHub failing', () => {
     world.pull({ number: 22, base, head: fixed });
     world.fake.injectFault({ operationId: 'checks/create', status: 500, times: 20 });
     world.fake.clearRequests();
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 22, base, head: fixed }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 22, base, head: fixed }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     world.fake.clearFaults();
     expect(run.code, explain(run)).toBe(0);
     expect(run.outputs['verdict']).toBe('ready');
     // One request and three retries (the port's bound), then a final answer.
     expect(world.fake.requestsFor('checks/create').map((r) => r.status)).toEqual([500, 500, 500, 500]);
-    expect(run.stdout).toContain('GitHub answered 500 while creating the check run (POST /repos/{owner}/{repo}/check-runs): Server Error');
+    expect(run.stdout).toContain(
+      'GitHub answered 500 while creating the check run (POST /repos/{owner}/{repo}/check-runs): Server Error',
+    );
     expect(run.stdout).toContain('The request was retried 3 time(s) before giving up.');
     expect(run.summary).toContain('Problems publishing the result');
     expect(run.summary).toContain('GitHub answered 500 while creating the check run');
@@ -108,7 +150,12 @@ describe('GitHub failing', () => {
   it('permanent on a blocked PR: the exit code is still 1, from the verdict', async () => {
     world.pull({ number: 23, base, head: leaky });
     world.fake.injectFault({ operationId: 'issues/list-comments', status: 503, times: 20 });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 23, base, head: leaky }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 23, base, head: leaky }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     world.fake.clearFaults();
     expect(run.code, explain(run)).toBe(1);
     expect(run.outputs['verdict']).toBe('blocked');

@@ -4,7 +4,17 @@
  * checkout and through the API alike. The diff and the baseline still come from the merge-base.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, explain, LEAKY_AUTH, pullRequestPayload, reportOf, runAction, tempDir } from './harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  explain,
+  LEAKY_AUTH,
+  pullRequestPayload,
+  reportOf,
+  runAction,
+  tempDir,
+} from './harness.js';
 
 let world: ActionWorld;
 let mergeBase: string;
@@ -30,7 +40,13 @@ afterAll(async () => {
 describe('a pull request branched before main enforced its gate', () => {
   it('is blocked by the config at the base tip when run from the checkout', async () => {
     world.pull({ number: 7, base: tip, head: stale });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 7, base: tip, head: stale }), workspace: world.repo.dir, fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base: tip, head: stale }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.outputs).toMatchObject({ verdict: 'blocked', blockers: '1' });
     const report = reportOf(run) as ReturnType<typeof reportOf> & { base: { sha: string } };
@@ -40,7 +56,13 @@ describe('a pull request branched before main enforced its gate', () => {
 
   it('is blocked by the config at the base tip through the API’s file list (no checkout)', async () => {
     world.pull({ number: 8, base: tip, head: stale });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 8, base: tip, head: stale }), workspace: tempDir('rg-no-checkout-'), fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 8, base: tip, head: stale }),
+      workspace: tempDir('rg-no-checkout-'),
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain("Using the GitHub API's file list instead of git");
     expect(run.outputs).toMatchObject({ verdict: 'blocked', blockers: '1' });

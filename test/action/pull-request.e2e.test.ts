@@ -59,7 +59,11 @@ describe('a pull request from the same repository', () => {
     expect(run.code, explain(run)).toBe(1);
     expect(run.outputs).toMatchObject({ verdict: 'blocked', blockers: '1', warnings: '0' });
     const report = reportOf(run);
-    expect(report.findings.map((f) => [f.ruleId, f.path, f.state])).toContainEqual(['pii/sensitive-field-logged', 'src/auth.ts', 'new']);
+    expect(report.findings.map((f) => [f.ruleId, f.path, f.state])).toContainEqual([
+      'pii/sensitive-field-logged',
+      'src/auth.ts',
+      'new',
+    ]);
 
     const comments = world.fake.comments(OWNER, REPO, 7);
     expect(comments).toHaveLength(1);
@@ -71,7 +75,11 @@ describe('a pull request from the same repository', () => {
 
     const [check] = world.fake.checkRuns(OWNER, REPO, leaky);
     expect(check).toMatchObject({ name: 'Readiness Gates', status: 'completed', conclusion: 'failure' });
-    expect(check!.annotations.some((a) => a.path === 'src/auth.ts' && a.annotation_level === 'failure' && a.title === 'pii/sensitive-field-logged')).toBe(true);
+    expect(
+      check!.annotations.some(
+        (a) => a.path === 'src/auth.ts' && a.annotation_level === 'failure' && a.title === 'pii/sensitive-field-logged',
+      ),
+    ).toBe(true);
     expect(check!.detailsUrl).toBe(`https://github.com/${OWNER}/${REPO}/actions/runs/4242`);
 
     // One annotation per finding: the check run carries it, so no workflow annotation repeats it.
@@ -91,7 +99,12 @@ describe('a pull request from the same repository', () => {
 
   it('re-run on the same head: no comment write at all (on-change), the verdict again', async () => {
     world.fake.clearRequests();
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 7, base, head: leaky, action: 'reopened' }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base, head: leaky, action: 'reopened' }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(writesTo('issues/')).toEqual([]);
     expect(world.fake.requestsFor('issues/list-comments').length).toBeGreaterThan(0);
@@ -109,17 +122,25 @@ describe('a pull request from the same repository', () => {
       inputs: { annotations: 'workflow' },
     });
     expect(run.code, explain(run)).toBe(1);
-    expect(run.commands.some((c) => /^::error file=src\/auth\.ts,line=5,.*title=pii\/sensitive-field-logged::/.test(c))).toBe(true);
+    expect(
+      run.commands.some((c) => /^::error file=src\/auth\.ts,line=5,.*title=pii\/sensitive-field-logged::/.test(c)),
+    ).toBe(true);
     const sent = [...world.fake.requestsFor('checks/create'), ...world.fake.requestsFor('checks/update')];
     expect(sent.length).toBeGreaterThan(0);
-    for (const r of sent) expect((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).toEqual([]);
+    for (const r of sent)
+      expect((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).toEqual([]);
     expect(run.summary).toMatch(/Annotations: workflow annotations \(annotations: workflow\)/);
   });
 
   it('the fix pushed: the same comment is updated and the check run on the new head is green', async () => {
     world.pull({ number: 7, base, head: fixed });
     world.fake.clearRequests();
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 7, base, head: fixed, action: 'synchronize' }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 7, base, head: fixed, action: 'synchronize' }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(0);
     expect(run.outputs).toMatchObject({ verdict: 'ready', blockers: '0' });
     const comments = world.fake.comments(OWNER, REPO, 7);
@@ -142,11 +163,19 @@ describe('checkouts that lack history', () => {
     expect(clone.git('rev-parse', '--is-shallow-repository').trim()).toBe('true');
 
     world.pull({ number: 8, base, head: leaky });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 8, base, head: leaky }), workspace: clone.dir, fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 8, base, head: leaky }),
+      workspace: clone.dir,
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain(`git fetch --no-tags --no-recurse-submodules --depth=1 origin ${base}`);
     expect(run.stdout).toContain(`git fetch --no-tags --no-recurse-submodules --depth=50 origin ${base} ${leaky}`);
-    expect(run.stdout).toMatch(/Compared with: git checkout \(fetched the base commit and 50 commits of history\); merge-base [0-9a-f]{7}/);
+    expect(run.stdout).toMatch(
+      /Compared with: git checkout \(fetched the base commit and 50 commits of history\); merge-base [0-9a-f]{7}/,
+    );
     expect(reportOf(run).findings.map((f) => f.ruleId)).toContain('pii/sensitive-field-logged');
     world.fake.assertNoUnexpected();
   });
@@ -154,7 +183,13 @@ describe('checkouts that lack history', () => {
   it('no usable checkout: falls back to the API’s file list, says so, and reaches the same verdict', async () => {
     const empty = tempDir('rg-no-checkout-');
     world.pull({ number: 9, base, head: leaky });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 9, base, head: leaky }), workspace: empty, fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 9, base, head: leaky }),
+      workspace: empty,
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.stdout).toContain("Using the GitHub API's file list instead of git");
     expect(run.summary).toContain("Compared with: GitHub API (pull request #9's file list, trees and blobs)");
@@ -172,11 +207,25 @@ describe('a broken config on the base branch', () => {
       w.repo.git('checkout', '-q', '-b', 'feature');
       const h = w.commit({ 'src/auth.ts': FIXED_AUTH });
       w.pull({ number: 3, base: b, head: h });
-      const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 3, base: b, head: h }), workspace: w.repo.dir, fake: w.fake });
+      const run = await runAction({
+        event: 'pull_request',
+        payload: pullRequestPayload({ number: 3, base: b, head: h }),
+        workspace: w.repo.dir,
+        fake: w.fake,
+      });
       expect(run.code, explain(run)).toBe(1);
-      expect(run.commands.some((c) => /^::error title=Readiness Gates configuration,file=\.github\/readiness\.yml,line=1,col=\d+::fail-on: /.test(c))).toBe(true);
+      expect(
+        run.commands.some((c) =>
+          /^::error title=Readiness Gates configuration,file=\.github\/readiness\.yml,line=1,col=\d+::fail-on: /.test(
+            c,
+          ),
+        ),
+      ).toBe(true);
       const [check] = w.fake.checkRuns(OWNER, REPO, h);
-      expect(check).toMatchObject({ conclusion: 'failure', output: { title: 'Configuration error in .github/readiness.yml' } });
+      expect(check).toMatchObject({
+        conclusion: 'failure',
+        output: { title: 'Configuration error in .github/readiness.yml' },
+      });
       expect(check!.output.summary).toContain('.github/readiness.yml:1:');
       expect(run.summary).toContain('Configuration error in .github/readiness.yml');
       expect(w.fake.comments(OWNER, REPO, 3)).toEqual([]);

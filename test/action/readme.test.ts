@@ -14,10 +14,16 @@ const start = readme.indexOf('\n## GitHub Action\n');
 const end = readme.indexOf('\n## ', start + 5);
 const section = readme.slice(start, end === -1 ? undefined : end);
 const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
-const inputs = Object.keys((parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs);
+const inputs = Object.keys(
+  (parseYaml(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as { inputs: Record<string, unknown> }).inputs,
+);
 
 type Step = { uses?: string; with?: Record<string, unknown>; run?: string };
-type Workflow = { on?: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, { steps: Step[]; permissions?: Record<string, string>; 'runs-on'?: string }> };
+type Workflow = {
+  on?: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, { steps: Step[]; permissions?: Record<string, string>; 'runs-on'?: string }>;
+};
 
 describe('README: GitHub Action', () => {
   it('has the section and its workflows', () => {
@@ -40,14 +46,29 @@ describe('README: GitHub Action', () => {
 
   it('covers every event the Action handles', () => {
     const events = new Set(blocks.flatMap((b) => Object.keys((parseYaml(b) as Workflow).on ?? {})));
-    for (const e of ['pull_request', 'pull_request_target', 'merge_group', 'push', 'workflow_dispatch', 'issue_comment', 'workflow_run']) expect(events).toContain(e);
+    for (const e of [
+      'pull_request',
+      'pull_request_target',
+      'merge_group',
+      'push',
+      'workflow_dispatch',
+      'issue_comment',
+      'workflow_run',
+    ])
+      expect(events).toContain(e);
   });
 
   it('the two-workflow pattern passes the report from one to the other', () => {
     const publish = blocks.map((b) => parseYaml(b) as Workflow).find((w) => w.on && 'workflow_run' in w.on)!;
     const steps = Object.values(publish.jobs)[0]!.steps;
-    expect(steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with).toMatchObject({ name: 'readiness-report', 'run-id': '${{ github.event.workflow_run.id }}' });
-    expect(steps.find((s) => s.uses?.startsWith('readiness-gates/'))?.with).toEqual({ mode: 'publish', 'report-file': 'readiness-report.json' });
+    expect(steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))?.with).toMatchObject({
+      name: 'readiness-report',
+      'run-id': '${{ github.event.workflow_run.id }}',
+    });
+    expect(steps.find((s) => s.uses?.startsWith('readiness-gates/'))?.with).toEqual({
+      mode: 'publish',
+      'report-file': 'readiness-report.json',
+    });
     expect(publish.permissions).toMatchObject({ actions: 'read', 'pull-requests': 'write', checks: 'write' });
   });
 

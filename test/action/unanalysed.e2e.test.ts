@@ -5,7 +5,19 @@
  * 3,001 files through git are all listed and analysed (the existing large-PR behaviour).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionWorld, BASE_FILES, cleanup, explain, LEAKY_AUTH, OWNER, pullRequestPayload, REPO, reportOf, runAction, tempDir } from './harness.js';
+import {
+  ActionWorld,
+  BASE_FILES,
+  cleanup,
+  explain,
+  LEAKY_AUTH,
+  OWNER,
+  pullRequestPayload,
+  REPO,
+  reportOf,
+  runAction,
+  tempDir,
+} from './harness.js';
 
 afterAll(cleanup);
 
@@ -17,15 +29,30 @@ describe('a migration padded past max-file-bytes', () => {
 
   it('blocks as incomplete, with the reason in the check run and the report', async () => {
     world = await ActionWorld.create();
-    const base = world.commit({ ...BASE_FILES, ...MIGRATION, '.github/readiness.yml': 'max-file-bytes: 1024\n' }, 'base');
+    const base = world.commit(
+      { ...BASE_FILES, ...MIGRATION, '.github/readiness.yml': 'max-file-bytes: 1024\n' },
+      'base',
+    );
     world.repo.git('checkout', '-q', '-b', 'feature');
-    const head = world.commit({ 'migrations/002_drop.sql': `DROP TABLE users;\n${'-- padding\n'.repeat(200)}` }, 'drop users');
+    const head = world.commit(
+      { 'migrations/002_drop.sql': `DROP TABLE users;\n${'-- padding\n'.repeat(200)}` },
+      'drop users',
+    );
     world.pull({ number: 11, base, head });
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 11, base, head }), workspace: world.repo.dir, fake: world.fake });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 11, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(run.outputs.verdict).toBe('blocked');
-    const report = reportOf(run) as ReturnType<typeof reportOf> & { incomplete?: { blocking: boolean; files: Array<{ path: string }> } };
-    expect(report.findings.map((f) => `${f.ruleId} ${f.path}`)).toContain('core/unanalysed-file migrations/002_drop.sql');
+    const report = reportOf(run) as ReturnType<typeof reportOf> & {
+      incomplete?: { blocking: boolean; files: Array<{ path: string }> };
+    };
+    expect(report.findings.map((f) => `${f.ruleId} ${f.path}`)).toContain(
+      'core/unanalysed-file migrations/002_drop.sql',
+    );
     expect(report.incomplete).toMatchObject({ blocking: true, files: [{ path: 'migrations/002_drop.sql' }] });
     const [check] = world.fake.checkRuns(OWNER, REPO, head);
     expect(check!.conclusion).toBe('failure');
@@ -49,13 +76,24 @@ describe('a pull request of 3,001 files', () => {
     // Committed and mirrored by hand: ActionWorld.commit reads every file back with one `git show` each.
     world.repo.writeAll(files);
     head = world.repo.commit('3,001 generated files');
-    world.fake.seedRepo({ owner: OWNER, repo: REPO, commits: { [head]: { ...BASE_FILES, ...files } }, parents: { [head]: [base] } });
+    world.fake.seedRepo({
+      owner: OWNER,
+      repo: REPO,
+      commits: { [head]: { ...BASE_FILES, ...files } },
+      parents: { [head]: [base] },
+    });
     world.pull({ number: 12, base, head });
   }, 120_000);
   afterAll(async () => world.close());
 
   it('through the API’s file list (no checkout), the 3,001st file is not listed: incomplete, blocked', async () => {
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 12, base, head }), workspace: tempDir('rg-no-checkout-'), fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 12, base, head }),
+      workspace: tempDir('rg-no-checkout-'),
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.stdout).toContain("Using the GitHub API's file list instead of git");
     expect(run.code, explain(run)).toBe(1);
     const finding = reportOf(run).findings.find((f) => f.ruleId === 'core/unanalysed-file');
@@ -64,7 +102,13 @@ describe('a pull request of 3,001 files', () => {
   }, 300_000);
 
   it('through git, every file is listed and analysed: the leak is found', async () => {
-    const run = await runAction({ event: 'pull_request', payload: pullRequestPayload({ number: 12, base, head }), workspace: world.repo.dir, fake: world.fake, inputs: { comment: 'never' } });
+    const run = await runAction({
+      event: 'pull_request',
+      payload: pullRequestPayload({ number: 12, base, head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { comment: 'never' },
+    });
     expect(run.code, explain(run)).toBe(1);
     expect(reportOf(run).findings.map((f) => f.ruleId)).toEqual(['pii/sensitive-field-logged']);
   }, 120_000);

@@ -27,7 +27,13 @@ const CODEOWNERS = '# owners\n*  @acme/platform\n/src/billing/ @bella\n/db/ @acm
 let nextId = 1;
 function c(login: string, body: string, createdAt = '2026-03-01T09:00:00Z', type = 'User'): CommandComment {
   const id = nextId++;
-  return { id, body, user: { login, type }, createdAt, htmlUrl: `https://github.com/acme/shop/pull/7#issuecomment-${id}` };
+  return {
+    id,
+    body,
+    user: { login, type },
+    createdAt,
+    htmlUrl: `https://github.com/acme/shop/pull/7#issuecomment-${id}`,
+  };
 }
 
 function facts(perms: Record<string, RepoPermission>, extra: Partial<WaiverFacts> = {}): WaiverFacts {
@@ -35,7 +41,12 @@ function facts(perms: Record<string, RepoPermission>, extra: Partial<WaiverFacts
 }
 
 function decide(comments: CommandComment[], f: WaiverFacts, policy: Partial<WaiverPolicy> = {}) {
-  return decideWaivers(extractWaiverCommands(comments), f, { policy: { ...POLICY, ...policy }, prAuthor: 'alice', findings: FINDINGS, now: NOW });
+  return decideWaivers(extractWaiverCommands(comments), f, {
+    policy: { ...POLICY, ...policy },
+    prAuthor: 'alice',
+    findings: FINDINGS,
+    now: NOW,
+  });
 }
 
 describe('extractWaiverCommands', () => {
@@ -44,10 +55,20 @@ describe('extractWaiverCommands', () => {
       c('maria', 'Looks fine.\n/readiness waive aaa111 --until 2026-04-01 reviewed with security\n/readiness recheck'),
       c('readiness-gates[bot]', '/readiness waive bbb222 a bot cannot waive', undefined, 'Bot'),
       { ...c('ghost', '/readiness waive bbb222 deleted user'), user: null },
-      c('tom', '> /readiness waive bbb222 quoted\n/readiness waive bbb222\n/readiness unwaive aaa111\n/readiness explain pii/x'),
+      c(
+        'tom',
+        '> /readiness waive bbb222 quoted\n/readiness waive bbb222\n/readiness unwaive aaa111\n/readiness explain pii/x',
+      ),
     ];
     const entries = extractWaiverCommands(comments);
-    expect(entries.map((e) => [e.login, e.line, e.command.kind, 'findingId' in e.command ? e.command.findingId : e.command.kind === 'error' ? e.command.code : ''])).toEqual([
+    expect(
+      entries.map((e) => [
+        e.login,
+        e.line,
+        e.command.kind,
+        'findingId' in e.command ? e.command.findingId : e.command.kind === 'error' ? e.command.code : '',
+      ]),
+    ).toEqual([
       ['maria', 2, 'waive', 'aaa111'],
       ['tom', 2, 'error', 'missing-reason'],
       ['tom', 3, 'unwaive', 'aaa111'],
@@ -60,14 +81,23 @@ describe('decideWaivers', () => {
     const d = decide([c('maria', '/readiness waive aaa111 reviewed with security')], facts({ maria: 'maintain' }));
     expect(d.refused).toEqual([]);
     expect(d.waivers).toEqual([
-      { findingId: 'aaa111', by: 'maria', reason: 'reviewed with security', until: '2026-05-30', url: expect.stringContaining('#issuecomment-') },
+      {
+        findingId: 'aaa111',
+        by: 'maria',
+        reason: 'reviewed with security',
+        until: '2026-05-30',
+        url: expect.stringContaining('#issuecomment-'),
+      },
     ]);
     expect(d.accepted[0]).toMatchObject({ kind: 'waive', via: 'maintain permission', until: '2026-05-30' });
   });
 
   it('--until is kept when within max-days and capped (from the comment’s date) when beyond', () => {
     const d = decide(
-      [c('maria', '/readiness waive aaa111 --until 2026-03-20 short'), c('ada', '/readiness waive bbb222 --until 2027-12-31 long')],
+      [
+        c('maria', '/readiness waive aaa111 --until 2026-03-20 short'),
+        c('ada', '/readiness waive bbb222 --until 2027-12-31 long'),
+      ],
       facts({ maria: 'maintain', ada: 'admin' }),
     );
     expect(d.waivers.map((w) => [w.findingId, w.until])).toEqual([
@@ -79,31 +109,54 @@ describe('decideWaivers', () => {
 
   it('the PR author is refused unless allow-author, whatever their permission', () => {
     const comments = [c('alice', '/readiness waive aaa111 my own PR')];
-    expect(decide(comments, facts({ alice: 'admin' })).refused[0]!.reason).toContain('opened this pull request and may not waive');
+    expect(decide(comments, facts({ alice: 'admin' })).refused[0]!.reason).toContain(
+      'opened this pull request and may not waive',
+    );
     expect(decide(comments, facts({ alice: 'admin' }), { allowAuthor: true }).waivers).toHaveLength(1);
   });
 
   it('below min-permission: refused with both levels; a code owner of the path is allowed', () => {
-    const d = decide([c('tom', '/readiness waive bbb222 fine'), c('bella', '/readiness waive aaa111 I own billing')], facts({ tom: 'write', bella: 'read' }));
+    const d = decide(
+      [c('tom', '/readiness waive bbb222 fine'), c('bella', '/readiness waive aaa111 I own billing')],
+      facts({ tom: 'write', bella: 'read' }),
+    );
     expect(d.refused).toEqual([
-      expect.objectContaining({ login: 'tom', findingId: 'bbb222', reason: expect.stringContaining('@tom has `write` permission on this repository; waivers need `maintain` or higher, and is not a code owner of `db/migrations/0042.sql` (owners: @acme/dba); membership of @acme/dba could not be checked') }),
+      expect.objectContaining({
+        login: 'tom',
+        findingId: 'bbb222',
+        reason: expect.stringContaining(
+          '@tom has `write` permission on this repository; waivers need `maintain` or higher, and is not a code owner of `db/migrations/0042.sql` (owners: @acme/dba); membership of @acme/dba could not be checked',
+        ),
+      }),
     ]);
-    expect(d.accepted).toEqual([expect.objectContaining({ login: 'bella', via: 'code owner of src/billing/charge.ts' })]);
+    expect(d.accepted).toEqual([
+      expect.objectContaining({ login: 'bella', via: 'code owner of src/billing/charge.ts' }),
+    ]);
   });
 
   it('team code owners count when membership is known; codeowners: false ignores CODEOWNERS', () => {
     const f = facts({ tom: 'write' }, { teamMembership: new Map([['acme/dba:tom', true]]) });
-    expect(decide([c('tom', '/readiness waive bbb222 dba approved')], f).accepted[0]!.via).toBe('member of @acme/dba, code owner of db/migrations/0042.sql');
-    expect(decide([c('tom', '/readiness waive bbb222 dba approved')], f, { codeowners: false }).refused).toHaveLength(1);
+    expect(decide([c('tom', '/readiness waive bbb222 dba approved')], f).accepted[0]!.via).toBe(
+      'member of @acme/dba, code owner of db/migrations/0042.sql',
+    );
+    expect(decide([c('tom', '/readiness waive bbb222 dba approved')], f, { codeowners: false }).refused).toHaveLength(
+      1,
+    );
   });
 
   it('a lower min-permission lets write users waive', () => {
-    expect(decide([c('tom', '/readiness waive bbb222 ok')], facts({ tom: 'write' }), { minPermission: 'write' }).waivers).toHaveLength(1);
+    expect(
+      decide([c('tom', '/readiness waive bbb222 ok')], facts({ tom: 'write' }), { minPermission: 'write' }).waivers,
+    ).toHaveLength(1);
   });
 
   it('refuses unknown finding ids, missing reasons and dates before the comment', () => {
     const d = decide(
-      [c('maria', '/readiness waive zzz999 typo'), c('maria', '/readiness waive aaa111'), c('maria', '/readiness waive aaa111 --until 2026-02-01 backdated')],
+      [
+        c('maria', '/readiness waive zzz999 typo'),
+        c('maria', '/readiness waive aaa111'),
+        c('maria', '/readiness waive aaa111 --until 2026-02-01 backdated'),
+      ],
       facts({ maria: 'maintain' }),
     );
     expect(d.refused.map((r) => r.reason)).toEqual([
@@ -135,13 +188,22 @@ describe('decideWaivers', () => {
   });
 
   it('a waiver past its end date is reported as expired, not applied', () => {
-    const d = decide([c('maria', '/readiness waive aaa111 --until 2026-03-09 until yesterday', '2026-03-01T00:00:00Z'), c('maria', '/readiness waive bbb222 --until 2026-03-10 through today')], facts({ maria: 'maintain' }));
+    const d = decide(
+      [
+        c('maria', '/readiness waive aaa111 --until 2026-03-09 until yesterday', '2026-03-01T00:00:00Z'),
+        c('maria', '/readiness waive bbb222 --until 2026-03-10 through today'),
+      ],
+      facts({ maria: 'maintain' }),
+    );
     expect(d.expired.map((w) => w.findingId)).toEqual(['aaa111']);
     expect(d.waivers.map((w) => w.findingId)).toEqual(['bbb222']);
   });
 
   it('an old comment edited later is still capped from when it was written', () => {
-    const d = decide([c('maria', '/readiness waive aaa111 --until 2026-12-31 edited to last longer', '2025-11-01T00:00:00Z')], facts({ maria: 'maintain' }));
+    const d = decide(
+      [c('maria', '/readiness waive aaa111 --until 2026-12-31 edited to last longer', '2025-11-01T00:00:00Z')],
+      facts({ maria: 'maintain' }),
+    );
     expect(d.waivers).toEqual([]);
     expect(d.expired).toEqual([expect.objectContaining({ until: '2026-01-30' })]);
   });
@@ -166,7 +228,12 @@ describe('deriveWaivers through the API', () => {
     fake.addComment('acme', 'shop', 7, '/readiness waive aaa111 reviewed', 'maria');
     fake.addComment('acme', 'shop', 7, '/readiness waive bbb222 also fine', 'maria');
     fake.addComment('acme', 'shop', 7, '/readiness waive aaa111 me too', 'tom');
-    const octokit = createOctokit({ token: 'ghs_t', baseUrl: fake.url, retryBaseMs: 5, throttle: { writeIntervalMs: 0 } });
+    const octokit = createOctokit({
+      token: 'ghs_t',
+      baseUrl: fake.url,
+      retryBaseMs: 5,
+      throttle: { writeIntervalMs: 0 },
+    });
     let codeownersReads = 0;
     const d = await deriveWaivers(octokit, {
       owner: 'acme',
@@ -198,9 +265,23 @@ describe('answerComment', () => {
     const d = decide([c('maria', '/readiness waive zzz999 typo')], facts({ maria: 'maintain' }));
     const refused = d.refused[0]!;
     const a = answerComment(refused.commentId, '/readiness waive zzz999 typo', 'maria', d, () => undefined);
-    expect(a).toEqual({ reaction: '-1', reply: expect.stringContaining('@maria, this was not applied:\n\n> /readiness waive zzz999 typo\n\nThere is no finding `zzz999`'), evaluate: true });
-    expect(answerComment(1, '/readiness recheck', 'maria', nothingDecided, () => undefined)).toEqual({ reaction: '+1', evaluate: true });
-    expect(answerComment(1, '/readiness explain pii/sensitive-field-logged', 'maria', undefined, (id) => `# ${id}\ndocs`)).toEqual({ reaction: '+1', reply: '# pii/sensitive-field-logged\ndocs', evaluate: false });
-    expect(answerComment(1, '/readiness wave abc', 'maria', undefined, () => undefined)).toMatchObject({ reaction: '-1', reply: expect.stringContaining('Did you mean `/readiness waive`?') });
+    expect(a).toEqual({
+      reaction: '-1',
+      reply: expect.stringContaining(
+        '@maria, this was not applied:\n\n> /readiness waive zzz999 typo\n\nThere is no finding `zzz999`',
+      ),
+      evaluate: true,
+    });
+    expect(answerComment(1, '/readiness recheck', 'maria', nothingDecided, () => undefined)).toEqual({
+      reaction: '+1',
+      evaluate: true,
+    });
+    expect(
+      answerComment(1, '/readiness explain pii/sensitive-field-logged', 'maria', undefined, (id) => `# ${id}\ndocs`),
+    ).toEqual({ reaction: '+1', reply: '# pii/sensitive-field-logged\ndocs', evaluate: false });
+    expect(answerComment(1, '/readiness wave abc', 'maria', undefined, () => undefined)).toMatchObject({
+      reaction: '-1',
+      reply: expect.stringContaining('Did you mean `/readiness waive`?'),
+    });
   });
 });

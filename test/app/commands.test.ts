@@ -49,7 +49,11 @@ async function blocked(): Promise<{ h: Harness; id: string }> {
 }
 
 function reactions(h: Harness, commentId: number): string[] {
-  return h.fake.repoState(OWNER, REPO).comments.get(commentId)!.reactions.filter((r) => r.user.login === 'readiness-gates[bot]').map((r) => r.content);
+  return h.fake
+    .repoState(OWNER, REPO)
+    .comments.get(commentId)!
+    .reactions.filter((r) => r.user.login === 'readiness-gates[bot]')
+    .map((r) => r.content);
 }
 
 describe('waivers', () => {
@@ -58,7 +62,11 @@ describe('waivers', () => {
     h = r.h;
     const id = r.id;
     const until = day(new Date(), 30);
-    const c = await comment(h, 'maria', `/readiness waive ${id} --until ${until} The log goes to a sink that drops this field; fix in #12`);
+    const c = await comment(
+      h,
+      'maria',
+      `/readiness waive ${id} --until ${until} The log goes to a sink that drops this field; fix in #12`,
+    );
     await h.app.idle();
 
     expect(reactions(h, c.id)).toEqual(['+1']);
@@ -95,7 +103,9 @@ describe('waivers', () => {
     const c = await comment(h, 'rita', `/readiness waive ${r.id} looks harmless to me`);
     await h.app.idle();
     expect(reactions(h, c.id)).toEqual(['-1']);
-    expect(replies(h)[0]!.body).toMatch(/@rita has `read` permission on this repository; waivers need `maintain` or higher/);
+    expect(replies(h)[0]!.body).toMatch(
+      /@rita has `read` permission on this repository; waivers need `maintain` or higher/,
+    );
     expect(latestRun(h, BAD)!.conclusion).toBe('failure');
     expectCleanFake(h);
   });
@@ -131,7 +141,10 @@ describe('waivers', () => {
     // Maria edits the waiver away: the edit event alone re-evaluates, and the waiver is gone.
     const record = h.fake.repoState(OWNER, REPO).comments.get(c.id)!;
     record.body = 'never mind';
-    await h.deliver('issue_comment', issueCommentEvent('edited', { id: c.id, body: 'never mind', login: 'maria', previousBody: waive }));
+    await h.deliver(
+      'issue_comment',
+      issueCommentEvent('edited', { id: c.id, body: 'never mind', login: 'maria', previousBody: waive }),
+    );
     await h.app.idle();
     expect(latestRun(h, BAD)!.conclusion).toBe('failure');
 
@@ -161,7 +174,8 @@ describe('waivers', () => {
     h.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 300, times: 1 });
     const c = await comment(h, 'maria', `/readiness waive ${id} accepted: the sink drops it`);
     const deadline = Date.now() + 10_000;
-    while (h.fake.requestsFor('pulls/list-files').length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (h.fake.requestsFor('pulls/list-files').length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     push(h, moved);
     await h.app.idle();
 
@@ -220,8 +234,14 @@ describe('other commands', () => {
   it('ignores comments by bots and comments on issues, saying why in the log', async () => {
     h = await startHarness();
     const bot = h.fake.addComment(OWNER, REPO, 7, '/readiness recheck', 'other-app[bot]');
-    await h.deliver('issue_comment', issueCommentEvent('created', { id: bot.id, body: bot.body, login: 'other-app[bot]', type: 'Bot' }));
-    await h.deliver('issue_comment', issueCommentEvent('created', { id: 999, body: '/readiness recheck', login: 'rita' }, { onIssue: true }));
+    await h.deliver(
+      'issue_comment',
+      issueCommentEvent('created', { id: bot.id, body: bot.body, login: 'other-app[bot]', type: 'Bot' }),
+    );
+    await h.deliver(
+      'issue_comment',
+      issueCommentEvent('created', { id: 999, body: '/readiness recheck', login: 'rita' }, { onIssue: true }),
+    );
     const plain = h.fake.addComment(OWNER, REPO, 7, 'LGTM', 'rita');
     await h.deliver('issue_comment', issueCommentEvent('created', { id: plain.id, body: 'LGTM', login: 'rita' }));
     await h.app.idle();

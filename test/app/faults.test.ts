@@ -5,7 +5,22 @@
  */
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BAD, BASE, comment, OWNER, REPO, expectCleanFake, latestRun, pullRequestEvent, runsOn, scorecards, SECRET, standardRepo, startHarness, type Harness } from './support.js';
+import {
+  BAD,
+  BASE,
+  comment,
+  OWNER,
+  REPO,
+  expectCleanFake,
+  latestRun,
+  pullRequestEvent,
+  runsOn,
+  scorecards,
+  SECRET,
+  standardRepo,
+  startHarness,
+  type Harness,
+} from './support.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,7 +34,11 @@ describe('webhook signatures', () => {
     const payload = pullRequestEvent('opened', { head: BAD });
     const wrongSecret = await h.deliver('pull_request', payload, { secret: 'not-the-secret' });
     const body = JSON.stringify(payload);
-    const tampered = await h.deliver('pull_request', { ...payload, number: 8 }, { signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` });
+    const tampered = await h.deliver(
+      'pull_request',
+      { ...payload, number: 8 },
+      { signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+    );
     const unsigned = await fetch(h.app.url + h.options.webhookPath, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'd-1' },
@@ -48,14 +67,20 @@ describe('transient GitHub failures', () => {
     expect(delivery.status).toBe(200);
     await h.app.idle();
 
-    expect(latestRun(h, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
+    expect(latestRun(h, BAD)).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }),
+    });
     expect(runsOn(h, BAD)).toHaveLength(1);
     expect(scorecards(h)).toHaveLength(1);
     // Each faulted request was answered with the fault, then retried to success.
     const faulted = h.fake.requests.filter((r) => r.fault);
     expect(faulted.map((r) => r.status).sort()).toEqual([403, 429, 500, 500, 502, 503]);
     for (const f of faulted) {
-      expect(h.fake.requests.some((r) => r.seq > f.seq && r.operationId === f.operationId && r.status < 300)).toBe(true);
+      expect(h.fake.requests.some((r) => r.seq > f.seq && r.operationId === f.operationId && r.status < 300)).toBe(
+        true,
+      );
     }
     expect(h.logs.some((l) => l.includes('secondary rate limit: retrying in 1 s'))).toBe(true);
     expectCleanFake(h);
@@ -92,7 +117,12 @@ describe('persistent GitHub failures', () => {
     // Not a changed file: src/logger.ts is read by the gates' repository-wide look-ups, where the engine
     // treats an unreadable file as absent. A GitHub outage must not pass for "nothing to check".
     const logger = h.fake.repoState(OWNER, REPO).lookup(BAD, 'src/logger.ts')!.sha;
-    h.fake.injectFault({ operationId: 'git/get-blob', path: `/repos/${OWNER}/${REPO}/git/blobs/${logger}`, status: 503, rate: 1 });
+    h.fake.injectFault({
+      operationId: 'git/get-blob',
+      path: `/repos/${OWNER}/${REPO}/git/blobs/${logger}`,
+      status: 503,
+      rate: 1,
+    });
     await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
     await h.app.idle();
     expect(h.fake.requests.filter((r) => r.fault).length).toBeGreaterThan(0);
@@ -105,7 +135,8 @@ describe('persistent GitHub failures', () => {
 
   it('concludes neutral when the base branch says on-error: neutral', async () => {
     const repo = standardRepo();
-    for (const sha of [BASE, BAD]) (repo.commits![sha] as Record<string, string>)['.github/readiness.yml'] = 'on-error: neutral\n';
+    for (const sha of [BASE, BAD])
+      (repo.commits![sha] as Record<string, string>)['.github/readiness.yml'] = 'on-error: neutral\n';
     h = await startHarness({ repo });
     h.fake.injectFault({ operationId: 'issues/list-comments', status: 502, rate: 1 });
     await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));

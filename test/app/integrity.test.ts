@@ -35,11 +35,18 @@ afterEach(async () => {
 });
 
 /** The blocker of AUTH_BAD with a marker the PR adds on the line before it. */
-const AUTH_SELF_SUPPRESSED = AUTH_BAD.replace('  logger.info(`login', '  // readiness-ignore pii: it is only a demo\n  logger.info(`login');
+const AUTH_SELF_SUPPRESSED = AUTH_BAD.replace(
+  '  logger.info(`login',
+  '  // readiness-ignore pii: it is only a demo\n  logger.info(`login',
+);
 const SELF = '5e1f'.repeat(10);
 
 function reactions(harness: Harness, commentId: number): string[] {
-  return harness.fake.repoState(OWNER, REPO).comments.get(commentId)!.reactions.filter((r) => r.user.login === 'readiness-gates[bot]').map((r) => r.content);
+  return harness.fake
+    .repoState(OWNER, REPO)
+    .comments.get(commentId)!
+    .reactions.filter((r) => r.user.login === 'readiness-gates[bot]')
+    .map((r) => r.content);
 }
 
 describe('suppression comments the pull request adds', () => {
@@ -47,7 +54,15 @@ describe('suppression comments the pull request adds', () => {
     const repo = standardRepo({
       commits: { [BASE]: baseFiles(), [SELF]: baseFiles({ 'src/auth.ts': AUTH_SELF_SUPPRESSED }) },
       parents: { [SELF]: [BASE] },
-      pulls: [{ number: 7, user: 'alice', head: { sha: SELF, ref: 'feature' }, base: { sha: BASE, ref: 'main' }, title: 'Log in' }],
+      pulls: [
+        {
+          number: 7,
+          user: 'alice',
+          head: { sha: SELF, ref: 'feature' },
+          base: { sha: BASE, ref: 'main' },
+          title: 'Log in',
+        },
+      ],
     });
     const harness = await startHarness({ repo });
     await harness.deliver('pull_request', pullRequestEvent('opened', { head: SELF }));
@@ -89,7 +104,10 @@ describe('suppression comments the pull request adds', () => {
   it('a suppression already at the base keeps working for the blocker the PR adds under it', async () => {
     const marker = '// readiness-ignore-file pii: demo service, logs go nowhere\n';
     const repo = standardRepo({
-      commits: { [BASE]: baseFiles({ 'src/auth.ts': marker + baseFiles()['src/auth.ts'] }), [BAD]: baseFiles({ 'src/auth.ts': marker + AUTH_BAD }) },
+      commits: {
+        [BASE]: baseFiles({ 'src/auth.ts': marker + baseFiles()['src/auth.ts'] }),
+        [BAD]: baseFiles({ 'src/auth.ts': marker + AUTH_BAD }),
+      },
       parents: { [BAD]: [BASE] },
     });
     h = await startHarness({ repo });
@@ -116,7 +134,10 @@ describe('waivers in comments someone else edited', () => {
     await h.app.idle();
     const forged = `/readiness waive ${id} approved in chat`;
     h.fake.editComment(OWNER, REPO, c.id, forged, 'alice');
-    await h.deliver('issue_comment', issueCommentEvent('edited', { id: c.id, body: forged, login: 'maria', sender: 'alice', previousBody: c.body }));
+    await h.deliver(
+      'issue_comment',
+      issueCommentEvent('edited', { id: c.id, body: forged, login: 'maria', sender: 'alice', previousBody: c.body }),
+    );
     await h.app.idle();
 
     expect(latestRun(h, BAD)!.conclusion).toBe('failure');
@@ -149,7 +170,10 @@ describe('waivers in comments someone else edited', () => {
     await h.app.idle();
     const body = `/readiness waive ${id} staging-only logger, removed in #12`;
     h.fake.editComment(OWNER, REPO, c.id, body, 'maria');
-    await h.deliver('issue_comment', issueCommentEvent('edited', { id: c.id, body, login: 'maria', previousBody: c.body }));
+    await h.deliver(
+      'issue_comment',
+      issueCommentEvent('edited', { id: c.id, body, login: 'maria', previousBody: c.body }),
+    );
     await h.app.idle();
     expect(latestRun(h, BAD)!.conclusion).toBe('success');
     expect(reactions(h, c.id)).toEqual(['+1']);

@@ -13,7 +13,17 @@ import { startApp } from '../../src/app/server.js';
 import { setupManifest, startSetup, updateEnvFile } from '../../src/app/setup.js';
 import type { WebhookProxyOptions } from '../../src/app/webhook-proxy.js';
 import { startFakeGitHub } from '../support/fake-github/index.js';
-import { APP_ID, APP_SLUG, deliver, installationEvent, INSTALLATION_ID, OWNER, SECRET, testOptions, testPrivateKey } from './support.js';
+import {
+  APP_ID,
+  APP_SLUG,
+  deliver,
+  installationEvent,
+  INSTALLATION_ID,
+  OWNER,
+  SECRET,
+  testOptions,
+  testPrivateKey,
+} from './support.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -39,16 +49,29 @@ function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
 describe('settings', () => {
   it('names every missing or bad variable at once', () => {
     const problems = problemsOf({ READINESS_CONCURRENCY: '0', WEBHOOK_PROXY_URL: 'smee.io/x' });
-    expect(problems.map((p) => p.split(/[ :]/)[0])).toEqual(['APP_ID', 'WEBHOOK_SECRET', 'PRIVATE_KEY', 'WEBHOOK_PROXY_URL', 'READINESS_CONCURRENCY']);
+    expect(problems.map((p) => p.split(/[ :]/)[0])).toEqual([
+      'APP_ID',
+      'WEBHOOK_SECRET',
+      'PRIVATE_KEY',
+      'WEBHOOK_PROXY_URL',
+      'READINESS_CONCURRENCY',
+    ]);
     try {
       optionsFromEnv({});
     } catch (error) {
-      expect((error as Error).message).toMatch(/^3 settings need fixing:\n {2}- APP_ID .*\n {2}- WEBHOOK_SECRET .*\n {2}- PRIVATE_KEY or PRIVATE_KEY_PATH /);
+      expect((error as Error).message).toMatch(
+        /^3 settings need fixing:\n {2}- APP_ID .*\n {2}- WEBHOOK_SECRET .*\n {2}- PRIVATE_KEY or PRIVATE_KEY_PATH /,
+      );
     }
   });
 
   it('reads WEBHOOK_PROXY_URL', () => {
-    const env = { APP_ID: '1', PRIVATE_KEY: testPrivateKey(), WEBHOOK_SECRET: 'long-enough-secret', WEBHOOK_PROXY_URL: 'https://smee.io/abc' };
+    const env = {
+      APP_ID: '1',
+      PRIVATE_KEY: testPrivateKey(),
+      WEBHOOK_SECRET: 'long-enough-secret',
+      WEBHOOK_PROXY_URL: 'https://smee.io/abc',
+    };
     expect(optionsFromEnv(env).webhookProxyUrl).toBe('https://smee.io/abc');
   });
 });
@@ -74,7 +97,12 @@ describe('npm run setup: registration from app.yml', () => {
       const action = /<form method="post" action="([^"]+)"/.exec(page)![1]!.replace(/&amp;/g, '&');
       expect(action).toMatch(/^https:\/\/github\.com\/organizations\/acme\/settings\/apps\/new\?state=[0-9a-f]{32}$/);
       const manifest = JSON.parse(
-        /name="manifest" value="([^"]+)"/.exec(page)![1]!.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'),
+        /name="manifest" value="([^"]+)"/
+          .exec(page)![1]!
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&amp;/g, '&'),
       ) as Record<string, any>;
       expect(manifest).toMatchObject({
         name: 'Readiness Gates (acme)',
@@ -97,7 +125,11 @@ describe('npm run setup: registration from app.yml', () => {
       const envPath = join(dir, '.env');
       expect(statSync(envPath).mode & 0o777).toBe(0o600);
       const env = parseEnv(readFileSync(envPath, 'utf8'));
-      expect(env).toMatchObject({ LOG_LEVEL: 'debug', APP_ID: String(registration.appId), WEBHOOK_PROXY_URL: 'https://smee.io/abc123' });
+      expect(env).toMatchObject({
+        LOG_LEVEL: 'debug',
+        APP_ID: String(registration.appId),
+        WEBHOOK_PROXY_URL: 'https://smee.io/abc123',
+      });
       expect(env['PRIVATE_KEY']).toBe(fake.world.appKeys.get(registration.appId));
       // What `npm start` then reads is a valid configuration.
       const options = optionsFromEnv(env);
@@ -110,7 +142,11 @@ describe('npm run setup: registration from app.yml', () => {
           .filter(Boolean)
           .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
       );
-      expect(optionsFromEnv(verbatim)).toMatchObject({ appId: registration.appId, webhookSecret: env['WEBHOOK_SECRET'], privateKey: options.privateKey });
+      expect(optionsFromEnv(verbatim)).toMatchObject({
+        appId: registration.appId,
+        webhookSecret: env['WEBHOOK_SECRET'],
+        privateKey: options.privateKey,
+      });
       expect(fake.requestsFor('apps/create-from-manifest')).toHaveLength(1);
       fake.assertNoUnexpected();
     } finally {
@@ -120,11 +156,19 @@ describe('npm run setup: registration from app.yml', () => {
   });
 
   it('needs app.yml, and a code works once', async () => {
-    expect(() => setupManifest(tempDir(), { webhookUrl: 'https://x', redirectUrl: 'http://localhost/' })).toThrow(/setup needs app\.yml/);
+    expect(() => setupManifest(tempDir(), { webhookUrl: 'https://x', redirectUrl: 'http://localhost/' })).toThrow(
+      /setup needs app\.yml/,
+    );
     const fake = await startFakeGitHub();
     const dir = tempDir();
     copyFileSync(join(ROOT, 'app.yml'), join(dir, 'app.yml'));
-    const setup = await startSetup({ dir, port: 0, webhookUrl: 'https://example.com/api/github/webhooks', githubUrl: 'https://github.com', apiUrl: fake.url });
+    const setup = await startSetup({
+      dir,
+      port: 0,
+      webhookUrl: 'https://example.com/api/github/webhooks',
+      githubUrl: 'https://github.com',
+      apiUrl: fake.url,
+    });
     setup.registered.catch(() => undefined);
     try {
       const page = await (await fetch(`${setup.url}/`)).text();
@@ -144,7 +188,12 @@ describe('npm run setup: registration from app.yml', () => {
 describe('WEBHOOK_PROXY_URL', () => {
   it('forwards the channel to the webhook path, signed deliveries are accepted, and the proxy closes with the app', async () => {
     const fake = await startFakeGitHub();
-    fake.addApp({ id: APP_ID, slug: APP_SLUG, name: 'Readiness Gates', installations: [{ id: INSTALLATION_ID, account: OWNER }] });
+    fake.addApp({
+      id: APP_ID,
+      slug: APP_SLUG,
+      name: 'Readiness Gates',
+      installations: [{ id: INSTALLATION_ID, account: OWNER }],
+    });
     const seen: WebhookProxyOptions[] = [];
     let closed = 0;
     const logs: string[] = [];

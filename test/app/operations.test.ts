@@ -92,7 +92,10 @@ describe('logs', () => {
 
     // Even code that logs credentials on purpose gets them removed, by field and by shape.
     const key = testPrivateKey();
-    h.app.log.info({ token: issued[0], headers: { authorization: `token ${issued[0]}` }, privateKey: key }, 'debugging with credentials');
+    h.app.log.info(
+      { token: issued[0], headers: { authorization: `token ${issued[0]}` }, privateKey: key },
+      'debugging with credentials',
+    );
     h.app.log.warn(`token in a message: ${issued[0]} and the key ${key} and the secret ${SECRET}`);
     h.app.log.flush?.();
 
@@ -104,11 +107,16 @@ describe('logs', () => {
     expect(all).not.toContain('PRIVATE KEY');
     for (const line of key.split('\n').filter((l) => l.length > 20)) expect(all).not.toContain(line);
     // Every line is one JSON object with a level and a message.
-    for (const line of h.logs) expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
+    for (const line of h.logs)
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), msg: expect.any(String) });
   });
 
   it('scrubs token-shaped strings and exact secrets from a serialised line', () => {
-    const line = JSON.stringify({ msg: 'x ghs_abcdefghijklmnopqrstuvwxyz012345 y', jwt: 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjQyNDJ9.c2lnbmF0dXJlLXZhbHVl', auth: 'Bearer 0123456789abcdef0123456789abcdef' });
+    const line = JSON.stringify({
+      msg: 'x ghs_abcdefghijklmnopqrstuvwxyz012345 y',
+      jwt: 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOjQyNDJ9.c2lnbmF0dXJlLXZhbHVl',
+      auth: 'Bearer 0123456789abcdef0123456789abcdef',
+    });
     const out = scrub(line, ['my-webhook-secret']);
     expect(out).not.toMatch(/ghs_abc|eyJhbGci|0123456789abcdef0123/);
     expect(scrub('{"msg":"my-webhook-secret"}', ['my-webhook-secret'])).toBe('{"msg":"[redacted]"}');
@@ -137,8 +145,22 @@ describe('configuration from the environment', () => {
 
   it('reads roles, Redis and queue settings; a worker needs no webhook secret', () => {
     const { WEBHOOK_SECRET: _secret, ...noSecret } = base();
-    const worker = optionsFromEnv({ ...noSecret, REDIS_URL: 'redis://cache:6379/2', READINESS_JOB_ATTEMPTS: '3', READINESS_GITHUB_WRITE_INTERVAL_MS: '250' }, process.cwd(), 'worker');
-    expect(worker).toMatchObject({ role: 'worker', redisUrl: 'redis://cache:6379/2', queue: { attempts: 3, prefix: 'readiness' }, github: { writeIntervalMs: 250, retries: 3 } });
+    const worker = optionsFromEnv(
+      {
+        ...noSecret,
+        REDIS_URL: 'redis://cache:6379/2',
+        READINESS_JOB_ATTEMPTS: '3',
+        READINESS_GITHUB_WRITE_INTERVAL_MS: '250',
+      },
+      process.cwd(),
+      'worker',
+    );
+    expect(worker).toMatchObject({
+      role: 'worker',
+      redisUrl: 'redis://cache:6379/2',
+      queue: { attempts: 3, prefix: 'readiness' },
+      github: { writeIntervalMs: 250, retries: 3 },
+    });
     expect(optionsFromEnv(base())).toMatchObject({ role: 'all' });
     expect(optionsFromEnv(base()).redisUrl).toBeUndefined();
     expect(optionsFromEnv({ ...base(), READINESS_ROLE: 'web', REDIS_URL: 'rediss://u:p@cache:6380' }).role).toBe('web');
@@ -146,13 +168,21 @@ describe('configuration from the environment', () => {
 
   it('reads the key as PEM, with \\n escapes, as base64 or from a file, and GHE hosts', () => {
     expect(optionsFromEnv(base()).privateKey).toBe(`${key().trim()}\n`);
-    expect(optionsFromEnv({ ...base(), PRIVATE_KEY: key().replace(/\n/g, '\\n') }).privateKey).toBe(`${key().trim()}\n`);
-    expect(optionsFromEnv({ ...base(), PRIVATE_KEY: Buffer.from(key()).toString('base64') }).privateKey).toBe(`${key().trim()}\n`);
+    expect(optionsFromEnv({ ...base(), PRIVATE_KEY: key().replace(/\n/g, '\\n') }).privateKey).toBe(
+      `${key().trim()}\n`,
+    );
+    expect(optionsFromEnv({ ...base(), PRIVATE_KEY: Buffer.from(key()).toString('base64') }).privateKey).toBe(
+      `${key().trim()}\n`,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'rg-key-'));
     writeFileSync(join(dir, 'app.pem'), key());
     const { PRIVATE_KEY: _omit, ...withoutKey } = base();
-    expect(optionsFromEnv({ ...withoutKey, PRIVATE_KEY_PATH: join(dir, 'app.pem') }).privateKey).toBe(`${key().trim()}\n`);
-    expect(optionsFromEnv({ ...base(), GHE_HOST: 'github.example.com' }).baseUrl).toBe('https://github.example.com/api/v3');
+    expect(optionsFromEnv({ ...withoutKey, PRIVATE_KEY_PATH: join(dir, 'app.pem') }).privateKey).toBe(
+      `${key().trim()}\n`,
+    );
+    expect(optionsFromEnv({ ...base(), GHE_HOST: 'github.example.com' }).baseUrl).toBe(
+      'https://github.example.com/api/v3',
+    );
     expect(optionsFromEnv({ ...base(), READINESS_BYTE_BUDGET: '8MiB' }).byteBudget).toBe(8 * 1024 * 1024);
   });
 
@@ -175,10 +205,14 @@ describe('configuration from the environment', () => {
     // Roles and Redis.
     expect(fails({ ...base(), READINESS_ROLE: 'web' })).toMatch(/web role needs REDIS_URL/);
     expect(() => optionsFromEnv(base(), process.cwd(), 'worker')).toThrow(/worker role needs REDIS_URL/);
-    expect(() => optionsFromEnv(base(), process.cwd(), 'scheduler')).toThrow(/role argument must be one of all, web, worker/);
+    expect(() => optionsFromEnv(base(), process.cwd(), 'scheduler')).toThrow(
+      /role argument must be one of all, web, worker/,
+    );
     expect(fails({ ...base(), REDIS_URL: 'http://cache:6379' })).toMatch(/^REDIS_URL must start with redis:\/\//);
     expect(fails({ ...base(), REDIS_URL: 'redis://:hunter2-secret@' })).not.toContain('hunter2');
-    expect(fails({ ...base(), REDIS_URL: 'redis://localhost:6379', READINESS_JOB_ATTEMPTS: '0' })).toMatch(/^READINESS_JOB_ATTEMPTS/);
+    expect(fails({ ...base(), REDIS_URL: 'redis://localhost:6379', READINESS_JOB_ATTEMPTS: '0' })).toMatch(
+      /^READINESS_JOB_ATTEMPTS/,
+    );
   });
 });
 
@@ -209,11 +243,24 @@ describe('npm start', () => {
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const url = await waitFor(() => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1], 20_000, () => `no listening line; stdout: ${out}\nstderr: ${err}`);
+      const url = await waitFor(
+        () => /"url":"(http:\/\/127\.0\.0\.1:\d+)"/.exec(out)?.[1],
+        20_000,
+        () => `no listening line; stdout: ${out}\nstderr: ${err}`,
+      );
       expect((await get(`${url}/livez`)).status).toBe(200);
-      const d = await deliver(`${url}/api/github/webhooks`, 'pull_request', pullRequestEvent('opened', { head: BAD }), SECRET);
+      const d = await deliver(
+        `${url}/api/github/webhooks`,
+        'pull_request',
+        pullRequestEvent('opened', { head: BAD }),
+        SECRET,
+      );
       expect(d.status).toBe(200);
-      await waitFor(() => fake.checkRuns(OWNER, REPO, BAD).find((r) => r.status === 'completed'), 20_000, () => `no completed check run; stdout: ${out}`);
+      await waitFor(
+        () => fake.checkRuns(OWNER, REPO, BAD).find((r) => r.status === 'completed'),
+        20_000,
+        () => `no completed check run; stdout: ${out}`,
+      );
       expect(fake.checkRuns(OWNER, REPO, BAD)[0]).toMatchObject({ conclusion: 'failure' });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -224,7 +271,11 @@ describe('npm start', () => {
     const lines = out.split('\n').filter(Boolean);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(out).toContain('termination signal received');
-    for (const secret of [SECRET, 'PRIVATE KEY', ...[...fake.world.tokens.keys()].filter((t) => t.startsWith('ghs_'))]) {
+    for (const secret of [
+      SECRET,
+      'PRIVATE KEY',
+      ...[...fake.world.tokens.keys()].filter((t) => t.startsWith('ghs_')),
+    ]) {
       expect(out + err).not.toContain(secret);
     }
   }, 60_000);

@@ -37,7 +37,8 @@ const OLD_POLICY = {
   '.github/CODEOWNERS': '* @rita\n',
 };
 const TIP_POLICY = {
-  '.github/readiness.yml': 'fail-on: blocker\nwaivers: { min-permission: admin, codeowners: true, allow-author: false }\n',
+  '.github/readiness.yml':
+    'fail-on: blocker\nwaivers: { min-permission: admin, codeowners: true, allow-author: false }\n',
   '.github/CODEOWNERS': '* @maria\n',
 };
 
@@ -55,7 +56,15 @@ function staleRepo(config: { old?: Record<string, string>; tip?: Record<string, 
     },
     parents: { [TIP]: [OLD], [LENIENT]: [OLD], [STALE]: [OLD] },
     branches: { main: TIP, lenient: LENIENT },
-    pulls: [{ number: 7, user: 'alice', head: { sha: STALE, ref: 'feature' }, base: { sha: TIP, ref: 'main' }, title: 'Log in with a password' }],
+    pulls: [
+      {
+        number: 7,
+        user: 'alice',
+        head: { sha: STALE, ref: 'feature' },
+        base: { sha: TIP, ref: 'main' },
+        title: 'Log in with a password',
+      },
+    ],
     permissions: { alice: 'write', maria: 'maintain', rita: 'read' },
   };
 }
@@ -68,7 +77,10 @@ function prEvent(action: 'opened' | 'edited', base: { ref: string; sha: string }
 }
 
 /** Retargets PR 7 in the fake's state, as GitHub does before it sends `pull_request.edited`. */
-function retarget(state: { repoState(o: string, r: string): { pulls: Map<number, { base: { sha: string; ref: string } }> } }, base: { ref: string; sha: string }) {
+function retarget(
+  state: { repoState(o: string, r: string): { pulls: Map<number, { base: { sha: string; ref: string } }> } },
+  base: { ref: string; sha: string },
+) {
   state.repoState(OWNER, REPO).pulls.get(7)!.base = { ...base };
 }
 
@@ -88,12 +100,18 @@ describe('policy at the base branch tip (in-process app)', () => {
     expect(run.output.title).toBe('Blocked: 1 new blocker · score 49');
     // The diff is still the merge-base's: main's own change is not the PR's.
     expect(run.annotations.map((a) => a.path)).toEqual(['src/auth.ts']);
-    expect(h.fake.requestsFor('git/get-tree').map((r) => r.path)).toEqual(expect.arrayContaining([expect.stringContaining(TIP)]));
+    expect(h.fake.requestsFor('git/get-tree').map((r) => r.path)).toEqual(
+      expect.arrayContaining([expect.stringContaining(TIP)]),
+    );
     expectCleanFake(h);
   });
 
   it('judges waivers by the waiver policy at the tip: an author allowed to waive at the merge-base is not', async () => {
-    const enforcing = { ...OLD_POLICY, '.github/readiness.yml': 'fail-on: blocker\nwaivers: { min-permission: write, codeowners: true, allow-author: true }\n' };
+    const enforcing = {
+      ...OLD_POLICY,
+      '.github/readiness.yml':
+        'fail-on: blocker\nwaivers: { min-permission: write, codeowners: true, allow-author: true }\n',
+    };
     h = await startHarness({ repo: staleRepo({ old: enforcing }) });
     await h.deliver('pull_request', prEvent('opened', { ref: 'main', sha: TIP }));
     await h.app.idle();
@@ -132,7 +150,10 @@ describe('policy at the base branch tip (in-process app)', () => {
     retarget(h.fake, { ref: 'main', sha: TIP });
     // The evaluation is slow to start: whatever the check shows meanwhile is what a merge would see.
     h.fake.injectFault({ operationId: 'pulls/get', delayMs: 800, times: 1 });
-    const d = await h.deliver('pull_request', prEvent('edited', { ref: 'main', sha: TIP }, { base: { ref: { from: 'lenient' }, sha: { from: LENIENT } } }));
+    const d = await h.deliver(
+      'pull_request',
+      prEvent('edited', { ref: 'main', sha: TIP }, { base: { ref: { from: 'lenient' }, sha: { from: LENIENT } } }),
+    );
     expect(d.status).toBe(200);
     expect(latestRun(h, STALE)).toMatchObject({ status: 'in_progress' });
     await h.app.idle();
@@ -164,7 +185,10 @@ describe('policy at the base branch tip (Redis-backed replicas)', () => {
 
     retarget(c.fake, { ref: 'main', sha: TIP });
     c.fake.injectFault({ operationId: 'pulls/get', delayMs: 800, times: 1 });
-    const d = await c.deliver('pull_request', prEvent('edited', { ref: 'main', sha: TIP }, { base: { ref: { from: 'lenient' }, sha: { from: LENIENT } } }));
+    const d = await c.deliver(
+      'pull_request',
+      prEvent('edited', { ref: 'main', sha: TIP }, { base: { ref: { from: 'lenient' }, sha: { from: LENIENT } } }),
+    );
     expect(d.status).toBe(200);
     expect(latestRun(c as never, STALE)).toMatchObject({ status: 'in_progress' });
     await c.idle();

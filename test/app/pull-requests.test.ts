@@ -49,7 +49,12 @@ describe('a pull request that logs a password', () => {
     expect(run.output.title).toBe('Blocked: 1 new blocker · score 49');
     expect(run.output.summary).toContain('pii/sensitive-field-logged');
     expect(run.annotations).toEqual([
-      expect.objectContaining({ path: 'src/auth.ts', start_line: 5, annotation_level: 'failure', title: 'pii/sensitive-field-logged' }),
+      expect.objectContaining({
+        path: 'src/auth.ts',
+        start_line: 5,
+        annotation_level: 'failure',
+        title: 'pii/sensitive-field-logged',
+      }),
     ]);
     const cards = scorecards(h);
     expect(cards).toHaveLength(1);
@@ -69,7 +74,10 @@ describe('a pull request that logs a password', () => {
     expect(delivery.status).toBe(200);
     await h.app.idle();
 
-    expect(latestRun(h, FIXED)).toMatchObject({ conclusion: 'success', output: expect.objectContaining({ title: 'Ready: no new blockers · score 100' }) });
+    expect(latestRun(h, FIXED)).toMatchObject({
+      conclusion: 'success',
+      output: expect.objectContaining({ title: 'Ready: no new blockers · score 100' }),
+    });
     expect(latestRun(h, FIXED)!.annotations).toEqual([]);
     const cards = scorecards(h);
     expect(cards).toHaveLength(1);
@@ -93,7 +101,10 @@ describe('a pull request that logs a password', () => {
 
     // The stale head's run is closed without a verdict; the newest head carries the result.
     expect(runsOn(h, BAD)).toHaveLength(1);
-    expect(latestRun(h, BAD)).toMatchObject({ conclusion: 'cancelled', output: expect.objectContaining({ title: 'Superseded by a newer commit' }) });
+    expect(latestRun(h, BAD)).toMatchObject({
+      conclusion: 'cancelled',
+      output: expect.objectContaining({ title: 'Superseded by a newer commit' }),
+    });
     expect(latestRun(h, BAD)!.annotations).toEqual([]);
     expect(latestRun(h, FIXED)).toMatchObject({ conclusion: 'success' });
     const cards = scorecards(h);
@@ -111,10 +122,14 @@ describe('a pull request that logs a password', () => {
     await h.deliver('pull_request', pullRequestEvent('synchronize', { head: BAD }));
     // The evaluation of BAD is reading the PR's files: now the branch moves.
     const deadline = Date.now() + 10_000;
-    while (h.fake.requestsFor('pulls/list-files').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    while (h.fake.requestsFor('pulls/list-files').length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 5));
     push(h, FIXED);
     await h.app.idle();
-    expect(latestRun(h, BAD)).toMatchObject({ conclusion: 'cancelled', output: expect.objectContaining({ title: 'Superseded by a newer commit' }) });
+    expect(latestRun(h, BAD)).toMatchObject({
+      conclusion: 'cancelled',
+      output: expect.objectContaining({ title: 'Superseded by a newer commit' }),
+    });
     expect(h.logs.some((l) => l.includes('result discarded'))).toBe(true);
     // The blocked result was never published; the new head was queued by the discarding evaluation itself.
     expect(latestRun(h, FIXED)).toMatchObject({ conclusion: 'success' });
@@ -154,7 +169,10 @@ describe('a pull request that logs a password', () => {
     expect(h.fake.writes()).toEqual([]);
     expect(h.logs.some((l) => l.includes('only the title or body changed'))).toBe(true);
 
-    await h.deliver('pull_request', pullRequestEvent('edited', { head: BAD, changes: { base: { ref: { from: 'develop' }, sha: { from: BASE } } } }));
+    await h.deliver(
+      'pull_request',
+      pullRequestEvent('edited', { head: BAD, changes: { base: { ref: { from: 'develop' }, sha: { from: BASE } } } }),
+    );
     await h.app.idle();
     expect(latestRun(h, BAD)).toMatchObject({ conclusion: 'failure' });
     expectCleanFake(h);
@@ -192,7 +210,10 @@ describe('a pull request that logs a password', () => {
     expect(delivery.status).toBe(200);
     await h.app.idle();
     expect(latestRun(h, group)).toMatchObject({ conclusion: 'failure' });
-    expect(h.fake.requestsFor('repos/compare-commits-with-basehead').length + h.fake.requestsFor('repos/compare-commits').length).toBeGreaterThan(0);
+    expect(
+      h.fake.requestsFor('repos/compare-commits-with-basehead').length +
+        h.fake.requestsFor('repos/compare-commits').length,
+    ).toBeGreaterThan(0);
     expect(scorecards(h)).toEqual([]);
     expectCleanFake(h);
   });
@@ -201,8 +222,14 @@ describe('a pull request that logs a password', () => {
 describe('limits', () => {
   it('sends 60 annotations in batches of 50 on the same check run', async () => {
     const many = '6060'.repeat(10);
-    const lines = Array.from({ length: 60 }, (_, i) => `export function login${i}(req) {\n  const { password } = req.body;\n  logger.info(\`attempt ${i} with \${password}\`);\n}\n`);
-    const repo = standardRepo({ pulls: [{ number: 9, user: 'alice', head: { sha: many, ref: 'many' }, base: { sha: BASE, ref: 'main' } }] });
+    const lines = Array.from(
+      { length: 60 },
+      (_, i) =>
+        `export function login${i}(req) {\n  const { password } = req.body;\n  logger.info(\`attempt ${i} with \${password}\`);\n}\n`,
+    );
+    const repo = standardRepo({
+      pulls: [{ number: 9, user: 'alice', head: { sha: many, ref: 'many' }, base: { sha: BASE, ref: 'main' } }],
+    });
     repo.commits![many] = baseFiles({ 'src/auth.ts': `import { logger } from './logger.js';\n\n${lines.join('\n')}` });
     repo.parents![many] = [BASE];
     h = await startHarness({ repo });
@@ -211,7 +238,9 @@ describe('limits', () => {
     const run = latestRun(h, many)!;
     expect(run.conclusion).toBe('failure');
     expect(run.annotations).toHaveLength(60);
-    const sizes = h.fake.requestsFor('checks/update').map((r) => ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length);
+    const sizes = h.fake
+      .requestsFor('checks/update')
+      .map((r) => ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length);
     expect(sizes).toEqual([50, 10]);
     expectCleanFake(h);
   });
@@ -220,8 +249,11 @@ describe('limits', () => {
     const big = 'b16'.repeat(13) + 'b';
     const files: Record<string, string> = baseFiles({ 'src/auth.ts': AUTH_BAD });
     // 3,050 changed files: GitHub lists only the first 3,000 of them.
-    for (let i = 0; i < 3050; i++) files[`src/generated/module-${String(i).padStart(4, '0')}.ts`] = `export const value${i} = ${i};\n`;
-    const repo = standardRepo({ pulls: [{ number: 8, user: 'alice', head: { sha: big, ref: 'big' }, base: { sha: BASE, ref: 'main' } }] });
+    for (let i = 0; i < 3050; i++)
+      files[`src/generated/module-${String(i).padStart(4, '0')}.ts`] = `export const value${i} = ${i};\n`;
+    const repo = standardRepo({
+      pulls: [{ number: 8, user: 'alice', head: { sha: big, ref: 'big' }, base: { sha: BASE, ref: 'main' } }],
+    });
     repo.commits![big] = files;
     repo.parents![big] = [BASE];
     h = await startHarness({ repo, app: { byteBudget: 4 * 1024 } });
@@ -237,7 +269,9 @@ describe('limits', () => {
     expect(run.annotations.map((a) => a.title)).toContain('pii/sensitive-field-logged');
     expect(run.output.summary).toContain('Partial analysis');
     expect(run.output.summary).toContain('only the first 3,000 were analysed');
-    expect(run.output.summary).toMatch(/The byte budget of 4 KiB per evaluation \(`READINESS_BYTE_BUDGET`\) was spent: \d+ file\(s\) were not downloaded/);
+    expect(run.output.summary).toMatch(
+      /The byte budget of 4 KiB per evaluation \(`READINESS_BYTE_BUDGET`\) was spent: \d+ file\(s\) were not downloaded/,
+    );
     expect(run.output.summary).toMatch(/Gates that ran with less context: .*\*\*pii\*\*/);
     // The budget held: far fewer blobs than files were downloaded.
     expect(h.fake.requestsFor('git/get-blob').length).toBeLessThan(300);
@@ -297,19 +331,31 @@ describe('policy errors', () => {
 
 describe('a config that extends an organisation policy in another repository', () => {
   it('reads the shared file with the installation token and enforces it', async () => {
-    const files = (extra: Record<string, string> = {}) => baseFiles({ '.github/readiness.yml': 'extends: acme/readiness-policy\n', ...extra });
+    const files = (extra: Record<string, string> = {}) =>
+      baseFiles({ '.github/readiness.yml': 'extends: acme/readiness-policy\n', ...extra });
     h = await startHarness({
       repo: standardRepo({
         commits: { [BASE]: files(), [BAD]: files({ 'src/auth.ts': AUTH_BAD }), [FIXED]: files() },
       }),
     });
-    h.fake.seedRepo({ owner: OWNER, repo: 'readiness-policy', commits: { p1: { '.github/readiness.yml': 'fail-on: never\n' } }, branches: { main: 'p1' } });
+    h.fake.seedRepo({
+      owner: OWNER,
+      repo: 'readiness-policy',
+      commits: { p1: { '.github/readiness.yml': 'fail-on: never\n' } },
+      branches: { main: 'p1' },
+    });
     await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
     await h.app.idle();
     const run = latestRun(h, BAD)!;
     // The policy says report only: the password log is shown, and does not block.
     expect(run).toMatchObject({ status: 'completed', conclusion: 'success' });
     expect(run.output.summary).toContain('pii/sensitive-field-logged');
-    expect(h.fake.requestsFor('repos/get-content').some((r) => decodeURIComponent(r.path).includes('/repos/acme/readiness-policy/contents/.github/readiness.yml'))).toBe(true);
+    expect(
+      h.fake
+        .requestsFor('repos/get-content')
+        .some((r) =>
+          decodeURIComponent(r.path).includes('/repos/acme/readiness-policy/contents/.github/readiness.yml'),
+        ),
+    ).toBe(true);
   });
 });

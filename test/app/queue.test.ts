@@ -9,7 +9,17 @@ import { InProcessQueue, jobKey, mergeJobs, type EvaluationJob } from '../../src
 const log = pino({ level: 'silent' });
 
 function job(pullNumber: number, headSha: string, extra: Partial<EvaluationJob> = {}): EvaluationJob {
-  return { installationId: 1, owner: 'Acme', repo: 'Shop', pullNumber, headSha, reasons: [headSha], commentIds: [], requestedAt: Date.now(), ...extra };
+  return {
+    installationId: 1,
+    owner: 'Acme',
+    repo: 'Shop',
+    pullNumber,
+    headSha,
+    reasons: [headSha],
+    commentIds: [],
+    requestedAt: Date.now(),
+    ...extra,
+  };
 }
 
 function deferred() {
@@ -47,7 +57,12 @@ describe('InProcessQueue', () => {
 
   it('debounces a burst into one run of the newest head', async () => {
     const started: string[] = [];
-    const queue = new InProcessQueue({ process: async (j) => void started.push(j.headSha!), concurrency: 2, debounceMs: 40, log });
+    const queue = new InProcessQueue({
+      process: async (j) => void started.push(j.headSha!),
+      concurrency: 2,
+      debounceMs: 40,
+      log,
+    });
     for (const sha of ['a', 'b', 'c']) {
       await queue.enqueue(job(7, sha));
       await new Promise((r) => setTimeout(r, 10));
@@ -81,7 +96,12 @@ describe('InProcessQueue', () => {
 
   it('on close runs what waits without debounce, then refuses new jobs', async () => {
     const started: string[] = [];
-    const queue = new InProcessQueue({ process: async (j) => void started.push(j.headSha!), concurrency: 1, debounceMs: 60_000, log });
+    const queue = new InProcessQueue({
+      process: async (j) => void started.push(j.headSha!),
+      concurrency: 1,
+      debounceMs: 60_000,
+      log,
+    });
     await queue.enqueue(job(7, 'a'));
     expect(await queue.close(1000)).toBe(0);
     expect(started).toEqual(['a']);
@@ -90,9 +110,24 @@ describe('InProcessQueue', () => {
 
   it('keys by repository (case-insensitively) and PR, and merges the comments to answer', () => {
     expect(jobKey(job(7, 'a'))).toBe('acme/shop#7');
-    expect(jobKey(job(0, 'a', { mergeGroup: { headSha: 'a', headRef: 'gh-readonly-queue/main/pr-7-a', baseSha: 'b', baseRef: 'main' } }))).toBe('acme/shop@gh-readonly-queue/main/pr-7-a');
-    const merged = mergeJobs(job(7, 'a', { commentIds: [1, 2], requestedAt: 5 }), job(7, 'b', { commentIds: [2, 3], requestedAt: 9 }));
-    expect(merged).toMatchObject({ headSha: 'b', commentIds: [1, 2, 3], requestedAt: 5, reasons: ['a', 'b'], supersededHeads: ['a'] });
+    expect(
+      jobKey(
+        job(0, 'a', {
+          mergeGroup: { headSha: 'a', headRef: 'gh-readonly-queue/main/pr-7-a', baseSha: 'b', baseRef: 'main' },
+        }),
+      ),
+    ).toBe('acme/shop@gh-readonly-queue/main/pr-7-a');
+    const merged = mergeJobs(
+      job(7, 'a', { commentIds: [1, 2], requestedAt: 5 }),
+      job(7, 'b', { commentIds: [2, 3], requestedAt: 9 }),
+    );
+    expect(merged).toMatchObject({
+      headSha: 'b',
+      commentIds: [1, 2, 3],
+      requestedAt: 5,
+      reasons: ['a', 'b'],
+      supersededHeads: ['a'],
+    });
   });
 
   it('remembers every head a fold replaced, but never the head it evaluates', () => {

@@ -35,17 +35,32 @@ function octokit() {
 describe('createGitHubReader', () => {
   it('lists a pull request’s files up to 3,000, 100 per page, and says the list was cut', async () => {
     const counted: string[] = [];
-    const reader = createGitHubReader(octokit(), { owner: 'acme', repo: 'big', target: { kind: 'pull', pullNumber: 1 }, onRequest: (w) => void counted.push(w) });
+    const reader = createGitHubReader(octokit(), {
+      owner: 'acme',
+      repo: 'big',
+      target: { kind: 'pull', pullNumber: 1 },
+      onRequest: (w) => void counted.push(w),
+    });
     const { files, truncated } = await reader.listPullFiles();
     expect(files).toHaveLength(3000);
     expect(truncated).toBe(true);
-    expect(files[0]).toMatchObject({ filename: 'gen/f0000.txt', status: 'added', additions: 1, changes: 1, patch: expect.stringContaining('+0') });
+    expect(files[0]).toMatchObject({
+      filename: 'gen/f0000.txt',
+      status: 'added',
+      additions: 1,
+      changes: 1,
+      patch: expect.stringContaining('+0'),
+    });
     expect(counted).toEqual(['files']);
     expect(fake.requestsFor('pulls/list-files')).toHaveLength(30);
   });
 
   it('reads recursive trees once per commit and blobs as exact bytes, retrying a 502', async () => {
-    const reader = createGitHubReader(octokit(), { owner: 'acme', repo: 'big', target: { kind: 'pull', pullNumber: 1 } });
+    const reader = createGitHubReader(octokit(), {
+      owner: 'acme',
+      repo: 'big',
+      target: { kind: 'pull', pullNumber: 1 },
+    });
     fake.clearRequests();
     const [a, b] = await Promise.all([reader.getTree(HEAD), reader.getTree(HEAD)]);
     expect(a).toBe(b);
@@ -61,7 +76,11 @@ describe('createGitHubReader', () => {
   });
 
   it('lists a comparison (merge groups) and marks it cut at GitHub’s 300 files', async () => {
-    const reader = createGitHubReader(octokit(), { owner: 'acme', repo: 'big', target: { kind: 'compare', base: BASE, head: HEAD } });
+    const reader = createGitHubReader(octokit(), {
+      owner: 'acme',
+      repo: 'big',
+      target: { kind: 'compare', base: BASE, head: HEAD },
+    });
     const { files, truncated } = await reader.listPullFiles();
     expect(files).toHaveLength(300);
     expect(truncated).toBe(true);

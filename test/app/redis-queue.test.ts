@@ -9,7 +9,12 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { EvaluationJob } from '../../src/app/queue.js';
-import { EvaluationWorker, RedisEvaluationQueue, type Attempt, type EvaluationWorkerOptions } from '../../src/app/redis-queue.js';
+import {
+  EvaluationWorker,
+  RedisEvaluationQueue,
+  type Attempt,
+  type EvaluationWorkerOptions,
+} from '../../src/app/redis-queue.js';
 import { startRedisServer, type RedisServer } from '../support/redis.js';
 
 const log = pino({ level: 'silent' });
@@ -33,7 +38,17 @@ function connect(): Redis {
 }
 
 function request(pullNumber: number, headSha: string | undefined, extra: Partial<EvaluationJob> = {}): EvaluationJob {
-  return { installationId: 1, owner: 'acme', repo: 'shop', pullNumber, ...(headSha ? { headSha } : {}), reasons: [headSha ?? 'recheck'], commentIds: [], requestedAt: Date.now(), ...extra };
+  return {
+    installationId: 1,
+    owner: 'acme',
+    repo: 'shop',
+    pullNumber,
+    ...(headSha ? { headSha } : {}),
+    reasons: [headSha ?? 'recheck'],
+    commentIds: [],
+    requestedAt: Date.now(),
+    ...extra,
+  };
 }
 
 interface Setup {
@@ -47,7 +62,12 @@ function setup(policy: Partial<{ attempts: number; backoffMs: number; debounceMs
   const prefix = `q-${randomUUID().slice(0, 8)}`;
   const deadLetters: Setup['deadLetters'] = [];
   const make = () => {
-    const q = new RedisEvaluationQueue(connect(), prefix, { attempts: 3, backoffMs: 20, debounceMs: 0, ...policy }, log);
+    const q = new RedisEvaluationQueue(
+      connect(),
+      prefix,
+      { attempts: 3, backoffMs: 20, debounceMs: 0, ...policy },
+      log,
+    );
     opened.push(q);
     return q;
   };
@@ -90,7 +110,9 @@ describe('RedisEvaluationQueue and EvaluationWorker', () => {
     const s = setup({ debounceMs: 200 });
     const [a, b] = [s.queue(), s.queue()];
     // At the same moment on two replicas: one job.
-    const burst = await Promise.all(['h1', 'h2', 'h3', 'h4'].map((h, i) => (i % 2 ? a : b).enqueue(request(7, h, { commentIds: [i] }))));
+    const burst = await Promise.all(
+      ['h1', 'h2', 'h3', 'h4'].map((h, i) => (i % 2 ? a : b).enqueue(request(7, h, { commentIds: [i] }))),
+    );
     expect(burst.filter((r) => r === 'queued')).toHaveLength(1);
     expect(burst.filter((r) => r === 'coalesced')).toHaveLength(3);
     // Then two more, in order, on alternating replicas: the last to arrive is the newest.
@@ -239,10 +261,14 @@ describe('RedisEvaluationQueue and EvaluationWorker', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // A live holder keeps it past its TTL by renewing it: the second waits for the first to finish.
     const order: string[] = [];
-    const first = q.exclusive('acme/shop#7', async () => {
-      await new Promise((r) => setTimeout(r, 900));
-      order.push('first');
-    }, 300);
+    const first = q.exclusive(
+      'acme/shop#7',
+      async () => {
+        await new Promise((r) => setTimeout(r, 900));
+        order.push('first');
+      },
+      300,
+    );
     await new Promise((r) => setTimeout(r, 50));
     await q.exclusive('acme/shop#7', async () => void order.push('second'), 300);
     await first;

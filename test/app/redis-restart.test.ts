@@ -51,7 +51,24 @@ async function restartEmpty(server: RedisServer): Promise<void> {
   server.process.kill('SIGTERM');
   await exited;
   const dir = mkdtempSync(join(tmpdir(), 'readiness-redis-restart-'));
-  const child = spawn(redisServerBinary(), ['--port', String(server.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'], { stdio: 'ignore' });
+  const child = spawn(
+    redisServerBinary(),
+    [
+      '--port',
+      String(server.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--loglevel',
+      'warning',
+    ],
+    { stdio: 'ignore' },
+  );
   restarted = { child, dir };
   const deadline = Date.now() + 10_000;
   while (!(await pong(server.port))) {
@@ -75,13 +92,19 @@ describe('Redis restarted empty during an evaluation', () => {
     // The evaluation is slow to read the PR's files: Redis restarts meanwhile.
     c.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 1500, times: 1 });
     expect((await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }))).status).toBe(200);
-    await until('the worker to open the run and read the files', () => latestRun(c as never, BAD)?.status === 'in_progress' && c!.fake.requestsFor('pulls/list-files').length > 0);
+    await until(
+      'the worker to open the run and read the files',
+      () => latestRun(c as never, BAD)?.status === 'in_progress' && c!.fake.requestsFor('pulls/list-files').length > 0,
+    );
     await restartEmpty(redis);
 
     await until('the run to be completed', () => latestRun(c as never, BAD)?.status === 'completed', 30_000);
     const runs = c.fake.checkRuns(OWNER, REPO, BAD);
     expect(runs.filter((r) => r.status !== 'completed')).toEqual([]);
-    expect(latestRun(c as never, BAD)).toMatchObject({ conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
+    expect(latestRun(c as never, BAD)).toMatchObject({
+      conclusion: 'failure',
+      output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }),
+    });
     expect(c.logs.some((l) => l.includes('no record'))).toBe(true);
   }, 60_000);
 
@@ -90,7 +113,10 @@ describe('Redis restarted empty during an evaluation', () => {
     c = await startCluster({ redisUrl: redis.url, webs: 1, workers: 1 });
     c.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 1500, times: 1 });
     expect((await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }))).status).toBe(200);
-    await until('the worker to open the run and read the files', () => latestRun(c as never, BAD)?.status === 'in_progress' && c!.fake.requestsFor('pulls/list-files').length > 0);
+    await until(
+      'the worker to open the run and read the files',
+      () => latestRun(c as never, BAD)?.status === 'in_progress' && c!.fake.requestsFor('pulls/list-files').length > 0,
+    );
     await restartEmpty(redis);
     // GitHub fails every try of the client (1 + 3 retries): the attempt fails transiently.
     c.fake.injectFault({ operationId: 'git/get-tree', status: 502, times: 4 });

@@ -10,7 +10,25 @@ import { publishCheckRun, type OctokitLike } from '../../src/github/index.js';
 import { startApp } from '../../src/app/server.js';
 import { startFakeGitHub } from '../support/fake-github/index.js';
 import { freePort, startRedisServer, type RedisServer } from '../support/redis.js';
-import { INSTALLATION_ID, OWNER, REPO, startHarness, testOptions, BAD, FIXED, findingIds, latestRun, pullRequestEvent, push, runsOn, scorecards, SECRET, deliver, startCluster, type Cluster } from './support.js';
+import {
+  INSTALLATION_ID,
+  OWNER,
+  REPO,
+  startHarness,
+  testOptions,
+  BAD,
+  FIXED,
+  findingIds,
+  latestRun,
+  pullRequestEvent,
+  push,
+  runsOn,
+  scorecards,
+  SECRET,
+  deliver,
+  startCluster,
+  type Cluster,
+} from './support.js';
 
 let redis: RedisServer;
 let c: Cluster | undefined;
@@ -33,7 +51,9 @@ describe('replicas sharing Redis', () => {
     await c.idle();
     expect(latestRun(c as never, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure' });
     push(c as never, FIXED);
-    const deliveries = await Promise.all([0, 1, 0, 1].map((to) => c!.deliver('pull_request', pullRequestEvent('synchronize', { head: FIXED }), { to })));
+    const deliveries = await Promise.all(
+      [0, 1, 0, 1].map((to) => c!.deliver('pull_request', pullRequestEvent('synchronize', { head: FIXED }), { to })),
+    );
     expect(deliveries.map((d) => d.status)).toEqual([200, 200, 200, 200]);
     await c.idle();
     expect(latestRun(c as never, FIXED)).toMatchObject({ status: 'completed', conclusion: 'success' });
@@ -51,7 +71,12 @@ describe('replicas sharing Redis', () => {
     expect(c.fake.requests).toEqual([]);
     expect(await c.webs[0]!.queue.depth()).toBe(1);
     const worker = await c.addWorker();
-    const refused = await deliver(`${worker.url}/api/github/webhooks`, 'pull_request', pullRequestEvent('opened', { head: BAD }), SECRET);
+    const refused = await deliver(
+      `${worker.url}/api/github/webhooks`,
+      'pull_request',
+      pullRequestEvent('opened', { head: BAD }),
+      SECRET,
+    );
     expect(refused.status).toBe(404);
     expect(refused.body).toContain('worker process');
     await c.idle();
@@ -67,7 +92,11 @@ describe('replicas sharing Redis', () => {
     await c.idle();
     expect(await c.metric('readiness_app_job_retries_total')).toBe(1);
     expect(await c.metric('readiness_app_dead_letters_total')).toBe(0);
-    expect(latestRun(c as never, BAD)).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }) });
+    expect(latestRun(c as never, BAD)).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: expect.objectContaining({ title: 'Blocked: 1 new blocker · score 49' }),
+    });
     expect(runsOn(c as never, BAD)).toHaveLength(1);
     expect(scorecards(c as never)).toHaveLength(1);
     expect(c.fake.pendingFaults()).toEqual([]);
@@ -79,7 +108,11 @@ describe('replicas sharing Redis', () => {
     await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
     await c.idle();
     const run = latestRun(c as never, BAD)!;
-    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure', output: expect.objectContaining({ title: 'Error: GitHub request failed' }) });
+    expect(run).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: expect.objectContaining({ title: 'Error: GitHub request failed' }),
+    });
     expect(run.output.summary).toContain('tried 2 times');
     expect(run.output.summary).toContain('dead-letter');
     expect(await c.metric('readiness_app_dead_letters_total')).toBe(1);
@@ -100,7 +133,8 @@ describe('replicas sharing Redis', () => {
     c.fake.injectFault({ operationId: 'pulls/list-files', delayMs: 4000, times: 1 });
     await c.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
     const deadline = Date.now() + 10_000;
-    while (c.fake.requestsFor('pulls/list-files').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while (c.fake.requestsFor('pulls/list-files').length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     // …and its process stops renewing the job's lock (as a frozen or partitioned worker does).
     await c.workers[0]!.worker!.close(0);
     await c.addWorker();
@@ -121,7 +155,10 @@ describe('replicas sharing Redis', () => {
     try {
       const port = await freePort();
       const started = Date.now();
-      const error = await startApp({ ...testOptions(fake), role: 'worker', redisUrl: `redis://:s3cret-pass@127.0.0.1:${port}/0` }, { logDestination: { write: () => undefined } }).then(
+      const error = await startApp(
+        { ...testOptions(fake), role: 'worker', redisUrl: `redis://:s3cret-pass@127.0.0.1:${port}/0` },
+        { logDestination: { write: () => undefined } },
+      ).then(
         () => undefined,
         (e: unknown) => e as Error,
       );
@@ -134,7 +171,13 @@ describe('replicas sharing Redis', () => {
   });
 
   it('runs web and worker in one process with Redis (npm start with REDIS_URL)', async () => {
-    const h = await startHarness({ app: { redisUrl: redis.url, role: 'all', queue: { ...testOptions({ url: '' } as never).queue, prefix: 'single-process' } } });
+    const h = await startHarness({
+      app: {
+        redisUrl: redis.url,
+        role: 'all',
+        queue: { ...testOptions({ url: '' } as never).queue, prefix: 'single-process' },
+      },
+    });
     try {
       const d = await h.deliver('pull_request', pullRequestEvent('opened', { head: BAD }));
       expect(d.status).toBe(200);
@@ -164,7 +207,15 @@ describe('replicas sharing Redis', () => {
   it('adopts the in-progress run of a worker that died between creating it and recording it', async () => {
     c = await startCluster({ redisUrl: redis.url, webs: 1, workers: 1 });
     const octokit = (await c.workers[0]!.probot.auth(INSTALLATION_ID)) as unknown as OctokitLike;
-    const orphan = await publishCheckRun(octokit, { owner: OWNER, repo: REPO, headSha: BAD, name: 'Readiness Gates', status: 'in_progress', title: 'Evaluating…', summary: 'x' });
+    const orphan = await publishCheckRun(octokit, {
+      owner: OWNER,
+      repo: REPO,
+      headSha: BAD,
+      name: 'Readiness Gates',
+      status: 'in_progress',
+      title: 'Evaluating…',
+      summary: 'x',
+    });
     // The dead worker's "creating" record, about to expire without ever naming the run.
     const client = new Redis(redis.url);
     await client.set(`${c.prefix}:run:${OWNER}/${REPO}@${BAD}`, 'creating:dead-worker', 'PX', 300);
@@ -182,12 +233,19 @@ describe('replicas sharing Redis', () => {
     const octokit = (await c.workers[0]!.probot.auth(INSTALLATION_ID)) as unknown as OctokitLike;
     // A `/readiness recheck` (no head in the request) was evaluating BAD when its worker died.
     const client = new Redis(redis.url);
-    const left = await new RedisCheckRuns(client, c.prefix, pino({ level: 'silent' })).ensureInProgress(octokit, { owner: OWNER, repo: REPO, headSha: BAD }, 'recheck', 7);
+    const left = await new RedisCheckRuns(client, c.prefix, pino({ level: 'silent' })).ensureInProgress(
+      octokit,
+      { owner: OWNER, repo: REPO, headSha: BAD },
+      'recheck',
+      7,
+    );
     await client.quit();
     push(c as never, FIXED);
     await c.deliver('pull_request', pullRequestEvent('synchronize', { head: FIXED }));
     await c.idle();
-    expect(runsOn(c as never, BAD)).toEqual([expect.objectContaining({ id: left, status: 'completed', conclusion: 'cancelled' })]);
+    expect(runsOn(c as never, BAD)).toEqual([
+      expect.objectContaining({ id: left, status: 'completed', conclusion: 'cancelled' }),
+    ]);
     expect(latestRun(c as never, FIXED)).toMatchObject({ status: 'completed', conclusion: 'success' });
   });
 });

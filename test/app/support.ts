@@ -27,7 +27,8 @@ const LOGGER = "import pino from 'pino';\n\nexport const logger = pino();\n";
 const PACKAGE = JSON.stringify({ name: 'shop', version: '1.0.0', dependencies: { pino: '^9.0.0' } }, null, 2) + '\n';
 
 /** `src/auth.ts` at the base: logs nothing sensitive. */
-export const AUTH_BASE = "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username } = req.body;\n  logger.info({ username }, 'login attempt');\n}\n";
+export const AUTH_BASE =
+  "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username } = req.body;\n  logger.info({ username }, 'login attempt');\n}\n";
 /** The bad push: a password reaches a log line (pii/sensitive-field-logged, a blocker). */
 export const AUTH_BAD =
   "import { logger } from './logger.js';\n\nexport async function login(req) {\n  const { username, password } = req.body;\n  logger.info(`login attempt for ${username} with ${password}`);\n}\n";
@@ -37,7 +38,13 @@ export const AUTH_FIXED =
 
 /** The files of the base commit (extra files can be merged in). */
 export function baseFiles(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'package.json': PACKAGE, 'src/logger.ts': LOGGER, 'src/auth.ts': AUTH_BASE, 'README.md': '# shop\n', ...extra };
+  return {
+    'package.json': PACKAGE,
+    'src/logger.ts': LOGGER,
+    'src/auth.ts': AUTH_BASE,
+    'README.md': '# shop\n',
+    ...extra,
+  };
 }
 
 /** The standard repository: PR #7 by alice (write) from `feature`, head BAD, with maria (maintain), rita (read). */
@@ -52,7 +59,15 @@ export function standardRepo(overrides: Partial<SeedRepo> = {}): SeedRepo {
     },
     parents: { [BAD]: [BASE], [FIXED]: [BAD] },
     branches: { main: BASE },
-    pulls: [{ number: 7, user: 'alice', head: { sha: BAD, ref: 'feature' }, base: { sha: BASE, ref: 'main' }, title: 'Log in with a password' }],
+    pulls: [
+      {
+        number: 7,
+        user: 'alice',
+        head: { sha: BAD, ref: 'feature' },
+        base: { sha: BASE, ref: 'main' },
+        title: 'Log in with a password',
+      },
+    ],
     permissions: { alice: 'write', maria: 'maintain', rita: 'read' },
     ...overrides,
   };
@@ -61,7 +76,11 @@ export function standardRepo(overrides: Partial<SeedRepo> = {}): SeedRepo {
 let cachedKey: string | undefined;
 /** A real RSA key, generated once per test file: Probot signs its app JWTs with it. */
 export function testPrivateKey(): string {
-  cachedKey ??= generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  cachedKey ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
   return cachedKey;
 }
 
@@ -110,7 +129,12 @@ export interface Delivery {
 /** Starts the fake (seeded) and the app. */
 export async function startHarness(options: { repo?: SeedRepo; app?: Partial<AppOptions> } = {}): Promise<Harness> {
   const fake = await startFakeGitHub();
-  fake.addApp({ id: APP_ID, slug: APP_SLUG, name: 'Readiness Gates', installations: [{ id: INSTALLATION_ID, account: OWNER }] });
+  fake.addApp({
+    id: APP_ID,
+    slug: APP_SLUG,
+    name: 'Readiness Gates',
+    installations: [{ id: INSTALLATION_ID, account: OWNER }],
+  });
   fake.seedRepo(options.repo ?? standardRepo());
   const logs: string[] = [];
   const appOptions = testOptions(fake, options.app);
@@ -120,7 +144,8 @@ export async function startHarness(options: { repo?: SeedRepo; app?: Partial<App
     app,
     options: appOptions,
     logs,
-    deliver: (event, payload, o = {}) => deliver(app.url + appOptions.webhookPath, event, payload, o.secret ?? SECRET, o.signature),
+    deliver: (event, payload, o = {}) =>
+      deliver(app.url + appOptions.webhookPath, event, payload, o.secret ?? SECRET, o.signature),
     async close() {
       await app.close();
       await fake.close();
@@ -129,7 +154,14 @@ export async function startHarness(options: { repo?: SeedRepo; app?: Partial<App
 }
 
 /** Sends one webhook delivery the way GitHub does: JSON body, event and delivery headers, HMAC-SHA256 signature. */
-export async function deliver(url: string, event: string, payload: unknown, secret: string, signature?: string, id: string = randomUUID()): Promise<Delivery> {
+export async function deliver(
+  url: string,
+  event: string,
+  payload: unknown,
+  secret: string,
+  signature?: string,
+  id: string = randomUUID(),
+): Promise<Delivery> {
   const body = JSON.stringify(payload);
   const started = performance.now();
   const res = await fetch(url, {
@@ -168,7 +200,15 @@ export function example(event: string, action?: string): Record<string, any> {
 }
 
 function user(login: string, type: 'User' | 'Bot' = 'User'): Record<string, any> {
-  return { login, id: 1000 + login.length, node_id: `U_${login}`, type, site_admin: false, url: `https://api.github.com/users/${login}`, html_url: `https://github.com/${login}` };
+  return {
+    login,
+    id: 1000 + login.length,
+    node_id: `U_${login}`,
+    type,
+    site_admin: false,
+    url: `https://api.github.com/users/${login}`,
+    html_url: `https://github.com/${login}`,
+  };
 }
 
 function adjustRepo(payload: Record<string, any>): void {
@@ -204,7 +244,12 @@ export function pullRequestEvent(
     user: user(options.author ?? 'alice'),
   });
   Object.assign(pr.head, { sha: options.head, ref: 'feature', label: `${OWNER}:feature`, repo: payload['repository'] });
-  Object.assign(pr.base, { sha: options.base ?? BASE, ref: 'main', label: `${OWNER}:main`, repo: payload['repository'] });
+  Object.assign(pr.base, {
+    sha: options.base ?? BASE,
+    ref: 'main',
+    label: `${OWNER}:main`,
+    repo: payload['repository'],
+  });
   if (action === 'synchronize') payload['after'] = options.head;
   if (action === 'edited') payload['changes'] = options.changes ?? { title: { from: 'Old title' } };
   payload['sender'] = user(options.author ?? 'alice');
@@ -221,9 +266,20 @@ export function issueCommentEvent(
   payload['action'] = action;
   adjustRepo(payload);
   const number = options.number ?? 7;
-  Object.assign(payload['issue'], { number, html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`, state: 'open' });
+  Object.assign(payload['issue'], {
+    number,
+    html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+    state: 'open',
+  });
   if (options.onIssue) delete payload['issue'].pull_request;
-  else payload['issue'].pull_request = { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`, diff_url: null, patch_url: null, merged_at: null };
+  else
+    payload['issue'].pull_request = {
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
+      html_url: `https://github.com/${OWNER}/${REPO}/pull/${number}`,
+      diff_url: null,
+      patch_url: null,
+      merged_at: null,
+    };
   Object.assign(payload['comment'], { id: comment.id, body: comment.body, user: user(comment.login, comment.type) });
   if (action === 'edited') payload['changes'] = { body: { from: comment.previousBody ?? '' } };
   // Who made the change: the author, unless someone else edited the comment.
@@ -238,7 +294,15 @@ export function checkRunRerequestedEvent(head: string, number = 7): Record<strin
   const run = payload['check_run'];
   Object.assign(run, { name: CHECK_NAME, head_sha: head });
   run.app = { ...run.app, id: APP_ID, slug: APP_SLUG };
-  run.pull_requests = [{ url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`, id: 1, number, head: { ref: 'feature', sha: head, repo: { id: 1, url: '', name: REPO } }, base: { ref: 'main', sha: BASE, repo: { id: 1, url: '', name: REPO } } }];
+  run.pull_requests = [
+    {
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
+      id: 1,
+      number,
+      head: { ref: 'feature', sha: head, repo: { id: 1, url: '', name: REPO } },
+      base: { ref: 'main', sha: BASE, repo: { id: 1, url: '', name: REPO } },
+    },
+  ];
   return payload;
 }
 
@@ -248,7 +312,15 @@ export function checkSuiteRerequestedEvent(head: string, number = 7): Record<str
   adjustRepo(payload);
   const suite = payload['check_suite'];
   suite.head_sha = head;
-  suite.pull_requests = [{ url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`, id: 1, number, head: { ref: 'feature', sha: head, repo: { id: 1, url: '', name: REPO } }, base: { ref: 'main', sha: BASE, repo: { id: 1, url: '', name: REPO } } }];
+  suite.pull_requests = [
+    {
+      url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${number}`,
+      id: 1,
+      number,
+      head: { ref: 'feature', sha: head, repo: { id: 1, url: '', name: REPO } },
+      base: { ref: 'main', sha: BASE, repo: { id: 1, url: '', name: REPO } },
+    },
+  ];
   return payload;
 }
 
@@ -264,7 +336,12 @@ export function installationEvent(): Record<string, any> {
 export function mergeGroupEvent(head: string, base: string, prNumber = 7): Record<string, any> {
   const payload = example('merge_group', 'checks_requested');
   adjustRepo(payload);
-  Object.assign(payload['merge_group'], { head_sha: head, base_sha: base, base_ref: 'refs/heads/main', head_ref: `refs/heads/gh-readonly-queue/main/pr-${prNumber}-${head}` });
+  Object.assign(payload['merge_group'], {
+    head_sha: head,
+    base_sha: base,
+    base_ref: 'refs/heads/main',
+    head_ref: `refs/heads/gh-readonly-queue/main/pr-${prNumber}-${head}`,
+  });
   return payload;
 }
 
@@ -285,17 +362,23 @@ export function latestRun(h: Harness, head: string) {
 
 /** Our scorecard comments on PR `number`. */
 export function scorecards(h: Harness, number = 7) {
-  return h.fake.comments(OWNER, REPO, number).filter((c) => c.user.login === `${APP_SLUG}[bot]` && c.body.includes('<!-- readiness-gates:scorecard -->'));
+  return h.fake
+    .comments(OWNER, REPO, number)
+    .filter((c) => c.user.login === `${APP_SLUG}[bot]` && c.body.includes('<!-- readiness-gates:scorecard -->'));
 }
 
 /** Replies (non-scorecard comments) by the app on PR `number`. */
 export function replies(h: Harness, number = 7) {
-  return h.fake.comments(OWNER, REPO, number).filter((c) => c.user.login === `${APP_SLUG}[bot]` && !c.body.includes('<!-- readiness-gates:scorecard -->'));
+  return h.fake
+    .comments(OWNER, REPO, number)
+    .filter((c) => c.user.login === `${APP_SLUG}[bot]` && !c.body.includes('<!-- readiness-gates:scorecard -->'));
 }
 
 /** The finding ids in a check run's annotations (`Finding id: …` in raw_details). */
 export function findingIds(run: { annotations: Array<{ raw_details?: string }> } | undefined): string[] {
-  return (run?.annotations ?? []).map((a) => /Finding id: (\S+)/.exec(a.raw_details ?? '')?.[1]).filter((x): x is string => Boolean(x));
+  return (run?.annotations ?? [])
+    .map((a) => /Finding id: (\S+)/.exec(a.raw_details ?? '')?.[1])
+    .filter((x): x is string => Boolean(x));
 }
 
 /** Adds a comment in the fake and delivers its `issue_comment.created` event; returns the comment. */
@@ -348,9 +431,20 @@ export interface Cluster {
 }
 
 /** Starts `webs` web and `workers` worker replicas against a fresh fake and the given Redis. */
-export async function startCluster(options: { redisUrl: string; webs?: number; workers?: number; repo?: SeedRepo; app?: Partial<AppOptions> }): Promise<Cluster> {
+export async function startCluster(options: {
+  redisUrl: string;
+  webs?: number;
+  workers?: number;
+  repo?: SeedRepo;
+  app?: Partial<AppOptions>;
+}): Promise<Cluster> {
   const fake = await startFakeGitHub();
-  fake.addApp({ id: APP_ID, slug: APP_SLUG, name: 'Readiness Gates', installations: [{ id: INSTALLATION_ID, account: OWNER }] });
+  fake.addApp({
+    id: APP_ID,
+    slug: APP_SLUG,
+    name: 'Readiness Gates',
+    installations: [{ id: INSTALLATION_ID, account: OWNER }],
+  });
   fake.seedRepo(options.repo ?? standardRepo());
   const logs: string[] = [];
   // Each cluster gets its own key prefix, so clusters of several tests never see each other's jobs.
@@ -358,7 +452,20 @@ export async function startCluster(options: { redisUrl: string; webs?: number; w
   const start = (role: 'web' | 'worker') => {
     const base = testOptions(fake, options.app);
     return startApp(
-      { ...base, role, redisUrl: options.redisUrl, queue: { ...defaultOptions().queue, prefix, lockMs: 2000, stalledIntervalMs: 500, sweepIntervalMs: 1000, backoffMs: 50, ...options.app?.queue } },
+      {
+        ...base,
+        role,
+        redisUrl: options.redisUrl,
+        queue: {
+          ...defaultOptions().queue,
+          prefix,
+          lockMs: 2000,
+          stalledIntervalMs: 500,
+          sweepIntervalMs: 1000,
+          backoffMs: 50,
+          ...options.app?.queue,
+        },
+      },
       { logDestination: { write: (line: string) => void logs.push(line) } },
     );
   };
@@ -391,7 +498,7 @@ export async function startCluster(options: { redisUrl: string; webs?: number; w
       return deliver(web.url + '/api/github/webhooks', event, payload, SECRET, undefined, o.id);
     },
     async idle() {
-      for (let settled = 0; settled < 2; ) {
+      for (let settled = 0; settled < 2;) {
         const before = fake.requests.length;
         for (const app of all) await app.idle();
         await new Promise((r) => setTimeout(r, 100));

@@ -5,7 +5,17 @@
  * the evaluation timeout really stops, while `/livez` and webhook acknowledgements stay fast.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { BASE, baseFiles, expectCleanFake, latestRun, pullRequestEvent, runsOn, standardRepo, startHarness, type Harness } from './support.js';
+import {
+  BASE,
+  baseFiles,
+  expectCleanFake,
+  latestRun,
+  pullRequestEvent,
+  runsOn,
+  standardRepo,
+  startHarness,
+  type Harness,
+} from './support.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -19,7 +29,9 @@ describe('a file past the download budget', () => {
     // A 6 KiB source file does not fit in a 4 KiB download budget: nothing in it is checked (it could hold
     // anything — the budget is the attacker's to spend), so it cannot pass as if it had been.
     const files = baseFiles({ 'src/payments.ts': `export const table = ${JSON.stringify('x'.repeat(6 * 1024))};\n` });
-    const repo = standardRepo({ pulls: [{ number: 9, user: 'alice', head: { sha: head, ref: 'budget' }, base: { sha: BASE, ref: 'main' } }] });
+    const repo = standardRepo({
+      pulls: [{ number: 9, user: 'alice', head: { sha: head, ref: 'budget' }, base: { sha: BASE, ref: 'main' } }],
+    });
     repo.commits![head] = files;
     repo.parents![head] = [BASE];
     h = await startHarness({ repo, app: { byteBudget: 4 * 1024 } });
@@ -44,9 +56,15 @@ describe('a pull request that keeps the engine busy', () => {
     // A 1,500-operand `+` chain (half a minute of synchronous work for the old engine, which ran in the
     // server's own thread and went on after its timeout) and 300 more sources: more than the 1 s allowed.
     const chain = `${'a + '.repeat(1500)}password`;
-    const files = baseFiles({ 'src/log.ts': `import { logger } from './logger.js';\nexport function f(a, password) {\n  logger.info(${chain});\n}\n` });
-    for (let i = 0; i < 300; i++) files[`src/gen/m${i}.ts`] = `import { logger } from '../logger.js';\nexport function f${i}(user) {\n  logger.info({ id: user.id, n: ${i} });\n}\n`;
-    const repo = standardRepo({ pulls: [{ number: 10, user: 'alice', head: { sha: head, ref: 'busy' }, base: { sha: BASE, ref: 'main' } }] });
+    const files = baseFiles({
+      'src/log.ts': `import { logger } from './logger.js';\nexport function f(a, password) {\n  logger.info(${chain});\n}\n`,
+    });
+    for (let i = 0; i < 300; i++)
+      files[`src/gen/m${i}.ts`] =
+        `import { logger } from '../logger.js';\nexport function f${i}(user) {\n  logger.info({ id: user.id, n: ${i} });\n}\n`;
+    const repo = standardRepo({
+      pulls: [{ number: 10, user: 'alice', head: { sha: head, ref: 'busy' }, base: { sha: BASE, ref: 'main' } }],
+    });
     repo.commits![head] = files;
     repo.parents![head] = [BASE];
     h = await startHarness({ repo, app: { evaluationTimeoutMs: 1000 } });

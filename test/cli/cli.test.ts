@@ -70,7 +70,12 @@ describe('readiness-gates CLI', () => {
     expect(text.stdout).toMatch(/READY/);
     const json = await cli(['check', '--base', 'main', '--format', 'json'], repo.dir);
     const report = JSON.parse(json.stdout);
-    expect(report).toMatchObject({ schemaVersion: 1, verdict: 'ready', base: { ref: 'main' }, stats: { filesChanged: 1 } });
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      verdict: 'ready',
+      base: { ref: 'main' },
+      stats: { filesChanged: 1 },
+    });
     const md = await cli(['check', '--base', 'main', '--format', 'markdown'], repo.dir);
     expect(md.stdout.startsWith('<!-- readiness-gates:scorecard -->')).toBe(true);
     const out = join(tempDir(), 'r.sarif');
@@ -87,7 +92,10 @@ describe('readiness-gates CLI', () => {
   });
 
   it('a config error on the base branch exits 2 with file:line:column and the key', async () => {
-    const repo = repoWithPr({ 'src/a.ts': 'export const a = 1;\n' }, { '.github/readiness.yml': 'fail-on: blocker\nbaseline: sometimes\n' });
+    const repo = repoWithPr(
+      { 'src/a.ts': 'export const a = 1;\n' },
+      { '.github/readiness.yml': 'fail-on: blocker\nbaseline: sometimes\n' },
+    );
     const r = await cli(['check', '--base', 'main'], repo.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/\.github\/readiness\.yml:2:11 baseline: /);

@@ -30,7 +30,12 @@ async function timedCheck(base: Record<string, string>, head: Record<string, str
   repo.commit('pr');
   const out = sink();
   const started = performance.now();
-  const code = await run(['check', '--base', 'main', '--head', 'pr', '--format', 'json'], { stdout: out.stream, stderr: sink().stream, cwd: repo.dir, env: {} });
+  const code = await run(['check', '--base', 'main', '--head', 'pr', '--format', 'json'], {
+    stdout: out.stream,
+    stderr: sink().stream,
+    cwd: repo.dir,
+    env: {},
+  });
   return { code, ms: performance.now() - started, report: JSON.parse(out.text()) };
 }
 
@@ -38,8 +43,13 @@ describe('hostile inputs are analysed in linear time', () => {
   it('a 40 KB logger.info(a + a + … + password) is judged in seconds', async () => {
     const chain = `${'a + '.repeat(10_000)}password`;
     const { code, ms, report } = await timedCheck(
-      { 'package.json': '{ "name": "svc", "dependencies": { "pino": "^9.0.0" } }\n', 'src/logger.ts': "import pino from 'pino';\nexport const logger = pino();\n" },
-      { 'src/log.ts': `import { logger } from './logger';\nexport function f(a: string, password: string) {\n  logger.info(${chain});\n}\n` },
+      {
+        'package.json': '{ "name": "svc", "dependencies": { "pino": "^9.0.0" } }\n',
+        'src/logger.ts': "import pino from 'pino';\nexport const logger = pino();\n",
+      },
+      {
+        'src/log.ts': `import { logger } from './logger';\nexport function f(a: string, password: string) {\n  logger.info(${chain});\n}\n`,
+      },
     );
     expect(report.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['pii/sensitive-field-logged']);
     expect(report.incomplete).toBeUndefined();
@@ -49,7 +59,10 @@ describe('hostile inputs are analysed in linear time', () => {
 
   it('a 600 KB YAML value of {{ is parsed in seconds', async () => {
     const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations:\n    x: ${'{{'.repeat(300_000)}\n`;
-    const { ms, report } = await timedCheck({ Dockerfile: 'FROM node:22\nCMD ["node", "main.js"]\n' }, { 'k8s/deployment.yaml': manifest });
+    const { ms, report } = await timedCheck(
+      { Dockerfile: 'FROM node:22\nCMD ["node", "main.js"]\n' },
+      { 'k8s/deployment.yaml': manifest },
+    );
     expect(report.stats.filesChanged).toBe(1);
     expect(ms).toBeLessThan(20_000);
   });

@@ -21,7 +21,12 @@ async function cli(args: string[], cwd: string) {
         cb();
       },
     });
-  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), cwd, env: {} });
+  const code = await run(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    cwd,
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 
@@ -61,7 +66,11 @@ describe('suppression comments the branch adds', () => {
     expect(report.schemaVersion).toBe(1);
     expect(report.verdict).toBe('blocked');
     const f = report.findings.find((x) => x.ruleId.startsWith('pii/'))!;
-    expect(f).toMatchObject({ state: 'new', severity: 'blocker', pendingApproval: { kind: 'comment', reason: 'it is only a demo', by: 'src/auth.ts:5' } });
+    expect(f).toMatchObject({
+      state: 'new',
+      severity: 'blocker',
+      pendingApproval: { kind: 'comment', reason: 'it is only a demo', by: 'src/auth.ts:5' },
+    });
 
     const text = await cli(['check', '--base', 'main'], repo.dir);
     expect(text.code).toBe(1);
@@ -73,24 +82,34 @@ describe('suppression comments the branch adds', () => {
 
   it('bare `-- atlas:nolint` and `-- squawk-ignore-file ban-drop-table` (no reason) do not clear a DROP TABLE', async () => {
     const repo = branch(MIGRATIONS_BASE, {
-      'db/migrations/000002_drop.up.sql': "SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table\n-- atlas:nolint\nDROP TABLE sessions;\n",
+      'db/migrations/000002_drop.up.sql':
+        "SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table\n-- atlas:nolint\nDROP TABLE sessions;\n",
     });
     const r = await cli(['check', '--base', 'main', '--format', 'json'], repo.dir);
     expect(r.code).toBe(1);
     const findings = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings;
-    expect(findings.find((f) => f.ruleId === 'migrations/drop-table')).toMatchObject({ state: 'new', severity: 'blocker' });
+    expect(findings.find((f) => f.ruleId === 'migrations/drop-table')).toMatchObject({
+      state: 'new',
+      severity: 'blocker',
+    });
     expect(findings.find((f) => f.ruleId === 'migrations/drop-table')!.pendingApproval).toBeUndefined();
     expect(findings.filter((f) => f.ruleId === 'core/suppression-missing-reason')).toHaveLength(2);
   });
 
   it('a peer marker with a reason, added by the branch, waits for approval like ours', async () => {
     const repo = branch(MIGRATIONS_BASE, {
-      'db/migrations/000002_drop.up.sql': "SET lock_timeout = '1s';\n-- squawk-ignore ban-drop-table: emptied and unused since #41\nDROP TABLE sessions;\n",
+      'db/migrations/000002_drop.up.sql':
+        "SET lock_timeout = '1s';\n-- squawk-ignore ban-drop-table: emptied and unused since #41\nDROP TABLE sessions;\n",
     });
     const r = await cli(['check', '--base', 'main', '--format', 'json'], repo.dir);
     expect(r.code).toBe(1);
-    const drop = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.find((f) => f.ruleId === 'migrations/drop-table')!;
-    expect(drop).toMatchObject({ state: 'new', pendingApproval: { kind: 'native', marker: 'squawk-ignore', reason: 'emptied and unused since #41' } });
+    const drop = (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.find(
+      (f) => f.ruleId === 'migrations/drop-table',
+    )!;
+    expect(drop).toMatchObject({
+      state: 'new',
+      pendingApproval: { kind: 'native', marker: 'squawk-ignore', reason: 'emptied and unused since #41' },
+    });
   });
 
   it('a suppression already on the base branch keeps working (exit 0)', async () => {
@@ -101,12 +120,18 @@ describe('suppression comments the branch adds', () => {
     );
     const r = await cli(['check', '--base', 'main', '--format', 'json'], repo.dir);
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.find((f) => f.ruleId.startsWith('pii/'))).toMatchObject({ state: 'suppressed' });
+    expect(
+      (JSON.parse(r.stdout) as { findings: JsonFinding[] }).findings.find((f) => f.ruleId.startsWith('pii/')),
+    ).toMatchObject({ state: 'suppressed' });
   });
 
   it('`suppressions: { new-blockers: allow }` in the base config restores the old behaviour', async () => {
     const repo = branch(
-      { 'package.json': PACKAGE, 'src/logger.ts': LOGGER, '.github/readiness.yml': 'suppressions:\n  new-blockers: allow\n' },
+      {
+        'package.json': PACKAGE,
+        'src/logger.ts': LOGGER,
+        '.github/readiness.yml': 'suppressions:\n  new-blockers: allow\n',
+      },
       { 'src/auth.ts': AUTH('  // readiness-ignore pii: it is only a demo\n') },
     );
     expect((await cli(['check', '--base', 'main'], repo.dir)).code).toBe(0);

@@ -19,7 +19,12 @@ async function cli(args: string[], cwd: string) {
         cb();
       },
     });
-  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), cwd, env: {} });
+  const code = await run(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    cwd,
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 
@@ -109,16 +114,24 @@ describe('per-command --help', () => {
   };
 
   it.each(Object.keys(flags))('%s --help lists every flag the command accepts, and exits 0', async (command) => {
-    for (const form of [[command, '--help'], [command, '-h'], ['help', command]]) {
+    for (const form of [
+      [command, '--help'],
+      [command, '-h'],
+      ['help', command],
+    ]) {
       const r = await cli(form, process.cwd());
       expect(r.code).toBe(0);
       expect(r.stdout).toBe(`${commandHelp(command as 'check')}\n`);
     }
     const help = commandHelp(command as 'check');
     expect(help).toContain(`Usage: readiness-gates ${command}`);
-    const listed = new Set([...help.matchAll(/(?:^|\s)(--[a-z-]+)/gm)].filter((m) => m.index !== undefined).map((m) => m[1]!));
+    const listed = new Set(
+      [...help.matchAll(/(?:^|\s)(--[a-z-]+)/gm)].filter((m) => m.index !== undefined).map((m) => m[1]!),
+    );
     // Exactly the accepted flags: the help and the parser read the same table, and this keeps the list honest.
-    const options = new Set([...help.split('Options:')[1]!.matchAll(/^ {2}(?:-\w, | {4})(--[a-z-]+)/gm)].map((m) => m[1]!));
+    const options = new Set(
+      [...help.split('Options:')[1]!.matchAll(/^ {2}(?:-\w, | {4})(--[a-z-]+)/gm)].map((m) => m[1]!),
+    );
     expect([...options].sort()).toEqual([...flags[command]!].sort());
     for (const flag of flags[command]!) expect(listed.has(flag)).toBe(true);
   });

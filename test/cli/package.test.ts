@@ -45,7 +45,10 @@ beforeAll(async () => {
   cpSync(join(ROOT, 'package.json'), join(stage, 'package.json'));
   await bundle(join(stage, 'dist-cli'), 'cli');
   // --ignore-scripts: prepare/prepack would rebuild from sources the stage does not have (done above).
-  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts'], stage)) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts'], stage)) as Array<{
+    filename: string;
+    files: Array<{ path: string }>;
+  }>;
   tarball = join(stage, packed[0]!.filename);
   installDir = tempDir('rg-install-');
   writeFileSync(join(installDir, 'package.json'), '{ "name": "empty", "private": true }\n');
@@ -66,7 +69,8 @@ describe('the npm package', () => {
     for (const name of ['index.js', 'web-tree-sitter.wasm', 'tree-sitter-typescript.wasm', 'libpg-query.wasm']) {
       expect(existsSync(join(pkg, 'dist-cli', name)), name).toBe(true);
     }
-    for (const heavy of ['probot', 'bullmq', 'ioredis']) expect(existsSync(join(installDir, 'node_modules', heavy))).toBe(false);
+    for (const heavy of ['probot', 'bullmq', 'ioredis'])
+      expect(existsSync(join(installDir, 'node_modules', heavy))).toBe(false);
     expect(existsSync(join(pkg, 'LICENSE'))).toBe(true);
   });
 
@@ -81,7 +85,10 @@ describe('the npm package', () => {
     expect(version.stdout.trim()).toBe(manifest.version);
 
     const repo = makeRepo();
-    repo.writeAll({ 'README.md': '# shop\n', 'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n' });
+    repo.writeAll({
+      'README.md': '# shop\n',
+      'db/migrations/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+    });
     repo.commit('base');
     repo.git('checkout', '-q', '-b', 'feature');
     repo.write('src/a.ts', 'export const a = 1;\n');
@@ -89,7 +96,10 @@ describe('the npm package', () => {
     const ready = npx(['check', '--base', 'main', '--format', 'json'], repo.dir);
     expect(ready.stderr).toBe('');
     expect(ready.status).toBe(0);
-    expect(JSON.parse(ready.stdout)).toMatchObject({ verdict: 'ready', tool: { name: 'readiness-gates', version: manifest.version } });
+    expect(JSON.parse(ready.stdout)).toMatchObject({
+      verdict: 'ready',
+      tool: { name: 'readiness-gates', version: manifest.version },
+    });
 
     // A new user's first run: the risky migration is not even committed yet.
     repo.write('db/migrations/002_drop_email.sql', 'ALTER TABLE users DROP COLUMN email;\n');

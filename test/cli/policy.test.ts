@@ -19,7 +19,12 @@ async function cli(args: string[], cwd: string) {
         cb();
       },
     });
-  const code = await run(args, { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), cwd, env: {} });
+  const code = await run(args, {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    cwd,
+    env: {},
+  });
   return { code, stdout, stderr };
 }
 

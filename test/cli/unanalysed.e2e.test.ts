@@ -27,7 +27,12 @@ function sink() {
 async function check(cwd: string, env: Record<string, string> = {}) {
   const out = sink();
   const err = sink();
-  const code = await run(['check', '--base', 'main', '--head', 'pr', '--format', 'json'], { stdout: out.stream, stderr: err.stream, cwd, env });
+  const code = await run(['check', '--base', 'main', '--head', 'pr', '--format', 'json'], {
+    stdout: out.stream,
+    stderr: err.stream,
+    cwd,
+    env,
+  });
   return { code, report: code === 2 ? undefined : JSON.parse(out.text()), stderr: err.text() };
 }
 
@@ -43,7 +48,8 @@ function repoWithPr(head: Files, base: Files = {}) {
   return repo;
 }
 
-const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+const bytes = (...parts: Array<string | number[]>) =>
+  Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
 
 const PINO = {
   'package.json': '{ "name": "svc", "dependencies": { "pino": "^9.0.0" } }\n',
@@ -51,12 +57,19 @@ const PINO = {
 };
 const MIGRATIONS = { 'migrations/001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n' };
 
-const rules = (report: { findings: Array<{ ruleId: string; state: string }> }) => report.findings.filter((f) => f.state === 'new').map((f) => f.ruleId);
+const rules = (report: { findings: Array<{ ruleId: string; state: string }> }) =>
+  report.findings.filter((f) => f.state === 'new').map((f) => f.ruleId);
 
 describe('files the engine could not read', () => {
   it('decodes a latin-1 byte as windows-1252 and analyses the file', async () => {
     const repo = repoWithPr(
-      { 'src/signup.ts': bytes("import { logger } from './logger';\n// caf", [0xe9], "\nexport function signup(password: string) {\n  logger.info({ password });\n}\n") },
+      {
+        'src/signup.ts': bytes(
+          "import { logger } from './logger';\n// caf",
+          [0xe9],
+          '\nexport function signup(password: string) {\n  logger.info({ password });\n}\n',
+        ),
+      },
       PINO,
     );
     const { code, report } = await check(repo.dir);
@@ -67,7 +80,13 @@ describe('files the engine could not read', () => {
 
   it('analyses a TypeScript file with a NUL byte early in it', async () => {
     const repo = repoWithPr(
-      { 'src/signup.ts': bytes('// ', [0], "\nimport { logger } from './logger';\nexport function signup(password: string) {\n  logger.info({ password });\n}\n") },
+      {
+        'src/signup.ts': bytes(
+          '// ',
+          [0],
+          "\nimport { logger } from './logger';\nexport function signup(password: string) {\n  logger.info({ password });\n}\n",
+        ),
+      },
       PINO,
     );
     const { code, report } = await check(repo.dir);
@@ -76,7 +95,10 @@ describe('files the engine could not read', () => {
   });
 
   it('does not drop the SQL after a NUL byte', async () => {
-    const repo = repoWithPr({ 'migrations/002_drop.sql': bytes('-- cleanup', [0], '\nDROP TABLE users;\n') }, MIGRATIONS);
+    const repo = repoWithPr(
+      { 'migrations/002_drop.sql': bytes('-- cleanup', [0], '\nDROP TABLE users;\n') },
+      MIGRATIONS,
+    );
     const { code, report } = await check(repo.dir);
     expect(rules(report)).toContain('migrations/drop-table');
     expect(code).toBe(1);
@@ -84,7 +106,10 @@ describe('files the engine could not read', () => {
 
   it('a migration padded past max-file-bytes makes the report incomplete: blocked, with the reason and the fix', async () => {
     const padded = `DROP TABLE users;\n${'-- padding\n'.repeat(200)}`;
-    const repo = repoWithPr({ 'migrations/002_drop.sql': padded }, { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\n' });
+    const repo = repoWithPr(
+      { 'migrations/002_drop.sql': padded },
+      { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\n' },
+    );
     const { code, report } = await check(repo.dir);
     expect(code).toBe(1);
     expect(report.verdict).toBe('blocked');
@@ -95,22 +120,32 @@ describe('files the engine could not read', () => {
     expect(finding.fix).toContain('max-file-bytes');
     expect(report.incomplete).toEqual({
       blocking: true,
-      files: [{ path: 'migrations/002_drop.sql', reason: expect.stringContaining('max-file-bytes'), gates: ['migrations'] }],
+      files: [
+        { path: 'migrations/002_drop.sql', reason: expect.stringContaining('max-file-bytes'), gates: ['migrations'] },
+      ],
     });
     expect(report.schemaVersion).toBe(1);
   });
 
   it('on-unanalysed: warn in the base config reports the same file as a warning and lets the PR pass', async () => {
     const padded = `DROP TABLE users;\n${'-- padding\n'.repeat(200)}`;
-    const repo = repoWithPr({ 'migrations/002_drop.sql': padded }, { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\non-unanalysed: warn\n' });
+    const repo = repoWithPr(
+      { 'migrations/002_drop.sql': padded },
+      { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\non-unanalysed: warn\n' },
+    );
     const { code, report } = await check(repo.dir);
     expect(code).toBe(0);
-    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === 'core/unanalysed-file')).toMatchObject({ severity: 'warning' });
+    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === 'core/unanalysed-file')).toMatchObject({
+      severity: 'warning',
+    });
     expect(report.incomplete.blocking).toBe(false);
   });
 
   it('a large file no gate reads does not block', async () => {
-    const repo = repoWithPr({ 'docs/big.md': `${'words '.repeat(400)}\n` }, { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\n' });
+    const repo = repoWithPr(
+      { 'docs/big.md': `${'words '.repeat(400)}\n` },
+      { ...MIGRATIONS, '.github/readiness.yml': 'max-file-bytes: 1024\n' },
+    );
     const { code, report } = await check(repo.dir);
     expect(code).toBe(0);
     expect(report.incomplete).toBeUndefined();
@@ -119,12 +154,17 @@ describe('files the engine could not read', () => {
   it('a file whose analysis exceeds the per-file budget is too complex: incomplete, blocked', async () => {
     const chain = Array.from({ length: 1000 }, (_, i) => `a${i % 10}`).join(' + ');
     const repo = repoWithPr(
-      { 'src/noise.ts': `import { logger } from './logger';\nexport function f(${Array.from({ length: 10 }, (_, i) => `a${i}: string`).join(', ')}) {\n  logger.info(${chain});\n}\n` },
+      {
+        'src/noise.ts': `import { logger } from './logger';\nexport function f(${Array.from({ length: 10 }, (_, i) => `a${i}: string`).join(', ')}) {\n  logger.info(${chain});\n}\n`,
+      },
       PINO,
     );
     const { code, report } = await check(repo.dir, { READINESS_FILE_BUDGET_MS: '1' });
     expect(code).toBe(1);
-    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === 'core/unanalysed-file')).toMatchObject({ path: 'src/noise.ts', state: 'new' });
+    expect(report.findings.find((f: { ruleId: string }) => f.ruleId === 'core/unanalysed-file')).toMatchObject({
+      path: 'src/noise.ts',
+      state: 'new',
+    });
     expect(report.incomplete.files[0].reason).toMatch(/^too complex: /);
   });
 

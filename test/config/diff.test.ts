@@ -25,8 +25,12 @@ describe('diffConfigs', () => {
   });
 
   it('shows a rule severity change against the rule default', () => {
-    expect(diff('', 'rules:\n  migrations/drop-column: off\n')).toEqual(['rules.migrations/drop-column: blocker → off']);
-    expect(diff('rules:\n  pii/unredacted-request-log: blocker\n', '')).toEqual(['rules.pii/unredacted-request-log: blocker → warning']);
+    expect(diff('', 'rules:\n  migrations/drop-column: off\n')).toEqual([
+      'rules.migrations/drop-column: blocker → off',
+    ]);
+    expect(diff('rules:\n  pii/unredacted-request-log: blocker\n', '')).toEqual([
+      'rules.pii/unredacted-request-log: blocker → warning',
+    ]);
   });
 
   it('does not report setting a rule to its default severity', () => {
@@ -34,7 +38,9 @@ describe('diffConfigs', () => {
   });
 
   it('says "default" when the gates are not given', () => {
-    expect(diffConfigs(config(''), config('rules:\n  migrations/drop-column: off\n'))).toEqual(['rules.migrations/drop-column: default → off']);
+    expect(diffConfigs(config(''), config('rules:\n  migrations/drop-column: off\n'))).toEqual([
+      'rules.migrations/drop-column: default → off',
+    ]);
   });
 
   it('shows rule option changes leaf by leaf', () => {
@@ -44,7 +50,8 @@ describe('diffConfigs', () => {
   });
 
   it('shows gate switches and option changes', () => {
-    const head = 'gates:\n  pii:\n    enabled: false\n    redactors: [maskEmail]\n    logger: { name: log }\n  migrations: { postgres-version: 14 }\n';
+    const head =
+      'gates:\n  pii:\n    enabled: false\n    redactors: [maskEmail]\n    logger: { name: log }\n  migrations: { postgres-version: 14 }\n';
     expect(diff('', head)).toEqual([
       'gates.migrations.postgres-version: 16 → 14',
       'gates.pii.enabled: true → false',
@@ -66,12 +73,14 @@ describe('diffConfigs', () => {
   });
 
   it('shows the example line from the architecture doc', () => {
-    const head = 'exceptions:\n  - { rule: pii/sensitive-field-logged, path: "src/legacy/**", until: 2027-03-31, reason: "legacy" }\n';
+    const head =
+      'exceptions:\n  - { rule: pii/sensitive-field-logged, path: "src/legacy/**", until: 2027-03-31, reason: "legacy" }\n';
     expect(diff('', head)).toEqual(['exceptions: +1 (pii/sensitive-field-logged src/legacy/** until 2027-03-31)']);
   });
 
   it('shows an extended exception as a change, not a swap', () => {
-    const entry = (until: string, reason: string) => `exceptions:\n  - { rule: pii, path: "a/**", until: ${until}, reason: ${reason} }\n`;
+    const entry = (until: string, reason: string) =>
+      `exceptions:\n  - { rule: pii, path: "a/**", until: ${until}, reason: ${reason} }\n`;
     expect(diff(entry('2027-01-01', 'one'), entry('2027-06-30', 'two'))).toEqual([
       'exceptions: pii a/**: until 2027-01-01 → 2027-06-30',
       'exceptions: pii a/**: reason "one" → "two"',
@@ -81,11 +90,15 @@ describe('diffConfigs', () => {
   it('shows path and service list changes', () => {
     const head = 'paths: { exclude-add: ["generated/**"] }\nservices:\n  - { name: api, root: services/api }\n';
     expect(diff('', head)).toEqual(['paths.exclude: +1 (generated/**)', 'services: +1 (api at services/api)']);
-    expect(diff('paths: { exclude: [a/**, b/**] }\n', 'paths: { exclude: [a/**] }\n')).toEqual(['paths.exclude: -1 (b/**)']);
+    expect(diff('paths: { exclude: [a/**, b/**] }\n', 'paths: { exclude: [a/**] }\n')).toEqual([
+      'paths.exclude: -1 (b/**)',
+    ]);
   });
 
   it('shows waiver policy changes with their YAML keys', () => {
-    expect(diff('', 'waivers: { min-permission: write, allow-author: true, max-days: 7, codeowners: false }\n')).toEqual([
+    expect(
+      diff('', 'waivers: { min-permission: write, allow-author: true, max-days: 7, codeowners: false }\n'),
+    ).toEqual([
       'waivers.min-permission: maintain → write',
       'waivers.codeowners: true → false',
       'waivers.allow-author: false → true',
@@ -94,11 +107,20 @@ describe('diffConfigs', () => {
   });
 
   it('previews a PR loosening the suppression policy', () => {
-    expect(diff('', 'suppressions: { new-blockers: allow }\n')).toEqual(['suppressions.new-blockers: require-approval → allow']);
+    expect(diff('', 'suppressions: { new-blockers: allow }\n')).toEqual([
+      'suppressions.new-blockers: require-approval → allow',
+    ]);
   });
 
   it('lists changes in file order across sections', () => {
-    const lines = diff('', 'exceptions:\n  - { rule: pii, path: a, reason: r }\nfail-on: never\nrules: { migrations/drop-column: warning }\n');
-    expect(lines).toEqual(['fail-on: blocker → never', 'rules.migrations/drop-column: blocker → warning', 'exceptions: +1 (pii a)']);
+    const lines = diff(
+      '',
+      'exceptions:\n  - { rule: pii, path: a, reason: r }\nfail-on: never\nrules: { migrations/drop-column: warning }\n',
+    );
+    expect(lines).toEqual([
+      'fail-on: blocker → never',
+      'rules.migrations/drop-column: blocker → warning',
+      'exceptions: +1 (pii a)',
+    ]);
   });
 });

@@ -47,7 +47,14 @@ describe('configDocsMarkdown', () => {
     const missing = [...new Set(expected)].filter((key) => !documented.has(key));
     expect(missing).toEqual([]);
     expect(expected).toEqual(
-      expect.arrayContaining(['fail-on', 'paths.exclude-add', 'services[].root', 'gates.pii.logger.name', 'waivers.max-days', 'exceptions[].until']),
+      expect.arrayContaining([
+        'fail-on',
+        'paths.exclude-add',
+        'services[].root',
+        'gates.pii.logger.name',
+        'waivers.max-days',
+        'exceptions[].until',
+      ]),
     );
   });
 
@@ -69,8 +76,16 @@ describe('configDocsMarkdown', () => {
     expect(row('max-file-bytes')?.slice(1, 3)).toEqual(['positive integer', '`1048576`']);
     expect(row('exceptions[].reason')?.[2]).toBe('required');
     expect(row('exceptions[].until')?.slice(1, 3)).toEqual(['date (YYYY-MM-DD)', '—']);
-    expect(row('gates.migrations.postgres-version')?.slice(1, 4)).toEqual(['integer ≥ 9', '`16`', 'Postgres major version the migrations run on.']);
-    expect(row('rules.pii/unredacted-request-log')?.slice(1, 4)).toEqual(['severity or mapping', '`warning`', 'Request logger without redaction.']);
+    expect(row('gates.migrations.postgres-version')?.slice(1, 4)).toEqual([
+      'integer ≥ 9',
+      '`16`',
+      'Postgres major version the migrations run on.',
+    ]);
+    expect(row('rules.pii/unredacted-request-log')?.slice(1, 4)).toEqual([
+      'severity or mapping',
+      '`warning`',
+      'Request logger without redaction.',
+    ]);
   });
 
   it('says that a user exclude list replaces the default one', () => {

@@ -11,7 +11,9 @@ const FILE = '.github/readiness.yml';
 function reader(files: Record<string, string>) {
   const reads: string[] = [];
   const read = async (location: ConfigLocation) => {
-    const key = location.repository ? `${location.repository.owner}/${location.repository.repo}:${location.path}` : location.path;
+    const key = location.repository
+      ? `${location.repository.owner}/${location.repository.repo}:${location.path}`
+      : location.path;
     reads.push(key);
     return files[key];
   };
@@ -34,11 +36,20 @@ describe('resolveExtends', () => {
     expect(resolveExtends('config/readiness-base.yml', from)).toEqual({ path: 'config/readiness-base.yml' });
     expect(resolveExtends('./base.yaml', from)).toEqual({ path: '.github/base.yaml' });
     expect(resolveExtends('../shared/r.yml', from)).toEqual({ path: 'shared/r.yml' });
-    expect(resolveExtends('acme/policy', from)).toEqual({ path: '.github/readiness.yml', repository: { owner: 'acme', repo: 'policy' } });
-    expect(resolveExtends('acme/policy:teams/api.yml@v2', from)).toEqual({ path: 'teams/api.yml', repository: { owner: 'acme', repo: 'policy', ref: 'v2' } });
+    expect(resolveExtends('acme/policy', from)).toEqual({
+      path: '.github/readiness.yml',
+      repository: { owner: 'acme', repo: 'policy' },
+    });
+    expect(resolveExtends('acme/policy:teams/api.yml@v2', from)).toEqual({
+      path: 'teams/api.yml',
+      repository: { owner: 'acme', repo: 'policy', ref: 'v2' },
+    });
     // A path inside another repository's file stays in that repository.
     const remote = { path: 'teams/api.yml', repository: { owner: 'acme', repo: 'policy' } };
-    expect(resolveExtends('./org.yml', remote)).toEqual({ path: 'teams/org.yml', repository: { owner: 'acme', repo: 'policy' } });
+    expect(resolveExtends('./org.yml', remote)).toEqual({
+      path: 'teams/org.yml',
+      repository: { owner: 'acme', repo: 'policy' },
+    });
     expect(resolveExtends('../../x.yml', from)).toMatch(/outside the repository/);
     expect(resolveExtends('not a ref', from)).toMatch(/expected a path ending in \.yml/);
   });
@@ -47,7 +58,13 @@ describe('resolveExtends', () => {
 describe('mergeConfigInputs', () => {
   it('lets the extending file win key by key, and adds up exceptions, services and exclude-add', () => {
     const merged = mergeConfigInputs(
-      { 'fail-on': 'warning', rules: { a: 'off', b: 'warning' }, exceptions: [1], services: [{ name: 's' }], paths: { exclude: ['x'], 'exclude-add': ['y'] } },
+      {
+        'fail-on': 'warning',
+        rules: { a: 'off', b: 'warning' },
+        exceptions: [1],
+        services: [{ name: 's' }],
+        paths: { exclude: ['x'], 'exclude-add': ['y'] },
+      },
       { rules: { b: 'blocker' }, exceptions: [2], paths: { exclude: ['z'], 'exclude-add': ['w'] } },
     );
     expect(merged).toEqual({
@@ -63,7 +80,8 @@ describe('mergeConfigInputs', () => {
 describe('loadConfigChain', () => {
   it('applies a shared file, then the extending one on top', async () => {
     const { read } = reader({
-      'acme/policy:.github/readiness.yml': 'fail-on: warning\nwaivers: { max-days: 30, allow-author: true }\nexceptions:\n  - { rule: pii, path: "legacy/**", reason: org-wide }\n',
+      'acme/policy:.github/readiness.yml':
+        'fail-on: warning\nwaivers: { max-days: 30, allow-author: true }\nexceptions:\n  - { rule: pii, path: "legacy/**", reason: org-wide }\n',
     });
     const config = await loadConfigChain(
       'extends: acme/policy\nwaivers: { max-days: 14 }\nexceptions:\n  - { rule: migrations, path: "db/**", reason: ours }\n',
@@ -93,18 +111,46 @@ describe('loadConfigChain', () => {
   it('names the file, line and column of an error in an extended file', async () => {
     const { read } = reader({ 'acme/policy:.github/readiness.yml': 'waivers:\n  max-days: 999\n' });
     const [issue] = await issuesOf(loadConfigChain('extends: acme/policy\n', FILE, FAKE_GATES, read));
-    expect(issue).toMatchObject({ file: 'acme/policy:.github/readiness.yml', line: 2, column: 13, key: 'waivers.max-days' });
+    expect(issue).toMatchObject({
+      file: 'acme/policy:.github/readiness.yml',
+      line: 2,
+      column: 13,
+      key: 'waivers.max-days',
+    });
   });
 
   it('reports a missing file, a cycle and a chain too deep at the extends entry', async () => {
-    const missing = await issuesOf(loadConfigChain('fail-on: never\nextends:\n  - shared.yml\n', FILE, FAKE_GATES, reader({}).read));
-    expect(missing).toEqual([expect.objectContaining({ file: FILE, line: 3, column: 5, key: 'extends[0]', message: 'shared.yml does not exist' })]);
+    const missing = await issuesOf(
+      loadConfigChain('fail-on: never\nextends:\n  - shared.yml\n', FILE, FAKE_GATES, reader({}).read),
+    );
+    expect(missing).toEqual([
+      expect.objectContaining({
+        file: FILE,
+        line: 3,
+        column: 5,
+        key: 'extends[0]',
+        message: 'shared.yml does not exist',
+      }),
+    ]);
 
-    const cycle = await issuesOf(loadConfigChain('extends: a.yml\n', FILE, FAKE_GATES, reader({ 'a.yml': 'extends: b.yml\n', 'b.yml': 'extends: a.yml\n' }).read));
+    const cycle = await issuesOf(
+      loadConfigChain(
+        'extends: a.yml\n',
+        FILE,
+        FAKE_GATES,
+        reader({ 'a.yml': 'extends: b.yml\n', 'b.yml': 'extends: a.yml\n' }).read,
+      ),
+    );
     expect(cycle[0]).toMatchObject({ file: 'b.yml', line: 1, column: 10 });
     expect(cycle[0]!.message).toBe('extends a.yml again: .github/readiness.yml → a.yml → b.yml → a.yml is a cycle');
 
-    const deep = reader({ '1.yml': 'extends: 2.yml\n', '2.yml': 'extends: 3.yml\n', '3.yml': 'extends: 4.yml\n', '4.yml': 'extends: 5.yml\n', '5.yml': '' });
+    const deep = reader({
+      '1.yml': 'extends: 2.yml\n',
+      '2.yml': 'extends: 3.yml\n',
+      '3.yml': 'extends: 4.yml\n',
+      '4.yml': 'extends: 5.yml\n',
+      '5.yml': '',
+    });
     const tooDeep = await issuesOf(loadConfigChain('extends: 1.yml\n', FILE, FAKE_GATES, deep.read));
     expect(tooDeep[0]).toMatchObject({ file: '4.yml' });
     expect(tooDeep[0]!.message).toMatch(/more than 5 files/);
@@ -129,7 +175,10 @@ describe('loadPolicy with extends', () => {
   });
 
   it('says where another repository cannot be read without a token', async () => {
-    const changeSet = memoryChangeSet({ base: { [FILE]: 'extends: acme/policy\n' }, head: { [FILE]: 'extends: acme/policy\n' } });
+    const changeSet = memoryChangeSet({
+      base: { [FILE]: 'extends: acme/policy\n' },
+      head: { [FILE]: 'extends: acme/policy\n' },
+    });
     const issues = await issuesOf(loadPolicy(changeSet, FAKE_GATES, FILE));
     expect(issues[0]).toMatchObject({ file: FILE, line: 1, column: 10 });
     expect(issues[0]!.message).toMatch(/only the Action and the App read/);
@@ -138,15 +187,31 @@ describe('loadPolicy with extends', () => {
   it('previews an edit to a file the config extends, with the config itself unchanged', async () => {
     const main = { [FILE]: 'extends: .github/readiness-base.yml\n' };
     const edited = await loadPolicy(
-      memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' }, head: { ...main, '.github/readiness-base.yml': 'fail-on: never\n' } }),
+      memoryChangeSet({
+        base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' },
+        head: { ...main, '.github/readiness-base.yml': 'fail-on: never\n' },
+      }),
       FAKE_GATES,
       FILE,
     );
     expect(edited.preview).toEqual({ changed: true, differences: ['fail-on: blocker → never'], errors: [] });
-    const untouched = await loadPolicy(memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' }, head: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' } }), FAKE_GATES, FILE);
+    const untouched = await loadPolicy(
+      memoryChangeSet({
+        base: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' },
+        head: { ...main, '.github/readiness-base.yml': 'fail-on: blocker\n' },
+      }),
+      FAKE_GATES,
+      FILE,
+    );
     expect(untouched.preview).toBeUndefined();
-    const broken = await loadPolicy(memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': '' }, head: main }), FAKE_GATES, FILE);
-    expect(broken.preview?.errors[0]).toMatch(/\.github\/readiness\.yml:1:10 extends: \.github\/readiness-base\.yml does not exist/);
+    const broken = await loadPolicy(
+      memoryChangeSet({ base: { ...main, '.github/readiness-base.yml': '' }, head: main }),
+      FAKE_GATES,
+      FILE,
+    );
+    expect(broken.preview?.errors[0]).toMatch(
+      /\.github\/readiness\.yml:1:10 extends: \.github\/readiness-base\.yml does not exist/,
+    );
   });
 
   it('previews an invalid PR config as an error, never as "no change"', async () => {

@@ -14,16 +14,27 @@ function repoRule(m: RuleMeta, options?: z.ZodType): Rule {
   return { meta: m, scope: 'repo', ...(options ? { options } : {}), check: () => {} };
 }
 
-export const dropColumn = repoRule(meta('migrations/drop-column', 'migrations', 'blocker', 'Dropping a column breaks old instances.'));
+export const dropColumn = repoRule(
+  meta('migrations/drop-column', 'migrations', 'blocker', 'Dropping a column breaks old instances.'),
+);
 export const addIndex = repoRule(
-  meta('migrations/add-index-non-concurrent', 'migrations', 'blocker', 'CREATE INDEX without CONCURRENTLY locks writes.'),
+  meta(
+    'migrations/add-index-non-concurrent',
+    'migrations',
+    'blocker',
+    'CREATE INDEX without CONCURRENTLY locks writes.',
+  ),
   z.object({
     'min-rows': z.number().int().min(0).default(10_000).describe('Tables smaller than this are ignored.'),
     tables: z.array(z.string()).default([]).describe('Only these tables (empty: all).'),
   }),
 );
-export const sensitiveField = repoRule(meta('pii/sensitive-field-logged', 'pii', 'blocker', 'A sensitive field reaches a log call.'));
-export const unredacted = repoRule(meta('pii/unredacted-request-log', 'pii', 'warning', 'Request logger without redaction.'));
+export const sensitiveField = repoRule(
+  meta('pii/sensitive-field-logged', 'pii', 'blocker', 'A sensitive field reaches a log call.'),
+);
+export const unredacted = repoRule(
+  meta('pii/unredacted-request-log', 'pii', 'warning', 'Request logger without redaction.'),
+);
 
 export const migrationsGate: Gate = {
   id: 'migrations',

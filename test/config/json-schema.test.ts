@@ -5,7 +5,13 @@ import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG_SCHEMA_ID, configJsonSchema, configJsonSchemaText, writeConfigSchema, type JsonSchema } from '../../src/config/json-schema.js';
+import {
+  CONFIG_SCHEMA_ID,
+  configJsonSchema,
+  configJsonSchemaText,
+  writeConfigSchema,
+  type JsonSchema,
+} from '../../src/config/json-schema.js';
 import { parseConfig } from '../../src/config/loader.js';
 import { ConfigError } from '../../src/config/types.js';
 import { FAKE_GATES } from './fake-gates.js';

@@ -54,7 +54,18 @@ describe('defaults', () => {
       exceptions: [],
     });
     expect(DEFAULT_EXCLUDE).toEqual(
-      expect.arrayContaining(['**/test/**', '**/tests/**', '**/__tests__/**', '**/fixtures/**', '**/__fixtures__/**', '**/__mocks__/**', '**/*.test.*', '**/*.spec.*', '**/node_modules/**', '**/vendor/**']),
+      expect.arrayContaining([
+        '**/test/**',
+        '**/tests/**',
+        '**/__tests__/**',
+        '**/fixtures/**',
+        '**/__fixtures__/**',
+        '**/__mocks__/**',
+        '**/*.test.*',
+        '**/*.spec.*',
+        '**/node_modules/**',
+        '**/vendor/**',
+      ]),
     );
   });
 
@@ -113,7 +124,10 @@ describe('paths', () => {
   });
 
   it('exclude-add keeps the defaults and adds to them', () => {
-    expect(parse('paths:\n  exclude-add: ["generated/**"]\n').paths.exclude).toEqual([...DEFAULT_EXCLUDE, 'generated/**']);
+    expect(parse('paths:\n  exclude-add: ["generated/**"]\n').paths.exclude).toEqual([
+      ...DEFAULT_EXCLUDE,
+      'generated/**',
+    ]);
   });
 
   it('exclude-add adds to a user list, without duplicates', () => {
@@ -162,7 +176,12 @@ describe('services', () => {
 
   it('rejects a service name used twice', () => {
     const issue = issueOf('services:\n  - { name: api, root: a }\n  - { name: api, root: b }\n');
-    expect(issue).toMatchObject({ key: 'services[1].name', line: 3, column: 13, message: 'service `api` is listed twice' });
+    expect(issue).toMatchObject({
+      key: 'services[1].name',
+      line: 3,
+      column: 13,
+      message: 'service `api` is listed twice',
+    });
   });
 });
 
@@ -218,7 +237,12 @@ describe('gates', () => {
   });
 
   it('rejects a gate setting that is not a mapping', () => {
-    expect(issueOf('gates:\n  pii: [a]\n')).toMatchObject({ key: 'gates.pii', line: 2, column: 8, message: 'expected a mapping; got a list' });
+    expect(issueOf('gates:\n  pii: [a]\n')).toMatchObject({
+      key: 'gates.pii',
+      line: 2,
+      column: 8,
+      message: 'expected a mapping; got a list',
+    });
     expect(issueOf('gates:\n  pii: false\n')).toMatchObject({
       key: 'gates.pii',
       message: 'expected a mapping; to switch the gate on or off write `pii: { enabled: false }`',
@@ -238,7 +262,10 @@ describe('gates', () => {
     const issues = issuesOf('gates:\n  pi: {}\n  migrations/drop-column: {}\n');
     expect(issues.map((i) => [i.key, i.message])).toEqual([
       ['gates.pi', 'unknown gate `pi`; did you mean `pii`?'],
-      ['gates.migrations/drop-column', '`migrations/drop-column` is a rule, not a gate; set its severity under `rules`'],
+      [
+        'gates.migrations/drop-column',
+        '`migrations/drop-column` is a rule, not a gate; set its severity under `rules`',
+      ],
     ]);
   });
 });
@@ -302,7 +329,9 @@ describe('rules', () => {
   });
 
   it('suggests the full id for a rule name without its gate', () => {
-    expect(issueOf('rules:\n  drop-column: off\n').message).toBe('unknown rule `drop-column`; did you mean `migrations/drop-column`?');
+    expect(issueOf('rules:\n  drop-column: off\n').message).toBe(
+      'unknown rule `drop-column`; did you mean `migrations/drop-column`?',
+    );
   });
 
   it('does not suggest anything for a far-off id', () => {
@@ -326,7 +355,9 @@ describe('rules', () => {
   });
 
   it('keeps YAML 1.2 semantics: `off` is the string off, not false', () => {
-    expect(parse('rules:\n  migrations/drop-column: off\n').rules['migrations/drop-column']).toEqual({ severity: 'off' });
+    expect(parse('rules:\n  migrations/drop-column: off\n').rules['migrations/drop-column']).toEqual({
+      severity: 'off',
+    });
   });
 });
 
@@ -337,11 +368,20 @@ describe('waivers', () => {
   });
 
   it('fills defaults for keys not given', () => {
-    expect(parse('waivers: { max-days: 7 }\n').waivers).toEqual({ minPermission: 'maintain', codeowners: true, allowAuthor: false, maxDays: 7 });
+    expect(parse('waivers: { max-days: 7 }\n').waivers).toEqual({
+      minPermission: 'maintain',
+      codeowners: true,
+      allowAuthor: false,
+      maxDays: 7,
+    });
   });
 
   it.each([
-    ['min-permission: owner', 'waivers.min-permission', "expected one of read, triage, write, maintain, admin; got 'owner'"],
+    [
+      'min-permission: owner',
+      'waivers.min-permission',
+      "expected one of read, triage, write, maintain, admin; got 'owner'",
+    ],
     ['max-days: 0', 'waivers.max-days', 'expected a number of at least 1; got 0'],
     ['max-days: 366', 'waivers.max-days', 'expected a number of at most 365; got 366'],
     ['codeowners: maybe', 'waivers.codeowners', "expected true or false; got 'maybe'"],
@@ -362,13 +402,21 @@ describe('exceptions', () => {
       '',
     ].join('\n');
     expect(parse(text).exceptions).toEqual([
-      { rule: 'pii/sensitive-field-logged', path: 'src/legacy/**', until: '2027-03-31', reason: 'Legacy, rewritten in Q1', line: 2 },
+      {
+        rule: 'pii/sensitive-field-logged',
+        path: 'src/legacy/**',
+        until: '2027-03-31',
+        reason: 'Legacy, rewritten in Q1',
+        line: 2,
+      },
       { rule: 'migrations', path: 'db/old/**', reason: 'frozen schema', line: 3 },
     ]);
   });
 
   it('accepts an until date in the past (it simply stops applying)', () => {
-    expect(parse('exceptions:\n  - { rule: pii, path: a/**, until: 2001-01-01, reason: old }\n').exceptions[0]?.until).toBe('2001-01-01');
+    expect(
+      parse('exceptions:\n  - { rule: pii, path: a/**, until: 2001-01-01, reason: old }\n').exceptions[0]?.until,
+    ).toBe('2001-01-01');
   });
 
   it('accepts 29 February only in a leap year', () => {
@@ -400,7 +448,11 @@ describe('exceptions', () => {
   it.each([
     ['until: 31/03/2027', 'exceptions[0].until', "expected a date as YYYY-MM-DD; got '31/03/2027'"],
     ['until: 2027-3-1', 'exceptions[0].until', "expected a date as YYYY-MM-DD; got '2027-3-1'"],
-    ['reason: "   "', 'exceptions[0].reason', 'expected a reason; it is shown next to every finding the exception covers'],
+    [
+      'reason: "   "',
+      'exceptions[0].reason',
+      'expected a reason; it is shown next to every finding the exception covers',
+    ],
   ])('rejects %s', (field, key, message) => {
     const fields = { rule: 'rule: pii', path: 'path: a/**', reason: 'reason: r', until: '' };
     const name = field.slice(0, field.indexOf(':')) as keyof typeof fields;
@@ -452,12 +504,16 @@ describe('unknown keys', () => {
 
   it('suggests the kebab-case key for camelCase and snake_case spellings', () => {
     expect(issueOf('failOn: never\n').message).toBe('unknown key `failOn`; did you mean `fail-on`?');
-    expect(issueOf('max_file_bytes: 10\n').message).toBe('unknown key `max_file_bytes`; did you mean `max-file-bytes`?');
+    expect(issueOf('max_file_bytes: 10\n').message).toBe(
+      'unknown key `max_file_bytes`; did you mean `max-file-bytes`?',
+    );
   });
 
   it('lists the allowed keys when nothing is close', () => {
     // `include` is two edits from `exclude`, but suggesting the opposite setting would mislead.
-    expect(issueOf('paths: { include: [src/**] }\n').message).toBe('unknown key `include`; expected one of `exclude`, `exclude-add`');
+    expect(issueOf('paths: { include: [src/**] }\n').message).toBe(
+      'unknown key `include`; expected one of `exclude`, `exclude-add`',
+    );
   });
 });
 
@@ -476,29 +532,52 @@ describe('YAML errors', () => {
   });
 
   it('reports an unterminated string at the end of the file', () => {
-    expect(issueOf('fail-on: "never\n')).toMatchObject({ line: 2, column: 1, key: 'fail-on', message: 'Missing closing "quote' });
+    expect(issueOf('fail-on: "never\n')).toMatchObject({
+      line: 2,
+      column: 1,
+      key: 'fail-on',
+      message: 'Missing closing "quote',
+    });
   });
 
   it('reports a duplicate key at the second occurrence, along with schema issues', () => {
     const issues = issuesOf('fail-on: warning\nbaseline: off\nfail-on: never\nwaivers: { max-days: 0 }\n');
     expect(issues).toEqual([
-      { file: FILE, line: 3, column: 1, key: 'fail-on', message: 'duplicate key: a key may appear only once in a mapping' },
+      {
+        file: FILE,
+        line: 3,
+        column: 1,
+        key: 'fail-on',
+        message: 'duplicate key: a key may appear only once in a mapping',
+      },
       { file: FILE, line: 4, column: 22, key: 'waivers.max-days', message: 'expected a number of at least 1; got 0' },
     ]);
   });
 
   it('reads YAML 1.2 core whatever a %YAML 1.1 directive says (off stays a string, dates stay text)', () => {
-    const config = parse('%YAML 1.1\n---\nrules: { migrations/drop-column: off }\nexceptions:\n  - { rule: pii, path: a, until: 2027-03-31, reason: r }\n');
+    const config = parse(
+      '%YAML 1.1\n---\nrules: { migrations/drop-column: off }\nexceptions:\n  - { rule: pii, path: a, until: 2027-03-31, reason: r }\n',
+    );
     expect(config.rules['migrations/drop-column']).toEqual({ severity: 'off' });
     expect(config.exceptions[0]?.until).toBe('2027-03-31');
   });
 
   it('reports an unknown tag', () => {
-    expect(issueOf('fail-on: !custom never\n')).toMatchObject({ line: 1, column: 10, key: 'fail-on', message: 'Unresolved tag: !custom' });
+    expect(issueOf('fail-on: !custom never\n')).toMatchObject({
+      line: 1,
+      column: 10,
+      key: 'fail-on',
+      message: 'Unresolved tag: !custom',
+    });
   });
 
   it('rejects a list used as a key', () => {
-    expect(issueOf('rules:\n  ? [a, b]\n  : off\n')).toMatchObject({ line: 2, column: 5, key: 'rules', message: 'keys must be plain text, not lists or mappings' });
+    expect(issueOf('rules:\n  ? [a, b]\n  : off\n')).toMatchObject({
+      line: 2,
+      column: 5,
+      key: 'rules',
+      message: 'keys must be plain text, not lists or mappings',
+    });
   });
 
   it('reports a repeated parser error once', () => {
@@ -566,19 +645,20 @@ describe('key paths', () => {
 describe('loadConfig', () => {
   it('uses the defaults when the file does not exist', async () => {
     const requested: string[] = [];
-    const result = await loadConfig(
-      async (path) => {
-        requested.push(path);
-        return undefined;
-      },
-      FAKE_GATES,
-    );
+    const result = await loadConfig(async (path) => {
+      requested.push(path);
+      return undefined;
+    }, FAKE_GATES);
     expect(requested).toEqual([CONFIG_PATH]);
     expect(result).toEqual({ config: defaultConfig(FAKE_GATES), source: 'default' });
   });
 
   it('parses the file at the given path', async () => {
-    const result = await loadConfig(async (path) => (path === 'ci/readiness.yml' ? 'fail-on: never\n' : undefined), FAKE_GATES, 'ci/readiness.yml');
+    const result = await loadConfig(
+      async (path) => (path === 'ci/readiness.yml' ? 'fail-on: never\n' : undefined),
+      FAKE_GATES,
+      'ci/readiness.yml',
+    );
     expect(result.source).toBe('file');
     expect(result.config.failOn).toBe('never');
   });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { buildConfigSchema, defaultConfig, suggestId, toReadinessConfig, type ConfigFile } from '../../src/config/schema.js';
+import {
+  buildConfigSchema,
+  defaultConfig,
+  suggestId,
+  toReadinessConfig,
+  type ConfigFile,
+} from '../../src/config/schema.js';
 import { optionDefaults } from '../../src/config/strict.js';
 import type { Gate } from '../../src/core/types.js';
 import { FAKE_GATES, migrationsGate, piiGate } from './fake-gates.js';
@@ -11,7 +17,12 @@ describe('buildConfigSchema on its own (without the loader)', () => {
   it('fills every default from an empty object', () => {
     const parsed = schema.parse({});
     expect(parsed['fail-on']).toBe('blocker');
-    expect(parsed.waivers).toEqual({ 'min-permission': 'maintain', codeowners: true, 'allow-author': false, 'max-days': 90 });
+    expect(parsed.waivers).toEqual({
+      'min-permission': 'maintain',
+      codeowners: true,
+      'allow-author': false,
+      'max-days': 90,
+    });
     expect(parsed.gates['migrations']).toEqual({ enabled: true, options: { 'postgres-version': 16 } });
   });
 
@@ -24,7 +35,10 @@ describe('buildConfigSchema on its own (without the loader)', () => {
   it('rejects unknown keys inside gate options although the gate schema is a plain z.object', () => {
     const result = schema.safeParse({ gates: { pii: { redactor: [] } } });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]).toMatchObject({ path: ['gates', 'pii', 'redactor'], message: 'unknown key `redactor`; did you mean `redactors`?' });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['gates', 'pii', 'redactor'],
+      message: 'unknown key `redactor`; did you mean `redactors`?',
+    });
   });
 
   it('rejects unknown keys inside rule options', () => {
@@ -34,10 +48,12 @@ describe('buildConfigSchema on its own (without the loader)', () => {
     const union = result.error?.issues[0];
     expect(union).toMatchObject({ code: 'invalid_union', path: ['rules', 'migrations/add-index-non-concurrent'] });
     const nested = union?.code === 'invalid_union' ? union.errors.flat() : [];
-    expect(nested).toContainEqual(expect.objectContaining({ path: ['options', 'tabels'], message: 'unknown key `tabels`; did you mean `tables`?' }));
+    expect(nested).toContainEqual(
+      expect.objectContaining({ path: ['options', 'tabels'], message: 'unknown key `tabels`; did you mean `tables`?' }),
+    );
   });
 
-  it('keeps the gate schema\'s own refinements and transforms', () => {
+  it("keeps the gate schema's own refinements and transforms", () => {
     const gate: Gate = {
       ...piiGate,
       options: z
@@ -49,12 +65,17 @@ describe('buildConfigSchema on its own (without the loader)', () => {
     const own = buildConfigSchema([gate]);
     expect(own.parse({}).gates['pii']?.options).toEqual({ prefix: 'app', upper: 'APP' });
     const failed = own.safeParse({ gates: { pii: { prefix: 'forbidden' } } });
-    expect(failed.error?.issues[0]).toMatchObject({ path: ['gates', 'pii', 'prefix'], message: 'that prefix is reserved' });
+    expect(failed.error?.issues[0]).toMatchObject({
+      path: ['gates', 'pii', 'prefix'],
+      message: 'that prefix is reserved',
+    });
   });
 
   it('leaves loose objects open', () => {
     const gate: Gate = { ...piiGate, options: z.object({ labels: z.looseObject({}).default({}) }), rules: [] };
-    expect(buildConfigSchema([gate]).parse({ gates: { pii: { labels: { anything: 1 } } } }).gates['pii']?.options).toEqual({
+    expect(
+      buildConfigSchema([gate]).parse({ gates: { pii: { labels: { anything: 1 } } } }).gates['pii']?.options,
+    ).toEqual({
       labels: { anything: 1 },
     });
   });
@@ -83,7 +104,10 @@ describe('toReadinessConfig', () => {
       rules: { 'pii/sensitive-field-logged': { severity: 'off' } },
       waivers: { 'min-permission': 'admin', codeowners: false, 'allow-author': true, 'max-days': 5 },
       suppressions: { 'new-blockers': 'allow' },
-      exceptions: [{ rule: 'pii', path: 'x/**', reason: 'r', until: '2030-01-01' }, { rule: 'pii', path: 'y/**', reason: 'r' }],
+      exceptions: [
+        { rule: 'pii', path: 'x/**', reason: 'r', until: '2030-01-01' },
+        { rule: 'pii', path: 'y/**', reason: 'r' },
+      ],
     };
     expect(toReadinessConfig(parsed)).toEqual({
       failOn: 'warning',
@@ -104,7 +128,7 @@ describe('toReadinessConfig', () => {
     });
   });
 
-  it('returns fresh arrays, so one config cannot mutate another\'s defaults', () => {
+  it("returns fresh arrays, so one config cannot mutate another's defaults", () => {
     const first = defaultConfig(FAKE_GATES);
     first.paths.exclude.push('mutated/**');
     expect(defaultConfig(FAKE_GATES).paths.exclude).not.toContain('mutated/**');

@@ -3,7 +3,18 @@ import { closest, didYouMean } from '../../src/config/suggest.js';
 import { globMatcher, globProblem } from '../../src/config/globs.js';
 import { formatKeyPath } from '../../src/config/key-path.js';
 
-const KEYS = ['fail-on', 'baseline', 'on-error', 'max-file-bytes', 'paths', 'services', 'gates', 'rules', 'waivers', 'exceptions'];
+const KEYS = [
+  'fail-on',
+  'baseline',
+  'on-error',
+  'max-file-bytes',
+  'paths',
+  'services',
+  'gates',
+  'rules',
+  'waivers',
+  'exceptions',
+];
 
 describe('closest', () => {
   it.each([
@@ -38,9 +49,12 @@ describe('closest', () => {
 });
 
 describe('globProblem', () => {
-  it.each(['src/**', '**/*.{ts,tsx}', './src/**', 'src/legacy/[ab]*.ts', '!(vendor)/**', 'weird\\*name'])('accepts %s', (glob) => {
-    expect(globProblem(glob)).toBeUndefined();
-  });
+  it.each(['src/**', '**/*.{ts,tsx}', './src/**', 'src/legacy/[ab]*.ts', '!(vendor)/**', 'weird\\*name'])(
+    'accepts %s',
+    (glob) => {
+      expect(globProblem(glob)).toBeUndefined();
+    },
+  );
 
   it.each([
     ['', 'empty'],

@@ -31,8 +31,10 @@ const fakeGate: Gate = {
       check(file, _change, ctx) {
         if (file.text.includes('CRASH')) throw new Error('boom');
         file.lines().forEach((line, i) => {
-          if (/\bBAD\b/.test(line) && !line.trim().startsWith('//')) ctx.report({ messageId: 'bad', data: { what: 'it' }, line: i + 1 });
-          if (/\bMEH\b/.test(line) && !line.trim().startsWith('//')) ctx.report({ messageId: 'meh', line: i + 1, severity: 'warning' });
+          if (/\bBAD\b/.test(line) && !line.trim().startsWith('//'))
+            ctx.report({ messageId: 'bad', data: { what: 'it' }, line: i + 1 });
+          if (/\bMEH\b/.test(line) && !line.trim().startsWith('//'))
+            ctx.report({ messageId: 'meh', line: i + 1, severity: 'warning' });
         });
       },
     },
@@ -60,7 +62,14 @@ describe('baseline', () => {
   it('a finding on an added line is new and blocks', async () => {
     const r = await run({ 'src/a.ts': 'const x = 1;\n' }, { 'src/a.ts': 'const x = 1;\nconst y = BAD;\n' });
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ ruleId: 'pii/fake-rule', state: 'new', line: 2, severity: 'blocker', message: 'BAD found: it', fix: 'Remove it.' });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'pii/fake-rule',
+      state: 'new',
+      line: 2,
+      severity: 'blocker',
+      message: 'BAD found: it',
+      fix: 'Remove it.',
+    });
     expect(r.verdict).toBe('blocked');
     const gate = r.gates.find((g) => g.id === 'pii')!;
     expect(gate).toMatchObject({ status: 'fail', score: 49, baseScore: 100, counts: { blocker: 1, existing: 0 } });
@@ -106,7 +115,12 @@ describe('baseline', () => {
     const debt = 'f(BAD);\n'.repeat(7);
     const r = await run({ 'src/a.ts': debt }, { 'src/a.ts': `${debt}const a = 1;\n` });
     expect(r.verdict).toBe('ready');
-    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'pass', score: 50, baseScore: 50, counts: { existing: 7 } });
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({
+      status: 'pass',
+      score: 50,
+      baseScore: 50,
+      counts: { existing: 7 },
+    });
     expect(r.score).toBeGreaterThanOrEqual(50);
   });
 
@@ -166,7 +180,10 @@ describe('suppressions (markers; new-blockers: allow, so the marker alone decide
   it('a readiness-ignore with a reason suppresses the next code line and is recorded', async () => {
     const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: test double\n\nf(BAD);\n' }, ALLOW);
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ state: 'suppressed', suppression: { kind: 'comment', reason: 'test double', by: 'src/a.ts:1' } });
+    expect(r.findings[0]).toMatchObject({
+      state: 'suppressed',
+      suppression: { kind: 'comment', reason: 'test double', by: 'src/a.ts:1' },
+    });
     expect(r.verdict).toBe('ready');
   });
 
@@ -176,7 +193,11 @@ describe('suppressions (markers; new-blockers: allow, so the marker alone decide
   });
 
   it('file-level suppression covers every line', async () => {
-    const r = await run({}, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(BAD);\n\n\nf(BAD);\n' }, ALLOW);
+    const r = await run(
+      {},
+      { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(BAD);\n\n\nf(BAD);\n' },
+      ALLOW,
+    );
     expect(r.findings.map((f) => f.state)).toEqual(['suppressed', 'suppressed']);
   });
 
@@ -188,7 +209,10 @@ describe('suppressions (markers; new-blockers: allow, so the marker alone decide
   });
 
   it('an unused or unknown marker is reported', async () => {
-    const r = await run({}, { 'src/a.ts': '// readiness-ignore pii/fake-rule: stale\nf(1);\n// readiness-ignore pii/nope: typo\nf(2);\n' });
+    const r = await run(
+      {},
+      { 'src/a.ts': '// readiness-ignore pii/fake-rule: stale\nf(1);\n// readiness-ignore pii/nope: typo\nf(2);\n' },
+    );
     const core = r.findings.filter((f) => f.ruleId === 'core/unused-suppression');
     expect(core.map((f) => f.line)).toEqual([1, 3]);
     expect(core[1]?.message).toContain('pii/nope');
@@ -196,43 +220,69 @@ describe('suppressions (markers; new-blockers: allow, so the marker alone decide
   });
 });
 
-
 describe('suppressions the pull request adds (new-blockers: require-approval, the default)', () => {
   it('a marker the PR adds next to its own blocker does not clear it: pending approval, still blocking', async () => {
-    const r = await run({ 'src/a.ts': 'f(1);\n' }, { 'src/a.ts': 'f(1);\n// readiness-ignore pii: trust me\nf(BAD);\n' });
+    const r = await run(
+      { 'src/a.ts': 'f(1);\n' },
+      { 'src/a.ts': 'f(1);\n// readiness-ignore pii: trust me\nf(BAD);\n' },
+    );
     const f = r.findings.find((x) => x.ruleId === 'pii/fake-rule')!;
-    expect(f).toMatchObject({ state: 'new', pendingApproval: { kind: 'comment', reason: 'trust me', by: 'src/a.ts:2' } });
+    expect(f).toMatchObject({
+      state: 'new',
+      pendingApproval: { kind: 'comment', reason: 'trust me', by: 'src/a.ts:2' },
+    });
     expect(f.suppression).toBeUndefined();
-    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({ status: 'fail', counts: { blocker: 1, suppressed: 0 } });
+    expect(r.gates.find((g) => g.id === 'pii')).toMatchObject({
+      status: 'fail',
+      counts: { blocker: 1, suppressed: 0 },
+    });
     expect(r.verdict).toBe('blocked');
   });
 
   it('a marker already at the base keeps working for a blocker the PR adds under it', async () => {
     const base = { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(1);\n' };
-    const r = await run(base, { 'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(1);\nf(BAD);\n' });
+    const r = await run(base, {
+      'src/a.ts': '// readiness-ignore-file pii/fake-rule: generated file\nf(1);\nf(BAD);\n',
+    });
     expect(r.findings.map((f) => [f.state, f.pendingApproval])).toEqual([['suppressed', undefined]]);
     expect(r.verdict).toBe('ready');
   });
 
   it('a base marker whose covered line the PR rewrites into a new blocker waits for approval', async () => {
-    const r = await run({ 'src/a.ts': '// readiness-ignore pii: legacy call\nf(1);\n' }, { 'src/a.ts': '// readiness-ignore pii: legacy call\nf(BAD);\n' });
+    const r = await run(
+      { 'src/a.ts': '// readiness-ignore pii: legacy call\nf(1);\n' },
+      { 'src/a.ts': '// readiness-ignore pii: legacy call\nf(BAD);\n' },
+    );
     expect(r.findings[0]).toMatchObject({ state: 'new', pendingApproval: { by: 'src/a.ts:1' } });
     expect(r.verdict).toBe('blocked');
   });
 
   it('an edited marker (new reason, same place) waits for approval too', async () => {
-    const r = await run({ 'src/a.ts': '// readiness-ignore pii: old reason\nf(1);\n' }, { 'src/a.ts': '// readiness-ignore pii: new reason\nf(1);\nf(BAD); // readiness-ignore pii: mine\n' });
-    expect(r.findings.find((f) => f.ruleId === 'pii/fake-rule')).toMatchObject({ state: 'new', pendingApproval: { reason: 'mine' } });
+    const r = await run(
+      { 'src/a.ts': '// readiness-ignore pii: old reason\nf(1);\n' },
+      { 'src/a.ts': '// readiness-ignore pii: new reason\nf(1);\nf(BAD); // readiness-ignore pii: mine\n' },
+    );
+    expect(r.findings.find((f) => f.ruleId === 'pii/fake-rule')).toMatchObject({
+      state: 'new',
+      pendingApproval: { reason: 'mine' },
+    });
   });
 
   it('an approval clears it as suppressed, recording who approved; an ordinary waiver waives it', async () => {
     const head = { 'src/a.ts': 'f(BAD); // readiness-ignore pii: staging only\n' };
     const id = (await run({}, head)).findings[0]!.id;
-    const approved = await run({}, head, '', { waivers: [{ findingId: id, by: 'maria', reason: '', kind: 'approve' }] });
-    expect(approved.findings[0]).toMatchObject({ state: 'suppressed', suppression: { kind: 'comment', reason: 'staging only', approvedBy: 'maria' } });
+    const approved = await run({}, head, '', {
+      waivers: [{ findingId: id, by: 'maria', reason: '', kind: 'approve' }],
+    });
+    expect(approved.findings[0]).toMatchObject({
+      state: 'suppressed',
+      suppression: { kind: 'comment', reason: 'staging only', approvedBy: 'maria' },
+    });
     expect(approved.findings[0]!.pendingApproval).toBeUndefined();
     expect(approved.verdict).toBe('ready');
-    const waived = await run({}, head, '', { waivers: [{ findingId: id, by: 'maria', reason: 'hotfix', until: '2026-06-30' }] });
+    const waived = await run({}, head, '', {
+      waivers: [{ findingId: id, by: 'maria', reason: 'hotfix', until: '2026-06-30' }],
+    });
     expect(waived.findings[0]).toMatchObject({ state: 'waived', suppression: { kind: 'waiver', by: 'maria' } });
     expect(waived.verdict).toBe('ready');
   });
@@ -251,7 +301,11 @@ describe('suppressions the pull request adds (new-blockers: require-approval, th
   });
 
   it('`suppressions: { new-blockers: allow }` in the base config lets the marker clear it', async () => {
-    const r = await run({}, { 'src/a.ts': 'f(BAD); // readiness-ignore pii: ok\n' }, 'suppressions: { new-blockers: allow }\n');
+    const r = await run(
+      {},
+      { 'src/a.ts': 'f(BAD); // readiness-ignore pii: ok\n' },
+      'suppressions: { new-blockers: allow }\n',
+    );
     expect(r.findings[0]!.state).toBe('suppressed');
     expect(r.verdict).toBe('ready');
   });
@@ -261,20 +315,31 @@ describe('exceptions and waivers', () => {
   const head = { 'src/legacy/a.ts': 'f(BAD);\n', 'src/b.ts': 'g(BAD);\n' };
 
   it('an exception covers matching paths until its date, then the report says it expired', async () => {
-    const config = 'exceptions:\n  - { rule: pii/fake-rule, path: "src/legacy/**", until: 2026-12-31, reason: "migrating" }\n';
+    const config =
+      'exceptions:\n  - { rule: pii/fake-rule, path: "src/legacy/**", until: 2026-12-31, reason: "migrating" }\n';
     const active = await run({}, head, config);
-    expect(active.findings.find((f) => f.path === 'src/legacy/a.ts')).toMatchObject({ state: 'suppressed', suppression: { kind: 'exception', until: '2026-12-31' } });
+    expect(active.findings.find((f) => f.path === 'src/legacy/a.ts')).toMatchObject({
+      state: 'suppressed',
+      suppression: { kind: 'exception', until: '2026-12-31' },
+    });
     expect(active.findings.find((f) => f.path === 'src/b.ts')?.state).toBe('new');
     const expired = await run({}, head, config, { now: new Date('2027-01-01T00:00:01Z') });
     expect(expired.findings.every((f) => f.state === 'new')).toBe(true);
-    expect(expired.expired).toEqual([{ kind: 'exception', rule: 'pii/fake-rule', path: 'src/legacy/**', until: '2026-12-31', reason: 'migrating' }]);
+    expect(expired.expired).toEqual([
+      { kind: 'exception', rule: 'pii/fake-rule', path: 'src/legacy/**', until: '2026-12-31', reason: 'migrating' },
+    ]);
   });
 
   it('a waiver by finding id turns the verdict green; an expired one does not', async () => {
     const first = await run({}, { 'src/b.ts': 'g(BAD);\n' });
     const id = first.findings[0]!.id;
-    const waived = await run({}, { 'src/b.ts': 'g(BAD);\n' }, '', { waivers: [{ findingId: id, by: 'maintainer', reason: 'hotfix', until: '2026-06-30' }] });
-    expect(waived.findings[0]).toMatchObject({ state: 'waived', suppression: { kind: 'waiver', by: 'maintainer', reason: 'hotfix' } });
+    const waived = await run({}, { 'src/b.ts': 'g(BAD);\n' }, '', {
+      waivers: [{ findingId: id, by: 'maintainer', reason: 'hotfix', until: '2026-06-30' }],
+    });
+    expect(waived.findings[0]).toMatchObject({
+      state: 'waived',
+      suppression: { kind: 'waiver', by: 'maintainer', reason: 'hotfix' },
+    });
     expect(waived.verdict).toBe('ready');
     const late = await run({}, { 'src/b.ts': 'g(BAD);\n' }, '', {
       waivers: [{ findingId: id, by: 'maintainer', reason: 'hotfix', until: '2026-05-01' }],
@@ -290,7 +355,9 @@ describe('bad input', () => {
     expect(r.errors).toContainEqual({ path: 'src/a.ts', message: 'rule pii/fake-rule failed on this file: boom' });
     expect(r.findings.filter((f) => f.gate !== 'core').map((f) => f.path)).toEqual(['src/b.ts']);
     // What the crashed rule did not check was not analysed: the report says it is incomplete.
-    expect(r.findings.filter((f) => f.ruleId === 'core/unanalysed-file').map((f) => [f.path, f.state, f.severity])).toEqual([['src/a.ts', 'new', 'blocker']]);
+    expect(
+      r.findings.filter((f) => f.ruleId === 'core/unanalysed-file').map((f) => [f.path, f.state, f.severity]),
+    ).toEqual([['src/a.ts', 'new', 'blocker']]);
     expect(r.verdict).toBe('blocked');
   });
 
@@ -309,7 +376,10 @@ describe('bad input', () => {
     expect(paths).toEqual(['img/logo.png', 'src/big.ts']);
     expect(r.errors.find((e) => e.path === 'src/big.ts')?.message).toContain('max-file-bytes');
     // The image is in no gate's scope; the oversized source is, so it makes the report incomplete.
-    expect(r.findings.map((f) => `${f.ruleId} ${f.path}`).sort()).toEqual(['core/unanalysed-file src/big.ts', 'pii/fake-rule src/ok.ts']);
+    expect(r.findings.map((f) => `${f.ruleId} ${f.path}`).sort()).toEqual([
+      'core/unanalysed-file src/big.ts',
+      'pii/fake-rule src/ok.ts',
+    ]);
   });
 });
 

@@ -24,10 +24,14 @@ it('scaffolds a rule and keeps the gate registry sorted', () => {
   expect(ok.status, ok.stderr).toBe(0);
   expect(existsSync(join(scratch, 'src/gates/core/rules/aaa-first-rule.ts'))).toBe(true);
   expect(readFileSync(join(scratch, 'src/gates/core/rules/aaa-first-rule.md'), 'utf8')).toContain('## ❌ Bad');
-  expect(readFileSync(join(scratch, 'test/fixtures/rules/core/aaa-first-rule/reported/after/example.ts'), 'utf8')).toContain('ruleid: core/aaa-first-rule');
+  expect(
+    readFileSync(join(scratch, 'test/fixtures/rules/core/aaa-first-rule/reported/after/example.ts'), 'utf8'),
+  ).toContain('ruleid: core/aaa-first-rule');
   expect(existsSync(join(scratch, 'test/fixtures/rules/core/aaa-first-rule/clean/after/example.ts'))).toBe(true);
   const registry = readFileSync(join(scratch, 'src/gates/core/rules/index.ts'), 'utf8');
-  expect(registry).toContain('export const rules = [aaaFirstRule, suppressionMissingReason, unanalysedFile, unusedSuppression];');
+  expect(registry).toContain(
+    'export const rules = [aaaFirstRule, suppressionMissingReason, unanalysedFile, unusedSuppression];',
+  );
   expect(run('core', 'aaa-first-rule').status).toBe(2);
   expect(run('core', 'Bad_Name').status).toBe(2);
   expect(run('nogate', 'x').status).toBe(2);

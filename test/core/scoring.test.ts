@@ -36,8 +36,19 @@ describe('scoring', () => {
   });
 
   it('overall score is the mean of non-skipped gates, at most 49 when one fails', () => {
-    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'warn', score: 61 }, { status: 'skip', score: 0 }])).toBe(81);
-    expect(overallScore([{ status: 'pass', score: 100 }, { status: 'fail', score: 40 }])).toBe(49);
+    expect(
+      overallScore([
+        { status: 'pass', score: 100 },
+        { status: 'warn', score: 61 },
+        { status: 'skip', score: 0 },
+      ]),
+    ).toBe(81);
+    expect(
+      overallScore([
+        { status: 'pass', score: 100 },
+        { status: 'fail', score: 40 },
+      ]),
+    ).toBe(49);
     expect(overallScore([{ status: 'skip', score: 0 }])).toBe(100);
   });
 
@@ -50,7 +61,11 @@ describe('scoring', () => {
     expect(bandScore(0, 'skip')).toBe(0);
     // The worst ready PR outranks the best blocked one.
     const worstReady = overallScore([{ status: 'pass', score: bandScore(0, 'pass') }]);
-    const bestBlocked = overallScore([{ status: 'fail', score: bandScore(80, 'fail') }, { status: 'pass', score: 100 }, { status: 'pass', score: 100 }]);
+    const bestBlocked = overallScore([
+      { status: 'fail', score: bandScore(80, 'fail') },
+      { status: 'pass', score: 100 },
+      { status: 'pass', score: 100 },
+    ]);
     expect(bestBlocked).toBeLessThan(worstReady);
   });
 });
@@ -81,7 +96,9 @@ describe('fingerprints', () => {
 
 describe('messages', () => {
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(formatMessage('Dropping {{column}} from {{ table }}', { column: 'title', table: 'posts' })).toBe('Dropping title from posts');
+    expect(formatMessage('Dropping {{column}} from {{ table }}', { column: 'title', table: 'posts' })).toBe(
+      'Dropping title from posts',
+    );
     expect(formatMessage('{{missing}} here', {})).toBe('{{missing}} here');
   });
 });

@@ -53,7 +53,9 @@ describe('detectServices', () => {
   });
 
   it('names the root "root" by default', () => {
-    expect(detectServices(['go.mod', 'main.go'], []).services).toEqual([{ root: '', name: 'root', marker: 'go.mod', languages: ['go'] }]);
+    expect(detectServices(['go.mod', 'main.go'], []).services).toEqual([
+      { root: '', name: 'root', marker: 'go.mod', languages: ['go'] },
+    ]);
   });
 
   it('makes the root a fallback service when nothing is marked', () => {
@@ -65,7 +67,12 @@ describe('detectServices', () => {
   it('keeps an unmarked root out of the list when other services exist, but still maps paths to it', () => {
     const map = detectServices(['api/go.mod', 'api/main.go', 'scripts/release.py'], []);
     expect(map.services.map((s) => s.root)).toEqual(['api']);
-    expect(map.serviceOf('scripts/release.py')).toEqual({ root: '', name: 'root', marker: 'fallback', languages: ['python'] });
+    expect(map.serviceOf('scripts/release.py')).toEqual({
+      root: '',
+      name: 'root',
+      marker: 'fallback',
+      languages: ['python'],
+    });
   });
 
   it('counts a Dockerfile with source beside it and takes the languages from the files', () => {
@@ -97,7 +104,10 @@ describe('detectServices', () => {
   });
 
   it('disambiguates two detected services with the same directory name by their path', () => {
-    const { services } = detectServices(['apps/api/package.json', 'apps/api/a.ts', 'libs/api/go.mod', 'libs/api/a.go'], []);
+    const { services } = detectServices(
+      ['apps/api/package.json', 'apps/api/a.ts', 'libs/api/go.mod', 'libs/api/a.go'],
+      [],
+    );
     expect(services.map((s) => s.name)).toEqual(['apps/api', 'libs/api']);
   });
 });

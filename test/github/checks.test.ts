@@ -3,7 +3,12 @@
  * only once everything is sent, and GitHub's output limits enforced before any request.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubFailure, publishCheckRun, type CheckRunAnnotation, type PublishCheckRunOptions } from '../../src/github/index.js';
+import {
+  GitHubFailure,
+  publishCheckRun,
+  type CheckRunAnnotation,
+  type PublishCheckRunOptions,
+} from '../../src/github/index.js';
 import type { FakeGitHub } from '../support/fake-github/index.js';
 import { FORK_TOKEN, HEAD_SHA, OWNER, REPO, startSeededFake, testOctokit } from './helpers.js';
 
@@ -16,7 +21,13 @@ afterEach(async () => {
 });
 
 const annotations = (n: number): CheckRunAnnotation[] =>
-  Array.from({ length: n }, (_, i) => ({ path: 'src/app.ts', start_line: i + 1, end_line: i + 1, annotation_level: 'failure', message: `finding ${i}` }));
+  Array.from({ length: n }, (_, i) => ({
+    path: 'src/app.ts',
+    start_line: i + 1,
+    end_line: i + 1,
+    annotation_level: 'failure',
+    message: `finding ${i}`,
+  }));
 
 const options = (extra: Partial<PublishCheckRunOptions> = {}): PublishCheckRunOptions => ({
   owner: OWNER,
@@ -33,18 +44,43 @@ const options = (extra: Partial<PublishCheckRunOptions> = {}): PublishCheckRunOp
 
 describe('publishCheckRun', () => {
   it('sends 120 annotations in 3 requests, all stored, completing only with the last batch', async () => {
-    const result = await publishCheckRun(testOctokit(fake), options({ annotations: annotations(120), detailsUrl: 'https://example.com/run/1', externalId: 'run-1' }));
+    const result = await publishCheckRun(
+      testOctokit(fake),
+      options({ annotations: annotations(120), detailsUrl: 'https://example.com/run/1', externalId: 'run-1' }),
+    );
     expect(result).toMatchObject({ requests: 3, annotations: 120 });
 
-    const bodies = fake.writes().map((r) => r.body as { status?: string; conclusion?: string; output: { title: string; summary: string; text: string; annotations: unknown[] } });
+    const bodies = fake.writes().map(
+      (r) =>
+        r.body as {
+          status?: string;
+          conclusion?: string;
+          output: { title: string; summary: string; text: string; annotations: unknown[] };
+        },
+    );
     expect(fake.writes().map((r) => r.operationId)).toEqual(['checks/create', 'checks/update', 'checks/update']);
     expect(bodies.map((b) => b.output.annotations.length)).toEqual([50, 50, 20]);
-    expect(bodies.map((b) => [b.status, b.conclusion])).toEqual([['in_progress', undefined], [undefined, undefined], ['completed', 'failure']]);
+    expect(bodies.map((b) => [b.status, b.conclusion])).toEqual([
+      ['in_progress', undefined],
+      [undefined, undefined],
+      ['completed', 'failure'],
+    ]);
     // Every update re-sends the output text so nothing is lost whichever way GitHub merges outputs.
-    expect(bodies.every((b) => b.output.title === 'Blocked: 120 blockers' && b.output.summary === 'summary' && b.output.text === 'details')).toBe(true);
+    expect(
+      bodies.every(
+        (b) =>
+          b.output.title === 'Blocked: 120 blockers' && b.output.summary === 'summary' && b.output.text === 'details',
+      ),
+    ).toBe(true);
 
     const [run] = fake.checkRuns(OWNER, REPO, HEAD_SHA);
-    expect(run).toMatchObject({ id: result.checkRunId, status: 'completed', conclusion: 'failure', detailsUrl: 'https://example.com/run/1', externalId: 'run-1' });
+    expect(run).toMatchObject({
+      id: result.checkRunId,
+      status: 'completed',
+      conclusion: 'failure',
+      detailsUrl: 'https://example.com/run/1',
+      externalId: 'run-1',
+    });
     expect(run!.annotations.map((a) => a.message)).toEqual(annotations(120).map((a) => a.message));
     fake.assertNoUnexpected();
   });
@@ -58,11 +94,21 @@ describe('publishCheckRun', () => {
 
   it('updates an existing run (the in-progress one created at the start)', async () => {
     const octokit = testOctokit(fake);
-    const started = await publishCheckRun(octokit, options({ status: 'in_progress', conclusion: undefined, title: 'Running', summary: '…' }));
-    const done = await publishCheckRun(octokit, options({ checkRunId: started.checkRunId, annotations: annotations(60) }));
+    const started = await publishCheckRun(
+      octokit,
+      options({ status: 'in_progress', conclusion: undefined, title: 'Running', summary: '…' }),
+    );
+    const done = await publishCheckRun(
+      octokit,
+      options({ checkRunId: started.checkRunId, annotations: annotations(60) }),
+    );
     expect(done.checkRunId).toBe(started.checkRunId);
     expect(fake.checkRuns(OWNER, REPO)).toHaveLength(1);
-    expect(fake.checkRuns(OWNER, REPO)[0]).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'Blocked: 120 blockers' } });
+    expect(fake.checkRuns(OWNER, REPO)[0]).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Blocked: 120 blockers' },
+    });
     expect(fake.checkRuns(OWNER, REPO)[0]!.annotations).toHaveLength(60);
     fake.assertNoUnexpected();
   });
@@ -70,9 +116,31 @@ describe('publishCheckRun', () => {
   it('drops columns from multi-line annotations and fixes backwards ranges instead of failing the run', async () => {
     await publishCheckRun(
       testOctokit(fake),
-      options({ annotations: [{ path: 'a.ts', start_line: 5, end_line: 3, start_column: 2, end_column: 9, annotation_level: 'warning', message: 'm' }] }),
+      options({
+        annotations: [
+          {
+            path: 'a.ts',
+            start_line: 5,
+            end_line: 3,
+            start_column: 2,
+            end_column: 9,
+            annotation_level: 'warning',
+            message: 'm',
+          },
+        ],
+      }),
     );
-    expect(fake.checkRuns(OWNER, REPO)[0]!.annotations).toEqual([{ path: 'a.ts', start_line: 5, end_line: 5, start_column: 2, end_column: 9, annotation_level: 'warning', message: 'm' }]);
+    expect(fake.checkRuns(OWNER, REPO)[0]!.annotations).toEqual([
+      {
+        path: 'a.ts',
+        start_line: 5,
+        end_line: 5,
+        start_column: 2,
+        end_column: 9,
+        annotation_level: 'warning',
+        message: 'm',
+      },
+    ]);
     fake.assertNoUnexpected();
   });
 
@@ -87,6 +155,11 @@ describe('publishCheckRun', () => {
   it('surfaces a fork token’s 403 as a read-only GitHubFailure', async () => {
     const error = await publishCheckRun(testOctokit(fake, FORK_TOKEN), options()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubFailure);
-    expect(error).toMatchObject({ status: 403, kind: 'read-only-token', operation: 'POST /repos/{owner}/{repo}/check-runs', retries: 0 });
+    expect(error).toMatchObject({
+      status: 403,
+      kind: 'read-only-token',
+      operation: 'POST /repos/{owner}/{repo}/check-runs',
+      retries: 0,
+    });
   });
 });

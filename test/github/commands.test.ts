@@ -20,7 +20,10 @@ describe('parseCommand', () => {
       reason: 'backfill runs first',
       line: 1,
     });
-    expect(parseCommand('/readiness waive abc --until=2026-01-15 ok')[0]).toMatchObject({ until: '2026-01-15', reason: 'ok' });
+    expect(parseCommand('/readiness waive abc --until=2026-01-15 ok')[0]).toMatchObject({
+      until: '2026-01-15',
+      reason: 'ok',
+    });
   });
 
   it.each([
@@ -43,21 +46,35 @@ describe('parseCommand', () => {
   });
 
   it('rejects an --until in the past when told what day it is', () => {
-    expect(parseCommand('/readiness waive abc --until 2025-01-01 late', { today: '2025-06-01' })[0]).toMatchObject({ code: 'bad-date', message: expect.stringMatching(/in the past/) });
-    expect(parseCommand('/readiness waive abc --until 2025-06-01 today is fine', { today: '2025-06-01' })[0]).toMatchObject({ kind: 'waive' });
+    expect(parseCommand('/readiness waive abc --until 2025-01-01 late', { today: '2025-06-01' })[0]).toMatchObject({
+      code: 'bad-date',
+      message: expect.stringMatching(/in the past/),
+    });
+    expect(
+      parseCommand('/readiness waive abc --until 2025-06-01 today is fine', { today: '2025-06-01' })[0],
+    ).toMatchObject({ kind: 'waive' });
   });
 
   it('parses the other commands; a bare /readiness asks for help', () => {
-    expect(parseCommand('/readiness unwaive 3f9a1c2b7d4e')).toEqual([{ kind: 'unwaive', findingId: '3f9a1c2b7d4e', line: 1 }]);
+    expect(parseCommand('/readiness unwaive 3f9a1c2b7d4e')).toEqual([
+      { kind: 'unwaive', findingId: '3f9a1c2b7d4e', line: 1 },
+    ]);
     expect(parseCommand('/readiness recheck')).toEqual([{ kind: 'recheck', line: 1 }]);
-    expect(parseCommand('/readiness explain migrations/drop-column')).toEqual([{ kind: 'explain', ruleId: 'migrations/drop-column', line: 1 }]);
+    expect(parseCommand('/readiness explain migrations/drop-column')).toEqual([
+      { kind: 'explain', ruleId: 'migrations/drop-column', line: 1 },
+    ]);
     expect(parseCommand('/readiness help')).toEqual([{ kind: 'help', line: 1 }]);
     expect(parseCommand('/readiness')).toEqual([{ kind: 'help', line: 1 }]);
     expect(parseCommand('/READINESS Recheck')).toEqual([{ kind: 'recheck', line: 1 }]);
   });
 
   it('takes one command per line, keeping line numbers and errors in place', () => {
-    const body = ['Thanks for the review!', '/readiness waive aaa111 legacy table, dropped in #120', '/readiness waive bbb222', '/readiness recheck\r'].join('\r\n');
+    const body = [
+      'Thanks for the review!',
+      '/readiness waive aaa111 legacy table, dropped in #120',
+      '/readiness waive bbb222',
+      '/readiness recheck\r',
+    ].join('\r\n');
     expect(parseCommand(body).map((c) => [c.kind, c.line])).toEqual([
       ['waive', 2],
       ['error', 3],

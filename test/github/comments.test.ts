@@ -3,7 +3,12 @@
  * write when nothing changed, and never touching anyone else's comment.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addReaction, listIssueComments, upsertStickyComment, type UpsertStickyCommentOptions } from '../../src/github/index.js';
+import {
+  addReaction,
+  listIssueComments,
+  upsertStickyComment,
+  type UpsertStickyCommentOptions,
+} from '../../src/github/index.js';
 import type { FakeGitHub } from '../support/fake-github/index.js';
 import { OWNER, REPO, startSeededFake, testOctokit } from './helpers.js';
 
@@ -53,7 +58,10 @@ describe('upsertStickyComment', () => {
     expect((await upsertStickyComment(octokit, sticky('same', { mode: 'always' }))).action).toBe('updated');
     expect(fake.writes().map((r) => r.operationId)).toEqual(['issues/update-comment']);
     fake.clearRequests();
-    expect(await upsertStickyComment(octokit, sticky('other', { mode: 'never' }))).toEqual({ action: 'skipped', deletedDuplicates: 0 });
+    expect(await upsertStickyComment(octokit, sticky('other', { mode: 'never' }))).toEqual({
+      action: 'skipped',
+      deletedDuplicates: 0,
+    });
     expect(fake.requests).toEqual([]);
   });
 
@@ -63,7 +71,9 @@ describe('upsertStickyComment', () => {
     const result = await upsertStickyComment(testOctokit(fake), sticky('latest'));
     expect(result).toEqual(expect.objectContaining({ action: 'updated', commentId: newer.id, deletedDuplicates: 1 }));
     expect(fake.comments(OWNER, REPO, 7).map((c) => [c.id, c.body])).toEqual([[newer.id, `${MARKER}\nlatest`]]);
-    expect(fake.requestsFor('issues/delete-comment').map((r) => r.path)).toEqual([`/repos/${OWNER}/${REPO}/issues/comments/${older.id}`]);
+    expect(fake.requestsFor('issues/delete-comment').map((r) => r.path)).toEqual([
+      `/repos/${OWNER}/${REPO}/issues/comments/${older.id}`,
+    ]);
   });
 
   it('never touches a comment by someone else that carries our marker', async () => {
@@ -121,6 +131,8 @@ describe('listIssueComments and addReaction', () => {
     const again = await addReaction(octokit, { owner: OWNER, repo: REPO, commentId: command.id, content: 'eyes' });
     expect(first.created).toBe(true);
     expect(again).toEqual({ id: first.id, created: false });
-    expect(fake.comments(OWNER, REPO, 7)[0]?.reactions.map((r) => [r.content, r.user.login])).toEqual([['eyes', 'github-actions[bot]']]);
+    expect(fake.comments(OWNER, REPO, 7)[0]?.reactions.map((r) => [r.content, r.user.login])).toEqual([
+      ['eyes', 'github-actions[bot]'],
+    ]);
   });
 });

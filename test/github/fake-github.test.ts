@@ -21,11 +21,19 @@ afterEach(async () => {
 });
 
 const repoPath = `/repos/${OWNER}/${REPO}`;
-const annotation = (i: number) => ({ path: 'src/app.ts', start_line: i + 1, end_line: i + 1, annotation_level: 'warning', message: `m${i}` });
+const annotation = (i: number) => ({
+  path: 'src/app.ts',
+  start_line: i + 1,
+  end_line: i + 1,
+  annotation_level: 'warning',
+  message: `m${i}`,
+});
 
 describe('OpenAPI validation', () => {
   it('rejects a check run with an invalid enum value and records it as unexpected', async () => {
-    const res = await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'readiness', head_sha: HEAD_SHA, conclusion: 'green' } });
+    const res = await raw(fake, 'POST', `${repoPath}/check-runs`, {
+      body: { name: 'readiness', head_sha: HEAD_SHA, conclusion: 'green' },
+    });
     expect(res.status).toBe(422);
     expect(res.json.message).toContain('/conclusion');
     expect(res.json.errors[0]).toMatchObject({ field: '/conclusion', code: 'invalid' });
@@ -77,7 +85,9 @@ describe('OpenAPI validation', () => {
     const match = loadOpenApi().match('GET', `${repoPath}/pulls/7`);
     if (match.kind !== 'operation') throw new Error('pulls/get not found');
     expect(loadOpenApi().validateResponse(match.operation, 200, { number: 7, state: 'open' })).toEqual([]);
-    expect(loadOpenApi().validateResponse(match.operation, 200, { number: '7' })).toEqual([expect.objectContaining({ field: '/number' })]);
+    expect(loadOpenApi().validateResponse(match.operation, 200, { number: '7' })).toEqual([
+      expect.objectContaining({ field: '/number' }),
+    ]);
   });
 
   it('serves a tour of the implemented reads with responses that match the documented types', async () => {
@@ -98,7 +108,9 @@ describe('OpenAPI validation', () => {
       expect(res.status, path).toBe(200);
     }
     await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { body: { body: 'hello' } });
-    await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'readiness', head_sha: HEAD_SHA, status: 'in_progress' } });
+    await raw(fake, 'POST', `${repoPath}/check-runs`, {
+      body: { name: 'readiness', head_sha: HEAD_SHA, status: 'in_progress' },
+    });
     fake.assertNoUnexpected();
   });
 });
@@ -120,14 +132,20 @@ describe('authentication', () => {
   });
 
   it('only lets GitHub Apps write check runs', async () => {
-    const res = await raw(fake, 'POST', `${repoPath}/check-runs`, { token: USER_TOKEN, body: { name: 'x', head_sha: HEAD_SHA } });
+    const res = await raw(fake, 'POST', `${repoPath}/check-runs`, {
+      token: USER_TOKEN,
+      body: { name: 'x', head_sha: HEAD_SHA },
+    });
     expect(res.status).toBe(403);
     expect(res.json.message).toContain('GitHub App');
   });
 
   it('authors comments as the token identity, with performed_via_github_app for app tokens', async () => {
     const bot = await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { body: { body: 'from the action' } });
-    const human = await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { token: USER_TOKEN, body: { body: 'from a human' } });
+    const human = await raw(fake, 'POST', `${repoPath}/issues/7/comments`, {
+      token: USER_TOKEN,
+      body: { body: 'from a human' },
+    });
     expect(bot.json.user).toMatchObject({ login: 'github-actions[bot]', type: 'Bot' });
     expect(bot.json.performed_via_github_app).toMatchObject({ slug: 'github-actions' });
     expect(human.json.user).toMatchObject({ login: 'reviewer', type: 'User' });
@@ -135,14 +153,29 @@ describe('authentication', () => {
   });
 
   it('exchanges an app JWT for an installation token that comments as <slug>[bot] and only sees its installation', async () => {
-    fake.addApp({ id: 4242, slug: 'readiness-gates', installations: [{ id: 99, account: OWNER, repositories: [REPO] }] });
+    fake.addApp({
+      id: 4242,
+      slug: 'readiness-gates',
+      installations: [{ id: 99, account: OWNER, repositories: [REPO] }],
+    });
     fake.seedRepo({ owner: OWNER, repo: 'elsewhere', commits: { [BASE_SHA]: { a: 'a' } } });
     const jwt = signJwt(4242);
-    expect((await raw(fake, 'GET', '/app', { token: null, headers: { authorization: `Bearer ${jwt}` } })).json.slug).toBe('readiness-gates');
-    expect((await raw(fake, 'GET', `${repoPath}/installation`, { token: null, headers: { authorization: `Bearer ${jwt}` } })).json.id).toBe(99);
+    expect(
+      (await raw(fake, 'GET', '/app', { token: null, headers: { authorization: `Bearer ${jwt}` } })).json.slug,
+    ).toBe('readiness-gates');
+    expect(
+      (await raw(fake, 'GET', `${repoPath}/installation`, { token: null, headers: { authorization: `Bearer ${jwt}` } }))
+        .json.id,
+    ).toBe(99);
     // A JWT is not accepted on repository endpoints, and an installation token not on /app ones.
-    expect((await raw(fake, 'GET', `${repoPath}/pulls/7`, { token: null, headers: { authorization: `Bearer ${jwt}` } })).status).toBe(401);
-    const issued = await raw(fake, 'POST', '/app/installations/99/access_tokens', { token: null, headers: { authorization: `Bearer ${jwt}` } });
+    expect(
+      (await raw(fake, 'GET', `${repoPath}/pulls/7`, { token: null, headers: { authorization: `Bearer ${jwt}` } }))
+        .status,
+    ).toBe(401);
+    const issued = await raw(fake, 'POST', '/app/installations/99/access_tokens', {
+      token: null,
+      headers: { authorization: `Bearer ${jwt}` },
+    });
     expect(issued.status).toBe(201);
     const token = issued.json.token as string;
     const comment = await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { token, body: { body: 'hi' } });
@@ -156,7 +189,9 @@ describe('authentication', () => {
 
 describe('GitHub limits', () => {
   it('rejects a comment body over 65,536 characters and accepts one at the limit', async () => {
-    expect((await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { body: { body: 'x'.repeat(65_536) } })).status).toBe(201);
+    expect(
+      (await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { body: { body: 'x'.repeat(65_536) } })).status,
+    ).toBe(201);
     const res = await raw(fake, 'POST', `${repoPath}/issues/7/comments`, { body: { body: 'x'.repeat(65_537) } });
     expect(res.status).toBe(422);
     expect(res.json.errors[0].message).toContain('maximum is 65536');
@@ -172,7 +207,11 @@ describe('GitHub limits', () => {
   });
 
   it('rejects 51 annotations in one request with 422 and accepts 50', async () => {
-    const body = (n: number) => ({ name: 'r', head_sha: HEAD_SHA, output: { title: 't', summary: 's', annotations: Array.from({ length: n }, (_, i) => annotation(i)) } });
+    const body = (n: number) => ({
+      name: 'r',
+      head_sha: HEAD_SHA,
+      output: { title: 't', summary: 's', annotations: Array.from({ length: n }, (_, i) => annotation(i)) },
+    });
     expect((await raw(fake, 'POST', `${repoPath}/check-runs`, { body: body(51) })).status).toBe(422);
     const ok = await raw(fake, 'POST', `${repoPath}/check-runs`, { body: body(50) });
     expect(ok.status).toBe(201);
@@ -180,11 +219,17 @@ describe('GitHub limits', () => {
   });
 
   it('accumulates annotations across updates, and a rejected update changes nothing', async () => {
-    const created = await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'r', head_sha: HEAD_SHA, output: { title: 't', summary: 's', annotations: [annotation(0)] } } });
+    const created = await raw(fake, 'POST', `${repoPath}/check-runs`, {
+      body: { name: 'r', head_sha: HEAD_SHA, output: { title: 't', summary: 's', annotations: [annotation(0)] } },
+    });
     const id = created.json.id as number;
-    await raw(fake, 'PATCH', `${repoPath}/check-runs/${id}`, { body: { output: { title: 't', summary: 's2', annotations: [annotation(1), annotation(2)] } } });
+    await raw(fake, 'PATCH', `${repoPath}/check-runs/${id}`, {
+      body: { output: { title: 't', summary: 's2', annotations: [annotation(1), annotation(2)] } },
+    });
     const multiLineColumns = { ...annotation(3), end_line: 9, start_column: 1, end_column: 2 };
-    const rejected = await raw(fake, 'PATCH', `${repoPath}/check-runs/${id}`, { body: { conclusion: 'success', output: { title: 't', summary: 's3', annotations: [multiLineColumns] } } });
+    const rejected = await raw(fake, 'PATCH', `${repoPath}/check-runs/${id}`, {
+      body: { conclusion: 'success', output: { title: 't', summary: 's3', annotations: [multiLineColumns] } },
+    });
     expect(rejected.status).toBe(422);
     const run = fake.checkRuns(OWNER, REPO)[0]!;
     expect(run.annotations.map((a) => a.message)).toEqual(['m0', 'm1', 'm2']);
@@ -192,12 +237,25 @@ describe('GitHub limits', () => {
   });
 
   it('requires a conclusion for a completed check run and a known head sha', async () => {
-    expect((await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'r', head_sha: HEAD_SHA, status: 'completed' } })).status).toBe(422);
-    expect((await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'r', head_sha: 'f'.repeat(40) } })).json.errors[0].message).toContain('No commit found');
+    expect(
+      (
+        await raw(fake, 'POST', `${repoPath}/check-runs`, {
+          body: { name: 'r', head_sha: HEAD_SHA, status: 'completed' },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await raw(fake, 'POST', `${repoPath}/check-runs`, { body: { name: 'r', head_sha: 'f'.repeat(40) } })).json
+        .errors[0].message,
+    ).toContain('No commit found');
   });
 
   it('refuses the PR diff media type over 300 files with 406, as GitHub does', async () => {
-    fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: 8, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, files: manyFiles(301) }] });
+    fake.seedRepo({
+      owner: OWNER,
+      repo: REPO,
+      pulls: [{ number: 8, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, files: manyFiles(301) }],
+    });
     const res = await raw(fake, 'GET', `${repoPath}/pulls/8`, { headers: { accept: 'application/vnd.github.diff' } });
     expect(res.status).toBe(406);
     const small = await raw(fake, 'GET', `${repoPath}/pulls/7`, { headers: { accept: 'application/vnd.github.diff' } });
@@ -208,10 +266,17 @@ describe('GitHub limits', () => {
 describe('state', () => {
   it('lists PR files with real patches, renames and GitHub-style Link pagination', async () => {
     const files = await raw(fake, 'GET', `${repoPath}/pulls/7/files`);
-    expect(files.json.map((f: { filename: string; status: string }) => `${f.status} ${f.filename}`)).toEqual(['added db/001.sql', 'modified src/app.ts']);
+    expect(files.json.map((f: { filename: string; status: string }) => `${f.status} ${f.filename}`)).toEqual([
+      'added db/001.sql',
+      'modified src/app.ts',
+    ]);
     expect(files.json[1].patch).toBe('@@ -1,1 +1,1 @@\n-export const a = 1;\n+export const a = 2;');
 
-    fake.seedRepo({ owner: OWNER, repo: REPO, pulls: [{ number: 9, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, files: manyFiles(250) }] });
+    fake.seedRepo({
+      owner: OWNER,
+      repo: REPO,
+      pulls: [{ number: 9, head: { sha: HEAD_SHA }, base: { sha: BASE_SHA }, files: manyFiles(250) }],
+    });
     const page2 = await raw(fake, 'GET', `${repoPath}/pulls/9/files?per_page=100&page=2`);
     expect(page2.json).toHaveLength(100);
     const link = page2.headers.get('link')!;
@@ -222,7 +287,12 @@ describe('state', () => {
   });
 
   it('marks files without a trailing newline in patches', async () => {
-    fake.seedRepo({ owner: OWNER, repo: 'eol', commits: { b: { 'a.txt': 'one\ntwo' }, h: { 'a.txt': 'one\ntwo\n' } }, pulls: [{ number: 1, head: { sha: 'h' }, base: { sha: 'b' } }] });
+    fake.seedRepo({
+      owner: OWNER,
+      repo: 'eol',
+      commits: { b: { 'a.txt': 'one\ntwo' }, h: { 'a.txt': 'one\ntwo\n' } },
+      pulls: [{ number: 1, head: { sha: 'h' }, base: { sha: 'b' } }],
+    });
     const res = await raw(fake, 'GET', `/repos/${OWNER}/eol/pulls/1/files`);
     expect(res.json[0].patch).toBe('@@ -1,2 +1,2 @@\n one\n-two\n\\ No newline at end of file\n+two');
   });
@@ -233,11 +303,19 @@ describe('state', () => {
     // `git hash-object` of "export const a = 2;\n"
     expect(file.json.sha).toBe('66d48fc1e6c22993b92f606edc7e45d9ce689810');
     expect((await raw(fake, 'GET', `${repoPath}/contents/db/001.sql?ref=${BASE_SHA}`)).status).toBe(404);
-    expect((await raw(fake, 'GET', `${repoPath}/contents/db/001.sql?ref=nope`)).json.message).toContain('No commit found');
+    expect((await raw(fake, 'GET', `${repoPath}/contents/db/001.sql?ref=nope`)).json.message).toContain(
+      'No commit found',
+    );
     const tree = await raw(fake, 'GET', `${repoPath}/git/trees/${HEAD_SHA}?recursive=1`);
     // `git write-tree` of the same three files
     expect(tree.json.sha).toBe('45690d74ee2c65a0a205c9ba303b60e11a773389');
-    expect(tree.json.tree.map((e: { path: string }) => e.path)).toEqual(['README.md', 'db', 'db/001.sql', 'src', 'src/app.ts']);
+    expect(tree.json.tree.map((e: { path: string }) => e.path)).toEqual([
+      'README.md',
+      'db',
+      'db/001.sql',
+      'src',
+      'src/app.ts',
+    ]);
     const flat = await raw(fake, 'GET', `${repoPath}/git/trees/${HEAD_SHA}`);
     expect(flat.json.tree.map((e: { path: string }) => e.path)).toEqual(['README.md', 'db', 'src']);
     const blob = await raw(fake, 'GET', `${repoPath}/git/blobs/${file.json.sha}`);
@@ -246,7 +324,12 @@ describe('state', () => {
 
   it('answers compare with the merge base and the three-dot file list', async () => {
     const res = await raw(fake, 'GET', `${repoPath}/compare/main...feature`);
-    expect(res.json).toMatchObject({ status: 'ahead', ahead_by: 1, behind_by: 0, merge_base_commit: { sha: BASE_SHA } });
+    expect(res.json).toMatchObject({
+      status: 'ahead',
+      ahead_by: 1,
+      behind_by: 0,
+      merge_base_commit: { sha: BASE_SHA },
+    });
     expect(res.json.files.map((f: { filename: string }) => f.filename)).toEqual(['db/001.sql', 'src/app.ts']);
   });
 
@@ -315,18 +398,36 @@ describe('faults', () => {
 describe('standalone process', () => {
   it('starts with tsx, prints its URL, and is driven through the control API', async () => {
     const server = fileURLToPath(new URL('../support/fake-github/server.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', server, '--no-validate-responses'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', server, '--no-validate-responses'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const lines = createInterface({ input: child.stdout! });
       const [first] = (await once(lines, 'line')) as [string];
       const url = /^FAKE_GITHUB_URL=(http:\/\/127\.0\.0\.1:\d+)$/.exec(first)?.[1];
       expect(url).toBeDefined();
-      const post = (path: string, body: unknown) => fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      const post = (path: string, body: unknown) =>
+        fetch(`${url}${path}`, { method: 'POST', body: JSON.stringify(body) });
       expect((await post('/_fake/tokens', { token: 't', login: 'github-actions[bot]', app: true })).status).toBe(204);
-      expect((await post('/_fake/seed', { owner: 'o', repo: 'r', commits: { s: { 'bin.dat': { base64: 'AAEC' } } }, pulls: [{ number: 1, head: { sha: 's' }, base: { sha: 's' } }] })).status).toBe(204);
-      const created = await fetch(`${url}/repos/o/r/issues/1/comments`, { method: 'POST', headers: { authorization: 'token t' }, body: JSON.stringify({ body: 'hello' }) });
+      expect(
+        (
+          await post('/_fake/seed', {
+            owner: 'o',
+            repo: 'r',
+            commits: { s: { 'bin.dat': { base64: 'AAEC' } } },
+            pulls: [{ number: 1, head: { sha: 's' }, base: { sha: 's' } }],
+          })
+        ).status,
+      ).toBe(204);
+      const created = await fetch(`${url}/repos/o/r/issues/1/comments`, {
+        method: 'POST',
+        headers: { authorization: 'token t' },
+        body: JSON.stringify({ body: 'hello' }),
+      });
       expect(created.status).toBe(201);
-      const state = (await (await fetch(`${url}/_fake/repos/o/r`)).json()) as { comments: Array<{ body: string; login: string }> };
+      const state = (await (await fetch(`${url}/_fake/repos/o/r`)).json()) as {
+        comments: Array<{ body: string; login: string }>;
+      };
       expect(state.comments).toEqual([expect.objectContaining({ body: 'hello', login: 'github-actions[bot]' })]);
       const recorded = (await (await fetch(`${url}/_fake/requests`)).json()) as Array<{ operationId: string }>;
       expect(recorded.map((r) => r.operationId)).toEqual(['issues/create-comment']);
@@ -338,7 +439,13 @@ describe('standalone process', () => {
 });
 
 function manyFiles(n: number) {
-  return Array.from({ length: n }, (_, i) => ({ filename: `gen/file-${String(i).padStart(4, '0')}.ts`, status: 'added' as const, additions: 1, deletions: 0, patch: '@@ -0,0 +1,1 @@\n+x' }));
+  return Array.from({ length: n }, (_, i) => ({
+    filename: `gen/file-${String(i).padStart(4, '0')}.ts`,
+    status: 'added' as const,
+    additions: 1,
+    deletions: 0,
+    patch: '@@ -0,0 +1,1 @@\n+x',
+  }));
 }
 
 /** An RS256 JWT as GitHub Apps send it; the fake reads `iss` and `exp` but does not verify the signature. */

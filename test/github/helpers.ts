@@ -28,10 +28,16 @@ export async function startSeededFake(): Promise<FakeGitHub> {
     repo: REPO,
     commits: {
       [BASE_SHA]: { 'README.md': '# shop\n', 'src/app.ts': 'export const a = 1;\n' },
-      [HEAD_SHA]: { 'README.md': '# shop\n', 'src/app.ts': 'export const a = 2;\n', 'db/001.sql': 'ALTER TABLE t DROP COLUMN c;\n' },
+      [HEAD_SHA]: {
+        'README.md': '# shop\n',
+        'src/app.ts': 'export const a = 2;\n',
+        'db/001.sql': 'ALTER TABLE t DROP COLUMN c;\n',
+      },
     },
     parents: { [HEAD_SHA]: [BASE_SHA] },
-    pulls: [{ number: 7, user: 'alice', head: { sha: HEAD_SHA, ref: 'feature' }, base: { sha: BASE_SHA, ref: 'main' } }],
+    pulls: [
+      { number: 7, user: 'alice', head: { sha: HEAD_SHA, ref: 'feature' }, base: { sha: BASE_SHA, ref: 'main' } },
+    ],
     permissions: { alice: 'write', maria: 'maintain', tom: 'triage', rita: 'read', ada: 'admin' },
   });
   return fake;
@@ -71,7 +77,9 @@ export async function raw(
       ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
       ...options.headers,
     },
-    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
+    ...(options.body === undefined
+      ? {}
+      : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
   });
   const text = await res.text();
   let json: any;

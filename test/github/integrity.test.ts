@@ -30,7 +30,10 @@ function c(login: string, body: string, extra: Partial<CommandComment> = {}): Co
   return { id: nextId++, body, user: { login, type: 'User' }, createdAt: '2026-03-01T09:00:00Z', ...extra };
 }
 
-function decide(comments: CommandComment[], perms: Record<string, RepoPermission> = { maria: 'maintain', alice: 'write', rita: 'read' }) {
+function decide(
+  comments: CommandComment[],
+  perms: Record<string, RepoPermission> = { maria: 'maintain', alice: 'write', rita: 'read' },
+) {
   return decideWaivers(
     extractWaiverCommands(comments),
     { permissions: new Map(Object.entries(perms)), teamMembership: new Map() },
@@ -41,7 +44,9 @@ function decide(comments: CommandComment[], perms: Record<string, RepoPermission
 describe('/readiness approve', () => {
   it('parses with an optional note and refuses a missing id', () => {
     expect(parseCommand('/readiness approve `aaa111`')).toEqual([{ kind: 'approve', findingId: 'aaa111', line: 1 }]);
-    expect(parseCommand('/readiness approve aaa111 checked the staging config')).toEqual([{ kind: 'approve', findingId: 'aaa111', reason: 'checked the staging config', line: 1 }]);
+    expect(parseCommand('/readiness approve aaa111 checked the staging config')).toEqual([
+      { kind: 'approve', findingId: 'aaa111', reason: 'checked the staging config', line: 1 },
+    ]);
     expect(parseCommand('/readiness approve')).toMatchObject([{ kind: 'error', code: 'missing-finding-id' }]);
   });
 
@@ -52,7 +57,11 @@ describe('/readiness approve', () => {
   });
 
   it('refuses the author, people below the policy, and findings that are not pending approval', () => {
-    const d = decide([c('alice', '/readiness approve aaa111'), c('rita', '/readiness approve aaa111'), c('maria', '/readiness approve bbb222')]);
+    const d = decide([
+      c('alice', '/readiness approve aaa111'),
+      c('rita', '/readiness approve aaa111'),
+      c('maria', '/readiness approve bbb222'),
+    ]);
     expect(d.waivers).toEqual([]);
     expect(d.refused.map((r) => r.reason)).toEqual([
       expect.stringContaining('may not approve its own suppression comments'),
@@ -92,7 +101,14 @@ describe('the last editor, from GraphQL (fake GitHub)', () => {
       repo: 'shop',
       commits: { ['b'.repeat(40)]: { 'README.md': '#\n' } },
       branches: { main: 'b'.repeat(40) },
-      pulls: [{ number: 7, user: 'alice', head: { sha: 'b'.repeat(40), ref: 'f' }, base: { sha: 'b'.repeat(40), ref: 'main' } }],
+      pulls: [
+        {
+          number: 7,
+          user: 'alice',
+          head: { sha: 'b'.repeat(40), ref: 'f' },
+          base: { sha: 'b'.repeat(40), ref: 'main' },
+        },
+      ],
     });
   });
   afterAll(() => fake.close());
@@ -108,7 +124,10 @@ describe('the last editor, from GraphQL (fake GitHub)', () => {
     const chat = fake.addComment('acme', 'shop', 7, 'no command here', 'bob');
     fake.editComment('acme', 'shop', chat.id, 'still none', 'alice');
 
-    const comments = await withLastEditors(octokit, await listIssueComments(octokit, { owner: 'acme', repo: 'shop', issueNumber: 7 }));
+    const comments = await withLastEditors(
+      octokit,
+      await listIssueComments(octokit, { owner: 'acme', repo: 'shop', issueNumber: 7 }),
+    );
     const byId = new Map(comments.map((x) => [x.id, x]));
     expect(byId.get(untouched.id)!.lastEditor).toBeUndefined();
     expect(byId.get(forged.id)!.lastEditor).toBe('alice');

@@ -7,7 +7,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { getOctokit } from '@actions/github';
 import { Probot, ProbotOctokit } from 'probot';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GitHubFailure, getPullRequest, isReadOnlyTokenError, toGitHubFailure, upsertStickyComment, type OctokitLike } from '../../src/github/index.js';
+import {
+  GitHubFailure,
+  getPullRequest,
+  isReadOnlyTokenError,
+  toGitHubFailure,
+  upsertStickyComment,
+  type OctokitLike,
+} from '../../src/github/index.js';
 import type { FakeGitHub } from '../support/fake-github/index.js';
 import { ACTIONS_TOKEN, FORK_TOKEN, OWNER, REPO, captureLog, startSeededFake, testOctokit } from './helpers.js';
 
@@ -20,7 +27,12 @@ afterEach(async () => {
 });
 
 const comment = (octokit: OctokitLike, body = 'hello') =>
-  octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: OWNER, repo: REPO, issue_number: 7, body });
+  octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+    owner: OWNER,
+    repo: REPO,
+    issue_number: 7,
+    body,
+  });
 const pull = { owner: OWNER, repo: REPO, pullNumber: 7 };
 
 describe('createOctokit retries', () => {
@@ -54,9 +66,21 @@ describe('createOctokit retries', () => {
   it('gives up at once when GitHub asks to wait longer than the bound', async () => {
     fake.injectFault({ operationId: 'issues/create-comment', status: 403, retryAfter: 120 });
     const started = Date.now();
-    const error = await upsertStickyComment(testOctokit(fake), { owner: OWNER, repo: REPO, issueNumber: 7, body: 'x', marker: '<!-- m -->', mode: 'on-change' }).catch((e: unknown) => e);
+    const error = await upsertStickyComment(testOctokit(fake), {
+      owner: OWNER,
+      repo: REPO,
+      issueNumber: 7,
+      body: 'x',
+      marker: '<!-- m -->',
+      mode: 'on-change',
+    }).catch((e: unknown) => e);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(error).toMatchObject({ name: 'GitHubFailure', status: 403, kind: 'rate-limited', purpose: 'creating the scorecard comment' });
+    expect(error).toMatchObject({
+      name: 'GitHubFailure',
+      status: 403,
+      kind: 'rate-limited',
+      purpose: 'creating the scorecard comment',
+    });
   });
 
   it('turns a permanent 500 into a GitHubFailure after a bounded number of retries', async () => {
@@ -64,7 +88,12 @@ describe('createOctokit retries', () => {
     const error = await getPullRequest(testOctokit(fake, ACTIONS_TOKEN, { retries: 2 }), pull).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubFailure);
     const failure = error as GitHubFailure;
-    expect(failure).toMatchObject({ status: 500, kind: 'server', retries: 2, operation: 'GET /repos/{owner}/{repo}/pulls/{pull_number}' });
+    expect(failure).toMatchObject({
+      status: 500,
+      kind: 'server',
+      retries: 2,
+      operation: 'GET /repos/{owner}/{repo}/pulls/{pull_number}',
+    });
     expect(failure.retried).toBe(true);
     expect(failure.requestId).toMatch(/^FAKE:/);
     expect(failure.describe()).toContain('retried 2 time(s)');
@@ -81,7 +110,9 @@ describe('createOctokit retries', () => {
     const url = fake.url;
     await fake.close();
     try {
-      const error = await getPullRequest(testOctokit({ url } as FakeGitHub, ACTIONS_TOKEN, { retries: 0 }), pull).catch((e: unknown) => e);
+      const error = await getPullRequest(testOctokit({ url } as FakeGitHub, ACTIONS_TOKEN, { retries: 0 }), pull).catch(
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ name: 'GitHubFailure', kind: 'network', status: undefined });
       expect((error as GitHubFailure).describe()).toMatch(/did not answer/);
     } finally {
@@ -99,7 +130,12 @@ describe('read-only tokens', () => {
     expect(failure.describe()).toMatch(/fork/);
     expect(fake.requestsFor('issues/create-comment')).toHaveLength(1);
     // A secondary rate limit is also a 403 but not a read-only token.
-    expect(isReadOnlyTokenError({ status: 403, response: { data: { message: 'You have exceeded a secondary rate limit' } } })).toBe(false);
+    expect(
+      isReadOnlyTokenError({
+        status: 403,
+        response: { data: { message: 'You have exceeded a secondary rate limit' } },
+      }),
+    ).toBe(false);
   });
 });
 
@@ -113,7 +149,11 @@ describe('other Octokits fit the port', () => {
 
   it("works with Probot's per-installation Octokit, commenting as <slug>[bot]", async () => {
     fake.addApp({ id: 4242, slug: 'readiness-gates', installations: [{ id: 99, account: OWNER }] });
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const probot = new Probot({
       appId: 4242,
       privateKey,
@@ -122,9 +162,20 @@ describe('other Octokits fit the port', () => {
       logLevel: 'fatal',
     });
     const octokit = await probot.auth(99);
-    const result = await upsertStickyComment(octokit, { owner: OWNER, repo: REPO, issueNumber: 7, body: 'from the app', marker: '<!-- m -->', mode: 'on-change', ownLogin: 'readiness-gates[bot]' });
+    const result = await upsertStickyComment(octokit, {
+      owner: OWNER,
+      repo: REPO,
+      issueNumber: 7,
+      body: 'from the app',
+      marker: '<!-- m -->',
+      mode: 'on-change',
+      ownLogin: 'readiness-gates[bot]',
+    });
     expect(result.action).toBe('created');
-    expect(fake.comments(OWNER, REPO, 7)[0]?.user).toMatchObject({ login: 'readiness-gates[bot]', app: { slug: 'readiness-gates' } });
+    expect(fake.comments(OWNER, REPO, 7)[0]?.user).toMatchObject({
+      login: 'readiness-gates[bot]',
+      app: { slug: 'readiness-gates' },
+    });
     expect(fake.requestsFor('apps/create-installation-access-token')).toHaveLength(1);
     fake.assertNoUnexpected();
   });

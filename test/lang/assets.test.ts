@@ -55,7 +55,9 @@ describe('asset lookup', () => {
     copyFileSync(assetFiles().find((a) => a.name === 'tree-sitter-go.wasm')!.source, join(dir, 'tree-sitter-go.wasm'));
     process.env[ASSETS_ENV] = dir;
     expect(resolveAsset('tree-sitter-go.wasm')).toBe(join(dir, 'tree-sitter-go.wasm'));
-    expect(() => resolveAsset('libpg-query.wasm')).toThrow(`language asset libpg-query.wasm not found in ${dir} (set by $READINESS_GATES_ASSETS)`);
+    expect(() => resolveAsset('libpg-query.wasm')).toThrow(
+      `language asset libpg-query.wasm not found in ${dir} (set by $READINESS_GATES_ASSETS)`,
+    );
   });
 
   it('prefers setAssetDir over the environment', () => {
@@ -68,9 +70,13 @@ describe('asset lookup', () => {
   it('loads parsers from a copied asset directory, and a failed load can be retried', async () => {
     const empty = tempDir();
     setAssetDir(empty);
-    await expect(loadParsers(['sql'])).rejects.toThrow(/could not load the sql parser: language asset libpg-query\.wasm not found/);
+    await expect(loadParsers(['sql'])).rejects.toThrow(
+      /could not load the sql parser: language asset libpg-query\.wasm not found/,
+    );
     // The tree-sitter runtime itself fails to load here; that failure must not stick either.
-    await expect(loadParsers(['go'])).rejects.toThrow(/could not load the go parser: language asset web-tree-sitter\.wasm not found/);
+    await expect(loadParsers(['go'])).rejects.toThrow(
+      /could not load the go parser: language asset web-tree-sitter\.wasm not found/,
+    );
     expect(loadedParsers().size).toBe(0);
 
     const dir = tempDir();

@@ -64,7 +64,11 @@ describe('decodeSource', () => {
 
   it('calls a file of no known language with a NUL byte in its first 8 KiB binary, and says where', () => {
     const bytes = new Uint8Array([...enc('GIF89a abcde'), 0, 1, 2]);
-    expect(decodeSource('logo.gif', bytes)).toEqual({ ok: false, reason: 'binary', detail: 'binary file (NUL byte at offset 12)' });
+    expect(decodeSource('logo.gif', bytes)).toEqual({
+      ok: false,
+      reason: 'binary',
+      detail: 'binary file (NUL byte at offset 12)',
+    });
   });
 
   it('reads a NUL in a source file as a space, so what follows it is still analysed', () => {
@@ -88,7 +92,11 @@ describe('decodeSource', () => {
       reason: 'too-large',
       detail: '1.4 MiB is over the 1 MiB limit (config max-file-bytes)',
     });
-    expect(decodeSource('a.ts', enc('12345'), { maxBytes: 4 })).toMatchObject({ ok: false, reason: 'too-large', detail: '5 bytes is over the 4 bytes limit (config max-file-bytes)' });
+    expect(decodeSource('a.ts', enc('12345'), { maxBytes: 4 })).toMatchObject({
+      ok: false,
+      reason: 'too-large',
+      detail: '5 bytes is over the 4 bytes limit (config max-file-bytes)',
+    });
     expect(decodeSource('a.ts', enc('1234'), { maxBytes: 4 }).ok).toBe(true);
   });
 

@@ -11,7 +11,9 @@ describe('loadParsers', () => {
   it('starts with nothing loaded and getters name the missing loadParsers call', () => {
     expect(loadedParsers().size).toBe(0);
     const py = fileOf('app/main.py', 'x = 1\n');
-    expect(() => py.tree()).toThrow("the python parser is not loaded (reading app/main.py); call loadParsers(['python']) before using it");
+    expect(() => py.tree()).toThrow(
+      "the python parser is not loaded (reading app/main.py); call loadParsers(['python']) before using it",
+    );
     expect(() => fileOf('m.sql', 'SELECT 1;').sql()).toThrow(/the sql parser is not loaded .*loadParsers\(\['sql'\]\)/);
     expect(() => fileOf('Dockerfile', 'FROM x').dockerfile()).toThrow(/the dockerfile parser is not loaded/);
   });

@@ -55,13 +55,21 @@ describe('tree-sitter languages', () => {
       line: lineOfText(f.text, 'readiness-ignore'),
       text: '   readiness-ignore metrics/high-cardinality-label: route is bounded */',
     });
-    expect(comments).toContainEqual({ line: lineOfText(f.text, '/* Request counter'), text: '/* Request counter, labelled by route.' });
-    expect(comments).toContainEqual({ line: lineOfText(f.text, '// readiness checks'), text: '// readiness checks the database' });
+    expect(comments).toContainEqual({
+      line: lineOfText(f.text, '/* Request counter'),
+      text: '/* Request counter, labelled by route.',
+    });
+    expect(comments).toContainEqual({
+      line: lineOfText(f.text, '// readiness checks'),
+      text: '// readiness checks the database',
+    });
     expect(comments.every((c, i) => i === 0 || comments[i - 1]!.line <= c.line)).toBe(true);
   });
 
   it('reports comments in Python, Go, JSX and TSX in their own syntax', () => {
-    const py = fixture('app.py').comments().map((c) => c.text);
+    const py = fixture('app.py')
+      .comments()
+      .map((c) => c.text);
     expect(py).toContain('# module level');
     expect(py).toContain('# readiness-ignore health/readiness-checks-dependencies: the db is local');
     // A docstring is a string, not a comment.
@@ -72,8 +80,16 @@ describe('tree-sitter languages', () => {
       '/* healthz answers liveness probes.',
       '   It must not check dependencies. */',
     ]);
-    expect(fixture('Widget.tsx.txt').comments().map((c) => c.text)).toEqual(["// Shows the user's name; never their email.", '/* the name only */']);
-    expect(fixture('worker.jsx.txt').comments().map((c) => c.text)).toEqual(['// jobs processed']);
+    expect(
+      fixture('Widget.tsx.txt')
+        .comments()
+        .map((c) => c.text),
+    ).toEqual(["// Shows the user's name; never their email.", '/* the name only */']);
+    expect(
+      fixture('worker.jsx.txt')
+        .comments()
+        .map((c) => c.text),
+    ).toEqual(['// jobs processed']);
   });
 
   it('keeps comment text free of the CR of CRLF files', () => {
@@ -87,7 +103,10 @@ describe('tree-sitter languages', () => {
 
   it('agrees with lineAt on tree positions in a CRLF file with non-ASCII text', () => {
     const f = fileOf('a.py', '# é😀\r\nx = "ü"\r\n\r\ny = 2\r\n');
-    const y = f.tree()!.rootNode.descendantsOfType('identifier').find((n) => n?.text === 'y')!;
+    const y = f
+      .tree()!
+      .rootNode.descendantsOfType('identifier')
+      .find((n) => n?.text === 'y')!;
     expect(y.startPosition.row + 1).toBe(4);
     expect(f.lineAt(y.startIndex)).toBe(4);
     expect(f.text.slice(y.startIndex, y.endIndex)).toBe('y');
@@ -95,14 +114,28 @@ describe('tree-sitter languages', () => {
 
   it('tolerates small syntax errors but reports a file that is mostly not code', () => {
     // One broken function among ordinary code: tree-sitter recovers, and this is not worth an error.
-    const healthy = Array.from({ length: 30 }, (_, i) => `export function f${i}(x: number): number {\n  return x * ${i};\n}\n`).join('');
-    const slightlyBroken = fileOf('a.ts', `${healthy}function broken( {\n  return 2;\n}\n${healthy.replace(/f(\d)/g, 'g$1')}`);
+    const healthy = Array.from(
+      { length: 30 },
+      (_, i) => `export function f${i}(x: number): number {\n  return x * ${i};\n}\n`,
+    ).join('');
+    const slightlyBroken = fileOf(
+      'a.ts',
+      `${healthy}function broken( {\n  return 2;\n}\n${healthy.replace(/f(\d)/g, 'g$1')}`,
+    );
     expect(slightlyBroken.tree()!.rootNode.hasError).toBe(true);
     expect(slightlyBroken.parseErrors()).toEqual([]);
-    const prose = fileOf('notes.py', 'This is not Python at all, it is a paragraph of English prose; sorry!\n'.repeat(5));
+    const prose = fileOf(
+      'notes.py',
+      'This is not Python at all, it is a paragraph of English prose; sorry!\n'.repeat(5),
+    );
     expect(prose.parseErrors()).toHaveLength(1);
-    expect(prose.parseErrors()[0]).toMatch(/^\d+% of this file could not be parsed as Python; findings in it may be incomplete$/);
-    const template = fileOf('view.js', '<html>\n<% if (user) { %>\n  <h1>Hello <%= user.name %></h1>\n<% } %>\n</html>\n');
+    expect(prose.parseErrors()[0]).toMatch(
+      /^\d+% of this file could not be parsed as Python; findings in it may be incomplete$/,
+    );
+    const template = fileOf(
+      'view.js',
+      '<html>\n<% if (user) { %>\n  <h1>Hello <%= user.name %></h1>\n<% } %>\n</html>\n',
+    );
     expect(template.parseErrors()).toHaveLength(1);
   });
 
@@ -118,7 +151,10 @@ describe('tree-sitter languages', () => {
   });
 
   it('parses a 50,000-line TypeScript file', () => {
-    const text = Array.from({ length: 50_000 }, (_, i) => `export const v${i} = compute(${i}, "s${i}"); // note ${i}`).join('\n');
+    const text = Array.from(
+      { length: 50_000 },
+      (_, i) => `export const v${i} = compute(${i}, "s${i}"); // note ${i}`,
+    ).join('\n');
     const f = fileOf('big.ts', text, 4 * 1024 * 1024);
     const root = f.tree()!.rootNode;
     expect(root.namedChildCount).toBe(100_000); // 50,000 statements and 50,000 comments
@@ -144,7 +180,18 @@ describe('non-tree-sitter languages', () => {
   it('parses a Dockerfile with dockerfile-ast and reads # lines as comments', () => {
     const f = fixture('Dockerfile');
     const df = f.dockerfile()!;
-    expect(df.getInstructions().map((i) => i.getKeyword())).toEqual(['FROM', 'WORKDIR', 'COPY', 'RUN', 'COPY', 'FROM', 'COPY', 'HEALTHCHECK', 'USER', 'CMD']);
+    expect(df.getInstructions().map((i) => i.getKeyword())).toEqual([
+      'FROM',
+      'WORKDIR',
+      'COPY',
+      'RUN',
+      'COPY',
+      'FROM',
+      'COPY',
+      'HEALTHCHECK',
+      'USER',
+      'CMD',
+    ]);
     expect(df.getFROMs()[0]!.getImageName()).toBe('node');
     expect(f.comments()).toEqual([
       { line: 1, text: '# syntax=docker/dockerfile:1' },

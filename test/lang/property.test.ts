@@ -7,16 +7,77 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSource, loadParsers } from '../../src/lang/index.js';
 
 beforeAll(async () => {
-  await loadParsers(['typescript', 'tsx', 'javascript', 'python', 'go', 'sql', 'yaml', 'dockerfile', 'json', 'toml', 'prisma', 'text']);
+  await loadParsers([
+    'typescript',
+    'tsx',
+    'javascript',
+    'python',
+    'go',
+    'sql',
+    'yaml',
+    'dockerfile',
+    'json',
+    'toml',
+    'prisma',
+    'text',
+  ]);
 });
 
-const PATHS = ['a.ts', 'a.tsx', 'a.js', 'a.py', 'a.go', 'm.sql', 'c.yaml', 'Dockerfile', 'p.json', 'p.toml', 's.prisma', 'README'];
+const PATHS = [
+  'a.ts',
+  'a.tsx',
+  'a.js',
+  'a.py',
+  'a.go',
+  'm.sql',
+  'c.yaml',
+  'Dockerfile',
+  'p.json',
+  'p.toml',
+  's.prisma',
+  'README',
+];
 
 // Fragments that exercise every scanner's edge: quotes, comment markers, templates, dollar quotes, CRs.
 const FRAGMENTS = [
-  '{{', '}}', '${{', "'", '"', '`', '${', '}', '$$', '$t$', '/*', '*/', '--', '//', '#', '"""', "'''", '\\',
-  '\r\n', '\r', '\n', ' ', '\t', 'SELECT 1;', 'ALTER TABLE t ADD c int;', 'a: 1', '- x', '---', 'FROM x',
-  'RUN \\', 'def f():', 'function f() {', 'import x from "y";', 'package main', '😀', 'é', '\u2028', '\0',
+  '{{',
+  '}}',
+  '${{',
+  "'",
+  '"',
+  '`',
+  '${',
+  '}',
+  '$$',
+  '$t$',
+  '/*',
+  '*/',
+  '--',
+  '//',
+  '#',
+  '"""',
+  "'''",
+  '\\',
+  '\r\n',
+  '\r',
+  '\n',
+  ' ',
+  '\t',
+  'SELECT 1;',
+  'ALTER TABLE t ADD c int;',
+  'a: 1',
+  '- x',
+  '---',
+  'FROM x',
+  'RUN \\',
+  'def f():',
+  'function f() {',
+  'import x from "y";',
+  'package main',
+  '😀',
+  'é',
+  '\u2028',
+  '\0',
 ];
 
 const bytesArb = fc.oneof(

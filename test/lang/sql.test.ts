@@ -14,10 +14,21 @@ describe('sql()', () => {
     const parse = f.sql()!;
     expect(parse.error).toBeUndefined();
     const kinds = parse.statements.map((s) => Object.keys(s.stmt)[0]);
-    expect(kinds).toEqual(['TransactionStmt', 'AlterTableStmt', 'IndexStmt', 'UpdateStmt', 'CreateFunctionStmt', 'TransactionStmt']);
+    expect(kinds).toEqual([
+      'TransactionStmt',
+      'AlterTableStmt',
+      'IndexStmt',
+      'UpdateStmt',
+      'CreateFunctionStmt',
+      'TransactionStmt',
+    ]);
     const [begin, alter, index, update, fn, commit] = parse.statements;
     expect(begin).toMatchObject({ line: 3, endLine: 3, text: 'BEGIN' });
-    expect(alter).toMatchObject({ line: lineOfText(f.text, 'ALTER TABLE'), endLine: lineOfText(f.text, 'ALTER TABLE'), text: 'ALTER TABLE users ADD COLUMN email text' });
+    expect(alter).toMatchObject({
+      line: lineOfText(f.text, 'ALTER TABLE'),
+      endLine: lineOfText(f.text, 'ALTER TABLE'),
+      text: 'ALTER TABLE users ADD COLUMN email text',
+    });
     // The comment before the index is not part of it: line points at CREATE.
     expect(index!.line).toBe(lineOfText(f.text, 'CREATE INDEX'));
     expect(index!.endLine).toBe(lineOfText(f.text, 'ON users (email)'));
@@ -32,7 +43,8 @@ describe('sql()', () => {
   });
 
   it('converts byte offsets for multi-byte characters before a statement', () => {
-    const text = "-- ümlaut 😀 and 中文 in a comment\nINSERT INTO t (name) VALUES ('Zoë 🎉');\n\n-- ✓ next\nDELETE FROM t WHERE name = 'é';\n";
+    const text =
+      "-- ümlaut 😀 and 中文 in a comment\nINSERT INTO t (name) VALUES ('Zoë 🎉');\n\n-- ✓ next\nDELETE FROM t WHERE name = 'é';\n";
     const f = fileOf('m.sql', text);
     const [insert, del] = f.sql()!.statements;
     expect(insert).toMatchObject({ line: 2, endLine: 2, text: "INSERT INTO t (name) VALUES ('Zoë 🎉')" });
@@ -97,10 +109,10 @@ describe('SQL comments', () => {
     const samples = [
       "SELECT 'a--b', \"c--d\", E'it\\'s -- x' -- real\n",
       'SELECT $$ -- no $$, $tag$ /* no */ $tag$ /* yes /* nested */ yes */;',
-      "SELECT a$b$c, $1 -- p\nFROM t; /* multi\nline */",
+      'SELECT a$b$c, $1 -- p\nFROM t; /* multi\nline */',
       "SELECT U&'d\\0061t' -- after unicode\n, b'101', x'ff', e'\\\\' -- esc\n",
-      "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $fn$ SELECT 1 -- inner\n $fn$; -- outer",
-      "SELECT 1 /* unterminated",
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $fn$ SELECT 1 -- inner\n $fn$; -- outer',
+      'SELECT 1 /* unterminated',
       "SELECT 'x' -- ü 😀 non-ascii\n/* 中文 */",
     ];
     for (const sql of samples) {

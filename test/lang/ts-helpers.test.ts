@@ -49,7 +49,14 @@ describe('walk', () => {
       seen.push(n.type);
       return n.type !== 'function_declaration';
     });
-    expect(seen).toEqual(['program', 'function_declaration', 'lexical_declaration', 'variable_declarator', 'identifier', 'number']);
+    expect(seen).toEqual([
+      'program',
+      'function_declaration',
+      'lexical_declaration',
+      'variable_declarator',
+      'identifier',
+      'number',
+    ]);
   });
 
   it('visits anonymous nodes on request', () => {
@@ -95,7 +102,9 @@ describe('positions and text', () => {
   it('excludes the node itself from descendantsOfType', () => {
     const r = root('a.ts', 'function a() { function b() {} }');
     const outer = find(r, 'function_declaration');
-    expect(descendantsOfType(outer, 'function_declaration').map((n) => n.childForFieldName('name')!.text)).toEqual(['b']);
+    expect(descendantsOfType(outer, 'function_declaration').map((n) => n.childForFieldName('name')!.text)).toEqual([
+      'b',
+    ]);
     expect(descendantsOfType(r, ['function_declaration', 'identifier']).map((n) => n.type)).toEqual([
       'function_declaration',
       'identifier',
@@ -113,9 +122,22 @@ describe('stringValue', () => {
   });
 
   it('decodes Python strings, raw strings, f-strings without interpolation and concatenations', () => {
-    const r = root('a.py', `f('a\\tb', r'a\\tb', f"lit {{x}}", f"{x}", b'bytes', "x" 'y', ("multi"\n "line"), """tri\nple""", '\\N{DASH}')`);
+    const r = root(
+      'a.py',
+      `f('a\\tb', r'a\\tb', f"lit {{x}}", f"{x}", b'bytes', "x" 'y', ("multi"\n "line"), """tri\nple""", '\\N{DASH}')`,
+    );
     const args = positionalArgs(find(r, 'call'));
-    expect(args.map(stringValue)).toEqual(['a\tb', 'a\\tb', 'lit {x}', undefined, undefined, 'xy', 'multiline', 'tri\nple', '\\N{DASH}']);
+    expect(args.map(stringValue)).toEqual([
+      'a\tb',
+      'a\\tb',
+      'lit {x}',
+      undefined,
+      undefined,
+      'xy',
+      'multiline',
+      'tri\nple',
+      '\\N{DASH}',
+    ]);
   });
 
   it('decodes Go interpreted and raw strings', () => {
@@ -171,7 +193,10 @@ describe('calleeName', () => {
   it('names Python and Go calls', () => {
     const py = root('a.py', 'logging.getLogger(__name__).info("x")\nself.logger.warning("y")\nCounter("a", "b")');
     expect(calls(py).map(calleeName)).toEqual([undefined, 'logging.getLogger', 'self.logger.warning', 'Counter']);
-    const go = root('a.go', 'package main\nvar c = prometheus.NewCounter(prometheus.CounterOpts{})\nfunc main() { http.HandleFunc("/", h) }');
+    const go = root(
+      'a.go',
+      'package main\nvar c = prometheus.NewCounter(prometheus.CounterOpts{})\nfunc main() { http.HandleFunc("/", h) }',
+    );
     expect(calls(go).map(calleeName)).toEqual(['prometheus.NewCounter', 'http.HandleFunc']);
     expect(calleeName(find(go, 'identifier', 'c'))).toBeUndefined();
   });
@@ -200,13 +225,18 @@ describe('arguments', () => {
     const kw = keywordArgs(call);
     expect([...kw.keys()]).toEqual(['buckets', 'namespace']);
     expect(stringValue(kw.get('namespace')!)).toBe('api');
-    expect(positionalArgs(find(root('a.py', 'sum(x for x in y)'), 'call')).map((n) => n.type)).toEqual(['generator_expression']);
+    expect(positionalArgs(find(root('a.py', 'sum(x for x in y)'), 'call')).map((n) => n.type)).toEqual([
+      'generator_expression',
+    ]);
   });
 });
 
 describe('objectProps', () => {
   it('maps TS/JS object literal keys to value nodes', () => {
-    const r = root('a.ts', "x = { name: 'a', 'help': \"h\", 3: n, ['lit']: 1, [dyn]: 2, short, m() {}, ...rest, name: 'last' };");
+    const r = root(
+      'a.ts',
+      "x = { name: 'a', 'help': \"h\", 3: n, ['lit']: 1, [dyn]: 2, short, m() {}, ...rest, name: 'last' };",
+    );
     const props = objectProps(find(r, 'object'));
     expect([...props.keys()]).toEqual(['name', 'help', '3', 'lit', 'short', 'm']);
     expect(stringValue(props.get('name')!)).toBe('last');
@@ -217,7 +247,9 @@ describe('objectProps', () => {
   it('maps Python dict literal keys and Go composite literal fields', () => {
     const py = objectProps(find(root('a.py', 'd = {"k": 1, "n": {"x": 2}, v: 3, **rest}'), 'dictionary'));
     expect([...py.keys()]).toEqual(['k', 'n']);
-    const go = objectProps(find(root('a.go', 'package m\nvar o = prometheus.CounterOpts{Name: "x_total", Help: `h`}'), 'composite_literal'));
+    const go = objectProps(
+      find(root('a.go', 'package m\nvar o = prometheus.CounterOpts{Name: "x_total", Help: `h`}'), 'composite_literal'),
+    );
     expect([...go.keys()]).toEqual(['Name', 'Help']);
     expect(stringValue(go.get('Name')!)).toBe('x_total');
     expect(stringValue(go.get('Help')!)).toBe('h');
@@ -257,7 +289,10 @@ describe('scopes', () => {
   });
 
   it('finds the enclosing function and class in Python and Go', () => {
-    const py = root('a.py', 'class Health:\n    def ready(self):\n        check()\n    cb = lambda: other()\n\nasync def main():\n    run()\n');
+    const py = root(
+      'a.py',
+      'class Health:\n    def ready(self):\n        check()\n    cb = lambda: other()\n\nasync def main():\n    run()\n',
+    );
     const byCallee = new Map(calls(py).map((c) => [calleeName(c), c] as const));
     expect(enclosingFunction(byCallee.get('check')!)?.name).toBe('ready');
     expect(enclosingClass(byCallee.get('check')!)?.name).toBe('Health');
@@ -272,9 +307,15 @@ describe('scopes', () => {
   });
 
   it('tells module-level code from code that runs per call or per instance', () => {
-    const ts = root('a.ts', 'const a = new Counter();\nfunction f() { new Counter(); }\nclass K { i = new Counter(); static s = new Counter(); }\nif (x) { new Counter(); }');
+    const ts = root(
+      'a.ts',
+      'const a = new Counter();\nfunction f() { new Counter(); }\nclass K { i = new Counter(); static s = new Counter(); }\nif (x) { new Counter(); }',
+    );
     expect(calls(ts).map(isModuleLevel)).toEqual([true, false, false, true, true]);
-    const py = root('a.py', 'A = Counter()\nclass K:\n    B = Counter()\n    def m(self):\n        Counter()\nf = lambda: Counter()\n');
+    const py = root(
+      'a.py',
+      'A = Counter()\nclass K:\n    B = Counter()\n    def m(self):\n        Counter()\nf = lambda: Counter()\n',
+    );
     expect(calls(py).map(isModuleLevel)).toEqual([true, true, false, false]);
     const go = root('a.go', 'package m\nvar c = prometheus.NewCounter(o)\nfunc f() { prometheus.NewCounter(o) }');
     expect(calls(go).map(isModuleLevel)).toEqual([true, false]);
@@ -301,9 +342,21 @@ describe('importsOf', () => {
         ].join('\n'),
       ).tree()!,
     );
-    const summary = Object.fromEntries([...imports].map(([m, bs]) => [m, bs.map((b) => `${b.imported}→${b.local}${b.typeOnly ? ' (type)' : ''}@${b.line}`)]));
+    const summary = Object.fromEntries(
+      [...imports].map(([m, bs]) => [
+        m,
+        bs.map((b) => `${b.imported}→${b.local}${b.typeOnly ? ' (type)' : ''}@${b.line}`),
+      ]),
+    );
     expect(summary).toEqual({
-      'prom-client': ['default→client@1', 'Counter→C@1', 'Registry→Registry (type)@1', 'Counter→C2@6', 'Gauge→Gauge@6', 'Histogram→H@8'],
+      'prom-client': [
+        'default→client@1',
+        'Counter→C@1',
+        'Registry→Registry (type)@1',
+        'Counter→C2@6',
+        'Gauge→Gauge@6',
+        'Histogram→H@8',
+      ],
       ns: ['*→ns@2'],
       types: ['T→T (type)@3'],
       'side-effect': [],
@@ -321,7 +374,9 @@ describe('importsOf', () => {
         'import prometheus_client as pc, os\nimport os.path\nfrom prometheus_client import Counter as C, Gauge\nfrom . import sibling\nfrom .models import *\ntry:\n    import ujson as json\nexcept ImportError:\n    import json\n',
       ).tree()!,
     );
-    const summary = Object.fromEntries([...imports].map(([m, bs]) => [m, bs.map((b) => `${b.imported}→${b.local}@${b.line}`)]));
+    const summary = Object.fromEntries(
+      [...imports].map(([m, bs]) => [m, bs.map((b) => `${b.imported}→${b.local}@${b.line}`)]),
+    );
     expect(summary).toEqual({
       prometheus_client: ['*→pc@1', 'Counter→C@3', 'Gauge→Gauge@3'],
       os: ['*→os@1'],
@@ -342,13 +397,35 @@ describe('importsOf', () => {
       'github.com/prometheus/client_golang/prometheus/promhttp',
     ]);
     expect(imports.get('net/http')![0]).toMatchObject({ imported: '*', local: 'http' });
-    const more = importsOf(root('a.go', 'package m\nimport (\n  p "github.com/x/prom"\n  _ "embed"\n  "gopkg.in/yaml.v3"\n  "github.com/a/b/v2"\n)'));
-    expect([...more].map(([m, [b]]) => `${m}=${b!.local}`)).toEqual(['github.com/x/prom=p', 'embed=_', 'gopkg.in/yaml.v3=yaml', 'github.com/a/b/v2=b']);
+    const more = importsOf(
+      root(
+        'a.go',
+        'package m\nimport (\n  p "github.com/x/prom"\n  _ "embed"\n  "gopkg.in/yaml.v3"\n  "github.com/a/b/v2"\n)',
+      ),
+    );
+    expect([...more].map(([m, [b]]) => `${m}=${b!.local}`)).toEqual([
+      'github.com/x/prom=p',
+      'embed=_',
+      'gopkg.in/yaml.v3=yaml',
+      'github.com/a/b/v2=b',
+    ]);
   });
 
   it('works on the realistic fixtures', () => {
-    expect(importsOf(fixture('server.ts.txt').tree()!).get('prom-client')!.map((b) => b.local)).toEqual(['client', 'PromCounter']);
-    expect(importsOf(fixture('worker.jsx.txt').tree()!).get('prom-client')!.map((b) => `${b.imported}→${b.local}`)).toEqual(['Counter→Counter', 'Histogram→Hist']);
-    expect(importsOf(fixture('app.py').tree()!).get('prometheus_client')!.map((b) => b.local)).toEqual(['C', 'Histogram', 'generate_latest']);
+    expect(
+      importsOf(fixture('server.ts.txt').tree()!)
+        .get('prom-client')!
+        .map((b) => b.local),
+    ).toEqual(['client', 'PromCounter']);
+    expect(
+      importsOf(fixture('worker.jsx.txt').tree()!)
+        .get('prom-client')!
+        .map((b) => `${b.imported}→${b.local}`),
+    ).toEqual(['Counter→Counter', 'Histogram→Hist']);
+    expect(
+      importsOf(fixture('app.py').tree()!)
+        .get('prometheus_client')!
+        .map((b) => b.local),
+    ).toEqual(['C', 'Histogram', 'generate_latest']);
   });
 });

@@ -10,7 +10,10 @@ describe('yaml()', () => {
     expect(y.templated).toBe(false);
     expect(y.error).toBeUndefined();
     expect(y.documents.map((d) => d.get('kind'))).toEqual(['Deployment', 'Service']);
-    const path = y.documents[0]!.getIn(['spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'path'], true) as Scalar;
+    const path = y.documents[0]!.getIn(
+      ['spec', 'template', 'spec', 'containers', 0, 'readinessProbe', 'httpGet', 'path'],
+      true,
+    ) as Scalar;
     expect(path.value).toBe('/readyz');
     expect(y.lineCounter.linePos(path.range![0]).line).toBe(lineOfText(f.text, 'path: /readyz'));
     expect(f.yaml()).toBe(y);
@@ -52,7 +55,10 @@ describe('yaml()', () => {
     // Both if/else branches remain; the probe path is readable with its true line.
     const container = doc.getIn(['spec', 'template', 'spec', 'containers', 0]);
     expect(isMap(container)).toBe(true);
-    const probePath = doc.getIn(['spec', 'template', 'spec', 'containers', 0, 'livenessProbe', 'httpGet', 'path'], true) as Scalar | undefined;
+    const probePath = doc.getIn(
+      ['spec', 'template', 'spec', 'containers', 0, 'livenessProbe', 'httpGet', 'path'],
+      true,
+    ) as Scalar | undefined;
     // Duplicate keys are allowed in templates; yaml's map API finds the first (the `if` branch).
     expect(probePath?.value).toBe('/livez');
     expect(y.lineCounter.linePos(probePath!.range![0]).line).toBe(lineOfText(f.text, 'path: /livez'));
@@ -71,7 +77,10 @@ describe('yaml()', () => {
   });
 
   it('does not treat GitHub Actions ${{ }} expressions as templates', () => {
-    const f = fileOf('.github/workflows/ci.yml', 'on: push\njobs:\n  t:\n    if: ${{ github.event_name == \'push\' }}\n    runs-on: ubuntu-latest\n');
+    const f = fileOf(
+      '.github/workflows/ci.yml',
+      "on: push\njobs:\n  t:\n    if: ${{ github.event_name == 'push' }}\n    runs-on: ubuntu-latest\n",
+    );
     const y = f.yaml()!;
     expect(y.templated).toBe(false);
     expect(y.documents[0]!.getIn(['jobs', 't', 'if'])).toBe("${{ github.event_name == 'push' }}");
@@ -89,7 +98,13 @@ describe('template masking', () => {
     const text = '{{- if .Values.x }}\nname: {{ .Values.name }}\nimage: "{{ .a }}:{{ .b }}"\n{{- end }}\n';
     const masked = maskTemplateActions(text);
     expect(masked).toHaveLength(text.length);
-    expect(masked.split('\n')).toEqual([' '.repeat(19), `name: ${'_'.repeat(18)}`, `image: "${'_'.repeat(8)}:${'_'.repeat(8)}"`, ' '.repeat(10), '']);
+    expect(masked.split('\n')).toEqual([
+      ' '.repeat(19),
+      `name: ${'_'.repeat(18)}`,
+      `image: "${'_'.repeat(8)}:${'_'.repeat(8)}"`,
+      ' '.repeat(10),
+      '',
+    ]);
     expect(hasTemplateActions(text)).toBe(true);
     expect(hasTemplateActions('x: ${{ secrets.A }}')).toBe(false);
     expect(hasTemplateActions('x: 1')).toBe(false);

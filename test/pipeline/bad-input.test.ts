@@ -34,7 +34,10 @@ describe('bad input', () => {
     });
     repo.git('rm', '-q', 'src/removed.py');
     repo.git('mv', 'src/old-name.ts', 'src/new-name.ts');
-    repo.write('src/new-name.ts', Array.from({ length: 40 }, (_, i) => `export const v${i} = ${i === 3 ? 33 : i};`).join('\n') + '\n');
+    repo.write(
+      'src/new-name.ts',
+      Array.from({ length: 40 }, (_, i) => `export const v${i} = ${i === 3 ? 33 : i};`).join('\n') + '\n',
+    );
     const { symlinkSync } = await import('node:fs');
     symlinkSync('keep.ts', `${repo.dir}/src/link.ts`);
     repo.git('add', '-A');

@@ -30,15 +30,21 @@ const editArb = fc.oneof(
   fc.record({ kind: fc.constant('dup' as const), at: fc.nat(), len: fc.nat({ max: 200 }) }),
 );
 
-type Edit = { kind: 'cut'; at: number; len: number } | { kind: 'dup'; at: number; len: number } | { kind: 'insert'; at: number; text: string } | { kind: 'bytes'; at: number; bytes: Uint8Array };
+type Edit =
+  | { kind: 'cut'; at: number; len: number }
+  | { kind: 'dup'; at: number; len: number }
+  | { kind: 'insert'; at: number; text: string }
+  | { kind: 'bytes'; at: number; bytes: Uint8Array };
 
 function applyEdits(seed: string, edits: readonly Edit[]): string | Uint8Array {
   let bytes: Uint8Array = Buffer.from(seed, 'utf8');
   for (const e of edits) {
     const at = bytes.length ? e.at % (bytes.length + 1) : 0;
     if (e.kind === 'cut') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + e.len)]);
-    else if (e.kind === 'dup') bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at, at + e.len), bytes.subarray(at)]);
-    else if (e.kind === 'insert') bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.text, 'utf8'), bytes.subarray(at)]);
+    else if (e.kind === 'dup')
+      bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at, at + e.len), bytes.subarray(at)]);
+    else if (e.kind === 'insert')
+      bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.text, 'utf8'), bytes.subarray(at)]);
     else bytes = Buffer.concat([bytes.subarray(0, at), Buffer.from(e.bytes), bytes.subarray(at)]);
   }
   return bytes;
@@ -46,9 +52,17 @@ function applyEdits(seed: string, edits: readonly Edit[]): string | Uint8Array {
 
 const prArb = fc.record({
   base: fc.subarray(paths, { minLength: 0 }),
-  head: fc.array(fc.record({ path: fc.constantFrom(...paths), edits: fc.array(editArb, { maxLength: 4 }) }), { maxLength: 6 }),
+  head: fc.array(fc.record({ path: fc.constantFrom(...paths), edits: fc.array(editArb, { maxLength: 4 }) }), {
+    maxLength: 6,
+  }),
   removed: fc.subarray(paths),
-  random: fc.array(fc.record({ name: fc.stringMatching(/^[a-z]{1,8}\.(ts|py|sql|yaml|js|tsx|go|prisma)$/), bytes: fc.uint8Array({ maxLength: 300 }) }), { maxLength: 3 }),
+  random: fc.array(
+    fc.record({
+      name: fc.stringMatching(/^[a-z]{1,8}\.(ts|py|sql|yaml|js|tsx|go|prisma)$/),
+      bytes: fc.uint8Array({ maxLength: 300 }),
+    }),
+    { maxLength: 3 },
+  ),
 });
 
 describe('pipeline property', () => {
@@ -61,7 +75,10 @@ describe('pipeline property', () => {
         for (const p of pr.removed) delete head[p];
         for (const h of pr.head) head[h.path] = applyEdits(SEEDS[h.path]!, h.edits);
         for (const r of pr.random) head[`src/rand/${r.name}`] = r.bytes;
-        const report = await runCheck({ changeSet: memoryChangeSet({ base, head }), now: new Date('2026-06-01T00:00:00Z') });
+        const report = await runCheck({
+          changeSet: memoryChangeSet({ base, head }),
+          now: new Date('2026-06-01T00:00:00Z'),
+        });
         expect(report.schemaVersion).toBe(1);
         expect(report.score).toBeGreaterThanOrEqual(0);
         expect(report.score).toBeLessThanOrEqual(100);
@@ -70,7 +87,10 @@ describe('pipeline property', () => {
           expect(f.endLine).toBeGreaterThanOrEqual(f.line);
           expect(f.id).toMatch(/^[0-9a-f]{12}$/);
         }
-        expect(report.errors.every((e) => !/failed/.test(e.message)), JSON.stringify(report.errors)).toBe(true);
+        expect(
+          report.errors.every((e) => !/failed/.test(e.message)),
+          JSON.stringify(report.errors),
+        ).toBe(true);
         expect(renderMarkdown(report).length).toBeLessThanOrEqual(65_536);
         expect(renderText(report, { color: false }).length).toBeGreaterThan(0);
         expect(renderSarif(report)).toHaveProperty('version', '2.1.0');

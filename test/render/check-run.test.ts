@@ -53,7 +53,11 @@ describe('checkRunPayload', () => {
     // 3,000 annotatable findings (suppressed and waived ones get none): the 100 most severe are annotated,
     // and the text says how many more there are and where.
     expect(payload.annotations).toHaveLength(MAX_ANNOTATIONS);
-    expect(payload.annotations.map((a) => a.annotation_level)).toEqual(annotations(hugeReport(5000)).slice(0, MAX_ANNOTATIONS).map((a) => a.annotation_level));
+    expect(payload.annotations.map((a) => a.annotation_level)).toEqual(
+      annotations(hugeReport(5000))
+        .slice(0, MAX_ANNOTATIONS)
+        .map((a) => a.annotation_level),
+    );
     expect(payload.text!.startsWith('> [!NOTE]\n> **2900 more findings are not annotated.**')).toBe(true);
     expect(payload.text).toContain('JSON report and the SARIF file');
   });
@@ -91,7 +95,8 @@ describe('checkRunPayload', () => {
       annotation_level: 'failure',
       message: 'Dropping column "title" breaks instances still reading it.',
       title: 'migrations/drop-column',
-      raw_details: 'Fix: Stop reading "title" in one release (see src/posts.ts), drop it in the next.\n\nFinding id: a1b2c3d4e5',
+      raw_details:
+        'Fix: Stop reading "title" in one release (see src/posts.ts), drop it in the next.\n\nFinding id: a1b2c3d4e5',
     });
     // Columns only on single-line annotations (GitHub rejects them on ranges).
     expect(list.every((a) => a.start_column === undefined || a.start_line === a.end_line)).toBe(true);
@@ -99,7 +104,10 @@ describe('checkRunPayload', () => {
   });
 
   it('clips an absurd message to what GitHub accepts', () => {
-    const report: ReadinessReport = { ...readyReport, findings: [{ ...readyReport.findings[0]!, message: 'x'.repeat(200_000), ruleId: 'r'.repeat(400) }] };
+    const report: ReadinessReport = {
+      ...readyReport,
+      findings: [{ ...readyReport.findings[0]!, message: 'x'.repeat(200_000), ruleId: 'r'.repeat(400) }],
+    };
     const [a] = annotations(report);
     expect(a!.message.length).toBeLessThanOrEqual(16_000);
     expect(a!.title!.length).toBeLessThanOrEqual(255);
@@ -136,9 +144,16 @@ describe('workflowAnnotations', () => {
   });
 
   it('escapes property delimiters in paths and newlines in messages', () => {
-    const finding: Finding = { ...mixedReport.findings[0]!, path: 'db/a,b:c%d.sql', message: 'one\r\ntwo 100%', fix: '' };
+    const finding: Finding = {
+      ...mixedReport.findings[0]!,
+      path: 'db/a,b:c%d.sql',
+      message: 'one\r\ntwo 100%',
+      fix: '',
+    };
     const [line] = workflowAnnotations({ ...mixedReport, findings: [finding] });
-    expect(line).toBe('::error file=db/a%2Cb%3Ac%25d.sql,line=3,endLine=3,col=1,title=migrations/drop-column::one%0D%0Atwo 100%25%0AFinding id: a1b2c3d4e5');
+    expect(line).toBe(
+      '::error file=db/a%2Cb%3Ac%25d.sql,line=3,endLine=3,col=1,title=migrations/drop-column::one%0D%0Atwo 100%25%0AFinding id: a1b2c3d4e5',
+    );
   });
 
   it('stays within the per-step caps, most severe first, and says how many were left out', () => {
@@ -149,7 +164,9 @@ describe('workflowAnnotations', () => {
     const newFindings = report.findings.filter((f) => f.state === 'new' && f.severity !== 'notice').length;
     const last = lines[lines.length - 1]!;
     expect(last).not.toMatch(/^::/);
-    expect(last).toContain(`${newFindings + report.findings.filter((f) => f.state === 'new' && f.severity === 'notice').length - 20} more new findings not annotated`);
+    expect(last).toContain(
+      `${newFindings + report.findings.filter((f) => f.state === 'new' && f.severity === 'notice').length - 20} more new findings not annotated`,
+    );
     const custom = workflowAnnotations(report, { maxErrors: 2, maxWarnings: 1, maxNotices: 3 });
     expect(custom.filter((l) => l.startsWith('::error'))).toHaveLength(2);
     expect(custom.filter((l) => l.startsWith('::warning'))).toHaveLength(1);

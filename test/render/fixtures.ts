@@ -8,7 +8,15 @@ import type { Finding, GateId, Severity } from '../../src/core/types.js';
 const BASE_SHA = '1f3a5c7e9b2d4f6a8c0e1f3a5c7e9b2d4f6a8c0e';
 const HEAD_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
 
-function gate(id: GateId, title: string, status: GateResult['status'], score: number, baseScore: number, counts: Partial<GateResult['counts']> = {}, note?: string): GateResult {
+function gate(
+  id: GateId,
+  title: string,
+  status: GateResult['status'],
+  score: number,
+  baseScore: number,
+  counts: Partial<GateResult['counts']> = {},
+  note?: string,
+): GateResult {
   return {
     id,
     title,
@@ -56,16 +64,41 @@ export const readyReport: ReadinessReport = report({
   score: 97,
   baseScore: 93,
   gates: [
-    { ...gate('migrations', 'Migrations', 'warn', 94, 99, { warning: 1, existing: 1 }), coverage: { examined: ['1 changed file read by its line rules', '18 migrations in 1 migration set (plain-sql) indexed'], notAnalysed: [] } },
-    { ...gate('metrics', 'Metrics registry', 'warn', 99, 80, { notice: 1 }), coverage: { examined: ['1 changed file read by its line rules', '7 metric definitions in 3 files indexed'], notAnalysed: [] } },
-    { ...gate('pii', 'PII redaction', 'pass', 100, 100), coverage: { examined: ['3 changed files read by its line rules'], notAnalysed: [] } },
+    {
+      ...gate('migrations', 'Migrations', 'warn', 94, 99, { warning: 1, existing: 1 }),
+      coverage: {
+        examined: ['1 changed file read by its line rules', '18 migrations in 1 migration set (plain-sql) indexed'],
+        notAnalysed: [],
+      },
+    },
+    {
+      ...gate('metrics', 'Metrics registry', 'warn', 99, 80, { notice: 1 }),
+      coverage: {
+        examined: ['1 changed file read by its line rules', '7 metric definitions in 3 files indexed'],
+        notAnalysed: [],
+      },
+    },
+    {
+      ...gate('pii', 'PII redaction', 'pass', 100, 100),
+      coverage: { examined: ['3 changed files read by its line rules'], notAnalysed: [] },
+    },
     {
       ...gate('health', 'Health model', 'pass', 95, 95),
       coverage: {
         examined: ['3 Kubernetes probes → 2 handlers followed', '1 service with 14 routes read'],
         notAnalysed: [
-          { subject: '1 probe', reason: 'an exec probe runs a command, which is not analysed', path: 'deploy/chart/templates/worker.yaml', line: 31 },
-          { subject: '2 probe settings', reason: 'set by a Helm template the gate cannot render without running Helm', path: 'deploy/chart/templates/api.yaml', line: 40 },
+          {
+            subject: '1 probe',
+            reason: 'an exec probe runs a command, which is not analysed',
+            path: 'deploy/chart/templates/worker.yaml',
+            line: 31,
+          },
+          {
+            subject: '2 probe settings',
+            reason: 'set by a Helm template the gate cannot render without running Helm',
+            path: 'deploy/chart/templates/api.yaml',
+            line: 40,
+          },
         ],
       },
     },
@@ -78,7 +111,8 @@ export const readyReport: ReadinessReport = report({
       severity: 'blocker',
       path: 'src/metrics.ts',
       line: 8,
-      message: 'Metric "orders_total" is already registered in the default registry by the counter defined at src/legacy/metrics.ts:3.',
+      message:
+        'Metric "orders_total" is already registered in the default registry by the counter defined at src/legacy/metrics.ts:3.',
     },
   ],
   findings: [
@@ -151,14 +185,23 @@ export const mixedReport: ReadinessReport = report({
       ...gate('migrations', 'Migrations', 'fail', 40, 90, { blocker: 2, warning: 1, existing: 1, suppressed: 1 }),
       coverage: {
         examined: ['4 changed files read by its line rules', '44 migrations in 1 migration set (plain-sql) indexed'],
-        notAnalysed: [{ subject: 'db/mysql', reason: 'mysql: history rules apply, lock and rewrite rules only judge PostgreSQL' }],
+        notAnalysed: [
+          { subject: 'db/mysql', reason: 'mysql: history rules apply, lock and rewrite rules only judge PostgreSQL' },
+        ],
       },
     },
     {
       ...gate('metrics', 'Metrics registry', 'warn', 85, 85, { warning: 1, notice: 1, existing: 1, suppressed: 1 }),
       coverage: {
         examined: ['2 changed files read by its line rules', '12 metric definitions in 5 files indexed'],
-        notAnalysed: [{ subject: '1 metric name', reason: 'computed at run time (`prefix + "_total"`): collisions and naming not checked', path: 'src/jobs/metrics.ts', line: 12 }],
+        notAnalysed: [
+          {
+            subject: '1 metric name',
+            reason: 'computed at run time (`prefix + "_total"`): collisions and naming not checked',
+            path: 'src/jobs/metrics.ts',
+            line: 12,
+          },
+        ],
       },
     },
     {
@@ -175,7 +218,8 @@ export const mixedReport: ReadinessReport = report({
       severity: 'blocker',
       path: 'db/migrations/0039_rename.sql',
       line: 4,
-      message: 'Renaming column "name" to "full_name" breaks every instance still reading `name` during the deploy. Old code selects it by name.',
+      message:
+        'Renaming column "name" to "full_name" breaks every instance still reading `name` during the deploy. Old code selects it by name.',
     },
     {
       id: 'r6r7r8r9r0',
@@ -184,7 +228,8 @@ export const mixedReport: ReadinessReport = report({
       severity: 'warning',
       path: 'src/api/session.ts',
       line: 27,
-      message: 'Field `password` of the login body reaches `logger.debug` through `ctx.body` and everything that handles the request then writes it verbatim into log lines that stay around for as long as the logs are retained and can be read by everyone with access.',
+      message:
+        'Field `password` of the login body reaches `logger.debug` through `ctx.body` and everything that handles the request then writes it verbatim into log lines that stay around for as long as the logs are retained and can be read by everyone with access.',
     },
   ],
   findings: [
@@ -215,7 +260,8 @@ export const mixedReport: ReadinessReport = report({
       path: 'src/api/users.ts',
       line: 88,
       endLine: 90,
-      message: 'logger.info(req.headers) writes `authorization` and `cookie` to the logs; @app.get handlers log *every* request.',
+      message:
+        'logger.info(req.headers) writes `authorization` and `cookie` to the logs; @app.get handlers log *every* request.',
       fix: 'Log an allow-list: `logger.info({ path: req.path, id: req.id })`, or wrap with maskHeaders().',
     },
     {
@@ -227,7 +273,8 @@ export const mixedReport: ReadinessReport = report({
       path: 'db/migrations/0043_weird|name <x>`tick`.sql',
       line: 1,
       endLine: 2,
-      message: 'ADD COLUMN "status" NOT NULL without a DEFAULT fails on a non-empty table | rewrites it.\nSecond line with </details> and <script>alert(1)</script>.',
+      message:
+        'ADD COLUMN "status" NOT NULL without a DEFAULT fails on a non-empty table | rewrites it.\nSecond line with </details> and <script>alert(1)</script>.',
       fix: 'Add the column nullable, backfill in batches, then SET NOT NULL.',
     },
     {
@@ -302,7 +349,12 @@ export const mixedReport: ReadinessReport = report({
       endLine: 17,
       message: 'Field "email" is logged without redaction.',
       fix: 'Use maskEmail().',
-      suppression: { kind: 'waiver', reason: 'Export job runs on an isolated host; fix tracked in #512.', by: 'alice', until: '2026-03-31' },
+      suppression: {
+        kind: 'waiver',
+        reason: 'Export job runs on an isolated host; fix tracked in #512.',
+        by: 'alice',
+        until: '2026-03-31',
+      },
     },
     {
       id: '9c9c9c9c9c',
@@ -315,7 +367,11 @@ export const mixedReport: ReadinessReport = report({
       endLine: 2,
       message: 'Dropping table "tmp_import" loses its data.',
       fix: 'Confirm no reader remains.',
-      suppression: { kind: 'comment', reason: 'scratch table, created in 0041 and never read', by: 'db/migrations/0045_drop_tmp.sql:1' },
+      suppression: {
+        kind: 'comment',
+        reason: 'scratch table, created in 0041 and never read',
+        by: 'db/migrations/0045_drop_tmp.sql:1',
+      },
     },
     {
       id: 'adadadadad',
@@ -328,7 +384,11 @@ export const mixedReport: ReadinessReport = report({
       endLine: 60,
       message: 'Field "tax_id" is logged without redaction.',
       fix: 'Redact it.',
-      suppression: { kind: 'exception', reason: 'Legacy audit log is encrypted at rest | reviewed by security.', until: '2027-03-31' },
+      suppression: {
+        kind: 'exception',
+        reason: 'Legacy audit log is encrypted at rest | reviewed by security.',
+        until: '2027-03-31',
+      },
     },
     {
       id: 'bebebebebe',
@@ -341,7 +401,12 @@ export const mixedReport: ReadinessReport = report({
       endLine: 8,
       message: 'Metric "jobs_total" is also defined in src/worker/metrics.ts.',
       fix: 'Register it once.',
-      suppression: { kind: 'native', reason: 'shared registry by design', marker: 'squawk-ignore', by: 'src/jobs/metrics.ts:7' },
+      suppression: {
+        kind: 'native',
+        reason: 'shared registry by design',
+        marker: 'squawk-ignore',
+        by: 'src/jobs/metrics.ts:7',
+      },
     },
   ],
   errors: [
@@ -351,8 +416,20 @@ export const mixedReport: ReadinessReport = report({
   stats: { filesChanged: 14, filesAnalyzed: 11, durationMs: 2317 },
   failOn: 'blocker',
   expired: [
-    { kind: 'exception', rule: 'pii/sensitive-field-logged', path: 'src/legacy/**', until: '2025-06-30', reason: 'Legacy module scheduled for removal.' },
-    { kind: 'waiver', rule: 'metrics/duplicate-name', path: 'src/metrics.ts', until: '2025-09-01', reason: 'Until the registry refactor lands.' },
+    {
+      kind: 'exception',
+      rule: 'pii/sensitive-field-logged',
+      path: 'src/legacy/**',
+      until: '2025-06-30',
+      reason: 'Legacy module scheduled for removal.',
+    },
+    {
+      kind: 'waiver',
+      rule: 'metrics/duplicate-name',
+      path: 'src/metrics.ts',
+      until: '2025-09-01',
+      reason: 'Until the registry refactor lands.',
+    },
   ],
   configPreview: {
     changed: true,
@@ -360,16 +437,57 @@ export const mixedReport: ReadinessReport = report({
     errors: ['.github/readiness.yml:7:5 gates.pii.redactors must be an array of strings'],
   },
   rules: [
-    { id: 'metrics/duplicate-name', gate: 'metrics', severity: 'blocker', description: 'Two metric definitions share one name.' },
-    { id: 'metrics/high-cardinality-label', gate: 'metrics', severity: 'warning', description: 'A label whose values are unbounded.' },
+    {
+      id: 'metrics/duplicate-name',
+      gate: 'metrics',
+      severity: 'blocker',
+      description: 'Two metric definitions share one name.',
+    },
+    {
+      id: 'metrics/high-cardinality-label',
+      gate: 'metrics',
+      severity: 'warning',
+      description: 'A label whose values are unbounded.',
+    },
     { id: 'metrics/missing-help', gate: 'metrics', severity: 'notice', description: 'A metric without help text.' },
-    { id: 'migrations/add-index-non-concurrent', gate: 'migrations', severity: 'warning', description: 'CREATE INDEX without CONCURRENTLY.' },
-    { id: 'migrations/drop-column', gate: 'migrations', severity: 'blocker', description: 'Dropping a column still in use.', docs: DROP_COLUMN_DOCS },
+    {
+      id: 'migrations/add-index-non-concurrent',
+      gate: 'migrations',
+      severity: 'warning',
+      description: 'CREATE INDEX without CONCURRENTLY.',
+    },
+    {
+      id: 'migrations/drop-column',
+      gate: 'migrations',
+      severity: 'blocker',
+      description: 'Dropping a column still in use.',
+      docs: DROP_COLUMN_DOCS,
+    },
     { id: 'migrations/drop-table', gate: 'migrations', severity: 'blocker', description: 'Dropping a table.' },
-    { id: 'migrations/not-null-without-default', gate: 'migrations', severity: 'blocker', description: 'NOT NULL column without default.' },
-    { id: 'migrations/rename-column', gate: 'migrations', severity: 'blocker', description: 'Renaming a column in one step.' },
-    { id: 'pii/sensitive-field-logged', gate: 'pii', severity: 'blocker', description: 'A sensitive field reaches a log call.' },
-    { id: 'pii/unredacted-request-log', gate: 'pii', severity: 'blocker', description: 'A whole request object is logged.' },
+    {
+      id: 'migrations/not-null-without-default',
+      gate: 'migrations',
+      severity: 'blocker',
+      description: 'NOT NULL column without default.',
+    },
+    {
+      id: 'migrations/rename-column',
+      gate: 'migrations',
+      severity: 'blocker',
+      description: 'Renaming a column in one step.',
+    },
+    {
+      id: 'pii/sensitive-field-logged',
+      gate: 'pii',
+      severity: 'blocker',
+      description: 'A sensitive field reaches a log call.',
+    },
+    {
+      id: 'pii/unredacted-request-log',
+      gate: 'pii',
+      severity: 'blocker',
+      description: 'A whole request object is logged.',
+    },
   ],
   repositoryUrl: 'https://github.com/acme/shop',
 });
@@ -381,7 +499,10 @@ const GATES: GateId[] = ['migrations', 'metrics', 'pii', 'health'];
  * `count` findings cycling through severities, states and gates; `messageLength` and `pathLength` make
  * each one as long as wanted. Deterministic, so snapshots and budgets are reproducible.
  */
-export function hugeReport(count: number, { messageLength = 120, pathLength = 30 }: { messageLength?: number; pathLength?: number } = {}): ReadinessReport {
+export function hugeReport(
+  count: number,
+  { messageLength = 120, pathLength = 30 }: { messageLength?: number; pathLength?: number } = {},
+): ReadinessReport {
   const findings: Finding[] = [];
   const states: Finding['state'][] = ['new', 'new', 'existing', 'suppressed', 'waived'];
   for (let i = 0; i < count; i++) {
@@ -403,21 +524,29 @@ export function hugeReport(count: number, { messageLength = 120, pathLength = 30
       related: i % 10 === 0 ? [{ path: `src/other-${i}.ts`, line: 1, message: 'related place' }] : undefined,
     };
     if (state === 'suppressed') finding.suppression = { kind: 'comment', reason: `reason ${i}`, by: `src/x.ts:${i}` };
-    if (state === 'waived') finding.suppression = { kind: 'waiver', reason: `waived ${i}`, by: 'bob', until: '2026-01-01' };
+    if (state === 'waived')
+      finding.suppression = { kind: 'waiver', reason: `waived ${i}`, by: 'bob', until: '2026-01-01' };
     if (finding.related === undefined) delete finding.related;
     findings.push(finding);
   }
   const gates = GATES.map((id) => {
     const mine = findings.filter((f) => f.gate === id);
     const n = (pred: (f: Finding) => boolean) => mine.filter(pred).length;
-    return gate(id, id[0]!.toUpperCase() + id.slice(1), n((f) => f.state === 'new' && f.severity === 'blocker') > 0 ? 'fail' : 'pass', 0, 10, {
-      blocker: n((f) => f.state === 'new' && f.severity === 'blocker'),
-      warning: n((f) => f.state === 'new' && f.severity === 'warning'),
-      notice: n((f) => f.state === 'new' && f.severity === 'notice'),
-      existing: n((f) => f.state === 'existing'),
-      suppressed: n((f) => f.state === 'suppressed'),
-      waived: n((f) => f.state === 'waived'),
-    });
+    return gate(
+      id,
+      id[0]!.toUpperCase() + id.slice(1),
+      n((f) => f.state === 'new' && f.severity === 'blocker') > 0 ? 'fail' : 'pass',
+      0,
+      10,
+      {
+        blocker: n((f) => f.state === 'new' && f.severity === 'blocker'),
+        warning: n((f) => f.state === 'new' && f.severity === 'warning'),
+        notice: n((f) => f.state === 'new' && f.severity === 'notice'),
+        existing: n((f) => f.state === 'existing'),
+        suppressed: n((f) => f.state === 'suppressed'),
+        waived: n((f) => f.state === 'waived'),
+      },
+    );
   });
   return report({
     verdict: findings.some((f) => f.state === 'new' && f.severity === 'blocker') ? 'blocked' : 'ready',
@@ -425,7 +554,10 @@ export function hugeReport(count: number, { messageLength = 120, pathLength = 30
     baseScore: 10,
     gates,
     findings,
-    errors: Array.from({ length: Math.min(count, 300) }, (_, i) => ({ path: `vendor/big-${i}.sql`, message: 'File is larger than 1 MiB.' })),
+    errors: Array.from({ length: Math.min(count, 300) }, (_, i) => ({
+      path: `vendor/big-${i}.sql`,
+      message: 'File is larger than 1 MiB.',
+    })),
     stats: { filesChanged: count, filesAnalyzed: count, durationMs: 65_000 },
     repositoryUrl: 'https://github.com/acme/shop',
   });

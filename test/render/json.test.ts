@@ -7,7 +7,11 @@ import { emptyReport, mixedReport, readyReport } from './fixtures.js';
 function reversed<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reversed) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversed(v)]),
+    ) as T;
   }
   return value;
 }
@@ -29,12 +33,48 @@ describe('renderJson', () => {
     const json = renderJson(reversed(mixedReport));
     expect(json).toBe(renderJson(mixedReport));
     expect(Object.keys(JSON.parse(json) as object)).toEqual([
-      'schemaVersion', 'tool', 'base', 'head', 'verdict', 'score', 'baseScore', 'gates', 'findings', 'errors', 'stats',
-      'resolved', 'failOn', 'expired', 'configPreview', 'rules', 'repositoryUrl',
+      'schemaVersion',
+      'tool',
+      'base',
+      'head',
+      'verdict',
+      'score',
+      'baseScore',
+      'gates',
+      'findings',
+      'errors',
+      'stats',
+      'resolved',
+      'failOn',
+      'expired',
+      'configPreview',
+      'rules',
+      'repositoryUrl',
     ]);
     const parsed = JSON.parse(json) as ReadinessReport;
-    expect(Object.keys(parsed.findings[0]!)).toEqual(['id', 'ruleId', 'messageId', 'gate', 'severity', 'state', 'path', 'line', 'endLine', 'column', 'message', 'fix', 'related']);
-    expect(Object.keys(parsed.gates[0]!.counts)).toEqual(['blocker', 'warning', 'notice', 'existing', 'suppressed', 'waived']);
+    expect(Object.keys(parsed.findings[0]!)).toEqual([
+      'id',
+      'ruleId',
+      'messageId',
+      'gate',
+      'severity',
+      'state',
+      'path',
+      'line',
+      'endLine',
+      'column',
+      'message',
+      'fix',
+      'related',
+    ]);
+    expect(Object.keys(parsed.gates[0]!.counts)).toEqual([
+      'blocker',
+      'warning',
+      'notice',
+      'existing',
+      'suppressed',
+      'waived',
+    ]);
   });
 
   it('keeps fields it does not know, after the known ones, sorted', () => {

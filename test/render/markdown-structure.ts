@@ -32,7 +32,8 @@ export function structureProblems(markdown: string): string[] {
       depth += match[0] === '<details>' ? 1 : -1;
       if (depth < 0) problems.push(`line ${i + 1}: </details> without <details>`);
     }
-    if (line.startsWith('<summary>') && lines[i - 1] !== '<details>') problems.push(`line ${i + 1}: <summary> not right after <details>`);
+    if (line.startsWith('<summary>') && lines[i - 1] !== '<details>')
+      problems.push(`line ${i + 1}: <summary> not right after <details>`);
     if (line.includes('<summary>') && !line.endsWith('</summary>')) problems.push(`line ${i + 1}: unclosed <summary>`);
   });
   if (depth !== 0) problems.push(`${depth} unclosed <details>`);
@@ -46,11 +47,13 @@ export function structureProblems(markdown: string): string[] {
       problems.push(`line ${i + 1}: table without delimiter row`);
       continue;
     }
-    if (tableCells(delimiter).length !== header.length) problems.push(`line ${i + 2}: delimiter cell count differs from header`);
+    if (tableCells(delimiter).length !== header.length)
+      problems.push(`line ${i + 2}: delimiter cell count differs from header`);
     let j = i + 2;
     for (; j < lines.length && lines[j]!.startsWith('|'); j++) {
       const cells = tableCells(lines[j]!);
-      if (cells.length !== header.length) problems.push(`line ${j + 1}: ${cells.length} cells, header has ${header.length}`);
+      if (cells.length !== header.length)
+        problems.push(`line ${j + 1}: ${cells.length} cells, header has ${header.length}`);
     }
     i = j;
   }
@@ -88,7 +91,8 @@ function stripCodeSpans(markdown: string): string {
     while (markdown[i + run] === '`') run++;
     const fence = '`'.repeat(run);
     let close = markdown.indexOf(fence, i + run);
-    while (close !== -1 && (markdown[close + run] === '`' || markdown[close - 1] === '`')) close = markdown.indexOf(fence, close + 1);
+    while (close !== -1 && (markdown[close + run] === '`' || markdown[close - 1] === '`'))
+      close = markdown.indexOf(fence, close + 1);
     if (close === -1) {
       out += fence; // an unmatched run is literal text
       i += run;

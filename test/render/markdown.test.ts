@@ -23,11 +23,15 @@ describe('renderMarkdown', () => {
     expect(lines[0]).toBe(MARKER);
     expect(MARKER).toBe('<!-- readiness-gates:scorecard -->');
     expect(md).toContain('🚫 **Blocked** — 3 new blockers · 2 new warnings · score 49 (base 88)');
-    expect(renderMarkdown(readyReport)).toContain('✅ **Ready** — no new blockers · 1 new warning · score 97 (base 93)');
+    expect(renderMarkdown(readyReport)).toContain(
+      '✅ **Ready** — no new blockers · 1 new warning · score 97 (base 93)',
+    );
   });
 
   it('honours a custom marker and can leave it out', () => {
-    expect(renderMarkdown(mixedReport, { marker: '<!-- readiness-gates:other -->' }).split('\n')[0]).toBe('<!-- readiness-gates:other -->');
+    expect(renderMarkdown(mixedReport, { marker: '<!-- readiness-gates:other -->' }).split('\n')[0]).toBe(
+      '<!-- readiness-gates:other -->',
+    );
     expect(renderMarkdown(mixedReport, { includeMarker: false })).not.toContain('<!--');
   });
 
@@ -47,13 +51,17 @@ describe('renderMarkdown', () => {
   });
 
   it('uses linkBase when given, and plain code without any repository URL', () => {
-    const withBase = renderMarkdown(mixedReport, { linkBase: (path, line) => `https://example.test/${path}?l=${line}` });
+    const withBase = renderMarkdown(mixedReport, {
+      linkBase: (path, line) => `https://example.test/${path}?l=${line}`,
+    });
     expect(withBase).toContain('(https://example.test/src/api/users.ts?l=88)');
     const noRepo = { ...mixedReport };
     delete noRepo.repositoryUrl;
     const plain = renderMarkdown(noRepo);
     // Only rule ids keep their (documentation) links.
-    expect(plain.replace(/\]\(https:\/\/github\.com\/readiness-gates\/readiness-gates\/blob\/v1\/src\/gates\/[^)]+\)/g, '')).not.toContain('](');
+    expect(
+      plain.replace(/\]\(https:\/\/github\.com\/readiness-gates\/readiness-gates\/blob\/v1\/src\/gates\/[^)]+\)/g, ''),
+    ).not.toContain('](');
     expect(plain).toContain('`src/api/users.ts:88-90`');
   });
 
@@ -93,16 +101,27 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(emptyReport);
     expect(md).toContain('No finding in what the gates examined.');
     expect(md).not.toContain('🎉');
-    expect(md).toContain('**Not checked:** data consistency across storage and queue failures, timeouts and retries, rate limits, pagination, idempotency, connection-pool sizing');
-    const nothing = renderMarkdown({ ...emptyReport, gates: emptyReport.gates.map((g) => ({ ...g, status: 'skip' as const })) });
-    expect(nothing).toContain('✅ **Ready** — no gate applies to this repository, so nothing was examined (not scored)');
+    expect(md).toContain(
+      '**Not checked:** data consistency across storage and queue failures, timeouts and retries, rate limits, pagination, idempotency, connection-pool sizing',
+    );
+    const nothing = renderMarkdown({
+      ...emptyReport,
+      gates: emptyReport.gates.map((g) => ({ ...g, status: 'skip' as const })),
+    });
+    expect(nothing).toContain(
+      '✅ **Ready** — no gate applies to this repository, so nothing was examined (not scored)',
+    );
     expect(nothing).not.toMatch(/score 100/);
   });
 
   it('says when a clean result rests on repository-wide checks only', () => {
     const md = renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 0 } });
-    expect(md).toContain('<br>⚠️ none of the 2 changed files is one the gates read line by line: only repository-wide checks ran');
-    expect(renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 1 } })).not.toContain('⚠️ none of');
+    expect(md).toContain(
+      '<br>⚠️ none of the 2 changed files is one the gates read line by line: only repository-wide checks ran',
+    );
+    expect(renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 1 } })).not.toContain(
+      '⚠️ none of',
+    );
   });
 
   it('lists what the PR resolved, linked at the base commit, one sentence each', () => {
@@ -120,18 +139,33 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(readyReport);
     expect(md).toContain('**Not checked:**');
     expect(md).toContain('2 things the gates could not follow here');
-    expect(md).toContain('- **Health model** — 3 Kubernetes probes → 2 handlers followed · 1 service with 14 routes read\n');
-    expect(md).toContain('  - not analysed: 1 probe — an exec probe runs a command, which is not analysed (`deploy/chart/templates/worker.yaml:31`)\n');
+    expect(md).toContain(
+      '- **Health model** — 3 Kubernetes probes → 2 handlers followed · 1 service with 14 routes read\n',
+    );
+    expect(md).toContain(
+      '  - not analysed: 1 probe — an exec probe runs a command, which is not analysed (`deploy/chart/templates/worker.yaml:31`)\n',
+    );
   });
 
   it('links rule ids to their documentation and renders fixes with code as code', () => {
     const md = renderMarkdown(mixedReport);
-    expect(md).toContain('**[`migrations/drop-column`](https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md)**');
-    expect(md).toContain('**Fix:** Log an allow-list: `logger.info({ path: req.path, id: req.id })`, or wrap with maskHeaders().');
+    expect(md).toContain(
+      '**[`migrations/drop-column`](https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md)**',
+    );
+    expect(md).toContain(
+      '**Fix:** Log an allow-list: `logger.info({ path: req.path, id: req.id })`, or wrap with maskHeaders().',
+    );
   });
 
   it('previews a PR config that would not load as errors, never as no change', () => {
-    const md = renderMarkdown({ ...readyReport, configPreview: { changed: true, differences: [], errors: ['.github/readiness.yml:1:10 fail-on: expected one of blocker, warning, never'] } });
+    const md = renderMarkdown({
+      ...readyReport,
+      configPreview: {
+        changed: true,
+        differences: [],
+        errors: ['.github/readiness.yml:1:10 fail-on: expected one of blocker, warning, never'],
+      },
+    });
     expect(md).toContain('would not load');
     expect(md).not.toContain('no change to any rule or gate');
   });
@@ -154,7 +188,17 @@ describe('renderMarkdown budget', () => {
     expect(omitted.notices).toBeGreaterThan(0);
     expect(markdown).toMatch(/… and \d+ more new notices not shown \(see the check run \/ JSON report\)/);
     // New blockers are the last thing to go: all 667 of them here would not fit, but they are cut last.
-    const order = ['notices', 'warnings', 'existing', 'resolved', 'errors', 'accepted', 'expired', 'config', 'blockers'] as const;
+    const order = [
+      'notices',
+      'warnings',
+      'existing',
+      'resolved',
+      'errors',
+      'accepted',
+      'expired',
+      'config',
+      'blockers',
+    ] as const;
     const cut = order.filter((k) => (omitted[k] ?? 0) > 0);
     const lastCut = order.indexOf(cut[cut.length - 1]!);
     // Every list before the last one cut is gone entirely; nothing after it was touched.
@@ -187,7 +231,14 @@ describe('renderMarkdown budget', () => {
       expect(r.markdown.length).toBeLessThanOrEqual(sizes[i]!);
       expect(structureProblems(r.markdown)).toEqual([]);
       for (const [key, n] of Object.entries(r.omitted)) {
-        const noun = { notices: 'new notice', warnings: 'new warning', existing: 'existing finding', blockers: 'new blocker', errors: 'skipped file', accepted: 'suppressed or waived finding' }[key];
+        const noun = {
+          notices: 'new notice',
+          warnings: 'new warning',
+          existing: 'existing finding',
+          blockers: 'new blocker',
+          errors: 'skipped file',
+          accepted: 'suppressed or waived finding',
+        }[key];
         expect(r.markdown).toContain(`… and ${n} more ${noun}`);
       }
     }
@@ -212,7 +263,9 @@ describe('renderMarkdown budget', () => {
         const section = markdown.slice(start, markdown.indexOf('… and', start));
         const icons = section
           .split('\n')
-          .filter((l) => l.startsWith('- ') || (l.startsWith('| ') && !l.startsWith('| Rule') && !l.startsWith('| ---')))
+          .filter(
+            (l) => l.startsWith('- ') || (l.startsWith('| ') && !l.startsWith('| Rule') && !l.startsWith('| ---')),
+          )
           .map((l) => (l.includes('❌') ? 3 : l.includes('⚠️') ? 2 : 1));
         expect(icons.length).toBe(total[key] - cut);
         // Most severe first, so the cut removed notices before warnings before blockers.
@@ -265,7 +318,9 @@ describe('renderMarkdown budget', () => {
         fc.string({ maxLength: 60 }),
         (n, maxChars, message, path) => {
           const base = hugeReport(n, { messageLength: 50 });
-          const findings: Finding[] = base.findings.map((f, i) => (i % 3 === 0 ? { ...f, message, path: `${path}/${f.path}` } : f));
+          const findings: Finding[] = base.findings.map((f, i) =>
+            i % 3 === 0 ? { ...f, message, path: `${path}/${f.path}` } : f,
+          );
           const md = renderMarkdown({ ...base, findings }, { maxChars });
           expect(md.length).toBeLessThanOrEqual(maxChars);
           expect(structureProblems(md)).toEqual([]);
@@ -278,7 +333,9 @@ describe('renderMarkdown budget', () => {
 
 describe('escaping helpers', () => {
   it('mdText neutralises markdown, HTML and mentions', () => {
-    expect(mdText('a *b* _c_ `d` [e](f) | ~g~ <h> & @i #1')).toBe('a \\*b\\* \\_c\\_ \\`d\\` \\[e\\](f) \\| \\~g\\~ &lt;h&gt; &amp; @\u200bi #1');
+    expect(mdText('a *b* _c_ `d` [e](f) | ~g~ <h> & @i #1')).toBe(
+      'a \\*b\\* \\_c\\_ \\`d\\` \\[e\\](f) \\| \\~g\\~ &lt;h&gt; &amp; @\u200bi #1',
+    );
     expect(mdText('# not a heading')).toBe('\\# not a heading');
     expect(mdText('1. not a list')).toBe('1\\. not a list');
     expect(mdText('line\nbreak')).toBe('line<br>break');

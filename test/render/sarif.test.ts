@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
 // types a default import as the module object, so use its `default`, which exists at runtime as well.
 const Ajv04 = Ajv04Module.default;
 const addFormats = addFormatsModule.default;
-const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(
+  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+) as Record<string, unknown>;
 
 // `unicodeRegExp: false`: the schema's `language` pattern ("…{2}]?$") has a stray bracket that is only
 // legal in a non-unicode regular expression, as JSON Schema validators of its time compiled it.
@@ -75,7 +77,9 @@ describe('renderSarif', () => {
     expect(drop.help!.markdown).toContain('ALTER TABLE posts DROP COLUMN title;');
     expect(drop.help!.text).toContain('Stop reading the column in one release');
     expect(drop.defaultConfiguration).toEqual({ level: 'error' });
-    expect(drop.helpUri).toBe('https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md');
+    expect(drop.helpUri).toBe(
+      'https://github.com/readiness-gates/readiness-gates/blob/v1/src/gates/migrations/rules/drop-column.md',
+    );
     expect(drop.properties!.tags).toEqual(['migrations']);
     const help = driver.rules!.find((r) => r.id === 'metrics/missing-help')!;
     expect(help.defaultConfiguration).toEqual({ level: 'note' });
@@ -105,10 +109,16 @@ describe('renderSarif', () => {
     expect(byId.get('6f6f6f6f6f')!.baselineState).toBe('unchanged');
 
     // A path with characters that are not allowed in a URI is percent-encoded.
-    expect(byId.get('b0a7c9e311')!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe('db/migrations/0043_weird%7Cname%20%3Cx%3E%60tick%60.sql');
+    expect(byId.get('b0a7c9e311')!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe(
+      'db/migrations/0043_weird%7Cname%20%3Cx%3E%60tick%60.sql',
+    );
 
     expect(byId.get('8b8b8b8b8b')!.suppressions).toEqual([
-      expect.objectContaining({ kind: 'external', status: 'accepted', justification: expect.stringContaining('isolated host') }),
+      expect.objectContaining({
+        kind: 'external',
+        status: 'accepted',
+        justification: expect.stringContaining('isolated host'),
+      }),
     ]);
     expect(byId.get('8b8b8b8b8b')!.suppressions![0]!.justification).toContain('by alice until 2026-03-31');
     expect(byId.get('9c9c9c9c9c')!.suppressions![0]!.kind).toBe('inSource');
@@ -123,10 +133,9 @@ describe('renderSarif', () => {
   it('reports skipped files, expired entries and config errors as notifications', () => {
     const invocation = renderSarif(mixedReport).runs[0]!.invocations![0]!;
     expect(invocation.executionSuccessful).toBe(true);
-    expect(invocation.toolExecutionNotifications!.map((n) => n.locations![0]!.physicalLocation!.artifactLocation!.uri)).toEqual([
-      'db/migrations/0040_big.sql',
-      'assets/logo.png',
-    ]);
+    expect(
+      invocation.toolExecutionNotifications!.map((n) => n.locations![0]!.physicalLocation!.artifactLocation!.uri),
+    ).toEqual(['db/migrations/0040_big.sql', 'assets/logo.png']);
     expect(invocation.toolConfigurationNotifications!.map((n) => n.descriptor!.id)).toEqual([
       'readiness-gates/expired-exception',
       'readiness-gates/expired-waiver',
@@ -157,7 +166,9 @@ describe('renderSarif', () => {
     // Among warnings, new ones are kept before existing and accepted ones.
     const warnings = kept.filter((r) => r.level === 'warning');
     expect(warnings.every((r) => r.baselineState === 'new')).toBe(true);
-    const note = log.runs[0]!.invocations![0]!.toolExecutionNotifications!.find((n) => n.descriptor?.id === 'readiness-gates/results-truncated');
+    const note = log.runs[0]!.invocations![0]!.toolExecutionNotifications!.find(
+      (n) => n.descriptor?.id === 'readiness-gates/results-truncated',
+    );
     expect(note!.message.text).toContain('350 of 600 results were left out');
   });
 
@@ -168,10 +179,17 @@ describe('renderSarif', () => {
   });
 
   it('keeps line numbers 1-based and ranges ordered', () => {
-    const report: ReadinessReport = { ...readyReport, findings: [{ ...readyReport.findings[0]!, line: 0, endLine: 0 }] };
+    const report: ReadinessReport = {
+      ...readyReport,
+      findings: [{ ...readyReport.findings[0]!, line: 0, endLine: 0 }],
+    };
     const log = renderSarif(report);
     expectValid(log);
-    expect(results(log)[0]!.locations![0]!.physicalLocation!.region).toEqual({ startLine: 1, endLine: 1, startColumn: 1 });
+    expect(results(log)[0]!.locations![0]!.physicalLocation!.region).toEqual({
+      startLine: 1,
+      endLine: 1,
+      startColumn: 1,
+    });
   });
 });
 

@@ -8,6 +8,8 @@ describe('README screenshots', () => {
     expect(readme).toContain(`src="docs/scorecard-${name}.png"`);
     const png = readFileSync(`docs/scorecard-${name}.png`);
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(readFileSync(`docs/scorecard-${name}.md`, 'utf8')).toContain(name === 'blocked' ? '🚫 **Blocked**' : '✅ **Ready**');
+    expect(readFileSync(`docs/scorecard-${name}.md`, 'utf8')).toContain(
+      name === 'blocked' ? '🚫 **Blocked**' : '✅ **Ready**',
+    );
   });
 });

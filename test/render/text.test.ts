@@ -30,7 +30,16 @@ describe('renderText', () => {
     const out = renderText(mixedReport, { color: false });
     const firstLines = out.split('\n').slice(0, 4).join('\n');
     expect(firstLines).toContain('✖ BLOCKED  3 new blockers · 2 new warnings · score 49 (base 88, -39)');
-    const order = ['New blockers (3)', 'New warnings (2)', 'New notices (1)', 'Existing debt', 'Suppressed and waived', 'Expired exceptions', 'Files not analysed', 'Config preview'];
+    const order = [
+      'New blockers (3)',
+      'New warnings (2)',
+      'New notices (1)',
+      'Existing debt',
+      'Suppressed and waived',
+      'Expired exceptions',
+      'Files not analysed',
+      'Config preview',
+    ];
     const positions = order.map((heading) => out.indexOf(heading));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -69,7 +78,9 @@ describe('renderText', () => {
     const evil: ReadinessReport = {
       ...readyReport,
       head: { ref: 'x\x1b[2Jclear', sha: 'abc' },
-      findings: [{ ...readyReport.findings[0]!, path: 'src/\x1b]0;pwned\x07.ts', message: 'boom\x1b[31m red \r\n next' }],
+      findings: [
+        { ...readyReport.findings[0]!, path: 'src/\x1b]0;pwned\x07.ts', message: 'boom\x1b[31m red \r\n next' },
+      ],
     };
     const out = renderText(evil, { color: false });
     expect(out).not.toContain('\x1b');
@@ -105,7 +116,9 @@ describe('shouldColor', () => {
 
 describe('progressLine', () => {
   it('overwrites itself and shows a bar, counts and percentage', () => {
-    expect(progressLine(120, 340, 'src/api/users.ts')).toBe('\r\x1b[2K[███████░░░░░░░░░░░░░] 120/340  35%  src/api/users.ts');
+    expect(progressLine(120, 340, 'src/api/users.ts')).toBe(
+      '\r\x1b[2K[███████░░░░░░░░░░░░░] 120/340  35%  src/api/users.ts',
+    );
   });
 
   it('clamps out-of-range counts and handles an empty run', () => {

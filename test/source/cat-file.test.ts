@@ -44,7 +44,11 @@ describe('CatFileBatch', () => {
 
   it('reads a multi-megabyte blob byte for byte, and an empty one', async () => {
     const cat = new CatFileBatch(repo.dir);
-    const [got, empty, small] = await Promise.all([cat.read(ids.get('big.bin')!), cat.read(ids.get('empty.txt')!), cat.read(ids.get('pkg0/file 0.txt')!)]);
+    const [got, empty, small] = await Promise.all([
+      cat.read(ids.get('big.bin')!),
+      cat.read(ids.get('empty.txt')!),
+      cat.read(ids.get('pkg0/file 0.txt')!),
+    ]);
     expect(got!.equals(big)).toBe(true);
     expect(empty!.length).toBe(0);
     expect(small!.toString()).toBe('file 0\n');

@@ -10,7 +10,24 @@ afterAll(cleanupTempDirs);
 function diffOutput(dir: string, from: string, to: string): Buffer {
   return execFileSync(
     'git',
-    ['-c', 'core.quotePath=false', 'diff-tree', '-r', '-z', '-M', '--raw', '-p', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--no-relative', '--submodule=short', from, to],
+    [
+      '-c',
+      'core.quotePath=false',
+      'diff-tree',
+      '-r',
+      '-z',
+      '-M',
+      '--raw',
+      '-p',
+      '-U0',
+      '--no-color',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--no-relative',
+      '--submodule=short',
+      from,
+      to,
+    ],
     { cwd: dir, maxBuffer: 64 * 1024 * 1024 },
   );
 }
@@ -64,7 +81,12 @@ describe('RawPatchParser', () => {
       { numRuns: 300 },
     );
     // One byte at a time is the harshest split.
-    expect(parseInPieces(out, Array.from({ length: out.length }, (_, i) => i))).toEqual(whole);
+    expect(
+      parseInPieces(
+        out,
+        Array.from({ length: out.length }, (_, i) => i),
+      ),
+    ).toEqual(whole);
   });
 
   it('refuses output whose patches do not match its records', () => {

@@ -79,15 +79,76 @@ describe('gitChangeSet: statuses, lines and modes', () => {
   const headSha = repo.commit('feature work', { stage: false });
 
   const expected: ChangedFile[] = [
-    { path: 'assets/logo.png', status: 'modified', addedLines: [], removedLines: [], binary: true, oldMode: '100644', newMode: '100644' },
-    { path: 'docs/a file with spaces.md', status: 'modified', addedLines: [2], removedLines: [], binary: false, oldMode: '100644', newMode: '100644' },
-    { path: 'i18n/naïve café/日本語.txt', status: 'added', addedLines: [1], removedLines: [], binary: false, newMode: '100644' },
+    {
+      path: 'assets/logo.png',
+      status: 'modified',
+      addedLines: [],
+      removedLines: [],
+      binary: true,
+      oldMode: '100644',
+      newMode: '100644',
+    },
+    {
+      path: 'docs/a file with spaces.md',
+      status: 'modified',
+      addedLines: [2],
+      removedLines: [],
+      binary: false,
+      oldMode: '100644',
+      newMode: '100644',
+    },
+    {
+      path: 'i18n/naïve café/日本語.txt',
+      status: 'added',
+      addedLines: [1],
+      removedLines: [],
+      binary: false,
+      newMode: '100644',
+    },
     { path: 'link-to-app', status: 'added', addedLines: [], removedLines: [], binary: false, newMode: '120000' },
-    { path: `quote"and'apostrophe.txt`, status: 'added', addedLines: [1], removedLines: [], binary: false, newMode: '100644' },
-    { path: 'remove-me.txt', status: 'removed', addedLines: [], removedLines: [1, 2], binary: false, oldMode: '100644' },
-    { path: 'scripts/build.sh', status: 'modified', addedLines: [2], removedLines: [], binary: false, oldMode: '100644', newMode: '100755' },
-    { path: 'scripts/run.sh', status: 'mode-changed', addedLines: [], removedLines: [], binary: false, oldMode: '100644', newMode: '100755' },
-    { path: 'src/app.ts', status: 'modified', addedLines: [2, 5, 6], removedLines: [2], binary: false, oldMode: '100644', newMode: '100644' },
+    {
+      path: `quote"and'apostrophe.txt`,
+      status: 'added',
+      addedLines: [1],
+      removedLines: [],
+      binary: false,
+      newMode: '100644',
+    },
+    {
+      path: 'remove-me.txt',
+      status: 'removed',
+      addedLines: [],
+      removedLines: [1, 2],
+      binary: false,
+      oldMode: '100644',
+    },
+    {
+      path: 'scripts/build.sh',
+      status: 'modified',
+      addedLines: [2],
+      removedLines: [],
+      binary: false,
+      oldMode: '100644',
+      newMode: '100755',
+    },
+    {
+      path: 'scripts/run.sh',
+      status: 'mode-changed',
+      addedLines: [],
+      removedLines: [],
+      binary: false,
+      oldMode: '100644',
+      newMode: '100755',
+    },
+    {
+      path: 'src/app.ts',
+      status: 'modified',
+      addedLines: [2, 5, 6],
+      removedLines: [2],
+      binary: false,
+      oldMode: '100644',
+      newMode: '100644',
+    },
     {
       path: 'src/new-name.ts',
       previousPath: 'src/old-name.ts',
@@ -100,9 +161,33 @@ describe('gitChangeSet: statuses, lines and modes', () => {
     },
     { path: 'src/new.ts', status: 'added', addedLines: [1, 2], removedLines: [], binary: false, newMode: '100644' },
     { path: 'vendor/lib', status: 'added', addedLines: [], removedLines: [], binary: false, newMode: '160000' },
-    { path: 'was-file', status: 'modified', addedLines: [], removedLines: [1, 2], binary: false, oldMode: '100644', newMode: '120000' },
-    { path: 'was-link', status: 'modified', addedLines: [1], removedLines: [], binary: false, oldMode: '120000', newMode: '100644' },
-    { path: 'windows.txt', status: 'modified', addedLines: [2], removedLines: [2], binary: false, oldMode: '100644', newMode: '100644' },
+    {
+      path: 'was-file',
+      status: 'modified',
+      addedLines: [],
+      removedLines: [1, 2],
+      binary: false,
+      oldMode: '100644',
+      newMode: '120000',
+    },
+    {
+      path: 'was-link',
+      status: 'modified',
+      addedLines: [1],
+      removedLines: [],
+      binary: false,
+      oldMode: '120000',
+      newMode: '100644',
+    },
+    {
+      path: 'windows.txt',
+      status: 'modified',
+      addedLines: [2],
+      removedLines: [2],
+      binary: false,
+      oldMode: '100644',
+      newMode: '100644',
+    },
   ];
 
   it('reports every kind of change with exact line numbers and modes', async () => {
@@ -214,14 +299,18 @@ describe('gitChangeSet: statuses, lines and modes', () => {
         [['L1', 'hello', 'line3', 'b', 'echo', 'q', 'こんにちは', 'now a file', 'a'], undefined],
         [['line3 = 33', 'line13'], ['**/*.{ts,tsx}']],
         [['line3 = 3;'], ['src/**']], // only in the removed side of a rename
-        [['hello', 'world'], ['docs/*.md', '**/*.txt']],
+        [
+          ['hello', 'world'],
+          ['docs/*.md', '**/*.txt'],
+        ],
         [['echo'], ['scripts/*.sh']], // a mode change keeps the file in the search
         [['README'], undefined], // symlink targets are never hits
         [['PNG', 'TWO', 'two'], ['**/*.{png,txt}']],
         [['zzz\nN1'], undefined], // git matches each line of a token on its own
         [['zzz\n'], ['**/*.{ts,md}']], // git skips an empty line
       ];
-      for (const [tokens, globs] of cases) expect(await cs.head.grep(tokens, globs)).toEqual(await alone.grep(tokens, globs));
+      for (const [tokens, globs] of cases)
+        expect(await cs.head.grep(tokens, globs)).toEqual(await alone.grep(tokens, globs));
     } finally {
       await catFile.close();
     }
@@ -229,11 +318,23 @@ describe('gitChangeSet: statuses, lines and modes', () => {
 
   it('turns brace lists into real pathspecs and gives up on anything git may read differently', () => {
     expect(gitPathspecs(['**/*.{ts,tsx}', '**/*.py'])).toEqual([':(glob)**/*.ts', ':(glob)**/*.tsx', ':(glob)**/*.py']);
-    expect(gitPathspecs(['src/{a,b{c,d}}/*.go'])).toEqual([':(glob)src/a/*.go', ':(glob)src/bc/*.go', ':(glob)src/bd/*.go']);
+    expect(gitPathspecs(['src/{a,b{c,d}}/*.go'])).toEqual([
+      ':(glob)src/a/*.go',
+      ':(glob)src/bc/*.go',
+      ':(glob)src/bd/*.go',
+    ]);
     expect(gitPathspecs(['**/*.{yaml,yml}', '**/*.yml'])).toEqual([':(glob)**/*.yaml', ':(glob)**/*.yml']);
     expect(gitPathspecs(undefined)).toEqual([]);
     // A range, a single-item group, an unbalanced brace, a class or a negation searches every file.
-    for (const glob of ['**/*.{1..3}', '**/{a}.ts', '**/*.{ts', '**/*.ts}', '**/[ab].ts', '!**/*.ts', '**/*.\\{ts,js\\}']) {
+    for (const glob of [
+      '**/*.{1..3}',
+      '**/{a}.ts',
+      '**/*.{ts',
+      '**/*.ts}',
+      '**/[ab].ts',
+      '!**/*.ts',
+      '**/*.\\{ts,js\\}',
+    ]) {
       expect(gitPathspecs(['**/*.py', glob])).toEqual([]);
     }
   });
@@ -332,7 +433,7 @@ describe('gitChangeSet: default base', () => {
     expect(cs.headRef).toBe('feature');
   });
 
-  it('uses origin/HEAD in a clone, ignoring an upstream that is the branch\'s own remote copy', async () => {
+  it("uses origin/HEAD in a clone, ignoring an upstream that is the branch's own remote copy", async () => {
     const origin = repoWithFeature();
     origin.git('checkout', '-q', 'main');
     origin.git('branch', '-q', '-m', 'main', 'trunk'); // not a name in the fixed fallback list
@@ -353,7 +454,9 @@ describe('gitChangeSet: default base', () => {
     repo.write('a.txt', 'a\n');
     repo.commit('a');
     const err = await sourceError(gitChangeSet({ cwd: repo.dir }));
-    expect(err.message).toBe('cannot tell which branch this change targets: tried origin/main, origin/master, main, master');
+    expect(err.message).toBe(
+      'cannot tell which branch this change targets: tried origin/main, origin/master, main, master',
+    );
     expect(err.hint).toMatch(/--base/);
   });
 });
@@ -366,10 +469,15 @@ describe('gitChangeSet: large pull requests', () => {
     repo.writeAll(base);
     repo.commit('base');
     repo.git('checkout', '-q', '-b', 'big');
-    for (let i = 0; i < 1000; i++) repo.write(`gen/f${i}.ts`, `export const v${i} = ${i};\nexport const w${i} = ${i * 2};\n`);
+    for (let i = 0; i < 1000; i++)
+      repo.write(`gen/f${i}.ts`, `export const v${i} = ${i};\nexport const w${i} = ${i * 2};\n`);
     const toRemove = Array.from({ length: 500 }, (_, k) => `gen/f${1000 + k}.ts`);
     for (const p of toRemove) rmSync(join(repo.dir, p));
-    for (let i = 0; i < 1500; i++) repo.write(`gen/new/n${i}.ts`, `// generated file number ${i}\nexport function n${i}(): number { return ${i} * 3; }\n`);
+    for (let i = 0; i < 1500; i++)
+      repo.write(
+        `gen/new/n${i}.ts`,
+        `// generated file number ${i}\nexport function n${i}(): number { return ${i} * 3; }\n`,
+      );
     repo.commit('big change');
 
     const started = performance.now();

@@ -5,7 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { githubChangeSet, MAX_RELEASE_COMPARES, type ApiComparison, type ApiRef, type ApiTreeEntry, type GitHubReader } from '../../src/source/github.js';
+import {
+  githubChangeSet,
+  MAX_RELEASE_COMPARES,
+  type ApiComparison,
+  type ApiRef,
+  type ApiTreeEntry,
+  type GitHubReader,
+} from '../../src/source/github.js';
 
 const sha = (s: string | Uint8Array) => createHash('sha1').update(s).digest('hex');
 
@@ -63,7 +70,8 @@ function graphReader(g: Graph, overrides: Partial<GitHubReader> = {}) {
       const common = [...a].filter((c) => b.has(c)).sort((x, y) => Date.parse(date(y)) - Date.parse(date(x)));
       const mergeBase = common[0];
       if (!mergeBase) return undefined;
-      const status = base === head ? 'identical' : mergeBase === base ? 'ahead' : mergeBase === head ? 'behind' : 'diverged';
+      const status =
+        base === head ? 'identical' : mergeBase === base ? 'ahead' : mergeBase === head ? 'behind' : 'diverged';
       return { status, mergeBaseSha: mergeBase, mergeBaseDate: date(mergeBase) };
     },
     ...overrides,
@@ -80,9 +88,21 @@ function history(refs: ApiRef[], extra: Partial<Graph> = {}): Graph {
     trees: {
       c1: { 'm/001.sql': 'create table a (id int);\n' },
       c2: { 'm/001.sql': 'create table a (id int);\n', 'm/002.sql': 'create table b (id int);\n' },
-      r1: { 'm/001.sql': 'create table a (id int);\n', 'm/002.sql': 'create table b (id int);\n', 'fix.txt': 'hotfix\n' },
-      c3: { 'm/001.sql': 'create table a (id int);\n', 'm/002.sql': 'create table b (id int);\n', 'm/003.sql': 'create table c (id int);\n' },
-      c4: { 'm/001.sql': 'create table a (id int);\n', 'm/002.sql': 'create table b (id int);\n', 'm/003.sql': 'create table c (id bigint);\n' },
+      r1: {
+        'm/001.sql': 'create table a (id int);\n',
+        'm/002.sql': 'create table b (id int);\n',
+        'fix.txt': 'hotfix\n',
+      },
+      c3: {
+        'm/001.sql': 'create table a (id int);\n',
+        'm/002.sql': 'create table b (id int);\n',
+        'm/003.sql': 'create table c (id int);\n',
+      },
+      c4: {
+        'm/001.sql': 'create table a (id int);\n',
+        'm/002.sql': 'create table b (id int);\n',
+        'm/003.sql': 'create table c (id bigint);\n',
+      },
     },
     parents: { c2: ['c1'], r1: ['c2'], c3: ['c2'], c4: ['c3'] },
     refs,
@@ -90,7 +110,8 @@ function history(refs: ApiRef[], extra: Partial<Graph> = {}): Graph {
   };
 }
 
-const changeSet = (reader: GitHubReader) => githubChangeSet({ reader, baseSha: 'c3', headSha: 'c4', baseRef: 'main', headRef: 'pr' });
+const changeSet = (reader: GitHubReader) =>
+  githubChangeSet({ reader, baseSha: 'c3', headSha: 'c4', baseRef: 'main', headRef: 'pr' });
 
 describe('GitHub source: releases()', () => {
   it('is unknown when the reader cannot list refs (no guess)', async () => {
@@ -108,7 +129,9 @@ describe('GitHub source: releases()', () => {
   });
 
   it('answers the newest released commit of the history, from tags and release branches (like git)', async () => {
-    const { reader, calls } = graphReader(history([branch('main', 'c3'), tag('v1.0.0', 'c1'), branch('release/1.1', 'c2'), branch('feature', 'c4')]));
+    const { reader, calls } = graphReader(
+      history([branch('main', 'c3'), tag('v1.0.0', 'c1'), branch('release/1.1', 'c2'), branch('feature', 'c4')]),
+    );
     const cs = await changeSet(reader);
     const state = await cs.base.releases?.();
     // Named newest version first; `main` and `feature` are not release lines.
@@ -177,7 +200,9 @@ describe('GitHub source: releases()', () => {
     expect(await (await changeSet(bounded.reader)).base.releases?.()).toBeUndefined();
     expect(bounded.calls.compare).toEqual([]);
     // Refs at the same commit count once: many tags on one commit stay within the bound.
-    const same = graphReader(history(Array.from({ length: MAX_RELEASE_COMPARES + 5 }, (_, i) => tag(`v1.0.${i}`, 'c2'))));
+    const same = graphReader(
+      history(Array.from({ length: MAX_RELEASE_COMPARES + 5 }, (_, i) => tag(`v1.0.${i}`, 'c2'))),
+    );
     expect((await (await changeSet(same.reader)).base.releases?.())?.released?.sha).toBe('c2');
 
     const failing = graphReader(history([tag('v1.0.0', 'c1'), tag('v1.1.0', 'c2')]), {
@@ -192,9 +217,13 @@ describe('GitHub source: releases()', () => {
       },
     });
     expect(await (await changeSet(listingFails.reader)).base.releases?.()).toBeUndefined();
-    const undated = graphReader(history([tag('v1.0.0', 'c1')]), { compare: async () => ({ status: 'ahead', mergeBaseSha: 'c1' }) });
+    const undated = graphReader(history([tag('v1.0.0', 'c1')]), {
+      compare: async () => ({ status: 'ahead', mergeBaseSha: 'c1' }),
+    });
     expect(await (await changeSet(undated.reader)).base.releases?.()).toBeUndefined();
-    const odd = graphReader(history([tag('v1.0.0', 'c1')]), { compare: async () => ({ status: 'weird', mergeBaseSha: 'c1', mergeBaseDate: '2024-01-01T00:00:00Z' }) });
+    const odd = graphReader(history([tag('v1.0.0', 'c1')]), {
+      compare: async () => ({ status: 'weird', mergeBaseSha: 'c1', mergeBaseDate: '2024-01-01T00:00:00Z' }),
+    });
     expect(await (await changeSet(odd.reader)).base.releases?.()).toBeUndefined();
   });
 });

@@ -4,13 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { githubChangeSet, linesFromPatch, type ApiPullFile, type ApiTreeEntry, type GitHubReader } from '../../src/source/github.js';
+import {
+  githubChangeSet,
+  linesFromPatch,
+  type ApiPullFile,
+  type ApiTreeEntry,
+  type GitHubReader,
+} from '../../src/source/github.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
 
 const sha = (s: string | Uint8Array) => createHash('sha1').update(s).digest('hex');
 
 /** A reader over two in-memory trees, counting blob downloads. */
-function fakeReader(trees: Record<string, Record<string, string | Uint8Array>>, files: ApiPullFile[], truncated = false) {
+function fakeReader(
+  trees: Record<string, Record<string, string | Uint8Array>>,
+  files: ApiPullFile[],
+  truncated = false,
+) {
   const blobs = new Map<string, Uint8Array>();
   const downloads: string[] = [];
   const reader: GitHubReader = {
@@ -40,8 +50,19 @@ describe('linesFromPatch', () => {
 });
 
 describe('githubChangeSet', () => {
-  const base = { 'src/a.ts': 'a\nb\nc\n', 'src/old.ts': 'keep\n', 'bin.png': new Uint8Array([1, 0, 2]), 'run.sh': 'echo\n' };
-  const head = { 'src/a.ts': 'a\nB\nC\nc\n', 'src/new.ts': 'keep\n', 'bin.png': new Uint8Array([1, 0, 3]), 'run.sh': 'echo\n', 'big.sql': 'SELECT 1;\n'.repeat(3) };
+  const base = {
+    'src/a.ts': 'a\nb\nc\n',
+    'src/old.ts': 'keep\n',
+    'bin.png': new Uint8Array([1, 0, 2]),
+    'run.sh': 'echo\n',
+  };
+  const head = {
+    'src/a.ts': 'a\nB\nC\nc\n',
+    'src/new.ts': 'keep\n',
+    'bin.png': new Uint8Array([1, 0, 3]),
+    'run.sh': 'echo\n',
+    'big.sql': 'SELECT 1;\n'.repeat(3),
+  };
 
   it('maps statuses, patches, renames, binaries, mode-only changes and patch-less diffs', async () => {
     const { reader } = fakeReader({ b: base, h: head }, [
@@ -78,7 +99,14 @@ describe('githubChangeSet', () => {
     const many: Record<string, string> = {};
     for (let i = 0; i < 10; i++) many[`f${i}.ts`] = String(i) + 'x'.repeat(99) + '\n';
     const { reader, downloads } = fakeReader({ b: {}, h: many }, [], true);
-    const cs = await githubChangeSet({ reader, baseSha: 'b', headSha: 'h', baseRef: 'main', headRef: 'pr', byteBudget: 350 });
+    const cs = await githubChangeSet({
+      reader,
+      baseSha: 'b',
+      headSha: 'h',
+      baseRef: 'main',
+      headRef: 'pr',
+      byteBudget: 350,
+    });
     const results = await Promise.all(Object.keys(many).map((p) => cs.head.read(p)));
     expect(results.filter((r) => r.ok)).toHaveLength(3);
     const skipped = results.find((r) => !r.ok);
@@ -93,11 +121,18 @@ describe('githubChangeSet', () => {
 
   it('downloads a blob once for both sides and every path that holds it, charging the budget once', async () => {
     const same = 'export const same = 1;\n';
-    const { reader, downloads } = fakeReader({ b: { 'a.ts': same, 'lib/a.ts': same }, h: { 'a.ts': same, 'copy.ts': same, 'b.ts': 'changed\n' } }, [
-      { filename: 'b.ts', status: 'added', changes: 1 },
-    ]);
+    const { reader, downloads } = fakeReader(
+      { b: { 'a.ts': same, 'lib/a.ts': same }, h: { 'a.ts': same, 'copy.ts': same, 'b.ts': 'changed\n' } },
+      [{ filename: 'b.ts', status: 'added', changes: 1 }],
+    );
     const cs = await githubChangeSet({ reader, baseSha: 'b', headSha: 'h', baseRef: 'main', headRef: 'pr' });
-    const reads = await Promise.all([cs.base.read('a.ts'), cs.base.read('lib/a.ts'), cs.head.read('a.ts'), cs.head.read('copy.ts'), cs.head.read('b.ts')]);
+    const reads = await Promise.all([
+      cs.base.read('a.ts'),
+      cs.base.read('lib/a.ts'),
+      cs.head.read('a.ts'),
+      cs.head.read('copy.ts'),
+      cs.head.read('b.ts'),
+    ]);
     expect(reads.every((r) => r.ok && r.file.text.length > 0)).toBe(true);
     expect(downloads).toHaveLength(2);
     expect(cs.budget.used).toBe(same.length + 'changed\n'.length);

@@ -27,16 +27,28 @@ describe('memoryChangeSet line numbers', () => {
   });
 
   it('delete: lines are removed at the base, nothing added', () => {
-    expect(only({ 'a.ts': text('a', 'b', 'c', 'd') }, { 'a.ts': text('a', 'd') })).toMatchObject({ addedLines: [], removedLines: [2, 3] });
+    expect(only({ 'a.ts': text('a', 'b', 'c', 'd') }, { 'a.ts': text('a', 'd') })).toMatchObject({
+      addedLines: [],
+      removedLines: [2, 3],
+    });
   });
 
   it('replace: the changed line on both sides', () => {
-    expect(only({ 'a.ts': text('a', 'b', 'c') }, { 'a.ts': text('a', 'B', 'c') })).toMatchObject({ addedLines: [2], removedLines: [2] });
+    expect(only({ 'a.ts': text('a', 'b', 'c') }, { 'a.ts': text('a', 'B', 'c') })).toMatchObject({
+      addedLines: [2],
+      removedLines: [2],
+    });
   });
 
   it('append at the end and prepend at the start', () => {
-    expect(only({ 'a.ts': text('a') }, { 'a.ts': text('a', 'b') })).toMatchObject({ addedLines: [2], removedLines: [] });
-    expect(only({ 'a.ts': text('a') }, { 'a.ts': text('z', 'a') })).toMatchObject({ addedLines: [1], removedLines: [] });
+    expect(only({ 'a.ts': text('a') }, { 'a.ts': text('a', 'b') })).toMatchObject({
+      addedLines: [2],
+      removedLines: [],
+    });
+    expect(only({ 'a.ts': text('a') }, { 'a.ts': text('z', 'a') })).toMatchObject({
+      addedLines: [1],
+      removedLines: [],
+    });
   });
 
   it('adding the missing final newline changes the last line, as in git', () => {
@@ -44,12 +56,21 @@ describe('memoryChangeSet line numbers', () => {
   });
 
   it('CRLF lines compare with their line ending', () => {
-    expect(only({ 'a.txt': 'one\r\ntwo\r\n' }, { 'a.txt': 'one\r\nTWO\r\n' })).toMatchObject({ addedLines: [2], removedLines: [2] });
-    expect(only({ 'a.txt': 'one\r\ntwo\r\n' }, { 'a.txt': 'one\ntwo\n' })).toMatchObject({ addedLines: [1, 2], removedLines: [1, 2] });
+    expect(only({ 'a.txt': 'one\r\ntwo\r\n' }, { 'a.txt': 'one\r\nTWO\r\n' })).toMatchObject({
+      addedLines: [2],
+      removedLines: [2],
+    });
+    expect(only({ 'a.txt': 'one\r\ntwo\r\n' }, { 'a.txt': 'one\ntwo\n' })).toMatchObject({
+      addedLines: [1, 2],
+      removedLines: [1, 2],
+    });
   });
 
   it('an added file adds every line; a removed one removes every line; empty files have none', () => {
-    const cs = memoryChangeSet({ base: { 'gone.py': text('x', 'y'), 'e0': '' }, head: { 'new.py': text('1', '2', '3'), 'e1': '' } });
+    const cs = memoryChangeSet({
+      base: { 'gone.py': text('x', 'y'), e0: '' },
+      head: { 'new.py': text('1', '2', '3'), e1: '' },
+    });
     expect(cs.files).toEqual([
       { path: 'e0', status: 'removed', addedLines: [], removedLines: [], binary: false },
       { path: 'e1', status: 'added', addedLines: [], removedLines: [], binary: false },
@@ -118,7 +139,10 @@ describe('memoryChangeSet statuses', () => {
   });
 
   it('leaves unchanged files out, sorts by path, and names the refs', () => {
-    const cs = memoryChangeSet({ base: { 'b.ts': 'same\n', 'a.ts': 'x\n' }, head: { 'b.ts': 'same\n', 'a.ts': 'y\n', 'c.ts': 'z\n' } });
+    const cs = memoryChangeSet({
+      base: { 'b.ts': 'same\n', 'a.ts': 'x\n' },
+      head: { 'b.ts': 'same\n', 'a.ts': 'y\n', 'c.ts': 'z\n' },
+    });
     expect(cs.files.map((f) => f.path)).toEqual(['a.ts', 'c.ts']);
     expect([cs.baseRef, cs.headRef]).toEqual(['base', 'head']);
     const named = memoryChangeSet({ base: {}, head: {}, baseRef: 'main', headRef: 'pr-7' });
@@ -137,7 +161,14 @@ describe('memorySnapshot', () => {
   });
 
   it('lists sorted paths, with dot files matched by globs', async () => {
-    expect(await snap.list()).toEqual(['.github/readiness.yml', 'bin.dat', 'bom.txt', 'latin1.txt', 'src/a.ts', 'src/b.ts']);
+    expect(await snap.list()).toEqual([
+      '.github/readiness.yml',
+      'bin.dat',
+      'bom.txt',
+      'latin1.txt',
+      'src/a.ts',
+      'src/b.ts',
+    ]);
     expect(await snap.list(['**/*.yml'])).toEqual(['.github/readiness.yml']);
     expect(await snap.list(['src/*.ts', '*.txt'])).toEqual(['bom.txt', 'latin1.txt', 'src/a.ts', 'src/b.ts']);
   });
@@ -181,7 +212,10 @@ describe('memoryChangeSet agrees with git', () => {
     files: fc.array(
       fc.record({
         base: fc.integer({ min: 0, max: 15 }),
-        ops: fc.array(fc.tuple(fc.constantFrom('insert', 'delete', 'replace'), fc.nat(), fc.integer({ min: 1, max: 3 })), { maxLength: 6 }),
+        ops: fc.array(
+          fc.tuple(fc.constantFrom('insert', 'delete', 'replace'), fc.nat(), fc.integer({ min: 1, max: 3 })),
+          { maxLength: 6 },
+        ),
         crlf: fc.boolean(),
         finalNewline: fc.boolean(),
       }),
@@ -206,7 +240,8 @@ describe('memoryChangeSet agrees with git', () => {
             const pos = headLines.length === 0 ? 0 : at % headLines.length;
             const news = Array.from({ length: count }, () => `round ${round} new ${fresh++}`);
             if (op === 'insert') headLines.splice(at % (headLines.length + 1), 0, ...news);
-            else if (headLines.length > 0) headLines.splice(pos, op === 'delete' ? count : 1, ...(op === 'replace' ? news : []));
+            else if (headLines.length > 0)
+              headLines.splice(pos, op === 'delete' ? count : 1, ...(op === 'replace' ? news : []));
           }
           const join = (ls: string[]) => ls.join(eol) + (ls.length && f.finalNewline ? eol : '');
           if (baseLines.length || n % 2 === 0) base[`dir ${n}/f${n}.txt`] = join(baseLines);
@@ -223,8 +258,17 @@ describe('memoryChangeSet agrees with git', () => {
 
         const cs = await gitChangeSet({ cwd: repo.dir, base: baseSha });
         await cs.close();
-        const fromGit = cs.files.map((f) => ({ ...f, path: f.path.slice('tree/'.length), oldMode: undefined, newMode: undefined }));
-        const fromMemory = memoryChangeSet({ base, head }).files.map((f) => ({ ...f, oldMode: undefined, newMode: undefined }));
+        const fromGit = cs.files.map((f) => ({
+          ...f,
+          path: f.path.slice('tree/'.length),
+          oldMode: undefined,
+          newMode: undefined,
+        }));
+        const fromMemory = memoryChangeSet({ base, head }).files.map((f) => ({
+          ...f,
+          oldMode: undefined,
+          newMode: undefined,
+        }));
         expect(fromMemory).toEqual(fromGit);
       }),
       { numRuns: 40 },

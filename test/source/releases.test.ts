@@ -50,7 +50,11 @@ describe('Snapshot.releases', () => {
   it('memory: answers what the change set was given, or undefined', async () => {
     const plain = memoryChangeSet({ base: { a: '1' }, head: { a: '2' } });
     expect(await plain.base.releases()).toBeUndefined();
-    const cs = memoryChangeSet({ base: { a: '1' }, head: { a: '2' }, releases: { refs: ['v1'], released: { a: '0' } } });
+    const cs = memoryChangeSet({
+      base: { a: '1' },
+      head: { a: '2' },
+      releases: { refs: ['v1'], released: { a: '0' } },
+    });
     const state = await cs.base.releases();
     expect(state?.refs).toEqual(['v1']);
     expect(await state?.released?.list()).toEqual(['a']);

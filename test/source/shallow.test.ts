@@ -42,7 +42,17 @@ function makeOrigin(): { origin: TestRepo; mainTip: string; branchPoint: string 
 function shallowClone(origin: TestRepo, depth: number, extra: string[] = []): TestRepo {
   const clone = new TestRepo(join(tempDir(), 'clone'));
   mkdirSync(clone.dir);
-  clone.git('clone', '-q', '--no-local', `--depth=${depth}`, '--branch', 'feature', ...extra, `file://${origin.dir}`, '.');
+  clone.git(
+    'clone',
+    '-q',
+    '--no-local',
+    `--depth=${depth}`,
+    '--branch',
+    'feature',
+    ...extra,
+    `file://${origin.dir}`,
+    '.',
+  );
   return clone;
 }
 
@@ -108,7 +118,9 @@ describe('gitChangeSet in shallow clones', () => {
     const clone = shallowClone(origin, 1); // single-branch: no origin/main at all
     const err = await failure(gitChangeSet({ cwd: clone.dir, base: 'origin/main' }));
     expect(err.message).toMatch(/^the base ref "origin\/main" is not in this shallow clone/);
-    expect(runSuggestedFetch(clone, err)).toBe('git fetch --deepen=50 origin +refs/heads/main:refs/remotes/origin/main');
+    expect(runSuggestedFetch(clone, err)).toBe(
+      'git fetch --deepen=50 origin +refs/heads/main:refs/remotes/origin/main',
+    );
     await expectOnlyFeatureChange(clone, 'origin/main', branchPoint);
   });
 

@@ -74,7 +74,20 @@ async function tryStart(binary: string): Promise<Attempt> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'readiness-redis-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--loglevel',
+    'warning',
+  ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let spawnError: NodeJS.ErrnoException | undefined;
@@ -91,13 +104,21 @@ async function tryStart(binary: string): Promise<Attempt> {
     if (child.exitCode !== null || child.signalCode !== null) {
       cleanup();
       const inUse = /Address already in use/i.test(output);
-      return { ok: false, retry: inUse, message: `exited with ${child.exitCode ?? child.signalCode}: ${output.trim() || '(no output)'}` };
+      return {
+        ok: false,
+        retry: inUse,
+        message: `exited with ${child.exitCode ?? child.signalCode}: ${output.trim() || '(no output)'}`,
+      };
     }
     if (await answersPing(port)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       cleanup();
-      return { ok: false, retry: false, message: `did not answer PING on port ${port} within ${START_TIMEOUT_MS / 1000} s: ${output.trim() || '(no output)'}` };
+      return {
+        ok: false,
+        retry: false,
+        message: `did not answer PING on port ${port} within ${START_TIMEOUT_MS / 1000} s: ${output.trim() || '(no output)'}`,
+      };
     }
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -167,9 +167,15 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   );
   const config = parseConfig(caseFile.config ? stringifyYaml(caseFile.config) : '', `${casePath}#config`, gates);
   const releases = caseFile.releases
-    ? { refs: caseFile.releases.refs, ...(caseFile.releases.released ? { released: readTree(join(caseDir, caseFile.releases.released)) } : {}) }
+    ? {
+        refs: caseFile.releases.refs,
+        ...(caseFile.releases.released ? { released: readTree(join(caseDir, caseFile.releases.released)) } : {}),
+      }
     : undefined;
-  const changeSet = { ...memoryChangeSet({ base, head, ...(releases ? { releases } : {}) }), ...(caseFile.unlisted ? { unlisted: caseFile.unlisted } : {}) };
+  const changeSet = {
+    ...memoryChangeSet({ base, head, ...(releases ? { releases } : {}) }),
+    ...(caseFile.unlisted ? { unlisted: caseFile.unlisted } : {}),
+  };
   const evaluation = await evaluate({
     changeSet,
     config,
@@ -198,7 +204,10 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   const matches = (e: Expectation, f: Finding) => f.path === e.path && (e.line === undefined || f.line === e.line);
   const claimed = new Set<Finding>();
   for (const e of expectations) {
-    const hits = findings.filter((f) => matches(e, f) && (e.state ? f.state === e.state : reported(f)) && (!e.severity || f.severity === e.severity));
+    const hits = findings.filter(
+      (f) =>
+        matches(e, f) && (e.state ? f.state === e.state : reported(f)) && (!e.severity || f.severity === e.severity),
+    );
     for (const h of findings.filter((f) => matches(e, f))) claimed.add(h);
     const where = `${e.path}${e.line ? `:${e.line}` : ''} (annotation at ${e.source})`;
     const variant = `${e.messageId ? `#${e.messageId}` : ''}${e.severity ? `@${e.severity}` : ''}`;

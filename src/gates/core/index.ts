@@ -8,7 +8,8 @@ import { rules } from './rules/index.js';
 export const coreGate: Gate = {
   id: 'core',
   title: 'Suppressions',
-  description: 'Checks that every readiness-ignore comment names a rule, gives a reason, and still suppresses something.',
+  description:
+    'Checks that every readiness-ignore comment names a rule, gives a reason, and still suppresses something.',
   applies: async () => true,
   rules,
 };

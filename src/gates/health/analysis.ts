@@ -77,14 +77,16 @@ export function selectingServices(model: HealthModel, w: Workload): KubeService[
   const dir = (p: string) => p.slice(0, Math.max(0, p.lastIndexOf('/')));
   // Nearest first: the same file, then the same folder (a chart and plain manifests may both exist).
   const rank = (s: KubeService) => (s.path === w.path ? 0 : dir(s.path) === dir(w.path) ? 1 : 2);
-  return model.kubeServices.filter((s) => {
-    if (s.namespace && w.namespace && s.namespace !== w.namespace) return false;
-    if (s.chart !== w.chart && (s.selectorIncludes.length > 0 || w.labelIncludes.length > 0)) return false;
-    const entries = Object.entries(s.selector);
-    if (entries.length === 0 && s.selectorIncludes.length === 0) return false;
-    if (!entries.every(([k, v]) => w.labels[k] === v)) return false;
-    return s.selectorIncludes.every((inc) => w.labelIncludes.includes(inc));
-  }).sort((a, b) => rank(a) - rank(b));
+  return model.kubeServices
+    .filter((s) => {
+      if (s.namespace && w.namespace && s.namespace !== w.namespace) return false;
+      if (s.chart !== w.chart && (s.selectorIncludes.length > 0 || w.labelIncludes.length > 0)) return false;
+      const entries = Object.entries(s.selector);
+      if (entries.length === 0 && s.selectorIncludes.length === 0) return false;
+      if (!entries.every(([k, v]) => w.labels[k] === v)) return false;
+      return s.selectorIncludes.every((inc) => w.labelIncludes.includes(inc));
+    })
+    .sort((a, b) => rank(a) - rank(b));
 }
 
 /** The container ports a Service's ports target on this container. */
@@ -107,7 +109,13 @@ export function routesServing(svc: CodeService, path: string): Route[] {
   let byPath = servingCache.get(svc);
   if (!byPath) servingCache.set(svc, (byPath = new Map()));
   let routes = byPath.get(path);
-  if (!routes) byPath.set(path, (routes = svc.routes.filter((r) => (r.method === 'GET' || r.method === 'ALL' || r.method === 'HEAD') && routeServes(r, path))));
+  if (!routes)
+    byPath.set(
+      path,
+      (routes = svc.routes.filter(
+        (r) => (r.method === 'GET' || r.method === 'ALL' || r.method === 'HEAD') && routeServes(r, path),
+      )),
+    );
   return [...routes];
 }
 
@@ -120,7 +128,13 @@ const servingCache = new WeakMap<CodeService, Map<string, Route[]>>();
 export function appPorts(
   model: HealthModel,
   svc: CodeService,
-  run: { env: Record<string, string>; opaqueEnv?: string[]; argv: string[]; compose?: ComposeService; dockerfile?: Dockerfile },
+  run: {
+    env: Record<string, string>;
+    opaqueEnv?: string[];
+    argv: string[];
+    compose?: ComposeService;
+    dockerfile?: Dockerfile;
+  },
 ): number[] | undefined {
   const dockerfile = run.dockerfile ?? dockerfileFor(model, svc.root, run.compose);
   const env = { ...(dockerfile?.env ?? {}), ...run.env };
@@ -170,19 +184,29 @@ export type Served =
  * Whether a service serves `path` on `port`. Precise on purpose: only "no-route" and "wrong-port" are
  * claims, and only when the route table is complete as far as we can see.
  */
-export function served(svc: CodeService, path: string, port: number | undefined, appPortList: number[] | undefined): Served {
+export function served(
+  svc: CodeService,
+  path: string,
+  port: number | undefined,
+  appPortList: number[] | undefined,
+): Served {
   const routes = routesServing(svc, path);
-  const onPort = (r: Route) => port === undefined || (r.port !== undefined ? r.port === port : appPortList === undefined || appPortList.includes(port));
+  const onPort = (r: Route) =>
+    port === undefined ||
+    (r.port !== undefined ? r.port === port : appPortList === undefined || appPortList.includes(port));
   const hits = routes.filter(onPort);
   if (hits.length > 0) return { kind: 'served', routes: hits };
   if (routes.length > 0) {
     // The path exists, on another port.
-    if (port !== undefined && appPortList !== undefined && routes.every((r) => r.port === undefined)) return { kind: 'wrong-port', svc, ports: appPortList };
-    if (routes.some((r) => r.port !== undefined) && port !== undefined) return { kind: 'wrong-port', svc, ports: [...new Set(routes.map((r) => r.port ?? 0))] };
+    if (port !== undefined && appPortList !== undefined && routes.every((r) => r.port === undefined))
+      return { kind: 'wrong-port', svc, ports: appPortList };
+    if (routes.some((r) => r.port !== undefined) && port !== undefined)
+      return { kind: 'wrong-port', svc, ports: [...new Set(routes.map((r) => r.port ?? 0))] };
     return { kind: 'unknown', why: 'port' };
   }
   if (svc.catchAll.length > 0) return { kind: 'unknown', why: 'catch-all route' };
-  if (svc.mentioned.includes(normalisePath(path))) return { kind: 'unknown', why: 'the path appears in code we could not follow' };
+  if (svc.mentioned.includes(normalisePath(path)))
+    return { kind: 'unknown', why: 'the path appears in code we could not follow' };
   if (svc.uncertain.length > 0) return { kind: 'unknown', why: svc.uncertain[0]!.reason };
   if (svc.routes.length === 0) return { kind: 'unknown', why: 'no routes found' };
   return { kind: 'no-route', svc };
@@ -201,7 +225,13 @@ export function describeDep(d: DepCall): string {
 }
 
 export function depKinds(deps: readonly DepCall[]): string {
-  const names = [...new Set(deps.map((d) => (d.kind === 'http' ? 'an HTTP dependency' : d.kind === 'service' ? 'another service' : `the ${d.kind}`)))];
+  const names = [
+    ...new Set(
+      deps.map((d) =>
+        d.kind === 'http' ? 'an HTTP dependency' : d.kind === 'service' ? 'another service' : `the ${d.kind}`,
+      ),
+    ),
+  ];
   return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
 
@@ -231,7 +261,9 @@ export function sameHandler(a: Probe, b: Probe): boolean {
   if (a.type !== b.type) return false;
   switch (a.type) {
     case 'http':
-      return (a.path ?? '/') === (b.path ?? '/') && String(a.resolvedPort ?? a.port) === String(b.resolvedPort ?? b.port);
+      return (
+        (a.path ?? '/') === (b.path ?? '/') && String(a.resolvedPort ?? a.port) === String(b.resolvedPort ?? b.port)
+      );
     case 'tcp':
       return String(a.resolvedPort ?? a.port) === String(b.resolvedPort ?? b.port);
     case 'exec':
@@ -244,12 +276,19 @@ export function sameHandler(a: Probe, b: Probe): boolean {
 }
 
 /** Each container of each long-running workload with its code service. */
-export function* containers(model: HealthModel): Generator<{ w: Workload; c: Container; svc: CodeService | undefined }> {
+export function* containers(
+  model: HealthModel,
+): Generator<{ w: Workload; c: Container; svc: CodeService | undefined }> {
   for (const w of model.workloads) for (const c of w.containers) yield { w, c, svc: serviceOfContainer(model, w, c) };
 }
 
 /** The handler facts behind an HTTP probe of a container, with the route that serves it. */
-export function probeHandler(model: HealthModel, w: Workload, c: Container, p: Probe): { svc: CodeService; route: Route } | undefined {
+export function probeHandler(
+  model: HealthModel,
+  w: Workload,
+  c: Container,
+  p: Probe,
+): { svc: CodeService; route: Route } | undefined {
   if (p.type !== 'http' || !p.path) return undefined;
   const svc = serviceOfContainer(model, w, c);
   if (!svc) return undefined;
@@ -257,7 +296,9 @@ export function probeHandler(model: HealthModel, w: Workload, c: Container, p: P
   const s = served(svc, p.path, p.resolvedPort, ports);
   if (s.kind !== 'served') return undefined;
   // Prefer the most specific route: exact over suffix, with handler facts.
-  const route = [...s.routes].sort((a, b) => Number(!!b.handler) - Number(!!a.handler) || (a.certainty === 'exact' ? -1 : 1))[0];
+  const route = [...s.routes].sort(
+    (a, b) => Number(!!b.handler) - Number(!!a.handler) || (a.certainty === 'exact' ? -1 : 1),
+  )[0];
   return route ? { svc, route } : undefined;
 }
 

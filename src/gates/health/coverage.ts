@@ -11,7 +11,12 @@ import type { HealthModel, Probe } from './model.js';
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** Why a probe's handler could not be followed, or undefined when it was. */
-function untraced(model: HealthModel, w: Parameters<typeof probeHandler>[1], c: Parameters<typeof probeHandler>[2], p: Probe): string | undefined {
+function untraced(
+  model: HealthModel,
+  w: Parameters<typeof probeHandler>[1],
+  c: Parameters<typeof probeHandler>[2],
+  p: Probe,
+): string | undefined {
   if (p.type === 'exec') return 'an exec probe runs a command, which is not analysed';
   if (p.type === 'tcp') return 'a TCP probe only opens the port: there is no handler to follow';
   if (p.type === 'grpc') return 'gRPC health services are not analysed';
@@ -23,7 +28,8 @@ function untraced(model: HealthModel, w: Parameters<typeof probeHandler>[1], c: 
   if (!svc) return 'no service in this repository could be matched to the container';
   const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
   const s = served(svc, p.path, p.resolvedPort, ports);
-  if (s.kind === 'unknown') return s.why === 'port' ? 'the port it probes could not be resolved' : `the route table is incomplete (${s.why})`;
+  if (s.kind === 'unknown')
+    return s.why === 'port' ? 'the port it probes could not be resolved' : `the route table is incomplete (${s.why})`;
   if (s.kind === 'no-route') return 'no route serves its path (reported by health/probe-target-unserved)';
   return 'it probes a port the app does not listen on';
 }
@@ -62,8 +68,14 @@ export function healthCoverage(ctx: CoverageContext): GateCoverage {
     `${plural(probes, 'Kubernetes probe')} → ${plural(followed, 'handler')} followed`,
     `${plural(model.services.length, 'service')} with ${plural(routes, 'route')} read`,
   ];
-  if (compose + docker > 0) examined.push(`${plural(compose, 'Compose health check')}, ${plural(docker, 'Dockerfile HEALTHCHECK')}`);
-  const notAnalysed: CoverageGap[] = [...reasons].map(([reason, e]) => ({ subject: plural(e.count, 'probe'), reason, path: e.path, line: e.line }));
+  if (compose + docker > 0)
+    examined.push(`${plural(compose, 'Compose health check')}, ${plural(docker, 'Dockerfile HEALTHCHECK')}`);
+  const notAnalysed: CoverageGap[] = [...reasons].map(([reason, e]) => ({
+    subject: plural(e.count, 'probe'),
+    reason,
+    path: e.path,
+    line: e.line,
+  }));
   if (unresolved > 0) {
     notAnalysed.push({
       subject: plural(unresolved, 'probe setting'),

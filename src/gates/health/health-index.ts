@@ -9,7 +9,17 @@ import { HandlerAnalyzer } from './code/handler.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
 import { dirOf } from '../../lang/module-resolver.js';
-import { emptyFacts, handlerRef, joinPaths, mergeFacts, plainFacts, type HandlerRef, type LiveHandler, type RawFacts, type RawRoute } from './code/routes.js';
+import {
+  emptyFacts,
+  handlerRef,
+  joinPaths,
+  mergeFacts,
+  plainFacts,
+  type HandlerRef,
+  type LiveHandler,
+  type RawFacts,
+  type RawRoute,
+} from './code/routes.js';
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
@@ -59,7 +69,12 @@ function isSource(path: string): boolean {
 
 function isDockerfilePath(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
-  return name === 'dockerfile' || name === 'containerfile' || name.startsWith('dockerfile.') || (name.endsWith('.dockerfile') && name.length > 11);
+  return (
+    name === 'dockerfile' ||
+    name === 'containerfile' ||
+    name.startsWith('dockerfile.') ||
+    (name.endsWith('.dockerfile') && name.length > 11)
+  );
 }
 
 /** Builds the model for one snapshot. Exported for tests. */
@@ -87,7 +102,10 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const file = paths.includes(path) ? await ctx.read(path) : undefined;
     const parsed = file?.yaml();
     const doc = parsed?.documents[0];
-    const v = file && parsed && doc ? { path, ctx: { lc: parsed.lineCounter, text: file.text } as YCtx, root: doc.contents as YNode } : undefined;
+    const v =
+      file && parsed && doc
+        ? { path, ctx: { lc: parsed.lineCounter, text: file.text } as YCtx, root: doc.contents as YNode }
+        : undefined;
     valuesCache.set(chart, v);
     return v;
   };
@@ -104,14 +122,18 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const file = await ctx.read(path);
     if (!file || !looksLikeKube(file.text)) continue;
     const chart = chartOf(path, chartDirs);
-    const helm = chart !== undefined ? { chartDir: chart, ...((await valuesOf(chart)) ? { values: (await valuesOf(chart))! } : {}) } : undefined;
+    const helm =
+      chart !== undefined
+        ? { chartDir: chart, ...((await valuesOf(chart)) ? { values: (await valuesOf(chart))! } : {}) }
+        : undefined;
     if (!helm && file.yaml()?.templated) continue; // a template outside a chart: nothing to resolve against
     try {
       const parsed = parseKube(file, helm);
       model.workloads.push(...parsed.workloads);
       model.kubeServices.push(...parsed.services);
       model.publicBackends.push(...parsed.publicBackends);
-      if (chart !== undefined) for (const n of parsed.notes) helmNotes.set(chart, [...(helmNotes.get(chart) ?? []), { path, line: n.line }]);
+      if (chart !== undefined)
+        for (const n of parsed.notes) helmNotes.set(chart, [...(helmNotes.get(chart) ?? []), { path, line: n.line }]);
       else for (const n of parsed.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
     } catch (err) {
       ctx.error(path, `the health gate could not read this manifest: ${(err as Error).message}`);
@@ -162,15 +184,20 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
 
   // Paths some check targets: their handlers are analysed even when not named like health endpoints.
   const targeted = new Set<string>();
-  for (const w of model.workloads) for (const c of w.containers) for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
+  for (const w of model.workloads)
+    for (const c of w.containers)
+      for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
   for (const s of model.compose) {
-    const t = s.healthcheck ? httpTargetOf(s.healthcheck.form === 'CMD-SHELL' ? shellWords(s.healthcheck.argv.join(' ')) : s.healthcheck.argv) : undefined;
+    const t = s.healthcheck
+      ? httpTargetOf(s.healthcheck.form === 'CMD-SHELL' ? shellWords(s.healthcheck.argv.join(' ')) : s.healthcheck.argv)
+      : undefined;
     if (t) targeted.add(normalisePath(t.path));
   }
-  for (const d of model.dockerfiles) for (const h of d.healthchecks) {
-    const t = httpTargetOf(h.form === 'shell' ? shellWords(h.text) : h.argv);
-    if (t) targeted.add(normalisePath(t.path));
-  }
+  for (const d of model.dockerfiles)
+    for (const h of d.healthchecks) {
+      const t = httpTargetOf(h.form === 'shell' ? shellWords(h.text) : h.argv);
+      if (t) targeted.add(normalisePath(t.path));
+    }
   for (const p of [options.liveness, options.readiness, options.startup]) if (p) targeted.add(normalisePath(p));
 
   // 3. Per service.
@@ -178,14 +205,21 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const allRouters = [...facts.values()].flatMap((f) => f.routers);
   const prefixes = prefixResolver(allRouters, allMounts);
   const serviceList: Service[] = ctx.services.length ? [...ctx.services] : [ctx.serviceOf('')];
-  for (const root of facts.keys()) if (!serviceList.some((s) => s.root === root)) serviceList.push(ctx.serviceOf(root === '' ? 'x' : `${root}/x`));
+  for (const root of facts.keys())
+    if (!serviceList.some((s) => s.root === root)) serviceList.push(ctx.serviceOf(root === '' ? 'x' : `${root}/x`));
   for (const svc of serviceList) {
     const f = facts.get(svc.root) ?? emptyFacts();
     const cs: CodeService = {
       root: svc.root,
       name: svc.name,
       aliases: await aliasesOf(ctx, svc),
-      runtime: svc.languages.includes('node') ? 'node' : svc.languages.includes('python') ? 'python' : svc.languages.includes('go') ? 'go' : 'unknown',
+      runtime: svc.languages.includes('node')
+        ? 'node'
+        : svc.languages.includes('python')
+          ? 'python'
+          : svc.languages.includes('go')
+            ? 'go'
+            : 'unknown',
       frameworks: [...f.frameworks].sort(),
       routes: [],
       listens: f.listens,
@@ -197,13 +231,18 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     if (f.nestGrace) {
       // Facts may be shared with the other snapshot's model (unchanged files): copy, never mutate.
       const grace = f.nestGrace;
-      cs.shutdown.handlers = cs.shutdown.handlers.map((h) => (h.via === 'nest' ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h));
+      cs.shutdown.handlers = cs.shutdown.handlers.map((h) =>
+        h.via === 'nest' ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h,
+      );
     }
     for (const raw of f.routes) {
       for (const route of placeRoute(raw, f, prefixes)) {
         const plain = route.path.replace(/^re:/, '').replace(/[\^$?()\\]/g, '');
         const wanted =
-          HEALTH_LIBRARIES.has(route.framework) || HEALTH_PATH.test(plain) || HEALTH_PATH.test(`/${plain}`) || [...targeted].some((t) => pathsCompatible(route, t));
+          HEALTH_LIBRARIES.has(route.framework) ||
+          HEALTH_PATH.test(plain) ||
+          HEALTH_PATH.test(`/${plain}`) ||
+          [...targeted].some((t) => pathsCompatible(route, t));
         if (wanted) {
           const handler = raw.facts ?? (await analyseHandlers(raw, analyzer, code));
           if (handler) route.handler = handler;
@@ -215,7 +254,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // Probe paths named in source files that gave us no route: a route may hide behind code we cannot follow.
-  const routeFiles = new Set([...facts.values()].flatMap((f) => [...f.routes.map((r) => r.loc.path), ...f.mounts.map((m) => m.loc.path)]));
+  const routeFiles = new Set(
+    [...facts.values()].flatMap((f) => [...f.routes.map((r) => r.loc.path), ...f.mounts.map((m) => m.loc.path)]),
+  );
   for (const target of targeted) {
     const segment = target.split('/').filter(Boolean).pop();
     if (!segment || segment.length < 3) continue;
@@ -253,7 +294,8 @@ function prefixResolver(routers: RawFacts['routers'], mounts: RawFacts['mounts']
     else {
       out = [];
       for (const m of ms) {
-        const parents = m.parent.kind === 'root' ? [''] : m.parent.kind === 'unknown' ? undefined : resolve(m.parent.id, depth + 1);
+        const parents =
+          m.parent.kind === 'root' ? [''] : m.parent.kind === 'unknown' ? undefined : resolve(m.parent.id, depth + 1);
         if (!parents || m.prefix === undefined) {
           out = undefined;
           break;
@@ -270,7 +312,12 @@ function prefixResolver(routers: RawFacts['routers'], mounts: RawFacts['mounts']
 
 /** The full paths a raw route is served at. */
 function placeRoute(raw: RawRoute, f: RawFacts, prefixes: (id: string) => string[] | undefined): Route[] {
-  const base = { framework: raw.framework, method: raw.method, loc: raw.loc, ...(raw.port !== undefined ? { port: raw.port } : {}) };
+  const base = {
+    framework: raw.framework,
+    method: raw.method,
+    loc: raw.loc,
+    ...(raw.port !== undefined ? { port: raw.port } : {}),
+  };
   if (raw.regex) return [{ ...base, path: `re:${raw.path}`, certainty: 'suffix' }];
   let paths: string[] | undefined;
   if (raw.receiver.kind === 'root') paths = [''];
@@ -330,7 +377,13 @@ function matcherOf(routePath: string): Matcher {
       .split('/')
       .filter(Boolean)
       .map((r): Segment => {
-        const rest = r === '*' || r === '(.*)' || /^\[\[?\.\.\./.test(r) || /^\{\w+:path\}$/.test(r) || /^<path:/.test(r) || /^:\w+\*$/.test(r);
+        const rest =
+          r === '*' ||
+          r === '(.*)' ||
+          /^\[\[?\.\.\./.test(r) ||
+          /^\{\w+:path\}$/.test(r) ||
+          /^<path:/.test(r) ||
+          /^:\w+\*$/.test(r);
         if (rest) return { rest: true };
         return { rest: false, param: /^[:{<[]/.test(r), literal: r, star: r.includes('*') };
       });
@@ -343,7 +396,9 @@ function matcherOf(routePath: string): Matcher {
 
 /** A `*` segment as a regex, built on first use (where the uncompiled matcher built it). */
 function wildcardOf(segment: Segment & { rest: false }): RegExp {
-  return (segment.wildcard ??= new RegExp(`^${segment.literal.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+  return (segment.wildcard ??= new RegExp(
+    `^${segment.literal.replace(/[.+?^${}()|\\]/g, '\\$&').replace(/\*/g, '.*')}$`,
+  ));
 }
 
 function targetSegments(path: string): string[] {
@@ -387,7 +442,11 @@ function pathsCompatible(route: Route, target: string): boolean {
   return servesPath(matcherOf(route.path), 'suffix', target);
 }
 
-async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: CodeBase): Promise<HandlerFacts | undefined> {
+async function analyseHandlers(
+  raw: RawRoute,
+  analyzer: HandlerAnalyzer,
+  code: CodeBase,
+): Promise<HandlerFacts | undefined> {
   let merged: HandlerFacts | undefined;
   for (const ref of raw.handlers) {
     let info = await code.info(ref.path);
@@ -399,12 +458,22 @@ async function analyseHandlers(raw: RawRoute, analyzer: HandlerAnalyzer, code: C
       if (!fn || !r || !('node' in r)) continue;
       node = fn;
       info = r.info;
-    } else if (node.type === 'member_expression' || node.type === 'call_expression' || node.type === 'attribute' || node.type === 'object') {
+    } else if (
+      node.type === 'member_expression' ||
+      node.type === 'call_expression' ||
+      node.type === 'attribute' ||
+      node.type === 'object'
+    ) {
       continue;
     }
     const facts = await analyzer.analyse(node, info);
     merged = merged
-      ? { loc: facts.loc, deps: [...merged.deps, ...facts.deps], leaks: [...merged.leaks, ...facts.leaks], readsShutdownState: merged.readsShutdownState || facts.readsShutdownState }
+      ? {
+          loc: facts.loc,
+          deps: [...merged.deps, ...facts.deps],
+          leaks: [...merged.leaks, ...facts.leaks],
+          readsShutdownState: merged.readsShutdownState || facts.readsShutdownState,
+        }
       : facts;
   }
   return merged;
@@ -451,7 +520,13 @@ async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Pro
       const info = await code.info(path);
       if (!info) return;
       parsed = true;
-      if (info.lang === 'js' && ![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info.file.text) && !hasTypeImportOf(info)) return;
+      if (
+        info.lang === 'js' &&
+        ![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) &&
+        !/SIGTERM|\.listen\(/.test(info.file.text) &&
+        !hasTypeImportOf(info)
+      )
+        return;
       // Facts found before a failure are kept, as they always were.
       const live = emptyFacts<LiveHandler>();
       try {
@@ -475,7 +550,10 @@ async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Pro
 
 /** Next.js App Router `app/…/route.ts` and Pages Router `pages/api/…` files. */
 function isNextRouteFile(path: string): boolean {
-  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path);
+  return (
+    /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path) ||
+    /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path)
+  );
 }
 
 function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
@@ -489,11 +567,15 @@ function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
   else return; // a route file outside this service's app dir
   if (segments.some((s) => s.startsWith('_'))) return; // private folders are not routed
   if (segments[segments.length - 1] === 'index' && pages) segments.pop();
-  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@')).map((s) => (/^\[\[?\.\.\./.test(s) ? '*' : s));
+  const parts = segments
+    .filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'))
+    .map((s) => (/^\[\[?\.\.\./.test(s) ? '*' : s));
   const urlPath = joinPaths(...parts);
   f.frameworks.add('next');
   const methods: Array<[string, string]> = app
-    ? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => info.exports.has(m)).map((m) => [m, info.exports.get(m)!])
+    ? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+        .filter((m) => info.exports.has(m))
+        .map((m) => [m, info.exports.get(m)!])
     : info.exports.has('default')
       ? [['ALL', info.exports.get('default')!]]
       : [];
@@ -501,10 +583,24 @@ function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
     const decl = info.decls.get(local);
     const fn = decl ? functionOf(decl) : undefined;
     const loc = { path, line: (decl ?? info.root).startPosition.row + 1 };
-    f.routes.push({ framework: 'next', method, path: urlPath, receiver: { kind: 'root' }, loc, handlers: fn ? [handlerRef({ node: fn, info })] : [] });
+    f.routes.push({
+      framework: 'next',
+      method,
+      path: urlPath,
+      receiver: { kind: 'root' },
+      loc,
+      handlers: fn ? [handlerRef({ node: fn, info })] : [],
+    });
   }
   if (!app && !info.exports.has('default') && info.defaultExpr) {
-    f.routes.push({ framework: 'next', method: 'ALL', path: urlPath, receiver: { kind: 'root' }, loc: { path, line: 1 }, handlers: [handlerRef({ node: info.defaultExpr, info })] });
+    f.routes.push({
+      framework: 'next',
+      method: 'ALL',
+      path: urlPath,
+      receiver: { kind: 'root' },
+      loc: { path, line: 1 },
+      handlers: [handlerRef({ node: info.defaultExpr, info })],
+    });
   }
 }
 
@@ -520,7 +616,8 @@ async function djangoRoots(ctx: IndexContext, code: CodeBase, facts: Map<string,
     if (path) roots.add(path);
   }
   if (roots.size === 0) {
-    for (const p of ctx.paths) if (/(^|\/)urls\.py$/.test(p) && ctx.paths.includes(`${dirOf(p) ? `${dirOf(p)}/` : ''}settings.py`)) roots.add(p);
+    for (const p of ctx.paths)
+      if (/(^|\/)urls\.py$/.test(p) && ctx.paths.includes(`${dirOf(p) ? `${dirOf(p)}/` : ''}settings.py`)) roots.add(p);
   }
   for (const root of roots) {
     const f = facts.get(ctx.serviceOf(root).root);
@@ -567,10 +664,56 @@ export function imageName(image: string): string {
 /** Images of infrastructure we never map to repository code. */
 const INFRA_IMAGES = new Set(
   [
-    'postgres', 'postgresql', 'redis', 'valkey', 'mysql', 'mariadb', 'mongo', 'mongodb', 'rabbitmq', 'memcached', 'nginx', 'httpd', 'envoy', 'haproxy', 'traefik',
-    'busybox', 'alpine', 'elasticsearch', 'opensearch', 'kafka', 'zookeeper', 'minio', 'vault', 'consul', 'jaeger', 'prometheus', 'grafana', 'loki', 'tempo',
-    'otel-collector', 'opentelemetry-collector', 'opentelemetry-collector-contrib', 'fluentd', 'fluent-bit', 'cloudflared', 'pgbouncer', 'keycloak', 'localstack',
-    'mailhog', 'mailpit', 'nats', 'etcd', 'cassandra', 'clickhouse', 'clickhouse-server', 'pause', 'istio-proxy', 'proxyv2', 'oauth2-proxy', 'cloud-sql-proxy',
+    'postgres',
+    'postgresql',
+    'redis',
+    'valkey',
+    'mysql',
+    'mariadb',
+    'mongo',
+    'mongodb',
+    'rabbitmq',
+    'memcached',
+    'nginx',
+    'httpd',
+    'envoy',
+    'haproxy',
+    'traefik',
+    'busybox',
+    'alpine',
+    'elasticsearch',
+    'opensearch',
+    'kafka',
+    'zookeeper',
+    'minio',
+    'vault',
+    'consul',
+    'jaeger',
+    'prometheus',
+    'grafana',
+    'loki',
+    'tempo',
+    'otel-collector',
+    'opentelemetry-collector',
+    'opentelemetry-collector-contrib',
+    'fluentd',
+    'fluent-bit',
+    'cloudflared',
+    'pgbouncer',
+    'keycloak',
+    'localstack',
+    'mailhog',
+    'mailpit',
+    'nats',
+    'etcd',
+    'cassandra',
+    'clickhouse',
+    'clickhouse-server',
+    'pause',
+    'istio-proxy',
+    'proxyv2',
+    'oauth2-proxy',
+    'cloud-sql-proxy',
   ].map(normName),
 );
 
@@ -609,25 +752,38 @@ function mapDeployments(model: HealthModel, ctx: IndexContext): void {
       pick(byAlias(c.name), 'container name') ??
       // A workload's name says nothing about its sidecars.
       (w.containers.length === 1 ? pick(byAlias(w.name), 'workload name') : undefined) ??
-      (httpServices.length === 1 && w.containers.length === 1 ? { root: httpServices[0]!.root, reason: 'only service' } : {})
+      (httpServices.length === 1 && w.containers.length === 1
+        ? { root: httpServices[0]!.root, reason: 'only service' }
+        : {})
     );
   };
-  for (const w of model.workloads) for (const c of w.containers) model.containerMap[containerKey(w, c)] = mapContainer(w, c);
+  for (const w of model.workloads)
+    for (const c of w.containers) model.containerMap[containerKey(w, c)] = mapContainer(w, c);
 
   const mapCompose = (s: ComposeService): Mapping => {
     if (s.buildContext !== undefined) {
       const svc = ctx.serviceOf(s.buildContext === '' ? 'x' : `${s.buildContext}/x`);
       const cs = model.services.find((c) => c.root === svc.root);
-      if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === '')) return { root: cs.root, reason: 'build context' };
+      if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === ''))
+        return { root: cs.root, reason: 'build context' };
     }
     if (isInfraImage(s.image)) return {};
-    return pick(byAlias(s.image ? imageName(s.image) : undefined), 'image name') ?? pick(byAlias(s.containerName), 'container name') ?? pick(byAlias(s.name), 'compose service name') ?? {};
+    return (
+      pick(byAlias(s.image ? imageName(s.image) : undefined), 'image name') ??
+      pick(byAlias(s.containerName), 'container name') ??
+      pick(byAlias(s.name), 'compose service name') ??
+      {}
+    );
   };
   for (const s of model.compose) model.composeMap[composeKey(s)] = mapCompose(s);
 }
 
 /** The Dockerfile a compose service builds, or the one of its code service when there is exactly one. */
-export function dockerfileFor(model: HealthModel, root: string | undefined, compose?: ComposeService): Dockerfile | undefined {
+export function dockerfileFor(
+  model: HealthModel,
+  root: string | undefined,
+  compose?: ComposeService,
+): Dockerfile | undefined {
   if (compose?.buildContext !== undefined) {
     const path = compose.dockerfile ?? (compose.buildContext ? `${compose.buildContext}/Dockerfile` : 'Dockerfile');
     const d = model.dockerfiles.find((x) => x.path === path);
@@ -637,4 +793,3 @@ export function dockerfileFor(model: HealthModel, root: string | undefined, comp
   const own = model.dockerfiles.filter((d) => model.dockerfileMap[d.path] === root && dirOf(d.path) === root);
   return own.length === 1 ? own[0] : undefined;
 }
-

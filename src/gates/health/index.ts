@@ -5,9 +5,26 @@ import { healthOptionsSchema, type HealthOptions } from './options.js';
 import { rules } from './rules/index.js';
 
 /** Deployment files that carry probes or health checks. */
-const DEPLOY_TOKENS = ['livenessProbe', 'readinessProbe', 'startupProbe', 'healthcheck', 'HEALTHCHECK', 'kind: Service'];
+const DEPLOY_TOKENS = [
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'healthcheck',
+  'HEALTHCHECK',
+  'kind: Service',
+];
 /** Code that serves health endpoints or handles shutdown. */
-const CODE_TOKENS = ['@godaddy/terminus', 'lightship', 'under-pressure', '@nestjs/terminus', 'fastapi_health', '/healthz', '/livez', '/readyz', '/health'];
+const CODE_TOKENS = [
+  '@godaddy/terminus',
+  'lightship',
+  'under-pressure',
+  '@nestjs/terminus',
+  'fastapi_health',
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/health',
+];
 
 /**
  * The health-model gate: what each service serves (health routes and what their handlers do) against
@@ -21,7 +38,12 @@ export const healthGate: Gate<HealthOptions> = {
     'Builds one health model per service from code (Express, Fastify, NestJS/Terminus, Koa, Hono, Next.js, FastAPI, Flask, Django, terminus, lightship, under-pressure, fastapi-health) and deployment files (Kubernetes manifests, Helm charts, docker-compose, Dockerfiles), and reports probes that restart healthy pods or route traffic to pods that cannot serve it: liveness checks that depend on a database, missing readiness probes, probes at paths nothing serves, missing startup probes, timing mistakes, unsafe shutdowns, and health checks without timeouts or with leaked timers.',
   options: healthOptionsSchema,
   async applies({ snapshot, paths }) {
-    if (paths.some((p) => /(^|\/)(Dockerfile|Containerfile|Chart\.ya?ml)$|(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i.test(p))) return true;
+    if (
+      paths.some((p) =>
+        /(^|\/)(Dockerfile|Containerfile|Chart\.ya?ml)$|(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i.test(p),
+      )
+    )
+      return true;
     if ((await snapshot.grep(DEPLOY_TOKENS, ['**/*.{yaml,yml}'])).length > 0) return true;
     return (await snapshot.grep(CODE_TOKENS, ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'])).length > 0;
   },

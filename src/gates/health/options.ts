@@ -3,12 +3,7 @@
  */
 import { z } from 'zod';
 
-const path = (what: string) =>
-  z
-    .string()
-    .regex(/^\//, 'must start with /')
-    .optional()
-    .describe(what);
+const path = (what: string) => z.string().regex(/^\//, 'must start with /').optional().describe(what);
 
 export const healthOptionsSchema = z.object({
   liveness: path(
@@ -21,13 +16,17 @@ export const healthOptionsSchema = z.object({
     .int()
     .min(1)
     .default(30)
-    .describe('A liveness `initialDelaySeconds` at or above this many seconds is treated as a startup budget that belongs in a startupProbe.'),
+    .describe(
+      'A liveness `initialDelaySeconds` at or above this many seconds is treated as a startup budget that belongs in a startupProbe.',
+    ),
   'fast-restart-seconds': z
     .number()
     .int()
     .min(1)
     .default(10)
-    .describe('A liveness probe whose `failureThreshold × periodSeconds` is below this many seconds restarts containers after a short pause (a GC, a CPU throttle).'),
+    .describe(
+      'A liveness probe whose `failureThreshold × periodSeconds` is below this many seconds restarts containers after a short pause (a GC, a CPU throttle).',
+    ),
 });
 
 export type HealthOptions = z.output<typeof healthOptionsSchema>;

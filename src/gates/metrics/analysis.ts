@@ -5,8 +5,23 @@
  */
 import type { RelatedLocation, RuleContext } from '../../core/types.js';
 import { METRIC_INDEX_ID } from './metric-index.js';
-import type { IndexedDefaultMetrics, IndexedMetric, IndexedRegistration, Library, Loc, MetricIndex, RegistryRef, Scope } from './model.js';
-import { GO_BUILTIN_NAMES, LIBRARY_ERRORS, PROM_CLIENT_DEFAULT_METRICS, PYTHON_BUILTIN_NAMES, pythonReservedNames } from './semantics.js';
+import type {
+  IndexedDefaultMetrics,
+  IndexedMetric,
+  IndexedRegistration,
+  Library,
+  Loc,
+  MetricIndex,
+  RegistryRef,
+  Scope,
+} from './model.js';
+import {
+  GO_BUILTIN_NAMES,
+  LIBRARY_ERRORS,
+  PROM_CLIENT_DEFAULT_METRICS,
+  PYTHON_BUILTIN_NAMES,
+  pythonReservedNames,
+} from './semantics.js';
 
 /** The metric index of the side being judged. */
 export function metricIndexOf(ctx: RuleContext): MetricIndex {
@@ -143,7 +158,15 @@ export function entriesOf(index: MetricIndex): Entry[] {
       const key = registryKey(ref, def);
       if (!key) continue;
       // `registers: [r, r]` gives two entries of one object: a no-op in prom-client, reported as redundant.
-      out.push({ def, registry: ref, registryKey: key, loc: def.loc, via: 'constructor', scope: def.scope, ...(def.goMain ? { mainDir: dirOf(def.loc.path) } : {}) });
+      out.push({
+        def,
+        registry: ref,
+        registryKey: key,
+        loc: def.loc,
+        via: 'constructor',
+        scope: def.scope,
+        ...(def.goMain ? { mainDir: dirOf(def.loc.path) } : {}),
+      });
     }
   }
   for (const reg of index.registrations) {
@@ -152,7 +175,16 @@ export function entriesOf(index: MetricIndex): Entry[] {
     if (!def || def.fullName === undefined || def.library === 'opentelemetry') continue;
     const key = registryKey(reg.registry, def);
     if (!key) continue;
-    out.push({ def, registry: reg.registry, registryKey: key, loc: reg.loc, via: 'explicit', registration: reg, scope: reg.scope, ...(def.goMain ? { mainDir: dirOf(def.loc.path) } : {}) });
+    out.push({
+      def,
+      registry: reg.registry,
+      registryKey: key,
+      loc: reg.loc,
+      via: 'explicit',
+      registration: reg,
+      scope: reg.scope,
+      ...(def.goMain ? { mainDir: dirOf(def.loc.path) } : {}),
+    });
   }
   return out;
 }
@@ -224,15 +256,32 @@ export function conflictsOf(index: MetricIndex): Conflict[] {
   // Names the libraries register themselves.
   for (const e of entries) {
     if (e.def.library === 'prometheus_client' && e.registry.kind === 'default') {
-      const builtin = Object.entries(PYTHON_BUILTIN_NAMES).flatMap(([collector, names]) => names.map((n) => [collector, n] as const));
+      const builtin = Object.entries(PYTHON_BUILTIN_NAMES).flatMap(([collector, names]) =>
+        names.map((n) => [collector, n] as const),
+      );
       const reserved = new Set(reservedNames(e.def));
       const hit = builtin.find(([, n]) => reserved.has(n));
-      if (hit) out.push({ kind: 'duplicate', entry: e, other: { kind: 'builtin', what: `prometheus_client's built-in ${hit[0]} collector`, name: hit[1] }, names: [hit[1]] });
+      if (hit)
+        out.push({
+          kind: 'duplicate',
+          entry: e,
+          other: { kind: 'builtin', what: `prometheus_client's built-in ${hit[0]} collector`, name: hit[1] },
+          names: [hit[1]],
+        });
     }
     if (e.def.library === 'client_golang' && e.registry.kind === 'default') {
       for (const [collector, names] of Object.entries(GO_BUILTIN_NAMES)) {
         if (names.includes(e.def.fullName!)) {
-          out.push({ kind: 'duplicate', entry: e, other: { kind: 'builtin', what: `the ${collector} collector that client_golang's default registry starts with`, name: e.def.fullName! }, names: [e.def.fullName!] });
+          out.push({
+            kind: 'duplicate',
+            entry: e,
+            other: {
+              kind: 'builtin',
+              what: `the ${collector} collector that client_golang's default registry starts with`,
+              name: e.def.fullName!,
+            },
+            names: [e.def.fullName!],
+          });
         }
       }
     }
@@ -243,7 +292,12 @@ export function conflictsOf(index: MetricIndex): Conflict[] {
     for (const e of entries) {
       if (e.def.library !== 'prom-client' || e.def.service !== call.service || !names.has(e.def.fullName!)) continue;
       if (!sameRegistry(call.registry, e.registry)) continue;
-      out.push({ kind: 'duplicate', entry: e, other: { kind: 'default-metrics', call, name: e.def.fullName! }, names: [e.def.fullName!] });
+      out.push({
+        kind: 'duplicate',
+        entry: e,
+        other: { kind: 'default-metrics', call, name: e.def.fullName! },
+        names: [e.def.fullName!],
+      });
     }
   }
   cache.set(index, out);
@@ -260,7 +314,12 @@ function clearedBetween(index: MetricIndex, a: Entry, b: Entry, names: Set<strin
   const [first, second] = a.loc.line <= b.loc.line ? [a, b] : [b, a];
   return index.clears.some((c) => {
     if (c.loc.path !== first.loc.path || c.loc.line <= first.loc.line || c.loc.line >= second.loc.line) return false;
-    if (c.scope.kind !== first.scope.kind || c.scope.fnKey !== first.scope.fnKey || !sameRegistry(c.registry, first.registry)) return false;
+    if (
+      c.scope.kind !== first.scope.kind ||
+      c.scope.fnKey !== first.scope.fnKey ||
+      !sameRegistry(c.registry, first.registry)
+    )
+      return false;
     if (c.op === 'clear') return true;
     if (c.op === 'remove') return c.name !== undefined && names.has(c.name);
     return c.defId === first.def.id;
@@ -324,7 +383,10 @@ export function describeOther(other: Other): { text: string; loc?: Loc } {
       return { text: `the ${e.def.type} ${how} at ${at(e.loc)}`, loc: e.loc };
     }
     case 'default-metrics':
-      return { text: `collectDefaultMetrics() at ${at(other.call.loc)}, which registers "${other.name}"`, loc: other.call.loc };
+      return {
+        text: `collectDefaultMetrics() at ${at(other.call.loc)}, which registers "${other.name}"`,
+        loc: other.call.loc,
+      };
     case 'builtin':
       return { text: other.what };
   }

@@ -7,10 +7,33 @@
  */
 import type { Node as TSNode } from 'web-tree-sitter';
 import type { SourceFile } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, endLineOf, importsOf, lineOf, objectProps, positionalArgs, stringValue, templateParts, walk } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  endLineOf,
+  importsOf,
+  lineOf,
+  objectProps,
+  positionalArgs,
+  stringValue,
+  templateParts,
+  walk,
+} from '../../lang/ts-helpers.js';
 import { isEntityLike } from './labels.js';
 import { emptyFileFacts } from './model.js';
-import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, Scope, StrPart } from './model.js';
+import type {
+  CallSite,
+  FileFacts,
+  Guard,
+  HotReason,
+  Loc,
+  MetricType,
+  ObjectExpr,
+  OtelKind,
+  RegistryExpr,
+  Scope,
+  StrPart,
+} from './model.js';
 import { concat, staticValue, text } from './parts.js';
 import { dirOf, type ModuleLookup } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
@@ -48,8 +71,28 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   Float64ObservableGauge: 'observable-gauge',
 };
 const FUNC_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
-const HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-const ROUTE_METHODS = new Set(['HandleFunc', 'Handle', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'Any', 'Get', 'Post', 'Put', 'Patch', 'Delete', 'Use', 'HandlerFunc', 'Group']);
+const HANDLER_PARAM_TYPES =
+  /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
+const ROUTE_METHODS = new Set([
+  'HandleFunc',
+  'Handle',
+  'GET',
+  'POST',
+  'PUT',
+  'PATCH',
+  'DELETE',
+  'HEAD',
+  'OPTIONS',
+  'Any',
+  'Get',
+  'Post',
+  'Put',
+  'Patch',
+  'Delete',
+  'Use',
+  'HandlerFunc',
+  'Group',
+]);
 
 type Decl =
   | { kind: 'var'; name: string; value: TSNode | null; pkg: boolean; block: TSNode }
@@ -88,7 +131,11 @@ class GoExtractor {
     this.root = file.tree()!.rootNode;
     this.dir = dirOf(file.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === 'package_clause')?.namedChildren[0]?.text ?? '';
-    this.facts = { ...emptyFileFacts(file.path, 'go'), goPackage: { dir: this.dir, main: pkgName === 'main' }, goConstants: {} };
+    this.facts = {
+      ...emptyFileFacts(file.path, 'go'),
+      goPackage: { dir: this.dir, main: pkgName === 'main' },
+      goConstants: {},
+    };
   }
 
   run(): FileFacts {
@@ -135,7 +182,8 @@ class GoExtractor {
       }
       if (n.type === 'for_statement') {
         const clause = n.namedChildren.find((c) => c.type === 'range_clause' || c.type === 'for_clause');
-        const left = clause?.type === 'range_clause' ? clause.childForFieldName('left') : clause?.childForFieldName('initializer');
+        const left =
+          clause?.type === 'range_clause' ? clause.childForFieldName('left') : clause?.childForFieldName('initializer');
         if (left && identifiers(left).includes(name)) return { kind: 'loop', name };
       }
       if (n.type === 'source_file') {
@@ -167,13 +215,22 @@ class GoExtractor {
     if (stmt.type === 'short_var_declaration') {
       const names = stmt.childForFieldName('left')?.namedChildren ?? [];
       const at = names.findIndex((n) => n.text === name);
-      if (at !== -1) return { kind: 'var', name, value: stmt.childForFieldName('right')?.namedChildren[at] ?? null, pkg: false, block };
+      if (at !== -1)
+        return {
+          kind: 'var',
+          name,
+          value: stmt.childForFieldName('right')?.namedChildren[at] ?? null,
+          pkg: false,
+          block,
+        };
     }
     return undefined;
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
-    return decl.pkg ? `go:${this.dir}#${decl.name}` : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
+    return decl.pkg
+      ? `go:${this.dir}#${decl.name}`
+      : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -189,16 +246,33 @@ class GoExtractor {
       case 'parenthesized_expression':
         return this.str(node.namedChildren[0], depth + 1);
       case 'binary_expression':
-        if (node.childForFieldName('operator')?.text === '+') return concat(this.str(node.childForFieldName('left'), depth + 1), this.str(node.childForFieldName('right'), depth + 1));
+        if (node.childForFieldName('operator')?.text === '+')
+          return concat(
+            this.str(node.childForFieldName('left'), depth + 1),
+            this.str(node.childForFieldName('right'), depth + 1),
+          );
         break;
       case 'identifier': {
         const decl = this.lookup(node.text, node);
         if (decl?.kind === 'var' && decl.value) {
           const parts2 = this.str(decl.value, depth + 1);
-          if (!decl.pkg && parts2.some((p) => p.kind === 'runtime')) return [{ kind: 'runtime', text: decl.name, origin: isEntityLike(decl.name) ? 'entity' : 'param' }];
+          if (!decl.pkg && parts2.some((p) => p.kind === 'runtime'))
+            return [{ kind: 'runtime', text: decl.name, origin: isEntityLike(decl.name) ? 'entity' : 'param' }];
           return parts2;
         }
-        if (decl?.kind === 'param') return [{ kind: 'runtime', text: node.text, origin: HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? 'request' : isEntityLike(node.text) ? 'entity' : 'param' }];
+        if (decl?.kind === 'param')
+          return [
+            {
+              kind: 'runtime',
+              text: node.text,
+              origin:
+                HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot
+                  ? 'request'
+                  : isEntityLike(node.text)
+                    ? 'entity'
+                    : 'param',
+            },
+          ];
         if (decl?.kind === 'loop') return [{ kind: 'runtime', text: node.text, origin: 'loop' }];
         // A package-level constant declared in another file of this package.
         if (!decl) return [{ kind: 'import', module: `go:${this.dir}`, name: node.text }];
@@ -207,7 +281,12 @@ class GoExtractor {
       case 'selector_expression': {
         const operand = node.childForFieldName('operand');
         const field = node.childForFieldName('field')?.text;
-        if (operand?.type === 'identifier' && field && this.pkgs.has(operand.text) && !this.lookup(operand.text, operand)) {
+        if (
+          operand?.type === 'identifier' &&
+          field &&
+          this.pkgs.has(operand.text) &&
+          !this.lookup(operand.text, operand)
+        ) {
           const dir = this.resolver.goDir(this.pkgs.get(operand.text)!);
           if (dir !== undefined) return [{ kind: 'import', module: `go:${dir}`, name: field }];
           return [{ kind: 'unknown', text: node.text }];
@@ -227,7 +306,8 @@ class GoExtractor {
             const lists: StrPart[][] = [];
             pieces.forEach((p, i) => {
               lists.push(text(p));
-              if (i < pieces.length - 1) lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '%s' }]);
+              if (i < pieces.length - 1)
+                lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '%s' }]);
             });
             return concat(...lists);
           }
@@ -285,8 +365,18 @@ class GoExtractor {
     if (node.type === 'selector_expression') {
       const field = node.childForFieldName('field')?.text;
       const operand = node.childForFieldName('operand');
-      if (operand?.type === 'identifier' && this.pkgs.get(operand.text) === PROM_PKG && (field === 'DefaultRegisterer' || field === 'DefaultGatherer')) return { kind: 'default' };
-      if (operand?.type === 'identifier' && field && this.pkgs.has(operand.text) && !this.lookup(operand.text, operand)) {
+      if (
+        operand?.type === 'identifier' &&
+        this.pkgs.get(operand.text) === PROM_PKG &&
+        (field === 'DefaultRegisterer' || field === 'DefaultGatherer')
+      )
+        return { kind: 'default' };
+      if (
+        operand?.type === 'identifier' &&
+        field &&
+        this.pkgs.has(operand.text) &&
+        !this.lookup(operand.text, operand)
+      ) {
         const dir = this.resolver.goDir(this.pkgs.get(operand.text)!);
         if (dir !== undefined) return { kind: 'local', key: `go:${dir}#${field}`, label, perCall: false };
       }
@@ -295,7 +385,12 @@ class GoExtractor {
     if (node.type === 'call_expression') {
       const f = this.pkgCall(node.childForFieldName('function'), PROM_PKG);
       if (f === 'NewRegistry' || f === 'NewPedanticRegistry') {
-        return { kind: 'local', key: `${this.file.path}:${lineOf(node)}:${node.startPosition.column}`, label, perCall: this.scopeOf(node).kind === 'function' };
+        return {
+          kind: 'local',
+          key: `${this.file.path}:${lineOf(node)}:${node.startPosition.column}`,
+          label,
+          perCall: this.scopeOf(node).kind === 'function',
+        };
       }
       return { kind: 'unknown', label };
     }
@@ -304,7 +399,8 @@ class GoExtractor {
       if (decl?.kind === 'var' && decl.value) {
         if (decl.value.type === 'call_expression') {
           const f = this.pkgCall(decl.value.childForFieldName('function'), PROM_PKG);
-          if (f === 'NewRegistry' || f === 'NewPedanticRegistry') return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.pkg };
+          if (f === 'NewRegistry' || f === 'NewPedanticRegistry')
+            return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.pkg };
         }
         return this.registryExpr(decl.value, depth + 1);
       }
@@ -330,7 +426,12 @@ class GoExtractor {
     if (node.type === 'selector_expression') {
       const operand = node.childForFieldName('operand');
       const field = node.childForFieldName('field')?.text;
-      if (operand?.type === 'identifier' && field && this.pkgs.has(operand.text) && !this.lookup(operand.text, operand)) {
+      if (
+        operand?.type === 'identifier' &&
+        field &&
+        this.pkgs.has(operand.text) &&
+        !this.lookup(operand.text, operand)
+      ) {
         const dir = this.resolver.goDir(this.pkgs.get(operand.text)!);
         if (dir !== undefined) return { kind: 'local', key: `go:${dir}#${field}`, label };
       }
@@ -383,7 +484,15 @@ class GoExtractor {
       }
     }
     if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return { kind: 'function', fnKey: innermost.key, fnName: innermost.name, fnLine: innermost.line, ...(hot ? { hot } : {}), inLoop, ...(guard ? { guard } : {}) };
+    return {
+      kind: 'function',
+      fnKey: innermost.key,
+      fnName: innermost.name,
+      fnLine: innermost.line,
+      ...(hot ? { hot } : {}),
+      inLoop,
+      ...(guard ? { guard } : {}),
+    };
   }
 
   private fnInfo(fn: TSNode): FnInfo {
@@ -405,26 +514,59 @@ class GoExtractor {
         const callee = calleeName(call) ?? '';
         const method = callee.split('.').pop() ?? '';
         // `once.Do(func() { … })`: the body runs once per process.
-        if (method === 'Do' && params.length === 0) return { key: `${this.file.path}@${line}`, name: `${callee} callback`, line, transparent: true, guard: 'once' };
+        if (method === 'Do' && params.length === 0)
+          return {
+            key: `${this.file.path}@${line}`,
+            name: `${callee} callback`,
+            line,
+            transparent: true,
+            guard: 'once',
+          };
         if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
-          return { key: `${this.file.path}@${line}`, name: `${callee} handler`, line, hot: { reason: 'go-handler', detail: `the handler passed to ${describeGoRoute(call)}` } };
+          return {
+            key: `${this.file.path}@${line}`,
+            name: `${callee} handler`,
+            line,
+            hot: { reason: 'go-handler', detail: `the handler passed to ${describeGoRoute(call)}` },
+          };
         }
       }
-      if (handlerParams.length > 0) return { key: `${this.file.path}@${line}`, name: 'an HTTP handler', line, hot: { reason: 'go-handler', detail: `an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(', ')})` } };
+      if (handlerParams.length > 0)
+        return {
+          key: `${this.file.path}@${line}`,
+          name: 'an HTTP handler',
+          line,
+          hot: {
+            reason: 'go-handler',
+            detail: `an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(', ')})`,
+          },
+        };
       return { key: `${this.file.path}@${line}`, name: `the function literal at line ${line}`, line };
     }
     const name = fn.childForFieldName('name')?.text ?? 'func';
-    if (fn.type === 'function_declaration' && name === 'init') return { key: `${this.file.path}@${line}:init`, name: 'init', line, transparent: true };
+    if (fn.type === 'function_declaration' && name === 'init')
+      return { key: `${this.file.path}@${line}:init`, name: 'init', line, transparent: true };
     let key = `go:${this.dir}#${name}`;
     let display = name;
     if (fn.type === 'method_declaration') {
-      const recv = fn.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text.replace(/^\*/, '') ?? 'T';
+      const recv =
+        fn.childForFieldName('receiver')?.namedChildren[0]?.childForFieldName('type')?.text.replace(/^\*/, '') ?? 'T';
       key = `go:${this.dir}#${recv}.${name}`;
       display = `${recv}.${name}`;
     }
-    if (handlerParams.length > 0) return { key, name: display, line, hot: { reason: 'go-handler', detail: `${display}, an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(', ')})` } };
+    if (handlerParams.length > 0)
+      return {
+        key,
+        name: display,
+        line,
+        hot: {
+          reason: 'go-handler',
+          detail: `${display}, an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(', ')})`,
+        },
+      };
     const route = this.routeRefs.get(name);
-    if (route && fn.type === 'function_declaration') return { key, name: display, line, hot: { reason: 'go-handler', detail: `${display}, the handler of ${route}` } };
+    if (route && fn.type === 'function_declaration')
+      return { key, name: display, line, hot: { reason: 'go-handler', detail: `${display}, the handler of ${route}` } };
     return { key, name: display, line };
   }
 
@@ -435,7 +577,8 @@ class GoExtractor {
       const args = positionalArgs(n);
       if (!args[0] || stringValue(args[0]) === undefined) continue;
       for (const a of args.slice(1)) {
-        const target = a.type === 'call_expression' && (calleeName(a) ?? '').endsWith('HandlerFunc') ? positionalArgs(a)[0] : a;
+        const target =
+          a.type === 'call_expression' && (calleeName(a) ?? '').endsWith('HandlerFunc') ? positionalArgs(a)[0] : a;
         if (target?.type === 'identifier') this.routeRefs.set(target.text, describeGoRoute(n));
       }
     }
@@ -452,7 +595,8 @@ class GoExtractor {
     if (!CTORS[field]) return undefined;
     const operand = fn.childForFieldName('operand');
     if (!operand) return undefined;
-    if (operand.type === 'identifier' && this.pkgs.get(operand.text) === PROMAUTO_PKG) return { ctor: field, registry: { kind: 'default' } };
+    if (operand.type === 'identifier' && this.pkgs.get(operand.text) === PROMAUTO_PKG)
+      return { ctor: field, registry: { kind: 'default' } };
     // promauto.With(reg).NewCounter(…) or factory := promauto.With(reg); factory.NewCounter(…)
     let withCall: TSNode | undefined = operand.type === 'call_expression' ? operand : undefined;
     if (operand.type === 'identifier') {
@@ -475,7 +619,14 @@ class GoExtractor {
     if (ctorName) return this.onMetric(c, ctorName, auto ? [auto.registry] : []);
     if (plain === 'NewRegistry' || plain === 'NewPedanticRegistry') {
       const key = this.bindingOf(c) ?? `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-      this.facts.registries.push({ library: 'client_golang', key, label: key.split('#').pop() ?? 'registry', openMetrics: false, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.facts.registries.push({
+        library: 'client_golang',
+        key,
+        label: key.split('#').pop() ?? 'registry',
+        openMetrics: false,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+      });
     }
   }
 
@@ -485,13 +636,23 @@ class GoExtractor {
     const opts = this.optsOf(optsNode);
     const props = opts ? objectProps(opts) : new Map<string, TSNode>();
     const nameNode = props.get('Name');
-    const nameParts = opts ? (nameNode ? concat(this.prefixPart(props.get('Namespace')), this.prefixPart(props.get('Subsystem')), this.str(nameNode)) : text('')) : [{ kind: 'unknown' as const, text: optsNode?.text ?? '' }];
+    const nameParts = opts
+      ? nameNode
+        ? concat(this.prefixPart(props.get('Namespace')), this.prefixPart(props.get('Subsystem')), this.str(nameNode))
+        : text('')
+      : [{ kind: 'unknown' as const, text: optsNode?.text ?? '' }];
     const constLabels = props.get('ConstLabels');
     let constText: string | 'dynamic' | undefined;
     if (constLabels) {
       const lit = constLabels.type === 'composite_literal' ? objectProps(constLabels) : undefined;
       const pairs = lit ? [...lit].map(([k, v]) => [k, stringValue(v)] as const) : undefined;
-      constText = pairs && pairs.every(([, v]) => v !== undefined) ? pairs.map(([k, v]) => `${k}=${v}`).sort().join(',') : 'dynamic';
+      constText =
+        pairs && pairs.every(([, v]) => v !== undefined)
+          ? pairs
+              .map(([k, v]) => `${k}=${v}`)
+              .sort()
+              .join(',')
+          : 'dynamic';
     }
     const help = props.get('Help');
     const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
@@ -533,7 +694,15 @@ class GoExtractor {
       if (registry.kind === 'unknown' || registry.kind === 'none') return;
       for (const arg of positionalArgs(c)) {
         if (method === 'Unregister') {
-          this.facts.clears.push({ library: 'client_golang', op: 'unregister', registry, target: this.objectExpr(arg), call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+          this.facts.clears.push({
+            library: 'client_golang',
+            op: 'unregister',
+            registry,
+            target: this.objectExpr(arg),
+            call: c.text,
+            loc: this.loc(c),
+            scope: this.scopeOf(c),
+          });
           continue;
         }
         const builtin = this.builtinCollector(arg);
@@ -550,7 +719,13 @@ class GoExtractor {
       }
       return;
     }
-    if (method === 'WithLabelValues' || method === 'With' || method === 'GetMetricWithLabelValues' || method === 'GetMetricWith' || method === 'DeleteLabelValues') {
+    if (
+      method === 'WithLabelValues' ||
+      method === 'With' ||
+      method === 'GetMetricWithLabelValues' ||
+      method === 'GetMetricWith' ||
+      method === 'DeleteLabelValues'
+    ) {
       return this.onLabels(c, operand, method);
     }
     if (OTEL_CREATORS[method]) return this.onOtel(c, operand, method);
@@ -576,7 +751,12 @@ class GoExtractor {
   }
 
   private recordCall(c: TSNode, callee: CallSite['callee'], display: string): void {
-    if (callee.kind === 'package' && (this.lookup(callee.name, c) || /^(len|cap|make|new|append|panic|recover|print|println|copy|delete|close|min|max|clear)$/.test(callee.name))) return;
+    if (
+      callee.kind === 'package' &&
+      (this.lookup(callee.name, c) ||
+        /^(len|cap|make|new|append|panic|recover|print|println|copy|delete|close|min|max|clear)$/.test(callee.name))
+    )
+      return;
     this.facts.calls.push({ callee, display, loc: this.loc(c), scope: this.scopeOf(c) });
   }
 
@@ -618,7 +798,12 @@ class GoExtractor {
     }
     let meter = '';
     const decl = operand.type === 'identifier' ? this.lookup(operand.text, operand) : undefined;
-    const meterCall = decl?.kind === 'var' && decl.value?.type === 'call_expression' ? decl.value : operand.type === 'call_expression' ? operand : undefined;
+    const meterCall =
+      decl?.kind === 'var' && decl.value?.type === 'call_expression'
+        ? decl.value
+        : operand.type === 'call_expression'
+          ? operand
+          : undefined;
     if (meterCall && /Meter$/.test(calleeName(meterCall) ?? '')) {
       const [m] = positionalArgs(meterCall);
       meter = (m && stringValue(m)) ?? '';
@@ -629,7 +814,8 @@ class GoExtractor {
       library: 'opentelemetry',
       lang: 'go',
       ctor: `${operand.text}.${method}`,
-      type: kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
+      type:
+        kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
       otelKind: kind,
       nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
       nameText: nameNode?.text ?? '',
@@ -652,7 +838,14 @@ class GoExtractor {
         const info = this.fnInfo(stmt);
         if (info.transparent) continue;
         const name = info.name;
-        this.facts.functions.push({ key: info.key, name, exported: /^[A-Z]/.test(name) ? [name] : [], kind: 'function', loc: this.loc(stmt), scope: { kind: 'module', inLoop: false } });
+        this.facts.functions.push({
+          key: info.key,
+          name,
+          exported: /^[A-Z]/.test(name) ? [name] : [],
+          kind: 'function',
+          loc: this.loc(stmt),
+          scope: { kind: 'module', inLoop: false },
+        });
         continue;
       }
       if (stmt.type === 'const_declaration' || stmt.type === 'var_declaration') {
@@ -664,7 +857,8 @@ class GoExtractor {
             const v = values[i];
             if (!v) return;
             const parts = this.str(v);
-            if (!parts.some((p) => p.kind === 'unknown' || p.kind === 'runtime')) this.facts.goConstants![nm.text] = parts;
+            if (!parts.some((p) => p.kind === 'unknown' || p.kind === 'runtime'))
+              this.facts.goConstants![nm.text] = parts;
           });
           return false;
         });

@@ -46,7 +46,12 @@ import type { ModuleLookup } from '../../lang/module-resolver.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';
-const METRIC_CLASSES: Record<string, MetricType> = { Counter: 'counter', Gauge: 'gauge', Histogram: 'histogram', Summary: 'summary' };
+const METRIC_CLASSES: Record<string, MetricType> = {
+  Counter: 'counter',
+  Gauge: 'gauge',
+  Histogram: 'histogram',
+  Summary: 'summary',
+};
 const OTEL_CREATORS: Record<string, OtelKind> = {
   createCounter: 'counter',
   createUpDownCounter: 'up-down-counter',
@@ -68,10 +73,49 @@ const FUNCTION_TYPES = new Set([
 ]);
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
 const BLOCK_TYPES = new Set(['program', 'statement_block', 'switch_body', 'class_body']);
-const ROUTE_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'del', 'all', 'head', 'options', 'use', 'any', 'on']);
+const ROUTE_METHODS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'del',
+  'all',
+  'head',
+  'options',
+  'use',
+  'any',
+  'on',
+]);
 const ITERATION_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every', 'find']);
-const FASTIFY_HANDLER_KEYS = new Set(['handler', 'preHandler', 'onRequest', 'preValidation', 'preParsing', 'preSerialization', 'onSend', 'onResponse']);
-const NEST_ROUTE_DECORATORS = new Set(['Get', 'Post', 'Put', 'Patch', 'Delete', 'All', 'Head', 'Options', 'Sse', 'MessagePattern', 'EventPattern', 'GrpcMethod', 'Query', 'Mutation', 'Resolver', 'Subscription']);
+const FASTIFY_HANDLER_KEYS = new Set([
+  'handler',
+  'preHandler',
+  'onRequest',
+  'preValidation',
+  'preParsing',
+  'preSerialization',
+  'onSend',
+  'onResponse',
+]);
+const NEST_ROUTE_DECORATORS = new Set([
+  'Get',
+  'Post',
+  'Put',
+  'Patch',
+  'Delete',
+  'All',
+  'Head',
+  'Options',
+  'Sse',
+  'MessagePattern',
+  'EventPattern',
+  'GrpcMethod',
+  'Query',
+  'Mutation',
+  'Resolver',
+  'Subscription',
+]);
 const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const REQUEST_PARAM = /^(req|request|_req|_request)$/;
 const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
@@ -161,7 +205,8 @@ class JsExtractor {
       }
       if (n.type === 'for_statement') {
         const init = n.childForFieldName('initializer');
-        if (init && declaratorsOf(init).some((d) => patternNames(d.childForFieldName('name')).includes(name))) return { kind: 'loop', name, loop: n };
+        if (init && declaratorsOf(init).some((d) => patternNames(d.childForFieldName('name')).includes(name)))
+          return { kind: 'loop', name, loop: n };
       }
       if (n.type === 'catch_clause') {
         const p = n.childForFieldName('parameter');
@@ -192,10 +237,12 @@ class JsExtractor {
       if (child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
         for (const d of declaratorsOf(child)) {
           const target = d.childForFieldName('name');
-          const bound = target?.type === 'identifier' ? target.text === name : target ? patternNames(target).includes(name) : false;
+          const bound =
+            target?.type === 'identifier' ? target.text === name : target ? patternNames(target).includes(name) : false;
           // `const x = require('m')` (and destructured requires) are imports, not plain variables.
           const binding = this.imports.get(name);
-          if (bound && binding && module && isRequire(d.childForFieldName('value'))) return { kind: 'import', name, binding };
+          if (bound && binding && module && isRequire(d.childForFieldName('value')))
+            return { kind: 'import', name, binding };
           if (target?.type === 'identifier' && target.text === name) {
             return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
           }
@@ -204,9 +251,15 @@ class JsExtractor {
             return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
           }
         }
-      } else if ((child.type === 'function_declaration' || child.type === 'generator_function_declaration') && child.childForFieldName('name')?.text === name) {
+      } else if (
+        (child.type === 'function_declaration' || child.type === 'generator_function_declaration') &&
+        child.childForFieldName('name')?.text === name
+      ) {
         return { kind: 'function', name, node: child, module };
-      } else if ((child.type === 'class_declaration' || child.type === 'abstract_class_declaration') && child.childForFieldName('name')?.text === name) {
+      } else if (
+        (child.type === 'class_declaration' || child.type === 'abstract_class_declaration') &&
+        child.childForFieldName('name')?.text === name
+      ) {
         return { kind: 'class', name, node: child, module };
       }
     }
@@ -214,7 +267,9 @@ class JsExtractor {
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
-    return decl.module ? `${this.file.path}#${decl.name}` : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
+    return decl.module
+      ? `${this.file.path}#${decl.name}`
+      : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
   }
 
   private promBinding(local: string): string | undefined {
@@ -280,7 +335,11 @@ class JsExtractor {
         return text(n.text);
       case 'binary_expression': {
         const op = n.childForFieldName('operator')?.text;
-        if (op === '+') return concat(this.str(n.childForFieldName('left'), depth + 1), this.str(n.childForFieldName('right'), depth + 1));
+        if (op === '+')
+          return concat(
+            this.str(n.childForFieldName('left'), depth + 1),
+            this.str(n.childForFieldName('right'), depth + 1),
+          );
         break;
       }
       case 'identifier':
@@ -321,13 +380,26 @@ class JsExtractor {
           const parts = this.str(decl.value, depth + 1);
           const runtime = parts.find((p): p is Extract<StrPart, { kind: 'runtime' }> => p.kind === 'runtime');
           // Name the local variable (`plan`), not the request it came from.
-          if (runtime && !decl.module) return [{ kind: 'runtime', text: decl.name, origin: runtime.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : runtime.origin }];
+          if (runtime && !decl.module)
+            return [
+              {
+                kind: 'runtime',
+                text: decl.name,
+                origin: runtime.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : runtime.origin,
+              },
+            ];
           return parts;
         }
         return this.taintOfDecl(decl, n) ?? [{ kind: 'unknown', text: n.text }];
       case 'import':
         if (decl.binding.imported !== '*' && decl.binding.imported !== 'default') {
-          return [{ kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported }];
+          return [
+            {
+              kind: 'import',
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: decl.binding.imported,
+            },
+          ];
         }
         return [{ kind: 'unknown', text: n.text }];
       case 'param':
@@ -352,7 +424,9 @@ class JsExtractor {
           if (value) return this.str(value, depth + 1);
         }
         if (decl?.kind === 'import' && decl.binding.imported === '*') {
-          return [{ kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop }];
+          return [
+            { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop },
+          ];
         }
       }
     }
@@ -388,7 +462,13 @@ class JsExtractor {
     const t = this.taint(decl.value);
     if (!t || t.kind !== 'runtime') return undefined;
     // A variable named like an entity (`customerId = req.params.id`) is per-entity data.
-    return [{ ...t, text: decl.name, origin: t.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : t.origin }];
+    return [
+      {
+        ...t,
+        text: decl.name,
+        origin: t.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : t.origin,
+      },
+    ];
   }
 
   private paramOrigin(decl: Extract<Decl, { kind: 'param' }>): RuntimeOrigin {
@@ -457,7 +537,12 @@ class JsExtractor {
       if (!decl) return { kind: 'unknown', label };
       if (decl.kind === 'import') {
         if (decl.binding.module === PROM_CLIENT) return { kind: 'unknown', label };
-        return { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported, label };
+        return {
+          kind: 'import',
+          module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+          name: decl.binding.imported,
+          label,
+        };
       }
       if (decl.kind === 'var' && decl.value) {
         const v = unwrap(decl.value);
@@ -465,7 +550,8 @@ class JsExtractor {
           return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.module };
         }
         // `const r = Registry.merge([...])` is a registry too.
-        if (v.type === 'call_expression' && this.isMergeCall(v)) return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.module };
+        if (v.type === 'call_expression' && this.isMergeCall(v))
+          return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.module };
         return this.registryExpr(v, depth + 1);
       }
       return { kind: 'unknown', label };
@@ -480,7 +566,12 @@ class JsExtractor {
         if (o.type === 'identifier') {
           const decl = this.lookup(o.text, o);
           if (decl?.kind === 'import' && decl.binding.imported === '*' && decl.binding.module !== PROM_CLIENT) {
-            return { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop, label };
+            return {
+              kind: 'import',
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: prop,
+              label,
+            };
           }
         }
         if (o.type === 'this') {
@@ -492,7 +583,12 @@ class JsExtractor {
     }
     if (n.type === 'new_expression' && this.promExport(n.childForFieldName('constructor')) === 'Registry') {
       const scope = this.scopeOf(n);
-      return { kind: 'local', key: `${this.file.path}:${lineOf(n)}:${n.startPosition.column}`, label, perCall: scope.kind === 'function' };
+      return {
+        kind: 'local',
+        key: `${this.file.path}:${lineOf(n)}:${n.startPosition.column}`,
+        label,
+        perCall: scope.kind === 'function',
+      };
     }
     return { kind: 'unknown', label };
   }
@@ -515,7 +611,12 @@ class JsExtractor {
       const decl = this.lookup(n.text, n);
       if (decl?.kind === 'var') return { kind: 'local', key: this.varKey(decl), label };
       if (decl?.kind === 'import' && decl.binding.module !== PROM_CLIENT) {
-        return { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported, label };
+        return {
+          kind: 'import',
+          module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+          name: decl.binding.imported,
+          label,
+        };
       }
       return { kind: 'unknown', label };
     }
@@ -531,7 +632,12 @@ class JsExtractor {
         if (o.type === 'identifier') {
           const decl = this.lookup(o.text, o);
           if (decl?.kind === 'import' && decl.binding.imported === '*' && decl.binding.module !== PROM_CLIENT) {
-            return { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop, label };
+            return {
+              kind: 'import',
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: prop,
+              label,
+            };
           }
           // `metrics.requests` where `metrics` is a module-level object literal holding metrics.
           if (decl?.kind === 'var' && decl.module) return { kind: 'local', key: `${this.varKey(decl)}.${prop}`, label };
@@ -553,7 +659,14 @@ class JsExtractor {
   /** The key under which the object created by `node` is stored, if any. */
   private bindingOf(node: TSNode): string | undefined {
     let n = node;
-    while (n.parent && (n.parent.type === 'parenthesized_expression' || n.parent.type === 'as_expression' || n.parent.type === 'satisfies_expression' || n.parent.type === 'await_expression')) n = n.parent;
+    while (
+      n.parent &&
+      (n.parent.type === 'parenthesized_expression' ||
+        n.parent.type === 'as_expression' ||
+        n.parent.type === 'satisfies_expression' ||
+        n.parent.type === 'await_expression')
+    )
+      n = n.parent;
     const parent = n.parent;
     if (!parent) return undefined;
     if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === n.id) {
@@ -562,7 +675,10 @@ class JsExtractor {
       const decl = this.lookup(target.text, target);
       return decl?.kind === 'var' ? this.varKey(decl) : undefined;
     }
-    if ((parent.type === 'assignment_expression' || parent.type === 'augmented_assignment_expression') && parent.childForFieldName('right')?.id === n.id) {
+    if (
+      (parent.type === 'assignment_expression' || parent.type === 'augmented_assignment_expression') &&
+      parent.childForFieldName('right')?.id === n.id
+    ) {
       const left = parent.childForFieldName('left');
       return left ? this.keyOfTarget(left) : undefined;
     }
@@ -624,7 +740,10 @@ class JsExtractor {
         if (LOOP_TYPES.has(n.type) && n.childForFieldName('body')?.id === child.id) inLoop = true;
         guard ??= this.guardAt(n, child);
       }
-      const isField = n.type === 'public_field_definition' && !n.children.some((c) => c.type === 'static') && n.childForFieldName('value')?.id === child.id;
+      const isField =
+        n.type === 'public_field_definition' &&
+        !n.children.some((c) => c.type === 'static') &&
+        n.childForFieldName('value')?.id === child.id;
       if (!FUNCTION_TYPES.has(n.type) && !isField) continue;
       const info = isField ? this.fieldInfo(n) : this.fnInfo(n);
       if (info.transparent) {
@@ -655,7 +774,12 @@ class JsExtractor {
 
   private fieldInfo(field: TSNode): FnInfo {
     const cls = this.className(field) ?? 'class';
-    return { key: `${this.file.path}#${cls}`, name: `${cls} (instance field)`, line: lineOf(field), ...this.classHot(field) };
+    return {
+      key: `${this.file.path}#${cls}`,
+      name: `${cls} (instance field)`,
+      line: lineOf(field),
+      ...this.classHot(field),
+    };
   }
 
   private classHot(inside: TSNode): Pick<FnInfo, 'hot'> {
@@ -668,7 +792,12 @@ class JsExtractor {
       const [arg] = positionalArgs(call);
       const scope = arg && unwrap(arg).type === 'object' ? objectProps(unwrap(arg)).get('scope') : undefined;
       if (scope && /\bREQUEST$/.test(scope.text)) {
-        return { hot: { reason: 'request-scoped-provider', detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request` } };
+        return {
+          hot: {
+            reason: 'request-scoped-provider',
+            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`,
+          },
+        };
       }
     }
     return {};
@@ -693,7 +822,8 @@ class JsExtractor {
     const line = lineOf(fn);
     const path = this.file.path;
     let holder = fn.parent;
-    while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'as_expression')) holder = holder.parent;
+    while (holder && (holder.type === 'parenthesized_expression' || holder.type === 'as_expression'))
+      holder = holder.parent;
 
     // IIFE: runs once, where it is written.
     if (holder?.type === 'call_expression' && unwrapDown(holder.childForFieldName('function'))?.id === fn.id) {
@@ -703,16 +833,30 @@ class JsExtractor {
       const call = holder.parent;
       const callee = calleeName(call) ?? '';
       const method = callee.split('.').pop() ?? '';
-      if (ITERATION_METHODS.has(method)) return { key: `${path}@${line}`, name: `${method} callback`, line, transparent: true, loop: true };
+      if (ITERATION_METHODS.has(method))
+        return { key: `${path}@${line}`, name: `${method} callback`, line, transparent: true, loop: true };
       // `once(() => …)`, `sync.once`, `memoize(() => …)`: the body runs once.
-      if (/^(once|memoize|memoizeOne|lazy)$/i.test(method)) return { key: `${path}@${line}`, name: `${callee} callback`, line, transparent: true, guard: 'once' };
+      if (/^(once|memoize|memoizeOne|lazy)$/i.test(method))
+        return { key: `${path}@${line}`, name: `${callee} callback`, line, transparent: true, guard: 'once' };
       const route = this.routeOf(call, fn);
-      if (route) return { key: `${path}@${line}`, name: `${route} handler`, line, hot: { reason: 'route-handler', detail: `the handler of ${route}` } };
+      if (route)
+        return {
+          key: `${path}@${line}`,
+          name: `${route} handler`,
+          line,
+          hot: { reason: 'route-handler', detail: `the handler of ${route}` },
+        };
       // A wrapper around a handler: `router.get('/x', asyncHandler(async (req, res) => …))`.
       const outer = call.parent;
       if (outer?.type === 'arguments' && outer.parent?.type === 'call_expression') {
         const route2 = this.routeOf(outer.parent, call);
-        if (route2) return { key: `${path}@${line}`, name: `${route2} handler`, line, hot: { reason: 'route-handler', detail: `the handler of ${route2}` } };
+        if (route2)
+          return {
+            key: `${path}@${line}`,
+            name: `${route2} handler`,
+            line,
+            hot: { reason: 'route-handler', detail: `the handler of ${route2}` },
+          };
       }
     }
     // Fastify route options: `{ handler: async (request, reply) => … }`
@@ -724,7 +868,12 @@ class JsExtractor {
         const method = callee.split('.').pop() ?? '';
         if (method === 'route' || ROUTE_METHODS.has(method)) {
           const key = holder.childForFieldName('key')!.text;
-          return { key: `${path}@${line}`, name: `${callee} ${key}`, line, hot: { reason: 'route-handler', detail: `the ${key} of ${describeRoute(args.parent)}` } };
+          return {
+            key: `${path}@${line}`,
+            name: `${callee} ${key}`,
+            line,
+            hot: { reason: 'route-handler', detail: `the ${key} of ${describeRoute(args.parent)}` },
+          };
         }
       }
     }
@@ -740,7 +889,12 @@ class JsExtractor {
         const call = d.namedChildren.find((c) => c.type === 'call_expression' || c.type === 'identifier');
         const dname = call ? (call.type === 'identifier' ? call.text : calleeName(call)) : undefined;
         if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return { key, name: display, line, hot: { reason: 'controller-method', detail: `${display}, a route handler (@${dname})` } };
+          return {
+            key,
+            name: display,
+            line,
+            hot: { reason: 'controller-method', detail: `${display}, a route handler (@${dname})` },
+          };
         }
       }
       if (method === 'constructor') return { key, name: display, line, ...this.classHot(fn) };
@@ -749,7 +903,12 @@ class JsExtractor {
     const key = moduleLevel && name ? `${path}#${name}` : `${path}@${line}${name ? `:${name}` : ''}`;
     const display = name ?? `the function at line ${line}`;
     if (name && moduleLevel && this.routeRefs.has(name)) {
-      return { key, name: display, line, hot: { reason: 'route-handler', detail: `${name}, the handler of ${this.routeRefs.get(name)}` } };
+      return {
+        key,
+        name: display,
+        line,
+        hot: { reason: 'route-handler', detail: `${name}, the handler of ${this.routeRefs.get(name)}` },
+      };
     }
     const nextRoute = this.nextRouteHot(fn, name);
     if (nextRoute) return { key, name: display, line, hot: nextRoute };
@@ -760,21 +919,30 @@ class JsExtractor {
   private nextRouteHot(fn: TSNode, name: string | undefined): FnInfo['hot'] {
     const exported = this.exportedNames(fn);
     if (exported.length === 0) return undefined;
-    if (/(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) && exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))) {
+    if (
+      /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) &&
+      exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))
+    ) {
       return { reason: 'route-handler', detail: `the Next.js route handler ${name ?? exported[0]}` };
     }
     if (/(^|\/)pages\/api\//.test(this.file.path) && exported.includes('default')) {
       return { reason: 'route-handler', detail: 'the default export of a Next.js API route' };
     }
     if ((name === 'handler' || exported.includes('handler')) && paramNames(fn)[0] === 'event') {
-      return { reason: 'lambda-handler', detail: 'the Lambda handler (it runs for every invocation of a warm container)' };
+      return {
+        reason: 'lambda-handler',
+        detail: 'the Lambda handler (it runs for every invocation of a warm container)',
+      };
     }
     return undefined;
   }
 
   private exportedNames(fn: TSNode): string[] {
     let n: TSNode | null = fn.parent;
-    if (n?.type === 'export_statement') return [n.children.some((c) => c.type === 'default') ? 'default' : (fn.childForFieldName('name')?.text ?? 'default')];
+    if (n?.type === 'export_statement')
+      return [
+        n.children.some((c) => c.type === 'default') ? 'default' : (fn.childForFieldName('name')?.text ?? 'default'),
+      ];
     if (n?.type === 'variable_declarator') {
       const name = n.childForFieldName('name')?.text;
       n = n.parent?.parent ?? null;
@@ -788,9 +956,20 @@ class JsExtractor {
     const [p0, p1, p2] = params;
     const isMiddleware =
       (p0 !== undefined && REQUEST_PARAM.test(p0) && p1 !== undefined && RESPONSE_PARAM.test(p1)) ||
-      (p0 !== undefined && /^(err|error)$/.test(p0) && p1 !== undefined && REQUEST_PARAM.test(p1) && p2 !== undefined && RESPONSE_PARAM.test(p2)) ||
+      (p0 !== undefined &&
+        /^(err|error)$/.test(p0) &&
+        p1 !== undefined &&
+        REQUEST_PARAM.test(p1) &&
+        p2 !== undefined &&
+        RESPONSE_PARAM.test(p2)) ||
       (p0 === 'ctx' && p1 === 'next');
-    if (isMiddleware) return { hot: { reason: 'middleware', detail: `${display}, which takes (${params.slice(0, 3).join(', ')}) and so runs per request` } };
+    if (isMiddleware)
+      return {
+        hot: {
+          reason: 'middleware',
+          detail: `${display}, which takes (${params.slice(0, 3).join(', ')}) and so runs per request`,
+        },
+      };
     return {};
   }
 
@@ -932,7 +1111,8 @@ class JsExtractor {
     let registries: RegistryExpr[];
     if (registersNode) {
       const u = unwrap(registersNode);
-      if (u.type === 'undefined' || u.type === 'null' || (u.type === 'identifier' && u.text === 'undefined')) registries = [{ kind: 'default' }];
+      if (u.type === 'undefined' || u.type === 'null' || (u.type === 'identifier' && u.text === 'undefined'))
+        registries = [{ kind: 'default' }];
       else {
         const arr = this.arrayOf(registersNode);
         registries = arr ? arr.map((el) => this.registryExpr(el)) : [{ kind: 'unknown', label: registersNode.text }];
@@ -979,10 +1159,17 @@ class JsExtractor {
     if (method === 'clear' || method === 'removeSingleMetric') return this.onClear(c, object, method);
     if (method === 'getMeter') return;
     if (OTEL_CREATORS[method]) return this.onOtel(c, object, method);
-    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero'].includes(method)) this.onRecord(c, object, method);
+    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero'].includes(method))
+      this.onRecord(c, object, method);
     if (object && unwrap(object).type === 'this') {
       const cls = this.className(c);
-      if (cls) this.facts.calls.push({ callee: { kind: 'local', key: `${this.file.path}#${cls}.${method}` }, display: `this.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      if (cls)
+        this.facts.calls.push({
+          callee: { kind: 'local', key: `${this.file.path}#${cls}.${method}` },
+          display: `this.${method}()`,
+          loc: this.loc(c),
+          scope: this.scopeOf(c),
+        });
     }
   }
 
@@ -992,10 +1179,16 @@ class JsExtractor {
     const decl = this.lookup(name, node);
     if (!decl) return;
     let callee: CallSite['callee'] | undefined;
-    if ((decl.kind === 'function' || decl.kind === 'class') && decl.module) callee = { kind: 'local', key: `${this.file.path}#${name}` };
-    else if (decl.kind === 'var' && decl.module && decl.value && FUNCTION_TYPES.has(unwrap(decl.value).type)) callee = { kind: 'local', key: `${this.file.path}#${name}` };
+    if ((decl.kind === 'function' || decl.kind === 'class') && decl.module)
+      callee = { kind: 'local', key: `${this.file.path}#${name}` };
+    else if (decl.kind === 'var' && decl.module && decl.value && FUNCTION_TYPES.has(unwrap(decl.value).type))
+      callee = { kind: 'local', key: `${this.file.path}#${name}` };
     else if (decl.kind === 'import' && decl.binding.module.startsWith('.')) {
-      callee = { kind: 'import', module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported };
+      callee = {
+        kind: 'import',
+        module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+        name: decl.binding.imported,
+      };
     }
     if (callee) this.facts.calls.push({ callee, display, loc: this.loc(node), scope: this.scopeOf(node) });
   }
@@ -1003,7 +1196,8 @@ class JsExtractor {
   /** `delete require.cache[require.resolve('./metrics')]`: the next `require` evaluates the module again. */
   private onCacheDelete(d: TSNode): void {
     const target = d.childForFieldName('argument');
-    if (target?.type !== 'subscript_expression' || dottedName(target.childForFieldName('object')) !== 'require.cache') return;
+    if (target?.type !== 'subscript_expression' || dottedName(target.childForFieldName('object')) !== 'require.cache')
+      return;
     const index = target.childForFieldName('index');
     if (index?.type !== 'call_expression' || calleeName(index) !== 'require.resolve') return;
     const [arg] = positionalArgs(index);
@@ -1029,7 +1223,11 @@ class JsExtractor {
   private onMerge(c: TSNode): void {
     const [arg] = positionalArgs(c);
     const arr = this.arrayOf(arg ?? null);
-    this.facts.merges.push({ registries: arr ? arr.map((el) => this.registryExpr(el)) : [], loc: this.loc(c), scope: this.scopeOf(c) });
+    this.facts.merges.push({
+      registries: arr ? arr.map((el) => this.registryExpr(el)) : [],
+      loc: this.loc(c),
+      scope: this.scopeOf(c),
+    });
   }
 
   private onRegisterMetric(c: TSNode, object: TSNode | null): void {
@@ -1088,7 +1286,9 @@ class JsExtractor {
     const decl = this.lookup(name, at);
     if (decl?.kind !== 'param') return false;
     if (REQUEST_PARAM.test(name) || name === 'ctx' || name === 'c') return true;
-    return FUNCTION_TYPES.has(decl.fn.type) && this.fnInfo(decl.fn).hot !== undefined && paramNames(decl.fn)[0] === name;
+    return (
+      FUNCTION_TYPES.has(decl.fn.type) && this.fnInfo(decl.fn).hot !== undefined && paramNames(decl.fn)[0] === name
+    );
   }
 
   private onOtel(c: TSNode, object: TSNode | null, method: string): void {
@@ -1106,7 +1306,11 @@ class JsExtractor {
       library: 'opentelemetry',
       lang: 'js',
       ctor: `${object?.text ?? 'meter'}.${method}`,
-      type: method.includes('Histogram') ? 'histogram' : method.includes('Gauge') || method.includes('UpDown') ? 'gauge' : 'counter',
+      type: method.includes('Histogram')
+        ? 'histogram'
+        : method.includes('Gauge') || method.includes('UpDown')
+          ? 'gauge'
+          : 'counter',
       otelKind: OTEL_CREATORS[method]!,
       nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
       nameText: nameNode?.text ?? '',
@@ -1139,12 +1343,14 @@ class JsExtractor {
       if (decl?.kind === 'import' && this.usesOtel()) return '';
       return undefined;
     }
-    if (n.type === 'member_expression' && unwrap(n.childForFieldName('object')!).type === 'this' && this.usesOtel()) return '';
+    if (n.type === 'member_expression' && unwrap(n.childForFieldName('object')!).type === 'this' && this.usesOtel())
+      return '';
     return undefined;
   }
 
   private usesOtel(): boolean {
-    for (const b of this.imports.values()) if (b.module === OTEL_API || b.module.startsWith('@opentelemetry/')) return true;
+    for (const b of this.imports.values())
+      if (b.module === OTEL_API || b.module.startsWith('@opentelemetry/')) return true;
     return false;
   }
 
@@ -1156,7 +1362,8 @@ class JsExtractor {
     const ex = this.facts.exports;
     const path = this.file.path;
     const exportedLocals = new Map<string, string[]>();
-    const addExport = (local: string, as: string) => exportedLocals.set(local, [...(exportedLocals.get(local) ?? []), as]);
+    const addExport = (local: string, as: string) =>
+      exportedLocals.set(local, [...(exportedLocals.get(local) ?? []), as]);
 
     for (const stmt of this.root.namedChildren) {
       if (stmt.type === 'export_statement') {
@@ -1174,7 +1381,8 @@ class JsExtractor {
             for (const spec of clause.namedChildren) {
               if (spec.type !== 'export_specifier') continue;
               const name = spec.childForFieldName('name')?.text;
-              if (name) ex.reexports.push({ module: resolved, name, as: spec.childForFieldName('alias')?.text ?? name });
+              if (name)
+                ex.reexports.push({ module: resolved, name, as: spec.childForFieldName('alias')?.text ?? name });
             }
           continue;
         }
@@ -1204,7 +1412,8 @@ class JsExtractor {
         const right = e.childForFieldName('right');
         if (!left || !right) continue;
         if (left === 'module.exports' && unwrap(right).type === 'object') {
-          for (const [key, value] of objectProps(unwrap(right))) if (isIdent(unwrap(value))) addExport(unwrap(value).text, key);
+          for (const [key, value] of objectProps(unwrap(right)))
+            if (isIdent(unwrap(value))) addExport(unwrap(value).text, key);
         } else if (/^(module\.)?exports\.\w+$/.test(left) && unwrap(right).type === 'identifier') {
           addExport(unwrap(right).text, left.split('.').pop()!);
         }
@@ -1214,7 +1423,12 @@ class JsExtractor {
     // Module-level declarations: functions, classes, constants, registries, metric bindings.
     for (const raw of this.root.namedChildren) {
       const stmt = raw.type === 'export_statement' ? (raw.childForFieldName('declaration') ?? raw) : raw;
-      if (stmt.type === 'function_declaration' || stmt.type === 'generator_function_declaration' || stmt.type === 'class_declaration' || stmt.type === 'abstract_class_declaration') {
+      if (
+        stmt.type === 'function_declaration' ||
+        stmt.type === 'generator_function_declaration' ||
+        stmt.type === 'class_declaration' ||
+        stmt.type === 'abstract_class_declaration'
+      ) {
         const name = stmt.childForFieldName('name')?.text;
         if (!name) continue;
         const isClass = stmt.type.includes('class');
@@ -1241,7 +1455,8 @@ class JsExtractor {
         }
         if (exportedAs.length === 0) continue;
         const parts = this.str(v);
-        if (!parts.some((p) => p.kind === 'unknown' || p.kind === 'runtime')) for (const as of exportedAs) ex.constants[as] = parts;
+        if (!parts.some((p) => p.kind === 'unknown' || p.kind === 'runtime'))
+          for (const as of exportedAs) ex.constants[as] = parts;
         const registry = this.registryExpr(nameNode);
         if (registry.kind !== 'unknown') for (const as of exportedAs) ex.registries[as] = registry;
         const key = `${path}#${name}`;
@@ -1254,14 +1469,22 @@ class JsExtractor {
       if (!b) continue;
       for (const as of names) {
         if (b.module === PROM_CLIENT && b.imported === 'register') ex.registries[as] = { kind: 'default' };
-        else if (b.module.startsWith('.')) ex.reexports.push({ module: this.facts.modules[b.module] ?? b.module, name: b.imported, as });
+        else if (b.module.startsWith('.'))
+          ex.reexports.push({ module: this.facts.modules[b.module] ?? b.module, name: b.imported, as });
       }
     }
   }
 
   private pushFunction(name: string, kind: FunctionDecl['kind'], node: TSNode, exported: string[]): void {
     const key = `${this.file.path}#${name}`;
-    this.facts.functions.push({ key, name, exported, kind, loc: this.loc(node), scope: { kind: 'module', inLoop: false } });
+    this.facts.functions.push({
+      key,
+      name,
+      exported,
+      kind,
+      loc: this.loc(node),
+      scope: { kind: 'module', inLoop: false },
+    });
     for (const as of exported) this.facts.exports.functions[as] = key;
   }
 
@@ -1291,7 +1514,13 @@ class JsExtractor {
 function unwrap(node: TSNode): TSNode {
   let n = node;
   for (;;) {
-    if (n.type === 'parenthesized_expression' || n.type === 'non_null_expression' || n.type === 'as_expression' || n.type === 'satisfies_expression' || n.type === 'type_assertion') {
+    if (
+      n.type === 'parenthesized_expression' ||
+      n.type === 'non_null_expression' ||
+      n.type === 'as_expression' ||
+      n.type === 'satisfies_expression' ||
+      n.type === 'type_assertion'
+    ) {
       const inner = n.namedChildren.find((c) => c.type !== 'comment');
       if (!inner) return n;
       n = inner;
@@ -1343,7 +1572,11 @@ function patternNames(pattern: TSNode | null): string[] {
       // In `{ a: b }` only `b` is bound; in `x = 1` only `x`.
       const parent = n.parent;
       if (parent?.type === 'pair_pattern' && parent.childForFieldName('key')?.id === n.id) return undefined;
-      if ((parent?.type === 'assignment_pattern' || parent?.type === 'object_assignment_pattern') && parent.childForFieldName('right')?.id === n.id) return undefined;
+      if (
+        (parent?.type === 'assignment_pattern' || parent?.type === 'object_assignment_pattern') &&
+        parent.childForFieldName('right')?.id === n.id
+      )
+        return undefined;
       out.push(n.text);
     }
     // Type annotations and default values bind nothing.
@@ -1362,7 +1595,8 @@ function paramNames(fn: TSNode): string[] {
   const out: string[] = [];
   for (const p of params.namedChildren) {
     if (p.type === 'comment') continue;
-    const pattern = p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p;
+    const pattern =
+      p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p;
     if (!pattern) continue;
     if (pattern.type === 'identifier') out.push(pattern.text);
     else if (pattern.type === 'assignment_pattern') out.push(pattern.childForFieldName('left')?.text ?? '');
@@ -1407,16 +1641,20 @@ function decoratorsOf(node: TSNode): TSNode[] {
   // Decorators before a class member are its preceding siblings in the class body; before an exported
   // class they belong to the export statement.
   for (let s = node.previousNamedSibling; s && s.type === 'decorator'; s = s.previousNamedSibling) out.push(s);
-  if (node.parent?.type === 'export_statement') for (const c of node.parent.namedChildren) if (c.type === 'decorator') out.push(c);
+  if (node.parent?.type === 'export_statement')
+    for (const c of node.parent.namedChildren) if (c.type === 'decorator') out.push(c);
   return out;
 }
 
 function contextualName(node: TSNode): string | undefined {
   const parent = node.parent;
   if (!parent) return undefined;
-  if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === node.id) return parent.childForFieldName('name')?.text;
-  if (parent.type === 'pair' && parent.childForFieldName('value')?.id === node.id) return parent.childForFieldName('key')?.text;
-  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id) return dottedName(parent.childForFieldName('left'));
+  if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === node.id)
+    return parent.childForFieldName('name')?.text;
+  if (parent.type === 'pair' && parent.childForFieldName('value')?.id === node.id)
+    return parent.childForFieldName('key')?.text;
+  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id)
+    return dottedName(parent.childForFieldName('left'));
   if (parent.type === 'public_field_definition') return parent.childForFieldName('name')?.text;
   return undefined;
 }
@@ -1436,7 +1674,8 @@ function singletonTest(cond: TSNode): TSNode | undefined {
     const right = c.childForFieldName('right');
     if (!left || !right || !(op === '===' || op === '==')) return undefined;
     if (/^(undefined|null)$/.test(right.text)) return left;
-    if (left.type === 'unary_expression' && left.children[0]?.text === 'typeof' && stringValue(right) === 'undefined') return left.childForFieldName('argument') ?? undefined;
+    if (left.type === 'unary_expression' && left.children[0]?.text === 'typeof' && stringValue(right) === 'undefined')
+      return left.childForFieldName('argument') ?? undefined;
   }
   return undefined;
 }

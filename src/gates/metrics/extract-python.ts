@@ -22,12 +22,30 @@ import {
 } from '../../lang/ts-helpers.js';
 import { isEntityLike } from './labels.js';
 import { emptyFileFacts } from './model.js';
-import type { CallSite, FileFacts, Guard, HotReason, Loc, MetricType, ObjectExpr, OtelKind, RegistryExpr, RuntimeOrigin, Scope, StrPart } from './model.js';
+import type {
+  CallSite,
+  FileFacts,
+  Guard,
+  HotReason,
+  Loc,
+  MetricType,
+  ObjectExpr,
+  OtelKind,
+  RegistryExpr,
+  RuntimeOrigin,
+  Scope,
+  StrPart,
+} from './model.js';
 import { concat, staticValue, text } from './parts.js';
 import type { ModuleLookup } from '../../lang/module-resolver.js';
 import { unboundedValue } from './values.js';
 
-const PROM_MODULES = new Set(['prometheus_client', 'prometheus_client.core', 'prometheus_client.metrics', 'prometheus_client.registry']);
+const PROM_MODULES = new Set([
+  'prometheus_client',
+  'prometheus_client.core',
+  'prometheus_client.metrics',
+  'prometheus_client.registry',
+]);
 const METRIC_CLASSES: Record<string, MetricType> = {
   Counter: 'counter',
   Gauge: 'gauge',
@@ -36,7 +54,11 @@ const METRIC_CLASSES: Record<string, MetricType> = {
   Info: 'info',
   Enum: 'enum',
 };
-const BUILTIN_COLLECTORS: Record<string, 'process' | 'platform' | 'gc'> = { ProcessCollector: 'process', PlatformCollector: 'platform', GCCollector: 'gc' };
+const BUILTIN_COLLECTORS: Record<string, 'process' | 'platform' | 'gc'> = {
+  ProcessCollector: 'process',
+  PlatformCollector: 'platform',
+  GCCollector: 'gc',
+};
 const OTEL_CREATORS: Record<string, OtelKind> = {
   create_counter: 'counter',
   create_up_down_counter: 'up-down-counter',
@@ -46,10 +68,26 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   create_observable_up_down_counter: 'observable-up-down-counter',
   create_observable_gauge: 'observable-gauge',
 };
-const ROUTE_DECORATOR = /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
+const ROUTE_DECORATOR =
+  /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 const TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
 const VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-const VIEW_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options', 'dispatch', 'list', 'create', 'retrieve', 'update', 'partial_update', 'destroy']);
+const VIEW_METHODS = new Set([
+  'get',
+  'post',
+  'put',
+  'patch',
+  'delete',
+  'head',
+  'options',
+  'dispatch',
+  'list',
+  'create',
+  'retrieve',
+  'update',
+  'partial_update',
+  'destroy',
+]);
 const CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 
 type Decl =
@@ -142,7 +180,12 @@ class PyExtractor {
         const left = n.childForFieldName('left');
         if (left && identifiersIn(left).includes(name)) return { kind: 'loop', name };
       }
-      if (n.type === 'list_comprehension' || n.type === 'set_comprehension' || n.type === 'dictionary_comprehension' || n.type === 'generator_expression') {
+      if (
+        n.type === 'list_comprehension' ||
+        n.type === 'set_comprehension' ||
+        n.type === 'dictionary_comprehension' ||
+        n.type === 'generator_expression'
+      ) {
         for (const clause of n.namedChildren) {
           if (clause.type !== 'for_in_clause') continue;
           const left = clause.childForFieldName('left');
@@ -179,19 +222,38 @@ class PyExtractor {
           const a = stmt.namedChildren[0];
           if (a?.type === 'assignment') {
             const left = a.childForFieldName('left');
-            if (left?.type === 'identifier' && left.text === name) found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
-            else if (left && (left.type === 'pattern_list' || left.type === 'tuple_pattern') && identifiersIn(left).includes(name)) {
+            if (left?.type === 'identifier' && left.text === name)
+              found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
+            else if (
+              left &&
+              (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
+              identifiersIn(left).includes(name)
+            ) {
               found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
             }
           }
         } else if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition') {
           const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
           if (def?.childForFieldName('name')?.text === name) {
-            found ??= def.type === 'class_definition' ? { kind: 'class', name, node: def, module } : { kind: 'function', name, node: def, module };
+            found ??=
+              def.type === 'class_definition'
+                ? { kind: 'class', name, node: def, module }
+                : { kind: 'function', name, node: def, module };
           }
         } else if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === name) {
           found ??= { kind: 'class', name, node: stmt, module };
-        } else if (['if_statement', 'try_statement', 'with_statement', 'else_clause', 'elif_clause', 'except_clause', 'finally_clause', 'block'].includes(stmt.type)) {
+        } else if (
+          [
+            'if_statement',
+            'try_statement',
+            'with_statement',
+            'else_clause',
+            'elif_clause',
+            'except_clause',
+            'finally_clause',
+            'block',
+          ].includes(stmt.type)
+        ) {
           visit(stmt);
         }
         if (found) return;
@@ -202,7 +264,9 @@ class PyExtractor {
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
-    return decl.module ? `${this.file.path}#${decl.name}` : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
+    return decl.module
+      ? `${this.file.path}#${decl.name}`
+      : `${this.file.path}@${lineOf(decl.block)}:${decl.block.startPosition.column}#${decl.name}`;
   }
 
   private moduleOf(binding: ImportBinding): string {
@@ -247,7 +311,11 @@ class PyExtractor {
       case 'parenthesized_expression':
         return this.str(node.namedChildren[0], depth + 1);
       case 'binary_operator': {
-        if (node.childForFieldName('operator')?.text === '+') return concat(this.str(node.childForFieldName('left'), depth + 1), this.str(node.childForFieldName('right'), depth + 1));
+        if (node.childForFieldName('operator')?.text === '+')
+          return concat(
+            this.str(node.childForFieldName('left'), depth + 1),
+            this.str(node.childForFieldName('right'), depth + 1),
+          );
         break;
       }
       case 'identifier':
@@ -293,7 +361,8 @@ class PyExtractor {
               const lists: StrPart[][] = [];
               pieces.forEach((p, i) => {
                 lists.push(text(p));
-                if (i < pieces.length - 1) lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '{}' }]);
+                if (i < pieces.length - 1)
+                  lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '{}' }]);
               });
               return concat(...lists);
             }
@@ -315,7 +384,13 @@ class PyExtractor {
           const parts = this.str(decl.value, depth + 1);
           if (!decl.module && parts.some((p) => p.kind === 'runtime')) {
             const origin = parts.find((p) => p.kind === 'runtime') as Extract<StrPart, { kind: 'runtime' }>;
-            return [{ kind: 'runtime', text: decl.name, origin: origin.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : origin.origin }];
+            return [
+              {
+                kind: 'runtime',
+                text: decl.name,
+                origin: origin.origin === 'request' ? 'request' : isEntityLike(decl.name) ? 'entity' : origin.origin,
+              },
+            ];
           }
           return parts;
         }
@@ -323,7 +398,9 @@ class PyExtractor {
       case 'import': {
         if (decl.binding.imported === '*') return [{ kind: 'unknown', text: node.text }];
         const module = this.facts.modules[decl.binding.module];
-        return module ? [{ kind: 'import', module, name: decl.binding.imported }] : [{ kind: 'unknown', text: node.text }];
+        return module
+          ? [{ kind: 'import', module, name: decl.binding.imported }]
+          : [{ kind: 'unknown', text: node.text }];
       }
       case 'param':
         return [{ kind: 'runtime', text: node.text, origin: this.paramOrigin(decl) }];
@@ -395,7 +472,10 @@ class PyExtractor {
         return { kind: 'import', module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
       }
       if (decl.kind === 'var' && decl.value) {
-        if (decl.value.type === 'call' && this.promExport(decl.value.childForFieldName('function')) === 'CollectorRegistry') {
+        if (
+          decl.value.type === 'call' &&
+          this.promExport(decl.value.childForFieldName('function')) === 'CollectorRegistry'
+        ) {
           return { kind: 'local', key: this.varKey(decl), label, perCall: !decl.module };
         }
         return this.registryExpr(decl.value, depth + 1);
@@ -403,7 +483,12 @@ class PyExtractor {
       return { kind: 'unknown', label };
     }
     if (node.type === 'call' && this.promExport(node.childForFieldName('function')) === 'CollectorRegistry') {
-      return { kind: 'local', key: `${this.file.path}:${lineOf(node)}:${node.startPosition.column}`, label, perCall: this.scopeOf(node).kind === 'function' };
+      return {
+        kind: 'local',
+        key: `${this.file.path}:${lineOf(node)}:${node.startPosition.column}`,
+        label,
+        perCall: this.scopeOf(node).kind === 'function',
+      };
     }
     if (node.type === 'attribute') {
       const object = node.childForFieldName('object');
@@ -433,7 +518,8 @@ class PyExtractor {
     if (node.type === 'identifier') {
       const decl = this.lookup(node.text, node);
       if (decl?.kind === 'var') return { kind: 'local', key: decl.classBody ? label : this.varKey(decl), label };
-      if (decl?.kind === 'import' && !PROM_MODULES.has(decl.binding.module)) return { kind: 'import', module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
+      if (decl?.kind === 'import' && !PROM_MODULES.has(decl.binding.module))
+        return { kind: 'import', module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
       return { kind: 'unknown', label };
     }
     if (node.type === 'attribute') {
@@ -445,7 +531,8 @@ class PyExtractor {
           if (cls) return { kind: 'local', key: `${this.file.path}#class:${cls}.${attr}`, label };
         }
         const decl = this.lookup(object.text, object);
-        if (decl?.kind === 'class') return { kind: 'local', key: `${this.file.path}#class:${object.text}.${attr}`, label };
+        if (decl?.kind === 'class')
+          return { kind: 'local', key: `${this.file.path}#class:${object.text}.${attr}`, label };
         if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
           const module = this.resolver.python(this.file.path, decl.binding.module);
           if (module) return { kind: 'import', module, name: attr, label };
@@ -456,7 +543,8 @@ class PyExtractor {
   }
 
   private className(node: TSNode): string | undefined {
-    for (let n: TSNode | null = node.parent; n; n = n.parent) if (n.type === 'class_definition') return n.childForFieldName('name')?.text;
+    for (let n: TSNode | null = node.parent; n; n = n.parent)
+      if (n.type === 'class_definition') return n.childForFieldName('name')?.text;
     return undefined;
   }
 
@@ -491,8 +579,18 @@ class PyExtractor {
     let child = node;
     for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
       if (!innermost) {
-        if ((n.type === 'for_statement' || n.type === 'while_statement') && n.childForFieldName('body')?.id === child.id) inLoop = true;
-        if (n.type === 'list_comprehension' || n.type === 'generator_expression' || n.type === 'set_comprehension' || n.type === 'dictionary_comprehension') inLoop = true;
+        if (
+          (n.type === 'for_statement' || n.type === 'while_statement') &&
+          n.childForFieldName('body')?.id === child.id
+        )
+          inLoop = true;
+        if (
+          n.type === 'list_comprehension' ||
+          n.type === 'generator_expression' ||
+          n.type === 'set_comprehension' ||
+          n.type === 'dictionary_comprehension'
+        )
+          inLoop = true;
         guard ??= this.guardAt(n, child);
       }
       if (n.type !== 'function_definition') continue;
@@ -508,7 +606,15 @@ class PyExtractor {
       }
     }
     if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return { kind: 'function', fnKey: innermost.key, fnName: innermost.name, fnLine: innermost.line, ...(hot ? { hot } : {}), inLoop, ...(guard ? { guard } : {}) };
+    return {
+      kind: 'function',
+      fnKey: innermost.key,
+      fnName: innermost.name,
+      fnLine: innermost.line,
+      ...(hot ? { hot } : {}),
+      inLoop,
+      ...(guard ? { guard } : {}),
+    };
   }
 
   private guardAt(n: TSNode, child: TSNode): Guard | undefined {
@@ -551,12 +657,28 @@ class PyExtractor {
   private computeFnInfo(fn: TSNode): FnInfo {
     const name = fn.childForFieldName('name')?.text ?? 'lambda';
     const line = lineOf(fn);
-    const cls = fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition' ? fn.parent.parent : fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'block' && fn.parent.parent.parent?.type === 'class_definition' ? fn.parent.parent.parent : undefined;
+    const cls =
+      fn.parent?.type === 'block' && fn.parent.parent?.type === 'class_definition'
+        ? fn.parent.parent
+        : fn.parent?.type === 'decorated_definition' &&
+            fn.parent.parent?.type === 'block' &&
+            fn.parent.parent.parent?.type === 'class_definition'
+          ? fn.parent.parent.parent
+          : undefined;
     const clsName = cls?.childForFieldName('name')?.text;
-    const moduleLevel = fn.parent?.type === 'module' || (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'module');
-    const key = clsName ? (name === '__init__' ? `${this.file.path}#${clsName}` : `${this.file.path}#${clsName}.${name}`) : moduleLevel ? `${this.file.path}#${name}` : `${this.file.path}@${line}:${name}`;
+    const moduleLevel =
+      fn.parent?.type === 'module' ||
+      (fn.parent?.type === 'decorated_definition' && fn.parent.parent?.type === 'module');
+    const key = clsName
+      ? name === '__init__'
+        ? `${this.file.path}#${clsName}`
+        : `${this.file.path}#${clsName}.${name}`
+      : moduleLevel
+        ? `${this.file.path}#${name}`
+        : `${this.file.path}@${line}:${name}`;
     const display = clsName ? (name === '__init__' ? `${clsName}.__init__` : `${clsName}.${name}`) : name;
-    const decorators = fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c) => c.type === 'decorator') : [];
+    const decorators =
+      fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c) => c.type === 'decorator') : [];
     let guard: Guard | undefined;
     for (const d of decorators) {
       const expr = d.namedChildren[0];
@@ -567,23 +689,44 @@ class PyExtractor {
       if (dname.includes('.') && ROUTE_DECORATOR.test(last)) {
         const [path] = expr?.type === 'call' ? positionalArgs(expr) : [];
         const p = path ? stringValue(path) : undefined;
-        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, the view of @${dname}(${p !== undefined ? `'${p}'` : '…'})` } };
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: 'view', detail: `${display}, the view of @${dname}(${p !== undefined ? `'${p}'` : '…'})` },
+        };
       }
       if (last === 'api_view' || last === 'require_http_methods' || last === 'require_GET' || last === 'require_POST') {
         return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a Django view (@${dname})` } };
       }
-      if (TASK_DECORATOR.test(last)) return { key, name: display, line, hot: { reason: 'task', detail: `${display}, a task body (@${dname}) that runs for every job` } };
+      if (TASK_DECORATOR.test(last))
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: 'task', detail: `${display}, a task body (@${dname}) that runs for every job` },
+        };
     }
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === 'self' || params[0] === 'cls' ? params[1] : params[0];
     if (cls && VIEW_METHODS.has(name)) {
       const bases = cls.childForFieldName('superclasses')?.text ?? '';
-      if (VIEW_BASES.test(bases.replace(/[()\s]/g, '').split(',').join(' ').trim()) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
+      if (
+        VIEW_BASES.test(
+          bases
+            .replace(/[()\s]/g, '')
+            .split(',')
+            .join(' ')
+            .trim(),
+        ) ||
+        /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)
+      ) {
         return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
       }
     }
-    if (firstReal === 'request' && !clsName) return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a view (it takes the request)` } };
+    if (firstReal === 'request' && !clsName)
+      return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a view (it takes the request)` } };
     return { key, name: display, line };
   }
 
@@ -601,7 +744,14 @@ class PyExtractor {
     if (!exported) return;
     if (exported === 'CollectorRegistry') {
       const key = this.bindingOf(c) ?? `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-      this.facts.registries.push({ library: 'prometheus_client', key, label: key.split('#').pop() ?? 'registry', openMetrics: false, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.facts.registries.push({
+        library: 'prometheus_client',
+        key,
+        label: key.split('#').pop() ?? 'registry',
+        openMetrics: false,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+      });
       return;
     }
     const builtin = BUILTIN_COLLECTORS[exported];
@@ -630,7 +780,9 @@ class PyExtractor {
     const sub = this.arg(c, 'subsystem', 4);
     const unit = this.arg(c, 'unit', 5);
     const registryNode = this.arg(c, 'registry', 6);
-    const hasSplat = (c.childForFieldName('arguments')?.namedChildren ?? []).some((a) => a.type === 'dictionary_splat' || a.type === 'list_splat');
+    const hasSplat = (c.childForFieldName('arguments')?.namedChildren ?? []).some(
+      (a) => a.type === 'dictionary_splat' || a.type === 'list_splat',
+    );
     const prefix = (n: TSNode | undefined): StrPart[] => {
       if (!n) return [];
       const parts = this.str(n);
@@ -638,7 +790,9 @@ class PyExtractor {
       if (v === '') return [];
       return concat(parts, text('_'));
     };
-    const nameParts = nameNode ? concat(prefix(ns), prefix(sub), this.str(nameNode)) : [{ kind: 'unknown' as const, text: '**kwargs' }];
+    const nameParts = nameNode
+      ? concat(prefix(ns), prefix(sub), this.str(nameNode))
+      : [{ kind: 'unknown' as const, text: '**kwargs' }];
     const labelsNode = this.arg(c, 'labelnames', 2);
     const labels = labelsNode ? this.stringList(labelsNode) : hasSplat ? undefined : [];
     const doc = this.arg(c, 'documentation', 1);
@@ -656,7 +810,9 @@ class PyExtractor {
       nameText: nameNode?.text ?? '',
       ...(labels !== undefined ? { labels } : {}),
       ...(doc ? { help: stringValue(doc) ?? null } : hasSplat ? { help: null } : {}),
-      registries: [hasSplat && !registryNode ? { kind: 'unknown', label: '**kwargs' } : this.registryExpr(registryNode)],
+      registries: [
+        hasSplat && !registryNode ? { kind: 'unknown', label: '**kwargs' } : this.registryExpr(registryNode),
+      ],
       ...(binding ? { binding } : {}),
       loc: this.loc(c),
       scope: this.scopeOf(c),
@@ -675,15 +831,32 @@ class PyExtractor {
     if (fnNode.type !== 'attribute') return;
     const object = fnNode.childForFieldName('object');
     const method = fnNode.childForFieldName('attribute')?.text ?? '';
-    if (method === 'reload' && object?.type === 'identifier' && this.imports.get(object.text)?.module === 'importlib') return this.onReload(c);
+    if (method === 'reload' && object?.type === 'identifier' && this.imports.get(object.text)?.module === 'importlib')
+      return this.onReload(c);
     if (method === 'register' || method === 'unregister') {
       const registry = this.registryExpr(object);
       if (registry.kind === 'unknown' || registry.kind === 'none') return;
       const [arg] = positionalArgs(c);
       if (method === 'register') {
-        this.facts.registrations.push({ library: 'prometheus_client', registry, target: this.objectExpr(arg), call: c.text, fatal: true, loc: this.loc(c), scope: this.scopeOf(c) });
+        this.facts.registrations.push({
+          library: 'prometheus_client',
+          registry,
+          target: this.objectExpr(arg),
+          call: c.text,
+          fatal: true,
+          loc: this.loc(c),
+          scope: this.scopeOf(c),
+        });
       } else {
-        this.facts.clears.push({ library: 'prometheus_client', op: 'unregister', registry, target: this.objectExpr(arg), call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+        this.facts.clears.push({
+          library: 'prometheus_client',
+          op: 'unregister',
+          registry,
+          target: this.objectExpr(arg),
+          call: c.text,
+          loc: this.loc(c),
+          scope: this.scopeOf(c),
+        });
       }
       return;
     }
@@ -692,7 +865,13 @@ class PyExtractor {
     if (method === 'labels' || method === 'remove') return this.onLabels(c, object);
     if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) {
       const cls = this.className(c);
-      if (cls) this.facts.calls.push({ callee: { kind: 'local', key: `${this.file.path}#${cls}.${method}` }, display: `self.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      if (cls)
+        this.facts.calls.push({
+          callee: { kind: 'local', key: `${this.file.path}#${cls}.${method}` },
+          display: `self.${method}()`,
+          loc: this.loc(c),
+          scope: this.scopeOf(c),
+        });
       return;
     }
     // `module.func()` where `module` is an imported repository module.
@@ -700,7 +879,13 @@ class PyExtractor {
       const decl = this.lookup(object.text, object);
       if (decl?.kind === 'import' && decl.binding.imported === '*' && !PROM_MODULES.has(decl.binding.module)) {
         const module = this.resolver.python(this.file.path, decl.binding.module);
-        if (module) this.facts.calls.push({ callee: { kind: 'import', module, name: method }, display: `${object.text}.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+        if (module)
+          this.facts.calls.push({
+            callee: { kind: 'import', module, name: method },
+            display: `${object.text}.${method}()`,
+            loc: this.loc(c),
+            scope: this.scopeOf(c),
+          });
       }
     }
   }
@@ -711,7 +896,8 @@ class PyExtractor {
     const decl = this.lookup(name, c);
     if (!decl) return;
     let callee: CallSite['callee'] | undefined;
-    if ((decl.kind === 'function' || decl.kind === 'class') && decl.module) callee = { kind: 'local', key: `${this.file.path}#${name}` };
+    if ((decl.kind === 'function' || decl.kind === 'class') && decl.module)
+      callee = { kind: 'local', key: `${this.file.path}#${name}` };
     else if (decl.kind === 'import' && decl.binding.imported !== '*' && this.facts.modules[decl.binding.module]) {
       callee = { kind: 'import', module: this.facts.modules[decl.binding.module]!, name: decl.binding.imported };
     }
@@ -726,7 +912,10 @@ class PyExtractor {
     let module: string | undefined;
     if (decl?.kind === 'import') {
       // `import app.metrics as m` / `from app import metrics`
-      module = decl.binding.imported === '*' ? this.resolver.python(this.file.path, decl.binding.module) : this.resolver.python(this.file.path, `${decl.binding.module}.${decl.binding.imported}`);
+      module =
+        decl.binding.imported === '*'
+          ? this.resolver.python(this.file.path, decl.binding.module)
+          : this.resolver.python(this.file.path, `${decl.binding.module}.${decl.binding.imported}`);
     } else if (arg.type === 'attribute') {
       module = this.resolver.python(this.file.path, arg.text);
     }
@@ -740,7 +929,11 @@ class PyExtractor {
     const isRequestRoot = (name: string, at: TSNode) => {
       const decl = this.lookup(name, at);
       if (decl?.kind !== 'param') return false;
-      return name === 'request' || name === 'req' || (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined);
+      return (
+        name === 'request' ||
+        name === 'req' ||
+        (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined)
+      );
     };
     positionalArgs(c).forEach((value, position) => {
       const source = unboundedValue(value, isRequestRoot);
@@ -765,7 +958,8 @@ class PyExtractor {
       library: 'opentelemetry',
       lang: 'python',
       ctor: `${object?.text ?? 'meter'}.${method}`,
-      type: kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
+      type:
+        kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
       otelKind: kind,
       nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
       nameText: nameNode?.text ?? '',
@@ -781,7 +975,9 @@ class PyExtractor {
 
   private meterOf(object: TSNode | null, depth = 0): string | undefined {
     if (!object || depth > 4) return undefined;
-    const usesOtel = [...this.imports.values()].some((b) => b.module === 'opentelemetry' || b.module.startsWith('opentelemetry.'));
+    const usesOtel = [...this.imports.values()].some(
+      (b) => b.module === 'opentelemetry' || b.module.startsWith('opentelemetry.'),
+    );
     if (!usesOtel) return undefined;
     if (object.type === 'call') {
       const callee = calleeName(object) ?? '';
@@ -814,7 +1010,14 @@ class PyExtractor {
         const name = stmt.childForFieldName('name')?.text;
         if (!name) continue;
         const key = `${path}#${name}`;
-        this.facts.functions.push({ key, name, exported: [name], kind: stmt.type === 'class_definition' ? 'class' : 'function', loc: this.loc(stmt), scope: { kind: 'module', inLoop: false } });
+        this.facts.functions.push({
+          key,
+          name,
+          exported: [name],
+          kind: stmt.type === 'class_definition' ? 'class' : 'function',
+          loc: this.loc(stmt),
+          scope: { kind: 'module', inLoop: false },
+        });
         ex.functions[name] = key;
         continue;
       }
@@ -859,7 +1062,11 @@ function pyParamNames(fn: TSNode): string[] {
     else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
       const n = p.childForFieldName('name');
       if (n) out.push(n.text);
-    } else if (p.type === 'typed_parameter' || p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern') {
+    } else if (
+      p.type === 'typed_parameter' ||
+      p.type === 'list_splat_pattern' ||
+      p.type === 'dictionary_splat_pattern'
+    ) {
       const n = p.namedChildren.find((c) => c.type === 'identifier');
       if (n) out.push(n.text);
     }

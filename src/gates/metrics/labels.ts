@@ -43,12 +43,15 @@ const PATTERNS: readonly Pattern[] = [
   },
   {
     risk: { category: 'request-id', severity: 'warning', what: 'a request/trace id (a new series per request)' },
-    include: /\b(request id|req id|trace id|span id|correlation id|transaction id|idempotency key|message id|uuid|guid)\b/,
+    include:
+      /\b(request id|req id|trace id|span id|correlation id|transaction id|idempotency key|message id|uuid|guid)\b/,
   },
   {
     risk: { category: 'entity-id', severity: 'warning', what: 'an entity id (a new series per user/order/…)' },
-    include: /\b((user|customer|account|member|order|cart|invoice|payment|session|device|job|task|document|file|product|item|sku|tenant|org|organization|subscription|ticket|message|event|client|player|visitor) id|uid|userid|sku|id|user|customer)\b/,
-    exclude: /\b(user (type|role|tier|plan|kind|agent)|customer (type|tier|segment|plan)|client (type|name|version)|event (type|name))\b/,
+    include:
+      /\b((user|customer|account|member|order|cart|invoice|payment|session|device|job|task|document|file|product|item|sku|tenant|org|organization|subscription|ticket|message|event|client|player|visitor) id|uid|userid|sku|id|user|customer)\b/,
+    exclude:
+      /\b(user (type|role|tier|plan|kind|agent)|customer (type|tier|segment|plan)|client (type|name|version)|event (type|name))\b/,
   },
   {
     risk: { category: 'raw-url', severity: 'warning', what: 'a raw URL or path' },
@@ -61,9 +64,14 @@ const PATTERNS: readonly Pattern[] = [
 ];
 
 /** The risk of a label named `name`, or undefined when the name says nothing alarming. */
-export function classifyLabelName(name: string, extra: readonly string[] = [], allow: readonly string[] = []): LabelRisk | undefined {
+export function classifyLabelName(
+  name: string,
+  extra: readonly string[] = [],
+  allow: readonly string[] = [],
+): LabelRisk | undefined {
   if (allow.includes(name)) return undefined;
-  if (extra.includes(name)) return { category: 'entity-id', severity: 'warning', what: 'a value your configuration marks as unbounded' };
+  if (extra.includes(name))
+    return { category: 'entity-id', severity: 'warning', what: 'a value your configuration marks as unbounded' };
   const pii = classifierFor().classify(name);
   if (pii) return { category: pii.category, severity: pii.severity, what: `personal or secret data (${pii.label})` };
   const n = normalise(name);
@@ -80,5 +88,7 @@ export function classifyLabelName(name: string, extra: readonly string[] = [], a
 export function isEntityLike(identifier: string): boolean {
   const risk = classifyLabelName(identifier);
   if (risk && risk.category !== 'free-text') return true;
-  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(normalise(identifier));
+  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(
+    normalise(identifier),
+  );
 }

@@ -42,7 +42,9 @@ const MAX_CALLER_FILES = 200;
 const MAX_DEPENDENCY_ROUNDS = 3;
 
 function isSource(path: string): boolean {
-  return /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|go)$/.test(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.min\.js$/.test(path);
+  return (
+    /\.(ts|tsx|mts|cts|js|jsx|mjs|cjs|py|go)$/.test(path) && !/\.d\.[cm]?ts$/.test(path) && !/\.min\.js$/.test(path)
+  );
 }
 
 function extract(file: SourceFile, resolver: ModuleLookup): FileFacts | undefined {
@@ -169,9 +171,11 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   // Files holding constants, registries or metric objects that indexed files import.
   for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
     const wanted = new Set<string>();
-    for (const f of facts.values()) for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+    for (const f of facts.values())
+      for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
     const goDirs = goDirsReferenced(facts);
-    if (goDirs.size > 0) for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
+    if (goDirs.size > 0)
+      for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
     if (wanted.size === 0) break;
     for (const p of wanted) await load(p);
   }
@@ -180,7 +184,9 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   // once, per request or in a loop.
   const callees = calleeNamesWorthFollowing(facts);
   if (callees.length > 0) {
-    const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
+    const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS))
+      .filter((p) => !facts.has(p))
+      .slice(0, MAX_CALLER_FILES);
     for (const p of callers) await load(p);
   }
 
@@ -193,7 +199,18 @@ function dirOf(path: string): string {
 }
 
 function emptyIndex(): MetricIndex {
-  return { metrics: [], registrations: [], registries: [], defaultMetrics: [], clears: [], merges: [], labelUses: [], reloads: [], files: [], byId: new Map() };
+  return {
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    files: [],
+    byId: new Map(),
+  };
 }
 
 function referencedModules(f: FileFacts): string[] {
@@ -235,7 +252,8 @@ function referencedModules(f: FileFacts): string[] {
 function goDirsReferenced(facts: Map<string, FileFacts>): Set<string> {
   const dirs = new Set<string>();
   for (const f of facts.values()) {
-    for (const m of f.metrics) for (const p of m.nameParts) if (p.kind === 'import' && p.module.startsWith('go:')) dirs.add(p.module.slice(3));
+    for (const m of f.metrics)
+      for (const p of m.nameParts) if (p.kind === 'import' && p.module.startsWith('go:')) dirs.add(p.module.slice(3));
   }
   return dirs;
 }
@@ -266,7 +284,11 @@ function calleeNamesWorthFollowing(facts: Map<string, FileFacts>): string[] {
 // -----------------------------------------------------------------------------------------------------------
 
 /** Resolves facts of many files into the index. Exported for tests. */
-export function resolveIndex(all: FileFacts[], serviceOf: (path: string) => Service, libraryFiles?: Set<string>): MetricIndex {
+export function resolveIndex(
+  all: FileFacts[],
+  serviceOf: (path: string) => Service,
+  libraryFiles?: Set<string>,
+): MetricIndex {
   const byPath = new Map(all.map((f) => [f.path, f]));
   const byGoDir = new Map<string, FileFacts[]>();
   for (const f of all) {
@@ -281,7 +303,8 @@ export function resolveIndex(all: FileFacts[], serviceOf: (path: string) => Serv
     const f = byPath.get(module);
     if (!f || depth > 6) return undefined;
     const ex = f.exports;
-    if (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions) return { facts: f, name };
+    if (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions)
+      return { facts: f, name };
     for (const r of ex.reexports) {
       if (r.as === name || (r.as === '*' && r.name === '*')) {
         const found = exportOwner(r.module, r.as === '*' ? name : r.name, depth + 1);
@@ -405,12 +428,25 @@ export function resolveIndex(all: FileFacts[], serviceOf: (path: string) => Serv
     }
     for (const r of f.registrations) {
       const defId = resolveObject(r.target);
-      index.registrations.push({ ...r, registry: resolveRegistry(r.registry), ...(defId ? { defId } : {}), targetLabel: r.target.label, scope: withHot(r.scope), service: service.root });
+      index.registrations.push({
+        ...r,
+        registry: resolveRegistry(r.registry),
+        ...(defId ? { defId } : {}),
+        targetLabel: r.target.label,
+        scope: withHot(r.scope),
+        service: service.root,
+      });
     }
     for (const r of f.registries) index.registries.push({ ...r, scope: withHot(r.scope), service: service.root });
     for (const d of f.defaultMetrics) {
       const prefix = staticValue(expand(d.prefix, constants));
-      index.defaultMetrics.push({ loc: d.loc, scope: withHot(d.scope), registry: resolveRegistry(d.registry), ...(prefix !== undefined ? { prefix } : {}), service: service.root });
+      index.defaultMetrics.push({
+        loc: d.loc,
+        scope: withHot(d.scope),
+        registry: resolveRegistry(d.registry),
+        ...(prefix !== undefined ? { prefix } : {}),
+        service: service.root,
+      });
     }
     for (const c of f.clears) {
       const name = c.nameParts ? staticValue(expand(c.nameParts, constants)) : undefined;
@@ -428,7 +464,13 @@ export function resolveIndex(all: FileFacts[], serviceOf: (path: string) => Serv
       });
     }
     for (const r of f.reloads) index.reloads.push({ ...r, scope: withHot(r.scope) });
-    for (const m of f.merges) index.merges.push({ loc: m.loc, scope: withHot(m.scope), registries: m.registries.map((r) => resolveRegistry(r)), service: service.root });
+    for (const m of f.merges)
+      index.merges.push({
+        loc: m.loc,
+        scope: withHot(m.scope),
+        registries: m.registries.map((r) => resolveRegistry(r)),
+        service: service.root,
+      });
     for (const u of f.labelUses) {
       const defId = resolveObject(u.target);
       const { target: _target, ...rest } = u;
@@ -467,7 +509,11 @@ function propagateHot(
     if (sites.length < 2) continue;
     const target = key.split('\u0000')[1]!;
     const second = sites[1]!;
-    hot.set(target, { reason: 'called-repeatedly', detail: `it is called ${sites.length} times at start-up (${sites.map((s) => at(s.loc)).join(', ')})`, via: second.loc });
+    hot.set(target, {
+      reason: 'called-repeatedly',
+      detail: `it is called ${sites.length} times at start-up (${sites.map((s) => at(s.loc)).join(', ')})`,
+      via: second.loc,
+    });
   }
   for (let round = 0; round < 8; round++) {
     let changed = false;
@@ -475,11 +521,21 @@ function propagateHot(
       if (hot.has(target) || site.scope.guard) continue;
       const s = site.scope;
       let entry: { reason: HotReason; detail: string; via: Loc } | undefined;
-      if (s.hot) entry = { reason: 'called-from-hot', detail: `${site.display} at ${at(site.loc)}, in ${s.hot.detail}`, via: site.loc };
-      else if (s.inLoop) entry = { reason: 'loop', detail: `${site.display} inside a loop at ${at(site.loc)}`, via: site.loc };
+      if (s.hot)
+        entry = {
+          reason: 'called-from-hot',
+          detail: `${site.display} at ${at(site.loc)}, in ${s.hot.detail}`,
+          via: site.loc,
+        };
+      else if (s.inLoop)
+        entry = { reason: 'loop', detail: `${site.display} inside a loop at ${at(site.loc)}`, via: site.loc };
       else if (s.kind === 'function' && s.fnKey && hot.has(s.fnKey)) {
         const outer = hot.get(s.fnKey)!;
-        entry = { reason: 'called-from-hot', detail: `${site.display} at ${at(site.loc)}, in ${s.fnName ?? 'a function'} — ${outer.detail}`, via: site.loc };
+        entry = {
+          reason: 'called-from-hot',
+          detail: `${site.display} at ${at(site.loc)}, in ${s.fnName ?? 'a function'} — ${outer.detail}`,
+          via: site.loc,
+        };
       }
       if (entry) {
         hot.set(target, entry);

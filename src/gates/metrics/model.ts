@@ -71,7 +71,11 @@ export type RegistryRef =
   | { kind: 'unknown'; label: string };
 
 /** An expression that denotes a metric object (the argument of `registerMetric`/`register`/`MustRegister`). */
-export type ObjectExpr = { kind: 'local'; key: string; label: string } | { kind: 'import'; module: string; name: string; label: string } | { kind: 'inline'; defId: string; label: string } | { kind: 'unknown'; label: string };
+export type ObjectExpr =
+  | { kind: 'local'; key: string; label: string }
+  | { kind: 'import'; module: string; name: string; label: string }
+  | { kind: 'inline'; defId: string; label: string }
+  | { kind: 'unknown'; label: string };
 
 /** Why a function runs per request / per call. */
 export type HotReason =
@@ -216,7 +220,10 @@ export interface ModuleReload {
 
 /** A call of a function or class declared somewhere in the repository (for the per-call analysis). */
 export interface CallSite {
-  callee: { kind: 'local'; key: string } | { kind: 'import'; module: string; name: string } | { kind: 'package'; dir: string; name: string };
+  callee:
+    | { kind: 'local'; key: string }
+    | { kind: 'import'; module: string; name: string }
+    | { kind: 'package'; dir: string; name: string };
   display: string;
   loc: Loc;
   scope: Scope;

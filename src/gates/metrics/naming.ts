@@ -33,7 +33,26 @@ const UNITS: Readonly<Record<string, string>> = {
   pounds: 'grams',
   ounces: 'grams',
 };
-const PREFIXES = ['pico', 'nano', 'micro', 'milli', 'centi', 'deci', 'deca', 'hecto', 'kilo', 'kibi', 'mega', 'mibi', 'giga', 'gibi', 'tera', 'tebi', 'peta', 'pebi'];
+const PREFIXES = [
+  'pico',
+  'nano',
+  'micro',
+  'milli',
+  'centi',
+  'deci',
+  'deca',
+  'hecto',
+  'kilo',
+  'kibi',
+  'mega',
+  'mibi',
+  'giga',
+  'gibi',
+  'tera',
+  'tebi',
+  'peta',
+  'pebi',
+];
 /** Abbreviations promlint discourages (as whole `_`-separated words), and what to write instead. */
 const ABBREVIATIONS: Readonly<Record<string, string | undefined>> = {
   s: 'seconds',
@@ -95,10 +114,12 @@ export function namingProblems(def: IndexedMetric): NamingProblem[] {
   const out: NamingProblem[] = [];
   const lower = name.toLowerCase();
   if (type === 'counter' && !name.endsWith('_total')) out.push({ text: 'counter metrics should have "_total" suffix' });
-  if (type !== 'counter' && type !== 'untyped' && name.endsWith('_total')) out.push({ text: 'non-counter metrics should not have "_total" suffix' });
+  if (type !== 'counter' && type !== 'untyped' && name.endsWith('_total'))
+    out.push({ text: 'non-counter metrics should not have "_total" suffix' });
   const unit = unitOf(name);
   if (unit && unit.unit !== unit.base) out.push({ text: `use base unit "${unit.base}" instead of "${unit.unit}"` });
-  if (lower.split('_').some((w) => w in ABBREVIATIONS)) out.push({ text: 'metric names should not contain abbreviated units' });
+  if (lower.split('_').some((w) => w in ABBREVIATIONS))
+    out.push({ text: 'metric names should not contain abbreviated units' });
   if (CAMEL.test(name)) out.push({ text: "metric names should be written in 'snake_case' not 'camelCase'" });
   for (const label of def.labels ?? []) {
     if (CAMEL.test(label)) {
@@ -107,17 +128,24 @@ export function namingProblems(def: IndexedMetric): NamingProblem[] {
     }
   }
   if (type !== 'untyped') {
-    if (type !== 'histogram' && name.endsWith('_bucket')) out.push({ text: 'non-histogram metrics should not have "_bucket" suffix' });
-    if (type !== 'histogram' && type !== 'summary' && name.endsWith('_count')) out.push({ text: 'non-histogram and non-summary metrics should not have "_count" suffix' });
-    if (type !== 'histogram' && type !== 'summary' && name.endsWith('_sum')) out.push({ text: 'non-histogram and non-summary metrics should not have "_sum" suffix' });
-    if (type !== 'histogram' && def.labels?.includes('le')) out.push({ text: 'non-histogram metrics should not have "le" label' });
-    if (type !== 'summary' && def.labels?.includes('quantile')) out.push({ text: 'non-summary metrics should not have "quantile" label' });
+    if (type !== 'histogram' && name.endsWith('_bucket'))
+      out.push({ text: 'non-histogram metrics should not have "_bucket" suffix' });
+    if (type !== 'histogram' && type !== 'summary' && name.endsWith('_count'))
+      out.push({ text: 'non-histogram and non-summary metrics should not have "_count" suffix' });
+    if (type !== 'histogram' && type !== 'summary' && name.endsWith('_sum'))
+      out.push({ text: 'non-histogram and non-summary metrics should not have "_sum" suffix' });
+    if (type !== 'histogram' && def.labels?.includes('le'))
+      out.push({ text: 'non-histogram metrics should not have "le" label' });
+    if (type !== 'summary' && def.labels?.includes('quantile'))
+      out.push({ text: 'non-summary metrics should not have "quantile" label' });
   }
   if (name.includes(':')) out.push({ text: "metric names should not contain ':' (reserved for recording rules)" });
   for (const t of TYPE_WORDS) {
-    if (lower.includes(`_${t}_`) || lower.endsWith(`_${t}`)) out.push({ text: `metric name should not include type '${t}'`, minor: true });
+    if (lower.includes(`_${t}_`) || lower.endsWith(`_${t}`))
+      out.push({ text: `metric name should not include type '${t}'`, minor: true });
   }
-  if (def.library === 'client_golang' && (def.help === undefined || def.help === '')) out.push({ text: 'no help text' });
+  if (def.library === 'client_golang' && (def.help === undefined || def.help === ''))
+    out.push({ text: 'no help text' });
   return out;
 }
 
@@ -138,7 +166,12 @@ export function suggestedName(def: IndexedMetric): string {
   });
   words = words.filter((w) => !TYPE_WORDS.includes(w));
   if (words[words.length - 1] === 'total') words.pop();
-  if (type !== 'histogram' && type !== 'summary' && (words[words.length - 1] === 'count' || words[words.length - 1] === 'sum')) words.pop();
+  if (
+    type !== 'histogram' &&
+    type !== 'summary' &&
+    (words[words.length - 1] === 'count' || words[words.length - 1] === 'sum')
+  )
+    words.pop();
   if (type !== 'histogram' && words[words.length - 1] === 'bucket') words.pop();
   // A unit belongs at the end, before `_total`.
   const unitAt = words.findIndex((w) => UNITS[w] !== undefined);

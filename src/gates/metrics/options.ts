@@ -5,7 +5,9 @@ export const metricsOptions = z.object({
   'allow-labels': z
     .array(z.string())
     .default([])
-    .describe('Label names known to be bounded in this repository; never reported as unbounded (e.g. `tenant_id` when there are five tenants).'),
+    .describe(
+      'Label names known to be bounded in this repository; never reported as unbounded (e.g. `tenant_id` when there are five tenants).',
+    ),
   'unbounded-labels': z
     .array(z.string())
     .default([])

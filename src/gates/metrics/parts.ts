@@ -15,7 +15,8 @@ export function concat(...lists: StrPart[][]): StrPart[] {
   for (const list of lists) {
     for (const p of list) {
       const last = out[out.length - 1];
-      if (p.kind === 'text' && last?.kind === 'text') out[out.length - 1] = { kind: 'text', value: last.value + p.value };
+      if (p.kind === 'text' && last?.kind === 'text')
+        out[out.length - 1] = { kind: 'text', value: last.value + p.value };
       else if (p.kind !== 'text' || p.value !== '') out.push(p);
     }
   }
@@ -39,11 +40,21 @@ export type ConstantLookup = (module: string, name: string) => StrPart[] | undef
  * Replaces imported constants by their values (following chains, at most `depth` hops) and classifies
  * the result: all text → static; any runtime part → runtime; else unknown.
  */
-export function resolveName(parts: readonly StrPart[], lookup: ConstantLookup, sourceText: string, depth = 8): ResolvedName {
+export function resolveName(
+  parts: readonly StrPart[],
+  lookup: ConstantLookup,
+  sourceText: string,
+  depth = 8,
+): ResolvedName {
   const flat = expand(parts, lookup, depth);
   const runtime = flat.filter((p): p is Extract<StrPart, { kind: 'runtime' }> => p.kind === 'runtime');
   if (runtime.length > 0) {
-    return { kind: 'runtime', text: sourceText, origins: [...new Set(runtime.map((p) => p.origin))], sources: runtime.map((p) => p.text) };
+    return {
+      kind: 'runtime',
+      text: sourceText,
+      origins: [...new Set(runtime.map((p) => p.origin))],
+      sources: runtime.map((p) => p.text),
+    };
   }
   const value = staticValue(flat);
   return value === undefined ? { kind: 'unknown', text: sourceText } : { kind: 'static', value };

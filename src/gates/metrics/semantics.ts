@@ -111,7 +111,16 @@ export const GO_BUILTIN_NAMES: Readonly<Record<'go' | 'process', readonly string
     'process_resident_memory_bytes',
     'process_start_time_seconds',
   ],
-  go: ['go_goroutines', 'go_threads', 'go_info', 'go_gc_duration_seconds', 'go_memstats_alloc_bytes', 'go_memstats_sys_bytes', 'go_memstats_heap_alloc_bytes', 'go_memstats_last_gc_time_seconds'],
+  go: [
+    'go_goroutines',
+    'go_threads',
+    'go_info',
+    'go_gc_duration_seconds',
+    'go_memstats_alloc_bytes',
+    'go_memstats_sys_bytes',
+    'go_memstats_heap_alloc_bytes',
+    'go_memstats_last_gc_time_seconds',
+  ],
 };
 
 /** `^[a-zA-Z_:][a-zA-Z0-9_:]*$` — prom-client `validation.js`, prometheus_client `METRIC_NAME_RE`, client_golang model. */
@@ -124,5 +133,6 @@ export const LIBRARY_ERRORS = {
   promClientDuplicate: (name: string) => `A metric with the name ${name} has already been registered.`,
   pythonDuplicate: 'Duplicated timeseries in CollectorRegistry',
   goDuplicate: 'duplicate metrics collector registration attempted',
-  goMismatch: 'a previously registered descriptor with the same fully-qualified name … has different label names or a different help string',
+  goMismatch:
+    'a previously registered descriptor with the same fully-qualified name … has different label names or a different help string',
 } as const;

@@ -11,15 +11,83 @@ import { classifyLabelName } from './labels.js';
 /** Is `name` (at `at`) the request object of a handler? Each language answers from its own scopes. */
 export type RequestRootTest = (name: string, at: TSNode) => boolean;
 
-const URL_SEGMENTS = new Set(['url', 'originalUrl', 'path', 'href', 'pathname', 'baseUrl', 'rawUrl', 'raw_path', 'rawPath', 'querystring', 'search', 'full_path', 'RequestURI', 'URL', 'Path', 'RawQuery', 'get_full_path', 'build_absolute_uri']);
-const IP_SEGMENTS = new Set(['ip', 'ips', 'remoteAddress', 'remote_addr', 'RemoteAddr', 'ClientIP', 'RealIP', 'client_ip']);
-const INPUT_SEGMENTS = new Set(['params', 'query', 'body', 'cookies', 'args', 'form', 'json', 'GET', 'POST', 'query_params', 'path_params', 'Param', 'Query', 'PostForm', 'FormValue', 'Params']);
+const URL_SEGMENTS = new Set([
+  'url',
+  'originalUrl',
+  'path',
+  'href',
+  'pathname',
+  'baseUrl',
+  'rawUrl',
+  'raw_path',
+  'rawPath',
+  'querystring',
+  'search',
+  'full_path',
+  'RequestURI',
+  'URL',
+  'Path',
+  'RawQuery',
+  'get_full_path',
+  'build_absolute_uri',
+]);
+const IP_SEGMENTS = new Set([
+  'ip',
+  'ips',
+  'remoteAddress',
+  'remote_addr',
+  'RemoteAddr',
+  'ClientIP',
+  'RealIP',
+  'client_ip',
+]);
+const INPUT_SEGMENTS = new Set([
+  'params',
+  'query',
+  'body',
+  'cookies',
+  'args',
+  'form',
+  'json',
+  'GET',
+  'POST',
+  'query_params',
+  'path_params',
+  'Param',
+  'Query',
+  'PostForm',
+  'FormValue',
+  'Params',
+]);
 const HEADER_SEGMENTS = new Set(['headers', 'header', 'Header', 'META', 'get', 'get_header', 'GetHeader', 'Get']);
 /** Segments that denote the matched route template: bounded by the number of routes. */
-const ROUTE_SEGMENTS = new Set(['route', 'routeOptions', 'routerPath', 'routePath', '_matchedRoute', 'matchedRoute', 'url_rule', 'resolver_match', 'endpoint', 'FullPath', 'method', 'Method', 'statusCode', 'status', 'status_code', 'scope']);
+const ROUTE_SEGMENTS = new Set([
+  'route',
+  'routeOptions',
+  'routerPath',
+  'routePath',
+  '_matchedRoute',
+  'matchedRoute',
+  'url_rule',
+  'resolver_match',
+  'endpoint',
+  'FullPath',
+  'method',
+  'Method',
+  'statusCode',
+  'status',
+  'status_code',
+  'scope',
+]);
 const ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
 
-const UNWRAP = new Set(['parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression', 'await_expression']);
+const UNWRAP = new Set([
+  'parenthesized_expression',
+  'non_null_expression',
+  'as_expression',
+  'satisfies_expression',
+  'await_expression',
+]);
 
 function unwrap(node: TSNode): TSNode {
   let n = node;
@@ -86,7 +154,9 @@ function isStringified(n: TSNode): boolean {
   if (!p) return false;
   if (p.type === 'template_substitution' || p.type === 'interpolation') return true;
   const callee = p.type === 'call_expression' || p.type === 'call' ? calleeName(p) : undefined;
-  return callee === 'String' || callee === 'str' || callee === 'repr' || callee === 'fmt.Sprint' || callee === 'fmt.Sprintf';
+  return (
+    callee === 'String' || callee === 'str' || callee === 'repr' || callee === 'fmt.Sprint' || callee === 'fmt.Sprintf'
+  );
 }
 
 function segmentsOf(n: TSNode): string[] | undefined {
@@ -94,7 +164,11 @@ function segmentsOf(n: TSNode): string[] | undefined {
   if (dotted) return dotted.split('.');
   // Python subscripts (`request.headers["user-agent"]`) and Go index expressions are not dotted names.
   if (n.type === 'subscript' || n.type === 'index_expression' || n.type === 'subscript_expression') {
-    const object = n.childForFieldName('value') ?? n.childForFieldName('operand') ?? n.childForFieldName('object') ?? n.namedChildren[0];
+    const object =
+      n.childForFieldName('value') ??
+      n.childForFieldName('operand') ??
+      n.childForFieldName('object') ??
+      n.namedChildren[0];
     const index = n.childForFieldName('subscript') ?? n.childForFieldName('index') ?? n.namedChildren[1];
     const base = object ? segmentsOf(object) : undefined;
     const key = index ? stringValue(index) : undefined;
@@ -124,25 +198,34 @@ function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTes
     }
     if (rest.some((s) => IP_SEGMENTS.has(s))) return 'the client IP address';
     if (rest.some((s) => INPUT_SEGMENTS.has(s))) return `raw request input (${segs.join('.')})`;
-    if (URL_SEGMENTS.has(last) || rest.some((s) => s === 'url' || s === 'URL')) return 'the raw request URL/path (a new series for every id and query string in it)';
+    if (URL_SEGMENTS.has(last) || rest.some((s) => s === 'url' || s === 'URL'))
+      return 'the raw request URL/path (a new series for every id and query string in it)';
     if (rest.includes('user') || rest.includes('session')) {
       const risk = classifyLabelName(`${rest[rest.length - 2] ?? ''} ${last}`) ?? classifyLabelName(last);
       return risk?.what ?? 'data about the signed-in user';
     }
     return undefined;
   }
-  if (ERROR_ROOTS.test(root) && (last === 'message' || last === 'stack' || last === 'args' || last === 'Error')) return 'an error message';
+  if (ERROR_ROOTS.test(root) && (last === 'message' || last === 'stack' || last === 'args' || last === 'Error'))
+    return 'an error message';
   const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
   if (pair && pair.category !== 'free-text' && pair.category !== 'raw-url') return pair.what;
   const single = classifyLabelName(last);
-  if (single && single.category !== 'free-text' && single.category !== 'entity-id' && single.category !== 'raw-url') return single.what;
+  if (single && single.category !== 'free-text' && single.category !== 'entity-id' && single.category !== 'raw-url')
+    return single.what;
   return undefined;
 }
 
 function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): string | undefined {
   const callee = calleeName(n);
   const args = positionalArgs(n);
-  if (callee === 'String' || callee === 'str' || callee === 'repr' || callee === 'encodeURIComponent' || callee === 'decodeURIComponent') {
+  if (
+    callee === 'String' ||
+    callee === 'str' ||
+    callee === 'repr' ||
+    callee === 'encodeURIComponent' ||
+    callee === 'decodeURIComponent'
+  ) {
     const [a] = args;
     if (!a) return undefined;
     const u = unwrap(a);
@@ -174,7 +257,12 @@ function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): st
     if (viaChain) return viaChain;
     // `req.originalUrl.split('?')[0]`, `path.toLowerCase()`: the object decides.
     const object = f.childForFieldName('object') ?? f.childForFieldName('operand');
-    if (object && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(last)) {
+    if (
+      object &&
+      /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
+        last,
+      )
+    ) {
       return unboundedValue(object, isRequestRoot, depth + 1);
     }
   }

@@ -15,7 +15,9 @@ import { djangoApp } from './orm/django.js';
 
 export type ContractReason = 'state-removed' | 'unread';
 
-function sides(ctx: RuleContext<unknown, MigrationsOptions>): { base: MigrationIndex; head: MigrationIndex } | undefined {
+function sides(
+  ctx: RuleContext<unknown, MigrationsOptions>,
+): { base: MigrationIndex; head: MigrationIndex } | undefined {
   try {
     const mine = ctx.index<MigrationIndex>(HISTORY_INDEX);
     const other = ctx.otherIndex<MigrationIndex>(HISTORY_INDEX);
@@ -35,7 +37,10 @@ function shippedStateRemoval(base: MigrationIndex, key: string): boolean {
 }
 
 /** Why dropping this column is a contract step, or undefined when nothing shows the previous release stopped reading it. */
-export function contractForColumn(ctx: RuleContext<unknown, MigrationsOptions>, op: OpOf<'drop-column'>): ContractReason | undefined {
+export function contractForColumn(
+  ctx: RuleContext<unknown, MigrationsOptions>,
+  op: OpOf<'drop-column'>,
+): ContractReason | undefined {
   if (op.contractStep) return 'state-removed';
   const both = sides(ctx);
   if (!both) return undefined;
@@ -49,13 +54,25 @@ export function contractForColumn(ctx: RuleContext<unknown, MigrationsOptions>, 
 }
 
 /** The same for a table: no base model maps to it (in an ecosystem whose models were read) and no head code names it. */
-export function contractForTable(ctx: RuleContext<unknown, MigrationsOptions>, op: OpOf<'drop-table'>, migrationPath: string, tool: string): ContractReason | undefined {
+export function contractForTable(
+  ctx: RuleContext<unknown, MigrationsOptions>,
+  op: OpOf<'drop-table'>,
+  migrationPath: string,
+  tool: string,
+): ContractReason | undefined {
   if (op.objectType !== 'table') return undefined;
   if (op.contractStep) return 'state-removed';
   const both = sides(ctx);
   if (!both) return undefined;
   if (shippedStateRemoval(both.base, op.table)) return 'state-removed';
-  const seen = tool === 'django' ? both.base.models.seen.has(djangoApp(migrationPath)) : tool === 'alembic' ? both.base.models.seen.has('sqlalchemy') : tool === 'prisma' ? both.base.models.seen.has('prisma') : false;
+  const seen =
+    tool === 'django'
+      ? both.base.models.seen.has(djangoApp(migrationPath))
+      : tool === 'alembic'
+        ? both.base.models.seen.has('sqlalchemy')
+        : tool === 'prisma'
+          ? both.base.models.seen.has('prisma')
+          : false;
   if (!seen) return undefined;
   if (modelOf(both.base.models, op.table) || modelOf(both.head.models, op.table)) return undefined;
   if ((both.head.references.get(`${op.table}.`) ?? []).length > 0) return undefined;

@@ -14,7 +14,9 @@ export function migrationsCoverage(ctx: CoverageContext): GateCoverage {
   const tools = [...new Set(sets.map((s) => s.tool))].sort();
   const otherDialect = sets.filter((s) => s.dialect !== 'postgresql');
   return {
-    examined: [`${plural(files, 'migration')} in ${plural(sets.length, 'migration set')}${tools.length ? ` (${tools.join(', ')})` : ''} indexed`],
+    examined: [
+      `${plural(files, 'migration')} in ${plural(sets.length, 'migration set')}${tools.length ? ` (${tools.join(', ')})` : ''} indexed`,
+    ],
     notAnalysed: otherDialect.map((s) => ({
       subject: `${s.dir || '(root)'}`,
       reason: `${s.dialect === 'other' ? 'an unknown SQL dialect' : s.dialect}: history rules apply, lock and rewrite rules only judge PostgreSQL`,

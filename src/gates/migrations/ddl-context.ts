@@ -11,7 +11,15 @@ import type { ChangedFile, FileRule, RuleContext, RuleMeta, FindingInput } from 
 import type { SourceFile } from '../../lang/source-file.js';
 import { classifyMigrationPath, MIGRATION_GLOBS, type MigrationFileInfo } from './layout.js';
 import picomatch from 'picomatch';
-import { djangoFieldBefore, HISTORY_INDEX, notNullBefore, type Dialect, type IndexedMigration, type MigrationIndex, type MigrationSet } from './history.js';
+import {
+  djangoFieldBefore,
+  HISTORY_INDEX,
+  notNullBefore,
+  type Dialect,
+  type IndexedMigration,
+  type MigrationIndex,
+  type MigrationSet,
+} from './history.js';
 import type { Op, OpOf, TableKey } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { planOf, type MigrationPlan } from './plan.js';
@@ -90,9 +98,19 @@ function tablesCreatedInPr(ctx: RuleContext<unknown, MigrationsOptions>): Set<st
   return set;
 }
 
-function resolveAlterField(op: OpOf<'alter-field'>, target: { index?: MigrationIndex; entry?: IndexedMigration }): Op[] {
+function resolveAlterField(
+  op: OpOf<'alter-field'>,
+  target: { index?: MigrationIndex; entry?: IndexedMigration },
+): Op[] {
   if (!target.index || !target.entry) return [];
-  const before = djangoFieldBefore(target.index, target.entry.info.set, op.app, target.entry.position, op.table, op.column);
+  const before = djangoFieldBefore(
+    target.index,
+    target.entry.info.set,
+    op.app,
+    target.entry.position,
+    op.table,
+    op.column,
+  );
   if (!before) return [];
   const { field, ...rest } = op;
   const common = {
@@ -105,11 +123,26 @@ function resolveAlterField(op: OpOf<'alter-field'>, target: { index?: MigrationI
   };
   const out: Op[] = [];
   if (field.type && before.type && field.type !== before.type) {
-    out.push({ ...common, kind: 'alter-column-type', table: op.table, column: op.column, type: field.type, fromType: before.type, using: false });
+    out.push({
+      ...common,
+      kind: 'alter-column-type',
+      table: op.table,
+      column: op.column,
+      type: field.type,
+      fromType: before.type,
+      using: false,
+    });
   }
   if (before.null && !field.null) out.push({ ...common, kind: 'set-not-null', table: op.table, column: op.column });
   if (field.unique && !before.unique && !field.primaryKey) {
-    out.push({ ...common, kind: 'add-constraint', table: op.table, constraint: 'unique', notValid: false, columns: [op.column] });
+    out.push({
+      ...common,
+      kind: 'add-constraint',
+      table: op.table,
+      constraint: 'unique',
+      notValid: false,
+      columns: [op.column],
+    });
   }
   return out;
 }
@@ -131,8 +164,13 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
   const set = index?.sets.get(info.set);
   const entry = index?.files.get(file.path);
   const options = ctx.gateOptions;
-  const dialect: Dialect = info.dialect ?? set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
-  const ops = plan.ops.flatMap((op) => (op.kind === 'alter-field' ? resolveAlterField(op, { ...(index ? { index } : {}), ...(entry ? { entry } : {}) }) : [op]));
+  const dialect: Dialect =
+    info.dialect ?? set?.dialect ?? (options.dialect !== 'auto' ? options.dialect : 'postgresql');
+  const ops = plan.ops.flatMap((op) =>
+    op.kind === 'alter-field'
+      ? resolveAlterField(op, { ...(index ? { index } : {}), ...(entry ? { entry } : {}) })
+      : [op],
+  );
   const created = new Map<TableKey, number>();
   ops.forEach((op, i) => {
     if (op.kind === 'create-table' && !created.has(op.table)) created.set(op.table, i);
@@ -141,13 +179,18 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
   });
   const emptied = new Map<TableKey, number>();
   ops.forEach((op, i) => {
-    if ((op.kind === 'truncate' || (op.kind === 'dml' && op.verb === 'delete' && !op.hasWhere)) && !emptied.has(op.table)) emptied.set(op.table, i);
+    if (
+      (op.kind === 'truncate' || (op.kind === 'dml' && op.verb === 'delete' && !op.hasWhere)) &&
+      !emptied.has(op.table)
+    )
+      emptied.set(op.table, i);
   });
   const prCreated = ctx.side === 'head' ? tablesCreatedInPr(ctx) : new Set<string>();
   const small = smallTables(options['small-tables']);
   const addedAt = new Map<string, number>();
   ops.forEach((op, i) => {
-    if (op.kind === 'add-column' && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== 'volatile') addedAt.set(`${op.table}.${op.column.name}`, i);
+    if (op.kind === 'add-column' && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== 'volatile')
+      addedAt.set(`${op.table}.${op.column.name}`, i);
   });
   return {
     file,
@@ -177,7 +220,8 @@ export function ddlTarget(file: SourceFile, ctx: RuleContext<unknown, Migrations
       if (tx === -1 || ops[at]?.transaction !== tx) return false;
       return !ops.slice(i + 1, at).some((o) => o.kind === 'dml' && o.table === table);
     },
-    wasNotNull: (table, column) => !!(index && set && entry && notNullBefore(index, set.dir, entry.position, table, column)),
+    wasNotNull: (table, column) =>
+      !!(index && set && entry && notNullBefore(index, set.dir, entry.position, table, column)),
   };
 }
 
@@ -222,7 +266,9 @@ export function ddlRule(def: {
         // Maybe MySQL after all: a PostgreSQL lock hazard is worth a look, not a block.
         const report = ctx.report.bind(ctx);
         const warnOnly: RuleContext<unknown, MigrationsOptions> = Object.create(ctx, {
-          report: { value: (f: FindingInput) => report({ ...f, severity: f.severity === 'notice' ? 'notice' : 'warning' }) },
+          report: {
+            value: (f: FindingInput) => report({ ...f, severity: f.severity === 'notice' ? 'notice' : 'warning' }),
+          },
         });
         def.judge(target, warnOnly);
         return;

@@ -31,8 +31,16 @@ export interface DialectDecision {
 /** A database named by a string: a Django engine, a URL scheme, a driver or image name. */
 export function dialectOfValue(value: string): RepoDialect | undefined {
   const v = value.trim().toLowerCase();
-  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v)) return 'postgresql';
-  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v)) return 'mysql';
+  if (
+    /^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) ||
+    /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v)
+  )
+    return 'postgresql';
+  if (
+    /^(?:mysql|mariadb)$/.test(v) ||
+    /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v)
+  )
+    return 'mysql';
   if (/^sqlite3?$/.test(v) || /backends\.sqlite3|^sqlite:\/\//.test(v)) return 'sqlite';
   return undefined;
 }
@@ -84,8 +92,15 @@ export function helmValuesDefault(file: SourceFile): RepoDialect | undefined {
   if (!doc) return undefined;
   const json = doc.toJS() as unknown;
   if (!json || typeof json !== 'object') return undefined;
-  const get = (path: string[]): unknown => path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), json);
-  for (const path of [['database', 'type'], ['db', 'type'], ['database', 'driver'], ['externalDatabase', 'type'], ['database', 'engine']]) {
+  const get = (path: string[]): unknown =>
+    path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), json);
+  for (const path of [
+    ['database', 'type'],
+    ['db', 'type'],
+    ['database', 'driver'],
+    ['externalDatabase', 'type'],
+    ['database', 'engine'],
+  ]) {
     const v = get(path);
     if (typeof v === 'string') {
       const d = dialectOfValue(v);
@@ -107,16 +122,35 @@ export function composeImages(file: SourceFile): Set<RepoDialect> {
   return out;
 }
 
-const DEP_GLOBS = ['**/package.json', '**/settings*.py', '**/settings/*.py', '**/requirements*.txt', '**/pyproject.toml', '**/alembic.ini', '**/Gemfile', '**/database.yml', '**/go.mod'];
+const DEP_GLOBS = [
+  '**/package.json',
+  '**/settings*.py',
+  '**/settings/*.py',
+  '**/requirements*.txt',
+  '**/pyproject.toml',
+  '**/alembic.ini',
+  '**/Gemfile',
+  '**/database.yml',
+  '**/go.mod',
+];
 
 /** The repository's database from its files (see the module comment). */
 export async function decideDialect(ctx: IndexContext<unknown>): Promise<DialectDecision> {
   const has = async (tokens: string[]) => (await ctx.snapshot.grep(tokens, DEP_GLOBS)).some((p) => !ctx.excluded(p));
-  const pg = await has(['"pg"', 'postgres', 'psycopg', 'asyncpg', 'django.db.backends.postgresql', 'jackc/pgx', 'lib/pq']);
+  const pg = await has([
+    '"pg"',
+    'postgres',
+    'psycopg',
+    'asyncpg',
+    'django.db.backends.postgresql',
+    'jackc/pgx',
+    'lib/pq',
+  ]);
   const my = await has(['mysql', 'mariadb']);
   if (pg && !my) return { dialect: 'postgresql', ambiguous: false };
   if (my && !pg) return { dialect: 'mysql', ambiguous: false };
-  if (!pg && !my) return (await has(['sqlite'])) ? { dialect: 'sqlite', ambiguous: false } : { dialect: undefined, ambiguous: false };
+  if (!pg && !my)
+    return (await has(['sqlite'])) ? { dialect: 'sqlite', ambiguous: false } : { dialect: undefined, ambiguous: false };
 
   // Both: the explicit default decides.
   const settings = (await ctx.snapshot.list(['**/settings*.py', '**/settings/*.py'])).filter((p) => !ctx.excluded(p));
@@ -137,13 +171,16 @@ export async function decideDialect(ctx: IndexContext<unknown>): Promise<Dialect
   }
   if (fromHelm.size === 1) return { dialect: [...fromHelm][0]!, ambiguous: false, source: 'Helm values database.type' };
 
-  const compose = (await ctx.snapshot.list(['**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}'])).filter((p) => !ctx.excluded(p));
+  const compose = (await ctx.snapshot.list(['**/docker-compose*.{yml,yaml}', '**/compose*.{yml,yaml}'])).filter(
+    (p) => !ctx.excluded(p),
+  );
   const fromCompose = new Set<RepoDialect>();
   for (const path of compose) {
     const file = await ctx.read(path);
     if (file) for (const d of composeImages(file)) fromCompose.add(d);
   }
-  if (fromCompose.size === 1) return { dialect: [...fromCompose][0]!, ambiguous: false, source: 'docker-compose images' };
+  if (fromCompose.size === 1)
+    return { dialect: [...fromCompose][0]!, ambiguous: false, source: 'docker-compose images' };
 
   return { dialect: 'postgresql', ambiguous: true };
 }

@@ -6,7 +6,9 @@ import { HISTORY_INDEX, type IndexedMigration, type MigrationIndex } from './his
 import type { MigrationsOptions } from './options.js';
 
 /** This side's index and the other side's, or undefined when either failed to build. */
-export function indexes(ctx: RuleContext<unknown, MigrationsOptions>): { mine: MigrationIndex; other: MigrationIndex } | undefined {
+export function indexes(
+  ctx: RuleContext<unknown, MigrationsOptions>,
+): { mine: MigrationIndex; other: MigrationIndex } | undefined {
   try {
     return { mine: ctx.index<MigrationIndex>(HISTORY_INDEX), other: ctx.otherIndex<MigrationIndex>(HISTORY_INDEX) };
   } catch {

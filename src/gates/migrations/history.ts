@@ -11,11 +11,27 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { classifyMigrationPath, compareMigrationIds, extraLayouts, isNeverMigrationPath, type ExtraLayouts, type MigrationFileInfo, type MigrationTool } from './layout.js';
+import {
+  classifyMigrationPath,
+  compareMigrationIds,
+  extraLayouts,
+  isNeverMigrationPath,
+  type ExtraLayouts,
+  type MigrationFileInfo,
+  type MigrationTool,
+} from './layout.js';
 import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
-import { addDjangoModels, addPrismaModels, addSqlalchemyModels, djangoAppOf, emptyCatalogue, resolveDjango, type ModelCatalogue } from './models.js';
+import {
+  addDjangoModels,
+  addPrismaModels,
+  addSqlalchemyModels,
+  djangoAppOf,
+  emptyCatalogue,
+  resolveDjango,
+  type ModelCatalogue,
+} from './models.js';
 import { djangoMeta, djangoOps, djangoStateOnlyDrops, type DjangoMigrationMeta } from './orm/django.js';
 import { decideDialect } from './dialect.js';
 import { planOf } from './plan.js';
@@ -142,7 +158,10 @@ export function tomlString(text: string, key: string): { value: string; line: nu
 }
 
 /** atlas.sum as Atlas computes it (`sql/migrate/dir.go` NewHashFile/Sum): a running SHA-256 over name + bytes. */
-export function atlasHashes(files: Array<{ name: string; text: string }>): { hashes: Map<string, string>; total: string } {
+export function atlasHashes(files: Array<{ name: string; text: string }>): {
+  hashes: Map<string, string>;
+  total: string;
+} {
   const running = createHash('sha256');
   const hashes = new Map<string, string>();
   for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -174,7 +193,10 @@ function parseAtlasSum(text: string): { listed: AtlasSum['listed']; total?: stri
 
 function parseJournal(file: SourceFile, dir: string): DrizzleJournal {
   try {
-    const json = JSON.parse(file.text) as { dialect?: string; entries?: Array<{ idx?: number; when?: number; tag?: string }> };
+    const json = JSON.parse(file.text) as {
+      dialect?: string;
+      entries?: Array<{ idx?: number; when?: number; tag?: string }>;
+    };
     const lines = file.lines();
     const lineOf = (tag: string) => {
       const i = lines.findIndex((l) => l.includes(`"${tag}"`));
@@ -184,7 +206,12 @@ function parseJournal(file: SourceFile, dir: string): DrizzleJournal {
       path: file.path,
       dir,
       ...(json.dialect ? { dialect: json.dialect } : {}),
-      entries: (json.entries ?? []).map((e) => ({ idx: e.idx ?? -1, when: e.when ?? 0, tag: e.tag ?? '', line: lineOf(e.tag ?? '') })),
+      entries: (json.entries ?? []).map((e) => ({
+        idx: e.idx ?? -1,
+        when: e.when ?? 0,
+        tag: e.tag ?? '',
+        line: lineOf(e.tag ?? ''),
+      })),
     };
   } catch (err) {
     return { path: file.path, dir, entries: [], error: (err as Error).message };
@@ -209,7 +236,12 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     const pathSet = new Set(ctx.paths);
     const inis: Array<{ path: string; text: string }> = [];
     for (const path of ctx.paths) {
-      if (!path.endsWith('alembic.ini') || (path !== 'alembic.ini' && !path.endsWith('/alembic.ini')) || ctx.excluded(path)) continue;
+      if (
+        !path.endsWith('alembic.ini') ||
+        (path !== 'alembic.ini' && !path.endsWith('/alembic.ini')) ||
+        ctx.excluded(path)
+      )
+        continue;
       const file = await ctx.read(path);
       if (file) inis.push({ path, text: file.text });
     }
@@ -228,12 +260,25 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       models: emptyCatalogue(),
       stateOnlyDrops: new Map(),
     };
-    const bySet = new Map<string, { tool: MigrationTool; ups: Array<{ info: MigrationFileInfo; file: SourceFile }>; downs: string[]; dialect?: Dialect }>();
+    const bySet = new Map<
+      string,
+      {
+        tool: MigrationTool;
+        ups: Array<{ info: MigrationFileInfo; file: SourceFile }>;
+        downs: string[];
+        dialect?: Dialect;
+      }
+    >();
     for (const path of ctx.paths) {
       if (ctx.excluded(path)) continue;
       const info = classifyMigrationPath(path, pathSet, layouts);
       if (!info) continue;
-      const set = bySet.get(info.set) ?? { tool: info.tool, ups: [], downs: [], ...(info.dialect ? { dialect: info.dialect } : {}) };
+      const set = bySet.get(info.set) ?? {
+        tool: info.tool,
+        ups: [],
+        downs: [],
+        ...(info.dialect ? { dialect: info.dialect } : {}),
+      };
       bySet.set(info.set, set);
       if (info.role === 'down') {
         set.downs.push(path);
@@ -256,28 +301,49 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         const dir = path.slice(0, Math.max(0, path.lastIndexOf('/')));
         const sqlFiles = bySet.get(dir)?.ups ?? [];
         const { listed, total } = parseAtlasSum(file.text);
-        const expected = atlasHashes(sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf('/') + 1), text: u.file.text })));
-        index.atlasSums.push({ path, dir, listed, ...(total ? { total } : {}), expected: expected.hashes, expectedTotal: expected.total });
+        const expected = atlasHashes(
+          sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf('/') + 1), text: u.file.text })),
+        );
+        index.atlasSums.push({
+          path,
+          dir,
+          listed,
+          ...(total ? { total } : {}),
+          expected: expected.hashes,
+          expectedTotal: expected.total,
+        });
       } else if (name === '_journal.json' && path.endsWith('/meta/_journal.json')) {
         const file = await ctx.read(path);
         if (file) index.drizzleJournals.push(parseJournal(file, path.slice(0, -'/meta/_journal.json'.length)));
       }
     }
 
-    const decision = ctx.gateOptions.dialect !== 'auto' ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
+    const decision =
+      ctx.gateOptions.dialect !== 'auto'
+        ? { dialect: ctx.gateOptions.dialect, ambiguous: false }
+        : await decideDialect(ctx);
     const fallback = decision.dialect;
     for (const [dir, set] of bySet) {
       set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
       let dialect: Dialect | undefined = set.dialect;
-      if (set.tool === 'prisma') dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
-      if (set.tool === 'drizzle') dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
+      if (set.tool === 'prisma')
+        dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
+      if (set.tool === 'drizzle')
+        dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
       const entries = set.ups.map(({ info, file }, position): IndexedMigration => {
         const entry: IndexedMigration = { info, hash: normalisedHash(file.text), position };
         if (info.tool === 'alembic') entry.alembic = alembicMeta(file);
         if (info.tool === 'django') entry.django = djangoMeta(file);
         return entry;
       });
-      index.sets.set(dir, { dir, tool: set.tool, dialect: dialect ?? fallback ?? 'postgresql', dialectAmbiguous: !dialect && decision.ambiguous, entries, downs: set.downs.sort() });
+      index.sets.set(dir, {
+        dir,
+        tool: set.tool,
+        dialect: dialect ?? fallback ?? 'postgresql',
+        dialectAmbiguous: !dialect && decision.ambiguous,
+        entries,
+        downs: set.downs.sort(),
+      });
       for (const e of entries) index.files.set(e.info.path, e);
       index.unreplayed.set(dir, set.ups);
     }
@@ -307,14 +373,18 @@ async function readModels(ctx: IndexContext<MigrationsOptions>, index: Migration
   const usable = (p: string) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
   if (tools.has('django')) {
     const pending: Parameters<typeof resolveDjango>[0] = [];
-    for (const path of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== undefined && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
+    for (const path of ctx.paths
+      .filter((p) => usable(p) && djangoAppOf(p) !== undefined && !/\/migrations\//.test(p))
+      .slice(0, MAX_MODEL_FILES)) {
       const file = await ctx.read(path);
       if (file) addDjangoModels(file, djangoAppOf(path)!, pending, index.models);
     }
     resolveDjango(pending, index.models);
   }
   if (tools.has('alembic')) {
-    for (const path of (await ctx.snapshot.grep(['__tablename__'], ['**/*.py'])).filter(usable).slice(0, MAX_MODEL_FILES)) {
+    for (const path of (await ctx.snapshot.grep(['__tablename__'], ['**/*.py']))
+      .filter(usable)
+      .slice(0, MAX_MODEL_FILES)) {
       const file = await ctx.read(path);
       if (file) addSqlalchemyModels(file, index.models);
     }
@@ -335,7 +405,10 @@ const MAX_RELEASED_FILES = 5000;
  * this side's keep only their hash; the others (usually none or a handful) also get their effect
  * signature, so an edit can be compared with what was released.
  */
-async function releasedMigrations(ctx: IndexContext<MigrationsOptions>, index: MigrationIndex): Promise<ReleasedMigrations | undefined> {
+async function releasedMigrations(
+  ctx: IndexContext<MigrationsOptions>,
+  index: MigrationIndex,
+): Promise<ReleasedMigrations | undefined> {
   // Releases only matter for the base's migrations: without any, no tag or branch is asked for (API calls).
   if (index.files.size === 0) return undefined;
   const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : undefined;
@@ -405,23 +478,34 @@ function replay(index: MigrationIndex, dir: string, ups: Array<{ info: Migration
     for (const op of plan.ops) {
       switch (op.kind) {
         case 'create-table':
-          for (const c of op.columns) event(op.table, c.name, { ...(c.type ? { type: c.type } : {}), notNull: c.notNull });
+          for (const c of op.columns)
+            event(op.table, c.name, { ...(c.type ? { type: c.type } : {}), notNull: c.notNull });
           break;
         case 'add-column':
-          event(op.table, op.column.name, { ...(op.column.type ? { type: op.column.type } : {}), notNull: op.column.notNull });
+          event(op.table, op.column.name, {
+            ...(op.column.type ? { type: op.column.type } : {}),
+            notNull: op.column.notNull,
+          });
           break;
         case 'set-not-null':
           event(op.table, op.column, { notNull: true });
           break;
         case 'alter-column-type':
-          if (op.type || op.notNull !== undefined) event(op.table, op.column, { ...(op.type ? { type: op.type } : {}), ...(op.notNull !== undefined ? { notNull: op.notNull } : {}) });
+          if (op.type || op.notNull !== undefined)
+            event(op.table, op.column, {
+              ...(op.type ? { type: op.type } : {}),
+              ...(op.notNull !== undefined ? { notNull: op.notNull } : {}),
+            });
           break;
         case 'other-lock':
           if (op.what === 'DROP NOT NULL' && op.column) event(op.table, op.column, { notNull: false });
           break;
         case 'add-constraint':
           if (op.constraint === 'check' && op.notNullColumn) {
-            event(op.table, op.notNullColumn, { notNullCheck: op.notValid ? 'not-valid' : 'validated', ...(op.name ? { checkName: op.name } : {}) });
+            event(op.table, op.notNullColumn, {
+              notNullCheck: op.notValid ? 'not-valid' : 'validated',
+              ...(op.name ? { checkName: op.name } : {}),
+            });
             if (op.notValid && op.name) pendingChecks.set(op.name, { table: op.table, column: op.notNullColumn });
           }
           break;
@@ -455,7 +539,13 @@ function ensureReplayed(index: MigrationIndex, set: string): void {
 }
 
 /** The column type declared before `position` in the set (undefined when the history does not say). */
-export function typeBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): string | undefined {
+export function typeBefore(
+  index: MigrationIndex,
+  set: string,
+  position: number,
+  table: string,
+  column: string,
+): string | undefined {
   ensureReplayed(index, set);
   const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
   let type: string | undefined;
@@ -464,7 +554,13 @@ export function typeBefore(index: MigrationIndex, set: string, position: number,
 }
 
 /** Whether the history declared the column NOT NULL before `position` (and did not make it nullable since). */
-export function notNullBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): boolean {
+export function notNullBefore(
+  index: MigrationIndex,
+  set: string,
+  position: number,
+  table: string,
+  column: string,
+): boolean {
   ensureReplayed(index, set);
   const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
   let notNull = false;
@@ -473,14 +569,27 @@ export function notNullBefore(index: MigrationIndex, set: string, position: numb
 }
 
 /** Whether a `CHECK (column IS NOT NULL)` was validated by a migration before `position`. */
-export function validatedNotNullBefore(index: MigrationIndex, set: string, position: number, table: string, column: string): boolean {
+export function validatedNotNullBefore(
+  index: MigrationIndex,
+  set: string,
+  position: number,
+  table: string,
+  column: string,
+): boolean {
   ensureReplayed(index, set);
   const events = index.columns.get(`${set}\u0000${table}.${column}`) ?? [];
   return events.some((e) => e.position < position && e.notNullCheck === 'validated');
 }
 
 /** The Django field definition in force before `position` of the app's migrations (`set`: the app's migrations folder). */
-export function djangoFieldBefore(index: MigrationIndex, set: string, app: string, position: number, model: string, field: string): OrmField | undefined {
+export function djangoFieldBefore(
+  index: MigrationIndex,
+  set: string,
+  app: string,
+  position: number,
+  model: string,
+  field: string,
+): OrmField | undefined {
   ensureReplayed(index, set);
   const events = index.djangoFields.get(`${app}\u0000${model}.${field}`) ?? [];
   let found: OrmField | undefined;

@@ -27,7 +27,13 @@ export const migrationsGate: Gate<MigrationsOptions> = {
     // SQL that calls itself a migration outside a known layout (a lone migration.sql, a scripts folder):
     // the gate runs, so its suppression markers are judged, even if no DDL rule recognises the layout.
     if (paths.some((p) => p.endsWith('.sql') && /migrat/i.test(p))) return true;
-    const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, ['**/*.{ts,js,mjs,cjs,mts,cts}', '**/package.json', '**/Dockerfile', '**/*.sh', '**/*.{yml,yaml}']);
+    const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, [
+      '**/*.{ts,js,mjs,cjs,mts,cts}',
+      '**/package.json',
+      '**/Dockerfile',
+      '**/*.sh',
+      '**/*.{yml,yaml}',
+    ]);
     return hits.length > 0;
   },
   indexes: [historyIndex],

@@ -135,7 +135,11 @@ export function isNeverMigrationPath(path: string): boolean {
  * Classifies one path. `paths` is the snapshot's path set, used for sibling markers
  * (`migration_lock.toml`, `atlas.sum`, `meta/_journal.json`, Alembic `env.py`).
  */
-export function classifyMigrationPath(path: string, paths: PathSet, extra?: ExtraLayouts): MigrationFileInfo | undefined {
+export function classifyMigrationPath(
+  path: string,
+  paths: PathSet,
+  extra?: ExtraLayouts,
+): MigrationFileInfo | undefined {
   const name = baseName(path);
   const dir = dirOf(path);
   // The config is explicit: it wins over every convention, and over the test/seed directory exclusions.
@@ -152,7 +156,10 @@ export function classifyMigrationPath(path: string, paths: PathSet, extra?: Extr
     // Alembic / Flask-Migrate: <script_location>/versions/*.py beside env.py, or named by alembic.ini.
     if (
       parent === 'versions' &&
-      (paths.has(join(grand, 'env.py')) || paths.has(join(grand, 'script.py.mako')) || baseName(grand) === 'alembic' || extra?.alembicVersionDirs.has(dir))
+      (paths.has(join(grand, 'env.py')) ||
+        paths.has(join(grand, 'script.py.mako')) ||
+        baseName(grand) === 'alembic' ||
+        extra?.alembicVersionDirs.has(dir))
     ) {
       return { path, tool: 'alembic', set: dir, role: 'up', id: name.slice(0, -3), language: 'python' };
     }
@@ -161,7 +168,15 @@ export function classifyMigrationPath(path: string, paths: PathSet, extra?: Extr
     // pkgutil.iter_modules), numbered or not (Saleor's `fix_empty_data_in_lines.py`). A Flask-Migrate
     // `migrations/` (env.py beside script.py.mako) is Alembic's, not Django's.
     if (parent === 'migrations' && /^\d{4}_\w*\.py$/.test(name)) {
-      return { path, tool: 'django', set: dir, role: 'up', id: name.slice(0, -3), version: name.slice(0, 4), language: 'python' };
+      return {
+        path,
+        tool: 'django',
+        set: dir,
+        role: 'up',
+        id: name.slice(0, -3),
+        version: name.slice(0, 4),
+        language: 'python',
+      };
     }
     if (
       parent === 'migrations' &&
@@ -208,7 +223,8 @@ export function classifyMigrationPath(path: string, paths: PathSet, extra?: Extr
     const typeorm = /^(\d{13})-/.exec(stem);
     if (typeorm) return { path, tool: 'typeorm', set: dir, role: 'up', id: stem, version: typeorm[1]!, language: 'js' };
     const sequelize = /^(\d{14})-/.exec(stem);
-    if (sequelize) return { path, tool: 'sequelize', set: dir, role: 'up', id: name, version: sequelize[1]!, language: 'js' };
+    if (sequelize)
+      return { path, tool: 'sequelize', set: dir, role: 'up', id: name, version: sequelize[1]!, language: 'js' };
     const knex = /^(\d+)_/.exec(stem);
     if (knex) return { path, tool: 'knex', set: dir, role: 'up', id: name, version: knex[1]!, language: 'js' };
     return { path, tool: 'js', set: dir, role: 'up', id: name, language: 'js' };
@@ -217,8 +233,21 @@ export function classifyMigrationPath(path: string, paths: PathSet, extra?: Extr
 }
 
 /** A file matched by a configured glob. Down files (`*.down.sql`, `down.sql`) stay down migrations. */
-function classifyConfigured(path: string, name: string, dir: string, c: ConfiguredLayout): MigrationFileInfo | undefined {
-  const language: MigrationFileInfo['language'] = /\.py$/.test(name) ? 'python' : JS_EXT.test(name) ? 'js' : /\.go$/.test(name) ? 'go' : /\.rb$/.test(name) ? 'ruby' : 'sql';
+function classifyConfigured(
+  path: string,
+  name: string,
+  dir: string,
+  c: ConfiguredLayout,
+): MigrationFileInfo | undefined {
+  const language: MigrationFileInfo['language'] = /\.py$/.test(name)
+    ? 'python'
+    : JS_EXT.test(name)
+      ? 'js'
+      : /\.go$/.test(name)
+        ? 'go'
+        : /\.rb$/.test(name)
+          ? 'ruby'
+          : 'sql';
   const down = /(?:^|[._-])down\.sql(?:\.\w+)?$/i.test(name) || /^U\d/.test(name);
   const version = leadingDigits(name);
   return {
@@ -233,22 +262,53 @@ function classifyConfigured(path: string, name: string, dir: string, c: Configur
   };
 }
 
-function classifySql(path: string, name: string, dir: string, parent: string, grand: string, paths: PathSet): MigrationFileInfo | undefined {
+function classifySql(
+  path: string,
+  name: string,
+  dir: string,
+  parent: string,
+  grand: string,
+  paths: PathSet,
+): MigrationFileInfo | undefined {
   if (NOT_MIGRATION_FILES.test(name)) return undefined;
   // Folder per migration: Prisma `<dir>/<ts>_<name>/migration.sql`, Drizzle v1 `<ts>_<name>/migration.sql`
   // with a snapshot.json beside it, diesel `<ts>_<name>/{up,down}.sql`.
   if (name === 'migration.sql') {
     if (paths.has(join(dir, 'snapshot.json'))) {
-      return { path, tool: 'drizzle', set: grand, role: 'up', id: parent, version: leadingDigits(parent), language: 'sql' };
+      return {
+        path,
+        tool: 'drizzle',
+        set: grand,
+        role: 'up',
+        id: parent,
+        version: leadingDigits(parent),
+        language: 'sql',
+      };
     }
     if (paths.has(join(grand, 'migration_lock.toml')) || /^\d+_/.test(parent)) {
-      return { path, tool: 'prisma', set: grand, role: 'up', id: parent, version: leadingDigits(parent), language: 'sql' };
+      return {
+        path,
+        tool: 'prisma',
+        set: grand,
+        role: 'up',
+        id: parent,
+        version: leadingDigits(parent),
+        language: 'sql',
+      };
     }
   }
   if ((name === 'up.sql' || name === 'down.sql') && /^[\d-]+_/.test(parent)) {
     // Diesel versions are the timestamp before the first `_`, written with dashes (2024-01-01-000000).
     const version = parent.slice(0, parent.indexOf('_')).replace(/-/g, '');
-    return { path, tool: 'diesel', set: grand, role: name === 'up.sql' ? 'up' : 'down', id: parent, version, language: 'sql' };
+    return {
+      path,
+      tool: 'diesel',
+      set: grand,
+      role: name === 'up.sql' ? 'up' : 'down',
+      id: parent,
+      version,
+      language: 'sql',
+    };
   }
   // Atlas: any .sql file in a directory with atlas.sum.
   if (paths.has(join(dir, 'atlas.sum'))) {
@@ -256,7 +316,15 @@ function classifySql(path: string, name: string, dir: string, parent: string, gr
   }
   // Drizzle (drizzle-kit ≤ 0.x): <out>/NNNN_<tag>.sql with <out>/meta/_journal.json.
   if (paths.has(join(dir, 'meta/_journal.json'))) {
-    return { path, tool: 'drizzle', set: dir, role: 'up', id: name.slice(0, -4), version: leadingDigits(name), language: 'sql' };
+    return {
+      path,
+      tool: 'drizzle',
+      set: dir,
+      role: 'up',
+      id: name.slice(0, -4),
+      version: leadingDigits(name),
+      language: 'sql',
+    };
   }
   // Flyway: V<version>__<desc>.sql, U<version>__ (undo), R__ (repeatable).
   const flyway = /^([VUR])(\d+(?:[._]\d+)*)?__.+\.sql$/.exec(name);
@@ -275,12 +343,28 @@ function classifySql(path: string, name: string, dir: string, parent: string, gr
   // golang-migrate (also sqlx reversible, dbmate-free): <version>_<title>.up.sql / .down.sql
   const gm = /^(\d+)_.*\.(up|down)\.sql$/.exec(name);
   if (gm) {
-    return { path, tool: 'golang-migrate', set: dir, role: gm[2] === 'up' ? 'up' : 'down', id: gm[1]!, version: gm[1]!, language: 'sql' };
+    return {
+      path,
+      tool: 'golang-migrate',
+      set: dir,
+      role: gm[2] === 'up' ? 'up' : 'down',
+      id: gm[1]!,
+      version: gm[1]!,
+      language: 'sql',
+    };
   }
   if (/\.down\.sql$|(?:^|[_.-])down\.sql$/i.test(name)) return undefined;
   // Plain SQL migration directories (goose, dbmate, supabase, hand-rolled runners).
   if (/(?:^|\/)(?:migrations?|migrate|db\/migrations?)(?:\/|$)/.test(dir + '/')) {
-    return { path, tool: 'sql', set: dir, role: 'up', id: name, ...(leadingDigits(name) ? { version: leadingDigits(name)! } : {}), language: 'sql' };
+    return {
+      path,
+      tool: 'sql',
+      set: dir,
+      role: 'up',
+      id: name,
+      ...(leadingDigits(name) ? { version: leadingDigits(name)! } : {}),
+      language: 'sql',
+    };
   }
   return undefined;
 }
@@ -417,7 +501,11 @@ export function compareMigrationIds(a: MigrationFileInfo, b: MigrationFileInfo):
     }
     return 0;
   }
-  if ((a.tool === 'golang-migrate' || a.tool === 'goose' || a.tool === 'rails' || a.tool === 'typeorm') && a.version && b.version) {
+  if (
+    (a.tool === 'golang-migrate' || a.tool === 'goose' || a.tool === 'rails' || a.tool === 'typeorm') &&
+    a.version &&
+    b.version
+  ) {
     const d = BigInt(a.version) - BigInt(b.version);
     return d < 0n ? -1 : d > 0n ? 1 : 0;
   }
@@ -426,7 +514,11 @@ export function compareMigrationIds(a: MigrationFileInfo, b: MigrationFileInfo):
 
 /** The options that shape layouts (a subset of MigrationsOptions, so layout.ts stays free of zod). */
 export interface LayoutOptions {
-  paths: ReadonlyArray<{ glob: string | string[]; tool: MigrationTool; dialect?: 'postgresql' | 'mysql' | 'sqlite' | undefined }>;
+  paths: ReadonlyArray<{
+    glob: string | string[];
+    tool: MigrationTool;
+    dialect?: 'postgresql' | 'mysql' | 'sqlite' | undefined;
+  }>;
 }
 
 /** Normalises `a/./b/../c` and a leading `./` (paths in alembic.ini are relative to its directory). */
@@ -448,7 +540,10 @@ function normalisePath(path: string): string {
 export function alembicVersionDirs(iniPath: string, text: string): string[] {
   const here = dirOf(iniPath);
   const resolve = (value: string) => {
-    const v = value.trim().replace(/%\(here\)s\/?/g, '').replace(/^([\w.]+):/, (_m, pkg: string) => `${pkg.replace(/\./g, '/')}/`);
+    const v = value
+      .trim()
+      .replace(/%\(here\)s\/?/g, '')
+      .replace(/^([\w.]+):/, (_m, pkg: string) => `${pkg.replace(/\./g, '/')}/`);
     return normalisePath(join(here, v));
   };
   const out: string[] = [];
@@ -470,7 +565,10 @@ export function alembicVersionDirs(iniPath: string, text: string): string[] {
 }
 
 /** The layouts of a snapshot beyond the conventions: the config's `paths` and the alembic.ini files given. */
-export function extraLayouts(options: LayoutOptions | undefined, alembicInis: ReadonlyArray<{ path: string; text: string }>): ExtraLayouts {
+export function extraLayouts(
+  options: LayoutOptions | undefined,
+  alembicInis: ReadonlyArray<{ path: string; text: string }>,
+): ExtraLayouts {
   const configured: ConfiguredLayout[] = (options?.paths ?? []).flatMap((p) => {
     const globs = Array.isArray(p.glob) ? p.glob : [p.glob];
     return globs.map((glob) => {

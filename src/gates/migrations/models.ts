@@ -64,8 +64,15 @@ function djangoClasses(root: TSNode): ClassFacts[] {
   const out: ClassFacts[] = [];
   for (const cls of descendantsOfType(root, 'class_definition')) {
     if (cls.parent?.parent?.type === 'class_definition') continue;
-    const supers = (cls.childForFieldName('superclasses')?.namedChildren ?? []).filter((c): c is TSNode => c !== null && c.type !== 'keyword_argument').map((c) => c.text);
-    const facts: ClassFacts = { name: cls.childForFieldName('name')?.text ?? '?', supers, abstract: false, columns: new Set() };
+    const supers = (cls.childForFieldName('superclasses')?.namedChildren ?? [])
+      .filter((c): c is TSNode => c !== null && c.type !== 'keyword_argument')
+      .map((c) => c.text);
+    const facts: ClassFacts = {
+      name: cls.childForFieldName('name')?.text ?? '?',
+      supers,
+      abstract: false,
+      columns: new Set(),
+    };
     for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
       if (stmt?.type === 'class_definition' && stmt.childForFieldName('name')?.text === 'Meta') {
         for (const m of stmt.childForFieldName('body')?.namedChildren ?? []) {
@@ -101,7 +108,12 @@ function djangoClasses(root: TSNode): ClassFacts[] {
  * Adds a Django models module. Inherited fields come from classes of modules read earlier or later:
  * call {@link resolveDjango} once every module is in.
  */
-export function addDjangoModels(file: SourceFile, app: string, pending: Array<{ app: string; path: string; cls: ClassFacts }>, catalogue: ModelCatalogue): void {
+export function addDjangoModels(
+  file: SourceFile,
+  app: string,
+  pending: Array<{ app: string; path: string; cls: ClassFacts }>,
+  catalogue: ModelCatalogue,
+): void {
   const root = file.tree()?.rootNode;
   if (!root) return;
   catalogue.seen.add(app);
@@ -111,7 +123,10 @@ export function addDjangoModels(file: SourceFile, app: string, pending: Array<{ 
 const DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
 
 /** Resolves inheritance across the Django classes read and fills the catalogue. */
-export function resolveDjango(pending: Array<{ app: string; path: string; cls: ClassFacts }>, catalogue: ModelCatalogue): void {
+export function resolveDjango(
+  pending: Array<{ app: string; path: string; cls: ClassFacts }>,
+  catalogue: ModelCatalogue,
+): void {
   const byName = new Map<string, ClassFacts>();
   for (const p of pending) byName.set(p.cls.name, p.cls);
   const columnsOf = (cls: ClassFacts, depth: number): { columns: Set<string>; complete: boolean } => {
@@ -161,7 +176,13 @@ export function addSqlalchemyModels(file: SourceFile, catalogue: ModelCatalogue)
     }
     if (!table) continue;
     catalogue.seen.add('sqlalchemy');
-    catalogue.tables.set(table, { table, columns, complete: true, path: file.path, model: cls.childForFieldName('name')?.text ?? '?' });
+    catalogue.tables.set(table, {
+      table,
+      columns,
+      complete: true,
+      path: file.path,
+      model: cls.childForFieldName('name')?.text ?? '?',
+    });
   }
 }
 

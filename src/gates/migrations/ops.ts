@@ -73,7 +73,12 @@ interface OpBase {
 export type Op = OpBase &
   (
     | { kind: 'create-table'; table: TableKey; columns: ColumnSpec[]; primaryKey: string[] }
-    | { kind: 'drop-table'; table: TableKey; objectType: 'table' | 'schema' | 'database' | 'view' | 'materialized view'; cascade: boolean }
+    | {
+        kind: 'drop-table';
+        table: TableKey;
+        objectType: 'table' | 'schema' | 'database' | 'view' | 'materialized view';
+        cascade: boolean;
+      }
     | { kind: 'truncate'; table: TableKey; cascade: boolean }
     | { kind: 'add-column'; table: TableKey; column: ColumnSpec }
     | { kind: 'drop-column'; table: TableKey; column: string }
@@ -109,7 +114,11 @@ export type Op = OpBase &
     | { kind: 'create-index'; table: TableKey; name?: string; concurrent: boolean; unique: boolean; columns: string[] }
     | { kind: 'drop-index'; name: string; concurrent: boolean }
     | { kind: 'reindex'; target: string; concurrent: boolean }
-    | { kind: 'rewrite-table'; table: TableKey; how: 'VACUUM FULL' | 'CLUSTER' | 'REFRESH MATERIALIZED VIEW' | 'SET LOGGED' | 'SET UNLOGGED' }
+    | {
+        kind: 'rewrite-table';
+        table: TableKey;
+        how: 'VACUUM FULL' | 'CLUSTER' | 'REFRESH MATERIALIZED VIEW' | 'SET LOGGED' | 'SET UNLOGGED';
+      }
     | { kind: 'enum-add-value'; type: string; value: string }
     | { kind: 'set-timeout'; setting: 'lock_timeout' | 'statement_timeout'; disabled: boolean }
     | { kind: 'transaction'; action: 'begin' | 'commit' | 'rollback' }
@@ -122,7 +131,14 @@ export type Op = OpBase &
     /** A Django RunPython / Alembic data migration in code: rows rewritten by application code. */
     | { kind: 'code-backfill'; description: string }
     /** Any other statement taking a lock on an existing table (set default, add trigger…), for lock_timeout. */
-    | { kind: 'other-lock'; table: TableKey; lock: LockLevel; what: string; literals: string[]; /** `DROP NOT NULL`: its column. */ column?: string }
+    | {
+        kind: 'other-lock';
+        table: TableKey;
+        lock: LockLevel;
+        what: string;
+        literals: string[];
+        /** `DROP NOT NULL`: its column. */ column?: string;
+      }
     /** Anything else (CREATE TYPE, COMMENT, GRANT, SELECT…): no rule judges it, but it counts as a statement. */
     | { kind: 'other'; literals: string[] }
   );
@@ -134,7 +150,9 @@ export type OpOf<K extends OpKind> = Extract<Op, { kind: K }>;
 export function lockOf(op: Op): { table: TableKey; lock: LockLevel } | undefined {
   switch (op.kind) {
     case 'drop-table':
-      return op.objectType === 'database' || op.objectType === 'schema' ? undefined : { table: op.table, lock: 'access-exclusive' };
+      return op.objectType === 'database' || op.objectType === 'schema'
+        ? undefined
+        : { table: op.table, lock: 'access-exclusive' };
     case 'truncate':
     case 'add-column':
     case 'drop-column':

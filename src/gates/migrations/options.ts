@@ -32,12 +32,35 @@ export const migrationsOptionsSchema = z.object({
     .array(
       z
         .object({
-          glob: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe('Glob(s) of migration files, relative to the repository root (picomatch).'),
+          glob: z
+            .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+            .describe('Glob(s) of migration files, relative to the repository root (picomatch).'),
           tool: z
-            .enum(['sql', 'goose', 'golang-migrate', 'flyway', 'django', 'alembic', 'knex', 'typeorm', 'sequelize', 'db-migrate', 'kysely', 'slonik', 'js'])
+            .enum([
+              'sql',
+              'goose',
+              'golang-migrate',
+              'flyway',
+              'django',
+              'alembic',
+              'knex',
+              'typeorm',
+              'sequelize',
+              'db-migrate',
+              'kysely',
+              'slonik',
+              'js',
+            ])
             .default('sql')
-            .describe('The tool that applies them: decides how code is read and whether each file runs in a transaction (`sql`: only explicit BEGIN … COMMIT).'),
-          dialect: z.enum(['postgresql', 'mysql', 'sqlite']).optional().describe('The database of these files, when it differs from the repository default (Synapse: `*.sql.postgres` vs `*.sql.sqlite`).'),
+            .describe(
+              'The tool that applies them: decides how code is read and whether each file runs in a transaction (`sql`: only explicit BEGIN … COMMIT).',
+            ),
+          dialect: z
+            .enum(['postgresql', 'mysql', 'sqlite'])
+            .optional()
+            .describe(
+              'The database of these files, when it differs from the repository default (Synapse: `*.sql.postgres` vs `*.sql.sqlite`).',
+            ),
         })
         .strict(),
     )

@@ -103,7 +103,13 @@ function sqlPlan(file: SourceFile, info: MigrationFileInfo): MigrationPlan {
   if (file.language !== 'sql') {
     const embedded = embeddedSqlOps(file.text, 1, file.path);
     const raw = embedded.ops.filter((op) => !isDownLine(op.line, markers));
-    return { info, tool: info.tool, mode, ops: assignTransactions(raw, mode), ...(embedded.error ? { parseError: embedded.error } : {}) };
+    return {
+      info,
+      tool: info.tool,
+      mode,
+      ops: assignTransactions(raw, mode),
+      ...(embedded.error ? { parseError: embedded.error } : {}),
+    };
   }
   const parse = file.sql();
   const raw: ExtractedOp[] = [];
@@ -152,7 +158,8 @@ export function splitStatements(text: string): Array<{ text: string; line: numbe
       i = close === -1 ? text.length : close + 2;
     } else if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
-      while (j < text.length && !(text[j] === c && text[j + 1] !== c)) j += text[j] === c ? 2 : text[j] === '\\' && c !== '"' ? 2 : 1;
+      while (j < text.length && !(text[j] === c && text[j + 1] !== c))
+        j += text[j] === c ? 2 : text[j] === '\\' && c !== '"' ? 2 : 1;
       i = j + 1;
     } else if (c === '$') {
       const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i))?.[0];
@@ -202,14 +209,20 @@ export function assignTransactions(raw: readonly ExtractedOp[], mode: Transactio
  * `op.execute`, Django `RunSQL`). `${…}` interpolations become a placeholder identifier so the rest
  * still parses. Lines are shifted to the string's position in the file.
  */
-export function embeddedSqlOps(sql: string, startLine: number, path: string): { ops: RawOp[]; error?: { message: string; line: number } } {
+export function embeddedSqlOps(
+  sql: string,
+  startLine: number,
+  path: string,
+): { ops: RawOp[]; error?: { message: string; line: number } } {
   const read = decodeSource(`${path}#embedded.sql`, Buffer.from(sql, 'utf8'));
   if (!read.ok) return { ops: [] };
   const parse = read.file.sql();
   const ops: RawOp[] = [];
   for (const s of parse?.statements ?? []) ops.push(...statementOps(s, startLine - 1));
   read.file.dispose();
-  return parse?.error ? { ops, error: { message: parse.error.message, line: parse.error.line + startLine - 1 } } : { ops };
+  return parse?.error
+    ? { ops, error: { message: parse.error.message, line: parse.error.line + startLine - 1 } }
+    : { ops };
 }
 
 /**

@@ -78,7 +78,16 @@ export function prismaDatabase(file: SourceFile): DbSchema {
     else if (m) models.add(m[2]!);
   }
   const out: DbSchema = new Map();
-  let current: { name: string; line: number; table: string; fields: Array<{ field: string; column: string; col: DbColumn; attrs: string }>; blockAttrs: string[]; ignored: boolean } | undefined;
+  let current:
+    | {
+        name: string;
+        line: number;
+        table: string;
+        fields: Array<{ field: string; column: string; col: DbColumn; attrs: string }>;
+        blockAttrs: string[];
+        ignored: boolean;
+      }
+    | undefined;
   for (const [i, line] of lines.entries()) {
     if (!current) {
       const m = /^model\s+(\w+)\s*\{/.exec(line);
@@ -100,7 +109,14 @@ export function prismaDatabase(file: SourceFile): DbSchema {
     }
     const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
     if (!f) continue;
-    const [, field, type, list, optional, attrs = ''] = f as unknown as [string, string, string, string | undefined, string | undefined, string];
+    const [, field, type, list, optional, attrs = ''] = f as unknown as [
+      string,
+      string,
+      string,
+      string | undefined,
+      string | undefined,
+      string,
+    ];
     const scalar = PRISMA_SCALARS[type];
     // Relation fields (a model type, or anything unknown, e.g. a model from another schema file) have no column.
     if (!scalar && !enums.has(type)) continue;
@@ -112,7 +128,12 @@ export function prismaDatabase(file: SourceFile): DbSchema {
       field,
       column: map?.[1] ?? field,
       // cuid()/uuid()/nanoid()/ulid() defaults are filled in by the client: no database default.
-      col: { line: i + 1, notNull: !optional && !list, hasDefault: /@default\((?!\s*(?:cuid|uuid|nanoid|ulid)\s*\()/.test(attrs), family },
+      col: {
+        line: i + 1,
+        notNull: !optional && !list,
+        hasDefault: /@default\((?!\s*(?:cuid|uuid|nanoid|ulid)\s*\()/.test(attrs),
+        family,
+      },
       attrs,
     });
   }
@@ -127,7 +148,11 @@ function columnsOf(list: string, fields: Array<{ field: string; column: string }
     .map((name) => (fields.find((f) => f.field === name)?.column ?? name).toLowerCase());
 }
 
-function modelTable(m: { line: number; fields: Array<{ field: string; column: string; col: DbColumn; attrs: string }>; blockAttrs: string[] }): DbTable {
+function modelTable(m: {
+  line: number;
+  fields: Array<{ field: string; column: string; col: DbColumn; attrs: string }>;
+  blockAttrs: string[];
+}): DbTable {
   const table: DbTable = { columns: new Map(), indexes: new Set(), line: m.line };
   for (const f of m.fields) {
     table.columns.set(f.column.toLowerCase(), f.col);
@@ -145,7 +170,18 @@ export interface DbChange {
   table: string;
   column?: string;
   /** What must hold after the migrations ran. */
-  expect: 'table' | 'no-table' | 'column' | 'no-column' | 'not-null' | 'nullable' | 'default' | 'no-default' | 'family' | 'index' | 'no-index';
+  expect:
+    | 'table'
+    | 'no-table'
+    | 'column'
+    | 'no-column'
+    | 'not-null'
+    | 'nullable'
+    | 'default'
+    | 'no-default'
+    | 'family'
+    | 'index'
+    | 'no-index';
   index?: string;
   family?: string;
   /** For messages: `Order.shippedAt added`. */
@@ -167,15 +203,51 @@ export function databaseChanges(base: DbSchema, head: DbSchema): DbChange[] {
         out.push({ table: name, column: col, expect: 'column', label: `${name}.${col} added` });
         continue;
       }
-      if (bc.notNull !== hc.notNull) out.push({ table: name, column: col, expect: hc.notNull ? 'not-null' : 'nullable', label: `${name}.${col} made ${hc.notNull ? 'required' : 'optional'}` });
-      if (bc.hasDefault !== hc.hasDefault) out.push({ table: name, column: col, expect: hc.hasDefault ? 'default' : 'no-default', label: `${name}.${col} default ${hc.hasDefault ? 'added' : 'removed'}` });
-      if (bc.family !== hc.family && hc.family) out.push({ table: name, column: col, expect: 'family', family: hc.family, label: `${name}.${col} type changed` });
+      if (bc.notNull !== hc.notNull)
+        out.push({
+          table: name,
+          column: col,
+          expect: hc.notNull ? 'not-null' : 'nullable',
+          label: `${name}.${col} made ${hc.notNull ? 'required' : 'optional'}`,
+        });
+      if (bc.hasDefault !== hc.hasDefault)
+        out.push({
+          table: name,
+          column: col,
+          expect: hc.hasDefault ? 'default' : 'no-default',
+          label: `${name}.${col} default ${hc.hasDefault ? 'added' : 'removed'}`,
+        });
+      if (bc.family !== hc.family && hc.family)
+        out.push({
+          table: name,
+          column: col,
+          expect: 'family',
+          family: hc.family,
+          label: `${name}.${col} type changed`,
+        });
     }
-    for (const col of b.columns.keys()) if (!h.columns.has(col)) out.push({ table: name, column: col, expect: 'no-column', label: `${name}.${col} removed` });
-    for (const i of h.indexes) if (!b.indexes.has(i)) out.push({ table: name, expect: 'index', index: i, label: `${i.startsWith('u:') ? 'unique ' : ''}index on ${name}(${i.slice(2)}) added` });
-    for (const i of b.indexes) if (!h.indexes.has(i)) out.push({ table: name, expect: 'no-index', index: i, label: `${i.startsWith('u:') ? 'unique ' : ''}index on ${name}(${i.slice(2)}) removed` });
+    for (const col of b.columns.keys())
+      if (!h.columns.has(col))
+        out.push({ table: name, column: col, expect: 'no-column', label: `${name}.${col} removed` });
+    for (const i of h.indexes)
+      if (!b.indexes.has(i))
+        out.push({
+          table: name,
+          expect: 'index',
+          index: i,
+          label: `${i.startsWith('u:') ? 'unique ' : ''}index on ${name}(${i.slice(2)}) added`,
+        });
+    for (const i of b.indexes)
+      if (!h.indexes.has(i))
+        out.push({
+          table: name,
+          expect: 'no-index',
+          index: i,
+          label: `${i.startsWith('u:') ? 'unique ' : ''}index on ${name}(${i.slice(2)}) removed`,
+        });
   }
-  for (const name of base.keys()) if (!head.has(name)) out.push({ table: name, expect: 'no-table', label: `table ${name} removed` });
+  for (const name of base.keys())
+    if (!head.has(name)) out.push({ table: name, expect: 'no-table', label: `table ${name} removed` });
   return out;
 }
 
@@ -234,10 +306,15 @@ export function replaySql(files: readonly SourceFile[]): { schema: DbSchema; unc
   };
   const addColumn = (t: DbTable, def: Node) => {
     const spec = columnSpec(def);
-    t.columns.set(spec.name.toLowerCase(), { notNull: spec.notNull, hasDefault: spec.default !== 'none', ...(spec.type ? { family: sqlFamily(spec.type)! } : {}) });
+    t.columns.set(spec.name.toLowerCase(), {
+      notNull: spec.notNull,
+      hasDefault: spec.default !== 'none',
+      ...(spec.type ? { family: sqlFamily(spec.type)! } : {}),
+    });
     if (spec.unique) t.indexes.add(`u:${spec.name.toLowerCase()}`);
   };
-  const keys = (list: Node[] | undefined) => (list ?? []).map((k) => String(k.String?.sval ?? '').toLowerCase()).join(',');
+  const keys = (list: Node[] | undefined) =>
+    (list ?? []).map((k) => String(k.String?.sval ?? '').toLowerCase()).join(',');
   const addConstraint = (table: string, t: DbTable, con: Node) => {
     if (con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY') {
       const sig = `u:${keys(con.keys)}`;
@@ -304,7 +381,9 @@ export function replaySql(files: readonly SourceFile[]): { schema: DbSchema; unc
         }
       } else if (stmt.IndexStmt) {
         const name = tbl(stmt.IndexStmt.relation);
-        const cols = ((stmt.IndexStmt.indexParams as Node[] | undefined) ?? []).map((p) => String(p.IndexElem?.name ?? '?').toLowerCase()).join(',');
+        const cols = ((stmt.IndexStmt.indexParams as Node[] | undefined) ?? [])
+          .map((p) => String(p.IndexElem?.name ?? '?').toLowerCase())
+          .join(',');
         const sig = `${stmt.IndexStmt.unique ? 'u' : 'i'}:${cols}`;
         ensure(name).indexes.add(sig);
         if (stmt.IndexStmt.idxname) indexTable.set(String(stmt.IndexStmt.idxname).toLowerCase(), { table: name, sig });

@@ -9,7 +9,14 @@
  */
 import type { IndexContext, RelatedLocation, RuleContext } from '../../core/types.js';
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, lineOf, objectProps, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  lineOf,
+  objectProps,
+  stringValue,
+  templateParts,
+} from '../../lang/ts-helpers.js';
 import { HISTORY_INDEX, type MigrationIndex } from './history.js';
 import { isNeverMigrationPath } from './layout.js';
 import { sqlalchemyColumnName } from './models.js';
@@ -39,7 +46,12 @@ function wordRegex(word: string): RegExp {
 const SQL_WORDS = /\b(?:select|insert|update|delete|where|from|join|returning)\b/i;
 
 /** Prisma schema: models (with @@map) and their fields (with @map). Line-based: the format is line-oriented. */
-function prismaRefs(file: SourceFile, targets: Target[], out: Map<string, RelatedLocation[]>, delegates: Map<string, Set<string>>): void {
+function prismaRefs(
+  file: SourceFile,
+  targets: Target[],
+  out: Map<string, RelatedLocation[]>,
+  delegates: Map<string, Set<string>>,
+): void {
   const lines = file.lines();
   let model: { name: string; table: string; fields: Array<{ name: string; column: string; line: number }> } | undefined;
   const models: NonNullable<typeof model>[] = [];
@@ -72,7 +84,11 @@ function prismaRefs(file: SourceFile, targets: Target[], out: Map<string, Relate
       if (t.table !== m.table && t.table !== m.table.toLowerCase()) continue;
       const f = m.fields.find((x) => x.column === t.column);
       if (!f) continue;
-      add(out, t, { path: file.path, line: f.line, message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it` });
+      add(out, t, {
+        path: file.path,
+        line: f.line,
+        message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it`,
+      });
       const set = delegates.get(lowerFirst(m.name)) ?? new Set<string>();
       set.add(`${t.table}.${t.column}\u0000${f.name}`);
       delegates.set(lowerFirst(m.name), set);
@@ -106,17 +122,25 @@ function pythonModelRefs(file: SourceFile, root: TSNode, targets: Target[], out:
     }
     for (const t of targets) {
       // Django keys tables by the lower-cased model name; SQLAlchemy by __tablename__.
-      const matches = tablename !== undefined ? tablename === t.table : name.toLowerCase() === t.table || t.table.endsWith(`_${name.toLowerCase()}`);
+      const matches =
+        tablename !== undefined
+          ? tablename === t.table
+          : name.toLowerCase() === t.table || t.table.endsWith(`_${name.toLowerCase()}`);
       if (!matches) continue;
       for (const attr of attrs) {
         const callee = attr.value.type === 'call' ? (calleeName(attr.value) ?? '') : '';
-        const isField = /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === 'call';
+        const isField =
+          /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === 'call';
         if (!isField) continue;
         if (t.column === '') continue;
         // SQLAlchemy `Column("db_name")` maps the attribute to db_name: that is the column it reads.
         const column = sqlalchemyColumnName(attr.name, attr.value);
         if (column !== undefined ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
-          add(out, t, { path: file.path, line: lineOf(attr.node), message: `model ${name} still declares ${attr.name}, so the ORM selects the column` });
+          add(out, t, {
+            path: file.path,
+            line: lineOf(attr.node),
+            message: `model ${name} still declares ${attr.name}, so the ORM selects the column`,
+          });
         }
       }
     }
@@ -124,7 +148,13 @@ function pythonModelRefs(file: SourceFile, root: TSNode, targets: Target[], out:
 }
 
 /** TypeScript/JavaScript: TypeORM @Column properties, Prisma client calls, and raw SQL strings. */
-function jsRefs(file: SourceFile, root: TSNode, targets: Target[], out: Map<string, RelatedLocation[]>, delegates: Map<string, Set<string>>): void {
+function jsRefs(
+  file: SourceFile,
+  root: TSNode,
+  targets: Target[],
+  out: Map<string, RelatedLocation[]>,
+  delegates: Map<string, Set<string>>,
+): void {
   // Prisma client: `<client>.<delegate>.<method>({ data|select|where: { field … } })`.
   for (const call of descendantsOfType(root, 'call_expression')) {
     const callee = calleeName(call);
@@ -140,18 +170,24 @@ function jsRefs(file: SourceFile, root: TSNode, targets: Target[], out: Map<stri
           const [target, field] = entry.split('\u0000') as [string, string];
           if (key !== field) continue;
           const dot = target.lastIndexOf('.');
-          add(out, { table: target.slice(0, dot), column: target.slice(dot + 1) }, { path: file.path, line: lineOf(value), message: `Prisma client call ${callee}(…) still uses ${field}` });
+          add(
+            out,
+            { table: target.slice(0, dot), column: target.slice(dot + 1) },
+            { path: file.path, line: lineOf(value), message: `Prisma client call ${callee}(…) still uses ${field}` },
+          );
         }
       }
     }
   }
   // TypeORM: @Column() on a property of an @Entity('table') class.
   for (const cls of descendantsOfType(root, ['class_declaration', 'class'])) {
-    const decorators = cls.parent?.type === 'export_statement' ? cls.parent.namedChildren.filter((c) => c?.type === 'decorator') : [];
+    const decorators =
+      cls.parent?.type === 'export_statement' ? cls.parent.namedChildren.filter((c) => c?.type === 'decorator') : [];
     const all = [...decorators, ...cls.namedChildren.filter((c) => c?.type === 'decorator')];
     const entity = all.find((d) => d && /^@Entity\b/.test(d.text));
     if (!entity) continue;
-    const entityName = /@Entity\(\s*['"]([^'"]+)['"]/.exec(entity.text)?.[1] ?? lowerFirst(cls.childForFieldName('name')?.text ?? '');
+    const entityName =
+      /@Entity\(\s*['"]([^'"]+)['"]/.exec(entity.text)?.[1] ?? lowerFirst(cls.childForFieldName('name')?.text ?? '');
     for (const prop of descendantsOfType(cls, 'public_field_definition')) {
       const decos = prop.namedChildren.filter((c) => c?.type === 'decorator').map((d) => d!.text);
       if (!decos.some((d) => /^@(?:Column|PrimaryColumn|CreateDateColumn|UpdateDateColumn)\b/.test(d))) continue;
@@ -159,7 +195,11 @@ function jsRefs(file: SourceFile, root: TSNode, targets: Target[], out: Map<stri
       const column = decos.map((d) => /name:\s*['"]([^'"]+)['"]/.exec(d)?.[1]).find(Boolean) ?? name;
       for (const t of targets) {
         if (t.column === column && (t.table === entityName || t.table.toLowerCase() === entityName.toLowerCase())) {
-          add(out, t, { path: file.path, line: lineOf(prop), message: `entity property ${name} still maps the column` });
+          add(out, t, {
+            path: file.path,
+            line: lineOf(prop),
+            message: `entity property ${name} still maps the column`,
+          });
         }
       }
     }
@@ -177,7 +217,8 @@ function sqlStringRefs(file: SourceFile, root: TSNode, targets: Target[], out: M
     for (const t of targets) {
       const table = t.table.split('.').pop()!;
       if (t.column === '') {
-        if (wordRegex(table).test(text)) add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}` });
+        if (wordRegex(table).test(text))
+          add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}` });
       } else if (wordRegex(t.column).test(text) && wordRegex(table).test(text)) {
         add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}.${t.column}` });
       }
@@ -194,7 +235,8 @@ function newestTargets(history: MigrationIndex, files: ReadonlyMap<string, Sourc
       if (!file) continue;
       try {
         for (const op of planOf(file, entry.info).ops) {
-          if (op.kind === 'drop-column' || op.kind === 'rename-column') out.push({ table: op.table, column: op.column });
+          if (op.kind === 'drop-column' || op.kind === 'rename-column')
+            out.push({ table: op.table, column: op.column });
           // A dropped table: raw SQL that still names it (column '' = the table itself).
           if (op.kind === 'drop-table' && op.objectType === 'table') out.push({ table: op.table, column: '' });
         }
@@ -211,13 +253,21 @@ function newestTargets(history: MigrationIndex, files: ReadonlyMap<string, Sourc
  * drop or rename and parses only the files that mention one. `files` are the migration files the
  * history index read.
  */
-export async function scanReferences(ctx: IndexContext<MigrationsOptions>, history: MigrationIndex, files: ReadonlyMap<string, SourceFile>): Promise<void> {
+export async function scanReferences(
+  ctx: IndexContext<MigrationsOptions>,
+  history: MigrationIndex,
+  files: ReadonlyMap<string, SourceFile>,
+): Promise<void> {
   if (ctx.side !== 'head') return;
   const targets = newestTargets(history, files);
   if (targets.length === 0) return;
   const tokens = [...new Set(targets.map((t) => t.column || t.table.split('.').pop()!))];
   const hits = (await ctx.snapshot.grep(tokens, CODE_GLOBS)).filter(
-    (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p),
+    (p) =>
+      !ctx.excluded(p) &&
+      !history.files.has(p) &&
+      !isNeverMigrationPath(p) &&
+      !/(?:^|\/)(?:migrations?|versions)\//.test(p),
   );
   // Prisma schemas first: they tell which client delegate and field name map to each column.
   hits.sort((a, b) => Number(b.endsWith('.prisma')) - Number(a.endsWith('.prisma')));
@@ -260,4 +310,3 @@ export function relatedReferences(
   const more = locations.length > 3 ? ` and ${locations.length - 3} more` : '';
   return { summary: ` This pull request's code still uses it: ${shown.join(', ')}${more}.`, locations };
 }
-

@@ -5,7 +5,15 @@
  * `relations()` change leaves every signature as it was.
  */
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, keywordArgs, lineOf, endLineOf, positionalArgs as positional, walk } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  keywordArgs,
+  lineOf,
+  endLineOf,
+  positionalArgs as positional,
+  walk,
+} from '../../lang/ts-helpers.js';
 import { djangoField } from './orm/django.js';
 
 /** One schema object (a model, an enum, a table) and what it declares. */
@@ -69,7 +77,10 @@ export function prismaObjects(file: SourceFile): SchemaObject[] {
     if (line === '@@ignore') current.ignored = true;
     // `name Type @a @b(x)` → name, type, sorted attributes.
     const tokens = line.match(/@@?\w+(?:\.\w+)?(?:\((?:[^()"]|"[^"]*"|\((?:[^()"]|"[^"]*")*\))*\))?|\S+/g) ?? [];
-    const attrs = tokens.filter((t) => t.startsWith('@')).map((t) => t.replace(/\s+/g, '')).sort();
+    const attrs = tokens
+      .filter((t) => t.startsWith('@'))
+      .map((t) => t.replace(/\s+/g, ''))
+      .sort();
     const rest = tokens.filter((t) => !t.startsWith('@'));
     current.body.push([...rest, ...attrs].join(' '));
   });
@@ -101,20 +112,37 @@ const DJANGO_STATE_ONLY = new Set([
 ]);
 
 /** Meta options that reach the database. */
-const DJANGO_META_DB = new Set(['db_table', 'indexes', 'constraints', 'unique_together', 'index_together', 'managed', 'db_table_comment']);
+const DJANGO_META_DB = new Set([
+  'db_table',
+  'indexes',
+  'constraints',
+  'unique_together',
+  'index_together',
+  'managed',
+  'db_table_comment',
+]);
 
 function isFieldCall(node: TSNode): boolean {
   if (node.type !== 'call') return false;
   const name = calleeName(node) ?? '';
   const last = name.slice(name.lastIndexOf('.') + 1);
-  return /Field$/.test(last) || last === 'ForeignKey' || last === 'OneToOneField' || last === 'ManyToManyField' || last === 'GenericRelation';
+  return (
+    /Field$/.test(last) ||
+    last === 'ForeignKey' ||
+    last === 'OneToOneField' ||
+    last === 'ManyToManyField' ||
+    last === 'GenericRelation'
+  );
 }
 
 function kwargSignature(call: TSNode, keep: (name: string) => boolean): string {
   const positional = (call.childForFieldName('arguments')?.namedChildren ?? [])
     .filter((a): a is TSNode => a !== null && a.type !== 'keyword_argument' && a.type !== 'comment')
     .map((a) => a.text.replace(/\s+/g, ''));
-  const kws = [...keywordArgs(call)].filter(([k]) => keep(k)).map(([k, v]) => `${k}=${v.text.replace(/\s+/g, '')}`).sort();
+  const kws = [...keywordArgs(call)]
+    .filter(([k]) => keep(k))
+    .map(([k, v]) => `${k}=${v.text.replace(/\s+/g, '')}`)
+    .sort();
   return `${calleeName(call) ?? ''}(${[...positional, ...kws].join(',')})`;
 }
 
@@ -159,7 +187,9 @@ export function djangoObjects(file: SourceFile): SchemaObject[] {
       db.push(`${left.text}:${kwargSignature(right, (k) => !DJANGO_STATE_ONLY.has(k))}`);
       const orm = djangoField(right);
       const kw = keywordArgs(right);
-      const target = /(?:ForeignKey|OneToOneField|ManyToManyField)$/.test(calleeName(right) ?? '') ? (kw.get('to') ?? positional(right)[0])?.text.replace(/\s+/g, '') : undefined;
+      const target = /(?:ForeignKey|OneToOneField|ManyToManyField)$/.test(calleeName(right) ?? '')
+        ? (kw.get('to') ?? positional(right)[0])?.text.replace(/\s+/g, '')
+        : undefined;
       core.push(
         orm
           ? `${left.text}:${JSON.stringify({ ...orm, hasDefault: undefined, to: target, db_column: kw.get('db_column')?.text, db_default: kw.get('db_default')?.text.replace(/\s+/g, '') })}`
@@ -199,7 +229,8 @@ function tokens(node: TSNode): string {
   return out.join(' ');
 }
 
-const DRIZZLE_BUILDERS = /^(?:pgTable|mysqlTable|sqliteTable|pgEnum|mysqlEnum|pgView|pgMaterializedView|pgSchema|pgSequence)$|\.(?:table|enum)$/;
+const DRIZZLE_BUILDERS =
+  /^(?:pgTable|mysqlTable|sqliteTable|pgEnum|mysqlEnum|pgView|pgMaterializedView|pgSchema|pgSequence)$|\.(?:table|enum)$/;
 
 /** Drizzle: each `pgTable(…)`/`pgEnum(…)` call (relations() are query-layer only and ignored). */
 export function drizzleObjects(file: SourceFile): SchemaObject[] {
@@ -212,7 +243,13 @@ export function drizzleObjects(file: SourceFile): SchemaObject[] {
     const first = call.childForFieldName('arguments')?.namedChildren.find((c) => c !== null && c.type !== 'comment');
     const name = first ? first.text.replace(/^['"`]|['"`]$/g, '') : '?';
     const signature = tokens(call);
-    out.push({ name: `${callee.includes('Enum') || callee.endsWith('.enum') ? 'enum' : 'table'} ${name}`, line: lineOf(call), endLine: endLineOf(call), signature, stateSignature: signature });
+    out.push({
+      name: `${callee.includes('Enum') || callee.endsWith('.enum') ? 'enum' : 'table'} ${name}`,
+      line: lineOf(call),
+      endLine: endLineOf(call),
+      signature,
+      stateSignature: signature,
+    });
   }
   return out;
 }
@@ -233,10 +270,18 @@ export function typeormObjects(file: SourceFile): SchemaObject[] {
       if (!member || member.type !== 'public_field_definition') continue;
       const decos = member.namedChildren.filter((c): c is TSNode => c?.type === 'decorator');
       if (decos.length === 0) continue;
-      parts.push(`${member.childForFieldName('name')?.text ?? ''}:${decos.map(tokens).join(' ')}:${member.childForFieldName('type')?.text ?? ''}`);
+      parts.push(
+        `${member.childForFieldName('name')?.text ?? ''}:${decos.map(tokens).join(' ')}:${member.childForFieldName('type')?.text ?? ''}`,
+      );
     }
     const signature = parts.join('\n');
-    out.push({ name: `entity ${cls.childForFieldName('name')?.text ?? '?'}`, line: lineOf(cls), endLine: endLineOf(cls), signature, stateSignature: signature });
+    out.push({
+      name: `entity ${cls.childForFieldName('name')?.text ?? '?'}`,
+      line: lineOf(cls),
+      endLine: endLineOf(cls),
+      signature,
+      stateSignature: signature,
+    });
   }
   return out;
 }
@@ -260,11 +305,18 @@ export function sqlalchemyObjects(file: SourceFile): SchemaObject[] {
       if (target === '__tablename__') table = right.text;
       const typeNode = a.childForFieldName('type');
       const isColumn = right.type === 'call' && /(?:^|\.)(?:Column|mapped_column)$/.test(calleeName(right) ?? '');
-      if (isColumn || target === '__table_args__') parts.push(`${target}:${typeNode ? tokens(typeNode) : ''}=${tokens(right)}`);
+      if (isColumn || target === '__table_args__')
+        parts.push(`${target}:${typeNode ? tokens(typeNode) : ''}=${tokens(right)}`);
     }
     if (!table) continue;
     const signature = parts.sort().join('\n');
-    out.push({ name: `table ${table.replace(/['"]/g, '')}`, line: lineOf(cls), endLine: endLineOf(cls), signature, stateSignature: signature });
+    out.push({
+      name: `table ${table.replace(/['"]/g, '')}`,
+      line: lineOf(cls),
+      endLine: endLineOf(cls),
+      signature,
+      stateSignature: signature,
+    });
   }
   return out;
 }

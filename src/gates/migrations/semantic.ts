@@ -14,7 +14,8 @@ function stripLocations(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (k === 'location' || k === 'stmt_location' || k === 'stmt_len' || k === 'list_start' || k === 'list_end') continue;
+    if (k === 'location' || k === 'stmt_location' || k === 'stmt_len' || k === 'list_start' || k === 'list_end')
+      continue;
     out[k] = stripLocations(v);
   }
   return out;
@@ -62,7 +63,8 @@ export function semanticSignature(file: SourceFile): string | undefined {
 }
 
 /** `SET [LOCAL] lock_timeout|statement_timeout …`: how long to wait, not what the database ends up with. */
-const TIMEOUT_SET = /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
+const TIMEOUT_SET =
+  /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
 
 function isTimeoutSet(stmt: unknown): boolean {
   const set = (stmt as { VariableSetStmt?: { name?: string } } | undefined)?.VariableSetStmt;
@@ -70,7 +72,17 @@ function isTimeoutSet(stmt: unknown): boolean {
 }
 
 /** Leaf tokens that carry values (strings, numbers, booleans, null), in any of the migration languages. */
-const VALUE_TOKENS = new Set(['string_content', 'string_fragment', 'integer', 'float', 'number', 'true', 'false', 'none', 'null']);
+const VALUE_TOKENS = new Set([
+  'string_content',
+  'string_fragment',
+  'integer',
+  'float',
+  'number',
+  'true',
+  'false',
+  'none',
+  'null',
+]);
 
 /**
  * What a migration does to the database, for telling a meaningful edit from one that changes nothing

@@ -211,7 +211,12 @@ function hasOption(options: Node[] | undefined, name: string): boolean {
 
 /** Operations of one statement. `lineOffset` shifts lines for SQL embedded in code. */
 export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
-  const base = { line: s.line + lineOffset, endLine: s.endLine + lineOffset, via: 'sql' as const, snippet: firstLine(s.text) };
+  const base = {
+    line: s.line + lineOffset,
+    endLine: s.endLine + lineOffset,
+    via: 'sql' as const,
+    snippet: firstLine(s.text),
+  };
   const stmt = s.stmt;
   const out: RawOp[] = [];
   const [type] = Object.keys(stmt);
@@ -276,7 +281,13 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
       break;
     case 'RenameStmt': {
       if (node.renameType === 'OBJECT_COLUMN') {
-        out.push({ ...base, kind: 'rename-column', table: tableKey(node.relation), column: node.subname ?? '?', to: node.newname ?? '?' });
+        out.push({
+          ...base,
+          kind: 'rename-column',
+          table: tableKey(node.relation),
+          column: node.subname ?? '?',
+          to: node.newname ?? '?',
+        });
       } else if (node.renameType === 'OBJECT_TABLE') {
         out.push({ ...base, kind: 'rename-table', table: tableKey(node.relation), to: node.newname ?? '?' });
       } else {
@@ -298,7 +309,9 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
       break;
     }
     case 'IndexStmt': {
-      const columns = ((node.indexParams as Node[] | undefined) ?? []).map((p) => (p.IndexElem?.name as string | undefined) ?? '(expression)');
+      const columns = ((node.indexParams as Node[] | undefined) ?? []).map(
+        (p) => (p.IndexElem?.name as string | undefined) ?? '(expression)',
+      );
       out.push({
         ...base,
         kind: 'create-index',
@@ -329,11 +342,17 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
       }
       break;
     case 'ClusterStmt':
-      out.push({ ...base, kind: 'rewrite-table', table: node.relation ? tableKey(node.relation) : '*', how: 'CLUSTER' });
+      out.push({
+        ...base,
+        kind: 'rewrite-table',
+        table: node.relation ? tableKey(node.relation) : '*',
+        how: 'CLUSTER',
+      });
       break;
     case 'RefreshMatViewStmt':
       if (node.concurrent) out.push({ ...base, kind: 'other', literals: [] });
-      else out.push({ ...base, kind: 'rewrite-table', table: tableKey(node.relation), how: 'REFRESH MATERIALIZED VIEW' });
+      else
+        out.push({ ...base, kind: 'rewrite-table', table: tableKey(node.relation), how: 'REFRESH MATERIALIZED VIEW' });
       break;
     case 'AlterEnumStmt':
       if (node.oldVal === undefined && typeof node.newVal === 'string') {
@@ -357,8 +376,10 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
     }
     case 'TransactionStmt': {
       const kind = node.kind as string;
-      if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') out.push({ ...base, kind: 'transaction', action: 'begin' });
-      else if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_COMMIT_PREPARED') out.push({ ...base, kind: 'transaction', action: 'commit' });
+      if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START')
+        out.push({ ...base, kind: 'transaction', action: 'begin' });
+      else if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_COMMIT_PREPARED')
+        out.push({ ...base, kind: 'transaction', action: 'commit' });
       else if (kind === 'TRANS_STMT_ROLLBACK') out.push({ ...base, kind: 'transaction', action: 'rollback' });
       else out.push({ ...base, kind: 'other', literals: [] });
       break;
@@ -370,7 +391,14 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
       // INSERT … VALUES is a seed row, not a backfill; INSERT … SELECT copies rows.
       const copies = verb !== 'insert' || !!node.selectStmt?.SelectStmt?.fromClause;
       if (copies) {
-        out.push({ ...base, kind: 'dml', verb, table: tableKey(node.relation), hasWhere: !!node.whereClause, literals: stringLiterals(node) });
+        out.push({
+          ...base,
+          kind: 'dml',
+          verb,
+          table: tableKey(node.relation),
+          hasWhere: !!node.whereClause,
+          literals: stringLiterals(node),
+        });
       } else {
         out.push({ ...base, kind: 'other', literals: stringLiterals(node) });
       }
@@ -380,7 +408,14 @@ export function statementOps(s: SqlStatement, lineOffset = 0): RawOp[] {
       out.push({ ...base, kind: 'create-view', view: tableKey(node.view) });
       break;
     case 'CreateTrigStmt':
-      out.push({ ...base, kind: 'other-lock', table: tableKey(node.relation), lock: 'share-row-exclusive', what: 'CREATE TRIGGER', literals: [] });
+      out.push({
+        ...base,
+        kind: 'other-lock',
+        table: tableKey(node.relation),
+        lock: 'share-row-exclusive',
+        what: 'CREATE TRIGGER',
+        literals: [],
+      });
       break;
     default:
       out.push({ ...base, kind: 'other', literals: stringLiterals(node) });
@@ -404,7 +439,16 @@ function alterTableCmd(base: Base, table: TableKey, cmd: Node): RawOp[] {
     case 'AT_AlterColumnType': {
       const def = cmd.def?.ColumnDef as Node | undefined;
       const type = typeName(def?.typeName);
-      return [{ ...base, kind: 'alter-column-type', table, column: cmd.name ?? '?', ...(type ? { type } : {}), using: !!def?.raw_default }];
+      return [
+        {
+          ...base,
+          kind: 'alter-column-type',
+          table,
+          column: cmd.name ?? '?',
+          ...(type ? { type } : {}),
+          using: !!def?.raw_default,
+        },
+      ];
     }
     case 'AT_SetNotNull':
       return [{ ...base, kind: 'set-not-null', table, column: cmd.name ?? '?' }];
@@ -419,7 +463,8 @@ function alterTableCmd(base: Base, table: TableKey, cmd: Node): RawOp[] {
         CONSTR_EXCLUSION: 'exclude',
       };
       const constraint = kinds[con.contype as string];
-      if (!constraint) return [{ ...base, kind: 'other-lock', table, lock: 'access-exclusive', what: 'ADD CONSTRAINT', literals: [] }];
+      if (!constraint)
+        return [{ ...base, kind: 'other-lock', table, lock: 'access-exclusive', what: 'ADD CONSTRAINT', literals: [] }];
       const notNullColumn = constraint === 'check' ? notNullCheckColumn(con.raw_expr) : undefined;
       return [
         {
@@ -444,7 +489,17 @@ function alterTableCmd(base: Base, table: TableKey, cmd: Node): RawOp[] {
       return [{ ...base, kind: 'rewrite-table', table, how: 'SET UNLOGGED' }];
     case 'AT_DropNotNull':
       // Recorded with its column, so the history knows the column is nullable again.
-      return [{ ...base, kind: 'other-lock', table, lock: 'access-exclusive', what: 'DROP NOT NULL', ...(cmd.name ? { column: cmd.name as string } : {}), literals: [] }];
+      return [
+        {
+          ...base,
+          kind: 'other-lock',
+          table,
+          lock: 'access-exclusive',
+          what: 'DROP NOT NULL',
+          ...(cmd.name ? { column: cmd.name as string } : {}),
+          literals: [],
+        },
+      ];
     case 'AT_DropConstraint':
     case 'AT_ColumnDefault':
     case 'AT_SetStatistics':
@@ -466,12 +521,24 @@ function alterTableCmd(base: Base, table: TableKey, cmd: Node): RawOp[] {
           ...base,
           kind: 'other-lock',
           table,
-          lock: cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent ? 'share-update-exclusive' : 'access-exclusive',
+          lock:
+            cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent
+              ? 'share-update-exclusive'
+              : 'access-exclusive',
           what: 'ALTER TABLE',
           literals: stringLiterals(cmd),
         },
       ];
     default:
-      return [{ ...base, kind: 'other-lock', table, lock: 'access-exclusive', what: 'ALTER TABLE', literals: stringLiterals(cmd) }];
+      return [
+        {
+          ...base,
+          kind: 'other-lock',
+          table,
+          lock: 'access-exclusive',
+          what: 'ALTER TABLE',
+          literals: stringLiterals(cmd),
+        },
+      ];
   }
 }

@@ -9,7 +9,8 @@ import { Flow, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
 import { findSinks, type Sink } from './sinks.js';
 
-export type SinkRuleName = 'sensitive-field-logged' | 'personal-data-logged' | 'unredacted-request-log' | 'whole-object-logged';
+export type SinkRuleName =
+  'sensitive-field-logged' | 'personal-data-logged' | 'unredacted-request-log' | 'whole-object-logged';
 
 export interface SinkFinding {
   rule: SinkRuleName;
@@ -58,7 +59,13 @@ function compute(file: SourceFile, options: ResolvedOptions): SinkFinding[] {
             ? flow.labelled(arg.formatLabel, arg.node, arg.node)
             : flow.evaluate(arg.node);
       for (const source of result.sources) {
-        if (source.kind === 'object' && sink.fastify && source.key === 'req' && source.object.id === 'request' && /\blog$/.test(receiverOf(sink.name))) {
+        if (
+          source.kind === 'object' &&
+          sink.fastify &&
+          source.key === 'req' &&
+          source.object.id === 'request' &&
+          /\blog$/.test(receiverOf(sink.name))
+        ) {
           // Fastify's default `req` serializer logs method, url, host and remote address only.
           continue;
         }
@@ -80,10 +87,23 @@ function receiverOf(name: string): string {
 function toFinding(sink: Sink, source: Source, flow: Flow, authorizedClient: boolean): SinkFinding {
   const line = lineOf(source.node);
   if (source.kind === 'field') {
-    return { rule: source.match.severity === 'blocker' ? 'sensitive-field-logged' : 'personal-data-logged', sink, source, line };
+    return {
+      rule: source.match.severity === 'blocker' ? 'sensitive-field-logged' : 'personal-data-logged',
+      sink,
+      source,
+      line,
+    };
   }
   if (REQUEST_LEVEL.has(source.object.id)) return { rule: 'unredacted-request-log', sink, source, line };
-  if (source.object.id === 'env') return { rule: 'whole-object-logged', sink, source, line, severity: 'blocker', credential: 'the environment holds the service\'s secrets' };
+  if (source.object.id === 'env')
+    return {
+      rule: 'whole-object-logged',
+      sink,
+      source,
+      line,
+      severity: 'blocker',
+      credential: "the environment holds the service's secrets",
+    };
   const credential = credentialReason(source, sink, flow, authorizedClient);
   return credential
     ? { rule: 'whole-object-logged', sink, source, line, severity: 'blocker', credential }
@@ -112,7 +132,8 @@ function credentialReason(source: ObjectSource, sink: Sink, flow: Flow, authoriz
     const joined = chain.segments.slice(0, -1).join('.');
     if (joined !== base) continue;
     const match = flow.classifier.classifyChain(chain.segments);
-    if (match?.severity === 'blocker') return `this function also reads \`${chain.segments.join('.')}\` (a ${match.label}) from it`;
+    if (match?.severity === 'blocker')
+      return `this function also reads \`${chain.segments.join('.')}\` (a ${match.label}) from it`;
   }
   if (flow.lang === 'js') {
     for (const d of descendantsOfType(fn, 'variable_declarator')) {
@@ -123,7 +144,8 @@ function credentialReason(source: ObjectSource, sink: Sink, flow: Flow, authoriz
       if (!chain || chain.segments.join('.') !== base) continue;
       for (const key of descendantsOfType(pattern, ['shorthand_property_identifier_pattern', 'property_identifier'])) {
         const match = flow.classifier.classify(key.text);
-        if (match?.severity === 'blocker') return `this function destructures \`${key.text}\` (a ${match.label}) from it`;
+        if (match?.severity === 'blocker')
+          return `this function destructures \`${key.text}\` (a ${match.label}) from it`;
       }
     }
   }
@@ -170,7 +192,12 @@ function setsAuthorizationHeader(file: SourceFile): boolean {
     if (n.type === 'pair' && isAuth(n.childForFieldName('key'))) return true;
     if (n.type === 'subscript_expression' && isAuth(n.childForFieldName('index'))) return true;
     if (n.type === 'subscript' && isAuth(n.childForFieldName('subscript'))) return true;
-    if (n.type === 'member_expression' && isAuth(n.childForFieldName('property')) && n.parent?.type === 'assignment_expression') return true;
+    if (
+      n.type === 'member_expression' &&
+      isAuth(n.childForFieldName('property')) &&
+      n.parent?.type === 'assignment_expression'
+    )
+      return true;
   }
   return false;
 }

@@ -8,13 +8,41 @@
  * Each check returns plain findings; the rules report them.
  */
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, dottedName, importsOf, keywordArgs, objectProps, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  dottedName,
+  importsOf,
+  keywordArgs,
+  objectProps,
+  positionalArgs,
+  stringValue,
+} from '../../lang/ts-helpers.js';
 import { tokenize } from './sensitive.js';
 
 /** Words that make a format, filter or processor a redaction step. */
 const REDACTION_WORDS = new Set([
-  'redact', 'redacted', 'redaction', 'redactor', 'mask', 'masking', 'masker', 'scrub', 'scrubber', 'scrubbing', 'censor',
-  'sanitize', 'sanitise', 'sanitizer', 'sanitiser', 'obfuscate', 'anonymize', 'anonymise', 'pii', 'sensitive', 'secrets',
+  'redact',
+  'redacted',
+  'redaction',
+  'redactor',
+  'mask',
+  'masking',
+  'masker',
+  'scrub',
+  'scrubber',
+  'scrubbing',
+  'censor',
+  'sanitize',
+  'sanitise',
+  'sanitizer',
+  'sanitiser',
+  'obfuscate',
+  'anonymize',
+  'anonymise',
+  'pii',
+  'sensitive',
+  'secrets',
 ]);
 
 /** Whether a name (`redactSecrets`, `RedactingFilter`, `mask_pii`) reads as a redaction step. */
@@ -60,7 +88,12 @@ export function winstonFindings(file: SourceFile, redactors: readonly string[]):
       if (!fmt.redaction && !isRedactionName(fmt.name, redactors)) continue;
       // A format that rewrites the rendered line itself (info[MESSAGE]) still works after json().
       if (fmt.body && /Symbol\.for\(\s*['"]message['"]\s*\)|\bMESSAGE\b/.test(fmt.body.text)) continue;
-      out.push({ node: arg, messageId: 'order', data: { format: arg.text.replace(/\s+/g, ' ').slice(0, 60), finalizer: `${finalizer}()` }, key: arg.text });
+      out.push({
+        node: arg,
+        messageId: 'order',
+        data: { format: arg.text.replace(/\s+/g, ' ').slice(0, 60), finalizer: `${finalizer}()` },
+        key: arg.text,
+      });
     }
   }
   return out;
@@ -126,10 +159,16 @@ export function loggingFilterFindings(file: SourceFile, redactors: readonly stri
     const filter = positionalArgs(call)[0];
     if (!recv || !filter) continue;
     const filterName = filter.type === 'call' ? calleeName(filter) : dottedName(filter);
-    if (!isRedactionName(filterName, redactors) && !isRedactionName(assignedCallee(filter, assigned), redactors)) continue;
+    if (!isRedactionName(filterName, redactors) && !isRedactionName(assignedCallee(filter, assigned), redactors))
+      continue;
     const logger = loggerDescription(recv, assigned);
     if (!logger) continue;
-    out.push({ node: call, messageId: 'logger', data: { filter: filter.text, logger }, key: `${recv.text}|${filter.text}` });
+    out.push({
+      node: call,
+      messageId: 'logger',
+      data: { filter: filter.text, logger },
+      key: `${recv.text}|${filter.text}`,
+    });
   }
   // dictConfig / Django LOGGING: "loggers": {"app": {"filters": ["redact"]}}
   for (const dict of descendantsOfType(root, 'dictionary')) {
@@ -218,7 +257,14 @@ function pyDictProps(dict: TSNode): Map<string, TSNode> {
 // ---------------------------------------------------------------------------------------------------------
 
 /** Processors that turn the event dict into the final string (or hand it to stdlib logging). */
-const STRUCTLOG_RENDERERS = new Set(['JSONRenderer', 'ConsoleRenderer', 'LogfmtRenderer', 'KeyValueRenderer', 'render_to_log_kwargs', 'wrap_for_formatter']);
+const STRUCTLOG_RENDERERS = new Set([
+  'JSONRenderer',
+  'ConsoleRenderer',
+  'LogfmtRenderer',
+  'KeyValueRenderer',
+  'render_to_log_kwargs',
+  'wrap_for_formatter',
+]);
 
 /** structlog processor lists where a redaction processor comes after the renderer. */
 export function structlogFindings(file: SourceFile, redactors: readonly string[]): ConfigFinding[] {
@@ -283,7 +329,13 @@ export function loguruFindings(file: SourceFile): ConfigFinding[] {
     if (!names.has(recv)) continue;
     if (method === 'add') {
       const judged = judgeDiagnose(keywordArgs(call).get('diagnose'));
-      if (judged) out.push({ node: judged.node ?? call, messageId: judged.explicit ? 'explicit' : 'default', data: { call: `${name}(${positionalArgs(call)[0]?.text ?? ''}, …)` }, key: call.text });
+      if (judged)
+        out.push({
+          node: judged.node ?? call,
+          messageId: judged.explicit ? 'explicit' : 'default',
+          data: { call: `${name}(${positionalArgs(call)[0]?.text ?? ''}, …)` },
+          key: call.text,
+        });
     } else if (method === 'configure') {
       const handlers = keywordArgs(call).get('handlers');
       if (handlers?.type !== 'list') continue;
@@ -291,7 +343,13 @@ export function loguruFindings(file: SourceFile): ConfigFinding[] {
         if (h?.type !== 'dictionary') continue;
         const judged = judgeDiagnose(pyDictProps(h).get('diagnose'));
         const sink = pyDictProps(h).get('sink')?.text ?? '…';
-        if (judged) out.push({ node: judged.node ?? h, messageId: judged.explicit ? 'explicit' : 'default', data: { call: `handler with sink ${sink}` }, key: h.text });
+        if (judged)
+          out.push({
+            node: judged.node ?? h,
+            messageId: judged.explicit ? 'explicit' : 'default',
+            data: { call: `handler with sink ${sink}` },
+            key: h.text,
+          });
       }
     }
   }

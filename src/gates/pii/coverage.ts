@@ -12,10 +12,21 @@ export function piiCoverage(ctx: CoverageContext): GateCoverage {
   const opaque = loggers.filter((l) => l.unknown);
   const first = opaque[0];
   return {
-    examined: loggers.length > 0 ? [`${plural(loggers.length, 'pino logger')} with ${plural(loggers.filter((l) => l.redact).length, 'redaction list')} read`] : [],
+    examined:
+      loggers.length > 0
+        ? [
+            `${plural(loggers.length, 'pino logger')} with ${plural(loggers.filter((l) => l.redact).length, 'redaction list')} read`,
+          ]
+        : [],
     notAnalysed:
       opaque.length > 0
-        ? [{ subject: plural(opaque.length, 'pino logger'), reason: 'options not readable statically: its redaction is unknown', ...(first ? { path: first.path, line: first.line } : {}) }]
+        ? [
+            {
+              subject: plural(opaque.length, 'pino logger'),
+              reason: 'options not readable statically: its redaction is unknown',
+              ...(first ? { path: first.path, line: first.line } : {}),
+            },
+          ]
         : [],
   };
 }

@@ -47,14 +47,23 @@ export const WHOLE_OBJECTS: Record<WholeObjectId, Omit<WholeObject, 'id'>> = {
   headers: { label: 'the request headers', carries: 'the Authorization header, cookies and API keys' },
   cookies: { label: 'the request cookies', carries: 'session cookies' },
   'response-headers': { label: 'the response headers', carries: 'the Set-Cookie header with the session cookie' },
-  'lambda-event': { label: 'the whole Lambda event', carries: 'every request header, including Authorization and Cookie, and the body' },
+  'lambda-event': {
+    label: 'the whole Lambda event',
+    carries: 'every request header, including Authorization and Cookie, and the body',
+  },
   env: { label: 'the whole process environment', carries: 'every secret the process was started with' },
   body: { label: 'the whole request body', carries: 'whatever the client sent (passwords, emails, card numbers)' },
   query: { label: 'the whole query string', carries: 'tokens and personal data passed as parameters' },
-  user: { label: 'a whole user object', carries: 'every field of the user (email, name, phone, often a password hash or tokens)' },
+  user: {
+    label: 'a whole user object',
+    carries: 'every field of the user (email, name, phone, often a password hash or tokens)',
+  },
   session: { label: 'the whole session', carries: 'the session id and everything stored in the session' },
   payload: { label: 'a whole payload', carries: 'every field the client or token issuer put in it' },
-  'http-error': { label: "an HTTP client error's request", carries: 'the outgoing request configuration, including its Authorization header' },
+  'http-error': {
+    label: "an HTTP client error's request",
+    carries: 'the outgoing request configuration, including its Authorization header',
+  },
   'model-dump': { label: 'every field of an object', carries: 'every attribute, whatever it holds' },
 };
 
@@ -109,48 +118,208 @@ const REDACTOR_WORDS = new Set(
 
 /** Methods that return (a form of) their receiver. */
 const PROPAGATE_METHODS = new Set([
-  'toString', 'trim', 'trimStart', 'trimEnd', 'toLowerCase', 'toUpperCase', 'toLocaleLowerCase', 'toLocaleUpperCase',
-  'normalize', 'valueOf', 'toJSON', 'concat', 'replace', 'replaceAll', 'padStart', 'padEnd', 'join',
+  'toString',
+  'trim',
+  'trimStart',
+  'trimEnd',
+  'toLowerCase',
+  'toUpperCase',
+  'toLocaleLowerCase',
+  'toLocaleUpperCase',
+  'normalize',
+  'valueOf',
+  'toJSON',
+  'concat',
+  'replace',
+  'replaceAll',
+  'padStart',
+  'padEnd',
+  'join',
   // Python
-  'strip', 'lstrip', 'rstrip', 'lower', 'upper', 'decode', 'encode', 'casefold', 'title', 'capitalize',
+  'strip',
+  'lstrip',
+  'rstrip',
+  'lower',
+  'upper',
+  'decode',
+  'encode',
+  'casefold',
+  'title',
+  'capitalize',
 ]);
 
 /** Methods whose result is a flag, a number or a part too small to matter. */
 const CLEAN_METHODS = new Set([
-  'includes', 'startsWith', 'endsWith', 'test', 'has', 'indexOf', 'lastIndexOf', 'localeCompare', 'equals', 'search',
-  'slice', 'substring', 'substr', 'charAt', 'charCodeAt', 'codePointAt', 'at', 'some', 'every', 'keys', 'count',
-  'startswith', 'endswith', 'isdigit', 'isalpha', 'find', 'index', 'isEmpty', 'isValid', 'exists',
+  'includes',
+  'startsWith',
+  'endsWith',
+  'test',
+  'has',
+  'indexOf',
+  'lastIndexOf',
+  'localeCompare',
+  'equals',
+  'search',
+  'slice',
+  'substring',
+  'substr',
+  'charAt',
+  'charCodeAt',
+  'codePointAt',
+  'at',
+  'some',
+  'every',
+  'keys',
+  'count',
+  'startswith',
+  'endswith',
+  'isdigit',
+  'isalpha',
+  'find',
+  'index',
+  'isEmpty',
+  'isValid',
+  'exists',
 ]);
 
 /** Functions that return (a rendering of) their first argument. */
 const PROPAGATE_FUNCTIONS = new Set([
-  'JSON.stringify', 'String', 'util.inspect', 'inspect', 'encodeURIComponent', 'encodeURI', 'escape', 'Buffer.from',
-  'btoa', 'structuredClone', 'Object.entries', 'Object.values', 'Object.assign', 'Array.from', 'format', 'util.format',
+  'JSON.stringify',
+  'String',
+  'util.inspect',
+  'inspect',
+  'encodeURIComponent',
+  'encodeURI',
+  'escape',
+  'Buffer.from',
+  'btoa',
+  'structuredClone',
+  'Object.entries',
+  'Object.values',
+  'Object.assign',
+  'Array.from',
+  'format',
+  'util.format',
   // Python
-  'str', 'repr', 'json.dumps', 'dict', 'list', 'tuple', 'bytes', 'pprint.pformat', 'pformat', 'base64.b64encode',
-  'urllib.parse.quote', 'quote',
+  'str',
+  'repr',
+  'json.dumps',
+  'dict',
+  'list',
+  'tuple',
+  'bytes',
+  'pprint.pformat',
+  'pformat',
+  'base64.b64encode',
+  'urllib.parse.quote',
+  'quote',
 ]);
 
 /** Functions whose result is a flag or a number. */
 const CLEAN_FUNCTIONS = new Set([
-  'Boolean', 'Number', 'parseInt', 'parseFloat', 'isNaN', 'Array.isArray', 'Object.keys', 'isEmail', 'validator.isEmail',
-  'len', 'bool', 'int', 'float', 'isinstance', 'hasattr', 'callable', 'type', 'id', 'hash', 'sorted.keys',
+  'Boolean',
+  'Number',
+  'parseInt',
+  'parseFloat',
+  'isNaN',
+  'Array.isArray',
+  'Object.keys',
+  'isEmail',
+  'validator.isEmail',
+  'len',
+  'bool',
+  'int',
+  'float',
+  'isinstance',
+  'hasattr',
+  'callable',
+  'type',
+  'id',
+  'hash',
+  'sorted.keys',
 ]);
 
 /** Names that say nothing about the value, so a merge-object key or format label decides. */
 const UNINFORMATIVE = new Set([
-  'value', 'val', 'data', 'input', 'arg', 'args', 'result', 'res', 'ret', 'out', 'tmp', 'temp', 'item', 'obj', 'raw',
-  'text', 'str', 'string', 'param', 'params', 'field', 'entry', 'element', 'current', 'x', 'v', 's', 'it',
+  'value',
+  'val',
+  'data',
+  'input',
+  'arg',
+  'args',
+  'result',
+  'res',
+  'ret',
+  'out',
+  'tmp',
+  'temp',
+  'item',
+  'obj',
+  'raw',
+  'text',
+  'str',
+  'string',
+  'param',
+  'params',
+  'field',
+  'entry',
+  'element',
+  'current',
+  'x',
+  'v',
+  's',
+  'it',
 ]);
 
 /** Verbs whose call returns the thing named after them (`getAccessToken()`, `user.getEmail()`). */
-const GETTER_VERBS = new Set(['get', 'fetch', 'load', 'read', 'extract', 'generate', 'create', 'issue', 'sign', 'decrypt', 'resolve', 'find', 'lookup']);
+const GETTER_VERBS = new Set([
+  'get',
+  'fetch',
+  'load',
+  'read',
+  'extract',
+  'generate',
+  'create',
+  'issue',
+  'sign',
+  'decrypt',
+  'resolve',
+  'find',
+  'lookup',
+]);
 const PREPOSITIONS = new Set(['by', 'for', 'from', 'with', 'of', 'to', 'in', 'on', 'and', 'or', 'if']);
 
 /** Person nouns: a variable of this name holds a whole person record. */
-const PERSON_NOUNS = new Set(['user', 'users', 'customer', 'customers', 'profile', 'profiles', 'member', 'members', 'patient', 'patients', 'employee', 'employees', 'person', 'people']);
+const PERSON_NOUNS = new Set([
+  'user',
+  'users',
+  'customer',
+  'customers',
+  'profile',
+  'profiles',
+  'member',
+  'members',
+  'patient',
+  'patients',
+  'employee',
+  'employees',
+  'person',
+  'people',
+]);
 
-const ERROR_NAMES = new Set(['err', 'error', 'e', 'ex', 'exc', 'exception', 'axiosError', 'axiosErr', 'reqErr', 'requestError', 'httpError']);
+const ERROR_NAMES = new Set([
+  'err',
+  'error',
+  'e',
+  'ex',
+  'exc',
+  'exception',
+  'axiosError',
+  'axiosErr',
+  'reqErr',
+  'requestError',
+  'httpError',
+]);
 
 export interface FlowOptions {
   classifier: SensitiveClassifier;
@@ -210,7 +379,10 @@ export class Flow {
     const r = this.evaluate(value, depth);
     if (r.sources.length > 0) {
       if (!asKey || name === undefined) return r;
-      return { sources: r.sources.map((s) => (s.kind === 'object' && s.key === undefined ? { ...s, key: name } : s)), clean: false };
+      return {
+        sources: r.sources.map((s) => (s.kind === 'object' && s.key === undefined ? { ...s, key: name } : s)),
+        clean: false,
+      };
     }
     if (r.clean || name === undefined || !this.uninformative(value)) return r;
     const match = this.classifier.classify(name);
@@ -278,7 +450,12 @@ export class Flow {
       case 'object':
         return this.jsObject(node, depth);
       case 'array':
-        return union(node.namedChildren.filter(isNode).filter((c) => c.type !== 'comment').map((c) => this.js(c, depth)));
+        return union(
+          node.namedChildren
+            .filter(isNode)
+            .filter((c) => c.type !== 'comment')
+            .map((c) => this.js(c, depth)),
+        );
       default:
         return UNKNOWN;
     }
@@ -308,7 +485,7 @@ export class Flow {
    */
   private concatenation(node: TSNode, depth: number): Result {
     const parts: Result[] = [];
-    for (let n = node; ; ) {
+    for (let n = node; ;) {
       const left = n.childForFieldName('left');
       const right = n.childForFieldName('right');
       if (!left || !right) {
@@ -316,7 +493,9 @@ export class Flow {
         break;
       }
       const label = stringValue(left);
-      parts.push(label !== undefined ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth));
+      parts.push(
+        label !== undefined ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth),
+      );
       if (left.type === n.type && left.childForFieldName('operator')?.text === '+') {
         n = left;
         continue;
@@ -355,7 +534,9 @@ export class Flow {
 
   private jsCall(node: TSNode, depth: number): Result {
     const fn = node.childForFieldName('function');
-    const args = (node.childForFieldName('arguments')?.namedChildren ?? []).filter(isNode).filter((a) => a.type !== 'comment');
+    const args = (node.childForFieldName('arguments')?.namedChildren ?? [])
+      .filter(isNode)
+      .filter((a) => a.type !== 'comment');
     if (!fn) return UNKNOWN;
     const name = dottedName(fn);
     if (this.isRedactor(fn, name)) return CLEAN;
@@ -400,7 +581,11 @@ export class Flow {
     if (name === undefined) return UNKNOWN;
     if (/(^|\.)(jwt|jsonwebtoken)\.sign$/.test(name)) {
       const match = this.classifier.classify('jwt');
-      if (match) return { sources: [{ kind: 'field', match: { ...match, identifier: name }, expr: node.text, node, via: [] }], clean: false };
+      if (match)
+        return {
+          sources: [{ kind: 'field', match: { ...match, identifier: name }, expr: node.text, node, via: [] }],
+          clean: false,
+        };
     }
     const last = name.split('.').at(-1) ?? name;
     const tokens = tokenize(last);
@@ -412,7 +597,10 @@ export class Flow {
     }
     const match = rest.length ? this.classifier.classify(rest.join('_')) : undefined;
     if (!match) return UNKNOWN;
-    return { sources: [{ kind: 'field', match: { ...match, identifier: name }, expr: node.text, node, via: [] }], clean: false };
+    return {
+      sources: [{ kind: 'field', match: { ...match, identifier: name }, expr: node.text, node, via: [] }],
+      clean: false,
+    };
   }
 
   private isRedactor(fn: TSNode, name: string | undefined): boolean {
@@ -474,7 +662,12 @@ export class Flow {
       case 'tuple':
       case 'set':
       case 'expression_list':
-        return union(node.namedChildren.filter(isNode).filter((c) => c.type !== 'comment').map((c) => this.py(c, depth)));
+        return union(
+          node.namedChildren
+            .filter(isNode)
+            .filter((c) => c.type !== 'comment')
+            .map((c) => this.py(c, depth)),
+        );
       default:
         return UNKNOWN;
     }
@@ -487,7 +680,13 @@ export class Flow {
     if (!left || !right) return UNKNOWN;
     if (op === '%') {
       const format = stringValue(left);
-      if (format !== undefined) return this.formatArgs(format, right.type === 'tuple' ? right.namedChildren.filter(isNode) : [right], depth, 'percent');
+      if (format !== undefined)
+        return this.formatArgs(
+          format,
+          right.type === 'tuple' ? right.namedChildren.filter(isNode) : [right],
+          depth,
+          'percent',
+        );
       return CLEAN;
     }
     if (op === '+') return this.concatenation(node, depth);
@@ -540,7 +739,8 @@ export class Flow {
       if (['dict', 'model_dump', 'to_dict', 'as_dict', 'asdict', 'model_dump_json', 'json'].includes(method)) {
         const chain = this.chainOf(receiver, depth);
         // request.json() / request.get_json() is the body, not a model.
-        if (method === 'json' && chain && isRequestRoot(chain.segments)) return this.object('body', node, chain.via, undefined);
+        if (method === 'json' && chain && isRequestRoot(chain.segments))
+          return this.object('body', node, chain.via, undefined);
         if (method === 'json') return UNKNOWN;
         return this.object('model-dump', node, chain?.via ?? [], undefined);
       }
@@ -613,18 +813,27 @@ export class Flow {
           if (r.sources.length > 0) return withStep(r, step, node);
           if (r.clean) return CLEAN;
           // Literals and object/array literals say what the variable holds: trust them over its name.
-          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(binding.init.type)) return r;
+          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(binding.init.type))
+            return r;
           return withStep(this.byName(node, name, binding), step, node);
         }
         case 'destructure': {
           const chain = this.chainOf(binding.init, depth + 1);
           const step = stepOf(binding.decl);
           if (chain) {
-            const r = this.chainResult({ ...chain, segments: [...chain.segments, ...binding.key], canonical: true }, node);
+            const r = this.chainResult(
+              { ...chain, segments: [...chain.segments, ...binding.key], canonical: true },
+              node,
+            );
             if (r.sources.length > 0 || r.clean) return withStep(r, step, node);
           }
           const match = this.classifier.classify(binding.key.at(-1) ?? name);
-          if (match) return withStep({ sources: [{ kind: 'field', match, expr: binding.key.join('.'), node, via: [] }], clean: false }, step, node);
+          if (match)
+            return withStep(
+              { sources: [{ kind: 'field', match, expr: binding.key.join('.'), node, via: [] }], clean: false },
+              step,
+              node,
+            );
           return this.byName(node, name, binding);
         }
         case 'rest': {
@@ -651,10 +860,17 @@ export class Flow {
     return UNKNOWN;
   }
 
-  private wholeByName(name: string, binding: Binding | undefined, typeText: string | undefined): WholeObjectId | undefined {
+  private wholeByName(
+    name: string,
+    binding: Binding | undefined,
+    typeText: string | undefined,
+  ): WholeObjectId | undefined {
     const primitive = typeText !== undefined && /^(string|str)$/.test(typeText);
     if (this.lang === 'js') {
-      if (/^(req|request)$/.test(name) || (typeText && /(^|\.)(Request|FastifyRequest|IncomingMessage|NextRequest|NextApiRequest)\b/.test(typeText))) {
+      if (
+        /^(req|request)$/.test(name) ||
+        (typeText && /(^|\.)(Request|FastifyRequest|IncomingMessage|NextRequest|NextApiRequest)\b/.test(typeText))
+      ) {
         return primitive ? undefined : 'request';
       }
       if (binding?.kind === 'param' && hasDecorator(binding.param, 'Body')) return 'body';
@@ -677,7 +893,8 @@ export class Flow {
     const chain = this.chainOf(node, depth);
     if (!chain) {
       // A computed or call-rooted chain: the last name still says what it is (`getUser().email`).
-      const prop = this.lang === 'js' ? node.childForFieldName('property')?.text : node.childForFieldName('attribute')?.text;
+      const prop =
+        this.lang === 'js' ? node.childForFieldName('property')?.text : node.childForFieldName('attribute')?.text;
       if (prop === undefined) return UNKNOWN;
       const match = this.classifier.classify(prop);
       return match ? { sources: [{ kind: 'field', match, expr: node.text, node, via: [] }], clean: false } : UNKNOWN;
@@ -698,12 +915,14 @@ export class Flow {
       return this.byName(node, last, undefined);
     }
     const match = this.classifier.classifyChain(segs);
-    if (match) return { sources: [{ kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via }], clean: false };
+    if (match)
+      return { sources: [{ kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via }], clean: false };
     return UNKNOWN;
   }
 
   private wholeByChain(chain: Chain): WholeObjectId | undefined {
-    const segs = chain.segments[0] === 'this' || chain.segments[0] === 'self' ? chain.segments.slice(1) : chain.segments;
+    const segs =
+      chain.segments[0] === 'this' || chain.segments[0] === 'self' ? chain.segments.slice(1) : chain.segments;
     const [a, b, c] = segs;
     const n = segs.length;
     if (n === 0) return undefined;
@@ -715,9 +934,17 @@ export class Flow {
       if (n === 2 && requestish(a) && (b === 'headers' || b === 'rawHeaders')) return 'headers';
       if (n === 3 && requestish(a) && b === 'raw' && c === 'headers') return 'headers';
       if (n === 2 && a === 'ctx' && (b === 'headers' || b === 'header')) return 'headers';
-      if (n === 3 && a === 'ctx' && (b === 'request' || b === 'req') && (c === 'headers' || c === 'header')) return 'headers';
+      if (n === 3 && a === 'ctx' && (b === 'request' || b === 'req') && (c === 'headers' || c === 'header'))
+        return 'headers';
       if (n === 2 && a === 'ctx' && (b === 'request' || b === 'req')) return 'request';
-      if (n === 2 && a === 'event' && (b === 'headers' || b === 'multiValueHeaders') && rootBinding?.kind === 'param' && isLambdaHandler(rootBinding.fn)) return 'headers';
+      if (
+        n === 2 &&
+        a === 'event' &&
+        (b === 'headers' || b === 'multiValueHeaders') &&
+        rootBinding?.kind === 'param' &&
+        isLambdaHandler(rootBinding.fn)
+      )
+        return 'headers';
       if (n === 2 && requestish(a) && (b === 'cookies' || b === 'signedCookies')) return 'cookies';
       if (n === 2 && requestish(a) && (b === 'body' || b === 'payload')) return 'body';
       if (n === 3 && a === 'ctx' && b === 'request' && c === 'body') return 'body';
@@ -732,24 +959,38 @@ export class Flow {
       if (n === 2 && a === 'os' && b === 'environ') return 'env';
       if (n === 2 && requestish(a) && (b === 'headers' || b === 'META')) return 'headers';
       if (n === 2 && requestish(a) && (b === 'COOKIES' || b === 'cookies')) return 'cookies';
-      if (n === 2 && requestish(a) && ['body', 'data', 'POST', 'form', 'json', 'values', 'stream'].includes(b!)) return 'body';
+      if (n === 2 && requestish(a) && ['body', 'data', 'POST', 'form', 'json', 'values', 'stream'].includes(b!))
+        return 'body';
       if (n === 2 && requestish(a) && ['GET', 'args', 'query_params'].includes(b!)) return 'query';
       if (n === 2 && requestish(a) && b === 'session') return 'session';
       if (n === 2 && b === '__dict__') return 'model-dump';
-      if (n === 2 && a === 'event' && (b === 'headers' || b === 'multiValueHeaders' || b === 'body') && rootBinding?.kind === 'param' && isLambdaHandler(rootBinding.fn)) {
+      if (
+        n === 2 &&
+        a === 'event' &&
+        (b === 'headers' || b === 'multiValueHeaders' || b === 'body') &&
+        rootBinding?.kind === 'param' &&
+        isLambdaHandler(rootBinding.fn)
+      ) {
         return b === 'body' ? 'body' : 'headers';
       }
     }
     // HTTP client errors: err.config, err.request, err.response.config (axios keeps the Authorization header there).
     if (a !== undefined && (ERROR_NAMES.has(a) || rootBinding?.kind === 'catch') && n >= 2) {
-      if ((n === 2 && (b === 'config' || b === 'request')) || (n === 3 && b === 'config' && c === 'headers')) return 'http-error';
+      if ((n === 2 && (b === 'config' || b === 'request')) || (n === 3 && b === 'config' && c === 'headers'))
+        return 'http-error';
       if (n === 3 && b === 'response' && (c === 'config' || c === 'request')) return 'http-error';
     }
     return undefined;
   }
 
   private object(id: WholeObjectId, node: TSNode, via: Step[], expr: string | undefined): Result {
-    const source: ObjectSource = { kind: 'object', object: { id, ...WHOLE_OBJECTS[id] }, expr: expr ?? node.text, node, via };
+    const source: ObjectSource = {
+      kind: 'object',
+      object: { id, ...WHOLE_OBJECTS[id] },
+      expr: expr ?? node.text,
+      node,
+      via,
+    };
     return { sources: [source], clean: false };
   }
 
@@ -816,12 +1057,23 @@ export class Flow {
           const binding = depth < MAX_DEPTH ? this.bindingOf(n) : undefined;
           if (binding?.kind === 'value' && isChainLike(binding.init)) {
             const inner = this.chainOf(binding.init, depth + 1);
-            if (inner) return { segments: [...inner.segments, ...segments.reverse()], root: inner.root ?? n, sliced, via: [...inner.via, stepOf(binding.decl)] };
+            if (inner)
+              return {
+                segments: [...inner.segments, ...segments.reverse()],
+                root: inner.root ?? n,
+                sliced,
+                via: [...inner.via, stepOf(binding.decl)],
+              };
           }
           if (binding?.kind === 'destructure' && isChainLike(binding.init)) {
             const inner = this.chainOf(binding.init, depth + 1);
             if (inner) {
-              return { segments: [...inner.segments, ...binding.key, ...segments.reverse()], root: inner.root ?? n, sliced, via: [...inner.via, stepOf(binding.decl)] };
+              return {
+                segments: [...inner.segments, ...binding.key, ...segments.reverse()],
+                root: inner.root ?? n,
+                sliced,
+                via: [...inner.via, stepOf(binding.decl)],
+              };
             }
           }
           segments.push(name);
@@ -869,7 +1121,9 @@ export class Flow {
   /** True when a node's own name says nothing (`x`, `value`, `pw`), so a key or label decides. */
   uninformative(node: TSNode): boolean {
     let n = node;
-    while (['parenthesized_expression', 'await_expression', 'await', 'non_null_expression', 'as_expression'].includes(n.type)) {
+    while (
+      ['parenthesized_expression', 'await_expression', 'await', 'non_null_expression', 'as_expression'].includes(n.type)
+    ) {
       const inner = firstExpression(n);
       if (!inner) break;
       n = inner;
@@ -879,8 +1133,7 @@ export class Flow {
       // A caught error is an error, whatever the words before it say ("failed to read token: {e}").
       if (this.bindingOf(n)?.kind === 'catch') return false;
       name = n.text;
-    }
-    else if (n.type === 'member_expression') name = n.childForFieldName('property')?.text;
+    } else if (n.type === 'member_expression') name = n.childForFieldName('property')?.text;
     else if (n.type === 'attribute') name = n.childForFieldName('attribute')?.text;
     else if (n.type === 'subscript_expression' || n.type === 'subscript') return false;
     else if (n.type === 'call_expression' || n.type === 'call') return true;
@@ -904,7 +1157,10 @@ function isNode(n: TSNode | null): n is TSNode {
 }
 
 function firstExpression(node: TSNode): TSNode | undefined {
-  return node.namedChildren.find((c): c is TSNode => c !== null && c.type !== 'comment' && !c.type.startsWith('type') && c.type !== 'predefined_type');
+  return node.namedChildren.find(
+    (c): c is TSNode =>
+      c !== null && c.type !== 'comment' && !c.type.startsWith('type') && c.type !== 'predefined_type',
+  );
 }
 
 function union(results: Result[]): Result {
@@ -919,7 +1175,16 @@ function lastSegment(node: TSNode): string {
 }
 
 function isChainLike(node: TSNode): boolean {
-  return ['member_expression', 'subscript_expression', 'attribute', 'subscript', 'identifier', 'parenthesized_expression', 'as_expression', 'non_null_expression'].includes(node.type);
+  return [
+    'member_expression',
+    'subscript_expression',
+    'attribute',
+    'subscript',
+    'identifier',
+    'parenthesized_expression',
+    'as_expression',
+    'non_null_expression',
+  ].includes(node.type);
 }
 
 function isRequestRoot(segments: readonly string[]): boolean {
@@ -940,16 +1205,23 @@ function withStep(r: Result, step: Step, node: TSNode): Result {
 export function trailingLabel(text: string): string {
   const m = /([A-Za-z][A-Za-z0-9_\-. ]{0,40}?)\s*[=:]?\s*["'`([]*$/.exec(text);
   if (!m) return '';
-  const words = m[1]!.trim().split(/[\s.]+/).filter(Boolean);
+  const words = m[1]!
+    .trim()
+    .split(/[\s.]+/)
+    .filter(Boolean);
   // One or two words name a field ("auth header", "password"); more is prose.
   return words.slice(-2).join('_');
 }
 
 /** Labels before each placeholder of a format string, and whether it uses named placeholders. */
-function placeholderLabels(format: string, style: 'percent' | 'brace' | 'printf'): { positional: string[]; named: boolean } {
+function placeholderLabels(
+  format: string,
+  style: 'percent' | 'brace' | 'printf',
+): { positional: string[]; named: boolean } {
   const positional: string[] = [];
   let named = false;
-  const re = style === 'brace' ? /\{\{|\}\}|\{([^{}]*)\}/g : /%%|%(\([^)]*\))?[#0\- +]*\d*(?:\.\d+)?[sdrifxXoeEgGcajOb]/g;
+  const re =
+    style === 'brace' ? /\{\{|\}\}|\{([^{}]*)\}/g : /%%|%(\([^)]*\))?[#0\- +]*\d*(?:\.\d+)?[sdrifxXoeEgGcajOb]/g;
   let last = 0;
   for (const m of format.matchAll(re)) {
     const text = m[0];
@@ -979,7 +1251,9 @@ function hasDecorator(param: TSNode, name: string): boolean {
 /** `handler(event, context)`, `exports.handler = async (event) => …`, `def lambda_handler(event, context)`. */
 function isLambdaHandler(fn: TSNode): boolean {
   const params = fn.childForFieldName('parameters');
-  const names = (params?.namedChildren ?? []).filter(isNode).map((p) => (p.childForFieldName('pattern') ?? p.childForFieldName('name') ?? p).text);
+  const names = (params?.namedChildren ?? [])
+    .filter(isNode)
+    .map((p) => (p.childForFieldName('pattern') ?? p.childForFieldName('name') ?? p).text);
   if (names[0] !== 'event') return false;
   if (names[1] !== undefined && /^_?(context|ctx)$/.test(names[1])) return true;
   const fnName = enclosingName(fn);
@@ -997,8 +1271,15 @@ function enclosingName(fn: TSNode): string | undefined {
 }
 
 const JS_FUNCTIONS = new Set([
-  'function_declaration', 'function_expression', 'function', 'generator_function_declaration', 'generator_function',
-  'arrow_function', 'method_definition', 'class_declaration', 'class',
+  'function_declaration',
+  'function_expression',
+  'function',
+  'generator_function_declaration',
+  'generator_function',
+  'arrow_function',
+  'method_definition',
+  'class_declaration',
+  'class',
 ]);
 const PY_FUNCTIONS = new Set(['function_definition', 'lambda', 'class_definition']);
 
@@ -1053,7 +1334,8 @@ function jsScopeTable(scope: TSNode): ScopeTable {
       const target = n.childForFieldName('name');
       const init = n.childForFieldName('value');
       if (!target || !init) return;
-      if (target.type === 'identifier') addDecl(table, target.text, n.endIndex, { kind: 'value', node: target, init, decl: n });
+      if (target.type === 'identifier')
+        addDecl(table, target.text, n.endIndex, { kind: 'value', node: target, init, decl: n });
       else {
         for (const found of patternNames(target)) {
           const binding: Binding = found.rest
@@ -1076,7 +1358,10 @@ function jsScopeTable(scope: TSNode): ScopeTable {
     for (const name of jsParamNames(p)) {
       if (table.params.has(name)) continue;
       // `.catch((err) => …)`: the error of a failed call.
-      table.params.set(name, catchCallback ? { kind: 'catch', node: p } : { kind: 'param', node: p, param: p, fn: scope });
+      table.params.set(
+        name,
+        catchCallback ? { kind: 'catch', node: p } : { kind: 'param', node: p, param: p, fn: scope },
+      );
     }
   }
   return table;
@@ -1091,7 +1376,8 @@ function pyScopeTable(scope: TSNode): ScopeTable {
       let right = n.childForFieldName('right');
       // `a = b = value`
       while (right?.type === 'assignment') right = right.childForFieldName('right');
-      if (left?.type === 'identifier' && right) addDecl(table, left.text, n.endIndex, { kind: 'value', node: left, init: right, decl: n });
+      if (left?.type === 'identifier' && right)
+        addDecl(table, left.text, n.endIndex, { kind: 'value', node: left, init: right, decl: n });
     } else if (n.type === 'except_clause') {
       const alias = n.descendantsOfType('as_pattern_target')[0];
       if (alias) table.catches.push({ node: n, name: alias.text, binding: { kind: 'catch', node: alias } });
@@ -1100,12 +1386,14 @@ function pyScopeTable(scope: TSNode): ScopeTable {
   if (scope.type === 'module') return table;
   for (const p of scope.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) continue;
-    const id = p.type === 'identifier' ? p : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    const id =
+      p.type === 'identifier'
+        ? p
+        : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
     if (id && !table.params.has(id.text)) table.params.set(id.text, { kind: 'param', node: id, param: p, fn: scope });
   }
   return table;
 }
-
 
 function isCatchCallback(fn: TSNode): boolean {
   const args = fn.parent;
@@ -1118,17 +1406,22 @@ function isCatchCallback(fn: TSNode): boolean {
 function jsParamNames(p: TSNode): string[] {
   const pattern = p.childForFieldName('pattern') ?? p.childForFieldName('left') ?? p;
   if (pattern.type === 'identifier') return [pattern.text];
-  if (pattern.type === 'rest_pattern') return pattern.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text);
+  if (pattern.type === 'rest_pattern')
+    return pattern.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text);
   return patternNames(pattern).map((x) => x.name);
 }
 
 /** Names bound by an object/array pattern with the property path each comes from. */
-function patternNames(pattern: TSNode, prefix: string[] = []): Array<{ name: string; key: string[]; node: TSNode; rest?: boolean }> {
+function patternNames(
+  pattern: TSNode,
+  prefix: string[] = [],
+): Array<{ name: string; key: string[]; node: TSNode; rest?: boolean }> {
   const out: Array<{ name: string; key: string[]; node: TSNode; rest?: boolean }> = [];
   if (pattern.type === 'object_pattern') {
     for (const c of pattern.namedChildren) {
       if (!c) continue;
-      if (c.type === 'shorthand_property_identifier_pattern') out.push({ name: c.text, key: [...prefix, c.text], node: c });
+      if (c.type === 'shorthand_property_identifier_pattern')
+        out.push({ name: c.text, key: [...prefix, c.text], node: c });
       else if (c.type === 'object_assignment_pattern') {
         const left = c.childForFieldName('left');
         if (left) out.push({ name: left.text, key: [...prefix, left.text], node: left });

@@ -6,7 +6,25 @@ import { SOURCE_FILES } from './report.js';
 import { rules } from './rules/index.js';
 
 /** Tokens whose absence from every source file means nothing in the repository logs anything. */
-const LOGGING_TOKENS = ['console.', 'logger', 'logging', '.log', 'log.', 'print(', 'Sentry', 'sentry', 'pino', 'winston', 'structlog', 'loguru', 'bunyan', 'log4js', 'debug', 'stdout', 'stderr'];
+const LOGGING_TOKENS = [
+  'console.',
+  'logger',
+  'logging',
+  '.log',
+  'log.',
+  'print(',
+  'Sentry',
+  'sentry',
+  'pino',
+  'winston',
+  'structlog',
+  'loguru',
+  'bunyan',
+  'log4js',
+  'debug',
+  'stdout',
+  'stderr',
+];
 
 /**
  * The PII-redaction gate: personal data and secrets on their way into a log, an error tracker or a

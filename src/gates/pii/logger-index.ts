@@ -52,7 +52,13 @@ export function loggersOf(file: SourceFile): PinoLoggerEntry[] {
   for (const c of pinoConfigs(file)) {
     const name = c.boundTo ?? (c.call.parent?.type === 'export_statement' ? 'default' : undefined);
     if (!name) continue;
-    const entry: PinoLoggerEntry = { path: file.path, name, kind: c.kind, line: lineOf(c.call), unknown: c.unknown || !!c.redact?.dynamic };
+    const entry: PinoLoggerEntry = {
+      path: file.path,
+      name,
+      kind: c.kind,
+      line: lineOf(c.call),
+      unknown: c.unknown || !!c.redact?.dynamic,
+    };
     // A copy: the config it comes from holds syntax nodes, the index only plain data.
     if (c.redact) entry.redact = [...c.redact.paths];
     out.push(entry);
@@ -66,7 +72,11 @@ const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'
  * The pino logger a local name refers to: made in this file, or imported from a relative module that
  * the index knows. Undefined when it is not a (known) pino logger.
  */
-export function resolveLogger(file: SourceFile, localName: string, index: PinoLoggerIndex | undefined): PinoLoggerEntry | undefined {
+export function resolveLogger(
+  file: SourceFile,
+  localName: string,
+  index: PinoLoggerIndex | undefined,
+): PinoLoggerEntry | undefined {
   const own = loggersOf(file).find((e) => e.name === localName);
   if (own) return own;
   const tree = file.tree();

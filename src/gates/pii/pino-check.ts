@@ -8,7 +8,17 @@
 import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, dottedName, stringValue } from '../../lang/ts-helpers.js';
 import { resolveLogger, type PinoLoggerIndex } from './logger-index.js';
-import { covers, effectiveRedact, type ExternalLogger, formatPath, logsRequests, parsePath, type PinoConfig, pinoConfigs, type RedactConfig } from './pino.js';
+import {
+  covers,
+  effectiveRedact,
+  type ExternalLogger,
+  formatPath,
+  logsRequests,
+  parsePath,
+  type PinoConfig,
+  pinoConfigs,
+  type RedactConfig,
+} from './pino.js';
 
 /** A redact path an HTTP logger needs and does not have. */
 export interface MissingRedact {
@@ -79,7 +89,11 @@ interface Need {
   segments: string[];
 }
 
-function checkConfig(config: PinoConfig, out: PinoFindings, external: (name: string) => ExternalLogger | undefined): void {
+function checkConfig(
+  config: PinoConfig,
+  out: PinoFindings,
+  external: (name: string) => ExternalLogger | undefined,
+): void {
   const redact = effectiveRedact(config, external);
   // Header names in paths: Node lower-cases incoming header names, pino matches case-sensitively.
   if (config.redact) {
@@ -107,7 +121,8 @@ function checkConfig(config: PinoConfig, out: PinoFindings, external: (name: str
       const near = config.redact ? nearMiss(config.redact, need.segments) : undefined;
       if (near) {
         // A case-only miss is already reported above.
-        if (near.kind === 'shape') out.mismatches.push({ config, path: near.path, node: near.node, kind: 'shape', target, reason: near.reason });
+        if (near.kind === 'shape')
+          out.mismatches.push({ config, path: near.path, node: near.node, kind: 'shape', target, reason: near.reason });
         continue;
       }
       missing.push(target);
@@ -135,7 +150,10 @@ function neededPaths(config: PinoConfig): Need[] {
     return s === undefined || isStdSerializer(s, which);
   };
   if (reqLogged && std('req')) {
-    needs.push({ segments: [config.keys.req, 'headers', 'authorization'] }, { segments: [config.keys.req, 'headers', 'cookie'] });
+    needs.push(
+      { segments: [config.keys.req, 'headers', 'authorization'] },
+      { segments: [config.keys.req, 'headers', 'cookie'] },
+    );
   }
   if (resLogged && std('res')) needs.push({ segments: [config.keys.res, 'headers', 'set-cookie'] });
   return needs;
@@ -147,7 +165,10 @@ function isStdSerializer(node: TSNode, which: 'req' | 'res'): boolean {
 }
 
 /** A written path that aims at `target` but misses it: wrong case, wrong prefix, a too-shallow `*`. */
-function nearMiss(redact: RedactConfig, target: string[]): { path: string; node: TSNode; kind: 'case' | 'shape'; reason: string } | undefined {
+function nearMiss(
+  redact: RedactConfig,
+  target: string[],
+): { path: string; node: TSNode; kind: 'case' | 'shape'; reason: string } | undefined {
   const last = target[target.length - 1]!.toLowerCase();
   for (let i = 0; i < redact.paths.length; i++) {
     const path = redact.paths[i]!;
@@ -159,8 +180,10 @@ function nearMiss(redact: RedactConfig, target: string[]): { path: string; node:
       return { path, node, kind: 'case', reason: '' };
     }
     let reason: string;
-    if (segs[0] === '*' && segs.length < target.length) reason = ' (a `*` wildcard matches exactly one level, not any depth)';
-    else if (segs[0] !== target[0] && segs[0] !== '*') reason = ` (this logger writes it under \`${target[0]}\`, not \`${segs[0]}\`)`;
+    if (segs[0] === '*' && segs.length < target.length)
+      reason = ' (a `*` wildcard matches exactly one level, not any depth)';
+    else if (segs[0] !== target[0] && segs[0] !== '*')
+      reason = ` (this logger writes it under \`${target[0]}\`, not \`${segs[0]}\`)`;
     else reason = '';
     return { path, node, kind: 'shape', reason };
   }
@@ -171,7 +194,13 @@ function nearMiss(redact: RedactConfig, target: string[]): { path: string; node:
  * What a custom serializer returns: the request headers, body or cookies it copies (or the whole
  * std-serialized object it passes through), and whether redaction covers them.
  */
-function checkSerializer(config: PinoConfig, key: string, node: TSNode, paths: readonly string[], out: PinoFindings): void {
+function checkSerializer(
+  config: PinoConfig,
+  key: string,
+  node: TSNode,
+  paths: readonly string[],
+  out: PinoFindings,
+): void {
   const isReq = key === config.keys.req || key === 'req' || key === 'request';
   const isRes = key === config.keys.res || key === 'res' || key === 'response' || key === 'reply';
   if (!isReq && !isRes) return;
@@ -206,7 +235,14 @@ function checkSerializer(config: PinoConfig, key: string, node: TSNode, paths: r
       const near = config.redact ? nearMiss(config.redact, parsePath(n)) : undefined;
       if (near) {
         if (near.kind === 'shape' && !out.mismatches.some((m) => m.node.id === near.node.id)) {
-          out.mismatches.push({ config, path: near.path, node: near.node, kind: 'shape', target: n, reason: near.reason });
+          out.mismatches.push({
+            config,
+            path: near.path,
+            node: near.node,
+            kind: 'shape',
+            target: n,
+            reason: near.reason,
+          });
         }
         continue;
       }
@@ -215,12 +251,23 @@ function checkSerializer(config: PinoConfig, key: string, node: TSNode, paths: r
     const id = `${e.part}:${e.at.join('.')}`;
     if (uncovered.length === 0 || seen.has(id)) continue;
     seen.add(id);
-    out.exposures.push({ config, key, node: e.node, part: e.part, at: formatPath(e.at), expr: e.expr.replace(/\s+/g, ' '), paths: uncovered });
+    out.exposures.push({
+      config,
+      key,
+      node: e.node,
+      part: e.part,
+      at: formatPath(e.at),
+      expr: e.expr.replace(/\s+/g, ' '),
+      paths: uncovered,
+    });
   }
 }
 
 function neededFor(part: SerializerExposure['part'], at: string[], isRes: boolean): string[] {
-  if (part === 'headers') return isRes ? [formatPath([...at, 'set-cookie'])] : [formatPath([...at, 'authorization']), formatPath([...at, 'cookie'])];
+  if (part === 'headers')
+    return isRes
+      ? [formatPath([...at, 'set-cookie'])]
+      : [formatPath([...at, 'authorization']), formatPath([...at, 'cookie'])];
   if (part === 'cookies') return [formatPath(at)];
   return [formatPath([...at, 'password'])];
 }
@@ -243,7 +290,10 @@ function collectReturned(
     out.push({ part: 'headers', at: [key, 'headers'], expr: `return ${r.text}`, node: r });
     return;
   }
-  if (r.type === 'call_expression' && /(^|\.)stdSerializers\.req$/.test(dottedName(r.childForFieldName('function')) ?? '')) {
+  if (
+    r.type === 'call_expression' &&
+    /(^|\.)stdSerializers\.req$/.test(dottedName(r.childForFieldName('function')) ?? '')
+  ) {
     out.push({ part: 'headers', at: [key, 'headers'], expr: r.text, node: r });
     return;
   }
@@ -253,7 +303,10 @@ function collectReturned(
     if (child.type === 'spread_element') {
       const inner = child.namedChildren.find((c) => c !== null);
       if (!inner) continue;
-      if (inner.text === param || (inner.type === 'member_expression' && inner.childForFieldName('property')?.text === 'raw')) {
+      if (
+        inner.text === param ||
+        (inner.type === 'member_expression' && inner.childForFieldName('property')?.text === 'raw')
+      ) {
         out.push({ part: 'headers', at: [key, 'headers'], expr: child.text, node: child });
       } else if (partOf(inner) === 'headers') {
         out.push({ part: 'headers', at: [key], expr: child.text, node: child });
@@ -261,7 +314,10 @@ function collectReturned(
       continue;
     }
     if (child.type !== 'pair' && child.type !== 'shorthand_property_identifier') continue;
-    const name = child.type === 'pair' ? (stringValue(child.childForFieldName('key')!) ?? child.childForFieldName('key')!.text) : child.text;
+    const name =
+      child.type === 'pair'
+        ? (stringValue(child.childForFieldName('key')!) ?? child.childForFieldName('key')!.text)
+        : child.text;
     const value = child.type === 'pair' ? child.childForFieldName('value') : child;
     const part = value ? partOf(value) : undefined;
     if (part) out.push({ part, at: [key, name], expr: child.text, node: child });
@@ -301,7 +357,12 @@ function returnedValues(fn: TSNode): TSNode[] {
   for (const r of descendantsOfType(body, 'return_statement')) {
     // Skip returns of nested functions.
     let owner = r.parent;
-    while (owner && owner.id !== fn.id && !['arrow_function', 'function_expression', 'function_declaration', 'method_definition'].includes(owner.type)) owner = owner.parent;
+    while (
+      owner &&
+      owner.id !== fn.id &&
+      !['arrow_function', 'function_expression', 'function_declaration', 'method_definition'].includes(owner.type)
+    )
+      owner = owner.parent;
     if (owner?.id !== fn.id) continue;
     const value = r.namedChildren.find((c) => c !== null);
     if (value) out.push(value);

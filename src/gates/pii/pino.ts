@@ -19,7 +19,15 @@
  *   that returns its argument still logs the headers.
  */
 import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, importsOf, lineOf, objectProps, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  importsOf,
+  lineOf,
+  objectProps,
+  positionalArgs,
+  stringValue,
+} from '../../lang/ts-helpers.js';
 
 export type PinoKind = 'pino' | 'pino-http' | 'express-pino-logger' | 'hapi-pino' | 'nestjs-pino' | 'fastify';
 
@@ -85,13 +93,19 @@ function compute(file: SourceFile): PinoConfig[] {
   const tree = file.tree();
   if (!tree || file.language === 'python') return [];
   const imports = importsOf(tree);
-  const local = (module: string): Set<string> => new Set((imports.get(module) ?? []).filter((b) => b.imported === 'default' || b.imported === '*').map((b) => b.local));
+  const local = (module: string): Set<string> =>
+    new Set(
+      (imports.get(module) ?? []).filter((b) => b.imported === 'default' || b.imported === '*').map((b) => b.local),
+    );
   const named = (module: string, name: string): Set<string> =>
     new Set((imports.get(module) ?? []).filter((b) => b.imported === name).map((b) => b.local));
   const factories: Array<[Set<string>, PinoKind]> = [
     [local('pino'), 'pino'],
     [new Set([...named('pino', 'pino'), ...named('pino', 'default')]), 'pino'],
-    [new Set([...local('pino-http'), ...named('pino-http', 'pinoHttp'), ...named('pino-http', 'default')]), 'pino-http'],
+    [
+      new Set([...local('pino-http'), ...named('pino-http', 'pinoHttp'), ...named('pino-http', 'default')]),
+      'pino-http',
+    ],
     [local('express-pino-logger'), 'express-pino-logger'],
     [new Set([...local('fastify'), ...named('fastify', 'fastify'), ...named('fastify', 'default')]), 'fastify'],
   ];
@@ -115,14 +129,22 @@ function compute(file: SourceFile): PinoConfig[] {
     const loggerNode = objectProps(config.options).get('logger');
     if (!loggerNode || config.kind === 'pino' || config.kind === 'fastify') continue;
     config.parent = resolveLogger(loggerNode, byCall) ?? 'unknown';
-    if (config.parent === 'unknown' && (loggerNode.type === 'identifier' || loggerNode.type === 'shorthand_property_identifier')) {
+    if (
+      config.parent === 'unknown' &&
+      (loggerNode.type === 'identifier' || loggerNode.type === 'shorthand_property_identifier')
+    ) {
       config.parentName = loggerNode.text;
     }
   }
   return configs;
 }
 
-function kindOf(call: TSNode, factories: Array<[Set<string>, PinoKind]>, hapiPino: Set<string>, nest: Set<string>): PinoKind | undefined {
+function kindOf(
+  call: TSNode,
+  factories: Array<[Set<string>, PinoKind]>,
+  hapiPino: Set<string>,
+  nest: Set<string>,
+): PinoKind | undefined {
   const fn = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
   if (!fn) return undefined;
   // require('pino')(opts), require('pino-http')(opts)
@@ -147,7 +169,12 @@ function kindOf(call: TSNode, factories: Array<[Set<string>, PinoKind]>, hapiPin
     const plugin = objectProps(arg).get('plugin');
     if (!plugin) return undefined;
     if (plugin.type === 'identifier' && hapiPino.has(plugin.text)) return 'hapi-pino';
-    if (plugin.type === 'call_expression' && calleeName(plugin) === 'require' && stringValue(positionalArgs(plugin)[0] ?? plugin) === 'hapi-pino') return 'hapi-pino';
+    if (
+      plugin.type === 'call_expression' &&
+      calleeName(plugin) === 'require' &&
+      stringValue(positionalArgs(plugin)[0] ?? plugin) === 'hapi-pino'
+    )
+      return 'hapi-pino';
     return undefined;
   }
   // LoggerModule.forRoot({ pinoHttp: {…} })
@@ -169,7 +196,8 @@ function optionsArgument(call: TSNode, kind: PinoKind): TSNode | undefined | nul
     const http = objectProps(node).get('pinoHttp');
     if (!http) return null;
     // pinoHttp: [options, stream]
-    node = http.type === 'array' ? resolveObject(http.namedChildren.find((c) => c !== null) ?? http) : resolveObject(http);
+    node =
+      http.type === 'array' ? resolveObject(http.namedChildren.find((c) => c !== null) ?? http) : resolveObject(http);
     return node ?? undefined;
   }
   if (kind === 'fastify') {
@@ -317,7 +345,10 @@ export interface ExternalLogger {
  * The effective redaction: a child's own `redact` replaces its parent's. A parent from another module
  * is looked up with `external`; unknown when it cannot be.
  */
-export function effectiveRedact(config: PinoConfig, external?: (name: string) => ExternalLogger | undefined): RedactConfig | 'unknown' | undefined {
+export function effectiveRedact(
+  config: PinoConfig,
+  external?: (name: string) => ExternalLogger | undefined,
+): RedactConfig | 'unknown' | undefined {
   if (config.redact) return config.redact;
   if (config.parent === 'unknown') {
     const found = config.parentName !== undefined ? external?.(config.parentName) : undefined;

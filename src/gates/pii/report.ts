@@ -12,13 +12,26 @@ import type { SinkKind } from './sinks.js';
 export const SOURCE_FILES: readonly string[] = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'];
 
 /** A file without one of these cannot contain a sink. */
-export const SINK_PREFILTER: readonly string[] = ['log', 'print', 'entry', 'Sentry', 'sentry', 'debug', 'write', 'console'];
+export const SINK_PREFILTER: readonly string[] = [
+  'log',
+  'print',
+  'entry',
+  'Sentry',
+  'sentry',
+  'debug',
+  'write',
+  'console',
+];
 
 /** How a sink's destination reads in a message: "writes … to the logs". */
 export function destination(kind: SinkKind): { verb: string; where: string; store: string } {
   switch (kind) {
     case 'tracker':
-      return { verb: 'sends', where: 'to the error tracker, a third party outside your retention and deletion controls', store: 'the error tracker' };
+      return {
+        verb: 'sends',
+        where: 'to the error tracker, a third party outside your retention and deletion controls',
+        store: 'the error tracker',
+      };
     case 'stdout':
       return { verb: 'prints', where: 'to stdout, which the platform collects into the logs', store: 'the logs' };
     default:

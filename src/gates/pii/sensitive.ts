@@ -192,7 +192,9 @@ const EMAIL_META = set(`
   notification notifications reminder reminders opt optin consent frequency verification change changes
   sender domain transport
 `);
-const IP_META = set('version family range ranges cidr block allowlist whitelist blocklist blacklist pool subnet netmask');
+const IP_META = set(
+  'version family range ranges cidr block allowlist whitelist blocklist blacklist pool subnet netmask',
+);
 const SECRET_META = set('engine mount backend');
 /** `resetPassword`, `forgotPassword`: a flow or a flag more often than the value. */
 const PASSWORD_BEFORE = set('reset forgot forgotten lost');
@@ -244,7 +246,9 @@ const TERMS: readonly Term[] = [
   // Tokens and sessions.
   term('token', 'token', 'token', { before: NOT_AUTH_TOKEN }),
   term('tokens', 'token', 'token', {
-    requireBefore: set('access refresh auth api session bearer id csrf xsrf reset verification invite jwt oauth personal push device'),
+    requireBefore: set(
+      'access refresh auth api session bearer id csrf xsrf reset verification invite jwt oauth personal push device',
+    ),
   }),
   term('jwt', 'token', 'JWT'),
   term('jwts', 'token', 'JWT'),
@@ -566,7 +570,9 @@ export class SensitiveClassifier {
    */
   mentionsTerm(identifier: string): boolean {
     const tokens = tokenize(identifier);
-    return tokens.some((_, i) => this.byFirst.get(tokens[i]!)?.some((term) => term.tokens.every((w, k) => tokens[i + k] === w)) ?? false);
+    return tokens.some(
+      (_, i) => this.byFirst.get(tokens[i]!)?.some((term) => term.tokens.every((w, k) => tokens[i + k] === w)) ?? false,
+    );
   }
 
   /** True when the name is allowed by `allow-fields`. */
@@ -588,7 +594,12 @@ export class SensitiveClassifier {
       i = c.end - 1;
     }
     if (!best) return undefined;
-    return { category: best.term.category, severity: severityOf(best.term), label: best.term.label, term: best.term.tokens.join(' ') };
+    return {
+      category: best.term.category,
+      severity: severityOf(best.term),
+      label: best.term.label,
+      term: best.term.tokens.join(' '),
+    };
   }
 
   private accepts(c: Candidate, tokens: readonly string[], ownerIsPerson: boolean): boolean {
@@ -605,7 +616,8 @@ export class SensitiveClassifier {
     if (t.requireBefore && !(before.length > 0 && t.requireBefore.has(before[before.length - 1]!))) return false;
     if (t.needsPerson) {
       const prev = before[before.length - 1];
-      const owned = prev !== undefined ? (t.tokens[0] === 'name' ? NAME_OWNERS.has(prev) : PEOPLE.has(prev)) : ownerIsPerson;
+      const owned =
+        prev !== undefined ? (t.tokens[0] === 'name' ? NAME_OWNERS.has(prev) : PEOPLE.has(prev)) : ownerIsPerson;
       if (!owned) return false;
     }
     return true;
@@ -640,7 +652,12 @@ export const SECRET_HEADERS: readonly string[] = [
 ];
 
 /** Header names whose values identify a person's network location. */
-export const PERSONAL_HEADERS: readonly string[] = ['x-forwarded-for', 'x-real-ip', 'cf-connecting-ip', 'true-client-ip'];
+export const PERSONAL_HEADERS: readonly string[] = [
+  'x-forwarded-for',
+  'x-real-ip',
+  'cf-connecting-ip',
+  'true-client-ip',
+];
 
 const defaultClassifiers = new Map<string, SensitiveClassifier>();
 
@@ -659,7 +676,11 @@ export function classifierFor(options: ClassifierOptions = {}): SensitiveClassif
 }
 
 /** Classifies one identifier with the default dictionary (or the given options). */
-export function classifyIdentifier(identifier: string, options?: ClassifierOptions, context?: ClassifyContext): SensitiveMatch | undefined {
+export function classifyIdentifier(
+  identifier: string,
+  options?: ClassifierOptions,
+  context?: ClassifyContext,
+): SensitiveMatch | undefined {
   return classifierFor(options).classify(identifier, context);
 }
 

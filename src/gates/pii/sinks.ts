@@ -12,7 +12,15 @@
  * `bind_contextvars(…)`, `print` outside CLI scripts, `sys.stdout/stderr.write`, `sentry_sdk.*` and scopes.
  */
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
-import { calleeName, descendantsOfType, dottedName, importsOf, keywordArgs, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  dottedName,
+  importsOf,
+  keywordArgs,
+  positionalArgs,
+  stringValue,
+} from '../../lang/ts-helpers.js';
 import { trailingLabel } from './flow.js';
 import { tokenize } from './sensitive.js';
 
@@ -41,26 +49,81 @@ export interface Sink {
 
 const CONSOLE_METHODS = new Set(['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table', 'assert']);
 const JS_LOG_METHODS = new Set([
-  'trace', 'debug', 'info', 'warn', 'warning', 'error', 'fatal', 'log', 'verbose', 'silly', 'notice', 'crit',
-  'critical', 'alert', 'emerg', 'http', 'success',
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'warning',
+  'error',
+  'fatal',
+  'log',
+  'verbose',
+  'silly',
+  'notice',
+  'crit',
+  'critical',
+  'alert',
+  'emerg',
+  'http',
+  'success',
 ]);
-const PY_LOG_METHODS = new Set(['debug', 'info', 'warning', 'warn', 'error', 'exception', 'critical', 'fatal', 'log', 'trace', 'success', 'msg']);
+const PY_LOG_METHODS = new Set([
+  'debug',
+  'info',
+  'warning',
+  'warn',
+  'error',
+  'exception',
+  'critical',
+  'fatal',
+  'log',
+  'trace',
+  'success',
+  'msg',
+]);
 const SENTRY_METHODS = new Set([
-  'captureMessage', 'captureException', 'captureEvent', 'setUser', 'setContext', 'setExtra', 'setExtras', 'setTag', 'setTags',
+  'captureMessage',
+  'captureException',
+  'captureEvent',
+  'setUser',
+  'setContext',
+  'setExtra',
+  'setExtras',
+  'setTag',
+  'setTags',
   'addBreadcrumb',
 ]);
 const SENTRY_PY = new Set([
-  'capture_message', 'capture_exception', 'capture_event', 'set_user', 'set_context', 'set_extra', 'set_tag', 'add_breadcrumb',
+  'capture_message',
+  'capture_exception',
+  'capture_event',
+  'set_user',
+  'set_context',
+  'set_extra',
+  'set_tag',
+  'add_breadcrumb',
 ]);
 /** Logger receivers by their last name token. */
 const LOGGER_WORDS = new Set(['log', 'logger', 'logging', 'logs']);
 /** Default loggers exported by libraries. */
 const LIBRARY_LOGGERS = new Set(['winston', 'consola', 'signale', 'bunyan']);
 /** Calls that make a logger (the variable they are assigned to is a logger, whatever its name). */
-const JS_LOGGER_FACTORY = /^(pino|pinoHttp|createLogger|winston\.createLogger|bunyan\.createLogger|log4js\.getLogger|getLogger|Logger|consola\.create|createConsola|consola\.withTag|signale\.scope)$|\.child$/;
-const PY_LOGGER_FACTORY = /^(logging\.getLogger|getLogger|structlog\.get_logger|structlog\.getLogger|structlog\.wrap_logger|get_logger|wrap_logger)$|\.(bind|new|opt|getChild|patch)$/;
+const JS_LOGGER_FACTORY =
+  /^(pino|pinoHttp|createLogger|winston\.createLogger|bunyan\.createLogger|log4js\.getLogger|getLogger|Logger|consola\.create|createConsola|consola\.withTag|signale\.scope)$|\.child$/;
+const PY_LOGGER_FACTORY =
+  /^(logging\.getLogger|getLogger|structlog\.get_logger|structlog\.getLogger|structlog\.wrap_logger|get_logger|wrap_logger)$|\.(bind|new|opt|getChild|patch)$/;
 /** Keyword arguments of stdlib logging calls that carry no data. */
-const PY_CONTROL_KWARGS = new Set(['exc_info', 'stack_info', 'stacklevel', 'level', 'depth', 'colors', 'lazy', 'raw', 'capture']);
+const PY_CONTROL_KWARGS = new Set([
+  'exc_info',
+  'stack_info',
+  'stacklevel',
+  'level',
+  'depth',
+  'colors',
+  'lazy',
+  'raw',
+  'capture',
+]);
 
 /** Every sink call in a TS/JS or Python file. */
 export function findSinks(file: SourceFile): Sink[] {
@@ -108,8 +171,13 @@ function jsSink(call: TSNode, ctx: FileContext): Sink | undefined {
     if (recvName === 'console' && CONSOLE_METHODS.has(method)) {
       return make(call, name, 'log', method === 'assert' ? args.slice(1) : args, ctx);
     }
-    if ((recvName === 'process.stdout' || recvName === 'process.stderr') && method === 'write') return make(call, name, 'stdout', args.slice(0, 1), ctx);
-    if (recvName !== undefined && SENTRY_METHODS.has(method) && (ctx.sentryNames.get(recvName) === 'namespace' || recvName === 'Sentry' || isScope(recvName))) {
+    if ((recvName === 'process.stdout' || recvName === 'process.stderr') && method === 'write')
+      return make(call, name, 'stdout', args.slice(0, 1), ctx);
+    if (
+      recvName !== undefined &&
+      SENTRY_METHODS.has(method) &&
+      (ctx.sentryNames.get(recvName) === 'namespace' || recvName === 'Sentry' || isScope(recvName))
+    ) {
       return make(call, name, 'tracker', sentryArgs(method, args), ctx);
     }
     if (method === 'child' && isJsLogger(recv, ctx)) return make(call, name, 'log', args.slice(0, 1), ctx);
@@ -118,7 +186,8 @@ function jsSink(call: TSNode, ctx: FileContext): Sink | undefined {
   }
   if (fn.type === 'identifier') {
     const imported = ctx.sentryNames.get(fn.text);
-    if (imported && imported !== 'namespace' && SENTRY_METHODS.has(imported)) return make(call, fn.text, 'tracker', sentryArgs(imported, args), ctx);
+    if (imported && imported !== 'namespace' && SENTRY_METHODS.has(imported))
+      return make(call, fn.text, 'tracker', sentryArgs(imported, args), ctx);
     if (ctx.debugVars.has(fn.text)) return make(call, fn.text, 'log', args, ctx);
   }
   return undefined;
@@ -155,9 +224,11 @@ function pythonSink(call: TSNode, ctx: FileContext): Sink | undefined {
   if (!fn) return undefined;
   const name = calleeName(call);
   if (fn.type === 'identifier') {
-    if (fn.text === 'print') return ctx.cli ? undefined : makePy(call, 'print', 'stdout', new Set(['file', 'sep', 'end', 'flush']));
+    if (fn.text === 'print')
+      return ctx.cli ? undefined : makePy(call, 'print', 'stdout', new Set(['file', 'sep', 'end', 'flush']));
     const imported = ctx.sentryNames.get(fn.text);
-    if (imported && imported !== 'namespace' && SENTRY_PY.has(imported)) return makePy(call, fn.text, 'tracker', undefined, imported === 'capture_exception');
+    if (imported && imported !== 'namespace' && SENTRY_PY.has(imported))
+      return makePy(call, fn.text, 'tracker', undefined, imported === 'capture_exception');
     if (fn.text === 'bind_contextvars') return makePy(call, fn.text, 'log');
     return undefined;
   }
@@ -168,8 +239,13 @@ function pythonSink(call: TSNode, ctx: FileContext): Sink | undefined {
   const recvName = dottedName(recv);
   const shown = name ?? `${recv.text.replace(/\s+/g, ' ')}.${method}`;
   if (recvName === 'logging' && PY_LOG_METHODS.has(method)) return makePy(call, shown, 'log');
-  if ((recvName === 'sys.stdout' || recvName === 'sys.stderr') && method === 'write') return makePy(call, shown, 'stdout');
-  if (recvName !== undefined && SENTRY_PY.has(method) && (ctx.sentryNames.get(recvName) === 'namespace' || recvName === 'sentry_sdk' || isScope(recvName))) {
+  if ((recvName === 'sys.stdout' || recvName === 'sys.stderr') && method === 'write')
+    return makePy(call, shown, 'stdout');
+  if (
+    recvName !== undefined &&
+    SENTRY_PY.has(method) &&
+    (ctx.sentryNames.get(recvName) === 'namespace' || recvName === 'sentry_sdk' || isScope(recvName))
+  ) {
     return makePy(call, shown, 'tracker', undefined, method === 'capture_exception');
   }
   if (method === 'bind_contextvars') return makePy(call, shown, 'log');
@@ -271,7 +347,11 @@ function loggerVariables(root: TSNode, py: boolean): Set<string> {
     }
     return out;
   }
-  for (const d of descendantsOfType(root, ['variable_declarator', 'public_field_definition', 'assignment_expression'])) {
+  for (const d of descendantsOfType(root, [
+    'variable_declarator',
+    'public_field_definition',
+    'assignment_expression',
+  ])) {
     const value = d.childForFieldName('value') ?? d.childForFieldName('right');
     const target = d.childForFieldName('name') ?? d.childForFieldName('property') ?? d.childForFieldName('left');
     if (!value || !target) continue;
@@ -297,7 +377,10 @@ function debugVariables(root: TSNode, imports: ReturnType<typeof importsOf>): Se
     const fn = value.childForFieldName('function');
     const direct = fn?.type === 'identifier' && factories.has(fn.text);
     // require('debug')('ns')
-    const required = fn?.type === 'call_expression' && calleeName(fn) === 'require' && stringValue(positionalArgs(fn)[0] ?? fn) === 'debug';
+    const required =
+      fn?.type === 'call_expression' &&
+      calleeName(fn) === 'require' &&
+      stringValue(positionalArgs(fn)[0] ?? fn) === 'debug';
     if (direct || required) out.add(target.text);
   }
   return out;
@@ -308,7 +391,8 @@ function sentryBindings(imports: ReturnType<typeof importsOf>, py: boolean): Map
   for (const [module, bindings] of imports) {
     const isSentry = py ? module === 'sentry_sdk' || module.startsWith('sentry_sdk.') : module.startsWith('@sentry/');
     if (!isSentry) continue;
-    for (const b of bindings) out.set(b.local, b.imported === '*' || b.imported === 'default' ? 'namespace' : b.imported);
+    for (const b of bindings)
+      out.set(b.local, b.imported === '*' || b.imported === 'default' ? 'namespace' : b.imported);
   }
   return out;
 }

@@ -52,7 +52,9 @@ r.get(process.env.EXTRA_PATH!, (_req, res) => res.send('ok'));
 `,
     });
     expect(routeList(model)).toEqual(['GET /healthz (suffix)']);
-    expect(model.services[0]!.uncertain.map((u) => u.reason)).toEqual([expect.stringContaining('computed at run time')]);
+    expect(model.services[0]!.uncertain.map((u) => u.reason)).toEqual([
+      expect.stringContaining('computed at run time'),
+    ]);
   });
 
   it('fastify: plugin prefixes, route(), under-pressure status route and its healthCheck', async () => {
@@ -143,8 +145,13 @@ export class OrdersController { @Get(':id') one() { return {}; } }
 `,
     });
     expect(routeList(model)).toEqual(['GET /api/orders/:id', 'GET /health/ready']);
-    expect(deps(route(model, '/health/ready'))).toEqual(['database this.db.pingCheck bounded', 'http this.http.pingCheck']);
-    expect(model.services[0]!.shutdown.handlers).toEqual([expect.objectContaining({ via: 'nest', drainMs: 5000, closesImmediately: false })]);
+    expect(deps(route(model, '/health/ready'))).toEqual([
+      'database this.db.pingCheck bounded',
+      'http this.http.pingCheck',
+    ]);
+    expect(model.services[0]!.shutdown.handlers).toEqual([
+      expect.objectContaining({ via: 'nest', drainMs: 5000, closesImmediately: false }),
+    ]);
   });
 
   it('Next.js App Router route handlers (route groups dropped) and Pages Router API routes', async () => {
@@ -189,7 +196,9 @@ const lightship = await createLightship({ port: 9100, shutdownDelay: 10000 });
 `,
     });
     expect(routeList(model)).toEqual(['GET /health :9100', 'GET /live :9100', 'GET /ready :9100']);
-    expect(model.services[0]!.shutdown.handlers).toEqual([expect.objectContaining({ via: 'lightship', drainMs: 10000 })]);
+    expect(model.services[0]!.shutdown.handlers).toEqual([
+      expect.objectContaining({ via: 'lightship', drainMs: 10000 }),
+    ]);
   });
 });
 
@@ -222,21 +231,29 @@ async def ready():
     requests.get("http://other/health")
     return {}
 `,
-      'app/db.py': 'from sqlalchemy.ext.asyncio import create_async_engine\nengine = create_async_engine("postgresql+asyncpg://x")\n',
+      'app/db.py':
+        'from sqlalchemy.ext.asyncio import create_async_engine\nengine = create_async_engine("postgresql+asyncpg://x")\n',
       'app/routers/__init__.py': '',
-      'app/routers/probes.py': 'from fastapi import APIRouter\nrouter = APIRouter(prefix="/v1")\n@router.get("/live")\ndef live():\n    return {}\n',
+      'app/routers/probes.py':
+        'from fastapi import APIRouter\nrouter = APIRouter(prefix="/v1")\n@router.get("/live")\ndef live():\n    return {}\n',
     });
     expect(routeList(model)).toEqual(['GET /deep', 'GET /health/v1/live', 'GET /ready']);
     expect(deps(route(model, '/deep'))).toEqual(['database session.execute']);
-    expect(deps(route(model, '/ready'))).toEqual(['database engine.connect', 'database conn.execute bounded', 'http requests.get']);
+    expect(deps(route(model, '/ready'))).toEqual([
+      'database engine.connect',
+      'database conn.execute bounded',
+      'http requests.get',
+    ]);
   });
 
   it('Flask blueprints registered in an app factory (url_prefix replaces the blueprint’s own)', async () => {
     const { model } = await modelOf({
       'requirements.txt': 'flask\n',
-      'app/__init__.py': 'from flask import Flask\nfrom .ops import bp\n\ndef create_app():\n    app = Flask(__name__)\n    app.register_blueprint(bp, url_prefix="/ops")\n    app.add_url_rule("/ping", view_func=lambda: "pong")\n    return app\n',
+      'app/__init__.py':
+        'from flask import Flask\nfrom .ops import bp\n\ndef create_app():\n    app = Flask(__name__)\n    app.register_blueprint(bp, url_prefix="/ops")\n    app.add_url_rule("/ping", view_func=lambda: "pong")\n    return app\n',
       'app/extensions.py': 'from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n',
-      'app/ops.py': 'from flask import Blueprint\nfrom .extensions import db\nbp = Blueprint("ops", __name__, url_prefix="/health")\n@bp.route("/livez")\ndef livez():\n    db.session.execute("SELECT 1")\n    return "ok"\n',
+      'app/ops.py':
+        'from flask import Blueprint\nfrom .extensions import db\nbp = Blueprint("ops", __name__, url_prefix="/health")\n@bp.route("/livez")\ndef livez():\n    db.session.execute("SELECT 1")\n    return "ok"\n',
     });
     expect(routeList(model)).toEqual(['GET /ops/livez', 'GET /ping']);
     expect(deps(route(model, '/ops/livez'))).toEqual(['database db.session.execute']);
@@ -247,10 +264,13 @@ async def ready():
       'requirements.txt': 'django\n',
       'proj/__init__.py': '',
       'proj/settings.py': 'ROOT_URLCONF = "proj.urls"\n',
-      'proj/urls.py': 'from django.contrib import admin\nfrom django.urls import include, path\nurlpatterns = [\n    path("admin/", admin.site.urls),\n    path("ops/", include("health.urls")),\n]\n',
+      'proj/urls.py':
+        'from django.contrib import admin\nfrom django.urls import include, path\nurlpatterns = [\n    path("admin/", admin.site.urls),\n    path("ops/", include("health.urls")),\n]\n',
       'health/__init__.py': '',
-      'health/urls.py': 'from django.urls import path\nfrom . import views\nurlpatterns = [path("ready/", views.ReadyView.as_view())]\n',
-      'health/views.py': 'from django.db import connection\nfrom django.views import View\nclass ReadyView(View):\n    def get(self, request):\n        with connection.cursor() as cursor:\n            cursor.execute("SELECT 1")\n',
+      'health/urls.py':
+        'from django.urls import path\nfrom . import views\nurlpatterns = [path("ready/", views.ReadyView.as_view())]\n',
+      'health/views.py':
+        'from django.db import connection\nfrom django.views import View\nclass ReadyView(View):\n    def get(self, request):\n        with connection.cursor() as cursor:\n            cursor.execute("SELECT 1")\n',
     });
     expect(routeList(model)).toEqual(['ALL /admin/*', 'ALL /ops/ready']);
     expect(deps(route(model, '/ops/ready'))).toEqual(['database connection.cursor', 'database cursor.execute']);
@@ -301,7 +321,9 @@ app.get('/healthz', async (_req, res) => {
 app.listen(8080);
 `,
     });
-    const leaks = route(model, '/healthz').handler!.leaks.map((l) => `${l.timer.line}${l.helper ? ` ${l.helper}` : ''}${l.ms !== undefined ? ` ${l.ms}ms` : ''}`);
+    const leaks = route(model, '/healthz').handler!.leaks.map(
+      (l) => `${l.timer.line}${l.helper ? ` ${l.helper}` : ''}${l.ms !== undefined ? ` ${l.ms}ms` : ''}`,
+    );
     expect(leaks).toEqual(['4 leaky 250ms', '13']);
   });
 
@@ -353,9 +375,11 @@ process.on('SIGINT', () => process.exit(0));
 describe('route table completeness', () => {
   it('remembers probe paths named in code that yielded no route (so "nothing serves it" is never claimed there)', async () => {
     const { model } = await modelOf({
-      'src/server.ts': "import express from 'express';\nimport { table } from './table.js';\nconst app = express();\napp.get('/livez', (_q, r) => r.end());\nfor (const [p, h] of table) (app as any)['get'](p, h);\napp.listen(8080);\n",
+      'src/server.ts':
+        "import express from 'express';\nimport { table } from './table.js';\nconst app = express();\napp.get('/livez', (_q, r) => r.end());\nfor (const [p, h] of table) (app as any)['get'](p, h);\napp.listen(8080);\n",
       'src/table.ts': "export const table = [['/readyz', () => 1]];\n",
-      'k8s/a.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: x/a:1\n          readinessProbe: { httpGet: { path: /readyz, port: 8080 } }\n          livenessProbe: { httpGet: { path: /livez, port: 8080 } }\n',
+      'k8s/a.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: a }\nspec:\n  template:\n    spec:\n      containers:\n        - name: a\n          image: x/a:1\n          readinessProbe: { httpGet: { path: /readyz, port: 8080 } }\n          livenessProbe: { httpGet: { path: /livez, port: 8080 } }\n',
     });
     expect(model.services[0]!.mentioned).toEqual(['/readyz']);
   });

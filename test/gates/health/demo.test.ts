@@ -18,7 +18,11 @@ const gates = GATES.filter((g) => g.id === 'health' || g.id === 'core');
 describe('health gate on the demo', () => {
   it('reports the dependency-checking liveness probe and the leaked timer, each with a fix', async () => {
     const head = { ...(baseFiles as Record<string, string>), ...(prFiles as Record<string, string>) };
-    const evaluation = await evaluate({ changeSet: memoryChangeSet({ base: baseFiles, head }), config: parseConfig('', 'demo', GATES), gates });
+    const evaluation = await evaluate({
+      changeSet: memoryChangeSet({ base: baseFiles, head }),
+      config: parseConfig('', 'demo', GATES),
+      gates,
+    });
     expect(evaluation.errors).toEqual([]);
     const health = evaluation.findings.filter((f) => f.gate === 'health');
     expect(health.map((f) => `${f.state} ${f.severity} ${f.ruleId} ${f.path}`).sort()).toEqual([
@@ -38,14 +42,22 @@ describe('health gate on the demo', () => {
   });
 
   it('finds nothing on the healthy base', async () => {
-    const evaluation = await evaluate({ changeSet: memoryChangeSet({ base: {}, head: baseFiles }), config: parseConfig('', 'demo', GATES), gates });
+    const evaluation = await evaluate({
+      changeSet: memoryChangeSet({ base: {}, head: baseFiles }),
+      config: parseConfig('', 'demo', GATES),
+      gates,
+    });
     expect(evaluation.findings.filter((f) => f.gate === 'health')).toEqual([]);
   });
 
   it('keeps a finding that was already on the base as existing when the PR only touches another line', async () => {
     const base = { ...(baseFiles as Record<string, string>), ...(prFiles as Record<string, string>) };
     const head = { ...base, 'k8s/deployment.yaml': base['k8s/deployment.yaml']!.replace('replicas: 3', 'replicas: 4') };
-    const evaluation = await evaluate({ changeSet: memoryChangeSet({ base, head }), config: parseConfig('', 'demo', GATES), gates });
+    const evaluation = await evaluate({
+      changeSet: memoryChangeSet({ base, head }),
+      config: parseConfig('', 'demo', GATES),
+      gates,
+    });
     const liveness = evaluation.findings.filter((f) => f.ruleId === 'health/liveness-checks-dependencies');
     expect(liveness.map((f) => f.state)).toEqual(['existing']);
   });

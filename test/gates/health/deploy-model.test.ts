@@ -5,7 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { healthGate } from '../../../src/gates/health/index.js';
-import { httpTargetOf, programsOf, serverPortOf, shellWords, slowStartReason } from '../../../src/gates/health/deploy/commands.js';
+import {
+  httpTargetOf,
+  programsOf,
+  serverPortOf,
+  shellWords,
+  slowStartReason,
+} from '../../../src/gates/health/deploy/commands.js';
 import { imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
 import { sleepSeconds } from '../../../src/gates/health/deploy/kube.js';
 import { routeServes } from '../../../src/gates/health/health-index.js';
@@ -14,7 +20,14 @@ import { MemorySnapshot } from '../../../src/source/memory.js';
 import { modelOf } from './helpers.js';
 
 const probes = (model: Awaited<ReturnType<typeof modelOf>>['model']) =>
-  model.workloads.flatMap((w) => w.containers.flatMap((c) => Object.values(c.probes).map((p) => `${w.kind}/${c.name} ${p!.kind} ${p!.type} ${p!.path ?? ''}:${p!.resolvedPort ?? p!.port ?? ''} @${p!.loc.path}:${p!.targetLine}`)));
+  model.workloads.flatMap((w) =>
+    w.containers.flatMap((c) =>
+      Object.values(c.probes).map(
+        (p) =>
+          `${w.kind}/${c.name} ${p!.kind} ${p!.type} ${p!.path ?? ''}:${p!.resolvedPort ?? p!.port ?? ''} @${p!.loc.path}:${p!.targetLine}`,
+      ),
+    ),
+  );
 
 describe('Kubernetes manifests', () => {
   it('reads every document and kind, resolves named ports, and marks run-to-completion workloads', async () => {
@@ -88,11 +101,27 @@ spec:
       'Deployment/api liveness http /livez:8080 @k8s/all.yaml:48',
     ]);
     const api = model.workloads.find((w) => w.name === 'api')!;
-    expect(api).toMatchObject({ namespace: 'shop', labels: { app: 'api' }, terminationGracePeriodSeconds: { value: 45 }, runToCompletion: false });
-    expect(api.containers[0]).toMatchObject({ env: { PORT: '8080' }, opaqueEnv: ['SECRET'], preStopSeconds: { value: 7 } });
+    expect(api).toMatchObject({
+      namespace: 'shop',
+      labels: { app: 'api' },
+      terminationGracePeriodSeconds: { value: 45 },
+      runToCompletion: false,
+    });
+    expect(api.containers[0]).toMatchObject({
+      env: { PORT: '8080' },
+      opaqueEnv: ['SECRET'],
+      preStopSeconds: { value: 7 },
+    });
     expect(api.containers[0]!.probes.liveness!.periodSeconds).toEqual({ value: 20, line: 50 });
     expect(model.workloads.find((w) => w.kind === 'CronJob')!.runToCompletion).toBe(true);
-    expect(model.kubeServices).toEqual([expect.objectContaining({ name: 'api', type: 'LoadBalancer', selector: { app: 'api' }, ports: [expect.objectContaining({ port: 80, targetPort: 'http' })] })]);
+    expect(model.kubeServices).toEqual([
+      expect.objectContaining({
+        name: 'api',
+        type: 'LoadBalancer',
+        selector: { app: 'api' },
+        ports: [expect.objectContaining({ port: 80, targetPort: 'http' })],
+      }),
+    ]);
   });
 
   it('resolves Helm values (toYaml, with, if, inline actions) and notes what it cannot render', async () => {
@@ -139,11 +168,17 @@ spec:
     expect(probes(model)).toEqual(['Deployment/api liveness http /livez:8080 @chart/values.yaml:4']);
     expect(c.unresolvedProbes).toEqual(['startup']);
     // One note for the chart, naming where, instead of one "not analysed" line per templated setting.
-    expect(errors).toEqual([expect.stringMatching(/^chart\/Chart\.yaml: 1 probe setting comes from templates the health gate cannot render without running Helm, so it was not checked \(chart\/templates\/[\w.-]+:\d+\)$/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^chart\/Chart\.yaml: 1 probe setting comes from templates the health gate cannot render without running Helm, so it was not checked \(chart\/templates\/[\w.-]+:\d+\)$/,
+      ),
+    ]);
   });
 
   it('skips templated YAML outside a chart rather than guessing', async () => {
-    const { model } = await modelOf({ 'deploy/tmpl.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: {{ .Name }} }\n' });
+    const { model } = await modelOf({
+      'deploy/tmpl.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: {{ .Name }} }\n',
+    });
     expect(model.workloads).toEqual([]);
   });
 });
@@ -175,9 +210,15 @@ describe('Compose and Dockerfiles', () => {
       buildContext: 'api',
       dockerfile: 'api/Dockerfile.prod',
       env: { PORT: '3000' },
-      ports: [expect.objectContaining({ published: 8080, target: 3000 }), expect.objectContaining({ published: 9464, target: 9464 })],
+      ports: [
+        expect.objectContaining({ published: 8080, target: 3000 }),
+        expect.objectContaining({ published: 9464, target: 9464 }),
+      ],
       healthcheck: { form: 'CMD-SHELL', argv: ['curl -f http://localhost:3000/healthz'], disabled: false },
-      dependsOn: [expect.objectContaining({ service: 'db', condition: 'service_healthy' }), expect.objectContaining({ service: 'cache', condition: 'service_started' })],
+      dependsOn: [
+        expect.objectContaining({ service: 'db', condition: 'service_healthy' }),
+        expect.objectContaining({ service: 'cache', condition: 'service_started' }),
+      ],
     });
     expect(db!.healthcheck).toMatchObject({ form: 'NONE', disabled: true });
     expect(worker!.dependsOn).toEqual([expect.objectContaining({ service: 'db' })]);
@@ -217,28 +258,55 @@ CMD ["node", "server.js"]
 
 describe('command lines', () => {
   it('splits shell words and finds the programs of each segment', () => {
-    expect(shellWords(`curl -f "http://localhost:3000/a b"||exit 1`)).toEqual(['curl', '-f', 'http://localhost:3000/a b', '||', 'exit', '1']);
+    expect(shellWords(`curl -f "http://localhost:3000/a b"||exit 1`)).toEqual([
+      'curl',
+      '-f',
+      'http://localhost:3000/a b',
+      '||',
+      'exit',
+      '1',
+    ]);
     expect(programsOf(shellWords('FOO=1 /usr/bin/curl -s x && exec node y | tee z'))).toEqual(['curl', 'node', 'tee']);
   });
 
   it('finds the URL a health-check command requests', () => {
-    expect(httpTargetOf(['curl', '-fsS', 'http://127.0.0.1:8080/readyz?full=1'])).toEqual({ tool: 'curl', host: '127.0.0.1', port: 8080, path: '/readyz', scheme: 'http' });
-    expect(httpTargetOf(shellWords(`node -e "fetch('http://localhost/health').then(r => process.exit(r.ok ? 0 : 1))"`))).toMatchObject({ port: 80, path: '/health' });
+    expect(httpTargetOf(['curl', '-fsS', 'http://127.0.0.1:8080/readyz?full=1'])).toEqual({
+      tool: 'curl',
+      host: '127.0.0.1',
+      port: 8080,
+      path: '/readyz',
+      scheme: 'http',
+    });
+    expect(
+      httpTargetOf(shellWords(`node -e "fetch('http://localhost/health').then(r => process.exit(r.ok ? 0 : 1))"`)),
+    ).toMatchObject({ port: 80, path: '/health' });
     expect(httpTargetOf(['curl', 'http://localhost:${PORT}/x'])).toBeUndefined();
     expect(httpTargetOf(['curl', 'http://a/x', 'http://b/y'])).toBeUndefined();
   });
 
   it('reads the port of Python and Next.js server commands', () => {
-    expect(serverPortOf(['uvicorn', 'app.main:app', '--host', '0.0.0.0', '--port', '9000'])).toEqual({ port: 9000, via: 'uvicorn' });
+    expect(serverPortOf(['uvicorn', 'app.main:app', '--host', '0.0.0.0', '--port', '9000'])).toEqual({
+      port: 9000,
+      via: 'uvicorn',
+    });
     expect(serverPortOf(['uvicorn', 'app.main:app'])).toEqual({ port: 8000, via: 'uvicorn' });
-    expect(serverPortOf(['gunicorn', '-b', '0.0.0.0:${PORT:-8080}', 'proj.wsgi'])).toEqual({ env: 'PORT', port: 8080, via: 'gunicorn' });
-    expect(serverPortOf(['sh', '-c', 'python manage.py migrate && python manage.py runserver 0.0.0.0:8001'])).toEqual({ port: 8001, via: 'runserver' });
+    expect(serverPortOf(['gunicorn', '-b', '0.0.0.0:${PORT:-8080}', 'proj.wsgi'])).toEqual({
+      env: 'PORT',
+      port: 8080,
+      via: 'gunicorn',
+    });
+    expect(serverPortOf(['sh', '-c', 'python manage.py migrate && python manage.py runserver 0.0.0.0:8001'])).toEqual({
+      port: 8001,
+      via: 'runserver',
+    });
     expect(serverPortOf(['next', 'start', '-p', '4000'])).toEqual({ port: 4000, via: 'next start' });
     expect(serverPortOf(['node', 'dist/main.js'])).toBeUndefined();
   });
 
   it('recognises migrations at start and preStop sleeps', () => {
-    expect(slowStartReason(['sh', '-c', 'npx prisma migrate deploy && node dist/main.js'])).toBe('runs `prisma migrate deploy` before the server starts');
+    expect(slowStartReason(['sh', '-c', 'npx prisma migrate deploy && node dist/main.js'])).toBe(
+      'runs `prisma migrate deploy` before the server starts',
+    );
     expect(slowStartReason(['node', 'dist/main.js'])).toBeUndefined();
     expect(sleepSeconds(['sleep', '10'])).toBe(10);
     expect(sleepSeconds(['/bin/sh', '-c', 'sleep 5 && nginx -s quit'])).toBe(5);
@@ -247,7 +315,13 @@ describe('command lines', () => {
 });
 
 describe('route matching', () => {
-  const r = (path: string, certainty: Route['certainty'] = 'exact'): Route => ({ framework: 'express', method: 'GET', path, certainty, loc: { path: 'x', line: 1 } });
+  const r = (path: string, certainty: Route['certainty'] = 'exact'): Route => ({
+    framework: 'express',
+    method: 'GET',
+    path,
+    certainty,
+    loc: { path: 'x', line: 1 },
+  });
   it.each([
     [r('/healthz'), '/healthz/', true],
     [r('/healthz/'), '/HEALTHZ', true],
@@ -267,7 +341,8 @@ describe('mapping deployment units to code', () => {
   it('matches by folder, image name and build context, never maps infrastructure images, and stays unmapped when ambiguous', async () => {
     const pkg = (name: string) => `{ "name": "@acme/${name}" }`;
     const src = "import express from 'express';\nconst app = express();\napp.listen(8080);\n";
-    const dep = (name: string, image: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name} }\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`;
+    const dep = (name: string, image: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: ${name} }\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: ${image}\n`;
     const { model } = await modelOf({
       'services/users/package.json': pkg('users'),
       'services/users/src/server.ts': src,
@@ -294,8 +369,20 @@ describe('mapping deployment units to code', () => {
 
 describe('gate', () => {
   it('applies to repositories with deployment files or health code, not to others', async () => {
-    const applies = (files: Record<string, string>) => new MemorySnapshot(files).list().then((paths) => healthGate.applies({ snapshot: new MemorySnapshot(files), paths, gateOptions: { 'slow-start-seconds': 30, 'fast-restart-seconds': 10 } }));
-    expect(await applies({ 'k8s/x.yaml': 'kind: Deployment\nspec: { template: { spec: { containers: [{ name: a, readinessProbe: {} }] } } }\n' })).toBe(true);
+    const applies = (files: Record<string, string>) =>
+      new MemorySnapshot(files).list().then((paths) =>
+        healthGate.applies({
+          snapshot: new MemorySnapshot(files),
+          paths,
+          gateOptions: { 'slow-start-seconds': 30, 'fast-restart-seconds': 10 },
+        }),
+      );
+    expect(
+      await applies({
+        'k8s/x.yaml':
+          'kind: Deployment\nspec: { template: { spec: { containers: [{ name: a, readinessProbe: {} }] } } }\n',
+      }),
+    ).toBe(true);
     expect(await applies({ 'src/server.ts': "app.get('/healthz', h);\n" })).toBe(true);
     expect(await applies({ 'infra/Dockerfile': 'FROM node:22\n' })).toBe(true);
     expect(await applies({ 'src/lib.ts': 'export const x = 1;\n', 'README.md': '# lib\n' })).toBe(false);

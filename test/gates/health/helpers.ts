@@ -8,7 +8,10 @@ import { healthOptionsSchema, type HealthOptions } from '../../../src/gates/heal
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/core/services.js';
 
-export async function modelOf(files: Record<string, string>, options: Partial<HealthOptions> = {}): Promise<{ model: HealthModel; errors: string[] }> {
+export async function modelOf(
+  files: Record<string, string>,
+  options: Partial<HealthOptions> = {},
+): Promise<{ model: HealthModel; errors: string[] }> {
   const snapshot = new MemorySnapshot(files);
   const paths = await snapshot.list();
   const services = detectServices(paths);
@@ -35,5 +38,10 @@ export async function modelOf(files: Record<string, string>, options: Partial<He
 /** `GET /healthz (exact)` lines for compact assertions. */
 export function routeList(model: HealthModel, root = ''): string[] {
   const svc = model.services.find((s) => s.root === root);
-  return (svc?.routes ?? []).map((r) => `${r.method} ${r.path}${r.certainty === 'suffix' ? ' (suffix)' : ''}${r.port !== undefined ? ` :${r.port}` : ''}`).sort();
+  return (svc?.routes ?? [])
+    .map(
+      (r) =>
+        `${r.method} ${r.path}${r.certainty === 'suffix' ? ' (suffix)' : ''}${r.port !== undefined ? ` :${r.port}` : ''}`,
+    )
+    .sort();
 }

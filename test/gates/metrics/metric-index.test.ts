@@ -12,7 +12,10 @@ import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/core/services.js';
 
 /** Builds the index of a snapshot; `files` hands out given file objects (as the engine shares them between sides). */
-async function build(snapshot: MemorySnapshot, options: { excluded?: (p: string) => boolean; files?: Record<string, SourceFile>; errors?: string[] } = {}): Promise<MetricIndex> {
+async function build(
+  snapshot: MemorySnapshot,
+  options: { excluded?: (p: string) => boolean; files?: Record<string, SourceFile>; errors?: string[] } = {},
+): Promise<MetricIndex> {
   const paths = await snapshot.list();
   const services = detectServices(paths);
   return buildMetricIndex({
@@ -34,7 +37,10 @@ async function build(snapshot: MemorySnapshot, options: { excluded?: (p: string)
   });
 }
 
-async function indexOf(files: Record<string, string>, excluded: (p: string) => boolean = () => false): Promise<MetricIndex> {
+async function indexOf(
+  files: Record<string, string>,
+  excluded: (p: string) => boolean = () => false,
+): Promise<MetricIndex> {
   const errors: string[] = [];
   const index = await build(new MemorySnapshot(files), { excluded, errors });
   expect(errors).toEqual([]);
@@ -42,8 +48,13 @@ async function indexOf(files: Record<string, string>, excluded: (p: string) => b
 }
 
 function byName(index: MetricIndex, name: string): IndexedMetric {
-  const found = index.metrics.filter((m) => m.fullName === name || (m.name.kind !== 'static' && m.nameText.includes(name)));
-  expect(found.map((m) => m.id), `one definition named ${name}`).toHaveLength(1);
+  const found = index.metrics.filter(
+    (m) => m.fullName === name || (m.name.kind !== 'static' && m.nameText.includes(name)),
+  );
+  expect(
+    found.map((m) => m.id),
+    `one definition named ${name}`,
+  ).toHaveLength(1);
   return found[0]!;
 }
 
@@ -64,7 +75,12 @@ describe('metric index: prom-client', () => {
       ].join('\n'),
     });
     const a = byName(index, 'shop_orders_total');
-    expect(a).toMatchObject({ type: 'counter', library: 'prom-client', labels: ['route', 'method'], scope: { kind: 'module' } });
+    expect(a).toMatchObject({
+      type: 'counter',
+      library: 'prom-client',
+      labels: ['route', 'method'],
+      scope: { kind: 'module' },
+    });
     expect(a.resolvedRegistries).toEqual([{ kind: 'default' }]);
     expect(byName(index, 'shop_queue_depth').type).toBe('gauge');
     expect(byName(index, 'carts_total').type).toBe('counter');
@@ -86,10 +102,19 @@ describe('metric index: prom-client', () => {
       ].join('\n'),
     });
     const a = byName(index, 'a_total');
-    expect(a.resolvedRegistries).toEqual([{ kind: 'known', key: 'src/registry.ts#registry', label: 'registry', perCall: false }, { kind: 'default' }]);
+    expect(a.resolvedRegistries).toEqual([
+      { kind: 'known', key: 'src/registry.ts#registry', label: 'registry', perCall: false },
+      { kind: 'default' },
+    ]);
     const b = byName(index, 'b_seconds');
     expect(b.resolvedRegistries).toEqual([]);
-    expect(index.registrations).toMatchObject([{ defId: b.id, registry: { kind: 'known', key: 'src/registry.ts#registry' }, loc: { path: 'src/metrics.ts', line: 5 } }]);
+    expect(index.registrations).toMatchObject([
+      {
+        defId: b.id,
+        registry: { kind: 'known', key: 'src/registry.ts#registry' },
+        loc: { path: 'src/metrics.ts', line: 5 },
+      },
+    ]);
     expect(index.registries.map((r) => r.key)).toEqual(['src/registry.ts#registry']);
   });
 
@@ -121,13 +146,19 @@ describe('metric index: prom-client', () => {
       ].join('\n'),
     });
     expect(byName(index, 'at_load_total').scope).toEqual({ kind: 'module', inLoop: false });
-    expect(byName(index, 'in_route_total').scope.hot).toEqual({ reason: 'route-handler', detail: "the handler of app.get('/items/:id')" });
+    expect(byName(index, 'in_route_total').scope.hot).toEqual({
+      reason: 'route-handler',
+      detail: "the handler of app.get('/items/:id')",
+    });
     expect(byName(index, 'in_middleware_total').scope.hot?.reason).toBe('middleware');
     expect(byName(index, 'in_loop_total').scope).toMatchObject({ kind: 'module', inLoop: true });
     expect(byName(index, 'in_request_scoped_total').scope.hot?.reason).toBe('request-scoped-provider');
     expect(byName(index, 'in_controller_total').scope.hot?.reason).toBe('controller-method');
     // Called from the route handler in another file: hot through the call graph, with the call site.
-    expect(byName(index, 'in_helper_total').scope.hot).toMatchObject({ reason: 'called-from-hot', via: { path: 'src/app.ts', line: 6 } });
+    expect(byName(index, 'in_helper_total').scope.hot).toMatchObject({
+      reason: 'called-from-hot',
+      via: { path: 'src/app.ts', line: 6 },
+    });
   });
 
   it('records guards that make a second registration harmless or impossible', async () => {
@@ -159,9 +190,13 @@ describe('metric index: prom-client', () => {
         '',
       ].join('\n'),
     });
-    const runtime = index.metrics.filter((m) => m.name.kind === 'runtime').map((m) => (m.name.kind === 'runtime' ? m.name.origins : []));
+    const runtime = index.metrics
+      .filter((m) => m.name.kind === 'runtime')
+      .map((m) => (m.name.kind === 'runtime' ? m.name.origins : []));
     expect(runtime).toEqual([['entity'], ['param']]);
-    expect(index.metrics.filter((m) => m.name.kind === 'unknown').map((m) => m.nameText)).toEqual(['`${SERVICE}_requests_total`']);
+    expect(index.metrics.filter((m) => m.name.kind === 'unknown').map((m) => m.nameText)).toEqual([
+      '`${SERVICE}_requests_total`',
+    ]);
   });
 
   it('records label values from unbounded sources', async () => {
@@ -186,7 +221,10 @@ describe('metric index: prom-client', () => {
 
   it('does not index excluded paths', async () => {
     const index = await indexOf(
-      { 'src/m.ts': `import { Counter } from 'prom-client';\nnew Counter({ name: 'a_total', help: 'x' });\n`, 'test/m.test.ts': `import { Counter } from 'prom-client';\nnew Counter({ name: 'a_total', help: 'x' });\n` },
+      {
+        'src/m.ts': `import { Counter } from 'prom-client';\nnew Counter({ name: 'a_total', help: 'x' });\n`,
+        'test/m.test.ts': `import { Counter } from 'prom-client';\nnew Counter({ name: 'a_total', help: 'x' });\n`,
+      },
       (p) => p.startsWith('test/'),
     );
     expect(index.metrics.map((m) => m.loc.path)).toEqual(['src/m.ts']);
@@ -208,8 +246,14 @@ describe('metric index: prometheus_client', () => {
         '',
       ].join('\n'),
     });
-    expect(byName(index, 'shop_http_requests')).toMatchObject({ type: 'counter', labels: ['route'], resolvedRegistries: [{ kind: 'default' }] });
-    expect(byName(index, 'latency_seconds').resolvedRegistries).toEqual([{ kind: 'known', key: 'app/metrics.py#REG', label: 'REG', perCall: false }]);
+    expect(byName(index, 'shop_http_requests')).toMatchObject({
+      type: 'counter',
+      labels: ['route'],
+      resolvedRegistries: [{ kind: 'default' }],
+    });
+    expect(byName(index, 'latency_seconds').resolvedRegistries).toEqual([
+      { kind: 'known', key: 'app/metrics.py#REG', label: 'REG', perCall: false },
+    ]);
     expect(byName(index, 'render').resolvedRegistries).toEqual([{ kind: 'none' }]);
     expect(byName(index, 'build').type).toBe('info');
   });
@@ -246,7 +290,9 @@ describe('metric index: prometheus_client', () => {
       'svc/registry.py': `from prometheus_client import CollectorRegistry\n\nREG = CollectorRegistry()\n`,
       'svc/metrics.py': `from prometheus_client import Counter\n\nfrom svc.names import PREFIX\nfrom .registry import REG\n\nJOBS = Counter(PREFIX + "jobs", "Jobs", registry=REG)\n`,
     });
-    expect(byName(index, 'svc_jobs').resolvedRegistries).toEqual([{ kind: 'known', key: 'svc/registry.py#REG', label: 'REG', perCall: false }]);
+    expect(byName(index, 'svc_jobs').resolvedRegistries).toEqual([
+      { kind: 'known', key: 'svc/registry.py#REG', label: 'REG', perCall: false },
+    ]);
   });
 });
 
@@ -270,11 +316,21 @@ describe('metric index: client_golang', () => {
         '',
       ].join('\n'),
     });
-    expect(byName(index, 'svc_http_requests_total')).toMatchObject({ type: 'counter', labels: ['code'], resolvedRegistries: [{ kind: 'default' }], scope: { kind: 'module' } });
-    expect(byName(index, 'svc_queue_depth')).toMatchObject({ constLabels: 'shard=a', resolvedRegistries: [{ kind: 'known', key: 'go:internal/metrics#Reg' }] });
+    expect(byName(index, 'svc_http_requests_total')).toMatchObject({
+      type: 'counter',
+      labels: ['code'],
+      resolvedRegistries: [{ kind: 'default' }],
+      scope: { kind: 'module' },
+    });
+    expect(byName(index, 'svc_queue_depth')).toMatchObject({
+      constLabels: 'shard=a',
+      resolvedRegistries: [{ kind: 'known', key: 'go:internal/metrics#Reg' }],
+    });
     const c = byName(index, 'svc_latency_seconds');
     expect(c.resolvedRegistries).toEqual([]);
-    expect(index.registrations).toMatchObject([{ defId: c.id, registry: { kind: 'default' }, fatal: true, scope: { kind: 'module' } }]);
+    expect(index.registrations).toMatchObject([
+      { defId: c.id, registry: { kind: 'default' }, fatal: true, scope: { kind: 'module' } },
+    ]);
   });
 
   it('finds HTTP handlers and sync.Once', async () => {
@@ -311,7 +367,14 @@ describe('metric index: OpenTelemetry and services', () => {
       'services/b/app/t.py': `from opentelemetry import metrics\n\nmeter = metrics.get_meter("b")\nc = meter.create_counter("b.calls", unit="1", description="Calls")\n`,
     });
     const h = index.metrics.find((m) => m.nameText.includes('a.duration'))!;
-    expect(h).toMatchObject({ library: 'opentelemetry', otelKind: 'histogram', meter: 'a@2.0', help: 'D', service: 'services/a', serviceName: 'a' });
+    expect(h).toMatchObject({
+      library: 'opentelemetry',
+      otelKind: 'histogram',
+      meter: 'a@2.0',
+      help: 'D',
+      service: 'services/a',
+      serviceName: 'a',
+    });
     const c = index.metrics.find((m) => m.nameText.includes('b.calls'))!;
     expect(c).toMatchObject({ library: 'opentelemetry', otelKind: 'counter', meter: 'b', service: 'services/b' });
   });
@@ -319,8 +382,16 @@ describe('metric index: OpenTelemetry and services', () => {
   it('applies only where a metrics library is mentioned', async () => {
     const yes = new MemorySnapshot({ 'src/m.ts': `import { Counter } from 'prom-client';\n` });
     const no = new MemorySnapshot({ 'src/m.ts': `export const x = 1;\n`, 'README.md': 'prom-client is great' });
-    expect(await metricsGate.applies({ snapshot: yes, paths: await yes.list(), gateOptions: metricsGate.options!.parse({}) })).toBe(true);
-    expect(await metricsGate.applies({ snapshot: no, paths: await no.list(), gateOptions: metricsGate.options!.parse({}) })).toBe(false);
+    expect(
+      await metricsGate.applies({
+        snapshot: yes,
+        paths: await yes.list(),
+        gateOptions: metricsGate.options!.parse({}),
+      }),
+    ).toBe(true);
+    expect(
+      await metricsGate.applies({ snapshot: no, paths: await no.list(), gateOptions: metricsGate.options!.parse({}) }),
+    ).toBe(false);
   });
 });
 
@@ -328,7 +399,10 @@ describe('metric index: base and head share the extraction of a file the pull re
   it('re-extracts a shared file when one of its imports resolves differently on the other side', async () => {
     const metrics = `import { Counter } from 'prom-client';\nimport { PREFIX } from './names';\nexport const a = new Counter({ name: PREFIX + 'orders_total', help: 'A' });\n`;
     const head = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names.ts': `export const PREFIX = 'head_';\n` });
-    const base = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names/index.ts': `export const PREFIX = 'base_';\n` });
+    const base = new MemorySnapshot({
+      'src/metrics.ts': metrics,
+      'src/names/index.ts': `export const PREFIX = 'base_';\n`,
+    });
     // The engine hands both sides one file object for an untouched path.
     const shared = await head.read('src/metrics.ts');
     if (!shared.ok) throw new Error('unreadable fixture');

@@ -131,7 +131,9 @@ export function generatedPromClient(): Snippet[] {
         `const h = new client.Histogram({ name: 'upstream_seconds', help: 'Upstream'${jsRegisters(ctorReg, true)} });`,
       ];
       if (second) {
-        lines.push(`const h2 = new client.Histogram({ name: 'upstream_seconds', help: 'Upstream again', registers: [] });`);
+        lines.push(
+          `const h2 = new client.Histogram({ name: 'upstream_seconds', help: 'Upstream again', registers: [] });`,
+        );
         lines.push(`${target}.registerMetric(h2);`);
       } else lines.push(`${target}.registerMetric(h);`);
       lines.push(`module.exports = { h };`, '');
@@ -218,84 +220,163 @@ export function handWrittenPromClient(): Snippet[] {
     ),
     s(
       'loop-same-name',
-      { 'metrics.js': `const client = require('prom-client');\nfor (const region of ['eu', 'us']) {\n  new client.Gauge({ name: 'cache_warmed', help: 'Warmed' });\n}\n` },
+      {
+        'metrics.js': `const client = require('prom-client');\nfor (const region of ['eu', 'us']) {\n  new client.Gauge({ name: 'cache_warmed', help: 'Warmed' });\n}\n`,
+      },
       ['metrics.js'],
     ),
     s(
       'loop-names-from-list',
-      { 'metrics.js': `const client = require('prom-client');\nfor (const queue of ['emails', 'webhooks']) {\n  new client.Gauge({ name: \`queue_\${queue}_depth\`, help: 'Depth' });\n}\n` },
+      {
+        'metrics.js': `const client = require('prom-client');\nfor (const queue of ['emails', 'webhooks']) {\n  new client.Gauge({ name: \`queue_\${queue}_depth\`, help: 'Depth' });\n}\n`,
+      },
       ['metrics.js'],
     ),
-    s('default-metrics-twice', { 'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\n`, 'b.js': `const { collectDefaultMetrics } = require('prom-client');\ncollectDefaultMetrics();\n` }, ['a.js', 'b.js']),
+    s(
+      'default-metrics-twice',
+      {
+        'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\n`,
+        'b.js': `const { collectDefaultMetrics } = require('prom-client');\ncollectDefaultMetrics();\n`,
+      },
+      ['a.js', 'b.js'],
+    ),
     s(
       'default-metrics-prefixes',
-      { 'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\nclient.collectDefaultMetrics({ prefix: 'worker_' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\nclient.collectDefaultMetrics({ prefix: 'worker_' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'default-metrics-registries',
-      { 'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nclient.collectDefaultMetrics();\nclient.collectDefaultMetrics({ register: r });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nclient.collectDefaultMetrics();\nclient.collectDefaultMetrics({ register: r });\n`,
+      },
       ['a.js'],
     ),
     s(
       'default-metrics-name-taken',
-      { 'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\nnew client.Gauge({ name: 'process_open_fds', help: 'Open fds' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics();\nnew client.Gauge({ name: 'process_open_fds', help: 'Open fds' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'default-metrics-prefixed-name-free',
-      { 'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics({ prefix: 'app_' });\nnew client.Gauge({ name: 'process_open_fds', help: 'Open fds' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nclient.collectDefaultMetrics({ prefix: 'app_' });\nnew client.Gauge({ name: 'process_open_fds', help: 'Open fds' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'default-metrics-per-request',
-      { 'routes.js': `const client = require('prom-client');\n${routerStub}\nrouter.get('/metrics', async (req, res) => {\n  client.collectDefaultMetrics();\n  res.end();\n});\n${handle}\nmodule.exports = { handle };\n` },
+      {
+        'routes.js': `const client = require('prom-client');\n${routerStub}\nrouter.get('/metrics', async (req, res) => {\n  client.collectDefaultMetrics();\n  res.end();\n});\n${handle}\nmodule.exports = { handle };\n`,
+      },
       ['routes.js'],
       [{ module: 'routes.js', fn: 'handle', times: 2 }],
     ),
     s(
       'merge-shared-name',
-      { 'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [a] });\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [b] });\nconst all = client.Registry.merge([a, b]);\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [a] });\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [b] });\nconst all = client.Registry.merge([a, b]);\n`,
+      },
       ['a.js'],
     ),
     s(
       'merge-disjoint',
-      { 'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nnew client.Counter({ name: 'a_jobs_total', help: 'Jobs', registers: [a] });\nnew client.Counter({ name: 'b_jobs_total', help: 'Jobs', registers: [b] });\nconst all = client.Registry.merge([a, b]);\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nnew client.Counter({ name: 'a_jobs_total', help: 'Jobs', registers: [a] });\nnew client.Counter({ name: 'b_jobs_total', help: 'Jobs', registers: [b] });\nconst all = client.Registry.merge([a, b]);\n`,
+      },
       ['a.js'],
     ),
     s(
       'merge-content-types',
-      { 'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry(client.Registry.OPENMETRICS_CONTENT_TYPE);\nconst all = client.Registry.merge([a, b]);\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry(client.Registry.OPENMETRICS_CONTENT_TYPE);\nconst all = client.Registry.merge([a, b]);\n`,
+      },
       ['a.js'],
     ),
     s(
       'merge-default-metrics',
-      { 'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nclient.collectDefaultMetrics({ register: a });\nclient.collectDefaultMetrics({ register: b });\nconst all = client.Registry.merge([a, b]);\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst a = new client.Registry();\nconst b = new client.Registry();\nclient.collectDefaultMetrics({ register: a });\nclient.collectDefaultMetrics({ register: b });\nconst all = client.Registry.merge([a, b]);\n`,
+      },
       ['a.js'],
     ),
     s(
       'clear-then-recreate',
-      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'renders_total', help: 'Renders' });\nclient.register.clear();\nnew client.Counter({ name: 'renders_total', help: 'Renders' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'renders_total', help: 'Renders' });\nclient.register.clear();\nnew client.Counter({ name: 'renders_total', help: 'Renders' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'remove-then-recreate',
-      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'builds_total', help: 'Builds' });\nclient.register.removeSingleMetric('builds_total');\nnew client.Counter({ name: 'builds_total', help: 'Builds' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'builds_total', help: 'Builds' });\nclient.register.removeSingleMetric('builds_total');\nnew client.Counter({ name: 'builds_total', help: 'Builds' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'try-catch-duplicate',
-      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'jobs_total', help: 'Jobs' });\nlet c;\ntry {\n  c = new client.Counter({ name: 'jobs_total', help: 'Jobs' });\n} catch (e) {\n  c = client.register.getSingleMetric('jobs_total');\n}\n` },
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'jobs_total', help: 'Jobs' });\nlet c;\ntry {\n  c = new client.Counter({ name: 'jobs_total', help: 'Jobs' });\n} catch (e) {\n  c = client.register.getSingleMetric('jobs_total');\n}\n`,
+      },
       ['a.js'],
     ),
-    s('registers-listed-twice', { 'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [r, r] });\n` }, ['a.js']),
-    s('invalid-name', { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'auth-logins-total', help: 'Logins' });\n` }, ['a.js']),
-    s('invalid-label', { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'logins_total', help: 'Logins', labelNames: ['grant-type'] });\n` }, ['a.js']),
-    s('reserved-le', { 'a.js': `const client = require('prom-client');\nnew client.Histogram({ name: 'login_seconds', help: 'Latency', labelNames: ['le'] });\n` }, ['a.js']),
-    s('le-on-gauge', { 'a.js': `const client = require('prom-client');\nnew client.Gauge({ name: 'bucket_fill', help: 'Fill', labelNames: ['le'] });\n` }, ['a.js']),
-    s('reserved-quantile', { 'a.js': `const client = require('prom-client');\nnew client.Summary({ name: 'payload_bytes', help: 'Size', labelNames: ['quantile'] });\n` }, ['a.js']),
-    s('missing-help', { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'failures_total' });\n` }, ['a.js']),
-    s('empty-help', { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'failures_total', help: '' });\n` }, ['a.js']),
+    s(
+      'registers-listed-twice',
+      {
+        'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [r, r] });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'invalid-name',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'auth-logins-total', help: 'Logins' });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'invalid-label',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'logins_total', help: 'Logins', labelNames: ['grant-type'] });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'reserved-le',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Histogram({ name: 'login_seconds', help: 'Latency', labelNames: ['le'] });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'le-on-gauge',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Gauge({ name: 'bucket_fill', help: 'Fill', labelNames: ['le'] });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'reserved-quantile',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Summary({ name: 'payload_bytes', help: 'Size', labelNames: ['quantile'] });\n`,
+      },
+      ['a.js'],
+    ),
+    s(
+      'missing-help',
+      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'failures_total' });\n` },
+      ['a.js'],
+    ),
+    s(
+      'empty-help',
+      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'failures_total', help: '' });\n` },
+      ['a.js'],
+    ),
     s(
       'imported-object-registered-again',
       {
@@ -322,12 +403,16 @@ export function handWrittenPromClient(): Snippet[] {
     ),
     s(
       'global-registry-alias',
-      { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [client.Registry.globalRegistry] });\nnew client.Counter({ name: 'jobs_total', help: 'Jobs again' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'jobs_total', help: 'Jobs', registers: [client.Registry.globalRegistry] });\nnew client.Counter({ name: 'jobs_total', help: 'Jobs again' });\n`,
+      },
       ['a.js'],
     ),
     s(
       'names-from-object-and-join',
-      { 'a.js': `const client = require('prom-client');\nconst NAMES = { jobs: 'queue_jobs_total' };\nnew client.Counter({ name: NAMES.jobs, help: 'Jobs' });\nnew client.Counter({ name: ['queue', 'jobs', 'total'].join('_'), help: 'Jobs again' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst NAMES = { jobs: 'queue_jobs_total' };\nnew client.Counter({ name: NAMES.jobs, help: 'Jobs' });\nnew client.Counter({ name: ['queue', 'jobs', 'total'].join('_'), help: 'Jobs again' });\n`,
+      },
       ['a.js'],
     ),
     s(
@@ -340,7 +425,9 @@ export function handWrittenPromClient(): Snippet[] {
     ),
     s(
       'options-object-variable',
-      { 'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nconst opts = { name: 'jobs_total', help: 'Jobs', registers: [r] };\nnew client.Counter(opts);\nnew client.Counter({ name: 'jobs_total', help: 'Default registry' });\n` },
+      {
+        'a.js': `const client = require('prom-client');\nconst r = new client.Registry();\nconst opts = { name: 'jobs_total', help: 'Jobs', registers: [r] };\nnew client.Counter(opts);\nnew client.Counter({ name: 'jobs_total', help: 'Default registry' });\n`,
+      },
       ['a.js'],
     ),
     s(
@@ -352,7 +439,13 @@ export function handWrittenPromClient(): Snippet[] {
       ['metrics.js', 'reload.js'],
       [{ module: 'reload.js', fn: 'reload', times: 1 }],
     ),
-    s('colon-name-valid', { 'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'job:failures_total', help: 'Failures' });\n` }, ['a.js']),
+    s(
+      'colon-name-valid',
+      {
+        'a.js': `const client = require('prom-client');\nnew client.Counter({ name: 'job:failures_total', help: 'Failures' });\n`,
+      },
+      ['a.js'],
+    ),
   ];
 }
 
@@ -435,57 +528,117 @@ export function handWrittenPython(): Snippet[] {
   });
   const app = `class _App:\n    def get(self, path):\n        def deco(fn):\n            return fn\n        return deco\n\n\napp = _App()\n`;
   return [
-    s('register-same-object', { 'm.py': `from prometheus_client import REGISTRY, Counter\n\nC = Counter("jobs", "Jobs")\nREGISTRY.register(C)\n` }, ['m.py']),
-    s('register-unregistered-object', { 'm.py': `from prometheus_client import REGISTRY, Counter\n\nC = Counter("jobs", "Jobs", registry=None)\nREGISTRY.register(C)\n` }, ['m.py']),
     s(
-      'register-same-object-other-registry',
-      { 'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nC = Counter("jobs", "Jobs")\nreg.register(C)\n` },
+      'register-same-object',
+      {
+        'm.py': `from prometheus_client import REGISTRY, Counter\n\nC = Counter("jobs", "Jobs")\nREGISTRY.register(C)\n`,
+      },
       ['m.py'],
     ),
-    s('builtin-process-name', { 'm.py': `from prometheus_client import Gauge\n\nG = Gauge("process_open_fds", "Open fds")\n` }, ['m.py']),
-    s('builtin-python-info', { 'm.py': `from prometheus_client import Info\n\nI = Info("python", "Python")\n` }, ['m.py']),
-    s('builtin-gc-name', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("python_gc_collections", "GC")\n` }, ['m.py']),
-    s('builtin-name-custom-registry', { 'm.py': `from prometheus_client import CollectorRegistry, Gauge\n\nreg = CollectorRegistry()\nG = Gauge("process_open_fds", "Open fds", registry=reg)\n` }, ['m.py']),
-    s('process-collector-again', { 'm.py': `from prometheus_client import ProcessCollector\n\nProcessCollector()\n` }, ['m.py']),
-    s('platform-collector-again', { 'm.py': `from prometheus_client import PlatformCollector\n\nPlatformCollector()\n` }, ['m.py']),
-    s('gc-collector-custom-registry', { 'm.py': `from prometheus_client import CollectorRegistry, GCCollector\n\nreg = CollectorRegistry()\nGCCollector(registry=reg)\n` }, ['m.py']),
-    s('process-collector-namespace', { 'm.py': `from prometheus_client import ProcessCollector\n\nProcessCollector(namespace="svc")\n` }, ['m.py']),
+    s(
+      'register-unregistered-object',
+      {
+        'm.py': `from prometheus_client import REGISTRY, Counter\n\nC = Counter("jobs", "Jobs", registry=None)\nREGISTRY.register(C)\n`,
+      },
+      ['m.py'],
+    ),
+    s(
+      'register-same-object-other-registry',
+      {
+        'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nC = Counter("jobs", "Jobs")\nreg.register(C)\n`,
+      },
+      ['m.py'],
+    ),
+    s(
+      'builtin-process-name',
+      { 'm.py': `from prometheus_client import Gauge\n\nG = Gauge("process_open_fds", "Open fds")\n` },
+      ['m.py'],
+    ),
+    s('builtin-python-info', { 'm.py': `from prometheus_client import Info\n\nI = Info("python", "Python")\n` }, [
+      'm.py',
+    ]),
+    s(
+      'builtin-gc-name',
+      { 'm.py': `from prometheus_client import Counter\n\nC = Counter("python_gc_collections", "GC")\n` },
+      ['m.py'],
+    ),
+    s(
+      'builtin-name-custom-registry',
+      {
+        'm.py': `from prometheus_client import CollectorRegistry, Gauge\n\nreg = CollectorRegistry()\nG = Gauge("process_open_fds", "Open fds", registry=reg)\n`,
+      },
+      ['m.py'],
+    ),
+    s('process-collector-again', { 'm.py': `from prometheus_client import ProcessCollector\n\nProcessCollector()\n` }, [
+      'm.py',
+    ]),
+    s(
+      'platform-collector-again',
+      { 'm.py': `from prometheus_client import PlatformCollector\n\nPlatformCollector()\n` },
+      ['m.py'],
+    ),
+    s(
+      'gc-collector-custom-registry',
+      {
+        'm.py': `from prometheus_client import CollectorRegistry, GCCollector\n\nreg = CollectorRegistry()\nGCCollector(registry=reg)\n`,
+      },
+      ['m.py'],
+    ),
+    s(
+      'process-collector-namespace',
+      { 'm.py': `from prometheus_client import ProcessCollector\n\nProcessCollector(namespace="svc")\n` },
+      ['m.py'],
+    ),
     s(
       'view-twice',
-      { 'views.py': `from prometheus_client import Counter\n\n${app}\n\n@app.get("/items")\ndef read_items():\n    c = Counter("item_reads", "Reads")\n    c.inc()\n` },
+      {
+        'views.py': `from prometheus_client import Counter\n\n${app}\n\n@app.get("/items")\ndef read_items():\n    c = Counter("item_reads", "Reads")\n    c.inc()\n`,
+      },
       ['views.py'],
       [{ module: 'views.py', fn: 'read_items', times: 2 }],
     ),
     s(
       'view-request-param',
-      { 'views.py': `from prometheus_client import Histogram\n\n\ndef report(request):\n    h = Histogram("report_seconds", "Time")\n    return h\n` },
+      {
+        'views.py': `from prometheus_client import Histogram\n\n\ndef report(request):\n    h = Histogram("report_seconds", "Time")\n    return h\n`,
+      },
       ['views.py'],
       [{ module: 'views.py', fn: 'report', times: 2 }],
     ),
     s(
       'view-custom-registry',
-      { 'views.py': `from prometheus_client import CollectorRegistry, Gauge\n\n${app}\n\n@app.get("/metrics")\ndef tenant_metrics():\n    reg = CollectorRegistry()\n    g = Gauge("tenant_usage", "Usage", registry=reg)\n    g.set(1)\n` },
+      {
+        'views.py': `from prometheus_client import CollectorRegistry, Gauge\n\n${app}\n\n@app.get("/metrics")\ndef tenant_metrics():\n    reg = CollectorRegistry()\n    g = Gauge("tenant_usage", "Usage", registry=reg)\n    g.set(1)\n`,
+      },
       ['views.py'],
       [{ module: 'views.py', fn: 'tenant_metrics', times: 2 }],
     ),
     s(
       'lru-cache-factory',
-      { 'm.py': `import functools\n\nfrom prometheus_client import Counter\n\n\n@functools.lru_cache(maxsize=None)\ndef exports():\n    return Counter("exports", "Exports")\n\n\nexports()\nexports()\n` },
+      {
+        'm.py': `import functools\n\nfrom prometheus_client import Counter\n\n\n@functools.lru_cache(maxsize=None)\ndef exports():\n    return Counter("exports", "Exports")\n\n\nexports()\nexports()\n`,
+      },
       ['m.py'],
     ),
     s(
       'factory-called-twice',
-      { 'm.py': `from prometheus_client import Counter\n\n\ndef make():\n    return Counter("exports", "Exports")\n\n\nA = make()\nB = make()\n` },
+      {
+        'm.py': `from prometheus_client import Counter\n\n\ndef make():\n    return Counter("exports", "Exports")\n\n\nA = make()\nB = make()\n`,
+      },
       ['m.py'],
     ),
     s(
       'try-except-duplicate',
-      { 'm.py': `from prometheus_client import Counter\n\nA = Counter("exports", "Exports")\ntry:\n    B = Counter("exports", "Exports")\nexcept ValueError:\n    B = A\n` },
+      {
+        'm.py': `from prometheus_client import Counter\n\nA = Counter("exports", "Exports")\ntry:\n    B = Counter("exports", "Exports")\nexcept ValueError:\n    B = A\n`,
+      },
       ['m.py'],
     ),
     s(
       'unregister-then-recreate',
-      { 'm.py': `from prometheus_client import REGISTRY, Counter\n\nA = Counter("exports", "Exports")\nREGISTRY.unregister(A)\nB = Counter("exports", "Exports")\n` },
+      {
+        'm.py': `from prometheus_client import REGISTRY, Counter\n\nA = Counter("exports", "Exports")\nREGISTRY.unregister(A)\nB = Counter("exports", "Exports")\n`,
+      },
       ['m.py'],
     ),
     s(
@@ -498,17 +651,23 @@ export function handWrittenPython(): Snippet[] {
     ),
     s(
       'custom-registry-positional',
-      { 'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nA = Counter("jobs", "Jobs", [], "", "", "", reg)\nB = Counter("jobs", "Jobs")\n` },
+      {
+        'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nA = Counter("jobs", "Jobs", [], "", "", "", reg)\nB = Counter("jobs", "Jobs")\n`,
+      },
       ['m.py'],
     ),
     s(
       'explicit-default-registry',
-      { 'm.py': `from prometheus_client import REGISTRY, Counter\n\nA = Counter("jobs", "Jobs", registry=REGISTRY)\nB = Counter("jobs_total", "Jobs")\n` },
+      {
+        'm.py': `from prometheus_client import REGISTRY, Counter\n\nA = Counter("jobs", "Jobs", registry=REGISTRY)\nB = Counter("jobs_total", "Jobs")\n`,
+      },
       ['m.py'],
     ),
     s(
       'module-alias-import',
-      { 'm.py': `import prometheus_client as prom\n\nA = prom.Counter("jobs", "Jobs")\nB = prom.Histogram("jobs_created", "Jobs")\n` },
+      {
+        'm.py': `import prometheus_client as prom\n\nA = prom.Counter("jobs", "Jobs")\nB = prom.Histogram("jobs_created", "Jobs")\n`,
+      },
       ['m.py'],
     ),
     s(
@@ -521,12 +680,16 @@ export function handWrittenPython(): Snippet[] {
     ),
     s(
       'class-attribute-metrics',
-      { 'm.py': `from prometheus_client import Counter\n\n\nclass Metrics:\n    JOBS = Counter("jobs", "Jobs")\n    FAILED = Counter("jobs_failed", "Failed")\n` },
+      {
+        'm.py': `from prometheus_client import Counter\n\n\nclass Metrics:\n    JOBS = Counter("jobs", "Jobs")\n    FAILED = Counter("jobs_failed", "Failed")\n`,
+      },
       ['m.py'],
     ),
     s(
       'registered-twice-custom',
-      { 'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nC = Counter("jobs", "Jobs", registry=None)\nreg.register(C)\nreg.register(C)\n` },
+      {
+        'm.py': `from prometheus_client import CollectorRegistry, Counter\n\nreg = CollectorRegistry()\nC = Counter("jobs", "Jobs", registry=None)\nreg.register(C)\nreg.register(C)\n`,
+      },
       ['m.py'],
     ),
     s(
@@ -538,12 +701,36 @@ export function handWrittenPython(): Snippet[] {
       ['metrics.py', 'plugins.py'],
       [{ module: 'plugins.py', fn: 'reload_all', times: 1 }],
     ),
-    s('invalid-name', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("auth.logins", "Logins")\n` }, ['m.py']),
-    s('reserved-label', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("logins", "Logins", ["__grant"])\n` }, ['m.py']),
-    s('histogram-le', { 'm.py': `from prometheus_client import Histogram\n\nH = Histogram("login_seconds", "Latency", ["le"])\n` }, ['m.py']),
-    s('summary-quantile', { 'm.py': `from prometheus_client import Summary\n\nS = Summary("payload_bytes", "Size", ["quantile"])\n` }, ['m.py']),
-    s('gauge-le-allowed', { 'm.py': `from prometheus_client import Gauge\n\nG = Gauge("bucket_fill", "Fill", ["le"])\n` }, ['m.py']),
-    s('info-with-unit', { 'm.py': `from prometheus_client import Info\n\nI = Info("build", "Build", unit="seconds")\n` }, ['m.py']),
-    s('empty-doc-allowed', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("sessions", "")\n` }, ['m.py']),
+    s('invalid-name', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("auth.logins", "Logins")\n` }, [
+      'm.py',
+    ]),
+    s(
+      'reserved-label',
+      { 'm.py': `from prometheus_client import Counter\n\nC = Counter("logins", "Logins", ["__grant"])\n` },
+      ['m.py'],
+    ),
+    s(
+      'histogram-le',
+      { 'm.py': `from prometheus_client import Histogram\n\nH = Histogram("login_seconds", "Latency", ["le"])\n` },
+      ['m.py'],
+    ),
+    s(
+      'summary-quantile',
+      { 'm.py': `from prometheus_client import Summary\n\nS = Summary("payload_bytes", "Size", ["quantile"])\n` },
+      ['m.py'],
+    ),
+    s(
+      'gauge-le-allowed',
+      { 'm.py': `from prometheus_client import Gauge\n\nG = Gauge("bucket_fill", "Fill", ["le"])\n` },
+      ['m.py'],
+    ),
+    s(
+      'info-with-unit',
+      { 'm.py': `from prometheus_client import Info\n\nI = Info("build", "Build", unit="seconds")\n` },
+      ['m.py'],
+    ),
+    s('empty-doc-allowed', { 'm.py': `from prometheus_client import Counter\n\nC = Counter("sessions", "")\n` }, [
+      'm.py',
+    ]),
   ];
 }

@@ -17,7 +17,13 @@ import { evaluate } from '../../../src/core/engine.js';
 import { metricsGate } from '../../../src/gates/metrics/index.js';
 import { memoryChangeSet } from '../../../src/source/memory.js';
 import { find, PROMETHEUS_CLIENT } from '../../support/system-deps.js';
-import { generatedPromClient, generatedPython, handWrittenPromClient, handWrittenPython, type Snippet } from './oracle-snippets.js';
+import {
+  generatedPromClient,
+  generatedPython,
+  handWrittenPromClient,
+  handWrittenPython,
+  type Snippet,
+} from './oracle-snippets.js';
 
 const REPO = join(import.meta.dirname, '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'metrics-oracle-'));
@@ -37,7 +43,10 @@ const DUPLICATE_RULES = new Set([
 function libraryVerdict(error: string | null): Verdict | 'unexpected' {
   if (error === null) return 'ok';
   if (/already been registered|Duplicated timeseries|Registers can only be merged/.test(error)) return 'duplicate';
-  if (/Invalid metric name|Invalid label|reserved label|Reserved label|Missing mandatory|cannot have a unit/.test(error)) return 'invalid';
+  if (
+    /Invalid metric name|Invalid label|reserved label|Reserved label|Missing mandatory|cannot have a unit/.test(error)
+  )
+    return 'invalid';
   return 'unexpected';
 }
 
@@ -46,7 +55,9 @@ const config = parseConfig('', 'oracle', [metricsGate]);
 
 async function gateVerdict(s: Snippet): Promise<{ verdict: Verdict | 'both'; findings: string[] }> {
   const manifest: Record<string, string> =
-    s.lib === 'prom-client' ? { 'package.json': '{ "name": "snippet", "dependencies": { "prom-client": "^15.1.3" } }\n' } : { 'requirements.txt': 'prometheus-client\n' };
+    s.lib === 'prom-client'
+      ? { 'package.json': '{ "name": "snippet", "dependencies": { "prom-client": "^15.1.3" } }\n' }
+      : { 'requirements.txt': 'prometheus-client\n' };
   const evaluation = await evaluate({
     changeSet: memoryChangeSet({ base: {}, head: { ...s.files, ...manifest } }),
     config,
@@ -130,13 +141,24 @@ for s in cfg["snippets"]:
 print(json.dumps(out))
 `;
 
-function runWithLibrary(command: string, args: string[], runner: string, runnerName: string, lib: string, snippets: Snippet[]): Map<string, string | null> {
+function runWithLibrary(
+  command: string,
+  args: string[],
+  runner: string,
+  runnerName: string,
+  lib: string,
+  snippets: Snippet[],
+): Map<string, string | null> {
   const dir = writeSnippets(lib, snippets);
   const runnerPath = join(work, runnerName);
   writeFileSync(runnerPath, runner);
   const input = join(work, `${lib}.json`);
   writeFileSync(input, JSON.stringify({ dir, snippets }));
-  const result = spawnSync(command, [...args, runnerPath, input], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 240_000 });
+  const result = spawnSync(command, [...args, runnerPath, input], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 240_000,
+  });
   if (result.status !== 0) throw new Error(`${command} ${runnerName} failed (${result.status}): ${result.stderr}`);
   const rows = JSON.parse(result.stdout) as Array<{ id: string; error: string | null }>;
   return new Map(rows.map((r) => [r.id, r.error]));
@@ -149,7 +171,10 @@ interface Disagreement {
   findings: string[];
 }
 
-async function compare(snippets: Snippet[], outcomes: Map<string, string | null>): Promise<{ agree: number; disagreements: Disagreement[]; counts: Record<string, number> }> {
+async function compare(
+  snippets: Snippet[],
+  outcomes: Map<string, string | null>,
+): Promise<{ agree: number; disagreements: Disagreement[]; counts: Record<string, number> }> {
   const disagreements: Disagreement[] = [];
   const counts: Record<string, number> = { ok: 0, duplicate: 0, invalid: 0 };
   let agree = 0;
@@ -160,7 +185,13 @@ async function compare(snippets: Snippet[], outcomes: Map<string, string | null>
     const gate = await gateVerdict(s);
     if (lib !== 'unexpected') counts[lib] = (counts[lib] ?? 0) + 1;
     if (lib === gate.verdict) agree++;
-    else disagreements.push({ id: s.id, library: error === null ? 'ok' : `${lib}: ${error}`, gate: gate.verdict, findings: gate.findings });
+    else
+      disagreements.push({
+        id: s.id,
+        library: error === null ? 'ok' : `${lib}: ${error}`,
+        gate: gate.verdict,
+        findings: gate.findings,
+      });
   }
   return { agree, disagreements, counts };
 }
@@ -176,10 +207,14 @@ describe('metrics oracle: prom-client', () => {
     symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'), 'dir');
     const snippets = [...generatedPromClient(), ...handWrittenPromClient()];
     const outcomes = runWithLibrary(process.execPath, [], NODE_RUNNER, 'runner.cjs', 'prom-client', snippets);
-    const unexpected = snippets.filter((s) => libraryVerdict(outcomes.get(s.id) ?? null) === 'unexpected').map((s) => `${s.id}: ${outcomes.get(s.id)}`);
+    const unexpected = snippets
+      .filter((s) => libraryVerdict(outcomes.get(s.id) ?? null) === 'unexpected')
+      .map((s) => `${s.id}: ${outcomes.get(s.id)}`);
     expect(unexpected, 'snippets that failed for a reason other than registration (a broken snippet)').toEqual([]);
     const { agree, disagreements, counts } = await compare(snippets, outcomes);
-    console.log(`metrics oracle — prom-client: ${agree}/${snippets.length} snippets agree (library: ${counts.duplicate} duplicate-registration errors, ${counts.invalid} rejected definitions, ${counts.ok} clean)`);
+    console.log(
+      `metrics oracle — prom-client: ${agree}/${snippets.length} snippets agree (library: ${counts.duplicate} duplicate-registration errors, ${counts.invalid} rejected definitions, ${counts.ok} clean)`,
+    );
     expect(disagreements).toEqual([]);
     // The set must exercise both outcomes, or agreement proves nothing.
     expect(counts.duplicate).toBeGreaterThan(50);
@@ -206,7 +241,9 @@ describe('metrics oracle: prometheus_client', () => {
   if (!python.command) {
     // The global setup installs it; if it is still missing this half fails, never skips.
     it('needs prometheus_client', () => {
-      throw new Error(`no Python with prometheus_client (tried ${python.tried.join('; ')}). Install python3-prometheus-client (Debian) or set ORACLE_PYTHON.`);
+      throw new Error(
+        `no Python with prometheus_client (tried ${python.tried.join('; ')}). Install python3-prometheus-client (Debian) or set ORACLE_PYTHON.`,
+      );
     });
     return;
   }
@@ -214,17 +251,28 @@ describe('metrics oracle: prometheus_client', () => {
   it('agrees with prometheus_client on every snippet', { timeout: 300_000 }, async () => {
     const snippets = [...generatedPython(), ...handWrittenPython()];
     const outcomes = runWithLibrary(python.command!, [], PYTHON_RUNNER, 'runner.py', 'python', snippets);
-    const unexpected = snippets.filter((s) => libraryVerdict(outcomes.get(s.id) ?? null) === 'unexpected').map((s) => `${s.id}: ${outcomes.get(s.id)}`);
+    const unexpected = snippets
+      .filter((s) => libraryVerdict(outcomes.get(s.id) ?? null) === 'unexpected')
+      .map((s) => `${s.id}: ${outcomes.get(s.id)}`);
     expect(unexpected, 'snippets that failed for a reason other than registration (a broken snippet)').toEqual([]);
     const { agree, disagreements, counts } = await compare(snippets, outcomes);
-    console.log(`metrics oracle — prometheus_client (${python.command}): ${agree}/${snippets.length} snippets agree (library: ${counts.duplicate} duplicate-registration errors, ${counts.invalid} rejected definitions, ${counts.ok} clean)`);
+    console.log(
+      `metrics oracle — prometheus_client (${python.command}): ${agree}/${snippets.length} snippets agree (library: ${counts.duplicate} duplicate-registration errors, ${counts.invalid} rejected definitions, ${counts.ok} clean)`,
+    );
     expect(disagreements).toEqual([]);
     expect(counts.duplicate).toBeGreaterThan(50);
     expect(counts.ok).toBeGreaterThan(50);
   });
 
   it('knows the names the default REGISTRY holds from the start', async () => {
-    const r = spawnSync(python.command!, ['-c', 'import json; from prometheus_client import REGISTRY; print(json.dumps(sorted(REGISTRY._names_to_collectors)))'], { encoding: 'utf8' });
+    const r = spawnSync(
+      python.command!,
+      [
+        '-c',
+        'import json; from prometheus_client import REGISTRY; print(json.dumps(sorted(REGISTRY._names_to_collectors)))',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const { PYTHON_BUILTIN_NAMES } = await import('../../../src/gates/metrics/semantics.js');
     expect(Object.values(PYTHON_BUILTIN_NAMES).flat().sort()).toEqual(JSON.parse(r.stdout));

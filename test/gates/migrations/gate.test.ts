@@ -9,14 +9,22 @@ import { migrationFindings } from './helpers.js';
 
 /** The demo's trees (plain .mjs data modules without type declarations). */
 async function demoTrees(): Promise<{ base: Record<string, string>; pr: Record<string, string> }> {
-  const base = (await import(new URL('../../../scripts/demo/base.mjs', import.meta.url).href)) as { baseFiles: Record<string, string> };
-  const pr = (await import(new URL('../../../scripts/demo/pr.mjs', import.meta.url).href)) as { prFiles: Record<string, string> };
+  const base = (await import(new URL('../../../scripts/demo/base.mjs', import.meta.url).href)) as {
+    baseFiles: Record<string, string>;
+  };
+  const pr = (await import(new URL('../../../scripts/demo/pr.mjs', import.meta.url).href)) as {
+    prFiles: Record<string, string>;
+  };
   return { base: base.baseFiles, pr: pr.prFiles };
 }
 
 const applies = async (files: Record<string, string>) => {
   const snapshot = memorySnapshot(files);
-  return migrationsGate.applies({ snapshot, paths: await snapshot.list(), gateOptions: migrationsOptionsSchema.parse({}) });
+  return migrationsGate.applies({
+    snapshot,
+    paths: await snapshot.list(),
+    gateOptions: migrationsOptionsSchema.parse({}),
+  });
 };
 
 describe('migrations gate', () => {
@@ -25,17 +33,26 @@ describe('migrations gate', () => {
     expect(await applies({ 'shop/migrations/0001_initial.py': 'x' })).toBe(true);
     expect(await applies({ 'src/db.ts': 'new DataSource({ synchronize: true })' })).toBe(true);
     expect(await applies({ 'scripts/migration.sql': 'SELECT 1;' })).toBe(true);
-    expect(await applies({ 'src/app.ts': 'console.log(1)', 'README.md': '# x', 'db/queries/report.sql': 'SELECT 1;' })).toBe(false);
+    expect(
+      await applies({ 'src/app.ts': 'console.log(1)', 'README.md': '# x', 'db/queries/report.sql': 'SELECT 1;' }),
+    ).toBe(false);
   });
 
   it('defaults to the current PostgreSQL major and auto dialect', () => {
-    expect(migrationsOptionsSchema.parse({})).toEqual({ 'postgres-version': 17, dialect: 'auto', 'small-tables': [], paths: [] });
+    expect(migrationsOptionsSchema.parse({})).toEqual({
+      'postgres-version': 17,
+      dialect: 'auto',
+      'small-tables': [],
+      paths: [],
+    });
   });
 
   it("reports the demo pull request's edited migration, blocking index and dropped column, with fixes", async () => {
     const { base, pr } = await demoTrees();
     const findings = await migrationFindings(base, { ...base, ...pr });
-    const newBlockers = findings.filter((f) => f.state === 'new' && f.severity === 'blocker').map((f) => `${f.ruleId} ${f.path}:${f.line}`);
+    const newBlockers = findings
+      .filter((f) => f.state === 'new' && f.severity === 'blocker')
+      .map((f) => `${f.ruleId} ${f.path}:${f.line}`);
     expect(newBlockers.sort()).toEqual([
       'migrations/add-index-non-concurrent prisma/migrations/20260301000000_order_status/migration.sql:6',
       'migrations/drop-column prisma/migrations/20260301000000_order_status/migration.sql:3',
@@ -47,19 +64,31 @@ describe('migrations gate', () => {
   it('lists head code that still uses a dropped or renamed column', async () => {
     const base = {
       'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
-      'prisma/migrations/20240101000000_init/migration.sql': 'CREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "note" TEXT);\n',
+      'prisma/migrations/20240101000000_init/migration.sql':
+        'CREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "total" DECIMAL(10,2) NOT NULL, "note" TEXT);\n',
       'prisma/schema.prisma': 'model Order {\n  id    BigInt  @id\n  total Decimal\n  memo  String? @map("note")\n}\n',
       'src/orders.ts':
         'import { db } from "./db";\nexport const create = (t: number) => db.order.create({ data: { total: t } });\nexport const report = `SELECT "note" FROM "Order" WHERE id = $1`;\nexport const cart = { total: 0 };\n',
-      'billing/models.py': 'from sqlalchemy import Column, Numeric\n\nclass Order(Base):\n    __tablename__ = "Order"\n    total = Column(Numeric)\n',
+      'billing/models.py':
+        'from sqlalchemy import Column, Numeric\n\nclass Order(Base):\n    __tablename__ = "Order"\n    total = Column(Numeric)\n',
     };
-    const head = { ...base, 'prisma/migrations/20240301000000_x/migration.sql': 'ALTER TABLE "Order" DROP COLUMN "total";\nALTER TABLE "Order" RENAME COLUMN "note" TO "comment";\n' };
+    const head = {
+      ...base,
+      'prisma/migrations/20240301000000_x/migration.sql':
+        'ALTER TABLE "Order" DROP COLUMN "total";\nALTER TABLE "Order" RENAME COLUMN "note" TO "comment";\n',
+    };
     const findings = await migrationFindings(base, head, 'rules:\n  migrations/missing-lock-timeout: off\n');
     const drop = findings.find((f) => f.ruleId === 'migrations/drop-column')!;
     // Prisma schemas first (they map fields to columns), then the other files in path order; the unrelated
     // `cart.total` object is no reference.
-    expect(drop.related?.map((r) => `${r.path}:${r.line}`)).toEqual(['prisma/schema.prisma:3', 'billing/models.py:5', 'src/orders.ts:2']);
-    expect(drop.message).toContain("This pull request's code still uses it: prisma/schema.prisma:3, billing/models.py:5, src/orders.ts:2.");
+    expect(drop.related?.map((r) => `${r.path}:${r.line}`)).toEqual([
+      'prisma/schema.prisma:3',
+      'billing/models.py:5',
+      'src/orders.ts:2',
+    ]);
+    expect(drop.message).toContain(
+      "This pull request's code still uses it: prisma/schema.prisma:3, billing/models.py:5, src/orders.ts:2.",
+    );
     const rename = findings.find((f) => f.ruleId === 'migrations/rename-column')!;
     expect(rename.related?.map((r) => `${r.path}:${r.line}`)).toEqual(['prisma/schema.prisma:4', 'src/orders.ts:3']);
   });
@@ -82,7 +111,10 @@ describe('migrations gate', () => {
   });
 
   it('bare peer markers (no reason) suppress nothing and are reported; with a reason they wait for approval', async () => {
-    const base = { 'db/migrations/000001_init.up.sql': 'CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE TABLE u (id bigint PRIMARY KEY);\n' };
+    const base = {
+      'db/migrations/000001_init.up.sql':
+        'CREATE TABLE t (id bigint PRIMARY KEY, a text);\nCREATE TABLE u (id bigint PRIMARY KEY);\n',
+    };
     const evaluateHead = async (sql: string) =>
       (
         await evaluate({
@@ -91,20 +123,34 @@ describe('migrations gate', () => {
           gates: GATES.filter((g) => g.id === 'migrations' || g.id === 'core'),
           now: new Date('2026-06-01T00:00:00Z'),
         })
-      ).findings.map((f) => `${f.ruleId}@${f.line}:${f.state}${f.pendingApproval ? ':pending' : ''}`).sort();
-    expect(await evaluateHead("SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table\n-- atlas:nolint\nDROP TABLE u;\n")).toEqual([
+      ).findings
+        .map((f) => `${f.ruleId}@${f.line}:${f.state}${f.pendingApproval ? ':pending' : ''}`)
+        .sort();
+    expect(
+      await evaluateHead(
+        "SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table\n-- atlas:nolint\nDROP TABLE u;\n",
+      ),
+    ).toEqual([
       'core/suppression-missing-reason@2:new',
       'core/suppression-missing-reason@3:new',
       'migrations/drop-table@4:new',
     ]);
-    expect(await evaluateHead("SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table: table emptied in #41\nDROP TABLE u;\n")).toEqual([
-      'migrations/drop-table@3:new:pending',
-    ]);
+    expect(
+      await evaluateHead(
+        "SET lock_timeout = '1s';\n-- squawk-ignore-file ban-drop-table: table emptied in #41\nDROP TABLE u;\n",
+      ),
+    ).toEqual(['migrations/drop-table@3:new:pending']);
   });
 
   it('judges MySQL migrations for destructive changes only', async () => {
-    const base = { 'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n', 'prisma/migrations/1_init/migration.sql': 'CREATE TABLE `t` (`id` BIGINT NOT NULL, `a` TEXT);\n' };
-    const head = { ...base, 'prisma/migrations/2_x/migration.sql': 'ALTER TABLE `t` DROP COLUMN `a`;\nCREATE INDEX `t_id` ON `t`(`id`);\n' };
+    const base = {
+      'prisma/migrations/migration_lock.toml': 'provider = "mysql"\n',
+      'prisma/migrations/1_init/migration.sql': 'CREATE TABLE `t` (`id` BIGINT NOT NULL, `a` TEXT);\n',
+    };
+    const head = {
+      ...base,
+      'prisma/migrations/2_x/migration.sql': 'ALTER TABLE `t` DROP COLUMN `a`;\nCREATE INDEX `t_id` ON `t`(`id`);\n',
+    };
     // The PostgreSQL parser rejects MySQL's backticks as a file; statement by statement, the DROP still parses.
     const findings = await migrationFindings(base, head, '', { allowErrors: true });
     expect(findings.map((f) => `${f.ruleId}@${f.line}`)).toEqual(['migrations/drop-column@1']);
@@ -149,17 +195,28 @@ describe('repositories that name both MySQL and PostgreSQL (issue 14, cause 5)',
     'requirements.txt': 'mysqlclient==2.2.4\npsycopg2==2.9.9\n',
     'db/migrations/0001_init.sql': 'CREATE TABLE alerts (id bigint PRIMARY KEY, status int NOT NULL);\n',
   };
-  const head = { ...base, 'db/migrations/0002_status_index.sql': 'CREATE INDEX alerts_status_idx ON alerts (status);\n' };
+  const head = {
+    ...base,
+    'db/migrations/0002_status_index.sql': 'CREATE INDEX alerts_status_idx ON alerts (status);\n',
+  };
   const severities = async (extra: Record<string, string>) =>
-    (await migrationFindings({ ...base, ...extra }, { ...head, ...extra })).filter((f) => f.ruleId === 'migrations/add-index-non-concurrent').map((f) => f.severity);
+    (await migrationFindings({ ...base, ...extra }, { ...head, ...extra }))
+      .filter((f) => f.ruleId === 'migrations/add-index-non-concurrent')
+      .map((f) => f.severity);
 
   it('warn when nothing says which one runs', async () => {
     expect(await severities({})).toEqual(['warning']);
   });
   it('block when compose runs only PostgreSQL', async () => {
-    expect(await severities({ 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })).toEqual(['blocker']);
+    expect(await severities({ 'docker-compose.yml': 'services:\n  db:\n    image: postgres:16\n' })).toEqual([
+      'blocker',
+    ]);
   });
   it('stay silent when the settings default is MySQL', async () => {
-    expect(await severities({ 'app/settings.py': 'import os\nDATABASE_URL = os.environ.get("DATABASE_URL", "mysql://root@localhost/app")\n' })).toEqual([]);
+    expect(
+      await severities({
+        'app/settings.py': 'import os\nDATABASE_URL = os.environ.get("DATABASE_URL", "mysql://root@localhost/app")\n',
+      }),
+    ).toEqual([]);
   });
 });

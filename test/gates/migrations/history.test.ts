@@ -1,12 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { atlasHashes, djangoFieldBefore, historyIndex, tomlString, typeBefore, validatedNotNullBefore, type MigrationIndex } from '../../../src/gates/migrations/history.js';
+import {
+  atlasHashes,
+  djangoFieldBefore,
+  historyIndex,
+  tomlString,
+  typeBefore,
+  validatedNotNullBefore,
+  type MigrationIndex,
+} from '../../../src/gates/migrations/history.js';
 import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.js';
 import { memorySnapshot } from '../../../src/source/memory.js';
 import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
 
 /** Builds the history index of an in-memory snapshot (head side; base side when given releases), as the engine would. */
-async function build(files: Record<string, string>, options = {}, releases?: Snapshot['releases']): Promise<MigrationIndex> {
+async function build(
+  files: Record<string, string>,
+  options = {},
+  releases?: Snapshot['releases'],
+): Promise<MigrationIndex> {
   const snapshot = memorySnapshot(files);
   if (releases) snapshot.releases = releases;
   const paths = await snapshot.list();
@@ -50,7 +62,10 @@ describe('atlas.sum', () => {
 
 describe('tomlString', () => {
   it('reads one string key and its line, ignoring comments', () => {
-    expect(tomlString('# Please do not edit\n# provider = "x"\nprovider = "postgresql"\n', 'provider')).toEqual({ value: 'postgresql', line: 3 });
+    expect(tomlString('# Please do not edit\n# provider = "x"\nprovider = "postgresql"\n', 'provider')).toEqual({
+      value: 'postgresql',
+      line: 3,
+    });
     expect(tomlString('other = "y"\n', 'provider')).toBeUndefined();
   });
 });
@@ -62,10 +77,15 @@ describe('history index', () => {
       'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" INT);\n',
       'prisma/migrations/20240201000000_b/migration.sql': 'ALTER TABLE "t" ADD COLUMN "b" INT;\n',
     };
-    const released = memorySnapshot({ ...files, 'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" BIGINT);\n' }, { sha: 'r' });
+    const released = memorySnapshot(
+      { ...files, 'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" BIGINT);\n' },
+      { sha: 'r' },
+    );
     const read = released.read.bind(released);
     released.read = (path) =>
-      path.endsWith('20240101000000_a/migration.sql') ? Promise.resolve({ ok: false, reason: 'over-budget', detail: 'not downloaded' }) : read(path);
+      path.endsWith('20240101000000_a/migration.sql')
+        ? Promise.resolve({ ok: false, reason: 'over-budget', detail: 'not downloaded' })
+        : read(path);
     const index = await build(files, {}, async () => ({ refs: ['v1.0.0'], released }));
     const a = index.release?.files?.get('prisma/migrations/20240101000000_a/migration.sql');
     expect(a).toBeDefined();
@@ -105,7 +125,10 @@ describe('history index', () => {
   });
 
   it('takes the dialect of tools that do not record it from config', async () => {
-    const index = await build({ 'migrations/20240101000000_init.js': 'exports.up = (knex) => knex.schema.createTable("t", () => {});\n' }, { dialect: 'sqlite' });
+    const index = await build(
+      { 'migrations/20240101000000_init.js': 'exports.up = (knex) => knex.schema.createTable("t", () => {});\n' },
+      { dialect: 'sqlite' },
+    );
     expect(index.sets.get('migrations')!.dialect).toBe('sqlite');
   });
 
@@ -114,21 +137,37 @@ describe('history index', () => {
       'alembic/env.py': '',
       'alembic/versions/a1_init.py': 'revision = "a1"\ndown_revision = None\n',
       'alembic/versions/b2_merge.py': '"""merge"""\nrevision = "b2"\ndown_revision = ("a1", "x9")\ndepends_on = "c3"\n',
-      'shop/migrations/0001_initial.py': 'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
+      'shop/migrations/0001_initial.py':
+        'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
       'shop/migrations/0002_squashed.py':
         'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    atomic = False\n    replaces = [("shop", "0001_initial")]\n    dependencies = [("shop", "0001_initial"), ("auth", "0012_x")]\n    operations = []\n',
     });
-    expect(index.files.get('alembic/versions/b2_merge.py')!.alembic).toEqual({ revision: 'b2', downRevisions: ['a1', 'x9'], dependsOn: ['c3'], line: 2 });
+    expect(index.files.get('alembic/versions/b2_merge.py')!.alembic).toEqual({
+      revision: 'b2',
+      downRevisions: ['a1', 'x9'],
+      dependsOn: ['c3'],
+      line: 2,
+    });
     expect(index.files.get('alembic/versions/a1_init.py')!.alembic!.downRevisions).toEqual([]);
     const dj = index.files.get('shop/migrations/0002_squashed.py')!.django!;
-    expect(dj).toMatchObject({ app: 'shop', name: '0002_squashed', atomic: false, valid: true, replaces: [{ app: 'shop', name: '0001_initial' }] });
-    expect(dj.dependencies.map((d) => `${d.app}.${d.name}@${d.line}`)).toEqual(['shop.0001_initial@6', 'auth.0012_x@6']);
+    expect(dj).toMatchObject({
+      app: 'shop',
+      name: '0002_squashed',
+      atomic: false,
+      valid: true,
+      replaces: [{ app: 'shop', name: '0001_initial' }],
+    });
+    expect(dj.dependencies.map((d) => `${d.app}.${d.name}@${d.line}`)).toEqual([
+      'shop.0001_initial@6',
+      'auth.0012_x@6',
+    ]);
   });
 
   it('replays column types and validated NOT NULL checks per migration position', async () => {
     const index = await build({
       'db/migrations/000001_init.up.sql': 'CREATE TABLE a (id bigint, name varchar(20));\n',
-      'db/migrations/000002_widen.up.sql': 'ALTER TABLE a ALTER COLUMN name TYPE varchar(50);\nALTER TABLE a ADD CONSTRAINT a_name_nn CHECK (name IS NOT NULL) NOT VALID;\n',
+      'db/migrations/000002_widen.up.sql':
+        'ALTER TABLE a ALTER COLUMN name TYPE varchar(50);\nALTER TABLE a ADD CONSTRAINT a_name_nn CHECK (name IS NOT NULL) NOT VALID;\n',
       'db/migrations/000003_validate.up.sql': 'ALTER TABLE a VALIDATE CONSTRAINT a_name_nn;\n',
     });
     expect(typeBefore(index, 'db/migrations', 1, 'a', 'name')).toBe('varchar(20)');
@@ -144,7 +183,13 @@ describe('history index', () => {
       'shop/migrations/0002_alter.py':
         'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.AlterField("order", "ref", models.CharField(max_length=40))]\n',
     });
-    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 1, 'shop_order', 'ref')).toMatchObject({ type: 'varchar(20)', null: true });
-    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 2, 'shop_order', 'ref')).toMatchObject({ type: 'varchar(40)', null: false });
+    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 1, 'shop_order', 'ref')).toMatchObject({
+      type: 'varchar(20)',
+      null: true,
+    });
+    expect(djangoFieldBefore(index, 'shop/migrations', 'shop', 2, 'shop_order', 'ref')).toMatchObject({
+      type: 'varchar(40)',
+      null: false,
+    });
   });
 });

@@ -15,7 +15,10 @@ async function ops(path: string, text: string): Promise<Op[]> {
 
 /** kind(table…) and whether it runs in a transaction, for compact expectations. */
 const brief = (list: Op[]) =>
-  list.map((o) => `${o.kind}${'table' in o ? `:${o.table}` : ''}${'column' in o && typeof o.column === 'string' ? `.${o.column}` : ''}${o.inTransaction ? ' [tx]' : ''}`);
+  list.map(
+    (o) =>
+      `${o.kind}${'table' in o ? `:${o.table}` : ''}${'column' in o && typeof o.column === 'string' ? `.${o.column}` : ''}${o.inTransaction ? ' [tx]' : ''}`,
+  );
 
 describe('SQL statements → operations', () => {
   it('splits ALTER TABLE into one operation per command, with the statement line', async () => {
@@ -23,14 +26,28 @@ describe('SQL statements → operations', () => {
       'db/migrations/000002_x.up.sql',
       'ALTER TABLE "Order"\n  DROP COLUMN "note",\n  ADD COLUMN "code" TEXT NOT NULL DEFAULT \'x\',\n  ALTER COLUMN "total" SET DATA TYPE DECIMAL(12,2),\n  ALTER COLUMN "code" SET NOT NULL;\nALTER TABLE public.users RENAME TO people;\n',
     );
-    expect(brief(list)).toEqual(['drop-column:Order.note [tx]', 'add-column:Order [tx]', 'alter-column-type:Order.total [tx]', 'set-not-null:Order.code [tx]', 'rename-table:users [tx]']);
+    expect(brief(list)).toEqual([
+      'drop-column:Order.note [tx]',
+      'add-column:Order [tx]',
+      'alter-column-type:Order.total [tx]',
+      'set-not-null:Order.code [tx]',
+      'rename-table:users [tx]',
+    ]);
     expect(list.slice(0, 4).every((o) => o.line === 1 && o.endLine === 5)).toBe(true);
     expect(list[4]!.line).toBe(6);
   });
 
   it('normalises types and classifies defaults by volatility', () => {
-    expect(typeName({ names: [{ String: { sval: 'pg_catalog' } }, { String: { sval: 'varchar' } }], typmods: [{ A_Const: { ival: { ival: 20 } } }] })).toBe('varchar(20)');
-    expect(classifyDefault({ FuncCall: { funcname: [{ String: { sval: 'gen_random_uuid' } }] } })).toEqual({ kind: 'volatile', fn: 'gen_random_uuid' });
+    expect(
+      typeName({
+        names: [{ String: { sval: 'pg_catalog' } }, { String: { sval: 'varchar' } }],
+        typmods: [{ A_Const: { ival: { ival: 20 } } }],
+      }),
+    ).toBe('varchar(20)');
+    expect(classifyDefault({ FuncCall: { funcname: [{ String: { sval: 'gen_random_uuid' } }] } })).toEqual({
+      kind: 'volatile',
+      fn: 'gen_random_uuid',
+    });
     expect(sqlDefaultKind('now()')).toEqual({ kind: 'constant' });
     expect(sqlDefaultKind('CURRENT_TIMESTAMP')).toEqual({ kind: 'constant' });
     expect(sqlDefaultKind("'{}'::jsonb")).toEqual({ kind: 'constant' });
@@ -40,28 +57,57 @@ describe('SQL statements → operations', () => {
 
   it('treats serial types as a volatile nextval default', async () => {
     const [op] = await ops('db/migrations/000002_x.up.sql', 'ALTER TABLE t ADD COLUMN n bigserial;\n');
-    expect(op).toMatchObject({ kind: 'add-column', column: { type: 'int8', identity: true, default: 'volatile', defaultFunction: 'nextval' } });
+    expect(op).toMatchObject({
+      kind: 'add-column',
+      column: { type: 'int8', identity: true, default: 'volatile', defaultFunction: 'nextval' },
+    });
   });
 });
 
 describe('transactions', () => {
   it('Prisma: one statement runs alone, several run as one implicit transaction', async () => {
-    expect(brief(await ops('prisma/migrations/1_a/migration.sql', 'CREATE INDEX CONCURRENTLY i ON t (a);\n'))).toEqual(['create-index:t']);
-    expect(brief(await ops('prisma/migrations/2_b/migration.sql', 'ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (b);\n'))).toEqual(['add-column:t [tx]', 'create-index:t [tx]']);
+    expect(brief(await ops('prisma/migrations/1_a/migration.sql', 'CREATE INDEX CONCURRENTLY i ON t (a);\n'))).toEqual([
+      'create-index:t',
+    ]);
+    expect(
+      brief(
+        await ops(
+          'prisma/migrations/2_b/migration.sql',
+          'ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY i ON t (b);\n',
+        ),
+      ),
+    ).toEqual(['add-column:t [tx]', 'create-index:t [tx]']);
   });
 
   it('plain SQL: only between BEGIN and COMMIT', async () => {
-    const list = await ops('supabase/migrations/20240101000000_x.sql', 'CREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\nDROP INDEX CONCURRENTLY j;\n');
-    expect(brief(list)).toEqual(['create-index:t', 'transaction [tx]', 'add-column:t [tx]', 'transaction', 'drop-index']);
+    const list = await ops(
+      'supabase/migrations/20240101000000_x.sql',
+      'CREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\nDROP INDEX CONCURRENTLY j;\n',
+    );
+    expect(brief(list)).toEqual([
+      'create-index:t',
+      'transaction [tx]',
+      'add-column:t [tx]',
+      'transaction',
+      'drop-index',
+    ]);
     expect(list[1]!.transaction).toBe(list[2]!.transaction);
   });
 
   it('honours atlas:txmode none, goose and dbmate markers, and skips their down sections', async () => {
-    expect(brief(await ops('db/atlas/1_x.sql', '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n'))).toEqual(['create-index:t']);
+    expect(
+      brief(await ops('db/atlas/1_x.sql', '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY i ON t (a);\n')),
+    ).toEqual(['create-index:t']);
     expect(brief(await ops('db/atlas/2_y.sql', 'ALTER TABLE t ADD COLUMN a int;\n'))).toEqual(['add-column:t [tx]']);
-    const goose = await ops('migrations/20240101000000_x.sql', '-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- +goose Down\nDROP TABLE t;\n');
+    const goose = await ops(
+      'migrations/20240101000000_x.sql',
+      '-- +goose Up\n-- +goose NO TRANSACTION\nCREATE INDEX CONCURRENTLY i ON t (a);\n-- +goose Down\nDROP TABLE t;\n',
+    );
     expect(brief(goose)).toEqual(['create-index:t']);
-    const dbmate = await ops('db/migrations/20240101000000_x.sql', '-- migrate:up\nALTER TABLE t DROP COLUMN a;\n\n-- migrate:down\nALTER TABLE t ADD COLUMN a int;\n');
+    const dbmate = await ops(
+      'db/migrations/20240101000000_x.sql',
+      '-- migrate:up\nALTER TABLE t DROP COLUMN a;\n\n-- migrate:down\nALTER TABLE t ADD COLUMN a int;\n',
+    );
     expect(brief(dbmate)).toEqual(['drop-column:t.a']);
   });
 });
@@ -99,7 +145,9 @@ describe('code migrations → operations', () => {
       'drop-column:shop_purchase.legacy',
       'code-backfill',
     ]);
-    expect(list.find((o) => o.kind === 'add-column')).toMatchObject({ column: { name: 'customer_id', notNull: false } });
+    expect(list.find((o) => o.kind === 'add-column')).toMatchObject({
+      column: { name: 'customer_id', notNull: false },
+    });
     expect(list.at(-2)!.contractStep).toBe(true);
     expect(list.find((o) => o.kind === 'dml')!.line).toBe(12);
   });
@@ -125,8 +173,16 @@ describe('code migrations → operations', () => {
         '    op.drop_table("users")',
       ].join('\n'),
     );
-    expect(brief(list)).toEqual(['add-column:users [tx]', 'alter-column-type:users.nick [tx]', 'set-not-null:users.nick [tx]', 'create-index:users', 'drop-column:users.legacy [tx]']);
-    expect(list[0]).toMatchObject({ column: { default: 'volatile', defaultFunction: 'gen_random_uuid', notNull: true } });
+    expect(brief(list)).toEqual([
+      'add-column:users [tx]',
+      'alter-column-type:users.nick [tx]',
+      'set-not-null:users.nick [tx]',
+      'create-index:users',
+      'drop-column:users.legacy [tx]',
+    ]);
+    expect(list[0]).toMatchObject({
+      column: { default: 'volatile', defaultFunction: 'gen_random_uuid', notNull: true },
+    });
     expect(list[1]).toMatchObject({ type: 'varchar(40)', fromType: 'varchar(20)' });
   });
 
@@ -158,7 +214,12 @@ describe('code migrations → operations', () => {
       'dml:users',
       'create-index:users',
     ]);
-    expect(list[0]).toMatchObject({ columns: [{ name: 'id', primaryKey: true }, { name: 'name', type: 'varchar(255)', notNull: true }] });
+    expect(list[0]).toMatchObject({
+      columns: [
+        { name: 'id', primaryKey: true },
+        { name: 'name', type: 'varchar(255)', notNull: true },
+      ],
+    });
   });
 
   it('TypeORM and Sequelize: query strings and the runner/interface API', async () => {
@@ -209,7 +270,11 @@ describe('runners seen since issue 14', () => {
         'exports.down = function (db, cb) { db.runSql(`DROP INDEX flags_name_idx`, cb); };',
       ].join('\n'),
     );
-    expect(brief(list)).toEqual(['create-index:features [tx]', 'add-column:features [tx]', 'drop-column:features.legacy [tx]']);
+    expect(brief(list)).toEqual([
+      'create-index:features [tx]',
+      'add-column:features [tx]',
+      'drop-column:features.legacy [tx]',
+    ]);
   });
 
   it('goose Go: the SQL of the registered up function; NoTx runs outside a transaction', async () => {
@@ -227,7 +292,11 @@ describe('runners seen since issue 14', () => {
         '\treturn err',
         '}',
       ].join('\n');
-    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationNoTxContext')))).toEqual(['create-index:runs']);
-    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationContext')))).toEqual(['create-index:runs [tx]']);
+    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationNoTxContext')))).toEqual([
+      'create-index:runs',
+    ]);
+    expect(brief(await ops('db/migrations/00002_runs_index.go', go('AddMigrationContext')))).toEqual([
+      'create-index:runs [tx]',
+    ]);
   });
 });

@@ -80,7 +80,15 @@ describe('sinks', () => {
   });
 
   it('ignores look-alikes that are not loggers', () => {
-    const text = ['Math.log(x);', 'changelog.info(x);', 'dialog.error(x);', 'blog.log(x);', 'history.log(x);', 'catalog.warn(x);', 'debug(x);'].join('\n');
+    const text = [
+      'Math.log(x);',
+      'changelog.info(x);',
+      'dialog.error(x);',
+      'blog.log(x);',
+      'history.log(x);',
+      'catalog.warn(x);',
+      'debug(x);',
+    ].join('\n');
     expect(names(text)).toEqual([]);
   });
 
@@ -131,9 +139,13 @@ describe('sinks', () => {
 
 describe('value flow (TS/JS)', () => {
   it('follows destructuring, aliases and template strings, and says where the value came from', () => {
-    const f = all('function h(req) {\n  const { password } = req.body;\n  const p = password;\n  log.info(`login ${p}`);\n}\n');
+    const f = all(
+      'function h(req) {\n  const { password } = req.body;\n  const p = password;\n  log.info(`login ${p}`);\n}\n',
+    );
     expect(f.map(show)).toEqual(['sensitive-field-logged password req.body.password']);
-    expect(describeVia(f[0]!.source.via)).toBe(' (via `{ password } = req.body` on line 2, then `p = password` on line 3)');
+    expect(describeVia(f[0]!.source.via)).toBe(
+      ' (via `{ password } = req.body` on line 2, then `p = password` on line 3)',
+    );
     expect(f[0]!.line).toBe(4);
   });
 
@@ -142,7 +154,9 @@ describe('value flow (TS/JS)', () => {
     expect(findings('log.info({ ...{ apiKey } });')).toEqual(['sensitive-field-logged API key apiKey']);
     expect(findings('log.info([user.email]);')).toEqual(['personal-data-logged email address user.email']);
     expect(findings('log.info(ok ? user.phone : null);')).toEqual(['personal-data-logged phone number user.phone']);
-    expect(findings('log.info(JSON.stringify({ ssn }));')).toEqual(['sensitive-field-logged social security number ssn']);
+    expect(findings('log.info(JSON.stringify({ ssn }));')).toEqual([
+      'sensitive-field-logged social security number ssn',
+    ]);
     expect(findings('log.info(new Error(`bad token ${token}`));')).toEqual(['sensitive-field-logged token token']);
   });
 
@@ -157,14 +171,22 @@ describe('value flow (TS/JS)', () => {
   });
 
   it('header lookups and getters name their value', () => {
-    expect(findings("log.info(req.get('Authorization'));")).toEqual(["sensitive-field-logged Authorization header req.get('Authorization')"]);
-    expect(findings("log.info(headers.get('x-api-key'));")).toEqual(["sensitive-field-logged API key headers.get('x-api-key')"]);
-    expect(findings("log.info(req.headers['x-forwarded-for']);")).toEqual(["personal-data-logged client IP address (X-Forwarded-For) req.headers['x-forwarded-for']"]);
+    expect(findings("log.info(req.get('Authorization'));")).toEqual([
+      "sensitive-field-logged Authorization header req.get('Authorization')",
+    ]);
+    expect(findings("log.info(headers.get('x-api-key'));")).toEqual([
+      "sensitive-field-logged API key headers.get('x-api-key')",
+    ]);
+    expect(findings("log.info(req.headers['x-forwarded-for']);")).toEqual([
+      "personal-data-logged client IP address (X-Forwarded-For) req.headers['x-forwarded-for']",
+    ]);
     expect(findings('log.info(await getAccessToken());')).toEqual(['sensitive-field-logged token getAccessToken()']);
     expect(findings('log.info(user.getEmail());')).toEqual(['personal-data-logged email address user.getEmail()']);
     expect(findings('log.info(jwt.sign(claims, key));')).toEqual(['sensitive-field-logged JWT jwt.sign(claims, key)']);
     expect(findings("log.info(req.get('accept'));")).toEqual([]);
-    expect(findings("log.info({ password: cfg.get('DB_PW') });")).toEqual(["sensitive-field-logged password password: cfg.get('DB_PW')"]);
+    expect(findings("log.info({ password: cfg.get('DB_PW') });")).toEqual([
+      "sensitive-field-logged password password: cfg.get('DB_PW')",
+    ]);
     expect(findings("log.info({ password: cfg.get('passwordPolicy') });")).toEqual([]);
     expect(findings('log.info(getTokenCount());')).toEqual([]);
   });
@@ -191,59 +213,85 @@ describe('value flow (TS/JS)', () => {
   });
 
   it('configured redactors make values clean', () => {
-    expect(findings('log.info({ email: obscure(email) });')).toEqual(['personal-data-logged email address email: obscure(email)']);
+    expect(findings('log.info({ email: obscure(email) });')).toEqual([
+      'personal-data-logged email address email: obscure(email)',
+    ]);
     expect(findings('log.info({ email: obscure(email) });', 'src/a.ts', { redactors: ['obscure'] })).toEqual([]);
     expect(findings('log.info({ email: pii.hide(email) });', 'src/a.ts', { redactors: ['pii.hide'] })).toEqual([]);
   });
 
   it('a typed parameter decides: booleans and numbers are not values, strings are', () => {
     expect(findings('function f(token: boolean) { log.info({ token }); }')).toEqual([]);
-    expect(findings('function f(emailCount: number, email: string) { log.info({ email }); }')).toEqual(['personal-data-logged email address email']);
+    expect(findings('function f(emailCount: number, email: string) { log.info({ email }); }')).toEqual([
+      'personal-data-logged email address email',
+    ]);
   });
 
   it('does not follow a name across functions or past later assignments', () => {
-    expect(findings('const password = load();\nfunction f(password) {}\nfunction g() { const x = 1; log.info({ x }); }')).toEqual([]);
+    expect(
+      findings('const password = load();\nfunction f(password) {}\nfunction g() { const x = 1; log.info({ x }); }'),
+    ).toEqual([]);
     expect(findings('function f() { log.info({ v }); const v = token; }')).toEqual([]);
   });
 
   it('a caught error is not relabelled by the words before it', () => {
     expect(findings('try { a(); } catch (e) { log.error(`refresh token: ${e}`); }')).toEqual([]);
-    expect(findings('try:\n    a()\nexcept Exception as e:\n    log.error(f"bad email: {e}")\n', 'app/a.py')).toEqual([]);
+    expect(findings('try:\n    a()\nexcept Exception as e:\n    log.error(f"bad email: {e}")\n', 'app/a.py')).toEqual(
+      [],
+    );
   });
 });
 
 describe('whole objects', () => {
   it('request, headers, cookies, response headers and Lambda events are blockers', () => {
-    expect(findings('function h(req, res) { log.info(req); log.info(req.headers); log.info(req.cookies); log.info(res.getHeaders()); }')).toEqual([
+    expect(
+      findings(
+        'function h(req, res) { log.info(req); log.info(req.headers); log.info(req.cookies); log.info(res.getHeaders()); }',
+      ),
+    ).toEqual([
       'unredacted-request-log request req',
       'unredacted-request-log headers req.headers',
       'unredacted-request-log cookies req.cookies',
       'unredacted-request-log response-headers res.getHeaders()',
     ]);
-    expect(findings('export const handler = async (event, context) => { log.info(event); };')).toEqual(['unredacted-request-log lambda-event event']);
+    expect(findings('export const handler = async (event, context) => { log.info(event); };')).toEqual([
+      'unredacted-request-log lambda-event event',
+    ]);
     expect(findings('function onClick(event) { log.info(event); }')).toEqual([]);
   });
 
   it('body, user, session and payload are warnings, escalated when they visibly carry a credential', () => {
-    expect(findings("router.post('/orders', (req) => { log.info(req.body); });")).toEqual(['whole-object-logged body req.body']);
-    expect(findings("router.post('/login', (req) => { log.info(req.body); });")).toEqual(['whole-object-logged[blocker] body req.body']);
-    expect(findings("router.post('/x', (req) => { check(req.body.password); log.info(req.body); });")).toEqual(['whole-object-logged[blocker] body req.body']);
+    expect(findings("router.post('/orders', (req) => { log.info(req.body); });")).toEqual([
+      'whole-object-logged body req.body',
+    ]);
+    expect(findings("router.post('/login', (req) => { log.info(req.body); });")).toEqual([
+      'whole-object-logged[blocker] body req.body',
+    ]);
+    expect(findings("router.post('/x', (req) => { check(req.body.password); log.info(req.body); });")).toEqual([
+      'whole-object-logged[blocker] body req.body',
+    ]);
     expect(findings('function f(user) { log.info({ user }); }')).toEqual(['whole-object-logged user user']);
-    expect(findings('function f(user) { verify(user.password); log.info({ user }); }')).toEqual(['whole-object-logged[blocker] user user']);
+    expect(findings('function f(user) { verify(user.password); log.info({ user }); }')).toEqual([
+      'whole-object-logged[blocker] user user',
+    ]);
     expect(findings('log.info(process.env);')).toEqual(['whole-object-logged[blocker] env process.env']);
   });
 
   it('an HTTP client error is escalated when the file sets an Authorization header', () => {
     const plain = 'try { await get(u); } catch (err) { log.error(err.config); }';
     expect(findings(plain)).toEqual(['whole-object-logged http-error err.config']);
-    expect(findings(`const c = axios.create({ headers: { Authorization: t } });\n${plain}`)).toEqual(['whole-object-logged[blocker] http-error err.config']);
+    expect(findings(`const c = axios.create({ headers: { Authorization: t } });\n${plain}`)).toEqual([
+      'whole-object-logged[blocker] http-error err.config',
+    ]);
   });
 
   it('Fastify request loggers serialize req without headers', () => {
-    expect(findings("import Fastify from 'fastify';\napp.get('/', (request) => { request.log.info({ req: request }); });")).toEqual([]);
-    expect(findings("import express from 'express';\napp.get('/', (request) => { request.log.info({ req: request }); });")).toEqual([
-      'unredacted-request-log request request',
-    ]);
+    expect(
+      findings("import Fastify from 'fastify';\napp.get('/', (request) => { request.log.info({ req: request }); });"),
+    ).toEqual([]);
+    expect(
+      findings("import express from 'express';\napp.get('/', (request) => { request.log.info({ req: request }); });"),
+    ).toEqual(['unredacted-request-log request request']);
   });
 });
 
@@ -258,15 +306,25 @@ describe('value flow (Python)', () => {
     expect(py('logger.info("tok {}".format(access_token))')).toEqual(['sensitive-field-logged token access_token']);
     expect(py('logger.info("t=" + api_key)')).toEqual(['sensitive-field-logged API key api_key']);
     expect(py('logger.info("x %s" % (user.email,))')).toEqual(['personal-data-logged email address user.email']);
-    expect(py('logger.info("x", extra={"card_number": c})')).toEqual(['sensitive-field-logged card number "card_number": c']);
+    expect(py('logger.info("x", extra={"card_number": c})')).toEqual([
+      'sensitive-field-logged card number "card_number": c',
+    ]);
     expect(py('log.info("login", password=pw)')).toEqual(['sensitive-field-logged password password=pw']);
-    expect(py('logger.info("user %(email)s", {"email": e})')).toEqual(['personal-data-logged email address "email": e']);
+    expect(py('logger.info("user %(email)s", {"email": e})')).toEqual([
+      'personal-data-logged email address "email": e',
+    ]);
   });
 
   it('header and environment lookups name their value', () => {
-    expect(py('logger.info(request.headers.get("Authorization"))')).toEqual(['sensitive-field-logged Authorization header request.headers.get("Authorization")']);
-    expect(py('logger.info(os.environ["DATABASE_URL"])')).toEqual(['sensitive-field-logged database URL os.environ["DATABASE_URL"]']);
-    expect(py('logger.info(os.getenv("STRIPE_SECRET_KEY"))')).toEqual(['sensitive-field-logged secret key os.getenv("STRIPE_SECRET_KEY")']);
+    expect(py('logger.info(request.headers.get("Authorization"))')).toEqual([
+      'sensitive-field-logged Authorization header request.headers.get("Authorization")',
+    ]);
+    expect(py('logger.info(os.environ["DATABASE_URL"])')).toEqual([
+      'sensitive-field-logged database URL os.environ["DATABASE_URL"]',
+    ]);
+    expect(py('logger.info(os.getenv("STRIPE_SECRET_KEY"))')).toEqual([
+      'sensitive-field-logged secret key os.getenv("STRIPE_SECRET_KEY")',
+    ]);
     expect(py('logger.info(request.headers.get("User-Agent"))')).toEqual([]);
   });
 
@@ -285,7 +343,11 @@ describe('value flow (Python)', () => {
   });
 
   it('request headers, META, cookies, environment and model dumps are whole objects', () => {
-    expect(py('def v(request):\n    logger.info(request.headers)\n    logger.info(request.META)\n    logger.info(request.COOKIES)\n')).toEqual([
+    expect(
+      py(
+        'def v(request):\n    logger.info(request.headers)\n    logger.info(request.META)\n    logger.info(request.COOKIES)\n',
+      ),
+    ).toEqual([
       'unredacted-request-log headers request.headers',
       'unredacted-request-log headers request.META',
       'unredacted-request-log cookies request.COOKIES',

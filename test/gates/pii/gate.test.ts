@@ -62,13 +62,20 @@ describe('pii gate', () => {
 
   it('honours readiness-ignore comments with a reason', async () => {
     const r = await run({
-      'src/a.ts': '// readiness-ignore pii/sensitive-field-logged: the literal is a placeholder shown in docs\nlogger.info({ password });\n',
+      'src/a.ts':
+        '// readiness-ignore pii/sensitive-field-logged: the literal is a placeholder shown in docs\nlogger.info({ password });\n',
     });
     // The marker is new in this change, so the blocker it covers waits for approval (still blocking).
     const f = r.findings.find((x) => x.ruleId === 'pii/sensitive-field-logged');
-    expect(f).toMatchObject({ state: 'new', pendingApproval: { kind: 'comment', reason: 'the literal is a placeholder shown in docs' } });
+    expect(f).toMatchObject({
+      state: 'new',
+      pendingApproval: { kind: 'comment', reason: 'the literal is a placeholder shown in docs' },
+    });
     const allowed = await run(
-      { 'src/a.ts': '// readiness-ignore pii/sensitive-field-logged: the literal is a placeholder shown in docs\nlogger.info({ password });\n' },
+      {
+        'src/a.ts':
+          '// readiness-ignore pii/sensitive-field-logged: the literal is a placeholder shown in docs\nlogger.info({ password });\n',
+      },
       {},
       'suppressions: { new-blockers: allow }\n',
     );
@@ -80,23 +87,30 @@ describe('pii gate', () => {
       'src/a.ts': 'logger.info({ loyaltyNumber: m.loyaltyNumber, email: obscure(user.email) });\n',
       'tools/dump.ts': 'console.log(password);\n',
     };
-    const config = 'gates:\n  pii:\n    sensitive-fields: [loyalty_number]\n    redactors: [obscure]\n    exclude: ["tools/**"]\n';
+    const config =
+      'gates:\n  pii:\n    sensitive-fields: [loyalty_number]\n    redactors: [obscure]\n    exclude: ["tools/**"]\n';
     const r = await run(head, {}, config);
     expect(r.findings.map((f) => `${f.ruleId} ${f.path}:${f.line}`)).toEqual(['pii/sensitive-field-logged src/a.ts:1']);
   });
 
   it('rejects unknown gate options with the key', () => {
-    expect(() => parseConfig('gates:\n  pii:\n    sensitive-field: [x]\n', '.github/readiness.yml', GATES)).toThrow(/sensitive-field/);
+    expect(() => parseConfig('gates:\n  pii:\n    sensitive-field: [x]\n', '.github/readiness.yml', GATES)).toThrow(
+      /sensitive-field/,
+    );
   });
 
   it('names the exact redact paths for the shape logged, using the logger made in another module', async () => {
     const r = await run({
-      'src/logger.ts': "import pino from 'pino';\nexport const logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n",
-      'src/orders.ts': "import { logger } from './logger.js';\nexport function h(req) {\n  logger.info({ headers: req.headers }, 'incoming');\n}\n",
+      'src/logger.ts':
+        "import pino from 'pino';\nexport const logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n",
+      'src/orders.ts':
+        "import { logger } from './logger.js';\nexport function h(req) {\n  logger.info({ headers: req.headers }, 'incoming');\n}\n",
     });
     const f = r.findings.find((x) => x.ruleId === 'pii/unredacted-request-log');
     expect(f?.line).toBe(3);
     expect(f?.message).toContain('the redaction of `logger` (src/logger.ts:2) does not cover this shape');
-    expect(f?.fix).toContain('add `headers.authorization` and `headers.cookie` to the `redact` paths of `logger` in src/logger.ts:2');
+    expect(f?.fix).toContain(
+      'add `headers.authorization` and `headers.cookie` to the `redact` paths of `logger` in src/logger.ts:2',
+    );
   });
 });

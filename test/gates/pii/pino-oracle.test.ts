@@ -20,7 +20,11 @@ import { GATES } from '../../../src/gates/index.js';
 import { memoryChangeSet } from '../../../src/source/memory.js';
 import { FIXTURES_ROOT, listCases, readTree } from '../../support/rule-harness.js';
 
-const PINO_RULES = ['pii/pino-http-missing-redact', 'pii/pino-serializer-without-redact', 'pii/pino-redact-path-mismatch'];
+const PINO_RULES = [
+  'pii/pino-http-missing-redact',
+  'pii/pino-serializer-without-redact',
+  'pii/pino-redact-path-mismatch',
+];
 const NODE_MODULES = join(import.meta.dirname, '..', '..', '..', 'node_modules');
 
 const SECRETS = {
@@ -83,9 +87,17 @@ function oracleCases(): OracleCase[] {
   const out: OracleCase[] = [];
   for (const c of listCases(FIXTURES_ROOT)) {
     if (!PINO_RULES.includes(c.ruleId)) continue;
-    const files = Object.fromEntries(Object.entries(readTree(join(c.dir, 'after'))).map(([p, b]) => [p, Buffer.from(b).toString('utf8')]));
+    const files = Object.fromEntries(
+      Object.entries(readTree(join(c.dir, 'after'))).map(([p, b]) => [p, Buffer.from(b).toString('utf8')]),
+    );
     for (const [path, text] of Object.entries(files)) {
-      if (!/\.(ts|js)$/.test(path) || !text.includes('pino-http') || !text.includes('httpLogger') || text.includes('oracle: skip')) continue;
+      if (
+        !/\.(ts|js)$/.test(path) ||
+        !text.includes('pino-http') ||
+        !text.includes('httpLogger') ||
+        text.includes('oracle: skip')
+      )
+        continue;
       out.push({ name: `${c.ruleId.split('/')[1]}/${c.caseName}`, path, files });
     }
   }
@@ -100,7 +112,9 @@ async function gateFlags(c: OracleCase): Promise<string[]> {
     gates: GATES.filter((g) => g.id === 'pii'),
     now: new Date('2026-06-01T00:00:00Z'),
   });
-  return evaluation.findings.filter((f) => PINO_RULES.includes(f.ruleId) && f.path === c.path).map((f) => `${f.ruleId}:${f.line}`);
+  return evaluation.findings
+    .filter((f) => PINO_RULES.includes(f.ruleId) && f.path === c.path)
+    .map((f) => `${f.ruleId}:${f.line}`);
 }
 
 /**
@@ -113,7 +127,12 @@ function runReal(c: OracleCase, dir: string, child: string): { leaked: string[];
   writeFileSync(join(root, 'package.json'), '{ "type": "commonjs" }');
   for (const [path, text] of Object.entries(c.files)) {
     if (!/\.(ts|js)$/.test(path)) continue;
-    const js = transformSync(text, { loader: path.endsWith('.ts') ? 'ts' : 'js', format: 'cjs', platform: 'node', target: 'node20' }).code;
+    const js = transformSync(text, {
+      loader: path.endsWith('.ts') ? 'ts' : 'js',
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+    }).code;
     const out = join(root, path.replace(/\.ts$/, '.js'));
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, js);
@@ -148,7 +167,9 @@ afterAll(() => {
   // The number the issue asks for; visible in the test output.
   console.info(
     `pino oracle: gate and real pino agree on ${agreed}/${agreement.length} configurations\n` +
-      agreement.map((a) => `  ${a.flagged ? 'flagged' : 'clean  '}  leaked: ${a.leaked.join(', ') || '-'}  ${a.name}`).join('\n'),
+      agreement
+        .map((a) => `  ${a.flagged ? 'flagged' : 'clean  '}  leaked: ${a.leaked.join(', ') || '-'}  ${a.name}`)
+        .join('\n'),
   );
 });
 
@@ -158,7 +179,11 @@ describe('pino oracle', () => {
   });
 
   it('the sample request really carries the secrets (a logger without redaction leaks them all)', () => {
-    const bare: OracleCase = { name: 'bare', path: 'src/bare.js', files: { 'src/bare.js': "module.exports = { httpLogger: require('pino-http')() };" } };
+    const bare: OracleCase = {
+      name: 'bare',
+      path: 'src/bare.js',
+      files: { 'src/bare.js': "module.exports = { httpLogger: require('pino-http')() };" },
+    };
     const { leaked } = runReal(bare, dir, child);
     expect(leaked).toEqual(['authorization', 'cookie', 'setCookie']);
   });
@@ -173,4 +198,3 @@ describe('pino oracle', () => {
     ).toEqual({ flagged: leaked.length > 0, leaked: leaked.length > 0 });
   });
 });
-

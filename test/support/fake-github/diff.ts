@@ -72,7 +72,9 @@ function lcsEdits(a: string[], b: string[]): Edit[] {
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
       lengths[i * (m + 1) + j] =
-        a[i] === b[j] ? lengths[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lengths[(i + 1) * (m + 1) + j]!, lengths[i * (m + 1) + j + 1]!);
+        a[i] === b[j]
+          ? lengths[(i + 1) * (m + 1) + j + 1]! + 1
+          : Math.max(lengths[(i + 1) * (m + 1) + j]!, lengths[i * (m + 1) + j + 1]!);
     }
   }
   const edits: Edit[] = [];
@@ -129,7 +131,8 @@ function formatHunks(edits: Edit[], context: number): string {
     const newStart = newCount === 0 ? newLineAt[lo]! - 1 : newLineAt[lo]!;
     out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`);
     for (const e of slice) {
-      if (e.line.endsWith(NO_EOL)) out.push(`${e.op}${e.line.slice(0, -NO_EOL.length)}`, '\\ No newline at end of file');
+      if (e.line.endsWith(NO_EOL))
+        out.push(`${e.op}${e.line.slice(0, -NO_EOL.length)}`, '\\ No newline at end of file');
       else out.push(`${e.op}${e.line}`);
     }
   }

@@ -61,7 +61,12 @@ export class FaultInjector {
       remaining: spec.times ?? (spec.rate !== undefined ? Number.POSITIVE_INFINITY : 1),
       ...(spec.path === undefined
         ? {}
-        : { matchPath: typeof spec.path === 'string' ? picomatch(spec.path, { dot: true }) : (p: string) => (spec.path as RegExp).test(p) }),
+        : {
+            matchPath:
+              typeof spec.path === 'string'
+                ? picomatch(spec.path, { dot: true })
+                : (p: string) => (spec.path as RegExp).test(p),
+          }),
     };
     this.faults.push(fault);
     return () => {
@@ -105,8 +110,17 @@ function render(spec: FaultSpec, requestId: string): FaultHit {
       return {
         status,
         delayMs,
-        headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-used': '5000', 'x-ratelimit-reset': String(reset) },
-        body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: DOCS, status: String(status) },
+        headers: {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-used': '5000',
+          'x-ratelimit-reset': String(reset),
+        },
+        body: {
+          message: 'API rate limit exceeded for installation ID 1.',
+          documentation_url: DOCS,
+          status: String(status),
+        },
       };
     }
     return {

@@ -5,7 +5,15 @@
  * limits.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { gitHash, type AnnotationRecord, type AppRecord, type CheckRunRecord, type Identity, type RepoRecord, type SeedPullFile } from './state.js';
+import {
+  gitHash,
+  type AnnotationRecord,
+  type AppRecord,
+  type CheckRunRecord,
+  type Identity,
+  type RepoRecord,
+  type SeedPullFile,
+} from './state.js';
 import {
   appView,
   checkRunView,
@@ -80,7 +88,14 @@ export const JWT_OPERATIONS = new Set([
 ]);
 
 /** Operations GitHub answers without authentication. */
-export const PUBLIC_OPERATIONS = new Set(['rate-limit/get', 'meta/root', 'meta/get', 'meta/get-zen', 'meta/get-octocat', 'apps/create-from-manifest']);
+export const PUBLIC_OPERATIONS = new Set([
+  'rate-limit/get',
+  'meta/root',
+  'meta/get',
+  'meta/get-zen',
+  'meta/get-octocat',
+  'apps/create-from-manifest',
+]);
 
 const notFound = () => new HttpError(404, 'Not Found');
 
@@ -105,7 +120,11 @@ function requireIdentity(ctx: HandlerContext): Identity {
 }
 
 /** Slices one page and builds GitHub's Link header (next/last/first/prev). */
-function paginate<T>(ctx: HandlerContext, items: T[], defaultPerPage = 30): { items: T[]; headers: Record<string, string> } {
+function paginate<T>(
+  ctx: HandlerContext,
+  items: T[],
+  defaultPerPage = 30,
+): { items: T[]; headers: Record<string, string> } {
   const perPage = Math.min(100, Math.max(1, Number(ctx.params['per_page'] ?? defaultPerPage) || defaultPerPage));
   const page = Math.max(1, Number(ctx.params['page'] ?? 1) || 1);
   const lastPage = Math.max(1, Math.ceil(items.length / perPage));
@@ -118,7 +137,10 @@ function paginate<T>(ctx: HandlerContext, items: T[], defaultPerPage = 30): { it
   const rels: string[] = [];
   if (page < lastPage) rels.push(`<${at(page + 1)}>; rel="next"`, `<${at(lastPage)}>; rel="last"`);
   if (page > 1) rels.push(`<${at(1)}>; rel="first"`, `<${at(Math.min(page - 1, lastPage))}>; rel="prev"`);
-  return { items: items.slice((page - 1) * perPage, page * perPage), headers: rels.length ? { link: rels.join(', ') } : {} };
+  return {
+    items: items.slice((page - 1) * perPage, page * perPage),
+    headers: rels.length ? { link: rels.join(', ') } : {},
+  };
 }
 
 function validationFailed(resource: string, field: string, message: string, limit = false): HttpError {
@@ -139,7 +161,12 @@ function commentOf(ctx: HandlerContext, repo: RepoRecord) {
 
 function checkCommentBody(body: string): void {
   if (body.length > LIMITS.commentBody) {
-    throw validationFailed('IssueComment', 'data', `Body is too long (maximum is ${LIMITS.commentBody} characters)`, true);
+    throw validationFailed(
+      'IssueComment',
+      'data',
+      `Body is too long (maximum is ${LIMITS.commentBody} characters)`,
+      true,
+    );
   }
 }
 
@@ -164,7 +191,11 @@ function fileView(ctx: HandlerContext, repo: RepoRecord, f: SeedPullFile) {
 function commitView(ctx: HandlerContext, repo: RepoRecord, sha: string) {
   const url = `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}`;
   const tree = repo.commits.get(sha) ?? '';
-  const who = { name: 'Octo Cat', email: 'octocat@example.com', date: repo.commitDates.get(sha) ?? '2024-01-01T00:00:00Z' };
+  const who = {
+    name: 'Octo Cat',
+    email: 'octocat@example.com',
+    date: repo.commitDates.get(sha) ?? '2024-01-01T00:00:00Z',
+  };
   return {
     url,
     sha,
@@ -181,7 +212,10 @@ function commitView(ctx: HandlerContext, repo: RepoRecord, sha: string) {
     },
     author: null,
     committer: null,
-    parents: (repo.parents.get(sha) ?? []).map((p) => ({ sha: p, url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${p}` })),
+    parents: (repo.parents.get(sha) ?? []).map((p) => ({
+      sha: p,
+      url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${p}`,
+    })),
   };
 }
 
@@ -236,13 +270,24 @@ function compare(ctx: HandlerContext, baseRef: string, headRef: string): Handler
 
 function checkAnnotations(annotations: AnnotationRecord[]): void {
   if (annotations.length > LIMITS.annotationsPerRequest) {
-    throw validationFailed('CheckRun', 'annotations', `Only ${LIMITS.annotationsPerRequest} annotations are allowed per request`, true);
+    throw validationFailed(
+      'CheckRun',
+      'annotations',
+      `Only ${LIMITS.annotationsPerRequest} annotations are allowed per request`,
+      true,
+    );
   }
   for (const a of annotations) {
     if ((a.start_column !== undefined || a.end_column !== undefined) && a.start_line !== a.end_line) {
-      throw validationFailed('CheckRun', 'annotations', 'start_column and end_column may only be used when start_line and end_line are the same', true);
+      throw validationFailed(
+        'CheckRun',
+        'annotations',
+        'start_column and end_column may only be used when start_line and end_line are the same',
+        true,
+      );
     }
-    if (a.end_line < a.start_line) throw validationFailed('CheckRun', 'annotations', 'end_line must not be before start_line', true);
+    if (a.end_line < a.start_line)
+      throw validationFailed('CheckRun', 'annotations', 'end_line must not be before start_line', true);
   }
 }
 
@@ -250,7 +295,12 @@ function checkOutput(output: Record<string, unknown> | undefined): void {
   for (const field of ['summary', 'text'] as const) {
     const value = output?.[field];
     if (typeof value === 'string' && value.length > LIMITS.checkRunOutputText) {
-      throw validationFailed('CheckRun', `output.${field}`, `${field} is too long (maximum is ${LIMITS.checkRunOutputText} characters)`, true);
+      throw validationFailed(
+        'CheckRun',
+        `output.${field}`,
+        `${field} is too long (maximum is ${LIMITS.checkRunOutputText} characters)`,
+        true,
+      );
     }
   }
 }
@@ -290,7 +340,10 @@ function requireApp(ctx: HandlerContext): AppRecord {
   return identity.app;
 }
 
-function installationView(ctx: HandlerContext, inst: { id: number; appId: number; account: string; repositories: 'all' | string[] }) {
+function installationView(
+  ctx: HandlerContext,
+  inst: { id: number; appId: number; account: string; repositories: 'all' | string[] },
+) {
   const app = ctx.world.apps.get(inst.appId)!;
   return {
     id: inst.id,
@@ -321,7 +374,10 @@ function rateResource() {
 export const handlers: Record<string, Handler> = {
   'rate-limit/get': () => {
     const core = rateResource();
-    return { status: 200, body: { resources: { core, search: { ...core, limit: 30, remaining: 30 }, graphql: core }, rate: core } };
+    return {
+      status: 200,
+      body: { resources: { core, search: { ...core, limit: 30, remaining: 30 }, graphql: core }, rate: core },
+    };
   },
 
   'meta/root': (ctx) => ({ status: 200, body: { current_user_url: `${ctx.urls.api}/user` } }),
@@ -333,7 +389,10 @@ export const handlers: Record<string, Handler> = {
     if (!pending) throw notFound();
     ctx.world.manifestCodes.delete(code);
     const name = String(pending.manifest['name'] ?? 'app');
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+    const slug = name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
     const id = 900_000 + ctx.world.apps.size;
     const app = ctx.world.addApp({ id, slug, name, ...(pending.owner ? { owner: pending.owner } : {}) });
     const { privateKey } = generateKeyPairSync('rsa', {
@@ -343,7 +402,10 @@ export const handlers: Record<string, Handler> = {
     });
     ctx.world.appKeys.set(app.id, privateKey);
     const view = appView(ctx.urls, app);
-    return { status: 201, body: { ...view, client_secret: `secret-${id}`, webhook_secret: `whsec-${id}-0123456789`, pem: privateKey } };
+    return {
+      status: 201,
+      body: { ...view, client_secret: `secret-${id}`, webhook_secret: `whsec-${id}-0123456789`, pem: privateKey },
+    };
   },
   'apps/get-authenticated': (ctx) => ({ status: 200, body: appView(ctx.urls, ctx.jwtApp!) }),
 
@@ -388,17 +450,40 @@ export const handlers: Record<string, Handler> = {
 
   'repos/get': (ctx) => {
     const repo = repoOf(ctx);
-    return { status: 200, body: { ...repoView(ctx.urls, repo), permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } } };
+    return {
+      status: 200,
+      body: {
+        ...repoView(ctx.urls, repo),
+        permissions: { admin: false, maintain: false, push: true, triage: true, pull: true },
+      },
+    };
   },
 
   'repos/get-collaborator-permission-level': (ctx) => {
     const repo = repoOf(ctx);
     const username = str(ctx, 'username');
-    const listed = [...repo.permissions.entries()].find(([login]) => login.toLowerCase() === username.toLowerCase())?.[1];
-    const role = username.toLowerCase() === repo.owner.toLowerCase() ? 'admin' : (listed ?? (repo.private ? 'none' : 'read'));
+    const listed = [...repo.permissions.entries()].find(
+      ([login]) => login.toLowerCase() === username.toLowerCase(),
+    )?.[1];
+    const role =
+      username.toLowerCase() === repo.owner.toLowerCase() ? 'admin' : (listed ?? (repo.private ? 'none' : 'read'));
     return {
       status: 200,
-      body: { permission: legacyPermission(role), role_name: role, user: { ...userView(ctx.urls, username), permissions: { admin: role === 'admin', maintain: role === 'maintain' || role === 'admin', push: ['admin', 'maintain', 'write'].includes(role), triage: role !== 'read' && role !== 'none', pull: role !== 'none' }, role_name: role } },
+      body: {
+        permission: legacyPermission(role),
+        role_name: role,
+        user: {
+          ...userView(ctx.urls, username),
+          permissions: {
+            admin: role === 'admin',
+            maintain: role === 'maintain' || role === 'admin',
+            push: ['admin', 'maintain', 'write'].includes(role),
+            triage: role !== 'read' && role !== 'none',
+            pull: role !== 'none',
+          },
+          role_name: role,
+        },
+      },
     };
   },
 
@@ -408,12 +493,19 @@ export const handlers: Record<string, Handler> = {
     if (/application\/vnd\.github(\.v3)?\.diff/.test(ctx.accept)) {
       const files = repo.pullFiles(pull);
       if (files.length > LIMITS.pullDiffFiles) {
-        throw new HttpError(406, `Sorry, the diff exceeded the maximum number of files (${LIMITS.pullDiffFiles}). Consider using 'List pull requests files' API or locally cloning the repository instead.`, {
-          errors: [{ resource: 'PullRequest', field: 'diff', code: 'too_large' }],
-        });
+        throw new HttpError(
+          406,
+          `Sorry, the diff exceeded the maximum number of files (${LIMITS.pullDiffFiles}). Consider using 'List pull requests files' API or locally cloning the repository instead.`,
+          {
+            errors: [{ resource: 'PullRequest', field: 'diff', code: 'too_large' }],
+          },
+        );
       }
       const diff = files
-        .map((f) => `diff --git a/${f.previous_filename ?? f.filename} b/${f.filename}\n--- ${f.status === 'added' ? '/dev/null' : `a/${f.previous_filename ?? f.filename}`}\n+++ ${f.status === 'removed' ? '/dev/null' : `b/${f.filename}`}\n${f.patch ?? ''}\n`)
+        .map(
+          (f) =>
+            `diff --git a/${f.previous_filename ?? f.filename} b/${f.filename}\n--- ${f.status === 'added' ? '/dev/null' : `a/${f.previous_filename ?? f.filename}`}\n+++ ${f.status === 'removed' ? '/dev/null' : `b/${f.filename}`}\n${f.patch ?? ''}\n`,
+        )
         .join('');
       return { status: 200, raw: { contentType: 'application/vnd.github.diff; charset=utf-8', data: diff } };
     }
@@ -423,7 +515,9 @@ export const handlers: Record<string, Handler> = {
   'pulls/list': (ctx) => {
     const repo = repoOf(ctx);
     const state = String(ctx.params['state'] ?? 'open');
-    const pulls = [...repo.pulls.values()].filter((p) => state === 'all' || p.state === state).sort((a, b) => b.number - a.number);
+    const pulls = [...repo.pulls.values()]
+      .filter((p) => state === 'all' || p.state === state)
+      .sort((a, b) => b.number - a.number);
     const page = paginate(ctx, pulls);
     return { status: 200, body: page.items.map((p) => pullView(ctx.urls, repo, p)), headers: page.headers };
   },
@@ -465,7 +559,11 @@ export const handlers: Record<string, Handler> = {
     const repo = repoOf(ctx);
     const branches = [...repo.branches].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const page = paginate(ctx, branches);
-    const body = page.items.map(([name, sha]) => ({ name, commit: { sha, url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}` }, protected: false }));
+    const body = page.items.map(([name, sha]) => ({
+      name,
+      commit: { sha, url: `${ctx.urls.api}/repos/${repo.fullName}/commits/${sha}` },
+      protected: false,
+    }));
     return { status: 200, body, headers: page.headers };
   },
 
@@ -497,7 +595,13 @@ export const handlers: Record<string, Handler> = {
     if (found.object.type === 'tree') {
       const entries = found.object.entries.map((e) => {
         const obj = repo.objects.get(e.sha);
-        return entryView(e.name, path ? `${path}/${e.name}` : e.name, e.type === 'tree' ? 'dir' : 'file', e.sha, obj?.type === 'blob' ? obj.content.length : 0);
+        return entryView(
+          e.name,
+          path ? `${path}/${e.name}` : e.name,
+          e.type === 'tree' ? 'dir' : 'file',
+          e.sha,
+          obj?.type === 'blob' ? obj.content.length : 0,
+        );
       });
       return { status: 200, body: entries };
     }
@@ -549,7 +653,10 @@ export const handlers: Record<string, Handler> = {
       }
     };
     walk(treeSha, '');
-    return { status: 200, body: { sha: treeSha, url: `${ctx.urls.api}/repos/${repo.fullName}/git/trees/${treeSha}`, tree: out, truncated } };
+    return {
+      status: 200,
+      body: { sha: treeSha, url: `${ctx.urls.api}/repos/${repo.fullName}/git/trees/${treeSha}`, tree: out, truncated },
+    };
   },
 
   'git/get-blob': (ctx) => {
@@ -631,7 +738,10 @@ export const handlers: Record<string, Handler> = {
     const repo = repoOf(ctx);
     const comment = commentOf(ctx, repo);
     const content = ctx.params['content'];
-    const page = paginate(ctx, comment.reactions.filter((r) => content === undefined || r.content === content));
+    const page = paginate(
+      ctx,
+      comment.reactions.filter((r) => content === undefined || r.content === content),
+    );
     return { status: 200, body: page.items.map((r) => reactionView(ctx.urls, r)), headers: page.headers };
   },
 
@@ -649,7 +759,8 @@ export const handlers: Record<string, Handler> = {
     const repo = repoOf(ctx);
     const body = ctx.body ?? {};
     const headSha = String(body['head_sha']);
-    if (!repo.commits.has(headSha)) throw validationFailed('CheckRun', 'head_sha', `No commit found for SHA: ${headSha}`);
+    if (!repo.commits.has(headSha))
+      throw validationFailed('CheckRun', 'head_sha', `No commit found for SHA: ${headSha}`);
     if (body['status'] === 'completed' && typeof body['conclusion'] !== 'string') {
       throw validationFailed('CheckRun', 'conclusion', 'conclusion is required when status is completed');
     }
@@ -733,15 +844,55 @@ export const handlers: Record<string, Handler> = {
       });
     }
     const page = paginate(ctx, runs);
-    return { status: 200, body: { total_count: runs.length, check_runs: page.items.map((r) => checkRunView(ctx.urls, repo, r)) }, headers: page.headers };
+    return {
+      status: 200,
+      body: { total_count: runs.length, check_runs: page.items.map((r) => checkRunView(ctx.urls, repo, r)) },
+      headers: page.headers,
+    };
   },
 
-  'users/get-by-username': (ctx) => ({ status: 200, body: { ...userView(ctx.urls, str(ctx, 'username')), name: null, company: null, blog: '', location: null, email: null, hireable: null, bio: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z' } }),
+  'users/get-by-username': (ctx) => ({
+    status: 200,
+    body: {
+      ...userView(ctx.urls, str(ctx, 'username')),
+      name: null,
+      company: null,
+      blog: '',
+      location: null,
+      email: null,
+      hireable: null,
+      bio: null,
+      public_repos: 0,
+      public_gists: 0,
+      followers: 0,
+      following: 0,
+      created_at: '2020-01-01T00:00:00Z',
+      updated_at: '2020-01-01T00:00:00Z',
+    },
+  }),
 
   'users/get-authenticated': (ctx) => {
     const identity = requireIdentity(ctx);
     // Installation tokens cannot read /user, exactly like on GitHub.
     if (identity.app) throw new HttpError(403, 'Resource not accessible by integration');
-    return { status: 200, body: { ...identityView(ctx.urls, identity), name: null, company: null, blog: '', location: null, email: null, hireable: null, bio: null, public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z' } };
+    return {
+      status: 200,
+      body: {
+        ...identityView(ctx.urls, identity),
+        name: null,
+        company: null,
+        blog: '',
+        location: null,
+        email: null,
+        hireable: null,
+        bio: null,
+        public_repos: 0,
+        public_gists: 0,
+        followers: 0,
+        following: 0,
+        created_at: '2020-01-01T00:00:00Z',
+        updated_at: '2020-01-01T00:00:00Z',
+      },
+    };
   },
 };

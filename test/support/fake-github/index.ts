@@ -18,14 +18,34 @@ import type { AddressInfo, Socket } from 'node:net';
 import { FaultInjector, type FaultSpec } from './faults.js';
 import { HttpError, JWT_OPERATIONS, PUBLIC_OPERATIONS, handlers, type HandlerResult } from './handlers.js';
 import { loadOpenApi, type OperationSpec, type ValidationProblem } from './openapi.js';
-import type { AppSpec, CheckRunRecord, CommentRecord, Identity, RepoRecord, SeedContent, SeedRepo, TokenSpec } from './state.js';
+import type {
+  AppSpec,
+  CheckRunRecord,
+  CommentRecord,
+  Identity,
+  RepoRecord,
+  SeedContent,
+  SeedRepo,
+  TokenSpec,
+} from './state.js';
 import { idFor } from './state.js';
 import type { Urls } from './views.js';
 import { World } from './world.js';
 
 export type { FaultSpec } from './faults.js';
 export { LIMITS } from './handlers.js';
-export type { AppSpec, CheckRunRecord, CommentRecord, Identity, RepoRecord, Role, SeedPull, SeedPullFile, SeedRepo, TokenSpec } from './state.js';
+export type {
+  AppSpec,
+  CheckRunRecord,
+  CommentRecord,
+  Identity,
+  RepoRecord,
+  Role,
+  SeedPull,
+  SeedPullFile,
+  SeedRepo,
+  TokenSpec,
+} from './state.js';
 export { GITHUB_ACTIONS_APP } from './world.js';
 
 /** Options of `startFakeGitHub`. */
@@ -70,7 +90,15 @@ export interface RecordedRequest {
  * the fake does not implement, or a fake response that breaks the documented response schema.
  */
 export interface UnexpectedRequest {
-  kind: 'unknown-route' | 'unknown-method' | 'invalid-params' | 'invalid-body' | 'limit' | 'not-implemented' | 'bad-response' | 'fake-crash';
+  kind:
+    | 'unknown-route'
+    | 'unknown-method'
+    | 'invalid-params'
+    | 'invalid-body'
+    | 'limit'
+    | 'not-implemented'
+    | 'bad-response'
+    | 'fake-crash';
   method: string;
   path: string;
   operationId?: string;
@@ -140,12 +168,16 @@ export class FakeGitHub {
 
   /** Comments on an issue/PR, oldest first. */
   comments(owner: string, repo: string, issueNumber: number): CommentRecord[] {
-    return [...this.repoState(owner, repo).comments.values()].filter((c) => c.issueNumber === issueNumber).sort((a, b) => a.id - b.id);
+    return [...this.repoState(owner, repo).comments.values()]
+      .filter((c) => c.issueNumber === issueNumber)
+      .sort((a, b) => a.id - b.id);
   }
 
   /** Check runs of a repository (optionally for one head sha), oldest first. */
   checkRuns(owner: string, repo: string, headSha?: string): CheckRunRecord[] {
-    return [...this.repoState(owner, repo).checkRuns.values()].filter((r) => headSha === undefined || r.headSha === headSha).sort((a, b) => a.id - b.id);
+    return [...this.repoState(owner, repo).checkRuns.values()]
+      .filter((r) => headSha === undefined || r.headSha === headSha)
+      .sort((a, b) => a.id - b.id);
   }
 
   /** Injects a fault; returns a function removing it. */
@@ -178,7 +210,12 @@ export class FakeGitHub {
   editComment(owner: string, repo: string, commentId: number, body: string, editor: string): CommentRecord {
     const comment = this.repoState(owner, repo).comments.get(commentId);
     if (!comment) throw new Error(`fake GitHub: no comment ${commentId} in ${owner}/${repo}`);
-    const identity = [...this.world.tokens.values()].find((t) => t.login === editor) ?? { login: editor, id: idFor(editor), type: 'User' as const, readOnly: false };
+    const identity = [...this.world.tokens.values()].find((t) => t.login === editor) ?? {
+      login: editor,
+      id: idFor(editor),
+      type: 'User' as const,
+      readOnly: false,
+    };
     return this.world.editComment(comment, body, identity);
   }
 
@@ -191,7 +228,9 @@ export class FakeGitHub {
   /** Throws, listing them, if any unexpected request was seen. */
   assertNoUnexpected(): void {
     if (this.unexpected.length === 0) return;
-    const lines = this.unexpected.map((u) => `- ${u.kind}: ${u.method} ${u.path}${u.operationId ? ` (${u.operationId})` : ''}: ${u.message}`);
+    const lines = this.unexpected.map(
+      (u) => `- ${u.kind}: ${u.method} ${u.path}${u.operationId ? ` (${u.operationId})` : ''}: ${u.message}`,
+    );
     throw new Error(`fake GitHub saw ${this.unexpected.length} unexpected request(s):\n${lines.join('\n')}`);
   }
 
@@ -227,7 +266,12 @@ export class FakeGitHub {
     this.requests.push(record);
     const requestId = `FAKE:${record.seq.toString(16).toUpperCase()}`;
 
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}, raw?: HandlerResult['raw']) => {
+    const send = (
+      status: number,
+      payload: unknown,
+      headers: Record<string, string> = {},
+      raw?: HandlerResult['raw'],
+    ) => {
       record.status = status;
       record.durationMs = Date.now() - startedAt;
       const common: Record<string, string> = {
@@ -251,8 +295,16 @@ export class FakeGitHub {
         res.end(method === 'HEAD' ? undefined : JSON.stringify(payload));
       }
     };
-    const fail = (status: number, message: string, extra: { errors?: unknown[]; headers?: Record<string, string> } = {}) =>
-      send(status, { message, ...(extra.errors ? { errors: extra.errors } : {}), documentation_url: DOCS, status: String(status) }, extra.headers);
+    const fail = (
+      status: number,
+      message: string,
+      extra: { errors?: unknown[]; headers?: Record<string, string> } = {},
+    ) =>
+      send(
+        status,
+        { message, ...(extra.errors ? { errors: extra.errors } : {}), documentation_url: DOCS, status: String(status) },
+        extra.headers,
+      );
     const flag = (kind: UnexpectedRequest['kind'], message: string, operationId?: string) =>
       this.unexpected.push({ kind, method, path, message, ...(operationId ? { operationId } : {}) });
 
@@ -335,14 +387,16 @@ export class FakeGitHub {
       });
     } catch (error) {
       if (error instanceof HttpError) {
-        if (error.extra.limit) flag('limit', `${error.message}: ${JSON.stringify(error.extra.errors ?? [])}`, operation.operationId);
+        if (error.extra.limit)
+          flag('limit', `${error.message}: ${JSON.stringify(error.extra.errors ?? [])}`, operation.operationId);
         return fail(error.status, error.message, error.extra);
       }
       throw error;
     }
     if (this.options.validateResponses !== false && result.status < 300 && result.body !== undefined && !result.raw) {
       const bad = api.validateResponse(operation, result.status, result.body);
-      if (bad.length > 0) flag('bad-response', bad.map((p) => `${p.field}: ${p.message}`).join('; '), operation.operationId);
+      if (bad.length > 0)
+        flag('bad-response', bad.map((p) => `${p.field}: ${p.message}`).join('; '), operation.operationId);
     }
     return send(result.status, result.body, result.headers, result.raw);
   }
@@ -380,21 +434,39 @@ export class FakeGitHub {
     record.login = identity.login;
     const query = (body as { query?: unknown } | undefined)?.query;
     const ids = (body as { variables?: { ids?: unknown } } | undefined)?.variables?.ids;
-    if (typeof query !== 'string' || !/nodes\(ids:\s*\$ids\)/.test(query) || !/\.\.\.\s*on\s+IssueComment/.test(query) || !Array.isArray(ids)) {
-      flag('not-implemented', `the fake's GraphQL endpoint only answers nodes(ids: $ids) { ... on IssueComment { … } } with variables.ids; got ${JSON.stringify(body).slice(0, 200)}`, 'graphql');
+    if (
+      typeof query !== 'string' ||
+      !/nodes\(ids:\s*\$ids\)/.test(query) ||
+      !/\.\.\.\s*on\s+IssueComment/.test(query) ||
+      !Array.isArray(ids)
+    ) {
+      flag(
+        'not-implemented',
+        `the fake's GraphQL endpoint only answers nodes(ids: $ids) { ... on IssueComment { … } } with variables.ids; got ${JSON.stringify(body).slice(0, 200)}`,
+        'graphql',
+      );
       return send(200, { errors: [{ message: 'not implemented by the fake' }] });
     }
     if (/^\s*mutation\b/.test(query)) {
       flag('not-implemented', 'the fake implements no GraphQL mutation', 'graphql');
       return send(200, { errors: [{ message: 'not implemented by the fake' }] });
     }
-    if (ids.length > 100) return send(200, { errors: [{ type: 'EXCESSIVE_PAGINATION', message: 'nodes(ids:) accepts at most 100 ids' }] });
-    const aliases = [...query.matchAll(/(\w+)\s*:\s*userContentEdits\(\s*(first|last)\s*:\s*(\d+)\s*\)/g)].map((x) => ({ alias: x[1]!, end: x[2]!, n: Number(x[3]) }));
+    if (ids.length > 100)
+      return send(200, { errors: [{ type: 'EXCESSIVE_PAGINATION', message: 'nodes(ids:) accepts at most 100 ids' }] });
+    const aliases = [...query.matchAll(/(\w+)\s*:\s*userContentEdits\(\s*(first|last)\s*:\s*(\d+)\s*\)/g)].map((x) => ({
+      alias: x[1]!,
+      end: x[2]!,
+      n: Number(x[3]),
+    }));
     const errors: unknown[] = [];
     const nodes = ids.map((id, i) => {
       const c = typeof id === 'string' ? this.world.commentByNodeId(id) : undefined;
       if (!c) {
-        errors.push({ type: 'NOT_FOUND', path: ['nodes', i], message: `Could not resolve to a node with the global id of '${String(id)}'` });
+        errors.push({
+          type: 'NOT_FOUND',
+          path: ['nodes', i],
+          message: `Could not resolve to a node with the global id of '${String(id)}'`,
+        });
         return null;
       }
       const newestFirst = [...c.edits].reverse();
@@ -406,7 +478,8 @@ export class FakeGitHub {
         editor: last ? { login: last.editor.login } : null,
       };
       for (const a of aliases) {
-        const slice = a.end === 'first' ? newestFirst.slice(0, a.n) : newestFirst.slice(Math.max(0, newestFirst.length - a.n));
+        const slice =
+          a.end === 'first' ? newestFirst.slice(0, a.n) : newestFirst.slice(Math.max(0, newestFirst.length - a.n));
         node[a.alias] = { nodes: slice.map(editNode) };
       }
       return node;
@@ -429,7 +502,8 @@ export class FakeGitHub {
     if (/^[\w-]+\.[\w-]+\.[\w-]*$/.test(credential)) {
       const app = this.appFromJwt(credential);
       if (!app) return { error: 'A JSON web token could not be decoded' };
-      if (!needsJwt) return { error: 'JWT authentication is only accepted by /app endpoints; use an installation token' };
+      if (!needsJwt)
+        return { error: 'JWT authentication is only accepted by /app endpoints; use an installation token' };
       return { jwtApp: app };
     }
     const identity = this.world.tokens.get(credential);
@@ -441,7 +515,10 @@ export class FakeGitHub {
   /** The app a JWT claims (`iss`), if registered and unexpired. The signature is not checked. */
   private appFromJwt(jwt: string) {
     try {
-      const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
+      const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+        iss?: unknown;
+        exp?: unknown;
+      };
       if (typeof payload.exp === 'number' && payload.exp * 1000 < Date.now()) return undefined;
       return [...this.world.apps.values()].find((a) => String(a.id) === String(payload.iss));
     } catch {
@@ -459,11 +536,18 @@ export class FakeGitHub {
       const body = bodyText ? (JSON.parse(bodyText) as Record<string, unknown>) : {};
       const route = `${method} ${path}`;
       if (route === 'POST /_fake/seed') {
-        const seed = body as unknown as SeedRepo & { commits?: Record<string, Record<string, SeedContent | { base64: string }>> };
+        const seed = body as unknown as SeedRepo & {
+          commits?: Record<string, Record<string, SeedContent | { base64: string }>>;
+        };
         const commits = Object.fromEntries(
           Object.entries(seed.commits ?? {}).map(([sha, files]) => [
             sha,
-            Object.fromEntries(Object.entries(files).map(([p, c]) => [p, typeof c === 'object' && 'base64' in c ? Buffer.from(c.base64, 'base64') : c])),
+            Object.fromEntries(
+              Object.entries(files).map(([p, c]) => [
+                p,
+                typeof c === 'object' && 'base64' in c ? Buffer.from(c.base64, 'base64') : c,
+              ]),
+            ),
           ]),
         );
         this.seedRepo({ ...seed, commits });
@@ -486,7 +570,8 @@ export class FakeGitHub {
         const repo = this.repoState(b.owner, b.repo);
         const pull = repo.pulls.get(b.number);
         if (!pull) return reply(404, { message: `pull request ${b.owner}/${b.repo}#${b.number} was not seeded` });
-        if (!repo.commits.has(b.sha)) return reply(422, { message: `commit ${b.sha} was not seeded in ${b.owner}/${b.repo}` });
+        if (!repo.commits.has(b.sha))
+          return reply(422, { message: `commit ${b.sha} was not seeded in ${b.owner}/${b.repo}` });
         pull.head.sha = b.sha;
         if (pull.head.repo === repo.fullName) repo.branches.set(pull.head.ref, b.sha);
         return reply(204);
@@ -499,7 +584,10 @@ export class FakeGitHub {
       if (route === 'DELETE /_fake/faults') return (this.clearFaults(), reply(204));
       if (route === 'GET /_fake/requests') {
         const since = Number(url.searchParams.get('since') ?? 0);
-        return reply(200, this.requests.filter((r) => r.seq > since));
+        return reply(
+          200,
+          this.requests.filter((r) => r.seq > since),
+        );
       }
       if (route === 'DELETE /_fake/requests') return (this.clearRequests(), reply(204));
       if (route === 'GET /_fake/unexpected') return reply(200, this.unexpected);
@@ -507,7 +595,13 @@ export class FakeGitHub {
       if (repoMatch) {
         const repo = this.repoState(decodeURIComponent(repoMatch[1]!), decodeURIComponent(repoMatch[2]!));
         return reply(200, {
-          comments: [...repo.comments.values()].map((c) => ({ id: c.id, issueNumber: c.issueNumber, body: c.body, login: c.user.login, reactions: c.reactions.map((r) => r.content) })),
+          comments: [...repo.comments.values()].map((c) => ({
+            id: c.id,
+            issueNumber: c.issueNumber,
+            body: c.body,
+            login: c.user.login,
+            reactions: c.reactions.map((r) => r.content),
+          })),
           checkRuns: [...repo.checkRuns.values()],
         });
       }
@@ -553,7 +647,8 @@ function toGitHubErrors(operation: OperationSpec, problems: ValidationProblem[])
 /** What GitHub lists in `x-accepted-github-permissions` for the writes we make. */
 function acceptedPermissions(operationId: string): string {
   if (operationId.startsWith('checks/')) return 'checks=write';
-  if (operationId.startsWith('issues/') || operationId.startsWith('reactions/')) return 'issues=write; pull_requests=write';
+  if (operationId.startsWith('issues/') || operationId.startsWith('reactions/'))
+    return 'issues=write; pull_requests=write';
   return 'contents=write';
 }
 

@@ -121,7 +121,8 @@ export class OpenApiIndex {
       if (
         !best ||
         route.literalSegments > best.route.literalSegments ||
-        (route.literalSegments === best.route.literalSegments && route.multiSegmentParams < best.route.multiSegmentParams)
+        (route.literalSegments === best.route.literalSegments &&
+          route.multiSegmentParams < best.route.multiSegmentParams)
       ) {
         best = { route, groups: m.slice(1) };
       }
@@ -130,7 +131,11 @@ export class OpenApiIndex {
     const lower = method.toLowerCase();
     const operation = best.route.methods.get(lower) ?? (lower === 'head' ? best.route.methods.get('get') : undefined);
     if (!operation) {
-      return { kind: 'unknown-method', template: best.route.template, allowed: [...best.route.methods.keys()].map((x) => x.toUpperCase()) };
+      return {
+        kind: 'unknown-method',
+        template: best.route.template,
+        allowed: [...best.route.methods.keys()].map((x) => x.toUpperCase()),
+      };
     }
     const pathParams: Record<string, string> = {};
     best.route.paramNames.forEach((name, i) => {
@@ -163,7 +168,9 @@ export class OpenApiIndex {
       for (const p of operation.parameters) if (p.in === location && p.name in values) subject[p.name] = values[p.name];
       if (!validate(subject)) {
         for (const e of validate.errors ?? []) {
-          const field = e.instancePath.replace(/^\//, '') || String((e.params as { missingProperty?: string }).missingProperty ?? '');
+          const field =
+            e.instancePath.replace(/^\//, '') ||
+            String((e.params as { missingProperty?: string }).missingProperty ?? '');
           problems.push({ location, field, message: describeAjvError(e) });
         }
       }
@@ -183,7 +190,11 @@ export class OpenApiIndex {
       this.validators.set(key, validate);
     }
     if (validate(body)) return [];
-    return (validate.errors ?? []).map((e) => ({ location: 'body' as const, field: e.instancePath || '/', message: describeAjvError(e) }));
+    return (validate.errors ?? []).map((e) => ({
+      location: 'body' as const,
+      field: e.instancePath || '/',
+      message: describeAjvError(e),
+    }));
   }
 
   /**
@@ -204,7 +215,9 @@ export class OpenApiIndex {
       this.validators.set(key, validate);
     }
     if (validate(body)) return [];
-    return (validate.errors ?? []).slice(0, 10).map((e) => ({ location: 'body' as const, field: e.instancePath || '/', message: describeAjvError(e) }));
+    return (validate.errors ?? [])
+      .slice(0, 10)
+      .map((e) => ({ location: 'body' as const, field: e.instancePath || '/', message: describeAjvError(e) }));
   }
 
   /** All operations, for tests that want to enumerate them. */
@@ -220,7 +233,11 @@ export class OpenApiIndex {
     if (!validate) {
       const properties: Record<string, Json> = {};
       for (const p of params) properties[p.name] = p.schema;
-      const schema: JsonObject = { type: 'object', properties, required: params.filter((p) => p.required).map((p) => p.name) };
+      const schema: JsonObject = {
+        type: 'object',
+        properties,
+        required: params.filter((p) => p.required).map((p) => p.name),
+      };
       validate = this.requestAjv.compile(this.toJsonSchema(schema, { relaxRequired: false }));
       this.validators.set(key, validate);
     }
@@ -258,7 +275,12 @@ export class OpenApiIndex {
           out['anyOf'] = convert(value);
           continue;
         }
-        if ((key === 'properties' || key === 'patternProperties') && value && typeof value === 'object' && !Array.isArray(value)) {
+        if (
+          (key === 'properties' || key === 'patternProperties') &&
+          value &&
+          typeof value === 'object' &&
+          !Array.isArray(value)
+        ) {
           const props: JsonObject = {};
           for (const [name, sub] of Object.entries(value)) props[name] = convert(sub);
           out[key] = props;
@@ -299,7 +321,10 @@ function compileTemplate(template: string, item: JsonObject, index: OpenApiIndex
     const op = item[method] as JsonObject | undefined;
     if (!op) continue;
     const parameters = [...shared, ...((op['parameters'] as Json[] | undefined) ?? [])].map((raw) => {
-      const p = raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['$ref'] === 'string' ? index.resolveRef(raw['$ref']) : (raw as JsonObject);
+      const p =
+        raw && typeof raw === 'object' && !Array.isArray(raw) && typeof raw['$ref'] === 'string'
+          ? index.resolveRef(raw['$ref'])
+          : (raw as JsonObject);
       return {
         name: String(p['name']),
         in: p['in'] as ParameterSpec['in'],
@@ -317,12 +342,15 @@ function compileTemplate(template: string, item: JsonObject, index: OpenApiIndex
       method: method.toUpperCase(),
       template,
       parameters,
-      ...(rbResolved ? { requestBody: { required: rbResolved['required'] === true, ...(jsonSchema ? { schema: jsonSchema } : {}) } } : {}),
+      ...(rbResolved
+        ? { requestBody: { required: rbResolved['required'] === true, ...(jsonSchema ? { schema: jsonSchema } : {}) } }
+        : {}),
       responses: (op['responses'] as JsonObject | undefined) ?? {},
     });
   }
   const multi = new Set<string>();
-  for (const op of methods.values()) for (const p of op.parameters) if (p.in === 'path' && p.multiSegment) multi.add(p.name);
+  for (const op of methods.values())
+    for (const p of op.parameters) if (p.in === 'path' && p.multiSegment) multi.add(p.name);
   const paramNames: string[] = [];
   let literalSegments = 0;
   const pattern = template
@@ -340,7 +368,14 @@ function compileTemplate(template: string, item: JsonObject, index: OpenApiIndex
       });
     })
     .join('/');
-  return { template, regex: new RegExp(`^${pattern}/?$`), paramNames, literalSegments, multiSegmentParams: multi.size, methods };
+  return {
+    template,
+    regex: new RegExp(`^${pattern}/?$`),
+    paramNames,
+    literalSegments,
+    multiSegmentParams: multi.size,
+    methods,
+  };
 }
 
 function escapeRegex(s: string): string {
@@ -362,7 +397,8 @@ function describeAjvError(e: ErrorObject): string {
   const params = e.params as Record<string, unknown>;
   if (e.keyword === 'enum') return `${where} ${e.message ?? 'is invalid'}: ${JSON.stringify(params['allowedValues'])}`;
   if (e.keyword === 'required') return `${where} is missing required property "${String(params['missingProperty'])}"`;
-  if (e.keyword === 'additionalProperties') return `${where} has unknown property "${String(params['additionalProperty'])}"`;
+  if (e.keyword === 'additionalProperties')
+    return `${where} has unknown property "${String(params['additionalProperty'])}"`;
   return `${where} ${e.message ?? 'is invalid'}`;
 }
 

@@ -42,7 +42,8 @@ if (values['seed-file']) {
   // Same decoding of { base64 } contents as the control API: go through it.
   for (const repo of seed.repos ?? []) {
     const res = await fetch(`${fake.url}/_fake/seed`, { method: 'POST', body: JSON.stringify(repo) });
-    if (!res.ok) throw new Error(`seeding ${String(repo['owner'])}/${String(repo['repo'])} failed: ${await res.text()}`);
+    if (!res.ok)
+      throw new Error(`seeding ${String(repo['owner'])}/${String(repo['repo'])} failed: ${await res.text()}`);
   }
 }
 
@@ -50,7 +51,8 @@ process.stdout.write(`FAKE_GITHUB_URL=${fake.url}\n`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    if (fake.unexpected.length > 0) process.stderr.write(`fake GitHub: ${fake.unexpected.length} unexpected request(s)\n`);
+    if (fake.unexpected.length > 0)
+      process.stderr.write(`fake GitHub: ${fake.unexpected.length} unexpected request(s)\n`);
     void fake.close().then(() => process.exit(0));
   });
 }

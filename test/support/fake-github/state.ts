@@ -223,7 +223,10 @@ export class RepoRecord {
   /** Stores a commit's files as real git blobs and trees; returns the root tree sha. */
   addCommit(sha: string, files: Record<string, SeedContent>): string {
     const root = this.writeTree(
-      Object.entries(files).map(([path, content]) => ({ parts: path.split('/').filter(Boolean), content: toBuffer(content) })),
+      Object.entries(files).map(([path, content]) => ({
+        parts: path.split('/').filter(Boolean),
+        content: toBuffer(content),
+      })),
     );
     this.commits.set(sha, root);
     this.fileListCache.clear();
@@ -248,9 +251,14 @@ export class RepoRecord {
     for (const [name, sub] of dirs) entries.push({ name, mode: '040000', type: 'tree', sha: this.writeTree(sub) });
     // Git sorts tree entries by name, comparing a directory as if its name ended in '/'.
     const key = (e: TreeEntry) => (e.type === 'tree' ? `${e.name}/` : e.name);
-    entries.sort((x, y) => (Buffer.compare(Buffer.from(key(x)), Buffer.from(key(y)))));
+    entries.sort((x, y) => Buffer.compare(Buffer.from(key(x)), Buffer.from(key(y))));
     const body = Buffer.concat(
-      entries.map((e) => Buffer.concat([Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`), Buffer.from(e.sha, 'hex')])),
+      entries.map((e) =>
+        Buffer.concat([
+          Buffer.from(`${e.mode === '040000' ? '40000' : e.mode} ${e.name}\0`),
+          Buffer.from(e.sha, 'hex'),
+        ]),
+      ),
     );
     const sha = gitHash('tree', body);
     this.objects.set(sha, { type: 'tree', entries });
@@ -359,7 +367,14 @@ export class RepoRecord {
       if (a && !b && renamedFrom.has(path)) continue;
       const sha = gitHash('blob', b ?? a!);
       if (b && !a && renamedTo.has(path)) {
-        files.push({ filename: path, status: 'renamed', previous_filename: renamedTo.get(path)!, additions: 0, deletions: 0, sha });
+        files.push({
+          filename: path,
+          status: 'renamed',
+          previous_filename: renamedTo.get(path)!,
+          additions: 0,
+          deletions: 0,
+          sha,
+        });
         continue;
       }
       const status = !a ? 'added' : !b ? 'removed' : 'modified';
@@ -368,7 +383,14 @@ export class RepoRecord {
         continue;
       }
       const diff = unifiedDiff(a?.toString('utf8'), b?.toString('utf8'));
-      files.push({ filename: path, status, additions: diff.additions, deletions: diff.deletions, sha, ...(diff.patch ? { patch: diff.patch } : {}) });
+      files.push({
+        filename: path,
+        status,
+        additions: diff.additions,
+        deletions: diff.deletions,
+        sha,
+        ...(diff.patch ? { patch: diff.patch } : {}),
+      });
     }
     files.sort((x, y) => (x.filename < y.filename ? -1 : x.filename > y.filename ? 1 : 0));
     this.fileListCache.set(key, files);

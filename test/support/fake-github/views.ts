@@ -2,7 +2,16 @@
  * JSON shapes the fake returns, trimmed to the fields clients read but typed as GitHub documents them
  * (the server checks every response against the OpenAPI response schema, types only).
  */
-import { idFor, type AppRecord, type CheckRunRecord, type CommentRecord, type Identity, type PullRecord, type RepoRecord, type Role } from './state.js';
+import {
+  idFor,
+  type AppRecord,
+  type CheckRunRecord,
+  type CommentRecord,
+  type Identity,
+  type PullRecord,
+  type RepoRecord,
+  type Role,
+} from './state.js';
 
 /** Base URLs a view needs: the fake's own API URL and the web URL it pretends to be. */
 export interface Urls {
@@ -51,7 +60,11 @@ export function identityView(urls: Urls, identity: Identity) {
 }
 
 /** A `repository` (trimmed). */
-export function repoView(urls: Urls, repo: { id: number; owner: string; name: string; private: boolean; defaultBranch: string }, fork = false) {
+export function repoView(
+  urls: Urls,
+  repo: { id: number; owner: string; name: string; private: boolean; defaultBranch: string },
+  fork = false,
+) {
   const url = `${urls.api}/repos/${repo.owner}/${repo.name}`;
   return {
     id: repo.id,
@@ -123,7 +136,13 @@ export function commentView(urls: Urls, repo: RepoRecord, c: CommentRecord) {
 
 /** A `reaction`. */
 export function reactionView(urls: Urls, r: { id: number; content: string; user: Identity; createdAt: string }) {
-  return { id: r.id, node_id: nodeId('REA_', r.id), user: identityView(urls, r.user), content: r.content, created_at: r.createdAt };
+  return {
+    id: r.id,
+    node_id: nodeId('REA_', r.id),
+    user: identityView(urls, r.user),
+    content: r.content,
+    created_at: r.createdAt,
+  };
 }
 
 /** A `check-run`. */
@@ -157,8 +176,16 @@ export function checkRunView(urls: Urls, repo: RepoRecord, run: CheckRunRecord) 
         id: p.id,
         number: p.number,
         url: `${urls.api}/repos/${repo.fullName}/pulls/${p.number}`,
-        head: { ref: p.head.ref, sha: p.head.sha, repo: { id: repo.id, url: `${urls.api}/repos/${repo.fullName}`, name: repo.name } },
-        base: { ref: p.base.ref, sha: p.base.sha, repo: { id: repo.id, url: `${urls.api}/repos/${repo.fullName}`, name: repo.name } },
+        head: {
+          ref: p.head.ref,
+          sha: p.head.sha,
+          repo: { id: repo.id, url: `${urls.api}/repos/${repo.fullName}`, name: repo.name },
+        },
+        base: {
+          ref: p.base.ref,
+          sha: p.base.sha,
+          repo: { id: repo.id, url: `${urls.api}/repos/${repo.fullName}`, name: repo.name },
+        },
       })),
   };
 }
@@ -171,7 +198,17 @@ export function pullView(urls: Urls, repo: RepoRecord, p: PullRecord) {
   const headRepo =
     p.head.repo === repo.fullName
       ? repoView(urls, repo)
-      : repoView(urls, { id: idFor(p.head.repo), owner: headOwner, name: headName, private: repo.private, defaultBranch: repo.defaultBranch }, true);
+      : repoView(
+          urls,
+          {
+            id: idFor(p.head.repo),
+            owner: headOwner,
+            name: headName,
+            private: repo.private,
+            defaultBranch: repo.defaultBranch,
+          },
+          true,
+        );
   const comments = [...repo.comments.values()].filter((c) => c.issueNumber === p.number).length;
   return {
     url,
@@ -204,8 +241,20 @@ export function pullView(urls: Urls, repo: RepoRecord, p: PullRecord) {
     assignees: [],
     requested_reviewers: [],
     requested_teams: [],
-    head: { label: `${headOwner}:${p.head.ref}`, ref: p.head.ref, sha: p.head.sha, user: userView(urls, headOwner), repo: headRepo },
-    base: { label: `${repo.owner}:${p.base.ref}`, ref: p.base.ref, sha: p.base.sha, user: userView(urls, repo.owner), repo: repoView(urls, repo) },
+    head: {
+      label: `${headOwner}:${p.head.ref}`,
+      ref: p.head.ref,
+      sha: p.head.sha,
+      user: userView(urls, headOwner),
+      repo: headRepo,
+    },
+    base: {
+      label: `${repo.owner}:${p.base.ref}`,
+      ref: p.base.ref,
+      sha: p.base.sha,
+      user: userView(urls, repo.owner),
+      repo: repoView(urls, repo),
+    },
     _links: {
       self: { href: url },
       html: { href: `${urls.web}/${repo.fullName}/pull/${p.number}` },

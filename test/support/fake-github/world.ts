@@ -18,7 +18,12 @@ import {
 import { timestamp } from './views.js';
 
 /** Well-known app of the Actions GITHUB_TOKEN. */
-export const GITHUB_ACTIONS_APP: AppRecord = { id: 15368, slug: 'github-actions', name: 'GitHub Actions', owner: 'github' };
+export const GITHUB_ACTIONS_APP: AppRecord = {
+  id: 15368,
+  slug: 'github-actions',
+  name: 'GitHub Actions',
+  owner: 'github',
+};
 
 /** The state container behind one fake server. */
 export class World {
@@ -101,17 +106,33 @@ export class World {
         this.apps.set(app.id, app);
       }
     }
-    const identity: Identity = { login: spec.login, id: spec.id ?? idFor(spec.login), type, readOnly: spec.readOnly ?? false, ...(app ? { app } : {}) };
+    const identity: Identity = {
+      login: spec.login,
+      id: spec.id ?? idFor(spec.login),
+      type,
+      readOnly: spec.readOnly ?? false,
+      ...(app ? { app } : {}),
+    };
     this.tokens.set(token, identity);
     return identity;
   }
 
   /** Registers a GitHub App and its installations (JWTs with `iss` = the app id authenticate as it). */
   addApp(spec: AppSpec): AppRecord {
-    const app: AppRecord = { id: spec.id, slug: spec.slug, name: spec.name ?? spec.slug, owner: spec.owner ?? 'octo-org' };
+    const app: AppRecord = {
+      id: spec.id,
+      slug: spec.slug,
+      name: spec.name ?? spec.slug,
+      owner: spec.owner ?? 'octo-org',
+    };
     this.apps.set(app.id, app);
     for (const inst of spec.installations ?? []) {
-      this.installations.set(inst.id, { id: inst.id, appId: app.id, account: inst.account, repositories: inst.repositories ?? 'all' });
+      this.installations.set(inst.id, {
+        id: inst.id,
+        appId: app.id,
+        account: inst.account,
+        repositories: inst.repositories ?? 'all',
+      });
     }
     return app;
   }
@@ -120,7 +141,14 @@ export class World {
   issueInstallationToken(installation: InstallationRecord): { token: string; identity: Identity } {
     const app = this.apps.get(installation.appId)!;
     const token = `ghs_${randomBytes(18).toString('hex')}`;
-    const identity: Identity = { login: `${app.slug}[bot]`, id: idFor(`${app.slug}[bot]`), type: 'Bot', app, readOnly: false, installationId: installation.id };
+    const identity: Identity = {
+      login: `${app.slug}[bot]`,
+      id: idFor(`${app.slug}[bot]`),
+      type: 'Bot',
+      app,
+      readOnly: false,
+      installationId: installation.id,
+    };
     this.tokens.set(token, identity);
     return { token, identity };
   }
@@ -135,9 +163,21 @@ export class World {
 
   /** Adds an issue comment directly (a reviewer's `/readiness waive …`, or a look-alike of ours). */
   addComment(repo: RepoRecord, issueNumber: number, body: string, author: Identity | string): CommentRecord {
-    const user: Identity = typeof author === 'string' ? { login: author, id: idFor(author), type: author.endsWith('[bot]') ? 'Bot' : 'User', readOnly: false } : author;
+    const user: Identity =
+      typeof author === 'string'
+        ? { login: author, id: idFor(author), type: author.endsWith('[bot]') ? 'Bot' : 'User', readOnly: false }
+        : author;
     const now = this.now();
-    const comment: CommentRecord = { id: this.nextCommentId++, issueNumber, body, user, createdAt: now, updatedAt: now, reactions: [], edits: [] };
+    const comment: CommentRecord = {
+      id: this.nextCommentId++,
+      issueNumber,
+      body,
+      user,
+      createdAt: now,
+      updatedAt: now,
+      reactions: [],
+      edits: [],
+    };
     repo.comments.set(comment.id, comment);
     return comment;
   }

@@ -13,7 +13,8 @@ export const rule: EngineRule = {
     severity: 'blocker',
     description: 'A changed file in a gate’s scope that could not be analysed: the report is incomplete.',
     messages: {
-      unanalysed: 'This file was not analysed ({{reason}}), so {{gates}} cannot vouch for it: the report is incomplete.',
+      unanalysed:
+        'This file was not analysed ({{reason}}), so {{gates}} cannot vouch for it: the report is incomplete.',
       unlisted: 'Some changed files were not analysed ({{reason}}), so the report is incomplete.',
     },
     fixes: {

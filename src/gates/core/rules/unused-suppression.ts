@@ -11,7 +11,8 @@ export const rule: EngineRule = {
     messages: {
       unused:
         'This readiness-ignore for {{targets}} suppresses nothing on line {{line}}: it is stale or misplaced, and would silently hide a future finding there.',
-      unknownTarget: 'This readiness-ignore names {{targets}}, which is no rule or gate of Readiness Gates, so it suppresses nothing.',
+      unknownTarget:
+        'This readiness-ignore names {{targets}}, which is no rule or gate of Readiness Gates, so it suppresses nothing.',
     },
     fixes: {
       unused: 'Remove the comment, or move it to the line just above the reported code.',

@@ -201,7 +201,11 @@ export class CodeBase {
   }
 
   /** An exported name of a module (JS `export`, Python module-level names). */
-  async resolveExport(info: FileInfo, exported: string, depth = 0): Promise<Resolved | { external: External } | undefined> {
+  async resolveExport(
+    info: FileInfo,
+    exported: string,
+    depth = 0,
+  ): Promise<Resolved | { external: External } | undefined> {
     if (info.lang === 'py') return this.resolve(info, exported, depth);
     if (exported === 'default') {
       const local = info.exports.get('default');
@@ -226,7 +230,8 @@ export function pyJoin(module: string, name: string): string {
 /** The initializer of a declarator / the right side of a Python assignment; undefined for functions and classes. */
 export function valueOf(decl: TSNode): TSNode | undefined {
   if (decl.type === 'variable_declarator') return decl.childForFieldName('value') ?? undefined;
-  if (decl.type === 'assignment' || decl.type === 'assignment_expression') return decl.childForFieldName('right') ?? undefined;
+  if (decl.type === 'assignment' || decl.type === 'assignment_expression')
+    return decl.childForFieldName('right') ?? undefined;
   return undefined;
 }
 
@@ -333,7 +338,14 @@ function indexJs(info: FileInfo): void {
           if (spec?.type !== 'export_specifier') continue;
           const name = spec.childForFieldName('name')?.text;
           const alias = spec.childForFieldName('alias')?.text;
-          if (name) info.bindings.set(alias ?? name, { module, imported: name, local: alias ?? name, line: stmt.startPosition.row + 1, typeOnly: false });
+          if (name)
+            info.bindings.set(alias ?? name, {
+              module,
+              imported: name,
+              local: alias ?? name,
+              line: stmt.startPosition.row + 1,
+              typeOnly: false,
+            });
         }
       }
       continue;

@@ -9,7 +9,15 @@
  * `redis.ping`) count, and only for methods that clearly talk to the dependency.
  */
 import type { TSNode } from '../../../lang/source-file.js';
-import { calleeName, dottedName, lineOf, endLineOf, keywordArgs, objectProps, positionalArgs } from '../../../lang/ts-helpers.js';
+import {
+  calleeName,
+  dottedName,
+  lineOf,
+  endLineOf,
+  keywordArgs,
+  objectProps,
+  positionalArgs,
+} from '../../../lang/ts-helpers.js';
 import type { DepKind, HandlerFacts, Loc, TimerLeak } from '../model.js';
 import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
 import { JS_LIBRARIES, NAME_HINTS, NON_IO_METHODS, PY_LIBRARIES, TYPE_KINDS, type LibrarySpec } from './libraries.js';
@@ -18,7 +26,8 @@ import { JS_LIBRARIES, NAME_HINTS, NON_IO_METHODS, PY_LIBRARIES, TYPE_KINDS, typ
 const MAX_DEPTH = 3;
 
 /** Option keys that bound a call in time. */
-const TIMEOUT_KEYS = /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|socketTimeout|commandTimeout|statement_timeout|query_timeout)$/;
+const TIMEOUT_KEYS =
+  /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|socketTimeout|commandTimeout|statement_timeout|query_timeout)$/;
 
 /** Names of context managers / wrappers that bound what runs inside them. */
 const PY_TIMEOUT_CONTEXTS = /(^|\.)(timeout|timeout_at|fail_after|fail_at|move_on_after|Timeout|timeout_after)$/;
@@ -46,7 +55,17 @@ export function locOf(info: FileInfo, node: TSNode): Loc {
 function unwrap(node: TSNode): TSNode {
   let n = node;
   for (;;) {
-    if (['parenthesized_expression', 'non_null_expression', 'await_expression', 'await', 'as_expression', 'satisfies_expression', 'type_assertion'].includes(n.type)) {
+    if (
+      [
+        'parenthesized_expression',
+        'non_null_expression',
+        'await_expression',
+        'await',
+        'as_expression',
+        'satisfies_expression',
+        'type_assertion',
+      ].includes(n.type)
+    ) {
       const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment' && !c.type.includes('type'));
       if (!inner) return n;
       n = inner;
@@ -96,7 +115,11 @@ function paramsOf(fn: TSNode): Map<string, TSNode> {
     const name =
       p.type === 'identifier'
         ? p.text
-        : (p.childForFieldName('pattern') ?? p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'))?.text;
+        : (
+            p.childForFieldName('pattern') ??
+            p.childForFieldName('name') ??
+            p.namedChildren.find((c) => c?.type === 'identifier')
+          )?.text;
     if (name) out.set(name, p);
   }
   return out;
@@ -142,7 +165,8 @@ export class HandlerAnalyzer {
     while (stack.length) {
       const n = stack.pop()!;
       if (n.type === 'call_expression' || n.type === 'call') calls.push(n);
-      if ((n.type === 'identifier' || n.type === 'property_identifier') && SHUTDOWN_STATE.test(n.text)) facts.readsShutdownState = true;
+      if ((n.type === 'identifier' || n.type === 'property_identifier') && SHUTDOWN_STATE.test(n.text))
+        facts.readsShutdownState = true;
       for (let i = n.namedChildCount - 1; i >= 0; i--) {
         const c = n.namedChild(i);
         if (c) stack.push(c);
@@ -174,10 +198,11 @@ export class HandlerAnalyzer {
       const before = facts.leaks.length;
       await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, depth + 1, seen);
       // A leak inside a wrapper: the delay is usually the wrapper's parameter; take it from this call.
-      for (const leak of facts.leaks.slice(before)) if (leak.ms === undefined) {
-        const ms = literalMs(call);
-        if (ms !== undefined) leak.ms = ms;
-      }
+      for (const leak of facts.leaks.slice(before))
+        if (leak.ms === undefined) {
+          const ms = literalMs(call);
+          if (ms !== undefined) leak.ms = ms;
+        }
     }
   }
 
@@ -212,7 +237,9 @@ export class HandlerAnalyzer {
     if (m.object.type === 'identifier') {
       const binding = info.bindings.get(m.object.text);
       if (binding && (binding.imported === '*' || info.lang === 'py')) {
-        const path = this.code.target(info, binding.imported === '*' ? binding.module : `${binding.module}.${binding.imported}`) ?? this.code.target(info, binding.module);
+        const path =
+          this.code.target(info, binding.imported === '*' ? binding.module : `${binding.module}.${binding.imported}`) ??
+          this.code.target(info, binding.module);
         if (!path) return undefined;
         const target = await this.code.info(path);
         if (!target) return undefined;
@@ -237,7 +264,8 @@ export class HandlerAnalyzer {
       if (binding) {
         const spec = libraryOf(info, binding.module);
         if (!spec) return undefined;
-        if (spec.functions?.includes(binding.imported)) return { kind: spec.kind, ...(spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {}) };
+        if (spec.functions?.includes(binding.imported))
+          return { kind: spec.kind, ...(spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {}) };
         if ((binding.imported === 'default' || binding.imported === '*') && spec.callable) return { kind: spec.kind };
         return undefined;
       }
@@ -252,7 +280,8 @@ export class HandlerAnalyzer {
       if (client.kind === 'none' || client.factory) return undefined;
       if (client.module) {
         const calls = client.module.moduleCalls;
-        if (calls === '*' || calls?.includes(m.property)) return { kind: client.kind, ...(client.timeout ? { timeout: client.timeout } : {}) };
+        if (calls === '*' || calls?.includes(m.property))
+          return { kind: client.kind, ...(client.timeout ? { timeout: client.timeout } : {}) };
         return undefined;
       }
       if (NON_IO_METHODS.has(m.property)) return undefined;
@@ -261,7 +290,8 @@ export class HandlerAnalyzer {
     }
     // Nothing visible: a name hint, for methods that clearly talk to the dependency.
     const rootName = hintName(m.object);
-    if (rootName) for (const h of NAME_HINTS) if (h.name.test(rootName) && h.methods.test(m.property)) return { kind: h.kind };
+    if (rootName)
+      for (const h of NAME_HINTS) if (h.name.test(rootName) && h.methods.test(m.property)) return { kind: h.kind };
     return undefined;
   }
 
@@ -278,18 +308,21 @@ export class HandlerAnalyzer {
       case 'attribute': {
         const m = memberParts(n)!;
         // this.db → the constructor parameter's type (NestJS) or the field's initializer.
-        if (m.object.type === 'this' || (m.object.type === 'identifier' && m.object.text === 'self')) return this.classifyField(n, m.property, info, depth);
+        if (m.object.type === 'this' || (m.object.type === 'identifier' && m.object.text === 'self'))
+          return this.classifyField(n, m.property, info, depth);
         const inner = await this.classifyExpr(m.object, info, at, depth + 1);
         if (!inner) return undefined;
         if (inner.module) {
           if (inner.module.moduleCalls === '*') return { kind: inner.kind };
           const factories = inner.module.factories;
           const timeout = inner.module.defaultTimeout;
-          if (factories === '*' || factories?.includes(m.property)) return { kind: inner.kind, factory: true, ...(timeout ? { timeout } : {}) };
+          if (factories === '*' || factories?.includes(m.property))
+            return { kind: inner.kind, factory: true, ...(timeout ? { timeout } : {}) };
           return undefined;
         }
         // `Redis.from_url`, `PrismaClient.x`: a static factory of a client class.
-        if (inner.factory) return { kind: inner.kind, factory: true, ...(inner.timeout ? { timeout: inner.timeout } : {}) };
+        if (inner.factory)
+          return { kind: inner.kind, factory: true, ...(inner.timeout ? { timeout: inner.timeout } : {}) };
         return { kind: inner.kind, ...(inner.timeout ? { timeout: inner.timeout } : {}) };
       }
       case 'call_expression':
@@ -302,7 +335,8 @@ export class HandlerAnalyzer {
         const timeout = optionTimeout(n) ?? c.timeout;
         if (c.module) {
           // `knex({...})`, `postgres(url)`: a callable module that builds a client.
-          if (c.module.factories === '*' || c.module.callable === false) return { kind: c.kind, ...(timeout ? { timeout } : {}) };
+          if (c.module.factories === '*' || c.module.callable === false)
+            return { kind: c.kind, ...(timeout ? { timeout } : {}) };
           return undefined;
         }
         // A factory called, or a method of a client (`pool.connect()`, `engine.connect()`) → a client.
@@ -344,18 +378,29 @@ export class HandlerAnalyzer {
         const spec = libraryOf(info, binding.module);
         if (spec) {
           if (binding.imported === '*' || binding.imported === 'default') {
-            result = spec.factories === '*' && !spec.moduleCalls && !spec.callable ? { kind: spec.kind, factory: true } : { kind: spec.kind, module: spec };
+            result =
+              spec.factories === '*' && !spec.moduleCalls && !spec.callable
+                ? { kind: spec.kind, factory: true }
+                : { kind: spec.kind, module: spec };
             if (spec.defaultTimeout) result.timeout = spec.defaultTimeout;
           } else if (spec.instances?.includes(binding.imported)) result = { kind: spec.kind };
           else if (spec.factories === '*' || spec.factories?.includes(binding.imported)) {
-            result = { kind: spec.kind, factory: true, ...(spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {}) };
+            result = {
+              kind: spec.kind,
+              factory: true,
+              ...(spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {}),
+            };
           }
         } else {
           const r = await this.code.resolve(info, name);
           if (r && 'node' in r && r.name !== '*') {
             const v = valueOf(r.node);
             if (v) result = await this.classifyExpr(v, r.info, v, depth + 1);
-            else if (r.node.type === 'class_declaration' && /PrismaService|PrismaClient/.test(r.node.text.slice(0, 200))) result = { kind: 'database', factory: true };
+            else if (
+              r.node.type === 'class_declaration' &&
+              /PrismaService|PrismaClient/.test(r.node.text.slice(0, 200))
+            )
+              result = { kind: 'database', factory: true };
           } else if (r && 'node' in r && r.name === '*' && r.info.lang === 'js') {
             // CommonJS `module.exports = knex(...)` required as a whole.
             const def = await this.code.resolveExport(r.info, 'default');
@@ -380,8 +425,16 @@ export class HandlerAnalyzer {
       // Generic names (Session, Pool, Connection, Model…) only count when imported from a client library.
       const binding = info.bindings.get(type);
       const generic = /^(Session|Pool|Connection|Model|Database|Db|Queue|Channel|Cluster|Engine)$/.test(type);
-      if (generic && !(binding && (libraryOf(info, binding.module) || /typeorm|mongoose|bull|@nestjs/.test(binding.module)))) continue;
-      return { kind: t.kind, ...(t.defaultTimeout ? { timeout: t.defaultTimeout } : {}), ...(t.methods ? { methods: t.methods } : {}) };
+      if (
+        generic &&
+        !(binding && (libraryOf(info, binding.module) || /typeorm|mongoose|bull|@nestjs/.test(binding.module)))
+      )
+        continue;
+      return {
+        kind: t.kind,
+        ...(t.defaultTimeout ? { timeout: t.defaultTimeout } : {}),
+        ...(t.methods ? { methods: t.methods } : {}),
+      };
     }
     const binding = info.bindings.get(type);
     const spec = binding ? libraryOf(info, binding.module) : undefined;
@@ -398,10 +451,17 @@ export class HandlerAnalyzer {
       if (!member) continue;
       if (member.type === 'method_definition' && member.childForFieldName('name')?.text === 'constructor') {
         const param = paramsOf(member).get(field);
-        if (param && param.namedChildren.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'override_modifier') ) return this.classifyParam(param, info);
+        if (
+          param &&
+          param.namedChildren.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'override_modifier')
+        )
+          return this.classifyParam(param, info);
         if (param && param.text.includes('readonly')) return this.classifyParam(param, info);
       }
-      if ((member.type === 'public_field_definition' || member.type === 'field_definition') && (member.childForFieldName('name') ?? member.childForFieldName('property'))?.text === field) {
+      if (
+        (member.type === 'public_field_definition' || member.type === 'field_definition') &&
+        (member.childForFieldName('name') ?? member.childForFieldName('property'))?.text === field
+      ) {
         const value = member.childForFieldName('value');
         if (value) return this.classifyExpr(value, info, value, depth + 1);
         const typed = member.childForFieldName('type');
@@ -441,7 +501,10 @@ export class HandlerAnalyzer {
     const cached = this.wrapperCache.get(fn.id);
     if (cached !== undefined) return cached;
     const text = fn.text;
-    const result = (/Promise\.race/.test(text) && /setTimeout|timeout/i.test(text)) || /AbortSignal\.timeout|\.abort\(/.test(text) || /wait_for|fail_after|asyncio\.timeout/.test(text);
+    const result =
+      (/Promise\.race/.test(text) && /setTimeout|timeout/i.test(text)) ||
+      /AbortSignal\.timeout|\.abort\(/.test(text) ||
+      /wait_for|fail_after|asyncio\.timeout/.test(text);
     this.wrapperCache.set(fn.id, result);
     return result;
   }
@@ -469,7 +532,12 @@ export class HandlerAnalyzer {
   }
 
   /** Uncleared timers created by a race element. */
-  private async timersOf(el: TSNode, info: FileInfo, scope: TSNode, depth: number): Promise<Array<{ node: TSNode; info: FileInfo }>> {
+  private async timersOf(
+    el: TSNode,
+    info: FileInfo,
+    scope: TSNode,
+    depth: number,
+  ): Promise<Array<{ node: TSNode; info: FileInfo }>> {
     if (depth > 2) return [];
     let n = unwrap(el);
     // `x.then(…)`, `x.catch(…)`: the timer is in x.
@@ -506,7 +574,8 @@ export class HandlerAnalyzer {
       if (!target) return [];
       // A helper returning a timer promise: its handle is lost to the caller.
       const out: Array<{ node: TSNode; info: FileInfo }> = [];
-      for (const ret of returnedExpressions(target.fn)) out.push(...(await this.timersOf(ret, target.info, target.fn, depth + 1)));
+      for (const ret of returnedExpressions(target.fn))
+        out.push(...(await this.timersOf(ret, target.info, target.fn, depth + 1)));
       return out;
     }
     return [];
@@ -557,7 +626,8 @@ function isGlobalSetTimeout(call: TSNode, info: FileInfo): boolean {
 /** Is a `setTimeout` call's handle cleared (or unref'd) somewhere in `scope`? */
 function isCleared(timer: TSNode, scope: TSNode): boolean {
   let parent = timer.parent;
-  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'as_expression')) parent = parent.parent;
+  while (parent && (parent.type === 'parenthesized_expression' || parent.type === 'as_expression'))
+    parent = parent.parent;
   if (parent?.type === 'member_expression' && parent.childForFieldName('property')?.text === 'unref') return true;
   let handle: string | undefined;
   if (parent?.type === 'variable_declarator') handle = parent.childForFieldName('name')?.text;
@@ -619,7 +689,14 @@ function enclosingFunctionName(node: TSNode): string | undefined {
 }
 
 function enclosingClassNode(node: TSNode): TSNode | undefined {
-  for (let n = node.parent; n; n = n.parent) if (n.type === 'class_declaration' || n.type === 'class' || n.type === 'class_definition' || n.type === 'abstract_class_declaration') return n;
+  for (let n = node.parent; n; n = n.parent)
+    if (
+      n.type === 'class_declaration' ||
+      n.type === 'class' ||
+      n.type === 'class_definition' ||
+      n.type === 'abstract_class_declaration'
+    )
+      return n;
   return undefined;
 }
 
@@ -630,7 +707,11 @@ export function classMethod(cls: TSNode, name: string): TSNode | undefined {
     if (!m) continue;
     const def = m.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
     if (!def) continue;
-    if ((def.type === 'method_definition' || def.type === 'function_definition') && def.childForFieldName('name')?.text === name) return def;
+    if (
+      (def.type === 'method_definition' || def.type === 'function_definition') &&
+      def.childForFieldName('name')?.text === name
+    )
+      return def;
   }
   return undefined;
 }
@@ -639,16 +720,30 @@ export function classMethod(cls: TSNode, name: string): TSNode | undefined {
  * The nearest binding of `name` visible at `at` inside enclosing functions: a parameter, or a variable
  * declared / assigned / bound by `with … as` before `at`. Module-level names are not searched here.
  */
-export function findLocal(at: TSNode, name: string): { type: 'param'; node: TSNode } | { type: 'value'; node: TSNode } | { type: 'function'; node: TSNode } | undefined {
+export function findLocal(
+  at: TSNode,
+  name: string,
+): { type: 'param'; node: TSNode } | { type: 'value'; node: TSNode } | { type: 'function'; node: TSNode } | undefined {
   for (let fn = enclosingFunctionNode(at); fn; fn = enclosingFunctionNode(fn)) {
     const param = paramsOf(fn).get(name);
     if (param) return { type: 'param', node: param };
     const body = fn.childForFieldName('body');
     if (!body) continue;
     let best: { type: 'value' | 'function'; node: TSNode } | undefined;
-    for (const d of body.descendantsOfType(['variable_declarator', 'assignment', 'with_item', 'function_declaration', 'function_definition'])) {
+    for (const d of body.descendantsOfType([
+      'variable_declarator',
+      'assignment',
+      'with_item',
+      'function_declaration',
+      'function_definition',
+    ])) {
       if (!d || d.startIndex > at.startIndex) continue;
-      if (enclosingFunctionNode(d)?.id !== fn.id && d.type !== 'function_declaration' && d.type !== 'function_definition') continue;
+      if (
+        enclosingFunctionNode(d)?.id !== fn.id &&
+        d.type !== 'function_declaration' &&
+        d.type !== 'function_definition'
+      )
+        continue;
       if (d.type === 'variable_declarator') {
         const n = d.childForFieldName('name');
         const v = d.childForFieldName('value');

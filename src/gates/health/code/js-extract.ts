@@ -11,7 +11,16 @@ import { enclosingFunctionNode, findLocal, locOf } from './handler.js';
 import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all']);
-const NEST_METHODS: Readonly<Record<string, string>> = { Get: 'GET', Post: 'POST', Put: 'PUT', Delete: 'DELETE', Patch: 'PATCH', All: 'ALL', Head: 'HEAD', Options: 'OPTIONS' };
+const NEST_METHODS: Readonly<Record<string, string>> = {
+  Get: 'GET',
+  Post: 'POST',
+  Put: 'PUT',
+  Delete: 'DELETE',
+  Patch: 'PATCH',
+  All: 'ALL',
+  Head: 'HEAD',
+  Options: 'OPTIONS',
+};
 
 /** Packages whose presence makes a file worth extracting. */
 export const JS_WEB_MODULES = [
@@ -38,11 +47,24 @@ export const JS_WEB_MODULES = [
 ];
 
 /** Strings whose presence in a file makes it worth reading (a cheap grep before parsing). */
-export const JS_TOKENS = [...JS_WEB_MODULES.map((m) => `'${m}'`), ...JS_WEB_MODULES.map((m) => `"${m}"`), 'SIGTERM', '.listen('];
+export const JS_TOKENS = [
+  ...JS_WEB_MODULES.map((m) => `'${m}'`),
+  ...JS_WEB_MODULES.map((m) => `"${m}"`),
+  'SIGTERM',
+  '.listen(',
+];
 
 function unwrap(node: TSNode): TSNode {
   let n = node;
-  while (['parenthesized_expression', 'await_expression', 'as_expression', 'non_null_expression', 'satisfies_expression'].includes(n.type)) {
+  while (
+    [
+      'parenthesized_expression',
+      'await_expression',
+      'as_expression',
+      'non_null_expression',
+      'satisfies_expression',
+    ].includes(n.type)
+  ) {
     const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment');
     if (!inner) break;
     n = inner;
@@ -97,7 +119,8 @@ export function portExpr(node: TSNode, info: FileInfo, depth = 0): PortExpr {
     if (op === '||' || op === '??') {
       const left = portExpr(n.childForFieldName('left')!, info, depth + 1);
       const right = portExpr(n.childForFieldName('right')!, info, depth + 1);
-      if (left.kind === 'env' && right.kind === 'literal') return { kind: 'env', name: left.name, fallback: right.port };
+      if (left.kind === 'env' && right.kind === 'literal')
+        return { kind: 'env', name: left.name, fallback: right.port };
       if (left.kind === 'literal') return left;
     }
   }
@@ -150,7 +173,14 @@ class JsExtractor {
 
   async run(): Promise<void> {
     const info = this.info;
-    const calls = info.root.descendantsOfType(['call_expression', 'new_expression', 'variable_declarator', 'binary_expression', 'switch_statement', 'class_declaration']);
+    const calls = info.root.descendantsOfType([
+      'call_expression',
+      'new_expression',
+      'variable_declarator',
+      'binary_expression',
+      'switch_statement',
+      'class_declaration',
+    ]);
     for (const node of calls) {
       if (!node) continue;
       switch (node.type) {
@@ -195,7 +225,8 @@ class JsExtractor {
       }
       if (this.info.decls.has(n.text)) return { kind: 'id', id: `${this.info.path}#${n.text}` };
       const r = await this.code.resolve(this.info, n.text);
-      if (r && 'node' in r && r.name !== '*') return { kind: 'id', id: `${r.info.path}#${r.name === 'default' ? `default@${r.node.startIndex}` : r.name}` };
+      if (r && 'node' in r && r.name !== '*')
+        return { kind: 'id', id: `${r.info.path}#${r.name === 'default' ? `default@${r.node.startIndex}` : r.name}` };
       return { kind: 'unknown' };
     }
     if (n.type === 'call_expression') {
@@ -203,7 +234,8 @@ class JsExtractor {
       // koa: router.routes(), router.allowedMethods(); express: require('./routes').
       if (fn?.type === 'member_expression') {
         const prop = fn.childForFieldName('property')?.text;
-        if (prop === 'routes' || prop === 'middleware' || prop === 'handler') return this.receiverOf(fn.childForFieldName('object')!);
+        if (prop === 'routes' || prop === 'middleware' || prop === 'handler')
+          return this.receiverOf(fn.childForFieldName('object')!);
       }
       if (fn?.type === 'identifier' && fn.text === 'require') {
         const spec = stringValue(positionalArgs(n)[0] ?? n);
@@ -211,7 +243,11 @@ class JsExtractor {
         const target = path ? await this.code.info(path) : undefined;
         if (target) {
           const r = await this.code.resolveExport(target, 'default');
-          if (r && 'node' in r) return { kind: 'id', id: `${r.info.path}#${r.name === 'default' ? `default@${r.node.startIndex}` : r.name}` };
+          if (r && 'node' in r)
+            return {
+              kind: 'id',
+              id: `${r.info.path}#${r.name === 'default' ? `default@${r.node.startIndex}` : r.name}`,
+            };
         }
       }
     }
@@ -245,7 +281,12 @@ class JsExtractor {
         v = unwrap(fn.childForFieldName('object')!);
       }
     }
-    const callee = v.type === 'new_expression' ? v.childForFieldName('constructor') : v.type === 'call_expression' ? v.childForFieldName('function') : null;
+    const callee =
+      v.type === 'new_expression'
+        ? v.childForFieldName('constructor')
+        : v.type === 'call_expression'
+          ? v.childForFieldName('function')
+          : null;
     const role = calleeRole(this.info, callee);
     if (!role) return;
     const fn = enclosingFunctionNode(node);
@@ -310,7 +351,11 @@ class JsExtractor {
     if (role === '@hono/node-server.serve') {
       const opts = args[0] && unwrap(args[0]).type === 'object' ? objectProps(unwrap(args[0])) : undefined;
       const port = opts?.get('port');
-      this.facts.listens.push({ loc: this.loc(call), port: port ? portExpr(port, this.info) : { kind: 'literal', port: 3000 }, via: '@hono/node-server serve' });
+      this.facts.listens.push({
+        loc: this.loc(call),
+        port: port ? portExpr(port, this.info) : { kind: 'literal', port: 3000 },
+        via: '@hono/node-server serve',
+      });
       return;
     }
     if (role && /^(node:)?https?\.createServer$/.test(role)) return this.createServer(call, args);
@@ -325,7 +370,12 @@ class JsExtractor {
       return;
     }
 
-    if (name === 'process.on' || name === 'process.once' || name === 'process.addListener' || name === 'process.prependListener') {
+    if (
+      name === 'process.on' ||
+      name === 'process.once' ||
+      name === 'process.addListener' ||
+      name === 'process.prependListener'
+    ) {
       return this.signalHandler(call, args);
     }
     if (fn.type !== 'member_expression') {
@@ -343,9 +393,15 @@ class JsExtractor {
       if (ex) {
         for (const e of unwrap(ex).namedChildren) {
           if (!e) continue;
-          const s = stringValue(e) ?? (unwrap(e).type === 'object' ? stringValue(objectProps(unwrap(e)).get('path') ?? e) : undefined);
+          const s =
+            stringValue(e) ??
+            (unwrap(e).type === 'object' ? stringValue(objectProps(unwrap(e)).get('path') ?? e) : undefined);
           if (s !== undefined) exclude.push(s);
-          else this.facts.uncertain.push({ loc: this.loc(e), reason: 'a NestJS global prefix exclusion is not a literal' });
+          else
+            this.facts.uncertain.push({
+              loc: this.loc(e),
+              reason: 'a NestJS global prefix exclusion is not a literal',
+            });
         }
       }
       this.facts.globalPrefix = { prefix, exclude, loc: this.loc(call) };
@@ -375,9 +431,19 @@ class JsExtractor {
     if (HTTP_METHODS.has(method) && args.length >= 2) {
       const first = args[0]!;
       // koa-router: router.get('name', '/path', handler)
-      const pathArg = stringValue(first)?.startsWith('/') || stringValue(first) === '*' ? first : args.length >= 3 && stringValue(args[1]!)?.startsWith('/') ? args[1]! : undefined;
+      const pathArg =
+        stringValue(first)?.startsWith('/') || stringValue(first) === '*'
+          ? first
+          : args.length >= 3 && stringValue(args[1]!)?.startsWith('/')
+            ? args[1]!
+            : undefined;
       const last = unwrap(args[args.length - 1]!);
-      const handlerLike = isFn(last) || last.type === 'identifier' || last.type === 'member_expression' || last.type === 'object' || last.type === 'call_expression';
+      const handlerLike =
+        isFn(last) ||
+        last.type === 'identifier' ||
+        last.type === 'member_expression' ||
+        last.type === 'object' ||
+        last.type === 'call_expression';
       if (!handlerLike) return;
       const recv = await this.receiverOf(object);
       const framework = this.frameworkOfFile();
@@ -387,8 +453,18 @@ class JsExtractor {
           return;
         }
         const f = unwrap(first);
-        if (framework && recv.kind === 'id' && (f.type === 'identifier' || f.type === 'template_string' || f.type === 'member_expression' || f.type === 'binary_expression')) {
-          this.facts.uncertain.push({ loc: this.loc(call), reason: `a route path is computed at run time (\`${first.text.slice(0, 40)}\`)` });
+        if (
+          framework &&
+          recv.kind === 'id' &&
+          (f.type === 'identifier' ||
+            f.type === 'template_string' ||
+            f.type === 'member_expression' ||
+            f.type === 'binary_expression')
+        ) {
+          this.facts.uncertain.push({
+            loc: this.loc(call),
+            reason: `a route path is computed at run time (\`${first.text.slice(0, 40)}\`)`,
+          });
         }
         return;
       }
@@ -403,7 +479,13 @@ class JsExtractor {
       const url = props.get('url') ?? props.get('path');
       const path = url ? stringValue(url) : undefined;
       const m = props.get('method');
-      const methods = m ? (stringValue(m) ? [stringValue(m)!] : unwrap(m).namedChildren.map((c) => (c ? stringValue(c) : undefined)).filter((x): x is string => !!x)) : ['GET'];
+      const methods = m
+        ? stringValue(m)
+          ? [stringValue(m)!]
+          : unwrap(m)
+              .namedChildren.map((c) => (c ? stringValue(c) : undefined))
+              .filter((x): x is string => !!x)
+        : ['GET'];
       const handler = props.get('handler');
       if (path === undefined) {
         if (url) this.facts.uncertain.push({ loc: this.loc(call), reason: 'a route path is computed at run time' });
@@ -439,10 +521,25 @@ class JsExtractor {
     return undefined;
   }
 
-  private route(call: TSNode, framework: 'express' | 'fastify' | 'koa' | 'hono', method: string, path: string, receiver: Receiver, handlerArgs: TSNode[]): void {
+  private route(
+    call: TSNode,
+    framework: 'express' | 'fastify' | 'koa' | 'hono',
+    method: string,
+    path: string,
+    receiver: Receiver,
+    handlerArgs: TSNode[],
+  ): void {
     this.facts.frameworks.add(framework);
     const m = method === 'del' ? 'DELETE' : method.toUpperCase();
-    if ((path === '*' || path === '/*' || path === '(.*)' || path === '/(.*)' || path === '*splat' || path === '/*splat') && (m === 'GET' || m === 'ALL')) {
+    if (
+      (path === '*' ||
+        path === '/*' ||
+        path === '(.*)' ||
+        path === '/(.*)' ||
+        path === '*splat' ||
+        path === '/*splat') &&
+      (m === 'GET' || m === 'ALL')
+    ) {
       this.facts.catchAll.push(this.loc(call));
       return;
     }
@@ -468,11 +565,21 @@ class JsExtractor {
     if (args[0] && (args[0].type === 'string' || args[0].type === 'template_string')) {
       prefix = stringValue(args[0]);
       rest = args.slice(1);
-    } else if (args[0] && (args[0].type === 'array' || args[0].type === 'identifier') && args.length > 1 && !isFn(unwrap(args[0]))) {
+    } else if (
+      args[0] &&
+      (args[0].type === 'array' || args[0].type === 'identifier') &&
+      args.length > 1 &&
+      !isFn(unwrap(args[0]))
+    ) {
       // `app.use(PREFIX, router)` with a computed prefix.
       const local = args[0].type === 'identifier' ? findLocal(args[0], args[0].text) : undefined;
       const decl = args[0].type === 'identifier' ? this.info.decls.get(args[0].text) : undefined;
-      const value = local?.type === 'value' ? local.node : decl?.type === 'variable_declarator' ? decl.childForFieldName('value') : undefined;
+      const value =
+        local?.type === 'value'
+          ? local.node
+          : decl?.type === 'variable_declarator'
+            ? decl.childForFieldName('value')
+            : undefined;
       const lit = value ? stringValue(value) : undefined;
       if (lit !== undefined) {
         prefix = lit;
@@ -545,7 +652,8 @@ class JsExtractor {
         fnInfo = r.info;
       }
     }
-    if (fnNode) this.facts.mounts.push({ parent, prefix, child: `${fnInfo.path}#${fnNode.startIndex}:p0`, loc: this.loc(call) });
+    if (fnNode)
+      this.facts.mounts.push({ parent, prefix, child: `${fnInfo.path}#${fnNode.startIndex}:p0`, loc: this.loc(call) });
   }
 
   /** `registerHealth(app)`: routes registered on a parameter get the argument's prefix. */
@@ -569,14 +677,23 @@ class JsExtractor {
       if (a.type !== 'identifier') continue;
       const parent = await this.receiverOf(a);
       if (parent.kind === 'unknown') continue;
-      this.facts.mounts.push({ parent, prefix: '', child: `${target.info.path}#${target.node.startIndex}:p${i}`, loc: this.loc(call) });
+      this.facts.mounts.push({
+        parent,
+        prefix: '',
+        child: `${target.info.path}#${target.node.startIndex}:p${i}`,
+        loc: this.loc(call),
+      });
     }
   }
 
   private listen(call: TSNode, object: TSNode, args: TSNode[]): void {
     const first = args[0];
     if (!first) {
-      this.facts.listens.push({ loc: this.loc(call), port: { kind: 'unknown', text: '(no port: a random one)' }, via: `${object.text}.listen` });
+      this.facts.listens.push({
+        loc: this.loc(call),
+        port: { kind: 'unknown', text: '(no port: a random one)' },
+        via: `${object.text}.listen`,
+      });
       return;
     }
     const u = unwrap(first);
@@ -584,7 +701,11 @@ class JsExtractor {
     // Unix sockets and `listen(handle)`: not a TCP port we can compare.
     const s = stringValue(u);
     if (s !== undefined && !/^\d+$/.test(s)) return;
-    this.facts.listens.push({ loc: this.loc(call), port: portExpr(first, this.info), via: `${object.text.replace(/\s+/g, '').slice(0, 30)}.listen` });
+    this.facts.listens.push({
+      loc: this.loc(call),
+      port: portExpr(first, this.info),
+      via: `${object.text.replace(/\s+/g, '').slice(0, 30)}.listen`,
+    });
   }
 
   /** `http.createServer((req, res) => …)`: without path checks it answers every path. */
@@ -593,7 +714,9 @@ class JsExtractor {
     const handler = args.find((a) => isFn(unwrap(a)));
     if (!handler) return;
     const body = unwrap(handler);
-    const checksPath = body.descendantsOfType(['binary_expression', 'switch_statement']).some((b) => b !== null && pathComparison(b) !== undefined);
+    const checksPath = body
+      .descendantsOfType(['binary_expression', 'switch_statement'])
+      .some((b) => b !== null && pathComparison(b) !== undefined);
     const delegates = /\b(app|router|handler|handle|next|fastify|callback)\s*\(|\.emit\(|\.handle\(/.test(body.text);
     if (!checksPath && !delegates) this.facts.catchAll.push(this.loc(call));
   }
@@ -623,7 +746,14 @@ class JsExtractor {
       const path = v ? stringValue(v) : undefined;
       if (path === undefined || !path.startsWith('/')) continue;
       this.facts.frameworks.add('node-http');
-      this.facts.routes.push({ framework: 'node-http', method: 'ALL', path, receiver: { kind: 'root' }, loc: this.loc(c), handlers: [{ node: c, info: this.info }] });
+      this.facts.routes.push({
+        framework: 'node-http',
+        method: 'ALL',
+        path,
+        receiver: { kind: 'root' },
+        loc: this.loc(c),
+        handlers: [{ node: c, info: this.info }],
+      });
     }
   }
 
@@ -661,7 +791,12 @@ class JsExtractor {
     if (optsNode?.type === 'identifier') {
       const local = findLocal(optsNode, optsNode.text);
       const decl = this.info.decls.get(optsNode.text);
-      optsNode = local?.type === 'value' ? unwrap(local.node) : decl?.type === 'variable_declarator' ? (decl.childForFieldName('value') ?? undefined) : undefined;
+      optsNode =
+        local?.type === 'value'
+          ? unwrap(local.node)
+          : decl?.type === 'variable_declarator'
+            ? (decl.childForFieldName('value') ?? undefined)
+            : undefined;
     }
     const opts = optsNode?.type === 'object' ? objectProps(optsNode) : new Map<string, TSNode>();
     const checks = opts.get('healthChecks');
@@ -712,7 +847,11 @@ class JsExtractor {
         loc,
         handlers: [],
         facts,
-        ...(port.kind === 'literal' ? { port: port.port } : port.kind === 'env' && port.fallback !== undefined ? { port: port.fallback } : {}),
+        ...(port.kind === 'literal'
+          ? { port: port.port }
+          : port.kind === 'env' && port.fallback !== undefined
+            ? { port: port.fallback }
+            : {}),
       });
     }
     this.facts.shutdown.push({
@@ -738,7 +877,10 @@ class JsExtractor {
 
   /** NestJS `@Controller('health')` classes and their `@Get('live')` methods. */
   private nestController(cls: TSNode): void {
-    const decorators = [...cls.namedChildren, ...(cls.parent?.type === 'export_statement' ? cls.parent.namedChildren : [])].filter((c): c is TSNode => c?.type === 'decorator');
+    const decorators = [
+      ...cls.namedChildren,
+      ...(cls.parent?.type === 'export_statement' ? cls.parent.namedChildren : []),
+    ].filter((c): c is TSNode => c?.type === 'decorator');
     const ctrl = decorators.find((d) => /^Controller$/.test(decoratorName(d) ?? ''));
     if (!ctrl) return;
     if (!this.info.modules.has('@nestjs/common')) return;
@@ -750,7 +892,8 @@ class JsExtractor {
       if (a.type === 'object') {
         const props = objectProps(a);
         prefix = props.get('path') ? stringValue(props.get('path')!) : '';
-        if (props.has('version') || props.has('host')) this.facts.uncertain.push({ loc: this.loc(ctrl), reason: 'a NestJS controller is versioned or host-bound' });
+        if (props.has('version') || props.has('host'))
+          this.facts.uncertain.push({ loc: this.loc(ctrl), reason: 'a NestJS controller is versioned or host-bound' });
       } else prefix = stringValue(a);
     }
     if (prefix === undefined) {
@@ -853,7 +996,10 @@ function handlerBlockOf(cmp: TSNode): TSNode | undefined {
  * `setTimeout(N)`) before the close. A timer that only exits with an error code is a hard stop, not a
  * drain.
  */
-export function drainOf(fn: TSNode, info: FileInfo): { drainMs?: number; drainLoc?: ReturnType<typeof locOf>; closesImmediately: boolean } {
+export function drainOf(
+  fn: TSNode,
+  info: FileInfo,
+): { drainMs?: number; drainLoc?: ReturnType<typeof locOf>; closesImmediately: boolean } {
   let drainMs: number | undefined;
   let drainLoc: ReturnType<typeof locOf> | undefined;
   let closes = false;
@@ -861,7 +1007,12 @@ export function drainOf(fn: TSNode, info: FileInfo): { drainMs?: number; drainLo
     if (!call) continue;
     const name = calleeName(call) ?? '';
     const args = positionalArgs(call);
-    if (/\.(close|closeAllConnections|stop|terminate|shutdown)$/.test(name) || name === 'process.exit' || name === 'app.close') closes = true;
+    if (
+      /\.(close|closeAllConnections|stop|terminate|shutdown)$/.test(name) ||
+      name === 'process.exit' ||
+      name === 'app.close'
+    )
+      closes = true;
     const last = name.slice(name.lastIndexOf('.') + 1);
     if (last === 'setTimeout') {
       const b = info.bindings.get('setTimeout');
@@ -869,8 +1020,14 @@ export function drainOf(fn: TSNode, info: FileInfo): { drainMs?: number; drainLo
       const ms = msOf(promiseTimer ? args[0] : args[1], info);
       const cb = args[0] ? unwrap(args[0]) : undefined;
       const hardStop = cb && isFn(cb) && /process\.exit\(\s*[1-9]/.test(cb.text) && !/\.close\(/.test(cb.text);
-      const unrefd = call.parent?.type === 'member_expression' && call.parent.childForFieldName('property')?.text === 'unref';
-      if (ms !== undefined && !hardStop && !unrefd && (promiseTimer || (cb && (isFn(cb) || cb.type === 'identifier')))) {
+      const unrefd =
+        call.parent?.type === 'member_expression' && call.parent.childForFieldName('property')?.text === 'unref';
+      if (
+        ms !== undefined &&
+        !hardStop &&
+        !unrefd &&
+        (promiseTimer || (cb && (isFn(cb) || cb.type === 'identifier')))
+      ) {
         if (drainMs === undefined || ms > drainMs) {
           drainMs = ms;
           drainLoc = locOf(info, call);
@@ -884,5 +1041,9 @@ export function drainOf(fn: TSNode, info: FileInfo): { drainMs?: number; drainLo
       }
     }
   }
-  return { ...(drainMs !== undefined ? { drainMs } : {}), ...(drainLoc ? { drainLoc } : {}), closesImmediately: closes && drainMs === undefined };
+  return {
+    ...(drainMs !== undefined ? { drainMs } : {}),
+    ...(drainLoc ? { drainLoc } : {}),
+    closesImmediately: closes && drainMs === undefined,
+  };
 }

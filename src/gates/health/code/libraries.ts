@@ -35,7 +35,11 @@ export const JS_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
   'mysql2/promise': { kind: 'database', factories: ['createPool', 'createConnection'] },
   knex: { kind: 'database', factories: '*' },
   sequelize: { kind: 'database', factories: ['Sequelize', 'default'] },
-  typeorm: { kind: 'database', factories: ['DataSource', 'createConnection', 'getConnection'], functions: ['getConnection'] },
+  typeorm: {
+    kind: 'database',
+    factories: ['DataSource', 'createConnection', 'getConnection'],
+    functions: ['getConnection'],
+  },
   mongoose: { kind: 'database', moduleCalls: '*', factories: ['createConnection'] },
   mongodb: { kind: 'database', factories: ['MongoClient'] },
   'drizzle-orm/node-postgres': { kind: 'database', factories: ['drizzle'] },
@@ -76,11 +80,19 @@ export const JS_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
 /** Python modules (as imported: `from django.db import connection` → `django.db`). */
 export const PY_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
   sqlalchemy: { kind: 'database', factories: ['create_engine'] },
-  'sqlalchemy.ext.asyncio': { kind: 'database', factories: ['create_async_engine', 'async_sessionmaker', 'AsyncSession'] },
+  'sqlalchemy.ext.asyncio': {
+    kind: 'database',
+    factories: ['create_async_engine', 'async_sessionmaker', 'AsyncSession'],
+  },
   'sqlalchemy.orm': { kind: 'database', factories: ['sessionmaker', 'Session', 'scoped_session'] },
   flask_sqlalchemy: { kind: 'database', factories: ['SQLAlchemy'] },
   sqlmodel: { kind: 'database', factories: ['create_engine', 'Session'] },
-  psycopg: { kind: 'database', moduleCalls: ['connect'], functions: ['connect'], factories: ['AsyncConnection', 'Connection'] },
+  psycopg: {
+    kind: 'database',
+    moduleCalls: ['connect'],
+    functions: ['connect'],
+    factories: ['AsyncConnection', 'Connection'],
+  },
   psycopg2: { kind: 'database', moduleCalls: ['connect'], functions: ['connect'] },
   psycopg_pool: { kind: 'database', factories: ['ConnectionPool', 'AsyncConnectionPool'] },
   asyncpg: { kind: 'database', moduleCalls: ['connect', 'create_pool'], functions: ['connect', 'create_pool'] },
@@ -94,7 +106,11 @@ export const PY_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
   'mysql.connector': { kind: 'database', moduleCalls: ['connect'], functions: ['connect'] },
   tortoise: { kind: 'database', instances: ['connections', 'Tortoise'] },
   elasticsearch: { kind: 'database', factories: ['Elasticsearch', 'AsyncElasticsearch'] },
-  redis: { kind: 'cache', factories: ['Redis', 'StrictRedis', 'from_url', 'Sentinel'], moduleCalls: ['Redis', 'StrictRedis', 'from_url'] },
+  redis: {
+    kind: 'cache',
+    factories: ['Redis', 'StrictRedis', 'from_url', 'Sentinel'],
+    moduleCalls: ['Redis', 'StrictRedis', 'from_url'],
+  },
   'redis.asyncio': { kind: 'cache', factories: ['Redis', 'from_url'], moduleCalls: ['Redis', 'from_url'] },
   aioredis: { kind: 'cache', factories: ['Redis', 'from_url', 'create_redis_pool'] },
   'django.core.cache': { kind: 'cache', instances: ['cache', 'caches'] },
@@ -108,7 +124,13 @@ export const PY_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
   'confluent_kafka.admin': { kind: 'queue', factories: ['AdminClient'] },
   celery: { kind: 'queue', factories: ['Celery'] },
   requests: { kind: 'http', moduleCalls: HTTP_VERBS, functions: HTTP_VERBS, factories: ['Session'] },
-  httpx: { kind: 'http', moduleCalls: HTTP_VERBS, functions: HTTP_VERBS, factories: ['AsyncClient', 'Client'], defaultTimeout: 'httpx’s default 5 s timeout' },
+  httpx: {
+    kind: 'http',
+    moduleCalls: HTTP_VERBS,
+    functions: HTTP_VERBS,
+    factories: ['AsyncClient', 'Client'],
+    defaultTimeout: 'httpx’s default 5 s timeout',
+  },
   aiohttp: { kind: 'http', factories: ['ClientSession'] },
   'urllib.request': { kind: 'http', functions: ['urlopen'], moduleCalls: ['urlopen'] },
   urllib3: { kind: 'http', factories: ['PoolManager'], moduleCalls: ['request'] },
@@ -160,12 +182,28 @@ export const NON_IO_METHODS = new Set([
  * calls through them are bounded by default. NestJS Terminus database and microservice indicators time
  * out after 1000 ms unless told otherwise.
  */
-export const TYPE_KINDS: ReadonlyArray<{ test: RegExp; kind: DepKind | 'none'; defaultTimeout?: string; methods?: RegExp }> = [
-  { test: /^(TypeOrm|Sequelize|Mongoose|Prisma|MikroOrm)HealthIndicator$/, kind: 'database', defaultTimeout: 'the Terminus indicator’s default 1000 ms timeout' },
-  { test: /^(Microservice|GRPC)HealthIndicator$/, kind: 'service', defaultTimeout: 'the Terminus indicator’s default 1000 ms timeout' },
+export const TYPE_KINDS: ReadonlyArray<{
+  test: RegExp;
+  kind: DepKind | 'none';
+  defaultTimeout?: string;
+  methods?: RegExp;
+}> = [
+  {
+    test: /^(TypeOrm|Sequelize|Mongoose|Prisma|MikroOrm)HealthIndicator$/,
+    kind: 'database',
+    defaultTimeout: 'the Terminus indicator’s default 1000 ms timeout',
+  },
+  {
+    test: /^(Microservice|GRPC)HealthIndicator$/,
+    kind: 'service',
+    defaultTimeout: 'the Terminus indicator’s default 1000 ms timeout',
+  },
   { test: /^HttpHealthIndicator$/, kind: 'http', methods: /^(pingCheck|responseCheck)$/ },
   { test: /^(Memory|Disk)HealthIndicator$/, kind: 'none' },
-  { test: /^(PrismaService|PrismaClient|DataSource|EntityManager|Repository|MongoRepository|Model|Sequelize|Knex|Pool|Connection|Db|MongoClient)$/, kind: 'database' },
+  {
+    test: /^(PrismaService|PrismaClient|DataSource|EntityManager|Repository|MongoRepository|Model|Sequelize|Knex|Pool|Connection|Db|MongoClient)$/,
+    kind: 'database',
+  },
   { test: /^(Session|AsyncSession|Engine|AsyncEngine|Database|AsyncConnection)$/, kind: 'database' },
   { test: /^(Redis|RedisClientType|Cluster|StrictRedis)$/, kind: 'cache' },
   { test: /^(HttpService)$/, kind: 'http' },
@@ -176,8 +214,13 @@ export const TYPE_KINDS: ReadonlyArray<{ test: RegExp; kind: DepKind | 'none'; d
 export const NAME_HINTS: ReadonlyArray<{ name: RegExp; methods: RegExp; kind: DepKind }> = [
   {
     name: /^(db|database|prisma|pool|pgPool|pg|knex|sequelize|mongoose|mongo|mongoClient|dataSource|datasource|sql|engine|orm)$/,
-    methods: /^(\$queryRaw|\$queryRawUnsafe|\$executeRaw|\$executeRawUnsafe|\$connect|query|raw|execute|exec|ping|authenticate|fetchval|fetchrow|fetch_one|fetch_all|fetch_val|scalar|ensure_connection|connect|command|select)$/,
+    methods:
+      /^(\$queryRaw|\$queryRawUnsafe|\$executeRaw|\$executeRawUnsafe|\$connect|query|raw|execute|exec|ping|authenticate|fetchval|fetchrow|fetch_one|fetch_all|fetch_val|scalar|ensure_connection|connect|command|select)$/,
     kind: 'database',
   },
-  { name: /^(redis|redisClient|ioredis|memcached|memcache)$/, methods: /^(ping|get|set|exists|info|incr)$/, kind: 'cache' },
+  {
+    name: /^(redis|redisClient|ioredis|memcached|memcache)$/,
+    methods: /^(ping|get|set|exists|info|incr)$/,
+    kind: 'cache',
+  },
 ];

@@ -10,7 +10,17 @@ import { functionOf, pyJoin, type CodeBase, type FileInfo } from './codebase.js'
 import { classMethod, enclosingFunctionNode, findLocal, locOf } from './handler.js';
 import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 
-export const PY_TOKENS = ['fastapi', 'flask', 'starlette', 'django', 'urlpatterns', 'uvicorn', 'SIGTERM', 'fastapi_health', 'Blueprint'];
+export const PY_TOKENS = [
+  'fastapi',
+  'flask',
+  'starlette',
+  'django',
+  'urlpatterns',
+  'uvicorn',
+  'SIGTERM',
+  'fastapi_health',
+  'Blueprint',
+];
 
 const DECORATOR_METHODS: Readonly<Record<string, string>> = {
   get: 'GET',
@@ -60,7 +70,12 @@ class PyExtractor {
   }
 
   async run(): Promise<void> {
-    for (const node of this.info.root.descendantsOfType(['assignment', 'decorated_definition', 'call', 'augmented_assignment'])) {
+    for (const node of this.info.root.descendantsOfType([
+      'assignment',
+      'decorated_definition',
+      'call',
+      'augmented_assignment',
+    ])) {
       if (!node) continue;
       if (node.type === 'assignment' || node.type === 'augmented_assignment') await this.assignment(node);
       else if (node.type === 'decorated_definition') await this.decorated(node);
@@ -169,10 +184,21 @@ class PyExtractor {
       if (!path.startsWith('/') && path !== '') continue;
       if (!fw) continue;
       const methods = keywordArgs(call).get('methods');
-      const list = methods ? methods.namedChildren.map((c) => (c ? stringValue(c)?.toUpperCase() : undefined)).filter((x): x is string => !!x) : [m];
+      const list = methods
+        ? methods.namedChildren
+            .map((c) => (c ? stringValue(c)?.toUpperCase() : undefined))
+            .filter((x): x is string => !!x)
+        : [m];
       const recv = await this.receiverOf(fn.childForFieldName('object')!);
       for (const mm of list) {
-        this.facts.routes.push({ framework: fw, method: mm, path, receiver: recv, loc: this.loc(d), handlers: [{ node: def, info: this.info }] });
+        this.facts.routes.push({
+          framework: fw,
+          method: mm,
+          path,
+          receiver: recv,
+          loc: this.loc(d),
+          handlers: [{ node: def, info: this.info }],
+        });
       }
     }
   }
@@ -192,11 +218,18 @@ class PyExtractor {
     }
     if (r === 'aiohttp.web.run_app') {
       const port = kw.get('port');
-      this.facts.listens.push({ loc: this.loc(call), port: port ? this.portOf(port) : { kind: 'literal', port: 8080 }, via: 'web.run_app' });
+      this.facts.listens.push({
+        loc: this.loc(call),
+        port: port ? this.portOf(port) : { kind: 'literal', port: 8080 },
+        via: 'web.run_app',
+      });
       this.facts.signalAware.push(this.loc(call));
       return;
     }
-    if ((r === 'signal.signal' || /add_signal_handler$/.test(calleeName(call) ?? '')) && /SIGTERM/.test(args[0]?.text ?? '')) {
+    if (
+      (r === 'signal.signal' || /add_signal_handler$/.test(calleeName(call) ?? '')) &&
+      /SIGTERM/.test(args[0]?.text ?? '')
+    ) {
       this.facts.shutdown.push({ loc: this.loc(call), via: 'signal', closesImmediately: false });
       return;
     }
@@ -209,7 +242,13 @@ class PyExtractor {
         const child = args[0] ? await this.receiverOf(args[0]) : { kind: 'unknown' as const };
         const prefix = kw.get('prefix');
         const p = prefix ? stringValue(prefix) : '';
-        if (child.kind === 'id') this.facts.mounts.push({ parent: await this.receiverOf(object), prefix: p, child: child.id, loc: this.loc(call) });
+        if (child.kind === 'id')
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object),
+            prefix: p,
+            child: child.id,
+            loc: this.loc(call),
+          });
         else this.facts.uncertain.push({ loc: this.loc(call), reason: 'an included router could not be followed' });
         return;
       }
@@ -218,18 +257,30 @@ class PyExtractor {
         const prefix = kw.get('url_prefix');
         const p = prefix ? stringValue(prefix) : '';
         if (child.kind === 'id') {
-          this.facts.mounts.push({ parent: await this.receiverOf(object), prefix: p, child: child.id, loc: this.loc(call), ...(prefix ? { replacesOwn: true } : {}) });
-        } else this.facts.uncertain.push({ loc: this.loc(call), reason: 'a registered blueprint could not be followed' });
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object),
+            prefix: p,
+            child: child.id,
+            loc: this.loc(call),
+            ...(prefix ? { replacesOwn: true } : {}),
+          });
+        } else
+          this.facts.uncertain.push({ loc: this.loc(call), reason: 'a registered blueprint could not be followed' });
         return;
       }
       case 'add_api_route':
       case 'add_url_rule': {
         const path = args[0] ? stringValue(args[0]) : undefined;
         if (path === undefined) return;
-        const endpoint = kw.get('endpoint') ?? kw.get('view_func') ?? (method === 'add_api_route' ? args[1] : args[2] ?? args[1]);
+        const endpoint =
+          kw.get('endpoint') ?? kw.get('view_func') ?? (method === 'add_api_route' ? args[1] : (args[2] ?? args[1]));
         const recv = await this.receiverOf(object);
         const methods = kw.get('methods');
-        const list = methods ? methods.namedChildren.map((c) => (c ? stringValue(c)?.toUpperCase() : undefined)).filter((x): x is string => !!x) : ['GET'];
+        const list = methods
+          ? methods.namedChildren
+              .map((c) => (c ? stringValue(c)?.toUpperCase() : undefined))
+              .filter((x): x is string => !!x)
+          : ['GET'];
         const { handlers, framework } = await this.endpointHandlers(endpoint);
         for (const m of list) {
           this.facts.routes.push({
@@ -250,15 +301,35 @@ class PyExtractor {
         if (sub.type === 'call') {
           const sr = role(this.info, sub.childForFieldName('function'));
           if (sr === 'prometheus_client.make_asgi_app' || sr === 'prometheus_client.make_wsgi_app') {
-            this.facts.routes.push({ framework: frameworkOf(this.info) ?? 'fastapi', method: 'GET', path, receiver: await this.receiverOf(object), loc: this.loc(call), handlers: [] });
+            this.facts.routes.push({
+              framework: frameworkOf(this.info) ?? 'fastapi',
+              method: 'GET',
+              path,
+              receiver: await this.receiverOf(object),
+              loc: this.loc(call),
+              handlers: [],
+            });
           } else {
             // StaticFiles and other sub-apps answer everything below the mount point.
-            this.facts.routes.push({ framework: frameworkOf(this.info) ?? 'fastapi', method: 'ALL', path: joinPaths(path, '*'), receiver: await this.receiverOf(object), loc: this.loc(call), handlers: [] });
+            this.facts.routes.push({
+              framework: frameworkOf(this.info) ?? 'fastapi',
+              method: 'ALL',
+              path: joinPaths(path, '*'),
+              receiver: await this.receiverOf(object),
+              loc: this.loc(call),
+              handlers: [],
+            });
           }
           return;
         }
         const child = await this.receiverOf(sub);
-        if (child.kind === 'id') this.facts.mounts.push({ parent: await this.receiverOf(object), prefix: path, child: child.id, loc: this.loc(call) });
+        if (child.kind === 'id')
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object),
+            prefix: path,
+            child: child.id,
+            loc: this.loc(call),
+          });
         return;
       }
       case 'run': {
@@ -266,7 +337,11 @@ class PyExtractor {
         const b = object.type === 'identifier' ? await this.receiverOf(object) : undefined;
         if (b?.kind !== 'id' || frameworkOf(this.info) !== 'flask') return;
         const port = kw.get('port') ?? args[1];
-        this.facts.listens.push({ loc: this.loc(call), port: port ? this.portOf(port) : { kind: 'literal', port: 5000 }, via: 'app.run (Flask development server)' });
+        this.facts.listens.push({
+          loc: this.loc(call),
+          port: port ? this.portOf(port) : { kind: 'literal', port: 5000 },
+          via: 'app.run (Flask development server)',
+        });
         return;
       }
       default:
@@ -275,9 +350,14 @@ class PyExtractor {
   }
 
   /** What an `add_api_route` endpoint runs: a function, or fastapi-health's conditions. */
-  private async endpointHandlers(endpoint: TSNode | undefined): Promise<{ handlers: Array<{ node: TSNode; info: FileInfo }>; framework?: Framework }> {
+  private async endpointHandlers(
+    endpoint: TSNode | undefined,
+  ): Promise<{ handlers: Array<{ node: TSNode; info: FileInfo }>; framework?: Framework }> {
     if (!endpoint) return { handlers: [] };
-    if (endpoint.type === 'call' && role(this.info, endpoint.childForFieldName('function')) === 'fastapi_health.health') {
+    if (
+      endpoint.type === 'call' &&
+      role(this.info, endpoint.childForFieldName('function')) === 'fastapi_health.health'
+    ) {
       const conds = positionalArgs(endpoint)[0];
       const handlers: Array<{ node: TSNode; info: FileInfo }> = [];
       for (const c of conds?.namedChildren ?? []) {
@@ -344,7 +424,12 @@ class PyExtractor {
         const [k, d] = positionalArgs(n);
         const env = k ? stringValue(k) : undefined;
         const fallback = d ? (d.type === 'integer' ? Number(d.text) : Number(stringValue(d))) : undefined;
-        if (env) return { kind: 'env' as const, name: env, ...(fallback !== undefined && Number.isInteger(fallback) ? { fallback } : {}) };
+        if (env)
+          return {
+            kind: 'env' as const,
+            name: env,
+            ...(fallback !== undefined && Number.isInteger(fallback) ? { fallback } : {}),
+          };
       }
     }
     if (n.type === 'identifier') {
@@ -366,14 +451,22 @@ class PyExtractor {
       if (path === undefined) continue;
       const h = endpoint ? await this.functionFor(endpoint) : undefined;
       this.facts.frameworks.add('starlette');
-      this.facts.routes.push({ framework: 'starlette', method: 'GET', path, receiver, loc: this.loc(item), handlers: h ? [h] : [] });
+      this.facts.routes.push({
+        framework: 'starlette',
+        method: 'GET',
+        path,
+        receiver,
+        loc: this.loc(item),
+        handlers: h ? [h] : [],
+      });
     }
   }
 
   /** Django: `urlpatterns = [path("healthz/", views.healthz), path("api/", include("api.urls"))]`. */
   private async urlpatterns(list: TSNode): Promise<void> {
     const receiver: Receiver = { kind: 'id', id: `${this.info.path}#urlpatterns` };
-    const items = list.type === 'list' ? list.namedChildren : list.type === 'binary_operator' ? list.descendantsOfType('call') : [];
+    const items =
+      list.type === 'list' ? list.namedChildren : list.type === 'binary_operator' ? list.descendantsOfType('call') : [];
     for (const item of items) {
       if (item?.type !== 'call') continue;
       const name = calleeName(item) ?? '';
@@ -389,21 +482,44 @@ class PyExtractor {
       const prefix = regex ? regexPrefix(route) : route;
       if (view.type === 'call' && /(^|\.)include$/.test(calleeName(view) ?? '')) {
         if (prefix === undefined) {
-          this.facts.uncertain.push({ loc: this.loc(item), reason: 'a Django include() sits under a regular expression' });
+          this.facts.uncertain.push({
+            loc: this.loc(item),
+            reason: 'a Django include() sits under a regular expression',
+          });
           continue;
         }
         const target = positionalArgs(view)[0];
         const childPath = await this.includeTarget(target);
-        if (childPath) this.facts.mounts.push({ parent: receiver, prefix: joinPaths(prefix), child: `${childPath}#urlpatterns`, loc: this.loc(item) });
+        if (childPath)
+          this.facts.mounts.push({
+            parent: receiver,
+            prefix: joinPaths(prefix),
+            child: `${childPath}#urlpatterns`,
+            loc: this.loc(item),
+          });
         else {
           // A third-party URL conf (admin, DRF routers, django-health-check): it answers below the prefix.
-          this.facts.routes.push({ framework: 'django', method: 'ALL', path: joinPaths(prefix, '*'), receiver, loc: this.loc(item), handlers: [] });
+          this.facts.routes.push({
+            framework: 'django',
+            method: 'ALL',
+            path: joinPaths(prefix, '*'),
+            receiver,
+            loc: this.loc(item),
+            handlers: [],
+          });
         }
         continue;
       }
       // `admin.site.urls`, `router.urls` (DRF): a URL conf we do not read, answering below the prefix.
       if (view.type === 'attribute' && view.childForFieldName('attribute')?.text === 'urls' && prefix !== undefined) {
-        this.facts.routes.push({ framework: 'django', method: 'ALL', path: joinPaths(prefix, '*'), receiver, loc: this.loc(item), handlers: [] });
+        this.facts.routes.push({
+          framework: 'django',
+          method: 'ALL',
+          path: joinPaths(prefix, '*'),
+          receiver,
+          loc: this.loc(item),
+          handlers: [],
+        });
         continue;
       }
       const h = await this.functionFor(view);

@@ -86,7 +86,17 @@ export interface RawFacts<H = HandlerRef> {
 }
 
 export function emptyFacts<H = HandlerRef>(): RawFacts<H> {
-  return { routes: [], mounts: [], routers: [], listens: [], shutdown: [], uncertain: [], catchAll: [], frameworks: new Set(), signalAware: [] };
+  return {
+    routes: [],
+    mounts: [],
+    routers: [],
+    listens: [],
+    shutdown: [],
+    uncertain: [],
+    catchAll: [],
+    frameworks: new Set(),
+    signalAware: [],
+  };
 }
 
 /** Joins URL path pieces: `/api` + `/health/` → `/api/health`. */

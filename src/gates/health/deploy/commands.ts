@@ -115,7 +115,12 @@ export function httpTargetOf(words: readonly string[]): HttpTarget | undefined {
  * Undefined when the command is not one of those; `{ env }` when the port comes from `$PORT`.
  */
 export function serverPortOf(argv: readonly string[]): { port?: number; env?: string; via: string } | undefined {
-  const words = argv.length === 1 ? shellWords(argv[0]!) : argv.flatMap((a) => (/\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]));
+  const words =
+    argv.length === 1
+      ? shellWords(argv[0]!)
+      : argv.flatMap((a) =>
+          /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a],
+        );
   const idx = words.findIndex(
     (w, i) =>
       /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) ||

@@ -75,7 +75,11 @@ export function parseCompose(file: SourceFile): ComposeService[] {
       } else if (isMap(deps)) {
         for (const d of yentries(ctx, deps)) {
           const condition = ystr(yget(d.value, 'condition'));
-          svc.dependsOn.push({ service: d.key, ...(condition ? { condition } : {}), line: ykeyLine(ctx, d.value, 'condition') || d.line });
+          svc.dependsOn.push({
+            service: d.key,
+            ...(condition ? { condition } : {}),
+            line: ykeyLine(ctx, d.value, 'condition') || d.line,
+          });
         }
       }
       for (const p of yitems(yget(value, 'ports'))) {

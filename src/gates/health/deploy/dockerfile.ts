@@ -71,7 +71,10 @@ export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
     const line = ins.getRange().start.line + 1;
     const raw = ins.getRawArgumentsContent() ?? '';
     if (keyword === 'FROM') {
-      const args = ins.getArguments().map((a) => a.getValue()).filter((a) => !a.startsWith('--'));
+      const args = ins
+        .getArguments()
+        .map((a) => a.getValue())
+        .filter((a) => !a.startsWith('--'));
       const image = args[0] ?? '';
       const asIdx = args.findIndex((a) => a.toLowerCase() === 'as');
       const name = asIdx >= 0 ? args[asIdx + 1] : undefined;
@@ -177,7 +180,8 @@ export function imageTools(image: string): ImageTools | undefined {
   const ref = image.toLowerCase().replace(/@sha256:[0-9a-f]+$/, '');
   const [nameWithRegistry, tag = 'latest'] = splitTag(ref);
   const name = nameWithRegistry.replace(/^(docker\.io\/)?(library\/)?/, '');
-  if (name === 'scratch') return { shell: false, curl: false, wget: false, why: '`scratch` images contain nothing but what you copy in' };
+  if (name === 'scratch')
+    return { shell: false, curl: false, wget: false, why: '`scratch` images contain nothing but what you copy in' };
   if (/(^|\/)distroless\//.test(name) || name.startsWith('gcr.io/distroless')) {
     const debug = tag.includes('debug');
     return debug
@@ -186,15 +190,23 @@ export function imageTools(image: string): ImageTools | undefined {
   }
   if (name.startsWith('cgr.dev/chainguard/')) {
     if (tag.includes('dev')) return undefined;
-    return { shell: false, curl: false, wget: false, why: 'Chainguard runtime images have no shell, no curl and no wget' };
+    return {
+      shell: false,
+      curl: false,
+      wget: false,
+      why: 'Chainguard runtime images have no shell, no curl and no wget',
+    };
   }
   const base = name.slice(name.lastIndexOf('/') + 1);
   const official = !name.includes('/') || name.startsWith('library/');
   if (!official) return undefined;
-  if (base === 'alpine' || tag.includes('alpine')) return { shell: true, curl: false, wget: true, why: `\`${image}\` is Alpine-based: busybox wget, no curl` };
+  if (base === 'alpine' || tag.includes('alpine'))
+    return { shell: true, curl: false, wget: true, why: `\`${image}\` is Alpine-based: busybox wget, no curl` };
   if (base === 'busybox') return { shell: true, curl: false, wget: true, why: 'busybox has wget but no curl' };
-  if (tag.includes('slim')) return { shell: true, curl: false, wget: false, why: `\`${image}\` is a slim Debian image: no curl, no wget` };
-  if (base === 'debian' || base === 'ubuntu') return { shell: true, curl: false, wget: false, why: `the \`${base}\` base image has neither curl nor wget` };
+  if (tag.includes('slim'))
+    return { shell: true, curl: false, wget: false, why: `\`${image}\` is a slim Debian image: no curl, no wget` };
+  if (base === 'debian' || base === 'ubuntu')
+    return { shell: true, curl: false, wget: false, why: `the \`${base}\` base image has neither curl nor wget` };
   if (['node', 'python', 'golang', 'ruby', 'buildpack-deps'].includes(base)) {
     return { shell: true, curl: true, wget: true, why: `the full \`${base}\` image includes curl and wget` };
   }
@@ -216,5 +228,21 @@ export function imageHasNoHealthcheck(image: string): boolean {
   const ref = image.toLowerCase().replace(/@sha256:[0-9a-f]+$/, '');
   const [name] = splitTag(ref);
   const bare = name.replace(/^(docker\.io\/)?(library\/)?/, '');
-  return ['postgres', 'mysql', 'mariadb', 'redis', 'mongo', 'rabbitmq', 'memcached', 'nginx', 'httpd', 'node', 'python', 'alpine', 'debian', 'ubuntu', 'busybox'].includes(bare);
+  return [
+    'postgres',
+    'mysql',
+    'mariadb',
+    'redis',
+    'mongo',
+    'rabbitmq',
+    'memcached',
+    'nginx',
+    'httpd',
+    'node',
+    'python',
+    'alpine',
+    'debian',
+    'ubuntu',
+    'busybox',
+  ].includes(bare);
 }

@@ -159,10 +159,13 @@ export class HelmTemplate {
    * `toYaml .` inside `with .Values.x`) to a values.yaml node. Undefined when it is anything else.
    */
   resolveBlock(actions: readonly string[], line: number): ValueRef | undefined {
-    const meaningful = actions.filter((a) => !/^\s*(end|else)\b/.test(a) && !/^\s*(if|with|range)\b/.test(a) && a.trim() !== '');
+    const meaningful = actions.filter(
+      (a) => !/^\s*(end|else)\b/.test(a) && !/^\s*(if|with|range)\b/.test(a) && a.trim() !== '',
+    );
     if (meaningful.length !== 1) return undefined;
     const a = meaningful[0]!.trim();
-    const m = /^toYaml\s+\(?\s*(\.Values(?:\.[\w-]+)+|\.)\s*\)?\s*(\|\s*(nindent|indent)\s+\d+\s*)?(\|\s*trim\s*)?$/.exec(a);
+    const m =
+      /^toYaml\s+\(?\s*(\.Values(?:\.[\w-]+)+|\.)\s*\)?\s*(\|\s*(nindent|indent)\s+\d+\s*)?(\|\s*trim\s*)?$/.exec(a);
     if (!m) return undefined;
     const target = m[1]!;
     const path = target === '.' ? this.dotAt(line) : target.slice('.Values.'.length);
@@ -227,7 +230,10 @@ function wholeAction(source: string): string | undefined {
 
 /** Renders a scalar whose text mixes literals and actions (`"{{ .Values.image.repository }}:{{ .Values.image.tag }}"`). */
 export function renderInline(template: HelmTemplate, source: string): string | undefined {
-  const text = source.trim().replace(/^"([\s\S]*)"$/, '$1').replace(/^'([\s\S]*)'$/, '$1');
+  const text = source
+    .trim()
+    .replace(/^"([\s\S]*)"$/, '$1')
+    .replace(/^'([\s\S]*)'$/, '$1');
   let failed = false;
   let out = '';
   let at = 0;

@@ -6,7 +6,17 @@
 import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { SourceFile } from '../../../lang/source-file.js';
 import { templateActions } from '../../../lang/yaml.js';
-import type { Container, ContainerPort, Field, KubeService, Probe, ProbeKind, PublicBackend, ServicePort, Workload } from '../model.js';
+import type {
+  Container,
+  ContainerPort,
+  Field,
+  KubeService,
+  Probe,
+  ProbeKind,
+  PublicBackend,
+  ServicePort,
+  Workload,
+} from '../model.js';
 import { HelmTemplate, renderInline, type HelmContext } from './helm.js';
 import {
   isMasked,
@@ -137,14 +147,21 @@ function readObject(env: Env, root: YNode): void {
   if (kind === 'Ingress') {
     const spec = yget(root, 'spec');
     const backends: YNode[] = [yget(spec, 'defaultBackend'), yget(spec, 'backend')];
-    for (const rule of yitems(yget(spec, 'rules'))) for (const p of yitems(ypath(rule, 'http', 'paths'))) backends.push(yget(p, 'backend'));
+    for (const rule of yitems(yget(spec, 'rules')))
+      for (const p of yitems(ypath(rule, 'http', 'paths'))) backends.push(yget(p, 'backend'));
     for (const b of backends) {
       if (!b) continue;
       const svc = yget(b, 'service');
       const svcName = ystr(yget(svc, 'name')) ?? ystr(yget(b, 'serviceName')) ?? templatedText(env, yget(svc, 'name'));
       if (!svcName) continue;
-      const port = ynum(ypath(svc, 'port', 'number')) ?? ystr(ypath(svc, 'port', 'name')) ?? ynum(yget(b, 'servicePort'));
-      out.publicBackends.push({ service: svcName, ...(namespace ? { namespace } : {}), ...(port !== undefined ? { port } : {}), loc: { path: env.file.path, line: yline(ctx, b) } });
+      const port =
+        ynum(ypath(svc, 'port', 'number')) ?? ystr(ypath(svc, 'port', 'name')) ?? ynum(yget(b, 'servicePort'));
+      out.publicBackends.push({
+        service: svcName,
+        ...(namespace ? { namespace } : {}),
+        ...(port !== undefined ? { port } : {}),
+        loc: { path: env.file.path, line: yline(ctx, b) },
+      });
     }
     return;
   }
@@ -155,7 +172,12 @@ function readObject(env: Env, root: YNode): void {
         const svcName = ystr(yget(ref, 'name'));
         if (!svcName || (ystr(yget(ref, 'kind')) ?? 'Service') !== 'Service') continue;
         const port = ynum(yget(ref, 'port'));
-        out.publicBackends.push({ service: svcName, ...(namespace ? { namespace } : {}), ...(port !== undefined ? { port } : {}), loc: { path: env.file.path, line: yline(ctx, ref) } });
+        out.publicBackends.push({
+          service: svcName,
+          ...(namespace ? { namespace } : {}),
+          ...(port !== undefined ? { port } : {}),
+          loc: { path: env.file.path, line: yline(ctx, ref) },
+        });
       }
     }
     return;
@@ -163,7 +185,11 @@ function readObject(env: Env, root: YNode): void {
 
   if (!WORKLOAD_KINDS.has(kind)) return;
   const template_ =
-    kind === 'Pod' ? root : kind === 'CronJob' ? ypath(root, 'spec', 'jobTemplate', 'spec', 'template') : ypath(root, 'spec', 'template');
+    kind === 'Pod'
+      ? root
+      : kind === 'CronJob'
+        ? ypath(root, 'spec', 'jobTemplate', 'spec', 'template')
+        : ypath(root, 'spec', 'template');
   if (!isMap(template_)) return;
   const podSpec = kind === 'Pod' ? yget(root, 'spec') : yget(template_, 'spec');
   if (!isMap(podSpec)) return;
@@ -264,7 +290,8 @@ function scalarNumber(env: Env, node: YNode): number | undefined {
 
 function scalarString(env: Env, node: YNode): string | undefined {
   const s = ystr(node);
-  if (s !== undefined && env.template && /_{4,}/.test(s)) return renderInline(env.template, ysource(env.reader.ctx, node));
+  if (s !== undefined && env.template && /_{4,}/.test(s))
+    return renderInline(env.template, ysource(env.reader.ctx, node));
   if (s !== undefined) return s;
   if (env.template && isMasked(node)) {
     const r = env.template.resolveScalar(ysource(env.reader.ctx, node));
@@ -349,9 +376,18 @@ function readContainer(env: Env, node: YNode, endLine: number): Container | unde
       continue;
     }
     // A templated probe: `livenessProbe:` followed by `{{- toYaml .Values.x | nindent 12 }}`.
-    const until = Math.min((nextKeyAfter(pair.line) ?? Number.MAX_SAFE_INTEGER) - 1, blockEnd(env.file.lines(), pair.line));
+    const until = Math.min(
+      (nextKeyAfter(pair.line) ?? Number.MAX_SAFE_INTEGER) - 1,
+      blockEnd(env.file.lines(), pair.line),
+    );
     const actions = env.template ? ownLineActions(env, pair.line, until).map((a) => a.action) : [];
-    const inline = isMasked(value) ? [ysource(ctx, value).replace(/^\{\{-?|-?\}\}$/g, '').trim()] : [];
+    const inline = isMasked(value)
+      ? [
+          ysource(ctx, value)
+            .replace(/^\{\{-?|-?\}\}$/g, '')
+            .trim(),
+        ]
+      : [];
     const ref = env.template?.resolveBlock([...inline, ...actions], pair.line + 1);
     if (ref && isMap(ref.node) && env.helm?.values) {
       const vreader: Reader = { ctx: env.helm.values.ctx, path: env.helm.values.path };
@@ -376,7 +412,9 @@ function readContainer(env: Env, node: YNode, endLine: number): Container | unde
     const valueRanges = entries
       .filter((e) => e.value && !(isScalar(e.value) && (e.value as { value: unknown }).value === null))
       .map((e) => [e.line, yendLine(ctx, e.value)] as const);
-    const nullKeys = entries.filter((e) => !e.value || (isScalar(e.value) && (e.value as { value: unknown }).value === null)).map((e) => e.line);
+    const nullKeys = entries
+      .filter((e) => !e.value || (isScalar(e.value) && (e.value as { value: unknown }).value === null))
+      .map((e) => e.line);
     for (const a of ownLineActions(env, line, endLine)) {
       if (valueRanges.some(([s, e]) => a.line >= s && a.line <= e)) continue;
       const preceding = keyLines.filter((k) => k < a.line).pop();
@@ -395,7 +433,9 @@ function readContainer(env: Env, node: YNode, endLine: number): Container | unde
         }
         continue;
       }
-      for (const [, kind] of PROBE_KEYS) if (!container.probes[kind] && !container.unresolvedProbes.includes(kind)) container.unresolvedProbes.push(kind);
+      for (const [, kind] of PROBE_KEYS)
+        if (!container.probes[kind] && !container.unresolvedProbes.includes(kind))
+          container.unresolvedProbes.push(kind);
       env.out.notes.push({
         line: a.line,
         message: `container "${name}" includes \`${a.action.slice(0, 60)}\`, which the health gate cannot render without Helm; its missing probes were not judged`,
@@ -424,7 +464,14 @@ export function sleepSeconds(argv: readonly string[]): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function readProbe(env: Env, reader: Reader, kind: ProbeKind, keyLine: number, node: Node, ports: readonly ContainerPort[]): Probe | undefined {
+function readProbe(
+  env: Env,
+  reader: Reader,
+  kind: ProbeKind,
+  keyLine: number,
+  node: Node,
+  ports: readonly ContainerPort[],
+): Probe | undefined {
   const ctx = reader.ctx;
   const sub: Env = reader === env.reader ? env : { ...env, reader, template: undefined };
   const num = (key: string): Field<number> | undefined => field(sub, node, key);
@@ -476,7 +523,13 @@ function readProbe(env: Env, reader: Reader, kind: ProbeKind, keyLine: number, n
   } else if (!isSeq(node)) {
     probe.type = 'unknown';
   }
-  const fields = ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const;
+  const fields = [
+    'initialDelaySeconds',
+    'periodSeconds',
+    'timeoutSeconds',
+    'failureThreshold',
+    'successThreshold',
+  ] as const;
   for (const f of fields) {
     const v = num(f);
     if (v) probe[f] = v;

@@ -61,7 +61,8 @@ export function yentries(ctx: YCtx, node: YNode): Array<{ key: string; value: YN
   if (!isMap(node)) return [];
   const out: Array<{ key: string; value: YNode; line: number }> = [];
   for (const item of (node as YAMLMap).items) {
-    if (isPair(item) && isScalar(item.key)) out.push({ key: String(item.key.value), value: item.value as YNode, line: yline(ctx, item) });
+    if (isPair(item) && isScalar(item.key))
+      out.push({ key: String(item.key.value), value: item.value as YNode, line: yline(ctx, item) });
   }
   return out;
 }
@@ -74,7 +75,9 @@ export function yitems(node: YNode): Node[] {
 
 /** True when a scalar came from a masked template action (`{{ … }}` replaced by `_`). */
 export function isMasked(node: YNode): boolean {
-  return isScalar(node) && typeof node.value === 'string' && /^_{2,}$/.test(node.value.trim()) && node.value.length >= 4;
+  return (
+    isScalar(node) && typeof node.value === 'string' && /^_{2,}$/.test(node.value.trim()) && node.value.length >= 4
+  );
 }
 
 /** The original source text of a node (for masked scalars: the template action). */
@@ -129,7 +132,8 @@ export function yjs(node: YNode): unknown {
   if (isSeq(node)) return yitems(node).map((n) => yjs(n));
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
-    for (const item of (node as YAMLMap).items) if (isPair(item) && isScalar(item.key)) out[String(item.key.value)] = yjs(item.value as YNode);
+    for (const item of (node as YAMLMap).items)
+      if (isPair(item) && isScalar(item.key)) out[String(item.key.value)] = yjs(item.value as YNode);
     return out;
   }
   return undefined;

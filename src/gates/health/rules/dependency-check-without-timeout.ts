@@ -21,14 +21,15 @@ export const rule: RepoRule = {
     id: 'health/dependency-check-without-timeout',
     gate: 'health',
     severity: 'warning',
-    description: 'A health endpoint calls a database, cache, broker or remote service with no timeout, so slow checks pile up against a struggling dependency.',
+    description:
+      'A health endpoint calls a database, cache, broker or remote service with no timeout, so slow checks pile up against a struggling dependency.',
     messages: {
       js: '`{{callee}}` in the health check {{route}} has no timeout{{via}}. When {{kind}} hangs, the kubelet stops waiting after `timeoutSeconds` (1 s by default) and counts a failure, but this call keeps running; every probe of every pod starts another one, so checks pile up, hold connections from the pool and add load to {{kind}} exactly when it is struggling.',
       py: '`{{callee}}` in the health check {{route}} has no timeout{{via}}. When {{kind}} hangs, the kubelet stops waiting after `timeoutSeconds` (1 s by default), but the check keeps running and holds a worker and a connection; every probe starts another one against {{kind}} while it is struggling.',
     },
     fixes: {
-      js: 'Bound the call below the probe\'s `timeoutSeconds`: pass `{ signal: AbortSignal.timeout(500) }` or `{ timeout: 500 }` where the client accepts it, or wrap it in a helper that races a timer and clears it in `finally` (`withTimeout(check(), 500)`); for SQL also set `statement_timeout` on the pool. Caching the result for a second or two stops concurrent probes from stacking up.',
-      py: 'Bound the call below the probe\'s `timeoutSeconds`: `await asyncio.wait_for(check(), timeout=0.5)`, `requests.get(url, timeout=0.5)`, `httpx.get(url, timeout=0.5)`, or a driver-level `connect_timeout`/`statement_timeout`.',
+      js: "Bound the call below the probe's `timeoutSeconds`: pass `{ signal: AbortSignal.timeout(500) }` or `{ timeout: 500 }` where the client accepts it, or wrap it in a helper that races a timer and clears it in `finally` (`withTimeout(check(), 500)`); for SQL also set `statement_timeout` on the pool. Caching the result for a second or two stops concurrent probes from stacking up.",
+      py: "Bound the call below the probe's `timeoutSeconds`: `await asyncio.wait_for(check(), timeout=0.5)`, `requests.get(url, timeout=0.5)`, `httpx.get(url, timeout=0.5)`, or a driver-level `connect_timeout`/`statement_timeout`.",
     },
   },
   check(ctx) {

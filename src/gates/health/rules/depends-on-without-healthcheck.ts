@@ -17,13 +17,15 @@ export const rule: RepoRule = {
     id: 'health/depends-on-without-healthcheck',
     gate: 'health',
     severity: 'blocker',
-    description: 'A Compose service depends on another with condition: service_healthy, but that service has no health check, so it never starts.',
+    description:
+      'A Compose service depends on another with condition: service_healthy, but that service has no health check, so it never starts.',
     messages: {
       default:
         'Service "{{service}}" waits for "{{target}}" to be healthy (`condition: service_healthy`), but "{{target}}" has no health check: {{why}}. Compose cannot tell when it is healthy and refuses to start "{{service}}" ("dependency … has no healthcheck configured").',
     },
     fixes: {
-      default: 'Add a `healthcheck:` to "{{target}}" ({{example}}), or wait with `condition: service_started` if "{{service}}" retries its connection anyway.',
+      default:
+        'Add a `healthcheck:` to "{{target}}" ({{example}}), or wait with `condition: service_started` if "{{service}}" retries its connection anyway.',
     },
   },
   check(ctx) {
@@ -68,10 +70,15 @@ export const rule: RepoRule = {
 
 function exampleFor(image: string | undefined): string {
   const name = (image ?? '').toLowerCase();
-  if (name.includes('postgres')) return 'e.g. `test: ["CMD-SHELL", "pg_isready -U postgres"], interval: 5s, retries: 10`';
-  if (name.includes('redis') || name.includes('valkey')) return 'e.g. `test: ["CMD", "redis-cli", "ping"], interval: 5s, retries: 10`';
-  if (name.includes('mysql') || name.includes('mariadb')) return 'e.g. `test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 5s, retries: 10`';
-  if (name.includes('rabbitmq')) return 'e.g. `test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: 10s, retries: 10`';
-  if (name.includes('mongo')) return 'e.g. `test: ["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand(\'ping\')"], interval: 10s, retries: 10`';
+  if (name.includes('postgres'))
+    return 'e.g. `test: ["CMD-SHELL", "pg_isready -U postgres"], interval: 5s, retries: 10`';
+  if (name.includes('redis') || name.includes('valkey'))
+    return 'e.g. `test: ["CMD", "redis-cli", "ping"], interval: 5s, retries: 10`';
+  if (name.includes('mysql') || name.includes('mariadb'))
+    return 'e.g. `test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 5s, retries: 10`';
+  if (name.includes('rabbitmq'))
+    return 'e.g. `test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: 10s, retries: 10`';
+  if (name.includes('mongo'))
+    return 'e.g. `test: ["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand(\'ping\')"], interval: 10s, retries: 10`';
   return 'e.g. `test: ["CMD", "node", "healthcheck.js"], interval: 10s, retries: 5`';
 }

@@ -1,5 +1,13 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, modelOf, related, selectingServices, serviceOfContainer, serviceTouched, touches } from '../analysis.js';
+import {
+  changedPaths,
+  modelOf,
+  related,
+  selectingServices,
+  serviceOfContainer,
+  serviceTouched,
+  touches,
+} from '../analysis.js';
 import type { CodeService, Container, ShutdownHandler, Workload } from '../model.js';
 
 /**
@@ -14,7 +22,8 @@ export const rule: RepoRule = {
     id: 'health/graceful-shutdown',
     gate: 'health',
     severity: 'warning',
-    description: 'A Service-backed Node service does not shut down gracefully: no SIGTERM handling, no drain delay before the server closes, or a drain longer than the termination grace period.',
+    description:
+      'A Service-backed Node service does not shut down gracefully: no SIGTERM handling, no drain delay before the server closes, or a drain longer than the termination grace period.',
     messages: {
       noSigterm:
         'Service "{{service}}" runs this server ({{workload}}), but nothing in {{root}} handles SIGTERM. On every rollout, scale-down and node drain, Kubernetes sends SIGTERM and Node exits at once: in-flight requests are cut off and clients see connection resets.',
@@ -28,7 +37,8 @@ export const rule: RepoRule = {
         'Handle SIGTERM where the server starts: `process.on("SIGTERM", () => { shuttingDown = true; setTimeout(() => server.close(() => process.exit(0)), 5000); })`, and make the readiness endpoint answer 503 once `shuttingDown` is set (or use @godaddy/terminus / lightship, which do this).',
       noDrain:
         'Keep serving for a few seconds after SIGTERM before closing: fail readiness and wait (`setTimeout(() => server.close(), 5000)`, terminus `beforeShutdown`, lightship `shutdownDelay`), or add `lifecycle: { preStop: { sleep: { seconds: 5 } } }` to container "{{container}}".',
-      graceTooShort: 'Raise `terminationGracePeriodSeconds` above the whole shutdown path (preStop + drain delay + time to finish requests), e.g. {{suggest}}, or shorten the drain.',
+      graceTooShort:
+        'Raise `terminationGracePeriodSeconds` above the whole shutdown path (preStop + drain delay + time to finish requests), e.g. {{suggest}}, or shorten the drain.',
     },
   },
   check(ctx) {
@@ -63,7 +73,8 @@ export const rule: RepoRule = {
         }
         const handlers = svc.shutdown.handlers;
         const preStop = c.preStopSeconds?.value ?? 0;
-        const immediate = handlers.length > 0 && handlers.every((h) => h.closesImmediately) && !c.preStopSeconds && !c.preStopOpaque;
+        const immediate =
+          handlers.length > 0 && handlers.every((h) => h.closesImmediately) && !c.preStopSeconds && !c.preStopOpaque;
         if (immediate && c.probes.readiness) {
           const h = handlers[0]!;
           ctx.report({
@@ -82,15 +93,29 @@ export const rule: RepoRule = {
   },
 };
 
-function graceCheck(ctx: Parameters<RepoRule['check']>[0], w: Workload, c: Container, handlers: readonly ShutdownHandler[], preStop: number, key: string): void {
+function graceCheck(
+  ctx: Parameters<RepoRule['check']>[0],
+  w: Workload,
+  c: Container,
+  handlers: readonly ShutdownHandler[],
+  preStop: number,
+  key: string,
+): void {
   const drains = handlers.filter((h) => h.drainMs !== undefined);
   const longest = drains.sort((a, b) => b.drainMs! - a.drainMs!)[0];
   const drainS = (longest?.drainMs ?? 0) / 1000;
   const grace = w.terminationGracePeriodSeconds?.value ?? 30;
   const total = preStop + drainS;
   if (total < grace || total === 0) return;
-  const parts = [preStop ? `preStop ${preStop} s` : '', longest ? `${viaLabel(longest)} waits ${drainS} s before closing` : ''].filter(Boolean).join(' + ');
-  const at = w.terminationGracePeriodSeconds ? { path: w.path, line: w.terminationGracePeriodSeconds.line } : { path: w.path, line: w.podSpecLine };
+  const parts = [
+    preStop ? `preStop ${preStop} s` : '',
+    longest ? `${viaLabel(longest)} waits ${drainS} s before closing` : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
+  const at = w.terminationGracePeriodSeconds
+    ? { path: w.path, line: w.terminationGracePeriodSeconds.line }
+    : { path: w.path, line: w.podSpecLine };
   ctx.report({
     messageId: 'graceTooShort',
     data: {
@@ -105,7 +130,10 @@ function graceCheck(ctx: Parameters<RepoRule['check']>[0], w: Workload, c: Conta
     },
     path: at.path,
     line: at.line,
-    related: [...(longest?.drainLoc ? [related(longest.drainLoc, 'the drain delay')] : []), ...(c.preStopSeconds ? [related({ path: w.path, line: c.preStopSeconds.line }, 'the preStop delay')] : [])],
+    related: [
+      ...(longest?.drainLoc ? [related(longest.drainLoc, 'the drain delay')] : []),
+      ...(c.preStopSeconds ? [related({ path: w.path, line: c.preStopSeconds.line }, 'the preStop delay')] : []),
+    ],
     key,
   });
 }
@@ -121,7 +149,9 @@ function viaLabel(h: ShutdownHandler): string {
     case 'nest':
       return 'NestJS shutdown hook (`enableShutdownHooks`)';
     case 'terminus':
-      return h.closesImmediately ? '@godaddy/terminus setup (no `beforeShutdown`)' : '@godaddy/terminus `beforeShutdown`';
+      return h.closesImmediately
+        ? '@godaddy/terminus setup (no `beforeShutdown`)'
+        : '@godaddy/terminus `beforeShutdown`';
     case 'lightship':
       return 'lightship setup';
     default:

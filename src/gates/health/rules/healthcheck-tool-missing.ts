@@ -16,14 +16,17 @@ export const rule: RepoRule = {
     id: 'health/healthcheck-tool-missing',
     gate: 'health',
     severity: 'warning',
-    description: 'A HEALTHCHECK or Compose healthcheck runs curl/wget or a shell that the image does not contain (distroless, scratch, slim, Alpine without curl).',
+    description:
+      'A HEALTHCHECK or Compose healthcheck runs curl/wget or a shell that the image does not contain (distroless, scratch, slim, Alpine without curl).',
     messages: {
       tool: 'This health check runs `{{tool}}`, but {{image}} does not contain it ({{why}}) and {{where}} installs it. The check fails on every run, so the container is always "unhealthy"{{impact}}.',
-      shell: 'This health check is written in shell form, which runs `/bin/sh -c …`, but {{image}} has no shell ({{why}}). It fails on every run, so the container is always "unhealthy"{{impact}}.',
+      shell:
+        'This health check is written in shell form, which runs `/bin/sh -c …`, but {{image}} has no shell ({{why}}). It fails on every run, so the container is always "unhealthy"{{impact}}.',
     },
     fixes: {
       tool: 'Check with the runtime the image already has, e.g. `HEALTHCHECK CMD ["node", "-e", "fetch(\'http://127.0.0.1:{{port}}{{path}}\').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]` (or `python -c "import urllib.request, sys; urllib.request.urlopen(\'http://127.0.0.1:{{port}}{{path}}\')"`), {{alternative}}',
-      shell: 'Use the exec form with a binary the image has: `HEALTHCHECK CMD ["/nodejs/bin/node", "/app/healthcheck.js"]` for distroless Node, or a small static health-check binary copied in from a build stage.',
+      shell:
+        'Use the exec form with a binary the image has: `HEALTHCHECK CMD ["/nodejs/bin/node", "/app/healthcheck.js"]` for distroless Node, or a small static health-check binary copied in from a build stage.',
     },
   },
   check(ctx) {
@@ -43,8 +46,22 @@ export const rule: RepoRule = {
       if (!tools) continue;
       const words = hc.form === 'shell' ? shellWords(hc.text) : hc.argv;
       const severity = composeBuilt.has(d.path) ? ('blocker' as const) : ('warning' as const);
-      const impact = composeBuilt.has(d.path) ? ' and every Compose service that waits for it with `condition: service_healthy` never starts' : '';
-      judge(ctx, { words, shell: hc.form === 'shell', tools, image: `the base image \`${d.baseImage}\``, dockerfile: d, where: 'no stage of this Dockerfile', impact, severity, path: d.path, line: hc.loc.line, key: 'dockerfile' });
+      const impact = composeBuilt.has(d.path)
+        ? ' and every Compose service that waits for it with `condition: service_healthy` never starts'
+        : '';
+      judge(ctx, {
+        words,
+        shell: hc.form === 'shell',
+        tools,
+        image: `the base image \`${d.baseImage}\``,
+        dockerfile: d,
+        where: 'no stage of this Dockerfile',
+        impact,
+        severity,
+        path: d.path,
+        line: hc.loc.line,
+        key: 'dockerfile',
+      });
     }
     for (const s of model.compose) {
       const hc = s.healthcheck;
@@ -89,9 +106,28 @@ interface Judge {
 
 function judge(ctx: Parameters<RepoRule['check']>[0], j: Judge): void {
   const installs = new Set(j.dockerfile?.installs ?? []);
-  const rel = j.dockerfile?.baseLine ? [related({ path: j.dockerfile.path, line: j.dockerfile.baseLine }, 'the final stage starts here')] : [];
+  const rel = j.dockerfile?.baseLine
+    ? [related({ path: j.dockerfile.path, line: j.dockerfile.baseLine }, 'the final stage starts here')]
+    : [];
   if (j.shell && j.tools.shell === false) {
-    ctx.report({ messageId: 'shell', severity: j.severity, data: { image: j.image, why: j.tools.why, impact: j.impact, tool: '', where: j.where, port: '', path: '', alternative: '' }, path: j.path, line: j.line, related: rel, key: j.key });
+    ctx.report({
+      messageId: 'shell',
+      severity: j.severity,
+      data: {
+        image: j.image,
+        why: j.tools.why,
+        impact: j.impact,
+        tool: '',
+        where: j.where,
+        port: '',
+        path: '',
+        alternative: '',
+      },
+      path: j.path,
+      line: j.line,
+      related: rel,
+      key: j.key,
+    });
     return;
   }
   const programs = j.shell ? programsOf(j.words) : j.words.slice(0, 1).map((w) => w.slice(w.lastIndexOf('/') + 1));
@@ -110,8 +146,19 @@ function judge(ctx: Parameters<RepoRule['check']>[0], j: Judge): void {
     } catch {
       // keep the placeholders
     }
-    const alternative = tool === 'curl' && j.tools.wget ? 'or use `wget -q -O /dev/null` (busybox has it).' : `or install ${tool} in the final stage.`;
-    ctx.report({ messageId: 'tool', severity: j.severity, data: { tool, image: j.image, why: j.tools.why, where: j.where, impact: j.impact, port, path, alternative }, path: j.path, line: j.line, related: rel, key: `${j.key}:${tool}` });
+    const alternative =
+      tool === 'curl' && j.tools.wget
+        ? 'or use `wget -q -O /dev/null` (busybox has it).'
+        : `or install ${tool} in the final stage.`;
+    ctx.report({
+      messageId: 'tool',
+      severity: j.severity,
+      data: { tool, image: j.image, why: j.tools.why, where: j.where, impact: j.impact, port, path, alternative },
+      path: j.path,
+      line: j.line,
+      related: rel,
+      key: `${j.key}:${tool}`,
+    });
     return;
   }
 }

@@ -1,5 +1,16 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, containers, depKinds, failureBudget, modelOf, probeHandler, probeLabel, related, sameHandler, touches } from '../analysis.js';
+import {
+  changedPaths,
+  containers,
+  depKinds,
+  failureBudget,
+  modelOf,
+  probeHandler,
+  probeLabel,
+  related,
+  sameHandler,
+  touches,
+} from '../analysis.js';
 
 /**
  * health/identical-probes: liveness and readiness probe the same handler with the same failure budget,
@@ -13,16 +24,17 @@ export const rule: RepoRule = {
     id: 'health/identical-probes',
     gate: 'health',
     severity: 'warning',
-    description: 'Liveness and readiness probe the same endpoint with the same failure budget (a blocker when that endpoint checks dependencies).',
+    description:
+      'Liveness and readiness probe the same endpoint with the same failure budget (a blocker when that endpoint checks dependencies).',
     messages: {
-      same:
-        'The liveness and readiness probes of container "{{container}}" ({{workload}}) both check {{target}} and give up after the same {{budget}} s. A pod that cannot serve for a moment is restarted at the same instant it is taken out of rotation, instead of being given time to recover while traffic goes elsewhere.',
+      same: 'The liveness and readiness probes of container "{{container}}" ({{workload}}) both check {{target}} and give up after the same {{budget}} s. A pod that cannot serve for a moment is restarted at the same instant it is taken out of rotation, instead of being given time to recover while traffic goes elsewhere.',
       sharedDeps:
         'The liveness and readiness probes of container "{{container}}" ({{workload}}) both check {{target}}, and that endpoint checks {{kinds}} ({{handler}}). When {{kinds}} blips, every pod is removed from the Service and restarted at once: a full outage, where readiness alone would have shed load and recovered.',
     },
     fixes: {
-      same: 'Give liveness its own process-local endpoint (`/livez`, no I/O), or keep the shared cheap endpoint and raise the livenessProbe\'s `failureThreshold` so its budget (failureThreshold × periodSeconds) is clearly larger than readiness\'s ({{budget}} s).',
-      sharedDeps: 'Split them: point the livenessProbe at a process-local endpoint (`/livez`, no I/O) and keep the dependency checks only behind the readinessProbe, bounded by a timeout.',
+      same: "Give liveness its own process-local endpoint (`/livez`, no I/O), or keep the shared cheap endpoint and raise the livenessProbe's `failureThreshold` so its budget (failureThreshold × periodSeconds) is clearly larger than readiness's ({{budget}} s).",
+      sharedDeps:
+        'Split them: point the livenessProbe at a process-local endpoint (`/livez`, no I/O) and keep the dependency checks only behind the readinessProbe, bounded by a timeout.',
     },
   },
   check(ctx) {
@@ -35,17 +47,29 @@ export const rule: RepoRule = {
       if (!live || !ready || !sameHandler(live, ready)) continue;
       const h = probeHandler(model, w, c, live);
       const deps = h?.route.handler?.deps ?? [];
-      const base = { container: c.name, workload: `${w.kind} ${w.name}`, target: probeLabel(live), budget: failureBudget(ready) };
+      const base = {
+        container: c.name,
+        workload: `${w.kind} ${w.name}`,
+        target: probeLabel(live),
+        budget: failureBudget(ready),
+      };
       const files = [live.loc.path, ready.loc.path, w.path];
       if (deps.length > 0) {
         if (!touches(changed, ...files, h!.route.loc.path, ...deps.map((d) => d.loc.path))) continue;
         ctx.report({
           messageId: 'sharedDeps',
           severity: 'blocker',
-          data: { ...base, kinds: depKinds(deps), handler: `${h!.route.handler!.loc.path}:${h!.route.handler!.loc.line}` },
+          data: {
+            ...base,
+            kinds: depKinds(deps),
+            handler: `${h!.route.handler!.loc.path}:${h!.route.handler!.loc.line}`,
+          },
           path: live.loc.path,
           line: live.loc.line,
-          related: [related(ready.loc, 'the readinessProbe checks the same endpoint'), related(h!.route.loc, `the route that serves ${live.path}`)],
+          related: [
+            related(ready.loc, 'the readinessProbe checks the same endpoint'),
+            related(h!.route.loc, `the route that serves ${live.path}`),
+          ],
           key: `${w.kind}/${w.name}/${c.name}`,
         });
         continue;

@@ -13,7 +13,8 @@ export const rule: RepoRule = {
     id: 'health/leaked-timeout-timer',
     gate: 'health',
     severity: 'blocker',
-    description: 'A health check races a dependency call against a setTimeout that is never cleared: every probe leaks a live timer.',
+    description:
+      'A health check races a dependency call against a setTimeout that is never cleared: every probe leaks a live timer.',
     messages: {
       default:
         'This `setTimeout`{{inHelper}} is raced against the work (`Promise.race` at {{race}}) but its handle is never cleared, so every call leaves a live timer{{duration}} behind even when the work finished first. {{routes}} runs it on every probe of every pod, so timers and their closures pile up, keep the event loop busy after shutdown starts, and the slow call they were meant to cut off keeps running.',
@@ -38,7 +39,10 @@ export const rule: RepoRule = {
       }
     }
     for (const { leak, routes } of byTimer.values()) {
-      if (!touches(changed, leak.timer.path, leak.race.path, ...routes.flatMap((r) => [r.loc.path, r.handler?.loc.path]))) continue;
+      if (
+        !touches(changed, leak.timer.path, leak.race.path, ...routes.flatMap((r) => [r.loc.path, r.handler?.loc.path]))
+      )
+        continue;
       const names = [...new Set(routes.map((r) => r.path))];
       ctx.report({
         messageId: 'default',

@@ -1,5 +1,14 @@
 import type { FindingInput, RepoRule } from '../../../core/types.js';
-import { changedPaths, containers, depKinds, describeDep, modelOf, probeHandler, related, touches } from '../analysis.js';
+import {
+  changedPaths,
+  containers,
+  depKinds,
+  describeDep,
+  modelOf,
+  probeHandler,
+  related,
+  touches,
+} from '../analysis.js';
 import { httpTargetOf, isLocal, programsOf } from '../deploy/commands.js';
 import type { DepCall, Route } from '../model.js';
 import { healthOptions, type HealthOptions } from '../options.js';
@@ -31,12 +40,12 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     id: 'health/liveness-checks-dependencies',
     gate: 'health',
     severity: 'blocker',
-    description: 'A liveness probe (or a liveness-named endpoint) checks a database, cache, queue or another service, so a dependency outage restarts every replica at once.',
+    description:
+      'A liveness probe (or a liveness-named endpoint) checks a database, cache, queue or another service, so a dependency outage restarts every replica at once.',
     messages: {
       probe:
         'The livenessProbe of container "{{container}}" ({{workload}}) calls {{route}}, whose handler ({{handler}}) checks {{deps}}. When {{kinds}} is slow or down, every replica fails liveness together and Kubernetes restarts them all: a dependency blip becomes a full outage, and the restarts pile onto {{kinds}} as it recovers.',
-      exec:
-        'The livenessProbe of container "{{container}}" ({{workload}}) runs `{{command}}`, which checks {{kinds}} on another host. When it is slow or down, every replica is restarted together, and restarting this container cannot fix it.',
+      exec: 'The livenessProbe of container "{{container}}" ({{workload}}) runs `{{command}}`, which checks {{kinds}} on another host. When it is slow or down, every replica is restarted together, and restarting this container cannot fix it.',
       named:
         '{{route}} is a liveness endpoint by its name, and its handler checks {{deps}}. Whatever probes it as liveness restarts every replica together when {{kinds}} blips.',
     },
@@ -44,7 +53,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       probe:
         'Make liveness process-local: {{suggest}}. Keep the dependency checks in the readiness endpoint, bounded by a timeout, so a dependency outage takes pods out of rotation instead of restarting them.',
       exec: 'Replace the exec liveness command with a check of this process only (an HTTP `/livez` that does no I/O, or `tcpSocket` on the app port), and move the dependency check to readiness.',
-      named: 'Remove the dependency calls from {{route}} (liveness must only prove the process answers) and check dependencies in the readiness endpoint instead, with a timeout.',
+      named:
+        'Remove the dependency calls from {{route}} (liveness must only prove the process answers) and check dependencies in the readiness endpoint instead, with a timeout.',
     },
   },
   check(ctx) {
@@ -61,7 +71,13 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       if (p.type === 'exec' && p.command) {
         const remote = remoteDependency(p.command);
         if (remote && touches(changed, p.loc.path, w.path)) {
-          ctx.report({ messageId: 'exec', data: { ...base, command: p.command.join(' ').slice(0, 80), kinds: remote }, path: p.loc.path, line: p.targetLine, key });
+          ctx.report({
+            messageId: 'exec',
+            data: { ...base, command: p.command.join(' ').slice(0, 80), kinds: remote },
+            path: p.loc.path,
+            line: p.targetLine,
+            key,
+          });
         }
         continue;
       }
@@ -71,8 +87,11 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       const deps = h.route.handler?.deps ?? [];
       if (deps.length === 0) continue;
       const handler = h.route.handler!;
-      if (!touches(changed, p.loc.path, w.path, h.route.loc.path, handler.loc.path, ...deps.map((d) => d.loc.path))) continue;
-      const local = h.svc.routes.find((r) => r.certainty === 'exact' && r.handler && r.handler.deps.length === 0 && LIVENESS_NAME.test(r.path));
+      if (!touches(changed, p.loc.path, w.path, h.route.loc.path, handler.loc.path, ...deps.map((d) => d.loc.path)))
+        continue;
+      const local = h.svc.routes.find(
+        (r) => r.certainty === 'exact' && r.handler && r.handler.deps.length === 0 && LIVENESS_NAME.test(r.path),
+      );
       const suggest = local
         ? `the service already serves ${local.path} (${local.loc.path}:${local.loc.line}) without any I/O, so set \`path: ${local.path}\` in the livenessProbe of ${p.loc.path}`
         : `serve a route that does no I/O (e.g. \`app.get("/livez", (_req, res) => res.send("ok"))\` / \`@app.get("/livez")\` returning 200) and point \`livenessProbe.httpGet.path\` in ${p.loc.path} at it`;
@@ -87,20 +106,39 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       const relatedLocs = [related(h.route.loc, `the route that serves ${p.path}`), ...depRelated(deps)];
       const finding: FindingInput = touches(changed, p.loc.path)
         ? { messageId: 'probe', data, path: p.loc.path, line: p.targetLine, related: relatedLocs, key }
-        : { messageId: 'probe', data, path: deps[0]!.loc.path, line: deps[0]!.loc.line, related: [related({ path: p.loc.path, line: p.targetLine }, `the livenessProbe of "${c.name}"`), ...relatedLocs], key };
+        : {
+            messageId: 'probe',
+            data,
+            path: deps[0]!.loc.path,
+            line: deps[0]!.loc.line,
+            related: [
+              related({ path: p.loc.path, line: p.targetLine }, `the livenessProbe of "${c.name}"`),
+              ...relatedLocs,
+            ],
+            key,
+          };
       ctx.report(finding);
     }
     // Liveness endpoints by name, for services whose probes live elsewhere (another repository, GitOps).
     for (const svc of model.services) {
       for (const route of svc.routes) {
         if (probed.has(route) || !route.handler?.deps.length) continue;
-        const named = LIVENESS_NAME.test(route.path) || (options.liveness !== undefined && route.path.toLowerCase() === options.liveness.toLowerCase());
+        const named =
+          LIVENESS_NAME.test(route.path) ||
+          (options.liveness !== undefined && route.path.toLowerCase() === options.liveness.toLowerCase());
         if (!named) continue;
         const deps = route.handler.deps;
         if (!touches(changed, route.loc.path, route.handler.loc.path, ...deps.map((d) => d.loc.path))) continue;
         ctx.report({
           messageId: 'named',
-          data: { route: `${route.method === 'ALL' ? 'GET' : route.method} ${route.path}`, deps: deps.slice(0, 2).map(describeDep).join(' and '), kinds: depKinds(deps), container: '', workload: '', suggest: '' },
+          data: {
+            route: `${route.method === 'ALL' ? 'GET' : route.method} ${route.path}`,
+            deps: deps.slice(0, 2).map(describeDep).join(' and '),
+            kinds: depKinds(deps),
+            container: '',
+            workload: '',
+            suggest: '',
+          },
           path: deps[0]!.loc.path,
           line: deps[0]!.loc.line,
           related: [related(route.loc, `the route ${route.path}`)],
@@ -112,12 +150,17 @@ export const rule: RepoRule<unknown, HealthOptions> = {
 };
 
 function depRelated(deps: readonly DepCall[]) {
-  return deps.slice(0, 2).map((d) => related(d.loc, `${d.kind} check \`${d.callee}\`${d.via.length ? ` (via ${d.via.join(' → ')})` : ''}`));
+  return deps
+    .slice(0, 2)
+    .map((d) => related(d.loc, `${d.kind} check \`${d.callee}\`${d.via.length ? ` (via ${d.via.join(' → ')})` : ''}`));
 }
 
 /** What an exec probe checks on another host: `pg_isready -h db`, `curl http://other-svc/health`. */
 function remoteDependency(argv: readonly string[]): string | undefined {
-  const words = argv.length <= 3 && /^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? '') && argv[1] === '-c' ? (argv[2] ?? '').split(/\s+/) : [...argv];
+  const words =
+    argv.length <= 3 && /^(\/bin\/)?(ba)?sh$/.test(argv[0] ?? '') && argv[1] === '-c'
+      ? (argv[2] ?? '').split(/\s+/)
+      : [...argv];
   const programs = programsOf(words);
   const http = httpTargetOf(words);
   if (http && !isLocal(http) && programs.some((p) => p === 'curl' || p === 'wget')) return 'another service';
@@ -125,7 +168,14 @@ function remoteDependency(argv: readonly string[]): string | undefined {
     const what = DEP_PROGRAMS[prog];
     if (!what) continue;
     const i = words.findIndex((w) => w === '-h' || w === '--host' || w.startsWith('--host=') || w.startsWith('-h'));
-    const host = i === -1 ? undefined : words[i]!.includes('=') ? words[i]!.split('=')[1] : words[i] === '-h' || words[i] === '--host' ? words[i + 1] : words[i]!.slice(2);
+    const host =
+      i === -1
+        ? undefined
+        : words[i]!.includes('=')
+          ? words[i]!.split('=')[1]
+          : words[i] === '-h' || words[i] === '--host'
+            ? words[i + 1]
+            : words[i]!.slice(2);
     if (prog === 'nc') {
       const args = words.slice(words.indexOf('nc') + 1).filter((w) => !w.startsWith('-'));
       if (args[0] && !/^(localhost|127\.0\.0\.1|0\.0\.0\.0)$/.test(args[0])) return what;

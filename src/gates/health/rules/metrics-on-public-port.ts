@@ -1,5 +1,16 @@
 import type { RepoRule } from '../../../core/types.js';
-import { appPorts, changedPaths, containerArgv, modelOf, related, routesServing, selectingServices, serviceOfContainer, targetedPorts, touches } from '../analysis.js';
+import {
+  appPorts,
+  changedPaths,
+  containerArgv,
+  modelOf,
+  related,
+  routesServing,
+  selectingServices,
+  serviceOfContainer,
+  targetedPorts,
+  touches,
+} from '../analysis.js';
 import type { KubeService, Loc, PublicBackend, Workload } from '../model.js';
 
 /**
@@ -34,7 +45,9 @@ export const rule: RepoRule = {
         const svc = serviceOfContainer(model, w, c);
         // With two servers in one process we cannot tell which one serves /metrics.
         if (!svc || svc.listens.length > 1) continue;
-        const routes = routesServing(svc, '/metrics').filter((r) => r.port === undefined && r.path.toLowerCase().endsWith('/metrics') && r.certainty === 'exact');
+        const routes = routesServing(svc, '/metrics').filter(
+          (r) => r.port === undefined && r.path.toLowerCase().endsWith('/metrics') && r.certainty === 'exact',
+        );
         if (routes.length === 0) continue;
         const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
         if (!ports) continue;
@@ -53,7 +66,10 @@ export const rule: RepoRule = {
             data: { route: `GET ${route.path}`, port: exposed[0]!, exposure: exposure.text },
             path: route.loc.path,
             line: route.loc.line,
-            related: [related(s.loc, `Service "${s.name}"`), ...(exposure.loc ? [related(exposure.loc, 'routes public traffic to it')] : [])],
+            related: [
+              related(s.loc, `Service "${s.name}"`),
+              ...(exposure.loc ? [related(exposure.loc, 'routes public traffic to it')] : []),
+            ],
             key: `${s.name}`,
           });
         }
@@ -62,7 +78,11 @@ export const rule: RepoRule = {
   },
 };
 
-function publicExposure(backends: readonly PublicBackend[], s: KubeService, w: Workload): { text: string; loc?: Loc } | undefined {
+function publicExposure(
+  backends: readonly PublicBackend[],
+  s: KubeService,
+  w: Workload,
+): { text: string; loc?: Loc } | undefined {
   if (s.type === 'LoadBalancer' || s.type === 'NodePort') return { text: `Service "${s.name}" (type ${s.type})` };
   const b = backends.find((x) => x.service === s.name && (!x.namespace || !w.namespace || x.namespace === w.namespace));
   if (b) return { text: `Service "${s.name}", routed from the Ingress at ${b.loc.path}:${b.loc.line},`, loc: b.loc };

@@ -30,19 +30,19 @@ export const rule: RepoRule = {
     id: 'health/probe-target-unserved',
     gate: 'health',
     severity: 'blocker',
-    description: 'A probe or health check targets a path or port that the service’s code does not serve, so it fails forever.',
+    description:
+      'A probe or health check targets a path or port that the service’s code does not serve, so it fails forever.',
     messages: {
-      path:
-        'The {{check}} of {{subject}} requests GET {{path}}, but service "{{service}}" ({{root}}) has no route for {{path}}{{known}}. The check fails every time: {{consequence}}',
-      port:
-        'The {{check}} of {{subject}} requests {{what}} on port {{port}}, but service "{{service}}" listens on {{ports}}. Nothing answers there, so the check fails every time: {{consequence}}',
+      path: 'The {{check}} of {{subject}} requests GET {{path}}, but service "{{service}}" ({{root}}) has no route for {{path}}{{known}}. The check fails every time: {{consequence}}',
+      port: 'The {{check}} of {{subject}} requests {{what}} on port {{port}}, but service "{{service}}" listens on {{ports}}. Nothing answers there, so the check fails every time: {{consequence}}',
       namedPort:
         'The {{check}} of container "{{container}}" ({{workload}}) uses the port name "{{port}}", which no entry of the container\'s `ports` declares{{declared}}. The kubelet cannot resolve it, so the probe fails every time: {{consequence}}',
     },
     fixes: {
-      path: 'Point the {{check}} at a route the service serves{{suggest}}, or add the {{path}} route to the service\'s code. Check it the way the orchestrator does: `curl -i http://localhost:<port>{{path}}` inside the container must answer 2xx/3xx.',
+      path: "Point the {{check}} at a route the service serves{{suggest}}, or add the {{path}} route to the service's code. Check it the way the orchestrator does: `curl -i http://localhost:<port>{{path}}` inside the container must answer 2xx/3xx.",
       port: 'Use the port the app listens on ({{ports}}) in the {{check}}, or make the app listen on {{port}} (check the `PORT` environment variable the container gets).',
-      namedPort: 'Declare the port under the container\'s `ports:` with `name: {{port}}`, or use a name or number that is declared{{declared}}.',
+      namedPort:
+        "Declare the port under the container's `ports:` with `name: {{port}}`, or use a name or number that is declared{{declared}}.",
     },
   },
   check(ctx) {
@@ -52,7 +52,8 @@ export const rule: RepoRule = {
       liveness: 'Kubernetes restarts the container again and again (CrashLoopBackOff).',
       readiness: 'the pod never becomes Ready, so it never gets traffic and the rollout stalls.',
       startup: 'the container is killed before liveness and readiness even start.',
-      healthcheck: 'the container stays "unhealthy", and everything that waits for it with `condition: service_healthy` never starts.',
+      healthcheck:
+        'the container stays "unhealthy", and everything that waits for it with `condition: service_healthy` never starts.',
     } as const;
 
     // Kubernetes probes.
@@ -65,7 +66,12 @@ export const rule: RepoRule = {
           const relevant = touches(changed, p.loc.path, w.path) || serviceTouched(changed, svc);
           if (!relevant) continue;
           const key = `${w.kind}/${w.name}/${c.name}:${p.kind}`;
-          if ((p.type === 'http' || p.type === 'tcp' || p.type === 'grpc') && typeof p.port === 'string' && p.resolvedPort === undefined && !c.portsUnresolved) {
+          if (
+            (p.type === 'http' || p.type === 'tcp' || p.type === 'grpc') &&
+            typeof p.port === 'string' &&
+            p.resolvedPort === undefined &&
+            !c.portsUnresolved
+          ) {
             const names = c.ports.map((cp) => cp.name).filter(Boolean);
             ctx.report({
               messageId: 'namedPort',
@@ -91,7 +97,15 @@ export const rule: RepoRule = {
             if (svc.routes.some((r) => r.port === p.resolvedPort)) continue;
             ctx.report({
               messageId: 'port',
-              data: { check, subject, what: 'a TCP connection', port: p.resolvedPort, service: serviceLabel(svc), ports: ports.join(', '), consequence: consequences[p.kind] },
+              data: {
+                check,
+                subject,
+                what: 'a TCP connection',
+                port: p.resolvedPort,
+                service: serviceLabel(svc),
+                ports: ports.join(', '),
+                consequence: consequences[p.kind],
+              },
               path: p.loc.path,
               line: p.portLine ?? p.targetLine,
               related: listenRelated(svc),
@@ -100,7 +114,16 @@ export const rule: RepoRule = {
             continue;
           }
           const result = served(svc, p.path ?? '/', p.resolvedPort, ports);
-          report(ctx, result, { check, subject, path: p.path ?? '/', port: p.resolvedPort, consequence: consequences[p.kind], loc: { path: p.loc.path, line: p.targetLine }, portLine: p.portLine, key });
+          report(ctx, result, {
+            check,
+            subject,
+            path: p.path ?? '/',
+            port: p.resolvedPort,
+            consequence: consequences[p.kind],
+            loc: { path: p.loc.path, line: p.targetLine },
+            portLine: p.portLine,
+            key,
+          });
         }
       }
     }
@@ -137,7 +160,15 @@ export const rule: RepoRule = {
       if (!(touches(changed, d.path) || serviceTouched(changed, svc))) continue;
       const ports = appPorts(model, svc, { env: {}, argv: [], dockerfile: d });
       const result = served(svc, target.path, target.port, ports);
-      report(ctx, result, { check: 'HEALTHCHECK', subject: `the image built by ${d.path}`, path: target.path, port: target.port, consequence: consequences.healthcheck, loc: hc.loc, key: `dockerfile` });
+      report(ctx, result, {
+        check: 'HEALTHCHECK',
+        subject: `the image built by ${d.path}`,
+        path: target.path,
+        port: target.port,
+        consequence: consequences.healthcheck,
+        loc: hc.loc,
+        key: `dockerfile`,
+      });
     }
   },
 };
@@ -167,9 +198,16 @@ function report(ctx: Parameters<RepoRule['check']>[0], result: Served, t: Target
         path: t.path,
         service: serviceLabel(svc),
         root: svc.root || 'repository root',
-        known: shown.length ? ` (its ${health.length ? 'health ' : ''}routes: ${shown.map((r) => r.path).join(', ')})` : '',
+        known: shown.length
+          ? ` (its ${health.length ? 'health ' : ''}routes: ${shown.map((r) => r.path).join(', ')})`
+          : '',
         consequence: t.consequence,
-        suggest: exact.length ? ` (e.g. ${exact.map((r) => r.path).slice(0, 2).join(' or ')})` : '',
+        suggest: exact.length
+          ? ` (e.g. ${exact
+              .map((r) => r.path)
+              .slice(0, 2)
+              .join(' or ')})`
+          : '',
       },
       path: t.loc.path,
       line: t.loc.line,
@@ -179,7 +217,15 @@ function report(ctx: Parameters<RepoRule['check']>[0], result: Served, t: Target
   } else if (result.kind === 'wrong-port' && t.port !== undefined) {
     ctx.report({
       messageId: 'port',
-      data: { check: t.check, subject: t.subject, what: `GET ${t.path}`, port: t.port, service: serviceLabel(result.svc), ports: result.ports.join(', '), consequence: t.consequence },
+      data: {
+        check: t.check,
+        subject: t.subject,
+        what: `GET ${t.path}`,
+        port: t.port,
+        service: serviceLabel(result.svc),
+        ports: result.ports.join(', '),
+        consequence: t.consequence,
+      },
       path: t.loc.path,
       line: t.portLine ?? t.loc.line,
       related: listenRelated(result.svc),

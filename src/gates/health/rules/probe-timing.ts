@@ -14,7 +14,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     id: 'health/probe-timing',
     gate: 'health',
     severity: 'warning',
-    description: 'Probe timings that defeat the probe: timeout longer than the period, liveness that restarts within seconds or before readiness reacts, successThreshold ≠ 1 on liveness/startup.',
+    description:
+      'Probe timings that defeat the probe: timeout longer than the period, liveness that restarts within seconds or before readiness reacts, successThreshold ≠ 1 on liveness/startup.',
     messages: {
       timeoutOverPeriod:
         'The {{kind}}Probe of container "{{container}}" waits up to {{timeout}} s for an answer but is meant to run every {{period}} s. The kubelet never overlaps probes, so the real cadence is one check per {{timeout}} s and failures are noticed {{factor}}× later than configured.',
@@ -26,11 +27,12 @@ export const rule: RepoRule<unknown, HealthOptions> = {
         'The {{kind}}Probe of container "{{container}}" sets `successThreshold: {{value}}`; Kubernetes requires 1 for liveness and startup probes and rejects the manifest.',
     },
     fixes: {
-      timeoutOverPeriod: 'Keep `timeoutSeconds` below `periodSeconds` (e.g. `timeoutSeconds: 2`, `periodSeconds: 10`), and make the endpoint answer well within the timeout.',
+      timeoutOverPeriod:
+        'Keep `timeoutSeconds` below `periodSeconds` (e.g. `timeoutSeconds: 2`, `periodSeconds: 10`), and make the endpoint answer well within the timeout.',
       fastRestart:
         'Give liveness a budget of tens of seconds, e.g. `periodSeconds: 10, failureThreshold: 3` (30 s). Liveness should only catch a process that is stuck for good; readiness handles short slowness.',
       livenessBeforeReadiness:
-        'Make the livenessProbe\'s failureThreshold × periodSeconds larger than the readinessProbe\'s ({{readyBudget}} s), so a struggling pod is first taken out of rotation and only restarted if it does not recover.',
+        "Make the livenessProbe's failureThreshold × periodSeconds larger than the readinessProbe's ({{readyBudget}} s), so a struggling pod is first taken out of rotation and only restarted if it does not recover.",
       successThreshold: 'Set `successThreshold: 1` (or remove it) on the {{kind}}Probe.',
     },
   },
@@ -45,7 +47,14 @@ export const rule: RepoRule<unknown, HealthOptions> = {
           if (!p || !touches(changed, p.loc.path)) continue;
           const base = { container: c.name, kind: p.kind };
           if ((p.kind === 'liveness' || p.kind === 'startup') && p.successThreshold && p.successThreshold.value !== 1) {
-            ctx.report({ messageId: 'successThreshold', severity: 'blocker', data: { ...base, value: p.successThreshold.value }, path: p.loc.path, line: p.successThreshold.line, key: key(`${p.kind}:success`) });
+            ctx.report({
+              messageId: 'successThreshold',
+              severity: 'blocker',
+              data: { ...base, value: p.successThreshold.value },
+              path: p.loc.path,
+              line: p.successThreshold.line,
+              key: key(`${p.kind}:success`),
+            });
           }
           const timeout = p.timeoutSeconds?.value ?? 1;
           const period = p.periodSeconds?.value ?? 10;
@@ -65,7 +74,13 @@ export const rule: RepoRule<unknown, HealthOptions> = {
           if (budget < options['fast-restart-seconds']) {
             ctx.report({
               messageId: 'fastRestart',
-              data: { container: c.name, kind: 'liveness', budget, threshold: live.failureThreshold?.value ?? 3, period: live.periodSeconds?.value ?? 10 },
+              data: {
+                container: c.name,
+                kind: 'liveness',
+                budget,
+                threshold: live.failureThreshold?.value ?? 3,
+                period: live.periodSeconds?.value ?? 10,
+              },
               path: live.loc.path,
               line: (live.failureThreshold ?? live.periodSeconds)!.line,
               key: key('liveness:budget'),
@@ -74,10 +89,20 @@ export const rule: RepoRule<unknown, HealthOptions> = {
           }
         }
         const ready = c.probes.readiness;
-        if (live && ready && touches(changed, live.loc.path, ready.loc.path) && failureBudget(live) < failureBudget(ready)) {
+        if (
+          live &&
+          ready &&
+          touches(changed, live.loc.path, ready.loc.path) &&
+          failureBudget(live) < failureBudget(ready)
+        ) {
           ctx.report({
             messageId: 'livenessBeforeReadiness',
-            data: { container: c.name, kind: 'liveness', liveBudget: failureBudget(live), readyBudget: failureBudget(ready) },
+            data: {
+              container: c.name,
+              kind: 'liveness',
+              liveBudget: failureBudget(live),
+              readyBudget: failureBudget(ready),
+            },
             path: live.loc.path,
             line: live.loc.line,
             related: [related(ready.loc, 'the readinessProbe')],

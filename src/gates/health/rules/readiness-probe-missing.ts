@@ -1,5 +1,13 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, modelOf, related, selectingServices, serviceOfContainer, targetedPorts, touches } from '../analysis.js';
+import {
+  changedPaths,
+  modelOf,
+  related,
+  selectingServices,
+  serviceOfContainer,
+  targetedPorts,
+  touches,
+} from '../analysis.js';
 import { HEALTH_PATH } from '../health-index.js';
 import type { CodeService, Container } from '../model.js';
 import { healthOptions, type HealthOptions } from '../options.js';
@@ -15,7 +23,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     id: 'health/readiness-probe-missing',
     gate: 'health',
     severity: 'blocker',
-    description: 'A container behind a Service has no readinessProbe, so it gets traffic before it can serve and keeps getting it when it cannot.',
+    description:
+      'A container behind a Service has no readinessProbe, so it gets traffic before it can serve and keeps getting it when it cannot.',
     messages: {
       default:
         'Container "{{container}}" of {{workload}} receives traffic from Service "{{service}}" but has no readinessProbe. Kubernetes routes requests to every new pod as soon as its process starts — before it has connected to its dependencies or warmed up — and keeps routing to pods that stopped answering, so every rollout and every overload turns into errors for users.',
@@ -51,7 +60,9 @@ export const rule: RepoRule<unknown, HealthOptions> = {
             path: w.path,
             probePath: suggestion.path,
             port: portFor(c, targetedPorts(target, c)[0]),
-            routeNote: suggestion.route ? ` (the service already serves ${suggestion.path} at ${suggestion.route})` : `, and add that route to the service`,
+            routeNote: suggestion.route
+              ? ` (the service already serves ${suggestion.path} at ${suggestion.route})`
+              : `, and add that route to the service`,
           },
           path: w.path,
           line: c.loc.line,
@@ -64,10 +75,16 @@ export const rule: RepoRule<unknown, HealthOptions> = {
 };
 
 /** The readiness path to suggest: configured, else a readiness-named route the service has, else `/readyz`. */
-function readinessPath(code: CodeService | undefined, configured: string | undefined): { path: string; route?: string } {
+function readinessPath(
+  code: CodeService | undefined,
+  configured: string | undefined,
+): { path: string; route?: string } {
   const candidates = code?.routes.filter((r) => r.certainty === 'exact' && HEALTH_PATH.test(r.path)) ?? [];
   const want = configured ?? undefined;
-  const pick = (want ? candidates.find((r) => r.path === want) : undefined) ?? candidates.find((r) => /ready/i.test(r.path)) ?? candidates.find((r) => /health/i.test(r.path) && !/live/i.test(r.path));
+  const pick =
+    (want ? candidates.find((r) => r.path === want) : undefined) ??
+    candidates.find((r) => /ready/i.test(r.path)) ??
+    candidates.find((r) => /health/i.test(r.path) && !/live/i.test(r.path));
   if (pick) return { path: pick.path, route: `${pick.loc.path}:${pick.loc.line}` };
   return { path: want ?? '/readyz' };
 }

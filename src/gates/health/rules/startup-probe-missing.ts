@@ -15,7 +15,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     id: 'health/startup-probe-missing',
     gate: 'health',
     severity: 'warning',
-    description: 'A slow-starting container has a livenessProbe but no startupProbe (a long liveness initialDelaySeconds doing the startup probe’s job, or migrations run at start).',
+    description:
+      'A slow-starting container has a livenessProbe but no startupProbe (a long liveness initialDelaySeconds doing the startup probe’s job, or migrations run at start).',
     messages: {
       initialDelay:
         'The livenessProbe of container "{{container}}" ({{workload}}) waits `initialDelaySeconds: {{delay}}` to cover startup. That fixed delay is a guess: a start slower than {{delay}} s (a cold cache, a slow node, a pending migration) gets the container killed and restarted in a loop, and a fast start still leaves a hung process unchecked for {{delay}} s.',
@@ -26,7 +27,7 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       initialDelay:
         'Add a startupProbe with the same check ({{target}}) and a budget for the worst start, e.g. `startupProbe: { httpGet: …, periodSeconds: 5, failureThreshold: {{threshold}} }` ({{total}} s), and remove `initialDelaySeconds` from the livenessProbe so it can stay strict once the app is up.',
       slowCommand:
-        'Add a startupProbe with the same check ({{target}}) and a budget for the slowest start, e.g. `periodSeconds: 10, failureThreshold: 30` (300 s); better, run migrations in a Job or an initContainer rather than in the container\'s start command.',
+        "Add a startupProbe with the same check ({{target}}) and a budget for the slowest start, e.g. `periodSeconds: 10, failureThreshold: 30` (300 s); better, run migrations in a Job or an initContainer rather than in the container's start command.",
     },
   },
   check(ctx) {
@@ -55,11 +56,19 @@ export const rule: RepoRule<unknown, HealthOptions> = {
         }
         const svc = serviceOfContainer(model, w, c);
         const dockerfile = svc ? dockerfileFor(model, svc.root) : undefined;
-        const argv = containerArgv(c).length ? containerArgv(c) : [...(dockerfile?.entrypoint ?? []), ...(dockerfile?.cmd ?? [])];
+        const argv = containerArgv(c).length
+          ? containerArgv(c)
+          : [...(dockerfile?.entrypoint ?? []), ...(dockerfile?.cmd ?? [])];
         const reason = slowStartReason(argv);
         if (!reason) continue;
         const budget = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
-        ctx.report({ messageId: 'slowCommand', data: { ...base, reason, budget }, path: live.loc.path, line: live.loc.line, key });
+        ctx.report({
+          messageId: 'slowCommand',
+          data: { ...base, reason, budget },
+          path: live.loc.path,
+          line: live.loc.line,
+          key,
+        });
       }
     }
   },

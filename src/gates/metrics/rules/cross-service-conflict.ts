@@ -16,14 +16,16 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/cross-service-conflict',
     gate: 'metrics',
     severity: 'warning',
-    description: 'The same metric name exported by two services of the repository with a different type or label set (a collision in a shared Prometheus).',
+    description:
+      'The same metric name exported by two services of the repository with a different type or label set (a collision in a shared Prometheus).',
     messages: {
       type: '"{{name}}" is a {{type}} here but a {{otherType}} in service {{otherService}} ({{other}}). In a shared Prometheus both land in one metric family: rate()/histogram_quantile() over it mix incompatible series and alerts for either service misfire.',
       labels:
         '"{{name}}" has labels [{{labels}}] here but [{{otherLabels}}] in service {{otherService}} ({{other}}). In a shared Prometheus, queries that aggregate by a label one service lacks silently drop or merge the other service\'s series.',
     },
     fixes: {
-      default: 'Prefix each service\'s metrics with its name (e.g. `{{service}}_…`), or agree on one type and label set for the shared name.',
+      default:
+        "Prefix each service's metrics with its name (e.g. `{{service}}_…`), or agree on one type and label set for the shared name.",
     },
   },
   check(ctx) {
@@ -32,7 +34,13 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     const changed = changedPaths(ctx);
     const byFamily = new Map<string, IndexedMetric[]>();
     for (const def of index.metrics) {
-      if (def.library === 'opentelemetry' || def.fullName === undefined || def.type === 'enum' || def.type === 'untyped') continue;
+      if (
+        def.library === 'opentelemetry' ||
+        def.fullName === undefined ||
+        def.type === 'enum' ||
+        def.type === 'untyped'
+      )
+        continue;
       const family = familyName(def);
       byFamily.set(family, [...(byFamily.get(family) ?? []), def]);
     }

@@ -14,7 +14,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/default-metrics-twice',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'Default/process metrics registered twice in one registry (collectDefaultMetrics called twice or per request, built-in Python/Go collectors registered again).',
+    description:
+      'Default/process metrics registered twice in one registry (collectDefaultMetrics called twice or per request, built-in Python/Go collectors registered again).',
     messages: {
       twice:
         'collectDefaultMetrics() already ran for {{registry}}{{prefix}} at {{other}}. Each call registers the same ~30 metrics again, so prom-client throws "A metric with the name {{prefixRaw}}process_cpu_user_seconds_total has already been registered." {{moment}}.',
@@ -22,7 +23,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         'collectDefaultMetrics() runs in {{detail}}, so it registers the default metrics in {{registry}} on every call; prom-client throws "A metric with the name {{prefixRaw}}process_cpu_user_seconds_total has already been registered." the second time.',
       builtinDefault:
         '{{call}} registers {{what}} in the default registry, which already has it from the start: {{error}}, so the service crashes {{moment}}.',
-      builtinTwice: '{{call}} registers {{what}} in {{registry}} again (already at {{other}}): {{error}}, so the service crashes {{moment}}.',
+      builtinTwice:
+        '{{call}} registers {{what}} in {{registry}} again (already at {{other}}): {{error}}, so the service crashes {{moment}}.',
     },
     fixes: {
       default:
@@ -132,7 +134,12 @@ function checkBuiltins(ctx: Ctx, regs: IndexedRegistration[], changed: Set<strin
       if (!changed.has(reg.loc.path)) continue;
       ctx.report({
         messageId: 'builtinDefault',
-        data: { call: reg.call.length > 70 ? `${reg.call.slice(0, 67)}…` : reg.call, what: BUILTIN_WHAT[reg.builtin], error: builtinError(reg), moment: moment(reg.scope) },
+        data: {
+          call: reg.call.length > 70 ? `${reg.call.slice(0, 67)}…` : reg.call,
+          what: BUILTIN_WHAT[reg.builtin],
+          error: builtinError(reg),
+          moment: moment(reg.scope),
+        },
         path: reg.loc.path,
         line: reg.loc.line,
         key: `builtin:${reg.builtin}@default`,

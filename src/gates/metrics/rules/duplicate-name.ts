@@ -1,5 +1,16 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, reportHere, conflictsOf, describeOther, libraryError, metricIndexOf, moment, registryLabel, related, type Conflict } from '../analysis.js';
+import {
+  changedPaths,
+  reportHere,
+  conflictsOf,
+  describeOther,
+  libraryError,
+  metricIndexOf,
+  moment,
+  registryLabel,
+  related,
+  type Conflict,
+} from '../analysis.js';
 import type { MetricsOptions } from '../options.js';
 
 /**
@@ -12,18 +23,23 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/duplicate-name',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'The same metric name registered twice in one registry (prom-client, prometheus_client, client_golang): the second registration throws or panics.',
+    description:
+      'The same metric name registered twice in one registry (prom-client, prometheus_client, client_golang): the second registration throws or panics.',
     messages: {
-      duplicate: 'Metric "{{name}}" is already registered in {{registry}} by {{other}}. {{error}} at the second registration, so the service crashes {{moment}}.',
-      builtin: 'Metric "{{name}}" collides with {{other}}, already in {{registry}}. {{error}}, so the service crashes {{moment}}.',
+      duplicate:
+        'Metric "{{name}}" is already registered in {{registry}} by {{other}}. {{error}} at the second registration, so the service crashes {{moment}}.',
+      builtin:
+        'Metric "{{name}}" collides with {{other}}, already in {{registry}}. {{error}}, so the service crashes {{moment}}.',
       sameObject:
         '{{target}} is registered in {{registry}} a second time (first: {{other}}). Unlike prom-client, {{library}} rejects the same object twice: {{error}}, so the service crashes {{moment}}.',
     },
     fixes: {
       duplicate:
         'Define the metric once, in a shared metrics module, and import that object wherever it is used; or give this one a distinct name. If it really belongs elsewhere, register it in a different registry (`registers: [otherRegistry]`, `registry=other_registry`, `promauto.With(otherReg)`).',
-      builtin: 'Rename the metric (add your application prefix, e.g. `orders_…`): the library already exports this name.',
-      sameObject: 'Register the object once: drop the explicit register call (construction already registered it), or construct it with `registry=None` / `prometheus.NewCounter` (not promauto) and register it explicitly, once.',
+      builtin:
+        'Rename the metric (add your application prefix, e.g. `orders_…`): the library already exports this name.',
+      sameObject:
+        'Register the object once: drop the explicit register call (construction already registered it), or construct it with `registry=None` / `prometheus.NewCounter` (not promauto) and register it explicitly, once.',
     },
   },
   check(ctx) {
@@ -38,7 +54,11 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         if (c.kind === 'duplicate' && namesDiffer(c)) continue;
         // The same object twice: the explicit register call is what throws, not the constructor.
         if (c.kind === 'same-object' && c.entry.via === 'constructor' && o.via === 'explicit') continue;
-        if (!(c.kind === 'same-object' && c.entry.via === 'explicit' && o.via === 'constructor') && !reportHere(ctx, changed, c.entry.loc, o.loc)) continue;
+        if (
+          !(c.kind === 'same-object' && c.entry.via === 'explicit' && o.via === 'constructor') &&
+          !reportHere(ctx, changed, c.entry.loc, o.loc)
+        )
+          continue;
         if (c.kind === 'same-object' && !changed.has(c.entry.loc.path)) continue;
       } else if (!changed.has(c.entry.loc.path)) continue;
       const key = `${c.entry.loc.path}:${c.entry.loc.line}:${c.entry.def.id}:${c.entry.registryKey}`;
@@ -60,11 +80,15 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         registry: registryLabel(e.registry),
         other: other.text,
         error: libraryError(library, name),
-        moment: moment(e.scope, first.other.kind === 'entry' ? first.other.entry.scope : { kind: 'module', inLoop: false }),
+        moment: moment(
+          e.scope,
+          first.other.kind === 'entry' ? first.other.entry.scope : { kind: 'module', inLoop: false },
+        ),
         library,
         target: e.registration ? `\`${e.registration.targetLabel}\`` : `The ${e.def.type} "${name}"`,
       };
-      const messageId = first.kind === 'same-object' ? 'sameObject' : first.other.kind === 'entry' ? 'duplicate' : 'builtin';
+      const messageId =
+        first.kind === 'same-object' ? 'sameObject' : first.other.kind === 'entry' ? 'duplicate' : 'builtin';
       ctx.report({
         messageId,
         data,

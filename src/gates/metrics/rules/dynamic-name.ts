@@ -14,13 +14,15 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/dynamic-name',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'A metric name built from runtime data (request fields, entity ids): one metric family per value, unbounded.',
+    description:
+      'A metric name built from runtime data (request fields, entity ids): one metric family per value, unbounded.',
     messages: {
       dynamic:
         'The name of this {{type}} is built from runtime data ({{sources}} in {{text}}): every distinct value creates a new metric family, so the number of metrics grows without bound, no dashboard or alert can query them together, and {{repeat}}.',
     },
     fixes: {
-      dynamic: 'Use one fixed name and put the varying part in a label with a bounded set of values (e.g. `orders_total{plan="pro"}`), or leave per-entity detail to logs and traces.',
+      dynamic:
+        'Use one fixed name and put the varying part in a label with a bounded set of values (e.g. `orders_total{plan="pro"}`), or leave per-entity detail to logs and traces.',
     },
   },
   check(ctx) {
@@ -48,6 +50,7 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
 };
 
 function repeatConsequence(def: IndexedMetric): string {
-  if (def.library === 'opentelemetry') return 'each new name allocates a new stream in the SDK for the life of the process';
+  if (def.library === 'opentelemetry')
+    return 'each new name allocates a new stream in the SDK for the life of the process';
   return 'the second time the same value comes back, registering that name again throws (or panics)';
 }

@@ -13,4 +13,18 @@ import { rule as registryCleared } from './registry-cleared.js';
 import { rule as registryMergeConflict } from './registry-merge-conflict.js';
 import { rule as unboundedLabel } from './unbounded-label.js';
 
-export const rules = [createdInHotPath, crossServiceConflict, defaultMetricsTwice, duplicateName, dynamicName, invalidDefinition, namingConvention, otelInstrumentConflict, pythonSuffixCollision, redundantRegistration, registryCleared, registryMergeConflict, unboundedLabel];
+export const rules = [
+  createdInHotPath,
+  crossServiceConflict,
+  defaultMetricsTwice,
+  duplicateName,
+  dynamicName,
+  invalidDefinition,
+  namingConvention,
+  otelInstrumentConflict,
+  pythonSuffixCollision,
+  redundantRegistration,
+  registryCleared,
+  registryMergeConflict,
+  unboundedLabel,
+];

@@ -15,17 +15,24 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/invalid-definition',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'A metric definition the client library rejects at construction (invalid name or label, reserved label, missing help): it throws/panics when the code runs.',
+    description:
+      'A metric definition the client library rejects at construction (invalid name or label, reserved label, missing help): it throws/panics when the code runs.',
     messages: {
-      invalidName: 'Metric name "{{name}}" is not a valid Prometheus name (letters, digits, `_` and `:`, not starting with a digit): {{error}}, so this code crashes {{moment}}.',
-      invalidLabel: 'Label name "{{label}}" of "{{name}}" is not a valid Prometheus label name (letters, digits and `_`, not starting with a digit): {{error}}, so this code crashes {{moment}}.',
+      invalidName:
+        'Metric name "{{name}}" is not a valid Prometheus name (letters, digits, `_` and `:`, not starting with a digit): {{error}}, so this code crashes {{moment}}.',
+      invalidLabel:
+        'Label name "{{label}}" of "{{name}}" is not a valid Prometheus label name (letters, digits and `_`, not starting with a digit): {{error}}, so this code crashes {{moment}}.',
       reservedLabel: 'Label "{{label}}" is reserved for {{owner}}: {{error}}, so this code crashes {{moment}}.',
-      missingHelp: 'Metric "{{name}}" has no help text: prom-client throws "Missing mandatory help parameter" when it is constructed, so this code crashes {{moment}}.',
-      missingName: 'This {{type}} has no name: prom-client throws "Missing mandatory name parameter" when it is constructed, so this code crashes {{moment}}.',
-      unitNotAllowed: '{{type}} "{{name}}" is given a unit: prometheus_client raises ValueError("Metric name is of a type that cannot have a unit: …"), so this code crashes {{moment}}.',
+      missingHelp:
+        'Metric "{{name}}" has no help text: prom-client throws "Missing mandatory help parameter" when it is constructed, so this code crashes {{moment}}.',
+      missingName:
+        'This {{type}} has no name: prom-client throws "Missing mandatory name parameter" when it is constructed, so this code crashes {{moment}}.',
+      unitNotAllowed:
+        '{{type}} "{{name}}" is given a unit: prometheus_client raises ValueError("Metric name is of a type that cannot have a unit: …"), so this code crashes {{moment}}.',
     },
     fixes: {
-      default: 'Use a snake_case name made of letters, digits and underscores (`orders_created_total`), give every metric a help text, and rename reserved labels (`le` → `bucket_limit`, `quantile` → `percentile_group`).',
+      default:
+        'Use a snake_case name made of letters, digits and underscores (`orders_created_total`), give every metric a help text, and rename reserved labels (`le` → `bucket_limit`, `quantile` → `percentile_group`).',
     },
   },
   check(ctx) {
@@ -74,25 +81,67 @@ function labelError(def: IndexedMetric, label: string): string {
 }
 
 function firstProblem(def: IndexedMetric): { id: string; data: Record<string, string> } | undefined {
-  if (def.library === 'prom-client' && def.name.kind === 'unknown' && def.nameText === '') return { id: 'missingName', data: {} };
-  if (def.fullName !== undefined && !METRIC_NAME_RE.test(def.fullName)) return { id: 'invalidName', data: { error: nameError(def, def.fullName) } };
+  if (def.library === 'prom-client' && def.name.kind === 'unknown' && def.nameText === '')
+    return { id: 'missingName', data: {} };
+  if (def.fullName !== undefined && !METRIC_NAME_RE.test(def.fullName))
+    return { id: 'invalidName', data: { error: nameError(def, def.fullName) } };
   for (const label of def.labels ?? []) {
     if (!LABEL_NAME_RE.test(label)) return { id: 'invalidLabel', data: { label, error: labelError(def, label) } };
   }
   for (const label of def.labels ?? []) {
     if (label === 'le' && def.type === 'histogram') {
-      return { id: 'reservedLabel', data: { label, owner: 'histogram buckets', error: def.library === 'prom-client' ? 'prom-client throws "le is a reserved label keyword"' : def.library === 'prometheus_client' ? 'prometheus_client raises ValueError("Reserved label metric name: le")' : 'client_golang panics ("le" is not allowed as a histogram label)' } };
+      return {
+        id: 'reservedLabel',
+        data: {
+          label,
+          owner: 'histogram buckets',
+          error:
+            def.library === 'prom-client'
+              ? 'prom-client throws "le is a reserved label keyword"'
+              : def.library === 'prometheus_client'
+                ? 'prometheus_client raises ValueError("Reserved label metric name: le")'
+                : 'client_golang panics ("le" is not allowed as a histogram label)',
+        },
+      };
     }
     if (label === 'quantile' && def.type === 'summary') {
-      return { id: 'reservedLabel', data: { label, owner: 'summary quantiles', error: def.library === 'prom-client' ? 'prom-client throws "quantile is a reserved label keyword"' : def.library === 'prometheus_client' ? 'prometheus_client raises ValueError("Reserved label metric name: quantile")' : 'client_golang panics ("quantile" is not allowed as a summary label)' } };
+      return {
+        id: 'reservedLabel',
+        data: {
+          label,
+          owner: 'summary quantiles',
+          error:
+            def.library === 'prom-client'
+              ? 'prom-client throws "quantile is a reserved label keyword"'
+              : def.library === 'prometheus_client'
+                ? 'prometheus_client raises ValueError("Reserved label metric name: quantile")'
+                : 'client_golang panics ("quantile" is not allowed as a summary label)',
+        },
+      };
     }
     if (label.startsWith('__') && def.library !== 'prom-client') {
-      return { id: 'reservedLabel', data: { label, owner: 'Prometheus itself (the `__` prefix)', error: def.library === 'prometheus_client' ? `prometheus_client raises ValueError("Reserved label metric name: ${label}")` : 'client_golang reports the descriptor as invalid, and MustRegister/promauto panic' } };
+      return {
+        id: 'reservedLabel',
+        data: {
+          label,
+          owner: 'Prometheus itself (the `__` prefix)',
+          error:
+            def.library === 'prometheus_client'
+              ? `prometheus_client raises ValueError("Reserved label metric name: ${label}")`
+              : 'client_golang reports the descriptor as invalid, and MustRegister/promauto panic',
+        },
+      };
     }
   }
   // prom-client treats an empty help as missing (`if (!this.help)`); an unknown expression may be fine.
-  if (def.library === 'prom-client' && (def.help === undefined || def.help === '')) return { id: 'missingHelp', data: {} };
-  if (def.library === 'prometheus_client' && (def.type === 'info' || def.type === 'enum') && def.unit && def.unit.length > 0) {
+  if (def.library === 'prom-client' && (def.help === undefined || def.help === ''))
+    return { id: 'missingHelp', data: {} };
+  if (
+    def.library === 'prometheus_client' &&
+    (def.type === 'info' || def.type === 'enum') &&
+    def.unit &&
+    def.unit.length > 0
+  ) {
     return { id: 'unitNotAllowed', data: { type: def.type === 'info' ? 'Info' : 'Enum' } };
   }
   return undefined;

@@ -15,13 +15,15 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/naming-convention',
     gate: 'metrics',
     severity: 'warning',
-    description: 'Metric and label names that break Prometheus naming conventions (promtool check metrics): _total on counters only, base units, snake_case, reserved suffixes.',
+    description:
+      'Metric and label names that break Prometheus naming conventions (promtool check metrics): _total on counters only, base units, snake_case, reserved suffixes.',
     messages: {
       naming:
         'Metric "{{name}}" breaks Prometheus naming conventions ({{count}} promtool finding{{plural}}): {{problems}}. Dashboards and alerts are written against conventional names, and renaming later breaks every query that uses this one.',
     },
     fixes: {
-      naming: 'Name it e.g. "{{suggestion}}" (record values in base units: seconds, bytes), before any dashboard or alert depends on the current name.',
+      naming:
+        'Name it e.g. "{{suggestion}}" (record values in base units: seconds, bytes), before any dashboard or alert depends on the current name.',
     },
   },
   check(ctx) {

@@ -21,7 +21,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         'Instrument "{{name}}" is created on meter {{meter}} as {{this}}, but {{other}} creates it as {{that}}. OpenTelemetry identifies an instrument by name (case-insensitively) within a meter: the SDK reports a duplicate-instrument conflict (OTel JS logs "A view or instrument with the name … has already been registered") and exports either two conflicting streams under one name or only one of them, so one caller\'s data is wrong or missing.',
     },
     fixes: {
-      conflict: 'Create the instrument once and share it, or give the second one its own name; keep kind, unit and description identical wherever the same name is created.',
+      conflict:
+        'Create the instrument once and share it, or give the second one its own name; keep kind, unit and description identical wherever the same name is created.',
     },
   },
   check(ctx) {
@@ -39,7 +40,13 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         if (!other) continue;
         ctx.report({
           messageId: 'conflict',
-          data: { name: (def.name as { value: string }).value, meter: `"${def.meter}"`, this: describe(def), that: describe(other), other: at(other.loc) },
+          data: {
+            name: (def.name as { value: string }).value,
+            meter: `"${def.meter}"`,
+            this: describe(def),
+            that: describe(other),
+            other: at(other.loc),
+          },
           path: def.loc.path,
           line: def.loc.line,
           endLine: def.loc.endLine,

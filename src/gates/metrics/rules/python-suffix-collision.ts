@@ -1,5 +1,15 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, reportHere, conflictsOf, describeOther, metricIndexOf, moment, registryLabel, related, type Conflict } from '../analysis.js';
+import {
+  changedPaths,
+  reportHere,
+  conflictsOf,
+  describeOther,
+  metricIndexOf,
+  moment,
+  registryLabel,
+  related,
+  type Conflict,
+} from '../analysis.js';
 import type { MetricsOptions } from '../options.js';
 
 /**
@@ -13,7 +23,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/python-suffix-collision',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'Python prometheus_client metrics whose names differ but collide through reserved suffixes (`x` vs `x_total`, a counter vs `x_created`, a histogram vs `x_count`, Info vs `x_info`).',
+    description:
+      'Python prometheus_client metrics whose names differ but collide through reserved suffixes (`x` vs `x_total`, a counter vs `x_created`, a histogram vs `x_count`, Info vs `x_info`).',
     messages: {
       collision:
         '{{type}} "{{name}}" collides with {{other}} in {{registry}}: both claim the sample name "{{shared}}" (prometheus_client reserves `_total`/`_created` for counters, `_count`/`_sum`/`_bucket` for histograms and summaries, `_info` for Info), so the second registration raises ValueError("Duplicated timeseries in CollectorRegistry: {\'{{shared}}\'}") — the service crashes {{moment}}.',
@@ -22,7 +33,7 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     },
     fixes: {
       default:
-        'Rename one of them so that no name is another\'s name plus `_total`/`_created`/`_count`/`_sum`/`_bucket`/`_info` (e.g. `jobs_processed` for the counter, `jobs_queued` for the gauge). For counters, pass the name without `_total`: the library adds it on exposition.',
+        "Rename one of them so that no name is another's name plus `_total`/`_created`/`_count`/`_sum`/`_bucket`/`_info` (e.g. `jobs_processed` for the counter, `jobs_queued` for the gauge). For counters, pass the name without `_total`: the library adds it on exposition.",
     },
   },
   check(ctx) {
@@ -30,7 +41,12 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     const seen = new Set<string>();
     for (const c of conflictsOf(metricIndexOf(ctx))) {
       if (c.other.kind !== 'entry' || !reportHere(ctx, changed, c.entry.loc, c.other.entry.loc)) continue;
-      const munged = c.kind === 'duplicate' && c.entry.def.library === 'prometheus_client' && c.entry.def.name.kind === 'static' && c.other.entry.def.name.kind === 'static' && c.entry.def.name.value !== c.other.entry.def.name.value;
+      const munged =
+        c.kind === 'duplicate' &&
+        c.entry.def.library === 'prometheus_client' &&
+        c.entry.def.name.kind === 'static' &&
+        c.other.entry.def.name.kind === 'static' &&
+        c.entry.def.name.value !== c.other.entry.def.name.value;
       if (c.kind !== 'suffix' && !munged) continue;
       const key = `${c.entry.loc.path}:${c.entry.loc.line}:${c.entry.def.id}`;
       if (seen.has(key)) continue;
@@ -66,7 +82,12 @@ function report(ctx: Parameters<RepoRule['check']>[0], c: Conflict, messageId: '
     path: e.loc.path,
     line: e.loc.line,
     endLine: e.loc.endLine,
-    related: [related(o.loc, `the ${o.def.type} "${o.def.name.kind === 'static' ? o.def.name.value : o.def.fullName}" that also claims "${shared}"`)],
+    related: [
+      related(
+        o.loc,
+        `the ${o.def.type} "${o.def.name.kind === 'static' ? o.def.name.value : o.def.fullName}" that also claims "${shared}"`,
+      ),
+    ],
     key: `${shared}@${registryLabel(e.registry)}`,
   });
 }

@@ -14,7 +14,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/redundant-registration',
     gate: 'metrics',
     severity: 'warning',
-    description: 'A prom-client metric registered again in a registry that already holds it (harmless in prom-client, but misleading).',
+    description:
+      'A prom-client metric registered again in a registry that already holds it (harmless in prom-client, but misleading).',
     messages: {
       redundant:
         '`{{target}}` is already in {{registry}}: {{how}}. prom-client only throws when a *different* object takes a registered name, so registering the same object again does nothing. If you added this to fix "A metric with the name {{name}} has already been registered", it will not: that error means this module was evaluated twice (hot reload, two bundles, `jest.resetModules`), which created a second object.',
@@ -52,7 +53,9 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         path: e.loc.path,
         line: e.loc.line,
         endLine: e.loc.endLine,
-        ...(o.loc.line !== e.loc.line || o.loc.path !== e.loc.path ? { related: [related(o.loc, `where "${name}" was first registered`)] } : {}),
+        ...(o.loc.line !== e.loc.line || o.loc.path !== e.loc.path
+          ? { related: [related(o.loc, `where "${name}" was first registered`)] }
+          : {}),
         key: `${name}@${registryLabel(e.registry)}`,
       });
     }

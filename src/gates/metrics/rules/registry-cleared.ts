@@ -14,7 +14,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/registry-cleared',
     gate: 'metrics',
     severity: 'warning',
-    description: 'register.clear() / removeSingleMetric / REGISTRY.unregister used at load time or right before re-creating metrics, to paper over duplicate registrations.',
+    description:
+      'register.clear() / removeSingleMetric / REGISTRY.unregister used at load time or right before re-creating metrics, to paper over duplicate registrations.',
     messages: {
       clearAtLoad:
         '`{{call}}` runs when this module loads and wipes {{registry}}: every metric registered before — by other modules too — keeps counting but is no longer exported. It usually silences "already registered" after a hot reload or a second bundle; the module is still evaluated twice and the first copy\'s metrics are lost.',
@@ -38,7 +39,9 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     for (const c of index.clears) {
       // Test set-up files reset the registry between tests on purpose.
       if (!changed.has(c.loc.path) || TEST_SETUP.test(c.loc.path)) continue;
-      const after = (byPath.get(c.loc.path) ?? []).filter((m) => m.loc.line > c.loc.line && sameScope(m, c) && m.library !== 'opentelemetry');
+      const after = (byPath.get(c.loc.path) ?? []).filter(
+        (m) => m.loc.line > c.loc.line && sameScope(m, c) && m.library !== 'opentelemetry',
+      );
       const registry = registryLabel(c.registry);
       const base = { path: c.loc.path, line: c.loc.line, key: `${c.op}@${registry}` };
       if (c.op === 'clear') {
@@ -46,14 +49,31 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
           ctx.report({ ...base, messageId: 'clearAtLoad', data: { call: c.call, registry } });
         } else if (after[0]) {
           const m = after[0];
-          ctx.report({ ...base, messageId: 'clearThenCreate', data: { call: c.call, registry, fn: c.scope.fnName ?? 'this function', name: m.fullName ?? m.nameText, line: m.loc.line }, related: [related(m.loc, 'the metric created again after the clear')] });
+          ctx.report({
+            ...base,
+            messageId: 'clearThenCreate',
+            data: {
+              call: c.call,
+              registry,
+              fn: c.scope.fnName ?? 'this function',
+              name: m.fullName ?? m.nameText,
+              line: m.loc.line,
+            },
+            related: [related(m.loc, 'the metric created again after the clear')],
+          });
         }
         continue;
       }
       const target = c.op === 'remove' ? c.name : c.defId ? index.byId.get(c.defId)?.fullName : undefined;
       const again = target !== undefined ? after.find((m) => m.fullName === target) : undefined;
       if (again) {
-        ctx.report({ ...base, messageId: 'removeThenCreate', data: { call: c.call, registry, name: target!, line: again.loc.line }, related: [related(again.loc, `"${target}" created again`)], key: `${c.op}:${target}@${registry}` });
+        ctx.report({
+          ...base,
+          messageId: 'removeThenCreate',
+          data: { call: c.call, registry, name: target!, line: again.loc.line },
+          related: [related(again.loc, `"${target}" created again`)],
+          key: `${c.op}:${target}@${registry}`,
+        });
       } else if (c.op === 'unregister' && c.scope.kind === 'module') {
         ctx.report({ ...base, messageId: 'unregisterAtLoad', data: { call: c.call, registry } });
       }
@@ -61,7 +81,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
   },
 };
 
-const TEST_SETUP = /(^|\/)(jest|vitest|mocha)[.-](setup|config)[^/]*$|(^|\/)(setupTests|test-setup|setup-tests|conftest)\.[^/]+$/;
+const TEST_SETUP =
+  /(^|\/)(jest|vitest|mocha)[.-](setup|config)[^/]*$|(^|\/)(setupTests|test-setup|setup-tests|conftest)\.[^/]+$/;
 
 function sameScope(m: IndexedMetric, c: IndexedClear): boolean {
   if (c.scope.kind === 'module') return m.scope.kind === 'module';

@@ -14,7 +14,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/registry-merge-conflict',
     gate: 'metrics',
     severity: 'blocker',
-    description: 'prom-client Registry.merge of registries that share a metric name or differ in content type: merge throws.',
+    description:
+      'prom-client Registry.merge of registries that share a metric name or differ in content type: merge throws.',
     messages: {
       sharedName:
         'Registry.merge() gets {{a}} and {{b}}, which both hold "{{name}}". merge re-registers every metric into a new registry, so prom-client throws "A metric with the name {{name}} has already been registered." {{moment}}.',
@@ -22,8 +23,10 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         'Registry.merge() gets {{a}} (OpenMetrics) and {{b}} (Prometheus text format): prom-client throws "Registers can only be merged if they have the same content type" {{moment}}.',
     },
     fixes: {
-      sharedName: 'Rename one of the metrics, register it in only one of the registries, or give each registry\'s default metrics a distinct `prefix`.',
-      contentType: 'Create both registries with the same content type (`new Registry(Registry.OPENMETRICS_CONTENT_TYPE)` for both, or neither).',
+      sharedName:
+        "Rename one of the metrics, register it in only one of the registries, or give each registry's default metrics a distinct `prefix`.",
+      contentType:
+        'Create both registries with the same content type (`new Registry(Registry.OPENMETRICS_CONTENT_TYPE)` for both, or neither).',
     },
   },
   check(ctx) {
@@ -32,7 +35,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     for (const merge of index.merges) {
       if (!changed.has(merge.loc.path)) continue;
       const regs = merge.registries.filter((r) => r.kind === 'default' || r.kind === 'known');
-      const moment = merge.scope.kind === 'module' ? 'at start-up' : `when ${merge.scope.fnName ?? 'this function'} runs`;
+      const moment =
+        merge.scope.kind === 'module' ? 'at start-up' : `when ${merge.scope.fnName ?? 'this function'} runs`;
       let reported = false;
       for (let i = 0; i < regs.length && !reported; i++) {
         for (let j = i + 1; j < regs.length && !reported; j++) {
@@ -42,7 +46,13 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
           const cb = openMetrics(index, b);
           if (ca !== undefined && cb !== undefined && ca !== cb) {
             const [om, prom] = ca ? [a, b] : [b, a];
-            ctx.report({ messageId: 'contentType', data: { a: registryLabel(om), b: registryLabel(prom), moment }, path: merge.loc.path, line: merge.loc.line, key: 'content-type' });
+            ctx.report({
+              messageId: 'contentType',
+              data: { a: registryLabel(om), b: registryLabel(prom), moment },
+              path: merge.loc.path,
+              line: merge.loc.line,
+              key: 'content-type',
+            });
             reported = true;
             continue;
           }
@@ -74,7 +84,13 @@ function openMetrics(index: MetricIndex, ref: RegistryRef): boolean | undefined 
 function namesIn(index: MetricIndex, service: string, ref: RegistryRef): Map<string, Loc> {
   const out = new Map<string, Loc>();
   for (const e of entriesOf(index)) {
-    if (e.def.library === 'prom-client' && e.def.service === service && sameRegistry(e.registry, ref) && !out.has(e.def.fullName!)) out.set(e.def.fullName!, e.loc);
+    if (
+      e.def.library === 'prom-client' &&
+      e.def.service === service &&
+      sameRegistry(e.registry, ref) &&
+      !out.has(e.def.fullName!)
+    )
+      out.set(e.def.fullName!, e.loc);
   }
   for (const d of index.defaultMetrics) {
     if (d.service !== service || d.prefix === undefined || !sameRegistry(d.registry, ref)) continue;
@@ -83,7 +99,12 @@ function namesIn(index: MetricIndex, service: string, ref: RegistryRef): Map<str
   return out;
 }
 
-function sharedName(index: MetricIndex, service: string, a: RegistryRef, b: RegistryRef): { name: string; locs: Loc[] } | undefined {
+function sharedName(
+  index: MetricIndex,
+  service: string,
+  a: RegistryRef,
+  b: RegistryRef,
+): { name: string; locs: Loc[] } | undefined {
   const na = namesIn(index, service, a);
   if (sameRegistry(a, b)) {
     const first = [...na][0];

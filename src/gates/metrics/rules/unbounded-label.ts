@@ -15,7 +15,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     id: 'metrics/unbounded-label',
     gate: 'metrics',
     severity: 'warning',
-    description: 'Metric labels whose name or value is unbounded (user/request ids, raw URL paths, error messages) or personal (email, IP, session, token).',
+    description:
+      'Metric labels whose name or value is unbounded (user/request ids, raw URL paths, error messages) or personal (email, IP, session, token).',
     messages: {
       labelName:
         'Label "{{label}}" of "{{name}}" looks like {{what}}: every distinct value becomes a separate time series, kept for the whole retention{{pii}}.{{extra}}',
@@ -37,7 +38,9 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     const extra = opts['unbounded-labels'] ?? [];
     for (const def of index.metrics) {
       if (!changed.has(def.loc.path)) continue;
-      const risky = (def.labels ?? []).map((label) => ({ label, risk: classifyLabelName(label, extra, allow) })).filter((r) => r.risk !== undefined);
+      const risky = (def.labels ?? [])
+        .map((label) => ({ label, risk: classifyLabelName(label, extra, allow) }))
+        .filter((r) => r.risk !== undefined);
       if (risky.length === 0) continue;
       const worst = risky.find((r) => r.risk!.severity === 'blocker') ?? risky[0]!;
       const others = risky.filter((r) => r !== worst).map((r) => `"${r.label}"`);
@@ -71,7 +74,12 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
           name: def.fullName ?? def.nameText,
           source: use.source,
           value: use.valueText.length > 60 ? `${use.valueText.slice(0, 57)}…` : use.valueText,
-          pii: severity === 'blocker' ? piiNote('blocker', 'token') : /IP address|User-Agent|signed-in user/.test(use.source) ? piiNote('warning', 'network') : '',
+          pii:
+            severity === 'blocker'
+              ? piiNote('blocker', 'token')
+              : /IP address|User-Agent|signed-in user/.test(use.source)
+                ? piiNote('warning', 'network')
+                : '',
         },
         path: use.loc.path,
         line: use.loc.line,
@@ -84,14 +92,20 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
 };
 
 function piiNote(severity: 'blocker' | 'warning', category: string): string {
-  if (severity === 'blocker') return ', and it would store secrets or regulated personal data in the metrics database, where it is readable by everyone with dashboard access and cannot be deleted selectively';
-  if (category === 'contact' || category === 'identity' || category === 'network') return ', and it puts personal data into the metrics database, which is hard to delete on request';
+  if (severity === 'blocker')
+    return ', and it would store secrets or regulated personal data in the metrics database, where it is readable by everyone with dashboard access and cannot be deleted selectively';
+  if (category === 'contact' || category === 'identity' || category === 'network')
+    return ', and it puts personal data into the metrics database, which is hard to delete on request';
   return '';
 }
 
 /** A value that carries a secret (an auth header, a token, a session id) is a blocker like the PII gate's. */
 function valueSeverity(valueText: string): Severity {
-  const last = valueText.split(/[.[\]'"()]+/).filter(Boolean).pop() ?? '';
+  const last =
+    valueText
+      .split(/[.[\]'"()]+/)
+      .filter(Boolean)
+      .pop() ?? '';
   const risk = classifyLabelName(last) ?? classifyLabelName(normalise(valueText).split(' ').slice(-2).join(' '));
   return risk?.severity === 'blocker' ? 'blocker' : 'warning';
 }

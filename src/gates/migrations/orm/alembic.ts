@@ -8,7 +8,15 @@
  * `op.get_bind()` and non-literal `op.execute(…)` count as a data migration.
  */
 import type { Node as TSNode } from 'web-tree-sitter';
-import { calleeName, descendantsOfType, endLineOf, keywordArgs, lineOf, positionalArgs, stringValue } from '../../../lang/ts-helpers.js';
+import {
+  calleeName,
+  descendantsOfType,
+  endLineOf,
+  keywordArgs,
+  lineOf,
+  positionalArgs,
+  stringValue,
+} from '../../../lang/ts-helpers.js';
 import type { SourceFile } from '../../../lang/source-file.js';
 import type { ColumnSpec } from '../ops.js';
 import type { ExtractedOp } from '../plan.js';
@@ -115,7 +123,8 @@ export function saType(node: TSNode | undefined): string | undefined {
     const s = kw.get('scale') ?? args[1];
     return p?.type === 'integer' && s?.type === 'integer' ? `numeric(${p.text},${s.text})` : 'numeric';
   }
-  if (name === 'DateTime' || name === 'TIMESTAMP') return kw.get('timezone')?.type === 'true' ? 'timestamptz' : 'timestamp';
+  if (name === 'DateTime' || name === 'TIMESTAMP')
+    return kw.get('timezone')?.type === 'true' ? 'timestamptz' : 'timestamp';
   if (name === 'Enum') return 'enum';
   return SA_TYPES[name];
 }
@@ -140,7 +149,10 @@ function saColumn(node: TSNode | undefined): ColumnSpec | undefined {
       const k = sqlDefaultKind(str(positionalArgs(sd)[0]) ?? '');
       def = k.kind;
       if (k.fn) fn = k.fn;
-    } else if (sd.type === 'call' && /^(?:func\.)?now$/.test((calleeName(sd) ?? '').replace(/^sa\.|^sqlalchemy\./, ''))) {
+    } else if (
+      sd.type === 'call' &&
+      /^(?:func\.)?now$/.test((calleeName(sd) ?? '').replace(/^sa\.|^sqlalchemy\./, ''))
+    ) {
       def = 'constant';
     } else {
       def = 'unknown-function';
@@ -161,7 +173,12 @@ function saColumn(node: TSNode | undefined): ColumnSpec | undefined {
 
 function base(call: TSNode): Pick<ExtractedOp, 'line' | 'endLine' | 'via' | 'snippet'> {
   const first = call.text.split('\n')[0]!.trim();
-  return { line: lineOf(call), endLine: endLineOf(call), via: 'alembic', snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first };
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via: 'alembic',
+    snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first,
+  };
 }
 
 /** The `upgrade` function of the module. */
@@ -205,7 +222,8 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
   for (const a of descendantsOfType(fn, 'assignment')) {
     const right = a.childForFieldName('right');
     const left = a.childForFieldName('left');
-    if (right?.type === 'call' && calleeName(right) === 'op.get_bind' && left?.type === 'identifier') binds.add(left.text);
+    if (right?.type === 'call' && calleeName(right) === 'op.get_bind' && left?.type === 'identifier')
+      binds.add(left.text);
   }
   for (const call of descendantsOfType(fn, 'call')) {
     const callee = calleeName(call);
@@ -215,7 +233,12 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
     const method = callee.slice(dot + 1);
     const ctx = withContext(call);
     if (binds.has(receiver) && method === 'execute') {
-      out.push({ ...base(call), kind: 'code-backfill', description: `${receiver}.execute(…)`, ...(ctx.autocommit ? { outsideTransaction: true } : {}) });
+      out.push({
+        ...base(call),
+        kind: 'code-backfill',
+        description: `${receiver}.execute(…)`,
+        ...(ctx.autocommit ? { outsideTransaction: true } : {}),
+      });
       continue;
     }
     const batchTable = ctx.batch.get(receiver);
@@ -223,14 +246,25 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
     const args = positionalArgs(call);
     const kw = keywordArgs(call);
     // Batch operations take the table from the `with`; op.* takes it as the first argument.
-    const tableArg = (i: number): string | undefined => (batchTable !== undefined ? batchTable : str(args[i] ?? kw.get('table_name')));
+    const tableArg = (i: number): string | undefined =>
+      batchTable !== undefined ? batchTable : str(args[i] ?? kw.get('table_name'));
     const shift = batchTable !== undefined ? 0 : 1;
     const b = { ...base(call), ...(ctx.autocommit ? { outsideTransaction: true } : {}) };
     switch (method) {
       case 'create_table': {
         const table = str(args[0]);
-        const columns = args.slice(1).map(saColumn).filter((c): c is ColumnSpec => !!c);
-        if (table) out.push({ ...b, kind: 'create-table', table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        const columns = args
+          .slice(1)
+          .map(saColumn)
+          .filter((c): c is ColumnSpec => !!c);
+        if (table)
+          out.push({
+            ...b,
+            kind: 'create-table',
+            table,
+            columns,
+            primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+          });
         break;
       }
       case 'drop_table': {
@@ -263,7 +297,15 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
         if (kw.has('type_')) {
           const type = saType(kw.get('type_'));
           const fromType = saType(kw.get('existing_type'));
-          out.push({ ...b, kind: 'alter-column-type', table, column, ...(type ? { type } : {}), using: kw.has('postgresql_using'), ...(fromType ? { fromType } : {}) });
+          out.push({
+            ...b,
+            kind: 'alter-column-type',
+            table,
+            column,
+            ...(type ? { type } : {}),
+            using: kw.has('postgresql_using'),
+            ...(fromType ? { fromType } : {}),
+          });
         }
         // alter_column(nullable=False) always emits SET NOT NULL, whatever existing_nullable says.
         if (boolKw(kw, 'nullable') === false && boolKw(kw, 'existing_nullable') !== false) {
@@ -290,7 +332,8 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
       }
       case 'drop_index': {
         const name = str(args[0] ?? kw.get('index_name'));
-        if (name) out.push({ ...b, kind: 'drop-index', name, concurrent: boolKw(kw, 'postgresql_concurrently') ?? false });
+        if (name)
+          out.push({ ...b, kind: 'drop-index', name, concurrent: boolKw(kw, 'postgresql_concurrently') ?? false });
         break;
       }
       case 'create_foreign_key': {
@@ -314,7 +357,16 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
       case 'create_check_constraint': {
         const name = str(args[0]);
         const table = batchTable ?? str(args[1] ?? kw.get('table_name'));
-        if (table) out.push({ ...b, kind: 'add-constraint', table, constraint: 'check', ...(name ? { name } : {}), notValid: boolKw(kw, 'postgresql_not_valid') ?? false, columns: [] });
+        if (table)
+          out.push({
+            ...b,
+            kind: 'add-constraint',
+            table,
+            constraint: 'check',
+            ...(name ? { name } : {}),
+            notValid: boolKw(kw, 'postgresql_not_valid') ?? false,
+            columns: [],
+          });
         break;
       }
       case 'create_unique_constraint':
@@ -337,10 +389,13 @@ export function alembicOps(file: SourceFile): ExtractedOp[] {
       }
       case 'execute': {
         const sqlNode = args[0];
-        const text = str(sqlNode) ?? (sqlNode?.type === 'call' && lastName(sqlNode) === 'text' ? str(positionalArgs(sqlNode)[0]) : undefined);
+        const text =
+          str(sqlNode) ??
+          (sqlNode?.type === 'call' && lastName(sqlNode) === 'text' ? str(positionalArgs(sqlNode)[0]) : undefined);
         if (text !== undefined) {
           const { ops } = embeddedSqlOps(text, lineOf(sqlNode!), file.path);
-          for (const op of ops) out.push({ ...op, via: 'alembic', ...(ctx.autocommit ? { outsideTransaction: true } : {}) });
+          for (const op of ops)
+            out.push({ ...op, via: 'alembic', ...(ctx.autocommit ? { outsideTransaction: true } : {}) });
         } else {
           out.push({ ...b, kind: 'code-backfill', description: 'op.execute(…)' });
         }

@@ -132,11 +132,14 @@ const FIELD_TYPES: Readonly<Record<string, string>> = {
 export function djangoField(call: TSNode | undefined): OrmField | undefined {
   if (!call || call.type !== 'call') return undefined;
   const cls = lastName(call);
-  if (!cls.endsWith('Field') && cls !== 'ForeignKey' && cls !== 'OneToOneField' && cls !== 'ManyToManyField') return undefined;
+  if (!cls.endsWith('Field') && cls !== 'ForeignKey' && cls !== 'OneToOneField' && cls !== 'ManyToManyField')
+    return undefined;
   const kw = keywordArgs(call);
   let type = FIELD_TYPES[cls];
   if (cls === 'CharField' || cls === 'SlugField' || cls === 'EmailField' || cls === 'URLField') {
-    const len = intKw(kw, 'max_length') ?? (cls === 'SlugField' ? 50 : cls === 'EmailField' ? 254 : cls === 'URLField' ? 200 : undefined);
+    const len =
+      intKw(kw, 'max_length') ??
+      (cls === 'SlugField' ? 50 : cls === 'EmailField' ? 254 : cls === 'URLField' ? 200 : undefined);
     type = len !== undefined ? `varchar(${len})` : 'varchar';
   }
   if (cls === 'DecimalField') {
@@ -171,7 +174,12 @@ function modelKey(node: TSNode | undefined, app: string): string | undefined {
 /** Where one operation sits, and what it is, for messages. */
 function base(call: TSNode): Pick<ExtractedOp, 'line' | 'endLine' | 'via' | 'snippet'> {
   const first = call.text.split('\n')[0]!.trim();
-  return { line: lineOf(call), endLine: endLineOf(call), via: 'django', snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first };
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via: 'django',
+    snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first,
+  };
 }
 
 /** The column a field occupies: relations store `<name>_id`. */
@@ -200,7 +208,13 @@ export interface DjangoFieldDeclaration {
   orm: OrmField;
 }
 
-function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[], decls: DjangoFieldDeclaration[]): void {
+function operationOps(
+  call: TSNode,
+  app: string,
+  path: string,
+  out: ExtractedOp[],
+  decls: DjangoFieldDeclaration[],
+): void {
   const b = base(call);
   const name = lastName(call);
   const model = modelKey(arg(call, name === 'CreateModel' || name === 'DeleteModel' ? 'name' : 'model_name', 0), app);
@@ -225,7 +239,14 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
           },
         ];
       });
-      if (model) out.push({ ...b, kind: 'create-table', table: model, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+      if (model)
+        out.push({
+          ...b,
+          kind: 'create-table',
+          table: model,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+        });
       break;
     }
     case 'DeleteModel':
@@ -258,14 +279,32 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
           generatedStored: false,
           identity: field.cls.endsWith('AutoField'),
           // Marks the Django pattern of dropping the default right after adding the column.
-          ...(!field.null && field.hasDefault && !field.hasDbDefault ? { defaultFunction: 'django-drops-default' } : {}),
+          ...(!field.null && field.hasDefault && !field.hasDbDefault
+            ? { defaultFunction: 'django-drops-default' }
+            : {}),
         },
       });
       if (field.foreignKey) {
-        out.push({ ...b, kind: 'add-constraint', table: model, constraint: 'foreign-key', notValid: false, columns: [column] });
+        out.push({
+          ...b,
+          kind: 'add-constraint',
+          table: model,
+          constraint: 'foreign-key',
+          notValid: false,
+          columns: [column],
+        });
       }
-      if (field.unique) out.push({ ...b, kind: 'add-constraint', table: model, constraint: 'unique', notValid: false, columns: [column] });
-      else if (field.dbIndex) out.push({ ...b, kind: 'create-index', table: model, concurrent: false, unique: false, columns: [column] });
+      if (field.unique)
+        out.push({
+          ...b,
+          kind: 'add-constraint',
+          table: model,
+          constraint: 'unique',
+          notValid: false,
+          columns: [column],
+        });
+      else if (field.dbIndex)
+        out.push({ ...b, kind: 'create-index', table: model, concurrent: false, unique: false, columns: [column] });
       break;
     }
     case 'RemoveField': {
@@ -310,7 +349,8 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
     case 'RemoveIndex':
     case 'RemoveIndexConcurrently': {
       const idxName = stringValue(arg(call, 'name', 1) ?? call);
-      if (idxName) out.push({ ...b, kind: 'drop-index', name: idxName, concurrent: name === 'RemoveIndexConcurrently' });
+      if (idxName)
+        out.push({ ...b, kind: 'drop-index', name: idxName, concurrent: name === 'RemoveIndexConcurrently' });
       break;
     }
     case 'AddConstraint':
@@ -319,13 +359,36 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
       const cls = constraint?.type === 'call' ? lastName(constraint) : '';
       const kw = constraint?.type === 'call' ? keywordArgs(constraint) : new Map<string, TSNode>();
       const conName = kw.get('name') ? stringValue(kw.get('name')!) : undefined;
-      const kind = cls === 'UniqueConstraint' ? 'unique' : cls === 'CheckConstraint' ? 'check' : cls === 'ExclusionConstraint' ? 'exclude' : undefined;
+      const kind =
+        cls === 'UniqueConstraint'
+          ? 'unique'
+          : cls === 'CheckConstraint'
+            ? 'check'
+            : cls === 'ExclusionConstraint'
+              ? 'exclude'
+              : undefined;
       // A UniqueConstraint with a condition or expressions is created as a unique index, not a constraint.
       if (model && kind === 'unique' && (kw.has('condition') || positionalArgs(constraint!).length > 0)) {
-        out.push({ ...b, kind: 'create-index', table: model, ...(conName ? { name: conName } : {}), concurrent: false, unique: true, columns: [] });
+        out.push({
+          ...b,
+          kind: 'create-index',
+          table: model,
+          ...(conName ? { name: conName } : {}),
+          concurrent: false,
+          unique: true,
+          columns: [],
+        });
       } else if (model && kind) {
         const columns = elements(kw.get('fields')).map((f) => stringValue(f) ?? '?');
-        out.push({ ...b, kind: 'add-constraint', table: model, constraint: kind, ...(conName ? { name: conName } : {}), notValid: name === 'AddConstraintNotValid', columns });
+        out.push({
+          ...b,
+          kind: 'add-constraint',
+          table: model,
+          constraint: kind,
+          ...(conName ? { name: conName } : {}),
+          notValid: name === 'AddConstraintNotValid',
+          columns,
+        });
       }
       break;
     }
@@ -347,9 +410,12 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
     case 'SeparateDatabaseAndState': {
       // The state side declares fields too (a field removed from state only, renamed with db_column…).
       const stateOps: ExtractedOp[] = [];
-      for (const inner of elements(arg(call, 'state_operations', 1))) if (inner.type === 'call') operationOps(inner, app, path, stateOps, decls);
+      for (const inner of elements(arg(call, 'state_operations', 1)))
+        if (inner.type === 'call') operationOps(inner, app, path, stateOps, decls);
       const removedInState = new Set(
-        stateOps.flatMap((o) => (o.kind === 'drop-column' ? [`${o.table}.${o.column}`] : o.kind === 'drop-table' ? [o.table] : [])),
+        stateOps.flatMap((o) =>
+          o.kind === 'drop-column' ? [`${o.table}.${o.column}`] : o.kind === 'drop-table' ? [o.table] : [],
+        ),
       );
       for (const inner of elements(arg(call, 'database_operations', 0))) {
         if (inner.type !== 'call') continue;
@@ -360,7 +426,8 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
           // the contract step of expand/contract: running code stopped using the column a release ago.
           // The same holds for a table (DeleteModel in an earlier state, RunSQL "DROP TABLE" here).
           const contract =
-            (op.kind === 'drop-column' && !removedInState.has(`${op.table}.${op.column}`)) || (op.kind === 'drop-table' && op.objectType === 'table' && !removedInState.has(op.table));
+            (op.kind === 'drop-column' && !removedInState.has(`${op.table}.${op.column}`)) ||
+            (op.kind === 'drop-table' && op.objectType === 'table' && !removedInState.has(op.table));
           out.push(contract ? { ...op, contractStep: true } : op);
         }
       }
@@ -373,14 +440,19 @@ function operationOps(call: TSNode, app: string, path: string, out: ExtractedOp[
 }
 
 /** Operations and transaction mode of a Django migration. */
-export function djangoOps(file: SourceFile): { ops: ExtractedOp[]; atomic: boolean; declarations: DjangoFieldDeclaration[] } {
+export function djangoOps(file: SourceFile): {
+  ops: ExtractedOp[];
+  atomic: boolean;
+  declarations: DjangoFieldDeclaration[];
+} {
   const cls = migrationClass(file);
   if (!cls) return { ops: [], atomic: true, declarations: [] };
   const attrs = classAttributes(cls);
   const out: ExtractedOp[] = [];
   const declarations: DjangoFieldDeclaration[] = [];
   const app = djangoApp(file.path);
-  for (const call of elements(attrs.get('operations'))) if (call.type === 'call') operationOps(call, app, file.path, out, declarations);
+  for (const call of elements(attrs.get('operations')))
+    if (call.type === 'call') operationOps(call, app, file.path, out, declarations);
   return { ops: out, atomic: attrs.get('atomic')?.type !== 'false', declarations };
 }
 
@@ -394,13 +466,16 @@ export function djangoStateOnlyDrops(file: SourceFile): string[] {
   if (!cls) return [];
   const app = djangoApp(file.path);
   const out: string[] = [];
-  const key = (op: ExtractedOp) => (op.kind === 'drop-column' ? `${op.table}.${op.column}` : op.kind === 'drop-table' ? op.table : undefined);
+  const key = (op: ExtractedOp) =>
+    op.kind === 'drop-column' ? `${op.table}.${op.column}` : op.kind === 'drop-table' ? op.table : undefined;
   for (const call of elements(classAttributes(cls).get('operations'))) {
     if (call.type !== 'call' || lastName(call) !== 'SeparateDatabaseAndState') continue;
     const state: ExtractedOp[] = [];
     const db: ExtractedOp[] = [];
-    for (const inner of elements(arg(call, 'state_operations', 1))) if (inner.type === 'call') operationOps(inner, app, file.path, state, []);
-    for (const inner of elements(arg(call, 'database_operations', 0))) if (inner.type === 'call') operationOps(inner, app, file.path, db, []);
+    for (const inner of elements(arg(call, 'state_operations', 1)))
+      if (inner.type === 'call') operationOps(inner, app, file.path, state, []);
+    for (const inner of elements(arg(call, 'database_operations', 0)))
+      if (inner.type === 'call') operationOps(inner, app, file.path, db, []);
     const dropped = new Set(db.map(key).filter((k): k is string => k !== undefined));
     for (const op of state) {
       const k = key(op);
@@ -422,9 +497,18 @@ export function djangoTouchedTables(file: SourceFile): Set<string> {
   const app = djangoApp(file.path);
   const visit = (call: TSNode) => {
     const name = lastName(call);
-    const model = modelKey(arg(call, name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') ? 'name' : 'model_name', 0), app);
+    const model = modelKey(
+      arg(
+        call,
+        name === 'CreateModel' || name === 'DeleteModel' || name.startsWith('AlterModel') ? 'name' : 'model_name',
+        0,
+      ),
+      app,
+    );
     if (model && name !== 'RunSQL' && name !== 'RunPython') out.add(model);
-    for (const key of ['state_operations', 'database_operations']) for (const inner of elements(arg(call, key, key === 'state_operations' ? 1 : 0))) if (inner.type === 'call') visit(inner);
+    for (const key of ['state_operations', 'database_operations'])
+      for (const inner of elements(arg(call, key, key === 'state_operations' ? 1 : 0)))
+        if (inner.type === 'call') visit(inner);
   };
   for (const call of elements(classAttributes(cls).get('operations'))) if (call.type === 'call') visit(call);
   return out;

@@ -44,7 +44,8 @@ export function gooseOps(file: SourceFile): { ops: ExtractedOp[]; mode?: Transac
       const sqlArg = /Context$/.test(calleeName(call) ?? '') ? args[1] : args[0];
       const parts = sqlArg ? templateParts(sqlArg) : undefined;
       if (!sqlArg || !parts || parts.expressions.length > 0) continue;
-      for (const op of embeddedSqlOps(parts.strings[0]!, lineOf(sqlArg), file.path).ops) ops.push({ ...op, via: 'goose' });
+      for (const op of embeddedSqlOps(parts.strings[0]!, lineOf(sqlArg), file.path).ops)
+        ops.push({ ...op, via: 'goose' });
     }
   }
   return { ops, ...(noTx ? { mode: 'explicit' as const } : {}) };

@@ -39,12 +39,25 @@ function firstParamName(fn: TSNode): string | undefined {
   return pattern.type === 'identifier' ? pattern.text : undefined;
 }
 
-const FUNCTION_TYPES = new Set(['function_expression', 'function', 'arrow_function', 'function_declaration', 'method_definition', 'generator_function']);
+const FUNCTION_TYPES = new Set([
+  'function_expression',
+  'function',
+  'arrow_function',
+  'function_declaration',
+  'method_definition',
+  'generator_function',
+]);
 
 /** Every function the module exports or defines as `up` (Knex/Sequelize module shapes, TypeORM class method). */
 function upFunctions(root: TSNode): TSNode[] {
   const out: TSNode[] = [];
-  for (const n of descendantsOfType(root, ['method_definition', 'function_declaration', 'variable_declarator', 'pair', 'assignment_expression'])) {
+  for (const n of descendantsOfType(root, [
+    'method_definition',
+    'function_declaration',
+    'variable_declarator',
+    'pair',
+    'assignment_expression',
+  ])) {
     switch (n.type) {
       case 'method_definition':
       case 'function_declaration':
@@ -63,7 +76,8 @@ function upFunctions(root: TSNode): TSNode[] {
       case 'assignment_expression': {
         const left = n.childForFieldName('left')?.text;
         const right = n.childForFieldName('right');
-        if ((left === 'exports.up' || left === 'module.exports.up') && right && FUNCTION_TYPES.has(right.type)) out.push(right);
+        if ((left === 'exports.up' || left === 'module.exports.up') && right && FUNCTION_TYPES.has(right.type))
+          out.push(right);
         break;
       }
     }
@@ -72,7 +86,22 @@ function upFunctions(root: TSNode): TSNode[] {
 }
 
 /** db-migrate's driver API (`db.runSql`, `db.createTable`, …), as called on the `up` function's first parameter. */
-const DB_MIGRATE_METHODS = new Set(['runSql', 'all', 'createTable', 'addColumn', 'removeColumn', 'renameColumn', 'changeColumn', 'addIndex', 'removeIndex', 'dropTable', 'renameTable', 'addForeignKey', 'removeForeignKey', 'insert']);
+const DB_MIGRATE_METHODS = new Set([
+  'runSql',
+  'all',
+  'createTable',
+  'addColumn',
+  'removeColumn',
+  'renameColumn',
+  'changeColumn',
+  'addIndex',
+  'removeIndex',
+  'dropTable',
+  'renameTable',
+  'addForeignKey',
+  'removeForeignKey',
+  'insert',
+]);
 
 function callsOnParam(fn: TSNode, param: string): Set<string> {
   const out = new Set<string>();
@@ -86,16 +115,23 @@ function callsOnParam(fn: TSNode, param: string): Set<string> {
 function libraryOf(root: TSNode, ups: TSNode[], fallback: MigrationTool): Via | undefined {
   const imports = importsOf(root);
   if (imports.has('typeorm')) return 'typeorm';
-  if (imports.has('sequelize') || imports.has('sequelize-typescript') || imports.has('@sequelize/core')) return 'sequelize';
+  if (imports.has('sequelize') || imports.has('sequelize-typescript') || imports.has('@sequelize/core'))
+    return 'sequelize';
   if (imports.has('knex')) return 'knex';
   if (imports.has('kysely')) return 'kysely';
-  if (imports.has('slonik') || [...imports.keys()].some((m) => m.endsWith('/alteration') || m.includes('slonik'))) return 'slonik';
+  if (imports.has('slonik') || [...imports.keys()].some((m) => m.endsWith('/alteration') || m.includes('slonik')))
+    return 'slonik';
   const param = ups[0] ? firstParamName(ups[0]) : undefined;
   if (param === 'queryRunner') return 'typeorm';
   if (param === 'queryInterface') return 'sequelize';
   if (param === 'knex') return 'knex';
   // db-migrate names files like Sequelize (`20141020151056-initial-schema.js`); its API does not.
-  if (param && ups[0] && [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) && !callsOnParam(ups[0], param).has('schema')) {
+  if (
+    param &&
+    ups[0] &&
+    [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) &&
+    !callsOnParam(ups[0], param).has('schema')
+  ) {
     if (fallback !== 'slonik') return 'db-migrate';
   }
   if (fallback === 'slonik') return 'slonik';
@@ -104,15 +140,24 @@ function libraryOf(root: TSNode, ups: TSNode[], fallback: MigrationTool): Via | 
 
 /** `config = { transaction: false }` (Knex) or a class field `transaction = false` (TypeORM). */
 function disablesTransaction(root: TSNode): boolean {
-  for (const n of descendantsOfType(root, ['variable_declarator', 'assignment_expression', 'public_field_definition', 'field_definition'])) {
+  for (const n of descendantsOfType(root, [
+    'variable_declarator',
+    'assignment_expression',
+    'public_field_definition',
+    'field_definition',
+  ])) {
     if (n.type === 'public_field_definition' || n.type === 'field_definition') {
       const name = (n.childForFieldName('name') ?? n.childForFieldName('property'))?.text;
       if (name === 'transaction' && n.childForFieldName('value')?.type === 'false') return true;
       continue;
     }
-    const left = n.type === 'variable_declarator' ? n.childForFieldName('name')?.text : n.childForFieldName('left')?.text;
+    const left =
+      n.type === 'variable_declarator' ? n.childForFieldName('name')?.text : n.childForFieldName('left')?.text;
     const value = n.type === 'variable_declarator' ? n.childForFieldName('value') : n.childForFieldName('right');
-    if ((left === 'config' || left === 'exports.config' || left === 'module.exports.config') && value?.type === 'object') {
+    if (
+      (left === 'config' || left === 'exports.config' || left === 'module.exports.config') &&
+      value?.type === 'object'
+    ) {
       if (objectProps(value).get('transaction')?.type === 'false') return true;
     }
   }
@@ -135,7 +180,12 @@ function sqlText(node: TSNode | undefined): string | undefined {
 
 function base(call: TSNode, via: Via): Pick<ExtractedOp, 'line' | 'endLine' | 'via' | 'snippet'> {
   const first = call.text.split('\n')[0]!.trim();
-  return { line: lineOf(call), endLine: endLineOf(call), via, snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first };
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via,
+    snippet: first.length > 120 ? `${first.slice(0, 117)}…` : first,
+  };
 }
 
 function methodOf(call: TSNode): { receiver: TSNode | null; method: string } | undefined {
@@ -151,7 +201,12 @@ function chainAfter(call: TSNode): { methods: Array<{ name: string; call: TSNode
   for (;;) {
     const member = current.parent;
     const outer = member?.parent;
-    if (member?.type !== 'member_expression' || member.childForFieldName('object')?.id !== current.id || outer?.type !== 'call_expression') break;
+    if (
+      member?.type !== 'member_expression' ||
+      member.childForFieldName('object')?.id !== current.id ||
+      outer?.type !== 'call_expression'
+    )
+      break;
     methods.push({ name: member.childForFieldName('property')?.text ?? '', call: outer });
     current = outer;
   }
@@ -203,7 +258,8 @@ function knexDefault(node: TSNode | undefined, knexName: string): { kind: Defaul
   if (node.type === 'call_expression') {
     const callee = calleeName(node) ?? '';
     if (callee === `${knexName}.fn.now` || callee.endsWith('.fn.now')) return { kind: 'constant' };
-    if (callee === `${knexName}.fn.uuid` || callee.endsWith('.fn.uuid')) return { kind: 'volatile', fn: 'gen_random_uuid' };
+    if (callee === `${knexName}.fn.uuid` || callee.endsWith('.fn.uuid'))
+      return { kind: 'volatile', fn: 'gen_random_uuid' };
     if (callee.endsWith('.raw')) {
       const text = str(positionalArgs(node)[0]);
       return text !== undefined ? sqlDefaultKind(text) : { kind: 'unknown-function' };
@@ -214,7 +270,13 @@ function knexDefault(node: TSNode | undefined, knexName: string): { kind: Defaul
 }
 
 /** Knex `createTable`/`alterTable`/`table` callbacks: builder calls on the callback's parameter. */
-function knexBuilder(callback: TSNode, table: string, creating: boolean, knexName: string, out: ExtractedOp[]): ColumnSpec[] {
+function knexBuilder(
+  callback: TSNode,
+  table: string,
+  creating: boolean,
+  knexName: string,
+  out: ExtractedOp[],
+): ColumnSpec[] {
   const t = firstParamName(callback);
   const columns: ColumnSpec[] = [];
   if (!t) return columns;
@@ -241,16 +303,41 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
       case 'index':
       case 'unique':
       case 'primary': {
-        const cols = args[0]?.type === 'array' ? args[0].namedChildren.map((c) => (c ? (str(c) ?? '?') : '?')) : args[0] ? [str(args[0]) ?? '?'] : [];
-        if (m.method === 'index') out.push({ ...b, kind: 'create-index', table, concurrent: false, unique: false, columns: cols });
-        else out.push({ ...b, kind: 'add-constraint', table, constraint: m.method === 'unique' ? 'unique' : 'primary-key', notValid: false, columns: cols });
+        const cols =
+          args[0]?.type === 'array'
+            ? args[0].namedChildren.map((c) => (c ? (str(c) ?? '?') : '?'))
+            : args[0]
+              ? [str(args[0]) ?? '?']
+              : [];
+        if (m.method === 'index')
+          out.push({ ...b, kind: 'create-index', table, concurrent: false, unique: false, columns: cols });
+        else
+          out.push({
+            ...b,
+            kind: 'add-constraint',
+            table,
+            constraint: m.method === 'unique' ? 'unique' : 'primary-key',
+            notValid: false,
+            columns: cols,
+          });
         continue;
       }
       case 'foreign': {
-        const cols = args[0]?.type === 'array' ? args[0].namedChildren.map((c) => (c ? (str(c) ?? '?') : '?')) : [str(args[0]) ?? '?'];
+        const cols =
+          args[0]?.type === 'array'
+            ? args[0].namedChildren.map((c) => (c ? (str(c) ?? '?') : '?'))
+            : [str(args[0]) ?? '?'];
         const inTable = methods.find((x) => x.name === 'inTable');
         const ref = inTable ? str(positionalArgs(inTable.call)[0]) : undefined;
-        out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, ...(ref ? { references: ref } : {}), columns: cols });
+        out.push({
+          ...b,
+          kind: 'add-constraint',
+          table,
+          constraint: 'foreign-key',
+          notValid: false,
+          ...(ref ? { references: ref } : {}),
+          columns: cols,
+        });
         continue;
       }
       case 'dropIndex': {
@@ -267,7 +354,16 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
         // timestamps(useTimestamps, defaultToNow): created_at/updated_at, NOT NULL DEFAULT now() when asked.
         const defaultNow = args[1]?.type === 'true';
         for (const name of ['created_at', 'updated_at']) {
-          const spec: ColumnSpec = { name, type: 'timestamptz', notNull: defaultNow, primaryKey: false, unique: false, default: defaultNow ? 'constant' : 'none', generatedStored: false, identity: false };
+          const spec: ColumnSpec = {
+            name,
+            type: 'timestamptz',
+            notNull: defaultNow,
+            primaryKey: false,
+            unique: false,
+            default: defaultNow ? 'constant' : 'none',
+            generatedStored: false,
+            identity: false,
+          };
           if (creating) columns.push(spec);
           else out.push({ ...b, kind: 'add-column', table, column: spec });
         }
@@ -281,7 +377,9 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
     if (!name || (type === undefined && !(m.method in KNEX_TYPES))) continue;
     const serial = m.method === 'increments' || m.method === 'bigIncrements';
     const defaultTo = methods.find((x) => x.name === 'defaultTo');
-    const d = serial ? { kind: 'volatile' as const, fn: 'nextval' } : knexDefault(defaultTo ? positionalArgs(defaultTo.call)[0] : undefined, knexName);
+    const d = serial
+      ? { kind: 'volatile' as const, fn: 'nextval' }
+      : knexDefault(defaultTo ? positionalArgs(defaultTo.call)[0] : undefined, knexName);
     const spec: ColumnSpec = {
       name,
       ...(type ? { type } : {}),
@@ -304,13 +402,25 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
       continue;
     }
     out.push({ ...b, kind: 'add-column', table, column: { ...spec, unique: false } });
-    if (has('unique')) out.push({ ...b, kind: 'add-constraint', table, constraint: 'unique', notValid: false, columns: [name] });
-    if (has('index')) out.push({ ...b, kind: 'create-index', table, concurrent: false, unique: false, columns: [name] });
+    if (has('unique'))
+      out.push({ ...b, kind: 'add-constraint', table, constraint: 'unique', notValid: false, columns: [name] });
+    if (has('index'))
+      out.push({ ...b, kind: 'create-index', table, concurrent: false, unique: false, columns: [name] });
     const inTable = methods.find((x) => x.name === 'inTable');
     const references = methods.find((x) => x.name === 'references');
     if (references) {
-      const target = inTable ? str(positionalArgs(inTable.call)[0]) : str(positionalArgs(references.call)[0])?.split('.')[0];
-      out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, ...(target ? { references: target } : {}), columns: [name] });
+      const target = inTable
+        ? str(positionalArgs(inTable.call)[0])
+        : str(positionalArgs(references.call)[0])?.split('.')[0];
+      out.push({
+        ...b,
+        kind: 'add-constraint',
+        table,
+        constraint: 'foreign-key',
+        notValid: false,
+        ...(target ? { references: target } : {}),
+        columns: [name],
+      });
     }
   }
   return columns;
@@ -320,7 +430,11 @@ function knexBuilder(callback: TSNode, table: string, creating: boolean, knexNam
 function sequelizeType(node: TSNode | undefined): string | undefined {
   if (!node) return undefined;
   const call = node.type === 'call_expression' ? node : undefined;
-  const name = (call ? calleeName(call) : node.type === 'member_expression' || node.type === 'identifier' ? node.text : undefined)?.split('.').pop();
+  const name = (
+    call ? calleeName(call) : node.type === 'member_expression' || node.type === 'identifier' ? node.text : undefined
+  )
+    ?.split('.')
+    .pop();
   const args = call ? positionalArgs(call) : [];
   const n = (i: number) => (args[i]?.type === 'number' ? args[i]!.text : undefined);
   switch (name) {
@@ -381,7 +495,8 @@ function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Vi
     const text = str(def);
     // TypeORM defaults are SQL expressions given as strings ("now()", "gen_random_uuid()", "'x'").
     if (via === 'typeorm' && text !== undefined) d = sqlDefaultKind(text);
-    else if (def.type === 'call_expression' && (calleeName(def) ?? '').endsWith('.literal')) d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? '');
+    else if (def.type === 'call_expression' && (calleeName(def) ?? '').endsWith('.literal'))
+      d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? '');
     else if (def.type === 'member_expression' && /(?:^|\.)(?:UUIDV4|UUIDV1)$/.test(def.text)) d = { kind: 'constant' };
     else if (def.type === 'member_expression' && /(?:^|\.)NOW$/.test(def.text)) d = { kind: 'constant' };
     else d = { kind: 'constant' };
@@ -416,7 +531,10 @@ function objectColumnNames(node: TSNode | undefined): string[] {
 }
 
 /** Operations of a JS/TS migration, its library and transaction mode. */
-export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: ExtractedOp[]; tool?: MigrationTool; mode?: TransactionMode } {
+export function jsOps(
+  file: SourceFile,
+  fallback: MigrationTool,
+): { ops: ExtractedOp[]; tool?: MigrationTool; mode?: TransactionMode } {
   const root = file.tree()?.rootNode;
   if (!root) return { ops: [] };
   const ups = upFunctions(root);
@@ -424,8 +542,19 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
   if (!via) return { ops: [] };
   if (via === 'db-migrate') return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file.path)), tool: 'db-migrate' };
   if (via === 'kysely') return { ops: ups.flatMap((fn) => kyselyOps(fn, file.path)), tool: 'kysely' };
-  if (via === 'slonik') return { ops: ups.flatMap((fn) => taggedSqlOps(fn, file.path, 'slonik', (call) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(calleeName(call) ?? ''))), tool: 'slonik' };
-  const mode: TransactionMode | undefined = (via === 'knex' || via === 'typeorm') && disablesTransaction(root) ? 'explicit' : undefined;
+  if (via === 'slonik')
+    return {
+      ops: ups.flatMap((fn) =>
+        taggedSqlOps(fn, file.path, 'slonik', (call) =>
+          /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(
+            calleeName(call) ?? '',
+          ),
+        ),
+      ),
+      tool: 'slonik',
+    };
+  const mode: TransactionMode | undefined =
+    (via === 'knex' || via === 'typeorm') && disablesTransaction(root) ? 'explicit' : undefined;
   const out: ExtractedOp[] = [];
   for (const fn of ups) {
     const p = firstParamName(fn) ?? (via === 'knex' ? 'knex' : via === 'typeorm' ? 'queryRunner' : 'queryInterface');
@@ -435,7 +564,11 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
       const b = base(call, via);
       const m = methodOf(call);
       // Raw SQL: queryRunner.query, sequelize.query, knex.raw, knex.schema.raw.
-      if (m && (m.method === 'query' || m.method === 'raw') && (callee.startsWith(`${p}.`) || callee.endsWith('sequelize.query'))) {
+      if (
+        m &&
+        (m.method === 'query' || m.method === 'raw') &&
+        (callee.startsWith(`${p}.`) || callee.endsWith('sequelize.query'))
+      ) {
         // A raw() that is a default or part of a builder call is handled by the builder.
         if (m.method === 'raw' && call.parent?.type === 'arguments' && !callee.startsWith(`${p}.schema`)) {
           const outerCall = call.parent.parent;
@@ -446,7 +579,9 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
         continue;
       }
       if (via === 'knex') {
-        const schemaCall = new RegExp(`^${p}\\.schema(?:\\.withSchema)?\\.(\\w+)$`).exec(callee) ?? (m && callee.includes('.schema.') ? [callee, m.method] : null);
+        const schemaCall =
+          new RegExp(`^${p}\\.schema(?:\\.withSchema)?\\.(\\w+)$`).exec(callee) ??
+          (m && callee.includes('.schema.') ? [callee, m.method] : null);
         if (schemaCall) {
           const method = schemaCall[1]!;
           const table = str(args[0]);
@@ -455,7 +590,13 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
             const cb = args[1] && FUNCTION_TYPES.has(args[1].type) ? args[1] : undefined;
             const nested: ExtractedOp[] = [];
             const columns = cb ? knexBuilder(cb, table, true, p, nested) : [];
-            out.push({ ...b, kind: 'create-table', table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+            out.push({
+              ...b,
+              kind: 'create-table',
+              table,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+            });
             out.push(...nested);
           } else if (method === 'alterTable' || method === 'table') {
             const cb = args[1] && FUNCTION_TYPES.has(args[1].type) ? args[1] : undefined;
@@ -481,7 +622,14 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           const base0 = root?.type === 'call_expression' ? root : m.receiver;
           if (base0?.type === 'call_expression' && calleeName(base0) === p) {
             const table = str(positionalArgs(base0)[0]) ?? '?';
-            out.push({ ...b, kind: 'dml', verb: m.method === 'update' ? 'update' : 'delete', table, hasWhere, literals: [] });
+            out.push({
+              ...b,
+              kind: 'dml',
+              verb: m.method === 'update' ? 'update' : 'delete',
+              table,
+              hasWhere,
+              literals: [],
+            });
           }
         }
         continue;
@@ -491,7 +639,11 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
       switch (m.method) {
         case 'dropColumn':
         case 'removeColumn': {
-          const column = str(args[1]) ?? (args[1]?.type === 'new_expression' ? str(objectProps(positionalArgs(args[1])[0]!).get('name')) : undefined);
+          const column =
+            str(args[1]) ??
+            (args[1]?.type === 'new_expression'
+              ? str(objectProps(positionalArgs(args[1])[0]!).get('name'))
+              : undefined);
           if (table && column) out.push({ ...b, kind: 'drop-column', table, column });
           break;
         }
@@ -509,7 +661,11 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           break;
         }
         case 'createTable': {
-          const name = table ?? (args[0]?.type === 'new_expression' ? str(objectProps(positionalArgs(args[0])[0]!).get('name')) : undefined);
+          const name =
+            table ??
+            (args[0]?.type === 'new_expression'
+              ? str(objectProps(positionalArgs(args[0])[0]!).get('name'))
+              : undefined);
           // Sequelize createTable(name, { attr: { type, allowNull, … } }): the columns, so that a later
           // changeColumn can be compared with what the table was created with.
           const columns: ColumnSpec[] = [];
@@ -519,11 +675,19 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
               if (c) columns.push(c);
             }
           }
-          if (name) out.push({ ...b, kind: 'create-table', table: name, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+          if (name)
+            out.push({
+              ...b,
+              kind: 'create-table',
+              table: name,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+            });
           break;
         }
         case 'addColumn': {
-          const column = via === 'typeorm' ? objectColumn(undefined, args[1], via) : objectColumn(str(args[1]), args[2], via);
+          const column =
+            via === 'typeorm' ? objectColumn(undefined, args[1], via) : objectColumn(str(args[1]), args[2], via);
           if (table && column) out.push({ ...b, kind: 'add-column', table, column });
           break;
         }
@@ -534,7 +698,15 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           const column = str(args[1]);
           const spec = via === 'sequelize' ? objectColumn(column, args[2], via) : undefined;
           if (table && column) {
-            out.push({ ...b, kind: 'alter-column-type', table, column, ...(spec?.type ? { type: spec.type } : {}), ...(spec ? { notNull: spec.notNull } : {}), using: false });
+            out.push({
+              ...b,
+              kind: 'alter-column-type',
+              table,
+              column,
+              ...(spec?.type ? { type: spec.type } : {}),
+              ...(spec ? { notNull: spec.notNull } : {}),
+              using: false,
+            });
             if (spec?.notNull) out.push({ ...b, kind: 'set-not-null', table, column });
           }
           break;
@@ -546,7 +718,12 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
           let columns: string[] = [];
           if (via === 'sequelize') {
             columns = objectColumnNames(args[1]);
-            const opts = args[2]?.type === 'object' ? objectProps(args[2]) : args[1]?.type === 'object' ? objectProps(args[1]) : new Map<string, TSNode>();
+            const opts =
+              args[2]?.type === 'object'
+                ? objectProps(args[2])
+                : args[1]?.type === 'object'
+                  ? objectProps(args[1])
+                  : new Map<string, TSNode>();
             concurrent = opts.get('concurrently')?.type === 'true';
             unique = opts.get('unique')?.type === 'true';
             if (columns.length === 0) columns = objectColumnNames(opts.get('fields'));
@@ -569,16 +746,43 @@ export function jsOps(file: SourceFile, fallback: MigrationTool): { ops: Extract
         case 'addConstraint': {
           const opts = args[1]?.type === 'object' ? objectProps(args[1]) : new Map<string, TSNode>();
           const type = str(opts.get('type'))?.toLowerCase();
-          const kind = type === 'unique' ? 'unique' : type === 'check' ? 'check' : type === 'foreign key' ? 'foreign-key' : type === 'primary key' ? 'primary-key' : undefined;
-          if (table && kind) out.push({ ...b, kind: 'add-constraint', table, constraint: kind, notValid: false, columns: objectColumnNames(opts.get('fields')) });
+          const kind =
+            type === 'unique'
+              ? 'unique'
+              : type === 'check'
+                ? 'check'
+                : type === 'foreign key'
+                  ? 'foreign-key'
+                  : type === 'primary key'
+                    ? 'primary-key'
+                    : undefined;
+          if (table && kind)
+            out.push({
+              ...b,
+              kind: 'add-constraint',
+              table,
+              constraint: kind,
+              notValid: false,
+              columns: objectColumnNames(opts.get('fields')),
+            });
           break;
         }
         case 'createForeignKey':
-          if (table) out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, columns: [] });
+          if (table)
+            out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, columns: [] });
           break;
         case 'bulkUpdate':
         case 'bulkDelete':
-          if (table) out.push({ ...b, kind: 'dml', verb: m.method === 'bulkUpdate' ? 'update' : 'delete', table, hasWhere: !!args[m.method === 'bulkUpdate' ? 2 : 1] && args[m.method === 'bulkUpdate' ? 2 : 1]!.text !== '{}', literals: [] });
+          if (table)
+            out.push({
+              ...b,
+              kind: 'dml',
+              verb: m.method === 'bulkUpdate' ? 'update' : 'delete',
+              table,
+              hasWhere:
+                !!args[m.method === 'bulkUpdate' ? 2 : 1] && args[m.method === 'bulkUpdate' ? 2 : 1]!.text !== '{}',
+              literals: [],
+            });
           break;
         default:
           break;
@@ -677,7 +881,13 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
             if (c) columns.push(c);
           }
         }
-        out.push({ ...b, kind: 'create-table', table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        out.push({
+          ...b,
+          kind: 'create-table',
+          table,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+        });
         break;
       }
       case 'addColumn': {
@@ -700,7 +910,14 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
         const column = str(args[1]);
         const spec = column ? dbMigrateColumn(column, args[2]) : undefined;
         if (table && column) {
-          out.push({ ...b, kind: 'alter-column-type', table, column, ...(spec?.type ? { type: spec.type } : {}), using: false });
+          out.push({
+            ...b,
+            kind: 'alter-column-type',
+            table,
+            column,
+            ...(spec?.type ? { type: spec.type } : {}),
+            using: false,
+          });
           if (spec?.notNull) out.push({ ...b, kind: 'set-not-null', table, column });
         }
         break;
@@ -709,7 +926,15 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
         // addIndex(table, indexName, columns, unique)
         if (!table) break;
         const name = str(args[1]);
-        out.push({ ...b, kind: 'create-index', table, ...(name ? { name } : {}), concurrent: false, unique: args[3]?.type === 'true', columns: objectColumnNames(args[2]) });
+        out.push({
+          ...b,
+          kind: 'create-index',
+          table,
+          ...(name ? { name } : {}),
+          concurrent: false,
+          unique: args[3]?.type === 'true',
+          columns: objectColumnNames(args[2]),
+        });
         break;
       }
       case 'removeIndex': {
@@ -729,7 +954,16 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
         // addForeignKey(table, referencedTable, keyName, fieldMapping, rules)
         const ref = str(args[1]);
         const mapping = args[3]?.type === 'object' ? [...objectProps(args[3]).keys()] : [];
-        if (table) out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, ...(ref ? { references: ref } : {}), columns: mapping });
+        if (table)
+          out.push({
+            ...b,
+            kind: 'add-constraint',
+            table,
+            constraint: 'foreign-key',
+            notValid: false,
+            ...(ref ? { references: ref } : {}),
+            columns: mapping,
+          });
         break;
       }
       default:
@@ -857,7 +1091,12 @@ function kyselyOps(fn: TSNode, path: string): ExtractedOp[] {
       const inner = methodOf(cur);
       if (!inner) break;
       const receiver = inner.receiver;
-      if (receiver && (receiver.text === `${p}.schema` || /\.schema$/.test(receiver.text) || /\.withSchema\([^)]*\)$/.test(receiver.text))) {
+      if (
+        receiver &&
+        (receiver.text === `${p}.schema` ||
+          /\.schema$/.test(receiver.text) ||
+          /\.withSchema\([^)]*\)$/.test(receiver.text))
+      ) {
         start = { method: inner.method, args: positionalArgs(cur) };
         break;
       }
@@ -871,8 +1110,16 @@ function kyselyOps(fn: TSNode, path: string): ExtractedOp[] {
     const has = (method: string) => chain.some((c) => c.method === method);
     switch (start.method) {
       case 'createTable': {
-        const columns = chain.filter((c) => c.method === 'addColumn').map((c) => kyselyColumn(str(c.args[0]) ?? '?', c.args[1], c.args[2]));
-        out.push({ ...b, kind: 'create-table', table: name, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        const columns = chain
+          .filter((c) => c.method === 'addColumn')
+          .map((c) => kyselyColumn(str(c.args[0]) ?? '?', c.args[1], c.args[2]));
+        out.push({
+          ...b,
+          kind: 'create-table',
+          table: name,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name),
+        });
         break;
       }
       case 'alterTable':
@@ -881,8 +1128,21 @@ function kyselyOps(fn: TSNode, path: string): ExtractedOp[] {
       case 'createIndex': {
         const on = chain.find((c) => c.method === 'on');
         const table = on ? str(on.args[0]) : undefined;
-        const cols = chain.filter((c) => c.method === 'column' || c.method === 'columns').flatMap((c) => (c.args[0]?.type === 'array' ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? '?')));
-        if (table) out.push({ ...b, kind: 'create-index', table, name, concurrent: has('concurrently'), unique: has('unique'), columns: cols });
+        const cols = chain
+          .filter((c) => c.method === 'column' || c.method === 'columns')
+          .flatMap((c) =>
+            c.args[0]?.type === 'array' ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? '?'),
+          );
+        if (table)
+          out.push({
+            ...b,
+            kind: 'create-index',
+            table,
+            name,
+            concurrent: has('concurrently'),
+            unique: has('unique'),
+            columns: cols,
+          });
         break;
       }
       case 'dropIndex':
@@ -898,7 +1158,12 @@ function kyselyOps(fn: TSNode, path: string): ExtractedOp[] {
   return out;
 }
 
-function kyselyAlter(table: string, c: { method: string; args: TSNode[] }, b: ReturnType<typeof base>, out: ExtractedOp[]): void {
+function kyselyAlter(
+  table: string,
+  c: { method: string; args: TSNode[] },
+  b: ReturnType<typeof base>,
+  out: ExtractedOp[],
+): void {
   switch (c.method) {
     case 'addColumn': {
       const column = kyselyColumn(str(c.args[0]) ?? '?', c.args[1], c.args[2]);
@@ -939,18 +1204,43 @@ function kyselyAlter(table: string, c: { method: string; args: TSNode[] }, b: Re
     case 'addUniqueConstraint':
     case 'addPrimaryKeyConstraint': {
       const name = str(c.args[0]);
-      out.push({ ...b, kind: 'add-constraint', table, constraint: c.method === 'addUniqueConstraint' ? 'unique' : 'primary-key', ...(name ? { name } : {}), notValid: false, columns: objectColumnNames(c.args[1]) });
+      out.push({
+        ...b,
+        kind: 'add-constraint',
+        table,
+        constraint: c.method === 'addUniqueConstraint' ? 'unique' : 'primary-key',
+        ...(name ? { name } : {}),
+        notValid: false,
+        columns: objectColumnNames(c.args[1]),
+      });
       break;
     }
     case 'addForeignKeyConstraint': {
       const name = str(c.args[0]);
       const ref = str(c.args[2]);
-      out.push({ ...b, kind: 'add-constraint', table, constraint: 'foreign-key', ...(name ? { name } : {}), notValid: false, ...(ref ? { references: ref } : {}), columns: objectColumnNames(c.args[1]) });
+      out.push({
+        ...b,
+        kind: 'add-constraint',
+        table,
+        constraint: 'foreign-key',
+        ...(name ? { name } : {}),
+        notValid: false,
+        ...(ref ? { references: ref } : {}),
+        columns: objectColumnNames(c.args[1]),
+      });
       break;
     }
     case 'addCheckConstraint': {
       const name = str(c.args[0]);
-      out.push({ ...b, kind: 'add-constraint', table, constraint: 'check', ...(name ? { name } : {}), notValid: false, columns: [] });
+      out.push({
+        ...b,
+        kind: 'add-constraint',
+        table,
+        constraint: 'check',
+        ...(name ? { name } : {}),
+        notValid: false,
+        columns: [],
+      });
       break;
     }
     default:

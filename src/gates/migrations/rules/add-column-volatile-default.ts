@@ -27,11 +27,17 @@ export const rule = ddlRule({
     fixes: {
       volatile:
         'Add the column without a default (or with a constant one), set the default for new rows with `ALTER COLUMN … SET DEFAULT {{fn}}()`, then backfill existing rows in batches.',
-      serial: 'Add a plain nullable bigint column, attach a sequence default for new rows, backfill existing rows in batches, and add constraints afterwards (NOT VALID + VALIDATE).',
-      generated: 'Add a plain column, fill it in batches (and keep it up to date from the application or a trigger), or wait for PostgreSQL 18 VIRTUAL generated columns.',
-      oldVersion: 'Add the column without a default, `SET DEFAULT` afterwards for new rows, and backfill existing rows in batches (or upgrade to PostgreSQL 11+).',
+      serial:
+        'Add a plain nullable bigint column, attach a sequence default for new rows, backfill existing rows in batches, and add constraints afterwards (NOT VALID + VALIDATE).',
+      generated:
+        'Add a plain column, fill it in batches (and keep it up to date from the application or a trigger), or wait for PostgreSQL 18 VIRTUAL generated columns.',
+      oldVersion:
+        'Add the column without a default, `SET DEFAULT` afterwards for new rows, and backfill existing rows in batches (or upgrade to PostgreSQL 11+).',
     },
-    native: { squawk: ['adding-field-with-default', 'adding-serial-primary-key-field'], atlas: ['PG302', 'PG309', 'PG310'] },
+    native: {
+      squawk: ['adding-field-with-default', 'adding-serial-primary-key-field'],
+      atlas: ['PG302', 'PG309', 'PG310'],
+    },
   },
   judge(t, ctx) {
     t.ops.forEach((op, i) => {
@@ -40,9 +46,17 @@ export const rule = ddlRule({
       const data = { column: ident(c.name), table: ident(op.table) };
       const key = `${op.table}.${c.name}`;
       if (c.generatedStored) ctx.report({ messageId: 'generated', data, ...at(op), key });
-      else if (c.identity) ctx.report({ messageId: 'serial', data: { ...data, what: c.defaultFunction === 'nextval' ? 'serial' : 'identity' }, ...at(op), key });
-      else if (c.default === 'volatile') ctx.report({ messageId: 'volatile', data: { ...data, fn: c.defaultFunction ?? 'volatile' }, ...at(op), key });
-      else if (c.default === 'constant' && t.pgVersion < 11) ctx.report({ messageId: 'oldVersion', data: { ...data, version: t.pgVersion }, ...at(op), key });
+      else if (c.identity)
+        ctx.report({
+          messageId: 'serial',
+          data: { ...data, what: c.defaultFunction === 'nextval' ? 'serial' : 'identity' },
+          ...at(op),
+          key,
+        });
+      else if (c.default === 'volatile')
+        ctx.report({ messageId: 'volatile', data: { ...data, fn: c.defaultFunction ?? 'volatile' }, ...at(op), key });
+      else if (c.default === 'constant' && t.pgVersion < 11)
+        ctx.report({ messageId: 'oldVersion', data: { ...data, version: t.pgVersion }, ...at(op), key });
     });
   },
 });

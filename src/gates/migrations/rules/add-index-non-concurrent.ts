@@ -12,7 +12,8 @@ export const rule = ddlRule({
     id: 'migrations/add-index-non-concurrent',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'CREATE INDEX without CONCURRENTLY on an existing table blocks all writes to it while the index builds.',
+    description:
+      'CREATE INDEX without CONCURRENTLY on an existing table blocks all writes to it while the index builds.',
     messages: {
       createIndex:
         'Building index {{name}} on {{table}} without CONCURRENTLY holds a SHARE lock for the whole build: every INSERT, UPDATE and DELETE on {{table}} waits until it finishes (minutes on a large table), so requests that write to it time out.',

@@ -11,7 +11,8 @@ export const rule = ddlRule({
     id: 'migrations/add-required-column',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'ADD COLUMN … NOT NULL without a default on an existing table: the migration fails, or old code can no longer insert.',
+    description:
+      'ADD COLUMN … NOT NULL without a default on an existing table: the migration fails, or old code can no longer insert.',
     messages: {
       required:
         'Adding NOT NULL column {{column}} without a default to existing table {{table}} fails on any non-empty table ("column contains null values"), so the deploy stops; and instances of the previous release, which do not set {{column}}, could not insert anyway.',
@@ -19,8 +20,10 @@ export const rule = ddlRule({
         'Django adds {{column}} to {{table}} with the default only for existing rows and then drops it: instances still running the previous release insert rows without {{column}} and fail with a NOT NULL violation until the deploy finishes.',
     },
     fixes: {
-      required: 'Add the column as nullable (or with a constant DEFAULT, metadata-only since PostgreSQL 11), backfill it, then enforce NOT NULL with a validated CHECK constraint.',
-      djangoDropsDefault: 'Give the field a database default with `db_default=` (Django 5.0+) or add it as `null=True` first and make it required in a later release.',
+      required:
+        'Add the column as nullable (or with a constant DEFAULT, metadata-only since PostgreSQL 11), backfill it, then enforce NOT NULL with a validated CHECK constraint.',
+      djangoDropsDefault:
+        'Give the field a database default with `db_default=` (Django 5.0+) or add it as `null=True` first and make it required in a later release.',
     },
     native: { squawk: ['adding-required-field'], atlas: ['MF103'] },
   },
@@ -35,7 +38,13 @@ export const rule = ddlRule({
       if (c.default === 'none') {
         ctx.report({ messageId: 'required', data: { column: ident(c.name), table: ident(op.table) }, ...at(op), key });
       } else if (c.defaultFunction === 'django-drops-default') {
-        ctx.report({ messageId: 'djangoDropsDefault', data: { column: ident(c.name), table: ident(op.table) }, ...at(op), severity: 'warning', key });
+        ctx.report({
+          messageId: 'djangoDropsDefault',
+          data: { column: ident(c.name), table: ident(op.table) },
+          ...at(op),
+          severity: 'warning',
+          key,
+        });
       }
     });
   },

@@ -11,7 +11,8 @@ export const rule = ddlRule({
     id: 'migrations/add-unique-constraint',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'A UNIQUE or PRIMARY KEY constraint added to an existing table builds its index under an ACCESS EXCLUSIVE lock.',
+    description:
+      'A UNIQUE or PRIMARY KEY constraint added to an existing table builds its index under an ACCESS EXCLUSIVE lock.',
     messages: {
       unique:
         'Adding {{kind}} {{name}} on {{table}} builds its index while holding an ACCESS EXCLUSIVE lock: every read and write of {{table}} waits for the whole build, and the migration fails outright if duplicates exist.',
@@ -21,7 +22,8 @@ export const rule = ddlRule({
     fixes: {
       unique:
         'First `CREATE UNIQUE INDEX CONCURRENTLY idx ON {{table}} (…)` in a migration that runs outside a transaction, then `ALTER TABLE {{table}} ADD CONSTRAINT … {{kind}} USING INDEX idx` (instant).',
-      exclude: 'Add it in a low-traffic window with a short lock_timeout, or enforce the rule in the application until the table can be rebuilt.',
+      exclude:
+        'Add it in a low-traffic window with a short lock_timeout, or enforce the rule in the application until the table can be rebuilt.',
     },
     native: { squawk: ['disallowed-unique-constraint'], atlas: ['PG105', 'PG104', 'MF101'] },
   },
@@ -31,7 +33,11 @@ export const rule = ddlRule({
         if (t.isNew(op.table, i) || t.isSmall(op.table) || !(op.column.unique || op.column.primaryKey)) return;
         ctx.report({
           messageId: 'unique',
-          data: { kind: op.column.primaryKey ? 'PRIMARY KEY' : 'UNIQUE', name: ident(op.column.name), table: ident(op.table) },
+          data: {
+            kind: op.column.primaryKey ? 'PRIMARY KEY' : 'UNIQUE',
+            name: ident(op.column.name),
+            table: ident(op.table),
+          },
           ...at(op),
           key: `${op.table}:${op.column.name}`,
         });

@@ -15,13 +15,17 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     severity: 'blocker',
     description: 'atlas.sum does not match the migration files: Atlas refuses to apply the directory.',
     messages: {
-      missing: '{{file}} is not listed in {{sum}}: `atlas migrate apply` and `migrate validate` fail with "checksum mismatch" and nothing is deployed.',
-      stale: 'The hash of {{file}} in {{sum}} does not match the file (it was edited, or a file before it changed): `atlas migrate apply` fails with "checksum mismatch".',
+      missing:
+        '{{file}} is not listed in {{sum}}: `atlas migrate apply` and `migrate validate` fail with "checksum mismatch" and nothing is deployed.',
+      stale:
+        'The hash of {{file}} in {{sum}} does not match the file (it was edited, or a file before it changed): `atlas migrate apply` fails with "checksum mismatch".',
       extra: '{{sum}} lists {{file}}, which no longer exists: `atlas migrate apply` fails with "checksum mismatch".',
-      total: 'The first line of {{sum}} (the sum of all lines) is wrong: Atlas rejects the file with "checksum mismatch".',
+      total:
+        'The first line of {{sum}} (the sum of all lines) is wrong: Atlas rejects the file with "checksum mismatch".',
     },
     fixes: {
-      default: 'Run `atlas migrate hash --dir file://{{dir}}` and commit the updated atlas.sum (and never edit a migration that was already applied).',
+      default:
+        'Run `atlas migrate hash --dir file://{{dir}}` and commit the updated atlas.sum (and never edit a migration that was already applied).',
     },
   },
   check(ctx) {
@@ -37,10 +41,22 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       for (const [name, hash] of sum.expected) {
         const listed = sum.listed.get(name);
         if (!listed) {
-          ctx.report({ messageId: 'missing', data: { ...data, file: name }, path: sum.path, line: 1, key: `missing:${name}` });
+          ctx.report({
+            messageId: 'missing',
+            data: { ...data, file: name },
+            path: sum.path,
+            line: 1,
+            key: `missing:${name}`,
+          });
           reported = true;
         } else if (listed.hash !== hash) {
-          ctx.report({ messageId: 'stale', data: { ...data, file: name }, path: sum.path, line: listed.line, key: `stale:${name}` });
+          ctx.report({
+            messageId: 'stale',
+            data: { ...data, file: name },
+            path: sum.path,
+            line: listed.line,
+            key: `stale:${name}`,
+          });
           reported = true;
           // Every later line is a running hash and differs too: one finding says it.
           break;
@@ -48,7 +64,13 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       }
       for (const [name, listed] of sum.listed) {
         if (sum.expected.has(name)) continue;
-        ctx.report({ messageId: 'extra', data: { ...data, file: name }, path: sum.path, line: listed.line, key: `extra:${name}` });
+        ctx.report({
+          messageId: 'extra',
+          data: { ...data, file: name },
+          path: sum.path,
+          line: listed.line,
+          key: `extra:${name}`,
+        });
         reported = true;
       }
       if (!reported && sum.total !== undefined && sum.total !== sum.expectedTotal) {

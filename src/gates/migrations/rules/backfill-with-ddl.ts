@@ -13,7 +13,8 @@ export const rule = ddlRule({
     id: 'migrations/backfill-with-ddl',
     gate: 'migrations',
     severity: 'warning',
-    description: 'A data backfill in the same transaction as DDL on an existing table: the DDL lock is held for the whole backfill.',
+    description:
+      'A data backfill in the same transaction as DDL on an existing table: the DDL lock is held for the whole backfill.',
     messages: {
       backfill:
         '{{backfill}} runs in the same transaction as {{ddl}} (line {{ddlLine}}), which locks {{table}}: the lock is held until the backfill commits, so reads and writes of {{table}} wait for the whole data migration.',
@@ -30,19 +31,26 @@ export const rule = ddlRule({
     t.ops.forEach((op, i) => {
       if (op.transaction === -1 || lockers.has(op.transaction)) return;
       const lock = lockOf(op);
-      if (lock && blocksTraffic(lock.lock) && !t.isNew(lock.table, i) && !t.isSmall(lock.table)) lockers.set(op.transaction, { op, table: lock.table, at: i });
+      if (lock && blocksTraffic(lock.lock) && !t.isNew(lock.table, i) && !t.isSmall(lock.table))
+        lockers.set(op.transaction, { op, table: lock.table, at: i });
     });
     t.ops.forEach((op, i) => {
       if (op.transaction === -1) return;
       const locker = lockers.get(op.transaction);
       if (!locker || i < locker.at) return;
       let what: string | undefined;
-      if (op.kind === 'dml' && !t.isNew(op.table, i)) what = `${op.verb.toUpperCase()} of ${ident(op.table)}${op.hasWhere ? '' : ' (every row)'}`;
+      if (op.kind === 'dml' && !t.isNew(op.table, i))
+        what = `${op.verb.toUpperCase()} of ${ident(op.table)}${op.hasWhere ? '' : ' (every row)'}`;
       if (op.kind === 'code-backfill') what = `The data migration (${op.description})`;
       if (!what) return;
       ctx.report({
         messageId: 'backfill',
-        data: { backfill: what, ddl: locker.op.snippet.length > 60 ? `${locker.op.snippet.slice(0, 57)}…` : locker.op.snippet, ddlLine: locker.op.line, table: ident(locker.table) },
+        data: {
+          backfill: what,
+          ddl: locker.op.snippet.length > 60 ? `${locker.op.snippet.slice(0, 57)}…` : locker.op.snippet,
+          ddlLine: locker.op.line,
+          table: ident(locker.table),
+        },
         ...at(op),
         key: `backfill:${op.kind === 'dml' ? op.table : 'code'}`,
       });

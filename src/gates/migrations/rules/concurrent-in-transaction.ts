@@ -1,4 +1,4 @@
-import { outsideTransactionHowTo, } from '../advice.js';
+import { outsideTransactionHowTo } from '../advice.js';
 import { at, ddlRule, ident } from '../ddl-context.js';
 import { toolName } from '../layout.js';
 
@@ -13,7 +13,8 @@ export const rule = ddlRule({
     id: 'migrations/concurrent-in-transaction',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'A CONCURRENTLY statement that the migration tool runs inside a transaction: PostgreSQL rejects it and the deploy fails.',
+    description:
+      'A CONCURRENTLY statement that the migration tool runs inside a transaction: PostgreSQL rejects it and the deploy fails.',
     messages: {
       inTransaction:
         '{{statement}} cannot run inside a transaction block, and {{why}}: PostgreSQL rejects it ("{{statement}} cannot run inside a transaction block", SQLSTATE 25001) and the migration fails mid-deploy.',
@@ -34,7 +35,9 @@ export const rule = ddlRule({
               ? 'REINDEX CONCURRENTLY'
               : undefined;
       if (!statement || !op.inTransaction) continue;
-      const explicit = t.plan.mode === 'explicit' || (t.plan.mode === 'implicit-multi' && t.ops.some((o) => o.kind === 'transaction' && o.action === 'begin'));
+      const explicit =
+        t.plan.mode === 'explicit' ||
+        (t.plan.mode === 'implicit-multi' && t.ops.some((o) => o.kind === 'transaction' && o.action === 'begin'));
       const why = explicit
         ? 'it sits between BEGIN and COMMIT'
         : t.plan.mode === 'implicit-multi'

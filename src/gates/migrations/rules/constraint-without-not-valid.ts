@@ -13,7 +13,8 @@ export const rule = ddlRule({
     id: 'migrations/constraint-without-not-valid',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'A foreign key or CHECK constraint added to an existing table without NOT VALID locks it while every row is checked.',
+    description:
+      'A foreign key or CHECK constraint added to an existing table without NOT VALID locks it while every row is checked.',
     messages: {
       newColumn:
         '{{what}} {{name}} on {{table}} is on columns this migration just added, so no row can violate it, but validating it still reads every row of {{table}} inside the lock the ADD COLUMN holds{{alsoBlocks}}.',
@@ -42,12 +43,24 @@ export const rule = ddlRule({
       if (op.kind === 'validate-constraint') {
         const tx = addedNotValid.get(op.name);
         if (tx !== undefined && tx !== -1 && tx === op.transaction && !t.isNew(op.table, i)) {
-          ctx.report({ messageId: 'validateSameTransaction', data: { name: ident(op.name) }, ...at(op), severity: 'warning', key: `validate:${op.name}` });
+          ctx.report({
+            messageId: 'validateSameTransaction',
+            data: { name: ident(op.name) },
+            ...at(op),
+            severity: 'warning',
+            key: `validate:${op.name}`,
+          });
         }
         return;
       }
       // `ADD COLUMN … REFERENCES t`: a foreign key on a column added by this very statement.
-      if (op.kind === 'add-column' && op.column.references && !t.isNew(op.table, i) && !t.isSmall(op.table) && !t.isSmall(op.column.references)) {
+      if (
+        op.kind === 'add-column' &&
+        op.column.references &&
+        !t.isNew(op.table, i) &&
+        !t.isSmall(op.table) &&
+        !t.isSmall(op.column.references)
+      ) {
         ctx.report({
           messageId: 'newColumn',
           data: {
@@ -74,7 +87,10 @@ export const rule = ddlRule({
             what: op.constraint === 'foreign-key' ? 'Foreign key' : 'CHECK constraint',
             name: op.name ? ident(op.name) : `(${op.columns.join(', ')})`,
             table: ident(op.table),
-            alsoBlocks: op.constraint === 'foreign-key' && op.references ? `, and writes to ${ident(op.references)} wait for that scan (SHARE ROW EXCLUSIVE)` : '',
+            alsoBlocks:
+              op.constraint === 'foreign-key' && op.references
+                ? `, and writes to ${ident(op.references)} wait for that scan (SHARE ROW EXCLUSIVE)`
+                : '',
           },
           ...at(op),
           severity: 'warning',

@@ -15,7 +15,8 @@ export const rule = ddlRule({
     id: 'migrations/drop-column',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'Dropping a column that running code may still read: old instances fail during the deploy and the data is lost.',
+    description:
+      'Dropping a column that running code may still read: old instances fail during the deploy and the data is lost.',
     messages: {
       dropColumn:
         'Dropping column {{column}} of {{table}} breaks every instance still running the previous release during the deploy (its queries name the column and fail with "column does not exist"), and the data in it is gone for good.{{references}}',
@@ -28,7 +29,8 @@ export const rule = ddlRule({
       dropColumn:
         'Expand/contract: first ship a release that stops reading and writing {{column}} (remove it from the model and from every query), deploy it everywhere, then drop the column in a later migration. Keep a backup if the data may be needed.',
       contractStep: 'Make sure the previous release is fully rolled out and the data is backed up, then keep the drop.',
-      unread: 'Make sure the release that stopped using it is fully rolled out and the data is backed up, then keep the drop.',
+      unread:
+        'Make sure the release that stopped using it is fully rolled out and the data is backed up, then keep the drop.',
     },
     native: { squawk: ['ban-drop-column'], atlas: ['DS103'] },
   },

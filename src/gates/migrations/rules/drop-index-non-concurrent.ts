@@ -12,7 +12,8 @@ export const rule = ddlRule({
     id: 'migrations/drop-index-non-concurrent',
     gate: 'migrations',
     severity: 'warning',
-    description: 'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, stalling all queries if it has to wait.',
+    description:
+      'DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, stalling all queries if it has to wait.',
     messages: {
       dropIndex:
         'DROP INDEX {{name}} without CONCURRENTLY needs an ACCESS EXCLUSIVE lock on its table: if any long query or transaction is running, the drop waits, and every read and write of that table queues behind it until then.',
@@ -28,8 +29,14 @@ export const rule = ddlRule({
     const fresh = new Set<string>();
     t.ops.forEach((op) => {
       if (op.kind === 'create-index' && op.name) fresh.add(op.name);
-      if (op.kind !== 'drop-index' || op.concurrent || fresh.has(op.name) || fresh.has(op.name.split('.').pop() ?? '')) return;
-      ctx.report({ messageId: 'dropIndex', data: { name: ident(op.name), howTo: outsideTransactionHowTo(t.plan.tool) }, ...at(op), key: op.name });
+      if (op.kind !== 'drop-index' || op.concurrent || fresh.has(op.name) || fresh.has(op.name.split('.').pop() ?? ''))
+        return;
+      ctx.report({
+        messageId: 'dropIndex',
+        data: { name: ident(op.name), howTo: outsideTransactionHowTo(t.plan.tool) },
+        ...at(op),
+        key: op.name,
+      });
     });
   },
 });

@@ -22,10 +22,10 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     id: 'migrations/edited-migration',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'An already-merged migration is edited: databases that applied it never see the change, or the tool refuses to run.',
+    description:
+      'An already-merged migration is edited: databases that applied it never see the change, or the tool refuses to run.',
     messages: {
-      checksum:
-        '{{file}} was already merged and is now edited. {{tool}} checksums applied migrations: {{consequence}}',
+      checksum: '{{file}} was already merged and is now edited. {{tool}} checksums applied migrations: {{consequence}}',
       checksumOnly:
         '{{file}} was already merged and is now edited without changing what it does to the database, but {{tool}} checksums applied migrations: deployed databases report it as modified after it was applied.',
       unreleased:
@@ -34,9 +34,12 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
         '{{file}} was already merged and is now edited. {{tool}} never re-runs an applied migration, so every database that already applied it (production included) silently keeps the old version while fresh databases get the new one: the schemas drift apart.',
     },
     fixes: {
-      checksum: 'Revert the edit and put the change in a new migration. If the edit must stay (a hot-fix already applied by hand), {{resolve}}.',
-      checksumOnly: 'Revert the cosmetic edit, or accept it knowingly (`prisma migrate resolve` / `atlas migrate hash`).',
-      unreleased: 'Reset the staging and preview databases that applied the old version, or put the change in a new migration.',
+      checksum:
+        'Revert the edit and put the change in a new migration. If the edit must stay (a hot-fix already applied by hand), {{resolve}}.',
+      checksumOnly:
+        'Revert the cosmetic edit, or accept it knowingly (`prisma migrate resolve` / `atlas migrate hash`).',
+      unreleased:
+        'Reset the staging and preview databases that applied the old version, or put the change in a new migration.',
       silent: 'Revert the edit and put the change in a new migration.',
     },
   },
@@ -72,12 +75,27 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       const sameEffect = (oldEffect !== undefined && oldEffect === newEffect) || sameTokens();
       if (release.status === 'unreleased') {
         if (sameEffect) continue;
-        ctx.report({ messageId: 'unreleased', data: { file, refs: refList(release.refs) }, path: file, line, severity: 'warning', key: file });
+        ctx.report({
+          messageId: 'unreleased',
+          data: { file, refs: refList(release.refs) },
+          path: file,
+          line,
+          severity: 'warning',
+          key: file,
+        });
         continue;
       }
       if (sameEffect && tool !== 'flyway') {
         // Without a checksum, an edit that changes nothing the database sees is harmless.
-        if (CHECKSUMMED.has(tool)) ctx.report({ messageId: 'checksumOnly', data: { file, tool: toolName(tool) }, path: file, line, severity: 'warning', key: file });
+        if (CHECKSUMMED.has(tool))
+          ctx.report({
+            messageId: 'checksumOnly',
+            data: { file, tool: toolName(tool) },
+            path: file,
+            line,
+            severity: 'warning',
+            key: file,
+          });
         continue;
       }
       if (CHECKSUMMED.has(tool)) {
@@ -88,8 +106,18 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
               ? 'unless atlas.sum is re-hashed, `atlas migrate apply` fails with "checksum mismatch"; if it is re-hashed, databases that applied the old version silently keep it.'
               : '`flyway migrate` fails validation ("Migration checksum mismatch") on every database that applied it.';
         const resolve =
-          tool === 'prisma' ? 'mark it with `prisma migrate resolve` on each database' : tool === 'atlas' ? 'run `atlas migrate hash` and apply the change by hand where it already ran' : 'run `flyway repair` on each database';
-        ctx.report({ messageId: 'checksum', data: { file, tool: toolName(tool), consequence, resolve }, path: file, line, key: file });
+          tool === 'prisma'
+            ? 'mark it with `prisma migrate resolve` on each database'
+            : tool === 'atlas'
+              ? 'run `atlas migrate hash` and apply the change by hand where it already ran'
+              : 'run `flyway repair` on each database';
+        ctx.report({
+          messageId: 'checksum',
+          data: { file, tool: toolName(tool), consequence, resolve },
+          path: file,
+          line,
+          key: file,
+        });
         continue;
       }
       const severity: Severity = tool === 'drizzle' ? 'blocker' : 'warning';

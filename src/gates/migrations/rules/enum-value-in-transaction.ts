@@ -12,16 +12,19 @@ export const rule = ddlRule({
     id: 'migrations/enum-value-in-transaction',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'ALTER TYPE … ADD VALUE in a transaction: refused before PostgreSQL 12, and the value is unusable until commit after.',
+    description:
+      'ALTER TYPE … ADD VALUE in a transaction: refused before PostgreSQL 12, and the value is unusable until commit after.',
     messages: {
       beforePg12:
         'On PostgreSQL {{version}} (configured), ALTER TYPE {{type}} ADD VALUE {{value}} cannot run inside a transaction block, and this migration runs in one: the deploy fails.',
       usedBeforeCommit:
-        "The new enum value {{value}} of {{type}} is used at line {{usedAt}} in the same transaction that adds it; PostgreSQL refuses that (\"unsafe use of new value\") and the migration fails.",
+        'The new enum value {{value}} of {{type}} is used at line {{usedAt}} in the same transaction that adds it; PostgreSQL refuses that ("unsafe use of new value") and the migration fails.',
     },
     fixes: {
-      beforePg12: 'Put the ADD VALUE in its own migration that runs outside a transaction, or upgrade to PostgreSQL 12+.',
-      usedBeforeCommit: 'Add the value in one migration and use it (defaults, backfills) in a later one, so the ADD VALUE has committed first.',
+      beforePg12:
+        'Put the ADD VALUE in its own migration that runs outside a transaction, or upgrade to PostgreSQL 12+.',
+      usedBeforeCommit:
+        'Add the value in one migration and use it (defaults, backfills) in a later one, so the ADD VALUE has committed first.',
     },
   },
   judge(t, ctx) {
@@ -29,11 +32,24 @@ export const rule = ddlRule({
       if (op.kind !== 'enum-add-value' || !op.inTransaction) return;
       const key = `${op.type}:${op.value}`;
       if (t.pgVersion < 12) {
-        ctx.report({ messageId: 'beforePg12', data: { version: t.pgVersion, type: ident(op.type), value: `'${op.value}'` }, ...at(op), key });
+        ctx.report({
+          messageId: 'beforePg12',
+          data: { version: t.pgVersion, type: ident(op.type), value: `'${op.value}'` },
+          ...at(op),
+          key,
+        });
         return;
       }
-      const use = t.ops.slice(i + 1).find((o) => o.transaction === op.transaction && (o.literals ?? []).includes(op.value));
-      if (use) ctx.report({ messageId: 'usedBeforeCommit', data: { type: ident(op.type), value: `'${op.value}'`, usedAt: use.line }, ...at(op), key });
+      const use = t.ops
+        .slice(i + 1)
+        .find((o) => o.transaction === op.transaction && (o.literals ?? []).includes(op.value));
+      if (use)
+        ctx.report({
+          messageId: 'usedBeforeCommit',
+          data: { type: ident(op.type), value: `'${op.value}'`, usedAt: use.line },
+          ...at(op),
+          key,
+        });
     });
   },
 });

@@ -28,4 +28,33 @@ import { rule as schemaWithoutMigration } from './schema-without-migration.js';
 import { rule as setNotNull } from './set-not-null.js';
 import { rule as tableRewrite } from './table-rewrite.js';
 
-export const rules = [addColumnVolatileDefault, addIndexNonConcurrent, addRequiredColumn, addUniqueConstraint, atlasSumMismatch, backfillWithDdl, columnTypeChange, concurrentInTransaction, constraintWithoutNotValid, divergentHistory, drizzleJournalOrder, dropColumn, dropIndexNonConcurrent, dropTable, editedMigration, enumValueInTransaction, intPrimaryKey, lockProviderChanged, missingLockTimeout, outOfOrderMigration, removedMigration, renameColumn, renameTable, runtimeSchemaSync, schemaDumpStale, schemaWithoutMigration, setNotNull, tableRewrite];
+export const rules = [
+  addColumnVolatileDefault,
+  addIndexNonConcurrent,
+  addRequiredColumn,
+  addUniqueConstraint,
+  atlasSumMismatch,
+  backfillWithDdl,
+  columnTypeChange,
+  concurrentInTransaction,
+  constraintWithoutNotValid,
+  divergentHistory,
+  drizzleJournalOrder,
+  dropColumn,
+  dropIndexNonConcurrent,
+  dropTable,
+  editedMigration,
+  enumValueInTransaction,
+  intPrimaryKey,
+  lockProviderChanged,
+  missingLockTimeout,
+  outOfOrderMigration,
+  removedMigration,
+  renameColumn,
+  renameTable,
+  runtimeSchemaSync,
+  schemaDumpStale,
+  schemaWithoutMigration,
+  setNotNull,
+  tableRewrite,
+];

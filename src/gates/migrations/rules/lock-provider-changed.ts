@@ -17,10 +17,12 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     messages: {
       changed:
         'migration_lock.toml switches the provider from "{{from}}" to "{{to}}", but every migration in {{dir}} is SQL written for {{from}}: `prisma migrate deploy` refuses to run (P3019) or applies SQL the new database does not understand.',
-      removed: '{{path}} is deleted: Prisma loses the record of which database the {{from}} migrations in {{dir}} were written for.',
+      removed:
+        '{{path}} is deleted: Prisma loses the record of which database the {{from}} migrations in {{dir}} were written for.',
     },
     fixes: {
-      changed: 'Keep the provider. To move to another database, start a new migration history (baseline) for it instead of re-labelling the old one.',
+      changed:
+        'Keep the provider. To move to another database, start a new migration history (baseline) for it instead of re-labelling the old one.',
       removed: 'Restore migration_lock.toml.',
     },
   },
@@ -34,9 +36,21 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       const after = both.mine.prismaLocks.find((l) => l.path === before.path);
       if (!after) {
         // Deleting the whole migrations folder is reported per migration by removed-migration.
-        ctx.report({ messageId: 'removed', data: { path: before.path, from: before.provider, dir }, path: before.path, line: 1, key: before.path });
+        ctx.report({
+          messageId: 'removed',
+          data: { path: before.path, from: before.provider, dir },
+          path: before.path,
+          line: 1,
+          key: before.path,
+        });
       } else if (after.provider && after.provider !== before.provider) {
-        ctx.report({ messageId: 'changed', data: { from: before.provider, to: after.provider, dir }, path: after.path, line: after.line, key: after.path });
+        ctx.report({
+          messageId: 'changed',
+          data: { from: before.provider, to: after.provider, dir },
+          path: after.path,
+          line: after.line,
+          key: after.path,
+        });
       }
     }
   },

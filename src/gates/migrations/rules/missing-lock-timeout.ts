@@ -7,7 +7,15 @@ function blockingLock(op: Op): { table?: string; what: string } | undefined {
   if (op.kind === 'reindex' && !op.concurrent) return { table: op.target, what: 'REINDEX' };
   const lock = lockOf(op);
   if (!lock || !blocksTraffic(lock.lock)) return undefined;
-  return { table: lock.table, what: lock.lock === 'access-exclusive' ? 'an ACCESS EXCLUSIVE lock' : lock.lock === 'share' ? 'a SHARE lock' : 'a SHARE ROW EXCLUSIVE lock' };
+  return {
+    table: lock.table,
+    what:
+      lock.lock === 'access-exclusive'
+        ? 'an ACCESS EXCLUSIVE lock'
+        : lock.lock === 'share'
+          ? 'a SHARE lock'
+          : 'a SHARE ROW EXCLUSIVE lock',
+  };
 }
 
 /**

@@ -9,15 +9,42 @@ const CONSEQUENCE: Partial<Record<MigrationTool, { severity: Severity; text: str
     severity: 'blocker',
     text: 'golang-migrate only records the highest applied version, so on every deployed database this migration is silently never applied.',
   },
-  flyway: { severity: 'blocker', text: 'Flyway validation fails on deployed databases ("Detected resolved migration not applied to database") unless outOfOrder is enabled.' },
-  atlas: { severity: 'blocker', text: 'Atlas refuses to apply a file added before the last applied one (non-linear history) unless run with --exec-order non-linear.' },
-  prisma: { severity: 'warning', text: 'Prisma applies it after the newer ones on deployed databases but before them on fresh ones, so the two can end in different schemas.' },
-  knex: { severity: 'warning', text: 'Knex runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments.' },
-  sequelize: { severity: 'warning', text: 'Sequelize runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments.' },
-  typeorm: { severity: 'warning', text: 'TypeORM runs it after the newer ones on deployed databases but in timestamp order on fresh ones, so the order of operations differs between environments.' },
-  rails: { severity: 'warning', text: 'Rails runs it after the newer ones on deployed databases but in version order on fresh ones, and db/schema.rb records only the newest version.' },
-  diesel: { severity: 'warning', text: 'Diesel runs it after the newer ones on deployed databases but in version order on fresh ones.' },
-  sql: { severity: 'warning', text: 'The runner applies it after the newer ones on deployed databases but in name order on fresh ones.' },
+  flyway: {
+    severity: 'blocker',
+    text: 'Flyway validation fails on deployed databases ("Detected resolved migration not applied to database") unless outOfOrder is enabled.',
+  },
+  atlas: {
+    severity: 'blocker',
+    text: 'Atlas refuses to apply a file added before the last applied one (non-linear history) unless run with --exec-order non-linear.',
+  },
+  prisma: {
+    severity: 'warning',
+    text: 'Prisma applies it after the newer ones on deployed databases but before them on fresh ones, so the two can end in different schemas.',
+  },
+  knex: {
+    severity: 'warning',
+    text: 'Knex runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments.',
+  },
+  sequelize: {
+    severity: 'warning',
+    text: 'Sequelize runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments.',
+  },
+  typeorm: {
+    severity: 'warning',
+    text: 'TypeORM runs it after the newer ones on deployed databases but in timestamp order on fresh ones, so the order of operations differs between environments.',
+  },
+  rails: {
+    severity: 'warning',
+    text: 'Rails runs it after the newer ones on deployed databases but in version order on fresh ones, and db/schema.rb records only the newest version.',
+  },
+  diesel: {
+    severity: 'warning',
+    text: 'Diesel runs it after the newer ones on deployed databases but in version order on fresh ones.',
+  },
+  sql: {
+    severity: 'warning',
+    text: 'The runner applies it after the newer ones on deployed databases but in name order on fresh ones.',
+  },
 };
 
 /**
@@ -41,8 +68,10 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
         '{{file}} sorts before {{newest}}, which is merged but in no release yet (releases: {{refs}}): production applies both in order with the next release; only databases that ran the unreleased code (staging, previews) see them out of order. {{consequence}}',
     },
     fixes: {
-      outOfOrder: 'Regenerate or rename the migration so it sorts after {{newest}} (a new timestamp/version), then re-check it against the schema as it is now.',
-      beforeUnreleased: 'Rename the migration so it sorts after {{newest}} to keep staging in step, or reset staging after the merge.',
+      outOfOrder:
+        'Regenerate or rename the migration so it sorts after {{newest}} (a new timestamp/version), then re-check it against the schema as it is now.',
+      beforeUnreleased:
+        'Rename the migration so it sorts after {{newest}} to keep staging in step, or reset staging after the merge.',
     },
   },
   check(ctx) {
@@ -61,11 +90,18 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       // Only the migrations a release shipped are on deployed databases.
       const newestShipped = releaseStatus(both.other, newest.info.path);
       if (newestShipped.status === 'unreleased') {
-        const shipped = baseSet!.entries.filter((e) => e.info.role === 'up' && releaseStatus(both.other, e.info.path).status === 'released').at(-1);
+        const shipped = baseSet!.entries
+          .filter((e) => e.info.role === 'up' && releaseStatus(both.other, e.info.path).status === 'released')
+          .at(-1);
         if (!shipped || compareMigrationIds(entry.info, shipped.info) >= 0) {
           ctx.report({
             messageId: 'beforeUnreleased',
-            data: { file: change.path, newest: newest.info.path, refs: refList(newestShipped.refs), consequence: consequence.text.replace('{{tool}}', toolName(entry.info.tool)) },
+            data: {
+              file: change.path,
+              newest: newest.info.path,
+              refs: refList(newestShipped.refs),
+              consequence: consequence.text.replace('{{tool}}', toolName(entry.info.tool)),
+            },
             path: change.path,
             line: 1,
             severity: consequence.severity === 'blocker' ? 'warning' : 'notice',
@@ -76,7 +112,11 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       }
       ctx.report({
         messageId: 'outOfOrder',
-        data: { file: change.path, newest: newest.info.path, consequence: consequence.text.replace('{{tool}}', toolName(entry.info.tool)) },
+        data: {
+          file: change.path,
+          newest: newest.info.path,
+          consequence: consequence.text.replace('{{tool}}', toolName(entry.info.tool)),
+        },
         path: change.path,
         line: 1,
         severity: consequence.severity,

@@ -22,10 +22,12 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     id: 'migrations/removed-migration',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'An already-merged migration is deleted or renamed, which breaks or re-runs the history on deployed databases.',
+    description:
+      'An already-merged migration is deleted or renamed, which breaks or re-runs the history on deployed databases.',
     messages: {
       removed: '{{file}} was already merged and is deleted here. {{consequence}}',
-      renamed: '{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by {{recordedBy}}, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.',
+      renamed:
+        '{{file}} was already merged and is renamed to {{to}}. {{tool}} records applied migrations by {{recordedBy}}, so every deployed database sees an unknown new migration and runs it again (failing on objects that already exist), and the old name is reported missing.',
       unreleased:
         '{{file}} is {{what}}; it was merged but no release contains it yet (releases: {{refs}}), so production never ran it. Databases that ran the unreleased code (staging, previews, developers) did, and keep a history row nothing explains.',
       many: '{{count}} already-merged migrations of {{set}} are deleted or renamed (first: {{file}}). {{consequence}}',
@@ -33,8 +35,9 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     fixes: {
       removed: 'Restore the file and undo its effect with a new migration instead.',
       renamed: 'Keep the original name; put further changes in a new migration.',
-      unreleased: 'Reset the staging and preview databases that applied it (or mark it rolled back there), or keep the file and undo it in a new migration.',
-      many: 'If this resets the history on purpose (a baseline), do it with the tool\'s baseline procedure on every database first (e.g. `prisma migrate resolve --applied`), and waive this finding; otherwise restore the files.',
+      unreleased:
+        'Reset the staging and preview databases that applied it (or mark it rolled back there), or keep the file and undo it in a new migration.',
+      many: "If this resets the history on purpose (a baseline), do it with the tool's baseline procedure on every database first (e.g. `prisma migrate resolve --applied`), and waive this finding; otherwise restore the files.",
     },
   },
   check(ctx) {
@@ -43,7 +46,8 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     if (!both) return;
     // Django squashes: migrations named in a head migration's `replaces` may go.
     const replaced = new Set<string>();
-    for (const entry of both.mine.files.values()) for (const r of entry.django?.replaces ?? []) replaced.add(`${r.app}.${r.name}`);
+    for (const entry of both.mine.files.values())
+      for (const r of entry.django?.replaces ?? []) replaced.add(`${r.app}.${r.name}`);
     const bySet = new Map<string, Array<{ entry: IndexedMigration; to?: string }>>();
     for (const change of ctx.changes) {
       if (change.status !== 'removed' && change.status !== 'renamed') continue;
@@ -57,7 +61,14 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       const renamedTo = to ? both.mine.files.get(to) : undefined;
       // goose, golang-migrate, Flyway record the version: a new title after the same version is the same
       // migration (whether or not the diff paired the two files as a rename).
-      if (renamedTo ? sameRecordedMigration(entry, renamedTo) : [...both.mine.files.values()].some((e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e))) continue;
+      if (
+        renamedTo
+          ? sameRecordedMigration(entry, renamedTo)
+          : [...both.mine.files.values()].some(
+              (e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e),
+            )
+      )
+        continue;
       const release = releaseStatus(both.other, oldPath);
       if (renamedTo) {
         // Renamed back to the name (and text) the newest release shipped: deployed databases know that name.
@@ -65,7 +76,10 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
         const headFile = ctx.snapshot.file(renamedTo.info.path);
         const restored =
           back.status === 'released' &&
-          (back.shipped.hash === renamedTo.hash || (back.shipped.effect !== undefined && headFile !== undefined && back.shipped.effect === effectSignature(headFile, renamedTo.info)));
+          (back.shipped.hash === renamedTo.hash ||
+            (back.shipped.effect !== undefined &&
+              headFile !== undefined &&
+              back.shipped.effect === effectSignature(headFile, renamedTo.info)));
         if (release.status === 'unreleased' && restored) continue;
       }
       if (release.status === 'unreleased') {
@@ -95,12 +109,37 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
               : `${toolName(tool)} keeps it in the applied history of every deployed database; new databases never get what it created, so environments drift apart.`;
       if (list.length > COLLAPSE_AFTER) {
         const first = list[0]!;
-        ctx.report({ messageId: 'many', data: { count: list.length, set, file: first.entry.info.path, consequence }, path: first.to ?? first.entry.info.path, line: 1, key: `set:${set}` });
+        ctx.report({
+          messageId: 'many',
+          data: { count: list.length, set, file: first.entry.info.path, consequence },
+          path: first.to ?? first.entry.info.path,
+          line: 1,
+          key: `set:${set}`,
+        });
         continue;
       }
       for (const { entry, to } of list) {
-        if (to) ctx.report({ messageId: 'renamed', data: { file: entry.info.path, to, tool: toolName(tool), recordedBy: entry.info.version !== undefined && isVersionKeyed(tool) ? 'version' : 'name' }, path: to, line: 1, key: entry.info.path });
-        else ctx.report({ messageId: 'removed', data: { file: entry.info.path, consequence }, path: entry.info.path, line: 1, key: entry.info.path });
+        if (to)
+          ctx.report({
+            messageId: 'renamed',
+            data: {
+              file: entry.info.path,
+              to,
+              tool: toolName(tool),
+              recordedBy: entry.info.version !== undefined && isVersionKeyed(tool) ? 'version' : 'name',
+            },
+            path: to,
+            line: 1,
+            key: entry.info.path,
+          });
+        else
+          ctx.report({
+            messageId: 'removed',
+            data: { file: entry.info.path, consequence },
+            path: entry.info.path,
+            line: 1,
+            key: entry.info.path,
+          });
       }
     }
   },

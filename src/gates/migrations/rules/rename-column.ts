@@ -12,7 +12,8 @@ export const rule = ddlRule({
     id: 'migrations/rename-column',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'Renaming a column of an existing table: instances still running the previous release use the old name and fail.',
+    description:
+      'Renaming a column of an existing table: instances still running the previous release use the old name and fail.',
     messages: {
       renameColumn:
         'Renaming column {{column}} of {{table}} to {{to}} breaks every instance still running the previous release: from the moment the migration commits until the deploy finishes, their queries name {{column}} and fail.{{references}}',
@@ -29,7 +30,13 @@ export const rule = ddlRule({
       const related = relatedReferences(ctx, op.table, op.column, t.file.path);
       ctx.report({
         messageId: 'renameColumn',
-        data: { column: ident(op.column), table: ident(op.table), to: ident(op.to), howTo: renameInCodeHowTo(t.plan.tool), references: related.summary },
+        data: {
+          column: ident(op.column),
+          table: ident(op.table),
+          to: ident(op.to),
+          howTo: renameInCodeHowTo(t.plan.tool),
+          references: related.summary,
+        },
         ...at(op),
         ...(related.locations.length ? { related: related.locations } : {}),
         key: `${op.table}.${op.column}`,

@@ -7,7 +7,8 @@ export const rule = ddlRule({
     id: 'migrations/rename-table',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'Renaming an existing table: instances still running the previous release query the old name and fail.',
+    description:
+      'Renaming an existing table: instances still running the previous release query the old name and fail.',
     messages: {
       renameTable:
         'Renaming table {{table}} to {{to}} breaks every instance still running the previous release: until the deploy finishes, their queries name {{table}} and fail with "relation does not exist".',
@@ -25,8 +26,19 @@ export const rule = ddlRule({
       const bridged = t.ops.slice(i + 1).some((o) => o.kind === 'create-view' && o.view === op.table);
       if (bridged) return;
       const howTo =
-        t.plan.tool === 'prisma' ? '`@@map("old_name")`' : t.plan.tool === 'django' ? '`db_table` in Meta' : t.plan.tool === 'alembic' ? '`__tablename__`' : 'the ORM table-name option';
-      ctx.report({ messageId: 'renameTable', data: { table: ident(op.table), to: ident(op.to), howTo }, ...at(op), key: op.table });
+        t.plan.tool === 'prisma'
+          ? '`@@map("old_name")`'
+          : t.plan.tool === 'django'
+            ? '`db_table` in Meta'
+            : t.plan.tool === 'alembic'
+              ? '`__tablename__`'
+              : 'the ORM table-name option';
+      ctx.report({
+        messageId: 'renameTable',
+        data: { table: ident(op.table), to: ident(op.to), howTo },
+        ...at(op),
+        key: op.table,
+      });
     });
   },
 });

@@ -4,7 +4,8 @@ import { calleeName, descendantsOfType, lineOf, objectProps, positionalArgs } fr
 import type { MigrationsOptions } from '../options.js';
 
 /** Script names that run in development or tests only. */
-const DEV_SCRIPT = /(?:^|:)(?:dev|develop|test|tests|e2e|seed|db:dev|local|storybook|lint|format|typecheck)(?:$|:)|^(?:db:push|push)$/;
+const DEV_SCRIPT =
+  /(?:^|:)(?:dev|develop|test|tests|e2e|seed|db:dev|local|storybook|lint|format|typecheck)(?:$|:)|^(?:db:push|push)$/;
 
 /** Commands that push the ORM schema straight into the database, bypassing migrations. */
 const PUSH_COMMANDS: Array<{ re: RegExp; what: string }> = [
@@ -37,13 +38,23 @@ function literalTrue(node: TSNode | undefined): boolean {
  */
 export const rule: FileRule<unknown, MigrationsOptions> = {
   scope: 'file',
-  files: ['**/*.{ts,mts,cts,js,mjs,cjs}', '**/package.json', '**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.sh', '**/.github/workflows/*.{yml,yaml}', '**/Procfile'],
+  files: [
+    '**/*.{ts,mts,cts,js,mjs,cjs}',
+    '**/package.json',
+    '**/Dockerfile',
+    '**/Dockerfile.*',
+    '**/*.Dockerfile',
+    '**/*.sh',
+    '**/.github/workflows/*.{yml,yaml}',
+    '**/Procfile',
+  ],
   prefilter: ['synchronize', 'dropSchema', '.sync(', 'db push', 'drizzle-kit push', 'schema:sync'],
   meta: {
     id: 'migrations/runtime-schema-sync',
     gate: 'migrations',
     severity: 'blocker',
-    description: 'Production code or deploy scripts sync the ORM schema into the database directly, bypassing migrations.',
+    description:
+      'Production code or deploy scripts sync the ORM schema into the database directly, bypassing migrations.',
     messages: {
       synchronize:
         '`{{option}}: true` makes TypeORM {{effect}} on every start: in production a renamed or removed entity field drops the column and its data, with no migration to review.',
@@ -52,14 +63,17 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
       push: '`{{what}}` in {{where}} applies the ORM schema straight to the database: destructive changes (dropped columns, changed types) happen without a reviewed migration{{dataLoss}}.',
     },
     fixes: {
-      synchronize: 'Set `synchronize: false` (or derive it from a development-only flag) and apply schema changes with migrations in the deploy (`migrationsRun` or `typeorm migration:run`).',
-      sequelizeSync: 'Remove the sync call outside development and use migrations (`sequelize-cli db:migrate`) in the deploy.',
+      synchronize:
+        'Set `synchronize: false` (or derive it from a development-only flag) and apply schema changes with migrations in the deploy (`migrationsRun` or `typeorm migration:run`).',
+      sequelizeSync:
+        'Remove the sync call outside development and use migrations (`sequelize-cli db:migrate`) in the deploy.',
       push: 'Use migrations in deploys: `prisma migrate deploy` / `drizzle-kit migrate` / `typeorm migration:run`; keep `{{what}}` for local prototyping.',
     },
   },
   check(file, _change, ctx) {
     if (ctx.side !== 'head') return;
-    if (file.language === 'typescript' || file.language === 'javascript' || file.language === 'tsx') codeCheck(file, ctx);
+    if (file.language === 'typescript' || file.language === 'javascript' || file.language === 'tsx')
+      codeCheck(file, ctx);
     else scriptCheck(file, ctx);
   },
 };
@@ -72,7 +86,9 @@ function codeCheck(file: SourceFile, ctx: Ctx): void {
   for (const obj of descendantsOfType(root, 'object')) {
     const props = objectProps(obj);
     // A TypeORM DataSource/connection options object: has `type` and `entities`, or is passed to one.
-    const looksTypeorm = (props.has('type') && (props.has('entities') || props.has('database') || props.has('url'))) || /DataSource|TypeOrmModule|createConnection/.test(obj.parent?.parent?.text.slice(0, 80) ?? '');
+    const looksTypeorm =
+      (props.has('type') && (props.has('entities') || props.has('database') || props.has('url'))) ||
+      /DataSource|TypeOrmModule|createConnection/.test(obj.parent?.parent?.text.slice(0, 80) ?? '');
     if (!looksTypeorm) continue;
     for (const [option, effect] of [
       ['synchronize', 'alter the database to match the entities'],
@@ -94,7 +110,12 @@ function codeCheck(file: SourceFile, ctx: Ctx): void {
       ['alter', 'alter every table to match the models'],
     ] as const) {
       if (!literalTrue(props.get(option)) || guardedByEnvironment(call)) continue;
-      ctx.report({ messageId: 'sequelizeSync', data: { call: callee, option, effect }, line: lineOf(call), key: `${callee}:${option}` });
+      ctx.report({
+        messageId: 'sequelizeSync',
+        data: { call: callee, option, effect },
+        line: lineOf(call),
+        key: `${callee}:${option}`,
+      });
     }
   }
 }
@@ -116,7 +137,9 @@ function scriptCheck(file: SourceFile, ctx: Ctx): void {
       let where = file.path;
       if (isPackageJson) {
         // Which script holds it: a dev/test script is fine.
-        const name = Object.entries(scripts).find(([, cmd]) => re.test(cmd) && text.includes(JSON.stringify(cmd).slice(1, -1)))?.[0];
+        const name = Object.entries(scripts).find(
+          ([, cmd]) => re.test(cmd) && text.includes(JSON.stringify(cmd).slice(1, -1)),
+        )?.[0];
         if (!name || DEV_SCRIPT.test(name)) continue;
         where = `the "${name}" script of ${file.path}`;
       } else if (/^\s*#/.test(text)) {
@@ -124,7 +147,11 @@ function scriptCheck(file: SourceFile, ctx: Ctx): void {
       }
       ctx.report({
         messageId: 'push',
-        data: { what, where, dataLoss: /--accept-data-loss|--force/.test(text) ? ', and the data-loss prompt is switched off' : '' },
+        data: {
+          what,
+          where,
+          dataLoss: /--accept-data-loss|--force/.test(text) ? ', and the data-loss prompt is switched off' : '',
+        },
         line: i + 1,
         key: what,
       });

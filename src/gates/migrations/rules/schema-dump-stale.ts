@@ -26,7 +26,8 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
     messages: {
       stale:
         '{{migration}} is added but {{dump}} is not updated: new environments and the test database load the schema from {{dump}} (`db:schema:load`, `db:prepare`), so they silently miss this change.',
-      behind: '{{dump}} records version {{version}}, older than {{migration}}: `db:schema:load` builds a database without the newest migrations.',
+      behind:
+        '{{dump}} records version {{version}}, older than {{migration}}: `db:schema:load` builds a database without the newest migrations.',
     },
     fixes: {
       default: 'Run the migration locally (`bin/rails db:migrate`) and commit the regenerated {{dump}}.',
@@ -42,18 +43,34 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
       const prefix = root === '' ? '' : `${root}/`;
       const dump = [`${prefix}db/schema.rb`, `${prefix}db/structure.sql`].find((p) => ctx.snapshot.paths.includes(p));
       if (!dump) continue;
-      const added = ctx.changes.filter((c) => c.status === 'added' && both.mine.files.get(c.path)?.info.set === set.dir);
+      const added = ctx.changes.filter(
+        (c) => c.status === 'added' && both.mine.files.get(c.path)?.info.set === set.dir,
+      );
       if (added.length === 0) continue;
-      const newest = added.map((c) => both.mine.files.get(c.path)!).sort((a, b) => (a.info.version! < b.info.version! ? 1 : -1))[0]!;
+      const newest = added
+        .map((c) => both.mine.files.get(c.path)!)
+        .sort((a, b) => (a.info.version! < b.info.version! ? 1 : -1))[0]!;
       const dumpChanged = ctx.changes.some((c) => c.path === dump);
       if (!dumpChanged) {
-        ctx.report({ messageId: 'stale', data: { migration: newest.info.path, dump }, path: newest.info.path, line: 1, key: dump });
+        ctx.report({
+          messageId: 'stale',
+          data: { migration: newest.info.path, dump },
+          path: newest.info.path,
+          line: 1,
+          key: dump,
+        });
         continue;
       }
       const text = ctx.snapshot.file(dump)?.text ?? '';
       const version = dumpVersion(text);
       if (version && BigInt(version) < BigInt(newest.info.version!)) {
-        ctx.report({ messageId: 'behind', data: { migration: newest.info.path, dump, version }, path: dump, line: 1, key: dump });
+        ctx.report({
+          messageId: 'behind',
+          data: { migration: newest.info.path, dump, version },
+          path: dump,
+          line: 1,
+          key: dump,
+        });
       }
     }
   },

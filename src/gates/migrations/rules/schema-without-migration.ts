@@ -6,7 +6,15 @@ import { planOf } from '../plan.js';
 import type { MigrationTool } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
 import { databaseChanges, prismaDatabase, replaySql, satisfied } from '../prisma-schema.js';
-import { changedObjects, djangoObjects, drizzleObjects, prismaObjects, sqlalchemyObjects, typeormObjects, type SchemaObject } from '../schema-sources.js';
+import {
+  changedObjects,
+  djangoObjects,
+  drizzleObjects,
+  prismaObjects,
+  sqlalchemyObjects,
+  typeormObjects,
+  type SchemaObject,
+} from '../schema-sources.js';
 
 interface Ecosystem {
   tool: MigrationTool;
@@ -27,7 +35,8 @@ function within(dir: string, set: MigrationSet): boolean {
   return dir === '' || set.dir === dir || set.dir.startsWith(`${dir}/`);
 }
 
-const setsOf = (tool: MigrationTool) => (index: MigrationIndex) => [...index.sets.values()].filter((s) => s.tool === tool);
+const setsOf = (tool: MigrationTool) => (index: MigrationIndex) =>
+  [...index.sets.values()].filter((s) => s.tool === tool);
 
 const PRISMA: Ecosystem = {
   tool: 'prisma',
@@ -52,7 +61,14 @@ const DJANGO: Ecosystem = {
   command: 'python manage.py makemigrations <app>',
 };
 
-const DRIZZLE: Ecosystem = { tool: 'drizzle', label: 'Drizzle schema', severity: 'blocker', objects: drizzleObjects, sets: (_p, i) => setsOf('drizzle')(i), command: 'npx drizzle-kit generate' };
+const DRIZZLE: Ecosystem = {
+  tool: 'drizzle',
+  label: 'Drizzle schema',
+  severity: 'blocker',
+  objects: drizzleObjects,
+  sets: (_p, i) => setsOf('drizzle')(i),
+  command: 'npx drizzle-kit generate',
+};
 const TYPEORM: Ecosystem = {
   tool: 'typeorm',
   label: 'TypeORM entities',
@@ -95,8 +111,10 @@ function pickLine(file: SourceFile, added: readonly number[], from: number, to: 
 
 function ecosystemsOf(file: SourceFile): Ecosystem[] {
   if (file.language === 'prisma') return [PRISMA];
-  if (file.language === 'python') return /(?:^|\/)models(?:\.py$|\/)/.test(file.path) ? [DJANGO, SQLALCHEMY] : [SQLALCHEMY];
-  if (file.language === 'typescript' || file.language === 'javascript' || file.language === 'tsx') return [DRIZZLE, TYPEORM];
+  if (file.language === 'python')
+    return /(?:^|\/)models(?:\.py$|\/)/.test(file.path) ? [DJANGO, SQLALCHEMY] : [SQLALCHEMY];
+  if (file.language === 'typescript' || file.language === 'javascript' || file.language === 'tsx')
+    return [DRIZZLE, TYPEORM];
   return [];
 }
 
@@ -120,7 +138,7 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
       missing:
         'The {{label}} change to {{objects}} ships without a migration in {{sets}}: the code deployed with it expects a schema the database does not have, so its queries fail in production (and the next developer to generate a migration gets this change mixed into theirs).',
       unsure:
-        'The {{label}} change to {{objects}} only changes field options whose effect on the database we cannot tell (e.g. a custom field\'s keyword): if they change the column, it ships without a migration in {{sets}}; if not, `makemigrations --check` still fails until a migration records it.',
+        "The {{label}} change to {{objects}} only changes field options whose effect on the database we cannot tell (e.g. a custom field's keyword): if they change the column, it ships without a migration in {{sets}}; if not, `makemigrations --check` still fails until a migration records it.",
       stateOnly:
         'The {{label}} change to {{objects}} only touches options Django keeps in migration state (help_text, choices, defaults…): no SQL changes, but `makemigrations --check` will fail until a migration records it.',
     },
@@ -152,7 +170,9 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         const headDb = prismaDatabase(file);
         const changes = databaseChanges(baseFile ? prismaDatabase(baseFile) : new Map(), headDb);
         if (changes.length === 0) return;
-        const migrationFiles = sets.flatMap((s) => s.entries.filter((e) => e.info.role === 'up').map((e) => ctx.snapshot.file(e.info.path)));
+        const migrationFiles = sets.flatMap((s) =>
+          s.entries.filter((e) => e.info.role === 'up').map((e) => ctx.snapshot.file(e.info.path)),
+        );
         const built = replaySql(migrationFiles.filter((f): f is SourceFile => f !== undefined));
         const missing = changes.filter((c) => satisfied(built.schema, c) === false);
         if (missing.length === 0) return;
@@ -166,9 +186,20 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
             label: eco.label,
             sets: [...setDirs].join(', '),
             command: eco.command,
-            objects: missing.slice(0, 4).map((c) => c.label).join(', ') + (missing.length > 4 ? ` and ${missing.length - 4} more` : ''),
+            objects:
+              missing
+                .slice(0, 4)
+                .map((c) => c.label)
+                .join(', ') + (missing.length > 4 ? ` and ${missing.length - 4} more` : ''),
           },
-          line: missing.map((c) => (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : undefined) ?? headDb.get(c.table)?.line).find((l) => l !== undefined) ?? pickLine(file, change.addedLines, 1, file.lines().length, 1),
+          line:
+            missing
+              .map(
+                (c) =>
+                  (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : undefined) ??
+                  headDb.get(c.table)?.line,
+              )
+              .find((l) => l !== undefined) ?? pickLine(file, change.addedLines, 1, file.lines().length, 1),
           severity: uncertain ? 'warning' : eco.severity,
           key: missing.map((c) => c.label).join(','),
         });
@@ -186,7 +217,8 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         const f = ctx.snapshot.file(c.path);
         if (!f) continue;
         try {
-          for (const op of planOf(f, entry.info).ops) if ('table' in op) touched.add(op.table.toLowerCase().split('.').pop()!);
+          for (const op of planOf(f, entry.info).ops)
+            if ('table' in op) touched.add(op.table.toLowerCase().split('.').pop()!);
           if (entry.info.tool === 'django') for (const t of djangoTouchedTables(f)) touched.add(t);
         } catch {
           // An unreadable migration touches nothing we can name.
@@ -204,13 +236,34 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         if (touched.has(table)) return true;
         if (!djangoSet) return false;
         // Django: fields added to the model that a migration at the head already declares (committed earlier).
-        const fieldsOf = (o: SchemaObject | undefined) => new Map((o?.signature.split('\n') ?? []).filter((l) => l.includes(':') && !l.startsWith('Meta.')).map((l) => [l.slice(0, l.indexOf(':')), l] as const));
+        const fieldsOf = (o: SchemaObject | undefined) =>
+          new Map(
+            (o?.signature.split('\n') ?? [])
+              .filter((l) => l.includes(':') && !l.startsWith('Meta.'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l] as const),
+          );
         const b = fieldsOf(baseBy.get(name));
         const h = fieldsOf(headBy.get(name));
-        const metaChanged = (baseBy.get(name)?.signature.split('\n').filter((l) => l.startsWith('Meta.')).join('\n') ?? '') !== (headBy.get(name)?.signature.split('\n').filter((l) => l.startsWith('Meta.')).join('\n') ?? '');
+        const metaChanged =
+          (baseBy
+            .get(name)
+            ?.signature.split('\n')
+            .filter((l) => l.startsWith('Meta.'))
+            .join('\n') ?? '') !==
+          (headBy
+            .get(name)
+            ?.signature.split('\n')
+            .filter((l) => l.startsWith('Meta.'))
+            .join('\n') ?? '');
         if (metaChanged || [...b.keys()].some((k) => !h.has(k) || h.get(k) !== b.get(k))) return false;
         const newFields = [...h.keys()].filter((k) => !b.has(k));
-        return newFields.length > 0 && newFields.every((field) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field) !== undefined);
+        return (
+          newFields.length > 0 &&
+          newFields.every(
+            (field) =>
+              djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field) !== undefined,
+          )
+        );
       };
       const changed = changedObjects(base, head).filter((c) => !covered(c.name));
       const data = { label: eco.label, sets: [...setDirs].join(', '), command: eco.command };
@@ -218,14 +271,28 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
         // Django: objects where only options we cannot place changed (a custom field's keyword) are unsure: a warning.
         const isUnsure = (c: { name: string }) => {
           const b = baseBy.get(c.name);
-          return eco.tool === 'django' && b?.coreSignature !== undefined && b.coreSignature === headBy.get(c.name)?.coreSignature;
+          return (
+            eco.tool === 'django' &&
+            b?.coreSignature !== undefined &&
+            b.coreSignature === headBy.get(c.name)?.coreSignature
+          );
         };
-        for (const [group, unsure] of [[changed.filter((c) => !isUnsure(c)), false], [changed.filter(isUnsure), true]] as const) {
+        for (const [group, unsure] of [
+          [changed.filter((c) => !isUnsure(c)), false],
+          [changed.filter(isUnsure), true],
+        ] as const) {
           if (group.length === 0) continue;
           const first = group.find((c) => c.kind !== 'removed') ?? group[0]!;
           ctx.report({
             messageId: unsure ? 'unsure' : 'missing',
-            data: { ...data, objects: group.slice(0, 4).map((c) => c.name).join(', ') + (group.length > 4 ? ` and ${group.length - 4} more` : '') },
+            data: {
+              ...data,
+              objects:
+                group
+                  .slice(0, 4)
+                  .map((c) => c.name)
+                  .join(', ') + (group.length > 4 ? ` and ${group.length - 4} more` : ''),
+            },
             line: pickLine(file, change.addedLines, first.line, first.endLine, first.line),
             severity: unsure ? 'warning' : eco.severity,
             key: `${unsure ? 'unsure:' : ''}${group.map((c) => c.name).join(',')}`,
@@ -236,11 +303,19 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
       if (eco.tool === 'django') {
         // Objects whose database change the history covers are judged by that migration, not here.
         const dbChanged = new Set(changedObjects(base, head).map((c) => c.name));
-        const stateChanged = changedObjects(base, head, 'stateSignature').filter((c) => !dbChanged.has(c.name) && !touched.has(tableOf(eco.tool, c.name, appLabel) ?? ''));
+        const stateChanged = changedObjects(base, head, 'stateSignature').filter(
+          (c) => !dbChanged.has(c.name) && !touched.has(tableOf(eco.tool, c.name, appLabel) ?? ''),
+        );
         if (stateChanged.length > 0) {
           const first = stateChanged[0]!;
           const line = pickLine(file, change.addedLines, first.line, first.endLine, first.line);
-          ctx.report({ messageId: 'stateOnly', data: { ...data, objects: stateChanged.map((c) => c.name).join(', ') }, line, severity: 'notice', key: `state:${stateChanged.map((c) => c.name).join(',')}` });
+          ctx.report({
+            messageId: 'stateOnly',
+            data: { ...data, objects: stateChanged.map((c) => c.name).join(', ') },
+            line,
+            severity: 'notice',
+            key: `state:${stateChanged.map((c) => c.name).join(',')}`,
+          });
         }
         return;
       }

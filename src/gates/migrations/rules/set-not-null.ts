@@ -50,16 +50,35 @@ export const rule = ddlRule({
       if (t.wasNotNull(op.table, op.column)) return;
       const key = `${op.table}.${op.column}`;
       if (t.isAddedHere(op.table, op.column, i)) {
-        ctx.report({ messageId: 'newColumn', data: { table: ident(op.table), column: ident(op.column) }, ...at(op), severity: 'warning', key });
+        ctx.report({
+          messageId: 'newColumn',
+          data: { table: ident(op.table), column: ident(op.column) },
+          ...at(op),
+          severity: 'warning',
+          key,
+        });
         return;
       }
       if (t.pgVersion >= 12) {
         if (provenHere.has(key)) return;
-        if (t.index && t.set && t.entry && validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column)) return;
+        if (
+          t.index &&
+          t.set &&
+          t.entry &&
+          validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column)
+        )
+          return;
       }
       ctx.report({
         messageId: 'setNotNull',
-        data: { table: ident(op.table), column: ident(op.column), upgrade: t.pgVersion < 12 ? ` (On PostgreSQL ${t.pgVersion} SET NOT NULL always scans; upgrading to 12+ makes this pattern free.)` : '' },
+        data: {
+          table: ident(op.table),
+          column: ident(op.column),
+          upgrade:
+            t.pgVersion < 12
+              ? ` (On PostgreSQL ${t.pgVersion} SET NOT NULL always scans; upgrading to 12+ makes this pattern free.)`
+              : '',
+        },
         ...at(op),
         key,
       });

@@ -12,4 +12,17 @@ import { rule as unredactedRequestLog } from './unredacted-request-log.js';
 import { rule as wholeObjectLogged } from './whole-object-logged.js';
 import { rule as winstonRedactionOrder } from './winston-redaction-order.js';
 
-export const rules = [loggingFilterOnLogger, loguruDiagnose, personalDataLogged, pinoHttpMissingRedact, pinoRedactPathMismatch, pinoSerializerWithoutRedact, sensitiveFieldLogged, sentrySendDefaultPii, structlogProcessorOrder, unredactedRequestLog, wholeObjectLogged, winstonRedactionOrder];
+export const rules = [
+  loggingFilterOnLogger,
+  loguruDiagnose,
+  personalDataLogged,
+  pinoHttpMissingRedact,
+  pinoRedactPathMismatch,
+  pinoSerializerWithoutRedact,
+  sensitiveFieldLogged,
+  sentrySendDefaultPii,
+  structlogProcessorOrder,
+  unredactedRequestLog,
+  wholeObjectLogged,
+  winstonRedactionOrder,
+];

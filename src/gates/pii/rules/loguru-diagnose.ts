@@ -17,20 +17,23 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/loguru-diagnose',
     gate: 'pii',
     severity: 'warning',
-    description: 'A loguru handler with diagnose on (the default), which prints the values of local variables in every traceback.',
+    description:
+      'A loguru handler with diagnose on (the default), which prints the values of local variables in every traceback.',
     messages: {
       default:
-        '`{{call}}` leaves `diagnose` at loguru\'s default, True: every logged exception prints the values of the local variables in each frame — passwords, tokens, request bodies in scope end up in the logs.',
+        "`{{call}}` leaves `diagnose` at loguru's default, True: every logged exception prints the values of the local variables in each frame — passwords, tokens, request bodies in scope end up in the logs.",
       explicit:
         '`{{call}}` sets `diagnose=True`: every logged exception prints the values of the local variables in each frame — passwords, tokens, request bodies in scope end up in the logs.',
     },
     fixes: {
-      default: 'Pass `diagnose=False` (keep `backtrace` if you want longer traces); enable it only in local development, e.g. `diagnose=settings.DEBUG`.',
+      default:
+        'Pass `diagnose=False` (keep `backtrace` if you want longer traces); enable it only in local development, e.g. `diagnose=settings.DEBUG`.',
       explicit: 'Use `diagnose=False` in production, e.g. `diagnose=settings.DEBUG`.',
     },
   },
   check(file, _change, ctx) {
     if (skipFile(file, ctx)) return;
-    for (const f of loguruFindings(file)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of loguruFindings(file))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   },
 };

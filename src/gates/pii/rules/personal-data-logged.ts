@@ -23,7 +23,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/personal-data-logged',
     gate: 'pii',
     severity: 'warning',
-    description: 'An email, phone number, postal address, name, date of birth or IP address reaches a log call or the error tracker.',
+    description:
+      'An email, phone number, postal address, name, date of birth or IP address reaches a log call or the error tracker.',
     messages: {
       personal:
         '`{{sink}}` {{verb}} the {{label}} from `{{value}}`{{via}} {{where}}. It is personal data: everyone with access to {{store}} can read it, and every copy becomes subject to access and deletion requests.',
@@ -37,7 +38,11 @@ export const rule: FileRule<unknown, PiiOptions> = {
       const match = f.source.kind === 'field' ? f.source.match : undefined;
       return {
         messageId: 'personal',
-        data: { ...baseData(f), label: match?.label ?? 'value', instead: (match && INSTEAD[match.category]) ?? "the record's opaque id" },
+        data: {
+          ...baseData(f),
+          label: match?.label ?? 'value',
+          instead: (match && INSTEAD[match.category]) ?? "the record's opaque id",
+        },
       };
     });
   },

@@ -5,7 +5,12 @@ import { checkPino } from '../pino-check.js';
 import { configLine } from '../pino.js';
 import { JS_FILES, listOf, skipFile } from '../report.js';
 
-const NAMES = { 'pino-http': 'pino-http', 'express-pino-logger': 'express-pino-logger', 'hapi-pino': 'hapi-pino', 'nestjs-pino': 'nestjs-pino' } as const;
+const NAMES = {
+  'pino-http': 'pino-http',
+  'express-pino-logger': 'express-pino-logger',
+  'hapi-pino': 'hapi-pino',
+  'nestjs-pino': 'nestjs-pino',
+} as const;
 
 /** What each missing path leaks, for the message. */
 function whatOf(paths: readonly string[]): string[] {
@@ -32,7 +37,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/pino-http-missing-redact',
     gate: 'pii',
     severity: 'blocker',
-    description: 'pino-http, express-pino-logger, hapi-pino or nestjs-pino logs every request without redacting the Authorization header and cookies.',
+    description:
+      'pino-http, express-pino-logger, hapi-pino or nestjs-pino logs every request without redacting the Authorization header and cookies.',
     messages: {
       missing:
         'This {{library}} logger writes the headers of every request and response, and its redaction does not cover {{missing}}: every request puts {{what}} in the logs.',
@@ -41,8 +47,9 @@ export const rule: FileRule<unknown, PiiOptions> = {
       raw: 'This {{library}} logger has `wrapSerializers: false` without its own `req` and `res` serializers, so it logs the raw request and response objects: every header (Authorization, Cookie, Set-Cookie) and the raw header lists, which no redact path reliably covers.',
     },
     fixes: {
-      missing: 'Add {{paths}} to its `redact` paths, e.g. `redact: { paths: [{{all}}], censor: \'[Redacted]\' }`.',
-      overrides: 'Add {{paths}} to this logger\'s own `redact` paths too: a child logger\'s `redact` replaces its parent\'s.',
+      missing: "Add {{paths}} to its `redact` paths, e.g. `redact: { paths: [{{all}}], censor: '[Redacted]' }`.",
+      overrides:
+        "Add {{paths}} to this logger's own `redact` paths too: a child logger's `redact` replaces its parent's.",
       raw: 'Remove `wrapSerializers: false`, or give `req` and `res` serializers that return only the fields you need (method, url, id, statusCode).',
     },
   },
@@ -51,7 +58,9 @@ export const rule: FileRule<unknown, PiiOptions> = {
     for (const m of checkPino(file, loggerIndexOf(ctx)).missing) {
       const library = NAMES[m.config.kind as keyof typeof NAMES] ?? m.config.kind;
       const quoted = m.missing.map((p) => `\`${p}\``);
-      const all = [...(m.config.redact?.paths ?? []), ...m.missing].map((p) => `'${p.replace(/'/g, "\\'")}'`).join(', ');
+      const all = [...(m.config.redact?.paths ?? []), ...m.missing]
+        .map((p) => `'${p.replace(/'/g, "\\'")}'`)
+        .join(', ');
       const messageId = m.raw ? 'raw' : m.overridesParent ? 'overrides' : 'missing';
       ctx.report({
         messageId,

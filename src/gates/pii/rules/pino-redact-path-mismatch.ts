@@ -19,10 +19,12 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/pino-redact-path-mismatch',
     gate: 'pii',
     severity: 'warning',
-    description: 'A pino redact path that does not match the shape actually logged (header case, prefix, one-level wildcards).',
+    description:
+      'A pino redact path that does not match the shape actually logged (header case, prefix, one-level wildcards).',
     messages: {
       case: 'Redact path `{{path}}` never matches: Node lower-cases incoming header names and pino paths are case-sensitive, so the header it names is logged in clear.',
-      shape: 'Redact path `{{path}}` does not match where this logger writes the value, `{{target}}`{{reason}}, so the value is logged in clear.',
+      shape:
+        'Redact path `{{path}}` does not match where this logger writes the value, `{{target}}`{{reason}}, so the value is logged in clear.',
     },
     fixes: {
       case: 'Write it as `{{target}}`.',
@@ -32,7 +34,12 @@ export const rule: FileRule<unknown, PiiOptions> = {
   check(file, _change, ctx) {
     if (skipFile(file, ctx)) return;
     for (const m of checkPino(file, loggerIndexOf(ctx)).mismatches) {
-      ctx.report({ messageId: m.kind, line: lineOf(m.node), key: m.path, data: { path: m.path, target: m.target, reason: m.reason } });
+      ctx.report({
+        messageId: m.kind,
+        line: lineOf(m.node),
+        key: m.path,
+        data: { path: m.path, target: m.target, reason: m.reason },
+      });
     }
   },
 };

@@ -6,7 +6,10 @@ import { checkPino } from '../pino-check.js';
 import { JS_FILES, listOf, skipFile } from '../report.js';
 
 const PART = {
-  headers: { what: 'the request headers', consequence: "every request's Authorization header and cookies land in the logs" },
+  headers: {
+    what: 'the request headers',
+    consequence: "every request's Authorization header and cookies land in the logs",
+  },
   cookies: { what: 'the request cookies', consequence: "every request's session cookie lands in the logs" },
   body: { what: 'the request body', consequence: 'passwords, emails and whatever else clients send land in the logs' },
 } as const;
@@ -24,13 +27,16 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/pino-serializer-without-redact',
     gate: 'pii',
     severity: 'blocker',
-    description: 'A custom pino, pino-http or Fastify serializer logs request headers, cookies or bodies that no redact path covers.',
+    description:
+      'A custom pino, pino-http or Fastify serializer logs request headers, cookies or bodies that no redact path covers.',
     messages: {
-      headers: 'The custom `{{key}}` serializer logs {{what}} (`{{expr}}`) at `{{at}}`, and no `redact` path covers {{paths}}: {{consequence}}.',
+      headers:
+        'The custom `{{key}}` serializer logs {{what}} (`{{expr}}`) at `{{at}}`, and no `redact` path covers {{paths}}: {{consequence}}.',
       body: 'The custom `{{key}}` serializer logs {{what}} (`{{expr}}`) at `{{at}}`, and no `redact` path reaches into it: {{consequence}}.',
     },
     fixes: {
-      headers: 'Return only the fields you need from the serializer (id, method, url, user agent), or add {{paths}} to the logger\'s `redact` paths.',
+      headers:
+        "Return only the fields you need from the serializer (id, method, url, user agent), or add {{paths}} to the logger's `redact` paths.",
       body: 'Copy only the body fields you need in the serializer, or redact the sensitive ones under `{{at}}` (e.g. {{paths}}, `{{at}}.email`).',
     },
   },
@@ -42,7 +48,14 @@ export const rule: FileRule<unknown, PiiOptions> = {
         messageId: e.part === 'body' ? 'body' : 'headers',
         line: lineOf(e.node),
         key: `${e.key}|${e.at}`,
-        data: { key: e.key, what: PART[e.part].what, consequence: PART[e.part].consequence, expr, at: e.at, paths: listOf(e.paths.map((p) => `\`${p}\``)) },
+        data: {
+          key: e.key,
+          what: PART[e.part].what,
+          consequence: PART[e.part].consequence,
+          expr,
+          at: e.at,
+          paths: listOf(e.paths.map((p) => `\`${p}\``)),
+        },
       });
     }
   },

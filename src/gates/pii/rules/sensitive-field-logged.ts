@@ -18,7 +18,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/sensitive-field-logged',
     gate: 'pii',
     severity: 'blocker',
-    description: 'A password, token, API key, cookie, card number, government id or health datum reaches a log call or the error tracker.',
+    description:
+      'A password, token, API key, cookie, card number, government id or health datum reaches a log call or the error tracker.',
     messages: {
       secret:
         '`{{sink}}` {{verb}} the {{label}} from `{{value}}`{{via}} {{where}}. Anyone who can read {{store}} can reuse it to act as the user or the service, and it stays in every copy until the copies expire.',
@@ -28,7 +29,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     fixes: {
       secret:
         'Drop it from the call. If you need a trace of it, log a non-secret stand-in: whether it is set (`Boolean(…)`), its last 4 characters, or a hash. If a project helper already masks it, list the helper under `gates.pii.redactors`.',
-      regulated: 'Drop it from the call and log an opaque reference instead (the record id, or the last 4 digits of a card number).',
+      regulated:
+        'Drop it from the call and log an opaque reference instead (the record id, or the last 4 digits of a card number).',
     },
   },
   check(file, _change, ctx) {
@@ -37,7 +39,11 @@ export const rule: FileRule<unknown, PiiOptions> = {
       const regulated = match !== undefined && REGULATED.has(match.category);
       return {
         messageId: regulated ? 'regulated' : 'secret',
-        data: { ...baseData(f), label: match?.label ?? 'value', category: match ? CATEGORY_LABEL[match.category] : 'sensitive data' },
+        data: {
+          ...baseData(f),
+          label: match?.label ?? 'value',
+          category: match ? CATEGORY_LABEL[match.category] : 'sensitive data',
+        },
       };
     });
   },

@@ -29,6 +29,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
   check(file, _change, ctx) {
     if (skipFile(file, ctx)) return;
     const redactors = resolveOptions(ctx.gateOptions).redactors;
-    for (const f of structlogFindings(file, redactors)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of structlogFindings(file, redactors))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   },
 };

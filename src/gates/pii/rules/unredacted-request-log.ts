@@ -55,7 +55,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/unredacted-request-log',
     gate: 'pii',
     severity: 'blocker',
-    description: 'A whole request, its headers or cookies, the response headers or a Lambda event is logged, with every Authorization header and session cookie in it.',
+    description:
+      'A whole request, its headers or cookies, the response headers or a Lambda event is logged, with every Authorization header and session cookie in it.',
     messages: {
       object:
         '`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}. It carries {{carries}}, so every request puts live credentials in {{store}}.',
@@ -67,7 +68,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     fixes: {
       object: 'Log only the fields you need by name, e.g. {{example}}, never the whole object.',
       objectPino:
-        'Log only the fields you need by name, e.g. {{example}}. If the object must stay, add {{paths}} to the logger\'s `redact` paths: redaction matches the shape logged here, not `req.headers.*`.',
+        "Log only the fields you need by name, e.g. {{example}}. If the object must stay, add {{paths}} to the logger's `redact` paths: redaction matches the shape logged here, not `req.headers.*`.",
       objectKnown:
         'Log only the fields you need by name, e.g. {{example}}. If the object must stay, add {{paths}} to the `redact` paths of `{{logger}}` in {{loggerAt}}.',
     },
@@ -103,7 +104,9 @@ export const rule: FileRule<unknown, PiiOptions> = {
             paths: quoted,
             logger: known.name,
             loggerAt: `${known.path}:${known.line}`,
-            current: current.length ? ` (it redacts ${listOf(current.map((p) => `\`${p}\``))})` : ' (it has no `redact` paths)',
+            current: current.length
+              ? ` (it redacts ${listOf(current.map((p) => `\`${p}\``))})`
+              : ' (it has no `redact` paths)',
           },
         };
       }

@@ -7,10 +7,11 @@ import { baseData, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.j
 const INSTEAD: Partial<Record<WholeObjectId, string>> = {
   body: 'the fields you need by name (`{ orderId: body.orderId, items: body.items.length }`)',
   query: 'the parameters you need by name',
-  user: 'the user\'s opaque id (`{ userId: user.id }`)',
-  session: 'the session\'s opaque id hash or the user id',
+  user: "the user's opaque id (`{ userId: user.id }`)",
+  session: "the session's opaque id hash or the user id",
   payload: 'the claims you need by name (`sub`, `iss`), never the whole payload',
-  'http-error': '`err.message`, `err.code` and `err.response?.status` (axios keeps the request configuration and headers on the error)',
+  'http-error':
+    '`err.message`, `err.code` and `err.response?.status` (axios keeps the request configuration and headers on the error)',
   env: 'the specific non-secret settings you need by name',
   'model-dump': 'the attributes you need by name',
 };
@@ -29,7 +30,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/whole-object-logged',
     gate: 'pii',
     severity: 'warning',
-    description: 'A whole request body, user record, session, payload, HTTP client error or the environment is logged (blocker when it visibly carries a credential).',
+    description:
+      'A whole request body, user record, session, payload, HTTP client error or the environment is logged (blocker when it visibly carries a credential).',
     messages: {
       object:
         '`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}. It carries {{carries}}; every field lands in {{store}}, including fields added later.',
@@ -49,7 +51,9 @@ export const rule: FileRule<unknown, PiiOptions> = {
         carries: source.object.carries,
         instead: INSTEAD[source.object.id] ?? 'the fields you need by name',
       };
-      return f.credential ? { messageId: 'credential', data: { ...data, credential: f.credential } } : { messageId: 'object', data };
+      return f.credential
+        ? { messageId: 'credential', data: { ...data, credential: f.credential } }
+        : { messageId: 'object', data };
     });
   },
 };

@@ -18,18 +18,21 @@ export const rule: FileRule<unknown, PiiOptions> = {
     id: 'pii/winston-redaction-order',
     gate: 'pii',
     severity: 'warning',
-    description: 'A winston redaction format placed after the format that renders the line (json, printf, simple…), so it redacts nothing.',
+    description:
+      'A winston redaction format placed after the format that renders the line (json, printf, simple…), so it redacts nothing.',
     messages: {
       order:
         'The redaction format `{{format}}` runs after `{{finalizer}}`, which has already rendered the log line: its changes never reach the output, so the fields it was meant to hide are logged in clear.',
     },
     fixes: {
-      order: 'Move `{{format}}` before `{{finalizer}}` in `format.combine(…)`: formats run in the order they are passed.',
+      order:
+        'Move `{{format}}` before `{{finalizer}}` in `format.combine(…)`: formats run in the order they are passed.',
     },
   },
   check(file, _change, ctx) {
     if (skipFile(file, ctx)) return;
     const redactors = resolveOptions(ctx.gateOptions).redactors;
-    for (const f of winstonFindings(file, redactors)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of winstonFindings(file, redactors))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   },
 };
