@@ -62545,7 +62545,8 @@ function unknownKeyMessage(key, allowed) {
   const hint = didYouMean(key, allowed);
   if (hint !== "") return `unknown key \`${key}\`${hint}`;
   if (allowed.length === 0) return `unknown key \`${key}\`; nothing can be set here`;
-  if (allowed.length <= 12) return `unknown key \`${key}\`; expected one of ${allowed.map((k) => `\`${k}\``).join(", ")}`;
+  if (allowed.length <= 12)
+    return `unknown key \`${key}\`; expected one of ${allowed.map((k) => `\`${k}\``).join(", ")}`;
   return `unknown key \`${key}\``;
 }
 function isPlainObject2(value) {
@@ -62556,7 +62557,16 @@ function isPlainObject2(value) {
 function setOwn(target, key, value) {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
-var WRAPPING_TYPES = /* @__PURE__ */ new Set(["optional", "nullable", "default", "prefault", "readonly", "catch", "nonoptional", "success"]);
+var WRAPPING_TYPES = /* @__PURE__ */ new Set([
+  "optional",
+  "nullable",
+  "default",
+  "prefault",
+  "readonly",
+  "catch",
+  "nonoptional",
+  "success"
+]);
 function core(schema) {
   for (let current = schema, depth = 0; depth < 64; depth++) {
     if (wrappers.has(defOf(current))) return current;
@@ -62723,7 +62733,11 @@ function gateEntrySchema(gateId, options, enabled) {
   const entry = external_exports.unknown().transform((value, ctx) => {
     const input2 = value ?? {};
     if (typeof input2 === "boolean") {
-      ctx.addIssue({ code: "custom", input: input2, message: `expected a mapping; to switch the gate on or off write \`${gateId}: { enabled: ${input2} }\`` });
+      ctx.addIssue({
+        code: "custom",
+        input: input2,
+        message: `expected a mapping; to switch the gate on or off write \`${gateId}: { enabled: ${input2} }\``
+      });
       return external_exports.NEVER;
     }
     if (!isPlainObject2(input2)) {
@@ -62778,7 +62792,19 @@ var DEFAULT_EXCLUDE = [
   "**/*.test.*",
   "**/*.spec.*",
   "**/node_modules/**",
-  "**/vendor/**"
+  "**/vendor/**",
+  "**/pnpm-lock.yaml",
+  "**/package-lock.json",
+  "**/npm-shrinkwrap.json",
+  "**/yarn.lock",
+  "**/bun.lock",
+  "**/Pipfile.lock",
+  "**/poetry.lock",
+  "**/uv.lock",
+  "**/go.sum",
+  "**/Cargo.lock",
+  "**/composer.lock",
+  "**/Gemfile.lock"
 ];
 function quoted(value) {
   return typeof value === "string" ? `'${value}'` : JSON.stringify(value) ?? String(value);
@@ -62788,9 +62814,15 @@ var globSchema = external_exports.string().superRefine((glob, ctx) => {
   if (problem !== void 0) ctx.addIssue({ code: "custom", message: problem });
 }).describe("A picomatch glob relative to the repository root (dot files included).");
 var directorySchema = external_exports.string().superRefine((dir, ctx) => {
-  if (dir.startsWith("/")) ctx.addIssue({ code: "custom", message: `'${dir}' must be relative to the repository root (remove the leading /)` });
-  else if (dir.includes("\\")) ctx.addIssue({ code: "custom", message: `'${dir}' uses \\ as a path separator; use /` });
-  else if (dir.split("/").includes("..")) ctx.addIssue({ code: "custom", message: `'${dir}' must stay inside the repository (no ..)` });
+  if (dir.startsWith("/"))
+    ctx.addIssue({
+      code: "custom",
+      message: `'${dir}' must be relative to the repository root (remove the leading /)`
+    });
+  else if (dir.includes("\\"))
+    ctx.addIssue({ code: "custom", message: `'${dir}' uses \\ as a path separator; use /` });
+  else if (dir.split("/").includes(".."))
+    ctx.addIssue({ code: "custom", message: `'${dir}' must stay inside the repository (no ..)` });
   else if (/[*?[\]{}]/.test(dir)) ctx.addIssue({ code: "custom", message: `'${dir}' is a directory, not a glob` });
 }).transform((dir) => {
   const trimmed = dir.replace(/^(\.\/)+/, "").replace(/\/+$/, "");
@@ -62867,7 +62899,7 @@ function buildConfigSchema(gates) {
   });
   const pathsSchema = external_exports.strictObject({
     exclude: external_exports.array(globSchema).default(() => [...DEFAULT_EXCLUDE]).describe(
-      "Globs of paths never analysed. Setting it REPLACES the default list (test, fixture and mock folders, `*.test.*`/`*.spec.*` files, node_modules and vendor); use `exclude-add` to keep the defaults and add more."
+      "Globs of paths never analysed. Setting it REPLACES the default list (test, fixture and mock folders, `*.test.*`/`*.spec.*` files, node_modules, vendor and package-manager lockfiles); use `exclude-add` to keep the defaults and add more."
     ),
     "exclude-add": external_exports.array(globSchema).default(() => []).describe("Globs excluded on top of `exclude` (the default list or yours).")
   });
@@ -62913,15 +62945,26 @@ function buildConfigSchema(gates) {
     services: external_exports.array(serviceSchema).superRefine((services, ctx) => {
       const names2 = /* @__PURE__ */ new Set();
       services.forEach((service, i2) => {
-        if (names2.has(service.name)) ctx.addIssue({ code: "custom", path: [i2, "name"], message: `service \`${service.name}\` is listed twice` });
+        if (names2.has(service.name))
+          ctx.addIssue({
+            code: "custom",
+            path: [i2, "name"],
+            message: `service \`${service.name}\` is listed twice`
+          });
         names2.add(service.name);
       });
-    }).default(() => []).describe("Deployable units in addition to the detected ones (package.json, pyproject.toml, go.mod, Dockerfile)."),
+    }).default(() => []).describe(
+      "Deployable units in addition to the detected ones (package.json, pyproject.toml, go.mod, Dockerfile)."
+    ),
     gates: gatesSchema.prefault({}),
     rules: rulesSchema.default(() => ({})),
     waivers: waiversSchema.default(() => waiversSchema.parse({})).describe("Who may waive a finding with a `/readiness waive` comment, and for how long."),
-    suppressions: suppressionsSchema.default(() => suppressionsSchema.parse({})).describe("How suppression comments added by a pull request are treated. Suppressions already present at the base always apply."),
-    exceptions: external_exports.array(exceptionSchema).default(() => []).describe("Standing exceptions reviewed in the config: a rule (or a whole gate) does not apply to matching paths, until a date.")
+    suppressions: suppressionsSchema.default(() => suppressionsSchema.parse({})).describe(
+      "How suppression comments added by a pull request are treated. Suppressions already present at the base always apply."
+    ),
+    exceptions: external_exports.array(exceptionSchema).default(() => []).describe(
+      "Standing exceptions reviewed in the config: a rule (or a whole gate) does not apply to matching paths, until a date."
+    )
   }).describe(
     "Readiness Gates configuration. Every key is optional. The enforced file is read from the base branch, so a pull request cannot loosen its own gate."
   );
@@ -63016,7 +63059,8 @@ function diffExceptions(before, after, out2) {
     const previous = beforeById.get(id(entry));
     if (!previous) continue;
     const label = `exceptions: ${entry.rule} ${entry.path}`;
-    if (previous.until !== entry.until) out2.push(`${label}: until ${previous.until ?? "(no end)"} \u2192 ${entry.until ?? "(no end)"}`);
+    if (previous.until !== entry.until)
+      out2.push(`${label}: until ${previous.until ?? "(no end)"} \u2192 ${entry.until ?? "(no end)"}`);
     if (previous.reason !== entry.reason) out2.push(`${label}: reason "${previous.reason}" \u2192 "${entry.reason}"`);
   }
 }
@@ -63092,7 +63136,8 @@ function mergeConfigInputs(base4, over, depth = 0) {
     const before = out2[key];
     const additive = depth === 0 && ADDITIVE_LISTS.has(key) || depth === 1 && key === "exclude-add";
     if (additive && Array.isArray(before) && Array.isArray(value)) setOwn(out2, key, [...before, ...value]);
-    else if (isPlainObject2(before) && isPlainObject2(value)) setOwn(out2, key, mergeConfigInputs(before, value, depth + 1));
+    else if (isPlainObject2(before) && isPlainObject2(value))
+      setOwn(out2, key, mergeConfigInputs(before, value, depth + 1));
     else setOwn(out2, key, value);
   }
   return out2;
@@ -63123,7 +63168,9 @@ function validateConfigText(text2, file2, gates) {
       const key = pair.key;
       if (key && !(0, import_yaml.isScalar)(key) && !(0, import_yaml.isAlias)(key)) {
         syntaxBroken = true;
-        issues.push(locate2.yamlError(key.range?.[0] ?? 0, "COMPLEX_KEY", "keys must be plain text, not lists or mappings"));
+        issues.push(
+          locate2.yamlError(key.range?.[0] ?? 0, "COMPLEX_KEY", "keys must be plain text, not lists or mappings")
+        );
       }
     }
   });
@@ -63132,12 +63179,19 @@ function validateConfigText(text2, file2, gates) {
   try {
     raw = doc.toJS({ maxAliasCount: 100 });
   } catch (error63) {
-    issues.push(locate2.issue({ path: [], message: `cannot read the YAML: ${error63 instanceof Error ? error63.message : String(error63)}` }));
+    issues.push(
+      locate2.issue({
+        path: [],
+        message: `cannot read the YAML: ${error63 instanceof Error ? error63.message : String(error63)}`
+      })
+    );
     throw new ConfigError(sortIssues(issues));
   }
   if (raw === null || raw === void 0) raw = {};
   if (!isPlainObject2(raw)) {
-    issues.push(locate2.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` }));
+    issues.push(
+      locate2.issue({ path: [], message: `expected a mapping of settings (key: value); got ${describeValue(raw)}` })
+    );
     throw new ConfigError(sortIssues(issues));
   }
   const schema = schemaFor(gates);
@@ -63161,7 +63215,16 @@ async function loadConfigChain(text2, file2, gates, read, location2 = { path: fi
     const problems = [];
     for (const issue3 of result3.error.issues) problems.push(...explainIssue(issue3, [], merged));
     throw new ConfigError(
-      sortIssues(dedupe(problems.map((p) => own2.locate.issue({ path: ["extends"], message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}` }))))
+      sortIssues(
+        dedupe(
+          problems.map(
+            (p) => own2.locate.issue({
+              path: ["extends"],
+              message: `with what it extends: ${formatKeyPath(p.path)}: ${p.message}`
+            })
+          )
+        )
+      )
     );
   }
   const config2 = toReadinessConfig(result3.data);
@@ -63188,7 +63251,8 @@ async function mergedInput(file2, location2, gates, read, chain) {
     const next = target;
     const label = locationLabel(next);
     if (chain.includes(label)) fail2(`extends ${label} again: ${[...chain, label].join(" \u2192 ")} is a cycle`);
-    if (chain.length >= EXTENDS_MAX_DEPTH) fail2(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(" \u2192 ")}`);
+    if (chain.length >= EXTENDS_MAX_DEPTH)
+      fail2(`extends chains more than ${EXTENDS_MAX_DEPTH} files: ${[...chain, label].join(" \u2192 ")}`);
     let text2;
     try {
       text2 = await read(next);
@@ -63196,7 +63260,8 @@ async function mergedInput(file2, location2, gates, read, chain) {
       if (err2 instanceof ConfigError) fail2(err2.issues.map((issue3) => issue3.message).join("; "));
       throw err2;
     }
-    if (text2 === void 0) fail2(`${label} does not exist${next.repository ? " (or the token cannot read that repository)" : ""}`);
+    if (text2 === void 0)
+      fail2(`${label} does not exist${next.repository ? " (or the token cannot read that repository)" : ""}`);
     const parent = validateConfigText(text2, label, gates);
     merged = mergeConfigInputs(merged, await mergedInput(parent, next, gates, read, [...chain, label]));
   }
@@ -63246,7 +63311,8 @@ function valueAt(root, path2) {
   let current = root;
   for (const segment of path2) {
     if (Array.isArray(current) && typeof segment === "number") current = current[segment];
-    else if (isPlainObject2(current) && typeof segment === "string" && Object.hasOwn(current, segment)) current = current[segment];
+    else if (isPlainObject2(current) && typeof segment === "string" && Object.hasOwn(current, segment))
+      current = current[segment];
     else return void 0;
   }
   return current;
@@ -63282,25 +63348,36 @@ function explainIssue(issue3, prefix, root) {
   const path2 = [...prefix, ...issue3.path];
   const value = valueAt(root, path2);
   const got = `got ${describeValue(value)}`;
-  if (issue3.code !== "invalid_union" && issue3.code !== "custom" && hasAuthorMessage(issue3)) return [{ path: path2, message: issue3.message }];
+  if (issue3.code !== "invalid_union" && issue3.code !== "custom" && hasAuthorMessage(issue3))
+    return [{ path: path2, message: issue3.message }];
   switch (issue3.code) {
     case "invalid_type":
       if (value === void 0) {
-        return [{ path: path2, message: `missing required key \`${String(path2.at(-1))}\` (${TYPE_NAMES[issue3.expected] ?? issue3.expected})` }];
+        return [
+          {
+            path: path2,
+            message: `missing required key \`${String(path2.at(-1))}\` (${TYPE_NAMES[issue3.expected] ?? issue3.expected})`
+          }
+        ];
       }
       return [{ path: path2, message: `expected ${TYPE_NAMES[issue3.expected] ?? issue3.expected}; ${got}` }];
     case "invalid_value":
       return [{ path: path2, message: `expected ${expectation(issue3)}; ${got}` }];
     case "too_small": {
       const min = Number(issue3.minimum);
-      if (issue3.origin === "string") return [{ path: path2, message: min <= 1 ? `must not be empty` : `expected at least ${min} characters; ${got}` }];
-      if (issue3.origin === "array" || issue3.origin === "set") return [{ path: path2, message: `expected at least ${min} item${min === 1 ? "" : "s"}` }];
-      return [{ path: path2, message: `expected a number ${issue3.inclusive ? "of at least" : "greater than"} ${min}; ${got}` }];
+      if (issue3.origin === "string")
+        return [{ path: path2, message: min <= 1 ? `must not be empty` : `expected at least ${min} characters; ${got}` }];
+      if (issue3.origin === "array" || issue3.origin === "set")
+        return [{ path: path2, message: `expected at least ${min} item${min === 1 ? "" : "s"}` }];
+      return [
+        { path: path2, message: `expected a number ${issue3.inclusive ? "of at least" : "greater than"} ${min}; ${got}` }
+      ];
     }
     case "too_big": {
       const max = Number(issue3.maximum);
       if (issue3.origin === "string") return [{ path: path2, message: `expected at most ${max} characters` }];
-      if (issue3.origin === "array" || issue3.origin === "set") return [{ path: path2, message: `expected at most ${max} item${max === 1 ? "" : "s"}` }];
+      if (issue3.origin === "array" || issue3.origin === "set")
+        return [{ path: path2, message: `expected at most ${max} item${max === 1 ? "" : "s"}` }];
       return [{ path: path2, message: `expected a number ${issue3.inclusive ? "of at most" : "less than"} ${max}; ${got}` }];
     }
     case "unrecognized_keys":
@@ -63317,7 +63394,8 @@ function explainIssue(issue3, prefix, root) {
       return [{ path: path2, message: issue3.message, atKey: params?.unknownKey === true }];
     }
     case "invalid_format":
-      if (issue3.format === "regex" && "pattern" in issue3) return [{ path: path2, message: `expected text matching ${String(issue3.pattern)}; ${got}` }];
+      if (issue3.format === "regex" && "pattern" in issue3)
+        return [{ path: path2, message: `expected text matching ${String(issue3.pattern)}; ${got}` }];
       return [{ path: path2, message: `expected ${issue3.format}; ${got}` }];
     default:
       return [{ path: path2, message: issue3.message }];
@@ -63395,7 +63473,13 @@ var Locator = class {
     const { line, column } = this.position(offset);
     const text2 = (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "");
     const friendly = code === "DUPLICATE_KEY" ? "duplicate key: a key may appear only once in a mapping" : text2;
-    return { file: this.file, line, column, key: formatKeyPath(pathAtOffset(this.doc.contents, offset)), message: friendly };
+    return {
+      file: this.file,
+      line,
+      column,
+      key: formatKeyPath(pathAtOffset(this.doc.contents, offset)),
+      message: friendly
+    };
   }
 };
 function keyText(key) {
@@ -63474,7 +63558,7 @@ var RULE_DOCS = {
   "migrations/drop-column": '# migrations/drop-column\n\nReports a migration that drops a column of a table that already exists: `ALTER TABLE \u2026 DROP COLUMN`,\nDjango `RemoveField`, Alembic `op.drop_column`, Knex `dropColumn`, TypeORM/Sequelize `dropColumn` /\n`removeColumn`. When code in the pull request still uses the column (a Prisma schema field, a Django or\nSQLAlchemy model field, a TypeORM `@Column`, a Prisma client call or a raw SQL string), the finding\nlists where. Columns of tables created in the same pull request and down migrations are never reported.\n\n## Why\nA deploy runs the migration first and replaces instances afterwards. Between the two, every instance\nof the previous release still selects the column \u2014 ORMs name every column they map \u2014 and fails with\n`column "\u2026" does not exist`. The data is gone for good.\n\n## How it decides\nA drop is the safe second half of expand/contract \u2014 a **notice**, not a blocker \u2014 when the release\nrunning during the deploy no longer reads the column:\n- an earlier migration (or this one\'s `SeparateDatabaseAndState` state side) removed the field from the\n  Django model state only; or\n- the base\'s model of the table is known (Django model with every base class resolved, SQLAlchemy\n  `__tablename__` class, Prisma model) and does not declare the column, and no code at the head names it\n  (model, Prisma client call, raw SQL). Database names count: Django `db_column` and `<fk>_id`,\n  SQLAlchemy `Column("db_name")`, Prisma `@map`.\n\nRemoving the field from the model in the same pull request is still a blocker (the base reads it), and\nso is a table whose model cannot be found.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\nALTER TABLE "Order" DROP COLUMN "note";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_note/migration.sql\n-- Release N stopped reading "note"; release N+1 only ignores it. The drop waits for release N+2.\nALTER TABLE "Order" ADD COLUMN "comment" TEXT;\n```\n\n## How to fix\nExpand/contract: ship a release that no longer reads or writes the column (remove it from the model,\nPrisma `@ignore` or drop the field, Django `SeparateDatabaseAndState`, Rails `ignored_columns`), deploy\nit everywhere, then drop the column in a later migration. Back up the data if it may be needed.\n',
   "migrations/drop-index-non-concurrent": '# migrations/drop-index-non-concurrent\n\nReports `DROP INDEX` without `CONCURRENTLY` (also Alembic `op.drop_index`, Django `RemoveIndex`, Knex\n`dropIndex`), except for an index built earlier in the same migration.\n\n## Why\nDROP INDEX takes an ACCESS EXCLUSIVE lock on the index\'s table. It is quick once granted, but it waits\nbehind any long-running query \u2014 and every other query on the table queues behind it meanwhile.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX "Order_status_idx";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_idx/migration.sql\nDROP INDEX CONCURRENTLY IF EXISTS "Order_status_idx";\n```\n\n## How to fix\nUse `DROP INDEX CONCURRENTLY IF EXISTS \u2026` outside a transaction (as for creating an index concurrently).\n',
   "migrations/drop-table": '# migrations/drop-table\n\nReports `DROP TABLE`, `DROP SCHEMA`, `DROP DATABASE`, `DROP VIEW`, `TRUNCATE` and (as a warning)\n`DELETE` without `WHERE` on objects that already exist (also Django `DeleteModel`, Alembic\n`op.drop_table`, Knex `dropTable`). Tables created in the same pull request and down migrations are\nnever reported.\n\nDropping a table the previous release no longer uses is the contract step of expand/contract and only a\n**notice**: an earlier Django `SeparateDatabaseAndState` deleted its model from the state (the drop may be\na raw `RunSQL("DROP TABLE \u2026")`), or the models of that ecosystem were read at the base (the Django app,\nSQLAlchemy, Prisma), none maps to the table and no head code names it in SQL. Deleting the model in the\nsame pull request stays a blocker.\n\n## Why\nDropping a table deletes its rows for good and breaks every running instance that still queries it.\n`TRUNCATE \u2026 CASCADE` also empties every table with a foreign key to it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_drop_orders/migration.sql\nDROP TABLE "Order";\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_staging/migration.sql\nCREATE TABLE "ImportStaging" ("id" BIGSERIAL NOT NULL, "payload" JSONB);\nDROP TABLE "ImportStaging";\n```\n\n## How to fix\nStop using the table in one release, deploy it, back it up, then drop it in a later migration.\n',
-  "migrations/edited-migration": '# migrations/edited-migration\n\nReports an edit to a migration that already exists on the base branch. Line-ending-only changes are\nignored (Prisma accepts both LF and CRLF checksums). For tools that checksum applied migrations\n(Prisma, Atlas, Flyway) any other change is a blocker; for the others (Django, Alembic, Rails, Knex,\nTypeORM, Sequelize, Drizzle, plain SQL) edits that only touch comments, whitespace, docstrings or\nDjango\'s `atomic` switch are ignored, and real edits are warnings (blockers for Drizzle).\n\nHow it decides:\n- **By effect, not bytes.** Base and head are compared by what they do to the database: SQL by its parsed\n  statements (without `SET lock_timeout` / `statement_timeout`), code migrations by their extracted\n  operations plus the values they write (strings, numbers, booleans). Import refactors, renamed aliases,\n  reformatting, comments and an added timeout compare equal: ignored, except for Prisma and Atlas where\n  the checksum still changes (a warning) and Flyway (validation fails: still a blocker).\n- **By release.** When the repository has tags or release branches, "applied" means "in the newest\n  release this history contains" (git: the newest released commit of the base\'s history). An edit back\n  to the released text or effect (a revert of an unreleased edit) is ignored; an edit to a migration no\n  release contains is a warning (only staging and preview databases ran it). Without releases, merged\n  counts as applied.\n\n## Why\n"Applied" cannot be seen statically; "already on the base branch" is the proxy. A tool never re-runs a\nmigration it recorded as applied, so the edit never reaches production while fresh databases get it:\nenvironments drift apart silently. Checksumming tools notice instead: `prisma migrate dev` asks every\ndeveloper to reset their database, Atlas and Flyway refuse to run.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=base\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, "phone" TEXT, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_phone/migration.sql\nALTER TABLE "User" ADD COLUMN "phone" TEXT;\n```\n\n## How to fix\nRevert the edit and make the change in a new migration. For a hot-fix that was already applied by hand,\nmark it resolved with the tool (`prisma migrate resolve`, `flyway repair`, `atlas migrate hash`).\n',
+  "migrations/edited-migration": '# migrations/edited-migration\n\nReports an edit to a migration that already exists on the base branch. Line-ending-only changes are\nignored (Prisma accepts both LF and CRLF checksums). For tools that checksum applied migrations\n(Prisma, Atlas, Flyway) any other change is a blocker; for the others (Django, Alembic, Rails, Knex,\nTypeORM, Sequelize, Drizzle, plain SQL) edits that only touch comments, whitespace, docstrings or\nDjango\'s `atomic` switch are ignored, and real edits are warnings (blockers for Drizzle).\n\nHow it decides:\n- **By effect, not bytes.** Base and head are compared by what they do to the database: SQL by its parsed\n  statements (without `SET lock_timeout` / `statement_timeout`), code migrations by their extracted\n  operations plus the values they write (strings, numbers, booleans). Import refactors, renamed aliases,\n  reformatting, comments and an added timeout compare equal: ignored, except for Prisma and Atlas where\n  the checksum still changes (a warning) and Flyway (validation fails: still a blocker).\n- **By release.** When the repository has tags or release branches, "applied" means "in the newest\n  release this history contains" (git: the newest released commit of the base\'s history; the GitHub App,\n  which never clones, finds the same commit through the API\'s tag, branch and compare endpoints, and\n  when it cannot be sure \u2014 over 10 release commits, a failed request \u2014 merged counts as applied). An edit back\n  to the released text or effect (a revert of an unreleased edit) is ignored; an edit to a migration no\n  release contains is a warning (only staging and preview databases ran it). Without releases, merged\n  counts as applied.\n\n## Why\n"Applied" cannot be seen statically; "already on the base branch" is the proxy. A tool never re-runs a\nmigration it recorded as applied, so the edit never reaches production while fresh databases get it:\nenvironments drift apart silently. Checksumming tools notice instead: `prisma migrate dev` asks every\ndeveloper to reset their database, Atlas and Flyway refuse to run.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=base\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, "phone" TEXT, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_user_phone/migration.sql\nALTER TABLE "User" ADD COLUMN "phone" TEXT;\n```\n\n## How to fix\nRevert the edit and make the change in a new migration. For a hot-fix that was already applied by hand,\nmark it resolved with the tool (`prisma migrate resolve`, `flyway repair`, `atlas migrate hash`).\n',
   "migrations/enum-value-in-transaction": '# migrations/enum-value-in-transaction\n\nReports `ALTER TYPE \u2026 ADD VALUE` that runs inside a transaction when `postgres-version` is below 12\n(refused there), and on 12+ when a later statement of the same transaction already uses the new value\n(a DEFAULT, an UPDATE) \u2014 Prisma writes both into one migration file, which runs as one transaction.\n\n## Why\nBefore PostgreSQL 12, ADD VALUE cannot run in a transaction block. From 12 on it can, but the new value\ncannot be used until the transaction commits: "unsafe use of new value" fails the migration.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TYPE "OrderStatus" AS ENUM (\'PENDING\', \'PAID\');\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "status" "OrderStatus" NOT NULL DEFAULT \'PENDING\');\n```\n```sql path=prisma/migrations/20240301000000_refunded/migration.sql\nALTER TYPE "OrderStatus" ADD VALUE \'REFUNDED\';\nALTER TABLE "Order" ALTER COLUMN "status" SET DEFAULT \'REFUNDED\';\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TYPE "OrderStatus" AS ENUM (\'PENDING\', \'PAID\');\nCREATE TABLE "Order" ("id" BIGSERIAL NOT NULL, "status" "OrderStatus" NOT NULL DEFAULT \'PENDING\');\n```\n```sql path=prisma/migrations/20240301000000_refunded/migration.sql\nALTER TYPE "OrderStatus" ADD VALUE \'REFUNDED\';\n```\n```sql path=prisma/migrations/20240302000000_default_refunded/migration.sql\nALTER TABLE "Order" ALTER COLUMN "status" SET DEFAULT \'REFUNDED\';\n```\n\n## How to fix\nAdd the value in one migration and use it in a later one; before PostgreSQL 12, run the ADD VALUE\noutside a transaction.\n',
   "migrations/int-primary-key": '# migrations/int-primary-key\n\nReports a new table whose single-column primary key is a 32-bit or 16-bit integer, `serial` included\n(Prisma `Int @id @default(autoincrement())`, Django `AutoField`).\n\n## Why\nA 32-bit key overflows at 2,147,483,647 and inserts start failing. Widening it then rewrites the table\nand every table that references it under ACCESS EXCLUSIVE locks \u2014 far more expensive than choosing\nbigint while the table is empty.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "Post" (\n    "id" SERIAL NOT NULL,\n    "title" TEXT NOT NULL,\n    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")\n);\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql\nCREATE TABLE "Post" (\n    "id" BIGSERIAL NOT NULL,\n    "title" TEXT NOT NULL,\n    CONSTRAINT "Post_pkey" PRIMARY KEY ("id")\n);\n```\n\n## How to fix\nUse `bigint GENERATED ALWAYS AS IDENTITY` (or bigserial; Prisma `BigInt`, Django `BigAutoField` /\n`DEFAULT_AUTO_FIELD`).\n',
   "migrations/lock-provider-changed": '# migrations/lock-provider-changed\n\nReports a change of `provider` in Prisma\'s `migration_lock.toml`, or its deletion, when the lock\nexisted on the base branch.\n\n## Why\nThe lock records which database the migration history was written for. Switching it makes Prisma apply\nSQL written for one database to another (or refuse with P3019).\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=base\nprovider = "postgresql"\n```\n```toml path=prisma/migrations/migration_lock.toml\nprovider = "mysql"\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n\n## How to fix\nKeep the provider; to move to another database, start a new migration history (a baseline) for it.\n',
@@ -63556,6 +63640,9 @@ function isReadOnlyTokenError(error63) {
   const e = error63;
   return e?.status === 403 && /Resource not accessible by integration/i.test(String(e.response?.data?.message ?? e.message ?? ""));
 }
+function hasStatus(error63, status) {
+  return error63?.status === status;
+}
 function toGitHubFailure(error63, operation, purpose) {
   if (error63 instanceof GitHubFailure) return error63;
   const e = error63 ?? {};
@@ -63583,7 +63670,8 @@ function toGitHubFailure(error63, operation, purpose) {
 }
 function classify(status, detail, headers) {
   if (status === void 0) return "network";
-  if (status === 429 || status === 403 && (/rate limit/i.test(detail) || String(headers["x-ratelimit-remaining"]) === "0")) return "rate-limited";
+  if (status === 429 || status === 403 && (/rate limit/i.test(detail) || String(headers["x-ratelimit-remaining"]) === "0"))
+    return "rate-limited";
   if (status === 403 && /Resource not accessible by integration/i.test(detail)) return "read-only-token";
   if (status === 401) return "unauthorized";
   if (status === 403) return "forbidden";
@@ -65366,8 +65454,18 @@ function groupsFor(intervalMs) {
   let groups2 = writeGroups.get(intervalMs);
   if (!groups2) {
     groups2 = {
-      write: new import_light3.default.Group({ id: `readiness-write-${intervalMs}`, maxConcurrent: 1, minTime: intervalMs, timeout: 12e4 }),
-      notifications: new import_light3.default.Group({ id: `readiness-notify-${intervalMs}`, maxConcurrent: 1, minTime: intervalMs * 3, timeout: 12e4 })
+      write: new import_light3.default.Group({
+        id: `readiness-write-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: intervalMs,
+        timeout: 12e4
+      }),
+      notifications: new import_light3.default.Group({
+        id: `readiness-notify-${intervalMs}`,
+        maxConcurrent: 1,
+        minTime: intervalMs * 3,
+        timeout: 12e4
+      })
     };
     writeGroups.set(intervalMs, groups2);
   }
@@ -65401,12 +65499,16 @@ function createOctokit(options) {
       notifications: groups2.notifications,
       onSecondaryRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         const again = retryCount < maxSecondary && retryAfter <= maxWait;
-        log.warn(`GitHub secondary rate limit on ${request2.method} ${request2.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"} (retry ${retryCount + 1} of ${maxSecondary}).`);
+        log.warn(
+          `GitHub secondary rate limit on ${request2.method} ${request2.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"} (retry ${retryCount + 1} of ${maxSecondary}).`
+        );
         return again;
       },
       onRateLimit: (retryAfter, request2, _octokit, retryCount) => {
         const again = retryCount < maxPrimary && retryAfter <= maxWait;
-        log.warn(`GitHub rate limit exhausted on ${request2.method} ${request2.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"}.`);
+        log.warn(
+          `GitHub rate limit exhausted on ${request2.method} ${request2.url}: ${again ? `retrying in ${retryAfter} s` : "giving up"}.`
+        );
         return again;
       }
     }
@@ -65458,7 +65560,12 @@ async function listIssueComments(octokit, options) {
   const { items } = await collectPages(
     octokit,
     "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-    { owner: options.owner, repo: options.repo, issue_number: options.issueNumber, ...options.since ? { since: options.since } : {} },
+    {
+      owner: options.owner,
+      repo: options.repo,
+      issue_number: options.issueNumber,
+      ...options.since ? { since: options.since } : {}
+    },
     "listing the pull request comments",
     { maxItems: MAX_COMMENTS }
   );
@@ -65470,7 +65577,9 @@ async function upsertStickyComment(octokit, options) {
   const body2 = options.body.includes(options.marker) ? options.body : `${options.marker}
 ${options.body}`;
   if (body2.length > COMMENT_BODY_LIMIT) {
-    throw new RangeError(`upsertStickyComment: body is ${body2.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}. The renderer must budget the comment.`);
+    throw new RangeError(
+      `upsertStickyComment: body is ${body2.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}. The renderer must budget the comment.`
+    );
   }
   const own2 = options.ownLogin?.toLowerCase();
   const isOurs = (c) => c.body.includes(options.marker) && (own2 === void 0 ? c.user?.type === "Bot" : c.user?.login.toLowerCase() === own2);
@@ -65499,7 +65608,12 @@ ${options.body}`;
   }
   for (const duplicate of duplicates2) {
     try {
-      await call(octokit, "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}", { ...where2, comment_id: duplicate.id }, "deleting a duplicate scorecard comment");
+      await call(
+        octokit,
+        "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}",
+        { ...where2, comment_id: duplicate.id },
+        "deleting a duplicate scorecard comment"
+      );
       result3.deletedDuplicates++;
     } catch (error63) {
       if (error63.status !== 404) throw error63;
@@ -65518,7 +65632,9 @@ async function addReaction(octokit, options) {
 }
 async function createIssueComment(octokit, options) {
   if (options.body.length > COMMENT_BODY_LIMIT) {
-    throw new RangeError(`createIssueComment: body is ${options.body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}.`);
+    throw new RangeError(
+      `createIssueComment: body is ${options.body.length} characters; GitHub accepts at most ${COMMENT_BODY_LIMIT}.`
+    );
   }
   const { data } = await call(
     octokit,
@@ -65561,12 +65677,17 @@ async function lastEditorsOf(octokit, nodeIds) {
     }
     for (const node2 of data.data.nodes) {
       if (!node2?.id) continue;
-      const edits = [...node2.first?.nodes ?? [], ...node2.last?.nodes ?? []].filter((e) => !!e && !!e.editedAt);
+      const edits = [...node2.first?.nodes ?? [], ...node2.last?.nodes ?? []].filter(
+        (e) => !!e && !!e.editedAt
+      );
       if (node2.lastEditedAt === null && edits.length === 0) {
         out2.set(node2.id, { edited: false, lastEditor: null });
         continue;
       }
-      const newest = edits.reduce((a, b) => !a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a, void 0);
+      const newest = edits.reduce(
+        (a, b) => !a || Date.parse(b.editedAt) > Date.parse(a.editedAt) ? b : a,
+        void 0
+      );
       out2.set(node2.id, { edited: true, lastEditor: (newest ? newest.editor?.login : node2.editor?.login) ?? null });
     }
   }
@@ -65580,15 +65701,22 @@ async function publishCheckRun(octokit, options) {
   for (const field2 of ["summary", "text"]) {
     const value = options[field2];
     if (value !== void 0 && value.length > CHECK_OUTPUT_LIMIT) {
-      throw new RangeError(`publishCheckRun: output.${field2} is ${value.length} characters; GitHub accepts at most ${CHECK_OUTPUT_LIMIT}.`);
+      throw new RangeError(
+        `publishCheckRun: output.${field2} is ${value.length} characters; GitHub accepts at most ${CHECK_OUTPUT_LIMIT}.`
+      );
     }
   }
-  if (options.status === "completed" && !options.conclusion) throw new RangeError("publishCheckRun: a completed check run needs a conclusion");
+  if (options.status === "completed" && !options.conclusion)
+    throw new RangeError("publishCheckRun: a completed check run needs a conclusion");
   const annotations2 = (options.annotations ?? []).map(sanitizeAnnotation);
   const batches2 = [];
-  for (let i2 = 0; i2 < annotations2.length; i2 += ANNOTATIONS_PER_REQUEST) batches2.push(annotations2.slice(i2, i2 + ANNOTATIONS_PER_REQUEST));
+  for (let i2 = 0; i2 < annotations2.length; i2 += ANNOTATIONS_PER_REQUEST)
+    batches2.push(annotations2.slice(i2, i2 + ANNOTATIONS_PER_REQUEST));
   if (batches2.length === 0) batches2.push([]);
-  const finalState = { status: options.status, ...options.conclusion && options.status === "completed" ? { conclusion: options.conclusion } : {} };
+  const finalState = {
+    status: options.status,
+    ...options.conclusion && options.status === "completed" ? { conclusion: options.conclusion } : {}
+  };
   const interimState = { status: options.status === "completed" ? "in_progress" : options.status };
   const output2 = (batch) => ({
     title: options.title,
@@ -65606,9 +65734,19 @@ async function publishCheckRun(octokit, options) {
   };
   let run3;
   if (options.checkRunId === void 0) {
-    run3 = (await call(octokit, "POST /repos/{owner}/{repo}/check-runs", { ...where2, head_sha: options.headSha, ...first }, "creating the check run")).data;
+    run3 = (await call(
+      octokit,
+      "POST /repos/{owner}/{repo}/check-runs",
+      { ...where2, head_sha: options.headSha, ...first },
+      "creating the check run"
+    )).data;
   } else {
-    run3 = (await call(octokit, "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...where2, check_run_id: options.checkRunId, ...first }, "updating the check run")).data;
+    run3 = (await call(
+      octokit,
+      "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+      { ...where2, check_run_id: options.checkRunId, ...first },
+      "updating the check run"
+    )).data;
   }
   for (let i2 = 1; i2 < batches2.length; i2++) {
     const last = i2 === batches2.length - 1;
@@ -65638,7 +65776,14 @@ function sanitizeAnnotation(a) {
 // src/github/codeowners.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 var CODEOWNERS_LOCATIONS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
-var GLOB_OPTIONS2 = { dot: true, nobrace: true, noextglob: true, nonegate: true, nobracket: true, windows: false };
+var GLOB_OPTIONS2 = {
+  dot: true,
+  nobrace: true,
+  noextglob: true,
+  nonegate: true,
+  nobracket: true,
+  windows: false
+};
 var OWNER = /^(@[A-Za-z0-9](?:[A-Za-z0-9-]*)(?:\/[A-Za-z0-9._-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+)$/;
 function parseCodeowners(text2) {
   const rules6 = [];
@@ -65710,7 +65855,8 @@ function parseCommand(body2, options = {}) {
     }
     const fenceMatch = /^ {0,3}(`{3,}|~{3,})/.exec(raw);
     if (fence !== void 0) {
-      if (fenceMatch && fenceMatch[1][0] === fence[0] && fenceMatch[1].length >= fence.length && raw.trim() === fenceMatch[1]) fence = void 0;
+      if (fenceMatch && fenceMatch[1][0] === fence[0] && fenceMatch[1].length >= fence.length && raw.trim() === fenceMatch[1])
+        fence = void 0;
       return;
     }
     if (fenceMatch) {
@@ -65726,7 +65872,13 @@ function parseCommand(body2, options = {}) {
   return results;
 }
 function parseLine(rest, line, text2, options) {
-  const error63 = (code, message) => ({ kind: "error", code, message, line, text: text2 });
+  const error63 = (code, message) => ({
+    kind: "error",
+    code,
+    message,
+    line,
+    text: text2
+  });
   const [word = "", ...args2] = rest.split(/\s+/).filter(Boolean);
   const sub = word.toLowerCase();
   switch (sub) {
@@ -65743,16 +65895,26 @@ function parseLine(rest, line, text2, options) {
     case "approve": {
       const id = cleanId(args2[0]);
       if (!id || id.startsWith("--")) {
-        return error63("missing-finding-id", `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`);
+        return error63(
+          "missing-finding-id",
+          `Say which finding's suppression comment to approve: \`${COMMAND_USAGE.approve}\`. The id is shown next to the finding in the scorecard.`
+        );
       }
       const note = rest.slice(word.length).trim().slice(args2[0].length).trim();
       return { kind: "approve", findingId: id, ...note ? { reason: note } : {}, line };
     }
     case "explain": {
       const ruleId = cleanId(args2[0]);
-      if (!ruleId) return error63("missing-rule-id", `Say which rule to explain: \`${COMMAND_USAGE.explain}\`, e.g. \`/readiness explain migrations/drop-column\`.`);
+      if (!ruleId)
+        return error63(
+          "missing-rule-id",
+          `Say which rule to explain: \`${COMMAND_USAGE.explain}\`, e.g. \`/readiness explain migrations/drop-column\`.`
+        );
       if (!/^[a-z][a-z0-9-]*\/[a-z0-9][a-z0-9-]*$/.test(ruleId)) {
-        return error63("bad-rule-id", `\`${ruleId}\` is not a rule id; rule ids look like \`migrations/drop-column\` (\`<gate>/<rule>\`).`);
+        return error63(
+          "bad-rule-id",
+          `\`${ruleId}\` is not a rule id; rule ids look like \`migrations/drop-column\` (\`<gate>/<rule>\`).`
+        );
       }
       return { kind: "explain", ruleId, line };
     }
@@ -65761,7 +65923,10 @@ function parseLine(rest, line, text2, options) {
     default: {
       const guess = (0, import_fastest_levenshtein2.closest)(sub, [...SUBCOMMANDS]);
       const hint = (0, import_fastest_levenshtein2.distance)(sub, guess) <= 2 ? ` Did you mean \`/readiness ${guess}\`?` : "";
-      return error63("unknown-subcommand", `\`${word}\` is not a readiness command.${hint} Commands: ${SUBCOMMANDS.join(", ")} (\`/readiness help\`).`);
+      return error63(
+        "unknown-subcommand",
+        `\`${word}\` is not a readiness command.${hint} Commands: ${SUBCOMMANDS.join(", ")} (\`/readiness help\`).`
+      );
     }
   }
 }
@@ -65769,7 +65934,10 @@ function parseWaive(rest, line, options, error63) {
   const idMatch = /^(\S+)\s*(.*)$/.exec(rest);
   const findingId = cleanId(idMatch?.[1]);
   if (!findingId || findingId.startsWith("--")) {
-    return error63("missing-finding-id", `Say which finding to waive: \`${COMMAND_USAGE.waive}\`. The finding id is shown next to each finding in the scorecard.`);
+    return error63(
+      "missing-finding-id",
+      `Say which finding to waive: \`${COMMAND_USAGE.waive}\`. The finding id is shown next to each finding in the scorecard.`
+    );
   }
   let remainder = idMatch[2];
   let until;
@@ -65777,14 +65945,19 @@ function parseWaive(rest, line, options, error63) {
   if (untilMatch) {
     const date5 = untilMatch[1];
     if (!date5) return error63("bad-date", `\`--until\` needs a date: \`--until YYYY-MM-DD\`.`);
-    if (!isCalendarDate(date5)) return error63("bad-date", `\`${date5}\` is not a date; write \`--until YYYY-MM-DD\`, e.g. \`--until 2026-03-31\`.`);
-    if (options.today && date5 < options.today) return error63("bad-date", `\`--until ${date5}\` is in the past; a waiver has to end today or later.`);
+    if (!isCalendarDate(date5))
+      return error63("bad-date", `\`${date5}\` is not a date; write \`--until YYYY-MM-DD\`, e.g. \`--until 2026-03-31\`.`);
+    if (options.today && date5 < options.today)
+      return error63("bad-date", `\`--until ${date5}\` is in the past; a waiver has to end today or later.`);
     until = date5;
     remainder = untilMatch[2];
   }
   const reason = remainder.trim();
   if (!reason) {
-    return error63("missing-reason", `A waiver needs a reason, so reviewers later know why it was accepted: \`${COMMAND_USAGE.waive}\`.`);
+    return error63(
+      "missing-reason",
+      `A waiver needs a reason, so reviewers later know why it was accepted: \`${COMMAND_USAGE.waive}\`.`
+    );
   }
   return { kind: "waive", findingId, ...until ? { until } : {}, reason, line };
 }
@@ -65824,7 +65997,12 @@ async function listPullFiles(octokit, options) {
   return { files: items.map(toChangedFile), truncated: reachedMax };
 }
 async function getPullRequest(octokit, options) {
-  const { data } = await call(octokit, "GET /repos/{owner}/{repo}/pulls/{pull_number}", { owner: options.owner, repo: options.repo, pull_number: options.pullNumber }, "reading the pull request");
+  const { data } = await call(
+    octokit,
+    "GET /repos/{owner}/{repo}/pulls/{pull_number}",
+    { owner: options.owner, repo: options.repo, pull_number: options.pullNumber },
+    "reading the pull request"
+  );
   const headRepo = data.head.repo?.full_name ?? null;
   return {
     number: data.number,
@@ -65850,34 +66028,78 @@ async function compareCommits(octokit, options) {
     { owner: options.owner, repo: options.repo, basehead: `${options.base}...${options.head}` },
     "comparing the base and head commits"
   );
-  return { mergeBaseSha: data.merge_base_commit.sha, status: data.status, aheadBy: data.ahead_by, behindBy: data.behind_by, files: (data.files ?? []).map(toChangedFile) };
+  const mergeBaseDate = data.merge_base_commit.commit?.committer?.date;
+  return {
+    mergeBaseSha: data.merge_base_commit.sha,
+    ...mergeBaseDate ? { mergeBaseDate } : {},
+    status: data.status,
+    aheadBy: data.ahead_by,
+    behindBy: data.behind_by,
+    files: (data.files ?? []).map(toChangedFile)
+  };
+}
+var REFS_LIMIT = 300;
+async function listRefs(octokit, options) {
+  const { items, reachedMax } = await collectPages(
+    octokit,
+    options.kind === "tag" ? "GET /repos/{owner}/{repo}/tags" : "GET /repos/{owner}/{repo}/branches",
+    { owner: options.owner, repo: options.repo },
+    options.kind === "tag" ? "listing the tags" : "listing the branches",
+    { maxItems: REFS_LIMIT }
+  );
+  return { refs: items.map((i2) => ({ name: i2.name, sha: i2.commit.sha })), truncated: reachedMax };
 }
 async function getFileContent(octokit, options) {
   let data;
   const route = "GET /repos/{owner}/{repo}/contents/{path}";
   try {
-    ({ data } = await call(octokit, route, { owner: options.owner, repo: options.repo, path: options.path, ...options.ref ? { ref: options.ref } : {} }, `reading ${options.path}`));
+    ({ data } = await call(
+      octokit,
+      route,
+      { owner: options.owner, repo: options.repo, path: options.path, ...options.ref ? { ref: options.ref } : {} },
+      `reading ${options.path}`
+    ));
   } catch (error63) {
     if (error63 instanceof GitHubFailure && error63.status === 404) return void 0;
     throw error63;
   }
   if (Array.isArray(data) || data.type !== "file") {
-    throw new GitHubFailure({ operation: route, purpose: `reading ${options.path}`, status: 200, detail: `${options.path} is not a file at ${options.ref ?? "the default branch"}`, retries: 0, kind: "other" });
+    throw new GitHubFailure({
+      operation: route,
+      purpose: `reading ${options.path}`,
+      status: 200,
+      detail: `${options.path} is not a file at ${options.ref ?? "the default branch"}`,
+      retries: 0,
+      kind: "other"
+    });
   }
-  if (data.encoding === "base64" && typeof data.content === "string") return Buffer.from(data.content, "base64").toString("utf8");
-  if (data.sha) return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString("utf8");
+  if (data.encoding === "base64" && typeof data.content === "string")
+    return Buffer.from(data.content, "base64").toString("utf8");
+  if (data.sha)
+    return (await getBlob(octokit, { owner: options.owner, repo: options.repo, sha: data.sha })).toString("utf8");
   return "";
 }
 async function getTree(octokit, options) {
   const { data } = await call(
     octokit,
     "GET /repos/{owner}/{repo}/git/trees/{tree_sha}",
-    { owner: options.owner, repo: options.repo, tree_sha: options.sha, ...options.recursive === false ? {} : { recursive: "1" } },
+    {
+      owner: options.owner,
+      repo: options.repo,
+      tree_sha: options.sha,
+      ...options.recursive === false ? {} : { recursive: "1" }
+    },
     "listing the repository tree"
   );
   return {
     sha: data.sha,
-    entries: data.tree.map((e) => ({ path: e.path, type: e.type, sha: e.sha, mode: e.mode, ...e.size === void 0 ? {} : { size: e.size } })),
+    entries: data.tree.map((e) => ({
+      path: e.path,
+      type: e.type,
+      sha: e.sha,
+      mode: e.mode,
+      ...e.size === void 0 ? {} : { size: e.size }
+    })),
     truncated: data.truncated
   };
 }
@@ -65914,7 +66136,12 @@ async function getCollaboratorPermission(octokit, options) {
   return known(legacy) ? legacy : "none";
 }
 function repositoryConfigReader(octokit) {
-  return (repository, path2) => getFileContent(octokit, { owner: repository.owner, repo: repository.repo, path: path2, ...repository.ref ? { ref: repository.ref } : {} });
+  return (repository, path2) => getFileContent(octokit, {
+    owner: repository.owner,
+    repo: repository.repo,
+    path: path2,
+    ...repository.ref ? { ref: repository.ref } : {}
+  });
 }
 
 // src/github/waivers.ts
@@ -65933,7 +66160,13 @@ function extractWaiverCommands(comments) {
     if (!c.user || c.user.type === "Bot") continue;
     const forged = editedByOther(c);
     for (const parsed of parseCommand(c.body)) {
-      const base4 = { commentId: c.id, login: c.user.login, createdAt: c.createdAt, line: parsed.line, ...c.htmlUrl ? { url: c.htmlUrl } : {} };
+      const base4 = {
+        commentId: c.id,
+        login: c.user.login,
+        createdAt: c.createdAt,
+        line: parsed.line,
+        ...c.htmlUrl ? { url: c.htmlUrl } : {}
+      };
       if (forged && (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve" || parsed.kind === "error" && WAIVER_LINE.test(parsed.text))) {
         const text2 = parsed.kind === "error" ? parsed.text : `/readiness ${parsed.kind}`;
         out2.push({
@@ -65948,9 +66181,13 @@ function extractWaiverCommands(comments) {
         });
         continue;
       }
-      if (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve") out2.push({ ...base4, command: parsed });
+      if (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve")
+        out2.push({ ...base4, command: parsed });
       else if (parsed.kind === "error" && WAIVER_ERRORS.has(parsed.code) && WAIVER_LINE.test(parsed.text)) {
-        out2.push({ ...base4, command: { kind: "error", code: parsed.code, message: parsed.message, text: parsed.text } });
+        out2.push({
+          ...base4,
+          command: { kind: "error", code: parsed.code, message: parsed.message, text: parsed.text }
+        });
       }
     }
   }
@@ -65983,7 +66220,8 @@ function authorityOf(login, path2, facts, policy) {
         }
       }
       ownerNote = owners.length === 0 ? `, and CODEOWNERS names no owner for \`${path2}\`` : `, and is not a code owner of \`${path2}\` (owners: ${owners.join(", ")})`;
-      if (unverified.length > 0) ownerNote += `; membership of ${unverified.join(", ")} could not be checked (the token needs organization members: read)`;
+      if (unverified.length > 0)
+        ownerNote += `; membership of ${unverified.join(", ")} could not be checked (the token needs organization members: read)`;
     }
   }
   return {
@@ -66005,7 +66243,11 @@ function decideWaivers(entries, facts, context) {
     }
     const path2 = context.findings.get(cmd.findingId);
     if (path2 === void 0) {
-      refuse(e, `There is no finding \`${cmd.findingId}\` in this pull request's current report; copy the id from the scorecard.`, cmd.findingId);
+      refuse(
+        e,
+        `There is no finding \`${cmd.findingId}\` in this pull request's current report; copy the id from the scorecard.`,
+        cmd.findingId
+      );
       continue;
     }
     const authority = authorityOf(e.login, path2, facts, policy);
@@ -66017,11 +66259,22 @@ function decideWaivers(entries, facts, context) {
       }
       const granter = current.by.toLowerCase() === e.login.toLowerCase();
       if (!granter && !authority.ok) {
-        refuse(e, `Only @${current.by}, who granted the waiver, or someone allowed to waive it may unwaive it. ${authority.reason}`, cmd.findingId);
+        refuse(
+          e,
+          `Only @${current.by}, who granted the waiver, or someone allowed to waive it may unwaive it. ${authority.reason}`,
+          cmd.findingId
+        );
         continue;
       }
       active.delete(cmd.findingId);
-      accepted.push({ commentId: e.commentId, login: e.login, kind: "unwaive", findingId: cmd.findingId, line: e.line, via: granter ? "granted the waiver" : authority.ok ? authority.via : "" });
+      accepted.push({
+        commentId: e.commentId,
+        login: e.login,
+        kind: "unwaive",
+        findingId: cmd.findingId,
+        line: e.line,
+        via: granter ? "granted the waiver" : authority.ok ? authority.via : ""
+      });
       continue;
     }
     if (e.login.toLowerCase() === context.prAuthor.toLowerCase() && !policy.allowAuthor) {
@@ -66033,16 +66286,37 @@ function decideWaivers(entries, facts, context) {
       continue;
     }
     if (!authority.ok) {
-      refuse(e, cmd.kind === "approve" ? authority.reason.replace("waivers need", "approvals, like waivers, need") : authority.reason, cmd.findingId);
+      refuse(
+        e,
+        cmd.kind === "approve" ? authority.reason.replace("waivers need", "approvals, like waivers, need") : authority.reason,
+        cmd.findingId
+      );
       continue;
     }
     if (cmd.kind === "approve") {
       if (!context.pendingApproval?.has(cmd.findingId)) {
-        refuse(e, `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`, cmd.findingId);
+        refuse(
+          e,
+          `Finding \`${cmd.findingId}\` has no suppression comment added by this pull request awaiting approval; to accept it anyway, use \`/readiness waive ${cmd.findingId} <reason>\`.`,
+          cmd.findingId
+        );
         continue;
       }
-      active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason ?? "", kind: "approve", ...e.url ? { url: e.url } : {} });
-      accepted.push({ commentId: e.commentId, login: e.login, kind: "approve", findingId: cmd.findingId, line: e.line, via: authority.via });
+      active.set(cmd.findingId, {
+        findingId: cmd.findingId,
+        by: e.login,
+        reason: cmd.reason ?? "",
+        kind: "approve",
+        ...e.url ? { url: e.url } : {}
+      });
+      accepted.push({
+        commentId: e.commentId,
+        login: e.login,
+        kind: "approve",
+        findingId: cmd.findingId,
+        line: e.line,
+        via: authority.via
+      });
       continue;
     }
     const written = dayOf(e.createdAt);
@@ -66053,7 +66327,13 @@ function decideWaivers(entries, facts, context) {
     }
     const capped = cmd.until === void 0 || cmd.until > cap;
     const until = capped ? cap : cmd.until;
-    active.set(cmd.findingId, { findingId: cmd.findingId, by: e.login, reason: cmd.reason, until, ...e.url ? { url: e.url } : {} });
+    active.set(cmd.findingId, {
+      findingId: cmd.findingId,
+      by: e.login,
+      reason: cmd.reason,
+      until,
+      ...e.url ? { url: e.url } : {}
+    });
     accepted.push({
       commentId: e.commentId,
       login: e.login,
@@ -66074,12 +66354,20 @@ function decideWaivers(entries, facts, context) {
 async function gatherWaiverFacts(octokit, options) {
   const permissions = /* @__PURE__ */ new Map();
   const teamMembership = /* @__PURE__ */ new Map();
-  const relevant = options.entries.filter((e) => e.command.kind !== "error" && options.findings.has(e.command.findingId));
+  const relevant = options.entries.filter(
+    (e) => e.command.kind !== "error" && options.findings.has(e.command.findingId)
+  );
   for (const e of relevant) {
     const key = e.login.toLowerCase();
-    if (!permissions.has(key)) permissions.set(key, await getCollaboratorPermission(octokit, { owner: options.owner, repo: options.repo, username: e.login }));
+    if (!permissions.has(key))
+      permissions.set(
+        key,
+        await getCollaboratorPermission(octokit, { owner: options.owner, repo: options.repo, username: e.login })
+      );
   }
-  const below = relevant.filter((e) => !permissionAtLeast(permissions.get(e.login.toLowerCase()) ?? "none", options.policy.minPermission));
+  const below = relevant.filter(
+    (e) => !permissionAtLeast(permissions.get(e.login.toLowerCase()) ?? "none", options.policy.minPermission)
+  );
   if (!options.policy.codeowners || below.length === 0) return { permissions, teamMembership };
   const codeowners = await options.readCodeowners();
   if (codeowners === void 0) return { permissions, teamMembership };
@@ -66114,7 +66402,10 @@ async function teamMember(octokit, org, team, username) {
 async function withLastEditors(octokit, comments) {
   const asking = comments.filter((c) => c.nodeId && c.user && c.user.type !== "Bot" && WAIVER_LINE.test(c.body));
   if (asking.length === 0) return [...comments];
-  const editors = await lastEditorsOf(octokit, asking.map((c) => c.nodeId));
+  const editors = await lastEditorsOf(
+    octokit,
+    asking.map((c) => c.nodeId)
+  );
   return comments.map((c) => {
     if (!c.nodeId || !asking.includes(c)) return c;
     const known = editors.get(c.nodeId);
@@ -66147,19 +66438,33 @@ function createGitHubReader(octokit, options) {
     async listPullFiles() {
       const target = options.target;
       if (target.kind === "pull") {
-        const { files: files2, truncated } = await counted2("files", listPullFiles(octokit, { ...repo, pullNumber: target.pullNumber }));
+        const { files: files2, truncated } = await counted2(
+          "files",
+          listPullFiles(octokit, { ...repo, pullNumber: target.pullNumber })
+        );
         return { files: files2.map(toApiFile), truncated };
       }
-      const { files } = await counted2("files", compareCommits(octokit, { ...repo, base: target.base, head: target.head }));
+      const { files } = await counted2(
+        "files",
+        compareCommits(octokit, { ...repo, base: target.base, head: target.head })
+      );
       return { files: files.map(toApiFile), truncated: files.length >= COMPARE_FILES_LIMIT };
     },
     getTree(commitSha) {
       let tree = trees.get(commitSha);
       if (!tree) {
-        tree = counted2("tree", getTree(octokit, { ...repo, sha: commitSha, recursive: true })).then(({ entries, truncated }) => ({
-          entries: entries.map((e) => ({ path: e.path, mode: e.mode, type: e.type, sha: e.sha, ...e.size === void 0 ? {} : { size: e.size } })),
-          truncated
-        }));
+        tree = counted2("tree", getTree(octokit, { ...repo, sha: commitSha, recursive: true })).then(
+          ({ entries, truncated }) => ({
+            entries: entries.map((e) => ({
+              path: e.path,
+              mode: e.mode,
+              type: e.type,
+              sha: e.sha,
+              ...e.size === void 0 ? {} : { size: e.size }
+            })),
+            truncated
+          })
+        );
         tree.catch(() => trees.delete(commitSha));
         trees.set(commitSha, tree);
       }
@@ -66168,6 +66473,28 @@ function createGitHubReader(octokit, options) {
     async getBlob(blobSha) {
       const bytes = await counted2("blob", getBlob(octokit, { ...repo, sha: blobSha }));
       return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+    async listRefs() {
+      const tags = await counted2("refs", listRefs(octokit, { ...repo, kind: "tag" }));
+      const branches = await counted2("refs", listRefs(octokit, { ...repo, kind: "branch" }));
+      const refs = [
+        ...tags.refs.map((r) => ({ ...r, kind: "tag" })),
+        ...branches.refs.map((r) => ({ ...r, kind: "branch" }))
+      ];
+      return { refs, truncated: tags.truncated || branches.truncated };
+    },
+    async compare(base4, head) {
+      try {
+        const c = await counted2("compare", compareCommits(octokit, { ...repo, base: base4, head }));
+        return {
+          status: c.status,
+          mergeBaseSha: c.mergeBaseSha,
+          ...c.mergeBaseDate ? { mergeBaseDate: c.mergeBaseDate } : {}
+        };
+      } catch (error63) {
+        if (hasStatus(error63, 404)) return void 0;
+        throw error63;
+      }
     }
   };
 }
@@ -66244,7 +66571,8 @@ function ruleDocsUrl(ruleId) {
   return m ? `${RULE_DOCS_BASE}/${m[1]}/rules/${m[2]}.md` : void 0;
 }
 function littleExaminedCaveat(report3) {
-  if (report3.verdict !== "ready" || report3.stats.filesCheckedByRules !== 0 || report3.stats.filesChanged === 0) return void 0;
+  if (report3.verdict !== "ready" || report3.stats.filesCheckedByRules !== 0 || report3.stats.filesChanged === 0)
+    return void 0;
   if (report3.findings.some((f) => f.state === "new")) return void 0;
   return `none of the ${plural2(report3.stats.filesChanged, "changed file")} is one the gates read line by line: only repository-wide checks ran`;
 }
@@ -66364,9 +66692,27 @@ function renderText(report3, options) {
   out2.push("");
   out2.push(...gateTable(report3, c));
   const finding = (f, detailed) => findingBlock(f, c, width, detailed);
-  section(out2, c, c.red, `New blockers (${groups2.blockers.length})`, groups2.blockers.map((f) => finding(f, true)));
-  section(out2, c, c.yellow, `New warnings (${groups2.warnings.length})`, groups2.warnings.map((f) => finding(f, true)));
-  section(out2, c, c.cyan, `New notices (${groups2.notices.length})`, groups2.notices.map((f) => finding(f, true)));
+  section(
+    out2,
+    c,
+    c.red,
+    `New blockers (${groups2.blockers.length})`,
+    groups2.blockers.map((f) => finding(f, true))
+  );
+  section(
+    out2,
+    c,
+    c.yellow,
+    `New warnings (${groups2.warnings.length})`,
+    groups2.warnings.map((f) => finding(f, true))
+  );
+  section(
+    out2,
+    c,
+    c.cyan,
+    `New notices (${groups2.notices.length})`,
+    groups2.notices.map((f) => finding(f, true))
+  );
   const resolved2 = report3.resolved ?? [];
   section(
     out2,
@@ -66383,8 +66729,16 @@ function renderText(report3, options) {
       lines.push(oneLine(f, c, width));
     }
     const hidden = groups2.existing.length - Math.min(existingShown, groups2.existing.length);
-    if (hidden > 0) lines.push([`  ${c.dim(`\u2026 and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
-    section(out2, c, c.dim, `Existing debt (${groups2.existing.length}, already on ${sanitize(report3.base.ref)}; does not block)`, lines, false);
+    if (hidden > 0)
+      lines.push([`  ${c.dim(`\u2026 and ${hidden} more (use --format json or --format markdown to list them)`)}`]);
+    section(
+      out2,
+      c,
+      c.dim,
+      `Existing debt (${groups2.existing.length}, already on ${sanitize(report3.base.ref)}; does not block)`,
+      lines,
+      false
+    );
   }
   section(
     out2,
@@ -66418,9 +66772,19 @@ function renderText(report3, options) {
   if (preview && (preview.changed || preview.errors.length > 0)) {
     const lines = [];
     if (preview.errors.length > 0) {
-      lines.push(wrap("This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch\u2019s config is enforced for this PR.", width, 2));
+      lines.push(
+        wrap(
+          "This PR edits the config and the new version would not load: after merge every check fails until it is fixed. The base branch\u2019s config is enforced for this PR.",
+          width,
+          2
+        )
+      );
     } else {
-      lines.push(wrap("This PR edits the config. The base branch\u2019s config is enforced for this PR; after merge:", width, 2).map((l) => c.dim(l)));
+      lines.push(
+        wrap("This PR edits the config. The base branch\u2019s config is enforced for this PR; after merge:", width, 2).map(
+          (l) => c.dim(l)
+        )
+      );
       if (preview.differences.length === 0) lines.push(["  (no rule or gate would change)"]);
     }
     for (const d of preview.differences) lines.push(wrap(`\u2022 ${clip(sanitize(d), MAX_TEXT)}`, width, 2, 4));
@@ -66428,7 +66792,9 @@ function renderText(report3, options) {
     section(out2, c, c.blue, "Config preview", lines, false);
   }
   if (report3.findings.length === 0) {
-    out2.push(examinedAnything(report3) ? c.green("No finding in what the gates examined.") : c.yellow("No gate applies to this repository: nothing was examined."));
+    out2.push(
+      examinedAnything(report3) ? c.green("No finding in what the gates examined.") : c.yellow("No gate applies to this repository: nothing was examined.")
+    );
     out2.push("");
   }
   const covered = report3.gates.filter((g) => g.coverage);
@@ -66438,12 +66804,23 @@ function renderText(report3, options) {
       lines.push(wrap(`${sanitize(g.title)}: ${g.coverage.examined.map(sanitize).join(" \xB7 ")}`, width, 2, 4));
       for (const gap of g.coverage.notAnalysed.slice(0, 10)) {
         const where2 = gap.path ? ` (${sanitize(gap.line ? `${gap.path}:${gap.line}` : gap.path)})` : "";
-        lines.push(wrap(`not analysed: ${sanitize(gap.subject)} \u2014 ${clip(sanitize(gap.reason), MAX_TEXT)}${where2}`, width, 4, 6).map((l) => c.yellow(l)));
+        lines.push(
+          wrap(
+            `not analysed: ${sanitize(gap.subject)} \u2014 ${clip(sanitize(gap.reason), MAX_TEXT)}${where2}`,
+            width,
+            4,
+            6
+          ).map((l) => c.yellow(l))
+        );
       }
     }
     section(out2, c, c.blue, "Coverage", lines, false);
   }
-  out2.push(...wrap(`Not checked: ${NOT_ASSESSED} \u2014 no gate assesses them; review them yourself.`, width, 0, 2).map((l) => c.dim(l)));
+  out2.push(
+    ...wrap(`Not checked: ${NOT_ASSESSED} \u2014 no gate assesses them; review them yourself.`, width, 0, 2).map(
+      (l) => c.dim(l)
+    )
+  );
   out2.push("");
   const stats = [
     plural2(report3.stats.filesChanged, "file changed", "files changed"),
@@ -66506,10 +66883,17 @@ function findingBlock(f, c, width, detailed) {
   const lines = [`  ${color(MARK[f.severity])} ${c.bold(sanitize(location(f)))}  ${c.dim(sanitize(f.ruleId))}`];
   lines.push(...wrap(clip(sanitize(f.message), MAX_TEXT), width, 4));
   if (f.fix) lines.push(...wrap(`${c.green("fix:")} ${clip(sanitize(f.fix), MAX_TEXT)}`, width, 4, 9));
-  if (f.pendingApproval) lines.push(...wrap(`${c.yellow("approval:")} ${clip(sanitize(pendingApprovalNote(f, "cli")), MAX_TEXT)}`, width, 4, 14));
+  if (f.pendingApproval)
+    lines.push(
+      ...wrap(`${c.yellow("approval:")} ${clip(sanitize(pendingApprovalNote(f, "cli")), MAX_TEXT)}`, width, 4, 14)
+    );
   if (detailed) {
     for (const r of f.related ?? []) {
-      lines.push(...wrap(`see ${sanitize(location(r))} \u2014 ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map((l) => c.dim(l)));
+      lines.push(
+        ...wrap(`see ${sanitize(location(r))} \u2014 ${clip(sanitize(r.message), MAX_TEXT)}`, width, 4, 8).map(
+          (l) => c.dim(l)
+        )
+      );
     }
   }
   lines.push(c.dim(`    id ${sanitize(f.id)}`));
@@ -66584,10 +66968,15 @@ function htmlText(text2) {
   return text2.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\r\n|\r|\n/g, " ");
 }
 function encodePath(path2) {
-  return path2.split("/").map((segment) => encodeURIComponent(segment).replace(/[()'*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)).join("/");
+  return path2.split("/").map(
+    (segment) => encodeURIComponent(segment).replace(/[()'*!]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+  ).join("/");
 }
 function safeUrl(url2) {
-  return url2.replace(/[\s()<>"'`\\]/g, (ch) => encodeURIComponent(ch).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
+  return url2.replace(
+    /[\s()<>"'`\\]/g,
+    (ch) => encodeURIComponent(ch).replace(/[()'*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  );
 }
 function mdLink(label, url2) {
   return url2 ? `[${label}](${safeUrl(url2)})` : label;
@@ -66596,7 +66985,17 @@ function mdLink(label, url2) {
 // src/render/markdown.ts
 var MARKER = "<!-- readiness-gates:scorecard -->";
 var COMMENT_MAX_CHARS = 65536;
-var TRUNCATION_ORDER = ["notices", "warnings", "existing", "resolved", "errors", "accepted", "expired", "config", "blockers"];
+var TRUNCATION_ORDER = [
+  "notices",
+  "warnings",
+  "existing",
+  "resolved",
+  "errors",
+  "accepted",
+  "expired",
+  "config",
+  "blockers"
+];
 var LIST_NOUN = {
   notices: ["new notice", "new notices"],
   warnings: ["new warning", "new warnings"],
@@ -66874,8 +67273,11 @@ function coverageDetails(report3) {
     return head + gaps2.join("") + more.join("");
   });
   const skipped = report3.gates.filter((g) => g.status === "skip");
-  if (skipped.length > 0) lines.push(`- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(", ")} \u2014 nothing in this repository concerns them
-`);
+  if (skipped.length > 0)
+    lines.push(
+      `- Skipped: ${skipped.map((g) => mdText(clip(g.title, MAX_SHORT))).join(", ")} \u2014 nothing in this repository concerns them
+`
+    );
   if (report3.errors.length > 0) lines.push(`- ${plural2(report3.errors.length, "file")} not analysed, listed above
 `);
   const gaps = ran.reduce((n, g) => n + g.coverage.notAnalysed.length, 0);
@@ -67037,7 +67439,22 @@ var ORDER = {
   coverage: ["examined", "notAnalysed"],
   gap: ["subject", "reason", "path", "line"],
   counts: ["blocker", "warning", "notice", "existing", "suppressed", "waived"],
-  finding: ["id", "ruleId", "messageId", "gate", "severity", "state", "path", "line", "endLine", "column", "message", "fix", "related", "suppression"],
+  finding: [
+    "id",
+    "ruleId",
+    "messageId",
+    "gate",
+    "severity",
+    "state",
+    "path",
+    "line",
+    "endLine",
+    "column",
+    "message",
+    "fix",
+    "related",
+    "suppression"
+  ],
   related: ["path", "line", "message"],
   suppression: ["kind", "reason", "by", "until", "marker"],
   error: ["path", "message"],
@@ -67052,7 +67469,10 @@ var ORDER = {
 function ordered(value, order, child = (_k, v) => v) {
   const source = value;
   const listed = new Set(order);
-  const keys = [...order.filter((k) => k in source), ...Object.keys(source).filter((k) => !listed.has(k)).sort()];
+  const keys = [
+    ...order.filter((k) => k in source),
+    ...Object.keys(source).filter((k) => !listed.has(k)).sort()
+  ];
   const out2 = {};
   for (const key of keys) {
     const v = source[key];
@@ -67075,7 +67495,11 @@ function toContractObject(report3) {
           (g) => ordered(
             g,
             ORDER.gate,
-            (k, x) => k === "counts" ? ordered(x, ORDER.counts) : k === "coverage" ? ordered(x, ORDER.coverage, (ck, cx) => ck === "notAnalysed" ? each(cx, (gap) => ordered(gap, ORDER.gap)) : cx) : x
+            (k, x) => k === "counts" ? ordered(x, ORDER.counts) : k === "coverage" ? ordered(
+              x,
+              ORDER.coverage,
+              (ck, cx) => ck === "notAnalysed" ? each(cx, (gap) => ordered(gap, ORDER.gap)) : cx
+            ) : x
           )
         );
       case "findings":
@@ -67100,7 +67524,11 @@ function toContractObject(report3) {
       case "rules":
         return each(v, (r) => ordered(r, ORDER.rule));
       case "incomplete":
-        return ordered(v, ORDER.incomplete, (k, x) => k === "files" ? each(x, (u) => ordered(u, ORDER.unanalysed)) : x);
+        return ordered(
+          v,
+          ORDER.incomplete,
+          (k, x) => k === "files" ? each(x, (u) => ordered(u, ORDER.unanalysed)) : x
+        );
       default:
         return v;
     }
@@ -67146,22 +67574,18 @@ function renderSarif(report3, options = {}) {
     });
   }
   const configurationNotifications = [
-    ...(report3.expired ?? []).map(
-      (e) => ({
-        level: "note",
-        message: {
-          text: `The ${e.kind} for ${e.rule}${e.path ? ` on ${e.path}` : ""} expired ${e.until}; the findings it covered count again. Reason it was granted: ${e.reason}`
-        },
-        descriptor: { id: `readiness-gates/expired-${e.kind}` }
-      })
-    ),
-    ...(report3.configPreview?.errors ?? []).map(
-      (text2) => ({
-        level: "warning",
-        message: { text: `The config in this PR has an error (it will be enforced after merge): ${text2}` },
-        descriptor: { id: "readiness-gates/config-preview-error" }
-      })
-    )
+    ...(report3.expired ?? []).map((e) => ({
+      level: "note",
+      message: {
+        text: `The ${e.kind} for ${e.rule}${e.path ? ` on ${e.path}` : ""} expired ${e.until}; the findings it covered count again. Reason it was granted: ${e.reason}`
+      },
+      descriptor: { id: `readiness-gates/expired-${e.kind}` }
+    })),
+    ...(report3.configPreview?.errors ?? []).map((text2) => ({
+      level: "warning",
+      message: { text: `The config in this PR has an error (it will be enforced after merge): ${text2}` },
+      descriptor: { id: "readiness-gates/config-preview-error" }
+    }))
   ];
   const invocation = { executionSuccessful: true };
   if (executionNotifications.length > 0) invocation.toolExecutionNotifications = executionNotifications;
@@ -67190,7 +67614,12 @@ function renderSarif(report3, options = {}) {
   };
   if (report3.repositoryUrl) {
     run3.versionControlProvenance = [
-      { repositoryUri: report3.repositoryUrl, revisionId: report3.head.sha, branch: report3.head.ref, mappedTo: { uriBaseId: SRCROOT } }
+      {
+        repositoryUri: report3.repositoryUrl,
+        revisionId: report3.head.sha,
+        branch: report3.head.ref,
+        mappedTo: { uriBaseId: SRCROOT }
+      }
     ];
   }
   return { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs: [run3] };
@@ -67211,7 +67640,8 @@ function ruleDescriptors(report3, findings) {
   const byId = /* @__PURE__ */ new Map();
   for (const r of report3.rules ?? []) byId.set(r.id, r);
   for (const f of findings) {
-    if (!byId.has(f.ruleId)) byId.set(f.ruleId, { id: f.ruleId, gate: f.gate, severity: f.severity, description: f.ruleId });
+    if (!byId.has(f.ruleId))
+      byId.set(f.ruleId, { id: f.ruleId, gate: f.gate, severity: f.severity, description: f.ruleId });
   }
   return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id)).map(descriptor);
 }
@@ -67245,18 +67675,24 @@ function result2(f, ruleIndex) {
     kind: "fail",
     message: { text: f.fix ? `${f.message}
 Fix: ${f.fix}` : f.message },
-    locations: [{ physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } }],
+    locations: [
+      { physicalLocation: { artifactLocation: artifact(f.path), region: region(f.line, f.endLine, f.column) } }
+    ],
     partialFingerprints: { [FINGERPRINT_KEY]: f.id },
-    properties: { gate: f.gate, severity: f.severity, state: f.state, findingId: f.id, ...f.messageId ? { messageId: f.messageId } : {} }
+    properties: {
+      gate: f.gate,
+      severity: f.severity,
+      state: f.state,
+      findingId: f.id,
+      ...f.messageId ? { messageId: f.messageId } : {}
+    }
   };
   if (f.related && f.related.length > 0) {
-    out2.relatedLocations = f.related.map(
-      (r, i2) => ({
-        id: i2 + 1,
-        physicalLocation: { artifactLocation: artifact(r.path), region: region(r.line, r.line) },
-        message: { text: r.message }
-      })
-    );
+    out2.relatedLocations = f.related.map((r, i2) => ({
+      id: i2 + 1,
+      physicalLocation: { artifactLocation: artifact(r.path), region: region(r.line, r.line) },
+      message: { text: r.message }
+    }));
   }
   if (f.state === "new") out2.baselineState = "new";
   else if (f.state === "existing") out2.baselineState = "unchanged";
@@ -67296,7 +67732,11 @@ function region(line, endLine, column) {
 var CHECK_RUN_TEXT_MAX = 65535;
 var ANNOTATIONS_PER_REQUEST2 = 50;
 var MAX_ANNOTATIONS = 2 * ANNOTATIONS_PER_REQUEST2;
-var LEVEL2 = { blocker: "failure", warning: "warning", notice: "notice" };
+var LEVEL2 = {
+  blocker: "failure",
+  warning: "warning",
+  notice: "notice"
+};
 var ANNOTATION_TEXT_MAX = 16e3;
 var ANNOTATION_TITLE_MAX = 255;
 function checkRunTitle(report3) {
@@ -67353,9 +67793,12 @@ function annotation(f, existing) {
   const pending2 = f.pendingApproval ? `${pendingApprovalNote(f, "github")}
 
 ` : "";
-  out2.raw_details = clip(f.fix ? `${pending2}Fix: ${f.fix}
+  out2.raw_details = clip(
+    f.fix ? `${pending2}Fix: ${f.fix}
 
-Finding id: ${f.id}` : `${pending2}Finding id: ${f.id}`, ANNOTATION_TEXT_MAX);
+Finding id: ${f.id}` : `${pending2}Finding id: ${f.id}`,
+    ANNOTATION_TEXT_MAX
+  );
   if (f.column !== void 0 && f.column >= 1 && start2 === end) out2.start_column = f.column;
   return out2;
 }
@@ -67584,7 +68027,9 @@ function resolveAsset(name2) {
     const path2 = join(override, name2);
     if (existsSync2(path2)) return path2;
     const how = explicitDir !== void 0 ? "setAssetDir()" : `$${ASSETS_ENV}`;
-    throw new Error(`language asset ${name2} not found in ${override} (set by ${how}); copy it there from node_modules/${asset.specifier}`);
+    throw new Error(
+      `language asset ${name2} not found in ${override} (set by ${how}); copy it there from node_modules/${asset.specifier}`
+    );
   }
   const here = moduleDir();
   if (here !== void 0 && existsSync2(join(here, name2))) return join(here, name2);
@@ -68045,7 +68490,10 @@ function parseYaml(text2) {
     for (const doc of documents) {
       const first = doc.errors[0];
       if (first) {
-        error63 = { message: first.message.split("\n")[0], line: first.linePos?.[0].line ?? lineCounter.linePos(first.pos[0]).line };
+        error63 = {
+          message: first.message.split("\n")[0],
+          line: first.linePos?.[0].line ?? lineCounter.linePos(first.pos[0]).line
+        };
         break;
       }
     }
@@ -68210,7 +68658,9 @@ var SourceFileImpl = class {
       const tree = this.tree();
       const share = tree ? errorShare(tree.rootNode, this.text) : 0;
       if (share > MOSTLY_ERROR) {
-        errors.push(`${Math.round(share * 100)}% of this file could not be parsed as ${LANGUAGE_NAMES[lang] ?? lang}; findings in it may be incomplete`);
+        errors.push(
+          `${Math.round(share * 100)}% of this file could not be parsed as ${LANGUAGE_NAMES[lang] ?? lang}; findings in it may be incomplete`
+        );
       }
     } else if (lang === "sql") {
       const error63 = this.sql()?.error;
@@ -68250,7 +68700,8 @@ function errorShare(root, text2) {
       continue;
     }
     for (const child of error63.children) {
-      if (child && child.childCount === 0 && child.type !== "ERROR") unattached += countNonBlank(text2, child.startIndex, child.endIndex);
+      if (child && child.childCount === 0 && child.type !== "ERROR")
+        unattached += countNonBlank(text2, child.startIndex, child.endIndex);
     }
   }
   return unattached / nonBlank;
@@ -68351,7 +68802,8 @@ function decodeSource(path2, bytes, opts = {}) {
   const language = languageOf(path2);
   const sniff = bytes.subarray(0, BINARY_SNIFF_BYTES);
   const nul = sniff.indexOf(0);
-  if (nul !== -1 && language === "text") return { ok: false, reason: "binary", detail: `binary file (NUL byte at offset ${nul})` };
+  if (nul !== -1 && language === "text")
+    return { ok: false, reason: "binary", detail: `binary file (NUL byte at offset ${nul})` };
   if (bytes.length > maxBytes) {
     return {
       ok: false,
@@ -68442,7 +68894,11 @@ var RawPatchParser = class {
       if (!typeChanged(r)) return toChangedFile2(r, this.patches[next++]);
       const deletion = this.patches[next++];
       const creation = this.patches[next++];
-      return toChangedFile2(r, { removed: deletion.removed, added: creation.added, binary: deletion.binary || creation.binary });
+      return toChangedFile2(r, {
+        removed: deletion.removed,
+        added: creation.added,
+        binary: deletion.binary || creation.binary
+      });
     });
   }
   rawToken(token) {
@@ -68473,7 +68929,9 @@ var RawPatchParser = class {
     const patch = this.patches[this.patches.length - 1];
     if (!patch) {
       if (line.length === 0) return;
-      throw new SourceError(`unexpected git diff-tree output before the first patch: ${JSON.stringify(line.toString("latin1").slice(0, 80))}`);
+      throw new SourceError(
+        `unexpected git diff-tree output before the first patch: ${JSON.stringify(line.toString("latin1").slice(0, 80))}`
+      );
     }
     const first = line[0];
     if (first === 64) {
@@ -68572,7 +69030,11 @@ function hintFor(stderr, cwd) {
 function runGit(cwd, args2, opts = {}) {
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve2, reject) => {
-    const child = spawn("git", [...PINNED_CONFIG, ...args2], { cwd, env: gitEnv(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", [...PINNED_CONFIG, ...args2], {
+      cwd,
+      env: gitEnv(opts.env),
+      stdio: ["pipe", "pipe", "pipe"]
+    });
     const out2 = [];
     const err2 = [];
     child.stdout.on("data", (c) => out2.push(c));
@@ -68651,7 +69113,11 @@ var CatFileBatch = class {
 var BatchSession = class {
   constructor(cwd) {
     this.cwd = cwd;
-    const child = spawn("git", [...PINNED_CONFIG, "cat-file", "--batch"], { cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn("git", [...PINNED_CONFIG, "cat-file", "--batch"], {
+      cwd,
+      env: gitEnv(),
+      stdio: ["pipe", "pipe", "pipe"]
+    });
     this.child = child;
     this.stdin = child.stdin;
     const stdout = child.stdout;
@@ -68771,7 +69237,8 @@ var BatchSession = class {
     const parts2 = line.split(" ");
     if (parts2.length === 3) {
       const size = Number(parts2[2]);
-      if (!Number.isSafeInteger(size) || size < 0) throw new SourceError(`git cat-file --batch: bad header ${JSON.stringify(line)}`);
+      if (!Number.isSafeInteger(size) || size < 0)
+        throw new SourceError(`git cat-file --batch: bad header ${JSON.stringify(line)}`);
       if (size === 0) {
         this.trailer = 1;
         this.settle(Buffer.alloc(0));
@@ -68842,7 +69309,8 @@ async function gitChangeSet(opts) {
   const base4 = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes);
   return {
     base: base4,
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes),
+    // The head answers greps from the base's answers for every blob the two share.
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base4),
     policy: baseTipSha === mergeBase2 ? base4 : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -68855,21 +69323,30 @@ async function gitChangeSet(opts) {
   };
 }
 var GitSnapshot = class _GitSnapshot {
-  constructor(root, sha, catFile, maxFileBytes) {
+  /**
+   * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
+   *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
+   *   searches the paths that differ, so a change set pays for one search of the repository, not two.
+   */
+  constructor(root, sha, catFile, maxFileBytes, baseline) {
     this.root = root;
     this.sha = sha;
     this.catFile = catFile;
     this.maxFileBytes = maxFileBytes;
+    this.baseline = baseline;
   }
   root;
   sha;
   catFile;
   maxFileBytes;
+  baseline;
   tree;
   files;
   reads = /* @__PURE__ */ new Map();
   greps = /* @__PURE__ */ new Map();
   releaseState;
+  differing;
+  blobs = /* @__PURE__ */ new Map();
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -68916,9 +69393,11 @@ var GitSnapshot = class _GitSnapshot {
    * (read through the same cat-file process). Asked once; a failure means "unknown", never an error.
    */
   releases() {
-    this.releaseState ??= releaseState(this.root, this.sha, (sha) => sha === this.sha ? this : new _GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes)).catch(
-      () => void 0
-    );
+    this.releaseState ??= releaseState(
+      this.root,
+      this.sha,
+      (sha) => sha === this.sha ? this : new _GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes)
+    ).catch(() => void 0);
     return this.releaseState;
   }
   /** True for files, symlinks and submodules at this commit; false for directories. */
@@ -68954,18 +69433,94 @@ var GitSnapshot = class _GitSnapshot {
     const entry = (await this.listing()).get(path2);
     const at3 = this.sha.slice(0, 12);
     if (!entry) return { ok: false, reason: "missing", detail: `${path2} does not exist at ${at3}` };
-    if (entry.mode === GITLINK2) return { ok: false, reason: "submodule", detail: `${path2} is a submodule (commit ${entry.oid.slice(0, 12)})` };
+    if (entry.mode === GITLINK2)
+      return { ok: false, reason: "submodule", detail: `${path2} is a submodule (commit ${entry.oid.slice(0, 12)})` };
     if (entry.mode === SYMLINK2) return { ok: false, reason: "symlink", detail: `${path2} is a symbolic link` };
     if (entry.size > this.maxFileBytes) {
       const detail = `${formatBytes(entry.size)} is over the ${formatBytes(this.maxFileBytes)} limit (config max-file-bytes)`;
       return { ok: false, reason: "too-large", detail };
     }
     const bytes = await this.catFile.read(entry.oid);
-    if (!bytes) return { ok: false, reason: "missing", detail: `the contents of ${path2} (${entry.oid}) are not in this repository` };
+    if (!bytes)
+      return {
+        ok: false,
+        reason: "missing",
+        detail: `the contents of ${path2} (${entry.oid}) are not in this repository`
+      };
     return decodeSource(path2, bytes, { maxBytes: this.maxFileBytes });
   }
   async grepUncached(tokens2, globs) {
-    const pathspecs = gitPathspecs(globs);
+    const baseline = this.baseline;
+    if (!baseline) return this.gitGrep(tokens2, globs, gitPathspecs(globs));
+    if (baseline.sha === this.sha) return baseline.grep(tokens2, globs);
+    const [baseHits, baseTree, tree, differing] = await Promise.all([
+      baseline.grep(tokens2, globs),
+      baseline.listing(),
+      this.listing(),
+      this.differingFiles()
+    ]);
+    const kept = baseHits.filter((path2) => sameEntry(baseTree.get(path2), tree.get(path2)));
+    const match = globMatcher(globs);
+    const toSearch = differing.filter(match);
+    if (toSearch.length === 0) return kept;
+    const inProcess = await this.differingBytes() <= MAX_IN_PROCESS_BYTES ? await this.searchBlobs(tokens2, toSearch, tree) : void 0;
+    if (inProcess) return [...kept, ...inProcess].sort();
+    if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens2, globs, gitPathspecs(globs));
+    const found = await this.gitGrep(
+      tokens2,
+      globs,
+      toSearch.map((path2) => `:(literal)${path2}`)
+    );
+    return [...kept, ...found].sort();
+  }
+  /**
+   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
+   * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
+   * caller asks git instead.
+   */
+  async searchBlobs(tokens2, paths, tree) {
+    const patterns = [...new Set(tokens2.flatMap((t) => t.split("\n")))].filter(Boolean);
+    const needles = patterns.map((p) => Buffer.from(p, "utf8"));
+    const hits = await Promise.all(
+      paths.map(async (path2) => {
+        const bytes = await this.blob(tree.get(path2).oid);
+        if (!bytes) return null;
+        return needles.some((n) => bytes.includes(n)) ? path2 : void 0;
+      })
+    );
+    if (hits.includes(null)) return void 0;
+    return hits.filter((p) => typeof p === "string");
+  }
+  /** Raw bytes of a changed blob, read once through the shared cat-file process (bounded by MAX_IN_PROCESS_BYTES). */
+  blob(oid) {
+    let bytes = this.blobs.get(oid);
+    if (!bytes) {
+      bytes = this.catFile.read(oid);
+      this.blobs.set(oid, bytes);
+      bytes.catch(() => this.blobs.delete(oid));
+    }
+    return bytes;
+  }
+  /** Total size of the regular files that differ from the baseline. */
+  async differingBytes() {
+    const [tree, differing] = await Promise.all([this.listing(), this.differingFiles()]);
+    return differing.reduce((n, path2) => n + Math.max(0, tree.get(path2).size), 0);
+  }
+  /** Regular files here whose blob (or mode) differs from the baseline's, or that the baseline lacks. Cached. */
+  differingFiles() {
+    if (!this.differing) {
+      const differing = Promise.all([this.baseline.listing(), this.listing(), this.regularFiles()]).then(
+        ([baseTree, tree, files]) => files.filter((path2) => !sameEntry(baseTree.get(path2), tree.get(path2)))
+      );
+      this.differing = differing;
+      differing.catch(() => {
+        if (this.differing === differing) this.differing = void 0;
+      });
+    }
+    return this.differing;
+  }
+  /** One `git grep -F -l` over `pathspecs` (none: the whole commit), filtered exactly by `globs`. */
+  async gitGrep(tokens2, globs, pathspecs) {
     const args2 = ["grep", "-l", "-z", "-F", "--no-color", "-f", "-", this.sha, "--", ...pathspecs];
     const { code, stdout } = await runGit(this.root, args2, { input: tokens2.join("\n") + "\n", okCodes: [0, 1] });
     if (code === 1) return [];
@@ -68981,10 +69536,38 @@ var GitSnapshot = class _GitSnapshot {
     return out2.sort();
   }
 };
+var MAX_LITERAL_PATHSPECS = 1e3;
+var MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+function sameEntry(a, b) {
+  return a !== void 0 && b !== void 0 && a.oid === b.oid && a.mode === b.mode;
+}
 function gitPathspecs(globs) {
-  if (!globs || globs.length === 0 || globs.length > 200) return [];
-  if (!globs.every((g) => /^[A-Za-z0-9_\-./*]+$/.test(g) && !g.startsWith("/") && !g.startsWith("./"))) return [];
-  return globs.map((g) => `:(glob)${g}`);
+  if (!globs || globs.length === 0) return [];
+  const expanded = [];
+  for (const glob of globs) {
+    const alternatives = expandBraces(glob);
+    if (!alternatives) return [];
+    expanded.push(...alternatives);
+  }
+  if (expanded.length > 200) return [];
+  if (!expanded.every((g) => /^[A-Za-z0-9_\-./*]+$/.test(g) && !g.startsWith("/") && !g.startsWith("./"))) return [];
+  return [...new Set(expanded)].map((g) => `:(glob)${g}`);
+}
+function expandBraces(glob) {
+  const inner = /\{([^{}]*)\}/.exec(glob);
+  if (!inner) return /[{}]/.test(glob) ? void 0 : [glob];
+  const body2 = inner[1] ?? "";
+  if (!body2.includes(",")) return void 0;
+  const before = glob.slice(0, inner.index);
+  const after = glob.slice(inner.index + inner[0].length);
+  const out2 = [];
+  for (const alternative of body2.split(",")) {
+    const rest = expandBraces(before + alternative + after);
+    if (!rest) return void 0;
+    out2.push(...rest);
+    if (out2.length > 200) return void 0;
+  }
+  return out2;
 }
 async function git(root, args2) {
   return (await runGit(root, args2)).stdout.toString("utf8");
@@ -68993,7 +69576,10 @@ async function repositoryRoot(cwd) {
   const gitDir = await runGit(cwd, ["rev-parse", "--git-dir"], { okCodes: [0, 128] });
   if (gitDir.code !== 0) {
     if (/not a git repository/i.test(gitDir.stderr)) {
-      throw new SourceError(`${cwd} is not inside a git repository`, "run in a git checkout, or point --cwd/working-directory at one");
+      throw new SourceError(
+        `${cwd} is not inside a git repository`,
+        "run in a git checkout, or point --cwd/working-directory at one"
+      );
     }
     throw new SourceError(`cannot use the git repository at ${cwd}: ${gitDir.stderr.trim()}`, void 0);
   }
@@ -69018,11 +69604,15 @@ async function defaultBase(root, headFull) {
   const tried = [];
   const candidates = [];
   if (headFull?.startsWith("refs/heads/")) {
-    const r = await runGit(root, ["for-each-ref", "--format=%(upstream:short)%00%(upstream:remoteref)", headFull], { okCodes: [0] });
+    const r = await runGit(root, ["for-each-ref", "--format=%(upstream:short)%00%(upstream:remoteref)", headFull], {
+      okCodes: [0]
+    });
     const [short = "", remoteRef = ""] = r.stdout.toString("utf8").replace(/\n$/, "").split("\0");
     if (short && remoteRef !== headFull) candidates.push(short);
   }
-  const originHead = await runGit(root, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], { okCodes: [0, 1, 128] });
+  const originHead = await runGit(root, ["symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"], {
+    okCodes: [0, 1, 128]
+  });
   const originHeadRef = originHead.code === 0 ? originHead.stdout.toString("utf8").trim() : "";
   if (originHeadRef) candidates.push(originHeadRef);
   candidates.push("origin/main", "origin/master", "main", "master");
@@ -69054,7 +69644,10 @@ async function findMergeBase(root, q) {
     );
   }
   if (r.code === 1) {
-    throw new SourceError(`${base4} and ${head} have no common history`, "pass the branch the change was made from as --base");
+    throw new SourceError(
+      `${base4} and ${head} have no common history`,
+      "pass the branch the change was made from as --base"
+    );
   }
   throw new SourceError(`git merge-base ${base4} ${head} failed: ${r.stderr.trim()}`);
 }
@@ -69076,7 +69669,10 @@ async function unknownRef(root, ref, role2, shallow) {
   for (const remote of await remotes(root)) {
     const guess = `${remote}/${ref}`;
     if (await resolveCommit(root, guess)) {
-      return new SourceError(`unknown ${role2} ref ${JSON.stringify(ref)}: git has no commit by that name`, `did you mean ${guess}?`);
+      return new SourceError(
+        `unknown ${role2} ref ${JSON.stringify(ref)}: git has no commit by that name`,
+        `did you mean ${guess}?`
+      );
     }
   }
   return new SourceError(
@@ -69128,9 +69724,20 @@ async function snapshotWorkingTree(root, head) {
     if (tree === headTree) return void 0;
     const diff = await runGit(root, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", headTree, tree]);
     const paths = diff.stdout.toString("utf8").split("\0").filter(Boolean).sort();
-    const identity = { GIT_AUTHOR_NAME: "readiness-gates", GIT_AUTHOR_EMAIL: "readiness-gates@localhost", GIT_AUTHOR_DATE: "1970-01-01T00:00:00Z" };
-    const commitEnv = { ...identity, GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME, GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL, GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE };
-    const commit = await runGit(root, ["commit-tree", tree, "-p", head, "-m", "readiness-gates: working tree"], { env: commitEnv });
+    const identity = {
+      GIT_AUTHOR_NAME: "readiness-gates",
+      GIT_AUTHOR_EMAIL: "readiness-gates@localhost",
+      GIT_AUTHOR_DATE: "1970-01-01T00:00:00Z"
+    };
+    const commitEnv = {
+      ...identity,
+      GIT_COMMITTER_NAME: identity.GIT_AUTHOR_NAME,
+      GIT_COMMITTER_EMAIL: identity.GIT_AUTHOR_EMAIL,
+      GIT_COMMITTER_DATE: identity.GIT_AUTHOR_DATE
+    };
+    const commit = await runGit(root, ["commit-tree", tree, "-p", head, "-m", "readiness-gates: working tree"], {
+      env: commitEnv
+    });
     return { sha: commit.stdout.toString("utf8").trim(), headSha: head, paths };
   } finally {
     await rm2(dir, { recursive: true, force: true });
@@ -69140,7 +69747,22 @@ async function changedFiles(root, from, to) {
   const parser = new RawPatchParser();
   await streamGit(
     root,
-    ["diff-tree", "-r", "-z", "-M", "--raw", "-p", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-relative", "--submodule=short", from, to],
+    [
+      "diff-tree",
+      "-r",
+      "-z",
+      "-M",
+      "--raw",
+      "-p",
+      "-U0",
+      "--no-color",
+      "--no-ext-diff",
+      "--no-textconv",
+      "--no-relative",
+      "--submodule=short",
+      from,
+      to
+    ],
     (chunk) => parser.push(chunk)
   );
   return parser.finish().sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -69153,7 +69775,10 @@ async function lsTree(root, sha) {
     let end = stdout.indexOf(0, pos);
     if (end === -1) end = stdout.length;
     const tab = stdout.indexOf(9, pos);
-    if (tab === -1 || tab > end) throw new SourceError(`unexpected git ls-tree output: ${JSON.stringify(stdout.subarray(pos, end).toString("utf8"))}`);
+    if (tab === -1 || tab > end)
+      throw new SourceError(
+        `unexpected git ls-tree output: ${JSON.stringify(stdout.subarray(pos, end).toString("utf8"))}`
+      );
     const [mode = "", , oid = "", size = ""] = stdout.subarray(pos, tab).toString("latin1").split(/ +/);
     const path2 = stdout.subarray(tab + 1, end).toString("utf8");
     tree.set(path2, { mode, oid, size: size === "-" ? -1 : Number(size) });
@@ -69163,7 +69788,14 @@ async function lsTree(root, sha) {
 }
 var RELEASE_BRANCH = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
 async function releaseState(root, sha, snapshotAt) {
-  const all = (await git(root, ["for-each-ref", "--sort=-creatordate", "--format=%(refname)", "refs/tags", "refs/heads", "refs/remotes"])).split("\n").filter(Boolean);
+  const all = (await git(root, [
+    "for-each-ref",
+    "--sort=-creatordate",
+    "--format=%(refname)",
+    "refs/tags",
+    "refs/heads",
+    "refs/remotes"
+  ])).split("\n").filter(Boolean);
   const refs = all.filter((r) => {
     if (r.startsWith("refs/tags/")) return true;
     const branch = r.startsWith("refs/heads/") ? r.slice("refs/heads/".length) : r.split("/").slice(3).join("/");
@@ -69171,8 +69803,10 @@ async function releaseState(root, sha, snapshotAt) {
   });
   if (refs.length === 0) return { refs: [] };
   const named = refs.slice(0, 3).map((r) => r.replace(/^refs\/(?:tags|heads|remotes)\//, ""));
-  const { stdout } = await runGit(root, ["rev-list", "--boundary", sha, "--stdin"], { input: refs.map((r) => `^${r}
-`).join("") });
+  const { stdout } = await runGit(root, ["rev-list", "--boundary", sha, "--stdin"], {
+    input: refs.map((r) => `^${r}
+`).join("")
+  });
   const lines = stdout.toString("utf8").split("\n").filter(Boolean);
   if (lines.length === 0) return { refs: named, released: snapshotAt(sha) };
   const boundary = lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1)).slice(0, 200);
@@ -69389,7 +70023,8 @@ function detectServices(paths, configured = [], opts = {}) {
     const language = SOURCE_EXTENSIONS.get(extname(name2));
     if (language) {
       sources.push({ dir, language });
-      for (let d = dir; d !== void 0 && !dirsWithSource.has(d); d = parentDir(d)) dirsWithSource.add(d);
+      for (let d = dir; d !== void 0 && !dirsWithSource.has(d); d = parentDir(d))
+        dirsWithSource.add(d);
     }
   }
   const drafts = /* @__PURE__ */ new Map();
@@ -69406,10 +70041,21 @@ function detectServices(paths, configured = [], opts = {}) {
   for (const c of configured) {
     const root = normalizeRoot(c.root);
     const existing = drafts.get(root);
-    drafts.set(root, { root, name: c.name, marker: "config", languages: existing?.languages ?? /* @__PURE__ */ new Set(), configured: true });
+    drafts.set(root, {
+      root,
+      name: c.name,
+      marker: "config",
+      languages: existing?.languages ?? /* @__PURE__ */ new Set(),
+      configured: true
+    });
   }
   if (drafts.size === 0) drafts.set("", { root: "", marker: "fallback", languages: /* @__PURE__ */ new Set(), configured: false });
-  const fallbackDraft = drafts.get("") ?? { root: "", marker: "fallback", languages: /* @__PURE__ */ new Set(), configured: false };
+  const fallbackDraft = drafts.get("") ?? {
+    root: "",
+    marker: "fallback",
+    languages: /* @__PURE__ */ new Set(),
+    configured: false
+  };
   const draftOf = (dir) => {
     for (let d = dir; d !== void 0; d = parentDir(d)) {
       const found = drafts.get(d);
@@ -69470,6 +70116,8 @@ function inIgnoredDir(dir) {
 
 // src/source/github.ts
 var DEFAULT_BUDGET = 50 * 1024 * 1024;
+var RELEASE_BRANCH2 = /^(?:releases?(?:[/_-].*)?|stable(?:[/_-].*)?|v?\d+(?:\.(?:\d+|x))+)$/;
+var MAX_RELEASE_COMPARES = 10;
 var GITLINK3 = "160000";
 var SYMLINK3 = "120000";
 function linesFromPatch(patch) {
@@ -69498,6 +70146,10 @@ var Budget = class {
   state;
   /** Blob contents by blob sha; undefined when the budget did not allow the download. */
   blobs = /* @__PURE__ */ new Map();
+  /** The tags and branches, listed once for every snapshot of the change set. */
+  refs;
+  /** Snapshots at released commits, by sha, so base and head share one tree listing of a release. */
+  released = /* @__PURE__ */ new Map();
   constructor(limit) {
     this.state = { limit, used: 0, skipped: [], truncatedTrees: [], filesTruncated: false };
   }
@@ -69511,7 +70163,7 @@ var Budget = class {
     return true;
   }
 };
-var GitHubSnapshot = class {
+var GitHubSnapshot = class _GitHubSnapshot {
   constructor(sha, reader, budget2, maxFileBytes) {
     this.sha = sha;
     this.reader = reader;
@@ -69525,6 +70177,7 @@ var GitHubSnapshot = class {
   tree;
   raw = /* @__PURE__ */ new Map();
   decoded = /* @__PURE__ */ new Map();
+  releaseState;
   entries() {
     this.tree ??= this.reader.getTree(this.sha).then(({ entries, truncated }) => {
       if (truncated) this.budget.state.truncatedTrees.push(this.sha);
@@ -69542,6 +70195,23 @@ var GitHubSnapshot = class {
   }
   async has(path2) {
     return (await this.entries()).has(path2);
+  }
+  /**
+   * The tags and release branches, and the newest commit of this commit's history one of them contains
+   * (see {@link githubReleaseState}). Asked once; a failure or a bound means "unknown" (undefined), never
+   * an error and never a guess. The released snapshot reads within this change set's budget.
+   */
+  releases() {
+    this.releaseState ??= githubReleaseState(this.sha, this.reader, this.budget, (sha) => {
+      if (sha === this.sha) return this;
+      let snap = this.budget.released.get(sha);
+      if (!snap) {
+        snap = new _GitHubSnapshot(sha, this.reader, this.budget, this.maxFileBytes);
+        this.budget.released.set(sha, snap);
+      }
+      return snap;
+    }).catch(() => void 0);
+    return this.releaseState;
   }
   /** Raw bytes within the budget; undefined when absent, too large or over budget. */
   bytes(path2, entry) {
@@ -69576,7 +70246,11 @@ var GitHubSnapshot = class {
     }
     if (entry.mode === SYMLINK3) return { ok: false, reason: "symlink", detail: `${path2} is a symbolic link` };
     if ((entry.size ?? 0) > this.maxFileBytes) {
-      return { ok: false, reason: "too-large", detail: `${entry.size} bytes is over the ${this.maxFileBytes}-byte read limit` };
+      return {
+        ok: false,
+        reason: "too-large",
+        detail: `${entry.size} bytes is over the ${this.maxFileBytes}-byte read limit`
+      };
     }
     const bytes = await this.bytes(path2, entry);
     if (!bytes) {
@@ -69612,6 +70286,46 @@ var GitHubSnapshot = class {
     return r.ok ? r.file.text : void 0;
   }
 };
+function versionOf(name2) {
+  const m = /(\d+(?:\.\d+)*)/.exec(name2);
+  return m ? m[1].split(".").map(Number) : void 0;
+}
+function releaseOrder(a, b) {
+  const va = versionOf(a.name);
+  const vb = versionOf(b.name);
+  if (va && vb) {
+    for (let i2 = 0; i2 < Math.max(va.length, vb.length); i2++) {
+      const d = (vb[i2] ?? -1) - (va[i2] ?? -1);
+      if (d !== 0) return d;
+    }
+  } else if (va || vb) {
+    return va ? -1 : 1;
+  }
+  return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
+}
+async function githubReleaseState(sha, reader, budget2, snapshotAt) {
+  if (!reader.listRefs || !reader.compare) return void 0;
+  const listing = budget2.refs ??= reader.listRefs();
+  const { refs: all, truncated } = await listing;
+  if (truncated) return void 0;
+  const refs = all.filter((r) => r.kind === "tag" || RELEASE_BRANCH2.test(r.name)).sort(releaseOrder);
+  if (refs.length === 0) return { refs: [] };
+  const named = refs.slice(0, 3).map((r) => r.name);
+  if (refs.some((r) => r.sha === sha)) return { refs: named, released: snapshotAt(sha) };
+  const candidates = [...new Set(refs.map((r) => r.sha))];
+  if (candidates.length > MAX_RELEASE_COMPARES) return void 0;
+  let best;
+  for (const candidate of candidates) {
+    const c = await reader.compare(candidate, sha);
+    if (c === void 0) continue;
+    if (c.status === "identical" || c.status === "behind") return { refs: named, released: snapshotAt(sha) };
+    if (c.status !== "ahead" && c.status !== "diverged") return void 0;
+    const time3 = c.mergeBaseDate === void 0 ? Number.NaN : Date.parse(c.mergeBaseDate);
+    if (Number.isNaN(time3)) return void 0;
+    if (!best || time3 > best.time) best = { sha: c.mergeBaseSha, time: time3 };
+  }
+  return best ? { refs: named, released: snapshotAt(best.sha) } : { refs: named };
+}
 async function githubChangeSet(options) {
   const budget2 = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
@@ -69692,7 +70406,9 @@ ${c.message}`);
         break;
       case "explain": {
         const docs = explain(c.ruleId);
-        info3.push(docs ? docs.slice(0, 2e4) : `\`${c.ruleId}\` is not a rule of Readiness Gates; the scorecard links each finding\u2019s rule.`);
+        info3.push(
+          docs ? docs.slice(0, 2e4) : `\`${c.ruleId}\` is not a rule of Readiness Gates; the scorecard links each finding\u2019s rule.`
+        );
         break;
       }
       case "recheck":
@@ -69707,7 +70423,10 @@ ${c.message}`);
 
 ${refused.reason}`);
         const accepted = decision?.accepted.find((a) => a.commentId === commentId && a.line === c.line);
-        if (accepted?.capped) info3.push(`The waiver of \`${accepted.findingId}\` ends on ${accepted.until}: \`waivers.max-days\` caps how long a waiver may last.`);
+        if (accepted?.capped)
+          info3.push(
+            `The waiver of \`${accepted.findingId}\` ends on ${accepted.until}: \`waivers.max-days\` caps how long a waiver may last.`
+          );
         break;
       }
     }
@@ -69717,7 +70436,11 @@ ${refused.reason}`);
 
 ${refusals.join("\n\n")}`);
   parts2.push(...info3);
-  return { reaction: refusals.length > 0 ? "-1" : "+1", ...parts2.length ? { reply: parts2.join("\n\n---\n\n") } : {}, evaluate: evaluate3 };
+  return {
+    reaction: refusals.length > 0 ? "-1" : "+1",
+    ...parts2.length ? { reply: parts2.join("\n\n---\n\n") } : {},
+    evaluate: evaluate3
+  };
 }
 
 // src/action/collect.ts
@@ -69748,7 +70471,14 @@ async function inspect(cwd) {
   return { root, shallow: shallow === "true", hasOrigin };
 }
 async function fetch2(co, revs, depth, log) {
-  const args2 = ["fetch", "--no-tags", "--no-recurse-submodules", ...co.shallow && depth ? [`--depth=${depth}`] : [], "origin", ...revs];
+  const args2 = [
+    "fetch",
+    "--no-tags",
+    "--no-recurse-submodules",
+    ...co.shallow && depth ? [`--depth=${depth}`] : [],
+    "origin",
+    ...revs
+  ];
   log(`  git ${args2.join(" ")}`);
   const r = await git2(co.root, args2);
   if (r.code !== 0) log(`  \u2026 failed: ${r.err.split("\n").slice(-1)[0] ?? `exit ${r.code}`}`);
@@ -69771,7 +70501,10 @@ async function collectChanges(req) {
   const co = await inspect(req.cwd);
   const fallback = async (why) => {
     if (!req.octokit) {
-      throw new SourceError(`cannot compare the commits in the checkout: ${why}`, "check out with actions/checkout before this step, or pass github-token so the API can be used instead");
+      throw new SourceError(
+        `cannot compare the commits in the checkout: ${why}`,
+        "check out with actions/checkout before this step, or pass github-token so the API can be used instead"
+      );
     }
     log(`Using the GitHub API's file list instead of git: ${why}.`);
     return apiChangeSet(req, req.octokit);
@@ -69789,8 +70522,11 @@ async function collectChanges(req) {
       baseSha = await resolveLocal(co.root, `${headSha}^`);
     }
     if (!baseSha) {
-      if ((await git2(co.root, ["cat-file", "-p", headSha])).out.includes("\nparent ")) return fallback(`the parent of ${headSha.slice(0, 7)} could not be fetched`);
-      throw new NothingToCompare(`${headSha.slice(0, 7)} is the repository's first commit; there is no previous commit to compare with`);
+      if ((await git2(co.root, ["cat-file", "-p", headSha])).out.includes("\nparent "))
+        return fallback(`the parent of ${headSha.slice(0, 7)} could not be fetched`);
+      throw new NothingToCompare(
+        `${headSha.slice(0, 7)} is the repository's first commit; there is no previous commit to compare with`
+      );
     }
   } else {
     const before = await resolveLocal(co.root, req.base);
@@ -69800,7 +70536,9 @@ async function collectChanges(req) {
   }
   let found = co.shallow ? await mergeBase(co.root, baseSha, headSha) : "complete";
   if (!found && co.shallow && co.hasOrigin) {
-    log(`The merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout; deepening:`);
+    log(
+      `The merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout; deepening:`
+    );
     let why = `even ${FETCH_DEPTHS[FETCH_DEPTHS.length - 1]} commits of history do not reach it`;
     for (const depth of FETCH_DEPTHS) {
       if (!await fetch2(co, [baseSha, headSha], depth, log)) {
@@ -69813,19 +70551,33 @@ async function collectChanges(req) {
         break;
       }
     }
-    if (!found) return fallback(`the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout: ${why}`);
+    if (!found)
+      return fallback(
+        `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout: ${why}`
+      );
   }
-  if (!found) return fallback(`the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`);
+  if (!found)
+    return fallback(
+      `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`
+    );
   const changeSet = await gitChangeSet({ cwd: co.root, base: baseSha, head: headSha });
   changeSet.baseRef = req.baseRef;
   changeSet.headRef = req.headRef;
   const how = fetched.length ? `fetched ${fetched.join(" and ")}` : co.shallow ? "shallow, but everything needed was there" : "full history";
-  return { changeSet, source: "git", description: `git checkout (${how}); merge-base ${changeSet.base.sha.slice(0, 7)}` };
+  return {
+    changeSet,
+    source: "git",
+    description: `git checkout (${how}); merge-base ${changeSet.base.sha.slice(0, 7)}`
+  };
 }
 async function apiChangeSet(req, octokit) {
   const { owner, repo } = req.repo;
   const { log } = req;
-  if (req.base === void 0) throw new SourceError("without the checkout there is no parent commit to compare with", "check out with fetch-depth: 2, or set the `base` input");
+  if (req.base === void 0)
+    throw new SourceError(
+      "without the checkout there is no parent commit to compare with",
+      "check out with fetch-depth: 2, or set the `base` input"
+    );
   const comparison = await compareCommits(octokit, { owner, repo, base: req.base, head: req.head });
   const headSha = SHA.test(req.head) ? req.head : void 0;
   const reader = createGitHubReader(octokit, {
@@ -69850,7 +70602,11 @@ async function apiChangeSet(req, octokit) {
   ];
   if (gaps.length) log(`Less context than a checkout would give: ${gaps.join("; ")}.`);
   const more = gaps.length ? `; ${gaps.join("; ")}` : "";
-  return { changeSet, source: "api", description: `GitHub API (${listing}, trees and blobs); merge-base ${comparison.mergeBaseSha.slice(0, 7)}${more}` };
+  return {
+    changeSet,
+    source: "api",
+    description: `GitHub API (${listing}, trees and blobs); merge-base ${comparison.mergeBaseSha.slice(0, 7)}${more}`
+  };
 }
 
 // src/gates/core/rules/suppression-missing-reason.ts
@@ -70006,7 +70762,9 @@ function httpTargetOf(words) {
   return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
 }
 function serverPortOf(argv) {
-  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap((a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]);
+  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap(
+    (a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]
+  );
   const idx = words.findIndex(
     (w, i2) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i2 - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i2 - 1] ?? "")
   );
@@ -70388,7 +71146,10 @@ function objectProps(objectNode) {
         const [key, value] = child.namedChildren.filter((c) => c !== null && c.type !== "comment");
         const name2 = keyName(key);
         if (name2 !== void 0 && value) {
-          out2.set(name2, value.type === "literal_element" ? value.namedChildren.find((c) => c !== null) ?? value : value);
+          out2.set(
+            name2,
+            value.type === "literal_element" ? value.namedChildren.find((c) => c !== null) ?? value : value
+          );
         }
         break;
       }
@@ -70514,7 +71275,11 @@ function importsOf(treeOrNode) {
     if (whole) importsByTree.set(tree, found);
   }
   const copy = /* @__PURE__ */ new Map();
-  for (const [module2, list2] of found) copy.set(module2, list2.map((b) => ({ ...b })));
+  for (const [module2, list2] of found)
+    copy.set(
+      module2,
+      list2.map((b) => ({ ...b }))
+    );
   return copy;
 }
 var importsByTree = /* @__PURE__ */ new WeakMap();
@@ -70904,7 +71669,8 @@ function pyJoin(module2, name2) {
 }
 function valueOf(decl) {
   if (decl.type === "variable_declarator") return decl.childForFieldName("value") ?? void 0;
-  if (decl.type === "assignment" || decl.type === "assignment_expression") return decl.childForFieldName("right") ?? void 0;
+  if (decl.type === "assignment" || decl.type === "assignment_expression")
+    return decl.childForFieldName("right") ?? void 0;
   return void 0;
 }
 function functionOf(decl) {
@@ -71004,7 +71770,14 @@ function indexJs(info3) {
           if (spec?.type !== "export_specifier") continue;
           const name2 = spec.childForFieldName("name")?.text;
           const alias = spec.childForFieldName("alias")?.text;
-          if (name2) info3.bindings.set(alias ?? name2, { module: module2, imported: name2, local: alias ?? name2, line: stmt.startPosition.row + 1, typeOnly: false });
+          if (name2)
+            info3.bindings.set(alias ?? name2, {
+              module: module2,
+              imported: name2,
+              local: alias ?? name2,
+              line: stmt.startPosition.row + 1,
+              typeOnly: false
+            });
         }
       }
       continue;
@@ -71078,7 +71851,11 @@ var JS_LIBRARIES = {
   "mysql2/promise": { kind: "database", factories: ["createPool", "createConnection"] },
   knex: { kind: "database", factories: "*" },
   sequelize: { kind: "database", factories: ["Sequelize", "default"] },
-  typeorm: { kind: "database", factories: ["DataSource", "createConnection", "getConnection"], functions: ["getConnection"] },
+  typeorm: {
+    kind: "database",
+    factories: ["DataSource", "createConnection", "getConnection"],
+    functions: ["getConnection"]
+  },
   mongoose: { kind: "database", moduleCalls: "*", factories: ["createConnection"] },
   mongodb: { kind: "database", factories: ["MongoClient"] },
   "drizzle-orm/node-postgres": { kind: "database", factories: ["drizzle"] },
@@ -71117,11 +71894,19 @@ var JS_LIBRARIES = {
 };
 var PY_LIBRARIES = {
   sqlalchemy: { kind: "database", factories: ["create_engine"] },
-  "sqlalchemy.ext.asyncio": { kind: "database", factories: ["create_async_engine", "async_sessionmaker", "AsyncSession"] },
+  "sqlalchemy.ext.asyncio": {
+    kind: "database",
+    factories: ["create_async_engine", "async_sessionmaker", "AsyncSession"]
+  },
   "sqlalchemy.orm": { kind: "database", factories: ["sessionmaker", "Session", "scoped_session"] },
   flask_sqlalchemy: { kind: "database", factories: ["SQLAlchemy"] },
   sqlmodel: { kind: "database", factories: ["create_engine", "Session"] },
-  psycopg: { kind: "database", moduleCalls: ["connect"], functions: ["connect"], factories: ["AsyncConnection", "Connection"] },
+  psycopg: {
+    kind: "database",
+    moduleCalls: ["connect"],
+    functions: ["connect"],
+    factories: ["AsyncConnection", "Connection"]
+  },
   psycopg2: { kind: "database", moduleCalls: ["connect"], functions: ["connect"] },
   psycopg_pool: { kind: "database", factories: ["ConnectionPool", "AsyncConnectionPool"] },
   asyncpg: { kind: "database", moduleCalls: ["connect", "create_pool"], functions: ["connect", "create_pool"] },
@@ -71135,7 +71920,11 @@ var PY_LIBRARIES = {
   "mysql.connector": { kind: "database", moduleCalls: ["connect"], functions: ["connect"] },
   tortoise: { kind: "database", instances: ["connections", "Tortoise"] },
   elasticsearch: { kind: "database", factories: ["Elasticsearch", "AsyncElasticsearch"] },
-  redis: { kind: "cache", factories: ["Redis", "StrictRedis", "from_url", "Sentinel"], moduleCalls: ["Redis", "StrictRedis", "from_url"] },
+  redis: {
+    kind: "cache",
+    factories: ["Redis", "StrictRedis", "from_url", "Sentinel"],
+    moduleCalls: ["Redis", "StrictRedis", "from_url"]
+  },
   "redis.asyncio": { kind: "cache", factories: ["Redis", "from_url"], moduleCalls: ["Redis", "from_url"] },
   aioredis: { kind: "cache", factories: ["Redis", "from_url", "create_redis_pool"] },
   "django.core.cache": { kind: "cache", instances: ["cache", "caches"] },
@@ -71149,7 +71938,13 @@ var PY_LIBRARIES = {
   "confluent_kafka.admin": { kind: "queue", factories: ["AdminClient"] },
   celery: { kind: "queue", factories: ["Celery"] },
   requests: { kind: "http", moduleCalls: HTTP_VERBS, functions: HTTP_VERBS, factories: ["Session"] },
-  httpx: { kind: "http", moduleCalls: HTTP_VERBS, functions: HTTP_VERBS, factories: ["AsyncClient", "Client"], defaultTimeout: "httpx\u2019s default 5 s timeout" },
+  httpx: {
+    kind: "http",
+    moduleCalls: HTTP_VERBS,
+    functions: HTTP_VERBS,
+    factories: ["AsyncClient", "Client"],
+    defaultTimeout: "httpx\u2019s default 5 s timeout"
+  },
   aiohttp: { kind: "http", factories: ["ClientSession"] },
   "urllib.request": { kind: "http", functions: ["urlopen"], moduleCalls: ["urlopen"] },
   urllib3: { kind: "http", factories: ["PoolManager"], moduleCalls: ["request"] }
@@ -71194,11 +71989,22 @@ var NON_IO_METHODS = /* @__PURE__ */ new Set([
   "sessionmaker"
 ]);
 var TYPE_KINDS = [
-  { test: /^(TypeOrm|Sequelize|Mongoose|Prisma|MikroOrm)HealthIndicator$/, kind: "database", defaultTimeout: "the Terminus indicator\u2019s default 1000 ms timeout" },
-  { test: /^(Microservice|GRPC)HealthIndicator$/, kind: "service", defaultTimeout: "the Terminus indicator\u2019s default 1000 ms timeout" },
+  {
+    test: /^(TypeOrm|Sequelize|Mongoose|Prisma|MikroOrm)HealthIndicator$/,
+    kind: "database",
+    defaultTimeout: "the Terminus indicator\u2019s default 1000 ms timeout"
+  },
+  {
+    test: /^(Microservice|GRPC)HealthIndicator$/,
+    kind: "service",
+    defaultTimeout: "the Terminus indicator\u2019s default 1000 ms timeout"
+  },
   { test: /^HttpHealthIndicator$/, kind: "http", methods: /^(pingCheck|responseCheck)$/ },
   { test: /^(Memory|Disk)HealthIndicator$/, kind: "none" },
-  { test: /^(PrismaService|PrismaClient|DataSource|EntityManager|Repository|MongoRepository|Model|Sequelize|Knex|Pool|Connection|Db|MongoClient)$/, kind: "database" },
+  {
+    test: /^(PrismaService|PrismaClient|DataSource|EntityManager|Repository|MongoRepository|Model|Sequelize|Knex|Pool|Connection|Db|MongoClient)$/,
+    kind: "database"
+  },
   { test: /^(Session|AsyncSession|Engine|AsyncEngine|Database|AsyncConnection)$/, kind: "database" },
   { test: /^(Redis|RedisClientType|Cluster|StrictRedis)$/, kind: "cache" },
   { test: /^(HttpService)$/, kind: "http" },
@@ -71210,7 +72016,11 @@ var NAME_HINTS = [
     methods: /^(\$queryRaw|\$queryRawUnsafe|\$executeRaw|\$executeRawUnsafe|\$connect|query|raw|execute|exec|ping|authenticate|fetchval|fetchrow|fetch_one|fetch_all|fetch_val|scalar|ensure_connection|connect|command|select)$/,
     kind: "database"
   },
-  { name: /^(redis|redisClient|ioredis|memcached|memcache)$/, methods: /^(ping|get|set|exists|info|incr)$/, kind: "cache" }
+  {
+    name: /^(redis|redisClient|ioredis|memcached|memcache)$/,
+    methods: /^(ping|get|set|exists|info|incr)$/,
+    kind: "cache"
+  }
 ];
 
 // src/gates/health/code/handler.ts
@@ -71224,7 +72034,15 @@ function locOf(info3, node2) {
 function unwrap2(node2) {
   let n = node2;
   for (; ; ) {
-    if (["parenthesized_expression", "non_null_expression", "await_expression", "await", "as_expression", "satisfies_expression", "type_assertion"].includes(n.type)) {
+    if ([
+      "parenthesized_expression",
+      "non_null_expression",
+      "await_expression",
+      "await",
+      "as_expression",
+      "satisfies_expression",
+      "type_assertion"
+    ].includes(n.type)) {
       const inner = n.namedChildren.find((c) => c !== null && c.type !== "comment" && !c.type.includes("type"));
       if (!inner) return n;
       n = inner;
@@ -71296,7 +72114,8 @@ var HandlerAnalyzer = class {
     while (stack.length) {
       const n = stack.pop();
       if (n.type === "call_expression" || n.type === "call") calls.push(n);
-      if ((n.type === "identifier" || n.type === "property_identifier") && SHUTDOWN_STATE.test(n.text)) facts.readsShutdownState = true;
+      if ((n.type === "identifier" || n.type === "property_identifier") && SHUTDOWN_STATE.test(n.text))
+        facts.readsShutdownState = true;
       for (let i2 = n.namedChildCount - 1; i2 >= 0; i2--) {
         const c = n.namedChild(i2);
         if (c) stack.push(c);
@@ -71327,10 +72146,11 @@ var HandlerAnalyzer = class {
       const label = `${calleeLabel(call2)}() (${target.info.path}:${lineOf(target.fn)})`;
       const before = facts.leaks.length;
       await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, depth + 1, seen);
-      for (const leak of facts.leaks.slice(before)) if (leak.ms === void 0) {
-        const ms = literalMs(call2);
-        if (ms !== void 0) leak.ms = ms;
-      }
+      for (const leak of facts.leaks.slice(before))
+        if (leak.ms === void 0) {
+          const ms = literalMs(call2);
+          if (ms !== void 0) leak.ms = ms;
+        }
     }
   }
   /** The function a call runs, when it is in the repository: local, imported, or `this.method`. */
@@ -71385,7 +72205,8 @@ var HandlerAnalyzer = class {
       if (binding) {
         const spec = libraryOf(info3, binding.module);
         if (!spec) return void 0;
-        if (spec.functions?.includes(binding.imported)) return { kind: spec.kind, ...spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {} };
+        if (spec.functions?.includes(binding.imported))
+          return { kind: spec.kind, ...spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {} };
         if ((binding.imported === "default" || binding.imported === "*") && spec.callable) return { kind: spec.kind };
         return void 0;
       }
@@ -71399,7 +72220,8 @@ var HandlerAnalyzer = class {
       if (client.kind === "none" || client.factory) return void 0;
       if (client.module) {
         const calls = client.module.moduleCalls;
-        if (calls === "*" || calls?.includes(m.property)) return { kind: client.kind, ...client.timeout ? { timeout: client.timeout } : {} };
+        if (calls === "*" || calls?.includes(m.property))
+          return { kind: client.kind, ...client.timeout ? { timeout: client.timeout } : {} };
         return void 0;
       }
       if (NON_IO_METHODS.has(m.property)) return void 0;
@@ -71424,17 +72246,20 @@ var HandlerAnalyzer = class {
       case "member_expression":
       case "attribute": {
         const m = memberParts(n);
-        if (m.object.type === "this" || m.object.type === "identifier" && m.object.text === "self") return this.classifyField(n, m.property, info3, depth);
+        if (m.object.type === "this" || m.object.type === "identifier" && m.object.text === "self")
+          return this.classifyField(n, m.property, info3, depth);
         const inner = await this.classifyExpr(m.object, info3, at3, depth + 1);
         if (!inner) return void 0;
         if (inner.module) {
           if (inner.module.moduleCalls === "*") return { kind: inner.kind };
           const factories = inner.module.factories;
           const timeout = inner.module.defaultTimeout;
-          if (factories === "*" || factories?.includes(m.property)) return { kind: inner.kind, factory: true, ...timeout ? { timeout } : {} };
+          if (factories === "*" || factories?.includes(m.property))
+            return { kind: inner.kind, factory: true, ...timeout ? { timeout } : {} };
           return void 0;
         }
-        if (inner.factory) return { kind: inner.kind, factory: true, ...inner.timeout ? { timeout: inner.timeout } : {} };
+        if (inner.factory)
+          return { kind: inner.kind, factory: true, ...inner.timeout ? { timeout: inner.timeout } : {} };
         return { kind: inner.kind, ...inner.timeout ? { timeout: inner.timeout } : {} };
       }
       case "call_expression":
@@ -71446,7 +72271,8 @@ var HandlerAnalyzer = class {
         if (!c || c.kind === "none") return void 0;
         const timeout = optionTimeout(n) ?? c.timeout;
         if (c.module) {
-          if (c.module.factories === "*" || c.module.callable === false) return { kind: c.kind, ...timeout ? { timeout } : {} };
+          if (c.module.factories === "*" || c.module.callable === false)
+            return { kind: c.kind, ...timeout ? { timeout } : {} };
           return void 0;
         }
         return { kind: c.kind, ...timeout ? { timeout } : {} };
@@ -71490,14 +72316,19 @@ var HandlerAnalyzer = class {
             if (spec.defaultTimeout) result3.timeout = spec.defaultTimeout;
           } else if (spec.instances?.includes(binding.imported)) result3 = { kind: spec.kind };
           else if (spec.factories === "*" || spec.factories?.includes(binding.imported)) {
-            result3 = { kind: spec.kind, factory: true, ...spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {} };
+            result3 = {
+              kind: spec.kind,
+              factory: true,
+              ...spec.defaultTimeout ? { timeout: spec.defaultTimeout } : {}
+            };
           }
         } else {
           const r = await this.code.resolve(info3, name2);
           if (r && "node" in r && r.name !== "*") {
             const v = valueOf(r.node);
             if (v) result3 = await this.classifyExpr(v, r.info, v, depth + 1);
-            else if (r.node.type === "class_declaration" && /PrismaService|PrismaClient/.test(r.node.text.slice(0, 200))) result3 = { kind: "database", factory: true };
+            else if (r.node.type === "class_declaration" && /PrismaService|PrismaClient/.test(r.node.text.slice(0, 200)))
+              result3 = { kind: "database", factory: true };
           } else if (r && "node" in r && r.name === "*" && r.info.lang === "js") {
             const def = await this.code.resolveExport(r.info, "default");
             if (def && "node" in def) {
@@ -71519,8 +72350,13 @@ var HandlerAnalyzer = class {
       if (!t.test.test(type)) continue;
       const binding2 = info3.bindings.get(type);
       const generic = /^(Session|Pool|Connection|Model|Database|Db|Queue|Channel|Cluster|Engine)$/.test(type);
-      if (generic && !(binding2 && (libraryOf(info3, binding2.module) || /typeorm|mongoose|bull|@nestjs/.test(binding2.module)))) continue;
-      return { kind: t.kind, ...t.defaultTimeout ? { timeout: t.defaultTimeout } : {}, ...t.methods ? { methods: t.methods } : {} };
+      if (generic && !(binding2 && (libraryOf(info3, binding2.module) || /typeorm|mongoose|bull|@nestjs/.test(binding2.module))))
+        continue;
+      return {
+        kind: t.kind,
+        ...t.defaultTimeout ? { timeout: t.defaultTimeout } : {},
+        ...t.methods ? { methods: t.methods } : {}
+      };
     }
     const binding = info3.bindings.get(type);
     const spec = binding ? libraryOf(info3, binding.module) : void 0;
@@ -71536,7 +72372,8 @@ var HandlerAnalyzer = class {
       if (!member) continue;
       if (member.type === "method_definition" && member.childForFieldName("name")?.text === "constructor") {
         const param = paramsOf(member).get(field2);
-        if (param && param.namedChildren.some((c) => c?.type === "accessibility_modifier" || c?.type === "override_modifier")) return this.classifyParam(param, info3);
+        if (param && param.namedChildren.some((c) => c?.type === "accessibility_modifier" || c?.type === "override_modifier"))
+          return this.classifyParam(param, info3);
         if (param && param.text.includes("readonly")) return this.classifyParam(param, info3);
       }
       if ((member.type === "public_field_definition" || member.type === "field_definition") && (member.childForFieldName("name") ?? member.childForFieldName("property"))?.text === field2) {
@@ -71637,7 +72474,8 @@ var HandlerAnalyzer = class {
       const target = await this.callTarget(n, info3);
       if (!target) return [];
       const out2 = [];
-      for (const ret of returnedExpressions(target.fn)) out2.push(...await this.timersOf(ret, target.info, target.fn, depth + 1));
+      for (const ret of returnedExpressions(target.fn))
+        out2.push(...await this.timersOf(ret, target.info, target.fn, depth + 1));
       return out2;
     }
     return [];
@@ -71677,7 +72515,8 @@ function isGlobalSetTimeout(call2, info3) {
 }
 function isCleared(timer, scope) {
   let parent = timer.parent;
-  while (parent && (parent.type === "parenthesized_expression" || parent.type === "as_expression")) parent = parent.parent;
+  while (parent && (parent.type === "parenthesized_expression" || parent.type === "as_expression"))
+    parent = parent.parent;
   if (parent?.type === "member_expression" && parent.childForFieldName("property")?.text === "unref") return true;
   let handle2;
   if (parent?.type === "variable_declarator") handle2 = parent.childForFieldName("name")?.text;
@@ -71731,7 +72570,9 @@ function enclosingFunctionName(node2) {
   return void 0;
 }
 function enclosingClassNode(node2) {
-  for (let n = node2.parent; n; n = n.parent) if (n.type === "class_declaration" || n.type === "class" || n.type === "class_definition" || n.type === "abstract_class_declaration") return n;
+  for (let n = node2.parent; n; n = n.parent)
+    if (n.type === "class_declaration" || n.type === "class" || n.type === "class_definition" || n.type === "abstract_class_declaration")
+      return n;
   return void 0;
 }
 function classMethod(cls, name2) {
@@ -71740,7 +72581,8 @@ function classMethod(cls, name2) {
     if (!m) continue;
     const def = m.type === "decorated_definition" ? m.childForFieldName("definition") : m;
     if (!def) continue;
-    if ((def.type === "method_definition" || def.type === "function_definition") && def.childForFieldName("name")?.text === name2) return def;
+    if ((def.type === "method_definition" || def.type === "function_definition") && def.childForFieldName("name")?.text === name2)
+      return def;
   }
   return void 0;
 }
@@ -71751,9 +72593,16 @@ function findLocal(at3, name2) {
     const body2 = fn.childForFieldName("body");
     if (!body2) continue;
     let best;
-    for (const d of body2.descendantsOfType(["variable_declarator", "assignment", "with_item", "function_declaration", "function_definition"])) {
+    for (const d of body2.descendantsOfType([
+      "variable_declarator",
+      "assignment",
+      "with_item",
+      "function_declaration",
+      "function_definition"
+    ])) {
       if (!d || d.startIndex > at3.startIndex) continue;
-      if (enclosingFunctionNode(d)?.id !== fn.id && d.type !== "function_declaration" && d.type !== "function_definition") continue;
+      if (enclosingFunctionNode(d)?.id !== fn.id && d.type !== "function_declaration" && d.type !== "function_definition")
+        continue;
       if (d.type === "variable_declarator") {
         const n = d.childForFieldName("name");
         const v = d.childForFieldName("value");
@@ -71783,7 +72632,17 @@ function handlerRef(h) {
   return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
 }
 function emptyFacts() {
-  return { routes: [], mounts: [], routers: [], listens: [], shutdown: [], uncertain: [], catchAll: [], frameworks: /* @__PURE__ */ new Set(), signalAware: [] };
+  return {
+    routes: [],
+    mounts: [],
+    routers: [],
+    listens: [],
+    shutdown: [],
+    uncertain: [],
+    catchAll: [],
+    frameworks: /* @__PURE__ */ new Set(),
+    signalAware: []
+  };
 }
 function joinPaths(...parts2) {
   const joined = parts2.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
@@ -71808,7 +72667,16 @@ function mergeFacts(into, from) {
 
 // src/gates/health/code/js-extract.ts
 var HTTP_METHODS = /* @__PURE__ */ new Set(["get", "post", "put", "delete", "del", "patch", "head", "options", "all"]);
-var NEST_METHODS = { Get: "GET", Post: "POST", Put: "PUT", Delete: "DELETE", Patch: "PATCH", All: "ALL", Head: "HEAD", Options: "OPTIONS" };
+var NEST_METHODS = {
+  Get: "GET",
+  Post: "POST",
+  Put: "PUT",
+  Delete: "DELETE",
+  Patch: "PATCH",
+  All: "ALL",
+  Head: "HEAD",
+  Options: "OPTIONS"
+};
 var JS_WEB_MODULES = [
   "express",
   "fastify",
@@ -71831,10 +72699,21 @@ var JS_WEB_MODULES = [
   "close-with-grace",
   "http-terminator"
 ];
-var JS_TOKENS = [...JS_WEB_MODULES.map((m) => `'${m}'`), ...JS_WEB_MODULES.map((m) => `"${m}"`), "SIGTERM", ".listen("];
+var JS_TOKENS = [
+  ...JS_WEB_MODULES.map((m) => `'${m}'`),
+  ...JS_WEB_MODULES.map((m) => `"${m}"`),
+  "SIGTERM",
+  ".listen("
+];
 function unwrap3(node2) {
   let n = node2;
-  while (["parenthesized_expression", "await_expression", "as_expression", "non_null_expression", "satisfies_expression"].includes(n.type)) {
+  while ([
+    "parenthesized_expression",
+    "await_expression",
+    "as_expression",
+    "non_null_expression",
+    "satisfies_expression"
+  ].includes(n.type)) {
     const inner = n.namedChildren.find((c) => c !== null && c.type !== "comment");
     if (!inner) break;
     n = inner;
@@ -71882,7 +72761,8 @@ function portExpr(node2, info3, depth = 0) {
     if (op === "||" || op === "??") {
       const left = portExpr(n.childForFieldName("left"), info3, depth + 1);
       const right = portExpr(n.childForFieldName("right"), info3, depth + 1);
-      if (left.kind === "env" && right.kind === "literal") return { kind: "env", name: left.name, fallback: right.port };
+      if (left.kind === "env" && right.kind === "literal")
+        return { kind: "env", name: left.name, fallback: right.port };
       if (left.kind === "literal") return left;
     }
   }
@@ -71931,7 +72811,14 @@ var JsExtractor = class {
   }
   async run() {
     const info3 = this.info;
-    const calls = info3.root.descendantsOfType(["call_expression", "new_expression", "variable_declarator", "binary_expression", "switch_statement", "class_declaration"]);
+    const calls = info3.root.descendantsOfType([
+      "call_expression",
+      "new_expression",
+      "variable_declarator",
+      "binary_expression",
+      "switch_statement",
+      "class_declaration"
+    ]);
     for (const node2 of calls) {
       if (!node2) continue;
       switch (node2.type) {
@@ -71975,14 +72862,16 @@ var JsExtractor = class {
       }
       if (this.info.decls.has(n.text)) return { kind: "id", id: `${this.info.path}#${n.text}` };
       const r = await this.code.resolve(this.info, n.text);
-      if (r && "node" in r && r.name !== "*") return { kind: "id", id: `${r.info.path}#${r.name === "default" ? `default@${r.node.startIndex}` : r.name}` };
+      if (r && "node" in r && r.name !== "*")
+        return { kind: "id", id: `${r.info.path}#${r.name === "default" ? `default@${r.node.startIndex}` : r.name}` };
       return { kind: "unknown" };
     }
     if (n.type === "call_expression") {
       const fn = n.childForFieldName("function");
       if (fn?.type === "member_expression") {
         const prop = fn.childForFieldName("property")?.text;
-        if (prop === "routes" || prop === "middleware" || prop === "handler") return this.receiverOf(fn.childForFieldName("object"));
+        if (prop === "routes" || prop === "middleware" || prop === "handler")
+          return this.receiverOf(fn.childForFieldName("object"));
       }
       if (fn?.type === "identifier" && fn.text === "require") {
         const spec = stringValue(positionalArgs(n)[0] ?? n);
@@ -71990,7 +72879,11 @@ var JsExtractor = class {
         const target = path2 ? await this.code.info(path2) : void 0;
         if (target) {
           const r = await this.code.resolveExport(target, "default");
-          if (r && "node" in r) return { kind: "id", id: `${r.info.path}#${r.name === "default" ? `default@${r.node.startIndex}` : r.name}` };
+          if (r && "node" in r)
+            return {
+              kind: "id",
+              id: `${r.info.path}#${r.name === "default" ? `default@${r.node.startIndex}` : r.name}`
+            };
         }
       }
     }
@@ -72083,7 +72976,11 @@ var JsExtractor = class {
     if (role2 === "@hono/node-server.serve") {
       const opts = args2[0] && unwrap3(args2[0]).type === "object" ? objectProps(unwrap3(args2[0])) : void 0;
       const port = opts?.get("port");
-      this.facts.listens.push({ loc: this.loc(call2), port: port ? portExpr(port, this.info) : { kind: "literal", port: 3e3 }, via: "@hono/node-server serve" });
+      this.facts.listens.push({
+        loc: this.loc(call2),
+        port: port ? portExpr(port, this.info) : { kind: "literal", port: 3e3 },
+        via: "@hono/node-server serve"
+      });
       return;
     }
     if (role2 && /^(node:)?https?\.createServer$/.test(role2)) return this.createServer(call2, args2);
@@ -72116,7 +73013,11 @@ var JsExtractor = class {
           if (!e) continue;
           const s = stringValue(e) ?? (unwrap3(e).type === "object" ? stringValue(objectProps(unwrap3(e)).get("path") ?? e) : void 0);
           if (s !== void 0) exclude.push(s);
-          else this.facts.uncertain.push({ loc: this.loc(e), reason: "a NestJS global prefix exclusion is not a literal" });
+          else
+            this.facts.uncertain.push({
+              loc: this.loc(e),
+              reason: "a NestJS global prefix exclusion is not a literal"
+            });
         }
       }
       this.facts.globalPrefix = { prefix, exclude, loc: this.loc(call2) };
@@ -72156,7 +73057,10 @@ var JsExtractor = class {
         }
         const f = unwrap3(first);
         if (framework && recv.kind === "id" && (f.type === "identifier" || f.type === "template_string" || f.type === "member_expression" || f.type === "binary_expression")) {
-          this.facts.uncertain.push({ loc: this.loc(call2), reason: `a route path is computed at run time (\`${first.text.slice(0, 40)}\`)` });
+          this.facts.uncertain.push({
+            loc: this.loc(call2),
+            reason: `a route path is computed at run time (\`${first.text.slice(0, 40)}\`)`
+          });
         }
         return;
       }
@@ -72304,7 +73208,8 @@ var JsExtractor = class {
         fnInfo = r.info;
       }
     }
-    if (fnNode) this.facts.mounts.push({ parent, prefix, child: `${fnInfo.path}#${fnNode.startIndex}:p0`, loc: this.loc(call2) });
+    if (fnNode)
+      this.facts.mounts.push({ parent, prefix, child: `${fnInfo.path}#${fnNode.startIndex}:p0`, loc: this.loc(call2) });
   }
   /** `registerHealth(app)`: routes registered on a parameter get the argument's prefix. */
   async callSiteMounts(call2, args2) {
@@ -72327,20 +73232,33 @@ var JsExtractor = class {
       if (a.type !== "identifier") continue;
       const parent = await this.receiverOf(a);
       if (parent.kind === "unknown") continue;
-      this.facts.mounts.push({ parent, prefix: "", child: `${target.info.path}#${target.node.startIndex}:p${i2}`, loc: this.loc(call2) });
+      this.facts.mounts.push({
+        parent,
+        prefix: "",
+        child: `${target.info.path}#${target.node.startIndex}:p${i2}`,
+        loc: this.loc(call2)
+      });
     }
   }
   listen(call2, object2, args2) {
     const first = args2[0];
     if (!first) {
-      this.facts.listens.push({ loc: this.loc(call2), port: { kind: "unknown", text: "(no port: a random one)" }, via: `${object2.text}.listen` });
+      this.facts.listens.push({
+        loc: this.loc(call2),
+        port: { kind: "unknown", text: "(no port: a random one)" },
+        via: `${object2.text}.listen`
+      });
       return;
     }
     const u = unwrap3(first);
     if (isFn(u)) return;
     const s = stringValue(u);
     if (s !== void 0 && !/^\d+$/.test(s)) return;
-    this.facts.listens.push({ loc: this.loc(call2), port: portExpr(first, this.info), via: `${object2.text.replace(/\s+/g, "").slice(0, 30)}.listen` });
+    this.facts.listens.push({
+      loc: this.loc(call2),
+      port: portExpr(first, this.info),
+      via: `${object2.text.replace(/\s+/g, "").slice(0, 30)}.listen`
+    });
   }
   /** `http.createServer((req, res) => …)`: without path checks it answers every path. */
   createServer(call2, args2) {
@@ -72376,7 +73294,14 @@ var JsExtractor = class {
       const path2 = v ? stringValue(v) : void 0;
       if (path2 === void 0 || !path2.startsWith("/")) continue;
       this.facts.frameworks.add("node-http");
-      this.facts.routes.push({ framework: "node-http", method: "ALL", path: path2, receiver: { kind: "root" }, loc: this.loc(c), handlers: [{ node: c, info: this.info }] });
+      this.facts.routes.push({
+        framework: "node-http",
+        method: "ALL",
+        path: path2,
+        receiver: { kind: "root" },
+        loc: this.loc(c),
+        handlers: [{ node: c, info: this.info }]
+      });
     }
   }
   signalHandler(call2, args2) {
@@ -72484,7 +73409,10 @@ var JsExtractor = class {
   }
   /** NestJS `@Controller('health')` classes and their `@Get('live')` methods. */
   nestController(cls) {
-    const decorators = [...cls.namedChildren, ...cls.parent?.type === "export_statement" ? cls.parent.namedChildren : []].filter((c) => c?.type === "decorator");
+    const decorators = [
+      ...cls.namedChildren,
+      ...cls.parent?.type === "export_statement" ? cls.parent.namedChildren : []
+    ].filter((c) => c?.type === "decorator");
     const ctrl = decorators.find((d) => /^Controller$/.test(decoratorName(d) ?? ""));
     if (!ctrl) return;
     if (!this.info.modules.has("@nestjs/common")) return;
@@ -72496,7 +73424,8 @@ var JsExtractor = class {
       if (a.type === "object") {
         const props = objectProps(a);
         prefix = props.get("path") ? stringValue(props.get("path")) : "";
-        if (props.has("version") || props.has("host")) this.facts.uncertain.push({ loc: this.loc(ctrl), reason: "a NestJS controller is versioned or host-bound" });
+        if (props.has("version") || props.has("host"))
+          this.facts.uncertain.push({ loc: this.loc(ctrl), reason: "a NestJS controller is versioned or host-bound" });
       } else prefix = stringValue(a);
     }
     if (prefix === void 0) {
@@ -72591,7 +73520,8 @@ function drainOf(fn, info3) {
     if (!call2) continue;
     const name2 = calleeName(call2) ?? "";
     const args2 = positionalArgs(call2);
-    if (/\.(close|closeAllConnections|stop|terminate|shutdown)$/.test(name2) || name2 === "process.exit" || name2 === "app.close") closes = true;
+    if (/\.(close|closeAllConnections|stop|terminate|shutdown)$/.test(name2) || name2 === "process.exit" || name2 === "app.close")
+      closes = true;
     const last = name2.slice(name2.lastIndexOf(".") + 1);
     if (last === "setTimeout") {
       const b = info3.bindings.get("setTimeout");
@@ -72614,11 +73544,25 @@ function drainOf(fn, info3) {
       }
     }
   }
-  return { ...drainMs !== void 0 ? { drainMs } : {}, ...drainLoc ? { drainLoc } : {}, closesImmediately: closes && drainMs === void 0 };
+  return {
+    ...drainMs !== void 0 ? { drainMs } : {},
+    ...drainLoc ? { drainLoc } : {},
+    closesImmediately: closes && drainMs === void 0
+  };
 }
 
 // src/gates/health/code/py-extract.ts
-var PY_TOKENS = ["fastapi", "flask", "starlette", "django", "urlpatterns", "uvicorn", "SIGTERM", "fastapi_health", "Blueprint"];
+var PY_TOKENS = [
+  "fastapi",
+  "flask",
+  "starlette",
+  "django",
+  "urlpatterns",
+  "uvicorn",
+  "SIGTERM",
+  "fastapi_health",
+  "Blueprint"
+];
 var DECORATOR_METHODS = {
   get: "GET",
   post: "POST",
@@ -72663,7 +73607,12 @@ var PyExtractor = class {
     return locOf(this.info, n);
   }
   async run() {
-    for (const node2 of this.info.root.descendantsOfType(["assignment", "decorated_definition", "call", "augmented_assignment"])) {
+    for (const node2 of this.info.root.descendantsOfType([
+      "assignment",
+      "decorated_definition",
+      "call",
+      "augmented_assignment"
+    ])) {
       if (!node2) continue;
       if (node2.type === "assignment" || node2.type === "augmented_assignment") await this.assignment(node2);
       else if (node2.type === "decorated_definition") await this.decorated(node2);
@@ -72770,7 +73719,14 @@ var PyExtractor = class {
       const list2 = methods ? methods.namedChildren.map((c) => c ? stringValue(c)?.toUpperCase() : void 0).filter((x) => !!x) : [m];
       const recv = await this.receiverOf(fn.childForFieldName("object"));
       for (const mm of list2) {
-        this.facts.routes.push({ framework: fw, method: mm, path: path2, receiver: recv, loc: this.loc(d), handlers: [{ node: def, info: this.info }] });
+        this.facts.routes.push({
+          framework: fw,
+          method: mm,
+          path: path2,
+          receiver: recv,
+          loc: this.loc(d),
+          handlers: [{ node: def, info: this.info }]
+        });
       }
     }
   }
@@ -72789,7 +73745,11 @@ var PyExtractor = class {
     }
     if (r === "aiohttp.web.run_app") {
       const port = kw.get("port");
-      this.facts.listens.push({ loc: this.loc(call2), port: port ? this.portOf(port) : { kind: "literal", port: 8080 }, via: "web.run_app" });
+      this.facts.listens.push({
+        loc: this.loc(call2),
+        port: port ? this.portOf(port) : { kind: "literal", port: 8080 },
+        via: "web.run_app"
+      });
       this.facts.signalAware.push(this.loc(call2));
       return;
     }
@@ -72806,7 +73766,13 @@ var PyExtractor = class {
         const child = args2[0] ? await this.receiverOf(args2[0]) : { kind: "unknown" };
         const prefix = kw.get("prefix");
         const p = prefix ? stringValue(prefix) : "";
-        if (child.kind === "id") this.facts.mounts.push({ parent: await this.receiverOf(object2), prefix: p, child: child.id, loc: this.loc(call2) });
+        if (child.kind === "id")
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object2),
+            prefix: p,
+            child: child.id,
+            loc: this.loc(call2)
+          });
         else this.facts.uncertain.push({ loc: this.loc(call2), reason: "an included router could not be followed" });
         return;
       }
@@ -72815,8 +73781,15 @@ var PyExtractor = class {
         const prefix = kw.get("url_prefix");
         const p = prefix ? stringValue(prefix) : "";
         if (child.kind === "id") {
-          this.facts.mounts.push({ parent: await this.receiverOf(object2), prefix: p, child: child.id, loc: this.loc(call2), ...prefix ? { replacesOwn: true } : {} });
-        } else this.facts.uncertain.push({ loc: this.loc(call2), reason: "a registered blueprint could not be followed" });
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object2),
+            prefix: p,
+            child: child.id,
+            loc: this.loc(call2),
+            ...prefix ? { replacesOwn: true } : {}
+          });
+        } else
+          this.facts.uncertain.push({ loc: this.loc(call2), reason: "a registered blueprint could not be followed" });
         return;
       }
       case "add_api_route":
@@ -72847,21 +73820,45 @@ var PyExtractor = class {
         if (sub.type === "call") {
           const sr = role(this.info, sub.childForFieldName("function"));
           if (sr === "prometheus_client.make_asgi_app" || sr === "prometheus_client.make_wsgi_app") {
-            this.facts.routes.push({ framework: frameworkOf(this.info) ?? "fastapi", method: "GET", path: path2, receiver: await this.receiverOf(object2), loc: this.loc(call2), handlers: [] });
+            this.facts.routes.push({
+              framework: frameworkOf(this.info) ?? "fastapi",
+              method: "GET",
+              path: path2,
+              receiver: await this.receiverOf(object2),
+              loc: this.loc(call2),
+              handlers: []
+            });
           } else {
-            this.facts.routes.push({ framework: frameworkOf(this.info) ?? "fastapi", method: "ALL", path: joinPaths(path2, "*"), receiver: await this.receiverOf(object2), loc: this.loc(call2), handlers: [] });
+            this.facts.routes.push({
+              framework: frameworkOf(this.info) ?? "fastapi",
+              method: "ALL",
+              path: joinPaths(path2, "*"),
+              receiver: await this.receiverOf(object2),
+              loc: this.loc(call2),
+              handlers: []
+            });
           }
           return;
         }
         const child = await this.receiverOf(sub);
-        if (child.kind === "id") this.facts.mounts.push({ parent: await this.receiverOf(object2), prefix: path2, child: child.id, loc: this.loc(call2) });
+        if (child.kind === "id")
+          this.facts.mounts.push({
+            parent: await this.receiverOf(object2),
+            prefix: path2,
+            child: child.id,
+            loc: this.loc(call2)
+          });
         return;
       }
       case "run": {
         const b = object2.type === "identifier" ? await this.receiverOf(object2) : void 0;
         if (b?.kind !== "id" || frameworkOf(this.info) !== "flask") return;
         const port = kw.get("port") ?? args2[1];
-        this.facts.listens.push({ loc: this.loc(call2), port: port ? this.portOf(port) : { kind: "literal", port: 5e3 }, via: "app.run (Flask development server)" });
+        this.facts.listens.push({
+          loc: this.loc(call2),
+          port: port ? this.portOf(port) : { kind: "literal", port: 5e3 },
+          via: "app.run (Flask development server)"
+        });
         return;
       }
       default:
@@ -72934,7 +73931,12 @@ var PyExtractor = class {
         const [k, d] = positionalArgs(n);
         const env = k ? stringValue(k) : void 0;
         const fallback = d ? d.type === "integer" ? Number(d.text) : Number(stringValue(d)) : void 0;
-        if (env) return { kind: "env", name: env, ...fallback !== void 0 && Number.isInteger(fallback) ? { fallback } : {} };
+        if (env)
+          return {
+            kind: "env",
+            name: env,
+            ...fallback !== void 0 && Number.isInteger(fallback) ? { fallback } : {}
+          };
       }
     }
     if (n.type === "identifier") {
@@ -72955,7 +73957,14 @@ var PyExtractor = class {
       if (path2 === void 0) continue;
       const h = endpoint2 ? await this.functionFor(endpoint2) : void 0;
       this.facts.frameworks.add("starlette");
-      this.facts.routes.push({ framework: "starlette", method: "GET", path: path2, receiver, loc: this.loc(item), handlers: h ? [h] : [] });
+      this.facts.routes.push({
+        framework: "starlette",
+        method: "GET",
+        path: path2,
+        receiver,
+        loc: this.loc(item),
+        handlers: h ? [h] : []
+      });
     }
   }
   /** Django: `urlpatterns = [path("healthz/", views.healthz), path("api/", include("api.urls"))]`. */
@@ -72977,19 +73986,42 @@ var PyExtractor = class {
       const prefix = regex2 ? regexPrefix(route) : route;
       if (view.type === "call" && /(^|\.)include$/.test(calleeName(view) ?? "")) {
         if (prefix === void 0) {
-          this.facts.uncertain.push({ loc: this.loc(item), reason: "a Django include() sits under a regular expression" });
+          this.facts.uncertain.push({
+            loc: this.loc(item),
+            reason: "a Django include() sits under a regular expression"
+          });
           continue;
         }
         const target = positionalArgs(view)[0];
         const childPath = await this.includeTarget(target);
-        if (childPath) this.facts.mounts.push({ parent: receiver, prefix: joinPaths(prefix), child: `${childPath}#urlpatterns`, loc: this.loc(item) });
+        if (childPath)
+          this.facts.mounts.push({
+            parent: receiver,
+            prefix: joinPaths(prefix),
+            child: `${childPath}#urlpatterns`,
+            loc: this.loc(item)
+          });
         else {
-          this.facts.routes.push({ framework: "django", method: "ALL", path: joinPaths(prefix, "*"), receiver, loc: this.loc(item), handlers: [] });
+          this.facts.routes.push({
+            framework: "django",
+            method: "ALL",
+            path: joinPaths(prefix, "*"),
+            receiver,
+            loc: this.loc(item),
+            handlers: []
+          });
         }
         continue;
       }
       if (view.type === "attribute" && view.childForFieldName("attribute")?.text === "urls" && prefix !== void 0) {
-        this.facts.routes.push({ framework: "django", method: "ALL", path: joinPaths(prefix, "*"), receiver, loc: this.loc(item), handlers: [] });
+        this.facts.routes.push({
+          framework: "django",
+          method: "ALL",
+          path: joinPaths(prefix, "*"),
+          receiver,
+          loc: this.loc(item),
+          handlers: []
+        });
         continue;
       }
       const h = await this.functionFor(view);
@@ -73059,7 +74091,8 @@ function yentries(ctx, node2) {
   if (!(0, import_yaml4.isMap)(node2)) return [];
   const out2 = [];
   for (const item of node2.items) {
-    if ((0, import_yaml4.isPair)(item) && (0, import_yaml4.isScalar)(item.key)) out2.push({ key: String(item.key.value), value: item.value, line: yline(ctx, item) });
+    if ((0, import_yaml4.isPair)(item) && (0, import_yaml4.isScalar)(item.key))
+      out2.push({ key: String(item.key.value), value: item.value, line: yline(ctx, item) });
   }
   return out2;
 }
@@ -73109,7 +74142,8 @@ function yjs(node2) {
   if ((0, import_yaml4.isSeq)(node2)) return yitems(node2).map((n) => yjs(n));
   if ((0, import_yaml4.isMap)(node2)) {
     const out2 = {};
-    for (const item of node2.items) if ((0, import_yaml4.isPair)(item) && (0, import_yaml4.isScalar)(item.key)) out2[String(item.key.value)] = yjs(item.value);
+    for (const item of node2.items)
+      if ((0, import_yaml4.isPair)(item) && (0, import_yaml4.isScalar)(item.key)) out2[String(item.key.value)] = yjs(item.value);
     return out2;
   }
   return void 0;
@@ -73177,7 +74211,11 @@ function parseCompose(file2) {
       } else if ((0, import_yaml5.isMap)(deps)) {
         for (const d of yentries(ctx, deps)) {
           const condition = ystr(yget(d.value, "condition"));
-          svc.dependsOn.push({ service: d.key, ...condition ? { condition } : {}, line: ykeyLine(ctx, d.value, "condition") || d.line });
+          svc.dependsOn.push({
+            service: d.key,
+            ...condition ? { condition } : {},
+            line: ykeyLine(ctx, d.value, "condition") || d.line
+          });
         }
       }
       for (const p of yitems(yget(value, "ports"))) {
@@ -73373,22 +74411,31 @@ function imageTools(image) {
   const ref = image.toLowerCase().replace(/@sha256:[0-9a-f]+$/, "");
   const [nameWithRegistry, tag = "latest"] = splitTag(ref);
   const name2 = nameWithRegistry.replace(/^(docker\.io\/)?(library\/)?/, "");
-  if (name2 === "scratch") return { shell: false, curl: false, wget: false, why: "`scratch` images contain nothing but what you copy in" };
+  if (name2 === "scratch")
+    return { shell: false, curl: false, wget: false, why: "`scratch` images contain nothing but what you copy in" };
   if (/(^|\/)distroless\//.test(name2) || name2.startsWith("gcr.io/distroless")) {
     const debug2 = tag.includes("debug");
     return debug2 ? { shell: true, curl: false, wget: true, why: "distroless debug images only have busybox (wget, no curl)" } : { shell: false, curl: false, wget: false, why: "distroless images have no shell, no curl and no wget" };
   }
   if (name2.startsWith("cgr.dev/chainguard/")) {
     if (tag.includes("dev")) return void 0;
-    return { shell: false, curl: false, wget: false, why: "Chainguard runtime images have no shell, no curl and no wget" };
+    return {
+      shell: false,
+      curl: false,
+      wget: false,
+      why: "Chainguard runtime images have no shell, no curl and no wget"
+    };
   }
   const base4 = name2.slice(name2.lastIndexOf("/") + 1);
   const official = !name2.includes("/") || name2.startsWith("library/");
   if (!official) return void 0;
-  if (base4 === "alpine" || tag.includes("alpine")) return { shell: true, curl: false, wget: true, why: `\`${image}\` is Alpine-based: busybox wget, no curl` };
+  if (base4 === "alpine" || tag.includes("alpine"))
+    return { shell: true, curl: false, wget: true, why: `\`${image}\` is Alpine-based: busybox wget, no curl` };
   if (base4 === "busybox") return { shell: true, curl: false, wget: true, why: "busybox has wget but no curl" };
-  if (tag.includes("slim")) return { shell: true, curl: false, wget: false, why: `\`${image}\` is a slim Debian image: no curl, no wget` };
-  if (base4 === "debian" || base4 === "ubuntu") return { shell: true, curl: false, wget: false, why: `the \`${base4}\` base image has neither curl nor wget` };
+  if (tag.includes("slim"))
+    return { shell: true, curl: false, wget: false, why: `\`${image}\` is a slim Debian image: no curl, no wget` };
+  if (base4 === "debian" || base4 === "ubuntu")
+    return { shell: true, curl: false, wget: false, why: `the \`${base4}\` base image has neither curl nor wget` };
   if (["node", "python", "golang", "ruby", "buildpack-deps"].includes(base4)) {
     return { shell: true, curl: true, wget: true, why: `the full \`${base4}\` image includes curl and wget` };
   }
@@ -73407,7 +74454,23 @@ function imageHasNoHealthcheck(image) {
   const ref = image.toLowerCase().replace(/@sha256:[0-9a-f]+$/, "");
   const [name2] = splitTag(ref);
   const bare = name2.replace(/^(docker\.io\/)?(library\/)?/, "");
-  return ["postgres", "mysql", "mariadb", "redis", "mongo", "rabbitmq", "memcached", "nginx", "httpd", "node", "python", "alpine", "debian", "ubuntu", "busybox"].includes(bare);
+  return [
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "mongo",
+    "rabbitmq",
+    "memcached",
+    "nginx",
+    "httpd",
+    "node",
+    "python",
+    "alpine",
+    "debian",
+    "ubuntu",
+    "busybox"
+  ].includes(bare);
 }
 
 // src/gates/health/deploy/helm.ts
@@ -73520,7 +74583,9 @@ var HelmTemplate = class {
    * `toYaml .` inside `with .Values.x`) to a values.yaml node. Undefined when it is anything else.
    */
   resolveBlock(actions, line) {
-    const meaningful = actions.filter((a2) => !/^\s*(end|else)\b/.test(a2) && !/^\s*(if|with|range)\b/.test(a2) && a2.trim() !== "");
+    const meaningful = actions.filter(
+      (a2) => !/^\s*(end|else)\b/.test(a2) && !/^\s*(if|with|range)\b/.test(a2) && a2.trim() !== ""
+    );
     if (meaningful.length !== 1) return void 0;
     const a = meaningful[0].trim();
     const m = /^toYaml\s+\(?\s*(\.Values(?:\.[\w-]+)+|\.)\s*\)?\s*(\|\s*(nindent|indent)\s+\d+\s*)?(\|\s*trim\s*)?$/.exec(a);
@@ -73681,14 +74746,20 @@ function readObject(env, root) {
   if (kind === "Ingress") {
     const spec = yget(root, "spec");
     const backends = [yget(spec, "defaultBackend"), yget(spec, "backend")];
-    for (const rule70 of yitems(yget(spec, "rules"))) for (const p of yitems(ypath(rule70, "http", "paths"))) backends.push(yget(p, "backend"));
+    for (const rule70 of yitems(yget(spec, "rules")))
+      for (const p of yitems(ypath(rule70, "http", "paths"))) backends.push(yget(p, "backend"));
     for (const b of backends) {
       if (!b) continue;
       const svc = yget(b, "service");
       const svcName = ystr(yget(svc, "name")) ?? ystr(yget(b, "serviceName")) ?? templatedText(env, yget(svc, "name"));
       if (!svcName) continue;
       const port = ynum(ypath(svc, "port", "number")) ?? ystr(ypath(svc, "port", "name")) ?? ynum(yget(b, "servicePort"));
-      out2.publicBackends.push({ service: svcName, ...namespace ? { namespace } : {}, ...port !== void 0 ? { port } : {}, loc: { path: env.file.path, line: yline(ctx, b) } });
+      out2.publicBackends.push({
+        service: svcName,
+        ...namespace ? { namespace } : {},
+        ...port !== void 0 ? { port } : {},
+        loc: { path: env.file.path, line: yline(ctx, b) }
+      });
     }
     return;
   }
@@ -73698,7 +74769,12 @@ function readObject(env, root) {
         const svcName = ystr(yget(ref, "name"));
         if (!svcName || (ystr(yget(ref, "kind")) ?? "Service") !== "Service") continue;
         const port = ynum(yget(ref, "port"));
-        out2.publicBackends.push({ service: svcName, ...namespace ? { namespace } : {}, ...port !== void 0 ? { port } : {}, loc: { path: env.file.path, line: yline(ctx, ref) } });
+        out2.publicBackends.push({
+          service: svcName,
+          ...namespace ? { namespace } : {},
+          ...port !== void 0 ? { port } : {},
+          loc: { path: env.file.path, line: yline(ctx, ref) }
+        });
       }
     }
     return;
@@ -73790,7 +74866,8 @@ function scalarNumber(env, node2) {
 }
 function scalarString(env, node2) {
   const s = ystr(node2);
-  if (s !== void 0 && env.template && /_{4,}/.test(s)) return renderInline(env.template, ysource(env.reader.ctx, node2));
+  if (s !== void 0 && env.template && /_{4,}/.test(s))
+    return renderInline(env.template, ysource(env.reader.ctx, node2));
   if (s !== void 0) return s;
   if (env.template && isMasked(node2)) {
     const r = env.template.resolveScalar(ysource(env.reader.ctx, node2));
@@ -73868,9 +74945,14 @@ function readContainer(env, node2, endLine) {
       if (probe) container.probes[kind] = probe;
       continue;
     }
-    const until = Math.min((nextKeyAfter(pair.line) ?? Number.MAX_SAFE_INTEGER) - 1, blockEnd(env.file.lines(), pair.line));
+    const until = Math.min(
+      (nextKeyAfter(pair.line) ?? Number.MAX_SAFE_INTEGER) - 1,
+      blockEnd(env.file.lines(), pair.line)
+    );
     const actions = env.template ? ownLineActions(env, pair.line, until).map((a) => a.action) : [];
-    const inline = isMasked(value) ? [ysource(ctx, value).replace(/^\{\{-?|-?\}\}$/g, "").trim()] : [];
+    const inline = isMasked(value) ? [
+      ysource(ctx, value).replace(/^\{\{-?|-?\}\}$/g, "").trim()
+    ] : [];
     const ref = env.template?.resolveBlock([...inline, ...actions], pair.line + 1);
     if (ref && (0, import_yaml8.isMap)(ref.node) && env.helm?.values) {
       const vreader = { ctx: env.helm.values.ctx, path: env.helm.values.path };
@@ -73909,7 +74991,9 @@ function readContainer(env, node2, endLine) {
         }
         continue;
       }
-      for (const [, kind] of PROBE_KEYS) if (!container.probes[kind] && !container.unresolvedProbes.includes(kind)) container.unresolvedProbes.push(kind);
+      for (const [, kind] of PROBE_KEYS)
+        if (!container.probes[kind] && !container.unresolvedProbes.includes(kind))
+          container.unresolvedProbes.push(kind);
       env.out.notes.push({
         line: a.line,
         message: `container "${name2}" includes \`${a.action.slice(0, 60)}\`, which the health gate cannot render without Helm; its missing probes were not judged`
@@ -73986,7 +75070,13 @@ function readProbe(env, reader, kind, keyLine, node2, ports) {
   } else if (!(0, import_yaml8.isSeq)(node2)) {
     probe.type = "unknown";
   }
-  const fields = ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "failureThreshold", "successThreshold"];
+  const fields = [
+    "initialDelaySeconds",
+    "periodSeconds",
+    "timeoutSeconds",
+    "failureThreshold",
+    "successThreshold"
+  ];
   for (const f of fields) {
     const v = num(f);
     if (v) probe[f] = v;
@@ -74002,8 +75092,12 @@ var healthOptionsSchema = external_exports.object({
   ),
   readiness: path("The path every readiness probe must use (e.g. `/readyz`)."),
   startup: path("The path every startup probe must use (e.g. `/startupz`)."),
-  "slow-start-seconds": external_exports.number().int().min(1).default(30).describe("A liveness `initialDelaySeconds` at or above this many seconds is treated as a startup budget that belongs in a startupProbe."),
-  "fast-restart-seconds": external_exports.number().int().min(1).default(10).describe("A liveness probe whose `failureThreshold \xD7 periodSeconds` is below this many seconds restarts containers after a short pause (a GC, a CPU throttle).")
+  "slow-start-seconds": external_exports.number().int().min(1).default(30).describe(
+    "A liveness `initialDelaySeconds` at or above this many seconds is treated as a startup budget that belongs in a startupProbe."
+  ),
+  "fast-restart-seconds": external_exports.number().int().min(1).default(10).describe(
+    "A liveness probe whose `failureThreshold \xD7 periodSeconds` is below this many seconds restarts containers after a short pause (a GC, a CPU throttle)."
+  )
 });
 function healthOptions(options) {
   return options ?? healthOptionsSchema.parse({});
@@ -74082,7 +75176,8 @@ async function buildHealthModel(ctx) {
       model.workloads.push(...parsed.workloads);
       model.kubeServices.push(...parsed.services);
       model.publicBackends.push(...parsed.publicBackends);
-      if (chart !== void 0) for (const n of parsed.notes) helmNotes.set(chart, [...helmNotes.get(chart) ?? [], { path: path2, line: n.line }]);
+      if (chart !== void 0)
+        for (const n of parsed.notes) helmNotes.set(chart, [...helmNotes.get(chart) ?? [], { path: path2, line: n.line }]);
       else for (const n of parsed.notes) ctx.error(path2, `line ${n.line}: ${n.message}`);
     } catch (err2) {
       ctx.error(path2, `the health gate could not read this manifest: ${err2.message}`);
@@ -74128,21 +75223,25 @@ async function buildHealthModel(ctx) {
   await djangoRoots(ctx, code, facts);
   code.releaseAll();
   const targeted = /* @__PURE__ */ new Set();
-  for (const w of model.workloads) for (const c of w.containers) for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
+  for (const w of model.workloads)
+    for (const c of w.containers)
+      for (const p of Object.values(c.probes)) if (p?.path) targeted.add(normalisePath(p.path));
   for (const s of model.compose) {
     const t = s.healthcheck ? httpTargetOf(s.healthcheck.form === "CMD-SHELL" ? shellWords(s.healthcheck.argv.join(" ")) : s.healthcheck.argv) : void 0;
     if (t) targeted.add(normalisePath(t.path));
   }
-  for (const d of model.dockerfiles) for (const h of d.healthchecks) {
-    const t = httpTargetOf(h.form === "shell" ? shellWords(h.text) : h.argv);
-    if (t) targeted.add(normalisePath(t.path));
-  }
+  for (const d of model.dockerfiles)
+    for (const h of d.healthchecks) {
+      const t = httpTargetOf(h.form === "shell" ? shellWords(h.text) : h.argv);
+      if (t) targeted.add(normalisePath(t.path));
+    }
   for (const p of [options.liveness, options.readiness, options.startup]) if (p) targeted.add(normalisePath(p));
   const allMounts = [...facts.values()].flatMap((f) => f.mounts);
   const allRouters = [...facts.values()].flatMap((f) => f.routers);
   const prefixes = prefixResolver(allRouters, allMounts);
   const serviceList = ctx.services.length ? [...ctx.services] : [ctx.serviceOf("")];
-  for (const root of facts.keys()) if (!serviceList.some((s) => s.root === root)) serviceList.push(ctx.serviceOf(root === "" ? "x" : `${root}/x`));
+  for (const root of facts.keys())
+    if (!serviceList.some((s) => s.root === root)) serviceList.push(ctx.serviceOf(root === "" ? "x" : `${root}/x`));
   for (const svc of serviceList) {
     const f = facts.get(svc.root) ?? emptyFacts();
     const cs = {
@@ -74160,7 +75259,9 @@ async function buildHealthModel(ctx) {
     };
     if (f.nestGrace) {
       const grace = f.nestGrace;
-      cs.shutdown.handlers = cs.shutdown.handlers.map((h) => h.via === "nest" ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h);
+      cs.shutdown.handlers = cs.shutdown.handlers.map(
+        (h) => h.via === "nest" ? { ...h, drainMs: grace.ms, drainLoc: grace.loc, closesImmediately: grace.ms === 0 } : h
+      );
     }
     for (const raw of f.routes) {
       for (const route of placeRoute(raw, f, prefixes)) {
@@ -74175,7 +75276,9 @@ async function buildHealthModel(ctx) {
     }
     model.services.push(cs);
   }
-  const routeFiles = new Set([...facts.values()].flatMap((f) => [...f.routes.map((r) => r.loc.path), ...f.mounts.map((m) => m.loc.path)]));
+  const routeFiles = new Set(
+    [...facts.values()].flatMap((f) => [...f.routes.map((r) => r.loc.path), ...f.mounts.map((m) => m.loc.path)])
+  );
   for (const target of targeted) {
     const segment = target.split("/").filter(Boolean).pop();
     if (!segment || segment.length < 3) continue;
@@ -74222,7 +75325,12 @@ function prefixResolver(routers, mounts) {
   return (id) => resolve2(id, 0);
 }
 function placeRoute(raw, f, prefixes) {
-  const base4 = { framework: raw.framework, method: raw.method, loc: raw.loc, ...raw.port !== void 0 ? { port: raw.port } : {} };
+  const base4 = {
+    framework: raw.framework,
+    method: raw.method,
+    loc: raw.loc,
+    ...raw.port !== void 0 ? { port: raw.port } : {}
+  };
   if (raw.regex) return [{ ...base4, path: `re:${raw.path}`, certainty: "suffix" }];
   let paths;
   if (raw.receiver.kind === "root") paths = [""];
@@ -74274,7 +75382,9 @@ function matcherOf(routePath) {
   return m;
 }
 function wildcardOf(segment) {
-  return segment.wildcard ??= new RegExp(`^${segment.literal.replace(/[.+?^${}()|\\]/g, "\\$&").replace(/\*/g, ".*")}$`);
+  return segment.wildcard ??= new RegExp(
+    `^${segment.literal.replace(/[.+?^${}()|\\]/g, "\\$&").replace(/\*/g, ".*")}$`
+  );
 }
 function targetSegments(path2) {
   let ts = targets.get(path2);
@@ -74327,7 +75437,12 @@ async function analyseHandlers(raw, analyzer, code) {
       continue;
     }
     const facts = await analyzer.analyse(node2, info3);
-    merged = merged ? { loc: facts.loc, deps: [...merged.deps, ...facts.deps], leaks: [...merged.leaks, ...facts.leaks], readsShutdownState: merged.readsShutdownState || facts.readsShutdownState } : facts;
+    merged = merged ? {
+      loc: facts.loc,
+      deps: [...merged.deps, ...facts.deps],
+      leaks: [...merged.leaks, ...facts.leaks],
+      readsShutdownState: merged.readsShutdownState || facts.readsShutdownState
+    } : facts;
   }
   return merged;
 }
@@ -74352,7 +75467,8 @@ async function extractFile(path2, code, ctx) {
       const info3 = await code.info(path2);
       if (!info3) return;
       parsed = true;
-      if (info3.lang === "js" && ![...info3.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info3.file.text) && !hasTypeImportOf(info3)) return;
+      if (info3.lang === "js" && ![...info3.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info3.file.text) && !hasTypeImportOf(info3))
+        return;
       const live = emptyFacts();
       try {
         if (info3.lang === "js") await extractJs(info3, code, live);
@@ -74394,10 +75510,24 @@ function nextRoute(info3, f, svc) {
     const decl = info3.decls.get(local);
     const fn = decl ? functionOf(decl) : void 0;
     const loc = { path: path2, line: (decl ?? info3.root).startPosition.row + 1 };
-    f.routes.push({ framework: "next", method, path: urlPath, receiver: { kind: "root" }, loc, handlers: fn ? [handlerRef({ node: fn, info: info3 })] : [] });
+    f.routes.push({
+      framework: "next",
+      method,
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc,
+      handlers: fn ? [handlerRef({ node: fn, info: info3 })] : []
+    });
   }
   if (!app && !info3.exports.has("default") && info3.defaultExpr) {
-    f.routes.push({ framework: "next", method: "ALL", path: urlPath, receiver: { kind: "root" }, loc: { path: path2, line: 1 }, handlers: [handlerRef({ node: info3.defaultExpr, info: info3 })] });
+    f.routes.push({
+      framework: "next",
+      method: "ALL",
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc: { path: path2, line: 1 },
+      handlers: [handlerRef({ node: info3.defaultExpr, info: info3 })]
+    });
   }
 }
 async function djangoRoots(ctx, code, facts) {
@@ -74411,7 +75541,8 @@ async function djangoRoots(ctx, code, facts) {
     if (path2) roots.add(path2);
   }
   if (roots.size === 0) {
-    for (const p of ctx.paths) if (/(^|\/)urls\.py$/.test(p) && ctx.paths.includes(`${dirOf(p) ? `${dirOf(p)}/` : ""}settings.py`)) roots.add(p);
+    for (const p of ctx.paths)
+      if (/(^|\/)urls\.py$/.test(p) && ctx.paths.includes(`${dirOf(p) ? `${dirOf(p)}/` : ""}settings.py`)) roots.add(p);
   }
   for (const root of roots) {
     const f = facts.get(ctx.serviceOf(root).root);
@@ -74531,12 +75662,14 @@ function mapDeployments(model, ctx) {
     return pick2(byAlias(c.image ? imageName(c.image) : void 0), "image name") ?? pick2(byAlias(c.name), "container name") ?? // A workload's name says nothing about its sidecars.
     (w.containers.length === 1 ? pick2(byAlias(w.name), "workload name") : void 0) ?? (httpServices.length === 1 && w.containers.length === 1 ? { root: httpServices[0].root, reason: "only service" } : {});
   };
-  for (const w of model.workloads) for (const c of w.containers) model.containerMap[containerKey(w, c)] = mapContainer(w, c);
+  for (const w of model.workloads)
+    for (const c of w.containers) model.containerMap[containerKey(w, c)] = mapContainer(w, c);
   const mapCompose = (s) => {
     if (s.buildContext !== void 0) {
       const svc = ctx.serviceOf(s.buildContext === "" ? "x" : `${s.buildContext}/x`);
       const cs = model.services.find((c) => c.root === svc.root);
-      if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === "")) return { root: cs.root, reason: "build context" };
+      if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === ""))
+        return { root: cs.root, reason: "build context" };
     }
     if (isInfraImage(s.image)) return {};
     return pick2(byAlias(s.image ? imageName(s.image) : void 0), "image name") ?? pick2(byAlias(s.containerName), "container name") ?? pick2(byAlias(s.name), "compose service name") ?? {};
@@ -74619,7 +75752,13 @@ function routesServing(svc, path2) {
   let byPath = servingCache.get(svc);
   if (!byPath) servingCache.set(svc, byPath = /* @__PURE__ */ new Map());
   let routes = byPath.get(path2);
-  if (!routes) byPath.set(path2, routes = svc.routes.filter((r) => (r.method === "GET" || r.method === "ALL" || r.method === "HEAD") && routeServes(r, path2)));
+  if (!routes)
+    byPath.set(
+      path2,
+      routes = svc.routes.filter(
+        (r) => (r.method === "GET" || r.method === "ALL" || r.method === "HEAD") && routeServes(r, path2)
+      )
+    );
   return [...routes];
 }
 var servingCache = /* @__PURE__ */ new WeakMap();
@@ -74663,12 +75802,15 @@ function served(svc, path2, port, appPortList) {
   const hits = routes.filter(onPort);
   if (hits.length > 0) return { kind: "served", routes: hits };
   if (routes.length > 0) {
-    if (port !== void 0 && appPortList !== void 0 && routes.every((r) => r.port === void 0)) return { kind: "wrong-port", svc, ports: appPortList };
-    if (routes.some((r) => r.port !== void 0) && port !== void 0) return { kind: "wrong-port", svc, ports: [...new Set(routes.map((r) => r.port ?? 0))] };
+    if (port !== void 0 && appPortList !== void 0 && routes.every((r) => r.port === void 0))
+      return { kind: "wrong-port", svc, ports: appPortList };
+    if (routes.some((r) => r.port !== void 0) && port !== void 0)
+      return { kind: "wrong-port", svc, ports: [...new Set(routes.map((r) => r.port ?? 0))] };
     return { kind: "unknown", why: "port" };
   }
   if (svc.catchAll.length > 0) return { kind: "unknown", why: "catch-all route" };
-  if (svc.mentioned.includes(normalisePath(path2))) return { kind: "unknown", why: "the path appears in code we could not follow" };
+  if (svc.mentioned.includes(normalisePath(path2)))
+    return { kind: "unknown", why: "the path appears in code we could not follow" };
   if (svc.uncertain.length > 0) return { kind: "unknown", why: svc.uncertain[0].reason };
   if (svc.routes.length === 0) return { kind: "unknown", why: "no routes found" };
   return { kind: "no-route", svc };
@@ -74682,7 +75824,13 @@ function describeDep(d) {
   return `${kind} (\`${d.callee}\` at ${d.loc.path}:${d.loc.line})`;
 }
 function depKinds(deps) {
-  const names2 = [...new Set(deps.map((d) => d.kind === "http" ? "an HTTP dependency" : d.kind === "service" ? "another service" : `the ${d.kind}`))];
+  const names2 = [
+    ...new Set(
+      deps.map(
+        (d) => d.kind === "http" ? "an HTTP dependency" : d.kind === "service" ? "another service" : `the ${d.kind}`
+      )
+    )
+  ];
   return names2.length <= 1 ? names2[0] ?? "" : `${names2.slice(0, -1).join(", ")} and ${names2[names2.length - 1]}`;
 }
 function probeLabel(p) {
@@ -74727,7 +75875,9 @@ function probeHandler(model, w, c, p) {
   const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
   const s = served(svc, p.path, p.resolvedPort, ports);
   if (s.kind !== "served") return void 0;
-  const route = [...s.routes].sort((a, b) => Number(!!b.handler) - Number(!!a.handler) || (a.certainty === "exact" ? -1 : 1))[0];
+  const route = [...s.routes].sort(
+    (a, b) => Number(!!b.handler) - Number(!!a.handler) || (a.certainty === "exact" ? -1 : 1)
+  )[0];
   return route ? { svc, route } : void 0;
 }
 
@@ -74745,7 +75895,8 @@ function untraced(model, w, c, p) {
   if (!svc) return "no service in this repository could be matched to the container";
   const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
   const s = served(svc, p.path, p.resolvedPort, ports);
-  if (s.kind === "unknown") return s.why === "port" ? "the port it probes could not be resolved" : `the route table is incomplete (${s.why})`;
+  if (s.kind === "unknown")
+    return s.why === "port" ? "the port it probes could not be resolved" : `the route table is incomplete (${s.why})`;
   if (s.kind === "no-route") return "no route serves its path (reported by health/probe-target-unserved)";
   return "it probes a port the app does not listen on";
 }
@@ -74781,8 +75932,14 @@ function healthCoverage(ctx) {
     `${plural3(probes, "Kubernetes probe")} \u2192 ${plural3(followed, "handler")} followed`,
     `${plural3(model.services.length, "service")} with ${plural3(routes, "route")} read`
   ];
-  if (compose + docker > 0) examined.push(`${plural3(compose, "Compose health check")}, ${plural3(docker, "Dockerfile HEALTHCHECK")}`);
-  const notAnalysed = [...reasons].map(([reason, e]) => ({ subject: plural3(e.count, "probe"), reason, path: e.path, line: e.line }));
+  if (compose + docker > 0)
+    examined.push(`${plural3(compose, "Compose health check")}, ${plural3(docker, "Dockerfile HEALTHCHECK")}`);
+  const notAnalysed = [...reasons].map(([reason, e]) => ({
+    subject: plural3(e.count, "probe"),
+    reason,
+    path: e.path,
+    line: e.line
+  }));
   if (unresolved > 0) {
     notAnalysed.push({
       subject: plural3(unresolved, "probe setting"),
@@ -74918,11 +76075,16 @@ var rule5 = {
 };
 function exampleFor(image) {
   const name2 = (image ?? "").toLowerCase();
-  if (name2.includes("postgres")) return 'e.g. `test: ["CMD-SHELL", "pg_isready -U postgres"], interval: 5s, retries: 10`';
-  if (name2.includes("redis") || name2.includes("valkey")) return 'e.g. `test: ["CMD", "redis-cli", "ping"], interval: 5s, retries: 10`';
-  if (name2.includes("mysql") || name2.includes("mariadb")) return 'e.g. `test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 5s, retries: 10`';
-  if (name2.includes("rabbitmq")) return 'e.g. `test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: 10s, retries: 10`';
-  if (name2.includes("mongo")) return 'e.g. `test: ["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand(\'ping\')"], interval: 10s, retries: 10`';
+  if (name2.includes("postgres"))
+    return 'e.g. `test: ["CMD-SHELL", "pg_isready -U postgres"], interval: 5s, retries: 10`';
+  if (name2.includes("redis") || name2.includes("valkey"))
+    return 'e.g. `test: ["CMD", "redis-cli", "ping"], interval: 5s, retries: 10`';
+  if (name2.includes("mysql") || name2.includes("mariadb"))
+    return 'e.g. `test: ["CMD", "mysqladmin", "ping", "-h", "127.0.0.1"], interval: 5s, retries: 10`';
+  if (name2.includes("rabbitmq"))
+    return 'e.g. `test: ["CMD", "rabbitmq-diagnostics", "-q", "ping"], interval: 10s, retries: 10`';
+  if (name2.includes("mongo"))
+    return 'e.g. `test: ["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand(\'ping\')"], interval: 10s, retries: 10`';
   return 'e.g. `test: ["CMD", "node", "healthcheck.js"], interval: 10s, retries: 5`';
 }
 
@@ -75002,7 +76164,10 @@ function graceCheck(ctx, w, c, handlers, preStop, key) {
   const grace = w.terminationGracePeriodSeconds?.value ?? 30;
   const total = preStop + drainS;
   if (total < grace || total === 0) return;
-  const parts2 = [preStop ? `preStop ${preStop} s` : "", longest ? `${viaLabel(longest)} waits ${drainS} s before closing` : ""].filter(Boolean).join(" + ");
+  const parts2 = [
+    preStop ? `preStop ${preStop} s` : "",
+    longest ? `${viaLabel(longest)} waits ${drainS} s before closing` : ""
+  ].filter(Boolean).join(" + ");
   const at3 = w.terminationGracePeriodSeconds ? { path: w.path, line: w.terminationGracePeriodSeconds.line } : { path: w.path, line: w.podSpecLine };
   ctx.report({
     messageId: "graceTooShort",
@@ -75018,7 +76183,10 @@ function graceCheck(ctx, w, c, handlers, preStop, key) {
     },
     path: at3.path,
     line: at3.line,
-    related: [...longest?.drainLoc ? [related(longest.drainLoc, "the drain delay")] : [], ...c.preStopSeconds ? [related({ path: w.path, line: c.preStopSeconds.line }, "the preStop delay")] : []],
+    related: [
+      ...longest?.drainLoc ? [related(longest.drainLoc, "the drain delay")] : [],
+      ...c.preStopSeconds ? [related({ path: w.path, line: c.preStopSeconds.line }, "the preStop delay")] : []
+    ],
     key
   });
 }
@@ -75075,7 +76243,19 @@ var rule7 = {
       const words = hc.form === "shell" ? shellWords(hc.text) : hc.argv;
       const severity = composeBuilt.has(d.path) ? "blocker" : "warning";
       const impact = composeBuilt.has(d.path) ? " and every Compose service that waits for it with `condition: service_healthy` never starts" : "";
-      judge(ctx, { words, shell: hc.form === "shell", tools, image: `the base image \`${d.baseImage}\``, dockerfile: d, where: "no stage of this Dockerfile", impact, severity, path: d.path, line: hc.loc.line, key: "dockerfile" });
+      judge(ctx, {
+        words,
+        shell: hc.form === "shell",
+        tools,
+        image: `the base image \`${d.baseImage}\``,
+        dockerfile: d,
+        where: "no stage of this Dockerfile",
+        impact,
+        severity,
+        path: d.path,
+        line: hc.loc.line,
+        key: "dockerfile"
+      });
     }
     for (const s of model.compose) {
       const hc = s.healthcheck;
@@ -75107,7 +76287,24 @@ function judge(ctx, j) {
   const installs = new Set(j.dockerfile?.installs ?? []);
   const rel = j.dockerfile?.baseLine ? [related({ path: j.dockerfile.path, line: j.dockerfile.baseLine }, "the final stage starts here")] : [];
   if (j.shell && j.tools.shell === false) {
-    ctx.report({ messageId: "shell", severity: j.severity, data: { image: j.image, why: j.tools.why, impact: j.impact, tool: "", where: j.where, port: "", path: "", alternative: "" }, path: j.path, line: j.line, related: rel, key: j.key });
+    ctx.report({
+      messageId: "shell",
+      severity: j.severity,
+      data: {
+        image: j.image,
+        why: j.tools.why,
+        impact: j.impact,
+        tool: "",
+        where: j.where,
+        port: "",
+        path: "",
+        alternative: ""
+      },
+      path: j.path,
+      line: j.line,
+      related: rel,
+      key: j.key
+    });
     return;
   }
   const programs = j.shell ? programsOf(j.words) : j.words.slice(0, 1).map((w) => w.slice(w.lastIndexOf("/") + 1));
@@ -75126,7 +76323,15 @@ function judge(ctx, j) {
     } catch {
     }
     const alternative = tool === "curl" && j.tools.wget ? "or use `wget -q -O /dev/null` (busybox has it)." : `or install ${tool} in the final stage.`;
-    ctx.report({ messageId: "tool", severity: j.severity, data: { tool, image: j.image, why: j.tools.why, where: j.where, impact: j.impact, port, path: path2, alternative }, path: j.path, line: j.line, related: rel, key: `${j.key}:${tool}` });
+    ctx.report({
+      messageId: "tool",
+      severity: j.severity,
+      data: { tool, image: j.image, why: j.tools.why, where: j.where, impact: j.impact, port, path: path2, alternative },
+      path: j.path,
+      line: j.line,
+      related: rel,
+      key: `${j.key}:${tool}`
+    });
     return;
   }
 }
@@ -75158,17 +76363,29 @@ var rule8 = {
       if (!live || !ready || !sameHandler(live, ready)) continue;
       const h = probeHandler(model, w, c, live);
       const deps = h?.route.handler?.deps ?? [];
-      const base4 = { container: c.name, workload: `${w.kind} ${w.name}`, target: probeLabel(live), budget: failureBudget(ready) };
+      const base4 = {
+        container: c.name,
+        workload: `${w.kind} ${w.name}`,
+        target: probeLabel(live),
+        budget: failureBudget(ready)
+      };
       const files = [live.loc.path, ready.loc.path, w.path];
       if (deps.length > 0) {
         if (!touches(changed, ...files, h.route.loc.path, ...deps.map((d) => d.loc.path))) continue;
         ctx.report({
           messageId: "sharedDeps",
           severity: "blocker",
-          data: { ...base4, kinds: depKinds(deps), handler: `${h.route.handler.loc.path}:${h.route.handler.loc.line}` },
+          data: {
+            ...base4,
+            kinds: depKinds(deps),
+            handler: `${h.route.handler.loc.path}:${h.route.handler.loc.line}`
+          },
           path: live.loc.path,
           line: live.loc.line,
-          related: [related(ready.loc, "the readinessProbe checks the same endpoint"), related(h.route.loc, `the route that serves ${live.path}`)],
+          related: [
+            related(ready.loc, "the readinessProbe checks the same endpoint"),
+            related(h.route.loc, `the route that serves ${live.path}`)
+          ],
           key: `${w.kind}/${w.name}/${c.name}`
         });
         continue;
@@ -75217,7 +76434,8 @@ var rule9 = {
       }
     }
     for (const { leak, routes } of byTimer.values()) {
-      if (!touches(changed, leak.timer.path, leak.race.path, ...routes.flatMap((r) => [r.loc.path, r.handler?.loc.path]))) continue;
+      if (!touches(changed, leak.timer.path, leak.race.path, ...routes.flatMap((r) => [r.loc.path, r.handler?.loc.path])))
+        continue;
       const names2 = [...new Set(routes.map((r) => r.path))];
       ctx.report({
         messageId: "default",
@@ -75281,7 +76499,13 @@ var rule10 = {
       if (p.type === "exec" && p.command) {
         const remote = remoteDependency(p.command);
         if (remote && touches(changed, p.loc.path, w.path)) {
-          ctx.report({ messageId: "exec", data: { ...base4, command: p.command.join(" ").slice(0, 80), kinds: remote }, path: p.loc.path, line: p.targetLine, key });
+          ctx.report({
+            messageId: "exec",
+            data: { ...base4, command: p.command.join(" ").slice(0, 80), kinds: remote },
+            path: p.loc.path,
+            line: p.targetLine,
+            key
+          });
         }
         continue;
       }
@@ -75291,8 +76515,11 @@ var rule10 = {
       const deps = h.route.handler?.deps ?? [];
       if (deps.length === 0) continue;
       const handler = h.route.handler;
-      if (!touches(changed, p.loc.path, w.path, h.route.loc.path, handler.loc.path, ...deps.map((d) => d.loc.path))) continue;
-      const local = h.svc.routes.find((r) => r.certainty === "exact" && r.handler && r.handler.deps.length === 0 && LIVENESS_NAME.test(r.path));
+      if (!touches(changed, p.loc.path, w.path, h.route.loc.path, handler.loc.path, ...deps.map((d) => d.loc.path)))
+        continue;
+      const local = h.svc.routes.find(
+        (r) => r.certainty === "exact" && r.handler && r.handler.deps.length === 0 && LIVENESS_NAME.test(r.path)
+      );
       const suggest = local ? `the service already serves ${local.path} (${local.loc.path}:${local.loc.line}) without any I/O, so set \`path: ${local.path}\` in the livenessProbe of ${p.loc.path}` : `serve a route that does no I/O (e.g. \`app.get("/livez", (_req, res) => res.send("ok"))\` / \`@app.get("/livez")\` returning 200) and point \`livenessProbe.httpGet.path\` in ${p.loc.path} at it`;
       const data = {
         ...base4,
@@ -75303,7 +76530,17 @@ var rule10 = {
         kinds: depKinds(deps)
       };
       const relatedLocs = [related(h.route.loc, `the route that serves ${p.path}`), ...depRelated(deps)];
-      const finding = touches(changed, p.loc.path) ? { messageId: "probe", data, path: p.loc.path, line: p.targetLine, related: relatedLocs, key } : { messageId: "probe", data, path: deps[0].loc.path, line: deps[0].loc.line, related: [related({ path: p.loc.path, line: p.targetLine }, `the livenessProbe of "${c.name}"`), ...relatedLocs], key };
+      const finding = touches(changed, p.loc.path) ? { messageId: "probe", data, path: p.loc.path, line: p.targetLine, related: relatedLocs, key } : {
+        messageId: "probe",
+        data,
+        path: deps[0].loc.path,
+        line: deps[0].loc.line,
+        related: [
+          related({ path: p.loc.path, line: p.targetLine }, `the livenessProbe of "${c.name}"`),
+          ...relatedLocs
+        ],
+        key
+      };
       ctx.report(finding);
     }
     for (const svc of model.services) {
@@ -75315,7 +76552,14 @@ var rule10 = {
         if (!touches(changed, route.loc.path, route.handler.loc.path, ...deps.map((d) => d.loc.path))) continue;
         ctx.report({
           messageId: "named",
-          data: { route: `${route.method === "ALL" ? "GET" : route.method} ${route.path}`, deps: deps.slice(0, 2).map(describeDep).join(" and "), kinds: depKinds(deps), container: "", workload: "", suggest: "" },
+          data: {
+            route: `${route.method === "ALL" ? "GET" : route.method} ${route.path}`,
+            deps: deps.slice(0, 2).map(describeDep).join(" and "),
+            kinds: depKinds(deps),
+            container: "",
+            workload: "",
+            suggest: ""
+          },
           path: deps[0].loc.path,
           line: deps[0].loc.line,
           related: [related(route.loc, `the route ${route.path}`)],
@@ -75373,7 +76617,9 @@ var rule11 = {
       for (const c of w.containers) {
         const svc = serviceOfContainer(model, w, c);
         if (!svc || svc.listens.length > 1) continue;
-        const routes = routesServing(svc, "/metrics").filter((r) => r.port === void 0 && r.path.toLowerCase().endsWith("/metrics") && r.certainty === "exact");
+        const routes = routesServing(svc, "/metrics").filter(
+          (r) => r.port === void 0 && r.path.toLowerCase().endsWith("/metrics") && r.certainty === "exact"
+        );
         if (routes.length === 0) continue;
         const ports = appPorts(model, svc, { env: c.env, opaqueEnv: c.opaqueEnv, argv: containerArgv(c) });
         if (!ports) continue;
@@ -75392,7 +76638,10 @@ var rule11 = {
             data: { route: `GET ${route.path}`, port: exposed[0], exposure: exposure.text },
             path: route.loc.path,
             line: route.loc.line,
-            related: [related(s.loc, `Service "${s.name}"`), ...exposure.loc ? [related(exposure.loc, "routes public traffic to it")] : []],
+            related: [
+              related(s.loc, `Service "${s.name}"`),
+              ...exposure.loc ? [related(exposure.loc, "routes public traffic to it")] : []
+            ],
             key: `${s.name}`
           });
         }
@@ -75430,7 +76679,11 @@ var rule12 = {
     const model = modelOf(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
-    const expected = { liveness: options.liveness, readiness: options.readiness, startup: options.startup };
+    const expected = {
+      liveness: options.liveness,
+      readiness: options.readiness,
+      startup: options.startup
+    };
     for (const w of model.workloads) {
       for (const c of w.containers) {
         for (const p of Object.values(c.probes)) {
@@ -75440,7 +76693,13 @@ var rule12 = {
           const path2 = normalisePath(p.path);
           if (want !== void 0) {
             if (path2 !== normalisePath(want)) {
-              ctx.report({ messageId: "configured", data: { kind: p.kind, container: c.name, path: p.path, expected: want }, path: p.loc.path, line: p.targetLine, key });
+              ctx.report({
+                messageId: "configured",
+                data: { kind: p.kind, container: c.name, path: p.path, expected: want },
+                path: p.loc.path,
+                line: p.targetLine,
+                key
+              });
             }
             continue;
           }
@@ -75449,7 +76708,14 @@ var rule12 = {
           ctx.report({
             messageId: "swapped",
             severity: "notice",
-            data: { kind: p.kind, container: c.name, path: p.path, other, expected: "", suggested: p.kind === "liveness" ? "/livez" : "/readyz" },
+            data: {
+              kind: p.kind,
+              container: c.name,
+              path: p.path,
+              other,
+              expected: "",
+              suggested: p.kind === "liveness" ? "/livez" : "/readyz"
+            },
             path: p.loc.path,
             line: p.targetLine,
             key
@@ -75523,7 +76789,15 @@ var rule13 = {
             if (svc.routes.some((r) => r.port === p.resolvedPort)) continue;
             ctx.report({
               messageId: "port",
-              data: { check: check3, subject, what: "a TCP connection", port: p.resolvedPort, service: serviceLabel(svc), ports: ports.join(", "), consequence: consequences[p.kind] },
+              data: {
+                check: check3,
+                subject,
+                what: "a TCP connection",
+                port: p.resolvedPort,
+                service: serviceLabel(svc),
+                ports: ports.join(", "),
+                consequence: consequences[p.kind]
+              },
               path: p.loc.path,
               line: p.portLine ?? p.targetLine,
               related: listenRelated(svc),
@@ -75532,7 +76806,16 @@ var rule13 = {
             continue;
           }
           const result3 = served(svc, p.path ?? "/", p.resolvedPort, ports);
-          report(ctx, result3, { check: check3, subject, path: p.path ?? "/", port: p.resolvedPort, consequence: consequences[p.kind], loc: { path: p.loc.path, line: p.targetLine }, portLine: p.portLine, key });
+          report(ctx, result3, {
+            check: check3,
+            subject,
+            path: p.path ?? "/",
+            port: p.resolvedPort,
+            consequence: consequences[p.kind],
+            loc: { path: p.loc.path, line: p.targetLine },
+            portLine: p.portLine,
+            key
+          });
         }
       }
     }
@@ -75565,7 +76848,15 @@ var rule13 = {
       if (!(touches(changed, d.path) || serviceTouched(changed, svc))) continue;
       const ports = appPorts(model, svc, { env: {}, argv: [], dockerfile: d });
       const result3 = served(svc, target.path, target.port, ports);
-      report(ctx, result3, { check: "HEALTHCHECK", subject: `the image built by ${d.path}`, path: target.path, port: target.port, consequence: consequences.healthcheck, loc: hc.loc, key: `dockerfile` });
+      report(ctx, result3, {
+        check: "HEALTHCHECK",
+        subject: `the image built by ${d.path}`,
+        path: target.path,
+        port: target.port,
+        consequence: consequences.healthcheck,
+        loc: hc.loc,
+        key: `dockerfile`
+      });
     }
   }
 };
@@ -75595,7 +76886,15 @@ function report(ctx, result3, t) {
   } else if (result3.kind === "wrong-port" && t.port !== void 0) {
     ctx.report({
       messageId: "port",
-      data: { check: t.check, subject: t.subject, what: `GET ${t.path}`, port: t.port, service: serviceLabel(result3.svc), ports: result3.ports.join(", "), consequence: t.consequence },
+      data: {
+        check: t.check,
+        subject: t.subject,
+        what: `GET ${t.path}`,
+        port: t.port,
+        service: serviceLabel(result3.svc),
+        ports: result3.ports.join(", "),
+        consequence: t.consequence
+      },
       path: t.loc.path,
       line: t.portLine ?? t.loc.line,
       related: listenRelated(result3.svc),
@@ -75639,7 +76938,14 @@ var rule14 = {
           if (!p || !touches(changed, p.loc.path)) continue;
           const base4 = { container: c.name, kind: p.kind };
           if ((p.kind === "liveness" || p.kind === "startup") && p.successThreshold && p.successThreshold.value !== 1) {
-            ctx.report({ messageId: "successThreshold", severity: "blocker", data: { ...base4, value: p.successThreshold.value }, path: p.loc.path, line: p.successThreshold.line, key: key(`${p.kind}:success`) });
+            ctx.report({
+              messageId: "successThreshold",
+              severity: "blocker",
+              data: { ...base4, value: p.successThreshold.value },
+              path: p.loc.path,
+              line: p.successThreshold.line,
+              key: key(`${p.kind}:success`)
+            });
           }
           const timeout = p.timeoutSeconds?.value ?? 1;
           const period = p.periodSeconds?.value ?? 10;
@@ -75659,7 +76965,13 @@ var rule14 = {
           if (budget2 < options["fast-restart-seconds"]) {
             ctx.report({
               messageId: "fastRestart",
-              data: { container: c.name, kind: "liveness", budget: budget2, threshold: live.failureThreshold?.value ?? 3, period: live.periodSeconds?.value ?? 10 },
+              data: {
+                container: c.name,
+                kind: "liveness",
+                budget: budget2,
+                threshold: live.failureThreshold?.value ?? 3,
+                period: live.periodSeconds?.value ?? 10
+              },
               path: live.loc.path,
               line: (live.failureThreshold ?? live.periodSeconds).line,
               key: key("liveness:budget")
@@ -75671,7 +76983,12 @@ var rule14 = {
         if (live && ready && touches(changed, live.loc.path, ready.loc.path) && failureBudget(live) < failureBudget(ready)) {
           ctx.report({
             messageId: "livenessBeforeReadiness",
-            data: { container: c.name, kind: "liveness", liveBudget: failureBudget(live), readyBudget: failureBudget(ready) },
+            data: {
+              container: c.name,
+              kind: "liveness",
+              liveBudget: failureBudget(live),
+              readyBudget: failureBudget(ready)
+            },
             path: live.loc.path,
             line: live.loc.line,
             related: [related(ready.loc, "the readinessProbe")],
@@ -75794,25 +77111,65 @@ var rule16 = {
         const reason = slowStartReason(argv);
         if (!reason) continue;
         const budget2 = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
-        ctx.report({ messageId: "slowCommand", data: { ...base4, reason, budget: budget2 }, path: live.loc.path, line: live.loc.line, key });
+        ctx.report({
+          messageId: "slowCommand",
+          data: { ...base4, reason, budget: budget2 },
+          path: live.loc.path,
+          line: live.loc.line,
+          key
+        });
       }
     }
   }
 };
 
 // src/gates/health/rules/index.ts
-var rules2 = [rule4, rule5, rule6, rule7, rule8, rule9, rule10, rule11, rule12, rule13, rule14, rule15, rule16];
+var rules2 = [
+  rule4,
+  rule5,
+  rule6,
+  rule7,
+  rule8,
+  rule9,
+  rule10,
+  rule11,
+  rule12,
+  rule13,
+  rule14,
+  rule15,
+  rule16
+];
 
 // src/gates/health/index.ts
-var DEPLOY_TOKENS = ["livenessProbe", "readinessProbe", "startupProbe", "healthcheck", "HEALTHCHECK", "kind: Service"];
-var CODE_TOKENS = ["@godaddy/terminus", "lightship", "under-pressure", "@nestjs/terminus", "fastapi_health", "/healthz", "/livez", "/readyz", "/health"];
+var DEPLOY_TOKENS = [
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "healthcheck",
+  "HEALTHCHECK",
+  "kind: Service"
+];
+var CODE_TOKENS = [
+  "@godaddy/terminus",
+  "lightship",
+  "under-pressure",
+  "@nestjs/terminus",
+  "fastapi_health",
+  "/healthz",
+  "/livez",
+  "/readyz",
+  "/health"
+];
 var healthGate = {
   id: "health",
   title: "Health model",
   description: "Builds one health model per service from code (Express, Fastify, NestJS/Terminus, Koa, Hono, Next.js, FastAPI, Flask, Django, terminus, lightship, under-pressure, fastapi-health) and deployment files (Kubernetes manifests, Helm charts, docker-compose, Dockerfiles), and reports probes that restart healthy pods or route traffic to pods that cannot serve it: liveness checks that depend on a database, missing readiness probes, probes at paths nothing serves, missing startup probes, timing mistakes, unsafe shutdowns, and health checks without timeouts or with leaked timers.",
   options: healthOptionsSchema,
   async applies({ snapshot, paths }) {
-    if (paths.some((p) => /(^|\/)(Dockerfile|Containerfile|Chart\.ya?ml)$|(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i.test(p))) return true;
+    if (paths.some(
+      (p) => /(^|\/)(Dockerfile|Containerfile|Chart\.ya?ml)$|(^|\/)(docker-)?compose[\w.-]*\.ya?ml$/i.test(p)
+    ))
+      return true;
     if ((await snapshot.grep(DEPLOY_TOKENS, ["**/*.{yaml,yml}"])).length > 0) return true;
     return (await snapshot.grep(CODE_TOKENS, ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"])).length > 0;
   },
@@ -75899,7 +77256,9 @@ var EMAIL_META = set2(`
   notification notifications reminder reminders opt optin consent frequency verification change changes
   sender domain transport
 `);
-var IP_META = set2("version family range ranges cidr block allowlist whitelist blocklist blacklist pool subnet netmask");
+var IP_META = set2(
+  "version family range ranges cidr block allowlist whitelist blocklist blacklist pool subnet netmask"
+);
 var SECRET_META = set2("engine mount backend");
 var PASSWORD_BEFORE = set2("reset forgot forgotten lost");
 var TERMS = [
@@ -75948,7 +77307,9 @@ var TERMS = [
   // Tokens and sessions.
   term("token", "token", "token", { before: NOT_AUTH_TOKEN }),
   term("tokens", "token", "token", {
-    requireBefore: set2("access refresh auth api session bearer id csrf xsrf reset verification invite jwt oauth personal push device")
+    requireBefore: set2(
+      "access refresh auth api session bearer id csrf xsrf reset verification invite jwt oauth personal push device"
+    )
   }),
   term("jwt", "token", "JWT"),
   term("jwts", "token", "JWT"),
@@ -76235,7 +77596,9 @@ var SensitiveClassifier = class {
    */
   mentionsTerm(identifier) {
     const tokens2 = tokenize(identifier);
-    return tokens2.some((_, i2) => this.byFirst.get(tokens2[i2])?.some((term2) => term2.tokens.every((w, k) => tokens2[i2 + k] === w)) ?? false);
+    return tokens2.some(
+      (_, i2) => this.byFirst.get(tokens2[i2])?.some((term2) => term2.tokens.every((w, k) => tokens2[i2 + k] === w)) ?? false
+    );
   }
   /** True when the name is allowed by `allow-fields`. */
   isAllowed(identifier) {
@@ -76253,7 +77616,12 @@ var SensitiveClassifier = class {
       i2 = c.end - 1;
     }
     if (!best) return void 0;
-    return { category: best.term.category, severity: severityOf(best.term), label: best.term.label, term: best.term.tokens.join(" ") };
+    return {
+      category: best.term.category,
+      severity: severityOf(best.term),
+      label: best.term.label,
+      term: best.term.tokens.join(" ")
+    };
   }
   accepts(c, tokens2, ownerIsPerson) {
     const { term: t, start: start2, end } = c;
@@ -76333,7 +77701,8 @@ var PATTERNS = [
 ];
 function classifyLabelName(name2, extra = [], allow = []) {
   if (allow.includes(name2)) return void 0;
-  if (extra.includes(name2)) return { category: "entity-id", severity: "warning", what: "a value your configuration marks as unbounded" };
+  if (extra.includes(name2))
+    return { category: "entity-id", severity: "warning", what: "a value your configuration marks as unbounded" };
   const pii = classifierFor().classify(name2);
   if (pii) return { category: pii.category, severity: pii.severity, what: `personal or secret data (${pii.label})` };
   const n = normalise2(name2);
@@ -76345,7 +77714,9 @@ function classifyLabelName(name2, extra = [], allow = []) {
 function isEntityLike(identifier) {
   const risk = classifyLabelName(identifier);
   if (risk && risk.category !== "free-text") return true;
-  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(normalise2(identifier));
+  return /\b(tenant|customer|user|account|org|shop|store|merchant|host|hostname|domain|path|url)\b/.test(
+    normalise2(identifier)
+  );
 }
 
 // src/gates/metrics/model.ts
@@ -76377,7 +77748,8 @@ function concat(...lists) {
   for (const list2 of lists) {
     for (const p of list2) {
       const last = out2[out2.length - 1];
-      if (p.kind === "text" && last?.kind === "text") out2[out2.length - 1] = { kind: "text", value: last.value + p.value };
+      if (p.kind === "text" && last?.kind === "text")
+        out2[out2.length - 1] = { kind: "text", value: last.value + p.value };
       else if (p.kind !== "text" || p.value !== "") out2.push(p);
     }
   }
@@ -76395,7 +77767,12 @@ function resolveName(parts2, lookup2, sourceText, depth = 8) {
   const flat = expand2(parts2, lookup2, depth);
   const runtime2 = flat.filter((p) => p.kind === "runtime");
   if (runtime2.length > 0) {
-    return { kind: "runtime", text: sourceText, origins: [...new Set(runtime2.map((p) => p.origin))], sources: runtime2.map((p) => p.text) };
+    return {
+      kind: "runtime",
+      text: sourceText,
+      origins: [...new Set(runtime2.map((p) => p.origin))],
+      sources: runtime2.map((p) => p.text)
+    };
   }
   const value = staticValue(flat);
   return value === void 0 ? { kind: "unknown", text: sourceText } : { kind: "static", value };
@@ -76414,13 +77791,81 @@ function expand2(parts2, lookup2, depth = 8) {
 }
 
 // src/gates/metrics/values.ts
-var URL_SEGMENTS = /* @__PURE__ */ new Set(["url", "originalUrl", "path", "href", "pathname", "baseUrl", "rawUrl", "raw_path", "rawPath", "querystring", "search", "full_path", "RequestURI", "URL", "Path", "RawQuery", "get_full_path", "build_absolute_uri"]);
-var IP_SEGMENTS = /* @__PURE__ */ new Set(["ip", "ips", "remoteAddress", "remote_addr", "RemoteAddr", "ClientIP", "RealIP", "client_ip"]);
-var INPUT_SEGMENTS = /* @__PURE__ */ new Set(["params", "query", "body", "cookies", "args", "form", "json", "GET", "POST", "query_params", "path_params", "Param", "Query", "PostForm", "FormValue", "Params"]);
+var URL_SEGMENTS = /* @__PURE__ */ new Set([
+  "url",
+  "originalUrl",
+  "path",
+  "href",
+  "pathname",
+  "baseUrl",
+  "rawUrl",
+  "raw_path",
+  "rawPath",
+  "querystring",
+  "search",
+  "full_path",
+  "RequestURI",
+  "URL",
+  "Path",
+  "RawQuery",
+  "get_full_path",
+  "build_absolute_uri"
+]);
+var IP_SEGMENTS = /* @__PURE__ */ new Set([
+  "ip",
+  "ips",
+  "remoteAddress",
+  "remote_addr",
+  "RemoteAddr",
+  "ClientIP",
+  "RealIP",
+  "client_ip"
+]);
+var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
+  "params",
+  "query",
+  "body",
+  "cookies",
+  "args",
+  "form",
+  "json",
+  "GET",
+  "POST",
+  "query_params",
+  "path_params",
+  "Param",
+  "Query",
+  "PostForm",
+  "FormValue",
+  "Params"
+]);
 var HEADER_SEGMENTS = /* @__PURE__ */ new Set(["headers", "header", "Header", "META", "get", "get_header", "GetHeader", "Get"]);
-var ROUTE_SEGMENTS = /* @__PURE__ */ new Set(["route", "routeOptions", "routerPath", "routePath", "_matchedRoute", "matchedRoute", "url_rule", "resolver_match", "endpoint", "FullPath", "method", "Method", "statusCode", "status", "status_code", "scope"]);
+var ROUTE_SEGMENTS = /* @__PURE__ */ new Set([
+  "route",
+  "routeOptions",
+  "routerPath",
+  "routePath",
+  "_matchedRoute",
+  "matchedRoute",
+  "url_rule",
+  "resolver_match",
+  "endpoint",
+  "FullPath",
+  "method",
+  "Method",
+  "statusCode",
+  "status",
+  "status_code",
+  "scope"
+]);
 var ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
-var UNWRAP = /* @__PURE__ */ new Set(["parenthesized_expression", "non_null_expression", "as_expression", "satisfies_expression", "await_expression"]);
+var UNWRAP = /* @__PURE__ */ new Set([
+  "parenthesized_expression",
+  "non_null_expression",
+  "as_expression",
+  "satisfies_expression",
+  "await_expression"
+]);
 function unwrap4(node2) {
   let n = node2;
   while (UNWRAP.has(n.type)) {
@@ -76515,18 +77960,21 @@ function segmentsValue(segs, at3, isRequestRoot2) {
     }
     if (rest.some((s) => IP_SEGMENTS.has(s))) return "the client IP address";
     if (rest.some((s) => INPUT_SEGMENTS.has(s))) return `raw request input (${segs.join(".")})`;
-    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL")) return "the raw request URL/path (a new series for every id and query string in it)";
+    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL"))
+      return "the raw request URL/path (a new series for every id and query string in it)";
     if (rest.includes("user") || rest.includes("session")) {
       const risk = classifyLabelName(`${rest[rest.length - 2] ?? ""} ${last}`) ?? classifyLabelName(last);
       return risk?.what ?? "data about the signed-in user";
     }
     return void 0;
   }
-  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error")) return "an error message";
+  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error"))
+    return "an error message";
   const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
   if (pair && pair.category !== "free-text" && pair.category !== "raw-url") return pair.what;
   const single = classifyLabelName(last);
-  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url") return single.what;
+  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
+    return single.what;
   return void 0;
 }
 function callValue(n, isRequestRoot2, depth) {
@@ -76562,7 +78010,9 @@ function callValue(n, isRequestRoot2, depth) {
     const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot2) : void 0;
     if (viaChain) return viaChain;
     const object2 = f.childForFieldName("object") ?? f.childForFieldName("operand");
-    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(last)) {
+    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
+      last
+    )) {
       return unboundedValue(object2, isRequestRoot2, depth + 1);
     }
   }
@@ -76605,7 +78055,26 @@ var OTEL_CREATORS = {
 };
 var FUNC_TYPES = /* @__PURE__ */ new Set(["function_declaration", "method_declaration", "func_literal"]);
 var HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-var ROUTE_METHODS = /* @__PURE__ */ new Set(["HandleFunc", "Handle", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "Any", "Get", "Post", "Put", "Patch", "Delete", "Use", "HandlerFunc", "Group"]);
+var ROUTE_METHODS = /* @__PURE__ */ new Set([
+  "HandleFunc",
+  "Handle",
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "HEAD",
+  "OPTIONS",
+  "Any",
+  "Get",
+  "Post",
+  "Put",
+  "Patch",
+  "Delete",
+  "Use",
+  "HandlerFunc",
+  "Group"
+]);
 function extractGo(file2, resolver) {
   return new GoExtractor(file2, resolver).run();
 }
@@ -76616,7 +78085,11 @@ var GoExtractor = class {
     this.root = file2.tree().rootNode;
     this.dir = dirOf(file2.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
-    this.facts = { ...emptyFileFacts(file2.path, "go"), goPackage: { dir: this.dir, main: pkgName === "main" }, goConstants: {} };
+    this.facts = {
+      ...emptyFileFacts(file2.path, "go"),
+      goPackage: { dir: this.dir, main: pkgName === "main" },
+      goConstants: {}
+    };
   }
   file;
   resolver;
@@ -76699,7 +78172,14 @@ var GoExtractor = class {
     if (stmt.type === "short_var_declaration") {
       const names2 = stmt.childForFieldName("left")?.namedChildren ?? [];
       const at3 = names2.findIndex((n) => n.text === name2);
-      if (at3 !== -1) return { kind: "var", name: name2, value: stmt.childForFieldName("right")?.namedChildren[at3] ?? null, pkg: false, block };
+      if (at3 !== -1)
+        return {
+          kind: "var",
+          name: name2,
+          value: stmt.childForFieldName("right")?.namedChildren[at3] ?? null,
+          pkg: false,
+          block
+        };
     }
     return void 0;
   }
@@ -76718,16 +78198,28 @@ var GoExtractor = class {
       case "parenthesized_expression":
         return this.str(node2.namedChildren[0], depth + 1);
       case "binary_expression":
-        if (node2.childForFieldName("operator")?.text === "+") return concat(this.str(node2.childForFieldName("left"), depth + 1), this.str(node2.childForFieldName("right"), depth + 1));
+        if (node2.childForFieldName("operator")?.text === "+")
+          return concat(
+            this.str(node2.childForFieldName("left"), depth + 1),
+            this.str(node2.childForFieldName("right"), depth + 1)
+          );
         break;
       case "identifier": {
         const decl = this.lookup(node2.text, node2);
         if (decl?.kind === "var" && decl.value) {
           const parts22 = this.str(decl.value, depth + 1);
-          if (!decl.pkg && parts22.some((p) => p.kind === "runtime")) return [{ kind: "runtime", text: decl.name, origin: isEntityLike(decl.name) ? "entity" : "param" }];
+          if (!decl.pkg && parts22.some((p) => p.kind === "runtime"))
+            return [{ kind: "runtime", text: decl.name, origin: isEntityLike(decl.name) ? "entity" : "param" }];
           return parts22;
         }
-        if (decl?.kind === "param") return [{ kind: "runtime", text: node2.text, origin: HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param" }];
+        if (decl?.kind === "param")
+          return [
+            {
+              kind: "runtime",
+              text: node2.text,
+              origin: HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param"
+            }
+          ];
         if (decl?.kind === "loop") return [{ kind: "runtime", text: node2.text, origin: "loop" }];
         if (!decl) return [{ kind: "import", module: `go:${this.dir}`, name: node2.text }];
         break;
@@ -76755,7 +78247,8 @@ var GoExtractor = class {
             const lists = [];
             pieces.forEach((p, i2) => {
               lists.push(text(p));
-              if (i2 < pieces.length - 1) lists.push(args2[i2] ? this.str(args2[i2], depth + 1) : [{ kind: "unknown", text: "%s" }]);
+              if (i2 < pieces.length - 1)
+                lists.push(args2[i2] ? this.str(args2[i2], depth + 1) : [{ kind: "unknown", text: "%s" }]);
             });
             return concat(...lists);
           }
@@ -76808,7 +78301,8 @@ var GoExtractor = class {
     if (node2.type === "selector_expression") {
       const field2 = node2.childForFieldName("field")?.text;
       const operand = node2.childForFieldName("operand");
-      if (operand?.type === "identifier" && this.pkgs.get(operand.text) === PROM_PKG && (field2 === "DefaultRegisterer" || field2 === "DefaultGatherer")) return { kind: "default" };
+      if (operand?.type === "identifier" && this.pkgs.get(operand.text) === PROM_PKG && (field2 === "DefaultRegisterer" || field2 === "DefaultGatherer"))
+        return { kind: "default" };
       if (operand?.type === "identifier" && field2 && this.pkgs.has(operand.text) && !this.lookup(operand.text, operand)) {
         const dir = this.resolver.goDir(this.pkgs.get(operand.text));
         if (dir !== void 0) return { kind: "local", key: `go:${dir}#${field2}`, label, perCall: false };
@@ -76818,7 +78312,12 @@ var GoExtractor = class {
     if (node2.type === "call_expression") {
       const f = this.pkgCall(node2.childForFieldName("function"), PROM_PKG);
       if (f === "NewRegistry" || f === "NewPedanticRegistry") {
-        return { kind: "local", key: `${this.file.path}:${lineOf(node2)}:${node2.startPosition.column}`, label, perCall: this.scopeOf(node2).kind === "function" };
+        return {
+          kind: "local",
+          key: `${this.file.path}:${lineOf(node2)}:${node2.startPosition.column}`,
+          label,
+          perCall: this.scopeOf(node2).kind === "function"
+        };
       }
       return { kind: "unknown", label };
     }
@@ -76827,7 +78326,8 @@ var GoExtractor = class {
       if (decl?.kind === "var" && decl.value) {
         if (decl.value.type === "call_expression") {
           const f = this.pkgCall(decl.value.childForFieldName("function"), PROM_PKG);
-          if (f === "NewRegistry" || f === "NewPedanticRegistry") return { kind: "local", key: this.varKey(decl), label, perCall: !decl.pkg };
+          if (f === "NewRegistry" || f === "NewPedanticRegistry")
+            return { kind: "local", key: this.varKey(decl), label, perCall: !decl.pkg };
         }
         return this.registryExpr(decl.value, depth + 1);
       }
@@ -76901,7 +78401,15 @@ var GoExtractor = class {
       }
     }
     if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return { kind: "function", fnKey: innermost.key, fnName: innermost.name, fnLine: innermost.line, ...hot ? { hot } : {}, inLoop, ...guard ? { guard } : {} };
+    return {
+      kind: "function",
+      fnKey: innermost.key,
+      fnName: innermost.name,
+      fnLine: innermost.line,
+      ...hot ? { hot } : {},
+      inLoop,
+      ...guard ? { guard } : {}
+    };
   }
   fnInfo(fn) {
     const cached2 = this.fnCache.get(fn.id);
@@ -76920,16 +78428,38 @@ var GoExtractor = class {
       if (args2?.type === "argument_list" && call2?.type === "call_expression") {
         const callee = calleeName(call2) ?? "";
         const method = callee.split(".").pop() ?? "";
-        if (method === "Do" && params.length === 0) return { key: `${this.file.path}@${line}`, name: `${callee} callback`, line, transparent: true, guard: "once" };
+        if (method === "Do" && params.length === 0)
+          return {
+            key: `${this.file.path}@${line}`,
+            name: `${callee} callback`,
+            line,
+            transparent: true,
+            guard: "once"
+          };
         if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
-          return { key: `${this.file.path}@${line}`, name: `${callee} handler`, line, hot: { reason: "go-handler", detail: `the handler passed to ${describeGoRoute(call2)}` } };
+          return {
+            key: `${this.file.path}@${line}`,
+            name: `${callee} handler`,
+            line,
+            hot: { reason: "go-handler", detail: `the handler passed to ${describeGoRoute(call2)}` }
+          };
         }
       }
-      if (handlerParams.length > 0) return { key: `${this.file.path}@${line}`, name: "an HTTP handler", line, hot: { reason: "go-handler", detail: `an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(", ")})` } };
+      if (handlerParams.length > 0)
+        return {
+          key: `${this.file.path}@${line}`,
+          name: "an HTTP handler",
+          line,
+          hot: {
+            reason: "go-handler",
+            detail: `an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(", ")})`
+          }
+        };
       return { key: `${this.file.path}@${line}`, name: `the function literal at line ${line}`, line };
     }
     const name2 = fn.childForFieldName("name")?.text ?? "func";
-    if (fn.type === "function_declaration" && name2 === "init") return { key: `${this.file.path}@${line}:init`, name: "init", line, transparent: true };
+    if (fn.type === "function_declaration" && name2 === "init")
+      return { key: `${this.file.path}@${line}:init`, name: "init", line, transparent: true };
     let key = `go:${this.dir}#${name2}`;
     let display = name2;
     if (fn.type === "method_declaration") {
@@ -76937,9 +78467,19 @@ var GoExtractor = class {
       key = `go:${this.dir}#${recv}.${name2}`;
       display = `${recv}.${name2}`;
     }
-    if (handlerParams.length > 0) return { key, name: display, line, hot: { reason: "go-handler", detail: `${display}, an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(", ")})` } };
+    if (handlerParams.length > 0)
+      return {
+        key,
+        name: display,
+        line,
+        hot: {
+          reason: "go-handler",
+          detail: `${display}, an HTTP handler (it takes ${handlerParams.map((p) => p.type).join(", ")})`
+        }
+      };
     const route = this.routeRefs.get(name2);
-    if (route && fn.type === "function_declaration") return { key, name: display, line, hot: { reason: "go-handler", detail: `${display}, the handler of ${route}` } };
+    if (route && fn.type === "function_declaration")
+      return { key, name: display, line, hot: { reason: "go-handler", detail: `${display}, the handler of ${route}` } };
     return { key, name: display, line };
   }
   collectRouteRefs(calls) {
@@ -76964,7 +78504,8 @@ var GoExtractor = class {
     if (!CTORS[field2]) return void 0;
     const operand = fn.childForFieldName("operand");
     if (!operand) return void 0;
-    if (operand.type === "identifier" && this.pkgs.get(operand.text) === PROMAUTO_PKG) return { ctor: field2, registry: { kind: "default" } };
+    if (operand.type === "identifier" && this.pkgs.get(operand.text) === PROMAUTO_PKG)
+      return { ctor: field2, registry: { kind: "default" } };
     let withCall = operand.type === "call_expression" ? operand : void 0;
     if (operand.type === "identifier") {
       const decl = this.lookup(operand.text, operand);
@@ -76985,7 +78526,14 @@ var GoExtractor = class {
     if (ctorName) return this.onMetric(c, ctorName, auto ? [auto.registry] : []);
     if (plain === "NewRegistry" || plain === "NewPedanticRegistry") {
       const key = this.bindingOf(c) ?? `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-      this.facts.registries.push({ library: "client_golang", key, label: key.split("#").pop() ?? "registry", openMetrics: false, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.facts.registries.push({
+        library: "client_golang",
+        key,
+        label: key.split("#").pop() ?? "registry",
+        openMetrics: false,
+        loc: this.loc(c),
+        scope: this.scopeOf(c)
+      });
     }
   }
   onMetric(c, ctor, registries) {
@@ -77041,7 +78589,15 @@ var GoExtractor = class {
       if (registry2.kind === "unknown" || registry2.kind === "none") return;
       for (const arg2 of positionalArgs(c)) {
         if (method === "Unregister") {
-          this.facts.clears.push({ library: "client_golang", op: "unregister", registry: registry2, target: this.objectExpr(arg2), call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+          this.facts.clears.push({
+            library: "client_golang",
+            op: "unregister",
+            registry: registry2,
+            target: this.objectExpr(arg2),
+            call: c.text,
+            loc: this.loc(c),
+            scope: this.scopeOf(c)
+          });
           continue;
         }
         const builtin = this.builtinCollector(arg2);
@@ -77081,7 +78637,8 @@ var GoExtractor = class {
     return void 0;
   }
   recordCall(c, callee, display) {
-    if (callee.kind === "package" && (this.lookup(callee.name, c) || /^(len|cap|make|new|append|panic|recover|print|println|copy|delete|close|min|max|clear)$/.test(callee.name))) return;
+    if (callee.kind === "package" && (this.lookup(callee.name, c) || /^(len|cap|make|new|append|panic|recover|print|println|copy|delete|close|min|max|clear)$/.test(callee.name)))
+      return;
     this.facts.calls.push({ callee, display, loc: this.loc(c), scope: this.scopeOf(c) });
   }
   onLabels(c, operand, method) {
@@ -77153,7 +78710,14 @@ var GoExtractor = class {
         const info3 = this.fnInfo(stmt);
         if (info3.transparent) continue;
         const name2 = info3.name;
-        this.facts.functions.push({ key: info3.key, name: name2, exported: /^[A-Z]/.test(name2) ? [name2] : [], kind: "function", loc: this.loc(stmt), scope: { kind: "module", inLoop: false } });
+        this.facts.functions.push({
+          key: info3.key,
+          name: name2,
+          exported: /^[A-Z]/.test(name2) ? [name2] : [],
+          kind: "function",
+          loc: this.loc(stmt),
+          scope: { kind: "module", inLoop: false }
+        });
         continue;
       }
       if (stmt.type === "const_declaration" || stmt.type === "var_declaration") {
@@ -77165,7 +78729,8 @@ var GoExtractor = class {
             const v = values[i2];
             if (!v) return;
             const parts2 = this.str(v);
-            if (!parts2.some((p) => p.kind === "unknown" || p.kind === "runtime")) this.facts.goConstants[nm.text] = parts2;
+            if (!parts2.some((p) => p.kind === "unknown" || p.kind === "runtime"))
+              this.facts.goConstants[nm.text] = parts2;
           });
           return false;
         });
@@ -77203,7 +78768,12 @@ function describeGoRoute(call2) {
 // src/gates/metrics/extract-js.ts
 var PROM_CLIENT = "prom-client";
 var OTEL_API = "@opentelemetry/api";
-var METRIC_CLASSES = { Counter: "counter", Gauge: "gauge", Histogram: "histogram", Summary: "summary" };
+var METRIC_CLASSES = {
+  Counter: "counter",
+  Gauge: "gauge",
+  Histogram: "histogram",
+  Summary: "summary"
+};
 var OTEL_CREATORS2 = {
   createCounter: "counter",
   createUpDownCounter: "up-down-counter",
@@ -77224,10 +78794,49 @@ var FUNCTION_TYPES2 = /* @__PURE__ */ new Set([
 ]);
 var LOOP_TYPES = /* @__PURE__ */ new Set(["for_statement", "for_in_statement", "while_statement", "do_statement"]);
 var BLOCK_TYPES = /* @__PURE__ */ new Set(["program", "statement_block", "switch_body", "class_body"]);
-var ROUTE_METHODS2 = /* @__PURE__ */ new Set(["get", "post", "put", "patch", "delete", "del", "all", "head", "options", "use", "any", "on"]);
+var ROUTE_METHODS2 = /* @__PURE__ */ new Set([
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "del",
+  "all",
+  "head",
+  "options",
+  "use",
+  "any",
+  "on"
+]);
 var ITERATION_METHODS = /* @__PURE__ */ new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
-var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set(["handler", "preHandler", "onRequest", "preValidation", "preParsing", "preSerialization", "onSend", "onResponse"]);
-var NEST_ROUTE_DECORATORS = /* @__PURE__ */ new Set(["Get", "Post", "Put", "Patch", "Delete", "All", "Head", "Options", "Sse", "MessagePattern", "EventPattern", "GrpcMethod", "Query", "Mutation", "Resolver", "Subscription"]);
+var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set([
+  "handler",
+  "preHandler",
+  "onRequest",
+  "preValidation",
+  "preParsing",
+  "preSerialization",
+  "onSend",
+  "onResponse"
+]);
+var NEST_ROUTE_DECORATORS = /* @__PURE__ */ new Set([
+  "Get",
+  "Post",
+  "Put",
+  "Patch",
+  "Delete",
+  "All",
+  "Head",
+  "Options",
+  "Sse",
+  "MessagePattern",
+  "EventPattern",
+  "GrpcMethod",
+  "Query",
+  "Mutation",
+  "Resolver",
+  "Subscription"
+]);
 var NEXT_ROUTE_EXPORTS = /* @__PURE__ */ new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 var REQUEST_PARAM = /^(req|request|_req|_request)$/;
 var RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
@@ -77289,7 +78898,8 @@ var JsExtractor2 = class {
       }
       if (n.type === "for_statement") {
         const init2 = n.childForFieldName("initializer");
-        if (init2 && declaratorsOf(init2).some((d) => patternNames(d.childForFieldName("name")).includes(name2))) return { kind: "loop", name: name2, loop: n };
+        if (init2 && declaratorsOf(init2).some((d) => patternNames(d.childForFieldName("name")).includes(name2)))
+          return { kind: "loop", name: name2, loop: n };
       }
       if (n.type === "catch_clause") {
         const p = n.childForFieldName("parameter");
@@ -77319,7 +78929,8 @@ var JsExtractor2 = class {
           const target = d.childForFieldName("name");
           const bound = target?.type === "identifier" ? target.text === name2 : target ? patternNames(target).includes(name2) : false;
           const binding = this.imports.get(name2);
-          if (bound && binding && module2 && isRequire(d.childForFieldName("value"))) return { kind: "import", name: name2, binding };
+          if (bound && binding && module2 && isRequire(d.childForFieldName("value")))
+            return { kind: "import", name: name2, binding };
           if (target?.type === "identifier" && target.text === name2) {
             return { kind: "var", name: name2, declarator: d, value: d.childForFieldName("value"), block, module: module2 };
           }
@@ -77395,7 +79006,11 @@ var JsExtractor2 = class {
         return text(n.text);
       case "binary_expression": {
         const op = n.childForFieldName("operator")?.text;
-        if (op === "+") return concat(this.str(n.childForFieldName("left"), depth + 1), this.str(n.childForFieldName("right"), depth + 1));
+        if (op === "+")
+          return concat(
+            this.str(n.childForFieldName("left"), depth + 1),
+            this.str(n.childForFieldName("right"), depth + 1)
+          );
         break;
       }
       case "identifier":
@@ -77433,13 +79048,26 @@ var JsExtractor2 = class {
         if (decl.value && decl.declarator.childForFieldName("name")?.type === "identifier") {
           const parts2 = this.str(decl.value, depth + 1);
           const runtime2 = parts2.find((p) => p.kind === "runtime");
-          if (runtime2 && !decl.module) return [{ kind: "runtime", text: decl.name, origin: runtime2.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : runtime2.origin }];
+          if (runtime2 && !decl.module)
+            return [
+              {
+                kind: "runtime",
+                text: decl.name,
+                origin: runtime2.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : runtime2.origin
+              }
+            ];
           return parts2;
         }
         return this.taintOfDecl(decl, n) ?? [{ kind: "unknown", text: n.text }];
       case "import":
         if (decl.binding.imported !== "*" && decl.binding.imported !== "default") {
-          return [{ kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported }];
+          return [
+            {
+              kind: "import",
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: decl.binding.imported
+            }
+          ];
         }
         return [{ kind: "unknown", text: n.text }];
       case "param":
@@ -77463,7 +79091,9 @@ var JsExtractor2 = class {
           if (value) return this.str(value, depth + 1);
         }
         if (decl?.kind === "import" && decl.binding.imported === "*") {
-          return [{ kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop }];
+          return [
+            { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop }
+          ];
         }
       }
     }
@@ -77494,7 +79124,13 @@ var JsExtractor2 = class {
     if (at3.startIndex >= decl.value.startIndex && at3.endIndex <= decl.value.endIndex) return void 0;
     const t = this.taint(decl.value);
     if (!t || t.kind !== "runtime") return void 0;
-    return [{ ...t, text: decl.name, origin: t.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : t.origin }];
+    return [
+      {
+        ...t,
+        text: decl.name,
+        origin: t.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : t.origin
+      }
+    ];
   }
   paramOrigin(decl) {
     if (REQUEST_PARAM.test(decl.name) || decl.name === "ctx" || decl.name === "event") return "request";
@@ -77557,14 +79193,20 @@ var JsExtractor2 = class {
       if (!decl) return { kind: "unknown", label };
       if (decl.kind === "import") {
         if (decl.binding.module === PROM_CLIENT) return { kind: "unknown", label };
-        return { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported, label };
+        return {
+          kind: "import",
+          module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+          name: decl.binding.imported,
+          label
+        };
       }
       if (decl.kind === "var" && decl.value) {
         const v = unwrap5(decl.value);
         if (v.type === "new_expression" && this.promExport(v.childForFieldName("constructor")) === "Registry") {
           return { kind: "local", key: this.varKey(decl), label, perCall: !decl.module };
         }
-        if (v.type === "call_expression" && this.isMergeCall(v)) return { kind: "local", key: this.varKey(decl), label, perCall: !decl.module };
+        if (v.type === "call_expression" && this.isMergeCall(v))
+          return { kind: "local", key: this.varKey(decl), label, perCall: !decl.module };
         return this.registryExpr(v, depth + 1);
       }
       return { kind: "unknown", label };
@@ -77579,7 +79221,12 @@ var JsExtractor2 = class {
         if (o.type === "identifier") {
           const decl = this.lookup(o.text, o);
           if (decl?.kind === "import" && decl.binding.imported === "*" && decl.binding.module !== PROM_CLIENT) {
-            return { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop, label };
+            return {
+              kind: "import",
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: prop,
+              label
+            };
           }
         }
         if (o.type === "this") {
@@ -77591,7 +79238,12 @@ var JsExtractor2 = class {
     }
     if (n.type === "new_expression" && this.promExport(n.childForFieldName("constructor")) === "Registry") {
       const scope = this.scopeOf(n);
-      return { kind: "local", key: `${this.file.path}:${lineOf(n)}:${n.startPosition.column}`, label, perCall: scope.kind === "function" };
+      return {
+        kind: "local",
+        key: `${this.file.path}:${lineOf(n)}:${n.startPosition.column}`,
+        label,
+        perCall: scope.kind === "function"
+      };
     }
     return { kind: "unknown", label };
   }
@@ -77612,7 +79264,12 @@ var JsExtractor2 = class {
       const decl = this.lookup(n.text, n);
       if (decl?.kind === "var") return { kind: "local", key: this.varKey(decl), label };
       if (decl?.kind === "import" && decl.binding.module !== PROM_CLIENT) {
-        return { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported, label };
+        return {
+          kind: "import",
+          module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+          name: decl.binding.imported,
+          label
+        };
       }
       return { kind: "unknown", label };
     }
@@ -77628,7 +79285,12 @@ var JsExtractor2 = class {
         if (o.type === "identifier") {
           const decl = this.lookup(o.text, o);
           if (decl?.kind === "import" && decl.binding.imported === "*" && decl.binding.module !== PROM_CLIENT) {
-            return { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: prop, label };
+            return {
+              kind: "import",
+              module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+              name: prop,
+              label
+            };
           }
           if (decl?.kind === "var" && decl.module) return { kind: "local", key: `${this.varKey(decl)}.${prop}`, label };
         }
@@ -77647,7 +79309,8 @@ var JsExtractor2 = class {
   /** The key under which the object created by `node` is stored, if any. */
   bindingOf(node2) {
     let n = node2;
-    while (n.parent && (n.parent.type === "parenthesized_expression" || n.parent.type === "as_expression" || n.parent.type === "satisfies_expression" || n.parent.type === "await_expression")) n = n.parent;
+    while (n.parent && (n.parent.type === "parenthesized_expression" || n.parent.type === "as_expression" || n.parent.type === "satisfies_expression" || n.parent.type === "await_expression"))
+      n = n.parent;
     const parent = n.parent;
     if (!parent) return void 0;
     if (parent.type === "variable_declarator" && parent.childForFieldName("value")?.id === n.id) {
@@ -77741,7 +79404,12 @@ var JsExtractor2 = class {
   }
   fieldInfo(field2) {
     const cls = this.className(field2) ?? "class";
-    return { key: `${this.file.path}#${cls}`, name: `${cls} (instance field)`, line: lineOf(field2), ...this.classHot(field2) };
+    return {
+      key: `${this.file.path}#${cls}`,
+      name: `${cls} (instance field)`,
+      line: lineOf(field2),
+      ...this.classHot(field2)
+    };
   }
   classHot(inside) {
     const cls = this.classNode(inside);
@@ -77753,7 +79421,12 @@ var JsExtractor2 = class {
       const [arg2] = positionalArgs(call2);
       const scope = arg2 && unwrap5(arg2).type === "object" ? objectProps(unwrap5(arg2)).get("scope") : void 0;
       if (scope && /\bREQUEST$/.test(scope.text)) {
-        return { hot: { reason: "request-scoped-provider", detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request` } };
+        return {
+          hot: {
+            reason: "request-scoped-provider",
+            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`
+          }
+        };
       }
     }
     return {};
@@ -77775,7 +79448,8 @@ var JsExtractor2 = class {
     const line = lineOf(fn);
     const path2 = this.file.path;
     let holder = fn.parent;
-    while (holder && (holder.type === "parenthesized_expression" || holder.type === "as_expression")) holder = holder.parent;
+    while (holder && (holder.type === "parenthesized_expression" || holder.type === "as_expression"))
+      holder = holder.parent;
     if (holder?.type === "call_expression" && unwrapDown(holder.childForFieldName("function"))?.id === fn.id) {
       return { key: `${path2}@${line}`, name: "immediately invoked function", line, transparent: true };
     }
@@ -77783,14 +79457,28 @@ var JsExtractor2 = class {
       const call2 = holder.parent;
       const callee = calleeName(call2) ?? "";
       const method = callee.split(".").pop() ?? "";
-      if (ITERATION_METHODS.has(method)) return { key: `${path2}@${line}`, name: `${method} callback`, line, transparent: true, loop: true };
-      if (/^(once|memoize|memoizeOne|lazy)$/i.test(method)) return { key: `${path2}@${line}`, name: `${callee} callback`, line, transparent: true, guard: "once" };
+      if (ITERATION_METHODS.has(method))
+        return { key: `${path2}@${line}`, name: `${method} callback`, line, transparent: true, loop: true };
+      if (/^(once|memoize|memoizeOne|lazy)$/i.test(method))
+        return { key: `${path2}@${line}`, name: `${callee} callback`, line, transparent: true, guard: "once" };
       const route = this.routeOf(call2, fn);
-      if (route) return { key: `${path2}@${line}`, name: `${route} handler`, line, hot: { reason: "route-handler", detail: `the handler of ${route}` } };
+      if (route)
+        return {
+          key: `${path2}@${line}`,
+          name: `${route} handler`,
+          line,
+          hot: { reason: "route-handler", detail: `the handler of ${route}` }
+        };
       const outer = call2.parent;
       if (outer?.type === "arguments" && outer.parent?.type === "call_expression") {
         const route2 = this.routeOf(outer.parent, call2);
-        if (route2) return { key: `${path2}@${line}`, name: `${route2} handler`, line, hot: { reason: "route-handler", detail: `the handler of ${route2}` } };
+        if (route2)
+          return {
+            key: `${path2}@${line}`,
+            name: `${route2} handler`,
+            line,
+            hot: { reason: "route-handler", detail: `the handler of ${route2}` }
+          };
       }
     }
     if (holder?.type === "pair" && FASTIFY_HANDLER_KEYS.has(holder.childForFieldName("key")?.text ?? "")) {
@@ -77801,7 +79489,12 @@ var JsExtractor2 = class {
         const method = callee.split(".").pop() ?? "";
         if (method === "route" || ROUTE_METHODS2.has(method)) {
           const key2 = holder.childForFieldName("key").text;
-          return { key: `${path2}@${line}`, name: `${callee} ${key2}`, line, hot: { reason: "route-handler", detail: `the ${key2} of ${describeRoute(args2.parent)}` } };
+          return {
+            key: `${path2}@${line}`,
+            name: `${callee} ${key2}`,
+            line,
+            hot: { reason: "route-handler", detail: `the ${key2} of ${describeRoute(args2.parent)}` }
+          };
         }
       }
     }
@@ -77816,7 +79509,12 @@ var JsExtractor2 = class {
         const call2 = d.namedChildren.find((c) => c.type === "call_expression" || c.type === "identifier");
         const dname = call2 ? call2.type === "identifier" ? call2.text : calleeName(call2) : void 0;
         if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return { key: key2, name: display2, line, hot: { reason: "controller-method", detail: `${display2}, a route handler (@${dname})` } };
+          return {
+            key: key2,
+            name: display2,
+            line,
+            hot: { reason: "controller-method", detail: `${display2}, a route handler (@${dname})` }
+          };
         }
       }
       if (method === "constructor") return { key: key2, name: display2, line, ...this.classHot(fn) };
@@ -77825,7 +79523,12 @@ var JsExtractor2 = class {
     const key = moduleLevel && name2 ? `${path2}#${name2}` : `${path2}@${line}${name2 ? `:${name2}` : ""}`;
     const display = name2 ?? `the function at line ${line}`;
     if (name2 && moduleLevel && this.routeRefs.has(name2)) {
-      return { key, name: display, line, hot: { reason: "route-handler", detail: `${name2}, the handler of ${this.routeRefs.get(name2)}` } };
+      return {
+        key,
+        name: display,
+        line,
+        hot: { reason: "route-handler", detail: `${name2}, the handler of ${this.routeRefs.get(name2)}` }
+      };
     }
     const nextRoute2 = this.nextRouteHot(fn, name2);
     if (nextRoute2) return { key, name: display, line, hot: nextRoute2 };
@@ -77842,13 +79545,19 @@ var JsExtractor2 = class {
       return { reason: "route-handler", detail: "the default export of a Next.js API route" };
     }
     if ((name2 === "handler" || exported.includes("handler")) && paramNames(fn)[0] === "event") {
-      return { reason: "lambda-handler", detail: "the Lambda handler (it runs for every invocation of a warm container)" };
+      return {
+        reason: "lambda-handler",
+        detail: "the Lambda handler (it runs for every invocation of a warm container)"
+      };
     }
     return void 0;
   }
   exportedNames(fn) {
     let n = fn.parent;
-    if (n?.type === "export_statement") return [n.children.some((c) => c.type === "default") ? "default" : fn.childForFieldName("name")?.text ?? "default"];
+    if (n?.type === "export_statement")
+      return [
+        n.children.some((c) => c.type === "default") ? "default" : fn.childForFieldName("name")?.text ?? "default"
+      ];
     if (n?.type === "variable_declarator") {
       const name2 = n.childForFieldName("name")?.text;
       n = n.parent?.parent ?? null;
@@ -77860,7 +79569,13 @@ var JsExtractor2 = class {
     const params = paramNames(fn);
     const [p0, p1, p2] = params;
     const isMiddleware = p0 !== void 0 && REQUEST_PARAM.test(p0) && p1 !== void 0 && RESPONSE_PARAM.test(p1) || p0 !== void 0 && /^(err|error)$/.test(p0) && p1 !== void 0 && REQUEST_PARAM.test(p1) && p2 !== void 0 && RESPONSE_PARAM.test(p2) || p0 === "ctx" && p1 === "next";
-    if (isMiddleware) return { hot: { reason: "middleware", detail: `${display}, which takes (${params.slice(0, 3).join(", ")}) and so runs per request` } };
+    if (isMiddleware)
+      return {
+        hot: {
+          reason: "middleware",
+          detail: `${display}, which takes (${params.slice(0, 3).join(", ")}) and so runs per request`
+        }
+      };
     return {};
   }
   isModuleLevelDecl(fn) {
@@ -77991,7 +79706,8 @@ var JsExtractor2 = class {
     let registries;
     if (registersNode) {
       const u = unwrap5(registersNode);
-      if (u.type === "undefined" || u.type === "null" || u.type === "identifier" && u.text === "undefined") registries = [{ kind: "default" }];
+      if (u.type === "undefined" || u.type === "null" || u.type === "identifier" && u.text === "undefined")
+        registries = [{ kind: "default" }];
       else {
         const arr = this.arrayOf(registersNode);
         registries = arr ? arr.map((el) => this.registryExpr(el)) : [{ kind: "unknown", label: registersNode.text }];
@@ -78037,10 +79753,17 @@ var JsExtractor2 = class {
     if (method === "clear" || method === "removeSingleMetric") return this.onClear(c, object2, method);
     if (method === "getMeter") return;
     if (OTEL_CREATORS2[method]) return this.onOtel(c, object2, method);
-    if (["inc", "dec", "set", "observe", "labels", "startTimer", "remove", "zero"].includes(method)) this.onRecord(c, object2, method);
+    if (["inc", "dec", "set", "observe", "labels", "startTimer", "remove", "zero"].includes(method))
+      this.onRecord(c, object2, method);
     if (object2 && unwrap5(object2).type === "this") {
       const cls = this.className(c);
-      if (cls) this.facts.calls.push({ callee: { kind: "local", key: `${this.file.path}#${cls}.${method}` }, display: `this.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      if (cls)
+        this.facts.calls.push({
+          callee: { kind: "local", key: `${this.file.path}#${cls}.${method}` },
+          display: `this.${method}()`,
+          loc: this.loc(c),
+          scope: this.scopeOf(c)
+        });
     }
   }
   recordCall(node2, name2, display) {
@@ -78048,17 +79771,24 @@ var JsExtractor2 = class {
     const decl = this.lookup(name2, node2);
     if (!decl) return;
     let callee;
-    if ((decl.kind === "function" || decl.kind === "class") && decl.module) callee = { kind: "local", key: `${this.file.path}#${name2}` };
-    else if (decl.kind === "var" && decl.module && decl.value && FUNCTION_TYPES2.has(unwrap5(decl.value).type)) callee = { kind: "local", key: `${this.file.path}#${name2}` };
+    if ((decl.kind === "function" || decl.kind === "class") && decl.module)
+      callee = { kind: "local", key: `${this.file.path}#${name2}` };
+    else if (decl.kind === "var" && decl.module && decl.value && FUNCTION_TYPES2.has(unwrap5(decl.value).type))
+      callee = { kind: "local", key: `${this.file.path}#${name2}` };
     else if (decl.kind === "import" && decl.binding.module.startsWith(".")) {
-      callee = { kind: "import", module: this.facts.modules[decl.binding.module] ?? decl.binding.module, name: decl.binding.imported };
+      callee = {
+        kind: "import",
+        module: this.facts.modules[decl.binding.module] ?? decl.binding.module,
+        name: decl.binding.imported
+      };
     }
     if (callee) this.facts.calls.push({ callee, display, loc: this.loc(node2), scope: this.scopeOf(node2) });
   }
   /** `delete require.cache[require.resolve('./metrics')]`: the next `require` evaluates the module again. */
   onCacheDelete(d) {
     const target = d.childForFieldName("argument");
-    if (target?.type !== "subscript_expression" || dottedName(target.childForFieldName("object")) !== "require.cache") return;
+    if (target?.type !== "subscript_expression" || dottedName(target.childForFieldName("object")) !== "require.cache")
+      return;
     const index = target.childForFieldName("index");
     if (index?.type !== "call_expression" || calleeName(index) !== "require.resolve") return;
     const [arg2] = positionalArgs(index);
@@ -78082,7 +79812,11 @@ var JsExtractor2 = class {
   onMerge(c) {
     const [arg2] = positionalArgs(c);
     const arr = this.arrayOf(arg2 ?? null);
-    this.facts.merges.push({ registries: arr ? arr.map((el) => this.registryExpr(el)) : [], loc: this.loc(c), scope: this.scopeOf(c) });
+    this.facts.merges.push({
+      registries: arr ? arr.map((el) => this.registryExpr(el)) : [],
+      loc: this.loc(c),
+      scope: this.scopeOf(c)
+    });
   }
   onRegisterMetric(c, object2) {
     const [arg2] = positionalArgs(c);
@@ -78185,11 +79919,13 @@ var JsExtractor2 = class {
       if (decl?.kind === "import" && this.usesOtel()) return "";
       return void 0;
     }
-    if (n.type === "member_expression" && unwrap5(n.childForFieldName("object")).type === "this" && this.usesOtel()) return "";
+    if (n.type === "member_expression" && unwrap5(n.childForFieldName("object")).type === "this" && this.usesOtel())
+      return "";
     return void 0;
   }
   usesOtel() {
-    for (const b of this.imports.values()) if (b.module === OTEL_API || b.module.startsWith("@opentelemetry/")) return true;
+    for (const b of this.imports.values())
+      if (b.module === OTEL_API || b.module.startsWith("@opentelemetry/")) return true;
     return false;
   }
   // -------------------------------------------------------------------------------------------------------
@@ -78216,7 +79952,8 @@ var JsExtractor2 = class {
             for (const spec of clause2.namedChildren) {
               if (spec.type !== "export_specifier") continue;
               const name2 = spec.childForFieldName("name")?.text;
-              if (name2) ex.reexports.push({ module: resolved2, name: name2, as: spec.childForFieldName("alias")?.text ?? name2 });
+              if (name2)
+                ex.reexports.push({ module: resolved2, name: name2, as: spec.childForFieldName("alias")?.text ?? name2 });
             }
           continue;
         }
@@ -78244,7 +79981,8 @@ var JsExtractor2 = class {
         const right = e.childForFieldName("right");
         if (!left || !right) continue;
         if (left === "module.exports" && unwrap5(right).type === "object") {
-          for (const [key, value] of objectProps(unwrap5(right))) if (isIdent(unwrap5(value))) addExport(unwrap5(value).text, key);
+          for (const [key, value] of objectProps(unwrap5(right)))
+            if (isIdent(unwrap5(value))) addExport(unwrap5(value).text, key);
         } else if (/^(module\.)?exports\.\w+$/.test(left) && unwrap5(right).type === "identifier") {
           addExport(unwrap5(right).text, left.split(".").pop());
         }
@@ -78279,7 +80017,8 @@ var JsExtractor2 = class {
         }
         if (exportedAs.length === 0) continue;
         const parts2 = this.str(v);
-        if (!parts2.some((p) => p.kind === "unknown" || p.kind === "runtime")) for (const as of exportedAs) ex.constants[as] = parts2;
+        if (!parts2.some((p) => p.kind === "unknown" || p.kind === "runtime"))
+          for (const as of exportedAs) ex.constants[as] = parts2;
         const registry2 = this.registryExpr(nameNode);
         if (registry2.kind !== "unknown") for (const as of exportedAs) ex.registries[as] = registry2;
         const key = `${path2}#${name2}`;
@@ -78291,13 +80030,21 @@ var JsExtractor2 = class {
       if (!b) continue;
       for (const as of names2) {
         if (b.module === PROM_CLIENT && b.imported === "register") ex.registries[as] = { kind: "default" };
-        else if (b.module.startsWith(".")) ex.reexports.push({ module: this.facts.modules[b.module] ?? b.module, name: b.imported, as });
+        else if (b.module.startsWith("."))
+          ex.reexports.push({ module: this.facts.modules[b.module] ?? b.module, name: b.imported, as });
       }
     }
   }
   pushFunction(name2, kind, node2, exported) {
     const key = `${this.file.path}#${name2}`;
-    this.facts.functions.push({ key, name: name2, exported, kind, loc: this.loc(node2), scope: { kind: "module", inLoop: false } });
+    this.facts.functions.push({
+      key,
+      name: name2,
+      exported,
+      kind,
+      loc: this.loc(node2),
+      scope: { kind: "module", inLoop: false }
+    });
     for (const as of exported) this.facts.exports.functions[as] = key;
   }
   pushMethods(cls, className) {
@@ -78360,7 +80107,8 @@ function patternNames(pattern) {
     if (n.type === "identifier" || n.type === "shorthand_property_identifier_pattern") {
       const parent = n.parent;
       if (parent?.type === "pair_pattern" && parent.childForFieldName("key")?.id === n.id) return void 0;
-      if ((parent?.type === "assignment_pattern" || parent?.type === "object_assignment_pattern") && parent.childForFieldName("right")?.id === n.id) return void 0;
+      if ((parent?.type === "assignment_pattern" || parent?.type === "object_assignment_pattern") && parent.childForFieldName("right")?.id === n.id)
+        return void 0;
       out2.push(n.text);
     }
     if (n.type === "type_annotation") return false;
@@ -78422,9 +80170,12 @@ function decoratorsOf(node2) {
 function contextualName2(node2) {
   const parent = node2.parent;
   if (!parent) return void 0;
-  if (parent.type === "variable_declarator" && parent.childForFieldName("value")?.id === node2.id) return parent.childForFieldName("name")?.text;
-  if (parent.type === "pair" && parent.childForFieldName("value")?.id === node2.id) return parent.childForFieldName("key")?.text;
-  if (parent.type === "assignment_expression" && parent.childForFieldName("right")?.id === node2.id) return dottedName(parent.childForFieldName("left"));
+  if (parent.type === "variable_declarator" && parent.childForFieldName("value")?.id === node2.id)
+    return parent.childForFieldName("name")?.text;
+  if (parent.type === "pair" && parent.childForFieldName("value")?.id === node2.id)
+    return parent.childForFieldName("key")?.text;
+  if (parent.type === "assignment_expression" && parent.childForFieldName("right")?.id === node2.id)
+    return dottedName(parent.childForFieldName("left"));
   if (parent.type === "public_field_definition") return parent.childForFieldName("name")?.text;
   return void 0;
 }
@@ -78441,13 +80192,19 @@ function singletonTest(cond) {
     const right = c.childForFieldName("right");
     if (!left || !right || !(op === "===" || op === "==")) return void 0;
     if (/^(undefined|null)$/.test(right.text)) return left;
-    if (left.type === "unary_expression" && left.children[0]?.text === "typeof" && stringValue(right) === "undefined") return left.childForFieldName("argument") ?? void 0;
+    if (left.type === "unary_expression" && left.children[0]?.text === "typeof" && stringValue(right) === "undefined")
+      return left.childForFieldName("argument") ?? void 0;
   }
   return void 0;
 }
 
 // src/gates/metrics/extract-python.ts
-var PROM_MODULES = /* @__PURE__ */ new Set(["prometheus_client", "prometheus_client.core", "prometheus_client.metrics", "prometheus_client.registry"]);
+var PROM_MODULES = /* @__PURE__ */ new Set([
+  "prometheus_client",
+  "prometheus_client.core",
+  "prometheus_client.metrics",
+  "prometheus_client.registry"
+]);
 var METRIC_CLASSES2 = {
   Counter: "counter",
   Gauge: "gauge",
@@ -78456,7 +80213,11 @@ var METRIC_CLASSES2 = {
   Info: "info",
   Enum: "enum"
 };
-var BUILTIN_COLLECTORS = { ProcessCollector: "process", PlatformCollector: "platform", GCCollector: "gc" };
+var BUILTIN_COLLECTORS = {
+  ProcessCollector: "process",
+  PlatformCollector: "platform",
+  GCCollector: "gc"
+};
 var OTEL_CREATORS3 = {
   create_counter: "counter",
   create_up_down_counter: "up-down-counter",
@@ -78469,7 +80230,22 @@ var OTEL_CREATORS3 = {
 var ROUTE_DECORATOR = /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 var TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
 var VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-var VIEW_METHODS = /* @__PURE__ */ new Set(["get", "post", "put", "patch", "delete", "head", "options", "dispatch", "list", "create", "retrieve", "update", "partial_update", "destroy"]);
+var VIEW_METHODS = /* @__PURE__ */ new Set([
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "head",
+  "options",
+  "dispatch",
+  "list",
+  "create",
+  "retrieve",
+  "update",
+  "partial_update",
+  "destroy"
+]);
 var CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 function extractPython2(file2, resolver) {
   return new PyExtractor2(file2, resolver).run();
@@ -78569,7 +80345,8 @@ var PyExtractor2 = class {
           const a = stmt.namedChildren[0];
           if (a?.type === "assignment") {
             const left = a.childForFieldName("left");
-            if (left?.type === "identifier" && left.text === name2) found ??= { kind: "var", name: name2, value: a.childForFieldName("right"), block, module: module2, classBody };
+            if (left?.type === "identifier" && left.text === name2)
+              found ??= { kind: "var", name: name2, value: a.childForFieldName("right"), block, module: module2, classBody };
             else if (left && (left.type === "pattern_list" || left.type === "tuple_pattern") && identifiersIn(left).includes(name2)) {
               found ??= { kind: "var", name: name2, value: a.childForFieldName("right"), block, module: module2, classBody };
             }
@@ -78581,7 +80358,16 @@ var PyExtractor2 = class {
           }
         } else if (stmt.type === "class_definition" && stmt.childForFieldName("name")?.text === name2) {
           found ??= { kind: "class", name: name2, node: stmt, module: module2 };
-        } else if (["if_statement", "try_statement", "with_statement", "else_clause", "elif_clause", "except_clause", "finally_clause", "block"].includes(stmt.type)) {
+        } else if ([
+          "if_statement",
+          "try_statement",
+          "with_statement",
+          "else_clause",
+          "elif_clause",
+          "except_clause",
+          "finally_clause",
+          "block"
+        ].includes(stmt.type)) {
           visit3(stmt);
         }
         if (found) return;
@@ -78632,7 +80418,11 @@ var PyExtractor2 = class {
       case "parenthesized_expression":
         return this.str(node2.namedChildren[0], depth + 1);
       case "binary_operator": {
-        if (node2.childForFieldName("operator")?.text === "+") return concat(this.str(node2.childForFieldName("left"), depth + 1), this.str(node2.childForFieldName("right"), depth + 1));
+        if (node2.childForFieldName("operator")?.text === "+")
+          return concat(
+            this.str(node2.childForFieldName("left"), depth + 1),
+            this.str(node2.childForFieldName("right"), depth + 1)
+          );
         break;
       }
       case "identifier":
@@ -78677,7 +80467,8 @@ var PyExtractor2 = class {
               const lists = [];
               pieces.forEach((p, i2) => {
                 lists.push(text(p));
-                if (i2 < pieces.length - 1) lists.push(args2[i2] ? this.str(args2[i2], depth + 1) : [{ kind: "unknown", text: "{}" }]);
+                if (i2 < pieces.length - 1)
+                  lists.push(args2[i2] ? this.str(args2[i2], depth + 1) : [{ kind: "unknown", text: "{}" }]);
               });
               return concat(...lists);
             }
@@ -78698,7 +80489,13 @@ var PyExtractor2 = class {
           const parts2 = this.str(decl.value, depth + 1);
           if (!decl.module && parts2.some((p) => p.kind === "runtime")) {
             const origin = parts2.find((p) => p.kind === "runtime");
-            return [{ kind: "runtime", text: decl.name, origin: origin.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : origin.origin }];
+            return [
+              {
+                kind: "runtime",
+                text: decl.name,
+                origin: origin.origin === "request" ? "request" : isEntityLike(decl.name) ? "entity" : origin.origin
+              }
+            ];
           }
           return parts2;
         }
@@ -78780,7 +80577,12 @@ var PyExtractor2 = class {
       return { kind: "unknown", label };
     }
     if (node2.type === "call" && this.promExport(node2.childForFieldName("function")) === "CollectorRegistry") {
-      return { kind: "local", key: `${this.file.path}:${lineOf(node2)}:${node2.startPosition.column}`, label, perCall: this.scopeOf(node2).kind === "function" };
+      return {
+        kind: "local",
+        key: `${this.file.path}:${lineOf(node2)}:${node2.startPosition.column}`,
+        label,
+        perCall: this.scopeOf(node2).kind === "function"
+      };
     }
     if (node2.type === "attribute") {
       const object2 = node2.childForFieldName("object");
@@ -78809,7 +80611,8 @@ var PyExtractor2 = class {
     if (node2.type === "identifier") {
       const decl = this.lookup(node2.text, node2);
       if (decl?.kind === "var") return { kind: "local", key: decl.classBody ? label : this.varKey(decl), label };
-      if (decl?.kind === "import" && !PROM_MODULES.has(decl.binding.module)) return { kind: "import", module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
+      if (decl?.kind === "import" && !PROM_MODULES.has(decl.binding.module))
+        return { kind: "import", module: this.moduleOf(decl.binding), name: decl.binding.imported, label };
       return { kind: "unknown", label };
     }
     if (node2.type === "attribute") {
@@ -78821,7 +80624,8 @@ var PyExtractor2 = class {
           if (cls) return { kind: "local", key: `${this.file.path}#class:${cls}.${attr}`, label };
         }
         const decl = this.lookup(object2.text, object2);
-        if (decl?.kind === "class") return { kind: "local", key: `${this.file.path}#class:${object2.text}.${attr}`, label };
+        if (decl?.kind === "class")
+          return { kind: "local", key: `${this.file.path}#class:${object2.text}.${attr}`, label };
         if (decl?.kind === "import" && decl.binding.imported === "*" && !PROM_MODULES.has(decl.binding.module)) {
           const module2 = this.resolver.python(this.file.path, decl.binding.module);
           if (module2) return { kind: "import", module: module2, name: attr, label };
@@ -78831,7 +80635,8 @@ var PyExtractor2 = class {
     return { kind: "unknown", label };
   }
   className(node2) {
-    for (let n = node2.parent; n; n = n.parent) if (n.type === "class_definition") return n.childForFieldName("name")?.text;
+    for (let n = node2.parent; n; n = n.parent)
+      if (n.type === "class_definition") return n.childForFieldName("name")?.text;
     return void 0;
   }
   bindingOf(call2) {
@@ -78862,8 +80667,10 @@ var PyExtractor2 = class {
     let child = node2;
     for (let n = node2.parent; n; child = n, n = n.parent) {
       if (!innermost) {
-        if ((n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id) inLoop = true;
-        if (n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension") inLoop = true;
+        if ((n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id)
+          inLoop = true;
+        if (n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension")
+          inLoop = true;
         guard ??= this.guardAt(n, child);
       }
       if (n.type !== "function_definition") continue;
@@ -78879,7 +80686,15 @@ var PyExtractor2 = class {
       }
     }
     if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return { kind: "function", fnKey: innermost.key, fnName: innermost.name, fnLine: innermost.line, ...hot ? { hot } : {}, inLoop, ...guard ? { guard } : {} };
+    return {
+      kind: "function",
+      fnKey: innermost.key,
+      fnName: innermost.name,
+      fnLine: innermost.line,
+      ...hot ? { hot } : {},
+      inLoop,
+      ...guard ? { guard } : {}
+    };
   }
   guardAt(n, child) {
     if (n.type === "try_statement" && n.childForFieldName("body")?.id === child.id) {
@@ -78928,23 +80743,37 @@ var PyExtractor2 = class {
       if (dname.includes(".") && ROUTE_DECORATOR.test(last)) {
         const [path2] = expr?.type === "call" ? positionalArgs(expr) : [];
         const p = path2 ? stringValue(path2) : void 0;
-        return { key, name: display, line, hot: { reason: "view", detail: `${display}, the view of @${dname}(${p !== void 0 ? `'${p}'` : "\u2026"})` } };
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: "view", detail: `${display}, the view of @${dname}(${p !== void 0 ? `'${p}'` : "\u2026"})` }
+        };
       }
       if (last === "api_view" || last === "require_http_methods" || last === "require_GET" || last === "require_POST") {
         return { key, name: display, line, hot: { reason: "view", detail: `${display}, a Django view (@${dname})` } };
       }
-      if (TASK_DECORATOR.test(last)) return { key, name: display, line, hot: { reason: "task", detail: `${display}, a task body (@${dname}) that runs for every job` } };
+      if (TASK_DECORATOR.test(last))
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: "task", detail: `${display}, a task body (@${dname}) that runs for every job` }
+        };
     }
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === "self" || params[0] === "cls" ? params[1] : params[0];
     if (cls && VIEW_METHODS.has(name2)) {
       const bases = cls.childForFieldName("superclasses")?.text ?? "";
-      if (VIEW_BASES.test(bases.replace(/[()\s]/g, "").split(",").join(" ").trim()) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
+      if (VIEW_BASES.test(
+        bases.replace(/[()\s]/g, "").split(",").join(" ").trim()
+      ) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
         return { key, name: display, line, hot: { reason: "view", detail: `${display}, a class-based view method` } };
       }
     }
-    if (firstReal === "request" && !clsName) return { key, name: display, line, hot: { reason: "view", detail: `${display}, a view (it takes the request)` } };
+    if (firstReal === "request" && !clsName)
+      return { key, name: display, line, hot: { reason: "view", detail: `${display}, a view (it takes the request)` } };
     return { key, name: display, line };
   }
   // -------------------------------------------------------------------------------------------------------
@@ -78959,7 +80788,14 @@ var PyExtractor2 = class {
     if (!exported) return;
     if (exported === "CollectorRegistry") {
       const key = this.bindingOf(c) ?? `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-      this.facts.registries.push({ library: "prometheus_client", key, label: key.split("#").pop() ?? "registry", openMetrics: false, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.facts.registries.push({
+        library: "prometheus_client",
+        key,
+        label: key.split("#").pop() ?? "registry",
+        openMetrics: false,
+        loc: this.loc(c),
+        scope: this.scopeOf(c)
+      });
       return;
     }
     const builtin = BUILTIN_COLLECTORS[exported];
@@ -78987,7 +80823,9 @@ var PyExtractor2 = class {
     const sub = this.arg(c, "subsystem", 4);
     const unit = this.arg(c, "unit", 5);
     const registryNode = this.arg(c, "registry", 6);
-    const hasSplat = (c.childForFieldName("arguments")?.namedChildren ?? []).some((a) => a.type === "dictionary_splat" || a.type === "list_splat");
+    const hasSplat = (c.childForFieldName("arguments")?.namedChildren ?? []).some(
+      (a) => a.type === "dictionary_splat" || a.type === "list_splat"
+    );
     const prefix = (n) => {
       if (!n) return [];
       const parts2 = this.str(n);
@@ -79013,7 +80851,9 @@ var PyExtractor2 = class {
       nameText: nameNode?.text ?? "",
       ...labels !== void 0 ? { labels } : {},
       ...doc ? { help: stringValue(doc) ?? null } : hasSplat ? { help: null } : {},
-      registries: [hasSplat && !registryNode ? { kind: "unknown", label: "**kwargs" } : this.registryExpr(registryNode)],
+      registries: [
+        hasSplat && !registryNode ? { kind: "unknown", label: "**kwargs" } : this.registryExpr(registryNode)
+      ],
       ...binding ? { binding } : {},
       loc: this.loc(c),
       scope: this.scopeOf(c)
@@ -79031,15 +80871,32 @@ var PyExtractor2 = class {
     if (fnNode.type !== "attribute") return;
     const object2 = fnNode.childForFieldName("object");
     const method = fnNode.childForFieldName("attribute")?.text ?? "";
-    if (method === "reload" && object2?.type === "identifier" && this.imports.get(object2.text)?.module === "importlib") return this.onReload(c);
+    if (method === "reload" && object2?.type === "identifier" && this.imports.get(object2.text)?.module === "importlib")
+      return this.onReload(c);
     if (method === "register" || method === "unregister") {
       const registry2 = this.registryExpr(object2);
       if (registry2.kind === "unknown" || registry2.kind === "none") return;
       const [arg2] = positionalArgs(c);
       if (method === "register") {
-        this.facts.registrations.push({ library: "prometheus_client", registry: registry2, target: this.objectExpr(arg2), call: c.text, fatal: true, loc: this.loc(c), scope: this.scopeOf(c) });
+        this.facts.registrations.push({
+          library: "prometheus_client",
+          registry: registry2,
+          target: this.objectExpr(arg2),
+          call: c.text,
+          fatal: true,
+          loc: this.loc(c),
+          scope: this.scopeOf(c)
+        });
       } else {
-        this.facts.clears.push({ library: "prometheus_client", op: "unregister", registry: registry2, target: this.objectExpr(arg2), call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
+        this.facts.clears.push({
+          library: "prometheus_client",
+          op: "unregister",
+          registry: registry2,
+          target: this.objectExpr(arg2),
+          call: c.text,
+          loc: this.loc(c),
+          scope: this.scopeOf(c)
+        });
       }
       return;
     }
@@ -79048,14 +80905,26 @@ var PyExtractor2 = class {
     if (method === "labels" || method === "remove") return this.onLabels(c, object2);
     if (object2?.type === "identifier" && (object2.text === "self" || object2.text === "cls")) {
       const cls = this.className(c);
-      if (cls) this.facts.calls.push({ callee: { kind: "local", key: `${this.file.path}#${cls}.${method}` }, display: `self.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      if (cls)
+        this.facts.calls.push({
+          callee: { kind: "local", key: `${this.file.path}#${cls}.${method}` },
+          display: `self.${method}()`,
+          loc: this.loc(c),
+          scope: this.scopeOf(c)
+        });
       return;
     }
     if (object2?.type === "identifier" && this.imports.get(object2.text)?.imported === "*") {
       const decl = this.lookup(object2.text, object2);
       if (decl?.kind === "import" && decl.binding.imported === "*" && !PROM_MODULES.has(decl.binding.module)) {
         const module2 = this.resolver.python(this.file.path, decl.binding.module);
-        if (module2) this.facts.calls.push({ callee: { kind: "import", module: module2, name: method }, display: `${object2.text}.${method}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+        if (module2)
+          this.facts.calls.push({
+            callee: { kind: "import", module: module2, name: method },
+            display: `${object2.text}.${method}()`,
+            loc: this.loc(c),
+            scope: this.scopeOf(c)
+          });
       }
     }
   }
@@ -79064,7 +80933,8 @@ var PyExtractor2 = class {
     const decl = this.lookup(name2, c);
     if (!decl) return;
     let callee;
-    if ((decl.kind === "function" || decl.kind === "class") && decl.module) callee = { kind: "local", key: `${this.file.path}#${name2}` };
+    if ((decl.kind === "function" || decl.kind === "class") && decl.module)
+      callee = { kind: "local", key: `${this.file.path}#${name2}` };
     else if (decl.kind === "import" && decl.binding.imported !== "*" && this.facts.modules[decl.binding.module]) {
       callee = { kind: "import", module: this.facts.modules[decl.binding.module], name: decl.binding.imported };
     }
@@ -79129,7 +80999,9 @@ var PyExtractor2 = class {
   }
   meterOf(object2, depth = 0) {
     if (!object2 || depth > 4) return void 0;
-    const usesOtel = [...this.imports.values()].some((b) => b.module === "opentelemetry" || b.module.startsWith("opentelemetry."));
+    const usesOtel = [...this.imports.values()].some(
+      (b) => b.module === "opentelemetry" || b.module.startsWith("opentelemetry.")
+    );
     if (!usesOtel) return void 0;
     if (object2.type === "call") {
       const callee = calleeName(object2) ?? "";
@@ -79160,7 +81032,14 @@ var PyExtractor2 = class {
         const name3 = stmt.childForFieldName("name")?.text;
         if (!name3) continue;
         const key = `${path2}#${name3}`;
-        this.facts.functions.push({ key, name: name3, exported: [name3], kind: stmt.type === "class_definition" ? "class" : "function", loc: this.loc(stmt), scope: { kind: "module", inLoop: false } });
+        this.facts.functions.push({
+          key,
+          name: name3,
+          exported: [name3],
+          kind: stmt.type === "class_definition" ? "class" : "function",
+          loc: this.loc(stmt),
+          scope: { kind: "module", inLoop: false }
+        });
         ex.functions[name3] = key;
         continue;
       }
@@ -79292,7 +81171,16 @@ var GO_BUILTIN_NAMES = {
     "process_resident_memory_bytes",
     "process_start_time_seconds"
   ],
-  go: ["go_goroutines", "go_threads", "go_info", "go_gc_duration_seconds", "go_memstats_alloc_bytes", "go_memstats_sys_bytes", "go_memstats_heap_alloc_bytes", "go_memstats_last_gc_time_seconds"]
+  go: [
+    "go_goroutines",
+    "go_threads",
+    "go_info",
+    "go_gc_duration_seconds",
+    "go_memstats_alloc_bytes",
+    "go_memstats_sys_bytes",
+    "go_memstats_heap_alloc_bytes",
+    "go_memstats_last_gc_time_seconds"
+  ]
 };
 var METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 var LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -79411,7 +81299,8 @@ async function buildMetricIndex(ctx) {
   for (const path2 of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path2);
   for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
     const wanted = /* @__PURE__ */ new Set();
-    for (const f of facts.values()) for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+    for (const f of facts.values())
+      for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
     const goDirs = goDirsReferenced(facts);
     if (goDirs.size > 0) {
       for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf3(p)) && !facts.has(p)) wanted.add(p);
@@ -79431,7 +81320,18 @@ function dirOf3(path2) {
   return i2 === -1 ? "" : path2.slice(0, i2);
 }
 function emptyIndex() {
-  return { metrics: [], registrations: [], registries: [], defaultMetrics: [], clears: [], merges: [], labelUses: [], reloads: [], files: [], byId: /* @__PURE__ */ new Map() };
+  return {
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    files: [],
+    byId: /* @__PURE__ */ new Map()
+  };
 }
 function referencedModules(f) {
   const out2 = [];
@@ -79471,7 +81371,8 @@ function referencedModules(f) {
 function goDirsReferenced(facts) {
   const dirs = /* @__PURE__ */ new Set();
   for (const f of facts.values()) {
-    for (const m of f.metrics) for (const p of m.nameParts) if (p.kind === "import" && p.module.startsWith("go:")) dirs.add(p.module.slice(3));
+    for (const m of f.metrics)
+      for (const p of m.nameParts) if (p.kind === "import" && p.module.startsWith("go:")) dirs.add(p.module.slice(3));
   }
   return dirs;
 }
@@ -79507,7 +81408,8 @@ function resolveIndex(all, serviceOf, libraryFiles) {
     const f = byPath.get(module2);
     if (!f || depth > 6) return void 0;
     const ex = f.exports;
-    if (name2 in ex.constants || name2 in ex.registries || name2 in ex.bindings || name2 in ex.functions) return { facts: f, name: name2 };
+    if (name2 in ex.constants || name2 in ex.registries || name2 in ex.bindings || name2 in ex.functions)
+      return { facts: f, name: name2 };
     for (const r of ex.reexports) {
       if (r.as === name2 || r.as === "*" && r.name === "*") {
         const found = exportOwner(r.module, r.as === "*" ? name2 : r.name, depth + 1);
@@ -79623,12 +81525,25 @@ function resolveIndex(all, serviceOf, libraryFiles) {
     }
     for (const r of f.registrations) {
       const defId = resolveObject2(r.target);
-      index.registrations.push({ ...r, registry: resolveRegistry(r.registry), ...defId ? { defId } : {}, targetLabel: r.target.label, scope: withHot(r.scope), service: service.root });
+      index.registrations.push({
+        ...r,
+        registry: resolveRegistry(r.registry),
+        ...defId ? { defId } : {},
+        targetLabel: r.target.label,
+        scope: withHot(r.scope),
+        service: service.root
+      });
     }
     for (const r of f.registries) index.registries.push({ ...r, scope: withHot(r.scope), service: service.root });
     for (const d of f.defaultMetrics) {
       const prefix = staticValue(expand2(d.prefix, constants3));
-      index.defaultMetrics.push({ loc: d.loc, scope: withHot(d.scope), registry: resolveRegistry(d.registry), ...prefix !== void 0 ? { prefix } : {}, service: service.root });
+      index.defaultMetrics.push({
+        loc: d.loc,
+        scope: withHot(d.scope),
+        registry: resolveRegistry(d.registry),
+        ...prefix !== void 0 ? { prefix } : {},
+        service: service.root
+      });
     }
     for (const c of f.clears) {
       const name2 = c.nameParts ? staticValue(expand2(c.nameParts, constants3)) : void 0;
@@ -79646,7 +81561,13 @@ function resolveIndex(all, serviceOf, libraryFiles) {
       });
     }
     for (const r of f.reloads) index.reloads.push({ ...r, scope: withHot(r.scope) });
-    for (const m of f.merges) index.merges.push({ loc: m.loc, scope: withHot(m.scope), registries: m.registries.map((r) => resolveRegistry(r)), service: service.root });
+    for (const m of f.merges)
+      index.merges.push({
+        loc: m.loc,
+        scope: withHot(m.scope),
+        registries: m.registries.map((r) => resolveRegistry(r)),
+        service: service.root
+      });
     for (const u of f.labelUses) {
       const defId = resolveObject2(u.target);
       const { target: _target, ...rest } = u;
@@ -79675,7 +81596,11 @@ function propagateHot(all, resolveCallee) {
     if (sites.length < 2) continue;
     const target = key.split("\0")[1];
     const second = sites[1];
-    hot.set(target, { reason: "called-repeatedly", detail: `it is called ${sites.length} times at start-up (${sites.map((s) => at3(s.loc)).join(", ")})`, via: second.loc });
+    hot.set(target, {
+      reason: "called-repeatedly",
+      detail: `it is called ${sites.length} times at start-up (${sites.map((s) => at3(s.loc)).join(", ")})`,
+      via: second.loc
+    });
   }
   for (let round = 0; round < 8; round++) {
     let changed = false;
@@ -79683,11 +81608,21 @@ function propagateHot(all, resolveCallee) {
       if (hot.has(target) || site.scope.guard) continue;
       const s = site.scope;
       let entry;
-      if (s.hot) entry = { reason: "called-from-hot", detail: `${site.display} at ${at3(site.loc)}, in ${s.hot.detail}`, via: site.loc };
-      else if (s.inLoop) entry = { reason: "loop", detail: `${site.display} inside a loop at ${at3(site.loc)}`, via: site.loc };
+      if (s.hot)
+        entry = {
+          reason: "called-from-hot",
+          detail: `${site.display} at ${at3(site.loc)}, in ${s.hot.detail}`,
+          via: site.loc
+        };
+      else if (s.inLoop)
+        entry = { reason: "loop", detail: `${site.display} inside a loop at ${at3(site.loc)}`, via: site.loc };
       else if (s.kind === "function" && s.fnKey && hot.has(s.fnKey)) {
         const outer = hot.get(s.fnKey);
-        entry = { reason: "called-from-hot", detail: `${site.display} at ${at3(site.loc)}, in ${s.fnName ?? "a function"} \u2014 ${outer.detail}`, via: site.loc };
+        entry = {
+          reason: "called-from-hot",
+          detail: `${site.display} at ${at3(site.loc)}, in ${s.fnName ?? "a function"} \u2014 ${outer.detail}`,
+          via: site.loc
+        };
       }
       if (entry) {
         hot.set(target, entry);
@@ -79719,7 +81654,9 @@ function metricsCoverage(ctx) {
 
 // src/gates/metrics/options.ts
 var metricsOptions = external_exports.object({
-  "allow-labels": external_exports.array(external_exports.string()).default([]).describe("Label names known to be bounded in this repository; never reported as unbounded (e.g. `tenant_id` when there are five tenants)."),
+  "allow-labels": external_exports.array(external_exports.string()).default([]).describe(
+    "Label names known to be bounded in this repository; never reported as unbounded (e.g. `tenant_id` when there are five tenants)."
+  ),
   "unbounded-labels": external_exports.array(external_exports.string()).default([]).describe("Extra label names to report as unbounded, like `user_id` (e.g. `shop` in a marketplace).")
 });
 
@@ -79790,7 +81727,15 @@ function entriesOf(index) {
     for (const ref of def.resolvedRegistries) {
       const key = registryKey(ref, def);
       if (!key) continue;
-      out2.push({ def, registry: ref, registryKey: key, loc: def.loc, via: "constructor", scope: def.scope, ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {} });
+      out2.push({
+        def,
+        registry: ref,
+        registryKey: key,
+        loc: def.loc,
+        via: "constructor",
+        scope: def.scope,
+        ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {}
+      });
     }
   }
   for (const reg of index.registrations) {
@@ -79799,7 +81744,16 @@ function entriesOf(index) {
     if (!def || def.fullName === void 0 || def.library === "opentelemetry") continue;
     const key = registryKey(reg.registry, def);
     if (!key) continue;
-    out2.push({ def, registry: reg.registry, registryKey: key, loc: reg.loc, via: "explicit", registration: reg, scope: reg.scope, ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {} });
+    out2.push({
+      def,
+      registry: reg.registry,
+      registryKey: key,
+      loc: reg.loc,
+      via: "explicit",
+      registration: reg,
+      scope: reg.scope,
+      ...def.goMain ? { mainDir: dirOf4(def.loc.path) } : {}
+    });
   }
   return out2;
 }
@@ -79863,15 +81817,32 @@ function conflictsOf(index) {
   }
   for (const e of entries) {
     if (e.def.library === "prometheus_client" && e.registry.kind === "default") {
-      const builtin = Object.entries(PYTHON_BUILTIN_NAMES).flatMap(([collector, names2]) => names2.map((n) => [collector, n]));
+      const builtin = Object.entries(PYTHON_BUILTIN_NAMES).flatMap(
+        ([collector, names2]) => names2.map((n) => [collector, n])
+      );
       const reserved = new Set(reservedNames(e.def));
       const hit = builtin.find(([, n]) => reserved.has(n));
-      if (hit) out2.push({ kind: "duplicate", entry: e, other: { kind: "builtin", what: `prometheus_client's built-in ${hit[0]} collector`, name: hit[1] }, names: [hit[1]] });
+      if (hit)
+        out2.push({
+          kind: "duplicate",
+          entry: e,
+          other: { kind: "builtin", what: `prometheus_client's built-in ${hit[0]} collector`, name: hit[1] },
+          names: [hit[1]]
+        });
     }
     if (e.def.library === "client_golang" && e.registry.kind === "default") {
       for (const [collector, names2] of Object.entries(GO_BUILTIN_NAMES)) {
         if (names2.includes(e.def.fullName)) {
-          out2.push({ kind: "duplicate", entry: e, other: { kind: "builtin", what: `the ${collector} collector that client_golang's default registry starts with`, name: e.def.fullName }, names: [e.def.fullName] });
+          out2.push({
+            kind: "duplicate",
+            entry: e,
+            other: {
+              kind: "builtin",
+              what: `the ${collector} collector that client_golang's default registry starts with`,
+              name: e.def.fullName
+            },
+            names: [e.def.fullName]
+          });
         }
       }
     }
@@ -79882,7 +81853,12 @@ function conflictsOf(index) {
     for (const e of entries) {
       if (e.def.library !== "prom-client" || e.def.service !== call2.service || !names2.has(e.def.fullName)) continue;
       if (!sameRegistry(call2.registry, e.registry)) continue;
-      out2.push({ kind: "duplicate", entry: e, other: { kind: "default-metrics", call: call2, name: e.def.fullName }, names: [e.def.fullName] });
+      out2.push({
+        kind: "duplicate",
+        entry: e,
+        other: { kind: "default-metrics", call: call2, name: e.def.fullName },
+        names: [e.def.fullName]
+      });
     }
   }
   cache3.set(index, out2);
@@ -79893,7 +81869,8 @@ function clearedBetween(index, a, b, names2) {
   const [first, second] = a.loc.line <= b.loc.line ? [a, b] : [b, a];
   return index.clears.some((c) => {
     if (c.loc.path !== first.loc.path || c.loc.line <= first.loc.line || c.loc.line >= second.loc.line) return false;
-    if (c.scope.kind !== first.scope.kind || c.scope.fnKey !== first.scope.fnKey || !sameRegistry(c.registry, first.registry)) return false;
+    if (c.scope.kind !== first.scope.kind || c.scope.fnKey !== first.scope.fnKey || !sameRegistry(c.registry, first.registry))
+      return false;
     if (c.op === "clear") return true;
     if (c.op === "remove") return c.name !== void 0 && names2.has(c.name);
     return c.defId === first.def.id;
@@ -79943,7 +81920,10 @@ function describeOther(other) {
       return { text: `the ${e.def.type} ${how} at ${at(e.loc)}`, loc: e.loc };
     }
     case "default-metrics":
-      return { text: `collectDefaultMetrics() at ${at(other.call.loc)}, which registers "${other.name}"`, loc: other.call.loc };
+      return {
+        text: `collectDefaultMetrics() at ${at(other.call.loc)}, which registers "${other.name}"`,
+        loc: other.call.loc
+      };
     case "builtin":
       return { text: other.what };
   }
@@ -79996,7 +81976,14 @@ var rule17 = {
       const name2 = displayName(victim);
       ctx.report({
         messageId: "reloaded",
-        data: { call: reload.call.length > 70 ? `${reload.call.slice(0, 67)}\u2026` : reload.call, module: reload.module, name: name2, line: victim.loc.line, registry: registryLabel(registry2), error: libraryError(victim.library, name2) },
+        data: {
+          call: reload.call.length > 70 ? `${reload.call.slice(0, 67)}\u2026` : reload.call,
+          module: reload.module,
+          name: name2,
+          line: victim.loc.line,
+          registry: registryLabel(registry2),
+          error: libraryError(victim.library, name2)
+        },
         path: reload.loc.path,
         line: reload.loc.line,
         related: [related2(victim.loc, `"${name2}" is constructed when ${reload.module} loads`)],
@@ -80034,12 +82021,18 @@ function defFinding(def, taken) {
     detail: scope.hot?.detail ?? "",
     fn: scope.fnName ?? "this function"
   };
-  const base4 = { path: def.loc.path, line: def.loc.line, endLine: def.loc.endLine, key: `${name2}@${registryLabel(registry2)}` };
+  const base4 = {
+    path: def.loc.path,
+    line: def.loc.line,
+    endLine: def.loc.endLine,
+    key: `${name2}@${registryLabel(registry2)}`
+  };
   const hot = scope.hot;
   if (!hot) return { ...base4, messageId: "inLoop", data };
   const via = hot.via ? { related: [related2(hot.via, `where ${scope.fnName ?? "this function"} is called`)] } : {};
   if (hot.reason === "called-repeatedly") return { ...base4, messageId: "calledRepeatedly", data, ...via };
-  if (hot.reason === "called-from-hot" || hot.reason === "loop") return { ...base4, messageId: "calledPerRequest", data, ...via };
+  if (hot.reason === "called-from-hot" || hot.reason === "loop")
+    return { ...base4, messageId: "calledPerRequest", data, ...via };
   if (taken) {
     const other = describeOther(taken.other);
     return {
@@ -80052,12 +82045,19 @@ function defFinding(def, taken) {
   return { ...base4, messageId: "perRequest", data };
 }
 function registrationFinding(reg, def) {
-  if (!reg.fatal || reg.builtin || !runsMoreThanOnce(reg.scope) || !reg.scope.hot || !longLived(reg.registry)) return void 0;
+  if (!reg.fatal || reg.builtin || !runsMoreThanOnce(reg.scope) || !reg.scope.hot || !longLived(reg.registry))
+    return void 0;
   if (reg.library === "prom-client") return void 0;
   const name2 = def ? displayName(def) : reg.targetLabel;
   return {
     messageId: "registerPerRequest",
-    data: { call: reg.call, detail: reg.scope.hot.detail, library: reg.library, error: libraryError(reg.library, name2), name: name2 },
+    data: {
+      call: reg.call,
+      detail: reg.scope.hot.detail,
+      library: reg.library,
+      error: libraryError(reg.library, name2),
+      name: name2
+    },
     path: reg.loc.path,
     line: reg.loc.line,
     endLine: reg.loc.endLine,
@@ -80093,7 +82093,26 @@ var UNITS = {
   pounds: "grams",
   ounces: "grams"
 };
-var PREFIXES = ["pico", "nano", "micro", "milli", "centi", "deci", "deca", "hecto", "kilo", "kibi", "mega", "mibi", "giga", "gibi", "tera", "tebi", "peta", "pebi"];
+var PREFIXES = [
+  "pico",
+  "nano",
+  "micro",
+  "milli",
+  "centi",
+  "deci",
+  "deca",
+  "hecto",
+  "kilo",
+  "kibi",
+  "mega",
+  "mibi",
+  "giga",
+  "gibi",
+  "tera",
+  "tebi",
+  "peta",
+  "pebi"
+];
 var ABBREVIATIONS = {
   s: "seconds",
   ms: "seconds",
@@ -80140,10 +82159,12 @@ function namingProblems(def) {
   const out2 = [];
   const lower = name2.toLowerCase();
   if (type === "counter" && !name2.endsWith("_total")) out2.push({ text: 'counter metrics should have "_total" suffix' });
-  if (type !== "counter" && type !== "untyped" && name2.endsWith("_total")) out2.push({ text: 'non-counter metrics should not have "_total" suffix' });
+  if (type !== "counter" && type !== "untyped" && name2.endsWith("_total"))
+    out2.push({ text: 'non-counter metrics should not have "_total" suffix' });
   const unit = unitOf(name2);
   if (unit && unit.unit !== unit.base) out2.push({ text: `use base unit "${unit.base}" instead of "${unit.unit}"` });
-  if (lower.split("_").some((w) => w in ABBREVIATIONS)) out2.push({ text: "metric names should not contain abbreviated units" });
+  if (lower.split("_").some((w) => w in ABBREVIATIONS))
+    out2.push({ text: "metric names should not contain abbreviated units" });
   if (CAMEL.test(name2)) out2.push({ text: "metric names should be written in 'snake_case' not 'camelCase'" });
   for (const label of def.labels ?? []) {
     if (CAMEL.test(label)) {
@@ -80152,17 +82173,24 @@ function namingProblems(def) {
     }
   }
   if (type !== "untyped") {
-    if (type !== "histogram" && name2.endsWith("_bucket")) out2.push({ text: 'non-histogram metrics should not have "_bucket" suffix' });
-    if (type !== "histogram" && type !== "summary" && name2.endsWith("_count")) out2.push({ text: 'non-histogram and non-summary metrics should not have "_count" suffix' });
-    if (type !== "histogram" && type !== "summary" && name2.endsWith("_sum")) out2.push({ text: 'non-histogram and non-summary metrics should not have "_sum" suffix' });
-    if (type !== "histogram" && def.labels?.includes("le")) out2.push({ text: 'non-histogram metrics should not have "le" label' });
-    if (type !== "summary" && def.labels?.includes("quantile")) out2.push({ text: 'non-summary metrics should not have "quantile" label' });
+    if (type !== "histogram" && name2.endsWith("_bucket"))
+      out2.push({ text: 'non-histogram metrics should not have "_bucket" suffix' });
+    if (type !== "histogram" && type !== "summary" && name2.endsWith("_count"))
+      out2.push({ text: 'non-histogram and non-summary metrics should not have "_count" suffix' });
+    if (type !== "histogram" && type !== "summary" && name2.endsWith("_sum"))
+      out2.push({ text: 'non-histogram and non-summary metrics should not have "_sum" suffix' });
+    if (type !== "histogram" && def.labels?.includes("le"))
+      out2.push({ text: 'non-histogram metrics should not have "le" label' });
+    if (type !== "summary" && def.labels?.includes("quantile"))
+      out2.push({ text: 'non-summary metrics should not have "quantile" label' });
   }
   if (name2.includes(":")) out2.push({ text: "metric names should not contain ':' (reserved for recording rules)" });
   for (const t of TYPE_WORDS) {
-    if (lower.includes(`_${t}_`) || lower.endsWith(`_${t}`)) out2.push({ text: `metric name should not include type '${t}'`, minor: true });
+    if (lower.includes(`_${t}_`) || lower.endsWith(`_${t}`))
+      out2.push({ text: `metric name should not include type '${t}'`, minor: true });
   }
-  if (def.library === "client_golang" && (def.help === void 0 || def.help === "")) out2.push({ text: "no help text" });
+  if (def.library === "client_golang" && (def.help === void 0 || def.help === ""))
+    out2.push({ text: "no help text" });
   return out2;
 }
 function suggestedName(def) {
@@ -80176,7 +82204,8 @@ function suggestedName(def) {
   });
   words = words.filter((w) => !TYPE_WORDS.includes(w));
   if (words[words.length - 1] === "total") words.pop();
-  if (type !== "histogram" && type !== "summary" && (words[words.length - 1] === "count" || words[words.length - 1] === "sum")) words.pop();
+  if (type !== "histogram" && type !== "summary" && (words[words.length - 1] === "count" || words[words.length - 1] === "sum"))
+    words.pop();
   if (type !== "histogram" && words[words.length - 1] === "bucket") words.pop();
   const unitAt = words.findIndex((w) => UNITS[w] !== void 0);
   if (unitAt !== -1 && unitAt !== words.length - 1) words.push(words.splice(unitAt, 1)[0]);
@@ -80208,7 +82237,8 @@ var rule18 = {
     const changed = changedPaths2(ctx);
     const byFamily = /* @__PURE__ */ new Map();
     for (const def of index.metrics) {
-      if (def.library === "opentelemetry" || def.fullName === void 0 || def.type === "enum" || def.type === "untyped") continue;
+      if (def.library === "opentelemetry" || def.fullName === void 0 || def.type === "enum" || def.type === "untyped")
+        continue;
       const family = familyName(def);
       byFamily.set(family, [...byFamily.get(family) ?? [], def]);
     }
@@ -80363,7 +82393,12 @@ function checkBuiltins(ctx, regs, changed) {
       if (!changed.has(reg.loc.path)) continue;
       ctx.report({
         messageId: "builtinDefault",
-        data: { call: reg.call.length > 70 ? `${reg.call.slice(0, 67)}\u2026` : reg.call, what: BUILTIN_WHAT[reg.builtin], error: builtinError(reg), moment: moment2(reg.scope) },
+        data: {
+          call: reg.call.length > 70 ? `${reg.call.slice(0, 67)}\u2026` : reg.call,
+          what: BUILTIN_WHAT[reg.builtin],
+          error: builtinError(reg),
+          moment: moment2(reg.scope)
+        },
         path: reg.loc.path,
         line: reg.loc.line,
         key: `builtin:${reg.builtin}@default`
@@ -80428,7 +82463,8 @@ var rule20 = {
         const o = c.other.entry;
         if (c.kind === "duplicate" && namesDiffer(c)) continue;
         if (c.kind === "same-object" && c.entry.via === "constructor" && o.via === "explicit") continue;
-        if (!(c.kind === "same-object" && c.entry.via === "explicit" && o.via === "constructor") && !reportHere(ctx, changed, c.entry.loc, o.loc)) continue;
+        if (!(c.kind === "same-object" && c.entry.via === "explicit" && o.via === "constructor") && !reportHere(ctx, changed, c.entry.loc, o.loc))
+          continue;
         if (c.kind === "same-object" && !changed.has(c.entry.loc.path)) continue;
       } else if (!changed.has(c.entry.loc.path)) continue;
       const key = `${c.entry.loc.path}:${c.entry.loc.line}:${c.entry.def.id}:${c.entry.registryKey}`;
@@ -80446,7 +82482,10 @@ var rule20 = {
         registry: registryLabel(e.registry),
         other: other.text,
         error: libraryError(library, name2),
-        moment: moment(e.scope, first.other.kind === "entry" ? first.other.entry.scope : { kind: "module", inLoop: false }),
+        moment: moment(
+          e.scope,
+          first.other.kind === "entry" ? first.other.entry.scope : { kind: "module", inLoop: false }
+        ),
         library,
         target: e.registration ? `\`${e.registration.targetLabel}\`` : `The ${e.def.type} "${name2}"`
       };
@@ -80509,7 +82548,8 @@ var rule21 = {
   }
 };
 function repeatConsequence(def) {
-  if (def.library === "opentelemetry") return "each new name allocates a new stream in the SDK for the life of the process";
+  if (def.library === "opentelemetry")
+    return "each new name allocates a new stream in the SDK for the life of the process";
   return "the second time the same value comes back, registering that name again throws (or panics)";
 }
 
@@ -80575,23 +82615,47 @@ function labelError(def, label) {
   }
 }
 function firstProblem(def) {
-  if (def.library === "prom-client" && def.name.kind === "unknown" && def.nameText === "") return { id: "missingName", data: {} };
-  if (def.fullName !== void 0 && !METRIC_NAME_RE.test(def.fullName)) return { id: "invalidName", data: { error: nameError(def, def.fullName) } };
+  if (def.library === "prom-client" && def.name.kind === "unknown" && def.nameText === "")
+    return { id: "missingName", data: {} };
+  if (def.fullName !== void 0 && !METRIC_NAME_RE.test(def.fullName))
+    return { id: "invalidName", data: { error: nameError(def, def.fullName) } };
   for (const label of def.labels ?? []) {
     if (!LABEL_NAME_RE.test(label)) return { id: "invalidLabel", data: { label, error: labelError(def, label) } };
   }
   for (const label of def.labels ?? []) {
     if (label === "le" && def.type === "histogram") {
-      return { id: "reservedLabel", data: { label, owner: "histogram buckets", error: def.library === "prom-client" ? 'prom-client throws "le is a reserved label keyword"' : def.library === "prometheus_client" ? 'prometheus_client raises ValueError("Reserved label metric name: le")' : 'client_golang panics ("le" is not allowed as a histogram label)' } };
+      return {
+        id: "reservedLabel",
+        data: {
+          label,
+          owner: "histogram buckets",
+          error: def.library === "prom-client" ? 'prom-client throws "le is a reserved label keyword"' : def.library === "prometheus_client" ? 'prometheus_client raises ValueError("Reserved label metric name: le")' : 'client_golang panics ("le" is not allowed as a histogram label)'
+        }
+      };
     }
     if (label === "quantile" && def.type === "summary") {
-      return { id: "reservedLabel", data: { label, owner: "summary quantiles", error: def.library === "prom-client" ? 'prom-client throws "quantile is a reserved label keyword"' : def.library === "prometheus_client" ? 'prometheus_client raises ValueError("Reserved label metric name: quantile")' : 'client_golang panics ("quantile" is not allowed as a summary label)' } };
+      return {
+        id: "reservedLabel",
+        data: {
+          label,
+          owner: "summary quantiles",
+          error: def.library === "prom-client" ? 'prom-client throws "quantile is a reserved label keyword"' : def.library === "prometheus_client" ? 'prometheus_client raises ValueError("Reserved label metric name: quantile")' : 'client_golang panics ("quantile" is not allowed as a summary label)'
+        }
+      };
     }
     if (label.startsWith("__") && def.library !== "prom-client") {
-      return { id: "reservedLabel", data: { label, owner: "Prometheus itself (the `__` prefix)", error: def.library === "prometheus_client" ? `prometheus_client raises ValueError("Reserved label metric name: ${label}")` : "client_golang reports the descriptor as invalid, and MustRegister/promauto panic" } };
+      return {
+        id: "reservedLabel",
+        data: {
+          label,
+          owner: "Prometheus itself (the `__` prefix)",
+          error: def.library === "prometheus_client" ? `prometheus_client raises ValueError("Reserved label metric name: ${label}")` : "client_golang reports the descriptor as invalid, and MustRegister/promauto panic"
+        }
+      };
     }
   }
-  if (def.library === "prom-client" && (def.help === void 0 || def.help === "")) return { id: "missingHelp", data: {} };
+  if (def.library === "prom-client" && (def.help === void 0 || def.help === ""))
+    return { id: "missingHelp", data: {} };
   if (def.library === "prometheus_client" && (def.type === "info" || def.type === "enum") && def.unit && def.unit.length > 0) {
     return { id: "unitNotAllowed", data: { type: def.type === "info" ? "Info" : "Enum" } };
   }
@@ -80669,7 +82733,13 @@ var rule24 = {
         if (!other) continue;
         ctx.report({
           messageId: "conflict",
-          data: { name: def.name.value, meter: `"${def.meter}"`, this: describe3(def), that: describe3(other), other: at(other.loc) },
+          data: {
+            name: def.name.value,
+            meter: `"${def.meter}"`,
+            this: describe3(def),
+            that: describe3(other),
+            other: at(other.loc)
+          },
           path: def.loc.path,
           line: def.loc.line,
           endLine: def.loc.endLine,
@@ -80751,7 +82821,12 @@ function report2(ctx, c, messageId) {
     path: e.loc.path,
     line: e.loc.line,
     endLine: e.loc.endLine,
-    related: [related2(o.loc, `the ${o.def.type} "${o.def.name.kind === "static" ? o.def.name.value : o.def.fullName}" that also claims "${shared}"`)],
+    related: [
+      related2(
+        o.loc,
+        `the ${o.def.type} "${o.def.name.kind === "static" ? o.def.name.value : o.def.fullName}" that also claims "${shared}"`
+      )
+    ],
     key: `${shared}@${registryLabel(e.registry)}`
   });
 }
@@ -80825,7 +82900,9 @@ var rule27 = {
     for (const m of index.metrics) byPath.set(m.loc.path, [...byPath.get(m.loc.path) ?? [], m]);
     for (const c of index.clears) {
       if (!changed.has(c.loc.path) || TEST_SETUP.test(c.loc.path)) continue;
-      const after = (byPath.get(c.loc.path) ?? []).filter((m) => m.loc.line > c.loc.line && sameScope(m, c) && m.library !== "opentelemetry");
+      const after = (byPath.get(c.loc.path) ?? []).filter(
+        (m) => m.loc.line > c.loc.line && sameScope(m, c) && m.library !== "opentelemetry"
+      );
       const registry2 = registryLabel(c.registry);
       const base4 = { path: c.loc.path, line: c.loc.line, key: `${c.op}@${registry2}` };
       if (c.op === "clear") {
@@ -80833,14 +82910,31 @@ var rule27 = {
           ctx.report({ ...base4, messageId: "clearAtLoad", data: { call: c.call, registry: registry2 } });
         } else if (after[0]) {
           const m = after[0];
-          ctx.report({ ...base4, messageId: "clearThenCreate", data: { call: c.call, registry: registry2, fn: c.scope.fnName ?? "this function", name: m.fullName ?? m.nameText, line: m.loc.line }, related: [related2(m.loc, "the metric created again after the clear")] });
+          ctx.report({
+            ...base4,
+            messageId: "clearThenCreate",
+            data: {
+              call: c.call,
+              registry: registry2,
+              fn: c.scope.fnName ?? "this function",
+              name: m.fullName ?? m.nameText,
+              line: m.loc.line
+            },
+            related: [related2(m.loc, "the metric created again after the clear")]
+          });
         }
         continue;
       }
       const target = c.op === "remove" ? c.name : c.defId ? index.byId.get(c.defId)?.fullName : void 0;
       const again = target !== void 0 ? after.find((m) => m.fullName === target) : void 0;
       if (again) {
-        ctx.report({ ...base4, messageId: "removeThenCreate", data: { call: c.call, registry: registry2, name: target, line: again.loc.line }, related: [related2(again.loc, `"${target}" created again`)], key: `${c.op}:${target}@${registry2}` });
+        ctx.report({
+          ...base4,
+          messageId: "removeThenCreate",
+          data: { call: c.call, registry: registry2, name: target, line: again.loc.line },
+          related: [related2(again.loc, `"${target}" created again`)],
+          key: `${c.op}:${target}@${registry2}`
+        });
       } else if (c.op === "unregister" && c.scope.kind === "module") {
         ctx.report({ ...base4, messageId: "unregisterAtLoad", data: { call: c.call, registry: registry2 } });
       }
@@ -80886,7 +82980,13 @@ var rule28 = {
           const cb = openMetrics(index, b);
           if (ca !== void 0 && cb !== void 0 && ca !== cb) {
             const [om, prom] = ca ? [a, b] : [b, a];
-            ctx.report({ messageId: "contentType", data: { a: registryLabel(om), b: registryLabel(prom), moment: moment4 }, path: merge3.loc.path, line: merge3.loc.line, key: "content-type" });
+            ctx.report({
+              messageId: "contentType",
+              data: { a: registryLabel(om), b: registryLabel(prom), moment: moment4 },
+              path: merge3.loc.path,
+              line: merge3.loc.line,
+              key: "content-type"
+            });
             reported = true;
             continue;
           }
@@ -80915,7 +83015,8 @@ function openMetrics(index, ref) {
 function namesIn(index, service, ref) {
   const out2 = /* @__PURE__ */ new Map();
   for (const e of entriesOf(index)) {
-    if (e.def.library === "prom-client" && e.def.service === service && sameRegistry(e.registry, ref) && !out2.has(e.def.fullName)) out2.set(e.def.fullName, e.loc);
+    if (e.def.library === "prom-client" && e.def.service === service && sameRegistry(e.registry, ref) && !out2.has(e.def.fullName))
+      out2.set(e.def.fullName, e.loc);
   }
   for (const d of index.defaultMetrics) {
     if (d.service !== service || d.prefix === void 0 || !sameRegistry(d.registry, ref)) continue;
@@ -81008,8 +83109,10 @@ var rule29 = {
   }
 };
 function piiNote(severity, category) {
-  if (severity === "blocker") return ", and it would store secrets or regulated personal data in the metrics database, where it is readable by everyone with dashboard access and cannot be deleted selectively";
-  if (category === "contact" || category === "identity" || category === "network") return ", and it puts personal data into the metrics database, which is hard to delete on request";
+  if (severity === "blocker")
+    return ", and it would store secrets or regulated personal data in the metrics database, where it is readable by everyone with dashboard access and cannot be deleted selectively";
+  if (category === "contact" || category === "identity" || category === "network")
+    return ", and it puts personal data into the metrics database, which is hard to delete on request";
   return "";
 }
 function valueSeverity(valueText) {
@@ -81019,7 +83122,21 @@ function valueSeverity(valueText) {
 }
 
 // src/gates/metrics/rules/index.ts
-var rules3 = [rule17, rule18, rule19, rule20, rule21, rule22, rule23, rule24, rule25, rule26, rule27, rule28, rule29];
+var rules3 = [
+  rule17,
+  rule18,
+  rule19,
+  rule20,
+  rule21,
+  rule22,
+  rule23,
+  rule24,
+  rule25,
+  rule26,
+  rule27,
+  rule28,
+  rule29
+];
 
 // src/gates/metrics/index.ts
 var metricsGate = {
@@ -81090,7 +83207,15 @@ function classifyMigrationPath(path2, paths, extra) {
       return { path: path2, tool: "alembic", set: dir, role: "up", id: name2.slice(0, -3), language: "python" };
     }
     if (parent === "migrations" && /^\d{4}_\w*\.py$/.test(name2)) {
-      return { path: path2, tool: "django", set: dir, role: "up", id: name2.slice(0, -3), version: name2.slice(0, 4), language: "python" };
+      return {
+        path: path2,
+        tool: "django",
+        set: dir,
+        role: "up",
+        id: name2.slice(0, -3),
+        version: name2.slice(0, 4),
+        language: "python"
+      };
     }
     if (parent === "migrations" && /^[A-Za-z]\w*\.py$/.test(name2) && paths.has(join3(dir, "__init__.py")) && !paths.has(join3(dir, "script.py.mako")) && !paths.has(join3(dir, "alembic.ini")) && !paths.has(join3(dir, "versions/__init__.py")) && !(name2 === "env.py" && paths.has(join3(dir, "versions")))) {
       return { path: path2, tool: "django", set: dir, role: "up", id: name2.slice(0, -3), language: "python" };
@@ -81121,7 +83246,8 @@ function classifyMigrationPath(path2, paths, extra) {
     const typeorm = /^(\d{13})-/.exec(stem);
     if (typeorm) return { path: path2, tool: "typeorm", set: dir, role: "up", id: stem, version: typeorm[1], language: "js" };
     const sequelize = /^(\d{14})-/.exec(stem);
-    if (sequelize) return { path: path2, tool: "sequelize", set: dir, role: "up", id: name2, version: sequelize[1], language: "js" };
+    if (sequelize)
+      return { path: path2, tool: "sequelize", set: dir, role: "up", id: name2, version: sequelize[1], language: "js" };
     const knex = /^(\d+)_/.exec(stem);
     if (knex) return { path: path2, tool: "knex", set: dir, role: "up", id: name2, version: knex[1], language: "js" };
     return { path: path2, tool: "js", set: dir, role: "up", id: name2, language: "js" };
@@ -81147,21 +83273,53 @@ function classifySql(path2, name2, dir, parent, grand, paths) {
   if (NOT_MIGRATION_FILES.test(name2)) return void 0;
   if (name2 === "migration.sql") {
     if (paths.has(join3(dir, "snapshot.json"))) {
-      return { path: path2, tool: "drizzle", set: grand, role: "up", id: parent, version: leadingDigits(parent), language: "sql" };
+      return {
+        path: path2,
+        tool: "drizzle",
+        set: grand,
+        role: "up",
+        id: parent,
+        version: leadingDigits(parent),
+        language: "sql"
+      };
     }
     if (paths.has(join3(grand, "migration_lock.toml")) || /^\d+_/.test(parent)) {
-      return { path: path2, tool: "prisma", set: grand, role: "up", id: parent, version: leadingDigits(parent), language: "sql" };
+      return {
+        path: path2,
+        tool: "prisma",
+        set: grand,
+        role: "up",
+        id: parent,
+        version: leadingDigits(parent),
+        language: "sql"
+      };
     }
   }
   if ((name2 === "up.sql" || name2 === "down.sql") && /^[\d-]+_/.test(parent)) {
     const version2 = parent.slice(0, parent.indexOf("_")).replace(/-/g, "");
-    return { path: path2, tool: "diesel", set: grand, role: name2 === "up.sql" ? "up" : "down", id: parent, version: version2, language: "sql" };
+    return {
+      path: path2,
+      tool: "diesel",
+      set: grand,
+      role: name2 === "up.sql" ? "up" : "down",
+      id: parent,
+      version: version2,
+      language: "sql"
+    };
   }
   if (paths.has(join3(dir, "atlas.sum"))) {
     return { path: path2, tool: "atlas", set: dir, role: "up", id: name2, version: atlasVersion(name2), language: "sql" };
   }
   if (paths.has(join3(dir, "meta/_journal.json"))) {
-    return { path: path2, tool: "drizzle", set: dir, role: "up", id: name2.slice(0, -4), version: leadingDigits(name2), language: "sql" };
+    return {
+      path: path2,
+      tool: "drizzle",
+      set: dir,
+      role: "up",
+      id: name2.slice(0, -4),
+      version: leadingDigits(name2),
+      language: "sql"
+    };
   }
   const flyway = /^([VUR])(\d+(?:[._]\d+)*)?__.+\.sql$/.exec(name2);
   if (flyway && (flyway[1] === "R" || flyway[2])) {
@@ -81178,11 +83336,27 @@ function classifySql(path2, name2, dir, parent, grand, paths) {
   }
   const gm = /^(\d+)_.*\.(up|down)\.sql$/.exec(name2);
   if (gm) {
-    return { path: path2, tool: "golang-migrate", set: dir, role: gm[2] === "up" ? "up" : "down", id: gm[1], version: gm[1], language: "sql" };
+    return {
+      path: path2,
+      tool: "golang-migrate",
+      set: dir,
+      role: gm[2] === "up" ? "up" : "down",
+      id: gm[1],
+      version: gm[1],
+      language: "sql"
+    };
   }
   if (/\.down\.sql$|(?:^|[_.-])down\.sql$/i.test(name2)) return void 0;
   if (/(?:^|\/)(?:migrations?|migrate|db\/migrations?)(?:\/|$)/.test(dir + "/")) {
-    return { path: path2, tool: "sql", set: dir, role: "up", id: name2, ...leadingDigits(name2) ? { version: leadingDigits(name2) } : {}, language: "sql" };
+    return {
+      path: path2,
+      tool: "sql",
+      set: dir,
+      role: "up",
+      id: name2,
+      ...leadingDigits(name2) ? { version: leadingDigits(name2) } : {},
+      language: "sql"
+    };
   }
   return void 0;
 }
@@ -81512,7 +83686,12 @@ function hasOption(options, name2) {
   return (options ?? []).some((o) => o.DefElem?.defname === name2);
 }
 function statementOps(s, lineOffset = 0) {
-  const base4 = { line: s.line + lineOffset, endLine: s.endLine + lineOffset, via: "sql", snippet: firstLine(s.text) };
+  const base4 = {
+    line: s.line + lineOffset,
+    endLine: s.endLine + lineOffset,
+    via: "sql",
+    snippet: firstLine(s.text)
+  };
   const stmt = s.stmt;
   const out2 = [];
   const [type] = Object.keys(stmt);
@@ -81577,7 +83756,13 @@ function statementOps(s, lineOffset = 0) {
       break;
     case "RenameStmt": {
       if (node2.renameType === "OBJECT_COLUMN") {
-        out2.push({ ...base4, kind: "rename-column", table: tableKey(node2.relation), column: node2.subname ?? "?", to: node2.newname ?? "?" });
+        out2.push({
+          ...base4,
+          kind: "rename-column",
+          table: tableKey(node2.relation),
+          column: node2.subname ?? "?",
+          to: node2.newname ?? "?"
+        });
       } else if (node2.renameType === "OBJECT_TABLE") {
         out2.push({ ...base4, kind: "rename-table", table: tableKey(node2.relation), to: node2.newname ?? "?" });
       } else {
@@ -81599,7 +83784,9 @@ function statementOps(s, lineOffset = 0) {
       break;
     }
     case "IndexStmt": {
-      const columns = (node2.indexParams ?? []).map((p) => p.IndexElem?.name ?? "(expression)");
+      const columns = (node2.indexParams ?? []).map(
+        (p) => p.IndexElem?.name ?? "(expression)"
+      );
       out2.push({
         ...base4,
         kind: "create-index",
@@ -81630,11 +83817,17 @@ function statementOps(s, lineOffset = 0) {
       }
       break;
     case "ClusterStmt":
-      out2.push({ ...base4, kind: "rewrite-table", table: node2.relation ? tableKey(node2.relation) : "*", how: "CLUSTER" });
+      out2.push({
+        ...base4,
+        kind: "rewrite-table",
+        table: node2.relation ? tableKey(node2.relation) : "*",
+        how: "CLUSTER"
+      });
       break;
     case "RefreshMatViewStmt":
       if (node2.concurrent) out2.push({ ...base4, kind: "other", literals: [] });
-      else out2.push({ ...base4, kind: "rewrite-table", table: tableKey(node2.relation), how: "REFRESH MATERIALIZED VIEW" });
+      else
+        out2.push({ ...base4, kind: "rewrite-table", table: tableKey(node2.relation), how: "REFRESH MATERIALIZED VIEW" });
       break;
     case "AlterEnumStmt":
       if (node2.oldVal === void 0 && typeof node2.newVal === "string") {
@@ -81657,8 +83850,10 @@ function statementOps(s, lineOffset = 0) {
     }
     case "TransactionStmt": {
       const kind = node2.kind;
-      if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START") out2.push({ ...base4, kind: "transaction", action: "begin" });
-      else if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_COMMIT_PREPARED") out2.push({ ...base4, kind: "transaction", action: "commit" });
+      if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START")
+        out2.push({ ...base4, kind: "transaction", action: "begin" });
+      else if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_COMMIT_PREPARED")
+        out2.push({ ...base4, kind: "transaction", action: "commit" });
       else if (kind === "TRANS_STMT_ROLLBACK") out2.push({ ...base4, kind: "transaction", action: "rollback" });
       else out2.push({ ...base4, kind: "other", literals: [] });
       break;
@@ -81669,7 +83864,14 @@ function statementOps(s, lineOffset = 0) {
       const verb = type === "UpdateStmt" ? "update" : type === "DeleteStmt" ? "delete" : "insert";
       const copies = verb !== "insert" || !!node2.selectStmt?.SelectStmt?.fromClause;
       if (copies) {
-        out2.push({ ...base4, kind: "dml", verb, table: tableKey(node2.relation), hasWhere: !!node2.whereClause, literals: stringLiterals(node2) });
+        out2.push({
+          ...base4,
+          kind: "dml",
+          verb,
+          table: tableKey(node2.relation),
+          hasWhere: !!node2.whereClause,
+          literals: stringLiterals(node2)
+        });
       } else {
         out2.push({ ...base4, kind: "other", literals: stringLiterals(node2) });
       }
@@ -81679,7 +83881,14 @@ function statementOps(s, lineOffset = 0) {
       out2.push({ ...base4, kind: "create-view", view: tableKey(node2.view) });
       break;
     case "CreateTrigStmt":
-      out2.push({ ...base4, kind: "other-lock", table: tableKey(node2.relation), lock: "share-row-exclusive", what: "CREATE TRIGGER", literals: [] });
+      out2.push({
+        ...base4,
+        kind: "other-lock",
+        table: tableKey(node2.relation),
+        lock: "share-row-exclusive",
+        what: "CREATE TRIGGER",
+        literals: []
+      });
       break;
     default:
       out2.push({ ...base4, kind: "other", literals: stringLiterals(node2) });
@@ -81700,7 +83909,16 @@ function alterTableCmd(base4, table, cmd) {
     case "AT_AlterColumnType": {
       const def = cmd.def?.ColumnDef;
       const type = typeName(def?.typeName);
-      return [{ ...base4, kind: "alter-column-type", table, column: cmd.name ?? "?", ...type ? { type } : {}, using: !!def?.raw_default }];
+      return [
+        {
+          ...base4,
+          kind: "alter-column-type",
+          table,
+          column: cmd.name ?? "?",
+          ...type ? { type } : {},
+          using: !!def?.raw_default
+        }
+      ];
     }
     case "AT_SetNotNull":
       return [{ ...base4, kind: "set-not-null", table, column: cmd.name ?? "?" }];
@@ -81715,7 +83933,8 @@ function alterTableCmd(base4, table, cmd) {
         CONSTR_EXCLUSION: "exclude"
       };
       const constraint = kinds[con.contype];
-      if (!constraint) return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "ADD CONSTRAINT", literals: [] }];
+      if (!constraint)
+        return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "ADD CONSTRAINT", literals: [] }];
       const notNullColumn = constraint === "check" ? notNullCheckColumn(con.raw_expr) : void 0;
       return [
         {
@@ -81739,7 +83958,17 @@ function alterTableCmd(base4, table, cmd) {
     case "AT_SetUnLogged":
       return [{ ...base4, kind: "rewrite-table", table, how: "SET UNLOGGED" }];
     case "AT_DropNotNull":
-      return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "DROP NOT NULL", ...cmd.name ? { column: cmd.name } : {}, literals: [] }];
+      return [
+        {
+          ...base4,
+          kind: "other-lock",
+          table,
+          lock: "access-exclusive",
+          what: "DROP NOT NULL",
+          ...cmd.name ? { column: cmd.name } : {},
+          literals: []
+        }
+      ];
     case "AT_DropConstraint":
     case "AT_ColumnDefault":
     case "AT_SetStatistics":
@@ -81767,7 +83996,16 @@ function alterTableCmd(base4, table, cmd) {
         }
       ];
     default:
-      return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "ALTER TABLE", literals: stringLiterals(cmd) }];
+      return [
+        {
+          ...base4,
+          kind: "other-lock",
+          table,
+          lock: "access-exclusive",
+          what: "ALTER TABLE",
+          literals: stringLiterals(cmd)
+        }
+      ];
   }
 }
 
@@ -81863,7 +84101,8 @@ var FIELD_TYPES = {
 function djangoField(call2) {
   if (!call2 || call2.type !== "call") return void 0;
   const cls = lastName(call2);
-  if (!cls.endsWith("Field") && cls !== "ForeignKey" && cls !== "OneToOneField" && cls !== "ManyToManyField") return void 0;
+  if (!cls.endsWith("Field") && cls !== "ForeignKey" && cls !== "OneToOneField" && cls !== "ManyToManyField")
+    return void 0;
   const kw = keywordArgs(call2);
   let type = FIELD_TYPES[cls];
   if (cls === "CharField" || cls === "SlugField" || cls === "EmailField" || cls === "URLField") {
@@ -81897,7 +84136,12 @@ function modelKey(node2, app) {
 }
 function base(call2) {
   const first = call2.text.split("\n")[0].trim();
-  return { line: lineOf(call2), endLine: endLineOf(call2), via: "django", snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first };
+  return {
+    line: lineOf(call2),
+    endLine: endLineOf(call2),
+    via: "django",
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
 }
 function columnOf(name2, field2) {
   return field2 && (field2.cls === "ForeignKey" || field2.cls === "OneToOneField") ? `${name2}_id` : name2;
@@ -81939,7 +84183,14 @@ function operationOps(call2, app, path2, out2, decls) {
           }
         ];
       });
-      if (model) out2.push({ ...b, kind: "create-table", table: model, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+      if (model)
+        out2.push({
+          ...b,
+          kind: "create-table",
+          table: model,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
       break;
     }
     case "DeleteModel":
@@ -81976,10 +84227,26 @@ function operationOps(call2, app, path2, out2, decls) {
         }
       });
       if (field2.foreignKey) {
-        out2.push({ ...b, kind: "add-constraint", table: model, constraint: "foreign-key", notValid: false, columns: [column] });
+        out2.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: "foreign-key",
+          notValid: false,
+          columns: [column]
+        });
       }
-      if (field2.unique) out2.push({ ...b, kind: "add-constraint", table: model, constraint: "unique", notValid: false, columns: [column] });
-      else if (field2.dbIndex) out2.push({ ...b, kind: "create-index", table: model, concurrent: false, unique: false, columns: [column] });
+      if (field2.unique)
+        out2.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: "unique",
+          notValid: false,
+          columns: [column]
+        });
+      else if (field2.dbIndex)
+        out2.push({ ...b, kind: "create-index", table: model, concurrent: false, unique: false, columns: [column] });
       break;
     }
     case "RemoveField": {
@@ -82024,7 +84291,8 @@ function operationOps(call2, app, path2, out2, decls) {
     case "RemoveIndex":
     case "RemoveIndexConcurrently": {
       const idxName = stringValue(arg(call2, "name", 1) ?? call2);
-      if (idxName) out2.push({ ...b, kind: "drop-index", name: idxName, concurrent: name2 === "RemoveIndexConcurrently" });
+      if (idxName)
+        out2.push({ ...b, kind: "drop-index", name: idxName, concurrent: name2 === "RemoveIndexConcurrently" });
       break;
     }
     case "AddConstraint":
@@ -82035,10 +84303,26 @@ function operationOps(call2, app, path2, out2, decls) {
       const conName = kw.get("name") ? stringValue(kw.get("name")) : void 0;
       const kind = cls === "UniqueConstraint" ? "unique" : cls === "CheckConstraint" ? "check" : cls === "ExclusionConstraint" ? "exclude" : void 0;
       if (model && kind === "unique" && (kw.has("condition") || positionalArgs(constraint).length > 0)) {
-        out2.push({ ...b, kind: "create-index", table: model, ...conName ? { name: conName } : {}, concurrent: false, unique: true, columns: [] });
+        out2.push({
+          ...b,
+          kind: "create-index",
+          table: model,
+          ...conName ? { name: conName } : {},
+          concurrent: false,
+          unique: true,
+          columns: []
+        });
       } else if (model && kind) {
         const columns = elements(kw.get("fields")).map((f) => stringValue(f) ?? "?");
-        out2.push({ ...b, kind: "add-constraint", table: model, constraint: kind, ...conName ? { name: conName } : {}, notValid: name2 === "AddConstraintNotValid", columns });
+        out2.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: kind,
+          ...conName ? { name: conName } : {},
+          notValid: name2 === "AddConstraintNotValid",
+          columns
+        });
       }
       break;
     }
@@ -82059,9 +84343,12 @@ function operationOps(call2, app, path2, out2, decls) {
       break;
     case "SeparateDatabaseAndState": {
       const stateOps = [];
-      for (const inner of elements(arg(call2, "state_operations", 1))) if (inner.type === "call") operationOps(inner, app, path2, stateOps, decls);
+      for (const inner of elements(arg(call2, "state_operations", 1)))
+        if (inner.type === "call") operationOps(inner, app, path2, stateOps, decls);
       const removedInState = new Set(
-        stateOps.flatMap((o) => o.kind === "drop-column" ? [`${o.table}.${o.column}`] : o.kind === "drop-table" ? [o.table] : [])
+        stateOps.flatMap(
+          (o) => o.kind === "drop-column" ? [`${o.table}.${o.column}`] : o.kind === "drop-table" ? [o.table] : []
+        )
       );
       for (const inner of elements(arg(call2, "database_operations", 0))) {
         if (inner.type !== "call") continue;
@@ -82086,7 +84373,8 @@ function djangoOps(file2) {
   const out2 = [];
   const declarations = [];
   const app = djangoApp(file2.path);
-  for (const call2 of elements(attrs.get("operations"))) if (call2.type === "call") operationOps(call2, app, file2.path, out2, declarations);
+  for (const call2 of elements(attrs.get("operations")))
+    if (call2.type === "call") operationOps(call2, app, file2.path, out2, declarations);
   return { ops: out2, atomic: attrs.get("atomic")?.type !== "false", declarations };
 }
 function djangoStateOnlyDrops(file2) {
@@ -82099,8 +84387,10 @@ function djangoStateOnlyDrops(file2) {
     if (call2.type !== "call" || lastName(call2) !== "SeparateDatabaseAndState") continue;
     const state = [];
     const db = [];
-    for (const inner of elements(arg(call2, "state_operations", 1))) if (inner.type === "call") operationOps(inner, app, file2.path, state, []);
-    for (const inner of elements(arg(call2, "database_operations", 0))) if (inner.type === "call") operationOps(inner, app, file2.path, db, []);
+    for (const inner of elements(arg(call2, "state_operations", 1)))
+      if (inner.type === "call") operationOps(inner, app, file2.path, state, []);
+    for (const inner of elements(arg(call2, "database_operations", 0)))
+      if (inner.type === "call") operationOps(inner, app, file2.path, db, []);
     const dropped = new Set(db.map(key).filter((k) => k !== void 0));
     for (const op of state) {
       const k = key(op);
@@ -82116,9 +84406,18 @@ function djangoTouchedTables(file2) {
   const app = djangoApp(file2.path);
   const visit3 = (call2) => {
     const name2 = lastName(call2);
-    const model = modelKey(arg(call2, name2 === "CreateModel" || name2 === "DeleteModel" || name2.startsWith("AlterModel") ? "name" : "model_name", 0), app);
+    const model = modelKey(
+      arg(
+        call2,
+        name2 === "CreateModel" || name2 === "DeleteModel" || name2.startsWith("AlterModel") ? "name" : "model_name",
+        0
+      ),
+      app
+    );
     if (model && name2 !== "RunSQL" && name2 !== "RunPython") out2.add(model);
-    for (const key of ["state_operations", "database_operations"]) for (const inner of elements(arg(call2, key, key === "state_operations" ? 1 : 0))) if (inner.type === "call") visit3(inner);
+    for (const key of ["state_operations", "database_operations"])
+      for (const inner of elements(arg(call2, key, key === "state_operations" ? 1 : 0)))
+        if (inner.type === "call") visit3(inner);
   };
   for (const call2 of elements(classAttributes(cls).get("operations"))) if (call2.type === "call") visit3(call2);
   return out2;
@@ -82155,7 +84454,8 @@ function gooseOps(file2) {
       const sqlArg = /Context$/.test(calleeName(call2) ?? "") ? args2[1] : args2[0];
       const parts2 = sqlArg ? templateParts(sqlArg) : void 0;
       if (!sqlArg || !parts2 || parts2.expressions.length > 0) continue;
-      for (const op of embeddedSqlOps(parts2.strings[0], lineOf(sqlArg), file2.path).ops) ops.push({ ...op, via: "goose" });
+      for (const op of embeddedSqlOps(parts2.strings[0], lineOf(sqlArg), file2.path).ops)
+        ops.push({ ...op, via: "goose" });
     }
   }
   return { ops, ...noTx ? { mode: "explicit" } : {} };
@@ -82171,10 +84471,23 @@ function firstParamName(fn) {
   const pattern = first.childForFieldName("pattern") ?? first;
   return pattern.type === "identifier" ? pattern.text : void 0;
 }
-var FUNCTION_TYPES3 = /* @__PURE__ */ new Set(["function_expression", "function", "arrow_function", "function_declaration", "method_definition", "generator_function"]);
+var FUNCTION_TYPES3 = /* @__PURE__ */ new Set([
+  "function_expression",
+  "function",
+  "arrow_function",
+  "function_declaration",
+  "method_definition",
+  "generator_function"
+]);
 function upFunctions(root) {
   const out2 = [];
-  for (const n of descendantsOfType(root, ["method_definition", "function_declaration", "variable_declarator", "pair", "assignment_expression"])) {
+  for (const n of descendantsOfType(root, [
+    "method_definition",
+    "function_declaration",
+    "variable_declarator",
+    "pair",
+    "assignment_expression"
+  ])) {
     switch (n.type) {
       case "method_definition":
       case "function_declaration":
@@ -82193,14 +84506,30 @@ function upFunctions(root) {
       case "assignment_expression": {
         const left = n.childForFieldName("left")?.text;
         const right = n.childForFieldName("right");
-        if ((left === "exports.up" || left === "module.exports.up") && right && FUNCTION_TYPES3.has(right.type)) out2.push(right);
+        if ((left === "exports.up" || left === "module.exports.up") && right && FUNCTION_TYPES3.has(right.type))
+          out2.push(right);
         break;
       }
     }
   }
   return out2;
 }
-var DB_MIGRATE_METHODS = /* @__PURE__ */ new Set(["runSql", "all", "createTable", "addColumn", "removeColumn", "renameColumn", "changeColumn", "addIndex", "removeIndex", "dropTable", "renameTable", "addForeignKey", "removeForeignKey", "insert"]);
+var DB_MIGRATE_METHODS = /* @__PURE__ */ new Set([
+  "runSql",
+  "all",
+  "createTable",
+  "addColumn",
+  "removeColumn",
+  "renameColumn",
+  "changeColumn",
+  "addIndex",
+  "removeIndex",
+  "dropTable",
+  "renameTable",
+  "addForeignKey",
+  "removeForeignKey",
+  "insert"
+]);
 function callsOnParam(fn, param) {
   const out2 = /* @__PURE__ */ new Set();
   for (const call2 of descendantsOfType(fn, "call_expression")) {
@@ -82212,10 +84541,12 @@ function callsOnParam(fn, param) {
 function libraryOf2(root, ups, fallback) {
   const imports = importsOf(root);
   if (imports.has("typeorm")) return "typeorm";
-  if (imports.has("sequelize") || imports.has("sequelize-typescript") || imports.has("@sequelize/core")) return "sequelize";
+  if (imports.has("sequelize") || imports.has("sequelize-typescript") || imports.has("@sequelize/core"))
+    return "sequelize";
   if (imports.has("knex")) return "knex";
   if (imports.has("kysely")) return "kysely";
-  if (imports.has("slonik") || [...imports.keys()].some((m) => m.endsWith("/alteration") || m.includes("slonik"))) return "slonik";
+  if (imports.has("slonik") || [...imports.keys()].some((m) => m.endsWith("/alteration") || m.includes("slonik")))
+    return "slonik";
   const param = ups[0] ? firstParamName(ups[0]) : void 0;
   if (param === "queryRunner") return "typeorm";
   if (param === "queryInterface") return "sequelize";
@@ -82227,7 +84558,12 @@ function libraryOf2(root, ups, fallback) {
   return fallback === "typeorm" || fallback === "sequelize" || fallback === "knex" ? fallback : void 0;
 }
 function disablesTransaction(root) {
-  for (const n of descendantsOfType(root, ["variable_declarator", "assignment_expression", "public_field_definition", "field_definition"])) {
+  for (const n of descendantsOfType(root, [
+    "variable_declarator",
+    "assignment_expression",
+    "public_field_definition",
+    "field_definition"
+  ])) {
     if (n.type === "public_field_definition" || n.type === "field_definition") {
       const name2 = (n.childForFieldName("name") ?? n.childForFieldName("property"))?.text;
       if (name2 === "transaction" && n.childForFieldName("value")?.type === "false") return true;
@@ -82254,7 +84590,12 @@ function sqlText(node2) {
 }
 function base2(call2, via) {
   const first = call2.text.split("\n")[0].trim();
-  return { line: lineOf(call2), endLine: endLineOf(call2), via, snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first };
+  return {
+    line: lineOf(call2),
+    endLine: endLineOf(call2),
+    via,
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
 }
 function methodOf(call2) {
   const fn = call2.childForFieldName("function");
@@ -82267,7 +84608,8 @@ function chainAfter(call2) {
   for (; ; ) {
     const member = current.parent;
     const outer = member?.parent;
-    if (member?.type !== "member_expression" || member.childForFieldName("object")?.id !== current.id || outer?.type !== "call_expression") break;
+    if (member?.type !== "member_expression" || member.childForFieldName("object")?.id !== current.id || outer?.type !== "call_expression")
+      break;
     methods.push({ name: member.childForFieldName("property")?.text ?? "", call: outer });
     current = outer;
   }
@@ -82316,7 +84658,8 @@ function knexDefault(node2, knexName) {
   if (node2.type === "call_expression") {
     const callee = calleeName(node2) ?? "";
     if (callee === `${knexName}.fn.now` || callee.endsWith(".fn.now")) return { kind: "constant" };
-    if (callee === `${knexName}.fn.uuid` || callee.endsWith(".fn.uuid")) return { kind: "volatile", fn: "gen_random_uuid" };
+    if (callee === `${knexName}.fn.uuid` || callee.endsWith(".fn.uuid"))
+      return { kind: "volatile", fn: "gen_random_uuid" };
     if (callee.endsWith(".raw")) {
       const text2 = str(positionalArgs(node2)[0]);
       return text2 !== void 0 ? sqlDefaultKind(text2) : { kind: "unknown-function" };
@@ -82353,15 +84696,32 @@ function knexBuilder(callback, table, creating, knexName, out2) {
       case "unique":
       case "primary": {
         const cols = args2[0]?.type === "array" ? args2[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : args2[0] ? [str(args2[0]) ?? "?"] : [];
-        if (m.method === "index") out2.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: cols });
-        else out2.push({ ...b, kind: "add-constraint", table, constraint: m.method === "unique" ? "unique" : "primary-key", notValid: false, columns: cols });
+        if (m.method === "index")
+          out2.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: cols });
+        else
+          out2.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: m.method === "unique" ? "unique" : "primary-key",
+            notValid: false,
+            columns: cols
+          });
         continue;
       }
       case "foreign": {
         const cols = args2[0]?.type === "array" ? args2[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : [str(args2[0]) ?? "?"];
         const inTable2 = methods.find((x) => x.name === "inTable");
         const ref = inTable2 ? str(positionalArgs(inTable2.call)[0]) : void 0;
-        out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, ...ref ? { references: ref } : {}, columns: cols });
+        out2.push({
+          ...b,
+          kind: "add-constraint",
+          table,
+          constraint: "foreign-key",
+          notValid: false,
+          ...ref ? { references: ref } : {},
+          columns: cols
+        });
         continue;
       }
       case "dropIndex": {
@@ -82377,7 +84737,16 @@ function knexBuilder(callback, table, creating, knexName, out2) {
       case "timestamps": {
         const defaultNow = args2[1]?.type === "true";
         for (const name3 of ["created_at", "updated_at"]) {
-          const spec2 = { name: name3, type: "timestamptz", notNull: defaultNow, primaryKey: false, unique: false, default: defaultNow ? "constant" : "none", generatedStored: false, identity: false };
+          const spec2 = {
+            name: name3,
+            type: "timestamptz",
+            notNull: defaultNow,
+            primaryKey: false,
+            unique: false,
+            default: defaultNow ? "constant" : "none",
+            generatedStored: false,
+            identity: false
+          };
           if (creating) columns.push(spec2);
           else out2.push({ ...b, kind: "add-column", table, column: spec2 });
         }
@@ -82413,13 +84782,23 @@ function knexBuilder(callback, table, creating, knexName, out2) {
       continue;
     }
     out2.push({ ...b, kind: "add-column", table, column: { ...spec, unique: false } });
-    if (has("unique")) out2.push({ ...b, kind: "add-constraint", table, constraint: "unique", notValid: false, columns: [name2] });
-    if (has("index")) out2.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: [name2] });
+    if (has("unique"))
+      out2.push({ ...b, kind: "add-constraint", table, constraint: "unique", notValid: false, columns: [name2] });
+    if (has("index"))
+      out2.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: [name2] });
     const inTable = methods.find((x) => x.name === "inTable");
     const references = methods.find((x) => x.name === "references");
     if (references) {
       const target = inTable ? str(positionalArgs(inTable.call)[0]) : str(positionalArgs(references.call)[0])?.split(".")[0];
-      out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, ...target ? { references: target } : {}, columns: [name2] });
+      out2.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "foreign-key",
+        notValid: false,
+        ...target ? { references: target } : {},
+        columns: [name2]
+      });
     }
   }
   return columns;
@@ -82485,7 +84864,8 @@ function objectColumn(name2, obj, via) {
   if (def) {
     const text2 = str(def);
     if (via === "typeorm" && text2 !== void 0) d = sqlDefaultKind(text2);
-    else if (def.type === "call_expression" && (calleeName(def) ?? "").endsWith(".literal")) d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? "");
+    else if (def.type === "call_expression" && (calleeName(def) ?? "").endsWith(".literal"))
+      d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? "");
     else if (def.type === "member_expression" && /(?:^|\.)(?:UUIDV4|UUIDV1)$/.test(def.text)) d = { kind: "constant" };
     else if (def.type === "member_expression" && /(?:^|\.)NOW$/.test(def.text)) d = { kind: "constant" };
     else d = { kind: "constant" };
@@ -82524,7 +84904,20 @@ function jsOps(file2, fallback) {
   if (!via) return { ops: [] };
   if (via === "db-migrate") return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file2.path)), tool: "db-migrate" };
   if (via === "kysely") return { ops: ups.flatMap((fn) => kyselyOps(fn, file2.path)), tool: "kysely" };
-  if (via === "slonik") return { ops: ups.flatMap((fn) => taggedSqlOps(fn, file2.path, "slonik", (call2) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(calleeName(call2) ?? ""))), tool: "slonik" };
+  if (via === "slonik")
+    return {
+      ops: ups.flatMap(
+        (fn) => taggedSqlOps(
+          fn,
+          file2.path,
+          "slonik",
+          (call2) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(
+            calleeName(call2) ?? ""
+          )
+        )
+      ),
+      tool: "slonik"
+    };
   const mode = (via === "knex" || via === "typeorm") && disablesTransaction(root) ? "explicit" : void 0;
   const out2 = [];
   for (const fn of ups) {
@@ -82553,7 +84946,13 @@ function jsOps(file2, fallback) {
             const cb = args2[1] && FUNCTION_TYPES3.has(args2[1].type) ? args2[1] : void 0;
             const nested = [];
             const columns = cb ? knexBuilder(cb, table2, true, p, nested) : [];
-            out2.push({ ...b, kind: "create-table", table: table2, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+            out2.push({
+              ...b,
+              kind: "create-table",
+              table: table2,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+            });
             out2.push(...nested);
           } else if (method === "alterTable" || method === "table") {
             const cb = args2[1] && FUNCTION_TYPES3.has(args2[1].type) ? args2[1] : void 0;
@@ -82578,7 +84977,14 @@ function jsOps(file2, fallback) {
           const base0 = root2?.type === "call_expression" ? root2 : m.receiver;
           if (base0?.type === "call_expression" && calleeName(base0) === p) {
             const table2 = str(positionalArgs(base0)[0]) ?? "?";
-            out2.push({ ...b, kind: "dml", verb: m.method === "update" ? "update" : "delete", table: table2, hasWhere, literals: [] });
+            out2.push({
+              ...b,
+              kind: "dml",
+              verb: m.method === "update" ? "update" : "delete",
+              table: table2,
+              hasWhere,
+              literals: []
+            });
           }
         }
         continue;
@@ -82614,7 +85020,14 @@ function jsOps(file2, fallback) {
               if (c) columns.push(c);
             }
           }
-          if (name2) out2.push({ ...b, kind: "create-table", table: name2, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+          if (name2)
+            out2.push({
+              ...b,
+              kind: "create-table",
+              table: name2,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+            });
           break;
         }
         case "addColumn": {
@@ -82626,7 +85039,15 @@ function jsOps(file2, fallback) {
           const column = str(args2[1]);
           const spec = via === "sequelize" ? objectColumn(column, args2[2], via) : void 0;
           if (table && column) {
-            out2.push({ ...b, kind: "alter-column-type", table, column, ...spec?.type ? { type: spec.type } : {}, ...spec ? { notNull: spec.notNull } : {}, using: false });
+            out2.push({
+              ...b,
+              kind: "alter-column-type",
+              table,
+              column,
+              ...spec?.type ? { type: spec.type } : {},
+              ...spec ? { notNull: spec.notNull } : {},
+              using: false
+            });
             if (spec?.notNull) out2.push({ ...b, kind: "set-not-null", table, column });
           }
           break;
@@ -82662,15 +85083,32 @@ function jsOps(file2, fallback) {
           const opts = args2[1]?.type === "object" ? objectProps(args2[1]) : /* @__PURE__ */ new Map();
           const type = str(opts.get("type"))?.toLowerCase();
           const kind = type === "unique" ? "unique" : type === "check" ? "check" : type === "foreign key" ? "foreign-key" : type === "primary key" ? "primary-key" : void 0;
-          if (table && kind) out2.push({ ...b, kind: "add-constraint", table, constraint: kind, notValid: false, columns: objectColumnNames(opts.get("fields")) });
+          if (table && kind)
+            out2.push({
+              ...b,
+              kind: "add-constraint",
+              table,
+              constraint: kind,
+              notValid: false,
+              columns: objectColumnNames(opts.get("fields"))
+            });
           break;
         }
         case "createForeignKey":
-          if (table) out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, columns: [] });
+          if (table)
+            out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, columns: [] });
           break;
         case "bulkUpdate":
         case "bulkDelete":
-          if (table) out2.push({ ...b, kind: "dml", verb: m.method === "bulkUpdate" ? "update" : "delete", table, hasWhere: !!args2[m.method === "bulkUpdate" ? 2 : 1] && args2[m.method === "bulkUpdate" ? 2 : 1].text !== "{}", literals: [] });
+          if (table)
+            out2.push({
+              ...b,
+              kind: "dml",
+              verb: m.method === "bulkUpdate" ? "update" : "delete",
+              table,
+              hasWhere: !!args2[m.method === "bulkUpdate" ? 2 : 1] && args2[m.method === "bulkUpdate" ? 2 : 1].text !== "{}",
+              literals: []
+            });
           break;
         default:
           break;
@@ -82753,7 +85191,13 @@ function dbMigrateOps(fn, path2) {
             if (c) columns.push(c);
           }
         }
-        out2.push({ ...b, kind: "create-table", table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        out2.push({
+          ...b,
+          kind: "create-table",
+          table,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
         break;
       }
       case "addColumn": {
@@ -82776,7 +85220,14 @@ function dbMigrateOps(fn, path2) {
         const column = str(args2[1]);
         const spec = column ? dbMigrateColumn(column, args2[2]) : void 0;
         if (table && column) {
-          out2.push({ ...b, kind: "alter-column-type", table, column, ...spec?.type ? { type: spec.type } : {}, using: false });
+          out2.push({
+            ...b,
+            kind: "alter-column-type",
+            table,
+            column,
+            ...spec?.type ? { type: spec.type } : {},
+            using: false
+          });
           if (spec?.notNull) out2.push({ ...b, kind: "set-not-null", table, column });
         }
         break;
@@ -82784,7 +85235,15 @@ function dbMigrateOps(fn, path2) {
       case "addIndex": {
         if (!table) break;
         const name2 = str(args2[1]);
-        out2.push({ ...b, kind: "create-index", table, ...name2 ? { name: name2 } : {}, concurrent: false, unique: args2[3]?.type === "true", columns: objectColumnNames(args2[2]) });
+        out2.push({
+          ...b,
+          kind: "create-index",
+          table,
+          ...name2 ? { name: name2 } : {},
+          concurrent: false,
+          unique: args2[3]?.type === "true",
+          columns: objectColumnNames(args2[2])
+        });
         break;
       }
       case "removeIndex": {
@@ -82803,7 +85262,16 @@ function dbMigrateOps(fn, path2) {
       case "addForeignKey": {
         const ref = str(args2[1]);
         const mapping = args2[3]?.type === "object" ? [...objectProps(args2[3]).keys()] : [];
-        if (table) out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, ...ref ? { references: ref } : {}, columns: mapping });
+        if (table)
+          out2.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: "foreign-key",
+            notValid: false,
+            ...ref ? { references: ref } : {},
+            columns: mapping
+          });
         break;
       }
       default:
@@ -82927,7 +85395,13 @@ function kyselyOps(fn, path2) {
     switch (start2.method) {
       case "createTable": {
         const columns = chain.filter((c) => c.method === "addColumn").map((c) => kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]));
-        out2.push({ ...b, kind: "create-table", table: name2, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        out2.push({
+          ...b,
+          kind: "create-table",
+          table: name2,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
         break;
       }
       case "alterTable":
@@ -82936,8 +85410,19 @@ function kyselyOps(fn, path2) {
       case "createIndex": {
         const on = chain.find((c) => c.method === "on");
         const table = on ? str(on.args[0]) : void 0;
-        const cols = chain.filter((c) => c.method === "column" || c.method === "columns").flatMap((c) => c.args[0]?.type === "array" ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? "?"));
-        if (table) out2.push({ ...b, kind: "create-index", table, name: name2, concurrent: has("concurrently"), unique: has("unique"), columns: cols });
+        const cols = chain.filter((c) => c.method === "column" || c.method === "columns").flatMap(
+          (c) => c.args[0]?.type === "array" ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? "?")
+        );
+        if (table)
+          out2.push({
+            ...b,
+            kind: "create-index",
+            table,
+            name: name2,
+            concurrent: has("concurrently"),
+            unique: has("unique"),
+            columns: cols
+          });
         break;
       }
       case "dropIndex":
@@ -82992,18 +85477,43 @@ function kyselyAlter(table, c, b, out2) {
     case "addUniqueConstraint":
     case "addPrimaryKeyConstraint": {
       const name2 = str(c.args[0]);
-      out2.push({ ...b, kind: "add-constraint", table, constraint: c.method === "addUniqueConstraint" ? "unique" : "primary-key", ...name2 ? { name: name2 } : {}, notValid: false, columns: objectColumnNames(c.args[1]) });
+      out2.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: c.method === "addUniqueConstraint" ? "unique" : "primary-key",
+        ...name2 ? { name: name2 } : {},
+        notValid: false,
+        columns: objectColumnNames(c.args[1])
+      });
       break;
     }
     case "addForeignKeyConstraint": {
       const name2 = str(c.args[0]);
       const ref = str(c.args[2]);
-      out2.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", ...name2 ? { name: name2 } : {}, notValid: false, ...ref ? { references: ref } : {}, columns: objectColumnNames(c.args[1]) });
+      out2.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "foreign-key",
+        ...name2 ? { name: name2 } : {},
+        notValid: false,
+        ...ref ? { references: ref } : {},
+        columns: objectColumnNames(c.args[1])
+      });
       break;
     }
     case "addCheckConstraint": {
       const name2 = str(c.args[0]);
-      out2.push({ ...b, kind: "add-constraint", table, constraint: "check", ...name2 ? { name: name2 } : {}, notValid: false, columns: [] });
+      out2.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "check",
+        ...name2 ? { name: name2 } : {},
+        notValid: false,
+        columns: []
+      });
       break;
     }
     default:
@@ -83096,7 +85606,13 @@ function sqlPlan(file2, info3) {
   if (file2.language !== "sql") {
     const embedded = embeddedSqlOps(file2.text, 1, file2.path);
     const raw2 = embedded.ops.filter((op) => !isDownLine(op.line, markers));
-    return { info: info3, tool: info3.tool, mode, ops: assignTransactions(raw2, mode), ...embedded.error ? { parseError: embedded.error } : {} };
+    return {
+      info: info3,
+      tool: info3.tool,
+      mode,
+      ops: assignTransactions(raw2, mode),
+      ...embedded.error ? { parseError: embedded.error } : {}
+    };
   }
   const parse5 = file2.sql();
   const raw = [];
@@ -83138,7 +85654,8 @@ function splitStatements(text2) {
       i2 = close === -1 ? text2.length : close + 2;
     } else if (c === "'" || c === '"' || c === "`") {
       let j = i2 + 1;
-      while (j < text2.length && !(text2[j] === c && text2[j + 1] !== c)) j += text2[j] === c ? 2 : text2[j] === "\\" && c !== '"' ? 2 : 1;
+      while (j < text2.length && !(text2[j] === c && text2[j + 1] !== c))
+        j += text2[j] === c ? 2 : text2[j] === "\\" && c !== '"' ? 2 : 1;
       i2 = j + 1;
     } else if (c === "$") {
       const tag = /^\$[A-Za-z_]*\$/.exec(text2.slice(i2))?.[0];
@@ -83281,7 +85798,8 @@ function saType(node2) {
     const s = kw.get("scale") ?? args2[1];
     return p?.type === "integer" && s?.type === "integer" ? `numeric(${p.text},${s.text})` : "numeric";
   }
-  if (name2 === "DateTime" || name2 === "TIMESTAMP") return kw.get("timezone")?.type === "true" ? "timestamptz" : "timestamp";
+  if (name2 === "DateTime" || name2 === "TIMESTAMP")
+    return kw.get("timezone")?.type === "true" ? "timestamptz" : "timestamp";
   if (name2 === "Enum") return "enum";
   return SA_TYPES[name2];
 }
@@ -83324,7 +85842,12 @@ function saColumn(node2) {
 }
 function base3(call2) {
   const first = call2.text.split("\n")[0].trim();
-  return { line: lineOf(call2), endLine: endLineOf(call2), via: "alembic", snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first };
+  return {
+    line: lineOf(call2),
+    endLine: endLineOf(call2),
+    via: "alembic",
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
 }
 function upgradeFunction(file2) {
   const root = file2.tree()?.rootNode;
@@ -83361,7 +85884,8 @@ function alembicOps(file2) {
   for (const a of descendantsOfType(fn, "assignment")) {
     const right = a.childForFieldName("right");
     const left = a.childForFieldName("left");
-    if (right?.type === "call" && calleeName(right) === "op.get_bind" && left?.type === "identifier") binds.add(left.text);
+    if (right?.type === "call" && calleeName(right) === "op.get_bind" && left?.type === "identifier")
+      binds.add(left.text);
   }
   for (const call2 of descendantsOfType(fn, "call")) {
     const callee = calleeName(call2);
@@ -83371,7 +85895,12 @@ function alembicOps(file2) {
     const method = callee.slice(dot + 1);
     const ctx = withContext(call2);
     if (binds.has(receiver) && method === "execute") {
-      out2.push({ ...base3(call2), kind: "code-backfill", description: `${receiver}.execute(\u2026)`, ...ctx.autocommit ? { outsideTransaction: true } : {} });
+      out2.push({
+        ...base3(call2),
+        kind: "code-backfill",
+        description: `${receiver}.execute(\u2026)`,
+        ...ctx.autocommit ? { outsideTransaction: true } : {}
+      });
       continue;
     }
     const batchTable = ctx.batch.get(receiver);
@@ -83385,7 +85914,14 @@ function alembicOps(file2) {
       case "create_table": {
         const table = str2(args2[0]);
         const columns = args2.slice(1).map(saColumn).filter((c) => !!c);
-        if (table) out2.push({ ...b, kind: "create-table", table, columns, primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name) });
+        if (table)
+          out2.push({
+            ...b,
+            kind: "create-table",
+            table,
+            columns,
+            primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+          });
         break;
       }
       case "drop_table": {
@@ -83418,7 +85954,15 @@ function alembicOps(file2) {
         if (kw.has("type_")) {
           const type = saType(kw.get("type_"));
           const fromType = saType(kw.get("existing_type"));
-          out2.push({ ...b, kind: "alter-column-type", table, column, ...type ? { type } : {}, using: kw.has("postgresql_using"), ...fromType ? { fromType } : {} });
+          out2.push({
+            ...b,
+            kind: "alter-column-type",
+            table,
+            column,
+            ...type ? { type } : {},
+            using: kw.has("postgresql_using"),
+            ...fromType ? { fromType } : {}
+          });
         }
         if (boolKw2(kw, "nullable") === false && boolKw2(kw, "existing_nullable") !== false) {
           out2.push({ ...b, kind: "set-not-null", table, column });
@@ -83444,7 +85988,8 @@ function alembicOps(file2) {
       }
       case "drop_index": {
         const name2 = str2(args2[0] ?? kw.get("index_name"));
-        if (name2) out2.push({ ...b, kind: "drop-index", name: name2, concurrent: boolKw2(kw, "postgresql_concurrently") ?? false });
+        if (name2)
+          out2.push({ ...b, kind: "drop-index", name: name2, concurrent: boolKw2(kw, "postgresql_concurrently") ?? false });
         break;
       }
       case "create_foreign_key": {
@@ -83468,7 +86013,16 @@ function alembicOps(file2) {
       case "create_check_constraint": {
         const name2 = str2(args2[0]);
         const table = batchTable ?? str2(args2[1] ?? kw.get("table_name"));
-        if (table) out2.push({ ...b, kind: "add-constraint", table, constraint: "check", ...name2 ? { name: name2 } : {}, notValid: boolKw2(kw, "postgresql_not_valid") ?? false, columns: [] });
+        if (table)
+          out2.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: "check",
+            ...name2 ? { name: name2 } : {},
+            notValid: boolKw2(kw, "postgresql_not_valid") ?? false,
+            columns: []
+          });
         break;
       }
       case "create_unique_constraint":
@@ -83494,7 +86048,8 @@ function alembicOps(file2) {
         const text2 = str2(sqlNode) ?? (sqlNode?.type === "call" && lastName2(sqlNode) === "text" ? str2(positionalArgs(sqlNode)[0]) : void 0);
         if (text2 !== void 0) {
           const { ops } = embeddedSqlOps(text2, lineOf(sqlNode), file2.path);
-          for (const op of ops) out2.push({ ...op, via: "alembic", ...ctx.autocommit ? { outsideTransaction: true } : {} });
+          for (const op of ops)
+            out2.push({ ...op, via: "alembic", ...ctx.autocommit ? { outsideTransaction: true } : {} });
         } else {
           out2.push({ ...b, kind: "code-backfill", description: "op.execute(\u2026)" });
         }
@@ -83533,7 +86088,12 @@ function djangoClasses(root) {
   for (const cls of descendantsOfType(root, "class_definition")) {
     if (cls.parent?.parent?.type === "class_definition") continue;
     const supers = (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((c) => c !== null && c.type !== "keyword_argument").map((c) => c.text);
-    const facts = { name: cls.childForFieldName("name")?.text ?? "?", supers, abstract: false, columns: /* @__PURE__ */ new Set() };
+    const facts = {
+      name: cls.childForFieldName("name")?.text ?? "?",
+      supers,
+      abstract: false,
+      columns: /* @__PURE__ */ new Set()
+    };
     for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
       if (stmt?.type === "class_definition" && stmt.childForFieldName("name")?.text === "Meta") {
         for (const m of stmt.childForFieldName("body")?.namedChildren ?? []) {
@@ -83617,7 +86177,13 @@ function addSqlalchemyModels(file2, catalogue) {
     }
     if (!table) continue;
     catalogue.seen.add("sqlalchemy");
-    catalogue.tables.set(table, { table, columns, complete: true, path: file2.path, model: cls.childForFieldName("name")?.text ?? "?" });
+    catalogue.tables.set(table, {
+      table,
+      columns,
+      complete: true,
+      path: file2.path,
+      model: cls.childForFieldName("name")?.text ?? "?"
+    });
   }
 }
 function sqlalchemyColumnName(attribute, value) {
@@ -83668,8 +86234,10 @@ function modelOf2(catalogue, table) {
 // src/gates/migrations/dialect.ts
 function dialectOfValue(value) {
   const v = value.trim().toLowerCase();
-  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v)) return "postgresql";
-  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v)) return "mysql";
+  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v))
+    return "postgresql";
+  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v))
+    return "mysql";
   if (/^sqlite3?$/.test(v) || /backends\.sqlite3|^sqlite:\/\//.test(v)) return "sqlite";
   return void 0;
 }
@@ -83715,7 +86283,13 @@ function helmValuesDefault(file2) {
   const json2 = doc.toJS();
   if (!json2 || typeof json2 !== "object") return void 0;
   const get = (path2) => path2.reduce((o, k) => o && typeof o === "object" ? o[k] : void 0, json2);
-  for (const path2 of [["database", "type"], ["db", "type"], ["database", "driver"], ["externalDatabase", "type"], ["database", "engine"]]) {
+  for (const path2 of [
+    ["database", "type"],
+    ["db", "type"],
+    ["database", "driver"],
+    ["externalDatabase", "type"],
+    ["database", "engine"]
+  ]) {
     const v = get(path2);
     if (typeof v === "string") {
       const d = dialectOfValue(v);
@@ -83734,14 +86308,33 @@ function composeImages(file2) {
   }
   return out2;
 }
-var DEP_GLOBS = ["**/package.json", "**/settings*.py", "**/settings/*.py", "**/requirements*.txt", "**/pyproject.toml", "**/alembic.ini", "**/Gemfile", "**/database.yml", "**/go.mod"];
+var DEP_GLOBS = [
+  "**/package.json",
+  "**/settings*.py",
+  "**/settings/*.py",
+  "**/requirements*.txt",
+  "**/pyproject.toml",
+  "**/alembic.ini",
+  "**/Gemfile",
+  "**/database.yml",
+  "**/go.mod"
+];
 async function decideDialect(ctx) {
   const has = async (tokens2) => (await ctx.snapshot.grep(tokens2, DEP_GLOBS)).some((p) => !ctx.excluded(p));
-  const pg2 = await has(['"pg"', "postgres", "psycopg", "asyncpg", "django.db.backends.postgresql", "jackc/pgx", "lib/pq"]);
+  const pg2 = await has([
+    '"pg"',
+    "postgres",
+    "psycopg",
+    "asyncpg",
+    "django.db.backends.postgresql",
+    "jackc/pgx",
+    "lib/pq"
+  ]);
   const my = await has(["mysql", "mariadb"]);
   if (pg2 && !my) return { dialect: "postgresql", ambiguous: false };
   if (my && !pg2) return { dialect: "mysql", ambiguous: false };
-  if (!pg2 && !my) return await has(["sqlite"]) ? { dialect: "sqlite", ambiguous: false } : { dialect: void 0, ambiguous: false };
+  if (!pg2 && !my)
+    return await has(["sqlite"]) ? { dialect: "sqlite", ambiguous: false } : { dialect: void 0, ambiguous: false };
   const settings = (await ctx.snapshot.list(["**/settings*.py", "**/settings/*.py"])).filter((p) => !ctx.excluded(p));
   const fromSettings = /* @__PURE__ */ new Set();
   for (const path2 of settings) {
@@ -83758,13 +86351,16 @@ async function decideDialect(ctx) {
     if (d && d !== "sqlite") fromHelm.add(d);
   }
   if (fromHelm.size === 1) return { dialect: [...fromHelm][0], ambiguous: false, source: "Helm values database.type" };
-  const compose = (await ctx.snapshot.list(["**/docker-compose*.{yml,yaml}", "**/compose*.{yml,yaml}"])).filter((p) => !ctx.excluded(p));
+  const compose = (await ctx.snapshot.list(["**/docker-compose*.{yml,yaml}", "**/compose*.{yml,yaml}"])).filter(
+    (p) => !ctx.excluded(p)
+  );
   const fromCompose = /* @__PURE__ */ new Set();
   for (const path2 of compose) {
     const file2 = await ctx.read(path2);
     if (file2) for (const d of composeImages(file2)) fromCompose.add(d);
   }
-  if (fromCompose.size === 1) return { dialect: [...fromCompose][0], ambiguous: false, source: "docker-compose images" };
+  if (fromCompose.size === 1)
+    return { dialect: [...fromCompose][0], ambiguous: false, source: "docker-compose images" };
   return { dialect: "postgresql", ambiguous: true };
 }
 
@@ -83812,7 +86408,11 @@ function prismaRefs(file2, targets2, out2, delegates) {
       if (t.table !== m.table && t.table !== m.table.toLowerCase()) continue;
       const f = m.fields.find((x) => x.column === t.column);
       if (!f) continue;
-      add(out2, t, { path: file2.path, line: f.line, message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it` });
+      add(out2, t, {
+        path: file2.path,
+        line: f.line,
+        message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it`
+      });
       const set3 = delegates.get(lowerFirst(m.name)) ?? /* @__PURE__ */ new Set();
       set3.add(`${t.table}.${t.column}\0${f.name}`);
       delegates.set(lowerFirst(m.name), set3);
@@ -83851,7 +86451,11 @@ function pythonModelRefs(file2, root, targets2, out2) {
         if (t.column === "") continue;
         const column = sqlalchemyColumnName(attr.name, attr.value);
         if (column !== void 0 ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
-          add(out2, t, { path: file2.path, line: lineOf(attr.node), message: `model ${name2} still declares ${attr.name}, so the ORM selects the column` });
+          add(out2, t, {
+            path: file2.path,
+            line: lineOf(attr.node),
+            message: `model ${name2} still declares ${attr.name}, so the ORM selects the column`
+          });
         }
       }
     }
@@ -83872,7 +86476,11 @@ function jsRefs(file2, root, targets2, out2, delegates) {
           const [target, field2] = entry.split("\0");
           if (key !== field2) continue;
           const dot = target.lastIndexOf(".");
-          add(out2, { table: target.slice(0, dot), column: target.slice(dot + 1) }, { path: file2.path, line: lineOf(value), message: `Prisma client call ${callee}(\u2026) still uses ${field2}` });
+          add(
+            out2,
+            { table: target.slice(0, dot), column: target.slice(dot + 1) },
+            { path: file2.path, line: lineOf(value), message: `Prisma client call ${callee}(\u2026) still uses ${field2}` }
+          );
         }
       }
     }
@@ -83890,7 +86498,11 @@ function jsRefs(file2, root, targets2, out2, delegates) {
       const column = decos.map((d) => /name:\s*['"]([^'"]+)['"]/.exec(d)?.[1]).find(Boolean) ?? name2;
       for (const t of targets2) {
         if (t.column === column && (t.table === entityName || t.table.toLowerCase() === entityName.toLowerCase())) {
-          add(out2, t, { path: file2.path, line: lineOf(prop), message: `entity property ${name2} still maps the column` });
+          add(out2, t, {
+            path: file2.path,
+            line: lineOf(prop),
+            message: `entity property ${name2} still maps the column`
+          });
         }
       }
     }
@@ -83906,7 +86518,8 @@ function sqlStringRefs(file2, root, targets2, out2) {
     for (const t of targets2) {
       const table = t.table.split(".").pop();
       if (t.column === "") {
-        if (wordRegex(table).test(text2)) add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}` });
+        if (wordRegex(table).test(text2))
+          add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}` });
       } else if (wordRegex(t.column).test(text2) && wordRegex(table).test(text2)) {
         add(out2, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}.${t.column}` });
       }
@@ -83921,7 +86534,8 @@ function newestTargets(history, files) {
       if (!file2) continue;
       try {
         for (const op of planOf(file2, entry.info).ops) {
-          if (op.kind === "drop-column" || op.kind === "rename-column") out2.push({ table: op.table, column: op.column });
+          if (op.kind === "drop-column" || op.kind === "rename-column")
+            out2.push({ table: op.table, column: op.column });
           if (op.kind === "drop-table" && op.objectType === "table") out2.push({ table: op.table, column: "" });
         }
       } catch {
@@ -83975,7 +86589,8 @@ function stripLocations(value) {
   if (value === null || typeof value !== "object") return value;
   const out2 = {};
   for (const [k, v] of Object.entries(value)) {
-    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end") continue;
+    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end")
+      continue;
     out2[k] = stripLocations(v);
   }
   return out2;
@@ -84019,7 +86634,17 @@ function isTimeoutSet(stmt) {
   const set3 = stmt?.VariableSetStmt;
   return !!set3 && /^(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)$/.test(set3.name ?? "");
 }
-var VALUE_TOKENS = /* @__PURE__ */ new Set(["string_content", "string_fragment", "integer", "float", "number", "true", "false", "none", "null"]);
+var VALUE_TOKENS = /* @__PURE__ */ new Set([
+  "string_content",
+  "string_fragment",
+  "integer",
+  "float",
+  "number",
+  "true",
+  "false",
+  "none",
+  "null"
+]);
 function effectSignature(file2, info3) {
   if (file2.language === "sql") {
     const parse5 = file2.sql();
@@ -84106,7 +86731,12 @@ function parseJournal(file2, dir) {
       path: file2.path,
       dir,
       ...json2.dialect ? { dialect: json2.dialect } : {},
-      entries: (json2.entries ?? []).map((e) => ({ idx: e.idx ?? -1, when: e.when ?? 0, tag: e.tag ?? "", line: lineOf2(e.tag ?? "") }))
+      entries: (json2.entries ?? []).map((e) => ({
+        idx: e.idx ?? -1,
+        when: e.when ?? 0,
+        tag: e.tag ?? "",
+        line: lineOf2(e.tag ?? "")
+      }))
     };
   } catch (err2) {
     return { path: file2.path, dir, entries: [], error: err2.message };
@@ -84127,7 +86757,8 @@ var historyIndex = {
     const pathSet = new Set(ctx.paths);
     const inis = [];
     for (const path2 of ctx.paths) {
-      if (!path2.endsWith("alembic.ini") || path2 !== "alembic.ini" && !path2.endsWith("/alembic.ini") || ctx.excluded(path2)) continue;
+      if (!path2.endsWith("alembic.ini") || path2 !== "alembic.ini" && !path2.endsWith("/alembic.ini") || ctx.excluded(path2))
+        continue;
       const file2 = await ctx.read(path2);
       if (file2) inis.push({ path: path2, text: file2.text });
     }
@@ -84151,7 +86782,12 @@ var historyIndex = {
       if (ctx.excluded(path2)) continue;
       const info3 = classifyMigrationPath(path2, pathSet, layouts);
       if (!info3) continue;
-      const set3 = bySet.get(info3.set) ?? { tool: info3.tool, ups: [], downs: [], ...info3.dialect ? { dialect: info3.dialect } : {} };
+      const set3 = bySet.get(info3.set) ?? {
+        tool: info3.tool,
+        ups: [],
+        downs: [],
+        ...info3.dialect ? { dialect: info3.dialect } : {}
+      };
       bySet.set(info3.set, set3);
       if (info3.role === "down") {
         set3.downs.push(path2);
@@ -84174,8 +86810,17 @@ var historyIndex = {
         const dir = path2.slice(0, Math.max(0, path2.lastIndexOf("/")));
         const sqlFiles = bySet.get(dir)?.ups ?? [];
         const { listed, total } = parseAtlasSum(file2.text);
-        const expected = atlasHashes(sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf("/") + 1), text: u.file.text })));
-        index.atlasSums.push({ path: path2, dir, listed, ...total ? { total } : {}, expected: expected.hashes, expectedTotal: expected.total });
+        const expected = atlasHashes(
+          sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf("/") + 1), text: u.file.text }))
+        );
+        index.atlasSums.push({
+          path: path2,
+          dir,
+          listed,
+          ...total ? { total } : {},
+          expected: expected.hashes,
+          expectedTotal: expected.total
+        });
       } else if (name2 === "_journal.json" && path2.endsWith("/meta/_journal.json")) {
         const file2 = await ctx.read(path2);
         if (file2) index.drizzleJournals.push(parseJournal(file2, path2.slice(0, -"/meta/_journal.json".length)));
@@ -84186,15 +86831,24 @@ var historyIndex = {
     for (const [dir, set3] of bySet) {
       set3.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
       let dialect = set3.dialect;
-      if (set3.tool === "prisma") dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
-      if (set3.tool === "drizzle") dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
+      if (set3.tool === "prisma")
+        dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
+      if (set3.tool === "drizzle")
+        dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
       const entries = set3.ups.map(({ info: info3, file: file2 }, position) => {
         const entry = { info: info3, hash: normalisedHash(file2.text), position };
         if (info3.tool === "alembic") entry.alembic = alembicMeta(file2);
         if (info3.tool === "django") entry.django = djangoMeta(file2);
         return entry;
       });
-      index.sets.set(dir, { dir, tool: set3.tool, dialect: dialect ?? fallback ?? "postgresql", dialectAmbiguous: !dialect && decision.ambiguous, entries, downs: set3.downs.sort() });
+      index.sets.set(dir, {
+        dir,
+        tool: set3.tool,
+        dialect: dialect ?? fallback ?? "postgresql",
+        dialectAmbiguous: !dialect && decision.ambiguous,
+        entries,
+        downs: set3.downs.sort()
+      });
       for (const e of entries) index.files.set(e.info.path, e);
       index.unreplayed.set(dir, set3.ups);
     }
@@ -84241,6 +86895,7 @@ async function readModels(ctx, index) {
 }
 var MAX_RELEASED_FILES = 5e3;
 async function releasedMigrations(ctx, index) {
+  if (index.files.size === 0) return void 0;
   const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : void 0;
   if (!state) return void 0;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };
@@ -84259,7 +86914,10 @@ async function releasedMigrations(ctx, index) {
   state.released.prefetch?.(infos.map((i2) => i2.path));
   for (const info3 of infos) {
     const read = await state.released.read(info3.path);
-    if (!read.ok) continue;
+    if (!read.ok) {
+      files.set(info3.path, { hash: "" });
+      continue;
+    }
     const hash2 = normalisedHash(read.file.text);
     const mine = index.files.get(info3.path);
     if (mine && mine.hash === hash2) {
@@ -84300,23 +86958,34 @@ function replay(index, dir, ups) {
     for (const op of plan.ops) {
       switch (op.kind) {
         case "create-table":
-          for (const c of op.columns) event(op.table, c.name, { ...c.type ? { type: c.type } : {}, notNull: c.notNull });
+          for (const c of op.columns)
+            event(op.table, c.name, { ...c.type ? { type: c.type } : {}, notNull: c.notNull });
           break;
         case "add-column":
-          event(op.table, op.column.name, { ...op.column.type ? { type: op.column.type } : {}, notNull: op.column.notNull });
+          event(op.table, op.column.name, {
+            ...op.column.type ? { type: op.column.type } : {},
+            notNull: op.column.notNull
+          });
           break;
         case "set-not-null":
           event(op.table, op.column, { notNull: true });
           break;
         case "alter-column-type":
-          if (op.type || op.notNull !== void 0) event(op.table, op.column, { ...op.type ? { type: op.type } : {}, ...op.notNull !== void 0 ? { notNull: op.notNull } : {} });
+          if (op.type || op.notNull !== void 0)
+            event(op.table, op.column, {
+              ...op.type ? { type: op.type } : {},
+              ...op.notNull !== void 0 ? { notNull: op.notNull } : {}
+            });
           break;
         case "other-lock":
           if (op.what === "DROP NOT NULL" && op.column) event(op.table, op.column, { notNull: false });
           break;
         case "add-constraint":
           if (op.constraint === "check" && op.notNullColumn) {
-            event(op.table, op.notNullColumn, { notNullCheck: op.notValid ? "not-valid" : "validated", ...op.name ? { checkName: op.name } : {} });
+            event(op.table, op.notNullColumn, {
+              notNullCheck: op.notValid ? "not-valid" : "validated",
+              ...op.name ? { checkName: op.name } : {}
+            });
             if (op.notValid && op.name) pendingChecks.set(op.name, { table: op.table, column: op.notNullColumn });
           }
           break;
@@ -84381,7 +87050,9 @@ function migrationsCoverage(ctx) {
   const tools = [...new Set(sets.map((s) => s.tool))].sort();
   const otherDialect = sets.filter((s) => s.dialect !== "postgresql");
   return {
-    examined: [`${plural5(files, "migration")} in ${plural5(sets.length, "migration set")}${tools.length ? ` (${tools.join(", ")})` : ""} indexed`],
+    examined: [
+      `${plural5(files, "migration")} in ${plural5(sets.length, "migration set")}${tools.length ? ` (${tools.join(", ")})` : ""} indexed`
+    ],
     notAnalysed: otherDialect.map((s) => ({
       subject: `${s.dir || "(root)"}`,
       reason: `${s.dialect === "other" ? "an unknown SQL dialect" : s.dialect}: history rules apply, lock and rewrite rules only judge PostgreSQL`
@@ -84404,8 +87075,26 @@ var migrationsOptionsSchema = external_exports.object({
   paths: external_exports.array(
     external_exports.object({
       glob: external_exports.union([external_exports.string().min(1), external_exports.array(external_exports.string().min(1)).min(1)]).describe("Glob(s) of migration files, relative to the repository root (picomatch)."),
-      tool: external_exports.enum(["sql", "goose", "golang-migrate", "flyway", "django", "alembic", "knex", "typeorm", "sequelize", "db-migrate", "kysely", "slonik", "js"]).default("sql").describe("The tool that applies them: decides how code is read and whether each file runs in a transaction (`sql`: only explicit BEGIN \u2026 COMMIT)."),
-      dialect: external_exports.enum(["postgresql", "mysql", "sqlite"]).optional().describe("The database of these files, when it differs from the repository default (Synapse: `*.sql.postgres` vs `*.sql.sqlite`).")
+      tool: external_exports.enum([
+        "sql",
+        "goose",
+        "golang-migrate",
+        "flyway",
+        "django",
+        "alembic",
+        "knex",
+        "typeorm",
+        "sequelize",
+        "db-migrate",
+        "kysely",
+        "slonik",
+        "js"
+      ]).default("sql").describe(
+        "The tool that applies them: decides how code is read and whether each file runs in a transaction (`sql`: only explicit BEGIN \u2026 COMMIT)."
+      ),
+      dialect: external_exports.enum(["postgresql", "mysql", "sqlite"]).optional().describe(
+        "The database of these files, when it differs from the repository default (Synapse: `*.sql.postgres` vs `*.sql.sqlite`)."
+      )
     }).strict()
   ).default([]).describe(
     'Migration layouts the gate does not recognise by convention, e.g. `{ glob: "synapse/storage/schema/**/delta/**/*.sql.postgres", dialect: postgresql }`. Files matching a glob are migrations of that tool, one set per directory, ordered by name; they override the conventions.'
@@ -84446,7 +87135,14 @@ function tablesCreatedInPr(ctx) {
 }
 function resolveAlterField(op, target) {
   if (!target.index || !target.entry) return [];
-  const before = djangoFieldBefore(target.index, target.entry.info.set, op.app, target.entry.position, op.table, op.column);
+  const before = djangoFieldBefore(
+    target.index,
+    target.entry.info.set,
+    op.app,
+    target.entry.position,
+    op.table,
+    op.column
+  );
   if (!before) return [];
   const { field: field2, ...rest } = op;
   const common = {
@@ -84459,11 +87155,26 @@ function resolveAlterField(op, target) {
   };
   const out2 = [];
   if (field2.type && before.type && field2.type !== before.type) {
-    out2.push({ ...common, kind: "alter-column-type", table: op.table, column: op.column, type: field2.type, fromType: before.type, using: false });
+    out2.push({
+      ...common,
+      kind: "alter-column-type",
+      table: op.table,
+      column: op.column,
+      type: field2.type,
+      fromType: before.type,
+      using: false
+    });
   }
   if (before.null && !field2.null) out2.push({ ...common, kind: "set-not-null", table: op.table, column: op.column });
   if (field2.unique && !before.unique && !field2.primaryKey) {
-    out2.push({ ...common, kind: "add-constraint", table: op.table, constraint: "unique", notValid: false, columns: [op.column] });
+    out2.push({
+      ...common,
+      kind: "add-constraint",
+      table: op.table,
+      constraint: "unique",
+      notValid: false,
+      columns: [op.column]
+    });
   }
   return out2;
 }
@@ -84483,7 +87194,9 @@ function ddlTarget(file2, ctx) {
   const entry = index?.files.get(file2.path);
   const options = ctx.gateOptions;
   const dialect = info3.dialect ?? set3?.dialect ?? (options.dialect !== "auto" ? options.dialect : "postgresql");
-  const ops = plan.ops.flatMap((op) => op.kind === "alter-field" ? resolveAlterField(op, { ...index ? { index } : {}, ...entry ? { entry } : {} }) : [op]);
+  const ops = plan.ops.flatMap(
+    (op) => op.kind === "alter-field" ? resolveAlterField(op, { ...index ? { index } : {}, ...entry ? { entry } : {} }) : [op]
+  );
   const created = /* @__PURE__ */ new Map();
   ops.forEach((op, i2) => {
     if (op.kind === "create-table" && !created.has(op.table)) created.set(op.table, i2);
@@ -84491,13 +87204,15 @@ function ddlTarget(file2, ctx) {
   });
   const emptied = /* @__PURE__ */ new Map();
   ops.forEach((op, i2) => {
-    if ((op.kind === "truncate" || op.kind === "dml" && op.verb === "delete" && !op.hasWhere) && !emptied.has(op.table)) emptied.set(op.table, i2);
+    if ((op.kind === "truncate" || op.kind === "dml" && op.verb === "delete" && !op.hasWhere) && !emptied.has(op.table))
+      emptied.set(op.table, i2);
   });
   const prCreated = ctx.side === "head" ? tablesCreatedInPr(ctx) : /* @__PURE__ */ new Set();
   const small = smallTables(options["small-tables"]);
   const addedAt = /* @__PURE__ */ new Map();
   ops.forEach((op, i2) => {
-    if (op.kind === "add-column" && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== "volatile") addedAt.set(`${op.table}.${op.column.name}`, i2);
+    if (op.kind === "add-column" && !addedAt.has(`${op.table}.${op.column.name}`) && op.column.default !== "volatile")
+      addedAt.set(`${op.table}.${op.column.name}`, i2);
   });
   return {
     file: file2,
@@ -84557,7 +87272,9 @@ function ddlRule(def) {
       if (def.postgresOnly && target.dialectAmbiguous) {
         const report3 = ctx.report.bind(ctx);
         const warnOnly = Object.create(ctx, {
-          report: { value: (f) => report3({ ...f, severity: f.severity === "notice" ? "notice" : "warning" }) }
+          report: {
+            value: (f) => report3({ ...f, severity: f.severity === "notice" ? "notice" : "warning" })
+          }
         });
         def.judge(target, warnOnly);
         return;
@@ -84590,7 +87307,10 @@ var rule30 = ddlRule({
       generated: "Add a plain column, fill it in batches (and keep it up to date from the application or a trigger), or wait for PostgreSQL 18 VIRTUAL generated columns.",
       oldVersion: "Add the column without a default, `SET DEFAULT` afterwards for new rows, and backfill existing rows in batches (or upgrade to PostgreSQL 11+)."
     },
-    native: { squawk: ["adding-field-with-default", "adding-serial-primary-key-field"], atlas: ["PG302", "PG309", "PG310"] }
+    native: {
+      squawk: ["adding-field-with-default", "adding-serial-primary-key-field"],
+      atlas: ["PG302", "PG309", "PG310"]
+    }
   },
   judge(t, ctx) {
     t.ops.forEach((op, i2) => {
@@ -84599,9 +87319,17 @@ var rule30 = ddlRule({
       const data = { column: ident(c.name), table: ident(op.table) };
       const key = `${op.table}.${c.name}`;
       if (c.generatedStored) ctx.report({ messageId: "generated", data, ...at2(op), key });
-      else if (c.identity) ctx.report({ messageId: "serial", data: { ...data, what: c.defaultFunction === "nextval" ? "serial" : "identity" }, ...at2(op), key });
-      else if (c.default === "volatile") ctx.report({ messageId: "volatile", data: { ...data, fn: c.defaultFunction ?? "volatile" }, ...at2(op), key });
-      else if (c.default === "constant" && t.pgVersion < 11) ctx.report({ messageId: "oldVersion", data: { ...data, version: t.pgVersion }, ...at2(op), key });
+      else if (c.identity)
+        ctx.report({
+          messageId: "serial",
+          data: { ...data, what: c.defaultFunction === "nextval" ? "serial" : "identity" },
+          ...at2(op),
+          key
+        });
+      else if (c.default === "volatile")
+        ctx.report({ messageId: "volatile", data: { ...data, fn: c.defaultFunction ?? "volatile" }, ...at2(op), key });
+      else if (c.default === "constant" && t.pgVersion < 11)
+        ctx.report({ messageId: "oldVersion", data: { ...data, version: t.pgVersion }, ...at2(op), key });
     });
   }
 });
@@ -84726,7 +87454,13 @@ var rule32 = ddlRule({
       if (c.default === "none") {
         ctx.report({ messageId: "required", data: { column: ident(c.name), table: ident(op.table) }, ...at2(op), key });
       } else if (c.defaultFunction === "django-drops-default") {
-        ctx.report({ messageId: "djangoDropsDefault", data: { column: ident(c.name), table: ident(op.table) }, ...at2(op), severity: "warning", key });
+        ctx.report({
+          messageId: "djangoDropsDefault",
+          data: { column: ident(c.name), table: ident(op.table) },
+          ...at2(op),
+          severity: "warning",
+          key
+        });
       }
     });
   }
@@ -84756,7 +87490,11 @@ var rule33 = ddlRule({
         if (t.isNew(op.table, i2) || t.isSmall(op.table) || !(op.column.unique || op.column.primaryKey)) return;
         ctx.report({
           messageId: "unique",
-          data: { kind: op.column.primaryKey ? "PRIMARY KEY" : "UNIQUE", name: ident(op.column.name), table: ident(op.table) },
+          data: {
+            kind: op.column.primaryKey ? "PRIMARY KEY" : "UNIQUE",
+            name: ident(op.column.name),
+            table: ident(op.table)
+          },
           ...at2(op),
           key: `${op.table}:${op.column.name}`
         });
@@ -84810,17 +87548,35 @@ var rule34 = {
       for (const [name2, hash2] of sum.expected) {
         const listed = sum.listed.get(name2);
         if (!listed) {
-          ctx.report({ messageId: "missing", data: { ...data, file: name2 }, path: sum.path, line: 1, key: `missing:${name2}` });
+          ctx.report({
+            messageId: "missing",
+            data: { ...data, file: name2 },
+            path: sum.path,
+            line: 1,
+            key: `missing:${name2}`
+          });
           reported = true;
         } else if (listed.hash !== hash2) {
-          ctx.report({ messageId: "stale", data: { ...data, file: name2 }, path: sum.path, line: listed.line, key: `stale:${name2}` });
+          ctx.report({
+            messageId: "stale",
+            data: { ...data, file: name2 },
+            path: sum.path,
+            line: listed.line,
+            key: `stale:${name2}`
+          });
           reported = true;
           break;
         }
       }
       for (const [name2, listed] of sum.listed) {
         if (sum.expected.has(name2)) continue;
-        ctx.report({ messageId: "extra", data: { ...data, file: name2 }, path: sum.path, line: listed.line, key: `extra:${name2}` });
+        ctx.report({
+          messageId: "extra",
+          data: { ...data, file: name2 },
+          path: sum.path,
+          line: listed.line,
+          key: `extra:${name2}`
+        });
         reported = true;
       }
       if (!reported && sum.total !== void 0 && sum.total !== sum.expectedTotal) {
@@ -84881,19 +87637,26 @@ var rule35 = ddlRule({
     t.ops.forEach((op, i2) => {
       if (op.transaction === -1 || lockers.has(op.transaction)) return;
       const lock = lockOf(op);
-      if (lock && blocksTraffic(lock.lock) && !t.isNew(lock.table, i2) && !t.isSmall(lock.table)) lockers.set(op.transaction, { op, table: lock.table, at: i2 });
+      if (lock && blocksTraffic(lock.lock) && !t.isNew(lock.table, i2) && !t.isSmall(lock.table))
+        lockers.set(op.transaction, { op, table: lock.table, at: i2 });
     });
     t.ops.forEach((op, i2) => {
       if (op.transaction === -1) return;
       const locker = lockers.get(op.transaction);
       if (!locker || i2 < locker.at) return;
       let what;
-      if (op.kind === "dml" && !t.isNew(op.table, i2)) what = `${op.verb.toUpperCase()} of ${ident(op.table)}${op.hasWhere ? "" : " (every row)"}`;
+      if (op.kind === "dml" && !t.isNew(op.table, i2))
+        what = `${op.verb.toUpperCase()} of ${ident(op.table)}${op.hasWhere ? "" : " (every row)"}`;
       if (op.kind === "code-backfill") what = `The data migration (${op.description})`;
       if (!what) return;
       ctx.report({
         messageId: "backfill",
-        data: { backfill: what, ddl: locker.op.snippet.length > 60 ? `${locker.op.snippet.slice(0, 57)}\u2026` : locker.op.snippet, ddlLine: locker.op.line, table: ident(locker.table) },
+        data: {
+          backfill: what,
+          ddl: locker.op.snippet.length > 60 ? `${locker.op.snippet.slice(0, 57)}\u2026` : locker.op.snippet,
+          ddlLine: locker.op.line,
+          table: ident(locker.table)
+        },
         ...at2(op),
         key: `backfill:${op.kind === "dml" ? op.table : "code"}`
       });
@@ -84906,7 +87669,16 @@ function parseType(t) {
   const array2 = t.endsWith("[]");
   const core2 = array2 ? t.slice(0, -2) : t;
   const m = /^([^(]+)(?:\(([^)]*)\))?$/.exec(core2);
-  const aliases = { "character varying": "varchar", bpchar: "char", character: "char", decimal: "numeric", int: "int4", integer: "int4", bigint: "int8", smallint: "int2" };
+  const aliases = {
+    "character varying": "varchar",
+    bpchar: "char",
+    character: "char",
+    decimal: "numeric",
+    int: "int4",
+    integer: "int4",
+    bigint: "int8",
+    smallint: "int2"
+  };
   const base4 = (m?.[1] ?? core2).trim();
   return { base: aliases[base4] ?? base4, mods: (m?.[2] ?? "").split(",").filter(Boolean).map(Number), array: array2 };
 }
@@ -84917,8 +87689,10 @@ function changeIsMetadataOnly(from, to) {
   if (a.base === b.base && a.mods.join(",") === b.mods.join(",")) return true;
   const isText = (x) => x.base === "text";
   if ((a.base === "varchar" || isText(a)) && (isText(b) || b.base === "varchar" && b.mods.length === 0)) return true;
-  if (a.base === "varchar" && b.base === "varchar") return a.mods.length > 0 && b.mods.length > 0 && b.mods[0] >= a.mods[0];
-  if (a.base === "varbit" && b.base === "varbit") return b.mods.length === 0 || a.mods.length > 0 && b.mods[0] >= a.mods[0];
+  if (a.base === "varchar" && b.base === "varchar")
+    return a.mods.length > 0 && b.mods.length > 0 && b.mods[0] >= a.mods[0];
+  if (a.base === "varbit" && b.base === "varbit")
+    return b.mods.length === 0 || a.mods.length > 0 && b.mods[0] >= a.mods[0];
   if (a.base === "numeric" && b.base === "numeric") {
     if (b.mods.length === 0) return true;
     return a.mods.length > 0 && b.mods[0] >= a.mods[0] && (b.mods[1] ?? 0) === (a.mods[1] ?? 0);
@@ -84965,11 +87739,22 @@ var rule36 = ddlRule({
       if (before && op.type && !op.using && changeIsMetadataOnly(before, op.type)) return;
       const isTz = (a, b) => /^timestamp(\(\d+\))?$/.test(a) && b === a.replace("timestamp", "timestamptz");
       if (before && op.type && !op.using && t.pgVersion >= 12 && isTz(before, op.type)) {
-        ctx.report({ messageId: "timezone", data: { table: ident(op.table), column: ident(op.column), from: before, to }, ...at2(op), severity: "warning", key });
+        ctx.report({
+          messageId: "timezone",
+          data: { table: ident(op.table), column: ident(op.column), from: before, to },
+          ...at2(op),
+          severity: "warning",
+          key
+        });
         return;
       }
       if (before) {
-        ctx.report({ messageId: "rewrite", data: { table: ident(op.table), column: ident(op.column), from: before, to }, ...at2(op), key });
+        ctx.report({
+          messageId: "rewrite",
+          data: { table: ident(op.table), column: ident(op.column), from: before, to },
+          ...at2(op),
+          key
+        });
       } else {
         ctx.report({
           messageId: "unknownFrom",
@@ -85044,7 +87829,13 @@ var rule38 = ddlRule({
       if (op.kind === "validate-constraint") {
         const tx = addedNotValid.get(op.name);
         if (tx !== void 0 && tx !== -1 && tx === op.transaction && !t.isNew(op.table, i2)) {
-          ctx.report({ messageId: "validateSameTransaction", data: { name: ident(op.name) }, ...at2(op), severity: "warning", key: `validate:${op.name}` });
+          ctx.report({
+            messageId: "validateSameTransaction",
+            data: { name: ident(op.name) },
+            ...at2(op),
+            severity: "warning",
+            key: `validate:${op.name}`
+          });
         }
         return;
       }
@@ -85150,18 +87941,40 @@ function alembic(set3, ctx) {
     for (const parent of [...e.alembic?.downRevisions ?? [], ...e.alembic?.dependsOn ?? []]) {
       referenced.add(parent);
       if (!byRevision.has(parent) && e.alembic?.downRevisions.includes(parent)) {
-        ctx.report({ messageId: "alembicMissingParent", data: { revision: e.alembic.revision ?? e.info.id, parent }, path: e.info.path, line: revisionLine(e), key: `parent:${parent}` });
+        ctx.report({
+          messageId: "alembicMissingParent",
+          data: { revision: e.alembic.revision ?? e.info.id, parent },
+          path: e.info.path,
+          line: revisionLine(e),
+          key: `parent:${parent}`
+        });
       }
     }
   }
   for (const [rev, files] of byRevision) {
     if (files.length < 2) continue;
-    for (const e of files.slice(1)) ctx.report({ messageId: "alembicDuplicate", data: { revision: rev, count: files.length }, path: e.info.path, line: revisionLine(e), key: `dup:${rev}` });
+    for (const e of files.slice(1))
+      ctx.report({
+        messageId: "alembicDuplicate",
+        data: { revision: rev, count: files.length },
+        path: e.info.path,
+        line: revisionLine(e),
+        key: `dup:${rev}`
+      });
   }
   const heads = [...byRevision.keys()].filter((r) => !referenced.has(r)).sort();
   if (heads.length < 2) return;
-  for (const e of where(heads.map((h) => byRevision.get(h)[0]), ctx)) {
-    ctx.report({ messageId: "alembicHeads", data: { count: heads.length, heads: heads.join(", ") }, path: e.info.path, line: revisionLine(e), key: `heads:${heads.join(",")}` });
+  for (const e of where(
+    heads.map((h) => byRevision.get(h)[0]),
+    ctx
+  )) {
+    ctx.report({
+      messageId: "alembicHeads",
+      data: { count: heads.length, heads: heads.join(", ") },
+      path: e.info.path,
+      line: revisionLine(e),
+      key: `heads:${heads.join(",")}`
+    });
   }
 }
 function where(tips, ctx) {
@@ -85173,7 +87986,8 @@ function django(set3, ctx) {
   const app = set3.entries[0]?.django?.app ?? "";
   const names2 = new Set(set3.entries.map((e) => e.django?.name ?? e.info.id));
   const replacedBy = /* @__PURE__ */ new Map();
-  for (const e of set3.entries) for (const r of e.django?.replaces ?? []) if (r.app === app) replacedBy.set(r.name, e.django.name);
+  for (const e of set3.entries)
+    for (const r of e.django?.replaces ?? []) if (r.app === app) replacedBy.set(r.name, e.django.name);
   const dependedOn = /* @__PURE__ */ new Set();
   for (const e of set3.entries) {
     if (!e.django?.valid) continue;
@@ -85182,16 +87996,30 @@ function django(set3, ctx) {
       dependedOn.add(replacedBy.get(dep.name) ?? dep.name);
       dependedOn.add(dep.name);
       if (!names2.has(dep.name)) {
-        ctx.report({ messageId: "djangoMissingParent", data: { name: e.django.name, app, parent: dep.name }, path: e.info.path, line: dep.line, key: `parent:${dep.name}` });
+        ctx.report({
+          messageId: "djangoMissingParent",
+          data: { name: e.django.name, app, parent: dep.name },
+          path: e.info.path,
+          line: dep.line,
+          key: `parent:${dep.name}`
+        });
       }
     }
   }
-  const leaves = set3.entries.filter((e) => e.django?.valid && !replacedBy.has(e.django.name) && !dependedOn.has(e.django.name));
+  const leaves = set3.entries.filter(
+    (e) => e.django?.valid && !replacedBy.has(e.django.name) && !dependedOn.has(e.django.name)
+  );
   if (leaves.length < 2) return;
   const leafNames = leaves.map((e) => e.django.name).sort();
   for (const e of where(leaves, ctx)) {
     const line = e.django.dependencies.find((d) => d.app === app)?.line ?? 1;
-    ctx.report({ messageId: "djangoLeaves", data: { app, count: leaves.length, leaves: leafNames.join(", ") }, path: e.info.path, line, key: `leaves:${leafNames.join(",")}` });
+    ctx.report({
+      messageId: "djangoLeaves",
+      data: { app, count: leaves.length, leaves: leafNames.join(", ") },
+      path: e.info.path,
+      line,
+      key: `leaves:${leafNames.join(",")}`
+    });
   }
 }
 function duplicates(set3, ctx) {
@@ -85271,13 +88099,21 @@ var rule40 = {
     for (const journal of both.mine.drizzleJournals) {
       const data = { journal: journal.path, dir: journal.dir };
       if (journal.error) {
-        ctx.report({ messageId: "unreadable", data: { ...data, error: journal.error }, path: journal.path, line: 1, key: "json" });
+        ctx.report({
+          messageId: "unreadable",
+          data: { ...data, error: journal.error },
+          path: journal.path,
+          line: 1,
+          key: "json"
+        });
         continue;
       }
       const base4 = ctx.side === "head" ? both.other.drizzleJournals.find((j) => j.path === journal.path) : void 0;
       const baseTags = new Set(base4?.entries.map((e) => e.tag) ?? []);
       const newest = base4 && base4.entries.length > 0 ? base4.entries.reduce((a, b) => b.when > a.when ? b : a) : void 0;
-      const behindBase = new Set(journal.entries.filter((e) => newest && !baseTags.has(e.tag) && e.when <= newest.when).map((e) => e.tag));
+      const behindBase = new Set(
+        journal.entries.filter((e) => newest && !baseTags.has(e.tag) && e.when <= newest.when).map((e) => e.tag)
+      );
       for (const e of journal.entries) {
         if (!behindBase.has(e.tag) || !newest) continue;
         ctx.report({
@@ -85292,21 +88128,40 @@ var rule40 = {
       const seenTag = /* @__PURE__ */ new Set();
       journal.entries.forEach((e, i2) => {
         if (seenIdx.has(e.idx) || seenTag.has(e.tag)) {
-          ctx.report({ messageId: "duplicate", data: { ...data, tag: e.tag, idx: e.idx }, path: journal.path, line: e.line, key: `dup:${e.tag}` });
+          ctx.report({
+            messageId: "duplicate",
+            data: { ...data, tag: e.tag, idx: e.idx },
+            path: journal.path,
+            line: e.line,
+            key: `dup:${e.tag}`
+          });
         }
         seenIdx.add(e.idx);
         seenTag.add(e.tag);
         const prev = journal.entries[i2 - 1];
         if (prev && e.when <= prev.when && !behindBase.has(e.tag)) {
-          ctx.report({ messageId: "notIncreasing", data: { ...data, tag: e.tag, when: e.when, prevTag: prev.tag, prevWhen: prev.when }, path: journal.path, line: e.line, key: `order:${e.tag}` });
+          ctx.report({
+            messageId: "notIncreasing",
+            data: { ...data, tag: e.tag, when: e.when, prevTag: prev.tag, prevWhen: prev.when },
+            path: journal.path,
+            line: e.line,
+            key: `order:${e.tag}`
+          });
         }
         if (!paths.has(`${journal.dir}/${e.tag}.sql`) && !paths.has(`${journal.dir}/${e.tag}/migration.sql`)) {
-          ctx.report({ messageId: "missingSql", data: { ...data, tag: e.tag }, path: journal.path, line: e.line, key: `sql:${e.tag}` });
+          ctx.report({
+            messageId: "missingSql",
+            data: { ...data, tag: e.tag },
+            path: journal.path,
+            line: e.line,
+            key: `sql:${e.tag}`
+          });
         }
       });
       for (const path2 of ctx.snapshot.glob([`${journal.dir}/*.sql`])) {
         const tag = path2.slice(journal.dir.length + 1, -4);
-        if (!seenTag.has(tag)) ctx.report({ messageId: "missingEntry", data: { ...data, file: path2 }, path: path2, line: 1, key: `entry:${tag}` });
+        if (!seenTag.has(tag))
+          ctx.report({ messageId: "missingEntry", data: { ...data, file: path2 }, path: path2, line: 1, key: `entry:${tag}` });
       }
     }
   }
@@ -85406,8 +88261,14 @@ var rule42 = ddlRule({
     const fresh = /* @__PURE__ */ new Set();
     t.ops.forEach((op) => {
       if (op.kind === "create-index" && op.name) fresh.add(op.name);
-      if (op.kind !== "drop-index" || op.concurrent || fresh.has(op.name) || fresh.has(op.name.split(".").pop() ?? "")) return;
-      ctx.report({ messageId: "dropIndex", data: { name: ident(op.name), howTo: outsideTransactionHowTo(t.plan.tool) }, ...at2(op), key: op.name });
+      if (op.kind !== "drop-index" || op.concurrent || fresh.has(op.name) || fresh.has(op.name.split(".").pop() ?? ""))
+        return;
+      ctx.report({
+        messageId: "dropIndex",
+        data: { name: ident(op.name), howTo: outsideTransactionHowTo(t.plan.tool) },
+        ...at2(op),
+        key: op.name
+      });
     });
   }
 });
@@ -85442,19 +88303,36 @@ var rule43 = ddlRule({
     t.ops.forEach((op, i2) => {
       if (op.kind === "dml" && op.verb === "delete" && !op.hasWhere) {
         if (t.isNew(op.table, i2)) return;
-        ctx.report({ messageId: "deleteAll", data: { table: ident(op.table) }, ...at2(op), severity: "warning", key: `delete:${op.table}` });
+        ctx.report({
+          messageId: "deleteAll",
+          data: { table: ident(op.table) },
+          ...at2(op),
+          severity: "warning",
+          key: `delete:${op.table}`
+        });
         return;
       }
       if (op.kind === "truncate") {
         if (t.isNew(op.table, i2)) return;
-        ctx.report({ messageId: "truncate", data: { table: ident(op.table), cascade: op.cascade ? " \u2026 CASCADE" : "" }, ...at2(op), key: op.table });
+        ctx.report({
+          messageId: "truncate",
+          data: { table: ident(op.table), cascade: op.cascade ? " \u2026 CASCADE" : "" },
+          ...at2(op),
+          key: op.table
+        });
         return;
       }
       if (op.kind !== "drop-table" || t.isNew(op.table, i2)) return;
       const contract = contractForTable(ctx, op, t.file.path, t.plan.tool);
       if (contract) {
         const why = contract === "state-removed" ? "an earlier migration removed its model from the state only" : "no model maps to it and no code names it";
-        ctx.report({ messageId: "contractStep", data: { table: ident(op.table), why }, ...at2(op), severity: "notice", key: `${op.objectType}:${op.table}` });
+        ctx.report({
+          messageId: "contractStep",
+          data: { table: ident(op.table), why },
+          ...at2(op),
+          severity: "notice",
+          key: `${op.objectType}:${op.table}`
+        });
         return;
       }
       const messageId = op.objectType === "table" ? "dropTable" : op.objectType === "schema" || op.objectType === "database" ? "dropSchema" : "dropView";
@@ -85520,17 +88398,38 @@ var rule44 = {
       const sameEffect = oldEffect !== void 0 && oldEffect === newEffect || sameTokens();
       if (release.status === "unreleased") {
         if (sameEffect) continue;
-        ctx.report({ messageId: "unreleased", data: { file: file2, refs: refList(release.refs) }, path: file2, line, severity: "warning", key: file2 });
+        ctx.report({
+          messageId: "unreleased",
+          data: { file: file2, refs: refList(release.refs) },
+          path: file2,
+          line,
+          severity: "warning",
+          key: file2
+        });
         continue;
       }
       if (sameEffect && tool !== "flyway") {
-        if (CHECKSUMMED.has(tool)) ctx.report({ messageId: "checksumOnly", data: { file: file2, tool: toolName(tool) }, path: file2, line, severity: "warning", key: file2 });
+        if (CHECKSUMMED.has(tool))
+          ctx.report({
+            messageId: "checksumOnly",
+            data: { file: file2, tool: toolName(tool) },
+            path: file2,
+            line,
+            severity: "warning",
+            key: file2
+          });
         continue;
       }
       if (CHECKSUMMED.has(tool)) {
         const consequence = tool === "prisma" ? "`prisma migrate deploy` warns that it was modified after it was applied, and `prisma migrate dev` asks every developer to reset their database (all data lost); databases that applied it keep the old version." : tool === "atlas" ? 'unless atlas.sum is re-hashed, `atlas migrate apply` fails with "checksum mismatch"; if it is re-hashed, databases that applied the old version silently keep it.' : '`flyway migrate` fails validation ("Migration checksum mismatch") on every database that applied it.';
         const resolve2 = tool === "prisma" ? "mark it with `prisma migrate resolve` on each database" : tool === "atlas" ? "run `atlas migrate hash` and apply the change by hand where it already ran" : "run `flyway repair` on each database";
-        ctx.report({ messageId: "checksum", data: { file: file2, tool: toolName(tool), consequence, resolve: resolve2 }, path: file2, line, key: file2 });
+        ctx.report({
+          messageId: "checksum",
+          data: { file: file2, tool: toolName(tool), consequence, resolve: resolve2 },
+          path: file2,
+          line,
+          key: file2
+        });
         continue;
       }
       const severity = tool === "drizzle" ? "blocker" : "warning";
@@ -85561,17 +88460,34 @@ var rule45 = ddlRule({
       if (op.kind !== "enum-add-value" || !op.inTransaction) return;
       const key = `${op.type}:${op.value}`;
       if (t.pgVersion < 12) {
-        ctx.report({ messageId: "beforePg12", data: { version: t.pgVersion, type: ident(op.type), value: `'${op.value}'` }, ...at2(op), key });
+        ctx.report({
+          messageId: "beforePg12",
+          data: { version: t.pgVersion, type: ident(op.type), value: `'${op.value}'` },
+          ...at2(op),
+          key
+        });
         return;
       }
       const use = t.ops.slice(i2 + 1).find((o) => o.transaction === op.transaction && (o.literals ?? []).includes(op.value));
-      if (use) ctx.report({ messageId: "usedBeforeCommit", data: { type: ident(op.type), value: `'${op.value}'`, usedAt: use.line }, ...at2(op), key });
+      if (use)
+        ctx.report({
+          messageId: "usedBeforeCommit",
+          data: { type: ident(op.type), value: `'${op.value}'`, usedAt: use.line },
+          ...at2(op),
+          key
+        });
     });
   }
 });
 
 // src/gates/migrations/rules/int-primary-key.ts
-var SMALL_INTS = { int4: "integer", int2: "smallint", int: "integer", integer: "integer", smallint: "smallint" };
+var SMALL_INTS = {
+  int4: "integer",
+  int2: "smallint",
+  int: "integer",
+  integer: "integer",
+  smallint: "smallint"
+};
 var rule46 = ddlRule({
   postgresOnly: false,
   meta: {
@@ -85596,7 +88512,12 @@ var rule46 = ddlRule({
         if (!col || !type) continue;
         ctx.report({
           messageId: "intKey",
-          data: { table: ident(op.table), column: ident(col.name), type: col.identity && col.defaultFunction === "nextval" ? `${type} (serial)` : type, max: type === "smallint" ? "32,767" : "2,147,483,647" },
+          data: {
+            table: ident(op.table),
+            column: ident(col.name),
+            type: col.identity && col.defaultFunction === "nextval" ? `${type} (serial)` : type,
+            max: type === "smallint" ? "32,767" : "2,147,483,647"
+          },
           ...at2(op),
           key: `${op.table}.${col.name}`
         });
@@ -85631,9 +88552,21 @@ var rule47 = {
       const dir = before.path.slice(0, before.path.lastIndexOf("/"));
       const after = both.mine.prismaLocks.find((l) => l.path === before.path);
       if (!after) {
-        ctx.report({ messageId: "removed", data: { path: before.path, from: before.provider, dir }, path: before.path, line: 1, key: before.path });
+        ctx.report({
+          messageId: "removed",
+          data: { path: before.path, from: before.provider, dir },
+          path: before.path,
+          line: 1,
+          key: before.path
+        });
       } else if (after.provider && after.provider !== before.provider) {
-        ctx.report({ messageId: "changed", data: { from: before.provider, to: after.provider, dir }, path: after.path, line: after.line, key: after.path });
+        ctx.report({
+          messageId: "changed",
+          data: { from: before.provider, to: after.provider, dir },
+          path: after.path,
+          line: after.line,
+          key: after.path
+        });
       }
     }
   }
@@ -85645,7 +88578,10 @@ function blockingLock(op) {
   if (op.kind === "reindex" && !op.concurrent) return { table: op.target, what: "REINDEX" };
   const lock = lockOf(op);
   if (!lock || !blocksTraffic(lock.lock)) return void 0;
-  return { table: lock.table, what: lock.lock === "access-exclusive" ? "an ACCESS EXCLUSIVE lock" : lock.lock === "share" ? "a SHARE lock" : "a SHARE ROW EXCLUSIVE lock" };
+  return {
+    table: lock.table,
+    what: lock.lock === "access-exclusive" ? "an ACCESS EXCLUSIVE lock" : lock.lock === "share" ? "a SHARE lock" : "a SHARE ROW EXCLUSIVE lock"
+  };
 }
 var rule48 = ddlRule({
   postgresOnly: true,
@@ -85697,15 +88633,42 @@ var CONSEQUENCE = {
     severity: "blocker",
     text: "golang-migrate only records the highest applied version, so on every deployed database this migration is silently never applied."
   },
-  flyway: { severity: "blocker", text: 'Flyway validation fails on deployed databases ("Detected resolved migration not applied to database") unless outOfOrder is enabled.' },
-  atlas: { severity: "blocker", text: "Atlas refuses to apply a file added before the last applied one (non-linear history) unless run with --exec-order non-linear." },
-  prisma: { severity: "warning", text: "Prisma applies it after the newer ones on deployed databases but before them on fresh ones, so the two can end in different schemas." },
-  knex: { severity: "warning", text: "Knex runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments." },
-  sequelize: { severity: "warning", text: "Sequelize runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments." },
-  typeorm: { severity: "warning", text: "TypeORM runs it after the newer ones on deployed databases but in timestamp order on fresh ones, so the order of operations differs between environments." },
-  rails: { severity: "warning", text: "Rails runs it after the newer ones on deployed databases but in version order on fresh ones, and db/schema.rb records only the newest version." },
-  diesel: { severity: "warning", text: "Diesel runs it after the newer ones on deployed databases but in version order on fresh ones." },
-  sql: { severity: "warning", text: "The runner applies it after the newer ones on deployed databases but in name order on fresh ones." }
+  flyway: {
+    severity: "blocker",
+    text: 'Flyway validation fails on deployed databases ("Detected resolved migration not applied to database") unless outOfOrder is enabled.'
+  },
+  atlas: {
+    severity: "blocker",
+    text: "Atlas refuses to apply a file added before the last applied one (non-linear history) unless run with --exec-order non-linear."
+  },
+  prisma: {
+    severity: "warning",
+    text: "Prisma applies it after the newer ones on deployed databases but before them on fresh ones, so the two can end in different schemas."
+  },
+  knex: {
+    severity: "warning",
+    text: "Knex runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments."
+  },
+  sequelize: {
+    severity: "warning",
+    text: "Sequelize runs it after the newer ones on deployed databases but in name order on fresh ones, so the order of operations differs between environments."
+  },
+  typeorm: {
+    severity: "warning",
+    text: "TypeORM runs it after the newer ones on deployed databases but in timestamp order on fresh ones, so the order of operations differs between environments."
+  },
+  rails: {
+    severity: "warning",
+    text: "Rails runs it after the newer ones on deployed databases but in version order on fresh ones, and db/schema.rb records only the newest version."
+  },
+  diesel: {
+    severity: "warning",
+    text: "Diesel runs it after the newer ones on deployed databases but in version order on fresh ones."
+  },
+  sql: {
+    severity: "warning",
+    text: "The runner applies it after the newer ones on deployed databases but in name order on fresh ones."
+  }
 };
 var rule49 = {
   scope: "repo",
@@ -85742,7 +88705,12 @@ var rule49 = {
         if (!shipped || compareMigrationIds(entry.info, shipped.info) >= 0) {
           ctx.report({
             messageId: "beforeUnreleased",
-            data: { file: change.path, newest: newest.info.path, refs: refList(newestShipped.refs), consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool)) },
+            data: {
+              file: change.path,
+              newest: newest.info.path,
+              refs: refList(newestShipped.refs),
+              consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool))
+            },
             path: change.path,
             line: 1,
             severity: consequence.severity === "blocker" ? "warning" : "notice",
@@ -85753,7 +88721,11 @@ var rule49 = {
       }
       ctx.report({
         messageId: "outOfOrder",
-        data: { file: change.path, newest: newest.info.path, consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool)) },
+        data: {
+          file: change.path,
+          newest: newest.info.path,
+          consequence: consequence.text.replace("{{tool}}", toolName(entry.info.tool))
+        },
         path: change.path,
         line: 1,
         severity: consequence.severity,
@@ -85790,7 +88762,8 @@ var rule50 = {
     const both = indexes(ctx);
     if (!both) return;
     const replaced = /* @__PURE__ */ new Set();
-    for (const entry of both.mine.files.values()) for (const r of entry.django?.replaces ?? []) replaced.add(`${r.app}.${r.name}`);
+    for (const entry of both.mine.files.values())
+      for (const r of entry.django?.replaces ?? []) replaced.add(`${r.app}.${r.name}`);
     const bySet = /* @__PURE__ */ new Map();
     for (const change of ctx.changes) {
       if (change.status !== "removed" && change.status !== "renamed") continue;
@@ -85800,7 +88773,10 @@ var rule50 = {
       if (entry.django && replaced.has(`${entry.django.app}.${entry.django.name}`)) continue;
       const to = change.status === "renamed" && both.mine.files.has(change.path) ? change.path : void 0;
       const renamedTo = to ? both.mine.files.get(to) : void 0;
-      if (renamedTo ? sameRecordedMigration(entry, renamedTo) : [...both.mine.files.values()].some((e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e))) continue;
+      if (renamedTo ? sameRecordedMigration(entry, renamedTo) : [...both.mine.files.values()].some(
+        (e) => e.info.role === entry.info.role && sameRecordedMigration(entry, e)
+      ))
+        continue;
       const release = releaseStatus(both.other, oldPath);
       if (renamedTo) {
         const back = releaseStatus(both.other, renamedTo.info.path);
@@ -85828,12 +88804,37 @@ var rule50 = {
       const consequence = tool === "knex" ? 'Knex refuses to migrate any deployed database: "The migration directory is corrupt, the following files are missing".' : tool === "django" ? "Later migrations that depend on it fail to load (NodeNotFoundError), and databases that applied it keep a history row nothing explains." : tool === "alembic" ? `Alembic cannot locate the revision deployed databases are at ("Can't locate revision") and stops.` : `${toolName(tool)} keeps it in the applied history of every deployed database; new databases never get what it created, so environments drift apart.`;
       if (list2.length > COLLAPSE_AFTER) {
         const first = list2[0];
-        ctx.report({ messageId: "many", data: { count: list2.length, set: set3, file: first.entry.info.path, consequence }, path: first.to ?? first.entry.info.path, line: 1, key: `set:${set3}` });
+        ctx.report({
+          messageId: "many",
+          data: { count: list2.length, set: set3, file: first.entry.info.path, consequence },
+          path: first.to ?? first.entry.info.path,
+          line: 1,
+          key: `set:${set3}`
+        });
         continue;
       }
       for (const { entry, to } of list2) {
-        if (to) ctx.report({ messageId: "renamed", data: { file: entry.info.path, to, tool: toolName(tool), recordedBy: entry.info.version !== void 0 && isVersionKeyed(tool) ? "version" : "name" }, path: to, line: 1, key: entry.info.path });
-        else ctx.report({ messageId: "removed", data: { file: entry.info.path, consequence }, path: entry.info.path, line: 1, key: entry.info.path });
+        if (to)
+          ctx.report({
+            messageId: "renamed",
+            data: {
+              file: entry.info.path,
+              to,
+              tool: toolName(tool),
+              recordedBy: entry.info.version !== void 0 && isVersionKeyed(tool) ? "version" : "name"
+            },
+            path: to,
+            line: 1,
+            key: entry.info.path
+          });
+        else
+          ctx.report({
+            messageId: "removed",
+            data: { file: entry.info.path, consequence },
+            path: entry.info.path,
+            line: 1,
+            key: entry.info.path
+          });
       }
     }
   }
@@ -85861,7 +88862,13 @@ var rule51 = ddlRule({
       const related3 = relatedReferences(ctx, op.table, op.column, t.file.path);
       ctx.report({
         messageId: "renameColumn",
-        data: { column: ident(op.column), table: ident(op.table), to: ident(op.to), howTo: renameInCodeHowTo(t.plan.tool), references: related3.summary },
+        data: {
+          column: ident(op.column),
+          table: ident(op.table),
+          to: ident(op.to),
+          howTo: renameInCodeHowTo(t.plan.tool),
+          references: related3.summary
+        },
         ...at2(op),
         ...related3.locations.length ? { related: related3.locations } : {},
         key: `${op.table}.${op.column}`
@@ -85892,7 +88899,12 @@ var rule52 = ddlRule({
       const bridged = t.ops.slice(i2 + 1).some((o) => o.kind === "create-view" && o.view === op.table);
       if (bridged) return;
       const howTo = t.plan.tool === "prisma" ? '`@@map("old_name")`' : t.plan.tool === "django" ? "`db_table` in Meta" : t.plan.tool === "alembic" ? "`__tablename__`" : "the ORM table-name option";
-      ctx.report({ messageId: "renameTable", data: { table: ident(op.table), to: ident(op.to), howTo }, ...at2(op), key: op.table });
+      ctx.report({
+        messageId: "renameTable",
+        data: { table: ident(op.table), to: ident(op.to), howTo },
+        ...at2(op),
+        key: op.table
+      });
     });
   }
 });
@@ -85918,7 +88930,16 @@ function literalTrue(node2) {
 }
 var rule53 = {
   scope: "file",
-  files: ["**/*.{ts,mts,cts,js,mjs,cjs}", "**/package.json", "**/Dockerfile", "**/Dockerfile.*", "**/*.Dockerfile", "**/*.sh", "**/.github/workflows/*.{yml,yaml}", "**/Procfile"],
+  files: [
+    "**/*.{ts,mts,cts,js,mjs,cjs}",
+    "**/package.json",
+    "**/Dockerfile",
+    "**/Dockerfile.*",
+    "**/*.Dockerfile",
+    "**/*.sh",
+    "**/.github/workflows/*.{yml,yaml}",
+    "**/Procfile"
+  ],
   prefilter: ["synchronize", "dropSchema", ".sync(", "db push", "drizzle-kit push", "schema:sync"],
   meta: {
     id: "migrations/runtime-schema-sync",
@@ -85938,7 +88959,8 @@ var rule53 = {
   },
   check(file2, _change, ctx) {
     if (ctx.side !== "head") return;
-    if (file2.language === "typescript" || file2.language === "javascript" || file2.language === "tsx") codeCheck(file2, ctx);
+    if (file2.language === "typescript" || file2.language === "javascript" || file2.language === "tsx")
+      codeCheck(file2, ctx);
     else scriptCheck(file2, ctx);
   }
 };
@@ -85969,7 +88991,12 @@ function codeCheck(file2, ctx) {
       ["alter", "alter every table to match the models"]
     ]) {
       if (!literalTrue(props.get(option)) || guardedByEnvironment(call2)) continue;
-      ctx.report({ messageId: "sequelizeSync", data: { call: callee, option, effect }, line: lineOf(call2), key: `${callee}:${option}` });
+      ctx.report({
+        messageId: "sequelizeSync",
+        data: { call: callee, option, effect },
+        line: lineOf(call2),
+        key: `${callee}:${option}`
+      });
     }
   }
 }
@@ -85989,7 +89016,9 @@ function scriptCheck(file2, ctx) {
       if (!re.test(text2)) continue;
       let where2 = file2.path;
       if (isPackageJson) {
-        const name2 = Object.entries(scripts).find(([, cmd]) => re.test(cmd) && text2.includes(JSON.stringify(cmd).slice(1, -1)))?.[0];
+        const name2 = Object.entries(scripts).find(
+          ([, cmd]) => re.test(cmd) && text2.includes(JSON.stringify(cmd).slice(1, -1))
+        )?.[0];
         if (!name2 || DEV_SCRIPT.test(name2)) continue;
         where2 = `the "${name2}" script of ${file2.path}`;
       } else if (/^\s*#/.test(text2)) {
@@ -85997,7 +89026,11 @@ function scriptCheck(file2, ctx) {
       }
       ctx.report({
         messageId: "push",
-        data: { what, where: where2, dataLoss: /--accept-data-loss|--force/.test(text2) ? ", and the data-loss prompt is switched off" : "" },
+        data: {
+          what,
+          where: where2,
+          dataLoss: /--accept-data-loss|--force/.test(text2) ? ", and the data-loss prompt is switched off" : ""
+        },
         line: i2 + 1,
         key: what
       });
@@ -86039,18 +89072,32 @@ var rule54 = {
       const prefix = root === "" ? "" : `${root}/`;
       const dump = [`${prefix}db/schema.rb`, `${prefix}db/structure.sql`].find((p) => ctx.snapshot.paths.includes(p));
       if (!dump) continue;
-      const added = ctx.changes.filter((c) => c.status === "added" && both.mine.files.get(c.path)?.info.set === set3.dir);
+      const added = ctx.changes.filter(
+        (c) => c.status === "added" && both.mine.files.get(c.path)?.info.set === set3.dir
+      );
       if (added.length === 0) continue;
       const newest = added.map((c) => both.mine.files.get(c.path)).sort((a, b) => a.info.version < b.info.version ? 1 : -1)[0];
       const dumpChanged = ctx.changes.some((c) => c.path === dump);
       if (!dumpChanged) {
-        ctx.report({ messageId: "stale", data: { migration: newest.info.path, dump }, path: newest.info.path, line: 1, key: dump });
+        ctx.report({
+          messageId: "stale",
+          data: { migration: newest.info.path, dump },
+          path: newest.info.path,
+          line: 1,
+          key: dump
+        });
         continue;
       }
       const text2 = ctx.snapshot.file(dump)?.text ?? "";
       const version2 = dumpVersion(text2);
       if (version2 && BigInt(version2) < BigInt(newest.info.version)) {
-        ctx.report({ messageId: "behind", data: { migration: newest.info.path, dump, version: version2 }, path: dump, line: 1, key: dump });
+        ctx.report({
+          messageId: "behind",
+          data: { migration: newest.info.path, dump, version: version2 },
+          path: dump,
+          line: 1,
+          key: dump
+        });
       }
     }
   }
@@ -86119,7 +89166,12 @@ function prismaDatabase(file2) {
       field: field2,
       column: map2?.[1] ?? field2,
       // cuid()/uuid()/nanoid()/ulid() defaults are filled in by the client: no database default.
-      col: { line: i2 + 1, notNull: !optional2 && !list2, hasDefault: /@default\((?!\s*(?:cuid|uuid|nanoid|ulid)\s*\()/.test(attrs), family },
+      col: {
+        line: i2 + 1,
+        notNull: !optional2 && !list2,
+        hasDefault: /@default\((?!\s*(?:cuid|uuid|nanoid|ulid)\s*\()/.test(attrs),
+        family
+      },
       attrs
     });
   }
@@ -86154,15 +89206,51 @@ function databaseChanges(base4, head) {
         out2.push({ table: name2, column: col, expect: "column", label: `${name2}.${col} added` });
         continue;
       }
-      if (bc.notNull !== hc.notNull) out2.push({ table: name2, column: col, expect: hc.notNull ? "not-null" : "nullable", label: `${name2}.${col} made ${hc.notNull ? "required" : "optional"}` });
-      if (bc.hasDefault !== hc.hasDefault) out2.push({ table: name2, column: col, expect: hc.hasDefault ? "default" : "no-default", label: `${name2}.${col} default ${hc.hasDefault ? "added" : "removed"}` });
-      if (bc.family !== hc.family && hc.family) out2.push({ table: name2, column: col, expect: "family", family: hc.family, label: `${name2}.${col} type changed` });
+      if (bc.notNull !== hc.notNull)
+        out2.push({
+          table: name2,
+          column: col,
+          expect: hc.notNull ? "not-null" : "nullable",
+          label: `${name2}.${col} made ${hc.notNull ? "required" : "optional"}`
+        });
+      if (bc.hasDefault !== hc.hasDefault)
+        out2.push({
+          table: name2,
+          column: col,
+          expect: hc.hasDefault ? "default" : "no-default",
+          label: `${name2}.${col} default ${hc.hasDefault ? "added" : "removed"}`
+        });
+      if (bc.family !== hc.family && hc.family)
+        out2.push({
+          table: name2,
+          column: col,
+          expect: "family",
+          family: hc.family,
+          label: `${name2}.${col} type changed`
+        });
     }
-    for (const col of b.columns.keys()) if (!h.columns.has(col)) out2.push({ table: name2, column: col, expect: "no-column", label: `${name2}.${col} removed` });
-    for (const i2 of h.indexes) if (!b.indexes.has(i2)) out2.push({ table: name2, expect: "index", index: i2, label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) added` });
-    for (const i2 of b.indexes) if (!h.indexes.has(i2)) out2.push({ table: name2, expect: "no-index", index: i2, label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) removed` });
+    for (const col of b.columns.keys())
+      if (!h.columns.has(col))
+        out2.push({ table: name2, column: col, expect: "no-column", label: `${name2}.${col} removed` });
+    for (const i2 of h.indexes)
+      if (!b.indexes.has(i2))
+        out2.push({
+          table: name2,
+          expect: "index",
+          index: i2,
+          label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) added`
+        });
+    for (const i2 of b.indexes)
+      if (!h.indexes.has(i2))
+        out2.push({
+          table: name2,
+          expect: "no-index",
+          index: i2,
+          label: `${i2.startsWith("u:") ? "unique " : ""}index on ${name2}(${i2.slice(2)}) removed`
+        });
   }
-  for (const name2 of base4.keys()) if (!head.has(name2)) out2.push({ table: name2, expect: "no-table", label: `table ${name2} removed` });
+  for (const name2 of base4.keys())
+    if (!head.has(name2)) out2.push({ table: name2, expect: "no-table", label: `table ${name2} removed` });
   return out2;
 }
 function satisfied(built, c) {
@@ -86213,7 +89301,11 @@ function replaySql(files) {
   };
   const addColumn = (t, def) => {
     const spec = columnSpec(def);
-    t.columns.set(spec.name.toLowerCase(), { notNull: spec.notNull, hasDefault: spec.default !== "none", ...spec.type ? { family: sqlFamily(spec.type) } : {} });
+    t.columns.set(spec.name.toLowerCase(), {
+      notNull: spec.notNull,
+      hasDefault: spec.default !== "none",
+      ...spec.type ? { family: sqlFamily(spec.type) } : {}
+    });
     if (spec.unique) t.indexes.add(`u:${spec.name.toLowerCase()}`);
   };
   const keys = (list2) => (list2 ?? []).map((k) => String(k.String?.sval ?? "").toLowerCase()).join(",");
@@ -86393,7 +89485,15 @@ var DJANGO_STATE_ONLY = /* @__PURE__ */ new Set([
   "auto_now_add",
   "serialize"
 ]);
-var DJANGO_META_DB = /* @__PURE__ */ new Set(["db_table", "indexes", "constraints", "unique_together", "index_together", "managed", "db_table_comment"]);
+var DJANGO_META_DB = /* @__PURE__ */ new Set([
+  "db_table",
+  "indexes",
+  "constraints",
+  "unique_together",
+  "index_together",
+  "managed",
+  "db_table_comment"
+]);
 function isFieldCall(node2) {
   if (node2.type !== "call") return false;
   const name2 = calleeName(node2) ?? "";
@@ -86487,7 +89587,13 @@ function drizzleObjects(file2) {
     const first = call2.childForFieldName("arguments")?.namedChildren.find((c) => c !== null && c.type !== "comment");
     const name2 = first ? first.text.replace(/^['"`]|['"`]$/g, "") : "?";
     const signature = tokens(call2);
-    out2.push({ name: `${callee.includes("Enum") || callee.endsWith(".enum") ? "enum" : "table"} ${name2}`, line: lineOf(call2), endLine: endLineOf(call2), signature, stateSignature: signature });
+    out2.push({
+      name: `${callee.includes("Enum") || callee.endsWith(".enum") ? "enum" : "table"} ${name2}`,
+      line: lineOf(call2),
+      endLine: endLineOf(call2),
+      signature,
+      stateSignature: signature
+    });
   }
   return out2;
 }
@@ -86506,10 +89612,18 @@ function typeormObjects(file2) {
       if (!member || member.type !== "public_field_definition") continue;
       const decos = member.namedChildren.filter((c) => c?.type === "decorator");
       if (decos.length === 0) continue;
-      parts2.push(`${member.childForFieldName("name")?.text ?? ""}:${decos.map(tokens).join(" ")}:${member.childForFieldName("type")?.text ?? ""}`);
+      parts2.push(
+        `${member.childForFieldName("name")?.text ?? ""}:${decos.map(tokens).join(" ")}:${member.childForFieldName("type")?.text ?? ""}`
+      );
     }
     const signature = parts2.join("\n");
-    out2.push({ name: `entity ${cls.childForFieldName("name")?.text ?? "?"}`, line: lineOf(cls), endLine: endLineOf(cls), signature, stateSignature: signature });
+    out2.push({
+      name: `entity ${cls.childForFieldName("name")?.text ?? "?"}`,
+      line: lineOf(cls),
+      endLine: endLineOf(cls),
+      signature,
+      stateSignature: signature
+    });
   }
   return out2;
 }
@@ -86531,11 +89645,18 @@ function sqlalchemyObjects(file2) {
       if (target === "__tablename__") table = right.text;
       const typeNode = a.childForFieldName("type");
       const isColumn = right.type === "call" && /(?:^|\.)(?:Column|mapped_column)$/.test(calleeName(right) ?? "");
-      if (isColumn || target === "__table_args__") parts2.push(`${target}:${typeNode ? tokens(typeNode) : ""}=${tokens(right)}`);
+      if (isColumn || target === "__table_args__")
+        parts2.push(`${target}:${typeNode ? tokens(typeNode) : ""}=${tokens(right)}`);
     }
     if (!table) continue;
     const signature = parts2.sort().join("\n");
-    out2.push({ name: `table ${table.replace(/['"]/g, "")}`, line: lineOf(cls), endLine: endLineOf(cls), signature, stateSignature: signature });
+    out2.push({
+      name: `table ${table.replace(/['"]/g, "")}`,
+      line: lineOf(cls),
+      endLine: endLineOf(cls),
+      signature,
+      stateSignature: signature
+    });
   }
   return out2;
 }
@@ -86582,7 +89703,14 @@ var DJANGO = {
   },
   command: "python manage.py makemigrations <app>"
 };
-var DRIZZLE = { tool: "drizzle", label: "Drizzle schema", severity: "blocker", objects: drizzleObjects, sets: (_p, i2) => setsOf("drizzle")(i2), command: "npx drizzle-kit generate" };
+var DRIZZLE = {
+  tool: "drizzle",
+  label: "Drizzle schema",
+  severity: "blocker",
+  objects: drizzleObjects,
+  sets: (_p, i2) => setsOf("drizzle")(i2),
+  command: "npx drizzle-kit generate"
+};
 var TYPEORM = {
   tool: "typeorm",
   label: "TypeORM entities",
@@ -86615,8 +89743,10 @@ function pickLine(file2, added, from, to, fallback) {
 }
 function ecosystemsOf(file2) {
   if (file2.language === "prisma") return [PRISMA];
-  if (file2.language === "python") return /(?:^|\/)models(?:\.py$|\/)/.test(file2.path) ? [DJANGO, SQLALCHEMY] : [SQLALCHEMY];
-  if (file2.language === "typescript" || file2.language === "javascript" || file2.language === "tsx") return [DRIZZLE, TYPEORM];
+  if (file2.language === "python")
+    return /(?:^|\/)models(?:\.py$|\/)/.test(file2.path) ? [DJANGO, SQLALCHEMY] : [SQLALCHEMY];
+  if (file2.language === "typescript" || file2.language === "javascript" || file2.language === "tsx")
+    return [DRIZZLE, TYPEORM];
   return [];
 }
 var rule55 = {
@@ -86660,7 +89790,9 @@ var rule55 = {
         const headDb = prismaDatabase(file2);
         const changes = databaseChanges(baseFile ? prismaDatabase(baseFile) : /* @__PURE__ */ new Map(), headDb);
         if (changes.length === 0) return;
-        const migrationFiles = sets.flatMap((s) => s.entries.filter((e) => e.info.role === "up").map((e) => ctx.snapshot.file(e.info.path)));
+        const migrationFiles = sets.flatMap(
+          (s) => s.entries.filter((e) => e.info.role === "up").map((e) => ctx.snapshot.file(e.info.path))
+        );
         const built = replaySql(migrationFiles.filter((f) => f !== void 0));
         const missing = changes.filter((c) => satisfied(built.schema, c) === false);
         if (missing.length === 0) return;
@@ -86675,7 +89807,9 @@ var rule55 = {
             command: eco.command,
             objects: missing.slice(0, 4).map((c) => c.label).join(", ") + (missing.length > 4 ? ` and ${missing.length - 4} more` : "")
           },
-          line: missing.map((c) => (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : void 0) ?? headDb.get(c.table)?.line).find((l) => l !== void 0) ?? pickLine(file2, change.addedLines, 1, file2.lines().length, 1),
+          line: missing.map(
+            (c) => (c.column ? headDb.get(c.table)?.columns.get(c.column)?.line : void 0) ?? headDb.get(c.table)?.line
+          ).find((l) => l !== void 0) ?? pickLine(file2, change.addedLines, 1, file2.lines().length, 1),
           severity: uncertain ? "warning" : eco.severity,
           key: missing.map((c) => c.label).join(",")
         });
@@ -86692,7 +89826,8 @@ var rule55 = {
         const f = ctx.snapshot.file(c.path);
         if (!f) continue;
         try {
-          for (const op of planOf(f, entry.info).ops) if ("table" in op) touched2.add(op.table.toLowerCase().split(".").pop());
+          for (const op of planOf(f, entry.info).ops)
+            if ("table" in op) touched2.add(op.table.toLowerCase().split(".").pop());
           if (entry.info.tool === "django") for (const t of djangoTouchedTables(f)) touched2.add(t);
         } catch {
         }
@@ -86706,13 +89841,17 @@ var rule55 = {
         if (table === void 0) return added.length > 0;
         if (touched2.has(table)) return true;
         if (!djangoSet) return false;
-        const fieldsOf = (o) => new Map((o?.signature.split("\n") ?? []).filter((l) => l.includes(":") && !l.startsWith("Meta.")).map((l) => [l.slice(0, l.indexOf(":")), l]));
+        const fieldsOf = (o) => new Map(
+          (o?.signature.split("\n") ?? []).filter((l) => l.includes(":") && !l.startsWith("Meta.")).map((l) => [l.slice(0, l.indexOf(":")), l])
+        );
         const b = fieldsOf(baseBy.get(name2));
         const h = fieldsOf(headBy.get(name2));
         const metaChanged = (baseBy.get(name2)?.signature.split("\n").filter((l) => l.startsWith("Meta.")).join("\n") ?? "") !== (headBy.get(name2)?.signature.split("\n").filter((l) => l.startsWith("Meta.")).join("\n") ?? "");
         if (metaChanged || [...b.keys()].some((k) => !h.has(k) || h.get(k) !== b.get(k))) return false;
         const newFields = [...h.keys()].filter((k) => !b.has(k));
-        return newFields.length > 0 && newFields.every((field2) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field2) !== void 0);
+        return newFields.length > 0 && newFields.every(
+          (field2) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field2) !== void 0
+        );
       };
       const changed = changedObjects(base4, head).filter((c) => !covered(c.name));
       const data = { label: eco.label, sets: [...setDirs].join(", "), command: eco.command };
@@ -86721,12 +89860,18 @@ var rule55 = {
           const b = baseBy.get(c.name);
           return eco.tool === "django" && b?.coreSignature !== void 0 && b.coreSignature === headBy.get(c.name)?.coreSignature;
         };
-        for (const [group, unsure] of [[changed.filter((c) => !isUnsure(c)), false], [changed.filter(isUnsure), true]]) {
+        for (const [group, unsure] of [
+          [changed.filter((c) => !isUnsure(c)), false],
+          [changed.filter(isUnsure), true]
+        ]) {
           if (group.length === 0) continue;
           const first = group.find((c) => c.kind !== "removed") ?? group[0];
           ctx.report({
             messageId: unsure ? "unsure" : "missing",
-            data: { ...data, objects: group.slice(0, 4).map((c) => c.name).join(", ") + (group.length > 4 ? ` and ${group.length - 4} more` : "") },
+            data: {
+              ...data,
+              objects: group.slice(0, 4).map((c) => c.name).join(", ") + (group.length > 4 ? ` and ${group.length - 4} more` : "")
+            },
             line: pickLine(file2, change.addedLines, first.line, first.endLine, first.line),
             severity: unsure ? "warning" : eco.severity,
             key: `${unsure ? "unsure:" : ""}${group.map((c) => c.name).join(",")}`
@@ -86736,11 +89881,19 @@ var rule55 = {
       }
       if (eco.tool === "django") {
         const dbChanged = new Set(changedObjects(base4, head).map((c) => c.name));
-        const stateChanged = changedObjects(base4, head, "stateSignature").filter((c) => !dbChanged.has(c.name) && !touched2.has(tableOf(eco.tool, c.name, appLabel) ?? ""));
+        const stateChanged = changedObjects(base4, head, "stateSignature").filter(
+          (c) => !dbChanged.has(c.name) && !touched2.has(tableOf(eco.tool, c.name, appLabel) ?? "")
+        );
         if (stateChanged.length > 0) {
           const first = stateChanged[0];
           const line = pickLine(file2, change.addedLines, first.line, first.endLine, first.line);
-          ctx.report({ messageId: "stateOnly", data: { ...data, objects: stateChanged.map((c) => c.name).join(", ") }, line, severity: "notice", key: `state:${stateChanged.map((c) => c.name).join(",")}` });
+          ctx.report({
+            messageId: "stateOnly",
+            data: { ...data, objects: stateChanged.map((c) => c.name).join(", ") },
+            line,
+            severity: "notice",
+            key: `state:${stateChanged.map((c) => c.name).join(",")}`
+          });
         }
         return;
       }
@@ -86785,16 +89938,27 @@ var rule56 = ddlRule({
       if (t.wasNotNull(op.table, op.column)) return;
       const key = `${op.table}.${op.column}`;
       if (t.isAddedHere(op.table, op.column, i2)) {
-        ctx.report({ messageId: "newColumn", data: { table: ident(op.table), column: ident(op.column) }, ...at2(op), severity: "warning", key });
+        ctx.report({
+          messageId: "newColumn",
+          data: { table: ident(op.table), column: ident(op.column) },
+          ...at2(op),
+          severity: "warning",
+          key
+        });
         return;
       }
       if (t.pgVersion >= 12) {
         if (provenHere.has(key)) return;
-        if (t.index && t.set && t.entry && validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column)) return;
+        if (t.index && t.set && t.entry && validatedNotNullBefore(t.index, t.set.dir, t.entry.position, op.table, op.column))
+          return;
       }
       ctx.report({
         messageId: "setNotNull",
-        data: { table: ident(op.table), column: ident(op.column), upgrade: t.pgVersion < 12 ? ` (On PostgreSQL ${t.pgVersion} SET NOT NULL always scans; upgrading to 12+ makes this pattern free.)` : "" },
+        data: {
+          table: ident(op.table),
+          column: ident(op.column),
+          upgrade: t.pgVersion < 12 ? ` (On PostgreSQL ${t.pgVersion} SET NOT NULL always scans; upgrading to 12+ makes this pattern free.)` : ""
+        },
         ...at2(op),
         key
       });
@@ -86827,7 +89991,12 @@ var rule57 = ddlRule({
       if (op.kind === "rewrite-table") {
         if (op.table !== "*" && (t.isNew(op.table, i2) || t.isSmall(op.table))) return;
         const messageId = op.how === "REFRESH MATERIALIZED VIEW" ? "refresh" : "rewrite";
-        ctx.report({ messageId, data: { how: op.how, table: op.table === "*" ? "every table" : ident(op.table) }, ...at2(op), key: `${op.how}:${op.table}` });
+        ctx.report({
+          messageId,
+          data: { how: op.how, table: op.table === "*" ? "every table" : ident(op.table) },
+          ...at2(op),
+          key: `${op.how}:${op.table}`
+        });
       } else if (op.kind === "reindex" && !op.concurrent) {
         if (t.isNew(op.target, i2) || t.isSmall(op.target)) return;
         ctx.report({ messageId: "reindex", data: { table: ident(op.target) }, ...at2(op), key: `reindex:${op.target}` });
@@ -86837,7 +90006,36 @@ var rule57 = ddlRule({
 });
 
 // src/gates/migrations/rules/index.ts
-var rules4 = [rule30, rule31, rule32, rule33, rule34, rule35, rule36, rule37, rule38, rule39, rule40, rule41, rule42, rule43, rule44, rule45, rule46, rule47, rule48, rule49, rule50, rule51, rule52, rule53, rule54, rule55, rule56, rule57];
+var rules4 = [
+  rule30,
+  rule31,
+  rule32,
+  rule33,
+  rule34,
+  rule35,
+  rule36,
+  rule37,
+  rule38,
+  rule39,
+  rule40,
+  rule41,
+  rule42,
+  rule43,
+  rule44,
+  rule45,
+  rule46,
+  rule47,
+  rule48,
+  rule49,
+  rule50,
+  rule51,
+  rule52,
+  rule53,
+  rule54,
+  rule55,
+  rule56,
+  rule57
+];
 
 // src/gates/migrations/index.ts
 var RUNTIME_SYNC_TOKENS = ["synchronize", ".sync(", "db push"];
@@ -86851,7 +90049,13 @@ var migrationsGate = {
     const layouts = extraLayouts(gateOptions, []);
     if (paths.some((p) => isSchemaMarkerPath(p) || classifyMigrationPath(p, set3, layouts) !== void 0)) return true;
     if (paths.some((p) => p.endsWith(".sql") && /migrat/i.test(p))) return true;
-    const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, ["**/*.{ts,js,mjs,cjs,mts,cts}", "**/package.json", "**/Dockerfile", "**/*.sh", "**/*.{yml,yaml}"]);
+    const hits = await snapshot.grep(RUNTIME_SYNC_TOKENS, [
+      "**/*.{ts,js,mjs,cjs,mts,cts}",
+      "**/package.json",
+      "**/Dockerfile",
+      "**/*.sh",
+      "**/*.{yml,yaml}"
+    ]);
     return hits.length > 0;
   },
   indexes: [historyIndex],
@@ -86940,12 +90144,17 @@ function compute(file2) {
   const tree = file2.tree();
   if (!tree || file2.language === "python") return [];
   const imports = importsOf(tree);
-  const local = (module2) => new Set((imports.get(module2) ?? []).filter((b) => b.imported === "default" || b.imported === "*").map((b) => b.local));
+  const local = (module2) => new Set(
+    (imports.get(module2) ?? []).filter((b) => b.imported === "default" || b.imported === "*").map((b) => b.local)
+  );
   const named = (module2, name2) => new Set((imports.get(module2) ?? []).filter((b) => b.imported === name2).map((b) => b.local));
   const factories = [
     [local("pino"), "pino"],
     [/* @__PURE__ */ new Set([...named("pino", "pino"), ...named("pino", "default")]), "pino"],
-    [/* @__PURE__ */ new Set([...local("pino-http"), ...named("pino-http", "pinoHttp"), ...named("pino-http", "default")]), "pino-http"],
+    [
+      /* @__PURE__ */ new Set([...local("pino-http"), ...named("pino-http", "pinoHttp"), ...named("pino-http", "default")]),
+      "pino-http"
+    ],
     [local("express-pino-logger"), "express-pino-logger"],
     [/* @__PURE__ */ new Set([...local("fastify"), ...named("fastify", "fastify"), ...named("fastify", "default")]), "fastify"]
   ];
@@ -86995,7 +90204,8 @@ function kindOf(call2, factories, hapiPino, nest) {
     const plugin = objectProps(arg2).get("plugin");
     if (!plugin) return void 0;
     if (plugin.type === "identifier" && hapiPino.has(plugin.text)) return "hapi-pino";
-    if (plugin.type === "call_expression" && calleeName(plugin) === "require" && stringValue(positionalArgs(plugin)[0] ?? plugin) === "hapi-pino") return "hapi-pino";
+    if (plugin.type === "call_expression" && calleeName(plugin) === "require" && stringValue(positionalArgs(plugin)[0] ?? plugin) === "hapi-pino")
+      return "hapi-pino";
     return void 0;
   }
   if (/\.forRoot$/.test(name2) && nest.has(name2.split(".")[0])) return "nestjs-pino";
@@ -87182,14 +90392,23 @@ var WHOLE_OBJECTS = {
   headers: { label: "the request headers", carries: "the Authorization header, cookies and API keys" },
   cookies: { label: "the request cookies", carries: "session cookies" },
   "response-headers": { label: "the response headers", carries: "the Set-Cookie header with the session cookie" },
-  "lambda-event": { label: "the whole Lambda event", carries: "every request header, including Authorization and Cookie, and the body" },
+  "lambda-event": {
+    label: "the whole Lambda event",
+    carries: "every request header, including Authorization and Cookie, and the body"
+  },
   env: { label: "the whole process environment", carries: "every secret the process was started with" },
   body: { label: "the whole request body", carries: "whatever the client sent (passwords, emails, card numbers)" },
   query: { label: "the whole query string", carries: "tokens and personal data passed as parameters" },
-  user: { label: "a whole user object", carries: "every field of the user (email, name, phone, often a password hash or tokens)" },
+  user: {
+    label: "a whole user object",
+    carries: "every field of the user (email, name, phone, often a password hash or tokens)"
+  },
   session: { label: "the whole session", carries: "the session id and everything stored in the session" },
   payload: { label: "a whole payload", carries: "every field the client or token issuer put in it" },
-  "http-error": { label: "an HTTP client error's request", carries: "the outgoing request configuration, including its Authorization header" },
+  "http-error": {
+    label: "an HTTP client error's request",
+    carries: "the outgoing request configuration, including its Authorization header"
+  },
   "model-dump": { label: "every field of an object", carries: "every attribute, whatever it holds" }
 };
 var CLEAN = { sources: [], clean: true };
@@ -87345,10 +90564,51 @@ var UNINFORMATIVE = /* @__PURE__ */ new Set([
   "s",
   "it"
 ]);
-var GETTER_VERBS = /* @__PURE__ */ new Set(["get", "fetch", "load", "read", "extract", "generate", "create", "issue", "sign", "decrypt", "resolve", "find", "lookup"]);
+var GETTER_VERBS = /* @__PURE__ */ new Set([
+  "get",
+  "fetch",
+  "load",
+  "read",
+  "extract",
+  "generate",
+  "create",
+  "issue",
+  "sign",
+  "decrypt",
+  "resolve",
+  "find",
+  "lookup"
+]);
 var PREPOSITIONS = /* @__PURE__ */ new Set(["by", "for", "from", "with", "of", "to", "in", "on", "and", "or", "if"]);
-var PERSON_NOUNS = /* @__PURE__ */ new Set(["user", "users", "customer", "customers", "profile", "profiles", "member", "members", "patient", "patients", "employee", "employees", "person", "people"]);
-var ERROR_NAMES = /* @__PURE__ */ new Set(["err", "error", "e", "ex", "exc", "exception", "axiosError", "axiosErr", "reqErr", "requestError", "httpError"]);
+var PERSON_NOUNS = /* @__PURE__ */ new Set([
+  "user",
+  "users",
+  "customer",
+  "customers",
+  "profile",
+  "profiles",
+  "member",
+  "members",
+  "patient",
+  "patients",
+  "employee",
+  "employees",
+  "person",
+  "people"
+]);
+var ERROR_NAMES = /* @__PURE__ */ new Set([
+  "err",
+  "error",
+  "e",
+  "ex",
+  "exc",
+  "exception",
+  "axiosError",
+  "axiosErr",
+  "reqErr",
+  "requestError",
+  "httpError"
+]);
 var Flow = class {
   constructor(lang, options) {
     this.lang = lang;
@@ -87377,7 +90637,10 @@ var Flow = class {
     const r = this.evaluate(value, depth);
     if (r.sources.length > 0) {
       if (!asKey || name2 === void 0) return r;
-      return { sources: r.sources.map((s) => s.kind === "object" && s.key === void 0 ? { ...s, key: name2 } : s), clean: false };
+      return {
+        sources: r.sources.map((s) => s.kind === "object" && s.key === void 0 ? { ...s, key: name2 } : s),
+        clean: false
+      };
     }
     if (r.clean || name2 === void 0 || !this.uninformative(value)) return r;
     const match = this.classifier.classify(name2);
@@ -87442,7 +90705,9 @@ var Flow = class {
       case "object":
         return this.jsObject(node2, depth);
       case "array":
-        return union2(node2.namedChildren.filter(isNode).filter((c) => c.type !== "comment").map((c) => this.js(c, depth)));
+        return union2(
+          node2.namedChildren.filter(isNode).filter((c) => c.type !== "comment").map((c) => this.js(c, depth))
+        );
       default:
         return UNKNOWN;
     }
@@ -87476,7 +90741,9 @@ var Flow = class {
         break;
       }
       const label = stringValue(left);
-      parts2.push(label !== void 0 ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth));
+      parts2.push(
+        label !== void 0 ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth)
+      );
       if (left.type === n.type && left.childForFieldName("operator")?.text === "+") {
         n = left;
         continue;
@@ -87552,7 +90819,11 @@ var Flow = class {
     if (name2 === void 0) return UNKNOWN;
     if (/(^|\.)(jwt|jsonwebtoken)\.sign$/.test(name2)) {
       const match2 = this.classifier.classify("jwt");
-      if (match2) return { sources: [{ kind: "field", match: { ...match2, identifier: name2 }, expr: node2.text, node: node2, via: [] }], clean: false };
+      if (match2)
+        return {
+          sources: [{ kind: "field", match: { ...match2, identifier: name2 }, expr: node2.text, node: node2, via: [] }],
+          clean: false
+        };
     }
     const last = name2.split(".").at(-1) ?? name2;
     const tokens2 = tokenize(last);
@@ -87564,7 +90835,10 @@ var Flow = class {
     }
     const match = rest.length ? this.classifier.classify(rest.join("_")) : void 0;
     if (!match) return UNKNOWN;
-    return { sources: [{ kind: "field", match: { ...match, identifier: name2 }, expr: node2.text, node: node2, via: [] }], clean: false };
+    return {
+      sources: [{ kind: "field", match: { ...match, identifier: name2 }, expr: node2.text, node: node2, via: [] }],
+      clean: false
+    };
   }
   isRedactor(fn, name2) {
     const last = name2?.split(".").at(-1) ?? (fn.type === "identifier" ? fn.text : void 0) ?? lastSegment(fn);
@@ -87622,7 +90896,9 @@ var Flow = class {
       case "tuple":
       case "set":
       case "expression_list":
-        return union2(node2.namedChildren.filter(isNode).filter((c) => c.type !== "comment").map((c) => this.py(c, depth)));
+        return union2(
+          node2.namedChildren.filter(isNode).filter((c) => c.type !== "comment").map((c) => this.py(c, depth))
+        );
       default:
         return UNKNOWN;
     }
@@ -87634,7 +90910,13 @@ var Flow = class {
     if (!left || !right) return UNKNOWN;
     if (op === "%") {
       const format = stringValue(left);
-      if (format !== void 0) return this.formatArgs(format, right.type === "tuple" ? right.namedChildren.filter(isNode) : [right], depth, "percent");
+      if (format !== void 0)
+        return this.formatArgs(
+          format,
+          right.type === "tuple" ? right.namedChildren.filter(isNode) : [right],
+          depth,
+          "percent"
+        );
       return CLEAN;
     }
     if (op === "+") return this.concatenation(node2, depth);
@@ -87684,7 +90966,8 @@ var Flow = class {
       if (PROPAGATE_METHODS.has(method)) return this.py(receiver, depth);
       if (["dict", "model_dump", "to_dict", "as_dict", "asdict", "model_dump_json", "json"].includes(method)) {
         const chain = this.chainOf(receiver, depth);
-        if (method === "json" && chain && isRequestRoot(chain.segments)) return this.object("body", node2, chain.via, void 0);
+        if (method === "json" && chain && isRequestRoot(chain.segments))
+          return this.object("body", node2, chain.via, void 0);
         if (method === "json") return UNKNOWN;
         return this.object("model-dump", node2, chain?.via ?? [], void 0);
       }
@@ -87749,18 +91032,27 @@ var Flow = class {
           const step = stepOf(binding.decl);
           if (r.sources.length > 0) return withStep(r, step, node2);
           if (r.clean) return CLEAN;
-          if (["object", "array", "dictionary", "list", "template_string", "string"].includes(binding.init.type)) return r;
+          if (["object", "array", "dictionary", "list", "template_string", "string"].includes(binding.init.type))
+            return r;
           return withStep(this.byName(node2, name2, binding), step, node2);
         }
         case "destructure": {
           const chain = this.chainOf(binding.init, depth + 1);
           const step = stepOf(binding.decl);
           if (chain) {
-            const r = this.chainResult({ ...chain, segments: [...chain.segments, ...binding.key], canonical: true }, node2);
+            const r = this.chainResult(
+              { ...chain, segments: [...chain.segments, ...binding.key], canonical: true },
+              node2
+            );
             if (r.sources.length > 0 || r.clean) return withStep(r, step, node2);
           }
           const match = this.classifier.classify(binding.key.at(-1) ?? name2);
-          if (match) return withStep({ sources: [{ kind: "field", match, expr: binding.key.join("."), node: node2, via: [] }], clean: false }, step, node2);
+          if (match)
+            return withStep(
+              { sources: [{ kind: "field", match, expr: binding.key.join("."), node: node2, via: [] }], clean: false },
+              step,
+              node2
+            );
           return this.byName(node2, name2, binding);
         }
         case "rest": {
@@ -87828,7 +91120,8 @@ var Flow = class {
       return this.byName(node2, last, void 0);
     }
     const match = this.classifier.classifyChain(segs);
-    if (match) return { sources: [{ kind: "field", match, expr: exprOf(chain, node2), node: node2, via: chain.via }], clean: false };
+    if (match)
+      return { sources: [{ kind: "field", match, expr: exprOf(chain, node2), node: node2, via: chain.via }], clean: false };
     return UNKNOWN;
   }
   wholeByChain(chain) {
@@ -87844,9 +91137,11 @@ var Flow = class {
       if (n === 2 && requestish(a) && (b === "headers" || b === "rawHeaders")) return "headers";
       if (n === 3 && requestish(a) && b === "raw" && c === "headers") return "headers";
       if (n === 2 && a === "ctx" && (b === "headers" || b === "header")) return "headers";
-      if (n === 3 && a === "ctx" && (b === "request" || b === "req") && (c === "headers" || c === "header")) return "headers";
+      if (n === 3 && a === "ctx" && (b === "request" || b === "req") && (c === "headers" || c === "header"))
+        return "headers";
       if (n === 2 && a === "ctx" && (b === "request" || b === "req")) return "request";
-      if (n === 2 && a === "event" && (b === "headers" || b === "multiValueHeaders") && rootBinding?.kind === "param" && isLambdaHandler(rootBinding.fn)) return "headers";
+      if (n === 2 && a === "event" && (b === "headers" || b === "multiValueHeaders") && rootBinding?.kind === "param" && isLambdaHandler(rootBinding.fn))
+        return "headers";
       if (n === 2 && requestish(a) && (b === "cookies" || b === "signedCookies")) return "cookies";
       if (n === 2 && requestish(a) && (b === "body" || b === "payload")) return "body";
       if (n === 3 && a === "ctx" && b === "request" && c === "body") return "body";
@@ -87861,7 +91156,8 @@ var Flow = class {
       if (n === 2 && a === "os" && b === "environ") return "env";
       if (n === 2 && requestish(a) && (b === "headers" || b === "META")) return "headers";
       if (n === 2 && requestish(a) && (b === "COOKIES" || b === "cookies")) return "cookies";
-      if (n === 2 && requestish(a) && ["body", "data", "POST", "form", "json", "values", "stream"].includes(b)) return "body";
+      if (n === 2 && requestish(a) && ["body", "data", "POST", "form", "json", "values", "stream"].includes(b))
+        return "body";
       if (n === 2 && requestish(a) && ["GET", "args", "query_params"].includes(b)) return "query";
       if (n === 2 && requestish(a) && b === "session") return "session";
       if (n === 2 && b === "__dict__") return "model-dump";
@@ -87870,13 +91166,20 @@ var Flow = class {
       }
     }
     if (a !== void 0 && (ERROR_NAMES.has(a) || rootBinding?.kind === "catch") && n >= 2) {
-      if (n === 2 && (b === "config" || b === "request") || n === 3 && b === "config" && c === "headers") return "http-error";
+      if (n === 2 && (b === "config" || b === "request") || n === 3 && b === "config" && c === "headers")
+        return "http-error";
       if (n === 3 && b === "response" && (c === "config" || c === "request")) return "http-error";
     }
     return void 0;
   }
   object(id, node2, via, expr) {
-    const source = { kind: "object", object: { id, ...WHOLE_OBJECTS[id] }, expr: expr ?? node2.text, node: node2, via };
+    const source = {
+      kind: "object",
+      object: { id, ...WHOLE_OBJECTS[id] },
+      expr: expr ?? node2.text,
+      node: node2,
+      via
+    };
     return { sources: [source], clean: false };
   }
   /**
@@ -87942,12 +91245,23 @@ var Flow = class {
           const binding = depth < MAX_DEPTH2 ? this.bindingOf(n) : void 0;
           if (binding?.kind === "value" && isChainLike(binding.init)) {
             const inner = this.chainOf(binding.init, depth + 1);
-            if (inner) return { segments: [...inner.segments, ...segments.reverse()], root: inner.root ?? n, sliced, via: [...inner.via, stepOf(binding.decl)] };
+            if (inner)
+              return {
+                segments: [...inner.segments, ...segments.reverse()],
+                root: inner.root ?? n,
+                sliced,
+                via: [...inner.via, stepOf(binding.decl)]
+              };
           }
           if (binding?.kind === "destructure" && isChainLike(binding.init)) {
             const inner = this.chainOf(binding.init, depth + 1);
             if (inner) {
-              return { segments: [...inner.segments, ...binding.key, ...segments.reverse()], root: inner.root ?? n, sliced, via: [...inner.via, stepOf(binding.decl)] };
+              return {
+                segments: [...inner.segments, ...binding.key, ...segments.reverse()],
+                root: inner.root ?? n,
+                sliced,
+                via: [...inner.via, stepOf(binding.decl)]
+              };
             }
           }
           segments.push(name2);
@@ -88016,7 +91330,9 @@ function isNode(n) {
   return n !== null;
 }
 function firstExpression(node2) {
-  return node2.namedChildren.find((c) => c !== null && c.type !== "comment" && !c.type.startsWith("type") && c.type !== "predefined_type");
+  return node2.namedChildren.find(
+    (c) => c !== null && c.type !== "comment" && !c.type.startsWith("type") && c.type !== "predefined_type"
+  );
 }
 function union2(results) {
   const sources = results.flatMap((r) => r.sources);
@@ -88028,7 +91344,16 @@ function lastSegment(node2) {
   return node2.text;
 }
 function isChainLike(node2) {
-  return ["member_expression", "subscript_expression", "attribute", "subscript", "identifier", "parenthesized_expression", "as_expression", "non_null_expression"].includes(node2.type);
+  return [
+    "member_expression",
+    "subscript_expression",
+    "attribute",
+    "subscript",
+    "identifier",
+    "parenthesized_expression",
+    "as_expression",
+    "non_null_expression"
+  ].includes(node2.type);
 }
 function isRequestRoot(segments) {
   const s = segments[0] === "self" || segments[0] === "this" ? segments.slice(1) : segments;
@@ -88139,7 +91464,8 @@ function jsScopeTable(scope) {
       const target = n.childForFieldName("name");
       const init2 = n.childForFieldName("value");
       if (!target || !init2) return;
-      if (target.type === "identifier") addDecl(table, target.text, n.endIndex, { kind: "value", node: target, init: init2, decl: n });
+      if (target.type === "identifier")
+        addDecl(table, target.text, n.endIndex, { kind: "value", node: target, init: init2, decl: n });
       else {
         for (const found of patternNames2(target)) {
           const binding = found.rest ? { kind: "rest", node: found.node, init: init2, decl: n } : { kind: "destructure", node: found.node, init: init2, key: found.key, decl: n };
@@ -88159,7 +91485,10 @@ function jsScopeTable(scope) {
   for (const p of list2) {
     for (const name2 of jsParamNames(p)) {
       if (table.params.has(name2)) continue;
-      table.params.set(name2, catchCallback ? { kind: "catch", node: p } : { kind: "param", node: p, param: p, fn: scope });
+      table.params.set(
+        name2,
+        catchCallback ? { kind: "catch", node: p } : { kind: "param", node: p, param: p, fn: scope }
+      );
     }
   }
   return table;
@@ -88172,7 +91501,8 @@ function pyScopeTable(scope) {
       const left = n.childForFieldName("left");
       let right = n.childForFieldName("right");
       while (right?.type === "assignment") right = right.childForFieldName("right");
-      if (left?.type === "identifier" && right) addDecl(table, left.text, n.endIndex, { kind: "value", node: left, init: right, decl: n });
+      if (left?.type === "identifier" && right)
+        addDecl(table, left.text, n.endIndex, { kind: "value", node: left, init: right, decl: n });
     } else if (n.type === "except_clause") {
       const alias = n.descendantsOfType("as_pattern_target")[0];
       if (alias) table.catches.push({ node: n, name: alias.text, binding: { kind: "catch", node: alias } });
@@ -88196,7 +91526,8 @@ function isCatchCallback(fn) {
 function jsParamNames(p) {
   const pattern = p.childForFieldName("pattern") ?? p.childForFieldName("left") ?? p;
   if (pattern.type === "identifier") return [pattern.text];
-  if (pattern.type === "rest_pattern") return pattern.namedChildren.filter((c) => c?.type === "identifier").map((c) => c.text);
+  if (pattern.type === "rest_pattern")
+    return pattern.namedChildren.filter((c) => c?.type === "identifier").map((c) => c.text);
   return patternNames2(pattern).map((x) => x.name);
 }
 function patternNames2(pattern, prefix = []) {
@@ -88204,7 +91535,8 @@ function patternNames2(pattern, prefix = []) {
   if (pattern.type === "object_pattern") {
     for (const c of pattern.namedChildren) {
       if (!c) continue;
-      if (c.type === "shorthand_property_identifier_pattern") out2.push({ name: c.text, key: [...prefix, c.text], node: c });
+      if (c.type === "shorthand_property_identifier_pattern")
+        out2.push({ name: c.text, key: [...prefix, c.text], node: c });
       else if (c.type === "object_assignment_pattern") {
         const left = c.childForFieldName("left");
         if (left) out2.push({ name: left.text, key: [...prefix, left.text], node: left });
@@ -88246,7 +91578,20 @@ var JS_LOG_METHODS = /* @__PURE__ */ new Set([
   "http",
   "success"
 ]);
-var PY_LOG_METHODS = /* @__PURE__ */ new Set(["debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log", "trace", "success", "msg"]);
+var PY_LOG_METHODS = /* @__PURE__ */ new Set([
+  "debug",
+  "info",
+  "warning",
+  "warn",
+  "error",
+  "exception",
+  "critical",
+  "fatal",
+  "log",
+  "trace",
+  "success",
+  "msg"
+]);
 var SENTRY_METHODS = /* @__PURE__ */ new Set([
   "captureMessage",
   "captureException",
@@ -88273,7 +91618,17 @@ var LOGGER_WORDS = /* @__PURE__ */ new Set(["log", "logger", "logging", "logs"])
 var LIBRARY_LOGGERS = /* @__PURE__ */ new Set(["winston", "consola", "signale", "bunyan"]);
 var JS_LOGGER_FACTORY = /^(pino|pinoHttp|createLogger|winston\.createLogger|bunyan\.createLogger|log4js\.getLogger|getLogger|Logger|consola\.create|createConsola|consola\.withTag|signale\.scope)$|\.child$/;
 var PY_LOGGER_FACTORY = /^(logging\.getLogger|getLogger|structlog\.get_logger|structlog\.getLogger|structlog\.wrap_logger|get_logger|wrap_logger)$|\.(bind|new|opt|getChild|patch)$/;
-var PY_CONTROL_KWARGS = /* @__PURE__ */ new Set(["exc_info", "stack_info", "stacklevel", "level", "depth", "colors", "lazy", "raw", "capture"]);
+var PY_CONTROL_KWARGS = /* @__PURE__ */ new Set([
+  "exc_info",
+  "stack_info",
+  "stacklevel",
+  "level",
+  "depth",
+  "colors",
+  "lazy",
+  "raw",
+  "capture"
+]);
 function findSinks(file2) {
   const tree = file2.tree();
   if (!tree) return [];
@@ -88308,7 +91663,8 @@ function jsSink(call2, ctx) {
     if (recvName === "console" && CONSOLE_METHODS.has(method)) {
       return make(call2, name2, "log", method === "assert" ? args2.slice(1) : args2, ctx);
     }
-    if ((recvName === "process.stdout" || recvName === "process.stderr") && method === "write") return make(call2, name2, "stdout", args2.slice(0, 1), ctx);
+    if ((recvName === "process.stdout" || recvName === "process.stderr") && method === "write")
+      return make(call2, name2, "stdout", args2.slice(0, 1), ctx);
     if (recvName !== void 0 && SENTRY_METHODS.has(method) && (ctx.sentryNames.get(recvName) === "namespace" || recvName === "Sentry" || isScope(recvName))) {
       return make(call2, name2, "tracker", sentryArgs(method, args2), ctx);
     }
@@ -88318,7 +91674,8 @@ function jsSink(call2, ctx) {
   }
   if (fn.type === "identifier") {
     const imported = ctx.sentryNames.get(fn.text);
-    if (imported && imported !== "namespace" && SENTRY_METHODS.has(imported)) return make(call2, fn.text, "tracker", sentryArgs(imported, args2), ctx);
+    if (imported && imported !== "namespace" && SENTRY_METHODS.has(imported))
+      return make(call2, fn.text, "tracker", sentryArgs(imported, args2), ctx);
     if (ctx.debugVars.has(fn.text)) return make(call2, fn.text, "log", args2, ctx);
   }
   return void 0;
@@ -88350,9 +91707,11 @@ function pythonSink(call2, ctx) {
   if (!fn) return void 0;
   const name2 = calleeName(call2);
   if (fn.type === "identifier") {
-    if (fn.text === "print") return ctx.cli ? void 0 : makePy(call2, "print", "stdout", /* @__PURE__ */ new Set(["file", "sep", "end", "flush"]));
+    if (fn.text === "print")
+      return ctx.cli ? void 0 : makePy(call2, "print", "stdout", /* @__PURE__ */ new Set(["file", "sep", "end", "flush"]));
     const imported = ctx.sentryNames.get(fn.text);
-    if (imported && imported !== "namespace" && SENTRY_PY.has(imported)) return makePy(call2, fn.text, "tracker", void 0, imported === "capture_exception");
+    if (imported && imported !== "namespace" && SENTRY_PY.has(imported))
+      return makePy(call2, fn.text, "tracker", void 0, imported === "capture_exception");
     if (fn.text === "bind_contextvars") return makePy(call2, fn.text, "log");
     return void 0;
   }
@@ -88363,7 +91722,8 @@ function pythonSink(call2, ctx) {
   const recvName = dottedName(recv);
   const shown = name2 ?? `${recv.text.replace(/\s+/g, " ")}.${method}`;
   if (recvName === "logging" && PY_LOG_METHODS.has(method)) return makePy(call2, shown, "log");
-  if ((recvName === "sys.stdout" || recvName === "sys.stderr") && method === "write") return makePy(call2, shown, "stdout");
+  if ((recvName === "sys.stdout" || recvName === "sys.stderr") && method === "write")
+    return makePy(call2, shown, "stdout");
   if (recvName !== void 0 && SENTRY_PY.has(method) && (ctx.sentryNames.get(recvName) === "namespace" || recvName === "sentry_sdk" || isScope(recvName))) {
     return makePy(call2, shown, "tracker", void 0, method === "capture_exception");
   }
@@ -88451,7 +91811,11 @@ function loggerVariables(root, py) {
     }
     return out2;
   }
-  for (const d of descendantsOfType(root, ["variable_declarator", "public_field_definition", "assignment_expression"])) {
+  for (const d of descendantsOfType(root, [
+    "variable_declarator",
+    "public_field_definition",
+    "assignment_expression"
+  ])) {
     const value = d.childForFieldName("value") ?? d.childForFieldName("right");
     const target = d.childForFieldName("name") ?? d.childForFieldName("property") ?? d.childForFieldName("left");
     if (!value || !target) continue;
@@ -88484,7 +91848,8 @@ function sentryBindings(imports, py) {
   for (const [module2, bindings] of imports) {
     const isSentry = py ? module2 === "sentry_sdk" || module2.startsWith("sentry_sdk.") : module2.startsWith("@sentry/");
     if (!isSentry) continue;
-    for (const b of bindings) out2.set(b.local, b.imported === "*" || b.imported === "default" ? "namespace" : b.imported);
+    for (const b of bindings)
+      out2.set(b.local, b.imported === "*" || b.imported === "default" ? "namespace" : b.imported);
   }
   return out2;
 }
@@ -88539,10 +91904,23 @@ function receiverOf(name2) {
 function toFinding(sink, source, flow, authorizedClient) {
   const line = lineOf(source.node);
   if (source.kind === "field") {
-    return { rule: source.match.severity === "blocker" ? "sensitive-field-logged" : "personal-data-logged", sink, source, line };
+    return {
+      rule: source.match.severity === "blocker" ? "sensitive-field-logged" : "personal-data-logged",
+      sink,
+      source,
+      line
+    };
   }
   if (REQUEST_LEVEL.has(source.object.id)) return { rule: "unredacted-request-log", sink, source, line };
-  if (source.object.id === "env") return { rule: "whole-object-logged", sink, source, line, severity: "blocker", credential: "the environment holds the service's secrets" };
+  if (source.object.id === "env")
+    return {
+      rule: "whole-object-logged",
+      sink,
+      source,
+      line,
+      severity: "blocker",
+      credential: "the environment holds the service's secrets"
+    };
   const credential = credentialReason(source, sink, flow, authorizedClient);
   return credential ? { rule: "whole-object-logged", sink, source, line, severity: "blocker", credential } : { rule: "whole-object-logged", sink, source, line };
 }
@@ -88562,7 +91940,8 @@ function credentialReason(source, sink, flow, authorizedClient) {
     const joined = chain.segments.slice(0, -1).join(".");
     if (joined !== base4) continue;
     const match = flow.classifier.classifyChain(chain.segments);
-    if (match?.severity === "blocker") return `this function also reads \`${chain.segments.join(".")}\` (a ${match.label}) from it`;
+    if (match?.severity === "blocker")
+      return `this function also reads \`${chain.segments.join(".")}\` (a ${match.label}) from it`;
   }
   if (flow.lang === "js") {
     for (const d of descendantsOfType(fn, "variable_declarator")) {
@@ -88573,7 +91952,8 @@ function credentialReason(source, sink, flow, authorizedClient) {
       if (!chain || chain.segments.join(".") !== base4) continue;
       for (const key of descendantsOfType(pattern, ["shorthand_property_identifier_pattern", "property_identifier"])) {
         const match = flow.classifier.classify(key.text);
-        if (match?.severity === "blocker") return `this function destructures \`${key.text}\` (a ${match.label}) from it`;
+        if (match?.severity === "blocker")
+          return `this function destructures \`${key.text}\` (a ${match.label}) from it`;
       }
     }
   }
@@ -88612,7 +91992,8 @@ function setsAuthorizationHeader(file2) {
     if (n.type === "pair" && isAuth(n.childForFieldName("key"))) return true;
     if (n.type === "subscript_expression" && isAuth(n.childForFieldName("index"))) return true;
     if (n.type === "subscript" && isAuth(n.childForFieldName("subscript"))) return true;
-    if (n.type === "member_expression" && isAuth(n.childForFieldName("property")) && n.parent?.type === "assignment_expression") return true;
+    if (n.type === "member_expression" && isAuth(n.childForFieldName("property")) && n.parent?.type === "assignment_expression")
+      return true;
   }
   return false;
 }
@@ -88623,11 +92004,24 @@ function describeVia(via) {
 
 // src/gates/pii/report.ts
 var SOURCE_FILES = ["**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}"];
-var SINK_PREFILTER = ["log", "print", "entry", "Sentry", "sentry", "debug", "write", "console"];
+var SINK_PREFILTER = [
+  "log",
+  "print",
+  "entry",
+  "Sentry",
+  "sentry",
+  "debug",
+  "write",
+  "console"
+];
 function destination(kind) {
   switch (kind) {
     case "tracker":
-      return { verb: "sends", where: "to the error tracker, a third party outside your retention and deletion controls", store: "the error tracker" };
+      return {
+        verb: "sends",
+        where: "to the error tracker, a third party outside your retention and deletion controls",
+        store: "the error tracker"
+      };
     case "stdout":
       return { verb: "prints", where: "to stdout, which the platform collects into the logs", store: "the logs" };
     default:
@@ -88689,7 +92083,13 @@ function loggersOf(file2) {
   for (const c of pinoConfigs(file2)) {
     const name2 = c.boundTo ?? (c.call.parent?.type === "export_statement" ? "default" : void 0);
     if (!name2) continue;
-    const entry = { path: file2.path, name: name2, kind: c.kind, line: lineOf(c.call), unknown: c.unknown || !!c.redact?.dynamic };
+    const entry = {
+      path: file2.path,
+      name: name2,
+      kind: c.kind,
+      line: lineOf(c.call),
+      unknown: c.unknown || !!c.redact?.dynamic
+    };
     if (c.redact) entry.redact = [...c.redact.paths];
     out2.push(entry);
   }
@@ -88730,8 +92130,16 @@ function piiCoverage(ctx) {
   const opaque = loggers.filter((l) => l.unknown);
   const first = opaque[0];
   return {
-    examined: loggers.length > 0 ? [`${plural6(loggers.length, "pino logger")} with ${plural6(loggers.filter((l) => l.redact).length, "redaction list")} read`] : [],
-    notAnalysed: opaque.length > 0 ? [{ subject: plural6(opaque.length, "pino logger"), reason: "options not readable statically: its redaction is unknown", ...first ? { path: first.path, line: first.line } : {} }] : []
+    examined: loggers.length > 0 ? [
+      `${plural6(loggers.length, "pino logger")} with ${plural6(loggers.filter((l) => l.redact).length, "redaction list")} read`
+    ] : [],
+    notAnalysed: opaque.length > 0 ? [
+      {
+        subject: plural6(opaque.length, "pino logger"),
+        reason: "options not readable statically: its redaction is unknown",
+        ...first ? { path: first.path, line: first.line } : {}
+      }
+    ] : []
   };
 }
 
@@ -88785,7 +92193,12 @@ function winstonFindings(file2, redactors) {
       }
       if (!fmt.redaction && !isRedactionName(fmt.name, redactors)) continue;
       if (fmt.body && /Symbol\.for\(\s*['"]message['"]\s*\)|\bMESSAGE\b/.test(fmt.body.text)) continue;
-      out2.push({ node: arg2, messageId: "order", data: { format: arg2.text.replace(/\s+/g, " ").slice(0, 60), finalizer: `${finalizer6}()` }, key: arg2.text });
+      out2.push({
+        node: arg2,
+        messageId: "order",
+        data: { format: arg2.text.replace(/\s+/g, " ").slice(0, 60), finalizer: `${finalizer6}()` },
+        key: arg2.text
+      });
     }
   }
   return out2;
@@ -88836,10 +92249,16 @@ function loggingFilterFindings(file2, redactors) {
     const filter = positionalArgs(call2)[0];
     if (!recv || !filter) continue;
     const filterName = filter.type === "call" ? calleeName(filter) : dottedName(filter);
-    if (!isRedactionName(filterName, redactors) && !isRedactionName(assignedCallee(filter, assigned), redactors)) continue;
+    if (!isRedactionName(filterName, redactors) && !isRedactionName(assignedCallee(filter, assigned), redactors))
+      continue;
     const logger = loggerDescription(recv, assigned);
     if (!logger) continue;
-    out2.push({ node: call2, messageId: "logger", data: { filter: filter.text, logger }, key: `${recv.text}|${filter.text}` });
+    out2.push({
+      node: call2,
+      messageId: "logger",
+      data: { filter: filter.text, logger },
+      key: `${recv.text}|${filter.text}`
+    });
   }
   for (const dict of descendantsOfType(root, "dictionary")) {
     const props = pyDictProps(dict);
@@ -88915,7 +92334,14 @@ function pyDictProps(dict) {
   }
   return out2;
 }
-var STRUCTLOG_RENDERERS = /* @__PURE__ */ new Set(["JSONRenderer", "ConsoleRenderer", "LogfmtRenderer", "KeyValueRenderer", "render_to_log_kwargs", "wrap_for_formatter"]);
+var STRUCTLOG_RENDERERS = /* @__PURE__ */ new Set([
+  "JSONRenderer",
+  "ConsoleRenderer",
+  "LogfmtRenderer",
+  "KeyValueRenderer",
+  "render_to_log_kwargs",
+  "wrap_for_formatter"
+]);
 function structlogFindings(file2, redactors) {
   const tree = file2.tree();
   if (!tree || file2.language !== "python") return [];
@@ -88971,7 +92397,13 @@ function loguruFindings(file2) {
     if (!names2.has(recv)) continue;
     if (method === "add") {
       const judged = judgeDiagnose(keywordArgs(call2).get("diagnose"));
-      if (judged) out2.push({ node: judged.node ?? call2, messageId: judged.explicit ? "explicit" : "default", data: { call: `${name2}(${positionalArgs(call2)[0]?.text ?? ""}, \u2026)` }, key: call2.text });
+      if (judged)
+        out2.push({
+          node: judged.node ?? call2,
+          messageId: judged.explicit ? "explicit" : "default",
+          data: { call: `${name2}(${positionalArgs(call2)[0]?.text ?? ""}, \u2026)` },
+          key: call2.text
+        });
     } else if (method === "configure") {
       const handlers = keywordArgs(call2).get("handlers");
       if (handlers?.type !== "list") continue;
@@ -88979,7 +92411,13 @@ function loguruFindings(file2) {
         if (h?.type !== "dictionary") continue;
         const judged = judgeDiagnose(pyDictProps(h).get("diagnose"));
         const sink = pyDictProps(h).get("sink")?.text ?? "\u2026";
-        if (judged) out2.push({ node: judged.node ?? h, messageId: judged.explicit ? "explicit" : "default", data: { call: `handler with sink ${sink}` }, key: h.text });
+        if (judged)
+          out2.push({
+            node: judged.node ?? h,
+            messageId: judged.explicit ? "explicit" : "default",
+            data: { call: `handler with sink ${sink}` },
+            key: h.text
+          });
       }
     }
   }
@@ -89047,7 +92485,8 @@ var rule58 = {
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
     const redactors = resolveOptions(ctx.gateOptions).redactors;
-    for (const f of loggingFilterFindings(file2, redactors)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of loggingFilterFindings(file2, redactors))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   }
 };
 
@@ -89072,7 +92511,8 @@ var rule59 = {
   },
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
-    for (const f of loguruFindings(file2)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of loguruFindings(file2))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   }
 };
 
@@ -89104,7 +92544,11 @@ var rule60 = {
       const match = f.source.kind === "field" ? f.source.match : void 0;
       return {
         messageId: "personal",
-        data: { ...baseData(f), label: match?.label ?? "value", instead: (match && INSTEAD[match.category]) ?? "the record's opaque id" }
+        data: {
+          ...baseData(f),
+          label: match?.label ?? "value",
+          instead: (match && INSTEAD[match.category]) ?? "the record's opaque id"
+        }
       };
     });
   }
@@ -89153,7 +92597,8 @@ function checkConfig(config2, out2, external) {
       if (paths.some((p) => covers(p, target))) continue;
       const near = config2.redact ? nearMiss(config2.redact, need.segments) : void 0;
       if (near) {
-        if (near.kind === "shape") out2.mismatches.push({ config: config2, path: near.path, node: near.node, kind: "shape", target, reason: near.reason });
+        if (near.kind === "shape")
+          out2.mismatches.push({ config: config2, path: near.path, node: near.node, kind: "shape", target, reason: near.reason });
         continue;
       }
       missing.push(target);
@@ -89178,7 +92623,10 @@ function neededPaths(config2) {
     return s === void 0 || isStdSerializer(s, which2);
   };
   if (reqLogged && std("req")) {
-    needs.push({ segments: [config2.keys.req, "headers", "authorization"] }, { segments: [config2.keys.req, "headers", "cookie"] });
+    needs.push(
+      { segments: [config2.keys.req, "headers", "authorization"] },
+      { segments: [config2.keys.req, "headers", "cookie"] }
+    );
   }
   if (resLogged && std("res")) needs.push({ segments: [config2.keys.res, "headers", "set-cookie"] });
   return needs;
@@ -89199,8 +92647,10 @@ function nearMiss(redact, target) {
       return { path: path2, node: node2, kind: "case", reason: "" };
     }
     let reason;
-    if (segs[0] === "*" && segs.length < target.length) reason = " (a `*` wildcard matches exactly one level, not any depth)";
-    else if (segs[0] !== target[0] && segs[0] !== "*") reason = ` (this logger writes it under \`${target[0]}\`, not \`${segs[0]}\`)`;
+    if (segs[0] === "*" && segs.length < target.length)
+      reason = " (a `*` wildcard matches exactly one level, not any depth)";
+    else if (segs[0] !== target[0] && segs[0] !== "*")
+      reason = ` (this logger writes it under \`${target[0]}\`, not \`${segs[0]}\`)`;
     else reason = "";
     return { path: path2, node: node2, kind: "shape", reason };
   }
@@ -89239,7 +92689,14 @@ function checkSerializer(config2, key, node2, paths, out2) {
       const near = config2.redact ? nearMiss(config2.redact, parsePath(n)) : void 0;
       if (near) {
         if (near.kind === "shape" && !out2.mismatches.some((m) => m.node.id === near.node.id)) {
-          out2.mismatches.push({ config: config2, path: near.path, node: near.node, kind: "shape", target: n, reason: near.reason });
+          out2.mismatches.push({
+            config: config2,
+            path: near.path,
+            node: near.node,
+            kind: "shape",
+            target: n,
+            reason: near.reason
+          });
         }
         continue;
       }
@@ -89248,11 +92705,20 @@ function checkSerializer(config2, key, node2, paths, out2) {
     const id = `${e.part}:${e.at.join(".")}`;
     if (uncovered.length === 0 || seen.has(id)) continue;
     seen.add(id);
-    out2.exposures.push({ config: config2, key, node: e.node, part: e.part, at: formatPath(e.at), expr: e.expr.replace(/\s+/g, " "), paths: uncovered });
+    out2.exposures.push({
+      config: config2,
+      key,
+      node: e.node,
+      part: e.part,
+      at: formatPath(e.at),
+      expr: e.expr.replace(/\s+/g, " "),
+      paths: uncovered
+    });
   }
 }
 function neededFor(part, at3, isRes) {
-  if (part === "headers") return isRes ? [formatPath([...at3, "set-cookie"])] : [formatPath([...at3, "authorization"]), formatPath([...at3, "cookie"])];
+  if (part === "headers")
+    return isRes ? [formatPath([...at3, "set-cookie"])] : [formatPath([...at3, "authorization"]), formatPath([...at3, "cookie"])];
   if (part === "cookies") return [formatPath(at3)];
   return [formatPath([...at3, "password"])];
 }
@@ -89319,7 +92785,8 @@ function returnedValues(fn) {
   const out2 = [];
   for (const r of descendantsOfType(body2, "return_statement")) {
     let owner = r.parent;
-    while (owner && owner.id !== fn.id && !["arrow_function", "function_expression", "function_declaration", "method_definition"].includes(owner.type)) owner = owner.parent;
+    while (owner && owner.id !== fn.id && !["arrow_function", "function_expression", "function_declaration", "method_definition"].includes(owner.type))
+      owner = owner.parent;
     if (owner?.id !== fn.id) continue;
     const value = r.namedChildren.find((c) => c !== null);
     if (value) out2.push(value);
@@ -89331,7 +92798,12 @@ function returnsParam(fn, param) {
 }
 
 // src/gates/pii/rules/pino-http-missing-redact.ts
-var NAMES = { "pino-http": "pino-http", "express-pino-logger": "express-pino-logger", "hapi-pino": "hapi-pino", "nestjs-pino": "nestjs-pino" };
+var NAMES = {
+  "pino-http": "pino-http",
+  "express-pino-logger": "express-pino-logger",
+  "hapi-pino": "hapi-pino",
+  "nestjs-pino": "nestjs-pino"
+};
 function whatOf(paths) {
   const out2 = /* @__PURE__ */ new Set();
   for (const p of paths) {
@@ -89400,14 +92872,22 @@ var rule62 = {
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
     for (const m of checkPino(file2, loggerIndexOf(ctx)).mismatches) {
-      ctx.report({ messageId: m.kind, line: lineOf(m.node), key: m.path, data: { path: m.path, target: m.target, reason: m.reason } });
+      ctx.report({
+        messageId: m.kind,
+        line: lineOf(m.node),
+        key: m.path,
+        data: { path: m.path, target: m.target, reason: m.reason }
+      });
     }
   }
 };
 
 // src/gates/pii/rules/pino-serializer-without-redact.ts
 var PART = {
-  headers: { what: "the request headers", consequence: "every request's Authorization header and cookies land in the logs" },
+  headers: {
+    what: "the request headers",
+    consequence: "every request's Authorization header and cookies land in the logs"
+  },
   cookies: { what: "the request cookies", consequence: "every request's session cookie lands in the logs" },
   body: { what: "the request body", consequence: "passwords, emails and whatever else clients send land in the logs" }
 };
@@ -89437,7 +92917,14 @@ var rule63 = {
         messageId: e.part === "body" ? "body" : "headers",
         line: lineOf(e.node),
         key: `${e.key}|${e.at}`,
-        data: { key: e.key, what: PART[e.part].what, consequence: PART[e.part].consequence, expr, at: e.at, paths: listOf(e.paths.map((p) => `\`${p}\``)) }
+        data: {
+          key: e.key,
+          what: PART[e.part].what,
+          consequence: PART[e.part].consequence,
+          expr,
+          at: e.at,
+          paths: listOf(e.paths.map((p) => `\`${p}\``))
+        }
       });
     }
   }
@@ -89469,7 +92956,11 @@ var rule64 = {
       const regulated = match !== void 0 && REGULATED.has(match.category);
       return {
         messageId: regulated ? "regulated" : "secret",
-        data: { ...baseData(f), label: match?.label ?? "value", category: match ? CATEGORY_LABEL[match.category] : "sensitive data" }
+        data: {
+          ...baseData(f),
+          label: match?.label ?? "value",
+          category: match ? CATEGORY_LABEL[match.category] : "sensitive data"
+        }
       };
     });
   }
@@ -89495,7 +92986,8 @@ var rule65 = {
   },
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
-    for (const f of sentryFindings(file2)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of sentryFindings(file2))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   }
 };
 
@@ -89519,7 +93011,8 @@ var rule66 = {
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
     const redactors = resolveOptions(ctx.gateOptions).redactors;
-    for (const f of structlogFindings(file2, redactors)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of structlogFindings(file2, redactors))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   }
 };
 
@@ -89669,15 +93162,47 @@ var rule69 = {
   check(file2, _change, ctx) {
     if (skipFile(file2, ctx)) return;
     const redactors = resolveOptions(ctx.gateOptions).redactors;
-    for (const f of winstonFindings(file2, redactors)) ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
+    for (const f of winstonFindings(file2, redactors))
+      ctx.report({ messageId: f.messageId, line: lineOf(f.node), key: f.key, data: f.data });
   }
 };
 
 // src/gates/pii/rules/index.ts
-var rules5 = [rule58, rule59, rule60, rule61, rule62, rule63, rule64, rule65, rule66, rule67, rule68, rule69];
+var rules5 = [
+  rule58,
+  rule59,
+  rule60,
+  rule61,
+  rule62,
+  rule63,
+  rule64,
+  rule65,
+  rule66,
+  rule67,
+  rule68,
+  rule69
+];
 
 // src/gates/pii/index.ts
-var LOGGING_TOKENS = ["console.", "logger", "logging", ".log", "log.", "print(", "Sentry", "sentry", "pino", "winston", "structlog", "loguru", "bunyan", "log4js", "debug", "stdout", "stderr"];
+var LOGGING_TOKENS = [
+  "console.",
+  "logger",
+  "logging",
+  ".log",
+  "log.",
+  "print(",
+  "Sentry",
+  "sentry",
+  "pino",
+  "winston",
+  "structlog",
+  "loguru",
+  "bunyan",
+  "log4js",
+  "debug",
+  "stdout",
+  "stderr"
+];
 var piiGate = {
   id: "pii",
   title: "PII redaction",
@@ -89795,7 +93320,10 @@ var SQUAWK = /^squawk-ignore(-file)?\b\s*(.*)$/s;
 var ATLAS = /^atlas:nolint\b\s*(.*)$/s;
 function targetsAndReason(rest) {
   const colon = rest.indexOf(":");
-  return { targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)), reason: colon === -1 ? "" : rest.slice(colon + 1).trim() };
+  return {
+    targets: splitTargets(colon === -1 ? rest : rest.slice(0, colon)),
+    reason: colon === -1 ? "" : rest.slice(colon + 1).trim()
+  };
 }
 function splitTargets(text2) {
   return text2.split(/[\s,]+/).map((t) => t.trim()).filter(Boolean);
@@ -89820,20 +93348,44 @@ function parseSuppressions(file2) {
       if (m) {
         const { targets: targets2, reason } = targetsAndReason(m[2] ?? "");
         const problem = targets2.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
-        out2.push({ kind: m[1] ? "file" : "line", marker: "readiness-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
+        out2.push({
+          kind: m[1] ? "file" : "line",
+          marker: "readiness-ignore",
+          targets: targets2,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...problem ? { problem } : {}
+        });
         return;
       }
       m = SQUAWK.exec(body2);
       if (m) {
         const { targets: targets2, reason } = targetsAndReason(m[2] ?? "");
         const problem = targets2.length === 0 ? "missing-target" : reason === "" ? "missing-reason" : void 0;
-        out2.push({ kind: m[1] ? "file" : "line", marker: "squawk-ignore", targets: targets2, reason, commentLine: line, appliesTo, ...problem ? { problem } : {} });
+        out2.push({
+          kind: m[1] ? "file" : "line",
+          marker: "squawk-ignore",
+          targets: targets2,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...problem ? { problem } : {}
+        });
         return;
       }
       m = ATLAS.exec(body2);
       if (m) {
         const { targets: targets2, reason } = targetsAndReason(m[1] ?? "");
-        out2.push({ kind: "line", marker: "atlas:nolint", targets: targets2, reason, commentLine: line, appliesTo, ...reason === "" ? { problem: "missing-reason" } : {} });
+        out2.push({
+          kind: "line",
+          marker: "atlas:nolint",
+          targets: targets2,
+          reason,
+          commentLine: line,
+          appliesTo,
+          ...reason === "" ? { problem: "missing-reason" } : {}
+        });
       }
     });
   }
@@ -89906,7 +93458,10 @@ var SideFiles = class {
     }
     if (result3.file.bytes > this.maxFileBytes) {
       this.files.set(path2, null);
-      this.skipped.set(path2, `${formatBytes2(result3.file.bytes)} is over the ${formatBytes2(this.maxFileBytes)} limit (config max-file-bytes)`);
+      this.skipped.set(
+        path2,
+        `${formatBytes2(result3.file.bytes)} is over the ${formatBytes2(this.maxFileBytes)} limit (config max-file-bytes)`
+      );
       this.skippedKind.set(path2, "too-large");
       return void 0;
     }
@@ -90144,7 +93699,9 @@ async function evaluate(options) {
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input2) => {
-            raw[side].push(toRaw(rule70.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0));
+            raw[side].push(
+              toRaw(rule70.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0)
+            );
           }
         };
       };
@@ -90164,22 +93721,32 @@ async function evaluate(options) {
             done++;
             options.onProgress?.(done, totalWork, p.path);
             if (!file2) continue;
-            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file2.text.includes(t))) continue;
+            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file2.text.includes(t)))
+              continue;
             ran = true;
             try {
               p.rule.check(file2, p.change, makeContext(p.rule, p.gate, p.path));
             } catch (err2) {
               if (err2 instanceof AnalysisBudgetExceeded) {
-                if (side === "head") notAnalysed.set(path2, { reason: `too complex: ${err2.message}`, kind: "too-complex" });
+                if (side === "head")
+                  notAnalysed.set(path2, { reason: `too complex: ${err2.message}`, kind: "too-complex" });
                 break;
               }
               if (side === "head") {
                 addError(p.path, `rule ${p.rule.meta.id} failed on this file: ${err2.message}`);
-                if (!notAnalysed.has(path2)) notAnalysed.set(path2, { reason: `rule ${p.rule.meta.id} failed on it: ${err2.message}`, kind: "rule-failed" });
+                if (!notAnalysed.has(path2))
+                  notAnalysed.set(path2, {
+                    reason: `rule ${p.rule.meta.id} failed on it: ${err2.message}`,
+                    kind: "rule-failed"
+                  });
               }
             }
             if (budgetSpent()) {
-              if (side === "head") notAnalysed.set(path2, { reason: `too complex: its analysis took longer than the ${budgetMs / 1e3} s budget per file`, kind: "too-complex" });
+              if (side === "head")
+                notAnalysed.set(path2, {
+                  reason: `too complex: its analysis took longer than the ${budgetMs / 1e3} s budget per file`,
+                  kind: "too-complex"
+                });
               break;
             }
           }
@@ -90242,7 +93809,8 @@ async function evaluate(options) {
     const headIds = new Set(raw.head.map((f) => f.id));
     const sameProblem = (f) => `${f.ruleId}\0${f.path}\0${f.message}`;
     const unpaired = /* @__PURE__ */ new Map();
-    for (const f of raw.head) if (!baseIdSet.has(f.id)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
+    for (const f of raw.head)
+      if (!baseIdSet.has(f.id)) unpaired.set(sameProblem(f), (unpaired.get(sameProblem(f)) ?? 0) + 1);
     const resolved2 = [];
     if (sidesToRun.includes("base")) {
       for (const f of raw.base) {
@@ -90252,12 +93820,22 @@ async function evaluate(options) {
           unpaired.set(sameProblem(f), left - 1);
           continue;
         }
-        resolved2.push({ id: f.id, ruleId: f.ruleId, gate: f.gate, severity: f.severity, path: f.path, line: f.line, message: f.message });
+        resolved2.push({
+          id: f.id,
+          ruleId: f.ruleId,
+          gate: f.gate,
+          severity: f.severity,
+          path: f.path,
+          line: f.line,
+          message: f.message
+        });
       }
     }
     const unanalysed = [];
     const gateScopes = enabledGates.filter((g) => g.id !== CORE_GATE_ID).map((g) => {
-      const globs = g.rules.flatMap((r) => r.scope === "file" && severityFor(r.meta, config2) !== "off" ? [...r.files] : []);
+      const globs = g.rules.flatMap(
+        (r) => r.scope === "file" && severityFor(r.meta, config2) !== "off" ? [...r.files] : []
+      );
       return { id: g.id, match: (0, import_picomatch7.default)([...globs, ...g.reads ?? [], "\0never"], GLOB_OPTIONS3) };
     });
     for (const c of inScope) {
@@ -90270,17 +93848,38 @@ async function evaluate(options) {
       if (!reason) continue;
       const inGates = gateScopes.filter((g) => g.match(path2)).map((g) => g.id);
       if (inGates.length === 0) continue;
-      unanalysed.push({ path: path2, reason, gates: inGates, kind: skipped ? sides2.head.skippedKind.get(path2) ?? "skipped" : other.kind });
+      unanalysed.push({
+        path: path2,
+        reason,
+        gates: inGates,
+        kind: skipped ? sides2.head.skippedKind.get(path2) ?? "skipped" : other.kind
+      });
     }
     if (changeSet.unlisted) unanalysed.push({ path: "", reason: changeSet.unlisted, gates: [], kind: "unlisted" });
     const unanalysedMeta = metaById.get(UNANALYSED_FILE_RULE);
     const unanalysedSeverity = config2.rules[UNANALYSED_FILE_RULE]?.severity ?? (config2.onUnanalysed === "warn" ? "warning" : "blocker");
     if (unanalysedMeta && unanalysedSeverity !== "off" && unanalysed.length > 0) {
       const raws = unanalysed.map(
-        (u) => u.path === "" ? { ...toRaw(unanalysedMeta, CORE_GATE_ID, { messageId: "unlisted", data: { reason: u.reason }, line: 1, path: ".", key: u.kind }, ".", unanalysedSeverity, void 0), path: "" } : toRaw(
+        (u) => u.path === "" ? {
+          ...toRaw(
+            unanalysedMeta,
+            CORE_GATE_ID,
+            { messageId: "unlisted", data: { reason: u.reason }, line: 1, path: ".", key: u.kind },
+            ".",
+            unanalysedSeverity,
+            void 0
+          ),
+          path: ""
+        } : toRaw(
           unanalysedMeta,
           CORE_GATE_ID,
-          { messageId: "unanalysed", data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? "see the reason" }, line: 1, path: u.path, key: u.kind },
+          {
+            messageId: "unanalysed",
+            data: { reason: u.reason, gates: gateList(u.gates), fix: UNANALYSED_FIXES[u.kind] ?? "see the reason" },
+            line: 1,
+            path: u.path,
+            key: u.kind
+          },
           u.path,
           unanalysedSeverity,
           void 0
@@ -90292,7 +93891,13 @@ async function evaluate(options) {
     const expired = [];
     for (const exception of config2.exceptions) {
       if (isExpired(exception.until, now)) {
-        expired.push({ kind: "exception", rule: exception.rule, path: exception.path, until: exception.until, reason: exception.reason });
+        expired.push({
+          kind: "exception",
+          rule: exception.rule,
+          path: exception.path,
+          until: exception.until,
+          reason: exception.reason
+        });
         continue;
       }
       const match = (0, import_picomatch7.default)(exception.path, GLOB_OPTIONS3);
@@ -90300,7 +93905,12 @@ async function evaluate(options) {
         if (f.state === "suppressed" || f.state === "waived") continue;
         if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
           f.state = "suppressed";
-          f.suppression = { kind: "exception", reason: exception.reason, ...exception.until ? { until: exception.until } : {}, by: "config" };
+          f.suppression = {
+            kind: "exception",
+            reason: exception.reason,
+            ...exception.until ? { until: exception.until } : {},
+            by: "config"
+          };
           delete f.pendingApproval;
         }
       }
@@ -90308,7 +93918,13 @@ async function evaluate(options) {
     for (const waiver of options.waivers ?? []) {
       const target = findings.find((f) => f.id === waiver.findingId);
       if (isExpired(waiver.until, now)) {
-        expired.push({ kind: "waiver", rule: target?.ruleId ?? waiver.findingId, ...target ? { path: target.path } : {}, until: waiver.until, reason: waiver.reason });
+        expired.push({
+          kind: "waiver",
+          rule: target?.ruleId ?? waiver.findingId,
+          ...target ? { path: target.path } : {},
+          until: waiver.until,
+          reason: waiver.reason
+        });
         continue;
       }
       if (!target || target.state !== "new" && target.state !== "existing") continue;
@@ -90320,7 +93936,12 @@ async function evaluate(options) {
         continue;
       }
       target.state = "waived";
-      target.suppression = { kind: "waiver", reason: waiver.reason, by: waiver.by, ...waiver.until ? { until: waiver.until } : {} };
+      target.suppression = {
+        kind: "waiver",
+        reason: waiver.reason,
+        by: waiver.by,
+        ...waiver.until ? { until: waiver.until } : {}
+      };
       delete target.pendingApproval;
     }
     const coverageOf = (gate) => {
@@ -90396,7 +94017,9 @@ async function evaluate(options) {
       gates: gateResults,
       score: overallScore(scoredGates),
       // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
-      baseScore: overallScore(scoredGates.map((g) => ({ status: g.status === "skip" ? "skip" : "pass", score: g.baseScore }))),
+      baseScore: overallScore(
+        scoredGates.map((g) => ({ status: g.status === "skip" ? "skip" : "pass", score: g.baseScore }))
+      ),
       verdict: verdictOf(gateResults.map((g) => g.status)),
       errors,
       expired,
@@ -90406,7 +94029,9 @@ async function evaluate(options) {
       filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set3) => [...set3])).size,
       ...unanalysed.length > 0 ? {
         incomplete: {
-          blocking: findings.some((f) => f.ruleId === UNANALYSED_FILE_RULE && f.state === "new" && reachesFailOn(f.severity, config2.failOn)),
+          blocking: findings.some(
+            (f) => f.ruleId === UNANALYSED_FILE_RULE && f.state === "new" && reachesFailOn(f.severity, config2.failOn)
+          ),
           files: unanalysed.map(({ path: path2, reason, gates: inGates }) => ({ path: path2, reason, gates: inGates }))
         }
       } : {}
@@ -90430,7 +94055,8 @@ function gateList(ids) {
 }
 function lookupIndex(map2, gate, id) {
   const key = `${gate}:${id}`;
-  if (!map2.has(key)) throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
+  if (!map2.has(key))
+    throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
   return map2.get(key);
 }
 function baseSidePath(headPath, renamedToHead) {
@@ -90484,7 +94110,12 @@ function fingerprint(findings, files, renamedToHead, side) {
     order.map(({ f }) => {
       const readPath = side === "base" ? baseSidePath(f.path, renamedToHead) : f.path;
       const file2 = files.files.get(readPath);
-      return { ruleId: f.ruleId, path: f.path, context: file2 ? file2.lineText(f.line) : "", ...f.key !== void 0 ? { key: f.key } : {} };
+      return {
+        ruleId: f.ruleId,
+        path: f.path,
+        context: file2 ? file2.lineText(f.line) : "",
+        ...f.key !== void 0 ? { key: f.key } : {}
+      };
     })
   );
   order.forEach(({ f }, k) => {
@@ -90548,7 +94179,12 @@ function applySuppressions(input2) {
           toRaw(
             missingReasonMeta,
             CORE_GATE_ID,
-            { messageId: "peerMissingReason", data: { marker: s.marker, targets: s.targets.join(", "), rule: covered.ruleId }, line: s.commentLine, path: headPath },
+            {
+              messageId: "peerMissingReason",
+              data: { marker: s.marker, targets: s.targets.join(", "), rule: covered.ruleId },
+              line: s.commentLine,
+              path: headPath
+            },
             headPath,
             severityFor(missingReasonMeta, config2),
             void 0
@@ -90585,7 +94221,12 @@ function applySuppressions(input2) {
         toRaw(
           unusedMeta,
           CORE_GATE_ID,
-          unknown2.length > 0 ? { messageId: "unknownTarget", data: { targets: unknown2.join(", ") }, line: s.commentLine, path: headPath } : { messageId: "unused", data: { targets: s.targets.join(", "), line: s.appliesTo }, line: s.commentLine, path: headPath },
+          unknown2.length > 0 ? { messageId: "unknownTarget", data: { targets: unknown2.join(", ") }, line: s.commentLine, path: headPath } : {
+            messageId: "unused",
+            data: { targets: s.targets.join(", "), line: s.appliesTo },
+            line: s.commentLine,
+            path: headPath
+          },
           headPath,
           severityFor(unusedMeta, config2),
           void 0
@@ -90603,7 +94244,13 @@ async function readText(snapshot, path2) {
   const problem = !result3.ok ? result3.detail : result3.file.bytes > CONFIG_MAX_BYTES ? `${result3.file.bytes} bytes is over the ${CONFIG_MAX_BYTES}-byte limit for a config file` : result3.file.irregular;
   if (problem !== void 0) {
     throw new ConfigError([
-      { file: path2, line: 1, column: 1, key: "(file)", message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file` }
+      {
+        file: path2,
+        line: 1,
+        column: 1,
+        key: "(file)",
+        message: `cannot be read as a config file at ${snapshot.sha.slice(0, 12)}: ${problem}; commit it as a regular UTF-8 file`
+      }
     ]);
   }
   return result3.ok ? result3.file.text : void 0;
@@ -90643,14 +94290,20 @@ async function loadPolicy(changeSet, gates, configPath = CONFIG_PATH, override, 
   try {
     headText = await readText(changeSet.head, configPath);
   } catch (err2) {
-    if (err2 instanceof ConfigError) return { config: config2, preview: { changed: true, differences: [], errors: err2.message.split("\n") } };
+    if (err2 instanceof ConfigError)
+      return { config: config2, preview: { changed: true, differences: [], errors: err2.message.split("\n") } };
     throw err2;
   }
   const mergeBaseText = policy === changeSet.base ? enforcedText : await readText(changeSet.base, configPath).catch(() => void 0);
   const sameText = (headText ?? "") === (mergeBaseText ?? "") || (headText ?? "") === (enforcedText ?? "");
   if (sameText && !/^\s*extends\s*:/m.test(headText ?? "")) return { config: config2 };
   try {
-    const headConfig = await loadConfigChain(headText ?? "", configPath, gates, extendsReader((path2) => readText(changeSet.head, path2), readRepositoryConfig));
+    const headConfig = await loadConfigChain(
+      headText ?? "",
+      configPath,
+      gates,
+      extendsReader((path2) => readText(changeSet.head, path2), readRepositoryConfig)
+    );
     const differences = diffConfigs(config2, headConfig, gates);
     if (sameText && differences.length === 0) return { config: config2 };
     return { config: config2, preview: { changed: true, differences, errors: [] } };
@@ -90662,7 +94315,13 @@ async function loadPolicy(changeSet, gates, configPath = CONFIG_PATH, override, 
 async function runCheck(options) {
   const started = Date.now();
   const gates = options.gates ?? GATES;
-  const { config: loaded2, preview } = await loadPolicy(options.changeSet, gates, options.configPath, options.configOverride, options.readRepositoryConfig);
+  const { config: loaded2, preview } = await loadPolicy(
+    options.changeSet,
+    gates,
+    options.configPath,
+    options.configOverride,
+    options.readRepositoryConfig
+  );
   const config2 = options.failOn ? { ...loaded2, failOn: options.failOn } : loaded2;
   const evaluation = await evaluate({
     changeSet: options.changeSet,
@@ -90696,7 +94355,13 @@ async function runCheck(options) {
     failOn: config2.failOn,
     ...evaluation.expired.length ? { expired: evaluation.expired } : {},
     ...preview ? { configPreview: preview } : {},
-    rules: evaluation.rules.filter((r) => usedRules.has(r.id)).map((r) => ({ id: r.id, gate: r.gate, severity: r.severity, description: r.description, docs: ruleDocs(r.id) ?? "" })),
+    rules: evaluation.rules.filter((r) => usedRules.has(r.id)).map((r) => ({
+      id: r.id,
+      gate: r.gate,
+      severity: r.severity,
+      description: r.description,
+      docs: ruleDocs(r.id) ?? ""
+    })),
     ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {},
     ...evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}
   };
@@ -90721,7 +94386,11 @@ async function evaluate2(options) {
   if (!source) return { report: first };
   let comments;
   try {
-    comments = await listIssueComments(source.octokit, { owner: source.owner, repo: source.repo, issueNumber: source.pullNumber });
+    comments = await listIssueComments(source.octokit, {
+      owner: source.owner,
+      repo: source.repo,
+      issueNumber: source.pullNumber
+    });
   } catch (error63) {
     if (!(error63 instanceof GitHubFailure)) throw error63;
     return { report: first, waiverProblem: `Waivers were not read, so none applies: ${error63.describe()}` };
@@ -90731,12 +94400,23 @@ async function evaluate2(options) {
     entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
   } catch (error63) {
     if (!(error63 instanceof GitHubFailure)) throw error63;
-    return { report: first, waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error63.describe()}` };
+    return {
+      report: first,
+      waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error63.describe()}`
+    };
   }
   if (entries.length === 0) return { report: first };
-  const findings = new Map(first.findings.filter((f) => f.state === "new" || f.state === "existing").map((f) => [f.id, f.path]));
+  const findings = new Map(
+    first.findings.filter((f) => f.state === "new" || f.state === "existing").map((f) => [f.id, f.path])
+  );
   const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const { config: config2 } = await loadPolicy(options.changeSet, GATES, options.configPath, void 0, options.readRepositoryConfig);
+  const { config: config2 } = await loadPolicy(
+    options.changeSet,
+    GATES,
+    options.configPath,
+    void 0,
+    options.readRepositoryConfig
+  );
   const readCodeowners = async () => {
     for (const path2 of CODEOWNERS_LOCATIONS) {
       const r = await policySnapshot(options.changeSet).read(path2);
@@ -90746,8 +94426,21 @@ async function evaluate2(options) {
   };
   let decision;
   try {
-    const facts = await gatherWaiverFacts(source.octokit, { owner: source.owner, repo: source.repo, entries, policy: config2.waivers, findings, readCodeowners });
-    decision = decideWaivers(entries, facts, { policy: config2.waivers, prAuthor: source.prAuthor, findings, pendingApproval, now: options.now });
+    const facts = await gatherWaiverFacts(source.octokit, {
+      owner: source.owner,
+      repo: source.repo,
+      entries,
+      policy: config2.waivers,
+      findings,
+      readCodeowners
+    });
+    decision = decideWaivers(entries, facts, {
+      policy: config2.waivers,
+      prAuthor: source.prAuthor,
+      findings,
+      pendingApproval,
+      now: options.now
+    });
   } catch (error63) {
     if (!(error63 instanceof GitHubFailure)) throw error63;
     return { report: first, waiverProblem: `Waiver commands were not checked, so none applies: ${error63.describe()}` };
@@ -90771,7 +94464,9 @@ function repoOf(payload, env) {
   if (typeof owner === "string" && typeof repo === "string") return { owner, repo };
   const [o, r] = (env["GITHUB_REPOSITORY"] ?? "").split("/");
   if (o && r) return { owner: o, repo: r };
-  throw new EventError("cannot tell which repository this is: the event has no `repository` and GITHUB_REPOSITORY is not set");
+  throw new EventError(
+    "cannot tell which repository this is: the event has no `repository` and GITHUB_REPOSITORY is not set"
+  );
 }
 function shortRef(ref) {
   return (ref ?? "").replace(/^refs\/heads\//, "");
@@ -90794,7 +94489,8 @@ function resolveEvent(eventName, payload, inputs, env = {}) {
     case "pull_request_target": {
       const pr = payload.pull_request;
       if (!pr) throw new EventError(`the ${eventName} event has no pull_request in its payload`);
-      if (payload.action === "closed") return { kind: "skip", reason: `pull request #${pr.number} was closed; nothing to check` };
+      if (payload.action === "closed")
+        return { kind: "skip", reason: `pull request #${pr.number} was closed; nothing to check` };
       const baseRepo = String(pr.base?.repo?.full_name ?? "");
       const headRepo = pr.head?.repo?.full_name === void 0 || pr.head?.repo === null ? null : String(pr.head.repo.full_name);
       const fork = headRepo === null || headRepo.toLowerCase() !== baseRepo.toLowerCase();
@@ -90836,28 +94532,58 @@ function resolveEvent(eventName, payload, inputs, env = {}) {
         return { kind: "skip", reason: `the push deleted ${String(payload.ref ?? "a ref")}; nothing to check` };
       }
       if (String(payload.ref ?? "").startsWith("refs/tags/") && !inputs.base) {
-        return { kind: "skip", reason: `the push created tag ${shortRef(payload.ref).replace(/^refs\/tags\//, "")}; tags are not compared (set the \`base\` input to check one)` };
+        return {
+          kind: "skip",
+          reason: `the push created tag ${shortRef(payload.ref).replace(/^refs\/tags\//, "")}; tags are not compared (set the \`base\` input to check one)`
+        };
       }
       const before = String(payload.before ?? "");
       const base4 = inputs.base ?? (before && !ZERO_SHA.test(before) ? before : void 0);
       const ref = shortRef(payload.ref);
-      return { kind: "commits", event: eventName, ...where2(), base: base4, head: inputs.head ?? String(payload.after), baseRef: base4 === void 0 ? `${ref}^` : ref, headRef: ref };
+      return {
+        kind: "commits",
+        event: eventName,
+        ...where2(),
+        base: base4,
+        head: inputs.head ?? String(payload.after),
+        baseRef: base4 === void 0 ? `${ref}^` : ref,
+        headRef: ref
+      };
     }
     case "workflow_dispatch": {
       if (!inputs.base) {
-        throw new EventError("a workflow_dispatch run needs the `base` input (a branch, tag or sha to compare with), e.g. `base: ${{ inputs.base }}`");
+        throw new EventError(
+          "a workflow_dispatch run needs the `base` input (a branch, tag or sha to compare with), e.g. `base: ${{ inputs.base }}`"
+        );
       }
       const head = inputs.head ?? env["GITHUB_SHA"] ?? "HEAD";
-      return { kind: "commits", event: eventName, ...where2(), base: inputs.base, head, baseRef: inputs.base, headRef: inputs.head ?? shortRef(payload.ref ?? env["GITHUB_REF"]) };
+      return {
+        kind: "commits",
+        event: eventName,
+        ...where2(),
+        base: inputs.base,
+        head,
+        baseRef: inputs.base,
+        headRef: inputs.head ?? shortRef(payload.ref ?? env["GITHUB_REF"])
+      };
     }
     case "issue_comment": {
       const issue3 = payload.issue;
       const comment = payload.comment;
       if (!issue3 || !comment) throw new EventError("the issue_comment event has no issue or comment in its payload");
-      if (!issue3.pull_request) return { kind: "skip", reason: `#${issue3.number} is an issue, not a pull request; commands only apply to pull requests` };
-      if (comment.user?.type === "Bot") return { kind: "skip", reason: `the comment is by a bot (${String(comment.user.login)}); only people give commands` };
+      if (!issue3.pull_request)
+        return {
+          kind: "skip",
+          reason: `#${issue3.number} is an issue, not a pull request; commands only apply to pull requests`
+        };
+      if (comment.user?.type === "Bot")
+        return {
+          kind: "skip",
+          reason: `the comment is by a bot (${String(comment.user.login)}); only people give commands`
+        };
       const action = String(payload.action);
-      if (action !== "created" && action !== "edited" && action !== "deleted") return { kind: "skip", reason: `issue_comment ${action} is not handled` };
+      if (action !== "created" && action !== "edited" && action !== "deleted")
+        return { kind: "skip", reason: `issue_comment ${action} is not handled` };
       if (!/^ {0,3}\/readiness(\s|$)/im.test(String(comment.body ?? ""))) {
         return { kind: "skip", reason: "the comment holds no /readiness command" };
       }
@@ -90888,7 +94614,9 @@ var TRUE = ["true", "True", "TRUE"];
 var FALSE = ["false", "False", "FALSE"];
 function oneOf(name2, value, allowed) {
   if (allowed.includes(value)) return value;
-  throw new InputError(`input \`${name2}\` must be one of ${allowed.map((a) => `\`${a}\``).join(", ")}; got \`${value}\``);
+  throw new InputError(
+    `input \`${name2}\` must be one of ${allowed.map((a) => `\`${a}\``).join(", ")}; got \`${value}\``
+  );
 }
 function readInputs(get) {
   const failOn = get("fail-on");
@@ -90898,7 +94626,9 @@ function readInputs(get) {
   }
   const configPath = get("config") || CONFIG_PATH;
   if (configPath.startsWith("/") || configPath.split("/").includes("..")) {
-    throw new InputError(`input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``);
+    throw new InputError(
+      `input \`config\` is a path inside the repository (read at the base branch's tip), like \`${CONFIG_PATH}\`; got \`${configPath}\``
+    );
   }
   const optional2 = (name2) => {
     const v = get(name2);
@@ -90924,7 +94654,9 @@ function readInputs(get) {
     if (v !== void 0) inputs[key] = v;
   }
   if (inputs.mode === "publish" && !inputs.reportFile) {
-    throw new InputError("`mode: publish` needs `report-file`: the JSON report the checking run wrote (downloaded with actions/download-artifact)");
+    throw new InputError(
+      "`mode: publish` needs `report-file`: the JSON report the checking run wrote (downloaded with actions/download-artifact)"
+    );
   }
   return inputs;
 }
@@ -90960,7 +94692,8 @@ function runDetails(lines) {
   }
   out2.push("### Run details", "");
   for (const f of lines.facts) out2.push(`- ${f}`);
-  for (const n of lines.notes) out2.push(`- ${mdText(n.what)}: ${mdText(n.outcome)}${n.url ? ` ([link](${n.url}))` : ""}`);
+  for (const n of lines.notes)
+    out2.push(`- ${mdText(n.what)}: ${mdText(n.outcome)}${n.url ? ` ([link](${n.url}))` : ""}`);
   return `${out2.join("\n")}
 `;
 }
@@ -90971,7 +94704,11 @@ ${details}`;
   if (!report3) return head + tail;
   let budget2 = SUMMARY_MAX_BYTES - fixedBytes;
   for (let i2 = 0; i2 < 6; i2++) {
-    const card = renderMarkdown(report3, { maxChars: Math.max(0, budget2), includeMarker: false, overflowHint: "see the JSON report" });
+    const card = renderMarkdown(report3, {
+      maxChars: Math.max(0, budget2),
+      includeMarker: false,
+      overflowHint: "see the JSON report"
+    });
     if (Buffer.byteLength(card) + fixedBytes <= SUMMARY_MAX_BYTES) return head + card + tail;
     budget2 = Math.floor(budget2 * 0.75);
   }
@@ -91096,17 +94833,28 @@ ${described}
         ...detailsUrl ? { detailsUrl } : {}
       })
     );
-    if (result3) this.notes.push({ what: "Check run", outcome: "failure (the evaluation could not run)", ...result3.htmlUrl ? { url: result3.htmlUrl } : {} });
+    if (result3)
+      this.notes.push({
+        what: "Check run",
+        outcome: "failure (the evaluation could not run)",
+        ...result3.htmlUrl ? { url: result3.htmlUrl } : {}
+      });
   }
   /** A reaction on a command comment. */
   async react(commentId, content) {
-    const done = await this.attempt(`Reaction ${content}`, (octokit) => addReaction(octokit, { ...this.repo, commentId, content }));
+    const done = await this.attempt(
+      `Reaction ${content}`,
+      (octokit) => addReaction(octokit, { ...this.repo, commentId, content })
+    );
     const shown = { "+1": "\u{1F44D}", "-1": "\u{1F44E}", confused: "\u{1F615}" };
     if (done) this.notes.push({ what: "Reaction", outcome: `${shown[content] ?? content} on comment ${commentId}` });
   }
   /** A plain reply on the pull request (not the sticky comment). */
   async reply(pullNumber, body2) {
-    const done = await this.attempt("Reply", (octokit) => createIssueComment(octokit, { ...this.repo, issueNumber: pullNumber, body: body2.slice(0, 65e3) }));
+    const done = await this.attempt(
+      "Reply",
+      (octokit) => createIssueComment(octokit, { ...this.repo, issueNumber: pullNumber, body: body2.slice(0, 65e3) })
+    );
     if (done) this.notes.push({ what: "Reply", outcome: "posted", url: done.htmlUrl });
   }
 };
@@ -91114,7 +94862,10 @@ ${described}
 // src/action/published-report.ts
 var SHA2 = /^[0-9a-f]{40}$/;
 function fail(path2, why) {
-  throw new SourceError(`${path2} is not a Readiness Gates JSON report: ${why}`, "pass the file the checking run wrote with `report-file` (uploaded with actions/upload-artifact)");
+  throw new SourceError(
+    `${path2} is not a Readiness Gates JSON report: ${why}`,
+    "pass the file the checking run wrote with `report-file` (uploaded with actions/upload-artifact)"
+  );
 }
 var isObject2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 function parsePublishedReport(text2, path2) {
@@ -91125,16 +94876,21 @@ function parsePublishedReport(text2, path2) {
     fail(path2, `invalid JSON (${error63.message})`);
   }
   if (!isObject2(data)) fail(path2, "not a JSON object");
-  if (data["schemaVersion"] !== 1) fail(path2, `schemaVersion is ${JSON.stringify(data["schemaVersion"])}, this version reads 1`);
+  if (data["schemaVersion"] !== 1)
+    fail(path2, `schemaVersion is ${JSON.stringify(data["schemaVersion"])}, this version reads 1`);
   const head = data["head"];
   const base4 = data["base"];
-  if (!isObject2(head) || typeof head["sha"] !== "string" || !SHA2.test(head["sha"])) fail(path2, "head.sha is not a commit sha");
+  if (!isObject2(head) || typeof head["sha"] !== "string" || !SHA2.test(head["sha"]))
+    fail(path2, "head.sha is not a commit sha");
   if (!isObject2(base4) || typeof base4["sha"] !== "string") fail(path2, "base.sha is missing");
-  if (data["verdict"] !== "ready" && data["verdict"] !== "blocked") fail(path2, 'verdict is neither "ready" nor "blocked"');
+  if (data["verdict"] !== "ready" && data["verdict"] !== "blocked")
+    fail(path2, 'verdict is neither "ready" nor "blocked"');
   if (typeof data["score"] !== "number" || typeof data["baseScore"] !== "number") fail(path2, "score is missing");
-  for (const key of ["gates", "findings", "errors"]) if (!Array.isArray(data[key])) fail(path2, `${key} is not a list`);
+  for (const key of ["gates", "findings", "errors"])
+    if (!Array.isArray(data[key])) fail(path2, `${key} is not a list`);
   for (const g of data["gates"]) {
-    if (!isObject2(g) || typeof g["id"] !== "string" || typeof g["title"] !== "string" || !isObject2(g["counts"])) fail(path2, "a gate lacks id, title or counts");
+    if (!isObject2(g) || typeof g["id"] !== "string" || typeof g["title"] !== "string" || !isObject2(g["counts"]))
+      fail(path2, "a gate lacks id, title or counts");
   }
   for (const f of data["findings"]) {
     if (!isObject2(f) || typeof f["id"] !== "string" || typeof f["ruleId"] !== "string" || typeof f["path"] !== "string" || typeof f["line"] !== "number" || typeof f["message"] !== "string") {
@@ -91156,7 +94912,9 @@ async function run2(env = process.env) {
   try {
     await main(env);
   } catch (error63) {
-    setFailed(`Readiness Gates failed unexpectedly: ${error63 instanceof Error ? error63.stack ?? error63.message : String(error63)}`);
+    setFailed(
+      `Readiness Gates failed unexpectedly: ${error63 instanceof Error ? error63.stack ?? error63.message : String(error63)}`
+    );
   }
 }
 function numberFrom(env, name2) {
@@ -91205,7 +94963,12 @@ async function main(env) {
       ...retryAfterUnitMs !== void 0 ? { retryAfterUnitMs } : {}
     },
     // Retry notices go to the log as plain lines: a warning annotation would take a slot from the findings.
-    log: { debug: (m) => debug(m), info: (m) => info2(m), warn: (m) => info2(`GitHub: ${m}`), error: (m) => info2(`GitHub: ${m}`) }
+    log: {
+      debug: (m) => debug(m),
+      info: (m) => info2(m),
+      warn: (m) => info2(`GitHub: ${m}`),
+      error: (m) => info2(`GitHub: ${m}`)
+    }
   }) : void 0;
   const repo = { owner: target.owner, repo: target.repo };
   const workspace = resolve(env["GITHUB_WORKSPACE"] || process.cwd());
@@ -91229,9 +94992,13 @@ async function main(env) {
       return commentCommand(state, target);
     case "pull":
       if (target.readOnly) {
-        state.publisher.blockWrites("this pull request comes from a fork, and GitHub gives such pull_request runs a read-only token");
+        state.publisher.blockWrites(
+          "this pull request comes from a fork, and GitHub gives such pull_request runs a read-only token"
+        );
       }
-      state.facts.push(`Event: \`${target.event}\` on pull request #${target.number}${target.fork ? " (from a fork)" : ""}`);
+      state.facts.push(
+        `Event: \`${target.event}\` on pull request #${target.number}${target.fork ? " (from a fork)" : ""}`
+      );
       return check2(state, {
         event: target.event,
         base: target.base,
@@ -91244,7 +95011,9 @@ async function main(env) {
         checkSha: target.headSha
       });
     case "commits": {
-      state.facts.push(`Event: \`${target.event}\`${target.pullNumber ? ` (merge queue, pull request #${target.pullNumber})` : ""}`);
+      state.facts.push(
+        `Event: \`${target.event}\`${target.pullNumber ? ` (merge queue, pull request #${target.pullNumber})` : ""}`
+      );
       let waivers;
       if (target.pullNumber !== void 0 && octokit) {
         try {
@@ -91252,8 +95021,10 @@ async function main(env) {
           waivers = { pullNumber: pr.number, author: pr.author };
         } catch (error63) {
           if (!(error63 instanceof GitHubFailure)) throw error63;
-          state.publisher.problems.push(`The merge queue's pull request #${target.pullNumber} could not be read, so its waivers do not apply:
-${error63.describe()}`);
+          state.publisher.problems.push(
+            `The merge queue's pull request #${target.pullNumber} could not be read, so its waivers do not apply:
+${error63.describe()}`
+          );
         }
       }
       return check2(state, {
@@ -91323,7 +95094,12 @@ async function finish(state, job, report3, options = {}) {
   logTextReport(report3);
   const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join4(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
   if (!publishedFrom) {
-    const context = { event: job.event, repository: `${state.repo.owner}/${state.repo.repo}`, ...job.commentOn !== void 0 ? { pullRequest: job.commentOn } : {}, ...state.env["GITHUB_RUN_ID"] ? { runId: state.env["GITHUB_RUN_ID"] } : {} };
+    const context = {
+      event: job.event,
+      repository: `${state.repo.owner}/${state.repo.repo}`,
+      ...job.commentOn !== void 0 ? { pullRequest: job.commentOn } : {},
+      ...state.env["GITHUB_RUN_ID"] ? { runId: state.env["GITHUB_RUN_ID"] } : {}
+    };
     await writeOutputFile(reportPath, reportJson(report3, context));
     info2(`JSON report: ${reportPath}`);
   }
@@ -91337,20 +95113,31 @@ async function finish(state, job, report3, options = {}) {
   else {
     if (job.commentOn !== void 0) await publisher.comment(job.commentOn, report3, inputs.comment);
     if (inputs.checkRun) {
-      checkRunWritten = await publisher.checkRun(job.checkSha ?? report3.head.sha, report3, state.runUrl, { annotations: inputs.annotations !== "workflow" });
+      checkRunWritten = await publisher.checkRun(job.checkSha ?? report3.head.sha, report3, state.runUrl, {
+        annotations: inputs.annotations !== "workflow"
+      });
     } else publisher.notes.push({ what: "Check run", outcome: "not published (check-run: false)" });
   }
   const problems = publisher.problems.length;
   const prefix = checkoutRoot ? relative(state.workspace, checkoutRoot).split(sep2).join("/") : "";
   const asWorkflow = inputs.annotations === "workflow" || inputs.annotations === "auto" && !checkRunWritten;
-  const lines = asWorkflow ? annotationLines(report3, { reservedWarnings: problems > 0 ? 1 : 0, ...prefix && !prefix.startsWith("..") ? { pathPrefix: prefix } : {} }) : [];
+  const lines = asWorkflow ? annotationLines(report3, {
+    reservedWarnings: problems > 0 ? 1 : 0,
+    ...prefix && !prefix.startsWith("..") ? { pathPrefix: prefix } : {}
+  }) : [];
   for (const line of lines) info2(line);
   publisher.notes.push({
     what: "Annotations",
     outcome: asWorkflow ? `workflow annotations (annotations: ${inputs.annotations}${inputs.annotations === "auto" ? ", no check run written" : ""})` : checkRunWritten ? `on the check run (annotations: ${inputs.annotations})` : `none: annotations: check-run, and no check run was written`
   });
-  if (problems > 0) warning(`Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`);
-  await writeSummary(state, summaryMarkdown(report3, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts })));
+  if (problems > 0)
+    warning(
+      `Readiness Gates: ${problems} problem(s) while talking to GitHub; the job summary says which. The verdict and exit code are unaffected.`
+    );
+  await writeSummary(
+    state,
+    summaryMarkdown(report3, runDetails({ notes: publisher.notes, problems: publisher.problems, facts: state.facts }))
+  );
   setOutput("verdict", report3.verdict);
   setOutput("score", report3.score);
   setOutput("blockers", newCount(report3, "blocker"));
@@ -91358,7 +95145,9 @@ async function finish(state, job, report3, options = {}) {
   setOutput("report-file", reportPath);
   if (report3.verdict === "blocked") {
     process.exitCode = ExitCode.Failure;
-    info2(`Blocked (fail-on: ${report3.failOn ?? "blocker"}): ${newCount(report3, "blocker")} new blocker(s), ${newCount(report3, "warning")} new warning(s). Exit code 1.`);
+    info2(
+      `Blocked (fail-on: ${report3.failOn ?? "blocker"}): ${newCount(report3, "blocker")} new blocker(s), ${newCount(report3, "warning")} new warning(s). Exit code 1.`
+    );
   } else {
     info2(`Ready: score ${report3.score}.`);
   }
@@ -91395,7 +95184,12 @@ ${formatConfigError(error63)}
 
 Fix the file on the base branch (a pull request cannot change the policy it is judged by), then re-run this job.`;
     for (const issue3 of error63.issues) {
-      error(`${issue3.key}: ${issue3.message}`, { title: "Readiness Gates configuration", file: issue3.file, startLine: issue3.line, startColumn: issue3.column });
+      error(`${issue3.key}: ${issue3.message}`, {
+        title: "Readiness Gates configuration",
+        file: issue3.file,
+        startLine: issue3.line,
+        startColumn: issue3.column
+      });
     }
   } else if (error63 instanceof SourceError) {
     title = "Readiness Gates could not read the change";
@@ -91417,16 +95211,26 @@ Re-run the job; if it fails again, report it with this message.`;
   }
   const checkSha = job.checkSha ?? (SHA3.test(job.head) ? job.head : void 0);
   if (checkSha && state.inputs.checkRun) await state.publisher.failedCheckRun(checkSha, title, body2, state.runUrl);
-  await writeSummary(state, summaryMarkdown(void 0, runDetails({ notes: state.publisher.notes, problems: state.publisher.problems, facts: state.facts }), `## \u2757 ${title}
+  await writeSummary(
+    state,
+    summaryMarkdown(
+      void 0,
+      runDetails({ notes: state.publisher.notes, problems: state.publisher.problems, facts: state.facts }),
+      `## \u2757 ${title}
 
 ${body2}
-`));
-  setFailed(`${title}: ${body2.split("\n\n")[0] ?? ""}${error63 instanceof ConfigError ? `
-${formatConfigError(error63)}` : ""}`);
+`
+    )
+  );
+  setFailed(
+    `${title}: ${body2.split("\n\n")[0] ?? ""}${error63 instanceof ConfigError ? `
+${formatConfigError(error63)}` : ""}`
+  );
 }
 async function commentCommand(state, target) {
   state.facts.push(`Event: \`issue_comment\` ${target.action} by @${target.login} on pull request #${target.number}`);
-  if (!state.octokit) return setFailed("`/readiness` commands need `github-token` to read the pull request and check permissions");
+  if (!state.octokit)
+    return setFailed("`/readiness` commands need `github-token` to read the pull request and check permissions");
   let pr;
   try {
     pr = await getPullRequest(state.octokit, { ...state.repo, pullNumber: target.number });
@@ -91441,9 +95245,12 @@ async function commentCommand(state, target) {
   if (target.action === "edited" && target.sender !== void 0 && target.sender.toLowerCase() !== target.login.toLowerCase() && WAIVER_LINE.test(target.body)) {
     info2(`@${target.sender} edited a comment by @${target.login}: its commands are not applied.`);
     await publisher.react(target.commentId, "-1");
-    await publisher.reply(pr.number, `@${target.sender} @${target.login}, this was not applied:
+    await publisher.reply(
+      pr.number,
+      `@${target.sender} @${target.login}, this was not applied:
 
-${editedByOtherReason(target.login, target.sender)}`);
+${editedByOtherReason(target.login, target.sender)}`
+    );
     return check2(state, {
       event: target.event,
       base: pr.baseSha,
@@ -91478,9 +95285,12 @@ ${editedByOtherReason(target.login, target.sender)}`);
       const answer = answerComment(target.commentId, target.body, target.login, evaluation.decision, ruleDocs);
       if (evaluation.waiverProblem && WAIVER_LINE.test(target.body)) {
         await publisher.react(target.commentId, "confused");
-        await publisher.reply(pr.number, `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.
+        await publisher.reply(
+          pr.number,
+          `@${target.login}, the waiver could not be checked, so it is not applied yet; comment \`/readiness recheck\` to try again.
 
-${evaluation.waiverProblem}`);
+${evaluation.waiverProblem}`
+        );
         return;
       }
       await publisher.react(target.commentId, answer.reaction);
@@ -91499,10 +95309,14 @@ async function publishMode(state, target) {
   }
   const expectedRepo = `${state.repo.owner}/${state.repo.repo}`.toLowerCase();
   if (report3.github?.repository && report3.github.repository.toLowerCase() !== expectedRepo) {
-    return setFailed(`${path2} is a report for ${report3.github.repository}, not ${expectedRepo}; not publishing it.`);
+    return setFailed(
+      `${path2} is a report for ${report3.github.repository}, not ${expectedRepo}; not publishing it.`
+    );
   }
   if (target.runHeadSha && target.runHeadSha !== report3.head.sha) {
-    return setFailed(`${path2} is a report for ${report3.head.sha}, but the workflow run was for ${target.runHeadSha}; not publishing it.`);
+    return setFailed(
+      `${path2} is a report for ${report3.head.sha}, but the workflow run was for ${target.runHeadSha}; not publishing it.`
+    );
   }
   const clean = { ...report3, repositoryUrl: state.repositoryUrl };
   const number4 = report3.github?.pullRequest ?? target.pullNumbers[0];
@@ -91519,12 +95333,21 @@ async function publishMode(state, target) {
       }
     } catch (error63) {
       if (!(error63 instanceof GitHubFailure)) throw error63;
-      state.publisher.problems.push(`Pull request #${number4} could not be read, so no comment was written:
-${error63.describe()}`);
+      state.publisher.problems.push(
+        `Pull request #${number4} could not be read, so no comment was written:
+${error63.describe()}`
+      );
     }
   }
-  state.facts.push(`Report from run ${report3.github?.runId ?? "(unknown)"} for ${report3.head.sha.slice(0, 7)}${holdBack ? ", not published" : ", published"}`);
-  const publishJob = { ...job, head: report3.head.sha, checkSha: report3.head.sha, ...commentOn !== void 0 ? { commentOn } : {} };
+  state.facts.push(
+    `Report from run ${report3.github?.runId ?? "(unknown)"} for ${report3.head.sha.slice(0, 7)}${holdBack ? ", not published" : ", published"}`
+  );
+  const publishJob = {
+    ...job,
+    head: report3.head.sha,
+    checkSha: report3.head.sha,
+    ...commentOn !== void 0 ? { commentOn } : {}
+  };
   await finish(state, publishJob, clean, { publishedFrom: path2, ...holdBack ? { holdBack } : {} });
 }
 
