@@ -6,7 +6,7 @@
  * base declares it and no code of the head names it.
  */
 import type { RuleContext } from '../../core/types.js';
-import { HISTORY_INDEX, type MigrationIndex } from './history.js';
+import { columnIntroducedBy, HISTORY_INDEX, type MigrationIndex } from './history.js';
 import { releaseStatus } from './history-rules.js';
 import { declaresColumn, modelOf } from './models.js';
 import type { OpOf } from './ops.js';
@@ -77,4 +77,22 @@ export function contractForTable(
   if (modelOf(both.base.models, op.table) || modelOf(both.head.models, op.table)) return undefined;
   if ((both.head.references.get(`${op.table}.`) ?? []).length > 0) return undefined;
   return 'unread';
+}
+
+/**
+ * The migration that added a dropped column, when no release contains it (the repository has releases):
+ * no running release reads a column only unreleased code knows, so the drop breaks no deployed instance.
+ * Undefined when the history does not say where the column came from, or that migration shipped.
+ */
+export function unreleasedOrigin(
+  ctx: RuleContext<unknown, MigrationsOptions>,
+  t: { index: MigrationIndex | undefined; set: { dir: string } | undefined; entry: { position: number } | undefined },
+  op: OpOf<'drop-column'>,
+): { path: string; refs: readonly string[] } | undefined {
+  const both = sides(ctx);
+  if (!both || !t.index || !t.set || !t.entry) return undefined;
+  const path = columnIntroducedBy(t.index, t.set.dir, t.entry.position, op.table, op.column);
+  if (!path) return undefined;
+  const status = releaseStatus(both.base, path);
+  return status.status === 'unreleased' ? { path, refs: status.refs } : undefined;
 }

@@ -553,6 +553,24 @@ export function typeBefore(
   return type;
 }
 
+/**
+ * The migration of the set that introduced the column (its first CREATE TABLE or ADD COLUMN before
+ * `position`), by path; undefined when the history does not say.
+ */
+export function columnIntroducedBy(
+  index: MigrationIndex,
+  set: string,
+  position: number,
+  table: string,
+  column: string,
+): string | undefined {
+  ensureReplayed(index, set);
+  const first = (index.columns.get(`${set}\u0000${table}.${column}`) ?? []).find((e) => e.position < position);
+  if (!first) return undefined;
+  for (const [path, m] of index.files) if (m.info.set === set && m.position === first.position) return path;
+  return undefined;
+}
+
 /** Whether the history declared the column NOT NULL before `position` (and did not make it nullable since). */
 export function notNullBefore(
   index: MigrationIndex,

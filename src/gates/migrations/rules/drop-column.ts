@@ -1,5 +1,6 @@
 import { at, ddlRule, ident } from '../ddl-context.js';
-import { contractForColumn } from '../contract.js';
+import { contractForColumn, unreleasedOrigin } from '../contract.js';
+import { refList } from '../history-rules.js';
 import { relatedReferences } from '../references.js';
 
 /**
@@ -7,7 +8,8 @@ import { relatedReferences } from '../references.js';
  * TypeORM/Sequelize dropColumn/removeColumn) on a table that already exists. Running instances of the
  * previous release still select the column and fail; the data is gone. The contract step of
  * expand/contract — the base's models no longer declare the column and no head code names it, or an
- * earlier Django SeparateDatabaseAndState removed it from the state — is a notice (contract.ts).
+ * earlier Django SeparateDatabaseAndState removed it from the state — is a notice (contract.ts). A column
+ * that only an unreleased migration added (no release contains it) is read by no running release: a warning.
  */
 export const rule = ddlRule({
   postgresOnly: false,
@@ -24,6 +26,8 @@ export const rule = ddlRule({
         'Dropping column {{column}} of {{table}} deletes its data for good; an earlier migration already removed the field from the model state, so running code should no longer use it.{{references}}',
       unread:
         'Dropping column {{column}} of {{table}} deletes its data for good; the previous release no longer reads it (no model declares it, no code names it), so this is the contract step of expand/contract.',
+      unreleasedColumn:
+        'Dropping column {{column}} of {{table}}, which {{origin}} added and no release contains yet (releases: {{refs}}): no running release reads it, but databases that ran the unreleased code (staging, previews) lose its data.',
     },
     fixes: {
       dropColumn:
@@ -31,6 +35,8 @@ export const rule = ddlRule({
       contractStep: 'Make sure the previous release is fully rolled out and the data is backed up, then keep the drop.',
       unread:
         'Make sure the release that stopped using it is fully rolled out and the data is backed up, then keep the drop.',
+      unreleasedColumn:
+        'Keep the drop if nothing deployed from the unreleased code needs the data; otherwise change the column in place.',
     },
     native: { squawk: ['ban-drop-column'], atlas: ['DS103'] },
   },
@@ -39,11 +45,24 @@ export const rule = ddlRule({
       if (op.kind !== 'drop-column' || t.isNew(op.table, i)) return;
       const related = relatedReferences(ctx, op.table, op.column, t.file.path);
       const contract = contractForColumn(ctx, op);
+      const unreleased = contract ? undefined : unreleasedOrigin(ctx, t, op);
       ctx.report({
-        messageId: contract === 'state-removed' ? 'contractStep' : contract === 'unread' ? 'unread' : 'dropColumn',
-        data: { column: ident(op.column), table: ident(op.table), references: related.summary },
+        messageId:
+          contract === 'state-removed'
+            ? 'contractStep'
+            : contract === 'unread'
+              ? 'unread'
+              : unreleased
+                ? 'unreleasedColumn'
+                : 'dropColumn',
+        data: {
+          column: ident(op.column),
+          table: ident(op.table),
+          references: related.summary,
+          ...(unreleased ? { origin: unreleased.path, refs: refList(unreleased.refs) } : {}),
+        },
         ...at(op),
-        ...(contract ? { severity: 'notice' as const } : {}),
+        ...(contract ? { severity: 'notice' as const } : unreleased ? { severity: 'warning' as const } : {}),
         ...(related.locations.length ? { related: related.locations } : {}),
         key: `${op.table}.${op.column}`,
       });
