@@ -3,17 +3,21 @@
  * pull request is judged here, and can stop a judgement that runs past its time with
  * `worker.terminate()` — which a timer on the main thread cannot do to synchronous work.
  *
+ * A worker is reused (see `CheckPool` in isolated-check.ts), so the parsers it loaded serve the next
+ * check too: it runs one check per `run` message, one at a time, and every message of a check carries
+ * that check's job number. Answers for any other job (a late one from a previous check) are ignored.
+ *
  * The worker never talks to GitHub: every snapshot read is a message to the main thread, which owns the
  * GitHub change set (its byte budget, its failure recording). Only plain data crosses.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import type { ChangedFile, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { SourceFileImpl } from '../lang/source-file-impl.js';
 import type { Language } from '../lang/source-file.js';
 import { runCheck } from '../pipeline.js';
 import type { Waiver } from '../core/engine.js';
 
-/** What the main thread hands the worker. */
+/** What the main thread hands the worker for one check. */
 export interface WorkerInput {
   baseSha: string;
   headSha: string;
@@ -35,12 +39,19 @@ export type WireRead =
   | { ok: true; file: { path: string; text: string; language: Language; bytes: number; irregular?: string } }
   | Extract<ReadResult, { ok: false }>;
 
-/** Messages from the worker. */
-export type WorkerMessage =
+/** What a check asks the main thread for. */
+export type WorkerRequest =
   | { type: 'call'; id: number; side: Side; method: SnapshotMethod; args: unknown[] }
-  | { type: 'repositoryConfig'; id: number; repository: { owner: string; repo: string; ref?: string }; path: string }
-  | { type: 'done'; report: unknown }
-  | { type: 'error'; name: string; message: string; issues?: unknown };
+  | { type: 'repositoryConfig'; id: number; repository: { owner: string; repo: string; ref?: string }; path: string };
+
+/** Messages from the worker; `job` is the check they belong to. */
+export type WorkerMessage = { job: number } & (
+  WorkerRequest | { type: 'done'; report: unknown } | { type: 'error'; name: string; message: string; issues?: unknown }
+);
+
+/** Messages to the worker: start a check, or the answer to one of its requests. */
+export type MainMessage =
+  { type: 'run'; job: number; input: WorkerInput } | { type: 'answer'; job: number; id: number; value: unknown };
 
 /** The snapshots the main thread serves: the change set's, and the released snapshot of each. */
 export type Side = 'base' | 'head' | 'policy' | `${'base' | 'head' | 'policy'}:released`;
@@ -53,18 +64,28 @@ export type WireReleases = { refs: string[]; releasedSha?: string } | null;
 
 const port = parentPort;
 if (port) {
-  const input = workerData as WorkerInput;
-  const pending = new Map<number, (value: unknown) => void>();
-  let next = 0;
-  port.on('message', (m: { id: number; value: unknown }) => {
-    pending.get(m.id)?.(m.value);
-    pending.delete(m.id);
+  /** The running check: its job number and its unanswered requests. */
+  let current: { job: number; pending: Map<number, (value: unknown) => void> } | undefined;
+  port.on('message', (m: MainMessage) => {
+    if (m.type === 'run') {
+      current = { job: m.job, pending: new Map() };
+      run(m.job, m.input, current.pending);
+    } else if (m.job === current?.job) {
+      current.pending.get(m.id)?.(m.value);
+      current.pending.delete(m.id);
+    }
   });
-  const ask = <T>(message: (id: number) => WorkerMessage): Promise<T> =>
+}
+
+/** Runs one check; its requests and its result carry `job`. */
+function run(job: number, input: WorkerInput, pending: Map<number, (value: unknown) => void>): void {
+  const out = port!;
+  let next = 0;
+  const ask = <T>(message: (id: number) => WorkerRequest): Promise<T> =>
     new Promise<T>((resolve) => {
       const id = next++;
       pending.set(id, resolve as (value: unknown) => void);
-      port.postMessage(message(id));
+      out.postMessage({ ...message(id), job } satisfies WorkerMessage);
     });
   const call = <T>(side: Side, method: SnapshotMethod, args: unknown[]): Promise<T> =>
     ask<T>((id) => ({ type: 'call', id, side, method, args }));
@@ -127,11 +148,12 @@ if (port) {
     ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
     ...(input.waivers ? { waivers: input.waivers } : {}),
   }).then(
-    (report) => port.postMessage({ type: 'done', report } satisfies WorkerMessage),
+    (report) => out.postMessage({ type: 'done', job, report } satisfies WorkerMessage),
     (error: unknown) => {
       const e = error as { name?: string; message?: string; issues?: unknown };
-      port.postMessage({
+      out.postMessage({
         type: 'error',
+        job,
         name: e.name ?? 'Error',
         message: e.message ?? String(error),
         ...(e.issues ? { issues: e.issues } : {}),

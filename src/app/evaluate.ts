@@ -36,7 +36,7 @@ import {
   type WaiverDecision,
 } from '../github/index.js';
 import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
-import { runCheckIsolated } from './isolated-check.js';
+import { runCheckIsolated, type CheckPool } from './isolated-check.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
 import type { CheckRuns } from './check-runs.js';
@@ -81,6 +81,8 @@ export interface EvaluationDeps {
   timeoutMs: number;
   /** Run the engine in a worker thread (default true): a timeout then stops it, and the server stays responsive. */
   isolate?: boolean;
+  /** The worker threads isolated checks run in, reused from one check to the next (absent: a process-wide pool). */
+  pool?: CheckPool;
   now: () => Date;
   gates?: readonly Gate[];
   /**
@@ -253,6 +255,7 @@ async function evaluateHead(
           now,
           timeoutMs: deps.timeoutMs,
           readRepositoryConfig,
+          ...(deps.pool ? { pool: deps.pool } : {}),
           ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}),
           ...(waivers ? { waivers } : {}),
         })

@@ -2,6 +2,11 @@
  * Runs `runCheck` in a worker thread (see engine-worker.ts) with a hard time limit: past it the worker is
  * terminated, whatever it was doing, and the evaluation fails with {@link EngineTimeout}. The main
  * thread only serves the worker's snapshot reads, so webhooks and `/livez` are answered meanwhile.
+ *
+ * Workers come from a {@link CheckPool} and are reused: starting one loads the WASM parsers again, which
+ * costs more than most checks. A worker runs one check at a time; a check that ends any other way than
+ * by the worker's own answer (time limit, a failed read, a crash) terminates that worker only, and the
+ * pool starts a new one when it is next needed.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +16,7 @@ import type { Waiver } from '../core/engine.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet, ReadResult, Snapshot } from '../core/types.js';
 import type { RepositoryConfigReader } from '../pipeline.js';
-import type { Side, WireRead, WireReleases, WorkerInput, WorkerMessage } from './engine-worker.js';
+import type { MainMessage, Side, WireRead, WireReleases, WorkerInput, WorkerMessage } from './engine-worker.js';
 
 /** The engine ran past its time limit and was stopped. */
 export class EngineTimeout extends Error {
@@ -26,19 +31,121 @@ export interface IsolatedCheckOptions {
   timeoutMs: number;
   /** Reads `extends:` entries in other repositories (served on the main thread, which has the token). */
   readRepositoryConfig?: RepositoryConfigReader;
+  /** The workers to run in (absent: a process-wide pool of {@link DEFAULT_POOL_SIZE}). */
+  pool?: CheckPool;
 }
 
 /**
  * The worker's entry: the compiled .js next to this file; when running from the TypeScript sources
  * (tests), a bootstrap that registers tsx and imports the .ts module.
  */
-function startWorker(workerData: WorkerInput): Worker {
+export function startEngineWorker(): Worker {
   const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData });
+  if (existsSync(fileURLToPath(js))) return new Worker(js);
   const ts = new URL('./engine-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
+  return new Worker(bootstrap, { eval: true });
 }
+
+/** Workers kept when no pool is given: the app's default `READINESS_CONCURRENCY`. */
+export const DEFAULT_POOL_SIZE = 4;
+
+/**
+ * At most `size` engine workers, each running one check at a time and reused for the next. The app
+ * sizes it to the number of evaluations it runs at once (`READINESS_CONCURRENCY`, which bounds both the
+ * in-process queue and the Redis worker), so a check normally finds a worker free there; beyond `size`,
+ * checks wait in order. An idle worker does not keep the process alive (`unref`); {@link close}
+ * terminates them all.
+ */
+export class CheckPool {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Set<Worker>();
+  private readonly waiting: Array<{ resolve: (worker: Worker) => void; reject: (error: Error) => void }> = [];
+  private closed = false;
+  /** Workers started so far (a reused worker counts once). */
+  started = 0;
+
+  constructor(
+    readonly size: number,
+    private readonly start: () => Worker = startEngineWorker,
+  ) {
+    if (!(size >= 1)) throw new RangeError(`a check pool needs at least one worker, not ${size}`);
+  }
+
+  /** A worker for one check: an idle one, a new one while fewer than `size` exist, or the next released. */
+  acquire(): Promise<Worker> {
+    if (this.closed) return Promise.reject(new Error('the analysis worker pool is closed'));
+    const idle = this.idle.pop();
+    if (idle) return Promise.resolve(this.take(idle));
+    if (this.busy.size < this.size) return Promise.resolve(this.take(this.spawn()));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  /** Gives back a worker whose check ended with its own answer: it serves the next check. */
+  release(worker: Worker): void {
+    if (!this.busy.delete(worker)) return;
+    if (this.closed) {
+      void worker.terminate();
+      return;
+    }
+    const next = this.waiting.shift();
+    if (next) {
+      next.resolve(this.take(worker));
+      return;
+    }
+    worker.unref();
+    this.idle.push(worker);
+  }
+
+  /** Terminates a worker (timed out, crashed, or left mid-check); a waiting check gets a new one. */
+  discard(worker: Worker): void {
+    this.forget(worker);
+    void worker.terminate();
+    const next = this.waiting.shift();
+    if (next && !this.closed) next.resolve(this.take(this.spawn()));
+  }
+
+  /**
+   * Terminates the idle workers, and each busy one as its check ends: a check still running past the
+   * shutdown grace period is left to finish or time out as before (its job is not failed by shutdown).
+   * Checks still waiting for a worker fail.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const { reject } of this.waiting.splice(0)) reject(new Error('the analysis worker pool is closed'));
+    await Promise.all(this.idle.splice(0).map((worker) => worker.terminate()));
+  }
+
+  private spawn(): Worker {
+    const worker = this.start();
+    this.started++;
+    // An idle worker that dies (it should not) leaves the pool; a busy one's check sees the exit.
+    worker.on('error', () => undefined);
+    worker.on('exit', () => this.forget(worker));
+    return worker;
+  }
+
+  private take(worker: Worker): Worker {
+    this.busy.add(worker);
+    worker.ref();
+    return worker;
+  }
+
+  private forget(worker: Worker): void {
+    this.busy.delete(worker);
+    const at = this.idle.indexOf(worker);
+    if (at >= 0) this.idle.splice(at, 1);
+  }
+}
+
+let shared: CheckPool | undefined;
+/** The pool used when a check names none, started on first use. */
+function sharedPool(): CheckPool {
+  return (shared ??= new CheckPool(DEFAULT_POOL_SIZE));
+}
+
+/** Tags checks, so an answer to or from a previous check on the same worker is told apart. */
+let jobs = 0;
 
 function toWire(result: ReadResult): WireRead {
   if (!result.ok) return result;
@@ -83,8 +190,8 @@ async function resolveSide(changeSet: ChangeSet, side: Side): Promise<Snapshot> 
   return state.released;
 }
 
-/** The report of `runCheck` computed in a worker thread, or an error; never runs longer than `timeoutMs`. */
-export function runCheckIsolated(options: IsolatedCheckOptions): Promise<ReadinessReport> {
+/** The report of `runCheck` computed in a worker thread, or an error; never runs longer than `timeoutMs` once it has a worker. */
+export async function runCheckIsolated(options: IsolatedCheckOptions): Promise<ReadinessReport> {
   const { changeSet } = options;
   const input: WorkerInput = {
     baseSha: changeSet.base.sha,
@@ -99,19 +206,26 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
     ...(options.waivers ? { waivers: [...options.waivers] } : {}),
   };
-  const worker = startWorker(input);
+  const pool = options.pool ?? sharedPool();
+  const worker = await pool.acquire();
+  const job = ++jobs;
   return new Promise<ReadinessReport>((resolve, reject) => {
     let settled = false;
-    const finish = (fn: () => void) => {
+    /** Ends the check; `reusable` when the worker answered it and is free for the next one. */
+    const finish = (reusable: boolean, fn: () => void) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) pool.release(worker);
+      else pool.discard(worker);
       fn();
     };
     const timer = setTimeout(
       () =>
-        finish(() =>
+        finish(false, () =>
           reject(
             new EngineTimeout(
               `The analysis took longer than ${Math.round(options.timeoutMs / 1000)} s (READINESS_EVALUATION_TIMEOUT_MS) and was stopped.`,
@@ -123,11 +237,13 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
     const answer = (id: number, work: Promise<unknown>) =>
       work.then(
         (value) => {
-          if (!settled) worker.postMessage({ id, value });
+          if (!settled) worker.postMessage({ type: 'answer', job, id, value } satisfies MainMessage);
         },
-        (error: unknown) => finish(() => reject(error)),
+        // The worker still waits for this answer: it is not reused.
+        (error: unknown) => finish(false, () => reject(error)),
       );
-    worker.on('message', (m: WorkerMessage) => {
+    const onMessage = (m: WorkerMessage) => {
+      if (m.job !== job) return; // a late message from a previous check on this worker
       if (m.type === 'repositoryConfig') {
         answer(m.id, options.readRepositoryConfig!(m.repository, m.path));
       } else if (m.type === 'call') {
@@ -136,18 +252,21 @@ export function runCheckIsolated(options: IsolatedCheckOptions): Promise<Readine
           resolveSide(changeSet, m.side).then((snapshot) => serve(snapshot, m.method, m.args)),
         );
       } else if (m.type === 'done') {
-        finish(() => resolve(m.report as ReadinessReport));
+        finish(true, () => resolve(m.report as ReadinessReport));
       } else {
         const error =
           m.name === 'ConfigError' && Array.isArray(m.issues)
             ? new ConfigError(m.issues as ConstructorParameters<typeof ConfigError>[0])
             : Object.assign(new Error(m.message), { name: m.name });
-        finish(() => reject(error));
+        finish(true, () => reject(error));
       }
-    });
-    worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) =>
-      finish(() => reject(new Error(`the analysis worker exited with code ${code} before answering`))),
-    );
+    };
+    const onError = (error: Error) => finish(false, () => reject(error));
+    const onExit = (code: number) =>
+      finish(false, () => reject(new Error(`the analysis worker exited with code ${code} before answering`)));
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ type: 'run', job, input } satisfies MainMessage);
   });
 }

@@ -24,6 +24,7 @@ import { createLogger } from './logger.js';
 import { createMetrics, statusClass, type AppMetrics } from './metrics.js';
 import { appOctokitClass, countingFetch } from './octokit.js';
 import { errorOutputs, supersededOutput } from './outputs.js';
+import { CheckPool } from './isolated-check.js';
 import { CHECK_NAME, OptionsError, type AppOptions } from './options.js';
 import { InProcessQueue, type EvaluationJob, type EvaluationQueue } from './queue.js';
 import { EvaluationWorker, RedisEvaluationQueue } from './redis-queue.js';
@@ -145,6 +146,9 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
   const checks: CheckRuns = redis ? new RedisCheckRuns(redis, prefix, log) : new CheckRunTracker(log);
   const tasks = new BackgroundTasks(log);
   let appLogin: Promise<string | undefined> | undefined;
+  // One engine worker per evaluation running at once: `concurrency` bounds both the in-process queue and
+  // the Redis worker, so an evaluation normally finds one free; they are reused across evaluations.
+  const pool = new CheckPool(options.concurrency);
   const evaluationDeps: EvaluationDeps = {
     // Probot's Octokit has the port's `request(route, params)`; its stricter typings are not needed here.
     auth: async (installationId: number) => (await probot.auth(installationId)) as unknown as OctokitLike,
@@ -171,6 +175,7 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
     log: log.child({ name: 'evaluation' }),
     byteBudget: options.byteBudget,
     timeoutMs: options.evaluationTimeoutMs,
+    pool,
     now: options.now,
     requeue: (job) => queue!.enqueue(job),
     ...(redisQueue
@@ -374,6 +379,7 @@ export async function startApp(options: AppOptions, start: StartOptions = {}): P
       const unfinished =
         ((await bounded(Promise.resolve(queue!.close(options.shutdownGraceMs)), 5000)) ?? 0) + abandoned;
       await tasks.idle();
+      await pool.close();
       if (unfinished > 0)
         log.warn(
           { unfinished },
