@@ -76,10 +76,15 @@ function readWebhookBody(req: IncomingMessage, res: ServerResponse, log: Logger)
       { delivery: req.headers['x-github-delivery'], bytes, limit: MAX_WEBHOOK_BYTES },
       'webhook refused: body over GitHub’s 25 MB payload cap',
     );
-    // The rest of the body is never read: the connection closes once the answer is out.
-    res.once('finish', () => req.destroy());
+    // The rest of the body is never kept. Once the answer is out, what is still in flight is discarded for a
+    // moment before the connection is dropped: destroying a socket with unread data sends a reset, which can
+    // reach the client before the 413 and hide it.
+    res.once('finish', () => {
+      req.on('data', () => undefined).resume();
+      setTimeout(() => req.socket.destroy(), 1_000).unref();
+    });
     res
-      .writeHead(413, { ...PROBE_HEADERS, connection: 'close' })
+      .writeHead(413, { ...PROBE_HEADERS })
       .end(`payload too large: ${bytes} bytes; GitHub never sends webhook payloads over ${MAX_WEBHOOK_BYTES} bytes\n`);
   };
   const declared = req.headers['content-length'];
