@@ -84884,6 +84884,20 @@ function objectColumn(name2, obj, via) {
     identity: props.get("autoIncrement")?.type === "true" || str(props.get("generationStrategy")) === "increment"
   };
 }
+function pushPositionalTableOp(method, table, args2, b, out2) {
+  if (!table) return;
+  if (method === "dropTable") {
+    out2.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
+    return;
+  }
+  if (method === "renameTable") {
+    const to2 = str(args2[1]);
+    if (to2) out2.push({ ...b, kind: "rename-table", table, to: to2 });
+    return;
+  }
+  const [from, to] = [str(args2[1]), str(args2[2])];
+  if (from && to) out2.push({ ...b, kind: "rename-column", table, column: from, to });
+}
 function pushEmbedded(node2, path2, via, out2) {
   const text2 = sqlText(node2);
   if (text2 === void 0 || !node2) return;
@@ -84998,19 +85012,11 @@ function jsOps(file2, fallback) {
           if (table && column) out2.push({ ...b, kind: "drop-column", table, column });
           break;
         }
-        case "renameColumn": {
-          const [from, to] = [str(args2[1]), str(args2[2])];
-          if (table && from && to) out2.push({ ...b, kind: "rename-column", table, column: from, to });
-          break;
-        }
+        case "renameColumn":
         case "dropTable":
-          if (table) out2.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
+        case "renameTable":
+          pushPositionalTableOp(m.method, table, args2, b, out2);
           break;
-        case "renameTable": {
-          const to = str(args2[1]);
-          if (table && to) out2.push({ ...b, kind: "rename-table", table, to });
-          break;
-        }
         case "createTable": {
           const name2 = table ?? (args2[0]?.type === "new_expression" ? str(objectProps(positionalArgs(args2[0])[0]).get("name")) : void 0);
           const columns = [];
@@ -85211,11 +85217,11 @@ function dbMigrateOps(fn, path2) {
         if (table && column) out2.push({ ...b, kind: "drop-column", table, column });
         break;
       }
-      case "renameColumn": {
-        const [from, to] = [str(args2[1]), str(args2[2])];
-        if (table && from && to) out2.push({ ...b, kind: "rename-column", table, column: from, to });
+      case "renameColumn":
+      case "dropTable":
+      case "renameTable":
+        pushPositionalTableOp(m.method, table, args2, b, out2);
         break;
-      }
       case "changeColumn": {
         const column = str(args2[1]);
         const spec = column ? dbMigrateColumn(column, args2[2]) : void 0;
@@ -85249,14 +85255,6 @@ function dbMigrateOps(fn, path2) {
       case "removeIndex": {
         const name2 = str(args2[1]) ?? str(args2[0]);
         if (name2) out2.push({ ...b, kind: "drop-index", name: name2, concurrent: false });
-        break;
-      }
-      case "dropTable":
-        if (table) out2.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
-        break;
-      case "renameTable": {
-        const to = str(args2[1]);
-        if (table && to) out2.push({ ...b, kind: "rename-table", table, to });
         break;
       }
       case "addForeignKey": {

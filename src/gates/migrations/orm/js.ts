@@ -516,6 +516,31 @@ function objectColumn(name: string | undefined, obj: TSNode | undefined, via: Vi
   };
 }
 
+/**
+ * `renameColumn(table, from, to)`, `dropTable(table)`, `renameTable(table, to)`: the same positional
+ * signature in Sequelize's and TypeORM's query interface and in db-migrate.
+ */
+function pushPositionalTableOp(
+  method: 'renameColumn' | 'dropTable' | 'renameTable',
+  table: string | undefined,
+  args: TSNode[],
+  b: Pick<ExtractedOp, 'line' | 'endLine' | 'via' | 'snippet'>,
+  out: ExtractedOp[],
+): void {
+  if (!table) return;
+  if (method === 'dropTable') {
+    out.push({ ...b, kind: 'drop-table', table, objectType: 'table', cascade: false });
+    return;
+  }
+  if (method === 'renameTable') {
+    const to = str(args[1]);
+    if (to) out.push({ ...b, kind: 'rename-table', table, to });
+    return;
+  }
+  const [from, to] = [str(args[1]), str(args[2])];
+  if (from && to) out.push({ ...b, kind: 'rename-column', table, column: from, to });
+}
+
 function pushEmbedded(node: TSNode | undefined, path: string, via: Via, out: ExtractedOp[]): void {
   const text = sqlText(node);
   if (text === undefined || !node) return;
@@ -647,19 +672,11 @@ export function jsOps(
           if (table && column) out.push({ ...b, kind: 'drop-column', table, column });
           break;
         }
-        case 'renameColumn': {
-          const [from, to] = [str(args[1]), str(args[2])];
-          if (table && from && to) out.push({ ...b, kind: 'rename-column', table, column: from, to });
-          break;
-        }
+        case 'renameColumn':
         case 'dropTable':
-          if (table) out.push({ ...b, kind: 'drop-table', table, objectType: 'table', cascade: false });
+        case 'renameTable':
+          pushPositionalTableOp(m.method, table, args, b, out);
           break;
-        case 'renameTable': {
-          const to = str(args[1]);
-          if (table && to) out.push({ ...b, kind: 'rename-table', table, to });
-          break;
-        }
         case 'createTable': {
           const name =
             table ??
@@ -901,11 +918,11 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
         if (table && column) out.push({ ...b, kind: 'drop-column', table, column });
         break;
       }
-      case 'renameColumn': {
-        const [from, to] = [str(args[1]), str(args[2])];
-        if (table && from && to) out.push({ ...b, kind: 'rename-column', table, column: from, to });
+      case 'renameColumn':
+      case 'dropTable':
+      case 'renameTable':
+        pushPositionalTableOp(m.method, table, args, b, out);
         break;
-      }
       case 'changeColumn': {
         const column = str(args[1]);
         const spec = column ? dbMigrateColumn(column, args[2]) : undefined;
@@ -940,14 +957,6 @@ function dbMigrateOps(fn: TSNode, path: string): ExtractedOp[] {
       case 'removeIndex': {
         const name = str(args[1]) ?? str(args[0]);
         if (name) out.push({ ...b, kind: 'drop-index', name, concurrent: false });
-        break;
-      }
-      case 'dropTable':
-        if (table) out.push({ ...b, kind: 'drop-table', table, objectType: 'table', cascade: false });
-        break;
-      case 'renameTable': {
-        const to = str(args[1]);
-        if (table && to) out.push({ ...b, kind: 'rename-table', table, to });
         break;
       }
       case 'addForeignKey': {
