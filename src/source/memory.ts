@@ -175,20 +175,23 @@ function pairRenames(
 ): Map<string, string> {
   const pairs = new Map<string, string>();
   const taken = new Set<string>();
-  // Empty files are all alike; pairing them would invent renames.
-  const candidatesFrom = removed.filter((p) => base.raw(p)!.length > 0);
-  const candidatesTo = added.filter((p) => head.raw(p)!.length > 0);
 
-  for (const from of candidatesFrom) {
-    const bytes = base.raw(from)!;
-    const same = candidatesTo.filter((to) => !taken.has(to) && head.raw(to)!.equals(bytes));
+  // Exact renames as git finds them, empty files included: each added file in path order takes an unused
+  // removed file with the same bytes, one with its own file name first (a move between folders), else
+  // the first in path order.
+  const fromsSorted = [...removed].sort(cmp);
+  for (const to of [...added].sort(cmp)) {
+    const bytes = head.raw(to)!;
+    const same = fromsSorted.filter((from) => !pairs.has(from) && base.raw(from)!.equals(bytes));
     if (same.length === 0) continue;
-    // Prefer the copy that kept its file name (a move between folders).
-    const to = same.find((p) => basename(p) === basename(from)) ?? same[0]!;
+    const from = same.find((p) => basename(p) === basename(to)) ?? same[0]!;
     pairs.set(from, to);
     taken.add(to);
   }
 
+  // Similarity is never measured on empty files: they are all alike.
+  const candidatesFrom = removed.filter((p) => base.raw(p)!.length > 0);
+  const candidatesTo = added.filter((p) => head.raw(p)!.length > 0);
   const restFrom = candidatesFrom.filter((p) => !pairs.has(p) && !isBinary(base, p));
   const restTo = candidatesTo.filter((p) => !taken.has(p) && !isBinary(head, p));
   if (restFrom.length * restTo.length > MAX_RENAME_PAIRS) return pairs;
