@@ -212,6 +212,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Extra node flags (e.g. `--cpu-prof` when profiling). */
   nodeArgs?: string[];
+  /** The bundle to run instead of a copy of dist/index.js (benchmarks compare builds). */
+  entry?: string;
 }
 
 /** Parses the GITHUB_OUTPUT file (`name<<delimiter` blocks written by @actions/core). */
@@ -268,7 +270,7 @@ export async function runAction(o: RunOptions): Promise<ActionRun> {
 
   const started = performance.now();
   let firstOutputMs = -1;
-  const child = spawn(ACTION_NODE, [...(o.nodeArgs ?? []), distEntry()], {
+  const child = spawn(ACTION_NODE, [...(o.nodeArgs ?? []), o.entry ?? distEntry()], {
     cwd: o.workspace,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
