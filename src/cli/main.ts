@@ -5,22 +5,18 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { closest } from 'fastest-levenshtein';
+// Only what every command needs is imported here; each command imports its own modules when it runs, so
+// `--version`, `--help` and `rules` never load the engine, the config schema or a parser (bench/startup).
 import { ConfigError } from '../config/types.js';
-import { formatConfigError } from '../config/loader.js';
-import { runCheck } from '../pipeline.js';
-import { allRules } from '../gates/index.js';
-import { ruleDocs } from '../gates/docs.js';
-import {
-  renderJson,
-  renderMarkdown,
-  renderSarifString,
-  renderText,
-  shouldColor,
-  progressLine,
-} from '../render/index.js';
-import { gitChangeSet, SourceError, type WorkingTreeChanges } from '../source/index.js';
+import type { ReadinessReport } from '../core/report.js';
+import { SourceError } from '../source/errors.js';
+import type { WorkingTreeChanges } from '../source/git.js';
 import { VERSION } from '../version.js';
+
+/** The closest of `candidates` to `word` (for "did you mean"); loaded only when someone mistyped. */
+async function closest(word: string, candidates: string[]): Promise<string> {
+  return (await import('fastest-levenshtein')).closest(word, candidates);
+}
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -167,16 +163,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'check':
         return await check(rest, io);
       case 'rules':
-        return rules(rest, io);
+        return await rules(rest, io);
       case 'explain':
-        return explain(rest, io);
+        return await explain(rest, io);
       default: {
-        const suggestion = closest(command, Object.keys(COMMANDS));
+        const suggestion = await closest(command, Object.keys(COMMANDS));
         return usageError(io, `unknown command "${command}" (did you mean "${suggestion}"?)`);
       }
     }
   } catch (err) {
     if (err instanceof ConfigError) {
+      const { formatConfigError } = await import('../config/loader.js');
       io.stderr.write(`readiness-gates: invalid configuration\n${formatConfigError(err)}\n`);
       return 2;
     }
@@ -194,7 +191,7 @@ class UsageError extends Error {}
 type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
 /** Parses one command's arguments against its flags; an unknown flag names the closest known one. */
-function parse(name: CommandName, args: string[]) {
+async function parse(name: CommandName, args: string[]) {
   const flags = COMMANDS[name].flags;
   const options: OptionSpec = {};
   for (const f of flags) {
@@ -209,7 +206,7 @@ function parse(name: CommandName, args: string[]) {
     if (!arg.startsWith('--')) continue;
     const flag = arg.slice(2).split('=')[0]!;
     if (flags.some((f) => f.name === flag)) continue;
-    const guess = closest(
+    const guess = await closest(
       flag,
       flags.map((f) => f.name),
     );
@@ -223,7 +220,7 @@ function parse(name: CommandName, args: string[]) {
 }
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse('check', args);
+  const { values, positionals } = await parse('check', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format as string;
   if (!FORMATS.includes(format as Format))
@@ -243,6 +240,11 @@ async function check(args: string[], io: CliIo): Promise<number> {
       }
     : undefined;
 
+  const [{ gitChangeSet }, { runCheck }, renderers] = await Promise.all([
+    import('../source/git.js'),
+    import('../pipeline.js'),
+    import('../render/index.js'),
+  ]);
   const changeSet = await gitChangeSet({
     cwd,
     ...(values.base ? { base: values.base as string } : {}),
@@ -265,14 +267,14 @@ async function check(args: string[], io: CliIo): Promise<number> {
               const now = Date.now();
               if (total < 200 || now - lastProgress < 100) return;
               lastProgress = now;
-              io.stderr.write(`\r${progressLine(done, total, label)}`);
+              io.stderr.write(`\r${renderers.progressLine(done, total, label)}`);
             },
           }
         : {}),
     });
     if (showProgress && lastProgress) io.stderr.write('\r\x1b[K');
     const output = values.output as string | undefined;
-    const text = render(report, format as Format, output ? false : shouldColor(io.stdout, io.env));
+    const text = render(renderers, report, format as Format, output ? false : renderers.shouldColor(io.stdout, io.env));
     if (output) await writeFile(resolve(io.cwd, output), text);
     else io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return report.verdict === 'blocked' ? 1 : 0;
@@ -301,22 +303,28 @@ async function readConfigFile(path: string): Promise<string> {
   }
 }
 
-function render(report: Parameters<typeof renderJson>[0], format: Format, color: boolean): string {
+function render(
+  r: typeof import('../render/index.js'),
+  report: ReadinessReport,
+  format: Format,
+  color: boolean,
+): string {
   switch (format) {
     case 'json':
-      return renderJson(report);
+      return r.renderJson(report);
     case 'markdown':
-      return renderMarkdown(report, {});
+      return r.renderMarkdown(report, {});
     case 'sarif':
-      return renderSarifString(report);
+      return r.renderSarifString(report);
     case 'text':
-      return renderText(report, { color });
+      return r.renderText(report, { color });
   }
 }
 
-function rules(args: string[], io: CliIo): number {
-  const { values, positionals } = parse('rules', args);
+async function rules(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = await parse('rules', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const { allRules } = await import('../gates/index.js');
   const list = allRules().map((r) => ({
     id: r.meta.id,
     gate: r.meta.gate,
@@ -333,14 +341,14 @@ function rules(args: string[], io: CliIo): number {
   return 0;
 }
 
-function explain(args: string[], io: CliIo): number {
-  const { positionals } = parse('explain', args);
+async function explain(args: string[], io: CliIo): Promise<number> {
+  const { positionals } = await parse('explain', args);
   const id = positionals[0];
   if (!id) throw new UsageError('explain needs a rule id, e.g. `readiness-gates explain migrations/drop-column`');
-  const docs = ruleDocs(id);
+  const docs = (await import('../gates/docs.js')).ruleDocs(id);
   if (!docs) {
-    const ids = allRules().map((r) => r.meta.id);
-    const suggestion = ids.length ? ` (did you mean "${closest(id, ids)}"?)` : '';
+    const ids = (await import('../gates/index.js')).allRules().map((r) => r.meta.id);
+    const suggestion = ids.length ? ` (did you mean "${await closest(id, ids)}"?)` : '';
     io.stderr.write(`readiness-gates: unknown rule "${id}"${suggestion}. \`readiness-gates rules\` lists them.\n`);
     return 2;
   }
