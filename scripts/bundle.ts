@@ -1,6 +1,9 @@
 /**
- * Builds the Action into dist/: one ESM file (dist/index.js, what action.yml runs), the WebAssembly
- * parsers beside it, and a package.json that makes Node read the bundle as ESM wherever dist/ is copied.
+ * Builds the Action into dist/: an ESM entry (dist/index.js, what action.yml runs) with the modules it loads
+ * only on demand split into `chunk-<hash>.js` files beside it (each parser's JavaScript, the rule docs…), the
+ * WebAssembly parsers beside it, and a package.json that makes Node read the bundle as ESM wherever dist/ is
+ * copied. Splitting is what makes start-up cost what the change needs: a process parses and runs only the
+ * chunks it imports, so a change without SQL never compiles libpg-query's glue (bench/startup).
  * With `--cli`, builds the CLI the same way into dist-cli/ (what the npm package ships: `prepack` runs it,
  * so the published package needs no runtime dependencies; dist-cli/ is not committed).
  *
@@ -13,10 +16,10 @@
  * written in a fixed order, and a stale file from an earlier build is removed.
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { assetFiles, ESM_BUNDLE_BANNER } from '../src/lang/assets.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -37,6 +40,33 @@ const ENTRIES: Record<BundleTarget, { entry: string; outdir: string }> = {
   cli: { entry: 'src/cli/index.ts', outdir: 'dist-cli' },
 };
 
+/** Code-split chunks: flat beside the entry (the parsers find their .wasm files beside their own module). */
+export const CHUNK_NAME = /^chunk-[A-Z0-9]+\.js$/;
+
+/**
+ * Packages whose module code has no effect on import, though their package.json does not say so: only what
+ * the bundle uses of them is kept. @actions/core imports its OIDC client, and through it @actions/http-client
+ * and undici (≈0.8 MB the Action would parse at every start), for `getIDToken()`, which we never call.
+ */
+const SIDE_EFFECT_FREE = ['@actions/http-client', '@actions/exec', '@actions/io'];
+
+const sideEffectFree: Plugin = {
+  name: 'side-effect-free',
+  setup(b) {
+    const filter = new RegExp(`^(${SIDE_EFFECT_FREE.map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})(/|$)`);
+    b.onResolve({ filter }, async (args) => {
+      if (args.pluginData === 'side-effect-free') return undefined;
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: 'side-effect-free',
+      });
+      return r.errors.length ? { errors: r.errors } : { path: r.path, sideEffects: false };
+    });
+  },
+};
+
 /** Builds the Action (or the CLI) into `outdir` (default dist/, or dist-cli/ for the CLI). */
 export async function bundle(outdir?: string, target: BundleTarget = 'action'): Promise<BundleResult> {
   outdir ??= join(ROOT, ENTRIES[target].outdir);
@@ -44,7 +74,11 @@ export async function bundle(outdir?: string, target: BundleTarget = 'action'): 
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [ENTRIES[target].entry],
-    outfile: join(outdir, 'index.js'),
+    outdir,
+    entryNames: 'index',
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
+    plugins: [sideEffectFree],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -59,7 +93,7 @@ export async function bundle(outdir?: string, target: BundleTarget = 'action'): 
     metafile: true,
     write: true,
   });
-  const names = ['index.js'];
+  const names = Object.keys(result.metafile.outputs).map((path) => basename(path));
   for (const asset of [...assetFiles()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     copyFileSync(asset.source, join(outdir, asset.name));
     names.push(asset.name);

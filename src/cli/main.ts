@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { closest } from 'fastest-levenshtein';
 // Only what every command needs is imported here; each command imports its own modules when it runs, so
 // `--version`, `--help` and `rules` never load the engine, the config schema or a parser (bench/startup).
 import { ConfigError } from '../config/types.js';
@@ -12,11 +13,6 @@ import type { ReadinessReport } from '../core/report.js';
 import { SourceError } from '../source/errors.js';
 import type { WorkingTreeChanges } from '../source/git.js';
 import { VERSION } from '../version.js';
-
-/** The closest of `candidates` to `word` (for "did you mean"); loaded only when someone mistyped. */
-async function closest(word: string, candidates: string[]): Promise<string> {
-  return (await import('fastest-levenshtein')).closest(word, candidates);
-}
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -167,7 +163,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case 'explain':
         return await explain(rest, io);
       default: {
-        const suggestion = await closest(command, Object.keys(COMMANDS));
+        const suggestion = closest(command, Object.keys(COMMANDS));
         return usageError(io, `unknown command "${command}" (did you mean "${suggestion}"?)`);
       }
     }
@@ -191,7 +187,7 @@ class UsageError extends Error {}
 type OptionSpec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
 
 /** Parses one command's arguments against its flags; an unknown flag names the closest known one. */
-async function parse(name: CommandName, args: string[]) {
+function parse(name: CommandName, args: string[]) {
   const flags = COMMANDS[name].flags;
   const options: OptionSpec = {};
   for (const f of flags) {
@@ -206,7 +202,7 @@ async function parse(name: CommandName, args: string[]) {
     if (!arg.startsWith('--')) continue;
     const flag = arg.slice(2).split('=')[0]!;
     if (flags.some((f) => f.name === flag)) continue;
-    const guess = await closest(
+    const guess = closest(
       flag,
       flags.map((f) => f.name),
     );
@@ -220,7 +216,7 @@ async function parse(name: CommandName, args: string[]) {
 }
 
 async function check(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = await parse('check', args);
+  const { values, positionals } = parse('check', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const format = values.format as string;
   if (!FORMATS.includes(format as Format))
@@ -322,14 +318,14 @@ function render(
 }
 
 async function rules(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = await parse('rules', args);
+  const { values, positionals } = parse('rules', args);
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const { allRules } = await import('../gates/index.js');
-  const list = allRules().map((r) => ({
-    id: r.meta.id,
-    gate: r.meta.gate,
-    severity: r.meta.severity,
-    description: r.meta.description,
+  // The generated list, not the registry: listing the rules loads no gate.
+  const list = (await import('../gates/rules.generated.js')).RULE_LIST.map((r) => ({
+    id: r.id,
+    gate: r.gate,
+    severity: r.severity,
+    description: r.description,
   }));
   if (values.format === 'json') {
     io.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -342,13 +338,13 @@ async function rules(args: string[], io: CliIo): Promise<number> {
 }
 
 async function explain(args: string[], io: CliIo): Promise<number> {
-  const { positionals } = await parse('explain', args);
+  const { positionals } = parse('explain', args);
   const id = positionals[0];
   if (!id) throw new UsageError('explain needs a rule id, e.g. `readiness-gates explain migrations/drop-column`');
   const docs = (await import('../gates/docs.js')).ruleDocs(id);
   if (!docs) {
-    const ids = (await import('../gates/index.js')).allRules().map((r) => r.meta.id);
-    const suggestion = ids.length ? ` (did you mean "${await closest(id, ids)}"?)` : '';
+    const ids = (await import('../gates/rules.generated.js')).RULE_LIST.map((r) => r.id);
+    const suggestion = ids.length ? ` (did you mean "${closest(id, ids)}"?)` : '';
     io.stderr.write(`readiness-gates: unknown rule "${id}"${suggestion}. \`readiness-gates rules\` lists them.\n`);
     return 2;
   }

@@ -82,7 +82,12 @@ async function loadOne(lang: Language): Promise<void> {
   } else if (lang === 'sql') {
     pgParser = await loadPgParser();
   } else if (lang === 'dockerfile') {
-    dockerfileParser = (await import('dockerfile-ast')).DockerfileParser;
+    // A CommonJS package: Node's ESM loader also names its exports, a code-split bundle's chunk only has the
+    // default export (module.exports), which both have.
+    const imported = (await import('dockerfile-ast')) as { default?: { DockerfileParser?: typeof DockerfileParser } };
+    const parser = imported.default?.DockerfileParser;
+    if (!parser) throw new Error('dockerfile-ast: unexpected module shape (no DockerfileParser)');
+    dockerfileParser = parser;
   }
   // yaml, json, toml, prisma and text need nothing loaded: yaml is a small pure-JS library imported
   // statically, the others are scanned with plain string code.

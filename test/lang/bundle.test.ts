@@ -36,6 +36,7 @@ describe('bundled build', () => {
   it('finds the wasm files beside the bundle and parses without node_modules', async () => {
     const entry = join(dir, 'entry.mjs');
     writeFileSync(entry, ENTRY);
+    // Split as scripts/bundle.ts splits: each parser's JavaScript is a chunk beside the entry, loaded on demand.
     const outfile = join(dir, 'dist', 'index.mjs');
     await build({
       entryPoints: [entry],
@@ -43,7 +44,11 @@ describe('bundled build', () => {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      outfile,
+      outdir: join(dir, 'dist'),
+      entryNames: 'index',
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
+      splitting: true,
       logLevel: 'silent',
       banner: { js: ESM_BUNDLE_BANNER },
     });
