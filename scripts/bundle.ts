@@ -19,7 +19,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync }
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { assetFiles, ESM_BUNDLE_BANNER } from '../src/lang/assets.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +30,38 @@ export interface BundleResult {
   files: Array<{ name: string; bytes: number }>;
   /** Source modules in the bundle. */
   modules: number;
+  /** The npm packages in the bundle, sorted. */
+  packages: string[];
+  /** Those that `node index.js` loads before any `import()`: what every start pays for (sorted). */
+  startPackages: string[];
+}
+
+/** The npm package a bundled input comes from (`node_modules/@scope/name/…` → `@scope/name`), if any. */
+function packageOf(input: string): string | undefined {
+  return /node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules\/)/.exec(input)?.[1];
+}
+
+/** The packages of the outputs that `entry` reaches through static imports only. */
+function startPackages(metafile: Metafile, entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length) {
+    const out = queue.pop()!;
+    if (seen.has(out) || !metafile.outputs[out]) continue;
+    seen.add(out);
+    for (const i of metafile.outputs[out].imports) if (i.kind === 'import-statement') queue.push(i.path);
+  }
+  return packagesIn(metafile, [...seen]);
+}
+
+/** The packages with code in these outputs (an input tree-shaken to nothing does not count). */
+function packagesIn(metafile: Metafile, outputs: string[]): string[] {
+  const packages = outputs.flatMap((out) =>
+    Object.entries(metafile.outputs[out]!.inputs).map(([input, i]) =>
+      i.bytesInOutput > 0 ? packageOf(input) : undefined,
+    ),
+  );
+  return [...new Set(packages.filter((p): p is string => p !== undefined))].sort();
 }
 
 /** What to bundle: the Action (dist/, committed) or the CLI (dist-cli/, built when the package is packed). */
@@ -104,7 +136,14 @@ export async function bundle(outdir?: string, target: BundleTarget = 'action'): 
   for (const name of readdirSync(outdir))
     if (!names.includes(name)) rmSync(join(outdir, name), { recursive: true, force: true });
   const files = names.sort().map((name) => ({ name, bytes: statSync(join(outdir, name)).size }));
-  return { outdir, files, modules: Object.keys(result.metafile.inputs).length };
+  const entry = Object.keys(result.metafile.outputs).find((path) => basename(path) === 'index.js')!;
+  return {
+    outdir,
+    files,
+    modules: Object.keys(result.metafile.inputs).length,
+    packages: packagesIn(result.metafile, Object.keys(result.metafile.outputs)),
+    startPackages: startPackages(result.metafile, entry),
+  };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -33,6 +33,14 @@ describe('dist/', () => {
         'tree-sitter-typescript.wasm',
         'web-tree-sitter.wasm',
       ]);
+      // What every start pays for: no parser (each loads with the first file of its language), no App
+      // dependency, and not undici (only @actions/core's OIDC client, which the Action never calls, uses it).
+      for (const parser of ['web-tree-sitter', 'libpg-query', 'dockerfile-ast']) {
+        expect(a.packages).toContain(parser);
+        expect(a.startPackages).not.toContain(parser);
+      }
+      for (const never of ['probot', 'ioredis', 'bullmq', 'pino', 'undici', '@actions/http-client'])
+        expect(a.packages).not.toContain(never);
       const first = snapshot(a.outdir);
       expect(snapshot(b.outdir)).toEqual(first);
       const committed = snapshot(join(ROOT, 'dist'));

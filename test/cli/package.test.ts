@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundle } from '../../scripts/bundle.js';
+import { bundle, type BundleResult } from '../../scripts/bundle.js';
 import { cleanupTempDirs, makeRepo, tempDir } from '../source/helpers.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -34,6 +34,7 @@ const npm = (args: string[], cwd: string) =>
   });
 
 let tarball = '';
+let built: BundleResult | undefined;
 let installDir = '';
 
 beforeAll(async () => {
@@ -43,7 +44,7 @@ beforeAll(async () => {
     cpSync(join(ROOT, entry), join(stage, entry), { recursive: true });
   }
   cpSync(join(ROOT, 'package.json'), join(stage, 'package.json'));
-  await bundle(join(stage, 'dist-cli'), 'cli');
+  built = await bundle(join(stage, 'dist-cli'), 'cli');
   // --ignore-scripts: prepare/prepack would rebuild from sources the stage does not have (done above).
   const packed = JSON.parse(npm(['pack', '--json', '--ignore-scripts'], stage)) as Array<{
     filename: string;
@@ -61,6 +62,15 @@ describe('the npm package', () => {
     expect(manifest.scripts['prepack']).toBe('npm run bundle:cli');
     expect(manifest.files).toEqual(expect.arrayContaining(['bin', 'dist-cli', 'LICENSE', 'CHANGELOG.md', 'README.md']));
     expect(manifest.files).not.toContain('build');
+  });
+
+  it('starts without the parsers, the engine or any App dependency: each command imports its own', () => {
+    // `--version` and usage errors run the entry alone; the parsers load only for a file of their language.
+    expect(built!.startPackages).toEqual(['fastest-levenshtein']);
+    for (const parser of ['web-tree-sitter', 'libpg-query', 'dockerfile-ast'])
+      expect(built!.packages).toContain(parser);
+    for (const app of ['probot', 'ioredis', 'bullmq', 'bottleneck', 'pino', '@octokit/core', '@actions/core'])
+      expect(built!.packages).not.toContain(app);
   });
 
   it('installs offline into an empty directory as one package with its parsers', () => {
