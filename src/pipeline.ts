@@ -1,10 +1,15 @@
 /**
  * collect → evaluate → score → render, shared by every surface (CLI, Action, app). The surfaces only
  * collect their inputs (a ChangeSet, waivers, overrides) and publish what comes back.
+ *
+ * Evaluation is two steps: {@link analyseCheck} does every read, {@link judgeCheck} (pure) turns its plain
+ * data into the report for given waivers, so a surface that learns its waivers from the findings judges
+ * twice and analyses once ({@link judgeWithWaivers}).
  */
 import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
-import { evaluate, type Waiver } from './core/engine.js';
+import { analyse, type Analysis, type Waiver } from './core/engine.js';
+import { judge } from './core/judge.js';
 import type { ConfigPreview, ReadinessReport, ResolvedFinding } from './core/report.js';
 import { compareFindings, reachesFailOn, verdictOf } from './core/scoring.js';
 import type { ChangeSet, Gate, Snapshot } from './core/types.js';
@@ -162,8 +167,26 @@ export async function loadPolicy(
   }
 }
 
-/** Runs the whole check and returns the report (the JSON contract). */
-export async function runCheck(options: CheckOptions): Promise<ReadinessReport> {
+/**
+ * What {@link analyseCheck} found, as plain data (it crosses worker threads): the engine's analysis, the
+ * enforced config it ran with, and what the report says about the change. {@link judgeCheck} turns it
+ * into a report for any waivers, without reading anything again.
+ */
+export interface CheckAnalysis {
+  analysis: Analysis;
+  /** The enforced config (with the `fail-on` override applied). */
+  config: ReadinessConfig;
+  preview?: ConfigPreview;
+  base: { ref: string; sha: string };
+  head: { ref: string; sha: string };
+  filesChanged: number;
+  /** How long loading the policy and analysing took. */
+  durationMs: number;
+  repositoryUrl?: string;
+}
+
+/** Loads the policy and analyses the change: every read the check needs, and no judgement. */
+export async function analyseCheck(options: Omit<CheckOptions, 'waivers' | 'now'>): Promise<CheckAnalysis> {
   const started = Date.now();
   const gates = options.gates ?? GATES;
   const { config: loaded, preview } = await loadPolicy(
@@ -174,22 +197,49 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
     options.readRepositoryConfig,
   );
   const config: ReadinessConfig = options.failOn ? { ...loaded, failOn: options.failOn } : loaded;
-  const evaluation = await evaluate({
+  const analysis = await analyse({
     changeSet: options.changeSet,
     config,
     gates,
-    ...(options.waivers ? { waivers: options.waivers } : {}),
-    ...(options.now ? { now: options.now } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
+  });
+  return {
+    analysis,
+    config,
+    ...(preview ? { preview } : {}),
+    base: { ref: options.changeSet.baseRef, sha: options.changeSet.base.sha },
+    head: { ref: options.changeSet.headRef, sha: options.changeSet.head.sha },
+    filesChanged: options.changeSet.files.length,
+    durationMs: Date.now() - started,
+    ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+  };
+}
+
+/** The policy inputs of {@link judgeCheck}. */
+export interface JudgeCheckOptions {
+  waivers?: readonly Waiver[];
+  now?: Date;
+  /** Replaces the analysed config's `fail-on`. */
+  failOn?: FailOn;
+}
+
+/** Judges an analysed check: the report (the JSON contract). Pure and synchronous. */
+export function judgeCheck(checked: CheckAnalysis, options: JudgeCheckOptions = {}): ReadinessReport {
+  const started = Date.now();
+  const config: ReadinessConfig = options.failOn ? { ...checked.config, failOn: options.failOn } : checked.config;
+  const evaluation = judge(checked.analysis, {
+    config,
+    ...(options.waivers ? { waivers: options.waivers } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const findings = [...evaluation.findings].sort(compareFindings);
   const usedRules = new Set(findings.map((f) => f.ruleId));
   return {
     schemaVersion: 1,
     tool: { name: 'readiness-gates', version: VERSION },
-    base: { ref: options.changeSet.baseRef, sha: options.changeSet.base.sha },
-    head: { ref: options.changeSet.headRef, sha: options.changeSet.head.sha },
+    base: { ...checked.base },
+    head: { ...checked.head },
     verdict: evaluation.verdict,
     score: evaluation.score,
     baseScore: evaluation.baseScore,
@@ -197,15 +247,15 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
     findings,
     errors: evaluation.errors,
     stats: {
-      filesChanged: options.changeSet.files.length,
+      filesChanged: checked.filesChanged,
       filesAnalyzed: evaluation.filesAnalyzed,
-      durationMs: Date.now() - started,
+      durationMs: checked.durationMs + (Date.now() - started),
       filesCheckedByRules: evaluation.filesCheckedByRules,
     },
     ...(config.baseline !== 'off' ? { resolved: [...evaluation.resolved].sort(compareResolved) } : {}),
     failOn: config.failOn,
     ...(evaluation.expired.length ? { expired: evaluation.expired } : {}),
-    ...(preview ? { configPreview: preview } : {}),
+    ...(checked.preview ? { configPreview: checked.preview } : {}),
     rules: evaluation.rules
       .filter((r) => usedRules.has(r.id))
       .map((r) => ({
@@ -215,9 +265,61 @@ export async function runCheck(options: CheckOptions): Promise<ReadinessReport> 
         description: r.description,
         docs: ruleDocs(r.id) ?? '',
       })),
-    ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
+    ...(checked.repositoryUrl ? { repositoryUrl: checked.repositoryUrl } : {}),
     ...(evaluation.incomplete ? { incomplete: evaluation.incomplete } : {}),
   };
+}
+
+/** Runs the whole check and returns the report (the JSON contract): analyse, then judge. */
+export async function runCheck(options: CheckOptions): Promise<ReadinessReport> {
+  const { waivers, now, ...rest } = options;
+  return judgeCheck(await analyseCheck(rest), {
+    ...(waivers ? { waivers } : {}),
+    ...(now ? { now } : {}),
+  });
+}
+
+/** What a waiver command may name, from the report judged without waivers. */
+export interface WaiverTargets {
+  /** Finding id → path, of the new and existing findings. */
+  findings: ReadonlyMap<string, string>;
+  /** Ids of the findings whose suppression comment the pull request added and that wait for approval. */
+  pendingApproval: ReadonlySet<string>;
+}
+
+/** The waivers a surface decided on (the Action's and the App's `WaiverDecision`). */
+export interface WaiversDecided {
+  waivers: readonly Waiver[];
+  /** Waivers whose end date passed: judged too, so the report says they expired. */
+  expired: readonly Waiver[];
+}
+
+/**
+ * The waiver loop of the Action and the App: judges the analysis without waivers, asks `decide` (which
+ * reads the PR's commands through `src/github/` and checks who may waive what) about its findings, and
+ * judges again with the decided waivers and approvals. The analysis is never repeated. `decide` answers
+ * undefined when there is nothing to apply; what it throws propagates.
+ */
+export async function judgeWithWaivers<D extends WaiversDecided>(
+  checked: CheckAnalysis,
+  options: {
+    now: Date;
+    decide: (targets: WaiverTargets, config: ReadinessConfig) => Promise<D | undefined>;
+  },
+): Promise<{ report: ReadinessReport; decision?: D }> {
+  const first = judgeCheck(checked, { now: options.now });
+  const targets: WaiverTargets = {
+    findings: new Map(
+      first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]),
+    ),
+    pendingApproval: new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id)),
+  };
+  const decision = await options.decide(targets, checked.config);
+  if (!decision) return { report: first };
+  const waivers = [...decision.waivers, ...decision.expired];
+  // Without any waiver, the first judgement stands.
+  if (waivers.length === 0) return { report: first, decision };
+  return { report: judgeCheck(checked, { now: options.now, waivers }), decision };
 }
 
 const SEVERITY_ORDER = { blocker: 0, warning: 1, notice: 2 } as const;

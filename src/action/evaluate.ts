@@ -1,13 +1,12 @@
 /**
  * Runs the pipeline for the Action, with the pull request's waivers. Which waivers hold depends on the
- * findings (a code owner may waive only findings on paths they own), so a PR with waiver commands is
- * evaluated twice: once to learn the findings and their paths, once with the authorised waivers. A PR
- * without any command (the common case) is evaluated once.
+ * findings (a code owner may waive only findings on paths they own), so the change is analysed once,
+ * judged without waivers to learn the findings and their paths, and judged again with the authorised
+ * waivers ({@link judgeWithWaivers}): a waiver never costs a second analysis.
  */
-import type { FailOn } from '../config/types.js';
+import type { FailOn, ReadinessConfig } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet } from '../core/types.js';
-import { GATES } from '../gates/index.js';
 import {
   CODEOWNERS_LOCATIONS,
   decideWaivers,
@@ -20,7 +19,14 @@ import {
   type WaiverDecision,
   withLastEditors,
 } from '../github/index.js';
-import { loadPolicy, policySnapshot, runCheck, type RepositoryConfigReader } from '../pipeline.js';
+import {
+  analyseCheck,
+  judgeCheck,
+  judgeWithWaivers,
+  policySnapshot,
+  type RepositoryConfigReader,
+  type WaiverTargets,
+} from '../pipeline.js';
 
 /** Where the waivers come from: a pull request's comments. */
 export interface WaiverSource {
@@ -54,86 +60,81 @@ export interface Evaluation {
 
 /** Runs the check, applying the waivers that the base branch's policy allows. */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
-  const base = {
+  const checked = await analyseCheck({
     changeSet: options.changeSet,
     configPath: options.configPath,
-    now: options.now,
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
     ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
-  };
-  const first = await runCheck(base);
+  });
   const source = options.waiverSource;
-  if (!source) return { report: first };
+  if (!source) return { report: judgeCheck(checked, { now: options.now }) };
 
-  let comments: IssueComment[];
-  try {
-    comments = await listIssueComments(source.octokit, {
-      owner: source.owner,
-      repo: source.repo,
-      issueNumber: source.pullNumber,
-    });
-  } catch (error) {
-    if (!(error instanceof GitHubFailure)) throw error;
-    return { report: first, waiverProblem: `Waivers were not read, so none applies: ${error.describe()}` };
-  }
-  let entries;
-  try {
-    // Who last edited each command comment: a comment someone else edited grants nothing.
-    entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
-  } catch (error) {
-    if (!(error instanceof GitHubFailure)) throw error;
-    return {
-      report: first,
-      waiverProblem: `Who last edited the waiver comments could not be read, so no waiver applies: ${error.describe()}`,
-    };
-  }
-  if (entries.length === 0) return { report: first };
-
-  const findings = new Map(
-    first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]),
-  );
-  const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const { config } = await loadPolicy(
-    options.changeSet,
-    GATES,
-    options.configPath,
-    undefined,
-    options.readRepositoryConfig,
-  );
-  const readCodeowners = async () => {
-    for (const path of CODEOWNERS_LOCATIONS) {
-      const r = await policySnapshot(options.changeSet).read(path);
-      if (r.ok) return r.file.text;
+  // Why no waiver applies when GitHub could not tell us enough to decide (the report then applies none).
+  let waiverProblem: string | undefined;
+  const decide = async (targets: WaiverTargets, config: ReadinessConfig): Promise<WaiverDecision | undefined> => {
+    let comments: IssueComment[];
+    try {
+      comments = await listIssueComments(source.octokit, {
+        owner: source.owner,
+        repo: source.repo,
+        issueNumber: source.pullNumber,
+      });
+    } catch (error) {
+      if (!(error instanceof GitHubFailure)) throw error;
+      waiverProblem = `Waivers were not read, so none applies: ${error.describe()}`;
+      return undefined;
     }
-    return undefined;
+    let entries;
+    try {
+      // Who last edited each command comment: a comment someone else edited grants nothing.
+      entries = extractWaiverCommands(await withLastEditors(source.octokit, comments));
+    } catch (error) {
+      if (!(error instanceof GitHubFailure)) throw error;
+      waiverProblem = `Who last edited the waiver comments could not be read, so no waiver applies: ${error.describe()}`;
+      return undefined;
+    }
+    if (entries.length === 0) return undefined;
+
+    const readCodeowners = async () => {
+      for (const path of CODEOWNERS_LOCATIONS) {
+        const r = await policySnapshot(options.changeSet).read(path);
+        if (r.ok) return r.file.text;
+      }
+      return undefined;
+    };
+    let decision: WaiverDecision;
+    try {
+      const facts = await gatherWaiverFacts(source.octokit, {
+        owner: source.owner,
+        repo: source.repo,
+        entries,
+        policy: config.waivers,
+        findings: targets.findings,
+        readCodeowners,
+      });
+      decision = decideWaivers(entries, facts, {
+        policy: config.waivers,
+        prAuthor: source.prAuthor,
+        findings: targets.findings,
+        pendingApproval: targets.pendingApproval,
+        now: options.now,
+      });
+    } catch (error) {
+      if (!(error instanceof GitHubFailure)) throw error;
+      waiverProblem = `Waiver commands were not checked, so none applies: ${error.describe()}`;
+      return undefined;
+    }
+    options.log(
+      `Waiver commands: ${decision.accepted.length} applied, ${decision.refused.length} refused; ` +
+        `${decision.waivers.length} active waiver(s), ${decision.expired.length} expired.`,
+    );
+    return decision;
   };
-  let decision: WaiverDecision;
-  try {
-    const facts = await gatherWaiverFacts(source.octokit, {
-      owner: source.owner,
-      repo: source.repo,
-      entries,
-      policy: config.waivers,
-      findings,
-      readCodeowners,
-    });
-    decision = decideWaivers(entries, facts, {
-      policy: config.waivers,
-      prAuthor: source.prAuthor,
-      findings,
-      pendingApproval,
-      now: options.now,
-    });
-  } catch (error) {
-    if (!(error instanceof GitHubFailure)) throw error;
-    return { report: first, waiverProblem: `Waiver commands were not checked, so none applies: ${error.describe()}` };
-  }
-  options.log(
-    `Waiver commands: ${decision.accepted.length} applied, ${decision.refused.length} refused; ` +
-      `${decision.waivers.length} active waiver(s), ${decision.expired.length} expired.`,
-  );
-  if (decision.waivers.length === 0 && decision.expired.length === 0) return { report: first, decision };
-  const report = await runCheck({ ...base, waivers: [...decision.waivers, ...decision.expired] });
-  return { report, decision };
+  const { report, decision } = await judgeWithWaivers(checked, { now: options.now, decide });
+  return {
+    report,
+    ...(decision ? { decision } : {}),
+    ...(waiverProblem !== undefined ? { waiverProblem } : {}),
+  };
 }

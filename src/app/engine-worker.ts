@@ -1,7 +1,9 @@
 /**
- * The engine in a worker thread. The app's main thread keeps answering webhooks and `/livez` while a
- * pull request is judged here, and can stop a judgement that runs past its time with
- * `worker.terminate()` — which a timer on the main thread cannot do to synchronous work.
+ * The engine's analysis in a worker thread. The app's main thread keeps answering webhooks and `/livez`
+ * while a pull request is analysed here, and can stop an analysis that runs past its time with
+ * `worker.terminate()` — which a timer on the main thread cannot do to synchronous work. The worker
+ * answers with the analysis (plain data); the main thread judges it, for each set of waivers, in
+ * microseconds to milliseconds (see `judgeCheck` in pipeline.ts).
  *
  * A worker is reused (see `CheckPool` in isolated-check.ts), so the parsers it loaded serve the next
  * check too: it runs one check per `run` message, one at a time, and every message of a check carries
@@ -14,8 +16,7 @@ import { parentPort } from 'node:worker_threads';
 import type { ChangedFile, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { SourceFileImpl } from '../lang/source-file-impl.js';
 import type { Language } from '../lang/source-file.js';
-import { runCheck } from '../pipeline.js';
-import type { Waiver } from '../core/engine.js';
+import { analyseCheck, type CheckAnalysis } from '../pipeline.js';
 
 /** What the main thread hands the worker for one check. */
 export interface WorkerInput {
@@ -29,9 +30,7 @@ export interface WorkerInput {
   headRef: string;
   files: ChangedFile[];
   unlisted?: string;
-  now: string;
   repositoryUrl?: string;
-  waivers?: Waiver[];
 }
 
 /** A read result that can be posted: a decoded file as its text and facts. */
@@ -46,7 +45,9 @@ export type WorkerRequest =
 
 /** Messages from the worker; `job` is the check they belong to. */
 export type WorkerMessage = { job: number } & (
-  WorkerRequest | { type: 'done'; report: unknown } | { type: 'error'; name: string; message: string; issues?: unknown }
+  | WorkerRequest
+  | { type: 'done'; analysis: CheckAnalysis }
+  | { type: 'error'; name: string; message: string; issues?: unknown }
 );
 
 /** Messages to the worker: start a check, or the answer to one of its requests. */
@@ -128,7 +129,7 @@ function run(job: number, input: WorkerInput, pending: Map<number, (value: unkno
     return self;
   };
 
-  runCheck({
+  analyseCheck({
     changeSet: {
       base: snapshot('base', input.baseSha),
       head: snapshot('head', input.headSha),
@@ -138,7 +139,6 @@ function run(job: number, input: WorkerInput, pending: Map<number, (value: unkno
       files: input.files,
       ...(input.unlisted ? { unlisted: input.unlisted } : {}),
     },
-    now: new Date(input.now),
     ...(input.remoteConfig
       ? {
           readRepositoryConfig: (repository, path) =>
@@ -146,9 +146,8 @@ function run(job: number, input: WorkerInput, pending: Map<number, (value: unkno
         }
       : {}),
     ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
-    ...(input.waivers ? { waivers: input.waivers } : {}),
   }).then(
-    (report) => out.postMessage({ type: 'done', job, report } satisfies WorkerMessage),
+    (analysis) => out.postMessage({ type: 'done', job, analysis } satisfies WorkerMessage),
     (error: unknown) => {
       const e = error as { name?: string; message?: string; issues?: unknown };
       out.postMessage({

@@ -7,8 +7,8 @@
  * 1. read the PR; a job for a head that is no longer the PR's head is discarded (its run closed as
  *    superseded);
  * 2. collect the change (merge base, PR files, trees, blobs within the byte budget), load the base
- *    branch's policy, evaluate once, derive waivers from the PR's comments against that evaluation's
- *    findings, and evaluate again with them when there are any;
+ *    branch's policy, analyse once, judge, derive waivers from the PR's comments against that
+ *    judgement's findings, and judge again with them when there are any (never analysing again);
  * 3. re-read the PR: if its head moved meanwhile, discard the result (never publish it);
  * 4. complete the check run, upsert the sticky comment, answer the commands that asked for this run.
  * Failures are published per `on-error`, with the reason and the recheck hint.
@@ -16,7 +16,6 @@
 import type { Logger } from 'pino';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
-import type { Waiver } from '../core/engine.js';
 import type { Gate, Snapshot } from '../core/types.js';
 import { GATES } from '../gates/index.js';
 import {
@@ -35,8 +34,8 @@ import {
   type PullRequestInfo,
   type WaiverDecision,
 } from '../github/index.js';
-import { loadPolicy, policySnapshot, runCheck } from '../pipeline.js';
-import { runCheckIsolated, type CheckPool } from './isolated-check.js';
+import { analyseCheck, judgeCheck, judgeWithWaivers, loadPolicy, policySnapshot } from '../pipeline.js';
+import { analyseIsolated, type CheckPool } from './isolated-check.js';
 import { MARKER } from '../render/index.js';
 import { githubChangeSet, type GitHubChangeSet, type GitHubReader } from '../source/github.js';
 import type { CheckRuns } from './check-runs.js';
@@ -242,54 +241,49 @@ async function evaluateHead(
   const common = {
     changeSet,
     gates,
-    now,
     readRepositoryConfig,
     ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}),
   };
-  // The registered gates run in a worker thread that a timeout really stops; custom gates (tests) cannot
-  // cross threads and run here.
-  const check = (waivers?: readonly Waiver[]): Promise<ReadinessReport> =>
+  // The registered gates are analysed in a worker thread that a timeout really stops; custom gates
+  // (tests) cannot cross threads and run here. Either way the analysis runs once and is judged here.
+  const checked =
     deps.gates === undefined && deps.isolate !== false
-      ? runCheckIsolated({
+      ? await analyseIsolated({
           changeSet,
-          now,
           timeoutMs: deps.timeoutMs,
           readRepositoryConfig,
           ...(deps.pool ? { pool: deps.pool } : {}),
           ...(target.repositoryUrl ? { repositoryUrl: target.repositoryUrl } : {}),
-          ...(waivers ? { waivers } : {}),
         })
-      : runCheck({ ...common, ...(waivers ? { waivers } : {}) });
-  const first = await check();
+      : await analyseCheck(common);
   assertComplete(failures);
-  if (!target.pr) return { report: first, changeSet };
+  const pr = target.pr;
+  if (!pr) return { report: judgeCheck(checked, { now }), changeSet };
 
-  const comments = await listIssueComments(octokit, {
-    owner: target.owner,
-    repo: target.repo,
-    issueNumber: target.pr.number,
-  });
-  const findings = new Map(
-    first.findings.filter((f) => f.state === 'new' || f.state === 'existing').map((f) => [f.id, f.path]),
-  );
-  const pendingApproval = new Set(first.findings.filter((f) => f.pendingApproval).map((f) => f.id));
-  const decision = await deriveWaivers(octokit, {
-    pendingApproval,
-    owner: target.owner,
-    repo: target.repo,
-    pullNumber: target.pr.number,
-    comments,
-    policy: config.waivers,
-    prAuthor: target.pr.author,
-    findings,
+  // Waivers change states and scores: the analysis is judged again with them, never analysed again.
+  const { report, decision } = await judgeWithWaivers(checked, {
     now,
-    readCodeowners: () => readCodeowners(policySnapshot(changeSet)),
+    decide: async (targets, policy) => {
+      const comments = await listIssueComments(octokit, {
+        owner: target.owner,
+        repo: target.repo,
+        issueNumber: pr.number,
+      });
+      return deriveWaivers(octokit, {
+        pendingApproval: targets.pendingApproval,
+        owner: target.owner,
+        repo: target.repo,
+        pullNumber: pr.number,
+        comments,
+        policy: policy.waivers,
+        prAuthor: pr.author,
+        findings: targets.findings,
+        now,
+        readCodeowners: () => readCodeowners(policySnapshot(changeSet)),
+      });
+    },
   });
-  const waivers = [...decision.waivers, ...decision.expired];
-  // Waivers change states and scores, so the engine applies them; without any the first run stands.
-  const report = waivers.length > 0 ? await check(waivers) : first;
-  assertComplete(failures);
-  return { report, changeSet, decision };
+  return { report, changeSet, ...(decision ? { decision } : {}) };
 }
 
 /** 👍 on commands that were applied, 👎 and a short reply on refused ones — only for the comments that asked for this run. */

@@ -1,7 +1,8 @@
 /**
- * Runs `runCheck` in a worker thread (see engine-worker.ts) with a hard time limit: past it the worker is
- * terminated, whatever it was doing, and the evaluation fails with {@link EngineTimeout}. The main
- * thread only serves the worker's snapshot reads, so webhooks and `/livez` are answered meanwhile.
+ * Runs `analyseCheck` in a worker thread (see engine-worker.ts) with a hard time limit: past it the worker
+ * is terminated, whatever it was doing, and the evaluation fails with {@link EngineTimeout}. The main
+ * thread only serves the worker's snapshot reads, so webhooks and `/livez` are answered meanwhile, and
+ * judges the analysis the worker answers with (`judgeCheck`: pure, fast, as often as waivers need).
  *
  * Workers come from a {@link CheckPool} and are reused: starting one loads the WASM parsers again, which
  * costs more than most checks. A worker runs one check at a time; a check that ends any other way than
@@ -15,7 +16,7 @@ import { ConfigError } from '../config/types.js';
 import type { Waiver } from '../core/engine.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet, ReadResult, Snapshot } from '../core/types.js';
-import type { RepositoryConfigReader } from '../pipeline.js';
+import { judgeCheck, type CheckAnalysis, type RepositoryConfigReader } from '../pipeline.js';
 import type { MainMessage, Side, WireRead, WireReleases, WorkerInput, WorkerMessage } from './engine-worker.js';
 
 /** The engine ran past its time limit and was stopped. */
@@ -23,16 +24,19 @@ export class EngineTimeout extends Error {
   override readonly name = 'EngineTimeout';
 }
 
-export interface IsolatedCheckOptions {
+export interface IsolatedAnalysisOptions {
   changeSet: ChangeSet;
-  now: Date;
   repositoryUrl?: string;
-  waivers?: readonly Waiver[];
   timeoutMs: number;
   /** Reads `extends:` entries in other repositories (served on the main thread, which has the token). */
   readRepositoryConfig?: RepositoryConfigReader;
   /** The workers to run in (absent: a process-wide pool of {@link DEFAULT_POOL_SIZE}). */
   pool?: CheckPool;
+}
+
+export interface IsolatedCheckOptions extends IsolatedAnalysisOptions {
+  now: Date;
+  waivers?: readonly Waiver[];
 }
 
 /**
@@ -190,8 +194,14 @@ async function resolveSide(changeSet: ChangeSet, side: Side): Promise<Snapshot> 
   return state.released;
 }
 
-/** The report of `runCheck` computed in a worker thread, or an error; never runs longer than `timeoutMs` once it has a worker. */
+/** The report of `runCheck`: analysed in a worker thread ({@link analyseIsolated}), judged here. */
 export async function runCheckIsolated(options: IsolatedCheckOptions): Promise<ReadinessReport> {
+  const checked = await analyseIsolated(options);
+  return judgeCheck(checked, { now: options.now, ...(options.waivers ? { waivers: options.waivers } : {}) });
+}
+
+/** The analysis of `analyseCheck` computed in a worker thread, or an error; never runs longer than `timeoutMs` once it has a worker. */
+export async function analyseIsolated(options: IsolatedAnalysisOptions): Promise<CheckAnalysis> {
   const { changeSet } = options;
   const input: WorkerInput = {
     baseSha: changeSet.base.sha,
@@ -202,14 +212,12 @@ export async function runCheckIsolated(options: IsolatedCheckOptions): Promise<R
     headRef: changeSet.headRef,
     files: changeSet.files,
     ...(changeSet.unlisted ? { unlisted: changeSet.unlisted } : {}),
-    now: options.now.toISOString(),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
-    ...(options.waivers ? { waivers: [...options.waivers] } : {}),
   };
   const pool = options.pool ?? sharedPool();
   const worker = await pool.acquire();
   const job = ++jobs;
-  return new Promise<ReadinessReport>((resolve, reject) => {
+  return new Promise<CheckAnalysis>((resolve, reject) => {
     let settled = false;
     /** Ends the check; `reusable` when the worker answered it and is free for the next one. */
     const finish = (reusable: boolean, fn: () => void) => {
@@ -252,7 +260,7 @@ export async function runCheckIsolated(options: IsolatedCheckOptions): Promise<R
           resolveSide(changeSet, m.side).then((snapshot) => serve(snapshot, m.method, m.args)),
         );
       } else if (m.type === 'done') {
-        finish(true, () => resolve(m.report as ReadinessReport));
+        finish(true, () => resolve(m.analysis));
       } else {
         const error =
           m.name === 'ConfigError' && Array.isArray(m.issues)

@@ -1,9 +1,10 @@
 /**
- * The evaluation engine: runs every enabled gate over the head of a change and again over its base,
- * fingerprints the findings, marks what the base already had as existing, applies suppressions,
- * exceptions and waivers, and scores each gate.
+ * The evaluation engine, in two steps. {@link analyse} runs every enabled gate over the head of a change
+ * and again over its base, finds the suppression markers in the code and fingerprints the findings,
+ * noting which the base already had. {@link judge} (judge.ts, pure) applies states, approvals,
+ * exceptions and waivers, and scores each gate; it re-runs for other waivers without any IO.
  *
- * IO happens here and in index builders only; rules are synchronous and see preloaded files.
+ * IO happens in the analysis and in index builders only; rules are synchronous and see preloaded files.
  */
 import picomatch from 'picomatch';
 import { loadParsers } from '../lang/index.js';
@@ -11,11 +12,12 @@ import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
+import { judge, toFinding } from './judge.js';
 
 export type { ExpiredEntry };
 import { assignFingerprints } from './fingerprint.js';
 import { formatMessage } from './messages.js';
-import { bandScore, countsOf, overallScore, reachesFailOn, scoreOf, statusOf, verdictOf } from './scoring.js';
+import { scoreOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
 import { CORE_GATE_ID, MISSING_REASON_RULE, UNANALYSED_FILE_RULE, UNUSED_SUPPRESSION_RULE } from './core-rules.js';
 import {
@@ -64,16 +66,20 @@ export interface Waiver {
   kind?: 'waive' | 'approve';
 }
 
-export interface EvaluateOptions {
+/** What the analysis needs: the change, the config it reads rules, scopes and limits from, the gates. */
+export interface AnalyseOptions {
   changeSet: ChangeSet;
   config: ReadinessConfig;
   gates: readonly Gate[];
-  waivers?: readonly Waiver[];
-  now?: Date;
   /** Called as file rules progress (the CLI shows a progress line on long runs). */
   onProgress?: (done: number, total: number, label: string) => void;
   /** Time one file's rules may take before it counts as too complex to analyse (default 10 s). */
   fileBudgetMs?: number;
+}
+
+export interface EvaluateOptions extends AnalyseOptions {
+  waivers?: readonly Waiver[];
+  now?: Date;
 }
 
 /** A changed file in a gate's scope that the engine could not analyse (path "" for files GitHub did not list). */
@@ -107,6 +113,53 @@ export interface Evaluation {
   /** Changed files (head side) that some gate's line rules read: 0 means only repository-wide rules ran. */
   filesCheckedByRules: number;
   incomplete?: Incomplete;
+}
+
+/**
+ * A head finding as the analysis leaves it: fingerprinted, with the suppression a marker in the code
+ * gives it, and whether the base had it. Its state is the judgement's ({@link judge}).
+ */
+export type AnalysedFinding = Omit<Finding, 'state' | 'pendingApproval'> & {
+  /** The suppression that covers it was added or changed by the pull request. */
+  suppressedByChange?: boolean;
+  /** The base has a finding with the same fingerprint. */
+  atBase: boolean;
+  key?: string;
+};
+
+/** A gate as the analysis saw it (the core gate aside). */
+export interface AnalysedGate {
+  id: GateId;
+  title: string;
+  enabled: boolean;
+  /** Something in the repository concerns it (false for disabled gates, which are not asked). */
+  applies: boolean;
+  /** What it examined and could not follow; only for gates that ran. */
+  coverage?: GateCoverage;
+  /** Raw score of its active base findings; absent when the base side was not analysed (`baseline: off`). */
+  baseRawScore?: number;
+}
+
+/**
+ * Everything the analysis (IO: reading, parsing, indexes, rules, markers, fingerprints, the baseline)
+ * found, as plain data: it crosses worker threads, and {@link judge} turns it into states, scores and a
+ * verdict for any waivers, approvals and `fail-on`, without reading anything again.
+ */
+export interface Analysis {
+  findings: AnalysedFinding[];
+  /** `core/unanalysed-file` findings (always new). */
+  unanalysedFindings: Finding[];
+  unanalysed: UnanalysedFile[];
+  gates: AnalysedGate[];
+  /** Raw score of the core gate's active base findings. */
+  coreBaseRawScore: number;
+  /** The base side's rules ran (not with `baseline: off`). */
+  baselineRan: boolean;
+  errors: AnalysisError[];
+  filesAnalyzed: number;
+  rules: RuleMeta[];
+  resolved: ResolvedFinding[];
+  filesCheckedByRules: number;
 }
 
 type Side = 'base' | 'head';
@@ -230,15 +283,6 @@ function formatBytes(n: number): string {
   return `${n} B`;
 }
 
-function todayUtc(now: Date): string {
-  return now.toISOString().slice(0, 10);
-}
-
-/** An `until` date applies through the end of that day (UTC). */
-function isExpired(until: string | undefined, now: Date): boolean {
-  return until !== undefined && until < todayUtc(now);
-}
-
 function gateOptionsFor(gate: Gate, config: ReadinessConfig): unknown {
   const configured = config.gates[gate.id];
   if (configured?.options !== undefined) return configured.options;
@@ -261,11 +305,23 @@ function sidePath(change: ChangedFile, side: Side): string | undefined {
 }
 
 /**
- * Evaluates a change. Never throws for bad input files or a crashing rule: those become `errors`.
+ * Evaluates a change: analyses it, then judges the analysis. Never throws for bad input files or a
+ * crashing rule: those become `errors`.
  */
 export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
+  return judge(await analyse(options), {
+    config: options.config,
+    ...(options.waivers ? { waivers: options.waivers } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+/**
+ * Analyses a change: everything that reads files. Never throws for bad input files or a crashing rule:
+ * those become `errors`.
+ */
+export async function analyse(options: AnalyseOptions): Promise<Analysis> {
   const { changeSet, config, gates } = options;
-  const now = options.now ?? new Date();
   const errors: AnalysisError[] = [];
   const errorKeys = new Set<string>();
   const addError = (path: string, message: string) => {
@@ -565,25 +621,9 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     // Fingerprints.
     for (const side of sidesToRun) fingerprint(raw[side], sides[side], renamedToHead, side);
 
-    // States.
+    // States are the judgement's (judge.ts): here, only whether the base had each finding.
     const baseIds = new Set(raw.base.map((f) => f.id!));
-    const existingAtBase = (f: RawFinding) => config.baseline !== 'off' && baseIds.has(f.id!);
-    const findings: Finding[] = raw.head.map((f) => {
-      // A suppression comment the PR itself added cannot clear the PR's own blocker: it waits for
-      // someone the base policy allows to waive (an approval or a waiver), and blocks meanwhile.
-      if (
-        f.suppression &&
-        f.suppressedByChange &&
-        config.suppressions.newBlockers === 'require-approval' &&
-        !existingAtBase(f) &&
-        reachesFailOn(f.severity, config.failOn)
-      ) {
-        const { suppression, ...rest } = f;
-        return { ...toFinding(rest, 'new'), pendingApproval: suppression };
-      }
-      const state: Finding['state'] = f.suppression ? 'suppressed' : existingAtBase(f) ? 'existing' : 'new';
-      return toFinding(f, state);
-    });
+    const analysed: AnalysedFinding[] = raw.head.map((f) => ({ ...f, id: f.id!, atBase: baseIds.has(f.id!) }));
 
     // Resolved: active at the base, gone at the head (same fingerprint recipe, so moved lines do not count).
     // An edited line that still has the same problem gets a new fingerprint: a new head finding with the
@@ -645,6 +685,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       });
     }
     if (changeSet.unlisted) unanalysed.push({ path: '', reason: changeSet.unlisted, gates: [], kind: 'unlisted' });
+    const unanalysedFindings: Finding[] = [];
     const unanalysedMeta = metaById.get(UNANALYSED_FILE_RULE);
     const unanalysedSeverity =
       config.rules[UNANALYSED_FILE_RULE]?.severity ?? (config.onUnanalysed === 'warn' ? 'warning' : 'blocker');
@@ -678,66 +719,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
             ),
       );
       const ids = assignFingerprints(raws.map((f) => ({ ruleId: f.ruleId, path: f.path, context: '', key: f.key! })));
-      raws.forEach((f, i) => findings.push(toFinding({ ...f, id: ids[i]! }, 'new')));
-    }
-
-    // Exceptions from config, then waivers from PR comments.
-    const expired: ExpiredEntry[] = [];
-    for (const exception of config.exceptions) {
-      if (isExpired(exception.until, now)) {
-        expired.push({
-          kind: 'exception',
-          rule: exception.rule,
-          path: exception.path,
-          until: exception.until!,
-          reason: exception.reason,
-        });
-        continue;
-      }
-      const match = picomatch(exception.path, GLOB_OPTIONS);
-      for (const f of findings) {
-        if (f.state === 'suppressed' || f.state === 'waived') continue;
-        if ((exception.rule === f.ruleId || exception.rule === f.gate) && match(f.path)) {
-          f.state = 'suppressed';
-          f.suppression = {
-            kind: 'exception',
-            reason: exception.reason,
-            ...(exception.until ? { until: exception.until } : {}),
-            by: 'config',
-          };
-          delete f.pendingApproval;
-        }
-      }
-    }
-    for (const waiver of options.waivers ?? []) {
-      const target = findings.find((f) => f.id === waiver.findingId);
-      if (isExpired(waiver.until, now)) {
-        expired.push({
-          kind: 'waiver',
-          rule: target?.ruleId ?? waiver.findingId,
-          ...(target ? { path: target.path } : {}),
-          until: waiver.until!,
-          reason: waiver.reason,
-        });
-        continue;
-      }
-      if (!target || (target.state !== 'new' && target.state !== 'existing')) continue;
-      if (waiver.kind === 'approve') {
-        // An approval accepts the PR's own suppression comment; it means nothing on any other finding.
-        if (!target.pendingApproval) continue;
-        target.state = 'suppressed';
-        target.suppression = { ...target.pendingApproval, approvedBy: waiver.by };
-        delete target.pendingApproval;
-        continue;
-      }
-      target.state = 'waived';
-      target.suppression = {
-        kind: 'waiver',
-        reason: waiver.reason,
-        by: waiver.by,
-        ...(waiver.until ? { until: waiver.until } : {}),
-      };
-      delete target.pendingApproval;
+      raws.forEach((f, i) => unanalysedFindings.push(toFinding({ ...f, id: ids[i]! }, 'new')));
     }
 
     // Coverage: what each gate that ran examined and could not follow, for the report.
@@ -766,44 +748,24 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       return { examined, notAnalysed };
     };
 
-    // Scores.
+    // What scoring needs from the gates: whether each ran, its coverage, and its base side's raw score.
     const baseFindings = raw.base.filter((f) => !f.suppression);
-    const gateResults: GateResult[] = [];
-    const productGates = gates.filter((g) => g.id !== CORE_GATE_ID);
-    for (const gate of productGates) {
-      const mine = findings.filter((f) => f.gate === gate.id);
-      const enabled = config.gates[gate.id]?.enabled !== false;
-      const skipped = !enabled || !applicability.get(gate.id);
-      const active = mine.filter((f) => f.state === 'new' || f.state === 'existing');
-      const baseActive = sidesToRun.includes('base') ? baseFindings.filter((f) => f.gate === gate.id) : active;
-      const status = statusOf(mine, config.failOn, skipped);
-      gateResults.push({
-        id: gate.id,
-        title: gate.title,
-        status,
-        score: bandScore(scoreOf(active), status),
-        baseScore: bandScore(scoreOf(baseActive), status === 'skip' ? 'skip' : 'pass'),
-        counts: countsOf(mine),
-        ...(skipped
-          ? { note: enabled ? 'nothing in this repository concerns this gate' : 'disabled in config' }
-          : { coverage: coverageOf(gate) }),
+    const analysedGates: AnalysedGate[] = gates
+      .filter((g) => g.id !== CORE_GATE_ID)
+      .map((gate) => {
+        const enabled = config.gates[gate.id]?.enabled !== false;
+        const applies = applicability.get(gate.id) === true;
+        return {
+          id: gate.id,
+          title: gate.title,
+          enabled,
+          applies,
+          ...(sidesToRun.includes('base')
+            ? { baseRawScore: scoreOf(baseFindings.filter((f) => f.gate === gate.id)) }
+            : {}),
+          ...(enabled && applies ? { coverage: coverageOf(gate) } : {}),
+        };
       });
-    }
-    const coreFindings = findings.filter((f) => f.gate === CORE_GATE_ID);
-    if (coreFindings.length > 0) {
-      const active = coreFindings.filter((f) => f.state === 'new' || f.state === 'existing');
-      const status = statusOf(coreFindings, config.failOn, false);
-      gateResults.push({
-        id: CORE_GATE_ID,
-        title: coreFindings.some((f) => f.ruleId === UNANALYSED_FILE_RULE)
-          ? 'Unanalysed files and suppressions'
-          : 'Suppressions',
-        status,
-        score: bandScore(scoreOf(active), status),
-        baseScore: bandScore(scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)), 'pass'),
-        counts: countsOf(coreFindings),
-      });
-    }
 
     // Skipped files: every changed file in scope that could not be read. Parse problems were collected
     // as rules ran; files no rule parsed are checked here only when that is cheap (no syntax tree).
@@ -816,38 +778,23 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
       if (file && !analysedWithRules.has(path) && CHEAP_TO_CHECK.has(file.language)) collectParseErrors(path, file);
     }
 
-    const scoredGates = gateResults.filter((g) => g.id !== CORE_GATE_ID || g.status !== 'pass');
     let filesAnalyzed = 0;
     for (const c of inScope) {
       const path = sidePath(c, 'head');
       if (path && sides.head.files.get(path)) filesAnalyzed++;
     }
     return {
-      findings,
-      gates: gateResults,
-      score: overallScore(scoredGates),
-      // The base is judged as its own baseline: everything on it is debt, so no gate of it fails.
-      baseScore: overallScore(
-        scoredGates.map((g) => ({ status: g.status === 'skip' ? 'skip' : 'pass', score: g.baseScore })),
-      ),
-      verdict: verdictOf(gateResults.map((g) => g.status)),
+      findings: analysed,
+      unanalysedFindings,
+      unanalysed: unanalysed.map(({ path, reason, gates: inGates }) => ({ path, reason, gates: inGates })),
+      gates: analysedGates,
+      coreBaseRawScore: scoreOf(baseFindings.filter((f) => f.gate === CORE_GATE_ID)),
+      baselineRan: sidesToRun.includes('base'),
       errors,
-      expired,
       filesAnalyzed,
       rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
       resolved,
       filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set) => [...set])).size,
-      ...(unanalysed.length > 0
-        ? {
-            incomplete: {
-              blocking: findings.some(
-                (f) =>
-                  f.ruleId === UNANALYSED_FILE_RULE && f.state === 'new' && reachesFailOn(f.severity, config.failOn),
-              ),
-              files: unanalysed.map(({ path, reason, gates: inGates }) => ({ path, reason, gates: inGates })),
-            },
-          }
-        : {}),
     };
   } finally {
     sides.head.dispose();
@@ -911,28 +858,6 @@ function toRaw(
     fix: formatMessage(fixTemplate, input.data),
     ...(input.related && input.related.length ? { related: input.related } : {}),
     ...(input.key !== undefined ? { key: input.key } : {}),
-  };
-}
-
-function toFinding(
-  f: Omit<RawFinding, 'suppression'> & Pick<Finding, 'suppression'>,
-  state: Finding['state'],
-): Finding {
-  return {
-    id: f.id!,
-    ruleId: f.ruleId,
-    ...(f.messageId !== undefined ? { messageId: f.messageId } : {}),
-    gate: f.gate,
-    severity: f.severity,
-    state,
-    path: f.path,
-    line: f.line,
-    endLine: f.endLine,
-    ...(f.column !== undefined ? { column: f.column } : {}),
-    message: f.message,
-    fix: f.fix,
-    ...(f.related ? { related: f.related } : {}),
-    ...(f.suppression ? { suppression: f.suppression } : {}),
   };
 }
 
