@@ -84,8 +84,11 @@ async function loadOne(lang: Language): Promise<void> {
   } else if (lang === 'dockerfile') {
     // A CommonJS package: Node's ESM loader also names its exports, a code-split bundle's chunk only has the
     // default export (module.exports), which both have.
-    const imported = (await import('dockerfile-ast')) as { default?: { DockerfileParser?: typeof DockerfileParser } };
-    const parser = imported.default?.DockerfileParser;
+    // Node and esbuild's split chunks give the CommonJS exports as the default export; tsx gives them
+    // as named exports only. Take whichever is there.
+    type Shape = { DockerfileParser?: typeof DockerfileParser };
+    const imported = (await import('dockerfile-ast')) as Shape & { default?: Shape };
+    const parser = imported.default?.DockerfileParser ?? imported.DockerfileParser;
     if (!parser) throw new Error('dockerfile-ast: unexpected module shape (no DockerfileParser)');
     dockerfileParser = parser;
   }
