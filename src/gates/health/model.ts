@@ -60,6 +60,8 @@ export type Framework =
   | 'hono'
   | 'nest'
   | 'next'
+  | 'remix'
+  | 'sveltekit'
   | 'node-http'
   | 'terminus'
   | 'lightship'

@@ -27,7 +27,10 @@ const MAX_DEPTH = 3;
 
 /** Option keys that bound a call in time. */
 const TIMEOUT_KEYS =
-  /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|socketTimeout|commandTimeout|statement_timeout|query_timeout)$/;
+  /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|request_timeout|socketTimeout|socket_timeout|socketConnectTimeout|socket_connect_timeout|commandTimeout|command_timeout|connectTimeout|connect_timeout|connectionTimeoutMillis|statement_timeout|statementTimeout|query_timeout|queryTimeout)$/;
+
+/** Keyword arguments whose dictionary holds driver options (`create_engine(url, connect_args={…})`). */
+const NESTED_OPTION_KEYS = /^(connect_args|options|connection_kwargs|socket_options|extra|socket|pool)$/;
 
 /** Names of context managers / wrappers that bound what runs inside them. */
 const PY_TIMEOUT_CONTEXTS = /(^|\.)(timeout|timeout_at|fail_after|fail_at|move_on_after|Timeout|timeout_after)$/;
@@ -229,7 +232,7 @@ export class HandlerAnalyzer {
     if (!m) return undefined;
     // this.method() / self.method()
     if (m.object.type === 'this' || (m.object.type === 'identifier' && m.object.text === 'self')) {
-      const cls = enclosingClassNode(call);
+      const cls = enclosingClass(call);
       const method = cls ? classMethod(cls, m.property) : undefined;
       return method ? { fn: method, info } : undefined;
     }
@@ -444,7 +447,7 @@ export class HandlerAnalyzer {
 
   /** `this.x`: a constructor parameter property (TS), a field initializer, or `self.x = …` in `__init__`. */
   private async classifyField(node: TSNode, field: string, info: FileInfo, depth: number): Promise<Client | undefined> {
-    const cls = enclosingClassNode(node);
+    const cls = enclosingClass(node);
     if (!cls) return undefined;
     const body = cls.childForFieldName('body');
     for (const member of body?.namedChildren ?? []) {
@@ -483,6 +486,13 @@ export class HandlerAnalyzer {
         if (/timeout|deadline/i.test(name.slice(name.lastIndexOf('.') + 1))) return `\`${name}()\``;
         const target = await this.callTarget(n, info);
         if (target && this.isTimeoutWrapper(target.fn)) return `\`${name}()\``;
+      }
+      // `const work = pool.query('SELECT 1'); await Promise.race([work, timeout])`.
+      if (n.type === 'variable_declarator' && info.lang === 'js') {
+        const name = n.childForFieldName('name');
+        const scope = enclosingFunctionNode(n);
+        if (name?.type === 'identifier' && scope && racedWithTimer(scope, name.text))
+          return '`Promise.race` with a timer';
       }
       if (n.type === 'with_statement') {
         for (const item of n.descendantsOfType('with_item')) {
@@ -599,11 +609,26 @@ function hintName(object: TSNode): string | undefined {
 
 /** A literal timeout option on the call itself (`{ timeout: 500 }`, `signal:`, Python `timeout=`). */
 function optionTimeout(call: TSNode): string | undefined {
-  for (const [k] of keywordArgs(call)) if (TIMEOUT_KEYS.test(k)) return `\`${k}=\``;
+  for (const [k, v] of keywordArgs(call)) {
+    if (TIMEOUT_KEYS.test(k)) return `\`${k}=\``;
+    const d = unwrap(v);
+    if (NESTED_OPTION_KEYS.test(k) && d.type === 'dictionary')
+      for (const key of objectProps(d).keys()) if (TIMEOUT_KEYS.test(key)) return `\`${key}\` in \`${k}=\``;
+  }
   for (const a of positionalArgs(call)) {
-    const u = unwrap(a);
+    let u = unwrap(a);
+    // `fetch(url, options)` with `const options = { signal: AbortSignal.timeout(500) }` just above.
+    if (u.type === 'identifier') {
+      const local = findLocal(u, u.text);
+      if (local?.type === 'value' && unwrap(local.node).type === 'object') u = unwrap(local.node);
+    }
     if (u.type !== 'object') continue;
-    for (const k of objectProps(u).keys()) if (TIMEOUT_KEYS.test(k)) return `the \`${k}\` option`;
+    for (const [k, v] of objectProps(u)) {
+      if (TIMEOUT_KEYS.test(k)) return `the \`${k}\` option`;
+      const d = unwrap(v);
+      if (NESTED_OPTION_KEYS.test(k) && d.type === 'object')
+        for (const key of objectProps(d).keys()) if (TIMEOUT_KEYS.test(key)) return `the \`${key}\` option`;
+    }
   }
   return undefined;
 }
@@ -612,8 +637,34 @@ function optionTimeout(call: TSNode): string | undefined {
 function raceHasTimer(race: TSNode): boolean {
   const [arg] = positionalArgs(race);
   if (!arg) return false;
-  return /setTimeout|AbortSignal\.timeout|\b(timeout|delay|sleep|wait)\w*\s*\(/i.test(arg.text);
+  if (TIMER_TEXT.test(arg.text)) return true;
+  // A timer promise held in a variable: `const timeout = new Promise((_, rej) => setTimeout(rej, 2000))`.
+  const elements = unwrap(arg).type === 'array' ? unwrap(arg).namedChildren : [];
+  for (const el of elements) {
+    const u = el ? unwrap(el) : undefined;
+    if (u?.type !== 'identifier') continue;
+    const local = findLocal(u, u.text);
+    if (local?.type === 'value' && TIMER_TEXT.test(local.node.text)) return true;
+    if (local?.type === 'function' && TIMER_TEXT.test(local.node.text)) return true;
+    if (!local && /timeout|timer|deadline/i.test(u.text)) return true;
+  }
+  return false;
 }
+
+/** Is `name` an element of a `Promise.race([...])` with a timer somewhere in `scope`? */
+function racedWithTimer(scope: TSNode, name: string): boolean {
+  for (const c of scope.descendantsOfType('call_expression')) {
+    if (!c || calleeName(c) !== 'Promise.race') continue;
+    const [arg] = positionalArgs(c);
+    const els = arg && unwrap(arg).type === 'array' ? unwrap(arg).namedChildren : [];
+    if (els.some((e) => e && unwrap(e).type === 'identifier' && unwrap(e).text === name) && raceHasTimer(c))
+      return true;
+  }
+  return false;
+}
+
+/** Text that creates a timer: `setTimeout`, `AbortSignal.timeout`, `sleep(…)`, `delay(…)`, `timeout(…)`. */
+const TIMER_TEXT = /setTimeout|AbortSignal\.timeout|\b(timeout|delay|sleep|wait)\w*\s*\(/i;
 
 function isGlobalSetTimeout(call: TSNode, info: FileInfo): boolean {
   const fn = fnOf(call);
@@ -688,7 +739,7 @@ function enclosingFunctionName(node: TSNode): string | undefined {
   return undefined;
 }
 
-function enclosingClassNode(node: TSNode): TSNode | undefined {
+export function enclosingClass(node: TSNode): TSNode | undefined {
   for (let n = node.parent; n; n = n.parent)
     if (
       n.type === 'class_declaration' ||
