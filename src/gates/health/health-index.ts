@@ -474,6 +474,7 @@ async function analyseHandlers(
           deps: [...merged.deps, ...facts.deps],
           leaks: [...merged.leaks, ...facts.leaks],
           readsShutdownState: merged.readsShutdownState || facts.readsShutdownState,
+          errorStatus: !(merged.errorStatus === false && facts.errorStatus === false),
         }
       : facts;
   }

@@ -147,7 +147,8 @@ export class HandlerAnalyzer {
   /** Facts about a handler function (or a block of code, for path checks inside middleware). */
   async analyse(fn: TSNode, info: FileInfo): Promise<HandlerFacts> {
     const facts: HandlerFacts = { loc: locOf(info, fn), deps: [], leaks: [], readsShutdownState: false };
-    await this.walkFunction(fn, info, facts, [], undefined, 0, new Set());
+    await this.walkFunction(fn, info, facts, [], undefined, undefined, 0, new Set());
+    facts.errorStatus = answersErrors(fn, info);
     return facts;
   }
 
@@ -157,6 +158,7 @@ export class HandlerAnalyzer {
     facts: HandlerFacts,
     via: string[],
     outerTimeout: string | undefined,
+    outerCaught: Loc | undefined,
     depth: number,
     seen: Set<string>,
   ): Promise<void> {
@@ -180,11 +182,13 @@ export class HandlerAnalyzer {
       const dep = await this.classifyCall(call, info);
       if (dep) {
         const timeout = (await this.timeoutAround(call, info, fn)) ?? dep.timeout ?? outerTimeout;
+        const caught = caughtAround(call, fn, info) ?? outerCaught;
         facts.deps.push({
           kind: dep.kind,
           callee: calleeLabel(call),
           loc: locOf(info, call),
           ...(timeout ? { timeout } : {}),
+          ...(caught ? { caught } : {}),
           via,
         });
         continue;
@@ -199,7 +203,8 @@ export class HandlerAnalyzer {
       const timeout = (await this.timeoutAround(call, info, fn)) ?? outerTimeout;
       const label = `${calleeLabel(call)}() (${target.info.path}:${lineOf(target.fn)})`;
       const before = facts.leaks.length;
-      await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, depth + 1, seen);
+      const caught = caughtAround(call, fn, info) ?? outerCaught;
+      await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, caught, depth + 1, seen);
       // A leak inside a wrapper: the delay is usually the wrapper's parameter; take it from this call.
       for (const leak of facts.leaks.slice(before))
         if (leak.ms === undefined) {
@@ -647,6 +652,91 @@ function raceHasTimer(race: TSNode): boolean {
     if (local?.type === 'value' && TIMER_TEXT.test(local.node.text)) return true;
     if (local?.type === 'function' && TIMER_TEXT.test(local.node.text)) return true;
     if (!local && /timeout|timer|deadline/i.test(u.text)) return true;
+  }
+  return false;
+}
+
+/**
+ * Where a failure of `call` is caught and turned into a normal answer before it leaves `stopAt`: a
+ * `catch`/`except` that neither rethrows nor passes the error on, a `.catch(…)` or two-argument `.then`
+ * on the call's chain, `Promise.allSettled`, Python `contextlib.suppress`.
+ */
+function caughtAround(call: TSNode, stopAt: TSNode, info: FileInfo): Loc | undefined {
+  let child: TSNode = call;
+  for (let n: TSNode | null = call.parent; n && n.id !== stopAt.id; child = n, n = n.parent) {
+    if (n.type === 'try_statement') {
+      const body = n.childForFieldName('body');
+      if (!body || child.id !== body.id) continue;
+      const handlers =
+        info.lang === 'js'
+          ? [n.childForFieldName('handler')].filter((h): h is TSNode => !!h)
+          : n.namedChildren.filter(
+              (c): c is TSNode => c?.type === 'except_clause' || c?.type === 'except_group_clause',
+            );
+      if (handlers.length === 0) continue;
+      if (handlers.some((h) => RETHROWS.test(h.text))) return undefined;
+      return locOf(info, handlers[0]!);
+    }
+    if (isCall(n)) {
+      const name = calleeName(n) ?? '';
+      if (/(^|\.)(allSettled)$/.test(name)) return locOf(info, n);
+      const fn = fnOf(n);
+      const m = fn ? memberParts(fn) : undefined;
+      if (m && (fn!.id === child.id || m.object.id === child.id)) {
+        // Reported at `.catch` itself, not where the chain starts.
+        const at = fn!.childForFieldName('property') ?? n;
+        if (m.property === 'catch' && !RETHROWS.test(n.text.slice(fn!.text.length))) return locOf(info, at);
+        if (m.property === 'then' && positionalArgs(n).length >= 2) return locOf(info, at);
+      }
+    }
+    if (n.type === 'with_statement' && /\bsuppress\s*\(/.test(n.namedChildren[0]?.text ?? '')) return locOf(info, n);
+  }
+  return undefined;
+}
+
+/** A catch block that lets the failure through. */
+const RETHROWS = /\bthrow\b|\braise\b|\bnext\s*\(\s*\w|\breject\s*\(/;
+
+/**
+ * Whether a handler can answer with an error status as far as its own code shows: a non-2xx status set
+ * or computed (`res.status(ok ? 200 : 503)`, `reply.code(code)`, `{ status }` in a Response init,
+ * `status_code=`), a thrown error or exception class, NestJS Terminus `health.check([...])` (which throws
+ * 503 itself), a response object handed to another function (which may set it). False only when none
+ * of these appear: every answer is a 2xx.
+ */
+function answersErrors(fn: TSNode, info: FileInfo): boolean {
+  const text = fn.text;
+  if (/\b[45]\d\d\b/.test(text)) return true;
+  if (info.lang === 'py') {
+    return (
+      /\braise\b|\babort\s*\(|\bstatus(_code)?\s*=\s*(?!20\d\b)|HTTPException|HTTPStatus|status\.HTTP_|\bHttpResponse\w+\(|^\s*return\s+[^\n#]+,\s*(?!20\d\b)[\w.]+\s*$/m.test(
+        text,
+      ) || passesResponse(fn, ['response', 'resp', 'res'])
+    );
+  }
+  if (
+    /\bthrow\b|Exception\b|HttpStatus\.|StatusCodes?\.|\.check\s*\(\s*\[/.test(text) ||
+    /\.(status|code|sendStatus|writeHead)\s*\(\s*(?!20\d\s*\))/.test(text) ||
+    /\.(status|statusCode)\s*=(?!=)\s*(?!20\d\b)/.test(text) ||
+    /[{,]\s*status\s*(:\s*(?!20\d\b)[\w.]+\s*)?[,}]/.test(text) ||
+    /\bnext\s*\(\s*\w/.test(text)
+  )
+    return true;
+  return passesResponse(fn, ['res', 'reply', 'ctx', 'response', 'resp', 'c', 'event']);
+}
+
+/** The handler hands its response object (or context) to another function, which may set the status. */
+function passesResponse(fn: TSNode, names: readonly string[]): boolean {
+  const params = [...paramsOf(fn).keys()];
+  const watched = new Set(params.filter((p) => names.includes(p) || params.indexOf(p) === 1));
+  if (watched.size === 0) return false;
+  for (const c of fn.descendantsOfType(['call_expression', 'call'])) {
+    if (!c) continue;
+    const callee = fnOf(c);
+    const m = callee ? memberParts(callee) : undefined;
+    // `res.send(…)`, `reply.send(…)`, `ctx.json(…)` answer; they are not a hand-off.
+    if (m && m.object.type === 'identifier' && watched.has(m.object.text)) continue;
+    if (positionalArgs(c).some((a) => unwrap(a).type === 'identifier' && watched.has(unwrap(a).text))) return true;
   }
   return false;
 }
