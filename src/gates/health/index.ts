@@ -27,9 +27,9 @@ const CODE_TOKENS = [
   '/live',
   '/ready',
   '/alive',
-  // NestJS `@Controller('health')`, `@Get('live')`.
-  "'health'",
-  '"health"',
+  // NestJS `@Controller('health')`.
+  "Controller('health",
+  'Controller("health',
 ];
 /** File-system routed health endpoints (Remix `app/routes/healthcheck.tsx`, SvelteKit `src/routes/health/+server.ts`). */
 const HEALTH_ROUTE_FILE =
