@@ -221,6 +221,14 @@ export function healthcheckTarget(argv: string[], shell: boolean): HttpTarget | 
   return t && isLocal(t) ? t : undefined;
 }
 
+/**
+ * A path with parameters or wildcards (`/runs/:id/live`, `/files/*`, `/{id}`): a resource route whose
+ * last word happens to be `live` or `status`, not a probe endpoint.
+ */
+export function hasPathParams(path: string): boolean {
+  return /[:*[{<]/.test(path);
+}
+
 /** "database (`db.$queryRaw` at src/health.ts:21)" for messages. */
 export function describeDep(d: DepCall): string {
   const kind = d.kind === 'service' ? 'another service' : d.kind === 'http' ? 'an HTTP call' : `the ${d.kind}`;

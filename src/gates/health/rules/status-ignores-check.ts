@@ -1,5 +1,14 @@
 import type { RepoRule } from '../../../core/types.js';
-import { changedPaths, containers, describeDep, modelOf, probeHandler, related, touches } from '../analysis.js';
+import {
+  changedPaths,
+  containers,
+  describeDep,
+  hasPathParams,
+  modelOf,
+  probeHandler,
+  related,
+  touches,
+} from '../analysis.js';
 import type { DepKind, Framework, Route } from '../model.js';
 import { healthOptions, type HealthOptions } from '../options.js';
 
@@ -70,7 +79,7 @@ export const rule: RepoRule<unknown, HealthOptions> = {
           liveness.has(route) ||
           LIVENESS_NAME.test(route.path) ||
           (options.liveness !== undefined && route.path.toLowerCase() === options.liveness.toLowerCase());
-        if (!probe && isLiveness) continue;
+        if (!probe && (isLiveness || hasPathParams(route.path))) continue;
         const caught = h.deps[0]!.caught!;
         if (!touches(changed, route.loc.path, h.loc.path, caught.path, ...h.deps.map((d) => d.loc.path), probe?.path))
           continue;
