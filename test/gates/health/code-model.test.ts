@@ -179,6 +179,8 @@ export async function GET() { await prisma.$queryRaw\`SELECT 1\`; return new Res
       'app/routes/sitemap[.]xml.ts': 'export const loader = () => null;\n',
       'app/routes/files.$.ts': 'export const loader = () => null;\n',
       'app/routes/about.tsx': 'export default function About() { return null; }\n',
+      'app/routes/ops+/ready.ts': 'export const loader = () => null;\n',
+      'app/routes/ops+/_index.ts': 'export const loader = () => null;\n',
       'svelte/package.json': '{"name":"shop"}',
       'svelte/src/routes/(ops)/health/[probe]/+server.ts': 'export const GET = () => new Response("ok");\n',
       'svelte/src/routes/+server.ts': 'export function POST() { return new Response("ok"); }\n',
@@ -188,6 +190,8 @@ export async function GET() { await prisma.$queryRaw\`SELECT 1\`; return new Res
       'GET /concerts/mine',
       'GET /files/*',
       'GET /healthcheck',
+      'GET /ops',
+      'GET /ops/ready',
       'GET /orgs/:slug',
       'GET /sitemap.xml',
     ]);

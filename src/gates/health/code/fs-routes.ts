@@ -80,21 +80,25 @@ function svelteKitPath(dir: string): string {
  * Remix / React Router flat routes: `api.health.ts` → `/api/health`, `_index` → the parent, `_auth.login`
  * (pathless layout) → `/login`, `concerts_.mine` → `/concerts/mine`, `$id` → `:id`, `$` → `*`,
  * `sitemap[.]xml` → `/sitemap.xml`; a folder's `route.tsx` is the folder's route. Remix 1 nested folders
- * (`api/health.ts`) are read the same way when the folder has no `route` module. Undefined for files that
+ * (`api/health.ts`) are read the same way when the folder has no `route` module, and remix-flat-routes
+ * `+` folders are flattened (`api+/health.ts` is `api.health.ts`). Undefined for files that
  * are not route modules (helpers beside a folder's `route.tsx`).
  */
 function remixPath(name: string, routesDir: string, paths: ReadonlySet<string>): string | undefined {
-  const folders = name.split('/');
+  const all = name.split('/');
+  // remix-flat-routes hybrid folders: `api+/health.ts` is `api.health.ts`.
+  const flat: string[] = [];
+  while (all.length > 1 && all[0]!.endsWith('+')) flat.push(all.shift()!.slice(0, -1));
+  const folders = all;
   let file = folders.pop()!;
   if (folders.length > 0) {
-    const folderRoute = ['tsx', 'ts', 'jsx', 'js'].some((e) =>
-      paths.has(`${routesDir}/${folders.join('/')}/route.${e}`),
-    );
+    const dir = [...flat.map((f) => `${f}+`), ...folders].join('/');
+    const folderRoute = ['tsx', 'ts', 'jsx', 'js'].some((e) => paths.has(`${routesDir}/${dir}/route.${e}`));
     if (file === 'route' && folders.length === 1) file = folders.pop()!;
     else if (folderRoute) return undefined;
   }
   const segments: string[] = [];
-  for (const part of [...folders, file]) segments.push(...splitRemixName(part));
+  for (const part of [...flat, ...folders, file]) segments.push(...splitRemixName(part));
   const parts: string[] = [];
   for (const s of segments) {
     if (s === '_index' || s === 'index' || s === 'route') continue;
