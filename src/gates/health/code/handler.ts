@@ -722,6 +722,14 @@ function answersErrors(fn: TSNode, info: FileInfo): boolean {
     /\bnext\s*\(\s*\w/.test(text)
   )
     return true;
+  // Hono `c.json(body, status)`, `c.text('down', up ? 200 : code())`: a status argument that is not a 2xx literal.
+  for (const c of fn.descendantsOfType('call_expression')) {
+    const callee = c ? fnOf(c) : undefined;
+    const m = callee ? memberParts(callee) : undefined;
+    if (!m || !/^(json|text|body|html)$/.test(m.property)) continue;
+    const status = positionalArgs(c!)[1];
+    if (status && !/^20\d$/.test(unwrap(status).text)) return true;
+  }
   return passesResponse(fn, ['res', 'reply', 'ctx', 'response', 'resp', 'c', 'event']);
 }
 
