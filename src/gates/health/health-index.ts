@@ -178,6 +178,8 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   for (const path of fileRouted) {
     const info = await code.info(path);
     if (info) fileRoutes(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path).root, pathSet);
+    // Route modules are many (a Remix app has hundreds); their facts are plain data, so free each tree now.
+    code.release(path);
   }
   await djangoRoots(ctx, code, facts);
   // Everything below works on plain facts; the few handlers analysed in depth are parsed again.
