@@ -4,6 +4,7 @@
  * workload, and whether a finding touches what the pull request changed.
  */
 import type { ChangedFile, RelatedLocation, RuleContext } from '../../core/types.js';
+import { FILE_ROUTED } from './code/fs-routes.js';
 import { httpTargetOf, isLocal, serverPortOf, shellWords, type HttpTarget } from './deploy/commands.js';
 import { HEALTH_INDEX_ID, dockerfileFor, normalisePath, routeServes } from './health-index.js';
 import {
@@ -151,7 +152,9 @@ export function appPorts(
     if (server.env) return maybe(resolveEnv(server.env, server.port));
     return server.port === undefined ? undefined : [server.port];
   }
-  if (svc.frameworks.includes('next') && svc.listens.length === 0) return maybe(resolveEnv('PORT', 3000));
+  // Next.js, remix-serve and SvelteKit's Node adapter listen on PORT, 3000 by default.
+  if (svc.frameworks.some((f) => FILE_ROUTED.has(f)) && svc.listens.length === 0)
+    return maybe(resolveEnv('PORT', 3000));
   if (svc.listens.length === 0) return undefined;
   const out: number[] = [];
   for (const l of svc.listens) {
@@ -216,6 +219,14 @@ export function served(
 export function healthcheckTarget(argv: string[], shell: boolean): HttpTarget | undefined {
   const t = httpTargetOf(shell ? shellWords(argv.join(' ')) : argv);
   return t && isLocal(t) ? t : undefined;
+}
+
+/**
+ * A path with parameters or wildcards (`/runs/:id/live`, `/files/*`, `/{id}`): a resource route whose
+ * last word happens to be `live` or `status`, not a probe endpoint.
+ */
+export function hasPathParams(path: string): boolean {
+  return /[:*[{<]/.test(path);
 }
 
 /** "database (`db.$queryRaw` at src/health.ts:21)" for messages. */

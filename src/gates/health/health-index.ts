@@ -6,12 +6,12 @@
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
 import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
+import { fileRoutes, isFileRouteCandidate } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
 import { dirOf } from '../../lang/module-resolver.js';
 import {
   emptyFacts,
-  handlerRef,
   joinPaths,
   mergeFacts,
   plainFacts,
@@ -165,7 +165,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   };
   const jsFiles = new Set(await ctx.snapshot.grep(JS_TOKENS, JS_GLOBS));
   const pyFiles = new Set(await ctx.snapshot.grep(PY_TOKENS, PY_GLOBS));
-  const nextRoutes = paths.filter((p) => isNextRouteFile(p));
+  const fileRouted = paths.filter((p) => isFileRouteCandidate(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)));
   ctx.prefetch?.(sources);
   for (const path of sources) {
@@ -174,9 +174,12 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const f = factsOf(ctx.serviceOf(path).root);
     if (extracted.facts) mergeFacts(f, extracted.facts);
   }
-  for (const path of nextRoutes) {
+  const pathSet = new Set(paths);
+  for (const path of fileRouted) {
     const info = await code.info(path);
-    if (info) nextRoute(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path));
+    if (info) fileRoutes(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path).root, pathSet);
+    // Route modules are many (a Remix app has hundreds); their facts are plain data, so free each tree now.
+    code.release(path);
   }
   await djangoRoots(ctx, code, facts);
   // Everything below works on plain facts; the few handlers analysed in depth are parsed again.
@@ -473,6 +476,7 @@ async function analyseHandlers(
           deps: [...merged.deps, ...facts.deps],
           leaks: [...merged.leaks, ...facts.leaks],
           readsShutdownState: merged.readsShutdownState || facts.readsShutdownState,
+          errorStatus: !(merged.errorStatus === false && facts.errorStatus === false),
         }
       : facts;
   }
@@ -546,62 +550,6 @@ async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Pro
     records.set(file, record);
   }
   return record.parsed ? record : undefined;
-}
-
-/** Next.js App Router `app/…/route.ts` and Pages Router `pages/api/…` files. */
-function isNextRouteFile(path: string): boolean {
-  return (
-    /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path) ||
-    /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path)
-  );
-}
-
-function nextRoute(info: FileInfo, f: RawFacts, svc: Service): void {
-  const path = info.path;
-  const rel = svc.root ? path.slice(svc.root.length + 1) : path;
-  let segments: string[];
-  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
-  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
-  if (app) segments = (app[1] ?? '').split('/').filter(Boolean);
-  else if (pages) segments = pages[1]!.split('/');
-  else return; // a route file outside this service's app dir
-  if (segments.some((s) => s.startsWith('_'))) return; // private folders are not routed
-  if (segments[segments.length - 1] === 'index' && pages) segments.pop();
-  const parts = segments
-    .filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith('@'))
-    .map((s) => (/^\[\[?\.\.\./.test(s) ? '*' : s));
-  const urlPath = joinPaths(...parts);
-  f.frameworks.add('next');
-  const methods: Array<[string, string]> = app
-    ? ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
-        .filter((m) => info.exports.has(m))
-        .map((m) => [m, info.exports.get(m)!])
-    : info.exports.has('default')
-      ? [['ALL', info.exports.get('default')!]]
-      : [];
-  for (const [method, local] of methods) {
-    const decl = info.decls.get(local);
-    const fn = decl ? functionOf(decl) : undefined;
-    const loc = { path, line: (decl ?? info.root).startPosition.row + 1 };
-    f.routes.push({
-      framework: 'next',
-      method,
-      path: urlPath,
-      receiver: { kind: 'root' },
-      loc,
-      handlers: fn ? [handlerRef({ node: fn, info })] : [],
-    });
-  }
-  if (!app && !info.exports.has('default') && info.defaultExpr) {
-    f.routes.push({
-      framework: 'next',
-      method: 'ALL',
-      path: urlPath,
-      receiver: { kind: 'root' },
-      loc: { path, line: 1 },
-      handlers: [handlerRef({ node: info.defaultExpr, info })],
-    });
-  }
 }
 
 /** Django's root URL conf: `ROOT_URLCONF` in settings, else a urls.py beside settings.py. */

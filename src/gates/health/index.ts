@@ -24,7 +24,16 @@ const CODE_TOKENS = [
   '/livez',
   '/readyz',
   '/health',
+  '/live',
+  '/ready',
+  '/alive',
+  // NestJS `@Controller('health')`.
+  "Controller('health",
+  'Controller("health',
 ];
+/** File-system routed health endpoints (Remix `app/routes/healthcheck.tsx`, SvelteKit `src/routes/health/+server.ts`). */
+const HEALTH_ROUTE_FILE =
+  /(^|\/)(app|pages|routes)\/(.+[/.])?(health|healthz|healthcheck|livez|readyz|live|ready|alive)([/.]|$)/i;
 
 /**
  * The health-model gate: what each service serves (health routes and what their handlers do) against
@@ -44,6 +53,7 @@ export const healthGate: Gate<HealthOptions> = {
       )
     )
       return true;
+    if (paths.some((p) => HEALTH_ROUTE_FILE.test(p))) return true;
     if ((await snapshot.grep(DEPLOY_TOKENS, ['**/*.{yaml,yml}'])).length > 0) return true;
     return (await snapshot.grep(CODE_TOKENS, ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py}'])).length > 0;
   },

@@ -29,6 +29,8 @@ export interface DepCall {
   timeout?: string;
   /** The helper calls from the handler down to this call, e.g. `checkDatabase() (src/db.ts:4)`. */
   via: string[];
+  /** Where a failure of this call is caught and turned into a normal answer (a `catch` that does not rethrow). */
+  caught?: Loc;
 }
 
 /** A `Promise.race` timeout whose timer is never cleared: every call leaves a live timer behind. */
@@ -51,6 +53,11 @@ export interface HandlerFacts {
   leaks: TimerLeak[];
   /** The handler reads a shutdown flag / state (so readiness can fail during shutdown). */
   readsShutdownState: boolean;
+  /**
+   * False when nothing in the handler's own code can answer with a non-2xx status (no error status, no
+   * throw, no response handed elsewhere); true or undefined when it can or we cannot tell.
+   */
+  errorStatus?: boolean;
 }
 
 export type Framework =
@@ -60,6 +67,8 @@ export type Framework =
   | 'hono'
   | 'nest'
   | 'next'
+  | 'remix'
+  | 'sveltekit'
   | 'node-http'
   | 'terminus'
   | 'lightship'

@@ -168,6 +168,68 @@ export async function GET() { await prisma.$queryRaw\`SELECT 1\`; return new Res
     expect(deps(route(model, '/api/health'))).toEqual(['database prisma.$queryRaw']);
   });
 
+  it('Remix / React Router flat routes (loaders only) and SvelteKit endpoints', async () => {
+    const { model } = await modelOf({
+      'package.json': '{"name":"web"}',
+      'app/routes/healthcheck.tsx': 'export const loader = async () => new Response("OK");\n',
+      'app/routes/api.v1.health.ts': 'export async function loader() { return new Response("OK"); }\n',
+      'app/routes/_app.orgs.$slug._index/route.tsx': 'export const loader = () => null;\n',
+      'app/routes/_app.orgs.$slug._index/helper.ts': 'export const loader = () => null;\n',
+      'app/routes/concerts_.mine.tsx': 'export const loader = () => null;\n',
+      'app/routes/sitemap[.]xml.ts': 'export const loader = () => null;\n',
+      'app/routes/files.$.ts': 'export const loader = () => null;\n',
+      'app/routes/about.tsx': 'export default function About() { return null; }\n',
+      'app/routes/ops+/ready.ts': 'export const loader = () => null;\n',
+      'app/routes/ops+/_index.ts': 'export const loader = () => null;\n',
+      'svelte/package.json': '{"name":"shop"}',
+      'svelte/src/routes/(ops)/health/[probe]/+server.ts': 'export const GET = () => new Response("ok");\n',
+      'svelte/src/routes/+server.ts': 'export function POST() { return new Response("ok"); }\n',
+    });
+    expect(routeList(model)).toEqual([
+      'GET /api/v1/health',
+      'GET /concerts/mine',
+      'GET /files/*',
+      'GET /healthcheck',
+      'GET /ops',
+      'GET /ops/ready',
+      'GET /orgs/:slug',
+      'GET /sitemap.xml',
+    ]);
+    expect(routeList(model, 'svelte')).toEqual(['GET /health/:probe', 'POST /']);
+  });
+
+  it('named handlers: consts inside plugins, fastify-plugin wrappers, controller instances and bound methods', async () => {
+    const { model } = await modelOf({
+      'package.json': '{"name":"api"}',
+      'src/db.ts': "import { Pool } from 'pg';\nexport const pool = new Pool();\n",
+      'src/health.ts': `import fp from 'fastify-plugin';
+import { pool } from './db.js';
+export default fp(async (app) => {
+  const ready = async () => { await pool.query('SELECT 1'); return 'ok'; };
+  app.get('/readyz', ready);
+});
+`,
+      'src/probes.ts': `import { pool } from './db.js';
+export class Probes {
+  async health() { await pool.query('SELECT 1'); return 'ok'; }
+}
+`,
+      'src/server.ts': `import Fastify from 'fastify';
+import health from './health.js';
+import { Probes } from './probes.js';
+const app = Fastify();
+const probes = new Probes();
+app.register(health, { prefix: '/ops' });
+app.get('/healthz', probes.health.bind(probes));
+app.get('/health', probes.health);
+app.listen({ port: 8080 });
+`,
+    });
+    expect(routeList(model)).toEqual(['GET /health', 'GET /healthz', 'GET /ops/readyz']);
+    for (const p of ['/health', '/healthz', '/ops/readyz'])
+      expect(deps(route(model, p))).toEqual(['database pool.query']);
+  });
+
   it('terminus health checks, beforeShutdown delay and a CommonJS knex client', async () => {
     const { model } = await modelOf({
       'src/server.js': `const http = require('http');

@@ -27,7 +27,10 @@ const MAX_DEPTH = 3;
 
 /** Option keys that bound a call in time. */
 const TIMEOUT_KEYS =
-  /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|socketTimeout|commandTimeout|statement_timeout|query_timeout)$/;
+  /^(timeout|timeoutMs|timeout_ms|signal|abortSignal|deadline|requestTimeout|request_timeout|socketTimeout|socket_timeout|socketConnectTimeout|socket_connect_timeout|commandTimeout|command_timeout|connectTimeout|connect_timeout|connectionTimeoutMillis|statement_timeout|statementTimeout|query_timeout|queryTimeout)$/;
+
+/** Keyword arguments whose dictionary holds driver options (`create_engine(url, connect_args={…})`). */
+const NESTED_OPTION_KEYS = /^(connect_args|options|connection_kwargs|socket_options|extra|socket|pool)$/;
 
 /** Names of context managers / wrappers that bound what runs inside them. */
 const PY_TIMEOUT_CONTEXTS = /(^|\.)(timeout|timeout_at|fail_after|fail_at|move_on_after|Timeout|timeout_after)$/;
@@ -144,7 +147,8 @@ export class HandlerAnalyzer {
   /** Facts about a handler function (or a block of code, for path checks inside middleware). */
   async analyse(fn: TSNode, info: FileInfo): Promise<HandlerFacts> {
     const facts: HandlerFacts = { loc: locOf(info, fn), deps: [], leaks: [], readsShutdownState: false };
-    await this.walkFunction(fn, info, facts, [], undefined, 0, new Set());
+    await this.walkFunction(fn, info, facts, [], undefined, undefined, 0, new Set());
+    facts.errorStatus = answersErrors(fn, info);
     return facts;
   }
 
@@ -154,6 +158,7 @@ export class HandlerAnalyzer {
     facts: HandlerFacts,
     via: string[],
     outerTimeout: string | undefined,
+    outerCaught: Loc | undefined,
     depth: number,
     seen: Set<string>,
   ): Promise<void> {
@@ -177,11 +182,13 @@ export class HandlerAnalyzer {
       const dep = await this.classifyCall(call, info);
       if (dep) {
         const timeout = (await this.timeoutAround(call, info, fn)) ?? dep.timeout ?? outerTimeout;
+        const caught = caughtAround(call, fn, info) ?? outerCaught;
         facts.deps.push({
           kind: dep.kind,
           callee: calleeLabel(call),
           loc: locOf(info, call),
           ...(timeout ? { timeout } : {}),
+          ...(caught ? { caught } : {}),
           via,
         });
         continue;
@@ -196,7 +203,8 @@ export class HandlerAnalyzer {
       const timeout = (await this.timeoutAround(call, info, fn)) ?? outerTimeout;
       const label = `${calleeLabel(call)}() (${target.info.path}:${lineOf(target.fn)})`;
       const before = facts.leaks.length;
-      await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, depth + 1, seen);
+      const caught = caughtAround(call, fn, info) ?? outerCaught;
+      await this.walkFunction(target.fn, target.info, facts, [...via, label], timeout, caught, depth + 1, seen);
       // A leak inside a wrapper: the delay is usually the wrapper's parameter; take it from this call.
       for (const leak of facts.leaks.slice(before))
         if (leak.ms === undefined) {
@@ -229,7 +237,7 @@ export class HandlerAnalyzer {
     if (!m) return undefined;
     // this.method() / self.method()
     if (m.object.type === 'this' || (m.object.type === 'identifier' && m.object.text === 'self')) {
-      const cls = enclosingClassNode(call);
+      const cls = enclosingClass(call);
       const method = cls ? classMethod(cls, m.property) : undefined;
       return method ? { fn: method, info } : undefined;
     }
@@ -444,7 +452,7 @@ export class HandlerAnalyzer {
 
   /** `this.x`: a constructor parameter property (TS), a field initializer, or `self.x = …` in `__init__`. */
   private async classifyField(node: TSNode, field: string, info: FileInfo, depth: number): Promise<Client | undefined> {
-    const cls = enclosingClassNode(node);
+    const cls = enclosingClass(node);
     if (!cls) return undefined;
     const body = cls.childForFieldName('body');
     for (const member of body?.namedChildren ?? []) {
@@ -483,6 +491,13 @@ export class HandlerAnalyzer {
         if (/timeout|deadline/i.test(name.slice(name.lastIndexOf('.') + 1))) return `\`${name}()\``;
         const target = await this.callTarget(n, info);
         if (target && this.isTimeoutWrapper(target.fn)) return `\`${name}()\``;
+      }
+      // `const work = pool.query('SELECT 1'); await Promise.race([work, timeout])`.
+      if (n.type === 'variable_declarator' && info.lang === 'js') {
+        const name = n.childForFieldName('name');
+        const scope = enclosingFunctionNode(n);
+        if (name?.type === 'identifier' && scope && racedWithTimer(scope, name.text))
+          return '`Promise.race` with a timer';
       }
       if (n.type === 'with_statement') {
         for (const item of n.descendantsOfType('with_item')) {
@@ -599,11 +614,26 @@ function hintName(object: TSNode): string | undefined {
 
 /** A literal timeout option on the call itself (`{ timeout: 500 }`, `signal:`, Python `timeout=`). */
 function optionTimeout(call: TSNode): string | undefined {
-  for (const [k] of keywordArgs(call)) if (TIMEOUT_KEYS.test(k)) return `\`${k}=\``;
+  for (const [k, v] of keywordArgs(call)) {
+    if (TIMEOUT_KEYS.test(k)) return `\`${k}=\``;
+    const d = unwrap(v);
+    if (NESTED_OPTION_KEYS.test(k) && d.type === 'dictionary')
+      for (const key of objectProps(d).keys()) if (TIMEOUT_KEYS.test(key)) return `\`${key}\` in \`${k}=\``;
+  }
   for (const a of positionalArgs(call)) {
-    const u = unwrap(a);
+    let u = unwrap(a);
+    // `fetch(url, options)` with `const options = { signal: AbortSignal.timeout(500) }` just above.
+    if (u.type === 'identifier') {
+      const local = findLocal(u, u.text);
+      if (local?.type === 'value' && unwrap(local.node).type === 'object') u = unwrap(local.node);
+    }
     if (u.type !== 'object') continue;
-    for (const k of objectProps(u).keys()) if (TIMEOUT_KEYS.test(k)) return `the \`${k}\` option`;
+    for (const [k, v] of objectProps(u)) {
+      if (TIMEOUT_KEYS.test(k)) return `the \`${k}\` option`;
+      const d = unwrap(v);
+      if (NESTED_OPTION_KEYS.test(k) && d.type === 'object')
+        for (const key of objectProps(d).keys()) if (TIMEOUT_KEYS.test(key)) return `the \`${key}\` option`;
+    }
   }
   return undefined;
 }
@@ -612,8 +642,127 @@ function optionTimeout(call: TSNode): string | undefined {
 function raceHasTimer(race: TSNode): boolean {
   const [arg] = positionalArgs(race);
   if (!arg) return false;
-  return /setTimeout|AbortSignal\.timeout|\b(timeout|delay|sleep|wait)\w*\s*\(/i.test(arg.text);
+  if (TIMER_TEXT.test(arg.text)) return true;
+  // A timer promise held in a variable: `const timeout = new Promise((_, rej) => setTimeout(rej, 2000))`.
+  const elements = unwrap(arg).type === 'array' ? unwrap(arg).namedChildren : [];
+  for (const el of elements) {
+    const u = el ? unwrap(el) : undefined;
+    if (u?.type !== 'identifier') continue;
+    const local = findLocal(u, u.text);
+    if (local?.type === 'value' && TIMER_TEXT.test(local.node.text)) return true;
+    if (local?.type === 'function' && TIMER_TEXT.test(local.node.text)) return true;
+    if (!local && /timeout|timer|deadline/i.test(u.text)) return true;
+  }
+  return false;
 }
+
+/**
+ * Where a failure of `call` is caught and turned into a normal answer before it leaves `stopAt`: a
+ * `catch`/`except` that neither rethrows nor passes the error on, a `.catch(…)` or two-argument `.then`
+ * on the call's chain, `Promise.allSettled`, Python `contextlib.suppress`.
+ */
+function caughtAround(call: TSNode, stopAt: TSNode, info: FileInfo): Loc | undefined {
+  let child: TSNode = call;
+  for (let n: TSNode | null = call.parent; n && n.id !== stopAt.id; child = n, n = n.parent) {
+    if (n.type === 'try_statement') {
+      const body = n.childForFieldName('body');
+      if (!body || child.id !== body.id) continue;
+      const handlers =
+        info.lang === 'js'
+          ? [n.childForFieldName('handler')].filter((h): h is TSNode => !!h)
+          : n.namedChildren.filter(
+              (c): c is TSNode => c?.type === 'except_clause' || c?.type === 'except_group_clause',
+            );
+      if (handlers.length === 0) continue;
+      if (handlers.some((h) => RETHROWS.test(h.text))) return undefined;
+      return locOf(info, handlers[0]!);
+    }
+    if (isCall(n)) {
+      const name = calleeName(n) ?? '';
+      if (/(^|\.)(allSettled)$/.test(name)) return locOf(info, n);
+      const fn = fnOf(n);
+      const m = fn ? memberParts(fn) : undefined;
+      if (m && (fn!.id === child.id || m.object.id === child.id)) {
+        // Reported at `.catch` itself, not where the chain starts.
+        const at = fn!.childForFieldName('property') ?? n;
+        if (m.property === 'catch' && !RETHROWS.test(n.text.slice(fn!.text.length))) return locOf(info, at);
+        if (m.property === 'then' && positionalArgs(n).length >= 2) return locOf(info, at);
+      }
+    }
+    if (n.type === 'with_statement' && /\bsuppress\s*\(/.test(n.namedChildren[0]?.text ?? '')) return locOf(info, n);
+  }
+  return undefined;
+}
+
+/** A catch block that lets the failure through. */
+const RETHROWS = /\bthrow\b|\braise\b|\bnext\s*\(\s*\w|\breject\s*\(/;
+
+/**
+ * Whether a handler can answer with an error status as far as its own code shows: a non-2xx status set
+ * or computed (`res.status(ok ? 200 : 503)`, `reply.code(code)`, `{ status }` in a Response init,
+ * `status_code=`), a thrown error or exception class, NestJS Terminus `health.check([...])` (which throws
+ * 503 itself), a response object handed to another function (which may set it). False only when none
+ * of these appear: every answer is a 2xx.
+ */
+function answersErrors(fn: TSNode, info: FileInfo): boolean {
+  const text = fn.text;
+  if (/\b[45]\d\d\b/.test(text)) return true;
+  if (info.lang === 'py') {
+    return (
+      /\braise\b|\babort\s*\(|\bstatus(_code)?\s*=\s*(?!20\d\b)|HTTPException|HTTPStatus|status\.HTTP_|\bHttpResponse\w+\(|^\s*return\s+[^\n#]+,\s*(?!20\d\b)[\w.]+\s*$/m.test(
+        text,
+      ) || passesResponse(fn, ['response', 'resp', 'res'])
+    );
+  }
+  if (
+    /\bthrow\b|Exception\b|HttpStatus\.|StatusCodes?\.|\.check\s*\(\s*\[/.test(text) ||
+    /\.(status|code|sendStatus|writeHead)\s*\(\s*(?!20\d\s*\))/.test(text) ||
+    /\.(status|statusCode)\s*=(?!=)\s*(?!20\d\b)/.test(text) ||
+    /[{,]\s*status\s*(:\s*(?!20\d\b)[\w.]+\s*)?[,}]/.test(text) ||
+    /\bnext\s*\(\s*\w/.test(text)
+  )
+    return true;
+  // Hono `c.json(body, status)`, `c.text('down', up ? 200 : code())`: a status argument that is not a 2xx literal.
+  for (const c of fn.descendantsOfType('call_expression')) {
+    const callee = c ? fnOf(c) : undefined;
+    const m = callee ? memberParts(callee) : undefined;
+    if (!m || !/^(json|text|body|html)$/.test(m.property)) continue;
+    const status = positionalArgs(c!)[1];
+    if (status && !/^20\d$/.test(unwrap(status).text)) return true;
+  }
+  return passesResponse(fn, ['res', 'reply', 'ctx', 'response', 'resp', 'c', 'event']);
+}
+
+/** The handler hands its response object (or context) to another function, which may set the status. */
+function passesResponse(fn: TSNode, names: readonly string[]): boolean {
+  const params = [...paramsOf(fn).keys()];
+  const watched = new Set(params.filter((p) => names.includes(p) || params.indexOf(p) === 1));
+  if (watched.size === 0) return false;
+  for (const c of fn.descendantsOfType(['call_expression', 'call'])) {
+    if (!c) continue;
+    const callee = fnOf(c);
+    const m = callee ? memberParts(callee) : undefined;
+    // `res.send(…)`, `reply.send(…)`, `ctx.json(…)` answer; they are not a hand-off.
+    if (m && m.object.type === 'identifier' && watched.has(m.object.text)) continue;
+    if (positionalArgs(c).some((a) => unwrap(a).type === 'identifier' && watched.has(unwrap(a).text))) return true;
+  }
+  return false;
+}
+
+/** Is `name` an element of a `Promise.race([...])` with a timer somewhere in `scope`? */
+function racedWithTimer(scope: TSNode, name: string): boolean {
+  for (const c of scope.descendantsOfType('call_expression')) {
+    if (!c || calleeName(c) !== 'Promise.race') continue;
+    const [arg] = positionalArgs(c);
+    const els = arg && unwrap(arg).type === 'array' ? unwrap(arg).namedChildren : [];
+    if (els.some((e) => e && unwrap(e).type === 'identifier' && unwrap(e).text === name) && raceHasTimer(c))
+      return true;
+  }
+  return false;
+}
+
+/** Text that creates a timer: `setTimeout`, `AbortSignal.timeout`, `sleep(…)`, `delay(…)`, `timeout(…)`. */
+const TIMER_TEXT = /setTimeout|AbortSignal\.timeout|\b(timeout|delay|sleep|wait)\w*\s*\(/i;
 
 function isGlobalSetTimeout(call: TSNode, info: FileInfo): boolean {
   const fn = fnOf(call);
@@ -688,7 +837,7 @@ function enclosingFunctionName(node: TSNode): string | undefined {
   return undefined;
 }
 
-function enclosingClassNode(node: TSNode): TSNode | undefined {
+export function enclosingClass(node: TSNode): TSNode | undefined {
   for (let n = node.parent; n; n = n.parent)
     if (
       n.type === 'class_declaration' ||

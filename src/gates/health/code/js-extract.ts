@@ -6,8 +6,8 @@
 import type { TSNode } from '../../../lang/source-file.js';
 import { calleeName, dottedName, objectProps, positionalArgs, stringValue } from '../../../lang/ts-helpers.js';
 import type { HandlerFacts, PortExpr, ShutdownHandler } from '../model.js';
-import { FUNCTION_NODES, functionOf, type CodeBase, type FileInfo } from './codebase.js';
-import { enclosingFunctionNode, findLocal, locOf } from './handler.js';
+import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
+import { classMethod, enclosingClass, enclosingFunctionNode, findLocal, locOf } from './handler.js';
 import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all']);
@@ -42,6 +42,7 @@ export const JS_WEB_MODULES = [
   'lightship',
   '@fastify/under-pressure',
   'under-pressure',
+  'fastify-plugin',
   'close-with-grace',
   'http-terminator',
 ];
@@ -424,7 +425,7 @@ class JsExtractor {
       if (inner?.type === 'member_expression' && inner.childForFieldName('property')?.text === 'route') {
         const path = stringValue(positionalArgs(object)[0] ?? object);
         const recv = await this.receiverOf(inner.childForFieldName('object')!);
-        if (path !== undefined) this.route(call, 'express', method, path, recv, args);
+        if (path !== undefined) await this.route(call, 'express', method, path, recv, args);
         return;
       }
     }
@@ -470,7 +471,7 @@ class JsExtractor {
       }
       if (!framework) return;
       const path = stringValue(pathArg)!;
-      this.route(call, framework, method, path, recv, args.slice(args.indexOf(pathArg) + 1));
+      await this.route(call, framework, method, path, recv, args.slice(args.indexOf(pathArg) + 1));
       return;
     }
     // fastify.route({ method, url, handler })
@@ -492,7 +493,8 @@ class JsExtractor {
         return;
       }
       const recv = await this.receiverOf(object);
-      for (const mm of methods) this.route(call, 'fastify', mm.toLowerCase(), path, recv, handler ? [handler] : []);
+      for (const mm of methods)
+        await this.route(call, 'fastify', mm.toLowerCase(), path, recv, handler ? [handler] : []);
       return;
     }
     // hono: app.route('/prefix', sub)
@@ -510,7 +512,7 @@ class JsExtractor {
   private frameworkOfFile(): 'express' | 'fastify' | 'koa' | 'hono' | undefined {
     const m = this.info.modules;
     if (m.has('express')) return 'express';
-    if (m.has('fastify')) return 'fastify';
+    if (m.has('fastify') || m.has('fastify-plugin')) return 'fastify';
     if (m.has('@koa/router') || m.has('koa-router') || m.has('koa')) return 'koa';
     if (m.has('hono')) return 'hono';
     // A module that only receives the app (`export function routes(app: FastifyInstance)`) through a type import.
@@ -521,14 +523,14 @@ class JsExtractor {
     return undefined;
   }
 
-  private route(
+  private async route(
     call: TSNode,
     framework: 'express' | 'fastify' | 'koa' | 'hono',
     method: string,
     path: string,
     receiver: Receiver,
     handlerArgs: TSNode[],
-  ): void {
+  ): Promise<void> {
     this.facts.frameworks.add(framework);
     const m = method === 'del' ? 'DELETE' : method.toUpperCase();
     if (
@@ -550,11 +552,89 @@ class JsExtractor {
       else if (u.type === 'object') {
         // fastify: get('/x', { handler })
         const h = objectProps(u).get('handler');
-        if (h && isFn(unwrap(h))) handlers.push({ node: unwrap(h), info: this.info });
-        else if (h) handlers.push({ node: h, info: this.info });
-      } else handlers.push({ node: u, info: this.info });
+        if (h) handlers.push((await this.handlerFunction(h)) ?? { node: h, info: this.info });
+      } else handlers.push((await this.handlerFunction(u)) ?? { node: u, info: this.info });
     }
     this.facts.routes.push({ framework, method: m, path, receiver, loc: this.loc(call), handlers });
+  }
+
+  /**
+   * The function a handler expression names, so a named handler is analysed like an inline one: a
+   * `const health = async (req, reply) => …` inside a plugin, `this.health.bind(this)`,
+   * `controller.health` on an instance of a repository class, an imported function.
+   */
+  private async handlerFunction(expr: TSNode, depth = 0): Promise<LiveHandler | undefined> {
+    const u = unwrap(expr);
+    if (depth > 3) return undefined;
+    if (isFn(u)) return { node: u, info: this.info };
+    if (u.type === 'call_expression') {
+      // `this.health.bind(this)`, `controller.health.bind(controller)`.
+      const fn = u.childForFieldName('function');
+      if (fn?.type === 'member_expression' && fn.childForFieldName('property')?.text === 'bind')
+        return this.handlerFunction(fn.childForFieldName('object')!, depth + 1);
+      return undefined;
+    }
+    if (u.type === 'identifier') {
+      const local = findLocal(u, u.text);
+      if (local?.type === 'function') return { node: local.node, info: this.info };
+      if (local?.type === 'value')
+        return isFn(unwrap(local.node)) ? { node: unwrap(local.node), info: this.info } : undefined;
+      if (local) return undefined;
+      const r = await this.code.resolve(this.info, u.text);
+      if (r && 'node' in r) {
+        const f = functionOf(r.node);
+        if (f) return { node: f, info: r.info };
+      }
+      return undefined;
+    }
+    if (u.type === 'member_expression') {
+      const object = unwrap(u.childForFieldName('object')!);
+      const prop = u.childForFieldName('property')?.text;
+      if (!prop) return undefined;
+      if (object.type === 'this') {
+        const cls = enclosingClass(u);
+        const m = cls ? classMethod(cls, prop) : undefined;
+        return m ? { node: m, info: this.info } : undefined;
+      }
+      if (object.type !== 'identifier') return undefined;
+      const cls = await this.classOfInstance(object);
+      if (cls) {
+        const m = classMethod(cls.node, prop);
+        return m ? { node: m, info: cls.info } : undefined;
+      }
+      // `import * as handlers from './health'; app.get('/h', handlers.health)`.
+      const b = this.info.bindings.get(object.text);
+      if (b?.imported === '*') {
+        const path = this.code.target(this.info, b.module);
+        const target = path ? await this.code.info(path) : undefined;
+        const r = target ? await this.code.resolveExport(target, prop) : undefined;
+        const f = r && 'node' in r ? functionOf(r.node) : undefined;
+        if (f && r && 'node' in r) return { node: f, info: r.info };
+      }
+    }
+    return undefined;
+  }
+
+  /** The repository class `name` is an instance of (`const c = new HealthController()`), local or imported. */
+  private async classOfInstance(name: TSNode): Promise<{ node: TSNode; info: FileInfo } | undefined> {
+    const local = findLocal(name, name.text);
+    let value: TSNode | undefined;
+    let info = this.info;
+    if (local?.type === 'value') value = unwrap(local.node);
+    else if (!local) {
+      const r = await this.code.resolve(this.info, name.text);
+      if (r && 'node' in r) {
+        const v = valueOf(r.node);
+        if (v) value = unwrap(v);
+        info = r.info;
+      }
+    }
+    if (value?.type !== 'new_expression') return undefined;
+    const ctor = value.childForFieldName('constructor');
+    if (ctor?.type !== 'identifier') return undefined;
+    const r = await this.code.resolve(info, ctor.text);
+    if (!r || !('node' in r)) return undefined;
+    return /class/.test(r.node.type) ? { node: r.node, info: r.info } : undefined;
   }
 
   /** `app.use('/prefix', router)`, `app.use(router)`, `app.use(router.routes())`, proxies. */
@@ -645,10 +725,14 @@ class JsExtractor {
     let fnNode: TSNode | undefined;
     let fnInfo = this.info;
     if (isFn(u)) fnNode = u;
+    else if (u.type === 'call_expression') fnNode = wrappedPlugin(u);
     else if (u.type === 'identifier') {
       const r = await this.code.resolve(this.info, u.text);
       if (r && 'node' in r) {
-        fnNode = functionOf(r.node);
+        // `export default fp(async (fastify) => …)`: the plugin is the function fastify-plugin wraps.
+        const v = r.node.type === 'call_expression' ? r.node : valueOf(r.node);
+        fnNode =
+          functionOf(r.node) ?? (v && unwrap(v).type === 'call_expression' ? wrappedPlugin(unwrap(v)) : undefined);
         fnInfo = r.info;
       }
     }
@@ -933,6 +1017,12 @@ class JsExtractor {
       pending = [];
     }
   }
+}
+
+/** The function `fp(fn, opts)` / `fastifyPlugin(fn)` wraps. */
+function wrappedPlugin(call: TSNode): TSNode | undefined {
+  const first = positionalArgs(call)[0];
+  return first && isFn(unwrap(first)) ? unwrap(first) : undefined;
 }
 
 function hasDeclaratorParent(call: TSNode): boolean {

@@ -138,6 +138,10 @@ export const PY_LIBRARIES: Readonly<Record<string, LibrarySpec>> = {
 
 /** Methods on clients that set things up or listen rather than talk to the dependency. */
 export const NON_IO_METHODS = new Set([
+  // Promise methods on a call's result: the I/O is the call they chain on.
+  'then',
+  'catch',
+  'finally',
   'on',
   'once',
   'off',

@@ -1,4 +1,5 @@
 import type { RepoRule } from '../../../core/types.js';
+import { FILE_ROUTED } from '../code/fs-routes.js';
 import {
   changedPaths,
   modelOf,
@@ -139,7 +140,7 @@ function graceCheck(
 }
 
 function isServer(svc: CodeService): boolean {
-  return svc.listens.length > 0 || svc.frameworks.some((f) => f !== 'next');
+  return svc.listens.length > 0 || svc.frameworks.some((f) => !FILE_ROUTED.has(f));
 }
 
 function viaLabel(h: ShutdownHandler): string {

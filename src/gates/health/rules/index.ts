@@ -12,6 +12,7 @@ import { rule as probeTargetUnserved } from './probe-target-unserved.js';
 import { rule as probeTiming } from './probe-timing.js';
 import { rule as readinessProbeMissing } from './readiness-probe-missing.js';
 import { rule as startupProbeMissing } from './startup-probe-missing.js';
+import { rule as statusIgnoresCheck } from './status-ignores-check.js';
 
 export const rules = [
   dependencyCheckWithoutTimeout,
@@ -27,4 +28,5 @@ export const rules = [
   probeTiming,
   readinessProbeMissing,
   startupProbeMissing,
+  statusIgnoresCheck,
 ];

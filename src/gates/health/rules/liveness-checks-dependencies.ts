@@ -4,6 +4,7 @@ import {
   containers,
   depKinds,
   describeDep,
+  hasPathParams,
   modelOf,
   probeHandler,
   related,
@@ -122,7 +123,7 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     // Liveness endpoints by name, for services whose probes live elsewhere (another repository, GitOps).
     for (const svc of model.services) {
       for (const route of svc.routes) {
-        if (probed.has(route) || !route.handler?.deps.length) continue;
+        if (probed.has(route) || !route.handler?.deps.length || hasPathParams(route.path)) continue;
         const named =
           LIVENESS_NAME.test(route.path) ||
           (options.liveness !== undefined && route.path.toLowerCase() === options.liveness.toLowerCase());
