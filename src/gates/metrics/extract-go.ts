@@ -35,7 +35,7 @@ import type {
   StrPart,
 } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import { dirOf, type ModuleLookup } from '../../lang/module-resolver.js';
+import { dirOf, type ModuleLookup } from '../../lang/program/modules.js';
 import { unboundedValue } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';

@@ -42,7 +42,7 @@ import type {
 import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
-import type { ModuleLookup } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/program/modules.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';

@@ -37,7 +37,7 @@ import type {
   StrPart,
 } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import type { ModuleLookup } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/program/modules.js';
 import { unboundedValue } from './values.js';
 
 const PROM_MODULES = new Set([
