@@ -19,6 +19,7 @@ import {
   positionalArgs,
   stringValue,
   templateParts,
+  unwrap,
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
@@ -1510,23 +1511,6 @@ class JsExtractor {
 // ---------------------------------------------------------------------------------------------------------
 // Small syntax helpers
 // ---------------------------------------------------------------------------------------------------------
-
-function unwrap(node: TSNode): TSNode {
-  let n = node;
-  for (;;) {
-    if (
-      n.type === 'parenthesized_expression' ||
-      n.type === 'non_null_expression' ||
-      n.type === 'as_expression' ||
-      n.type === 'satisfies_expression' ||
-      n.type === 'type_assertion'
-    ) {
-      const inner = n.namedChildren.find((c) => c.type !== 'comment');
-      if (!inner) return n;
-      n = inner;
-    } else return n;
-  }
-}
 
 /** `require('m')`, `require('m').x`, `await import('m')`. */
 function isRequire(value: TSNode | null): boolean {
