@@ -44,6 +44,12 @@ import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
+import {
+  JsScopes,
+  jsDeclarators as declaratorsOf,
+  jsParamNames as paramNames,
+  type JsDeclaration,
+} from '../../lang/program/scope.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';
@@ -73,7 +79,6 @@ const FUNCTION_TYPES = new Set([
   'method_definition',
 ]);
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
-const BLOCK_TYPES = new Set(['program', 'statement_block', 'switch_body', 'class_body']);
 const ROUTE_METHODS = new Set([
   'get',
   'post',
@@ -122,13 +127,7 @@ const REQUEST_PARAM = /^(req|request|_req|_request)$/;
 const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 
 /** What a name resolves to in some scope. */
-type Decl =
-  | { kind: 'var'; name: string; declarator: TSNode; value: TSNode | null; block: TSNode; module: boolean }
-  | { kind: 'function'; name: string; node: TSNode; module: boolean }
-  | { kind: 'class'; name: string; node: TSNode; module: boolean }
-  | { kind: 'param'; name: string; fn: TSNode }
-  | { kind: 'loop'; name: string; loop: TSNode }
-  | { kind: 'import'; name: string; binding: ImportBinding };
+type Decl = JsDeclaration;
 
 interface FnInfo {
   key: string;
@@ -149,6 +148,7 @@ export function extractJs(file: SourceFile, resolver: ModuleLookup): FileFacts {
 class JsExtractor {
   private readonly root: TSNode;
   private readonly imports = new Map<string, ImportBinding>();
+  private readonly scopes = new JsScopes(this.imports);
   private readonly facts: FileFacts;
   private readonly fnCache = new Map<number, FnInfo>();
   /** Module-level function names passed by reference to a route registration → the route. */
@@ -192,79 +192,7 @@ class JsExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   private lookup(name: string, at: TSNode): Decl | undefined {
-    for (let n: TSNode | null = at; n; n = n.parent) {
-      if (BLOCK_TYPES.has(n.type)) {
-        const found = this.declIn(n, name);
-        if (found) return found;
-      }
-      if (FUNCTION_TYPES.has(n.type)) {
-        if (paramNames(n).includes(name)) return { kind: 'param', name, fn: n };
-      }
-      if (n.type === 'for_in_statement') {
-        const left = n.childForFieldName('left');
-        if (left && patternNames(left).includes(name)) return { kind: 'loop', name, loop: n };
-      }
-      if (n.type === 'for_statement') {
-        const init = n.childForFieldName('initializer');
-        if (init && declaratorsOf(init).some((d) => patternNames(d.childForFieldName('name')).includes(name)))
-          return { kind: 'loop', name, loop: n };
-      }
-      if (n.type === 'catch_clause') {
-        const p = n.childForFieldName('parameter');
-        if (p && patternNames(p).includes(name)) return { kind: 'param', name, fn: n };
-      }
-    }
-    const binding = this.imports.get(name);
-    return binding ? { kind: 'import', name, binding } : undefined;
-  }
-
-  /** Declarations found per block and name (lookups repeat a lot: every `.inc()` resolves its receiver). */
-  private readonly declCache = new Map<number, Map<string, Decl | null>>();
-
-  private declIn(block: TSNode, name: string): Decl | undefined {
-    let perBlock = this.declCache.get(block.id);
-    if (!perBlock) this.declCache.set(block.id, (perBlock = new Map()));
-    const cached = perBlock.get(name);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.scanBlock(block, name);
-    perBlock.set(name, found ?? null);
-    return found;
-  }
-
-  private scanBlock(block: TSNode, name: string): Decl | undefined {
-    const module = block.type === 'program';
-    for (const raw of block.namedChildren) {
-      const child = raw.type === 'export_statement' ? (raw.childForFieldName('declaration') ?? raw) : raw;
-      if (child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
-        for (const d of declaratorsOf(child)) {
-          const target = d.childForFieldName('name');
-          const bound =
-            target?.type === 'identifier' ? target.text === name : target ? patternNames(target).includes(name) : false;
-          // `const x = require('m')` (and destructured requires) are imports, not plain variables.
-          const binding = this.imports.get(name);
-          if (bound && binding && module && isRequire(d.childForFieldName('value')))
-            return { kind: 'import', name, binding };
-          if (target?.type === 'identifier' && target.text === name) {
-            return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
-          }
-          if (target && target.type !== 'identifier' && patternNames(target).includes(name)) {
-            // Destructured: `const { a } = obj` — the value is the whole object; good enough for taint.
-            return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
-          }
-        }
-      } else if (
-        (child.type === 'function_declaration' || child.type === 'generator_function_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'function', name, node: child, module };
-      } else if (
-        (child.type === 'class_declaration' || child.type === 'abstract_class_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'class', name, node: child, module };
-      }
-    }
-    return undefined;
+    return this.scopes.resolve(name, at);
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
@@ -1512,16 +1440,6 @@ class JsExtractor {
 // Small syntax helpers
 // ---------------------------------------------------------------------------------------------------------
 
-/** `require('m')`, `require('m').x`, `await import('m')`. */
-function isRequire(value: TSNode | null): boolean {
-  let v = value ? unwrap(value) : undefined;
-  if (v?.type === 'await_expression') v = v.namedChildren[0];
-  if (v?.type === 'member_expression') v = v.childForFieldName('object') ?? undefined;
-  if (v?.type !== 'call_expression') return false;
-  const fn = v.childForFieldName('function');
-  return (fn?.type === 'identifier' && fn.text === 'require') || fn?.type === 'import';
-}
-
 /** An identifier, including the shorthand `{ register }` in an object literal (it reads the variable). */
 function isIdent(n: TSNode): boolean {
   return n.type === 'identifier' || n.type === 'shorthand_property_identifier';
@@ -1529,10 +1447,6 @@ function isIdent(n: TSNode): boolean {
 
 function unwrapDown(node: TSNode | null): TSNode | undefined {
   return node ? unwrap(node) : undefined;
-}
-
-function declaratorsOf(decl: TSNode): TSNode[] {
-  return decl.namedChildren.filter((c) => c.type === 'variable_declarator');
 }
 
 function declaredNames(decl: TSNode): string[] {
@@ -1544,49 +1458,6 @@ function declaredNames(decl: TSNode): string[] {
   }
   const name = decl.childForFieldName('name')?.text;
   return name ? [name] : [];
-}
-
-/** Identifiers bound by a parameter or destructuring pattern. */
-function patternNames(pattern: TSNode | null): string[] {
-  if (!pattern) return [];
-  if (pattern.type === 'identifier' || pattern.type === 'shorthand_property_identifier_pattern') return [pattern.text];
-  const out: string[] = [];
-  walk(pattern, (n) => {
-    if (n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') {
-      // In `{ a: b }` only `b` is bound; in `x = 1` only `x`.
-      const parent = n.parent;
-      if (parent?.type === 'pair_pattern' && parent.childForFieldName('key')?.id === n.id) return undefined;
-      if (
-        (parent?.type === 'assignment_pattern' || parent?.type === 'object_assignment_pattern') &&
-        parent.childForFieldName('right')?.id === n.id
-      )
-        return undefined;
-      out.push(n.text);
-    }
-    // Type annotations and default values bind nothing.
-    if (n.type === 'type_annotation') return false;
-    return undefined;
-  });
-  return out;
-}
-
-/** Parameter names of a function, in order (destructured parameters contribute their bound names). */
-function paramNames(fn: TSNode): string[] {
-  const single = fn.childForFieldName('parameter');
-  if (single) return [single.text];
-  const params = fn.childForFieldName('parameters');
-  if (!params) return [];
-  const out: string[] = [];
-  for (const p of params.namedChildren) {
-    if (p.type === 'comment') continue;
-    const pattern =
-      p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p;
-    if (!pattern) continue;
-    if (pattern.type === 'identifier') out.push(pattern.text);
-    else if (pattern.type === 'assignment_pattern') out.push(pattern.childForFieldName('left')?.text ?? '');
-    else out.push(...patternNames(pattern));
-  }
-  return out;
 }
 
 function looksLikeRequestParams(params: string[]): boolean {
