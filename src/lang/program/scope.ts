@@ -11,6 +11,10 @@
  *   comprehension variables, a class body only for code directly in it (methods do not see it),
  *   `global`/`nonlocal` skipping the function that declares them, then the module, then its imports.
  *
+ * - Go (`GoScopes`): block scope. In a function's blocks only what is declared before the use
+ *   (`var`, `const`, `:=`); at package level every `var`/`const` of the file; parameters, `for`/`range`
+ *   variables, and `if`/`switch` initialisers (`if v, err := f(); …`).
+ *
  * Declarations are syntax nodes of the tree given (they live as long as it does). Both classes cache by
  * node id: build one per parsed file.
  */
@@ -183,6 +187,111 @@ export function jsParamNames(fn: TSNode): string[] {
     if (pattern.type === 'identifier') out.push(pattern.text);
     else if (pattern.type === 'assignment_pattern') out.push(pattern.childForFieldName('left')?.text ?? '');
     else out.push(...jsPatternNames(pattern));
+  }
+  return out;
+}
+
+/** What a Go name resolves to. `pkg`: declared at package level. */
+export type GoDeclaration =
+  | { kind: 'var'; name: string; value: TSNode | null; pkg: boolean; block: TSNode }
+  | { kind: 'param'; name: string; fn: TSNode; type: string }
+  | { kind: 'loop'; name: string };
+
+export const GO_FUNCTION_TYPES: ReadonlySet<string> = new Set([
+  'function_declaration',
+  'method_declaration',
+  'func_literal',
+]);
+
+/** Go block scope over one file. */
+export class GoScopes {
+  /** The declaration `name` refers to where `at` stands; undefined for imports, builtins and other files' names. */
+  resolve(name: string, at: TSNode): GoDeclaration | undefined {
+    for (let n: TSNode | null = at; n; n = n.parent) {
+      if (n.type === 'block' || n.type === 'statement_list') {
+        for (const stmt of n.namedChildren) {
+          if (stmt.startIndex > at.startIndex) break;
+          const found = goDeclarationIn(stmt, name, n);
+          if (found) return found;
+        }
+      }
+      if (n.type === 'if_statement' || n.type === 'expression_switch_statement' || n.type === 'type_switch_statement') {
+        const init = n.childForFieldName('initializer');
+        const found = init && at.startIndex >= init.endIndex ? goDeclarationIn(init, name, n) : undefined;
+        if (found) return found;
+      }
+      if (GO_FUNCTION_TYPES.has(n.type)) {
+        for (const p of goParams(n)) if (p.name === name) return { kind: 'param', name, fn: n, type: p.type };
+      }
+      if (n.type === 'for_statement') {
+        const clause = n.namedChildren.find((c) => c.type === 'range_clause' || c.type === 'for_clause');
+        const left =
+          clause?.type === 'range_clause' ? clause.childForFieldName('left') : clause?.childForFieldName('initializer');
+        if (left && goIdentifiers(left).includes(name)) return { kind: 'loop', name };
+      }
+      if (n.type === 'source_file') {
+        for (const stmt of n.namedChildren) {
+          const found = goDeclarationIn(stmt, name, n);
+          if (found) return found;
+        }
+      }
+    }
+    return undefined;
+  }
+}
+
+/** The declaration of `name` by one statement of `block` (`var`/`const` groups, `:=`), if any. */
+function goDeclarationIn(stmt: TSNode, name: string, block: TSNode): GoDeclaration | undefined {
+  const pkg = block.type === 'source_file';
+  if (stmt.type === 'var_declaration' || stmt.type === 'const_declaration') {
+    const specs: TSNode[] = [];
+    walk(stmt, (n) => {
+      if (n.type === 'var_spec' || n.type === 'const_spec') specs.push(n);
+      return n.type === 'var_spec' || n.type === 'const_spec' ? false : undefined;
+    });
+    for (const spec of specs) {
+      const names = spec.childrenForFieldName('name');
+      const at = names.findIndex((n) => n.text === name);
+      if (at === -1) continue;
+      const values = spec.childForFieldName('value')?.namedChildren ?? [];
+      return { kind: 'var', name, value: values[at] ?? null, pkg, block };
+    }
+  }
+  if (stmt.type === 'short_var_declaration') {
+    const names = stmt.childForFieldName('left')?.namedChildren ?? [];
+    const at = names.findIndex((n) => n.text === name);
+    if (at !== -1)
+      return {
+        kind: 'var',
+        name,
+        value: stmt.childForFieldName('right')?.namedChildren[at] ?? null,
+        pkg: false,
+        block,
+      };
+  }
+  return undefined;
+}
+
+/** Every identifier under a node. */
+export function goIdentifiers(node: TSNode): string[] {
+  const out: string[] = [];
+  walk(node, (n) => {
+    if (n.type === 'identifier') out.push(n.text);
+  });
+  return out;
+}
+
+/** Parameters of a Go function/method/literal: name and type text (`r`, `*http.Request`). */
+export function goParams(fn: TSNode): Array<{ name: string; type: string }> {
+  const list = fn.childForFieldName('parameters');
+  if (!list) return [];
+  const out: Array<{ name: string; type: string }> = [];
+  for (const p of list.namedChildren) {
+    if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
+    const type = p.childForFieldName('type')?.text ?? '';
+    const names = p.childrenForFieldName('name');
+    if (names.length === 0) out.push({ name: '', type });
+    for (const n of names) out.push({ name: n.text, type });
   }
   return out;
 }

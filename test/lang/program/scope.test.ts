@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParsers, type TSNode } from '../../../src/lang/index.js';
-import { JsScopes, PyScopes, localImports, type JsDeclaration } from '../../../src/lang/program/scope.js';
+import { GoScopes, JsScopes, PyScopes, localImports, type JsDeclaration } from '../../../src/lang/program/scope.js';
 import { descendantsOfType, lineOf } from '../../../src/lang/ts-helpers.js';
 import { fileOf } from '../helpers.js';
 
 beforeAll(async () => {
-  await loadParsers(['typescript', 'python']);
+  await loadParsers(['typescript', 'python', 'go']);
 });
 
 /**
@@ -177,5 +177,44 @@ describe('PyScopes', () => {
   it('loop and comprehension variables', () => {
     expect(at('v', 19)).toBe('loop');
     expect(at('row', 20)).toBe('loop');
+  });
+});
+
+describe('GoScopes', () => {
+  const source = [
+    'package m', // 1
+    'var requests = prometheus.NewCounter(opts)', // 2
+    'func handle(w http.ResponseWriter, r *http.Request) {', // 3
+    '  use(requests, r)', // 4
+    '  later := 1', // 5
+    '  use(later)', // 6
+    '  for i, v := range items { use(i, v) }', // 7
+    '  if n, err := f(); err == nil { use(n) }', // 8
+    '  { requests := 2; use(requests) }', // 9
+    '}',
+    'func before() { use(later) }', // 11
+  ].join('\n');
+  const at = (name: string, line: number, nth = 0): string => {
+    const root = fileOf('a.go', source).tree()!.rootNode;
+    const use = descendantsOfType(root, 'identifier').filter((n: TSNode) => n.text === name && lineOf(n) === line)[nth];
+    if (!use) throw new Error(`no ${name} on line ${line}`);
+    const d = new GoScopes().resolve(name, use);
+    if (!d) return 'none';
+    if (d.kind === 'var') return `var@${lineOf(d.value!)}${d.pkg ? ' pkg' : ''}`;
+    if (d.kind === 'param') return `param ${d.type}`;
+    return d.kind;
+  };
+
+  it('package level, parameters, declared-before-use in blocks', () => {
+    expect(at('requests', 4)).toBe('var@2 pkg');
+    expect(at('r', 4)).toBe('param *http.Request');
+    expect(at('later', 6)).toBe('var@5');
+    expect(at('later', 11)).toBe('none');
+    expect(at('requests', 9, 1)).toBe('var@9');
+  });
+
+  it('range variables and if initialisers', () => {
+    expect(at('v', 7, 1)).toBe('loop');
+    expect(at('n', 8, 1)).toBe('var@8');
   });
 });
