@@ -133,6 +133,17 @@ export class JsScopes {
   }
 }
 
+/**
+ * The `const`/`let`/`var` declarator (`x = …`, not a destructuring) that a JS/TS identifier refers to
+ * under the block-scope rule, when it stands before the use; undefined otherwise (a parameter, an
+ * import, a global, a declaration further down).
+ */
+export function jsDeclaratorOf(id: TSNode, scopes: JsScopes = new JsScopes(new Map())): TSNode | undefined {
+  const d = scopes.resolve(id.text, id);
+  if (d?.kind !== 'var' || d.declarator.startIndex >= id.startIndex) return undefined;
+  return d.declarator.childForFieldName('name')?.type === 'identifier' ? d.declarator : undefined;
+}
+
 /** `require('m')`, `require('m').x`, `await import('m')`. */
 export function isRequire(value: TSNode | null): boolean {
   let v = value ? unwrap(value) : undefined;

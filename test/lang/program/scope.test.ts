@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadParsers, type TSNode } from '../../../src/lang/index.js';
-import { GoScopes, JsScopes, PyScopes, localImports, type JsDeclaration } from '../../../src/lang/program/scope.js';
+import {
+  GoScopes,
+  JsScopes,
+  PyScopes,
+  jsDeclaratorOf,
+  localImports,
+  type JsDeclaration,
+} from '../../../src/lang/program/scope.js';
 import { descendantsOfType, lineOf } from '../../../src/lang/ts-helpers.js';
 import { fileOf } from '../helpers.js';
 
@@ -90,6 +97,26 @@ describe('JsScopes', () => {
     expect(r.at('c')).toBe('import ./m');
     expect(r.at('x')).toBe('var@2 module');
     expect(r.at('z')).toBe('var@2 module');
+  });
+
+  it('jsDeclaratorOf: the declarator in scope and before the use, not a namesake elsewhere', () => {
+    const root = fileOf(
+      'a.ts',
+      [
+        'function a() { const opts = { redact: [] }; }', // 1 — another function's namesake
+        'const later = () => pino(opts);', // 2
+        'const opts = { level: 1 };', // 3
+        'pino(opts);', // 4
+        'const { x } = y; pino(x);', // 5 — destructured: no declarator
+      ].join('\n'),
+    ).tree()!.rootNode;
+    const uses = descendantsOfType(root, 'identifier').filter((n) => n.parent?.type === 'arguments');
+    const line = (n: TSNode | undefined) => (n ? lineOf(n) : undefined);
+    expect(uses.map((u) => `${u.text}@${lineOf(u)}→${line(jsDeclaratorOf(u))}`)).toEqual([
+      'opts@2→undefined',
+      'opts@4→3',
+      'x@5→undefined',
+    ]);
   });
 
   it('a type-only import binds nothing at runtime', () => {
