@@ -45,6 +45,7 @@ import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import {
+  JS_FUNCTION_TYPES as FUNCTION_TYPES,
   JsScopes,
   jsDeclarators as declaratorsOf,
   jsParamNames as paramNames,
@@ -69,15 +70,6 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   createObservableGauge: 'observable-gauge',
 };
 
-const FUNCTION_TYPES = new Set([
-  'function_declaration',
-  'function_expression',
-  'function',
-  'generator_function_declaration',
-  'generator_function',
-  'arrow_function',
-  'method_definition',
-]);
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
 const ROUTE_METHODS = new Set([
   'get',
