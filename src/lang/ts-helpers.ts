@@ -59,15 +59,42 @@ export function nodeText(node: TSNode): string {
   return node.text;
 }
 
-/** `(x)` → `x`, repeatedly; other nodes unchanged. */
-function unwrap(node: TSNode): TSNode {
+/** Wrappers that leave an expression's value as it is: parentheses and TypeScript's type-only forms. */
+const TRANSPARENT = new Set([
+  'parenthesized_expression',
+  'non_null_expression',
+  'as_expression',
+  'satisfies_expression',
+  'type_assertion',
+]);
+const AWAIT = new Set(['await_expression', 'await']);
+
+function unwrapThrough(node: TSNode, through: (type: string) => boolean): TSNode {
   let n = node;
-  while (n.type === 'parenthesized_expression' || n.type === 'non_null_expression') {
-    const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment');
+  while (through(n.type)) {
+    // `<T>x` puts the type first; every other wrapper its operand.
+    const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment' && c.type !== 'type_arguments');
     if (!inner) break;
     n = inner;
   }
   return n;
+}
+
+/**
+ * `(x)`, `x!`, `x as T`, `x satisfies T`, `<T>x` → `x`, repeatedly (any language's parentheses); other
+ * nodes unchanged. These wrappers never change the value, so a name or literal read through them is the
+ * same name or literal.
+ */
+export function unwrap(node: TSNode): TSNode {
+  return unwrapThrough(node, (t) => TRANSPARENT.has(t));
+}
+
+/**
+ * `unwrap`, and through `await x` too (JS/TS and Python): the value once settled. For callers that
+ * look at what an expression produces (`await pool.query()` is the query call), not at its exact value.
+ */
+export function unwrapAwait(node: TSNode): TSNode {
+  return unwrapThrough(node, (t) => TRANSPARENT.has(t) || AWAIT.has(t));
 }
 
 // ---------------------------------------------------------------------------------------------------------

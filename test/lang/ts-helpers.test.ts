@@ -17,6 +17,8 @@ import {
   positionalArgs,
   stringValue,
   templateParts,
+  unwrap,
+  unwrapAwait,
   walk,
 } from '../../src/lang/ts-helpers.js';
 import { fileOf, fixture } from './helpers.js';
@@ -427,5 +429,35 @@ describe('importsOf', () => {
         .get('prometheus_client')!
         .map((b) => b.local),
     ).toEqual(['C', 'Histogram', 'generate_latest']);
+  });
+});
+
+describe('unwrap / unwrapAwait', () => {
+  /** The initializer of `const v = …` (JS/TS) or the right side of `v = …` (Python). */
+  function valueOf(path: string, text: string): TSNode {
+    const r = root(path, text);
+    const d = descendantsOfType(r, ['variable_declarator', 'assignment'])[0]!;
+    return d.childForFieldName('value') ?? d.childForFieldName('right')!;
+  }
+
+  it('sees through parentheses and the type-only wrappers, repeatedly', () => {
+    expect(unwrap(valueOf('a.ts', 'const v = ((opts as Options)!) satisfies X;')).text).toBe('opts');
+    expect(unwrap(valueOf('a.ts', 'const v = <Options>(opts);')).text).toBe('opts');
+    expect(unwrap(valueOf('a.py', 'v = (opts)')).text).toBe('opts');
+    expect(unwrap(find(root('a.go', 'package m\nfunc f() { g((opts)) }'), 'parenthesized_expression')).text).toBe(
+      'opts',
+    );
+  });
+
+  it('leaves await to unwrapAwait (JS/TS and Python)', () => {
+    expect(unwrap(valueOf('a.ts', 'const v = await (db.query());')).type).toBe('await_expression');
+    expect(unwrapAwait(valueOf('a.ts', 'const v = (await (db.query() as Promise<R>))!;')).text).toBe('db.query()');
+    expect(unwrapAwait(valueOf('a.py', 'async def f():\n    v = await (db.fetch())')).text).toBe('db.fetch()');
+  });
+
+  it('leaves other nodes as they are', () => {
+    const n = valueOf('a.ts', 'const v = a.b;');
+    expect(unwrap(n)).toBe(n);
+    expect(unwrapAwait(n)).toBe(n);
   });
 });

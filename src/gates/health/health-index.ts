@@ -9,7 +9,7 @@ import { HandlerAnalyzer } from './code/handler.js';
 import { fileRoutes, isFileRouteCandidate } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
-import { dirOf } from '../../lang/module-resolver.js';
+import { dirOf, loadJsProjectConfigFrom } from '../../lang/program/modules.js';
 import {
   emptyFacts,
   joinPaths,
@@ -155,7 +155,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // 2. Code.
-  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file) => file.dispose()));
+  // JS imports through tsconfig aliases and workspace packages need those files read first.
+  const jsConfig = await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p));
+  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file) => file.dispose()), jsConfig);
   const analyzer = new HandlerAnalyzer(code);
   const facts = new Map<string, RawFacts>();
   const factsOf = (root: string) => {

@@ -22,6 +22,7 @@ import {
   PYTHON_BUILTIN_NAMES,
   pythonReservedNames,
 } from './semantics.js';
+import { dirOf } from '../../lang/program/paths.js';
 
 /** The metric index of the side being judged. */
 export function metricIndexOf(ctx: RuleContext): MetricIndex {
@@ -131,11 +132,6 @@ export interface Conflict {
   other: Other;
   /** The colliding name(s). */
   names: string[];
-}
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
 }
 
 function registryKey(ref: RegistryRef, def: IndexedMetric): string | undefined {

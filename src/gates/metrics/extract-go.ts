@@ -35,7 +35,8 @@ import type {
   StrPart,
 } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import { dirOf, type ModuleLookup } from '../../lang/module-resolver.js';
+import { dirOf, type ModuleLookup } from '../../lang/program/modules.js';
+import { GoScopes, goParams, type GoDeclaration } from '../../lang/program/scope.js';
 import { unboundedValue } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';
@@ -94,11 +95,7 @@ const ROUTE_METHODS = new Set([
   'Group',
 ]);
 
-type Decl =
-  | { kind: 'var'; name: string; value: TSNode | null; pkg: boolean; block: TSNode }
-  | { kind: 'param'; name: string; fn: TSNode; type: string }
-  | { kind: 'loop'; name: string }
-  | { kind: 'package'; name: string };
+type Decl = GoDeclaration | { kind: 'package'; name: string };
 
 interface FnInfo {
   key: string;
@@ -119,6 +116,7 @@ class GoExtractor {
   private readonly dir: string;
   /** Local package name → import path. */
   private readonly pkgs = new Map<string, string>();
+  private readonly scopes = new GoScopes();
   private readonly facts: FileFacts;
   private readonly fnCache = new Map<number, FnInfo>();
   private readonly defByNode = new Map<number, string>();
@@ -169,62 +167,7 @@ class GoExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   private lookup(name: string, at: TSNode): Decl | undefined {
-    for (let n: TSNode | null = at; n; n = n.parent) {
-      if (n.type === 'block' || n.type === 'statement_list') {
-        for (const stmt of n.namedChildren) {
-          if (stmt.startIndex > at.startIndex) break;
-          const found = this.declInStatement(stmt, name, n);
-          if (found) return found;
-        }
-      }
-      if (FUNC_TYPES.has(n.type)) {
-        for (const p of goParams(n)) if (p.name === name) return { kind: 'param', name, fn: n, type: p.type };
-      }
-      if (n.type === 'for_statement') {
-        const clause = n.namedChildren.find((c) => c.type === 'range_clause' || c.type === 'for_clause');
-        const left =
-          clause?.type === 'range_clause' ? clause.childForFieldName('left') : clause?.childForFieldName('initializer');
-        if (left && identifiers(left).includes(name)) return { kind: 'loop', name };
-      }
-      if (n.type === 'source_file') {
-        for (const stmt of n.namedChildren) {
-          const found = this.declInStatement(stmt, name, n);
-          if (found) return found;
-        }
-      }
-    }
-    return undefined;
-  }
-
-  private declInStatement(stmt: TSNode, name: string, block: TSNode): Decl | undefined {
-    const pkg = block.type === 'source_file';
-    if (stmt.type === 'var_declaration' || stmt.type === 'const_declaration') {
-      const specs: TSNode[] = [];
-      walk(stmt, (n) => {
-        if (n.type === 'var_spec' || n.type === 'const_spec') specs.push(n);
-        return n.type === 'var_spec' || n.type === 'const_spec' ? false : undefined;
-      });
-      for (const spec of specs) {
-        const names = spec.childrenForFieldName('name');
-        const at = names.findIndex((n) => n.text === name);
-        if (at === -1) continue;
-        const values = spec.childForFieldName('value')?.namedChildren ?? [];
-        return { kind: 'var', name, value: values[at] ?? null, pkg, block };
-      }
-    }
-    if (stmt.type === 'short_var_declaration') {
-      const names = stmt.childForFieldName('left')?.namedChildren ?? [];
-      const at = names.findIndex((n) => n.text === name);
-      if (at !== -1)
-        return {
-          kind: 'var',
-          name,
-          value: stmt.childForFieldName('right')?.namedChildren[at] ?? null,
-          pkg: false,
-          block,
-        };
-    }
-    return undefined;
+    return this.scopes.resolve(name, at);
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
@@ -865,29 +808,6 @@ class GoExtractor {
       }
     }
   }
-}
-
-function identifiers(node: TSNode): string[] {
-  const out: string[] = [];
-  walk(node, (n) => {
-    if (n.type === 'identifier') out.push(n.text);
-  });
-  return out;
-}
-
-/** Parameters of a Go function/method/literal: name and type text (`r`, `*http.Request`). */
-function goParams(fn: TSNode): Array<{ name: string; type: string }> {
-  const list = fn.childForFieldName('parameters');
-  if (!list) return [];
-  const out: Array<{ name: string; type: string }> = [];
-  for (const p of list.namedChildren) {
-    if (p.type !== 'parameter_declaration' && p.type !== 'variadic_parameter_declaration') continue;
-    const type = p.childForFieldName('type')?.text ?? '';
-    const names = p.childrenForFieldName('name');
-    if (names.length === 0) out.push({ name: '', type });
-    for (const n of names) out.push({ name: n.text, type });
-  }
-  return out;
 }
 
 function describeGoRoute(call: TSNode): string {

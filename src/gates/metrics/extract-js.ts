@@ -19,6 +19,7 @@ import {
   positionalArgs,
   stringValue,
   templateParts,
+  unwrap,
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
@@ -42,7 +43,14 @@ import type {
 import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
 import { unboundedJsValue } from './values.js';
-import type { ModuleLookup } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/program/modules.js';
+import {
+  JS_FUNCTION_TYPES as FUNCTION_TYPES,
+  JsScopes,
+  jsDeclarators as declaratorsOf,
+  jsParamNames as paramNames,
+  type JsDeclaration,
+} from '../../lang/program/scope.js';
 
 const PROM_CLIENT = 'prom-client';
 const OTEL_API = '@opentelemetry/api';
@@ -62,17 +70,7 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   createObservableGauge: 'observable-gauge',
 };
 
-const FUNCTION_TYPES = new Set([
-  'function_declaration',
-  'function_expression',
-  'function',
-  'generator_function_declaration',
-  'generator_function',
-  'arrow_function',
-  'method_definition',
-]);
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
-const BLOCK_TYPES = new Set(['program', 'statement_block', 'switch_body', 'class_body']);
 const ROUTE_METHODS = new Set([
   'get',
   'post',
@@ -121,13 +119,7 @@ const REQUEST_PARAM = /^(req|request|_req|_request)$/;
 const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 
 /** What a name resolves to in some scope. */
-type Decl =
-  | { kind: 'var'; name: string; declarator: TSNode; value: TSNode | null; block: TSNode; module: boolean }
-  | { kind: 'function'; name: string; node: TSNode; module: boolean }
-  | { kind: 'class'; name: string; node: TSNode; module: boolean }
-  | { kind: 'param'; name: string; fn: TSNode }
-  | { kind: 'loop'; name: string; loop: TSNode }
-  | { kind: 'import'; name: string; binding: ImportBinding };
+type Decl = JsDeclaration;
 
 interface FnInfo {
   key: string;
@@ -148,6 +140,7 @@ export function extractJs(file: SourceFile, resolver: ModuleLookup): FileFacts {
 class JsExtractor {
   private readonly root: TSNode;
   private readonly imports = new Map<string, ImportBinding>();
+  private readonly scopes = new JsScopes(this.imports);
   private readonly facts: FileFacts;
   private readonly fnCache = new Map<number, FnInfo>();
   /** Module-level function names passed by reference to a route registration → the route. */
@@ -191,79 +184,7 @@ class JsExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   private lookup(name: string, at: TSNode): Decl | undefined {
-    for (let n: TSNode | null = at; n; n = n.parent) {
-      if (BLOCK_TYPES.has(n.type)) {
-        const found = this.declIn(n, name);
-        if (found) return found;
-      }
-      if (FUNCTION_TYPES.has(n.type)) {
-        if (paramNames(n).includes(name)) return { kind: 'param', name, fn: n };
-      }
-      if (n.type === 'for_in_statement') {
-        const left = n.childForFieldName('left');
-        if (left && patternNames(left).includes(name)) return { kind: 'loop', name, loop: n };
-      }
-      if (n.type === 'for_statement') {
-        const init = n.childForFieldName('initializer');
-        if (init && declaratorsOf(init).some((d) => patternNames(d.childForFieldName('name')).includes(name)))
-          return { kind: 'loop', name, loop: n };
-      }
-      if (n.type === 'catch_clause') {
-        const p = n.childForFieldName('parameter');
-        if (p && patternNames(p).includes(name)) return { kind: 'param', name, fn: n };
-      }
-    }
-    const binding = this.imports.get(name);
-    return binding ? { kind: 'import', name, binding } : undefined;
-  }
-
-  /** Declarations found per block and name (lookups repeat a lot: every `.inc()` resolves its receiver). */
-  private readonly declCache = new Map<number, Map<string, Decl | null>>();
-
-  private declIn(block: TSNode, name: string): Decl | undefined {
-    let perBlock = this.declCache.get(block.id);
-    if (!perBlock) this.declCache.set(block.id, (perBlock = new Map()));
-    const cached = perBlock.get(name);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.scanBlock(block, name);
-    perBlock.set(name, found ?? null);
-    return found;
-  }
-
-  private scanBlock(block: TSNode, name: string): Decl | undefined {
-    const module = block.type === 'program';
-    for (const raw of block.namedChildren) {
-      const child = raw.type === 'export_statement' ? (raw.childForFieldName('declaration') ?? raw) : raw;
-      if (child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
-        for (const d of declaratorsOf(child)) {
-          const target = d.childForFieldName('name');
-          const bound =
-            target?.type === 'identifier' ? target.text === name : target ? patternNames(target).includes(name) : false;
-          // `const x = require('m')` (and destructured requires) are imports, not plain variables.
-          const binding = this.imports.get(name);
-          if (bound && binding && module && isRequire(d.childForFieldName('value')))
-            return { kind: 'import', name, binding };
-          if (target?.type === 'identifier' && target.text === name) {
-            return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
-          }
-          if (target && target.type !== 'identifier' && patternNames(target).includes(name)) {
-            // Destructured: `const { a } = obj` — the value is the whole object; good enough for taint.
-            return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
-          }
-        }
-      } else if (
-        (child.type === 'function_declaration' || child.type === 'generator_function_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'function', name, node: child, module };
-      } else if (
-        (child.type === 'class_declaration' || child.type === 'abstract_class_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'class', name, node: child, module };
-      }
-    }
-    return undefined;
+    return this.scopes.resolve(name, at);
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
@@ -1511,33 +1432,6 @@ class JsExtractor {
 // Small syntax helpers
 // ---------------------------------------------------------------------------------------------------------
 
-function unwrap(node: TSNode): TSNode {
-  let n = node;
-  for (;;) {
-    if (
-      n.type === 'parenthesized_expression' ||
-      n.type === 'non_null_expression' ||
-      n.type === 'as_expression' ||
-      n.type === 'satisfies_expression' ||
-      n.type === 'type_assertion'
-    ) {
-      const inner = n.namedChildren.find((c) => c.type !== 'comment');
-      if (!inner) return n;
-      n = inner;
-    } else return n;
-  }
-}
-
-/** `require('m')`, `require('m').x`, `await import('m')`. */
-function isRequire(value: TSNode | null): boolean {
-  let v = value ? unwrap(value) : undefined;
-  if (v?.type === 'await_expression') v = v.namedChildren[0];
-  if (v?.type === 'member_expression') v = v.childForFieldName('object') ?? undefined;
-  if (v?.type !== 'call_expression') return false;
-  const fn = v.childForFieldName('function');
-  return (fn?.type === 'identifier' && fn.text === 'require') || fn?.type === 'import';
-}
-
 /** An identifier, including the shorthand `{ register }` in an object literal (it reads the variable). */
 function isIdent(n: TSNode): boolean {
   return n.type === 'identifier' || n.type === 'shorthand_property_identifier';
@@ -1545,10 +1439,6 @@ function isIdent(n: TSNode): boolean {
 
 function unwrapDown(node: TSNode | null): TSNode | undefined {
   return node ? unwrap(node) : undefined;
-}
-
-function declaratorsOf(decl: TSNode): TSNode[] {
-  return decl.namedChildren.filter((c) => c.type === 'variable_declarator');
 }
 
 function declaredNames(decl: TSNode): string[] {
@@ -1560,49 +1450,6 @@ function declaredNames(decl: TSNode): string[] {
   }
   const name = decl.childForFieldName('name')?.text;
   return name ? [name] : [];
-}
-
-/** Identifiers bound by a parameter or destructuring pattern. */
-function patternNames(pattern: TSNode | null): string[] {
-  if (!pattern) return [];
-  if (pattern.type === 'identifier' || pattern.type === 'shorthand_property_identifier_pattern') return [pattern.text];
-  const out: string[] = [];
-  walk(pattern, (n) => {
-    if (n.type === 'identifier' || n.type === 'shorthand_property_identifier_pattern') {
-      // In `{ a: b }` only `b` is bound; in `x = 1` only `x`.
-      const parent = n.parent;
-      if (parent?.type === 'pair_pattern' && parent.childForFieldName('key')?.id === n.id) return undefined;
-      if (
-        (parent?.type === 'assignment_pattern' || parent?.type === 'object_assignment_pattern') &&
-        parent.childForFieldName('right')?.id === n.id
-      )
-        return undefined;
-      out.push(n.text);
-    }
-    // Type annotations and default values bind nothing.
-    if (n.type === 'type_annotation') return false;
-    return undefined;
-  });
-  return out;
-}
-
-/** Parameter names of a function, in order (destructured parameters contribute their bound names). */
-function paramNames(fn: TSNode): string[] {
-  const single = fn.childForFieldName('parameter');
-  if (single) return [single.text];
-  const params = fn.childForFieldName('parameters');
-  if (!params) return [];
-  const out: string[] = [];
-  for (const p of params.namedChildren) {
-    if (p.type === 'comment') continue;
-    const pattern =
-      p.type === 'required_parameter' || p.type === 'optional_parameter' ? p.childForFieldName('pattern') : p;
-    if (!pattern) continue;
-    if (pattern.type === 'identifier') out.push(pattern.text);
-    else if (pattern.type === 'assignment_pattern') out.push(pattern.childForFieldName('left')?.text ?? '');
-    else out.push(...patternNames(pattern));
-  }
-  return out;
 }
 
 function looksLikeRequestParams(params: string[]): boolean {

@@ -37,7 +37,8 @@ import type {
   StrPart,
 } from './model.js';
 import { concat, staticValue, text } from './parts.js';
-import type { ModuleLookup } from '../../lang/module-resolver.js';
+import type { ModuleLookup } from '../../lang/program/modules.js';
+import { PyScopes, pyParamNames, type PyDeclaration } from '../../lang/program/scope.js';
 import { unboundedValue } from './values.js';
 
 const PROM_MODULES = new Set([
@@ -90,13 +91,7 @@ const VIEW_METHODS = new Set([
 ]);
 const CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 
-type Decl =
-  | { kind: 'var'; name: string; value: TSNode | null; block: TSNode; module: boolean; classBody: boolean }
-  | { kind: 'function'; name: string; node: TSNode; module: boolean }
-  | { kind: 'class'; name: string; node: TSNode; module: boolean }
-  | { kind: 'param'; name: string; fn: TSNode }
-  | { kind: 'loop'; name: string }
-  | { kind: 'import'; name: string; binding: ImportBinding };
+type Decl = PyDeclaration;
 
 interface FnInfo {
   key: string;
@@ -115,6 +110,7 @@ export function extractPython(file: SourceFile, resolver: ModuleLookup): FileFac
 class PyExtractor {
   private readonly root: TSNode;
   private readonly imports = new Map<string, ImportBinding>();
+  private readonly scopes = new PyScopes(this.imports);
   private readonly facts: FileFacts;
   private readonly fnCache = new Map<number, FnInfo>();
   private readonly defByNode = new Map<number, string>();
@@ -166,101 +162,7 @@ class PyExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   private lookup(name: string, at: TSNode): Decl | undefined {
-    for (let n: TSNode | null = at; n; n = n.parent) {
-      if (n.type === 'function_definition' || n.type === 'lambda') {
-        if (pyParamNames(n).includes(name)) return { kind: 'param', name, fn: n };
-        const body = n.childForFieldName('body');
-        if (body) {
-          const found = this.declIn(body, name, false, false);
-          if (found) return found;
-        }
-        continue;
-      }
-      if (n.type === 'for_statement' || n.type === 'for_in_clause') {
-        const left = n.childForFieldName('left');
-        if (left && identifiersIn(left).includes(name)) return { kind: 'loop', name };
-      }
-      if (
-        n.type === 'list_comprehension' ||
-        n.type === 'set_comprehension' ||
-        n.type === 'dictionary_comprehension' ||
-        n.type === 'generator_expression'
-      ) {
-        for (const clause of n.namedChildren) {
-          if (clause.type !== 'for_in_clause') continue;
-          const left = clause.childForFieldName('left');
-          if (left && identifiersIn(left).includes(name)) return { kind: 'loop', name };
-        }
-      }
-      if (n.type === 'module') {
-        const found = this.declIn(n, name, true, false);
-        if (found) return found;
-      }
-    }
-    const binding = this.imports.get(name);
-    return binding ? { kind: 'import', name, binding } : undefined;
-  }
-
-  /** A binding of `name` among the statements of `block` (recursing into if/try/with blocks, not into defs). */
-  /** Declarations found per block and name (lookups repeat for every `.labels()` and name). */
-  private readonly declCache = new Map<string, Decl | null>();
-
-  private declIn(block: TSNode, name: string, module: boolean, classBody: boolean): Decl | undefined {
-    const key = `${block.id}\u0000${name}\u0000${classBody ? 1 : 0}`;
-    const cached = this.declCache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.scanBlock(block, name, module, classBody);
-    this.declCache.set(key, found ?? null);
-    return found;
-  }
-
-  private scanBlock(block: TSNode, name: string, module: boolean, classBody: boolean): Decl | undefined {
-    let found: Decl | undefined;
-    const visit = (b: TSNode) => {
-      for (const stmt of b.namedChildren) {
-        if (stmt.type === 'expression_statement') {
-          const a = stmt.namedChildren[0];
-          if (a?.type === 'assignment') {
-            const left = a.childForFieldName('left');
-            if (left?.type === 'identifier' && left.text === name)
-              found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
-            else if (
-              left &&
-              (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
-              identifiersIn(left).includes(name)
-            ) {
-              found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
-            }
-          }
-        } else if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition') {
-          const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-          if (def?.childForFieldName('name')?.text === name) {
-            found ??=
-              def.type === 'class_definition'
-                ? { kind: 'class', name, node: def, module }
-                : { kind: 'function', name, node: def, module };
-          }
-        } else if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === name) {
-          found ??= { kind: 'class', name, node: stmt, module };
-        } else if (
-          [
-            'if_statement',
-            'try_statement',
-            'with_statement',
-            'else_clause',
-            'elif_clause',
-            'except_clause',
-            'finally_clause',
-            'block',
-          ].includes(stmt.type)
-        ) {
-          visit(stmt);
-        }
-        if (found) return;
-      }
-    };
-    visit(block);
-    return found;
+    return this.scopes.resolve(name, at);
   }
 
   private varKey(decl: Extract<Decl, { kind: 'var' }>): string {
@@ -330,7 +232,7 @@ class PyExtractor {
             if (module) return [{ kind: 'import', module, name: attr }];
           }
           if (decl?.kind === 'class') {
-            const v = this.declIn(decl.node.childForFieldName('body')!, attr, false, true);
+            const v = this.scopes.declarationIn(decl.node.childForFieldName('body')!, attr, false, true);
             if (v?.kind === 'var' && v.value) return this.str(v.value, depth + 1);
           }
         }
@@ -1041,35 +943,4 @@ class PyExtractor {
       if (module) ex.reexports.push({ module, name: b.imported, as: local });
     }
   }
-}
-
-function identifiersIn(node: TSNode): string[] {
-  if (node.type === 'identifier') return [node.text];
-  const out: string[] = [];
-  walk(node, (n) => {
-    if (n.type === 'identifier') out.push(n.text);
-  });
-  return out;
-}
-
-/** Parameter names of a Python function or lambda. */
-function pyParamNames(fn: TSNode): string[] {
-  const params = fn.childForFieldName('parameters');
-  if (!params) return [];
-  const out: string[] = [];
-  for (const p of params.namedChildren) {
-    if (p.type === 'identifier') out.push(p.text);
-    else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
-      const n = p.childForFieldName('name');
-      if (n) out.push(n.text);
-    } else if (
-      p.type === 'typed_parameter' ||
-      p.type === 'list_splat_pattern' ||
-      p.type === 'dictionary_splat_pattern'
-    ) {
-      const n = p.namedChildren.find((c) => c.type === 'identifier');
-      if (n) out.push(n.text);
-    }
-  }
-  return out;
 }

@@ -25,7 +25,7 @@ import type {
   StrPart,
 } from './model.js';
 import { expand, resolveName, staticValue, type ConstantLookup } from './parts.js';
-import { ModuleResolver, type ModuleLookup } from '../../lang/module-resolver.js';
+import { ModuleResolver, dirOf, loadJsProjectConfigFrom, type ModuleLookup } from '../../lang/program/modules.js';
 import { pythonFullName } from './semantics.js';
 
 export const METRIC_INDEX_ID = 'metric-index';
@@ -144,7 +144,13 @@ export const metricIndex: IndexDef<MetricIndex> = {
 
 /** Builds the index for one snapshot. Exported for tests. */
 export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> {
-  const resolver = new ModuleResolver(ctx.paths);
+  const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
+  if (candidates.length === 0) return emptyIndex();
+  // JS imports through tsconfig aliases and workspace packages need those files read first.
+  const jsConfig = candidates.some((p) => !p.endsWith('.py') && !p.endsWith('.go'))
+    ? await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p))
+    : undefined;
+  const resolver = new ModuleResolver(ctx.paths, jsConfig);
   const allPaths = new Set(ctx.paths);
   const facts = new Map<string, FileFacts>();
   const load = async (path: string): Promise<void> => {
@@ -162,7 +168,6 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     }
   };
 
-  const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
   for (const path of candidates) await load(path);
   const libraryFiles = new Set(facts.keys());
   if (libraryFiles.size === 0) return emptyIndex();
@@ -191,11 +196,6 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   }
 
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
-}
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
 }
 
 function emptyIndex(): MetricIndex {

@@ -5,7 +5,14 @@
  * `str(exc)`, `err.Error()`), in JS/TS, Python and Go trees.
  */
 import type { Node as TSNode } from 'web-tree-sitter';
-import { calleeName, dottedName, positionalArgs, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import {
+  calleeName,
+  dottedName,
+  positionalArgs,
+  stringValue,
+  templateParts,
+  unwrapAwait as unwrap,
+} from '../../lang/ts-helpers.js';
 import { classifyLabelName } from './labels.js';
 
 /** Is `name` (at `at`) the request object of a handler? Each language answers from its own scopes. */
@@ -80,24 +87,6 @@ const ROUTE_SEGMENTS = new Set([
   'scope',
 ]);
 const ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
-
-const UNWRAP = new Set([
-  'parenthesized_expression',
-  'non_null_expression',
-  'as_expression',
-  'satisfies_expression',
-  'await_expression',
-]);
-
-function unwrap(node: TSNode): TSNode {
-  let n = node;
-  while (UNWRAP.has(n.type)) {
-    const inner = n.namedChildren.find((c) => c.type !== 'comment');
-    if (!inner) break;
-    n = inner;
-  }
-  return n;
-}
 
 /** Why the value `node` is unbounded or personal, or undefined when it looks bounded (or we cannot tell). */
 export function unboundedValue(node: TSNode, isRequestRoot: RequestRootTest, depth = 0): string | undefined {

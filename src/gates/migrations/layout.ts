@@ -12,6 +12,7 @@
  */
 
 import picomatch from 'picomatch';
+import { dirOf } from '../../lang/program/paths.js';
 
 /** The tool that applies a migration file. `js` is a JS/TS migration whose library is decided by content. */
 export type MigrationTool =
@@ -105,11 +106,6 @@ const NEVER_DIRS = new Set([
 const NOT_MIGRATION_FILES = /^(?:structure|schema|seed|seeds|data|dump)\.sql$/i;
 
 const JS_EXT = /\.(?:[cm]?js|[cm]?ts)$/;
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
-}
 
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);

@@ -19,6 +19,7 @@ import {
   stringValue,
 } from '../../lang/ts-helpers.js';
 import { tokenize } from './sensitive.js';
+import { jsDeclaratorOf } from '../../lang/program/scope.js';
 
 /** Words that make a format, filter or processor a redaction step. */
 const REDACTION_WORDS = new Set([
@@ -115,7 +116,7 @@ function formatName(arg: TSNode): { name?: string; body?: TSNode; redaction: boo
   const name = dottedName(fn)?.split('.').at(-1);
   // const redact = format((info) => …); … redact()
   if (fn.type === 'identifier') {
-    const decl = declarationOf(fn);
+    const decl = jsDeclaratorOf(fn);
     const init = decl?.childForFieldName('value');
     const body = init?.type === 'call_expression' ? positionalArgs(init)[0] : undefined;
     if (body) return { ...(name ? { name } : {}), body, redaction: visiblyRedacts(body) };
@@ -128,17 +129,6 @@ function visiblyRedacts(body: TSNode): boolean {
     if (/redact|\*{3}|censor|filtered|masked|hidden/i.test(stringValue(s) ?? '')) return true;
   }
   return descendantsOfType(body, 'unary_expression').some((u) => u.text.startsWith('delete '));
-}
-
-function declarationOf(id: TSNode): TSNode | undefined {
-  let root = id;
-  while (root.parent) root = root.parent;
-  let found: TSNode | undefined;
-  for (const d of descendantsOfType(root, 'variable_declarator')) {
-    const name = d.childForFieldName('name');
-    if (name?.type === 'identifier' && name.text === id.text && d.startIndex < id.startIndex) found = d;
-  }
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------------------

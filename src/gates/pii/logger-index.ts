@@ -4,9 +4,9 @@
  * `req.headers.authorization` — so the finding can name the exact paths that would cover the shape it
  * logs — and lets `pinoHttp({ logger })` inherit the redaction of a logger made in another file.
  */
-import { posix } from 'node:path';
 import type { IndexDef, RuleContext } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
+import { ModuleResolver } from '../../lang/program/modules.js';
 import { importsOf, lineOf } from '../../lang/ts-helpers.js';
 import type { PiiOptions } from './options.js';
 import { resolveOptions } from './options.js';
@@ -66,8 +66,6 @@ export function loggersOf(file: SourceFile): PinoLoggerEntry[] {
   return out;
 }
 
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-
 /**
  * The pino logger a local name refers to: made in this file, or imported from a relative module that
  * the index knows. Undefined when it is not a (known) pino logger.
@@ -81,17 +79,15 @@ export function resolveLogger(
   if (own) return own;
   const tree = file.tree();
   if (!tree || !index) return undefined;
+  // Resolution over the files that make loggers (a handful): an import of any other file names none.
+  let resolver: ModuleResolver | undefined;
   for (const [module, bindings] of importsOf(tree)) {
     const binding = bindings.find((b) => b.local === localName);
     if (!binding || !module.startsWith('.')) continue;
-    const base = posix.normalize(posix.join(posix.dirname(file.path), module));
-    const stem = base.replace(/\.(m|c)?jsx?$/, '');
-    const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => `${base}/index${e}`)];
-    for (const candidate of candidates) {
-      const entries = index.get(candidate);
-      const found = entries?.find((e) => e.name === (binding.imported === '*' ? localName : binding.imported));
-      if (found) return found;
-    }
+    const target = (resolver ??= new ModuleResolver([...index.keys()])).js(file.path, module);
+    const found =
+      target && index.get(target)?.find((e) => e.name === (binding.imported === '*' ? localName : binding.imported));
+    if (found) return found;
   }
   return undefined;
 }

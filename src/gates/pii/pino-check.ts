@@ -6,7 +6,7 @@
  * `pino-serializer-without-redact`.
  */
 import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
-import { descendantsOfType, dottedName, stringValue } from '../../lang/ts-helpers.js';
+import { descendantsOfType, dottedName, stringValue, unwrap } from '../../lang/ts-helpers.js';
 import { resolveLogger, type PinoLoggerIndex } from './logger-index.js';
 import {
   covers,
@@ -283,8 +283,7 @@ function collectReturned(
   key: string,
   out: Array<{ part: SerializerExposure['part']; at: string[]; expr: string; node: TSNode }>,
 ): void {
-  let r = ret;
-  while (r.type === 'parenthesized_expression') r = r.namedChildren.find((c) => c !== null) ?? r;
+  const r = unwrap(ret);
   if (r.type === 'identifier' && r.text === param) {
     // The argument itself: std-serialized (headers included) under pino-http, the raw object otherwise.
     out.push({ part: 'headers', at: [key, 'headers'], expr: `return ${r.text}`, node: r });

@@ -28,6 +28,7 @@ import {
   positionalArgs,
   stringValue,
 } from '../../lang/ts-helpers.js';
+import { jsDeclaratorOf } from '../../lang/program/scope.js';
 
 export type PinoKind = 'pino' | 'pino-http' | 'express-pino-logger' | 'hapi-pino' | 'nestjs-pino' | 'fastify';
 
@@ -213,22 +214,11 @@ function optionsArgument(call: TSNode, kind: PinoKind): TSNode | undefined | nul
 function resolveObject(node: TSNode): TSNode | undefined {
   if (node.type === 'object') return node;
   if (node.type === 'identifier' || node.type === 'shorthand_property_identifier') {
-    const decl = declarationOf(node);
+    const decl = jsDeclaratorOf(node);
     const value = decl?.childForFieldName('value');
     if (value?.type === 'object') return value;
   }
   return undefined;
-}
-
-function declarationOf(id: TSNode): TSNode | undefined {
-  let root = id;
-  while (root.parent) root = root.parent;
-  let found: TSNode | undefined;
-  for (const d of descendantsOfType(root, 'variable_declarator')) {
-    const name = d.childForFieldName('name');
-    if (name?.type === 'identifier' && name.text === id.text && d.startIndex < id.startIndex) found = d;
-  }
-  return found;
 }
 
 function readConfig(call: TSNode, kind: PinoKind, options: TSNode | undefined | null): PinoConfig {
@@ -280,7 +270,7 @@ function readRedact(node: TSNode): RedactConfig {
   let list: TSNode | undefined = node;
   if (node.type === 'object') list = objectProps(node).get('paths');
   if (list?.type === 'identifier') {
-    const value = declarationOf(list)?.childForFieldName('value');
+    const value = jsDeclaratorOf(list)?.childForFieldName('value');
     list = value ?? list;
   }
   if (!list || list.type !== 'array') return { paths: [], nodes: [], node, dynamic: true };
@@ -302,7 +292,7 @@ function readRedact(node: TSNode): RedactConfig {
 function resolveLogger(node: TSNode, byCall: Map<number, PinoConfig>): PinoConfig | undefined {
   if (node.type === 'call_expression') return byCall.get(node.id);
   if (node.type === 'identifier' || node.type === 'shorthand_property_identifier') {
-    const value = declarationOf(node)?.childForFieldName('value');
+    const value = jsDeclaratorOf(node)?.childForFieldName('value');
     if (value) return byCall.get(value.id);
   }
   return undefined;

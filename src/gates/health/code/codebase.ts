@@ -5,7 +5,7 @@
  */
 import type { SourceFile, Tree, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
-import { ModuleResolver } from '../../../lang/module-resolver.js';
+import { ModuleResolver, type JsProjectConfig } from '../../../lang/program/modules.js';
 
 export type Lang = 'js' | 'py';
 
@@ -93,8 +93,10 @@ export class CodeBase {
     private readonly reportError: (path: string, message: string) => void,
     /** Frees a file's tree (the engine's `release`, which lets other indexes extract from it first). */
     private readonly dispose: (file: SourceFile) => void = (file) => file.dispose(),
+    /** The tsconfig / package.json files JS imports resolve through (aliases, workspace packages). */
+    jsConfig?: JsProjectConfig,
   ) {
-    this.plainResolver = new ModuleResolver(paths);
+    this.plainResolver = new ModuleResolver(paths, jsConfig);
     this.resolver = new RecordingResolver(this.plainResolver);
   }
 

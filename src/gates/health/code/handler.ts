@@ -17,6 +17,7 @@ import {
   keywordArgs,
   objectProps,
   positionalArgs,
+  unwrapAwait as unwrap,
 } from '../../../lang/ts-helpers.js';
 import type { DepKind, HandlerFacts, Loc, TimerLeak } from '../model.js';
 import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
@@ -53,27 +54,6 @@ interface Client {
 
 export function locOf(info: FileInfo, node: TSNode): Loc {
   return { path: info.path, line: lineOf(node), endLine: endLineOf(node) };
-}
-
-function unwrap(node: TSNode): TSNode {
-  let n = node;
-  for (;;) {
-    if (
-      [
-        'parenthesized_expression',
-        'non_null_expression',
-        'await_expression',
-        'await',
-        'as_expression',
-        'satisfies_expression',
-        'type_assertion',
-      ].includes(n.type)
-    ) {
-      const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment' && !c.type.includes('type'));
-      if (!inner) return n;
-      n = inner;
-    } else return n;
-  }
 }
 
 function isCall(n: TSNode): boolean {

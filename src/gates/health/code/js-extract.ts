@@ -4,7 +4,14 @@
  * health libraries @godaddy/terminus, lightship and @fastify/under-pressure.
  */
 import type { TSNode } from '../../../lang/source-file.js';
-import { calleeName, dottedName, objectProps, positionalArgs, stringValue } from '../../../lang/ts-helpers.js';
+import {
+  calleeName,
+  dottedName,
+  objectProps,
+  positionalArgs,
+  stringValue,
+  unwrapAwait as unwrap,
+} from '../../../lang/ts-helpers.js';
 import type { HandlerFacts, PortExpr, ShutdownHandler } from '../model.js';
 import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
 import { classMethod, enclosingClass, enclosingFunctionNode, findLocal, locOf } from './handler.js';
@@ -54,24 +61,6 @@ export const JS_TOKENS = [
   'SIGTERM',
   '.listen(',
 ];
-
-function unwrap(node: TSNode): TSNode {
-  let n = node;
-  while (
-    [
-      'parenthesized_expression',
-      'await_expression',
-      'as_expression',
-      'non_null_expression',
-      'satisfies_expression',
-    ].includes(n.type)
-  ) {
-    const inner = n.namedChildren.find((c) => c !== null && c.type !== 'comment');
-    if (!inner) break;
-    n = inner;
-  }
-  return n;
-}
 
 function isFn(node: TSNode | null | undefined): boolean {
   return !!node && FUNCTION_NODES.has(node.type);

@@ -7,6 +7,7 @@ import type { SourceFile } from '../../../lang/source-file.js';
 import type { ComposeHealthcheck, ComposeService } from '../model.js';
 import { shellWords } from './commands.js';
 import { yentries, yget, yitems, ykeyLine, yline, ynum, ystr, ystrings, type YCtx, type YNode } from './yaml-util.js';
+import { dirOf } from '../../../lang/program/paths.js';
 
 /** `docker-compose.yml`, `compose.yaml`, `docker-compose.prod.yml`, `compose.override.yaml`… */
 export function isComposePath(path: string): boolean {
@@ -23,11 +24,6 @@ export function joinPath(dir: string, rel: string): string {
     else parts.push(seg);
   }
   return parts.join('/');
-}
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
 }
 
 /** Parses the services of one compose file. */

@@ -2,7 +2,7 @@ import type { RepoRule } from '../../../core/types.js';
 import { changedPaths, modelOf, related, touches } from '../analysis.js';
 import { imageHasNoHealthcheck } from '../deploy/dockerfile.js';
 import { dockerfileFor } from '../health-index.js';
-import { dirOf } from '../../../lang/module-resolver.js';
+import { dirOf } from '../../../lang/program/modules.js';
 import type { ComposeService } from '../model.js';
 
 /**

@@ -15,6 +15,7 @@ import {
   typeormObjects,
   type SchemaObject,
 } from '../schema-sources.js';
+import { dirOf } from '../../../lang/program/paths.js';
 
 interface Ecosystem {
   tool: MigrationTool;
@@ -24,11 +25,6 @@ interface Ecosystem {
   /** The migration sets a change of this schema file must come with. */
   sets: (path: string, index: MigrationIndex) => MigrationSet[];
   command: string;
-}
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
 }
 
 function within(dir: string, set: MigrationSet): boolean {
