@@ -41,7 +41,7 @@ import type {
 } from './model.js';
 import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
-import { unboundedJsValue } from './values.js';
+import { judgeValue, type NameResolution, type ValueScope } from './values.js';
 import type { ModuleLookup } from '../../lang/module-resolver.js';
 
 const PROM_CLIENT = 'prom-client';
@@ -1159,7 +1159,7 @@ class JsExtractor {
     if (method === 'clear' || method === 'removeSingleMetric') return this.onClear(c, object, method);
     if (method === 'getMeter') return;
     if (OTEL_CREATORS[method]) return this.onOtel(c, object, method);
-    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero'].includes(method))
+    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero', 'add', 'record'].includes(method))
       this.onRecord(c, object, method);
     if (object && unwrap(object).type === 'this') {
       const cls = this.className(c);
@@ -1264,21 +1264,98 @@ class JsExtractor {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
     const args = positionalArgs(c);
-    const first = args[0];
+    // OpenTelemetry: `counter.add(1, { route })`, `histogram.record(ms, attributes)`.
+    const first = method === 'add' || method === 'record' ? args[1] : args[0];
     if (!first) return;
     const labelObj = unwrap(first).type === 'object' ? unwrap(first) : undefined;
     if (labelObj) {
-      for (const [label, value] of objectProps(labelObj)) {
-        const source = unboundedJsValue(value, (name, at) => this.isRequestRoot(name, at));
-        if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
-      }
+      for (const [label, value] of objectProps(labelObj)) this.labelUse(target, { label }, value);
       return;
     }
     if (method !== 'labels' && method !== 'remove') return;
-    args.forEach((value, position) => {
-      const source = unboundedJsValue(value, (name, at) => this.isRequestRoot(name, at));
-      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
+    args.forEach((value, position) => this.labelUse(target, { position }, value));
+  }
+
+  private readonly valueScope: ValueScope = {
+    isRequestRoot: (name, at) => this.isRequestRoot(name, at),
+    resolve: (name, at) => this.resolveValue(name, at),
+  };
+
+  /** Records the value given for one label when we can tell whether it is bounded. */
+  private labelUse(target: ObjectExpr, key: { label: string } | { position: number }, value: TSNode): void {
+    const v = judgeValue(value, this.valueScope);
+    if (!v) return;
+    this.facts.labelUses.push({
+      target,
+      ...key,
+      valueText: value.text,
+      source: v.kind === 'unbounded' ? v.source : '',
+      ...(v.kind === 'unbounded' && v.request ? { request: true } : {}),
+      ...(v.kind === 'bounded' ? { bounded: true } : {}),
+      loc: this.loc(value),
     });
+  }
+
+  /**
+   * What a name used as a label value is bound to: bounded when typed as a string-literal union, an enum or
+   * a local alias of one, or iterated from an array of literals; else the expressions assigned to it.
+   */
+  private resolveValue(name: string, at: TSNode): NameResolution {
+    const decl = this.lookup(name, at);
+    if (!decl) return undefined;
+    if (decl.kind === 'param') {
+      const param = decl.fn
+        .childForFieldName('parameters')
+        ?.namedChildren.find((p) => p.childForFieldName('pattern')?.text === name);
+      const type = param?.childForFieldName('type');
+      if (type && this.boundedType(type.namedChildren[0] ?? null)) return { bounded: true };
+      const dflt = param?.childForFieldName('value');
+      return dflt ? { values: [dflt] } : undefined;
+    }
+    if (decl.kind === 'loop') {
+      const right = decl.loop.childForFieldName('right');
+      const arr = right ? unwrap(right) : undefined;
+      if (arr?.type === 'array') return { values: arr.namedChildren.filter((c) => c.type !== 'comment') };
+      return undefined;
+    }
+    if (decl.kind !== 'var') return undefined;
+    const type = decl.declarator.childForFieldName('type');
+    if (type && this.boundedType(type.namedChildren[0] ?? null)) return { bounded: true };
+    if (decl.declarator.childForFieldName('name')?.type !== 'identifier') return undefined;
+    const values = decl.value ? [decl.value] : [];
+    if (decl.declarator.parent?.text.startsWith('const') !== true) {
+      // `let kind = 'a'; switch (x) { case …: kind = 'b' }`: every assignment counts.
+      for (const a of descendantsOfType(decl.block, 'assignment_expression')) {
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type === 'identifier' && left.text === name && right) values.push(right);
+      }
+    }
+    return values.length > 0 ? { values } : undefined;
+  }
+
+  /** A type whose values are a fixed set: literal unions, booleans, local enums and aliases of those. */
+  private boundedType(type: TSNode | null, depth = 0): boolean {
+    if (!type || depth > 3) return false;
+    switch (type.type) {
+      case 'literal_type':
+        return true;
+      case 'predefined_type':
+        return /^(boolean|null|undefined|never)$/.test(type.text);
+      case 'union_type':
+      case 'parenthesized_type':
+        return type.namedChildren.every((c) => this.boundedType(c, depth + 1));
+      case 'type_identifier': {
+        for (const d of descendantsOfType(this.root, ['type_alias_declaration', 'enum_declaration'])) {
+          if (d.childForFieldName('name')?.text !== type.text) continue;
+          if (d.type === 'enum_declaration') return true;
+          return this.boundedType(d.childForFieldName('value'), depth + 1);
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
   }
 
   /** Whether `name` at `at` is the request object of a handler (a parameter named like one, or of a hot function). */

@@ -38,7 +38,7 @@ import type {
 } from './model.js';
 import { concat, staticValue, text } from './parts.js';
 import type { ModuleLookup } from '../../lang/module-resolver.js';
-import { unboundedValue } from './values.js';
+import { judgeValue, type NameResolution, type ValueScope } from './values.js';
 
 const PROM_MODULES = new Set([
   'prometheus_client',
@@ -926,23 +926,65 @@ class PyExtractor {
   private onLabels(c: TSNode, object: TSNode | null): void {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
-    const isRequestRoot = (name: string, at: TSNode) => {
-      const decl = this.lookup(name, at);
-      if (decl?.kind !== 'param') return false;
-      return (
-        name === 'request' ||
-        name === 'req' ||
-        (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined)
-      );
+    const scope: ValueScope = {
+      isRequestRoot: (name: string, at: TSNode) => {
+        const decl = this.lookup(name, at);
+        if (decl?.kind !== 'param') return false;
+        return (
+          name === 'request' ||
+          name === 'req' ||
+          (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined)
+        );
+      },
+      resolve: (name, at) => this.resolveValue(name, at),
     };
-    positionalArgs(c).forEach((value, position) => {
-      const source = unboundedValue(value, isRequestRoot);
-      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
-    });
-    for (const [label, value] of keywordArgs(c)) {
-      const source = unboundedValue(value, isRequestRoot);
-      if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
+    const use = (key: { label: string } | { position: number }, value: TSNode) => {
+      const v = judgeValue(value, scope);
+      if (!v) return;
+      this.facts.labelUses.push({
+        target,
+        ...key,
+        valueText: value.text,
+        source: v.kind === 'unbounded' ? v.source : '',
+        ...(v.kind === 'unbounded' && v.request ? { request: true } : {}),
+        ...(v.kind === 'bounded' ? { bounded: true } : {}),
+        loc: this.loc(value),
+      });
+    };
+    positionalArgs(c).forEach((value, position) => use({ position }, value));
+    for (const [label, value] of keywordArgs(c)) use({ label }, value);
+  }
+
+  /**
+   * What a name used as a label value is bound to: bounded when annotated `Literal[...]` (or `bool`), else
+   * every value assigned to it in its block (a constant, an `if`/`else` between literals).
+   */
+  private resolveValue(name: string, at: TSNode): NameResolution {
+    const decl = this.lookup(name, at);
+    if (!decl) return undefined;
+    if (decl.kind === 'param') {
+      const param = decl.fn
+        .childForFieldName('parameters')
+        ?.namedChildren.find(
+          (p) =>
+            (p.type === 'typed_parameter' && p.namedChildren[0]?.text === name) ||
+            (p.type === 'typed_default_parameter' && p.childForFieldName('name')?.text === name),
+        );
+      const type = param?.childForFieldName('type');
+      if (type && boundedPyType(type)) return { bounded: true };
+      return undefined;
     }
+    if (decl.kind !== 'var') return undefined;
+    const values: TSNode[] = [];
+    for (const a of descendantsOfType(decl.block, 'assignment')) {
+      const left = a.childForFieldName('left');
+      if (left?.type !== 'identifier' || left.text !== name) continue;
+      const type = a.childForFieldName('type');
+      if (type && boundedPyType(type)) return { bounded: true };
+      const right = a.childForFieldName('right');
+      if (right) values.push(right);
+    }
+    return values.length > 0 ? { values } : undefined;
   }
 
   private onOtel(c: TSNode, object: TSNode | null, method: string, kind: OtelKind): void {
@@ -1053,6 +1095,12 @@ function identifiersIn(node: TSNode): string[] {
 }
 
 /** Parameter names of a Python function or lambda. */
+/** `Literal["remote", "local"]`, `bool`, `Optional[Literal[…]]`. */
+function boundedPyType(type: TSNode): boolean {
+  const t = type.text.replace(/\s+/g, '');
+  return /^(typing\.)?(Literal\[.*\]|bool)$/.test(t) || /^(typing\.)?Optional\[(typing\.)?Literal\[.*\]\]$/.test(t);
+}
+
 function pyParamNames(fn: TSNode): string[] {
   const params = fn.childForFieldName('parameters');
   if (!params) return [];

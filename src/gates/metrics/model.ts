@@ -204,8 +204,12 @@ export interface LabelUse {
   position?: number;
   /** The source text of the value. */
   valueText: string;
-  /** Why the value is unbounded. */
+  /** Why the value is unbounded; '' when it is bounded. */
   source: string;
+  /** The value comes straight from the request being served (the evidence a blocker needs). */
+  request?: boolean;
+  /** The value is drawn from a fixed set (literals, an enum, a literal-union type, a constant). */
+  bounded?: boolean;
   loc: Loc;
 }
 
