@@ -1,5 +1,5 @@
-import type { RepoRule, Severity } from '../../../core/types.js';
-import { changedPaths, metricIndexOf, related } from '../analysis.js';
+import type { RepoRule, RuleContext, Severity } from '../../../core/types.js';
+import { changedPaths, metricIndexOf, related, touched } from '../analysis.js';
 import { classifyLabelName, normalise } from '../labels.js';
 import type { IndexedLabelUse, IndexedMetric, MetricIndex } from '../model.js';
 import type { MetricsOptions } from '../options.js';
@@ -54,8 +54,8 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         .filter((r) => r.risk !== undefined)
         // Every value recorded for it comes from a fixed set (literals, an enum, a literal-union type).
         .filter((r) => !allBounded(usesOf.get(`${def.id}\u0000${r.label}`)))
-        // Metrics of the same registry in files this PR leaves alone already carry it: the project's vocabulary.
-        .filter((r) => !acceptedVocabulary(index, changed, def, r.label));
+        // Metrics of the same registry that this PR leaves alone already carry it: the project's vocabulary.
+        .filter((r) => !acceptedVocabulary(ctx, index, changed, def, r.label));
       if (risky.length === 0) continue;
       const worst = risky.find((r) => r.risk!.severity === 'blocker') ?? risky[0]!;
       const others = risky.filter((r) => r !== worst).map((r) => `"${r.label}"`);
@@ -124,13 +124,21 @@ function registryKeys(def: IndexedMetric): Set<string> {
 }
 
 /**
- * Whether a metric of the same service, library and registry, defined in a file the pull request does
- * not touch, already carries `label`: the repository accepted that dimension before this change.
+ * Whether a metric of the same service, library and registry, whose definition the pull request leaves
+ * alone (in an untouched file, or on lines it did not change), already carries `label`: the repository
+ * accepted that dimension before this change.
  */
-function acceptedVocabulary(index: MetricIndex, changed: Set<string>, def: IndexedMetric, label: string): boolean {
+function acceptedVocabulary(
+  ctx: RuleContext,
+  index: MetricIndex,
+  changed: Set<string>,
+  def: IndexedMetric,
+  label: string,
+): boolean {
   const mine = registryKeys(def);
   return index.metrics.some((other) => {
-    if (other === def || changed.has(other.loc.path) || other.service !== def.service) return false;
+    if (other === def || other.service !== def.service) return false;
+    if (changed.has(other.loc.path) && touched(ctx, other.loc)) return false;
     if (other.library !== def.library || !(other.labels ?? []).includes(label)) return false;
     const theirs = registryKeys(other);
     return mine.size === 0 || theirs.size === 0 || [...theirs].some((k) => mine.has(k));
