@@ -1100,6 +1100,39 @@ class JsExtractor {
 
   private onMetric(n: TSNode, type: MetricType, ctorText: string): void {
     const [arg] = positionalArgs(n);
+    if (this.onFacade(n, arg, type)) return;
+    this.facts.metrics.push(this.metricDef(n, arg, type, ctorText));
+  }
+
+  /**
+   * `export const createCounter = (options) => new Counter(options)`: a one-level facade. Its callers' literal
+   * options are the definitions (see onFacadeCall); the construction here has no name of its own.
+   */
+  private onFacade(n: TSNode, arg: TSNode | undefined, type: MetricType): boolean {
+    if (!arg || unwrap(arg).type !== 'identifier') return false;
+    const decl = this.lookup(unwrap(arg).text, arg);
+    if (decl?.kind !== 'param' || !FUNCTION_TYPES.has(decl.fn.type)) return false;
+    const name = moduleFunctionName(decl.fn);
+    if (!name) return false;
+    const paramIndex = paramNames(decl.fn).indexOf(decl.name);
+    if (paramIndex < 0) return false;
+    void n;
+    this.facts.facades.push({ fnKey: `${this.file.path}#${name}`, paramIndex, library: 'prom-client', type });
+    return true;
+  }
+
+  /** `createCounter({ name: 'x', help: '…', labelNames: […] })`: a definition if the callee turns out to be a facade. */
+  private onFacadeCall(c: TSNode, callee: CallSite['callee'], display: string): void {
+    positionalArgs(c).forEach((a, argIndex) => {
+      const u = unwrap(a);
+      if (u.type !== 'object') return;
+      const props = objectProps(u);
+      if (!props.has('name') || !(props.has('help') || props.has('labelNames'))) return;
+      this.facts.facadeCalls.push({ callee, argIndex, def: this.metricDef(c, a, 'counter', display) });
+    });
+  }
+
+  private metricDef(n: TSNode, arg: TSNode | undefined, type: MetricType, ctorText: string): MetricDef {
     const obj = this.objectOf(arg ?? null);
     const props = obj ? objectProps(obj) : new Map<string, TSNode>();
     const hasSpread = obj ? obj.namedChildren.some((c) => c.type === 'spread_element') : true;
@@ -1126,7 +1159,7 @@ class JsExtractor {
       id,
       library: 'prom-client',
       lang: 'js',
-      ctor: `new ${ctorText}`,
+      ctor: n.type === 'new_expression' ? `new ${ctorText}` : ctorText,
       type,
       nameParts,
       nameText: nameNode?.text ?? (hasSpread ? '…' : ''),
@@ -1137,7 +1170,7 @@ class JsExtractor {
       loc: this.loc(n),
       scope: this.scopeOf(n),
     };
-    this.facts.metrics.push(def);
+    return def;
   }
 
   private onCall(c: TSNode): void {
@@ -1159,7 +1192,12 @@ class JsExtractor {
     if (method === 'clear' || method === 'removeSingleMetric') return this.onClear(c, object, method);
     if (method === 'getMeter') return;
     if (OTEL_CREATORS[method]) return this.onOtel(c, object, method);
-    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero', 'add', 'record'].includes(method))
+    // `increment(labels, value)`: the usual method name of a repository's own wrapper (see onFacade).
+    if (
+      ['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero', 'add', 'record', 'increment'].includes(
+        method,
+      )
+    )
       this.onRecord(c, object, method);
     if (object && unwrap(object).type === 'this') {
       const cls = this.className(c);
@@ -1190,7 +1228,9 @@ class JsExtractor {
         name: decl.binding.imported,
       };
     }
-    if (callee) this.facts.calls.push({ callee, display, loc: this.loc(node), scope: this.scopeOf(node) });
+    if (!callee) return;
+    this.facts.calls.push({ callee, display, loc: this.loc(node), scope: this.scopeOf(node) });
+    if (node.type === 'call_expression') this.onFacadeCall(node, callee, name);
   }
 
   /** `delete require.cache[require.resolve('./metrics')]`: the next `require` evaluates the module again. */
@@ -1606,6 +1646,17 @@ function unwrap(node: TSNode): TSNode {
 }
 
 /** `require('m')`, `require('m').x`, `await import('m')`. */
+/** The module-level name a function is declared under: `function f`, `const f = () => …` (exported or not). */
+function moduleFunctionName(fn: TSNode): string | undefined {
+  const atModule = (n: TSNode | null) =>
+    n?.type === 'program' || (n?.type === 'export_statement' && n.parent?.type === 'program');
+  if (fn.type === 'function_declaration' || fn.type === 'generator_function_declaration')
+    return atModule(fn.parent) ? fn.childForFieldName('name')?.text : undefined;
+  const d = fn.parent;
+  if (d?.type !== 'variable_declarator' || d.childForFieldName('name')?.type !== 'identifier') return undefined;
+  return atModule(d.parent?.parent ?? null) ? d.childForFieldName('name')!.text : undefined;
+}
+
 function isRequire(value: TSNode | null): boolean {
   let v = value ? unwrap(value) : undefined;
   if (v?.type === 'await_expression') v = v.namedChildren[0];
