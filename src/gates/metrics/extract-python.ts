@@ -863,6 +863,7 @@ class PyExtractor {
     const otel = OTEL_CREATORS[method];
     if (otel) return this.onOtel(c, object, method, otel);
     if (method === 'labels' || method === 'remove') return this.onLabels(c, object);
+    if (method === 'add' || method === 'record' || method === 'set') this.onAttributes(c, object);
     if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) {
       const cls = this.className(c);
       if (cls)
@@ -923,7 +924,14 @@ class PyExtractor {
     this.facts.reloads.push({ module, call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
   }
 
-  private onLabels(c: TSNode, object: TSNode | null): void {
+  /** OpenTelemetry: `counter.add(1, {"route": r})`, `histogram.record(ms, attributes={…})`. */
+  private onAttributes(c: TSNode, object: TSNode | null): void {
+    const attrs = keywordArgs(c).get('attributes') ?? positionalArgs(c)[1];
+    if (attrs?.type !== 'dictionary') return;
+    this.onLabels(c, object, attrs);
+  }
+
+  private onLabels(c: TSNode, object: TSNode | null, attributes?: TSNode): void {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
     const scope: ValueScope = {
@@ -951,6 +959,16 @@ class PyExtractor {
         loc: this.loc(value),
       });
     };
+    if (attributes) {
+      for (const pair of attributes.namedChildren) {
+        if (pair.type !== 'pair') continue;
+        const key = pair.childForFieldName('key');
+        const value = pair.childForFieldName('value');
+        const label = key ? stringValue(key) : undefined;
+        if (label !== undefined && value) use({ label }, value);
+      }
+      return;
+    }
     positionalArgs(c).forEach((value, position) => use({ position }, value));
     for (const [label, value] of keywordArgs(c)) use({ label }, value);
   }
