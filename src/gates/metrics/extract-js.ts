@@ -1324,14 +1324,14 @@ class JsExtractor {
   /** Records the value given for one label when we can tell whether it is bounded. */
   private labelUse(target: ObjectExpr, key: { label: string } | { position: number }, value: TSNode): void {
     const v = judgeValue(value, this.valueScope);
-    if (!v) return;
+    // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
     this.facts.labelUses.push({
       target,
       ...key,
       valueText: value.text,
-      source: v.kind === 'unbounded' ? v.source : '',
-      ...(v.kind === 'unbounded' && v.request ? { request: true } : {}),
-      ...(v.kind === 'bounded' ? { bounded: true } : {}),
+      source: v?.kind === 'unbounded' ? v.source : '',
+      ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
+      ...(v?.kind === 'bounded' ? { bounded: true } : {}),
       loc: this.loc(value),
     });
   }

@@ -948,14 +948,14 @@ class PyExtractor {
     };
     const use = (key: { label: string } | { position: number }, value: TSNode) => {
       const v = judgeValue(value, scope);
-      if (!v) return;
+      // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
       this.facts.labelUses.push({
         target,
         ...key,
         valueText: value.text,
-        source: v.kind === 'unbounded' ? v.source : '',
-        ...(v.kind === 'unbounded' && v.request ? { request: true } : {}),
-        ...(v.kind === 'bounded' ? { bounded: true } : {}),
+        source: v?.kind === 'unbounded' ? v.source : '',
+        ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
+        ...(v?.kind === 'bounded' ? { bounded: true } : {}),
         loc: this.loc(value),
       });
     };

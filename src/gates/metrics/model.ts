@@ -196,7 +196,7 @@ export interface MergeCall {
   scope: Scope;
 }
 
-/** A label value passed when recording: `m.inc({ route: req.url })`, `m.labels(request.path)`. */
+/** A label value passed when recording (every one, so a label is only cleared when all its values are bounded): `m.inc({ route: req.url })`, `m.labels(request.path)`. */
 export interface LabelUse {
   target: ObjectExpr;
   /** The label name when written (object key / keyword), else the position. */
@@ -204,7 +204,7 @@ export interface LabelUse {
   position?: number;
   /** The source text of the value. */
   valueText: string;
-  /** Why the value is unbounded; '' when it is bounded. */
+  /** Why the value is unbounded; '' when it is bounded or we cannot tell. */
   source: string;
   /** The value comes straight from the request being served (the evidence a blocker needs). */
   request?: boolean;

@@ -306,8 +306,11 @@ function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTes
     if (URL_SEGMENTS.has(last) || rest.some((s) => s === 'url' || s === 'URL'))
       return unbounded('the raw request URL/path (a new series for every id and query string in it)', true);
     if (rest.includes('user') || rest.includes('session')) {
-      const risk = classifyLabelName(`${rest[rest.length - 2] ?? ''} ${last}`) ?? classifyLabelName(last);
-      return unbounded(risk?.what ?? 'data about the signed-in user', true);
+      // `request.user.id`, `req.user.email`: one series per user. `request.user.role`, `req.user.is_staff`
+      // are attributes with few values: not evidence, at most a warning.
+      const risk = classifyLabelName(last === 'id' || last === 'pk' ? `${rest[rest.length - 2] ?? ''} id` : last);
+      if (risk && risk.category !== 'free-text') return unbounded(risk.what, true);
+      return undefined;
     }
     return undefined;
   }

@@ -213,7 +213,7 @@ describe('metric index: prom-client', () => {
       ].join('\n'),
     });
     expect(
-      index.labelUses.filter((u) => !u.bounded).map((u) => [u.label ?? u.position, u.valueText, u.request]),
+      index.labelUses.filter((u) => u.source !== '').map((u) => [u.label ?? u.position, u.valueText, u.request]),
     ).toEqual([
       ['path', 'req.originalUrl', true],
       [0, 'req.ip', true],

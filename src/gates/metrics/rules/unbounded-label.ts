@@ -77,7 +77,7 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
       });
     }
     for (const use of index.labelUses) {
-      if (!changed.has(use.loc.path) || !use.defId || use.bounded) continue;
+      if (!changed.has(use.loc.path) || !use.defId || use.bounded || !use.source) continue;
       const def = index.byId.get(use.defId);
       if (!def) continue;
       const label = use.label ?? def.labels?.[use.position ?? -1];
