@@ -97,8 +97,11 @@ function handleOf(ctx: RuleContext, def: IndexedMetric): string | undefined {
   if (!line) return undefined;
   const column = Number(def.id.split(':').pop());
   const prefix = Number.isFinite(column) ? line.slice(0, column) : '';
-  const m = /([A-Za-z_$][\w$]*)\s*(?::\s*[^=]+?)?\s*(?:=|:=|:)\s*(?:await\s+)?$/.exec(prefix);
+  const m = /([A-Za-z_$][\w$]*)\s*(?::\s*[^=]+?)?\s*(=|:=|:)\s*(?:await\s+)?$/.exec(prefix);
   if (!m || /^(return|yield|export|const|let|var)$/.test(m[1]!)) return undefined;
+  // A JS object-literal property (`{ retries: new Counter(…) }`) is often read by a computed key
+  // (`counters[kind].inc()`), which no text search sees: not judged.
+  if (m[2] === ':' && def.lang === 'js') return undefined;
   return m[1];
 }
 
