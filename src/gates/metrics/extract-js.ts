@@ -1032,6 +1032,18 @@ class JsExtractor {
         if ((op === '??=' || op === '||=') && left && this.isSingletonRef(left)) return 'singleton';
         return undefined;
       }
+      case 'statement_block': {
+        // `const existing = registry.getSingleMetric(name); if (existing …) return existing; … new Counter(…)`:
+        // an early return of the registered metric before the construction.
+        let lookedUp = false;
+        for (const stmt of n.namedChildren) {
+          if (stmt.id === child.id) break;
+          if (/\bgetSingleMetric\b/.test(stmt.text)) lookedUp = true;
+          if (lookedUp && stmt.type === 'if_statement' && descendantsOfType(stmt, 'return_statement').length > 0)
+            return 'get-single-metric';
+        }
+        return undefined;
+      }
       case 'if_statement': {
         const cond = n.childForFieldName('condition');
         if (!cond || n.childForFieldName('condition')?.id === child.id) return undefined;
