@@ -37,7 +37,7 @@ import type {
 import { concat, staticValue, text } from './parts.js';
 import { dirOf, type ModuleLookup } from '../../lang/program/modules.js';
 import { GoScopes, goParams, type GoDeclaration } from '../../lang/program/scope.js';
-import { unboundedValue } from './values.js';
+import { judgeValue, type ValueScope } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';
 const PROMAUTO_PKG = 'github.com/prometheus/client_golang/prometheus/promauto';
@@ -707,23 +707,37 @@ class GoExtractor {
     if (!operand) return;
     const target = this.objectExpr(operand);
     if (target.kind === 'unknown') return;
-    const isRequestRoot = (name: string, at: TSNode) => {
-      const decl = this.lookup(name, at);
-      return decl?.kind === 'param' && HANDLER_PARAM_TYPES.test(decl.type);
+    const scope: ValueScope = {
+      isRequestRoot: (name: string, at: TSNode) => {
+        const decl = this.lookup(name, at);
+        return decl?.kind === 'param' && HANDLER_PARAM_TYPES.test(decl.type);
+      },
+      // A Go name is followed to its assignments only through `x := …` in the same function.
+      resolve: (name, at) => {
+        const decl = this.lookup(name, at);
+        return decl?.kind === 'var' && decl.value && !decl.pkg ? { values: [decl.value] } : undefined;
+      },
+    };
+    const use = (key: { label: string } | { position: number }, value: TSNode) => {
+      const v = judgeValue(value, scope);
+      // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
+      this.facts.labelUses.push({
+        target,
+        ...key,
+        valueText: value.text,
+        source: v?.kind === 'unbounded' ? v.source : '',
+        ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
+        ...(v?.kind === 'bounded' ? { bounded: true } : {}),
+        loc: this.loc(value),
+      });
     };
     const args = positionalArgs(c);
     if (method === 'With' || method === 'GetMetricWith') {
       const lit = args[0]?.type === 'composite_literal' ? objectProps(args[0]) : undefined;
-      for (const [label, value] of lit ?? []) {
-        const source = unboundedValue(value, isRequestRoot);
-        if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
-      }
+      for (const [label, value] of lit ?? []) use({ label }, value);
       return;
     }
-    args.forEach((value, position) => {
-      const source = unboundedValue(value, isRequestRoot);
-      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
-    });
+    args.forEach((value, position) => use({ position }, value));
   }
 
   private onOtel(c: TSNode, operand: TSNode | null, method: string): void {

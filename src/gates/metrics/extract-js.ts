@@ -42,7 +42,7 @@ import type {
 } from './model.js';
 import { emptyFileFacts } from './model.js';
 import { concat, text } from './parts.js';
-import { unboundedJsValue } from './values.js';
+import { judgeValue, type NameResolution, type ValueScope } from './values.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import {
   JS_FUNCTION_TYPES as FUNCTION_TYPES,
@@ -953,6 +953,18 @@ class JsExtractor {
         if ((op === '??=' || op === '||=') && left && this.isSingletonRef(left)) return 'singleton';
         return undefined;
       }
+      case 'statement_block': {
+        // `const existing = registry.getSingleMetric(name); if (existing …) return existing; … new Counter(…)`:
+        // an early return of the registered metric before the construction.
+        let lookedUp = false;
+        for (const stmt of n.namedChildren) {
+          if (stmt.id === child.id) break;
+          if (/\bgetSingleMetric\b/.test(stmt.text)) lookedUp = true;
+          if (lookedUp && stmt.type === 'if_statement' && descendantsOfType(stmt, 'return_statement').length > 0)
+            return 'get-single-metric';
+        }
+        return undefined;
+      }
       case 'if_statement': {
         const cond = n.childForFieldName('condition');
         if (!cond || n.childForFieldName('condition')?.id === child.id) return undefined;
@@ -1021,6 +1033,39 @@ class JsExtractor {
 
   private onMetric(n: TSNode, type: MetricType, ctorText: string): void {
     const [arg] = positionalArgs(n);
+    if (this.onFacade(n, arg, type)) return;
+    this.facts.metrics.push(this.metricDef(n, arg, type, ctorText));
+  }
+
+  /**
+   * `export const createCounter = (options) => new Counter(options)`: a one-level facade. Its callers' literal
+   * options are the definitions (see onFacadeCall); the construction here has no name of its own.
+   */
+  private onFacade(n: TSNode, arg: TSNode | undefined, type: MetricType): boolean {
+    if (!arg || unwrap(arg).type !== 'identifier') return false;
+    const decl = this.lookup(unwrap(arg).text, arg);
+    if (decl?.kind !== 'param' || !FUNCTION_TYPES.has(decl.fn.type)) return false;
+    const name = moduleFunctionName(decl.fn);
+    if (!name) return false;
+    const paramIndex = paramNames(decl.fn).indexOf(decl.name);
+    if (paramIndex < 0) return false;
+    void n;
+    this.facts.facades.push({ fnKey: `${this.file.path}#${name}`, paramIndex, library: 'prom-client', type });
+    return true;
+  }
+
+  /** `createCounter({ name: 'x', help: '…', labelNames: […] })`: a definition if the callee turns out to be a facade. */
+  private onFacadeCall(c: TSNode, callee: CallSite['callee'], display: string): void {
+    positionalArgs(c).forEach((a, argIndex) => {
+      const u = unwrap(a);
+      if (u.type !== 'object') return;
+      const props = objectProps(u);
+      if (!props.has('name') || !(props.has('help') || props.has('labelNames'))) return;
+      this.facts.facadeCalls.push({ callee, argIndex, def: this.metricDef(c, a, 'counter', display) });
+    });
+  }
+
+  private metricDef(n: TSNode, arg: TSNode | undefined, type: MetricType, ctorText: string): MetricDef {
     const obj = this.objectOf(arg ?? null);
     const props = obj ? objectProps(obj) : new Map<string, TSNode>();
     const hasSpread = obj ? obj.namedChildren.some((c) => c.type === 'spread_element') : true;
@@ -1047,7 +1092,7 @@ class JsExtractor {
       id,
       library: 'prom-client',
       lang: 'js',
-      ctor: `new ${ctorText}`,
+      ctor: n.type === 'new_expression' ? `new ${ctorText}` : ctorText,
       type,
       nameParts,
       nameText: nameNode?.text ?? (hasSpread ? '…' : ''),
@@ -1058,7 +1103,7 @@ class JsExtractor {
       loc: this.loc(n),
       scope: this.scopeOf(n),
     };
-    this.facts.metrics.push(def);
+    return def;
   }
 
   private onCall(c: TSNode): void {
@@ -1080,7 +1125,12 @@ class JsExtractor {
     if (method === 'clear' || method === 'removeSingleMetric') return this.onClear(c, object, method);
     if (method === 'getMeter') return;
     if (OTEL_CREATORS[method]) return this.onOtel(c, object, method);
-    if (['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero'].includes(method))
+    // `increment(labels, value)`: the usual method name of a repository's own wrapper (see onFacade).
+    if (
+      ['inc', 'dec', 'set', 'observe', 'labels', 'startTimer', 'remove', 'zero', 'add', 'record', 'increment'].includes(
+        method,
+      )
+    )
       this.onRecord(c, object, method);
     if (object && unwrap(object).type === 'this') {
       const cls = this.className(c);
@@ -1111,7 +1161,9 @@ class JsExtractor {
         name: decl.binding.imported,
       };
     }
-    if (callee) this.facts.calls.push({ callee, display, loc: this.loc(node), scope: this.scopeOf(node) });
+    if (!callee) return;
+    this.facts.calls.push({ callee, display, loc: this.loc(node), scope: this.scopeOf(node) });
+    if (node.type === 'call_expression') this.onFacadeCall(node, callee, name);
   }
 
   /** `delete require.cache[require.resolve('./metrics')]`: the next `require` evaluates the module again. */
@@ -1185,21 +1237,98 @@ class JsExtractor {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
     const args = positionalArgs(c);
-    const first = args[0];
+    // OpenTelemetry: `counter.add(1, { route })`, `histogram.record(ms, attributes)`.
+    const first = method === 'add' || method === 'record' ? args[1] : args[0];
     if (!first) return;
     const labelObj = unwrap(first).type === 'object' ? unwrap(first) : undefined;
     if (labelObj) {
-      for (const [label, value] of objectProps(labelObj)) {
-        const source = unboundedJsValue(value, (name, at) => this.isRequestRoot(name, at));
-        if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
-      }
+      for (const [label, value] of objectProps(labelObj)) this.labelUse(target, { label }, value);
       return;
     }
     if (method !== 'labels' && method !== 'remove') return;
-    args.forEach((value, position) => {
-      const source = unboundedJsValue(value, (name, at) => this.isRequestRoot(name, at));
-      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
+    args.forEach((value, position) => this.labelUse(target, { position }, value));
+  }
+
+  private readonly valueScope: ValueScope = {
+    isRequestRoot: (name, at) => this.isRequestRoot(name, at),
+    resolve: (name, at) => this.resolveValue(name, at),
+  };
+
+  /** Records the value given for one label when we can tell whether it is bounded. */
+  private labelUse(target: ObjectExpr, key: { label: string } | { position: number }, value: TSNode): void {
+    const v = judgeValue(value, this.valueScope);
+    // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
+    this.facts.labelUses.push({
+      target,
+      ...key,
+      valueText: value.text,
+      source: v?.kind === 'unbounded' ? v.source : '',
+      ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
+      ...(v?.kind === 'bounded' ? { bounded: true } : {}),
+      loc: this.loc(value),
     });
+  }
+
+  /**
+   * What a name used as a label value is bound to: bounded when typed as a string-literal union, an enum or
+   * a local alias of one, or iterated from an array of literals; else the expressions assigned to it.
+   */
+  private resolveValue(name: string, at: TSNode): NameResolution {
+    const decl = this.lookup(name, at);
+    if (!decl) return undefined;
+    if (decl.kind === 'param') {
+      const param = decl.fn
+        .childForFieldName('parameters')
+        ?.namedChildren.find((p) => p.childForFieldName('pattern')?.text === name);
+      const type = param?.childForFieldName('type');
+      if (type && this.boundedType(type.namedChildren[0] ?? null)) return { bounded: true };
+      const dflt = param?.childForFieldName('value');
+      return dflt ? { values: [dflt] } : undefined;
+    }
+    if (decl.kind === 'loop') {
+      const right = decl.loop.childForFieldName('right');
+      const arr = right ? unwrap(right) : undefined;
+      if (arr?.type === 'array') return { values: arr.namedChildren.filter((c) => c.type !== 'comment') };
+      return undefined;
+    }
+    if (decl.kind !== 'var') return undefined;
+    const type = decl.declarator.childForFieldName('type');
+    if (type && this.boundedType(type.namedChildren[0] ?? null)) return { bounded: true };
+    if (decl.declarator.childForFieldName('name')?.type !== 'identifier') return undefined;
+    const values = decl.value ? [decl.value] : [];
+    if (decl.declarator.parent?.text.startsWith('const') !== true) {
+      // `let kind = 'a'; switch (x) { case …: kind = 'b' }`: every assignment counts.
+      for (const a of descendantsOfType(decl.block, 'assignment_expression')) {
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type === 'identifier' && left.text === name && right) values.push(right);
+      }
+    }
+    return values.length > 0 ? { values } : undefined;
+  }
+
+  /** A type whose values are a fixed set: literal unions, booleans, local enums and aliases of those. */
+  private boundedType(type: TSNode | null, depth = 0): boolean {
+    if (!type || depth > 3) return false;
+    switch (type.type) {
+      case 'literal_type':
+        return true;
+      case 'predefined_type':
+        return /^(boolean|null|undefined|never)$/.test(type.text);
+      case 'union_type':
+      case 'parenthesized_type':
+        return type.namedChildren.every((c) => this.boundedType(c, depth + 1));
+      case 'type_identifier': {
+        for (const d of descendantsOfType(this.root, ['type_alias_declaration', 'enum_declaration'])) {
+          if (d.childForFieldName('name')?.text !== type.text) continue;
+          if (d.type === 'enum_declaration') return true;
+          return this.boundedType(d.childForFieldName('value'), depth + 1);
+        }
+        return false;
+      }
+      default:
+        return false;
+    }
   }
 
   /** Whether `name` at `at` is the request object of a handler (a parameter named like one, or of a hot function). */
@@ -1431,6 +1560,17 @@ class JsExtractor {
 // ---------------------------------------------------------------------------------------------------------
 // Small syntax helpers
 // ---------------------------------------------------------------------------------------------------------
+
+/** The module-level name a function is declared under: `function f`, `const f = () => …` (exported or not). */
+function moduleFunctionName(fn: TSNode): string | undefined {
+  const atModule = (n: TSNode | null) =>
+    n?.type === 'program' || (n?.type === 'export_statement' && n.parent?.type === 'program');
+  if (fn.type === 'function_declaration' || fn.type === 'generator_function_declaration')
+    return atModule(fn.parent) ? fn.childForFieldName('name')?.text : undefined;
+  const d = fn.parent;
+  if (d?.type !== 'variable_declarator' || d.childForFieldName('name')?.type !== 'identifier') return undefined;
+  return atModule(d.parent?.parent ?? null) ? d.childForFieldName('name')!.text : undefined;
+}
 
 /** An identifier, including the shorthand `{ register }` in an object literal (it reads the variable). */
 function isIdent(n: TSNode): boolean {

@@ -39,7 +39,7 @@ import type {
 import { concat, staticValue, text } from './parts.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import { PyScopes, pyParamNames, type PyDeclaration } from '../../lang/program/scope.js';
-import { unboundedValue } from './values.js';
+import { judgeValue, type NameResolution, type ValueScope } from './values.js';
 
 const PROM_MODULES = new Set([
   'prometheus_client',
@@ -765,6 +765,7 @@ class PyExtractor {
     const otel = OTEL_CREATORS[method];
     if (otel) return this.onOtel(c, object, method, otel);
     if (method === 'labels' || method === 'remove') return this.onLabels(c, object);
+    if (method === 'add' || method === 'record' || method === 'set') this.onAttributes(c, object);
     if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) {
       const cls = this.className(c);
       if (cls)
@@ -825,26 +826,85 @@ class PyExtractor {
     this.facts.reloads.push({ module, call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
   }
 
-  private onLabels(c: TSNode, object: TSNode | null): void {
+  /** OpenTelemetry: `counter.add(1, {"route": r})`, `histogram.record(ms, attributes={…})`. */
+  private onAttributes(c: TSNode, object: TSNode | null): void {
+    const attrs = keywordArgs(c).get('attributes') ?? positionalArgs(c)[1];
+    if (attrs?.type !== 'dictionary') return;
+    this.onLabels(c, object, attrs);
+  }
+
+  private onLabels(c: TSNode, object: TSNode | null, attributes?: TSNode): void {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
-    const isRequestRoot = (name: string, at: TSNode) => {
-      const decl = this.lookup(name, at);
-      if (decl?.kind !== 'param') return false;
-      return (
-        name === 'request' ||
-        name === 'req' ||
-        (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined)
-      );
+    const scope: ValueScope = {
+      isRequestRoot: (name: string, at: TSNode) => {
+        const decl = this.lookup(name, at);
+        if (decl?.kind !== 'param') return false;
+        return (
+          name === 'request' ||
+          name === 'req' ||
+          (decl.fn.type === 'function_definition' && this.fnInfo(decl.fn).hot !== undefined)
+        );
+      },
+      resolve: (name, at) => this.resolveValue(name, at),
     };
-    positionalArgs(c).forEach((value, position) => {
-      const source = unboundedValue(value, isRequestRoot);
-      if (source) this.facts.labelUses.push({ target, position, valueText: value.text, source, loc: this.loc(value) });
-    });
-    for (const [label, value] of keywordArgs(c)) {
-      const source = unboundedValue(value, isRequestRoot);
-      if (source) this.facts.labelUses.push({ target, label, valueText: value.text, source, loc: this.loc(value) });
+    const use = (key: { label: string } | { position: number }, value: TSNode) => {
+      const v = judgeValue(value, scope);
+      // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
+      this.facts.labelUses.push({
+        target,
+        ...key,
+        valueText: value.text,
+        source: v?.kind === 'unbounded' ? v.source : '',
+        ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
+        ...(v?.kind === 'bounded' ? { bounded: true } : {}),
+        loc: this.loc(value),
+      });
+    };
+    if (attributes) {
+      for (const pair of attributes.namedChildren) {
+        if (pair.type !== 'pair') continue;
+        const key = pair.childForFieldName('key');
+        const value = pair.childForFieldName('value');
+        const label = key ? stringValue(key) : undefined;
+        if (label !== undefined && value) use({ label }, value);
+      }
+      return;
     }
+    positionalArgs(c).forEach((value, position) => use({ position }, value));
+    for (const [label, value] of keywordArgs(c)) use({ label }, value);
+  }
+
+  /**
+   * What a name used as a label value is bound to: bounded when annotated `Literal[...]` (or `bool`), else
+   * every value assigned to it in its block (a constant, an `if`/`else` between literals).
+   */
+  private resolveValue(name: string, at: TSNode): NameResolution {
+    const decl = this.lookup(name, at);
+    if (!decl) return undefined;
+    if (decl.kind === 'param') {
+      const param = decl.fn
+        .childForFieldName('parameters')
+        ?.namedChildren.find(
+          (p) =>
+            (p.type === 'typed_parameter' && p.namedChildren[0]?.text === name) ||
+            (p.type === 'typed_default_parameter' && p.childForFieldName('name')?.text === name),
+        );
+      const type = param?.childForFieldName('type');
+      if (type && boundedPyType(type)) return { bounded: true };
+      return undefined;
+    }
+    if (decl.kind !== 'var') return undefined;
+    const values: TSNode[] = [];
+    for (const a of descendantsOfType(decl.block, 'assignment')) {
+      const left = a.childForFieldName('left');
+      if (left?.type !== 'identifier' || left.text !== name) continue;
+      const type = a.childForFieldName('type');
+      if (type && boundedPyType(type)) return { bounded: true };
+      const right = a.childForFieldName('right');
+      if (right) values.push(right);
+    }
+    return values.length > 0 ? { values } : undefined;
   }
 
   private onOtel(c: TSNode, object: TSNode | null, method: string, kind: OtelKind): void {
@@ -943,4 +1003,10 @@ class PyExtractor {
       if (module) ex.reexports.push({ module, name: b.imported, as: local });
     }
   }
+}
+
+/** `Literal["remote", "local"]`, `bool`, `Optional[Literal[…]]`. */
+function boundedPyType(type: TSNode): boolean {
+  const t = type.text.replace(/\s+/g, '');
+  return /^(typing\.)?(Literal\[.*\]|bool)$/.test(t) || /^(typing\.)?Optional\[(typing\.)?Literal\[.*\]\]$/.test(t);
 }

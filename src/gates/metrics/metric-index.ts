@@ -11,6 +11,7 @@ import { extractJs } from './extract-js.js';
 import { extractPython } from './extract-python.js';
 import type {
   CallSite,
+  FacadeDecl,
   FileFacts,
   HotReason,
   IndexedMetric,
@@ -174,16 +175,19 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   for (const path of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path);
 
   // Files holding constants, registries or metric objects that indexed files import.
-  for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
-    const wanted = new Set<string>();
-    for (const f of facts.values())
-      for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
-    const goDirs = goDirsReferenced(facts);
-    if (goDirs.size > 0)
-      for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
-    if (wanted.size === 0) break;
-    for (const p of wanted) await load(p);
-  }
+  const loadDependencies = async () => {
+    for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
+      const wanted = new Set<string>();
+      for (const f of facts.values())
+        for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+      const goDirs = goDirsReferenced(facts);
+      if (goDirs.size > 0)
+        for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
+      if (wanted.size === 0) break;
+      for (const p of wanted) await load(p);
+    }
+  };
+  await loadDependencies();
 
   // Files that call the functions and classes which build metrics: they tell whether a function runs
   // once, per request or in a loop.
@@ -193,6 +197,8 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
       .filter((p) => !facts.has(p))
       .slice(0, MAX_CALLER_FILES);
     for (const p of callers) await load(p);
+    // Callers of a facade (`createCounter({ … })`) import it through modules that may not be loaded yet.
+    if ([...facts.values()].some((f) => f.facadeCalls.length > 0)) await loadDependencies();
   }
 
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
@@ -246,6 +252,7 @@ function referencedModules(f: FileFacts): string[] {
   for (const u of f.labelUses) obj(u.target);
   for (const e of f.exports.reexports) out.push(e.module);
   for (const r of f.reloads) out.push(r.module);
+  for (const c of f.facadeCalls) if (c.callee.kind === 'import') out.push(c.callee.module);
   return out;
 }
 
@@ -269,6 +276,8 @@ function calleeNamesWorthFollowing(facts: Map<string, FileFacts>): string[] {
   }
   const names = new Set<string>();
   for (const f of facts.values()) {
+    // One-level facades (`createCounter(options)`): their callers hold the definitions.
+    for (const d of f.facades) keys.add(d.fnKey);
     for (const fn of f.functions) {
       if (!keys.has(fn.key)) continue;
       const simple = fn.name.includes('.') ? fn.name.split('.')[0]! : fn.name;
@@ -392,6 +401,28 @@ export function resolveIndex(
     }
   };
 
+  // One-level facades: `createCounter({ name, … })` is a definition when `createCounter` passes its options
+  // straight to a metric constructor; the facade decides the library and type.
+  const facades = new Map<string, FacadeDecl>();
+  for (const f of all) for (const d of f.facades) facades.set(d.fnKey, d);
+  const metricsOf = new Map<FileFacts, MetricDef[]>();
+  for (const f of all) {
+    const extra: MetricDef[] = [];
+    for (const c of f.facadeCalls) {
+      const key = resolveCallee(c.callee);
+      const facade = key ? facades.get(key) : undefined;
+      if (!facade || facade.paramIndex !== c.argIndex) continue;
+      extra.push({ ...c.def, library: facade.library, type: facade.type });
+    }
+    metricsOf.set(f, extra.length > 0 ? [...f.metrics, ...extra] : f.metrics);
+    for (const m of extra) {
+      if (!m.binding) continue;
+      const list = defsByBinding.get(m.binding) ?? [];
+      list.push(m);
+      defsByBinding.set(m.binding, list);
+    }
+  }
+
   const hotFns = propagateHot(all, resolveCallee);
   const withHot = (s: Scope): Scope => {
     if (s.kind !== 'function' || s.hot || !s.fnKey) return s;
@@ -403,7 +434,7 @@ export function resolveIndex(
   index.files = all.filter((f) => !libraryFiles || libraryFiles.has(f.path)).map((f) => f.path);
   for (const f of all) {
     const service = serviceOf(f.path);
-    for (const m of f.metrics) {
+    for (const m of metricsOf.get(f) ?? f.metrics) {
       const name = resolveName(m.nameParts, constants, m.nameText);
       let fullName: string | undefined;
       let finalName: ResolvedName = name;

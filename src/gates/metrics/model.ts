@@ -196,7 +196,7 @@ export interface MergeCall {
   scope: Scope;
 }
 
-/** A label value passed when recording: `m.inc({ route: req.url })`, `m.labels(request.path)`. */
+/** A label value passed when recording (every one, so a label is only cleared when all its values are bounded): `m.inc({ route: req.url })`, `m.labels(request.path)`. */
 export interface LabelUse {
   target: ObjectExpr;
   /** The label name when written (object key / keyword), else the position. */
@@ -204,8 +204,12 @@ export interface LabelUse {
   position?: number;
   /** The source text of the value. */
   valueText: string;
-  /** Why the value is unbounded. */
+  /** Why the value is unbounded; '' when it is bounded or we cannot tell. */
   source: string;
+  /** The value comes straight from the request being served (the evidence a blocker needs). */
+  request?: boolean;
+  /** The value is drawn from a fixed set (literals, an enum, a literal-union type, a constant). */
+  bounded?: boolean;
   loc: Loc;
 }
 
@@ -241,6 +245,28 @@ export interface FunctionDecl {
   scope: Scope;
 }
 
+/**
+ * A repository's own one-level wrapper over a metric constructor: a module-level function that passes one
+ * of its parameters straight to `new Counter(options)` (`createCounter(options)`). Its callers' literal
+ * options are the real definitions.
+ */
+export interface FacadeDecl {
+  /** The function's key (`path#name`), as call sites resolve to. */
+  fnKey: string;
+  /** Which parameter carries the options. */
+  paramIndex: number;
+  library: Library;
+  type: MetricType;
+}
+
+/** A call with a literal options object (`createCounter({ name, help, labelNames })`), a definition if the callee is a facade. */
+export interface FacadeCall {
+  callee: CallSite['callee'];
+  /** The definition the call makes if its callee is a facade; library and type come from the facade. */
+  def: MetricDef;
+  argIndex: number;
+}
+
 /** What a file exports that other files may import: constants, registries, metric objects, functions. */
 export interface FileExports {
   /** Exported name → string constant parts. */
@@ -271,6 +297,9 @@ export interface FileFacts {
   reloads: ModuleReload[];
   calls: CallSite[];
   functions: FunctionDecl[];
+  /** One-level facades this file declares, and calls that become definitions if their callee is one. */
+  facades: FacadeDecl[];
+  facadeCalls: FacadeCall[];
   exports: FileExports;
   /** Go: the package directory and whether it is `package main`. */
   goPackage?: { dir: string; main: boolean };
@@ -294,6 +323,8 @@ export function emptyFileFacts(path: string, lang: SourceLang): FileFacts {
     reloads: [],
     calls: [],
     functions: [],
+    facades: [],
+    facadeCalls: [],
     exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] },
   };
 }

@@ -88,53 +88,157 @@ const ROUTE_SEGMENTS = new Set([
 ]);
 const ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
 
+/**
+ * What the extractor of one language knows about a name where it is used: a value drawn from a fixed set
+ * (a string-literal union or enum type, `Literal[...]`, a constant), or the expressions it was assigned
+ * (to follow them), or nothing.
+ */
+export type NameResolution = { bounded: true } | { values: TSNode[] } | undefined;
+
+/** The language-specific questions the value analysis asks. */
+export interface ValueScope {
+  /** Is `name` (at `at`) the request object of a handler? */
+  isRequestRoot: RequestRootTest;
+  /** What `name` (an identifier at `at`) is bound to, when the extractor can tell. */
+  resolve?: (name: string, at: TSNode) => NameResolution;
+}
+
+/**
+ * A label value's provenance. `unbounded`: why (`source`), and whether it comes straight from the request
+ * being served (`request`: evidence a reviewer accepts). `bounded`: drawn from a fixed set of literals.
+ */
+export type ValueVerdict = { kind: 'unbounded'; source: string; request: boolean } | { kind: 'bounded' };
+
+const LITERAL_TYPES = new Set([
+  'number',
+  'integer',
+  'float',
+  'true',
+  'false',
+  'none',
+  'null',
+  'undefined',
+  'int_literal',
+  'float_literal',
+  'rune_literal',
+  'nil',
+]);
+const TERNARY_TYPES = new Set(['ternary_expression', 'conditional_expression']);
+/** `Status.Active`, `Kind.REMOTE.value`, `prometheus.Labels`: a member of an enum-like (capitalised) object. */
+const ENUM_MEMBER = /^[A-Z][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
+
 /** Why the value `node` is unbounded or personal, or undefined when it looks bounded (or we cannot tell). */
 export function unboundedValue(node: TSNode, isRequestRoot: RequestRootTest, depth = 0): string | undefined {
+  const v = judgeValue(node, { isRequestRoot }, depth);
+  return v?.kind === 'unbounded' ? v.source : undefined;
+}
+
+/**
+ * The provenance of a label value: unbounded (and whether from the request), bounded (a literal, a ternary
+ * or `??` between bounded values, an enum member, a constant, a name typed as a literal union), or
+ * undefined when we cannot tell.
+ */
+export function judgeValue(node: TSNode, scope: ValueScope, depth = 0): ValueVerdict | undefined {
   if (depth > 6) return undefined;
+  const isRequestRoot = scope.isRequestRoot;
   const n = unwrap(node);
+  if (LITERAL_TYPES.has(n.type)) return BOUNDED;
   const parts = templateParts(n);
-  if (parts) {
-    for (const e of parts.expressions) {
-      const r = unboundedValue(e, isRequestRoot, depth + 1);
-      if (r) return r;
-    }
-    return undefined;
+  if (parts) return all(parts.expressions, scope, depth);
+  if (TERNARY_TYPES.has(n.type)) {
+    // The condition decides which branch, not what is recorded.
+    const branches =
+      n.type === 'ternary_expression'
+        ? [n.childForFieldName('consequence'), n.childForFieldName('alternative')]
+        : n.namedChildren.filter((c) => c.type !== 'comment').filter((_, i) => i !== 1);
+    return all(
+      branches.filter((b): b is TSNode => b !== null),
+      scope,
+      depth,
+    );
   }
   switch (n.type) {
-    case 'identifier': {
-      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return 'an error message';
+    case 'identifier':
+    case 'shorthand_property_identifier': {
+      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return unbounded('an error message');
+      const resolved = scope.resolve?.(n.text, n);
+      if (resolved && 'bounded' in resolved) return BOUNDED;
+      if (resolved && resolved.values.length > 0) {
+        const v = all(resolved.values, scope, depth);
+        if (v) return v;
+      }
+      if (CONSTANT_NAME.test(n.text) && n.text.length > 1) return BOUNDED;
       const risk = classifyLabelName(n.text);
-      return risk && risk.category !== 'free-text' ? risk.what : undefined;
+      return risk && risk.category !== 'free-text' ? unbounded(risk.what) : undefined;
     }
     case 'member_expression':
     case 'attribute':
     case 'selector_expression':
     case 'subscript_expression':
     case 'subscript':
-    case 'index_expression':
-      return chainValue(n, isRequestRoot);
+    case 'index_expression': {
+      const v = chainVerdict(n, isRequestRoot);
+      if (v) return v;
+      const dotted = dottedName(n);
+      if (dotted && ENUM_MEMBER.test(dotted)) {
+        const root = dotted.split('.')[0]!;
+        if (!scope.resolve || scope.resolve(root, n) === undefined || CONSTANT_NAME.test(root)) return BOUNDED;
+      }
+      // `const path = req.path; … { route: path.x }`: follow the root variable.
+      const root = dotted?.split('.')[0];
+      if (root && scope.resolve) {
+        const resolved = scope.resolve(root, n);
+        if (resolved && 'values' in resolved) {
+          for (const value of resolved.values) {
+            const r = judgeValue(value, scope, depth + 1);
+            if (r?.kind === 'unbounded' && r.request) return r;
+          }
+        }
+      }
+      return undefined;
+    }
     case 'call_expression':
     case 'call':
-      return callValue(n, isRequestRoot, depth);
+      return callVerdict(n, scope, depth);
     case 'new_expression': {
       // `new URL(req.url).pathname` — the chain is handled by the member case; here, the argument.
       for (const a of positionalArgs(n)) {
-        const r = unboundedValue(a, isRequestRoot, depth + 1);
-        if (r) return r;
+        const r = judgeValue(a, scope, depth + 1);
+        if (r?.kind === 'unbounded') return r;
       }
       return undefined;
     }
     case 'binary_expression':
-    case 'binary_operator': {
-      for (const side of [n.childForFieldName('left'), n.childForFieldName('right')]) {
-        const r = side ? unboundedValue(side, isRequestRoot, depth + 1) : undefined;
-        if (r) return r;
-      }
-      return undefined;
+    case 'binary_operator':
+    case 'boolean_operator': {
+      const sides = [n.childForFieldName('left'), n.childForFieldName('right')].filter((s): s is TSNode => !!s);
+      return all(sides, scope, depth);
     }
     default:
       return undefined;
   }
+}
+
+const BOUNDED: ValueVerdict = { kind: 'bounded' };
+
+function unbounded(source: string, request = false): ValueVerdict {
+  return { kind: 'unbounded', source, request };
+}
+
+/** Several values that may each be recorded: the first unbounded one (request evidence first), bounded when all are. */
+function all(nodes: readonly TSNode[], scope: ValueScope, depth: number): ValueVerdict | undefined {
+  let allBounded = true;
+  let found: ValueVerdict | undefined;
+  for (const e of nodes) {
+    const r = judgeValue(e, scope, depth + 1);
+    if (r?.kind === 'unbounded') {
+      if (r.request) return r;
+      found ??= r;
+    }
+    if (r?.kind !== 'bounded') allBounded = false;
+  }
+  return found ?? (allBounded ? BOUNDED : undefined);
 }
 
 /** `String(err)`, `str(exc)`, `${err}` — an error turned into its message. */
@@ -166,13 +270,13 @@ function segmentsOf(n: TSNode): string[] | undefined {
   return undefined;
 }
 
-function chainValue(n: TSNode, isRequestRoot: RequestRootTest): string | undefined {
+function chainVerdict(n: TSNode, isRequestRoot: RequestRootTest): ValueVerdict | undefined {
   const segs = segmentsOf(n);
   if (!segs || segs.length < 2) return undefined;
   return segmentsValue(segs, n, isRequestRoot);
 }
 
-function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTest): string | undefined {
+function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTest): ValueVerdict | undefined {
   const root = segs[0]!;
   const rest = segs.slice(1);
   const last = segs[segs.length - 1]!;
@@ -181,31 +285,36 @@ function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTes
     const headerAt = rest.findIndex((s) => HEADER_SEGMENTS.has(s));
     if (headerAt !== -1 && rest[headerAt] !== 'get') {
       const header = rest[headerAt + 1]?.toLowerCase();
-      if (header && /user.agent/.test(header)) return 'the User-Agent header';
-      if (header && /(forwarded|real.ip|remote.addr|client.ip)/.test(header)) return 'the client IP address';
-      return `a request header${header ? ` (${rest[headerAt + 1]})` : ''}`;
+      if (header && /user.agent/.test(header)) return unbounded('the User-Agent header', true);
+      if (header && /(forwarded|real.ip|remote.addr|client.ip)/.test(header))
+        return unbounded('the client IP address', true);
+      return unbounded(`a request header${header ? ` (${rest[headerAt + 1]})` : ''}`, true);
     }
-    if (rest.some((s) => IP_SEGMENTS.has(s))) return 'the client IP address';
-    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return `raw request input (${segs.join('.')})`;
+    if (rest.some((s) => IP_SEGMENTS.has(s))) return unbounded('the client IP address', true);
+    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return unbounded(`raw request input (${segs.join('.')})`, true);
     if (URL_SEGMENTS.has(last) || rest.some((s) => s === 'url' || s === 'URL'))
-      return 'the raw request URL/path (a new series for every id and query string in it)';
+      return unbounded('the raw request URL/path (a new series for every id and query string in it)', true);
     if (rest.includes('user') || rest.includes('session')) {
-      const risk = classifyLabelName(`${rest[rest.length - 2] ?? ''} ${last}`) ?? classifyLabelName(last);
-      return risk?.what ?? 'data about the signed-in user';
+      // `request.user.id`, `req.user.email`: one series per user. `request.user.role`, `req.user.is_staff`
+      // are attributes with few values: not evidence, at most a warning.
+      const risk = classifyLabelName(last === 'id' || last === 'pk' ? `${rest[rest.length - 2] ?? ''} id` : last);
+      if (risk && risk.category !== 'free-text') return unbounded(risk.what, true);
+      return undefined;
     }
     return undefined;
   }
   if (ERROR_ROOTS.test(root) && (last === 'message' || last === 'stack' || last === 'args' || last === 'Error'))
-    return 'an error message';
+    return unbounded('an error message');
   const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
-  if (pair && pair.category !== 'free-text' && pair.category !== 'raw-url') return pair.what;
+  if (pair && pair.category !== 'free-text' && pair.category !== 'raw-url') return unbounded(pair.what);
   const single = classifyLabelName(last);
   if (single && single.category !== 'free-text' && single.category !== 'entity-id' && single.category !== 'raw-url')
-    return single.what;
+    return unbounded(single.what);
   return undefined;
 }
 
-function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): string | undefined {
+function callVerdict(n: TSNode, scope: ValueScope, depth: number): ValueVerdict | undefined {
+  const isRequestRoot = scope.isRequestRoot;
   const callee = calleeName(n);
   const args = positionalArgs(n);
   if (
@@ -218,8 +327,8 @@ function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): st
     const [a] = args;
     if (!a) return undefined;
     const u = unwrap(a);
-    if (u.type === 'identifier' && ERROR_ROOTS.test(u.text)) return 'an error message';
-    return unboundedValue(a, isRequestRoot, depth + 1);
+    if (u.type === 'identifier' && ERROR_ROOTS.test(u.text)) return unbounded('an error message');
+    return judgeValue(a, scope, depth + 1);
   }
   const fn = n.childForFieldName('function');
   if (!fn) return undefined;
@@ -229,19 +338,19 @@ function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): st
     const segs = segmentsOf(f);
     if (!segs) {
       const object = f.childForFieldName('object') ?? f.childForFieldName('operand');
-      return object ? unboundedValue(object, isRequestRoot, depth + 1) : undefined;
+      return object ? judgeValue(object, scope, depth + 1) : undefined;
     }
     const last = segs[segs.length - 1]!;
     if ((last === 'get' || last === 'Get' || last === 'header' || last === 'GetHeader') && segs.length >= 2) {
       const header = args[0] ? stringValue(args[0]) : undefined;
       if (isRequestRoot(segs[0]!, f) && header !== undefined) {
         const h = header.toLowerCase();
-        if (/user.agent/.test(h)) return 'the User-Agent header';
-        if (/(forwarded|real.ip|client.ip)/.test(h)) return 'the client IP address';
-        return `a request header (${header})`;
+        if (/user.agent/.test(h)) return unbounded('the User-Agent header', true);
+        if (/(forwarded|real.ip|client.ip)/.test(h)) return unbounded('the client IP address', true);
+        return unbounded(`a request header (${header})`, true);
       }
     }
-    if (last === 'Error' && segs.length === 2 && ERROR_ROOTS.test(segs[0]!)) return 'an error message';
+    if (last === 'Error' && segs.length === 2 && ERROR_ROOTS.test(segs[0]!)) return unbounded('an error message');
     const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot) : undefined;
     if (viaChain) return viaChain;
     // `req.originalUrl.split('?')[0]`, `path.toLowerCase()`: the object decides.
@@ -252,7 +361,7 @@ function callValue(n: TSNode, isRequestRoot: RequestRootTest, depth: number): st
         last,
       )
     ) {
-      return unboundedValue(object, isRequestRoot, depth + 1);
+      return judgeValue(object, scope, depth + 1);
     }
   }
   return undefined;

@@ -212,9 +212,15 @@ describe('metric index: prom-client', () => {
         '',
       ].join('\n'),
     });
-    expect(index.labelUses.map((u) => [u.label ?? u.position, u.valueText])).toEqual([
-      ['path', 'req.originalUrl'],
-      [0, 'req.ip'],
+    expect(
+      index.labelUses.filter((u) => u.source !== '').map((u) => [u.label ?? u.position, u.valueText, u.request]),
+    ).toEqual([
+      ['path', 'req.originalUrl', true],
+      [0, 'req.ip', true],
+    ]);
+    // Literals are recorded too, as bounded: a label whose every value is bounded is not reported by name.
+    expect(index.labelUses.filter((u) => u.bounded).map((u) => [u.label ?? u.position, u.valueText])).toEqual([
+      [1, "'x'"],
     ]);
     expect(index.labelUses.every((u) => u.defId === byName(index, 'req_total').id)).toBe(true);
   });

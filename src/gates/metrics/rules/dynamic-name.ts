@@ -32,17 +32,23 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
       const origins = def.name.origins;
       const perEntity = origins.includes('request') || origins.includes('entity');
       if (!perEntity && !def.scope.hot) continue;
+      // Looked up before it is created (`getSingleMetric(name)` and an early return, a cache): a registry
+      // of names managed on purpose. It does not throw on a repeat; the growth alone is a warning.
+      const managed = def.scope.guard !== undefined && def.scope.guard !== 'try';
       ctx.report({
         messageId: 'dynamic',
         data: {
           type: def.library === 'opentelemetry' ? 'instrument' : def.type,
           sources: [...new Set(def.name.sources)].map((s) => `\`${s}\``).join(', '),
           text: def.name.text.length > 70 ? `${def.name.text.slice(0, 67)}…` : def.name.text,
-          repeat: repeatConsequence(def),
+          repeat: managed
+            ? 'each name stays registered for the life of the process (it is looked up before it is created, so a repeat does not throw)'
+            : repeatConsequence(def),
         },
         path: def.loc.path,
         line: def.loc.line,
         endLine: def.loc.endLine,
+        ...(managed ? { severity: 'warning' as const } : {}),
         key: def.name.text,
       });
     }

@@ -6,6 +6,7 @@ import { rule as duplicateName } from './duplicate-name.js';
 import { rule as dynamicName } from './dynamic-name.js';
 import { rule as invalidDefinition } from './invalid-definition.js';
 import { rule as namingConvention } from './naming-convention.js';
+import { rule as neverObserved } from './never-observed.js';
 import { rule as otelInstrumentConflict } from './otel-instrument-conflict.js';
 import { rule as pythonSuffixCollision } from './python-suffix-collision.js';
 import { rule as redundantRegistration } from './redundant-registration.js';
@@ -21,6 +22,7 @@ export const rules = [
   dynamicName,
   invalidDefinition,
   namingConvention,
+  neverObserved,
   otelInstrumentConflict,
   pythonSuffixCollision,
   redundantRegistration,
