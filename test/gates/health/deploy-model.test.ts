@@ -14,7 +14,7 @@ import {
 } from '../../../src/gates/health/deploy/commands.js';
 import { imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
 import { sleepSeconds } from '../../../src/gates/health/deploy/kube.js';
-import { routeServes } from '../../../src/gates/health/health-index.js';
+import { builtImageRefs, imageName, routeServes } from '../../../src/gates/health/health-index.js';
 import { containerKey, type Route } from '../../../src/gates/health/model.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { modelOf } from './helpers.js';
@@ -352,6 +352,8 @@ describe('mapping deployment units to code', () => {
       'k8s/orders.yaml': dep('backend', 'ghcr.io/acme/orders:1.2.3'),
       'k8s/redis.yaml': dep('orders', 'redis:7'),
       'k8s/unknown.yaml': dep('mystery', 'ghcr.io/acme/mystery:1'),
+      // A vendor image whose container happens to be named like a service: not ours.
+      'k8s/vendor.yaml': dep('orders', 'metabase/metabase:v0.50.3'),
       'docker-compose.yml': 'services:\n  orders:\n    build: ./services/orders\n  db:\n    image: postgres:16\n',
     });
     const mapOf = (path: string) => {
@@ -362,8 +364,35 @@ describe('mapping deployment units to code', () => {
     expect(mapOf('k8s/orders.yaml')).toEqual({ root: 'services/orders', reason: 'image name' });
     expect(mapOf('k8s/redis.yaml')).toEqual({});
     expect(mapOf('k8s/unknown.yaml')).toEqual({});
+    expect(mapOf('k8s/vendor.yaml')).toEqual({});
     expect(model.composeMap['docker-compose.yml#orders']).toEqual({ root: 'services/orders', reason: 'build context' });
     expect(model.composeMap['docker-compose.yml#db']).toEqual({});
+  });
+});
+
+describe('images the repository builds', () => {
+  it('reads -t/--tag, docker push, tags:/images: values and blocks, IMAGE_NAME variables, not job images', () => {
+    const workflow = [
+      'env:',
+      '  IMAGE_NAME: acme/billing',
+      'jobs:',
+      '  build:',
+      '    container:',
+      '      image: node:20',
+      '    steps:',
+      '      - run: docker build -t ghcr.io/acme/api:latest . && docker push ghcr.io/acme/worker:1',
+      '      - run: docker buildx build --tag=acme/web:dev .',
+      '      - uses: docker/metadata-action@v5',
+      '        with:',
+      '          images: |',
+      '            ghcr.io/acme/storefront',
+      '          tags: type=sha',
+    ].join('\n');
+    expect(builtImageRefs(workflow).map(imageName)).toEqual(
+      expect.arrayContaining(['api', 'worker', 'web', 'storefront', 'billing']),
+    );
+    expect(builtImageRefs(workflow).map(imageName)).not.toContain('node');
+    expect(builtImageRefs('build:\n  artifacts:\n    - image: acme/app\n', true).map(imageName)).toContain('app');
   });
 });
 
