@@ -302,6 +302,8 @@ export interface Dockerfile {
   baseLine?: number;
   /** HEALTHCHECK instructions of the final stage (only the last applies). */
   healthchecks: DockerHealthcheck[];
+  /** HEALTHCHECKs written in stages the final image does not build on: Docker drops them silently. */
+  droppedHealthchecks?: Array<{ loc: Loc; stage: string }>;
   /** Tools installed in the final stage (`curl`, `wget`) by apk/apt/yum, or copied in. */
   installs: string[];
   /** CMD / ENTRYPOINT of the final stage as argv (shell form split on blanks). */
