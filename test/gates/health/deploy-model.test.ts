@@ -12,7 +12,7 @@ import {
   shellWords,
   slowStartReason,
 } from '../../../src/gates/health/deploy/commands.js';
-import { imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
+import { expandVars, imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
 import { sleepSeconds } from '../../../src/gates/health/deploy/kube.js';
 import { builtImageRefs, imageName, routeServes } from '../../../src/gates/health/health-index.js';
 import { containerKey, type Route } from '../../../src/gates/health/model.js';
@@ -245,6 +245,25 @@ CMD ["node", "server.js"]
       cmd: ['node', 'server.js'],
       healthchecks: [expect.objectContaining({ form: 'shell', loc: expect.objectContaining({ line: 8 }) })],
     });
+  });
+
+  it('expands a shell-form HEALTHCHECK against the final ENV, ENV against ARGs, and records dropped stage HEALTHCHECKs', async () => {
+    const { model } = await modelOf({
+      Dockerfile: `ARG PORT=8080
+FROM node:22 AS build
+HEALTHCHECK CMD curl -f http://localhost:9/x
+FROM node:22-alpine
+ARG PORT
+ARG UNSET
+ENV APP_PORT=\${PORT} OTHER=\${UNSET}
+HEALTHCHECK CMD wget -qO- "http://localhost:\${APP_PORT}\${HEALTH_PATH:-/healthz}" || exit 1
+`,
+    });
+    const d = model.dockerfiles[0]!;
+    expect(d.env).toEqual({ APP_PORT: '8080', OTHER: '${UNSET}' });
+    expect(d.healthchecks[0]!.text).toBe('wget -qO- "http://localhost:8080/healthz" || exit 1');
+    expect(d.droppedHealthchecks).toEqual([{ loc: expect.objectContaining({ line: 3 }), stage: 'build' }]);
+    expect(expandVars('$A-$B', { A: '1' })).toBeUndefined();
   });
 
   it('knows which base images lack a shell, curl or wget', () => {
