@@ -245,6 +245,7 @@ export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
     path: file.path,
     baseImage: root.image,
     baseLine: final.line,
+    finalFrom: final.image,
     // A shell-form HEALTHCHECK runs `/bin/sh -c` in the container, so `$PORT` is the image's ENV (ARGs are gone).
     healthchecks: final.healthchecks.map((h) => {
       if (h.form !== 'shell' || !h.text.includes('$')) return h;
