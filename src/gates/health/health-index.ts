@@ -793,7 +793,8 @@ function isBuildScript(path: string): boolean {
     /(^|\/)\.gitlab-ci\.ya?ml$/.test(path) ||
     /^\.circleci\/config\.ya?ml$/.test(path) ||
     /(^|\/)(docker-bake\.(hcl|json)|Makefile|skaffold\.ya?ml|Taskfile\.ya?ml|justfile)$/.test(path) ||
-    /(^|\/)[^/]+\.sh$/.test(path)
+    // Shell scripts only when their path says they build or ship images: a repository may hold hundreds.
+    /(^|\/)[^/]*(docker|image|build|release|publish|push|deploy)[^/]*\.sh$/i.test(path)
   );
 }
 
