@@ -909,6 +909,9 @@ function mapDeployments(model: HealthModel, ctx: IndexContext, own: ReadonlySet<
 
   const mapContainer = (w: Workload, c: Container): Mapping => {
     if (isInfraImage(c.image)) return {};
+    // A templated image we cannot read, in a container named like a datastore (`valkey`, `clickhouse`):
+    // the vendor's, even when a library of ours shares the name or ours is the only service.
+    if ((!c.image || /[{}$]|_{4,}/.test(c.image)) && isVendorDatastore(undefined, c.name)) return {};
     // A manifest inside a service's folder runs that service, whatever its image is called.
     const located = nonRoot(w.chart ?? w.path);
     if (located) return { root: located.root, reason: 'path' };
