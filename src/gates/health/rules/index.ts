@@ -14,4 +14,19 @@ import { rule as probeTiming } from './probe-timing.js';
 import { rule as readinessProbeMissing } from './readiness-probe-missing.js';
 import { rule as startupProbeMissing } from './startup-probe-missing.js';
 
-export const rules = [dependencyCheckWithoutTimeout, dependsOnWithoutHealthcheck, gracefulShutdown, healthcheckInBuildStage, healthcheckToolMissing, identicalProbes, leakedTimeoutTimer, livenessChecksDependencies, metricsOnPublicPort, probePathConvention, probeTargetUnserved, probeTiming, readinessProbeMissing, startupProbeMissing];
+export const rules = [
+  dependencyCheckWithoutTimeout,
+  dependsOnWithoutHealthcheck,
+  gracefulShutdown,
+  healthcheckInBuildStage,
+  healthcheckToolMissing,
+  identicalProbes,
+  leakedTimeoutTimer,
+  livenessChecksDependencies,
+  metricsOnPublicPort,
+  probePathConvention,
+  probeTargetUnserved,
+  probeTiming,
+  readinessProbeMissing,
+  startupProbeMissing,
+];
