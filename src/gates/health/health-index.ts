@@ -25,7 +25,7 @@ import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
 import { chartOf, type HelmValues } from './deploy/helm.js';
 import { looksLikeKube, parseKube } from './deploy/kube.js';
-import type { YCtx, YNode } from './deploy/yaml-util.js';
+import { ypath, ystr, type YCtx, type YNode } from './deploy/yaml-util.js';
 import { httpTargetOf, shellWords } from './deploy/commands.js';
 import { healthOptions, type HealthOptions } from './options.js';
 import {
@@ -273,7 +273,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // 4. Which code each deployment unit runs.
-  mapDeployments(model, ctx);
+  mapDeployments(model, ctx, await ownImagesOf(ctx, paths, model, chartDirs, valuesOf));
   return model;
 }
 
@@ -667,13 +667,177 @@ const INFRA_IMAGES = new Set(
   ].map(normName),
 );
 
+/** Datastores, brokers and caches by the words of their image (or container) name. */
+const DATASTORES = new Set([
+  'postgres',
+  'postgresql',
+  'postgis',
+  'timescaledb',
+  'mysql',
+  'mariadb',
+  'percona',
+  'redis',
+  'valkey',
+  'keydb',
+  'dragonfly',
+  'memcached',
+  'mongo',
+  'mongodb',
+  'clickhouse',
+  'elasticsearch',
+  'opensearch',
+  'rabbitmq',
+  'kafka',
+  'redpanda',
+  'zookeeper',
+  'minio',
+  'nats',
+  'cassandra',
+  'scylla',
+  'etcd',
+  'couchdb',
+  'neo4j',
+  'influxdb',
+  'cockroach',
+  'cockroachdb',
+  'meilisearch',
+  'typesense',
+  'qdrant',
+  'weaviate',
+]);
+
+/**
+ * Whether a container runs a vendor datastore (postgres, redis, clickhouse, kafka…): by its image, or by
+ * its name when the image is templated. Their charts check the same thing for liveness and readiness
+ * (`pg_isready`, `redis-cli ping`, a TCP port), which is right for them.
+ */
+export function isVendorDatastore(image: string | undefined, name?: string): boolean {
+  const words = (s: string) => s.toLowerCase().split(/[^a-z0-9]+/);
+  if (image && !/[{}$]|_{4,}/.test(image)) return words(imageName(image)).some((w) => DATASTORES.has(w));
+  return name !== undefined && words(name).some((w) => DATASTORES.has(w));
+}
+
 function isInfraImage(image: string | undefined): boolean {
   if (!image) return false;
   if (/^(docker\.io\/)?bitnami\//.test(image)) return true;
   return INFRA_IMAGES.has(normName(imageName(image)));
 }
 
-function mapDeployments(model: HealthModel, ctx: IndexContext): void {
+/** Runtimes a Compose service may run the repository's own code in (mounted as a volume), without a build. */
+const RUNTIME_IMAGES = new Set([
+  'node',
+  'python',
+  'golang',
+  'ruby',
+  'bun',
+  'deno',
+  'denoland/deno',
+  'oven/bun',
+  'pypy',
+]);
+
+/** Files that build or push images: CI workflows, bake files, Makefiles, skaffold, shell scripts. */
+function isBuildScript(path: string): boolean {
+  return (
+    /^\.github\/workflows\/[^/]+\.ya?ml$/.test(path) ||
+    /(^|\/)\.gitlab-ci\.ya?ml$/.test(path) ||
+    /^\.circleci\/config\.ya?ml$/.test(path) ||
+    /(^|\/)(docker-bake\.(hcl|json)|Makefile|skaffold\.ya?ml|Taskfile\.ya?ml|justfile)$/.test(path) ||
+    // Shell scripts only when their path says they build or ship images: a repository may hold hundreds.
+    /(^|\/)[^/]*(docker|image|build|release|publish|push|deploy)[^/]*\.sh$/i.test(path)
+  );
+}
+
+/**
+ * Image references a build script tags or pushes: `-t ref`, `--tag=ref`, `tags:`/`images:`/`IMAGE_NAME:`
+ * values and blocks, `docker push ref`; with `builds`, plain `image:` keys too (skaffold artifacts).
+ */
+export function builtImageRefs(text: string, builds = false): string[] {
+  const out: string[] = [];
+  const add = (ref: string | undefined) => {
+    const r = ref?.trim().replace(/^['"]|['",]$/g, '');
+    if (r && /^[\w.${}\-/:@ ]+$/.test(r) && !r.startsWith('-')) out.push(r);
+  };
+  for (const m of text.matchAll(/(?:^|\s)(?:-t|--tag)(?:=|\s+)["']?([^\s"']+)/g)) add(m[1]);
+  for (const m of text.matchAll(/\bdocker\s+(?:image\s+)?push\s+(?:-\S+\s+)*["']?([^\s"']+)/g)) add(m[1]);
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    // Not a plain `image:`: in workflows that is the job's or a service container's image, not a built one.
+    const m =
+      /^(\s*)-?\s*["']?((?:images|tags|image[_-]name|[A-Z_]*IMAGE(?:_NAME|_REPO(?:SITORY)?)?)|(?<built>image))["']?\s*[:=]\s*(.*)$/.exec(
+        lines[i]!,
+      );
+    if (!m || (m.groups?.built && !builds)) continue;
+    const value = m[4]!.replace(/\s+#.*$/, '').trim();
+    if (/^[|>][+-]?$/.test(value) || value === '') {
+      // A block (`images: |` then one ref a line) or a YAML list.
+      const indent = m[1]!.length;
+      for (let j = i + 1; j < lines.length; j++) {
+        const line = lines[j]!;
+        if (!line.trim()) continue;
+        if (line.length - line.trimStart().length <= indent) break;
+        for (const part of line.trim().replace(/^-\s*/, '').split(',')) add(part.replace(/^type=\S+,?/, ''));
+      }
+    } else for (const part of value.replace(/^\[|\]$/g, '').split(',')) add(part);
+  }
+  return out;
+}
+
+/**
+ * Names (normalised, see `imageName`) of the images this repository builds: Compose services with a
+ * `build:` and an `image:`, images CI workflows and build scripts tag or push, and the top-level
+ * `image.repository` of each chart's values (the chart's own application).
+ */
+async function ownImagesOf(
+  ctx: IndexContext,
+  paths: readonly string[],
+  model: HealthModel,
+  chartDirs: ReadonlySet<string>,
+  valuesOf: (chart: string) => Promise<HelmValues | undefined>,
+): Promise<Set<string>> {
+  const out = new Set<string>();
+  const add = (ref: string) => {
+    const n = normName(imageName(ref));
+    if (n) out.add(n);
+  };
+  for (const s of model.compose) if (s.buildContext !== undefined && s.image) add(s.image);
+  for (const path of paths) {
+    if (!isBuildScript(path)) continue;
+    const file = await ctx.read(path);
+    if (!file || !/docker|buildx|podman|kaniko|image/i.test(file.text)) continue;
+    for (const ref of builtImageRefs(file.text, /skaffold|bake/.test(path))) add(ref);
+  }
+  for (const chart of chartDirs) {
+    const values = await valuesOf(chart);
+    const repo = values ? ystr(ypath(values.root, 'image', 'repository')) : undefined;
+    if (repo) add(repo);
+  }
+  return out;
+}
+
+/**
+ * Whether an image is certainly not built from this repository: infrastructure by name, or a concrete
+ * reference that matches no image the repository builds and no name of its services. Its checks are
+ * never judged against our code (a `clickhouse` container is not tied to a Node service because a path
+ * or port coincides). Templated references and bare language runtimes (code mounted as a volume) are
+ * not decided here.
+ */
+function isThirdPartyImage(image: string | undefined, own: ReadonlySet<string>, services: CodeService[]): boolean {
+  if (!image) return false;
+  if (isInfraImage(image)) return true;
+  if (/[{}$]|_{4,}/.test(image)) return false;
+  const name = normName(imageName(image));
+  if (!name || own.has(name)) return false;
+  const bare = image
+    .split('@')[0]!
+    .replace(/:[^/:]*$/, '')
+    .replace(/^(docker\.io\/)?(library\/)?/, '');
+  if (RUNTIME_IMAGES.has(bare) || RUNTIME_IMAGES.has(name)) return false;
+  return !services.some((s) => s.aliases.some((a) => normName(a) === name));
+}
+
+function mapDeployments(model: HealthModel, ctx: IndexContext, own: ReadonlySet<string>): void {
+  const thirdParty = (image: string | undefined) => isThirdPartyImage(image, own, model.services);
   const httpServices = model.services.filter((s) => s.routes.length > 0 || s.listens.length > 0);
   const byAlias = (name: string | undefined): CodeService[] => {
     if (!name) return [];
@@ -695,8 +859,13 @@ function mapDeployments(model: HealthModel, ctx: IndexContext): void {
 
   const mapContainer = (w: Workload, c: Container): Mapping => {
     if (isInfraImage(c.image)) return {};
+    // A templated image we cannot read, in a container named like a datastore (`valkey`, `clickhouse`):
+    // the vendor's, even when a library of ours shares the name or ours is the only service.
+    if ((!c.image || /[{}$]|_{4,}/.test(c.image)) && isVendorDatastore(undefined, c.name)) return {};
+    // A manifest inside a service's folder runs that service, whatever its image is called.
     const located = nonRoot(w.chart ?? w.path);
     if (located) return { root: located.root, reason: 'path' };
+    if (thirdParty(c.image)) return {};
     return (
       pick(byAlias(c.image ? imageName(c.image) : undefined), 'image name') ??
       pick(byAlias(c.name), 'container name') ??
@@ -717,7 +886,7 @@ function mapDeployments(model: HealthModel, ctx: IndexContext): void {
       if (cs && (svc.root === s.buildContext || s.buildContext.startsWith(`${svc.root}/`) || svc.root === ''))
         return { root: cs.root, reason: 'build context' };
     }
-    if (isInfraImage(s.image)) return {};
+    if (thirdParty(s.image)) return {};
     return (
       pick(byAlias(s.image ? imageName(s.image) : undefined), 'image name') ??
       pick(byAlias(s.containerName), 'container name') ??

@@ -287,6 +287,8 @@ export interface ComposeService {
   /** Build context directory, repository-relative. */
   buildContext?: string;
   dockerfile?: string;
+  /** `build.target`: the stage Compose builds, when not the last one. */
+  buildTarget?: string;
   containerName?: string;
   healthcheck?: ComposeHealthcheck;
   dependsOn: Array<{ service: string; condition?: string; line: number }>;
@@ -309,8 +311,12 @@ export interface Dockerfile {
   /** The final stage's base image as written (`node:20-alpine`), or the stage it builds on. */
   baseImage?: string;
   baseLine?: number;
+  /** What the final stage's FROM names (an image or an earlier stage). */
+  finalFrom?: string;
   /** HEALTHCHECK instructions of the final stage (only the last applies). */
   healthchecks: DockerHealthcheck[];
+  /** HEALTHCHECKs written in stages the final image does not build on: Docker drops them silently. */
+  droppedHealthchecks?: Array<{ loc: Loc; stage: string }>;
   /** Tools installed in the final stage (`curl`, `wget`) by apk/apt/yum, or copied in. */
   installs: string[];
   /** CMD / ENTRYPOINT of the final stage as argv (shell form split on blanks). */

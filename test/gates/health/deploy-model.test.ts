@@ -12,9 +12,9 @@ import {
   shellWords,
   slowStartReason,
 } from '../../../src/gates/health/deploy/commands.js';
-import { imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
+import { expandVars, imageTools } from '../../../src/gates/health/deploy/dockerfile.js';
 import { sleepSeconds } from '../../../src/gates/health/deploy/kube.js';
-import { routeServes } from '../../../src/gates/health/health-index.js';
+import { builtImageRefs, imageName, routeServes } from '../../../src/gates/health/health-index.js';
 import { containerKey, type Route } from '../../../src/gates/health/model.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { modelOf } from './helpers.js';
@@ -247,6 +247,25 @@ CMD ["node", "server.js"]
     });
   });
 
+  it('expands a shell-form HEALTHCHECK against the final ENV, ENV against ARGs, and records dropped stage HEALTHCHECKs', async () => {
+    const { model } = await modelOf({
+      Dockerfile: `ARG PORT=8080
+FROM node:22 AS build
+HEALTHCHECK CMD curl -f http://localhost:9/x
+FROM node:22-alpine
+ARG PORT
+ARG UNSET
+ENV APP_PORT=\${PORT} OTHER=\${UNSET}
+HEALTHCHECK CMD wget -qO- "http://localhost:\${APP_PORT}\${HEALTH_PATH:-/healthz}" || exit 1
+`,
+    });
+    const d = model.dockerfiles[0]!;
+    expect(d.env).toEqual({ APP_PORT: '8080', OTHER: '${UNSET}' });
+    expect(d.healthchecks[0]!.text).toBe('wget -qO- "http://localhost:8080/healthz" || exit 1');
+    expect(d.droppedHealthchecks).toEqual([{ loc: expect.objectContaining({ line: 3 }), stage: 'build' }]);
+    expect(expandVars('$A-$B', { A: '1' })).toBeUndefined();
+  });
+
   it('knows which base images lack a shell, curl or wget', () => {
     expect(imageTools('gcr.io/distroless/nodejs22-debian12')).toMatchObject({ shell: false, curl: false, wget: false });
     expect(imageTools('node:22-alpine')).toMatchObject({ curl: false, wget: true });
@@ -352,6 +371,8 @@ describe('mapping deployment units to code', () => {
       'k8s/orders.yaml': dep('backend', 'ghcr.io/acme/orders:1.2.3'),
       'k8s/redis.yaml': dep('orders', 'redis:7'),
       'k8s/unknown.yaml': dep('mystery', 'ghcr.io/acme/mystery:1'),
+      // A vendor image whose container happens to be named like a service: not ours.
+      'k8s/vendor.yaml': dep('orders', 'metabase/metabase:v0.50.3'),
       'docker-compose.yml': 'services:\n  orders:\n    build: ./services/orders\n  db:\n    image: postgres:16\n',
     });
     const mapOf = (path: string) => {
@@ -362,8 +383,35 @@ describe('mapping deployment units to code', () => {
     expect(mapOf('k8s/orders.yaml')).toEqual({ root: 'services/orders', reason: 'image name' });
     expect(mapOf('k8s/redis.yaml')).toEqual({});
     expect(mapOf('k8s/unknown.yaml')).toEqual({});
+    expect(mapOf('k8s/vendor.yaml')).toEqual({});
     expect(model.composeMap['docker-compose.yml#orders']).toEqual({ root: 'services/orders', reason: 'build context' });
     expect(model.composeMap['docker-compose.yml#db']).toEqual({});
+  });
+});
+
+describe('images the repository builds', () => {
+  it('reads -t/--tag, docker push, tags:/images: values and blocks, IMAGE_NAME variables, not job images', () => {
+    const workflow = [
+      'env:',
+      '  IMAGE_NAME: acme/billing',
+      'jobs:',
+      '  build:',
+      '    container:',
+      '      image: node:20',
+      '    steps:',
+      '      - run: docker build -t ghcr.io/acme/api:latest . && docker push ghcr.io/acme/worker:1',
+      '      - run: docker buildx build --tag=acme/web:dev .',
+      '      - uses: docker/metadata-action@v5',
+      '        with:',
+      '          images: |',
+      '            ghcr.io/acme/storefront',
+      '          tags: type=sha',
+    ].join('\n');
+    expect(builtImageRefs(workflow).map(imageName)).toEqual(
+      expect.arrayContaining(['api', 'worker', 'web', 'storefront', 'billing']),
+    );
+    expect(builtImageRefs(workflow).map(imageName)).not.toContain('node');
+    expect(builtImageRefs('build:\n  artifacts:\n    - image: acme/app\n', true).map(imageName)).toContain('app');
   });
 });
 

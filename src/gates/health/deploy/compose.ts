@@ -59,6 +59,8 @@ export function parseCompose(file: SourceFile): ComposeService[] {
         svc.buildContext = joinPath(dir, c);
         const df = ystr(yget(build, 'dockerfile'));
         if (df) svc.dockerfile = joinPath(svc.buildContext, df);
+        const target = ystr(yget(build, 'target'));
+        if (target) svc.buildTarget = target;
       }
       const hc = readHealthcheck(ctx, file.path, value);
       if (hc) svc.healthcheck = hc;

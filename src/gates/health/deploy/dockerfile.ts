@@ -3,6 +3,7 @@
  * ENV and EXPOSE. Only the final stage matters at run time; a stage built `FROM` an earlier stage
  * inherits that stage's base image and installs.
  */
+import type { ModifiableInstruction } from 'dockerfile-ast';
 import type { SourceFile } from '../../../lang/source-file.js';
 import type { DockerHealthcheck, Dockerfile } from '../model.js';
 import { shellWords } from './commands.js';
@@ -12,11 +13,15 @@ interface Stage {
   image: string;
   line: number;
   installs: Set<string>;
+  /** Tools this stage's RUN lines name at all (downloaded, unpacked, installed under another root). */
+  mentions: Set<string>;
   healthchecks: DockerHealthcheck[];
   cmd: string[];
   entrypoint: string[];
   cmdLine?: number;
   env: Record<string, string>;
+  /** Build arguments in scope with their defaults (undefined: declared without one). */
+  args: Record<string, string | undefined>;
   expose: number[];
   /** The stage it builds on, when its FROM names an earlier stage. */
   parent?: Stage;
@@ -60,11 +65,63 @@ function installedBy(run: string): string[] {
   return out;
 }
 
+/**
+ * Tools a RUN line names as an argument rather than running them (`apt-get download curl`,
+ * `apt-cache depends curl`): a stage that fetches packages to unpack them elsewhere.
+ */
+function packagesNamed(run: string): string[] {
+  const out: string[] = [];
+  let start = true;
+  for (const w of shellWords(run)) {
+    if (w === '&&' || w === ';' || w === '||' || w === '|' || w === '&') {
+      start = true;
+      continue;
+    }
+    if (start) {
+      // `FOO=bar cmd` and RUN's own `--mount=…` flags come before the program.
+      if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(w) && !w.startsWith('--')) start = false;
+      continue;
+    }
+    if (TOOLS.includes(w)) out.push(w);
+  }
+  return out;
+}
+
+function unquote(v: string): string {
+  return v.replace(/^"([\s\S]*)"$/, '$1').replace(/^'([\s\S]*)'$/, '$1');
+}
+
+/**
+ * `$VAR`, `${VAR}`, `${VAR:-default}` and `${VAR-default}` replaced from `vars`; undefined when a
+ * variable has no value there (it may come from the run-time environment).
+ */
+export function expandVars(text: string, vars: Readonly<Record<string, string | undefined>>): string | undefined {
+  let missing = false;
+  const out = text.replace(
+    /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (
+      _m,
+      braced: string | undefined,
+      op: string | undefined,
+      fallback: string | undefined,
+      bare: string | undefined,
+    ) => {
+      const value = vars[(braced ?? bare)!];
+      if (value !== undefined && !(op === ':-' && value === '')) return value;
+      if (op !== undefined) return fallback ?? '';
+      missing = true;
+      return '';
+    },
+  );
+  return missing ? undefined : out;
+}
+
 /** Parses a Dockerfile into what the health gate needs. */
 export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
   const df = file.dockerfile();
   if (!df) return undefined;
   const stages: Stage[] = [];
+  const globalArgs: Record<string, string | undefined> = {};
   let current: Stage | undefined;
   for (const ins of df.getInstructions()) {
     const keyword = ins.getKeyword().toUpperCase();
@@ -84,26 +141,50 @@ export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
         image,
         line,
         installs: new Set(parent ? parent.installs : []),
+        mentions: new Set(parent ? parent.mentions : []),
         healthchecks: parent ? [...parent.healthchecks] : [],
         cmd: parent ? [...parent.cmd] : [],
         ...(parent?.cmdLine !== undefined ? { cmdLine: parent.cmdLine } : {}),
         entrypoint: parent ? [...parent.entrypoint] : [],
         env: parent ? { ...parent.env } : {},
+        args: {},
         expose: parent ? [...parent.expose] : [],
         ...(parent ? { parent } : {}),
       };
       stages.push(current);
       continue;
     }
+    if (keyword === 'ARG') {
+      // Before the first FROM an ARG is global; a stage sees it only when it declares it again.
+      for (const a of ins.getArguments().map((x) => x.getValue())) {
+        const eq = a.indexOf('=');
+        const name = eq > 0 ? a.slice(0, eq) : a;
+        const value = eq > 0 ? unquote(a.slice(eq + 1)) : undefined;
+        if (!current) globalArgs[name] = value;
+        else current.args[name] = value ?? globalArgs[name];
+      }
+      continue;
+    }
     if (!current) continue;
     switch (keyword) {
       case 'RUN':
         for (const t of installedBy(raw)) current.installs.add(t);
+        for (const t of packagesNamed(raw)) current.mentions.add(t);
         break;
       case 'COPY':
-      case 'ADD':
+      case 'ADD': {
         for (const t of TOOLS) if (new RegExp(`(^|/)${t}(\\s|$)`).test(raw)) current.installs.add(t);
+        // A system tree copied from a stage that fetched the tool (debs unpacked under /install, then
+        // `COPY --from=deps /install/usr /usr`) brings the tool along.
+        const flags = 'getFlags' in ins ? (ins as ModifiableInstruction).getFlags() : [];
+        const from = flags.find((f) => f.getName().toLowerCase() === 'from')?.getValue() ?? undefined;
+        const paths = ins.getArguments().map((a) => a.getValue());
+        const dest = paths[paths.length - 1];
+        const source = from ? stages.find((st) => st.name?.toLowerCase() === from.toLowerCase()) : undefined;
+        if (source && dest && /^\/((usr\/(local\/)?)?s?bin\/?|usr(\/local)?\/?)?$/.test(dest))
+          for (const t of [...source.installs, ...source.mentions]) current.installs.add(t);
         break;
+      }
       case 'HEALTHCHECK': {
         const body = raw.replace(/^(\s*--[\w-]+(=\S+)?\s+)*/, '').trim();
         const sub = /^(\S+)\s*([\s\S]*)$/.exec(body);
@@ -127,11 +208,16 @@ export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
         break;
       case 'ENV': {
         const args = ins.getArguments().map((a) => a.getValue());
-        if (args.length === 2 && !args[0]!.includes('=')) current.env[args[0]!] = args[1]!;
+        // ENV values are expanded at build time, against the stage's ARGs and earlier ENVs.
+        const scope = { ...current.args, ...current.env };
+        const set = (name: string, value: string) => {
+          current!.env[name] = expandVars(value, scope) ?? value;
+        };
+        if (args.length === 2 && !args[0]!.includes('=')) set(args[0]!, args[1]!);
         else
           for (const a of args) {
             const eq = a.indexOf('=');
-            if (eq > 0) current.env[a.slice(0, eq)] = a.slice(eq + 1).replace(/^"|"$/g, '');
+            if (eq > 0) set(a.slice(0, eq), unquote(a.slice(eq + 1)));
           }
         break;
       }
@@ -147,19 +233,32 @@ export function parseDockerfile(file: SourceFile): Dockerfile | undefined {
   }
   const final = stages[stages.length - 1];
   if (!final) return { path: file.path, healthchecks: [], installs: [], cmd: [], entrypoint: [], env: {}, expose: [] };
+  const kept = new Set(final.healthchecks.map((h) => h.loc.line));
+  const dropped = stages.flatMap((st) =>
+    st.healthchecks
+      .filter((h) => h.form !== 'none' && !kept.has(h.loc.line))
+      .map((h) => ({ loc: h.loc, stage: st.name ?? st.image })),
+  );
   let root: Stage = final;
   while (root.parent) root = root.parent;
   return {
     path: file.path,
     baseImage: root.image,
     baseLine: final.line,
-    healthchecks: final.healthchecks,
+    finalFrom: final.image,
+    // A shell-form HEALTHCHECK runs `/bin/sh -c` in the container, so `$PORT` is the image's ENV (ARGs are gone).
+    healthchecks: final.healthchecks.map((h) => {
+      if (h.form !== 'shell' || !h.text.includes('$')) return h;
+      const text = expandVars(h.text, final.env);
+      return text === undefined ? h : { ...h, text, argv: shellWords(text) };
+    }),
     installs: [...final.installs],
     cmd: final.cmd,
     entrypoint: final.entrypoint,
     ...(final.cmdLine !== undefined ? { cmdLine: final.cmdLine } : {}),
     env: final.env,
     expose: final.expose,
+    ...(dropped.length ? { droppedHealthchecks: [...new Map(dropped.map((d) => [d.loc.line, d])).values()] } : {}),
   };
 }
 

@@ -47,7 +47,10 @@ export const rule: RepoRule = {
           if (!d) continue; // its Dockerfile is not in the repository: it may have a HEALTHCHECK
           const last = d.healthchecks[d.healthchecks.length - 1];
           if (last && last.form !== 'none') continue;
-          why = `it has no \`healthcheck:\` here and ${d.path} has no HEALTHCHECK`;
+          const dropped = d.droppedHealthchecks?.[0];
+          why = dropped
+            ? `it has no \`healthcheck:\` here, and the HEALTHCHECK at ${d.path}:${dropped.loc.line} is in build stage "${dropped.stage}", which the final image does not build on, so Docker drops it`
+            : `it has no \`healthcheck:\` here and ${d.path} has no HEALTHCHECK`;
         } else if (target.image && imageHasNoHealthcheck(target.image)) {
           why = `it has no \`healthcheck:\` here and the \`${target.image}\` image defines none`;
         } else if (target.healthcheck?.disabled) {

@@ -11,6 +11,7 @@ import {
   sameHandler,
   touches,
 } from '../analysis.js';
+import { isVendorDatastore } from '../health-index.js';
 
 /**
  * health/identical-probes: liveness and readiness probe the same handler with the same failure budget,
@@ -40,8 +41,11 @@ export const rule: RepoRule = {
   check(ctx) {
     const model = modelOf(ctx);
     const changed = changedPaths(ctx);
-    for (const { w, c } of containers(model)) {
+    for (const { w, c, svc } of containers(model)) {
       if (w.runToCompletion) continue;
+      // A datastore's own check (`pg_isready`, `redis-cli ping`, its TCP port) serves both probes well;
+      // our own code named like one (a `redis-proxy` built here) is still judged.
+      if (!svc && isVendorDatastore(c.image, c.name)) continue;
       const live = c.probes.liveness;
       const ready = c.probes.readiness;
       if (!live || !ready || !sameHandler(live, ready)) continue;

@@ -2,6 +2,7 @@
 import { rule as dependencyCheckWithoutTimeout } from './dependency-check-without-timeout.js';
 import { rule as dependsOnWithoutHealthcheck } from './depends-on-without-healthcheck.js';
 import { rule as gracefulShutdown } from './graceful-shutdown.js';
+import { rule as healthcheckInBuildStage } from './healthcheck-in-build-stage.js';
 import { rule as healthcheckToolMissing } from './healthcheck-tool-missing.js';
 import { rule as identicalProbes } from './identical-probes.js';
 import { rule as leakedTimeoutTimer } from './leaked-timeout-timer.js';
@@ -18,6 +19,7 @@ export const rules = [
   dependencyCheckWithoutTimeout,
   dependsOnWithoutHealthcheck,
   gracefulShutdown,
+  healthcheckInBuildStage,
   healthcheckToolMissing,
   identicalProbes,
   leakedTimeoutTimer,

@@ -1,4 +1,4 @@
-import type { FindingInput, RepoRule } from '../../../core/types.js';
+import type { FindingInput, RepoRule, RuleContext } from '../../../core/types.js';
 import {
   changedPaths,
   containers,
@@ -8,10 +8,11 @@ import {
   modelOf,
   probeHandler,
   related,
+  sameHandler,
   touches,
 } from '../analysis.js';
 import { httpTargetOf, isLocal, programsOf } from '../deploy/commands.js';
-import type { DepCall, Route } from '../model.js';
+import type { Container, DepCall, HealthModel, Probe, Route, Workload } from '../model.js';
 import { healthOptions, type HealthOptions } from '../options.js';
 
 /** Paths that name a liveness endpoint. */
@@ -49,6 +50,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       exec: 'The livenessProbe of container "{{container}}" ({{workload}}) runs `{{command}}`, which checks {{kinds}} on another host. When it is slow or down, every replica is restarted together, and restarting this container cannot fix it.',
       named:
         '{{route}} is a liveness endpoint by its name, and its handler checks {{deps}}. Whatever probes it as liveness restarts every replica together when {{kinds}} blips.',
+      startupChecksDependency:
+        'The startupProbe of container "{{container}}" ({{workload}}) {{what}}. A failing startup probe restarts the container just as liveness does: every pod that starts while {{kinds}} is down (a rollout, a rescheduled node, a scale-up) is killed and restarted in a loop, and comes back only after CrashLoopBackOff lets it, well after {{kinds}} has recovered.',
     },
     fixes: {
       probe:
@@ -56,6 +59,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
       exec: 'Replace the exec liveness command with a check of this process only (an HTTP `/livez` that does no I/O, or `tcpSocket` on the app port), and move the dependency check to readiness.',
       named:
         'Remove the dependency calls from {{route}} (liveness must only prove the process answers) and check dependencies in the readiness endpoint instead, with a timeout.',
+      startupChecksDependency:
+        'Point the startupProbe at a process-local check (the endpoint liveness uses, or `tcpSocket` on the app port): it should only say "the process has started". Let readiness wait for {{kinds}}, and have the app retry its connections at start instead of being restarted for them.',
     },
   },
   check(ctx) {
@@ -65,6 +70,8 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     const probed = new Set<Route>();
     for (const { w, c } of containers(model)) {
       if (w.runToCompletion) continue;
+      const start = c.probes.startup;
+      if (start) checkStartup(ctx, model, changed, w, c, start, probed);
       const p = c.probes.liveness;
       if (!p) continue;
       const key = `${w.kind}/${w.name}/${c.name}`;
@@ -149,6 +156,84 @@ export const rule: RepoRule<unknown, HealthOptions> = {
     }
   },
 };
+
+/**
+ * A startup probe that checks a dependency: judged like liveness (a failure restarts the container), but
+ * a warning, since it stops mattering once the container has started: running replicas are not
+ * restarted by a later outage, only the ones starting during it.
+ */
+function checkStartup(
+  ctx: RuleContext<unknown, HealthOptions>,
+  model: HealthModel,
+  changed: ReadonlySet<string>,
+  w: Workload,
+  c: Container,
+  p: Probe,
+  probed: Set<Route>,
+): void {
+  const key = `${w.kind}/${w.name}/${c.name}:startup`;
+  const base = { container: c.name, workload: `${w.kind} ${w.name}` };
+  if (p.type === 'exec' && p.command) {
+    const remote = remoteDependency(p.command);
+    if (!remote || !touches(changed, p.loc.path, w.path)) return;
+    ctx.report({
+      messageId: 'startupChecksDependency',
+      severity: 'warning',
+      data: {
+        ...base,
+        what: `runs \`${p.command.join(' ').slice(0, 80)}\`, which checks ${remote} on another host`,
+        kinds: remote,
+      },
+      path: p.loc.path,
+      line: p.targetLine,
+      key,
+    });
+    return;
+  }
+  const h = probeHandler(model, w, c, p);
+  if (!h) return;
+  probed.add(h.route);
+  const deps = h.route.handler?.deps ?? [];
+  if (deps.length === 0) return;
+  const handler = h.route.handler!;
+  if (!touches(changed, p.loc.path, w.path, h.route.loc.path, handler.loc.path, ...deps.map((d) => d.loc.path))) return;
+  const ready = c.probes.readiness;
+  const sharesReadiness = ready !== undefined && sameHandler(p, ready);
+  const what = `calls ${h.route.method === 'ALL' ? 'GET' : h.route.method} ${p.path}${sharesReadiness ? ' (the readiness endpoint)' : ''}, whose handler (${handler.loc.path}:${handler.loc.line}) checks ${deps
+    .slice(0, 2)
+    .map(describeDep)
+    .join(' and ')}`;
+  const relatedLocs = [
+    related(h.route.loc, `the route that serves ${p.path}`),
+    ...(sharesReadiness ? [related(ready.loc, 'the readinessProbe checks the same endpoint')] : []),
+    ...depRelated(deps),
+  ];
+  const data = { ...base, what, kinds: depKinds(deps) };
+  ctx.report(
+    touches(changed, p.loc.path)
+      ? {
+          messageId: 'startupChecksDependency',
+          severity: 'warning',
+          data,
+          path: p.loc.path,
+          line: p.targetLine,
+          related: relatedLocs,
+          key,
+        }
+      : {
+          messageId: 'startupChecksDependency',
+          severity: 'warning',
+          data,
+          path: deps[0]!.loc.path,
+          line: deps[0]!.loc.line,
+          related: [
+            related({ path: p.loc.path, line: p.targetLine }, `the startupProbe of "${c.name}"`),
+            ...relatedLocs,
+          ],
+          key,
+        },
+  );
+}
 
 function depRelated(deps: readonly DepCall[]) {
   return deps
