@@ -342,6 +342,17 @@ async function loadScoped(
   const changed = new Set(scope.files.filter((p) => allPaths.has(p)));
   for (const path of changed) await load(path);
   await loadDependencies();
+  // Go code uses metric objects of other packages (`metrics.Requests.WithLabelValues(…)`): the whole
+  // build has them as library files; here their packages are loaded for what the loaded files reference.
+  const goDirs = new Set<string>();
+  for (const f of facts.values()) {
+    for (const m of referencedModules(f)) if (m.startsWith('go:')) goDirs.add(m.slice(3));
+    // Go names another package's object by a `go:<dir>#<name>` key.
+    for (const target of [...f.labelUses, ...f.registrations].map((u) => u.target))
+      if (target.kind === 'local' && target.key.startsWith('go:'))
+        goDirs.add(target.key.slice(3, target.key.indexOf('#')));
+  }
+  for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p))) await load(p);
   const tokens = nameTokens(resolveIndex([...facts.values()], ctx.serviceOf), changed);
   if (tokens === undefined) return false;
   if (tokens.whole.length > 0) {
@@ -362,9 +373,9 @@ async function loadScoped(
     const constants = [...hits].filter((p) => !libraries.has(p));
     const names = [...new Set(constants.flatMap(importNames))];
     const importers = names.length ? await ctx.snapshot.grep(names, SOURCE_GLOBS) : [];
-    const goDirs = new Set(constants.filter((p) => p.endsWith('.go')).map(dirOf));
+    const constantDirs = new Set(constants.filter((p) => p.endsWith('.go')).map(dirOf));
     for (const path of candidates)
-      if (importers.includes(path) || (path.endsWith('.go') && goDirs.has(dirOf(path)))) await load(path);
+      if (importers.includes(path) || (path.endsWith('.go') && constantDirs.has(dirOf(path)))) await load(path);
   }
   await loadDependencies();
   return true;
