@@ -1,21 +1,27 @@
 /**
- * `npm run bench`: the engine benchmark. Generates (or reuses) the synthetic repository, runs
- * `readiness-gates check` on the 1,000-file PR and on a 20-file PR, five times each, as separate
- * processes (process start included), and writes bench/results/engine.json and the table in
- * bench/results/README.md and README.md.
+ * `npm run bench`: the engine benchmark. Generates (or reuses) the synthetic repository and runs
+ * `readiness-gates check` as separate processes (process start included) on three changes: the 1,000-file
+ * PR, a 20-file PR and a check with nothing changed (head = base), `BENCH_RUNS` times each (default 3).
+ * Each run's wall time, CPU time (user + system of the CLI and the git processes it waited for) and peak RSS
+ * are recorded; the medians go to bench/results/engine-<label>.json (`BENCH_LABEL`, default `after`), and
+ * the table in bench/results/README.md and README.md shows the `before` and `after` columns side by side.
+ *
+ * `BENCH_CLI=/path/to/other/checkout/bin/readiness-gates.js BENCH_LABEL=before` measures another build
+ * (e.g. the commit before a change) on the same repository.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const work = join(root, 'bench', '.work', 'engine-repo');
-const cli = join(root, 'bin', 'readiness-gates.js');
-const runs = Number(process.env.BENCH_RUNS ?? 5);
+const cli = process.env.BENCH_CLI ?? join(root, 'bin', 'readiness-gates.js');
+const label = process.env.BENCH_LABEL ?? 'after';
+const runs = Number(process.env.BENCH_RUNS ?? 3);
 
-if (!existsSync(join(root, 'build', 'cli', 'index.js'))) {
+if (!process.env.BENCH_CLI && !existsSync(join(root, 'build', 'cli', 'index.js'))) {
   console.error('build/ is missing: run `npm run build` first (npm ci does it).');
   process.exit(2);
 }
@@ -27,19 +33,31 @@ console.log(
   `  done in ${((Date.now() - t0) / 1000).toFixed(1)} s: PR of ${gen.prFiles} files, ${(gen.prBytes / 1e6).toFixed(1)} MB`,
 );
 
-function runOnce(head: string): {
-  ms: number;
+interface Run {
+  wallMs: number;
+  cpuMs: number;
   rssMb: number;
   status: number | null;
-  report: { findings: unknown[]; errors: unknown[] };
-} {
+  /** Findings by state, to see that the builds agree on the bench PRs. */
+  findings: Record<string, number>;
+  load: number;
+}
+
+function runOnce(head: string): Run {
   const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-'));
   const rssFile = join(tmp, 'rss');
   const out = join(tmp, 'report.json');
+  const load = loadavg()[0]!;
   const start = process.hrtime.bigint();
+  const timeFile = join(tmp, 'time');
   const result = spawnSync(
-    process.execPath,
+    '/usr/bin/time',
     [
+      '-f',
+      '%e %U %S',
+      '-o',
+      timeFile,
+      process.execPath,
       '--import',
       join(import.meta.dirname, 'rss-hook.mjs'),
       cli,
@@ -55,67 +73,127 @@ function runOnce(head: string): {
     ],
     { cwd: gen.dir, env: { ...process.env, READINESS_BENCH_RSS_FILE: rssFile }, encoding: 'utf8' },
   );
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0 && result.status !== 1) {
     throw new Error(`check failed (exit ${result.status}): ${result.stderr}`);
   }
-  const rssKb = Number(readFileSync(rssFile, 'utf8'));
-  return { ms, rssMb: rssKb / 1024, status: result.status, report: JSON.parse(readFileSync(out, 'utf8')) };
+  // The hook writes the CLI's peak RSS at exit; time(1) the CPU of the CLI and every git process it waited for.
+  const rssKb = readFileSync(rssFile, 'utf8').trim().split(' ')[0] ?? 'NaN';
+  const [, user = 'NaN', system = 'NaN'] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ');
+  const report = JSON.parse(readFileSync(out, 'utf8')) as { findings: Array<{ state: string }> };
+  rmSync(tmp, { recursive: true, force: true });
+  const findings: Record<string, number> = {};
+  for (const f of report.findings) findings[f.state] = (findings[f.state] ?? 0) + 1;
+  return {
+    wallMs,
+    cpuMs: (Number(user) + Number(system)) * 1000,
+    rssMb: Number(rssKb) / 1024,
+    status: result.status,
+    findings,
+    load,
+  };
 }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+  if (s.length === 0) return NaN;
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-const large: ReturnType<typeof runOnce>[] = [];
-for (let i = 0; i < runs; i++) {
-  large.push(runOnce('pr'));
-  console.log(`  1,000-file PR run ${i + 1}: ${large[i]!.ms.toFixed(0)} ms, ${large[i]!.rssMb.toFixed(0)} MB`);
+const CONFIGS = [
+  { id: 'large', head: 'pr', title: `1,000-file PR (${(gen.prBytes / 1e6).toFixed(1)} MB)` },
+  { id: 'small', head: 'small-pr', title: '20-file PR' },
+  { id: 'empty', head: 'main', title: 'nothing changed' },
+] as const;
+
+interface ConfigResult {
+  title: string;
+  runs: number;
+  medianWallMs: number;
+  medianCpuMs: number;
+  maxWallMs: number;
+  peakRssMb: number;
+  findings: Record<string, number>;
+  loadAvg: number;
 }
-const small: ReturnType<typeof runOnce>[] = [];
-for (let i = 0; i < runs; i++) {
-  small.push(runOnce('small-pr'));
-  console.log(`  20-file PR run ${i + 1}: ${small[i]!.ms.toFixed(0)} ms`);
+
+function write(): void {
+  const output = {
+    label,
+    cli,
+    prFiles: gen.prFiles,
+    prBytes: gen.prBytes,
+    configs: results,
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    date: new Date().toISOString().slice(0, 10),
+  };
+  writeFileSync(join(root, `bench/results/engine-${label}.json`), JSON.stringify(output, null, 2) + '\n');
+
+  type Output = typeof output;
+  const read = (l: string): Output | undefined => {
+    const path = join(root, `bench/results/engine-${l}.json`);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Output) : undefined;
+  };
+  const before = read('before');
+  const after = read('after');
+  const s = (ms: number | undefined) =>
+    ms === undefined || !Number.isFinite(ms) ? '—' : `${(ms / 1000).toFixed(2)} s`;
+  const pair = (f: (o: Output) => number | undefined, unit = s) =>
+    `${unit(before ? f(before) : undefined)} → ${unit(after ? f(after) : undefined)}`;
+  const mb = (n: number | undefined) => (n === undefined ? '—' : `${n} MB`);
+  const counts = (o: Output | undefined, id: string) =>
+    o
+      ? Object.entries(o.configs[id]?.findings ?? {})
+          .sort()
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ') || 'none'
+      : '—';
+  const table = [
+    `| change | median wall | median CPU | max wall | peak RSS | findings before / after | load (1 min) |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...CONFIGS.map(
+      (c) =>
+        `| ${c.title} | ${pair((o) => o.configs[c.id]?.medianWallMs)} | ${pair((o) => o.configs[c.id]?.medianCpuMs)} | ${pair((o) => o.configs[c.id]?.maxWallMs)} | ${pair((o) => o.configs[c.id]?.peakRssMb, mb)} | ${counts(before, c.id)} / ${counts(after, c.id)} | ${before?.configs[c.id]?.loadAvg ?? '—'} / ${after?.configs[c.id]?.loadAvg ?? '—'} |`,
+    ),
+    '',
+    `Before → after; ${runs} runs per change and build, each a separate \`readiness-gates check\` process on the synthetic 10,000-file repository. CPU is user + system time of the CLI and the git processes it waited for (time(1)). Node ${output.node}, ${output.cpu}, ${output.cores} cores shared with other work (the load column is the 1-minute load average during the runs), ${before?.date ?? '—'} / ${after?.date ?? '—'}. Targets: 1,000-file PR under 5 s and 500 MB; 20-file PR under 1 s warm, 3 s cold; nothing changed under 0.5 s.`,
+  ].join('\n');
+  console.log('\n' + table);
+
+  const resultsReadme = join(root, 'bench/results/README.md');
+  const section = (text: string) =>
+    text.replace(
+      /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/,
+      `<!-- bench:engine -->\n${table}\n<!-- /bench:engine -->`,
+    );
+  writeFileSync(resultsReadme, section(readFileSync(resultsReadme, 'utf8')));
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, section(readFileSync(readme, 'utf8')));
 }
-
-const medianMs = Math.round(median(large.map((r) => r.ms)));
-const result = {
-  prFiles: gen.prFiles,
-  prBytes: gen.prBytes,
-  medianMs,
-  peakRssMb: Math.round(Math.max(...large.map((r) => r.rssMb))),
-  smallPrMedianMs: Math.round(median(small.map((r) => r.ms))),
-  filesPerSecond: Math.round(gen.prFiles / (medianMs / 1000)),
-  mbPerSecond: Number((gen.prBytes / 1e6 / (medianMs / 1000)).toFixed(2)),
-  findings: large[0]!.report.findings.length,
-  errors: large[0]!.report.errors.length,
-  runs,
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  date: new Date().toISOString().slice(0, 10),
-};
-writeFileSync(join(root, 'bench/results/engine.json'), JSON.stringify(result, null, 2) + '\n');
-
-const table = [
-  '| PR | files | MB | median of ' + runs + ' | files/s | MB/s | peak RSS |',
-  '| --- | --- | --- | --- | --- | --- | --- |',
-  `| synthetic large | ${result.prFiles} | ${(result.prBytes / 1e6).toFixed(1)} | ${result.medianMs} ms | ${result.filesPerSecond} | ${result.mbPerSecond} | ${result.peakRssMb} MB |`,
-  `| synthetic small | 20 | — | ${result.smallPrMedianMs} ms (incl. process start) | — | — | ${Math.round(Math.max(...small.map((r) => r.rssMb)))} MB |`,
-  '',
-  `Node ${result.node}, ${result.cpu}, ${result.date}. Targets: under 5 s and 500 MB for the large PR; under 1 s for the small one.`,
-].join('\n');
-console.log('\n' + table);
-
-const resultsReadme = join(root, 'bench/results/README.md');
-const section = (text: string) =>
-  text.replace(
-    /<!-- bench:engine -->[\s\S]*?<!-- \/bench:engine -->/,
-    `<!-- bench:engine -->\n${table}\n<!-- /bench:engine -->`,
-  );
-const existing = existsSync(resultsReadme)
-  ? readFileSync(resultsReadme, 'utf8')
-  : "# Benchmark results\n\nWritten by the benchmarks in bench/; numbers from one run on this project's 2-core machine.\n\n## Engine (`npm run bench`)\n\n<!-- bench:engine -->\n<!-- /bench:engine -->\n";
-writeFileSync(resultsReadme, section(existing));
-const readme = join(root, 'README.md');
-writeFileSync(readme, section(readFileSync(readme, 'utf8')));
+const results: Record<string, ConfigResult> = {};
+// The quick changes first: a long run under load still yields their figures.
+for (const config of [...CONFIGS].reverse()) {
+  const rs: Run[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = runOnce(config.head);
+    rs.push(r);
+    console.log(
+      `  ${config.title} run ${i + 1}: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB, load ${r.load.toFixed(1)}`,
+    );
+  }
+  results[config.id] = {
+    title: config.title,
+    runs,
+    medianWallMs: Math.round(median(rs.map((r) => r.wallMs))),
+    medianCpuMs: Math.round(median(rs.map((r) => r.cpuMs))),
+    maxWallMs: Math.round(Math.max(...rs.map((r) => r.wallMs))),
+    peakRssMb: Math.round(Math.max(...rs.map((r) => r.rssMb))),
+    findings: rs[0]!.findings,
+    loadAvg: Number(median(rs.map((r) => r.load)).toFixed(1)),
+  };
+  // Written after each change, so a long run keeps what it measured.
+  write();
+}

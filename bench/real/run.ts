@@ -1,17 +1,26 @@
 /**
- * Real-commit benchmark: runs the CLI (`check --base <parent> --head <commit> --format json`) of two builds
- * over single commits of public repositories, checks that both builds report the same findings, and prints
- * a per-repository table of wall time, CPU time (the CLI and every git process it waited for) and the
- * number of git processes per run.
+ * Real-commit benchmark: runs the CLI (`check --base <parent> --head <commit> --format json`) over single
+ * commits of public repositories, several times each, and prints a per-repository table of wall time, CPU
+ * time (the CLI and every git process it waited for) and git processes, before and after a change, with a
+ * finding-for-finding comparison of the two builds' reports.
  *
  *   npx tsx bench/real/run.ts select --clone owner/name=/path/to/clone ... [--per-repo 6] [--touching GLOB] [--append]
  *       picks the newest non-merge first-parent commits of each clone (only those touching GLOB when given)
  *       and writes bench/real/manifest.json (provenance: repository, tip, commit, parent), or adds to it.
- *       Nothing of the repositories is committed here. `--set NAME` (both commands) keeps a second set of
- *       commits in bench/real/manifest-NAME.json with results in bench/results/NAME.{json,md}.
- *   npx tsx bench/real/run.ts run --old /path/to/old/checkout --clone owner/name=/path ... [--label-old before] [--label-new after]
- *       checks every manifest commit with the old build's bin/readiness-gates.js and this checkout's, one
- *       after the other, and writes bench/results/real.json and the table in bench/results/real.md.
+ *       Nothing of the repositories is committed here. `--set NAME` (every command) keeps a second set of
+ *       commits in bench/real/manifest-NAME.json with results in bench/results/NAME*.{json,md}.
+ *   npx tsx bench/real/run.ts baseline --old /path/to/old/checkout --clone owner/name=/path ... [--runs 3]
+ *       runs the old build's bin/readiness-gates.js over every manifest commit and stores its timings and
+ *       findings (id, rule, state, severity, location; no code) in bench/results/NAME-baseline.json.
+ *   npx tsx bench/real/run.ts run --clone owner/name=/path ... [--runs 3]
+ *       runs this checkout's build over the same commits and compares with the stored baseline, writing
+ *       bench/results/NAME.json and the table in bench/results/NAME.md.
+ *
+ * The comparison: every **new** finding, and every finding on a file the commit changes, must be the same
+ * (id, rule, state, severity, path and line). A finding the baseline had in state `existing` (or
+ * `suppressed`) on a file the commit does not change, and that the new build does not report, is debt
+ * elsewhere in the repository that the scoped engine no longer computes: counted as "debt not
+ * recomputed", by design (indexes are scoped to what the change can affect). Any other difference fails.
  *
  * Each clone gets a detached `git worktree` without files in the temporary directory (removed afterwards),
  * so the CLI runs in a checkout; the commits are passed explicitly, so the working tree is never judged.
@@ -19,8 +28,8 @@
  * (one `sh` per git process) is in both builds' figures.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,20 +60,54 @@ interface Run {
   cpuS: number;
   gitProcesses: number;
   gitGreps: number;
-  /** The report minus timing, or undefined when the CLI printed none. */
-  report?: Record<string, unknown>;
+  /** The 1-minute load average when the run started (the machine is shared). */
+  load: number;
+  /** The report's findings, or undefined when the CLI printed no report. */
+  findings?: Finding[];
   stderr: string;
+}
+
+/** One build's figures for one commit: medians over the runs. */
+interface Timing {
+  exit: number;
+  wallS: number;
+  cpuS: number;
+  gitProcesses: number;
+  gitGreps: number;
+  load: number;
+  runs: number;
+}
+
+/** What the baseline keeps per commit: no code, only the findings' identities and locations. */
+interface BaselineCommit {
+  repo: string;
+  commit: string;
+  timing: Timing;
+  findings: Finding[];
+  changed: string[];
+  error?: string;
+}
+
+interface Baseline {
+  build: string;
+  node: string;
+  date: string;
+  commits: BaselineCommit[];
 }
 
 interface CommitResult {
   repo: string;
   commit: string;
-  old: Omit<Run, 'report' | 'stderr'>;
-  new: Omit<Run, 'report' | 'stderr'>;
+  old: Timing;
+  new: Timing;
+  /** Findings of the baseline. */
   findings: number;
-  sameFindings: boolean;
-  sameReport: boolean;
-  differences?: string[];
+  /** New findings and findings on changed files, equal in both builds. */
+  same: number;
+  /** Existing findings on unchanged files the new build no longer computes (by design). */
+  debtNotRecomputed: number;
+  /** Anything else that differs: fails the bench. */
+  differences: string[];
 }
 
 const { positionals, values } = parseArgs({
@@ -76,8 +119,7 @@ const { positionals, values } = parseArgs({
     append: { type: 'boolean', default: false },
     set: { type: 'string', default: 'real' },
     old: { type: 'string' },
-    'label-old': { type: 'string', default: 'before' },
-    'label-new': { type: 'string', default: 'after' },
+    runs: { type: 'string', default: '3' },
     only: { type: 'string' },
   },
 });
@@ -87,6 +129,8 @@ const SET = values.set;
 const MANIFEST = join(ROOT, `bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json`);
 const RESULTS_JSON = join(ROOT, `bench/results/${SET}.json`);
 const RESULTS_MD = join(ROOT, `bench/results/${SET}.md`);
+const BASELINE_JSON = join(ROOT, `bench/results/${SET}-baseline.json`);
+const RUNS = Number(values.runs);
 
 const clones = new Map<string, string>();
 for (const spec of values.clone) {
@@ -146,6 +190,7 @@ function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: stri
   const log = join(work, 'git.log');
   const timeOut = join(work, 'time.txt');
   writeFileSync(log, '');
+  const load = loadavg()[0]!;
   const r = spawnSync(
     '/usr/bin/time',
     [
@@ -173,13 +218,19 @@ function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: stri
   );
   const [wall = 'NaN', user = 'NaN', sys = 'NaN'] = readFileSync(timeOut, 'utf8').trim().split('\n').at(-1)!.split(' ');
   const calls = readFileSync(log, 'utf8').split('\n').filter(Boolean);
-  let report: Record<string, unknown> | undefined;
+  let findings: Finding[] | undefined;
   try {
-    report = JSON.parse(r.stdout) as Record<string, unknown>;
-    const stats = report['stats'] as Record<string, unknown> | undefined;
-    if (stats) delete stats['durationMs'];
+    const report = JSON.parse(r.stdout) as { findings: Finding[] };
+    findings = report.findings.map((f) => ({
+      id: f.id,
+      ruleId: f.ruleId,
+      state: f.state,
+      severity: f.severity,
+      path: f.path,
+      line: f.line,
+    }));
   } catch {
-    report = undefined;
+    findings = undefined;
   }
   return {
     exit: r.status ?? -1,
@@ -187,7 +238,8 @@ function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: stri
     cpuS: Number(user) + Number(sys),
     gitProcesses: calls.length,
     gitGreps: calls.filter((a) => / grep /.test(` ${a} `)).length,
-    report,
+    load,
+    ...(findings ? { findings } : {}),
     stderr: r.stderr.slice(-2000),
   };
 }
@@ -201,24 +253,49 @@ interface Finding {
   line?: number;
 }
 
-function findingKeys(report: Record<string, unknown> | undefined): string[] {
-  const findings = (report?.['findings'] ?? []) as Finding[];
-  return findings.map((f) => `${f.id} ${f.ruleId} ${f.state} ${f.severity} ${f.path}:${f.line ?? ''}`).sort();
+const keyOf = (f: Finding) => `${f.id} ${f.ruleId} ${f.state} ${f.severity} ${f.path}:${f.line ?? ''}`;
+
+/** Runs one build `RUNS` times on one commit: the median timing and the first run's findings. */
+function measure(
+  bin: string,
+  cwd: string,
+  c: ManifestCommit,
+  wrapperDir: string,
+  work: string,
+): { timing: Timing; findings?: Finding[]; error?: string } {
+  const runs: Run[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(checkOnce(bin, cwd, c, wrapperDir, work));
+  const first = runs[0]!;
+  // Every run must agree with the first: a build whose findings vary between runs is a bug of its own.
+  const unstable = runs.some(
+    (r) => JSON.stringify(r.findings?.map(keyOf)) !== JSON.stringify(first.findings?.map(keyOf)),
+  );
+  return {
+    timing: {
+      exit: first.exit,
+      wallS: median(runs.map((r) => r.wallS)),
+      cpuS: median(runs.map((r) => r.cpuS)),
+      gitProcesses: median(runs.map((r) => r.gitProcesses)),
+      gitGreps: median(runs.map((r) => r.gitGreps)),
+      load: median(runs.map((r) => r.load)),
+      runs: runs.length,
+    },
+    ...(first.findings ? { findings: first.findings } : {}),
+    ...(first.findings === undefined
+      ? { error: `printed no report (exit ${first.exit}): ${first.stderr}` }
+      : unstable
+        ? { error: 'findings differ between runs of the same build' }
+        : {}),
+  };
 }
 
-function strip(run: Run): Omit<Run, 'report' | 'stderr'> {
-  const { report: _report, stderr: _stderr, ...rest } = run;
-  return rest;
-}
-
-function runAll(): void {
-  if (!values.old) throw new Error('run needs --old /path/to/old/checkout (with bin/readiness-gates.js built)');
-  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
-  const oldBin = resolve(values.old, 'bin/readiness-gates.js');
-  const newBin = join(ROOT, 'bin/readiness-gates.js');
+/** Runs `each` over every manifest commit inside a file-less worktree of its clone. */
+function forEachCommit(
+  manifest: Manifest,
+  each: (entry: ManifestRepo, c: ManifestCommit, checkout: string, wrapperDir: string, work: string) => void,
+): void {
   const work = mkdtempSync(join(tmpdir(), 'rg-bench-real-'));
   const wrapperDir = gitWrapper(work);
-  const results: CommitResult[] = [];
   try {
     for (const entry of manifest.repos) {
       if (values.only && !entry.repo.includes(values.only)) continue;
@@ -231,36 +308,7 @@ function runAll(): void {
       // No files are checked out: the commits are judged from git's objects (a snapshot may lack large blobs).
       git(clone, 'worktree', 'add', '--detach', '--no-checkout', '-f', checkout, entry.commits[0]!.commit);
       try {
-        for (const c of entry.commits) {
-          const before = checkOnce(oldBin, checkout, c, wrapperDir, work);
-          const after = checkOnce(newBin, checkout, c, wrapperDir, work);
-          const a = findingKeys(before.report);
-          const b = findingKeys(after.report);
-          const sameFindings = before.report !== undefined && JSON.stringify(a) === JSON.stringify(b);
-          const sameReport =
-            before.report !== undefined && JSON.stringify(before.report) === JSON.stringify(after.report);
-          const result: CommitResult = {
-            repo: entry.repo,
-            commit: c.commit,
-            old: strip(before),
-            new: strip(after),
-            findings: a.length,
-            sameFindings,
-            sameReport,
-          };
-          if (!sameFindings)
-            result.differences = [
-              ...a.filter((k) => !b.includes(k)).map((k) => `- ${k}`),
-              ...b.filter((k) => !a.includes(k)).map((k) => `+ ${k}`),
-            ];
-          if (before.report === undefined)
-            result.differences = [`old build printed no report (exit ${before.exit}): ${before.stderr}`];
-          results.push(result);
-          save(results, manifest);
-          console.log(
-            `${entry.repo} ${c.commit.slice(0, 10)} exit ${before.exit}/${after.exit} wall ${before.wallS}/${after.wallS} s cpu ${before.cpuS.toFixed(2)}/${after.cpuS.toFixed(2)} s git ${before.gitProcesses}/${after.gitProcesses} (grep ${before.gitGreps}/${after.gitGreps}) findings ${a.length}/${b.length} ${sameReport ? 'same report' : sameFindings ? 'same findings' : 'DIFFERENT'}`,
-          );
-        }
+        for (const c of entry.commits) each(entry, c, checkout, wrapperDir, work);
       } finally {
         git(clone, 'worktree', 'remove', '--force', checkout);
       }
@@ -268,18 +316,110 @@ function runAll(): void {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  console.log(save(results, manifest));
+}
+
+function changedFiles(checkout: string, c: ManifestCommit): string[] {
+  // Without rename detection a renamed file counts under both its paths.
+  return git(checkout, 'diff', '--name-only', '--no-renames', c.parent, c.commit).split('\n').filter(Boolean);
+}
+
+function baseline(): void {
+  if (!values.old) throw new Error('baseline needs --old /path/to/old/checkout (with bin/readiness-gates.js built)');
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
+  const oldBin = resolve(values.old, 'bin/readiness-gates.js');
+  // An interrupted baseline resumes: commits already measured are kept.
+  const out: Baseline = existsSync(BASELINE_JSON)
+    ? (JSON.parse(readFileSync(BASELINE_JSON, 'utf8')) as Baseline)
+    : { build: values.old, node: process.version, date: today(), commits: [] };
+  forEachCommit(manifest, (entry, c, checkout, wrapperDir, work) => {
+    if (out.commits.some((b) => b.repo === entry.repo && b.commit === c.commit)) return;
+    const m = measure(oldBin, checkout, c, wrapperDir, work);
+    out.commits.push({
+      repo: entry.repo,
+      commit: c.commit,
+      timing: m.timing,
+      findings: (m.findings ?? []).sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1)),
+      changed: changedFiles(checkout, c),
+      ...(m.error ? { error: m.error } : {}),
+    });
+    writeFileSync(BASELINE_JSON, JSON.stringify(out, null, 1) + '\n');
+    console.log(
+      `${entry.repo} ${c.commit.slice(0, 10)} exit ${m.timing.exit} wall ${m.timing.wallS} s cpu ${m.timing.cpuS.toFixed(2)} s findings ${m.findings?.length ?? '—'}${m.error ? ` ERROR ${m.error}` : ''}`,
+    );
+  });
+  console.log(`wrote ${BASELINE_JSON}`);
+}
+
+/** Compares the new build's findings with the baseline's (see the header for the rules). */
+function compare(
+  old: readonly Finding[],
+  now: readonly Finding[],
+  changed: ReadonlySet<string>,
+): { same: number; debtNotRecomputed: number; differences: string[] } {
+  const nowKeys = new Set(now.map(keyOf));
+  const oldKeys = new Set(old.map(keyOf));
+  let same = 0;
+  let debtNotRecomputed = 0;
+  const differences: string[] = [];
+  for (const f of old) {
+    if (nowKeys.has(keyOf(f))) {
+      same++;
+      continue;
+    }
+    if ((f.state === 'existing' || f.state === 'suppressed') && !changed.has(f.path)) debtNotRecomputed++;
+    else differences.push(`- ${keyOf(f)}`);
+  }
+  for (const f of now) if (!oldKeys.has(keyOf(f))) differences.push(`+ ${keyOf(f)}`);
+  return { same, debtNotRecomputed, differences };
+}
+
+function runAll(): void {
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
+  const base = JSON.parse(readFileSync(BASELINE_JSON, 'utf8')) as Baseline;
+  const newBin = join(ROOT, 'bin/readiness-gates.js');
+  const results: CommitResult[] = [];
+  forEachCommit(manifest, (entry, c, checkout, wrapperDir, work) => {
+    const old = base.commits.find((b) => b.repo === entry.repo && b.commit === c.commit);
+    if (!old) {
+      console.error(`${entry.repo} ${c.commit.slice(0, 10)}: not in the baseline, skipped`);
+      return;
+    }
+    const m = measure(newBin, checkout, c, wrapperDir, work);
+    const cmp = compare(old.findings, m.findings ?? [], new Set(old.changed));
+    if (m.error) cmp.differences.unshift(`new build: ${m.error}`);
+    if (old.error) cmp.differences.unshift(`baseline: ${old.error}`);
+    const result: CommitResult = {
+      repo: entry.repo,
+      commit: c.commit,
+      old: old.timing,
+      new: m.timing,
+      findings: old.findings.length,
+      ...cmp,
+    };
+    results.push(result);
+    save(results, manifest, base);
+    console.log(
+      `${entry.repo} ${c.commit.slice(0, 10)} exit ${old.timing.exit}/${m.timing.exit} wall ${old.timing.wallS}/${m.timing.wallS} s cpu ${old.timing.cpuS.toFixed(2)}/${m.timing.cpuS.toFixed(2)} s git ${old.timing.gitProcesses}/${m.timing.gitProcesses} findings ${old.findings.length}/${m.findings?.length ?? '—'} same ${cmp.same}, debt not recomputed ${cmp.debtNotRecomputed}${cmp.differences.length ? `, DIFFERENT:\n  ${cmp.differences.join('\n  ')}` : ''}`,
+    );
+  });
+  console.log(save(results, manifest, base));
+  if (results.some((r) => r.differences.length > 0)) {
+    console.error('FAILED: the new build reports different findings (see the differences above)');
+    process.exitCode = 1;
+  }
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
 }
 
 /** Writes the results so far (a crash or a timeout keeps what was measured); returns the table. */
-function save(results: CommitResult[], manifest: Manifest): string {
-  const labels = [values['label-old'], values['label-new']];
+function save(results: CommitResult[], manifest: Manifest, base: Baseline): string {
   writeFileSync(
     RESULTS_JSON,
-    JSON.stringify({ labels, node: process.version, date: new Date().toISOString().slice(0, 10), results }, null, 2) +
-      '\n',
+    JSON.stringify({ baseline: base.date, node: process.version, date: today(), runs: RUNS, results }, null, 2) + '\n',
   );
-  const table = render(results, manifest);
+  const table = render(results, manifest, base);
   writeFileSync(RESULTS_MD, table);
   return table;
 }
@@ -291,39 +431,42 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function render(results: CommitResult[], manifest: Manifest): string {
-  const [lo, ln] = [values['label-old'], values['label-new']];
+function render(results: CommitResult[], manifest: Manifest, base: Baseline): string {
   const rows: string[] = [];
   const groups = new Map<string, CommitResult[]>();
   for (const r of results) groups.set(r.repo, [...(groups.get(r.repo) ?? []), r]);
   groups.set('all', results);
+  const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
   for (const [repo, rs] of groups) {
     const files = manifest.repos.find((m) => m.repo === repo)?.files;
-    const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : '—');
-    const same = rs.filter((r) => r.sameFindings).length;
+    const pair = (pick: (t: Timing) => number, agg: (xs: number[]) => number, d = 2) =>
+      `${f(agg(rs.map((r) => pick(r.old))), d)} → ${f(agg(rs.map((r) => pick(r.new))), d)}`;
+    const max = (xs: number[]) => Math.max(...xs);
+    const differing = rs.filter((r) => r.differences.length > 0).length;
     rows.push(
-      `| ${repo} | ${files ?? '—'} | ${rs.length} | ${f(median(rs.map((r) => r.old.gitProcesses)), 0)} → ${f(median(rs.map((r) => r.new.gitProcesses)), 0)} | ${f(median(rs.map((r) => r.old.gitGreps)), 0)} → ${f(median(rs.map((r) => r.new.gitGreps)), 0)} | ${f(median(rs.map((r) => r.old.wallS)))} → ${f(median(rs.map((r) => r.new.wallS)))} | ${f(Math.max(...rs.map((r) => r.old.wallS)))} → ${f(Math.max(...rs.map((r) => r.new.wallS)))} | ${f(median(rs.map((r) => r.old.cpuS)))} → ${f(median(rs.map((r) => r.new.cpuS)))} | ${rs.reduce((n, r) => n + r.findings, 0)} | ${same}/${rs.length}${rs.every((r) => r.sameReport) ? ' (reports identical)' : ''} |`,
+      `| ${repo} | ${files ?? '—'} | ${rs.length} | ${pair((t) => t.cpuS, median)} | ${pair((t) => t.cpuS, max)} | ${pair((t) => t.wallS, median)} | ${pair((t) => t.wallS, max)} | ${pair((t) => t.gitProcesses, median, 0)} | ${pair((t) => t.load, median, 1)} | ${rs.reduce((n, r) => n + r.findings, 0)} | ${rs.reduce((n, r) => n + r.same, 0)} | ${rs.reduce((n, r) => n + r.debtNotRecomputed, 0)} | ${differing === 0 ? 'none' : `**${differing} commits**`} |`,
     );
   }
   return [
-    `# Real commits: ${lo} → ${ln}`,
+    `# Real commits: before → after`,
     '',
-    'Written by `bench/real/run.ts` (commits in `bench/real/manifest.json`, each checked against its first parent, one cold run per build, 2-core shared machine).',
-    'Wall and CPU are medians per commit in seconds; CPU is user + system of the CLI and the git processes it waited for.',
-    '"same findings" compares every finding\'s id, rule, state, severity and location; "reports identical" the whole JSON report except `stats.durationMs`.',
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, cold (nothing is kept between runs): before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${RUNS}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
-    `| repository | files | commits | git processes | git grep | wall median | wall max | CPU median | findings | same findings |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
+    '',
+    `| repository | files | commits | CPU median | CPU max | wall median | wall max | git processes | load | findings (before) | same | debt not recomputed | other differences |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    `Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`,
+    `Node ${process.version}.`,
     '',
   ].join('\n');
 }
 
 if (positionals[0] === 'select') select();
+else if (positionals[0] === 'baseline') baseline();
 else if (positionals[0] === 'run') runAll();
 else {
-  console.error('usage: tsx bench/real/run.ts select|run --clone owner/name=PATH ... [--old DIR]');
+  console.error('usage: tsx bench/real/run.ts select|baseline|run --clone owner/name=PATH ... [--old DIR] [--runs N]');
   process.exit(2);
 }

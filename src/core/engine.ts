@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
+import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
 import { judge, toFinding } from './judge.js';
@@ -29,7 +30,9 @@ import {
 } from './budget.js';
 import type {
   AnalysisError,
+  ChangeContext,
   ChangedFile,
+  ChangeSide,
   ChangeSet,
   Finding,
   FindingInput,
@@ -400,8 +403,41 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     }
     const activeGates = enabledGates.filter((g) => applicability.get(g.id));
 
-    // Indexes, once per side per gate.
+    // Indexes, once per side per gate; none where the change feeds nothing (see IndexDef.feeds), each over
+    // the scope the change can affect (IndexDef.scope).
     const indexes: Record<Side, Map<string, unknown>> = { head: new Map(), base: new Map() };
+    const notBuilt = new Set<string>();
+    const scopes = new Map<string, unknown>();
+    const changeSide = (side: Side): ChangeSide => ({
+      snapshot: sides[side].snapshot,
+      paths: sides[side].paths,
+      changed: inScope.flatMap((c) => sidePath(c, side) ?? []),
+      read: async (path) => (sides[side].pathSet.has(path) ? sides[side].read(path) : undefined),
+      serviceOf: serviceMaps[side].serviceOf,
+      services: serviceMaps[side].services,
+    });
+    for (const gate of activeGates) {
+      const changeCtx: ChangeContext = {
+        gateOptions: gateOptionsFor(gate, config),
+        changes: inScope,
+        head: changeSide('head'),
+        base: changeSide('base'),
+        excluded,
+      };
+      for (const def of gate.indexes ?? []) {
+        const key = `${gate.id}:${def.id}`;
+        try {
+          if (def.feeds && !(await def.feeds(changeCtx))) {
+            notBuilt.add(key);
+            continue;
+          }
+          if (def.scope) scopes.set(key, await def.scope(changeCtx));
+        } catch {
+          // Undecided: built over the whole repository, as without feeds and scope.
+          scopes.delete(key);
+        }
+      }
+    }
     const sidesToRun: Side[] = config.baseline === 'off' ? ['head'] : ['head', 'base'];
     const indexSides: Side[] = ['head', 'base'];
     type IndexRun = { gate: Gate; def: IndexDef; ctx: IndexContext; built: boolean };
@@ -410,6 +446,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       const gateOptions = gateOptionsFor(gate, config);
       for (const side of indexSides) {
         for (const def of gate.indexes ?? []) {
+          if (notBuilt.has(`${gate.id}:${def.id}`)) continue;
           const files = sides[side];
           const services = serviceMaps[side];
           const run: IndexRun = { gate, def, built: false, ctx: undefined as unknown as IndexContext };
@@ -430,6 +467,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
+            ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file) => {
               for (const other of runs[side]) {
@@ -507,8 +545,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
           snapshot: sides[side].view(),
           other: sides[other].view(),
           changes: inScope,
-          index: <T>(id: string) => lookupIndex<T>(indexes[side], gate.id, id),
-          otherIndex: <T>(id: string) => lookupIndex<T>(indexes[other], gate.id, id),
+          index: <T>(id: string) => lookupIndex<T>(indexes[side], gate.id, id, notBuilt),
+          otherIndex: <T>(id: string) => lookupIndex<T>(indexes[other], gate.id, id, notBuilt),
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input: FindingInput) => {
@@ -539,9 +577,15 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t)))
               continue;
             ran = true;
+            const reported = raw[side].length;
             try {
               p.rule.check(file, p.change, makeContext(p.rule, p.gate, p.path));
             } catch (err) {
+              // The rule needs an index the change does not feed: skipped for this evaluation.
+              if (err instanceof IndexNotBuilt) {
+                raw[side].length = reported;
+                continue;
+              }
               if (err instanceof AnalysisBudgetExceeded) {
                 if (side === 'head')
                   notAnalysed.set(path, { reason: `too complex: ${err.message}`, kind: 'too-complex' });
@@ -578,10 +622,13 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       for (const gate of activeGates) {
         for (const rule of gate.rules) {
           if (rule.scope !== 'repo' || severityFor(rule.meta, config) === 'off') continue;
+          const reported = raw[side].length;
           try {
             rule.check(makeContext(rule, gate, undefined));
           } catch (err) {
-            if (side === 'head') addError('', `rule ${rule.meta.id} failed: ${(err as Error).message}`);
+            // The rule needs an index the change does not feed: skipped for this evaluation.
+            if (err instanceof IndexNotBuilt) raw[side].length = reported;
+            else if (side === 'head') addError('', `rule ${rule.meta.id} failed: ${(err as Error).message}`);
           }
         }
       }
@@ -737,12 +784,14 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             gateOptions: gateOptionsFor(gate, config),
             changes: inScope,
             paths: sides.head.paths,
-            index: <T>(id: string) => lookupIndex<T>(indexes.head, gate.id, id),
+            index: <T>(id: string) => lookupIndex<T>(indexes.head, gate.id, id, notBuilt),
           });
           examined.push(...own.examined);
           notAnalysed.push(...own.notAnalysed);
         } catch (err) {
-          notAnalysed.push({ subject: 'coverage', reason: `could not be counted: ${(err as Error).message}` });
+          if (err instanceof IndexNotBuilt)
+            examined.push('its repository index was not built: nothing the pull request changes can feed it');
+          else notAnalysed.push({ subject: 'coverage', reason: `could not be counted: ${(err as Error).message}` });
         }
       }
       return { examined, notAnalysed };
@@ -775,7 +824,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       const reason = sides.head.skipped.get(path);
       if (reason) addError(path, `skipped: ${reason}`);
       const file = sides.head.files.get(path);
-      if (file && !analysedWithRules.has(path) && CHEAP_TO_CHECK.has(file.language)) collectParseErrors(path, file);
+      if (file && !analysedWithRules.has(path) && CHEAP_TO_CHECK.has(file.language) && !isLockfileOrGenerated(path))
+        collectParseErrors(path, file);
     }
 
     let filesAnalyzed = 0;
@@ -818,8 +868,12 @@ function gateList(ids: readonly GateId[]): string {
   return `the ${ids.slice(0, -1).join(', ')} and ${ids.at(-1)} gates`;
 }
 
-function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string): T {
+/** Thrown by `index()` for an index the change does not feed: the rule asking is skipped, not failed. */
+class IndexNotBuilt extends Error {}
+
+function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string, notBuilt: ReadonlySet<string>): T {
   const key = `${gate}:${id}`;
+  if (notBuilt.has(key)) throw new IndexNotBuilt(`index ${id} of gate ${gate} was not built: the change feeds nothing`);
   if (!map.has(key))
     throw new Error(`index ${id} of gate ${gate} is not available (it failed to build or is not declared)`);
   return map.get(key) as T;

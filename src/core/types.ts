@@ -332,6 +332,34 @@ export interface IndexContext<GateOptions = unknown> {
    * snapshot's IO (a git process, the network) overlaps with the index's parsing. Optional to call.
    */
   prefetch?(paths: readonly string[]): void;
+  /**
+   * What of the repository the change can affect, as the index's `scope` computed it (the same value on
+   * both sides); undefined when the index has no `scope` or it answered "everything".
+   */
+  readonly scope?: unknown;
+}
+
+/** One side of the change, as an index's `feeds` and `scope` see it. */
+export interface ChangeSide {
+  readonly snapshot: Snapshot;
+  readonly paths: readonly string[];
+  /** The changed files in scope that exist on this side, under this side's path (a rename's base path on the base). */
+  readonly changed: readonly string[];
+  /** Reads a file of this side through the engine's cache; undefined when missing or skipped. */
+  read(path: string): Promise<SourceFile | undefined>;
+  serviceOf(path: string): Service;
+  readonly services: readonly Service[];
+}
+
+/** What an index's `feeds` and `scope` may use: the change, both sides, the gate's options. */
+export interface ChangeContext<GateOptions = unknown> {
+  readonly gateOptions: GateOptions;
+  /** The changed files in scope (config `paths.exclude` applied). */
+  readonly changes: readonly ChangedFile[];
+  readonly head: ChangeSide;
+  readonly base: ChangeSide;
+  /** Whether a path is excluded by config `paths.exclude`. */
+  excluded(path: string): boolean;
 }
 
 /**
@@ -348,6 +376,19 @@ export interface IndexDef<T = unknown, GateOptions = unknown> {
    * to reuse; it must not report errors (a failure here leaves `build` to extract and report as usual).
    */
   extractFile?(file: SourceFile, ctx: IndexContext<GateOptions>): void;
+  /**
+   * Whether the change can feed this index (a changed file it would read, on either side) or change what
+   * its rules judge. When it cannot, the index would come out the same on both sides, so whatever its
+   * rules found would be debt the base already had: the engine builds it on neither side and skips, for
+   * this evaluation, the rules that ask for it. Absent: always built. Cheap: paths, tokens, `grep`.
+   */
+  feeds?(ctx: ChangeContext<GateOptions>): Promise<boolean>;
+  /**
+   * What of the repository the change can affect (the services it touches, the names it defines),
+   * computed once from both sides before either is built and handed to `build` as `ctx.scope`, so both
+   * sides are built over the same scope. Undefined: the whole repository.
+   */
+  scope?(ctx: ChangeContext<GateOptions>): Promise<unknown>;
 }
 
 /**

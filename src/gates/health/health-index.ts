@@ -28,6 +28,8 @@ import { looksLikeKube, parseKube } from './deploy/kube.js';
 import { ypath, ystr, type YCtx, type YNode } from './deploy/yaml-util.js';
 import { httpTargetOf, shellWords } from './deploy/commands.js';
 import { healthOptions, type HealthOptions } from './options.js';
+import { healthReach, type HealthScope } from './scope.js';
+import { isLockfileOrGenerated } from '../../core/feeds.js';
 import {
   composeKey,
   containerKey,
@@ -60,6 +62,14 @@ export const healthIndex: IndexDef<HealthModel, HealthOptions> = {
   id: HEALTH_INDEX_ID,
   async build(ctx) {
     return buildHealthModel(ctx);
+  },
+  async feeds(ctx) {
+    return (await healthReach(ctx)).feeds;
+  },
+  // Only the services whose code the change touches or reaches; deployment files are always all read.
+  async scope(ctx): Promise<HealthScope | undefined> {
+    const reach = await healthReach(ctx);
+    return reach.services ? { services: [...reach.services].sort() } : undefined;
   },
 };
 
@@ -113,7 +123,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   /** Probe settings of each chart that only Helm could render: one note per chart, not one per setting. */
   const helmNotes = new Map<string, Array<{ path: string; line: number }>>();
   for (const path of paths) {
-    if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path)) continue;
+    if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path) || isLockfileOrGenerated(path)) continue;
     if (isComposePath(path)) {
       const file = await ctx.read(path);
       if (file) model.compose.push(...parseCompose(file));
@@ -167,8 +177,12 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   };
   const jsFiles = new Set(await ctx.snapshot.grep(JS_TOKENS, JS_GLOBS));
   const pyFiles = new Set(await ctx.snapshot.grep(PY_TOKENS, PY_GLOBS));
-  const fileRouted = paths.filter((p) => isFileRouteCandidate(p));
-  const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)));
+  // Scoped to the services the change can affect: the code of the others is not read.
+  const scope = ctx.scope as HealthScope | undefined;
+  const scoped = scope ? new Set(scope.services) : undefined;
+  const inScope = (p: string) => !scoped || scoped.has(ctx.serviceOf(p).root);
+  const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
+  const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
   ctx.prefetch?.(sources);
   for (const path of sources) {
     const extracted = await extractFile(path, code, ctx);
@@ -266,7 +280,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const segment = target.split('/').filter(Boolean).pop();
     if (!segment || segment.length < 3) continue;
     for (const hit of await ctx.snapshot.grep([segment], [...JS_GLOBS, ...PY_GLOBS])) {
-      if (ctx.excluded(hit) || routeFiles.has(hit) || !isSource(hit)) continue;
+      if (ctx.excluded(hit) || routeFiles.has(hit) || !isSource(hit) || !inScope(hit)) continue;
       const cs = model.services.find((s) => s.root === ctx.serviceOf(hit).root);
       if (cs && !cs.mentioned.includes(target)) cs.mentioned.push(target);
     }

@@ -4,7 +4,8 @@
  * objects and functions are resolved across files, and the per-call analysis marks code that runs per
  * request or more than once ("hot") through the call graph.
  */
-import type { IndexContext, IndexDef, Service } from '../../core/types.js';
+import type { ChangeContext, IndexContext, IndexDef, Service } from '../../core/types.js';
+import { isLockfileOrGenerated } from '../../core/feeds.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { extractGo } from './extract-go.js';
 import { extractJs } from './extract-js.js';
@@ -133,6 +134,14 @@ export const metricIndex: IndexDef<MetricIndex> = {
   async build(ctx) {
     return buildMetricIndex(ctx);
   },
+  async feeds(ctx) {
+    return (await metricFeeders(ctx)).length > 0;
+  },
+  // The changed files that feed it: the build starts from them and looks up, by name, only the files
+  // that could collide with what they define.
+  async scope(ctx): Promise<MetricScope> {
+    return { files: await metricFeeders(ctx) };
+  },
   // Another index is freeing this tree: extract now what `build` would parse the file again for. Only
   // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
   extractFile(file, ctx) {
@@ -154,6 +163,7 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   const resolver = new ModuleResolver(ctx.paths, jsConfig);
   const allPaths = new Set(ctx.paths);
   const facts = new Map<string, FileFacts>();
+  const scope = ctx.scope as MetricScope | undefined;
   const load = async (path: string): Promise<void> => {
     if (facts.has(path) || ctx.excluded(path) || !isSource(path)) return;
     const file = await ctx.read(path);
@@ -169,11 +179,6 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     }
   };
 
-  for (const path of candidates) await load(path);
-  const libraryFiles = new Set(facts.keys());
-  if (libraryFiles.size === 0) return emptyIndex();
-  for (const path of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path);
-
   // Files holding constants, registries or metric objects that indexed files import.
   const loadDependencies = async () => {
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
@@ -187,7 +192,18 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
       for (const p of wanted) await load(p);
     }
   };
-  await loadDependencies();
+
+  const libraryFiles = new Set<string>();
+  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, load, loadDependencies) : false;
+  if (scoped) {
+    for (const path of candidates) if (facts.has(path)) libraryFiles.add(path);
+  } else {
+    for (const path of candidates) await load(path);
+    for (const path of facts.keys()) libraryFiles.add(path);
+    if (libraryFiles.size === 0) return emptyIndex();
+    for (const path of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path);
+    await loadDependencies();
+  }
 
   // Files that call the functions and classes which build metrics: they tell whether a function runs
   // once, per request or in a loop.
@@ -202,6 +218,175 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   }
 
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
+}
+
+/** What the change can affect: the changed files that feed the index (either side's path). */
+export interface MetricScope {
+  files: string[];
+}
+
+/** Tokens of code that uses metrics without naming a library (it imports a metrics module of its own). */
+const USE_TOKENS: readonly string[] = [
+  'metric',
+  'Metric',
+  'Counter',
+  'Gauge',
+  'Histogram',
+  'labels(',
+  'WithLabelValues',
+  '.inc(',
+  '.observe(',
+  'startTimer',
+];
+
+const feeders = new WeakMap<ChangeContext, Promise<string[]>>();
+
+/**
+ * The changed source files that feed the metric index: they name a metrics library, reload modules, use
+ * metrics, or import a file that names a library. Computed once per change.
+ */
+export function metricFeeders(ctx: ChangeContext): Promise<string[]> {
+  let result = feeders.get(ctx);
+  if (!result) feeders.set(ctx, (result = computeFeeders(ctx)));
+  return result;
+}
+
+async function computeFeeders(ctx: ChangeContext): Promise<string[]> {
+  const out = new Set<string>();
+  for (const side of [ctx.head, ctx.base]) {
+    const changed = side.changed.filter((p) => isSource(p) && !ctx.excluded(p) && !isLockfileOrGenerated(p));
+    if (changed.length === 0) continue;
+    const libraries = await side.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
+    // How a file would spell an import of one of them: `…/name'`, `…/name.js"`, `from .name import`.
+    const spellings = [...new Set(libraries.flatMap(importNames))].flatMap((n) => [
+      `/${n}'`,
+      `/${n}"`,
+      `/${n}.`,
+      `import ${n}`,
+      `.${n} import`,
+      `from ${n} `,
+    ]);
+    for (const path of changed) {
+      const file = await side.read(path);
+      if (!file) continue;
+      const text = file.text;
+      if ([...LIBRARY_TOKENS, ...RELOAD_TOKENS, ...USE_TOKENS, ...spellings].some((t) => text.includes(t)))
+        out.add(path);
+    }
+  }
+  return [...out].sort();
+}
+
+/** Names an importer spells to import a file: its stem, or its directory for an index module. */
+function importNames(path: string): string[] {
+  const parts = path.split('/');
+  const stem = parts.at(-1)!.replace(/\.[^.]+$/, '');
+  // Go imports a package: its directory.
+  const name = stem === 'index' || stem === '__init__' || path.endsWith('.go') ? (parts.at(-2) ?? '') : stem;
+  return name.length >= 3 ? [name] : [];
+}
+
+/** Where metric names are spelled in parts. */
+const SPLIT_GLOBS: readonly string[] = ['**/*.go', '**/*.py'];
+
+/** Python's sample suffixes: a family's stem is what every one of its series starts with. */
+const SERIES_SUFFIX = /_(total|created|count|sum|bucket|info|gcount|gsum)$/;
+
+/** A name spelled in parts (Go's Namespace/Subsystem, Python's namespace=): the rest, and the parts before it. */
+interface SplitName {
+  rest: string;
+  prefix: string[];
+}
+
+/**
+ * The words to look up across the repository for the metric names these facts define: each name's stem
+ * (every series of a family starts with it), and, for Go and Python, the name without its first one or
+ * two segments (a namespace or subsystem another file may spell apart). Undefined when some name cannot
+ * be looked up that way (no static name, or a word too short to search for) or when the facts hold what
+ * concerns a whole registry (default metrics, clears, merges, reloads): then the whole repository is
+ * indexed.
+ */
+function nameTokens(
+  index: MetricIndex,
+  changed: ReadonlySet<string>,
+): { whole: string[]; split: SplitName[] } | undefined {
+  const whole = new Set<string>();
+  const split = new Map<string, SplitName>();
+  for (const list of [index.defaultMetrics, index.clears, index.merges, index.reloads])
+    if (list.some((x) => changed.has(x.loc.path))) return undefined;
+  for (const m of index.metrics) {
+    const name = m.fullName ?? (m.name.kind === 'static' ? m.name.value : undefined);
+    if (name === undefined) return undefined;
+    const stem = name.replace(SERIES_SUFFIX, '');
+    if (stem.length < 4) return undefined;
+    whole.add(stem);
+    for (const word of [name, stem]) {
+      const segments = word.split(/[_.:]/);
+      for (const drop of [1, 2]) {
+        const rest = segments.slice(drop).join('_');
+        if (segments.length > drop && rest.length >= 4)
+          split.set(`${rest}\u0000${drop}`, { rest, prefix: segments.slice(0, drop).filter(Boolean) });
+      }
+    }
+  }
+  return { whole: [...whole], split: [...split.values()] };
+}
+
+/**
+ * Loads what a scoped build needs: the changed files that feed the index, what they import, the files
+ * that mention the names they define (and the metric files importing such a file's constants), and the
+ * dependencies of all of those. False when the names cannot be looked up (the caller then indexes the
+ * whole repository).
+ */
+async function loadScoped(
+  ctx: IndexContext,
+  scope: MetricScope,
+  candidates: readonly string[],
+  facts: Map<string, FileFacts>,
+  load: (path: string) => Promise<void>,
+  loadDependencies: () => Promise<void>,
+): Promise<boolean> {
+  const allPaths = new Set(ctx.paths);
+  const changed = new Set(scope.files.filter((p) => allPaths.has(p)));
+  for (const path of changed) await load(path);
+  await loadDependencies();
+  // Go code uses metric objects of other packages (`metrics.Requests.WithLabelValues(…)`): the whole
+  // build has them as library files; here their packages are loaded for what the loaded files reference.
+  const goDirs = new Set<string>();
+  for (const f of facts.values()) {
+    for (const m of referencedModules(f)) if (m.startsWith('go:')) goDirs.add(m.slice(3));
+    // Go names another package's object by a `go:<dir>#<name>` key.
+    for (const target of [...f.labelUses, ...f.registrations].map((u) => u.target))
+      if (target.kind === 'local' && target.key.startsWith('go:'))
+        goDirs.add(target.key.slice(3, target.key.indexOf('#')));
+  }
+  for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p))) await load(p);
+  const tokens = nameTokens(resolveIndex([...facts.values()], ctx.serviceOf), changed);
+  if (tokens === undefined) return false;
+  if (tokens.whole.length > 0) {
+    const libraries = new Set(candidates);
+    const hits = new Set(await ctx.snapshot.grep(tokens.whole, SOURCE_GLOBS));
+    // A name spelled in parts: a Go or Python file with the rest that also spells the parts before it.
+    if (tokens.split.length > 0) {
+      for (const path of await ctx.snapshot.grep([...new Set(tokens.split.map((t) => t.rest))], SPLIT_GLOBS)) {
+        if (hits.has(path) || facts.has(path)) continue;
+        const text = (await ctx.read(path))?.text;
+        if (text && tokens.split.some((t) => text.includes(t.rest) && t.prefix.every((p) => text.includes(p))))
+          hits.add(path);
+      }
+    }
+    for (const path of hits) await load(path);
+    // A hit that names no library holds a name as a constant: the metric files importing it (or, in Go,
+    // sharing its package) define the metric.
+    const constants = [...hits].filter((p) => !libraries.has(p));
+    const names = [...new Set(constants.flatMap(importNames))];
+    const importers = names.length ? await ctx.snapshot.grep(names, SOURCE_GLOBS) : [];
+    const constantDirs = new Set(constants.filter((p) => p.endsWith('.go')).map(dirOf));
+    for (const path of candidates)
+      if (importers.includes(path) || (path.endsWith('.go') && constantDirs.has(dirOf(path)))) await load(path);
+  }
+  await loadDependencies();
+  return true;
 }
 
 function emptyIndex(): MetricIndex {

@@ -36,9 +36,20 @@ import { djangoMeta, djangoOps, djangoStateOnlyDrops, type DjangoMigrationMeta }
 import { decideDialect } from './dialect.js';
 import { planOf } from './plan.js';
 import { scanReferences } from './references.js';
+import { isLockfileOrGenerated } from '../../core/feeds.js';
 import { effectSignature } from './semantic.js';
 
 export type Dialect = 'postgresql' | 'mysql' | 'sqlite' | 'other';
+
+/** Files that feed no part of the migration history. */
+const NEVER_FEEDS =
+  /\.(md|mdx|txt|rst|adoc|png|jpe?g|gif|svg|ico|webp|avif|css|scss|sass|less|woff2?|ttf|otf|eot|mp3|mp4|webm|pdf)$/i;
+
+/** What the change touches, for the history index's reference lookup. */
+export interface HistoryScope {
+  /** Changed paths, both sides. */
+  changed: string[];
+}
 
 export interface IndexedMigration {
   info: MigrationFileInfo;
@@ -230,6 +241,17 @@ function dialectFromProvider(provider: string | undefined): Dialect | undefined 
 /** The history index of one snapshot. */
 export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
   id: HISTORY_INDEX,
+  // Migrations, schemas, models, configs and code can all change the history or what is judged against
+  // it; documents, images, stylesheets, lockfiles and generated files cannot.
+  async feeds(ctx) {
+    return [...ctx.head.changed, ...ctx.base.changed].some(
+      (p) => !ctx.excluded(p) && !isLockfileOrGenerated(p) && !NEVER_FEEDS.test(p),
+    );
+  },
+  // References to dropped or renamed columns are looked up for the migrations the change touches only.
+  async scope(ctx): Promise<HistoryScope> {
+    return { changed: [...new Set([...ctx.head.changed, ...ctx.base.changed])].sort() };
+  },
   async build(ctx) {
     // Code migrations carry SQL strings; their extractors parse them synchronously later.
     await loadParsers(['sql']);

@@ -226,11 +226,16 @@ function sqlStringRefs(file: SourceFile, root: TSNode, targets: Target[], out: M
   }
 }
 
-/** The columns the newest migrations of each set drop or rename. */
-function newestTargets(history: MigrationIndex, files: ReadonlyMap<string, SourceFile>): Target[] {
+/** The columns the newest migrations of each set drop or rename (of those the change touches, when scoped). */
+function newestTargets(
+  history: MigrationIndex,
+  files: ReadonlyMap<string, SourceFile>,
+  changed: ReadonlySet<string> | undefined,
+): Target[] {
   const out: Target[] = [];
   for (const set of history.sets.values()) {
     for (const entry of set.entries.slice(-NEWEST_PER_SET)) {
+      if (changed && !changed.has(entry.info.path)) continue;
       const file = files.get(entry.info.path);
       if (!file) continue;
       try {
@@ -259,7 +264,9 @@ export async function scanReferences(
   files: ReadonlyMap<string, SourceFile>,
 ): Promise<void> {
   if (ctx.side !== 'head') return;
-  const targets = newestTargets(history, files);
+  // Only the drops of the migrations the change touches are reported (drop-column, rename-column).
+  const changed = (ctx.scope as { changed?: readonly string[] } | undefined)?.changed;
+  const targets = newestTargets(history, files, changed ? new Set(changed) : undefined);
   if (targets.length === 0) return;
   const tokens = [...new Set(targets.map((t) => t.column || t.table.split('.').pop()!))];
   const hits = (await ctx.snapshot.grep(tokens, CODE_GLOBS)).filter(

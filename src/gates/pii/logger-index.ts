@@ -12,6 +12,7 @@ import type { PiiOptions } from './options.js';
 import { resolveOptions } from './options.js';
 import { pinoConfigs, type PinoKind } from './pino.js';
 import { JS_FILES } from './report.js';
+import { changedFilesMatching } from '../../core/feeds.js';
 
 export interface PinoLoggerEntry {
   path: string;
@@ -32,6 +33,10 @@ export const PINO_LOGGER_INDEX = 'pino-loggers';
 
 export const pinoLoggerIndex: IndexDef<PinoLoggerIndex, PiiOptions> = {
   id: PINO_LOGGER_INDEX,
+  // Only the rules checking a changed JS/TS file look loggers up (through that file's imports).
+  async feeds(ctx) {
+    return (await changedFilesMatching(ctx, { globs: JS_FILES })).length > 0;
+  },
   async build(ctx) {
     const options = resolveOptions(ctx.gateOptions);
     const out = new Map<string, PinoLoggerEntry[]>();
