@@ -494,7 +494,7 @@ export class Flow {
       }
       const label = stringValue(left);
       parts.push(
-        label !== undefined ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth),
+        label !== undefined ? this.labelled(trailingLabel(label), right, right, depth) : this.evaluate(right, depth),
       );
       if (left.type === n.type && left.childForFieldName('operator')?.text === '+') {
         n = left;

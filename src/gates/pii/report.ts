@@ -67,7 +67,9 @@ export function reportSinks(
     if (!finding) continue;
     ctx.report({
       line: f.line,
+      // The sink and the value identify the finding: rewording the message around the value keeps it.
       key: `${f.sink.name}|${f.source.expr}`,
+      anchor: 'key',
       ...(f.severity ? { severity: f.severity } : {}),
       ...finding,
     });
