@@ -13,7 +13,7 @@
  */
 import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
-import { dottedName, FunctionScopes, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import { dottedName, FunctionScopes, importsOf, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
 import { tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
 
 export type FlowLanguage = 'js' | 'py';
@@ -542,6 +542,9 @@ export class Flow {
     if (this.isRedactor(fn, name)) return CLEAN;
     if (name !== undefined) {
       if (CLEAN_FUNCTIONS.has(name)) return CLEAN;
+      // A WHATWG Request (and its Headers) keeps its fields in prototype getters and private slots:
+      // JSON.stringify gives `{}`. What `request.headers.get(…)` returns still counts.
+      if (name === 'JSON.stringify' && args[0] && this.isWhatwgRequest(args[0], depth)) return CLEAN;
       if (PROPAGATE_FUNCTIONS.has(name)) {
         // util.format('%s', token) and Object.assign({}, a, b) carry every argument.
         const sub = ['Object.assign', 'util.format', 'format'].includes(name) ? args : args.slice(0, 1);
@@ -562,6 +565,47 @@ export class Flow {
       if (lookup) return lookup;
     }
     return this.getterCall(node, name);
+  }
+
+  /**
+   * Whether a JS expression is a WHATWG (fetch API) `Request` or its `headers`: made by `new Request(…)`,
+   * a parameter typed `Request`/`NextRequest` that is not imported from a Node framework (Express, Koa,
+   * Fastify, NestJS, hapi), the `request` of a Remix/React Router loader or action, or the first
+   * parameter of an exported `GET`/`POST`/… route handler (Next.js, SvelteKit).
+   */
+  isWhatwgRequest(node: TSNode, depth = 0): boolean {
+    const n = unwrap(node);
+    if (n.type === 'new_expression')
+      return /^(Request|NextRequest)$/.test(dottedName(n.childForFieldName('constructor')) ?? '');
+    if (n.type === 'member_expression') {
+      const object = n.childForFieldName('object');
+      return n.childForFieldName('property')?.text === 'headers' && !!object && object.type !== 'member_expression'
+        ? this.isWhatwgRequest(object, depth)
+        : false;
+    }
+    if (n.type !== 'identifier' || depth >= MAX_DEPTH) return false;
+    const binding = this.bindingOf(n);
+    if (binding?.kind === 'value') return this.isWhatwgRequest(binding.init, depth + 1);
+    if (binding?.kind !== 'param') return false;
+    const type = paramType(binding.param);
+    if (type !== undefined) {
+      if (/^(Request|NextRequest|globalThis\.Request)$/.test(type)) {
+        const from = [...importsOf(n.tree).entries()].find(([, list]) => list.some((b) => b.local === type))?.[0];
+        return from === undefined || !NODE_FRAMEWORKS.test(from);
+      }
+      // Remix / React Router: `({ request }: LoaderFunctionArgs)`.
+      if (
+        n.text === 'request' &&
+        /(^|\.)(Loader|Action|ClientLoader|ClientAction|DataFunction)(Function)?Args\b/.test(type)
+      )
+        return true;
+      return false;
+    }
+    // `export async function POST(request)` in a route module; SvelteKit's `({ request })` as well.
+    const fn = binding.fn;
+    const fnName = fn.childForFieldName('name')?.text ?? enclosingName(fn);
+    const exported = fn.parent?.type === 'export_statement' || fn.parent?.parent?.parent?.type === 'export_statement';
+    return n.text.startsWith('req') && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? '');
   }
 
   /** `x.get('name')`-style lookups: the string names the value. */
@@ -1150,6 +1194,23 @@ export class Flow {
 /** How to show a chain: as written when it was not reached through variables, else canonical. */
 function exprOf(chain: Chain, node: TSNode): string {
   return chain.via.length > 0 || chain.canonical ? chain.segments.join('.') : node.text.replace(/\s+/g, '');
+}
+
+/** Modules whose `Request` type is a Node request (IncomingMessage), not a WHATWG Request. */
+const NODE_FRAMEWORKS =
+  /^(express|express-serve-static-core|@types\/express|koa|@types\/koa|fastify|@nestjs\/|@hapi\/|restify|http$|node:http)/;
+
+/** Strips parentheses and type-only wrappers. */
+function unwrap(node: TSNode): TSNode {
+  let n = node;
+  while (
+    ['parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression'].includes(n.type)
+  ) {
+    const inner = firstExpression(n);
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
 }
 
 function isNode(n: TSNode | null): n is TSNode {
