@@ -333,6 +333,7 @@ type Binding =
   | { kind: 'destructure'; node: TSNode; init: TSNode; key: string[]; decl: TSNode }
   | { kind: 'rest'; node: TSNode; init: TSNode; decl: TSNode }
   | { kind: 'param'; node: TSNode; param: TSNode; fn: TSNode }
+  | { kind: 'function'; node: TSNode; fn: TSNode }
   | { kind: 'catch'; node: TSNode };
 
 /** A property chain: `req.headers.authorization` → root `req`, segments `['req', 'headers', 'authorization']`. */
@@ -352,6 +353,8 @@ export class Flow {
   private readonly redactorNames: Set<string>;
   private readonly tables = new Map<number, ScopeTable>();
   private readonly scopes = new WeakMap<object, FunctionScopes>();
+  /** While a local helper's returns are evaluated: its parameters (by node id) bound to the call's arguments. */
+  private readonly argumentOf = new Map<number, TSNode>();
 
   constructor(
     readonly lang: FlowLanguage,
@@ -564,7 +567,7 @@ export class Flow {
       const lookup = this.lookupCall(node, method, args);
       if (lookup) return lookup;
     }
-    return this.getterCall(node, name);
+    return this.localCall(node, fn, args, depth) ?? this.getterCall(node, name);
   }
 
   /**
@@ -606,6 +609,71 @@ export class Flow {
     const fnName = fn.childForFieldName('name')?.text ?? enclosingName(fn);
     const exported = fn.parent?.type === 'export_statement' || fn.parent?.parent?.parent?.type === 'export_statement';
     return n.text.startsWith('req') && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? '');
+  }
+
+  /**
+   * A call to a function or method defined in this file (`toPublicUser(user)`, `this.describe(token)`,
+   * `self._summary(user)`): what its return values carry, with its parameters bound to the call's
+   * arguments. Clean when every return is a literal shape (object, list, string) that carries nothing;
+   * undefined when the callee is not found here or its returns say nothing (the name decides then).
+   */
+  private localCall(call: TSNode, fn: TSNode, args: TSNode[], depth: number): Result | undefined {
+    if (depth >= MAX_DEPTH) return undefined;
+    const def = this.localFunction(fn);
+    if (!def) return undefined;
+    const returns = returnedExpressions(def, this.lang);
+    if (returns.length === 0) return CLEAN;
+    const params = simpleParams(def, this.lang);
+    const bound: number[] = [];
+    params.forEach((p, i) => {
+      const arg = args[i];
+      if (!p || !arg || this.argumentOf.has(p.id) || arg.type === 'keyword_argument') return;
+      this.argumentOf.set(p.id, arg);
+      bound.push(p.id);
+    });
+    let r: Result;
+    try {
+      r = union(returns.map((e) => this.evaluate(e, depth + 1)));
+    } finally {
+      for (const id of bound) this.argumentOf.delete(id);
+    }
+    if (r.sources.length > 0) {
+      const shown = returns.length === 1 ? returns[0]! : undefined;
+      const text = `${dottedName(fn) ?? fn.text}() returns ${shown ? shown.text.replace(/\s+/g, ' ') : 'it'}`;
+      return withStep(r, { text: text.length > 80 ? `${text.slice(0, 77)}…` : text, line: lineOf(shown ?? def) }, call);
+    }
+    // Every return was read and none carries a source: clean, unless one is an opaque value whose own
+    // name says nothing (`return compute(x)`), where a label or the helper's name still decides.
+    if (r.clean || returns.every((e) => SHAPES.has(unwrap(e).type) || isFormatting(e) || !this.uninformative(e)))
+      return CLEAN;
+    return undefined;
+  }
+
+  /** The function a callee names in this file: a local function or arrow, or a method of the enclosing class. */
+  private localFunction(fn: TSNode): TSNode | undefined {
+    if (fn.type === 'identifier') {
+      const b = this.bindingOf(fn);
+      if (b?.kind === 'function') return b.fn;
+      if (b?.kind === 'value' && ['arrow_function', 'function_expression', 'function'].includes(b.init.type))
+        return b.init;
+      return undefined;
+    }
+    const object = fn.childForFieldName('object');
+    const method = (fn.childForFieldName('property') ?? fn.childForFieldName('attribute'))?.text;
+    if (!object || !method || !(object.type === 'this' || (object.type === 'identifier' && object.text === 'self')))
+      return undefined;
+    let cls: TSNode | null = fn.parent;
+    while (cls && !['class_declaration', 'class', 'class_definition'].includes(cls.type)) cls = cls.parent;
+    const body = cls?.childForFieldName('body');
+    for (const m of body?.namedChildren ?? []) {
+      const def = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+      if (
+        (def?.type === 'method_definition' || def?.type === 'function_definition') &&
+        def.childForFieldName('name')?.text === method
+      )
+        return def;
+    }
+    return undefined;
   }
 
   /** `x.get('name')`-style lookups: the string names the value. */
@@ -798,7 +866,7 @@ export class Flow {
         return lookup;
       }
     }
-    return this.getterCall(node, name);
+    return this.localCall(node, fn, args, depth) ?? this.getterCall(node, name);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -849,6 +917,14 @@ export class Flow {
     const name = node.text;
     if (name === 'undefined' || name === 'None') return CLEAN;
     const binding = this.bindingOf(node);
+    if (binding?.kind === 'param' && depth < MAX_DEPTH) {
+      // Inside a local helper being followed: the parameter is the caller's argument.
+      const arg = this.argumentOf.get(binding.node.id);
+      if (arg) {
+        const r = this.evaluate(arg, depth + 1);
+        if (r.sources.length > 0 || r.clean) return r;
+      }
+    }
     if (binding && depth < MAX_DEPTH) {
       switch (binding.kind) {
         case 'value': {
@@ -1200,6 +1276,82 @@ function exprOf(chain: Chain, node: TSNode): string {
 const NODE_FRAMEWORKS =
   /^(express|express-serve-static-core|@types\/express|koa|@types\/koa|fastify|@nestjs\/|@hapi\/|restify|http$|node:http)/;
 
+/** Expressions whose shape is known from the text: a helper returning only these returns what they carry. */
+const SHAPES = new Set([
+  'object',
+  'dictionary',
+  'array',
+  'list',
+  'tuple',
+  'string',
+  'template_string',
+  'number',
+  'integer',
+  'true',
+  'false',
+  'null',
+  'none',
+]);
+
+/** A string built from a literal: `"%s in %s" % (a, b)`, `'id ' + id`, `"{}".format(x)`. */
+function isFormatting(node: TSNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'binary_operator' || n.type === 'binary_expression') {
+    const left = n.childForFieldName('left');
+    return !!left && (stringValue(left) !== undefined || isFormatting(left));
+  }
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+    return fn?.childForFieldName('attribute')?.text === 'format' && !!receiver && stringValue(receiver) !== undefined;
+  }
+  return false;
+}
+
+/** The expressions a function returns: an arrow's expression body, else its `return` values (not nested functions'). */
+function returnedExpressions(fn: TSNode, lang: FlowLanguage): TSNode[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
+  if (fn.type === 'arrow_function' && body.type !== 'statement_block') return [body];
+  const out: TSNode[] = [];
+  scopeNodes(body, lang === 'js' ? JS_FUNCTIONS : PY_FUNCTIONS, (n) => {
+    if (n.type !== 'return_statement') return;
+    const value = n.namedChildren.find((c): c is TSNode => c !== null && c.type !== 'comment');
+    if (value) out.push(value);
+  });
+  return out;
+}
+
+/**
+ * Each positional parameter as its binding knows it (the node the scope table keys it by), in order;
+ * `undefined` holds the place of a destructured or rest parameter, which gets no argument bound.
+ * Python's `self`/`cls` of a method are skipped (the call does not pass them).
+ */
+function simpleParams(fn: TSNode, lang: FlowLanguage): Array<TSNode | undefined> {
+  const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+  if (!params) return [];
+  const list = params.type === 'identifier' ? [params] : params.namedChildren.filter(isNode);
+  const out: Array<TSNode | undefined> = [];
+  for (const p of list) {
+    if (p.type === 'comment' || p.type === 'decorator') continue;
+    if (lang === 'js') {
+      const pattern = p.childForFieldName('pattern') ?? p;
+      out.push(pattern.type === 'identifier' ? p : undefined);
+      continue;
+    }
+    if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator')
+      break;
+    const id =
+      p.type === 'identifier'
+        ? p
+        : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    if (out.length === 0 && id && (id.text === 'self' || id.text === 'cls') && fn.parent?.parent?.type !== 'module')
+      continue;
+    out.push(id ?? undefined);
+  }
+  return out;
+}
+
 /** Strips parentheses and type-only wrappers. */
 function unwrap(node: TSNode): TSNode {
   let n = node;
@@ -1410,6 +1562,13 @@ function jsScopeTable(scope: TSNode): ScopeTable {
       if (p?.type === 'identifier') table.catches.push({ node: n, name: p.text, binding: { kind: 'catch', node: p } });
     }
   });
+  // Function declarations are hoisted: visible everywhere in their scope.
+  for (const c of body?.namedChildren ?? []) {
+    const d = c?.type === 'export_statement' ? c.childForFieldName('declaration') : c;
+    if (d?.type !== 'function_declaration' && d?.type !== 'generator_function_declaration') continue;
+    const id = d.childForFieldName('name');
+    if (id) addDecl(table, id.text, 0, { kind: 'function', node: id, fn: d });
+  }
   if (scope.type === 'program') return table;
   const params = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
   if (!params) return table;
@@ -1444,6 +1603,13 @@ function pyScopeTable(scope: TSNode): ScopeTable {
       if (alias) table.catches.push({ node: n, name: alias.text, binding: { kind: 'catch', node: alias } });
     }
   });
+  // A function defined in this scope is callable from anywhere in it by the time the call runs.
+  for (const c of body?.namedChildren ?? []) {
+    const d = c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+    if (d?.type !== 'function_definition') continue;
+    const id = d.childForFieldName('name');
+    if (id) addDecl(table, id.text, 0, { kind: 'function', node: id, fn: d });
+  }
   if (scope.type === 'module') return table;
   for (const p of scope.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) continue;
