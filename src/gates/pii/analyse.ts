@@ -87,6 +87,7 @@ function receiverOf(name: string): string {
 function toFinding(sink: Sink, source: Source, flow: Flow, authorizedClient: boolean): SinkFinding {
   const line = lineOf(source.node);
   if (source.kind === 'field') {
+    if (source.weak) return { rule: 'sensitive-field-logged', sink, source, line, severity: 'warning' };
     return {
       rule: source.match.severity === 'blocker' ? 'sensitive-field-logged' : 'personal-data-logged',
       sink,

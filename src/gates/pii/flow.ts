@@ -14,7 +14,7 @@
 import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
 import { dottedName, FunctionScopes, importsOf, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
-import { tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
+import { isPositionTokenType, tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
 
 export type FlowLanguage = 'js' | 'py';
 
@@ -81,6 +81,11 @@ export interface FieldSource {
   /** The node inside the sink argument where the value enters the log call. */
   node: TSNode;
   via: Step[];
+  /**
+   * Why this value is only possibly the secret its name says (a warning, not a blocker): `session.id` of a
+   * session record, which is its cookie value in some session stores and a plain database key in others.
+   */
+  weak?: 'session-record-id';
 }
 
 export interface ObjectSource {
@@ -559,6 +564,11 @@ export class Flow {
       const receiver = fn.childForFieldName('object');
       if (CLEAN_METHODS.has(method)) return CLEAN;
       if (PROPAGATE_METHODS.has(method) && receiver) return this.js(receiver, depth);
+      // `items.map((t) => \`${t.name}\`)`: each element becomes what the callback returns.
+      if ((method === 'map' || method === 'flatMap') && args[0] && JS_CALLBACKS.has(args[0].type)) {
+        const mapped = this.returnsOf(args[0], depth);
+        if (mapped) return mapped;
+      }
       // res.getHeaders(): the response headers, Set-Cookie included.
       if (method === 'getHeaders' && receiver && /^(res|reply|response)$/.test(lastSegment(receiver))) {
         return this.object('response-headers', node, [], undefined);
@@ -642,11 +652,25 @@ export class Flow {
       const text = `${dottedName(fn) ?? fn.text}() returns ${shown ? shown.text.replace(/\s+/g, ' ') : 'it'}`;
       return withStep(r, { text: text.length > 80 ? `${text.slice(0, 77)}…` : text, line: lineOf(shown ?? def) }, call);
     }
-    // Every return was read and none carries a source: clean, unless one is an opaque value whose own
-    // name says nothing (`return compute(x)`), where a label or the helper's name still decides.
+    return this.readAll(returns, r);
+  }
+
+  /**
+   * Every return was read and none carries a source: clean, unless one is an opaque value whose own name
+   * says nothing (`return compute(x)`), where a label or the helper's name still decides (undefined).
+   */
+  private readAll(returns: readonly TSNode[], r: Result): Result | undefined {
     if (r.clean || returns.every((e) => SHAPES.has(unwrap(e).type) || isFormatting(e) || !this.uninformative(e)))
       return CLEAN;
     return undefined;
+  }
+
+  /** What an inline callback returns (`(t) => \`${t.name}\``), or undefined when that says nothing. */
+  private returnsOf(fn: TSNode, depth: number): Result | undefined {
+    const returns = returnedExpressions(fn, this.lang);
+    if (returns.length === 0) return CLEAN;
+    const r = union(returns.map((e) => this.evaluate(e, depth + 1)));
+    return r.sources.length > 0 ? r : this.readAll(returns, r);
   }
 
   /** The function a callee names in this file: a local function or arrow, or a method of the enclosing class. */
@@ -935,6 +959,12 @@ export class Flow {
           // Literals and object/array literals say what the variable holds: trust them over its name.
           if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(binding.init.type))
             return r;
+          // A property that names the same kind of value was judged with its owner (`stream.last_token`).
+          if (
+            ['member_expression', 'attribute'].includes(binding.init.type) &&
+            this.classifier.mentionsTerm(lastSegment(binding.init))
+          )
+            return r;
           return withStep(this.byName(node, name, binding), step, node);
         }
         case 'destructure': {
@@ -972,6 +1002,8 @@ export class Flow {
     const param = binding?.kind === 'param' ? binding.param : undefined;
     const typeText = param ? paramType(param) : undefined;
     if (typeText && /^(boolean|number|bigint|bool|int|float|Date|datetime)$/.test(typeText)) return CLEAN;
+    // `from_token: StreamToken`: a position in a stream, whatever the name says.
+    if (typeText && isPositionTokenType(typeText)) return CLEAN;
     const whole = this.wholeByName(name, binding, typeText);
     if (whole) return this.object(whole, node, [], undefined);
     if (binding?.kind === 'catch') return UNKNOWN;
@@ -1035,9 +1067,10 @@ export class Flow {
       return this.byName(node, last, undefined);
     }
     const match = this.classifier.classifyChain(segs);
-    if (match)
-      return { sources: [{ kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via }], clean: false };
-    return UNKNOWN;
+    if (!match) return UNKNOWN;
+    const source: FieldSource = { kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via };
+    if (isSessionRecordId(segs, match)) source.weak = 'session-record-id';
+    return { sources: [source], clean: false };
   }
 
   private wholeByChain(chain: Chain): WholeObjectId | undefined {
@@ -1276,6 +1309,8 @@ function exprOf(chain: Chain, node: TSNode): string {
 const NODE_FRAMEWORKS =
   /^(express|express-serve-static-core|@types\/express|koa|@types\/koa|fastify|@nestjs\/|@hapi\/|restify|http$|node:http)/;
 
+const JS_CALLBACKS = new Set(['arrow_function', 'function_expression', 'function']);
+
 /** Expressions whose shape is known from the text: a helper returning only these returns what they carry. */
 const SHAPES = new Set([
   'object',
@@ -1292,6 +1327,18 @@ const SHAPES = new Set([
   'null',
   'none',
 ]);
+
+/**
+ * `session.id`, `run.session.id`: the id property of a session object that is not the request's session
+ * (`req.session.id`, `ctx.session.id`) nor read from a cookie or header.
+ */
+function isSessionRecordId(segs: readonly string[], match: SensitiveMatch): boolean {
+  if (match.term !== 'session id' || segs.length < 2 || segs.at(-1) !== 'id') return false;
+  if (tokenize(segs.at(-2)!).at(-1) !== 'session') return false;
+  const s = segs[0] === 'this' || segs[0] === 'self' ? segs.slice(1) : segs;
+  if (/^(req|request|ctx|context|event|c)$/.test(s[0] ?? '') && s.length > 2) return false;
+  return !segs.some((x) => /cookie|header/i.test(x));
+}
 
 /** A string built from a literal: `"%s in %s" % (a, b)`, `'id ' + id`, `"{}".format(x)`. */
 function isFormatting(node: TSNode): boolean {

@@ -184,10 +184,22 @@ const SERVER = set(`
  */
 const NOT_AUTH_TOKEN = set(`
   page next prev previous continuation pagination cursor sync stream resume since from to start end batch
-  checkpoint position offset cancellation cancel abort injection design theme
+  checkpoint position offset now cancellation cancel abort injection design theme
   color colour style lexer parser syntax prompt completion input output max total num count llm model embedding
   bucket rate limit throttle used remaining spent decoded verified parsed
 `);
+
+/** Owners whose `token` is a position in a stream or a list: `stream.last_token`, `page.token`. */
+const POSITION_OWNERS = set('stream streams sync page pagination cursor continuation batch checkpoint replication');
+
+/**
+ * True when a type names a stream, sync or pagination position (`StreamToken`, `RoomStreamToken`,
+ * `Optional[PageToken]`), whose values are positions, not credentials.
+ */
+export function isPositionTokenType(typeText: string): boolean {
+  const tokens = tokenize(typeText);
+  return tokens.some((t, i) => t === 'token' && i > 0 && NOT_AUTH_TOKEN.has(tokens[i - 1]!));
+}
 
 const term = (
   phrase: string,
@@ -627,6 +639,7 @@ export class SensitiveClassifier {
     if (t.notRightAfter) {
       const prev = start > 0 ? tokens[start - 1] : ownerLast;
       if (prev !== undefined && t.notRightAfter.has(prev)) return false;
+      if (ownerLast !== undefined && POSITION_OWNERS.has(ownerLast)) return false;
     }
     if (t.category !== 'custom' && this.allowedLabels.has(t.label)) return false;
     if (t.exact && (start !== 0 || end !== tokens.length)) return false;
