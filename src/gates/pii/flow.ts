@@ -871,6 +871,8 @@ export class Flow {
         if (format !== undefined) return this.formatArgs(format, all, depth, 'brace');
       }
       if (CLEAN_METHODS.has(method)) return CLEAN;
+      // `", ".join(parts)`: the parts are the value, the separator is not.
+      if (method === 'join' && stringValue(receiver) !== undefined) return union(args.map((a) => this.py(a, depth)));
       if (PROPAGATE_METHODS.has(method)) return this.py(receiver, depth);
       if (['dict', 'model_dump', 'to_dict', 'as_dict', 'asdict', 'model_dump_json', 'json'].includes(method)) {
         const chain = this.chainOf(receiver, depth);
@@ -952,18 +954,29 @@ export class Flow {
     if (binding && depth < MAX_DEPTH) {
       switch (binding.kind) {
         case 'value': {
-          const r = this.evaluate(binding.init, depth + 1);
-          const step = stepOf(binding.decl);
+          const later = this.updatesOf(node, binding);
+          const assigned = later.filter((u) => u.kind === 'assign').at(-1);
+          const base = assigned ?? binding;
+          // What was appended or added after the declaration (or the last plain assignment) travels with it.
+          const added = later.filter((u) => u.kind === 'add' && u.start > (assigned?.start ?? -1));
+          const r = union([
+            this.evaluate(assigned ? assigned.value : binding.init, depth + 1),
+            ...added.map((u) =>
+              withStep(
+                u.key !== undefined ? this.named(u.key, u.value, u.stmt, depth + 1) : this.evaluate(u.value, depth + 1),
+                stepOf(u.stmt),
+                node,
+              ),
+            ),
+          ]);
+          const step = stepOf(base === binding ? binding.decl : assigned!.stmt);
           if (r.sources.length > 0) return withStep(r, step, node);
           if (r.clean) return CLEAN;
           // Literals and object/array literals say what the variable holds: trust them over its name.
-          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(binding.init.type))
-            return r;
+          const init = assigned ? assigned.value : binding.init;
+          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(init.type)) return r;
           // A property that names the same kind of value was judged with its owner (`stream.last_token`).
-          if (
-            ['member_expression', 'attribute'].includes(binding.init.type) &&
-            this.classifier.mentionsTerm(lastSegment(binding.init))
-          )
+          if (['member_expression', 'attribute'].includes(init.type) && this.classifier.mentionsTerm(lastSegment(init)))
             return r;
           return withStep(this.byName(node, name, binding), step, node);
         }
@@ -1248,6 +1261,22 @@ export class Flow {
       if (found) return found;
     }
     return lookup(this.tableOf(scopes.root), name, use);
+  }
+
+  /**
+   * What happens to a variable between its declaration and `use`, in the scope that declares it:
+   * plain assignments (`x = …`), and what is appended or added to it (`msg += …`, `parts.push(…)`,
+   * `parts.append(…)`, `meta.password = …`, `meta["k"] = …`). In source order; control flow is not modelled.
+   */
+  private updatesOf(use: TSNode, binding: Binding): Update[] {
+    const scopes = this.scopesOf(use);
+    for (const scope of [...scopes.around(use), scopes.root]) {
+      const table = this.tableOf(scope);
+      if (!(table.decls.get(use.text) ?? []).some((d) => d.binding === binding)) continue;
+      const declEnd = binding.kind === 'value' ? binding.decl.endIndex : 0;
+      return (table.updates.get(use.text) ?? []).filter((u) => u.start >= declEnd && u.end <= use.startIndex);
+    }
+    return [];
   }
 
   /** The function ranges of the tree `node` belongs to, built once per tree (never by walking up parents). */
@@ -1543,9 +1572,85 @@ const JS_FUNCTIONS = new Set([
 ]);
 const PY_FUNCTIONS = new Set(['function_definition', 'lambda', 'class_definition']);
 
+/** A later change to a variable: `x = value` (assign) or `x += value`, `x.push(value)`, `x.k = value` (add). */
+interface Update {
+  kind: 'assign' | 'add';
+  value: TSNode;
+  /** The property it is stored under (`meta.password = pw`), which names an uninformative value. */
+  key?: string;
+  stmt: TSNode;
+  start: number;
+  end: number;
+}
+
+const ADD_METHODS = new Set(['push', 'unshift', 'append', 'extend', 'add', 'insert', 'update', 'appendleft']);
+
+function addUpdate(
+  table: ScopeTable,
+  name: string,
+  kind: Update['kind'],
+  value: TSNode,
+  stmt: TSNode,
+  key?: string,
+): void {
+  const list = table.updates.get(name) ?? [];
+  list.push({ kind, value, stmt, start: stmt.startIndex, end: stmt.endIndex, ...(key !== undefined ? { key } : {}) });
+  table.updates.set(name, list);
+}
+
+/** Records `x = v`, `x += v`, `x.push(v)`, `x.k = v`, `x["k"] = v` (JS and Python shapes). */
+function collectUpdate(table: ScopeTable, n: TSNode): void {
+  switch (n.type) {
+    case 'assignment':
+    case 'assignment_expression':
+    case 'augmented_assignment_expression':
+    case 'augmented_assignment': {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (!left || !right) return;
+      const op = n.childForFieldName('operator')?.text ?? '=';
+      if (left.type === 'identifier') {
+        // A Python assignment to a name is a declaration of its own.
+        if (n.type === 'assignment') return;
+        if (n.type === 'assignment_expression') addUpdate(table, left.text, 'assign', right, n);
+        else if (op === '+=' || op === '||=' || op === '??=') addUpdate(table, left.text, 'add', right, n);
+        return;
+      }
+      // `meta.password = pw`, `meta["password"] = pw`: the value goes in under that name.
+      const object =
+        left.childForFieldName('object') ?? (left.type === 'subscript' ? left.childForFieldName('value') : null);
+      if (object?.type !== 'identifier') return;
+      if (!['member_expression', 'subscript_expression', 'subscript', 'attribute'].includes(left.type)) return;
+      const index = left.childForFieldName('index') ?? left.childForFieldName('subscript');
+      const key =
+        (left.childForFieldName('property') ?? left.childForFieldName('attribute'))?.text ??
+        (index ? stringValue(index) : undefined);
+      addUpdate(table, object.text, 'add', right, n, key);
+      return;
+    }
+    case 'call_expression':
+    case 'call': {
+      const fn = n.childForFieldName('function');
+      const object = fn?.childForFieldName('object');
+      const method = (fn?.childForFieldName('property') ?? fn?.childForFieldName('attribute'))?.text;
+      if (object?.type !== 'identifier' || !method || !ADD_METHODS.has(method)) return;
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? [])
+        .filter(isNode)
+        .filter((a) => a.type !== 'comment');
+      const value = method === 'insert' ? args.at(-1) : args[0];
+      if (value) addUpdate(table, object.text, 'add', value, n);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /** The bindings a scope declares: declarations by name (in source order), catch parameters, parameters. */
 interface ScopeTable {
   decls: Map<string, Array<{ end: number; binding: Binding }>>;
+  /** Later assignments and additions by variable name, in source order. */
+  updates: Map<string, Update[]>;
   catches: Array<{ node: TSNode; name: string; binding: Binding }>;
   params: Map<string, Binding>;
 }
@@ -1587,9 +1692,10 @@ function scopeNodes(body: TSNode | null, nested: ReadonlySet<string>, visit: (n:
 }
 
 function jsScopeTable(scope: TSNode): ScopeTable {
-  const table: ScopeTable = { decls: new Map(), catches: [], params: new Map() };
+  const table: ScopeTable = { decls: new Map(), updates: new Map(), catches: [], params: new Map() };
   const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
   scopeNodes(body, JS_FUNCTIONS, (n) => {
+    collectUpdate(table, n);
     if (n.type === 'variable_declarator') {
       const target = n.childForFieldName('name');
       const init = n.childForFieldName('value');
@@ -1635,9 +1741,14 @@ function jsScopeTable(scope: TSNode): ScopeTable {
 }
 
 function pyScopeTable(scope: TSNode): ScopeTable {
-  const table: ScopeTable = { decls: new Map(), catches: [], params: new Map() };
+  const table: ScopeTable = { decls: new Map(), updates: new Map(), catches: [], params: new Map() };
   const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
   scopeNodes(body, PY_FUNCTIONS, (n) => {
+    if (n.type === 'augmented_assignment' || n.type === 'call') collectUpdate(table, n);
+    if (n.type === 'assignment') {
+      const target = n.childForFieldName('left');
+      if (target?.type === 'subscript' || target?.type === 'attribute') collectUpdate(table, n);
+    }
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       let right = n.childForFieldName('right');
