@@ -1,9 +1,20 @@
 import type { FileRule } from '../../../core/types.js';
 import type { PiiOptions } from '../options.js';
+import type { SinkPredicate } from '../analyse.js';
 import { baseData, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
 import { CATEGORY_LABEL } from '../sensitive.js';
 
 const REGULATED = new Set(['payment', 'government-id', 'health']);
+
+/**
+ * Reports a named value whose name says it is a secret or regulated data (a blocker term), and the id of
+ * a session record (a warning: it is the session cookie in some stores and a database key in others).
+ */
+export const claim: SinkPredicate = ({ source }) => {
+  if (source.kind !== 'field') return undefined;
+  if (source.weak === 'session-record-id') return { severity: 'warning' };
+  return source.match.severity === 'blocker' ? {} : undefined;
+};
 
 /**
  * pii/sensitive-field-logged: a credential, token, connection string, payment datum, government id or
@@ -38,7 +49,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     },
   },
   check(file, _change, ctx) {
-    reportSinks('sensitive-field-logged', file, ctx, (f) => {
+    reportSinks(claim, file, ctx, (f) => {
       const match = f.source.kind === 'field' ? f.source.match : undefined;
       if (f.source.kind === 'field' && f.source.weak === 'session-record-id')
         return { messageId: 'sessionRecord', data: baseData(f) };

@@ -1,9 +1,23 @@
 import type { FileRule } from '../../../core/types.js';
-import type { ObjectSource } from '../flow.js';
+import type { SinkPredicate } from '../analyse.js';
+import type { ObjectSource, WholeObjectId } from '../flow.js';
 import type { PiiOptions } from '../options.js';
 import { loggerIndexOf, resolveLogger } from '../logger-index.js';
 import { covers } from '../pino.js';
 import { baseData, listOf, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
+
+/** Objects whose logging leaks credentials by construction: every request puts them in the log. */
+export const REQUEST_LEVEL: ReadonlySet<WholeObjectId> = new Set<WholeObjectId>([
+  'request',
+  'headers',
+  'cookies',
+  'response-headers',
+  'lambda-event',
+]);
+
+/** Reports a whole request, its headers or cookies, the response headers or a Lambda event. */
+export const claim: SinkPredicate = ({ source }) =>
+  source.kind === 'object' && REQUEST_LEVEL.has(source.object.id) ? {} : undefined;
 
 /** Receivers that are pino loggers whatever the file imports (Fastify's and pino-http's request loggers). */
 const PINO_RECEIVER = /^(req|request|reply|res|fastify|app|server)\.log$/;
@@ -77,7 +91,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     const pinoFile = /\bpino\b|fastify|hapi-pino|nestjs-pino/.test(file.text);
     const index = loggerIndexOf(ctx);
     const py = file.language === 'python';
-    reportSinks('unredacted-request-log', file, ctx, (f) => {
+    reportSinks(claim, file, ctx, (f) => {
       const source = f.source as ObjectSource;
       const data = {
         ...baseData(f),
