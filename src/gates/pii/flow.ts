@@ -98,6 +98,11 @@ export interface ObjectSource {
   key?: string;
   /** Why it counts as carrying a credential (raises a warning object to a blocker). */
   credential?: string;
+  /**
+   * A WHATWG (fetch API) Request or its Headers: JSON serialisation writes `{}` (its fields are getters
+   * and private slots), util.inspect prints every header.
+   */
+  fetch?: boolean;
 }
 
 export type Source = FieldSource | ObjectSource;
@@ -596,16 +601,20 @@ export class Flow {
         ? this.isWhatwgRequest(object, depth)
         : false;
     }
-    if (n.type !== 'identifier' || depth >= MAX_DEPTH) return false;
+    if ((n.type !== 'identifier' && n.type !== 'shorthand_property_identifier') || depth >= MAX_DEPTH) return false;
     const binding = this.bindingOf(n);
     if (binding?.kind === 'value') return this.isWhatwgRequest(binding.init, depth + 1);
     if (binding?.kind !== 'param') return false;
     const type = paramType(binding.param);
+    const fetchRequest = (t: string) => {
+      const from = [...importsOf(n.tree).entries()].find(([, list]) => list.some((b) => b.local === t))?.[0];
+      return from === undefined || !NODE_FRAMEWORKS.test(from);
+    };
     if (type !== undefined) {
-      if (/^(Request|NextRequest|globalThis\.Request)$/.test(type)) {
-        const from = [...importsOf(n.tree).entries()].find(([, list]) => list.some((b) => b.local === type))?.[0];
-        return from === undefined || !NODE_FRAMEWORKS.test(from);
-      }
+      if (/^(Request|NextRequest|globalThis\.Request)$/.test(type)) return fetchRequest(type);
+      // A destructured parameter typed inline: `({ request }: { request: Request })`.
+      const inline = new RegExp(`(^|[{;,\\s])${n.text}\\??\\s*:\\s*(Request|NextRequest)\\s*[;,}\\n]`).exec(type);
+      if (inline && type.startsWith('{')) return fetchRequest(inline[2]!);
       // Remix / React Router: `({ request }: LoaderFunctionArgs)`.
       if (
         n.text === 'request' &&
@@ -1157,6 +1166,7 @@ export class Flow {
       node,
       via,
     };
+    if ((id === 'request' || id === 'headers') && this.lang === 'js' && this.isWhatwgRequest(node)) source.fetch = true;
     return { sources: [source], clean: false };
   }
 
