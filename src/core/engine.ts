@@ -170,6 +170,8 @@ type Side = 'base' | 'head';
 /** A finding before fingerprinting and state assignment; `key` feeds the fingerprint, `id` is filled by it. */
 type RawFinding = Omit<Finding, 'id' | 'state'> & {
   key?: string;
+  /** `key`: the line's text is not part of the fingerprint (see `FindingInput.anchor`). */
+  anchor?: 'key';
   id?: string;
   /** The suppression that covers it was added or changed by the pull request (head side only). */
   suppressedByChange?: boolean;
@@ -912,6 +914,7 @@ function toRaw(
     fix: formatMessage(fixTemplate, input.data),
     ...(input.related && input.related.length ? { related: input.related } : {}),
     ...(input.key !== undefined ? { key: input.key } : {}),
+    ...(input.anchor === 'key' && input.key !== undefined ? { anchor: 'key' as const } : {}),
   };
 }
 
@@ -926,7 +929,7 @@ function fingerprint(findings: RawFinding[], files: SideFiles, renamedToHead: Ma
       return {
         ruleId: f.ruleId,
         path: f.path,
-        context: file ? file.lineText(f.line) : '',
+        context: file && f.anchor !== 'key' ? file.lineText(f.line) : '',
         ...(f.key !== undefined ? { key: f.key } : {}),
       };
     }),

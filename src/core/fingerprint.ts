@@ -4,7 +4,9 @@
  * A finding's id must survive line shifts and rebases, so it is built from the rule id, the path, the
  * normalised text of the reported line (whitespace folded, trailing comments kept — they are part of the
  * code a reviewer sees), an optional rule-supplied key, and an ordinal that separates identical
- * occurrences in one file. Never from the line number.
+ * occurrences in one file. Never from the line number. A finding reported with `anchor: 'key'` leaves the
+ * line's text out: its key alone says what it is (a value reaching a sink), so rewording the rest of the
+ * line does not make it new.
  */
 import { createHash } from 'node:crypto';
 

@@ -45,6 +45,12 @@ export interface FindingInput {
    * Part of the fingerprint; never a line number.
    */
   key?: string;
+  /**
+   * `key`: the key alone (with the rule and path) identifies the finding, so the text of the reported line
+   * is left out of its fingerprint. For findings about a value rather than a line, e.g. a secret reaching
+   * a log call: rewording the message around it is the same finding, not a new one. Default `line`.
+   */
+  anchor?: 'line' | 'key';
 }
 
 /** A judged finding as it appears in the report (the JSON contract in architecture.md). */

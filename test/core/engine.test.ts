@@ -19,7 +19,7 @@ const fakeGate: Gate = {
     {
       scope: 'file',
       files: ['**/*.ts'],
-      prefilter: ['BAD', 'MEH', 'CRASH'],
+      prefilter: ['BAD', 'MEH', 'CRASH', 'KEYED'],
       meta: {
         id: 'pii/fake-rule',
         gate: 'pii',
@@ -35,6 +35,8 @@ const fakeGate: Gate = {
             ctx.report({ messageId: 'bad', data: { what: 'it' }, line: i + 1 });
           if (/\bMEH\b/.test(line) && !line.trim().startsWith('//'))
             ctx.report({ messageId: 'meh', line: i + 1, severity: 'warning' });
+          const keyed = /\bKEYED\((\w+)\)/.exec(line);
+          if (keyed) ctx.report({ messageId: 'meh', line: i + 1, key: keyed[1], anchor: 'key' });
         });
       },
     },
@@ -139,6 +141,14 @@ describe('baseline', () => {
     const ids1 = r1.findings.map((f) => f.id);
     expect(new Set(ids1).size).toBe(2);
     expect(r2.findings.map((f) => f.id)).toEqual(ids1);
+  });
+
+  it('anchor: key leaves the line text out of the id: rewording around the same key is the same finding', async () => {
+    const r = await run(
+      { 'src/a.ts': 'log("refresh failed", KEYED(token));\n' },
+      { 'src/a.ts': 'log("could not refresh", KEYED(token));\nlog("could not refresh", KEYED(other));\n' },
+    );
+    expect(r.findings.map((f) => f.state)).toEqual(['existing', 'new']);
   });
 
   it('baseline: off makes existing findings new', async () => {

@@ -1,7 +1,8 @@
 /**
- * The sink analysis shared by the four "what reaches a log" rules: every sink call in a file, every
- * sensitive source in its arguments, sorted into the rule that reports it. Computed once per file and
- * options; each rule takes its share.
+ * The sink analysis shared by the four "what reaches a log" rules: every sink call in a file and every
+ * sensitive source in its arguments. Computed once per file and options. Which rule reports a hit, and at
+ * what severity, is each rule's own predicate (`claim` in its rule file); this module only gathers the
+ * hits and the evidence the predicates weigh (`credentialReason`).
  */
 import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, enclosingFunction, lineOf, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
@@ -9,28 +10,41 @@ import { Flow, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
 import { findSinks, type Sink } from './sinks.js';
 
-export type SinkRuleName =
-  'sensitive-field-logged' | 'personal-data-logged' | 'unredacted-request-log' | 'whole-object-logged';
-
-export interface SinkFinding {
-  rule: SinkRuleName;
+/** A sensitive source in a sink's arguments, before any rule has claimed it. */
+export interface SinkHit {
   sink: Sink;
   source: Source;
   line: number;
+  /** What the file shows, for predicates that weigh evidence (see {@link credentialReason}). */
+  evidence: SinkEvidence;
+}
+
+/** Per-file evidence shared by the hits of one file. */
+export interface SinkEvidence {
+  flow: Flow;
+  /** The file sets an Authorization header on its outgoing HTTP requests. */
+  authorizedClient: boolean;
+}
+
+/** What a rule's predicate says about a hit it reports. */
+export interface SinkClaim {
   /** Set when the finding's severity differs from the rule's default (escalations, the environment). */
   severity?: 'blocker' | 'warning';
   /** Why a whole object counts as carrying a credential. */
   credential?: string;
 }
 
-/** Objects whose logging leaks credentials by construction. */
-const REQUEST_LEVEL = new Set(['request', 'headers', 'cookies', 'response-headers', 'lambda-event']);
+/** A sink rule's predicate: the claim when the rule reports this hit, else undefined. */
+export type SinkPredicate = (hit: SinkHit) => SinkClaim | undefined;
 
-/** Keyed by the syntax tree the findings' nodes belong to: a file parsed again after its tree was freed starts afresh. */
-const cache = new WeakMap<Tree | SourceFile, Map<string, SinkFinding[]>>();
+/** A hit as one rule reports it. */
+export type SinkFinding = SinkHit & SinkClaim;
 
-/** The sink findings of one file (TS/JS or Python), cached per options. */
-export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkFinding[] {
+/** Keyed by the syntax tree the hits' nodes belong to: a file parsed again after its tree was freed starts afresh. */
+const cache = new WeakMap<Tree | SourceFile, Map<string, SinkHit[]>>();
+
+/** The sink hits of one file (TS/JS or Python), cached per options. */
+export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkHit[] {
   const key = file.tree() ?? file;
   let perFile = cache.get(key);
   if (!perFile) {
@@ -44,12 +58,11 @@ export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkFi
   return result;
 }
 
-function compute(file: SourceFile, options: ResolvedOptions): SinkFinding[] {
+function compute(file: SourceFile, options: ResolvedOptions): SinkHit[] {
   const lang = file.language === 'python' ? 'py' : 'js';
   const flow = new Flow(lang, { classifier: options.classifier, redactors: options.redactors });
-  const out: SinkFinding[] = [];
-  const seen = new Set<string>();
-  const authorizedClient = setsAuthorizationHeader(file);
+  const out: SinkHit[] = [];
+  const evidence: SinkEvidence = { flow, authorizedClient: setsAuthorizationHeader(file) };
   for (const sink of findSinks(file)) {
     for (const arg of sink.args) {
       const result =
@@ -69,11 +82,7 @@ function compute(file: SourceFile, options: ResolvedOptions): SinkFinding[] {
           // Fastify's default `req` serializer logs method, url, host and remote address only.
           continue;
         }
-        const finding = toFinding(sink, source, flow, authorizedClient);
-        const dedupe = `${finding.rule}\u0000${finding.line}\u0000${source.expr}`;
-        if (seen.has(dedupe)) continue;
-        seen.add(dedupe);
-        out.push(finding);
+        out.push({ sink, source, line: lineOf(source.node), evidence });
       }
     }
   }
@@ -84,38 +93,14 @@ function receiverOf(name: string): string {
   return name.slice(0, name.lastIndexOf('.'));
 }
 
-function toFinding(sink: Sink, source: Source, flow: Flow, authorizedClient: boolean): SinkFinding {
-  const line = lineOf(source.node);
-  if (source.kind === 'field') {
-    return {
-      rule: source.match.severity === 'blocker' ? 'sensitive-field-logged' : 'personal-data-logged',
-      sink,
-      source,
-      line,
-    };
-  }
-  if (REQUEST_LEVEL.has(source.object.id)) return { rule: 'unredacted-request-log', sink, source, line };
-  if (source.object.id === 'env')
-    return {
-      rule: 'whole-object-logged',
-      sink,
-      source,
-      line,
-      severity: 'blocker',
-      credential: "the environment holds the service's secrets",
-    };
-  const credential = credentialReason(source, sink, flow, authorizedClient);
-  return credential
-    ? { rule: 'whole-object-logged', sink, source, line, severity: 'blocker', credential }
-    : { rule: 'whole-object-logged', sink, source, line };
-}
-
 /**
  * Why a body, user, session or error object visibly carries a credential: the same function reads a
  * secret field from it (`req.body.password`), the route is a login/token endpoint, the error's request
  * headers are logged, or this file sets an Authorization header on its HTTP client.
  */
-function credentialReason(source: ObjectSource, sink: Sink, flow: Flow, authorizedClient: boolean): string | undefined {
+export function credentialReason(hit: SinkHit & { source: ObjectSource }): string | undefined {
+  const { source, sink } = hit;
+  const { flow, authorizedClient } = hit.evidence;
   if (source.object.id === 'http-error') {
     if (/\.headers$/.test(source.expr)) return 'the request headers include the Authorization header';
     if (authorizedClient) return 'this file sets an Authorization header on its HTTP requests, and the error keeps it';

@@ -13,8 +13,8 @@
  */
 import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
-import { dottedName, FunctionScopes, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
-import { tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
+import { dottedName, FunctionScopes, importsOf, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import { isPositionTokenType, tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
 
 export type FlowLanguage = 'js' | 'py';
 
@@ -81,6 +81,11 @@ export interface FieldSource {
   /** The node inside the sink argument where the value enters the log call. */
   node: TSNode;
   via: Step[];
+  /**
+   * Why this value is only possibly the secret its name says (a warning, not a blocker): `session.id` of a
+   * session record, which is its cookie value in some session stores and a plain database key in others.
+   */
+  weak?: 'session-record-id';
 }
 
 export interface ObjectSource {
@@ -93,6 +98,11 @@ export interface ObjectSource {
   key?: string;
   /** Why it counts as carrying a credential (raises a warning object to a blocker). */
   credential?: string;
+  /**
+   * A WHATWG (fetch API) Request or its Headers: JSON serialisation writes `{}` (its fields are getters
+   * and private slots), util.inspect prints every header.
+   */
+  fetch?: boolean;
 }
 
 export type Source = FieldSource | ObjectSource;
@@ -333,6 +343,7 @@ type Binding =
   | { kind: 'destructure'; node: TSNode; init: TSNode; key: string[]; decl: TSNode }
   | { kind: 'rest'; node: TSNode; init: TSNode; decl: TSNode }
   | { kind: 'param'; node: TSNode; param: TSNode; fn: TSNode }
+  | { kind: 'function'; node: TSNode; fn: TSNode }
   | { kind: 'catch'; node: TSNode };
 
 /** A property chain: `req.headers.authorization` → root `req`, segments `['req', 'headers', 'authorization']`. */
@@ -352,6 +363,8 @@ export class Flow {
   private readonly redactorNames: Set<string>;
   private readonly tables = new Map<number, ScopeTable>();
   private readonly scopes = new WeakMap<object, FunctionScopes>();
+  /** While a local helper's returns are evaluated: its parameters (by node id) bound to the call's arguments. */
+  private readonly argumentOf = new Map<number, TSNode>();
 
   constructor(
     readonly lang: FlowLanguage,
@@ -494,7 +507,7 @@ export class Flow {
       }
       const label = stringValue(left);
       parts.push(
-        label !== undefined ? this.labelled(trailingLabel(label), right, n, depth) : this.evaluate(right, depth),
+        label !== undefined ? this.labelled(trailingLabel(label), right, right, depth) : this.evaluate(right, depth),
       );
       if (left.type === n.type && left.childForFieldName('operator')?.text === '+') {
         n = left;
@@ -542,6 +555,9 @@ export class Flow {
     if (this.isRedactor(fn, name)) return CLEAN;
     if (name !== undefined) {
       if (CLEAN_FUNCTIONS.has(name)) return CLEAN;
+      // A WHATWG Request (and its Headers) keeps its fields in prototype getters and private slots:
+      // JSON.stringify gives `{}`. What `request.headers.get(…)` returns still counts.
+      if (name === 'JSON.stringify' && args[0] && this.isWhatwgRequest(args[0], depth)) return CLEAN;
       if (PROPAGATE_FUNCTIONS.has(name)) {
         // util.format('%s', token) and Object.assign({}, a, b) carry every argument.
         const sub = ['Object.assign', 'util.format', 'format'].includes(name) ? args : args.slice(0, 1);
@@ -553,6 +569,11 @@ export class Flow {
       const receiver = fn.childForFieldName('object');
       if (CLEAN_METHODS.has(method)) return CLEAN;
       if (PROPAGATE_METHODS.has(method) && receiver) return this.js(receiver, depth);
+      // `items.map((t) => \`${t.name}\`)`: each element becomes what the callback returns.
+      if ((method === 'map' || method === 'flatMap') && args[0] && JS_CALLBACKS.has(args[0].type)) {
+        const mapped = this.returnsOf(args[0], depth);
+        if (mapped) return mapped;
+      }
       // res.getHeaders(): the response headers, Set-Cookie included.
       if (method === 'getHeaders' && receiver && /^(res|reply|response)$/.test(lastSegment(receiver))) {
         return this.object('response-headers', node, [], undefined);
@@ -561,7 +582,131 @@ export class Flow {
       const lookup = this.lookupCall(node, method, args);
       if (lookup) return lookup;
     }
-    return this.getterCall(node, name);
+    return this.localCall(node, fn, args, depth) ?? this.getterCall(node, name);
+  }
+
+  /**
+   * Whether a JS expression is a WHATWG (fetch API) `Request` or its `headers`: made by `new Request(…)`,
+   * a parameter typed `Request`/`NextRequest` that is not imported from a Node framework (Express, Koa,
+   * Fastify, NestJS, hapi), the `request` of a Remix/React Router loader or action, or the first
+   * parameter of an exported `GET`/`POST`/… route handler (Next.js, SvelteKit).
+   */
+  isWhatwgRequest(node: TSNode, depth = 0): boolean {
+    const n = unwrap(node);
+    if (n.type === 'new_expression')
+      return /^(Request|NextRequest)$/.test(dottedName(n.childForFieldName('constructor')) ?? '');
+    if (n.type === 'member_expression') {
+      const object = n.childForFieldName('object');
+      return n.childForFieldName('property')?.text === 'headers' && !!object && object.type !== 'member_expression'
+        ? this.isWhatwgRequest(object, depth)
+        : false;
+    }
+    if ((n.type !== 'identifier' && n.type !== 'shorthand_property_identifier') || depth >= MAX_DEPTH) return false;
+    const binding = this.bindingOf(n);
+    if (binding?.kind === 'value') return this.isWhatwgRequest(binding.init, depth + 1);
+    if (binding?.kind !== 'param') return false;
+    const type = paramType(binding.param);
+    const fetchRequest = (t: string) => {
+      const from = [...importsOf(n.tree).entries()].find(([, list]) => list.some((b) => b.local === t))?.[0];
+      return from === undefined || !NODE_FRAMEWORKS.test(from);
+    };
+    if (type !== undefined) {
+      if (/^(Request|NextRequest|globalThis\.Request)$/.test(type)) return fetchRequest(type);
+      // A destructured parameter typed inline: `({ request }: { request: Request })`.
+      const inline = new RegExp(`(^|[{;,\\s])${n.text}\\??\\s*:\\s*(Request|NextRequest)\\s*[;,}\\n]`).exec(type);
+      if (inline && type.startsWith('{')) return fetchRequest(inline[2]!);
+      // Remix / React Router: `({ request }: LoaderFunctionArgs)`.
+      if (
+        n.text === 'request' &&
+        /(^|\.)(Loader|Action|ClientLoader|ClientAction|DataFunction)(Function)?Args\b/.test(type)
+      )
+        return true;
+      return false;
+    }
+    // `export async function POST(request)` in a route module; SvelteKit's `({ request })` as well.
+    const fn = binding.fn;
+    const fnName = fn.childForFieldName('name')?.text ?? enclosingName(fn);
+    const exported = fn.parent?.type === 'export_statement' || fn.parent?.parent?.parent?.type === 'export_statement';
+    return n.text.startsWith('req') && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? '');
+  }
+
+  /**
+   * A call to a function or method defined in this file (`toPublicUser(user)`, `this.describe(token)`,
+   * `self._summary(user)`): what its return values carry, with its parameters bound to the call's
+   * arguments. Clean when every return is a literal shape (object, list, string) that carries nothing;
+   * undefined when the callee is not found here or its returns say nothing (the name decides then).
+   */
+  private localCall(call: TSNode, fn: TSNode, args: TSNode[], depth: number): Result | undefined {
+    if (depth >= MAX_DEPTH) return undefined;
+    const def = this.localFunction(fn);
+    if (!def) return undefined;
+    const returns = returnedExpressions(def, this.lang);
+    if (returns.length === 0) return CLEAN;
+    const params = simpleParams(def, this.lang);
+    const bound: number[] = [];
+    params.forEach((p, i) => {
+      const arg = args[i];
+      if (!p || !arg || this.argumentOf.has(p.id) || arg.type === 'keyword_argument') return;
+      this.argumentOf.set(p.id, arg);
+      bound.push(p.id);
+    });
+    let r: Result;
+    try {
+      r = union(returns.map((e) => this.evaluate(e, depth + 1)));
+    } finally {
+      for (const id of bound) this.argumentOf.delete(id);
+    }
+    if (r.sources.length > 0) {
+      const shown = returns.length === 1 ? returns[0]! : undefined;
+      const text = `${dottedName(fn) ?? fn.text}() returns ${shown ? shown.text.replace(/\s+/g, ' ') : 'it'}`;
+      return withStep(r, { text: text.length > 80 ? `${text.slice(0, 77)}…` : text, line: lineOf(shown ?? def) }, call);
+    }
+    return this.readAll(returns, r);
+  }
+
+  /**
+   * Every return was read and none carries a source: clean, unless one is an opaque value whose own name
+   * says nothing (`return compute(x)`), where a label or the helper's name still decides (undefined).
+   */
+  private readAll(returns: readonly TSNode[], r: Result): Result | undefined {
+    if (r.clean || returns.every((e) => SHAPES.has(unwrap(e).type) || isFormatting(e) || !this.uninformative(e)))
+      return CLEAN;
+    return undefined;
+  }
+
+  /** What an inline callback returns (`(t) => \`${t.name}\``), or undefined when that says nothing. */
+  private returnsOf(fn: TSNode, depth: number): Result | undefined {
+    const returns = returnedExpressions(fn, this.lang);
+    if (returns.length === 0) return CLEAN;
+    const r = union(returns.map((e) => this.evaluate(e, depth + 1)));
+    return r.sources.length > 0 ? r : this.readAll(returns, r);
+  }
+
+  /** The function a callee names in this file: a local function or arrow, or a method of the enclosing class. */
+  private localFunction(fn: TSNode): TSNode | undefined {
+    if (fn.type === 'identifier') {
+      const b = this.bindingOf(fn);
+      if (b?.kind === 'function') return b.fn;
+      if (b?.kind === 'value' && ['arrow_function', 'function_expression', 'function'].includes(b.init.type))
+        return b.init;
+      return undefined;
+    }
+    const object = fn.childForFieldName('object');
+    const method = (fn.childForFieldName('property') ?? fn.childForFieldName('attribute'))?.text;
+    if (!object || !method || !(object.type === 'this' || (object.type === 'identifier' && object.text === 'self')))
+      return undefined;
+    let cls: TSNode | null = fn.parent;
+    while (cls && !['class_declaration', 'class', 'class_definition'].includes(cls.type)) cls = cls.parent;
+    const body = cls?.childForFieldName('body');
+    for (const m of body?.namedChildren ?? []) {
+      const def = m?.type === 'decorated_definition' ? m.childForFieldName('definition') : m;
+      if (
+        (def?.type === 'method_definition' || def?.type === 'function_definition') &&
+        def.childForFieldName('name')?.text === method
+      )
+        return def;
+    }
+    return undefined;
   }
 
   /** `x.get('name')`-style lookups: the string names the value. */
@@ -735,6 +880,8 @@ export class Flow {
         if (format !== undefined) return this.formatArgs(format, all, depth, 'brace');
       }
       if (CLEAN_METHODS.has(method)) return CLEAN;
+      // `", ".join(parts)`: the parts are the value, the separator is not.
+      if (method === 'join' && stringValue(receiver) !== undefined) return union(args.map((a) => this.py(a, depth)));
       if (PROPAGATE_METHODS.has(method)) return this.py(receiver, depth);
       if (['dict', 'model_dump', 'to_dict', 'as_dict', 'asdict', 'model_dump_json', 'json'].includes(method)) {
         const chain = this.chainOf(receiver, depth);
@@ -754,7 +901,7 @@ export class Flow {
         return lookup;
       }
     }
-    return this.getterCall(node, name);
+    return this.localCall(node, fn, args, depth) ?? this.getterCall(node, name);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -805,15 +952,40 @@ export class Flow {
     const name = node.text;
     if (name === 'undefined' || name === 'None') return CLEAN;
     const binding = this.bindingOf(node);
+    if (binding?.kind === 'param' && depth < MAX_DEPTH) {
+      // Inside a local helper being followed: the parameter is the caller's argument.
+      const arg = this.argumentOf.get(binding.node.id);
+      if (arg) {
+        const r = this.evaluate(arg, depth + 1);
+        if (r.sources.length > 0 || r.clean) return r;
+      }
+    }
     if (binding && depth < MAX_DEPTH) {
       switch (binding.kind) {
         case 'value': {
-          const r = this.evaluate(binding.init, depth + 1);
-          const step = stepOf(binding.decl);
+          const later = this.updatesOf(node, binding);
+          const assigned = later.filter((u) => u.kind === 'assign').at(-1);
+          const base = assigned ?? binding;
+          // What was appended or added after the declaration (or the last plain assignment) travels with it.
+          const added = later.filter((u) => u.kind === 'add' && u.start > (assigned?.start ?? -1));
+          const r = union([
+            this.evaluate(assigned ? assigned.value : binding.init, depth + 1),
+            ...added.map((u) =>
+              withStep(
+                u.key !== undefined ? this.named(u.key, u.value, u.stmt, depth + 1) : this.evaluate(u.value, depth + 1),
+                stepOf(u.stmt),
+                node,
+              ),
+            ),
+          ]);
+          const step = stepOf(base === binding ? binding.decl : assigned!.stmt);
           if (r.sources.length > 0) return withStep(r, step, node);
           if (r.clean) return CLEAN;
           // Literals and object/array literals say what the variable holds: trust them over its name.
-          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(binding.init.type))
+          const init = assigned ? assigned.value : binding.init;
+          if (['object', 'array', 'dictionary', 'list', 'template_string', 'string'].includes(init.type)) return r;
+          // A property that names the same kind of value was judged with its owner (`stream.last_token`).
+          if (['member_expression', 'attribute'].includes(init.type) && this.classifier.mentionsTerm(lastSegment(init)))
             return r;
           return withStep(this.byName(node, name, binding), step, node);
         }
@@ -852,6 +1024,8 @@ export class Flow {
     const param = binding?.kind === 'param' ? binding.param : undefined;
     const typeText = param ? paramType(param) : undefined;
     if (typeText && /^(boolean|number|bigint|bool|int|float|Date|datetime)$/.test(typeText)) return CLEAN;
+    // `from_token: StreamToken`: a position in a stream, whatever the name says.
+    if (typeText && isPositionTokenType(typeText)) return CLEAN;
     const whole = this.wholeByName(name, binding, typeText);
     if (whole) return this.object(whole, node, [], undefined);
     if (binding?.kind === 'catch') return UNKNOWN;
@@ -915,9 +1089,10 @@ export class Flow {
       return this.byName(node, last, undefined);
     }
     const match = this.classifier.classifyChain(segs);
-    if (match)
-      return { sources: [{ kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via }], clean: false };
-    return UNKNOWN;
+    if (!match) return UNKNOWN;
+    const source: FieldSource = { kind: 'field', match, expr: exprOf(chain, node), node, via: chain.via };
+    if (isSessionRecordId(segs, match)) source.weak = 'session-record-id';
+    return { sources: [source], clean: false };
   }
 
   private wholeByChain(chain: Chain): WholeObjectId | undefined {
@@ -991,6 +1166,7 @@ export class Flow {
       node,
       via,
     };
+    if ((id === 'request' || id === 'headers') && this.lang === 'js' && this.isWhatwgRequest(node)) source.fetch = true;
     return { sources: [source], clean: false };
   }
 
@@ -1097,6 +1273,22 @@ export class Flow {
     return lookup(this.tableOf(scopes.root), name, use);
   }
 
+  /**
+   * What happens to a variable between its declaration and `use`, in the scope that declares it:
+   * plain assignments (`x = …`), and what is appended or added to it (`msg += …`, `parts.push(…)`,
+   * `parts.append(…)`, `meta.password = …`, `meta["k"] = …`). In source order; control flow is not modelled.
+   */
+  private updatesOf(use: TSNode, binding: Binding): Update[] {
+    const scopes = this.scopesOf(use);
+    for (const scope of [...scopes.around(use), scopes.root]) {
+      const table = this.tableOf(scope);
+      if (!(table.decls.get(use.text) ?? []).some((d) => d.binding === binding)) continue;
+      const declEnd = binding.kind === 'value' ? binding.decl.endIndex : 0;
+      return (table.updates.get(use.text) ?? []).filter((u) => u.start >= declEnd && u.end <= use.startIndex);
+    }
+    return [];
+  }
+
   /** The function ranges of the tree `node` belongs to, built once per tree (never by walking up parents). */
   private scopesOf(node: TSNode): FunctionScopes {
     const tree = node.tree;
@@ -1150,6 +1342,113 @@ export class Flow {
 /** How to show a chain: as written when it was not reached through variables, else canonical. */
 function exprOf(chain: Chain, node: TSNode): string {
   return chain.via.length > 0 || chain.canonical ? chain.segments.join('.') : node.text.replace(/\s+/g, '');
+}
+
+/** Modules whose `Request` type is a Node request (IncomingMessage), not a WHATWG Request. */
+const NODE_FRAMEWORKS =
+  /^(express|express-serve-static-core|@types\/express|koa|@types\/koa|fastify|@nestjs\/|@hapi\/|restify|http$|node:http)/;
+
+const JS_CALLBACKS = new Set(['arrow_function', 'function_expression', 'function']);
+
+/** Expressions whose shape is known from the text: a helper returning only these returns what they carry. */
+const SHAPES = new Set([
+  'object',
+  'dictionary',
+  'array',
+  'list',
+  'tuple',
+  'string',
+  'template_string',
+  'number',
+  'integer',
+  'true',
+  'false',
+  'null',
+  'none',
+]);
+
+/**
+ * `session.id`, `run.session.id`: the id property of a session object that is not the request's session
+ * (`req.session.id`, `ctx.session.id`) nor read from a cookie or header.
+ */
+function isSessionRecordId(segs: readonly string[], match: SensitiveMatch): boolean {
+  if (match.term !== 'session id' || segs.length < 2 || segs.at(-1) !== 'id') return false;
+  if (tokenize(segs.at(-2)!).at(-1) !== 'session') return false;
+  const s = segs[0] === 'this' || segs[0] === 'self' ? segs.slice(1) : segs;
+  if (/^(req|request|ctx|context|event|c)$/.test(s[0] ?? '') && s.length > 2) return false;
+  return !segs.some((x) => /cookie|header/i.test(x));
+}
+
+/** A string built from a literal: `"%s in %s" % (a, b)`, `'id ' + id`, `"{}".format(x)`. */
+function isFormatting(node: TSNode): boolean {
+  const n = unwrap(node);
+  if (n.type === 'binary_operator' || n.type === 'binary_expression') {
+    const left = n.childForFieldName('left');
+    return !!left && (stringValue(left) !== undefined || isFormatting(left));
+  }
+  if (n.type === 'call') {
+    const fn = n.childForFieldName('function');
+    const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+    return fn?.childForFieldName('attribute')?.text === 'format' && !!receiver && stringValue(receiver) !== undefined;
+  }
+  return false;
+}
+
+/** The expressions a function returns: an arrow's expression body, else its `return` values (not nested functions'). */
+function returnedExpressions(fn: TSNode, lang: FlowLanguage): TSNode[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
+  if (fn.type === 'arrow_function' && body.type !== 'statement_block') return [body];
+  const out: TSNode[] = [];
+  scopeNodes(body, lang === 'js' ? JS_FUNCTIONS : PY_FUNCTIONS, (n) => {
+    if (n.type !== 'return_statement') return;
+    const value = n.namedChildren.find((c): c is TSNode => c !== null && c.type !== 'comment');
+    if (value) out.push(value);
+  });
+  return out;
+}
+
+/**
+ * Each positional parameter as its binding knows it (the node the scope table keys it by), in order;
+ * `undefined` holds the place of a destructured or rest parameter, which gets no argument bound.
+ * Python's `self`/`cls` of a method are skipped (the call does not pass them).
+ */
+function simpleParams(fn: TSNode, lang: FlowLanguage): Array<TSNode | undefined> {
+  const params = fn.childForFieldName('parameters') ?? fn.childForFieldName('parameter');
+  if (!params) return [];
+  const list = params.type === 'identifier' ? [params] : params.namedChildren.filter(isNode);
+  const out: Array<TSNode | undefined> = [];
+  for (const p of list) {
+    if (p.type === 'comment' || p.type === 'decorator') continue;
+    if (lang === 'js') {
+      const pattern = p.childForFieldName('pattern') ?? p;
+      out.push(pattern.type === 'identifier' ? p : undefined);
+      continue;
+    }
+    if (p.type === 'list_splat_pattern' || p.type === 'dictionary_splat_pattern' || p.type === 'keyword_separator')
+      break;
+    const id =
+      p.type === 'identifier'
+        ? p
+        : (p.childForFieldName('name') ?? p.namedChildren.find((c) => c?.type === 'identifier'));
+    if (out.length === 0 && id && (id.text === 'self' || id.text === 'cls') && fn.parent?.parent?.type !== 'module')
+      continue;
+    out.push(id ?? undefined);
+  }
+  return out;
+}
+
+/** Strips parentheses and type-only wrappers. */
+function unwrap(node: TSNode): TSNode {
+  let n = node;
+  while (
+    ['parenthesized_expression', 'non_null_expression', 'as_expression', 'satisfies_expression'].includes(n.type)
+  ) {
+    const inner = firstExpression(n);
+    if (!inner) break;
+    n = inner;
+  }
+  return n;
 }
 
 function isNode(n: TSNode | null): n is TSNode {
@@ -1283,9 +1582,85 @@ const JS_FUNCTIONS = new Set([
 ]);
 const PY_FUNCTIONS = new Set(['function_definition', 'lambda', 'class_definition']);
 
+/** A later change to a variable: `x = value` (assign) or `x += value`, `x.push(value)`, `x.k = value` (add). */
+interface Update {
+  kind: 'assign' | 'add';
+  value: TSNode;
+  /** The property it is stored under (`meta.password = pw`), which names an uninformative value. */
+  key?: string;
+  stmt: TSNode;
+  start: number;
+  end: number;
+}
+
+const ADD_METHODS = new Set(['push', 'unshift', 'append', 'extend', 'add', 'insert', 'update', 'appendleft']);
+
+function addUpdate(
+  table: ScopeTable,
+  name: string,
+  kind: Update['kind'],
+  value: TSNode,
+  stmt: TSNode,
+  key?: string,
+): void {
+  const list = table.updates.get(name) ?? [];
+  list.push({ kind, value, stmt, start: stmt.startIndex, end: stmt.endIndex, ...(key !== undefined ? { key } : {}) });
+  table.updates.set(name, list);
+}
+
+/** Records `x = v`, `x += v`, `x.push(v)`, `x.k = v`, `x["k"] = v` (JS and Python shapes). */
+function collectUpdate(table: ScopeTable, n: TSNode): void {
+  switch (n.type) {
+    case 'assignment':
+    case 'assignment_expression':
+    case 'augmented_assignment_expression':
+    case 'augmented_assignment': {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (!left || !right) return;
+      const op = n.childForFieldName('operator')?.text ?? '=';
+      if (left.type === 'identifier') {
+        // A Python assignment to a name is a declaration of its own.
+        if (n.type === 'assignment') return;
+        if (n.type === 'assignment_expression') addUpdate(table, left.text, 'assign', right, n);
+        else if (op === '+=' || op === '||=' || op === '??=') addUpdate(table, left.text, 'add', right, n);
+        return;
+      }
+      // `meta.password = pw`, `meta["password"] = pw`: the value goes in under that name.
+      const object =
+        left.childForFieldName('object') ?? (left.type === 'subscript' ? left.childForFieldName('value') : null);
+      if (object?.type !== 'identifier') return;
+      if (!['member_expression', 'subscript_expression', 'subscript', 'attribute'].includes(left.type)) return;
+      const index = left.childForFieldName('index') ?? left.childForFieldName('subscript');
+      const key =
+        (left.childForFieldName('property') ?? left.childForFieldName('attribute'))?.text ??
+        (index ? stringValue(index) : undefined);
+      addUpdate(table, object.text, 'add', right, n, key);
+      return;
+    }
+    case 'call_expression':
+    case 'call': {
+      const fn = n.childForFieldName('function');
+      const object = fn?.childForFieldName('object');
+      const method = (fn?.childForFieldName('property') ?? fn?.childForFieldName('attribute'))?.text;
+      if (object?.type !== 'identifier' || !method || !ADD_METHODS.has(method)) return;
+      const args = (n.childForFieldName('arguments')?.namedChildren ?? [])
+        .filter(isNode)
+        .filter((a) => a.type !== 'comment');
+      const value = method === 'insert' ? args.at(-1) : args[0];
+      if (value) addUpdate(table, object.text, 'add', value, n);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /** The bindings a scope declares: declarations by name (in source order), catch parameters, parameters. */
 interface ScopeTable {
   decls: Map<string, Array<{ end: number; binding: Binding }>>;
+  /** Later assignments and additions by variable name, in source order. */
+  updates: Map<string, Update[]>;
   catches: Array<{ node: TSNode; name: string; binding: Binding }>;
   params: Map<string, Binding>;
 }
@@ -1327,9 +1702,10 @@ function scopeNodes(body: TSNode | null, nested: ReadonlySet<string>, visit: (n:
 }
 
 function jsScopeTable(scope: TSNode): ScopeTable {
-  const table: ScopeTable = { decls: new Map(), catches: [], params: new Map() };
+  const table: ScopeTable = { decls: new Map(), updates: new Map(), catches: [], params: new Map() };
   const body = scope.type === 'program' ? scope : scope.childForFieldName('body');
   scopeNodes(body, JS_FUNCTIONS, (n) => {
+    collectUpdate(table, n);
     if (n.type === 'variable_declarator') {
       const target = n.childForFieldName('name');
       const init = n.childForFieldName('value');
@@ -1349,6 +1725,13 @@ function jsScopeTable(scope: TSNode): ScopeTable {
       if (p?.type === 'identifier') table.catches.push({ node: n, name: p.text, binding: { kind: 'catch', node: p } });
     }
   });
+  // Function declarations are hoisted: visible everywhere in their scope.
+  for (const c of body?.namedChildren ?? []) {
+    const d = c?.type === 'export_statement' ? c.childForFieldName('declaration') : c;
+    if (d?.type !== 'function_declaration' && d?.type !== 'generator_function_declaration') continue;
+    const id = d.childForFieldName('name');
+    if (id) addDecl(table, id.text, 0, { kind: 'function', node: id, fn: d });
+  }
   if (scope.type === 'program') return table;
   const params = scope.childForFieldName('parameters') ?? scope.childForFieldName('parameter');
   if (!params) return table;
@@ -1368,9 +1751,14 @@ function jsScopeTable(scope: TSNode): ScopeTable {
 }
 
 function pyScopeTable(scope: TSNode): ScopeTable {
-  const table: ScopeTable = { decls: new Map(), catches: [], params: new Map() };
+  const table: ScopeTable = { decls: new Map(), updates: new Map(), catches: [], params: new Map() };
   const body = scope.type === 'module' ? scope : scope.childForFieldName('body');
   scopeNodes(body, PY_FUNCTIONS, (n) => {
+    if (n.type === 'augmented_assignment' || n.type === 'call') collectUpdate(table, n);
+    if (n.type === 'assignment') {
+      const target = n.childForFieldName('left');
+      if (target?.type === 'subscript' || target?.type === 'attribute') collectUpdate(table, n);
+    }
     if (n.type === 'assignment') {
       const left = n.childForFieldName('left');
       let right = n.childForFieldName('right');
@@ -1383,6 +1771,13 @@ function pyScopeTable(scope: TSNode): ScopeTable {
       if (alias) table.catches.push({ node: n, name: alias.text, binding: { kind: 'catch', node: alias } });
     }
   });
+  // A function defined in this scope is callable from anywhere in it by the time the call runs.
+  for (const c of body?.namedChildren ?? []) {
+    const d = c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+    if (d?.type !== 'function_definition') continue;
+    const id = d.childForFieldName('name');
+    if (id) addDecl(table, id.text, 0, { kind: 'function', node: id, fn: d });
+  }
   if (scope.type === 'module') return table;
   for (const p of scope.childForFieldName('parameters')?.namedChildren ?? []) {
     if (!p) continue;

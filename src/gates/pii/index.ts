@@ -1,4 +1,5 @@
 import type { Gate } from '../../core/types.js';
+import { cookieIndex } from './cookie-index.js';
 import { piiCoverage } from './coverage.js';
 import { pinoLoggerIndex } from './logger-index.js';
 import { piiOptionsSchema, type PiiOptions } from './options.js';
@@ -41,7 +42,7 @@ export const piiGate: Gate<PiiOptions> = {
     if (!paths.some(match)) return false;
     return (await snapshot.grep(LOGGING_TOKENS, SOURCE_FILES)).length > 0;
   },
-  indexes: [pinoLoggerIndex],
+  indexes: [pinoLoggerIndex, cookieIndex],
   coverage: piiCoverage,
   rules,
 };

@@ -4,7 +4,7 @@
  */
 import type { FindingInput, RuleContext } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { analyseSinks, describeVia, type SinkFinding, type SinkRuleName } from './analyse.js';
+import { analyseSinks, describeVia, type SinkFinding, type SinkPredicate } from './analyse.js';
 import { resolveOptions, type PiiOptions } from './options.js';
 import type { SinkKind } from './sinks.js';
 
@@ -50,24 +50,32 @@ export function baseData(f: SinkFinding): Record<string, string> {
 }
 
 /**
- * Runs the shared analysis on a changed source file and reports the findings of one rule. Skips
- * declaration files and paths the gate's `exclude` option names.
+ * Runs the shared analysis on a changed source file and reports the hits the rule's predicate claims,
+ * once per value and line. Skips declaration files and paths the gate's `exclude` option names.
  */
 export function reportSinks(
-  rule: SinkRuleName,
+  claim: SinkPredicate,
   file: SourceFile,
   ctx: RuleContext<unknown, PiiOptions>,
   build: (f: SinkFinding) => Omit<FindingInput, 'line'> | undefined,
 ): void {
   const options = resolveOptions(ctx.gateOptions);
   if (options.excluded(file.path) || /\.d\.[mc]?ts$/.test(file.path)) return;
-  for (const f of analyseSinks(file, options)) {
-    if (f.rule !== rule) continue;
+  const seen = new Set<string>();
+  for (const hit of analyseSinks(file, options)) {
+    const claimed = claim(hit);
+    if (!claimed) continue;
+    const once = `${hit.line}\u0000${hit.source.expr}`;
+    if (seen.has(once)) continue;
+    seen.add(once);
+    const f: SinkFinding = { ...hit, ...claimed };
     const finding = build(f);
     if (!finding) continue;
     ctx.report({
       line: f.line,
+      // The sink and the value identify the finding: rewording the message around the value keeps it.
       key: `${f.sink.name}|${f.source.expr}`,
+      anchor: 'key',
       ...(f.severity ? { severity: f.severity } : {}),
       ...finding,
     });

@@ -73,6 +73,11 @@ interface Term {
   before?: ReadonlySet<string>;
   /** The word before the term must be one of these (plural `tokens` only counts as `accessTokens`…). */
   requireBefore?: ReadonlySet<string>;
+  /**
+   * The word right before the term (in the name, else the owner's last word: `page.token`) must not be
+   * one of these (`nextPageToken`, `sync_token`).
+   */
+  notRightAfter?: ReadonlySet<string>;
   /** Only the whole name (`pan`, `tel`, `pin`): too ambiguous inside compounds. */
   exact?: boolean;
   /** Bare `name`/`address`/`zip`/`street`: only when owned by a person (`user.address`, `customerName`). */
@@ -172,12 +177,29 @@ const SERVER = set(`
   database smtp api peer nat egress ingress lb
 `);
 
-/** Words before `token` that make it a pagination cursor, an LLM token count or a UI design token. */
+/**
+ * The word right before `token` that makes it a position in a list or a stream (pagination, sync and
+ * stream tokens: `nextPageToken`, `syncToken`, `since_token`), an LLM token count, a UI design token or a
+ * decoded payload. Only the word right before counts: `nextAccessToken` is still an access token.
+ */
 const NOT_AUTH_TOKEN = set(`
-  page next prev previous continuation pagination cursor sync cancellation cancel abort injection design theme
+  page next prev previous continuation pagination cursor sync stream resume since from to start end batch
+  checkpoint position offset now cancellation cancel abort injection design theme
   color colour style lexer parser syntax prompt completion input output max total num count llm model embedding
   bucket rate limit throttle used remaining spent decoded verified parsed
 `);
+
+/** Owners whose `token` is a position in a stream or a list: `stream.last_token`, `page.token`. */
+const POSITION_OWNERS = set('stream streams sync page pagination cursor continuation batch checkpoint replication');
+
+/**
+ * True when a type names a stream, sync or pagination position (`StreamToken`, `RoomStreamToken`,
+ * `Optional[PageToken]`), whose values are positions, not credentials.
+ */
+export function isPositionTokenType(typeText: string): boolean {
+  const tokens = tokenize(typeText);
+  return tokens.some((t, i) => t === 'token' && i > 0 && NOT_AUTH_TOKEN.has(tokens[i - 1]!));
+}
 
 const term = (
   phrase: string,
@@ -244,7 +266,7 @@ const TERMS: readonly Term[] = [
   term('pin number', 'credential', 'PIN'),
   term('card pin', 'credential', 'PIN'),
   // Tokens and sessions.
-  term('token', 'token', 'token', { before: NOT_AUTH_TOKEN }),
+  term('token', 'token', 'token', { notRightAfter: NOT_AUTH_TOKEN }),
   term('tokens', 'token', 'token', {
     requireBefore: set(
       'access refresh auth api session bearer id csrf xsrf reset verification invite jwt oauth personal push device',
@@ -532,10 +554,10 @@ export class SensitiveClassifier {
     const ownerIsPerson = ownerTokens.length > 0 && PEOPLE.has(ownerTokens[ownerTokens.length - 1]!);
     const ownerLast = ownerTokens[ownerTokens.length - 1];
     const ownerIsGroup = ownerLast !== undefined && NOT_PEOPLE.has(ownerLast);
-    const key = `${tokens.join(' ')}\u0000${ownerIsPerson ? 1 : 0}${ownerIsGroup ? 1 : 0}`;
+    const key = `${tokens.join(' ')}\u0000${ownerIsPerson ? 1 : 0}${ownerIsGroup ? 1 : 0}\u0000${ownerLast ?? ''}`;
     let found = this.cache.get(key);
     if (found === undefined) {
-      found = this.match(tokens, ownerIsPerson) ?? null;
+      found = this.match(tokens, ownerIsPerson, ownerLast) ?? null;
       // A group's or a service's contact details are not personal data.
       if (found && ownerIsGroup && found.category === 'contact') found = null;
       this.cache.set(key, found);
@@ -554,12 +576,18 @@ export class SensitiveClassifier {
     const last = segments[end - 1];
     if (last === undefined || SCALAR_ACCESSORS.has(last)) return undefined;
     const owner = segments.slice(0, end - 1);
-    // `card.number`, `req.session.id`, `config.api.key`: the owner and the property form one term.
-    const match =
-      this.classify(last, { owner }) ??
-      (owner.length > 0 && !this.mentionsTerm(last) && !this.isAllowed(last)
+    // `card.number`, `req.session.id`, `config.api.key`: the owner and the property form one term. Only a
+    // term that spans both counts: `token.environment` is the token's environment, not the token.
+    const joined =
+      owner.length > 0 && !this.mentionsTerm(last) && !this.isAllowed(last)
         ? this.classify(`${owner[owner.length - 1]}_${last}`, { owner: owner.slice(0, -1) })
-        : undefined);
+        : undefined;
+    const lastTokens = tokenize(last);
+    const spans =
+      joined !== undefined &&
+      joined.term.split(' ').length > lastTokens.length &&
+      joined.term.endsWith(lastTokens.join(' '));
+    const match = this.classify(last, { owner }) ?? (spans ? joined : undefined);
     return match ? { ...match, identifier: segments.join('.') } : undefined;
   }
 
@@ -580,14 +608,18 @@ export class SensitiveClassifier {
     return this.allowedNames.has(normalise(identifier));
   }
 
-  private match(tokens: readonly string[], ownerIsPerson: boolean): Omit<SensitiveMatch, 'identifier'> | undefined {
+  private match(
+    tokens: readonly string[],
+    ownerIsPerson: boolean,
+    ownerLast?: string,
+  ): Omit<SensitiveMatch, 'identifier'> | undefined {
     if (this.allowedNames.has(tokens.join(' '))) return undefined;
     let best: Candidate | undefined;
     for (let i = 0; i < tokens.length; i++) {
       const t = this.byFirst.get(tokens[i]!)?.find((term) => term.tokens.every((w, k) => tokens[i + k] === w));
       if (!t) continue;
       const c: Candidate = { term: t, start: i, end: i + t.tokens.length };
-      if (!this.accepts(c, tokens, ownerIsPerson)) continue;
+      if (!this.accepts(c, tokens, ownerIsPerson, ownerLast)) continue;
       // The most severe term wins; among equals the rightmost, the head of an English compound.
       if (!best || RANK[severityOf(t)] >= RANK[severityOf(best.term)]) best = c;
       // Words inside an accepted phrase do not start another one (`card security code` is one term).
@@ -602,8 +634,13 @@ export class SensitiveClassifier {
     };
   }
 
-  private accepts(c: Candidate, tokens: readonly string[], ownerIsPerson: boolean): boolean {
+  private accepts(c: Candidate, tokens: readonly string[], ownerIsPerson: boolean, ownerLast?: string): boolean {
     const { term: t, start, end } = c;
+    if (t.notRightAfter) {
+      const prev = start > 0 ? tokens[start - 1] : ownerLast;
+      if (prev !== undefined && t.notRightAfter.has(prev)) return false;
+      if (ownerLast !== undefined && POSITION_OWNERS.has(ownerLast)) return false;
+    }
     if (t.category !== 'custom' && this.allowedLabels.has(t.label)) return false;
     if (t.exact && (start !== 0 || end !== tokens.length)) return false;
     const before = tokens.slice(0, start);

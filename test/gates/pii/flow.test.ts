@@ -5,9 +5,22 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeSource, loadParsers, type SourceFile } from '../../../src/lang/index.js';
-import { analyseSinks, describeVia, type SinkFinding } from '../../../src/gates/pii/analyse.js';
+import { analyseSinks, describeVia, type SinkHit, type SinkPredicate } from '../../../src/gates/pii/analyse.js';
+import { WHOLE_OBJECTS, type WholeObjectId } from '../../../src/gates/pii/flow.js';
 import { piiOptionsSchema, resolveOptions } from '../../../src/gates/pii/options.js';
 import { findSinks } from '../../../src/gates/pii/sinks.js';
+import { claim as personalDataLogged } from '../../../src/gates/pii/rules/personal-data-logged.js';
+import { claim as sensitiveFieldLogged } from '../../../src/gates/pii/rules/sensitive-field-logged.js';
+import { claim as unredactedRequestLog, REQUEST_LEVEL } from '../../../src/gates/pii/rules/unredacted-request-log.js';
+import { claim as wholeObjectLogged, WHOLE_OBJECT_IDS } from '../../../src/gates/pii/rules/whole-object-logged.js';
+
+/** The four sink rules' own predicates: each hit must be claimed by exactly one. */
+const CLAIMS: ReadonlyArray<[string, SinkPredicate]> = [
+  ['sensitive-field-logged', sensitiveFieldLogged],
+  ['personal-data-logged', personalDataLogged],
+  ['unredacted-request-log', unredactedRequestLog],
+  ['whole-object-logged', wholeObjectLogged],
+];
 
 beforeAll(async () => {
   await loadParsers(['typescript', 'javascript', 'python']);
@@ -24,14 +37,32 @@ function findings(text: string, path = 'src/a.ts', options = {}): string[] {
   return analyseSinks(file(path, text), resolveOptions(piiOptionsSchema.parse(options))).map(show);
 }
 
-function show(f: SinkFinding): string {
+/** The hit as the rule that claims it reports it (the rules dedupe per value and line; these snippets repeat none). */
+function claimed(hit: SinkHit): SinkHit & { rule: string; severity?: string; credential?: string } {
+  const owners = CLAIMS.flatMap(([rule, claim]) => {
+    const c = claim(hit);
+    return c ? [{ ...hit, ...c, rule }] : [];
+  });
+  expect(owners.map((o) => o.rule)).toHaveLength(1);
+  return owners[0]!;
+}
+
+function show(hit: SinkHit): string {
+  const f = claimed(hit);
   const what = f.source.kind === 'field' ? f.source.match.label : f.source.object.id;
   return `${f.rule}${f.severity ? `[${f.severity}]` : ''} ${what} ${f.source.expr}`;
 }
 
-function all(text: string, path = 'src/a.ts'): SinkFinding[] {
-  return analyseSinks(file(path, text), resolveOptions(undefined));
+function all(text: string, path = 'src/a.ts'): Array<ReturnType<typeof claimed>> {
+  return analyseSinks(file(path, text), resolveOptions(undefined)).map(claimed);
 }
+
+describe('sink rule predicates', () => {
+  it('the request-level and whole-object rules split every whole object between them', () => {
+    for (const id of Object.keys(WHOLE_OBJECTS) as WholeObjectId[])
+      expect([REQUEST_LEVEL.has(id), WHOLE_OBJECT_IDS.has(id)].filter(Boolean)).toHaveLength(1);
+  });
+});
 
 describe('sinks', () => {
   const names = (text: string, path = 'src/a.ts') => findSinks(file(path, text)).map((s) => `${s.kind}:${s.name}`);

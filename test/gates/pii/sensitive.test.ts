@@ -96,6 +96,9 @@ describe('secrets (blocker)', () => {
     ['connect.sid', 'token'],
     ['JSESSIONID', 'token'],
     ['accessTokens', 'token'],
+    ['nextAccessToken', 'token'],
+    ['pageAccessToken', 'token'],
+    ['syncAuthToken', 'token'],
     ['magicLink', 'token'],
     ['passwordResetUrl', 'token'],
     ['DATABASE_URL', 'connection'],
@@ -232,6 +235,13 @@ describe('not sensitive: metadata, flags, counts, transformed values, functions'
     'totalTokens',
     'nextPageToken',
     'pageToken',
+    'next_token',
+    'syncToken',
+    'streamToken',
+    'since_token',
+    'from_token',
+    'resumeToken',
+    'prevBatchToken',
     'continuationToken',
     'cancellationToken',
     'InjectionToken',
@@ -348,6 +358,11 @@ describe('chains', () => {
     [['req', 'ip'], 'network'],
     [['req', 'socket', 'remoteAddress'], 'network'],
     [['customer', 'name'], 'identity'],
+    [['token', 'secret'], 'credential'],
+    [['token', 'value'], 'token'],
+    [['session', 'id'], 'token'],
+    [['card', 'number'], 'payment'],
+    [['auth', 'token'], 'token'],
   ] as const)('%j → %s', (segments, cat) => {
     expect(c.classifyChain(segments)?.category).toBe(cat);
   });
@@ -359,6 +374,12 @@ describe('chains', () => {
     [['product', 'name']],
     [['req', 'headers', 'accept']],
     [['user', 'email', 'length']],
+    // The field logged decides, not the owner's name: the token's environment is not the token.
+    [['token', 'environment']],
+    [['apiToken', 'projectId']],
+    [['credentials', 'username']],
+    [['page', 'token']],
+    [['response', 'sync', 'token']],
   ])('%j is not sensitive', (segments) => {
     expect(c.classifyChain(segments)).toBeUndefined();
   });

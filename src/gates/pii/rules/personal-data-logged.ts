@@ -1,5 +1,6 @@
 import type { FileRule } from '../../../core/types.js';
 import type { PiiOptions } from '../options.js';
+import type { SinkPredicate } from '../analyse.js';
 import { baseData, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
 import type { SensitiveCategory } from '../sensitive.js';
 
@@ -10,6 +11,10 @@ const INSTEAD: Partial<Record<SensitiveCategory, string>> = {
   network: 'a truncated address (the /24 network) or nothing',
   custom: "the record's opaque id",
 };
+
+/** Reports a named value whose name says it is personal data (a warning term: contact, identity, network). */
+export const claim: SinkPredicate = ({ source }) =>
+  source.kind === 'field' && source.weak === undefined && source.match.severity === 'warning' ? {} : undefined;
 
 /**
  * pii/personal-data-logged: contact, identity or network data (email, phone, postal address, names,
@@ -34,7 +39,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     },
   },
   check(file, _change, ctx) {
-    reportSinks('personal-data-logged', file, ctx, (f) => {
+    reportSinks(claim, file, ctx, (f) => {
       const match = f.source.kind === 'field' ? f.source.match : undefined;
       return {
         messageId: 'personal',

@@ -1,5 +1,6 @@
 import type { FileRule } from '../../../core/types.js';
 import type { PiiOptions } from '../options.js';
+import { cookieSetterFor } from '../cookie-index.js';
 import { loggerIndexOf } from '../logger-index.js';
 import { checkPino } from '../pino-check.js';
 import { configLine } from '../pino.js';
@@ -44,9 +45,13 @@ export const rule: FileRule<unknown, PiiOptions> = {
         'This {{library}} logger writes the headers of every request and response, and its redaction does not cover {{missing}}: every request puts {{what}} in the logs.',
       overrides:
         'This {{library}} logger has its own `redact`, which replaces the redaction of the logger it wraps, and does not cover {{missing}}: every request puts {{what}} in the logs.',
+      setCookie:
+        'This {{library}} logger writes the headers of every response, and its redaction does not cover {{missing}}. Nothing in this service sets a cookie yet (no session middleware, `res.cookie(…)` or `Set-Cookie` header), so nothing leaks today; the first session cookie it sets will be written to the logs with every response.',
       raw: 'This {{library}} logger has `wrapSerializers: false` without its own `req` and `res` serializers, so it logs the raw request and response objects: every header (Authorization, Cookie, Set-Cookie) and the raw header lists, which no redact path reliably covers.',
     },
     fixes: {
+      setCookie:
+        "Add {{paths}} to its `redact` paths before the service sets cookies, e.g. `redact: { paths: [{{all}}], censor: '[Redacted]' }`.",
       missing: "Add {{paths}} to its `redact` paths, e.g. `redact: { paths: [{{all}}], censor: '[Redacted]' }`.",
       overrides:
         "Add {{paths}} to this logger's own `redact` paths too: a child logger's `redact` replaces its parent's.",
@@ -55,19 +60,29 @@ export const rule: FileRule<unknown, PiiOptions> = {
   },
   check(file, _change, ctx) {
     if (skipFile(file, ctx)) return;
-    for (const m of checkPino(file, loggerIndexOf(ctx)).missing) {
+    const findings = checkPino(file, loggerIndexOf(ctx)).missing;
+    // The response's Set-Cookie leaks a session cookie only where the service sets one.
+    const setsCookies = findings.length > 0 ? cookieSetterFor(ctx, file.path) !== null : true;
+    for (const m of findings) {
       const library = NAMES[m.config.kind as keyof typeof NAMES] ?? m.config.kind;
-      const quoted = m.missing.map((p) => `\`${p}\``);
       const all = [...(m.config.redact?.paths ?? []), ...m.missing]
         .map((p) => `'${p.replace(/'/g, "\\'")}'`)
         .join(', ');
+      const leaking = setsCookies || m.raw ? m.missing : m.missing.filter((p) => !/set-cookie/.test(p));
+      const quoted = (leaking.length > 0 ? leaking : m.missing).map((p) => `\`${p}\``);
+      const data = { library, missing: listOf(quoted), paths: listOf(quoted), all, what: listOf(whatOf(leaking)) };
+      if (!m.raw && leaking.length === 0) {
+        ctx.report({
+          messageId: 'setCookie',
+          line: configLine(m.config),
+          severity: 'warning',
+          key: `${m.config.kind}|${m.missing.join(',')}`,
+          data,
+        });
+        continue;
+      }
       const messageId = m.raw ? 'raw' : m.overridesParent ? 'overrides' : 'missing';
-      ctx.report({
-        messageId,
-        line: configLine(m.config),
-        key: `${m.config.kind}|${m.missing.join(',')}`,
-        data: { library, missing: listOf(quoted), paths: listOf(quoted), all, what: listOf(whatOf(m.missing)) },
-      });
+      ctx.report({ messageId, line: configLine(m.config), key: `${m.config.kind}|${m.missing.join(',')}`, data });
     }
   },
 };

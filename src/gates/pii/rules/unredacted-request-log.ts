@@ -1,9 +1,33 @@
 import type { FileRule } from '../../../core/types.js';
-import type { ObjectSource } from '../flow.js';
+import type { SinkPredicate } from '../analyse.js';
+import type { ObjectSource, WholeObjectId } from '../flow.js';
 import type { PiiOptions } from '../options.js';
 import { loggerIndexOf, resolveLogger } from '../logger-index.js';
 import { covers } from '../pino.js';
 import { baseData, listOf, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
+
+/** Objects whose logging leaks credentials by construction: every request puts them in the log. */
+export const REQUEST_LEVEL: ReadonlySet<WholeObjectId> = new Set<WholeObjectId>([
+  'request',
+  'headers',
+  'cookies',
+  'response-headers',
+  'lambda-event',
+]);
+
+/** Sinks that print objects with util.inspect, which shows a fetch Request's headers. */
+const INSPECTS = /^(console\.|process\.std(out|err)\.)/;
+
+/**
+ * Reports a whole request, its headers or cookies, the response headers or a Lambda event. A fetch-API
+ * Request (or its Headers) handed to a structured logger is a warning: JSON serialisation writes `{}`,
+ * and only a logger that formats with util.inspect prints its headers.
+ */
+export const claim: SinkPredicate = ({ source, sink }) => {
+  if (source.kind !== 'object' || !REQUEST_LEVEL.has(source.object.id)) return undefined;
+  if (source.fetch && sink.kind === 'log' && !INSPECTS.test(sink.name)) return { severity: 'warning' };
+  return {};
+};
 
 /** Receivers that are pino loggers whatever the file imports (Fastify's and pino-http's request loggers). */
 const PINO_RECEIVER = /^(req|request|reply|res|fastify|app|server)\.log$/;
@@ -58,6 +82,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
     description:
       'A whole request, its headers or cookies, the response headers or a Lambda event is logged, with every Authorization header and session cookie in it.',
     messages: {
+      fetchRequest:
+        '`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}. It is a fetch-API `Request`: a logger that serialises with JSON writes `{}` for it, but one that formats with util.inspect (console, log4js, pretty printers) prints every header, Authorization and Cookie included.',
       object:
         '`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}. It carries {{carries}}, so every request puts live credentials in {{store}}.',
       objectPino:
@@ -66,6 +92,8 @@ export const rule: FileRule<unknown, PiiOptions> = {
         '`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}{{under}}. It carries {{carries}}, and the redaction of `{{logger}}` ({{loggerAt}}) does not cover this shape{{current}}, so every request puts live credentials in {{store}}.',
     },
     fixes: {
+      fetchRequest:
+        'Log the fields you need by name, e.g. `{ method: request.method, url: request.url }`: they read the same whatever the logger does.',
       object: 'Log only the fields you need by name, e.g. {{example}}, never the whole object.',
       objectPino:
         "Log only the fields you need by name, e.g. {{example}}. If the object must stay, add {{paths}} to the logger's `redact` paths: redaction matches the shape logged here, not `req.headers.*`.",
@@ -77,8 +105,10 @@ export const rule: FileRule<unknown, PiiOptions> = {
     const pinoFile = /\bpino\b|fastify|hapi-pino|nestjs-pino/.test(file.text);
     const index = loggerIndexOf(ctx);
     const py = file.language === 'python';
-    reportSinks('unredacted-request-log', file, ctx, (f) => {
+    reportSinks(claim, file, ctx, (f) => {
       const source = f.source as ObjectSource;
+      if (source.fetch && f.severity === 'warning')
+        return { messageId: 'fetchRequest', data: { ...baseData(f), label: source.object.label } };
       const data = {
         ...baseData(f),
         label: source.object.label,

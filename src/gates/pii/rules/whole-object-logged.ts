@@ -1,4 +1,5 @@
 import type { FileRule } from '../../../core/types.js';
+import { credentialReason, type SinkPredicate } from '../analyse.js';
 import type { ObjectSource, WholeObjectId } from '../flow.js';
 import type { PiiOptions } from '../options.js';
 import { baseData, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
@@ -14,6 +15,32 @@ const INSTEAD: Partial<Record<WholeObjectId, string>> = {
     '`err.message`, `err.code` and `err.response?.status` (axios keeps the request configuration and headers on the error)',
   env: 'the specific non-secret settings you need by name',
   'model-dump': 'the attributes you need by name',
+};
+
+/** The objects this rule reports: they carry more than anyone meant to log, credentials only sometimes. */
+export const WHOLE_OBJECT_IDS: ReadonlySet<WholeObjectId> = new Set<WholeObjectId>([
+  'body',
+  'query',
+  'user',
+  'session',
+  'payload',
+  'http-error',
+  'env',
+  'model-dump',
+]);
+
+/**
+ * Reports a whole body, query, user, session, payload, HTTP client error, every field of an object, or
+ * the environment: a warning, a blocker for the environment and where the object visibly carries a
+ * credential ({@link credentialReason}).
+ */
+export const claim: SinkPredicate = (hit) => {
+  const { source } = hit;
+  if (source.kind !== 'object' || !WHOLE_OBJECT_IDS.has(source.object.id)) return undefined;
+  if (source.object.id === 'env')
+    return { severity: 'blocker', credential: "the environment holds the service's secrets" };
+  const credential = credentialReason({ ...hit, source });
+  return credential ? { severity: 'blocker', credential } : {};
 };
 
 /**
@@ -43,7 +70,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     },
   },
   check(file, _change, ctx) {
-    reportSinks('whole-object-logged', file, ctx, (f) => {
+    reportSinks(claim, file, ctx, (f) => {
       const source = f.source as ObjectSource;
       const data = {
         ...baseData(f),
