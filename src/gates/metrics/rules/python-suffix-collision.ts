@@ -38,7 +38,9 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
   },
   check(ctx) {
     const changed = changedPaths(ctx);
-    const seen = new Set<string>();
+    // One finding per definition; where it both collides by suffix and is munged into another name, the
+    // munged message says more (whatever order the index lists the conflicts in).
+    const found = new Map<string, { c: Conflict; messageId: 'munged' | 'collision' }>();
     for (const c of conflictsOf(metricIndexOf(ctx))) {
       if (c.other.kind !== 'entry' || !reportHere(ctx, changed, c.entry.loc, c.other.entry.loc)) continue;
       const munged =
@@ -49,10 +51,10 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         c.entry.def.name.value !== c.other.entry.def.name.value;
       if (c.kind !== 'suffix' && !munged) continue;
       const key = `${c.entry.loc.path}:${c.entry.loc.line}:${c.entry.def.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      report(ctx, c, munged ? 'munged' : 'collision');
+      if (found.has(key) && (found.get(key)!.messageId === 'munged' || !munged)) continue;
+      found.set(key, { c, messageId: munged ? 'munged' : 'collision' });
     }
+    for (const { c, messageId } of found.values()) report(ctx, c, messageId);
   },
 };
 
