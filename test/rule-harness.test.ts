@@ -41,6 +41,27 @@ describe('rule harness', () => {
     ]);
   });
 
+  it('reads a per-line state after the severity', () => {
+    const head = {
+      'a.ts': Buffer.from(
+        `// ruleid: ${RULE}@new\nlog(user)\n// ruleid: ${RULE}#credential@blocker@existing\nlog(user)\nlog(user) // ok: ${RULE}@new\n`,
+      ),
+    };
+    expect(annotationsFor(head, RULE)).toEqual([
+      { path: 'a.ts', line: 2, kind: 'ruleid', state: 'new', source: 'a.ts:1' },
+      {
+        path: 'a.ts',
+        line: 4,
+        kind: 'ruleid',
+        messageId: 'credential',
+        severity: 'blocker',
+        state: 'existing',
+        source: 'a.ts:3',
+      },
+      { path: 'a.ts', line: 5, kind: 'ok', state: 'new', source: 'a.ts:5' },
+    ]);
+  });
+
   it('fails an annotation whose message variant or severity does not match', async () => {
     const root = mkdtempSync(join(tmpdir(), 'harness-'));
     const write = (annotation: string) => {

@@ -16,7 +16,7 @@ import type { ExpiredEntry, GateResult } from './report.js';
 import { judge, toFinding } from './judge.js';
 
 export type { ExpiredEntry };
-import { assignFingerprints } from './fingerprint.js';
+import { assignFingerprints, groupCounts, type FingerprintInput } from './fingerprint.js';
 import { formatMessage } from './messages.js';
 import { scoreOf } from './scoring.js';
 import { parseSuppressions, suppressionCovers, type Suppression } from './suppressions.js';
@@ -667,8 +667,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       });
     }
 
-    // Fingerprints.
-    for (const side of sidesToRun) fingerprint(raw[side], sides[side], renamedToHead, side);
+    // Fingerprints: the two sides together, so that of several identical findings the ones the PR added are new.
+    fingerprint(raw, sides, renamedToHead, sidesToRun, inScope);
 
     // States are the judgement's (judge.ts): here, only whether the base had each finding.
     const baseIds = new Set(raw.base.map((f) => f.id!));
@@ -918,25 +918,55 @@ function toRaw(
   };
 }
 
-function fingerprint(findings: RawFinding[], files: SideFiles, renamedToHead: Map<string, string>, side: Side): void {
-  const order = findings
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) || a.f.line - b.f.line || a.i - b.i);
-  const ids = assignFingerprints(
-    order.map(({ f }) => {
+/**
+ * Fingerprints both sides. Identical findings (one rule, path, line text or key) are told apart by an
+ * ordinal; when the head has more of them than the base, the extra ones are those on lines the PR added
+ * or changed (and, when the base has more, the ones gone are those on lines it removed), so the `new`
+ * label and the ids of the old occurrences stay where they were. Ties: line order.
+ */
+function fingerprint(
+  raw: Record<Side, RawFinding[]>,
+  sides: Record<Side, SideFiles>,
+  renamedToHead: Map<string, string>,
+  sidesToRun: readonly Side[],
+  changes: readonly ChangedFile[],
+): void {
+  const changeByPath = new Map(changes.map((c) => [c.path, c]));
+  const touchedLines = new Map<string, ReadonlySet<number>>();
+  const touched = (f: RawFinding, side: Side): 0 | 1 | 2 => {
+    const change = changeByPath.get(f.path);
+    if (!change) return 0;
+    const key = `${side}\u0000${f.path}`;
+    let lines = touchedLines.get(key);
+    if (!lines) touchedLines.set(key, (lines = new Set(side === 'head' ? change.addedLines : change.removedLines)));
+    if (lines.has(f.line)) return 2;
+    for (let l = f.line + 1; l <= f.endLine; l++) if (lines.has(l)) return 1;
+    return 0;
+  };
+  const prepared = sidesToRun.map((side) => {
+    const order = raw[side]
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) || a.f.line - b.f.line || a.i - b.i);
+    const inputs: FingerprintInput[] = order.map(({ f }) => {
       const readPath = side === 'base' ? baseSidePath(f.path, renamedToHead) : f.path;
-      const file = files.files.get(readPath);
+      const file = sides[side].files.get(readPath);
       return {
         ruleId: f.ruleId,
         path: f.path,
         context: file && f.anchor !== 'key' ? file.lineText(f.line) : '',
         ...(f.key !== undefined ? { key: f.key } : {}),
+        touched: touched(f, side),
       };
-    }),
-  );
-  order.forEach(({ f }, k) => {
-    f.id = ids[k];
+    });
+    return { side, order, inputs, counts: groupCounts(inputs) };
   });
+  for (const { side, order, inputs } of prepared) {
+    const other = prepared.find((p) => p.side !== side);
+    const ids = assignFingerprints(inputs, other?.counts);
+    order.forEach(({ f }, k) => {
+      f.id = ids[k];
+    });
+  }
 }
 
 interface SuppressionInput {

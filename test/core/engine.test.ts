@@ -151,6 +151,64 @@ describe('baseline', () => {
     expect(r.findings.map((f) => f.state)).toEqual(['existing', 'new']);
   });
 
+  describe('several findings with one fingerprint, the PR adding or removing some', () => {
+    const log = (msg: string) => `log("${msg}", KEYED(token));\n`;
+    const base = { 'src/a.ts': `${log('first')}const a = 1;\n${log('second')}` };
+    const head = { 'src/a.ts': `${log('first')}const a = 1;\n${log('added')}${log('second')}` };
+
+    it('the new one is on the line the PR added; the old ones keep their ids and their waivers', async () => {
+      const same = await run({}, base);
+      const r = await run(base, head);
+      expect(r.findings.map((f) => [f.line, f.state])).toEqual([
+        [1, 'existing'],
+        [3, 'new'],
+        [4, 'existing'],
+      ]);
+      expect([r.findings[0]!.id, r.findings[2]!.id]).toEqual(same.findings.map((f) => f.id));
+      expect(new Set(r.findings.map((f) => f.id)).size).toBe(3);
+      // A waiver of the old second occurrence stays on it and does not clear the added one.
+      const waived = await run(base, head, '', {
+        waivers: [{ findingId: same.findings[1]!.id, reason: 'known', by: 'octocat', until: '2026-12-01' }],
+      });
+      expect(waived.findings.map((f) => [f.line, f.state])).toEqual([
+        [1, 'existing'],
+        [3, 'new'],
+        [4, 'waived'],
+      ]);
+      expect(waived.verdict).toBe('blocked');
+    });
+
+    it('holds through a rename with edits', async () => {
+      const r = await run(
+        { 'src/old.ts': `${base['src/a.ts']}export const b = 2;\nexport const c = 3;\n` },
+        { 'src/new.ts': `${head['src/a.ts']}export const b = 2;\nexport const c = 4;\n` },
+      );
+      expect(r.findings.map((f) => [f.path, f.line, f.state])).toEqual([
+        ['src/new.ts', 1, 'existing'],
+        ['src/new.ts', 3, 'new'],
+        ['src/new.ts', 4, 'existing'],
+      ]);
+    });
+
+    it('the resolved one is the one on the line the PR removed', async () => {
+      const r = await run(head, base);
+      expect(r.findings.map((f) => f.state)).toEqual(['existing', 'existing']);
+      expect(r.resolved.map((f) => f.line)).toEqual([3]);
+    });
+
+    it('holds for line-text fingerprints too: identical lines, the added one between two old ones', async () => {
+      const r = await run(
+        { 'src/a.ts': 'f(BAD);\nconst a = 1;\nconst b = 2;\nf(BAD);\n' },
+        { 'src/a.ts': 'f(BAD);\nconst a = 1;\nf(BAD);\nconst b = 2;\nf(BAD);\n' },
+      );
+      expect(r.findings.map((f) => [f.line, f.state])).toEqual([
+        [1, 'existing'],
+        [3, 'new'],
+        [5, 'existing'],
+      ]);
+    });
+  });
+
   it('baseline: off makes existing findings new', async () => {
     const r = await run({ 'src/a.ts': 'f(BAD);\n' }, { 'src/a.ts': 'f(BAD);\nf(1);\n' }, 'baseline: off\n');
     expect(r.findings.map((f) => f.state)).toEqual(['new']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assignFingerprints, normaliseContext } from '../../src/core/fingerprint.js';
+import { assignFingerprints, groupCounts, normaliseContext } from '../../src/core/fingerprint.js';
 import { formatMessage } from '../../src/core/messages.js';
 import { bandScore, overallScore, reachesFailOn, scoreOf, statusOf } from '../../src/core/scoring.js';
 import type { Finding } from '../../src/core/types.js';
@@ -91,6 +91,20 @@ describe('fingerprints', () => {
     expect(assignFingerprints([{ ...base, ruleId: 's' }])[0]).not.toBe(a);
     expect(assignFingerprints([{ ...base, path: 'q' }])[0]).not.toBe(a);
     expect(assignFingerprints([{ ...base, key: 'k' }])[0]).not.toBe(a);
+  });
+  it("with the other side's counts, give the extra occurrences of a group to the touched ones", () => {
+    const f = { ruleId: 'r', path: 'p', context: '', key: 'log|token' };
+    const base = [f, f];
+    const alone = assignFingerprints(base);
+    // The head adds an occurrence between the two old ones: it takes the extra ordinal.
+    const head = assignFingerprints([f, { ...f, touched: 2 }, f], groupCounts(base));
+    expect([head[0], head[2]]).toEqual(alone);
+    expect(alone).not.toContain(head[1]);
+    // Least touched first, then the order given; without a shortfall the order alone decides.
+    const spanOnly = assignFingerprints([{ ...f, touched: 2 }, { ...f, touched: 1 }, f], groupCounts([f]));
+    expect(spanOnly[2]).toBe(alone[0]);
+    expect(assignFingerprints([{ ...f, touched: 2 }, f], groupCounts(base))).toEqual(alone);
+    expect(assignFingerprints([f, { ...f, touched: 2 }], new Map())).toEqual(alone);
   });
 });
 

@@ -13,6 +13,10 @@
  * either part optional (`ruleid: pii/whole-object-logged#credential`, `ruleid: metrics/x@warning`). In
  * `case.yml`, `expect` entries take `messageId` and `severity` the same way.
  *
+ * A last `@<state>` (new, existing, suppressed, waived) pins the state of that one line and wins over
+ * `case.yml`'s `state`: `ruleid: pii/x@new` on the line the PR added, `ruleid: pii/x@existing` on an old
+ * one (`ruleid: pii/x@blocker@new` with a severity). `ok: pii/x@new` only rules out a new finding there.
+ *
  * A case fails on any entry of `evaluation.errors` (a file that could not be analysed, a rule or index
  * that threw) unless `case.yml` declares it under `errors: [{ path, message }]`, where `message` is a
  * substring of the error; a declared error that no longer happens fails too.
@@ -106,9 +110,10 @@ export function readTree(dir: string): Record<string, Uint8Array> {
 }
 
 /** One target: `<rule-id>[#<messageId>][@<severity>]`. */
-const TARGET = String.raw`[a-z0-9-]+(?:\/[a-z0-9-]+)?(?:#[A-Za-z0-9_]+)?(?:@(?:blocker|warning|notice))?`;
+const TARGET = String.raw`[a-z0-9-]+(?:\/[a-z0-9-]+)?(?:#[A-Za-z0-9_]+)?(?:@(?:blocker|warning|notice))?(?:@(?:new|existing|suppressed|waived))?`;
 const ANNOTATION = new RegExp(String.raw`\b(todoruleid|todook|ruleid|ok):\s*(${TARGET}(?:\s*,\s*${TARGET})*)`, 'g');
-const TARGET_PARTS = /^([a-z0-9-]+(?:\/[a-z0-9-]+)?)(?:#([A-Za-z0-9_]+))?(?:@(blocker|warning|notice))?$/;
+const TARGET_PARTS =
+  /^([a-z0-9-]+(?:\/[a-z0-9-]+)?)(?:#([A-Za-z0-9_]+))?(?:@(blocker|warning|notice))?(?:@(new|existing|suppressed|waived))?$/;
 
 function isAnnotationOnly(line: string): boolean {
   const stripped = line
@@ -129,7 +134,7 @@ export function annotationsFor(head: Record<string, Uint8Array>, ruleId: string)
         const targets = m[2]!.split(/\s*,\s*/).map((t) => TARGET_PARTS.exec(t)!);
         const mine = targets.find((t) => t[1] === ruleId);
         if (!mine) continue;
-        const [, , messageId, severity] = mine;
+        const [, , messageId, severity, state] = mine;
         // The annotated line: the same line when the annotation trails code, else the next line that is
         // not itself only annotations.
         let target = i + 1;
@@ -143,6 +148,7 @@ export function annotationsFor(head: Record<string, Uint8Array>, ruleId: string)
           kind: m[1] as Expectation['kind'],
           ...(messageId ? { messageId } : {}),
           ...(severity ? { severity: severity as Finding['severity'] } : {}),
+          ...(state ? { state: state as Finding['state'] } : {}),
           source: `${path}:${i + 1}`,
         });
       }
@@ -185,7 +191,7 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
   });
   const findings = evaluation.findings.filter((f) => f.ruleId === ruleId);
   const expectations = annotationsFor(head, ruleId).map((e) =>
-    caseFile.state && e.kind === 'ruleid' ? { ...e, state: caseFile.state } : e,
+    caseFile.state && e.kind === 'ruleid' && !e.state ? { ...e, state: caseFile.state } : e,
   );
   for (const e of caseFile.expect ?? []) {
     if (e.rule && e.rule !== ruleId) continue;
@@ -213,9 +219,12 @@ export async function runCase(caseDir: string, ruleId: string, gates: readonly G
     const variant = `${e.messageId ? `#${e.messageId}` : ''}${e.severity ? `@${e.severity}` : ''}`;
     switch (e.kind) {
       case 'ruleid':
-        if (hits.length === 0)
-          problems.push(`expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got none`);
-        else if (variant && !hits.some((f) => variantMatches(e, f))) {
+        if (hits.length === 0) {
+          const there = findings.filter((f) => matches(e, f)).map((f) => f.state);
+          problems.push(
+            `expected ${ruleId}${e.state ? ` (${e.state})` : ''} at ${where}, got ${there.length ? there.join(', ') : 'none'}`,
+          );
+        } else if (variant && !hits.some((f) => variantMatches(e, f))) {
           const got = hits.map((f) => `#${f.messageId}@${f.severity}`).join(', ');
           problems.push(`expected ${ruleId}${variant} at ${where}, got ${got}`);
         }
