@@ -626,7 +626,7 @@ export function resolveIndex(
                 {
                   kind: 'local',
                   key: `facade:${facade.fnKey}`,
-                  label: `the instruments of ${facade.display}`,
+                  label: facade.display,
                   perCall: false,
                 },
               ],

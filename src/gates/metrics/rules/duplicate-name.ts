@@ -80,7 +80,7 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         registry: registryLabel(e.registry),
         other: other.text,
         error: e.def.facade?.raises
-          ? `the repository's wrapper ${e.def.facade.display} raises on a name it already holds`
+          ? `The repository's wrapper ${e.def.facade.display} raises on a name it already holds`
           : libraryError(library, name),
         moment: moment(
           e.scope,
