@@ -941,6 +941,8 @@ class PyExtractor {
       param: string;
       kinds: Set<string>;
       library: 'opentelemetry' | 'prometheus_client';
+      /** A prometheus_client construction passing `registry=`. */
+      ownRegistry?: boolean;
     }
     const carriers = new Map<number, Carrier>();
     for (const c of calls) {
@@ -964,6 +966,7 @@ class PyExtractor {
         library: otel ? 'opentelemetry' : 'prometheus_client',
       };
       carrier.kinds.add(otel ?? prom!);
+      if (prom && keywordArgs(c).has('registry')) carrier.ownRegistry = true;
       carriers.set(decl.fn.id, carrier);
     }
     if (carriers.size === 0) return;
@@ -1008,6 +1011,7 @@ class PyExtractor {
         ...(kinds.length > 1 ? { typeFromCall: true } : {}),
         ...(raises ? { raises: true } : {}),
         display: cls ? `${cls}.${name}()` : `${name}()`,
+        ...(f.library === 'prometheus_client' && !f.ownRegistry ? { defaultRegistry: true } : {}),
       });
     }
   }

@@ -620,7 +620,8 @@ export function resolveIndex(
         ...(facade.display
           ? { facade: { key: facade.fnKey, display: facade.display, raises: facade.raises === true } }
           : {}),
-        ...(facade.raises && facade.display
+        ...(facade.defaultRegistry ? { registries: [{ kind: 'default' as const }] } : {}),
+        ...(facade.raises && facade.display && !facade.defaultRegistry
           ? {
               registries: [
                 {

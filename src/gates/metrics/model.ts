@@ -270,6 +270,8 @@ export interface FacadeDecl {
   raises?: boolean;
   /** How the facade reads in messages: `Meter.create_metric()`. */
   display?: string;
+  /** A prometheus_client facade constructing without `registry=`: its metrics enter the default REGISTRY. */
+  defaultRegistry?: boolean;
 }
 
 /** A call with a literal options object (`createCounter({ name, help, labelNames })`), a definition if the callee is a facade. */
