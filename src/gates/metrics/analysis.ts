@@ -149,7 +149,12 @@ function absorbsDuplicate(scope: Scope): boolean {
 export function entriesOf(index: MetricIndex): Entry[] {
   const out: Entry[] = [];
   for (const def of index.metrics) {
-    if (def.library === 'opentelemetry' || def.fullName === undefined || absorbsDuplicate(def.scope)) continue;
+    if (
+      (def.library === 'opentelemetry' && !def.facade?.raises) ||
+      def.fullName === undefined ||
+      absorbsDuplicate(def.scope)
+    )
+      continue;
     for (const ref of def.resolvedRegistries) {
       const key = registryKey(ref, def);
       if (!key) continue;

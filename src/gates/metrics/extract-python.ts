@@ -24,6 +24,7 @@ import { isEntityLike } from './labels.js';
 import { emptyFileFacts } from './model.js';
 import type {
   CallSite,
+  FacadeCall,
   FileFacts,
   Guard,
   HotReason,
@@ -133,6 +134,7 @@ class PyExtractor {
     // Constructions first, so `REGISTRY.register(Counter(…))` can point at its inline definition.
     for (const c of calls) this.onConstruct(c);
     for (const c of calls) this.onCall(c);
+    this.collectFacades(calls);
     this.collectDeclarations();
     return this.facts;
   }
@@ -765,7 +767,11 @@ class PyExtractor {
     const otel = OTEL_CREATORS[method];
     if (otel) return this.onOtel(c, object, method, otel);
     if (method === 'labels' || method === 'remove') return this.onLabels(c, object);
+    // A facade's recording names its metric first; an instrument's names the amount (its target stays unresolved).
+    this.onFacadeRecord(c, method);
     if (method === 'add' || method === 'record' || method === 'set') this.onAttributes(c, object);
+    if (object && object.type !== 'call' && !(object.type === 'identifier' && /^(self|cls)$/.test(object.text)))
+      this.onFacadeCall(c, { kind: 'method', name: method, ...this.importedModuleOf(object) });
     if (object?.type === 'identifier' && (object.text === 'self' || object.text === 'cls')) {
       const cls = this.className(c);
       if (cls)
@@ -804,7 +810,210 @@ class PyExtractor {
     else if (decl.kind === 'import' && decl.binding.imported !== '*' && this.facts.modules[decl.binding.module]) {
       callee = { kind: 'import', module: this.facts.modules[decl.binding.module]!, name: decl.binding.imported };
     }
-    if (callee) this.facts.calls.push({ callee, display: `${name}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+    if (callee) {
+      this.facts.calls.push({ callee, display: `${name}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.onFacadeCall(c, callee);
+    }
+  }
+
+  /** The repository module an object expression's root is imported from (`meter` of `from ..telemetry import meter`). */
+  private importedModuleOf(object: TSNode): { module?: string } {
+    const root = dottedName(object)?.split('.')[0];
+    if (!root) return {};
+    const decl = this.lookup(root, object);
+    if (decl?.kind !== 'import' || PROM_MODULES.has(decl.binding.module)) return {};
+    const module =
+      this.facts.modules[decl.binding.module] ??
+      (decl.binding.imported === '*' ? this.resolver.python(this.file.path, decl.binding.module) : undefined);
+    return module ? { module } : {};
+  }
+
+  /**
+   * `meter.create_metric("shop.orders", type=MetricType.COUNTER, unit=…, description=…)`,
+   * `make_counter("orders", "Orders")`: a definition if the callee is a facade (see collectFacades). Only
+   * calls that look like one: a static name, and a metric-ish method name or keywords.
+   */
+  private onFacadeCall(c: TSNode, callee: FacadeCall['callee']): void {
+    const method = callee.kind === 'method' ? callee.name : callee.kind === 'local' ? callee.key : callee.name;
+    const kw = keywordArgs(c);
+    const metricish =
+      /metric|counter|gauge|histogram|summary|instrument|timer/i.test(method) ||
+      ['type', 'kind', 'unit', 'description', 'documentation'].some((k) => kw.has(k));
+    if (!metricish) return;
+    const nameNode = kw.get('name') ?? positionalArgs(c)[0];
+    if (!nameNode) return;
+    const nameParts = this.str(nameNode);
+    if (nameParts.some((p) => p.kind === 'runtime' || p.kind === 'unknown')) return;
+    const typeText = (kw.get('type') ?? kw.get('kind') ?? kw.get('instrument_type'))?.text ?? '';
+    const otelKind: OtelKind = /UP_?DOWN/i.test(typeText)
+      ? 'up-down-counter'
+      : /HISTOGRAM/i.test(typeText)
+        ? 'histogram'
+        : /GAUGE/i.test(typeText)
+          ? 'gauge'
+          : 'counter';
+    const type: MetricType =
+      otelKind === 'histogram'
+        ? 'histogram'
+        : otelKind === 'counter'
+          ? /SUMMARY/i.test(typeText)
+            ? 'summary'
+            : 'counter'
+          : 'gauge';
+    const description = kw.get('description') ?? kw.get('documentation');
+    const binding = this.bindingOf(c);
+    const fnNode = c.childForFieldName('function');
+    this.facts.facadeCalls.push({
+      callee,
+      argIndex: kw.has('name') ? -1 : 0,
+      def: {
+        id: `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`,
+        library: 'opentelemetry',
+        lang: 'python',
+        ctor: fnNode?.text ?? method,
+        type,
+        otelKind,
+        nameParts,
+        nameText: nameNode.text,
+        ...(description ? { help: stringValue(description) ?? null } : {}),
+        registries: [],
+        ...(binding ? { binding } : {}),
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+      },
+    });
+  }
+
+  /**
+   * `meter.record(METRIC_ORDERS, 1, Unit.ORDER, attributes={…})`: a facade's recording names the metric by
+   * its handle (what `create_metric` returned) and carries the attributes (label values) as a keyword.
+   */
+  private onFacadeRecord(c: TSNode, method: string): void {
+    if (!/^(record|increment|inc|add|observe|set)/.test(method)) return;
+    const attrs = keywordArgs(c).get('attributes') ?? keywordArgs(c).get('labels');
+    const first = positionalArgs(c)[0];
+    if (!attrs || !first || (first.type !== 'identifier' && first.type !== 'attribute')) return;
+    if (this.objectExpr(first).kind === 'unknown') return;
+    const dicts = attrs.type === 'dictionary' ? [attrs] : attrs.type === 'identifier' ? this.dictsOf(attrs) : [];
+    const extra = attrs.type === 'identifier' ? this.subscriptStores(attrs) : [];
+    for (const d of dicts) this.onLabels(c, first, d);
+    if (extra.length > 0) this.onLabels(c, first, undefined, extra);
+  }
+
+  /** The dictionaries assigned to a local name (`attributes = {…}`) in its block. */
+  private dictsOf(name: TSNode): TSNode[] {
+    const decl = this.lookup(name.text, name);
+    if (decl?.kind !== 'var' || decl.module) return [];
+    const out: TSNode[] = [];
+    for (const a of descendantsOfType(decl.block, 'assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type === 'identifier' && left.text === name.text && right?.type === 'dictionary') out.push(right);
+    }
+    return out;
+  }
+
+  /** `attributes[KEY] = value` stores into a local dictionary, in its block. */
+  private subscriptStores(name: TSNode): Array<[TSNode, TSNode]> {
+    const decl = this.lookup(name.text, name);
+    if (decl?.kind !== 'var' || decl.module) return [];
+    const out: Array<[TSNode, TSNode]> = [];
+    for (const a of descendantsOfType(decl.block, 'assignment')) {
+      const left = a.childForFieldName('left');
+      const right = a.childForFieldName('right');
+      if (left?.type !== 'subscript' || !right) continue;
+      const object = left.childForFieldName('value');
+      const key = left.childForFieldName('subscript');
+      if (object?.type === 'identifier' && object.text === name.text && key) out.push([key, right]);
+    }
+    return out;
+  }
+
+  /**
+   * A repository's own wrapper over a metric constructor: a function or method passing one of its parameters
+   * as the name to an OpenTelemetry creator (`otel_meter.create_counter(name, …)`) or a prometheus_client
+   * class, directly or through one helper of its class or module (`self._create_instrument(meter, name, …)`).
+   */
+  private collectFacades(calls: TSNode[]): void {
+    interface Carrier {
+      fn: TSNode;
+      index: number;
+      param: string;
+      kinds: Set<string>;
+      library: 'opentelemetry' | 'prometheus_client';
+      /** A prometheus_client construction passing `registry=`. */
+      ownRegistry?: boolean;
+    }
+    const carriers = new Map<number, Carrier>();
+    for (const c of calls) {
+      const fnNode = c.childForFieldName('function');
+      const method = fnNode?.type === 'attribute' ? fnNode.childForFieldName('attribute')?.text : undefined;
+      const otel = method ? OTEL_CREATORS[method] : undefined;
+      const prom = otel ? undefined : METRIC_CLASSES[this.promExport(fnNode) ?? ''];
+      if (!otel && !prom) continue;
+      const nameNode = this.arg(c, 'name', 0);
+      if (nameNode?.type !== 'identifier') continue;
+      const decl = this.lookup(nameNode.text, nameNode);
+      if (decl?.kind !== 'param' || decl.fn.type !== 'function_definition') continue;
+      const params = ownParams(decl.fn);
+      const index = params.indexOf(nameNode.text);
+      if (index === -1) continue;
+      const carrier = carriers.get(decl.fn.id) ?? {
+        fn: decl.fn,
+        index,
+        param: nameNode.text,
+        kinds: new Set<string>(),
+        library: otel ? 'opentelemetry' : 'prometheus_client',
+      };
+      carrier.kinds.add(otel ?? prom!);
+      if (prom && keywordArgs(c).has('registry')) carrier.ownRegistry = true;
+      carriers.set(decl.fn.id, carrier);
+    }
+    if (carriers.size === 0) return;
+    const facades = new Map<number, Carrier & { via?: Carrier }>(carriers);
+    // One hop: a function of the same class or module handing its own parameter to a carrier.
+    const byName = new Map<string, Carrier>();
+    for (const carrier of carriers.values()) {
+      const n = carrier.fn.childForFieldName('name')?.text;
+      if (n) byName.set(`${this.className(carrier.fn) ?? ''}.${n}`, carrier);
+    }
+    for (const c of calls) {
+      const fnNode = c.childForFieldName('function');
+      if (!fnNode) continue;
+      const calleeName =
+        fnNode.type === 'identifier'
+          ? fnNode.text
+          : fnNode.type === 'attribute'
+            ? fnNode.childForFieldName('attribute')?.text
+            : undefined;
+      if (!calleeName) continue;
+      const carrier = byName.get(`${this.className(c) ?? ''}.${calleeName}`);
+      if (!carrier) continue;
+      const value = keywordArgs(c).get(carrier.param) ?? positionalArgs(c)[carrier.index];
+      if (value?.type !== 'identifier') continue;
+      const decl = this.lookup(value.text, value);
+      if (decl?.kind !== 'param' || decl.fn.type !== 'function_definition' || facades.has(decl.fn.id)) continue;
+      const index = ownParams(decl.fn).indexOf(value.text);
+      if (index !== -1) facades.set(decl.fn.id, { ...carrier, fn: decl.fn, index, param: value.text, via: carrier });
+    }
+    for (const f of facades.values()) {
+      const name = f.fn.childForFieldName('name')?.text;
+      if (!name) continue;
+      const cls = this.className(f.fn);
+      const kinds = [...f.kinds];
+      const raises = descendantsOfType(f.fn, 'raise_statement').length > 0;
+      this.facts.facades.push({
+        fnKey: cls ? `${this.file.path}#${cls}.${name}` : `${this.file.path}#${name}`,
+        paramIndex: f.index,
+        library: f.library,
+        type: f.library === 'opentelemetry' ? otelType(kinds[0] as OtelKind) : (kinds[0] as MetricType),
+        ...(cls ? { method: name } : {}),
+        ...(kinds.length > 1 ? { typeFromCall: true } : {}),
+        ...(raises ? { raises: true } : {}),
+        display: cls ? `${cls}.${name}()` : `${name}()`,
+        ...(f.library === 'prometheus_client' && !f.ownRegistry ? { defaultRegistry: true } : {}),
+      });
+    }
   }
 
   /** `importlib.reload(metrics)`: the module's top level runs again, metrics included. */
@@ -833,7 +1042,12 @@ class PyExtractor {
     this.onLabels(c, object, attrs);
   }
 
-  private onLabels(c: TSNode, object: TSNode | null, attributes?: TSNode): void {
+  private onLabels(
+    c: TSNode,
+    object: TSNode | null,
+    attributes?: TSNode,
+    stores?: ReadonlyArray<[TSNode, TSNode]>,
+  ): void {
     const target = this.objectExpr(object);
     if (target.kind === 'unknown') return;
     const scope: ValueScope = {
@@ -861,12 +1075,18 @@ class PyExtractor {
         loc: this.loc(value),
       });
     };
+    // Attribute keys are often constants (`error_attributes.ERROR_TYPE`): their text names the label.
+    const labelOf = (key: TSNode) => stringValue(key) ?? staticValue(this.str(key)) ?? key.text;
+    if (stores) {
+      for (const [key, value] of stores) use({ label: labelOf(key) }, value);
+      return;
+    }
     if (attributes) {
       for (const pair of attributes.namedChildren) {
         if (pair.type !== 'pair') continue;
         const key = pair.childForFieldName('key');
         const value = pair.childForFieldName('value');
-        const label = key ? stringValue(key) : undefined;
+        const label = key ? labelOf(key) : undefined;
         if (label !== undefined && value) use({ label }, value);
       }
       return;
@@ -1003,6 +1223,16 @@ class PyExtractor {
       if (module) ex.reexports.push({ module, name: b.imported, as: local });
     }
   }
+}
+
+/** A function's parameters as its callers pass them: without `self`/`cls`. */
+function ownParams(fn: TSNode): string[] {
+  const names = pyParamNames(fn);
+  return names[0] === 'self' || names[0] === 'cls' ? names.slice(1) : names;
+}
+
+function otelType(kind: OtelKind): MetricType {
+  return kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter';
 }
 
 /** `Literal["remote", "local"]`, `bool`, `Optional[Literal[…]]`. */

@@ -437,7 +437,8 @@ function referencedModules(f: FileFacts): string[] {
   for (const u of f.labelUses) obj(u.target);
   for (const e of f.exports.reexports) out.push(e.module);
   for (const r of f.reloads) out.push(r.module);
-  for (const c of f.facadeCalls) if (c.callee.kind === 'import') out.push(c.callee.module);
+  for (const c of f.facadeCalls)
+    if (c.callee.kind === 'import' || (c.callee.kind === 'method' && c.callee.module)) out.push(c.callee.module!);
   return out;
 }
 
@@ -462,7 +463,11 @@ function calleeNamesWorthFollowing(facts: Map<string, FileFacts>): string[] {
   const names = new Set<string>();
   for (const f of facts.values()) {
     // One-level facades (`createCounter(options)`): their callers hold the definitions.
-    for (const d of f.facades) keys.add(d.fnKey);
+    for (const d of f.facades) {
+      keys.add(d.fnKey);
+      // A class method facade is called on an instance: its callers spell the method name.
+      if (d.method && d.method.length >= 4) names.add(d.method);
+    }
     for (const fn of f.functions) {
       if (!keys.has(fn.key)) continue;
       const simple = fn.name.includes('.') ? fn.name.split('.')[0]! : fn.name;
@@ -589,15 +594,46 @@ export function resolveIndex(
   // One-level facades: `createCounter({ name, … })` is a definition when `createCounter` passes its options
   // straight to a metric constructor; the facade decides the library and type.
   const facades = new Map<string, FacadeDecl>();
-  for (const f of all) for (const d of f.facades) facades.set(d.fnKey, d);
+  const methodFacades = new Map<string, FacadeDecl>();
+  for (const f of all)
+    for (const d of f.facades) {
+      facades.set(d.fnKey, d);
+      if (d.method && !methodFacades.has(d.method)) methodFacades.set(d.method, d);
+    }
   const metricsOf = new Map<FileFacts, MetricDef[]>();
   for (const f of all) {
     const extra: MetricDef[] = [];
     for (const c of f.facadeCalls) {
-      const key = resolveCallee(c.callee);
-      const facade = key ? facades.get(key) : undefined;
-      if (!facade || facade.paramIndex !== c.argIndex) continue;
-      extra.push({ ...c.def, library: facade.library, type: facade.type });
+      const callee = c.callee;
+      let facade: FacadeDecl | undefined;
+      if (callee.kind === 'method') facade = methodFacades.get(callee.name);
+      else {
+        const key = resolveCallee(callee);
+        facade = key ? facades.get(key) : undefined;
+      }
+      // argIndex -1: the caller passed it by keyword (`name=`).
+      if (!facade || (c.argIndex !== -1 && facade.paramIndex !== c.argIndex)) continue;
+      extra.push({
+        ...c.def,
+        library: facade.library,
+        type: facade.typeFromCall ? c.def.type : facade.type,
+        ...(facade.display
+          ? { facade: { key: facade.fnKey, display: facade.display, raises: facade.raises === true } }
+          : {}),
+        ...(facade.defaultRegistry ? { registries: [{ kind: 'default' as const }] } : {}),
+        ...(facade.raises && facade.display && !facade.defaultRegistry
+          ? {
+              registries: [
+                {
+                  kind: 'local',
+                  key: `facade:${facade.fnKey}`,
+                  label: facade.display,
+                  perCall: false,
+                },
+              ],
+            }
+          : {}),
+      });
     }
     metricsOf.set(f, extra.length > 0 ? [...f.metrics, ...extra] : f.metrics);
     for (const m of extra) {

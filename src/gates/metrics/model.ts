@@ -140,6 +140,11 @@ export interface MetricDef {
   meter?: string;
   /** Go: the file is in `package main`. */
   goMain?: boolean;
+  /**
+   * Made through a repository's own wrapper (`meter.create_metric(name, type=…)`): its key, how it reads,
+   * and whether it raises on a name it already holds (then a duplicate crashes, as a registry would).
+   */
+  facade?: { key: string; display: string; raises: boolean };
 }
 
 /** An explicit registration: `registry.registerMetric(m)`, `REGISTRY.register(m)`, `reg.MustRegister(m…)`. */
@@ -257,11 +262,22 @@ export interface FacadeDecl {
   paramIndex: number;
   library: Library;
   type: MetricType;
+  /** A class method facade (Python `Meter.create_metric`): callers reach it as `<object>.<method>(…)`. */
+  method?: string;
+  /** The caller's `type=`/`kind=` argument picks the instrument (the facade dispatches on it). */
+  typeFromCall?: boolean;
+  /** The facade raises on its own (a duplicate name check). */
+  raises?: boolean;
+  /** How the facade reads in messages: `Meter.create_metric()`. */
+  display?: string;
+  /** A prometheus_client facade constructing without `registry=`: its metrics enter the default REGISTRY. */
+  defaultRegistry?: boolean;
 }
 
 /** A call with a literal options object (`createCounter({ name, help, labelNames })`), a definition if the callee is a facade. */
 export interface FacadeCall {
-  callee: CallSite['callee'];
+  /** `method`: a call `<object>.<name>(…)` on an object we cannot type (a facade instance imported from `module`). */
+  callee: CallSite['callee'] | { kind: 'method'; name: string; module?: string };
   /** The definition the call makes if its callee is a facade; library and type come from the facade. */
   def: MetricDef;
   argIndex: number;

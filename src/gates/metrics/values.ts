@@ -52,6 +52,9 @@ const INPUT_SEGMENTS = new Set([
   'params',
   'query',
   'body',
+  'rawBody',
+  'raw_body',
+  'data',
   'cookies',
   'args',
   'form',
@@ -185,15 +188,25 @@ export function judgeValue(node: TSNode, scope: ValueScope, depth = 0): ValueVer
         const root = dotted.split('.')[0]!;
         if (!scope.resolve || scope.resolve(root, n) === undefined || CONSTANT_NAME.test(root)) return BOUNDED;
       }
-      // `const path = req.path; … { route: path.x }`: follow the root variable.
-      const root = dotted?.split('.')[0];
+      // `JSON.parse(body).team`, `(await req.json()).team`, `cursor.fetchone()[0]`: a field of a parsed body or a row.
+      const { base, field } = chainBase(n);
+      if (base.type === 'call_expression' || base.type === 'call') return recordField(base, field, scope, depth);
+      // `const path = req.path; … { route: path.x }`, `const body = JSON.parse(raw); body.team`: follow the root variable.
+      const root = base.type === 'identifier' ? base.text : undefined;
       if (root && scope.resolve) {
         const resolved = scope.resolve(root, n);
         if (resolved && 'values' in resolved) {
+          let found: ValueVerdict | undefined;
           for (const value of resolved.values) {
             const r = judgeValue(value, scope, depth + 1);
             if (r?.kind === 'unbounded' && r.request) return r;
+            const v = unwrap(value);
+            if (!found && (v.type === 'call_expression' || v.type === 'call')) {
+              const f = recordField(v, field, scope, depth);
+              if (f?.kind === 'unbounded') found = f;
+            }
           }
+          if (found) return found;
         }
       }
       return undefined;
@@ -310,6 +323,108 @@ function segmentsValue(segs: string[], at: TSNode, isRequestRoot: RequestRootTes
   const single = classifyLabelName(last);
   if (single && single.category !== 'free-text' && single.category !== 'entity-id' && single.category !== 'raw-url')
     return unbounded(single.what);
+  return undefined;
+}
+
+/** Parsers of a JSON document: their result's fields are whatever the sender wrote. */
+const JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
+/** The request's own body parsers: `await req.json()`, `request.json()`, `request.get_json()`. */
+const BODY_METHODS = new Set(['json', 'get_json', 'formData', 'text']);
+/**
+ * Calls returning one database row (or rows): ORM lookups and DB-API cursors. A row's fields are as many as
+ * the table has rows.
+ */
+const ROW_FETCHES = new Set([
+  'fetchone',
+  'fetchall',
+  'fetchmany',
+  'fetchrow',
+  'fetchval',
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findOne',
+  'findOneBy',
+  'findOneOrFail',
+  'findOneByOrFail',
+  'findByPk',
+  'findById',
+  'executeTakeFirst',
+  'executeTakeFirstOrThrow',
+  'one_or_none',
+  'scalar_one',
+  'scalar_one_or_none',
+  'get_object_or_404',
+]);
+/** Row columns that usually hold a few values (a status, a type): not judged. */
+const FEW_VALUED_FIELD =
+  /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
+
+/** The innermost object of a member/subscript chain (parentheses and `await` removed), and the chain's first field. */
+function chainBase(n: TSNode): { base: TSNode; field: string | undefined } {
+  let cur = n;
+  let field: string | undefined;
+  for (let i = 0; i < 12; i++) {
+    const object =
+      cur.type === 'member_expression' || cur.type === 'attribute' || cur.type === 'selector_expression'
+        ? (cur.childForFieldName('object') ?? cur.childForFieldName('operand'))
+        : cur.type === 'subscript_expression' || cur.type === 'subscript' || cur.type === 'index_expression'
+          ? (cur.childForFieldName('object') ??
+            cur.childForFieldName('value') ??
+            cur.childForFieldName('operand') ??
+            cur.namedChildren[0])
+          : null;
+    if (!object) break;
+    const key =
+      cur.childForFieldName('property') ??
+      cur.childForFieldName('attribute') ??
+      cur.childForFieldName('field') ??
+      cur.childForFieldName('index') ??
+      cur.childForFieldName('subscript') ??
+      cur.namedChildren[1];
+    field = key ? (stringValue(key) ?? key.text) : undefined;
+    cur = unwrap(object);
+  }
+  return { base: cur, field };
+}
+
+/**
+ * A field read from what `call` returns: a JSON document parsed from the request (request evidence) or
+ * from elsewhere (user data of unknown size: a warning), or a database row (a warning: the cardinality is
+ * the table's). Undefined for any other call.
+ */
+function recordField(
+  call: TSNode,
+  field: string | undefined,
+  scope: ValueScope,
+  depth: number,
+): ValueVerdict | undefined {
+  const callee = calleeName(call) ?? '';
+  const segs = callee.split('.');
+  // `Order.objects.filter(…).first()` has no dotted callee: its method name is enough for rows.
+  const fn = call.childForFieldName('function');
+  const last = callee
+    ? segs[segs.length - 1]!
+    : (fn?.childForFieldName('property') ?? fn?.childForFieldName('attribute') ?? fn?.childForFieldName('field'))?.text;
+  if (!last) return undefined;
+  if (JSON_PARSERS.test(callee)) {
+    const [arg] = positionalArgs(call);
+    const r = arg ? judgeValue(arg, scope, depth + 1) : undefined;
+    if (r?.kind === 'unbounded' && r.request) return unbounded("a field of the request's JSON body", true);
+    return unbounded('a field of parsed JSON data (whatever its sender wrote)');
+  }
+  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0]!, call))
+    return unbounded("a field of the request's body", true);
+  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
+  if (
+    ROW_FETCHES.has(last) ||
+    (last === 'get' && segs[segs.length - 2] === 'objects') ||
+    ((last === 'first' || last === 'one') && queryChain)
+  ) {
+    if (field !== undefined && FEW_VALUED_FIELD.test(field)) return undefined;
+    return unbounded('a database row field (one series per row of the table)');
+  }
   return undefined;
 }
 

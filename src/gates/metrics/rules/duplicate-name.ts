@@ -79,7 +79,9 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
         name,
         registry: registryLabel(e.registry),
         other: other.text,
-        error: libraryError(library, name),
+        error: e.def.facade?.raises
+          ? `The repository's wrapper ${e.def.facade.display} raises on a name it already holds`
+          : libraryError(library, name),
         moment: moment(
           e.scope,
           first.other.kind === 'entry' ? first.other.entry.scope : { kind: 'module', inLoop: false },
