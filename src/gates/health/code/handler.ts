@@ -129,6 +129,8 @@ export class HandlerAnalyzer {
     const facts: HandlerFacts = { loc: locOf(info, fn), deps: [], leaks: [], readsShutdownState: false };
     await this.walkFunction(fn, info, facts, [], undefined, undefined, 0, new Set());
     facts.errorStatus = await this.errorStatus(fn, info, 0);
+    if (facts.deps.length === 0 && !facts.errorStatus && !facts.readsShutdownState && onlyAnswers(fn, info))
+      facts.checksNothing = true;
     return facts;
   }
 
@@ -731,6 +733,29 @@ function answersErrors(fn: TSNode, info: FileInfo): boolean {
 
 /** Calls that build the response itself (`Response.json(…)`, `json(…)`, `c.text(…)`), not a hand-off. */
 const RESPONSE_BUILDERS = /^(json|text|html|body|send|end|redirect|error|Response|NextResponse)$/;
+
+/** Calls that answer or describe the process without asking anything else (`res.send('ok')`, `Date.now()`). */
+const JS_ANSWER_CALLS =
+  /^(json|text|html|body|send|end|status|sendStatus|code|type|set|header|setHeader|writeHead|Response|NextResponse|Date|String|Number|toISOString|now|uptime|stringify|hrtime|memoryUsage|log|info|debug)$/;
+const PY_ANSWER_CALLS =
+  /^(JSONResponse|PlainTextResponse|Response|HttpResponse|JsonResponse|jsonify|make_response|dict|str|int|time|now|utcnow|isoformat|monotonic)$/;
+
+/**
+ * The handler does nothing but answer: every call builds the response or reads the clock, nothing is
+ * awaited (an awaited helper may be a check we could not see), no callback hands control elsewhere.
+ */
+function onlyAnswers(fn: TSNode, info: FileInfo): boolean {
+  if (fn.descendantsOfType(['await_expression', 'await', 'yield_expression', 'yield']).some(Boolean)) return false;
+  const answers = info.lang === 'js' ? JS_ANSWER_CALLS : PY_ANSWER_CALLS;
+  for (const c of fn.descendantsOfType(['call_expression', 'call', 'new_expression'])) {
+    if (!c) continue;
+    const callee = c.type === 'new_expression' ? c.childForFieldName('constructor') : fnOf(c);
+    if (!callee) return false;
+    const name = memberParts(callee)?.property ?? callee.text;
+    if (!answers.test(name)) return false;
+  }
+  return true;
+}
 
 /**
  * The callees whose result the handler returns as its response (`return probeDatabase()`,
