@@ -6,6 +6,7 @@
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
 import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
+import { clientsOf } from './code/clients.js';
 import { fileRoutes, isFileRouteCandidate } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
@@ -246,6 +247,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
       uncertain: [...f.uncertain],
       catchAll: f.catchAll,
       mentioned: [],
+      clients: await clientsOf(svc.root, pathSet, jsConfig.packageJsons, async (p) => (await ctx.read(p))?.text),
     };
     if (f.nestGrace) {
       // Facts may be shared with the other snapshot's model (unchanged files): copy, never mutate.
@@ -493,6 +495,7 @@ async function analyseHandlers(
           leaks: [...merged.leaks, ...facts.leaks],
           readsShutdownState: merged.readsShutdownState || facts.readsShutdownState,
           errorStatus: !(merged.errorStatus === false && facts.errorStatus === false),
+          ...(merged.checksNothing && facts.checksNothing ? { checksNothing: true } : {}),
         }
       : facts;
   }

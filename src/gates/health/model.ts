@@ -58,6 +58,19 @@ export interface HandlerFacts {
    * throw, no response handed elsewhere); true or undefined when it can or we cannot tell.
    */
   errorStatus?: boolean;
+  /**
+   * True when the handler's own code does nothing but answer: no dependency call, no other call than
+   * building the response, nothing awaited, no way to answer non-2xx. Undefined when it does more.
+   */
+  checksNothing?: boolean;
+}
+
+/** A dependency client library a service declares (a database, cache or broker it talks to). */
+export interface DependencyClient {
+  /** The package as declared (`@prisma/client`, `redis`), or `<workspace package> → <package>`. */
+  module: string;
+  kind: DepKind;
+  loc: Loc;
 }
 
 export type Framework =
@@ -156,6 +169,8 @@ export interface CodeService {
    * route we could read (a constant, a wrapper around the router): the route may exist out of sight.
    */
   mentioned: string[];
+  /** Database, cache and broker clients the service's manifest declares (directly or via a workspace package). */
+  clients?: DependencyClient[];
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * - TS/JS: relative specifiers (ESM `import`, CommonJS `require`, `import()`), with NodeNext `.js` →
  *   `.ts` and extension / `index` resolution; path aliases from the nearest `tsconfig.json`
  *   (`compilerOptions.paths` and `baseUrl`, through `extends`); workspace packages by their
- *   `package.json` name.
+ *   `package.json` name; SvelteKit's implicit `$lib` (the app's `src/lib`).
  * - Python: dotted modules (`app.metrics`) and relative ones (`.metrics`, `..a.b`), modules and packages
  *   (`__init__.py`).
  * - Go: an import path → the repository directory holding that package.
@@ -17,6 +17,8 @@ import { parseJsonc } from './jsonc.js';
 import { dirOf, joinPath } from './paths.js';
 
 export { dirOf, joinPath } from './paths.js';
+
+const SVELTE_CONFIGS = ['svelte.config.js', 'svelte.config.ts', 'svelte.config.mjs', 'svelte.config.cjs'];
 
 const JS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
@@ -112,7 +114,22 @@ export class ModuleResolver {
       return joined === undefined ? undefined : this.jsFile(joined);
     }
     if (specifier.startsWith('/') || specifier.startsWith('node:')) return undefined;
-    return this.jsAlias(from, specifier) ?? this.jsWorkspace(specifier);
+    return this.jsAlias(from, specifier) ?? this.svelteKitLib(from, specifier) ?? this.jsWorkspace(specifier);
+  }
+
+  /**
+   * SvelteKit's implicit `$lib` alias: `src/lib` of the app (the nearest directory above the importer
+   * with a `svelte.config.*`). SvelteKit writes it into a generated `.svelte-kit/tsconfig.json` that is
+   * not committed, so no tsconfig of the repository declares it.
+   */
+  private svelteKitLib(from: string, specifier: string): string | undefined {
+    if (specifier !== '$lib' && !specifier.startsWith('$lib/')) return undefined;
+    for (let dir = dirOf(from); ; dir = dirOf(dir)) {
+      const prefix = dir ? `${dir}/` : '';
+      if (SVELTE_CONFIGS.some((c) => this.paths.has(`${prefix}${c}`)))
+        return this.jsFile(`${prefix}src/lib${specifier.slice('$lib'.length)}`);
+      if (dir === '') return undefined;
+    }
   }
 
   /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */

@@ -123,6 +123,24 @@ describe('ModuleResolver: tsconfig aliases', () => {
     expect(r.js('b/y.ts', 'x')).toBe('a/x.ts');
     expect(r.js('c/y.ts', 'x')).toBeUndefined();
   });
+
+  it("resolves SvelteKit's implicit $lib to the app's src/lib, a declared alias first", async () => {
+    const r = await resolverOf({
+      'apps/site/svelte.config.js': '',
+      'apps/site/tsconfig.json': '{ "extends": "./.svelte-kit/tsconfig.json" }',
+      'apps/site/src/lib/server/db.ts': '',
+      'apps/site/src/lib/index.ts': '',
+      'apps/kit/svelte.config.js': '',
+      'apps/kit/tsconfig.json': '{ "compilerOptions": { "paths": { "$lib/*": ["./shared/*"] } } }',
+      'apps/kit/shared/server/db.ts': '',
+      'other/src/lib/server/db.ts': '',
+    });
+    expect(r.js('apps/site/src/routes/health/+server.ts', '$lib/server/db')).toBe('apps/site/src/lib/server/db.ts');
+    expect(r.js('apps/site/src/routes/+page.server.ts', '$lib')).toBe('apps/site/src/lib/index.ts');
+    expect(r.js('apps/kit/src/routes/health/+server.ts', '$lib/server/db')).toBe('apps/kit/shared/server/db.ts');
+    // No svelte.config above the importer: not a SvelteKit app, `$lib` means nothing.
+    expect(r.js('other/src/routes/x.ts', '$lib/server/db')).toBeUndefined();
+  });
 });
 
 describe('ModuleResolver: workspace packages', () => {

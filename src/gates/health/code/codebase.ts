@@ -326,14 +326,15 @@ function indexJs(info: FileInfo): void {
         continue;
       }
       const clause = stmt.namedChildren.find((c) => c?.type === 'export_clause');
+      const source = stmt.childForFieldName('source');
       for (const spec of clause?.namedChildren ?? []) {
         if (spec?.type !== 'export_specifier') continue;
         const name = spec.childForFieldName('name')?.text;
         const alias = spec.childForFieldName('alias')?.text;
-        if (name) info.exports.set(alias ?? name, name);
+        // A re-export (`export { a as b } from './x'`) is bound under its exported name below.
+        if (name) info.exports.set(alias ?? name, source ? (alias ?? name) : name);
       }
       // `export { a } from './x'`: bind the re-exported names so resolution follows them.
-      const source = stmt.childForFieldName('source');
       if (source && clause) {
         const module = source.text.slice(1, -1);
         for (const spec of clause.namedChildren) {

@@ -4,6 +4,7 @@
  * SvelteKit endpoints (`src/routes/health/+server.ts`). The URL comes from the path relative to the
  * service root; the handlers are the module's exported functions.
  */
+import type { TSNode } from '../../../lang/source-file.js';
 import type { Framework } from '../model.js';
 import { functionOf, type FileInfo } from './codebase.js';
 import { handlerRef, joinPaths, type RawFacts } from './routes.js';
@@ -49,15 +50,32 @@ function add(
   for (const [method, local] of methods) {
     const decl = info.decls.get(local);
     const fn = decl ? functionOf(decl) : undefined;
+    // `export { GET } from '@/modules/health/route'`: the handler is the re-exported (or imported) name,
+    // which the analysis follows through the module resolver (relative paths, tsconfig aliases, `$lib`).
+    const forwarded = !decl && info.bindings.has(local) ? exportedName(info, local) : undefined;
+    const handler = fn ?? forwarded;
     f.routes.push({
       framework,
       method,
       path: urlPath,
       receiver: { kind: 'root' },
-      loc: { path: info.path, line: (decl ?? info.root).startPosition.row + 1 },
-      handlers: fn ? [handlerRef({ node: fn, info })] : [],
+      loc: { path: info.path, line: (decl ?? forwarded ?? info.root).startPosition.row + 1 },
+      handlers: handler ? [handlerRef({ node: handler, info })] : [],
     });
   }
+}
+
+/**
+ * The identifier of an `export { … }` clause that stands for `local`: the alias of a re-export
+ * (`export { handler as GET } from …` is bound as `GET`), else the exported local name.
+ */
+function exportedName(info: FileInfo, local: string): TSNode | undefined {
+  for (const spec of info.root.descendantsOfType('export_specifier')) {
+    const reexport = spec?.parent?.parent?.childForFieldName('source');
+    const node = (reexport && spec?.childForFieldName('alias')) || spec?.childForFieldName('name');
+    if (node?.text === local && node.type === 'identifier') return node;
+  }
+  return undefined;
 }
 
 /** Exported `GET`, `POST`… functions (Next.js route handlers, SvelteKit endpoints). */

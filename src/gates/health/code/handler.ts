@@ -128,8 +128,26 @@ export class HandlerAnalyzer {
   async analyse(fn: TSNode, info: FileInfo): Promise<HandlerFacts> {
     const facts: HandlerFacts = { loc: locOf(info, fn), deps: [], leaks: [], readsShutdownState: false };
     await this.walkFunction(fn, info, facts, [], undefined, undefined, 0, new Set());
-    facts.errorStatus = answersErrors(fn, info);
+    facts.errorStatus = await this.errorStatus(fn, info, 0);
+    if (facts.deps.length === 0 && !facts.errorStatus && !facts.readsShutdownState && onlyAnswers(fn, info))
+      facts.checksNothing = true;
     return facts;
+  }
+
+  /**
+   * Whether a handler can answer non-2xx: its own code, or a function whose result it returns
+   * (followed through imports a few hops; one we cannot follow may, as far as we know).
+   */
+  private async errorStatus(fn: TSNode, info: FileInfo, depth: number): Promise<boolean> {
+    if (answersErrors(fn, info)) return true;
+    if (info.lang !== 'js') return false;
+    for (const callee of delegatedReturns(fn)) {
+      if (depth >= MAX_DEPTH || callee.type !== 'identifier') return true;
+      const r = await this.code.resolve(info, callee.text);
+      const target = r && 'node' in r ? functionOf(r.node) : undefined;
+      if (!target || !r || !('node' in r) || (await this.errorStatus(target, r.info, depth + 1))) return true;
+    }
+    return false;
   }
 
   private async walkFunction(
@@ -711,6 +729,49 @@ function answersErrors(fn: TSNode, info: FileInfo): boolean {
     if (status && !/^20\d$/.test(unwrap(status).text)) return true;
   }
   return passesResponse(fn, ['res', 'reply', 'ctx', 'response', 'resp', 'c', 'event']);
+}
+
+/** Calls that build the response itself (`Response.json(…)`, `json(…)`, `c.text(…)`), not a hand-off. */
+const RESPONSE_BUILDERS = /^(json|text|html|body|send|end|redirect|error|Response|NextResponse)$/;
+
+/** Calls that answer or describe the process without asking anything else (`res.send('ok')`, `Date.now()`). */
+const JS_ANSWER_CALLS =
+  /^(json|text|html|body|send|end|status|sendStatus|code|type|set|header|setHeader|writeHead|Response|NextResponse|Date|String|Number|toISOString|now|uptime|stringify|hrtime|memoryUsage|log|info|debug)$/;
+const PY_ANSWER_CALLS =
+  /^(JSONResponse|PlainTextResponse|Response|HttpResponse|JsonResponse|jsonify|make_response|dict|str|int|time|now|utcnow|isoformat|monotonic)$/;
+
+/**
+ * The handler does nothing but answer: every call builds the response or reads the clock, nothing is
+ * awaited (an awaited helper may be a check we could not see), no callback hands control elsewhere.
+ */
+function onlyAnswers(fn: TSNode, info: FileInfo): boolean {
+  if (fn.descendantsOfType(['await_expression', 'await', 'yield_expression', 'yield']).some(Boolean)) return false;
+  const answers = info.lang === 'js' ? JS_ANSWER_CALLS : PY_ANSWER_CALLS;
+  for (const c of fn.descendantsOfType(['call_expression', 'call', 'new_expression'])) {
+    if (!c) continue;
+    const callee = c.type === 'new_expression' ? c.childForFieldName('constructor') : fnOf(c);
+    if (!callee) return false;
+    const name = memberParts(callee)?.property ?? callee.text;
+    if (!answers.test(name)) return false;
+  }
+  return true;
+}
+
+/**
+ * The callees whose result the handler returns as its response (`return probeDatabase()`,
+ * `() => handler(req)`), other than response builders: those functions decide the status.
+ */
+function delegatedReturns(fn: TSNode): TSNode[] {
+  const body = fn.childForFieldName('body');
+  const returned = body && body.type !== 'statement_block' ? [body] : [];
+  for (const r of fn.descendantsOfType('return_statement')) if (r?.namedChildren[0]) returned.push(r.namedChildren[0]);
+  const out: TSNode[] = [];
+  for (const expr of returned) {
+    const e = unwrap(expr);
+    const callee = e.type === 'call_expression' ? fnOf(e) : null;
+    if (callee && !RESPONSE_BUILDERS.test(memberParts(callee)?.property ?? callee.text)) out.push(callee);
+  }
+  return out;
 }
 
 /** The handler hands its response object (or context) to another function, which may set the status. */

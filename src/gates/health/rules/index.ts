@@ -11,6 +11,7 @@ import { rule as metricsOnPublicPort } from './metrics-on-public-port.js';
 import { rule as probePathConvention } from './probe-path-convention.js';
 import { rule as probeTargetUnserved } from './probe-target-unserved.js';
 import { rule as probeTiming } from './probe-timing.js';
+import { rule as readinessChecksNothing } from './readiness-checks-nothing.js';
 import { rule as readinessProbeMissing } from './readiness-probe-missing.js';
 import { rule as startupProbeMissing } from './startup-probe-missing.js';
 import { rule as statusIgnoresCheck } from './status-ignores-check.js';
@@ -28,6 +29,7 @@ export const rules = [
   probePathConvention,
   probeTargetUnserved,
   probeTiming,
+  readinessChecksNothing,
   readinessProbeMissing,
   startupProbeMissing,
   statusIgnoresCheck,
