@@ -50,7 +50,8 @@ export const prismaSecretIndex: IndexDef<PrismaSecretIndex, PiiOptions> = {
         if (m.ignored) continue;
         const fields = m.fields.filter((f) => f.isColumn);
         const secrets: SecretColumn[] = [];
-        for (const f of fields) {
+        // Secrets are text or bytes: `credentialBackedUp Boolean` and `tokenCount Int` only name one.
+        for (const f of fields.filter((c) => c.type === 'String' || c.type === 'Bytes')) {
           const match = secretColumn(classifier, f.name);
           if (match) secrets.push({ field: f.name, line: f.line, ...match });
         }

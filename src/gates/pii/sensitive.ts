@@ -755,8 +755,12 @@ export interface SecretColumnMatch {
  * names in code (a hash in a log line says nothing) but which a whole row still carries.
  */
 export function secretColumn(classifier: SensitiveClassifier, name: string): SecretColumnMatch | undefined {
+  // A `sessionId` column is a reference to a session row (analytics sessions, foreign keys), not its cookie.
   const isSecret = (m: SensitiveMatch | undefined) =>
-    m !== undefined && m.severity === 'blocker' && (m.category === 'credential' || m.category === 'token');
+    m !== undefined &&
+    m.severity === 'blocker' &&
+    (m.category === 'credential' || m.category === 'token') &&
+    m.label !== 'session id';
   const direct = classifier.classify(name);
   if (isSecret(direct)) return { label: direct!.label, stored: false, password: direct!.label === 'password' };
   const tokens = tokenize(name);

@@ -449,7 +449,16 @@ describe('secretColumn', () => {
     expect(secretColumn(c, 'refresh_token')).toMatchObject({ label: 'token', stored: false });
   });
   it('leaves metadata and personal data out', () => {
-    for (const name of ['email', 'tokenType', 'tokenExpiresAt', 'apiKeyId', 'salt', 'keyHash', 'hashedValue'])
+    for (const name of [
+      'email',
+      'sessionId',
+      'tokenType',
+      'tokenExpiresAt',
+      'apiKeyId',
+      'salt',
+      'keyHash',
+      'hashedValue',
+    ])
       expect(secretColumn(c, name), name).toBeUndefined();
   });
 });
