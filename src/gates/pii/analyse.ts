@@ -44,6 +44,10 @@ export interface SecretRow {
   line: number;
   /** "`passwordHash` (password, hashed or encrypted)". */
   columns: string[];
+  /** The field names of those columns, as the row object has them. */
+  fields: string[];
+  /** The read returns a list of rows (`findMany`). */
+  many: boolean;
   /** Why the row keeps them: no `select`/`omit` at all, a `select` asking for one, or arguments it cannot read. */
   how: 'all' | 'selected' | 'dynamic';
 }

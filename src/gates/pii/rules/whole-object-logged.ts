@@ -1,7 +1,10 @@
 import type { FileRule } from '../../../core/types.js';
-import { credentialReason, type SecretRow, type SinkClaim, type SinkPredicate } from '../analyse.js';
+import type { SourceFile } from '../../../lang/source-file.js';
+import { credentialReason, type SecretRow, type SinkClaim, type SinkFinding, type SinkPredicate } from '../analyse.js';
 import type { ObjectSource, RowRead, WholeObjectId } from '../flow.js';
+import { loggerIndexOf, resolveLogger, type PinoLoggerIndex } from '../logger-index.js';
 import type { PiiOptions } from '../options.js';
+import { covers } from '../pino.js';
 import { prismaIndexOf, type PrismaSecretIndex } from '../prisma-index.js';
 import { baseData, listOf, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
 
@@ -89,9 +92,26 @@ function secretRowOf(row: RowRead, index: PrismaSecretIndex | undefined): SinkCl
     path: first.path,
     line: first.line,
     columns: kept.map((c) => `\`${c.field}\` (${c.label}${c.stored ? ', hashed or encrypted' : ''})`),
+    fields: kept.map((c) => c.field),
+    many: /Many/.test(row.method),
     how: row.dynamic ? 'dynamic' : row.select ? 'selected' : 'all',
   };
   return { severity: certain ? 'blocker' : 'warning', secretRow };
+}
+
+/**
+ * Whether the pino logger of the call (made in this file or imported from one the logger index knows)
+ * redacts every secret column of the row at the shape logged here: `account.passwordHash` under the key
+ * `account`, `passwordHash` as the merge object, `rows.0.passwordHash` for a list (`rows[*].passwordHash`).
+ */
+function redactedByLogger(f: SinkFinding, row: SecretRow, file: SourceFile, loggers: PinoLoggerIndex | undefined) {
+  if (f.sink.kind !== 'log' || f.sink.name.startsWith('console.')) return false;
+  const receiver = f.sink.name.slice(0, f.sink.name.lastIndexOf('.'));
+  const known = /^[A-Za-z_$][\w$]*$/.test(receiver) ? resolveLogger(file, receiver, loggers) : undefined;
+  if (!known || known.unknown || !known.redact?.length) return false;
+  const source = f.source as ObjectSource;
+  const prefix = [...(source.key !== undefined ? [source.key] : []), ...(row.many ? ['0'] : [])];
+  return row.fields.every((field) => known.redact!.some((r) => covers(r, [...prefix, field].join('.'))));
 }
 
 /**
@@ -125,8 +145,10 @@ export const rule: FileRule<unknown, PiiOptions> = {
     },
   },
   check(file, _change, ctx) {
+    const loggers = loggerIndexOf(ctx);
     reportSinks(claimWithSchema(prismaIndexOf(ctx)), file, ctx, (f) => {
       const source = f.source as ObjectSource;
+      if (f.secretRow && redactedByLogger(f, f.secretRow, file, loggers)) return undefined;
       if (f.secretRow)
         return {
           messageId: 'secretColumnRow',
