@@ -84,6 +84,8 @@ export interface RowRead {
   omit: string[];
   /** The arguments are not a literal object (or `select`/`omit` are not): what the row keeps is unknown. */
   dynamic: boolean;
+  /** One element of the list a `findMany` returned (`for (const row of rows)`). */
+  element?: boolean;
 }
 
 /** One step of a value's path, shown to the user: "`const { password } = req.body` (line 3)". */
@@ -365,7 +367,9 @@ type Binding =
   | { kind: 'rest'; node: TSNode; init: TSNode; decl: TSNode }
   | { kind: 'param'; node: TSNode; param: TSNode; fn: TSNode }
   | { kind: 'function'; node: TSNode; fn: TSNode }
-  | { kind: 'catch'; node: TSNode };
+  | { kind: 'catch'; node: TSNode }
+  /** `for (const row of rows)`: only a list of database rows is followed (each element is a row). */
+  | { kind: 'element'; node: TSNode; init: TSNode; decl: TSNode };
 
 /** A property chain: `req.headers.authorization` → root `req`, segments `['req', 'headers', 'authorization']`. */
 interface Chain {
@@ -1034,6 +1038,26 @@ export class Flow {
         case 'rest': {
           const r = this.evaluate(binding.init, depth + 1);
           return withStep(r, stepOf(binding.decl), node);
+        }
+        case 'element': {
+          const rows = this.evaluate(binding.init, depth + 1).sources.flatMap((s) =>
+            s.kind === 'object' && s.row
+              ? [
+                  {
+                    ...s,
+                    object: { id: 'db-row' as const, ...WHOLE_OBJECTS['db-row'] },
+                    row: { ...s.row, element: true },
+                  },
+                ]
+              : [],
+          );
+          if (rows.length > 0)
+            return withStep(
+              this.namedRows({ sources: rows, clean: false }, name, binding),
+              { text: `${name} of ${binding.init.text}`, line: lineOf(binding.decl) },
+              node,
+            );
+          break;
         }
         default:
           break;
@@ -1836,6 +1860,11 @@ function jsScopeTable(scope: TSNode): ScopeTable {
           addDecl(table, found.name, n.endIndex, binding);
         }
       }
+    } else if (n.type === 'for_in_statement' && n.childForFieldName('operator')?.text === 'of') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right)
+        addDecl(table, left.text, left.endIndex, { kind: 'element', node: left, init: right, decl: n });
     } else if (n.type === 'catch_clause') {
       const p = n.childForFieldName('parameter');
       if (p?.type === 'identifier') table.catches.push({ node: n, name: p.text, binding: { kind: 'catch', node: p } });

@@ -93,7 +93,7 @@ function secretRowOf(row: RowRead, index: PrismaSecretIndex | undefined): SinkCl
     line: first.line,
     columns: kept.map((c) => `\`${c.field}\` (${c.label}${c.stored ? ', hashed or encrypted' : ''})`),
     fields: kept.map((c) => c.field),
-    many: /Many/.test(row.method),
+    many: /Many/.test(row.method) && !row.element,
     how: row.dynamic ? 'dynamic' : row.select ? 'selected' : 'all',
   };
   return { severity: certain ? 'blocker' : 'warning', secretRow };
