@@ -761,6 +761,8 @@ export function secretColumn(classifier: SensitiveClassifier, name: string): Sec
     m.severity === 'blocker' &&
     (m.category === 'credential' || m.category === 'token') &&
     m.label !== 'session id';
+  // `clientCredentialsScopes`: what a grant may do, not the grant's secret.
+  if (/^(scopes?|grants?)$/.test(tokenize(name).at(-1) ?? '')) return undefined;
   const direct = classifier.classify(name);
   if (isSecret(direct)) return { label: direct!.label, stored: false, password: direct!.label === 'password' };
   const tokens = tokenize(name);
