@@ -5,6 +5,7 @@
  * and `@map`). The drop rules use it to tell the contract step of expand/contract (the previous release
  * no longer declares what is dropped) from a drop that breaks running code.
  */
+import { prismaModels } from '../../lang/prisma.js';
 import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { calleeName, descendantsOfType, keywordArgs, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
 
@@ -198,35 +199,18 @@ export function sqlalchemyColumnName(attribute: string, value: TSNode): string |
   return positional ?? (named ? stringValue(named) : undefined) ?? attribute;
 }
 
-/** Prisma models: `@@map` table names and scalar fields with `@map` column names. */
+/** Prisma models: `@@map` table names and fields (field names and `@map` column names). */
 export function addPrismaModels(file: SourceFile, catalogue: ModelCatalogue): void {
   catalogue.seen.add('prisma');
-  let current: ModelTable | undefined;
-  file.lines().forEach((raw) => {
-    const line = raw.replace(/\/\/.*$/, '').trim();
-    const open = /^model\s+(\w+)\s*\{/.exec(line);
-    if (open) {
-      current = { table: open[1]!.toLowerCase(), columns: new Set(), complete: true, path: file.path, model: open[1]! };
-      return;
+  for (const m of prismaModels(file.lines())) {
+    const columns = new Set<string>();
+    for (const f of m.fields) {
+      columns.add(f.name.toLowerCase());
+      columns.add(f.column.toLowerCase());
     }
-    if (!current) return;
-    if (line.startsWith('}')) {
-      catalogue.tables.set(current.table, current);
-      current = undefined;
-      return;
-    }
-    const map = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
-    if (map) {
-      current.table = map[1]!.toLowerCase();
-      return;
-    }
-    const field = /^(\w+)\s+\w+/.exec(line);
-    if (field && !line.startsWith('@@')) {
-      current.columns.add(field[1]!.toLowerCase());
-      const col = /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
-      if (col) current.columns.add(col[1]!.toLowerCase());
-    }
-  });
+    const table = m.table.toLowerCase();
+    catalogue.tables.set(table, { table, columns, complete: true, path: file.path, model: m.name });
+  }
 }
 
 /** Whether the models declare the column (by database name or attribute name, `_id` relation columns included). */

@@ -32,6 +32,24 @@ export interface SinkClaim {
   severity?: 'blocker' | 'warning';
   /** Why a whole object counts as carrying a credential. */
   credential?: string;
+  /** A whole database row whose model has secret columns the read keeps. */
+  secretRow?: SecretRow;
+}
+
+/** What the schema says about a logged row: its model and the secret columns the read keeps. */
+export interface SecretRow {
+  model: string;
+  /** Where the model is declared. */
+  path: string;
+  line: number;
+  /** "`passwordHash` (password, hashed or encrypted)". */
+  columns: string[];
+  /** The field names of those columns, as the row object has them. */
+  fields: string[];
+  /** The read returns a list of rows (`findMany`). */
+  many: boolean;
+  /** Why the row keeps them: no `select`/`omit` at all, a `select` asking for one, or arguments it cannot read. */
+  how: 'all' | 'selected' | 'dynamic';
 }
 
 /** A sink rule's predicate: the claim when the rule reports this hit, else undefined. */

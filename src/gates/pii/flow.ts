@@ -32,7 +32,8 @@ export type WholeObjectId =
   | 'session'
   | 'payload'
   | 'http-error'
-  | 'model-dump';
+  | 'model-dump'
+  | 'db-row';
 
 export interface WholeObject {
   id: WholeObjectId;
@@ -65,7 +66,27 @@ export const WHOLE_OBJECTS: Record<WholeObjectId, Omit<WholeObject, 'id'>> = {
     carries: 'the outgoing request configuration, including its Authorization header',
   },
   'model-dump': { label: 'every field of an object', carries: 'every attribute, whatever it holds' },
+  'db-row': { label: 'a whole database row', carries: 'every column of the row' },
 };
+
+/**
+ * A row read through the Prisma client (`prisma.apiKey.findUnique({ where, select })`), as the call shows
+ * it: which model, and which columns `select`/`omit` keep or drop. Whether the model has secret columns is
+ * for the rule to ask the schema.
+ */
+export interface RowRead {
+  /** The client accessor: `apiKey`. */
+  accessor: string;
+  method: string;
+  /** The fields a literal `select` keeps (`true` values); undefined without `select`. */
+  select?: string[];
+  /** The fields a literal `omit` drops. */
+  omit: string[];
+  /** The arguments are not a literal object (or `select`/`omit` are not): what the row keeps is unknown. */
+  dynamic: boolean;
+  /** One element of the list a `findMany` returned (`for (const row of rows)`). */
+  element?: boolean;
+}
 
 /** One step of a value's path, shown to the user: "`const { password } = req.body` (line 3)". */
 export interface Step {
@@ -103,6 +124,8 @@ export interface ObjectSource {
    * and private slots), util.inspect prints every header.
    */
   fetch?: boolean;
+  /** A row read through the Prisma client (`db-row`, or a person-named variable holding one). */
+  row?: RowRead;
 }
 
 export type Source = FieldSource | ObjectSource;
@@ -344,7 +367,9 @@ type Binding =
   | { kind: 'rest'; node: TSNode; init: TSNode; decl: TSNode }
   | { kind: 'param'; node: TSNode; param: TSNode; fn: TSNode }
   | { kind: 'function'; node: TSNode; fn: TSNode }
-  | { kind: 'catch'; node: TSNode };
+  | { kind: 'catch'; node: TSNode }
+  /** `for (const row of rows)`: only a list of database rows is followed (each element is a row). */
+  | { kind: 'element'; node: TSNode; init: TSNode; decl: TSNode };
 
 /** A property chain: `req.headers.authorization` → root `req`, segments `['req', 'headers', 'authorization']`. */
 interface Chain {
@@ -567,6 +592,8 @@ export class Flow {
     if (fn.type === 'member_expression') {
       const method = fn.childForFieldName('property')?.text ?? '';
       const receiver = fn.childForFieldName('object');
+      const row = prismaRowRead(fn, method, args);
+      if (row) return { sources: [{ ...this.objectSource('db-row', node, [], undefined), row }], clean: false };
       if (CLEAN_METHODS.has(method)) return CLEAN;
       if (PROPAGATE_METHODS.has(method) && receiver) return this.js(receiver, depth);
       // `items.map((t) => \`${t.name}\`)`: each element becomes what the callback returns.
@@ -979,7 +1006,7 @@ export class Flow {
             ),
           ]);
           const step = stepOf(base === binding ? binding.decl : assigned!.stmt);
-          if (r.sources.length > 0) return withStep(r, step, node);
+          if (r.sources.length > 0) return withStep(this.namedRows(r, name, binding), step, node);
           if (r.clean) return CLEAN;
           // Literals and object/array literals say what the variable holds: trust them over its name.
           const init = assigned ? assigned.value : binding.init;
@@ -1012,11 +1039,49 @@ export class Flow {
           const r = this.evaluate(binding.init, depth + 1);
           return withStep(r, stepOf(binding.decl), node);
         }
+        case 'element': {
+          const rows = this.evaluate(binding.init, depth + 1).sources.flatMap((s) =>
+            s.kind === 'object' && s.row
+              ? [
+                  {
+                    ...s,
+                    object: { id: 'db-row' as const, ...WHOLE_OBJECTS['db-row'] },
+                    row: { ...s.row, element: true },
+                  },
+                ]
+              : [],
+          );
+          if (rows.length > 0)
+            return withStep(
+              this.namedRows({ sources: rows, clean: false }, name, binding),
+              { text: `${name} of ${binding.init.text}`, line: lineOf(binding.decl) },
+              node,
+            );
+          break;
+        }
         default:
           break;
       }
     }
     return this.byName(node, name, binding);
+  }
+
+  /**
+   * A row held by a variable whose name says what it is (`const user = await prisma.user.findUnique(…)`)
+   * is read as that object (a user record), keeping the row for the rule to check against the schema.
+   */
+  private namedRows(r: Result, name: string, binding: Binding): Result {
+    if (!r.sources.some((s) => s.kind === 'object' && s.object.id === 'db-row')) return r;
+    const whole = this.wholeByName(name, binding, undefined);
+    // The variable names the row better than the query does.
+    return {
+      ...r,
+      sources: r.sources.map((s) =>
+        s.kind === 'object' && s.object.id === 'db-row'
+          ? { ...s, expr: name, ...(whole ? { object: { id: whole, ...WHOLE_OBJECTS[whole] } } : {}) }
+          : s,
+      ),
+    };
   }
 
   /** What a name alone says: a request object, a user record, or a classified field. */
@@ -1159,6 +1224,10 @@ export class Flow {
   }
 
   private object(id: WholeObjectId, node: TSNode, via: Step[], expr: string | undefined): Result {
+    return { sources: [this.objectSource(id, node, via, expr)], clean: false };
+  }
+
+  private objectSource(id: WholeObjectId, node: TSNode, via: Step[], expr: string | undefined): ObjectSource {
     const source: ObjectSource = {
       kind: 'object',
       object: { id, ...WHOLE_OBJECTS[id] },
@@ -1167,7 +1236,7 @@ export class Flow {
       via,
     };
     if ((id === 'request' || id === 'headers') && this.lang === 'js' && this.isWhatwgRequest(node)) source.fetch = true;
-    return { sources: [source], clean: false };
+    return source;
   }
 
   /**
@@ -1340,6 +1409,77 @@ export class Flow {
 // ---------------------------------------------------------------------------------------------------------
 
 /** How to show a chain: as written when it was not reached through variables, else canonical. */
+/** Receivers that name a Prisma client: `prisma`, `this.prismaService`, `db`, `tx` (an interactive transaction). */
+const PRISMA_CLIENT = /prisma|^(db|tx|trx|database|client|dbClient)$/i;
+const PRISMA_ROW_METHODS = new Set([
+  'findUnique',
+  'findUniqueOrThrow',
+  'findFirst',
+  'findFirstOrThrow',
+  'findMany',
+  'create',
+  'update',
+  'upsert',
+  'delete',
+  'createManyAndReturn',
+  'updateManyAndReturn',
+]);
+
+/**
+ * `<client>.<model>.<method>(args)` where the method returns whole rows: the model's accessor and what a
+ * literal `select`/`omit` keeps. Undefined for anything else (the schema decides later whether the
+ * accessor names a model at all).
+ */
+function prismaRowRead(fn: TSNode, method: string, args: readonly TSNode[]): RowRead | undefined {
+  if (!PRISMA_ROW_METHODS.has(method)) return undefined;
+  const model = fn.childForFieldName('object');
+  if (model?.type !== 'member_expression') return undefined;
+  const accessor = model.childForFieldName('property')?.text;
+  const client = model.childForFieldName('object');
+  if (!accessor || !/^[a-z]\w*$/.test(accessor) || !client) return undefined;
+  if (!PRISMA_CLIENT.test(lastSegment(client))) return undefined;
+  const row: RowRead = { accessor, method, omit: [], dynamic: false };
+  const first = args[0] ? unwrap(args[0]) : undefined;
+  if (!first) return row;
+  if (first.type !== 'object') return { ...row, dynamic: true };
+  for (const p of first.namedChildren.filter(isNode)) {
+    if (p.type === 'spread_element') row.dynamic = true;
+    if (p.type !== 'pair') continue;
+    const key = p.childForFieldName('key');
+    const keyName = key ? (stringValue(key) ?? key.text) : '';
+    if (keyName !== 'select' && keyName !== 'omit') continue;
+    const value = p.childForFieldName('value');
+    const shape = value ? unwrap(value) : undefined;
+    if (shape?.type !== 'object') {
+      row.dynamic = true;
+      continue;
+    }
+    const kept: string[] = [];
+    for (const q of shape.namedChildren.filter(isNode)) {
+      if (q.type === 'spread_element') row.dynamic = true;
+      if (q.type === 'shorthand_property_identifier') {
+        // `select: { password }`: whatever the variable holds.
+        row.dynamic = true;
+        continue;
+      }
+      if (q.type !== 'pair') continue;
+      const k = q.childForFieldName('key');
+      const v = q.childForFieldName('value');
+      const name = k ? (stringValue(k) ?? k.text) : '';
+      if (!name || !v) continue;
+      if (v.type === 'false') continue;
+      if (v.type !== 'true' && v.type !== 'object') {
+        row.dynamic = true;
+        continue;
+      }
+      kept.push(name);
+    }
+    if (keyName === 'select') row.select = kept;
+    else row.omit = kept;
+  }
+  return row;
+}
+
 function exprOf(chain: Chain, node: TSNode): string {
   return chain.via.length > 0 || chain.canonical ? chain.segments.join('.') : node.text.replace(/\s+/g, '');
 }
@@ -1720,6 +1860,11 @@ function jsScopeTable(scope: TSNode): ScopeTable {
           addDecl(table, found.name, n.endIndex, binding);
         }
       }
+    } else if (n.type === 'for_in_statement' && n.childForFieldName('operator')?.text === 'of') {
+      const left = n.childForFieldName('left');
+      const right = n.childForFieldName('right');
+      if (left?.type === 'identifier' && right)
+        addDecl(table, left.text, left.endIndex, { kind: 'element', node: left, init: right, decl: n });
     } else if (n.type === 'catch_clause') {
       const p = n.childForFieldName('parameter');
       if (p?.type === 'identifier') table.catches.push({ node: n, name: p.text, binding: { kind: 'catch', node: p } });

@@ -2,6 +2,7 @@ import type { Gate } from '../../core/types.js';
 import { cookieIndex } from './cookie-index.js';
 import { piiCoverage } from './coverage.js';
 import { pinoLoggerIndex } from './logger-index.js';
+import { prismaSecretIndex } from './prisma-index.js';
 import { piiOptionsSchema, type PiiOptions } from './options.js';
 import { SOURCE_FILES } from './report.js';
 import { rules } from './rules/index.js';
@@ -42,7 +43,7 @@ export const piiGate: Gate<PiiOptions> = {
     if (!paths.some(match)) return false;
     return (await snapshot.grep(LOGGING_TOKENS, SOURCE_FILES)).length > 0;
   },
-  indexes: [pinoLoggerIndex, cookieIndex],
+  indexes: [pinoLoggerIndex, cookieIndex, prismaSecretIndex],
   coverage: piiCoverage,
   rules,
 };

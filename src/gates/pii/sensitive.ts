@@ -734,3 +734,41 @@ export const CATEGORY_LABEL: Record<SensitiveCategory, string> = {
   network: 'network identifier',
   custom: 'configured sensitive field',
 };
+
+/** Words that make a secret's name the name of its hash or ciphertext: `passwordHash`, `hashedSecret`. */
+const STORED_FORM = new Set(['hash', 'hashed', 'digest', 'encrypted', 'enc', 'cipher', 'ciphertext', 'bcrypt']);
+
+/** A database column whose name says it holds a secret, as a stored row carries it. */
+export interface SecretColumnMatch {
+  /** "password", "API key", "token". */
+  label: string;
+  /** The column holds a hash or ciphertext of the secret (`passwordHash`), not the secret itself. */
+  stored: boolean;
+  /** The secret is a password (plain or hashed): a hash of a human-chosen password can be guessed offline. */
+  password: boolean;
+}
+
+/**
+ * Whether a column name says it holds a secret: a credential or token by the classifier (`password`,
+ * `apiKey`, `refresh_token`, `twoFactorSecret`), or the hash or ciphertext of one (`passwordHash`,
+ * `hashedPassword`, `hashedSecret`, `encryptedToken`), which the classifier leaves out on purpose for
+ * names in code (a hash in a log line says nothing) but which a whole row still carries.
+ */
+export function secretColumn(classifier: SensitiveClassifier, name: string): SecretColumnMatch | undefined {
+  // A `sessionId` column is a reference to a session row (analytics sessions, foreign keys), not its cookie.
+  const isSecret = (m: SensitiveMatch | undefined) =>
+    m !== undefined &&
+    m.severity === 'blocker' &&
+    (m.category === 'credential' || m.category === 'token') &&
+    m.label !== 'session id';
+  // `clientCredentialsScopes`: what a grant may do, not the grant's secret.
+  if (/^(scopes?|grants?)$/.test(tokenize(name).at(-1) ?? '')) return undefined;
+  const direct = classifier.classify(name);
+  if (isSecret(direct)) return { label: direct!.label, stored: false, password: direct!.label === 'password' };
+  const tokens = tokenize(name);
+  const rest = tokens.filter((t) => !STORED_FORM.has(t));
+  if (rest.length === tokens.length || rest.length === 0) return undefined;
+  const stored = classifier.classify(rest.join('_'));
+  if (!isSecret(stored)) return undefined;
+  return { label: stored!.label, stored: true, password: stored!.label === 'password' };
+}

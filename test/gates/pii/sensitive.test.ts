@@ -7,6 +7,7 @@ import {
   classifierFor,
   classifyIdentifier,
   normalise,
+  secretColumn,
   SensitiveClassifier,
   tokenize,
   type SensitiveCategory,
@@ -434,5 +435,30 @@ describe('owners that are not people', () => {
     expect(c.classifyChain(['incident', 'commander', 'email'])?.category).toBe('contact');
     // Secrets stay secrets whoever owns them.
     expect(c.classifyChain(['service', 'apiKey'])?.category).toBe('credential');
+  });
+});
+
+describe('secretColumn', () => {
+  const c = classifierFor({});
+  it('reads secrets and their stored forms from column names', () => {
+    expect(secretColumn(c, 'password')).toEqual({ label: 'password', stored: false, password: true });
+    expect(secretColumn(c, 'passwordHash')).toEqual({ label: 'password', stored: true, password: true });
+    expect(secretColumn(c, 'hashed_password')).toEqual({ label: 'password', stored: true, password: true });
+    expect(secretColumn(c, 'apiKey')).toMatchObject({ label: 'API key', stored: false });
+    expect(secretColumn(c, 'hashedSecret')).toMatchObject({ label: 'secret', stored: true, password: false });
+    expect(secretColumn(c, 'refresh_token')).toMatchObject({ label: 'token', stored: false });
+  });
+  it('leaves metadata and personal data out', () => {
+    for (const name of [
+      'email',
+      'sessionId',
+      'tokenType',
+      'tokenExpiresAt',
+      'apiKeyId',
+      'salt',
+      'keyHash',
+      'hashedValue',
+    ])
+      expect(secretColumn(c, name), name).toBeUndefined();
   });
 });
