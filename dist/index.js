@@ -31194,7 +31194,7 @@ var directorySchema = external_exports.string().superRefine((dir, ctx) => {
   return trimmed === "." ? "" : trimmed;
 });
 function ruleIdsOf(gates) {
-  return gates.flatMap((gate) => gate.rules.map((rule73) => rule73.meta.id)).sort();
+  return gates.flatMap((gate) => gate.rules.map((rule74) => rule74.meta.id)).sort();
 }
 function assertUniqueIds(gates) {
   const seen = /* @__PURE__ */ new Set();
@@ -31203,19 +31203,19 @@ function assertUniqueIds(gates) {
     seen.add(id);
   }
 }
-function ruleSettingSchema(rule73) {
+function ruleSettingSchema(rule74) {
   const severity = external_exports.enum(RULE_SEVERITY_VALUES);
   const fields = {
     severity: severity.optional().describe("Severity of the rule's findings, or `off` to turn the rule off. Unset: the rule's default severity.")
   };
-  if (rule73.options) {
-    fields["options"] = strictOptions(rule73.options).optional().describe("The rule's options; keys not given take their defaults.");
+  if (rule74.options) {
+    fields["options"] = strictOptions(rule74.options).optional().describe("The rule's options; keys not given take their defaults.");
   }
   const detailed = withUnknownKeyMessage(
     external_exports.strictObject(fields),
-    (key, allowed) => key === "options" ? `\`${rule73.meta.id}\` has no options` : unknownKeyMessage(key, allowed)
+    (key, allowed) => key === "options" ? `\`${rule74.meta.id}\` has no options` : unknownKeyMessage(key, allowed)
   );
-  const defaults = optionDefaults(rule73.options);
+  const defaults = optionDefaults(rule74.options);
   return external_exports.union([severity, detailed]).transform((value) => {
     const setting = {};
     const given = typeof value === "string" ? { severity: value } : value;
@@ -31223,13 +31223,13 @@ function ruleSettingSchema(rule73) {
     const options = given.options ?? defaults;
     if (options !== void 0) setting.options = options;
     return setting;
-  }).describe(`${rule73.meta.description} Default severity: ${rule73.meta.severity}.`);
+  }).describe(`${rule74.meta.description} Default severity: ${rule74.meta.severity}.`);
 }
 function buildConfigSchema(gates) {
   assertUniqueIds(gates);
   const gateIds = gates.map((gate) => gate.id);
   const ruleIds = ruleIdsOf(gates);
-  const rulesByGate = new Map(gates.map((gate) => [gate.id, gate.rules.map((rule73) => rule73.meta.id)]));
+  const rulesByGate = new Map(gates.map((gate) => [gate.id, gate.rules.map((rule74) => rule74.meta.id)]));
   const gateShape = {};
   for (const gate of gates) {
     const enabled = external_exports.boolean().default(true).describe(`Run the ${gate.title} gate. A disabled gate reports nothing and is not scored.`);
@@ -31240,7 +31240,7 @@ function buildConfigSchema(gates) {
     (key, allowed) => ruleIds.includes(key) ? `\`${key}\` is a rule, not a gate; set its severity under \`rules\`` : `unknown gate \`${key}\`${didYouMean(key, allowed) || (allowed.length > 0 ? `; known gates: ${allowed.join(", ")}` : "; no gates are registered")}`
   ).describe("Per gate: `enabled` (default true) and the gate's own options. Keys are gate ids.");
   const ruleShape = {};
-  for (const gate of gates) for (const rule73 of gate.rules) ruleShape[rule73.meta.id] = ruleSettingSchema(rule73).optional();
+  for (const gate of gates) for (const rule74 of gate.rules) ruleShape[rule74.meta.id] = ruleSettingSchema(rule74).optional();
   const rulesSchema = withUnknownKeyMessage(external_exports.strictObject(ruleShape), (key, allowed) => {
     const gateRules = rulesByGate.get(key);
     if (gateRules !== void 0) {
@@ -31449,13 +31449,13 @@ function diffConfigs(base4, head, gates) {
     diffValues(["gates", id], before?.options, after?.options, out);
   }
   const rulesById = /* @__PURE__ */ new Map();
-  for (const gate of gates ?? []) for (const rule73 of gate.rules) rulesById.set(rule73.meta.id, rule73);
+  for (const gate of gates ?? []) for (const rule74 of gate.rules) rulesById.set(rule74.meta.id, rule74);
   const ruleIds = [.../* @__PURE__ */ new Set([...Object.keys(base4.rules), ...Object.keys(head.rules)])].sort();
   for (const id of ruleIds) {
-    const rule73 = rulesById.get(id);
-    const fallback = rule73?.meta.severity ?? "default";
+    const rule74 = rulesById.get(id);
+    const fallback = rule74?.meta.severity ?? "default";
     scalar(`rules.${id}`, base4.rules[id]?.severity ?? fallback, head.rules[id]?.severity ?? fallback);
-    const defaults = rule73 ? optionDefaults(rule73.options) : void 0;
+    const defaults = rule74 ? optionDefaults(rule74.options) : void 0;
     const before = base4.rules[id]?.options ?? defaults;
     const after = head.rules[id]?.options ?? defaults;
     if (before !== void 0 && after !== void 0) diffValues(["rules", id, "options"], before, after, out);
@@ -31895,13 +31895,14 @@ var RULE_DOCS = {
   "health/probe-path-convention": '# health/probe-path-convention\n\nProbes follow the endpoint names the repository chose. With `gates.health.liveness`, `readiness` or\n`startup` set in `.github/readiness.yml`, an HTTP probe of that kind on another path is a warning. With\nnothing configured, only a probe pointed at the *other* kind\'s endpoint is flagged, as a notice \u2014 a\nlivenessProbe on `/readyz` or `/ready`, a readinessProbe on `/livez` or `/live` \u2014 and the convention is\nsuggested.\n\n## Why\nLiveness ("restart me") and readiness ("send me traffic") are built differently: liveness must stay\nprocess-local, readiness may check dependencies. Pointing a liveness probe at the readiness endpoint is\nhow a database blip restarts every pod. A fixed naming convention makes the wrong pairing visible in\nreview.\n\n## \u274C Bad\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          livenessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n```\n\n## \u2705 Good\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n          readinessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n```\n\n## How to fix\nPoint each probe at its own kind\'s endpoint. To have the gate enforce a convention, set\n`gates: { health: { liveness: /livez, readiness: /readyz, startup: /startupz } }` in\n`.github/readiness.yml`.\n',
   "health/probe-target-unserved": "# health/probe-target-unserved\n\nA probe or health check asks for something the service's code does not serve:\n\n- a Kubernetes `httpGet` probe (also from Helm `values.yaml`), a Compose `healthcheck` or a Dockerfile\n  `HEALTHCHECK` (`curl`/`wget`/inline `fetch` to `localhost`) whose **path** no route of the service\n  serves \u2014 router prefixes (`app.use('/internal', router)`, Fastify `register(\u2026, { prefix })`, koa-router\n  and APIRouter prefixes, Flask blueprints, Django `include()`, NestJS `setGlobalPrefix`, Hono\n  `basePath`/`route`) are applied;\n- a probe **port** the app does not listen on (from `listen(\u2026)`, `PORT` in the container's environment,\n  or the server command line: uvicorn, gunicorn, `manage.py runserver`, `flask run`, `next start`);\n  a Compose check against the port published on the host rather than the container port;\n- a **named port** (`port: http`) that the container's `ports` do not declare.\n\nThe claim is only made when the route table is complete as far as the gate can see: a route path built\nat run time, a mount it cannot follow, a catch-all route (SPA fallback, proxy), an unknown Django\ninclude or NestJS versioning make it stay silent. Trailing slashes and letter case are ignored.\n\n## Why\nA probe at a path nothing serves fails on every run, by construction: a readiness probe keeps the pod out\nof the Service forever and stalls the rollout; a liveness probe restarts the container in a loop; a\nCompose health check leaves the container \"unhealthy\", so every `depends_on: condition: service_healthy`\nwaits forever. It is easy to do: rename a route, add a router prefix, or copy a chart from another service.\n\n## \u274C Bad\n```json path=package.json side=both\n{ \"name\": \"orders-api\", \"dependencies\": { \"express\": \"^4.21.0\" } }\n```\n\n```ts path=src/server.ts side=both\nimport express from 'express';\n\nconst app = express();\napp.get('/livez', (_req, res) => res.send('ok'));\napp.listen(8080);\n```\n\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          readinessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n```\n\n## \u2705 Good\n```ts path=src/server.ts side=both\nimport express from 'express';\n\nconst app = express();\napp.get('/livez', (_req, res) => res.send('ok'));\napp.get('/readyz', (_req, res) => res.send('ok'));\napp.listen(8080);\n```\n\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          readinessProbe:\n            httpGet: { path: /readyz, port: 8080 }\n```\n\n## How to fix\nPoint the probe at a route the service serves (the message lists its health routes), or add the route.\nCheck it the way the kubelet does: `curl -i http://localhost:<port><path>` inside the container must\nanswer 2xx or 3xx. For ports, use the port the app listens on inside the container, not the Service port\nor the port published on the host.\n",
   "health/probe-timing": "# health/probe-timing\n\nProbe numbers that defeat the probe:\n\n- `timeoutSeconds` greater than `periodSeconds` (defaults: 1 and 10): the kubelet never overlaps\n  checks, so the real cadence is one check per timeout;\n- a liveness failure budget (`failureThreshold \xD7 periodSeconds`) below\n  `gates.health.fast-restart-seconds` (10 s by default): a GC pause or a throttled CPU restarts the pod;\n- a liveness budget smaller than the readiness budget: the pod is restarted before it is taken out of\n  rotation;\n- `successThreshold` other than 1 on a liveness or startup probe: the API rejects it (a blocker).\n\n## Why\nProbes are how Kubernetes decides to restart pods and route traffic. Numbers that make liveness fire\nwithin seconds turn load spikes into restart storms; a timeout longer than the period quietly makes\nevery check slower than intended.\n\n## \u274C Bad\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n            periodSeconds: 2\n            failureThreshold: 1\n```\n\n## \u2705 Good\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  template:\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n            periodSeconds: 10\n            timeoutSeconds: 2\n            failureThreshold: 3\n```\n\n## How to fix\nKeep `timeoutSeconds` below `periodSeconds`; give liveness tens of seconds of failures before a restart\n(e.g. `periodSeconds: 10`, `failureThreshold: 3`), more than readiness; leave `successThreshold` at 1\nfor liveness and startup probes.\n",
+  "health/readiness-checks-nothing": "# health/readiness-checks-nothing\n\nA readiness check targets an endpoint whose handler only answers: no dependency call, no other call than\nbuilding the response (`res.send('ok')`, `Response.json({ status: 'ok' })`), nothing awaited and no way to\nanswer non-2xx, while the service declares a database, cache or broker client (in its `package.json`,\ndirectly or through a workspace package it depends on, or in its Python requirements). Reported for a\nKubernetes `readinessProbe` (`probe`) and for a Compose `healthcheck` that other services wait for with\n`condition: service_healthy` (`healthcheck`). Liveness-only endpoints, services without such a client,\nhandlers that hand off to code we cannot read (a helper from a package, a function whose result they\nreturn) and endpoints served by Terminus, lightship, under-pressure or fastapi-health are left alone.\n\n## Why\nReadiness is how Kubernetes decides whether a pod gets requests. An endpoint that answers 200 whatever\nhappens keeps a pod in the Service after it lost its database or cache, so every request routed to it\nfails while healthy replicas sit idle; in Compose, dependents start against a service that cannot serve\nyet. The probe looks configured, so nobody notices until the first outage.\n\n## \u274C Bad\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ statement_timeout: 1000 });\nconst app = express();\napp.get('/readyz', (_req, res) => {\n  res.send('ok');\n});\napp.get('/orders', async (_req, res) => {\n  res.json((await pool.query('SELECT * FROM orders')).rows);\n});\napp.listen(8080);\n```\n```yaml path=k8s/api.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0.0\n          ports:\n            - { name: http, containerPort: 8080 }\n          readinessProbe:\n            httpGet: { path: /readyz, port: http }\n```\n```json path=package.json\n{ \"name\": \"api\", \"dependencies\": { \"express\": \"^4.21.0\", \"pg\": \"^8.11.0\" } }\n```\n\n## \u2705 Good\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ statement_timeout: 1000 });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  try {\n    await pool.query('SELECT 1');\n    res.send('ok');\n  } catch {\n    res.status(503).send('database unreachable');\n  }\n});\napp.listen(8080);\n```\n```yaml path=k8s/api.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ghcr.io/acme/api:1.0.0\n          ports:\n            - { name: http, containerPort: 8080 }\n          readinessProbe:\n            httpGet: { path: /readyz, port: http }\n```\n```json path=package.json\n{ \"name\": \"api\", \"dependencies\": { \"express\": \"^4.21.0\", \"pg\": \"^8.11.0\" } }\n```\n\n## How to fix\nCheck the dependencies the service cannot serve without, with a short timeout, and answer 503 when one\nfails (`res.status(ok ? 200 : 503)`, `Response.json(body, { status: 503 })`,\n`raise HTTPException(status_code=503)`). Keep liveness on an endpoint that checks nothing, so a database\noutage takes pods out of rotation instead of restarting them.\n",
   "health/readiness-probe-missing": "# health/readiness-probe-missing\n\nA container that a Service in the repository sends traffic to (the Service's selector matches the pod\nlabels, and its target port is one of the container's ports \u2014 or the pod has one container) has no\n`readinessProbe`. Deployments, StatefulSets, DaemonSets, ReplicaSets, Pods and Argo Rollouts are\nchecked, in plain manifests and in Helm templates (`include \"\u2026selectorLabels\"` on both sides counts as a\nmatch).\n\nNot reported: Jobs and CronJobs, workloads that no Service selects (queue workers), sidecars the Service\ndoes not target, pods with `readinessGates` (a controller decides), and containers whose probes come\nfrom a Helm `include` the gate cannot render (it says so in the analysis notes instead).\n\n## Why\nWithout a readiness probe a pod counts as ready the moment its process starts. Kubernetes routes requests\nto it before it has opened its database pool or warmed its caches, and keeps routing to it when it stops\nanswering. Rolling updates use readiness to decide when to move on, so every rollout sends users to pods\nthat cannot serve yet (kube-score rates this CRITICAL; Polaris `readinessProbeMissing`).\n\n## \u274C Bad\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  selector:\n    matchLabels: { app: orders-api }\n  template:\n    metadata:\n      labels: { app: orders-api }\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          ports:\n            - name: http\n              containerPort: 8080\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: orders-api\nspec:\n  selector: { app: orders-api }\n  ports:\n    - port: 80\n      targetPort: http\n```\n\n## \u2705 Good\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: orders-api\nspec:\n  selector:\n    matchLabels: { app: orders-api }\n  template:\n    metadata:\n      labels: { app: orders-api }\n    spec:\n      containers:\n        - name: orders-api\n          image: ghcr.io/acme/orders-api:1.4.0\n          ports:\n            - name: http\n              containerPort: 8080\n          readinessProbe:\n            httpGet: { path: /readyz, port: http }\n            periodSeconds: 5\n            failureThreshold: 3\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: orders-api\nspec:\n  selector: { app: orders-api }\n  ports:\n    - port: 80\n      targetPort: http\n```\n\n## How to fix\nAdd a `readinessProbe` to the container, pointing at an endpoint the service serves (the fix names one\nwhen the code already has a readiness-like route). That endpoint should answer 503 while the process\ncannot serve: starting up, shutting down, or its required dependencies unreachable (with a timeout).\n",
   "health/startup-probe-missing": "# health/startup-probe-missing\n\nA container with a livenessProbe but no startupProbe that is slow to start by its own configuration:\nthe livenessProbe's `initialDelaySeconds` is at least `gates.health.slow-start-seconds` (30 by default),\nor the container's command (or its image's CMD) runs migrations before the server (`prisma migrate\ndeploy`, `manage.py migrate`, `alembic upgrade`, `knex migrate:latest`, `sequelize db:migrate`\u2026).\n\n## Why\n`initialDelaySeconds` is a fixed guess applied to every start. When a start takes longer \u2014 a cold node, a\nlong migration, a lock \u2014 liveness fails and Kubernetes kills the container, which starts over and is\nkilled again (CrashLoopBackOff), sometimes in the middle of a migration. When a start is fast, a hung\nprocess goes unchecked for the whole delay. A startupProbe holds liveness and readiness off until the\napp has started, with its own generous budget, so liveness can stay strict afterwards (Kubernetes docs,\n\"Protect slow starting containers with startup probes\").\n\n## \u274C Bad\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ledger\nspec:\n  template:\n    spec:\n      containers:\n        - name: ledger\n          image: ghcr.io/acme/ledger:4.0.0\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n            initialDelaySeconds: 90\n```\n\n## \u2705 Good\n```yaml path=k8s/app.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ledger\nspec:\n  template:\n    spec:\n      containers:\n        - name: ledger\n          image: ghcr.io/acme/ledger:4.0.0\n          startupProbe:\n            httpGet: { path: /livez, port: 8080 }\n            periodSeconds: 5\n            failureThreshold: 36\n          livenessProbe:\n            httpGet: { path: /livez, port: 8080 }\n```\n\n## How to fix\nAdd a `startupProbe` with the same check as liveness and a budget (`failureThreshold \xD7 periodSeconds`)\nfor the slowest start you expect, and drop `initialDelaySeconds` from the livenessProbe. Better still,\nrun migrations in a Job or an initContainer instead of the server's start command.\n",
   "health/status-ignores-check": "# health/status-ignores-check\n\nA health endpoint calls a database, cache, broker or another service, but every failure of that call is\ncaught and turned into a normal answer: a `catch`/`except` that neither rethrows nor sets an error status,\na `.catch(() => false)` whose result only goes into the body, `Promise.allSettled`. Nothing in the handler\ncan answer with a non-2xx status (no `res.status(ok ? 200 : 503)`, no `reply.code(503)`, no\n`{ status }` in a `Response` init, no thrown `ServiceUnavailableException`/`HTTPException`, no NestJS\nTerminus `health.check([...])`, no `status=`/`status_code=`). Reported as `probe` when a readinessProbe\ntargets the endpoint and as `named` for other health endpoints; liveness endpoints are left alone, since\nanswering 200 whatever a dependency does is what liveness should do. The library helpers that derive the\nstatus from a result (`@fastify/under-pressure` `healthCheck`, fastapi-health conditions, lightship) are\nnot reported.\n\n## Why\nKubernetes, load balancers and uptime monitors read the status code, never the body. An endpoint that\nanswers `200 {\"status\":\"unhealthy\"}` tells every one of them the pod is fine: a replica that lost its\ndatabase stays in the Service and keeps taking requests it can only fail, and nobody is paged. If the\ndependency should not decide readiness, the check is wasted load on it.\n\n## \u274C Bad\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ statement_timeout: 1000 });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  try {\n    await pool.query('SELECT 1');\n    res.json({ status: 'ok' });\n  } catch {\n    res.json({ status: 'unhealthy' });\n  }\n});\napp.listen(8080);\n```\n\n## \u2705 Good\n```ts path=src/server.ts\nimport express from 'express';\nimport { Pool } from 'pg';\n\nconst pool = new Pool({ statement_timeout: 1000 });\nconst app = express();\napp.get('/readyz', async (_req, res) => {\n  try {\n    await pool.query('SELECT 1');\n    res.json({ status: 'ok' });\n  } catch {\n    res.status(503).json({ status: 'unhealthy' });\n  }\n});\napp.listen(8080);\n```\n\n## How to fix\nSet the status from the result of the check: `res.status(ok ? 200 : 503)`, `reply.code(503)`,\n`return Response.json(body, { status: 503 })`, `raise HTTPException(status_code=503)`,\n`HttpResponse(..., status=503)`, or let the error reach the framework (it answers 500). If the endpoint\nis only meant to say the process is up, remove the dependency call instead.\n",
   "metrics/created-in-hot-path": "# metrics/created-in-hot-path\n\nA metric constructed and registered in code that runs more than once: an Express/Koa/Fastify/Hono route\nhandler or middleware, a NestJS controller method or request-scoped provider, a Next.js route handler,\na Lambda handler, a FastAPI/Flask/Django view, a Celery task, a Go HTTP handler, a loop \u2014 or a function\nor class called from any of those (the finding says from where), or called more than once at start-up. Also reported: code that makes a module which builds metrics at\nits top level evaluate again (`importlib.reload(metrics)`, `delete require.cache[require.resolve('./metrics')]`).\n\n## Why\nThe first call registers the metric; the second registers a new object under the same name, and the\nlibrary throws (prom-client: `A metric with the name \u2026 has already been registered.`, prometheus_client:\n`Duplicated timeseries in CollectorRegistry`) or panics (client_golang `promauto`/`MustRegister`). The\nfirst request after a deploy works, the second fails \u2014 and a test that sends one request per process\npasses. Even with registration disabled, a metric per request loses its values.\n\nNot reported: a registry created in the same function (per-request registries for multi-tenant\nexporters), `registers: []`/`registry=None`/`prometheus.NewCounter` without registering,\n`getSingleMetric(name) ?? new \u2026`, module-level singletons (`if (!counter) counter = new \u2026`, `??=`),\n`functools.lru_cache`, `sync.Once`, `init()`, and factories called once at start-up.\n\n## \u274C Bad\n```ts path=src/orders.ts\nimport { Router } from 'express';\nimport { Counter } from 'prom-client';\n\nexport const router = Router();\nrouter.post('/orders', (req, res) => {\n  const created = new Counter({ name: 'orders_created_total', help: 'Orders created' });\n  created.inc();\n  res.sendStatus(201);\n});\n```\n\n## \u2705 Good\n```ts path=src/orders.ts\nimport { Router } from 'express';\nimport { Counter } from 'prom-client';\n\nconst created = new Counter({ name: 'orders_created_total', help: 'Orders created' });\n\nexport const router = Router();\nrouter.post('/orders', (req, res) => {\n  created.inc();\n  res.sendStatus(201);\n});\n```\n\n## How to fix\nCreate metrics once, at module scope or in a metrics module, and only record values where the work\nhappens. If a per-request registry is intended, create the registry in the same function.\n",
   "metrics/cross-service-conflict": '# metrics/cross-service-conflict\n\nTwo services of one repository (a monorepo) export the same metric name with a different type or a\ndifferent label set \u2014 e.g. `http_requests_total` with `[method, route, status]` in one service and\n`[endpoint]` in another, or a histogram in one and a gauge in the other. Names are compared as scraped\n(prometheus_client\'s counters get `_total`).\n\n## Why\nScraped into one Prometheus, both services\' series land in one metric family. Queries and alerts written\nfor one service silently include (or drop) the other\'s series, `sum by (route)` loses the series that\nhave no `route`, and `rate()` or `histogram_quantile()` over mixed types return nonsense. No single\nservice\'s tests can see this.\n\n## \u274C Bad\n```ts path=services/orders/src/metrics.ts side=both\nimport { Counter } from \'prom-client\';\n\nexport const requests = new Counter({ name: \'http_requests_total\', help: \'Requests\', labelNames: [\'method\', \'route\', \'status\'] });\n```\n\n```json path=services/orders/package.json side=both\n{ "name": "orders", "dependencies": { "prom-client": "^15.1.3" } }\n```\n\n```python path=services/payments/app/metrics.py\nfrom prometheus_client import Counter\n\nREQUESTS = Counter("http_requests", "Requests", ["endpoint"])\n```\n\n```text path=services/payments/requirements.txt\nprometheus-client==0.16.0\n```\n\n## \u2705 Good\n```ts path=services/orders/src/metrics.ts side=both\nimport { Counter } from \'prom-client\';\n\nexport const requests = new Counter({ name: \'http_requests_total\', help: \'Requests\', labelNames: [\'method\', \'route\', \'status\'] });\n```\n\n```json path=services/orders/package.json side=both\n{ "name": "orders", "dependencies": { "prom-client": "^15.1.3" } }\n```\n\n```python path=services/payments/app/metrics.py\nfrom prometheus_client import Counter\n\nREQUESTS = Counter("payments_http_requests", "Requests", ["endpoint"])\n```\n\n```text path=services/payments/requirements.txt\nprometheus-client==0.16.0\n```\n\n## How to fix\nPrefix each service\'s own metrics with the service name, or agree on one type and label set for the\nshared name.\n',
   "metrics/default-metrics-twice": "# metrics/default-metrics-twice\n\nThe process and runtime metrics registered twice in one registry: prom-client's\n`collectDefaultMetrics()` called twice for the same registry and prefix (or inside a request handler),\nPython's `ProcessCollector()`/`PlatformCollector()`/`GCCollector()` constructed again on the default\nregistry, client_golang's `collectors.NewGoCollector()`/`NewProcessCollector()` registered on the default\nregistry (which already has both) or twice on one registry.\n\n## Why\n`collectDefaultMetrics()` constructs about thirty metrics on every call; the second call on the same\nregistry throws `A metric with the name process_cpu_user_seconds_total has already been registered.`\nThe same happens when two libraries each call it (e.g. a Prometheus middleware plus your own call).\nprometheus_client's default `REGISTRY` gets its process, platform and GC collectors when the package is\nimported, and client_golang's default registry starts with the Go and process collectors: registering\nthem again raises or panics at start-up.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport client from 'prom-client';\n\nclient.collectDefaultMetrics();\nexport const register = client.register;\n```\n\n```ts path=src/server.ts\nimport { collectDefaultMetrics } from 'prom-client';\nimport './metrics.js';\n\ncollectDefaultMetrics();\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport client from 'prom-client';\n\nclient.collectDefaultMetrics();\nexport const register = client.register;\n```\n\n```ts path=src/server.ts\nimport './metrics.js';\n```\n\n## How to fix\nCall `collectDefaultMetrics()` once per registry, at start-up, in one shared module; give another\nregistry its own `register` or a distinct `prefix`; disable the library's own default metrics if it\ncollects them too. In Python and Go, drop the re-registration or register the collector in a custom\nregistry.\n",
-  "metrics/duplicate-name": "# metrics/duplicate-name\n\nThe same metric name registered twice in one registry by two different metric objects \u2014 in two\nfiles, in one file, or against a name the library already registers itself (`collectDefaultMetrics()`'s\n`process_*`/`nodejs_*`, prometheus_client's process/platform/GC collectors, client_golang's Go and\nprocess collectors). In Python and Go, registering the *same* object twice is reported too: unlike\nprom-client, those libraries reject it.\n\n## Why\nEvery client library keys its registry by name and refuses a second registration:\n\n| library | what happens |\n|---|---|\n| prom-client | `registerMetric` throws `A metric with the name <name> has already been registered.` when a *different* object takes the name (the constructor registers, so `new Counter()` throws) |\n| prometheus_client | `CollectorRegistry.register` raises `ValueError: Duplicated timeseries in CollectorRegistry: {\u2026}` \u2014 also for the same object twice |\n| client_golang | `Register` returns an error (`duplicate metrics collector registration attempted`, or *different label names or a different help string*); `MustRegister` and `promauto` panic |\n\nThe process crashes at start-up, or on the first request that reaches the second definition. Test\nsuites rarely notice: each test file runs in its own process and imports only part of the app.\n\nThe index follows names through constants, template strings and imports, registries through\n`registers: [...]`, `registry=`, `promauto.With(reg)` and imported registry objects, and only pairs\nmetrics that can live in one process (one service; for Go, not two different `package main` binaries).\nGuarded creation (`register.getSingleMetric(name) ?? new Counter(\u2026)`, a `try`/`except ValueError`)\nand Go metrics whose constant labels differ are not reported.\n\n## \u274C Bad\n```ts path=src/metrics.ts side=both\nimport { Counter } from 'prom-client';\n\nexport const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['route'] });\n```\n\n```ts path=src/payments.ts\nimport { Counter } from 'prom-client';\n\nexport const paymentRequests = new Counter({ name: 'http_requests_total', help: 'Payment requests' });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts side=both\nimport { Counter } from 'prom-client';\n\nexport const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['route'] });\n```\n\n```ts path=src/payments.ts\nimport { httpRequests } from './metrics.js';\n\nexport function recordPayment(): void {\n  httpRequests.inc({ route: '/payments' });\n}\n```\n\n## How to fix\nDefine each metric once, in a shared metrics module, and import the object wherever it is recorded.\nIf the second metric is really different, give it a distinct name (with an application prefix). If it\nbelongs to another registry, say so: `registers: [otherRegistry]`, `registry=other_registry`,\n`promauto.With(otherReg)`.\n",
+  "metrics/duplicate-name": "# metrics/duplicate-name\n\nThe same metric name registered twice in one registry by two different metric objects \u2014 in two\nfiles, in one file, or against a name the library already registers itself (`collectDefaultMetrics()`'s\n`process_*`/`nodejs_*`, prometheus_client's process/platform/GC collectors, client_golang's Go and\nprocess collectors). In Python and Go, registering the *same* object twice is reported too: unlike\nprom-client, those libraries reject it.\n\nMetrics made through the repository's own one-level wrapper are followed: a function passing its options\nto `new Counter(\u2026)` (`createCounter({ name, \u2026 })`), or a Python function or class method handing its name\nparameter to an OpenTelemetry creator or a prometheus_client class, directly or through one helper of its\nclass (`instruments.create_metric(\"shop.orders\", kind=Kind.COUNTER)`). OpenTelemetry itself only warns on a\nduplicate instrument, so a name taken twice through such a wrapper is reported only when the wrapper raises\non its own (a `raise` in the wrapper method, e.g. a duplicate-name check).\n\n## Why\nEvery client library keys its registry by name and refuses a second registration:\n\n| library | what happens |\n|---|---|\n| prom-client | `registerMetric` throws `A metric with the name <name> has already been registered.` when a *different* object takes the name (the constructor registers, so `new Counter()` throws) |\n| prometheus_client | `CollectorRegistry.register` raises `ValueError: Duplicated timeseries in CollectorRegistry: {\u2026}` \u2014 also for the same object twice |\n| client_golang | `Register` returns an error (`duplicate metrics collector registration attempted`, or *different label names or a different help string*); `MustRegister` and `promauto` panic |\n\nThe process crashes at start-up, or on the first request that reaches the second definition. Test\nsuites rarely notice: each test file runs in its own process and imports only part of the app.\n\nThe index follows names through constants, template strings and imports, registries through\n`registers: [...]`, `registry=`, `promauto.With(reg)` and imported registry objects, and only pairs\nmetrics that can live in one process (one service; for Go, not two different `package main` binaries).\nGuarded creation (`register.getSingleMetric(name) ?? new Counter(\u2026)`, a `try`/`except ValueError`)\nand Go metrics whose constant labels differ are not reported.\n\n## \u274C Bad\n```ts path=src/metrics.ts side=both\nimport { Counter } from 'prom-client';\n\nexport const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['route'] });\n```\n\n```ts path=src/payments.ts\nimport { Counter } from 'prom-client';\n\nexport const paymentRequests = new Counter({ name: 'http_requests_total', help: 'Payment requests' });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts side=both\nimport { Counter } from 'prom-client';\n\nexport const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests', labelNames: ['route'] });\n```\n\n```ts path=src/payments.ts\nimport { httpRequests } from './metrics.js';\n\nexport function recordPayment(): void {\n  httpRequests.inc({ route: '/payments' });\n}\n```\n\n## How to fix\nDefine each metric once, in a shared metrics module, and import the object wherever it is recorded.\nIf the second metric is really different, give it a distinct name (with an application prefix). If it\nbelongs to another registry, say so: `registers: [otherRegistry]`, `registry=other_registry`,\n`promauto.With(otherReg)`.\n",
   "metrics/dynamic-name": "# metrics/dynamic-name\n\nA metric whose *name* is built from runtime data: request fields, a variable that holds one entity\n(`customerId`, `tenant`, `email`), or any runtime value inside a request handler \u2014\n`` `orders_${customerId}_total` ``, `f\"billing_{tenant}_balance\"`, `fmt.Sprintf(\"jobs_%s\", id)`.\n\n## Why\nEach value creates a new metric family: the number of metrics grows without bound, no dashboard or\nalert can aggregate them, and when a value comes back the library refuses to register the same name\nagain. Names built from configuration (`process.env.SERVICE`), from constants, or from a loop over a\nfixed list are not reported; nor is a helper whose name parameter callers pass as literals. When the\ncode looks each name up before creating it (`registry.getSingleMetric(name)` and an early return, a\ncache), a repeat does not throw: the finding is then a warning about the growth alone.\n\n## \u274C Bad\n```ts path=src/usage.ts\nimport { Counter } from 'prom-client';\n\nexport function customerCounter(customerId: string): Counter {\n  return new Counter({ name: `billing_${customerId}_invoices_total`, help: 'Invoices', registers: [] });\n}\n```\n\n## \u2705 Good\n```ts path=src/usage.ts\nimport { Counter } from 'prom-client';\n\nexport const invoices = new Counter({ name: 'billing_invoices_total', help: 'Invoices', labelNames: ['plan'] });\n```\n\n## How to fix\nUse one fixed name and move the varying part into a label with a bounded set of values (or leave it to\nlogs and traces).\n",
   "metrics/invalid-definition": "# metrics/invalid-definition\n\nA metric definition the client library rejects when it is constructed: a metric name outside\n`[a-zA-Z_:][a-zA-Z0-9_:]*`, a label name outside `[a-zA-Z_][a-zA-Z0-9_]*`, `le` as a histogram label,\n`quantile` as a summary label, a `__`-prefixed label (prometheus_client, client_golang), a missing or\nempty help text or a missing name (prom-client), a unit on a Python `Info`/`Enum`.\n\n## Why\nThese throw (`Invalid metric name`, `Invalid label name`, `le is a reserved label keyword`,\n`Missing mandatory help parameter`, `ValueError: Reserved label metric name: \u2026`) or make\n`MustRegister`/`promauto` panic \u2014 at start-up for module-level metrics, or whenever the code that builds\nthem first runs.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter, Histogram } from 'prom-client';\n\nexport const logins = new Counter({ name: 'auth-logins-total', help: 'Logins' });\nexport const latency = new Histogram({ name: 'auth_login_seconds', help: 'Login latency', labelNames: ['le'] });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter, Histogram } from 'prom-client';\n\nexport const logins = new Counter({ name: 'auth_logins_total', help: 'Logins' });\nexport const latency = new Histogram({ name: 'auth_login_seconds', help: 'Login latency', labelNames: ['method'] });\n```\n\n## How to fix\nUse snake_case names of letters, digits and underscores, give every metric a help text, and rename\nreserved labels.\n",
   "metrics/naming-convention": "# metrics/naming-convention\n\nMetric and label names that `promtool check metrics` flags: counters without `_total`, `_total` on\nanything else, non-base units (`milliseconds`, `kilobytes`, `hours`), abbreviated units (`_ms`, `_kb`,\n`_s`), camelCase metric or label names, `_bucket`/`_count`/`_sum` on types that do not own them, `le`\noutside histograms and `quantile` outside summaries, `:` (reserved for recording rules), the type in the\nname (a notice), and \u2014 for Go, whose client accepts it \u2014 a missing help text.\n\n## Why\nDashboards, alerts and recording rules are written against names. A non-conventional name ships, gets\nqueried, and can then only be fixed by breaking every query that uses it. The conventions also carry\nmeaning: `rate()` is correct on `_total` counters, base units make `histogram_quantile()` results\ncomparable.\n\nNames are judged as scraped: prometheus_client adds `_total` to counters itself, so\n`Counter(\"requests\")` is fine there. Names the library rejects outright are `metrics/invalid-definition`.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter, Histogram } from 'prom-client';\n\nexport const uploads = new Counter({ name: 'media_uploads', help: 'Uploads' });\nexport const duration = new Histogram({ name: 'media_transcode_duration_ms', help: 'Transcode time' });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter, Histogram } from 'prom-client';\n\nexport const uploads = new Counter({ name: 'media_uploads_total', help: 'Uploads' });\nexport const duration = new Histogram({ name: 'media_transcode_duration_seconds', help: 'Transcode time' });\n```\n\n## How to fix\nRename before anything depends on the name (the finding suggests one), and record values in base units\n(seconds, bytes).\n",
@@ -31911,7 +31912,7 @@ var RULE_DOCS = {
   "metrics/redundant-registration": "# metrics/redundant-registration\n\nA prom-client metric registered again in a registry that already holds it: `registry.registerMetric(m)`\nafter a constructor whose `registers` (or the default) already put `m` there, or a registry listed twice.\n\n## Why\nprom-client's `registerMetric` only throws when a *different* object takes a registered name; the same\nobject again is silently ignored. So this line does nothing \u2014 but it is a common, wrong \"fix\" for\n`A metric with the name \u2026 has already been registered` after hot module reloading, Next.js building\nAPI routes and pages into separate bundles, or `jest.resetModules()`. Those errors mean the module was\nevaluated twice and a *second object* was created; re-registering the first one cannot help, and the\ncrash comes back. (In prometheus_client and client_golang the same object twice *is* an error: that is\n`metrics/duplicate-name`.)\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Histogram, Registry } from 'prom-client';\n\nexport const registry = new Registry();\nexport const upstreamLatency = new Histogram({ name: 'upstream_seconds', help: 'Upstream latency', registers: [registry] });\nregistry.registerMetric(upstreamLatency);\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Histogram, Registry } from 'prom-client';\n\nexport const registry = new Registry();\nexport const upstreamLatency = new Histogram({ name: 'upstream_seconds', help: 'Upstream latency', registers: [] });\nregistry.registerMetric(upstreamLatency);\n```\n\n## How to fix\nRemove the extra call (or pass `registers: []` and register explicitly, once). For hot-reload\nduplicates create metrics once per process, e.g. `globalThis.__metrics ??= createMetrics()`, or reuse\n`register.getSingleMetric(name)`.\n",
   "metrics/registry-cleared": "# metrics/registry-cleared\n\n`register.clear()` when a module loads, `clear()` right before metrics are created again,\n`register.removeSingleMetric(name)` followed by a new metric with that name, or `REGISTRY.unregister(\u2026)`\nat import time.\n\n## Why\nThese lines make \"already registered\" errors go away without removing their cause: the module is\nevaluated twice (hot reload, two Next.js bundles, a Python module imported under two names). The first\ncopy's metric objects keep being incremented by the code that holds them, but they are no longer in the\nregistry, so those counts silently disappear from `/metrics` and the series reset. Clearing at load time\nalso wipes metrics other modules registered earlier.\n\nNot reported: `clear()` in test set-up files, in a reset function that creates nothing afterwards, and\n`clear()` on anything that is not a metrics registry (maps, caches).\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter, register } from 'prom-client';\n\nregister.clear();\nexport const renders = new Counter({ name: 'web_renders_total', help: 'Page renders' });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter, register } from 'prom-client';\n\nconst g = globalThis as typeof globalThis & { __renders?: Counter };\nexport const renders = (g.__renders ??= new Counter({ name: 'web_renders_total', help: 'Page renders' }));\n```\n\n## How to fix\nCreate metrics once per process: one metrics module; `globalThis.__metrics ??= createMetrics()` for\nHMR/Next.js; `register.getSingleMetric(name) ?? new Counter(\u2026)`; in Python, import the metrics module\nunder one name only. Keep `clear()` for tests.\n",
   "metrics/registry-merge-conflict": "# metrics/registry-merge-conflict\n\nprom-client `Registry.merge([a, b])` where both registries hold a metric with the same name (including\nthe default metrics, when both had `collectDefaultMetrics()` without distinct prefixes), or where one is\nan OpenMetrics registry and the other a Prometheus text registry.\n\n## Why\n`Registry.merge` creates a new registry and re-registers every metric of every input into it, so a\nname present in two inputs throws `A metric with the name \u2026 has already been registered.`; inputs\nwith different content types throw `Registers can only be merged if they have the same content type`.\nMerges usually run at start-up or when `/metrics` is scraped: the service does not start, or every\nscrape fails.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter, Registry } from 'prom-client';\n\nconst appRegistry = new Registry();\nconst workerRegistry = new Registry();\nnew Counter({ name: 'jobs_total', help: 'Jobs', registers: [appRegistry] });\nnew Counter({ name: 'jobs_total', help: 'Jobs', registers: [workerRegistry] });\n\nexport const all = Registry.merge([appRegistry, workerRegistry]);\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter, Registry } from 'prom-client';\n\nconst appRegistry = new Registry();\nconst workerRegistry = new Registry();\nnew Counter({ name: 'app_jobs_total', help: 'Jobs', registers: [appRegistry] });\nnew Counter({ name: 'worker_jobs_total', help: 'Jobs', registers: [workerRegistry] });\n\nexport const all = Registry.merge([appRegistry, workerRegistry]);\n```\n\n## How to fix\nKeep names disjoint across the merged registries (prefix one side, or register a metric in one of\nthem only); use the same content type for all of them.\n",
-  "metrics/unbounded-label": "# metrics/unbounded-label\n\nA label whose **name** says its values are unbounded or personal (`user_id`, `order_id`, `request_id`,\n`email`, `ip`, `session_id`, `token`, `url`, `error_message`\u2026), or a label **value** taken from an\nunbounded source: the raw request URL or path (`req.originalUrl`, `request.url.path`, `r.URL.Path`),\nrequest input (`req.params.*`, `req.query.*`), headers (User-Agent), the client IP, an error message.\n\nA warning; a **blocker** only with evidence: a recorded value taken from the request being served (a path\nor query parameter, the body, a header, the raw URL, the client IP). A name alone, or a value of unknown\norigin, stays a warning. A label is not reported when every value recorded for it comes from a fixed set\n(literals, a ternary or `switch` between literals, a string-literal union or enum type, `Literal[...]` in\nPython, a constant), nor when metrics of the same registry in files the pull request leaves alone already\ncarry it (the repository's accepted vocabulary).\n\n## Why\nEvery distinct value of every label is a separate time series, kept for the whole retention: an id or a\nraw path turns one metric into millions of series, slows every query and can take Prometheus down.\nPersonal data in labels is visible to everyone with dashboard access and cannot be deleted selectively.\n\nRoute templates (`req.route?.path`, `request.routeOptions.url`, `request.scope[\"route\"].path`,\n`c.FullPath()`), methods, status codes and error *types* are fine.\n\n## Options\n`gates.metrics.allow-labels` lists label names known to be bounded in your repository (e.g. `tenant_id`\nwith five tenants); `gates.metrics.unbounded-labels` adds names to report.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['user_id', 'method'] });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['plan', 'method'] });\n```\n\n## How to fix\nDrop the label or replace it with a bounded dimension (plan, tier, status class, error type). Record\nthe route template rather than the path. Per-entity detail belongs in logs and traces.\n",
+  "metrics/unbounded-label": "# metrics/unbounded-label\n\nA label whose **name** says its values are unbounded or personal (`user_id`, `order_id`, `request_id`,\n`email`, `ip`, `session_id`, `token`, `url`, `error_message`\u2026), or a label **value** taken from an\nunbounded source: the raw request URL or path (`req.originalUrl`, `request.url.path`, `r.URL.Path`),\nrequest input (`req.params.*`, `req.query.*`, a field of the parsed body: `(await req.json()).team`,\n`JSON.parse(req.rawBody).team`, `(await request.json())[\"team\"]`), headers (User-Agent), the client IP, an\nerror message, a field of parsed JSON of another origin (`JSON.parse(message).team`, `json.loads(raw)[\u2026]`), or\na field of a database row (`(await prisma.team.findUnique(\u2026)).slug`, `cursor.fetchone()[0]`; few-valued\ncolumns such as `status`, `type`, `plan` are not judged). Recordings through a repository's own Python\nwrapper (`instruments.record(CHECKOUTS, 1, attributes={\u2026})`, the attributes also built in a local dictionary\nand `attributes[KEY] = value`) are judged like direct ones.\n\nA warning; a **blocker** only with evidence: a recorded value taken from the request being served (a path\nor query parameter, the body, a header, the raw URL, the client IP). A name alone, a value of unknown\norigin, JSON of another origin, or a database row (its cardinality is the table's) stays a warning. A label is not reported when every value recorded for it comes from a fixed set\n(literals, a ternary or `switch` between literals, a string-literal union or enum type, `Literal[...]` in\nPython, a constant), nor when metrics of the same registry in files the pull request leaves alone already\ncarry it (the repository's accepted vocabulary).\n\n## Why\nEvery distinct value of every label is a separate time series, kept for the whole retention: an id or a\nraw path turns one metric into millions of series, slows every query and can take Prometheus down.\nPersonal data in labels is visible to everyone with dashboard access and cannot be deleted selectively.\n\nRoute templates (`req.route?.path`, `request.routeOptions.url`, `request.scope[\"route\"].path`,\n`c.FullPath()`), methods, status codes and error *types* are fine.\n\n## Options\n`gates.metrics.allow-labels` lists label names known to be bounded in your repository (e.g. `tenant_id`\nwith five tenants); `gates.metrics.unbounded-labels` adds names to report.\n\n## \u274C Bad\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['user_id', 'method'] });\n```\n\n## \u2705 Good\n```ts path=src/metrics.ts\nimport { Counter } from 'prom-client';\n\nexport const logins = new Counter({ name: 'account_logins_total', help: 'Logins', labelNames: ['plan', 'method'] });\n```\n\n## How to fix\nDrop the label or replace it with a bounded dimension (plan, tier, status class, error type). Record\nthe route template rather than the path. Per-entity detail belongs in logs and traces.\n",
   "migrations/add-column-volatile-default": '# migrations/add-column-volatile-default\n\nReports `ADD COLUMN` on an existing PostgreSQL table that forces a rewrite of every row: a volatile\ndefault (`gen_random_uuid()`, `random()`, `clock_timestamp()`, `uuid_generate_v4()`, Knex\n`knex.fn.uuid()`), a `serial`/`bigserial` or identity column, a `GENERATED \u2026 STORED` column \u2014 and, when\n`postgres-version` is below 11, any default.\n\n## Why\nSince PostgreSQL 11 a constant default (including `now()` and `CURRENT_TIMESTAMP`, evaluated once) is\nstored as metadata and the ADD is instant. A volatile default must be computed per row, so the table is\nrewritten under an ACCESS EXCLUSIVE lock and all reads and writes wait for it.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_public_id/migration.sql\nALTER TABLE "Order" ADD COLUMN "publicId" UUID NOT NULL DEFAULT gen_random_uuid();\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_public_id/migration.sql\nALTER TABLE "Order" ADD COLUMN "publicId" UUID;\nALTER TABLE "Order" ALTER COLUMN "publicId" SET DEFAULT gen_random_uuid();\nALTER TABLE "Order" ADD COLUMN "archived" BOOLEAN NOT NULL DEFAULT false;\n```\n\n## How to fix\nAdd the column without a default (or with a constant one), `SET DEFAULT` for new rows, backfill\nexisting rows in batches, then enforce NOT NULL with a validated CHECK.\n',
   "migrations/add-index-non-concurrent": '# migrations/add-index-non-concurrent\n\nReports `CREATE [UNIQUE] INDEX` without `CONCURRENTLY` on a PostgreSQL table that already exists \u2014\nincluding what ORMs generate: Prisma `@@index`/`@unique`, Django `AddIndex`, `db_index=True` and\nForeignKey indexes, Alembic `op.create_index`, Knex `index()`, Sequelize `addIndex` without\n`concurrently`, db-migrate `db.runSql(\u2026)`/`db.addIndex`, Kysely `db.schema.createIndex(\u2026)` and\n``sql`\u2026`.execute(db)``, goose Go migrations (`tx.ExecContext(ctx, "\u2026")` in the function registered\nwith `goose.AddMigration*`), slonik-style `alterations/*.ts` (`pool.query(sql`\u2026`)`), and SQL files in\nany layout named in `gates.migrations.paths`. Tables created in the same pull request, tables listed\nin `small-tables`, MySQL and SQLite projects (or files a configured path marks `mysql`/`sqlite`) are\nnot reported.\n\nWhich database: Prisma\'s `migration_lock.toml`, the Drizzle journal, a configured path\'s `dialect` or\nthe `dialect` option say it; otherwise dependency and settings files do. A repository that names both\nMySQL and PostgreSQL is judged by its explicit default (a settings lookup fallback such as\n`os.getenv("DATABASE_TYPE", "mysql")`, Helm values `database.type`, the database images in\ndocker-compose); when nothing decides, this rule reports a warning instead of a blocker.\n\n## Why\nA plain CREATE INDEX holds a SHARE lock for the whole build: reads continue, but every INSERT, UPDATE\nand DELETE on the table waits \u2014 minutes on a large table, long enough for requests to time out.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX "Order_status_idx" ON "Order"("status");\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_status_index/migration.sql\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "Order_status_idx" ON "Order"("status");\n```\n\n## How to fix\nUse `CREATE INDEX CONCURRENTLY IF NOT EXISTS`, outside a transaction: a Prisma migration whose\nmigration.sql holds only that statement, Django `AddIndexConcurrently` with `atomic = False`, Alembic\n`postgresql_concurrently=True` inside `autocommit_block()`, Knex `knex.raw` with\n`config = { transaction: false }`. A failed concurrent build leaves an INVALID index: drop it before\nretrying.\n',
   "migrations/add-required-column": '# migrations/add-required-column\n\nReports `ADD COLUMN \u2026 NOT NULL` without a default on an existing table (Prisma\'s "added the required\ncolumn \u2026 without a default value", Alembic `nullable=False` without `server_default`), and \u2014 as a\nwarning \u2014 Django `AddField` on a required field whose default exists only in Python (Django drops the\ndatabase default right after adding the column). Not reported for MySQL, which fills an implicit\ndefault, nor when the same migration empties the table first (`DELETE` without `WHERE`, `TRUNCATE`).\n\n## Why\nPostgreSQL cannot fill existing rows, so the migration fails on any non-empty table and the deploy\nstops. Where it succeeds (Django), instances of the previous release insert rows without the column and\nfail with a NOT NULL violation until the deploy finishes.\n\n## \u274C Bad\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3) NOT NULL;\n```\n\n## \u2705 Good\n```toml path=prisma/migrations/migration_lock.toml side=both\nprovider = "postgresql"\n```\n```sql path=prisma/migrations/20240101000000_init/migration.sql side=both\nCREATE TABLE "Order" (\n    "id" BIGSERIAL NOT NULL,\n    "userId" BIGINT NOT NULL,\n    "total" DECIMAL(10,2) NOT NULL,\n    "note" VARCHAR(100),\n    "status" TEXT NOT NULL DEFAULT \'pending\',\n    CONSTRAINT "Order_pkey" PRIMARY KEY ("id")\n);\nCREATE TABLE "User" ("id" BIGSERIAL NOT NULL, "email" TEXT NOT NULL, CONSTRAINT "User_pkey" PRIMARY KEY ("id"));\n```\n```sql path=prisma/migrations/20240301000000_currency/migration.sql\nALTER TABLE "Order" ADD COLUMN "currency" CHAR(3) NOT NULL DEFAULT \'EUR\';\n```\n\n## How to fix\nGive the column a constant `DEFAULT` (metadata-only since PostgreSQL 11; Django `db_default=`), or add\nit nullable, backfill, and enforce NOT NULL later.\n',
@@ -31950,7 +31951,7 @@ var RULE_DOCS = {
   "pii/sentry-send-default-pii": "# pii/sentry-send-default-pii\n\nSentry is initialised with `sendDefaultPii: true` (any `@sentry/*` JavaScript SDK) or\n`send_default_pii=True` (Python `sentry_sdk`). Both SDKs keep it off by default.\n\n## Why\nWith the option on, the SDKs attach the user's IP address, request cookies and headers and logged-in\nuser details to every event and send them to Sentry \u2014 a third party outside your retention and deletion\ncontrols, readable by everyone with access to the Sentry project.\n\n## \u274C Bad\n```ts path=src/instrument.ts\nimport * as Sentry from '@sentry/node';\n\nSentry.init({ dsn: process.env.SENTRY_DSN, sendDefaultPii: true });\n```\n\n```python path=config/sentry.py\nimport sentry_sdk\n\nsentry_sdk.init(dsn=\"https://public@o0.ingest.sentry.io/0\", send_default_pii=True)\n```\n\n## \u2705 Good\n```ts path=src/instrument.ts\nimport * as Sentry from '@sentry/node';\n\nSentry.init({ dsn: process.env.SENTRY_DSN });\n```\n\n```python path=config/sentry.py\nimport sentry_sdk\n\nsentry_sdk.init(dsn=\"https://public@o0.ingest.sentry.io/0\")\n```\n\n## How to fix\nRemove the option and attach only what you need explicitly, e.g. the user's opaque id with\n`Sentry.setUser({ id })` / `sentry_sdk.set_user({\"id\": \u2026})`.\n",
   "pii/structlog-processor-order": "# pii/structlog-processor-order\n\nIn `structlog.configure(processors=[\u2026])` (or `wrap_logger`, `ProcessorFormatter`), a redaction processor\ncomes after the renderer: `JSONRenderer`, `ConsoleRenderer`, `LogfmtRenderer`, `KeyValueRenderer`,\n`render_to_log_kwargs` or `ProcessorFormatter.wrap_for_formatter`.\n\n## Why\nstructlog calls processors in order, and the renderer turns the event dict into the final string (or\nhands it to the stdlib). A processor after it gets a string instead of the dict: the redaction never\napplies \u2014 or it fails and breaks logging \u2014 and the fields it was meant to hide are written in clear.\n\n## \u274C Bad\n```python path=app/logging_setup.py\nimport structlog\n\nfrom app.redaction import redact_secrets\n\nstructlog.configure(\n    processors=[\n        structlog.processors.add_log_level,\n        structlog.processors.JSONRenderer(),\n        redact_secrets,\n    ],\n)\n```\n\n## \u2705 Good\n```python path=app/logging_setup.py\nimport structlog\n\nfrom app.redaction import redact_secrets\n\nstructlog.configure(\n    processors=[\n        structlog.processors.add_log_level,\n        redact_secrets,\n        structlog.processors.JSONRenderer(),\n    ],\n)\n```\n\n## How to fix\nMove the redaction processor before the renderer; the renderer is always last.\n",
   "pii/unredacted-request-log": "# pii/unredacted-request-log\n\nA whole request (`req`, `ctx.request`, a Lambda `event`), its headers (`req.headers`,\n`request.headers`, Django's `request.META`, `event.headers`, a NestJS `@Headers()` parameter), its cookies,\nor the response headers (`res.getHeaders()`) reach a log call, stdout or the error tracker.\n\nWhen the logger is pino, the fix names the exact `redact` paths for the shape logged here:\n`logger.info({ headers: req.headers })` needs `headers.authorization`, not `req.headers.authorization`.\n\nA fetch-API `Request` (`new Request(\u2026)`, a parameter typed `Request` or `NextRequest` that is not\nExpress's, the `request` of a Remix loader or action, a Next.js route handler's first parameter) keeps\nits fields in getters: `JSON.stringify(request)` writes `{}` and is not reported, and the object handed\nto a structured logger is a warning (`fetchRequest`): JSON serialisation writes `{}`, a formatter that\nuses util.inspect prints every header. `console.log(request)` stays a blocker, and so does\n`request.headers.get(\"authorization\")` under `pii/sensitive-field-logged`.\n\n## Why\nHeaders carry the `Authorization` bearer token, the session cookie and API keys of every request. Logging\nthem puts live credentials for every user into the logs, where anyone with log access can replay them.\n\n## \u274C Bad\n```ts path=src/middleware.ts\nimport pino from 'pino';\n\nconst logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n\nexport function audit(req, res, next) {\n  logger.info({ headers: req.headers }, 'incoming');\n  next();\n}\n```\n\n```python path=shop/views.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef checkout(request):\n    logger.info(\"headers: %s\", request.headers)\n```\n\n## \u2705 Good\n```ts path=src/middleware.ts\nimport pino from 'pino';\n\nconst logger = pino({ redact: ['req.headers.authorization', 'req.headers.cookie'] });\n\nexport function audit(req, res, next) {\n  logger.info({ requestId: req.id, method: req.method, userAgent: req.headers['user-agent'] }, 'incoming');\n  next();\n}\n```\n\n```python path=shop/views.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\ndef checkout(request):\n    logger.info(\"%s %s ua=%s\", request.method, request.path, request.headers.get(\"User-Agent\"))\n```\n\n## How to fix\nLog the request fields you need by name (id, method, path, user agent). If the headers must be logged,\nredact `authorization`, `cookie` and any API-key header at the path they are logged under.\n",
-  "pii/whole-object-logged": "# pii/whole-object-logged\n\nA whole request body, query, user record, session, token payload, every attribute of an object\n(`vars(user)`, `model.model_dump()`), an HTTP client error's request configuration (`err.config`,\n`error.response.config`) or the process environment reaches a log call, stdout or the error tracker.\n\nA warning by default; a blocker when the object visibly carries a credential: the same handler reads\n`req.body.password`, the route is a login/token endpoint, the error's request sets an `Authorization`\nheader, or the object is the environment.\n\n## Why\nLogging a whole object logs every field it has today and every field someone adds tomorrow: passwords in\nlogin bodies, emails and phone numbers in user records, the `Authorization` header axios keeps in\n`err.config.headers`.\n\n## \u274C Bad\n```ts path=src/login.ts\nimport { Router } from 'express';\nimport { logger } from './logger.js';\n\nexport const router = Router();\nrouter.post('/login', async (req, res) => {\n  logger.info({ body: req.body }, 'login attempt');\n  res.end();\n});\n```\n\n```python path=app/api.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def create_order(request):\n    data = await request.json()\n    logger.info(\"payload %s\", data)\n```\n\n## \u2705 Good\n```ts path=src/login.ts\nimport { Router } from 'express';\nimport { logger } from './logger.js';\n\nexport const router = Router();\nrouter.post('/login', async (req, res) => {\n  logger.info({ username: req.body.username }, 'login attempt');\n  res.end();\n});\n```\n\n```python path=app/api.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def create_order(request):\n    data = await request.json()\n    logger.info(\"order for %s with %d items\", data[\"order_id\"], len(data[\"items\"]))\n```\n\n## How to fix\nLog the fields you need by name: ids, counts, statuses. For HTTP client errors log `err.message`,\n`err.code` and `err.response?.status` instead of the error's request.\n",
+  "pii/whole-object-logged": "# pii/whole-object-logged\n\nA whole request body, query, user record, session, token payload, every attribute of an object\n(`vars(user)`, `model.model_dump()`), an HTTP client error's request configuration (`err.config`,\n`error.response.config`) or the process environment reaches a log call, stdout or the error tracker.\n\nA warning by default; a blocker when the object visibly carries a credential: the same handler reads\n`req.body.password`, the route is a login/token endpoint, the error's request sets an `Authorization`\nheader, or the object is the environment.\n\nA database row read through the Prisma client (`prisma.apiKey.findUnique(\u2026)`, `findFirst`, `findMany`,\n`create`, `update`, `upsert`, `delete`, on `prisma`, `db`, `tx` or `this.prisma\u2026`) is reported when its\nmodel in a `*.prisma` schema has a secret column (a password, API key, token or secret, or its hash) that\nthe read keeps: no `select` leaves it out and no `omit` drops it. A blocker when the row certainly carries\na password (plain or hashed) or a plain API key, token or secret; a warning for the hash of a random\nsecret (`hashedSecret`), for arguments that are not a literal object, and where several schemas declare\nthe model differently. A row of a model without secret columns is judged by its variable's name alone.\n\n## Why\nLogging a whole object logs every field it has today and every field someone adds tomorrow: passwords in\nlogin bodies, emails and phone numbers in user records, the `Authorization` header axios keeps in\n`err.config.headers`.\n\n## \u274C Bad\n```ts path=src/login.ts\nimport { Router } from 'express';\nimport { logger } from './logger.js';\n\nexport const router = Router();\nrouter.post('/login', async (req, res) => {\n  logger.info({ body: req.body }, 'login attempt');\n  res.end();\n});\n```\n\n```python path=app/api.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def create_order(request):\n    data = await request.json()\n    logger.info(\"payload %s\", data)\n```\n\n## \u2705 Good\n```ts path=src/login.ts\nimport { Router } from 'express';\nimport { logger } from './logger.js';\n\nexport const router = Router();\nrouter.post('/login', async (req, res) => {\n  logger.info({ username: req.body.username }, 'login attempt');\n  res.end();\n});\n```\n\n```python path=app/api.py\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n\nasync def create_order(request):\n    data = await request.json()\n    logger.info(\"order for %s with %d items\", data[\"order_id\"], len(data[\"items\"]))\n```\n\n## How to fix\nLog the fields you need by name: ids, counts, statuses. Read rows with a `select` of the columns you\nneed, or `omit` the secret ones. For HTTP client errors log `err.message`,\n`err.code` and `err.response?.status` instead of the error's request.\n",
   "pii/winston-redaction-order": "# pii/winston-redaction-order\n\nIn winston's `format.combine(\u2026)`, a redaction format (named like one \u2014 `redactSecrets`, `maskPii` \u2014 a\nconfigured `gates.pii.redactors` helper, or a custom `format((info) => \u2026)` that visibly masks or deletes\nkeys) comes after the format that renders the line: `json()`, `printf()`, `simple()`, `logstash()`,\n`prettyPrint()` or `cli()`.\n\n## Why\nFormats run in the order they are passed to `combine`. The rendering format computes the final line\n(`info[Symbol.for('message')]`); a redaction that only changes `info` fields afterwards changes nothing\nthat is written, so the secrets it was written for are logged in clear. (A format that rewrites the\nrendered line itself is fine and is not reported.)\n\n## \u274C Bad\n```ts path=src/logger.ts\nimport winston from 'winston';\n\nconst redactSecrets = winston.format((info) => {\n  if (info.password) info.password = '[REDACTED]';\n  return info;\n});\n\nexport const logger = winston.createLogger({\n  format: winston.format.combine(winston.format.json(), redactSecrets()),\n  transports: [new winston.transports.Console()],\n});\n```\n\n## \u2705 Good\n```ts path=src/logger.ts\nimport winston from 'winston';\n\nconst redactSecrets = winston.format((info) => {\n  if (info.password) info.password = '[REDACTED]';\n  return info;\n});\n\nexport const logger = winston.createLogger({\n  format: winston.format.combine(redactSecrets(), winston.format.json()),\n  transports: [new winston.transports.Console()],\n});\n```\n\n## How to fix\nPut the redaction format before the rendering format in `combine(\u2026)`.\n"
 };
 
@@ -36013,18 +36014,18 @@ function ruleDescriptors(report3, findings) {
   }
   return [...byId.values()].sort((a, b) => compareStrings(a.id, b.id)).map(descriptor);
 }
-function descriptor(rule73) {
-  const level = sarifLevel(rule73.severity);
-  const docs = rule73.docs?.trim();
-  const helpUri = ruleDocsUrl(rule73.id);
+function descriptor(rule74) {
+  const level = sarifLevel(rule74.severity);
+  const docs = rule74.docs?.trim();
+  const helpUri = ruleDocsUrl(rule74.id);
   return {
-    id: rule73.id,
+    id: rule74.id,
     ...helpUri ? { helpUri } : {},
-    shortDescription: { text: rule73.description },
-    fullDescription: { text: docs && firstParagraph(docs) || rule73.description },
-    help: docs ? { text: docs, markdown: docs } : { text: rule73.description },
+    shortDescription: { text: rule74.description },
+    fullDescription: { text: docs && firstParagraph(docs) || rule74.description },
+    help: docs ? { text: docs, markdown: docs } : { text: rule74.description },
     defaultConfiguration: level === "none" ? { enabled: false, level: "none" } : { level },
-    properties: { tags: [rule73.gate], gate: rule73.gate, severity: rule73.severity }
+    properties: { tags: [rule74.gate], gate: rule74.gate, severity: rule74.severity }
   };
 }
 function firstParagraph(markdown) {
@@ -36815,7 +36816,7 @@ function maskTemplateActions(text2) {
   const blank = (from, to) => prefix[to] - prefix[from] === 0;
   const lineStarts = [0];
   for (let i = text2.indexOf("\n"); i !== -1; i = text2.indexOf("\n", i + 1)) lineStarts.push(i + 1);
-  const lineOf2 = (offset) => {
+  const lineOf3 = (offset) => {
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
@@ -36829,8 +36830,8 @@ function maskTemplateActions(text2) {
   let at3 = 0;
   for (const { start, end } of ranges) {
     out += text2.slice(at3, start);
-    const lineStart = lineStarts[lineOf2(start)];
-    const next = lineOf2(end) + 1;
+    const lineStart = lineStarts[lineOf3(start)];
+    const next = lineOf3(end) + 1;
     const lineEnd2 = next < lineStarts.length ? lineStarts[next] - 1 : text2.length;
     const ownLine = blank(lineStart, start) && blank(end, lineEnd2);
     const filler = ownLine ? " " : "_";
@@ -39238,14 +39239,37 @@ function normaliseContext(lineText) {
 function digest(parts) {
   return createHash("sha256").update(parts.join("\0")).digest("hex");
 }
-function assignFingerprints(inputs) {
-  const seen = /* @__PURE__ */ new Map();
-  return inputs.map((input2) => {
-    const base4 = digest([input2.ruleId, input2.path, normaliseContext(input2.context), input2.key ?? ""]);
-    const ordinal = seen.get(base4) ?? 0;
-    seen.set(base4, ordinal + 1);
-    return digest([base4, String(ordinal)]).slice(0, 12);
+function fingerprintGroup(input2) {
+  return digest([input2.ruleId, input2.path, normaliseContext(input2.context), input2.key ?? ""]);
+}
+function groupCounts(inputs) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const input2 of inputs) {
+    const group = fingerprintGroup(input2);
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return counts;
+}
+function assignFingerprints(inputs, counterpart) {
+  const groups2 = /* @__PURE__ */ new Map();
+  const groupOf = inputs.map((input2, i) => {
+    const group = fingerprintGroup(input2);
+    let members2 = groups2.get(group);
+    if (!members2) groups2.set(group, members2 = []);
+    members2.push(i);
+    return group;
   });
+  const ordinals = [];
+  for (const [group, members2] of groups2) {
+    const paired = counterpart ? Math.min(counterpart.get(group) ?? 0, members2.length) : members2.length;
+    const kept = paired === members2.length ? new Set(members2) : new Set(
+      [...members2].sort((a, b) => (inputs[a].touched ?? 0) - (inputs[b].touched ?? 0) || a - b).slice(0, paired)
+    );
+    let next = 0;
+    let extra = paired;
+    for (const i of members2) ordinals[i] = kept.has(i) ? next++ : extra++;
+  }
+  return inputs.map((_, i) => digest([groupOf[i], String(ordinals[i])]).slice(0, 12));
 }
 
 // src/core/messages.ts
@@ -39495,13 +39519,13 @@ function gateOptionsFor(gate, config2) {
   if (configured?.options !== void 0) return configured.options;
   return gate.options ? gate.options.parse({}) : {};
 }
-function ruleOptionsFor(rule73, config2) {
-  const configured = config2.rules[rule73.meta.id]?.options;
+function ruleOptionsFor(rule74, config2) {
+  const configured = config2.rules[rule74.meta.id]?.options;
   if (configured !== void 0) return configured;
-  return rule73.options ? rule73.options.parse({}) : {};
+  return rule74.options ? rule74.options.parse({}) : {};
 }
-function severityFor(rule73, config2) {
-  return config2.rules[rule73.id]?.severity ?? rule73.severity;
+function severityFor(rule74, config2) {
+  return config2.rules[rule74.id]?.severity ?? rule74.severity;
 }
 function sidePath(change, side) {
   if (side === "head") return change.status === "removed" ? void 0 : change.path;
@@ -39666,14 +39690,14 @@ async function analyse(options) {
     }
     const planned = { head: [], base: [] };
     for (const gate of activeGates) {
-      for (const rule73 of gate.rules) {
-        if (rule73.scope !== "file" || severityFor(rule73.meta, config2) === "off") continue;
-        const match = (0, import_picomatch6.default)(rule73.files, GLOB_OPTIONS4);
+      for (const rule74 of gate.rules) {
+        if (rule74.scope !== "file" || severityFor(rule74.meta, config2) === "off") continue;
+        const match = (0, import_picomatch6.default)(rule74.files, GLOB_OPTIONS4);
         for (const side of sidesToRun) {
           for (const change of inScope) {
             if (change.binary) continue;
             const path2 = sidePath(change, side);
-            if (path2 && match(path2)) planned[side].push({ rule: rule73, gate, change, path: path2 });
+            if (path2 && match(path2)) planned[side].push({ rule: rule74, gate, change, path: path2 });
           }
         }
       }
@@ -39692,11 +39716,11 @@ async function analyse(options) {
     let done = 0;
     for (const side of sidesToRun) {
       const other = side === "head" ? "base" : "head";
-      const makeContext = (rule73, gate, defaultPath) => {
-        const severity = severityFor(rule73.meta, config2);
+      const makeContext = (rule74, gate, defaultPath) => {
+        const severity = severityFor(rule74.meta, config2);
         return {
-          ruleId: rule73.meta.id,
-          options: ruleOptionsFor(rule73, config2),
+          ruleId: rule74.meta.id,
+          options: ruleOptionsFor(rule74, config2),
           gateOptions: gateOptionsFor(gate, config2),
           side,
           snapshot: sides2[side].view(),
@@ -39708,7 +39732,7 @@ async function analyse(options) {
           services: serviceMaps[side].services,
           report: (input2) => {
             raw[side].push(
-              toRaw(rule73.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0)
+              toRaw(rule74.meta, gate.id, input2, defaultPath, severity, side === "base" ? renamedToHead : void 0)
             );
           }
         };
@@ -39772,14 +39796,14 @@ async function analyse(options) {
         file2?.dispose();
       }
       for (const gate of activeGates) {
-        for (const rule73 of gate.rules) {
-          if (rule73.scope !== "repo" || severityFor(rule73.meta, config2) === "off") continue;
+        for (const rule74 of gate.rules) {
+          if (rule74.scope !== "repo" || severityFor(rule74.meta, config2) === "off") continue;
           const reported = raw[side].length;
           try {
-            rule73.check(makeContext(rule73, gate, void 0));
+            rule74.check(makeContext(rule74, gate, void 0));
           } catch (err) {
             if (err instanceof IndexNotBuilt) raw[side].length = reported;
-            else if (side === "head") addError("", `rule ${rule73.meta.id} failed: ${err.message}`);
+            else if (side === "head") addError("", `rule ${rule74.meta.id} failed: ${err.message}`);
           }
         }
       }
@@ -39792,7 +39816,7 @@ async function analyse(options) {
       await sides2[side].loadParsersForRead();
     }
     const metaById = /* @__PURE__ */ new Map();
-    for (const gate of gates) for (const rule73 of gate.rules) metaById.set(rule73.meta.id, rule73.meta);
+    for (const gate of gates) for (const rule74 of gate.rules) metaById.set(rule74.meta.id, rule74.meta);
     const knownTargets = /* @__PURE__ */ new Set([...metaById.keys(), ...gates.map((g) => g.id)]);
     for (const side of sidesToRun) {
       applySuppressions({
@@ -39809,7 +39833,7 @@ async function analyse(options) {
         )
       });
     }
-    for (const side of sidesToRun) fingerprint(raw[side], sides2[side], renamedToHead, side);
+    fingerprint(raw, sides2, renamedToHead, sidesToRun, inScope);
     const baseIds = new Set(raw.base.map((f) => f.id));
     const analysed = raw.head.map((f) => ({ ...f, id: f.id, atBase: baseIds.has(f.id) }));
     const baseIdSet = new Set(raw.base.map((f) => f.id));
@@ -40013,23 +40037,41 @@ function toRaw(meta3, gate, input2, defaultPath, severity, renamedToHead) {
     ...input2.anchor === "key" && input2.key !== void 0 ? { anchor: "key" } : {}
   };
 }
-function fingerprint(findings, files, renamedToHead, side) {
-  const order = findings.map((f, i) => ({ f, i })).sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) || a.f.line - b.f.line || a.i - b.i);
-  const ids = assignFingerprints(
-    order.map(({ f }) => {
+function fingerprint(raw, sides2, renamedToHead, sidesToRun, changes) {
+  const changeByPath = new Map(changes.map((c) => [c.path, c]));
+  const touchedLines = /* @__PURE__ */ new Map();
+  const touched2 = (f, side) => {
+    const change = changeByPath.get(f.path);
+    if (!change) return 0;
+    const key = `${side}\0${f.path}`;
+    let lines = touchedLines.get(key);
+    if (!lines) touchedLines.set(key, lines = new Set(side === "head" ? change.addedLines : change.removedLines));
+    if (lines.has(f.line)) return 2;
+    for (let l = f.line + 1; l <= f.endLine; l++) if (lines.has(l)) return 1;
+    return 0;
+  };
+  const prepared = sidesToRun.map((side) => {
+    const order = raw[side].map((f, i) => ({ f, i })).sort((a, b) => (a.f.path < b.f.path ? -1 : a.f.path > b.f.path ? 1 : 0) || a.f.line - b.f.line || a.i - b.i);
+    const inputs = order.map(({ f }) => {
       const readPath = side === "base" ? baseSidePath(f.path, renamedToHead) : f.path;
-      const file2 = files.files.get(readPath);
+      const file2 = sides2[side].files.get(readPath);
       return {
         ruleId: f.ruleId,
         path: f.path,
         context: file2 && f.anchor !== "key" ? file2.lineText(f.line) : "",
-        ...f.key !== void 0 ? { key: f.key } : {}
+        ...f.key !== void 0 ? { key: f.key } : {},
+        touched: touched2(f, side)
       };
-    })
-  );
-  order.forEach(({ f }, k) => {
-    f.id = ids[k];
+    });
+    return { side, order, inputs, counts: groupCounts(inputs) };
   });
+  for (const { side, order, inputs } of prepared) {
+    const other = prepared.find((p) => p.side !== side);
+    const ids = assignFingerprints(inputs, other?.counts);
+    order.forEach(({ f }, k) => {
+      f.id = ids[k];
+    });
+  }
 }
 function applySuppressions(input2) {
   const { side, findings, files, renamedToHead, metaById, config: config2 } = input2;
@@ -40863,6 +40905,7 @@ function joinPath(dir, relative2) {
 }
 
 // src/lang/program/modules.ts
+var SVELTE_CONFIGS = ["svelte.config.js", "svelte.config.ts", "svelte.config.mjs", "svelte.config.cjs"];
 var JS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 function jsProjectConfigPaths(paths) {
   return paths.filter((p) => /(^|\/)(tsconfig\.json|package\.json)$/.test(p) && !p.includes("node_modules/"));
@@ -40922,7 +40965,21 @@ var ModuleResolver = class {
       return joined === void 0 ? void 0 : this.jsFile(joined);
     }
     if (specifier.startsWith("/") || specifier.startsWith("node:")) return void 0;
-    return this.jsAlias(from, specifier) ?? this.jsWorkspace(specifier);
+    return this.jsAlias(from, specifier) ?? this.svelteKitLib(from, specifier) ?? this.jsWorkspace(specifier);
+  }
+  /**
+   * SvelteKit's implicit `$lib` alias: `src/lib` of the app (the nearest directory above the importer
+   * with a `svelte.config.*`). SvelteKit writes it into a generated `.svelte-kit/tsconfig.json` that is
+   * not committed, so no tsconfig of the repository declares it.
+   */
+  svelteKitLib(from, specifier) {
+    if (specifier !== "$lib" && !specifier.startsWith("$lib/")) return void 0;
+    for (let dir = dirOf(from); ; dir = dirOf(dir)) {
+      const prefix = dir ? `${dir}/` : "";
+      if (SVELTE_CONFIGS.some((c) => this.paths.has(`${prefix}${c}`)))
+        return this.jsFile(`${prefix}src/lib${specifier.slice("$lib".length)}`);
+      if (dir === "") return void 0;
+    }
   }
   /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */
   python(from, module) {
@@ -41378,13 +41435,13 @@ function indexJs(info2) {
         continue;
       }
       const clause = stmt.namedChildren.find((c) => c?.type === "export_clause");
+      const source = stmt.childForFieldName("source");
       for (const spec of clause?.namedChildren ?? []) {
         if (spec?.type !== "export_specifier") continue;
         const name = spec.childForFieldName("name")?.text;
         const alias = spec.childForFieldName("alias")?.text;
-        if (name) info2.exports.set(alias ?? name, name);
+        if (name) info2.exports.set(alias ?? name, source ? alias ?? name : name);
       }
-      const source = stmt.childForFieldName("source");
       if (source && clause) {
         const module = source.text.slice(1, -1);
         for (const spec of clause.namedChildren) {
@@ -41522,15 +41579,25 @@ function add(info2, f, framework, urlPath, methods) {
   for (const [method, local] of methods) {
     const decl = info2.decls.get(local);
     const fn = decl ? functionOf(decl) : void 0;
+    const forwarded = !decl && info2.bindings.has(local) ? exportedName(info2, local) : void 0;
+    const handler = fn ?? forwarded;
     f.routes.push({
       framework,
       method,
       path: urlPath,
       receiver: { kind: "root" },
-      loc: { path: info2.path, line: (decl ?? info2.root).startPosition.row + 1 },
-      handlers: fn ? [handlerRef({ node: fn, info: info2 })] : []
+      loc: { path: info2.path, line: (decl ?? forwarded ?? info2.root).startPosition.row + 1 },
+      handlers: handler ? [handlerRef({ node: handler, info: info2 })] : []
     });
   }
+}
+function exportedName(info2, local) {
+  for (const spec of info2.root.descendantsOfType("export_specifier")) {
+    const reexport = spec?.parent?.parent?.childForFieldName("source");
+    const node2 = reexport && spec?.childForFieldName("alias") || spec?.childForFieldName("name");
+    if (node2?.text === local && node2.type === "identifier") return node2;
+  }
+  return void 0;
 }
 function methodExports(info2) {
   return HTTP_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
@@ -42022,8 +42089,25 @@ var HandlerAnalyzer = class {
   async analyse(fn, info2) {
     const facts = { loc: locOf(info2, fn), deps: [], leaks: [], readsShutdownState: false };
     await this.walkFunction(fn, info2, facts, [], void 0, void 0, 0, /* @__PURE__ */ new Set());
-    facts.errorStatus = answersErrors(fn, info2);
+    facts.errorStatus = await this.errorStatus(fn, info2, 0);
+    if (facts.deps.length === 0 && !facts.errorStatus && !facts.readsShutdownState && onlyAnswers(fn, info2))
+      facts.checksNothing = true;
     return facts;
+  }
+  /**
+   * Whether a handler can answer non-2xx: its own code, or a function whose result it returns
+   * (followed through imports a few hops; one we cannot follow may, as far as we know).
+   */
+  async errorStatus(fn, info2, depth) {
+    if (answersErrors(fn, info2)) return true;
+    if (info2.lang !== "js") return false;
+    for (const callee of delegatedReturns(fn)) {
+      if (depth >= MAX_DEPTH || callee.type !== "identifier") return true;
+      const r = await this.code.resolve(info2, callee.text);
+      const target = r && "node" in r ? functionOf(r.node) : void 0;
+      if (!target || !r || !("node" in r) || await this.errorStatus(target, r.info, depth + 1)) return true;
+    }
+    return false;
   }
   async walkFunction(fn, info2, facts, via, outerTimeout, outerCaught, depth, seen) {
     const key = `${info2.path}:${fn.startIndex}`;
@@ -42509,6 +42593,33 @@ function answersErrors(fn, info2) {
   }
   return passesResponse(fn, ["res", "reply", "ctx", "response", "resp", "c", "event"]);
 }
+var RESPONSE_BUILDERS = /^(json|text|html|body|send|end|redirect|error|Response|NextResponse)$/;
+var JS_ANSWER_CALLS = /^(json|text|html|body|send|end|status|sendStatus|code|type|set|header|setHeader|writeHead|Response|NextResponse|Date|String|Number|toISOString|now|uptime|stringify|hrtime|memoryUsage|log|info|debug)$/;
+var PY_ANSWER_CALLS = /^(JSONResponse|PlainTextResponse|Response|HttpResponse|JsonResponse|jsonify|make_response|dict|str|int|time|now|utcnow|isoformat|monotonic)$/;
+function onlyAnswers(fn, info2) {
+  if (fn.descendantsOfType(["await_expression", "await", "yield_expression", "yield"]).some(Boolean)) return false;
+  const answers = info2.lang === "js" ? JS_ANSWER_CALLS : PY_ANSWER_CALLS;
+  for (const c of fn.descendantsOfType(["call_expression", "call", "new_expression"])) {
+    if (!c) continue;
+    const callee = c.type === "new_expression" ? c.childForFieldName("constructor") : fnOf(c);
+    if (!callee) return false;
+    const name = memberParts(callee)?.property ?? callee.text;
+    if (!answers.test(name)) return false;
+  }
+  return true;
+}
+function delegatedReturns(fn) {
+  const body = fn.childForFieldName("body");
+  const returned = body && body.type !== "statement_block" ? [body] : [];
+  for (const r of fn.descendantsOfType("return_statement")) if (r?.namedChildren[0]) returned.push(r.namedChildren[0]);
+  const out = [];
+  for (const expr of returned) {
+    const e = unwrapAwait(expr);
+    const callee = e.type === "call_expression" ? fnOf(e) : null;
+    if (callee && !RESPONSE_BUILDERS.test(memberParts(callee)?.property ?? callee.text)) out.push(callee);
+  }
+  return out;
+}
 function passesResponse(fn, names2) {
   const params = [...paramsOf(fn).keys()];
   const watched = new Set(params.filter((p) => names2.includes(p) || params.indexOf(p) === 1));
@@ -42652,6 +42763,104 @@ function findLocal(at3, name) {
     if (best) return best;
   }
   return void 0;
+}
+
+// src/gates/health/code/clients.ts
+var PY_DISTRIBUTIONS = {
+  psycopg: "database",
+  psycopg2: "database",
+  "psycopg2-binary": "database",
+  asyncpg: "database",
+  sqlalchemy: "database",
+  sqlmodel: "database",
+  "flask-sqlalchemy": "database",
+  databases: "database",
+  "tortoise-orm": "database",
+  pymongo: "database",
+  motor: "database",
+  pymysql: "database",
+  aiomysql: "database",
+  mysqlclient: "database",
+  "mysql-connector-python": "database",
+  elasticsearch: "database",
+  redis: "cache",
+  aioredis: "cache",
+  pymemcache: "cache",
+  pika: "queue",
+  "aio-pika": "queue",
+  "kafka-python": "queue",
+  aiokafka: "queue",
+  "confluent-kafka": "queue",
+  celery: "queue"
+};
+var MANIFEST_SECTIONS = ["dependencies", "optionalDependencies", "peerDependencies"];
+async function clientsOf(root, paths, packageJsons, readText2) {
+  const at3 = (name) => root ? `${root}/${name}` : name;
+  const out = [];
+  const pkgPath = at3("package.json");
+  const own2 = packageJsons.get(pkgPath);
+  if (own2 !== void 0) {
+    const byName = packagesByName(packageJsons);
+    for (const dep of depsOf(own2)) {
+      const kind = clientKind(dep);
+      if (kind) {
+        out.push({ module: dep, kind, loc: { path: pkgPath, line: lineOf2(own2, dep) } });
+        continue;
+      }
+      const wsPath = byName.get(dep);
+      const ws = wsPath && wsPath !== pkgPath ? packageJsons.get(wsPath) : void 0;
+      const wrapped = ws === void 0 ? void 0 : depsOf(ws).find((d) => clientKind(d));
+      if (wrapped)
+        out.push({
+          module: `${dep} \u2192 ${wrapped}`,
+          kind: clientKind(wrapped),
+          loc: { path: pkgPath, line: lineOf2(own2, dep) }
+        });
+    }
+  }
+  for (const name of ["requirements.txt", "requirements/base.txt", "requirements/prod.txt", "pyproject.toml"]) {
+    const path2 = at3(name);
+    if (!paths.has(path2)) continue;
+    const text2 = await readText2(path2);
+    if (text2 === void 0) continue;
+    text2.split("\n").forEach((line, i) => {
+      const m = /^\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?\s*["']?\s*(?:[<>=!~^;,\]"']|=|$)/.exec(line);
+      const dist = m?.[1]?.toLowerCase().replace(/_/g, "-");
+      const kind = dist ? PY_DISTRIBUTIONS[dist] : void 0;
+      if (kind && !out.some((c) => c.module === dist)) out.push({ module: dist, kind, loc: { path: path2, line: i + 1 } });
+    });
+  }
+  return out;
+}
+var byNameCache = /* @__PURE__ */ new WeakMap();
+function packagesByName(packageJsons) {
+  let byName = byNameCache.get(packageJsons);
+  if (byName) return byName;
+  byName = /* @__PURE__ */ new Map();
+  for (const [path2, text2] of packageJsons) {
+    const json2 = parseJsonc(text2);
+    if (json2 && typeof json2.name === "string" && !byName.has(json2.name)) byName.set(json2.name, path2);
+  }
+  byNameCache.set(packageJsons, byName);
+  return byName;
+}
+function depsOf(text2) {
+  const json2 = parseJsonc(text2);
+  if (typeof json2 !== "object" || json2 === null) return [];
+  const out = [];
+  for (const section2 of MANIFEST_SECTIONS) {
+    const deps = json2[section2];
+    if (typeof deps === "object" && deps !== null) out.push(...Object.keys(deps));
+  }
+  return out;
+}
+function clientKind(module) {
+  const spec = JS_LIBRARIES[module];
+  return spec && spec.kind !== "http" && spec.kind !== "service" ? spec.kind : void 0;
+}
+function lineOf2(text2, dep) {
+  const i = text2.indexOf(`"${dep}"`);
+  return i < 0 ? 1 : text2.slice(0, i).split("\n").length;
 }
 
 // src/gates/health/code/js-extract.ts
@@ -44870,8 +45079,8 @@ function readObject(env, root) {
   if (kind === "Ingress") {
     const spec = yget(root, "spec");
     const backends = [yget(spec, "defaultBackend"), yget(spec, "backend")];
-    for (const rule73 of yitems(yget(spec, "rules")))
-      for (const p of yitems(ypath(rule73, "http", "paths"))) backends.push(yget(p, "backend"));
+    for (const rule74 of yitems(yget(spec, "rules")))
+      for (const p of yitems(ypath(rule74, "http", "paths"))) backends.push(yget(p, "backend"));
     for (const b of backends) {
       if (!b) continue;
       const svc = yget(b, "service");
@@ -44888,8 +45097,8 @@ function readObject(env, root) {
     return;
   }
   if (kind === "HTTPRoute" || kind === "GRPCRoute") {
-    for (const rule73 of yitems(ypath(root, "spec", "rules"))) {
-      for (const ref of yitems(yget(rule73, "backendRefs"))) {
+    for (const rule74 of yitems(ypath(root, "spec", "rules"))) {
+      for (const ref of yitems(yget(rule74, "backendRefs"))) {
         const svcName = ystr(yget(ref, "name"));
         if (!svcName || (ystr(yget(ref, "kind")) ?? "Service") !== "Service") continue;
         const port = ynum(yget(ref, "port"));
@@ -45480,7 +45689,8 @@ async function buildHealthModel(ctx) {
       shutdown: { handled: f.shutdown.length > 0 || f.signalAware.length > 0, handlers: f.shutdown },
       uncertain: [...f.uncertain],
       catchAll: f.catchAll,
-      mentioned: []
+      mentioned: [],
+      clients: await clientsOf(svc.root, pathSet, jsConfig.packageJsons, async (p) => (await ctx.read(p))?.text)
     };
     if (f.nestGrace) {
       const grace = f.nestGrace;
@@ -45667,7 +45877,8 @@ async function analyseHandlers(raw, analyzer, code) {
       deps: [...merged.deps, ...facts.deps],
       leaks: [...merged.leaks, ...facts.leaks],
       readsShutdownState: merged.readsShutdownState || facts.readsShutdownState,
-      errorStatus: !(merged.errorStatus === false && facts.errorStatus === false)
+      errorStatus: !(merged.errorStatus === false && facts.errorStatus === false),
+      ...merged.checksNothing && facts.checksNothing ? { checksNothing: true } : {}
     } : facts;
   }
   return merged;
@@ -47410,8 +47621,109 @@ var rule15 = {
   }
 };
 
-// src/gates/health/rules/readiness-probe-missing.ts
+// src/gates/health/rules/readiness-checks-nothing.ts
+var CHECKING_LIBRARIES = /* @__PURE__ */ new Set([
+  "terminus",
+  "lightship",
+  "under-pressure",
+  "fastapi-health"
+]);
 var rule16 = {
+  scope: "repo",
+  meta: {
+    id: "health/readiness-checks-nothing",
+    gate: "health",
+    severity: "warning",
+    description: "A readiness check targets an endpoint that always answers 2xx without checking anything, although the service depends on a database, cache or broker.",
+    messages: {
+      probe: 'The readinessProbe of container "{{container}}" ({{workload}}) calls {{route}}, which answers 2xx without checking anything, but the service uses {{clients}}. When {{what}} cannot be reached, the pod stays ready and keeps receiving requests it can only fail.',
+      healthcheck: 'The healthcheck of compose service "{{service}}", which {{dependents}} wait for, calls {{route}}, which answers 2xx without checking anything, but the service uses {{clients}}. It reports healthy before it can reach {{what}}, so the services waiting for it start against a dependency that is not there.'
+    },
+    fixes: {
+      probe: "Make {{route}} (or a separate readiness endpoint) check {{what}} with a short timeout and answer 503 when it fails (`res.status(ok ? 200 : 503)`, `Response.json(body, { status: 503 })`); keep the liveness probe on an endpoint that checks nothing.",
+      healthcheck: "Make {{route}} check {{what}} with a short timeout and answer 503 when it fails, or point the healthcheck at an endpoint that does."
+    }
+  },
+  check(ctx) {
+    const model = modelOf(ctx);
+    const changed = changedPaths(ctx);
+    const seen = /* @__PURE__ */ new Set();
+    const ofInterest = (svc, route) => svc && route && route.handler?.checksNothing === true && !CHECKING_LIBRARIES.has(route.framework) && (svc.clients?.length ?? 0) > 0;
+    for (const { w, c } of containers(model)) {
+      const p = c.probes.readiness;
+      if (w.runToCompletion || !p) continue;
+      if (model.containerMap[containerKey(w, c)]?.reason === "only service") continue;
+      const hit = probeHandler(model, w, c, p);
+      if (!hit || !ofInterest(hit.svc, hit.route) || seen.has(hit.route)) continue;
+      const { svc, route } = hit;
+      const at3 = p.fromValues ?? { path: p.loc.path, line: p.targetLine };
+      if (!touches(changed, at3.path, p.loc.path, route.loc.path, route.handler.loc.path)) continue;
+      seen.add(route);
+      ctx.report({
+        messageId: "probe",
+        data: { ...describe3(svc, route), container: c.name, workload: `${w.kind} ${w.name}` },
+        path: at3.path,
+        line: at3.line,
+        related: [related(route.handler.loc, `the handler of ${route.path}`), ...clientRelated(svc)],
+        key: `probe:${w.name}/${c.name}`
+      });
+    }
+    for (const s of model.compose) {
+      const hc = s.healthcheck;
+      if (!hc || hc.disabled || hc.form === "NONE" || hc.form === "invalid") continue;
+      const dependents = model.compose.filter(
+        (o) => o.path === s.path && o.dependsOn.some((d) => d.service === s.name && d.condition === "service_healthy")
+      );
+      if (dependents.length === 0) continue;
+      const target = healthcheckTarget(hc.argv, hc.form === "CMD-SHELL");
+      const svc = serviceOfCompose(model, s);
+      if (!target || !svc) continue;
+      const result3 = served(
+        svc,
+        target.path,
+        target.port,
+        appPorts(model, svc, { env: s.env, argv: s.command, compose: s })
+      );
+      const route = result3.kind === "served" ? result3.routes.find((r) => r.handler) : void 0;
+      if (!route || !ofInterest(svc, route)) continue;
+      if (!touches(changed, s.path, route.loc.path, route.handler.loc.path)) continue;
+      ctx.report({
+        messageId: "healthcheck",
+        data: {
+          ...describe3(svc, route),
+          service: s.name,
+          dependents: dependents.length === 1 ? `"${dependents[0].name}" waits` : `${dependents.length} services`
+        },
+        path: s.path,
+        line: hc.testLine,
+        related: [related(route.handler.loc, `the handler of ${route.path}`), ...clientRelated(svc)],
+        key: `compose/${s.name}`
+      });
+    }
+  }
+};
+function describe3(svc, route) {
+  const clients = svc.clients ?? [];
+  const kinds = [...new Set(clients.map((c) => c.kind))];
+  return {
+    route: `${route.method === "ALL" ? "GET" : route.method} ${route.path}`,
+    clients: clients.slice(0, 2).map((c) => `\`${c.module}\``).join(" and "),
+    what: kinds.length === 1 ? WHAT[kinds[0]] : `its dependencies (${kinds.map((k) => WHAT[k]).join(", ")})`
+  };
+}
+function clientRelated(svc) {
+  return (svc.clients ?? []).slice(0, 2).map((c) => related(c.loc, `${c.kind} client \`${c.module}\``));
+}
+var WHAT = {
+  database: "the database",
+  cache: "the cache",
+  queue: "the broker",
+  http: "the remote service",
+  service: "the remote service"
+};
+
+// src/gates/health/rules/readiness-probe-missing.ts
+var rule17 = {
   scope: "repo",
   meta: {
     id: "health/readiness-probe-missing",
@@ -47475,7 +47787,7 @@ function portFor(c, targeted) {
 }
 
 // src/gates/health/rules/startup-probe-missing.ts
-var rule17 = {
+var rule18 = {
   scope: "repo",
   meta: {
     id: "health/startup-probe-missing",
@@ -47540,7 +47852,7 @@ var STATUS_FROM_RESULT = /* @__PURE__ */ new Set([
   "fastapi-health",
   "lightship"
 ]);
-var rule18 = {
+var rule19 = {
   scope: "repo",
   meta: {
     id: "health/status-ignores-check",
@@ -47591,7 +47903,7 @@ var rule18 = {
         const data = {
           route: `${route.method === "ALL" ? "GET" : route.method} ${route.path}`,
           deps: h.deps.slice(0, 2).map(describeDep).join(" and "),
-          what: kinds.length === 1 ? WHAT[kinds[0]] : `its dependencies (${kinds.map((k) => WHAT[k]).join(", ")})`,
+          what: kinds.length === 1 ? WHAT2[kinds[0]] : `its dependencies (${kinds.map((k) => WHAT2[k]).join(", ")})`,
           container: probe?.container ?? "",
           workload: probe?.workload ?? ""
         };
@@ -47611,7 +47923,7 @@ var rule18 = {
     }
   }
 };
-var WHAT = {
+var WHAT2 = {
   database: "the database",
   cache: "the cache",
   queue: "the broker",
@@ -47635,7 +47947,8 @@ var rules2 = [
   rule15,
   rule16,
   rule17,
-  rule18
+  rule18,
+  rule19
 ];
 
 // src/gates/health/index.ts
@@ -48191,6 +48504,19 @@ var CATEGORY_LABEL = {
   network: "network identifier",
   custom: "configured sensitive field"
 };
+var STORED_FORM = /* @__PURE__ */ new Set(["hash", "hashed", "digest", "encrypted", "enc", "cipher", "ciphertext", "bcrypt"]);
+function secretColumn(classifier, name) {
+  const isSecret = (m) => m !== void 0 && m.severity === "blocker" && (m.category === "credential" || m.category === "token") && m.label !== "session id";
+  if (/^(scopes?|grants?)$/.test(tokenize(name).at(-1) ?? "")) return void 0;
+  const direct = classifier.classify(name);
+  if (isSecret(direct)) return { label: direct.label, stored: false, password: direct.label === "password" };
+  const tokens2 = tokenize(name);
+  const rest = tokens2.filter((t) => !STORED_FORM.has(t));
+  if (rest.length === tokens2.length || rest.length === 0) return void 0;
+  const stored = classifier.classify(rest.join("_"));
+  if (!isSecret(stored)) return void 0;
+  return { label: stored.label, stored: true, password: stored.label === "password" };
+}
 
 // src/gates/metrics/labels.ts
 function normalise2(identifier) {
@@ -48707,6 +49033,9 @@ var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
   "params",
   "query",
   "body",
+  "rawBody",
+  "raw_body",
+  "data",
   "cookies",
   "args",
   "form",
@@ -48800,14 +49129,23 @@ function judgeValue(node2, scope, depth = 0) {
         const root2 = dotted.split(".")[0];
         if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
       }
-      const root = dotted?.split(".")[0];
+      const { base: base4, field: field2 } = chainBase(n);
+      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
+      const root = base4.type === "identifier" ? base4.text : void 0;
       if (root && scope.resolve) {
         const resolved2 = scope.resolve(root, n);
         if (resolved2 && "values" in resolved2) {
+          let found;
           for (const value of resolved2.values) {
             const r = judgeValue(value, scope, depth + 1);
             if (r?.kind === "unbounded" && r.request) return r;
+            const v2 = unwrapAwait(value);
+            if (!found && (v2.type === "call_expression" || v2.type === "call")) {
+              const f = recordField(v2, field2, scope, depth);
+              if (f?.kind === "unbounded") found = f;
+            }
           }
+          if (found) return found;
         }
       }
       return void 0;
@@ -48905,6 +49243,65 @@ function segmentsValue(segs, at3, isRequestRoot2) {
   const single = classifyLabelName(last);
   if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
     return unbounded(single.what);
+  return void 0;
+}
+var JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
+var BODY_METHODS = /* @__PURE__ */ new Set(["json", "get_json", "formData", "text"]);
+var ROW_FETCHES = /* @__PURE__ */ new Set([
+  "fetchone",
+  "fetchall",
+  "fetchmany",
+  "fetchrow",
+  "fetchval",
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findOne",
+  "findOneBy",
+  "findOneOrFail",
+  "findOneByOrFail",
+  "findByPk",
+  "findById",
+  "executeTakeFirst",
+  "executeTakeFirstOrThrow",
+  "one_or_none",
+  "scalar_one",
+  "scalar_one_or_none",
+  "get_object_or_404"
+]);
+var FEW_VALUED_FIELD = /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
+function chainBase(n) {
+  let cur = n;
+  let field2;
+  for (let i = 0; i < 12; i++) {
+    const object2 = cur.type === "member_expression" || cur.type === "attribute" || cur.type === "selector_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("operand") : cur.type === "subscript_expression" || cur.type === "subscript" || cur.type === "index_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("value") ?? cur.childForFieldName("operand") ?? cur.namedChildren[0] : null;
+    if (!object2) break;
+    const key = cur.childForFieldName("property") ?? cur.childForFieldName("attribute") ?? cur.childForFieldName("field") ?? cur.childForFieldName("index") ?? cur.childForFieldName("subscript") ?? cur.namedChildren[1];
+    field2 = key ? stringValue(key) ?? key.text : void 0;
+    cur = unwrapAwait(object2);
+  }
+  return { base: cur, field: field2 };
+}
+function recordField(call2, field2, scope, depth) {
+  const callee = calleeName(call2) ?? "";
+  const segs = callee.split(".");
+  const fn = call2.childForFieldName("function");
+  const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
+  if (!last) return void 0;
+  if (JSON_PARSERS.test(callee)) {
+    const [arg2] = positionalArgs(call2);
+    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
+    if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
+    return unbounded("a field of parsed JSON data (whatever its sender wrote)");
+  }
+  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0], call2))
+    return unbounded("a field of the request's body", true);
+  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
+  if (ROW_FETCHES.has(last) || last === "get" && segs[segs.length - 2] === "objects" || (last === "first" || last === "one") && queryChain) {
+    if (field2 !== void 0 && FEW_VALUED_FIELD.test(field2)) return void 0;
+    return unbounded("a database row field (one series per row of the table)");
+  }
   return void 0;
 }
 function callVerdict(n, scope, depth) {
@@ -51142,6 +51539,7 @@ var PyExtractor2 = class {
     const calls = descendantsOfType(this.root, "call");
     for (const c of calls) this.onConstruct(c);
     for (const c of calls) this.onCall(c);
+    this.collectFacades(calls);
     this.collectDeclarations();
     return this.facts;
   }
@@ -51695,7 +52093,10 @@ var PyExtractor2 = class {
     const otel = OTEL_CREATORS3[method];
     if (otel) return this.onOtel(c, object2, method, otel);
     if (method === "labels" || method === "remove") return this.onLabels(c, object2);
+    this.onFacadeRecord(c, method);
     if (method === "add" || method === "record" || method === "set") this.onAttributes(c, object2);
+    if (object2 && object2.type !== "call" && !(object2.type === "identifier" && /^(self|cls)$/.test(object2.text)))
+      this.onFacadeCall(c, { kind: "method", name: method, ...this.importedModuleOf(object2) });
     if (object2?.type === "identifier" && (object2.text === "self" || object2.text === "cls")) {
       const cls = this.className(c);
       if (cls)
@@ -51731,7 +52132,172 @@ var PyExtractor2 = class {
     else if (decl.kind === "import" && decl.binding.imported !== "*" && this.facts.modules[decl.binding.module]) {
       callee = { kind: "import", module: this.facts.modules[decl.binding.module], name: decl.binding.imported };
     }
-    if (callee) this.facts.calls.push({ callee, display: `${name}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+    if (callee) {
+      this.facts.calls.push({ callee, display: `${name}()`, loc: this.loc(c), scope: this.scopeOf(c) });
+      this.onFacadeCall(c, callee);
+    }
+  }
+  /** The repository module an object expression's root is imported from (`meter` of `from ..telemetry import meter`). */
+  importedModuleOf(object2) {
+    const root = dottedName(object2)?.split(".")[0];
+    if (!root) return {};
+    const decl = this.lookup(root, object2);
+    if (decl?.kind !== "import" || PROM_MODULES.has(decl.binding.module)) return {};
+    const module = this.facts.modules[decl.binding.module] ?? (decl.binding.imported === "*" ? this.resolver.python(this.file.path, decl.binding.module) : void 0);
+    return module ? { module } : {};
+  }
+  /**
+   * `meter.create_metric("shop.orders", type=MetricType.COUNTER, unit=…, description=…)`,
+   * `make_counter("orders", "Orders")`: a definition if the callee is a facade (see collectFacades). Only
+   * calls that look like one: a static name, and a metric-ish method name or keywords.
+   */
+  onFacadeCall(c, callee) {
+    const method = callee.kind === "method" ? callee.name : callee.kind === "local" ? callee.key : callee.name;
+    const kw = keywordArgs(c);
+    const metricish = /metric|counter|gauge|histogram|summary|instrument|timer/i.test(method) || ["type", "kind", "unit", "description", "documentation"].some((k) => kw.has(k));
+    if (!metricish) return;
+    const nameNode = kw.get("name") ?? positionalArgs(c)[0];
+    if (!nameNode) return;
+    const nameParts = this.str(nameNode);
+    if (nameParts.some((p) => p.kind === "runtime" || p.kind === "unknown")) return;
+    const typeText = (kw.get("type") ?? kw.get("kind") ?? kw.get("instrument_type"))?.text ?? "";
+    const otelKind = /UP_?DOWN/i.test(typeText) ? "up-down-counter" : /HISTOGRAM/i.test(typeText) ? "histogram" : /GAUGE/i.test(typeText) ? "gauge" : "counter";
+    const type = otelKind === "histogram" ? "histogram" : otelKind === "counter" ? /SUMMARY/i.test(typeText) ? "summary" : "counter" : "gauge";
+    const description = kw.get("description") ?? kw.get("documentation");
+    const binding = this.bindingOf(c);
+    const fnNode = c.childForFieldName("function");
+    this.facts.facadeCalls.push({
+      callee,
+      argIndex: kw.has("name") ? -1 : 0,
+      def: {
+        id: `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`,
+        library: "opentelemetry",
+        lang: "python",
+        ctor: fnNode?.text ?? method,
+        type,
+        otelKind,
+        nameParts,
+        nameText: nameNode.text,
+        ...description ? { help: stringValue(description) ?? null } : {},
+        registries: [],
+        ...binding ? { binding } : {},
+        loc: this.loc(c),
+        scope: this.scopeOf(c)
+      }
+    });
+  }
+  /**
+   * `meter.record(METRIC_ORDERS, 1, Unit.ORDER, attributes={…})`: a facade's recording names the metric by
+   * its handle (what `create_metric` returned) and carries the attributes (label values) as a keyword.
+   */
+  onFacadeRecord(c, method) {
+    if (!/^(record|increment|inc|add|observe|set)/.test(method)) return;
+    const attrs = keywordArgs(c).get("attributes") ?? keywordArgs(c).get("labels");
+    const first = positionalArgs(c)[0];
+    if (!attrs || !first || first.type !== "identifier" && first.type !== "attribute") return;
+    if (this.objectExpr(first).kind === "unknown") return;
+    const dicts = attrs.type === "dictionary" ? [attrs] : attrs.type === "identifier" ? this.dictsOf(attrs) : [];
+    const extra = attrs.type === "identifier" ? this.subscriptStores(attrs) : [];
+    for (const d of dicts) this.onLabels(c, first, d);
+    if (extra.length > 0) this.onLabels(c, first, void 0, extra);
+  }
+  /** The dictionaries assigned to a local name (`attributes = {…}`) in its block. */
+  dictsOf(name) {
+    const decl = this.lookup(name.text, name);
+    if (decl?.kind !== "var" || decl.module) return [];
+    const out = [];
+    for (const a of descendantsOfType(decl.block, "assignment")) {
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type === "identifier" && left.text === name.text && right?.type === "dictionary") out.push(right);
+    }
+    return out;
+  }
+  /** `attributes[KEY] = value` stores into a local dictionary, in its block. */
+  subscriptStores(name) {
+    const decl = this.lookup(name.text, name);
+    if (decl?.kind !== "var" || decl.module) return [];
+    const out = [];
+    for (const a of descendantsOfType(decl.block, "assignment")) {
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type !== "subscript" || !right) continue;
+      const object2 = left.childForFieldName("value");
+      const key = left.childForFieldName("subscript");
+      if (object2?.type === "identifier" && object2.text === name.text && key) out.push([key, right]);
+    }
+    return out;
+  }
+  /**
+   * A repository's own wrapper over a metric constructor: a function or method passing one of its parameters
+   * as the name to an OpenTelemetry creator (`otel_meter.create_counter(name, …)`) or a prometheus_client
+   * class, directly or through one helper of its class or module (`self._create_instrument(meter, name, …)`).
+   */
+  collectFacades(calls) {
+    const carriers = /* @__PURE__ */ new Map();
+    for (const c of calls) {
+      const fnNode = c.childForFieldName("function");
+      const method = fnNode?.type === "attribute" ? fnNode.childForFieldName("attribute")?.text : void 0;
+      const otel = method ? OTEL_CREATORS3[method] : void 0;
+      const prom = otel ? void 0 : METRIC_CLASSES2[this.promExport(fnNode) ?? ""];
+      if (!otel && !prom) continue;
+      const nameNode = this.arg(c, "name", 0);
+      if (nameNode?.type !== "identifier") continue;
+      const decl = this.lookup(nameNode.text, nameNode);
+      if (decl?.kind !== "param" || decl.fn.type !== "function_definition") continue;
+      const params = ownParams(decl.fn);
+      const index = params.indexOf(nameNode.text);
+      if (index === -1) continue;
+      const carrier = carriers.get(decl.fn.id) ?? {
+        fn: decl.fn,
+        index,
+        param: nameNode.text,
+        kinds: /* @__PURE__ */ new Set(),
+        library: otel ? "opentelemetry" : "prometheus_client"
+      };
+      carrier.kinds.add(otel ?? prom);
+      if (prom && keywordArgs(c).has("registry")) carrier.ownRegistry = true;
+      carriers.set(decl.fn.id, carrier);
+    }
+    if (carriers.size === 0) return;
+    const facades = new Map(carriers);
+    const byName = /* @__PURE__ */ new Map();
+    for (const carrier of carriers.values()) {
+      const n = carrier.fn.childForFieldName("name")?.text;
+      if (n) byName.set(`${this.className(carrier.fn) ?? ""}.${n}`, carrier);
+    }
+    for (const c of calls) {
+      const fnNode = c.childForFieldName("function");
+      if (!fnNode) continue;
+      const calleeName2 = fnNode.type === "identifier" ? fnNode.text : fnNode.type === "attribute" ? fnNode.childForFieldName("attribute")?.text : void 0;
+      if (!calleeName2) continue;
+      const carrier = byName.get(`${this.className(c) ?? ""}.${calleeName2}`);
+      if (!carrier) continue;
+      const value = keywordArgs(c).get(carrier.param) ?? positionalArgs(c)[carrier.index];
+      if (value?.type !== "identifier") continue;
+      const decl = this.lookup(value.text, value);
+      if (decl?.kind !== "param" || decl.fn.type !== "function_definition" || facades.has(decl.fn.id)) continue;
+      const index = ownParams(decl.fn).indexOf(value.text);
+      if (index !== -1) facades.set(decl.fn.id, { ...carrier, fn: decl.fn, index, param: value.text, via: carrier });
+    }
+    for (const f of facades.values()) {
+      const name = f.fn.childForFieldName("name")?.text;
+      if (!name) continue;
+      const cls = this.className(f.fn);
+      const kinds = [...f.kinds];
+      const raises = descendantsOfType(f.fn, "raise_statement").length > 0;
+      this.facts.facades.push({
+        fnKey: cls ? `${this.file.path}#${cls}.${name}` : `${this.file.path}#${name}`,
+        paramIndex: f.index,
+        library: f.library,
+        type: f.library === "opentelemetry" ? otelType(kinds[0]) : kinds[0],
+        ...cls ? { method: name } : {},
+        ...kinds.length > 1 ? { typeFromCall: true } : {},
+        ...raises ? { raises: true } : {},
+        display: cls ? `${cls}.${name}()` : `${name}()`,
+        ...f.library === "prometheus_client" && !f.ownRegistry ? { defaultRegistry: true } : {}
+      });
+    }
   }
   /** `importlib.reload(metrics)`: the module's top level runs again, metrics included. */
   onReload(c) {
@@ -51753,7 +52319,7 @@ var PyExtractor2 = class {
     if (attrs?.type !== "dictionary") return;
     this.onLabels(c, object2, attrs);
   }
-  onLabels(c, object2, attributes) {
+  onLabels(c, object2, attributes, stores) {
     const target = this.objectExpr(object2);
     if (target.kind === "unknown") return;
     const scope = {
@@ -51776,12 +52342,17 @@ var PyExtractor2 = class {
         loc: this.loc(value)
       });
     };
+    const labelOf = (key) => stringValue(key) ?? staticValue(this.str(key)) ?? key.text;
+    if (stores) {
+      for (const [key, value] of stores) use({ label: labelOf(key) }, value);
+      return;
+    }
     if (attributes) {
       for (const pair of attributes.namedChildren) {
         if (pair.type !== "pair") continue;
         const key = pair.childForFieldName("key");
         const value = pair.childForFieldName("value");
-        const label = key ? stringValue(key) : void 0;
+        const label = key ? labelOf(key) : void 0;
         if (label !== void 0 && value) use({ label }, value);
       }
       return;
@@ -51908,6 +52479,13 @@ var PyExtractor2 = class {
     }
   }
 };
+function ownParams(fn) {
+  const names2 = pyParamNames(fn);
+  return names2[0] === "self" || names2[0] === "cls" ? names2.slice(1) : names2;
+}
+function otelType(kind) {
+  return kind === "histogram" ? "histogram" : kind.includes("gauge") || kind.includes("up-down") ? "gauge" : "counter";
+}
 function boundedPyType(type) {
   const t = type.text.replace(/\s+/g, "");
   return /^(typing\.)?(Literal\[.*\]|bool)$/.test(t) || /^(typing\.)?Optional\[(typing\.)?Literal\[.*\]\]$/.test(t);
@@ -52317,7 +52895,8 @@ function referencedModules(f) {
   for (const u of f.labelUses) obj(u.target);
   for (const e of f.exports.reexports) out.push(e.module);
   for (const r of f.reloads) out.push(r.module);
-  for (const c of f.facadeCalls) if (c.callee.kind === "import") out.push(c.callee.module);
+  for (const c of f.facadeCalls)
+    if (c.callee.kind === "import" || c.callee.kind === "method" && c.callee.module) out.push(c.callee.module);
   return out;
 }
 function goDirsReferenced(facts) {
@@ -52338,7 +52917,10 @@ function calleeNamesWorthFollowing(facts) {
   }
   const names2 = /* @__PURE__ */ new Set();
   for (const f of facts.values()) {
-    for (const d of f.facades) keys.add(d.fnKey);
+    for (const d of f.facades) {
+      keys.add(d.fnKey);
+      if (d.method && d.method.length >= 4) names2.add(d.method);
+    }
     for (const fn of f.functions) {
       if (!keys.has(fn.key)) continue;
       const simple = fn.name.includes(".") ? fn.name.split(".")[0] : fn.name;
@@ -52444,15 +53026,41 @@ function resolveIndex(all2, serviceOf, libraryFiles) {
     }
   };
   const facades = /* @__PURE__ */ new Map();
-  for (const f of all2) for (const d of f.facades) facades.set(d.fnKey, d);
+  const methodFacades = /* @__PURE__ */ new Map();
+  for (const f of all2)
+    for (const d of f.facades) {
+      facades.set(d.fnKey, d);
+      if (d.method && !methodFacades.has(d.method)) methodFacades.set(d.method, d);
+    }
   const metricsOf = /* @__PURE__ */ new Map();
   for (const f of all2) {
     const extra = [];
     for (const c of f.facadeCalls) {
-      const key = resolveCallee(c.callee);
-      const facade = key ? facades.get(key) : void 0;
-      if (!facade || facade.paramIndex !== c.argIndex) continue;
-      extra.push({ ...c.def, library: facade.library, type: facade.type });
+      const callee = c.callee;
+      let facade;
+      if (callee.kind === "method") facade = methodFacades.get(callee.name);
+      else {
+        const key = resolveCallee(callee);
+        facade = key ? facades.get(key) : void 0;
+      }
+      if (!facade || c.argIndex !== -1 && facade.paramIndex !== c.argIndex) continue;
+      extra.push({
+        ...c.def,
+        library: facade.library,
+        type: facade.typeFromCall ? c.def.type : facade.type,
+        ...facade.display ? { facade: { key: facade.fnKey, display: facade.display, raises: facade.raises === true } } : {},
+        ...facade.defaultRegistry ? { registries: [{ kind: "default" }] } : {},
+        ...facade.raises && facade.display && !facade.defaultRegistry ? {
+          registries: [
+            {
+              kind: "local",
+              key: `facade:${facade.fnKey}`,
+              label: facade.display,
+              perCall: false
+            }
+          ]
+        } : {}
+      });
     }
     metricsOf.set(f, extra.length > 0 ? [...f.metrics, ...extra] : f.metrics);
     for (const m of extra) {
@@ -52691,7 +53299,8 @@ function absorbsDuplicate(scope) {
 function entriesOf(index) {
   const out = [];
   for (const def of index.metrics) {
-    if (def.library === "opentelemetry" || def.fullName === void 0 || absorbsDuplicate(def.scope)) continue;
+    if (def.library === "opentelemetry" && !def.facade?.raises || def.fullName === void 0 || absorbsDuplicate(def.scope))
+      continue;
     for (const ref of def.resolvedRegistries) {
       const key = registryKey(ref, def);
       if (!key) continue;
@@ -52898,7 +53507,7 @@ function describeOther(other) {
 }
 
 // src/gates/metrics/rules/created-in-hot-path.ts
-var rule19 = {
+var rule20 = {
   scope: "repo",
   meta: {
     id: "metrics/created-in-hot-path",
@@ -53184,7 +53793,7 @@ function suggestedName(def) {
 }
 
 // src/gates/metrics/rules/cross-service-conflict.ts
-var rule20 = {
+var rule21 = {
   scope: "repo",
   meta: {
     id: "metrics/cross-service-conflict",
@@ -53254,7 +53863,7 @@ function sameSet(a, b) {
 }
 
 // src/gates/metrics/rules/default-metrics-twice.ts
-var rule21 = {
+var rule22 = {
   scope: "repo",
   meta: {
     id: "metrics/default-metrics-twice",
@@ -53403,7 +54012,7 @@ function checkBuiltins(ctx, regs, changed) {
 }
 
 // src/gates/metrics/rules/duplicate-name.ts
-var rule22 = {
+var rule23 = {
   scope: "repo",
   meta: {
     id: "metrics/duplicate-name",
@@ -53449,7 +54058,7 @@ var rule22 = {
         name,
         registry: registryLabel(e.registry),
         other: other.text,
-        error: libraryError(library, name),
+        error: e.def.facade?.raises ? `The repository's wrapper ${e.def.facade.display} raises on a name it already holds` : libraryError(library, name),
         moment: moment(
           e.scope,
           first.other.kind === "entry" ? first.other.entry.scope : { kind: "module", inLoop: false }
@@ -53478,7 +54087,7 @@ function namesDiffer(c) {
 }
 
 // src/gates/metrics/rules/dynamic-name.ts
-var rule23 = {
+var rule24 = {
   scope: "repo",
   meta: {
     id: "metrics/dynamic-name",
@@ -53524,7 +54133,7 @@ function repeatConsequence(def) {
 }
 
 // src/gates/metrics/rules/invalid-definition.ts
-var rule24 = {
+var rule25 = {
   scope: "repo",
   meta: {
     id: "metrics/invalid-definition",
@@ -53633,7 +54242,7 @@ function firstProblem(def) {
 }
 
 // src/gates/metrics/rules/naming-convention.ts
-var rule25 = {
+var rule26 = {
   scope: "repo",
   meta: {
     id: "metrics/naming-convention",
@@ -53675,7 +54284,7 @@ var rule25 = {
 };
 
 // src/gates/metrics/rules/never-observed.ts
-var rule26 = {
+var rule27 = {
   scope: "repo",
   meta: {
     id: "metrics/never-observed",
@@ -53769,7 +54378,7 @@ function used(ctx, index, changed, def, handle, name) {
 }
 
 // src/gates/metrics/rules/otel-instrument-conflict.ts
-var rule27 = {
+var rule28 = {
   scope: "repo",
   meta: {
     id: "metrics/otel-instrument-conflict",
@@ -53800,8 +54409,8 @@ var rule27 = {
           data: {
             name: def.name.value,
             meter: `"${def.meter}"`,
-            this: describe3(def),
-            that: describe3(other),
+            this: describe4(def),
+            that: describe4(other),
             other: at(other.loc)
           },
           path: def.loc.path,
@@ -53826,7 +54435,7 @@ function differs(a, b) {
   const db = typeof b.help === "string" ? b.help : b.help === void 0 ? "" : void 0;
   return da !== void 0 && db !== void 0 && da !== db;
 }
-function describe3(def) {
+function describe4(def) {
   const unit = unitOf2(def);
   const parts = [`${/^[aeiou]/.test(def.otelKind ?? "") ? "an" : "a"} ${def.otelKind}`];
   if (unit) parts.push(`unit "${unit}"`);
@@ -53835,7 +54444,7 @@ function describe3(def) {
 }
 
 // src/gates/metrics/rules/python-suffix-collision.ts
-var rule28 = {
+var rule29 = {
   scope: "repo",
   meta: {
     id: "metrics/python-suffix-collision",
@@ -53852,16 +54461,16 @@ var rule28 = {
   },
   check(ctx) {
     const changed = changedPaths2(ctx);
-    const seen = /* @__PURE__ */ new Set();
+    const found = /* @__PURE__ */ new Map();
     for (const c of conflictsOf(metricIndexOf(ctx))) {
       if (c.other.kind !== "entry" || !reportHere(ctx, changed, c.entry.loc, c.other.entry.loc)) continue;
       const munged = c.kind === "duplicate" && c.entry.def.library === "prometheus_client" && c.entry.def.name.kind === "static" && c.other.entry.def.name.kind === "static" && c.entry.def.name.value !== c.other.entry.def.name.value;
       if (c.kind !== "suffix" && !munged) continue;
       const key = `${c.entry.loc.path}:${c.entry.loc.line}:${c.entry.def.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      report2(ctx, c, munged ? "munged" : "collision");
+      if (found.has(key) && (found.get(key).messageId === "munged" || !munged)) continue;
+      found.set(key, { c, messageId: munged ? "munged" : "collision" });
     }
+    for (const { c, messageId } of found.values()) report2(ctx, c, messageId);
   }
 };
 function report2(ctx, c, messageId) {
@@ -53896,7 +54505,7 @@ function report2(ctx, c, messageId) {
 }
 
 // src/gates/metrics/rules/redundant-registration.ts
-var rule29 = {
+var rule30 = {
   scope: "repo",
   meta: {
     id: "metrics/redundant-registration",
@@ -53940,7 +54549,7 @@ var rule29 = {
 };
 
 // src/gates/metrics/rules/registry-cleared.ts
-var rule30 = {
+var rule31 = {
   scope: "repo",
   meta: {
     id: "metrics/registry-cleared",
@@ -54012,7 +54621,7 @@ function sameScope(m, c) {
 }
 
 // src/gates/metrics/rules/registry-merge-conflict.ts
-var rule31 = {
+var rule32 = {
   scope: "repo",
   meta: {
     id: "metrics/registry-merge-conflict",
@@ -54103,7 +54712,7 @@ function sharedName(index, service, a, b) {
 }
 
 // src/gates/metrics/rules/unbounded-label.ts
-var rule32 = {
+var rule33 = {
   scope: "repo",
   meta: {
     id: "metrics/unbounded-label",
@@ -54219,7 +54828,6 @@ function valueIsSecret(valueText) {
 
 // src/gates/metrics/rules/index.ts
 var rules3 = [
-  rule19,
   rule20,
   rule21,
   rule22,
@@ -54232,7 +54840,8 @@ var rules3 = [
   rule29,
   rule30,
   rule31,
-  rule32
+  rule32,
+  rule33
 ];
 
 // src/gates/metrics/index.ts
@@ -57153,6 +57762,65 @@ function alembicOps(file2) {
   return out;
 }
 
+// src/lang/prisma.ts
+var PRISMA_SCALAR_TYPES = /* @__PURE__ */ new Set([
+  "String",
+  "Int",
+  "BigInt",
+  "Boolean",
+  "DateTime",
+  "Float",
+  "Decimal",
+  "Json",
+  "Bytes"
+]);
+function prismaAccessor(model) {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}
+function prismaModels(lines) {
+  const clean = lines.map((l) => l.replace(/\/\/.*$/, "").trim());
+  const enums = /* @__PURE__ */ new Set();
+  for (const l of clean) {
+    const m = /^enum\s+(\w+)\s*\{/.exec(l);
+    if (m) enums.add(m[1]);
+  }
+  const out = [];
+  let current;
+  for (const [i, line] of clean.entries()) {
+    if (!current) {
+      const m = /^model\s+(\w+)\s*\{/.exec(line);
+      if (m) current = { name: m[1], table: m[1], line: i + 1, fields: [], ignored: false };
+      continue;
+    }
+    if (line.startsWith("}")) {
+      out.push(current);
+      current = void 0;
+      continue;
+    }
+    if (line === "") continue;
+    if (line.startsWith("@@")) {
+      if (line.startsWith("@@ignore")) current.ignored = true;
+      const map2 = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
+      if (map2) current.table = map2[1];
+      continue;
+    }
+    const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+    if (!f) continue;
+    const attrs = f[5] ?? "";
+    current.fields.push({
+      name: f[1],
+      type: f[2],
+      list: !!f[3],
+      optional: !!f[4],
+      column: /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(attrs)?.[1] ?? f[1],
+      line: i + 1,
+      attrs,
+      isColumn: (PRISMA_SCALAR_TYPES.has(f[2]) || enums.has(f[2])) && !/@ignore\b/.test(attrs)
+    });
+  }
+  return out;
+}
+
 // src/gates/migrations/models.ts
 function emptyCatalogue() {
   return { tables: /* @__PURE__ */ new Map(), seen: /* @__PURE__ */ new Set() };
@@ -57286,32 +57954,15 @@ function sqlalchemyColumnName(attribute, value) {
 }
 function addPrismaModels(file2, catalogue) {
   catalogue.seen.add("prisma");
-  let current;
-  file2.lines().forEach((raw) => {
-    const line = raw.replace(/\/\/.*$/, "").trim();
-    const open2 = /^model\s+(\w+)\s*\{/.exec(line);
-    if (open2) {
-      current = { table: open2[1].toLowerCase(), columns: /* @__PURE__ */ new Set(), complete: true, path: file2.path, model: open2[1] };
-      return;
+  for (const m of prismaModels(file2.lines())) {
+    const columns = /* @__PURE__ */ new Set();
+    for (const f of m.fields) {
+      columns.add(f.name.toLowerCase());
+      columns.add(f.column.toLowerCase());
     }
-    if (!current) return;
-    if (line.startsWith("}")) {
-      catalogue.tables.set(current.table, current);
-      current = void 0;
-      return;
-    }
-    const map2 = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
-    if (map2) {
-      current.table = map2[1].toLowerCase();
-      return;
-    }
-    const field2 = /^(\w+)\s+\w+/.exec(line);
-    if (field2 && !line.startsWith("@@")) {
-      current.columns.add(field2[1].toLowerCase());
-      const col = /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
-      if (col) current.columns.add(col[1].toLowerCase());
-    }
-  });
+    const table = m.table.toLowerCase();
+    catalogue.tables.set(table, { table, columns, complete: true, path: file2.path, model: m.name });
+  }
 }
 function declaresColumn(model, column) {
   const c = column.toLowerCase();
@@ -57817,7 +58468,7 @@ function parseJournal(file2, dir) {
   try {
     const json2 = JSON.parse(file2.text);
     const lines = file2.lines();
-    const lineOf2 = (tag) => {
+    const lineOf3 = (tag) => {
       const i = lines.findIndex((l) => l.includes(`"${tag}"`));
       return i === -1 ? 1 : i + 1;
     };
@@ -57829,7 +58480,7 @@ function parseJournal(file2, dir) {
         idx: e.idx ?? -1,
         when: e.when ?? 0,
         tag: e.tag ?? "",
-        line: lineOf2(e.tag ?? "")
+        line: lineOf3(e.tag ?? "")
       }))
     };
   } catch (err) {
@@ -58400,7 +59051,7 @@ function ident(name) {
 }
 
 // src/gates/migrations/rules/add-column-volatile-default.ts
-var rule33 = ddlRule({
+var rule34 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-column-volatile-default",
@@ -58505,7 +59156,7 @@ function renameInCodeHowTo(tool) {
 }
 
 // src/gates/migrations/rules/add-index-non-concurrent.ts
-var rule34 = ddlRule({
+var rule35 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-index-non-concurrent",
@@ -58539,7 +59190,7 @@ var rule34 = ddlRule({
 });
 
 // src/gates/migrations/rules/add-required-column.ts
-var rule35 = ddlRule({
+var rule36 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/add-required-column",
@@ -58579,7 +59230,7 @@ var rule35 = ddlRule({
 });
 
 // src/gates/migrations/rules/add-unique-constraint.ts
-var rule36 = ddlRule({
+var rule37 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/add-unique-constraint",
@@ -58630,7 +59281,7 @@ var rule36 = ddlRule({
 });
 
 // src/gates/migrations/rules/atlas-sum-mismatch.ts
-var rule37 = {
+var rule38 = {
   scope: "repo",
   meta: {
     id: "migrations/atlas-sum-mismatch",
@@ -58730,7 +59381,7 @@ function blocksTraffic(lock) {
 }
 
 // src/gates/migrations/rules/backfill-with-ddl.ts
-var rule38 = ddlRule({
+var rule39 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/backfill-with-ddl",
@@ -58816,7 +59467,7 @@ function plausiblyWidening(to) {
   const b = parseType(to).base;
   return b === "text" || b === "varchar" || b === "numeric";
 }
-var rule39 = ddlRule({
+var rule40 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/column-type-change",
@@ -58881,7 +59532,7 @@ var rule39 = ddlRule({
 });
 
 // src/gates/migrations/rules/concurrent-in-transaction.ts
-var rule40 = ddlRule({
+var rule41 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/concurrent-in-transaction",
@@ -58913,7 +59564,7 @@ var rule40 = ddlRule({
 });
 
 // src/gates/migrations/rules/constraint-without-not-valid.ts
-var rule41 = ddlRule({
+var rule42 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/constraint-without-not-valid",
@@ -59000,7 +59651,7 @@ var rule41 = ddlRule({
 
 // src/gates/migrations/rules/divergent-history.ts
 var UNIQUE_VERSIONS = /* @__PURE__ */ new Set(["flyway", "golang-migrate", "atlas", "rails", "diesel"]);
-var rule42 = {
+var rule43 = {
   scope: "repo",
   meta: {
     id: "migrations/divergent-history",
@@ -59185,7 +59836,7 @@ function sameRecordedMigration(a, b) {
 }
 
 // src/gates/migrations/rules/drizzle-journal-order.ts
-var rule43 = {
+var rule44 = {
   scope: "repo",
   meta: {
     id: "migrations/drizzle-journal-order",
@@ -59325,7 +59976,7 @@ function unreleasedOrigin(ctx, t, op) {
 }
 
 // src/gates/migrations/rules/drop-column.ts
-var rule44 = ddlRule({
+var rule45 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/drop-column",
@@ -59370,7 +60021,7 @@ var rule44 = ddlRule({
 });
 
 // src/gates/migrations/rules/drop-index-non-concurrent.ts
-var rule45 = ddlRule({
+var rule46 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/drop-index-non-concurrent",
@@ -59402,7 +60053,7 @@ var rule45 = ddlRule({
 });
 
 // src/gates/migrations/rules/drop-table.ts
-var rule46 = ddlRule({
+var rule47 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/drop-table",
@@ -59477,7 +60128,7 @@ var rule46 = ddlRule({
 
 // src/gates/migrations/rules/edited-migration.ts
 var CHECKSUMMED = /* @__PURE__ */ new Set(["prisma", "atlas", "flyway"]);
-var rule47 = {
+var rule48 = {
   scope: "repo",
   meta: {
     id: "migrations/edited-migration",
@@ -59567,7 +60218,7 @@ var rule47 = {
 };
 
 // src/gates/migrations/rules/enum-value-in-transaction.ts
-var rule48 = ddlRule({
+var rule49 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/enum-value-in-transaction",
@@ -59616,7 +60267,7 @@ var SMALL_INTS = {
   integer: "integer",
   smallint: "smallint"
 };
-var rule49 = ddlRule({
+var rule50 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/int-primary-key",
@@ -59655,7 +60306,7 @@ var rule49 = ddlRule({
 });
 
 // src/gates/migrations/rules/lock-provider-changed.ts
-var rule50 = {
+var rule51 = {
   scope: "repo",
   meta: {
     id: "migrations/lock-provider-changed",
@@ -59711,7 +60362,7 @@ function blockingLock(op) {
     what: lock.lock === "access-exclusive" ? "an ACCESS EXCLUSIVE lock" : lock.lock === "share" ? "a SHARE lock" : "a SHARE ROW EXCLUSIVE lock"
   };
 }
-var rule51 = ddlRule({
+var rule52 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/missing-lock-timeout",
@@ -59798,7 +60449,7 @@ var CONSEQUENCE = {
     text: "The runner applies it after the newer ones on deployed databases but in name order on fresh ones."
   }
 };
-var rule52 = {
+var rule53 = {
   scope: "repo",
   meta: {
     id: "migrations/out-of-order-migration",
@@ -59865,7 +60516,7 @@ var rule52 = {
 
 // src/gates/migrations/rules/removed-migration.ts
 var COLLAPSE_AFTER = 5;
-var rule53 = {
+var rule54 = {
   scope: "repo",
   meta: {
     id: "migrations/removed-migration",
@@ -59969,7 +60620,7 @@ var rule53 = {
 };
 
 // src/gates/migrations/rules/rename-column.ts
-var rule54 = ddlRule({
+var rule55 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/rename-column",
@@ -60006,7 +60657,7 @@ var rule54 = ddlRule({
 });
 
 // src/gates/migrations/rules/rename-table.ts
-var rule55 = ddlRule({
+var rule56 = ddlRule({
   postgresOnly: false,
   meta: {
     id: "migrations/rename-table",
@@ -60056,7 +60707,7 @@ function guardedByEnvironment(node2) {
 function literalTrue(node2) {
   return node2?.type === "true";
 }
-var rule56 = {
+var rule57 = {
   scope: "file",
   files: [
     "**/*.{ts,mts,cts,js,mjs,cjs}",
@@ -60175,7 +60826,7 @@ function dumpVersion(text2) {
   const versions = [...text2.slice(at3).matchAll(/'(\d+)'/g)].map((m) => BigInt(m[1]));
   return versions.length ? versions.reduce((a, b) => b > a ? b : a).toString() : void 0;
 }
-var rule57 = {
+var rule58 = {
   scope: "repo",
   meta: {
     id: "migrations/schema-dump-stale",
@@ -60873,7 +61524,7 @@ function ecosystemsOf(file2) {
     return [DRIZZLE, TYPEORM];
   return [];
 }
-var rule58 = {
+var rule59 = {
   scope: "file",
   files: ["**/*.prisma", "**/*.py", "**/*.{ts,mts,cts,js,mjs,cjs}"],
   prefilter: ["model ", "enum ", "Model", "Table(", "pgEnum", "mysqlEnum", "@Entity", "__tablename__"],
@@ -61026,7 +61677,7 @@ var rule58 = {
 };
 
 // src/gates/migrations/rules/set-not-null.ts
-var rule59 = ddlRule({
+var rule60 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/set-not-null",
@@ -61091,7 +61742,7 @@ var rule59 = ddlRule({
 });
 
 // src/gates/migrations/rules/table-rewrite.ts
-var rule60 = ddlRule({
+var rule61 = ddlRule({
   postgresOnly: true,
   meta: {
     id: "migrations/table-rewrite",
@@ -61131,7 +61782,6 @@ var rule60 = ddlRule({
 
 // src/gates/migrations/rules/index.ts
 var rules4 = [
-  rule33,
   rule34,
   rule35,
   rule36,
@@ -61158,7 +61808,8 @@ var rules4 = [
   rule57,
   rule58,
   rule59,
-  rule60
+  rule60,
+  rule61
 ];
 
 // src/gates/migrations/index.ts
@@ -61210,7 +61861,8 @@ var WHOLE_OBJECTS = {
     label: "an HTTP client error's request",
     carries: "the outgoing request configuration, including its Authorization header"
   },
-  "model-dump": { label: "every field of an object", carries: "every attribute, whatever it holds" }
+  "model-dump": { label: "every field of an object", carries: "every attribute, whatever it holds" },
+  "db-row": { label: "a whole database row", carries: "every column of the row" }
 };
 var CLEAN = { sources: [], clean: true };
 var UNKNOWN = { sources: [], clean: false };
@@ -61598,6 +62250,8 @@ var Flow = class {
     if (fn.type === "member_expression") {
       const method = fn.childForFieldName("property")?.text ?? "";
       const receiver = fn.childForFieldName("object");
+      const row = prismaRowRead(fn, method, args);
+      if (row) return { sources: [{ ...this.objectSource("db-row", node2, [], void 0), row }], clean: false };
       if (CLEAN_METHODS.has(method)) return CLEAN;
       if (PROPAGATE_METHODS.has(method) && receiver) return this.js(receiver, depth);
       if ((method === "map" || method === "flatMap") && args[0] && JS_CALLBACKS.has(args[0].type)) {
@@ -61967,7 +62621,7 @@ var Flow = class {
             )
           ]);
           const step = stepOf(base4 === binding ? binding.decl : assigned.stmt);
-          if (r.sources.length > 0) return withStep(r, step, node2);
+          if (r.sources.length > 0) return withStep(this.namedRows(r, name, binding), step, node2);
           if (r.clean) return CLEAN;
           const init = assigned ? assigned.value : binding.init;
           if (["object", "array", "dictionary", "list", "template_string", "string"].includes(init.type)) return r;
@@ -61998,11 +62652,43 @@ var Flow = class {
           const r = this.evaluate(binding.init, depth + 1);
           return withStep(r, stepOf(binding.decl), node2);
         }
+        case "element": {
+          const rows = this.evaluate(binding.init, depth + 1).sources.flatMap(
+            (s) => s.kind === "object" && s.row ? [
+              {
+                ...s,
+                object: { id: "db-row", ...WHOLE_OBJECTS["db-row"] },
+                row: { ...s.row, element: true }
+              }
+            ] : []
+          );
+          if (rows.length > 0)
+            return withStep(
+              this.namedRows({ sources: rows, clean: false }, name, binding),
+              { text: `${name} of ${binding.init.text}`, line: lineOf(binding.decl) },
+              node2
+            );
+          break;
+        }
         default:
           break;
       }
     }
     return this.byName(node2, name, binding);
+  }
+  /**
+   * A row held by a variable whose name says what it is (`const user = await prisma.user.findUnique(…)`)
+   * is read as that object (a user record), keeping the row for the rule to check against the schema.
+   */
+  namedRows(r, name, binding) {
+    if (!r.sources.some((s) => s.kind === "object" && s.object.id === "db-row")) return r;
+    const whole = this.wholeByName(name, binding, void 0);
+    return {
+      ...r,
+      sources: r.sources.map(
+        (s) => s.kind === "object" && s.object.id === "db-row" ? { ...s, expr: name, ...whole ? { object: { id: whole, ...WHOLE_OBJECTS[whole] } } : {} } : s
+      )
+    };
   }
   /** What a name alone says: a request object, a user record, or a classified field. */
   byName(node2, name, binding) {
@@ -62114,6 +62800,9 @@ var Flow = class {
     return void 0;
   }
   object(id, node2, via, expr) {
+    return { sources: [this.objectSource(id, node2, via, expr)], clean: false };
+  }
+  objectSource(id, node2, via, expr) {
     const source = {
       kind: "object",
       object: { id, ...WHOLE_OBJECTS[id] },
@@ -62122,7 +62811,7 @@ var Flow = class {
       via
     };
     if ((id === "request" || id === "headers") && this.lang === "js" && this.isWhatwgRequest(node2)) source.fetch = true;
-    return { sources: [source], clean: false };
+    return source;
   }
   /**
    * The canonical chain of a member/attribute/subscript expression, with its root variable resolved
@@ -62280,6 +62969,68 @@ var Flow = class {
     return name.length <= 3 || UNINFORMATIVE.has(name) || UNINFORMATIVE.has(name.toLowerCase());
   }
 };
+var PRISMA_CLIENT = /prisma|^(db|tx|trx|database|client|dbClient)$/i;
+var PRISMA_ROW_METHODS = /* @__PURE__ */ new Set([
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findMany",
+  "create",
+  "update",
+  "upsert",
+  "delete",
+  "createManyAndReturn",
+  "updateManyAndReturn"
+]);
+function prismaRowRead(fn, method, args) {
+  if (!PRISMA_ROW_METHODS.has(method)) return void 0;
+  const model = fn.childForFieldName("object");
+  if (model?.type !== "member_expression") return void 0;
+  const accessor = model.childForFieldName("property")?.text;
+  const client = model.childForFieldName("object");
+  if (!accessor || !/^[a-z]\w*$/.test(accessor) || !client) return void 0;
+  if (!PRISMA_CLIENT.test(lastSegment(client))) return void 0;
+  const row = { accessor, method, omit: [], dynamic: false };
+  const first = args[0] ? unwrap2(args[0]) : void 0;
+  if (!first) return row;
+  if (first.type !== "object") return { ...row, dynamic: true };
+  for (const p of first.namedChildren.filter(isNode)) {
+    if (p.type === "spread_element") row.dynamic = true;
+    if (p.type !== "pair") continue;
+    const key = p.childForFieldName("key");
+    const keyName2 = key ? stringValue(key) ?? key.text : "";
+    if (keyName2 !== "select" && keyName2 !== "omit") continue;
+    const value = p.childForFieldName("value");
+    const shape = value ? unwrap2(value) : void 0;
+    if (shape?.type !== "object") {
+      row.dynamic = true;
+      continue;
+    }
+    const kept = [];
+    for (const q of shape.namedChildren.filter(isNode)) {
+      if (q.type === "spread_element") row.dynamic = true;
+      if (q.type === "shorthand_property_identifier") {
+        row.dynamic = true;
+        continue;
+      }
+      if (q.type !== "pair") continue;
+      const k = q.childForFieldName("key");
+      const v = q.childForFieldName("value");
+      const name = k ? stringValue(k) ?? k.text : "";
+      if (!name || !v) continue;
+      if (v.type === "false") continue;
+      if (v.type !== "true" && v.type !== "object") {
+        row.dynamic = true;
+        continue;
+      }
+      kept.push(name);
+    }
+    if (keyName2 === "select") row.select = kept;
+    else row.omit = kept;
+  }
+  return row;
+}
 function exprOf(chain, node2) {
   return chain.via.length > 0 || chain.canonical ? chain.segments.join(".") : node2.text.replace(/\s+/g, "");
 }
@@ -62554,6 +63305,11 @@ function jsScopeTable(scope) {
           addDecl(table, found.name, n.endIndex, binding);
         }
       }
+    } else if (n.type === "for_in_statement" && n.childForFieldName("operator")?.text === "of") {
+      const left = n.childForFieldName("left");
+      const right = n.childForFieldName("right");
+      if (left?.type === "identifier" && right)
+        addDecl(table, left.text, left.endIndex, { kind: "element", node: left, init: right, decl: n });
     } else if (n.type === "catch_clause") {
       const p = n.childForFieldName("parameter");
       if (p?.type === "identifier") table.catches.push({ node: n, name: p.text, binding: { kind: "catch", node: p } });
@@ -63569,6 +64325,46 @@ function piiCoverage(ctx) {
   };
 }
 
+// src/gates/pii/prisma-index.ts
+var PRISMA_SECRET_INDEX = "prisma-secret-columns";
+var FEED_TOKENS = [".findUnique", ".findFirst", ".findMany", ".create(", ".update(", ".upsert(", ".delete("];
+var prismaSecretIndex = {
+  id: PRISMA_SECRET_INDEX,
+  // Only a changed JS/TS file that reads rows through a client can log one.
+  async feeds(ctx) {
+    return (await changedFilesMatching(ctx, { globs: JS_FILES, tokens: FEED_TOKENS })).length > 0;
+  },
+  async build(ctx) {
+    const { classifier } = resolveOptions(ctx.gateOptions);
+    const out = /* @__PURE__ */ new Map();
+    for (const path2 of await ctx.snapshot.list(["**/*.prisma"])) {
+      if (ctx.excluded(path2) || /(^|\/)node_modules\//.test(path2)) continue;
+      const read = await ctx.snapshot.read(path2);
+      if (!read.ok) continue;
+      for (const m of prismaModels(read.file.lines())) {
+        if (m.ignored) continue;
+        const fields = m.fields.filter((f) => f.isColumn);
+        const secrets = [];
+        for (const f of fields.filter((c) => c.type === "String" || c.type === "Bytes")) {
+          const match = secretColumn(classifier, f.name);
+          if (match) secrets.push({ field: f.name, line: f.line, ...match });
+        }
+        const entry = { model: m.name, path: path2, line: m.line, columns: fields.map((f) => f.name), secrets };
+        const key = prismaAccessor(m.name);
+        out.set(key, [...out.get(key) ?? [], entry]);
+      }
+    }
+    return out;
+  }
+};
+function prismaIndexOf(ctx) {
+  try {
+    return ctx.index(PRISMA_SECRET_INDEX);
+  } catch {
+    return void 0;
+  }
+}
+
 // src/gates/pii/config-checks.ts
 var REDACTION_WORDS = /* @__PURE__ */ new Set([
   "redact",
@@ -63880,7 +64676,7 @@ function sentryFindings(file2) {
 }
 
 // src/gates/pii/rules/logging-filter-on-logger.ts
-var rule61 = {
+var rule62 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["addFilter", "filters"],
@@ -63907,7 +64703,7 @@ var rule61 = {
 };
 
 // src/gates/pii/rules/loguru-diagnose.ts
-var rule62 = {
+var rule63 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["loguru"],
@@ -63940,7 +64736,7 @@ var INSTEAD = {
   custom: "the record's opaque id"
 };
 var claim2 = ({ source }) => source.kind === "field" && source.weak === void 0 && source.match.severity === "warning" ? {} : void 0;
-var rule63 = {
+var rule64 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -64229,7 +65025,7 @@ function whatOf(paths) {
   }
   return [...out];
 }
-var rule64 = {
+var rule65 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["pino"],
@@ -64278,7 +65074,7 @@ var rule64 = {
 };
 
 // src/gates/pii/rules/pino-redact-path-mismatch.ts
-var rule65 = {
+var rule66 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["redact"],
@@ -64318,7 +65114,7 @@ var PART = {
   cookies: { what: "the request cookies", consequence: "every request's session cookie lands in the logs" },
   body: { what: "the request body", consequence: "passwords, emails and whatever else clients send land in the logs" }
 };
-var rule66 = {
+var rule67 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["pino", "astify", "serializers"],
@@ -64364,7 +65160,7 @@ var claim3 = ({ source }) => {
   if (source.weak === "session-record-id") return { severity: "warning" };
   return source.match.severity === "blocker" ? {} : void 0;
 };
-var rule67 = {
+var rule68 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -64403,7 +65199,7 @@ var rule67 = {
 };
 
 // src/gates/pii/rules/sentry-send-default-pii.ts
-var rule68 = {
+var rule69 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: ["sendDefaultPii", "send_default_pii"],
@@ -64428,7 +65224,7 @@ var rule68 = {
 };
 
 // src/gates/pii/rules/structlog-processor-order.ts
-var rule69 = {
+var rule70 = {
   scope: "file",
   files: PY_FILES,
   prefilter: ["structlog"],
@@ -64489,7 +65285,7 @@ function example(py, lambda) {
   if (lambda) return py ? '`event["requestContext"]["requestId"]`' : "`{ requestId: event.requestContext.requestId }`";
   return py ? "`request.method` and `request.path`" : "`{ requestId: req.id, method: req.method, path: req.path }`";
 }
-var rule70 = {
+var rule71 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -64562,7 +65358,13 @@ var INSTEAD2 = {
   payload: "the claims you need by name (`sub`, `iss`), never the whole payload",
   "http-error": "`err.message`, `err.code` and `err.response?.status` (axios keeps the request configuration and headers on the error)",
   env: "the specific non-secret settings you need by name",
-  "model-dump": "the attributes you need by name"
+  "model-dump": "the attributes you need by name",
+  "db-row": "the row's id and the columns you need by name"
+};
+var HOW = {
+  all: "a read without `select` or `omit` returns every column",
+  selected: "the read's `select` asks for it",
+  dynamic: "the read's arguments are not a literal object, so nothing shows the column is left out"
 };
 var WHOLE_OBJECT_IDS = /* @__PURE__ */ new Set([
   "body",
@@ -64572,7 +65374,8 @@ var WHOLE_OBJECT_IDS = /* @__PURE__ */ new Set([
   "payload",
   "http-error",
   "env",
-  "model-dump"
+  "model-dump",
+  "db-row"
 ]);
 var claim5 = (hit) => {
   const { source } = hit;
@@ -64582,7 +65385,49 @@ var claim5 = (hit) => {
   const credential = credentialReason({ ...hit, source });
   return credential ? { severity: "blocker", credential } : {};
 };
-var rule71 = {
+function claimWithSchema(index) {
+  return (hit) => {
+    const { source } = hit;
+    if (source.kind === "object" && source.row) {
+      const found = secretRowOf(source.row, index);
+      if (found) return found;
+      if (source.object.id === "db-row") return void 0;
+    }
+    return claim5(hit);
+  };
+}
+function secretRowOf(row, index) {
+  const models = index?.get(row.accessor);
+  if (!models?.length) return void 0;
+  const first = models.find((m) => m.secrets.length > 0);
+  if (!first) return void 0;
+  const kept = first.secrets.filter(
+    (c) => !row.omit.includes(c.field) && (row.select === void 0 || row.select.includes(c.field))
+  );
+  if (kept.length === 0) return void 0;
+  const agreed = models.every((m) => m.secrets.map((c) => c.field).join() === first.secrets.map((c) => c.field).join());
+  const certain = !row.dynamic && agreed && kept.some((c) => !c.stored || c.password);
+  const secretRow = {
+    model: first.model,
+    path: first.path,
+    line: first.line,
+    columns: kept.map((c) => `\`${c.field}\` (${c.label}${c.stored ? ", hashed or encrypted" : ""})`),
+    fields: kept.map((c) => c.field),
+    many: /Many/.test(row.method) && !row.element,
+    how: row.dynamic ? "dynamic" : row.select ? "selected" : "all"
+  };
+  return { severity: certain ? "blocker" : "warning", secretRow };
+}
+function redactedByLogger(f, row, file2, loggers) {
+  if (f.sink.kind !== "log" || f.sink.name.startsWith("console.")) return false;
+  const receiver = f.sink.name.slice(0, f.sink.name.lastIndexOf("."));
+  const known = /^[A-Za-z_$][\w$]*$/.test(receiver) ? resolveLogger2(file2, receiver, loggers) : void 0;
+  if (!known || known.unknown || !known.redact?.length) return false;
+  const source = f.source;
+  const prefix = [...source.key !== void 0 ? [source.key] : [], ...row.many ? ["0"] : []];
+  return row.fields.every((field2) => known.redact.some((r) => covers(r, [...prefix, field2].join("."))));
+}
+var rule72 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
@@ -64593,15 +65438,32 @@ var rule71 = {
     description: "A whole request body, user record, session, payload, HTTP client error or the environment is logged (blocker when it visibly carries a credential).",
     messages: {
       object: "`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}. It carries {{carries}}; every field lands in {{store}}, including fields added later.",
-      credential: "`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}, and it carries a credential: {{credential}}. Everyone with access to {{store}} can reuse it."
+      credential: "`{{sink}}` {{verb}} {{label}} (`{{value}}`){{via}} {{where}}, and it carries a credential: {{credential}}. Everyone with access to {{store}} can reuse it.",
+      secretColumnRow: "`{{sink}}` {{verb}} a whole `{{model}}` row (`{{value}}`){{via}} {{where}}, and the row carries {{columns}}: {{how}} (model at {{schema}}). Everyone with access to {{store}} can read it."
     },
     fixes: {
-      default: "Log {{instead}}."
+      default: "Log {{instead}}.",
+      secretColumnRow: "Log the row's id and the columns you need by name, or read it with a `select` that leaves the secret out (or `omit: { {{omit}}: true }`)."
     }
   },
   check(file2, _change, ctx) {
-    reportSinks(claim5, file2, ctx, (f) => {
+    const loggers = loggerIndexOf(ctx);
+    reportSinks(claimWithSchema(prismaIndexOf(ctx)), file2, ctx, (f) => {
       const source = f.source;
+      if (f.secretRow && redactedByLogger(f, f.secretRow, file2, loggers)) return void 0;
+      if (f.secretRow)
+        return {
+          messageId: "secretColumnRow",
+          data: {
+            ...baseData(f),
+            model: f.secretRow.model,
+            schema: `${f.secretRow.path}:${f.secretRow.line}`,
+            columns: listOf(f.secretRow.columns),
+            omit: f.secretRow.columns[0].replace(/^`([^`]+)`.*$/, "$1"),
+            how: HOW[f.secretRow.how]
+          },
+          related: [{ path: f.secretRow.path, line: f.secretRow.line, message: `model ${f.secretRow.model}` }]
+        };
       const data = {
         ...baseData(f),
         label: source.object.label,
@@ -64614,7 +65476,7 @@ var rule71 = {
 };
 
 // src/gates/pii/rules/winston-redaction-order.ts
-var rule72 = {
+var rule73 = {
   scope: "file",
   files: JS_FILES,
   prefilter: ["winston", "logform"],
@@ -64640,7 +65502,6 @@ var rule72 = {
 
 // src/gates/pii/rules/index.ts
 var rules5 = [
-  rule61,
   rule62,
   rule63,
   rule64,
@@ -64651,7 +65512,8 @@ var rules5 = [
   rule69,
   rule70,
   rule71,
-  rule72
+  rule72,
+  rule73
 ];
 
 // src/gates/pii/index.ts
@@ -64684,7 +65546,7 @@ var piiGate = {
     if (!paths.some(match)) return false;
     return (await snapshot.grep(LOGGING_TOKENS, SOURCE_FILES)).length > 0;
   },
-  indexes: [pinoLoggerIndex, cookieIndex],
+  indexes: [pinoLoggerIndex, cookieIndex, prismaSecretIndex],
   coverage: piiCoverage,
   rules: rules5
 };
