@@ -14,7 +14,11 @@
  *       findings (id, rule, state, severity, location; no code) in bench/results/NAME-baseline.json.
  *   npx tsx bench/real/run.ts run --clone owner/name=/path ... [--runs 3]
  *       runs this checkout's build over the same commits and compares with the stored baseline, writing
- *       bench/results/NAME.json and the table in bench/results/NAME.md.
+ *       bench/results/NAME.json and the table in bench/results/NAME.md. `--measured OTHER` takes the new
+ *       build's figures from bench/results/OTHER-baseline.json instead (measured by `baseline --set OTHER
+ *       --old <this checkout>` with a copy of the manifest as manifest-OTHER.json), so both builds can be
+ *       measured side by side on a shared machine; the tables then also count blocked commits and group
+ *       the differences by rule (rules that another issue deliberately changed differ by design).
  *
  * The comparison: every **new** finding, and every finding on a file the commit changes, must be the same
  * (id, rule, state, severity, path and line). A finding the baseline had in state `existing` (or
@@ -121,6 +125,7 @@ const { positionals, values } = parseArgs({
     old: { type: 'string' },
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
+    measured: { type: 'string' },
   },
 });
 
@@ -377,6 +382,11 @@ function runAll(): void {
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
   const base = JSON.parse(readFileSync(BASELINE_JSON, 'utf8')) as Baseline;
   const newBin = join(ROOT, 'bin/readiness-gates.js');
+  // `--measured NAME` takes the new build's figures from bench/results/NAME-baseline.json (measured with
+  // `baseline --set NAME --old <this checkout>`, e.g. at the same time as the old build's baseline).
+  const measured = values.measured
+    ? (JSON.parse(readFileSync(join(ROOT, `bench/results/${values.measured}-baseline.json`), 'utf8')) as Baseline)
+    : undefined;
   const results: CommitResult[] = [];
   forEachCommit(manifest, (entry, c, checkout, wrapperDir, work) => {
     const old = base.commits.find((b) => b.repo === entry.repo && b.commit === c.commit);
@@ -384,7 +394,14 @@ function runAll(): void {
       console.error(`${entry.repo} ${c.commit.slice(0, 10)}: not in the baseline, skipped`);
       return;
     }
-    const m = measure(newBin, checkout, c, wrapperDir, work);
+    const stored = measured?.commits.find((b) => b.repo === entry.repo && b.commit === c.commit);
+    if (measured && !stored) {
+      console.error(`${entry.repo} ${c.commit.slice(0, 10)}: not measured in --measured ${values.measured}, skipped`);
+      return;
+    }
+    const m = stored
+      ? { timing: stored.timing, findings: stored.findings, ...(stored.error ? { error: stored.error } : {}) }
+      : measure(newBin, checkout, c, wrapperDir, work);
     const cmp = compare(old.findings, m.findings ?? [], new Set(old.changed));
     if (m.error) cmp.differences.unshift(`new build: ${m.error}`);
     if (old.error) cmp.differences.unshift(`baseline: ${old.error}`);
@@ -431,6 +448,33 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The differences grouped by rule: findings only the baseline reports (−) and only the new build reports (+). */
+function renderDifferences(results: CommitResult[]): string[] {
+  const byRule = new Map<string, { minus: number; plus: number; commits: Set<string> }>();
+  for (const r of results) {
+    for (const d of r.differences) {
+      const m = /^([-+]) \S+ (\S+) (\S+) (\S+) /.exec(d);
+      const rule = m ? `${m[2]} (${m[3]}, ${m[4]})` : d.split(':')[0]!;
+      const e = byRule.get(rule) ?? { minus: 0, plus: 0, commits: new Set<string>() };
+      if (m?.[1] === '+') e.plus++;
+      else e.minus++;
+      e.commits.add(`${r.repo.split('/')[1]}@${r.commit.slice(0, 7)}`);
+      byRule.set(rule, e);
+    }
+  }
+  if (byRule.size === 0) return [];
+  return [
+    'Differences by rule (state, severity): findings only before (−) and only after (+), and the commits they are on.',
+    '',
+    '| rule | − before only | + after only | commits |',
+    '| --- | --- | --- | --- |',
+    ...[...byRule]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([rule, e]) => `| ${rule} | ${e.minus} | ${e.plus} | ${[...e.commits].join(', ')} |`),
+    '',
+  ];
+}
+
 function render(results: CommitResult[], manifest: Manifest, base: Baseline): string {
   const rows: string[] = [];
   const groups = new Map<string, CommitResult[]>();
@@ -443,21 +487,23 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
       `${f(agg(rs.map((r) => pick(r.old))), d)} → ${f(agg(rs.map((r) => pick(r.new))), d)}`;
     const max = (xs: number[]) => Math.max(...xs);
     const differing = rs.filter((r) => r.differences.length > 0).length;
+    const blocked = (pick: (r: CommitResult) => Timing) => rs.filter((r) => pick(r).exit === 1).length;
     rows.push(
-      `| ${repo} | ${files ?? '—'} | ${rs.length} | ${pair((t) => t.cpuS, median)} | ${pair((t) => t.cpuS, max)} | ${pair((t) => t.wallS, median)} | ${pair((t) => t.wallS, max)} | ${pair((t) => t.gitProcesses, median, 0)} | ${pair((t) => t.load, median, 1)} | ${rs.reduce((n, r) => n + r.findings, 0)} | ${rs.reduce((n, r) => n + r.same, 0)} | ${rs.reduce((n, r) => n + r.debtNotRecomputed, 0)} | ${differing === 0 ? 'none' : `**${differing} commits**`} |`,
+      `| ${repo} | ${files ?? '—'} | ${rs.length} | ${pair((t) => t.cpuS, median)} | ${pair((t) => t.cpuS, max)} | ${pair((t) => t.wallS, median)} | ${pair((t) => t.wallS, max)} | ${pair((t) => t.gitProcesses, median, 0)} | ${pair((t) => t.load, median, 1)} | ${blocked((r) => r.old)} → ${blocked((r) => r.new)} | ${rs.reduce((n, r) => n + r.findings, 0)} | ${rs.reduce((n, r) => n + r.same, 0)} | ${rs.reduce((n, r) => n + r.debtNotRecomputed, 0)} | ${differing === 0 ? 'none' : `**${differing} commits**`} |`,
     );
   }
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, cold (nothing is kept between runs): before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${RUNS}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, cold (nothing is kept between runs): before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',
-    `| repository | files | commits | CPU median | CPU max | wall median | wall max | git processes | load | findings (before) | same | debt not recomputed | other differences |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| repository | files | commits | CPU median | CPU max | wall median | wall max | git processes | load | blocked | findings (before) | same | debt not recomputed | other differences |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...renderDifferences(results),
     `Node ${process.version}.`,
     '',
   ].join('\n');
