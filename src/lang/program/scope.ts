@@ -216,6 +216,22 @@ export const GO_FUNCTION_TYPES: ReadonlySet<string> = new Set([
 
 /** Go block scope over one file. */
 export class GoScopes {
+  /**
+   * Package-level names of the file, to the statement declaring each first: built once per file, so a
+   * lookup costs the same in a generated file with thousands of top-level declarations.
+   */
+  private packageNames: { root: TSNode; names: Map<string, TSNode> } | undefined;
+
+  private packageStatement(root: TSNode, name: string): TSNode | undefined {
+    if (!this.packageNames?.root.equals(root)) {
+      const names = new Map<string, TSNode>();
+      for (const stmt of root.namedChildren)
+        for (const declared of goDeclaredNames(stmt)) if (!names.has(declared)) names.set(declared, stmt);
+      this.packageNames = { root, names };
+    }
+    return this.packageNames.names.get(name);
+  }
+
   /** The declaration `name` refers to where `at` stands; undefined for imports, builtins and other files' names. */
   resolve(name: string, at: TSNode): GoDeclaration | undefined {
     for (let n: TSNode | null = at; n; n = n.parent) {
@@ -241,10 +257,9 @@ export class GoScopes {
         if (left && goIdentifiers(left).includes(name)) return { kind: 'loop', name };
       }
       if (n.type === 'source_file') {
-        for (const stmt of n.namedChildren) {
-          const found = goDeclarationIn(stmt, name, n);
-          if (found) return found;
-        }
+        const stmt = this.packageStatement(n, name);
+        const found = stmt && goDeclarationIn(stmt, name, n);
+        if (found) return found;
       }
     }
     return undefined;
@@ -281,6 +296,22 @@ function goDeclarationIn(stmt: TSNode, name: string, block: TSNode): GoDeclarati
       };
   }
   return undefined;
+}
+
+/** The names one statement declares, as `goDeclarationIn` finds them (`var`/`const` groups, `:=`). */
+function goDeclaredNames(stmt: TSNode): string[] {
+  if (stmt.type === 'var_declaration' || stmt.type === 'const_declaration') {
+    const out: string[] = [];
+    walk(stmt, (n) => {
+      if (n.type !== 'var_spec' && n.type !== 'const_spec') return undefined;
+      for (const id of n.childrenForFieldName('name')) out.push(id.text);
+      return false;
+    });
+    return out;
+  }
+  if (stmt.type === 'short_var_declaration')
+    return (stmt.childForFieldName('left')?.namedChildren ?? []).map((n) => n.text);
+  return [];
 }
 
 /** Every identifier under a node. */
