@@ -48770,6 +48770,20 @@ var GO_FUNCTION_TYPES = /* @__PURE__ */ new Set([
   "func_literal"
 ]);
 var GoScopes = class {
+  /**
+   * Package-level names of the file, to the statement declaring each first: built once per file, so a
+   * lookup costs the same in a generated file with thousands of top-level declarations.
+   */
+  packageNames;
+  packageStatement(root, name) {
+    if (!this.packageNames?.root.equals(root)) {
+      const names2 = /* @__PURE__ */ new Map();
+      for (const stmt of root.namedChildren)
+        for (const declared of goDeclaredNames(stmt)) if (!names2.has(declared)) names2.set(declared, stmt);
+      this.packageNames = { root, names: names2 };
+    }
+    return this.packageNames.names.get(name);
+  }
   /** The declaration `name` refers to where `at` stands; undefined for imports, builtins and other files' names. */
   resolve(name, at3) {
     for (let n = at3; n; n = n.parent) {
@@ -48794,10 +48808,9 @@ var GoScopes = class {
         if (left && goIdentifiers(left).includes(name)) return { kind: "loop", name };
       }
       if (n.type === "source_file") {
-        for (const stmt of n.namedChildren) {
-          const found = goDeclarationIn(stmt, name, n);
-          if (found) return found;
-        }
+        const stmt = this.packageStatement(n, name);
+        const found = stmt && goDeclarationIn(stmt, name, n);
+        if (found) return found;
       }
     }
     return void 0;
@@ -48832,6 +48845,20 @@ function goDeclarationIn(stmt, name, block) {
       };
   }
   return void 0;
+}
+function goDeclaredNames(stmt) {
+  if (stmt.type === "var_declaration" || stmt.type === "const_declaration") {
+    const out = [];
+    walk2(stmt, (n) => {
+      if (n.type !== "var_spec" && n.type !== "const_spec") return void 0;
+      for (const id of n.childrenForFieldName("name")) out.push(id.text);
+      return false;
+    });
+    return out;
+  }
+  if (stmt.type === "short_var_declaration")
+    return (stmt.childForFieldName("left")?.namedChildren ?? []).map((n) => n.text);
+  return [];
 }
 function goIdentifiers(node2) {
   const out = [];
