@@ -10660,7 +10660,7 @@ var require_picocolors = __commonJS({
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { isAbsolute, join as join4, relative, resolve, sep as sep2 } from "node:path";
+import { isAbsolute, join as join5, relative, resolve, sep as sep2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -36258,6 +36258,109 @@ import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join2, resolve as resolvePath } from "node:path";
 
+// src/core/cache.ts
+import { createHash } from "node:crypto";
+
+// src/version.ts
+var VERSION7 = "0.1.0";
+
+// src/core/facts-stamp.generated.ts
+var FACTS_SOURCE_HASH = "a8b65e46a751714c";
+
+// src/core/cache.ts
+var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
+function cacheKey(kind, ...parts) {
+  const h = createHash("sha256");
+  for (const p of parts) {
+    h.update(String(p.length));
+    h.update(":");
+    h.update(p);
+  }
+  return `${kind}:${h.digest("base64url")}`;
+}
+var contentIds = /* @__PURE__ */ new WeakMap();
+function contentId(file2) {
+  let id = contentIds.get(file2);
+  if (id === void 0) {
+    id = createHash("sha256").update(file2.path).update("\0").update(file2.text).digest("base64url");
+    contentIds.set(file2, id);
+  }
+  return id;
+}
+var MemoryCache = class {
+  constructor(maxBytes) {
+    this.maxBytes = maxBytes;
+  }
+  maxBytes;
+  stats = { hits: 0, misses: 0, writes: 0 };
+  entries = /* @__PURE__ */ new Map();
+  total = 0;
+  get(key) {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.stats.misses++;
+      return void 0;
+    }
+    this.stats.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+  set(key, value) {
+    this.put(key, value, estimateSize(value) + key.length);
+    this.stats.writes++;
+  }
+  /** Inserts without counting a write (loading a store). */
+  put(key, value, size) {
+    const old = this.entries.get(key);
+    if (old) {
+      this.total -= old.size;
+      this.entries.delete(key);
+    }
+    if (size > this.maxBytes) return;
+    this.entries.set(key, { value, size });
+    this.total += size;
+    for (const [k, e] of this.entries) {
+      if (this.total <= this.maxBytes) break;
+      this.entries.delete(k);
+      this.total -= e.size;
+    }
+  }
+  get size() {
+    return this.entries.size;
+  }
+  get bytes() {
+    return this.total;
+  }
+};
+function estimateSize(value, depth = 0) {
+  if (value === null || value === void 0) return 8;
+  switch (typeof value) {
+    case "string":
+      return 16 + value.length * 2;
+    case "number":
+    case "boolean":
+      return 8;
+    case "object": {
+      if (depth > 64) return 64;
+      let n = 32;
+      if (Array.isArray(value)) for (const v of value) n += estimateSize(v, depth + 1);
+      else
+        for (const [k, v] of Object.entries(value))
+          n += k.length * 2 + estimateSize(v, depth + 1);
+      return n;
+    }
+    default:
+      return 16;
+  }
+}
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function isStringArray(value) {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
 // src/lang/comments.ts
 function commentLines(text2, spans, index) {
   const out = [];
@@ -37678,11 +37781,11 @@ async function gitChangeSet(opts) {
   const mergeBase2 = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
   const files = mergeBase2 === headSha ? [] : await changedFiles(root, mergeBase2, headSha);
   const catFile = new CatFileBatch(root);
-  const base4 = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes);
+  const base4 = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes, void 0, opts.cache);
   return {
     base: base4,
     // The head answers greps from the base's answers for every blob the two share.
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base4),
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base4, opts.cache),
     policy: baseTipSha === mergeBase2 ? base4 : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -37700,18 +37803,20 @@ var GitSnapshot = class _GitSnapshot {
    *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
    *   searches the paths that differ, so a change set pays for one search of the repository, not two.
    */
-  constructor(root, sha, catFile, maxFileBytes, baseline) {
+  constructor(root, sha, catFile, maxFileBytes, baseline, cache8) {
     this.root = root;
     this.sha = sha;
     this.catFile = catFile;
     this.maxFileBytes = maxFileBytes;
     this.baseline = baseline;
+    this.cache = cache8;
   }
   root;
   sha;
   catFile;
   maxFileBytes;
   baseline;
+  cache;
   tree;
   files;
   reads = /* @__PURE__ */ new Map();
@@ -37754,7 +37859,12 @@ var GitSnapshot = class _GitSnapshot {
     const key = JSON.stringify([tokens2, globs ?? []]);
     let result3 = this.greps.get(key);
     if (!result3) {
-      result3 = this.grepUncached(tokens2, globs);
+      const cacheKeyOf = this.cache ? cacheKey("grep", this.sha, key) : void 0;
+      const hit = cacheKeyOf ? this.cache.get(cacheKeyOf) : void 0;
+      result3 = isStringArray(hit) ? Promise.resolve(hit) : this.grepUncached(tokens2, globs).then((paths) => {
+        if (cacheKeyOf) this.cache.set(cacheKeyOf, paths);
+        return paths;
+      });
       this.greps.set(key, result3);
       result3.catch(() => this.greps.delete(key));
     }
@@ -38750,9 +38860,6 @@ async function githubChangeSet(options) {
   };
 }
 
-// src/version.ts
-var VERSION7 = "0.1.0";
-
 // src/action/answer.ts
 function quote(text2) {
   return `> ${text2.replace(/\n/g, " ")}`;
@@ -38932,7 +39039,12 @@ async function collectChanges(req) {
     return fallback(
       `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`
     );
-  const changeSet = await gitChangeSet({ cwd: co.root, base: baseSha, head: headSha });
+  const changeSet = await gitChangeSet({
+    cwd: co.root,
+    base: baseSha,
+    head: headSha,
+    ...req.cache ? { cache: req.cache } : {}
+  });
   changeSet.baseRef = req.baseRef;
   changeSet.headRef = req.headRef;
   const how = fetched.length ? `fetched ${fetched.join(" and ")}` : co.shallow ? "shallow, but everything needed was there" : "full history";
@@ -39232,12 +39344,12 @@ function judge(analysis, options) {
 }
 
 // src/core/fingerprint.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function normaliseContext(lineText) {
   return lineText.replace(/\s+/g, " ").trim();
 }
 function digest(parts) {
-  return createHash("sha256").update(parts.join("\0")).digest("hex");
+  return createHash2("sha256").update(parts.join("\0")).digest("hex");
 }
 function fingerprintGroup(input2) {
   return digest([input2.ruleId, input2.path, normaliseContext(input2.context), input2.key ?? ""]);
@@ -39657,6 +39769,7 @@ async function analyse(options) {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
+            ...options.cache ? { cache: options.cache } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file2) => {
@@ -41100,8 +41213,8 @@ var ModuleResolver = class {
       if (seen.has(path2) || seen.size > 16) return;
       seen.add(path2);
       const json2 = parseJsonc(this.tsconfigTexts.get(path2) ?? "");
-      const options = isRecord(json2) && isRecord(json2.compilerOptions) ? json2.compilerOptions : void 0;
-      if (!paths && options && isRecord(options.paths)) paths = { value: options.paths, at: dirOf(path2) };
+      const options = isRecord2(json2) && isRecord2(json2.compilerOptions) ? json2.compilerOptions : void 0;
+      if (!paths && options && isRecord2(options.paths)) paths = { value: options.paths, at: dirOf(path2) };
       if (!baseUrl && options && typeof options.baseUrl === "string")
         baseUrl = { value: options.baseUrl, at: dirOf(path2) };
       for (const ext of extendsOf(json2).reverse()) {
@@ -41149,9 +41262,9 @@ function workspacePackages(packageJsons) {
   const out = /* @__PURE__ */ new Map();
   for (const [path2, text2] of packageJsons) {
     const json2 = parseJsonc(text2);
-    if (!isRecord(json2) || typeof json2.name !== "string" || out.has(json2.name)) continue;
+    if (!isRecord2(json2) || typeof json2.name !== "string" || out.has(json2.name)) continue;
     const entries = [];
-    const dot = isRecord(json2.exports) ? json2.exports["."] : json2.exports;
+    const dot = isRecord2(json2.exports) ? json2.exports["."] : json2.exports;
     for (const e of [exportTarget(dot), json2.types, json2.typings, json2.module, json2.main])
       if (typeof e === "string") entries.push(e);
     out.set(json2.name, { dir: dirOf(path2), entries });
@@ -41160,7 +41273,7 @@ function workspacePackages(packageJsons) {
 }
 function exportTarget(value) {
   if (typeof value === "string") return value;
-  if (!isRecord(value)) return void 0;
+  if (!isRecord2(value)) return void 0;
   for (const key of ["types", "import", "require", "default"]) {
     const found = exportTarget(value[key]);
     if (found) return found;
@@ -41168,7 +41281,7 @@ function exportTarget(value) {
   return void 0;
 }
 function extendsOf(json2) {
-  if (!isRecord(json2)) return [];
+  if (!isRecord2(json2)) return [];
   const ext = json2.extends;
   if (typeof ext === "string") return [ext];
   return Array.isArray(ext) ? ext.filter((e) => typeof e === "string") : [];
@@ -41185,7 +41298,7 @@ function resolveExtends2(config2, ext, paths, workspaces) {
   if (base4 === void 0) return void 0;
   return [base4, `${base4}.json`, `${base4}/tsconfig.json`].find((c) => paths.has(c));
 }
-function isRecord(value) {
+function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 function commonPrefixLength(a, b) {
@@ -41203,6 +41316,22 @@ function loadJsProjectConfigFrom(paths, read) {
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
 var infoByTree = /* @__PURE__ */ new WeakMap();
+function storedDependencies(deps) {
+  return {
+    consulted: deps.consulted.map((c) => ({ path: c.path, id: c.file ? contentId(c.file) : null })),
+    lookups: deps.lookups,
+    errors: deps.errors
+  };
+}
+function isStoredDependencies(value) {
+  if (!isRecord(value) || !Array.isArray(value.consulted) || !Array.isArray(value.lookups) || !Array.isArray(value.errors))
+    return false;
+  return value.consulted.every(
+    (c) => isRecord(c) && typeof c.path === "string" && (c.id === null || typeof c.id === "string")
+  ) && value.lookups.every(
+    (l) => isRecord(l) && (l.method === "js" || l.method === "python") && typeof l.from === "string" && typeof l.spec === "string" && (l.answer === void 0 || typeof l.answer === "string")
+  ) && value.errors.every((e) => isRecord(e) && typeof e.path === "string" && typeof e.message === "string");
+}
 var RecordingResolver = class {
   constructor(inner) {
     this.inner = inner;
@@ -41257,6 +41386,21 @@ var CodeBase = class {
     for (const c of deps.consulted) if (await this.read(c.path) !== c.file) return false;
     for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
     return true;
+  }
+  /**
+   * Whether an extraction stored by an earlier run holds here: every file it looked into has the same
+   * path and text (by {@link contentId}), every module resolution the same answer. When it does, the
+   * dependencies come back with this run's file objects, for the other side to reuse by identity.
+   */
+  async holdsStored(stored) {
+    const consulted = [];
+    for (const c of stored.consulted) {
+      const file2 = await this.read(c.path);
+      if ((file2 ? contentId(file2) : null) !== c.id) return void 0;
+      consulted.push({ path: c.path, file: file2 });
+    }
+    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return void 0;
+    return { consulted, lookups: stored.lookups, errors: stored.errors };
   }
   /** Reports again the errors a reused extraction had reported. */
   replayErrors(deps) {
@@ -41561,17 +41705,29 @@ var HTTP_EXPORTS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 function isFileRouteCandidate(path2) {
   return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)app\/routes\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)src\/routes\/(.+\/)?\+server\.(ts|js)$/.test(path2);
 }
-function fileRoutes(info2, f, root, paths) {
-  const rel = root ? info2.path.slice(root.length + 1) : info2.path;
+function fileRoutePlan(path2, root, paths) {
+  const rel = root ? path2.slice(root.length + 1) : path2;
   const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
-  if (svelte) return add(info2, f, "sveltekit", svelteKitPath(svelte[1] ?? ""), methodExports(info2));
+  if (svelte) return { kind: "sveltekit", url: svelteKitPath(svelte[1] ?? "") };
   const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
   if (remix) {
     const url2 = remixPath(remix[2], `${root ? `${root}/` : ""}${remix[1]}`, paths);
-    if (url2 === void 0 || !info2.exports.has("loader")) return;
-    return add(info2, f, "remix", url2, [["GET", info2.exports.get("loader")]]);
+    return url2 === void 0 ? void 0 : { kind: "remix", url: url2 };
   }
-  nextRoute(info2, f, rel);
+  return { kind: "next", rel };
+}
+function mayServe(plan, text2) {
+  if (plan.kind === "remix") return text2.includes("loader");
+  if (plan.kind === "sveltekit") return HTTP_EXPORTS.some((m) => text2.includes(m));
+  return true;
+}
+function fileRoutes(info2, f, plan) {
+  if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
+  if (plan.kind === "remix") {
+    if (!info2.exports.has("loader")) return;
+    return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
+  }
+  nextRoute(info2, f, plan.rel);
 }
 function add(info2, f, framework, urlPath, methods) {
   if (methods.length === 0) return;
@@ -42304,10 +42460,10 @@ var HandlerAnalyzer = class {
       if (local.type === "value") return this.classifyExpr(local.node, info2, local.node, depth + 1);
       return void 0;
     }
-    const cacheKey = `${info2.path}#${name}`;
-    const cached2 = this.clientCache.get(cacheKey);
+    const cacheKey2 = `${info2.path}#${name}`;
+    const cached2 = this.clientCache.get(cacheKey2);
     if (cached2 !== void 0) return cached2 ?? void 0;
-    this.clientCache.set(cacheKey, null);
+    this.clientCache.set(cacheKey2, null);
     let result3;
     const decl = info2.decls.get(name);
     if (decl) {
@@ -42346,7 +42502,7 @@ var HandlerAnalyzer = class {
         }
       }
     }
-    this.clientCache.set(cacheKey, result3 ?? null);
+    this.clientCache.set(cacheKey2, result3 ?? null);
     return result3;
   }
   /** A parameter: its declared type (NestJS injection, Python annotations). */
@@ -45650,9 +45806,9 @@ async function buildHealthModel(ctx) {
   }
   const pathSet = new Set(paths);
   for (const path2 of fileRouted) {
-    const info2 = await code.info(path2);
-    if (info2) fileRoutes(info2, factsOf(ctx.serviceOf(path2).root), ctx.serviceOf(path2).root, pathSet);
-    code.release(path2);
+    const root = ctx.serviceOf(path2).root;
+    const routes = await fileRoutesOf(path2, root, pathSet, code, ctx);
+    if (routes) mergeFacts(factsOf(root), routes);
   }
   await djangoRoots(ctx, code, facts);
   code.releaseAll();
@@ -45890,13 +46046,28 @@ function nodeAt(root, ref) {
   }
   return void 0;
 }
+var FACTS_KIND = "health-file-facts";
+function isStoredRecord(value) {
+  if (!isRecord(value) || typeof value.parsed !== "boolean" || !isStoredDependencies(value.deps)) return false;
+  return value.facts === void 0 || isStoredFacts(value.facts);
+}
+function isStoredFacts(value) {
+  return isRecord(value) && Array.isArray(value.routes) && Array.isArray(value.mounts) && Array.isArray(value.routers) && Array.isArray(value.listens) && Array.isArray(value.shutdown) && Array.isArray(value.uncertain) && Array.isArray(value.catchAll) && Array.isArray(value.signalAware) && value.frameworks instanceof Set;
+}
 var records = /* @__PURE__ */ new WeakMap();
 async function extractFile(path2, code, ctx) {
   const file2 = await ctx.read(path2);
   if (!file2) return void 0;
   let record2 = records.get(file2);
+  const key = ctx.cache ? cacheKey(FACTS_KIND, contentId(file2)) : void 0;
+  const stored = record2 || !key ? void 0 : ctx.cache.get(key);
+  const storedDeps = isStoredRecord(stored) ? await code.holdsStored(stored.deps) : void 0;
   if (record2 && await code.holds(record2.deps)) code.replayErrors(record2.deps);
-  else {
+  else if (storedDeps && isStoredRecord(stored)) {
+    code.replayErrors(storedDeps);
+    record2 = { parsed: stored.parsed, facts: stored.facts, deps: storedDeps };
+    records.set(file2, record2);
+  } else {
     let parsed = false;
     let facts;
     let failure2;
@@ -45922,9 +46093,30 @@ async function extractFile(path2, code, ctx) {
     code.release(path2);
     record2 = { parsed, facts, deps };
     records.set(file2, record2);
+    if (key) ctx.cache.set(key, { parsed, facts, deps: storedDependencies(deps) });
   }
   return record2.parsed ? record2 : void 0;
 }
+async function fileRoutesOf(path2, root, paths, code, ctx) {
+  const plan = fileRoutePlan(path2, root, paths);
+  if (!plan) return void 0;
+  const file2 = await ctx.read(path2);
+  if (!file2 || !mayServe(plan, file2.text)) return void 0;
+  const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file2), JSON.stringify(plan)) : void 0;
+  const stored = key ? ctx.cache.get(key) : void 0;
+  if (isStoredFacts(stored)) return stored;
+  const info2 = await code.info(path2);
+  if (!info2) return void 0;
+  const routes = emptyFacts();
+  try {
+    fileRoutes(info2, routes, plan);
+  } finally {
+    code.release(path2);
+  }
+  if (key) ctx.cache.set(key, routes);
+  return routes;
+}
+var ROUTES_KIND = "health-file-routes";
 async function djangoRoots(ctx, code, facts) {
   const settings = await ctx.snapshot.grep(["ROOT_URLCONF"], PY_GLOBS);
   const roots = /* @__PURE__ */ new Set();
@@ -52682,13 +52874,31 @@ function ask(resolver, l) {
   }
 }
 var extracted = /* @__PURE__ */ new WeakMap();
-function extractOnce(file2, resolver) {
+function extractOnce(file2, resolver, cache8) {
   const hit = extracted.get(file2);
   if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
+  const key = cache8 ? cacheKey(FACTS_KIND2, contentId(file2)) : void 0;
+  const stored = key ? cache8.get(key) : void 0;
+  if (isStoredExtraction(stored) && stored.lookups.every((l) => ask(resolver, l) === l.answer)) {
+    extracted.set(file2, stored);
+    return stored.facts;
+  }
   const recording = new RecordingLookup(resolver);
   const facts = extract(file2, recording);
-  extracted.set(file2, { facts, lookups: recording.lookups });
+  const record2 = { facts, lookups: recording.lookups };
+  extracted.set(file2, record2);
+  if (key) cache8.set(key, record2);
   return facts;
+}
+var FACTS_KIND2 = "metrics-file-facts";
+function isStoredExtraction(value) {
+  if (!isRecord(value) || !Array.isArray(value.lookups)) return false;
+  const facts = value.facts;
+  if (facts !== void 0 && !(isRecord(facts) && typeof facts.path === "string" && Array.isArray(facts.metrics)))
+    return false;
+  return value.lookups.every(
+    (l) => isRecord(l) && (l.method === "has" || l.method === "js" || l.method === "python" || l.method === "goDir") && isStringArray(l.args) && (l.args.length === 1 || l.args.length === 2)
+  );
 }
 var resolvers = /* @__PURE__ */ new WeakMap();
 var metricIndex = {
@@ -52710,7 +52920,7 @@ var metricIndex = {
     if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t))) return;
     let resolver = resolvers.get(ctx.paths);
     if (!resolver) resolvers.set(ctx.paths, resolver = new ModuleResolver(ctx.paths));
-    extractOnce(file2, resolver);
+    extractOnce(file2, resolver, ctx.cache);
   }
 };
 async function buildMetricIndex(ctx) {
@@ -52726,7 +52936,7 @@ async function buildMetricIndex(ctx) {
     const file2 = await ctx.read(path2);
     if (!file2) return;
     try {
-      const f = extractOnce(file2, resolver);
+      const f = extractOnce(file2, resolver, ctx.cache);
       if (f) facts.set(path2, f);
     } catch (err) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err.message}`);
@@ -54888,7 +55098,7 @@ var metricsGate = {
 };
 
 // src/gates/migrations/history.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 
 // src/gates/migrations/layout.ts
 var import_picomatch7 = __toESM(require_picomatch2(), 1);
@@ -58454,7 +58664,7 @@ function effectSignature(file2, info2) {
 var NEVER_FEEDS = /\.(md|mdx|txt|rst|adoc|png|jpe?g|gif|svg|ico|webp|avif|css|scss|sass|less|woff2?|ttf|otf|eot|mp3|mp4|webm|pdf)$/i;
 var HISTORY_INDEX = "history";
 function normalisedHash(text2) {
-  return createHash2("sha256").update(text2.replace(/\r\n/g, "\n"), "utf8").digest("hex");
+  return createHash3("sha256").update(text2.replace(/\r\n/g, "\n"), "utf8").digest("hex");
 }
 function tomlString(text2, key) {
   const lines = text2.split(/\r?\n/);
@@ -58465,7 +58675,7 @@ function tomlString(text2, key) {
   return void 0;
 }
 function atlasHashes(files) {
-  const running = createHash2("sha256");
+  const running = createHash3("sha256");
   const hashes = /* @__PURE__ */ new Map();
   for (const f of [...files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
     running.update(f.name, "utf8");
@@ -58473,7 +58683,7 @@ function atlasHashes(files) {
     running.update(f.text, "utf8");
     hashes.set(f.name, running.copy().digest("base64"));
   }
-  const sum = createHash2("sha256");
+  const sum = createHash3("sha256");
   for (const [name, h] of hashes) {
     sum.update(name, "utf8");
     sum.update(h, "utf8");
@@ -65673,7 +65883,8 @@ async function analyseCheck(options) {
     config: config2,
     gates,
     ...options.onProgress ? { onProgress: options.onProgress } : {},
-    ...options.fileBudgetMs !== void 0 ? { fileBudgetMs: options.fileBudgetMs } : {}
+    ...options.fileBudgetMs !== void 0 ? { fileBudgetMs: options.fileBudgetMs } : {},
+    ...options.cache ? { cache: options.cache } : {}
   });
   return {
     analysis,
@@ -65754,7 +65965,8 @@ async function evaluate(options) {
     configPath: options.configPath,
     ...options.failOn ? { failOn: options.failOn } : {},
     ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {},
-    ...options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}
+    ...options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {},
+    ...options.cache ? { cache: options.cache } : {}
   });
   const source = options.waiverSource;
   if (!source) return { report: judgeCheck(checked, { now: options.now }) };
@@ -66018,7 +66230,8 @@ function readInputs(get) {
     ["sarifFile", "sarif-file"],
     ["reportFile", "report-file"],
     ["base", "base"],
-    ["head", "head"]
+    ["head", "head"],
+    ["cacheDir", "cache-dir"]
   ]) {
     const v = optional2(name);
     if (v !== void 0) inputs[key] = v;
@@ -66275,6 +66488,113 @@ function parsePublishedReport(text2, path2) {
   return data;
 }
 
+// src/source/disk-cache.ts
+import { mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { createHash as createHash4 } from "node:crypto";
+import { dirname as dirname3, join as join4 } from "node:path";
+import { deserialize, serialize } from "node:v8";
+var MAGIC = "readiness-gates analysis cache 1";
+var DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+var FILE_NAME = "analysis-cache.bin";
+var DiskCache = class extends MemoryCache {
+  path;
+  /** Why the file was not used at start (undefined: loaded). */
+  loadProblem;
+  limit;
+  constructor(directory, maxBytes = DEFAULT_CACHE_BYTES) {
+    super(maxBytes);
+    this.limit = maxBytes;
+    this.path = join4(directory, FILE_NAME);
+    this.loadProblem = this.load();
+  }
+  load() {
+    let size;
+    try {
+      size = statSync(this.path).size;
+    } catch {
+      return "missing";
+    }
+    if (size > this.limit + 4096) return "too-large";
+    let bytes;
+    try {
+      bytes = readFileSync(this.path);
+    } catch {
+      return "corrupt";
+    }
+    const first = bytes.indexOf(10);
+    const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
+    if (second < 0 || bytes.subarray(0, first).toString("utf8") !== MAGIC) return "corrupt";
+    let header2;
+    try {
+      header2 = JSON.parse(bytes.subarray(first + 1, second).toString("utf8"));
+    } catch {
+      return "corrupt";
+    }
+    const h = header2;
+    if (typeof h !== "object" || h === null || typeof h.sha256 !== "string" || typeof h.bytes !== "number")
+      return "corrupt";
+    if (h.stamp !== CACHE_STAMP) return "foreign";
+    const payload = bytes.subarray(second + 1);
+    if (payload.length !== h.bytes || createHash4("sha256").update(payload).digest("hex") !== h.sha256) return "corrupt";
+    let pairs;
+    try {
+      pairs = deserialize(payload);
+    } catch {
+      return "corrupt";
+    }
+    if (!Array.isArray(pairs)) return "corrupt";
+    for (const pair of pairs) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") return this.reset("corrupt");
+      this.put(pair[0], pair[1], estimateSize(pair[1]) + pair[0].length);
+    }
+    return void 0;
+  }
+  reset(problem) {
+    this.entries.clear();
+    return problem;
+  }
+  /**
+   * Writes the store (only when something was added). Atomic: a temporary file renamed over the old one,
+   * so a reader never sees half a file and two runs at once leave one of their files whole. Never
+   * throws: a cache that cannot be saved only makes the next run slower.
+   */
+  save() {
+    if (this.stats.writes === 0) return { saved: false };
+    let pairs = [...this.entries].map(([k, e]) => [k, e.value]);
+    let payload = serialize(pairs);
+    while (payload.length > this.limit && pairs.length > 0) {
+      pairs = pairs.slice(Math.ceil(pairs.length / 4));
+      payload = serialize(pairs);
+    }
+    const header2 = JSON.stringify({
+      stamp: CACHE_STAMP,
+      sha256: createHash4("sha256").update(payload).digest("hex"),
+      bytes: payload.length
+    });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname3(this.path), { recursive: true });
+      const fd = openSync(tmp, "w", 384);
+      try {
+        writeFileSync(fd, `${MAGIC}
+${header2}
+`);
+        writeFileSync(fd, payload);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.path);
+      return { saved: true };
+    } catch (err) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+      }
+      return { saved: false, error: err.message };
+    }
+  }
+};
+
 // src/action/main.ts
 var SHA3 = /^[0-9a-f]{40}$/i;
 async function run(env = process.env) {
@@ -66410,6 +66730,9 @@ ${error63.describe()}`
 }
 async function check2(state, job) {
   let collected;
+  const cache8 = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : void 0;
+  if (cache8?.loadProblem && cache8.loadProblem !== "missing")
+    info(`The analysis cache in ${cache8.path} was not used (${cache8.loadProblem}); it is rebuilt.`);
   try {
     const cwd = resolve(state.workspace, state.inputs.workingDirectory);
     startGroup("Collecting the change");
@@ -66423,7 +66746,8 @@ async function check2(state, job) {
         repo: state.repo,
         ...job.pullNumber !== void 0 ? { pullNumber: job.pullNumber } : {},
         ...state.octokit ? { octokit: state.octokit } : {},
-        log: (l) => info(l)
+        log: (l) => info(l),
+        ...cache8 ? { cache: cache8 } : {}
       });
     } finally {
       endGroup();
@@ -66439,8 +66763,16 @@ async function check2(state, job) {
       ...waiverSource ? { waiverSource } : {},
       ...state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {},
       now: state.now,
-      log: (l) => info(l)
+      log: (l) => info(l),
+      ...cache8 ? { cache: cache8 } : {}
     });
+    if (cache8) {
+      const { hits, misses } = cache8.stats;
+      const saved = cache8.save();
+      info(
+        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache8.path}` : saved.error ? `not saved (${saved.error})` : "unchanged"}.`
+      );
+    }
     if (evaluation.waiverProblem) state.publisher.problems.push(evaluation.waiverProblem);
     await job.afterEvaluate?.(evaluation);
     const root = "root" in collected.changeSet ? String(collected.changeSet.root) : void 0;
@@ -66462,7 +66794,7 @@ async function finish(state, job, report3, options = {}) {
   const { inputs, publisher } = state;
   const { checkoutRoot, publishedFrom, holdBack } = options;
   logTextReport(report3);
-  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join4(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
+  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join5(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
   if (!publishedFrom) {
     const context = {
       event: job.event,

@@ -7,6 +7,7 @@
  * twice and analyses once ({@link judgeWithWaivers}).
  */
 import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
+import type { AnalysisCache } from './core/cache.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
 import { analyse, type Analysis, type Waiver } from './core/engine.js';
 import { judge } from './core/judge.js';
@@ -41,6 +42,8 @@ export interface CheckOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Time one file's rules may take before it counts as too complex (engine default 10 s). */
   fileBudgetMs?: number;
+  /** Per-file facts kept between runs (core/cache.ts); none by default. */
+  cache?: AnalysisCache;
 }
 
 /** A config file larger than this (1 MiB) is refused; no real policy comes near it. */
@@ -203,6 +206,7 @@ export async function analyseCheck(options: Omit<CheckOptions, 'waivers' | 'now'
     gates,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
   });
   return {
     analysis,

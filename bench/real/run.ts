@@ -32,7 +32,7 @@
  * (one `sh` per git process) is in both builds' figures.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,8 +126,19 @@ const { positionals, values } = parseArgs({
     runs: { type: 'string', default: '3' },
     only: { type: 'string' },
     measured: { type: 'string' },
+    cache: { type: 'string', default: 'none' },
   },
 });
+
+/**
+ * How a build that keeps an analysis cache (`--cache-dir`) is measured. `none`: no cache flag at all
+ * (builds from before the cache; a newer build then uses its default directory, so do not use it for
+ * one). `cold`: every run starts from an empty cache directory. `warm`: as on a pull request whose base
+ * branch was checked before: the parent commit's own check (against its parent) fills a cache, and every
+ * measured run starts from a copy of it, so only what the commit changed is not in it.
+ */
+const CACHE_MODE = values.cache;
+if (!['none', 'cold', 'warm'].includes(CACHE_MODE)) throw new Error('--cache must be none, cold or warm');
 
 // A second set of commits (e.g. only those touching migrations) gets its own manifest and results.
 const SET = values.set;
@@ -191,7 +202,14 @@ function gitWrapper(work: string): string {
   return dir;
 }
 
-function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: string, work: string): Run {
+function checkOnce(
+  bin: string,
+  cwd: string,
+  c: ManifestCommit,
+  wrapperDir: string,
+  work: string,
+  extra: readonly string[] = [],
+): Run {
   const log = join(work, 'git.log');
   const timeOut = join(work, 'time.txt');
   writeFileSync(log, '');
@@ -212,6 +230,7 @@ function checkOnce(bin: string, cwd: string, c: ManifestCommit, wrapperDir: stri
       c.commit,
       '--format',
       'json',
+      ...extra,
     ],
     {
       cwd,
@@ -269,7 +288,18 @@ function measure(
   work: string,
 ): { timing: Timing; findings?: Finding[]; error?: string } {
   const runs: Run[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(checkOnce(bin, cwd, c, wrapperDir, work));
+  const primed = CACHE_MODE === 'warm' ? primeCache(bin, cwd, c, wrapperDir, work) : undefined;
+  for (let i = 0; i < RUNS; i++) {
+    let extra: string[] = [];
+    if (CACHE_MODE !== 'none') {
+      const dir = join(work, 'cache-run');
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      if (primed) cpSync(primed, dir, { recursive: true });
+      extra = ['--cache-dir', dir];
+    }
+    runs.push(checkOnce(bin, cwd, c, wrapperDir, work, extra));
+  }
   const first = runs[0]!;
   // Every run must agree with the first: a build whose findings vary between runs is a bug of its own.
   const unstable = runs.some(
@@ -292,6 +322,25 @@ function measure(
         ? { error: 'findings differ between runs of the same build' }
         : {}),
   };
+}
+
+/**
+ * A cache as the base branch's last check leaves it: the parent commit checked against its own first
+ * parent (or, for a root commit's child, nothing). Returns the directory.
+ */
+function primeCache(bin: string, cwd: string, c: ManifestCommit, wrapperDir: string, work: string): string {
+  const dir = join(work, 'cache-primed');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  let grandparent: string | undefined;
+  try {
+    grandparent = git(cwd, 'rev-parse', '--verify', '--quiet', `${c.parent}^1`);
+  } catch {
+    grandparent = undefined;
+  }
+  if (grandparent)
+    checkOnce(bin, cwd, { commit: c.parent, parent: grandparent, subject: '' }, wrapperDir, work, ['--cache-dir', dir]);
+  return dir;
 }
 
 /** Runs `each` over every manifest commit inside a file-less worktree of its clone. */

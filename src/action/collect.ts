@@ -11,6 +11,7 @@ import type { ChangeSet } from '../core/types.js';
 import { compareCommits, createGitHubReader, type OctokitLike } from '../github/index.js';
 import { runGit } from '../source/git-process.js';
 import { githubChangeSet, gitChangeSet, SourceError } from '../source/index.js';
+import type { AnalysisCache } from '../core/cache.js';
 import type { RepoId } from './event.js';
 
 /** Depths tried in turn when the merge-base is not in a shallow clone yet; past the last, the API is used. */
@@ -31,6 +32,8 @@ export interface CollectRequest {
   /** Absent when there is no token: then git is the only way. */
   octokit?: OctokitLike;
   log: (line: string) => void;
+  /** Grep answers kept between runs (the Action's `cache-dir`). */
+  cache?: AnalysisCache;
 }
 
 /** The ChangeSet and one sentence saying where it came from (for the log and the job summary). */
@@ -199,7 +202,12 @@ export async function collectChanges(req: CollectRequest): Promise<Collected> {
       `the merge-base of ${baseSha.slice(0, 7)} and ${headSha.slice(0, 7)} is not in the shallow checkout, which has no origin to fetch from`,
     );
 
-  const changeSet = await gitChangeSet({ cwd: co.root, base: baseSha, head: headSha });
+  const changeSet = await gitChangeSet({
+    cwd: co.root,
+    base: baseSha,
+    head: headSha,
+    ...(req.cache ? { cache: req.cache } : {}),
+  });
   changeSet.baseRef = req.baseRef;
   changeSet.headRef = req.headRef;
   const how = fetched.length

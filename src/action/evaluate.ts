@@ -7,6 +7,7 @@
 import type { FailOn, ReadinessConfig } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet } from '../core/types.js';
+import type { AnalysisCache } from '../core/cache.js';
 import {
   CODEOWNERS_LOCATIONS,
   decideWaivers,
@@ -48,6 +49,8 @@ export interface EvaluateOptions {
   readRepositoryConfig?: RepositoryConfigReader;
   now: Date;
   log: (line: string) => void;
+  /** Per-file facts kept between runs (the Action's `cache-dir`). */
+  cache?: AnalysisCache;
 }
 
 /** The report, and the waiver decision when the PR had commands. */
@@ -66,6 +69,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     ...(options.failOn ? { failOn: options.failOn } : {}),
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
     ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
   });
   const source = options.waiverSource;
   if (!source) return { report: judgeCheck(checked, { now: options.now }) };

@@ -33,6 +33,8 @@ export interface ActionInputs {
   head?: string;
   workingDirectory: string;
   mode: ActionMode;
+  /** Where the analysis cache lives between runs (restored by actions/cache); undefined: none. */
+  cacheDir?: string;
 }
 
 /** An input with a value the Action cannot use; the message names the input and the allowed values. */
@@ -86,6 +88,7 @@ export function readInputs(get: (name: string) => string): ActionInputs {
     ['reportFile', 'report-file'],
     ['base', 'base'],
     ['head', 'head'],
+    ['cacheDir', 'cache-dir'],
   ] as const) {
     const v = optional(name);
     if (v !== undefined) inputs[key] = v;

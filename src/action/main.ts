@@ -45,6 +45,7 @@ import {
 } from './outputs.js';
 import { Publisher } from './publish.js';
 import { parsePublishedReport } from './published-report.js';
+import { DiskCache } from '../source/disk-cache.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -230,6 +231,9 @@ async function main(env: Env): Promise<void> {
 /** Collect, evaluate, publish. Any failure before publishing fails the step with its reason. */
 async function check(state: RunState, job: Job): Promise<void> {
   let collected: Collected | undefined;
+  const cache = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : undefined;
+  if (cache?.loadProblem && cache.loadProblem !== 'missing')
+    core.info(`The analysis cache in ${cache.path} was not used (${cache.loadProblem}); it is rebuilt.`);
   try {
     const cwd = resolve(state.workspace, state.inputs.workingDirectory);
     core.startGroup('Collecting the change');
@@ -244,6 +248,7 @@ async function check(state: RunState, job: Job): Promise<void> {
         ...(job.pullNumber !== undefined ? { pullNumber: job.pullNumber } : {}),
         ...(state.octokit ? { octokit: state.octokit } : {}),
         log: (l) => core.info(l),
+        ...(cache ? { cache } : {}),
       });
     } finally {
       core.endGroup();
@@ -263,7 +268,15 @@ async function check(state: RunState, job: Job): Promise<void> {
       ...(state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {}),
       now: state.now,
       log: (l) => core.info(l),
+      ...(cache ? { cache } : {}),
     });
+    if (cache) {
+      const { hits, misses } = cache.stats;
+      const saved = cache.save();
+      core.info(
+        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache.path}` : saved.error ? `not saved (${saved.error})` : 'unchanged'}.`,
+      );
+    }
     if (evaluation.waiverProblem) state.publisher.problems.push(evaluation.waiverProblem);
     await job.afterEvaluate?.(evaluation);
     const root = 'root' in collected.changeSet ? String((collected.changeSet as { root: string }).root) : undefined;

@@ -3,7 +3,7 @@
  * render, and map the verdict to an exit code (0 ready, 1 blocked, 2 usage or config error).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closest } from 'fastest-levenshtein';
 // Only what every command needs is imported here; each command imports its own modules when it runs, so
@@ -70,6 +70,12 @@ const COMMANDS: Record<'check' | 'rules' | 'explain', Command> = {
         help: "what makes the exit code 1 (default: the config's fail-on, else blocker)",
       },
       { name: 'cwd', short: 'C', value: 'DIR', help: 'run in DIR (any directory inside the checkout)' },
+      {
+        name: 'cache-dir',
+        value: 'DIR',
+        help: "keep per-file facts and grep answers here between runs (default: the repository's .git/readiness-gates)",
+      },
+      { name: 'no-cache', help: 'neither read nor write the analysis cache' },
       HELP_FLAG,
     ],
     notes: [
@@ -236,13 +242,22 @@ async function check(args: string[], io: CliIo): Promise<number> {
       }
     : undefined;
 
-  const [{ gitChangeSet }, { runCheck }, renderers] = await Promise.all([
+  const [{ gitChangeSet, gitCommonDir }, { runCheck }, renderers, { DiskCache }] = await Promise.all([
     import('../source/git.js'),
     import('../pipeline.js'),
     import('../render/index.js'),
+    import('../source/disk-cache.js'),
   ]);
+  const cacheDir = values['cache-dir'] as string | undefined;
+  const cache =
+    values['no-cache'] === true
+      ? undefined
+      : new DiskCache(
+          cacheDir ? resolve(io.cwd, cacheDir) : join(await gitCommonDir(cwd).catch(() => cwd), 'readiness-gates'),
+        );
   const changeSet = await gitChangeSet({
     cwd,
+    ...(cache ? { cache } : {}),
     ...(values.base ? { base: values.base as string } : {}),
     ...(values.head ? { head: values.head as string } : {}),
     maxFileBytes: READ_CEILING_BYTES,
@@ -257,6 +272,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
       ...(configOverride ? { configOverride } : {}),
       ...(failOn ? { failOn: failOn as 'blocker' | 'warning' | 'never' } : {}),
       ...(fileBudgetMs(io.env) !== undefined ? { fileBudgetMs: fileBudgetMs(io.env)! } : {}),
+      ...(cache ? { cache } : {}),
       ...(showProgress
         ? {
             onProgress: (done: number, total: number, label: string) => {
@@ -276,6 +292,8 @@ async function check(args: string[], io: CliIo): Promise<number> {
     return report.verdict === 'blocked' ? 1 : 0;
   } finally {
     await changeSet.close?.();
+    const saved = cache?.save();
+    if (saved?.error) io.stderr.write(`readiness-gates: the analysis cache was not saved (${saved.error})\n`);
   }
 }
 

@@ -10,6 +10,7 @@ import picomatch from 'picomatch';
 import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
+import type { AnalysisCache } from './cache.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
@@ -78,6 +79,8 @@ export interface AnalyseOptions {
   onProgress?: (done: number, total: number, label: string) => void;
   /** Time one file's rules may take before it counts as too complex to analyse (default 10 s). */
   fileBudgetMs?: number;
+  /** Per-file facts kept between runs (core/cache.ts); none by default. */
+  cache?: AnalysisCache;
 }
 
 export interface EvaluateOptions extends AnalyseOptions {
@@ -469,6 +472,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
+            ...(options.cache ? { cache: options.cache } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file) => {

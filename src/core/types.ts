@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { SourceFile } from '../lang/source-file.js';
+import type { AnalysisCache } from './cache.js';
 
 /** How much a finding matters. Only `blocker` fails the verdict under the default `fail-on`. */
 export type Severity = 'blocker' | 'warning' | 'notice';
@@ -343,6 +344,11 @@ export interface IndexContext<GateOptions = unknown> {
    * both sides); undefined when the index has no `scope` or it answered "everything".
    */
   readonly scope?: unknown;
+  /**
+   * The analysis cache, when the run has one: per-file facts keyed by what they depend on (see
+   * core/cache.ts), kept between runs. Absent: compute everything.
+   */
+  readonly cache?: AnalysisCache;
 }
 
 /** One side of the change, as an index's `feeds` and `scope` see it. */

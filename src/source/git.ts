@@ -11,6 +11,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
+import { cacheKey, isStringArray, type AnalysisCache } from '../core/cache.js';
 import { decodeSource, formatBytes } from '../lang/index.js';
 import { SourceError } from './errors.js';
 import { RawPatchParser } from './git-diff.js';
@@ -31,6 +32,8 @@ export interface GitChangeSetOptions {
   head?: string;
   /** Files larger than this are skipped as `too-large` without being read. Default 1 MiB. */
   maxFileBytes?: number;
+  /** Where answers that a commit fixes (greps) are kept between runs; none by default. */
+  cache?: AnalysisCache;
   /**
    * Judge the working tree instead of the `HEAD` commit: staged, unstaged and untracked (not ignored)
    * changes, as if committed on top of `HEAD`. Only when `head` is not given. The CLI's default; the Action
@@ -78,6 +81,13 @@ interface TreeEntry {
 const SYMLINK = '120000';
 const GITLINK = '160000';
 
+/** The repository's common git directory (a worktree's main `.git`), absolute. */
+export async function gitCommonDir(cwd: string): Promise<string> {
+  const root = await repositoryRoot(cwd);
+  const dir = (await git(root, ['rev-parse', '--git-common-dir'])).trim();
+  return resolvePath(root, dir);
+}
+
 /**
  * Builds the ChangeSet of `head` against the merge-base of `base` and `head`; policy is read at `base`'s
  * tip.
@@ -119,11 +129,11 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
   const files = mergeBase === headSha ? [] : await changedFiles(root, mergeBase, headSha);
 
   const catFile = new CatFileBatch(root);
-  const base = new GitSnapshot(root, mergeBase, catFile, maxFileBytes);
+  const base = new GitSnapshot(root, mergeBase, catFile, maxFileBytes, undefined, opts.cache);
   return {
     base,
     // The head answers greps from the base's answers for every blob the two share.
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base),
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache),
     policy: baseTipSha === mergeBase ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -160,6 +170,7 @@ export class GitSnapshot implements Snapshot {
     private readonly catFile: CatFileBatch,
     private readonly maxFileBytes: number,
     private readonly baseline?: GitSnapshot,
+    private readonly cache?: AnalysisCache,
   ) {}
 
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
@@ -203,7 +214,15 @@ export class GitSnapshot implements Snapshot {
     const key = JSON.stringify([tokens, globs ?? []]);
     let result = this.greps.get(key);
     if (!result) {
-      result = this.grepUncached(tokens, globs);
+      // A commit's answer never changes: kept between runs, keyed by the commit and the question.
+      const cacheKeyOf = this.cache ? cacheKey('grep', this.sha, key) : undefined;
+      const hit = cacheKeyOf ? this.cache!.get(cacheKeyOf) : undefined;
+      result = isStringArray(hit)
+        ? Promise.resolve(hit)
+        : this.grepUncached(tokens, globs).then((paths) => {
+            if (cacheKeyOf) this.cache!.set(cacheKeyOf, paths);
+            return paths;
+          });
       this.greps.set(key, result);
       result.catch(() => this.greps.delete(key));
     }

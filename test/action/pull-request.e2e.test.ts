@@ -112,6 +112,29 @@ describe('a pull request from the same repository', () => {
     world.fake.assertNoUnexpected();
   });
 
+  it('cache-dir: the second run reads its facts from the cache the first one saved, with the same report', async () => {
+    const cacheDir = join(tempDir(), 'readiness-cache');
+    const runs = [];
+    for (let i = 0; i < 2; i++) {
+      runs.push(
+        await runAction({
+          event: 'pull_request',
+          payload: pullRequestPayload({ number: 7, base, head: leaky, action: 'synchronize' }),
+          workspace: world.repo.dir,
+          fake: world.fake,
+          inputs: { 'cache-dir': cacheDir, comment: 'never' },
+        }),
+      );
+    }
+    const [cold, warm] = runs as [Awaited<ReturnType<typeof runAction>>, Awaited<ReturnType<typeof runAction>>];
+    expect(cold.code, explain(cold)).toBe(1);
+    expect(warm.code, explain(warm)).toBe(1);
+    expect(cold.stdout).toMatch(/Analysis cache: 0 hit\(s\), [1-9]\d* miss\(es\); saved to .*readiness-cache/);
+    expect(warm.stdout).toMatch(/Analysis cache: [1-9]\d* hit\(s\), 0 miss\(es\); unchanged\./);
+    expect(reportOf(warm).findings).toEqual(reportOf(cold).findings);
+    expect(reportOf(warm).verdict).toBe('blocked');
+  });
+
   it('annotations: workflow annotates as workflow commands and sends the check run without annotations', async () => {
     world.fake.clearRequests();
     const run = await runAction({

@@ -4,10 +4,19 @@
  * target and analyses those handlers (and every health-named route) in depth.
  */
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
-import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
+import { cacheKey, contentId, isRecord } from '../../core/cache.js';
+import {
+  CodeBase,
+  functionOf,
+  isStoredDependencies,
+  storedDependencies,
+  type Dependencies,
+  type FileInfo,
+  type StoredDependencies,
+} from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { clientsOf } from './code/clients.js';
-import { fileRoutes, isFileRouteCandidate } from './code/fs-routes.js';
+import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
 import { dirOf, loadJsProjectConfigFrom } from '../../lang/program/modules.js';
@@ -193,10 +202,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
   const pathSet = new Set(paths);
   for (const path of fileRouted) {
-    const info = await code.info(path);
-    if (info) fileRoutes(info, factsOf(ctx.serviceOf(path).root), ctx.serviceOf(path).root, pathSet);
-    // Route modules are many (a Remix app has hundreds); their facts are plain data, so free each tree now.
-    code.release(path);
+    const root = ctx.serviceOf(path).root;
+    const routes = await fileRoutesOf(path, root, pathSet, code, ctx);
+    if (routes) mergeFacts(factsOf(root), routes);
   }
   await djangoRoots(ctx, code, facts);
   // Everything below works on plain facts; the few handlers analysed in depth are parsed again.
@@ -520,6 +528,37 @@ interface FileRecord {
   deps: Dependencies;
 }
 
+/** A {@link FileRecord} as the analysis cache keeps it (consulted files by content id). */
+interface StoredRecord {
+  parsed: boolean;
+  facts: RawFacts | undefined;
+  deps: StoredDependencies;
+}
+
+/** The kind of the health index's per-file entries in the analysis cache. */
+const FACTS_KIND = 'health-file-facts';
+
+function isStoredRecord(value: unknown): value is StoredRecord {
+  if (!isRecord(value) || typeof value.parsed !== 'boolean' || !isStoredDependencies(value.deps)) return false;
+  return value.facts === undefined || isStoredFacts(value.facts);
+}
+
+/** The shape of plain facts read back from the cache. */
+function isStoredFacts(value: unknown): value is RawFacts {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.routes) &&
+    Array.isArray(value.mounts) &&
+    Array.isArray(value.routers) &&
+    Array.isArray(value.listens) &&
+    Array.isArray(value.shutdown) &&
+    Array.isArray(value.uncertain) &&
+    Array.isArray(value.catchAll) &&
+    Array.isArray(value.signalAware) &&
+    value.frameworks instanceof Set
+  );
+}
+
 /**
  * Extractions by file object. A file the pull request did not touch is one object on both sides, so the
  * base reuses the head's extraction when everything it looked at is the same there (see Dependencies).
@@ -534,8 +573,16 @@ async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Pro
   const file = await ctx.read(path);
   if (!file) return undefined;
   let record = records.get(file);
+  const key = ctx.cache ? cacheKey(FACTS_KIND, contentId(file)) : undefined;
+  const stored = record || !key ? undefined : ctx.cache!.get(key);
+  const storedDeps = isStoredRecord(stored) ? await code.holdsStored(stored.deps) : undefined;
   if (record && (await code.holds(record.deps))) code.replayErrors(record.deps);
-  else {
+  else if (storedDeps && isStoredRecord(stored)) {
+    // An earlier run extracted this same text, and everything it looked at is the same here.
+    code.replayErrors(storedDeps);
+    record = { parsed: stored.parsed, facts: stored.facts, deps: storedDeps };
+    records.set(file, record);
+  } else {
     let parsed = false;
     let facts: RawFacts | undefined;
     let failure: string | undefined;
@@ -567,9 +614,45 @@ async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Pro
     code.release(path);
     record = { parsed, facts, deps };
     records.set(file, record);
+    if (key) ctx.cache!.set(key, { parsed, facts, deps: storedDependencies(deps) } satisfies StoredRecord);
   }
   return record.parsed ? record : undefined;
 }
+
+/**
+ * The routes one file-system-routed module serves (Remix, Next.js, SvelteKit), as plain facts. Route
+ * modules are many (a Remix app has hundreds): only those whose path and text can serve something are
+ * parsed, each tree is freed at once, and the result is kept in the analysis cache by the file's content
+ * and what its path makes of it.
+ */
+async function fileRoutesOf(
+  path: string,
+  root: string,
+  paths: ReadonlySet<string>,
+  code: CodeBase,
+  ctx: IndexContext,
+): Promise<RawFacts | undefined> {
+  const plan = fileRoutePlan(path, root, paths);
+  if (!plan) return undefined;
+  const file = await ctx.read(path);
+  if (!file || !mayServe(plan, file.text)) return undefined;
+  const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file), JSON.stringify(plan)) : undefined;
+  const stored = key ? ctx.cache!.get(key) : undefined;
+  if (isStoredFacts(stored)) return stored;
+  const info = await code.info(path);
+  if (!info) return undefined;
+  const routes = emptyFacts();
+  try {
+    fileRoutes(info, routes, plan);
+  } finally {
+    code.release(path);
+  }
+  if (key) ctx.cache!.set(key, routes);
+  return routes;
+}
+
+/** The kind of the file-system routes' entries in the analysis cache. */
+const ROUTES_KIND = 'health-file-routes';
 
 /** Django's root URL conf: `ROOT_URLCONF` in settings, else a urls.py beside settings.py. */
 async function djangoRoots(ctx: IndexContext, code: CodeBase, facts: Map<string, RawFacts>): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { ChangeContext, IndexContext, IndexDef, Service } from '../../core/types.js';
 import { isLockfileOrGenerated } from '../../core/feeds.js';
+import { cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from '../../core/cache.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { extractGo } from './extract-go.js';
 import { extractJs } from './extract-js.js';
@@ -116,13 +117,44 @@ function ask(resolver: ModuleResolver, l: Lookup): string | boolean | undefined 
  */
 const extracted = new WeakMap<SourceFile, { facts: FileFacts | undefined; lookups: Lookup[] }>();
 
-function extractOnce(file: SourceFile, resolver: ModuleResolver): FileFacts | undefined {
+function extractOnce(
+  file: SourceFile,
+  resolver: ModuleResolver,
+  cache: AnalysisCache | undefined,
+): FileFacts | undefined {
   const hit = extracted.get(file);
   if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
+  // Between runs: the same path and text, and the same answers to every question the extraction asked.
+  const key = cache ? cacheKey(FACTS_KIND, contentId(file)) : undefined;
+  const stored = key ? cache!.get(key) : undefined;
+  if (isStoredExtraction(stored) && stored.lookups.every((l) => ask(resolver, l) === l.answer)) {
+    extracted.set(file, stored);
+    return stored.facts;
+  }
   const recording = new RecordingLookup(resolver);
   const facts = extract(file, recording);
-  extracted.set(file, { facts, lookups: recording.lookups });
+  const record = { facts, lookups: recording.lookups };
+  extracted.set(file, record);
+  if (key) cache!.set(key, record);
   return facts;
+}
+
+/** The kind of the metrics index's per-file entries in the analysis cache. */
+const FACTS_KIND = 'metrics-file-facts';
+
+/** The shape of a stored extraction (its facts are this build's own: the cache's stamp says so). */
+function isStoredExtraction(value: unknown): value is { facts: FileFacts | undefined; lookups: Lookup[] } {
+  if (!isRecord(value) || !Array.isArray(value.lookups)) return false;
+  const facts = value.facts;
+  if (facts !== undefined && !(isRecord(facts) && typeof facts.path === 'string' && Array.isArray(facts.metrics)))
+    return false;
+  return value.lookups.every(
+    (l: unknown) =>
+      isRecord(l) &&
+      (l.method === 'has' || l.method === 'js' || l.method === 'python' || l.method === 'goDir') &&
+      isStringArray(l.args) &&
+      (l.args.length === 1 || l.args.length === 2),
+  );
 }
 
 /** Module resolvers by snapshot path list, for extractions run ahead of the build. */
@@ -148,7 +180,7 @@ export const metricIndex: IndexDef<MetricIndex> = {
     if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t))) return;
     let resolver = resolvers.get(ctx.paths);
     if (!resolver) resolvers.set(ctx.paths, (resolver = new ModuleResolver(ctx.paths)));
-    extractOnce(file, resolver);
+    extractOnce(file, resolver, ctx.cache);
   },
 };
 
@@ -169,7 +201,7 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     const file = await ctx.read(path);
     if (!file) return;
     try {
-      const f = extractOnce(file, resolver);
+      const f = extractOnce(file, resolver, ctx.cache);
       if (f) facts.set(path, f);
     } catch (err) {
       ctx.error(path, `the metrics index could not analyse this file: ${(err as Error).message}`);

@@ -6,6 +6,7 @@
 import type { SourceFile, Tree, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
 import { ModuleResolver, type JsProjectConfig } from '../../../lang/program/modules.js';
+import { contentId, isRecord } from '../../../core/cache.js';
 
 export type Lang = 'js' | 'py';
 
@@ -62,6 +63,46 @@ export interface Dependencies {
   consulted: Array<{ path: string; file: SourceFile | undefined }>;
   lookups: Array<{ method: 'js' | 'python'; from: string; spec: string; answer: string | undefined }>;
   errors: Array<{ path: string; message: string }>;
+}
+
+/** {@link Dependencies} as plain data for the analysis cache: consulted files by content id (null: absent). */
+export interface StoredDependencies {
+  consulted: Array<{ path: string; id: string | null }>;
+  lookups: Dependencies['lookups'];
+  errors: Dependencies['errors'];
+}
+
+export function storedDependencies(deps: Dependencies): StoredDependencies {
+  return {
+    consulted: deps.consulted.map((c) => ({ path: c.path, id: c.file ? contentId(c.file) : null })),
+    lookups: deps.lookups,
+    errors: deps.errors,
+  };
+}
+
+/** The shape check of stored dependencies read back from the cache. */
+export function isStoredDependencies(value: unknown): value is StoredDependencies {
+  if (
+    !isRecord(value) ||
+    !Array.isArray(value.consulted) ||
+    !Array.isArray(value.lookups) ||
+    !Array.isArray(value.errors)
+  )
+    return false;
+  return (
+    value.consulted.every(
+      (c: unknown) => isRecord(c) && typeof c.path === 'string' && (c.id === null || typeof c.id === 'string'),
+    ) &&
+    value.lookups.every(
+      (l: unknown) =>
+        isRecord(l) &&
+        (l.method === 'js' || l.method === 'python') &&
+        typeof l.from === 'string' &&
+        typeof l.spec === 'string' &&
+        (l.answer === undefined || typeof l.answer === 'string'),
+    ) &&
+    value.errors.every((e: unknown) => isRecord(e) && typeof e.path === 'string' && typeof e.message === 'string')
+  );
 }
 
 /** Module resolution as the extractors see it; answers are recorded while a file is being extracted. */
@@ -124,6 +165,22 @@ export class CodeBase {
     for (const c of deps.consulted) if ((await this.read(c.path)) !== c.file) return false;
     for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
     return true;
+  }
+
+  /**
+   * Whether an extraction stored by an earlier run holds here: every file it looked into has the same
+   * path and text (by {@link contentId}), every module resolution the same answer. When it does, the
+   * dependencies come back with this run's file objects, for the other side to reuse by identity.
+   */
+  async holdsStored(stored: StoredDependencies): Promise<Dependencies | undefined> {
+    const consulted: Dependencies['consulted'] = [];
+    for (const c of stored.consulted) {
+      const file = await this.read(c.path);
+      if ((file ? contentId(file) : null) !== c.id) return undefined;
+      consulted.push({ path: c.path, file });
+    }
+    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return undefined;
+    return { consulted, lookups: stored.lookups, errors: stored.errors };
   }
 
   /** Reports again the errors a reused extraction had reported. */

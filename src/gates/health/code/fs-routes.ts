@@ -24,18 +24,45 @@ export function isFileRouteCandidate(path: string): boolean {
   );
 }
 
-/** Adds the routes a file-system-routed module serves, if it is one for the service rooted at `root`. */
-export function fileRoutes(info: FileInfo, f: RawFacts, root: string, paths: ReadonlySet<string>): void {
-  const rel = root ? info.path.slice(root.length + 1) : info.path;
+/**
+ * What a file-system router would make of a file, decided on its path and the repository's paths alone
+ * (no parse): the URL it serves and how its handlers are exported. Undefined when it serves nothing for
+ * the service rooted at `root`. Part of the analysis cache's key for the file's routes.
+ */
+export type FileRoutePlan =
+  { kind: 'sveltekit'; url: string } | { kind: 'remix'; url: string } | { kind: 'next'; rel: string };
+
+export function fileRoutePlan(path: string, root: string, paths: ReadonlySet<string>): FileRoutePlan | undefined {
+  const rel = root ? path.slice(root.length + 1) : path;
   const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
-  if (svelte) return add(info, f, 'sveltekit', svelteKitPath(svelte[1] ?? ''), methodExports(info));
+  if (svelte) return { kind: 'sveltekit', url: svelteKitPath(svelte[1] ?? '') };
   const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
   if (remix) {
     const url = remixPath(remix[2]!, `${root ? `${root}/` : ''}${remix[1]}`, paths);
-    if (url === undefined || !info.exports.has('loader')) return;
-    return add(info, f, 'remix', url, [['GET', info.exports.get('loader')!]]);
+    return url === undefined ? undefined : { kind: 'remix', url };
   }
-  nextRoute(info, f, rel);
+  return { kind: 'next', rel };
+}
+
+/**
+ * Whether a module's text can export what its plan needs: every name a file exports appears in its text,
+ * so a Remix route without the word `loader`, or a SvelteKit endpoint without an HTTP method's name,
+ * serves nothing and need not be parsed.
+ */
+export function mayServe(plan: FileRoutePlan, text: string): boolean {
+  if (plan.kind === 'remix') return text.includes('loader');
+  if (plan.kind === 'sveltekit') return HTTP_EXPORTS.some((m) => text.includes(m));
+  return true;
+}
+
+/** Adds the routes a file-system-routed module serves, as its {@link fileRoutePlan} says. */
+export function fileRoutes(info: FileInfo, f: RawFacts, plan: FileRoutePlan): void {
+  if (plan.kind === 'sveltekit') return add(info, f, 'sveltekit', plan.url, methodExports(info));
+  if (plan.kind === 'remix') {
+    if (!info.exports.has('loader')) return;
+    return add(info, f, 'remix', plan.url, [['GET', info.exports.get('loader')!]]);
+  }
+  nextRoute(info, f, plan.rel);
 }
 
 function add(

@@ -1,0 +1,115 @@
+/**
+ * The CLI's analysis cache end to end: a warm run reports exactly what a run without the cache reports,
+ * also when a file that an unchanged file's facts depended on has changed since the cache was filled,
+ * and a cache that cannot be used never changes the report.
+ */
+import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { DiskCache } from '../../src/source/disk-cache.js';
+import { cleanupTempDirs, makeRepo, tempDir } from '../source/helpers.js';
+
+afterAll(cleanupTempDirs);
+
+const FIXTURE = join(import.meta.dirname, '../fixtures/rules/health/liveness-checks-dependencies/handler-changed');
+
+async function check(cwd: string, base: string, head: string, extra: string[] = []) {
+  let stdout = '';
+  let stderr = '';
+  const sink = (write: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, cb) {
+        write(chunk.toString());
+        cb();
+      },
+    });
+  const code = await run(['check', '--base', base, '--head', head, '--format', 'json', ...extra], {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    cwd,
+    env: {},
+  });
+  const report = JSON.parse(stdout) as { stats: Record<string, unknown>; findings: unknown[]; verdict: string };
+  delete report.stats.durationMs;
+  return { code, report, stderr };
+}
+
+/** A service (Express routes across files, a k8s probe, a metric) on main, changed by a PR. */
+function serviceRepo() {
+  const repo = makeRepo();
+  cpSync(join(FIXTURE, 'before'), repo.dir, { recursive: true });
+  repo.write(
+    'src/metrics.ts',
+    "import client from 'prom-client';\nexport const jobs = new client.Counter({ name: 'jobs_total', help: 'jobs' });\n",
+  );
+  const base = repo.commit('base');
+  for (const entry of readdirSync(join(FIXTURE, 'after')))
+    cpSync(join(FIXTURE, 'after', entry), join(repo.dir, entry), { recursive: true });
+  repo.write(
+    'src/metrics.ts',
+    "import client from 'prom-client';\nexport const jobs = new client.Counter({ name: 'jobs_total', help: 'jobs' });\nexport const runs = new client.Counter({ name: 'jobs_total', help: 'runs' });\n",
+  );
+  const head = repo.commit('pr');
+  return { repo, base, head };
+}
+
+describe('check --cache-dir', () => {
+  it('a warm run reports what a run without the cache reports, and reads its facts from the cache', async () => {
+    const { repo, base, head } = serviceRepo();
+    const dir = tempDir('rg-cli-cache-');
+    const uncached = await check(repo.dir, base, head, ['--no-cache']);
+    expect(uncached.report.findings.length).toBeGreaterThan(0);
+    const cold = await check(repo.dir, base, head, ['--cache-dir', dir]);
+    expect(cold.report).toEqual(uncached.report);
+    expect(existsSync(join(dir, 'analysis-cache.bin'))).toBe(true);
+    const stored = new DiskCache(dir);
+    expect(stored.loadProblem).toBeUndefined();
+    expect(stored.size).toBeGreaterThan(0);
+    const warm = await check(repo.dir, base, head, ['--cache-dir', dir]);
+    expect(warm.report).toEqual(uncached.report);
+    expect(warm.code).toBe(uncached.code);
+  });
+
+  it('facts of an unchanged file are not reused when a file they depended on changed', async () => {
+    const { repo, base, head } = serviceRepo();
+    const dir = tempDir('rg-cli-cache-');
+    await check(repo.dir, base, head, ['--cache-dir', dir]);
+    // The routes file that the unchanged server.ts mounts now serves the liveness path from the database.
+    repo.write(
+      'src/health.ts',
+      "// @ts-nocheck\nimport type { Express } from 'express';\nimport { db } from './db.js';\n\nexport function healthRoutes(app: Express): void {\n  app.get('/livez', (_req, res) => res.send('ok'));\n  app.get('/healthz', async (_req, res) => {\n    await db.$queryRaw`SELECT 1`;\n    res.send('ok');\n  });\n}\n",
+    );
+    const next = repo.commit('pr, second push');
+    const warm = await check(repo.dir, base, next, ['--cache-dir', dir]);
+    const uncached = await check(repo.dir, base, next, ['--no-cache']);
+    expect(warm.report).toEqual(uncached.report);
+  });
+
+  it('the default cache lives in the repository’s git directory, and --no-cache writes none', async () => {
+    const { repo, base, head } = serviceRepo();
+    await check(repo.dir, base, head, ['--no-cache']);
+    expect(existsSync(join(repo.dir, '.git/readiness-gates'))).toBe(false);
+    await check(repo.dir, base, head);
+    expect(existsSync(join(repo.dir, '.git/readiness-gates/analysis-cache.bin'))).toBe(true);
+  });
+
+  it('a damaged cache file changes nothing in the report', async () => {
+    const { repo, base, head } = serviceRepo();
+    const dir = tempDir('rg-cli-cache-');
+    const uncached = await check(repo.dir, base, head, ['--no-cache']);
+    writeFileSync(join(dir, 'analysis-cache.bin'), 'readiness-gates analysis cache 1\n{"stamp":"x"}\ngarbage');
+    const run1 = await check(repo.dir, base, head, ['--cache-dir', dir]);
+    expect(run1.report).toEqual(uncached.report);
+    // Entries of the wrong shape under the real keys (a file written by a buggy or hostile tool with
+    // this build's stamp) are recomputed, not trusted.
+    const poisoned = new DiskCache(dir);
+    expect(poisoned.size).toBeGreaterThan(0);
+    for (const key of [...(poisoned as unknown as { entries: Map<string, unknown> }).entries.keys()])
+      poisoned.set(key, { routes: 'nope', lookups: 7 });
+    poisoned.save();
+    const run2 = await check(repo.dir, base, head, ['--cache-dir', dir]);
+    expect(run2.report).toEqual(uncached.report);
+  });
+});
