@@ -34940,8 +34940,9 @@ function ruleDocsUrl(ruleId) {
   return m ? `${RULE_DOCS_BASE}/${m[1]}/rules/${m[2]}.md` : void 0;
 }
 function littleExaminedCaveat(report3) {
-  if (report3.verdict !== "ready" || report3.stats.filesCheckedByRules !== 0 || report3.stats.filesChanged === 0)
-    return void 0;
+  if (report3.verdict !== "ready" || report3.stats.filesCheckedByRules !== 0) return void 0;
+  if (report3.stats.filesChanged === 0)
+    return "the change is empty (head and base have the same files): nothing was judged";
   if (report3.findings.some((f) => f.state === "new")) return void 0;
   return `none of the ${plural2(report3.stats.filesChanged, "changed file")} is one the gates read line by line: only repository-wide checks ran`;
 }
@@ -36265,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a8b65e46a751714c";
+var FACTS_SOURCE_HASH = "b89911fcb4c56f0d";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;

@@ -13,6 +13,7 @@
  * GitHub change set (its byte budget, its failure recording). Only plain data crosses.
  */
 import { parentPort } from 'node:worker_threads';
+import { MemoryCache } from '../core/cache.js';
 import type { ChangedFile, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { SourceFileImpl } from '../lang/source-file-impl.js';
 import type { Language } from '../lang/source-file.js';
@@ -64,6 +65,16 @@ export type SnapshotMethod = 'list' | 'read' | 'grep' | 'has' | 'releases';
 export type WireReleases = { refs: string[]; releasedSha?: string } | null;
 
 const port = parentPort;
+
+/**
+ * Per-file facts this worker learnt, kept for its next evaluations (workers are reused): the files a pull
+ * request did not change are the same blobs on its next push and on the other pull requests of the
+ * repository. Keyed by path and content, so nothing of one repository is served to another that does
+ * not hold the same file. Bounded by READINESS_FACTS_CACHE_MB (default 64; 0 keeps nothing).
+ */
+const factsCacheMb = Number(process.env['READINESS_FACTS_CACHE_MB'] ?? '64');
+const cache =
+  Number.isFinite(factsCacheMb) && factsCacheMb > 0 ? new MemoryCache(factsCacheMb * 1024 * 1024) : undefined;
 if (port) {
   /** The running check: its job number and its unanswered requests. */
   let current: { job: number; pending: Map<number, (value: unknown) => void> } | undefined;
@@ -146,6 +157,7 @@ function run(job: number, input: WorkerInput, pending: Map<number, (value: unkno
         }
       : {}),
     ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
+    ...(cache ? { cache } : {}),
   }).then(
     (analysis) => out.postMessage({ type: 'done', job, analysis } satisfies WorkerMessage),
     (error: unknown) => {

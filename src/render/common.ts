@@ -137,8 +137,10 @@ export function ruleDocsUrl(ruleId: string): string | undefined {
  * (only repository-wide rules ran). Undefined when the report does not say, or when there is no such caveat.
  */
 export function littleExaminedCaveat(report: ReadinessReport): string | undefined {
-  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0 || report.stats.filesChanged === 0)
-    return undefined;
+  if (report.verdict !== 'ready' || report.stats.filesCheckedByRules !== 0) return undefined;
+  // A perfect score over an empty change says nothing about the code: say so rather than show a bare 100.
+  if (report.stats.filesChanged === 0)
+    return 'the change is empty (head and base have the same files): nothing was judged';
   if (report.findings.some((f) => f.state === 'new')) return undefined;
   return `none of the ${plural(report.stats.filesChanged, 'changed file')} is one the gates read line by line: only repository-wide checks ran`;
 }

@@ -108,7 +108,19 @@ describe('check in a working tree', () => {
 
 describe('per-command --help', () => {
   const flags: Record<string, string[]> = {
-    check: ['--base', '--head', '--committed', '--config', '--format', '--output', '--fail-on', '--cwd', '--help'],
+    check: [
+      '--base',
+      '--head',
+      '--committed',
+      '--config',
+      '--format',
+      '--output',
+      '--fail-on',
+      '--cwd',
+      '--cache-dir',
+      '--no-cache',
+      '--help',
+    ],
     rules: ['--format', '--help'],
     explain: ['--help'],
   };

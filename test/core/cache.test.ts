@@ -2,11 +2,13 @@
  * The analysis cache: bounded, and a file written by another build, damaged, too big or of the wrong
  * shape is ignored rather than trusted; values of the wrong shape are recomputed by their readers.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CACHE_STAMP, MemoryCache, cacheKey, cached, contentId, isStringArray } from '../../src/core/cache.js';
 import { DiskCache } from '../../src/source/disk-cache.js';
+import { memoryChangeSet } from '../../src/source/memory.js';
+import { runCheck } from '../../src/pipeline.js';
 import { cleanupTempDirs, tempDir } from '../source/helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -138,5 +140,37 @@ describe('DiskCache', () => {
     const result = cache.save();
     expect(result.saved).toBe(false);
     expect(result.error).toMatch(/ENOTDIR|EEXIST/);
+  });
+});
+
+describe('the engine with an in-memory cache (the App keeps one per worker)', () => {
+  const fixture = join(import.meta.dirname, '../fixtures/rules/health/liveness-checks-dependencies/handler-changed');
+  const filesOf = (dir: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const walk = (rel: string) => {
+      for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+        const p = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) walk(p);
+        else out[p] = readFileSync(join(dir, p), 'utf8');
+      }
+    };
+    walk('');
+    return out;
+  };
+
+  it('a second evaluation of the same change reads its facts from the cache and reports the same', async () => {
+    const base = filesOf(join(fixture, 'before'));
+    const head = filesOf(join(fixture, 'after'));
+    const strip = (r: Awaited<ReturnType<typeof runCheck>>) => ({ ...r, stats: { ...r.stats, durationMs: 0 } });
+    const uncached = await runCheck({ changeSet: memoryChangeSet({ base, head }) });
+    const cache = new MemoryCache(64 * 1024 * 1024);
+    const first = await runCheck({ changeSet: memoryChangeSet({ base, head }), cache });
+    expect(cache.stats.writes).toBeGreaterThan(0);
+    const hitsBefore = cache.stats.hits;
+    const second = await runCheck({ changeSet: memoryChangeSet({ base, head }), cache });
+    expect(cache.stats.hits).toBeGreaterThan(hitsBefore);
+    expect(strip(first)).toEqual(strip(uncached));
+    expect(strip(second)).toEqual(strip(uncached));
+    expect(uncached.findings.some((f) => f.ruleId === 'health/liveness-checks-dependencies')).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ReadinessReport } from '../../src/core/report.js';
 import type { Finding } from '../../src/core/types.js';
-import { MARKER, mdCode, mdText, renderMarkdown, renderMarkdownDetailed } from '../../src/render/index.js';
+import { MARKER, mdCode, mdText, renderMarkdown, renderMarkdownDetailed, renderText } from '../../src/render/index.js';
 import { emptyReport, hugeReport, mixedReport, readyReport } from './fixtures.js';
 import { structureProblems, tableCells } from './markdown-structure.js';
 
@@ -121,6 +121,16 @@ describe('renderMarkdown', () => {
     );
     expect(renderMarkdown({ ...emptyReport, stats: { ...emptyReport.stats, filesCheckedByRules: 1 } })).not.toContain(
       '⚠️ none of',
+    );
+  });
+
+  it('an empty change is not shown as a bare perfect score', () => {
+    const empty = { ...emptyReport, stats: { ...emptyReport.stats, filesChanged: 0, filesCheckedByRules: 0 } };
+    expect(renderMarkdown(empty)).toContain(
+      '<br>⚠️ the change is empty (head and base have the same files): nothing was judged',
+    );
+    expect(renderText(empty, { color: false })).toContain(
+      'the change is empty (head and base have the same files): nothing was judged',
     );
   });
 
