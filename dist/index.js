@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "b89911fcb4c56f0d";
+var FACTS_SOURCE_HASH = "317d5ce144440ea5";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -55300,6 +55300,11 @@ function classifySql(path2, name, dir, parent, grand, paths) {
   }
   return void 0;
 }
+function refineByContent(info2, text2) {
+  if (info2.tool !== "sql" || info2.version === void 0) return info2;
+  if (/^[ \t]*--[ \t]*\+goose[ \t]+up\b/im.test(text2)) return { ...info2, tool: "goose" };
+  return info2;
+}
 function leadingDigits(s) {
   const m = /^(\d+)/.exec(s);
   return m ? m[1] : void 0;
@@ -58789,7 +58794,9 @@ var historyIndex = {
       }
       const file2 = await ctx.read(path2);
       if (!file2) continue;
-      set3.ups.push({ info: info2, file: file2 });
+      const refined = refineByContent(info2, file2.text);
+      if (refined.tool !== info2.tool && set3.tool === info2.tool) set3.tool = refined.tool;
+      set3.ups.push({ info: refined, file: file2 });
     }
     for (const path2 of ctx.paths) {
       if (ctx.excluded(path2)) continue;

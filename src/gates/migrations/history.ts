@@ -16,6 +16,7 @@ import {
   compareMigrationIds,
   extraLayouts,
   isNeverMigrationPath,
+  refineByContent,
   type ExtraLayouts,
   type MigrationFileInfo,
   type MigrationTool,
@@ -308,7 +309,10 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       }
       const file = await ctx.read(path);
       if (!file) continue;
-      set.ups.push({ info, file });
+      // goose SQL files sit in plain SQL directories: their section markers say they are recorded by version.
+      const refined = refineByContent(info, file.text);
+      if (refined.tool !== info.tool && set.tool === info.tool) set.tool = refined.tool;
+      set.ups.push({ info: refined, file });
     }
     for (const path of ctx.paths) {
       if (ctx.excluded(path)) continue;

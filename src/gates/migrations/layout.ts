@@ -365,6 +365,16 @@ function classifySql(
   return undefined;
 }
 
+/**
+ * A plain SQL migration whose text names its runner: goose's `-- +goose Up` section marker makes it a goose
+ * migration, recorded by version (its title may change). Other files are returned as they are.
+ */
+export function refineByContent(info: MigrationFileInfo, text: string): MigrationFileInfo {
+  if (info.tool !== 'sql' || info.version === undefined) return info;
+  if (/^[ \t]*--[ \t]*\+goose[ \t]+up\b/im.test(text)) return { ...info, tool: 'goose' };
+  return info;
+}
+
 function leadingDigits(s: string): string | undefined {
   const m = /^(\d+)/.exec(s);
   return m ? m[1] : undefined;
