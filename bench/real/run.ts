@@ -127,6 +127,7 @@ const { positionals, values } = parseArgs({
     only: { type: 'string' },
     measured: { type: 'string' },
     cache: { type: 'string', default: 'none' },
+    out: { type: 'string' },
   },
 });
 
@@ -143,8 +144,10 @@ if (!['none', 'cold', 'warm'].includes(CACHE_MODE)) throw new Error('--cache mus
 // A second set of commits (e.g. only those touching migrations) gets its own manifest and results.
 const SET = values.set;
 const MANIFEST = join(ROOT, `bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json`);
-const RESULTS_JSON = join(ROOT, `bench/results/${SET}.json`);
-const RESULTS_MD = join(ROOT, `bench/results/${SET}.md`);
+// `--out NAME` writes the comparison to bench/results/NAME.{json,md} (e.g. one table per cache mode).
+const OUT = values.out ?? SET;
+const RESULTS_JSON = join(ROOT, `bench/results/${OUT}.json`);
+const RESULTS_MD = join(ROOT, `bench/results/${OUT}.md`);
 const BASELINE_JSON = join(ROOT, `bench/results/${SET}-baseline.json`);
 const RUNS = Number(values.runs);
 
@@ -544,7 +547,7 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, cold (nothing is kept between runs): before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',
