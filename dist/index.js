@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "317d5ce144440ea5";
+var FACTS_SOURCE_HASH = "4304a7388a2ced7a";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -48847,8 +48847,13 @@ var JsScopes = class {
     this.imports = imports;
   }
   imports;
-  /** Declarations found per block and name (lookups repeat a lot: every `.inc()` resolves its receiver). */
-  cache = /* @__PURE__ */ new Map();
+  /**
+   * Per block: the first declaration of each name among its own statements, indexed in one pass (lookups
+   * repeat a lot: every `.inc()` resolves its receiver; scanning once per name was quadratic in the
+   * statements of a large module).
+   */
+  blocks = /* @__PURE__ */ new Map();
+  params = /* @__PURE__ */ new Map();
   /** The declaration `name` refers to where `at` stands; undefined for globals and unknown names. */
   resolve(name, at3) {
     for (let n = at3; n; n = n.parent) {
@@ -48857,7 +48862,9 @@ var JsScopes = class {
         if (found) return found;
       }
       if (JS_FUNCTION_TYPES.has(n.type)) {
-        if (jsParamNames(n).includes(name)) return { kind: "param", name, fn: n };
+        let params = this.params.get(n.id);
+        if (!params) this.params.set(n.id, params = jsParamNames(n));
+        if (params.includes(name)) return { kind: "param", name, fn: n };
       }
       if (n.type === "for_in_statement") {
         const left = n.childForFieldName("left");
@@ -48878,34 +48885,38 @@ var JsScopes = class {
   }
   /** The declaration of `name` among a block's own statements (not nested blocks), if any. */
   declarationIn(block, name) {
-    let perBlock = this.cache.get(block.id);
-    if (!perBlock) this.cache.set(block.id, perBlock = /* @__PURE__ */ new Map());
-    const cached2 = perBlock.get(name);
-    if (cached2 !== void 0) return cached2 ?? void 0;
-    const found = this.scan(block, name);
-    perBlock.set(name, found ?? null);
-    return found;
+    let index = this.blocks.get(block.id);
+    if (!index) this.blocks.set(block.id, index = this.index(block));
+    return index.get(name);
   }
-  scan(block, name) {
+  index(block) {
     const module = block.type === "program";
+    const index = /* @__PURE__ */ new Map();
+    const bind2 = (name, decl) => {
+      if (!index.has(name)) index.set(name, decl);
+    };
     for (const raw of block.namedChildren) {
       const child = raw.type === "export_statement" ? raw.childForFieldName("declaration") ?? raw : raw;
       if (child.type === "lexical_declaration" || child.type === "variable_declaration") {
         for (const d of jsDeclarators(child)) {
           const target = d.childForFieldName("name");
-          const bound = target?.type === "identifier" ? target.text === name : target ? jsPatternNames(target).includes(name) : false;
-          const binding = this.imports.get(name);
-          if (bound && binding && module && isRequire(d.childForFieldName("value")))
-            return { kind: "import", name, binding };
-          if (bound) return { kind: "var", name, declarator: d, value: d.childForFieldName("value"), block, module };
+          const names2 = target?.type === "identifier" ? [target.text] : target ? jsPatternNames(target) : [];
+          const value = d.childForFieldName("value");
+          for (const name of names2) {
+            const binding = this.imports.get(name);
+            if (binding && module && isRequire(value)) bind2(name, { kind: "import", name, binding });
+            else bind2(name, { kind: "var", name, declarator: d, value, block, module });
+          }
         }
-      } else if ((child.type === "function_declaration" || child.type === "generator_function_declaration") && child.childForFieldName("name")?.text === name) {
-        return { kind: "function", name, node: child, module };
-      } else if ((child.type === "class_declaration" || child.type === "abstract_class_declaration") && child.childForFieldName("name")?.text === name) {
-        return { kind: "class", name, node: child, module };
+      } else if (child.type === "function_declaration" || child.type === "generator_function_declaration") {
+        const name = child.childForFieldName("name")?.text;
+        if (name !== void 0) bind2(name, { kind: "function", name, node: child, module });
+      } else if (child.type === "class_declaration" || child.type === "abstract_class_declaration") {
+        const name = child.childForFieldName("name")?.text;
+        if (name !== void 0) bind2(name, { kind: "class", name, node: child, module });
       }
     }
-    return void 0;
+    return index;
   }
 };
 function jsDeclaratorOf(id, scopes = new JsScopes(/* @__PURE__ */ new Map())) {
@@ -49094,7 +49105,9 @@ var PyScopes = class {
     this.imports = imports;
   }
   imports;
-  cache = /* @__PURE__ */ new Map();
+  /** Per block (and whether it is a class body): the first binding of each name, indexed in one pass. */
+  blocks = /* @__PURE__ */ new Map();
+  params = /* @__PURE__ */ new Map();
   /** Per function body: the names it declares `global` or `nonlocal`. */
   outer = /* @__PURE__ */ new Map();
   /** The declaration `name` refers to where `at` stands; undefined for builtins and unknown names. */
@@ -49102,7 +49115,7 @@ var PyScopes = class {
     let inFunction = false;
     for (let n = at3; n; n = n.parent) {
       if (n.type === "function_definition" || n.type === "lambda") {
-        if (pyParamNames(n).includes(name)) return { kind: "param", name, fn: n };
+        if (this.paramNames(n).includes(name)) return { kind: "param", name, fn: n };
         const body = n.childForFieldName("body");
         inFunction = true;
         if (body && !this.outerNames(body).has(name)) {
@@ -49135,6 +49148,11 @@ var PyScopes = class {
     const binding = this.imports.get(name);
     return binding ? { kind: "import", name, binding } : void 0;
   }
+  paramNames(fn) {
+    let names2 = this.params.get(fn.id);
+    if (!names2) this.params.set(fn.id, names2 = pyParamNames(fn));
+    return names2;
+  }
   outerNames(body) {
     let names2 = this.outer.get(body.id);
     if (!names2) this.outer.set(body.id, names2 = outerNames(body));
@@ -49145,40 +49163,47 @@ var PyScopes = class {
    * into defs): an assignment, a def or a class. `module`/`classBody` say what kind of block it is.
    */
   declarationIn(block, name, module, classBody) {
-    const key = `${block.id}\0${name}\0${classBody ? 1 : 0}`;
-    const cached2 = this.cache.get(key);
-    if (cached2 !== void 0) return cached2 ?? void 0;
-    const found = scanPyBlock(block, name, module, classBody);
-    this.cache.set(key, found ?? null);
-    return found;
+    const key = `${block.id}\0${classBody ? 1 : 0}`;
+    let index = this.blocks.get(key);
+    if (!index) this.blocks.set(key, index = indexPyBlock(block, module, classBody));
+    return index.get(name);
   }
 };
-function scanPyBlock(block, name, module, classBody) {
-  let found;
+function indexPyBlock(block, module, classBody) {
+  const index = /* @__PURE__ */ new Map();
+  const bind2 = (name, decl) => {
+    if (!index.has(name)) index.set(name, decl);
+  };
   const visit3 = (b) => {
     for (const stmt of b.namedChildren) {
       if (stmt.type === "expression_statement") {
         const a = stmt.namedChildren[0];
         if (a?.type === "assignment") {
           const left = a.childForFieldName("left");
-          if (left?.type === "identifier" && left.text === name || left && (left.type === "pattern_list" || left.type === "tuple_pattern") && pyIdentifiers(left).includes(name))
-            found ??= { kind: "var", name, value: a.childForFieldName("right"), block, module, classBody };
+          const names2 = left?.type === "identifier" ? [left.text] : left && (left.type === "pattern_list" || left.type === "tuple_pattern") ? pyIdentifiers(left) : [];
+          if (names2.length > 0) {
+            const value = a.childForFieldName("right");
+            for (const name of names2) bind2(name, { kind: "var", name, value, block, module, classBody });
+          }
         }
       } else if (stmt.type === "function_definition" || stmt.type === "decorated_definition") {
         const def = stmt.type === "decorated_definition" ? stmt.childForFieldName("definition") : stmt;
-        if (def?.childForFieldName("name")?.text === name) {
-          found ??= def.type === "class_definition" ? { kind: "class", name, node: def, module } : { kind: "function", name, node: def, module };
-        }
-      } else if (stmt.type === "class_definition" && stmt.childForFieldName("name")?.text === name) {
-        found ??= { kind: "class", name, node: stmt, module };
+        const name = def?.childForFieldName("name")?.text;
+        if (def && name !== void 0)
+          bind2(
+            name,
+            def.type === "class_definition" ? { kind: "class", name, node: def, module } : { kind: "function", name, node: def, module }
+          );
+      } else if (stmt.type === "class_definition") {
+        const name = stmt.childForFieldName("name")?.text;
+        if (name !== void 0) bind2(name, { kind: "class", name, node: stmt, module });
       } else if (PY_NESTED_BLOCKS.has(stmt.type)) {
         visit3(stmt);
       }
-      if (found) return;
     }
   };
   visit3(block);
-  return found;
+  return index;
 }
 function outerNames(body) {
   const names2 = /* @__PURE__ */ new Set();

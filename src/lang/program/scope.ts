@@ -53,8 +53,13 @@ const JS_BLOCK_TYPES = new Set(['program', 'statement_block', 'switch_body', 'cl
 
 /** JS/TS block scope over one file. `imports`: local name → the import binding it (value imports). */
 export class JsScopes {
-  /** Declarations found per block and name (lookups repeat a lot: every `.inc()` resolves its receiver). */
-  private readonly cache = new Map<number, Map<string, JsDeclaration | null>>();
+  /**
+   * Per block: the first declaration of each name among its own statements, indexed in one pass (lookups
+   * repeat a lot: every `.inc()` resolves its receiver; scanning once per name was quadratic in the
+   * statements of a large module).
+   */
+  private readonly blocks = new Map<number, Map<string, JsDeclaration>>();
+  private readonly params = new Map<number, readonly string[]>();
 
   constructor(private readonly imports: ReadonlyMap<string, ImportBinding>) {}
 
@@ -66,7 +71,9 @@ export class JsScopes {
         if (found) return found;
       }
       if (JS_FUNCTION_TYPES.has(n.type)) {
-        if (jsParamNames(n).includes(name)) return { kind: 'param', name, fn: n };
+        let params = this.params.get(n.id);
+        if (!params) this.params.set(n.id, (params = jsParamNames(n)));
+        if (params.includes(name)) return { kind: 'param', name, fn: n };
       }
       if (n.type === 'for_in_statement') {
         const left = n.childForFieldName('left');
@@ -88,48 +95,41 @@ export class JsScopes {
 
   /** The declaration of `name` among a block's own statements (not nested blocks), if any. */
   declarationIn(block: TSNode, name: string): JsDeclaration | undefined {
-    let perBlock = this.cache.get(block.id);
-    if (!perBlock) this.cache.set(block.id, (perBlock = new Map()));
-    const cached = perBlock.get(name);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = this.scan(block, name);
-    perBlock.set(name, found ?? null);
-    return found;
+    let index = this.blocks.get(block.id);
+    if (!index) this.blocks.set(block.id, (index = this.index(block)));
+    return index.get(name);
   }
 
-  private scan(block: TSNode, name: string): JsDeclaration | undefined {
+  private index(block: TSNode): Map<string, JsDeclaration> {
     const module = block.type === 'program';
+    const index = new Map<string, JsDeclaration>();
+    const bind = (name: string, decl: JsDeclaration) => {
+      if (!index.has(name)) index.set(name, decl);
+    };
     for (const raw of block.namedChildren) {
       const child = raw.type === 'export_statement' ? (raw.childForFieldName('declaration') ?? raw) : raw;
       if (child.type === 'lexical_declaration' || child.type === 'variable_declaration') {
         for (const d of jsDeclarators(child)) {
           const target = d.childForFieldName('name');
-          const bound =
-            target?.type === 'identifier'
-              ? target.text === name
-              : target
-                ? jsPatternNames(target).includes(name)
-                : false;
-          // `const x = require('m')` (and destructured requires) are imports, not plain variables.
-          const binding = this.imports.get(name);
-          if (bound && binding && module && isRequire(d.childForFieldName('value')))
-            return { kind: 'import', name, binding };
-          // Destructured (`const { a } = obj`): the value is the whole object.
-          if (bound) return { kind: 'var', name, declarator: d, value: d.childForFieldName('value'), block, module };
+          const names = target?.type === 'identifier' ? [target.text] : target ? jsPatternNames(target) : [];
+          const value = d.childForFieldName('value');
+          for (const name of names) {
+            // `const x = require('m')` (and destructured requires) are imports, not plain variables.
+            const binding = this.imports.get(name);
+            if (binding && module && isRequire(value)) bind(name, { kind: 'import', name, binding });
+            // Destructured (`const { a } = obj`): the value is the whole object.
+            else bind(name, { kind: 'var', name, declarator: d, value, block, module });
+          }
         }
-      } else if (
-        (child.type === 'function_declaration' || child.type === 'generator_function_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'function', name, node: child, module };
-      } else if (
-        (child.type === 'class_declaration' || child.type === 'abstract_class_declaration') &&
-        child.childForFieldName('name')?.text === name
-      ) {
-        return { kind: 'class', name, node: child, module };
+      } else if (child.type === 'function_declaration' || child.type === 'generator_function_declaration') {
+        const name = child.childForFieldName('name')?.text;
+        if (name !== undefined) bind(name, { kind: 'function', name, node: child, module });
+      } else if (child.type === 'class_declaration' || child.type === 'abstract_class_declaration') {
+        const name = child.childForFieldName('name')?.text;
+        if (name !== undefined) bind(name, { kind: 'class', name, node: child, module });
       }
     }
-    return undefined;
+    return index;
   }
 }
 
@@ -357,7 +357,9 @@ const PY_NESTED_BLOCKS = new Set([
 
 /** Python function scope over one file. `imports`: local name → the import binding it. */
 export class PyScopes {
-  private readonly cache = new Map<string, PyDeclaration | null>();
+  /** Per block (and whether it is a class body): the first binding of each name, indexed in one pass. */
+  private readonly blocks = new Map<string, Map<string, PyDeclaration>>();
+  private readonly params = new Map<number, readonly string[]>();
   /** Per function body: the names it declares `global` or `nonlocal`. */
   private readonly outer = new Map<number, ReadonlySet<string>>();
 
@@ -368,7 +370,7 @@ export class PyScopes {
     let inFunction = false;
     for (let n: TSNode | null = at; n; n = n.parent) {
       if (n.type === 'function_definition' || n.type === 'lambda') {
-        if (pyParamNames(n).includes(name)) return { kind: 'param', name, fn: n };
+        if (this.paramNames(n).includes(name)) return { kind: 'param', name, fn: n };
         const body = n.childForFieldName('body');
         inFunction = true;
         // `global x` / `nonlocal x`: assignments here bind the outer name.
@@ -403,6 +405,12 @@ export class PyScopes {
     return binding ? { kind: 'import', name, binding } : undefined;
   }
 
+  private paramNames(fn: TSNode): readonly string[] {
+    let names = this.params.get(fn.id);
+    if (!names) this.params.set(fn.id, (names = pyParamNames(fn)));
+    return names;
+  }
+
   private outerNames(body: TSNode): ReadonlySet<string> {
     let names = this.outer.get(body.id);
     if (!names) this.outer.set(body.id, (names = outerNames(body)));
@@ -414,49 +422,61 @@ export class PyScopes {
    * into defs): an assignment, a def or a class. `module`/`classBody` say what kind of block it is.
    */
   declarationIn(block: TSNode, name: string, module: boolean, classBody: boolean): PyDeclaration | undefined {
-    const key = `${block.id}\u0000${name}\u0000${classBody ? 1 : 0}`;
-    const cached = this.cache.get(key);
-    if (cached !== undefined) return cached ?? undefined;
-    const found = scanPyBlock(block, name, module, classBody);
-    this.cache.set(key, found ?? null);
-    return found;
+    // One pass per block, not one per name looked up in it: a module with many names was rescanned for
+    // each (quadratic in the statements of large modules).
+    const key = `${block.id}\u0000${classBody ? 1 : 0}`;
+    let index = this.blocks.get(key);
+    if (!index) this.blocks.set(key, (index = indexPyBlock(block, module, classBody)));
+    return index.get(name);
   }
 }
 
-function scanPyBlock(block: TSNode, name: string, module: boolean, classBody: boolean): PyDeclaration | undefined {
-  let found: PyDeclaration | undefined;
+/**
+ * The first binding of each name among the statements of `block`, in statement order (recursing into
+ * if/try/with blocks, not into defs): an assignment, a def or a class.
+ */
+function indexPyBlock(block: TSNode, module: boolean, classBody: boolean): Map<string, PyDeclaration> {
+  const index = new Map<string, PyDeclaration>();
+  const bind = (name: string, decl: PyDeclaration) => {
+    if (!index.has(name)) index.set(name, decl);
+  };
   const visit = (b: TSNode) => {
     for (const stmt of b.namedChildren) {
       if (stmt.type === 'expression_statement') {
         const a = stmt.namedChildren[0];
         if (a?.type === 'assignment') {
           const left = a.childForFieldName('left');
-          if (
-            (left?.type === 'identifier' && left.text === name) ||
-            (left &&
-              (left.type === 'pattern_list' || left.type === 'tuple_pattern') &&
-              pyIdentifiers(left).includes(name))
-          )
-            found ??= { kind: 'var', name, value: a.childForFieldName('right'), block, module, classBody };
+          const names =
+            left?.type === 'identifier'
+              ? [left.text]
+              : left && (left.type === 'pattern_list' || left.type === 'tuple_pattern')
+                ? pyIdentifiers(left)
+                : [];
+          if (names.length > 0) {
+            const value = a.childForFieldName('right');
+            for (const name of names) bind(name, { kind: 'var', name, value, block, module, classBody });
+          }
         }
       } else if (stmt.type === 'function_definition' || stmt.type === 'decorated_definition') {
         const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
-        if (def?.childForFieldName('name')?.text === name) {
-          found ??=
+        const name = def?.childForFieldName('name')?.text;
+        if (def && name !== undefined)
+          bind(
+            name,
             def.type === 'class_definition'
               ? { kind: 'class', name, node: def, module }
-              : { kind: 'function', name, node: def, module };
-        }
-      } else if (stmt.type === 'class_definition' && stmt.childForFieldName('name')?.text === name) {
-        found ??= { kind: 'class', name, node: stmt, module };
+              : { kind: 'function', name, node: def, module },
+          );
+      } else if (stmt.type === 'class_definition') {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name !== undefined) bind(name, { kind: 'class', name, node: stmt, module });
       } else if (PY_NESTED_BLOCKS.has(stmt.type)) {
         visit(stmt);
       }
-      if (found) return;
     }
   };
   visit(block);
-  return found;
+  return index;
 }
 
 /** The names a function body declares global or nonlocal (in its own statements, not nested defs). */
