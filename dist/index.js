@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "4304a7388a2ced7a";
+var FACTS_SOURCE_HASH = "f795b604a359cf71";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39663,7 +39663,12 @@ async function analyse(options) {
     }
   };
   const excludeMatch = (0, import_picomatch6.default)(config2.paths.exclude.length ? config2.paths.exclude : ["\0never"], GLOB_OPTIONS4);
-  const excluded = (path2) => excludeMatch(path2);
+  const excludedPaths = /* @__PURE__ */ new Map();
+  const excluded = (path2) => {
+    let answer = excludedPaths.get(path2);
+    if (answer === void 0) excludedPaths.set(path2, answer = excludeMatch(path2));
+    return answer;
+  };
   const changes = changeSet.files;
   let inScope = changes.filter((c) => !excluded(c.path));
   const [headPaths, basePaths] = await Promise.all([changeSet.head.list(), changeSet.base.list()]);
@@ -45860,7 +45865,7 @@ async function buildHealthModel(ctx) {
         const plain = route.path.replace(/^re:/, "").replace(/[\^$?()\\]/g, "");
         const wanted = HEALTH_LIBRARIES.has(route.framework) || HEALTH_PATH.test(plain) || HEALTH_PATH.test(`/${plain}`) || [...targeted].some((t) => pathsCompatible(route, t));
         if (wanted) {
-          const handler = raw.facts ?? await analyseHandlers(raw, analyzer, code);
+          const handler = raw.facts ?? await cachedHandlers(raw, analyzer, code, ctx);
           if (handler) route.handler = handler;
         }
         cs.routes.push(route);
@@ -46012,6 +46017,30 @@ function servesPath(m, certainty, path2) {
 }
 function pathsCompatible(route, target) {
   return servesPath(matcherOf(route.path), "suffix", target);
+}
+var HANDLER_KIND = "health-handler-facts";
+async function cachedHandlers(raw, analyzer, code, ctx) {
+  if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
+  const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
+  const stored = ctx.cache.get(key);
+  if (isStoredHandler(stored)) {
+    const deps2 = await code.holdsStored(stored.deps);
+    if (deps2) {
+      code.replayErrors(deps2);
+      return stored.facts ?? void 0;
+    }
+  }
+  let facts;
+  const deps = await code.record("", async () => {
+    facts = await analyseHandlers(raw, analyzer, code);
+  });
+  ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
+  return facts;
+}
+function isStoredHandler(value) {
+  if (!isRecord(value) || !isStoredDependencies(value.deps)) return false;
+  const f = value.facts;
+  return f === null || isRecord(f) && isRecord(f.loc) && Array.isArray(f.deps) && Array.isArray(f.leaks);
 }
 async function analyseHandlers(raw, analyzer, code) {
   let merged;

@@ -349,7 +349,13 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
   };
 
   const excludeMatch = picomatch(config.paths.exclude.length ? config.paths.exclude : ['\u0000never'], GLOB_OPTIONS);
-  const excluded = (path: string) => excludeMatch(path);
+  // Asked for every path by several indexes on both sides: one glob match per path.
+  const excludedPaths = new Map<string, boolean>();
+  const excluded = (path: string) => {
+    let answer = excludedPaths.get(path);
+    if (answer === undefined) excludedPaths.set(path, (answer = excludeMatch(path)));
+    return answer;
+  };
   const changes = changeSet.files;
   let inScope = changes.filter((c) => !excluded(c.path));
 

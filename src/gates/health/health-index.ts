@@ -273,7 +273,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
           HEALTH_PATH.test(`/${plain}`) ||
           [...targeted].some((t) => pathsCompatible(route, t));
         if (wanted) {
-          const handler = raw.facts ?? (await analyseHandlers(raw, analyzer, code));
+          const handler = raw.facts ?? (await cachedHandlers(raw, analyzer, code, ctx));
           if (handler) route.handler = handler;
         }
         cs.routes.push(route);
@@ -469,6 +469,45 @@ function servesPath(m: Matcher, certainty: Route['certainty'], path: string): bo
 /** Cheap compatibility test used to decide which handlers to analyse. */
 function pathsCompatible(route: Route, target: string): boolean {
   return servesPath(matcherOf(route.path), 'suffix', target);
+}
+
+/** The kind of the in-depth handler analyses in the analysis cache. */
+const HANDLER_KIND = 'health-handler-facts';
+
+/**
+ * {@link analyseHandlers} through the analysis cache: keyed by the handlers' places, reused when every
+ * file the analysis looked into (the handlers' own files included) has the same content and every module
+ * resolution the same answer.
+ */
+async function cachedHandlers(
+  raw: RawRoute,
+  analyzer: HandlerAnalyzer,
+  code: CodeBase,
+  ctx: IndexContext,
+): Promise<HandlerFacts | undefined> {
+  if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
+  const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
+  const stored = ctx.cache.get(key);
+  if (isStoredHandler(stored)) {
+    const deps = await code.holdsStored(stored.deps);
+    if (deps) {
+      code.replayErrors(deps);
+      return stored.facts ?? undefined;
+    }
+  }
+  let facts: HandlerFacts | undefined;
+  // No file is the session's own: every file the analysis reads is a dependency.
+  const deps = await code.record('', async () => {
+    facts = await analyseHandlers(raw, analyzer, code);
+  });
+  ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
+  return facts;
+}
+
+function isStoredHandler(value: unknown): value is { facts: HandlerFacts | null; deps: StoredDependencies } {
+  if (!isRecord(value) || !isStoredDependencies(value.deps)) return false;
+  const f = value.facts;
+  return f === null || (isRecord(f) && isRecord(f.loc) && Array.isArray(f.deps) && Array.isArray(f.leaks));
 }
 
 async function analyseHandlers(
