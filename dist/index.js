@@ -16181,9 +16181,9 @@ var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
 function isRecursive(inst, stack, resolve2) {
-  const cached2 = recursive.get(inst);
-  if (cached2 !== void 0)
-    return cached2 ? PROVEN : NONE;
+  const cached3 = recursive.get(inst);
+  if (cached3 !== void 0)
+    return cached3 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -30617,15 +30617,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache8 = /* @__PURE__ */ new Map();
   function run2(s) {
-    const cached2 = cache8.get(s);
-    if (cached2 === RESOLVING) {
+    const cached3 = cache8.get(s);
+    if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache8.get(s)
       });
     }
-    if (cached2 !== void 0)
-      return cached2;
+    if (cached3 !== void 0)
+      return cached3;
     cache8.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f795b604a359cf71";
+var FACTS_SOURCE_HASH = "d9930c38ae65f991";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36287,6 +36287,14 @@ function contentId(file2) {
     contentIds.set(file2, id);
   }
   return id;
+}
+function cached2(cache8, key, validate2, compute3) {
+  if (!cache8) return compute3();
+  const hit = cache8.get(key);
+  if (hit !== void 0 && validate2(hit)) return hit;
+  const value = compute3();
+  cache8.set(key, value);
+  return value;
 }
 var MemoryCache = class {
   constructor(maxBytes) {
@@ -39555,8 +39563,8 @@ var SideFiles = class {
    */
   sharedWith;
   async read(path2) {
-    const cached2 = this.files.get(path2);
-    if (cached2 !== void 0) return cached2 ?? void 0;
+    const cached3 = this.files.get(path2);
+    if (cached3 !== void 0) return cached3 ?? void 0;
     if (this.sharedWith && !this.sharedWith.changed.has(path2) && this.sharedWith.files.pathSet.has(path2)) {
       const file2 = await this.sharedWith.files.read(path2);
       this.files.set(path2, file2 ?? null);
@@ -41428,8 +41436,8 @@ var CodeBase = class {
     if (session && path2 !== this.sessionPath && !session.consulted.some((c) => c.path === path2)) {
       session.consulted.push({ path: path2, file: await this.read(path2) });
     }
-    const cached2 = this.infos.get(path2);
-    if (cached2 !== void 0) return cached2 ?? void 0;
+    const cached3 = this.infos.get(path2);
+    if (cached3 !== void 0) return cached3 ?? void 0;
     this.infos.set(path2, null);
     const file2 = await this.read(path2);
     if (!file2) return void 0;
@@ -42467,8 +42475,8 @@ var HandlerAnalyzer = class {
       return void 0;
     }
     const cacheKey2 = `${info2.path}#${name}`;
-    const cached2 = this.clientCache.get(cacheKey2);
-    if (cached2 !== void 0) return cached2 ?? void 0;
+    const cached3 = this.clientCache.get(cacheKey2);
+    if (cached3 !== void 0) return cached3 ?? void 0;
     this.clientCache.set(cacheKey2, null);
     let result3;
     const decl = info2.decls.get(name);
@@ -42586,8 +42594,8 @@ var HandlerAnalyzer = class {
   }
   /** A function whose body races a timer or aborts on one: calls through it are bounded. */
   isTimeoutWrapper(fn) {
-    const cached2 = this.wrapperCache.get(fn.id);
-    if (cached2 !== void 0) return cached2;
+    const cached3 = this.wrapperCache.get(fn.id);
+    if (cached3 !== void 0) return cached3;
     const text2 = fn.text;
     const result3 = /Promise\.race/.test(text2) && /setTimeout|timeout/i.test(text2) || /AbortSignal\.timeout|\.abort\(/.test(text2) || /wait_for|fail_after|asyncio\.timeout/.test(text2);
     this.wrapperCache.set(fn.id, result3);
@@ -49961,8 +49969,8 @@ var GoExtractor = class {
     };
   }
   fnInfo(fn) {
-    const cached2 = this.fnCache.get(fn.id);
-    if (cached2) return cached2;
+    const cached3 = this.fnCache.get(fn.id);
+    if (cached3) return cached3;
     const info2 = this.computeFnInfo(fn);
     this.fnCache.set(fn.id, info2);
     return info2;
@@ -50911,8 +50919,8 @@ var JsExtractor2 = class {
     return void 0;
   }
   fnInfo(fn) {
-    const cached2 = this.fnCache.get(fn.id);
-    if (cached2) return cached2;
+    const cached3 = this.fnCache.get(fn.id);
+    if (cached3) return cached3;
     const info2 = this.computeFnInfo(fn);
     this.fnCache.set(fn.id, info2);
     return info2;
@@ -52182,8 +52190,8 @@ var PyExtractor2 = class {
     return void 0;
   }
   fnInfo(fn) {
-    const cached2 = this.fnCache.get(fn.id);
-    if (cached2) return cached2;
+    const cached3 = this.fnCache.get(fn.id);
+    if (cached3) return cached3;
     const info2 = this.computeFnInfo(fn);
     this.fnCache.set(fn.id, info2);
     return info2;
@@ -53641,8 +53649,8 @@ function reservedNames(def) {
 }
 var cache3 = /* @__PURE__ */ new WeakMap();
 function conflictsOf(index) {
-  const cached2 = cache3.get(index);
-  if (cached2) return cached2;
+  const cached3 = cache3.get(index);
+  if (cached3) return cached3;
   const out = [];
   const entries = entriesOf(index);
   const position = new Map(entries.map((e, i) => [e, i]));
@@ -58893,7 +58901,7 @@ var historyIndex = {
       const entries = set3.ups.map(({ info: info2, file: file2 }, position) => {
         const entry = { info: info2, hash: normalisedHash(file2.text), position };
         if (info2.tool === "alembic") entry.alembic = alembicMeta(file2);
-        if (info2.tool === "django") entry.django = djangoMeta(file2);
+        if (info2.tool === "django") entry.django = cachedDjangoMeta(file2, ctx.cache);
         return entry;
       });
       index.sets.set(dir, {
@@ -58923,6 +58931,15 @@ var historyIndex = {
     return index;
   }
 };
+function cachedDjangoMeta(file2, cache8) {
+  if (!cache8) return djangoMeta(file2);
+  return cached2(cache8, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
+}
+function isDjangoMeta(value) {
+  return isRecord(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
+    (d) => isRecord(d) && typeof d.app === "string" && typeof d.name === "string" && typeof d.line === "number"
+  ) && Array.isArray(value.replaces) && value.replaces.every((r) => isRecord(r) && typeof r.app === "string" && typeof r.name === "string") && typeof value.atomic === "boolean" && typeof value.valid === "boolean";
+}
 var MAX_MODEL_FILES = 400;
 async function readModels(ctx, index) {
   const tools = new Set([...index.sets.values()].map((s) => s.tool));

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
+import { cached, cacheKey, contentId, isRecord, type AnalysisCache } from '../../core/cache.js';
 import {
   classifyMigrationPath,
   compareMigrationIds,
@@ -359,7 +360,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       const entries = set.ups.map(({ info, file }, position): IndexedMigration => {
         const entry: IndexedMigration = { info, hash: normalisedHash(file.text), position };
         if (info.tool === 'alembic') entry.alembic = alembicMeta(file);
-        if (info.tool === 'django') entry.django = djangoMeta(file);
+        if (info.tool === 'django') entry.django = cachedDjangoMeta(file, ctx.cache);
         return entry;
       });
       index.sets.set(dir, {
@@ -389,6 +390,32 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     return index;
   },
 };
+
+/**
+ * A Django migration's header (dependencies, replaces, atomic), through the analysis cache: a project has
+ * hundreds of migrations and parsing each on every run was most of the history's cost. Keyed by content.
+ */
+function cachedDjangoMeta(file: SourceFile, cache: AnalysisCache | undefined): DjangoMigrationMeta {
+  if (!cache) return djangoMeta(file);
+  return cached(cache, cacheKey('migrations-django-meta', contentId(file)), isDjangoMeta, () => djangoMeta(file));
+}
+
+function isDjangoMeta(value: unknown): value is DjangoMigrationMeta {
+  return (
+    isRecord(value) &&
+    typeof value.app === 'string' &&
+    typeof value.name === 'string' &&
+    Array.isArray(value.dependencies) &&
+    value.dependencies.every(
+      (d: unknown) =>
+        isRecord(d) && typeof d.app === 'string' && typeof d.name === 'string' && typeof d.line === 'number',
+    ) &&
+    Array.isArray(value.replaces) &&
+    value.replaces.every((r: unknown) => isRecord(r) && typeof r.app === 'string' && typeof r.name === 'string') &&
+    typeof value.atomic === 'boolean' &&
+    typeof value.valid === 'boolean'
+  );
+}
 
 /** At most this many model files are read per kind. */
 const MAX_MODEL_FILES = 400;
