@@ -29,6 +29,18 @@ describe('fixture coverage', () => {
     expect(mine.length - reported.length, `no clean fixture case under test/fixtures/rules/${id}/`).toBeGreaterThan(0);
   });
 
+  const repoRules = allRules().filter((r) => r.scope === 'repo');
+  it.each(repoRules.map((r) => [r.meta.id] as const))(
+    '%s (repo-level) has a baseline case: the base already holds its case, the PR changes something else',
+    (id) => {
+      expect(repoRules.length).toBeGreaterThan(10);
+      expect(
+        cases.some((c) => c.ruleId === id && c.dir.endsWith('/baseline')),
+        `add test/fixtures/rules/${id}/baseline/ (see the README's "Tests" section)`,
+      ).toBe(true);
+    },
+  );
+
   it('every fixture folder belongs to a registered rule', () => {
     const ids = new Set(allRules().map((r) => r.meta.id));
     const orphans = [...new Set(cases.map((c) => c.ruleId))].filter((id) => !ids.has(id));
