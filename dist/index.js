@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "d9930c38ae65f991";
+var FACTS_SOURCE_HASH = "822f8346afab620a";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37776,6 +37776,7 @@ async function gitChangeSet(opts) {
   const headRef = opts.head ?? (headFull?.startsWith("refs/heads/") ? headFull.slice("refs/heads/".length) : "HEAD");
   let baseRef;
   let baseTipSha;
+  let baseFallback;
   if (opts.base !== void 0) {
     rejectOptionLike(opts.base, "base");
     const sha = await resolveCommit(root, opts.base);
@@ -37783,9 +37784,16 @@ async function gitChangeSet(opts) {
     baseRef = opts.base;
     baseTipSha = sha;
   } else {
-    const found = await defaultBase(root, headFull);
-    baseRef = found.ref;
-    baseTipSha = found.sha;
+    try {
+      const found = await defaultBase(root, headFull);
+      baseRef = found.ref;
+      baseTipSha = found.sha;
+    } catch (err) {
+      if (!(err instanceof SourceError) || !workingTree) throw err;
+      baseRef = "HEAD";
+      baseTipSha = headCommit;
+      baseFallback = `no other branch to compare with (${err.message.replace(/^cannot tell which branch this change targets: /, "")}): judging the uncommitted changes against HEAD; pass --base REF to compare with a branch`;
+    }
   }
   const mergeBase2 = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
   const files = mergeBase2 === headSha ? [] : await changedFiles(root, mergeBase2, headSha);
@@ -37803,6 +37811,7 @@ async function gitChangeSet(opts) {
     root,
     shallow,
     workingTree,
+    ...baseFallback ? { baseFallback } : {},
     close: () => catFile.close()
   };
 }

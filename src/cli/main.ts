@@ -263,6 +263,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     maxFileBytes: READ_CEILING_BYTES,
     workingTree: values.committed !== true,
   });
+  if (changeSet.baseFallback) io.stderr.write(`readiness-gates: ${changeSet.baseFallback}\n`);
   if (changeSet.workingTree) io.stderr.write(workingTreeNotice(changeSet.workingTree));
   const showProgress = format === 'text' && io.stderr.isTTY === true;
   let lastProgress = 0;

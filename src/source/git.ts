@@ -66,6 +66,11 @@ export interface GitChangeSet extends ChangeSet {
   shallow: boolean;
   /** Set when the head is the working tree (uncommitted changes included); undefined when it is a commit. */
   workingTree: WorkingTreeChanges | undefined;
+  /**
+   * Set when no branch to compare with was found and the uncommitted changes are judged against `HEAD`
+   * instead (checking work on the default branch itself): says so, for the CLI to print.
+   */
+  baseFallback?: string;
   /** Ends the shared `git cat-file --batch` process. Reads after close start a new one. */
   close(): Promise<void>;
 }
@@ -113,6 +118,7 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
 
   let baseRef: string;
   let baseTipSha: string;
+  let baseFallback: string | undefined;
   if (opts.base !== undefined) {
     rejectOptionLike(opts.base, 'base');
     const sha = await resolveCommit(root, opts.base);
@@ -120,9 +126,18 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
     baseRef = opts.base;
     baseTipSha = sha;
   } else {
-    const found = await defaultBase(root, headFull);
-    baseRef = found.ref;
-    baseTipSha = found.sha;
+    try {
+      const found = await defaultBase(root, headFull);
+      baseRef = found.ref;
+      baseTipSha = found.sha;
+    } catch (err) {
+      // Work in progress on the default branch itself (a fresh clone, a repository without a remote): the
+      // uncommitted changes are the change, and the last commit what they change.
+      if (!(err instanceof SourceError) || !workingTree) throw err;
+      baseRef = 'HEAD';
+      baseTipSha = headCommit;
+      baseFallback = `no other branch to compare with (${err.message.replace(/^cannot tell which branch this change targets: /, '')}): judging the uncommitted changes against HEAD; pass --base REF to compare with a branch`;
+    }
   }
 
   const mergeBase = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
@@ -142,6 +157,7 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
     root,
     shallow,
     workingTree,
+    ...(baseFallback ? { baseFallback } : {}),
     close: () => catFile.close(),
   };
 }

@@ -459,6 +459,28 @@ describe('gitChangeSet: default base', () => {
     );
     expect(err.hint).toMatch(/--base/);
   });
+
+  it('on the default branch itself, uncommitted work is judged against HEAD, and it says so', async () => {
+    const repo = makeRepo();
+    repo.write('a.txt', 'a\n');
+    const head = repo.commit('a');
+    repo.write('b.txt', 'b\n');
+    const cs = await gitChangeSet({ cwd: repo.dir, workingTree: true });
+    try {
+      expect(cs.baseRef).toBe('HEAD');
+      expect(cs.base.sha).toBe(head);
+      expect(cs.files.map((f) => f.path)).toEqual(['b.txt']);
+      expect(cs.baseFallback).toMatch(
+        /^no other branch to compare with \(tried origin\/main, origin\/master, main, master\): judging the uncommitted changes against HEAD; pass --base REF/,
+      );
+    } finally {
+      await cs.close();
+    }
+    // Nothing uncommitted: there is no change, and it still says what to pass.
+    repo.commit('b');
+    const err = await sourceError(gitChangeSet({ cwd: repo.dir, workingTree: true }));
+    expect(err.message).toMatch(/^cannot tell which branch this change targets/);
+  });
 });
 
 describe('gitChangeSet: large pull requests', () => {
