@@ -8,9 +8,14 @@
  *
  * `BENCH_CLI=/path/to/other/checkout/bin/readiness-gates.js BENCH_LABEL=before` measures another build
  * (e.g. the commit before a change) on the same repository.
+ *
+ * `BENCH_CACHE` says how a build with the analysis cache is run: `cold` (default: every run starts from an
+ * empty `--cache-dir`), `warm` (every run starts from a copy of the cache that one earlier run of the same
+ * check left: a re-run, or the pull request's previous push), `none` (no cache flag: builds from before the
+ * cache, which do not know it).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from './generate.js';
@@ -20,6 +25,8 @@ const work = join(root, 'bench', '.work', 'engine-repo');
 const cli = process.env.BENCH_CLI ?? join(root, 'bin', 'readiness-gates.js');
 const label = process.env.BENCH_LABEL ?? 'after';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+const cacheMode = process.env.BENCH_CACHE ?? 'cold';
+if (!['none', 'cold', 'warm'].includes(cacheMode)) throw new Error('BENCH_CACHE must be none, cold or warm');
 
 if (!process.env.BENCH_CLI && !existsSync(join(root, 'build', 'cli', 'index.js'))) {
   console.error('build/ is missing: run `npm run build` first (npm ci does it).');
@@ -43,8 +50,15 @@ interface Run {
   load: number;
 }
 
-function runOnce(head: string): Run {
+function runOnce(head: string, primed?: string): Run {
   const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-'));
+  const cacheArgs: string[] = [];
+  if (cacheMode !== 'none') {
+    const dir = join(tmp, 'cache');
+    mkdirSync(dir);
+    if (primed) cpSync(primed, dir, { recursive: true });
+    cacheArgs.push('--cache-dir', dir);
+  }
   const rssFile = join(tmp, 'rss');
   const out = join(tmp, 'report.json');
   const load = loadavg()[0]!;
@@ -70,6 +84,7 @@ function runOnce(head: string): Run {
       'json',
       '--output',
       out,
+      ...cacheArgs,
     ],
     { cwd: gen.dir, env: { ...process.env, READINESS_BENCH_RSS_FILE: rssFile }, encoding: 'utf8' },
   );
@@ -121,6 +136,7 @@ interface ConfigResult {
 function write(): void {
   const output = {
     label,
+    cache: cacheMode,
     cli,
     prFiles: gen.prFiles,
     prBytes: gen.prBytes,
@@ -177,8 +193,20 @@ const results: Record<string, ConfigResult> = {};
 // The quick changes first: a long run under load still yields their figures.
 for (const config of [...CONFIGS].reverse()) {
   const rs: Run[] = [];
+  let primed: string | undefined;
+  if (cacheMode === 'warm') {
+    primed = mkdtempSync(join(tmpdir(), 'rg-bench-primed-'));
+    spawnSync(
+      process.execPath,
+      [cli, 'check', '--base', 'main', '--head', config.head, '--format', 'json', '--cache-dir', primed],
+      {
+        cwd: gen.dir,
+        encoding: 'utf8',
+      },
+    );
+  }
   for (let i = 0; i < runs; i++) {
-    const r = runOnce(config.head);
+    const r = runOnce(config.head, primed);
     rs.push(r);
     console.log(
       `  ${config.title} run ${i + 1}: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB, load ${r.load.toFixed(1)}`,
