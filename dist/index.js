@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "822f8346afab620a";
+var FACTS_SOURCE_HASH = "a10ebfe749b042f1";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -66577,23 +66577,56 @@ function parsePublishedReport(text2, path2) {
 }
 
 // src/source/disk-cache.ts
-import { mkdirSync, openSync, closeSync, readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { createHash as createHash4 } from "node:crypto";
 import { dirname as dirname3, join as join4 } from "node:path";
 import { deserialize, serialize } from "node:v8";
-var MAGIC = "readiness-gates analysis cache 1";
-var DEFAULT_CACHE_BYTES = 256 * 1024 * 1024;
+var MAGIC = "readiness-gates analysis cache 2";
+var DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 var FILE_NAME = "analysis-cache.bin";
+function writeAll(fd, bytes) {
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+}
+var sha1 = (bytes) => createHash4("sha1").update(bytes).digest("hex");
 var DiskCache = class extends MemoryCache {
   path;
   /** Why the file was not used at start (undefined: loaded). */
   loadProblem;
   limit;
+  /** The loaded file's values section, and the entries not asked for yet (oldest first). */
+  data = Buffer.alloc(0);
+  stored = /* @__PURE__ */ new Map();
   constructor(directory, maxBytes = DEFAULT_CACHE_BYTES) {
     super(maxBytes);
     this.limit = maxBytes;
     this.path = join4(directory, FILE_NAME);
     this.loadProblem = this.load();
+  }
+  get(key) {
+    const lazy2 = this.stored.get(key);
+    if (lazy2) {
+      this.stored.delete(key);
+      const bytes = this.data.subarray(lazy2.offset, lazy2.offset + lazy2.length);
+      if (sha1(bytes) === lazy2.sha1) {
+        try {
+          this.put(key, deserialize(bytes), lazy2.length + key.length);
+        } catch {
+        }
+      }
+    }
+    return super.get(key);
+  }
+  set(key, value) {
+    this.stored.delete(key);
+    super.set(key, value);
+  }
+  /** Entries in the store, asked for or not. */
+  get size() {
+    return super.size + this.stored.size;
+  }
+  /** Every key, least recently used first (for tests and tools). */
+  keys() {
+    return [...this.stored.keys(), ...this.entries.keys()];
   }
   load() {
     let size;
@@ -66602,7 +66635,7 @@ var DiskCache = class extends MemoryCache {
     } catch {
       return "missing";
     }
-    if (size > this.limit + 4096) return "too-large";
+    if (size > this.limit * 2 + 4096) return "too-large";
     let bytes;
     try {
       bytes = readFileSync(this.path);
@@ -66618,56 +66651,82 @@ var DiskCache = class extends MemoryCache {
     } catch {
       return "corrupt";
     }
-    const h = header2;
-    if (typeof h !== "object" || h === null || typeof h.sha256 !== "string" || typeof h.bytes !== "number")
+    if (typeof header2 !== "object" || header2 === null) return "corrupt";
+    const { indexBytes, indexSha256, dataBytes } = header2;
+    if (typeof indexBytes !== "number" || typeof dataBytes !== "number" || typeof indexSha256 !== "string")
       return "corrupt";
-    if (h.stamp !== CACHE_STAMP) return "foreign";
-    const payload = bytes.subarray(second + 1);
-    if (payload.length !== h.bytes || createHash4("sha256").update(payload).digest("hex") !== h.sha256) return "corrupt";
-    let pairs;
+    if (header2.stamp !== CACHE_STAMP) return "foreign";
+    const indexStart = second + 1;
+    if (indexStart + indexBytes + dataBytes !== bytes.length) return "corrupt";
+    const indexRaw = bytes.subarray(indexStart, indexStart + indexBytes);
+    if (createHash4("sha256").update(indexRaw).digest("hex") !== indexSha256) return "corrupt";
+    let index;
     try {
-      pairs = deserialize(payload);
+      index = JSON.parse(indexRaw.toString("utf8"));
     } catch {
       return "corrupt";
     }
-    if (!Array.isArray(pairs)) return "corrupt";
-    for (const pair of pairs) {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") return this.reset("corrupt");
-      this.put(pair[0], pair[1], estimateSize(pair[1]) + pair[0].length);
+    if (!Array.isArray(index)) return "corrupt";
+    for (const e of index) {
+      if (!Array.isArray(e) || typeof e[0] !== "string" || !Number.isInteger(e[1]) || !Number.isInteger(e[2]) || typeof e[3] !== "string" || e[1] < 0 || e[2] < 0 || e[1] + e[2] > dataBytes) {
+        this.stored.clear();
+        return "corrupt";
+      }
+      this.stored.set(e[0], { offset: e[1], length: e[2], sha1: e[3] });
     }
+    this.data = bytes.subarray(indexStart + indexBytes);
     return void 0;
-  }
-  reset(problem) {
-    this.entries.clear();
-    return problem;
   }
   /**
    * Writes the store (only when something was added). Atomic: a temporary file renamed over the old one,
-   * so a reader never sees half a file and two runs at once leave one of their files whole. Never
-   * throws: a cache that cannot be saved only makes the next run slower.
+   * so a reader never sees half a file and two runs at once leave one of their files whole. Entries not
+   * asked for are copied as they were; the least recently used go first while the total is over the bound.
+   * Never throws: a cache that cannot be saved only makes the next run slower.
    */
   save() {
     if (this.stats.writes === 0) return { saved: false };
-    let pairs = [...this.entries].map(([k, e]) => [k, e.value]);
-    let payload = serialize(pairs);
-    while (payload.length > this.limit && pairs.length > 0) {
-      pairs = pairs.slice(Math.ceil(pairs.length / 4));
-      payload = serialize(pairs);
+    const chunks = [];
+    for (const [key, s] of this.stored)
+      chunks.push({ key, bytes: this.data.subarray(s.offset, s.offset + s.length), sha1: s.sha1 });
+    for (const [key, e] of this.entries) {
+      let bytes;
+      try {
+        bytes = serialize(e.value);
+      } catch {
+        continue;
+      }
+      chunks.push({ key, bytes, sha1: sha1(bytes) });
     }
+    let total = chunks.reduce((n, c) => n + c.bytes.length + c.key.length + 64, 0);
+    let first = 0;
+    while (total > this.limit && first < chunks.length) {
+      total -= chunks[first].bytes.length + chunks[first].key.length + 64;
+      first++;
+    }
+    const kept = chunks.slice(first);
+    const index = [];
+    let offset = 0;
+    for (const c of kept) {
+      index.push([c.key, offset, c.bytes.length, c.sha1]);
+      offset += c.bytes.length;
+    }
+    const indexRaw = Buffer.from(JSON.stringify(index), "utf8");
     const header2 = JSON.stringify({
       stamp: CACHE_STAMP,
-      sha256: createHash4("sha256").update(payload).digest("hex"),
-      bytes: payload.length
+      indexBytes: indexRaw.length,
+      indexSha256: createHash4("sha256").update(indexRaw).digest("hex"),
+      dataBytes: offset
     });
     const tmp = `${this.path}.${process.pid}.tmp`;
     try {
       mkdirSync(dirname3(this.path), { recursive: true });
       const fd = openSync(tmp, "w", 384);
       try {
-        writeFileSync(fd, `${MAGIC}
+        writeAll(fd, Buffer.from(`${MAGIC}
 ${header2}
-`);
-        writeFileSync(fd, payload);
+`, "utf8"));
+        writeAll(fd, indexRaw);
+        for (const c of kept) writeAll(fd, c.bytes);
       } finally {
         closeSync(fd);
       }

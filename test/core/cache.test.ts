@@ -94,11 +94,12 @@ describe('DiskCache', () => {
     expect(new DiskCache(dir).get('grep:2')).toEqual(['c.ts']);
   });
 
-  it('ignores a damaged file: one byte changed, truncated, or not a cache at all', () => {
+  it('ignores a damaged file: its index changed, truncated, or not a cache at all', () => {
     const { dir, path } = filled();
     const bytes = readFileSync(path);
+    const second = bytes.indexOf(0x0a, bytes.indexOf(0x0a) + 1);
     const flipped = Buffer.from(bytes);
-    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0xff;
+    flipped[second + 5] = flipped[second + 5]! ^ 0x01;
     writeFileSync(path, flipped);
     expect(new DiskCache(dir).loadProblem).toBe('corrupt');
     writeFileSync(path, bytes.subarray(0, bytes.length - 10));
@@ -107,6 +108,31 @@ describe('DiskCache', () => {
     expect(new DiskCache(dir).loadProblem).toBe('corrupt');
     writeFileSync(path, '');
     expect(new DiskCache(dir).loadProblem).toBe('corrupt');
+  });
+
+  it('a value whose bytes changed is a miss; the others still read', () => {
+    const { dir, path } = filled();
+    const bytes = readFileSync(path);
+    const flipped = Buffer.from(bytes);
+    // The values come last, the most recently written last of all: this is a byte of facts:1.
+    flipped[flipped.length - 3] = flipped[flipped.length - 3]! ^ 0xff;
+    writeFileSync(path, flipped);
+    const cache = new DiskCache(dir);
+    expect(cache.loadProblem).toBeUndefined();
+    expect(cache.get('facts:1')).toBeUndefined();
+    expect(cache.get('grep:1')).toEqual(['a.ts', 'b.ts']);
+  });
+
+  it('reads only the values asked for, and copies the others unchanged when it saves', () => {
+    const { dir } = filled();
+    const again = new DiskCache(dir);
+    expect(again.keys()).toEqual(['grep:1', 'facts:1']);
+    again.set('grep:2', ['c.ts']);
+    again.save();
+    const third = new DiskCache(dir);
+    expect(third.keys()).toEqual(['grep:1', 'facts:1', 'grep:2']);
+    expect((third.get('facts:1') as { frameworks: Set<string> }).frameworks).toEqual(new Set(['express']));
+    expect(third.stats.hits).toBe(1);
   });
 
   it('ignores a file past its size bound without reading it', () => {
