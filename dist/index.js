@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a10ebfe749b042f1";
+var FACTS_SOURCE_HASH = "757b8594918f6fa3";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36295,73 +36295,6 @@ function cached2(cache8, key, validate2, compute3) {
   const value = compute3();
   cache8.set(key, value);
   return value;
-}
-var MemoryCache = class {
-  constructor(maxBytes) {
-    this.maxBytes = maxBytes;
-  }
-  maxBytes;
-  stats = { hits: 0, misses: 0, writes: 0 };
-  entries = /* @__PURE__ */ new Map();
-  total = 0;
-  get(key) {
-    const entry = this.entries.get(key);
-    if (!entry) {
-      this.stats.misses++;
-      return void 0;
-    }
-    this.stats.hits++;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-  set(key, value) {
-    this.put(key, value, estimateSize(value) + key.length);
-    this.stats.writes++;
-  }
-  /** Inserts without counting a write (loading a store). */
-  put(key, value, size) {
-    const old = this.entries.get(key);
-    if (old) {
-      this.total -= old.size;
-      this.entries.delete(key);
-    }
-    if (size > this.maxBytes) return;
-    this.entries.set(key, { value, size });
-    this.total += size;
-    for (const [k, e] of this.entries) {
-      if (this.total <= this.maxBytes) break;
-      this.entries.delete(k);
-      this.total -= e.size;
-    }
-  }
-  get size() {
-    return this.entries.size;
-  }
-  get bytes() {
-    return this.total;
-  }
-};
-function estimateSize(value, depth = 0) {
-  if (value === null || value === void 0) return 8;
-  switch (typeof value) {
-    case "string":
-      return 16 + value.length * 2;
-    case "number":
-    case "boolean":
-      return 8;
-    case "object": {
-      if (depth > 64) return 64;
-      let n = 32;
-      if (Array.isArray(value)) for (const v of value) n += estimateSize(v, depth + 1);
-      else
-        for (const [k, v] of Object.entries(value))
-          n += k.length * 2 + estimateSize(v, depth + 1);
-      return n;
-    }
-    default:
-      return 16;
-  }
 }
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -66584,49 +66517,87 @@ import { deserialize, serialize } from "node:v8";
 var MAGIC = "readiness-gates analysis cache 2";
 var DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 var FILE_NAME = "analysis-cache.bin";
+var INDEX_OVERHEAD = 64;
+var sha1 = (bytes) => createHash4("sha1").update(bytes).digest("hex");
 function writeAll(fd, bytes) {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
-var sha1 = (bytes) => createHash4("sha1").update(bytes).digest("hex");
-var DiskCache = class extends MemoryCache {
-  path;
-  /** Why the file was not used at start (undefined: loaded). */
-  loadProblem;
-  limit;
-  /** The loaded file's values section, and the entries not asked for yet (oldest first). */
-  data = Buffer.alloc(0);
-  stored = /* @__PURE__ */ new Map();
-  constructor(directory, maxBytes = DEFAULT_CACHE_BYTES) {
-    super(maxBytes);
-    this.limit = maxBytes;
+var DiskCache = class {
+  constructor(directory, limit = DEFAULT_CACHE_BYTES) {
+    this.limit = limit;
     this.path = join4(directory, FILE_NAME);
     this.loadProblem = this.load();
   }
+  limit;
+  path;
+  stats = { hits: 0, misses: 0, writes: 0 };
+  /** Why the file was not used at start (undefined: loaded). */
+  loadProblem;
+  /** Every entry as bytes, least recently used first. */
+  entries = /* @__PURE__ */ new Map();
+  /** Values already deserialised in this run, so asking twice deserialises once. */
+  values = /* @__PURE__ */ new Map();
+  total = 0;
   get(key) {
-    const lazy2 = this.stored.get(key);
-    if (lazy2) {
-      this.stored.delete(key);
-      const bytes = this.data.subarray(lazy2.offset, lazy2.offset + lazy2.length);
-      if (sha1(bytes) === lazy2.sha1) {
-        try {
-          this.put(key, deserialize(bytes), lazy2.length + key.length);
-        } catch {
-        }
-      }
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.stats.misses++;
+      return void 0;
     }
-    return super.get(key);
+    let value = this.values.get(key);
+    if (value === void 0) {
+      if (entry.unchecked && sha1(entry.bytes) !== entry.sha1) return this.drop(key);
+      entry.unchecked = false;
+      try {
+        value = deserialize(entry.bytes);
+      } catch {
+        return this.drop(key);
+      }
+      this.values.set(key, value);
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.stats.hits++;
+    return value;
   }
   set(key, value) {
-    this.stored.delete(key);
-    super.set(key, value);
+    let bytes;
+    try {
+      bytes = serialize(value);
+    } catch {
+      return;
+    }
+    this.remove(key);
+    const cost = bytes.length + key.length + INDEX_OVERHEAD;
+    if (cost > this.limit) return;
+    this.entries.set(key, { bytes, sha1: sha1(bytes), unchecked: false });
+    this.total += cost;
+    for (const [k] of this.entries) {
+      if (this.total <= this.limit) break;
+      this.remove(k);
+    }
+    this.stats.writes++;
   }
-  /** Entries in the store, asked for or not. */
+  /** Entries in the store. */
   get size() {
-    return super.size + this.stored.size;
+    return this.entries.size;
   }
   /** Every key, least recently used first (for tests and tools). */
   keys() {
-    return [...this.stored.keys(), ...this.entries.keys()];
+    return [...this.entries.keys()];
+  }
+  remove(key) {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.entries.delete(key);
+    this.values.delete(key);
+    this.total -= old.bytes.length + key.length + INDEX_OVERHEAD;
+  }
+  /** A damaged entry: removed, and a miss. */
+  drop(key) {
+    this.remove(key);
+    this.stats.misses++;
+    return void 0;
   }
   load() {
     let size;
@@ -66667,48 +66638,30 @@ var DiskCache = class extends MemoryCache {
       return "corrupt";
     }
     if (!Array.isArray(index)) return "corrupt";
+    const data = bytes.subarray(indexStart + indexBytes);
     for (const e of index) {
       if (!Array.isArray(e) || typeof e[0] !== "string" || !Number.isInteger(e[1]) || !Number.isInteger(e[2]) || typeof e[3] !== "string" || e[1] < 0 || e[2] < 0 || e[1] + e[2] > dataBytes) {
-        this.stored.clear();
+        this.entries.clear();
+        this.total = 0;
         return "corrupt";
       }
-      this.stored.set(e[0], { offset: e[1], length: e[2], sha1: e[3] });
+      this.entries.set(e[0], { bytes: data.subarray(e[1], e[1] + e[2]), sha1: e[3], unchecked: true });
+      this.total += e[2] + e[0].length + INDEX_OVERHEAD;
     }
-    this.data = bytes.subarray(indexStart + indexBytes);
     return void 0;
   }
   /**
    * Writes the store (only when something was added). Atomic: a temporary file renamed over the old one,
-   * so a reader never sees half a file and two runs at once leave one of their files whole. Entries not
-   * asked for are copied as they were; the least recently used go first while the total is over the bound.
-   * Never throws: a cache that cannot be saved only makes the next run slower.
+   * so a reader never sees half a file and two runs at once leave one of their files whole. Never
+   * throws: a cache that cannot be saved only makes the next run slower.
    */
   save() {
     if (this.stats.writes === 0) return { saved: false };
-    const chunks = [];
-    for (const [key, s] of this.stored)
-      chunks.push({ key, bytes: this.data.subarray(s.offset, s.offset + s.length), sha1: s.sha1 });
-    for (const [key, e] of this.entries) {
-      let bytes;
-      try {
-        bytes = serialize(e.value);
-      } catch {
-        continue;
-      }
-      chunks.push({ key, bytes, sha1: sha1(bytes) });
-    }
-    let total = chunks.reduce((n, c) => n + c.bytes.length + c.key.length + 64, 0);
-    let first = 0;
-    while (total > this.limit && first < chunks.length) {
-      total -= chunks[first].bytes.length + chunks[first].key.length + 64;
-      first++;
-    }
-    const kept = chunks.slice(first);
     const index = [];
     let offset = 0;
-    for (const c of kept) {
-      index.push([c.key, offset, c.bytes.length, c.sha1]);
-      offset += c.bytes.length;
+    for (const [key, e] of this.entries) {
+      index.push([key, offset, e.bytes.length, e.sha1]);
+      offset += e.bytes.length;
     }
     const indexRaw = Buffer.from(JSON.stringify(index), "utf8");
     const header2 = JSON.stringify({
@@ -66726,7 +66679,7 @@ var DiskCache = class extends MemoryCache {
 ${header2}
 `, "utf8"));
         writeAll(fd, indexRaw);
-        for (const c of kept) writeAll(fd, c.bytes);
+        for (const e of this.entries.values()) writeAll(fd, e.bytes);
       } finally {
         closeSync(fd);
       }

@@ -4,9 +4,10 @@
  *
  * File layout: a first line `readiness-gates analysis cache 2`, a JSON line
  * `{"stamp", "indexBytes", "indexSha256", "dataBytes"}`, the index (JSON: `[key, offset, length, sha1]`
- * per entry, least recently used first), then the values, each V8-serialised. Only the index is read at
- * start; a value is checked (its sha1) and deserialised when it is asked for, so a run pays for the
- * entries it uses, not for the size of the file, and untouched entries are copied as bytes on save.
+ * per entry, least recently used first), then the values, each V8-serialised. Entries are kept as bytes:
+ * a value is serialised when it is stored and deserialised (its sha1 checked first, for bytes read from
+ * the file) when it is asked for, so a run pays for the entries it uses, not for the size of the file,
+ * and the cache never keeps a run's objects alive.
  *
  * A file whose stamp is another build's, whose index does not match its checksum or whose sizes do not add
  * up is ignored (and replaced on save); a value whose bytes do not match its sha1 or do not deserialise is
@@ -16,74 +17,116 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { CACHE_STAMP, MemoryCache } from '../core/cache.js';
+import { CACHE_STAMP, type AnalysisCache, type CacheStats } from '../core/cache.js';
 
 const MAGIC = 'readiness-gates analysis cache 2';
 /** Default bound: the file never grows past this (least recently used entries dropped first). */
 export const DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 const FILE_NAME = 'analysis-cache.bin';
+/** What an entry costs in the file besides its value: its line of the index, roughly. */
+const INDEX_OVERHEAD = 64;
 
 /** Why a cache file was not loaded, for `--verbose`; undefined when it was. */
 export type CacheLoadProblem = 'missing' | 'foreign' | 'corrupt' | 'too-large';
 
-/** An entry still in the file's bytes: deserialised on first use. */
-interface Stored {
-  offset: number;
-  length: number;
+interface Entry {
+  bytes: Uint8Array;
   sha1: string;
+  /** Read from the file and not yet checked against its sha1. */
+  unchecked: boolean;
 }
+
+const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('hex');
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
-const sha1 = (bytes: Uint8Array) => createHash('sha1').update(bytes).digest('hex');
-
-export class DiskCache extends MemoryCache {
+export class DiskCache implements AnalysisCache {
   readonly path: string;
+  readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0 };
   /** Why the file was not used at start (undefined: loaded). */
   readonly loadProblem: CacheLoadProblem | undefined;
-  private readonly limit: number;
-  /** The loaded file's values section, and the entries not asked for yet (oldest first). */
-  private data: Buffer = Buffer.alloc(0);
-  private readonly stored = new Map<string, Stored>();
+  /** Every entry as bytes, least recently used first. */
+  private readonly entries = new Map<string, Entry>();
+  /** Values already deserialised in this run, so asking twice deserialises once. */
+  private readonly values = new Map<string, unknown>();
+  private total = 0;
 
-  constructor(directory: string, maxBytes = DEFAULT_CACHE_BYTES) {
-    super(maxBytes);
-    this.limit = maxBytes;
+  constructor(
+    directory: string,
+    private readonly limit = DEFAULT_CACHE_BYTES,
+  ) {
     this.path = join(directory, FILE_NAME);
     this.loadProblem = this.load();
   }
 
-  override get(key: string): unknown {
-    const lazy = this.stored.get(key);
-    if (lazy) {
-      this.stored.delete(key);
-      const bytes = this.data.subarray(lazy.offset, lazy.offset + lazy.length);
-      if (sha1(bytes) === lazy.sha1) {
-        try {
-          this.put(key, deserialize(bytes), lazy.length + key.length);
-        } catch {
-          // Bytes that do not deserialise are a miss.
-        }
-      }
+  get(key: string): unknown {
+    const entry = this.entries.get(key);
+    if (!entry) {
+      this.stats.misses++;
+      return undefined;
     }
-    return super.get(key);
+    let value = this.values.get(key);
+    if (value === undefined) {
+      if (entry.unchecked && sha1(entry.bytes) !== entry.sha1) return this.drop(key);
+      entry.unchecked = false;
+      try {
+        value = deserialize(entry.bytes);
+      } catch {
+        return this.drop(key);
+      }
+      this.values.set(key, value);
+    }
+    // Most recently used last.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.stats.hits++;
+    return value;
   }
 
-  override set(key: string, value: unknown): void {
-    this.stored.delete(key);
-    super.set(key, value);
+  set(key: string, value: unknown): void {
+    let bytes: Uint8Array;
+    try {
+      bytes = serialize(value);
+    } catch {
+      return; // not plain data: never stored
+    }
+    this.remove(key);
+    const cost = bytes.length + key.length + INDEX_OVERHEAD;
+    if (cost > this.limit) return;
+    this.entries.set(key, { bytes, sha1: sha1(bytes), unchecked: false });
+    this.total += cost;
+    for (const [k] of this.entries) {
+      if (this.total <= this.limit) break;
+      this.remove(k);
+    }
+    this.stats.writes++;
   }
 
-  /** Entries in the store, asked for or not. */
-  override get size(): number {
-    return super.size + this.stored.size;
+  /** Entries in the store. */
+  get size(): number {
+    return this.entries.size;
   }
 
   /** Every key, least recently used first (for tests and tools). */
   keys(): string[] {
-    return [...this.stored.keys(), ...this.entries.keys()];
+    return [...this.entries.keys()];
+  }
+
+  private remove(key: string): void {
+    const old = this.entries.get(key);
+    if (!old) return;
+    this.entries.delete(key);
+    this.values.delete(key);
+    this.total -= old.bytes.length + key.length + INDEX_OVERHEAD;
+  }
+
+  /** A damaged entry: removed, and a miss. */
+  private drop(key: string): undefined {
+    this.remove(key);
+    this.stats.misses++;
+    return undefined;
   }
 
   private load(): CacheLoadProblem | undefined {
@@ -126,6 +169,7 @@ export class DiskCache extends MemoryCache {
       return 'corrupt';
     }
     if (!Array.isArray(index)) return 'corrupt';
+    const data = bytes.subarray(indexStart + indexBytes);
     for (const e of index) {
       if (
         !Array.isArray(e) ||
@@ -137,47 +181,28 @@ export class DiskCache extends MemoryCache {
         e[2] < 0 ||
         e[1] + e[2] > dataBytes
       ) {
-        this.stored.clear();
+        this.entries.clear();
+        this.total = 0;
         return 'corrupt';
       }
-      this.stored.set(e[0], { offset: e[1], length: e[2], sha1: e[3] });
+      this.entries.set(e[0], { bytes: data.subarray(e[1], e[1] + e[2]), sha1: e[3], unchecked: true });
+      this.total += e[2] + e[0].length + INDEX_OVERHEAD;
     }
-    this.data = bytes.subarray(indexStart + indexBytes);
     return undefined;
   }
 
   /**
    * Writes the store (only when something was added). Atomic: a temporary file renamed over the old one,
-   * so a reader never sees half a file and two runs at once leave one of their files whole. Entries not
-   * asked for are copied as they were; the least recently used go first while the total is over the bound.
-   * Never throws: a cache that cannot be saved only makes the next run slower.
+   * so a reader never sees half a file and two runs at once leave one of their files whole. Never
+   * throws: a cache that cannot be saved only makes the next run slower.
    */
   save(): { saved: boolean; error?: string } {
     if (this.stats.writes === 0) return { saved: false };
-    const chunks: Array<{ key: string; bytes: Uint8Array; sha1: string }> = [];
-    for (const [key, s] of this.stored)
-      chunks.push({ key, bytes: this.data.subarray(s.offset, s.offset + s.length), sha1: s.sha1 });
-    for (const [key, e] of this.entries) {
-      let bytes: Uint8Array;
-      try {
-        bytes = serialize(e.value);
-      } catch {
-        continue; // not plain data: never stored
-      }
-      chunks.push({ key, bytes, sha1: sha1(bytes) });
-    }
-    let total = chunks.reduce((n, c) => n + c.bytes.length + c.key.length + 64, 0);
-    let first = 0;
-    while (total > this.limit && first < chunks.length) {
-      total -= chunks[first]!.bytes.length + chunks[first]!.key.length + 64;
-      first++;
-    }
-    const kept = chunks.slice(first);
     const index: Array<[string, number, number, string]> = [];
     let offset = 0;
-    for (const c of kept) {
-      index.push([c.key, offset, c.bytes.length, c.sha1]);
-      offset += c.bytes.length;
+    for (const [key, e] of this.entries) {
+      index.push([key, offset, e.bytes.length, e.sha1]);
+      offset += e.bytes.length;
     }
     const indexRaw = Buffer.from(JSON.stringify(index), 'utf8');
     const header = JSON.stringify({
@@ -193,7 +218,7 @@ export class DiskCache extends MemoryCache {
       try {
         writeAll(fd, Buffer.from(`${MAGIC}\n${header}\n`, 'utf8'));
         writeAll(fd, indexRaw);
-        for (const c of kept) writeAll(fd, c.bytes);
+        for (const e of this.entries.values()) writeAll(fd, e.bytes);
       } finally {
         closeSync(fd);
       }
