@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "757b8594918f6fa3";
+var FACTS_SOURCE_HASH = "82cd9eda27263723";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -52923,6 +52923,8 @@ var metricIndex = {
   // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
   extractFile(file2, ctx) {
     if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t))) return;
+    const scope = ctx.scope;
+    if (scope && !scope.files.includes(file2.path)) return;
     let resolver = resolvers.get(ctx.paths);
     if (!resolver) resolvers.set(ctx.paths, resolver = new ModuleResolver(ctx.paths));
     extractOnce(file2, resolver, ctx.cache);

@@ -178,6 +178,11 @@ export const metricIndex: IndexDef<MetricIndex> = {
   // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
   extractFile(file, ctx) {
     if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t))) return;
+    // A scoped build loads the changed files, what they import and the files that spell their names: not
+    // every file that mentions a metrics library. Extracting those ahead was most of a PR's CPU when
+    // another index read the whole repository (the synthetic 20-file PR: 5.6 of 21 s).
+    const scope = ctx.scope as MetricScope | undefined;
+    if (scope && !scope.files.includes(file.path)) return;
     let resolver = resolvers.get(ctx.paths);
     if (!resolver) resolvers.set(ctx.paths, (resolver = new ModuleResolver(ctx.paths)));
     extractOnce(file, resolver, ctx.cache);
