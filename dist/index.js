@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "82cd9eda27263723";
+var FACTS_SOURCE_HASH = "96eb0226d1a93990";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39684,7 +39684,7 @@ async function analyse(options) {
         base: changeSide("base"),
         excluded
       };
-      for (const def of gate.indexes ?? []) {
+      for (const def of options.fillCache ? [] : gate.indexes ?? []) {
         const key = `${gate.id}:${def.id}`;
         try {
           if (def.feeds && !await def.feeds(changeCtx)) {
@@ -65907,7 +65907,8 @@ async function analyseCheck(options) {
     gates,
     ...options.onProgress ? { onProgress: options.onProgress } : {},
     ...options.fileBudgetMs !== void 0 ? { fileBudgetMs: options.fileBudgetMs } : {},
-    ...options.cache ? { cache: options.cache } : {}
+    ...options.cache ? { cache: options.cache } : {},
+    ...options.fillCache ? { fillCache: true } : {}
   });
   return {
     analysis,
@@ -65989,7 +65990,8 @@ async function evaluate(options) {
     ...options.failOn ? { failOn: options.failOn } : {},
     ...options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {},
     ...options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {},
-    ...options.cache ? { cache: options.cache } : {}
+    ...options.cache ? { cache: options.cache } : {},
+    ...options.fillCache ? { fillCache: true } : {}
   });
   const source = options.waiverSource;
   if (!source) return { report: judgeCheck(checked, { now: options.now }) };
@@ -66866,7 +66868,9 @@ async function check2(state, job) {
       ...state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {},
       now: state.now,
       log: (l) => info(l),
-      ...cache8 ? { cache: cache8 } : {}
+      ...cache8 ? { cache: cache8 } : {},
+      // A push (to the base branch, typically) fills the cache for the pull requests that will target it.
+      ...cache8 && job.event === "push" ? { fillCache: true } : {}
     });
     if (cache8) {
       const { hits, misses } = cache8.stats;

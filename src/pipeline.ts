@@ -44,6 +44,8 @@ export interface CheckOptions {
   fileBudgetMs?: number;
   /** Per-file facts kept between runs (core/cache.ts); none by default. */
   cache?: AnalysisCache;
+  /** Build every index over the whole repository to fill the cache (see `AnalyseOptions.fillCache`). */
+  fillCache?: boolean;
 }
 
 /** A config file larger than this (1 MiB) is refused; no real policy comes near it. */
@@ -207,6 +209,7 @@ export async function analyseCheck(options: Omit<CheckOptions, 'waivers' | 'now'
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.fillCache ? { fillCache: true } : {}),
   });
   return {
     analysis,

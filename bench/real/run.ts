@@ -136,10 +136,13 @@ const { positionals, values } = parseArgs({
  * (builds from before the cache; a newer build then uses its default directory, so do not use it for
  * one). `cold`: every run starts from an empty cache directory. `warm`: as on a pull request whose base
  * branch was checked before: the parent commit's own check (against its parent) fills a cache, and every
- * measured run starts from a copy of it, so only what the commit changed is not in it.
+ * measured run starts from a copy of it, so only what the commit changed is not in it. `filled`: the same,
+ * with the parent's check run as the Action runs on a push to the base branch (`--fill-cache`: every index
+ * built over the whole repository).
  */
 const CACHE_MODE = values.cache;
-if (!['none', 'cold', 'warm'].includes(CACHE_MODE)) throw new Error('--cache must be none, cold or warm');
+if (!['none', 'cold', 'warm', 'filled'].includes(CACHE_MODE))
+  throw new Error('--cache must be none, cold, warm or filled');
 
 // A second set of commits (e.g. only those touching migrations) gets its own manifest and results.
 const SET = values.set;
@@ -291,7 +294,10 @@ function measure(
   work: string,
 ): { timing: Timing; findings?: Finding[]; error?: string } {
   const runs: Run[] = [];
-  const primed = CACHE_MODE === 'warm' ? primeCache(bin, cwd, c, wrapperDir, work) : undefined;
+  const primed =
+    CACHE_MODE === 'warm' || CACHE_MODE === 'filled'
+      ? primeCache(bin, cwd, c, wrapperDir, work, CACHE_MODE === 'filled')
+      : undefined;
   for (let i = 0; i < RUNS; i++) {
     let extra: string[] = [];
     if (CACHE_MODE !== 'none') {
@@ -331,7 +337,14 @@ function measure(
  * A cache as the base branch's last check leaves it: the parent commit checked against its own first
  * parent (or, for a root commit's child, nothing). Returns the directory.
  */
-function primeCache(bin: string, cwd: string, c: ManifestCommit, wrapperDir: string, work: string): string {
+function primeCache(
+  bin: string,
+  cwd: string,
+  c: ManifestCommit,
+  wrapperDir: string,
+  work: string,
+  fill: boolean,
+): string {
   const dir = join(work, 'cache-primed');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -342,7 +355,11 @@ function primeCache(bin: string, cwd: string, c: ManifestCommit, wrapperDir: str
     grandparent = undefined;
   }
   if (grandparent)
-    checkOnce(bin, cwd, { commit: c.parent, parent: grandparent, subject: '' }, wrapperDir, work, ['--cache-dir', dir]);
+    checkOnce(bin, cwd, { commit: c.parent, parent: grandparent, subject: '' }, wrapperDir, work, [
+      '--cache-dir',
+      dir,
+      ...(fill ? ['--fill-cache'] : []),
+    ]);
   return dir;
 }
 
@@ -547,7 +564,7 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',

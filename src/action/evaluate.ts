@@ -51,6 +51,8 @@ export interface EvaluateOptions {
   log: (line: string) => void;
   /** Per-file facts kept between runs (the Action's `cache-dir`). */
   cache?: AnalysisCache;
+  /** Build every index so the cache serves later pull requests (push events). */
+  fillCache?: boolean;
 }
 
 /** The report, and the waiver decision when the PR had commands. */
@@ -70,6 +72,7 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     ...(options.repositoryUrl ? { repositoryUrl: options.repositoryUrl } : {}),
     ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
+    ...(options.fillCache ? { fillCache: true } : {}),
   });
   const source = options.waiverSource;
   if (!source) return { report: judgeCheck(checked, { now: options.now }) };

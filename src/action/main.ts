@@ -269,6 +269,8 @@ async function check(state: RunState, job: Job): Promise<void> {
       now: state.now,
       log: (l) => core.info(l),
       ...(cache ? { cache } : {}),
+      // A push (to the base branch, typically) fills the cache for the pull requests that will target it.
+      ...(cache && job.event === 'push' ? { fillCache: true } : {}),
     });
     if (cache) {
       const { hits, misses } = cache.stats;

@@ -76,6 +76,10 @@ const COMMANDS: Record<'check' | 'rules' | 'explain', Command> = {
         help: "keep per-file facts and grep answers here between runs (default: the repository's .git/readiness-gates)",
       },
       { name: 'no-cache', help: 'neither read nor write the analysis cache' },
+      {
+        name: 'fill-cache',
+        help: 'build every index over the whole repository so the cache serves the next checks (run it on the base branch)',
+      },
       HELP_FLAG,
     ],
     notes: [
@@ -249,6 +253,8 @@ async function check(args: string[], io: CliIo): Promise<number> {
     import('../source/disk-cache.js'),
   ]);
   const cacheDir = values['cache-dir'] as string | undefined;
+  if (values['fill-cache'] === true && values['no-cache'] === true)
+    throw new UsageError('--fill-cache fills the analysis cache: it cannot go with --no-cache');
   const cache =
     values['no-cache'] === true
       ? undefined
@@ -274,6 +280,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
       ...(failOn ? { failOn: failOn as 'blocker' | 'warning' | 'never' } : {}),
       ...(fileBudgetMs(io.env) !== undefined ? { fileBudgetMs: fileBudgetMs(io.env)! } : {}),
       ...(cache ? { cache } : {}),
+      ...(cache && values['fill-cache'] === true ? { fillCache: true } : {}),
       ...(showProgress
         ? {
             onProgress: (done: number, total: number, label: string) => {

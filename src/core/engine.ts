@@ -81,6 +81,12 @@ export interface AnalyseOptions {
   fileBudgetMs?: number;
   /** Per-file facts kept between runs (core/cache.ts); none by default. */
   cache?: AnalysisCache;
+  /**
+   * Build every index over the whole repository, fed by the change or not, so the cache holds the facts
+   * of every file the next pull requests may need (a run on the base branch). New findings are the same;
+   * the report also carries debt anywhere in the repository, as before indexes were scoped.
+   */
+  fillCache?: boolean;
 }
 
 export interface EvaluateOptions extends AnalyseOptions {
@@ -435,7 +441,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
         base: changeSide('base'),
         excluded,
       };
-      for (const def of gate.indexes ?? []) {
+      for (const def of options.fillCache ? [] : (gate.indexes ?? [])) {
         const key = `${gate.id}:${def.id}`;
         try {
           if (def.feeds && !(await def.feeds(changeCtx))) {

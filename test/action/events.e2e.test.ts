@@ -2,6 +2,9 @@
  * The events without a pull request to comment on (`push`, `workflow_dispatch`) and the early returns that
  * must say why nothing happened.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ActionWorld,
@@ -46,6 +49,21 @@ describe('push and workflow_dispatch', () => {
     expect(world.fake.writes().map((r) => r.operationId)).toEqual(['checks/create']);
     expect(world.fake.checkRuns(OWNER, REPO, head).at(-1)).toMatchObject({ conclusion: 'failure' });
     world.fake.assertNoUnexpected();
+  });
+
+  it('push with cache-dir fills the analysis cache for the pull requests to come, with the same verdict', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'rg-push-cache-')), 'cache');
+    const run = await runAction({
+      event: 'push',
+      payload: pushPayload({ before: base, after: head }),
+      workspace: world.repo.dir,
+      fake: world.fake,
+      inputs: { 'cache-dir': dir },
+    });
+    expect(run.code, explain(run)).toBe(1);
+    expect(run.stdout).toMatch(/Analysis cache: 0 hit\(s\), [1-9]\d* miss\(es\); saved to /);
+    expect(existsSync(join(dir, 'analysis-cache.bin'))).toBe(true);
+    rmSync(dirname(dir), { recursive: true, force: true });
   });
 
   it('a push that creates a branch compares the head with its parent', async () => {

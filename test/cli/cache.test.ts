@@ -103,6 +103,45 @@ describe('check --cache-dir', () => {
     expect(liveness(uncached3)).toHaveLength(1);
   });
 
+  it('--fill-cache on the base branch builds every index, so a pull request that feeds one finds its facts', async () => {
+    const { repo, base, head } = serviceRepo();
+    // A push to main that touches only the README: no index is fed, a plain run caches nothing of the code.
+    repo.git('checkout', '-q', '-b', 'main-next', base);
+    repo.write('README.md', '# orders\n');
+    const pushed = repo.commit('docs');
+    const plain = tempDir('rg-cli-cache-');
+    await check(repo.dir, base, pushed, ['--cache-dir', plain]);
+    const filled = tempDir('rg-cli-cache-');
+    const fill = await check(repo.dir, base, pushed, ['--cache-dir', filled, '--fill-cache']);
+    expect(fill.code).toBe(0);
+    const kinds = (dir: string) => new Set(new DiskCache(dir).keys().map((k) => k.slice(0, k.indexOf(':'))));
+    expect(kinds(plain).has('health-file-facts')).toBe(false);
+    expect([...kinds(filled)]).toEqual(expect.arrayContaining(['health-file-facts', 'metrics-file-facts']));
+    // The pull request (branched from base) then reads the health facts of its unchanged files from there.
+    const warm = await check(repo.dir, base, head, ['--cache-dir', filled]);
+    const uncached = await check(repo.dir, base, head, ['--no-cache']);
+    expect(warm.report).toEqual(uncached.report);
+    expect(new DiskCache(filled).size).toBeGreaterThan(new DiskCache(plain).size);
+  });
+
+  it('--fill-cache needs a cache', async () => {
+    const { repo, base, head } = serviceRepo();
+    let stderr = '';
+    const code = await run(['check', '--base', base, '--head', head, '--no-cache', '--fill-cache'], {
+      stdout: new Writable({ write: (_c, _e, cb) => cb() }),
+      stderr: new Writable({
+        write(chunk, _enc, cb) {
+          stderr += chunk.toString();
+          cb();
+        },
+      }),
+      cwd: repo.dir,
+      env: {},
+    });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--fill-cache fills the analysis cache: it cannot go with --no-cache/);
+  });
+
   it('the default cache lives in the repository’s git directory, and --no-cache writes none', async () => {
     const { repo, base, head } = serviceRepo();
     await check(repo.dir, base, head, ['--no-cache']);

@@ -119,6 +119,7 @@ describe('per-command --help', () => {
       '--cwd',
       '--cache-dir',
       '--no-cache',
+      '--fill-cache',
       '--help',
     ],
     rules: ['--format', '--help'],
