@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "96eb0226d1a93990";
+var FACTS_SOURCE_HASH = "5c9081c9a96bce5e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36281,12 +36281,16 @@ function cacheKey(kind, ...parts) {
 }
 var contentIds = /* @__PURE__ */ new WeakMap();
 function contentId(file2) {
+  if (file2.blobId !== void 0) return blobIdentity(file2.path, file2.blobId);
   let id = contentIds.get(file2);
   if (id === void 0) {
     id = createHash("sha256").update(file2.path).update("\0").update(file2.text).digest("base64url");
     contentIds.set(file2, id);
   }
   return id;
+}
+function blobIdentity(path2, oid) {
+  return `blob:${oid}:${path2}`;
 }
 function cached2(cache8, key, validate2, compute3) {
   if (!cache8) return compute3();
@@ -37833,6 +37837,12 @@ var GitSnapshot = class _GitSnapshot {
     ).catch(() => void 0);
     return this.releaseState;
   }
+  /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
+  async blobId(path2) {
+    const entry = (await this.listing()).get(path2);
+    if (!entry || entry.mode === SYMLINK2 || entry.mode === GITLINK2 || entry.size > this.maxFileBytes) return void 0;
+    return { oid: entry.oid, size: entry.size };
+  }
   /** True for files, symlinks and submodules at this commit; false for directories. */
   async has(path2) {
     return (await this.listing()).has(path2);
@@ -37880,7 +37890,9 @@ var GitSnapshot = class _GitSnapshot {
         reason: "missing",
         detail: `the contents of ${path2} (${entry.oid}) are not in this repository`
       };
-    return decodeSource(path2, bytes, { maxBytes: this.maxFileBytes });
+    const result3 = decodeSource(path2, bytes, { maxBytes: this.maxFileBytes });
+    if (result3.ok) result3.file.blobId = entry.oid;
+    return result3;
   }
   async grepUncached(tokens2, globs) {
     const baseline = this.baseline;
@@ -39538,6 +39550,20 @@ var SideFiles = class {
     return result3.file;
   }
   /**
+   * The analysis cache's identity of what {@link read} returns for `path`, without reading it when the
+   * snapshot knows the file's blob (within the size limit); undefined when `read` returns nothing.
+   */
+  async identify(path2) {
+    const cached3 = this.files.get(path2);
+    if (cached3 !== void 0) return cached3 ? contentId(cached3) : void 0;
+    if (this.sharedWith && !this.sharedWith.changed.has(path2) && this.sharedWith.files.pathSet.has(path2))
+      return this.sharedWith.files.identify(path2);
+    const blob = this.pathSet.has(path2) ? await this.snapshot.blobId?.(path2) : void 0;
+    if (blob && blob.size <= this.maxFileBytes) return blobIdentity(path2, blob.oid);
+    const file2 = await this.read(path2);
+    return file2 ? contentId(file2) : void 0;
+  }
+  /**
    * Starts reading files that are about to be asked for, so the snapshot's IO overlaps with parsing.
    * Only warms the snapshot's own cache: `read` still decides (sharing, limits, skip reasons) as usual.
    */
@@ -39725,7 +39751,7 @@ async function analyse(options) {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
-            ...options.cache ? { cache: options.cache } : {},
+            ...options.cache ? { cache: options.cache, identify: (path2) => files.identify(path2) } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file2) => {
@@ -41306,16 +41332,18 @@ var RecordingResolver = class {
   }
 };
 var CodeBase = class {
-  constructor(paths, read, reportError, dispose = (file2) => file2.dispose(), jsConfig) {
+  constructor(paths, read, reportError, dispose = (file2) => file2.dispose(), jsConfig, identify) {
     this.read = read;
     this.reportError = reportError;
     this.dispose = dispose;
+    this.identify = identify;
     this.plainResolver = new ModuleResolver(paths, jsConfig);
     this.resolver = new RecordingResolver(this.plainResolver);
   }
   read;
   reportError;
   dispose;
+  identify;
   infos = /* @__PURE__ */ new Map();
   resolver;
   plainResolver;
@@ -41357,6 +41385,18 @@ var CodeBase = class {
     }
     for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return void 0;
     return { consulted, lookups: stored.lookups, errors: stored.errors };
+  }
+  /**
+   * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
+   * it where the engine can (a git blob id): the facts are then used with no file read at all.
+   */
+  async storedHolds(stored) {
+    for (const c of stored.consulted) {
+      const id = this.identify ? await this.identify(c.path) : await this.read(c.path).then((f) => f && contentId(f));
+      if ((id ?? null) !== c.id) return false;
+    }
+    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
+    return true;
   }
   /** Reports again the errors a reused extraction had reported. */
   replayErrors(deps) {
@@ -45738,7 +45778,14 @@ async function buildHealthModel(ctx) {
     if (df) model.dockerfiles.push(df);
   }
   const jsConfig = await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p));
-  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file2) => file2.dispose()), jsConfig);
+  const code = new CodeBase(
+    ctx.paths,
+    ctx.read,
+    ctx.error,
+    ctx.release ?? ((file2) => file2.dispose()),
+    jsConfig,
+    ctx.identify
+  );
   const analyzer = new HandlerAnalyzer(code);
   const facts = /* @__PURE__ */ new Map();
   const factsOf = (root) => {
@@ -45973,12 +46020,9 @@ async function cachedHandlers(raw, analyzer, code, ctx) {
   if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
   const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
   const stored = ctx.cache.get(key);
-  if (isStoredHandler(stored)) {
-    const deps2 = await code.holdsStored(stored.deps);
-    if (deps2) {
-      code.replayErrors(deps2);
-      return stored.facts ?? void 0;
-    }
+  if (isStoredHandler(stored) && await code.storedHolds(stored.deps)) {
+    code.replayErrors(stored.deps);
+    return stored.facts ?? void 0;
   }
   let facts;
   const deps = await code.record("", async () => {
@@ -46036,6 +46080,14 @@ function isStoredFacts(value) {
 }
 var records = /* @__PURE__ */ new WeakMap();
 async function extractFile(path2, code, ctx) {
+  if (ctx.cache && ctx.identify) {
+    const id = await ctx.identify(path2);
+    const stored2 = id ? ctx.cache.get(cacheKey(FACTS_KIND, id)) : void 0;
+    if (isStoredRecord(stored2) && await code.storedHolds(stored2.deps)) {
+      code.replayErrors(stored2.deps);
+      return stored2.parsed ? { parsed: true, facts: stored2.facts, deps: { consulted: [], lookups: [], errors: [] } } : void 0;
+    }
+  }
   const file2 = await ctx.read(path2);
   if (!file2) return void 0;
   let record2 = records.get(file2);
@@ -46080,9 +46132,18 @@ async function extractFile(path2, code, ctx) {
 async function fileRoutesOf(path2, root, paths, code, ctx) {
   const plan = fileRoutePlan(path2, root, paths);
   if (!plan) return void 0;
+  const known = ctx.cache && ctx.identify ? await ctx.identify(path2) : void 0;
+  if (known) {
+    const hit = ctx.cache.get(cacheKey(ROUTES_KIND, known, JSON.stringify(plan)));
+    if (isStoredFacts(hit)) return hit;
+  }
   const file2 = await ctx.read(path2);
-  if (!file2 || !mayServe(plan, file2.text)) return void 0;
+  if (!file2) return void 0;
   const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file2), JSON.stringify(plan)) : void 0;
+  if (!mayServe(plan, file2.text)) {
+    if (key) ctx.cache.set(key, emptyFacts());
+    return void 0;
+  }
   const stored = key ? ctx.cache.get(key) : void 0;
   if (isStoredFacts(stored)) return stored;
   const info2 = await code.info(path2);

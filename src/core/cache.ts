@@ -46,14 +46,23 @@ export function cacheKey(kind: string, ...parts: readonly string[]): string {
 
 const contentIds = new WeakMap<object, string>();
 
-/** A file's identity for caching: a hash of its path and decoded text (memoised by file object). */
-export function contentId(file: { readonly path: string; readonly text: string }): string {
+/**
+ * A file's identity for caching: its path and git blob id when the file came from git (no hashing), else
+ * a hash of its path and decoded text (memoised by file object). The two never collide.
+ */
+export function contentId(file: { readonly path: string; readonly text: string; readonly blobId?: string }): string {
+  if (file.blobId !== undefined) return blobIdentity(file.path, file.blobId);
   let id = contentIds.get(file);
   if (id === undefined) {
     id = createHash('sha256').update(file.path).update('\u0000').update(file.text).digest('base64url');
     contentIds.set(file, id);
   }
   return id;
+}
+
+/** The identity {@link contentId} gives a file read from git blob `oid` at `path`, known without reading it. */
+export function blobIdentity(path: string, oid: string): string {
+  return `blob:${oid}:${path}`;
 }
 
 /** Reads a cached value through a shape check: a value that fails it is a miss (and is overwritten). */

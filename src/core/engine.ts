@@ -10,7 +10,7 @@ import picomatch from 'picomatch';
 import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
-import type { AnalysisCache } from './cache.js';
+import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
@@ -250,6 +250,21 @@ class SideFiles {
   }
 
   /**
+   * The analysis cache's identity of what {@link read} returns for `path`, without reading it when the
+   * snapshot knows the file's blob (within the size limit); undefined when `read` returns nothing.
+   */
+  async identify(path: string): Promise<string | undefined> {
+    const cached = this.files.get(path);
+    if (cached !== undefined) return cached ? contentId(cached) : undefined;
+    if (this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path))
+      return this.sharedWith.files.identify(path);
+    const blob = this.pathSet.has(path) ? await this.snapshot.blobId?.(path) : undefined;
+    if (blob && blob.size <= this.maxFileBytes) return blobIdentity(path, blob.oid);
+    const file = await this.read(path);
+    return file ? contentId(file) : undefined;
+  }
+
+  /**
    * Starts reading files that are about to be asked for, so the snapshot's IO overlaps with parsing.
    * Only warms the snapshot's own cache: `read` still decides (sharing, limits, skip reasons) as usual.
    */
@@ -484,7 +499,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
-            ...(options.cache ? { cache: options.cache } : {}),
+            ...(options.cache ? { cache: options.cache, identify: (path: string) => files.identify(path) } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             // The indexes still to be built on this side extract from the live tree first: one parse per file.
             release: (file) => {

@@ -162,6 +162,11 @@ export interface Snapshot {
   /** True when the path exists at this snapshot. */
   has(path: string): Promise<boolean>;
   /**
+   * A regular file's content id and size without reading it (git: the blob id from the tree listing), for
+   * the analysis cache. Optional: sources that cannot tell leave it out.
+   */
+  blobId?(path: string): Promise<{ oid: string; size: number } | undefined>;
+  /**
    * Starts reading these files ahead of `read`, where that is cheap and changes nothing else (a local
    * git process; not the GitHub API, whose byte budget depends on the order of reads). Optional.
    */
@@ -349,6 +354,11 @@ export interface IndexContext<GateOptions = unknown> {
    * core/cache.ts), kept between runs. Absent: compute everything.
    */
   readonly cache?: AnalysisCache;
+  /**
+   * The file's identity for the analysis cache ({@link contentId} of what `read` would return), without
+   * reading it when the snapshot knows its blob id; undefined when `read` would return nothing.
+   */
+  identify?(path: string): Promise<string | undefined>;
 }
 
 /** One side of the change, as an index's `feeds` and `scope` see it. */

@@ -64,6 +64,11 @@ export interface SourceFile {
    * windows-1252" or "NUL byte at offset N read as a space". Analysis goes on; a config file refuses it.
    */
   readonly irregular?: string;
+  /**
+   * The git blob the text was decoded from, when the source knows it: the file's identity for the analysis
+   * cache without hashing (or even reading) the text.
+   */
+  blobId?: string;
   /** Lines without their terminators (CRLF and LF both handled). */
   lines(): readonly string[];
   /** 1-based line of a character offset. */

@@ -256,6 +256,13 @@ export class GitSnapshot implements Snapshot {
     return this.releaseState;
   }
 
+  /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
+  async blobId(path: string): Promise<{ oid: string; size: number } | undefined> {
+    const entry = (await this.listing()).get(path);
+    if (!entry || entry.mode === SYMLINK || entry.mode === GITLINK || entry.size > this.maxFileBytes) return undefined;
+    return { oid: entry.oid, size: entry.size };
+  }
+
   /** True for files, symlinks and submodules at this commit; false for directories. */
   async has(path: string): Promise<boolean> {
     return (await this.listing()).has(path);
@@ -309,7 +316,9 @@ export class GitSnapshot implements Snapshot {
         reason: 'missing',
         detail: `the contents of ${path} (${entry.oid}) are not in this repository`,
       };
-    return decodeSource(path, bytes, { maxBytes: this.maxFileBytes });
+    const result = decodeSource(path, bytes, { maxBytes: this.maxFileBytes });
+    if (result.ok) result.file.blobId = entry.oid;
+    return result;
   }
 
   private async grepUncached(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {

@@ -177,7 +177,14 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   // 2. Code.
   // JS imports through tsconfig aliases and workspace packages need those files read first.
   const jsConfig = await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p));
-  const code = new CodeBase(ctx.paths, ctx.read, ctx.error, ctx.release ?? ((file) => file.dispose()), jsConfig);
+  const code = new CodeBase(
+    ctx.paths,
+    ctx.read,
+    ctx.error,
+    ctx.release ?? ((file) => file.dispose()),
+    jsConfig,
+    ctx.identify,
+  );
   const analyzer = new HandlerAnalyzer(code);
   const facts = new Map<string, RawFacts>();
   const factsOf = (root: string) => {
@@ -488,12 +495,9 @@ async function cachedHandlers(
   if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
   const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
   const stored = ctx.cache.get(key);
-  if (isStoredHandler(stored)) {
-    const deps = await code.holdsStored(stored.deps);
-    if (deps) {
-      code.replayErrors(deps);
-      return stored.facts ?? undefined;
-    }
+  if (isStoredHandler(stored) && (await code.storedHolds(stored.deps))) {
+    code.replayErrors(stored.deps);
+    return stored.facts ?? undefined;
   }
   let facts: HandlerFacts | undefined;
   // No file is the session's own: every file the analysis reads is a dependency.
@@ -609,6 +613,17 @@ const records = new WeakMap<SourceFile, FileRecord>();
  * so parsing the whole repository never keeps them all alive. Undefined when the file has no tree.
  */
 async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Promise<FileRecord | undefined> {
+  // An earlier run's facts for this very blob, every dependency unchanged: nothing is read or parsed.
+  if (ctx.cache && ctx.identify) {
+    const id = await ctx.identify(path);
+    const stored = id ? ctx.cache.get(cacheKey(FACTS_KIND, id)) : undefined;
+    if (isStoredRecord(stored) && (await code.storedHolds(stored.deps))) {
+      code.replayErrors(stored.deps);
+      return stored.parsed
+        ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } }
+        : undefined;
+    }
+  }
   const file = await ctx.read(path);
   if (!file) return undefined;
   let record = records.get(file);
@@ -673,9 +688,20 @@ async function fileRoutesOf(
 ): Promise<RawFacts | undefined> {
   const plan = fileRoutePlan(path, root, paths);
   if (!plan) return undefined;
+  // Known by its blob: the routes an earlier run found in it, without reading it.
+  const known = ctx.cache && ctx.identify ? await ctx.identify(path) : undefined;
+  if (known) {
+    const hit = ctx.cache!.get(cacheKey(ROUTES_KIND, known, JSON.stringify(plan)));
+    if (isStoredFacts(hit)) return hit;
+  }
   const file = await ctx.read(path);
-  if (!file || !mayServe(plan, file.text)) return undefined;
+  if (!file) return undefined;
   const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file), JSON.stringify(plan)) : undefined;
+  if (!mayServe(plan, file.text)) {
+    // Remembered as serving nothing, so the next run need not read it to find out again.
+    if (key) ctx.cache!.set(key, emptyFacts());
+    return undefined;
+  }
   const stored = key ? ctx.cache!.get(key) : undefined;
   if (isStoredFacts(stored)) return stored;
   const info = await code.info(path);

@@ -136,6 +136,8 @@ export class CodeBase {
     private readonly dispose: (file: SourceFile) => void = (file) => file.dispose(),
     /** The tsconfig / package.json files JS imports resolve through (aliases, workspace packages). */
     jsConfig?: JsProjectConfig,
+    /** A file's cache identity without reading it, when the engine can tell (`IndexContext.identify`). */
+    private readonly identify?: (path: string) => Promise<string | undefined>,
   ) {
     this.plainResolver = new ModuleResolver(paths, jsConfig);
     this.resolver = new RecordingResolver(this.plainResolver);
@@ -183,8 +185,21 @@ export class CodeBase {
     return { consulted, lookups: stored.lookups, errors: stored.errors };
   }
 
+  /**
+   * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
+   * it where the engine can (a git blob id): the facts are then used with no file read at all.
+   */
+  async storedHolds(stored: StoredDependencies): Promise<boolean> {
+    for (const c of stored.consulted) {
+      const id = this.identify ? await this.identify(c.path) : await this.read(c.path).then((f) => f && contentId(f));
+      if ((id ?? null) !== c.id) return false;
+    }
+    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
+    return true;
+  }
+
   /** Reports again the errors a reused extraction had reported. */
-  replayErrors(deps: Dependencies): void {
+  replayErrors(deps: Pick<Dependencies, 'errors'>): void {
     for (const e of deps.errors) this.reportError(e.path, e.message);
   }
 
