@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "5c9081c9a96bce5e";
+var FACTS_SOURCE_HASH = "5bf41f3fa707b249";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -41372,21 +41372,6 @@ var CodeBase = class {
     return true;
   }
   /**
-   * Whether an extraction stored by an earlier run holds here: every file it looked into has the same
-   * path and text (by {@link contentId}), every module resolution the same answer. When it does, the
-   * dependencies come back with this run's file objects, for the other side to reuse by identity.
-   */
-  async holdsStored(stored) {
-    const consulted = [];
-    for (const c of stored.consulted) {
-      const file2 = await this.read(c.path);
-      if ((file2 ? contentId(file2) : null) !== c.id) return void 0;
-      consulted.push({ path: c.path, file: file2 });
-    }
-    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return void 0;
-    return { consulted, lookups: stored.lookups, errors: stored.errors };
-  }
-  /**
    * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
    * it where the engine can (a git blob id): the facts are then used with no file read at all.
    */
@@ -46080,26 +46065,17 @@ function isStoredFacts(value) {
 }
 var records = /* @__PURE__ */ new WeakMap();
 async function extractFile(path2, code, ctx) {
-  if (ctx.cache && ctx.identify) {
-    const id = await ctx.identify(path2);
-    const stored2 = id ? ctx.cache.get(cacheKey(FACTS_KIND, id)) : void 0;
-    if (isStoredRecord(stored2) && await code.storedHolds(stored2.deps)) {
-      code.replayErrors(stored2.deps);
-      return stored2.parsed ? { parsed: true, facts: stored2.facts, deps: { consulted: [], lookups: [], errors: [] } } : void 0;
-    }
+  const key = await fileKey(ctx, FACTS_KIND, path2);
+  const stored = key ? ctx.cache.get(key) : void 0;
+  if (isStoredRecord(stored) && await code.storedHolds(stored.deps)) {
+    code.replayErrors(stored.deps);
+    return stored.parsed ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } } : void 0;
   }
   const file2 = await ctx.read(path2);
   if (!file2) return void 0;
   let record2 = records.get(file2);
-  const key = ctx.cache ? cacheKey(FACTS_KIND, contentId(file2)) : void 0;
-  const stored = record2 || !key ? void 0 : ctx.cache.get(key);
-  const storedDeps = isStoredRecord(stored) ? await code.holdsStored(stored.deps) : void 0;
   if (record2 && await code.holds(record2.deps)) code.replayErrors(record2.deps);
-  else if (storedDeps && isStoredRecord(stored)) {
-    code.replayErrors(storedDeps);
-    record2 = { parsed: stored.parsed, facts: stored.facts, deps: storedDeps };
-    records.set(file2, record2);
-  } else {
+  else {
     let parsed = false;
     let facts;
     let failure2;
@@ -46132,20 +46108,15 @@ async function extractFile(path2, code, ctx) {
 async function fileRoutesOf(path2, root, paths, code, ctx) {
   const plan = fileRoutePlan(path2, root, paths);
   if (!plan) return void 0;
-  const known = ctx.cache && ctx.identify ? await ctx.identify(path2) : void 0;
-  if (known) {
-    const hit = ctx.cache.get(cacheKey(ROUTES_KIND, known, JSON.stringify(plan)));
-    if (isStoredFacts(hit)) return hit;
-  }
+  const key = await fileKey(ctx, ROUTES_KIND, path2, JSON.stringify(plan));
+  const stored = key ? ctx.cache.get(key) : void 0;
+  if (isStoredFacts(stored)) return stored;
   const file2 = await ctx.read(path2);
   if (!file2) return void 0;
-  const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file2), JSON.stringify(plan)) : void 0;
   if (!mayServe(plan, file2.text)) {
     if (key) ctx.cache.set(key, emptyFacts());
     return void 0;
   }
-  const stored = key ? ctx.cache.get(key) : void 0;
-  if (isStoredFacts(stored)) return stored;
   const info2 = await code.info(path2);
   if (!info2) return void 0;
   const routes = emptyFacts();
@@ -46156,6 +46127,11 @@ async function fileRoutesOf(path2, root, paths, code, ctx) {
   }
   if (key) ctx.cache.set(key, routes);
   return routes;
+}
+async function fileKey(ctx, kind, path2, ...parts) {
+  if (!ctx.cache) return void 0;
+  const id = ctx.identify ? await ctx.identify(path2) : await ctx.read(path2).then((f) => f && contentId(f));
+  return id ? cacheKey(kind, id, ...parts) : void 0;
 }
 var ROUTES_KIND = "health-file-routes";
 async function djangoRoots(ctx, code, facts) {

@@ -34,7 +34,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -146,7 +146,10 @@ if (!['none', 'cold', 'warm', 'filled'].includes(CACHE_MODE))
 
 // A second set of commits (e.g. only those touching migrations) gets its own manifest and results.
 const SET = values.set;
-const MANIFEST = join(ROOT, `bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json`);
+const OWN_MANIFEST = join(ROOT, `bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json`);
+// A set with no commits of its own (a cache mode measured on the main commits) reads the main manifest.
+const MANIFEST =
+  positionals[0] === 'select' || existsSync(OWN_MANIFEST) ? OWN_MANIFEST : join(ROOT, 'bench/real/manifest.json');
 // `--out NAME` writes the comparison to bench/results/NAME.{json,md} (e.g. one table per cache mode).
 const OUT = values.out ?? SET;
 const RESULTS_JSON = join(ROOT, `bench/results/${OUT}.json`);
@@ -564,7 +567,7 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${SET === 'real' ? 'manifest' : `manifest-${SET}`}.json\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${basename(MANIFEST)}\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',

@@ -82,11 +82,11 @@ export function cached<T>(
 
 /**
  * An in-memory cache bounded by an estimate of its entries' size, least recently used out first. The
- * App keeps one per process; the disk store keeps one while a run lasts.
+ * App keeps one per evaluation worker.
  */
 export class MemoryCache implements AnalysisCache {
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0 };
-  protected readonly entries = new Map<string, { value: unknown; size: number }>();
+  private readonly entries = new Map<string, { value: unknown; size: number }>();
   private total = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -105,17 +105,13 @@ export class MemoryCache implements AnalysisCache {
   }
 
   set(key: string, value: unknown): void {
-    this.put(key, value, estimateSize(value) + key.length);
-    this.stats.writes++;
-  }
-
-  /** Inserts without counting a write (loading a store). */
-  protected put(key: string, value: unknown, size: number): void {
+    const size = estimateSize(value) + key.length;
     const old = this.entries.get(key);
     if (old) {
       this.total -= old.size;
       this.entries.delete(key);
     }
+    this.stats.writes++;
     if (size > this.maxBytes) return;
     this.entries.set(key, { value, size });
     this.total += size;
@@ -136,7 +132,7 @@ export class MemoryCache implements AnalysisCache {
 }
 
 /** A rough size of plain data in bytes (strings count their length, containers their members). */
-export function estimateSize(value: unknown, depth = 0): number {
+function estimateSize(value: unknown, depth = 0): number {
   if (value === null || value === undefined) return 8;
   switch (typeof value) {
     case 'string':

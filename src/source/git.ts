@@ -88,9 +88,8 @@ const GITLINK = '160000';
 
 /** The repository's common git directory (a worktree's main `.git`), absolute. */
 export async function gitCommonDir(cwd: string): Promise<string> {
-  const root = await repositoryRoot(cwd);
-  const dir = (await git(root, ['rev-parse', '--git-common-dir'])).trim();
-  return resolvePath(root, dir);
+  // git prints it relative to the directory it ran in, or absolute.
+  return resolvePath(cwd, (await git(cwd, ['rev-parse', '--git-common-dir'])).trim());
 }
 
 /**

@@ -613,30 +613,20 @@ const records = new WeakMap<SourceFile, FileRecord>();
  * so parsing the whole repository never keeps them all alive. Undefined when the file has no tree.
  */
 async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Promise<FileRecord | undefined> {
-  // An earlier run's facts for this very blob, every dependency unchanged: nothing is read or parsed.
-  if (ctx.cache && ctx.identify) {
-    const id = await ctx.identify(path);
-    const stored = id ? ctx.cache.get(cacheKey(FACTS_KIND, id)) : undefined;
-    if (isStoredRecord(stored) && (await code.storedHolds(stored.deps))) {
-      code.replayErrors(stored.deps);
-      return stored.parsed
-        ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } }
-        : undefined;
-    }
+  // An earlier run's facts for this very file, every dependency unchanged: nothing is read or parsed.
+  const key = await fileKey(ctx, FACTS_KIND, path);
+  const stored = key ? ctx.cache!.get(key) : undefined;
+  if (isStoredRecord(stored) && (await code.storedHolds(stored.deps))) {
+    code.replayErrors(stored.deps);
+    return stored.parsed
+      ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } }
+      : undefined;
   }
   const file = await ctx.read(path);
   if (!file) return undefined;
   let record = records.get(file);
-  const key = ctx.cache ? cacheKey(FACTS_KIND, contentId(file)) : undefined;
-  const stored = record || !key ? undefined : ctx.cache!.get(key);
-  const storedDeps = isStoredRecord(stored) ? await code.holdsStored(stored.deps) : undefined;
   if (record && (await code.holds(record.deps))) code.replayErrors(record.deps);
-  else if (storedDeps && isStoredRecord(stored)) {
-    // An earlier run extracted this same text, and everything it looked at is the same here.
-    code.replayErrors(storedDeps);
-    record = { parsed: stored.parsed, facts: stored.facts, deps: storedDeps };
-    records.set(file, record);
-  } else {
+  else {
     let parsed = false;
     let facts: RawFacts | undefined;
     let failure: string | undefined;
@@ -688,22 +678,17 @@ async function fileRoutesOf(
 ): Promise<RawFacts | undefined> {
   const plan = fileRoutePlan(path, root, paths);
   if (!plan) return undefined;
-  // Known by its blob: the routes an earlier run found in it, without reading it.
-  const known = ctx.cache && ctx.identify ? await ctx.identify(path) : undefined;
-  if (known) {
-    const hit = ctx.cache!.get(cacheKey(ROUTES_KIND, known, JSON.stringify(plan)));
-    if (isStoredFacts(hit)) return hit;
-  }
+  // The routes an earlier run found in this very file (known by its blob: not even read).
+  const key = await fileKey(ctx, ROUTES_KIND, path, JSON.stringify(plan));
+  const stored = key ? ctx.cache!.get(key) : undefined;
+  if (isStoredFacts(stored)) return stored;
   const file = await ctx.read(path);
   if (!file) return undefined;
-  const key = ctx.cache ? cacheKey(ROUTES_KIND, contentId(file), JSON.stringify(plan)) : undefined;
   if (!mayServe(plan, file.text)) {
     // Remembered as serving nothing, so the next run need not read it to find out again.
     if (key) ctx.cache!.set(key, emptyFacts());
     return undefined;
   }
-  const stored = key ? ctx.cache!.get(key) : undefined;
-  if (isStoredFacts(stored)) return stored;
   const info = await code.info(path);
   if (!info) return undefined;
   const routes = emptyFacts();
@@ -714,6 +699,16 @@ async function fileRoutesOf(
   }
   if (key) ctx.cache!.set(key, routes);
   return routes;
+}
+
+/**
+ * The analysis-cache key of one file's entry of `kind`: the file's identity (its blob, known without
+ * reading it, where the engine can tell), then `parts`. Undefined without a cache or a readable file.
+ */
+async function fileKey(ctx: IndexContext, kind: string, path: string, ...parts: string[]): Promise<string | undefined> {
+  if (!ctx.cache) return undefined;
+  const id = ctx.identify ? await ctx.identify(path) : await ctx.read(path).then((f) => f && contentId(f));
+  return id ? cacheKey(kind, id, ...parts) : undefined;
 }
 
 /** The kind of the file-system routes' entries in the analysis cache. */

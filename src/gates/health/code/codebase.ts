@@ -170,22 +170,6 @@ export class CodeBase {
   }
 
   /**
-   * Whether an extraction stored by an earlier run holds here: every file it looked into has the same
-   * path and text (by {@link contentId}), every module resolution the same answer. When it does, the
-   * dependencies come back with this run's file objects, for the other side to reuse by identity.
-   */
-  async holdsStored(stored: StoredDependencies): Promise<Dependencies | undefined> {
-    const consulted: Dependencies['consulted'] = [];
-    for (const c of stored.consulted) {
-      const file = await this.read(c.path);
-      if ((file ? contentId(file) : null) !== c.id) return undefined;
-      consulted.push({ path: c.path, file });
-    }
-    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return undefined;
-    return { consulted, lookups: stored.lookups, errors: stored.errors };
-  }
-
-  /**
    * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
    * it where the engine can (a git blob id): the facts are then used with no file read at all.
    */
