@@ -36255,7 +36255,7 @@ var SourceError = class extends Error {
 };
 
 // src/source/git.ts
-import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm, stat, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join2, resolve as resolvePath } from "node:path";
 
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "5bf41f3fa707b249";
+var FACTS_SOURCE_HASH = "10e2f105135ad072";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -38160,9 +38160,17 @@ async function snapshotWorkingTree(root, head) {
   const dir = await mkdtemp(join2(tmpdir(), "readiness-index-"));
   try {
     const env = { GIT_INDEX_FILE: join2(dir, "index") };
-    await copyFile(indexPath, env.GIT_INDEX_FILE).catch((err) => {
-      if (err.code !== "ENOENT") throw err;
-    });
+    const copied = await copyFile(indexPath, env.GIT_INDEX_FILE).then(
+      () => true,
+      (err) => {
+        if (err.code !== "ENOENT") throw err;
+        return false;
+      }
+    );
+    if (copied) {
+      const { atime, mtime } = await stat(indexPath);
+      await utimes(env.GIT_INDEX_FILE, atime, mtime);
+    }
     await runGit(root, ["add", "-A", "--", ":/"], { env });
     const tree = (await runGit(root, ["write-tree"], { env })).stdout.toString("utf8").trim();
     const headTree = (await git(root, ["rev-parse", `${head}^{tree}`])).trim();

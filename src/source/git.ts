@@ -7,7 +7,7 @@
  * change set; call {@link GitChangeSet.close} when done (an idle process never keeps Node alive, see
  * {@link CatFileBatch}).
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { ChangedFile, ChangeSet, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
@@ -679,9 +679,19 @@ export async function snapshotWorkingTree(root: string, head: string): Promise<W
   try {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
     // A copy keeps the stat data, so `git add -A` only hashes files that changed; no index yet: start empty.
-    await copyFile(indexPath, env.GIT_INDEX_FILE).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
+    // The copy keeps the index's own times too: git re-hashes a file whose stat data is no older than the
+    // index ("racily clean"), and a copy dated now would hide a same-size edit made in the index's second.
+    const copied = await copyFile(indexPath, env.GIT_INDEX_FILE).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        return false;
+      },
+    );
+    if (copied) {
+      const { atime, mtime } = await stat(indexPath);
+      await utimes(env.GIT_INDEX_FILE, atime, mtime);
+    }
     await runGit(root, ['add', '-A', '--', ':/'], { env });
     const tree = (await runGit(root, ['write-tree'], { env })).stdout.toString('utf8').trim();
     const headTree = (await git(root, ['rev-parse', `${head}^{tree}`])).trim();

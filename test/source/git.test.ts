@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangedFile } from '../../src/core/types.js';
@@ -480,6 +480,34 @@ describe('gitChangeSet: default base', () => {
     repo.commit('b');
     const err = await sourceError(gitChangeSet({ cwd: repo.dir, workingTree: true }));
     expect(err.message).toMatch(/^cannot tell which branch this change targets/);
+  });
+});
+
+describe('gitChangeSet: working tree', () => {
+  it('sees a same-size edit whose stat data matches the index (git’s “racily clean” entry)', async () => {
+    // Deterministic racy git: the file keeps its size, inode and mtime, ctime is not trusted, and the index
+    // is older than the entry, so only git's re-hashing of racily clean entries can see the edit. That needs
+    // the temporary index to keep the real index's mtime.
+    const repo = makeRepo();
+    repo.git('config', 'core.trustctime', 'false');
+    repo.write('base.txt', 'base\n');
+    repo.commit('base');
+    repo.git('checkout', '-q', '-b', 'pr');
+    const stamp = new Date('2001-01-01T00:00:00Z');
+    repo.write('a.ts', 'export const a = 1;\n');
+    utimesSync(join(repo.dir, 'a.ts'), stamp, stamp);
+    repo.commit('pr');
+    repo.write('a.ts', 'export const a = 2;\n');
+    utimesSync(join(repo.dir, 'a.ts'), stamp, stamp);
+    const old = new Date('2000-01-01T00:00:00Z');
+    utimesSync(join(repo.dir, '.git', 'index'), old, old);
+    const cs = await gitChangeSet({ cwd: repo.dir, base: 'main', workingTree: true });
+    try {
+      expect(cs.files.map((f) => f.path)).toEqual(['a.ts']);
+      expect(cs.workingTree?.paths).toEqual(['a.ts']);
+    } finally {
+      await cs.close();
+    }
   });
 });
 
