@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "10e2f105135ad072";
+var FACTS_SOURCE_HASH = "9e57b92f1538fc04";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39067,6 +39067,498 @@ async function apiChangeSet(req, octokit) {
 // src/core/engine.ts
 var import_picomatch6 = __toESM(require_picomatch2(), 1);
 
+// src/lang/program/jsonc.ts
+function parseJsonc(text2) {
+  let out = "";
+  let i = 0;
+  while (i < text2.length) {
+    const c = text2[i];
+    if (c === '"') {
+      const start = i++;
+      while (i < text2.length && text2[i] !== '"') i += text2[i] === "\\" ? 2 : 1;
+      out += text2.slice(start, ++i);
+    } else if (c === "/" && text2[i + 1] === "/") {
+      while (i < text2.length && text2[i] !== "\n") i++;
+    } else if (c === "/" && text2[i + 1] === "*") {
+      const end = text2.indexOf("*/", i + 2);
+      i = end === -1 ? text2.length : end + 2;
+    } else {
+      if (c === "}" || c === "]") {
+        let j = out.length - 1;
+        while (j >= 0 && /\s/.test(out[j])) j--;
+        if (out[j] === ",") out = out.slice(0, j) + out.slice(j + 1);
+      }
+      out += c;
+      i++;
+    }
+  }
+  try {
+    return JSON.parse(out);
+  } catch {
+    return void 0;
+  }
+}
+
+// src/lang/program/paths.ts
+function dirOf(path2) {
+  const i = path2.lastIndexOf("/");
+  return i === -1 ? "" : path2.slice(0, i);
+}
+function joinPath(dir, relative2) {
+  const out = [];
+  for (const part of `${dir}/${relative2}`.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length === 0) return void 0;
+      out.pop();
+    } else out.push(part);
+  }
+  return out.join("/");
+}
+
+// src/lang/program/modules.ts
+var SVELTE_CONFIGS = ["svelte.config.js", "svelte.config.ts", "svelte.config.mjs", "svelte.config.cjs"];
+var JS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+function jsProjectConfigPaths(paths) {
+  return paths.filter((p) => /(^|\/)(tsconfig\.json|package\.json)$/.test(p) && !p.includes("node_modules/"));
+}
+async function loadJsProjectConfig(paths, readText2) {
+  const tsconfigs = /* @__PURE__ */ new Map();
+  const packageJsons = /* @__PURE__ */ new Map();
+  const all2 = new Set(paths);
+  const wanted = jsProjectConfigPaths(paths);
+  for (const p of wanted) {
+    const text2 = await readText2(p);
+    if (text2 !== void 0) (p.endsWith("package.json") ? packageJsons : tsconfigs).set(p, text2);
+  }
+  const workspaces = workspacePackages(packageJsons);
+  let pending2 = [...tsconfigs.keys()];
+  for (let round = 0; pending2.length > 0 && round < 8; round++) {
+    const next = [];
+    for (const p of pending2)
+      for (const ext of extendsOf(parseJsonc(tsconfigs.get(p)))) {
+        const target = resolveExtends2(p, ext, all2, workspaces);
+        if (!target || tsconfigs.has(target)) continue;
+        const text2 = await readText2(target);
+        if (text2 === void 0) continue;
+        tsconfigs.set(target, text2);
+        next.push(target);
+      }
+    pending2 = next;
+  }
+  return { tsconfigs, packageJsons };
+}
+var ModuleResolver = class {
+  paths;
+  pythonModules;
+  goDirs;
+  tsconfigTexts;
+  tsconfigDirs;
+  aliasScopes = /* @__PURE__ */ new Map();
+  workspaces;
+  /** The package.json files read for workspace packages, by path (their text). */
+  packageJsons;
+  constructor(paths, config2) {
+    this.paths = new Set(paths);
+    this.packageJsons = config2?.packageJsons ?? /* @__PURE__ */ new Map();
+    this.tsconfigTexts = config2?.tsconfigs ?? /* @__PURE__ */ new Map();
+    this.tsconfigDirs = /* @__PURE__ */ new Map();
+    for (const p of this.tsconfigTexts.keys()) if (/(^|\/)tsconfig\.json$/.test(p)) this.tsconfigDirs.set(dirOf(p), p);
+    this.workspaces = workspacePackages(config2?.packageJsons ?? /* @__PURE__ */ new Map());
+  }
+  has(path2) {
+    return this.paths.has(path2);
+  }
+  /**
+   * `./metrics.js` from `src/orders.ts` → `src/metrics.ts`; `@/lib/metrics` through the tsconfig's
+   * `paths`; `@acme/metrics` to the workspace package of that name. Packages outside the repository give
+   * undefined.
+   */
+  js(from, specifier) {
+    if (specifier.startsWith(".")) {
+      const joined = joinPath(dirOf(from), specifier);
+      return joined === void 0 ? void 0 : this.jsFile(joined);
+    }
+    if (specifier.startsWith("/") || specifier.startsWith("node:")) return void 0;
+    return this.jsAlias(from, specifier) ?? this.svelteKitLib(from, specifier) ?? this.jsWorkspace(specifier);
+  }
+  /**
+   * SvelteKit's implicit `$lib` alias: `src/lib` of the app (the nearest directory above the importer
+   * with a `svelte.config.*`). SvelteKit writes it into a generated `.svelte-kit/tsconfig.json` that is
+   * not committed, so no tsconfig of the repository declares it.
+   */
+  svelteKitLib(from, specifier) {
+    if (specifier !== "$lib" && !specifier.startsWith("$lib/")) return void 0;
+    for (let dir = dirOf(from); ; dir = dirOf(dir)) {
+      const prefix = dir ? `${dir}/` : "";
+      if (SVELTE_CONFIGS.some((c) => this.paths.has(`${prefix}${c}`)))
+        return this.jsFile(`${prefix}src/lib${specifier.slice("$lib".length)}`);
+      if (dir === "") return void 0;
+    }
+  }
+  /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */
+  python(from, module) {
+    if (module.startsWith(".")) {
+      const dots = /^\.+/.exec(module)[0].length;
+      let dir = dirOf(from);
+      for (let i = 1; i < dots; i++) dir = dirOf(dir);
+      const rest = module.slice(dots).replace(/\./g, "/");
+      const base4 = rest ? dir ? `${dir}/${rest}` : rest : dir;
+      for (const c of [`${base4}.py`, `${base4}/__init__.py`]) if (this.paths.has(c)) return c;
+      return void 0;
+    }
+    const table = this.pythonModules ??= this.buildPythonTable();
+    const found = table.get(module);
+    if (!found || found.length === 0) return void 0;
+    return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
+  }
+  /**
+   * `from <module> import <name>`: the submodule `<module>.<name>` when it is one (`from . import views`,
+   * `from app import metrics`), else the module itself (the name is defined in it).
+   */
+  pythonFrom(from, module, name) {
+    const sub = module.endsWith(".") ? `${module}${name}` : `${module}.${name}`;
+    return this.python(from, sub) ?? this.python(from, module);
+  }
+  /** A Go import path → the repository directory holding that package, by the longest matching suffix. */
+  goDir(importPath) {
+    const dirs = this.goDirs ??= this.buildGoDirs();
+    let best;
+    for (const d of dirs) {
+      if (d === "") continue;
+      if (importPath === d || importPath.endsWith(`/${d}`)) {
+        if (!best || d.length > best.length) best = d;
+      }
+    }
+    return best;
+  }
+  /** A repository path written without (or with a compiled) extension → the source file it names. */
+  jsFile(joined) {
+    const candidates = [joined];
+    const ext = /\.(m|c)?js$|\.jsx$/.exec(joined);
+    if (ext) {
+      const stem = joined.slice(0, -ext[0].length);
+      const tsExt = ext[0] === ".mjs" ? ".mts" : ext[0] === ".cjs" ? ".cts" : ext[0] === ".jsx" ? ".tsx" : ".ts";
+      candidates.push(stem + tsExt, stem + (tsExt === ".tsx" ? ".ts" : ".tsx"));
+    }
+    for (const e of JS_EXTENSIONS) candidates.push(joined + e);
+    for (const e of JS_EXTENSIONS) candidates.push(`${joined}/index${e}`);
+    return candidates.find((c) => this.paths.has(c));
+  }
+  jsAlias(from, specifier) {
+    const scope = this.aliasScopeOf(from);
+    if (!scope) return void 0;
+    let best;
+    for (const [pattern, targets2] of scope.paths) {
+      const star = pattern.indexOf("*");
+      if (star === -1) {
+        if (pattern === specifier) {
+          best = { targets: targets2, star: "", prefix: Infinity };
+          break;
+        }
+        continue;
+      }
+      const prefix = pattern.slice(0, star);
+      const suffix = pattern.slice(star + 1);
+      if (specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix) && (!best || prefix.length > best.prefix))
+        best = {
+          targets: targets2,
+          star: specifier.slice(prefix.length, specifier.length - suffix.length),
+          prefix: prefix.length
+        };
+    }
+    if (best)
+      for (const t of best.targets) {
+        const found = this.jsFile(t.replace("*", best.star));
+        if (found) return found;
+      }
+    if (scope.baseUrl !== void 0) {
+      const joined = joinPath(scope.baseUrl, specifier);
+      if (joined !== void 0) return this.jsFile(joined);
+    }
+    return void 0;
+  }
+  jsWorkspace(specifier) {
+    const parts = specifier.split("/");
+    const nameLength = specifier.startsWith("@") ? 2 : 1;
+    const pkg = this.workspaces.get(parts.slice(0, nameLength).join("/"));
+    if (!pkg) return void 0;
+    const sub = parts.slice(nameLength).join("/");
+    const entries = sub ? [sub, `src/${sub}`] : [...pkg.entries, "index", "src/index"];
+    for (const entry of entries) {
+      const joined = joinPath(pkg.dir, entry);
+      if (joined === void 0) continue;
+      const found = this.jsFile(joined) ?? this.jsFile(joined.replace(/(^|\/)(dist|build|lib|out)\//, "$1src/"));
+      if (found) return found;
+    }
+    return void 0;
+  }
+  /** The aliases that apply to a file: those of the nearest tsconfig.json above it. */
+  aliasScopeOf(from) {
+    let dir = dirOf(from);
+    for (; ; ) {
+      const config2 = this.tsconfigDirs.get(dir);
+      if (config2) {
+        if (!this.aliasScopes.has(config2)) this.aliasScopes.set(config2, this.buildAliasScope(config2));
+        return this.aliasScopes.get(config2);
+      }
+      if (dir === "") return void 0;
+      dir = dirOf(dir);
+    }
+  }
+  /** `paths` and `baseUrl` after `extends`: each option from the nearest config that sets it. */
+  buildAliasScope(config2) {
+    let paths;
+    let baseUrl;
+    const seen = /* @__PURE__ */ new Set();
+    const visit3 = (path2) => {
+      if (seen.has(path2) || seen.size > 16) return;
+      seen.add(path2);
+      const json2 = parseJsonc(this.tsconfigTexts.get(path2) ?? "");
+      const options = isRecord2(json2) && isRecord2(json2.compilerOptions) ? json2.compilerOptions : void 0;
+      if (!paths && options && isRecord2(options.paths)) paths = { value: options.paths, at: dirOf(path2) };
+      if (!baseUrl && options && typeof options.baseUrl === "string")
+        baseUrl = { value: options.baseUrl, at: dirOf(path2) };
+      for (const ext of extendsOf(json2).reverse()) {
+        const target = resolveExtends2(path2, ext, this.paths, this.workspaces);
+        if (target && this.tsconfigTexts.has(target)) visit3(target);
+      }
+    };
+    visit3(config2);
+    const base4 = baseUrl ? joinPath(baseUrl.at, baseUrl.value) : void 0;
+    if (!paths && base4 === void 0) return void 0;
+    const scope = { paths: [] };
+    if (base4 !== void 0) scope.baseUrl = base4;
+    const root = base4 ?? paths?.at ?? "";
+    for (const [pattern, targets2] of Object.entries(paths?.value ?? {})) {
+      if (!Array.isArray(targets2)) continue;
+      const resolved2 = targets2.filter((t) => typeof t === "string").map((t) => joinPath(root, t)).filter((t) => t !== void 0);
+      scope.paths.push([pattern, resolved2]);
+    }
+    return scope;
+  }
+  buildPythonTable() {
+    const table = /* @__PURE__ */ new Map();
+    for (const p of this.paths) {
+      if (!p.endsWith(".py")) continue;
+      let stem = p.slice(0, -3);
+      if (stem.endsWith("/__init__")) stem = stem.slice(0, -"/__init__".length);
+      const parts = stem.split("/");
+      for (let i = 0; i < parts.length; i++) {
+        const key = parts.slice(i).join(".");
+        if (!key) continue;
+        const list2 = table.get(key) ?? [];
+        list2.push(p);
+        table.set(key, list2);
+      }
+    }
+    return table;
+  }
+  buildGoDirs() {
+    const dirs = /* @__PURE__ */ new Set();
+    for (const p of this.paths) if (p.endsWith(".go")) dirs.add(dirOf(p));
+    return [...dirs];
+  }
+};
+function workspacePackages(packageJsons) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [path2, text2] of packageJsons) {
+    const json2 = parseJsonc(text2);
+    if (!isRecord2(json2) || typeof json2.name !== "string" || out.has(json2.name)) continue;
+    const entries = [];
+    const dot = isRecord2(json2.exports) ? json2.exports["."] : json2.exports;
+    for (const e of [exportTarget(dot), json2.types, json2.typings, json2.module, json2.main])
+      if (typeof e === "string") entries.push(e);
+    out.set(json2.name, { dir: dirOf(path2), entries });
+  }
+  return out;
+}
+function exportTarget(value) {
+  if (typeof value === "string") return value;
+  if (!isRecord2(value)) return void 0;
+  for (const key of ["types", "import", "require", "default"]) {
+    const found = exportTarget(value[key]);
+    if (found) return found;
+  }
+  return void 0;
+}
+function extendsOf(json2) {
+  if (!isRecord2(json2)) return [];
+  const ext = json2.extends;
+  if (typeof ext === "string") return [ext];
+  return Array.isArray(ext) ? ext.filter((e) => typeof e === "string") : [];
+}
+function resolveExtends2(config2, ext, paths, workspaces) {
+  let base4;
+  if (ext.startsWith(".")) base4 = joinPath(dirOf(config2), ext);
+  else {
+    const parts = ext.split("/");
+    const nameLength = ext.startsWith("@") ? 2 : 1;
+    const pkg = workspaces.get(parts.slice(0, nameLength).join("/"));
+    if (pkg) base4 = joinPath(pkg.dir, parts.slice(nameLength).join("/") || "tsconfig.json");
+  }
+  if (base4 === void 0) return void 0;
+  return [base4, `${base4}.json`, `${base4}/tsconfig.json`].find((c) => paths.has(c));
+}
+function isRecord2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function commonPrefixLength(a, b) {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+function loadJsProjectConfigFrom(paths, read) {
+  return loadJsProjectConfig(paths, async (p) => {
+    const r = await read(p);
+    return r.ok ? r.file.text : void 0;
+  });
+}
+
+// src/core/facts.ts
+function ask(resolver, l) {
+  switch (l.method) {
+    case "has":
+      return resolver.has(l.args[0]);
+    case "js":
+      return resolver.js(l.args[0], l.args[1]);
+    case "python":
+      return resolver.python(l.args[0], l.args[1]);
+    case "goDir":
+      return resolver.goDir(l.args[0]);
+  }
+}
+async function holds(extraction, answers) {
+  if (!extraction.lookups.every((l) => ask(answers.resolver, l) === l.answer)) return false;
+  for (const c of extraction.consulted) if ((await answers.identify(c.path) ?? null) !== c.id) return false;
+  return true;
+}
+var RecordingLookup = class {
+  constructor(inner) {
+    this.inner = inner;
+  }
+  inner;
+  lookups = [];
+  has(path2) {
+    return this.record("has", [path2], this.inner.has(path2));
+  }
+  js(from, specifier) {
+    return this.record("js", [from, specifier], this.inner.js(from, specifier));
+  }
+  python(from, module) {
+    return this.record("python", [from, module], this.inner.python(from, module));
+  }
+  goDir(importPath) {
+    return this.record("goDir", [importPath], this.inner.goDir(importPath));
+  }
+  record(method, args, answer) {
+    this.lookups.push({ method, args, answer });
+    return answer;
+  }
+};
+function isConsulted(value) {
+  return isRecord(value) && typeof value.path === "string" && (value.id === null || typeof value.id === "string");
+}
+function isLookup(value) {
+  return isRecord(value) && (value.method === "has" || value.method === "js" || value.method === "python" || value.method === "goDir") && isStringArray(value.args) && (value.args.length === 1 || value.args.length === 2) && (value.answer === void 0 || typeof value.answer === "string" || typeof value.answer === "boolean");
+}
+var FactsStore = class {
+  constructor(cache8) {
+    this.cache = cache8;
+  }
+  cache;
+  memo = /* @__PURE__ */ new Map();
+  /** Extractions run (not served from memory or the cache), for tests and benchmarks. */
+  extractions = 0;
+  /** Access for one snapshot. */
+  side(access2) {
+    return new SideFacts(this, access2);
+  }
+  /** @internal A remembered extraction that holds on the snapshot `answers` speaks for. */
+  async recall(defId, identity, answers) {
+    const key = `${defId}\0${identity}`;
+    const known = this.memo.get(key);
+    if (known && await holds(known, answers)) return known;
+    if (!this.cache) return void 0;
+    const stored = this.cache.get(cacheKey(defId, identity));
+    if (!isRecord(stored) || !Array.isArray(stored.lookups) || !stored.lookups.every(isLookup) || !Array.isArray(stored.consulted) || !stored.consulted.every(isConsulted))
+      return void 0;
+    const extraction = { facts: stored.facts, lookups: stored.lookups, consulted: stored.consulted };
+    if (!await holds(extraction, answers)) return void 0;
+    this.memo.set(key, extraction);
+    return extraction;
+  }
+  /** @internal Runs one extraction and remembers it (in memory and in the cache). */
+  async extract(def, identity, file2, access2, answers) {
+    const recording = new RecordingLookup(answers.resolver);
+    const consulted = [];
+    const consult = async (path2) => {
+      const other = path2 === file2.path ? file2 : await access2.read(path2);
+      if (path2 !== file2.path && !consulted.some((c) => c.path === path2))
+        consulted.push({ path: path2, id: other ? contentId(other) : null });
+      return other;
+    };
+    const facts = await def.extract(file2, { modules: recording, consult });
+    this.extractions++;
+    const extraction = { facts, lookups: recording.lookups, consulted };
+    this.memo.set(`${def.id}\0${identity}`, extraction);
+    this.cache?.set(cacheKey(def.id, identity), extraction);
+    return extraction;
+  }
+};
+var SideFacts = class {
+  constructor(store, access2) {
+    this.store = store;
+    this.access = access2;
+  }
+  store;
+  access;
+  /**
+   * The facts `def` extracts from the file at `path`; undefined when the file is missing or skipped.
+   * Served from memory or the cache when every recorded question has the same answer here (a file known
+   * by its blob is then not even read); otherwise the file is read, parsed and extracted — with every
+   * pending definition that wants it, from the same tree — and its tree freed. Throws what the extraction
+   * throws.
+   */
+  async get(def, path2) {
+    const answers = await this.answers();
+    const identity = await this.access.identify(path2);
+    if (identity === void 0) return void 0;
+    const known = await this.store.recall(def.id, identity, answers);
+    if (known && def.isFacts(known.facts)) return known.facts;
+    const file2 = await this.access.read(path2);
+    if (!file2) return void 0;
+    try {
+      const facts = (await this.store.extract(def, contentId(file2), file2, this.access, answers)).facts;
+      await this.alongside(file2);
+      return facts;
+    } finally {
+      file2.dispose();
+    }
+  }
+  /**
+   * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
+   * parsed once and serves them all. The facts wait in memory for their index; a failure is left to that
+   * index's own request, which reports it.
+   */
+  async alongside(file2) {
+    const wanting = this.access.pending().filter((p) => p.def.wants(file2, p.owner));
+    if (wanting.length === 0) return;
+    const answers = await this.answers();
+    const id = contentId(file2);
+    for (const { def } of wanting) {
+      if (await this.store.recall(def.id, id, answers)) continue;
+      try {
+        await this.store.extract(def, id, file2, this.access, answers);
+      } catch {
+      }
+    }
+  }
+  async answers() {
+    return { resolver: await this.access.modules(), identify: (path2) => this.access.identify(path2) };
+  }
+};
+
 // src/core/feeds.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
 var LOCKFILES = /* @__PURE__ */ new Set([
@@ -39673,6 +40165,19 @@ async function analyse(options) {
   const renamedToHead = /* @__PURE__ */ new Map();
   for (const c of changes) if (c.previousPath) renamedToHead.set(c.previousPath, c.path);
   try {
+    let factsAccess2 = function(side) {
+      return {
+        read: async (path2) => {
+          const file2 = await sides2[side].read(path2);
+          if (file2) await loadParsers([file2.language]);
+          return file2;
+        },
+        identify: (path2) => sides2[side].identify(path2),
+        modules: () => modulesOf(side),
+        pending: () => runs[side].flatMap((r) => r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))
+      };
+    };
+    var factsAccess = factsAccess2;
     for (const c of inScope) {
       const headPath = sidePath(c, "head");
       if (headPath) await sides2.head.read(headPath);
@@ -39734,6 +40239,15 @@ async function analyse(options) {
     const sidesToRun = config2.baseline === "off" ? ["head"] : ["head", "base"];
     const indexSides = ["head", "base"];
     const runs = { head: [], base: [] };
+    const factsStore = new FactsStore(options.cache);
+    const resolvers = {};
+    const modulesOf = (side) => resolvers[side] ??= loadJsProjectConfigFrom(sides2[side].paths, (p) => sides2[side].snapshot.read(p)).then(
+      (config3) => new ModuleResolver(sides2[side].paths, config3)
+    );
+    const sideFacts = {
+      head: factsStore.side(factsAccess2("head")),
+      base: factsStore.side(factsAccess2("base"))
+    };
     for (const gate of activeGates) {
       const gateOptions = gateOptionsFor(gate, config2);
       for (const side of indexSides) {
@@ -39751,7 +40265,10 @@ async function analyse(options) {
             serviceOf: services.serviceOf,
             read: async (path2) => {
               const file2 = await files.read(path2);
-              if (file2) await loadParsers([file2.language]);
+              if (file2) {
+                await loadParsers([file2.language]);
+                await sideFacts[side].alongside(file2);
+              }
               return file2;
             },
             error: (path2, message) => {
@@ -39761,17 +40278,8 @@ async function analyse(options) {
             prefetch: (paths) => files.prefetch(paths),
             ...options.cache ? { cache: options.cache, identify: (path2) => files.identify(path2) } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
-            // The indexes still to be built on this side extract from the live tree first: one parse per file.
-            release: (file2) => {
-              for (const other of runs[side]) {
-                if (other === run2 || other.built || !other.def.extractFile) continue;
-                try {
-                  other.def.extractFile(file2, other.ctx);
-                } catch {
-                }
-              }
-              file2.dispose();
-            }
+            facts: (def2, path2) => sideFacts[side].get(def2, path2),
+            modules: () => modulesOf(side)
           };
           runs[side].push(run2);
         }
@@ -39829,8 +40337,8 @@ async function analyse(options) {
           snapshot: sides2[side].view(),
           other: sides2[other].view(),
           changes: inScope,
-          index: (id) => lookupIndex(indexes2[side], gate.id, id, notBuilt),
-          otherIndex: (id) => lookupIndex(indexes2[other], gate.id, id, notBuilt),
+          index: (def) => lookupIndex(indexes2[side], gate.id, def.id, notBuilt),
+          otherIndex: (def) => lookupIndex(indexes2[other], gate.id, def.id, notBuilt),
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input2) => {
@@ -40034,7 +40542,7 @@ async function analyse(options) {
             gateOptions: gateOptionsFor(gate, config2),
             changes: inScope,
             paths: sides2.head.paths,
-            index: (id) => lookupIndex(indexes2.head, gate.id, id, notBuilt)
+            index: (def) => lookupIndex(indexes2.head, gate.id, def.id, notBuilt)
           });
           examined.push(...own2.examined);
           notAnalysed2.push(...own2.notAnalysed);
@@ -40958,351 +41466,6 @@ function requireCall(call2, bind2, touch) {
   }
 }
 
-// src/lang/program/jsonc.ts
-function parseJsonc(text2) {
-  let out = "";
-  let i = 0;
-  while (i < text2.length) {
-    const c = text2[i];
-    if (c === '"') {
-      const start = i++;
-      while (i < text2.length && text2[i] !== '"') i += text2[i] === "\\" ? 2 : 1;
-      out += text2.slice(start, ++i);
-    } else if (c === "/" && text2[i + 1] === "/") {
-      while (i < text2.length && text2[i] !== "\n") i++;
-    } else if (c === "/" && text2[i + 1] === "*") {
-      const end = text2.indexOf("*/", i + 2);
-      i = end === -1 ? text2.length : end + 2;
-    } else {
-      if (c === "}" || c === "]") {
-        let j = out.length - 1;
-        while (j >= 0 && /\s/.test(out[j])) j--;
-        if (out[j] === ",") out = out.slice(0, j) + out.slice(j + 1);
-      }
-      out += c;
-      i++;
-    }
-  }
-  try {
-    return JSON.parse(out);
-  } catch {
-    return void 0;
-  }
-}
-
-// src/lang/program/paths.ts
-function dirOf(path2) {
-  const i = path2.lastIndexOf("/");
-  return i === -1 ? "" : path2.slice(0, i);
-}
-function joinPath(dir, relative2) {
-  const out = [];
-  for (const part of `${dir}/${relative2}`.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (out.length === 0) return void 0;
-      out.pop();
-    } else out.push(part);
-  }
-  return out.join("/");
-}
-
-// src/lang/program/modules.ts
-var SVELTE_CONFIGS = ["svelte.config.js", "svelte.config.ts", "svelte.config.mjs", "svelte.config.cjs"];
-var JS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
-function jsProjectConfigPaths(paths) {
-  return paths.filter((p) => /(^|\/)(tsconfig\.json|package\.json)$/.test(p) && !p.includes("node_modules/"));
-}
-async function loadJsProjectConfig(paths, readText2) {
-  const tsconfigs = /* @__PURE__ */ new Map();
-  const packageJsons = /* @__PURE__ */ new Map();
-  const all2 = new Set(paths);
-  const wanted = jsProjectConfigPaths(paths);
-  for (const p of wanted) {
-    const text2 = await readText2(p);
-    if (text2 !== void 0) (p.endsWith("package.json") ? packageJsons : tsconfigs).set(p, text2);
-  }
-  const workspaces = workspacePackages(packageJsons);
-  let pending2 = [...tsconfigs.keys()];
-  for (let round = 0; pending2.length > 0 && round < 8; round++) {
-    const next = [];
-    for (const p of pending2)
-      for (const ext of extendsOf(parseJsonc(tsconfigs.get(p)))) {
-        const target = resolveExtends2(p, ext, all2, workspaces);
-        if (!target || tsconfigs.has(target)) continue;
-        const text2 = await readText2(target);
-        if (text2 === void 0) continue;
-        tsconfigs.set(target, text2);
-        next.push(target);
-      }
-    pending2 = next;
-  }
-  return { tsconfigs, packageJsons };
-}
-var ModuleResolver = class {
-  paths;
-  pythonModules;
-  goDirs;
-  tsconfigTexts;
-  tsconfigDirs;
-  aliasScopes = /* @__PURE__ */ new Map();
-  workspaces;
-  constructor(paths, config2) {
-    this.paths = new Set(paths);
-    this.tsconfigTexts = config2?.tsconfigs ?? /* @__PURE__ */ new Map();
-    this.tsconfigDirs = /* @__PURE__ */ new Map();
-    for (const p of this.tsconfigTexts.keys()) if (/(^|\/)tsconfig\.json$/.test(p)) this.tsconfigDirs.set(dirOf(p), p);
-    this.workspaces = workspacePackages(config2?.packageJsons ?? /* @__PURE__ */ new Map());
-  }
-  has(path2) {
-    return this.paths.has(path2);
-  }
-  /**
-   * `./metrics.js` from `src/orders.ts` → `src/metrics.ts`; `@/lib/metrics` through the tsconfig's
-   * `paths`; `@acme/metrics` to the workspace package of that name. Packages outside the repository give
-   * undefined.
-   */
-  js(from, specifier) {
-    if (specifier.startsWith(".")) {
-      const joined = joinPath(dirOf(from), specifier);
-      return joined === void 0 ? void 0 : this.jsFile(joined);
-    }
-    if (specifier.startsWith("/") || specifier.startsWith("node:")) return void 0;
-    return this.jsAlias(from, specifier) ?? this.svelteKitLib(from, specifier) ?? this.jsWorkspace(specifier);
-  }
-  /**
-   * SvelteKit's implicit `$lib` alias: `src/lib` of the app (the nearest directory above the importer
-   * with a `svelte.config.*`). SvelteKit writes it into a generated `.svelte-kit/tsconfig.json` that is
-   * not committed, so no tsconfig of the repository declares it.
-   */
-  svelteKitLib(from, specifier) {
-    if (specifier !== "$lib" && !specifier.startsWith("$lib/")) return void 0;
-    for (let dir = dirOf(from); ; dir = dirOf(dir)) {
-      const prefix = dir ? `${dir}/` : "";
-      if (SVELTE_CONFIGS.some((c) => this.paths.has(`${prefix}${c}`)))
-        return this.jsFile(`${prefix}src/lib${specifier.slice("$lib".length)}`);
-      if (dir === "") return void 0;
-    }
-  }
-  /** `app.metrics` / `.metrics` from `src/app/api.py` → `src/app/metrics.py` (or a package `__init__.py`). */
-  python(from, module) {
-    if (module.startsWith(".")) {
-      const dots = /^\.+/.exec(module)[0].length;
-      let dir = dirOf(from);
-      for (let i = 1; i < dots; i++) dir = dirOf(dir);
-      const rest = module.slice(dots).replace(/\./g, "/");
-      const base4 = rest ? dir ? `${dir}/${rest}` : rest : dir;
-      for (const c of [`${base4}.py`, `${base4}/__init__.py`]) if (this.paths.has(c)) return c;
-      return void 0;
-    }
-    const table = this.pythonModules ??= this.buildPythonTable();
-    const found = table.get(module);
-    if (!found || found.length === 0) return void 0;
-    return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
-  }
-  /**
-   * `from <module> import <name>`: the submodule `<module>.<name>` when it is one (`from . import views`,
-   * `from app import metrics`), else the module itself (the name is defined in it).
-   */
-  pythonFrom(from, module, name) {
-    const sub = module.endsWith(".") ? `${module}${name}` : `${module}.${name}`;
-    return this.python(from, sub) ?? this.python(from, module);
-  }
-  /** A Go import path → the repository directory holding that package, by the longest matching suffix. */
-  goDir(importPath) {
-    const dirs = this.goDirs ??= this.buildGoDirs();
-    let best;
-    for (const d of dirs) {
-      if (d === "") continue;
-      if (importPath === d || importPath.endsWith(`/${d}`)) {
-        if (!best || d.length > best.length) best = d;
-      }
-    }
-    return best;
-  }
-  /** A repository path written without (or with a compiled) extension → the source file it names. */
-  jsFile(joined) {
-    const candidates = [joined];
-    const ext = /\.(m|c)?js$|\.jsx$/.exec(joined);
-    if (ext) {
-      const stem = joined.slice(0, -ext[0].length);
-      const tsExt = ext[0] === ".mjs" ? ".mts" : ext[0] === ".cjs" ? ".cts" : ext[0] === ".jsx" ? ".tsx" : ".ts";
-      candidates.push(stem + tsExt, stem + (tsExt === ".tsx" ? ".ts" : ".tsx"));
-    }
-    for (const e of JS_EXTENSIONS) candidates.push(joined + e);
-    for (const e of JS_EXTENSIONS) candidates.push(`${joined}/index${e}`);
-    return candidates.find((c) => this.paths.has(c));
-  }
-  jsAlias(from, specifier) {
-    const scope = this.aliasScopeOf(from);
-    if (!scope) return void 0;
-    let best;
-    for (const [pattern, targets2] of scope.paths) {
-      const star = pattern.indexOf("*");
-      if (star === -1) {
-        if (pattern === specifier) {
-          best = { targets: targets2, star: "", prefix: Infinity };
-          break;
-        }
-        continue;
-      }
-      const prefix = pattern.slice(0, star);
-      const suffix = pattern.slice(star + 1);
-      if (specifier.length >= prefix.length + suffix.length && specifier.startsWith(prefix) && specifier.endsWith(suffix) && (!best || prefix.length > best.prefix))
-        best = {
-          targets: targets2,
-          star: specifier.slice(prefix.length, specifier.length - suffix.length),
-          prefix: prefix.length
-        };
-    }
-    if (best)
-      for (const t of best.targets) {
-        const found = this.jsFile(t.replace("*", best.star));
-        if (found) return found;
-      }
-    if (scope.baseUrl !== void 0) {
-      const joined = joinPath(scope.baseUrl, specifier);
-      if (joined !== void 0) return this.jsFile(joined);
-    }
-    return void 0;
-  }
-  jsWorkspace(specifier) {
-    const parts = specifier.split("/");
-    const nameLength = specifier.startsWith("@") ? 2 : 1;
-    const pkg = this.workspaces.get(parts.slice(0, nameLength).join("/"));
-    if (!pkg) return void 0;
-    const sub = parts.slice(nameLength).join("/");
-    const entries = sub ? [sub, `src/${sub}`] : [...pkg.entries, "index", "src/index"];
-    for (const entry of entries) {
-      const joined = joinPath(pkg.dir, entry);
-      if (joined === void 0) continue;
-      const found = this.jsFile(joined) ?? this.jsFile(joined.replace(/(^|\/)(dist|build|lib|out)\//, "$1src/"));
-      if (found) return found;
-    }
-    return void 0;
-  }
-  /** The aliases that apply to a file: those of the nearest tsconfig.json above it. */
-  aliasScopeOf(from) {
-    let dir = dirOf(from);
-    for (; ; ) {
-      const config2 = this.tsconfigDirs.get(dir);
-      if (config2) {
-        if (!this.aliasScopes.has(config2)) this.aliasScopes.set(config2, this.buildAliasScope(config2));
-        return this.aliasScopes.get(config2);
-      }
-      if (dir === "") return void 0;
-      dir = dirOf(dir);
-    }
-  }
-  /** `paths` and `baseUrl` after `extends`: each option from the nearest config that sets it. */
-  buildAliasScope(config2) {
-    let paths;
-    let baseUrl;
-    const seen = /* @__PURE__ */ new Set();
-    const visit3 = (path2) => {
-      if (seen.has(path2) || seen.size > 16) return;
-      seen.add(path2);
-      const json2 = parseJsonc(this.tsconfigTexts.get(path2) ?? "");
-      const options = isRecord2(json2) && isRecord2(json2.compilerOptions) ? json2.compilerOptions : void 0;
-      if (!paths && options && isRecord2(options.paths)) paths = { value: options.paths, at: dirOf(path2) };
-      if (!baseUrl && options && typeof options.baseUrl === "string")
-        baseUrl = { value: options.baseUrl, at: dirOf(path2) };
-      for (const ext of extendsOf(json2).reverse()) {
-        const target = resolveExtends2(path2, ext, this.paths, this.workspaces);
-        if (target && this.tsconfigTexts.has(target)) visit3(target);
-      }
-    };
-    visit3(config2);
-    const base4 = baseUrl ? joinPath(baseUrl.at, baseUrl.value) : void 0;
-    if (!paths && base4 === void 0) return void 0;
-    const scope = { paths: [] };
-    if (base4 !== void 0) scope.baseUrl = base4;
-    const root = base4 ?? paths?.at ?? "";
-    for (const [pattern, targets2] of Object.entries(paths?.value ?? {})) {
-      if (!Array.isArray(targets2)) continue;
-      const resolved2 = targets2.filter((t) => typeof t === "string").map((t) => joinPath(root, t)).filter((t) => t !== void 0);
-      scope.paths.push([pattern, resolved2]);
-    }
-    return scope;
-  }
-  buildPythonTable() {
-    const table = /* @__PURE__ */ new Map();
-    for (const p of this.paths) {
-      if (!p.endsWith(".py")) continue;
-      let stem = p.slice(0, -3);
-      if (stem.endsWith("/__init__")) stem = stem.slice(0, -"/__init__".length);
-      const parts = stem.split("/");
-      for (let i = 0; i < parts.length; i++) {
-        const key = parts.slice(i).join(".");
-        if (!key) continue;
-        const list2 = table.get(key) ?? [];
-        list2.push(p);
-        table.set(key, list2);
-      }
-    }
-    return table;
-  }
-  buildGoDirs() {
-    const dirs = /* @__PURE__ */ new Set();
-    for (const p of this.paths) if (p.endsWith(".go")) dirs.add(dirOf(p));
-    return [...dirs];
-  }
-};
-function workspacePackages(packageJsons) {
-  const out = /* @__PURE__ */ new Map();
-  for (const [path2, text2] of packageJsons) {
-    const json2 = parseJsonc(text2);
-    if (!isRecord2(json2) || typeof json2.name !== "string" || out.has(json2.name)) continue;
-    const entries = [];
-    const dot = isRecord2(json2.exports) ? json2.exports["."] : json2.exports;
-    for (const e of [exportTarget(dot), json2.types, json2.typings, json2.module, json2.main])
-      if (typeof e === "string") entries.push(e);
-    out.set(json2.name, { dir: dirOf(path2), entries });
-  }
-  return out;
-}
-function exportTarget(value) {
-  if (typeof value === "string") return value;
-  if (!isRecord2(value)) return void 0;
-  for (const key of ["types", "import", "require", "default"]) {
-    const found = exportTarget(value[key]);
-    if (found) return found;
-  }
-  return void 0;
-}
-function extendsOf(json2) {
-  if (!isRecord2(json2)) return [];
-  const ext = json2.extends;
-  if (typeof ext === "string") return [ext];
-  return Array.isArray(ext) ? ext.filter((e) => typeof e === "string") : [];
-}
-function resolveExtends2(config2, ext, paths, workspaces) {
-  let base4;
-  if (ext.startsWith(".")) base4 = joinPath(dirOf(config2), ext);
-  else {
-    const parts = ext.split("/");
-    const nameLength = ext.startsWith("@") ? 2 : 1;
-    const pkg = workspaces.get(parts.slice(0, nameLength).join("/"));
-    if (pkg) base4 = joinPath(pkg.dir, parts.slice(nameLength).join("/") || "tsconfig.json");
-  }
-  if (base4 === void 0) return void 0;
-  return [base4, `${base4}.json`, `${base4}/tsconfig.json`].find((c) => paths.has(c));
-}
-function isRecord2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-function commonPrefixLength(a, b) {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
-}
-function loadJsProjectConfigFrom(paths, read) {
-  return loadJsProjectConfig(paths, async (p) => {
-    const r = await read(p);
-    return r.ok ? r.file.text : void 0;
-  });
-}
-
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
 var infoByTree = /* @__PURE__ */ new WeakMap();
@@ -41328,6 +41491,10 @@ var RecordingResolver = class {
   }
   inner;
   session;
+  /** The package.json files the resolver read (not a question about paths: nothing to record). */
+  get packageJsons() {
+    return this.inner.packageJsons;
+  }
   js(from, spec) {
     const answer = this.inner.js(from, spec);
     this.session?.lookups.push({ method: "js", from, spec, answer });
@@ -41340,25 +41507,24 @@ var RecordingResolver = class {
   }
 };
 var CodeBase = class {
-  constructor(paths, read, reportError, dispose = (file2) => file2.dispose(), jsConfig, identify) {
+  constructor(plainResolver, read, reportError, identify) {
+    this.plainResolver = plainResolver;
     this.read = read;
     this.reportError = reportError;
-    this.dispose = dispose;
     this.identify = identify;
-    this.plainResolver = new ModuleResolver(paths, jsConfig);
     this.resolver = new RecordingResolver(this.plainResolver);
   }
+  plainResolver;
   read;
   reportError;
-  dispose;
   identify;
   infos = /* @__PURE__ */ new Map();
   resolver;
-  plainResolver;
   sessionPath;
+  /** An error during an extraction is part of its record (its index reports it); otherwise reported now. */
   onError(path2, message) {
-    this.resolver.session?.errors.push({ path: path2, message });
-    this.reportError(path2, message);
+    if (this.resolver.session) this.resolver.session.errors.push({ path: path2, message });
+    else this.reportError(path2, message);
   }
   /** Runs one file's extraction and returns what it depended on. */
   async record(path2, run2) {
@@ -41373,12 +41539,6 @@ var CodeBase = class {
     }
     return deps;
   }
-  /** Whether an extraction recorded on one snapshot holds on this one (then its facts are reused). */
-  async holds(deps) {
-    for (const c of deps.consulted) if (await this.read(c.path) !== c.file) return false;
-    for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
-    return true;
-  }
   /**
    * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
    * it where the engine can (a git blob id): the facts are then used with no file read at all.
@@ -41391,7 +41551,7 @@ var CodeBase = class {
     for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
     return true;
   }
-  /** Reports again the errors a reused extraction had reported. */
+  /** Reports the errors an analysis recorded (a reused one says what the first one said). */
   replayErrors(deps) {
     for (const e of deps.errors) this.reportError(e.path, e.message);
   }
@@ -41399,7 +41559,7 @@ var CodeBase = class {
   release(path2) {
     const info2 = this.infos.get(path2);
     this.infos.delete(path2);
-    if (info2) this.dispose(info2.file);
+    if (info2) info2.file.dispose();
   }
   /** Frees every tree loaded so far. */
   releaseAll() {
@@ -45770,15 +45930,7 @@ async function buildHealthModel(ctx) {
     const df = file2 ? parseDockerfile(file2) : void 0;
     if (df) model.dockerfiles.push(df);
   }
-  const jsConfig = await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p));
-  const code = new CodeBase(
-    ctx.paths,
-    ctx.read,
-    ctx.error,
-    ctx.release ?? ((file2) => file2.dispose()),
-    jsConfig,
-    ctx.identify
-  );
+  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error, ctx.identify);
   const analyzer = new HandlerAnalyzer(code);
   const facts = /* @__PURE__ */ new Map();
   const factsOf = (root) => {
@@ -45794,11 +45946,14 @@ async function buildHealthModel(ctx) {
   const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
   ctx.prefetch?.(sources);
+  const fileFacts = fileFactsOf(code);
   for (const path2 of sources) {
-    const extracted2 = await extractFile(path2, code, ctx);
-    if (!extracted2) continue;
+    const record2 = await ctx.facts(fileFacts, path2);
+    if (!record2) continue;
+    for (const e of record2.errors) ctx.error(e.path, e.message);
+    if (!record2.parsed) continue;
     const f = factsOf(ctx.serviceOf(path2).root);
-    if (extracted2.facts) mergeFacts(f, extracted2.facts);
+    if (record2.facts) mergeFacts(f, record2.facts);
   }
   const pathSet = new Set(paths);
   for (const path2 of fileRouted) {
@@ -45842,7 +45997,7 @@ async function buildHealthModel(ctx) {
       uncertain: [...f.uncertain],
       catchAll: f.catchAll,
       mentioned: [],
-      clients: await clientsOf(svc.root, pathSet, jsConfig.packageJsons, async (p) => (await ctx.read(p))?.text)
+      clients: await clientsOf(svc.root, pathSet, code.resolver.packageJsons, async (p) => (await ctx.read(p))?.text)
     };
     if (f.nestGrace) {
       const grace = f.nestGrace;
@@ -46021,6 +46176,7 @@ async function cachedHandlers(raw, analyzer, code, ctx) {
   const deps = await code.record("", async () => {
     facts = await analyseHandlers(raw, analyzer, code);
   });
+  code.replayErrors(deps);
   ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
   return facts;
 }
@@ -46063,55 +46219,45 @@ function nodeAt(root, ref) {
   }
   return void 0;
 }
-var FACTS_KIND = "health-file-facts";
-function isStoredRecord(value) {
-  if (!isRecord(value) || typeof value.parsed !== "boolean" || !isStoredDependencies(value.deps)) return false;
-  return value.facts === void 0 || isStoredFacts(value.facts);
+function isFileRecord(value) {
+  return isRecord(value) && typeof value.parsed === "boolean" && Array.isArray(value.errors) && value.errors.every((e) => isRecord(e) && typeof e.path === "string" && typeof e.message === "string") && (value.facts === void 0 || isStoredFacts(value.facts));
 }
 function isStoredFacts(value) {
   return isRecord(value) && Array.isArray(value.routes) && Array.isArray(value.mounts) && Array.isArray(value.routers) && Array.isArray(value.listens) && Array.isArray(value.shutdown) && Array.isArray(value.uncertain) && Array.isArray(value.catchAll) && Array.isArray(value.signalAware) && value.frameworks instanceof Set;
 }
-var records = /* @__PURE__ */ new WeakMap();
-async function extractFile(path2, code, ctx) {
-  const key = await fileKey(ctx, FACTS_KIND, path2);
-  const stored = key ? ctx.cache.get(key) : void 0;
-  if (isStoredRecord(stored) && await code.storedHolds(stored.deps)) {
-    code.replayErrors(stored.deps);
-    return stored.parsed ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } } : void 0;
-  }
-  const file2 = await ctx.read(path2);
-  if (!file2) return void 0;
-  let record2 = records.get(file2);
-  if (record2 && await code.holds(record2.deps)) code.replayErrors(record2.deps);
-  else {
-    let parsed = false;
-    let facts;
-    let failure2;
-    const deps = await code.record(path2, async () => {
-      const info2 = await code.info(path2);
-      if (!info2) return;
-      parsed = true;
-      if (info2.lang === "js" && ![...info2.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info2.file.text) && !hasTypeImportOf(info2))
-        return;
-      const live = emptyFacts();
-      try {
-        if (info2.lang === "js") await extractJs(info2, code, live);
-        else await extractPython(info2, code, live);
-      } catch (err) {
-        failure2 = `the health gate could not analyse this file: ${err.message}`;
-      }
-      facts = plainFacts(live);
-    });
-    if (failure2 !== void 0) {
-      ctx.error(path2, failure2);
-      deps.errors.push({ path: path2, message: failure2 });
+function fileFactsOf(code) {
+  return {
+    id: "health/file-facts",
+    // The health index reads its code files itself; nothing is extracted ahead for it.
+    wants: () => false,
+    isFacts: isFileRecord,
+    async extract(file2, stage) {
+      const path2 = file2.path;
+      let parsed = false;
+      let facts;
+      let failure2;
+      const deps = await code.record(path2, async () => {
+        const info2 = await code.info(path2);
+        if (!info2) return;
+        parsed = true;
+        if (info2.lang === "js" && ![...info2.modules].some((m) => JS_WEB_MODULES.includes(m)) && !/SIGTERM|\.listen\(/.test(info2.file.text) && !hasTypeImportOf(info2))
+          return;
+        const live = emptyFacts();
+        try {
+          if (info2.lang === "js") await extractJs(info2, code, live);
+          else await extractPython(info2, code, live);
+        } catch (err) {
+          failure2 = `the health gate could not analyse this file: ${err.message}`;
+        }
+        facts = plainFacts(live);
+      });
+      if (failure2 !== void 0) deps.errors.push({ path: path2, message: failure2 });
+      code.release(path2);
+      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+      for (const c of deps.consulted) await stage.consult(c.path);
+      return { parsed, facts, errors: deps.errors };
     }
-    code.release(path2);
-    record2 = { parsed, facts, deps };
-    records.set(file2, record2);
-    if (key) ctx.cache.set(key, { parsed, facts, deps: storedDependencies(deps) });
-  }
-  return record2.parsed ? record2 : void 0;
+  };
 }
 async function fileRoutesOf(path2, root, paths, code, ctx) {
   const plan = fileRoutePlan(path2, root, paths);
@@ -46418,7 +46564,7 @@ function dockerfileFor(model, root, compose) {
 
 // src/gates/health/analysis.ts
 function modelOf(ctx) {
-  return ctx.index(HEALTH_INDEX_ID);
+  return ctx.index(healthIndex);
 }
 function changedPaths(ctx) {
   const out = /* @__PURE__ */ new Set();
@@ -46634,7 +46780,7 @@ function untraced(model, w, c, p) {
   return "it probes a port the app does not listen on";
 }
 function healthCoverage(ctx) {
-  const model = ctx.index(HEALTH_INDEX_ID);
+  const model = ctx.index(healthIndex);
   let probes = 0;
   let followed = 0;
   let unresolved = 0;
@@ -52888,69 +53034,20 @@ function extract(file2, resolver) {
       return void 0;
   }
 }
-var RecordingLookup = class {
-  constructor(inner) {
-    this.inner = inner;
-  }
-  inner;
-  lookups = [];
-  has(path2) {
-    return this.record("has", [path2], this.inner.has(path2));
-  }
-  js(from, specifier) {
-    return this.record("js", [from, specifier], this.inner.js(from, specifier));
-  }
-  python(from, module) {
-    return this.record("python", [from, module], this.inner.python(from, module));
-  }
-  goDir(importPath) {
-    return this.record("goDir", [importPath], this.inner.goDir(importPath));
-  }
-  record(method, args, answer) {
-    this.lookups.push({ method, args, answer });
-    return answer;
-  }
+var metricFileFacts = {
+  id: "metrics/file-facts",
+  // A file another index parsed first is extracted ahead only when `build` certainly loads it: a scoped
+  // build loads the changed files, what they import and the files that spell their names, not every file
+  // that mentions a metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU).
+  wants(file2, ctx) {
+    if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t)))
+      return false;
+    const scope = ctx.scope;
+    return !scope || scope.files.includes(file2.path);
+  },
+  extract: (file2, ctx) => extract(file2, ctx.modules),
+  isFacts: (value) => value === void 0 || isRecord(value) && typeof value.path === "string" && Array.isArray(value.metrics)
 };
-function ask(resolver, l) {
-  switch (l.method) {
-    case "has":
-      return resolver.has(l.args[0]);
-    case "js":
-      return resolver.js(l.args[0], l.args[1]);
-    case "python":
-      return resolver.python(l.args[0], l.args[1]);
-    case "goDir":
-      return resolver.goDir(l.args[0]);
-  }
-}
-var extracted = /* @__PURE__ */ new WeakMap();
-function extractOnce(file2, resolver, cache8) {
-  const hit = extracted.get(file2);
-  if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
-  const key = cache8 ? cacheKey(FACTS_KIND2, contentId(file2)) : void 0;
-  const stored = key ? cache8.get(key) : void 0;
-  if (isStoredExtraction(stored) && stored.lookups.every((l) => ask(resolver, l) === l.answer)) {
-    extracted.set(file2, stored);
-    return stored.facts;
-  }
-  const recording = new RecordingLookup(resolver);
-  const facts = extract(file2, recording);
-  const record2 = { facts, lookups: recording.lookups };
-  extracted.set(file2, record2);
-  if (key) cache8.set(key, record2);
-  return facts;
-}
-var FACTS_KIND2 = "metrics-file-facts";
-function isStoredExtraction(value) {
-  if (!isRecord(value) || !Array.isArray(value.lookups)) return false;
-  const facts = value.facts;
-  if (facts !== void 0 && !(isRecord(facts) && typeof facts.path === "string" && Array.isArray(facts.metrics)))
-    return false;
-  return value.lookups.every(
-    (l) => isRecord(l) && (l.method === "has" || l.method === "js" || l.method === "python" || l.method === "goDir") && isStringArray(l.args) && (l.args.length === 1 || l.args.length === 2)
-  );
-}
-var resolvers = /* @__PURE__ */ new WeakMap();
 var metricIndex = {
   id: METRIC_INDEX_ID,
   async build(ctx) {
@@ -52964,36 +53061,21 @@ var metricIndex = {
   async scope(ctx) {
     return { files: await metricFeeders(ctx) };
   },
-  // Another index is freeing this tree: extract now what `build` would parse the file again for. Only
-  // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
-  extractFile(file2, ctx) {
-    if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t))) return;
-    const scope = ctx.scope;
-    if (scope && !scope.files.includes(file2.path)) return;
-    let resolver = resolvers.get(ctx.paths);
-    if (!resolver) resolvers.set(ctx.paths, resolver = new ModuleResolver(ctx.paths));
-    extractOnce(file2, resolver, ctx.cache);
-  }
+  facts: [metricFileFacts]
 };
 async function buildMetricIndex(ctx) {
   const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
   if (candidates.length === 0) return emptyIndex();
-  const jsConfig = candidates.some((p) => !p.endsWith(".py") && !p.endsWith(".go")) ? await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p)) : void 0;
-  const resolver = new ModuleResolver(ctx.paths, jsConfig);
   const allPaths = new Set(ctx.paths);
   const facts = /* @__PURE__ */ new Map();
   const scope = ctx.scope;
   const load = async (path2) => {
     if (facts.has(path2) || ctx.excluded(path2) || !isSource2(path2)) return;
-    const file2 = await ctx.read(path2);
-    if (!file2) return;
     try {
-      const f = extractOnce(file2, resolver, ctx.cache);
+      const f = await ctx.facts(metricFileFacts, path2);
       if (f) facts.set(path2, f);
     } catch (err) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err.message}`);
-    } finally {
-      file2.dispose();
     }
   };
   const loadDependencies = async () => {
@@ -53506,7 +53588,7 @@ function propagateHot(all2, resolveCallee) {
 // src/gates/metrics/coverage.ts
 var plural4 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function metricsCoverage(ctx) {
-  const index = ctx.index(METRIC_INDEX_ID);
+  const index = ctx.index(metricIndex);
   const dynamic = index.metrics.filter((m) => m.name.kind !== "static");
   const first = dynamic[0];
   return {
@@ -53531,7 +53613,7 @@ var metricsOptions = external_exports.object({
 
 // src/gates/metrics/analysis.ts
 function metricIndexOf(ctx) {
-  return ctx.index(METRIC_INDEX_ID);
+  return ctx.index(metricIndex);
 }
 function changedPaths2(ctx) {
   const out = /* @__PURE__ */ new Set();
@@ -54591,7 +54673,7 @@ var rule27 = {
     if (ctx.side === "base") return;
     const changed = changedPaths2(ctx);
     const index = metricIndexOf(ctx);
-    const baseNames = new Set(ctx.otherIndex(METRIC_INDEX_ID).metrics.map(nameOf));
+    const baseNames = new Set(ctx.otherIndex(metricIndex).metrics.map(nameOf));
     for (const def of index.metrics) {
       if (!changed.has(def.loc.path) || !touched(ctx, def.loc)) continue;
       const name = nameOf(def);
@@ -57558,15 +57640,15 @@ function planOf(file2, info2) {
 function buildPlan(file2, info2) {
   if (info2.language === "sql") return sqlPlan(file2, info2);
   if (info2.language === "python" || info2.language === "js" || info2.language === "go") {
-    const extracted2 = ormOps(file2, info2);
-    const tool = extracted2.tool ?? info2.tool;
-    const mode = extracted2.mode ?? defaultTransactionMode(tool);
+    const extracted = ormOps(file2, info2);
+    const tool = extracted.tool ?? info2.tool;
+    const mode = extracted.mode ?? defaultTransactionMode(tool);
     return {
       info: info2,
       tool,
       mode,
-      ops: assignTransactions(extracted2.ops, mode),
-      ...extracted2.parseError ? { parseError: extracted2.parseError } : {}
+      ops: assignTransactions(extracted.ops, mode),
+      ...extracted.parseError ? { parseError: extracted.parseError } : {}
     };
   }
   return { info: info2, tool: info2.tool, mode: defaultTransactionMode(info2.tool), ops: [] };
@@ -58610,7 +58692,7 @@ function relatedReferences(ctx, table, column, _migrationPath) {
   if (ctx.side !== "head") return { summary: "", locations: [] };
   let index;
   try {
-    index = ctx.index(HISTORY_INDEX);
+    index = ctx.index(historyIndex);
   } catch {
     return { summary: "", locations: [] };
   }
@@ -59112,7 +59194,7 @@ function djangoFieldBefore(index, set3, app, position, model, field2) {
 // src/gates/migrations/coverage.ts
 var plural5 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function migrationsCoverage(ctx) {
-  const index = ctx.index(HISTORY_INDEX);
+  const index = ctx.index(historyIndex);
   const sets = [...index.sets.values()];
   const files = sets.reduce((n, s) => n + s.entries.length, 0);
   const tools = [...new Set(sets.map((s) => s.tool))].sort();
@@ -59248,7 +59330,7 @@ function resolveAlterField(op, target) {
 }
 function historyOf(ctx) {
   try {
-    return ctx.index(HISTORY_INDEX);
+    return ctx.index(historyIndex);
   } catch {
     return void 0;
   }
@@ -59606,7 +59688,7 @@ var rule38 = {
   check(ctx) {
     let index;
     try {
-      index = ctx.index(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }
@@ -59983,7 +60065,7 @@ var rule43 = {
   check(ctx) {
     let index;
     try {
-      index = ctx.index(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }
@@ -60115,7 +60197,7 @@ function duplicates(set3, ctx) {
 // src/gates/migrations/history-rules.ts
 function indexes(ctx) {
   try {
-    return { mine: ctx.index(HISTORY_INDEX), other: ctx.otherIndex(HISTORY_INDEX) };
+    return { mine: ctx.index(historyIndex), other: ctx.otherIndex(historyIndex) };
   } catch {
     return void 0;
   }
@@ -60238,8 +60320,8 @@ var rule44 = {
 // src/gates/migrations/contract.ts
 function sides(ctx) {
   try {
-    const mine = ctx.index(HISTORY_INDEX);
-    const other = ctx.otherIndex(HISTORY_INDEX);
+    const mine = ctx.index(historyIndex);
+    const other = ctx.otherIndex(historyIndex);
     return ctx.side === "head" ? { base: other, head: mine } : { base: mine, head: other };
   } catch {
     return void 0;
@@ -61853,7 +61935,7 @@ var rule59 = {
     if (ctx.side !== "head" || !change || change.status === "removed") return;
     let index;
     try {
-      index = ctx.index(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }
@@ -64319,7 +64401,7 @@ function evidenceIn(text2) {
 function cookieSetterFor(ctx, path2) {
   let index;
   try {
-    index = ctx.index(COOKIE_INDEX);
+    index = ctx.index(cookieIndex);
   } catch {
     return void 0;
   }
@@ -64604,7 +64686,7 @@ function resolveLogger2(file2, localName, index) {
 }
 function loggerIndexOf(ctx) {
   try {
-    return ctx.index(PINO_LOGGER_INDEX);
+    return ctx.index(pinoLoggerIndex);
   } catch {
     return void 0;
   }
@@ -64613,7 +64695,7 @@ function loggerIndexOf(ctx) {
 // src/gates/pii/coverage.ts
 var plural6 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function piiCoverage(ctx) {
-  const loggers = [...ctx.index(PINO_LOGGER_INDEX).values()].flat();
+  const loggers = [...ctx.index(pinoLoggerIndex).values()].flat();
   const opaque = loggers.filter((l) => l.unknown);
   const first = opaque[0];
   return {
@@ -64664,7 +64746,7 @@ var prismaSecretIndex = {
 };
 function prismaIndexOf(ctx) {
   try {
-    return ctx.index(PRISMA_SECRET_INDEX);
+    return ctx.index(prismaSecretIndex);
   } catch {
     return void 0;
   }

@@ -11,6 +11,8 @@ import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
+import { FactsStore, type SideFacts } from './facts.js';
+import { ModuleResolver, loadJsProjectConfigFrom } from '../lang/program/modules.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
@@ -474,6 +476,30 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     const indexSides: Side[] = ['head', 'base'];
     type IndexRun = { gate: Gate; def: IndexDef; ctx: IndexContext; built: boolean };
     const runs: Record<Side, IndexRun[]> = { head: [], base: [] };
+    // Per-file facts: one store for both sides (an untouched file is extracted once), one resolver a side.
+    const factsStore = new FactsStore(options.cache);
+    const resolvers: Partial<Record<Side, Promise<ModuleResolver>>> = {};
+    const modulesOf = (side: Side) =>
+      (resolvers[side] ??= loadJsProjectConfigFrom(sides[side].paths, (p) => sides[side].snapshot.read(p)).then(
+        (config) => new ModuleResolver(sides[side].paths, config),
+      ));
+    const sideFacts: Record<Side, SideFacts> = {
+      head: factsStore.side(factsAccess('head')),
+      base: factsStore.side(factsAccess('base')),
+    };
+    function factsAccess(side: Side) {
+      return {
+        read: async (path: string) => {
+          const file = await sides[side].read(path);
+          if (file) await loadParsers([file.language]);
+          return file;
+        },
+        identify: (path: string) => sides[side].identify(path),
+        modules: () => modulesOf(side),
+        pending: () =>
+          runs[side].flatMap((r) => (r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))),
+      };
+    }
     for (const gate of activeGates) {
       const gateOptions = gateOptionsFor(gate, config);
       for (const side of indexSides) {
@@ -491,7 +517,11 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             serviceOf: services.serviceOf,
             read: async (path) => {
               const file = await files.read(path);
-              if (file) await loadParsers([file.language]);
+              if (file) {
+                await loadParsers([file.language]);
+                // The indexes still to be built on this side extract their facts from it now: one parse.
+                await sideFacts[side].alongside(file);
+              }
               return file;
             },
             error: (path, message) => {
@@ -501,18 +531,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             prefetch: (paths) => files.prefetch(paths),
             ...(options.cache ? { cache: options.cache, identify: (path: string) => files.identify(path) } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
-            // The indexes still to be built on this side extract from the live tree first: one parse per file.
-            release: (file) => {
-              for (const other of runs[side]) {
-                if (other === run || other.built || !other.def.extractFile) continue;
-                try {
-                  other.def.extractFile(file, other.ctx);
-                } catch {
-                  // The index's own build extracts the file again and reports the problem.
-                }
-              }
-              file.dispose();
-            },
+            facts: (def, path) => sideFacts[side].get(def, path),
+            modules: () => modulesOf(side),
           };
           runs[side].push(run);
         }
@@ -578,8 +598,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
           snapshot: sides[side].view(),
           other: sides[other].view(),
           changes: inScope,
-          index: <T>(id: string) => lookupIndex<T>(indexes[side], gate.id, id, notBuilt),
-          otherIndex: <T>(id: string) => lookupIndex<T>(indexes[other], gate.id, id, notBuilt),
+          index: <T>(def: IndexDef<T>) => lookupIndex<T>(indexes[side], gate.id, def.id, notBuilt),
+          otherIndex: <T>(def: IndexDef<T>) => lookupIndex<T>(indexes[other], gate.id, def.id, notBuilt),
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input: FindingInput) => {
@@ -817,7 +837,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             gateOptions: gateOptionsFor(gate, config),
             changes: inScope,
             paths: sides.head.paths,
-            index: <T>(id: string) => lookupIndex<T>(indexes.head, gate.id, id, notBuilt),
+            index: <T>(def: IndexDef<T>) => lookupIndex<T>(indexes.head, gate.id, def.id, notBuilt),
           });
           examined.push(...own.examined);
           notAnalysed.push(...own.notAnalysed);

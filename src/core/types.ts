@@ -7,6 +7,8 @@
 import type { z } from 'zod';
 import type { SourceFile } from '../lang/source-file.js';
 import type { AnalysisCache } from './cache.js';
+import type { FactsDef } from './facts.js';
+import type { ModuleResolver } from '../lang/program/modules.js';
 
 /** How much a finding matters. Only `blocker` fails the verdict under the default `fail-on`. */
 export type Severity = 'blocker' | 'warning' | 'notice';
@@ -267,9 +269,9 @@ export interface RuleContext<Options = unknown, GateOptions = unknown> {
   readonly other: PreloadedSnapshot;
   readonly changes: readonly ChangedFile[];
   /** A repo-level index the gate built once for this side. */
-  index<T>(id: string): T;
+  index<T>(def: IndexDef<T, any>): T;
   /** The index built for the other side. */
-  otherIndex<T>(id: string): T;
+  otherIndex<T>(def: IndexDef<T, any>): T;
   serviceOf(path: string): Service;
   readonly services: readonly Service[];
   report(finding: FindingInput): void;
@@ -334,11 +336,13 @@ export interface IndexContext<GateOptions = unknown> {
   /** Whether a path is excluded by config `paths.exclude`. */
   excluded(path: string): boolean;
   /**
-   * Frees a file's syntax tree once this index is done with it. Before freeing, the engine hands the live
-   * tree to the `extractFile` hooks of the other indexes of this side, so a file that several indexes read
-   * is parsed once, not once per index. Absent outside the engine (tests): free with `file.dispose()`.
+   * The facts `def` (one of this index's `facts`) extracts from the file at `path`, or undefined when the
+   * file is missing or skipped: computed once per file content for both sides and every run (see
+   * core/facts.ts), the file not even read when they are known. Throws what the extraction throws.
    */
-  release?(file: SourceFile): void;
+  facts<F>(def: FactsDef<F, IndexContext<GateOptions>>, path: string): Promise<F | undefined>;
+  /** The snapshot's module resolver (tsconfig aliases and workspace packages read once, on first use). */
+  modules(): Promise<ModuleResolver>;
   /**
    * A hint that these files are about to be read, in this order: the engine starts reading them so the
    * snapshot's IO (a git process, the network) overlaps with the index's parsing. Optional to call.
@@ -393,11 +397,11 @@ export interface IndexDef<T = unknown, GateOptions = unknown> {
   id: string;
   build(ctx: IndexContext<GateOptions>): Promise<T>;
   /**
-   * Optional per-file extraction the engine runs on a tree another index is releasing (see
-   * `IndexContext.release`), before `build` runs. It may only cache plain data by file object for `build`
-   * to reuse; it must not report errors (a failure here leaves `build` to extract and report as usual).
+   * The per-file facts the build asks for through `ctx.facts`. The engine extracts a file for each of them
+   * that `wants` it whenever another index of the same side reads that file first, so a file several
+   * indexes look at is parsed once.
    */
-  extractFile?(file: SourceFile, ctx: IndexContext<GateOptions>): void;
+  facts?: readonly FactsDef<any, IndexContext<GateOptions>>[];
   /**
    * Whether the change can feed this index (a changed file it would read, on either side) or change what
    * its rules judge. When it cannot, the index would come out the same on both sides, so whatever its
@@ -439,7 +443,7 @@ export interface CoverageContext<GateOptions = unknown> {
   readonly changes: readonly ChangedFile[];
   readonly paths: readonly string[];
   /** An index this gate built for the head; throws when it failed to build. */
-  index<T>(id: string): T;
+  index<T>(def: IndexDef<T, any>): T;
 }
 
 export interface Gate<GateOptions = any> {

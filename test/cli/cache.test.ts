@@ -115,8 +115,9 @@ describe('check --cache-dir', () => {
     const fill = await check(repo.dir, base, pushed, ['--cache-dir', filled, '--fill-cache']);
     expect(fill.code).toBe(0);
     const kinds = (dir: string) => new Set(new DiskCache(dir).keys().map((k) => k.slice(0, k.indexOf(':'))));
-    expect(kinds(plain).has('health-file-facts')).toBe(false);
-    expect([...kinds(filled)]).toEqual(expect.arrayContaining(['health-file-facts', 'metrics-file-facts']));
+    expect(kinds(plain).has('health/file-facts')).toBe(false);
+    expect(kinds(plain).has('metrics/file-facts')).toBe(false);
+    expect([...kinds(filled)]).toEqual(expect.arrayContaining(['health/file-facts', 'metrics/file-facts']));
     // The pull request (branched from base) then reads the health facts of its unchanged files from there.
     const warm = await check(repo.dir, base, head, ['--cache-dir', filled]);
     const uncached = await check(repo.dir, base, head, ['--no-cache']);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/loader.js';
 import { evaluate, type EvaluateOptions } from '../../src/core/engine.js';
-import type { Gate } from '../../src/core/types.js';
+import type { Gate, IndexContext } from '../../src/core/types.js';
+import type { FactsDef } from '../../src/core/facts.js';
 import { coreGate } from '../../src/gates/core/index.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
 
@@ -452,8 +453,9 @@ describe('bad input', () => {
 });
 
 describe('index builds share one parse per file', () => {
-  it('runs the extractFile hooks of indexes not built yet on a tree another index releases, before freeing it', async () => {
+  it('extracts the facts of indexes not built yet from a file another index reads, once for both sides', async () => {
     const events: string[] = [];
+    let parses = 0;
     const reader: Gate = {
       ...fakeGate,
       id: 'health',
@@ -462,15 +464,22 @@ describe('index builds share one parse per file', () => {
           id: 'reader',
           async build(ctx) {
             const file = await ctx.read('src/a.ts');
-            if (file?.tree()) {
-              events.push(`${ctx.side}: reader parsed`);
-              ctx.release!(file);
-            }
+            if (file?.tree()) events.push(`${ctx.side}: reader parsed`);
+            file?.dispose();
             return null;
           },
-          extractFile: () => events.push('reader hook (never: it releases)'),
         },
       ],
+    };
+    const typed: FactsDef<string, IndexContext> = {
+      id: 'test/root-type',
+      wants: (file) => file.path.endsWith('.ts'),
+      extract(file) {
+        parses++;
+        // The tree is alive here: the reader's parse serves this extraction.
+        return `${file.path} (${file.tree()!.rootNode.type}, ${file.text.trim()})`;
+      },
+      isFacts: (v): v is string => typeof v === 'string',
     };
     const extractor: Gate = {
       ...fakeGate,
@@ -479,31 +488,34 @@ describe('index builds share one parse per file', () => {
       indexes: [
         {
           id: 'extractor',
+          facts: [typed],
           async build(ctx) {
-            events.push(`${ctx.side}: extractor built`);
+            const parsedBefore = parses;
+            const facts = await ctx.facts(typed, 'src/a.ts');
+            const shared = await ctx.facts(typed, 'src/shared.ts');
+            events.push(`${ctx.side}: ${facts}; ${shared}; ${parses - parsedBefore} extracted in build`);
             return null;
-          },
-          extractFile(file, ctx) {
-            // The tree is still alive here: the hook extracts from it.
-            events.push(`${ctx.side}: extractor hook on ${file.path} (${file.tree()!.rootNode.type})`);
           },
         },
       ],
     };
     const all = [reader, extractor, coreGate];
     await evaluate({
-      changeSet: memoryChangeSet({ base: { 'src/a.ts': 'const a = 1;\n' }, head: { 'src/a.ts': 'const a = 2;\n' } }),
+      changeSet: memoryChangeSet({
+        base: { 'src/a.ts': 'const a = 1;\n', 'src/shared.ts': 'const s = 0;\n' },
+        head: { 'src/a.ts': 'const a = 2;\n', 'src/shared.ts': 'const s = 0;\n' },
+      }),
       config: parseConfig('', '.github/readiness.yml', all),
       gates: all,
       now: new Date('2026-06-01T12:00:00Z'),
     });
     expect(events).toEqual([
       'head: reader parsed',
-      'head: extractor hook on src/a.ts (program)',
       'base: reader parsed',
-      'base: extractor hook on src/a.ts (program)',
-      'head: extractor built',
-      'base: extractor built',
+      // src/a.ts was extracted when the reader read it; src/shared.ts, untouched, once for both sides.
+      'head: src/a.ts (program, const a = 2;); src/shared.ts (program, const s = 0;); 1 extracted in build',
+      'base: src/a.ts (program, const a = 1;); src/shared.ts (program, const s = 0;); 0 extracted in build',
     ]);
+    expect(parses).toBe(3);
   });
 });

@@ -6,7 +6,7 @@
 import type { ChangedFile, RelatedLocation, RuleContext } from '../../core/types.js';
 import { FILE_ROUTED } from './code/fs-routes.js';
 import { httpTargetOf, isLocal, serverPortOf, shellWords, type HttpTarget } from './deploy/commands.js';
-import { HEALTH_INDEX_ID, dockerfileFor, normalisePath, routeServes } from './health-index.js';
+import { dockerfileFor, normalisePath, routeServes } from './health-index.js';
 import {
   composeKey,
   containerKey,
@@ -22,9 +22,10 @@ import {
   type Route,
   type Workload,
 } from './model.js';
+import { healthIndex } from './health-index.js';
 
 export function modelOf(ctx: RuleContext<any, any>): HealthModel {
-  return ctx.index<HealthModel>(HEALTH_INDEX_ID);
+  return ctx.index(healthIndex);
 }
 
 /** Paths this side of the change touches (head paths on the head, base paths on the base). */

@@ -5,8 +5,8 @@
  */
 import type { CoverageContext, CoverageGap, GateCoverage } from '../../core/types.js';
 import { appPorts, containerArgv, containers, probeHandler, served, serviceOfContainer } from './analysis.js';
-import { HEALTH_INDEX_ID } from './health-index.js';
 import type { HealthModel, Probe } from './model.js';
+import { healthIndex } from './health-index.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -36,7 +36,7 @@ function untraced(
 
 /** Probes → handlers followed, with the reasons for the rest, grouped. */
 export function healthCoverage(ctx: CoverageContext): GateCoverage {
-  const model = ctx.index<HealthModel>(HEALTH_INDEX_ID);
+  const model = ctx.index(healthIndex);
   let probes = 0;
   let followed = 0;
   let unresolved = 0;

@@ -5,12 +5,12 @@
  */
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
 import { cacheKey, contentId, isRecord } from '../../core/cache.js';
+import type { FactsDef } from '../../core/facts.js';
 import {
   CodeBase,
   functionOf,
   isStoredDependencies,
   storedDependencies,
-  type Dependencies,
   type FileInfo,
   type StoredDependencies,
 } from './code/codebase.js';
@@ -19,7 +19,7 @@ import { clientsOf } from './code/clients.js';
 import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
-import { dirOf, loadJsProjectConfigFrom } from '../../lang/program/modules.js';
+import { dirOf } from '../../lang/program/modules.js';
 import {
   emptyFacts,
   joinPaths,
@@ -30,7 +30,7 @@ import {
   type RawFacts,
   type RawRoute,
 } from './code/routes.js';
-import type { SourceFile, TSNode } from '../../lang/source-file.js';
+import type { TSNode } from '../../lang/source-file.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
 import { chartOf, type HelmValues } from './deploy/helm.js';
@@ -175,16 +175,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // 2. Code.
-  // JS imports through tsconfig aliases and workspace packages need those files read first.
-  const jsConfig = await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p));
-  const code = new CodeBase(
-    ctx.paths,
-    ctx.read,
-    ctx.error,
-    ctx.release ?? ((file) => file.dispose()),
-    jsConfig,
-    ctx.identify,
-  );
+  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error, ctx.identify);
   const analyzer = new HandlerAnalyzer(code);
   const facts = new Map<string, RawFacts>();
   const factsOf = (root: string) => {
@@ -201,11 +192,14 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
   ctx.prefetch?.(sources);
+  const fileFacts = fileFactsOf(code);
   for (const path of sources) {
-    const extracted = await extractFile(path, code, ctx);
-    if (!extracted) continue;
+    const record = await ctx.facts(fileFacts, path);
+    if (!record) continue;
+    for (const e of record.errors) ctx.error(e.path, e.message);
+    if (!record.parsed) continue;
     const f = factsOf(ctx.serviceOf(path).root);
-    if (extracted.facts) mergeFacts(f, extracted.facts);
+    if (record.facts) mergeFacts(f, record.facts);
   }
   const pathSet = new Set(paths);
   for (const path of fileRouted) {
@@ -262,7 +256,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
       uncertain: [...f.uncertain],
       catchAll: f.catchAll,
       mentioned: [],
-      clients: await clientsOf(svc.root, pathSet, jsConfig.packageJsons, async (p) => (await ctx.read(p))?.text),
+      clients: await clientsOf(svc.root, pathSet, code.resolver.packageJsons, async (p) => (await ctx.read(p))?.text),
     };
     if (f.nestGrace) {
       // Facts may be shared with the other snapshot's model (unchanged files): copy, never mutate.
@@ -504,6 +498,7 @@ async function cachedHandlers(
   const deps = await code.record('', async () => {
     facts = await analyseHandlers(raw, analyzer, code);
   });
+  code.replayErrors(deps);
   ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
   return facts;
 }
@@ -562,28 +557,24 @@ function nodeAt(root: TSNode, ref: HandlerRef): TSNode | undefined {
   return undefined;
 }
 
-/** One file's facts, plain, with what they depended on. */
+/** One file's facts as the facts stage keeps them: plain, with the errors its extraction reported. */
 interface FileRecord {
   /** False when the file has no syntax tree (not read as code at all). */
   parsed: boolean;
   /** Undefined when the file serves nothing the gate reads (no web framework, no signal handling). */
   facts: RawFacts | undefined;
-  deps: Dependencies;
+  /** Reported again each time the facts are used: a reused extraction says what the first one said. */
+  errors: Array<{ path: string; message: string }>;
 }
 
-/** A {@link FileRecord} as the analysis cache keeps it (consulted files by content id). */
-interface StoredRecord {
-  parsed: boolean;
-  facts: RawFacts | undefined;
-  deps: StoredDependencies;
-}
-
-/** The kind of the health index's per-file entries in the analysis cache. */
-const FACTS_KIND = 'health-file-facts';
-
-function isStoredRecord(value: unknown): value is StoredRecord {
-  if (!isRecord(value) || typeof value.parsed !== 'boolean' || !isStoredDependencies(value.deps)) return false;
-  return value.facts === undefined || isStoredFacts(value.facts);
+function isFileRecord(value: unknown): value is FileRecord {
+  return (
+    isRecord(value) &&
+    typeof value.parsed === 'boolean' &&
+    Array.isArray(value.errors) &&
+    value.errors.every((e: unknown) => isRecord(e) && typeof e.path === 'string' && typeof e.message === 'string') &&
+    (value.facts === undefined || isStoredFacts(value.facts))
+  );
 }
 
 /** The shape of plain facts read back from the cache. */
@@ -603,64 +594,52 @@ function isStoredFacts(value: unknown): value is RawFacts {
 }
 
 /**
- * Extractions by file object. A file the pull request did not touch is one object on both sides, so the
- * base reuses the head's extraction when everything it looked at is the same there (see Dependencies).
+ * The health facts of one code file: its routes, mounts, routers, listeners and shutdown handling, with
+ * names followed into the files it imports through the build's {@link CodeBase}. The facts stage records
+ * the module resolutions and the files the extraction looked into, so a file the pull request did not
+ * touch is extracted once for both sides and, with the analysis cache, once for every later run. The
+ * syntax tree is freed as soon as the facts are out: the index never holds the repository's trees.
  */
-const records = new WeakMap<SourceFile, FileRecord>();
-
-/**
- * Extracts one file to plain facts and frees its syntax tree right away: the index never holds trees,
- * so parsing the whole repository never keeps them all alive. Undefined when the file has no tree.
- */
-async function extractFile(path: string, code: CodeBase, ctx: IndexContext): Promise<FileRecord | undefined> {
-  // An earlier run's facts for this very file, every dependency unchanged: nothing is read or parsed.
-  const key = await fileKey(ctx, FACTS_KIND, path);
-  const stored = key ? ctx.cache!.get(key) : undefined;
-  if (isStoredRecord(stored) && (await code.storedHolds(stored.deps))) {
-    code.replayErrors(stored.deps);
-    return stored.parsed
-      ? { parsed: true, facts: stored.facts, deps: { consulted: [], lookups: [], errors: [] } }
-      : undefined;
-  }
-  const file = await ctx.read(path);
-  if (!file) return undefined;
-  let record = records.get(file);
-  if (record && (await code.holds(record.deps))) code.replayErrors(record.deps);
-  else {
-    let parsed = false;
-    let facts: RawFacts | undefined;
-    let failure: string | undefined;
-    const deps = await code.record(path, async () => {
-      const info = await code.info(path);
-      if (!info) return;
-      parsed = true;
-      if (
-        info.lang === 'js' &&
-        ![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) &&
-        !/SIGTERM|\.listen\(/.test(info.file.text) &&
-        !hasTypeImportOf(info)
-      )
-        return;
-      // Facts found before a failure are kept, as they always were.
-      const live = emptyFacts<LiveHandler>();
-      try {
-        if (info.lang === 'js') await extractJs(info, code, live);
-        else await extractPython(info, code, live);
-      } catch (err) {
-        failure = `the health gate could not analyse this file: ${(err as Error).message}`;
-      }
-      facts = plainFacts(live);
-    });
-    if (failure !== undefined) {
-      ctx.error(path, failure);
-      deps.errors.push({ path, message: failure });
-    }
-    code.release(path);
-    record = { parsed, facts, deps };
-    records.set(file, record);
-    if (key) ctx.cache!.set(key, { parsed, facts, deps: storedDependencies(deps) } satisfies StoredRecord);
-  }
-  return record.parsed ? record : undefined;
+function fileFactsOf(code: CodeBase): FactsDef<FileRecord, IndexContext> {
+  return {
+    id: 'health/file-facts',
+    // The health index reads its code files itself; nothing is extracted ahead for it.
+    wants: () => false,
+    isFacts: isFileRecord,
+    async extract(file, stage) {
+      const path = file.path;
+      let parsed = false;
+      let facts: RawFacts | undefined;
+      let failure: string | undefined;
+      const deps = await code.record(path, async () => {
+        const info = await code.info(path);
+        if (!info) return;
+        parsed = true;
+        if (
+          info.lang === 'js' &&
+          ![...info.modules].some((m) => JS_WEB_MODULES.includes(m)) &&
+          !/SIGTERM|\.listen\(/.test(info.file.text) &&
+          !hasTypeImportOf(info)
+        )
+          return;
+        // Facts found before a failure are kept, as they always were.
+        const live = emptyFacts<LiveHandler>();
+        try {
+          if (info.lang === 'js') await extractJs(info, code, live);
+          else await extractPython(info, code, live);
+        } catch (err) {
+          failure = `the health gate could not analyse this file: ${(err as Error).message}`;
+        }
+        facts = plainFacts(live);
+      });
+      if (failure !== undefined) deps.errors.push({ path, message: failure });
+      code.release(path);
+      // What the extraction depended on, handed to the facts stage to check before any reuse.
+      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+      for (const c of deps.consulted) await stage.consult(c.path);
+      return { parsed, facts, errors: deps.errors };
+    },
+  };
 }
 
 /**

@@ -4,7 +4,6 @@
  * computed once per index.
  */
 import type { RelatedLocation, RuleContext } from '../../core/types.js';
-import { METRIC_INDEX_ID } from './metric-index.js';
 import type {
   IndexedDefaultMetrics,
   IndexedMetric,
@@ -23,10 +22,11 @@ import {
   pythonReservedNames,
 } from './semantics.js';
 import { dirOf } from '../../lang/program/paths.js';
+import { metricIndex } from './metric-index.js';
 
 /** The metric index of the side being judged. */
 export function metricIndexOf(ctx: RuleContext): MetricIndex {
-  return ctx.index<MetricIndex>(METRIC_INDEX_ID);
+  return ctx.index(metricIndex);
 }
 
 /** Paths of this side that the pull request adds or modifies (base side: their base paths). */

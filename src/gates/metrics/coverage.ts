@@ -3,13 +3,12 @@
  * not resolve statically (those cannot be checked for collisions or conventions).
  */
 import type { CoverageContext, GateCoverage } from '../../core/types.js';
-import { METRIC_INDEX_ID } from './metric-index.js';
-import type { MetricIndex } from './model.js';
+import { metricIndex } from './metric-index.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function metricsCoverage(ctx: CoverageContext): GateCoverage {
-  const index = ctx.index<MetricIndex>(METRIC_INDEX_ID);
+  const index = ctx.index(metricIndex);
   const dynamic = index.metrics.filter((m) => m.name.kind !== 'static');
   const first = dynamic[0];
   return {

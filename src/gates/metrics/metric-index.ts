@@ -6,7 +6,8 @@
  */
 import type { ChangeContext, IndexContext, IndexDef, Service } from '../../core/types.js';
 import { isLockfileOrGenerated } from '../../core/feeds.js';
-import { cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from '../../core/cache.js';
+import { isRecord } from '../../core/cache.js';
+import type { FactsDef } from '../../core/facts.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { extractGo } from './extract-go.js';
 import { extractJs } from './extract-js.js';
@@ -28,7 +29,7 @@ import type {
   StrPart,
 } from './model.js';
 import { expand, resolveName, staticValue, type ConstantLookup } from './parts.js';
-import { ModuleResolver, dirOf, loadJsProjectConfigFrom, type ModuleLookup } from '../../lang/program/modules.js';
+import { dirOf, type ModuleLookup } from '../../lang/program/modules.js';
 import { pythonFullName } from './semantics.js';
 
 export const METRIC_INDEX_ID = 'metric-index';
@@ -66,99 +67,27 @@ function extract(file: SourceFile, resolver: ModuleLookup): FileFacts | undefine
   }
 }
 
-/** One question an extractor asked the resolver, and the answer it got. */
-interface Lookup {
-  method: 'has' | 'js' | 'python' | 'goDir';
-  args: [string] | [string, string];
-  answer: string | boolean | undefined;
-}
-
-/** A resolver that remembers what was asked of it, so an extraction can be checked against another snapshot. */
-class RecordingLookup implements ModuleLookup {
-  readonly lookups: Lookup[] = [];
-  constructor(private readonly inner: ModuleResolver) {}
-  has(path: string): boolean {
-    return this.record('has', [path], this.inner.has(path));
-  }
-  js(from: string, specifier: string): string | undefined {
-    return this.record('js', [from, specifier], this.inner.js(from, specifier));
-  }
-  python(from: string, module: string): string | undefined {
-    return this.record('python', [from, module], this.inner.python(from, module));
-  }
-  goDir(importPath: string): string | undefined {
-    return this.record('goDir', [importPath], this.inner.goDir(importPath));
-  }
-  private record<T extends string | boolean | undefined>(method: Lookup['method'], args: Lookup['args'], answer: T): T {
-    this.lookups.push({ method, args, answer });
-    return answer;
-  }
-}
-
-function ask(resolver: ModuleResolver, l: Lookup): string | boolean | undefined {
-  switch (l.method) {
-    case 'has':
-      return resolver.has(l.args[0]);
-    case 'js':
-      return resolver.js(l.args[0], l.args[1]!);
-    case 'python':
-      return resolver.python(l.args[0], l.args[1]!);
-    case 'goDir':
-      return resolver.goDir(l.args[0]);
-  }
-}
-
 /**
- * Facts extracted from a file, by file object. A file the pull request did not touch is one object on
- * both sides (the engine reads it once), so the base reuses the head's extraction — the bulk of the work,
- * since most files are unchanged. Facts are plain data and depend on the file's text and on what its
- * imports resolve to; the resolver answers are replayed against the other snapshot's paths and the file
- * is extracted again when any differs (an import whose target the PR added, removed or renamed).
+ * One file's metric facts: definitions, registries, call sites, constants and imports, as plain data. An
+ * extraction depends on the file's text and on what its imports resolve to (the facts stage records and
+ * re-checks those answers), so a file the pull request did not touch is extracted once for both sides
+ * and, with the analysis cache, once for every later run.
  */
-const extracted = new WeakMap<SourceFile, { facts: FileFacts | undefined; lookups: Lookup[] }>();
-
-function extractOnce(
-  file: SourceFile,
-  resolver: ModuleResolver,
-  cache: AnalysisCache | undefined,
-): FileFacts | undefined {
-  const hit = extracted.get(file);
-  if (hit && hit.lookups.every((l) => ask(resolver, l) === l.answer)) return hit.facts;
-  // Between runs: the same path and text, and the same answers to every question the extraction asked.
-  const key = cache ? cacheKey(FACTS_KIND, contentId(file)) : undefined;
-  const stored = key ? cache!.get(key) : undefined;
-  if (isStoredExtraction(stored) && stored.lookups.every((l) => ask(resolver, l) === l.answer)) {
-    extracted.set(file, stored);
-    return stored.facts;
-  }
-  const recording = new RecordingLookup(resolver);
-  const facts = extract(file, recording);
-  const record = { facts, lookups: recording.lookups };
-  extracted.set(file, record);
-  if (key) cache!.set(key, record);
-  return facts;
-}
-
-/** The kind of the metrics index's per-file entries in the analysis cache. */
-const FACTS_KIND = 'metrics-file-facts';
-
-/** The shape of a stored extraction (its facts are this build's own: the cache's stamp says so). */
-function isStoredExtraction(value: unknown): value is { facts: FileFacts | undefined; lookups: Lookup[] } {
-  if (!isRecord(value) || !Array.isArray(value.lookups)) return false;
-  const facts = value.facts;
-  if (facts !== undefined && !(isRecord(facts) && typeof facts.path === 'string' && Array.isArray(facts.metrics)))
-    return false;
-  return value.lookups.every(
-    (l: unknown) =>
-      isRecord(l) &&
-      (l.method === 'has' || l.method === 'js' || l.method === 'python' || l.method === 'goDir') &&
-      isStringArray(l.args) &&
-      (l.args.length === 1 || l.args.length === 2),
-  );
-}
-
-/** Module resolvers by snapshot path list, for extractions run ahead of the build. */
-const resolvers = new WeakMap<readonly string[], ModuleResolver>();
+export const metricFileFacts: FactsDef<FileFacts | undefined, IndexContext> = {
+  id: 'metrics/file-facts',
+  // A file another index parsed first is extracted ahead only when `build` certainly loads it: a scoped
+  // build loads the changed files, what they import and the files that spell their names, not every file
+  // that mentions a metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU).
+  wants(file, ctx) {
+    if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t)))
+      return false;
+    const scope = ctx.scope as MetricScope | undefined;
+    return !scope || scope.files.includes(file.path);
+  },
+  extract: (file, ctx) => extract(file, ctx.modules),
+  isFacts: (value): value is FileFacts | undefined =>
+    value === undefined || (isRecord(value) && typeof value.path === 'string' && Array.isArray(value.metrics)),
+};
 
 /** The index definition the gate registers. */
 export const metricIndex: IndexDef<MetricIndex> = {
@@ -174,45 +103,23 @@ export const metricIndex: IndexDef<MetricIndex> = {
   async scope(ctx): Promise<MetricScope> {
     return { files: await metricFeeders(ctx) };
   },
-  // Another index is freeing this tree: extract now what `build` would parse the file again for. Only
-  // files `build` certainly loads (they mention a metrics library); the result waits in `extracted`.
-  extractFile(file, ctx) {
-    if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t))) return;
-    // A scoped build loads the changed files, what they import and the files that spell their names: not
-    // every file that mentions a metrics library. Extracting those ahead was most of a PR's CPU when
-    // another index read the whole repository (the synthetic 20-file PR: 5.6 of 21 s).
-    const scope = ctx.scope as MetricScope | undefined;
-    if (scope && !scope.files.includes(file.path)) return;
-    let resolver = resolvers.get(ctx.paths);
-    if (!resolver) resolvers.set(ctx.paths, (resolver = new ModuleResolver(ctx.paths)));
-    extractOnce(file, resolver, ctx.cache);
-  },
+  facts: [metricFileFacts],
 };
 
 /** Builds the index for one snapshot. Exported for tests. */
 export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> {
   const candidates = await ctx.snapshot.grep(LIBRARY_TOKENS, SOURCE_GLOBS);
   if (candidates.length === 0) return emptyIndex();
-  // JS imports through tsconfig aliases and workspace packages need those files read first.
-  const jsConfig = candidates.some((p) => !p.endsWith('.py') && !p.endsWith('.go'))
-    ? await loadJsProjectConfigFrom(ctx.paths, (p) => ctx.snapshot.read(p))
-    : undefined;
-  const resolver = new ModuleResolver(ctx.paths, jsConfig);
   const allPaths = new Set(ctx.paths);
   const facts = new Map<string, FileFacts>();
   const scope = ctx.scope as MetricScope | undefined;
   const load = async (path: string): Promise<void> => {
     if (facts.has(path) || ctx.excluded(path) || !isSource(path)) return;
-    const file = await ctx.read(path);
-    if (!file) return;
     try {
-      const f = extractOnce(file, resolver, ctx.cache);
+      const f = await ctx.facts(metricFileFacts, path);
       if (f) facts.set(path, f);
     } catch (err) {
       ctx.error(path, `the metrics index could not analyse this file: ${(err as Error).message}`);
-    } finally {
-      // Facts are plain data: free the tree now rather than keep every tree of the repository alive.
-      file.dispose();
     }
   };
 

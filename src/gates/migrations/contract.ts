@@ -6,12 +6,13 @@
  * base declares it and no code of the head names it.
  */
 import type { RuleContext } from '../../core/types.js';
-import { columnIntroducedBy, HISTORY_INDEX, type MigrationIndex } from './history.js';
+import { columnIntroducedBy, type MigrationIndex } from './history.js';
 import { releaseStatus } from './history-rules.js';
 import { declaresColumn, modelOf } from './models.js';
 import type { OpOf } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { djangoApp } from './orm/django.js';
+import { historyIndex } from './history.js';
 
 export type ContractReason = 'state-removed' | 'unread';
 
@@ -19,8 +20,8 @@ function sides(
   ctx: RuleContext<unknown, MigrationsOptions>,
 ): { base: MigrationIndex; head: MigrationIndex } | undefined {
   try {
-    const mine = ctx.index<MigrationIndex>(HISTORY_INDEX);
-    const other = ctx.otherIndex<MigrationIndex>(HISTORY_INDEX);
+    const mine = ctx.index(historyIndex);
+    const other = ctx.otherIndex(historyIndex);
     return ctx.side === 'head' ? { base: other, head: mine } : { base: mine, head: other };
   } catch {
     return undefined;

@@ -3,12 +3,12 @@
  * dialect it does not analyse statement by statement (only PostgreSQL DDL is judged for locks).
  */
 import type { CoverageContext, GateCoverage } from '../../core/types.js';
-import { HISTORY_INDEX, type MigrationIndex } from './history.js';
+import { historyIndex } from './history.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function migrationsCoverage(ctx: CoverageContext): GateCoverage {
-  const index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+  const index = ctx.index(historyIndex);
   const sets = [...index.sets.values()];
   const files = sets.reduce((n, s) => n + s.entries.length, 0);
   const tools = [...new Set(sets.map((s) => s.tool))].sort();

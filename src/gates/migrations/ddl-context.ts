@@ -13,7 +13,6 @@ import { classifyMigrationPath, MIGRATION_GLOBS, type MigrationFileInfo } from '
 import picomatch from 'picomatch';
 import {
   djangoFieldBefore,
-  HISTORY_INDEX,
   notNullBefore,
   type Dialect,
   type IndexedMigration,
@@ -23,6 +22,7 @@ import {
 import type { Op, OpOf, TableKey } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { planOf, type MigrationPlan } from './plan.js';
+import { historyIndex } from './history.js';
 
 export interface DdlTarget {
   file: SourceFile;
@@ -150,7 +150,7 @@ function resolveAlterField(
 /** The DDL target of a changed file, or undefined when it is not an up migration of a known layout. */
 function historyOf(ctx: RuleContext<unknown, MigrationsOptions>): MigrationIndex | undefined {
   try {
-    return ctx.index<MigrationIndex>(HISTORY_INDEX);
+    return ctx.index(historyIndex);
   } catch {
     return undefined;
   }

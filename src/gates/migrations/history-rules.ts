@@ -2,15 +2,16 @@
  * Shared plumbing for history rules (repo rules comparing the base index with the head index).
  */
 import type { RuleContext } from '../../core/types.js';
-import { HISTORY_INDEX, type IndexedMigration, type MigrationIndex } from './history.js';
+import { type IndexedMigration, type MigrationIndex } from './history.js';
 import type { MigrationsOptions } from './options.js';
+import { historyIndex } from './history.js';
 
 /** This side's index and the other side's, or undefined when either failed to build. */
 export function indexes(
   ctx: RuleContext<unknown, MigrationsOptions>,
 ): { mine: MigrationIndex; other: MigrationIndex } | undefined {
   try {
-    return { mine: ctx.index<MigrationIndex>(HISTORY_INDEX), other: ctx.otherIndex<MigrationIndex>(HISTORY_INDEX) };
+    return { mine: ctx.index(historyIndex), other: ctx.otherIndex(historyIndex) };
   } catch {
     return undefined;
   }

@@ -17,11 +17,12 @@ import {
   stringValue,
   templateParts,
 } from '../../lang/ts-helpers.js';
-import { HISTORY_INDEX, type MigrationIndex } from './history.js';
+import { type MigrationIndex } from './history.js';
 import { isNeverMigrationPath } from './layout.js';
 import { sqlalchemyColumnName } from './models.js';
 import type { MigrationsOptions } from './options.js';
 import { planOf } from './plan.js';
+import { historyIndex } from './history.js';
 
 /** How many of the newest migrations per set are searched for dropped/renamed columns. */
 const NEWEST_PER_SET = 5;
@@ -307,7 +308,7 @@ export function relatedReferences(
   if (ctx.side !== 'head') return { summary: '', locations: [] };
   let index: MigrationIndex;
   try {
-    index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+    index = ctx.index(historyIndex);
   } catch {
     return { summary: '', locations: [] };
   }

@@ -92,7 +92,7 @@ export function evidenceIn(text: string): { line: number; what: string } | undef
 export function cookieSetterFor(ctx: RuleContext<unknown, PiiOptions>, path: string): CookieSetter | null | undefined {
   let index: CookieIndex;
   try {
-    index = ctx.index<CookieIndex>(COOKIE_INDEX);
+    index = ctx.index(cookieIndex);
   } catch {
     return undefined;
   }

@@ -3,12 +3,12 @@
  * could not read statically (their redaction is then unknown, so what reaches them is judged without it).
  */
 import type { CoverageContext, GateCoverage } from '../../core/types.js';
-import { PINO_LOGGER_INDEX, type PinoLoggerIndex } from './logger-index.js';
+import { pinoLoggerIndex } from './logger-index.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 export function piiCoverage(ctx: CoverageContext): GateCoverage {
-  const loggers = [...ctx.index<PinoLoggerIndex>(PINO_LOGGER_INDEX).values()].flat();
+  const loggers = [...ctx.index(pinoLoggerIndex).values()].flat();
   const opaque = loggers.filter((l) => l.unknown);
   const first = opaque[0];
   return {

@@ -100,7 +100,7 @@ export function resolveLogger(
 /** The logger index of the side being checked, or undefined when it could not be built. */
 export function loggerIndexOf(ctx: RuleContext<unknown, PiiOptions>): PinoLoggerIndex | undefined {
   try {
-    return ctx.index<PinoLoggerIndex>(PINO_LOGGER_INDEX);
+    return ctx.index(pinoLoggerIndex);
   } catch {
     return undefined;
   }

@@ -67,7 +67,7 @@ export const prismaSecretIndex: IndexDef<PrismaSecretIndex, PiiOptions> = {
 /** The index of the side being checked; undefined when the change did not feed it or it failed. */
 export function prismaIndexOf(ctx: RuleContext<unknown, PiiOptions>): PrismaSecretIndex | undefined {
   try {
-    return ctx.index<PrismaSecretIndex>(PRISMA_SECRET_INDEX);
+    return ctx.index(prismaSecretIndex);
   } catch {
     return undefined;
   }

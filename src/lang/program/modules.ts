@@ -90,9 +90,12 @@ export class ModuleResolver {
   private readonly tsconfigDirs: Map<string, string>;
   private readonly aliasScopes = new Map<string, AliasScope | undefined>();
   private readonly workspaces: Map<string, WorkspacePackage>;
+  /** The package.json files read for workspace packages, by path (their text). */
+  readonly packageJsons: ReadonlyMap<string, string>;
 
   constructor(paths: readonly string[], config?: JsProjectConfig) {
     this.paths = new Set(paths);
+    this.packageJsons = config?.packageJsons ?? new Map();
     this.tsconfigTexts = config?.tsconfigs ?? new Map();
     this.tsconfigDirs = new Map();
     for (const p of this.tsconfigTexts.keys()) if (/(^|\/)tsconfig\.json$/.test(p)) this.tsconfigDirs.set(dirOf(p), p);

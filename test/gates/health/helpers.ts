@@ -7,6 +7,7 @@ import type { HealthModel } from '../../../src/gates/health/model.js';
 import { healthOptionsSchema, type HealthOptions } from '../../../src/gates/health/options.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/core/services.js';
+import { standaloneFacts } from '../../../src/core/facts.js';
 
 export async function modelOf(
   files: Record<string, string>,
@@ -16,6 +17,12 @@ export async function modelOf(
   const paths = await snapshot.list();
   const services = detectServices(paths);
   const errors: string[] = [];
+  const read = async (path: string) => {
+    const r = await snapshot.read(path);
+    if (!r.ok) return undefined;
+    await loadParsers([r.file.language]);
+    return r.file;
+  };
   const model = await buildHealthModel({
     side: 'head',
     snapshot,
@@ -23,12 +30,8 @@ export async function modelOf(
     gateOptions: healthOptionsSchema.parse(options),
     services: services.services,
     serviceOf: services.serviceOf,
-    read: async (path) => {
-      const r = await snapshot.read(path);
-      if (!r.ok) return undefined;
-      await loadParsers([r.file.language]);
-      return r.file;
-    },
+    read,
+    ...standaloneFacts(snapshot, paths, read),
     error: (path, message) => errors.push(`${path}: ${message}`),
     excluded: () => false,
   });

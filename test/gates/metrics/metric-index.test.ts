@@ -10,14 +10,27 @@ import type { IndexedMetric, MetricIndex } from '../../../src/gates/metrics/mode
 import type { SourceFile } from '../../../src/lang/source-file.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/core/services.js';
+import { FactsStore, standaloneFacts } from '../../../src/core/facts.js';
 
 /** Builds the index of a snapshot; `files` hands out given file objects (as the engine shares them between sides). */
 async function build(
   snapshot: MemorySnapshot,
-  options: { excluded?: (p: string) => boolean; files?: Record<string, SourceFile>; errors?: string[] } = {},
+  options: {
+    excluded?: (p: string) => boolean;
+    files?: Record<string, SourceFile>;
+    errors?: string[];
+    store?: FactsStore;
+  } = {},
 ): Promise<MetricIndex> {
   const paths = await snapshot.list();
   const services = detectServices(paths);
+  const read = async (p: string) => {
+    const r = await snapshot.read(p);
+    const file = options.files?.[p] ?? (r.ok ? r.file : undefined);
+    if (!file) return undefined;
+    await loadParsers([file.language]);
+    return file;
+  };
   return buildMetricIndex({
     side: 'head',
     snapshot,
@@ -25,13 +38,8 @@ async function build(
     gateOptions: {},
     services: services.services,
     serviceOf: services.serviceOf,
-    read: async (p) => {
-      const read = await snapshot.read(p);
-      const file = options.files?.[p] ?? (read.ok ? read.file : undefined);
-      if (!file) return undefined;
-      await loadParsers([file.language]);
-      return file;
-    },
+    read,
+    ...standaloneFacts(snapshot, paths, read, options.store),
     error: (p, m) => void options.errors?.push(`${p}: ${m}`),
     excluded: options.excluded ?? (() => false),
   });
@@ -409,12 +417,25 @@ describe('metric index: base and head share the extraction of a file the pull re
       'src/metrics.ts': metrics,
       'src/names/index.ts': `export const PREFIX = 'base_';\n`,
     });
-    // The engine hands both sides one file object for an untouched path.
-    const shared = await head.read('src/metrics.ts');
-    if (!shared.ok) throw new Error('unreadable fixture');
-    const files = { 'src/metrics.ts': shared.file };
-    expect((await build(head, { files })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
-    expect((await build(base, { files })).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
-    expect((await build(head, { files })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    // One facts store for both sides, as in the engine: src/metrics.ts has the same identity on both.
+    const store = new FactsStore();
+    expect((await build(head, { store })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    const extracted = store.extractions;
+    expect((await build(base, { store })).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
+    // The import resolves elsewhere on the base, so src/metrics.ts was extracted again there.
+    expect(store.extractions - extracted).toBe(2);
+    expect((await build(head, { store })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+  });
+
+  it('extracts an untouched file once for both sides when its imports resolve alike', async () => {
+    const metrics = `import { Counter } from 'prom-client';\nimport { PREFIX } from './names';\nexport const a = new Counter({ name: PREFIX + 'orders_total', help: 'A' });\n`;
+    const head = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names.ts': `export const PREFIX = 'head_';\n` });
+    const base = new MemorySnapshot({ 'src/metrics.ts': metrics, 'src/names.ts': `export const PREFIX = 'base_';\n` });
+    const store = new FactsStore();
+    expect((await build(head, { store })).metrics.map((m) => m.fullName)).toEqual(['head_orders_total']);
+    const extracted = store.extractions;
+    expect((await build(base, { store })).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
+    // Only src/names.ts differs between the sides; src/metrics.ts's facts are reused.
+    expect(store.extractions - extracted).toBe(1);
   });
 });

@@ -12,6 +12,7 @@ import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.j
 import { memorySnapshot } from '../../../src/source/memory.js';
 import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
+import { standaloneFacts } from '../../../src/core/facts.js';
 
 /** Builds the history index of an in-memory snapshot (head side; base side when given releases), as the engine would. */
 async function build(
@@ -22,6 +23,12 @@ async function build(
   const snapshot = memorySnapshot(files);
   if (releases) snapshot.releases = releases;
   const paths = await snapshot.list();
+  const read = async (path: string) => {
+    const r = await snapshot.read(path);
+    if (!r.ok) return undefined;
+    await loadParsers([r.file.language]);
+    return r.file;
+  };
   const ctx: IndexContext<ReturnType<typeof migrationsOptionsSchema.parse>> = {
     side: releases ? 'base' : 'head',
     snapshot,
@@ -29,12 +36,8 @@ async function build(
     gateOptions: migrationsOptionsSchema.parse(options),
     services: [],
     serviceOf: () => ({ root: '', name: 'repo', marker: 'config', languages: [] }),
-    read: async (path) => {
-      const r = await snapshot.read(path);
-      if (!r.ok) return undefined;
-      await loadParsers([r.file.language]);
-      return r.file;
-    },
+    read,
+    ...standaloneFacts(snapshot, paths, read),
     error: (path, message) => {
       throw new Error(`${path}: ${message}`);
     },

@@ -5,7 +5,7 @@
  */
 import type { SourceFile, Tree, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
-import { ModuleResolver, type JsProjectConfig } from '../../../lang/program/modules.js';
+import type { ModuleResolver } from '../../../lang/program/modules.js';
 import { contentId, isRecord } from '../../../core/cache.js';
 
 export type Lang = 'js' | 'py';
@@ -109,6 +109,10 @@ export function isStoredDependencies(value: unknown): value is StoredDependencie
 class RecordingResolver {
   session: Dependencies | undefined;
   constructor(private readonly inner: ModuleResolver) {}
+  /** The package.json files the resolver read (not a question about paths: nothing to record). */
+  get packageJsons(): ReadonlyMap<string, string> {
+    return this.inner.packageJsons;
+  }
   js(from: string, spec: string): string | undefined {
     const answer = this.inner.js(from, spec);
     this.session?.lookups.push({ method: 'js', from, spec, answer });
@@ -125,27 +129,23 @@ class RecordingResolver {
 export class CodeBase {
   private readonly infos = new Map<string, FileInfo | null>();
   readonly resolver: RecordingResolver;
-  private readonly plainResolver: ModuleResolver;
   private sessionPath: string | undefined;
 
   constructor(
-    paths: readonly string[],
+    /** The snapshot's module resolver (`IndexContext.modules`: tsconfig aliases and workspace packages). */
+    private readonly plainResolver: ModuleResolver,
     private readonly read: (path: string) => Promise<SourceFile | undefined>,
     private readonly reportError: (path: string, message: string) => void,
-    /** Frees a file's tree (the engine's `release`, which lets other indexes extract from it first). */
-    private readonly dispose: (file: SourceFile) => void = (file) => file.dispose(),
-    /** The tsconfig / package.json files JS imports resolve through (aliases, workspace packages). */
-    jsConfig?: JsProjectConfig,
     /** A file's cache identity without reading it, when the engine can tell (`IndexContext.identify`). */
     private readonly identify?: (path: string) => Promise<string | undefined>,
   ) {
-    this.plainResolver = new ModuleResolver(paths, jsConfig);
     this.resolver = new RecordingResolver(this.plainResolver);
   }
 
+  /** An error during an extraction is part of its record (its index reports it); otherwise reported now. */
   private onError(path: string, message: string): void {
-    this.resolver.session?.errors.push({ path, message });
-    this.reportError(path, message);
+    if (this.resolver.session) this.resolver.session.errors.push({ path, message });
+    else this.reportError(path, message);
   }
 
   /** Runs one file's extraction and returns what it depended on. */
@@ -162,13 +162,6 @@ export class CodeBase {
     return deps;
   }
 
-  /** Whether an extraction recorded on one snapshot holds on this one (then its facts are reused). */
-  async holds(deps: Dependencies): Promise<boolean> {
-    for (const c of deps.consulted) if ((await this.read(c.path)) !== c.file) return false;
-    for (const l of deps.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
-    return true;
-  }
-
   /**
    * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
    * it where the engine can (a git blob id): the facts are then used with no file read at all.
@@ -182,7 +175,7 @@ export class CodeBase {
     return true;
   }
 
-  /** Reports again the errors a reused extraction had reported. */
+  /** Reports the errors an analysis recorded (a reused one says what the first one said). */
   replayErrors(deps: Pick<Dependencies, 'errors'>): void {
     for (const e of deps.errors) this.reportError(e.path, e.message);
   }
@@ -191,7 +184,7 @@ export class CodeBase {
   release(path: string): void {
     const info = this.infos.get(path);
     this.infos.delete(path);
-    if (info) this.dispose(info.file);
+    if (info) info.file.dispose();
   }
 
   /** Frees every tree loaded so far. */

@@ -1,8 +1,8 @@
 import type { RepoRule, RuleContext } from '../../../core/types.js';
 import { changedPaths, metricIndexOf, touched } from '../analysis.js';
-import { METRIC_INDEX_ID } from '../metric-index.js';
 import type { IndexedMetric, MetricIndex } from '../model.js';
 import type { MetricsOptions } from '../options.js';
+import { metricIndex } from '../metric-index.js';
 
 /**
  * metrics/never-observed: a metric the pull request declares that nothing ever records. It is exported as
@@ -36,7 +36,7 @@ export const rule: RepoRule<unknown, MetricsOptions> = {
     if (ctx.side === 'base') return;
     const changed = changedPaths(ctx);
     const index = metricIndexOf(ctx);
-    const baseNames = new Set(ctx.otherIndex<MetricIndex>(METRIC_INDEX_ID).metrics.map(nameOf));
+    const baseNames = new Set(ctx.otherIndex(metricIndex).metrics.map(nameOf));
     for (const def of index.metrics) {
       if (!changed.has(def.loc.path) || !touched(ctx, def.loc)) continue;
       const name = nameOf(def);

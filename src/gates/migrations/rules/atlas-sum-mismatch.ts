@@ -1,6 +1,7 @@
 import type { RepoRule } from '../../../core/types.js';
-import { HISTORY_INDEX, type MigrationIndex } from '../history.js';
+import { type MigrationIndex } from '../history.js';
 import type { MigrationsOptions } from '../options.js';
+import { historyIndex } from '../history.js';
 
 /**
  * migrations/atlas-sum-mismatch: `atlas.sum` does not match the migration directory (a file added,
@@ -31,7 +32,7 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
   check(ctx) {
     let index: MigrationIndex;
     try {
-      index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }

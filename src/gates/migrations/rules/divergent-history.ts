@@ -1,7 +1,8 @@
 import type { RepoRule } from '../../../core/types.js';
-import { HISTORY_INDEX, type IndexedMigration, type MigrationIndex, type MigrationSet } from '../history.js';
+import { type IndexedMigration, type MigrationIndex, type MigrationSet } from '../history.js';
 import { toolName } from '../layout.js';
 import type { MigrationsOptions } from '../options.js';
+import { historyIndex } from '../history.js';
 
 /** Tools that refuse two migrations with the same version. */
 const UNIQUE_VERSIONS = new Set(['flyway', 'golang-migrate', 'atlas', 'rails', 'diesel']);
@@ -49,7 +50,7 @@ export const rule: RepoRule<unknown, MigrationsOptions> = {
   check(ctx) {
     let index: MigrationIndex;
     try {
-      index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }

@@ -1,6 +1,6 @@
 import type { FileRule, Severity } from '../../../core/types.js';
 import type { SourceFile } from '../../../lang/source-file.js';
-import { djangoFieldBefore, HISTORY_INDEX, type MigrationIndex, type MigrationSet } from '../history.js';
+import { djangoFieldBefore, type MigrationIndex, type MigrationSet } from '../history.js';
 import { djangoTouchedTables } from '../orm/django.js';
 import { planOf } from '../plan.js';
 import type { MigrationTool } from '../layout.js';
@@ -16,6 +16,7 @@ import {
   type SchemaObject,
 } from '../schema-sources.js';
 import { dirOf } from '../../../lang/program/paths.js';
+import { historyIndex } from '../history.js';
 
 interface Ecosystem {
   tool: MigrationTool;
@@ -148,7 +149,7 @@ export const rule: FileRule<unknown, MigrationsOptions> = {
     if (ctx.side !== 'head' || !change || change.status === 'removed') return;
     let index: MigrationIndex;
     try {
-      index = ctx.index<MigrationIndex>(HISTORY_INDEX);
+      index = ctx.index(historyIndex);
     } catch {
       return;
     }

@@ -1,0 +1,283 @@
+/**
+ * The facts stage: per-file plain data a gate extracts from one file's live syntax tree, computed once
+ * per file content and shared by both sides of a change, every index that asks, and later runs (through
+ * the analysis cache).
+ *
+ * A {@link FactsDef} is pure given the file's path and text and the answers its extraction got from the
+ * module resolver (`ctx.modules`). Those answers are recorded with the facts; before facts extracted on
+ * one snapshot are used on another (the other side of the change, a later commit), every question is asked
+ * again there, and the file is extracted afresh when any answer differs (an import whose target the pull
+ * request added, removed or renamed). This is the only place that replays such questions.
+ *
+ * One parse per file: when a file is parsed for one definition, every other definition whose index is
+ * still to be built on that side and that `wants` the file extracts from the same tree before it is freed.
+ */
+import type { SourceFile } from '../lang/source-file.js';
+import { ModuleResolver, loadJsProjectConfigFrom, type ModuleLookup } from '../lang/program/modules.js';
+import type { IndexContext, Snapshot } from './types.js';
+import { cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from './cache.js';
+
+/**
+ * What an extraction may consult besides its own file, on the snapshot it runs on: module resolution and
+ * other files. Both are recorded and checked again before the facts are reused elsewhere.
+ */
+export interface FactsContext {
+  readonly modules: ModuleLookup;
+  /** Another file of the snapshot (undefined when missing or skipped); its identity becomes a dependency. */
+  consult(path: string): Promise<SourceFile | undefined>;
+}
+
+/**
+ * Plain data a gate extracts from one file. `F` holds no syntax nodes, functions or class instances: it
+ * outlives the tree and may be written to the analysis cache.
+ */
+export interface FactsDef<F, Owner = unknown> {
+  /** Unique across gates (`metrics/file-facts`); the kind of its entries in the analysis cache. */
+  readonly id: string;
+  /**
+   * Cheap (path and text only): whether this file is one the owning index will ask about, so the engine
+   * extracts it ahead from a tree another index parsed. `owner` is the owning index's context on that side
+   * (its scope, exclusions, paths).
+   */
+  wants(file: SourceFile, owner: Owner): boolean;
+  /** The facts of one parsed file. May throw: the index that asked reports the file as not analysed. */
+  extract(file: SourceFile, ctx: FactsContext): F | Promise<F>;
+  /** Whether a value read back from the cache has the shape of `F` (a corrupt entry is never trusted). */
+  isFacts(value: unknown): value is F;
+}
+
+/** One question an extraction asked the resolver, and the answer it got. */
+interface Lookup {
+  method: 'has' | 'js' | 'python' | 'goDir';
+  args: [string] | [string, string];
+  answer: string | boolean | undefined;
+}
+
+/** Facts with the questions they depended on and the files they looked into (by identity; null: absent). */
+interface Extraction {
+  facts: unknown;
+  lookups: Lookup[];
+  consulted: Array<{ path: string; id: string | null }>;
+}
+
+function ask(resolver: ModuleLookup, l: Lookup): string | boolean | undefined {
+  switch (l.method) {
+    case 'has':
+      return resolver.has(l.args[0]);
+    case 'js':
+      return resolver.js(l.args[0], l.args[1]!);
+    case 'python':
+      return resolver.python(l.args[0], l.args[1]!);
+    case 'goDir':
+      return resolver.goDir(l.args[0]);
+  }
+}
+
+/** How a snapshot answers the questions an extraction may have asked. */
+interface Answers {
+  resolver: ModuleLookup;
+  identify(path: string): Promise<string | undefined>;
+}
+
+async function holds(extraction: Extraction, answers: Answers): Promise<boolean> {
+  if (!extraction.lookups.every((l) => ask(answers.resolver, l) === l.answer)) return false;
+  for (const c of extraction.consulted) if (((await answers.identify(c.path)) ?? null) !== c.id) return false;
+  return true;
+}
+
+/** A resolver that remembers what was asked of it. */
+class RecordingLookup implements ModuleLookup {
+  readonly lookups: Lookup[] = [];
+  constructor(private readonly inner: ModuleLookup) {}
+  has(path: string): boolean {
+    return this.record('has', [path], this.inner.has(path));
+  }
+  js(from: string, specifier: string): string | undefined {
+    return this.record('js', [from, specifier], this.inner.js(from, specifier));
+  }
+  python(from: string, module: string): string | undefined {
+    return this.record('python', [from, module], this.inner.python(from, module));
+  }
+  goDir(importPath: string): string | undefined {
+    return this.record('goDir', [importPath], this.inner.goDir(importPath));
+  }
+  private record<T extends string | boolean | undefined>(method: Lookup['method'], args: Lookup['args'], answer: T): T {
+    this.lookups.push({ method, args, answer });
+    return answer;
+  }
+}
+
+function isConsulted(value: unknown): value is Extraction['consulted'][number] {
+  return isRecord(value) && typeof value.path === 'string' && (value.id === null || typeof value.id === 'string');
+}
+
+function isLookup(value: unknown): value is Lookup {
+  return (
+    isRecord(value) &&
+    (value.method === 'has' || value.method === 'js' || value.method === 'python' || value.method === 'goDir') &&
+    isStringArray(value.args) &&
+    (value.args.length === 1 || value.args.length === 2) &&
+    (value.answer === undefined || typeof value.answer === 'string' || typeof value.answer === 'boolean')
+  );
+}
+
+/**
+ * The facts of one evaluation (both sides). Memory holds each extraction by definition and file identity,
+ * so a file the pull request did not touch is extracted once for both sides.
+ */
+export class FactsStore {
+  private readonly memo = new Map<string, Extraction>();
+  /** Extractions run (not served from memory or the cache), for tests and benchmarks. */
+  extractions = 0;
+
+  constructor(private readonly cache?: AnalysisCache) {}
+
+  /** Access for one snapshot. */
+  side(access: FactsSideAccess): SideFacts {
+    return new SideFacts(this, access);
+  }
+
+  /** @internal A remembered extraction that holds on the snapshot `answers` speaks for. */
+  async recall(defId: string, identity: string, answers: Answers): Promise<Extraction | undefined> {
+    const key = `${defId}\u0000${identity}`;
+    const known = this.memo.get(key);
+    if (known && (await holds(known, answers))) return known;
+    if (!this.cache) return undefined;
+    const stored = this.cache.get(cacheKey(defId, identity));
+    if (
+      !isRecord(stored) ||
+      !Array.isArray(stored.lookups) ||
+      !stored.lookups.every(isLookup) ||
+      !Array.isArray(stored.consulted) ||
+      !stored.consulted.every(isConsulted)
+    )
+      return undefined;
+    const extraction: Extraction = { facts: stored.facts, lookups: stored.lookups, consulted: stored.consulted };
+    if (!(await holds(extraction, answers))) return undefined;
+    this.memo.set(key, extraction);
+    return extraction;
+  }
+
+  /** @internal Runs one extraction and remembers it (in memory and in the cache). */
+  async extract<F>(
+    def: FactsDef<F, never>,
+    identity: string,
+    file: SourceFile,
+    access: Pick<FactsSideAccess, 'read'>,
+    answers: Answers,
+  ): Promise<Extraction> {
+    const recording = new RecordingLookup(answers.resolver);
+    const consulted: Extraction['consulted'] = [];
+    const consult = async (path: string) => {
+      const other = path === file.path ? file : await access.read(path);
+      if (path !== file.path && !consulted.some((c) => c.path === path))
+        consulted.push({ path, id: other ? contentId(other) : null });
+      return other;
+    };
+    const facts = await def.extract(file, { modules: recording, consult });
+    this.extractions++;
+    const extraction: Extraction = { facts, lookups: recording.lookups, consulted };
+    this.memo.set(`${def.id}\u0000${identity}`, extraction);
+    this.cache?.set(cacheKey(def.id, identity), extraction);
+    return extraction;
+  }
+}
+
+/** What the facts of one snapshot are read through. */
+export interface FactsSideAccess {
+  /** Reads a file (parsers loaded), or undefined when missing or skipped. */
+  read(path: string): Promise<SourceFile | undefined>;
+  /**
+   * The file's identity ({@link contentId} of what `read` returns), without reading it where the snapshot
+   * can tell; undefined when `read` would return nothing.
+   */
+  identify(path: string): Promise<string | undefined>;
+  /** This snapshot's module resolver (built once, on first use). */
+  modules(): Promise<ModuleResolver>;
+  /** The definitions whose index is still to be built on this side, each with its owner's context. */
+  pending(): ReadonlyArray<Pending>;
+}
+
+/** A definition waiting for its index's build, with what its `wants` is given. */
+export interface Pending {
+  def: FactsDef<unknown, never>;
+  owner: unknown;
+}
+
+/** The facts of one snapshot. */
+export class SideFacts {
+  constructor(
+    private readonly store: FactsStore,
+    private readonly access: FactsSideAccess,
+  ) {}
+
+  /**
+   * The facts `def` extracts from the file at `path`; undefined when the file is missing or skipped.
+   * Served from memory or the cache when every recorded question has the same answer here (a file known
+   * by its blob is then not even read); otherwise the file is read, parsed and extracted — with every
+   * pending definition that wants it, from the same tree — and its tree freed. Throws what the extraction
+   * throws.
+   */
+  async get<F>(def: FactsDef<F, never>, path: string): Promise<F | undefined> {
+    const answers = await this.answers();
+    const identity = await this.access.identify(path);
+    if (identity === undefined) return undefined;
+    const known = await this.store.recall(def.id, identity, answers);
+    if (known && def.isFacts(known.facts)) return known.facts;
+    const file = await this.access.read(path);
+    if (!file) return undefined;
+    try {
+      const facts = (await this.store.extract(def, contentId(file), file, this.access, answers)).facts as F;
+      await this.alongside(file);
+      return facts;
+    } finally {
+      file.dispose();
+    }
+  }
+
+  /**
+   * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
+   * parsed once and serves them all. The facts wait in memory for their index; a failure is left to that
+   * index's own request, which reports it.
+   */
+  async alongside(file: SourceFile): Promise<void> {
+    const wanting = this.access.pending().filter((p) => p.def.wants(file, p.owner as never));
+    if (wanting.length === 0) return;
+    const answers = await this.answers();
+    const id = contentId(file);
+    for (const { def } of wanting) {
+      if (await this.store.recall(def.id, id, answers)) continue;
+      try {
+        await this.store.extract(def, id, file, this.access, answers);
+      } catch {
+        // Asked again by its index, which reports it.
+      }
+    }
+  }
+
+  private async answers(): Promise<Answers> {
+    return { resolver: await this.access.modules(), identify: (path) => this.access.identify(path) };
+  }
+}
+
+/**
+ * `facts` and `modules` for an index built on one snapshot outside the engine (unit tests, tools): no
+ * cache and nothing extracted ahead. Builds given one `store` share their extractions as the engine's
+ * two sides do.
+ */
+export function standaloneFacts(
+  snapshot: Pick<Snapshot, 'read'>,
+  paths: readonly string[],
+  read: (path: string) => Promise<SourceFile | undefined>,
+  store = new FactsStore(),
+): Pick<IndexContext, 'facts' | 'modules'> {
+  let resolver: Promise<ModuleResolver> | undefined;
+  const modules = () =>
+    (resolver ??= loadJsProjectConfigFrom(paths, (p) => snapshot.read(p)).then((c) => new ModuleResolver(paths, c)));
+  const identify = async (path: string) => {
+    const file = await read(path);
+    return file && contentId(file);
+  };
+  const side = store.side({ read, identify, modules, pending: () => [] });
+  return { facts: (def, path) => side.get(def, path), modules };
+}
