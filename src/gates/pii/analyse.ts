@@ -4,7 +4,7 @@
  * what severity, is each rule's own predicate (`claim` in its rule file); this module only gathers the
  * hits and the evidence the predicates weigh (`credentialReason`).
  */
-import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
+import type { MemoKey, SourceFile, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, enclosingFunction, lineOf, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
 import { Flow, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
@@ -58,22 +58,22 @@ export type SinkPredicate = (hit: SinkHit) => SinkClaim | undefined;
 /** A hit as one rule reports it. */
 export type SinkFinding = SinkHit & SinkClaim;
 
-/** Keyed by the syntax tree the hits' nodes belong to: a file parsed again after its tree was freed starts afresh. */
-const cache = new WeakMap<Tree | SourceFile, Map<string, SinkHit[]>>();
+/**
+ * The file's sink hits per options key, memoised on the file: the first of the four rules to check a file
+ * computes them, the other three read them, and the engine's `dispose()` of the file drops them with the
+ * tree their nodes belong to.
+ */
+const SINK_HITS: MemoKey<Map<string, SinkHit[]>> = { name: 'pii sink hits' };
 
-/** The sink hits of one file (TS/JS or Python), cached per options. */
+/** The sink hits of one file (TS/JS or Python), computed once per file and options. */
 export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkHit[] {
-  const key = file.tree() ?? file;
-  let perFile = cache.get(key);
-  if (!perFile) {
-    perFile = new Map();
-    cache.set(key, perFile);
+  const perOptions = file.memo(SINK_HITS, () => new Map<string, SinkHit[]>());
+  let hits = perOptions.get(options.key);
+  if (!hits) {
+    hits = compute(file, options);
+    perOptions.set(options.key, hits);
   }
-  const hit = perFile.get(options.key);
-  if (hit) return hit;
-  const result = compute(file, options);
-  perFile.set(options.key, result);
-  return result;
+  return hits;
 }
 
 function compute(file: SourceFile, options: ResolvedOptions): SinkHit[] {
