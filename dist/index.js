@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f8c1955a65d8d230";
+var FACTS_SOURCE_HASH = "c718527fe70b1920";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -64050,18 +64050,30 @@ function compute(file2, options) {
         if (source.kind === "object" && sink.fastify && source.key === "req" && source.object.id === "request" && /\blog$/.test(receiverOf(sink.name))) {
           continue;
         }
-        out.push({ sink, source, line: lineOf(source.node), evidence });
+        out.push({
+          sink: { name: sink.name, kind: sink.kind },
+          source: loggedValue(source, sink, evidence),
+          line: lineOf(source.node)
+        });
       }
     }
   }
   return out;
 }
+function loggedValue(source, sink, evidence) {
+  if (source.kind === "field") {
+    const { node: _node2, ...field2 } = source;
+    return field2;
+  }
+  const { node: _node, ...object2 } = source;
+  const credential = credentialReason(source, sink, evidence);
+  return credential === void 0 ? object2 : { ...object2, credential };
+}
 function receiverOf(name) {
   return name.slice(0, name.lastIndexOf("."));
 }
-function credentialReason(hit) {
-  const { source, sink } = hit;
-  const { flow, authorizedClient } = hit.evidence;
+function credentialReason(source, sink, evidence) {
+  const { flow, authorizedClient } = evidence;
   if (source.object.id === "http-error") {
     if (/\.headers$/.test(source.expr)) return "the request headers include the Authorization header";
     if (authorizedClient) return "this file sets an Authorization header on its HTTP requests, and the error keeps it";
@@ -65686,13 +65698,11 @@ var WHOLE_OBJECT_IDS = /* @__PURE__ */ new Set([
   "model-dump",
   "db-row"
 ]);
-var claim5 = (hit) => {
-  const { source } = hit;
+var claim5 = ({ source }) => {
   if (source.kind !== "object" || !WHOLE_OBJECT_IDS.has(source.object.id)) return void 0;
   if (source.object.id === "env")
     return { severity: "blocker", credential: "the environment holds the service's secrets" };
-  const credential = credentialReason({ ...hit, source });
-  return credential ? { severity: "blocker", credential } : {};
+  return source.credential ? { severity: "blocker", credential: source.credential } : {};
 };
 function claimWithSchema(index) {
   return (hit) => {
