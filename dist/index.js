@@ -30615,21 +30615,21 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache8 = /* @__PURE__ */ new Map();
+  const cache7 = /* @__PURE__ */ new Map();
   function run2(s) {
-    const cached3 = cache8.get(s);
+    const cached3 = cache7.get(s);
     if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache8.get(s)
+        getter: () => cache7.get(s)
       });
     }
     if (cached3 !== void 0)
       return cached3;
-    cache8.set(s, RESOLVING);
+    cache7.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
-    cache8.set(s, mapped);
+    cache7.set(s, mapped);
     return mapped;
   }
   function mapInner(s) {
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "9e57b92f1538fc04";
+var FACTS_SOURCE_HASH = "3f14d0d0e93e6075";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36292,12 +36292,12 @@ function contentId(file2) {
 function blobIdentity(path2, oid) {
   return `blob:${oid}:${path2}`;
 }
-function cached2(cache8, key, validate2, compute3) {
-  if (!cache8) return compute3();
-  const hit = cache8.get(key);
+function cached2(cache7, key, validate2, compute3) {
+  if (!cache7) return compute3();
+  const hit = cache7.get(key);
   if (hit !== void 0 && validate2(hit)) return hit;
   const value = compute3();
-  cache8.set(key, value);
+  cache7.set(key, value);
   return value;
 }
 function isRecord(value) {
@@ -36980,6 +36980,7 @@ var SourceFileImpl = class {
   sqlCommentSpans;
   errorsSlot;
   linesSlot;
+  memos = /* @__PURE__ */ new Map();
   lineIndex() {
     return this.index ??= new LineIndex(this.text);
   }
@@ -37104,9 +37105,16 @@ var SourceFileImpl = class {
     this.errorsSlot = { value };
     return value;
   }
+  memo(key, compute3) {
+    if (this.memos.has(key)) return this.memos.get(key);
+    const value = compute3();
+    this.memos.set(key, value);
+    return value;
+  }
   dispose() {
     this.treeSlot?.value?.delete();
     this.treeSlot = void 0;
+    this.memos.clear();
   }
 };
 function errorShare(root, text2) {
@@ -37758,13 +37766,13 @@ var GitSnapshot = class _GitSnapshot {
    *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
    *   searches the paths that differ, so a change set pays for one search of the repository, not two.
    */
-  constructor(root, sha, catFile, maxFileBytes, baseline, cache8) {
+  constructor(root, sha, catFile, maxFileBytes, baseline, cache7) {
     this.root = root;
     this.sha = sha;
     this.catFile = catFile;
     this.maxFileBytes = maxFileBytes;
     this.baseline = baseline;
-    this.cache = cache8;
+    this.cache = cache7;
   }
   root;
   sha;
@@ -39463,8 +39471,8 @@ function isLookup(value) {
   return isRecord(value) && (value.method === "has" || value.method === "js" || value.method === "python" || value.method === "goDir") && isStringArray(value.args) && (value.args.length === 1 || value.args.length === 2) && (value.answer === void 0 || typeof value.answer === "string" || typeof value.answer === "boolean");
 }
 var FactsStore = class {
-  constructor(cache8) {
-    this.cache = cache8;
+  constructor(cache7) {
+    this.cache = cache7;
   }
   cache;
   memo = /* @__PURE__ */ new Map();
@@ -59002,9 +59010,9 @@ var historyIndex = {
     return index;
   }
 };
-function cachedDjangoMeta(file2, cache8) {
-  if (!cache8) return djangoMeta(file2);
-  return cached2(cache8, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
+function cachedDjangoMeta(file2, cache7) {
+  if (!cache7) return djangoMeta(file2);
+  return cached2(cache7, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
 }
 function isDjangoMeta(value) {
   return isRecord(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
@@ -64102,19 +64110,15 @@ function isCliScript(file2, imports) {
 }
 
 // src/gates/pii/analyse.ts
-var cache5 = /* @__PURE__ */ new WeakMap();
+var SINK_HITS = { name: "pii sink hits" };
 function analyseSinks(file2, options) {
-  const key = file2.tree() ?? file2;
-  let perFile = cache5.get(key);
-  if (!perFile) {
-    perFile = /* @__PURE__ */ new Map();
-    cache5.set(key, perFile);
+  const perOptions = file2.memo(SINK_HITS, () => /* @__PURE__ */ new Map());
+  let hits = perOptions.get(options.key);
+  if (!hits) {
+    hits = compute(file2, options);
+    perOptions.set(options.key, hits);
   }
-  const hit = perFile.get(options.key);
-  if (hit) return hit;
-  const result3 = compute(file2, options);
-  perFile.set(options.key, result3);
-  return result3;
+  return hits;
 }
 function compute(file2, options) {
   const lang = file2.language === "python" ? "py" : "js";
@@ -64128,18 +64132,30 @@ function compute(file2, options) {
         if (source.kind === "object" && sink.fastify && source.key === "req" && source.object.id === "request" && /\blog$/.test(receiverOf(sink.name))) {
           continue;
         }
-        out.push({ sink, source, line: lineOf(source.node), evidence });
+        out.push({
+          sink: { name: sink.name, kind: sink.kind },
+          source: loggedValue(source, sink, evidence),
+          line: lineOf(source.node)
+        });
       }
     }
   }
   return out;
 }
+function loggedValue(source, sink, evidence) {
+  if (source.kind === "field") {
+    const { node: _node2, ...field2 } = source;
+    return field2;
+  }
+  const { node: _node, ...object2 } = source;
+  const credential = credentialReason(source, sink, evidence);
+  return credential === void 0 ? object2 : { ...object2, credential };
+}
 function receiverOf(name) {
   return name.slice(0, name.lastIndexOf("."));
 }
-function credentialReason(hit) {
-  const { source, sink } = hit;
-  const { flow, authorizedClient } = hit.evidence;
+function credentialReason(source, sink, evidence) {
+  const { flow, authorizedClient } = evidence;
   if (source.object.id === "http-error") {
     if (/\.headers$/.test(source.expr)) return "the request headers include the Authorization header";
     if (authorizedClient) return "this file sets an Authorization header on its HTTP requests, and the error keeps it";
@@ -64414,14 +64430,14 @@ function cookieSetterFor(ctx, path2) {
 function logsRequests(kind) {
   return kind === "pino-http" || kind === "express-pino-logger" || kind === "hapi-pino" || kind === "nestjs-pino";
 }
-var cache6 = /* @__PURE__ */ new WeakMap();
+var cache5 = /* @__PURE__ */ new WeakMap();
 function pinoConfigs(file2) {
   const tree = file2.tree();
   if (!tree) return compute2(file2);
-  const hit = cache6.get(tree);
+  const hit = cache5.get(tree);
   if (hit) return hit;
   const result3 = compute2(file2);
-  cache6.set(tree, result3);
+  cache5.set(tree, result3);
   return result3;
 }
 function compute2(file2) {
@@ -65155,14 +65171,14 @@ var rule64 = {
 };
 
 // src/gates/pii/pino-check.ts
-var cache7 = /* @__PURE__ */ new WeakMap();
+var cache6 = /* @__PURE__ */ new WeakMap();
 var NO_INDEX = {};
 function checkPino(file2, index) {
   const key = file2.tree() ?? file2;
-  let perFile = cache7.get(key);
+  let perFile = cache6.get(key);
   if (!perFile) {
     perFile = /* @__PURE__ */ new WeakMap();
-    cache7.set(key, perFile);
+    cache6.set(key, perFile);
   }
   const hit = perFile.get(index ?? NO_INDEX);
   if (hit) return hit;
@@ -65764,13 +65780,11 @@ var WHOLE_OBJECT_IDS = /* @__PURE__ */ new Set([
   "model-dump",
   "db-row"
 ]);
-var claim5 = (hit) => {
-  const { source } = hit;
+var claim5 = ({ source }) => {
   if (source.kind !== "object" || !WHOLE_OBJECT_IDS.has(source.object.id)) return void 0;
   if (source.object.id === "env")
     return { severity: "blocker", credential: "the environment holds the service's secrets" };
-  const credential = credentialReason({ ...hit, source });
-  return credential ? { severity: "blocker", credential } : {};
+  return source.credential ? { severity: "blocker", credential: source.credential } : {};
 };
 function claimWithSchema(index) {
   return (hit) => {
@@ -66961,9 +66975,9 @@ ${error63.describe()}`
 }
 async function check2(state, job) {
   let collected;
-  const cache8 = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : void 0;
-  if (cache8?.loadProblem && cache8.loadProblem !== "missing")
-    info(`The analysis cache in ${cache8.path} was not used (${cache8.loadProblem}); it is rebuilt.`);
+  const cache7 = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : void 0;
+  if (cache7?.loadProblem && cache7.loadProblem !== "missing")
+    info(`The analysis cache in ${cache7.path} was not used (${cache7.loadProblem}); it is rebuilt.`);
   try {
     const cwd = resolve(state.workspace, state.inputs.workingDirectory);
     startGroup("Collecting the change");
@@ -66978,7 +66992,7 @@ async function check2(state, job) {
         ...job.pullNumber !== void 0 ? { pullNumber: job.pullNumber } : {},
         ...state.octokit ? { octokit: state.octokit } : {},
         log: (l) => info(l),
-        ...cache8 ? { cache: cache8 } : {}
+        ...cache7 ? { cache: cache7 } : {}
       });
     } finally {
       endGroup();
@@ -66995,15 +67009,15 @@ async function check2(state, job) {
       ...state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {},
       now: state.now,
       log: (l) => info(l),
-      ...cache8 ? { cache: cache8 } : {},
+      ...cache7 ? { cache: cache7 } : {},
       // A push (to the base branch, typically) fills the cache for the pull requests that will target it.
-      ...cache8 && job.event === "push" ? { fillCache: true } : {}
+      ...cache7 && job.event === "push" ? { fillCache: true } : {}
     });
-    if (cache8) {
-      const { hits, misses } = cache8.stats;
-      const saved = cache8.save();
+    if (cache7) {
+      const { hits, misses } = cache7.stats;
+      const saved = cache7.save();
       info(
-        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache8.path}` : saved.error ? `not saved (${saved.error})` : "unchanged"}.`
+        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache7.path}` : saved.error ? `not saved (${saved.error})` : "unchanged"}.`
       );
     }
     if (evaluation.waiverProblem) state.publisher.problems.push(evaluation.waiverProblem);

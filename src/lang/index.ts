@@ -9,7 +9,7 @@
  * Tree-sitter (TS/TSX/JS/Python/Go) and libpg-query (PostgreSQL) run as WebAssembly; see `assets.ts` for
  * where their .wasm files are found in a bundled build.
  */
-export type { Language, SourceFile, SqlParse, SqlStatement, YamlParse, TSNode, Tree } from './source-file.js';
+export type { Language, MemoKey, SourceFile, SqlParse, SqlStatement, YamlParse, TSNode, Tree } from './source-file.js';
 export { languageOf, decodeSource, formatBytes, DEFAULT_MAX_BYTES, type DecodeOptions } from './decode.js';
 export { loadParsers, loadedParsers, isTreeSitterLanguage, type TreeSitterLanguage } from './parsers.js';
 export { setAssetDir, assetFiles, ASSETS_ENV, ESM_BUNDLE_BANNER } from './assets.js';

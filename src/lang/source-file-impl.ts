@@ -8,7 +8,7 @@
  */
 import type { Dockerfile } from 'dockerfile-ast';
 import type { Node as TSNode, Tree } from 'web-tree-sitter';
-import type { Language, SourceFile, SqlParse, YamlParse } from './source-file.js';
+import type { Language, MemoKey, SourceFile, SqlParse, YamlParse } from './source-file.js';
 import {
   commentLines,
   hashLineComments,
@@ -52,6 +52,7 @@ export class SourceFileImpl implements SourceFile {
   private sqlCommentSpans: Span[] | undefined;
   private errorsSlot: Slot<readonly string[]>;
   private linesSlot: Slot<readonly string[]>;
+  private readonly memos = new Map<MemoKey<unknown>, unknown>();
 
   constructor(
     readonly path: string,
@@ -204,11 +205,20 @@ export class SourceFileImpl implements SourceFile {
     return value;
   }
 
+  memo<T>(key: MemoKey<T>, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute();
+    this.memos.set(key, value);
+    return value;
+  }
+
   dispose(): void {
     // Trees own WASM memory that JS garbage collection reclaims late or never; free it now. A later
-    // tree() call parses again, but nodes handed out before are invalid from here on.
+    // tree() call parses again, but nodes handed out before are invalid from here on, and so are the
+    // memoised values that may hold them.
     this.treeSlot?.value?.delete();
     this.treeSlot = undefined;
+    this.memos.clear();
   }
 }
 

@@ -52,6 +52,17 @@ export interface YamlParse {
   error?: { message: string; line: number };
 }
 
+/**
+ * Names one kind of value derived from a file, for {@link SourceFile.memo}: the key object's identity tells
+ * values apart (`name` only helps a reader), and `T` is the value's type. Owned by the analysis that
+ * computes the value, e.g. a gate's shared analysis of the files its rules check.
+ */
+export interface MemoKey<T> {
+  readonly name: string;
+  /** Never set: carries `T`, so one key always yields one type. */
+  readonly value?: T;
+}
+
 export interface SourceFile {
   readonly path: string;
   /** Decoded text: BOM removed, line endings as in the file. */
@@ -87,7 +98,17 @@ export interface SourceFile {
   comments(): readonly { line: number; text: string }[];
   /** Parse problems worth reporting as analysis errors (e.g. SQL the parser rejected). Empty when none. */
   parseErrors(): readonly string[];
-  /** Frees WASM memory held by parse trees. The engine calls it when an evaluation ends. */
+  /**
+   * A value derived from this file, computed on the first call with `key` and returned to every later
+   * caller with the same key: the rules of a gate that share one analysis of the file run it once. Kept
+   * until `dispose()`, since the value may hold nodes of the tree it frees; a throwing `compute` stores
+   * nothing.
+   */
+  memo<T>(key: MemoKey<T>, compute: () => T): T;
+  /**
+   * Frees WASM memory held by parse trees, and drops the memoised values derived from them. The engine
+   * calls it when an evaluation ends.
+   */
   dispose(): void;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadParsers } from '../../src/lang/index.js';
+import { loadParsers, type MemoKey } from '../../src/lang/index.js';
 import { fileOf, fixture, lineOfText } from './helpers.js';
 
 beforeAll(async () => {
@@ -148,6 +148,29 @@ describe('tree-sitter languages', () => {
     expect(second.rootNode.type).toBe('source_file');
     f.dispose();
     f.dispose(); // idempotent
+  });
+
+  it('memoises a derived value per key until dispose, and stores nothing when computing it throws', () => {
+    const f = fileOf('a.ts', 'export const a = 1;\n');
+    const statements: MemoKey<number> = { name: 'statements' };
+    const sameName: MemoKey<number> = { name: 'statements' };
+    let runs = 0;
+    const count = () => (runs++, f.tree()!.rootNode.namedChildCount);
+    expect(f.memo(statements, count)).toBe(1);
+    expect(f.memo(statements, count)).toBe(1);
+    expect(runs).toBe(1);
+    // Keys are told apart by identity, not by name.
+    expect(f.memo(sameName, () => 7)).toBe(7);
+    f.dispose();
+    expect(f.memo(statements, count)).toBe(1);
+    expect(runs).toBe(2);
+    const failing: MemoKey<string> = { name: 'failing' };
+    expect(() =>
+      f.memo(failing, () => {
+        throw new Error('budget spent');
+      }),
+    ).toThrow('budget spent');
+    expect(f.memo(failing, () => 'computed again')).toBe('computed again');
   });
 
   it('parses a 50,000-line TypeScript file', () => {

@@ -1,86 +1,81 @@
 /**
- * The sink analysis shared by the four "what reaches a log" rules: every sink call in a file and every
- * sensitive source in its arguments. Computed once per file and options. Which rule reports a hit, and at
- * what severity, is each rule's own predicate (`claim` in its rule file); this module only gathers the
- * hits and the evidence the predicates weigh (`credentialReason`).
+ * The sink analysis shared by the four "what reaches a log" rules: every sink call in a file, every
+ * sensitive value in its arguments, and what the file shows about each value, as plain data (no syntax
+ * nodes). Computed once per file and options. Which rule reports a hit, and at what severity, is each
+ * rule's own predicate (`claim` in its rule file); this module only gathers the hits and the evidence
+ * the predicates weigh, and names no rule.
  */
-import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
+import type { MemoKey, SourceFile, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, enclosingFunction, lineOf, positionalArgs, stringValue } from '../../lang/ts-helpers.js';
-import { Flow, type ObjectSource, type Source, type Step } from './flow.js';
+import { Flow, type FieldSource, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
-import { findSinks, type Sink } from './sinks.js';
+import { findSinks, type Sink, type SinkKind } from './sinks.js';
 
-/** A sensitive source in a sink's arguments, before any rule has claimed it. */
+/** A sensitive value in a sink's arguments, before any rule has claimed it. Plain data. */
 export interface SinkHit {
-  sink: Sink;
-  source: Source;
+  /** The call, as the code names it (`logger.info`, `print`), and where it writes. */
+  sink: { name: string; kind: SinkKind };
+  source: LoggedValue;
+  /** The line where the value enters the call. */
   line: number;
-  /** What the file shows, for predicates that weigh evidence (see {@link credentialReason}). */
-  evidence: SinkEvidence;
 }
 
-/** Per-file evidence shared by the hits of one file. */
-export interface SinkEvidence {
-  flow: Flow;
-  /** The file sets an Authorization header on its outgoing HTTP requests. */
-  authorizedClient: boolean;
+/** A value whose name says what it is (`req.body.password`): the flow's field source, without its node. */
+export type LoggedField = Omit<FieldSource, 'node'>;
+
+/** A whole object (a request, a body, the environment): the flow's object source, without its node. */
+export interface LoggedObject extends Omit<ObjectSource, 'node'> {
+  /**
+   * Why the object visibly carries a credential, when the file shows it: the same function reads a
+   * secret field from it, the route is a login/token endpoint, the error's request headers are logged,
+   * or the file sets an Authorization header on its HTTP client.
+   */
+  credential?: string;
 }
 
-/** What a rule's predicate says about a hit it reports. */
+export type LoggedValue = LoggedField | LoggedObject;
+
+/** What a rule's predicate says about a hit it reports; a rule may add what its messages need. */
 export interface SinkClaim {
   /** Set when the finding's severity differs from the rule's default (escalations, the environment). */
   severity?: 'blocker' | 'warning';
-  /** Why a whole object counts as carrying a credential. */
-  credential?: string;
-  /** A whole database row whose model has secret columns the read keeps. */
-  secretRow?: SecretRow;
-}
-
-/** What the schema says about a logged row: its model and the secret columns the read keeps. */
-export interface SecretRow {
-  model: string;
-  /** Where the model is declared. */
-  path: string;
-  line: number;
-  /** "`passwordHash` (password, hashed or encrypted)". */
-  columns: string[];
-  /** The field names of those columns, as the row object has them. */
-  fields: string[];
-  /** The read returns a list of rows (`findMany`). */
-  many: boolean;
-  /** Why the row keeps them: no `select`/`omit` at all, a `select` asking for one, or arguments it cannot read. */
-  how: 'all' | 'selected' | 'dynamic';
 }
 
 /** A sink rule's predicate: the claim when the rule reports this hit, else undefined. */
-export type SinkPredicate = (hit: SinkHit) => SinkClaim | undefined;
+export type SinkPredicate<Claim extends SinkClaim = SinkClaim> = (hit: SinkHit) => Claim | undefined;
 
 /** A hit as one rule reports it. */
-export type SinkFinding = SinkHit & SinkClaim;
+export type SinkFinding<Claim extends SinkClaim = SinkClaim> = SinkHit & Claim;
 
-/** Keyed by the syntax tree the hits' nodes belong to: a file parsed again after its tree was freed starts afresh. */
-const cache = new WeakMap<Tree | SourceFile, Map<string, SinkHit[]>>();
+/**
+ * The file's sink hits per options key, memoised on the file: the first of the four rules to check a file
+ * computes them, the other three read them.
+ */
+const SINK_HITS: MemoKey<Map<string, SinkHit[]>> = { name: 'pii sink hits' };
 
-/** The sink hits of one file (TS/JS or Python), cached per options. */
+/** The sink hits of one file (TS/JS or Python), computed once per file and options. */
 export function analyseSinks(file: SourceFile, options: ResolvedOptions): SinkHit[] {
-  const key = file.tree() ?? file;
-  let perFile = cache.get(key);
-  if (!perFile) {
-    perFile = new Map();
-    cache.set(key, perFile);
+  const perOptions = file.memo(SINK_HITS, () => new Map<string, SinkHit[]>());
+  let hits = perOptions.get(options.key);
+  if (!hits) {
+    hits = compute(file, options);
+    perOptions.set(options.key, hits);
   }
-  const hit = perFile.get(options.key);
-  if (hit) return hit;
-  const result = compute(file, options);
-  perFile.set(options.key, result);
-  return result;
+  return hits;
+}
+
+/** What the file shows, for the evidence of each hit. */
+interface FileEvidence {
+  flow: Flow;
+  /** The file sets an Authorization header on its outgoing HTTP requests. */
+  authorizedClient: boolean;
 }
 
 function compute(file: SourceFile, options: ResolvedOptions): SinkHit[] {
   const lang = file.language === 'python' ? 'py' : 'js';
   const flow = new Flow(lang, { classifier: options.classifier, redactors: options.redactors });
   const out: SinkHit[] = [];
-  const evidence: SinkEvidence = { flow, authorizedClient: setsAuthorizationHeader(file) };
+  const evidence: FileEvidence = { flow, authorizedClient: setsAuthorizationHeader(file) };
   for (const sink of findSinks(file)) {
     for (const arg of sink.args) {
       const result =
@@ -100,11 +95,26 @@ function compute(file: SourceFile, options: ResolvedOptions): SinkHit[] {
           // Fastify's default `req` serializer logs method, url, host and remote address only.
           continue;
         }
-        out.push({ sink, source, line: lineOf(source.node), evidence });
+        out.push({
+          sink: { name: sink.name, kind: sink.kind },
+          source: loggedValue(source, sink, evidence),
+          line: lineOf(source.node),
+        });
       }
     }
   }
   return out;
+}
+
+/** The source without its syntax node; an object with the credential the file shows it carries. */
+function loggedValue(source: Source, sink: Sink, evidence: FileEvidence): LoggedValue {
+  if (source.kind === 'field') {
+    const { node: _node, ...field } = source;
+    return field;
+  }
+  const { node: _node, ...object } = source;
+  const credential = credentialReason(source, sink, evidence);
+  return credential === undefined ? object : { ...object, credential };
 }
 
 function receiverOf(name: string): string {
@@ -116,9 +126,8 @@ function receiverOf(name: string): string {
  * secret field from it (`req.body.password`), the route is a login/token endpoint, the error's request
  * headers are logged, or this file sets an Authorization header on its HTTP client.
  */
-export function credentialReason(hit: SinkHit & { source: ObjectSource }): string | undefined {
-  const { source, sink } = hit;
-  const { flow, authorizedClient } = hit.evidence;
+function credentialReason(source: ObjectSource, sink: Sink, evidence: FileEvidence): string | undefined {
+  const { flow, authorizedClient } = evidence;
   if (source.object.id === 'http-error') {
     if (/\.headers$/.test(source.expr)) return 'the request headers include the Authorization header';
     if (authorizedClient) return 'this file sets an Authorization header on its HTTP requests, and the error keeps it';

@@ -117,8 +117,6 @@ export interface ObjectSource {
   via: Step[];
   /** The merge-object key it is logged under (`{ headers: req.headers }` → `headers`). */
   key?: string;
-  /** Why it counts as carrying a credential (raises a warning object to a blocker). */
-  credential?: string;
   /**
    * A WHATWG (fetch API) Request or its Headers: JSON serialisation writes `{}` (its fields are getters
    * and private slots), util.inspect prints every header.

@@ -4,7 +4,7 @@
  */
 import type { FindingInput, RuleContext } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { analyseSinks, describeVia, type SinkFinding, type SinkPredicate } from './analyse.js';
+import { analyseSinks, describeVia, type SinkClaim, type SinkFinding, type SinkPredicate } from './analyse.js';
 import { resolveOptions, type PiiOptions } from './options.js';
 import type { SinkKind } from './sinks.js';
 
@@ -53,11 +53,11 @@ export function baseData(f: SinkFinding): Record<string, string> {
  * Runs the shared analysis on a changed source file and reports the hits the rule's predicate claims,
  * once per value and line. Skips declaration files and paths the gate's `exclude` option names.
  */
-export function reportSinks(
-  claim: SinkPredicate,
+export function reportSinks<Claim extends SinkClaim>(
+  claim: SinkPredicate<Claim>,
   file: SourceFile,
   ctx: RuleContext<unknown, PiiOptions>,
-  build: (f: SinkFinding) => Omit<FindingInput, 'line'> | undefined,
+  build: (f: SinkFinding<Claim>) => Omit<FindingInput, 'line'> | undefined,
 ): void {
   const options = resolveOptions(ctx.gateOptions);
   if (options.excluded(file.path) || /\.d\.[mc]?ts$/.test(file.path)) return;
@@ -68,7 +68,7 @@ export function reportSinks(
     const once = `${hit.line}\u0000${hit.source.expr}`;
     if (seen.has(once)) continue;
     seen.add(once);
-    const f: SinkFinding = { ...hit, ...claimed };
+    const f: SinkFinding<Claim> = { ...hit, ...claimed };
     const finding = build(f);
     if (!finding) continue;
     ctx.report({

@@ -1,6 +1,6 @@
 import type { FileRule } from '../../../core/types.js';
-import type { SinkPredicate } from '../analyse.js';
-import type { ObjectSource, WholeObjectId } from '../flow.js';
+import type { LoggedObject, SinkPredicate } from '../analyse.js';
+import type { WholeObjectId } from '../flow.js';
 import type { PiiOptions } from '../options.js';
 import { loggerIndexOf, resolveLogger } from '../logger-index.js';
 import { covers } from '../pino.js';
@@ -37,7 +37,7 @@ const PINO_RECEIVER = /^(req|request|reply|res|fastify|app|server)\.log$/;
  * Paths follow the shape actually logged: `logger.info({ headers: req.headers })` needs
  * `headers.authorization`, not `req.headers.authorization`.
  */
-export function redactPathsFor(source: ObjectSource): string[] {
+export function redactPathsFor(source: LoggedObject): string[] {
   const at = (rest: string) => (source.key ? `${bracket(source.key)}.${rest}` : rest);
   switch (source.object.id) {
     case 'headers':
@@ -106,7 +106,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
     const index = loggerIndexOf(ctx);
     const py = file.language === 'python';
     reportSinks(claim, file, ctx, (f) => {
-      const source = f.source as ObjectSource;
+      const source = f.source as LoggedObject;
       if (source.fetch && f.severity === 'warning')
         return { messageId: 'fetchRequest', data: { ...baseData(f), label: source.object.label } };
       const data = {

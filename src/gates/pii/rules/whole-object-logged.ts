@@ -1,7 +1,7 @@
 import type { FileRule } from '../../../core/types.js';
 import type { SourceFile } from '../../../lang/source-file.js';
-import { credentialReason, type SecretRow, type SinkClaim, type SinkFinding, type SinkPredicate } from '../analyse.js';
-import type { ObjectSource, RowRead, WholeObjectId } from '../flow.js';
+import type { LoggedObject, SinkClaim, SinkFinding, SinkPredicate } from '../analyse.js';
+import type { RowRead, WholeObjectId } from '../flow.js';
 import { loggerIndexOf, resolveLogger, type PinoLoggerIndex } from '../logger-index.js';
 import type { PiiOptions } from '../options.js';
 import { covers } from '../pino.js';
@@ -21,6 +21,30 @@ const INSTEAD: Partial<Record<WholeObjectId, string>> = {
   'model-dump': 'the attributes you need by name',
   'db-row': "the row's id and the columns you need by name",
 };
+
+/** What the schema says about a logged row: its model and the secret columns the read keeps. */
+export interface SecretRow {
+  model: string;
+  /** Where the model is declared. */
+  path: string;
+  line: number;
+  /** "`passwordHash` (password, hashed or encrypted)". */
+  columns: string[];
+  /** The field names of those columns, as the row object has them. */
+  fields: string[];
+  /** The read returns a list of rows (`findMany`). */
+  many: boolean;
+  /** Why the row keeps them: no `select`/`omit` at all, a `select` asking for one, or arguments it cannot read. */
+  how: 'all' | 'selected' | 'dynamic';
+}
+
+/** What this rule's predicate says about a whole object it reports. */
+export interface WholeObjectClaim extends SinkClaim {
+  /** Why the object counts as carrying a credential (the finding is then a blocker). */
+  credential?: string;
+  /** A whole database row whose model has secret columns the read keeps. */
+  secretRow?: SecretRow;
+}
 
 /** Why a logged row keeps its secret columns, for the message. */
 const HOW: Record<SecretRow['how'], string> = {
@@ -44,16 +68,14 @@ export const WHOLE_OBJECT_IDS: ReadonlySet<WholeObjectId> = new Set<WholeObjectI
 
 /**
  * Reports a whole body, query, user, session, payload, HTTP client error, every field of an object, or
- * the environment: a warning, a blocker for the environment and where the object visibly carries a
- * credential ({@link credentialReason}).
+ * the environment: a warning, a blocker for the environment and where the file shows the object carries
+ * a credential (`credential` of the logged object).
  */
-export const claim: SinkPredicate = (hit) => {
-  const { source } = hit;
+export const claim: SinkPredicate<WholeObjectClaim> = ({ source }) => {
   if (source.kind !== 'object' || !WHOLE_OBJECT_IDS.has(source.object.id)) return undefined;
   if (source.object.id === 'env')
     return { severity: 'blocker', credential: "the environment holds the service's secrets" };
-  const credential = credentialReason({ ...hit, source });
-  return credential ? { severity: 'blocker', credential } : {};
+  return source.credential ? { severity: 'blocker', credential: source.credential } : {};
 };
 
 /**
@@ -63,7 +85,7 @@ export const claim: SinkPredicate = (hit) => {
  * secret, an argument list it cannot read, or a model name several schemas declare differently). A row
  * of a model without one is left to its variable's name (`user` is still a user record).
  */
-export function claimWithSchema(index: PrismaSecretIndex | undefined): SinkPredicate {
+export function claimWithSchema(index: PrismaSecretIndex | undefined): SinkPredicate<WholeObjectClaim> {
   return (hit) => {
     const { source } = hit;
     if (source.kind === 'object' && source.row) {
@@ -75,7 +97,7 @@ export function claimWithSchema(index: PrismaSecretIndex | undefined): SinkPredi
   };
 }
 
-function secretRowOf(row: RowRead, index: PrismaSecretIndex | undefined): SinkClaim | undefined {
+function secretRowOf(row: RowRead, index: PrismaSecretIndex | undefined): WholeObjectClaim | undefined {
   const models = index?.get(row.accessor);
   if (!models?.length) return undefined;
   // Several schemas declare the model (a monorepo): report what any of them keeps, surely only if all agree.
@@ -104,12 +126,17 @@ function secretRowOf(row: RowRead, index: PrismaSecretIndex | undefined): SinkCl
  * redacts every secret column of the row at the shape logged here: `account.passwordHash` under the key
  * `account`, `passwordHash` as the merge object, `rows.0.passwordHash` for a list (`rows[*].passwordHash`).
  */
-function redactedByLogger(f: SinkFinding, row: SecretRow, file: SourceFile, loggers: PinoLoggerIndex | undefined) {
+function redactedByLogger(
+  f: SinkFinding<WholeObjectClaim>,
+  row: SecretRow,
+  file: SourceFile,
+  loggers: PinoLoggerIndex | undefined,
+) {
   if (f.sink.kind !== 'log' || f.sink.name.startsWith('console.')) return false;
   const receiver = f.sink.name.slice(0, f.sink.name.lastIndexOf('.'));
   const known = /^[A-Za-z_$][\w$]*$/.test(receiver) ? resolveLogger(file, receiver, loggers) : undefined;
   if (!known || known.unknown || !known.redact?.length) return false;
-  const source = f.source as ObjectSource;
+  const source = f.source as LoggedObject;
   const prefix = [...(source.key !== undefined ? [source.key] : []), ...(row.many ? ['0'] : [])];
   return row.fields.every((field) => known.redact!.some((r) => covers(r, [...prefix, field].join('.'))));
 }
@@ -147,7 +174,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
   check(file, _change, ctx) {
     const loggers = loggerIndexOf(ctx);
     reportSinks(claimWithSchema(prismaIndexOf(ctx)), file, ctx, (f) => {
-      const source = f.source as ObjectSource;
+      const source = f.source as LoggedObject;
       if (f.secretRow && redactedByLogger(f, f.secretRow, file, loggers)) return undefined;
       if (f.secretRow)
         return {
