@@ -30615,21 +30615,21 @@ function visit(schema, fnOrHandlers) {
     const h = fnOrHandlers[node2._zod.def.type];
     return h ? h(node2, rewritten) : node2;
   };
-  const cache7 = /* @__PURE__ */ new Map();
+  const cache4 = /* @__PURE__ */ new Map();
   function run2(s) {
-    const cached3 = cache7.get(s);
+    const cached3 = cache4.get(s);
     if (cached3 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
-        getter: () => cache7.get(s)
+        getter: () => cache4.get(s)
       });
     }
     if (cached3 !== void 0)
       return cached3;
-    cache7.set(s, RESOLVING);
+    cache4.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
-    cache7.set(s, mapped);
+    cache4.set(s, mapped);
     return mapped;
   }
   function mapInner(s) {
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "3f14d0d0e93e6075";
+var FACTS_SOURCE_HASH = "c7ef84c8d424236f";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36292,12 +36292,12 @@ function contentId(file2) {
 function blobIdentity(path2, oid) {
   return `blob:${oid}:${path2}`;
 }
-function cached2(cache7, key, validate2, compute3) {
-  if (!cache7) return compute3();
-  const hit = cache7.get(key);
+function cached2(cache4, key, validate2, compute3) {
+  if (!cache4) return compute3();
+  const hit = cache4.get(key);
   if (hit !== void 0 && validate2(hit)) return hit;
   const value = compute3();
-  cache7.set(key, value);
+  cache4.set(key, value);
   return value;
 }
 function isRecord(value) {
@@ -37766,13 +37766,13 @@ var GitSnapshot = class _GitSnapshot {
    *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
    *   searches the paths that differ, so a change set pays for one search of the repository, not two.
    */
-  constructor(root, sha, catFile, maxFileBytes, baseline, cache7) {
+  constructor(root, sha, catFile, maxFileBytes, baseline, cache4) {
     this.root = root;
     this.sha = sha;
     this.catFile = catFile;
     this.maxFileBytes = maxFileBytes;
     this.baseline = baseline;
-    this.cache = cache7;
+    this.cache = cache4;
   }
   root;
   sha;
@@ -39471,8 +39471,8 @@ function isLookup(value) {
   return isRecord(value) && (value.method === "has" || value.method === "js" || value.method === "python" || value.method === "goDir") && isStringArray(value.args) && (value.args.length === 1 || value.args.length === 2) && (value.answer === void 0 || typeof value.answer === "string" || typeof value.answer === "boolean");
 }
 var FactsStore = class {
-  constructor(cache7) {
-    this.cache = cache7;
+  constructor(cache4) {
+    this.cache = cache4;
   }
   cache;
   memo = /* @__PURE__ */ new Map();
@@ -41476,7 +41476,7 @@ function requireCall(call2, bind2, touch) {
 
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
-var infoByTree = /* @__PURE__ */ new WeakMap();
+var FILE_INFO = { name: "health file info" };
 function storedDependencies(deps) {
   return {
     consulted: deps.consulted.map((c) => ({ path: c.path, id: c.file ? contentId(c.file) : null })),
@@ -41589,8 +41589,7 @@ var CodeBase = class {
     try {
       const tree = file2.tree();
       if (!tree) return void 0;
-      let info2 = infoByTree.get(tree);
-      if (!info2) infoByTree.set(tree, info2 = buildInfo(file2, lang, tree.rootNode));
+      const info2 = file2.memo(FILE_INFO, () => buildInfo(file2, lang, tree.rootNode));
       this.infos.set(path2, info2);
       return info2;
     } catch (err) {
@@ -57630,13 +57629,9 @@ function ormOps(file2, info2) {
 }
 
 // src/gates/migrations/plan.ts
-var cache4 = /* @__PURE__ */ new WeakMap();
+var PLANS = { name: "migration plans" };
 function planOf(file2, info2) {
-  let byKey = cache4.get(file2);
-  if (!byKey) {
-    byKey = /* @__PURE__ */ new Map();
-    cache4.set(file2, byKey);
-  }
+  const byKey = file2.memo(PLANS, () => /* @__PURE__ */ new Map());
   const key = `${info2.tool}:${info2.role}`;
   let plan = byKey.get(key);
   if (!plan) {
@@ -59010,9 +59005,9 @@ var historyIndex = {
     return index;
   }
 };
-function cachedDjangoMeta(file2, cache7) {
-  if (!cache7) return djangoMeta(file2);
-  return cached2(cache7, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
+function cachedDjangoMeta(file2, cache4) {
+  if (!cache4) return djangoMeta(file2);
+  return cached2(cache4, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
 }
 function isDjangoMeta(value) {
   return isRecord(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
@@ -64430,15 +64425,9 @@ function cookieSetterFor(ctx, path2) {
 function logsRequests(kind) {
   return kind === "pino-http" || kind === "express-pino-logger" || kind === "hapi-pino" || kind === "nestjs-pino";
 }
-var cache5 = /* @__PURE__ */ new WeakMap();
+var PINO_CONFIGS = { name: "pino configs" };
 function pinoConfigs(file2) {
-  const tree = file2.tree();
-  if (!tree) return compute2(file2);
-  const hit = cache5.get(tree);
-  if (hit) return hit;
-  const result3 = compute2(file2);
-  cache5.set(tree, result3);
-  return result3;
+  return file2.memo(PINO_CONFIGS, () => compute2(file2));
 }
 function compute2(file2) {
   const tree = file2.tree();
@@ -65171,21 +65160,16 @@ var rule64 = {
 };
 
 // src/gates/pii/pino-check.ts
-var cache6 = /* @__PURE__ */ new WeakMap();
+var PINO_FINDINGS = { name: "pino findings" };
 var NO_INDEX = {};
 function checkPino(file2, index) {
-  const key = file2.tree() ?? file2;
-  let perFile = cache6.get(key);
-  if (!perFile) {
-    perFile = /* @__PURE__ */ new WeakMap();
-    cache6.set(key, perFile);
-  }
-  const hit = perFile.get(index ?? NO_INDEX);
+  const perIndex = file2.memo(PINO_FINDINGS, () => /* @__PURE__ */ new WeakMap());
+  const hit = perIndex.get(index ?? NO_INDEX);
   if (hit) return hit;
   const out = { missing: [], mismatches: [], exposures: [] };
   const external = (name) => resolveLogger2(file2, name, index);
   for (const config2 of pinoConfigs(file2)) checkConfig(config2, out, external);
-  perFile.set(index ?? NO_INDEX, out);
+  perIndex.set(index ?? NO_INDEX, out);
   return out;
 }
 function checkConfig(config2, out, external) {
@@ -66975,9 +66959,9 @@ ${error63.describe()}`
 }
 async function check2(state, job) {
   let collected;
-  const cache7 = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : void 0;
-  if (cache7?.loadProblem && cache7.loadProblem !== "missing")
-    info(`The analysis cache in ${cache7.path} was not used (${cache7.loadProblem}); it is rebuilt.`);
+  const cache4 = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : void 0;
+  if (cache4?.loadProblem && cache4.loadProblem !== "missing")
+    info(`The analysis cache in ${cache4.path} was not used (${cache4.loadProblem}); it is rebuilt.`);
   try {
     const cwd = resolve(state.workspace, state.inputs.workingDirectory);
     startGroup("Collecting the change");
@@ -66992,7 +66976,7 @@ async function check2(state, job) {
         ...job.pullNumber !== void 0 ? { pullNumber: job.pullNumber } : {},
         ...state.octokit ? { octokit: state.octokit } : {},
         log: (l) => info(l),
-        ...cache7 ? { cache: cache7 } : {}
+        ...cache4 ? { cache: cache4 } : {}
       });
     } finally {
       endGroup();
@@ -67009,15 +66993,15 @@ async function check2(state, job) {
       ...state.octokit ? { readRepositoryConfig: repositoryConfigReader(state.octokit) } : {},
       now: state.now,
       log: (l) => info(l),
-      ...cache7 ? { cache: cache7 } : {},
+      ...cache4 ? { cache: cache4 } : {},
       // A push (to the base branch, typically) fills the cache for the pull requests that will target it.
-      ...cache7 && job.event === "push" ? { fillCache: true } : {}
+      ...cache4 && job.event === "push" ? { fillCache: true } : {}
     });
-    if (cache7) {
-      const { hits, misses } = cache7.stats;
-      const saved = cache7.save();
+    if (cache4) {
+      const { hits, misses } = cache4.stats;
+      const saved = cache4.save();
       info(
-        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache7.path}` : saved.error ? `not saved (${saved.error})` : "unchanged"}.`
+        `Analysis cache: ${hits} hit(s), ${misses} miss(es); ${saved.saved ? `saved to ${cache4.path}` : saved.error ? `not saved (${saved.error})` : "unchanged"}.`
       );
     }
     if (evaluation.waiverProblem) state.publisher.problems.push(evaluation.waiverProblem);

@@ -8,7 +8,7 @@
  * explicit BEGIN/COMMIT statements.
  */
 import { decodeSource } from '../../lang/index.js';
-import type { SourceFile } from '../../lang/source-file.js';
+import type { MemoKey, SourceFile } from '../../lang/source-file.js';
 import { defaultTransactionMode, type MigrationFileInfo, type MigrationTool, type TransactionMode } from './layout.js';
 import type { DefaultKind, Op } from './ops.js';
 import { classifyDefault, statementOps, type RawOp } from './sql-ops.js';
@@ -27,15 +27,12 @@ export interface MigrationPlan {
   parseError?: { message: string; line: number };
 }
 
-const cache = new WeakMap<SourceFile, Map<string, MigrationPlan>>();
+/** Plans by classification, memoised on the file (dropped when its tree is freed: plans may hold nodes). */
+const PLANS: MemoKey<Map<string, MigrationPlan>> = { name: 'migration plans' };
 
-/** The plan of a migration file (cached per file and classification). */
+/** The plan of a migration file (computed once per file and classification). */
 export function planOf(file: SourceFile, info: MigrationFileInfo): MigrationPlan {
-  let byKey = cache.get(file);
-  if (!byKey) {
-    byKey = new Map();
-    cache.set(file, byKey);
-  }
+  const byKey = file.memo(PLANS, () => new Map<string, MigrationPlan>());
   const key = `${info.tool}:${info.role}`;
   let plan = byKey.get(key);
   if (!plan) {

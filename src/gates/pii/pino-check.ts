@@ -5,7 +5,7 @@
  * wildcard depth) to `pino-redact-path-mismatch`, a custom serializer's additions to
  * `pino-serializer-without-redact`.
  */
-import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
+import type { MemoKey, SourceFile, TSNode } from '../../lang/source-file.js';
 import { descendantsOfType, dottedName, stringValue, unwrap } from '../../lang/ts-helpers.js';
 import { resolveLogger, type PinoLoggerIndex } from './logger-index.js';
 import {
@@ -61,8 +61,8 @@ export interface PinoFindings {
   exposures: SerializerExposure[];
 }
 
-/** Keyed by the syntax tree the findings' nodes belong to (see pinoConfigs), then by the logger index. */
-const cache = new WeakMap<Tree | SourceFile, WeakMap<object, PinoFindings>>();
+/** Per logger index (the findings hold nodes of the file's tree: memoised on the file, see pinoConfigs). */
+const PINO_FINDINGS: MemoKey<WeakMap<object, PinoFindings>> = { name: 'pino findings' };
 const NO_INDEX = {};
 
 /**
@@ -70,18 +70,13 @@ const NO_INDEX = {};
  * `logger` option); without it their redaction is unknown and not judged.
  */
 export function checkPino(file: SourceFile, index?: PinoLoggerIndex): PinoFindings {
-  const key = file.tree() ?? file;
-  let perFile = cache.get(key);
-  if (!perFile) {
-    perFile = new WeakMap();
-    cache.set(key, perFile);
-  }
-  const hit = perFile.get(index ?? NO_INDEX);
+  const perIndex = file.memo(PINO_FINDINGS, () => new WeakMap<object, PinoFindings>());
+  const hit = perIndex.get(index ?? NO_INDEX);
   if (hit) return hit;
   const out: PinoFindings = { missing: [], mismatches: [], exposures: [] };
   const external = (name: string) => resolveLogger(file, name, index);
   for (const config of pinoConfigs(file)) checkConfig(config, out, external);
-  perFile.set(index ?? NO_INDEX, out);
+  perIndex.set(index ?? NO_INDEX, out);
   return out;
 }
 

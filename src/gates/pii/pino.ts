@@ -18,7 +18,7 @@
  * - with `wrapSerializers` (default) a custom `req` serializer receives the std-serialized request, so one
  *   that returns its argument still logs the headers.
  */
-import type { SourceFile, Tree, TSNode } from '../../lang/source-file.js';
+import type { MemoKey, SourceFile, TSNode } from '../../lang/source-file.js';
 import {
   calleeName,
   descendantsOfType,
@@ -72,22 +72,12 @@ export interface PinoConfig {
   boundTo?: string;
 }
 
-/**
- * Keyed by the syntax tree, not the file: configs hold nodes of that tree, and the engine frees a file's
- * tree when nothing needs it (after the index builds, after the file's rules). A file parsed again gets a
- * new tree and so a fresh entry, never nodes of a freed one.
- */
-const cache = new WeakMap<Tree, PinoConfig[]>();
+/** The configs hold nodes of the file's tree: memoised on the file, dropped with the tree when it is freed. */
+const PINO_CONFIGS: MemoKey<PinoConfig[]> = { name: 'pino configs' };
 
 /** Every pino configuration in a TS/JS file. */
 export function pinoConfigs(file: SourceFile): PinoConfig[] {
-  const tree = file.tree();
-  if (!tree) return compute(file);
-  const hit = cache.get(tree);
-  if (hit) return hit;
-  const result = compute(file);
-  cache.set(tree, result);
-  return result;
+  return file.memo(PINO_CONFIGS, () => compute(file));
 }
 
 function compute(file: SourceFile): PinoConfig[] {

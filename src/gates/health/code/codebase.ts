@@ -3,7 +3,7 @@
  * declarations, and name resolution across relative imports. Syntax nodes live here only while the
  * index is being built; the index itself keeps plain data.
  */
-import type { SourceFile, Tree, TSNode } from '../../../lang/source-file.js';
+import type { MemoKey, SourceFile, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
 import type { ModuleResolver } from '../../../lang/program/modules.js';
 import { contentId, isRecord } from '../../../core/cache.js';
@@ -49,10 +49,10 @@ const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
 
 /**
  * A file's module-level names depend on its syntax tree alone, so the base and head indexes share them
- * for the files the pull request did not touch (one file object, one tree, on both sides). Keyed by the
- * tree: once it is freed, a later parse gets a new tree and a fresh entry, never freed nodes.
+ * for the files the pull request did not touch (one file object on both sides). Memoised on the file and
+ * dropped with its tree, so a later parse never sees freed nodes.
  */
-const infoByTree = new WeakMap<Tree, FileInfo>();
+const FILE_INFO: MemoKey<FileInfo> = { name: 'health file info' };
 
 /**
  * What one file's extraction depended on besides its own text: the files it looked into (by object: a
@@ -208,8 +208,7 @@ export class CodeBase {
     try {
       const tree = file.tree();
       if (!tree) return undefined;
-      let info = infoByTree.get(tree);
-      if (!info) infoByTree.set(tree, (info = buildInfo(file, lang, tree.rootNode)));
+      const info = file.memo(FILE_INFO, () => buildInfo(file, lang, tree.rootNode));
       this.infos.set(path, info);
       return info;
     } catch (err) {
