@@ -11,9 +11,9 @@ import {
   __toESM
 } from "./chunk-TJK4CWLY.js";
 
-// node_modules/yaml/dist/nodes/identity.js
+// ../main/node_modules/yaml/dist/nodes/identity.js
 var require_identity = __commonJS({
-  "node_modules/yaml/dist/nodes/identity.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/identity.js"(exports) {
     "use strict";
     var ALIAS = /* @__PURE__ */ Symbol.for("yaml.alias");
     var DOC = /* @__PURE__ */ Symbol.for("yaml.document");
@@ -68,9 +68,9 @@ var require_identity = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/visit.js
+// ../main/node_modules/yaml/dist/visit.js
 var require_visit = __commonJS({
-  "node_modules/yaml/dist/visit.js"(exports) {
+  "../main/node_modules/yaml/dist/visit.js"(exports) {
     "use strict";
     var identity = require_identity();
     var BREAK = /* @__PURE__ */ Symbol("break visit");
@@ -226,9 +226,9 @@ var require_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/directives.js
+// ../main/node_modules/yaml/dist/doc/directives.js
 var require_directives = __commonJS({
-  "node_modules/yaml/dist/doc/directives.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -397,9 +397,9 @@ var require_directives = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/anchors.js
+// ../main/node_modules/yaml/dist/doc/anchors.js
 var require_anchors = __commonJS({
-  "node_modules/yaml/dist/doc/anchors.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity = require_identity();
     var visit3 = require_visit();
@@ -467,9 +467,9 @@ var require_anchors = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/applyReviver.js
+// ../main/node_modules/yaml/dist/doc/applyReviver.js
 var require_applyReviver = __commonJS({
-  "node_modules/yaml/dist/doc/applyReviver.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/applyReviver.js"(exports) {
     "use strict";
     function applyReviver(reviver, obj, key, val) {
       if (val && typeof val === "object") {
@@ -517,9 +517,9 @@ var require_applyReviver = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/toJS.js
+// ../main/node_modules/yaml/dist/nodes/toJS.js
 var require_toJS = __commonJS({
-  "node_modules/yaml/dist/nodes/toJS.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
     function toJS(value, arg2, ctx) {
@@ -547,9 +547,9 @@ var require_toJS = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Node.js
+// ../main/node_modules/yaml/dist/nodes/Node.js
 var require_Node = __commonJS({
-  "node_modules/yaml/dist/nodes/Node.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Node.js"(exports) {
     "use strict";
     var applyReviver = require_applyReviver();
     var identity = require_identity();
@@ -588,9 +588,9 @@ var require_Node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Alias.js
+// ../main/node_modules/yaml/dist/nodes/Alias.js
 var require_Alias = __commonJS({
-  "node_modules/yaml/dist/nodes/Alias.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var visit3 = require_visit();
@@ -706,9 +706,9 @@ var require_Alias = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Scalar.js
+// ../main/node_modules/yaml/dist/nodes/Scalar.js
 var require_Scalar = __commonJS({
-  "node_modules/yaml/dist/nodes/Scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Node = require_Node();
@@ -736,9 +736,9 @@ var require_Scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/createNode.js
+// ../main/node_modules/yaml/dist/doc/createNode.js
 var require_createNode = __commonJS({
-  "node_modules/yaml/dist/doc/createNode.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/createNode.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -811,9 +811,9 @@ var require_createNode = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Collection.js
+// ../main/node_modules/yaml/dist/nodes/Collection.js
 var require_Collection = __commonJS({
-  "node_modules/yaml/dist/nodes/Collection.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Collection.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var identity = require_identity();
@@ -954,9 +954,9 @@ var require_Collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyComment.js
+// ../main/node_modules/yaml/dist/stringify/stringifyComment.js
 var require_stringifyComment = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
     var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
@@ -971,9 +971,9 @@ var require_stringifyComment = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/foldFlowLines.js
+// ../main/node_modules/yaml/dist/stringify/foldFlowLines.js
 var require_foldFlowLines = __commonJS({
-  "node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/foldFlowLines.js"(exports) {
     "use strict";
     var FOLD_FLOW = "flow";
     var FOLD_BLOCK = "block";
@@ -1107,9 +1107,9 @@ ${indent}${text2.slice(fold + 1, end2)}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyString.js
+// ../main/node_modules/yaml/dist/stringify/stringifyString.js
 var require_stringifyString = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyString.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var foldFlowLines = require_foldFlowLines();
@@ -1390,9 +1390,9 @@ ${indent}`);
   }
 });
 
-// node_modules/yaml/dist/stringify/stringify.js
+// ../main/node_modules/yaml/dist/stringify/stringify.js
 var require_stringify = __commonJS({
-  "node_modules/yaml/dist/stringify/stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringify.js"(exports) {
     "use strict";
     var anchors = require_anchors();
     var identity = require_identity();
@@ -1514,9 +1514,9 @@ ${ctx.indent}${str3}`;
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyPair.js
+// ../main/node_modules/yaml/dist/stringify/stringifyPair.js
 var require_stringifyPair = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyPair.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1647,9 +1647,9 @@ ${ctx.indent}`;
   }
 });
 
-// node_modules/yaml/dist/log.js
+// ../main/node_modules/yaml/dist/log.js
 var require_log = __commonJS({
-  "node_modules/yaml/dist/log.js"(exports) {
+  "../main/node_modules/yaml/dist/log.js"(exports) {
     "use strict";
     var node_process = __require("process");
     function debug2(logLevel, ...messages) {
@@ -1669,9 +1669,9 @@ var require_log = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/merge.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js
 var require_merge = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/merge.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -1729,9 +1729,9 @@ var require_merge = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/addPairToJSMap.js
+// ../main/node_modules/yaml/dist/nodes/addPairToJSMap.js
 var require_addPairToJSMap = __commonJS({
-  "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
@@ -1793,9 +1793,9 @@ var require_addPairToJSMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/Pair.js
+// ../main/node_modules/yaml/dist/nodes/Pair.js
 var require_Pair = __commonJS({
-  "node_modules/yaml/dist/nodes/Pair.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/Pair.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyPair = require_stringifyPair();
@@ -1833,9 +1833,9 @@ var require_Pair = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyCollection.js
+// ../main/node_modules/yaml/dist/stringify/stringifyCollection.js
 var require_stringifyCollection = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -1984,9 +1984,9 @@ ${indent}${end}`;
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLMap.js
+// ../main/node_modules/yaml/dist/nodes/YAMLMap.js
 var require_YAMLMap = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLMap.js"(exports) {
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
@@ -2128,9 +2128,9 @@ var require_YAMLMap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/map.js
+// ../main/node_modules/yaml/dist/schema/common/map.js
 var require_map = __commonJS({
-  "node_modules/yaml/dist/schema/common/map.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/map.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLMap = require_YAMLMap();
@@ -2150,9 +2150,9 @@ var require_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/nodes/YAMLSeq.js
+// ../main/node_modules/yaml/dist/nodes/YAMLSeq.js
 var require_YAMLSeq = __commonJS({
-  "node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
+  "../main/node_modules/yaml/dist/nodes/YAMLSeq.js"(exports) {
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
@@ -2266,9 +2266,9 @@ var require_YAMLSeq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/seq.js
+// ../main/node_modules/yaml/dist/schema/common/seq.js
 var require_seq = __commonJS({
-  "node_modules/yaml/dist/schema/common/seq.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/seq.js"(exports) {
     "use strict";
     var identity = require_identity();
     var YAMLSeq = require_YAMLSeq();
@@ -2288,9 +2288,9 @@ var require_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/string.js
+// ../main/node_modules/yaml/dist/schema/common/string.js
 var require_string = __commonJS({
-  "node_modules/yaml/dist/schema/common/string.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/string.js"(exports) {
     "use strict";
     var stringifyString = require_stringifyString();
     var string4 = {
@@ -2307,9 +2307,9 @@ var require_string = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/common/null.js
+// ../main/node_modules/yaml/dist/schema/common/null.js
 var require_null = __commonJS({
-  "node_modules/yaml/dist/schema/common/null.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/common/null.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var nullTag = {
@@ -2325,9 +2325,9 @@ var require_null = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/bool.js
+// ../main/node_modules/yaml/dist/schema/core/bool.js
 var require_bool = __commonJS({
-  "node_modules/yaml/dist/schema/core/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var boolTag = {
@@ -2349,9 +2349,9 @@ var require_bool = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyNumber.js
+// ../main/node_modules/yaml/dist/stringify/stringifyNumber.js
 var require_stringifyNumber = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyNumber.js"(exports) {
     "use strict";
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
@@ -2376,9 +2376,9 @@ var require_stringifyNumber = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/float.js
+// ../main/node_modules/yaml/dist/schema/core/float.js
 var require_float = __commonJS({
-  "node_modules/yaml/dist/schema/core/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2422,9 +2422,9 @@ var require_float = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/int.js
+// ../main/node_modules/yaml/dist/schema/core/int.js
 var require_int = __commonJS({
-  "node_modules/yaml/dist/schema/core/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2467,9 +2467,9 @@ var require_int = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/core/schema.js
+// ../main/node_modules/yaml/dist/schema/core/schema.js
 var require_schema = __commonJS({
-  "node_modules/yaml/dist/schema/core/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/core/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -2495,9 +2495,9 @@ var require_schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/json/schema.js
+// ../main/node_modules/yaml/dist/schema/json/schema.js
 var require_schema2 = __commonJS({
-  "node_modules/yaml/dist/schema/json/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/json/schema.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var map2 = require_map();
@@ -2562,9 +2562,9 @@ var require_schema2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/binary.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js
 var require_binary = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/binary.js"(exports) {
     "use strict";
     var node_buffer = __require("buffer");
     var Scalar = require_Scalar();
@@ -2628,9 +2628,9 @@ var require_binary = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/pairs.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js
 var require_pairs = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/pairs.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -2706,9 +2706,9 @@ ${cn.comment}` : item.comment;
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/omap.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js
 var require_omap = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/omap.js"(exports) {
     "use strict";
     var identity = require_identity();
     var toJS = require_toJS();
@@ -2784,9 +2784,9 @@ var require_omap = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/bool.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js
 var require_bool2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/bool.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function boolStringify({ value, source }, ctx) {
@@ -2816,9 +2816,9 @@ var require_bool2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/float.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/float.js
 var require_float2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/float.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var stringifyNumber = require_stringifyNumber();
@@ -2865,9 +2865,9 @@ var require_float2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/int.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/int.js
 var require_int2 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/int.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
@@ -2944,9 +2944,9 @@ var require_int2 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/set.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/set.js
 var require_set = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/set.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -3033,9 +3033,9 @@ var require_set = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js
 var require_timestamp = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str3, asBigInt) {
@@ -3121,9 +3121,9 @@ var require_timestamp = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/yaml-1.1/schema.js
+// ../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js
 var require_schema3 = __commonJS({
-  "node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/yaml-1.1/schema.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3165,9 +3165,9 @@ var require_schema3 = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/tags.js
+// ../main/node_modules/yaml/dist/schema/tags.js
 var require_tags = __commonJS({
-  "node_modules/yaml/dist/schema/tags.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/tags.js"(exports) {
     "use strict";
     var map2 = require_map();
     var _null4 = require_null();
@@ -3259,9 +3259,9 @@ var require_tags = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/schema/Schema.js
+// ../main/node_modules/yaml/dist/schema/Schema.js
 var require_Schema = __commonJS({
-  "node_modules/yaml/dist/schema/Schema.js"(exports) {
+  "../main/node_modules/yaml/dist/schema/Schema.js"(exports) {
     "use strict";
     var identity = require_identity();
     var map2 = require_map();
@@ -3291,9 +3291,9 @@ var require_Schema = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/stringify/stringifyDocument.js
+// ../main/node_modules/yaml/dist/stringify/stringifyDocument.js
 var require_stringifyDocument = __commonJS({
-  "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
+  "../main/node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
     var stringify = require_stringify();
@@ -3371,9 +3371,9 @@ var require_stringifyDocument = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/doc/Document.js
+// ../main/node_modules/yaml/dist/doc/Document.js
 var require_Document = __commonJS({
-  "node_modules/yaml/dist/doc/Document.js"(exports) {
+  "../main/node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var Collection2 = require_Collection();
@@ -3680,9 +3680,9 @@ var require_Document = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/errors.js
+// ../main/node_modules/yaml/dist/errors.js
 var require_errors = __commonJS({
-  "node_modules/yaml/dist/errors.js"(exports) {
+  "../main/node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
       constructor(name, pos, code, message) {
@@ -3745,9 +3745,9 @@ ${pointer}
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-props.js
+// ../main/node_modules/yaml/dist/compose/resolve-props.js
 var require_resolve_props = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-props.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-props.js"(exports) {
     "use strict";
     function resolveProps(tokens2, { flow, indicator, next, offset, onError, parentIndent, startOnNewline }) {
       let spaceBefore = false;
@@ -3879,9 +3879,9 @@ var require_resolve_props = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-contains-newline.js
+// ../main/node_modules/yaml/dist/compose/util-contains-newline.js
 var require_util_contains_newline = __commonJS({
-  "node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-contains-newline.js"(exports) {
     "use strict";
     function containsNewline(key) {
       if (!key)
@@ -3921,9 +3921,9 @@ var require_util_contains_newline = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-flow-indent-check.js
+// ../main/node_modules/yaml/dist/compose/util-flow-indent-check.js
 var require_util_flow_indent_check = __commonJS({
-  "node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-flow-indent-check.js"(exports) {
     "use strict";
     var utilContainsNewline = require_util_contains_newline();
     function flowIndentCheck(indent, fc, onError) {
@@ -3939,9 +3939,9 @@ var require_util_flow_indent_check = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-map-includes.js
+// ../main/node_modules/yaml/dist/compose/util-map-includes.js
 var require_util_map_includes = __commonJS({
-  "node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-map-includes.js"(exports) {
     "use strict";
     var identity = require_identity();
     function mapIncludes(ctx, items, search) {
@@ -3955,9 +3955,9 @@ var require_util_map_includes = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-map.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-map.js
 var require_resolve_block_map = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-map.js"(exports) {
     "use strict";
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
@@ -4063,9 +4063,9 @@ var require_resolve_block_map = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-seq.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-seq.js
 var require_resolve_block_seq = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-seq.js"(exports) {
     "use strict";
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
@@ -4114,9 +4114,9 @@ var require_resolve_block_seq = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-end.js
+// ../main/node_modules/yaml/dist/compose/resolve-end.js
 var require_resolve_end = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-end.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-end.js"(exports) {
     "use strict";
     function resolveEnd(end, offset, reqSpace, onError) {
       let comment = "";
@@ -4157,9 +4157,9 @@ var require_resolve_end = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-collection.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-collection.js
 var require_resolve_flow_collection = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Pair = require_Pair();
@@ -4351,9 +4351,9 @@ var require_resolve_flow_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-collection.js
+// ../main/node_modules/yaml/dist/compose/compose-collection.js
 var require_compose_collection = __commonJS({
-  "node_modules/yaml/dist/compose/compose-collection.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-collection.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4416,9 +4416,9 @@ var require_compose_collection = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-block-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-block-scalar.js
 var require_resolve_block_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     function resolveBlockScalar(ctx, scalar, onError) {
@@ -4599,9 +4599,9 @@ var require_resolve_block_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/resolve-flow-scalar.js
+// ../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js
 var require_resolve_flow_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/resolve-flow-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
@@ -4820,9 +4820,9 @@ var require_resolve_flow_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-scalar.js
+// ../main/node_modules/yaml/dist/compose/compose-scalar.js
 var require_compose_scalar = __commonJS({
-  "node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-scalar.js"(exports) {
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
@@ -4901,9 +4901,9 @@ var require_compose_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/util-empty-scalar-position.js
+// ../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js
 var require_util_empty_scalar_position = __commonJS({
-  "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
     function emptyScalarPosition(offset, before, pos) {
       if (before) {
@@ -4931,9 +4931,9 @@ var require_util_empty_scalar_position = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-node.js
+// ../main/node_modules/yaml/dist/compose/compose-node.js
 var require_compose_node = __commonJS({
-  "node_modules/yaml/dist/compose/compose-node.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-node.js"(exports) {
     "use strict";
     var Alias = require_Alias();
     var identity = require_identity();
@@ -5037,9 +5037,9 @@ var require_compose_node = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/compose-doc.js
+// ../main/node_modules/yaml/dist/compose/compose-doc.js
 var require_compose_doc = __commonJS({
-  "node_modules/yaml/dist/compose/compose-doc.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/compose-doc.js"(exports) {
     "use strict";
     var Document = require_Document();
     var composeNode = require_compose_node();
@@ -5080,9 +5080,9 @@ var require_compose_doc = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/compose/composer.js
+// ../main/node_modules/yaml/dist/compose/composer.js
 var require_composer = __commonJS({
-  "node_modules/yaml/dist/compose/composer.js"(exports) {
+  "../main/node_modules/yaml/dist/compose/composer.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var directives = require_directives();
@@ -5288,9 +5288,9 @@ ${end.comment}` : end.comment;
   }
 });
 
-// node_modules/yaml/dist/parse/cst-scalar.js
+// ../main/node_modules/yaml/dist/parse/cst-scalar.js
 var require_cst_scalar = __commonJS({
-  "node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-scalar.js"(exports) {
     "use strict";
     var resolveBlockScalar = require_resolve_block_scalar();
     var resolveFlowScalar = require_resolve_flow_scalar();
@@ -5473,9 +5473,9 @@ var require_cst_scalar = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-stringify.js
+// ../main/node_modules/yaml/dist/parse/cst-stringify.js
 var require_cst_stringify = __commonJS({
-  "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
     var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
@@ -5534,9 +5534,9 @@ var require_cst_stringify = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst-visit.js
+// ../main/node_modules/yaml/dist/parse/cst-visit.js
 var require_cst_visit = __commonJS({
-  "node_modules/yaml/dist/parse/cst-visit.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst-visit.js"(exports) {
     "use strict";
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
@@ -5596,9 +5596,9 @@ var require_cst_visit = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/cst.js
+// ../main/node_modules/yaml/dist/parse/cst.js
 var require_cst = __commonJS({
-  "node_modules/yaml/dist/parse/cst.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/cst.js"(exports) {
     "use strict";
     var cstScalar = require_cst_scalar();
     var cstStringify = require_cst_stringify();
@@ -5698,9 +5698,9 @@ var require_cst = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/lexer.js
+// ../main/node_modules/yaml/dist/parse/lexer.js
 var require_lexer = __commonJS({
-  "node_modules/yaml/dist/parse/lexer.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/lexer.js"(exports) {
     "use strict";
     var cst = require_cst();
     function isEmpty(ch) {
@@ -6287,9 +6287,9 @@ var require_lexer = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/line-counter.js
+// ../main/node_modules/yaml/dist/parse/line-counter.js
 var require_line_counter = __commonJS({
-  "node_modules/yaml/dist/parse/line-counter.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/line-counter.js"(exports) {
     "use strict";
     var LineCounter3 = class {
       constructor() {
@@ -6318,9 +6318,9 @@ var require_line_counter = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/parse/parser.js
+// ../main/node_modules/yaml/dist/parse/parser.js
 var require_parser = __commonJS({
-  "node_modules/yaml/dist/parse/parser.js"(exports) {
+  "../main/node_modules/yaml/dist/parse/parser.js"(exports) {
     "use strict";
     var node_process = __require("process");
     var cst = require_cst();
@@ -7192,9 +7192,9 @@ var require_parser = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/public-api.js
+// ../main/node_modules/yaml/dist/public-api.js
 var require_public_api = __commonJS({
-  "node_modules/yaml/dist/public-api.js"(exports) {
+  "../main/node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7289,9 +7289,9 @@ var require_public_api = __commonJS({
   }
 });
 
-// node_modules/yaml/dist/index.js
+// ../main/node_modules/yaml/dist/index.js
 var require_dist = __commonJS({
-  "node_modules/yaml/dist/index.js"(exports) {
+  "../main/node_modules/yaml/dist/index.js"(exports) {
     "use strict";
     var composer = require_composer();
     var Document = require_Document();
@@ -7341,9 +7341,9 @@ var require_dist = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/constants.js
+// ../main/node_modules/picomatch/lib/constants.js
 var require_constants = __commonJS({
-  "node_modules/picomatch/lib/constants.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/constants.js"(exports, module) {
     "use strict";
     var WIN_SLASH = "\\\\/";
     var WIN_NO_SLASH = `[^${WIN_SLASH}]`;
@@ -7543,9 +7543,9 @@ var require_constants = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/utils.js
+// ../main/node_modules/picomatch/lib/utils.js
 var require_utils = __commonJS({
-  "node_modules/picomatch/lib/utils.js"(exports) {
+  "../main/node_modules/picomatch/lib/utils.js"(exports) {
     "use strict";
     var {
       REGEX_BACKSLASH,
@@ -7607,9 +7607,9 @@ var require_utils = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/scan.js
+// ../main/node_modules/picomatch/lib/scan.js
 var require_scan = __commonJS({
-  "node_modules/picomatch/lib/scan.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/scan.js"(exports, module) {
     "use strict";
     var utils = require_utils();
     var {
@@ -7945,9 +7945,9 @@ var require_scan = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/parse.js
+// ../main/node_modules/picomatch/lib/parse.js
 var require_parse = __commonJS({
-  "node_modules/picomatch/lib/parse.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
     var constants2 = require_constants();
     var utils = require_utils();
@@ -8960,9 +8960,9 @@ var require_parse = __commonJS({
   }
 });
 
-// node_modules/picomatch/lib/picomatch.js
+// ../main/node_modules/picomatch/lib/picomatch.js
 var require_picomatch = __commonJS({
-  "node_modules/picomatch/lib/picomatch.js"(exports, module) {
+  "../main/node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
     var parse5 = require_parse();
@@ -9100,9 +9100,9 @@ var require_picomatch = __commonJS({
   }
 });
 
-// node_modules/picomatch/index.js
+// ../main/node_modules/picomatch/index.js
 var require_picomatch2 = __commonJS({
-  "node_modules/picomatch/index.js"(exports, module) {
+  "../main/node_modules/picomatch/index.js"(exports, module) {
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
@@ -9117,9 +9117,9 @@ var require_picomatch2 = __commonJS({
   }
 });
 
-// node_modules/fastest-levenshtein/mod.js
+// ../main/node_modules/fastest-levenshtein/mod.js
 var require_mod = __commonJS({
-  "node_modules/fastest-levenshtein/mod.js"(exports) {
+  "../main/node_modules/fastest-levenshtein/mod.js"(exports) {
     "use strict";
     exports.__esModule = true;
     exports.distance = exports.closest = void 0;
@@ -9265,9 +9265,9 @@ var require_mod = __commonJS({
   }
 });
 
-// node_modules/bottleneck/light.js
+// ../main/node_modules/bottleneck/light.js
 var require_light = __commonJS({
-  "node_modules/bottleneck/light.js"(exports, module) {
+  "../main/node_modules/bottleneck/light.js"(exports, module) {
     (function(global2, factory) {
       typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
     })(exports, (function() {
@@ -10584,9 +10584,9 @@ var require_light = __commonJS({
   }
 });
 
-// node_modules/picocolors/picocolors.js
+// ../main/node_modules/picocolors/picocolors.js
 var require_picocolors = __commonJS({
-  "node_modules/picocolors/picocolors.js"(exports, module) {
+  "../main/node_modules/picocolors/picocolors.js"(exports, module) {
     var p = process || {};
     var argv = p.argv || [];
     var env = p.env || {};
@@ -10662,10 +10662,10 @@ import { readFile } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { isAbsolute, join as join5, relative, resolve, sep as sep2 } from "node:path";
 
-// node_modules/@actions/core/lib/command.js
+// ../main/node_modules/@actions/core/lib/command.js
 import * as os from "os";
 
-// node_modules/@actions/core/lib/utils.js
+// ../main/node_modules/@actions/core/lib/utils.js
 function toCommandValue(input2) {
   if (input2 === null || input2 === void 0) {
     return "";
@@ -10688,7 +10688,7 @@ function toCommandProperties(annotationProperties) {
   };
 }
 
-// node_modules/@actions/core/lib/command.js
+// ../main/node_modules/@actions/core/lib/command.js
 function issueCommand(command, properties, message) {
   const cmd = new Command(command, properties, message);
   process.stdout.write(cmd.toString() + os.EOL);
@@ -10736,7 +10736,7 @@ function escapeProperty(s) {
   return toCommandValue(s).replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A").replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-// node_modules/@actions/core/lib/file-command.js
+// ../main/node_modules/@actions/core/lib/file-command.js
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os2 from "os";
@@ -10764,10 +10764,10 @@ function prepareKeyValueMessage(key, value) {
   return `${key}<<${delimiter}${os2.EOL}${convertedValue}${os2.EOL}${delimiter}`;
 }
 
-// node_modules/@actions/core/lib/core.js
+// ../main/node_modules/@actions/core/lib/core.js
 import * as os4 from "os";
 
-// node_modules/@actions/core/lib/summary.js
+// ../main/node_modules/@actions/core/lib/summary.js
 import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
@@ -11052,12 +11052,12 @@ var Summary = class {
 var _summary = new Summary();
 var summary = _summary;
 
-// node_modules/@actions/core/lib/platform.js
+// ../main/node_modules/@actions/core/lib/platform.js
 import os3 from "os";
 var platform = os3.platform();
 var arch = os3.arch();
 
-// node_modules/@actions/core/lib/core.js
+// ../main/node_modules/@actions/core/lib/core.js
 var ExitCode;
 (function(ExitCode2) {
   ExitCode2[ExitCode2["Success"] = 0] = "Success";
@@ -11113,7 +11113,7 @@ function endGroup() {
 // src/config/loader.ts
 var import_yaml = __toESM(require_dist(), 1);
 
-// node_modules/zod/v4/classic/external.js
+// ../main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
 __export(external_exports, {
   $brand: () => $brand,
@@ -11376,7 +11376,7 @@ __export(external_exports, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/core/index.js
+// ../main/node_modules/zod/v4/core/index.js
 var core_exports2 = {};
 __export(core_exports2, {
   $ZodAny: () => $ZodAny,
@@ -11693,7 +11693,7 @@ __export(core_exports2, {
   withParser: () => withParser
 });
 
-// node_modules/zod/v4/core/util.js
+// ../main/node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
   BIGINT_FORMAT_RANGES: () => BIGINT_FORMAT_RANGES,
@@ -12549,7 +12549,7 @@ function constantCatch(value) {
   return fn;
 }
 
-// node_modules/zod/v4/core/core.js
+// ../main/node_modules/zod/v4/core/core.js
 var _a;
 var NEVER = /* @__PURE__ */ Object.freeze({
   status: "aborted"
@@ -12671,7 +12671,7 @@ function config(newConfig) {
   return globalConfig;
 }
 
-// node_modules/zod/v4/core/errors.js
+// ../main/node_modules/zod/v4/core/errors.js
 function _getMessage() {
   const internals = this._zod;
   internals.message ?? (internals.message = JSON.stringify(internals.def, jsonStringifyReplacer, 2));
@@ -12863,7 +12863,7 @@ function prettifyError(error63) {
   return lines.join("\n");
 }
 
-// node_modules/zod/v4/core/parse.js
+// ../main/node_modules/zod/v4/core/parse.js
 function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
@@ -13023,7 +13023,7 @@ var _safeDecodeAsync = (_Err) => async (schema, value, _ctx) => {
 };
 var safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync($ZodRealError);
 
-// node_modules/zod/v4/core/regexes.js
+// ../main/node_modules/zod/v4/core/regexes.js
 var regexes_exports = {};
 __export(regexes_exports, {
   anyString: () => anyString,
@@ -13195,7 +13195,7 @@ var sha512_hex = /^[0-9a-fA-F]{128}$/;
 var sha512_base64 = /* @__PURE__ */ fixedBase64(86, "==");
 var sha512_base64url = /* @__PURE__ */ fixedBase64url(86);
 
-// node_modules/zod/v4/core/checks.js
+// ../main/node_modules/zod/v4/core/checks.js
 var $ZodCheck = /* @__PURE__ */ $constructor("$ZodCheck", (inst, def) => {
   var _a3;
   inst._zod ?? (inst._zod = {});
@@ -13671,7 +13671,7 @@ var $ZodCheckOverwrite = /* @__PURE__ */ $constructor("$ZodCheckOverwrite", (ins
   };
 });
 
-// node_modules/zod/v4/core/doc.js
+// ../main/node_modules/zod/v4/core/doc.js
 var Doc = class {
   constructor(args = [], closed = {}) {
     this.content = [];
@@ -13712,14 +13712,14 @@ ${content.join("\n")}
   }
 };
 
-// node_modules/zod/v4/core/versions.js
+// ../main/node_modules/zod/v4/core/versions.js
 var version = {
   major: 4,
   minor: 6,
   patch: 7
 };
 
-// node_modules/zod/v4/core/schemas.js
+// ../main/node_modules/zod/v4/core/schemas.js
 var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
   var _a3;
   inst ?? (inst = {});
@@ -16161,7 +16161,7 @@ function handleRefineResult(result3, payload, input2, inst) {
   }
 }
 
-// node_modules/zod/v4/core/memoizer.js
+// ../main/node_modules/zod/v4/core/memoizer.js
 var $ZodCyclicError = class extends Error {
   constructor() {
     super(`Cannot parse a reference cycle that closes through a transform`);
@@ -16438,7 +16438,7 @@ function isBackEdge(ctx, value) {
   return backEdges !== void 0 && isRef(value) && backEdges.has(value);
 }
 
-// node_modules/zod/v4/locales/index.js
+// ../main/node_modules/zod/v4/locales/index.js
 var locales_exports = {};
 __export(locales_exports, {
   ar: () => ar_default,
@@ -16506,7 +16506,7 @@ __export(locales_exports, {
   zhTW: () => zh_TW_default
 });
 
-// node_modules/zod/v4/locales/ar.js
+// ../main/node_modules/zod/v4/locales/ar.js
 var error2 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0641", verb: "\u0623\u0646 \u064A\u062D\u0648\u064A" },
@@ -16618,7 +16618,7 @@ function ar_default() {
   };
 }
 
-// node_modules/zod/v4/locales/az.js
+// ../main/node_modules/zod/v4/locales/az.js
 var error3 = () => {
   const Sizable = {
     string: { unit: "simvol", verb: "olmal\u0131d\u0131r" },
@@ -16729,7 +16729,7 @@ function az_default() {
   };
 }
 
-// node_modules/zod/v4/locales/be.js
+// ../main/node_modules/zod/v4/locales/be.js
 function getBelarusianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -16898,7 +16898,7 @@ function be_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bg.js
+// ../main/node_modules/zod/v4/locales/bg.js
 var error5 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0430", verb: "\u0434\u0430 \u0441\u044A\u0434\u044A\u0440\u0436\u0430" },
@@ -17024,7 +17024,7 @@ function bg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/bn.js
+// ../main/node_modules/zod/v4/locales/bn.js
 var error6 = () => {
   const Sizable = {
     string: { unit: "\u0985\u0995\u09CD\u09B7\u09B0", verb: "\u09A5\u09BE\u0995\u09A4\u09C7 \u09B9\u09AC\u09C7" },
@@ -17138,7 +17138,7 @@ function bn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ca.js
+// ../main/node_modules/zod/v4/locales/ca.js
 var error7 = () => {
   const Sizable = {
     string: { unit: "car\xE0cters", verb: "contenir" },
@@ -17252,7 +17252,7 @@ function ca_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ckb.js
+// ../main/node_modules/zod/v4/locales/ckb.js
 var error8 = () => {
   const Sizable = {
     string: { unit: "\u067E\u06CC\u062A", verb: "\u0628\u06CE\u062A" },
@@ -17385,7 +17385,7 @@ function ckb_default() {
   };
 }
 
-// node_modules/zod/v4/locales/cs.js
+// ../main/node_modules/zod/v4/locales/cs.js
 var error9 = () => {
   const Sizable = {
     string: { unit: "znak\u016F", verb: "m\xEDt" },
@@ -17502,7 +17502,7 @@ function cs_default() {
   };
 }
 
-// node_modules/zod/v4/locales/da.js
+// ../main/node_modules/zod/v4/locales/da.js
 var error10 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "havde" },
@@ -17623,7 +17623,7 @@ function da_default() {
   };
 }
 
-// node_modules/zod/v4/locales/de.js
+// ../main/node_modules/zod/v4/locales/de.js
 var error11 = () => {
   const Sizable = {
     string: { unit: "Zeichen", verb: "zu haben" },
@@ -17737,7 +17737,7 @@ function de_default() {
   };
 }
 
-// node_modules/zod/v4/locales/el.js
+// ../main/node_modules/zod/v4/locales/el.js
 var error12 = () => {
   const Sizable = {
     string: { unit: "\u03C7\u03B1\u03C1\u03B1\u03BA\u03C4\u03AE\u03C1\u03B5\u03C2", verb: "\u03BD\u03B1 \u03AD\u03C7\u03B5\u03B9" },
@@ -17850,7 +17850,7 @@ function el_default() {
   };
 }
 
-// node_modules/zod/v4/locales/en.js
+// ../main/node_modules/zod/v4/locales/en.js
 var error13 = () => {
   const Sizable = {
     string: { unit: "characters", verb: "to have" },
@@ -17975,7 +17975,7 @@ function en_default() {
   };
 }
 
-// node_modules/zod/v4/locales/eo.js
+// ../main/node_modules/zod/v4/locales/eo.js
 var error14 = () => {
   const Sizable = {
     string: { unit: "karaktrojn", verb: "havi" },
@@ -18090,7 +18090,7 @@ function eo_default() {
   };
 }
 
-// node_modules/zod/v4/locales/es.js
+// ../main/node_modules/zod/v4/locales/es.js
 var error15 = () => {
   const Sizable = {
     string: { unit: "caracteres", verb: "tener" },
@@ -18227,7 +18227,7 @@ function es_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fa.js
+// ../main/node_modules/zod/v4/locales/fa.js
 var error16 = () => {
   const Sizable = {
     string: { unit: "\u06A9\u0627\u0631\u0627\u06A9\u062A\u0631", verb: "\u062F\u0627\u0634\u062A\u0647 \u0628\u0627\u0634\u062F" },
@@ -18347,7 +18347,7 @@ function fa_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fi.js
+// ../main/node_modules/zod/v4/locales/fi.js
 var error17 = () => {
   const Sizable = {
     string: { unit: "merkki\xE4", subject: "merkkijonon" },
@@ -18465,7 +18465,7 @@ function fi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr.js
+// ../main/node_modules/zod/v4/locales/fr.js
 var error18 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -18595,7 +18595,7 @@ function fr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/fr-CA.js
+// ../main/node_modules/zod/v4/locales/fr-CA.js
 var error19 = () => {
   const Sizable = {
     string: { unit: "caract\xE8res", verb: "avoir" },
@@ -18708,7 +18708,7 @@ function fr_CA_default() {
   };
 }
 
-// node_modules/zod/v4/locales/gu.js
+// ../main/node_modules/zod/v4/locales/gu.js
 var error20 = () => {
   const Sizable = {
     string: { unit: "\u0A85\u0A95\u0ACD\u0AB7\u0AB0", verb: "\u0AB9\u0ACB\u0AB5\u0ABE \u0A9C\u0ACB\u0A88\u0A8F" },
@@ -18822,7 +18822,7 @@ function gu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/he.js
+// ../main/node_modules/zod/v4/locales/he.js
 var error21 = () => {
   const TypeNames = {
     string: { label: "\u05DE\u05D7\u05E8\u05D5\u05D6\u05EA", gender: "f" },
@@ -19024,7 +19024,7 @@ function he_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hi.js
+// ../main/node_modules/zod/v4/locales/hi.js
 var error22 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0930\u0916\u0928\u0947 \u0915\u0947 \u0932\u093F\u090F" },
@@ -19136,7 +19136,7 @@ function hi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hr.js
+// ../main/node_modules/zod/v4/locales/hr.js
 var error23 = () => {
   const Sizable = {
     string: { unit: "znakova", verb: "imati" },
@@ -19263,7 +19263,7 @@ function hr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hu.js
+// ../main/node_modules/zod/v4/locales/hu.js
 var error24 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "legyen" },
@@ -19377,7 +19377,7 @@ function hu_default() {
   };
 }
 
-// node_modules/zod/v4/locales/hy.js
+// ../main/node_modules/zod/v4/locales/hy.js
 function getArmenianPlural(count, one, many) {
   return Math.abs(count) === 1 ? one : many;
 }
@@ -19536,7 +19536,7 @@ function hy_default() {
   };
 }
 
-// node_modules/zod/v4/locales/id.js
+// ../main/node_modules/zod/v4/locales/id.js
 var error26 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "memiliki" },
@@ -19648,7 +19648,7 @@ function id_default() {
   };
 }
 
-// node_modules/zod/v4/locales/is.js
+// ../main/node_modules/zod/v4/locales/is.js
 var error27 = () => {
   const Sizable = {
     string: { unit: "stafi", verb: "a\xF0 hafa" },
@@ -19763,7 +19763,7 @@ function is_default() {
   };
 }
 
-// node_modules/zod/v4/locales/it.js
+// ../main/node_modules/zod/v4/locales/it.js
 var error28 = () => {
   const Sizable = {
     string: { unit: "caratteri", verb: "avere" },
@@ -19877,7 +19877,7 @@ function it_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ja.js
+// ../main/node_modules/zod/v4/locales/ja.js
 var error29 = () => {
   const Sizable = {
     string: { unit: "\u6587\u5B57", verb: "\u3067\u3042\u308B" },
@@ -19990,7 +19990,7 @@ function ja_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ka.js
+// ../main/node_modules/zod/v4/locales/ka.js
 var error30 = () => {
   const Sizable = {
     string: { unit: "\u10E1\u10D8\u10DB\u10D1\u10DD\u10DA\u10DD", verb: "\u10E3\u10DC\u10D3\u10D0 \u10E8\u10D4\u10D8\u10EA\u10D0\u10D5\u10D3\u10D4\u10E1" },
@@ -20108,7 +20108,7 @@ function ka_default() {
   };
 }
 
-// node_modules/zod/v4/locales/km.js
+// ../main/node_modules/zod/v4/locales/km.js
 var error31 = () => {
   const Sizable = {
     string: { unit: "\u178F\u17BD\u17A2\u1780\u17D2\u179F\u179A", verb: "\u1782\u17BD\u179A\u1798\u17B6\u1793" },
@@ -20224,12 +20224,12 @@ function km_default() {
   };
 }
 
-// node_modules/zod/v4/locales/kh.js
+// ../main/node_modules/zod/v4/locales/kh.js
 function kh_default() {
   return km_default();
 }
 
-// node_modules/zod/v4/locales/kn.js
+// ../main/node_modules/zod/v4/locales/kn.js
 var error32 = () => {
   const Sizable = {
     string: { unit: "\u0C85\u0C95\u0CCD\u0CB7\u0CB0\u0C97\u0CB3\u0CC1", verb: "\u0CB9\u0CCA\u0C82\u0CA6\u0CB2\u0CC1" },
@@ -20345,7 +20345,7 @@ function kn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ko.js
+// ../main/node_modules/zod/v4/locales/ko.js
 var error33 = () => {
   const Sizable = {
     string: { unit: "\uBB38\uC790", verb: "to have" },
@@ -20462,7 +20462,7 @@ function ko_default() {
   };
 }
 
-// node_modules/zod/v4/locales/lt.js
+// ../main/node_modules/zod/v4/locales/lt.js
 var capitalizeFirstCharacter = (text2) => {
   return text2.charAt(0).toUpperCase() + text2.slice(1);
 };
@@ -20670,7 +20670,7 @@ function lt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/mk.js
+// ../main/node_modules/zod/v4/locales/mk.js
 var error35 = () => {
   const Sizable = {
     string: { unit: "\u0437\u043D\u0430\u0446\u0438", verb: "\u0434\u0430 \u0438\u043C\u0430\u0430\u0442" },
@@ -20785,7 +20785,7 @@ function mk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ms.js
+// ../main/node_modules/zod/v4/locales/ms.js
 var error36 = () => {
   const Sizable = {
     string: { unit: "aksara", verb: "mempunyai" },
@@ -20898,7 +20898,7 @@ function ms_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ne.js
+// ../main/node_modules/zod/v4/locales/ne.js
 var error37 = () => {
   const Sizable = {
     string: { unit: "\u0905\u0915\u094D\u0937\u0930", verb: "\u0939\u0941\u0928\u0941\u092A\u0930\u094D\u091B" },
@@ -21010,7 +21010,7 @@ function ne_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nl.js
+// ../main/node_modules/zod/v4/locales/nl.js
 var error38 = () => {
   const Sizable = {
     string: { unit: "tekens", verb: "heeft" },
@@ -21126,7 +21126,7 @@ function nl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/nn.js
+// ../main/node_modules/zod/v4/locales/nn.js
 var error39 = () => {
   const Sizable = {
     string: { unit: "teikn", verb: "\xE5 ha" },
@@ -21240,7 +21240,7 @@ function nn_default() {
   };
 }
 
-// node_modules/zod/v4/locales/no.js
+// ../main/node_modules/zod/v4/locales/no.js
 var error40 = () => {
   const Sizable = {
     string: { unit: "tegn", verb: "\xE5 ha" },
@@ -21354,7 +21354,7 @@ function no_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ota.js
+// ../main/node_modules/zod/v4/locales/ota.js
 var error41 = () => {
   const Sizable = {
     string: { unit: "harf", verb: "olmal\u0131d\u0131r" },
@@ -21469,7 +21469,7 @@ function ota_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ps.js
+// ../main/node_modules/zod/v4/locales/ps.js
 var error42 = () => {
   const Sizable = {
     string: { unit: "\u062A\u0648\u06A9\u064A", verb: "\u0648\u0644\u0631\u064A" },
@@ -21589,7 +21589,7 @@ function ps_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pl.js
+// ../main/node_modules/zod/v4/locales/pl.js
 var error43 = () => {
   const Sizable = {
     string: { unit: "znak\xF3w", verb: "mie\u0107" },
@@ -21704,7 +21704,7 @@ function pl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt.js
+// ../main/node_modules/zod/v4/locales/pt.js
 var error44 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -21848,7 +21848,7 @@ function pt_default() {
   };
 }
 
-// node_modules/zod/v4/locales/pt-BR.js
+// ../main/node_modules/zod/v4/locales/pt-BR.js
 var error45 = () => {
   const Sizable = {
     string: { unit: "caracteres" },
@@ -21993,7 +21993,7 @@ function pt_BR_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ro.js
+// ../main/node_modules/zod/v4/locales/ro.js
 var error46 = () => {
   const Sizable = {
     string: { unit: "caractere", verb: "s\u0103 aib\u0103" },
@@ -22116,7 +22116,7 @@ function ro_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ru.js
+// ../main/node_modules/zod/v4/locales/ru.js
 function getRussianPlural(count, one, few, many) {
   const absCount = Math.abs(count);
   const lastDigit = absCount % 10;
@@ -22285,7 +22285,7 @@ function ru_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sk.js
+// ../main/node_modules/zod/v4/locales/sk.js
 var error48 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "ma\u0165" },
@@ -22402,7 +22402,7 @@ function sk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sl.js
+// ../main/node_modules/zod/v4/locales/sl.js
 var error49 = () => {
   const Sizable = {
     string: { unit: "znakov", verb: "imeti" },
@@ -22517,7 +22517,7 @@ function sl_default() {
   };
 }
 
-// node_modules/zod/v4/locales/sv.js
+// ../main/node_modules/zod/v4/locales/sv.js
 var error50 = () => {
   const Sizable = {
     string: { unit: "tecken", verb: "att ha" },
@@ -22633,7 +22633,7 @@ function sv_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ta.js
+// ../main/node_modules/zod/v4/locales/ta.js
 var error51 = () => {
   const Sizable = {
     string: { unit: "\u0B8E\u0BB4\u0BC1\u0BA4\u0BCD\u0BA4\u0BC1\u0B95\u0BCD\u0B95\u0BB3\u0BCD", verb: "\u0B95\u0BCA\u0BA3\u0BCD\u0B9F\u0BBF\u0BB0\u0BC1\u0B95\u0BCD\u0B95 \u0BB5\u0BC7\u0BA3\u0BCD\u0B9F\u0BC1\u0BAE\u0BCD" },
@@ -22749,7 +22749,7 @@ function ta_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tg.js
+// ../main/node_modules/zod/v4/locales/tg.js
 var error52 = () => {
   const Sizable = {
     string: { unit: "\u0430\u043B\u043E\u043C\u0430\u0442", verb: "\u0434\u043E\u0448\u0442\u0430 \u0431\u043E\u0448\u0430\u0434" },
@@ -22866,7 +22866,7 @@ function tg_default() {
   };
 }
 
-// node_modules/zod/v4/locales/th.js
+// ../main/node_modules/zod/v4/locales/th.js
 var error53 = () => {
   const Sizable = {
     string: { unit: "\u0E15\u0E31\u0E27\u0E2D\u0E31\u0E01\u0E29\u0E23", verb: "\u0E04\u0E27\u0E23\u0E21\u0E35" },
@@ -22982,7 +22982,7 @@ function th_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tk.js
+// ../main/node_modules/zod/v4/locales/tk.js
 var error54 = () => {
   const Sizable = {
     string: { unit: "simwol", verb: "bolmaly" },
@@ -23090,7 +23090,7 @@ function tk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/tr.js
+// ../main/node_modules/zod/v4/locales/tr.js
 var error55 = () => {
   const Sizable = {
     string: { unit: "karakter", verb: "olmal\u0131" },
@@ -23201,7 +23201,7 @@ function tr_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uk.js
+// ../main/node_modules/zod/v4/locales/uk.js
 var error56 = () => {
   const Sizable = {
     string: { unit: "\u0441\u0438\u043C\u0432\u043E\u043B\u0456\u0432", verb: "\u043C\u0430\u0442\u0438\u043C\u0435" },
@@ -23315,12 +23315,12 @@ function uk_default() {
   };
 }
 
-// node_modules/zod/v4/locales/ua.js
+// ../main/node_modules/zod/v4/locales/ua.js
 function ua_default() {
   return uk_default();
 }
 
-// node_modules/zod/v4/locales/ur.js
+// ../main/node_modules/zod/v4/locales/ur.js
 var error57 = () => {
   const Sizable = {
     string: { unit: "\u062D\u0631\u0648\u0641", verb: "\u06C1\u0648\u0646\u0627" },
@@ -23436,7 +23436,7 @@ function ur_default() {
   };
 }
 
-// node_modules/zod/v4/locales/uz.js
+// ../main/node_modules/zod/v4/locales/uz.js
 var error58 = () => {
   const Sizable = {
     string: { unit: "belgi", verb: "bo\u2018lishi kerak" },
@@ -23550,7 +23550,7 @@ function uz_default() {
   };
 }
 
-// node_modules/zod/v4/locales/vi.js
+// ../main/node_modules/zod/v4/locales/vi.js
 var error59 = () => {
   const Sizable = {
     string: { unit: "k\xFD t\u1EF1", verb: "c\xF3" },
@@ -23664,7 +23664,7 @@ function vi_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-CN.js
+// ../main/node_modules/zod/v4/locales/zh-CN.js
 var error60 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u7B26", verb: "\u5305\u542B" },
@@ -23779,7 +23779,7 @@ function zh_CN_default() {
   };
 }
 
-// node_modules/zod/v4/locales/zh-TW.js
+// ../main/node_modules/zod/v4/locales/zh-TW.js
 var error61 = () => {
   const Sizable = {
     string: { unit: "\u5B57\u5143", verb: "\u64C1\u6709" },
@@ -23892,7 +23892,7 @@ function zh_TW_default() {
   };
 }
 
-// node_modules/zod/v4/locales/yo.js
+// ../main/node_modules/zod/v4/locales/yo.js
 var error62 = () => {
   const Sizable = {
     string: { unit: "\xE0mi", verb: "n\xED" },
@@ -24005,7 +24005,7 @@ function yo_default() {
   };
 }
 
-// node_modules/zod/v4/core/registries.js
+// ../main/node_modules/zod/v4/core/registries.js
 var _a2;
 var $output = /* @__PURE__ */ Symbol("ZodOutput");
 var $input = /* @__PURE__ */ Symbol("ZodInput");
@@ -24055,7 +24055,7 @@ function registry() {
 (_a2 = globalThis).__zod_globalRegistry ?? (_a2.__zod_globalRegistry = registry());
 var globalRegistry = globalThis.__zod_globalRegistry;
 
-// node_modules/zod/v4/core/compile.js
+// ../main/node_modules/zod/v4/core/compile.js
 var INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var FALLBACK_FLAG = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 var ZodCompileAsyncError = class extends Error {
@@ -25665,7 +25665,7 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 
-// node_modules/zod/v4/core/api.js
+// ../main/node_modules/zod/v4/core/api.js
 function snapshotChecks(def) {
   if (def.checks)
     def.checks = [...def.checks];
@@ -26724,7 +26724,7 @@ function _stringFormat(Class2, format, fnOrRegex, _params = {}) {
   return inst;
 }
 
-// node_modules/zod/v4/core/to-json-schema.js
+// ../main/node_modules/zod/v4/core/to-json-schema.js
 function assignProps(target, ...sources) {
   for (const source of sources) {
     for (const key of Reflect.ownKeys(source)) {
@@ -27254,7 +27254,7 @@ var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) =
   return finalize(ctx, schema);
 };
 
-// node_modules/zod/v4/core/json-schema-processors.js
+// ../main/node_modules/zod/v4/core/json-schema-processors.js
 var narrowMin = (agg, key, value) => {
   if (agg[key] === void 0 || value > agg[key])
     agg[key] = value;
@@ -28002,7 +28002,7 @@ function toJSONSchema(input2, params) {
   return finalize(ctx, input2);
 }
 
-// node_modules/zod/v4/core/json-schema-generator.js
+// ../main/node_modules/zod/v4/core/json-schema-generator.js
 var JSONSchemaGenerator = class {
   /** @deprecated Access via ctx instead */
   get metadataRegistry() {
@@ -28080,10 +28080,10 @@ var JSONSchemaGenerator = class {
   }
 };
 
-// node_modules/zod/v4/core/json-schema.js
+// ../main/node_modules/zod/v4/core/json-schema.js
 var json_schema_exports = {};
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 var schemas_exports2 = {};
 __export(schemas_exports2, {
   ZodAny: () => ZodAny,
@@ -28264,7 +28264,7 @@ __export(schemas_exports2, {
   xor: () => xor
 });
 
-// node_modules/zod/v4/classic/checks.js
+// ../main/node_modules/zod/v4/classic/checks.js
 var checks_exports2 = {};
 __export(checks_exports2, {
   endsWith: () => _endsWith,
@@ -28299,7 +28299,7 @@ __export(checks_exports2, {
   uppercase: () => _uppercase
 });
 
-// node_modules/zod/v4/classic/errors.js
+// ../main/node_modules/zod/v4/classic/errors.js
 var _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 function _lazyMethod(proto, key, make2) {
   Object.defineProperty(proto, key, {
@@ -28345,7 +28345,7 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
   Parent: Error
 });
 
-// node_modules/zod/v4/classic/parse.js
+// ../main/node_modules/zod/v4/classic/parse.js
 var parse2 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
@@ -28359,7 +28359,7 @@ var safeDecode2 = /* @__PURE__ */ _safeDecode(ZodRealError);
 var safeEncodeAsync2 = /* @__PURE__ */ _safeEncodeAsync(ZodRealError);
 var safeDecodeAsync2 = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
-// node_modules/zod/v4/classic/schemas.js
+// ../main/node_modules/zod/v4/classic/schemas.js
 function _ensureDefaultLocale() {
   if (!globalConfig.localeError)
     config(en_default());
@@ -29824,7 +29824,7 @@ function preprocess(fn, schema) {
   });
 }
 
-// node_modules/zod/v4/classic/compat.js
+// ../main/node_modules/zod/v4/classic/compat.js
 var ZodIssueCode = {
   invalid_type: "invalid_type",
   too_big: "too_big",
@@ -29850,7 +29850,7 @@ var ZodFirstPartyTypeKind;
 /* @__PURE__ */ (function(ZodFirstPartyTypeKind2) {
 })(ZodFirstPartyTypeKind || (ZodFirstPartyTypeKind = {}));
 
-// node_modules/zod/v4/classic/iso.js
+// ../main/node_modules/zod/v4/classic/iso.js
 var iso_exports = {};
 __export(iso_exports, {
   ZodISODate: () => ZodISODate,
@@ -29875,7 +29875,7 @@ function duration2(params) {
   return _isoDuration(ZodISODuration, params);
 }
 
-// node_modules/zod/v4/classic/from-json-schema.js
+// ../main/node_modules/zod/v4/classic/from-json-schema.js
 var z = {
   ...schemas_exports2,
   ...checks_exports2,
@@ -30608,7 +30608,7 @@ function fromJSONSchema(schema, params) {
   return convertSchema(normalized, ctx);
 }
 
-// node_modules/zod/v4/core/visit.js
+// ../main/node_modules/zod/v4/core/visit.js
 var RESOLVING = /* @__PURE__ */ Symbol("z.visit/resolving");
 function visit(schema, fnOrHandlers) {
   const fn = typeof fnOrHandlers === "function" ? fnOrHandlers : (node2, rewritten) => {
@@ -30763,7 +30763,7 @@ function visit(schema, fnOrHandlers) {
   return run2(schema);
 }
 
-// node_modules/zod/v4/classic/deep-partial.js
+// ../main/node_modules/zod/v4/classic/deep-partial.js
 function deepPartial(schema) {
   return visit(schema, {
     object: (s) => s.partial(),
@@ -30775,7 +30775,7 @@ function deepPartial(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/in-out.js
+// ../main/node_modules/zod/v4/classic/in-out.js
 function withChecks(side, checks) {
   if (!checks?.length)
     return side;
@@ -30805,7 +30805,7 @@ function output(schema) {
   });
 }
 
-// node_modules/zod/v4/classic/coerce.js
+// ../main/node_modules/zod/v4/classic/coerce.js
 var coerce_exports = {};
 __export(coerce_exports, {
   bigint: () => bigint3,
@@ -32050,7 +32050,7 @@ function classify(status, detail, headers) {
   return "other";
 }
 
-// node_modules/universal-user-agent/index.js
+// ../main/node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -32061,7 +32061,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-// node_modules/before-after-hook/lib/register.js
+// ../main/node_modules/before-after-hook/lib/register.js
 function register(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
@@ -32084,7 +32084,7 @@ function register(state, name, method, options) {
   });
 }
 
-// node_modules/before-after-hook/lib/add.js
+// ../main/node_modules/before-after-hook/lib/add.js
 function addHook(state, kind, name, hook2) {
   const orig = hook2;
   if (!state.registry[name]) {
@@ -32119,7 +32119,7 @@ function addHook(state, kind, name, hook2) {
   });
 }
 
-// node_modules/before-after-hook/lib/remove.js
+// ../main/node_modules/before-after-hook/lib/remove.js
 function removeHook(state, name, method) {
   if (!state.registry[name]) {
     return;
@@ -32133,7 +32133,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-// node_modules/before-after-hook/index.js
+// ../main/node_modules/before-after-hook/index.js
 var bind = Function.bind;
 var bindable = bind.bind(bind);
 function bindApi(hook2, state, name) {
@@ -32167,7 +32167,7 @@ function Collection() {
 }
 var before_after_hook_default = { Singular, Collection };
 
-// node_modules/@octokit/endpoint/dist-bundle/index.js
+// ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
 var VERSION = "0.0.0-development";
 var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
@@ -32480,7 +32480,7 @@ function withDefaults(oldDefaults, newDefaults) {
 }
 var endpoint = withDefaults(null, DEFAULTS);
 
-// node_modules/content-type/dist/index.js
+// ../main/node_modules/content-type/dist/index.js
 var SP = 32;
 var HTAB = 9;
 var SEMI = 59;
@@ -32664,7 +32664,7 @@ function unescapeQuotedPairs(str3, start, end) {
   return result3 + str3.slice(start, end);
 }
 
-// node_modules/json-with-bigint/json-with-bigint.js
+// ../main/node_modules/json-with-bigint/json-with-bigint.js
 var intRegex = /^-?\d+$/;
 var noiseValue = /^-?\d+n+$/;
 var originalStringify = JSON.stringify;
@@ -32999,7 +32999,7 @@ var JSONParse = (text2, reviver) => {
   }
 };
 
-// node_modules/@octokit/request-error/dist-src/index.js
+// ../main/node_modules/@octokit/request-error/dist-src/index.js
 var RequestError = class extends Error {
   name;
   /**
@@ -33038,7 +33038,7 @@ var RequestError = class extends Error {
   }
 };
 
-// node_modules/@octokit/request/dist-bundle/index.js
+// ../main/node_modules/@octokit/request/dist-bundle/index.js
 var VERSION2 = "10.0.16";
 var defaults_default = {
   headers: {
@@ -33220,7 +33220,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 }
 var request = withDefaults2(endpoint, defaults_default);
 
-// node_modules/@octokit/graphql/dist-bundle/index.js
+// ../main/node_modules/@octokit/graphql/dist-bundle/index.js
 var VERSION3 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
@@ -33330,7 +33330,7 @@ function withCustomRequest(customRequest) {
   });
 }
 
-// node_modules/@octokit/auth-token/dist-bundle/index.js
+// ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
 var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
@@ -33375,10 +33375,10 @@ var createTokenAuth = function createTokenAuth2(token) {
   });
 };
 
-// node_modules/@octokit/core/dist-src/version.js
+// ../main/node_modules/@octokit/core/dist-src/version.js
 var VERSION4 = "7.0.8";
 
-// node_modules/@octokit/core/dist-src/index.js
+// ../main/node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
 };
 var consoleWarn = console.warn.bind(console);
@@ -33512,7 +33512,7 @@ var Octokit = class {
   auth;
 };
 
-// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
 var VERSION5 = "0.0.0-development";
 function isRequestError(error63) {
@@ -33586,7 +33586,7 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION5;
 
-// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+// ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
 var VERSION6 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "10e2f105135ad072";
+var FACTS_SOURCE_HASH = "d6b22ecf154f5f75";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -36473,7 +36473,7 @@ var ERROR_MESSAGE = 0;
 var ERROR_CURSORPOS = 16;
 async function loadPgParser() {
   const wasmPath = resolveAsset("libpg-query.wasm");
-  const imported = await import("./chunk-LLGPV3O6.js");
+  const imported = await import("./chunk-UYGUJXSC.js");
   const factory = typeof imported.default === "function" ? imported.default : imported.default?.default;
   if (typeof factory !== "function") throw new Error("libpg-query: unexpected module shape (no factory function)");
   const module = await factory({ locateFile: () => wasmPath });
@@ -36556,7 +36556,7 @@ async function loadOne(lang) {
   } else if (lang === "sql") {
     pgParser = await loadPgParser();
   } else if (lang === "dockerfile") {
-    const imported = await import("./chunk-UNSZXEIA.js");
+    const imported = await import("./chunk-GFML65YY.js");
     const parser = imported.default?.DockerfileParser ?? imported.DockerfileParser;
     if (!parser) throw new Error("dockerfile-ast: unexpected module shape (no DockerfileParser)");
     dockerfileParser = parser;
@@ -36565,7 +36565,7 @@ async function loadOne(lang) {
 function treeSitterRuntime() {
   if (runtime) return runtime;
   const attempt = (async () => {
-    const ts = await import("./chunk-MI5OCEWS.js");
+    const ts = await import("./chunk-DW7LXWVB.js");
     const wasmPath = resolveAsset("web-tree-sitter.wasm");
     await ts.Parser.init({ locateFile: () => wasmPath });
     return ts;
@@ -40958,6 +40958,337 @@ function requireCall(call2, bind2, touch) {
   }
 }
 
+// src/lang/program/routes.ts
+var ROUTE_MODULE_EXPORTS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+function joinUrlPath(...parts) {
+  const joined = parts.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
+  return `/${joined}`;
+}
+var JS_ROUTE_VERBS = {
+  get: "GET",
+  post: "POST",
+  put: "PUT",
+  delete: "DELETE",
+  del: "DELETE",
+  patch: "PATCH",
+  head: "HEAD",
+  options: "OPTIONS",
+  all: "ALL"
+};
+var JS_HANDLER_REGISTRARS = /* @__PURE__ */ new Set(["use", "any", "on"]);
+function jsRouteVerb(name) {
+  return Object.hasOwn(JS_ROUTE_VERBS, name) ? JS_ROUTE_VERBS[name] : void 0;
+}
+function isJsRouteRegistrar(name) {
+  return jsRouteVerb(name) !== void 0 || JS_HANDLER_REGISTRARS.has(name);
+}
+var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set([
+  "handler",
+  "preHandler",
+  "onRequest",
+  "preValidation",
+  "preParsing",
+  "preSerialization",
+  "onSend",
+  "onResponse"
+]);
+var NEST_ROUTE_DECORATORS = {
+  Get: "GET",
+  Post: "POST",
+  Put: "PUT",
+  Delete: "DELETE",
+  Patch: "PATCH",
+  All: "ALL",
+  Head: "HEAD",
+  Options: "OPTIONS"
+};
+var NEST_HANDLER_DECORATORS = /* @__PURE__ */ new Set([
+  ...Object.keys(NEST_ROUTE_DECORATORS),
+  "Sse",
+  "MessagePattern",
+  "EventPattern",
+  "GrpcMethod",
+  "Query",
+  "Mutation",
+  "Resolver",
+  "Subscription"
+]);
+function jsRouteCall(call2) {
+  if (call2.type !== "call_expression") return void 0;
+  const fn = call2.childForFieldName("function");
+  if (fn?.type !== "member_expression") return void 0;
+  const registrar = fn.childForFieldName("property")?.text ?? "";
+  if (!isJsRouteRegistrar(registrar)) return void 0;
+  const object2 = fn.childForFieldName("object");
+  if (!object2) return void 0;
+  const method = jsRouteVerb(registrar);
+  const base4 = { registrar, method, args: positionalArgs(call2) };
+  if (method && object2.type === "call_expression") {
+    const inner = object2.childForFieldName("function");
+    const innerObject = inner?.type === "member_expression" ? inner.childForFieldName("object") : null;
+    if (innerObject && inner?.childForFieldName("property")?.text === "route")
+      return { ...base4, receiver: innerObject, chain: object2 };
+  }
+  return { ...base4, receiver: object2 };
+}
+function jsRoutePathIndex(args) {
+  const first = args[0] ? stringValue(args[0]) : void 0;
+  if (first?.startsWith("/") || first === "*") return 0;
+  if (args.length >= 3 && stringValue(args[1])?.startsWith("/")) return 1;
+  return void 0;
+}
+function looksLikeJsRoutePath(node2) {
+  const n = unwrap(node2);
+  if (n.type === "regex" || n.type === "array") return true;
+  const parts = templateParts(n);
+  if (!parts) return false;
+  const first = parts.strings[0] ?? "";
+  return first.startsWith("/") || first === "*" || first === "" && parts.expressions.length > 0;
+}
+function fastifyRoute(call2) {
+  const fn = call2.type === "call_expression" ? call2.childForFieldName("function") : null;
+  if (fn?.type !== "member_expression" || fn.childForFieldName("property")?.text !== "route") return void 0;
+  const args = positionalArgs(call2);
+  if (args.length !== 1 || unwrap(args[0]).type !== "object") return void 0;
+  const props = objectProps(unwrap(args[0]));
+  const urlNode = props.get("url") ?? props.get("path");
+  const m = props.get("method");
+  const single = m ? stringValue(m) : void 0;
+  const methods = !m ? ["GET"] : single !== void 0 && single !== "" ? [single] : unwrap(m).namedChildren.map((c) => c ? stringValue(c) : void 0).filter((x) => !!x);
+  return { urlNode, url: urlNode ? stringValue(urlNode) : void 0, methods, handler: props.get("handler") };
+}
+function jsDecoratorsOf(node2) {
+  const out = [];
+  for (const c of node2.namedChildren) if (c?.type === "decorator") out.push(c);
+  for (let s = node2.previousNamedSibling; s && s.type === "decorator"; s = s.previousNamedSibling) out.push(s);
+  if (node2.parent?.type === "export_statement") {
+    for (const c of node2.parent.namedChildren) if (c?.type === "decorator") out.push(c);
+  }
+  return out;
+}
+function jsDecoratorName(d) {
+  const inner = d.namedChildren.find((c) => c !== null);
+  if (!inner) return void 0;
+  if (inner.type === "call_expression") return dottedName(inner.childForFieldName("function"));
+  return dottedName(inner);
+}
+function jsDecoratorArgs(d) {
+  const inner = d.namedChildren.find((c) => c !== null);
+  return inner?.type === "call_expression" ? positionalArgs(inner) : [];
+}
+function nestHandlerDecorator(method) {
+  for (const decorator of jsDecoratorsOf(method)) {
+    const name = jsDecoratorName(decorator);
+    if (name && NEST_HANDLER_DECORATORS.has(name)) return { decorator, name };
+  }
+  return void 0;
+}
+function nestRequestScope(cls) {
+  for (const d of jsDecoratorsOf(cls)) {
+    const call2 = d.namedChildren.find((c) => c?.type === "call_expression");
+    if (!call2) continue;
+    if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call2) ?? "")) continue;
+    const [arg2] = positionalArgs(call2);
+    const scope = arg2 && unwrap(arg2).type === "object" ? objectProps(unwrap(arg2)).get("scope") : void 0;
+    if (scope && /\bREQUEST$/.test(scope.text)) return scope;
+  }
+  return void 0;
+}
+var PY_ROUTE_DECORATORS = {
+  get: "GET",
+  post: "POST",
+  put: "PUT",
+  delete: "DELETE",
+  patch: "PATCH",
+  head: "HEAD",
+  options: "OPTIONS",
+  route: "GET",
+  api_route: "GET"
+};
+var PY_HANDLER_DECORATORS = /* @__PURE__ */ new Set([
+  ...Object.keys(PY_ROUTE_DECORATORS),
+  "websocket",
+  "add_api_route",
+  "view",
+  "endpoint",
+  "trace"
+]);
+var PY_VIEW_DECORATORS = /* @__PURE__ */ new Set([
+  "api_view",
+  "require_http_methods",
+  "require_GET",
+  "require_POST"
+]);
+var PY_VIEW_METHODS = /* @__PURE__ */ new Set([
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "head",
+  "options",
+  "dispatch",
+  "list",
+  "create",
+  "retrieve",
+  "update",
+  "partial_update",
+  "destroy"
+]);
+function pyRouteDecorator(decorator) {
+  const expr = decorator.namedChildren[0];
+  if (!expr) return void 0;
+  const call2 = expr.type === "call" ? expr : void 0;
+  const target = call2 ? call2.childForFieldName("function") : expr;
+  if (target?.type !== "attribute") return void 0;
+  const attr = target.childForFieldName("attribute")?.text ?? "";
+  const receiver = target.childForFieldName("object");
+  if (!receiver || !PY_HANDLER_DECORATORS.has(attr)) return void 0;
+  const kw = call2 ? keywordArgs(call2) : void 0;
+  const pathNode = call2 ? positionalArgs(call2)[0] ?? kw?.get("path") ?? kw?.get("rule") : void 0;
+  return { name: dottedName(target), attr, method: PY_ROUTE_DECORATORS[attr], receiver, call: call2, pathNode };
+}
+function pyRouteMethods(call2, fallback) {
+  const methods = keywordArgs(call2).get("methods");
+  if (!methods) return [fallback];
+  return methods.namedChildren.map((c) => stringValue(c)?.toUpperCase()).filter((x) => !!x);
+}
+function pyDecoratorName(decorator) {
+  const expr = decorator.namedChildren[0];
+  return expr ? expr.type === "call" ? calleeName(expr) : dottedName(expr) : void 0;
+}
+function isPyViewMethod(name, superclasses) {
+  if (!PY_VIEW_METHODS.has(name)) return false;
+  const bases = superclasses.replace(/[()\s]/g, "").split(",").join(" ").trim();
+  return /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/.test(bases) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(superclasses);
+}
+var GO_ROUTE_METHODS = /* @__PURE__ */ new Set([
+  "HandleFunc",
+  "Handle",
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "HEAD",
+  "OPTIONS",
+  "Any",
+  "Get",
+  "Post",
+  "Put",
+  "Patch",
+  "Delete",
+  "Use",
+  "HandlerFunc",
+  "Group"
+]);
+var GO_HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
+function goRouteCall(call2) {
+  if (call2.type !== "call_expression") return void 0;
+  const callee = calleeName(call2) ?? "";
+  const registrar = callee.split(".").pop() ?? "";
+  if (!GO_ROUTE_METHODS.has(registrar)) return void 0;
+  const args = positionalArgs(call2);
+  const path2 = args[0] ? stringValue(args[0]) : void 0;
+  const handlerNames = [];
+  if (path2 !== void 0) {
+    for (const a of args.slice(1)) {
+      const target = a.type === "call_expression" && (calleeName(a) ?? "").endsWith("HandlerFunc") ? positionalArgs(a)[0] : a;
+      if (target?.type === "identifier") handlerNames.push(target);
+    }
+  }
+  return { callee, registrar, path: path2, args, handlerNames };
+}
+
+// src/lang/program/file-routes.ts
+function isFileRouteCandidate(path2) {
+  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)app\/routes\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)src\/routes\/(.+\/)?\+server\.(ts|js)$/.test(path2);
+}
+function isNextAppRouteModule(path2) {
+  return /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(path2);
+}
+function isNextApiRouteModule(path2) {
+  return /(^|\/)pages\/api\//.test(path2);
+}
+function fileRoutePlan(path2, root, paths) {
+  const rel = root ? path2.slice(root.length + 1) : path2;
+  const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
+  if (svelte) return { kind: "sveltekit", url: svelteKitPath(svelte[1] ?? "") };
+  const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
+  if (remix) {
+    const url2 = remixPath(remix[2], `${root ? `${root}/` : ""}${remix[1]}`, paths);
+    return url2 === void 0 ? void 0 : { kind: "remix", url: url2 };
+  }
+  return { kind: "next", rel };
+}
+function mayServe(plan, text2) {
+  if (plan.kind === "remix") return text2.includes("loader");
+  if (plan.kind === "sveltekit") return ROUTE_MODULE_EXPORTS.some((m) => text2.includes(m));
+  return true;
+}
+function nextRoute(rel) {
+  let segments;
+  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
+  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
+  if (app) segments = (app[1] ?? "").split("/").filter(Boolean);
+  else if (pages) segments = pages[1].split("/");
+  else return void 0;
+  if (segments.some((s) => s.startsWith("_"))) return void 0;
+  if (segments[segments.length - 1] === "index" && pages) segments.pop();
+  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith("@")).map((s) => /^\[\[?\.\.\./.test(s) ? "*" : s);
+  return { router: app ? "app" : "pages", url: joinUrlPath(...parts) };
+}
+function svelteKitPath(dir) {
+  const parts = [];
+  for (const s of dir.split("/").filter(Boolean)) {
+    if (/^\(.*\)$/.test(s) || /^\[\[.*\]\]$/.test(s)) continue;
+    if (/^\[\.\.\./.test(s)) parts.push("*");
+    else parts.push(s.replace(/\[(\w+)(=\w+)?\]/g, ":$1"));
+  }
+  return joinUrlPath(...parts);
+}
+function remixPath(name, routesDir, paths) {
+  const all2 = name.split("/");
+  const flat = [];
+  while (all2.length > 1 && all2[0].endsWith("+")) flat.push(all2.shift().slice(0, -1));
+  const folders = all2;
+  let file2 = folders.pop();
+  if (folders.length > 0) {
+    const dir = [...flat.map((f) => `${f}+`), ...folders].join("/");
+    const folderRoute = ["tsx", "ts", "jsx", "js"].some((e) => paths.has(`${routesDir}/${dir}/route.${e}`));
+    if (file2 === "route" && folders.length === 1) file2 = folders.pop();
+    else if (folderRoute) return void 0;
+  }
+  const segments = [];
+  for (const part of [...flat, ...folders, file2]) segments.push(...splitRemixName(part));
+  const parts = [];
+  for (const s of segments) {
+    if (s === "_index" || s === "index" || s === "route") continue;
+    if (s.startsWith("_")) continue;
+    let seg = s.endsWith("_") ? s.slice(0, -1) : s;
+    seg = seg.replace(/^\((.*)\)$/, "$1");
+    if (seg === "$") parts.push("*");
+    else if (seg.startsWith("$")) parts.push(`:${seg.slice(1)}`);
+    else parts.push(seg.replace(/\[([^\]]*)\]/g, "$1"));
+  }
+  return joinUrlPath(...parts);
+}
+function splitRemixName(name) {
+  const out = [];
+  let cur = "";
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === "[") depth++;
+    else if (ch === "]") depth = Math.max(0, depth - 1);
+    if (ch === "." && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.filter(Boolean);
+}
+
 // src/lang/program/jsonc.ts
 function parseJsonc(text2) {
   let out = "";
@@ -41667,10 +41998,6 @@ function emptyFacts() {
     signalAware: []
   };
 }
-function joinPaths(...parts) {
-  const joined = parts.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
-  return `/${joined}`;
-}
 function plainFacts(facts) {
   return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
 }
@@ -41690,33 +42017,13 @@ function mergeFacts(into, from) {
 
 // src/gates/health/code/fs-routes.ts
 var FILE_ROUTED = /* @__PURE__ */ new Set(["next", "remix", "sveltekit"]);
-var HTTP_EXPORTS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-function isFileRouteCandidate(path2) {
-  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)app\/routes\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)src\/routes\/(.+\/)?\+server\.(ts|js)$/.test(path2);
-}
-function fileRoutePlan(path2, root, paths) {
-  const rel = root ? path2.slice(root.length + 1) : path2;
-  const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
-  if (svelte) return { kind: "sveltekit", url: svelteKitPath(svelte[1] ?? "") };
-  const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
-  if (remix) {
-    const url2 = remixPath(remix[2], `${root ? `${root}/` : ""}${remix[1]}`, paths);
-    return url2 === void 0 ? void 0 : { kind: "remix", url: url2 };
-  }
-  return { kind: "next", rel };
-}
-function mayServe(plan, text2) {
-  if (plan.kind === "remix") return text2.includes("loader");
-  if (plan.kind === "sveltekit") return HTTP_EXPORTS.some((m) => text2.includes(m));
-  return true;
-}
 function fileRoutes(info2, f, plan) {
   if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
   if (plan.kind === "remix") {
     if (!info2.exports.has("loader")) return;
     return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
   }
-  nextRoute(info2, f, plan.rel);
+  nextRouteOf(info2, f, plan.rel);
 }
 function add(info2, f, framework, urlPath, methods) {
   if (methods.length === 0) return;
@@ -41745,74 +42052,16 @@ function exportedName(info2, local) {
   return void 0;
 }
 function methodExports(info2) {
-  return HTTP_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
+  return ROUTE_MODULE_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
 }
-function svelteKitPath(dir) {
-  const parts = [];
-  for (const s of dir.split("/").filter(Boolean)) {
-    if (/^\(.*\)$/.test(s) || /^\[\[.*\]\]$/.test(s)) continue;
-    if (/^\[\.\.\./.test(s)) parts.push("*");
-    else parts.push(s.replace(/\[(\w+)(=\w+)?\]/g, ":$1"));
-  }
-  return joinPaths(...parts);
-}
-function remixPath(name, routesDir, paths) {
-  const all2 = name.split("/");
-  const flat = [];
-  while (all2.length > 1 && all2[0].endsWith("+")) flat.push(all2.shift().slice(0, -1));
-  const folders = all2;
-  let file2 = folders.pop();
-  if (folders.length > 0) {
-    const dir = [...flat.map((f) => `${f}+`), ...folders].join("/");
-    const folderRoute = ["tsx", "ts", "jsx", "js"].some((e) => paths.has(`${routesDir}/${dir}/route.${e}`));
-    if (file2 === "route" && folders.length === 1) file2 = folders.pop();
-    else if (folderRoute) return void 0;
-  }
-  const segments = [];
-  for (const part of [...flat, ...folders, file2]) segments.push(...splitRemixName(part));
-  const parts = [];
-  for (const s of segments) {
-    if (s === "_index" || s === "index" || s === "route") continue;
-    if (s.startsWith("_")) continue;
-    let seg = s.endsWith("_") ? s.slice(0, -1) : s;
-    seg = seg.replace(/^\((.*)\)$/, "$1");
-    if (seg === "$") parts.push("*");
-    else if (seg.startsWith("$")) parts.push(`:${seg.slice(1)}`);
-    else parts.push(seg.replace(/\[([^\]]*)\]/g, "$1"));
-  }
-  return joinPaths(...parts);
-}
-function splitRemixName(name) {
-  const out = [];
-  let cur = "";
-  let depth = 0;
-  for (const ch of name) {
-    if (ch === "[") depth++;
-    else if (ch === "]") depth = Math.max(0, depth - 1);
-    if (ch === "." && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.filter(Boolean);
-}
-function nextRoute(info2, f, rel) {
-  let segments;
-  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
-  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
-  if (app) segments = (app[1] ?? "").split("/").filter(Boolean);
-  else if (pages) segments = pages[1].split("/");
-  else return;
-  if (segments.some((s) => s.startsWith("_"))) return;
-  if (segments[segments.length - 1] === "index" && pages) segments.pop();
-  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith("@")).map((s) => /^\[\[?\.\.\./.test(s) ? "*" : s);
-  const urlPath = joinPaths(...parts);
+function nextRouteOf(info2, f, rel) {
+  const route = nextRoute(rel);
+  if (!route) return;
+  const urlPath = route.url;
   f.frameworks.add("next");
-  if (app) return add(info2, f, "next", urlPath, methodExports(info2));
+  if (route.router === "app") return add(info2, f, "next", urlPath, methodExports(info2));
   if (info2.exports.has("default")) return add(info2, f, "next", urlPath, [["ALL", info2.exports.get("default")]]);
   if (info2.defaultExpr) {
-    f.frameworks.add("next");
     f.routes.push({
       framework: "next",
       method: "ALL",
@@ -43009,17 +43258,6 @@ function lineOf2(text2, dep) {
 }
 
 // src/gates/health/code/js-extract.ts
-var HTTP_METHODS = /* @__PURE__ */ new Set(["get", "post", "put", "delete", "del", "patch", "head", "options", "all"]);
-var NEST_METHODS = {
-  Get: "GET",
-  Post: "POST",
-  Put: "PUT",
-  Delete: "DELETE",
-  Patch: "PATCH",
-  All: "ALL",
-  Head: "HEAD",
-  Options: "OPTIONS"
-};
 var JS_WEB_MODULES = [
   "express",
   "fastify",
@@ -43362,24 +43600,22 @@ var JsExtractor = class {
       return;
     }
     if (method === "listen") return this.listen(call2, object2, args);
-    if (HTTP_METHODS.has(method) && object2.type === "call_expression") {
-      const inner = object2.childForFieldName("function");
-      if (inner?.type === "member_expression" && inner.childForFieldName("property")?.text === "route") {
-        const path2 = stringValue(positionalArgs(object2)[0] ?? object2);
-        const recv = await this.receiverOf(inner.childForFieldName("object"));
-        if (path2 !== void 0) await this.route(call2, "express", method, path2, recv, args);
-        return;
-      }
+    const registration = jsRouteCall(call2);
+    if (registration?.method && registration.chain) {
+      const path2 = stringValue(positionalArgs(registration.chain)[0] ?? registration.chain);
+      const recv = await this.receiverOf(registration.receiver);
+      if (path2 !== void 0) await this.route(call2, "express", method, path2, recv, args);
+      return;
     }
-    if (HTTP_METHODS.has(method) && args.length >= 2) {
+    if (registration?.method && args.length >= 2) {
       const first = args[0];
-      const pathArg = stringValue(first)?.startsWith("/") || stringValue(first) === "*" ? first : args.length >= 3 && stringValue(args[1])?.startsWith("/") ? args[1] : void 0;
+      const pathIndex = jsRoutePathIndex(args);
       const last = unwrapAwait(args[args.length - 1]);
       const handlerLike = isFn(last) || last.type === "identifier" || last.type === "member_expression" || last.type === "object" || last.type === "call_expression";
       if (!handlerLike) return;
       const recv = await this.receiverOf(object2);
       const framework = this.frameworkOfFile();
-      if (!pathArg) {
+      if (pathIndex === void 0) {
         if (first.type === "regex") {
           this.facts.catchAll.push(this.loc(call2));
           return;
@@ -43394,24 +43630,27 @@ var JsExtractor = class {
         return;
       }
       if (!framework) return;
-      const path2 = stringValue(pathArg);
-      await this.route(call2, framework, method, path2, recv, args.slice(args.indexOf(pathArg) + 1));
+      const path2 = stringValue(args[pathIndex]);
+      await this.route(call2, framework, method, path2, recv, args.slice(pathIndex + 1));
       return;
     }
-    if (method === "route" && args.length === 1 && unwrapAwait(args[0]).type === "object") {
-      const props = objectProps(unwrapAwait(args[0]));
-      const url2 = props.get("url") ?? props.get("path");
-      const path2 = url2 ? stringValue(url2) : void 0;
-      const m = props.get("method");
-      const methods = m ? stringValue(m) ? [stringValue(m)] : unwrapAwait(m).namedChildren.map((c) => c ? stringValue(c) : void 0).filter((x) => !!x) : ["GET"];
-      const handler = props.get("handler");
-      if (path2 === void 0) {
-        if (url2) this.facts.uncertain.push({ loc: this.loc(call2), reason: "a route path is computed at run time" });
+    const declared = fastifyRoute(call2);
+    if (declared) {
+      if (declared.url === void 0) {
+        if (declared.urlNode)
+          this.facts.uncertain.push({ loc: this.loc(call2), reason: "a route path is computed at run time" });
         return;
       }
       const recv = await this.receiverOf(object2);
-      for (const mm of methods)
-        await this.route(call2, "fastify", mm.toLowerCase(), path2, recv, handler ? [handler] : []);
+      for (const mm of declared.methods)
+        await this.route(
+          call2,
+          "fastify",
+          mm.toLowerCase(),
+          declared.url,
+          recv,
+          declared.handler ? [declared.handler] : []
+        );
       return;
     }
     if (method === "route" && args.length === 2) {
@@ -43438,7 +43677,7 @@ var JsExtractor = class {
   }
   async route(call2, framework, method, path2, receiver, handlerArgs) {
     this.facts.frameworks.add(framework);
-    const m = method === "del" ? "DELETE" : method.toUpperCase();
+    const m = jsRouteVerb(method) ?? method.toUpperCase();
     if ((path2 === "*" || path2 === "/*" || path2 === "(.*)" || path2 === "/(.*)" || path2 === "*splat" || path2 === "/*splat") && (m === "GET" || m === "ALL")) {
       this.facts.catchAll.push(this.loc(call2));
       return;
@@ -43815,15 +44054,11 @@ var JsExtractor = class {
   }
   /** NestJS `@Controller('health')` classes and their `@Get('live')` methods. */
   nestController(cls) {
-    const decorators = [
-      ...cls.namedChildren,
-      ...cls.parent?.type === "export_statement" ? cls.parent.namedChildren : []
-    ].filter((c) => c?.type === "decorator");
-    const ctrl = decorators.find((d) => /^Controller$/.test(decoratorName(d) ?? ""));
+    const ctrl = jsDecoratorsOf(cls).find((d) => jsDecoratorName(d) === "Controller");
     if (!ctrl) return;
     if (!this.info.modules.has("@nestjs/common")) return;
     this.facts.frameworks.add("nest");
-    const ctrlArgs = decoratorArgs(ctrl);
+    const ctrlArgs = jsDecoratorArgs(ctrl);
     let prefix = "";
     if (ctrlArgs[0]) {
       const a = unwrapAwait(ctrlArgs[0]);
@@ -43848,11 +44083,11 @@ var JsExtractor = class {
       }
       if (member.type === "method_definition") {
         for (const d of pending2) {
-          const dn = decoratorName(d) ?? "";
+          const dn = jsDecoratorName(d) ?? "";
           if (dn === "Version") this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route is versioned" });
-          const method = NEST_METHODS[dn];
+          const method = Object.hasOwn(NEST_ROUTE_DECORATORS, dn) ? NEST_ROUTE_DECORATORS[dn] : void 0;
           if (!method) continue;
-          const arg2 = decoratorArgs(d)[0];
+          const arg2 = jsDecoratorArgs(d)[0];
           const sub = arg2 ? stringValue(arg2) : "";
           if (sub === void 0) {
             this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route path is not a literal" });
@@ -43861,7 +44096,7 @@ var JsExtractor = class {
           this.facts.routes.push({
             framework: "nest",
             method,
-            path: joinPaths(prefix, sub),
+            path: joinUrlPath(prefix, sub),
             receiver: { kind: "root" },
             loc: this.loc(d),
             handlers: [{ node: member, info: this.info }]
@@ -43882,16 +44117,6 @@ function hasDeclaratorParent(call2) {
     if (n.type !== "await_expression" && n.type !== "parenthesized_expression") return false;
   }
   return false;
-}
-function decoratorName(d) {
-  const inner = d.namedChildren.find((c) => c !== null);
-  if (!inner) return void 0;
-  if (inner.type === "call_expression") return dottedName(inner.childForFieldName("function"));
-  return dottedName(inner);
-}
-function decoratorArgs(d) {
-  const inner = d.namedChildren.find((c) => c !== null);
-  return inner?.type === "call_expression" ? positionalArgs(inner) : [];
 }
 function isPathExpr(n) {
   if (n.type !== "member_expression") return false;
@@ -43973,17 +44198,6 @@ var PY_TOKENS = [
   "fastapi_health",
   "Blueprint"
 ];
-var DECORATOR_METHODS = {
-  get: "GET",
-  post: "POST",
-  put: "PUT",
-  delete: "DELETE",
-  patch: "PATCH",
-  head: "HEAD",
-  options: "OPTIONS",
-  route: "GET",
-  api_route: "GET"
-};
 function frameworkOf(info2) {
   for (const m of info2.modules) {
     if (m === "fastapi" || m.startsWith("fastapi.")) return "fastapi";
@@ -44110,14 +44324,9 @@ var PyExtractor = class {
     const fw = frameworkOf(this.info);
     for (const d of node2.namedChildren) {
       if (d?.type !== "decorator") continue;
-      const call2 = d.namedChildren.find((c) => c?.type === "call");
-      if (!call2) continue;
-      const fn = call2.childForFieldName("function");
-      if (fn?.type !== "attribute") continue;
-      const method = fn.childForFieldName("attribute")?.text ?? "";
-      const m = DECORATOR_METHODS[method];
-      if (!m) continue;
-      const pathNode = positionalArgs(call2)[0] ?? keywordArgs(call2).get("path") ?? keywordArgs(call2).get("rule");
+      const route = pyRouteDecorator(d);
+      if (!route?.call || !route.method) continue;
+      const { call: call2, pathNode } = route;
       const path2 = pathNode ? stringValue(pathNode) : void 0;
       if (path2 === void 0) {
         if (pathNode && fw) this.facts.uncertain.push({ loc: this.loc(d), reason: "a route path is not a literal" });
@@ -44125,9 +44334,8 @@ var PyExtractor = class {
       }
       if (!path2.startsWith("/") && path2 !== "") continue;
       if (!fw) continue;
-      const methods = keywordArgs(call2).get("methods");
-      const list2 = methods ? methods.namedChildren.map((c) => c ? stringValue(c)?.toUpperCase() : void 0).filter((x) => !!x) : [m];
-      const recv = await this.receiverOf(fn.childForFieldName("object"));
+      const list2 = pyRouteMethods(call2, route.method);
+      const recv = await this.receiverOf(route.receiver);
       for (const mm of list2) {
         this.facts.routes.push({
           framework: fw,
@@ -44208,8 +44416,7 @@ var PyExtractor = class {
         if (path2 === void 0) return;
         const endpoint2 = kw.get("endpoint") ?? kw.get("view_func") ?? (method === "add_api_route" ? args[1] : args[2] ?? args[1]);
         const recv = await this.receiverOf(object2);
-        const methods = kw.get("methods");
-        const list2 = methods ? methods.namedChildren.map((c) => c ? stringValue(c)?.toUpperCase() : void 0).filter((x) => !!x) : ["GET"];
+        const list2 = pyRouteMethods(call2, "GET");
         const { handlers, framework } = await this.endpointHandlers(endpoint2);
         for (const m of list2) {
           this.facts.routes.push({
@@ -44242,7 +44449,7 @@ var PyExtractor = class {
             this.facts.routes.push({
               framework: frameworkOf(this.info) ?? "fastapi",
               method: "ALL",
-              path: joinPaths(path2, "*"),
+              path: joinUrlPath(path2, "*"),
               receiver: await this.receiverOf(object2),
               loc: this.loc(call2),
               handlers: []
@@ -44407,7 +44614,7 @@ var PyExtractor = class {
         if (childPath)
           this.facts.mounts.push({
             parent: receiver,
-            prefix: joinPaths(prefix),
+            prefix: joinUrlPath(prefix),
             child: `${childPath}#urlpatterns`,
             loc: this.loc(item)
           });
@@ -44415,7 +44622,7 @@ var PyExtractor = class {
           this.facts.routes.push({
             framework: "django",
             method: "ALL",
-            path: joinPaths(prefix, "*"),
+            path: joinUrlPath(prefix, "*"),
             receiver,
             loc: this.loc(item),
             handlers: []
@@ -44427,7 +44634,7 @@ var PyExtractor = class {
         this.facts.routes.push({
           framework: "django",
           method: "ALL",
-          path: joinPaths(prefix, "*"),
+          path: joinUrlPath(prefix, "*"),
           receiver,
           loc: this.loc(item),
           handlers: []
@@ -44438,7 +44645,7 @@ var PyExtractor = class {
       this.facts.routes.push({
         framework: "django",
         method: "ALL",
-        path: regex2 ? route : joinPaths(route),
+        path: regex2 ? route : joinUrlPath(route),
         receiver,
         loc: this.loc(item),
         handlers: h ? [h] : [],
@@ -45903,7 +46110,7 @@ function prefixResolver(routers, mounts) {
           break;
         }
         const own2 = m.replacesOwn ? "" : router?.ownPrefix ?? "";
-        for (const p of parents) out.push(joinPaths(p, m.prefix, own2));
+        for (const p of parents) out.push(joinUrlPath(p, m.prefix, own2));
       }
     }
     memo3.set(id, out ? [...new Set(out)] : void 0);
@@ -45932,10 +46139,10 @@ function placeRoute(raw, f, prefixes) {
       return wild ? bare === stem || bare.startsWith(`${stem}/`) : bare === x;
     });
     if (gp.prefix === void 0 && !excluded) paths = void 0;
-    else if (!excluded) paths = (paths ?? [""]).map((p) => joinPaths(p, gp.prefix));
+    else if (!excluded) paths = (paths ?? [""]).map((p) => joinUrlPath(p, gp.prefix));
   }
-  if (!paths) return [{ ...base4, path: joinPaths(raw.path), certainty: "suffix" }];
-  return paths.map((p) => ({ ...base4, path: joinPaths(p, raw.path), certainty: "exact" }));
+  if (!paths) return [{ ...base4, path: joinUrlPath(raw.path), certainty: "suffix" }];
+  return paths.map((p) => ({ ...base4, path: joinUrlPath(p, raw.path), certainty: "exact" }));
 }
 function normalisePath(path2) {
   const p = path2.split("?")[0].split("#")[0];
@@ -49650,27 +49857,6 @@ var OTEL_CREATORS = {
   Float64ObservableGauge: "observable-gauge"
 };
 var FUNC_TYPES = /* @__PURE__ */ new Set(["function_declaration", "method_declaration", "func_literal"]);
-var HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-var ROUTE_METHODS = /* @__PURE__ */ new Set([
-  "HandleFunc",
-  "Handle",
-  "GET",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "HEAD",
-  "OPTIONS",
-  "Any",
-  "Get",
-  "Post",
-  "Put",
-  "Patch",
-  "Delete",
-  "Use",
-  "HandlerFunc",
-  "Group"
-]);
 function extractGo(file2, resolver) {
   return new GoExtractor(file2, resolver).run();
 }
@@ -49761,7 +49947,7 @@ var GoExtractor = class {
             {
               kind: "runtime",
               text: node2.text,
-              origin: HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param"
+              origin: GO_HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param"
             }
           ];
         if (decl?.kind === "loop") return [{ kind: "runtime", text: node2.text, origin: "loop" }];
@@ -49965,7 +50151,7 @@ var GoExtractor = class {
   computeFnInfo(fn) {
     const line = lineOf(fn);
     const params = goParams(fn);
-    const handlerParams = params.filter((p) => HANDLER_PARAM_TYPES.test(p.type));
+    const handlerParams = params.filter((p) => GO_HANDLER_PARAM_TYPES.test(p.type));
     if (fn.type === "func_literal") {
       const args = fn.parent;
       const call2 = args?.parent;
@@ -49980,7 +50166,7 @@ var GoExtractor = class {
             transparent: true,
             guard: "once"
           };
-        if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
+        if (GO_ROUTE_METHODS.has(method) && handlerParams.length > 0) {
           return {
             key: `${this.file.path}@${line}`,
             name: `${callee} handler`,
@@ -50028,14 +50214,8 @@ var GoExtractor = class {
   }
   collectRouteRefs(calls) {
     for (const n of calls) {
-      const method = (calleeName(n) ?? "").split(".").pop() ?? "";
-      if (!ROUTE_METHODS.has(method)) continue;
-      const args = positionalArgs(n);
-      if (!args[0] || stringValue(args[0]) === void 0) continue;
-      for (const a of args.slice(1)) {
-        const target = a.type === "call_expression" && (calleeName(a) ?? "").endsWith("HandlerFunc") ? positionalArgs(a)[0] : a;
-        if (target?.type === "identifier") this.routeRefs.set(target.text, describeGoRoute(n));
-      }
+      const route = goRouteCall(n);
+      for (const target of route?.handlerNames ?? []) this.routeRefs.set(target.text, describeGoRoute(n));
     }
   }
   // -------------------------------------------------------------------------------------------------------
@@ -50192,7 +50372,7 @@ var GoExtractor = class {
     const scope = {
       isRequestRoot: (name, at3) => {
         const decl = this.lookup(name, at3);
-        return decl?.kind === "param" && HANDLER_PARAM_TYPES.test(decl.type);
+        return decl?.kind === "param" && GO_HANDLER_PARAM_TYPES.test(decl.type);
       },
       // A Go name is followed to its assignments only through `x := …` in the same function.
       resolve: (name, at3) => {
@@ -50321,50 +50501,7 @@ var OTEL_CREATORS2 = {
   createObservableGauge: "observable-gauge"
 };
 var LOOP_TYPES = /* @__PURE__ */ new Set(["for_statement", "for_in_statement", "while_statement", "do_statement"]);
-var ROUTE_METHODS2 = /* @__PURE__ */ new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "del",
-  "all",
-  "head",
-  "options",
-  "use",
-  "any",
-  "on"
-]);
 var ITERATION_METHODS = /* @__PURE__ */ new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
-var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set([
-  "handler",
-  "preHandler",
-  "onRequest",
-  "preValidation",
-  "preParsing",
-  "preSerialization",
-  "onSend",
-  "onResponse"
-]);
-var NEST_ROUTE_DECORATORS = /* @__PURE__ */ new Set([
-  "Get",
-  "Post",
-  "Put",
-  "Patch",
-  "Delete",
-  "All",
-  "Head",
-  "Options",
-  "Sse",
-  "MessagePattern",
-  "EventPattern",
-  "GrpcMethod",
-  "Query",
-  "Mutation",
-  "Resolver",
-  "Subscription"
-]);
-var NEXT_ROUTE_EXPORTS = /* @__PURE__ */ new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 var REQUEST_PARAM = /^(req|request|_req|_request)$/;
 var RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 function extractJs2(file2, resolver) {
@@ -50882,20 +51019,14 @@ var JsExtractor2 = class {
   classHot(inside) {
     const cls = this.classNode(inside);
     if (!cls) return {};
-    for (const d of decoratorsOf(cls)) {
-      const call2 = d.namedChildren.find((c) => c.type === "call_expression");
-      if (!call2) continue;
-      if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call2) ?? "")) continue;
-      const [arg2] = positionalArgs(call2);
-      const scope = arg2 && unwrap(arg2).type === "object" ? objectProps(unwrap(arg2)).get("scope") : void 0;
-      if (scope && /\bREQUEST$/.test(scope.text)) {
-        return {
-          hot: {
-            reason: "request-scoped-provider",
-            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`
-          }
-        };
-      }
+    const scope = nestRequestScope(cls);
+    if (scope) {
+      return {
+        hot: {
+          reason: "request-scoped-provider",
+          detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`
+        }
+      };
     }
     return {};
   }
@@ -50955,7 +51086,7 @@ var JsExtractor2 = class {
       if (obj?.type === "object" && args?.type === "arguments" && args.parent?.type === "call_expression") {
         const callee = calleeName(args.parent) ?? "";
         const method = callee.split(".").pop() ?? "";
-        if (method === "route" || ROUTE_METHODS2.has(method)) {
+        if (method === "route" || isJsRouteRegistrar(method)) {
           const key2 = holder.childForFieldName("key").text;
           return {
             key: `${path2}@${line}`,
@@ -50973,17 +51104,14 @@ var JsExtractor2 = class {
       const method = name ?? "method";
       const key2 = method === "constructor" ? `${path2}#${cls}` : `${path2}#${cls}.${method}`;
       const display2 = method === "constructor" ? `${cls} constructor` : `${cls}.${method}`;
-      for (const d of decoratorsOf(fn)) {
-        const call2 = d.namedChildren.find((c) => c.type === "call_expression" || c.type === "identifier");
-        const dname = call2 ? call2.type === "identifier" ? call2.text : calleeName(call2) : void 0;
-        if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return {
-            key: key2,
-            name: display2,
-            line,
-            hot: { reason: "controller-method", detail: `${display2}, a route handler (@${dname})` }
-          };
-        }
+      const nest = nestHandlerDecorator(fn);
+      if (nest) {
+        return {
+          key: key2,
+          name: display2,
+          line,
+          hot: { reason: "controller-method", detail: `${display2}, a route handler (@${nest.name})` }
+        };
       }
       if (method === "constructor") return { key: key2, name: display2, line, ...this.classHot(fn) };
       return { key: key2, name: display2, line, ...this.paramsHot(fn, display2) };
@@ -51006,10 +51134,10 @@ var JsExtractor2 = class {
   nextRouteHot(fn, name) {
     const exported = this.exportedNames(fn);
     if (exported.length === 0) return void 0;
-    if (/(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) && exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))) {
+    if (isNextAppRouteModule(this.file.path) && exported.some((e) => ROUTE_MODULE_EXPORTS.includes(e))) {
       return { reason: "route-handler", detail: `the Next.js route handler ${name ?? exported[0]}` };
     }
-    if (/(^|\/)pages\/api\//.test(this.file.path) && exported.includes("default")) {
+    if (isNextApiRouteModule(this.file.path) && exported.includes("default")) {
       return { reason: "route-handler", detail: "the default export of a Next.js API route" };
     }
     if ((name === "handler" || exported.includes("handler")) && jsParamNames(fn)[0] === "event") {
@@ -51055,27 +51183,23 @@ var JsExtractor2 = class {
   }
   /** `app.get('/x', fn)` → "app.get('/x')" when `call` registers `fn` (an argument of `call`) as a route. */
   routeOf(call2, arg2) {
-    const fnNode = call2.childForFieldName("function");
-    if (fnNode?.type !== "member_expression") return void 0;
-    const method = fnNode.childForFieldName("property")?.text ?? "";
-    if (!ROUTE_METHODS2.has(method)) return void 0;
-    const args = positionalArgs(call2);
+    const route = jsRouteCall(call2);
+    if (!route) return void 0;
+    const { args } = route;
     if (!args.some((a) => a.id === arg2.id)) return void 0;
     const first = args[0];
-    const firstIsPath = first !== void 0 && first.id !== arg2.id && isRouteLike(first);
+    const firstIsPath = first !== void 0 && first.id !== arg2.id && looksLikeJsRoutePath(first);
     const paramsLookLikeRequest = JS_FUNCTION_TYPES.has(arg2.type) && looksLikeRequestParams(jsParamNames(arg2));
-    if (method === "on" && !paramsLookLikeRequest) return void 0;
+    if (route.registrar === "on" && !paramsLookLikeRequest) return void 0;
     if (!firstIsPath && !paramsLookLikeRequest) return void 0;
     return describeRoute(call2);
   }
   collectRouteRefs(calls) {
     for (const n of calls) {
-      const fnNode = n.childForFieldName("function");
-      if (fnNode?.type !== "member_expression") continue;
-      const method = fnNode.childForFieldName("property")?.text ?? "";
-      if (!ROUTE_METHODS2.has(method) || method === "on") continue;
-      const args = positionalArgs(n);
-      if (!args[0] || !isRouteLike(args[0])) continue;
+      const route = jsRouteCall(n);
+      if (!route || route.registrar === "on") continue;
+      const { args } = route;
+      if (!args[0] || !looksLikeJsRoutePath(args[0])) continue;
       for (const a of args.slice(1)) {
         const u = unwrap(a);
         if (u.type === "identifier" && !this.routeRefs.has(u.text)) this.routeRefs.set(u.text, describeRoute(n));
@@ -51672,14 +51796,6 @@ function looksLikeRequestParams(params) {
   if (p0 === "ctx" || p0 === "c" || p0 === "context") return params.length <= 2;
   return p0 !== void 0 && /^(err|error)$/.test(p0) && p1 !== void 0 && REQUEST_PARAM.test(p1) && p2 !== void 0;
 }
-function isRouteLike(node2) {
-  const n = unwrap(node2);
-  if (n.type === "regex" || n.type === "array") return true;
-  const parts = templateParts(n);
-  if (!parts) return false;
-  const first = parts.strings[0] ?? "";
-  return first.startsWith("/") || first === "*" || first === "" && parts.expressions.length > 0;
-}
 function describeRoute(call2) {
   const callee = calleeName(call2) ?? "route";
   const [first] = positionalArgs(call2);
@@ -51691,15 +51807,6 @@ function describeRoute(call2) {
     if (u !== void 0) return `${callee}({ url: '${u}' })`;
   }
   return `${callee}(\u2026)`;
-}
-function decoratorsOf(node2) {
-  const out = [];
-  for (const c of node2.namedChildren) if (c.type === "decorator") out.push(c);
-  for (let s = node2.previousNamedSibling; s && s.type === "decorator"; s = s.previousNamedSibling) out.push(s);
-  if (node2.parent?.type === "export_statement") {
-    for (const c of node2.parent.namedChildren) if (c.type === "decorator") out.push(c);
-  }
-  return out;
 }
 function contextualName2(node2) {
   const parent = node2.parent;
@@ -51761,25 +51868,7 @@ var OTEL_CREATORS3 = {
   create_observable_up_down_counter: "observable-up-down-counter",
   create_observable_gauge: "observable-gauge"
 };
-var ROUTE_DECORATOR = /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 var TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
-var VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-var VIEW_METHODS = /* @__PURE__ */ new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "head",
-  "options",
-  "dispatch",
-  "list",
-  "create",
-  "retrieve",
-  "update",
-  "partial_update",
-  "destroy"
-]);
 var CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 function extractPython2(file2, resolver) {
   return new PyExtractor2(file2, resolver).run();
@@ -52194,13 +52283,13 @@ var PyExtractor2 = class {
     const decorators = fn.parent?.type === "decorated_definition" ? fn.parent.namedChildren.filter((c) => c.type === "decorator") : [];
     let guard;
     for (const d of decorators) {
-      const expr = d.namedChildren[0];
-      const dname = expr ? expr.type === "call" ? calleeName(expr) : dottedName(expr) : void 0;
+      const dname = pyDecoratorName(d);
       if (!dname) continue;
       const last = dname.split(".").pop() ?? "";
       if (CACHE_DECORATOR.test(dname)) guard = "cache-decorator";
-      if (dname.includes(".") && ROUTE_DECORATOR.test(last)) {
-        const [path2] = expr?.type === "call" ? positionalArgs(expr) : [];
+      const route = pyRouteDecorator(d);
+      if (route?.name !== void 0) {
+        const [path2] = route.call ? positionalArgs(route.call) : [];
         const p = path2 ? stringValue(path2) : void 0;
         return {
           key,
@@ -52209,7 +52298,7 @@ var PyExtractor2 = class {
           hot: { reason: "view", detail: `${display}, the view of @${dname}(${p !== void 0 ? `'${p}'` : "\u2026"})` }
         };
       }
-      if (last === "api_view" || last === "require_http_methods" || last === "require_GET" || last === "require_POST") {
+      if (PY_VIEW_DECORATORS.has(last)) {
         return { key, name: display, line, hot: { reason: "view", detail: `${display}, a Django view (@${dname})` } };
       }
       if (TASK_DECORATOR.test(last))
@@ -52223,13 +52312,8 @@ var PyExtractor2 = class {
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === "self" || params[0] === "cls" ? params[1] : params[0];
-    if (cls && VIEW_METHODS.has(name)) {
-      const bases = cls.childForFieldName("superclasses")?.text ?? "";
-      if (VIEW_BASES.test(
-        bases.replace(/[()\s]/g, "").split(",").join(" ").trim()
-      ) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
-        return { key, name: display, line, hot: { reason: "view", detail: `${display}, a class-based view method` } };
-      }
+    if (cls && isPyViewMethod(name, cls.childForFieldName("superclasses")?.text ?? "")) {
+      return { key, name: display, line, hot: { reason: "view", detail: `${display}, a class-based view method` } };
     }
     if (firstReal === "request" && !clsName)
       return { key, name: display, line, hot: { reason: "view", detail: `${display}, a view (it takes the request)` } };
@@ -62605,7 +62689,7 @@ var Flow = class {
     const fn = binding.fn;
     const fnName = fn.childForFieldName("name")?.text ?? enclosingName(fn);
     const exported = fn.parent?.type === "export_statement" || fn.parent?.parent?.parent?.type === "export_statement";
-    return n.text.startsWith("req") && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? "");
+    return n.text.startsWith("req") && exported && ROUTE_MODULE_EXPORTS.includes(fnName ?? "");
   }
   /**
    * A call to a function or method defined in this file (`toPublicUser(user)`, `this.describe(token)`,

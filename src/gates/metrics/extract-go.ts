@@ -19,6 +19,7 @@ import {
   templateParts,
   walk,
 } from '../../lang/ts-helpers.js';
+import { GO_HANDLER_PARAM_TYPES, GO_ROUTE_METHODS, goRouteCall } from '../../lang/program/routes.js';
 import { isEntityLike } from './labels.js';
 import { emptyFileFacts } from './model.js';
 import type {
@@ -72,29 +73,6 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   Float64ObservableGauge: 'observable-gauge',
 };
 const FUNC_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
-const HANDLER_PARAM_TYPES =
-  /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-const ROUTE_METHODS = new Set([
-  'HandleFunc',
-  'Handle',
-  'GET',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'HEAD',
-  'OPTIONS',
-  'Any',
-  'Get',
-  'Post',
-  'Put',
-  'Patch',
-  'Delete',
-  'Use',
-  'HandlerFunc',
-  'Group',
-]);
-
 type Decl = GoDeclaration | { kind: 'package'; name: string };
 
 interface FnInfo {
@@ -209,7 +187,7 @@ class GoExtractor {
               kind: 'runtime',
               text: node.text,
               origin:
-                HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot
+                GO_HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot
                   ? 'request'
                   : isEntityLike(node.text)
                     ? 'entity'
@@ -449,7 +427,7 @@ class GoExtractor {
   private computeFnInfo(fn: TSNode): FnInfo {
     const line = lineOf(fn);
     const params = goParams(fn);
-    const handlerParams = params.filter((p) => HANDLER_PARAM_TYPES.test(p.type));
+    const handlerParams = params.filter((p) => GO_HANDLER_PARAM_TYPES.test(p.type));
     if (fn.type === 'func_literal') {
       const args = fn.parent;
       const call = args?.parent;
@@ -465,7 +443,7 @@ class GoExtractor {
             transparent: true,
             guard: 'once',
           };
-        if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
+        if (GO_ROUTE_METHODS.has(method) && handlerParams.length > 0) {
           return {
             key: `${this.file.path}@${line}`,
             name: `${callee} handler`,
@@ -515,15 +493,8 @@ class GoExtractor {
 
   private collectRouteRefs(calls: readonly TSNode[]): void {
     for (const n of calls) {
-      const method = (calleeName(n) ?? '').split('.').pop() ?? '';
-      if (!ROUTE_METHODS.has(method)) continue;
-      const args = positionalArgs(n);
-      if (!args[0] || stringValue(args[0]) === undefined) continue;
-      for (const a of args.slice(1)) {
-        const target =
-          a.type === 'call_expression' && (calleeName(a) ?? '').endsWith('HandlerFunc') ? positionalArgs(a)[0] : a;
-        if (target?.type === 'identifier') this.routeRefs.set(target.text, describeGoRoute(n));
-      }
+      const route = goRouteCall(n);
+      for (const target of route?.handlerNames ?? []) this.routeRefs.set(target.text, describeGoRoute(n));
     }
   }
 
@@ -710,7 +681,7 @@ class GoExtractor {
     const scope: ValueScope = {
       isRequestRoot: (name: string, at: TSNode) => {
         const decl = this.lookup(name, at);
-        return decl?.kind === 'param' && HANDLER_PARAM_TYPES.test(decl.type);
+        return decl?.kind === 'param' && GO_HANDLER_PARAM_TYPES.test(decl.type);
       },
       // A Go name is followed to its assignments only through `x := …` in the same function.
       resolve: (name, at) => {

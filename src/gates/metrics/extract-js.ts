@@ -23,6 +23,16 @@ import {
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
+import { isNextApiRouteModule, isNextAppRouteModule } from '../../lang/program/file-routes.js';
+import {
+  FASTIFY_HANDLER_KEYS,
+  isJsRouteRegistrar,
+  jsRouteCall,
+  looksLikeJsRoutePath,
+  nestHandlerDecorator,
+  nestRequestScope,
+  ROUTE_MODULE_EXPORTS,
+} from '../../lang/program/routes.js';
 import { isEntityLike } from './labels.js';
 import type {
   CallSite,
@@ -71,50 +81,7 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
 };
 
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
-const ROUTE_METHODS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'del',
-  'all',
-  'head',
-  'options',
-  'use',
-  'any',
-  'on',
-]);
 const ITERATION_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every', 'find']);
-const FASTIFY_HANDLER_KEYS = new Set([
-  'handler',
-  'preHandler',
-  'onRequest',
-  'preValidation',
-  'preParsing',
-  'preSerialization',
-  'onSend',
-  'onResponse',
-]);
-const NEST_ROUTE_DECORATORS = new Set([
-  'Get',
-  'Post',
-  'Put',
-  'Patch',
-  'Delete',
-  'All',
-  'Head',
-  'Options',
-  'Sse',
-  'MessagePattern',
-  'EventPattern',
-  'GrpcMethod',
-  'Query',
-  'Mutation',
-  'Resolver',
-  'Subscription',
-]);
-const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const REQUEST_PARAM = /^(req|request|_req|_request)$/;
 const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 
@@ -706,20 +673,14 @@ class JsExtractor {
   private classHot(inside: TSNode): Pick<FnInfo, 'hot'> {
     const cls = this.classNode(inside);
     if (!cls) return {};
-    for (const d of decoratorsOf(cls)) {
-      const call = d.namedChildren.find((c) => c.type === 'call_expression');
-      if (!call) continue;
-      if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call) ?? '')) continue;
-      const [arg] = positionalArgs(call);
-      const scope = arg && unwrap(arg).type === 'object' ? objectProps(unwrap(arg)).get('scope') : undefined;
-      if (scope && /\bREQUEST$/.test(scope.text)) {
-        return {
-          hot: {
-            reason: 'request-scoped-provider',
-            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`,
-          },
-        };
-      }
+    const scope = nestRequestScope(cls);
+    if (scope) {
+      return {
+        hot: {
+          reason: 'request-scoped-provider',
+          detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`,
+        },
+      };
     }
     return {};
   }
@@ -787,7 +748,7 @@ class JsExtractor {
       if (obj?.type === 'object' && args?.type === 'arguments' && args.parent?.type === 'call_expression') {
         const callee = calleeName(args.parent) ?? '';
         const method = callee.split('.').pop() ?? '';
-        if (method === 'route' || ROUTE_METHODS.has(method)) {
+        if (method === 'route' || isJsRouteRegistrar(method)) {
           const key = holder.childForFieldName('key')!.text;
           return {
             key: `${path}@${line}`,
@@ -806,17 +767,14 @@ class JsExtractor {
       const method = name ?? 'method';
       const key = method === 'constructor' ? `${path}#${cls}` : `${path}#${cls}.${method}`;
       const display = method === 'constructor' ? `${cls} constructor` : `${cls}.${method}`;
-      for (const d of decoratorsOf(fn)) {
-        const call = d.namedChildren.find((c) => c.type === 'call_expression' || c.type === 'identifier');
-        const dname = call ? (call.type === 'identifier' ? call.text : calleeName(call)) : undefined;
-        if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return {
-            key,
-            name: display,
-            line,
-            hot: { reason: 'controller-method', detail: `${display}, a route handler (@${dname})` },
-          };
-        }
+      const nest = nestHandlerDecorator(fn);
+      if (nest) {
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: 'controller-method', detail: `${display}, a route handler (@${nest.name})` },
+        };
       }
       if (method === 'constructor') return { key, name: display, line, ...this.classHot(fn) };
       return { key, name: display, line, ...this.paramsHot(fn, display) };
@@ -840,13 +798,10 @@ class JsExtractor {
   private nextRouteHot(fn: TSNode, name: string | undefined): FnInfo['hot'] {
     const exported = this.exportedNames(fn);
     if (exported.length === 0) return undefined;
-    if (
-      /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) &&
-      exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))
-    ) {
+    if (isNextAppRouteModule(this.file.path) && exported.some((e) => ROUTE_MODULE_EXPORTS.includes(e))) {
       return { reason: 'route-handler', detail: `the Next.js route handler ${name ?? exported[0]}` };
     }
-    if (/(^|\/)pages\/api\//.test(this.file.path) && exported.includes('default')) {
+    if (isNextApiRouteModule(this.file.path) && exported.includes('default')) {
       return { reason: 'route-handler', detail: 'the default export of a Next.js API route' };
     }
     if ((name === 'handler' || exported.includes('handler')) && paramNames(fn)[0] === 'event') {
@@ -904,29 +859,25 @@ class JsExtractor {
 
   /** `app.get('/x', fn)` → "app.get('/x')" when `call` registers `fn` (an argument of `call`) as a route. */
   private routeOf(call: TSNode, arg: TSNode): string | undefined {
-    const fnNode = call.childForFieldName('function');
-    if (fnNode?.type !== 'member_expression') return undefined;
-    const method = fnNode.childForFieldName('property')?.text ?? '';
-    if (!ROUTE_METHODS.has(method)) return undefined;
-    const args = positionalArgs(call);
+    const route = jsRouteCall(call);
+    if (!route) return undefined;
+    const { args } = route;
     if (!args.some((a) => a.id === arg.id)) return undefined;
     const first = args[0];
-    const firstIsPath = first !== undefined && first.id !== arg.id && isRouteLike(first);
+    const firstIsPath = first !== undefined && first.id !== arg.id && looksLikeJsRoutePath(first);
     const paramsLookLikeRequest = FUNCTION_TYPES.has(arg.type) && looksLikeRequestParams(paramNames(arg));
     // `emitter.on('x', fn)` is not a route unless the callback takes a request.
-    if (method === 'on' && !paramsLookLikeRequest) return undefined;
+    if (route.registrar === 'on' && !paramsLookLikeRequest) return undefined;
     if (!firstIsPath && !paramsLookLikeRequest) return undefined;
     return describeRoute(call);
   }
 
   private collectRouteRefs(calls: readonly TSNode[]): void {
     for (const n of calls) {
-      const fnNode = n.childForFieldName('function');
-      if (fnNode?.type !== 'member_expression') continue;
-      const method = fnNode.childForFieldName('property')?.text ?? '';
-      if (!ROUTE_METHODS.has(method) || method === 'on') continue;
-      const args = positionalArgs(n);
-      if (!args[0] || !isRouteLike(args[0])) continue;
+      const route = jsRouteCall(n);
+      if (!route || route.registrar === 'on') continue;
+      const { args } = route;
+      if (!args[0] || !looksLikeJsRoutePath(args[0])) continue;
       for (const a of args.slice(1)) {
         const u = unwrap(a);
         if (u.type === 'identifier' && !this.routeRefs.has(u.text)) this.routeRefs.set(u.text, describeRoute(n));
@@ -1599,15 +1550,6 @@ function looksLikeRequestParams(params: string[]): boolean {
   return p0 !== undefined && /^(err|error)$/.test(p0) && p1 !== undefined && REQUEST_PARAM.test(p1) && p2 !== undefined;
 }
 
-function isRouteLike(node: TSNode): boolean {
-  const n = unwrap(node);
-  if (n.type === 'regex' || n.type === 'array') return true;
-  const parts = templateParts(n);
-  if (!parts) return false;
-  const first = parts.strings[0] ?? '';
-  return first.startsWith('/') || first === '*' || (first === '' && parts.expressions.length > 0);
-}
-
 /** "ordersRouter.post('/')" */
 function describeRoute(call: TSNode): string {
   const callee = calleeName(call) ?? 'route';
@@ -1620,17 +1562,6 @@ function describeRoute(call: TSNode): string {
     if (u !== undefined) return `${callee}({ url: '${u}' })`;
   }
   return `${callee}(…)`;
-}
-
-function decoratorsOf(node: TSNode): TSNode[] {
-  const out: TSNode[] = [];
-  for (const c of node.namedChildren) if (c.type === 'decorator') out.push(c);
-  // Decorators before a class member are its preceding siblings in the class body; before an exported
-  // class they belong to the export statement.
-  for (let s = node.previousNamedSibling; s && s.type === 'decorator'; s = s.previousNamedSibling) out.push(s);
-  if (node.parent?.type === 'export_statement')
-    for (const c of node.parent.namedChildren) if (c.type === 'decorator') out.push(c);
-  return out;
 }
 
 function contextualName(node: TSNode): string | undefined {

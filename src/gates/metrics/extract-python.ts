@@ -20,6 +20,7 @@ import {
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
+import { isPyViewMethod, PY_VIEW_DECORATORS, pyDecoratorName, pyRouteDecorator } from '../../lang/program/routes.js';
 import { isEntityLike } from './labels.js';
 import { emptyFileFacts } from './model.js';
 import type {
@@ -70,26 +71,7 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   create_observable_up_down_counter: 'observable-up-down-counter',
   create_observable_gauge: 'observable-gauge',
 };
-const ROUTE_DECORATOR =
-  /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 const TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
-const VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-const VIEW_METHODS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-  'dispatch',
-  'list',
-  'create',
-  'retrieve',
-  'update',
-  'partial_update',
-  'destroy',
-]);
 const CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 
 type Decl = PyDeclaration;
@@ -585,13 +567,14 @@ class PyExtractor {
       fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c) => c.type === 'decorator') : [];
     let guard: Guard | undefined;
     for (const d of decorators) {
-      const expr = d.namedChildren[0];
-      const dname = expr ? (expr.type === 'call' ? calleeName(expr) : dottedName(expr)) : undefined;
+      const dname = pyDecoratorName(d);
       if (!dname) continue;
       const last = dname.split('.').pop() ?? '';
       if (CACHE_DECORATOR.test(dname)) guard = 'cache-decorator';
-      if (dname.includes('.') && ROUTE_DECORATOR.test(last)) {
-        const [path] = expr?.type === 'call' ? positionalArgs(expr) : [];
+      const route = pyRouteDecorator(d);
+      if (route?.name !== undefined) {
+        // The message names the positional path only, as written.
+        const [path] = route.call ? positionalArgs(route.call) : [];
         const p = path ? stringValue(path) : undefined;
         return {
           key,
@@ -600,7 +583,7 @@ class PyExtractor {
           hot: { reason: 'view', detail: `${display}, the view of @${dname}(${p !== undefined ? `'${p}'` : '…'})` },
         };
       }
-      if (last === 'api_view' || last === 'require_http_methods' || last === 'require_GET' || last === 'require_POST') {
+      if (PY_VIEW_DECORATORS.has(last)) {
         return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a Django view (@${dname})` } };
       }
       if (TASK_DECORATOR.test(last))
@@ -614,20 +597,8 @@ class PyExtractor {
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === 'self' || params[0] === 'cls' ? params[1] : params[0];
-    if (cls && VIEW_METHODS.has(name)) {
-      const bases = cls.childForFieldName('superclasses')?.text ?? '';
-      if (
-        VIEW_BASES.test(
-          bases
-            .replace(/[()\s]/g, '')
-            .split(',')
-            .join(' ')
-            .trim(),
-        ) ||
-        /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)
-      ) {
-        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
-      }
+    if (cls && isPyViewMethod(name, cls.childForFieldName('superclasses')?.text ?? '')) {
+      return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
     }
     if (firstReal === 'request' && !clsName)
       return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a view (it takes the request)` } };

@@ -99,15 +99,8 @@ export function emptyFacts<H = HandlerRef>(): RawFacts<H> {
   };
 }
 
-/** Joins URL path pieces: `/api` + `/health/` → `/api/health`. */
-export function joinPaths(...parts: string[]): string {
-  const joined = parts
-    .filter((p) => p !== '')
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p !== '')
-    .join('/');
-  return `/${joined}`;
-}
+/** Joins URL path pieces: `/api` + `/health/` → `/api/health` (the shared route detector's). */
+export { joinUrlPath as joinPaths } from '../../../lang/program/routes.js';
 
 /** One file's facts with their handlers as plain references. */
 export function plainFacts(facts: RawFacts<LiveHandler>): RawFacts {

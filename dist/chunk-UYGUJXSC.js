@@ -9,9 +9,9 @@ import {
   __require
 } from "./chunk-TJK4CWLY.js";
 
-// node_modules/libpg-query/wasm/libpg-query.js
+// ../main/node_modules/libpg-query/wasm/libpg-query.js
 var require_libpg_query = __commonJS({
-  "node_modules/libpg-query/wasm/libpg-query.js"(exports, module) {
+  "../main/node_modules/libpg-query/wasm/libpg-query.js"(exports, module) {
     var PgQueryModule = (() => {
       var _scriptName = globalThis.document?.currentScript?.src;
       return async function(moduleArg = {}) {
