@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "d6b22ecf154f5f75";
+var FACTS_SOURCE_HASH = "ef4d8b920e1909e1";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -48423,6 +48423,28 @@ var healthGate = {
   rules: rules2
 };
 
+// src/gates/metrics/model.ts
+function emptyFileFacts(path2, lang) {
+  return {
+    path: path2,
+    lang,
+    modules: {},
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    calls: [],
+    functions: [],
+    facades: [],
+    facadeCalls: [],
+    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
+  };
+}
+
 // src/gates/pii/sensitive.ts
 var SEVERITY = {
   credential: "blocker",
@@ -48989,27 +49011,474 @@ function isEntityLike(identifier) {
   );
 }
 
-// src/gates/metrics/model.ts
-function emptyFileFacts(path2, lang) {
+// src/gates/metrics/values.ts
+var URL_SEGMENTS = /* @__PURE__ */ new Set([
+  "url",
+  "originalUrl",
+  "path",
+  "href",
+  "pathname",
+  "baseUrl",
+  "rawUrl",
+  "raw_path",
+  "rawPath",
+  "querystring",
+  "search",
+  "full_path",
+  "RequestURI",
+  "URL",
+  "Path",
+  "RawQuery",
+  "get_full_path",
+  "build_absolute_uri"
+]);
+var IP_SEGMENTS = /* @__PURE__ */ new Set([
+  "ip",
+  "ips",
+  "remoteAddress",
+  "remote_addr",
+  "RemoteAddr",
+  "ClientIP",
+  "RealIP",
+  "client_ip"
+]);
+var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
+  "params",
+  "query",
+  "body",
+  "rawBody",
+  "raw_body",
+  "data",
+  "cookies",
+  "args",
+  "form",
+  "json",
+  "GET",
+  "POST",
+  "query_params",
+  "path_params",
+  "Param",
+  "Query",
+  "PostForm",
+  "FormValue",
+  "Params"
+]);
+var HEADER_SEGMENTS = /* @__PURE__ */ new Set(["headers", "header", "Header", "META", "get", "get_header", "GetHeader", "Get"]);
+var ROUTE_SEGMENTS = /* @__PURE__ */ new Set([
+  "route",
+  "routeOptions",
+  "routerPath",
+  "routePath",
+  "_matchedRoute",
+  "matchedRoute",
+  "url_rule",
+  "resolver_match",
+  "endpoint",
+  "FullPath",
+  "method",
+  "Method",
+  "statusCode",
+  "status",
+  "status_code",
+  "scope"
+]);
+var ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
+var LITERAL_TYPES = /* @__PURE__ */ new Set([
+  "number",
+  "integer",
+  "float",
+  "true",
+  "false",
+  "none",
+  "null",
+  "undefined",
+  "int_literal",
+  "float_literal",
+  "rune_literal",
+  "nil"
+]);
+var TERNARY_TYPES = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
+var ENUM_MEMBER = /^[A-Z][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+var CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
+function judgeValue(node2, scope, depth = 0) {
+  if (depth > 6) return void 0;
+  const isRequestRoot2 = scope.isRequestRoot;
+  const n = unwrapAwait(node2);
+  if (LITERAL_TYPES.has(n.type)) return BOUNDED;
+  const parts = templateParts(n);
+  if (parts) return all(parts.expressions, scope, depth);
+  if (TERNARY_TYPES.has(n.type)) {
+    const branches = n.type === "ternary_expression" ? [n.childForFieldName("consequence"), n.childForFieldName("alternative")] : n.namedChildren.filter((c) => c.type !== "comment").filter((_, i) => i !== 1);
+    return all(
+      branches.filter((b) => b !== null),
+      scope,
+      depth
+    );
+  }
+  switch (n.type) {
+    case "identifier":
+    case "shorthand_property_identifier": {
+      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return unbounded("an error message");
+      const resolved2 = scope.resolve?.(n.text, n);
+      if (resolved2 && "bounded" in resolved2) return BOUNDED;
+      if (resolved2 && resolved2.values.length > 0) {
+        const v = all(resolved2.values, scope, depth);
+        if (v) return v;
+      }
+      if (CONSTANT_NAME.test(n.text) && n.text.length > 1) return BOUNDED;
+      const risk = classifyLabelName(n.text);
+      return risk && risk.category !== "free-text" ? unbounded(risk.what) : void 0;
+    }
+    case "member_expression":
+    case "attribute":
+    case "selector_expression":
+    case "subscript_expression":
+    case "subscript":
+    case "index_expression": {
+      const v = chainVerdict(n, isRequestRoot2);
+      if (v) return v;
+      const dotted = dottedName(n);
+      if (dotted && ENUM_MEMBER.test(dotted)) {
+        const root2 = dotted.split(".")[0];
+        if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
+      }
+      const { base: base4, field: field2 } = chainBase(n);
+      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
+      const root = base4.type === "identifier" ? base4.text : void 0;
+      if (root && scope.resolve) {
+        const resolved2 = scope.resolve(root, n);
+        if (resolved2 && "values" in resolved2) {
+          let found;
+          for (const value of resolved2.values) {
+            const r = judgeValue(value, scope, depth + 1);
+            if (r?.kind === "unbounded" && r.request) return r;
+            const v2 = unwrapAwait(value);
+            if (!found && (v2.type === "call_expression" || v2.type === "call")) {
+              const f = recordField(v2, field2, scope, depth);
+              if (f?.kind === "unbounded") found = f;
+            }
+          }
+          if (found) return found;
+        }
+      }
+      return void 0;
+    }
+    case "call_expression":
+    case "call":
+      return callVerdict(n, scope, depth);
+    case "new_expression": {
+      for (const a of positionalArgs(n)) {
+        const r = judgeValue(a, scope, depth + 1);
+        if (r?.kind === "unbounded") return r;
+      }
+      return void 0;
+    }
+    case "binary_expression":
+    case "binary_operator":
+    case "boolean_operator": {
+      const sides2 = [n.childForFieldName("left"), n.childForFieldName("right")].filter((s) => !!s);
+      return all(sides2, scope, depth);
+    }
+    default:
+      return void 0;
+  }
+}
+var BOUNDED = { kind: "bounded" };
+function unbounded(source, request2 = false) {
+  return { kind: "unbounded", source, request: request2 };
+}
+function all(nodes, scope, depth) {
+  let allBounded2 = true;
+  let found;
+  for (const e of nodes) {
+    const r = judgeValue(e, scope, depth + 1);
+    if (r?.kind === "unbounded") {
+      if (r.request) return r;
+      found ??= r;
+    }
+    if (r?.kind !== "bounded") allBounded2 = false;
+  }
+  return found ?? (allBounded2 ? BOUNDED : void 0);
+}
+function isStringified(n) {
+  const p = n.parent?.type === "arguments" || n.parent?.type === "argument_list" ? n.parent.parent : n.parent;
+  if (!p) return false;
+  if (p.type === "template_substitution" || p.type === "interpolation") return true;
+  const callee = p.type === "call_expression" || p.type === "call" ? calleeName(p) : void 0;
+  return callee === "String" || callee === "str" || callee === "repr" || callee === "fmt.Sprint" || callee === "fmt.Sprintf";
+}
+function segmentsOf(n) {
+  const dotted = dottedName(n);
+  if (dotted) return dotted.split(".");
+  if (n.type === "subscript" || n.type === "index_expression" || n.type === "subscript_expression") {
+    const object2 = n.childForFieldName("value") ?? n.childForFieldName("operand") ?? n.childForFieldName("object") ?? n.namedChildren[0];
+    const index = n.childForFieldName("subscript") ?? n.childForFieldName("index") ?? n.namedChildren[1];
+    const base4 = object2 ? segmentsOf(object2) : void 0;
+    const key = index ? stringValue(index) : void 0;
+    if (base4) return key !== void 0 ? [...base4, key] : [...base4, "[]"];
+  }
+  return void 0;
+}
+function chainVerdict(n, isRequestRoot2) {
+  const segs = segmentsOf(n);
+  if (!segs || segs.length < 2) return void 0;
+  return segmentsValue(segs, n, isRequestRoot2);
+}
+function segmentsValue(segs, at3, isRequestRoot2) {
+  const root = segs[0];
+  const rest = segs.slice(1);
+  const last = segs[segs.length - 1];
+  if (rest.some((s) => ROUTE_SEGMENTS.has(s))) return void 0;
+  if (isRequestRoot2(root, at3)) {
+    const headerAt = rest.findIndex((s) => HEADER_SEGMENTS.has(s));
+    if (headerAt !== -1 && rest[headerAt] !== "get") {
+      const header2 = rest[headerAt + 1]?.toLowerCase();
+      if (header2 && /user.agent/.test(header2)) return unbounded("the User-Agent header", true);
+      if (header2 && /(forwarded|real.ip|remote.addr|client.ip)/.test(header2))
+        return unbounded("the client IP address", true);
+      return unbounded(`a request header${header2 ? ` (${rest[headerAt + 1]})` : ""}`, true);
+    }
+    if (rest.some((s) => IP_SEGMENTS.has(s))) return unbounded("the client IP address", true);
+    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return unbounded(`raw request input (${segs.join(".")})`, true);
+    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL"))
+      return unbounded("the raw request URL/path (a new series for every id and query string in it)", true);
+    if (rest.includes("user") || rest.includes("session")) {
+      const risk = classifyLabelName(last === "id" || last === "pk" ? `${rest[rest.length - 2] ?? ""} id` : last);
+      if (risk && risk.category !== "free-text") return unbounded(risk.what, true);
+      return void 0;
+    }
+    return void 0;
+  }
+  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error"))
+    return unbounded("an error message");
+  const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
+  if (pair && pair.category !== "free-text" && pair.category !== "raw-url") return unbounded(pair.what);
+  const single = classifyLabelName(last);
+  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
+    return unbounded(single.what);
+  return void 0;
+}
+var JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
+var BODY_METHODS = /* @__PURE__ */ new Set(["json", "get_json", "formData", "text"]);
+var ROW_FETCHES = /* @__PURE__ */ new Set([
+  "fetchone",
+  "fetchall",
+  "fetchmany",
+  "fetchrow",
+  "fetchval",
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findOne",
+  "findOneBy",
+  "findOneOrFail",
+  "findOneByOrFail",
+  "findByPk",
+  "findById",
+  "executeTakeFirst",
+  "executeTakeFirstOrThrow",
+  "one_or_none",
+  "scalar_one",
+  "scalar_one_or_none",
+  "get_object_or_404"
+]);
+var FEW_VALUED_FIELD = /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
+function chainBase(n) {
+  let cur = n;
+  let field2;
+  for (let i = 0; i < 12; i++) {
+    const object2 = cur.type === "member_expression" || cur.type === "attribute" || cur.type === "selector_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("operand") : cur.type === "subscript_expression" || cur.type === "subscript" || cur.type === "index_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("value") ?? cur.childForFieldName("operand") ?? cur.namedChildren[0] : null;
+    if (!object2) break;
+    const key = cur.childForFieldName("property") ?? cur.childForFieldName("attribute") ?? cur.childForFieldName("field") ?? cur.childForFieldName("index") ?? cur.childForFieldName("subscript") ?? cur.namedChildren[1];
+    field2 = key ? stringValue(key) ?? key.text : void 0;
+    cur = unwrapAwait(object2);
+  }
+  return { base: cur, field: field2 };
+}
+function recordField(call2, field2, scope, depth) {
+  const callee = calleeName(call2) ?? "";
+  const segs = callee.split(".");
+  const fn = call2.childForFieldName("function");
+  const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
+  if (!last) return void 0;
+  if (JSON_PARSERS.test(callee)) {
+    const [arg2] = positionalArgs(call2);
+    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
+    if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
+    return unbounded("a field of parsed JSON data (whatever its sender wrote)");
+  }
+  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0], call2))
+    return unbounded("a field of the request's body", true);
+  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
+  if (ROW_FETCHES.has(last) || last === "get" && segs[segs.length - 2] === "objects" || (last === "first" || last === "one") && queryChain) {
+    if (field2 !== void 0 && FEW_VALUED_FIELD.test(field2)) return void 0;
+    return unbounded("a database row field (one series per row of the table)");
+  }
+  return void 0;
+}
+function callVerdict(n, scope, depth) {
+  const isRequestRoot2 = scope.isRequestRoot;
+  const callee = calleeName(n);
+  const args = positionalArgs(n);
+  if (callee === "String" || callee === "str" || callee === "repr" || callee === "encodeURIComponent" || callee === "decodeURIComponent") {
+    const [a] = args;
+    if (!a) return void 0;
+    const u = unwrapAwait(a);
+    if (u.type === "identifier" && ERROR_ROOTS.test(u.text)) return unbounded("an error message");
+    return judgeValue(a, scope, depth + 1);
+  }
+  const fn = n.childForFieldName("function");
+  if (!fn) return void 0;
+  const f = unwrapAwait(fn);
+  if (f.type === "member_expression" || f.type === "attribute" || f.type === "selector_expression") {
+    const segs = segmentsOf(f);
+    if (!segs) {
+      const object3 = f.childForFieldName("object") ?? f.childForFieldName("operand");
+      return object3 ? judgeValue(object3, scope, depth + 1) : void 0;
+    }
+    const last = segs[segs.length - 1];
+    if ((last === "get" || last === "Get" || last === "header" || last === "GetHeader") && segs.length >= 2) {
+      const header2 = args[0] ? stringValue(args[0]) : void 0;
+      if (isRequestRoot2(segs[0], f) && header2 !== void 0) {
+        const h = header2.toLowerCase();
+        if (/user.agent/.test(h)) return unbounded("the User-Agent header", true);
+        if (/(forwarded|real.ip|client.ip)/.test(h)) return unbounded("the client IP address", true);
+        return unbounded(`a request header (${header2})`, true);
+      }
+    }
+    if (last === "Error" && segs.length === 2 && ERROR_ROOTS.test(segs[0])) return unbounded("an error message");
+    const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot2) : void 0;
+    if (viaChain) return viaChain;
+    const object2 = f.childForFieldName("object") ?? f.childForFieldName("operand");
+    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
+      last
+    )) {
+      return judgeValue(object2, scope, depth + 1);
+    }
+  }
+  return void 0;
+}
+
+// src/gates/metrics/extract-common.ts
+function scopeOf2(node2, rules6) {
+  let inLoop = false;
+  let guard;
+  let child = node2;
+  let innermost;
+  let hot;
+  for (let n = node2.parent; n; child = n, n = n.parent) {
+    if (!innermost) {
+      if (rules6.loops(n, child)) inLoop = true;
+      guard ??= rules6.guardAt(n, child);
+    }
+    const info2 = rules6.functionAt(n, child);
+    if (!info2) continue;
+    if (info2.transparent) {
+      if (info2.loop && !innermost) inLoop = true;
+      if (info2.guard && !innermost) guard ??= info2.guard;
+      continue;
+    }
+    if (!innermost) {
+      innermost = info2;
+      if (info2.guard) guard ??= info2.guard;
+    }
+    if (info2.hot) {
+      hot = info2.hot;
+      break;
+    }
+  }
+  if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
   return {
-    path: path2,
-    lang,
-    modules: {},
-    metrics: [],
-    registrations: [],
-    registries: [],
-    defaultMetrics: [],
-    clears: [],
-    merges: [],
-    labelUses: [],
-    reloads: [],
-    calls: [],
-    functions: [],
-    facades: [],
-    facadeCalls: [],
-    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
+    kind: "function",
+    fnKey: innermost.key,
+    fnName: innermost.name,
+    fnLine: innermost.line,
+    ...hot ? { hot } : {},
+    inLoop,
+    ...guard ? { guard } : {}
   };
 }
+function labelUse(target, key, value, scope, loc) {
+  const v = judgeValue(value, scope);
+  return {
+    target,
+    ...key,
+    valueText: value.text,
+    source: v?.kind === "unbounded" ? v.source : "",
+    ...v?.kind === "unbounded" && v.request ? { request: true } : {},
+    ...v?.kind === "bounded" ? { bounded: true } : {},
+    loc
+  };
+}
+function otelMetric(i) {
+  return {
+    id: i.id,
+    library: "opentelemetry",
+    lang: i.lang,
+    ctor: i.ctor,
+    type: i.kind === "histogram" ? "histogram" : i.kind.includes("gauge") || i.kind.includes("up-down") ? "gauge" : "counter",
+    otelKind: i.kind,
+    nameParts: i.nameParts ?? [{ kind: "unknown", text: "" }],
+    nameText: i.nameNode?.text ?? "",
+    ...i.unit ? { unit: i.unit } : {},
+    ...i.help !== void 0 ? { help: i.help } : {},
+    registries: [],
+    ...i.binding ? { binding: i.binding } : {},
+    loc: i.loc,
+    scope: i.scope,
+    meter: i.meter
+  };
+}
+var FileExtractor = class {
+  constructor(file2, resolver, lang) {
+    this.file = file2;
+    this.resolver = resolver;
+    this.root = file2.tree().rootNode;
+    this.facts = emptyFileFacts(file2.path, lang);
+  }
+  file;
+  resolver;
+  root;
+  facts;
+  /** Metric definitions by the id of their construction node, so registrations can point at them. */
+  defByNode = /* @__PURE__ */ new Map();
+  fnCache = /* @__PURE__ */ new Map();
+  /** What the extractor knows of a function: computed once per function. */
+  fnInfo(fn) {
+    const cached3 = this.fnCache.get(fn.id);
+    if (cached3) return cached3;
+    const info2 = this.computeFnInfo(fn);
+    this.fnCache.set(fn.id, info2);
+    return info2;
+  }
+  /** Where `node` runs (see {@link scopeOf}). */
+  scopeOf(node2) {
+    return scopeOf2(node2, this.scopeRules);
+  }
+  loc(node2) {
+    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
+  }
+  /**
+   * Records the OpenTelemetry instrument the call `c` creates (`meter.createCounter(name, { unit,
+   * description })`, `meter.create_counter(name, unit, description)`), given the argument nodes.
+   */
+  addOtelMetric(c, instrument, args) {
+    this.facts.metrics.push(
+      otelMetric({
+        ...instrument,
+        id: `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`,
+        lang: this.facts.lang,
+        nameNode: args.name,
+        nameParts: args.name ? this.str(args.name) : void 0,
+        unit: args.unit ? this.str(args.unit) : void 0,
+        help: args.description ? stringValue(args.description) ?? null : void 0,
+        loc: this.loc(c),
+        scope: this.scopeOf(c)
+      })
+    );
+  }
+};
 
 // src/gates/metrics/parts.ts
 function text(value) {
@@ -49026,6 +49495,34 @@ function concat(...lists) {
     }
   }
   return out;
+}
+function templateStrParts(template, read) {
+  const out = [];
+  template.strings.forEach((s, i) => {
+    out.push(text(s));
+    const e = template.expressions[i];
+    if (e) out.push(read(e));
+  });
+  return concat(...out);
+}
+function joinParts(elements2, separator, read) {
+  const lists = [];
+  elements2.forEach((el, i) => {
+    if (i > 0) lists.push(text(separator));
+    lists.push(read(el));
+  });
+  return concat(...lists);
+}
+function formatParts(pieces, args, read, placeholder) {
+  const lists = [];
+  pieces.forEach((p, i) => {
+    lists.push(text(p));
+    if (i < pieces.length - 1) {
+      const arg2 = args[i];
+      lists.push(arg2 !== void 0 ? read(arg2) : [{ kind: "unknown", text: placeholder }]);
+    }
+  });
+  return concat(...lists);
 }
 function staticValue(parts) {
   let out = "";
@@ -49474,355 +49971,6 @@ function pyParamNames(fn) {
   return out;
 }
 
-// src/gates/metrics/values.ts
-var URL_SEGMENTS = /* @__PURE__ */ new Set([
-  "url",
-  "originalUrl",
-  "path",
-  "href",
-  "pathname",
-  "baseUrl",
-  "rawUrl",
-  "raw_path",
-  "rawPath",
-  "querystring",
-  "search",
-  "full_path",
-  "RequestURI",
-  "URL",
-  "Path",
-  "RawQuery",
-  "get_full_path",
-  "build_absolute_uri"
-]);
-var IP_SEGMENTS = /* @__PURE__ */ new Set([
-  "ip",
-  "ips",
-  "remoteAddress",
-  "remote_addr",
-  "RemoteAddr",
-  "ClientIP",
-  "RealIP",
-  "client_ip"
-]);
-var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
-  "params",
-  "query",
-  "body",
-  "rawBody",
-  "raw_body",
-  "data",
-  "cookies",
-  "args",
-  "form",
-  "json",
-  "GET",
-  "POST",
-  "query_params",
-  "path_params",
-  "Param",
-  "Query",
-  "PostForm",
-  "FormValue",
-  "Params"
-]);
-var HEADER_SEGMENTS = /* @__PURE__ */ new Set(["headers", "header", "Header", "META", "get", "get_header", "GetHeader", "Get"]);
-var ROUTE_SEGMENTS = /* @__PURE__ */ new Set([
-  "route",
-  "routeOptions",
-  "routerPath",
-  "routePath",
-  "_matchedRoute",
-  "matchedRoute",
-  "url_rule",
-  "resolver_match",
-  "endpoint",
-  "FullPath",
-  "method",
-  "Method",
-  "statusCode",
-  "status",
-  "status_code",
-  "scope"
-]);
-var ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
-var LITERAL_TYPES = /* @__PURE__ */ new Set([
-  "number",
-  "integer",
-  "float",
-  "true",
-  "false",
-  "none",
-  "null",
-  "undefined",
-  "int_literal",
-  "float_literal",
-  "rune_literal",
-  "nil"
-]);
-var TERNARY_TYPES = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
-var ENUM_MEMBER = /^[A-Z][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-var CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
-function judgeValue(node2, scope, depth = 0) {
-  if (depth > 6) return void 0;
-  const isRequestRoot2 = scope.isRequestRoot;
-  const n = unwrapAwait(node2);
-  if (LITERAL_TYPES.has(n.type)) return BOUNDED;
-  const parts = templateParts(n);
-  if (parts) return all(parts.expressions, scope, depth);
-  if (TERNARY_TYPES.has(n.type)) {
-    const branches = n.type === "ternary_expression" ? [n.childForFieldName("consequence"), n.childForFieldName("alternative")] : n.namedChildren.filter((c) => c.type !== "comment").filter((_, i) => i !== 1);
-    return all(
-      branches.filter((b) => b !== null),
-      scope,
-      depth
-    );
-  }
-  switch (n.type) {
-    case "identifier":
-    case "shorthand_property_identifier": {
-      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return unbounded("an error message");
-      const resolved2 = scope.resolve?.(n.text, n);
-      if (resolved2 && "bounded" in resolved2) return BOUNDED;
-      if (resolved2 && resolved2.values.length > 0) {
-        const v = all(resolved2.values, scope, depth);
-        if (v) return v;
-      }
-      if (CONSTANT_NAME.test(n.text) && n.text.length > 1) return BOUNDED;
-      const risk = classifyLabelName(n.text);
-      return risk && risk.category !== "free-text" ? unbounded(risk.what) : void 0;
-    }
-    case "member_expression":
-    case "attribute":
-    case "selector_expression":
-    case "subscript_expression":
-    case "subscript":
-    case "index_expression": {
-      const v = chainVerdict(n, isRequestRoot2);
-      if (v) return v;
-      const dotted = dottedName(n);
-      if (dotted && ENUM_MEMBER.test(dotted)) {
-        const root2 = dotted.split(".")[0];
-        if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
-      }
-      const { base: base4, field: field2 } = chainBase(n);
-      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
-      const root = base4.type === "identifier" ? base4.text : void 0;
-      if (root && scope.resolve) {
-        const resolved2 = scope.resolve(root, n);
-        if (resolved2 && "values" in resolved2) {
-          let found;
-          for (const value of resolved2.values) {
-            const r = judgeValue(value, scope, depth + 1);
-            if (r?.kind === "unbounded" && r.request) return r;
-            const v2 = unwrapAwait(value);
-            if (!found && (v2.type === "call_expression" || v2.type === "call")) {
-              const f = recordField(v2, field2, scope, depth);
-              if (f?.kind === "unbounded") found = f;
-            }
-          }
-          if (found) return found;
-        }
-      }
-      return void 0;
-    }
-    case "call_expression":
-    case "call":
-      return callVerdict(n, scope, depth);
-    case "new_expression": {
-      for (const a of positionalArgs(n)) {
-        const r = judgeValue(a, scope, depth + 1);
-        if (r?.kind === "unbounded") return r;
-      }
-      return void 0;
-    }
-    case "binary_expression":
-    case "binary_operator":
-    case "boolean_operator": {
-      const sides2 = [n.childForFieldName("left"), n.childForFieldName("right")].filter((s) => !!s);
-      return all(sides2, scope, depth);
-    }
-    default:
-      return void 0;
-  }
-}
-var BOUNDED = { kind: "bounded" };
-function unbounded(source, request2 = false) {
-  return { kind: "unbounded", source, request: request2 };
-}
-function all(nodes, scope, depth) {
-  let allBounded2 = true;
-  let found;
-  for (const e of nodes) {
-    const r = judgeValue(e, scope, depth + 1);
-    if (r?.kind === "unbounded") {
-      if (r.request) return r;
-      found ??= r;
-    }
-    if (r?.kind !== "bounded") allBounded2 = false;
-  }
-  return found ?? (allBounded2 ? BOUNDED : void 0);
-}
-function isStringified(n) {
-  const p = n.parent?.type === "arguments" || n.parent?.type === "argument_list" ? n.parent.parent : n.parent;
-  if (!p) return false;
-  if (p.type === "template_substitution" || p.type === "interpolation") return true;
-  const callee = p.type === "call_expression" || p.type === "call" ? calleeName(p) : void 0;
-  return callee === "String" || callee === "str" || callee === "repr" || callee === "fmt.Sprint" || callee === "fmt.Sprintf";
-}
-function segmentsOf(n) {
-  const dotted = dottedName(n);
-  if (dotted) return dotted.split(".");
-  if (n.type === "subscript" || n.type === "index_expression" || n.type === "subscript_expression") {
-    const object2 = n.childForFieldName("value") ?? n.childForFieldName("operand") ?? n.childForFieldName("object") ?? n.namedChildren[0];
-    const index = n.childForFieldName("subscript") ?? n.childForFieldName("index") ?? n.namedChildren[1];
-    const base4 = object2 ? segmentsOf(object2) : void 0;
-    const key = index ? stringValue(index) : void 0;
-    if (base4) return key !== void 0 ? [...base4, key] : [...base4, "[]"];
-  }
-  return void 0;
-}
-function chainVerdict(n, isRequestRoot2) {
-  const segs = segmentsOf(n);
-  if (!segs || segs.length < 2) return void 0;
-  return segmentsValue(segs, n, isRequestRoot2);
-}
-function segmentsValue(segs, at3, isRequestRoot2) {
-  const root = segs[0];
-  const rest = segs.slice(1);
-  const last = segs[segs.length - 1];
-  if (rest.some((s) => ROUTE_SEGMENTS.has(s))) return void 0;
-  if (isRequestRoot2(root, at3)) {
-    const headerAt = rest.findIndex((s) => HEADER_SEGMENTS.has(s));
-    if (headerAt !== -1 && rest[headerAt] !== "get") {
-      const header2 = rest[headerAt + 1]?.toLowerCase();
-      if (header2 && /user.agent/.test(header2)) return unbounded("the User-Agent header", true);
-      if (header2 && /(forwarded|real.ip|remote.addr|client.ip)/.test(header2))
-        return unbounded("the client IP address", true);
-      return unbounded(`a request header${header2 ? ` (${rest[headerAt + 1]})` : ""}`, true);
-    }
-    if (rest.some((s) => IP_SEGMENTS.has(s))) return unbounded("the client IP address", true);
-    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return unbounded(`raw request input (${segs.join(".")})`, true);
-    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL"))
-      return unbounded("the raw request URL/path (a new series for every id and query string in it)", true);
-    if (rest.includes("user") || rest.includes("session")) {
-      const risk = classifyLabelName(last === "id" || last === "pk" ? `${rest[rest.length - 2] ?? ""} id` : last);
-      if (risk && risk.category !== "free-text") return unbounded(risk.what, true);
-      return void 0;
-    }
-    return void 0;
-  }
-  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error"))
-    return unbounded("an error message");
-  const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
-  if (pair && pair.category !== "free-text" && pair.category !== "raw-url") return unbounded(pair.what);
-  const single = classifyLabelName(last);
-  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
-    return unbounded(single.what);
-  return void 0;
-}
-var JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
-var BODY_METHODS = /* @__PURE__ */ new Set(["json", "get_json", "formData", "text"]);
-var ROW_FETCHES = /* @__PURE__ */ new Set([
-  "fetchone",
-  "fetchall",
-  "fetchmany",
-  "fetchrow",
-  "fetchval",
-  "findUnique",
-  "findUniqueOrThrow",
-  "findFirst",
-  "findFirstOrThrow",
-  "findOne",
-  "findOneBy",
-  "findOneOrFail",
-  "findOneByOrFail",
-  "findByPk",
-  "findById",
-  "executeTakeFirst",
-  "executeTakeFirstOrThrow",
-  "one_or_none",
-  "scalar_one",
-  "scalar_one_or_none",
-  "get_object_or_404"
-]);
-var FEW_VALUED_FIELD = /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
-function chainBase(n) {
-  let cur = n;
-  let field2;
-  for (let i = 0; i < 12; i++) {
-    const object2 = cur.type === "member_expression" || cur.type === "attribute" || cur.type === "selector_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("operand") : cur.type === "subscript_expression" || cur.type === "subscript" || cur.type === "index_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("value") ?? cur.childForFieldName("operand") ?? cur.namedChildren[0] : null;
-    if (!object2) break;
-    const key = cur.childForFieldName("property") ?? cur.childForFieldName("attribute") ?? cur.childForFieldName("field") ?? cur.childForFieldName("index") ?? cur.childForFieldName("subscript") ?? cur.namedChildren[1];
-    field2 = key ? stringValue(key) ?? key.text : void 0;
-    cur = unwrapAwait(object2);
-  }
-  return { base: cur, field: field2 };
-}
-function recordField(call2, field2, scope, depth) {
-  const callee = calleeName(call2) ?? "";
-  const segs = callee.split(".");
-  const fn = call2.childForFieldName("function");
-  const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
-  if (!last) return void 0;
-  if (JSON_PARSERS.test(callee)) {
-    const [arg2] = positionalArgs(call2);
-    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
-    if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
-    return unbounded("a field of parsed JSON data (whatever its sender wrote)");
-  }
-  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0], call2))
-    return unbounded("a field of the request's body", true);
-  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
-  if (ROW_FETCHES.has(last) || last === "get" && segs[segs.length - 2] === "objects" || (last === "first" || last === "one") && queryChain) {
-    if (field2 !== void 0 && FEW_VALUED_FIELD.test(field2)) return void 0;
-    return unbounded("a database row field (one series per row of the table)");
-  }
-  return void 0;
-}
-function callVerdict(n, scope, depth) {
-  const isRequestRoot2 = scope.isRequestRoot;
-  const callee = calleeName(n);
-  const args = positionalArgs(n);
-  if (callee === "String" || callee === "str" || callee === "repr" || callee === "encodeURIComponent" || callee === "decodeURIComponent") {
-    const [a] = args;
-    if (!a) return void 0;
-    const u = unwrapAwait(a);
-    if (u.type === "identifier" && ERROR_ROOTS.test(u.text)) return unbounded("an error message");
-    return judgeValue(a, scope, depth + 1);
-  }
-  const fn = n.childForFieldName("function");
-  if (!fn) return void 0;
-  const f = unwrapAwait(fn);
-  if (f.type === "member_expression" || f.type === "attribute" || f.type === "selector_expression") {
-    const segs = segmentsOf(f);
-    if (!segs) {
-      const object3 = f.childForFieldName("object") ?? f.childForFieldName("operand");
-      return object3 ? judgeValue(object3, scope, depth + 1) : void 0;
-    }
-    const last = segs[segs.length - 1];
-    if ((last === "get" || last === "Get" || last === "header" || last === "GetHeader") && segs.length >= 2) {
-      const header2 = args[0] ? stringValue(args[0]) : void 0;
-      if (isRequestRoot2(segs[0], f) && header2 !== void 0) {
-        const h = header2.toLowerCase();
-        if (/user.agent/.test(h)) return unbounded("the User-Agent header", true);
-        if (/(forwarded|real.ip|client.ip)/.test(h)) return unbounded("the client IP address", true);
-        return unbounded(`a request header (${header2})`, true);
-      }
-    }
-    if (last === "Error" && segs.length === 2 && ERROR_ROOTS.test(segs[0])) return unbounded("an error message");
-    const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot2) : void 0;
-    if (viaChain) return viaChain;
-    const object2 = f.childForFieldName("object") ?? f.childForFieldName("operand");
-    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
-      last
-    )) {
-      return judgeValue(object2, scope, depth + 1);
-    }
-  }
-  return void 0;
-}
-
 // src/gates/metrics/extract-go.ts
 var PROM_PKG = "github.com/prometheus/client_golang/prometheus";
 var PROMAUTO_PKG = "github.com/prometheus/client_golang/prometheus/promauto";
@@ -49860,30 +50008,19 @@ var FUNC_TYPES = /* @__PURE__ */ new Set(["function_declaration", "method_declar
 function extractGo(file2, resolver) {
   return new GoExtractor(file2, resolver).run();
 }
-var GoExtractor = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.dir = dirOf(file2.path);
-    const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
-    this.facts = {
-      ...emptyFileFacts(file2.path, "go"),
-      goPackage: { dir: this.dir, main: pkgName === "main" },
-      goConstants: {}
-    };
-  }
-  file;
-  resolver;
-  root;
+var GoExtractor = class extends FileExtractor {
   dir;
   /** Local package name → import path. */
   pkgs = /* @__PURE__ */ new Map();
   scopes = new GoScopes();
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
   routeRefs = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "go");
+    this.dir = dirOf(file2.path);
+    const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
+    this.facts.goPackage = { dir: this.dir, main: pkgName === "main" };
+    this.facts.goConstants = {};
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       for (const b of bindings) this.pkgs.set(b.local, module);
@@ -49896,9 +50033,6 @@ var GoExtractor = class {
     for (const c of calls) this.onCall(c);
     this.collectDeclarations();
     return this.facts;
-  }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
   }
   /** `prometheus.NewCounter` → ['prom', 'NewCounter'] when the qualifier is the client_golang package. */
   pkgCall(fn, pkg) {
@@ -49973,14 +50107,7 @@ var GoExtractor = class {
           const [fmtNode, ...args] = positionalArgs(node2);
           const fmt = fmtNode ? stringValue(fmtNode) : void 0;
           if (fmt !== void 0 && /^[^%]*(%[sdv][^%]*)*$/.test(fmt)) {
-            const pieces = fmt.split(/%[sdv]/);
-            const lists = [];
-            pieces.forEach((p, i) => {
-              lists.push(text(p));
-              if (i < pieces.length - 1)
-                lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: "unknown", text: "%s" }]);
-            });
-            return concat(...lists);
+            return formatParts(fmt.split(/%[sdv]/), args, (a) => this.str(a, depth + 1), "%s");
           }
         }
         break;
@@ -50110,44 +50237,11 @@ var GoExtractor = class {
   // -------------------------------------------------------------------------------------------------------
   // Scopes
   // -------------------------------------------------------------------------------------------------------
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let innermost;
-    let hot;
-    let child = node2;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost && n.type === "for_statement" && n.childForFieldName("body")?.id === child.id) inLoop = true;
-      if (!FUNC_TYPES.has(n.type)) continue;
-      const info2 = this.fnInfo(n);
-      if (info2.transparent) {
-        if (!innermost && info2.guard) guard ??= info2.guard;
-        continue;
-      }
-      if (!innermost) innermost = info2;
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
-  }
+  scopeRules = {
+    loops: (n, child) => n.type === "for_statement" && n.childForFieldName("body")?.id === child.id,
+    guardAt: () => void 0,
+    functionAt: (n) => FUNC_TYPES.has(n.type) ? this.fnInfo(n) : void 0
+  };
   computeFnInfo(fn) {
     const line = lineOf(fn);
     const params = goParams(fn);
@@ -50380,18 +50474,7 @@ var GoExtractor = class {
         return decl?.kind === "var" && decl.value && !decl.pkg ? { values: [decl.value] } : void 0;
       }
     };
-    const use = (key, value) => {
-      const v = judgeValue(value, scope);
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === "unbounded" ? v.source : "",
-        ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-        ...v?.kind === "bounded" ? { bounded: true } : {},
-        loc: this.loc(value)
-      });
-    };
+    const use = (key, value) => this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     const args = positionalArgs(c);
     if (method === "With" || method === "GetMetricWith") {
       const lit = args[0]?.type === "composite_literal" ? objectProps(args[0]) : void 0;
@@ -50420,23 +50503,21 @@ var GoExtractor = class {
       const [m] = positionalArgs(meterCall);
       meter = (m && stringValue(m)) ?? "";
     }
-    const kind = OTEL_CREATORS[method];
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "go",
-      ctor: `${operand.text}.${method}`,
-      type: kind === "histogram" ? "histogram" : kind.includes("gauge") || kind.includes("up-down") ? "gauge" : "counter",
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit } : {},
-      ...help !== void 0 ? { help } : {},
-      registries: [],
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.facts.metrics.push(
+      otelMetric({
+        id,
+        lang: "go",
+        ctor: `${operand.text}.${method}`,
+        kind: OTEL_CREATORS[method],
+        nameNode,
+        nameParts: nameNode ? this.str(nameNode) : void 0,
+        unit,
+        help,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+        meter
+      })
+    );
   }
   // -------------------------------------------------------------------------------------------------------
   // Declarations
@@ -50507,23 +50588,14 @@ var RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 function extractJs2(file2, resolver) {
   return new JsExtractor2(file2, resolver).run();
 }
-var JsExtractor2 = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.facts = emptyFileFacts(file2.path, "js");
-  }
-  file;
-  resolver;
-  root;
+var JsExtractor2 = class extends FileExtractor {
   imports = /* @__PURE__ */ new Map();
   scopes = new JsScopes(this.imports);
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
   /** Module-level function names passed by reference to a route registration → the route. */
   routeRefs = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "js");
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       const resolved2 = this.resolver.js(this.file.path, module);
@@ -50597,15 +50669,7 @@ var JsExtractor2 = class {
     const n = unwrap(node2);
     if (depth > 12) return [{ kind: "unknown", text: n.text }];
     const parts = templateParts(n);
-    if (parts) {
-      const out = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (n.type) {
       case "number":
         return text(n.text);
@@ -50631,12 +50695,7 @@ var JsExtractor2 = class {
           const [sepNode] = positionalArgs(n);
           const sep3 = sepNode ? stringValue(sepNode) : ",";
           if (arr && sep3 !== void 0) {
-            const lists = [];
-            arr.forEach((el, i) => {
-              if (i > 0) lists.push(text(sep3));
-              lists.push(this.str(el, depth + 1));
-            });
-            return concat(...lists);
+            return joinParts(arr, sep3, (el) => this.str(el, depth + 1));
           }
         }
         break;
@@ -50965,48 +51024,15 @@ var JsExtractor2 = class {
     }
     return this.moduleNameSet = out;
   }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
-  }
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let child = node2;
-    let innermost;
-    let hot;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if (LOOP_TYPES.has(n.type) && n.childForFieldName("body")?.id === child.id) inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
+  scopeRules = {
+    loops: (n, child) => LOOP_TYPES.has(n.type) && n.childForFieldName("body")?.id === child.id,
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n, child) => {
       const isField = n.type === "public_field_definition" && !n.children.some((c) => c.type === "static") && n.childForFieldName("value")?.id === child.id;
-      if (!JS_FUNCTION_TYPES.has(n.type) && !isField) continue;
-      const info2 = isField ? this.fieldInfo(n) : this.fnInfo(n);
-      if (info2.transparent) {
-        if (info2.loop && !innermost) inLoop = true;
-        if (info2.guard && !innermost) guard ??= info2.guard;
-        continue;
-      }
-      if (!innermost) {
-        innermost = info2;
-        if (info2.guard) guard ??= info2.guard;
-      }
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
+      if (isField) return this.fieldInfo(n);
+      return JS_FUNCTION_TYPES.has(n.type) ? this.fnInfo(n) : void 0;
     }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
+  };
   fieldInfo(field2) {
     const cls = this.className(field2) ?? "class";
     return {
@@ -51035,13 +51061,6 @@ var JsExtractor2 = class {
       if (n.type === "class_declaration" || n.type === "abstract_class_declaration" || n.type === "class") return n;
     }
     return void 0;
-  }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
   }
   computeFnInfo(fn) {
     const line = lineOf(fn);
@@ -51501,16 +51520,7 @@ var JsExtractor2 = class {
   };
   /** Records the value given for one label when we can tell whether it is bounded. */
   labelUse(target, key, value) {
-    const v = judgeValue(value, this.valueScope);
-    this.facts.labelUses.push({
-      target,
-      ...key,
-      valueText: value.text,
-      source: v?.kind === "unbounded" ? v.source : "",
-      ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-      ...v?.kind === "bounded" ? { bounded: true } : {},
-      loc: this.loc(value)
-    });
+    this.facts.labelUses.push(labelUse(target, key, value, this.valueScope, this.loc(value)));
   }
   /**
    * What a name used as a label value is bound to: bounded when typed as a string-literal union, an enum or
@@ -51584,25 +51594,16 @@ var JsExtractor2 = class {
     const props = opts ? objectProps(opts) : /* @__PURE__ */ new Map();
     const unit = props.get("unit");
     const description = props.get("description");
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "js",
-      ctor: `${object2?.text ?? "meter"}.${method}`,
-      type: method.includes("Histogram") ? "histogram" : method.includes("Gauge") || method.includes("UpDown") ? "gauge" : "counter",
-      otelKind: OTEL_CREATORS2[method],
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit: this.str(unit) } : {},
-      ...description ? { help: stringValue(description) ?? null } : {},
-      registries: [],
-      ...binding ? { binding } : {},
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.addOtelMetric(
+      c,
+      {
+        ctor: `${object2?.text ?? "meter"}.${method}`,
+        kind: OTEL_CREATORS2[method],
+        meter,
+        binding: this.bindingOf(c)
+      },
+      { name: nameNode, unit, description }
+    );
   }
   /** The identity of an OTel meter expression: `metrics.getMeter('svc', '1.0')` → "svc@1.0"; '' when unknown. */
   meterOf(object2, depth = 0) {
@@ -51873,21 +51874,12 @@ var CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 function extractPython2(file2, resolver) {
   return new PyExtractor2(file2, resolver).run();
 }
-var PyExtractor2 = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.facts = emptyFileFacts(file2.path, "python");
-  }
-  file;
-  resolver;
-  root;
+var PyExtractor2 = class extends FileExtractor {
   imports = /* @__PURE__ */ new Map();
   scopes = new PyScopes(this.imports);
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "python");
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       const resolved2 = PROM_MODULES.has(module) ? void 0 : this.resolver.python(this.file.path, module);
@@ -51914,9 +51906,6 @@ var PyExtractor2 = class {
       }
     }
     return this.moduleNameSet = out;
-  }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
   }
   // -------------------------------------------------------------------------------------------------------
   // Name resolution
@@ -51953,15 +51942,7 @@ var PyExtractor2 = class {
     if (!node2) return [];
     if (depth > 12) return [{ kind: "unknown", text: node2.text }];
     const parts = templateParts(node2);
-    if (parts) {
-      const out = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (node2.type) {
       case "parenthesized_expression":
         return this.str(node2.namedChildren[0], depth + 1);
@@ -52000,25 +51981,13 @@ var PyExtractor2 = class {
           if (method === "join" && object2 && args[0] && (args[0].type === "list" || args[0].type === "tuple")) {
             const sep3 = stringValue(object2);
             if (sep3 !== void 0) {
-              const lists = [];
-              args[0].namedChildren.forEach((el, i) => {
-                if (i > 0) lists.push(text(sep3));
-                lists.push(this.str(el, depth + 1));
-              });
-              return concat(...lists);
+              return joinParts(args[0].namedChildren, sep3, (el) => this.str(el, depth + 1));
             }
           }
           if (method === "format" && object2) {
             const fmt = stringValue(object2);
             if (fmt !== void 0 && /^[^{}]*(\{\}[^{}]*)*$/.test(fmt)) {
-              const pieces = fmt.split("{}");
-              const lists = [];
-              pieces.forEach((p, i) => {
-                lists.push(text(p));
-                if (i < pieces.length - 1)
-                  lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: "unknown", text: "{}" }]);
-              });
-              return concat(...lists);
+              return formatParts(fmt.split("{}"), args, (a) => this.str(a, depth + 1), "{}");
             }
           }
         }
@@ -52207,43 +52176,11 @@ var PyExtractor2 = class {
   // -------------------------------------------------------------------------------------------------------
   // Scopes
   // -------------------------------------------------------------------------------------------------------
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let innermost;
-    let hot;
-    let child = node2;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if ((n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id)
-          inLoop = true;
-        if (n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension")
-          inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
-      if (n.type !== "function_definition") continue;
-      const info2 = this.fnInfo(n);
-      if (info2.transparent) continue;
-      if (!innermost) {
-        innermost = info2;
-        if (info2.guard) guard ??= info2.guard;
-      }
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
+  scopeRules = {
+    loops: (n, child) => (n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id || n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension",
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n) => n.type === "function_definition" ? this.fnInfo(n) : void 0
+  };
   guardAt(n, child) {
     if (n.type === "try_statement" && n.childForFieldName("body")?.id === child.id) {
       for (const c of n.namedChildren) {
@@ -52264,13 +52201,6 @@ var PyExtractor2 = class {
       }
     }
     return void 0;
-  }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
   }
   computeFnInfo(fn) {
     const name = fn.childForFieldName("name")?.text ?? "lambda";
@@ -52683,18 +52613,7 @@ var PyExtractor2 = class {
       },
       resolve: (name, at3) => this.resolveValue(name, at3)
     };
-    const use = (key, value) => {
-      const v = judgeValue(value, scope);
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === "unbounded" ? v.source : "",
-        ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-        ...v?.kind === "bounded" ? { bounded: true } : {},
-        loc: this.loc(value)
-      });
-    };
+    const use = (key, value) => this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     const labelOf = (key) => stringValue(key) ?? staticValue(this.str(key)) ?? key.text;
     if (stores) {
       for (const [key, value] of stores) use({ label: labelOf(key) }, value);
@@ -52746,25 +52665,11 @@ var PyExtractor2 = class {
     const nameNode = this.arg(c, "name", 0);
     const unit = this.arg(c, "unit", 1);
     const description = this.arg(c, "description", 2);
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "python",
-      ctor: `${object2?.text ?? "meter"}.${method}`,
-      type: kind === "histogram" ? "histogram" : kind.includes("gauge") || kind.includes("up-down") ? "gauge" : "counter",
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit: this.str(unit) } : {},
-      ...description ? { help: stringValue(description) ?? null } : {},
-      registries: [],
-      ...binding ? { binding } : {},
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.addOtelMetric(
+      c,
+      { ctor: `${object2?.text ?? "meter"}.${method}`, kind, meter, binding: this.bindingOf(c) },
+      { name: nameNode, unit, description }
+    );
   }
   meterOf(object2, depth = 0) {
     if (!object2 || depth > 4) return void 0;

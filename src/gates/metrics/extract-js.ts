@@ -12,7 +12,6 @@ import {
   calleeName,
   descendantsOfType,
   dottedName,
-  endLineOf,
   importsOf,
   lineOf,
   objectProps,
@@ -33,26 +32,23 @@ import {
   nestRequestScope,
   ROUTE_MODULE_EXPORTS,
 } from '../../lang/program/routes.js';
+import { FileExtractor, labelUse, type FnInfo, type ScopeRules } from './extract-common.js';
 import { isEntityLike } from './labels.js';
 import type {
   CallSite,
   FileFacts,
   FunctionDecl,
   Guard,
-  HotReason,
-  Loc,
   MetricDef,
   MetricType,
   ObjectExpr,
   OtelKind,
   RegistryExpr,
   RuntimeOrigin,
-  Scope,
   StrPart,
 } from './model.js';
-import { emptyFileFacts } from './model.js';
-import { concat, text } from './parts.js';
-import { judgeValue, type NameResolution, type ValueScope } from './values.js';
+import { concat, joinParts, text, templateStrParts } from './parts.js';
+import type { NameResolution, ValueScope } from './values.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import {
   JS_FUNCTION_TYPES as FUNCTION_TYPES,
@@ -88,38 +84,19 @@ const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 /** What a name resolves to in some scope. */
 type Decl = JsDeclaration;
 
-interface FnInfo {
-  key: string;
-  name: string;
-  line: number;
-  hot?: { reason: HotReason; detail: string };
-  /** Runs as part of the enclosing code (IIFE, iteration callback): look further out. */
-  transparent?: boolean;
-  loop?: boolean;
-  guard?: Guard;
-}
-
 /** Extracts the facts of one JS/TS file. The tree must be parsed (parsers loaded). */
 export function extractJs(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new JsExtractor(file, resolver).run();
 }
 
-class JsExtractor {
-  private readonly root: TSNode;
+class JsExtractor extends FileExtractor {
   private readonly imports = new Map<string, ImportBinding>();
   private readonly scopes = new JsScopes(this.imports);
-  private readonly facts: FileFacts;
-  private readonly fnCache = new Map<number, FnInfo>();
   /** Module-level function names passed by reference to a route registration → the route. */
   private readonly routeRefs = new Map<string, string>();
-  private readonly defByNode = new Map<number, string>();
 
-  constructor(
-    private readonly file: SourceFile,
-    private readonly resolver: ModuleLookup,
-  ) {
-    this.root = file.tree()!.rootNode;
-    this.facts = emptyFileFacts(file.path, 'js');
+  constructor(file: SourceFile, resolver: ModuleLookup) {
+    super(file, resolver, 'js');
   }
 
   run(): FileFacts {
@@ -204,20 +181,12 @@ class JsExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   /** A string expression as parts. */
-  private str(node: TSNode | null, depth = 0): StrPart[] {
+  protected str(node: TSNode | null | undefined, depth = 0): StrPart[] {
     if (!node) return [{ kind: 'unknown', text: '' }];
     const n = unwrap(node);
     if (depth > 12) return [{ kind: 'unknown', text: n.text }];
     const parts = templateParts(n);
-    if (parts) {
-      const out: StrPart[][] = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (n.type) {
       case 'number':
         return text(n.text);
@@ -244,12 +213,7 @@ class JsExtractor {
           const [sepNode] = positionalArgs(n);
           const sep = sepNode ? stringValue(sepNode) : ',';
           if (arr && sep !== undefined) {
-            const lists: StrPart[][] = [];
-            arr.forEach((el, i) => {
-              if (i > 0) lists.push(text(sep));
-              lists.push(this.str(el, depth + 1));
-            });
-            return concat(...lists);
+            return joinParts(arr, sep, (el) => this.str(el, depth + 1));
           }
         }
         break;
@@ -613,52 +577,18 @@ class JsExtractor {
     return (this.moduleNameSet = out);
   }
 
-  private loc(node: TSNode): Loc {
-    return { path: this.file.path, line: lineOf(node), endLine: endLineOf(node) };
-  }
-
-  scopeOf(node: TSNode): Scope {
-    let inLoop = false;
-    let guard: Guard | undefined;
-    let child = node;
-    let innermost: FnInfo | undefined;
-    let hot: FnInfo['hot'];
-    for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if (LOOP_TYPES.has(n.type) && n.childForFieldName('body')?.id === child.id) inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
+  protected readonly scopeRules: ScopeRules = {
+    loops: (n, child) => LOOP_TYPES.has(n.type) && n.childForFieldName('body')?.id === child.id,
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n, child) => {
       const isField =
         n.type === 'public_field_definition' &&
         !n.children.some((c) => c.type === 'static') &&
         n.childForFieldName('value')?.id === child.id;
-      if (!FUNCTION_TYPES.has(n.type) && !isField) continue;
-      const info = isField ? this.fieldInfo(n) : this.fnInfo(n);
-      if (info.transparent) {
-        if (info.loop && !innermost) inLoop = true;
-        if (info.guard && !innermost) guard ??= info.guard;
-        continue;
-      }
-      if (!innermost) {
-        innermost = info;
-        if (info.guard) guard ??= info.guard;
-      }
-      if (info.hot) {
-        hot = info.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return {
-      kind: 'function',
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...(hot ? { hot } : {}),
-      inLoop,
-      ...(guard ? { guard } : {}),
-    };
-  }
+      if (isField) return this.fieldInfo(n);
+      return FUNCTION_TYPES.has(n.type) ? this.fnInfo(n) : undefined;
+    },
+  };
 
   private fieldInfo(field: TSNode): FnInfo {
     const cls = this.className(field) ?? 'class';
@@ -692,15 +622,7 @@ class JsExtractor {
     return undefined;
   }
 
-  private fnInfo(fn: TSNode): FnInfo {
-    const cached = this.fnCache.get(fn.id);
-    if (cached) return cached;
-    const info = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info);
-    return info;
-  }
-
-  private computeFnInfo(fn: TSNode): FnInfo {
+  protected computeFnInfo(fn: TSNode): FnInfo {
     const line = lineOf(fn);
     const path = this.file.path;
     let holder = fn.parent;
@@ -1207,17 +1129,7 @@ class JsExtractor {
 
   /** Records the value given for one label when we can tell whether it is bounded. */
   private labelUse(target: ObjectExpr, key: { label: string } | { position: number }, value: TSNode): void {
-    const v = judgeValue(value, this.valueScope);
-    // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
-    this.facts.labelUses.push({
-      target,
-      ...key,
-      valueText: value.text,
-      source: v?.kind === 'unbounded' ? v.source : '',
-      ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
-      ...(v?.kind === 'bounded' ? { bounded: true } : {}),
-      loc: this.loc(value),
-    });
+    this.facts.labelUses.push(labelUse(target, key, value, this.valueScope, this.loc(value)));
   }
 
   /**
@@ -1300,29 +1212,16 @@ class JsExtractor {
     const props = opts ? objectProps(opts) : new Map<string, TSNode>();
     const unit = props.get('unit');
     const description = props.get('description');
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: 'opentelemetry',
-      lang: 'js',
-      ctor: `${object?.text ?? 'meter'}.${method}`,
-      type: method.includes('Histogram')
-        ? 'histogram'
-        : method.includes('Gauge') || method.includes('UpDown')
-          ? 'gauge'
-          : 'counter',
-      otelKind: OTEL_CREATORS[method]!,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
-      nameText: nameNode?.text ?? '',
-      ...(unit ? { unit: this.str(unit) } : {}),
-      ...(description ? { help: stringValue(description) ?? null } : {}),
-      registries: [],
-      ...(binding ? { binding } : {}),
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter,
-    });
+    this.addOtelMetric(
+      c,
+      {
+        ctor: `${object?.text ?? 'meter'}.${method}`,
+        kind: OTEL_CREATORS[method]!,
+        meter,
+        binding: this.bindingOf(c),
+      },
+      { name: nameNode, unit, description },
+    );
   }
 
   /** The identity of an OTel meter expression: `metrics.getMeter('svc', '1.0')` → "svc@1.0"; '' when unknown. */

@@ -31,49 +31,7 @@ export {
   type PyDeclaration,
   type GoDeclaration,
 } from './scope.js';
-export {
-  FASTIFY_HANDLER_KEYS,
-  GO_HANDLER_PARAM_TYPES,
-  GO_ROUTE_METHODS,
-  JS_HANDLER_REGISTRARS,
-  JS_ROUTE_VERBS,
-  NEST_HANDLER_DECORATORS,
-  NEST_ROUTE_DECORATORS,
-  PY_HANDLER_DECORATORS,
-  PY_ROUTE_DECORATORS,
-  PY_VIEW_DECORATORS,
-  PY_VIEW_METHODS,
-  ROUTE_MODULE_EXPORTS,
-  fastifyRoute,
-  goRouteCall,
-  isJsRouteRegistrar,
-  isPyViewMethod,
-  joinUrlPath,
-  jsDecoratorArgs,
-  jsDecoratorName,
-  jsDecoratorsOf,
-  jsRouteCall,
-  jsRoutePathIndex,
-  jsRouteVerb,
-  looksLikeJsRoutePath,
-  nestHandlerDecorator,
-  nestRequestScope,
-  pyDecoratorName,
-  pyRouteDecorator,
-  pyRouteMethods,
-  type FastifyRoute,
-  type GoRouteCall,
-  type JsRouteCall,
-  type PyRouteDecorator,
-} from './routes.js';
-export {
-  fileRoutePlan,
-  isFileRouteCandidate,
-  isNextApiRouteModule,
-  isNextAppRouteModule,
-  mayServe,
-  nextRoute,
-  type FileRoutePlan,
-} from './file-routes.js';
+export * from './routes.js';
+export * from './file-routes.js';
 export { dirOf, joinPath } from './paths.js';
 export { parseJsonc } from './jsonc.js';
