@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "ef4d8b920e1909e1";
+var FACTS_SOURCE_HASH = "a6963997d9f41a25";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -41981,257 +41981,6 @@ function indexPython(info2) {
   }
 }
 
-// src/gates/health/code/routes.ts
-function handlerRef(h) {
-  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
-}
-function emptyFacts() {
-  return {
-    routes: [],
-    mounts: [],
-    routers: [],
-    listens: [],
-    shutdown: [],
-    uncertain: [],
-    catchAll: [],
-    frameworks: /* @__PURE__ */ new Set(),
-    signalAware: []
-  };
-}
-function plainFacts(facts) {
-  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
-}
-function mergeFacts(into, from) {
-  into.routes.push(...from.routes);
-  into.mounts.push(...from.mounts);
-  into.routers.push(...from.routers);
-  into.listens.push(...from.listens);
-  into.shutdown.push(...from.shutdown);
-  into.uncertain.push(...from.uncertain);
-  into.catchAll.push(...from.catchAll);
-  into.signalAware.push(...from.signalAware);
-  for (const f of from.frameworks) into.frameworks.add(f);
-  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
-  if (from.nestGrace) into.nestGrace = from.nestGrace;
-}
-
-// src/gates/health/code/fs-routes.ts
-var FILE_ROUTED = /* @__PURE__ */ new Set(["next", "remix", "sveltekit"]);
-function fileRoutes(info2, f, plan) {
-  if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
-  if (plan.kind === "remix") {
-    if (!info2.exports.has("loader")) return;
-    return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
-  }
-  nextRouteOf(info2, f, plan.rel);
-}
-function add(info2, f, framework, urlPath, methods) {
-  if (methods.length === 0) return;
-  f.frameworks.add(framework);
-  for (const [method, local] of methods) {
-    const decl = info2.decls.get(local);
-    const fn = decl ? functionOf(decl) : void 0;
-    const forwarded = !decl && info2.bindings.has(local) ? exportedName(info2, local) : void 0;
-    const handler = fn ?? forwarded;
-    f.routes.push({
-      framework,
-      method,
-      path: urlPath,
-      receiver: { kind: "root" },
-      loc: { path: info2.path, line: (decl ?? forwarded ?? info2.root).startPosition.row + 1 },
-      handlers: handler ? [handlerRef({ node: handler, info: info2 })] : []
-    });
-  }
-}
-function exportedName(info2, local) {
-  for (const spec of info2.root.descendantsOfType("export_specifier")) {
-    const reexport = spec?.parent?.parent?.childForFieldName("source");
-    const node2 = reexport && spec?.childForFieldName("alias") || spec?.childForFieldName("name");
-    if (node2?.text === local && node2.type === "identifier") return node2;
-  }
-  return void 0;
-}
-function methodExports(info2) {
-  return ROUTE_MODULE_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
-}
-function nextRouteOf(info2, f, rel) {
-  const route = nextRoute(rel);
-  if (!route) return;
-  const urlPath = route.url;
-  f.frameworks.add("next");
-  if (route.router === "app") return add(info2, f, "next", urlPath, methodExports(info2));
-  if (info2.exports.has("default")) return add(info2, f, "next", urlPath, [["ALL", info2.exports.get("default")]]);
-  if (info2.defaultExpr) {
-    f.routes.push({
-      framework: "next",
-      method: "ALL",
-      path: urlPath,
-      receiver: { kind: "root" },
-      loc: { path: info2.path, line: 1 },
-      handlers: [handlerRef({ node: info2.defaultExpr, info: info2 })]
-    });
-  }
-}
-
-// src/gates/health/deploy/commands.ts
-function shellWords(text2) {
-  const out = [];
-  let cur = "";
-  let quote2;
-  let has = false;
-  for (let i = 0; i < text2.length; i++) {
-    const ch = text2[i];
-    if (quote2) {
-      if (ch === quote2) quote2 = void 0;
-      else if (ch === "\\" && quote2 === '"' && i + 1 < text2.length) cur += text2[++i];
-      else cur += ch;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      quote2 = ch;
-      has = true;
-    } else if (ch === "\\" && i + 1 < text2.length) {
-      const next = text2[++i];
-      if (next !== "\n") cur += next;
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out.push(cur);
-      cur = "";
-      has = false;
-    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
-      let op = ch;
-      if ((ch === "|" || ch === "&") && text2[i + 1] === ch) op += text2[++i];
-      out.push(op);
-    } else if (ch === "|" || ch === "&" || ch === ";") {
-      out.push(cur);
-      cur = "";
-      has = false;
-      i--;
-    } else {
-      cur += ch;
-      has = true;
-    }
-  }
-  if (has || cur) out.push(cur);
-  return out;
-}
-function programsOf(words) {
-  const out = [];
-  let start = true;
-  for (const w of words) {
-    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
-      start = true;
-      continue;
-    }
-    if (!start) continue;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
-    if (w === "exec" || w === "sudo") continue;
-    out.push(w.slice(w.lastIndexOf("/") + 1));
-    start = false;
-  }
-  return out;
-}
-var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
-function isLocal(target) {
-  return LOCAL_HOSTS.has(target.host);
-}
-function httpTargetOf(words) {
-  const text2 = words.join(" ");
-  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
-  const distinct = [...new Set(urls)];
-  if (distinct.length !== 1) return void 0;
-  const raw = distinct[0];
-  if (/[$%{}]/.test(raw)) return void 0;
-  let url2;
-  try {
-    url2 = new URL(raw);
-  } catch {
-    return void 0;
-  }
-  const scheme = url2.protocol === "https:" ? "https" : "http";
-  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
-  const programs = programsOf(words);
-  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
-  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
-}
-function serverPortOf(argv) {
-  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap(
-    (a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]
-  );
-  const idx = words.findIndex(
-    (w, i) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i - 1] ?? "")
-  );
-  if (idx === -1) return void 0;
-  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
-  const rest = words.slice(idx + 1);
-  const valueOf2 = (...flags) => {
-    for (let i = 0; i < rest.length; i++) {
-      const w = rest[i];
-      for (const f of flags) {
-        if (w === f) return rest[i + 1];
-        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
-        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
-      }
-    }
-    return void 0;
-  };
-  const parsePort = (v) => {
-    if (v === void 0) return void 0;
-    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
-    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
-    const literal2 = /(?:^|:)(\d+)$/.exec(v);
-    if (literal2) return { port: Number(literal2[1]) };
-    return {};
-  };
-  let found;
-  switch (server) {
-    case "uvicorn":
-    case "granian":
-      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
-      break;
-    case "hypercorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "gunicorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "daphne":
-      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "runserver": {
-      const addr = rest.find((w) => !w.startsWith("-"));
-      found = parsePort(addr) ?? { port: 8e3 };
-      break;
-    }
-    case "run":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
-      break;
-    case "start":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
-      break;
-    default:
-      return void 0;
-  }
-  if (!found) return void 0;
-  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
-}
-function slowStartReason(argv) {
-  const text2 = argv.join(" ");
-  const patterns = [
-    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
-    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
-    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
-    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
-    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
-    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
-    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
-    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
-    [/\bcollectstatic\b/, "`collectstatic`"]
-  ];
-  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
-  return void 0;
-}
-
 // src/gates/health/code/libraries.ts
 var HTTP_VERBS = ["get", "post", "put", "patch", "delete", "head", "options", "request"];
 var JS_LIBRARIES = {
@@ -43159,6 +42908,270 @@ function findLocal(at3, name) {
   return void 0;
 }
 
+// src/gates/health/code/routes.ts
+function handlerRef(h) {
+  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
+}
+function emptyFacts() {
+  return {
+    routes: [],
+    mounts: [],
+    routers: [],
+    listens: [],
+    shutdown: [],
+    uncertain: [],
+    catchAll: [],
+    frameworks: /* @__PURE__ */ new Set(),
+    signalAware: []
+  };
+}
+function plainFacts(facts) {
+  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
+}
+function mergeFacts(into, from) {
+  into.routes.push(...from.routes);
+  into.mounts.push(...from.mounts);
+  into.routers.push(...from.routers);
+  into.listens.push(...from.listens);
+  into.shutdown.push(...from.shutdown);
+  into.uncertain.push(...from.uncertain);
+  into.catchAll.push(...from.catchAll);
+  into.signalAware.push(...from.signalAware);
+  for (const f of from.frameworks) into.frameworks.add(f);
+  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
+  if (from.nestGrace) into.nestGrace = from.nestGrace;
+}
+var FileExtractor = class {
+  constructor(info2, code, facts) {
+    this.info = info2;
+    this.code = code;
+    this.facts = facts;
+  }
+  info;
+  code;
+  facts;
+  loc(node2) {
+    return locOf(this.info, node2);
+  }
+};
+
+// src/gates/health/code/fs-routes.ts
+var FILE_ROUTED = /* @__PURE__ */ new Set(["next", "remix", "sveltekit"]);
+function fileRoutes(info2, f, plan) {
+  if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
+  if (plan.kind === "remix") {
+    if (!info2.exports.has("loader")) return;
+    return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
+  }
+  nextRouteOf(info2, f, plan.rel);
+}
+function add(info2, f, framework, urlPath, methods) {
+  if (methods.length === 0) return;
+  f.frameworks.add(framework);
+  for (const [method, local] of methods) {
+    const decl = info2.decls.get(local);
+    const fn = decl ? functionOf(decl) : void 0;
+    const forwarded = !decl && info2.bindings.has(local) ? exportedName(info2, local) : void 0;
+    const handler = fn ?? forwarded;
+    f.routes.push({
+      framework,
+      method,
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc: { path: info2.path, line: (decl ?? forwarded ?? info2.root).startPosition.row + 1 },
+      handlers: handler ? [handlerRef({ node: handler, info: info2 })] : []
+    });
+  }
+}
+function exportedName(info2, local) {
+  for (const spec of info2.root.descendantsOfType("export_specifier")) {
+    const reexport = spec?.parent?.parent?.childForFieldName("source");
+    const node2 = reexport && spec?.childForFieldName("alias") || spec?.childForFieldName("name");
+    if (node2?.text === local && node2.type === "identifier") return node2;
+  }
+  return void 0;
+}
+function methodExports(info2) {
+  return ROUTE_MODULE_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
+}
+function nextRouteOf(info2, f, rel) {
+  const route = nextRoute(rel);
+  if (!route) return;
+  const urlPath = route.url;
+  f.frameworks.add("next");
+  if (route.router === "app") return add(info2, f, "next", urlPath, methodExports(info2));
+  if (info2.exports.has("default")) return add(info2, f, "next", urlPath, [["ALL", info2.exports.get("default")]]);
+  if (info2.defaultExpr) {
+    f.routes.push({
+      framework: "next",
+      method: "ALL",
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc: { path: info2.path, line: 1 },
+      handlers: [handlerRef({ node: info2.defaultExpr, info: info2 })]
+    });
+  }
+}
+
+// src/gates/health/deploy/commands.ts
+function shellWords(text2) {
+  const out = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i = 0; i < text2.length; i++) {
+    const ch = text2[i];
+    if (quote2) {
+      if (ch === quote2) quote2 = void 0;
+      else if (ch === "\\" && quote2 === '"' && i + 1 < text2.length) cur += text2[++i];
+      else cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote2 = ch;
+      has = true;
+    } else if (ch === "\\" && i + 1 < text2.length) {
+      const next = text2[++i];
+      if (next !== "\n") cur += next;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || cur) out.push(cur);
+      cur = "";
+      has = false;
+    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
+      let op = ch;
+      if ((ch === "|" || ch === "&") && text2[i + 1] === ch) op += text2[++i];
+      out.push(op);
+    } else if (ch === "|" || ch === "&" || ch === ";") {
+      out.push(cur);
+      cur = "";
+      has = false;
+      i--;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has || cur) out.push(cur);
+  return out;
+}
+function programsOf(words) {
+  const out = [];
+  let start = true;
+  for (const w of words) {
+    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
+      start = true;
+      continue;
+    }
+    if (!start) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
+    if (w === "exec" || w === "sudo") continue;
+    out.push(w.slice(w.lastIndexOf("/") + 1));
+    start = false;
+  }
+  return out;
+}
+var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
+function isLocal(target) {
+  return LOCAL_HOSTS.has(target.host);
+}
+function httpTargetOf(words) {
+  const text2 = words.join(" ");
+  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
+  const distinct = [...new Set(urls)];
+  if (distinct.length !== 1) return void 0;
+  const raw = distinct[0];
+  if (/[$%{}]/.test(raw)) return void 0;
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    return void 0;
+  }
+  const scheme = url2.protocol === "https:" ? "https" : "http";
+  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
+  const programs = programsOf(words);
+  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
+  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
+}
+function serverPortOf(argv) {
+  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap(
+    (a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]
+  );
+  const idx = words.findIndex(
+    (w, i) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i - 1] ?? "")
+  );
+  if (idx === -1) return void 0;
+  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
+  const rest = words.slice(idx + 1);
+  const valueOf2 = (...flags) => {
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i];
+      for (const f of flags) {
+        if (w === f) return rest[i + 1];
+        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
+        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
+      }
+    }
+    return void 0;
+  };
+  const parsePort = (v) => {
+    if (v === void 0) return void 0;
+    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
+    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
+    const literal2 = /(?:^|:)(\d+)$/.exec(v);
+    if (literal2) return { port: Number(literal2[1]) };
+    return {};
+  };
+  let found;
+  switch (server) {
+    case "uvicorn":
+    case "granian":
+      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
+      break;
+    case "hypercorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "gunicorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "daphne":
+      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "runserver": {
+      const addr = rest.find((w) => !w.startsWith("-"));
+      found = parsePort(addr) ?? { port: 8e3 };
+      break;
+    }
+    case "run":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
+      break;
+    case "start":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
+      break;
+    default:
+      return void 0;
+  }
+  if (!found) return void 0;
+  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
+}
+function slowStartReason(argv) {
+  const text2 = argv.join(" ");
+  const patterns = [
+    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
+    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
+    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
+    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
+    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
+    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
+    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
+    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
+    [/\bcollectstatic\b/, "`collectstatic`"]
+  ];
+  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
+  return void 0;
+}
+
 // src/gates/health/code/clients.ts
 var PY_DISTRIBUTIONS = {
   psycopg: "database",
@@ -43364,18 +43377,7 @@ async function extractJs(info2, code, facts) {
   const ctx = new JsExtractor(info2, code, facts);
   await ctx.run();
 }
-var JsExtractor = class {
-  constructor(info2, code, facts) {
-    this.info = info2;
-    this.code = code;
-    this.facts = facts;
-  }
-  info;
-  code;
-  facts;
-  loc(node2) {
-    return locOf(this.info, node2);
-  }
+var JsExtractor = class extends FileExtractor {
   async run() {
     const info2 = this.info;
     const calls = info2.root.descendantsOfType([
@@ -44218,18 +44220,7 @@ async function extractPython(info2, code, facts) {
   const ex = new PyExtractor(info2, code, facts);
   await ex.run();
 }
-var PyExtractor = class {
-  constructor(info2, code, facts) {
-    this.info = info2;
-    this.code = code;
-    this.facts = facts;
-  }
-  info;
-  code;
-  facts;
-  loc(n) {
-    return locOf(this.info, n);
-  }
+var PyExtractor = class extends FileExtractor {
   async run() {
     for (const node2 of this.info.root.descendantsOfType([
       "assignment",
@@ -49430,7 +49421,7 @@ function otelMetric(i) {
     meter: i.meter
   };
 }
-var FileExtractor = class {
+var FileExtractor2 = class {
   constructor(file2, resolver, lang) {
     this.file = file2;
     this.resolver = resolver;
@@ -50008,7 +49999,7 @@ var FUNC_TYPES = /* @__PURE__ */ new Set(["function_declaration", "method_declar
 function extractGo(file2, resolver) {
   return new GoExtractor(file2, resolver).run();
 }
-var GoExtractor = class extends FileExtractor {
+var GoExtractor = class extends FileExtractor2 {
   dir;
   /** Local package name → import path. */
   pkgs = /* @__PURE__ */ new Map();
@@ -50588,7 +50579,7 @@ var RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 function extractJs2(file2, resolver) {
   return new JsExtractor2(file2, resolver).run();
 }
-var JsExtractor2 = class extends FileExtractor {
+var JsExtractor2 = class extends FileExtractor2 {
   imports = /* @__PURE__ */ new Map();
   scopes = new JsScopes(this.imports);
   /** Module-level function names passed by reference to a route registration → the route. */
@@ -51874,7 +51865,7 @@ var CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 function extractPython2(file2, resolver) {
   return new PyExtractor2(file2, resolver).run();
 }
-var PyExtractor2 = class extends FileExtractor {
+var PyExtractor2 = class extends FileExtractor2 {
   imports = /* @__PURE__ */ new Map();
   scopes = new PyScopes(this.imports);
   constructor(file2, resolver) {

@@ -15,7 +15,7 @@ import {
 import type { HandlerFacts, PortExpr, ShutdownHandler } from '../model.js';
 import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
 import { classMethod, enclosingClass, enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
+import { FileExtractor, joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 import {
   fastifyRoute,
   jsDecoratorArgs,
@@ -148,17 +148,7 @@ export async function extractJs(info: FileInfo, code: CodeBase, facts: RawFacts<
   await ctx.run();
 }
 
-class JsExtractor {
-  constructor(
-    private readonly info: FileInfo,
-    private readonly code: CodeBase,
-    private readonly facts: RawFacts<LiveHandler>,
-  ) {}
-
-  private loc(node: TSNode) {
-    return locOf(this.info, node);
-  }
-
+class JsExtractor extends FileExtractor {
   async run(): Promise<void> {
     const info = this.info;
     const calls = info.root.descendantsOfType([

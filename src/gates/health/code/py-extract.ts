@@ -7,8 +7,8 @@ import type { TSNode } from '../../../lang/source-file.js';
 import { calleeName, dottedName, keywordArgs, positionalArgs, stringValue } from '../../../lang/ts-helpers.js';
 import type { Framework, PortExpr } from '../model.js';
 import { functionOf, pyJoin, type CodeBase, type FileInfo } from './codebase.js';
-import { classMethod, enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
+import { classMethod, enclosingFunctionNode, findLocal } from './handler.js';
+import { FileExtractor, joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
 import { pyRouteDecorator, pyRouteMethods } from '../../../lang/program/routes.js';
 
 export const PY_TOKENS = [
@@ -47,17 +47,7 @@ export async function extractPython(info: FileInfo, code: CodeBase, facts: RawFa
   await ex.run();
 }
 
-class PyExtractor {
-  constructor(
-    private readonly info: FileInfo,
-    private readonly code: CodeBase,
-    private readonly facts: RawFacts<LiveHandler>,
-  ) {}
-
-  private loc(n: TSNode) {
-    return locOf(this.info, n);
-  }
-
+class PyExtractor extends FileExtractor {
   async run(): Promise<void> {
     for (const node of this.info.root.descendantsOfType([
       'assignment',
