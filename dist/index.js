@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "c7ef84c8d424236f";
+var FACTS_SOURCE_HASH = "a07093138e2ac3a8";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -41474,6 +41474,337 @@ function requireCall(call2, bind2, touch) {
   }
 }
 
+// src/lang/program/routes.ts
+var ROUTE_MODULE_EXPORTS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+function joinUrlPath(...parts) {
+  const joined = parts.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
+  return `/${joined}`;
+}
+var JS_ROUTE_VERBS = {
+  get: "GET",
+  post: "POST",
+  put: "PUT",
+  delete: "DELETE",
+  del: "DELETE",
+  patch: "PATCH",
+  head: "HEAD",
+  options: "OPTIONS",
+  all: "ALL"
+};
+var JS_HANDLER_REGISTRARS = /* @__PURE__ */ new Set(["use", "any", "on"]);
+function jsRouteVerb(name) {
+  return Object.hasOwn(JS_ROUTE_VERBS, name) ? JS_ROUTE_VERBS[name] : void 0;
+}
+function isJsRouteRegistrar(name) {
+  return jsRouteVerb(name) !== void 0 || JS_HANDLER_REGISTRARS.has(name);
+}
+var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set([
+  "handler",
+  "preHandler",
+  "onRequest",
+  "preValidation",
+  "preParsing",
+  "preSerialization",
+  "onSend",
+  "onResponse"
+]);
+var NEST_ROUTE_DECORATORS = {
+  Get: "GET",
+  Post: "POST",
+  Put: "PUT",
+  Delete: "DELETE",
+  Patch: "PATCH",
+  All: "ALL",
+  Head: "HEAD",
+  Options: "OPTIONS"
+};
+var NEST_HANDLER_DECORATORS = /* @__PURE__ */ new Set([
+  ...Object.keys(NEST_ROUTE_DECORATORS),
+  "Sse",
+  "MessagePattern",
+  "EventPattern",
+  "GrpcMethod",
+  "Query",
+  "Mutation",
+  "Resolver",
+  "Subscription"
+]);
+function jsRouteCall(call2) {
+  if (call2.type !== "call_expression") return void 0;
+  const fn = call2.childForFieldName("function");
+  if (fn?.type !== "member_expression") return void 0;
+  const registrar = fn.childForFieldName("property")?.text ?? "";
+  if (!isJsRouteRegistrar(registrar)) return void 0;
+  const object2 = fn.childForFieldName("object");
+  if (!object2) return void 0;
+  const method = jsRouteVerb(registrar);
+  const base4 = { registrar, method, args: positionalArgs(call2) };
+  if (method && object2.type === "call_expression") {
+    const inner = object2.childForFieldName("function");
+    const innerObject = inner?.type === "member_expression" ? inner.childForFieldName("object") : null;
+    if (innerObject && inner?.childForFieldName("property")?.text === "route")
+      return { ...base4, receiver: innerObject, chain: object2 };
+  }
+  return { ...base4, receiver: object2 };
+}
+function jsRoutePathIndex(args) {
+  const first = args[0] ? stringValue(args[0]) : void 0;
+  if (first?.startsWith("/") || first === "*") return 0;
+  if (args.length >= 3 && stringValue(args[1])?.startsWith("/")) return 1;
+  return void 0;
+}
+function looksLikeJsRoutePath(node2) {
+  const n = unwrap(node2);
+  if (n.type === "regex" || n.type === "array") return true;
+  const parts = templateParts(n);
+  if (!parts) return false;
+  const first = parts.strings[0] ?? "";
+  return first.startsWith("/") || first === "*" || first === "" && parts.expressions.length > 0;
+}
+function fastifyRoute(call2) {
+  const fn = call2.type === "call_expression" ? call2.childForFieldName("function") : null;
+  if (fn?.type !== "member_expression" || fn.childForFieldName("property")?.text !== "route") return void 0;
+  const args = positionalArgs(call2);
+  if (args.length !== 1 || unwrap(args[0]).type !== "object") return void 0;
+  const props = objectProps(unwrap(args[0]));
+  const urlNode = props.get("url") ?? props.get("path");
+  const m = props.get("method");
+  const single = m ? stringValue(m) : void 0;
+  const methods = !m ? ["GET"] : single !== void 0 && single !== "" ? [single] : unwrap(m).namedChildren.map((c) => c ? stringValue(c) : void 0).filter((x) => !!x);
+  return { urlNode, url: urlNode ? stringValue(urlNode) : void 0, methods, handler: props.get("handler") };
+}
+function jsDecoratorsOf(node2) {
+  const out = [];
+  for (const c of node2.namedChildren) if (c?.type === "decorator") out.push(c);
+  for (let s = node2.previousNamedSibling; s && s.type === "decorator"; s = s.previousNamedSibling) out.push(s);
+  if (node2.parent?.type === "export_statement") {
+    for (const c of node2.parent.namedChildren) if (c?.type === "decorator") out.push(c);
+  }
+  return out;
+}
+function jsDecoratorName(d) {
+  const inner = d.namedChildren.find((c) => c !== null);
+  if (!inner) return void 0;
+  if (inner.type === "call_expression") return dottedName(inner.childForFieldName("function"));
+  return dottedName(inner);
+}
+function jsDecoratorArgs(d) {
+  const inner = d.namedChildren.find((c) => c !== null);
+  return inner?.type === "call_expression" ? positionalArgs(inner) : [];
+}
+function nestHandlerDecorator(method) {
+  for (const decorator of jsDecoratorsOf(method)) {
+    const name = jsDecoratorName(decorator);
+    if (name && NEST_HANDLER_DECORATORS.has(name)) return { decorator, name };
+  }
+  return void 0;
+}
+function nestRequestScope(cls) {
+  for (const d of jsDecoratorsOf(cls)) {
+    const call2 = d.namedChildren.find((c) => c?.type === "call_expression");
+    if (!call2) continue;
+    if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call2) ?? "")) continue;
+    const [arg2] = positionalArgs(call2);
+    const scope = arg2 && unwrap(arg2).type === "object" ? objectProps(unwrap(arg2)).get("scope") : void 0;
+    if (scope && /\bREQUEST$/.test(scope.text)) return scope;
+  }
+  return void 0;
+}
+var PY_ROUTE_DECORATORS = {
+  get: "GET",
+  post: "POST",
+  put: "PUT",
+  delete: "DELETE",
+  patch: "PATCH",
+  head: "HEAD",
+  options: "OPTIONS",
+  route: "GET",
+  api_route: "GET"
+};
+var PY_HANDLER_DECORATORS = /* @__PURE__ */ new Set([
+  ...Object.keys(PY_ROUTE_DECORATORS),
+  "websocket",
+  "add_api_route",
+  "view",
+  "endpoint",
+  "trace"
+]);
+var PY_VIEW_DECORATORS = /* @__PURE__ */ new Set([
+  "api_view",
+  "require_http_methods",
+  "require_GET",
+  "require_POST"
+]);
+var PY_VIEW_METHODS = /* @__PURE__ */ new Set([
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "head",
+  "options",
+  "dispatch",
+  "list",
+  "create",
+  "retrieve",
+  "update",
+  "partial_update",
+  "destroy"
+]);
+function pyRouteDecorator(decorator) {
+  const expr = decorator.namedChildren[0];
+  if (!expr) return void 0;
+  const call2 = expr.type === "call" ? expr : void 0;
+  const target = call2 ? call2.childForFieldName("function") : expr;
+  if (target?.type !== "attribute") return void 0;
+  const attr = target.childForFieldName("attribute")?.text ?? "";
+  const receiver = target.childForFieldName("object");
+  if (!receiver || !PY_HANDLER_DECORATORS.has(attr)) return void 0;
+  const kw = call2 ? keywordArgs(call2) : void 0;
+  const pathNode = call2 ? positionalArgs(call2)[0] ?? kw?.get("path") ?? kw?.get("rule") : void 0;
+  return { name: dottedName(target), attr, method: PY_ROUTE_DECORATORS[attr], receiver, call: call2, pathNode };
+}
+function pyRouteMethods(call2, fallback) {
+  const methods = keywordArgs(call2).get("methods");
+  if (!methods) return [fallback];
+  return methods.namedChildren.map((c) => stringValue(c)?.toUpperCase()).filter((x) => !!x);
+}
+function pyDecoratorName(decorator) {
+  const expr = decorator.namedChildren[0];
+  return expr ? expr.type === "call" ? calleeName(expr) : dottedName(expr) : void 0;
+}
+function isPyViewMethod(name, superclasses) {
+  if (!PY_VIEW_METHODS.has(name)) return false;
+  const bases = superclasses.replace(/[()\s]/g, "").split(",").join(" ").trim();
+  return /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/.test(bases) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(superclasses);
+}
+var GO_ROUTE_METHODS = /* @__PURE__ */ new Set([
+  "HandleFunc",
+  "Handle",
+  "GET",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "HEAD",
+  "OPTIONS",
+  "Any",
+  "Get",
+  "Post",
+  "Put",
+  "Patch",
+  "Delete",
+  "Use",
+  "HandlerFunc",
+  "Group"
+]);
+var GO_HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
+function goRouteCall(call2) {
+  if (call2.type !== "call_expression") return void 0;
+  const callee = calleeName(call2) ?? "";
+  const registrar = callee.split(".").pop() ?? "";
+  if (!GO_ROUTE_METHODS.has(registrar)) return void 0;
+  const args = positionalArgs(call2);
+  const path2 = args[0] ? stringValue(args[0]) : void 0;
+  const handlerNames = [];
+  if (path2 !== void 0) {
+    for (const a of args.slice(1)) {
+      const target = a.type === "call_expression" && (calleeName(a) ?? "").endsWith("HandlerFunc") ? positionalArgs(a)[0] : a;
+      if (target?.type === "identifier") handlerNames.push(target);
+    }
+  }
+  return { callee, registrar, path: path2, args, handlerNames };
+}
+
+// src/lang/program/file-routes.ts
+function isFileRouteCandidate(path2) {
+  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)app\/routes\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)src\/routes\/(.+\/)?\+server\.(ts|js)$/.test(path2);
+}
+function isNextAppRouteModule(path2) {
+  return /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(path2);
+}
+function isNextApiRouteModule(path2) {
+  return /(^|\/)pages\/api\//.test(path2);
+}
+function fileRoutePlan(path2, root, paths) {
+  const rel = root ? path2.slice(root.length + 1) : path2;
+  const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
+  if (svelte) return { kind: "sveltekit", url: svelteKitPath(svelte[1] ?? "") };
+  const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
+  if (remix) {
+    const url2 = remixPath(remix[2], `${root ? `${root}/` : ""}${remix[1]}`, paths);
+    return url2 === void 0 ? void 0 : { kind: "remix", url: url2 };
+  }
+  return { kind: "next", rel };
+}
+function mayServe(plan, text2) {
+  if (plan.kind === "remix") return text2.includes("loader");
+  if (plan.kind === "sveltekit") return ROUTE_MODULE_EXPORTS.some((m) => text2.includes(m));
+  return true;
+}
+function nextRoute(rel) {
+  let segments;
+  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
+  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
+  if (app) segments = (app[1] ?? "").split("/").filter(Boolean);
+  else if (pages) segments = pages[1].split("/");
+  else return void 0;
+  if (segments.some((s) => s.startsWith("_"))) return void 0;
+  if (segments[segments.length - 1] === "index" && pages) segments.pop();
+  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith("@")).map((s) => /^\[\[?\.\.\./.test(s) ? "*" : s);
+  return { router: app ? "app" : "pages", url: joinUrlPath(...parts) };
+}
+function svelteKitPath(dir) {
+  const parts = [];
+  for (const s of dir.split("/").filter(Boolean)) {
+    if (/^\(.*\)$/.test(s) || /^\[\[.*\]\]$/.test(s)) continue;
+    if (/^\[\.\.\./.test(s)) parts.push("*");
+    else parts.push(s.replace(/\[(\w+)(=\w+)?\]/g, ":$1"));
+  }
+  return joinUrlPath(...parts);
+}
+function remixPath(name, routesDir, paths) {
+  const all2 = name.split("/");
+  const flat = [];
+  while (all2.length > 1 && all2[0].endsWith("+")) flat.push(all2.shift().slice(0, -1));
+  const folders = all2;
+  let file2 = folders.pop();
+  if (folders.length > 0) {
+    const dir = [...flat.map((f) => `${f}+`), ...folders].join("/");
+    const folderRoute = ["tsx", "ts", "jsx", "js"].some((e) => paths.has(`${routesDir}/${dir}/route.${e}`));
+    if (file2 === "route" && folders.length === 1) file2 = folders.pop();
+    else if (folderRoute) return void 0;
+  }
+  const segments = [];
+  for (const part of [...flat, ...folders, file2]) segments.push(...splitRemixName(part));
+  const parts = [];
+  for (const s of segments) {
+    if (s === "_index" || s === "index" || s === "route") continue;
+    if (s.startsWith("_")) continue;
+    let seg = s.endsWith("_") ? s.slice(0, -1) : s;
+    seg = seg.replace(/^\((.*)\)$/, "$1");
+    if (seg === "$") parts.push("*");
+    else if (seg.startsWith("$")) parts.push(`:${seg.slice(1)}`);
+    else parts.push(seg.replace(/\[([^\]]*)\]/g, "$1"));
+  }
+  return joinUrlPath(...parts);
+}
+function splitRemixName(name) {
+  const out = [];
+  let cur = "";
+  let depth = 0;
+  for (const ch of name) {
+    if (ch === "[") depth++;
+    else if (ch === "]") depth = Math.max(0, depth - 1);
+    if (ch === "." && depth === 0) {
+      out.push(cur);
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out.filter(Boolean);
+}
+
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
 var FILE_INFO = { name: "health file info" };
@@ -41815,339 +42146,6 @@ function indexPython(info2) {
       }
     }
   }
-}
-
-// src/gates/health/code/routes.ts
-function handlerRef(h) {
-  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
-}
-function emptyFacts() {
-  return {
-    routes: [],
-    mounts: [],
-    routers: [],
-    listens: [],
-    shutdown: [],
-    uncertain: [],
-    catchAll: [],
-    frameworks: /* @__PURE__ */ new Set(),
-    signalAware: []
-  };
-}
-function joinPaths(...parts) {
-  const joined = parts.filter((p) => p !== "").map((p) => p.replace(/^\/+|\/+$/g, "")).filter((p) => p !== "").join("/");
-  return `/${joined}`;
-}
-function plainFacts(facts) {
-  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
-}
-function mergeFacts(into, from) {
-  into.routes.push(...from.routes);
-  into.mounts.push(...from.mounts);
-  into.routers.push(...from.routers);
-  into.listens.push(...from.listens);
-  into.shutdown.push(...from.shutdown);
-  into.uncertain.push(...from.uncertain);
-  into.catchAll.push(...from.catchAll);
-  into.signalAware.push(...from.signalAware);
-  for (const f of from.frameworks) into.frameworks.add(f);
-  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
-  if (from.nestGrace) into.nestGrace = from.nestGrace;
-}
-
-// src/gates/health/code/fs-routes.ts
-var FILE_ROUTED = /* @__PURE__ */ new Set(["next", "remix", "sveltekit"]);
-var HTTP_EXPORTS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-function isFileRouteCandidate(path2) {
-  return /(^|\/)(src\/)?app\/(.+\/)?route\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)(src\/)?pages\/api\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)app\/routes\/.+\.(ts|tsx|js|jsx|mjs)$/.test(path2) || /(^|\/)src\/routes\/(.+\/)?\+server\.(ts|js)$/.test(path2);
-}
-function fileRoutePlan(path2, root, paths) {
-  const rel = root ? path2.slice(root.length + 1) : path2;
-  const svelte = /^src\/routes\/(.*?)\/?\+server\.\w+$/.exec(rel);
-  if (svelte) return { kind: "sveltekit", url: svelteKitPath(svelte[1] ?? "") };
-  const remix = /^(app\/routes)\/(.+)\.\w+$/.exec(rel);
-  if (remix) {
-    const url2 = remixPath(remix[2], `${root ? `${root}/` : ""}${remix[1]}`, paths);
-    return url2 === void 0 ? void 0 : { kind: "remix", url: url2 };
-  }
-  return { kind: "next", rel };
-}
-function mayServe(plan, text2) {
-  if (plan.kind === "remix") return text2.includes("loader");
-  if (plan.kind === "sveltekit") return HTTP_EXPORTS.some((m) => text2.includes(m));
-  return true;
-}
-function fileRoutes(info2, f, plan) {
-  if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
-  if (plan.kind === "remix") {
-    if (!info2.exports.has("loader")) return;
-    return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
-  }
-  nextRoute(info2, f, plan.rel);
-}
-function add(info2, f, framework, urlPath, methods) {
-  if (methods.length === 0) return;
-  f.frameworks.add(framework);
-  for (const [method, local] of methods) {
-    const decl = info2.decls.get(local);
-    const fn = decl ? functionOf(decl) : void 0;
-    const forwarded = !decl && info2.bindings.has(local) ? exportedName(info2, local) : void 0;
-    const handler = fn ?? forwarded;
-    f.routes.push({
-      framework,
-      method,
-      path: urlPath,
-      receiver: { kind: "root" },
-      loc: { path: info2.path, line: (decl ?? forwarded ?? info2.root).startPosition.row + 1 },
-      handlers: handler ? [handlerRef({ node: handler, info: info2 })] : []
-    });
-  }
-}
-function exportedName(info2, local) {
-  for (const spec of info2.root.descendantsOfType("export_specifier")) {
-    const reexport = spec?.parent?.parent?.childForFieldName("source");
-    const node2 = reexport && spec?.childForFieldName("alias") || spec?.childForFieldName("name");
-    if (node2?.text === local && node2.type === "identifier") return node2;
-  }
-  return void 0;
-}
-function methodExports(info2) {
-  return HTTP_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
-}
-function svelteKitPath(dir) {
-  const parts = [];
-  for (const s of dir.split("/").filter(Boolean)) {
-    if (/^\(.*\)$/.test(s) || /^\[\[.*\]\]$/.test(s)) continue;
-    if (/^\[\.\.\./.test(s)) parts.push("*");
-    else parts.push(s.replace(/\[(\w+)(=\w+)?\]/g, ":$1"));
-  }
-  return joinPaths(...parts);
-}
-function remixPath(name, routesDir, paths) {
-  const all2 = name.split("/");
-  const flat = [];
-  while (all2.length > 1 && all2[0].endsWith("+")) flat.push(all2.shift().slice(0, -1));
-  const folders = all2;
-  let file2 = folders.pop();
-  if (folders.length > 0) {
-    const dir = [...flat.map((f) => `${f}+`), ...folders].join("/");
-    const folderRoute = ["tsx", "ts", "jsx", "js"].some((e) => paths.has(`${routesDir}/${dir}/route.${e}`));
-    if (file2 === "route" && folders.length === 1) file2 = folders.pop();
-    else if (folderRoute) return void 0;
-  }
-  const segments = [];
-  for (const part of [...flat, ...folders, file2]) segments.push(...splitRemixName(part));
-  const parts = [];
-  for (const s of segments) {
-    if (s === "_index" || s === "index" || s === "route") continue;
-    if (s.startsWith("_")) continue;
-    let seg = s.endsWith("_") ? s.slice(0, -1) : s;
-    seg = seg.replace(/^\((.*)\)$/, "$1");
-    if (seg === "$") parts.push("*");
-    else if (seg.startsWith("$")) parts.push(`:${seg.slice(1)}`);
-    else parts.push(seg.replace(/\[([^\]]*)\]/g, "$1"));
-  }
-  return joinPaths(...parts);
-}
-function splitRemixName(name) {
-  const out = [];
-  let cur = "";
-  let depth = 0;
-  for (const ch of name) {
-    if (ch === "[") depth++;
-    else if (ch === "]") depth = Math.max(0, depth - 1);
-    if (ch === "." && depth === 0) {
-      out.push(cur);
-      cur = "";
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out.filter(Boolean);
-}
-function nextRoute(info2, f, rel) {
-  let segments;
-  const app = /^(?:src\/)?app\/(.*?)\/?route\.\w+$/.exec(rel);
-  const pages = /^(?:src\/)?pages\/(api\/.+)\.\w+$/.exec(rel);
-  if (app) segments = (app[1] ?? "").split("/").filter(Boolean);
-  else if (pages) segments = pages[1].split("/");
-  else return;
-  if (segments.some((s) => s.startsWith("_"))) return;
-  if (segments[segments.length - 1] === "index" && pages) segments.pop();
-  const parts = segments.filter((s) => !/^\(.*\)$/.test(s) && !s.startsWith("@")).map((s) => /^\[\[?\.\.\./.test(s) ? "*" : s);
-  const urlPath = joinPaths(...parts);
-  f.frameworks.add("next");
-  if (app) return add(info2, f, "next", urlPath, methodExports(info2));
-  if (info2.exports.has("default")) return add(info2, f, "next", urlPath, [["ALL", info2.exports.get("default")]]);
-  if (info2.defaultExpr) {
-    f.frameworks.add("next");
-    f.routes.push({
-      framework: "next",
-      method: "ALL",
-      path: urlPath,
-      receiver: { kind: "root" },
-      loc: { path: info2.path, line: 1 },
-      handlers: [handlerRef({ node: info2.defaultExpr, info: info2 })]
-    });
-  }
-}
-
-// src/gates/health/deploy/commands.ts
-function shellWords(text2) {
-  const out = [];
-  let cur = "";
-  let quote2;
-  let has = false;
-  for (let i = 0; i < text2.length; i++) {
-    const ch = text2[i];
-    if (quote2) {
-      if (ch === quote2) quote2 = void 0;
-      else if (ch === "\\" && quote2 === '"' && i + 1 < text2.length) cur += text2[++i];
-      else cur += ch;
-      continue;
-    }
-    if (ch === '"' || ch === "'") {
-      quote2 = ch;
-      has = true;
-    } else if (ch === "\\" && i + 1 < text2.length) {
-      const next = text2[++i];
-      if (next !== "\n") cur += next;
-      has = true;
-    } else if (/\s/.test(ch)) {
-      if (has || cur) out.push(cur);
-      cur = "";
-      has = false;
-    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
-      let op = ch;
-      if ((ch === "|" || ch === "&") && text2[i + 1] === ch) op += text2[++i];
-      out.push(op);
-    } else if (ch === "|" || ch === "&" || ch === ";") {
-      out.push(cur);
-      cur = "";
-      has = false;
-      i--;
-    } else {
-      cur += ch;
-      has = true;
-    }
-  }
-  if (has || cur) out.push(cur);
-  return out;
-}
-function programsOf(words) {
-  const out = [];
-  let start = true;
-  for (const w of words) {
-    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
-      start = true;
-      continue;
-    }
-    if (!start) continue;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
-    if (w === "exec" || w === "sudo") continue;
-    out.push(w.slice(w.lastIndexOf("/") + 1));
-    start = false;
-  }
-  return out;
-}
-var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
-function isLocal(target) {
-  return LOCAL_HOSTS.has(target.host);
-}
-function httpTargetOf(words) {
-  const text2 = words.join(" ");
-  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
-  const distinct = [...new Set(urls)];
-  if (distinct.length !== 1) return void 0;
-  const raw = distinct[0];
-  if (/[$%{}]/.test(raw)) return void 0;
-  let url2;
-  try {
-    url2 = new URL(raw);
-  } catch {
-    return void 0;
-  }
-  const scheme = url2.protocol === "https:" ? "https" : "http";
-  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
-  const programs = programsOf(words);
-  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
-  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
-}
-function serverPortOf(argv) {
-  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap(
-    (a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]
-  );
-  const idx = words.findIndex(
-    (w, i) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i - 1] ?? "")
-  );
-  if (idx === -1) return void 0;
-  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
-  const rest = words.slice(idx + 1);
-  const valueOf2 = (...flags) => {
-    for (let i = 0; i < rest.length; i++) {
-      const w = rest[i];
-      for (const f of flags) {
-        if (w === f) return rest[i + 1];
-        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
-        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
-      }
-    }
-    return void 0;
-  };
-  const parsePort = (v) => {
-    if (v === void 0) return void 0;
-    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
-    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
-    const literal2 = /(?:^|:)(\d+)$/.exec(v);
-    if (literal2) return { port: Number(literal2[1]) };
-    return {};
-  };
-  let found;
-  switch (server) {
-    case "uvicorn":
-    case "granian":
-      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
-      break;
-    case "hypercorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "gunicorn":
-      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "daphne":
-      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
-      break;
-    case "runserver": {
-      const addr = rest.find((w) => !w.startsWith("-"));
-      found = parsePort(addr) ?? { port: 8e3 };
-      break;
-    }
-    case "run":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
-      break;
-    case "start":
-      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
-      break;
-    default:
-      return void 0;
-  }
-  if (!found) return void 0;
-  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
-}
-function slowStartReason(argv) {
-  const text2 = argv.join(" ");
-  const patterns = [
-    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
-    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
-    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
-    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
-    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
-    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
-    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
-    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
-    [/\bcollectstatic\b/, "`collectstatic`"]
-  ];
-  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
-  return void 0;
 }
 
 // src/gates/health/code/libraries.ts
@@ -43077,6 +43075,270 @@ function findLocal(at3, name) {
   return void 0;
 }
 
+// src/gates/health/code/routes.ts
+function handlerRef(h) {
+  return { path: h.info.path, start: h.node.startIndex, end: h.node.endIndex, type: h.node.type };
+}
+function emptyFacts() {
+  return {
+    routes: [],
+    mounts: [],
+    routers: [],
+    listens: [],
+    shutdown: [],
+    uncertain: [],
+    catchAll: [],
+    frameworks: /* @__PURE__ */ new Set(),
+    signalAware: []
+  };
+}
+function plainFacts(facts) {
+  return { ...facts, routes: facts.routes.map((r) => ({ ...r, handlers: r.handlers.map(handlerRef) })) };
+}
+function mergeFacts(into, from) {
+  into.routes.push(...from.routes);
+  into.mounts.push(...from.mounts);
+  into.routers.push(...from.routers);
+  into.listens.push(...from.listens);
+  into.shutdown.push(...from.shutdown);
+  into.uncertain.push(...from.uncertain);
+  into.catchAll.push(...from.catchAll);
+  into.signalAware.push(...from.signalAware);
+  for (const f of from.frameworks) into.frameworks.add(f);
+  if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
+  if (from.nestGrace) into.nestGrace = from.nestGrace;
+}
+var FileExtractor = class {
+  constructor(info2, code, facts) {
+    this.info = info2;
+    this.code = code;
+    this.facts = facts;
+  }
+  info;
+  code;
+  facts;
+  loc(node2) {
+    return locOf(this.info, node2);
+  }
+};
+
+// src/gates/health/code/fs-routes.ts
+var FILE_ROUTED = /* @__PURE__ */ new Set(["next", "remix", "sveltekit"]);
+function fileRoutes(info2, f, plan) {
+  if (plan.kind === "sveltekit") return add(info2, f, "sveltekit", plan.url, methodExports(info2));
+  if (plan.kind === "remix") {
+    if (!info2.exports.has("loader")) return;
+    return add(info2, f, "remix", plan.url, [["GET", info2.exports.get("loader")]]);
+  }
+  nextRouteOf(info2, f, plan.rel);
+}
+function add(info2, f, framework, urlPath, methods) {
+  if (methods.length === 0) return;
+  f.frameworks.add(framework);
+  for (const [method, local] of methods) {
+    const decl = info2.decls.get(local);
+    const fn = decl ? functionOf(decl) : void 0;
+    const forwarded = !decl && info2.bindings.has(local) ? exportedName(info2, local) : void 0;
+    const handler = fn ?? forwarded;
+    f.routes.push({
+      framework,
+      method,
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc: { path: info2.path, line: (decl ?? forwarded ?? info2.root).startPosition.row + 1 },
+      handlers: handler ? [handlerRef({ node: handler, info: info2 })] : []
+    });
+  }
+}
+function exportedName(info2, local) {
+  for (const spec of info2.root.descendantsOfType("export_specifier")) {
+    const reexport = spec?.parent?.parent?.childForFieldName("source");
+    const node2 = reexport && spec?.childForFieldName("alias") || spec?.childForFieldName("name");
+    if (node2?.text === local && node2.type === "identifier") return node2;
+  }
+  return void 0;
+}
+function methodExports(info2) {
+  return ROUTE_MODULE_EXPORTS.filter((m) => info2.exports.has(m)).map((m) => [m, info2.exports.get(m)]);
+}
+function nextRouteOf(info2, f, rel) {
+  const route = nextRoute(rel);
+  if (!route) return;
+  const urlPath = route.url;
+  f.frameworks.add("next");
+  if (route.router === "app") return add(info2, f, "next", urlPath, methodExports(info2));
+  if (info2.exports.has("default")) return add(info2, f, "next", urlPath, [["ALL", info2.exports.get("default")]]);
+  if (info2.defaultExpr) {
+    f.routes.push({
+      framework: "next",
+      method: "ALL",
+      path: urlPath,
+      receiver: { kind: "root" },
+      loc: { path: info2.path, line: 1 },
+      handlers: [handlerRef({ node: info2.defaultExpr, info: info2 })]
+    });
+  }
+}
+
+// src/gates/health/deploy/commands.ts
+function shellWords(text2) {
+  const out = [];
+  let cur = "";
+  let quote2;
+  let has = false;
+  for (let i = 0; i < text2.length; i++) {
+    const ch = text2[i];
+    if (quote2) {
+      if (ch === quote2) quote2 = void 0;
+      else if (ch === "\\" && quote2 === '"' && i + 1 < text2.length) cur += text2[++i];
+      else cur += ch;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      quote2 = ch;
+      has = true;
+    } else if (ch === "\\" && i + 1 < text2.length) {
+      const next = text2[++i];
+      if (next !== "\n") cur += next;
+      has = true;
+    } else if (/\s/.test(ch)) {
+      if (has || cur) out.push(cur);
+      cur = "";
+      has = false;
+    } else if ((ch === "|" || ch === "&" || ch === ";") && !cur) {
+      let op = ch;
+      if ((ch === "|" || ch === "&") && text2[i + 1] === ch) op += text2[++i];
+      out.push(op);
+    } else if (ch === "|" || ch === "&" || ch === ";") {
+      out.push(cur);
+      cur = "";
+      has = false;
+      i--;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has || cur) out.push(cur);
+  return out;
+}
+function programsOf(words) {
+  const out = [];
+  let start = true;
+  for (const w of words) {
+    if (w === "&&" || w === "||" || w === ";" || w === "|" || w === "&") {
+      start = true;
+      continue;
+    }
+    if (!start) continue;
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(w)) continue;
+    if (w === "exec" || w === "sudo") continue;
+    out.push(w.slice(w.lastIndexOf("/") + 1));
+    start = false;
+  }
+  return out;
+}
+var LOCAL_HOSTS = /* @__PURE__ */ new Set(["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1"]);
+function isLocal(target) {
+  return LOCAL_HOSTS.has(target.host);
+}
+function httpTargetOf(words) {
+  const text2 = words.join(" ");
+  const urls = [...text2.matchAll(/\bhttps?:\/\/[^\s'"`)\]},;]+/g)].map((m) => m[0]);
+  const distinct = [...new Set(urls)];
+  if (distinct.length !== 1) return void 0;
+  const raw = distinct[0];
+  if (/[$%{}]/.test(raw)) return void 0;
+  let url2;
+  try {
+    url2 = new URL(raw);
+  } catch {
+    return void 0;
+  }
+  const scheme = url2.protocol === "https:" ? "https" : "http";
+  const port = url2.port ? Number(url2.port) : scheme === "https" ? 443 : 80;
+  const programs = programsOf(words);
+  const tool = programs.find((p) => p === "curl" || p === "wget") ?? programs[0] ?? "url";
+  return { tool, host: url2.hostname, port, path: url2.pathname || "/", scheme };
+}
+function serverPortOf(argv) {
+  const words = argv.length === 1 ? shellWords(argv[0]) : argv.flatMap(
+    (a) => /\s/.test(a) && /(uvicorn|gunicorn|runserver|hypercorn|flask)/.test(a) ? shellWords(a) : [a]
+  );
+  const idx = words.findIndex(
+    (w, i) => /(^|\/)(uvicorn|gunicorn|hypercorn|granian|daphne)$/.test(w) || w === "runserver" || w === "run" && /(^|\/)flask$/.test(words[i - 1] ?? "") || w === "start" && /(^|\/)next$/.test(words[i - 1] ?? "")
+  );
+  if (idx === -1) return void 0;
+  const server = words[idx].slice(words[idx].lastIndexOf("/") + 1);
+  const rest = words.slice(idx + 1);
+  const valueOf2 = (...flags) => {
+    for (let i = 0; i < rest.length; i++) {
+      const w = rest[i];
+      for (const f of flags) {
+        if (w === f) return rest[i + 1];
+        if (w.startsWith(`${f}=`)) return w.slice(f.length + 1);
+        if (f.length === 2 && w.startsWith(f) && w.length > 2) return w.slice(2);
+      }
+    }
+    return void 0;
+  };
+  const parsePort = (v) => {
+    if (v === void 0) return void 0;
+    const env = /\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::-(\d+))?\}?$/.exec(v);
+    if (env) return { env: env[1], ...env[2] ? { port: Number(env[2]) } : {} };
+    const literal2 = /(?:^|:)(\d+)$/.exec(v);
+    if (literal2) return { port: Number(literal2[1]) };
+    return {};
+  };
+  let found;
+  switch (server) {
+    case "uvicorn":
+    case "granian":
+      found = parsePort(valueOf2("--port")) ?? parsePort(valueOf2("--bind")) ?? { port: 8e3 };
+      break;
+    case "hypercorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "gunicorn":
+      found = parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "daphne":
+      found = parsePort(valueOf2("--port", "-p")) ?? parsePort(valueOf2("--bind", "-b")) ?? { port: 8e3 };
+      break;
+    case "runserver": {
+      const addr = rest.find((w) => !w.startsWith("-"));
+      found = parsePort(addr) ?? { port: 8e3 };
+      break;
+    }
+    case "run":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 5e3 };
+      break;
+    case "start":
+      found = parsePort(valueOf2("--port", "-p")) ?? { port: 3e3 };
+      break;
+    default:
+      return void 0;
+  }
+  if (!found) return void 0;
+  return { ...found, via: server === "run" ? "flask run" : server === "start" ? "next start" : server };
+}
+function slowStartReason(argv) {
+  const text2 = argv.join(" ");
+  const patterns = [
+    [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
+    [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
+    [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
+    [/\bknex\s+migrate:latest\b/, "`knex migrate:latest`"],
+    [/\bsequelize(-cli)?\s+db:migrate\b/, "`sequelize db:migrate`"],
+    [/\btypeorm\s+migration:run\b/, "`typeorm migration:run`"],
+    [/\bnpm\s+run\s+migrate\b|\bnpm\s+run\s+db:migrate\b/, "`npm run migrate`"],
+    [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
+    [/\bcollectstatic\b/, "`collectstatic`"]
+  ];
+  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
+  return void 0;
+}
+
 // src/gates/health/code/clients.ts
 var PY_DISTRIBUTIONS = {
   psycopg: "database",
@@ -43176,17 +43438,6 @@ function lineOf2(text2, dep) {
 }
 
 // src/gates/health/code/js-extract.ts
-var HTTP_METHODS = /* @__PURE__ */ new Set(["get", "post", "put", "delete", "del", "patch", "head", "options", "all"]);
-var NEST_METHODS = {
-  Get: "GET",
-  Post: "POST",
-  Put: "PUT",
-  Delete: "DELETE",
-  Patch: "PATCH",
-  All: "ALL",
-  Head: "HEAD",
-  Options: "OPTIONS"
-};
 var JS_WEB_MODULES = [
   "express",
   "fastify",
@@ -43293,18 +43544,7 @@ async function extractJs(info2, code, facts) {
   const ctx = new JsExtractor(info2, code, facts);
   await ctx.run();
 }
-var JsExtractor = class {
-  constructor(info2, code, facts) {
-    this.info = info2;
-    this.code = code;
-    this.facts = facts;
-  }
-  info;
-  code;
-  facts;
-  loc(node2) {
-    return locOf(this.info, node2);
-  }
+var JsExtractor = class extends FileExtractor {
   async run() {
     const info2 = this.info;
     const calls = info2.root.descendantsOfType([
@@ -43529,24 +43769,22 @@ var JsExtractor = class {
       return;
     }
     if (method === "listen") return this.listen(call2, object2, args);
-    if (HTTP_METHODS.has(method) && object2.type === "call_expression") {
-      const inner = object2.childForFieldName("function");
-      if (inner?.type === "member_expression" && inner.childForFieldName("property")?.text === "route") {
-        const path2 = stringValue(positionalArgs(object2)[0] ?? object2);
-        const recv = await this.receiverOf(inner.childForFieldName("object"));
-        if (path2 !== void 0) await this.route(call2, "express", method, path2, recv, args);
-        return;
-      }
+    const registration = jsRouteCall(call2);
+    if (registration?.method && registration.chain) {
+      const path2 = stringValue(positionalArgs(registration.chain)[0] ?? registration.chain);
+      const recv = await this.receiverOf(registration.receiver);
+      if (path2 !== void 0) await this.route(call2, "express", method, path2, recv, args);
+      return;
     }
-    if (HTTP_METHODS.has(method) && args.length >= 2) {
+    if (registration?.method && args.length >= 2) {
       const first = args[0];
-      const pathArg = stringValue(first)?.startsWith("/") || stringValue(first) === "*" ? first : args.length >= 3 && stringValue(args[1])?.startsWith("/") ? args[1] : void 0;
+      const pathIndex = jsRoutePathIndex(args);
       const last = unwrapAwait(args[args.length - 1]);
       const handlerLike = isFn(last) || last.type === "identifier" || last.type === "member_expression" || last.type === "object" || last.type === "call_expression";
       if (!handlerLike) return;
       const recv = await this.receiverOf(object2);
       const framework = this.frameworkOfFile();
-      if (!pathArg) {
+      if (pathIndex === void 0) {
         if (first.type === "regex") {
           this.facts.catchAll.push(this.loc(call2));
           return;
@@ -43561,24 +43799,27 @@ var JsExtractor = class {
         return;
       }
       if (!framework) return;
-      const path2 = stringValue(pathArg);
-      await this.route(call2, framework, method, path2, recv, args.slice(args.indexOf(pathArg) + 1));
+      const path2 = stringValue(args[pathIndex]);
+      await this.route(call2, framework, method, path2, recv, args.slice(pathIndex + 1));
       return;
     }
-    if (method === "route" && args.length === 1 && unwrapAwait(args[0]).type === "object") {
-      const props = objectProps(unwrapAwait(args[0]));
-      const url2 = props.get("url") ?? props.get("path");
-      const path2 = url2 ? stringValue(url2) : void 0;
-      const m = props.get("method");
-      const methods = m ? stringValue(m) ? [stringValue(m)] : unwrapAwait(m).namedChildren.map((c) => c ? stringValue(c) : void 0).filter((x) => !!x) : ["GET"];
-      const handler = props.get("handler");
-      if (path2 === void 0) {
-        if (url2) this.facts.uncertain.push({ loc: this.loc(call2), reason: "a route path is computed at run time" });
+    const declared = fastifyRoute(call2);
+    if (declared) {
+      if (declared.url === void 0) {
+        if (declared.urlNode)
+          this.facts.uncertain.push({ loc: this.loc(call2), reason: "a route path is computed at run time" });
         return;
       }
       const recv = await this.receiverOf(object2);
-      for (const mm of methods)
-        await this.route(call2, "fastify", mm.toLowerCase(), path2, recv, handler ? [handler] : []);
+      for (const mm of declared.methods)
+        await this.route(
+          call2,
+          "fastify",
+          mm.toLowerCase(),
+          declared.url,
+          recv,
+          declared.handler ? [declared.handler] : []
+        );
       return;
     }
     if (method === "route" && args.length === 2) {
@@ -43605,7 +43846,7 @@ var JsExtractor = class {
   }
   async route(call2, framework, method, path2, receiver, handlerArgs) {
     this.facts.frameworks.add(framework);
-    const m = method === "del" ? "DELETE" : method.toUpperCase();
+    const m = jsRouteVerb(method) ?? method.toUpperCase();
     if ((path2 === "*" || path2 === "/*" || path2 === "(.*)" || path2 === "/(.*)" || path2 === "*splat" || path2 === "/*splat") && (m === "GET" || m === "ALL")) {
       this.facts.catchAll.push(this.loc(call2));
       return;
@@ -43982,15 +44223,11 @@ var JsExtractor = class {
   }
   /** NestJS `@Controller('health')` classes and their `@Get('live')` methods. */
   nestController(cls) {
-    const decorators = [
-      ...cls.namedChildren,
-      ...cls.parent?.type === "export_statement" ? cls.parent.namedChildren : []
-    ].filter((c) => c?.type === "decorator");
-    const ctrl = decorators.find((d) => /^Controller$/.test(decoratorName(d) ?? ""));
+    const ctrl = jsDecoratorsOf(cls).find((d) => jsDecoratorName(d) === "Controller");
     if (!ctrl) return;
     if (!this.info.modules.has("@nestjs/common")) return;
     this.facts.frameworks.add("nest");
-    const ctrlArgs = decoratorArgs(ctrl);
+    const ctrlArgs = jsDecoratorArgs(ctrl);
     let prefix = "";
     if (ctrlArgs[0]) {
       const a = unwrapAwait(ctrlArgs[0]);
@@ -44015,11 +44252,11 @@ var JsExtractor = class {
       }
       if (member.type === "method_definition") {
         for (const d of pending2) {
-          const dn = decoratorName(d) ?? "";
+          const dn = jsDecoratorName(d) ?? "";
           if (dn === "Version") this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route is versioned" });
-          const method = NEST_METHODS[dn];
+          const method = Object.hasOwn(NEST_ROUTE_DECORATORS, dn) ? NEST_ROUTE_DECORATORS[dn] : void 0;
           if (!method) continue;
-          const arg2 = decoratorArgs(d)[0];
+          const arg2 = jsDecoratorArgs(d)[0];
           const sub = arg2 ? stringValue(arg2) : "";
           if (sub === void 0) {
             this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route path is not a literal" });
@@ -44028,7 +44265,7 @@ var JsExtractor = class {
           this.facts.routes.push({
             framework: "nest",
             method,
-            path: joinPaths(prefix, sub),
+            path: joinUrlPath(prefix, sub),
             receiver: { kind: "root" },
             loc: this.loc(d),
             handlers: [{ node: member, info: this.info }]
@@ -44049,16 +44286,6 @@ function hasDeclaratorParent(call2) {
     if (n.type !== "await_expression" && n.type !== "parenthesized_expression") return false;
   }
   return false;
-}
-function decoratorName(d) {
-  const inner = d.namedChildren.find((c) => c !== null);
-  if (!inner) return void 0;
-  if (inner.type === "call_expression") return dottedName(inner.childForFieldName("function"));
-  return dottedName(inner);
-}
-function decoratorArgs(d) {
-  const inner = d.namedChildren.find((c) => c !== null);
-  return inner?.type === "call_expression" ? positionalArgs(inner) : [];
 }
 function isPathExpr(n) {
   if (n.type !== "member_expression") return false;
@@ -44140,17 +44367,6 @@ var PY_TOKENS = [
   "fastapi_health",
   "Blueprint"
 ];
-var DECORATOR_METHODS = {
-  get: "GET",
-  post: "POST",
-  put: "PUT",
-  delete: "DELETE",
-  patch: "PATCH",
-  head: "HEAD",
-  options: "OPTIONS",
-  route: "GET",
-  api_route: "GET"
-};
 function frameworkOf(info2) {
   for (const m of info2.modules) {
     if (m === "fastapi" || m.startsWith("fastapi.")) return "fastapi";
@@ -44171,18 +44387,7 @@ async function extractPython(info2, code, facts) {
   const ex = new PyExtractor(info2, code, facts);
   await ex.run();
 }
-var PyExtractor = class {
-  constructor(info2, code, facts) {
-    this.info = info2;
-    this.code = code;
-    this.facts = facts;
-  }
-  info;
-  code;
-  facts;
-  loc(n) {
-    return locOf(this.info, n);
-  }
+var PyExtractor = class extends FileExtractor {
   async run() {
     for (const node2 of this.info.root.descendantsOfType([
       "assignment",
@@ -44277,14 +44482,9 @@ var PyExtractor = class {
     const fw = frameworkOf(this.info);
     for (const d of node2.namedChildren) {
       if (d?.type !== "decorator") continue;
-      const call2 = d.namedChildren.find((c) => c?.type === "call");
-      if (!call2) continue;
-      const fn = call2.childForFieldName("function");
-      if (fn?.type !== "attribute") continue;
-      const method = fn.childForFieldName("attribute")?.text ?? "";
-      const m = DECORATOR_METHODS[method];
-      if (!m) continue;
-      const pathNode = positionalArgs(call2)[0] ?? keywordArgs(call2).get("path") ?? keywordArgs(call2).get("rule");
+      const route = pyRouteDecorator(d);
+      if (!route?.call || !route.method) continue;
+      const { call: call2, pathNode } = route;
       const path2 = pathNode ? stringValue(pathNode) : void 0;
       if (path2 === void 0) {
         if (pathNode && fw) this.facts.uncertain.push({ loc: this.loc(d), reason: "a route path is not a literal" });
@@ -44292,9 +44492,8 @@ var PyExtractor = class {
       }
       if (!path2.startsWith("/") && path2 !== "") continue;
       if (!fw) continue;
-      const methods = keywordArgs(call2).get("methods");
-      const list2 = methods ? methods.namedChildren.map((c) => c ? stringValue(c)?.toUpperCase() : void 0).filter((x) => !!x) : [m];
-      const recv = await this.receiverOf(fn.childForFieldName("object"));
+      const list2 = pyRouteMethods(call2, route.method);
+      const recv = await this.receiverOf(route.receiver);
       for (const mm of list2) {
         this.facts.routes.push({
           framework: fw,
@@ -44375,8 +44574,7 @@ var PyExtractor = class {
         if (path2 === void 0) return;
         const endpoint2 = kw.get("endpoint") ?? kw.get("view_func") ?? (method === "add_api_route" ? args[1] : args[2] ?? args[1]);
         const recv = await this.receiverOf(object2);
-        const methods = kw.get("methods");
-        const list2 = methods ? methods.namedChildren.map((c) => c ? stringValue(c)?.toUpperCase() : void 0).filter((x) => !!x) : ["GET"];
+        const list2 = pyRouteMethods(call2, "GET");
         const { handlers, framework } = await this.endpointHandlers(endpoint2);
         for (const m of list2) {
           this.facts.routes.push({
@@ -44409,7 +44607,7 @@ var PyExtractor = class {
             this.facts.routes.push({
               framework: frameworkOf(this.info) ?? "fastapi",
               method: "ALL",
-              path: joinPaths(path2, "*"),
+              path: joinUrlPath(path2, "*"),
               receiver: await this.receiverOf(object2),
               loc: this.loc(call2),
               handlers: []
@@ -44574,7 +44772,7 @@ var PyExtractor = class {
         if (childPath)
           this.facts.mounts.push({
             parent: receiver,
-            prefix: joinPaths(prefix),
+            prefix: joinUrlPath(prefix),
             child: `${childPath}#urlpatterns`,
             loc: this.loc(item)
           });
@@ -44582,7 +44780,7 @@ var PyExtractor = class {
           this.facts.routes.push({
             framework: "django",
             method: "ALL",
-            path: joinPaths(prefix, "*"),
+            path: joinUrlPath(prefix, "*"),
             receiver,
             loc: this.loc(item),
             handlers: []
@@ -44594,7 +44792,7 @@ var PyExtractor = class {
         this.facts.routes.push({
           framework: "django",
           method: "ALL",
-          path: joinPaths(prefix, "*"),
+          path: joinUrlPath(prefix, "*"),
           receiver,
           loc: this.loc(item),
           handlers: []
@@ -44605,7 +44803,7 @@ var PyExtractor = class {
       this.facts.routes.push({
         framework: "django",
         method: "ALL",
-        path: regex2 ? route : joinPaths(route),
+        path: regex2 ? route : joinUrlPath(route),
         receiver,
         loc: this.loc(item),
         handlers: h ? [h] : [],
@@ -46065,7 +46263,7 @@ function prefixResolver(routers, mounts) {
           break;
         }
         const own2 = m.replacesOwn ? "" : router?.ownPrefix ?? "";
-        for (const p of parents) out.push(joinPaths(p, m.prefix, own2));
+        for (const p of parents) out.push(joinUrlPath(p, m.prefix, own2));
       }
     }
     memo3.set(id, out ? [...new Set(out)] : void 0);
@@ -46094,10 +46292,10 @@ function placeRoute(raw, f, prefixes) {
       return wild ? bare === stem || bare.startsWith(`${stem}/`) : bare === x;
     });
     if (gp.prefix === void 0 && !excluded) paths = void 0;
-    else if (!excluded) paths = (paths ?? [""]).map((p) => joinPaths(p, gp.prefix));
+    else if (!excluded) paths = (paths ?? [""]).map((p) => joinUrlPath(p, gp.prefix));
   }
-  if (!paths) return [{ ...base4, path: joinPaths(raw.path), certainty: "suffix" }];
-  return paths.map((p) => ({ ...base4, path: joinPaths(p, raw.path), certainty: "exact" }));
+  if (!paths) return [{ ...base4, path: joinUrlPath(raw.path), certainty: "suffix" }];
+  return paths.map((p) => ({ ...base4, path: joinUrlPath(p, raw.path), certainty: "exact" }));
 }
 function normalisePath(path2) {
   const p = path2.split("?")[0].split("#")[0];
@@ -48369,6 +48567,28 @@ var healthGate = {
   rules: rules2
 };
 
+// src/gates/metrics/model.ts
+function emptyFileFacts(path2, lang) {
+  return {
+    path: path2,
+    lang,
+    modules: {},
+    metrics: [],
+    registrations: [],
+    registries: [],
+    defaultMetrics: [],
+    clears: [],
+    merges: [],
+    labelUses: [],
+    reloads: [],
+    calls: [],
+    functions: [],
+    facades: [],
+    facadeCalls: [],
+    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
+  };
+}
+
 // src/gates/pii/sensitive.ts
 var SEVERITY = {
   credential: "blocker",
@@ -48935,27 +49155,474 @@ function isEntityLike(identifier) {
   );
 }
 
-// src/gates/metrics/model.ts
-function emptyFileFacts(path2, lang) {
+// src/gates/metrics/values.ts
+var URL_SEGMENTS = /* @__PURE__ */ new Set([
+  "url",
+  "originalUrl",
+  "path",
+  "href",
+  "pathname",
+  "baseUrl",
+  "rawUrl",
+  "raw_path",
+  "rawPath",
+  "querystring",
+  "search",
+  "full_path",
+  "RequestURI",
+  "URL",
+  "Path",
+  "RawQuery",
+  "get_full_path",
+  "build_absolute_uri"
+]);
+var IP_SEGMENTS = /* @__PURE__ */ new Set([
+  "ip",
+  "ips",
+  "remoteAddress",
+  "remote_addr",
+  "RemoteAddr",
+  "ClientIP",
+  "RealIP",
+  "client_ip"
+]);
+var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
+  "params",
+  "query",
+  "body",
+  "rawBody",
+  "raw_body",
+  "data",
+  "cookies",
+  "args",
+  "form",
+  "json",
+  "GET",
+  "POST",
+  "query_params",
+  "path_params",
+  "Param",
+  "Query",
+  "PostForm",
+  "FormValue",
+  "Params"
+]);
+var HEADER_SEGMENTS = /* @__PURE__ */ new Set(["headers", "header", "Header", "META", "get", "get_header", "GetHeader", "Get"]);
+var ROUTE_SEGMENTS = /* @__PURE__ */ new Set([
+  "route",
+  "routeOptions",
+  "routerPath",
+  "routePath",
+  "_matchedRoute",
+  "matchedRoute",
+  "url_rule",
+  "resolver_match",
+  "endpoint",
+  "FullPath",
+  "method",
+  "Method",
+  "statusCode",
+  "status",
+  "status_code",
+  "scope"
+]);
+var ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
+var LITERAL_TYPES = /* @__PURE__ */ new Set([
+  "number",
+  "integer",
+  "float",
+  "true",
+  "false",
+  "none",
+  "null",
+  "undefined",
+  "int_literal",
+  "float_literal",
+  "rune_literal",
+  "nil"
+]);
+var TERNARY_TYPES = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
+var ENUM_MEMBER = /^[A-Z][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+var CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
+function judgeValue(node2, scope, depth = 0) {
+  if (depth > 6) return void 0;
+  const isRequestRoot2 = scope.isRequestRoot;
+  const n = unwrapAwait(node2);
+  if (LITERAL_TYPES.has(n.type)) return BOUNDED;
+  const parts = templateParts(n);
+  if (parts) return all(parts.expressions, scope, depth);
+  if (TERNARY_TYPES.has(n.type)) {
+    const branches = n.type === "ternary_expression" ? [n.childForFieldName("consequence"), n.childForFieldName("alternative")] : n.namedChildren.filter((c) => c.type !== "comment").filter((_, i) => i !== 1);
+    return all(
+      branches.filter((b) => b !== null),
+      scope,
+      depth
+    );
+  }
+  switch (n.type) {
+    case "identifier":
+    case "shorthand_property_identifier": {
+      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return unbounded("an error message");
+      const resolved2 = scope.resolve?.(n.text, n);
+      if (resolved2 && "bounded" in resolved2) return BOUNDED;
+      if (resolved2 && resolved2.values.length > 0) {
+        const v = all(resolved2.values, scope, depth);
+        if (v) return v;
+      }
+      if (CONSTANT_NAME.test(n.text) && n.text.length > 1) return BOUNDED;
+      const risk = classifyLabelName(n.text);
+      return risk && risk.category !== "free-text" ? unbounded(risk.what) : void 0;
+    }
+    case "member_expression":
+    case "attribute":
+    case "selector_expression":
+    case "subscript_expression":
+    case "subscript":
+    case "index_expression": {
+      const v = chainVerdict(n, isRequestRoot2);
+      if (v) return v;
+      const dotted = dottedName(n);
+      if (dotted && ENUM_MEMBER.test(dotted)) {
+        const root2 = dotted.split(".")[0];
+        if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
+      }
+      const { base: base4, field: field2 } = chainBase(n);
+      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
+      const root = base4.type === "identifier" ? base4.text : void 0;
+      if (root && scope.resolve) {
+        const resolved2 = scope.resolve(root, n);
+        if (resolved2 && "values" in resolved2) {
+          let found;
+          for (const value of resolved2.values) {
+            const r = judgeValue(value, scope, depth + 1);
+            if (r?.kind === "unbounded" && r.request) return r;
+            const v2 = unwrapAwait(value);
+            if (!found && (v2.type === "call_expression" || v2.type === "call")) {
+              const f = recordField(v2, field2, scope, depth);
+              if (f?.kind === "unbounded") found = f;
+            }
+          }
+          if (found) return found;
+        }
+      }
+      return void 0;
+    }
+    case "call_expression":
+    case "call":
+      return callVerdict(n, scope, depth);
+    case "new_expression": {
+      for (const a of positionalArgs(n)) {
+        const r = judgeValue(a, scope, depth + 1);
+        if (r?.kind === "unbounded") return r;
+      }
+      return void 0;
+    }
+    case "binary_expression":
+    case "binary_operator":
+    case "boolean_operator": {
+      const sides2 = [n.childForFieldName("left"), n.childForFieldName("right")].filter((s) => !!s);
+      return all(sides2, scope, depth);
+    }
+    default:
+      return void 0;
+  }
+}
+var BOUNDED = { kind: "bounded" };
+function unbounded(source, request2 = false) {
+  return { kind: "unbounded", source, request: request2 };
+}
+function all(nodes, scope, depth) {
+  let allBounded2 = true;
+  let found;
+  for (const e of nodes) {
+    const r = judgeValue(e, scope, depth + 1);
+    if (r?.kind === "unbounded") {
+      if (r.request) return r;
+      found ??= r;
+    }
+    if (r?.kind !== "bounded") allBounded2 = false;
+  }
+  return found ?? (allBounded2 ? BOUNDED : void 0);
+}
+function isStringified(n) {
+  const p = n.parent?.type === "arguments" || n.parent?.type === "argument_list" ? n.parent.parent : n.parent;
+  if (!p) return false;
+  if (p.type === "template_substitution" || p.type === "interpolation") return true;
+  const callee = p.type === "call_expression" || p.type === "call" ? calleeName(p) : void 0;
+  return callee === "String" || callee === "str" || callee === "repr" || callee === "fmt.Sprint" || callee === "fmt.Sprintf";
+}
+function segmentsOf(n) {
+  const dotted = dottedName(n);
+  if (dotted) return dotted.split(".");
+  if (n.type === "subscript" || n.type === "index_expression" || n.type === "subscript_expression") {
+    const object2 = n.childForFieldName("value") ?? n.childForFieldName("operand") ?? n.childForFieldName("object") ?? n.namedChildren[0];
+    const index = n.childForFieldName("subscript") ?? n.childForFieldName("index") ?? n.namedChildren[1];
+    const base4 = object2 ? segmentsOf(object2) : void 0;
+    const key = index ? stringValue(index) : void 0;
+    if (base4) return key !== void 0 ? [...base4, key] : [...base4, "[]"];
+  }
+  return void 0;
+}
+function chainVerdict(n, isRequestRoot2) {
+  const segs = segmentsOf(n);
+  if (!segs || segs.length < 2) return void 0;
+  return segmentsValue(segs, n, isRequestRoot2);
+}
+function segmentsValue(segs, at3, isRequestRoot2) {
+  const root = segs[0];
+  const rest = segs.slice(1);
+  const last = segs[segs.length - 1];
+  if (rest.some((s) => ROUTE_SEGMENTS.has(s))) return void 0;
+  if (isRequestRoot2(root, at3)) {
+    const headerAt = rest.findIndex((s) => HEADER_SEGMENTS.has(s));
+    if (headerAt !== -1 && rest[headerAt] !== "get") {
+      const header2 = rest[headerAt + 1]?.toLowerCase();
+      if (header2 && /user.agent/.test(header2)) return unbounded("the User-Agent header", true);
+      if (header2 && /(forwarded|real.ip|remote.addr|client.ip)/.test(header2))
+        return unbounded("the client IP address", true);
+      return unbounded(`a request header${header2 ? ` (${rest[headerAt + 1]})` : ""}`, true);
+    }
+    if (rest.some((s) => IP_SEGMENTS.has(s))) return unbounded("the client IP address", true);
+    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return unbounded(`raw request input (${segs.join(".")})`, true);
+    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL"))
+      return unbounded("the raw request URL/path (a new series for every id and query string in it)", true);
+    if (rest.includes("user") || rest.includes("session")) {
+      const risk = classifyLabelName(last === "id" || last === "pk" ? `${rest[rest.length - 2] ?? ""} id` : last);
+      if (risk && risk.category !== "free-text") return unbounded(risk.what, true);
+      return void 0;
+    }
+    return void 0;
+  }
+  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error"))
+    return unbounded("an error message");
+  const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
+  if (pair && pair.category !== "free-text" && pair.category !== "raw-url") return unbounded(pair.what);
+  const single = classifyLabelName(last);
+  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
+    return unbounded(single.what);
+  return void 0;
+}
+var JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
+var BODY_METHODS = /* @__PURE__ */ new Set(["json", "get_json", "formData", "text"]);
+var ROW_FETCHES = /* @__PURE__ */ new Set([
+  "fetchone",
+  "fetchall",
+  "fetchmany",
+  "fetchrow",
+  "fetchval",
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findOne",
+  "findOneBy",
+  "findOneOrFail",
+  "findOneByOrFail",
+  "findByPk",
+  "findById",
+  "executeTakeFirst",
+  "executeTakeFirstOrThrow",
+  "one_or_none",
+  "scalar_one",
+  "scalar_one_or_none",
+  "get_object_or_404"
+]);
+var FEW_VALUED_FIELD = /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
+function chainBase(n) {
+  let cur = n;
+  let field2;
+  for (let i = 0; i < 12; i++) {
+    const object2 = cur.type === "member_expression" || cur.type === "attribute" || cur.type === "selector_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("operand") : cur.type === "subscript_expression" || cur.type === "subscript" || cur.type === "index_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("value") ?? cur.childForFieldName("operand") ?? cur.namedChildren[0] : null;
+    if (!object2) break;
+    const key = cur.childForFieldName("property") ?? cur.childForFieldName("attribute") ?? cur.childForFieldName("field") ?? cur.childForFieldName("index") ?? cur.childForFieldName("subscript") ?? cur.namedChildren[1];
+    field2 = key ? stringValue(key) ?? key.text : void 0;
+    cur = unwrapAwait(object2);
+  }
+  return { base: cur, field: field2 };
+}
+function recordField(call2, field2, scope, depth) {
+  const callee = calleeName(call2) ?? "";
+  const segs = callee.split(".");
+  const fn = call2.childForFieldName("function");
+  const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
+  if (!last) return void 0;
+  if (JSON_PARSERS.test(callee)) {
+    const [arg2] = positionalArgs(call2);
+    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
+    if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
+    return unbounded("a field of parsed JSON data (whatever its sender wrote)");
+  }
+  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0], call2))
+    return unbounded("a field of the request's body", true);
+  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
+  if (ROW_FETCHES.has(last) || last === "get" && segs[segs.length - 2] === "objects" || (last === "first" || last === "one") && queryChain) {
+    if (field2 !== void 0 && FEW_VALUED_FIELD.test(field2)) return void 0;
+    return unbounded("a database row field (one series per row of the table)");
+  }
+  return void 0;
+}
+function callVerdict(n, scope, depth) {
+  const isRequestRoot2 = scope.isRequestRoot;
+  const callee = calleeName(n);
+  const args = positionalArgs(n);
+  if (callee === "String" || callee === "str" || callee === "repr" || callee === "encodeURIComponent" || callee === "decodeURIComponent") {
+    const [a] = args;
+    if (!a) return void 0;
+    const u = unwrapAwait(a);
+    if (u.type === "identifier" && ERROR_ROOTS.test(u.text)) return unbounded("an error message");
+    return judgeValue(a, scope, depth + 1);
+  }
+  const fn = n.childForFieldName("function");
+  if (!fn) return void 0;
+  const f = unwrapAwait(fn);
+  if (f.type === "member_expression" || f.type === "attribute" || f.type === "selector_expression") {
+    const segs = segmentsOf(f);
+    if (!segs) {
+      const object3 = f.childForFieldName("object") ?? f.childForFieldName("operand");
+      return object3 ? judgeValue(object3, scope, depth + 1) : void 0;
+    }
+    const last = segs[segs.length - 1];
+    if ((last === "get" || last === "Get" || last === "header" || last === "GetHeader") && segs.length >= 2) {
+      const header2 = args[0] ? stringValue(args[0]) : void 0;
+      if (isRequestRoot2(segs[0], f) && header2 !== void 0) {
+        const h = header2.toLowerCase();
+        if (/user.agent/.test(h)) return unbounded("the User-Agent header", true);
+        if (/(forwarded|real.ip|client.ip)/.test(h)) return unbounded("the client IP address", true);
+        return unbounded(`a request header (${header2})`, true);
+      }
+    }
+    if (last === "Error" && segs.length === 2 && ERROR_ROOTS.test(segs[0])) return unbounded("an error message");
+    const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot2) : void 0;
+    if (viaChain) return viaChain;
+    const object2 = f.childForFieldName("object") ?? f.childForFieldName("operand");
+    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
+      last
+    )) {
+      return judgeValue(object2, scope, depth + 1);
+    }
+  }
+  return void 0;
+}
+
+// src/gates/metrics/extract-common.ts
+function scopeOf2(node2, rules6) {
+  let inLoop = false;
+  let guard;
+  let child = node2;
+  let innermost;
+  let hot;
+  for (let n = node2.parent; n; child = n, n = n.parent) {
+    if (!innermost) {
+      if (rules6.loops(n, child)) inLoop = true;
+      guard ??= rules6.guardAt(n, child);
+    }
+    const info2 = rules6.functionAt(n, child);
+    if (!info2) continue;
+    if (info2.transparent) {
+      if (info2.loop && !innermost) inLoop = true;
+      if (info2.guard && !innermost) guard ??= info2.guard;
+      continue;
+    }
+    if (!innermost) {
+      innermost = info2;
+      if (info2.guard) guard ??= info2.guard;
+    }
+    if (info2.hot) {
+      hot = info2.hot;
+      break;
+    }
+  }
+  if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
   return {
-    path: path2,
-    lang,
-    modules: {},
-    metrics: [],
-    registrations: [],
-    registries: [],
-    defaultMetrics: [],
-    clears: [],
-    merges: [],
-    labelUses: [],
-    reloads: [],
-    calls: [],
-    functions: [],
-    facades: [],
-    facadeCalls: [],
-    exports: { constants: {}, registries: {}, bindings: {}, functions: {}, reexports: [] }
+    kind: "function",
+    fnKey: innermost.key,
+    fnName: innermost.name,
+    fnLine: innermost.line,
+    ...hot ? { hot } : {},
+    inLoop,
+    ...guard ? { guard } : {}
   };
 }
+function labelUse(target, key, value, scope, loc) {
+  const v = judgeValue(value, scope);
+  return {
+    target,
+    ...key,
+    valueText: value.text,
+    source: v?.kind === "unbounded" ? v.source : "",
+    ...v?.kind === "unbounded" && v.request ? { request: true } : {},
+    ...v?.kind === "bounded" ? { bounded: true } : {},
+    loc
+  };
+}
+function otelMetric(i) {
+  return {
+    id: i.id,
+    library: "opentelemetry",
+    lang: i.lang,
+    ctor: i.ctor,
+    type: i.kind === "histogram" ? "histogram" : i.kind.includes("gauge") || i.kind.includes("up-down") ? "gauge" : "counter",
+    otelKind: i.kind,
+    nameParts: i.nameParts ?? [{ kind: "unknown", text: "" }],
+    nameText: i.nameNode?.text ?? "",
+    ...i.unit ? { unit: i.unit } : {},
+    ...i.help !== void 0 ? { help: i.help } : {},
+    registries: [],
+    ...i.binding ? { binding: i.binding } : {},
+    loc: i.loc,
+    scope: i.scope,
+    meter: i.meter
+  };
+}
+var FileExtractor2 = class {
+  constructor(file2, resolver, lang) {
+    this.file = file2;
+    this.resolver = resolver;
+    this.root = file2.tree().rootNode;
+    this.facts = emptyFileFacts(file2.path, lang);
+  }
+  file;
+  resolver;
+  root;
+  facts;
+  /** Metric definitions by the id of their construction node, so registrations can point at them. */
+  defByNode = /* @__PURE__ */ new Map();
+  fnCache = /* @__PURE__ */ new Map();
+  /** What the extractor knows of a function: computed once per function. */
+  fnInfo(fn) {
+    const cached3 = this.fnCache.get(fn.id);
+    if (cached3) return cached3;
+    const info2 = this.computeFnInfo(fn);
+    this.fnCache.set(fn.id, info2);
+    return info2;
+  }
+  /** Where `node` runs (see {@link scopeOf}). */
+  scopeOf(node2) {
+    return scopeOf2(node2, this.scopeRules);
+  }
+  loc(node2) {
+    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
+  }
+  /**
+   * Records the OpenTelemetry instrument the call `c` creates (`meter.createCounter(name, { unit,
+   * description })`, `meter.create_counter(name, unit, description)`), given the argument nodes.
+   */
+  addOtelMetric(c, instrument, args) {
+    this.facts.metrics.push(
+      otelMetric({
+        ...instrument,
+        id: `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`,
+        lang: this.facts.lang,
+        nameNode: args.name,
+        nameParts: args.name ? this.str(args.name) : void 0,
+        unit: args.unit ? this.str(args.unit) : void 0,
+        help: args.description ? stringValue(args.description) ?? null : void 0,
+        loc: this.loc(c),
+        scope: this.scopeOf(c)
+      })
+    );
+  }
+};
 
 // src/gates/metrics/parts.ts
 function text(value) {
@@ -48972,6 +49639,34 @@ function concat(...lists) {
     }
   }
   return out;
+}
+function templateStrParts(template, read) {
+  const out = [];
+  template.strings.forEach((s, i) => {
+    out.push(text(s));
+    const e = template.expressions[i];
+    if (e) out.push(read(e));
+  });
+  return concat(...out);
+}
+function joinParts(elements2, separator, read) {
+  const lists = [];
+  elements2.forEach((el, i) => {
+    if (i > 0) lists.push(text(separator));
+    lists.push(read(el));
+  });
+  return concat(...lists);
+}
+function formatParts(pieces, args, read, placeholder) {
+  const lists = [];
+  pieces.forEach((p, i) => {
+    lists.push(text(p));
+    if (i < pieces.length - 1) {
+      const arg2 = args[i];
+      lists.push(arg2 !== void 0 ? read(arg2) : [{ kind: "unknown", text: placeholder }]);
+    }
+  });
+  return concat(...lists);
 }
 function staticValue(parts) {
   let out = "";
@@ -49420,355 +50115,6 @@ function pyParamNames(fn) {
   return out;
 }
 
-// src/gates/metrics/values.ts
-var URL_SEGMENTS = /* @__PURE__ */ new Set([
-  "url",
-  "originalUrl",
-  "path",
-  "href",
-  "pathname",
-  "baseUrl",
-  "rawUrl",
-  "raw_path",
-  "rawPath",
-  "querystring",
-  "search",
-  "full_path",
-  "RequestURI",
-  "URL",
-  "Path",
-  "RawQuery",
-  "get_full_path",
-  "build_absolute_uri"
-]);
-var IP_SEGMENTS = /* @__PURE__ */ new Set([
-  "ip",
-  "ips",
-  "remoteAddress",
-  "remote_addr",
-  "RemoteAddr",
-  "ClientIP",
-  "RealIP",
-  "client_ip"
-]);
-var INPUT_SEGMENTS = /* @__PURE__ */ new Set([
-  "params",
-  "query",
-  "body",
-  "rawBody",
-  "raw_body",
-  "data",
-  "cookies",
-  "args",
-  "form",
-  "json",
-  "GET",
-  "POST",
-  "query_params",
-  "path_params",
-  "Param",
-  "Query",
-  "PostForm",
-  "FormValue",
-  "Params"
-]);
-var HEADER_SEGMENTS = /* @__PURE__ */ new Set(["headers", "header", "Header", "META", "get", "get_header", "GetHeader", "Get"]);
-var ROUTE_SEGMENTS = /* @__PURE__ */ new Set([
-  "route",
-  "routeOptions",
-  "routerPath",
-  "routePath",
-  "_matchedRoute",
-  "matchedRoute",
-  "url_rule",
-  "resolver_match",
-  "endpoint",
-  "FullPath",
-  "method",
-  "Method",
-  "statusCode",
-  "status",
-  "status_code",
-  "scope"
-]);
-var ERROR_ROOTS = /^(err|error|e|ex|exc|exception)$/;
-var LITERAL_TYPES = /* @__PURE__ */ new Set([
-  "number",
-  "integer",
-  "float",
-  "true",
-  "false",
-  "none",
-  "null",
-  "undefined",
-  "int_literal",
-  "float_literal",
-  "rune_literal",
-  "nil"
-]);
-var TERNARY_TYPES = /* @__PURE__ */ new Set(["ternary_expression", "conditional_expression"]);
-var ENUM_MEMBER = /^[A-Z][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
-var CONSTANT_NAME = /^[A-Z][A-Z0-9_]*$/;
-function judgeValue(node2, scope, depth = 0) {
-  if (depth > 6) return void 0;
-  const isRequestRoot2 = scope.isRequestRoot;
-  const n = unwrapAwait(node2);
-  if (LITERAL_TYPES.has(n.type)) return BOUNDED;
-  const parts = templateParts(n);
-  if (parts) return all(parts.expressions, scope, depth);
-  if (TERNARY_TYPES.has(n.type)) {
-    const branches = n.type === "ternary_expression" ? [n.childForFieldName("consequence"), n.childForFieldName("alternative")] : n.namedChildren.filter((c) => c.type !== "comment").filter((_, i) => i !== 1);
-    return all(
-      branches.filter((b) => b !== null),
-      scope,
-      depth
-    );
-  }
-  switch (n.type) {
-    case "identifier":
-    case "shorthand_property_identifier": {
-      if (ERROR_ROOTS.test(n.text) && isStringified(n)) return unbounded("an error message");
-      const resolved2 = scope.resolve?.(n.text, n);
-      if (resolved2 && "bounded" in resolved2) return BOUNDED;
-      if (resolved2 && resolved2.values.length > 0) {
-        const v = all(resolved2.values, scope, depth);
-        if (v) return v;
-      }
-      if (CONSTANT_NAME.test(n.text) && n.text.length > 1) return BOUNDED;
-      const risk = classifyLabelName(n.text);
-      return risk && risk.category !== "free-text" ? unbounded(risk.what) : void 0;
-    }
-    case "member_expression":
-    case "attribute":
-    case "selector_expression":
-    case "subscript_expression":
-    case "subscript":
-    case "index_expression": {
-      const v = chainVerdict(n, isRequestRoot2);
-      if (v) return v;
-      const dotted = dottedName(n);
-      if (dotted && ENUM_MEMBER.test(dotted)) {
-        const root2 = dotted.split(".")[0];
-        if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
-      }
-      const { base: base4, field: field2 } = chainBase(n);
-      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
-      const root = base4.type === "identifier" ? base4.text : void 0;
-      if (root && scope.resolve) {
-        const resolved2 = scope.resolve(root, n);
-        if (resolved2 && "values" in resolved2) {
-          let found;
-          for (const value of resolved2.values) {
-            const r = judgeValue(value, scope, depth + 1);
-            if (r?.kind === "unbounded" && r.request) return r;
-            const v2 = unwrapAwait(value);
-            if (!found && (v2.type === "call_expression" || v2.type === "call")) {
-              const f = recordField(v2, field2, scope, depth);
-              if (f?.kind === "unbounded") found = f;
-            }
-          }
-          if (found) return found;
-        }
-      }
-      return void 0;
-    }
-    case "call_expression":
-    case "call":
-      return callVerdict(n, scope, depth);
-    case "new_expression": {
-      for (const a of positionalArgs(n)) {
-        const r = judgeValue(a, scope, depth + 1);
-        if (r?.kind === "unbounded") return r;
-      }
-      return void 0;
-    }
-    case "binary_expression":
-    case "binary_operator":
-    case "boolean_operator": {
-      const sides2 = [n.childForFieldName("left"), n.childForFieldName("right")].filter((s) => !!s);
-      return all(sides2, scope, depth);
-    }
-    default:
-      return void 0;
-  }
-}
-var BOUNDED = { kind: "bounded" };
-function unbounded(source, request2 = false) {
-  return { kind: "unbounded", source, request: request2 };
-}
-function all(nodes, scope, depth) {
-  let allBounded2 = true;
-  let found;
-  for (const e of nodes) {
-    const r = judgeValue(e, scope, depth + 1);
-    if (r?.kind === "unbounded") {
-      if (r.request) return r;
-      found ??= r;
-    }
-    if (r?.kind !== "bounded") allBounded2 = false;
-  }
-  return found ?? (allBounded2 ? BOUNDED : void 0);
-}
-function isStringified(n) {
-  const p = n.parent?.type === "arguments" || n.parent?.type === "argument_list" ? n.parent.parent : n.parent;
-  if (!p) return false;
-  if (p.type === "template_substitution" || p.type === "interpolation") return true;
-  const callee = p.type === "call_expression" || p.type === "call" ? calleeName(p) : void 0;
-  return callee === "String" || callee === "str" || callee === "repr" || callee === "fmt.Sprint" || callee === "fmt.Sprintf";
-}
-function segmentsOf(n) {
-  const dotted = dottedName(n);
-  if (dotted) return dotted.split(".");
-  if (n.type === "subscript" || n.type === "index_expression" || n.type === "subscript_expression") {
-    const object2 = n.childForFieldName("value") ?? n.childForFieldName("operand") ?? n.childForFieldName("object") ?? n.namedChildren[0];
-    const index = n.childForFieldName("subscript") ?? n.childForFieldName("index") ?? n.namedChildren[1];
-    const base4 = object2 ? segmentsOf(object2) : void 0;
-    const key = index ? stringValue(index) : void 0;
-    if (base4) return key !== void 0 ? [...base4, key] : [...base4, "[]"];
-  }
-  return void 0;
-}
-function chainVerdict(n, isRequestRoot2) {
-  const segs = segmentsOf(n);
-  if (!segs || segs.length < 2) return void 0;
-  return segmentsValue(segs, n, isRequestRoot2);
-}
-function segmentsValue(segs, at3, isRequestRoot2) {
-  const root = segs[0];
-  const rest = segs.slice(1);
-  const last = segs[segs.length - 1];
-  if (rest.some((s) => ROUTE_SEGMENTS.has(s))) return void 0;
-  if (isRequestRoot2(root, at3)) {
-    const headerAt = rest.findIndex((s) => HEADER_SEGMENTS.has(s));
-    if (headerAt !== -1 && rest[headerAt] !== "get") {
-      const header2 = rest[headerAt + 1]?.toLowerCase();
-      if (header2 && /user.agent/.test(header2)) return unbounded("the User-Agent header", true);
-      if (header2 && /(forwarded|real.ip|remote.addr|client.ip)/.test(header2))
-        return unbounded("the client IP address", true);
-      return unbounded(`a request header${header2 ? ` (${rest[headerAt + 1]})` : ""}`, true);
-    }
-    if (rest.some((s) => IP_SEGMENTS.has(s))) return unbounded("the client IP address", true);
-    if (rest.some((s) => INPUT_SEGMENTS.has(s))) return unbounded(`raw request input (${segs.join(".")})`, true);
-    if (URL_SEGMENTS.has(last) || rest.some((s) => s === "url" || s === "URL"))
-      return unbounded("the raw request URL/path (a new series for every id and query string in it)", true);
-    if (rest.includes("user") || rest.includes("session")) {
-      const risk = classifyLabelName(last === "id" || last === "pk" ? `${rest[rest.length - 2] ?? ""} id` : last);
-      if (risk && risk.category !== "free-text") return unbounded(risk.what, true);
-      return void 0;
-    }
-    return void 0;
-  }
-  if (ERROR_ROOTS.test(root) && (last === "message" || last === "stack" || last === "args" || last === "Error"))
-    return unbounded("an error message");
-  const pair = classifyLabelName(`${segs[segs.length - 2]} ${last}`);
-  if (pair && pair.category !== "free-text" && pair.category !== "raw-url") return unbounded(pair.what);
-  const single = classifyLabelName(last);
-  if (single && single.category !== "free-text" && single.category !== "entity-id" && single.category !== "raw-url")
-    return unbounded(single.what);
-  return void 0;
-}
-var JSON_PARSERS = /^(JSON\.parse|json\.loads|orjson\.loads|ujson\.loads|simplejson\.loads)$/;
-var BODY_METHODS = /* @__PURE__ */ new Set(["json", "get_json", "formData", "text"]);
-var ROW_FETCHES = /* @__PURE__ */ new Set([
-  "fetchone",
-  "fetchall",
-  "fetchmany",
-  "fetchrow",
-  "fetchval",
-  "findUnique",
-  "findUniqueOrThrow",
-  "findFirst",
-  "findFirstOrThrow",
-  "findOne",
-  "findOneBy",
-  "findOneOrFail",
-  "findOneByOrFail",
-  "findByPk",
-  "findById",
-  "executeTakeFirst",
-  "executeTakeFirstOrThrow",
-  "one_or_none",
-  "scalar_one",
-  "scalar_one_or_none",
-  "get_object_or_404"
-]);
-var FEW_VALUED_FIELD = /^(status|state|type|kind|role|plan|tier|level|category|region|enabled|active|is_.*|.*_(type|kind|status|state))$/i;
-function chainBase(n) {
-  let cur = n;
-  let field2;
-  for (let i = 0; i < 12; i++) {
-    const object2 = cur.type === "member_expression" || cur.type === "attribute" || cur.type === "selector_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("operand") : cur.type === "subscript_expression" || cur.type === "subscript" || cur.type === "index_expression" ? cur.childForFieldName("object") ?? cur.childForFieldName("value") ?? cur.childForFieldName("operand") ?? cur.namedChildren[0] : null;
-    if (!object2) break;
-    const key = cur.childForFieldName("property") ?? cur.childForFieldName("attribute") ?? cur.childForFieldName("field") ?? cur.childForFieldName("index") ?? cur.childForFieldName("subscript") ?? cur.namedChildren[1];
-    field2 = key ? stringValue(key) ?? key.text : void 0;
-    cur = unwrapAwait(object2);
-  }
-  return { base: cur, field: field2 };
-}
-function recordField(call2, field2, scope, depth) {
-  const callee = calleeName(call2) ?? "";
-  const segs = callee.split(".");
-  const fn = call2.childForFieldName("function");
-  const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
-  if (!last) return void 0;
-  if (JSON_PARSERS.test(callee)) {
-    const [arg2] = positionalArgs(call2);
-    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
-    if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
-    return unbounded("a field of parsed JSON data (whatever its sender wrote)");
-  }
-  if (BODY_METHODS.has(last) && segs.length >= 2 && scope.isRequestRoot(segs[0], call2))
-    return unbounded("a field of the request's body", true);
-  const queryChain = !callee || /(^|\.)(objects|query|session|db)(\.|$)/.test(callee);
-  if (ROW_FETCHES.has(last) || last === "get" && segs[segs.length - 2] === "objects" || (last === "first" || last === "one") && queryChain) {
-    if (field2 !== void 0 && FEW_VALUED_FIELD.test(field2)) return void 0;
-    return unbounded("a database row field (one series per row of the table)");
-  }
-  return void 0;
-}
-function callVerdict(n, scope, depth) {
-  const isRequestRoot2 = scope.isRequestRoot;
-  const callee = calleeName(n);
-  const args = positionalArgs(n);
-  if (callee === "String" || callee === "str" || callee === "repr" || callee === "encodeURIComponent" || callee === "decodeURIComponent") {
-    const [a] = args;
-    if (!a) return void 0;
-    const u = unwrapAwait(a);
-    if (u.type === "identifier" && ERROR_ROOTS.test(u.text)) return unbounded("an error message");
-    return judgeValue(a, scope, depth + 1);
-  }
-  const fn = n.childForFieldName("function");
-  if (!fn) return void 0;
-  const f = unwrapAwait(fn);
-  if (f.type === "member_expression" || f.type === "attribute" || f.type === "selector_expression") {
-    const segs = segmentsOf(f);
-    if (!segs) {
-      const object3 = f.childForFieldName("object") ?? f.childForFieldName("operand");
-      return object3 ? judgeValue(object3, scope, depth + 1) : void 0;
-    }
-    const last = segs[segs.length - 1];
-    if ((last === "get" || last === "Get" || last === "header" || last === "GetHeader") && segs.length >= 2) {
-      const header2 = args[0] ? stringValue(args[0]) : void 0;
-      if (isRequestRoot2(segs[0], f) && header2 !== void 0) {
-        const h = header2.toLowerCase();
-        if (/user.agent/.test(h)) return unbounded("the User-Agent header", true);
-        if (/(forwarded|real.ip|client.ip)/.test(h)) return unbounded("the client IP address", true);
-        return unbounded(`a request header (${header2})`, true);
-      }
-    }
-    if (last === "Error" && segs.length === 2 && ERROR_ROOTS.test(segs[0])) return unbounded("an error message");
-    const viaChain = segs.length >= 2 ? segmentsValue(segs, f, isRequestRoot2) : void 0;
-    if (viaChain) return viaChain;
-    const object2 = f.childForFieldName("object") ?? f.childForFieldName("operand");
-    if (object2 && /^(split|slice|substring|substr|toLowerCase|toUpperCase|trim|replace|lower|upper|strip|String|toString)$/.test(
-      last
-    )) {
-      return judgeValue(object2, scope, depth + 1);
-    }
-  }
-  return void 0;
-}
-
 // src/gates/metrics/extract-go.ts
 var PROM_PKG = "github.com/prometheus/client_golang/prometheus";
 var PROMAUTO_PKG = "github.com/prometheus/client_golang/prometheus/promauto";
@@ -49803,54 +50149,22 @@ var OTEL_CREATORS = {
   Float64ObservableGauge: "observable-gauge"
 };
 var FUNC_TYPES = /* @__PURE__ */ new Set(["function_declaration", "method_declaration", "func_literal"]);
-var HANDLER_PARAM_TYPES = /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-var ROUTE_METHODS = /* @__PURE__ */ new Set([
-  "HandleFunc",
-  "Handle",
-  "GET",
-  "POST",
-  "PUT",
-  "PATCH",
-  "DELETE",
-  "HEAD",
-  "OPTIONS",
-  "Any",
-  "Get",
-  "Post",
-  "Put",
-  "Patch",
-  "Delete",
-  "Use",
-  "HandlerFunc",
-  "Group"
-]);
 function extractGo(file2, resolver) {
   return new GoExtractor(file2, resolver).run();
 }
-var GoExtractor = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.dir = dirOf(file2.path);
-    const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
-    this.facts = {
-      ...emptyFileFacts(file2.path, "go"),
-      goPackage: { dir: this.dir, main: pkgName === "main" },
-      goConstants: {}
-    };
-  }
-  file;
-  resolver;
-  root;
+var GoExtractor = class extends FileExtractor2 {
   dir;
   /** Local package name → import path. */
   pkgs = /* @__PURE__ */ new Map();
   scopes = new GoScopes();
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
   routeRefs = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "go");
+    this.dir = dirOf(file2.path);
+    const pkgName = this.root.namedChildren.find((c) => c.type === "package_clause")?.namedChildren[0]?.text ?? "";
+    this.facts.goPackage = { dir: this.dir, main: pkgName === "main" };
+    this.facts.goConstants = {};
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       for (const b of bindings) this.pkgs.set(b.local, module);
@@ -49863,9 +50177,6 @@ var GoExtractor = class {
     for (const c of calls) this.onCall(c);
     this.collectDeclarations();
     return this.facts;
-  }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
   }
   /** `prometheus.NewCounter` → ['prom', 'NewCounter'] when the qualifier is the client_golang package. */
   pkgCall(fn, pkg) {
@@ -49914,7 +50225,7 @@ var GoExtractor = class {
             {
               kind: "runtime",
               text: node2.text,
-              origin: HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param"
+              origin: GO_HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot ? "request" : isEntityLike(node2.text) ? "entity" : "param"
             }
           ];
         if (decl?.kind === "loop") return [{ kind: "runtime", text: node2.text, origin: "loop" }];
@@ -49940,14 +50251,7 @@ var GoExtractor = class {
           const [fmtNode, ...args] = positionalArgs(node2);
           const fmt = fmtNode ? stringValue(fmtNode) : void 0;
           if (fmt !== void 0 && /^[^%]*(%[sdv][^%]*)*$/.test(fmt)) {
-            const pieces = fmt.split(/%[sdv]/);
-            const lists = [];
-            pieces.forEach((p, i) => {
-              lists.push(text(p));
-              if (i < pieces.length - 1)
-                lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: "unknown", text: "%s" }]);
-            });
-            return concat(...lists);
+            return formatParts(fmt.split(/%[sdv]/), args, (a) => this.str(a, depth + 1), "%s");
           }
         }
         break;
@@ -50077,48 +50381,15 @@ var GoExtractor = class {
   // -------------------------------------------------------------------------------------------------------
   // Scopes
   // -------------------------------------------------------------------------------------------------------
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let innermost;
-    let hot;
-    let child = node2;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost && n.type === "for_statement" && n.childForFieldName("body")?.id === child.id) inLoop = true;
-      if (!FUNC_TYPES.has(n.type)) continue;
-      const info2 = this.fnInfo(n);
-      if (info2.transparent) {
-        if (!innermost && info2.guard) guard ??= info2.guard;
-        continue;
-      }
-      if (!innermost) innermost = info2;
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
-  }
+  scopeRules = {
+    loops: (n, child) => n.type === "for_statement" && n.childForFieldName("body")?.id === child.id,
+    guardAt: () => void 0,
+    functionAt: (n) => FUNC_TYPES.has(n.type) ? this.fnInfo(n) : void 0
+  };
   computeFnInfo(fn) {
     const line = lineOf(fn);
     const params = goParams(fn);
-    const handlerParams = params.filter((p) => HANDLER_PARAM_TYPES.test(p.type));
+    const handlerParams = params.filter((p) => GO_HANDLER_PARAM_TYPES.test(p.type));
     if (fn.type === "func_literal") {
       const args = fn.parent;
       const call2 = args?.parent;
@@ -50133,7 +50404,7 @@ var GoExtractor = class {
             transparent: true,
             guard: "once"
           };
-        if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
+        if (GO_ROUTE_METHODS.has(method) && handlerParams.length > 0) {
           return {
             key: `${this.file.path}@${line}`,
             name: `${callee} handler`,
@@ -50181,14 +50452,8 @@ var GoExtractor = class {
   }
   collectRouteRefs(calls) {
     for (const n of calls) {
-      const method = (calleeName(n) ?? "").split(".").pop() ?? "";
-      if (!ROUTE_METHODS.has(method)) continue;
-      const args = positionalArgs(n);
-      if (!args[0] || stringValue(args[0]) === void 0) continue;
-      for (const a of args.slice(1)) {
-        const target = a.type === "call_expression" && (calleeName(a) ?? "").endsWith("HandlerFunc") ? positionalArgs(a)[0] : a;
-        if (target?.type === "identifier") this.routeRefs.set(target.text, describeGoRoute(n));
-      }
+      const route = goRouteCall(n);
+      for (const target of route?.handlerNames ?? []) this.routeRefs.set(target.text, describeGoRoute(n));
     }
   }
   // -------------------------------------------------------------------------------------------------------
@@ -50345,7 +50610,7 @@ var GoExtractor = class {
     const scope = {
       isRequestRoot: (name, at3) => {
         const decl = this.lookup(name, at3);
-        return decl?.kind === "param" && HANDLER_PARAM_TYPES.test(decl.type);
+        return decl?.kind === "param" && GO_HANDLER_PARAM_TYPES.test(decl.type);
       },
       // A Go name is followed to its assignments only through `x := …` in the same function.
       resolve: (name, at3) => {
@@ -50353,18 +50618,7 @@ var GoExtractor = class {
         return decl?.kind === "var" && decl.value && !decl.pkg ? { values: [decl.value] } : void 0;
       }
     };
-    const use = (key, value) => {
-      const v = judgeValue(value, scope);
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === "unbounded" ? v.source : "",
-        ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-        ...v?.kind === "bounded" ? { bounded: true } : {},
-        loc: this.loc(value)
-      });
-    };
+    const use = (key, value) => this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     const args = positionalArgs(c);
     if (method === "With" || method === "GetMetricWith") {
       const lit = args[0]?.type === "composite_literal" ? objectProps(args[0]) : void 0;
@@ -50393,23 +50647,21 @@ var GoExtractor = class {
       const [m] = positionalArgs(meterCall);
       meter = (m && stringValue(m)) ?? "";
     }
-    const kind = OTEL_CREATORS[method];
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "go",
-      ctor: `${operand.text}.${method}`,
-      type: kind === "histogram" ? "histogram" : kind.includes("gauge") || kind.includes("up-down") ? "gauge" : "counter",
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit } : {},
-      ...help !== void 0 ? { help } : {},
-      registries: [],
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.facts.metrics.push(
+      otelMetric({
+        id,
+        lang: "go",
+        ctor: `${operand.text}.${method}`,
+        kind: OTEL_CREATORS[method],
+        nameNode,
+        nameParts: nameNode ? this.str(nameNode) : void 0,
+        unit,
+        help,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+        meter
+      })
+    );
   }
   // -------------------------------------------------------------------------------------------------------
   // Declarations
@@ -50474,72 +50726,20 @@ var OTEL_CREATORS2 = {
   createObservableGauge: "observable-gauge"
 };
 var LOOP_TYPES = /* @__PURE__ */ new Set(["for_statement", "for_in_statement", "while_statement", "do_statement"]);
-var ROUTE_METHODS2 = /* @__PURE__ */ new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "del",
-  "all",
-  "head",
-  "options",
-  "use",
-  "any",
-  "on"
-]);
 var ITERATION_METHODS = /* @__PURE__ */ new Set(["forEach", "map", "flatMap", "filter", "reduce", "some", "every", "find"]);
-var FASTIFY_HANDLER_KEYS = /* @__PURE__ */ new Set([
-  "handler",
-  "preHandler",
-  "onRequest",
-  "preValidation",
-  "preParsing",
-  "preSerialization",
-  "onSend",
-  "onResponse"
-]);
-var NEST_ROUTE_DECORATORS = /* @__PURE__ */ new Set([
-  "Get",
-  "Post",
-  "Put",
-  "Patch",
-  "Delete",
-  "All",
-  "Head",
-  "Options",
-  "Sse",
-  "MessagePattern",
-  "EventPattern",
-  "GrpcMethod",
-  "Query",
-  "Mutation",
-  "Resolver",
-  "Subscription"
-]);
-var NEXT_ROUTE_EXPORTS = /* @__PURE__ */ new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]);
 var REQUEST_PARAM = /^(req|request|_req|_request)$/;
 var RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 function extractJs2(file2, resolver) {
   return new JsExtractor2(file2, resolver).run();
 }
-var JsExtractor2 = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.facts = emptyFileFacts(file2.path, "js");
-  }
-  file;
-  resolver;
-  root;
+var JsExtractor2 = class extends FileExtractor2 {
   imports = /* @__PURE__ */ new Map();
   scopes = new JsScopes(this.imports);
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
   /** Module-level function names passed by reference to a route registration → the route. */
   routeRefs = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "js");
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       const resolved2 = this.resolver.js(this.file.path, module);
@@ -50613,15 +50813,7 @@ var JsExtractor2 = class {
     const n = unwrap(node2);
     if (depth > 12) return [{ kind: "unknown", text: n.text }];
     const parts = templateParts(n);
-    if (parts) {
-      const out = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (n.type) {
       case "number":
         return text(n.text);
@@ -50647,12 +50839,7 @@ var JsExtractor2 = class {
           const [sepNode] = positionalArgs(n);
           const sep3 = sepNode ? stringValue(sepNode) : ",";
           if (arr && sep3 !== void 0) {
-            const lists = [];
-            arr.forEach((el, i) => {
-              if (i > 0) lists.push(text(sep3));
-              lists.push(this.str(el, depth + 1));
-            });
-            return concat(...lists);
+            return joinParts(arr, sep3, (el) => this.str(el, depth + 1));
           }
         }
         break;
@@ -50981,48 +51168,15 @@ var JsExtractor2 = class {
     }
     return this.moduleNameSet = out;
   }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
-  }
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let child = node2;
-    let innermost;
-    let hot;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if (LOOP_TYPES.has(n.type) && n.childForFieldName("body")?.id === child.id) inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
+  scopeRules = {
+    loops: (n, child) => LOOP_TYPES.has(n.type) && n.childForFieldName("body")?.id === child.id,
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n, child) => {
       const isField = n.type === "public_field_definition" && !n.children.some((c) => c.type === "static") && n.childForFieldName("value")?.id === child.id;
-      if (!JS_FUNCTION_TYPES.has(n.type) && !isField) continue;
-      const info2 = isField ? this.fieldInfo(n) : this.fnInfo(n);
-      if (info2.transparent) {
-        if (info2.loop && !innermost) inLoop = true;
-        if (info2.guard && !innermost) guard ??= info2.guard;
-        continue;
-      }
-      if (!innermost) {
-        innermost = info2;
-        if (info2.guard) guard ??= info2.guard;
-      }
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
+      if (isField) return this.fieldInfo(n);
+      return JS_FUNCTION_TYPES.has(n.type) ? this.fnInfo(n) : void 0;
     }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
+  };
   fieldInfo(field2) {
     const cls = this.className(field2) ?? "class";
     return {
@@ -51035,20 +51189,14 @@ var JsExtractor2 = class {
   classHot(inside) {
     const cls = this.classNode(inside);
     if (!cls) return {};
-    for (const d of decoratorsOf(cls)) {
-      const call2 = d.namedChildren.find((c) => c.type === "call_expression");
-      if (!call2) continue;
-      if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call2) ?? "")) continue;
-      const [arg2] = positionalArgs(call2);
-      const scope = arg2 && unwrap(arg2).type === "object" ? objectProps(unwrap(arg2)).get("scope") : void 0;
-      if (scope && /\bREQUEST$/.test(scope.text)) {
-        return {
-          hot: {
-            reason: "request-scoped-provider",
-            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`
-          }
-        };
-      }
+    const scope = nestRequestScope(cls);
+    if (scope) {
+      return {
+        hot: {
+          reason: "request-scoped-provider",
+          detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`
+        }
+      };
     }
     return {};
   }
@@ -51057,13 +51205,6 @@ var JsExtractor2 = class {
       if (n.type === "class_declaration" || n.type === "abstract_class_declaration" || n.type === "class") return n;
     }
     return void 0;
-  }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
   }
   computeFnInfo(fn) {
     const line = lineOf(fn);
@@ -51108,7 +51249,7 @@ var JsExtractor2 = class {
       if (obj?.type === "object" && args?.type === "arguments" && args.parent?.type === "call_expression") {
         const callee = calleeName(args.parent) ?? "";
         const method = callee.split(".").pop() ?? "";
-        if (method === "route" || ROUTE_METHODS2.has(method)) {
+        if (method === "route" || isJsRouteRegistrar(method)) {
           const key2 = holder.childForFieldName("key").text;
           return {
             key: `${path2}@${line}`,
@@ -51126,17 +51267,14 @@ var JsExtractor2 = class {
       const method = name ?? "method";
       const key2 = method === "constructor" ? `${path2}#${cls}` : `${path2}#${cls}.${method}`;
       const display2 = method === "constructor" ? `${cls} constructor` : `${cls}.${method}`;
-      for (const d of decoratorsOf(fn)) {
-        const call2 = d.namedChildren.find((c) => c.type === "call_expression" || c.type === "identifier");
-        const dname = call2 ? call2.type === "identifier" ? call2.text : calleeName(call2) : void 0;
-        if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return {
-            key: key2,
-            name: display2,
-            line,
-            hot: { reason: "controller-method", detail: `${display2}, a route handler (@${dname})` }
-          };
-        }
+      const nest = nestHandlerDecorator(fn);
+      if (nest) {
+        return {
+          key: key2,
+          name: display2,
+          line,
+          hot: { reason: "controller-method", detail: `${display2}, a route handler (@${nest.name})` }
+        };
       }
       if (method === "constructor") return { key: key2, name: display2, line, ...this.classHot(fn) };
       return { key: key2, name: display2, line, ...this.paramsHot(fn, display2) };
@@ -51159,10 +51297,10 @@ var JsExtractor2 = class {
   nextRouteHot(fn, name) {
     const exported = this.exportedNames(fn);
     if (exported.length === 0) return void 0;
-    if (/(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) && exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))) {
+    if (isNextAppRouteModule(this.file.path) && exported.some((e) => ROUTE_MODULE_EXPORTS.includes(e))) {
       return { reason: "route-handler", detail: `the Next.js route handler ${name ?? exported[0]}` };
     }
-    if (/(^|\/)pages\/api\//.test(this.file.path) && exported.includes("default")) {
+    if (isNextApiRouteModule(this.file.path) && exported.includes("default")) {
       return { reason: "route-handler", detail: "the default export of a Next.js API route" };
     }
     if ((name === "handler" || exported.includes("handler")) && jsParamNames(fn)[0] === "event") {
@@ -51208,27 +51346,23 @@ var JsExtractor2 = class {
   }
   /** `app.get('/x', fn)` → "app.get('/x')" when `call` registers `fn` (an argument of `call`) as a route. */
   routeOf(call2, arg2) {
-    const fnNode = call2.childForFieldName("function");
-    if (fnNode?.type !== "member_expression") return void 0;
-    const method = fnNode.childForFieldName("property")?.text ?? "";
-    if (!ROUTE_METHODS2.has(method)) return void 0;
-    const args = positionalArgs(call2);
+    const route = jsRouteCall(call2);
+    if (!route) return void 0;
+    const { args } = route;
     if (!args.some((a) => a.id === arg2.id)) return void 0;
     const first = args[0];
-    const firstIsPath = first !== void 0 && first.id !== arg2.id && isRouteLike(first);
+    const firstIsPath = first !== void 0 && first.id !== arg2.id && looksLikeJsRoutePath(first);
     const paramsLookLikeRequest = JS_FUNCTION_TYPES.has(arg2.type) && looksLikeRequestParams(jsParamNames(arg2));
-    if (method === "on" && !paramsLookLikeRequest) return void 0;
+    if (route.registrar === "on" && !paramsLookLikeRequest) return void 0;
     if (!firstIsPath && !paramsLookLikeRequest) return void 0;
     return describeRoute(call2);
   }
   collectRouteRefs(calls) {
     for (const n of calls) {
-      const fnNode = n.childForFieldName("function");
-      if (fnNode?.type !== "member_expression") continue;
-      const method = fnNode.childForFieldName("property")?.text ?? "";
-      if (!ROUTE_METHODS2.has(method) || method === "on") continue;
-      const args = positionalArgs(n);
-      if (!args[0] || !isRouteLike(args[0])) continue;
+      const route = jsRouteCall(n);
+      if (!route || route.registrar === "on") continue;
+      const { args } = route;
+      if (!args[0] || !looksLikeJsRoutePath(args[0])) continue;
       for (const a of args.slice(1)) {
         const u = unwrap(a);
         if (u.type === "identifier" && !this.routeRefs.has(u.text)) this.routeRefs.set(u.text, describeRoute(n));
@@ -51530,16 +51664,7 @@ var JsExtractor2 = class {
   };
   /** Records the value given for one label when we can tell whether it is bounded. */
   labelUse(target, key, value) {
-    const v = judgeValue(value, this.valueScope);
-    this.facts.labelUses.push({
-      target,
-      ...key,
-      valueText: value.text,
-      source: v?.kind === "unbounded" ? v.source : "",
-      ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-      ...v?.kind === "bounded" ? { bounded: true } : {},
-      loc: this.loc(value)
-    });
+    this.facts.labelUses.push(labelUse(target, key, value, this.valueScope, this.loc(value)));
   }
   /**
    * What a name used as a label value is bound to: bounded when typed as a string-literal union, an enum or
@@ -51613,25 +51738,16 @@ var JsExtractor2 = class {
     const props = opts ? objectProps(opts) : /* @__PURE__ */ new Map();
     const unit = props.get("unit");
     const description = props.get("description");
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "js",
-      ctor: `${object2?.text ?? "meter"}.${method}`,
-      type: method.includes("Histogram") ? "histogram" : method.includes("Gauge") || method.includes("UpDown") ? "gauge" : "counter",
-      otelKind: OTEL_CREATORS2[method],
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit: this.str(unit) } : {},
-      ...description ? { help: stringValue(description) ?? null } : {},
-      registries: [],
-      ...binding ? { binding } : {},
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.addOtelMetric(
+      c,
+      {
+        ctor: `${object2?.text ?? "meter"}.${method}`,
+        kind: OTEL_CREATORS2[method],
+        meter,
+        binding: this.bindingOf(c)
+      },
+      { name: nameNode, unit, description }
+    );
   }
   /** The identity of an OTel meter expression: `metrics.getMeter('svc', '1.0')` → "svc@1.0"; '' when unknown. */
   meterOf(object2, depth = 0) {
@@ -51825,14 +51941,6 @@ function looksLikeRequestParams(params) {
   if (p0 === "ctx" || p0 === "c" || p0 === "context") return params.length <= 2;
   return p0 !== void 0 && /^(err|error)$/.test(p0) && p1 !== void 0 && REQUEST_PARAM.test(p1) && p2 !== void 0;
 }
-function isRouteLike(node2) {
-  const n = unwrap(node2);
-  if (n.type === "regex" || n.type === "array") return true;
-  const parts = templateParts(n);
-  if (!parts) return false;
-  const first = parts.strings[0] ?? "";
-  return first.startsWith("/") || first === "*" || first === "" && parts.expressions.length > 0;
-}
 function describeRoute(call2) {
   const callee = calleeName(call2) ?? "route";
   const [first] = positionalArgs(call2);
@@ -51844,15 +51952,6 @@ function describeRoute(call2) {
     if (u !== void 0) return `${callee}({ url: '${u}' })`;
   }
   return `${callee}(\u2026)`;
-}
-function decoratorsOf(node2) {
-  const out = [];
-  for (const c of node2.namedChildren) if (c.type === "decorator") out.push(c);
-  for (let s = node2.previousNamedSibling; s && s.type === "decorator"; s = s.previousNamedSibling) out.push(s);
-  if (node2.parent?.type === "export_statement") {
-    for (const c of node2.parent.namedChildren) if (c.type === "decorator") out.push(c);
-  }
-  return out;
 }
 function contextualName2(node2) {
   const parent = node2.parent;
@@ -51914,44 +52013,17 @@ var OTEL_CREATORS3 = {
   create_observable_up_down_counter: "observable-up-down-counter",
   create_observable_gauge: "observable-gauge"
 };
-var ROUTE_DECORATOR = /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 var TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
-var VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-var VIEW_METHODS = /* @__PURE__ */ new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "head",
-  "options",
-  "dispatch",
-  "list",
-  "create",
-  "retrieve",
-  "update",
-  "partial_update",
-  "destroy"
-]);
 var CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 function extractPython2(file2, resolver) {
   return new PyExtractor2(file2, resolver).run();
 }
-var PyExtractor2 = class {
-  constructor(file2, resolver) {
-    this.file = file2;
-    this.resolver = resolver;
-    this.root = file2.tree().rootNode;
-    this.facts = emptyFileFacts(file2.path, "python");
-  }
-  file;
-  resolver;
-  root;
+var PyExtractor2 = class extends FileExtractor2 {
   imports = /* @__PURE__ */ new Map();
   scopes = new PyScopes(this.imports);
-  facts;
-  fnCache = /* @__PURE__ */ new Map();
-  defByNode = /* @__PURE__ */ new Map();
+  constructor(file2, resolver) {
+    super(file2, resolver, "python");
+  }
   run() {
     for (const [module, bindings] of importsOf(this.root)) {
       const resolved2 = PROM_MODULES.has(module) ? void 0 : this.resolver.python(this.file.path, module);
@@ -51978,9 +52050,6 @@ var PyExtractor2 = class {
       }
     }
     return this.moduleNameSet = out;
-  }
-  loc(node2) {
-    return { path: this.file.path, line: lineOf(node2), endLine: endLineOf(node2) };
   }
   // -------------------------------------------------------------------------------------------------------
   // Name resolution
@@ -52017,15 +52086,7 @@ var PyExtractor2 = class {
     if (!node2) return [];
     if (depth > 12) return [{ kind: "unknown", text: node2.text }];
     const parts = templateParts(node2);
-    if (parts) {
-      const out = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (node2.type) {
       case "parenthesized_expression":
         return this.str(node2.namedChildren[0], depth + 1);
@@ -52064,25 +52125,13 @@ var PyExtractor2 = class {
           if (method === "join" && object2 && args[0] && (args[0].type === "list" || args[0].type === "tuple")) {
             const sep3 = stringValue(object2);
             if (sep3 !== void 0) {
-              const lists = [];
-              args[0].namedChildren.forEach((el, i) => {
-                if (i > 0) lists.push(text(sep3));
-                lists.push(this.str(el, depth + 1));
-              });
-              return concat(...lists);
+              return joinParts(args[0].namedChildren, sep3, (el) => this.str(el, depth + 1));
             }
           }
           if (method === "format" && object2) {
             const fmt = stringValue(object2);
             if (fmt !== void 0 && /^[^{}]*(\{\}[^{}]*)*$/.test(fmt)) {
-              const pieces = fmt.split("{}");
-              const lists = [];
-              pieces.forEach((p, i) => {
-                lists.push(text(p));
-                if (i < pieces.length - 1)
-                  lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: "unknown", text: "{}" }]);
-              });
-              return concat(...lists);
+              return formatParts(fmt.split("{}"), args, (a) => this.str(a, depth + 1), "{}");
             }
           }
         }
@@ -52271,43 +52320,11 @@ var PyExtractor2 = class {
   // -------------------------------------------------------------------------------------------------------
   // Scopes
   // -------------------------------------------------------------------------------------------------------
-  scopeOf(node2) {
-    let inLoop = false;
-    let guard;
-    let innermost;
-    let hot;
-    let child = node2;
-    for (let n = node2.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if ((n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id)
-          inLoop = true;
-        if (n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension")
-          inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
-      if (n.type !== "function_definition") continue;
-      const info2 = this.fnInfo(n);
-      if (info2.transparent) continue;
-      if (!innermost) {
-        innermost = info2;
-        if (info2.guard) guard ??= info2.guard;
-      }
-      if (info2.hot) {
-        hot = info2.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: "module", inLoop, ...guard ? { guard } : {} };
-    return {
-      kind: "function",
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...hot ? { hot } : {},
-      inLoop,
-      ...guard ? { guard } : {}
-    };
-  }
+  scopeRules = {
+    loops: (n, child) => (n.type === "for_statement" || n.type === "while_statement") && n.childForFieldName("body")?.id === child.id || n.type === "list_comprehension" || n.type === "generator_expression" || n.type === "set_comprehension" || n.type === "dictionary_comprehension",
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n) => n.type === "function_definition" ? this.fnInfo(n) : void 0
+  };
   guardAt(n, child) {
     if (n.type === "try_statement" && n.childForFieldName("body")?.id === child.id) {
       for (const c of n.namedChildren) {
@@ -52329,13 +52346,6 @@ var PyExtractor2 = class {
     }
     return void 0;
   }
-  fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
-    const info2 = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info2);
-    return info2;
-  }
   computeFnInfo(fn) {
     const name = fn.childForFieldName("name")?.text ?? "lambda";
     const line = lineOf(fn);
@@ -52347,13 +52357,13 @@ var PyExtractor2 = class {
     const decorators = fn.parent?.type === "decorated_definition" ? fn.parent.namedChildren.filter((c) => c.type === "decorator") : [];
     let guard;
     for (const d of decorators) {
-      const expr = d.namedChildren[0];
-      const dname = expr ? expr.type === "call" ? calleeName(expr) : dottedName(expr) : void 0;
+      const dname = pyDecoratorName(d);
       if (!dname) continue;
       const last = dname.split(".").pop() ?? "";
       if (CACHE_DECORATOR.test(dname)) guard = "cache-decorator";
-      if (dname.includes(".") && ROUTE_DECORATOR.test(last)) {
-        const [path2] = expr?.type === "call" ? positionalArgs(expr) : [];
+      const route = pyRouteDecorator(d);
+      if (route?.name !== void 0) {
+        const [path2] = route.call ? positionalArgs(route.call) : [];
         const p = path2 ? stringValue(path2) : void 0;
         return {
           key,
@@ -52362,7 +52372,7 @@ var PyExtractor2 = class {
           hot: { reason: "view", detail: `${display}, the view of @${dname}(${p !== void 0 ? `'${p}'` : "\u2026"})` }
         };
       }
-      if (last === "api_view" || last === "require_http_methods" || last === "require_GET" || last === "require_POST") {
+      if (PY_VIEW_DECORATORS.has(last)) {
         return { key, name: display, line, hot: { reason: "view", detail: `${display}, a Django view (@${dname})` } };
       }
       if (TASK_DECORATOR.test(last))
@@ -52376,13 +52386,8 @@ var PyExtractor2 = class {
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === "self" || params[0] === "cls" ? params[1] : params[0];
-    if (cls && VIEW_METHODS.has(name)) {
-      const bases = cls.childForFieldName("superclasses")?.text ?? "";
-      if (VIEW_BASES.test(
-        bases.replace(/[()\s]/g, "").split(",").join(" ").trim()
-      ) || /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)) {
-        return { key, name: display, line, hot: { reason: "view", detail: `${display}, a class-based view method` } };
-      }
+    if (cls && isPyViewMethod(name, cls.childForFieldName("superclasses")?.text ?? "")) {
+      return { key, name: display, line, hot: { reason: "view", detail: `${display}, a class-based view method` } };
     }
     if (firstReal === "request" && !clsName)
       return { key, name: display, line, hot: { reason: "view", detail: `${display}, a view (it takes the request)` } };
@@ -52752,18 +52757,7 @@ var PyExtractor2 = class {
       },
       resolve: (name, at3) => this.resolveValue(name, at3)
     };
-    const use = (key, value) => {
-      const v = judgeValue(value, scope);
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === "unbounded" ? v.source : "",
-        ...v?.kind === "unbounded" && v.request ? { request: true } : {},
-        ...v?.kind === "bounded" ? { bounded: true } : {},
-        loc: this.loc(value)
-      });
-    };
+    const use = (key, value) => this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     const labelOf = (key) => stringValue(key) ?? staticValue(this.str(key)) ?? key.text;
     if (stores) {
       for (const [key, value] of stores) use({ label: labelOf(key) }, value);
@@ -52815,25 +52809,11 @@ var PyExtractor2 = class {
     const nameNode = this.arg(c, "name", 0);
     const unit = this.arg(c, "unit", 1);
     const description = this.arg(c, "description", 2);
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: "opentelemetry",
-      lang: "python",
-      ctor: `${object2?.text ?? "meter"}.${method}`,
-      type: kind === "histogram" ? "histogram" : kind.includes("gauge") || kind.includes("up-down") ? "gauge" : "counter",
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: "unknown", text: "" }],
-      nameText: nameNode?.text ?? "",
-      ...unit ? { unit: this.str(unit) } : {},
-      ...description ? { help: stringValue(description) ?? null } : {},
-      registries: [],
-      ...binding ? { binding } : {},
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter
-    });
+    this.addOtelMetric(
+      c,
+      { ctor: `${object2?.text ?? "meter"}.${method}`, kind, meter, binding: this.bindingOf(c) },
+      { name: nameNode, unit, description }
+    );
   }
   meterOf(object2, depth = 0) {
     if (!object2 || depth > 4) return void 0;
@@ -62690,7 +62670,7 @@ var Flow = class {
     const fn = binding.fn;
     const fnName = fn.childForFieldName("name")?.text ?? enclosingName(fn);
     const exported = fn.parent?.type === "export_statement" || fn.parent?.parent?.parent?.type === "export_statement";
-    return n.text.startsWith("req") && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? "");
+    return n.text.startsWith("req") && exported && ROUTE_MODULE_EXPORTS.includes(fnName ?? "");
   }
   /**
    * A call to a function or method defined in this file (`toPublicUser(user)`, `this.describe(token)`,

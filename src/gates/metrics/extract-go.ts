@@ -10,7 +10,6 @@ import type { SourceFile } from '../../lang/source-file.js';
 import {
   calleeName,
   descendantsOfType,
-  endLineOf,
   importsOf,
   lineOf,
   objectProps,
@@ -19,25 +18,14 @@ import {
   templateParts,
   walk,
 } from '../../lang/ts-helpers.js';
+import { GO_HANDLER_PARAM_TYPES, GO_ROUTE_METHODS, goRouteCall } from '../../lang/program/routes.js';
+import { FileExtractor, labelUse, otelMetric, type FnInfo, type ScopeRules } from './extract-common.js';
 import { isEntityLike } from './labels.js';
-import { emptyFileFacts } from './model.js';
-import type {
-  CallSite,
-  FileFacts,
-  Guard,
-  HotReason,
-  Loc,
-  MetricType,
-  ObjectExpr,
-  OtelKind,
-  RegistryExpr,
-  Scope,
-  StrPart,
-} from './model.js';
-import { concat, staticValue, text } from './parts.js';
+import type { CallSite, FileFacts, MetricType, ObjectExpr, OtelKind, RegistryExpr, StrPart } from './model.js';
+import { concat, formatParts, staticValue, text } from './parts.js';
 import { dirOf, type ModuleLookup } from '../../lang/program/modules.js';
 import { GoScopes, goParams, type GoDeclaration } from '../../lang/program/scope.js';
-import { judgeValue, type ValueScope } from './values.js';
+import type { ValueScope } from './values.js';
 
 const PROM_PKG = 'github.com/prometheus/client_golang/prometheus';
 const PROMAUTO_PKG = 'github.com/prometheus/client_golang/prometheus/promauto';
@@ -72,68 +60,26 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   Float64ObservableGauge: 'observable-gauge',
 };
 const FUNC_TYPES = new Set(['function_declaration', 'method_declaration', 'func_literal']);
-const HANDLER_PARAM_TYPES =
-  /^(\*?http\.Request|http\.ResponseWriter|\*gin\.Context|echo\.Context|\*fiber\.Ctx|fiber\.Ctx|\*fasthttp\.RequestCtx|\*chi\.Context)$/;
-const ROUTE_METHODS = new Set([
-  'HandleFunc',
-  'Handle',
-  'GET',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'HEAD',
-  'OPTIONS',
-  'Any',
-  'Get',
-  'Post',
-  'Put',
-  'Patch',
-  'Delete',
-  'Use',
-  'HandlerFunc',
-  'Group',
-]);
-
 type Decl = GoDeclaration | { kind: 'package'; name: string };
-
-interface FnInfo {
-  key: string;
-  name: string;
-  line: number;
-  hot?: { reason: HotReason; detail: string };
-  transparent?: boolean;
-  guard?: Guard;
-}
 
 /** Extracts the facts of one Go file. */
 export function extractGo(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new GoExtractor(file, resolver).run();
 }
 
-class GoExtractor {
-  private readonly root: TSNode;
+class GoExtractor extends FileExtractor {
   private readonly dir: string;
   /** Local package name → import path. */
   private readonly pkgs = new Map<string, string>();
   private readonly scopes = new GoScopes();
-  private readonly facts: FileFacts;
-  private readonly fnCache = new Map<number, FnInfo>();
-  private readonly defByNode = new Map<number, string>();
   private readonly routeRefs = new Map<string, string>();
 
-  constructor(
-    private readonly file: SourceFile,
-    private readonly resolver: ModuleLookup,
-  ) {
-    this.root = file.tree()!.rootNode;
+  constructor(file: SourceFile, resolver: ModuleLookup) {
+    super(file, resolver, 'go');
     this.dir = dirOf(file.path);
     const pkgName = this.root.namedChildren.find((c) => c.type === 'package_clause')?.namedChildren[0]?.text ?? '';
-    this.facts = {
-      ...emptyFileFacts(file.path, 'go'),
-      goPackage: { dir: this.dir, main: pkgName === 'main' },
-      goConstants: {},
-    };
+    this.facts.goPackage = { dir: this.dir, main: pkgName === 'main' };
+    this.facts.goConstants = {};
   }
 
   run(): FileFacts {
@@ -148,10 +94,6 @@ class GoExtractor {
     for (const c of calls) this.onCall(c);
     this.collectDeclarations();
     return this.facts;
-  }
-
-  private loc(node: TSNode): Loc {
-    return { path: this.file.path, line: lineOf(node), endLine: endLineOf(node) };
   }
 
   /** `prometheus.NewCounter` → ['prom', 'NewCounter'] when the qualifier is the client_golang package. */
@@ -180,7 +122,7 @@ class GoExtractor {
   // Values
   // -------------------------------------------------------------------------------------------------------
 
-  private str(node: TSNode | null | undefined, depth = 0): StrPart[] {
+  protected str(node: TSNode | null | undefined, depth = 0): StrPart[] {
     if (!node) return [];
     if (depth > 12) return [{ kind: 'unknown', text: node.text }];
     const parts = templateParts(node);
@@ -209,7 +151,7 @@ class GoExtractor {
               kind: 'runtime',
               text: node.text,
               origin:
-                HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot
+                GO_HANDLER_PARAM_TYPES.test(decl.type) || this.fnInfo(decl.fn).hot
                   ? 'request'
                   : isEntityLike(node.text)
                     ? 'entity'
@@ -245,14 +187,7 @@ class GoExtractor {
           const [fmtNode, ...args] = positionalArgs(node);
           const fmt = fmtNode ? stringValue(fmtNode) : undefined;
           if (fmt !== undefined && /^[^%]*(%[sdv][^%]*)*$/.test(fmt)) {
-            const pieces = fmt.split(/%[sdv]/);
-            const lists: StrPart[][] = [];
-            pieces.forEach((p, i) => {
-              lists.push(text(p));
-              if (i < pieces.length - 1)
-                lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '%s' }]);
-            });
-            return concat(...lists);
+            return formatParts(fmt.split(/%[sdv]/), args, (a) => this.str(a, depth + 1), '%s');
           }
         }
         break;
@@ -406,50 +341,16 @@ class GoExtractor {
   // Scopes
   // -------------------------------------------------------------------------------------------------------
 
-  private scopeOf(node: TSNode): Scope {
-    let inLoop = false;
-    let guard: Guard | undefined;
-    let innermost: FnInfo | undefined;
-    let hot: FnInfo['hot'];
-    let child = node;
-    for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
-      if (!innermost && n.type === 'for_statement' && n.childForFieldName('body')?.id === child.id) inLoop = true;
-      if (!FUNC_TYPES.has(n.type)) continue;
-      const info = this.fnInfo(n);
-      if (info.transparent) {
-        if (!innermost && info.guard) guard ??= info.guard;
-        continue;
-      }
-      if (!innermost) innermost = info;
-      if (info.hot) {
-        hot = info.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return {
-      kind: 'function',
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...(hot ? { hot } : {}),
-      inLoop,
-      ...(guard ? { guard } : {}),
-    };
-  }
+  protected readonly scopeRules: ScopeRules = {
+    loops: (n, child) => n.type === 'for_statement' && n.childForFieldName('body')?.id === child.id,
+    guardAt: () => undefined,
+    functionAt: (n) => (FUNC_TYPES.has(n.type) ? this.fnInfo(n) : undefined),
+  };
 
-  private fnInfo(fn: TSNode): FnInfo {
-    const cached = this.fnCache.get(fn.id);
-    if (cached) return cached;
-    const info = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info);
-    return info;
-  }
-
-  private computeFnInfo(fn: TSNode): FnInfo {
+  protected computeFnInfo(fn: TSNode): FnInfo {
     const line = lineOf(fn);
     const params = goParams(fn);
-    const handlerParams = params.filter((p) => HANDLER_PARAM_TYPES.test(p.type));
+    const handlerParams = params.filter((p) => GO_HANDLER_PARAM_TYPES.test(p.type));
     if (fn.type === 'func_literal') {
       const args = fn.parent;
       const call = args?.parent;
@@ -465,7 +366,7 @@ class GoExtractor {
             transparent: true,
             guard: 'once',
           };
-        if (ROUTE_METHODS.has(method) && handlerParams.length > 0) {
+        if (GO_ROUTE_METHODS.has(method) && handlerParams.length > 0) {
           return {
             key: `${this.file.path}@${line}`,
             name: `${callee} handler`,
@@ -515,15 +416,8 @@ class GoExtractor {
 
   private collectRouteRefs(calls: readonly TSNode[]): void {
     for (const n of calls) {
-      const method = (calleeName(n) ?? '').split('.').pop() ?? '';
-      if (!ROUTE_METHODS.has(method)) continue;
-      const args = positionalArgs(n);
-      if (!args[0] || stringValue(args[0]) === undefined) continue;
-      for (const a of args.slice(1)) {
-        const target =
-          a.type === 'call_expression' && (calleeName(a) ?? '').endsWith('HandlerFunc') ? positionalArgs(a)[0] : a;
-        if (target?.type === 'identifier') this.routeRefs.set(target.text, describeGoRoute(n));
-      }
+      const route = goRouteCall(n);
+      for (const target of route?.handlerNames ?? []) this.routeRefs.set(target.text, describeGoRoute(n));
     }
   }
 
@@ -710,7 +604,7 @@ class GoExtractor {
     const scope: ValueScope = {
       isRequestRoot: (name: string, at: TSNode) => {
         const decl = this.lookup(name, at);
-        return decl?.kind === 'param' && HANDLER_PARAM_TYPES.test(decl.type);
+        return decl?.kind === 'param' && GO_HANDLER_PARAM_TYPES.test(decl.type);
       },
       // A Go name is followed to its assignments only through `x := …` in the same function.
       resolve: (name, at) => {
@@ -718,19 +612,8 @@ class GoExtractor {
         return decl?.kind === 'var' && decl.value && !decl.pkg ? { values: [decl.value] } : undefined;
       },
     };
-    const use = (key: { label: string } | { position: number }, value: TSNode) => {
-      const v = judgeValue(value, scope);
-      // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === 'unbounded' ? v.source : '',
-        ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
-        ...(v?.kind === 'bounded' ? { bounded: true } : {}),
-        loc: this.loc(value),
-      });
-    };
+    const use = (key: { label: string } | { position: number }, value: TSNode) =>
+      this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     const args = positionalArgs(c);
     if (method === 'With' || method === 'GetMetricWith') {
       const lit = args[0]?.type === 'composite_literal' ? objectProps(args[0]) : undefined;
@@ -765,24 +648,21 @@ class GoExtractor {
       const [m] = positionalArgs(meterCall);
       meter = (m && stringValue(m)) ?? '';
     }
-    const kind = OTEL_CREATORS[method]!;
-    this.facts.metrics.push({
-      id,
-      library: 'opentelemetry',
-      lang: 'go',
-      ctor: `${operand.text}.${method}`,
-      type:
-        kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
-      nameText: nameNode?.text ?? '',
-      ...(unit ? { unit } : {}),
-      ...(help !== undefined ? { help } : {}),
-      registries: [],
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter,
-    });
+    this.facts.metrics.push(
+      otelMetric({
+        id,
+        lang: 'go',
+        ctor: `${operand.text}.${method}`,
+        kind: OTEL_CREATORS[method]!,
+        nameNode,
+        nameParts: nameNode ? this.str(nameNode) : undefined,
+        unit,
+        help,
+        loc: this.loc(c),
+        scope: this.scopeOf(c),
+        meter,
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import {
   calleeName,
   descendantsOfType,
   dottedName,
-  endLineOf,
   importsOf,
   lineOf,
   objectProps,
@@ -23,26 +22,33 @@ import {
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
+import { isNextApiRouteModule, isNextAppRouteModule } from '../../lang/program/file-routes.js';
+import {
+  FASTIFY_HANDLER_KEYS,
+  isJsRouteRegistrar,
+  jsRouteCall,
+  looksLikeJsRoutePath,
+  nestHandlerDecorator,
+  nestRequestScope,
+  ROUTE_MODULE_EXPORTS,
+} from '../../lang/program/routes.js';
+import { FileExtractor, labelUse, type FnInfo, type ScopeRules } from './extract-common.js';
 import { isEntityLike } from './labels.js';
 import type {
   CallSite,
   FileFacts,
   FunctionDecl,
   Guard,
-  HotReason,
-  Loc,
   MetricDef,
   MetricType,
   ObjectExpr,
   OtelKind,
   RegistryExpr,
   RuntimeOrigin,
-  Scope,
   StrPart,
 } from './model.js';
-import { emptyFileFacts } from './model.js';
-import { concat, text } from './parts.js';
-import { judgeValue, type NameResolution, type ValueScope } from './values.js';
+import { concat, joinParts, text, templateStrParts } from './parts.js';
+import type { NameResolution, ValueScope } from './values.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import {
   JS_FUNCTION_TYPES as FUNCTION_TYPES,
@@ -71,88 +77,26 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
 };
 
 const LOOP_TYPES = new Set(['for_statement', 'for_in_statement', 'while_statement', 'do_statement']);
-const ROUTE_METHODS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'del',
-  'all',
-  'head',
-  'options',
-  'use',
-  'any',
-  'on',
-]);
 const ITERATION_METHODS = new Set(['forEach', 'map', 'flatMap', 'filter', 'reduce', 'some', 'every', 'find']);
-const FASTIFY_HANDLER_KEYS = new Set([
-  'handler',
-  'preHandler',
-  'onRequest',
-  'preValidation',
-  'preParsing',
-  'preSerialization',
-  'onSend',
-  'onResponse',
-]);
-const NEST_ROUTE_DECORATORS = new Set([
-  'Get',
-  'Post',
-  'Put',
-  'Patch',
-  'Delete',
-  'All',
-  'Head',
-  'Options',
-  'Sse',
-  'MessagePattern',
-  'EventPattern',
-  'GrpcMethod',
-  'Query',
-  'Mutation',
-  'Resolver',
-  'Subscription',
-]);
-const NEXT_ROUTE_EXPORTS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
 const REQUEST_PARAM = /^(req|request|_req|_request)$/;
 const RESPONSE_PARAM = /^(res|response|reply|_res|_response|_reply)$/;
 
 /** What a name resolves to in some scope. */
 type Decl = JsDeclaration;
 
-interface FnInfo {
-  key: string;
-  name: string;
-  line: number;
-  hot?: { reason: HotReason; detail: string };
-  /** Runs as part of the enclosing code (IIFE, iteration callback): look further out. */
-  transparent?: boolean;
-  loop?: boolean;
-  guard?: Guard;
-}
-
 /** Extracts the facts of one JS/TS file. The tree must be parsed (parsers loaded). */
 export function extractJs(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new JsExtractor(file, resolver).run();
 }
 
-class JsExtractor {
-  private readonly root: TSNode;
+class JsExtractor extends FileExtractor {
   private readonly imports = new Map<string, ImportBinding>();
   private readonly scopes = new JsScopes(this.imports);
-  private readonly facts: FileFacts;
-  private readonly fnCache = new Map<number, FnInfo>();
   /** Module-level function names passed by reference to a route registration → the route. */
   private readonly routeRefs = new Map<string, string>();
-  private readonly defByNode = new Map<number, string>();
 
-  constructor(
-    private readonly file: SourceFile,
-    private readonly resolver: ModuleLookup,
-  ) {
-    this.root = file.tree()!.rootNode;
-    this.facts = emptyFileFacts(file.path, 'js');
+  constructor(file: SourceFile, resolver: ModuleLookup) {
+    super(file, resolver, 'js');
   }
 
   run(): FileFacts {
@@ -237,20 +181,12 @@ class JsExtractor {
   // -------------------------------------------------------------------------------------------------------
 
   /** A string expression as parts. */
-  private str(node: TSNode | null, depth = 0): StrPart[] {
+  protected str(node: TSNode | null | undefined, depth = 0): StrPart[] {
     if (!node) return [{ kind: 'unknown', text: '' }];
     const n = unwrap(node);
     if (depth > 12) return [{ kind: 'unknown', text: n.text }];
     const parts = templateParts(n);
-    if (parts) {
-      const out: StrPart[][] = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (n.type) {
       case 'number':
         return text(n.text);
@@ -277,12 +213,7 @@ class JsExtractor {
           const [sepNode] = positionalArgs(n);
           const sep = sepNode ? stringValue(sepNode) : ',';
           if (arr && sep !== undefined) {
-            const lists: StrPart[][] = [];
-            arr.forEach((el, i) => {
-              if (i > 0) lists.push(text(sep));
-              lists.push(this.str(el, depth + 1));
-            });
-            return concat(...lists);
+            return joinParts(arr, sep, (el) => this.str(el, depth + 1));
           }
         }
         break;
@@ -646,52 +577,18 @@ class JsExtractor {
     return (this.moduleNameSet = out);
   }
 
-  private loc(node: TSNode): Loc {
-    return { path: this.file.path, line: lineOf(node), endLine: endLineOf(node) };
-  }
-
-  scopeOf(node: TSNode): Scope {
-    let inLoop = false;
-    let guard: Guard | undefined;
-    let child = node;
-    let innermost: FnInfo | undefined;
-    let hot: FnInfo['hot'];
-    for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if (LOOP_TYPES.has(n.type) && n.childForFieldName('body')?.id === child.id) inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
+  protected readonly scopeRules: ScopeRules = {
+    loops: (n, child) => LOOP_TYPES.has(n.type) && n.childForFieldName('body')?.id === child.id,
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n, child) => {
       const isField =
         n.type === 'public_field_definition' &&
         !n.children.some((c) => c.type === 'static') &&
         n.childForFieldName('value')?.id === child.id;
-      if (!FUNCTION_TYPES.has(n.type) && !isField) continue;
-      const info = isField ? this.fieldInfo(n) : this.fnInfo(n);
-      if (info.transparent) {
-        if (info.loop && !innermost) inLoop = true;
-        if (info.guard && !innermost) guard ??= info.guard;
-        continue;
-      }
-      if (!innermost) {
-        innermost = info;
-        if (info.guard) guard ??= info.guard;
-      }
-      if (info.hot) {
-        hot = info.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return {
-      kind: 'function',
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...(hot ? { hot } : {}),
-      inLoop,
-      ...(guard ? { guard } : {}),
-    };
-  }
+      if (isField) return this.fieldInfo(n);
+      return FUNCTION_TYPES.has(n.type) ? this.fnInfo(n) : undefined;
+    },
+  };
 
   private fieldInfo(field: TSNode): FnInfo {
     const cls = this.className(field) ?? 'class';
@@ -706,20 +603,14 @@ class JsExtractor {
   private classHot(inside: TSNode): Pick<FnInfo, 'hot'> {
     const cls = this.classNode(inside);
     if (!cls) return {};
-    for (const d of decoratorsOf(cls)) {
-      const call = d.namedChildren.find((c) => c.type === 'call_expression');
-      if (!call) continue;
-      if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call) ?? '')) continue;
-      const [arg] = positionalArgs(call);
-      const scope = arg && unwrap(arg).type === 'object' ? objectProps(unwrap(arg)).get('scope') : undefined;
-      if (scope && /\bREQUEST$/.test(scope.text)) {
-        return {
-          hot: {
-            reason: 'request-scoped-provider',
-            detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`,
-          },
-        };
-      }
+    const scope = nestRequestScope(cls);
+    if (scope) {
+      return {
+        hot: {
+          reason: 'request-scoped-provider',
+          detail: `the constructor of ${contextualClassName(cls)}, a request-scoped provider (${scope.text}) that Nest builds for every request`,
+        },
+      };
     }
     return {};
   }
@@ -731,15 +622,7 @@ class JsExtractor {
     return undefined;
   }
 
-  private fnInfo(fn: TSNode): FnInfo {
-    const cached = this.fnCache.get(fn.id);
-    if (cached) return cached;
-    const info = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info);
-    return info;
-  }
-
-  private computeFnInfo(fn: TSNode): FnInfo {
+  protected computeFnInfo(fn: TSNode): FnInfo {
     const line = lineOf(fn);
     const path = this.file.path;
     let holder = fn.parent;
@@ -787,7 +670,7 @@ class JsExtractor {
       if (obj?.type === 'object' && args?.type === 'arguments' && args.parent?.type === 'call_expression') {
         const callee = calleeName(args.parent) ?? '';
         const method = callee.split('.').pop() ?? '';
-        if (method === 'route' || ROUTE_METHODS.has(method)) {
+        if (method === 'route' || isJsRouteRegistrar(method)) {
           const key = holder.childForFieldName('key')!.text;
           return {
             key: `${path}@${line}`,
@@ -806,17 +689,14 @@ class JsExtractor {
       const method = name ?? 'method';
       const key = method === 'constructor' ? `${path}#${cls}` : `${path}#${cls}.${method}`;
       const display = method === 'constructor' ? `${cls} constructor` : `${cls}.${method}`;
-      for (const d of decoratorsOf(fn)) {
-        const call = d.namedChildren.find((c) => c.type === 'call_expression' || c.type === 'identifier');
-        const dname = call ? (call.type === 'identifier' ? call.text : calleeName(call)) : undefined;
-        if (dname && NEST_ROUTE_DECORATORS.has(dname)) {
-          return {
-            key,
-            name: display,
-            line,
-            hot: { reason: 'controller-method', detail: `${display}, a route handler (@${dname})` },
-          };
-        }
+      const nest = nestHandlerDecorator(fn);
+      if (nest) {
+        return {
+          key,
+          name: display,
+          line,
+          hot: { reason: 'controller-method', detail: `${display}, a route handler (@${nest.name})` },
+        };
       }
       if (method === 'constructor') return { key, name: display, line, ...this.classHot(fn) };
       return { key, name: display, line, ...this.paramsHot(fn, display) };
@@ -840,13 +720,10 @@ class JsExtractor {
   private nextRouteHot(fn: TSNode, name: string | undefined): FnInfo['hot'] {
     const exported = this.exportedNames(fn);
     if (exported.length === 0) return undefined;
-    if (
-      /(^|\/)app\/(.*\/)?route\.[cm]?[jt]sx?$/.test(this.file.path) &&
-      exported.some((e) => NEXT_ROUTE_EXPORTS.has(e))
-    ) {
+    if (isNextAppRouteModule(this.file.path) && exported.some((e) => ROUTE_MODULE_EXPORTS.includes(e))) {
       return { reason: 'route-handler', detail: `the Next.js route handler ${name ?? exported[0]}` };
     }
-    if (/(^|\/)pages\/api\//.test(this.file.path) && exported.includes('default')) {
+    if (isNextApiRouteModule(this.file.path) && exported.includes('default')) {
       return { reason: 'route-handler', detail: 'the default export of a Next.js API route' };
     }
     if ((name === 'handler' || exported.includes('handler')) && paramNames(fn)[0] === 'event') {
@@ -904,29 +781,25 @@ class JsExtractor {
 
   /** `app.get('/x', fn)` → "app.get('/x')" when `call` registers `fn` (an argument of `call`) as a route. */
   private routeOf(call: TSNode, arg: TSNode): string | undefined {
-    const fnNode = call.childForFieldName('function');
-    if (fnNode?.type !== 'member_expression') return undefined;
-    const method = fnNode.childForFieldName('property')?.text ?? '';
-    if (!ROUTE_METHODS.has(method)) return undefined;
-    const args = positionalArgs(call);
+    const route = jsRouteCall(call);
+    if (!route) return undefined;
+    const { args } = route;
     if (!args.some((a) => a.id === arg.id)) return undefined;
     const first = args[0];
-    const firstIsPath = first !== undefined && first.id !== arg.id && isRouteLike(first);
+    const firstIsPath = first !== undefined && first.id !== arg.id && looksLikeJsRoutePath(first);
     const paramsLookLikeRequest = FUNCTION_TYPES.has(arg.type) && looksLikeRequestParams(paramNames(arg));
     // `emitter.on('x', fn)` is not a route unless the callback takes a request.
-    if (method === 'on' && !paramsLookLikeRequest) return undefined;
+    if (route.registrar === 'on' && !paramsLookLikeRequest) return undefined;
     if (!firstIsPath && !paramsLookLikeRequest) return undefined;
     return describeRoute(call);
   }
 
   private collectRouteRefs(calls: readonly TSNode[]): void {
     for (const n of calls) {
-      const fnNode = n.childForFieldName('function');
-      if (fnNode?.type !== 'member_expression') continue;
-      const method = fnNode.childForFieldName('property')?.text ?? '';
-      if (!ROUTE_METHODS.has(method) || method === 'on') continue;
-      const args = positionalArgs(n);
-      if (!args[0] || !isRouteLike(args[0])) continue;
+      const route = jsRouteCall(n);
+      if (!route || route.registrar === 'on') continue;
+      const { args } = route;
+      if (!args[0] || !looksLikeJsRoutePath(args[0])) continue;
       for (const a of args.slice(1)) {
         const u = unwrap(a);
         if (u.type === 'identifier' && !this.routeRefs.has(u.text)) this.routeRefs.set(u.text, describeRoute(n));
@@ -1256,17 +1129,7 @@ class JsExtractor {
 
   /** Records the value given for one label when we can tell whether it is bounded. */
   private labelUse(target: ObjectExpr, key: { label: string } | { position: number }, value: TSNode): void {
-    const v = judgeValue(value, this.valueScope);
-    // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
-    this.facts.labelUses.push({
-      target,
-      ...key,
-      valueText: value.text,
-      source: v?.kind === 'unbounded' ? v.source : '',
-      ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
-      ...(v?.kind === 'bounded' ? { bounded: true } : {}),
-      loc: this.loc(value),
-    });
+    this.facts.labelUses.push(labelUse(target, key, value, this.valueScope, this.loc(value)));
   }
 
   /**
@@ -1349,29 +1212,16 @@ class JsExtractor {
     const props = opts ? objectProps(opts) : new Map<string, TSNode>();
     const unit = props.get('unit');
     const description = props.get('description');
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: 'opentelemetry',
-      lang: 'js',
-      ctor: `${object?.text ?? 'meter'}.${method}`,
-      type: method.includes('Histogram')
-        ? 'histogram'
-        : method.includes('Gauge') || method.includes('UpDown')
-          ? 'gauge'
-          : 'counter',
-      otelKind: OTEL_CREATORS[method]!,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
-      nameText: nameNode?.text ?? '',
-      ...(unit ? { unit: this.str(unit) } : {}),
-      ...(description ? { help: stringValue(description) ?? null } : {}),
-      registries: [],
-      ...(binding ? { binding } : {}),
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter,
-    });
+    this.addOtelMetric(
+      c,
+      {
+        ctor: `${object?.text ?? 'meter'}.${method}`,
+        kind: OTEL_CREATORS[method]!,
+        meter,
+        binding: this.bindingOf(c),
+      },
+      { name: nameNode, unit, description },
+    );
   }
 
   /** The identity of an OTel meter expression: `metrics.getMeter('svc', '1.0')` → "svc@1.0"; '' when unknown. */
@@ -1599,15 +1449,6 @@ function looksLikeRequestParams(params: string[]): boolean {
   return p0 !== undefined && /^(err|error)$/.test(p0) && p1 !== undefined && REQUEST_PARAM.test(p1) && p2 !== undefined;
 }
 
-function isRouteLike(node: TSNode): boolean {
-  const n = unwrap(node);
-  if (n.type === 'regex' || n.type === 'array') return true;
-  const parts = templateParts(n);
-  if (!parts) return false;
-  const first = parts.strings[0] ?? '';
-  return first.startsWith('/') || first === '*' || (first === '' && parts.expressions.length > 0);
-}
-
 /** "ordersRouter.post('/')" */
 function describeRoute(call: TSNode): string {
   const callee = calleeName(call) ?? 'route';
@@ -1620,17 +1461,6 @@ function describeRoute(call: TSNode): string {
     if (u !== undefined) return `${callee}({ url: '${u}' })`;
   }
   return `${callee}(…)`;
-}
-
-function decoratorsOf(node: TSNode): TSNode[] {
-  const out: TSNode[] = [];
-  for (const c of node.namedChildren) if (c.type === 'decorator') out.push(c);
-  // Decorators before a class member are its preceding siblings in the class body; before an exported
-  // class they belong to the export statement.
-  for (let s = node.previousNamedSibling; s && s.type === 'decorator'; s = s.previousNamedSibling) out.push(s);
-  if (node.parent?.type === 'export_statement')
-    for (const c of node.parent.namedChildren) if (c.type === 'decorator') out.push(c);
-  return out;
 }
 
 function contextualName(node: TSNode): string | undefined {

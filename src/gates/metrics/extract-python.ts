@@ -10,7 +10,6 @@ import {
   calleeName,
   descendantsOfType,
   dottedName,
-  endLineOf,
   importsOf,
   keywordArgs,
   lineOf,
@@ -20,27 +19,25 @@ import {
   walk,
   type ImportBinding,
 } from '../../lang/ts-helpers.js';
+import { isPyViewMethod, PY_VIEW_DECORATORS, pyDecoratorName, pyRouteDecorator } from '../../lang/program/routes.js';
+import { FileExtractor, labelUse, type FnInfo, type ScopeRules } from './extract-common.js';
 import { isEntityLike } from './labels.js';
-import { emptyFileFacts } from './model.js';
 import type {
   CallSite,
   FacadeCall,
   FileFacts,
   Guard,
-  HotReason,
-  Loc,
   MetricType,
   ObjectExpr,
   OtelKind,
   RegistryExpr,
   RuntimeOrigin,
-  Scope,
   StrPart,
 } from './model.js';
-import { concat, staticValue, text } from './parts.js';
+import { concat, formatParts, joinParts, staticValue, text, templateStrParts } from './parts.js';
 import type { ModuleLookup } from '../../lang/program/modules.js';
 import { PyScopes, pyParamNames, type PyDeclaration } from '../../lang/program/scope.js';
-import { judgeValue, type NameResolution, type ValueScope } from './values.js';
+import type { NameResolution, ValueScope } from './values.js';
 
 const PROM_MODULES = new Set([
   'prometheus_client',
@@ -70,58 +67,22 @@ const OTEL_CREATORS: Record<string, OtelKind> = {
   create_observable_up_down_counter: 'observable-up-down-counter',
   create_observable_gauge: 'observable-gauge',
 };
-const ROUTE_DECORATOR =
-  /^(get|post|put|patch|delete|head|options|route|api_route|websocket|add_api_route|view|endpoint|trace)$/;
 const TASK_DECORATOR = /^(task|shared_task|periodic_task|job|actor)$/;
-const VIEW_BASES = /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint|MethodView)$/;
-const VIEW_METHODS = new Set([
-  'get',
-  'post',
-  'put',
-  'patch',
-  'delete',
-  'head',
-  'options',
-  'dispatch',
-  'list',
-  'create',
-  'retrieve',
-  'update',
-  'partial_update',
-  'destroy',
-]);
 const CACHE_DECORATOR = /(^|\.)(lru_cache|cache|cached_property|memoize|once)$/;
 
 type Decl = PyDeclaration;
-
-interface FnInfo {
-  key: string;
-  name: string;
-  line: number;
-  hot?: { reason: HotReason; detail: string };
-  guard?: Guard;
-  transparent?: boolean;
-}
 
 /** Extracts the facts of one Python file. */
 export function extractPython(file: SourceFile, resolver: ModuleLookup): FileFacts {
   return new PyExtractor(file, resolver).run();
 }
 
-class PyExtractor {
-  private readonly root: TSNode;
+class PyExtractor extends FileExtractor {
   private readonly imports = new Map<string, ImportBinding>();
   private readonly scopes = new PyScopes(this.imports);
-  private readonly facts: FileFacts;
-  private readonly fnCache = new Map<number, FnInfo>();
-  private readonly defByNode = new Map<number, string>();
 
-  constructor(
-    private readonly file: SourceFile,
-    private readonly resolver: ModuleLookup,
-  ) {
-    this.root = file.tree()!.rootNode;
-    this.facts = emptyFileFacts(file.path, 'python');
+  constructor(file: SourceFile, resolver: ModuleLookup) {
+    super(file, resolver, 'python');
   }
 
   run(): FileFacts {
@@ -153,10 +114,6 @@ class PyExtractor {
       }
     }
     return (this.moduleNameSet = out);
-  }
-
-  private loc(node: TSNode): Loc {
-    return { path: this.file.path, line: lineOf(node), endLine: endLineOf(node) };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -198,19 +155,11 @@ class PyExtractor {
   // Values
   // -------------------------------------------------------------------------------------------------------
 
-  private str(node: TSNode | null | undefined, depth = 0): StrPart[] {
+  protected str(node: TSNode | null | undefined, depth = 0): StrPart[] {
     if (!node) return [];
     if (depth > 12) return [{ kind: 'unknown', text: node.text }];
     const parts = templateParts(node);
-    if (parts) {
-      const out: StrPart[][] = [];
-      parts.strings.forEach((s, i) => {
-        out.push(text(s));
-        const e = parts.expressions[i];
-        if (e) out.push(this.str(e, depth + 1));
-      });
-      return concat(...out);
-    }
+    if (parts) return templateStrParts(parts, (e) => this.str(e, depth + 1));
     switch (node.type) {
       case 'parenthesized_expression':
         return this.str(node.namedChildren[0], depth + 1);
@@ -250,25 +199,13 @@ class PyExtractor {
           if (method === 'join' && object && args[0] && (args[0].type === 'list' || args[0].type === 'tuple')) {
             const sep = stringValue(object);
             if (sep !== undefined) {
-              const lists: StrPart[][] = [];
-              args[0].namedChildren.forEach((el, i) => {
-                if (i > 0) lists.push(text(sep));
-                lists.push(this.str(el, depth + 1));
-              });
-              return concat(...lists);
+              return joinParts(args[0].namedChildren, sep, (el) => this.str(el, depth + 1));
             }
           }
           if (method === 'format' && object) {
             const fmt = stringValue(object);
             if (fmt !== undefined && /^[^{}]*(\{\}[^{}]*)*$/.test(fmt)) {
-              const pieces = fmt.split('{}');
-              const lists: StrPart[][] = [];
-              pieces.forEach((p, i) => {
-                lists.push(text(p));
-                if (i < pieces.length - 1)
-                  lists.push(args[i] ? this.str(args[i], depth + 1) : [{ kind: 'unknown', text: '{}' }]);
-              });
-              return concat(...lists);
+              return formatParts(fmt.split('{}'), args, (a) => this.str(a, depth + 1), '{}');
             }
           }
         }
@@ -475,51 +412,16 @@ class PyExtractor {
   // Scopes
   // -------------------------------------------------------------------------------------------------------
 
-  private scopeOf(node: TSNode): Scope {
-    let inLoop = false;
-    let guard: Guard | undefined;
-    let innermost: FnInfo | undefined;
-    let hot: FnInfo['hot'];
-    let child = node;
-    for (let n: TSNode | null = node.parent; n; child = n, n = n.parent) {
-      if (!innermost) {
-        if (
-          (n.type === 'for_statement' || n.type === 'while_statement') &&
-          n.childForFieldName('body')?.id === child.id
-        )
-          inLoop = true;
-        if (
-          n.type === 'list_comprehension' ||
-          n.type === 'generator_expression' ||
-          n.type === 'set_comprehension' ||
-          n.type === 'dictionary_comprehension'
-        )
-          inLoop = true;
-        guard ??= this.guardAt(n, child);
-      }
-      if (n.type !== 'function_definition') continue;
-      const info = this.fnInfo(n);
-      if (info.transparent) continue;
-      if (!innermost) {
-        innermost = info;
-        if (info.guard) guard ??= info.guard;
-      }
-      if (info.hot) {
-        hot = info.hot;
-        break;
-      }
-    }
-    if (!innermost) return { kind: 'module', inLoop, ...(guard ? { guard } : {}) };
-    return {
-      kind: 'function',
-      fnKey: innermost.key,
-      fnName: innermost.name,
-      fnLine: innermost.line,
-      ...(hot ? { hot } : {}),
-      inLoop,
-      ...(guard ? { guard } : {}),
-    };
-  }
+  protected readonly scopeRules: ScopeRules = {
+    loops: (n, child) =>
+      ((n.type === 'for_statement' || n.type === 'while_statement') && n.childForFieldName('body')?.id === child.id) ||
+      n.type === 'list_comprehension' ||
+      n.type === 'generator_expression' ||
+      n.type === 'set_comprehension' ||
+      n.type === 'dictionary_comprehension',
+    guardAt: (n, child) => this.guardAt(n, child),
+    functionAt: (n) => (n.type === 'function_definition' ? this.fnInfo(n) : undefined),
+  };
 
   private guardAt(n: TSNode, child: TSNode): Guard | undefined {
     if (n.type === 'try_statement' && n.childForFieldName('body')?.id === child.id) {
@@ -550,15 +452,7 @@ class PyExtractor {
     return undefined;
   }
 
-  private fnInfo(fn: TSNode): FnInfo {
-    const cached = this.fnCache.get(fn.id);
-    if (cached) return cached;
-    const info = this.computeFnInfo(fn);
-    this.fnCache.set(fn.id, info);
-    return info;
-  }
-
-  private computeFnInfo(fn: TSNode): FnInfo {
+  protected computeFnInfo(fn: TSNode): FnInfo {
     const name = fn.childForFieldName('name')?.text ?? 'lambda';
     const line = lineOf(fn);
     const cls =
@@ -585,13 +479,14 @@ class PyExtractor {
       fn.parent?.type === 'decorated_definition' ? fn.parent.namedChildren.filter((c) => c.type === 'decorator') : [];
     let guard: Guard | undefined;
     for (const d of decorators) {
-      const expr = d.namedChildren[0];
-      const dname = expr ? (expr.type === 'call' ? calleeName(expr) : dottedName(expr)) : undefined;
+      const dname = pyDecoratorName(d);
       if (!dname) continue;
       const last = dname.split('.').pop() ?? '';
       if (CACHE_DECORATOR.test(dname)) guard = 'cache-decorator';
-      if (dname.includes('.') && ROUTE_DECORATOR.test(last)) {
-        const [path] = expr?.type === 'call' ? positionalArgs(expr) : [];
+      const route = pyRouteDecorator(d);
+      if (route?.name !== undefined) {
+        // The message names the positional path only, as written.
+        const [path] = route.call ? positionalArgs(route.call) : [];
         const p = path ? stringValue(path) : undefined;
         return {
           key,
@@ -600,7 +495,7 @@ class PyExtractor {
           hot: { reason: 'view', detail: `${display}, the view of @${dname}(${p !== undefined ? `'${p}'` : '…'})` },
         };
       }
-      if (last === 'api_view' || last === 'require_http_methods' || last === 'require_GET' || last === 'require_POST') {
+      if (PY_VIEW_DECORATORS.has(last)) {
         return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a Django view (@${dname})` } };
       }
       if (TASK_DECORATOR.test(last))
@@ -614,20 +509,8 @@ class PyExtractor {
     if (guard) return { key, name: display, line, guard };
     const params = pyParamNames(fn);
     const firstReal = params[0] === 'self' || params[0] === 'cls' ? params[1] : params[0];
-    if (cls && VIEW_METHODS.has(name)) {
-      const bases = cls.childForFieldName('superclasses')?.text ?? '';
-      if (
-        VIEW_BASES.test(
-          bases
-            .replace(/[()\s]/g, '')
-            .split(',')
-            .join(' ')
-            .trim(),
-        ) ||
-        /(View|ViewSet|APIView|Resource|Handler|HTTPEndpoint)\b/.test(bases)
-      ) {
-        return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
-      }
+    if (cls && isPyViewMethod(name, cls.childForFieldName('superclasses')?.text ?? '')) {
+      return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a class-based view method` } };
     }
     if (firstReal === 'request' && !clsName)
       return { key, name: display, line, hot: { reason: 'view', detail: `${display}, a view (it takes the request)` } };
@@ -1062,19 +945,8 @@ class PyExtractor {
       },
       resolve: (name, at) => this.resolveValue(name, at),
     };
-    const use = (key: { label: string } | { position: number }, value: TSNode) => {
-      const v = judgeValue(value, scope);
-      // Values we cannot judge are recorded too: a label is only cleared when every value is bounded.
-      this.facts.labelUses.push({
-        target,
-        ...key,
-        valueText: value.text,
-        source: v?.kind === 'unbounded' ? v.source : '',
-        ...(v?.kind === 'unbounded' && v.request ? { request: true } : {}),
-        ...(v?.kind === 'bounded' ? { bounded: true } : {}),
-        loc: this.loc(value),
-      });
-    };
+    const use = (key: { label: string } | { position: number }, value: TSNode) =>
+      this.facts.labelUses.push(labelUse(target, key, value, scope, this.loc(value)));
     // Attribute keys are often constants (`error_attributes.ERROR_TYPE`): their text names the label.
     const labelOf = (key: TSNode) => stringValue(key) ?? staticValue(this.str(key)) ?? key.text;
     if (stores) {
@@ -1133,26 +1005,11 @@ class PyExtractor {
     const nameNode = this.arg(c, 'name', 0);
     const unit = this.arg(c, 'unit', 1);
     const description = this.arg(c, 'description', 2);
-    const id = `${this.file.path}:${lineOf(c)}:${c.startPosition.column}`;
-    const binding = this.bindingOf(c);
-    this.facts.metrics.push({
-      id,
-      library: 'opentelemetry',
-      lang: 'python',
-      ctor: `${object?.text ?? 'meter'}.${method}`,
-      type:
-        kind === 'histogram' ? 'histogram' : kind.includes('gauge') || kind.includes('up-down') ? 'gauge' : 'counter',
-      otelKind: kind,
-      nameParts: nameNode ? this.str(nameNode) : [{ kind: 'unknown', text: '' }],
-      nameText: nameNode?.text ?? '',
-      ...(unit ? { unit: this.str(unit) } : {}),
-      ...(description ? { help: stringValue(description) ?? null } : {}),
-      registries: [],
-      ...(binding ? { binding } : {}),
-      loc: this.loc(c),
-      scope: this.scopeOf(c),
-      meter,
-    });
+    this.addOtelMetric(
+      c,
+      { ctor: `${object?.text ?? 'meter'}.${method}`, kind, meter, binding: this.bindingOf(c) },
+      { name: nameNode, unit, description },
+    );
   }
 
   private meterOf(object: TSNode | null, depth = 0): string | undefined {

@@ -23,6 +23,51 @@ export function concat(...lists: StrPart[][]): StrPart[] {
   return out;
 }
 
+/** A template or f-string: its literal strings with its interpolated expressions read between them. */
+export function templateStrParts<T>(
+  template: { strings: readonly string[]; expressions: readonly T[] },
+  read: (expression: T) => StrPart[],
+): StrPart[] {
+  const out: StrPart[][] = [];
+  template.strings.forEach((s, i) => {
+    out.push(text(s));
+    const e = template.expressions[i];
+    if (e) out.push(read(e));
+  });
+  return concat(...out);
+}
+
+/** Elements joined by a separator: `['a', b].join('_')`, `"_".join(["a", b])`. */
+export function joinParts<T>(elements: readonly T[], separator: string, read: (element: T) => StrPart[]): StrPart[] {
+  const lists: StrPart[][] = [];
+  elements.forEach((el, i) => {
+    if (i > 0) lists.push(text(separator));
+    lists.push(read(el));
+  });
+  return concat(...lists);
+}
+
+/**
+ * A format string's literal pieces with the arguments read between them (`"{}_total".format(x)`,
+ * `fmt.Sprintf("%s_total", x)`); a missing argument stays as its `placeholder`, unknown.
+ */
+export function formatParts<T>(
+  pieces: readonly string[],
+  args: readonly T[],
+  read: (arg: T) => StrPart[],
+  placeholder: string,
+): StrPart[] {
+  const lists: StrPart[][] = [];
+  pieces.forEach((p, i) => {
+    lists.push(text(p));
+    if (i < pieces.length - 1) {
+      const arg = args[i];
+      lists.push(arg !== undefined ? read(arg) : [{ kind: 'unknown', text: placeholder }]);
+    }
+  });
+  return concat(...lists);
+}
+
 /** The literal value when every part is text. */
 export function staticValue(parts: readonly StrPart[]): string | undefined {
   let out = '';

@@ -14,6 +14,7 @@
 import { spendBudget } from '../../core/budget.js';
 import type { TSNode } from '../../lang/source-file.js';
 import { dottedName, FunctionScopes, importsOf, lineOf, stringValue, templateParts } from '../../lang/ts-helpers.js';
+import { ROUTE_MODULE_EXPORTS } from '../../lang/program/routes.js';
 import { isPositionTokenType, tokenize, type SensitiveClassifier, type SensitiveMatch } from './sensitive.js';
 
 export type FlowLanguage = 'js' | 'py';
@@ -652,7 +653,7 @@ export class Flow {
     const fn = binding.fn;
     const fnName = fn.childForFieldName('name')?.text ?? enclosingName(fn);
     const exported = fn.parent?.type === 'export_statement' || fn.parent?.parent?.parent?.type === 'export_statement';
-    return n.text.startsWith('req') && exported && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(fnName ?? '');
+    return n.text.startsWith('req') && exported && ROUTE_MODULE_EXPORTS.includes(fnName ?? '');
   }
 
   /**

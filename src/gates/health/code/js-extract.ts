@@ -15,19 +15,17 @@ import {
 import type { HandlerFacts, PortExpr, ShutdownHandler } from '../model.js';
 import { FUNCTION_NODES, functionOf, valueOf, type CodeBase, type FileInfo } from './codebase.js';
 import { classMethod, enclosingClass, enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
-
-const HTTP_METHODS = new Set(['get', 'post', 'put', 'delete', 'del', 'patch', 'head', 'options', 'all']);
-const NEST_METHODS: Readonly<Record<string, string>> = {
-  Get: 'GET',
-  Post: 'POST',
-  Put: 'PUT',
-  Delete: 'DELETE',
-  Patch: 'PATCH',
-  All: 'ALL',
-  Head: 'HEAD',
-  Options: 'OPTIONS',
-};
+import { FileExtractor, joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
+import {
+  fastifyRoute,
+  jsDecoratorArgs,
+  jsDecoratorName,
+  jsDecoratorsOf,
+  jsRouteCall,
+  jsRoutePathIndex,
+  jsRouteVerb,
+  NEST_ROUTE_DECORATORS,
+} from '../../../lang/program/routes.js';
 
 /** Packages whose presence makes a file worth extracting. */
 export const JS_WEB_MODULES = [
@@ -150,17 +148,7 @@ export async function extractJs(info: FileInfo, code: CodeBase, facts: RawFacts<
   await ctx.run();
 }
 
-class JsExtractor {
-  constructor(
-    private readonly info: FileInfo,
-    private readonly code: CodeBase,
-    private readonly facts: RawFacts<LiveHandler>,
-  ) {}
-
-  private loc(node: TSNode) {
-    return locOf(this.info, node);
-  }
-
+class JsExtractor extends FileExtractor {
   async run(): Promise<void> {
     const info = this.info;
     const calls = info.root.descendantsOfType([
@@ -408,25 +396,17 @@ class JsExtractor {
     }
     if (method === 'listen') return this.listen(call, object, args);
 
+    const registration = jsRouteCall(call);
     // app.route('/x').get(handler)
-    if (HTTP_METHODS.has(method) && object.type === 'call_expression') {
-      const inner = object.childForFieldName('function');
-      if (inner?.type === 'member_expression' && inner.childForFieldName('property')?.text === 'route') {
-        const path = stringValue(positionalArgs(object)[0] ?? object);
-        const recv = await this.receiverOf(inner.childForFieldName('object')!);
-        if (path !== undefined) await this.route(call, 'express', method, path, recv, args);
-        return;
-      }
+    if (registration?.method && registration.chain) {
+      const path = stringValue(positionalArgs(registration.chain)[0] ?? registration.chain);
+      const recv = await this.receiverOf(registration.receiver);
+      if (path !== undefined) await this.route(call, 'express', method, path, recv, args);
+      return;
     }
-    if (HTTP_METHODS.has(method) && args.length >= 2) {
+    if (registration?.method && args.length >= 2) {
       const first = args[0]!;
-      // koa-router: router.get('name', '/path', handler)
-      const pathArg =
-        stringValue(first)?.startsWith('/') || stringValue(first) === '*'
-          ? first
-          : args.length >= 3 && stringValue(args[1]!)?.startsWith('/')
-            ? args[1]!
-            : undefined;
+      const pathIndex = jsRoutePathIndex(args);
       const last = unwrap(args[args.length - 1]!);
       const handlerLike =
         isFn(last) ||
@@ -437,7 +417,7 @@ class JsExtractor {
       if (!handlerLike) return;
       const recv = await this.receiverOf(object);
       const framework = this.frameworkOfFile();
-      if (!pathArg) {
+      if (pathIndex === undefined) {
         if (first.type === 'regex') {
           this.facts.catchAll.push(this.loc(call));
           return;
@@ -459,31 +439,28 @@ class JsExtractor {
         return;
       }
       if (!framework) return;
-      const path = stringValue(pathArg)!;
-      await this.route(call, framework, method, path, recv, args.slice(args.indexOf(pathArg) + 1));
+      const path = stringValue(args[pathIndex]!)!;
+      await this.route(call, framework, method, path, recv, args.slice(pathIndex + 1));
       return;
     }
     // fastify.route({ method, url, handler })
-    if (method === 'route' && args.length === 1 && unwrap(args[0]!).type === 'object') {
-      const props = objectProps(unwrap(args[0]!));
-      const url = props.get('url') ?? props.get('path');
-      const path = url ? stringValue(url) : undefined;
-      const m = props.get('method');
-      const methods = m
-        ? stringValue(m)
-          ? [stringValue(m)!]
-          : unwrap(m)
-              .namedChildren.map((c) => (c ? stringValue(c) : undefined))
-              .filter((x): x is string => !!x)
-        : ['GET'];
-      const handler = props.get('handler');
-      if (path === undefined) {
-        if (url) this.facts.uncertain.push({ loc: this.loc(call), reason: 'a route path is computed at run time' });
+    const declared = fastifyRoute(call);
+    if (declared) {
+      if (declared.url === undefined) {
+        if (declared.urlNode)
+          this.facts.uncertain.push({ loc: this.loc(call), reason: 'a route path is computed at run time' });
         return;
       }
       const recv = await this.receiverOf(object);
-      for (const mm of methods)
-        await this.route(call, 'fastify', mm.toLowerCase(), path, recv, handler ? [handler] : []);
+      for (const mm of declared.methods)
+        await this.route(
+          call,
+          'fastify',
+          mm.toLowerCase(),
+          declared.url,
+          recv,
+          declared.handler ? [declared.handler] : [],
+        );
       return;
     }
     // hono: app.route('/prefix', sub)
@@ -521,7 +498,7 @@ class JsExtractor {
     handlerArgs: TSNode[],
   ): Promise<void> {
     this.facts.frameworks.add(framework);
-    const m = method === 'del' ? 'DELETE' : method.toUpperCase();
+    const m = jsRouteVerb(method) ?? method.toUpperCase();
     if (
       (path === '*' ||
         path === '/*' ||
@@ -950,15 +927,11 @@ class JsExtractor {
 
   /** NestJS `@Controller('health')` classes and their `@Get('live')` methods. */
   private nestController(cls: TSNode): void {
-    const decorators = [
-      ...cls.namedChildren,
-      ...(cls.parent?.type === 'export_statement' ? cls.parent.namedChildren : []),
-    ].filter((c): c is TSNode => c?.type === 'decorator');
-    const ctrl = decorators.find((d) => /^Controller$/.test(decoratorName(d) ?? ''));
+    const ctrl = jsDecoratorsOf(cls).find((d) => jsDecoratorName(d) === 'Controller');
     if (!ctrl) return;
     if (!this.info.modules.has('@nestjs/common')) return;
     this.facts.frameworks.add('nest');
-    const ctrlArgs = decoratorArgs(ctrl);
+    const ctrlArgs = jsDecoratorArgs(ctrl);
     let prefix: string | undefined = '';
     if (ctrlArgs[0]) {
       const a = unwrap(ctrlArgs[0]);
@@ -983,11 +956,11 @@ class JsExtractor {
       }
       if (member.type === 'method_definition') {
         for (const d of pending) {
-          const dn = decoratorName(d) ?? '';
+          const dn = jsDecoratorName(d) ?? '';
           if (dn === 'Version') this.facts.uncertain.push({ loc: this.loc(d), reason: 'a NestJS route is versioned' });
-          const method = NEST_METHODS[dn];
+          const method = Object.hasOwn(NEST_ROUTE_DECORATORS, dn) ? NEST_ROUTE_DECORATORS[dn] : undefined;
           if (!method) continue;
-          const arg = decoratorArgs(d)[0];
+          const arg = jsDecoratorArgs(d)[0];
           const sub = arg ? stringValue(arg) : '';
           if (sub === undefined) {
             this.facts.uncertain.push({ loc: this.loc(d), reason: 'a NestJS route path is not a literal' });
@@ -1020,18 +993,6 @@ function hasDeclaratorParent(call: TSNode): boolean {
     if (n.type !== 'await_expression' && n.type !== 'parenthesized_expression') return false;
   }
   return false;
-}
-
-function decoratorName(d: TSNode): string | undefined {
-  const inner = d.namedChildren.find((c) => c !== null);
-  if (!inner) return undefined;
-  if (inner.type === 'call_expression') return dottedName(inner.childForFieldName('function'));
-  return dottedName(inner);
-}
-
-function decoratorArgs(d: TSNode): TSNode[] {
-  const inner = d.namedChildren.find((c) => c !== null);
-  return inner?.type === 'call_expression' ? positionalArgs(inner) : [];
 }
 
 /** `req.url`, `ctx.path`, `c.req.path`, `url.pathname`, `new URL(…).pathname`. */

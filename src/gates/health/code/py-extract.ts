@@ -7,8 +7,9 @@ import type { TSNode } from '../../../lang/source-file.js';
 import { calleeName, dottedName, keywordArgs, positionalArgs, stringValue } from '../../../lang/ts-helpers.js';
 import type { Framework, PortExpr } from '../model.js';
 import { functionOf, pyJoin, type CodeBase, type FileInfo } from './codebase.js';
-import { classMethod, enclosingFunctionNode, findLocal, locOf } from './handler.js';
-import { joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
+import { classMethod, enclosingFunctionNode, findLocal } from './handler.js';
+import { FileExtractor, joinPaths, type LiveHandler, type RawFacts, type Receiver } from './routes.js';
+import { pyRouteDecorator, pyRouteMethods } from '../../../lang/program/routes.js';
 
 export const PY_TOKENS = [
   'fastapi',
@@ -21,18 +22,6 @@ export const PY_TOKENS = [
   'fastapi_health',
   'Blueprint',
 ];
-
-const DECORATOR_METHODS: Readonly<Record<string, string>> = {
-  get: 'GET',
-  post: 'POST',
-  put: 'PUT',
-  delete: 'DELETE',
-  patch: 'PATCH',
-  head: 'HEAD',
-  options: 'OPTIONS',
-  route: 'GET',
-  api_route: 'GET',
-};
 
 function frameworkOf(info: FileInfo): Framework | undefined {
   for (const m of info.modules) {
@@ -58,17 +47,7 @@ export async function extractPython(info: FileInfo, code: CodeBase, facts: RawFa
   await ex.run();
 }
 
-class PyExtractor {
-  constructor(
-    private readonly info: FileInfo,
-    private readonly code: CodeBase,
-    private readonly facts: RawFacts<LiveHandler>,
-  ) {}
-
-  private loc(n: TSNode) {
-    return locOf(this.info, n);
-  }
-
+class PyExtractor extends FileExtractor {
   async run(): Promise<void> {
     for (const node of this.info.root.descendantsOfType([
       'assignment',
@@ -168,14 +147,9 @@ class PyExtractor {
     const fw = frameworkOf(this.info);
     for (const d of node.namedChildren) {
       if (d?.type !== 'decorator') continue;
-      const call = d.namedChildren.find((c) => c?.type === 'call');
-      if (!call) continue;
-      const fn = call.childForFieldName('function');
-      if (fn?.type !== 'attribute') continue;
-      const method = fn.childForFieldName('attribute')?.text ?? '';
-      const m = DECORATOR_METHODS[method];
-      if (!m) continue;
-      const pathNode = positionalArgs(call)[0] ?? keywordArgs(call).get('path') ?? keywordArgs(call).get('rule');
+      const route = pyRouteDecorator(d);
+      if (!route?.call || !route.method) continue;
+      const { call, pathNode } = route;
       const path = pathNode ? stringValue(pathNode) : undefined;
       if (path === undefined) {
         if (pathNode && fw) this.facts.uncertain.push({ loc: this.loc(d), reason: 'a route path is not a literal' });
@@ -183,13 +157,8 @@ class PyExtractor {
       }
       if (!path.startsWith('/') && path !== '') continue;
       if (!fw) continue;
-      const methods = keywordArgs(call).get('methods');
-      const list = methods
-        ? methods.namedChildren
-            .map((c) => (c ? stringValue(c)?.toUpperCase() : undefined))
-            .filter((x): x is string => !!x)
-        : [m];
-      const recv = await this.receiverOf(fn.childForFieldName('object')!);
+      const list = pyRouteMethods(call, route.method);
+      const recv = await this.receiverOf(route.receiver);
       for (const mm of list) {
         this.facts.routes.push({
           framework: fw,
@@ -275,12 +244,7 @@ class PyExtractor {
         const endpoint =
           kw.get('endpoint') ?? kw.get('view_func') ?? (method === 'add_api_route' ? args[1] : (args[2] ?? args[1]));
         const recv = await this.receiverOf(object);
-        const methods = kw.get('methods');
-        const list = methods
-          ? methods.namedChildren
-              .map((c) => (c ? stringValue(c)?.toUpperCase() : undefined))
-              .filter((x): x is string => !!x)
-          : ['GET'];
+        const list = pyRouteMethods(call, 'GET');
         const { handlers, framework } = await this.endpointHandlers(endpoint);
         for (const m of list) {
           this.facts.routes.push({

@@ -5,7 +5,8 @@
  */
 import type { TSNode } from '../../../lang/source-file.js';
 import type { Framework, HandlerFacts, Listen, Loc, ShutdownHandler } from '../model.js';
-import type { FileInfo } from './codebase.js';
+import type { CodeBase, FileInfo } from './codebase.js';
+import { locOf } from './handler.js';
 
 /** What a route was registered on. `id`s name app/router objects across files. */
 export type Receiver = { kind: 'root' } | { kind: 'unknown' } | { kind: 'id'; id: string };
@@ -99,15 +100,8 @@ export function emptyFacts<H = HandlerRef>(): RawFacts<H> {
   };
 }
 
-/** Joins URL path pieces: `/api` + `/health/` → `/api/health`. */
-export function joinPaths(...parts: string[]): string {
-  const joined = parts
-    .filter((p) => p !== '')
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p !== '')
-    .join('/');
-  return `/${joined}`;
-}
+/** Joins URL path pieces: `/api` + `/health/` → `/api/health` (the shared route detector's). */
+export { joinUrlPath as joinPaths } from '../../../lang/program/routes.js';
 
 /** One file's facts with their handlers as plain references. */
 export function plainFacts(facts: RawFacts<LiveHandler>): RawFacts {
@@ -127,4 +121,23 @@ export function mergeFacts(into: RawFacts, from: RawFacts): void {
   for (const f of from.frameworks) into.frameworks.add(f);
   if (from.globalPrefix) into.globalPrefix = from.globalPrefix;
   if (from.nestGrace) into.nestGrace = from.nestGrace;
+}
+
+/**
+ * What the JS and Python extractors share: the file they read, the code base they follow imports
+ * through, and the facts they add to.
+ */
+export abstract class FileExtractor {
+  constructor(
+    protected readonly info: FileInfo,
+    protected readonly code: CodeBase,
+    protected readonly facts: RawFacts<LiveHandler>,
+  ) {}
+
+  /** Adds everything this language knows from the file to the facts. */
+  abstract run(): Promise<void>;
+
+  protected loc(node: TSNode): Loc {
+    return locOf(this.info, node);
+  }
 }
