@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a07093138e2ac3a8";
+var FACTS_SOURCE_HASH = "4675fbd4a135d69a";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -64174,19 +64174,22 @@ function credentialReason(source, sink, evidence) {
 function routeOf(fn, lang) {
   if (lang === "js") {
     const args = fn.parent;
-    const call2 = args?.parent;
-    if (args?.type !== "arguments" || call2?.type !== "call_expression") return void 0;
-    const first = positionalArgs(call2)[0];
-    return first ? stringValue(first) : void 0;
+    const route = args?.type === "arguments" && args.parent ? jsRouteCall(args.parent) : void 0;
+    if (!route) return void 0;
+    if (route.chain) {
+      const path2 = positionalArgs(route.chain)[0];
+      return path2 ? stringValue(path2) : void 0;
+    }
+    const at3 = jsRoutePathIndex(route.args);
+    return at3 === void 0 ? void 0 : stringValue(route.args[at3]);
   }
   const decorated = fn.parent;
   if (decorated?.type !== "decorated_definition") return void 0;
   for (const d of decorated.namedChildren) {
     if (d?.type !== "decorator") continue;
-    const call2 = d.namedChildren.find((c) => c?.type === "call");
-    const first = call2 ? positionalArgs(call2)[0] : void 0;
-    const path2 = first ? stringValue(first) : void 0;
-    if (path2?.startsWith("/")) return path2;
+    const route = pyRouteDecorator(d);
+    const path2 = route?.pathNode ? stringValue(route.pathNode) : void 0;
+    if (path2 !== void 0) return path2;
   }
   return void 0;
 }

@@ -10,6 +10,7 @@ import { descendantsOfType, enclosingFunction, lineOf, positionalArgs, stringVal
 import { Flow, type FieldSource, type ObjectSource, type Source, type Step } from './flow.js';
 import type { ResolvedOptions } from './options.js';
 import { findSinks, type Sink, type SinkKind } from './sinks.js';
+import { jsRouteCall, jsRoutePathIndex, pyRouteDecorator } from '../../lang/program/routes.js';
 
 /** A sensitive value in a sink's arguments, before any rule has claimed it. Plain data. */
 export interface SinkHit {
@@ -170,23 +171,30 @@ function credentialReason(source: ObjectSource, sink: Sink, evidence: FileEviden
   return undefined;
 }
 
-/** The route path of a handler: `router.post('/login', handler)` or `@app.post("/login")`. */
+/**
+ * The route path of a handler, as the route detector reads its registration: `router.post('/login',
+ * handler)`, `app.route('/login').post(handler)`, `@app.post("/login")`. Undefined for a function passed
+ * to any other call, whatever string stands first there (`program.command('login', fn)` is no route).
+ */
 function routeOf(fn: TSNode, lang: 'js' | 'py'): string | undefined {
   if (lang === 'js') {
     const args = fn.parent;
-    const call = args?.parent;
-    if (args?.type !== 'arguments' || call?.type !== 'call_expression') return undefined;
-    const first = positionalArgs(call)[0];
-    return first ? stringValue(first) : undefined;
+    const route = args?.type === 'arguments' && args.parent ? jsRouteCall(args.parent) : undefined;
+    if (!route) return undefined;
+    if (route.chain) {
+      const path = positionalArgs(route.chain)[0];
+      return path ? stringValue(path) : undefined;
+    }
+    const at = jsRoutePathIndex(route.args);
+    return at === undefined ? undefined : stringValue(route.args[at]!);
   }
   const decorated = fn.parent;
   if (decorated?.type !== 'decorated_definition') return undefined;
   for (const d of decorated.namedChildren) {
     if (d?.type !== 'decorator') continue;
-    const call = d.namedChildren.find((c) => c?.type === 'call');
-    const first = call ? positionalArgs(call)[0] : undefined;
-    const path = first ? stringValue(first) : undefined;
-    if (path?.startsWith('/')) return path;
+    const route = pyRouteDecorator(d);
+    const path = route?.pathNode ? stringValue(route.pathNode) : undefined;
+    if (path !== undefined) return path;
   }
   return undefined;
 }
