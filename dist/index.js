@@ -14505,8 +14505,8 @@ function handleArrayResult(result3, final, index) {
 }
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!Array.isArray(input2)) {
@@ -14518,7 +14518,7 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
       });
       return payload;
     }
-    payload.value = memo3 ? memo3.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
+    payload.value = memo2 ? memo2.alloc(inst, payload, Array(input2.length), ctx) : Array(input2.length);
     const proms = [];
     const abortEarly = ctx?.abortEarly;
     for (let i = 0; i < input2.length; i++) {
@@ -14678,8 +14678,8 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
   const isObject3 = isObject;
   const catchall = def.catchall;
   let value;
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     value ?? (value = _normalized.value);
     const input2 = payload.value;
@@ -14692,7 +14692,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
       });
       return payload;
     }
-    payload.value = memo3 ? memo3.alloc(inst, payload, {}, ctx) : {};
+    payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
     const proms = [];
     const shape = value.shape;
     const abortEarly = ctx?.abortEarly;
@@ -14725,11 +14725,11 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   $ZodObject.init(inst, def);
   const superParse = inst._zod.parse;
   const _normalized = cached(() => normalizeDef(def));
-  const memo3 = globalConfig.memoizer;
+  const memo2 = globalConfig.memoizer;
   const generateFastpass = (shape) => {
     const normalized = _normalized.value;
     const syms = normalized.symbolKeys;
-    const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo3, syms });
+    const doc = new Doc(["payload", "ctx"], { shape, inst, memo: memo2, syms });
     const parseStr = (k) => `shape[${k}]._zod.run({ value: input[${k}], issues: [] }, ctx)`;
     const prefixStr = (id, k) => `
           let ${id}_ab = false;
@@ -14749,7 +14749,7 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     for (const key of normalized.allKeys) {
       ids[key] = `key_${counter++}`;
     }
-    doc.write(memo3 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
+    doc.write(memo2 ? `const newResult = memo.alloc(inst, payload, {}, ctx);` : `const newResult = {};`);
     for (const key of normalized.allKeys) {
       if (key === "__proto__")
         continue;
@@ -15183,8 +15183,8 @@ function handleIntersectionResults(result3, left, right) {
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
   const items = def.items;
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!Array.isArray(input2)) {
@@ -15196,7 +15196,7 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
       });
       return payload;
     }
-    payload.value = memo3 ? memo3.alloc(inst, payload, [], ctx) : [];
+    payload.value = memo2 ? memo2.alloc(inst, payload, [], ctx) : [];
     const proms = [];
     const optinStart = getTupleOptStart(items, "optin");
     const optoutStart = getTupleOptStart(items, "optout");
@@ -15305,8 +15305,8 @@ function handleTupleResults(itemResults, final, items, input2, optoutStart) {
 }
 var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
   $ZodType.init(inst, def);
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!isPlainObject(input2)) {
@@ -15321,7 +15321,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
     const proms = [];
     const values = def.keyType._zod.values;
     if (values && !def.partial) {
-      payload.value = memo3 ? memo3.alloc(inst, payload, {}, ctx) : {};
+      payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       const recordKeys = /* @__PURE__ */ new Set();
       for (const key of values) {
         if (typeof key === "string" || typeof key === "number" || typeof key === "symbol") {
@@ -15385,7 +15385,7 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         });
       }
     } else {
-      payload.value = memo3 ? memo3.alloc(inst, payload, {}, ctx) : {};
+      payload.value = memo2 ? memo2.alloc(inst, payload, {}, ctx) : {};
       let unrecognized;
       for (const key of Reflect.ownKeys(input2)) {
         if (key === "__proto__")
@@ -15460,8 +15460,8 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
 });
 var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
   $ZodType.init(inst, def);
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!(input2 instanceof Map)) {
@@ -15474,7 +15474,7 @@ var $ZodMap = /* @__PURE__ */ $constructor("$ZodMap", (inst, def) => {
       return payload;
     }
     const proms = [];
-    payload.value = memo3 ? memo3.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
+    payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Map(), ctx) : /* @__PURE__ */ new Map();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
     for (const [key, value] of input2) {
@@ -15531,8 +15531,8 @@ function handleMapResult(keyResult, valueResult, final, key, input2, inst, ctx) 
 }
 var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   $ZodType.init(inst, def);
-  const memo3 = globalConfig.memoizer;
-  memo3?.attach(inst);
+  const memo2 = globalConfig.memoizer;
+  memo2?.attach(inst);
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!(input2 instanceof Set)) {
@@ -15545,7 +15545,7 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
       return payload;
     }
     const proms = [];
-    payload.value = memo3 ? memo3.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
+    payload.value = memo2 ? memo2.alloc(inst, payload, /* @__PURE__ */ new Set(), ctx) : /* @__PURE__ */ new Set();
     const abortEarly = ctx?.abortEarly;
     let seen = payload.issues.length;
     for (const item of input2) {
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "4675fbd4a135d69a";
+var FACTS_SOURCE_HASH = "26fa576c37db9e0e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39437,7 +39437,10 @@ function ask(resolver, l) {
   }
 }
 async function holds(extraction, answers) {
-  if (!extraction.lookups.every((l) => ask(answers.resolver, l) === l.answer)) return false;
+  if (extraction.lookups.length > 0) {
+    const resolver = await answers.resolver();
+    if (!extraction.lookups.every((l) => ask(resolver, l) === l.answer)) return false;
+  }
   for (const c of extraction.consulted) if ((await answers.identify(c.path) ?? null) !== c.id) return false;
   return true;
 }
@@ -39482,14 +39485,17 @@ var FactsStore = class {
   side(access2) {
     return new SideFacts(this, access2);
   }
-  /** @internal A remembered extraction that holds on the snapshot `answers` speaks for. */
-  async recall(defId, identity, answers) {
-    const key = `${defId}\0${identity}`;
+  /**
+   * @internal A remembered extraction of `slot` (a definition and its variant) for the file `identity`
+   * that holds on the snapshot `answers` speaks for.
+   */
+  async recall(slot, identity, answers) {
+    const key = `${slot.key}\0${identity}`;
     const known = this.memo.get(key);
     if (known && await holds(known, answers)) return known;
     if (!this.cache) return void 0;
-    const stored = this.cache.get(cacheKey(defId, identity));
-    if (!isRecord(stored) || !Array.isArray(stored.lookups) || !stored.lookups.every(isLookup) || !Array.isArray(stored.consulted) || !stored.consulted.every(isConsulted))
+    const stored = this.cache.get(cacheKey(slot.def.id, slot.variant, identity));
+    if (!isRecord(stored) || !Array.isArray(stored.lookups) || !stored.lookups.every(isLookup) || !Array.isArray(stored.consulted) || !stored.consulted.every(isConsulted) || !slot.def.isFacts(stored.facts))
       return void 0;
     const extraction = { facts: stored.facts, lookups: stored.lookups, consulted: stored.consulted };
     if (!await holds(extraction, answers)) return void 0;
@@ -39497,8 +39503,10 @@ var FactsStore = class {
     return extraction;
   }
   /** @internal Runs one extraction and remembers it (in memory and in the cache). */
-  async extract(def, identity, file2, access2, answers) {
-    const recording = new RecordingLookup(answers.resolver);
+  async extract(slot, identity, file2, access2, answers) {
+    const recording = new RecordingLookup(
+      slot.def.resolves === false ? unresolvable(slot.def.id) : await answers.resolver()
+    );
     const consulted = [];
     const consult = async (path2) => {
       const other = path2 === file2.path ? file2 : await access2.read(path2);
@@ -39506,14 +39514,24 @@ var FactsStore = class {
         consulted.push({ path: path2, id: other ? contentId(other) : null });
       return other;
     };
-    const facts = await def.extract(file2, { modules: recording, consult });
+    const facts = await slot.def.extract(file2, { modules: recording, consult }, slot.owner);
     this.extractions++;
     const extraction = { facts, lookups: recording.lookups, consulted };
-    this.memo.set(`${def.id}\0${identity}`, extraction);
-    this.cache?.set(cacheKey(def.id, identity), extraction);
+    this.memo.set(`${slot.key}\0${identity}`, extraction);
+    this.cache?.set(cacheKey(slot.def.id, slot.variant, identity), extraction);
     return extraction;
   }
 };
+function slotOf(def, owner) {
+  const variant = def.variant ? def.variant(owner) : "";
+  return { def, owner, variant, key: `${def.id}\0${variant}` };
+}
+function unresolvable(id) {
+  const fail2 = () => {
+    throw new Error(`facts ${id} declared \`resolves: false\` but asked the module resolver`);
+  };
+  return { has: fail2, js: fail2, python: fail2, goDir: fail2 };
+}
 var SideFacts = class {
   constructor(store, access2) {
     this.store = store;
@@ -39528,20 +39546,21 @@ var SideFacts = class {
    * pending definition that wants it, from the same tree — and its tree freed. Throws what the extraction
    * throws.
    */
-  async get(def, path2) {
-    const answers = await this.answers();
+  async get(def, path2, owner, opts = {}) {
+    const answers = this.answers();
+    const slot = slotOf(def, owner);
     const identity = await this.access.identify(path2);
     if (identity === void 0) return void 0;
-    const known = await this.store.recall(def.id, identity, answers);
-    if (known && def.isFacts(known.facts)) return known.facts;
+    const known = await this.store.recall(slot, identity, answers);
+    if (known) return known.facts;
     const file2 = await this.access.read(path2);
     if (!file2) return void 0;
     try {
-      const facts = (await this.store.extract(def, contentId(file2), file2, this.access, answers)).facts;
+      const facts = (await this.store.extract(slot, contentId(file2), file2, this.access, answers)).facts;
       await this.alongside(file2);
       return facts;
     } finally {
-      file2.dispose();
+      if (!opts.keep) file2.dispose();
     }
   }
   /**
@@ -39552,18 +39571,19 @@ var SideFacts = class {
   async alongside(file2) {
     const wanting = this.access.pending().filter((p) => p.def.wants(file2, p.owner));
     if (wanting.length === 0) return;
-    const answers = await this.answers();
+    const answers = this.answers();
     const id = contentId(file2);
-    for (const { def } of wanting) {
-      if (await this.store.recall(def.id, id, answers)) continue;
+    for (const { def, owner } of wanting) {
+      const slot = slotOf(def, owner);
+      if (await this.store.recall(slot, id, answers)) continue;
       try {
-        await this.store.extract(def, id, file2, this.access, answers);
+        await this.store.extract(slot, id, file2, this.access, answers);
       } catch {
       }
     }
   }
-  async answers() {
-    return { resolver: await this.access.modules(), identify: (path2) => this.access.identify(path2) };
+  answers() {
+    return { resolver: () => this.access.modules(), identify: (path2) => this.access.identify(path2) };
   }
 };
 
@@ -40224,12 +40244,17 @@ async function analyse(options) {
       services: serviceMaps[side].services
     });
     for (const gate of activeGates) {
+      const computed = /* @__PURE__ */ new Map();
       const changeCtx = {
         gateOptions: gateOptionsFor(gate, config2),
         changes: inScope,
         head: changeSide("head"),
         base: changeSide("base"),
-        excluded
+        excluded,
+        once: (key, compute3) => {
+          if (!computed.has(key)) computed.set(key, compute3());
+          return computed.get(key);
+        }
       };
       for (const def of options.fillCache ? [] : gate.indexes ?? []) {
         const key = `${gate.id}:${def.id}`;
@@ -40286,7 +40311,7 @@ async function analyse(options) {
             prefetch: (paths) => files.prefetch(paths),
             ...options.cache ? { cache: options.cache, identify: (path2) => files.identify(path2) } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
-            facts: (def2, path2) => sideFacts[side].get(def2, path2),
+            facts: (def2, path2) => sideFacts[side].get(def2, path2, run2.ctx),
             modules: () => modulesOf(side)
           };
           runs[side].push(run2);
@@ -40335,6 +40360,7 @@ async function analyse(options) {
     let done = 0;
     for (const side of sidesToRun) {
       const other = side === "head" ? "base" : "head";
+      let fileFacts = /* @__PURE__ */ new Map();
       const makeContext = (rule74, gate, defaultPath) => {
         const severity = severityFor(rule74.meta, config2);
         return {
@@ -40347,6 +40373,13 @@ async function analyse(options) {
           changes: inScope,
           index: (def) => lookupIndex(indexes2[side], gate.id, def.id, notBuilt),
           otherIndex: (def) => lookupIndex(indexes2[other], gate.id, def.id, notBuilt),
+          facts: (def, path2) => {
+            const entry = fileFacts.get(`${def.id}\0${path2}`);
+            if (!entry)
+              throw new Error(`facts ${def.id} of ${path2} were not extracted: the rule must declare them in its facts`);
+            if (entry.error !== void 0) throw entry.error;
+            return entry.facts;
+          },
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input2) => {
@@ -40363,17 +40396,36 @@ async function analyse(options) {
         else byPath.set(p.path, [p]);
       }
       const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
+      const extractRuleFacts = async (path2, file2, items) => {
+        fileFacts = /* @__PURE__ */ new Map();
+        for (const p of items) {
+          if (!p.rule.facts || !passesPrefilter(p.rule, file2)) continue;
+          const owner = { gateOptions: gateOptionsFor(p.gate, config2) };
+          for (const def of p.rule.facts) {
+            const key = `${def.id}\0${path2}`;
+            if (fileFacts.has(key)) continue;
+            if (!def.wants(file2, owner)) {
+              fileFacts.set(key, {});
+              continue;
+            }
+            try {
+              fileFacts.set(key, { facts: await sideFacts[side].get(def, path2, owner, { keep: true }) });
+            } catch (error63) {
+              fileFacts.set(key, { error: error63 });
+            }
+          }
+        }
+      };
       for (const [path2, items] of byPath) {
         const file2 = sides2[side].files.get(path2);
         let ran = false;
         startFileBudget(budgetMs);
         try {
+          if (file2) await extractRuleFacts(path2, file2, items);
           for (const p of items) {
             done++;
             options.onProgress?.(done, totalWork, p.path);
-            if (!file2) continue;
-            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file2.text.includes(t)))
-              continue;
+            if (!file2 || !passesPrefilter(p.rule, file2)) continue;
             ran = true;
             const reported = raw[side].length;
             try {
@@ -40621,6 +40673,9 @@ function gateList(ids) {
 }
 var IndexNotBuilt = class extends Error {
 };
+function passesPrefilter(rule74, file2) {
+  return !rule74.prefilter || rule74.prefilter.length === 0 || rule74.prefilter.some((t) => file2.text.includes(t));
+}
 function lookupIndex(map2, gate, id, notBuilt) {
   const key = `${gate}:${id}`;
   if (notBuilt.has(key)) throw new IndexNotBuilt(`index ${id} of gate ${gate} was not built: the change feeds nothing`);
@@ -41808,22 +41863,6 @@ function splitRemixName(name) {
 // src/gates/health/code/codebase.ts
 var JS_LANGS = /* @__PURE__ */ new Set(["typescript", "tsx", "javascript"]);
 var FILE_INFO = { name: "health file info" };
-function storedDependencies(deps) {
-  return {
-    consulted: deps.consulted.map((c) => ({ path: c.path, id: c.file ? contentId(c.file) : null })),
-    lookups: deps.lookups,
-    errors: deps.errors
-  };
-}
-function isStoredDependencies(value) {
-  if (!isRecord(value) || !Array.isArray(value.consulted) || !Array.isArray(value.lookups) || !Array.isArray(value.errors))
-    return false;
-  return value.consulted.every(
-    (c) => isRecord(c) && typeof c.path === "string" && (c.id === null || typeof c.id === "string")
-  ) && value.lookups.every(
-    (l) => isRecord(l) && (l.method === "js" || l.method === "python") && typeof l.from === "string" && typeof l.spec === "string" && (l.answer === void 0 || typeof l.answer === "string")
-  ) && value.errors.every((e) => isRecord(e) && typeof e.path === "string" && typeof e.message === "string");
-}
 var RecordingResolver = class {
   constructor(inner) {
     this.inner = inner;
@@ -41846,17 +41885,15 @@ var RecordingResolver = class {
   }
 };
 var CodeBase = class {
-  constructor(plainResolver, read, reportError, identify) {
+  constructor(plainResolver, read, reportError) {
     this.plainResolver = plainResolver;
     this.read = read;
     this.reportError = reportError;
-    this.identify = identify;
     this.resolver = new RecordingResolver(this.plainResolver);
   }
   plainResolver;
   read;
   reportError;
-  identify;
   infos = /* @__PURE__ */ new Map();
   resolver;
   sessionPath;
@@ -41878,22 +41915,6 @@ var CodeBase = class {
     }
     return deps;
   }
-  /**
-   * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
-   * it where the engine can (a git blob id): the facts are then used with no file read at all.
-   */
-  async storedHolds(stored) {
-    for (const c of stored.consulted) {
-      const id = this.identify ? await this.identify(c.path) : await this.read(c.path).then((f) => f && contentId(f));
-      if ((id ?? null) !== c.id) return false;
-    }
-    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
-    return true;
-  }
-  /** Reports the errors an analysis recorded (a reused one says what the first one said). */
-  replayErrors(deps) {
-    for (const e of deps.errors) this.reportError(e.path, e.message);
-  }
   /** Frees a file's syntax tree; its info is built again (a new parse) if asked for later. */
   release(path2) {
     const info2 = this.infos.get(path2);
@@ -41908,7 +41929,7 @@ var CodeBase = class {
   async info(path2) {
     const session = this.resolver.session;
     if (session && path2 !== this.sessionPath && !session.consulted.some((c) => c.path === path2)) {
-      session.consulted.push({ path: path2, file: await this.read(path2) });
+      session.consulted.push({ path: path2 });
     }
     const cached3 = this.infos.get(path2);
     if (cached3 !== void 0) return cached3 ?? void 0;
@@ -45979,11 +46000,9 @@ function importNames(path2) {
   const names2 = stem === "index" || stem === "__init__" ? [parts.at(-2) ?? ""] : [stem];
   return names2.filter((n) => n.length >= 3);
 }
-var memo2 = /* @__PURE__ */ new WeakMap();
+var REACH = {};
 function healthReach(ctx) {
-  let result3 = memo2.get(ctx);
-  if (!result3) memo2.set(ctx, result3 = computeReach(ctx));
-  return result3;
+  return ctx.once(REACH, () => computeReach(ctx));
 }
 async function computeReach(ctx) {
   const services = /* @__PURE__ */ new Set();
@@ -46135,7 +46154,7 @@ async function buildHealthModel(ctx) {
     const df = file2 ? parseDockerfile(file2) : void 0;
     if (df) model.dockerfiles.push(df);
   }
-  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error, ctx.identify);
+  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error);
   const analyzer = new HandlerAnalyzer(code);
   const facts = /* @__PURE__ */ new Map();
   const factsOf = (root) => {
@@ -46215,7 +46234,7 @@ async function buildHealthModel(ctx) {
         const plain = route.path.replace(/^re:/, "").replace(/[\^$?()\\]/g, "");
         const wanted = HEALTH_LIBRARIES.has(route.framework) || HEALTH_PATH.test(plain) || HEALTH_PATH.test(`/${plain}`) || [...targeted].some((t) => pathsCompatible(route, t));
         if (wanted) {
-          const handler = raw.facts ?? await cachedHandlers(raw, analyzer, code, ctx);
+          const handler = raw.facts ?? await handlerFactsOf(raw, analyzer, code, ctx);
           if (handler) route.handler = handler;
         }
         cs.routes.push(route);
@@ -46246,9 +46265,9 @@ function prefixResolver(routers, mounts) {
   const byId = new Map(routers.map((r) => [r.id, r]));
   const byChild = /* @__PURE__ */ new Map();
   for (const m of mounts) byChild.set(m.child, [...byChild.get(m.child) ?? [], m]);
-  const memo3 = /* @__PURE__ */ new Map();
+  const memo2 = /* @__PURE__ */ new Map();
   const resolve2 = (id, depth) => {
-    if (memo3.has(id)) return memo3.get(id);
+    if (memo2.has(id)) return memo2.get(id);
     if (depth > 8) return void 0;
     const router = byId.get(id);
     const ms = byChild.get(id) ?? [];
@@ -46266,8 +46285,8 @@ function prefixResolver(routers, mounts) {
         for (const p of parents) out.push(joinUrlPath(p, m.prefix, own2));
       }
     }
-    memo3.set(id, out ? [...new Set(out)] : void 0);
-    return memo3.get(id);
+    memo2.set(id, out ? [...new Set(out)] : void 0);
+    return memo2.get(id);
   };
   return (id) => resolve2(id, 0);
 }
@@ -46368,27 +46387,35 @@ function servesPath(m, certainty, path2) {
 function pathsCompatible(route, target) {
   return servesPath(matcherOf(route.path), "suffix", target);
 }
-var HANDLER_KIND = "health-handler-facts";
-async function cachedHandlers(raw, analyzer, code, ctx) {
-  if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
-  const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
-  const stored = ctx.cache.get(key);
-  if (isStoredHandler(stored) && await code.storedHolds(stored.deps)) {
-    code.replayErrors(stored.deps);
-    return stored.facts ?? void 0;
-  }
-  let facts;
-  const deps = await code.record("", async () => {
-    facts = await analyseHandlers(raw, analyzer, code);
-  });
-  code.replayErrors(deps);
-  ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
-  return facts;
-}
-function isStoredHandler(value) {
-  if (!isRecord(value) || !isStoredDependencies(value.deps)) return false;
+function isHandlerRecord(value) {
+  if (!isRecord(value) || !Array.isArray(value.errors)) return false;
+  if (!value.errors.every((e) => isRecord(e) && typeof e.path === "string" && typeof e.message === "string"))
+    return false;
   const f = value.facts;
   return f === null || isRecord(f) && isRecord(f.loc) && Array.isArray(f.deps) && Array.isArray(f.leaks);
+}
+async function handlerFactsOf(raw, analyzer, code, ctx) {
+  const first = raw.handlers[0];
+  if (!first) return void 0;
+  const def = {
+    id: "health/handler-facts",
+    wants: () => false,
+    variant: () => JSON.stringify(raw.handlers),
+    isFacts: isHandlerRecord,
+    async extract(_file2, stage) {
+      let facts;
+      const deps = await code.record("", async () => {
+        facts = await analyseHandlers(raw, analyzer, code);
+      });
+      code.release(first.path);
+      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+      for (const c of deps.consulted) await stage.consult(c.path);
+      return { facts: facts ?? null, errors: deps.errors };
+    }
+  };
+  const record2 = await ctx.facts(def, first.path);
+  for (const e of record2?.errors ?? []) ctx.error(e.path, e.message);
+  return record2?.facts ?? void 0;
 }
 async function analyseHandlers(raw, analyzer, code) {
   let merged;
@@ -53109,11 +53136,9 @@ var USE_TOKENS = [
   ".observe(",
   "startTimer"
 ];
-var feeders = /* @__PURE__ */ new WeakMap();
+var FEEDERS = {};
 function metricFeeders(ctx) {
-  let result3 = feeders.get(ctx);
-  if (!result3) feeders.set(ctx, result3 = computeFeeders(ctx));
-  return result3;
+  return ctx.once(FEEDERS, () => computeFeeders(ctx));
 }
 async function computeFeeders(ctx) {
   const out = /* @__PURE__ */ new Set();
@@ -64305,11 +64330,23 @@ function baseData(f) {
     ...destination(f.sink.kind)
   };
 }
+var sinkHits = {
+  id: "pii/sink-hits",
+  resolves: false,
+  variant: (owner) => resolveOptions(owner.gateOptions).key,
+  wants: (file2, owner) => !resolveOptions(owner.gateOptions).excluded(file2.path) && !/\.d\.[mc]?ts$/.test(file2.path),
+  extract: (file2, _ctx, owner) => analyseSinks(file2, resolveOptions(owner.gateOptions)),
+  isFacts: (value) => Array.isArray(value) && value.every(isSinkHit)
+};
+function isSinkHit(value) {
+  if (!isRecord(value) || typeof value.line !== "number" || !isRecord(value.sink) || !isRecord(value.source))
+    return false;
+  const { sink, source } = value;
+  return typeof sink.name === "string" && typeof sink.kind === "string" && (source.kind === "field" ? isRecord(source.match) : source.kind === "object" && isRecord(source.object)) && typeof source.expr === "string" && Array.isArray(source.via);
+}
 function reportSinks(claim6, file2, ctx, build) {
-  const options = resolveOptions(ctx.gateOptions);
-  if (options.excluded(file2.path) || /\.d\.[mc]?ts$/.test(file2.path)) return;
   const seen = /* @__PURE__ */ new Set();
-  for (const hit of analyseSinks(file2, options)) {
+  for (const hit of ctx.facts(sinkHits, file2.path) ?? []) {
     const claimed = claim6(hit);
     if (!claimed) continue;
     const once = `${hit.line}\0${hit.source.expr}`;
@@ -65115,6 +65152,7 @@ var rule64 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: "pii/personal-data-logged",
     gate: "pii",
@@ -65534,6 +65572,7 @@ var rule68 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: "pii/sensitive-field-logged",
     gate: "pii",
@@ -65659,6 +65698,7 @@ var rule71 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: "pii/unredacted-request-log",
     gate: "pii",
@@ -65799,6 +65839,7 @@ var rule72 = {
   scope: "file",
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: "pii/whole-object-logged",
     gate: "pii",

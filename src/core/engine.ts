@@ -11,7 +11,7 @@ import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
-import { FactsStore, type SideFacts } from './facts.js';
+import { FactsStore, type FactsDef, type RuleFactsOwner, type SideFacts } from './facts.js';
 import { ModuleResolver, loadJsProjectConfigFrom } from '../lang/program/modules.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
@@ -451,12 +451,17 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       services: serviceMaps[side].services,
     });
     for (const gate of activeGates) {
+      const computed = new Map<object, unknown>();
       const changeCtx: ChangeContext = {
         gateOptions: gateOptionsFor(gate, config),
         changes: inScope,
         head: changeSide('head'),
         base: changeSide('base'),
         excluded,
+        once: <T>(key: object, compute: () => T): T => {
+          if (!computed.has(key)) computed.set(key, compute());
+          return computed.get(key) as T;
+        },
       };
       for (const def of options.fillCache ? [] : (gate.indexes ?? [])) {
         const key = `${gate.id}:${def.id}`;
@@ -531,7 +536,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             prefetch: (paths) => files.prefetch(paths),
             ...(options.cache ? { cache: options.cache, identify: (path: string) => files.identify(path) } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
-            facts: (def, path) => sideFacts[side].get(def, path),
+            facts: (def, path) => sideFacts[side].get(def, path, run.ctx),
             modules: () => modulesOf(side),
           };
           runs[side].push(run);
@@ -588,6 +593,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     let done = 0;
     for (const side of sidesToRun) {
       const other: Side = side === 'head' ? 'base' : 'head';
+      /** The facts the file rules declared, for the file whose rules are running (see extractRuleFacts). */
+      let fileFacts = new Map<string, { facts?: unknown; error?: unknown }>();
       const makeContext = (rule: Rule, gate: Gate, defaultPath: string | undefined): RuleContext => {
         const severity = severityFor(rule.meta, config) as Severity;
         return {
@@ -600,6 +607,13 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
           changes: inScope,
           index: <T>(def: IndexDef<T>) => lookupIndex<T>(indexes[side], gate.id, def.id, notBuilt),
           otherIndex: <T>(def: IndexDef<T>) => lookupIndex<T>(indexes[other], gate.id, def.id, notBuilt),
+          facts: <F>(def: FactsDef<F>, path: string) => {
+            const entry = fileFacts.get(`${def.id}\u0000${path}`);
+            if (!entry)
+              throw new Error(`facts ${def.id} of ${path} were not extracted: the rule must declare them in its facts`);
+            if (entry.error !== undefined) throw entry.error;
+            return entry.facts as F | undefined;
+          },
           serviceOf: serviceMaps[side].serviceOf,
           services: serviceMaps[side].services,
           report: (input: FindingInput) => {
@@ -618,17 +632,41 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
         else byPath.set(p.path, [p]);
       }
       const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
+      /**
+       * The facts this file's rules declared, once per definition for all of them, within the file's budget
+       * (an extraction is analysis like any rule's): from memory or the cache when known, else extracted
+       * from the file's tree, which the rules then share. A failure is kept and thrown to the rule that asks.
+       */
+      const extractRuleFacts = async (path: string, file: SourceFile, items: readonly Planned[]) => {
+        fileFacts = new Map();
+        for (const p of items) {
+          if (!p.rule.facts || !passesPrefilter(p.rule, file)) continue;
+          const owner: RuleFactsOwner = { gateOptions: gateOptionsFor(p.gate, config) };
+          for (const def of p.rule.facts) {
+            const key = `${def.id}\u0000${path}`;
+            if (fileFacts.has(key)) continue;
+            if (!def.wants(file, owner)) {
+              fileFacts.set(key, {});
+              continue;
+            }
+            try {
+              fileFacts.set(key, { facts: await sideFacts[side].get(def, path, owner, { keep: true }) });
+            } catch (error) {
+              fileFacts.set(key, { error });
+            }
+          }
+        }
+      };
       for (const [path, items] of byPath) {
         const file = sides[side].files.get(path);
         let ran = false;
         startFileBudget(budgetMs);
         try {
+          if (file) await extractRuleFacts(path, file, items);
           for (const p of items) {
             done++;
             options.onProgress?.(done, totalWork, p.path);
-            if (!file) continue;
-            if (p.rule.prefilter && p.rule.prefilter.length > 0 && !p.rule.prefilter.some((t) => file.text.includes(t)))
-              continue;
+            if (!file || !passesPrefilter(p.rule, file)) continue;
             ran = true;
             const reported = raw[side].length;
             try {
@@ -923,6 +961,11 @@ function gateList(ids: readonly GateId[]): string {
 
 /** Thrown by `index()` for an index the change does not feed: the rule asking is skipped, not failed. */
 class IndexNotBuilt extends Error {}
+
+/** Whether a file holds one of a file rule's prefilter tokens (a rule without any takes every file). */
+function passesPrefilter(rule: Extract<Rule, { scope: 'file' }>, file: SourceFile): boolean {
+  return !rule.prefilter || rule.prefilter.length === 0 || rule.prefilter.some((t) => file.text.includes(t));
+}
 
 function lookupIndex<T>(map: Map<string, unknown>, gate: GateId, id: string, notBuilt: ReadonlySet<string>): T {
   const key = `${gate}:${id}`;

@@ -30,20 +30,35 @@ export interface FactsContext {
 /**
  * Plain data a gate extracts from one file. `F` holds no syntax nodes, functions or class instances: it
  * outlives the tree and may be written to the analysis cache.
+ *
+ * `Owner` is what asks for the facts: an index's context (`IndexContext`) for an index's facts, the rule's
+ * gate options ({@link RuleFactsOwner}) for a rule's. The facts may depend on it only through `variant`.
  */
 export interface FactsDef<F, Owner = unknown> {
   /** Unique across gates (`metrics/file-facts`); the kind of its entries in the analysis cache. */
   readonly id: string;
   /**
-   * Cheap (path and text only): whether this file is one the owning index will ask about, so the engine
-   * extracts it ahead from a tree another index parsed. `owner` is the owning index's context on that side
-   * (its scope, exclusions, paths).
+   * Cheap (path and text only): whether this file is one the owner will ask about. For an index's facts,
+   * the engine then extracts the file ahead from a tree another index parsed; for a rule's facts, a file
+   * it does not want is not extracted (the rule gets undefined).
    */
   wants(file: SourceFile, owner: Owner): boolean;
   /** The facts of one parsed file. May throw: the index that asked reports the file as not analysed. */
-  extract(file: SourceFile, ctx: FactsContext): F | Promise<F>;
+  extract(file: SourceFile, ctx: FactsContext, owner: Owner): F | Promise<F>;
   /** Whether a value read back from the cache has the shape of `F` (a corrupt entry is never trusted). */
   isFacts(value: unknown): value is F;
+  /**
+   * What the facts depend on besides the file and the recorded questions (the gate's options that shape
+   * the extraction), as a string that is part of every key; absent: nothing else.
+   */
+  variant?(owner: Owner): string;
+  /** False when the extraction never resolves modules: the snapshot's resolver is then not built for it. */
+  readonly resolves?: boolean;
+}
+
+/** The owner of a rule's facts: the rule's gate options. */
+export interface RuleFactsOwner<GateOptions = unknown> {
+  readonly gateOptions: GateOptions;
 }
 
 /** One question an extraction asked the resolver, and the answer it got. */
@@ -75,12 +90,15 @@ function ask(resolver: ModuleLookup, l: Lookup): string | boolean | undefined {
 
 /** How a snapshot answers the questions an extraction may have asked. */
 interface Answers {
-  resolver: ModuleLookup;
+  resolver(): Promise<ModuleLookup>;
   identify(path: string): Promise<string | undefined>;
 }
 
 async function holds(extraction: Extraction, answers: Answers): Promise<boolean> {
-  if (!extraction.lookups.every((l) => ask(answers.resolver, l) === l.answer)) return false;
+  if (extraction.lookups.length > 0) {
+    const resolver = await answers.resolver();
+    if (!extraction.lookups.every((l) => ask(resolver, l) === l.answer)) return false;
+  }
   for (const c of extraction.consulted) if (((await answers.identify(c.path)) ?? null) !== c.id) return false;
   return true;
 }
@@ -137,19 +155,23 @@ export class FactsStore {
     return new SideFacts(this, access);
   }
 
-  /** @internal A remembered extraction that holds on the snapshot `answers` speaks for. */
-  async recall(defId: string, identity: string, answers: Answers): Promise<Extraction | undefined> {
-    const key = `${defId}\u0000${identity}`;
+  /**
+   * @internal A remembered extraction of `slot` (a definition and its variant) for the file `identity`
+   * that holds on the snapshot `answers` speaks for.
+   */
+  async recall(slot: Slot, identity: string, answers: Answers): Promise<Extraction | undefined> {
+    const key = `${slot.key}\u0000${identity}`;
     const known = this.memo.get(key);
     if (known && (await holds(known, answers))) return known;
     if (!this.cache) return undefined;
-    const stored = this.cache.get(cacheKey(defId, identity));
+    const stored = this.cache.get(cacheKey(slot.def.id, slot.variant, identity));
     if (
       !isRecord(stored) ||
       !Array.isArray(stored.lookups) ||
       !stored.lookups.every(isLookup) ||
       !Array.isArray(stored.consulted) ||
-      !stored.consulted.every(isConsulted)
+      !stored.consulted.every(isConsulted) ||
+      !slot.def.isFacts(stored.facts)
     )
       return undefined;
     const extraction: Extraction = { facts: stored.facts, lookups: stored.lookups, consulted: stored.consulted };
@@ -159,14 +181,16 @@ export class FactsStore {
   }
 
   /** @internal Runs one extraction and remembers it (in memory and in the cache). */
-  async extract<F>(
-    def: FactsDef<F, never>,
+  async extract(
+    slot: Slot,
     identity: string,
     file: SourceFile,
     access: Pick<FactsSideAccess, 'read'>,
     answers: Answers,
   ): Promise<Extraction> {
-    const recording = new RecordingLookup(answers.resolver);
+    const recording = new RecordingLookup(
+      slot.def.resolves === false ? unresolvable(slot.def.id) : await answers.resolver(),
+    );
     const consulted: Extraction['consulted'] = [];
     const consult = async (path: string) => {
       const other = path === file.path ? file : await access.read(path);
@@ -174,13 +198,34 @@ export class FactsStore {
         consulted.push({ path, id: other ? contentId(other) : null });
       return other;
     };
-    const facts = await def.extract(file, { modules: recording, consult });
+    const facts = await slot.def.extract(file, { modules: recording, consult }, slot.owner as never);
     this.extractions++;
     const extraction: Extraction = { facts, lookups: recording.lookups, consulted };
-    this.memo.set(`${def.id}\u0000${identity}`, extraction);
-    this.cache?.set(cacheKey(def.id, identity), extraction);
+    this.memo.set(`${slot.key}\u0000${identity}`, extraction);
+    this.cache?.set(cacheKey(slot.def.id, slot.variant, identity), extraction);
     return extraction;
   }
+}
+
+/** A definition as one owner asks for it: the variant is part of every key. */
+interface Slot {
+  def: FactsDef<unknown, never>;
+  owner: unknown;
+  variant: string;
+  key: string;
+}
+
+function slotOf(def: FactsDef<unknown, never>, owner: unknown): Slot {
+  const variant = def.variant ? def.variant(owner as never) : '';
+  return { def, owner, variant, key: `${def.id}\u0000${variant}` };
+}
+
+/** The resolver of a definition that declared it resolves nothing: asking is a bug in the definition. */
+function unresolvable(id: string): ModuleLookup {
+  const fail = (): never => {
+    throw new Error(`facts ${id} declared \`resolves: false\` but asked the module resolver`);
+  };
+  return { has: fail, js: fail, python: fail, goDir: fail };
 }
 
 /** What the facts of one snapshot are read through. */
@@ -218,20 +263,27 @@ export class SideFacts {
    * pending definition that wants it, from the same tree — and its tree freed. Throws what the extraction
    * throws.
    */
-  async get<F>(def: FactsDef<F, never>, path: string): Promise<F | undefined> {
-    const answers = await this.answers();
+  async get<F>(
+    def: FactsDef<F, never>,
+    path: string,
+    owner: unknown,
+    opts: { keep?: boolean } = {},
+  ): Promise<F | undefined> {
+    const answers = this.answers();
+    const slot = slotOf(def as FactsDef<unknown, never>, owner);
     const identity = await this.access.identify(path);
     if (identity === undefined) return undefined;
-    const known = await this.store.recall(def.id, identity, answers);
-    if (known && def.isFacts(known.facts)) return known.facts;
+    const known = await this.store.recall(slot, identity, answers);
+    if (known) return known.facts as F;
     const file = await this.access.read(path);
     if (!file) return undefined;
     try {
-      const facts = (await this.store.extract(def, contentId(file), file, this.access, answers)).facts as F;
+      const facts = (await this.store.extract(slot, contentId(file), file, this.access, answers)).facts as F;
       await this.alongside(file);
       return facts;
     } finally {
-      file.dispose();
+      // The rules' files keep their tree for the rules; every other tree is freed at once.
+      if (!opts.keep) file.dispose();
     }
   }
 
@@ -243,20 +295,21 @@ export class SideFacts {
   async alongside(file: SourceFile): Promise<void> {
     const wanting = this.access.pending().filter((p) => p.def.wants(file, p.owner as never));
     if (wanting.length === 0) return;
-    const answers = await this.answers();
+    const answers = this.answers();
     const id = contentId(file);
-    for (const { def } of wanting) {
-      if (await this.store.recall(def.id, id, answers)) continue;
+    for (const { def, owner } of wanting) {
+      const slot = slotOf(def, owner);
+      if (await this.store.recall(slot, id, answers)) continue;
       try {
-        await this.store.extract(def, id, file, this.access, answers);
+        await this.store.extract(slot, id, file, this.access, answers);
       } catch {
         // Asked again by its index, which reports it.
       }
     }
   }
 
-  private async answers(): Promise<Answers> {
-    return { resolver: await this.access.modules(), identify: (path) => this.access.identify(path) };
+  private answers(): Answers {
+    return { resolver: () => this.access.modules(), identify: (path) => this.access.identify(path) };
   }
 }
 
@@ -279,5 +332,6 @@ export function standaloneFacts(
     return file && contentId(file);
   };
   const side = store.side({ read, identify, modules, pending: () => [] });
-  return { facts: (def, path) => side.get(def, path), modules };
+  const owner = { paths };
+  return { facts: (def, path) => side.get(def, path, owner), modules };
 }

@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { SourceFile } from '../lang/source-file.js';
 import type { AnalysisCache } from './cache.js';
-import type { FactsDef } from './facts.js';
+import type { FactsDef, RuleFactsOwner } from './facts.js';
 import type { ModuleResolver } from '../lang/program/modules.js';
 
 /** How much a finding matters. Only `blocker` fails the verdict under the default `fail-on`. */
@@ -272,6 +272,12 @@ export interface RuleContext<Options = unknown, GateOptions = unknown> {
   index<T>(def: IndexDef<T, any>): T;
   /** The index built for the other side. */
   otherIndex<T>(def: IndexDef<T, any>): T;
+  /**
+   * The facts `def` (one of this file rule's `facts`) holds for the file at `path` on this side, extracted
+   * before the rules ran; undefined when the definition does not want the file or it could not be read.
+   * Throws what the extraction threw (the rule then fails on that file like any rule exception).
+   */
+  facts<F>(def: FactsDef<F, any>, path: string): F | undefined;
   serviceOf(path: string): Service;
   readonly services: readonly Service[];
   report(finding: FindingInput): void;
@@ -285,6 +291,11 @@ export interface FileRule<Options = unknown, GateOptions = unknown> {
   files: readonly string[];
   /** Literal tokens; a file that contains none of them is not given to this rule (and maybe not parsed). */
   prefilter?: readonly string[];
+  /**
+   * Per-file facts the rule reads with `ctx.facts(def, path)` for the files it checks: extracted before the
+   * rules run, once per file for every rule that declares them, and kept in the analysis cache.
+   */
+  facts?: readonly FactsDef<any, RuleFactsOwner<GateOptions>>[];
   options?: z.ZodType<Options>;
   check(file: SourceFile, change: ChangedFile | undefined, ctx: RuleContext<Options, GateOptions>): void;
 }
@@ -386,6 +397,11 @@ export interface ChangeContext<GateOptions = unknown> {
   readonly base: ChangeSide;
   /** Whether a path is excluded by config `paths.exclude`. */
   excluded(path: string): boolean;
+  /**
+   * A value computed once per change for this gate (`key`, an object of the caller's own, names it): what
+   * an index's `feeds` and `scope` both derive from the change is worked out once.
+   */
+  once<T>(key: object, compute: () => T): T;
 }
 
 /**

@@ -5,8 +5,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/loader.js';
 import { evaluate, type EvaluateOptions } from '../../src/core/engine.js';
-import type { Gate, IndexContext } from '../../src/core/types.js';
-import type { FactsDef } from '../../src/core/facts.js';
+import type { Gate, IndexContext, RuleContext } from '../../src/core/types.js';
+import type { FactsDef, RuleFactsOwner } from '../../src/core/facts.js';
+import { MemoryCache } from '../../src/core/cache.js';
+import { spendBudget } from '../../src/core/budget.js';
+import type { SourceFile } from '../../src/lang/source-file.js';
+import { z } from 'zod';
 import { coreGate } from '../../src/gates/core/index.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
 
@@ -517,5 +521,113 @@ describe('index builds share one parse per file', () => {
       'base: src/a.ts (program, const a = 1;); src/shared.ts (program, const s = 0;); 0 extracted in build',
     ]);
     expect(parses).toBe(3);
+  });
+});
+
+describe('file rules read per-file facts', () => {
+  /** Two rules of one gate reading one definition: the lines holding a token, per the gate's option. */
+  function factsGate(log: string[], extractImpl?: (text: string) => number[]) {
+    const lines: FactsDef<number[], RuleFactsOwner<{ token: string }>> = {
+      id: 'test/token-lines',
+      resolves: false,
+      variant: (owner) => owner.gateOptions.token,
+      wants: (file) => !file.path.startsWith('vendor/'),
+      extract(file, _ctx, owner) {
+        log.push(`extract ${file.path}`);
+        if (extractImpl) return extractImpl(file.text);
+        return file.lines().flatMap((l, i) => (l.includes(owner.gateOptions.token) ? [i + 1] : []));
+      },
+      isFacts: (v): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number'),
+    };
+    const rule = (id: string, messageId: string) => ({
+      scope: 'file' as const,
+      files: ['**/*.ts'],
+      facts: [lines],
+      meta: {
+        id,
+        gate: 'pii' as const,
+        severity: 'warning' as const,
+        description: 'Reports token lines.',
+        messages: { [messageId]: 'token' },
+        fixes: { default: 'Remove it.' },
+      },
+      check(file: SourceFile, _change: unknown, ctx: RuleContext<unknown, { token: string }>) {
+        for (const line of ctx.facts(lines, file.path) ?? []) ctx.report({ messageId, line });
+      },
+    });
+    const gate: Gate<{ token: string }> = {
+      ...fakeGate,
+      options: z.object({ token: z.string().default('TOKEN') }),
+      rules: [rule('pii/fake-a', 'a'), rule('pii/fake-b', 'b')],
+    };
+    return [gate, coreGate];
+  }
+
+  async function check(all: Gate[], extra: Partial<EvaluateOptions> = {}, config = '') {
+    return evaluate({
+      changeSet: memoryChangeSet({
+        base: { 'src/a.ts': 'x\n', 'vendor/v.ts': 'x\n' },
+        head: { 'src/a.ts': 'x\nTOKEN\nOTHER\n', 'vendor/v.ts': 'TOKEN\n' },
+      }),
+      config: parseConfig(config, '.github/readiness.yml', all),
+      gates: all,
+      now: new Date('2026-06-01T12:00:00Z'),
+      ...extra,
+    });
+  }
+
+  it('extracts once per file and side for every rule that reads them, and serves a second run from the cache', async () => {
+    const log: string[] = [];
+    const cache = new MemoryCache(1 << 20);
+    const first = await check(factsGate(log), { cache });
+    expect(first.errors).toEqual([]);
+    expect(first.findings.map((f) => `${f.ruleId} ${f.path}:${f.line}`).sort()).toEqual([
+      'pii/fake-a src/a.ts:2',
+      'pii/fake-b src/a.ts:2',
+    ]);
+    // Head and base of src/a.ts, once each for both rules; vendor/ is not wanted.
+    expect(log).toEqual(['extract src/a.ts', 'extract src/a.ts']);
+    log.length = 0;
+    const second = await check(factsGate(log), { cache });
+    expect(log).toEqual([]);
+    expect(second.findings).toEqual(first.findings);
+    // Another option value is another variant: extracted afresh, and judged by it.
+    const other = await check(factsGate(log), { cache }, 'gates:\n  pii:\n    token: OTHER\n');
+    expect(log).toEqual(['extract src/a.ts', 'extract src/a.ts']);
+    expect(other.findings.map((f) => f.line)).toEqual([3, 3]);
+  });
+
+  it('a failed extraction fails the rules that read it on that file, as a rule exception would', async () => {
+    const r = await check(
+      factsGate([], () => {
+        throw new Error('broken facts');
+      }),
+    );
+    expect(r.errors).toContainEqual({ path: 'src/a.ts', message: 'rule pii/fake-a failed on this file: broken facts' });
+    expect(r.findings.filter((f) => f.ruleId === 'core/unanalysed-file').map((f) => f.path)).toEqual(['src/a.ts']);
+  });
+
+  it('an extraction that spends the file budget makes the file too complex, not the run slow', async () => {
+    const started = Date.now();
+    const r = await check(
+      factsGate([], () => {
+        // Bounded, so that an extraction run outside the budget fails this test instead of hanging it.
+        for (let i = 0; i < 300_000_000; i++) spendBudget();
+        return [];
+      }),
+      { fileBudgetMs: 50 },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const unanalysed = r.findings.find((f) => f.ruleId === 'core/unanalysed-file');
+    expect(unanalysed?.message).toMatch(/too complex/);
+  });
+
+  it('reading facts the rule did not declare is a rule failure', async () => {
+    const [gate, core] = factsGate([]);
+    const undeclared = { ...gate!, rules: gate!.rules.map((r) => ({ ...r, facts: undefined })) } as Gate;
+    const r = await check([undeclared, core!]);
+    expect(r.errors.map((e) => e.message)).toContainEqual(
+      expect.stringMatching(/facts test\/token-lines of src\/a.ts were not extracted: the rule must declare them/),
+    );
   });
 });

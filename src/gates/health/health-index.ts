@@ -6,14 +6,7 @@
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
 import { cacheKey, contentId, isRecord } from '../../core/cache.js';
 import type { FactsDef } from '../../core/facts.js';
-import {
-  CodeBase,
-  functionOf,
-  isStoredDependencies,
-  storedDependencies,
-  type FileInfo,
-  type StoredDependencies,
-} from './code/codebase.js';
+import { CodeBase, functionOf, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { clientsOf } from './code/clients.js';
 import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe } from './code/fs-routes.js';
@@ -175,7 +168,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
 
   // 2. Code.
-  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error, ctx.identify);
+  const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error);
   const analyzer = new HandlerAnalyzer(code);
   const facts = new Map<string, RawFacts>();
   const factsOf = (root: string) => {
@@ -274,7 +267,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
           HEALTH_PATH.test(`/${plain}`) ||
           [...targeted].some((t) => pathsCompatible(route, t));
         if (wanted) {
-          const handler = raw.facts ?? (await cachedHandlers(raw, analyzer, code, ctx));
+          const handler = raw.facts ?? (await handlerFactsOf(raw, analyzer, code, ctx));
           if (handler) route.handler = handler;
         }
         cs.routes.push(route);
@@ -472,41 +465,55 @@ function pathsCompatible(route: Route, target: string): boolean {
   return servesPath(matcherOf(route.path), 'suffix', target);
 }
 
-/** The kind of the in-depth handler analyses in the analysis cache. */
-const HANDLER_KIND = 'health-handler-facts';
+/** One route's handler analysis as the facts stage keeps it, with the errors it reported. */
+interface HandlerRecord {
+  facts: HandlerFacts | null;
+  errors: Array<{ path: string; message: string }>;
+}
+
+function isHandlerRecord(value: unknown): value is HandlerRecord {
+  if (!isRecord(value) || !Array.isArray(value.errors)) return false;
+  if (!value.errors.every((e: unknown) => isRecord(e) && typeof e.path === 'string' && typeof e.message === 'string'))
+    return false;
+  const f = value.facts;
+  return f === null || (isRecord(f) && isRecord(f.loc) && Array.isArray(f.deps) && Array.isArray(f.leaks));
+}
 
 /**
- * {@link analyseHandlers} through the analysis cache: keyed by the handlers' places, reused when every
- * file the analysis looked into (the handlers' own files included) has the same content and every module
- * resolution the same answer.
+ * The in-depth analysis of one route's handlers, as facts of the first handler's file with the handlers'
+ * places as the variant: the facts stage records every file the analysis looked into and every module
+ * resolution, so a handler whose code and helpers are unchanged is analysed once for both sides and, with
+ * the analysis cache, once for every later run.
  */
-async function cachedHandlers(
+async function handlerFactsOf(
   raw: RawRoute,
   analyzer: HandlerAnalyzer,
   code: CodeBase,
   ctx: IndexContext,
 ): Promise<HandlerFacts | undefined> {
-  if (!ctx.cache || raw.handlers.length === 0) return analyseHandlers(raw, analyzer, code);
-  const key = cacheKey(HANDLER_KIND, JSON.stringify(raw.handlers));
-  const stored = ctx.cache.get(key);
-  if (isStoredHandler(stored) && (await code.storedHolds(stored.deps))) {
-    code.replayErrors(stored.deps);
-    return stored.facts ?? undefined;
-  }
-  let facts: HandlerFacts | undefined;
-  // No file is the session's own: every file the analysis reads is a dependency.
-  const deps = await code.record('', async () => {
-    facts = await analyseHandlers(raw, analyzer, code);
-  });
-  code.replayErrors(deps);
-  ctx.cache.set(key, { facts: facts ?? null, deps: storedDependencies(deps) });
-  return facts;
-}
-
-function isStoredHandler(value: unknown): value is { facts: HandlerFacts | null; deps: StoredDependencies } {
-  if (!isRecord(value) || !isStoredDependencies(value.deps)) return false;
-  const f = value.facts;
-  return f === null || (isRecord(f) && isRecord(f.loc) && Array.isArray(f.deps) && Array.isArray(f.leaks));
+  const first = raw.handlers[0];
+  if (!first) return undefined;
+  const def: FactsDef<HandlerRecord, IndexContext> = {
+    id: 'health/handler-facts',
+    wants: () => false,
+    variant: () => JSON.stringify(raw.handlers),
+    isFacts: isHandlerRecord,
+    async extract(_file, stage) {
+      let facts: HandlerFacts | undefined;
+      // No file is the session's own: every file the analysis reads is a dependency.
+      const deps = await code.record('', async () => {
+        facts = await analyseHandlers(raw, analyzer, code);
+      });
+      // The facts stage frees the first handler's tree next: the code base lets go of it first.
+      code.release(first.path);
+      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+      for (const c of deps.consulted) await stage.consult(c.path);
+      return { facts: facts ?? null, errors: deps.errors };
+    },
+  };
+  const record = await ctx.facts(def, first.path);
+  for (const e of record?.errors ?? []) ctx.error(e.path, e.message);
+  return record?.facts ?? undefined;
 }
 
 async function analyseHandlers(

@@ -74,13 +74,12 @@ interface Reach {
   services?: Set<string>;
 }
 
-const memo = new WeakMap<ChangeContext<unknown>, Promise<Reach>>();
+/** Names the reach of one change for {@link ChangeContext.once}. */
+const REACH = {};
 
 /** Whether the change feeds the health model, and which services it reaches; computed once per change. */
 export function healthReach(ctx: ChangeContext<unknown>): Promise<Reach> {
-  let result = memo.get(ctx);
-  if (!result) memo.set(ctx, (result = computeReach(ctx)));
-  return result;
+  return ctx.once(REACH, () => computeReach(ctx));
 }
 
 async function computeReach(ctx: ChangeContext<unknown>): Promise<Reach> {

@@ -183,16 +183,15 @@ const USE_TOKENS: readonly string[] = [
   'startTimer',
 ];
 
-const feeders = new WeakMap<ChangeContext, Promise<string[]>>();
+/** Names the feeders of one change for {@link ChangeContext.once}. */
+const FEEDERS = {};
 
 /**
  * The changed source files that feed the metric index: they name a metrics library, reload modules, use
  * metrics, or import a file that names a library. Computed once per change.
  */
 export function metricFeeders(ctx: ChangeContext): Promise<string[]> {
-  let result = feeders.get(ctx);
-  if (!result) feeders.set(ctx, (result = computeFeeders(ctx)));
-  return result;
+  return ctx.once(FEEDERS, () => computeFeeders(ctx));
 }
 
 async function computeFeeders(ctx: ChangeContext): Promise<string[]> {

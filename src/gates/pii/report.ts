@@ -2,9 +2,18 @@
  * Shared plumbing of the four sink rules: which files they look at, how a finding's data is built, and
  * how each rule takes its share of the file's sink analysis.
  */
+import type { FactsDef, RuleFactsOwner } from '../../core/facts.js';
+import { isRecord } from '../../core/cache.js';
 import type { FindingInput, RuleContext } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { analyseSinks, describeVia, type SinkClaim, type SinkFinding, type SinkPredicate } from './analyse.js';
+import {
+  analyseSinks,
+  describeVia,
+  type SinkClaim,
+  type SinkFinding,
+  type SinkHit,
+  type SinkPredicate,
+} from './analyse.js';
 import { resolveOptions, type PiiOptions } from './options.js';
 import type { SinkKind } from './sinks.js';
 
@@ -50,6 +59,33 @@ export function baseData(f: SinkFinding): Record<string, string> {
 }
 
 /**
+ * The sink hits of one source file as facts: computed once per file for the four sink rules (whichever
+ * runs first), per the gate's options (the classifier and redactors shape them), and kept in the analysis
+ * cache, so a file seen before is not parsed for them again.
+ */
+export const sinkHits: FactsDef<SinkHit[], RuleFactsOwner<PiiOptions>> = {
+  id: 'pii/sink-hits',
+  resolves: false,
+  variant: (owner) => resolveOptions(owner.gateOptions).key,
+  wants: (file, owner) => !resolveOptions(owner.gateOptions).excluded(file.path) && !/\.d\.[mc]?ts$/.test(file.path),
+  extract: (file, _ctx, owner) => analyseSinks(file, resolveOptions(owner.gateOptions)),
+  isFacts: (value): value is SinkHit[] => Array.isArray(value) && value.every(isSinkHit),
+};
+
+function isSinkHit(value: unknown): value is SinkHit {
+  if (!isRecord(value) || typeof value.line !== 'number' || !isRecord(value.sink) || !isRecord(value.source))
+    return false;
+  const { sink, source } = value;
+  return (
+    typeof sink.name === 'string' &&
+    typeof sink.kind === 'string' &&
+    (source.kind === 'field' ? isRecord(source.match) : source.kind === 'object' && isRecord(source.object)) &&
+    typeof source.expr === 'string' &&
+    Array.isArray(source.via)
+  );
+}
+
+/**
  * Runs the shared analysis on a changed source file and reports the hits the rule's predicate claims,
  * once per value and line. Skips declaration files and paths the gate's `exclude` option names.
  */
@@ -59,10 +95,8 @@ export function reportSinks<Claim extends SinkClaim>(
   ctx: RuleContext<unknown, PiiOptions>,
   build: (f: SinkFinding<Claim>) => Omit<FindingInput, 'line'> | undefined,
 ): void {
-  const options = resolveOptions(ctx.gateOptions);
-  if (options.excluded(file.path) || /\.d\.[mc]?ts$/.test(file.path)) return;
   const seen = new Set<string>();
-  for (const hit of analyseSinks(file, options)) {
+  for (const hit of ctx.facts(sinkHits, file.path) ?? []) {
     const claimed = claim(hit);
     if (!claimed) continue;
     const once = `${hit.line}\u0000${hit.source.expr}`;

@@ -6,7 +6,6 @@
 import type { MemoKey, SourceFile, TSNode } from '../../../lang/source-file.js';
 import { importsOf, type ImportBinding } from '../../../lang/ts-helpers.js';
 import type { ModuleResolver } from '../../../lang/program/modules.js';
-import { contentId, isRecord } from '../../../core/cache.js';
 
 export type Lang = 'js' | 'py';
 
@@ -55,54 +54,14 @@ const JS_LANGS = new Set(['typescript', 'tsx', 'javascript']);
 const FILE_INFO: MemoKey<FileInfo> = { name: 'health file info' };
 
 /**
- * What one file's extraction depended on besides its own text: the files it looked into (by object: a
- * file the pull request did not touch is one object on both sides), the module resolutions it asked for
- * and the errors it reported. Equal answers on another snapshot mean an equal extraction.
+ * What one extraction depended on besides its own file: the files it looked into, the module resolutions
+ * it asked for and the errors it reported. The index hands the first two to the facts stage, which records
+ * the files' identities and checks both again before the facts are reused on another snapshot.
  */
 export interface Dependencies {
-  consulted: Array<{ path: string; file: SourceFile | undefined }>;
+  consulted: Array<{ path: string }>;
   lookups: Array<{ method: 'js' | 'python'; from: string; spec: string; answer: string | undefined }>;
   errors: Array<{ path: string; message: string }>;
-}
-
-/** {@link Dependencies} as plain data for the analysis cache: consulted files by content id (null: absent). */
-export interface StoredDependencies {
-  consulted: Array<{ path: string; id: string | null }>;
-  lookups: Dependencies['lookups'];
-  errors: Dependencies['errors'];
-}
-
-export function storedDependencies(deps: Dependencies): StoredDependencies {
-  return {
-    consulted: deps.consulted.map((c) => ({ path: c.path, id: c.file ? contentId(c.file) : null })),
-    lookups: deps.lookups,
-    errors: deps.errors,
-  };
-}
-
-/** The shape check of stored dependencies read back from the cache. */
-export function isStoredDependencies(value: unknown): value is StoredDependencies {
-  if (
-    !isRecord(value) ||
-    !Array.isArray(value.consulted) ||
-    !Array.isArray(value.lookups) ||
-    !Array.isArray(value.errors)
-  )
-    return false;
-  return (
-    value.consulted.every(
-      (c: unknown) => isRecord(c) && typeof c.path === 'string' && (c.id === null || typeof c.id === 'string'),
-    ) &&
-    value.lookups.every(
-      (l: unknown) =>
-        isRecord(l) &&
-        (l.method === 'js' || l.method === 'python') &&
-        typeof l.from === 'string' &&
-        typeof l.spec === 'string' &&
-        (l.answer === undefined || typeof l.answer === 'string'),
-    ) &&
-    value.errors.every((e: unknown) => isRecord(e) && typeof e.path === 'string' && typeof e.message === 'string')
-  );
 }
 
 /** Module resolution as the extractors see it; answers are recorded while a file is being extracted. */
@@ -136,8 +95,6 @@ export class CodeBase {
     private readonly plainResolver: ModuleResolver,
     private readonly read: (path: string) => Promise<SourceFile | undefined>,
     private readonly reportError: (path: string, message: string) => void,
-    /** A file's cache identity without reading it, when the engine can tell (`IndexContext.identify`). */
-    private readonly identify?: (path: string) => Promise<string | undefined>,
   ) {
     this.resolver = new RecordingResolver(this.plainResolver);
   }
@@ -162,24 +119,6 @@ export class CodeBase {
     return deps;
   }
 
-  /**
-   * Whether an extraction stored by an earlier run holds here, asking each file's identity without reading
-   * it where the engine can (a git blob id): the facts are then used with no file read at all.
-   */
-  async storedHolds(stored: StoredDependencies): Promise<boolean> {
-    for (const c of stored.consulted) {
-      const id = this.identify ? await this.identify(c.path) : await this.read(c.path).then((f) => f && contentId(f));
-      if ((id ?? null) !== c.id) return false;
-    }
-    for (const l of stored.lookups) if (this.plainResolver[l.method](l.from, l.spec) !== l.answer) return false;
-    return true;
-  }
-
-  /** Reports the errors an analysis recorded (a reused one says what the first one said). */
-  replayErrors(deps: Pick<Dependencies, 'errors'>): void {
-    for (const e of deps.errors) this.reportError(e.path, e.message);
-  }
-
   /** Frees a file's syntax tree; its info is built again (a new parse) if asked for later. */
   release(path: string): void {
     const info = this.infos.get(path);
@@ -196,7 +135,7 @@ export class CodeBase {
   async info(path: string): Promise<FileInfo | undefined> {
     const session = this.resolver.session;
     if (session && path !== this.sessionPath && !session.consulted.some((c) => c.path === path)) {
-      session.consulted.push({ path, file: await this.read(path) });
+      session.consulted.push({ path });
     }
     const cached = this.infos.get(path);
     if (cached !== undefined) return cached ?? undefined;

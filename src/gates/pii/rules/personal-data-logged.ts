@@ -1,7 +1,7 @@
 import type { FileRule } from '../../../core/types.js';
 import type { PiiOptions } from '../options.js';
 import type { SinkPredicate } from '../analyse.js';
-import { baseData, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
+import { baseData, reportSinks, SINK_PREFILTER, sinkHits, SOURCE_FILES } from '../report.js';
 import type { SensitiveCategory } from '../sensitive.js';
 
 /** What to log instead, per category. */
@@ -24,6 +24,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
   scope: 'file',
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: 'pii/personal-data-logged',
     gate: 'pii',

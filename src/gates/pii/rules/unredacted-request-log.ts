@@ -4,7 +4,7 @@ import type { WholeObjectId } from '../flow.js';
 import type { PiiOptions } from '../options.js';
 import { loggerIndexOf, resolveLogger } from '../logger-index.js';
 import { covers } from '../pino.js';
-import { baseData, listOf, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
+import { baseData, listOf, reportSinks, SINK_PREFILTER, sinkHits, SOURCE_FILES } from '../report.js';
 
 /** Objects whose logging leaks credentials by construction: every request puts them in the log. */
 export const REQUEST_LEVEL: ReadonlySet<WholeObjectId> = new Set<WholeObjectId>([
@@ -75,6 +75,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
   scope: 'file',
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: 'pii/unredacted-request-log',
     gate: 'pii',

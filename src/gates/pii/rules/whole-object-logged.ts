@@ -6,7 +6,7 @@ import { loggerIndexOf, resolveLogger, type PinoLoggerIndex } from '../logger-in
 import type { PiiOptions } from '../options.js';
 import { covers } from '../pino.js';
 import { prismaIndexOf, type PrismaSecretIndex } from '../prisma-index.js';
-import { baseData, listOf, reportSinks, SINK_PREFILTER, SOURCE_FILES } from '../report.js';
+import { baseData, listOf, reportSinks, SINK_PREFILTER, sinkHits, SOURCE_FILES } from '../report.js';
 
 /** What to log instead, per object. */
 const INSTEAD: Partial<Record<WholeObjectId, string>> = {
@@ -151,6 +151,7 @@ export const rule: FileRule<unknown, PiiOptions> = {
   scope: 'file',
   files: SOURCE_FILES,
   prefilter: SINK_PREFILTER,
+  facts: [sinkHits],
   meta: {
     id: 'pii/whole-object-logged',
     gate: 'pii',
