@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "26fa576c37db9e0e";
+var FACTS_SOURCE_HASH = "f7b996816e239123";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -66667,6 +66667,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { createHash as createHash4 } from "node:crypto";
 import { dirname as dirname3, join as join4 } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { threadId } from "node:worker_threads";
 var MAGIC = "readiness-gates analysis cache 2";
 var DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 var FILE_NAME = "analysis-cache.bin";
@@ -66691,6 +66692,8 @@ var DiskCache = class {
   /** Values already deserialised in this run, so asking twice deserialises once. */
   values = /* @__PURE__ */ new Map();
   total = 0;
+  /** `stats.writes` when the file was last written. */
+  savedWrites = 0;
   get(key) {
     const entry = this.entries.get(key);
     if (!entry) {
@@ -66730,6 +66733,13 @@ var DiskCache = class {
       this.remove(k);
     }
     this.stats.writes++;
+  }
+  /**
+   * Ends a run for a long-lived store (the App's workers): the values deserialised for it are dropped,
+   * so the memory held between runs is the entries' bytes, within the bound.
+   */
+  endRun() {
+    this.values.clear();
   }
   /** Entries in the store. */
   get size() {
@@ -66809,7 +66819,7 @@ var DiskCache = class {
    * throws: a cache that cannot be saved only makes the next run slower.
    */
   save() {
-    if (this.stats.writes === 0) return { saved: false };
+    if (this.stats.writes === this.savedWrites) return { saved: false };
     const index = [];
     let offset = 0;
     for (const [key, e] of this.entries) {
@@ -66823,7 +66833,7 @@ var DiskCache = class {
       indexSha256: createHash4("sha256").update(indexRaw).digest("hex"),
       dataBytes: offset
     });
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    const tmp = `${this.path}.${process.pid}.${threadId}.tmp`;
     try {
       mkdirSync(dirname3(this.path), { recursive: true });
       const fd = openSync(tmp, "w", 384);
@@ -66837,6 +66847,7 @@ ${header2}
         closeSync(fd);
       }
       renameSync(tmp, this.path);
+      this.savedWrites = this.stats.writes;
       return { saved: true };
     } catch (err) {
       try {

@@ -14,6 +14,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { MemoryCache } from '../core/cache.js';
+import { DiskCache } from '../source/disk-cache.js';
 import type { ChangedFile, ReadResult, ReleaseState, Snapshot } from '../core/types.js';
 import { SourceFileImpl } from '../lang/source-file-impl.js';
 import type { Language } from '../lang/source-file.js';
@@ -70,11 +71,25 @@ const port = parentPort;
  * Per-file facts this worker learnt, kept for its next evaluations (workers are reused): the files a pull
  * request did not change are the same blobs on its next push and on the other pull requests of the
  * repository. Keyed by path and content, so nothing of one repository is served to another that does
- * not hold the same file. Bounded by READINESS_FACTS_CACHE_MB (default 64; 0 keeps nothing).
+ * not hold the same file. Bounded by READINESS_FACTS_CACHE_MB (default 64; 0 keeps nothing). With
+ * READINESS_FACTS_CACHE_DIR the facts are kept on disk there (the CLI's format), saved after every
+ * evaluation that added some, and a restarted App starts from them: the workers of one process share the
+ * file (each loads it when it starts; the last to save keeps its view, a cache may lose entries, never
+ * serve wrong ones).
  */
 const factsCacheMb = Number(process.env['READINESS_FACTS_CACHE_MB'] ?? '64');
-const cache =
-  Number.isFinite(factsCacheMb) && factsCacheMb > 0 ? new MemoryCache(factsCacheMb * 1024 * 1024) : undefined;
+const factsCacheDir = process.env['READINESS_FACTS_CACHE_DIR'];
+const cacheBytes = Number.isFinite(factsCacheMb) && factsCacheMb > 0 ? factsCacheMb * 1024 * 1024 : 0;
+const cache: MemoryCache | DiskCache | undefined =
+  cacheBytes === 0 ? undefined : factsCacheDir ? new DiskCache(factsCacheDir, cacheBytes) : new MemoryCache(cacheBytes);
+
+/** After an evaluation: a disk store writes what it learnt and lets go of the values it deserialised. */
+function endRun(): void {
+  if (!(cache instanceof DiskCache)) return;
+  cache.save();
+  cache.endRun();
+}
+
 if (port) {
   /** The running check: its job number and its unanswered requests. */
   let current: { job: number; pending: Map<number, (value: unknown) => void> } | undefined;
@@ -159,8 +174,12 @@ function run(job: number, input: WorkerInput, pending: Map<number, (value: unkno
     ...(input.repositoryUrl ? { repositoryUrl: input.repositoryUrl } : {}),
     ...(cache ? { cache } : {}),
   }).then(
-    (analysis) => out.postMessage({ type: 'done', job, analysis } satisfies WorkerMessage),
+    (analysis) => {
+      endRun();
+      out.postMessage({ type: 'done', job, analysis } satisfies WorkerMessage);
+    },
     (error: unknown) => {
+      endRun();
       const e = error as { name?: string; message?: string; issues?: unknown };
       out.postMessage({
         type: 'error',

@@ -17,6 +17,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unl
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { threadId } from 'node:worker_threads';
 import { CACHE_STAMP, type AnalysisCache, type CacheStats } from '../core/cache.js';
 
 const MAGIC = 'readiness-gates analysis cache 2';
@@ -52,6 +53,8 @@ export class DiskCache implements AnalysisCache {
   /** Values already deserialised in this run, so asking twice deserialises once. */
   private readonly values = new Map<string, unknown>();
   private total = 0;
+  /** `stats.writes` when the file was last written. */
+  private savedWrites = 0;
 
   constructor(
     directory: string,
@@ -102,6 +105,14 @@ export class DiskCache implements AnalysisCache {
       this.remove(k);
     }
     this.stats.writes++;
+  }
+
+  /**
+   * Ends a run for a long-lived store (the App's workers): the values deserialised for it are dropped,
+   * so the memory held between runs is the entries' bytes, within the bound.
+   */
+  endRun(): void {
+    this.values.clear();
   }
 
   /** Entries in the store. */
@@ -197,7 +208,7 @@ export class DiskCache implements AnalysisCache {
    * throws: a cache that cannot be saved only makes the next run slower.
    */
   save(): { saved: boolean; error?: string } {
-    if (this.stats.writes === 0) return { saved: false };
+    if (this.stats.writes === this.savedWrites) return { saved: false };
     const index: Array<[string, number, number, string]> = [];
     let offset = 0;
     for (const [key, e] of this.entries) {
@@ -211,7 +222,8 @@ export class DiskCache implements AnalysisCache {
       indexSha256: createHash('sha256').update(indexRaw).digest('hex'),
       dataBytes: offset,
     });
-    const tmp = `${this.path}.${process.pid}.tmp`;
+    // Process and thread: the App's evaluation workers are threads of one process sharing the file.
+    const tmp = `${this.path}.${process.pid}.${threadId}.tmp`;
     try {
       mkdirSync(dirname(this.path), { recursive: true });
       const fd = openSync(tmp, 'w', 0o600);
@@ -223,6 +235,7 @@ export class DiskCache implements AnalysisCache {
         closeSync(fd);
       }
       renameSync(tmp, this.path);
+      this.savedWrites = this.stats.writes;
       return { saved: true };
     } catch (err) {
       try {

@@ -8,6 +8,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ChangeSet, Snapshot } from '../../src/core/types.js';
 import { CheckPool, EngineTimeout, runCheckIsolated, startEngineWorker } from '../../src/app/isolated-check.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
+import { DiskCache } from '../../src/source/disk-cache.js';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const changeSet = (): ChangeSet =>
   memoryChangeSet({
@@ -46,6 +50,36 @@ const check = (p: CheckPool, cs: ChangeSet = changeSet(), timeoutMs = 60_000) =>
   runCheckIsolated({ changeSet: cs, now: new Date('2026-01-01T00:00:00Z'), timeoutMs, pool: p });
 
 describe('engine worker pool', () => {
+  it('keeps its facts on disk with READINESS_FACTS_CACHE_DIR: a new worker serves the same check from them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rg-worker-cache-'));
+    const before = process.env['READINESS_FACTS_CACHE_DIR'];
+    process.env['READINESS_FACTS_CACHE_DIR'] = dir; // workers copy the environment when they start
+    try {
+      const logged = () =>
+        memoryChangeSet({
+          base: { 'src/a.ts': 'export const a = 1;\n' },
+          head: { 'src/a.ts': 'export function f(req) {\n  console.log(req.body.password);\n}\n' },
+        });
+      const first = await check(makePool(1), logged());
+      expect(first.findings.map((f) => f.ruleId)).toContain('pii/sensitive-field-logged');
+      const file = join(dir, 'analysis-cache.bin');
+      const kinds = new DiskCache(dir).keys().map((k) => k.slice(0, k.indexOf(':')));
+      expect(kinds).toContain('pii/sink-hits');
+      const written = statSync(file).mtimeMs;
+      await pool!.close();
+      pool = undefined;
+      // A fresh worker (as after a restart) finds every fact in the file: it has nothing new to save.
+      const second = await check(makePool(1), logged());
+      const untimed = (r: typeof first) => ({ ...r, stats: { ...r.stats, durationMs: 0 } });
+      expect(untimed(second)).toEqual(untimed(first));
+      expect(statSync(file).mtimeMs).toBe(written);
+    } finally {
+      if (before === undefined) delete process.env['READINESS_FACTS_CACHE_DIR'];
+      else process.env['READINESS_FACTS_CACHE_DIR'] = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('runs two checks in a row on the same worker thread', async () => {
     const p = makePool(2);
     const first = await check(p);
