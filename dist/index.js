@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f7b996816e239123";
+var FACTS_SOURCE_HASH = "fd2b8005245a7538";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39416,6 +39416,9 @@ function commonPrefixLength(a, b) {
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   return i;
 }
+async function moduleResolverFor(paths, read) {
+  return new ModuleResolver(paths, await loadJsProjectConfigFrom(paths, read));
+}
 function loadJsProjectConfigFrom(paths, read) {
   return loadJsProjectConfig(paths, async (p) => {
     const r = await read(p);
@@ -39556,7 +39559,7 @@ var SideFacts = class {
     const file2 = await this.access.read(path2);
     if (!file2) return void 0;
     try {
-      const facts = (await this.store.extract(slot, contentId(file2), file2, this.access, answers)).facts;
+      const facts = (await this.store.extract(slot, identity, file2, this.access, answers)).facts;
       await this.alongside(file2);
       return facts;
     } finally {
@@ -40195,11 +40198,7 @@ async function analyse(options) {
   try {
     let factsAccess2 = function(side) {
       return {
-        read: async (path2) => {
-          const file2 = await sides2[side].read(path2);
-          if (file2) await loadParsers([file2.language]);
-          return file2;
-        },
+        read: (path2) => readParsed(side, path2),
         identify: (path2) => sides2[side].identify(path2),
         modules: () => modulesOf(side),
         pending: () => runs[side].flatMap((r) => r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))
@@ -40274,9 +40273,12 @@ async function analyse(options) {
     const runs = { head: [], base: [] };
     const factsStore = new FactsStore(options.cache);
     const resolvers = {};
-    const modulesOf = (side) => resolvers[side] ??= loadJsProjectConfigFrom(sides2[side].paths, (p) => sides2[side].snapshot.read(p)).then(
-      (config3) => new ModuleResolver(sides2[side].paths, config3)
-    );
+    const modulesOf = (side) => resolvers[side] ??= moduleResolverFor(sides2[side].paths, (p) => sides2[side].snapshot.read(p));
+    const readParsed = async (side, path2) => {
+      const file2 = await sides2[side].read(path2);
+      if (file2) await loadParsers([file2.language]);
+      return file2;
+    };
     const sideFacts = {
       head: factsStore.side(factsAccess2("head")),
       base: factsStore.side(factsAccess2("base"))
@@ -40297,11 +40299,8 @@ async function analyse(options) {
             services: services.services,
             serviceOf: services.serviceOf,
             read: async (path2) => {
-              const file2 = await files.read(path2);
-              if (file2) {
-                await loadParsers([file2.language]);
-                await sideFacts[side].alongside(file2);
-              }
+              const file2 = await readParsed(side, path2);
+              if (file2) await sideFacts[side].alongside(file2);
               return file2;
             },
             error: (path2, message) => {
@@ -40309,7 +40308,7 @@ async function analyse(options) {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
-            ...options.cache ? { cache: options.cache, identify: (path2) => files.identify(path2) } : {},
+            ...options.cache ? { cache: options.cache } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
             facts: (def2, path2) => sideFacts[side].get(def2, path2, run2.ctx),
             modules: () => modulesOf(side)
@@ -46408,14 +46407,17 @@ async function handlerFactsOf(raw, analyzer, code, ctx) {
         facts = await analyseHandlers(raw, analyzer, code);
       });
       code.release(first.path);
-      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
-      for (const c of deps.consulted) await stage.consult(c.path);
+      await dependOn(deps, stage);
       return { facts: facts ?? null, errors: deps.errors };
     }
   };
   const record2 = await ctx.facts(def, first.path);
   for (const e of record2?.errors ?? []) ctx.error(e.path, e.message);
   return record2?.facts ?? void 0;
+}
+async function dependOn(deps, stage) {
+  for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+  for (const c of deps.consulted) await stage.consult(c.path);
 }
 async function analyseHandlers(raw, analyzer, code) {
   let merged;
@@ -46485,8 +46487,7 @@ function fileFactsOf(code) {
       });
       if (failure2 !== void 0) deps.errors.push({ path: path2, message: failure2 });
       code.release(path2);
-      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
-      for (const c of deps.consulted) await stage.consult(c.path);
+      await dependOn(deps, stage);
       return { parsed, facts, errors: deps.errors };
     }
   };
@@ -46494,32 +46495,26 @@ function fileFactsOf(code) {
 async function fileRoutesOf(path2, root, paths, code, ctx) {
   const plan = fileRoutePlan(path2, root, paths);
   if (!plan) return void 0;
-  const key = await fileKey(ctx, ROUTES_KIND, path2, JSON.stringify(plan));
-  const stored = key ? ctx.cache.get(key) : void 0;
-  if (isStoredFacts(stored)) return stored;
-  const file2 = await ctx.read(path2);
-  if (!file2) return void 0;
-  if (!mayServe(plan, file2.text)) {
-    if (key) ctx.cache.set(key, emptyFacts());
-    return void 0;
-  }
-  const info2 = await code.info(path2);
-  if (!info2) return void 0;
-  const routes = emptyFacts();
-  try {
-    fileRoutes(info2, routes, plan);
-  } finally {
-    code.release(path2);
-  }
-  if (key) ctx.cache.set(key, routes);
-  return routes;
+  const def = {
+    id: "health/file-routes",
+    wants: () => false,
+    variant: () => JSON.stringify(plan),
+    isFacts: (value) => value === null || isStoredFacts(value),
+    async extract(file2) {
+      if (!mayServe(plan, file2.text)) return null;
+      const info2 = await code.info(path2);
+      if (!info2) return null;
+      const routes = emptyFacts();
+      try {
+        fileRoutes(info2, routes, plan);
+      } finally {
+        code.release(path2);
+      }
+      return routes;
+    }
+  };
+  return await ctx.facts(def, path2) ?? void 0;
 }
-async function fileKey(ctx, kind, path2, ...parts) {
-  if (!ctx.cache) return void 0;
-  const id = ctx.identify ? await ctx.identify(path2) : await ctx.read(path2).then((f) => f && contentId(f));
-  return id ? cacheKey(kind, id, ...parts) : void 0;
-}
-var ROUTES_KIND = "health-file-routes";
 async function djangoRoots(ctx, code, facts) {
   const settings = await ctx.snapshot.grep(["ROOT_URLCONF"], PY_GLOBS);
   const roots = /* @__PURE__ */ new Set();

@@ -12,7 +12,7 @@ import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
 import { FactsStore, type FactsDef, type RuleFactsOwner, type SideFacts } from './facts.js';
-import { ModuleResolver, loadJsProjectConfigFrom } from '../lang/program/modules.js';
+import { moduleResolverFor, type ModuleResolver } from '../lang/program/modules.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
 import type { ExpiredEntry, GateResult } from './report.js';
@@ -485,20 +485,20 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     const factsStore = new FactsStore(options.cache);
     const resolvers: Partial<Record<Side, Promise<ModuleResolver>>> = {};
     const modulesOf = (side: Side) =>
-      (resolvers[side] ??= loadJsProjectConfigFrom(sides[side].paths, (p) => sides[side].snapshot.read(p)).then(
-        (config) => new ModuleResolver(sides[side].paths, config),
-      ));
+      (resolvers[side] ??= moduleResolverFor(sides[side].paths, (p) => sides[side].snapshot.read(p)));
+    /** A file of one side with its language's parser loaded. */
+    const readParsed = async (side: Side, path: string) => {
+      const file = await sides[side].read(path);
+      if (file) await loadParsers([file.language]);
+      return file;
+    };
     const sideFacts: Record<Side, SideFacts> = {
       head: factsStore.side(factsAccess('head')),
       base: factsStore.side(factsAccess('base')),
     };
     function factsAccess(side: Side) {
       return {
-        read: async (path: string) => {
-          const file = await sides[side].read(path);
-          if (file) await loadParsers([file.language]);
-          return file;
-        },
+        read: (path: string) => readParsed(side, path),
         identify: (path: string) => sides[side].identify(path),
         modules: () => modulesOf(side),
         pending: () =>
@@ -521,12 +521,9 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             services: services.services,
             serviceOf: services.serviceOf,
             read: async (path) => {
-              const file = await files.read(path);
-              if (file) {
-                await loadParsers([file.language]);
-                // The indexes still to be built on this side extract their facts from it now: one parse.
-                await sideFacts[side].alongside(file);
-              }
+              const file = await readParsed(side, path);
+              // The indexes still to be built on this side extract their facts from it now: one parse.
+              if (file) await sideFacts[side].alongside(file);
               return file;
             },
             error: (path, message) => {
@@ -534,7 +531,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             },
             excluded,
             prefetch: (paths) => files.prefetch(paths),
-            ...(options.cache ? { cache: options.cache, identify: (path: string) => files.identify(path) } : {}),
+            ...(options.cache ? { cache: options.cache } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             facts: (def, path) => sideFacts[side].get(def, path, run.ctx),
             modules: () => modulesOf(side),

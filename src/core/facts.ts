@@ -3,17 +3,18 @@
  * per file content and shared by both sides of a change, every index that asks, and later runs (through
  * the analysis cache).
  *
- * A {@link FactsDef} is pure given the file's path and text and the answers its extraction got from the
- * module resolver (`ctx.modules`). Those answers are recorded with the facts; before facts extracted on
- * one snapshot are used on another (the other side of the change, a later commit), every question is asked
- * again there, and the file is extracted afresh when any answer differs (an import whose target the pull
- * request added, removed or renamed). This is the only place that replays such questions.
+ * A {@link FactsDef} is pure given the file's path and text, its variant, the answers its extraction got
+ * from the module resolver (`ctx.modules`) and the other files it consulted (`ctx.consult`). Those answers
+ * and files are recorded with the facts; before facts extracted on one snapshot are used on another (the
+ * other side of the change, a later commit), every question is asked again there and every consulted file
+ * identified again, and the file is extracted afresh when anything differs (an import whose target the pull
+ * request added, removed or renamed, a helper that changed). This is the only place that replays them.
  *
  * One parse per file: when a file is parsed for one definition, every other definition whose index is
  * still to be built on that side and that `wants` the file extracts from the same tree before it is freed.
  */
 import type { SourceFile } from '../lang/source-file.js';
-import { ModuleResolver, loadJsProjectConfigFrom, type ModuleLookup } from '../lang/program/modules.js';
+import { moduleResolverFor, type ModuleLookup, type ModuleResolver } from '../lang/program/modules.js';
 import type { IndexContext, Snapshot } from './types.js';
 import { cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from './cache.js';
 
@@ -278,7 +279,7 @@ export class SideFacts {
     const file = await this.access.read(path);
     if (!file) return undefined;
     try {
-      const facts = (await this.store.extract(slot, contentId(file), file, this.access, answers)).facts as F;
+      const facts = (await this.store.extract(slot, identity, file, this.access, answers)).facts as F;
       await this.alongside(file);
       return facts;
     } finally {
@@ -325,8 +326,7 @@ export function standaloneFacts(
   store = new FactsStore(),
 ): Pick<IndexContext, 'facts' | 'modules'> {
   let resolver: Promise<ModuleResolver> | undefined;
-  const modules = () =>
-    (resolver ??= loadJsProjectConfigFrom(paths, (p) => snapshot.read(p)).then((c) => new ModuleResolver(paths, c)));
+  const modules = () => (resolver ??= moduleResolverFor(paths, (p) => snapshot.read(p)));
   const identify = async (path: string) => {
     const file = await read(path);
     return file && contentId(file);

@@ -369,11 +369,6 @@ export interface IndexContext<GateOptions = unknown> {
    * core/cache.ts), kept between runs. Absent: compute everything.
    */
   readonly cache?: AnalysisCache;
-  /**
-   * The file's identity for the analysis cache ({@link contentId} of what `read` would return), without
-   * reading it when the snapshot knows its blob id; undefined when `read` would return nothing.
-   */
-  identify?(path: string): Promise<string | undefined>;
 }
 
 /** One side of the change, as an index's `feeds` and `scope` see it. */

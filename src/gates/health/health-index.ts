@@ -4,9 +4,9 @@
  * target and analyses those handlers (and every health-named route) in depth.
  */
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
-import { cacheKey, contentId, isRecord } from '../../core/cache.js';
-import type { FactsDef } from '../../core/facts.js';
-import { CodeBase, functionOf, type FileInfo } from './code/codebase.js';
+import { isRecord } from '../../core/cache.js';
+import type { FactsContext, FactsDef } from '../../core/facts.js';
+import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { clientsOf } from './code/clients.js';
 import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe } from './code/fs-routes.js';
@@ -506,14 +506,22 @@ async function handlerFactsOf(
       });
       // The facts stage frees the first handler's tree next: the code base lets go of it first.
       code.release(first.path);
-      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
-      for (const c of deps.consulted) await stage.consult(c.path);
+      await dependOn(deps, stage);
       return { facts: facts ?? null, errors: deps.errors };
     },
   };
   const record = await ctx.facts(def, first.path);
   for (const e of record?.errors ?? []) ctx.error(e.path, e.message);
   return record?.facts ?? undefined;
+}
+
+/**
+ * Hands what a code-base session depended on (its module resolutions and the files it looked into) to the
+ * facts stage, which records them and checks them again before the facts are reused.
+ */
+async function dependOn(deps: Dependencies, stage: FactsContext): Promise<void> {
+  for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
+  for (const c of deps.consulted) await stage.consult(c.path);
 }
 
 async function analyseHandlers(
@@ -641,19 +649,16 @@ function fileFactsOf(code: CodeBase): FactsDef<FileRecord, IndexContext> {
       });
       if (failure !== undefined) deps.errors.push({ path, message: failure });
       code.release(path);
-      // What the extraction depended on, handed to the facts stage to check before any reuse.
-      for (const l of deps.lookups) stage.modules[l.method](l.from, l.spec);
-      for (const c of deps.consulted) await stage.consult(c.path);
+      await dependOn(deps, stage);
       return { parsed, facts, errors: deps.errors };
     },
   };
 }
 
 /**
- * The routes one file-system-routed module serves (Remix, Next.js, SvelteKit), as plain facts. Route
- * modules are many (a Remix app has hundreds): only those whose path and text can serve something are
- * parsed, each tree is freed at once, and the result is kept in the analysis cache by the file's content
- * and what its path makes of it.
+ * The routes one file-system-routed module serves (Remix, Next.js, SvelteKit), as facts of the module with
+ * what its path makes of it (the plan) as the variant. Route modules are many (a Remix app has hundreds):
+ * only those whose text can serve something are parsed, and each tree is freed at once.
  */
 async function fileRoutesOf(
   path: string,
@@ -664,41 +669,27 @@ async function fileRoutesOf(
 ): Promise<RawFacts | undefined> {
   const plan = fileRoutePlan(path, root, paths);
   if (!plan) return undefined;
-  // The routes an earlier run found in this very file (known by its blob: not even read).
-  const key = await fileKey(ctx, ROUTES_KIND, path, JSON.stringify(plan));
-  const stored = key ? ctx.cache!.get(key) : undefined;
-  if (isStoredFacts(stored)) return stored;
-  const file = await ctx.read(path);
-  if (!file) return undefined;
-  if (!mayServe(plan, file.text)) {
-    // Remembered as serving nothing, so the next run need not read it to find out again.
-    if (key) ctx.cache!.set(key, emptyFacts());
-    return undefined;
-  }
-  const info = await code.info(path);
-  if (!info) return undefined;
-  const routes = emptyFacts();
-  try {
-    fileRoutes(info, routes, plan);
-  } finally {
-    code.release(path);
-  }
-  if (key) ctx.cache!.set(key, routes);
-  return routes;
+  // null: the module serves nothing (remembered, so the next run need not parse it to find out again).
+  const def: FactsDef<RawFacts | null, IndexContext> = {
+    id: 'health/file-routes',
+    wants: () => false,
+    variant: () => JSON.stringify(plan),
+    isFacts: (value): value is RawFacts | null => value === null || isStoredFacts(value),
+    async extract(file) {
+      if (!mayServe(plan, file.text)) return null;
+      const info = await code.info(path);
+      if (!info) return null;
+      const routes = emptyFacts();
+      try {
+        fileRoutes(info, routes, plan);
+      } finally {
+        code.release(path);
+      }
+      return routes;
+    },
+  };
+  return (await ctx.facts(def, path)) ?? undefined;
 }
-
-/**
- * The analysis-cache key of one file's entry of `kind`: the file's identity (its blob, known without
- * reading it, where the engine can tell), then `parts`. Undefined without a cache or a readable file.
- */
-async function fileKey(ctx: IndexContext, kind: string, path: string, ...parts: string[]): Promise<string | undefined> {
-  if (!ctx.cache) return undefined;
-  const id = ctx.identify ? await ctx.identify(path) : await ctx.read(path).then((f) => f && contentId(f));
-  return id ? cacheKey(kind, id, ...parts) : undefined;
-}
-
-/** The kind of the file-system routes' entries in the analysis cache. */
-const ROUTES_KIND = 'health-file-routes';
 
 /** Django's root URL conf: `ROOT_URLCONF` in settings, else a urls.py beside settings.py. */
 async function djangoRoots(ctx: IndexContext, code: CodeBase, facts: Map<string, RawFacts>): Promise<void> {

@@ -390,6 +390,14 @@ function commonPrefixLength(a: string, b: string): number {
   return i;
 }
 
+/** The module resolver of a snapshot: its paths, with the tsconfig and package.json files read through `read`. */
+export async function moduleResolverFor(
+  paths: readonly string[],
+  read: (path: string) => Promise<{ ok: true; file: { text: string } } | { ok: false }>,
+): Promise<ModuleResolver> {
+  return new ModuleResolver(paths, await loadJsProjectConfigFrom(paths, read));
+}
+
 /** `loadJsProjectConfig` over a snapshot-like reader (`{ ok, file }` results); unreadable files are skipped. */
 export function loadJsProjectConfigFrom(
   paths: readonly string[],
