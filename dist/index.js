@@ -9050,7 +9050,7 @@ var require_picomatch = __commonJS({
       const regex2 = glob instanceof RegExp ? glob : picomatch10.makeRe(glob, options);
       return regex2.test(utils.basename(input2, { windows: posix2 }));
     };
-    picomatch10.isMatch = (str3, patterns, options) => picomatch10(patterns, options)(str3);
+    picomatch10.isMatch = (str3, patterns2, options) => picomatch10(patterns2, options)(str3);
     picomatch10.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch10.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
@@ -14880,8 +14880,8 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
   });
   defineLazyInternal(inst, "pattern", (zod) => {
     if (zod.def.options.every((o) => o._zod.pattern)) {
-      const patterns = zod.def.options.map((o) => o._zod.pattern);
-      return new RegExp(`^(${patterns.map((p) => cleanRegex(p.source)).join("|")})$`);
+      const patterns2 = zod.def.options.map((o) => o._zod.pattern);
+      return new RegExp(`^(${patterns2.map((p) => cleanRegex(p.source)).join("|")})$`);
     }
     return void 0;
   });
@@ -27359,7 +27359,7 @@ var exactPattern = (p) => exactPatterns.get(p) ?? p;
 var stringProcessor = (schema, ctx, _json, _params) => {
   const json2 = _json;
   json2.type = "string";
-  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
+  const { minimum, maximum, format, patterns: patterns2, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
     json2.minLength = minimum;
   if (typeof maximum === "number")
@@ -27374,8 +27374,8 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
   if (contentEncoding)
     json2.contentEncoding = contentEncoding;
-  if (patterns && patterns.size > 0) {
-    const patternList = [...patterns].map(exactPattern);
+  if (patterns2 && patterns2.size > 0) {
+    const patternList = [...patterns2].map(exactPattern);
     if (patternList.length === 1)
       json2.pattern = patternList[0].source;
     else if (patternList.length > 1) {
@@ -27790,14 +27790,14 @@ var recordProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
   json2.type = "object";
   const keyType = def.keyType;
-  const patterns = aggregateChecks(keyType).patterns;
-  if (def.mode === "loose" && patterns && patterns.size > 0) {
+  const patterns2 = aggregateChecks(keyType).patterns;
+  if (def.mode === "loose" && patterns2 && patterns2.size > 0) {
     const valueSchema = processSchema(def.valueType, ctx, {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
     json2.patternProperties = {};
-    for (const pattern of patterns) {
+    for (const pattern of patterns2) {
       assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
@@ -30401,7 +30401,7 @@ function convertBaseSchema(schema, ctx) {
         }
         if (schema.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
-          const patterns = patternKeys.map((p) => new RegExp(p));
+          const patterns2 = patternKeys.map((p) => new RegExp(p));
           const basePatternSchema = zodSchema;
           zodSchema = zodSchema.check((payload) => {
             if (!isPlainObject(payload.value))
@@ -30410,7 +30410,7 @@ function convertBaseSchema(schema, ctx) {
             for (const key of Object.keys(payload.value)) {
               if (propertyKeys.includes(key))
                 continue;
-              if (patterns.some((regex2) => regex2.test(key)))
+              if (patterns2.some((regex2) => regex2.test(key)))
                 continue;
               unrecognized.push(key);
             }
@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "fd2b8005245a7538";
+var FACTS_SOURCE_HASH = "090271dcf3bd7d64";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37766,13 +37766,14 @@ var GitSnapshot = class _GitSnapshot {
    *   here reuses the baseline's answer for every path whose blob is the same on both sides and only
    *   searches the paths that differ, so a change set pays for one search of the repository, not two.
    */
-  constructor(root, sha, catFile, maxFileBytes, baseline, cache4) {
+  constructor(root, sha, catFile, maxFileBytes, baseline, cache4, maxCorpusBytes = MAX_CORPUS_BYTES) {
     this.root = root;
     this.sha = sha;
     this.catFile = catFile;
     this.maxFileBytes = maxFileBytes;
     this.baseline = baseline;
     this.cache = cache4;
+    this.maxCorpusBytes = maxCorpusBytes;
   }
   root;
   sha;
@@ -37780,13 +37781,17 @@ var GitSnapshot = class _GitSnapshot {
   maxFileBytes;
   baseline;
   cache;
+  maxCorpusBytes;
   tree;
   files;
   reads = /* @__PURE__ */ new Map();
   greps = /* @__PURE__ */ new Map();
   releaseState;
   differing;
-  blobs = /* @__PURE__ */ new Map();
+  /** Blob contents read for greps (one character per byte), by blob id. */
+  texts = /* @__PURE__ */ new Map();
+  /** Bytes of whole-commit grep candidates held in {@link texts}. */
+  corpusBytes = 0;
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -37904,7 +37909,7 @@ var GitSnapshot = class _GitSnapshot {
   }
   async grepUncached(tokens2, globs) {
     const baseline = this.baseline;
-    if (!baseline) return this.gitGrep(tokens2, globs, gitPathspecs(globs));
+    if (!baseline) return this.grepWhole(tokens2, globs);
     if (baseline.sha === this.sha) return baseline.grep(tokens2, globs);
     const [baseHits, baseTree, tree, differing] = await Promise.all([
       baseline.grep(tokens2, globs),
@@ -37916,7 +37921,7 @@ var GitSnapshot = class _GitSnapshot {
     const match = globMatcher(globs);
     const toSearch = differing.filter(match);
     if (toSearch.length === 0) return kept;
-    const inProcess = await this.differingBytes() <= MAX_IN_PROCESS_BYTES ? await this.searchBlobs(tokens2, toSearch, tree) : void 0;
+    const inProcess = await this.differingBytes() <= MAX_IN_PROCESS_BYTES ? await this.searchTexts(tokens2, toSearch, tree) : void 0;
     if (inProcess) return [...kept, ...inProcess].sort();
     if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens2, globs, gitPathspecs(globs));
     const found = await this.gitGrep(
@@ -37927,32 +37932,51 @@ var GitSnapshot = class _GitSnapshot {
     return [...kept, ...found].sort();
   }
   /**
-   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
-   * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
-   * caller asks git instead.
+   * A grep over the whole commit. A run asks a dozen of them (one per index and token set), and each
+   * `git grep` inflates every candidate blob again; so while the candidates fit in `maxCorpusBytes`
+   * (64 MiB by default) they are read once through the cat-file process and kept, and every grep
+   * searches them here. Past that (or when a blob cannot be read) git searches.
    */
-  async searchBlobs(tokens2, paths, tree) {
-    const patterns = [...new Set(tokens2.flatMap((t) => t.split("\n")))].filter(Boolean);
-    const needles = patterns.map((p) => Buffer.from(p, "utf8"));
+  async grepWhole(tokens2, globs) {
+    const [tree, candidates] = await Promise.all([this.listing(), this.list(globs)]);
+    let unread = 0;
+    for (const path2 of candidates) {
+      const entry = tree.get(path2);
+      if (!this.texts.has(entry.oid)) unread += entry.size;
+    }
+    if (candidates.length > 0 && this.corpusBytes + unread <= this.maxCorpusBytes) {
+      this.corpusBytes += unread;
+      const found = await this.searchTexts(tokens2, candidates, tree);
+      if (found) return found;
+    }
+    return this.gitGrep(tokens2, globs, gitPathspecs(globs));
+  }
+  /**
+   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
+   * pattern and matches within one line, byte for byte. Undefined when a blob cannot be read (a partial
+   * clone), so the caller asks git instead.
+   */
+  async searchTexts(tokens2, paths, tree) {
+    const pattern = tokenPattern(tokens2);
     const hits = await Promise.all(
       paths.map(async (path2) => {
-        const bytes = await this.blob(tree.get(path2).oid);
-        if (!bytes) return null;
-        return needles.some((n) => bytes.includes(n)) ? path2 : void 0;
+        const text2 = await this.text(tree.get(path2).oid);
+        if (text2 === void 0) return null;
+        return pattern.test(text2) ? path2 : void 0;
       })
     );
     if (hits.includes(null)) return void 0;
     return hits.filter((p) => typeof p === "string");
   }
-  /** Raw bytes of a changed blob, read once through the shared cat-file process (bounded by MAX_IN_PROCESS_BYTES). */
-  blob(oid) {
-    let bytes = this.blobs.get(oid);
-    if (!bytes) {
-      bytes = this.catFile.read(oid);
-      this.blobs.set(oid, bytes);
-      bytes.catch(() => this.blobs.delete(oid));
+  /** A blob's bytes as a one-byte-per-character string, read once through the shared cat-file process. */
+  text(oid) {
+    let text2 = this.texts.get(oid);
+    if (!text2) {
+      text2 = this.catFile.read(oid).then((bytes) => bytes?.toString("latin1"));
+      this.texts.set(oid, text2);
+      text2.catch(() => this.texts.delete(oid));
     }
-    return bytes;
+    return text2;
   }
   /** Total size of the regular files that differ from the baseline. */
   async differingBytes() {
@@ -37991,6 +38015,22 @@ var GitSnapshot = class _GitSnapshot {
 };
 var MAX_LITERAL_PATHSPECS = 1e3;
 var MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+var MAX_CORPUS_BYTES = 64 * 1024 * 1024;
+function tokenPattern(tokens2) {
+  const key = JSON.stringify(tokens2);
+  let re = patterns.get(key);
+  if (!re) {
+    const lines = [...new Set(tokens2.flatMap((t) => t.split("\n")))].filter(Boolean);
+    const alternatives = lines.map(
+      (l) => Buffer.from(l, "utf8").toString("latin1").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+    );
+    re = alternatives.length > 0 ? new RegExp(alternatives.join("|")) : /(?!)/;
+    if (patterns.size >= 256) patterns.clear();
+    patterns.set(key, re);
+  }
+  return re;
+}
+var patterns = /* @__PURE__ */ new Map();
 function sameEntry(a, b) {
   return a !== void 0 && b !== void 0 && a.oid === b.oid && a.mode === b.mode;
 }
@@ -43344,7 +43384,7 @@ function serverPortOf(argv) {
 }
 function slowStartReason(argv) {
   const text2 = argv.join(" ");
-  const patterns = [
+  const patterns2 = [
     [/\bprisma\s+migrate\s+deploy\b/, "`prisma migrate deploy`"],
     [/\bmanage\.py\s+migrate\b/, "`manage.py migrate`"],
     [/\balembic\s+upgrade\b/, "`alembic upgrade`"],
@@ -43355,7 +43395,7 @@ function slowStartReason(argv) {
     [/\bflask\s+db\s+upgrade\b/, "`flask db upgrade`"],
     [/\bcollectstatic\b/, "`collectstatic`"]
   ];
-  for (const [re, what] of patterns) if (re.test(text2)) return `runs ${what} before the server starts`;
+  for (const [re, what] of patterns2) if (re.test(text2)) return `runs ${what} before the server starts`;
   return void 0;
 }
 
@@ -53149,12 +53189,12 @@ async function computeFeeders(ctx) {
       `.${n} import`,
       `from ${n} `
     ]);
+    const tokens2 = [...LIBRARY_TOKENS, ...RELOAD_TOKENS, ...USE_TOKENS, ...spellings];
     for (const path2 of changed) {
       const file2 = await side.read(path2);
       if (!file2) continue;
       const text2 = file2.text;
-      if ([...LIBRARY_TOKENS, ...RELOAD_TOKENS, ...USE_TOKENS, ...spellings].some((t) => text2.includes(t)))
-        out.add(path2);
+      if (tokens2.some((t) => text2.includes(t))) out.add(path2);
     }
   }
   return [...out].sort();

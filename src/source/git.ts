@@ -172,7 +172,10 @@ export class GitSnapshot implements Snapshot {
   private readonly greps = new Map<string, Promise<string[]>>();
   private releaseState: Promise<ReleaseState | undefined> | undefined;
   private differing: Promise<string[]> | undefined;
-  private readonly blobs = new Map<string, Promise<Buffer | undefined>>();
+  /** Blob contents read for greps (one character per byte), by blob id. */
+  private readonly texts = new Map<string, Promise<string | undefined>>();
+  /** Bytes of whole-commit grep candidates held in {@link texts}. */
+  private corpusBytes = 0;
 
   /**
    * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
@@ -186,6 +189,8 @@ export class GitSnapshot implements Snapshot {
     private readonly maxFileBytes: number,
     private readonly baseline?: GitSnapshot,
     private readonly cache?: AnalysisCache,
+    /** Bytes of blobs whole-commit greps may read into this process (0: every such grep runs `git grep`). */
+    private readonly maxCorpusBytes = MAX_CORPUS_BYTES,
   ) {}
 
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
@@ -322,7 +327,7 @@ export class GitSnapshot implements Snapshot {
 
   private async grepUncached(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
     const baseline = this.baseline;
-    if (!baseline) return this.gitGrep(tokens, globs, gitPathspecs(globs));
+    if (!baseline) return this.grepWhole(tokens, globs);
     if (baseline.sha === this.sha) return baseline.grep(tokens, globs);
     // Same blob, same answer: keep the baseline's hits whose blob is unchanged and search only the rest.
     const [baseHits, baseTree, tree, differing] = await Promise.all([
@@ -338,7 +343,7 @@ export class GitSnapshot implements Snapshot {
     // The changed blobs are few and read anyway to be parsed: search them here rather than start a git.
     const inProcess =
       (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES
-        ? await this.searchBlobs(tokens, toSearch, tree)
+        ? await this.searchTexts(tokens, toSearch, tree)
         : undefined;
     if (inProcess) return [...kept, ...inProcess].sort();
     // A huge change is cheaper to search whole than to name path by path (and argv has a limit).
@@ -352,38 +357,57 @@ export class GitSnapshot implements Snapshot {
   }
 
   /**
-   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
-   * pattern and matches within one line. Undefined when a blob cannot be read (a partial clone), so the
-   * caller asks git instead.
+   * A grep over the whole commit. A run asks a dozen of them (one per index and token set), and each
+   * `git grep` inflates every candidate blob again; so while the candidates fit in `maxCorpusBytes`
+   * (64 MiB by default) they are read once through the cat-file process and kept, and every grep
+   * searches them here. Past that (or when a blob cannot be read) git searches.
    */
-  private async searchBlobs(
+  private async grepWhole(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
+    const [tree, candidates] = await Promise.all([this.listing(), this.list(globs)]);
+    let unread = 0;
+    for (const path of candidates) {
+      const entry = tree.get(path)!;
+      if (!this.texts.has(entry.oid)) unread += entry.size;
+    }
+    if (candidates.length > 0 && this.corpusBytes + unread <= this.maxCorpusBytes) {
+      this.corpusBytes += unread;
+      const found = await this.searchTexts(tokens, candidates, tree);
+      if (found) return found;
+    }
+    return this.gitGrep(tokens, globs, gitPathspecs(globs));
+  }
+
+  /**
+   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
+   * pattern and matches within one line, byte for byte. Undefined when a blob cannot be read (a partial
+   * clone), so the caller asks git instead.
+   */
+  private async searchTexts(
     tokens: readonly string[],
     paths: readonly string[],
     tree: Map<string, TreeEntry>,
   ): Promise<string[] | undefined> {
-    // git skips empty lines of a pattern file.
-    const patterns = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
-    const needles = patterns.map((p) => Buffer.from(p, 'utf8'));
+    const pattern = tokenPattern(tokens);
     const hits = await Promise.all(
       paths.map(async (path) => {
-        const bytes = await this.blob(tree.get(path)!.oid);
-        if (!bytes) return null;
-        return needles.some((n) => bytes.includes(n)) ? path : undefined;
+        const text = await this.text(tree.get(path)!.oid);
+        if (text === undefined) return null;
+        return pattern.test(text) ? path : undefined;
       }),
     );
     if (hits.includes(null)) return undefined;
     return hits.filter((p): p is string => typeof p === 'string');
   }
 
-  /** Raw bytes of a changed blob, read once through the shared cat-file process (bounded by MAX_IN_PROCESS_BYTES). */
-  private blob(oid: string): Promise<Buffer | undefined> {
-    let bytes = this.blobs.get(oid);
-    if (!bytes) {
-      bytes = this.catFile.read(oid);
-      this.blobs.set(oid, bytes);
-      bytes.catch(() => this.blobs.delete(oid));
+  /** A blob's bytes as a one-byte-per-character string, read once through the shared cat-file process. */
+  private text(oid: string): Promise<string | undefined> {
+    let text = this.texts.get(oid);
+    if (!text) {
+      text = this.catFile.read(oid).then((bytes) => bytes?.toString('latin1'));
+      this.texts.set(oid, text);
+      text.catch(() => this.texts.delete(oid));
     }
-    return bytes;
+    return text;
   }
 
   /** Total size of the regular files that differ from the baseline. */
@@ -435,6 +459,33 @@ export class GitSnapshot implements Snapshot {
 const MAX_LITERAL_PATHSPECS = 1000;
 /** Head-side greps search the changed blobs in this process while they total at most this many bytes. */
 const MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+/** Whole-commit greps search the candidate blobs in this process while all they read totals at most this. */
+const MAX_CORPUS_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One regular expression for `git grep -F -f`'s patterns: every non-empty line of every token, as bytes
+ * (UTF-8, one character per byte, as blobs are searched), literally. Memoised: the same token sets are
+ * asked on both sides and by several indexes.
+ */
+function tokenPattern(tokens: readonly string[]): RegExp {
+  const key = JSON.stringify(tokens);
+  let re = patterns.get(key);
+  if (!re) {
+    // git skips empty lines of a pattern file.
+    const lines = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
+    const alternatives = lines.map((l) =>
+      Buffer.from(l, 'utf8')
+        .toString('latin1')
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+    );
+    // No pattern left: nothing matches (an empty alternation would match everything).
+    re = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : /(?!)/;
+    if (patterns.size >= 256) patterns.clear();
+    patterns.set(key, re);
+  }
+  return re;
+}
+const patterns = new Map<string, RegExp>();
 
 /** Same blob and mode: the file's content (and so any grep's answer for it) is the same. */
 function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {

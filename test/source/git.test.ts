@@ -316,6 +316,36 @@ describe('gitChangeSet: statuses, lines and modes', () => {
     }
   });
 
+  it('searches a whole commit in this process exactly as git grep does', async () => {
+    const cs = await changeSet({ cwd: repo.dir, base: 'main' });
+    const catFile = new CatFileBatch(repo.dir);
+    // No room for blobs in this process: every whole-commit grep runs git grep, the oracle.
+    const viaGit = (sha: string) => new GitSnapshot(repo.dir, sha, catFile, 1024 * 1024, undefined, undefined, 0);
+    const inProcess = (sha: string) => new GitSnapshot(repo.dir, sha, catFile, 1024 * 1024);
+    try {
+      const cases: [string[], string[] | undefined][] = [
+        [['L1', 'hello', 'line3', 'b', 'echo', 'q', 'こんにちは', 'now a file', 'a'], undefined],
+        [['L.*', 'a|b', '(x', 'c++', '$', '[ab]', '\\', '^L', 'e$'], undefined], // regex syntax is literal
+        [['naïve', 'café', '日本'], undefined], // UTF-8 bytes, also in paths
+        [['line3 = 33', 'line13'], ['**/*.{ts,tsx}']],
+        [['PNG', 'TWO', 'two', 'IHDR'], ['**/*.{png,txt}']], // binary blobs are searched too
+        [['zzz\nN1', 'L2\nL3'], undefined], // each line of a token on its own, never across lines
+        [['\n', ''.padEnd(0)], ['**/*.md']], // only empty lines: nothing to match
+        [['README', 'src/app.ts'], undefined], // symlink targets are never hits
+        [['hello'], ['nothing/**']],
+      ];
+      for (const sha of [cs.base.sha, cs.head.sha])
+        for (const [tokens, globs] of cases) {
+          const expected = await viaGit(sha).grep(tokens, globs);
+          expect(await inProcess(sha).grep(tokens, globs), JSON.stringify([sha, tokens, globs])).toEqual(expected);
+        }
+      // The oracle does find things: the comparison is not between two empty lists.
+      expect(await viaGit(cs.head.sha).grep(['hello'])).not.toEqual([]);
+    } finally {
+      await catFile.close();
+    }
+  });
+
   it('turns brace lists into real pathspecs and gives up on anything git may read differently', () => {
     expect(gitPathspecs(['**/*.{ts,tsx}', '**/*.py'])).toEqual([':(glob)**/*.ts', ':(glob)**/*.tsx', ':(glob)**/*.py']);
     expect(gitPathspecs(['src/{a,b{c,d}}/*.go'])).toEqual([

@@ -209,12 +209,12 @@ async function computeFeeders(ctx: ChangeContext): Promise<string[]> {
       `.${n} import`,
       `from ${n} `,
     ]);
+    const tokens = [...LIBRARY_TOKENS, ...RELOAD_TOKENS, ...USE_TOKENS, ...spellings];
     for (const path of changed) {
       const file = await side.read(path);
       if (!file) continue;
       const text = file.text;
-      if ([...LIBRARY_TOKENS, ...RELOAD_TOKENS, ...USE_TOKENS, ...spellings].some((t) => text.includes(t)))
-        out.add(path);
+      if (tokens.some((t) => text.includes(t))) out.add(path);
     }
   }
   return [...out].sort();
