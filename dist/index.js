@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "090271dcf3bd7d64";
+var FACTS_SOURCE_HASH = "4b52f08dbb712cf0";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -48114,7 +48114,7 @@ var rule14 = {
 function report(ctx, result3, t) {
   if (result3.kind === "no-route") {
     const svc = result3.svc;
-    const health = svc.routes.filter((r) => HEALTH_PATH.test(r.path) && (r.method === "GET" || r.method === "ALL"));
+    const health = healthRoutesOf(svc);
     const shown = (health.length ? health : svc.routes).slice(0, 4);
     const exact = health.filter((r) => r.certainty === "exact");
     ctx.report({
@@ -48153,6 +48153,15 @@ function report(ctx, result3, t) {
     });
   }
 }
+function healthRoutesOf(svc) {
+  let routes = healthRoutes.get(svc);
+  if (!routes) {
+    routes = svc.routes.filter((r) => HEALTH_PATH.test(r.path) && (r.method === "GET" || r.method === "ALL"));
+    healthRoutes.set(svc, routes);
+  }
+  return routes;
+}
+var healthRoutes = /* @__PURE__ */ new WeakMap();
 function listenRelated(svc) {
   return svc.listens.slice(0, 2).map((l) => related(l.loc, `the app listens here (${l.via})`));
 }

@@ -187,7 +187,7 @@ interface Target {
 function report(ctx: Parameters<RepoRule['check']>[0], result: Served, t: Target): void {
   if (result.kind === 'no-route') {
     const svc = result.svc;
-    const health = svc.routes.filter((r) => HEALTH_PATH.test(r.path) && (r.method === 'GET' || r.method === 'ALL'));
+    const health = healthRoutesOf(svc);
     const shown = (health.length ? health : svc.routes).slice(0, 4);
     const exact = health.filter((r) => r.certainty === 'exact');
     ctx.report({
@@ -233,6 +233,20 @@ function report(ctx: Parameters<RepoRule['check']>[0], result: Served, t: Target
     });
   }
 }
+
+/**
+ * A service's GET routes named like health endpoints. Every unserved probe of the service lists them, and
+ * a repository may hold hundreds of probes and thousands of routes: computed once per service model.
+ */
+function healthRoutesOf(svc: CodeService): CodeService['routes'] {
+  let routes = healthRoutes.get(svc);
+  if (!routes) {
+    routes = svc.routes.filter((r) => HEALTH_PATH.test(r.path) && (r.method === 'GET' || r.method === 'ALL'));
+    healthRoutes.set(svc, routes);
+  }
+  return routes;
+}
+const healthRoutes = new WeakMap<CodeService, CodeService['routes']>();
 
 function listenRelated(svc: CodeService): RelatedLocation[] {
   return svc.listens.slice(0, 2).map((l) => related(l.loc, `the app listens here (${l.via})`));
