@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "4b52f08dbb712cf0";
+var FACTS_SOURCE_HASH = "705cf6257e9603e6";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37792,6 +37792,8 @@ var GitSnapshot = class _GitSnapshot {
   texts = /* @__PURE__ */ new Map();
   /** Bytes of whole-commit grep candidates held in {@link texts}. */
   corpusBytes = 0;
+  /** Where {@link texts} keeps its bytes. */
+  arena;
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -37958,25 +37960,34 @@ var GitSnapshot = class _GitSnapshot {
    */
   async searchTexts(tokens2, paths, tree) {
     const pattern = tokenPattern(tokens2);
-    const hits = await Promise.all(
-      paths.map(async (path2) => {
-        const text2 = await this.text(tree.get(path2).oid);
-        if (text2 === void 0) return null;
-        return pattern.test(text2) ? path2 : void 0;
-      })
-    );
-    if (hits.includes(null)) return void 0;
-    return hits.filter((p) => typeof p === "string");
+    const hits = [];
+    for (let i = 0; i < paths.length; i += READ_BATCH) {
+      const batch = paths.slice(i, i + READ_BATCH);
+      const texts = await Promise.all(batch.map((path2) => this.text(tree.get(path2).oid)));
+      for (let j = 0; j < batch.length; j++) {
+        const text2 = texts[j];
+        if (text2 === void 0) return void 0;
+        if (pattern.test(text2)) hits.push(batch[j]);
+      }
+    }
+    return hits;
+  }
+  /** Drops the blob texts kept for greps (see {@link grepWhole}); a later grep reads them again. */
+  releaseSearchText() {
+    this.texts.clear();
+    this.arena = void 0;
+    this.corpusBytes = 0;
   }
   /** A blob's bytes as a one-byte-per-character string, read once through the shared cat-file process. */
-  text(oid) {
-    let text2 = this.texts.get(oid);
-    if (!text2) {
-      text2 = this.catFile.read(oid).then((bytes) => bytes?.toString("latin1"));
-      this.texts.set(oid, text2);
-      text2.catch(() => this.texts.delete(oid));
+  async text(oid) {
+    let bytes = this.texts.get(oid);
+    if (!bytes) {
+      const arena = this.arena ??= new BlobArena();
+      bytes = this.catFile.read(oid).then((b) => b && arena.keep(b));
+      this.texts.set(oid, bytes);
+      bytes.catch(() => this.texts.delete(oid));
     }
-    return text2;
+    return (await bytes)?.toString("latin1");
   }
   /** Total size of the regular files that differ from the baseline. */
   async differingBytes() {
@@ -38015,6 +38026,28 @@ var GitSnapshot = class _GitSnapshot {
 };
 var MAX_LITERAL_PATHSPECS = 1e3;
 var MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+var BlobArena = class {
+  block;
+  used = 0;
+  /** A copy of `bytes` inside the arena. */
+  keep(bytes) {
+    if (bytes.length > ARENA_BLOCK / 8) {
+      const own2 = Buffer.allocUnsafeSlow(bytes.length);
+      bytes.copy(own2);
+      return own2;
+    }
+    if (!this.block || this.used + bytes.length > this.block.length) {
+      this.block = Buffer.allocUnsafeSlow(ARENA_BLOCK);
+      this.used = 0;
+    }
+    const view = this.block.subarray(this.used, this.used + bytes.length);
+    bytes.copy(view);
+    this.used += bytes.length;
+    return view;
+  }
+};
+var ARENA_BLOCK = 4 * 1024 * 1024;
+var READ_BATCH = 256;
 var MAX_CORPUS_BYTES = 64 * 1024 * 1024;
 function tokenPattern(tokens2) {
   const key = JSON.stringify(tokens2);
@@ -40389,6 +40422,7 @@ async function analyse(options) {
       const keep = new Set(planned[side].map((p) => p.path));
       for (const [path2, file2] of sides2[side].files) if (file2 && !keep.has(path2)) file2.dispose();
     }
+    for (const side of sidesToRun) changeSet[side].releaseSearchText?.();
     for (const side of sidesToRun) {
       for (const p of planned[side]) await sides2[side].read(p.path);
       await sides2[side].loadParsersForRead();

@@ -577,6 +577,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       const keep = new Set(planned[side].map((p) => p.path));
       for (const [path, file] of sides[side].files) if (file && !keep.has(path)) file.dispose();
     }
+    // So is the text the snapshots kept for the indexes' greps.
+    for (const side of sidesToRun) changeSet[side].releaseSearchText?.();
     for (const side of sidesToRun) {
       for (const p of planned[side]) await sides[side].read(p.path);
       await sides[side].loadParsersForRead();

@@ -174,6 +174,11 @@ export interface Snapshot {
    */
   prefetch?(paths: readonly string[]): void;
   /**
+   * The indexes are built: text the snapshot kept to answer `grep` quickly may go (a later grep reads it
+   * again). Optional.
+   */
+  releaseSearchText?(): void;
+  /**
    * Where this snapshot stands against the repository's releases (tags and release branches), when the
    * source can tell. Cached; undefined when the source has no history to ask (then nothing is known).
    */

@@ -173,9 +173,11 @@ export class GitSnapshot implements Snapshot {
   private releaseState: Promise<ReleaseState | undefined> | undefined;
   private differing: Promise<string[]> | undefined;
   /** Blob contents read for greps (one character per byte), by blob id. */
-  private readonly texts = new Map<string, Promise<string | undefined>>();
+  private readonly texts = new Map<string, Promise<Buffer | undefined>>();
   /** Bytes of whole-commit grep candidates held in {@link texts}. */
   private corpusBytes = 0;
+  /** Where {@link texts} keeps its bytes. */
+  private arena: BlobArena | undefined;
 
   /**
    * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
@@ -388,26 +390,38 @@ export class GitSnapshot implements Snapshot {
     tree: Map<string, TreeEntry>,
   ): Promise<string[] | undefined> {
     const pattern = tokenPattern(tokens);
-    const hits = await Promise.all(
-      paths.map(async (path) => {
-        const text = await this.text(tree.get(path)!.oid);
-        if (text === undefined) return null;
-        return pattern.test(text) ? path : undefined;
-      }),
-    );
-    if (hits.includes(null)) return undefined;
-    return hits.filter((p): p is string => typeof p === 'string');
+    const hits: string[] = [];
+    // A batch at a time: enough requests in flight to keep git busy, while the bytes of each batch become
+    // garbage before the next is read (all at once, every blob's buffer would be alive at the same time).
+    for (let i = 0; i < paths.length; i += READ_BATCH) {
+      const batch = paths.slice(i, i + READ_BATCH);
+      const texts = await Promise.all(batch.map((path) => this.text(tree.get(path)!.oid)));
+      for (let j = 0; j < batch.length; j++) {
+        const text = texts[j];
+        if (text === undefined) return undefined;
+        if (pattern.test(text)) hits.push(batch[j]!);
+      }
+    }
+    return hits;
+  }
+
+  /** Drops the blob texts kept for greps (see {@link grepWhole}); a later grep reads them again. */
+  releaseSearchText(): void {
+    this.texts.clear();
+    this.arena = undefined;
+    this.corpusBytes = 0;
   }
 
   /** A blob's bytes as a one-byte-per-character string, read once through the shared cat-file process. */
-  private text(oid: string): Promise<string | undefined> {
-    let text = this.texts.get(oid);
-    if (!text) {
-      text = this.catFile.read(oid).then((bytes) => bytes?.toString('latin1'));
-      this.texts.set(oid, text);
-      text.catch(() => this.texts.delete(oid));
+  private async text(oid: string): Promise<string | undefined> {
+    let bytes = this.texts.get(oid);
+    if (!bytes) {
+      const arena = (this.arena ??= new BlobArena());
+      bytes = this.catFile.read(oid).then((b) => b && arena.keep(b));
+      this.texts.set(oid, bytes);
+      bytes.catch(() => this.texts.delete(oid));
     }
-    return text;
+    return (await bytes)?.toString('latin1');
   }
 
   /** Total size of the regular files that differ from the baseline. */
@@ -459,6 +473,36 @@ export class GitSnapshot implements Snapshot {
 const MAX_LITERAL_PATHSPECS = 1000;
 /** Head-side greps search the changed blobs in this process while they total at most this many bytes. */
 const MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes kept together in large blocks of their own. Many small buffers would live among the process's
+ * other small allocations, whose memory is reused but rarely given back; a block is given back to the
+ * system once the arena and every view into it are gone.
+ */
+class BlobArena {
+  private block: Buffer | undefined;
+  private used = 0;
+
+  /** A copy of `bytes` inside the arena. */
+  keep(bytes: Buffer): Buffer {
+    if (bytes.length > ARENA_BLOCK / 8) {
+      const own = Buffer.allocUnsafeSlow(bytes.length);
+      bytes.copy(own);
+      return own;
+    }
+    if (!this.block || this.used + bytes.length > this.block.length) {
+      this.block = Buffer.allocUnsafeSlow(ARENA_BLOCK);
+      this.used = 0;
+    }
+    const view = this.block.subarray(this.used, this.used + bytes.length);
+    bytes.copy(view);
+    this.used += bytes.length;
+    return view;
+  }
+}
+const ARENA_BLOCK = 4 * 1024 * 1024;
+
+/** Blobs requested from cat-file at a time when greps read them. */
+const READ_BATCH = 256;
 /** Whole-commit greps search the candidate blobs in this process while all they read totals at most this. */
 const MAX_CORPUS_BYTES = 64 * 1024 * 1024;
 

@@ -341,6 +341,14 @@ describe('gitChangeSet: statuses, lines and modes', () => {
         }
       // The oracle does find things: the comparison is not between two empty lists.
       expect(await viaGit(cs.head.sha).grep(['hello'])).not.toEqual([]);
+      // Text given back after the index builds is read again for a later grep.
+      const snapshot = inProcess(cs.head.sha);
+      const before = await snapshot.grep(['hello', 'L1'], ['**/*.md']);
+      snapshot.releaseSearchText();
+      expect(await snapshot.grep(['hello'], ['**/*.{md,ts}'])).toEqual(
+        await viaGit(cs.head.sha).grep(['hello'], ['**/*.{md,ts}']),
+      );
+      expect(before).toEqual(await viaGit(cs.head.sha).grep(['hello', 'L1'], ['**/*.md']));
     } finally {
       await catFile.close();
     }
