@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "705cf6257e9603e6";
+var FACTS_SOURCE_HASH = "0779be0af55d827f";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37786,6 +37786,8 @@ var GitSnapshot = class _GitSnapshot {
   files;
   reads = /* @__PURE__ */ new Map();
   greps = /* @__PURE__ */ new Map();
+  /** `list` answers by glob list. */
+  listed = /* @__PURE__ */ new Map();
   releaseState;
   differing;
   /** Blob contents read for greps (one character per byte), by blob id. */
@@ -37798,8 +37800,13 @@ var GitSnapshot = class _GitSnapshot {
   async list(globs) {
     const files = await this.regularFiles();
     if (!globs || globs.length === 0) return [...files];
-    const match = globMatcher(globs);
-    return files.filter(match);
+    const key = JSON.stringify(globs);
+    let listed = this.listed.get(key);
+    if (!listed) {
+      listed = files.filter(globMatcher(globs));
+      this.listed.set(key, listed);
+    }
+    return [...listed];
   }
   /**
    * Decodes one file. Symlinks, submodules, missing paths and files over `maxFileBytes` are answered
@@ -43132,42 +43139,55 @@ function findLocal(at3, name) {
   for (let fn = enclosingFunctionNode(at3); fn; fn = enclosingFunctionNode(fn)) {
     const param = paramsOf(fn).get(name);
     if (param) return { type: "param", node: param };
-    const body = fn.childForFieldName("body");
-    if (!body) continue;
     let best;
-    for (const d of body.descendantsOfType([
-      "variable_declarator",
-      "assignment",
-      "with_item",
-      "function_declaration",
-      "function_definition"
-    ])) {
-      if (!d || d.startIndex > at3.startIndex) continue;
-      if (enclosingFunctionNode(d)?.id !== fn.id && d.type !== "function_declaration" && d.type !== "function_definition")
-        continue;
-      if (d.type === "variable_declarator") {
-        const n = d.childForFieldName("name");
-        const v = d.childForFieldName("value");
-        if (n?.type === "identifier" && n.text === name && v) best = { type: "value", node: v };
-      } else if (d.type === "assignment") {
-        const l = d.childForFieldName("left");
-        const r = d.childForFieldName("right");
-        if (l?.type === "identifier" && l.text === name && r) best = { type: "value", node: r };
-      } else if (d.type === "with_item") {
-        const v = d.childForFieldName("value");
-        if (v?.type === "as_pattern") {
-          const alias = v.childForFieldName("alias")?.text ?? v.namedChildren[v.namedChildCount - 1]?.text;
-          const target = v.namedChildren[0];
-          if (alias === name && target) best = { type: "value", node: target };
-        }
-      } else if (d.childForFieldName("name")?.text === name && enclosingFunctionNode(d)?.id === fn.id) {
-        best = { type: "function", node: d };
-      }
+    for (const b of bindingsOf(fn)) {
+      if (b.start > at3.startIndex) break;
+      if (b.name === name) best = b;
     }
-    if (best) return best;
+    if (best) return { type: best.type, node: best.node };
   }
   return void 0;
 }
+function bindingsOf(fn) {
+  let byFn = bindingsByTree.get(fn.tree);
+  if (!byFn) bindingsByTree.set(fn.tree, byFn = /* @__PURE__ */ new Map());
+  let list2 = byFn.get(fn.id);
+  if (list2) return list2;
+  list2 = [];
+  const body = fn.childForFieldName("body");
+  for (const d of body?.descendantsOfType([
+    "variable_declarator",
+    "assignment",
+    "with_item",
+    "function_declaration",
+    "function_definition"
+  ]) ?? []) {
+    if (!d || enclosingFunctionNode(d)?.id !== fn.id) continue;
+    const start = d.startIndex;
+    if (d.type === "variable_declarator") {
+      const n = d.childForFieldName("name");
+      const v = d.childForFieldName("value");
+      if (n?.type === "identifier" && v) list2.push({ name: n.text, start, type: "value", node: v });
+    } else if (d.type === "assignment") {
+      const l = d.childForFieldName("left");
+      const r = d.childForFieldName("right");
+      if (l?.type === "identifier" && r) list2.push({ name: l.text, start, type: "value", node: r });
+    } else if (d.type === "with_item") {
+      const v = d.childForFieldName("value");
+      if (v?.type === "as_pattern") {
+        const alias = v.childForFieldName("alias")?.text ?? v.namedChildren[v.namedChildCount - 1]?.text;
+        const target = v.namedChildren[0];
+        if (alias !== void 0 && target) list2.push({ name: alias, start, type: "value", node: target });
+      }
+    } else {
+      const n = d.childForFieldName("name")?.text;
+      if (n !== void 0) list2.push({ name: n, start, type: "function", node: d });
+    }
+  }
+  byFn.set(fn.id, list2);
+  return list2;
+}
+var bindingsByTree = /* @__PURE__ */ new WeakMap();
 
 // src/gates/health/code/routes.ts
 function handlerRef(h) {

@@ -170,6 +170,8 @@ export class GitSnapshot implements Snapshot {
   private files: Promise<string[]> | undefined;
   private readonly reads = new Map<string, Promise<ReadResult>>();
   private readonly greps = new Map<string, Promise<string[]>>();
+  /** `list` answers by glob list. */
+  private readonly listed = new Map<string, string[]>();
   private releaseState: Promise<ReleaseState | undefined> | undefined;
   private differing: Promise<string[]> | undefined;
   /** Blob contents read for greps (one character per byte), by blob id. */
@@ -199,8 +201,14 @@ export class GitSnapshot implements Snapshot {
   async list(globs?: readonly string[]): Promise<string[]> {
     const files = await this.regularFiles();
     if (!globs || globs.length === 0) return [...files];
-    const match = globMatcher(globs);
-    return files.filter(match);
+    // Several indexes and greps ask with the same globs: each list is matched once per snapshot.
+    const key = JSON.stringify(globs);
+    let listed = this.listed.get(key);
+    if (!listed) {
+      listed = files.filter(globMatcher(globs));
+      this.listed.set(key, listed);
+    }
+    return [...listed];
   }
 
   /**

@@ -906,6 +906,14 @@ export function classMethod(cls: TSNode, name: string): TSNode | undefined {
   return undefined;
 }
 
+/** A binding a function body makes: what `findLocal` answers for `name` at any point after `start`. */
+interface LocalBinding {
+  name: string;
+  start: number;
+  type: 'value' | 'function';
+  node: TSNode;
+}
+
 /**
  * The nearest binding of `name` visible at `at` inside enclosing functions: a parameter, or a variable
  * declared / assigned / bound by `with … as` before `at`. Module-level names are not searched here.
@@ -917,44 +925,59 @@ export function findLocal(
   for (let fn = enclosingFunctionNode(at); fn; fn = enclosingFunctionNode(fn)) {
     const param = paramsOf(fn).get(name);
     if (param) return { type: 'param', node: param };
-    const body = fn.childForFieldName('body');
-    if (!body) continue;
-    let best: { type: 'value' | 'function'; node: TSNode } | undefined;
-    for (const d of body.descendantsOfType([
-      'variable_declarator',
-      'assignment',
-      'with_item',
-      'function_declaration',
-      'function_definition',
-    ])) {
-      if (!d || d.startIndex > at.startIndex) continue;
-      if (
-        enclosingFunctionNode(d)?.id !== fn.id &&
-        d.type !== 'function_declaration' &&
-        d.type !== 'function_definition'
-      )
-        continue;
-      if (d.type === 'variable_declarator') {
-        const n = d.childForFieldName('name');
-        const v = d.childForFieldName('value');
-        if (n?.type === 'identifier' && n.text === name && v) best = { type: 'value', node: v };
-      } else if (d.type === 'assignment') {
-        const l = d.childForFieldName('left');
-        const r = d.childForFieldName('right');
-        if (l?.type === 'identifier' && l.text === name && r) best = { type: 'value', node: r };
-      } else if (d.type === 'with_item') {
-        const v = d.childForFieldName('value');
-        // `with engine.connect() as conn` parses as an as_pattern: value `engine.connect()`, alias `conn`.
-        if (v?.type === 'as_pattern') {
-          const alias = v.childForFieldName('alias')?.text ?? v.namedChildren[v.namedChildCount - 1]?.text;
-          const target = v.namedChildren[0];
-          if (alias === name && target) best = { type: 'value', node: target };
-        }
-      } else if (d.childForFieldName('name')?.text === name && enclosingFunctionNode(d)?.id === fn.id) {
-        best = { type: 'function', node: d };
-      }
+    // The last binding of the name written before `at` (document order).
+    let best: LocalBinding | undefined;
+    for (const b of bindingsOf(fn)) {
+      if (b.start > at.startIndex) break;
+      if (b.name === name) best = b;
     }
-    if (best) return best;
+    if (best) return { type: best.type, node: best.node };
   }
   return undefined;
 }
+
+/**
+ * The bindings `fn`'s own body makes, in document order. Handlers look up every name they call or pass
+ * through `findLocal`, so each function's body is searched once per tree, not once per lookup.
+ */
+function bindingsOf(fn: TSNode): LocalBinding[] {
+  let byFn = bindingsByTree.get(fn.tree);
+  if (!byFn) bindingsByTree.set(fn.tree, (byFn = new Map()));
+  let list = byFn.get(fn.id);
+  if (list) return list;
+  list = [];
+  const body = fn.childForFieldName('body');
+  for (const d of body?.descendantsOfType([
+    'variable_declarator',
+    'assignment',
+    'with_item',
+    'function_declaration',
+    'function_definition',
+  ]) ?? []) {
+    if (!d || enclosingFunctionNode(d)?.id !== fn.id) continue;
+    const start = d.startIndex;
+    if (d.type === 'variable_declarator') {
+      const n = d.childForFieldName('name');
+      const v = d.childForFieldName('value');
+      if (n?.type === 'identifier' && v) list.push({ name: n.text, start, type: 'value', node: v });
+    } else if (d.type === 'assignment') {
+      const l = d.childForFieldName('left');
+      const r = d.childForFieldName('right');
+      if (l?.type === 'identifier' && r) list.push({ name: l.text, start, type: 'value', node: r });
+    } else if (d.type === 'with_item') {
+      const v = d.childForFieldName('value');
+      // `with engine.connect() as conn` parses as an as_pattern: value `engine.connect()`, alias `conn`.
+      if (v?.type === 'as_pattern') {
+        const alias = v.childForFieldName('alias')?.text ?? v.namedChildren[v.namedChildCount - 1]?.text;
+        const target = v.namedChildren[0];
+        if (alias !== undefined && target) list.push({ name: alias, start, type: 'value', node: target });
+      }
+    } else {
+      const n = d.childForFieldName('name')?.text;
+      if (n !== undefined) list.push({ name: n, start, type: 'function', node: d });
+    }
+  }
+  byFn.set(fn.id, list);
+  return list;
+}
+const bindingsByTree = new WeakMap<TSNode['tree'], Map<number, LocalBinding[]>>();
