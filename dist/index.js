@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "0779be0af55d827f";
+var FACTS_SOURCE_HASH = "950bf1d9bb4a0e5f";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -53190,11 +53190,11 @@ async function buildMetricIndex(ctx) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err.message}`);
     }
   };
+  const primary = new Set(scope?.files ?? []);
   const loadDependencies = async () => {
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
       const wanted = /* @__PURE__ */ new Set();
-      for (const f of facts.values())
-        for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+      for (const m of askedModules(facts, primary)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
       const goDirs = goDirsReferenced(facts);
       if (goDirs.size > 0) {
         for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
@@ -53379,6 +53379,87 @@ function referencedModules(f) {
   for (const c of f.facadeCalls)
     if (c.callee.kind === "import" || c.callee.kind === "method" && c.callee.module) out.push(c.callee.module);
   return out;
+}
+function addName(asked, module, name) {
+  if (module.startsWith("go:")) return false;
+  let names2 = asked.get(module);
+  if (!names2) asked.set(module, names2 = /* @__PURE__ */ new Set());
+  if (names2.has(name)) return false;
+  names2.add(name);
+  return true;
+}
+function askedNames(f, out) {
+  const ask2 = (module, name) => void addName(out, module, name);
+  const parts = (list2) => {
+    for (const p of list2 ?? []) if (p.kind === "import") ask2(p.module, p.name);
+  };
+  const reg = (r) => {
+    if (r.kind === "import") ask2(r.module, r.name);
+  };
+  const obj = (o) => {
+    if (o?.kind === "import") ask2(o.module, o.name);
+  };
+  for (const m of f.metrics) {
+    parts(m.nameParts);
+    parts(m.unit);
+    m.registries.forEach(reg);
+  }
+  for (const r of f.registrations) {
+    reg(r.registry);
+    obj(r.target);
+  }
+  for (const d of f.defaultMetrics) {
+    reg(d.registry);
+    parts(d.prefix);
+  }
+  for (const c of f.clears) {
+    reg(c.registry);
+    obj(c.target);
+    parts(c.nameParts);
+  }
+  for (const m of f.merges) m.registries.forEach(reg);
+  for (const u of f.labelUses) obj(u.target);
+  for (const r of f.reloads) ask2(r.module, "*");
+  for (const c of f.facadeCalls) {
+    if (c.callee.kind === "import") ask2(c.callee.module, c.callee.name);
+    else if (c.callee.kind === "method" && c.callee.module) ask2(c.callee.module, "*");
+  }
+}
+function askedModules(facts, primary) {
+  const asked = /* @__PURE__ */ new Map();
+  for (const f of facts.values()) askedNames(f, asked);
+  for (const path2 of primary) {
+    const f = facts.get(path2);
+    if (!f) continue;
+    for (const c of f.calls) if (c.callee.kind === "import") addName(asked, c.callee.module, c.callee.name);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const queue = [];
+  for (const [module, names2] of asked) for (const name of names2) queue.push([module, name]);
+  const add3 = (module, name) => {
+    if (addName(asked, module, name)) queue.push([module, name]);
+  };
+  for (let next = queue.pop(); next; next = queue.pop()) {
+    const [module, name] = next;
+    const key = `${module}\0${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const f = facts.get(module);
+    if (!f) continue;
+    const ex = f.exports;
+    const fnKey = name === "*" ? void 0 : ex.functions[name];
+    for (const c of f.calls)
+      if (c.callee.kind === "import" && (name === "*" || fnKey !== void 0 && c.scope.fnKey === fnKey))
+        add3(c.callee.module, c.callee.name);
+    if (name !== "*" && (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions))
+      continue;
+    for (const r of ex.reexports) {
+      if (name === "*") add3(r.module, r.name);
+      else if (r.as === name) add3(r.module, r.name);
+      else if (r.as === "*") add3(r.module, name);
+    }
+  }
+  return new Set(asked.keys());
 }
 function goDirsReferenced(facts) {
   const dirs = /* @__PURE__ */ new Set();

@@ -10,7 +10,8 @@
  *       Nothing of the repositories is committed here. `--set NAME` (every command) keeps a second set of
  *       commits in bench/real/manifest-NAME.json with results in bench/results/NAME*.{json,md}.
  *   npx tsx bench/real/run.ts baseline --old /path/to/old/checkout --clone owner/name=/path ... [--runs 3]
- *       runs the old build's bin/readiness-gates.js over every manifest commit and stores its timings and
+ *       runs the old build's bin/readiness-gates.js (`--entry dist-cli/index.js`: the bundled CLI the npm
+ *       package ships, after `npm run bundle:cli` there) over every manifest commit and stores its timings and
  *       findings (id, rule, state, severity, location; no code) in bench/results/NAME-baseline.json.
  *   npx tsx bench/real/run.ts run --clone owner/name=/path ... [--runs 3]
  *       runs this checkout's build over the same commits and compares with the stored baseline, writing
@@ -128,6 +129,7 @@ const { positionals, values } = parseArgs({
     measured: { type: 'string' },
     cache: { type: 'string', default: 'none' },
     out: { type: 'string' },
+    entry: { type: 'string', default: 'bin/readiness-gates.js' },
   },
 });
 
@@ -403,7 +405,7 @@ function changedFiles(checkout: string, c: ManifestCommit): string[] {
 function baseline(): void {
   if (!values.old) throw new Error('baseline needs --old /path/to/old/checkout (with bin/readiness-gates.js built)');
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
-  const oldBin = resolve(values.old, 'bin/readiness-gates.js');
+  const oldBin = resolve(values.old, values.entry);
   // An interrupted baseline resumes: commits already measured are kept.
   const out: Baseline = existsSync(BASELINE_JSON)
     ? (JSON.parse(readFileSync(BASELINE_JSON, 'utf8')) as Baseline)
@@ -453,7 +455,7 @@ function compare(
 function runAll(): void {
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
   const base = JSON.parse(readFileSync(BASELINE_JSON, 'utf8')) as Baseline;
-  const newBin = join(ROOT, 'bin/readiness-gates.js');
+  const newBin = join(ROOT, values.entry);
   // `--measured NAME` takes the new build's figures from bench/results/NAME-baseline.json (measured with
   // `baseline --set NAME --old <this checkout>`, e.g. at the same time as the old build's baseline).
   const measured = values.measured

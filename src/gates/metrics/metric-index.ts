@@ -124,11 +124,11 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   };
 
   // Files holding constants, registries or metric objects that indexed files import.
+  const primary = new Set(scope?.files ?? []);
   const loadDependencies = async () => {
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
       const wanted = new Set<string>();
-      for (const f of facts.values())
-        for (const m of referencedModules(f)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
+      for (const m of askedModules(facts, primary)) if (!facts.has(m) && allPaths.has(m)) wanted.add(m);
       const goDirs = goDirsReferenced(facts);
       if (goDirs.size > 0)
         for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
@@ -383,6 +383,100 @@ function referencedModules(f: FileFacts): string[] {
   for (const c of f.facadeCalls)
     if (c.callee.kind === 'import' || (c.callee.kind === 'method' && c.callee.module)) out.push(c.callee.module!);
   return out;
+}
+
+/** Adds `name` to what is asked of `module`; false when it was asked already (Go packages are not asked here). */
+function addName(asked: Map<string, Set<string>>, module: string, name: string): boolean {
+  if (module.startsWith('go:')) return false;
+  let names = asked.get(module);
+  if (!names) asked.set(module, (names = new Set()));
+  if (names.has(name)) return false;
+  names.add(name);
+  return true;
+}
+
+/** The names one file imports from other modules for its facts, by module (`*`: the whole module). */
+function askedNames(f: FileFacts, out: Map<string, Set<string>>): void {
+  const ask = (module: string, name: string) => void addName(out, module, name);
+  const parts = (list: StrPart[] | undefined) => {
+    for (const p of list ?? []) if (p.kind === 'import') ask(p.module, p.name);
+  };
+  const reg = (r: RegistryExpr) => {
+    if (r.kind === 'import') ask(r.module, r.name);
+  };
+  const obj = (o: ObjectExpr | undefined) => {
+    if (o?.kind === 'import') ask(o.module, o.name);
+  };
+  for (const m of f.metrics) {
+    parts(m.nameParts);
+    parts(m.unit);
+    m.registries.forEach(reg);
+  }
+  for (const r of f.registrations) {
+    reg(r.registry);
+    obj(r.target);
+  }
+  for (const d of f.defaultMetrics) {
+    reg(d.registry);
+    parts(d.prefix);
+  }
+  for (const c of f.clears) {
+    reg(c.registry);
+    obj(c.target);
+    parts(c.nameParts);
+  }
+  for (const m of f.merges) m.registries.forEach(reg);
+  for (const u of f.labelUses) obj(u.target);
+  for (const r of f.reloads) ask(r.module, '*');
+  for (const c of f.facadeCalls) {
+    if (c.callee.kind === 'import') ask(c.callee.module, c.callee.name);
+    else if (c.callee.kind === 'method' && c.callee.module) ask(c.callee.module, '*');
+  }
+}
+
+/**
+ * The modules the loaded files need: those they import names from, and, through the modules already
+ * loaded, the modules those names are re-exported from — only for the names asked (a Python module
+ * re-exports everything it imports: following every re-export loaded most of a package for one name).
+ */
+function askedModules(facts: Map<string, FileFacts>, primary: ReadonlySet<string>): Set<string> {
+  const asked = new Map<string, Set<string>>();
+  for (const f of facts.values()) askedNames(f, asked);
+  // What the changed files call: a function of another module that builds metrics runs as often as they
+  // call it (the call graph decides whether that is per request).
+  for (const path of primary) {
+    const f = facts.get(path);
+    if (!f) continue;
+    for (const c of f.calls) if (c.callee.kind === 'import') addName(asked, c.callee.module, c.callee.name);
+  }
+  const seen = new Set<string>();
+  const queue: Array<[string, string]> = [];
+  for (const [module, names] of asked) for (const name of names) queue.push([module, name]);
+  const add = (module: string, name: string) => {
+    if (addName(asked, module, name)) queue.push([module, name]);
+  };
+  for (let next = queue.pop(); next; next = queue.pop()) {
+    const [module, name] = next;
+    const key = `${module}\u0000${name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const f = facts.get(module);
+    if (!f) continue; // loaded this round; its re-exports are followed in the next one
+    const ex = f.exports;
+    // A function asked for: the functions of other modules it calls, as the changed files' own calls.
+    const fnKey = name === '*' ? undefined : ex.functions[name];
+    for (const c of f.calls)
+      if (c.callee.kind === 'import' && (name === '*' || (fnKey !== undefined && c.scope.fnKey === fnKey)))
+        add(c.callee.module, c.callee.name);
+    if (name !== '*' && (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions))
+      continue;
+    for (const r of ex.reexports) {
+      if (name === '*') add(r.module, r.name);
+      else if (r.as === name) add(r.module, r.name);
+      else if (r.as === '*') add(r.module, name);
+    }
+  }
+  return new Set(asked.keys());
 }
 
 function goDirsReferenced(facts: Map<string, FileFacts>): Set<string> {

@@ -20,6 +20,8 @@ async function build(
     files?: Record<string, SourceFile>;
     errors?: string[];
     store?: FactsStore;
+    /** The changed files a scoped build starts from (as the engine's `scope`). */
+    scope?: string[];
   } = {},
 ): Promise<MetricIndex> {
   const paths = await snapshot.list();
@@ -42,6 +44,7 @@ async function build(
     ...standaloneFacts(snapshot, paths, read, options.store),
     error: (p, m) => void options.errors?.push(`${p}: ${m}`),
     excluded: options.excluded ?? (() => false),
+    ...(options.scope ? { scope: { files: options.scope } } : {}),
   });
 }
 
@@ -437,5 +440,41 @@ describe('metric index: base and head share the extraction of a file the pull re
     expect((await build(base, { store })).metrics.map((m) => m.fullName)).toEqual(['base_orders_total']);
     // Only src/names.ts differs between the sides; src/metrics.ts's facts are reused.
     expect(store.extractions - extracted).toBe(1);
+  });
+});
+
+describe('metric index: a scoped build loads what the changed files use', () => {
+  const files = {
+    // A Python package re-exports everything its __init__ imports.
+    'app/metrics/__init__.py': `from .http import REQUESTS\nfrom .db import QUERIES\nfrom .jobs import JOBS\n`,
+    'app/metrics/http.py': `from prometheus_client import Counter\nREQUESTS = Counter("app_requests_total", "Requests", ["route"])\n`,
+    'app/metrics/db.py': `from prometheus_client import Counter\nQUERIES = Counter("app_queries_total", "Queries")\n`,
+    'app/metrics/jobs.py': `from prometheus_client import Counter\nJOBS = Counter("app_jobs_total", "Jobs")\n`,
+    'app/helpers.py': `from prometheus_client import Counter\n\ndef track():\n    return Counter("app_tracked_total", "Tracked")\n`,
+    'app/views.py': [
+      `from app.metrics import REQUESTS`,
+      `from app.helpers import track`,
+      ``,
+      `def view(request):`,
+      `    REQUESTS.labels(route=request.path).inc()`,
+      `    track()`,
+      ``,
+    ].join('\n'),
+  };
+
+  it('follows a re-export only for the names asked of it, and the functions the changed files call', async () => {
+    const errors: string[] = [];
+    const index = await build(new MemorySnapshot(files), { errors, scope: ['app/views.py'] });
+    expect(errors).toEqual([]);
+    // The label use resolves through the package to the definition in http.py …
+    const use = index.labelUses.find((u) => u.label === 'route');
+    expect(index.metrics.find((m) => m.id === use?.defId)?.fullName).toBe('app_requests');
+    // … the counter built by the helper the view calls is indexed …
+    expect(index.metrics.map((m) => m.fullName)).toContain('app_tracked');
+    // … and the modules the package re-exports for other names are not read.
+    expect(index.files).not.toContain('app/metrics/db.py');
+    expect(index.files).not.toContain('app/metrics/jobs.py');
+    // The whole build reads every metrics file.
+    expect((await indexOf(files)).files).toEqual(expect.arrayContaining(['app/metrics/db.py', 'app/metrics/jobs.py']));
   });
 });
