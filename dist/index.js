@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "950bf1d9bb4a0e5f";
+var FACTS_SOURCE_HASH = "296007882c4a36e0";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -53214,7 +53214,9 @@ async function buildMetricIndex(ctx) {
     for (const path2 of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path2);
     await loadDependencies();
   }
-  const callees = calleeNamesWorthFollowing(facts);
+  const callees = calleeNamesWorthFollowing(
+    scoped ? new Map([...facts].filter(([path2]) => primary.has(path2))) : facts
+  );
   if (callees.length > 0) {
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
     for (const p of callers) await load(p);

@@ -22,6 +22,8 @@ async function build(
     store?: FactsStore;
     /** The changed files a scoped build starts from (as the engine's `scope`). */
     scope?: string[];
+    /** Collects the files whose facts the build asked for. */
+    asked?: string[];
   } = {},
 ): Promise<MetricIndex> {
   const paths = await snapshot.list();
@@ -33,6 +35,7 @@ async function build(
     await loadParsers([file.language]);
     return file;
   };
+  const facts = standaloneFacts(snapshot, paths, read, options.store);
   return buildMetricIndex({
     side: 'head',
     snapshot,
@@ -41,7 +44,11 @@ async function build(
     services: services.services,
     serviceOf: services.serviceOf,
     read,
-    ...standaloneFacts(snapshot, paths, read, options.store),
+    ...facts,
+    facts: (def, path) => {
+      options.asked?.push(path);
+      return facts.facts(def, path);
+    },
     error: (p, m) => void options.errors?.push(`${p}: ${m}`),
     excluded: options.excluded ?? (() => false),
     ...(options.scope ? { scope: { files: options.scope } } : {}),
@@ -476,5 +483,38 @@ describe('metric index: a scoped build loads what the changed files use', () => 
     expect(index.files).not.toContain('app/metrics/jobs.py');
     // The whole build reads every metrics file.
     expect((await indexOf(files)).files).toEqual(expect.arrayContaining(['app/metrics/db.py', 'app/metrics/jobs.py']));
+  });
+
+  it("looks for the callers of the changed files' metric-building functions, not of every loaded one", async () => {
+    const repo = {
+      // Unchanged: a function that builds a metric, called from two other files, and a constant the view uses.
+      'app/boot.py': `from prometheus_client import Counter\nPREFIX = "app"\n\ndef start():\n    Counter("app_started_total", "Started")\n`,
+      'app/worker.py': `from app.boot import start\n\nstart()\n`,
+      'app/cli.py': `from app.boot import start\n\ndef main():\n    start()\n`,
+      // Changed: a view that builds a metric in a function of its own, called per request.
+      'app/views.py': [
+        `from prometheus_client import Counter`,
+        `from app.boot import PREFIX`,
+        ``,
+        `def record():`,
+        `    Counter(PREFIX + "_views_total", "Views")`,
+        ``,
+        `def view(request):`,
+        `    record()`,
+        ``,
+      ].join('\n'),
+      'app/urls.py': `from app.views import view\nurlpatterns = [path("v", view)]\n`,
+    };
+    const asked: string[] = [];
+    const index = await build(new MemorySnapshot(repo), { scope: ['app/views.py'], asked });
+    expect(asked).toContain('app/boot.py');
+    // Callers of record() (the changed file's own function) were looked for; callers of start() were not.
+    expect(asked).not.toContain('app/worker.py');
+    expect(asked).not.toContain('app/cli.py');
+    expect(index.metrics.map((m) => m.fullName)).toContain('app_views');
+    // The whole build follows every metric-building function.
+    const whole: string[] = [];
+    await build(new MemorySnapshot(repo), { asked: whole });
+    expect(whole).toEqual(expect.arrayContaining(['app/worker.py', 'app/cli.py']));
   });
 });
