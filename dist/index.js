@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "296007882c4a36e0";
+var FACTS_SOURCE_HASH = "a07ec0579302ca26";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37796,6 +37796,8 @@ var GitSnapshot = class _GitSnapshot {
   corpusBytes = 0;
   /** Where {@link texts} keeps its bytes. */
   arena;
+  /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
+  cacheAnswered = false;
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -37838,6 +37840,7 @@ var GitSnapshot = class _GitSnapshot {
     if (!result3) {
       const cacheKeyOf = this.cache ? cacheKey("grep", this.sha, key) : void 0;
       const hit = cacheKeyOf ? this.cache.get(cacheKeyOf) : void 0;
+      if (isStringArray(hit)) this.cacheAnswered = true;
       result3 = isStringArray(hit) ? Promise.resolve(hit) : this.grepUncached(tokens2, globs).then((paths) => {
         if (cacheKeyOf) this.cache.set(cacheKeyOf, paths);
         return paths;
@@ -37941,9 +37944,9 @@ var GitSnapshot = class _GitSnapshot {
     return [...kept, ...found].sort();
   }
   /**
-   * A grep over the whole commit. A run asks a dozen of them (one per index and token set), and each
-   * `git grep` inflates every candidate blob again; so while the candidates fit in `maxCorpusBytes`
-   * (64 MiB by default) they are read once through the cat-file process and kept, and every grep
+   * A grep over the whole commit. A run without a cache asks a dozen of them (one per index and token
+   * set), and each `git grep` inflates every candidate blob again; so while the candidates fit in
+   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and every grep
    * searches them here. Past that (or when a blob cannot be read) git searches.
    */
   async grepWhole(tokens2, globs) {
@@ -37953,7 +37956,8 @@ var GitSnapshot = class _GitSnapshot {
       const entry = tree.get(path2);
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    if (candidates.length > 0 && this.corpusBytes + unread <= this.maxCorpusBytes) {
+    const worthReading = unread === 0 || !this.cacheAnswered;
+    if (candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(tokens2, candidates, tree);
       if (found) return found;

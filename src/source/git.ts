@@ -180,6 +180,8 @@ export class GitSnapshot implements Snapshot {
   private corpusBytes = 0;
   /** Where {@link texts} keeps its bytes. */
   private arena: BlobArena | undefined;
+  /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
+  private cacheAnswered = false;
 
   /**
    * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
@@ -247,6 +249,7 @@ export class GitSnapshot implements Snapshot {
       // A commit's answer never changes: kept between runs, keyed by the commit and the question.
       const cacheKeyOf = this.cache ? cacheKey('grep', this.sha, key) : undefined;
       const hit = cacheKeyOf ? this.cache!.get(cacheKeyOf) : undefined;
+      if (isStringArray(hit)) this.cacheAnswered = true;
       result = isStringArray(hit)
         ? Promise.resolve(hit)
         : this.grepUncached(tokens, globs).then((paths) => {
@@ -367,9 +370,9 @@ export class GitSnapshot implements Snapshot {
   }
 
   /**
-   * A grep over the whole commit. A run asks a dozen of them (one per index and token set), and each
-   * `git grep` inflates every candidate blob again; so while the candidates fit in `maxCorpusBytes`
-   * (64 MiB by default) they are read once through the cat-file process and kept, and every grep
+   * A grep over the whole commit. A run without a cache asks a dozen of them (one per index and token
+   * set), and each `git grep` inflates every candidate blob again; so while the candidates fit in
+   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and every grep
    * searches them here. Past that (or when a blob cannot be read) git searches.
    */
   private async grepWhole(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
@@ -379,7 +382,10 @@ export class GitSnapshot implements Snapshot {
       const entry = tree.get(path)!;
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    if (candidates.length > 0 && this.corpusBytes + unread <= this.maxCorpusBytes) {
+    // A run whose greps the analysis cache answers asks git the few it does not: reading every candidate
+    // pays only over many greps.
+    const worthReading = unread === 0 || !this.cacheAnswered;
+    if (candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(tokens, candidates, tree);
       if (found) return found;
