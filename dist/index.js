@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a07ec0579302ca26";
+var FACTS_SOURCE_HASH = "a622c2c4dbeacb9e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37790,7 +37790,7 @@ var GitSnapshot = class _GitSnapshot {
   listed = /* @__PURE__ */ new Map();
   releaseState;
   differing;
-  /** Blob contents read for greps (one character per byte), by blob id. */
+  /** Blob bytes read for greps, by blob id. */
   texts = /* @__PURE__ */ new Map();
   /** Bytes of whole-commit grep candidates held in {@link texts}. */
   corpusBytes = 0;
@@ -37946,8 +37946,8 @@ var GitSnapshot = class _GitSnapshot {
   /**
    * A grep over the whole commit. A run without a cache asks a dozen of them (one per index and token
    * set), and each `git grep` inflates every candidate blob again; so while the candidates fit in
-   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and every grep
-   * searches them here. Past that (or when a blob cannot be read) git searches.
+   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and
+   * every grep searches them here. Past that (or when a blob cannot be read) git searches.
    */
   async grepWhole(tokens2, globs) {
     const [tree, candidates] = await Promise.all([this.listing(), this.list(globs)]);
@@ -37971,6 +37971,7 @@ var GitSnapshot = class _GitSnapshot {
    */
   async searchTexts(tokens2, paths, tree) {
     const pattern = tokenPattern(tokens2);
+    if (!pattern) return void 0;
     const hits = [];
     for (let i = 0; i < paths.length; i += READ_BATCH) {
       const batch = paths.slice(i, i + READ_BATCH);
@@ -38062,19 +38063,24 @@ var READ_BATCH = 256;
 var MAX_CORPUS_BYTES = 64 * 1024 * 1024;
 function tokenPattern(tokens2) {
   const key = JSON.stringify(tokens2);
-  let re = patterns.get(key);
-  if (!re) {
+  if (patterns.has(key)) return patterns.get(key);
+  let re;
+  try {
     const lines = [...new Set(tokens2.flatMap((t) => t.split("\n")))].filter(Boolean);
+    if (lines.length > MAX_PATTERNS) throw new RangeError("too many patterns");
     const alternatives = lines.map(
       (l) => Buffer.from(l, "utf8").toString("latin1").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
     );
     re = alternatives.length > 0 ? new RegExp(alternatives.join("|")) : /(?!)/;
-    if (patterns.size >= 256) patterns.clear();
-    patterns.set(key, re);
+  } catch {
+    re = void 0;
   }
+  if (patterns.size >= 256) patterns.clear();
+  patterns.set(key, re);
   return re;
 }
 var patterns = /* @__PURE__ */ new Map();
+var MAX_PATTERNS = 2e3;
 function sameEntry(a, b) {
   return a !== void 0 && b !== void 0 && a.oid === b.oid && a.mode === b.mode;
 }

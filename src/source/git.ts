@@ -174,7 +174,7 @@ export class GitSnapshot implements Snapshot {
   private readonly listed = new Map<string, string[]>();
   private releaseState: Promise<ReleaseState | undefined> | undefined;
   private differing: Promise<string[]> | undefined;
-  /** Blob contents read for greps (one character per byte), by blob id. */
+  /** Blob bytes read for greps, by blob id. */
   private readonly texts = new Map<string, Promise<Buffer | undefined>>();
   /** Bytes of whole-commit grep candidates held in {@link texts}. */
   private corpusBytes = 0;
@@ -372,8 +372,8 @@ export class GitSnapshot implements Snapshot {
   /**
    * A grep over the whole commit. A run without a cache asks a dozen of them (one per index and token
    * set), and each `git grep` inflates every candidate blob again; so while the candidates fit in
-   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and every grep
-   * searches them here. Past that (or when a blob cannot be read) git searches.
+   * `maxCorpusBytes` (64 MiB by default) they are read once through the cat-file process and kept, and
+   * every grep searches them here. Past that (or when a blob cannot be read) git searches.
    */
   private async grepWhole(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
     const [tree, candidates] = await Promise.all([this.listing(), this.list(globs)]);
@@ -404,6 +404,7 @@ export class GitSnapshot implements Snapshot {
     tree: Map<string, TreeEntry>,
   ): Promise<string[] | undefined> {
     const pattern = tokenPattern(tokens);
+    if (!pattern) return undefined;
     const hits: string[] = [];
     // A batch at a time: enough requests in flight to keep git busy, while the bytes of each batch become
     // garbage before the next is read (all at once, every blob's buffer would be alive at the same time).
@@ -523,14 +524,18 @@ const MAX_CORPUS_BYTES = 64 * 1024 * 1024;
 /**
  * One regular expression for `git grep -F -f`'s patterns: every non-empty line of every token, as bytes
  * (UTF-8, one character per byte, as blobs are searched), literally. Memoised: the same token sets are
- * asked on both sides and by several indexes.
+ * asked on both sides and by several indexes. Undefined past {@link MAX_PATTERNS} patterns or when the
+ * expression cannot be compiled (then git searches).
  */
-function tokenPattern(tokens: readonly string[]): RegExp {
+function tokenPattern(tokens: readonly string[]): RegExp | undefined {
   const key = JSON.stringify(tokens);
-  let re = patterns.get(key);
-  if (!re) {
+  if (patterns.has(key)) return patterns.get(key);
+  let re: RegExp | undefined;
+  try {
     // git skips empty lines of a pattern file.
     const lines = [...new Set(tokens.flatMap((t) => t.split('\n')))].filter(Boolean);
+    // Compiling grows with the alternatives (0.1 s at 10,000, 10 s at 500,000); git's matcher does not.
+    if (lines.length > MAX_PATTERNS) throw new RangeError('too many patterns');
     const alternatives = lines.map((l) =>
       Buffer.from(l, 'utf8')
         .toString('latin1')
@@ -538,12 +543,16 @@ function tokenPattern(tokens: readonly string[]): RegExp {
     );
     // No pattern left: nothing matches (an empty alternation would match everything).
     re = alternatives.length > 0 ? new RegExp(alternatives.join('|')) : /(?!)/;
-    if (patterns.size >= 256) patterns.clear();
-    patterns.set(key, re);
+  } catch {
+    re = undefined; // too many patterns, or "Regular expression too large"
   }
+  if (patterns.size >= 256) patterns.clear();
+  patterns.set(key, re);
   return re;
 }
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, RegExp | undefined>();
+/** Token lines one in-process search takes; more go to git. */
+const MAX_PATTERNS = 2000;
 
 /** Same blob and mode: the file's content (and so any grep's answer for it) is the same. */
 function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {

@@ -341,6 +341,9 @@ describe('gitChangeSet: statuses, lines and modes', () => {
         }
       // The oracle does find things: the comparison is not between two empty lists.
       expect(await viaGit(cs.head.sha).grep(['hello'])).not.toEqual([]);
+      // Thousands of tokens go to git, with the same answer.
+      const many = [...Array.from({ length: 3000 }, (_, i) => `no-such-token-${i}`), 'hello'];
+      expect(await inProcess(cs.head.sha).grep(many)).toEqual(await viaGit(cs.head.sha).grep(['hello']));
       // Text given back after the index builds is read again for a later grep.
       const snapshot = inProcess(cs.head.sha);
       const before = await snapshot.grep(['hello', 'L1'], ['**/*.md']);
