@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a622c2c4dbeacb9e";
+var FACTS_SOURCE_HASH = "506f1a080f6b3bb0";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -53224,9 +53224,7 @@ async function buildMetricIndex(ctx) {
     for (const path2 of await ctx.snapshot.grep(RELOAD_TOKENS, SOURCE_GLOBS)) await load(path2);
     await loadDependencies();
   }
-  const callees = calleeNamesWorthFollowing(
-    scoped ? new Map([...facts].filter(([path2]) => primary.has(path2))) : facts
-  );
+  const callees = calleeNamesWorthFollowing(scoped ? new Map([...facts].filter(([path2]) => primary.has(path2))) : facts);
   if (callees.length > 0) {
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
     for (const p of callers) await load(p);

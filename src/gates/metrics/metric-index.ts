@@ -153,9 +153,7 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   // once, per request or in a loop. A scoped build asks this of the changed files' functions only: how
   // often a function elsewhere runs is the same on both sides, unless a changed file now calls it, and
   // that call is in the changed file.
-  const callees = calleeNamesWorthFollowing(
-    scoped ? new Map([...facts].filter(([path]) => primary.has(path))) : facts,
-  );
+  const callees = calleeNamesWorthFollowing(scoped ? new Map([...facts].filter(([path]) => primary.has(path))) : facts);
   if (callees.length > 0) {
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS))
       .filter((p) => !facts.has(p))
