@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "506f1a080f6b3bb0";
+var FACTS_SOURCE_HASH = "f300d261942ebe88";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37933,7 +37933,8 @@ var GitSnapshot = class _GitSnapshot {
     const match = globMatcher(globs);
     const toSearch = differing.filter(match);
     if (toSearch.length === 0) return kept;
-    const inProcess = await this.differingBytes() <= MAX_IN_PROCESS_BYTES ? await this.searchTexts(tokens2, toSearch, tree) : void 0;
+    const pattern = tokenPattern(tokens2);
+    const inProcess = pattern && await this.differingBytes() <= MAX_IN_PROCESS_BYTES ? await this.searchTexts(pattern, toSearch, tree) : void 0;
     if (inProcess) return [...kept, ...inProcess].sort();
     if (toSearch.length > MAX_LITERAL_PATHSPECS) return this.gitGrep(tokens2, globs, gitPathspecs(globs));
     const found = await this.gitGrep(
@@ -37957,21 +37958,20 @@ var GitSnapshot = class _GitSnapshot {
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
     const worthReading = unread === 0 || !this.cacheAnswered;
-    if (candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
+    const pattern = tokenPattern(tokens2);
+    if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
-      const found = await this.searchTexts(tokens2, candidates, tree);
+      const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
     return this.gitGrep(tokens2, globs, gitPathspecs(globs));
   }
   /**
-   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
-   * pattern and matches within one line, byte for byte. Undefined when a blob cannot be read (a partial
-   * clone), so the caller asks git instead.
+   * The paths whose blob matches `pattern` (a {@link tokenPattern}: the tokens as `git grep -F -f` matches
+   * them, byte for byte). Undefined when a blob cannot be read (a partial clone), so the caller asks git
+   * instead.
    */
-  async searchTexts(tokens2, paths, tree) {
-    const pattern = tokenPattern(tokens2);
-    if (!pattern) return void 0;
+  async searchTexts(pattern, paths, tree) {
     const hits = [];
     for (let i = 0; i < paths.length; i += READ_BATCH) {
       const batch = paths.slice(i, i + READ_BATCH);
@@ -53309,7 +53309,6 @@ async function loadScoped(ctx, scope, candidates, facts, load, loadDependencies)
   await loadDependencies();
   const goDirs = /* @__PURE__ */ new Set();
   for (const f of facts.values()) {
-    for (const m of referencedModules(f)) if (m.startsWith("go:")) goDirs.add(m.slice(3));
     for (const target of [...f.labelUses, ...f.registrations].map((u) => u.target))
       if (target.kind === "local" && target.key.startsWith("go:"))
         goDirs.add(target.key.slice(3, target.key.indexOf("#")));
@@ -53352,43 +53351,6 @@ function emptyIndex() {
     files: [],
     byId: /* @__PURE__ */ new Map()
   };
-}
-function referencedModules(f) {
-  const out = [];
-  const parts = (list2) => {
-    for (const p of list2 ?? []) if (p.kind === "import" && !p.module.startsWith("go:")) out.push(p.module);
-  };
-  const reg = (r) => {
-    if (r.kind === "import") out.push(r.module);
-  };
-  const obj = (o) => {
-    if (o?.kind === "import") out.push(o.module);
-  };
-  for (const m of f.metrics) {
-    parts(m.nameParts);
-    parts(m.unit);
-    m.registries.forEach(reg);
-  }
-  for (const r of f.registrations) {
-    reg(r.registry);
-    obj(r.target);
-  }
-  for (const d of f.defaultMetrics) {
-    reg(d.registry);
-    parts(d.prefix);
-  }
-  for (const c of f.clears) {
-    reg(c.registry);
-    obj(c.target);
-    parts(c.nameParts);
-  }
-  for (const m of f.merges) m.registries.forEach(reg);
-  for (const u of f.labelUses) obj(u.target);
-  for (const e of f.exports.reexports) out.push(e.module);
-  for (const r of f.reloads) out.push(r.module);
-  for (const c of f.facadeCalls)
-    if (c.callee.kind === "import" || c.callee.kind === "method" && c.callee.module) out.push(c.callee.module);
-  return out;
 }
 function addName(asked, module, name) {
   if (module.startsWith("go:")) return false;

@@ -354,9 +354,10 @@ export class GitSnapshot implements Snapshot {
     const toSearch = differing.filter(match);
     if (toSearch.length === 0) return kept;
     // The changed blobs are few and read anyway to be parsed: search them here rather than start a git.
+    const pattern = tokenPattern(tokens);
     const inProcess =
-      (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES
-        ? await this.searchTexts(tokens, toSearch, tree)
+      pattern && (await this.differingBytes()) <= MAX_IN_PROCESS_BYTES
+        ? await this.searchTexts(pattern, toSearch, tree)
         : undefined;
     if (inProcess) return [...kept, ...inProcess].sort();
     // A huge change is cheaper to search whole than to name path by path (and argv has a limit).
@@ -385,26 +386,25 @@ export class GitSnapshot implements Snapshot {
     // A run whose greps the analysis cache answers asks git the few it does not: reading every candidate
     // pays only over many greps.
     const worthReading = unread === 0 || !this.cacheAnswered;
-    if (candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
+    const pattern = tokenPattern(tokens);
+    if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
-      const found = await this.searchTexts(tokens, candidates, tree);
+      const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
     return this.gitGrep(tokens, globs, gitPathspecs(globs));
   }
 
   /**
-   * The paths whose blob contains a token, matched as `git grep -F -f` would: each line of a token is a
-   * pattern and matches within one line, byte for byte. Undefined when a blob cannot be read (a partial
-   * clone), so the caller asks git instead.
+   * The paths whose blob matches `pattern` (a {@link tokenPattern}: the tokens as `git grep -F -f` matches
+   * them, byte for byte). Undefined when a blob cannot be read (a partial clone), so the caller asks git
+   * instead.
    */
   private async searchTexts(
-    tokens: readonly string[],
+    pattern: RegExp,
     paths: readonly string[],
     tree: Map<string, TreeEntry>,
   ): Promise<string[] | undefined> {
-    const pattern = tokenPattern(tokens);
-    if (!pattern) return undefined;
     const hits: string[] = [];
     // A batch at a time: enough requests in flight to keep git busy, while the bytes of each batch become
     // garbage before the next is read (all at once, every blob's buffer would be alive at the same time).

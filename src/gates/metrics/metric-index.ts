@@ -297,10 +297,9 @@ async function loadScoped(
   await loadDependencies();
   // Go code uses metric objects of other packages (`metrics.Requests.WithLabelValues(…)`): the whole
   // build has them as library files; here their packages are loaded for what the loaded files reference.
+  // Go names another package's object by a `go:<dir>#<name>` key (its name parts are loaded above).
   const goDirs = new Set<string>();
   for (const f of facts.values()) {
-    for (const m of referencedModules(f)) if (m.startsWith('go:')) goDirs.add(m.slice(3));
-    // Go names another package's object by a `go:<dir>#<name>` key.
     for (const target of [...f.labelUses, ...f.registrations].map((u) => u.target))
       if (target.kind === 'local' && target.key.startsWith('go:'))
         goDirs.add(target.key.slice(3, target.key.indexOf('#')));
@@ -347,44 +346,6 @@ function emptyIndex(): MetricIndex {
     files: [],
     byId: new Map(),
   };
-}
-
-function referencedModules(f: FileFacts): string[] {
-  const out: string[] = [];
-  const parts = (list: StrPart[] | undefined) => {
-    for (const p of list ?? []) if (p.kind === 'import' && !p.module.startsWith('go:')) out.push(p.module);
-  };
-  const reg = (r: RegistryExpr) => {
-    if (r.kind === 'import') out.push(r.module);
-  };
-  const obj = (o: ObjectExpr | undefined) => {
-    if (o?.kind === 'import') out.push(o.module);
-  };
-  for (const m of f.metrics) {
-    parts(m.nameParts);
-    parts(m.unit);
-    m.registries.forEach(reg);
-  }
-  for (const r of f.registrations) {
-    reg(r.registry);
-    obj(r.target);
-  }
-  for (const d of f.defaultMetrics) {
-    reg(d.registry);
-    parts(d.prefix);
-  }
-  for (const c of f.clears) {
-    reg(c.registry);
-    obj(c.target);
-    parts(c.nameParts);
-  }
-  for (const m of f.merges) m.registries.forEach(reg);
-  for (const u of f.labelUses) obj(u.target);
-  for (const e of f.exports.reexports) out.push(e.module);
-  for (const r of f.reloads) out.push(r.module);
-  for (const c of f.facadeCalls)
-    if (c.callee.kind === 'import' || (c.callee.kind === 'method' && c.callee.module)) out.push(c.callee.module!);
-  return out;
 }
 
 /** Adds `name` to what is asked of `module`; false when it was asked already (Go packages are not asked here). */
