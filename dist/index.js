@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f300d261942ebe88";
+var FACTS_SOURCE_HASH = "a1af55631bb76597";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37798,6 +37798,10 @@ var GitSnapshot = class _GitSnapshot {
   arena;
   /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
   cacheAnswered = false;
+  /** Whether `git grep` has searched this whole commit once (see {@link grepWhole}). */
+  searchedByGit = false;
+  /** The paths that differ from other commits, by commit (see {@link changesSince}). */
+  since = /* @__PURE__ */ new Map();
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
   async list(globs) {
     const files = await this.regularFiles();
@@ -37841,8 +37845,11 @@ var GitSnapshot = class _GitSnapshot {
       const cacheKeyOf = this.cache ? cacheKey("grep", this.sha, key) : void 0;
       const hit = cacheKeyOf ? this.cache.get(cacheKeyOf) : void 0;
       if (isStringArray(hit)) this.cacheAnswered = true;
-      result3 = isStringArray(hit) ? Promise.resolve(hit) : this.grepUncached(tokens2, globs).then((paths) => {
-        if (cacheKeyOf) this.cache.set(cacheKeyOf, paths);
+      result3 = isStringArray(hit) ? Promise.resolve(hit) : this.grepUncached(tokens2, globs, key).then((paths) => {
+        if (cacheKeyOf) {
+          this.cache.set(cacheKeyOf, paths);
+          this.answeredHere(key);
+        }
         return paths;
       });
       this.greps.set(key, result3);
@@ -37919,9 +37926,9 @@ var GitSnapshot = class _GitSnapshot {
     if (result3.ok) result3.file.blobId = entry.oid;
     return result3;
   }
-  async grepUncached(tokens2, globs) {
+  async grepUncached(tokens2, globs, key) {
     const baseline = this.baseline;
-    if (!baseline) return this.grepWhole(tokens2, globs);
+    if (!baseline) return await this.grepNear(tokens2, globs, key) ?? this.grepWhole(tokens2, globs);
     if (baseline.sha === this.sha) return baseline.grep(tokens2, globs);
     const [baseHits, baseTree, tree, differing] = await Promise.all([
       baseline.grep(tokens2, globs),
@@ -37957,14 +37964,73 @@ var GitSnapshot = class _GitSnapshot {
       const entry = tree.get(path2);
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    const worthReading = unread === 0 || !this.cacheAnswered;
+    const worthReading = unread === 0 || !this.cacheAnswered || this.searchedByGit;
     const pattern = tokenPattern(tokens2);
     if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
+    this.searchedByGit = true;
     return this.gitGrep(tokens2, globs, gitPathspecs(globs));
+  }
+  /**
+   * A grep answered from another commit's cached answer to the same question and the paths that differ
+   * between the two trees: that commit's hits that did not change, plus the differing blobs searched here.
+   * A warm run asks its base what the run that filled the cache asked of a nearby commit (the previous
+   * commit of the base branch), so it pays for the difference between the two, not for the repository.
+   * Undefined when no such answer is cached, the trees differ too much, or a blob cannot be read.
+   */
+  async grepNear(tokens2, globs, key) {
+    const near = this.cache?.get(cacheKey("grep-near", key));
+    const pattern = tokenPattern(tokens2);
+    if (!isStringArray(near) || !pattern) return void 0;
+    for (const sha of near) {
+      if (sha === this.sha || !COMMIT_ID.test(sha)) continue;
+      const answer = this.cache.get(cacheKey("grep", sha, key));
+      if (!isStringArray(answer)) continue;
+      const [changed, tree] = await Promise.all([this.changesSince(sha), this.listing()]);
+      if (!changed) continue;
+      const regular = (path2) => {
+        const entry = tree.get(path2);
+        return entry !== void 0 && entry.mode !== SYMLINK2 && entry.mode !== GITLINK2;
+      };
+      const match = globMatcher(globs);
+      const toSearch = [...changed].filter((path2) => regular(path2) && match(path2));
+      const bytes = toSearch.reduce((n, path2) => n + Math.max(0, tree.get(path2).size), 0);
+      if (bytes > MAX_IN_PROCESS_BYTES) continue;
+      const found = await this.searchTexts(pattern, toSearch, tree);
+      if (!found) return void 0;
+      const kept = answer.filter((path2) => !changed.has(path2) && regular(path2));
+      return [.../* @__PURE__ */ new Set([...kept, ...found])].sort();
+    }
+    return void 0;
+  }
+  /** Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits. */
+  answeredHere(key) {
+    const nearKey = cacheKey("grep-near", key);
+    const known = this.cache.get(nearKey);
+    const others = isStringArray(known) ? known.filter((sha) => sha !== this.sha) : [];
+    this.cache.set(nearKey, [this.sha, ...others].slice(0, NEAR_COMMITS));
+  }
+  /**
+   * The paths whose entry differs between `sha`'s tree and this one (added, removed, changed in content,
+   * mode or type); undefined when git cannot compare them (an unknown commit) or more than
+   * {@link MAX_LITERAL_PATHSPECS} differ. Asked once per commit.
+   */
+  changesSince(sha) {
+    let changes = this.since.get(sha);
+    if (!changes) {
+      changes = runGit(this.root, ["diff-tree", "-r", "-z", "--name-only", "--no-renames", sha, this.sha]).then(
+        ({ stdout }) => {
+          const paths = stdout.toString("utf8").split("\0").filter(Boolean);
+          return paths.length <= MAX_LITERAL_PATHSPECS ? new Set(paths) : void 0;
+        },
+        () => void 0
+      );
+      this.since.set(sha, changes);
+    }
+    return changes;
   }
   /**
    * The paths whose blob matches `pattern` (a {@link tokenPattern}: the tokens as `git grep -F -f` matches
@@ -38036,6 +38102,8 @@ var GitSnapshot = class _GitSnapshot {
     return out.sort();
   }
 };
+var NEAR_COMMITS = 4;
+var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var MAX_LITERAL_PATHSPECS = 1e3;
 var MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;
 var BlobArena = class {

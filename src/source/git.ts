@@ -182,6 +182,10 @@ export class GitSnapshot implements Snapshot {
   private arena: BlobArena | undefined;
   /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
   private cacheAnswered = false;
+  /** Whether `git grep` has searched this whole commit once (see {@link grepWhole}). */
+  private searchedByGit = false;
+  /** The paths that differ from other commits, by commit (see {@link changesSince}). */
+  private readonly since = new Map<string, Promise<Set<string> | undefined>>();
 
   /**
    * @param baseline another snapshot of the same repository (the head's merge-base). When given, a grep
@@ -252,8 +256,11 @@ export class GitSnapshot implements Snapshot {
       if (isStringArray(hit)) this.cacheAnswered = true;
       result = isStringArray(hit)
         ? Promise.resolve(hit)
-        : this.grepUncached(tokens, globs).then((paths) => {
-            if (cacheKeyOf) this.cache!.set(cacheKeyOf, paths);
+        : this.grepUncached(tokens, globs, key).then((paths) => {
+            if (cacheKeyOf) {
+              this.cache!.set(cacheKeyOf, paths);
+              this.answeredHere(key);
+            }
             return paths;
           });
       this.greps.set(key, result);
@@ -338,9 +345,13 @@ export class GitSnapshot implements Snapshot {
     return result;
   }
 
-  private async grepUncached(tokens: readonly string[], globs: readonly string[] | undefined): Promise<string[]> {
+  private async grepUncached(
+    tokens: readonly string[],
+    globs: readonly string[] | undefined,
+    key: string,
+  ): Promise<string[]> {
     const baseline = this.baseline;
-    if (!baseline) return this.grepWhole(tokens, globs);
+    if (!baseline) return (await this.grepNear(tokens, globs, key)) ?? this.grepWhole(tokens, globs);
     if (baseline.sha === this.sha) return baseline.grep(tokens, globs);
     // Same blob, same answer: keep the baseline's hits whose blob is unchanged and search only the rest.
     const [baseHits, baseTree, tree, differing] = await Promise.all([
@@ -383,16 +394,82 @@ export class GitSnapshot implements Snapshot {
       const entry = tree.get(path)!;
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    // A run whose greps the analysis cache answers asks git the few it does not: reading every candidate
-    // pays only over many greps.
-    const worthReading = unread === 0 || !this.cacheAnswered;
+    // A run whose greps the analysis cache answers asks git the first it does not: reading every candidate
+    // pays only over many greps. A second one suggests more to come: from then on they search here.
+    const worthReading = unread === 0 || !this.cacheAnswered || this.searchedByGit;
     const pattern = tokenPattern(tokens);
     if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
+    this.searchedByGit = true;
     return this.gitGrep(tokens, globs, gitPathspecs(globs));
+  }
+
+  /**
+   * A grep answered from another commit's cached answer to the same question and the paths that differ
+   * between the two trees: that commit's hits that did not change, plus the differing blobs searched here.
+   * A warm run asks its base what the run that filled the cache asked of a nearby commit (the previous
+   * commit of the base branch), so it pays for the difference between the two, not for the repository.
+   * Undefined when no such answer is cached, the trees differ too much, or a blob cannot be read.
+   */
+  private async grepNear(
+    tokens: readonly string[],
+    globs: readonly string[] | undefined,
+    key: string,
+  ): Promise<string[] | undefined> {
+    const near = this.cache?.get(cacheKey('grep-near', key));
+    const pattern = tokenPattern(tokens);
+    if (!isStringArray(near) || !pattern) return undefined;
+    for (const sha of near) {
+      if (sha === this.sha || !COMMIT_ID.test(sha)) continue;
+      const answer = this.cache!.get(cacheKey('grep', sha, key));
+      if (!isStringArray(answer)) continue;
+      const [changed, tree] = await Promise.all([this.changesSince(sha), this.listing()]);
+      if (!changed) continue;
+      const regular = (path: string) => {
+        const entry = tree.get(path);
+        return entry !== undefined && entry.mode !== SYMLINK && entry.mode !== GITLINK;
+      };
+      const match = globMatcher(globs);
+      const toSearch = [...changed].filter((path) => regular(path) && match(path));
+      const bytes = toSearch.reduce((n, path) => n + Math.max(0, tree.get(path)!.size), 0);
+      if (bytes > MAX_IN_PROCESS_BYTES) continue;
+      const found = await this.searchTexts(pattern, toSearch, tree);
+      if (!found) return undefined;
+      const kept = answer.filter((path) => !changed.has(path) && regular(path));
+      return [...new Set([...kept, ...found])].sort();
+    }
+    return undefined;
+  }
+
+  /** Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits. */
+  private answeredHere(key: string): void {
+    const nearKey = cacheKey('grep-near', key);
+    const known = this.cache!.get(nearKey);
+    const others = isStringArray(known) ? known.filter((sha) => sha !== this.sha) : [];
+    this.cache!.set(nearKey, [this.sha, ...others].slice(0, NEAR_COMMITS));
+  }
+
+  /**
+   * The paths whose entry differs between `sha`'s tree and this one (added, removed, changed in content,
+   * mode or type); undefined when git cannot compare them (an unknown commit) or more than
+   * {@link MAX_LITERAL_PATHSPECS} differ. Asked once per commit.
+   */
+  private changesSince(sha: string): Promise<Set<string> | undefined> {
+    let changes = this.since.get(sha);
+    if (!changes) {
+      changes = runGit(this.root, ['diff-tree', '-r', '-z', '--name-only', '--no-renames', sha, this.sha]).then(
+        ({ stdout }) => {
+          const paths = stdout.toString('utf8').split('\0').filter(Boolean);
+          return paths.length <= MAX_LITERAL_PATHSPECS ? new Set(paths) : undefined;
+        },
+        () => undefined,
+      );
+      this.since.set(sha, changes);
+    }
+    return changes;
   }
 
   /**
@@ -484,6 +561,10 @@ export class GitSnapshot implements Snapshot {
   }
 }
 
+/** Commits whose cached answer to a question {@link GitSnapshot.grepNear} may start from, newest first. */
+const NEAR_COMMITS = 4;
+/** A full commit id (SHA-1 or SHA-256). */
+const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Past this many changed paths a head-side grep searches the whole commit rather than naming each path. */
 const MAX_LITERAL_PATHSPECS = 1000;
 /** Head-side greps search the changed blobs in this process while they total at most this many bytes. */

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangedFile } from '../../src/core/types.js';
+import { cacheKey, MemoryCache } from '../../src/core/cache.js';
 import { SourceError } from '../../src/source/errors.js';
 import { gitChangeSet, gitPathspecs, GitSnapshot, type GitChangeSet } from '../../src/source/git.js';
 import { CatFileBatch } from '../../src/source/git-process.js';
@@ -352,6 +353,53 @@ describe('gitChangeSet: statuses, lines and modes', () => {
         await viaGit(cs.head.sha).grep(['hello'], ['**/*.{md,ts}']),
       );
       expect(before).toEqual(await viaGit(cs.head.sha).grep(['hello', 'L1'], ['**/*.md']));
+    } finally {
+      await catFile.close();
+    }
+  });
+
+  it("answers a grep from a nearby commit's cached answer and the difference, exactly as git grep does", async () => {
+    const cs = await changeSet({ cwd: repo.dir, base: 'main' });
+    const catFile = new CatFileBatch(repo.dir);
+    const viaGit = (sha: string) => new GitSnapshot(repo.dir, sha, catFile, 1024 * 1024, undefined, undefined, 0);
+    // No room for a whole-commit search in this process: a whole search here would be git's.
+    const cached = (sha: string, cache: MemoryCache) =>
+      new GitSnapshot(repo.dir, sha, catFile, 1024 * 1024, undefined, cache, 0);
+    const cases: [string[], string[] | undefined][] = [
+      [['L1', 'hello', 'line3', 'b', 'echo', 'q', 'こんにちは', 'now a file', 'a'], undefined],
+      [['line3 = 3;', 'line13'], ['**/*.{ts,tsx}']], // one side of a rename each
+      [['PNG', 'TWO', 'two'], ['**/*.{png,txt}']],
+      [['README', 'src/app.ts'], undefined], // symlink targets are never hits, also after a type change
+      [['echo'], ['scripts/*.sh']], // a mode change
+      [['two'], undefined], // a hit on one side only, in a file both have
+      [['N1'], ['src/**']],
+      [['hello'], ['nothing/**']],
+    ];
+    try {
+      // Either way round: the head from the base's answers, the base from the head's.
+      for (const [from, to] of [
+        [cs.base.sha, cs.head.sha],
+        [cs.head.sha, cs.base.sha],
+      ] as const) {
+        const cache = new MemoryCache(1 << 24);
+        for (const [tokens, globs] of cases) await cached(from, cache).grep(tokens, globs);
+        for (const [tokens, globs] of cases)
+          expect(await cached(to, cache).grep(tokens, globs), JSON.stringify([to, tokens, globs])).toEqual(
+            await viaGit(to).grep(tokens, globs),
+          );
+      }
+      // The answer really starts from the cached one: a path planted in it that did not change stays.
+      const cache = new MemoryCache(1 << 24);
+      await cached(cs.base.sha, cache).grep(['hello']);
+      cache.set(cacheKey('grep', cs.base.sha, JSON.stringify([['hello'], []])), ['README.md']);
+      expect(await cached(cs.head.sha, cache).grep(['hello'])).toEqual(['README.md', 'docs/a file with spaces.md']);
+      // A commit git does not know, or a corrupt list of commits, leaves the whole search to git.
+      const unknown = new MemoryCache(1 << 24);
+      unknown.set(cacheKey('grep-near', JSON.stringify([['hello'], []])), ['f'.repeat(40), 42]);
+      expect(await cached(cs.head.sha, unknown).grep(['hello'])).toEqual(await viaGit(cs.head.sha).grep(['hello']));
+      unknown.set(cacheKey('grep-near', JSON.stringify([['L1'], []])), ['f'.repeat(40)]);
+      unknown.set(cacheKey('grep', 'f'.repeat(40), JSON.stringify([['L1'], []])), ['README.md']);
+      expect(await cached(cs.head.sha, unknown).grep(['L1'])).toEqual(await viaGit(cs.head.sha).grep(['L1']));
     } finally {
       await catFile.close();
     }
