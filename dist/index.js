@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a1af55631bb76597";
+var FACTS_SOURCE_HASH = "5b68febd3358b55c";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37798,8 +37798,8 @@ var GitSnapshot = class _GitSnapshot {
   arena;
   /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
   cacheAnswered = false;
-  /** Whether `git grep` has searched this whole commit once (see {@link grepWhole}). */
-  searchedByGit = false;
+  /** How many times `git grep` has searched this whole commit (see {@link grepWhole}). */
+  searchesByGit = 0;
   /** The paths that differ from other commits, by commit (see {@link changesSince}). */
   since = /* @__PURE__ */ new Map();
   /** Regular files (symlinks and submodules excluded), sorted by JavaScript string order. */
@@ -37964,14 +37964,14 @@ var GitSnapshot = class _GitSnapshot {
       const entry = tree.get(path2);
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    const worthReading = unread === 0 || !this.cacheAnswered || this.searchedByGit;
+    const worthReading = unread === 0 || !this.cacheAnswered || this.searchesByGit >= GIT_SEARCHES_BEFORE_READING;
     const pattern = tokenPattern(tokens2);
     if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
-    this.searchedByGit = true;
+    this.searchesByGit++;
     return this.gitGrep(tokens2, globs, gitPathspecs(globs));
   }
   /**
@@ -38102,6 +38102,7 @@ var GitSnapshot = class _GitSnapshot {
     return out.sort();
   }
 };
+var GIT_SEARCHES_BEFORE_READING = 4;
 var NEAR_COMMITS = 4;
 var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var MAX_LITERAL_PATHSPECS = 1e3;

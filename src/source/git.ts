@@ -182,8 +182,8 @@ export class GitSnapshot implements Snapshot {
   private arena: BlobArena | undefined;
   /** Whether the analysis cache answered a grep here (a warm run: few greps are left to search). */
   private cacheAnswered = false;
-  /** Whether `git grep` has searched this whole commit once (see {@link grepWhole}). */
-  private searchedByGit = false;
+  /** How many times `git grep` has searched this whole commit (see {@link grepWhole}). */
+  private searchesByGit = 0;
   /** The paths that differ from other commits, by commit (see {@link changesSince}). */
   private readonly since = new Map<string, Promise<Set<string> | undefined>>();
 
@@ -394,16 +394,17 @@ export class GitSnapshot implements Snapshot {
       const entry = tree.get(path)!;
       if (!this.texts.has(entry.oid)) unread += entry.size;
     }
-    // A run whose greps the analysis cache answers asks git the first it does not: reading every candidate
-    // pays only over many greps. A second one suggests more to come: from then on they search here.
-    const worthReading = unread === 0 || !this.cacheAnswered || this.searchedByGit;
+    // A run whose greps the analysis cache answers asks git the few it does not: reading every candidate
+    // (a third of a second for 2,400 blobs) pays only over several greps. When the misses keep coming,
+    // the rest search what is read here.
+    const worthReading = unread === 0 || !this.cacheAnswered || this.searchesByGit >= GIT_SEARCHES_BEFORE_READING;
     const pattern = tokenPattern(tokens);
     if (pattern && candidates.length > 0 && worthReading && this.corpusBytes + unread <= this.maxCorpusBytes) {
       this.corpusBytes += unread;
       const found = await this.searchTexts(pattern, candidates, tree);
       if (found) return found;
     }
-    this.searchedByGit = true;
+    this.searchesByGit++;
     return this.gitGrep(tokens, globs, gitPathspecs(globs));
   }
 
@@ -561,6 +562,11 @@ export class GitSnapshot implements Snapshot {
   }
 }
 
+/**
+ * Whole-commit greps a warm run leaves to git before reading the candidates once for the rest: one `git
+ * grep` costs about a fifth of reading them (Documenso: 60 ms against 350 ms for 2,400 blobs).
+ */
+const GIT_SEARCHES_BEFORE_READING = 4;
 /** Commits whose cached answer to a question {@link GitSnapshot.grepNear} may start from, newest first. */
 const NEAR_COMMITS = 4;
 /** A full commit id (SHA-1 or SHA-256). */
