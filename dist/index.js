@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "5b68febd3358b55c";
+var FACTS_SOURCE_HASH = "ffb02a993ce7ea09";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37880,6 +37880,7 @@ var GitSnapshot = class _GitSnapshot {
     return (await this.listing()).has(path2);
   }
   listing() {
+    if (this.baseline?.sha === this.sha) return this.baseline.listing();
     if (!this.tree) {
       const tree = lsTree(this.root, this.sha);
       this.tree = tree;
@@ -66900,13 +66901,12 @@ var DiskCache = class {
   constructor(directory, limit = DEFAULT_CACHE_BYTES) {
     this.limit = limit;
     this.path = join4(directory, FILE_NAME);
-    this.loadProblem = this.load();
   }
   limit;
   path;
   stats = { hits: 0, misses: 0, writes: 0 };
-  /** Why the file was not used at start (undefined: loaded). */
-  loadProblem;
+  /** Why the file was not loaded (null: not read yet; see {@link loadProblem}). */
+  problem = null;
   /** Every entry as bytes, least recently used first. */
   entries = /* @__PURE__ */ new Map();
   /** Values already deserialised in this run, so asking twice deserialises once. */
@@ -66914,7 +66914,19 @@ var DiskCache = class {
   total = 0;
   /** `stats.writes` when the file was last written. */
   savedWrites = 0;
+  /**
+   * Why the file was not used (undefined: loaded). The file is read on first use, so a check that asks
+   * nothing of the cache (nothing changed) does not read it.
+   */
+  get loadProblem() {
+    return this.loaded();
+  }
+  loaded() {
+    if (this.problem === null) this.problem = this.load();
+    return this.problem;
+  }
   get(key) {
+    this.loaded();
     const entry = this.entries.get(key);
     if (!entry) {
       this.stats.misses++;
@@ -66937,6 +66949,7 @@ var DiskCache = class {
     return value;
   }
   set(key, value) {
+    this.loaded();
     let bytes;
     try {
       bytes = serialize(value);
@@ -66963,10 +66976,12 @@ var DiskCache = class {
   }
   /** Entries in the store. */
   get size() {
+    this.loaded();
     return this.entries.size;
   }
   /** Every key, least recently used first (for tests and tools). */
   keys() {
+    this.loaded();
     return [...this.entries.keys()];
   }
   remove(key) {

@@ -1,6 +1,6 @@
 /**
  * The analysis cache on disk (the CLI's, and the Action's when its directory is restored by
- * `actions/cache`): one file, read when a run starts and rewritten, atomically, when it ends.
+ * `actions/cache`): one file, read when a run first uses it and rewritten, atomically, when it ends.
  *
  * File layout: a first line `readiness-gates analysis cache 2`, a JSON line
  * `{"stamp", "indexBytes", "indexSha256", "dataBytes"}`, the index (JSON: `[key, offset, length, sha1]`
@@ -46,8 +46,8 @@ function writeAll(fd: number, bytes: Uint8Array): void {
 export class DiskCache implements AnalysisCache {
   readonly path: string;
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0 };
-  /** Why the file was not used at start (undefined: loaded). */
-  readonly loadProblem: CacheLoadProblem | undefined;
+  /** Why the file was not loaded (null: not read yet; see {@link loadProblem}). */
+  private problem: CacheLoadProblem | undefined | null = null;
   /** Every entry as bytes, least recently used first. */
   private readonly entries = new Map<string, Entry>();
   /** Values already deserialised in this run, so asking twice deserialises once. */
@@ -61,10 +61,23 @@ export class DiskCache implements AnalysisCache {
     private readonly limit = DEFAULT_CACHE_BYTES,
   ) {
     this.path = join(directory, FILE_NAME);
-    this.loadProblem = this.load();
+  }
+
+  /**
+   * Why the file was not used (undefined: loaded). The file is read on first use, so a check that asks
+   * nothing of the cache (nothing changed) does not read it.
+   */
+  get loadProblem(): CacheLoadProblem | undefined {
+    return this.loaded();
+  }
+
+  private loaded(): CacheLoadProblem | undefined {
+    if (this.problem === null) this.problem = this.load();
+    return this.problem;
   }
 
   get(key: string): unknown {
+    this.loaded();
     const entry = this.entries.get(key);
     if (!entry) {
       this.stats.misses++;
@@ -89,6 +102,7 @@ export class DiskCache implements AnalysisCache {
   }
 
   set(key: string, value: unknown): void {
+    this.loaded();
     let bytes: Uint8Array;
     try {
       bytes = serialize(value);
@@ -117,11 +131,13 @@ export class DiskCache implements AnalysisCache {
 
   /** Entries in the store. */
   get size(): number {
+    this.loaded();
     return this.entries.size;
   }
 
   /** Every key, least recently used first (for tests and tools). */
   keys(): string[] {
+    this.loaded();
     return [...this.entries.keys()];
   }
 

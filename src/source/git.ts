@@ -293,6 +293,8 @@ export class GitSnapshot implements Snapshot {
   }
 
   private listing(): Promise<Map<string, TreeEntry>> {
+    // Nothing changed: the head is the baseline's commit, listed once.
+    if (this.baseline?.sha === this.sha) return this.baseline.listing();
     if (!this.tree) {
       const tree = lsTree(this.root, this.sha);
       this.tree = tree;

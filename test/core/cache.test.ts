@@ -77,6 +77,17 @@ describe('DiskCache', () => {
     expect('none' in facts).toBe(true);
   });
 
+  it('reads its file on first use, not when opened: a check that asks nothing does not read it', () => {
+    const dir = tempDir('rg-cache-');
+    const opened = new DiskCache(dir);
+    // Written after the store was opened and before it was used: the store sees it.
+    const writer = new DiskCache(dir);
+    writer.set('grep:1', ['a.ts']);
+    expect(writer.save()).toEqual({ saved: true });
+    expect(opened.get('grep:1')).toEqual(['a.ts']);
+    expect(opened.loadProblem).toBeUndefined();
+  });
+
   it('does not write when nothing was added', () => {
     const { dir } = filled();
     expect(new DiskCache(dir).save()).toEqual({ saved: false });
