@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "ffb02a993ce7ea09";
+var FACTS_SOURCE_HASH = "a1b3c67e94b1597b";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -38007,12 +38007,14 @@ var GitSnapshot = class _GitSnapshot {
     }
     return void 0;
   }
-  /** Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits. */
+  /**
+   * Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits: this
+   * commit, then its baseline's (whose answer this one was made from). Written, never read here, so the
+   * bookkeeping costs no lookups: the last run to answer the question names the commits it knows.
+   */
   answeredHere(key) {
-    const nearKey = cacheKey("grep-near", key);
-    const known = this.cache.get(nearKey);
-    const others = isStringArray(known) ? known.filter((sha) => sha !== this.sha) : [];
-    this.cache.set(nearKey, [this.sha, ...others].slice(0, NEAR_COMMITS));
+    const shas = this.baseline && this.baseline.sha !== this.sha ? [this.sha, this.baseline.sha] : [this.sha];
+    this.cache.set(cacheKey("grep-near", key), shas);
   }
   /**
    * The paths whose entry differs between `sha`'s tree and this one (added, removed, changed in content,
@@ -38104,7 +38106,6 @@ var GitSnapshot = class _GitSnapshot {
   }
 };
 var GIT_SEARCHES_BEFORE_READING = 4;
-var NEAR_COMMITS = 4;
 var COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 var MAX_LITERAL_PATHSPECS = 1e3;
 var MAX_IN_PROCESS_BYTES = 16 * 1024 * 1024;

@@ -447,12 +447,14 @@ export class GitSnapshot implements Snapshot {
     return undefined;
   }
 
-  /** Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits. */
+  /**
+   * Records that this commit's answer to a grep is cached, for {@link grepNear} on other commits: this
+   * commit, then its baseline's (whose answer this one was made from). Written, never read here, so the
+   * bookkeeping costs no lookups: the last run to answer the question names the commits it knows.
+   */
   private answeredHere(key: string): void {
-    const nearKey = cacheKey('grep-near', key);
-    const known = this.cache!.get(nearKey);
-    const others = isStringArray(known) ? known.filter((sha) => sha !== this.sha) : [];
-    this.cache!.set(nearKey, [this.sha, ...others].slice(0, NEAR_COMMITS));
+    const shas = this.baseline && this.baseline.sha !== this.sha ? [this.sha, this.baseline.sha] : [this.sha];
+    this.cache!.set(cacheKey('grep-near', key), shas);
   }
 
   /**
@@ -569,8 +571,6 @@ export class GitSnapshot implements Snapshot {
  * grep` costs about a fifth of reading them (Documenso: 60 ms against 350 ms for 2,400 blobs).
  */
 const GIT_SEARCHES_BEFORE_READING = 4;
-/** Commits whose cached answer to a question {@link GitSnapshot.grepNear} may start from, newest first. */
-const NEAR_COMMITS = 4;
 /** A full commit id (SHA-1 or SHA-256). */
 const COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 /** Past this many changed paths a head-side grep searches the whole commit rather than naming each path. */
