@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a1b3c67e94b1597b";
+var FACTS_SOURCE_HASH = "7bf7081c6a748b6a";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -46292,26 +46292,22 @@ async function buildHealthModel(ctx) {
   const helmNotes = /* @__PURE__ */ new Map();
   for (const path2 of paths) {
     if (!/\.ya?ml$/i.test(path2) || !yamlCandidates.has(path2) || isLockfileOrGenerated(path2)) continue;
-    if (isComposePath(path2)) {
-      const file3 = await ctx.read(path2);
-      if (file3) model.compose.push(...parseCompose(file3));
-      continue;
-    }
-    const file2 = await ctx.read(path2);
-    if (!file2 || !looksLikeKube(file2.text)) continue;
-    const chart = chartOf(path2, chartDirs);
-    const helm = chart !== void 0 ? { chartDir: chart, ...await valuesOf(chart) ? { values: await valuesOf(chart) } : {} } : void 0;
-    if (!helm && file2.yaml()?.templated) continue;
-    try {
-      const parsed = parseKube(file2, helm);
-      model.workloads.push(...parsed.workloads);
-      model.kubeServices.push(...parsed.services);
-      model.publicBackends.push(...parsed.publicBackends);
+    const chart = isComposePath(path2) ? void 0 : chartOf(path2, chartDirs);
+    const valuesPath = chart === void 0 ? void 0 : chart ? `${chart}/values.yaml` : "values.yaml";
+    const manifest = await ctx.facts(
+      manifestFacts(chart, valuesPath && paths.includes(valuesPath) ? valuesPath : void 0),
+      path2
+    );
+    if (!manifest) continue;
+    if (manifest.kind === "compose") model.compose.push(...manifest.compose);
+    else if (manifest.kind === "error") ctx.error(path2, manifest.message);
+    else if (manifest.kind === "kube") {
+      model.workloads.push(...manifest.workloads);
+      model.kubeServices.push(...manifest.services);
+      model.publicBackends.push(...manifest.publicBackends);
       if (chart !== void 0)
-        for (const n of parsed.notes) helmNotes.set(chart, [...helmNotes.get(chart) ?? [], { path: path2, line: n.line }]);
-      else for (const n of parsed.notes) ctx.error(path2, `line ${n.line}: ${n.message}`);
-    } catch (err) {
-      ctx.error(path2, `the health gate could not read this manifest: ${err.message}`);
+        for (const n of manifest.notes) helmNotes.set(chart, [...helmNotes.get(chart) ?? [], { path: path2, line: n.line }]);
+      else for (const n of manifest.notes) ctx.error(path2, `line ${n.line}: ${n.message}`);
     }
   }
   for (const [chart, notes] of helmNotes) {
@@ -46324,8 +46320,7 @@ async function buildHealthModel(ctx) {
   }
   for (const path2 of paths) {
     if (!isDockerfilePath(path2)) continue;
-    const file2 = await ctx.read(path2);
-    const df = file2 ? parseDockerfile(file2) : void 0;
+    const df = await ctx.facts(dockerfileFacts, path2);
     if (df) model.dockerfiles.push(df);
   }
   const code = new CodeBase(await ctx.modules(), ctx.read, ctx.error);
@@ -46628,6 +46623,54 @@ function nodeAt(root, ref) {
   }
   return void 0;
 }
+var manifestDefs = /* @__PURE__ */ new Map();
+function manifestFacts(chart, valuesPath) {
+  const variant = JSON.stringify([chart ?? null, valuesPath ?? null]);
+  let def = manifestDefs.get(variant);
+  if (def) return def;
+  def = {
+    id: "health/manifest",
+    wants: () => false,
+    resolves: false,
+    variant: () => variant,
+    isFacts: (value) => isRecord(value) && (value.kind === "compose" && Array.isArray(value.compose) || value.kind === "kube" && Array.isArray(value.workloads) && Array.isArray(value.services) && Array.isArray(value.publicBackends) && Array.isArray(value.notes) || value.kind === "error" && typeof value.message === "string" || value.kind === "none"),
+    async extract(file2, stage) {
+      if (isComposePath(file2.path)) return { kind: "compose", compose: parseCompose(file2) };
+      if (!looksLikeKube(file2.text)) return { kind: "none" };
+      let helm;
+      if (chart !== void 0) {
+        const values = valuesPath !== void 0 ? await stage.consult(valuesPath) : void 0;
+        const parsed = values?.yaml();
+        const doc = parsed?.documents[0];
+        helm = {
+          chartDir: chart,
+          ...values && parsed && doc && valuesPath !== void 0 ? {
+            values: {
+              path: valuesPath,
+              ctx: { lc: parsed.lineCounter, text: values.text },
+              root: doc.contents
+            }
+          } : {}
+        };
+      }
+      if (!helm && file2.yaml()?.templated) return { kind: "none" };
+      try {
+        return { kind: "kube", ...parseKube(file2, helm) };
+      } catch (err) {
+        return { kind: "error", message: `the health gate could not read this manifest: ${err.message}` };
+      }
+    }
+  };
+  manifestDefs.set(variant, def);
+  return def;
+}
+var dockerfileFacts = {
+  id: "health/dockerfile",
+  wants: () => false,
+  resolves: false,
+  isFacts: (value) => value === null || isRecord(value) && typeof value.path === "string" && Array.isArray(value.healthchecks),
+  extract: (file2) => parseDockerfile(file2) ?? null
+};
 function isFileRecord(value) {
   return isRecord(value) && typeof value.parsed === "boolean" && Array.isArray(value.errors) && value.errors.every((e) => isRecord(e) && typeof e.path === "string" && typeof e.message === "string") && (value.facts === void 0 || isStoredFacts(value.facts));
 }

@@ -26,8 +26,8 @@ import {
 import type { TSNode } from '../../lang/source-file.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
-import { chartOf, type HelmValues } from './deploy/helm.js';
-import { looksLikeKube, parseKube } from './deploy/kube.js';
+import { chartOf, type HelmContext, type HelmValues } from './deploy/helm.js';
+import { looksLikeKube, parseKube, type KubeParse } from './deploy/kube.js';
 import { ypath, ystr, type YCtx, type YNode } from './deploy/yaml-util.js';
 import { httpTargetOf, shellWords } from './deploy/commands.js';
 import { healthOptions, type HealthOptions } from './options.js';
@@ -127,29 +127,22 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const helmNotes = new Map<string, Array<{ path: string; line: number }>>();
   for (const path of paths) {
     if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path) || isLockfileOrGenerated(path)) continue;
-    if (isComposePath(path)) {
-      const file = await ctx.read(path);
-      if (file) model.compose.push(...parseCompose(file));
-      continue;
-    }
-    const file = await ctx.read(path);
-    if (!file || !looksLikeKube(file.text)) continue;
-    const chart = chartOf(path, chartDirs);
-    const helm =
-      chart !== undefined
-        ? { chartDir: chart, ...((await valuesOf(chart)) ? { values: (await valuesOf(chart))! } : {}) }
-        : undefined;
-    if (!helm && file.yaml()?.templated) continue; // a template outside a chart: nothing to resolve against
-    try {
-      const parsed = parseKube(file, helm);
-      model.workloads.push(...parsed.workloads);
-      model.kubeServices.push(...parsed.services);
-      model.publicBackends.push(...parsed.publicBackends);
+    const chart = isComposePath(path) ? undefined : chartOf(path, chartDirs);
+    const valuesPath = chart === undefined ? undefined : chart ? `${chart}/values.yaml` : 'values.yaml';
+    const manifest = await ctx.facts(
+      manifestFacts(chart, valuesPath && paths.includes(valuesPath) ? valuesPath : undefined),
+      path,
+    );
+    if (!manifest) continue;
+    if (manifest.kind === 'compose') model.compose.push(...manifest.compose);
+    else if (manifest.kind === 'error') ctx.error(path, manifest.message);
+    else if (manifest.kind === 'kube') {
+      model.workloads.push(...manifest.workloads);
+      model.kubeServices.push(...manifest.services);
+      model.publicBackends.push(...manifest.publicBackends);
       if (chart !== undefined)
-        for (const n of parsed.notes) helmNotes.set(chart, [...(helmNotes.get(chart) ?? []), { path, line: n.line }]);
-      else for (const n of parsed.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
-    } catch (err) {
-      ctx.error(path, `the health gate could not read this manifest: ${(err as Error).message}`);
+        for (const n of manifest.notes) helmNotes.set(chart, [...(helmNotes.get(chart) ?? []), { path, line: n.line }]);
+      else for (const n of manifest.notes) ctx.error(path, `line ${n.line}: ${n.message}`);
     }
   }
   for (const [chart, notes] of helmNotes) {
@@ -162,8 +155,7 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   }
   for (const path of paths) {
     if (!isDockerfilePath(path)) continue;
-    const file = await ctx.read(path);
-    const df = file ? parseDockerfile(file) : undefined;
+    const df = await ctx.facts(dockerfileFacts, path);
     if (df) model.dockerfiles.push(df);
   }
 
@@ -581,6 +573,85 @@ interface FileRecord {
   /** Reported again each time the facts are used: a reused extraction says what the first one said. */
   errors: Array<{ path: string; message: string }>;
 }
+
+/** What one YAML file adds to the model: Compose services, Kubernetes objects, or why it could not be read. */
+type ManifestFacts =
+  | { kind: 'compose'; compose: ComposeService[] }
+  | ({ kind: 'kube' } & KubeParse)
+  | { kind: 'error'; message: string }
+  | { kind: 'none' };
+
+const manifestDefs = new Map<string, FactsDef<ManifestFacts, IndexContext>>();
+
+/**
+ * The facts of one deployment YAML file under `chart` (a Helm chart's directory; undefined: no chart)
+ * whose values file is `valuesPath` (undefined: none the gate reads). Parsed once per file content and
+ * values, and kept in the analysis cache: a repository's manifests are parsed again only when they change.
+ */
+function manifestFacts(
+  chart: string | undefined,
+  valuesPath: string | undefined,
+): FactsDef<ManifestFacts, IndexContext> {
+  const variant = JSON.stringify([chart ?? null, valuesPath ?? null]);
+  let def = manifestDefs.get(variant);
+  if (def) return def;
+  def = {
+    id: 'health/manifest',
+    wants: () => false,
+    resolves: false,
+    variant: () => variant,
+    isFacts: (value): value is ManifestFacts =>
+      isRecord(value) &&
+      ((value.kind === 'compose' && Array.isArray(value.compose)) ||
+        (value.kind === 'kube' &&
+          Array.isArray(value.workloads) &&
+          Array.isArray(value.services) &&
+          Array.isArray(value.publicBackends) &&
+          Array.isArray(value.notes)) ||
+        (value.kind === 'error' && typeof value.message === 'string') ||
+        value.kind === 'none'),
+    async extract(file, stage) {
+      if (isComposePath(file.path)) return { kind: 'compose', compose: parseCompose(file) };
+      if (!looksLikeKube(file.text)) return { kind: 'none' };
+      let helm: HelmContext | undefined;
+      if (chart !== undefined) {
+        const values = valuesPath !== undefined ? await stage.consult(valuesPath) : undefined;
+        const parsed = values?.yaml();
+        const doc = parsed?.documents[0];
+        helm = {
+          chartDir: chart,
+          ...(values && parsed && doc && valuesPath !== undefined
+            ? {
+                values: {
+                  path: valuesPath,
+                  ctx: { lc: parsed.lineCounter, text: values.text },
+                  root: doc.contents as YNode,
+                },
+              }
+            : {}),
+        };
+      }
+      if (!helm && file.yaml()?.templated) return { kind: 'none' }; // a template outside a chart: nothing to resolve against
+      try {
+        return { kind: 'kube', ...parseKube(file, helm) };
+      } catch (err) {
+        return { kind: 'error', message: `the health gate could not read this manifest: ${(err as Error).message}` };
+      }
+    },
+  };
+  manifestDefs.set(variant, def);
+  return def;
+}
+
+/** One Dockerfile's stages and health checks (null: not a Dockerfile the gate can read), kept like a manifest's. */
+const dockerfileFacts: FactsDef<Dockerfile | null, IndexContext> = {
+  id: 'health/dockerfile',
+  wants: () => false,
+  resolves: false,
+  isFacts: (value): value is Dockerfile | null =>
+    value === null || (isRecord(value) && typeof value.path === 'string' && Array.isArray(value.healthchecks)),
+  extract: (file) => parseDockerfile(file) ?? null,
+};
 
 function isFileRecord(value: unknown): value is FileRecord {
   return (

@@ -16,6 +16,7 @@ import { expandVars, imageTools } from '../../../src/gates/health/deploy/dockerf
 import { sleepSeconds } from '../../../src/gates/health/deploy/kube.js';
 import { builtImageRefs, imageName, routeServes } from '../../../src/gates/health/health-index.js';
 import { containerKey, type Route } from '../../../src/gates/health/model.js';
+import { FactsStore } from '../../../src/core/facts.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { modelOf } from './helpers.js';
 
@@ -173,6 +174,53 @@ spec:
         /^chart\/Chart\.yaml: 1 probe setting comes from templates the health gate cannot render without running Helm, so it was not checked \(chart\/templates\/[\w.-]+:\d+\)$/,
       ),
     ]);
+  });
+
+  it('parses each manifest and Dockerfile once per content; a values change re-reads only its chart', async () => {
+    const files = (port: number): Record<string, string> => ({
+      'chart/Chart.yaml': 'apiVersion: v2\nname: api\nversion: 1.0.0\n',
+      'chart/values.yaml': `port: ${port}\n`,
+      'chart/templates/deployment.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: api }
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: acme/api
+          livenessProbe: { httpGet: { path: /livez, port: {{ .Values.port }} } }
+`,
+      'deploy/worker.yaml': `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: worker }
+spec:
+  template:
+    spec:
+      containers:
+        - name: worker
+          image: acme/worker
+          readinessProbe: { httpGet: { path: /readyz, port: 9000 } }
+`,
+      'compose.yaml': 'services:\n  db:\n    image: postgres\n    healthcheck: { test: ["CMD", "pg_isready"] }\n',
+      Dockerfile: 'FROM node:20\nHEALTHCHECK CMD curl -f http://localhost:3000/health\nCMD ["node", "server.js"]\n',
+    });
+    const store = new FactsStore();
+    const first = await modelOf(files(8080), {}, store);
+    const extracted = store.extractions;
+    expect(extracted).toBe(4);
+    const again = await modelOf(files(8080), {}, store);
+    expect(store.extractions).toBe(extracted);
+    expect(again.model).toEqual(first.model);
+    const changed = await modelOf(files(8081), {}, store);
+    // Only the chart's template depends on values.yaml.
+    expect(store.extractions).toBe(extracted + 1);
+    expect(probes(changed.model)).toEqual([
+      'Deployment/api liveness http /livez:8081 @chart/templates/deployment.yaml:10',
+      'Deployment/worker readiness http /readyz:9000 @deploy/worker.yaml:10',
+    ]);
+    expect(changed.model.compose.map((c) => c.name)).toEqual(['db']);
+    expect(changed.model.dockerfiles.map((d) => d.healthchecks.length)).toEqual([1]);
   });
 
   it('skips templated YAML outside a chart rather than guessing', async () => {

@@ -7,11 +7,13 @@ import type { HealthModel } from '../../../src/gates/health/model.js';
 import { healthOptionsSchema, type HealthOptions } from '../../../src/gates/health/options.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
 import { detectServices } from '../../../src/core/services.js';
-import { standaloneFacts } from '../../../src/core/facts.js';
+import { standaloneFacts, type FactsStore } from '../../../src/core/facts.js';
 
 export async function modelOf(
   files: Record<string, string>,
   options: Partial<HealthOptions> = {},
+  /** Shared by builds that should reuse each other's facts, as the engine's two sides and later runs do. */
+  store?: FactsStore,
 ): Promise<{ model: HealthModel; errors: string[] }> {
   const snapshot = new MemorySnapshot(files);
   const paths = await snapshot.list();
@@ -31,7 +33,7 @@ export async function modelOf(
     services: services.services,
     serviceOf: services.serviceOf,
     read,
-    ...standaloneFacts(snapshot, paths, read),
+    ...standaloneFacts(snapshot, paths, read, store),
     error: (path, message) => errors.push(`${path}: ${message}`),
     excluded: () => false,
   });
