@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "7bf7081c6a748b6a";
+var FACTS_SOURCE_HASH = "07b9f7f6e59c8160";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -39666,6 +39666,10 @@ var FactsStore = class {
     this.memo.set(key, extraction);
     return extraction;
   }
+  /** @internal Whether an extraction of `slot` for `identity` is remembered or cached (not checked here). */
+  known(slot, identity) {
+    return this.memo.has(`${slot.key}\0${identity}`) || this.cache?.has(cacheKey(slot.def.id, slot.variant, identity)) === true;
+  }
   /** @internal Runs one extraction and remembers it (in memory and in the cache). */
   async extract(slot, identity, file2, access2, answers) {
     const recording = new RecordingLookup(
@@ -39726,6 +39730,19 @@ var SideFacts = class {
     } finally {
       if (!opts.keep) file2.dispose();
     }
+  }
+  /**
+   * The paths among `paths` whose facts of `def` are neither in memory nor in the cache: the files an
+   * index that asks for all of them will have to read (a cached entry that no longer holds is read then).
+   */
+  async unknown(def, paths, owner) {
+    const slot = slotOf(def, owner);
+    const out = [];
+    for (const path2 of paths) {
+      const identity = await this.access.identify(path2);
+      if (identity !== void 0 && !this.store.known(slot, identity)) out.push(path2);
+    }
+    return out;
   }
   /**
    * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
@@ -40468,7 +40485,7 @@ async function analyse(options) {
               if (side === "head") addError(path2, message);
             },
             excluded,
-            prefetch: (paths) => files.prefetch(paths),
+            prefetch: async (paths, facts) => files.prefetch(facts ? await sideFacts[side].unknown(facts, paths, run2.ctx) : paths),
             ...options.cache ? { cache: options.cache } : {},
             ...scopes.get(`${gate.id}:${def.id}`) !== void 0 ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {},
             facts: (def2, path2) => sideFacts[side].get(def2, path2, run2.ctx),
@@ -46338,8 +46355,8 @@ async function buildHealthModel(ctx) {
   const inScope = (p) => !scoped || scoped.has(ctx.serviceOf(p).root);
   const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
-  ctx.prefetch?.(sources);
   const fileFacts = fileFactsOf(code);
+  await ctx.prefetch?.(sources, fileFacts);
   for (const path2 of sources) {
     const record2 = await ctx.facts(fileFacts, path2);
     if (!record2) continue;
@@ -66991,6 +67008,10 @@ var DiskCache = class {
     this.entries.set(key, entry);
     this.stats.hits++;
     return value;
+  }
+  has(key) {
+    this.loaded();
+    return this.entries.has(key);
   }
   set(key, value) {
     this.loaded();

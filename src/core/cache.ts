@@ -16,6 +16,11 @@ import { FACTS_SOURCE_HASH } from './facts-stamp.generated.js';
 export interface AnalysisCache {
   get(key: string): unknown;
   set(key: string, value: unknown): void;
+  /**
+   * Whether an entry is stored under `key`, without reading it or counting a hit or miss (a `get` may
+   * still find it corrupt). For deciding what not to fetch ahead.
+   */
+  has(key: string): boolean;
   /** Hits and misses so far, for benchmarks and `--verbose`. */
   readonly stats: CacheStats;
 }
@@ -102,6 +107,10 @@ export class MemoryCache implements AnalysisCache {
     this.entries.delete(key);
     this.entries.set(key, entry);
     return entry.value;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
   }
 
   set(key: string, value: unknown): void {

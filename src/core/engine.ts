@@ -530,7 +530,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
               if (side === 'head') addError(path, message);
             },
             excluded,
-            prefetch: (paths) => files.prefetch(paths),
+            prefetch: async (paths, facts) =>
+              files.prefetch(facts ? await sideFacts[side].unknown(facts, paths, run.ctx) : paths),
             ...(options.cache ? { cache: options.cache } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             facts: (def, path) => sideFacts[side].get(def, path, run.ctx),

@@ -181,6 +181,14 @@ export class FactsStore {
     return extraction;
   }
 
+  /** @internal Whether an extraction of `slot` for `identity` is remembered or cached (not checked here). */
+  known(slot: Slot, identity: string): boolean {
+    return (
+      this.memo.has(`${slot.key}\u0000${identity}`) ||
+      this.cache?.has(cacheKey(slot.def.id, slot.variant, identity)) === true
+    );
+  }
+
   /** @internal Runs one extraction and remembers it (in memory and in the cache). */
   async extract(
     slot: Slot,
@@ -286,6 +294,20 @@ export class SideFacts {
       // The rules' files keep their tree for the rules; every other tree is freed at once.
       if (!opts.keep) file.dispose();
     }
+  }
+
+  /**
+   * The paths among `paths` whose facts of `def` are neither in memory nor in the cache: the files an
+   * index that asks for all of them will have to read (a cached entry that no longer holds is read then).
+   */
+  async unknown(def: FactsDef<unknown, never>, paths: readonly string[], owner: unknown): Promise<string[]> {
+    const slot = slotOf(def, owner);
+    const out: string[] = [];
+    for (const path of paths) {
+      const identity = await this.access.identify(path);
+      if (identity !== undefined && !this.store.known(slot, identity)) out.push(path);
+    }
+    return out;
   }
 
   /**

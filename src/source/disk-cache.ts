@@ -101,6 +101,11 @@ export class DiskCache implements AnalysisCache {
     return value;
   }
 
+  has(key: string): boolean {
+    this.loaded();
+    return this.entries.has(key);
+  }
+
   set(key: string, value: unknown): void {
     this.loaded();
     let bytes: Uint8Array;

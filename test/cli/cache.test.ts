@@ -6,9 +6,10 @@
 import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../src/cli/main.js';
 import { DiskCache } from '../../src/source/disk-cache.js';
+import { CatFileBatch } from '../../src/source/git-process.js';
 import { cleanupTempDirs, makeRepo, tempDir } from '../source/helpers.js';
 
 afterAll(cleanupTempDirs);
@@ -70,6 +71,33 @@ describe('check --cache-dir', () => {
     const warm = await check(repo.dir, base, head, ['--cache-dir', dir]);
     expect(warm.report).toEqual(uncached.report);
     expect(warm.code).toBe(uncached.code);
+  });
+
+  it('a warm run does not read the unchanged code files whose facts it has', async () => {
+    const { repo, head } = serviceRepo();
+    repo.git('checkout', '-q', head);
+    // Route files the pull request leaves alone: the health index asks for their facts on both sides.
+    const route = (i: number, path: string) =>
+      `// @ts-nocheck\nimport type { Express } from 'express';\nexport function r${i}(app: Express): void {\n  app.get('${path}', (_req, res) => res.send('ok'));\n}\n`;
+    for (let i = 0; i < 5; i++) repo.write(`src/routes/r${i}.ts`, route(i, `/r${i}`));
+    const base = repo.commit('routes');
+    repo.write('src/routes/r0.ts', route(0, '/r0/v2'));
+    const pr = repo.commit('pr');
+    const dir = tempDir('rg-cli-cache-');
+    await check(repo.dir, base, pr, ['--cache-dir', dir]);
+    const blob = (path: string) => repo.git('rev-parse', `${pr}:${path}`).trim();
+    const read = vi.spyOn(CatFileBatch.prototype, 'read');
+    let oids: string[];
+    let warm: Awaited<ReturnType<typeof check>>;
+    try {
+      warm = await check(repo.dir, base, pr, ['--cache-dir', dir]);
+      oids = read.mock.calls.map((c) => c[0]);
+    } finally {
+      read.mockRestore();
+    }
+    expect(warm.report).toEqual((await check(repo.dir, base, pr, ['--no-cache'])).report);
+    expect(oids).toContain(blob('src/routes/r0.ts'));
+    for (const i of [1, 2, 3, 4]) expect(oids).not.toContain(blob(`src/routes/r${i}.ts`));
   });
 
   it('facts of an unchanged file are not reused when a file they depended on changed', async () => {

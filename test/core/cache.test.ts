@@ -88,6 +88,16 @@ describe('DiskCache', () => {
     expect(opened.loadProblem).toBeUndefined();
   });
 
+  it('says whether it holds a key without reading it or counting a hit or a miss', () => {
+    const { dir } = filled();
+    for (const cache of [new DiskCache(dir), new MemoryCache(1 << 20)]) {
+      cache.set('grep:1', ['a.ts']);
+      const before = { ...cache.stats };
+      expect([cache.has('grep:1'), cache.has('grep:2')]).toEqual([true, false]);
+      expect(cache.stats).toEqual(before);
+    }
+  });
+
   it('does not write when nothing was added', () => {
     const { dir } = filled();
     expect(new DiskCache(dir).save()).toEqual({ saved: false });

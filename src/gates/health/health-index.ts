@@ -176,8 +176,8 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const inScope = (p: string) => !scoped || scoped.has(ctx.serviceOf(p).root);
   const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
-  ctx.prefetch?.(sources);
   const fileFacts = fileFactsOf(code);
+  await ctx.prefetch?.(sources, fileFacts);
   for (const path of sources) {
     const record = await ctx.facts(fileFacts, path);
     if (!record) continue;
