@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "07b9f7f6e59c8160";
+var FACTS_SOURCE_HASH = "cb77496f9dadaa0e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -58549,11 +58549,9 @@ function djangoClasses(root) {
   }
   return out;
 }
-function addDjangoModels(file2, app, pending2, catalogue) {
+function djangoModelClasses(file2) {
   const root = file2.tree()?.rootNode;
-  if (!root) return;
-  catalogue.seen.add(app);
-  for (const cls of djangoClasses(root)) pending2.push({ app, path: file2.path, cls });
+  return root ? djangoClasses(root) : void 0;
 }
 var DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
 function resolveDjango(pending2, catalogue) {
@@ -58584,9 +58582,10 @@ function resolveDjango(pending2, catalogue) {
     catalogue.tables.set(table, { table, columns, complete, path: path2, model: cls.name });
   }
 }
-function addSqlalchemyModels(file2, catalogue) {
+function sqlalchemyTables(file2) {
   const root = file2.tree()?.rootNode;
-  if (!root) return;
+  if (!root) return void 0;
+  const out = [];
   for (const cls of descendantsOfType(root, "class_definition")) {
     let table;
     const columns = /* @__PURE__ */ new Set();
@@ -58601,14 +58600,14 @@ function addSqlalchemyModels(file2, catalogue) {
       if (column) columns.add(column.toLowerCase());
     }
     if (!table) continue;
+    out.push({ table, columns, complete: true, path: file2.path, model: cls.childForFieldName("name")?.text ?? "?" });
+  }
+  return out;
+}
+function addSqlalchemyTables(tables, catalogue) {
+  for (const t of tables) {
     catalogue.seen.add("sqlalchemy");
-    catalogue.tables.set(table, {
-      table,
-      columns,
-      complete: true,
-      path: file2.path,
-      model: cls.childForFieldName("name")?.text ?? "?"
-    });
+    catalogue.tables.set(t.table, { ...t, columns: new Set(t.columns) });
   }
 }
 function sqlalchemyColumnName(attribute, value) {
@@ -59280,7 +59279,7 @@ var historyIndex = {
     for (const set3 of bySet.values()) for (const u of set3.ups) read.set(u.info.path, u.file);
     for (const [path2, file2] of read) {
       if (index.files.get(path2)?.info.tool === "django" && file2.text.includes("SeparateDatabaseAndState")) {
-        for (const k of djangoStateOnlyDrops(file2)) index.stateOnlyDrops.set(k, path2);
+        for (const k of cachedStateOnlyDrops(file2, ctx.cache)) index.stateOnlyDrops.set(k, path2);
       }
     }
     await readModels(ctx, index);
@@ -59296,11 +59295,38 @@ function cachedDjangoMeta(file2, cache4) {
   if (!cache4) return djangoMeta(file2);
   return cached2(cache4, cacheKey("migrations-django-meta", contentId(file2)), isDjangoMeta, () => djangoMeta(file2));
 }
+function cachedStateOnlyDrops(file2, cache4) {
+  if (!cache4) return djangoStateOnlyDrops(file2);
+  return cached2(
+    cache4,
+    cacheKey("migrations-django-state-drops", contentId(file2)),
+    isStringArray,
+    () => djangoStateOnlyDrops(file2)
+  );
+}
 function isDjangoMeta(value) {
   return isRecord(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
     (d) => isRecord(d) && typeof d.app === "string" && typeof d.name === "string" && typeof d.line === "number"
   ) && Array.isArray(value.replaces) && value.replaces.every((r) => isRecord(r) && typeof r.app === "string" && typeof r.name === "string") && typeof value.atomic === "boolean" && typeof value.valid === "boolean";
 }
+var djangoModelFacts = {
+  id: "migrations/django-models",
+  wants: () => false,
+  resolves: false,
+  isFacts: (value) => value === null || Array.isArray(value) && value.every(
+    (c) => isRecord(c) && typeof c.name === "string" && isStringArray(c.supers) && typeof c.abstract === "boolean" && c.columns instanceof Set
+  ),
+  extract: (file2) => djangoModelClasses(file2) ?? null
+};
+var sqlalchemyModelFacts = {
+  id: "migrations/sqlalchemy-models",
+  wants: () => false,
+  resolves: false,
+  isFacts: (value) => value === null || Array.isArray(value) && value.every(
+    (t) => isRecord(t) && typeof t.table === "string" && t.columns instanceof Set && typeof t.path === "string" && typeof t.model === "string"
+  ),
+  extract: (file2) => sqlalchemyTables(file2) ?? null
+};
 var MAX_MODEL_FILES = 400;
 async function readModels(ctx, index) {
   const tools = new Set([...index.sets.values()].map((s) => s.tool));
@@ -59308,15 +59334,18 @@ async function readModels(ctx, index) {
   if (tools.has("django")) {
     const pending2 = [];
     for (const path2 of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== void 0 && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
-      const file2 = await ctx.read(path2);
-      if (file2) addDjangoModels(file2, djangoAppOf(path2), pending2, index.models);
+      const classes = await ctx.facts(djangoModelFacts, path2);
+      if (!classes) continue;
+      const app = djangoAppOf(path2);
+      index.models.seen.add(app);
+      for (const cls of classes) pending2.push({ app, path: path2, cls });
     }
     resolveDjango(pending2, index.models);
   }
   if (tools.has("alembic")) {
     for (const path2 of (await ctx.snapshot.grep(["__tablename__"], ["**/*.py"])).filter(usable).slice(0, MAX_MODEL_FILES)) {
-      const file2 = await ctx.read(path2);
-      if (file2) addSqlalchemyModels(file2, index.models);
+      const tables = await ctx.facts(sqlalchemyModelFacts, path2);
+      if (tables) addSqlalchemyTables(tables, index.models);
     }
   }
   if (tools.has("prisma")) {

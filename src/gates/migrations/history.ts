@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { cached, cacheKey, contentId, isRecord, type AnalysisCache } from '../../core/cache.js';
+import { cached, cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from '../../core/cache.js';
+import type { FactsDef } from '../../core/facts.js';
 import {
   classifyMigrationPath,
   compareMigrationIds,
@@ -26,13 +27,16 @@ import type { OrmField } from './ops.js';
 import type { MigrationsOptions } from './options.js';
 import { alembicMeta, type AlembicMeta } from './orm/alembic.js';
 import {
-  addDjangoModels,
   addPrismaModels,
-  addSqlalchemyModels,
+  addSqlalchemyTables,
   djangoAppOf,
+  djangoModelClasses,
   emptyCatalogue,
   resolveDjango,
+  sqlalchemyTables,
+  type ClassFacts,
   type ModelCatalogue,
+  type ModelTable,
 } from './models.js';
 import { djangoMeta, djangoOps, djangoStateOnlyDrops, type DjangoMigrationMeta } from './orm/django.js';
 import { decideDialect } from './dialect.js';
@@ -378,7 +382,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
     for (const [path, file] of read) {
       if (index.files.get(path)?.info.tool === 'django' && file.text.includes('SeparateDatabaseAndState')) {
-        for (const k of djangoStateOnlyDrops(file)) index.stateOnlyDrops.set(k, path);
+        for (const k of cachedStateOnlyDrops(file, ctx.cache)) index.stateOnlyDrops.set(k, path);
       }
     }
     await readModels(ctx, index);
@@ -400,6 +404,14 @@ function cachedDjangoMeta(file: SourceFile, cache: AnalysisCache | undefined): D
   return cached(cache, cacheKey('migrations-django-meta', contentId(file)), isDjangoMeta, () => djangoMeta(file));
 }
 
+/** What a Django migration's `SeparateDatabaseAndState` drops from the state only, cached like its header. */
+function cachedStateOnlyDrops(file: SourceFile, cache: AnalysisCache | undefined): string[] {
+  if (!cache) return djangoStateOnlyDrops(file);
+  return cached(cache, cacheKey('migrations-django-state-drops', contentId(file)), isStringArray, () =>
+    djangoStateOnlyDrops(file),
+  );
+}
+
 function isDjangoMeta(value: unknown): value is DjangoMigrationMeta {
   return (
     isRecord(value) &&
@@ -417,6 +429,47 @@ function isDjangoMeta(value: unknown): value is DjangoMigrationMeta {
   );
 }
 
+/**
+ * The model classes of one Django models module (null: it does not parse), extracted once per content
+ * and kept in the analysis cache: a Django project reads hundreds of them on every check.
+ */
+const djangoModelFacts: FactsDef<ClassFacts[] | null, IndexContext<MigrationsOptions>> = {
+  id: 'migrations/django-models',
+  wants: () => false,
+  resolves: false,
+  isFacts: (value): value is ClassFacts[] | null =>
+    value === null ||
+    (Array.isArray(value) &&
+      value.every(
+        (c: unknown) =>
+          isRecord(c) &&
+          typeof c.name === 'string' &&
+          isStringArray(c.supers) &&
+          typeof c.abstract === 'boolean' &&
+          c.columns instanceof Set,
+      )),
+  extract: (file) => djangoModelClasses(file) ?? null,
+};
+
+/** The tables one SQLAlchemy module maps (null: it does not parse), kept like Django's. */
+const sqlalchemyModelFacts: FactsDef<ModelTable[] | null, IndexContext<MigrationsOptions>> = {
+  id: 'migrations/sqlalchemy-models',
+  wants: () => false,
+  resolves: false,
+  isFacts: (value): value is ModelTable[] | null =>
+    value === null ||
+    (Array.isArray(value) &&
+      value.every(
+        (t: unknown) =>
+          isRecord(t) &&
+          typeof t.table === 'string' &&
+          t.columns instanceof Set &&
+          typeof t.path === 'string' &&
+          typeof t.model === 'string',
+      )),
+  extract: (file) => sqlalchemyTables(file) ?? null,
+};
+
 /** At most this many model files are read per kind. */
 const MAX_MODEL_FILES = 400;
 
@@ -429,8 +482,11 @@ async function readModels(ctx: IndexContext<MigrationsOptions>, index: Migration
     for (const path of ctx.paths
       .filter((p) => usable(p) && djangoAppOf(p) !== undefined && !/\/migrations\//.test(p))
       .slice(0, MAX_MODEL_FILES)) {
-      const file = await ctx.read(path);
-      if (file) addDjangoModels(file, djangoAppOf(path)!, pending, index.models);
+      const classes = await ctx.facts(djangoModelFacts, path);
+      if (!classes) continue;
+      const app = djangoAppOf(path)!;
+      index.models.seen.add(app);
+      for (const cls of classes) pending.push({ app, path, cls });
     }
     resolveDjango(pending, index.models);
   }
@@ -438,8 +494,8 @@ async function readModels(ctx: IndexContext<MigrationsOptions>, index: Migration
     for (const path of (await ctx.snapshot.grep(['__tablename__'], ['**/*.py']))
       .filter(usable)
       .slice(0, MAX_MODEL_FILES)) {
-      const file = await ctx.read(path);
-      if (file) addSqlalchemyModels(file, index.models);
+      const tables = await ctx.facts(sqlalchemyModelFacts, path);
+      if (tables) addSqlalchemyTables(tables, index.models);
     }
   }
   if (tools.has('prisma')) {

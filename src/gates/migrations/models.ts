@@ -44,7 +44,8 @@ function isDjangoField(node: TSNode): boolean {
   return /Field$/.test(last) || RELATION_FIELDS.test(last) || NON_COLUMN_FIELDS.test(last);
 }
 
-interface ClassFacts {
+/** One Django model class as its module declares it (inherited fields are resolved later). */
+export interface ClassFacts {
   name: string;
   supers: string[];
   table?: string;
@@ -106,19 +107,13 @@ function djangoClasses(root: TSNode): ClassFacts[] {
 }
 
 /**
- * Adds a Django models module. Inherited fields come from classes of modules read earlier or later:
- * call {@link resolveDjango} once every module is in.
+ * The model classes of a Django models module (plain data); undefined when the file does not parse.
+ * Inherited fields come from classes of other modules: {@link resolveDjango} resolves them once every
+ * module is in.
  */
-export function addDjangoModels(
-  file: SourceFile,
-  app: string,
-  pending: Array<{ app: string; path: string; cls: ClassFacts }>,
-  catalogue: ModelCatalogue,
-): void {
+export function djangoModelClasses(file: SourceFile): ClassFacts[] | undefined {
   const root = file.tree()?.rootNode;
-  if (!root) return;
-  catalogue.seen.add(app);
-  for (const cls of djangoClasses(root)) pending.push({ app, path: file.path, cls });
+  return root ? djangoClasses(root) : undefined;
 }
 
 const DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
@@ -157,10 +152,14 @@ export function resolveDjango(
   }
 }
 
-/** SQLAlchemy declarative classes with `__tablename__`: attribute names and `Column("db_name")` names. */
-export function addSqlalchemyModels(file: SourceFile, catalogue: ModelCatalogue): void {
+/**
+ * SQLAlchemy declarative classes with `__tablename__`: attribute names and `Column("db_name")` names, as
+ * the tables they map (plain data); undefined when the file does not parse.
+ */
+export function sqlalchemyTables(file: SourceFile): ModelTable[] | undefined {
   const root = file.tree()?.rootNode;
-  if (!root) return;
+  if (!root) return undefined;
+  const out: ModelTable[] = [];
   for (const cls of descendantsOfType(root, 'class_definition')) {
     let table: string | undefined;
     const columns = new Set<string>();
@@ -176,14 +175,17 @@ export function addSqlalchemyModels(file: SourceFile, catalogue: ModelCatalogue)
       if (column) columns.add(column.toLowerCase());
     }
     if (!table) continue;
+    out.push({ table, columns, complete: true, path: file.path, model: cls.childForFieldName('name')?.text ?? '?' });
+  }
+  return out;
+}
+
+/** Adds the tables {@link sqlalchemyTables} found in one module. */
+export function addSqlalchemyTables(tables: readonly ModelTable[], catalogue: ModelCatalogue): void {
+  for (const t of tables) {
     catalogue.seen.add('sqlalchemy');
-    catalogue.tables.set(table, {
-      table,
-      columns,
-      complete: true,
-      path: file.path,
-      model: cls.childForFieldName('name')?.text ?? '?',
-    });
+    // Copied: the facts may be shared with the other side's catalogue.
+    catalogue.tables.set(t.table, { ...t, columns: new Set(t.columns) });
   }
 }
 

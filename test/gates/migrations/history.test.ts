@@ -12,13 +12,15 @@ import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.j
 import { memorySnapshot } from '../../../src/source/memory.js';
 import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
-import { standaloneFacts } from '../../../src/core/facts.js';
+import { FactsStore, standaloneFacts } from '../../../src/core/facts.js';
 
 /** Builds the history index of an in-memory snapshot (head side; base side when given releases), as the engine would. */
 async function build(
   files: Record<string, string>,
   options = {},
   releases?: Snapshot['releases'],
+  /** Shared by builds that reuse each other's facts, as the engine's two sides and later runs do. */
+  store?: FactsStore,
 ): Promise<MigrationIndex> {
   const snapshot = memorySnapshot(files);
   if (releases) snapshot.releases = releases;
@@ -37,7 +39,7 @@ async function build(
     services: [],
     serviceOf: () => ({ root: '', name: 'repo', marker: 'config', languages: [] }),
     read,
-    ...standaloneFacts(snapshot, paths, read),
+    ...standaloneFacts(snapshot, paths, read, store),
     error: (path, message) => {
       throw new Error(`${path}: ${message}`);
     },
@@ -194,5 +196,37 @@ describe('history index', () => {
       type: 'varchar(40)',
       null: false,
     });
+  });
+});
+
+describe('ORM models', () => {
+  const migration = (app: string) =>
+    `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    operations = [migrations.CreateModel(name="Thing", fields=[("id", models.AutoField(primary_key=True))])]\n`;
+  const files = (invoiceField: string): Record<string, string> => ({
+    'shop/migrations/0001_initial.py': migration('shop'),
+    'shop/models.py':
+      'from django.db import models\n\nclass Base(models.Model):\n    created = models.DateTimeField()\n    class Meta:\n        abstract = True\n\nclass Order(Base):\n    ref = models.CharField(max_length=20)\n    customer = models.ForeignKey("Customer", on_delete=models.CASCADE)\n',
+    'billing/migrations/0001_initial.py': migration('billing'),
+    'billing/models.py': `from django.db import models\nfrom shop.models import Base\n\nclass Invoice(Base):\n    ${invoiceField} = models.IntegerField()\n    class Meta:\n        db_table = "invoices"\n`,
+  });
+  const columns = (index: MigrationIndex) =>
+    Object.fromEntries([...index.models.tables].map(([t, m]) => [t, [...m.columns].sort()]));
+
+  it('reads each models module once per content, resolving inherited fields across modules every time', async () => {
+    const store = new FactsStore();
+    const first = await build(files('total'), {}, undefined, store);
+    expect(columns(first)).toEqual({
+      shop_order: ['created', 'customer', 'customer_id', 'ref'],
+      invoices: ['created', 'total'],
+    });
+    const extracted = store.extractions;
+    expect(extracted).toBeGreaterThanOrEqual(2);
+    const again = await build(files('total'), {}, undefined, store);
+    expect(store.extractions).toBe(extracted);
+    expect(columns(again)).toEqual(columns(first));
+    // One module changes: only it is read again, and its inherited fields still come from the other one.
+    const changed = await build(files('amount'), {}, undefined, store);
+    expect(store.extractions).toBe(extracted + 1);
+    expect(columns(changed).invoices).toEqual(['amount', 'created']);
   });
 });
