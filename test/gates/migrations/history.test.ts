@@ -200,13 +200,13 @@ describe('history index', () => {
 });
 
 describe('ORM models', () => {
-  const migration = (app: string) =>
+  const migration = () =>
     `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    operations = [migrations.CreateModel(name="Thing", fields=[("id", models.AutoField(primary_key=True))])]\n`;
   const files = (invoiceField: string): Record<string, string> => ({
-    'shop/migrations/0001_initial.py': migration('shop'),
+    'shop/migrations/0001_initial.py': migration(),
     'shop/models.py':
       'from django.db import models\n\nclass Base(models.Model):\n    created = models.DateTimeField()\n    class Meta:\n        abstract = True\n\nclass Order(Base):\n    ref = models.CharField(max_length=20)\n    customer = models.ForeignKey("Customer", on_delete=models.CASCADE)\n',
-    'billing/migrations/0001_initial.py': migration('billing'),
+    'billing/migrations/0001_initial.py': migration(),
     'billing/models.py': `from django.db import models\nfrom shop.models import Base\n\nclass Invoice(Base):\n    ${invoiceField} = models.IntegerField()\n    class Meta:\n        db_table = "invoices"\n`,
   });
   const columns = (index: MigrationIndex) =>
