@@ -36266,7 +36266,7 @@ import { createHash } from "node:crypto";
 var VERSION7 = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "cb77496f9dadaa0e";
+var FACTS_SOURCE_HASH = "a3d2ed1994997c12";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION7}+${FACTS_SOURCE_HASH}`;
@@ -37872,7 +37872,7 @@ var GitSnapshot = class _GitSnapshot {
   /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
   async blobId(path2) {
     const entry = (await this.listing()).get(path2);
-    if (!entry || entry.mode === SYMLINK2 || entry.mode === GITLINK2 || entry.size > this.maxFileBytes) return void 0;
+    if (!entry || !isRegular(entry) || entry.size > this.maxFileBytes) return void 0;
     return { oid: entry.oid, size: entry.size };
   }
   /** True for files, symlinks and submodules at this commit; false for directories. */
@@ -37895,7 +37895,7 @@ var GitSnapshot = class _GitSnapshot {
     if (!this.files) {
       const files = this.listing().then((tree) => {
         const out = [];
-        for (const [path2, e] of tree) if (e.mode !== SYMLINK2 && e.mode !== GITLINK2) out.push(path2);
+        for (const [path2, e] of tree) if (isRegular(e)) out.push(path2);
         return out.sort();
       });
       this.files = files;
@@ -37992,10 +37992,7 @@ var GitSnapshot = class _GitSnapshot {
       if (!isStringArray(answer)) continue;
       const [changed, tree] = await Promise.all([this.changesSince(sha), this.listing()]);
       if (!changed) continue;
-      const regular = (path2) => {
-        const entry = tree.get(path2);
-        return entry !== void 0 && entry.mode !== SYMLINK2 && entry.mode !== GITLINK2;
-      };
+      const regular = (path2) => isRegular(tree.get(path2));
       const match = globMatcher(globs);
       const toSearch = [...changed].filter((path2) => regular(path2) && match(path2));
       const bytes = toSearch.reduce((n, path2) => n + Math.max(0, tree.get(path2).size), 0);
@@ -38003,7 +38000,7 @@ var GitSnapshot = class _GitSnapshot {
       const found = await this.searchTexts(pattern, toSearch, tree);
       if (!found) return void 0;
       const kept = answer.filter((path2) => !changed.has(path2) && regular(path2));
-      return [.../* @__PURE__ */ new Set([...kept, ...found])].sort();
+      return [...kept, ...found].sort();
     }
     return void 0;
   }
@@ -38152,6 +38149,9 @@ function tokenPattern(tokens2) {
 }
 var patterns = /* @__PURE__ */ new Map();
 var MAX_PATTERNS = 2e3;
+function isRegular(entry) {
+  return entry !== void 0 && entry.mode !== SYMLINK2 && entry.mode !== GITLINK2;
+}
 function sameEntry(a, b) {
   return a !== void 0 && b !== void 0 && a.oid === b.oid && a.mode === b.mode;
 }
@@ -46293,15 +46293,13 @@ async function buildHealthModel(ctx) {
     composeMap: {},
     dockerfileMap: {}
   };
+  const pathSet = new Set(paths);
   const chartDirs = new Set(paths.filter((p) => /(^|\/)Chart\.ya?ml$/.test(p)).map(dirOf));
   const valuesCache = /* @__PURE__ */ new Map();
   const valuesOf = async (chart) => {
     if (valuesCache.has(chart)) return valuesCache.get(chart);
-    const path2 = chart ? `${chart}/values.yaml` : "values.yaml";
-    const file2 = paths.includes(path2) ? await ctx.read(path2) : void 0;
-    const parsed = file2?.yaml();
-    const doc = parsed?.documents[0];
-    const v = file2 && parsed && doc ? { path: path2, ctx: { lc: parsed.lineCounter, text: file2.text }, root: doc.contents } : void 0;
+    const path2 = valuesPathOf(chart);
+    const v = helmValues(path2, pathSet.has(path2) ? await ctx.read(path2) : void 0);
     valuesCache.set(chart, v);
     return v;
   };
@@ -46310,9 +46308,9 @@ async function buildHealthModel(ctx) {
   for (const path2 of paths) {
     if (!/\.ya?ml$/i.test(path2) || !yamlCandidates.has(path2) || isLockfileOrGenerated(path2)) continue;
     const chart = isComposePath(path2) ? void 0 : chartOf(path2, chartDirs);
-    const valuesPath = chart === void 0 ? void 0 : chart ? `${chart}/values.yaml` : "values.yaml";
+    const valuesPath = chart === void 0 ? void 0 : valuesPathOf(chart);
     const manifest = await ctx.facts(
-      manifestFacts(chart, valuesPath && paths.includes(valuesPath) ? valuesPath : void 0),
+      manifestFacts(chart, valuesPath !== void 0 && pathSet.has(valuesPath) ? valuesPath : void 0),
       path2
     );
     if (!manifest) continue;
@@ -46365,7 +46363,6 @@ async function buildHealthModel(ctx) {
     const f = factsOf(ctx.serviceOf(path2).root);
     if (record2.facts) mergeFacts(f, record2.facts);
   }
-  const pathSet = new Set(paths);
   for (const path2 of fileRouted) {
     const root = ctx.serviceOf(path2).root;
     const routes = await fileRoutesOf(path2, root, pathSet, code, ctx);
@@ -46640,6 +46637,14 @@ function nodeAt(root, ref) {
   }
   return void 0;
 }
+function valuesPathOf(chart) {
+  return chart ? `${chart}/values.yaml` : "values.yaml";
+}
+function helmValues(path2, file2) {
+  const parsed = file2?.yaml();
+  const doc = parsed?.documents[0];
+  return file2 && parsed && doc ? { path: path2, ctx: { lc: parsed.lineCounter, text: file2.text }, root: doc.contents } : void 0;
+}
 var manifestDefs = /* @__PURE__ */ new Map();
 function manifestFacts(chart, valuesPath) {
   const variant = JSON.stringify([chart ?? null, valuesPath ?? null]);
@@ -46656,19 +46661,8 @@ function manifestFacts(chart, valuesPath) {
       if (!looksLikeKube(file2.text)) return { kind: "none" };
       let helm;
       if (chart !== void 0) {
-        const values = valuesPath !== void 0 ? await stage.consult(valuesPath) : void 0;
-        const parsed = values?.yaml();
-        const doc = parsed?.documents[0];
-        helm = {
-          chartDir: chart,
-          ...values && parsed && doc && valuesPath !== void 0 ? {
-            values: {
-              path: valuesPath,
-              ctx: { lc: parsed.lineCounter, text: values.text },
-              root: doc.contents
-            }
-          } : {}
-        };
+        const values = valuesPath !== void 0 ? helmValues(valuesPath, await stage.consult(valuesPath)) : void 0;
+        helm = { chartDir: chart, ...values ? { values } : {} };
       }
       if (!helm && file2.yaml()?.templated) return { kind: "none" };
       try {

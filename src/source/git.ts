@@ -283,7 +283,7 @@ export class GitSnapshot implements Snapshot {
   /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
   async blobId(path: string): Promise<{ oid: string; size: number } | undefined> {
     const entry = (await this.listing()).get(path);
-    if (!entry || entry.mode === SYMLINK || entry.mode === GITLINK || entry.size > this.maxFileBytes) return undefined;
+    if (!entry || !isRegular(entry) || entry.size > this.maxFileBytes) return undefined;
     return { oid: entry.oid, size: entry.size };
   }
 
@@ -311,7 +311,7 @@ export class GitSnapshot implements Snapshot {
     if (!this.files) {
       const files = this.listing().then((tree) => {
         const out: string[] = [];
-        for (const [path, e] of tree) if (e.mode !== SYMLINK && e.mode !== GITLINK) out.push(path);
+        for (const [path, e] of tree) if (isRegular(e)) out.push(path);
         return out.sort();
       });
       this.files = files;
@@ -431,10 +431,7 @@ export class GitSnapshot implements Snapshot {
       if (!isStringArray(answer)) continue;
       const [changed, tree] = await Promise.all([this.changesSince(sha), this.listing()]);
       if (!changed) continue;
-      const regular = (path: string) => {
-        const entry = tree.get(path);
-        return entry !== undefined && entry.mode !== SYMLINK && entry.mode !== GITLINK;
-      };
+      const regular = (path: string) => isRegular(tree.get(path));
       const match = globMatcher(globs);
       const toSearch = [...changed].filter((path) => regular(path) && match(path));
       const bytes = toSearch.reduce((n, path) => n + Math.max(0, tree.get(path)!.size), 0);
@@ -442,7 +439,7 @@ export class GitSnapshot implements Snapshot {
       const found = await this.searchTexts(pattern, toSearch, tree);
       if (!found) return undefined;
       const kept = answer.filter((path) => !changed.has(path) && regular(path));
-      return [...new Set([...kept, ...found])].sort();
+      return [...kept, ...found].sort();
     }
     return undefined;
   }
@@ -642,6 +639,11 @@ function tokenPattern(tokens: readonly string[]): RegExp | undefined {
 const patterns = new Map<string, RegExp | undefined>();
 /** Token lines one in-process search takes; more go to git. */
 const MAX_PATTERNS = 2000;
+
+/** A regular file (not a symlink or a submodule) in a tree listing. */
+function isRegular(entry: TreeEntry | undefined): boolean {
+  return entry !== undefined && entry.mode !== SYMLINK && entry.mode !== GITLINK;
+}
 
 /** Same blob and mode: the file's content (and so any grep's answer for it) is the same. */
 function sameEntry(a: TreeEntry | undefined, b: TreeEntry | undefined): boolean {

@@ -23,12 +23,12 @@ import {
   type RawFacts,
   type RawRoute,
 } from './code/routes.js';
-import type { TSNode } from '../../lang/source-file.js';
+import type { SourceFile, TSNode } from '../../lang/source-file.js';
 import { isComposePath, parseCompose } from './deploy/compose.js';
 import { parseDockerfile } from './deploy/dockerfile.js';
 import { chartOf, type HelmContext, type HelmValues } from './deploy/helm.js';
 import { looksLikeKube, parseKube, type KubeParse } from './deploy/kube.js';
-import { ypath, ystr, type YCtx, type YNode } from './deploy/yaml-util.js';
+import { ypath, ystr, type YNode } from './deploy/yaml-util.js';
 import { httpTargetOf, shellWords } from './deploy/commands.js';
 import { healthOptions, type HealthOptions } from './options.js';
 import { healthReach, type HealthScope } from './scope.js';
@@ -107,18 +107,13 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   };
 
   // 1. Deployment files.
+  const pathSet = new Set(paths);
   const chartDirs = new Set(paths.filter((p) => /(^|\/)Chart\.ya?ml$/.test(p)).map(dirOf));
   const valuesCache = new Map<string, HelmValues | undefined>();
   const valuesOf = async (chart: string): Promise<HelmValues | undefined> => {
     if (valuesCache.has(chart)) return valuesCache.get(chart);
-    const path = chart ? `${chart}/values.yaml` : 'values.yaml';
-    const file = paths.includes(path) ? await ctx.read(path) : undefined;
-    const parsed = file?.yaml();
-    const doc = parsed?.documents[0];
-    const v =
-      file && parsed && doc
-        ? { path, ctx: { lc: parsed.lineCounter, text: file.text } as YCtx, root: doc.contents as YNode }
-        : undefined;
+    const path = valuesPathOf(chart);
+    const v = helmValues(path, pathSet.has(path) ? await ctx.read(path) : undefined);
     valuesCache.set(chart, v);
     return v;
   };
@@ -128,9 +123,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   for (const path of paths) {
     if (!/\.ya?ml$/i.test(path) || !yamlCandidates.has(path) || isLockfileOrGenerated(path)) continue;
     const chart = isComposePath(path) ? undefined : chartOf(path, chartDirs);
-    const valuesPath = chart === undefined ? undefined : chart ? `${chart}/values.yaml` : 'values.yaml';
+    const valuesPath = chart === undefined ? undefined : valuesPathOf(chart);
     const manifest = await ctx.facts(
-      manifestFacts(chart, valuesPath && paths.includes(valuesPath) ? valuesPath : undefined),
+      manifestFacts(chart, valuesPath !== undefined && pathSet.has(valuesPath) ? valuesPath : undefined),
       path,
     );
     if (!manifest) continue;
@@ -186,7 +181,6 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const f = factsOf(ctx.serviceOf(path).root);
     if (record.facts) mergeFacts(f, record.facts);
   }
-  const pathSet = new Set(paths);
   for (const path of fileRouted) {
     const root = ctx.serviceOf(path).root;
     const routes = await fileRoutesOf(path, root, pathSet, code, ctx);
@@ -574,6 +568,20 @@ interface FileRecord {
   errors: Array<{ path: string; message: string }>;
 }
 
+/** Where a chart's values live (`chart`: its directory, '' at the root). */
+function valuesPathOf(chart: string): string {
+  return chart ? `${chart}/values.yaml` : 'values.yaml';
+}
+
+/** A chart's values file as templates are resolved against it; undefined when missing or without a document. */
+function helmValues(path: string, file: SourceFile | undefined): HelmValues | undefined {
+  const parsed = file?.yaml();
+  const doc = parsed?.documents[0];
+  return file && parsed && doc
+    ? { path, ctx: { lc: parsed.lineCounter, text: file.text }, root: doc.contents as YNode }
+    : undefined;
+}
+
 /** What one YAML file adds to the model: Compose services, Kubernetes objects, or why it could not be read. */
 type ManifestFacts =
   | { kind: 'compose'; compose: ComposeService[] }
@@ -615,21 +623,8 @@ function manifestFacts(
       if (!looksLikeKube(file.text)) return { kind: 'none' };
       let helm: HelmContext | undefined;
       if (chart !== undefined) {
-        const values = valuesPath !== undefined ? await stage.consult(valuesPath) : undefined;
-        const parsed = values?.yaml();
-        const doc = parsed?.documents[0];
-        helm = {
-          chartDir: chart,
-          ...(values && parsed && doc && valuesPath !== undefined
-            ? {
-                values: {
-                  path: valuesPath,
-                  ctx: { lc: parsed.lineCounter, text: values.text },
-                  root: doc.contents as YNode,
-                },
-              }
-            : {}),
-        };
+        const values = valuesPath !== undefined ? helmValues(valuesPath, await stage.consult(valuesPath)) : undefined;
+        helm = { chartDir: chart, ...(values ? { values } : {}) };
       }
       if (!helm && file.yaml()?.templated) return { kind: 'none' }; // a template outside a chart: nothing to resolve against
       try {
