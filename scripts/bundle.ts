@@ -72,6 +72,9 @@ const ENTRIES: Record<BundleTarget, { entry: string; outdir: string }> = {
   cli: { entry: 'src/cli/index.ts', outdir: 'dist-cli' },
 };
 
+/** The entry of the facts worker threads, bundled beside the main entry as `facts-worker.js`. */
+const FACTS_WORKER_ENTRY = 'src/facts-worker.ts';
+
 /** Code-split chunks: flat beside the entry (the parsers find their .wasm files beside their own module). */
 export const CHUNK_NAME = /^chunk-[A-Z0-9]+\.js$/;
 
@@ -105,9 +108,10 @@ export async function bundle(outdir?: string, target: BundleTarget = 'action'): 
   mkdirSync(outdir, { recursive: true });
   const result = await build({
     absWorkingDir: ROOT,
-    entryPoints: [ENTRIES[target].entry],
+    // The facts worker threads' entry beside the main one (src/facts-workers.ts starts it from there).
+    entryPoints: { index: ENTRIES[target].entry, 'facts-worker': FACTS_WORKER_ENTRY },
     outdir,
-    entryNames: 'index',
+    entryNames: '[name]',
     chunkNames: 'chunk-[hash]',
     splitting: true,
     plugins: [sideEffectFree],

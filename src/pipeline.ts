@@ -8,6 +8,7 @@
  */
 import { diffConfigs, loadConfigChain, type ConfigLocation, type ExtendsReader } from './config/loader.js';
 import type { AnalysisCache } from './core/cache.js';
+import type { FactsWorkerPool } from './core/facts-parallel.js';
 import { CONFIG_PATH, ConfigError, type FailOn, type ReadinessConfig } from './config/types.js';
 import { analyse, type Analysis, type Waiver } from './core/engine.js';
 import { judge } from './core/judge.js';
@@ -46,6 +47,8 @@ export interface CheckOptions {
   cache?: AnalysisCache;
   /** Build every index over the whole repository to fill the cache (see `AnalyseOptions.fillCache`). */
   fillCache?: boolean;
+  /** Worker threads for the facts of big index builds (see `AnalyseOptions.workers`); none by default. */
+  workers?: FactsWorkerPool;
 }
 
 /** A config file larger than this (1 MiB) is refused; no real policy comes near it. */
@@ -210,6 +213,7 @@ export async function analyseCheck(options: Omit<CheckOptions, 'waivers' | 'now'
     ...(options.fileBudgetMs !== undefined ? { fileBudgetMs: options.fileBudgetMs } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.fillCache ? { fillCache: true } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
   });
   return {
     analysis,

@@ -8,6 +8,7 @@ import type { FailOn, ReadinessConfig } from '../config/types.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet } from '../core/types.js';
 import type { AnalysisCache } from '../core/cache.js';
+import type { FactsWorkerPool } from '../core/facts-parallel.js';
 import {
   CODEOWNERS_LOCATIONS,
   decideWaivers,
@@ -53,6 +54,8 @@ export interface EvaluateOptions {
   cache?: AnalysisCache;
   /** Build every index so the cache serves later pull requests (push events). */
   fillCache?: boolean;
+  /** Worker threads for the facts of big index builds. */
+  workers?: FactsWorkerPool;
 }
 
 /** The report, and the waiver decision when the PR had commands. */
@@ -73,7 +76,10 @@ export async function evaluate(options: EvaluateOptions): Promise<Evaluation> {
     ...(options.readRepositoryConfig ? { readRepositoryConfig: options.readRepositoryConfig } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
     ...(options.fillCache ? { fillCache: true } : {}),
+    ...(options.workers ? { workers: options.workers } : {}),
   });
+  const fromWorkers = checked.analysis.factsFromWorkers;
+  if (fromWorkers > 0) options.log(`Worker threads extracted the facts of ${fromWorkers} file(s).`);
   const source = options.waiverSource;
   if (!source) return { report: judgeCheck(checked, { now: options.now }) };
 

@@ -46,6 +46,8 @@ import {
 import { Publisher } from './publish.js';
 import { parsePublishedReport } from './published-report.js';
 import { DiskCache } from '../source/disk-cache.js';
+import type { FactsWorkerPool } from '../core/facts-parallel.js';
+import { factsWorkersFromEnv } from '../facts-workers.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -231,6 +233,7 @@ async function main(env: Env): Promise<void> {
 /** Collect, evaluate, publish. Any failure before publishing fails the step with its reason. */
 async function check(state: RunState, job: Job): Promise<void> {
   let collected: Collected | undefined;
+  let workers: FactsWorkerPool | undefined;
   const cache = state.inputs.cacheDir ? new DiskCache(outPath(state, state.inputs.cacheDir)) : undefined;
   if (cache?.loadProblem && cache.loadProblem !== 'missing')
     core.info(`The analysis cache in ${cache.path} was not used (${cache.loadProblem}); it is rebuilt.`);
@@ -254,6 +257,7 @@ async function check(state: RunState, job: Job): Promise<void> {
       core.endGroup();
     }
     core.info(`Compared with: ${collected.description}; ${collected.changeSet.files.length} file(s) changed.`);
+    workers = factsWorkersFromEnv(state.env);
     state.facts.push(`Compared with: ${collected.description}`);
     const waiverSource: WaiverSource | undefined =
       job.waivers && state.octokit
@@ -271,6 +275,7 @@ async function check(state: RunState, job: Job): Promise<void> {
       ...(cache ? { cache } : {}),
       // A push (to the base branch, typically) fills the cache for the pull requests that will target it.
       ...(cache && job.event === 'push' ? { fillCache: true } : {}),
+      ...(workers ? { workers } : {}),
     });
     if (cache) {
       const { hits, misses } = cache.stats;
@@ -290,6 +295,7 @@ async function check(state: RunState, job: Job): Promise<void> {
     }
     await failRun(state, job, error);
   } finally {
+    await workers?.close();
     await collected?.changeSet.close?.();
   }
 }

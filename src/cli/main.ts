@@ -9,6 +9,7 @@ import { closest } from 'fastest-levenshtein';
 // Only what every command needs is imported here; each command imports its own modules when it runs, so
 // `--version`, `--help` and `rules` never load the engine, the config schema or a parser (bench/startup).
 import { ConfigError } from '../config/types.js';
+import type { FactsWorkerPool } from '../core/facts-parallel.js';
 import type { ReadinessReport } from '../core/report.js';
 import { SourceError } from '../source/errors.js';
 import type { WorkingTreeChanges } from '../source/git.js';
@@ -246,12 +247,20 @@ async function check(args: string[], io: CliIo): Promise<number> {
       }
     : undefined;
 
-  const [{ gitChangeSet, gitCommonDir }, { runCheck }, renderers, { DiskCache }] = await Promise.all([
-    import('../source/git.js'),
-    import('../pipeline.js'),
-    import('../render/index.js'),
-    import('../source/disk-cache.js'),
-  ]);
+  const [{ gitChangeSet, gitCommonDir }, { runCheck }, renderers, { DiskCache }, { factsWorkersFromEnv }] =
+    await Promise.all([
+      import('../source/git.js'),
+      import('../pipeline.js'),
+      import('../render/index.js'),
+      import('../source/disk-cache.js'),
+      import('../facts-workers.js'),
+    ]);
+  let workers: FactsWorkerPool | undefined;
+  try {
+    workers = factsWorkersFromEnv(io.env);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const cacheDir = values['cache-dir'] as string | undefined;
   if (values['fill-cache'] === true && values['no-cache'] === true)
     throw new UsageError('--fill-cache fills the analysis cache: it cannot go with --no-cache');
@@ -281,6 +290,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
       ...(fileBudgetMs(io.env) !== undefined ? { fileBudgetMs: fileBudgetMs(io.env)! } : {}),
       ...(cache ? { cache } : {}),
       ...(cache && values['fill-cache'] === true ? { fillCache: true } : {}),
+      ...(workers ? { workers } : {}),
       ...(showProgress
         ? {
             onProgress: (done: number, total: number, label: string) => {
@@ -299,6 +309,7 @@ async function check(args: string[], io: CliIo): Promise<number> {
     else io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     return report.verdict === 'blocked' ? 1 : 0;
   } finally {
+    await workers?.close();
     await changeSet.close?.();
     const saved = cache?.save();
     if (saved?.error) io.stderr.write(`readiness-gates: the analysis cache was not saved (${saved.error})\n`);

@@ -12,6 +12,7 @@ import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
 import { FactsStore, type FactsDef, type RuleFactsOwner, type SideFacts } from './facts.js';
+import { ParallelFacts, type FactsWorkerPool } from './facts-parallel.js';
 import { moduleResolverFor, type ModuleResolver } from '../lang/program/modules.js';
 import { isLockfileOrGenerated } from './feeds.js';
 import type { ReadinessConfig } from '../config/types.js';
@@ -89,6 +90,11 @@ export interface AnalyseOptions {
    * the report also carries debt anywhere in the repository, as before indexes were scoped.
    */
   fillCache?: boolean;
+  /**
+   * Worker threads that extract facts while an index asks for many files (none: the main thread does all).
+   * Results are the same either way.
+   */
+  workers?: FactsWorkerPool;
 }
 
 export interface EvaluateOptions extends AnalyseOptions {
@@ -174,6 +180,8 @@ export interface Analysis {
   rules: RuleMeta[];
   resolved: ResolvedFinding[];
   filesCheckedByRules: number;
+  /** Files whose facts worker threads extracted for the indexes (0 without `workers`). */
+  factsFromWorkers: number;
 }
 
 type Side = 'base' | 'head';
@@ -403,6 +411,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
   const renamedToHead = new Map<string, string>();
   for (const c of changes) if (c.previousPath) renamedToHead.set(c.previousPath, c.path);
 
+  let parallel: ParallelFacts | undefined;
   try {
     // Every changed file in scope is read at the head, so skipped files are reported and suppressions
     // in them are checked; the base versions are read as rules need them.
@@ -483,6 +492,8 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     const runs: Record<Side, IndexRun[]> = { head: [], base: [] };
     // Per-file facts: one store for both sides (an untouched file is extracted once), one resolver a side.
     const factsStore = new FactsStore(options.cache);
+    // Worker threads extract facts while an index asks for many (ParallelFacts: checked here before use).
+    parallel = options.workers ? new ParallelFacts(options.workers, factsStore) : undefined;
     const resolvers: Partial<Record<Side, Promise<ModuleResolver>>> = {};
     const modulesOf = (side: Side) =>
       (resolvers[side] ??= moduleResolverFor(sides[side].paths, (p) => sides[side].snapshot.read(p)));
@@ -530,8 +541,14 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
               if (side === 'head') addError(path, message);
             },
             excluded,
-            prefetch: async (paths, facts) =>
-              files.prefetch(facts ? await sideFacts[side].unknown(facts, paths, run.ctx) : paths),
+            prefetch: async (paths, facts) => {
+              if (!facts) return files.prefetch(paths);
+              const unknown = await sideFacts[side].unknownJobs(facts, paths, run.ctx);
+              // Workers take files from the end of the list: read from both ends then, in turns.
+              const spread = parallel ? parallel.spread(sideFacts[side], unknown) > 0 : false;
+              const order = unknown.map((u) => u.path);
+              files.prefetch(spread ? fromBothEnds(order) : order);
+            },
             ...(options.cache ? { cache: options.cache } : {}),
             ...(scopes.get(`${gate.id}:${def.id}`) !== undefined ? { scope: scopes.get(`${gate.id}:${def.id}`) } : {}),
             facts: (def, path) => sideFacts[side].get(def, path, run.ctx),
@@ -555,6 +572,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
         }
       }
     }
+    parallel?.close();
 
     // Preload the files each file rule will look at, on each side.
     type Planned = { rule: Extract<Rule, { scope: 'file' }>; gate: Gate; change: ChangedFile; path: string };
@@ -936,8 +954,10 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
       resolved,
       filesCheckedByRules: new Set([...checkedByGate.values()].flatMap((set) => [...set])).size,
+      factsFromWorkers: factsStore.adopted,
     };
   } finally {
+    parallel?.close();
     sides.head.dispose();
     sides.base.dispose();
   }
@@ -1201,3 +1221,13 @@ function applySuppressions(input: SuppressionInput): void {
 }
 
 export type { Service };
+
+/** `items` in the order p0, pN, p1, pN−1, …: what is asked for from both ends comes in time at both. */
+function fromBothEnds<T>(items: readonly T[]): T[] {
+  const out: T[] = [];
+  for (let i = 0, j = items.length - 1; i <= j; i++, j--) {
+    out.push(items[i]!);
+    if (j !== i) out.push(items[j]!);
+  }
+  return out;
+}

@@ -55,6 +55,12 @@ export interface FactsDef<F, Owner = unknown> {
   variant?(owner: Owner): string;
   /** False when the extraction never resolves modules: the snapshot's resolver is then not built for it. */
   readonly resolves?: boolean;
+  /**
+   * True when the extraction may run in a worker thread, which rebuilds the definition from its `id` and
+   * variant (`src/gates/worker-facts.ts`): `extract` then depends on nothing but the file, the context and
+   * the variant (not on its owner). What a worker extracts is checked on the main thread before it is used.
+   */
+  readonly portable?: boolean;
 }
 
 /** The owner of a rule's facts: the rule's gate options. */
@@ -70,7 +76,7 @@ interface Lookup {
 }
 
 /** Facts with the questions they depended on and the files they looked into (by identity; null: absent). */
-interface Extraction {
+export interface Extraction {
   facts: unknown;
   lookups: Lookup[];
   consulted: Array<{ path: string; id: string | null }>;
@@ -90,7 +96,7 @@ function ask(resolver: ModuleLookup, l: Lookup): string | boolean | undefined {
 }
 
 /** How a snapshot answers the questions an extraction may have asked. */
-interface Answers {
+export interface Answers {
   resolver(): Promise<ModuleLookup>;
   identify(path: string): Promise<string | undefined>;
 }
@@ -141,13 +147,50 @@ function isLookup(value: unknown): value is Lookup {
 }
 
 /**
+ * @internal Runs `def` on `file`: the facts with every question asked of the resolver and every other file
+ * consulted (read through `read`, identified by {@link contentId}). The one way facts are extracted, on the
+ * main thread or in a worker.
+ */
+export async function runExtraction(
+  def: FactsDef<unknown, never>,
+  owner: unknown,
+  file: SourceFile,
+  read: (path: string) => Promise<SourceFile | undefined>,
+  resolver: () => Promise<ModuleLookup>,
+): Promise<Extraction> {
+  const recording = new RecordingLookup(def.resolves === false ? unresolvable(def.id) : await resolver());
+  const consulted: Extraction['consulted'] = [];
+  const consult = async (path: string) => {
+    const other = path === file.path ? file : await read(path);
+    if (path !== file.path && !consulted.some((c) => c.path === path))
+      consulted.push({ path, id: other ? contentId(other) : null });
+    return other;
+  };
+  const facts = await def.extract(file, { modules: recording, consult }, owner as never);
+  return { facts, lookups: recording.lookups, consulted };
+}
+
+/** Extractions under way elsewhere (worker threads), by memo key. */
+export interface Delegated {
+  /**
+   * Before `key` is looked up: waits for its extraction when a worker is running it, takes it back when it
+   * is still queued (this thread extracts it then); nothing for a key never handed over.
+   */
+  settle(key: string): Promise<void> | undefined;
+}
+
+/**
  * The facts of one evaluation (both sides). Memory holds each extraction by definition and file identity,
  * so a file the pull request did not touch is extracted once for both sides.
  */
 export class FactsStore {
   private readonly memo = new Map<string, Extraction>();
-  /** Extractions run (not served from memory or the cache), for tests and benchmarks. */
+  /** Extractions run (not served from memory or the cache), here or in a worker, for tests and benchmarks. */
   extractions = 0;
+  /** Of those, the ones a worker thread ran and this thread adopted. */
+  adopted = 0;
+  /** Extractions handed to worker threads, if any. */
+  delegated: Delegated | undefined;
 
   constructor(private readonly cache?: AnalysisCache) {}
 
@@ -161,7 +204,8 @@ export class FactsStore {
    * that holds on the snapshot `answers` speaks for.
    */
   async recall(slot: Slot, identity: string, answers: Answers): Promise<Extraction | undefined> {
-    const key = `${slot.key}\u0000${identity}`;
+    const key = memoKey(slot, identity);
+    await this.delegated?.settle(key);
     const known = this.memo.get(key);
     if (known && (await holds(known, answers))) return known;
     if (!this.cache) return undefined;
@@ -184,8 +228,7 @@ export class FactsStore {
   /** @internal Whether an extraction of `slot` for `identity` is remembered or cached (not checked here). */
   known(slot: Slot, identity: string): boolean {
     return (
-      this.memo.has(`${slot.key}\u0000${identity}`) ||
-      this.cache?.has(cacheKey(slot.def.id, slot.variant, identity)) === true
+      this.memo.has(memoKey(slot, identity)) || this.cache?.has(cacheKey(slot.def.id, slot.variant, identity)) === true
     );
   }
 
@@ -197,34 +240,45 @@ export class FactsStore {
     access: Pick<FactsSideAccess, 'read'>,
     answers: Answers,
   ): Promise<Extraction> {
-    const recording = new RecordingLookup(
-      slot.def.resolves === false ? unresolvable(slot.def.id) : await answers.resolver(),
-    );
-    const consulted: Extraction['consulted'] = [];
-    const consult = async (path: string) => {
-      const other = path === file.path ? file : await access.read(path);
-      if (path !== file.path && !consulted.some((c) => c.path === path))
-        consulted.push({ path, id: other ? contentId(other) : null });
-      return other;
-    };
-    const facts = await slot.def.extract(file, { modules: recording, consult }, slot.owner as never);
+    const extraction = await runExtraction(slot.def, slot.owner, file, access.read, answers.resolver);
     this.extractions++;
-    const extraction: Extraction = { facts, lookups: recording.lookups, consulted };
-    this.memo.set(`${slot.key}\u0000${identity}`, extraction);
-    this.cache?.set(cacheKey(slot.def.id, slot.variant, identity), extraction);
+    this.remember(slot, identity, extraction);
     return extraction;
+  }
+
+  /**
+   * @internal Takes an extraction a worker thread ran, once every question it recorded has the same answer
+   * on this snapshot (a worker's resolver or files that differ from this thread's are never trusted): kept
+   * as if extracted here. False when it does not hold (the file is then extracted here when asked for).
+   */
+  async adopt(slot: Slot, identity: string, extraction: Extraction, answers: Answers): Promise<boolean> {
+    if (!slot.def.isFacts(extraction.facts) || !(await holds(extraction, answers))) return false;
+    this.extractions++;
+    this.adopted++;
+    this.remember(slot, identity, extraction);
+    return true;
+  }
+
+  private remember(slot: Slot, identity: string, extraction: Extraction): void {
+    this.memo.set(memoKey(slot, identity), extraction);
+    this.cache?.set(cacheKey(slot.def.id, slot.variant, identity), extraction);
   }
 }
 
+/** @internal The key of one extraction in memory (and of its job when delegated). */
+export function memoKey(slot: Slot, identity: string): string {
+  return `${slot.key}\u0000${identity}`;
+}
+
 /** A definition as one owner asks for it: the variant is part of every key. */
-interface Slot {
+export interface Slot {
   def: FactsDef<unknown, never>;
   owner: unknown;
   variant: string;
   key: string;
 }
 
-function slotOf(def: FactsDef<unknown, never>, owner: unknown): Slot {
+export function slotOf(def: FactsDef<unknown, never>, owner: unknown): Slot {
   const variant = def.variant ? def.variant(owner as never) : '';
   return { def, owner, variant, key: `${def.id}\u0000${variant}` };
 }
@@ -256,6 +310,16 @@ export interface FactsSideAccess {
 export interface Pending {
   def: FactsDef<unknown, never>;
   owner: unknown;
+}
+
+/** A definition for every file, or one for each file (undefined: none for that file). */
+export type FactsFor = FactsDef<unknown, never> | ((path: string) => FactsDef<unknown, never> | undefined);
+
+/** A file whose facts are to be extracted. */
+export interface UnknownFacts {
+  path: string;
+  slot: Slot;
+  identity: string;
 }
 
 /** The facts of one snapshot. */
@@ -297,17 +361,31 @@ export class SideFacts {
   }
 
   /**
-   * The paths among `paths` whose facts of `def` are neither in memory nor in the cache: the files an
-   * index that asks for all of them will have to read (a cached entry that no longer holds is read then).
+   * The paths among `paths` whose facts (of `def`, or of the definition `def` gives for the path) are
+   * neither in memory nor in the cache: the files an index that asks for all of them will have to read (a
+   * cached entry that no longer holds is read then).
    */
-  async unknown(def: FactsDef<unknown, never>, paths: readonly string[], owner: unknown): Promise<string[]> {
-    const slot = slotOf(def, owner);
-    const out: string[] = [];
+  async unknown(def: FactsFor, paths: readonly string[], owner: unknown): Promise<string[]> {
+    return (await this.unknownJobs(def, paths, owner)).map((j) => j.path);
+  }
+
+  /** @internal {@link unknown}, with each file's definition as its owner asks for it and its identity. */
+  async unknownJobs(def: FactsFor, paths: readonly string[], owner: unknown): Promise<UnknownFacts[]> {
+    const fixed = typeof def === 'function' ? undefined : slotOf(def, owner);
+    const out: UnknownFacts[] = [];
     for (const path of paths) {
+      const pathDef = typeof def === 'function' ? def(path) : undefined;
+      const slot = fixed ?? (pathDef && slotOf(pathDef, owner));
+      if (!slot) continue;
       const identity = await this.access.identify(path);
-      if (identity !== undefined && !this.store.known(slot, identity)) out.push(path);
+      if (identity !== undefined && !this.store.known(slot, identity)) out.push({ path, slot, identity });
     }
     return out;
+  }
+
+  /** @internal How this snapshot's files are read and its questions answered (for delegated extractions). */
+  delegation(): { access: FactsSideAccess; answers: Answers; store: FactsStore } {
+    return { access: this.access, answers: this.answers(), store: this.store };
   }
 
   /**

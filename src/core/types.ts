@@ -362,10 +362,16 @@ export interface IndexContext<GateOptions = unknown> {
   /**
    * A hint that these files are about to be read, in this order: the engine starts reading them so the
    * snapshot's IO (a git process, the network) overlaps with the index's parsing. Optional to call. With
-   * `facts`, the files are about to be asked for those facts: the ones whose facts are known (in memory or
-   * the analysis cache) are not read.
+   * `facts` (one definition, or each path's), the files are about to be asked for those facts: the ones whose
+   * facts are known (in memory or the analysis cache) are not read, and when there are many and the
+   * definitions are `portable`, worker threads extract them meanwhile (the index then asks as before).
    */
-  prefetch?(paths: readonly string[], facts?: FactsDef<any, IndexContext<GateOptions>>): Promise<void> | void;
+  prefetch?(
+    paths: readonly string[],
+    facts?:
+      | FactsDef<any, IndexContext<GateOptions>>
+      | ((path: string) => FactsDef<any, IndexContext<GateOptions>> | undefined),
+  ): Promise<void> | void;
   /**
    * What of the repository the change can affect, as the index's `scope` computed it (the same value on
    * both sides); undefined when the index has no `scope` or it answered "everything".

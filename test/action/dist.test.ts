@@ -20,9 +20,11 @@ describe('dist/', () => {
     try {
       const a = await bundle(join(tempDir('rg-bundle-a-'), 'dist'));
       const b = await bundle(join(tempDir('rg-bundle-b-'), 'dist'));
-      // The entry, its on-demand chunks, the parsers' WebAssembly and the package.json.
+      // The entry, the facts worker threads' entry, their on-demand chunks, the parsers' WebAssembly and the
+      // package.json.
       expect(a.files.some((f) => CHUNK_NAME.test(f.name))).toBe(true);
       expect(a.files.map((f) => f.name).filter((name) => !CHUNK_NAME.test(name))).toEqual([
+        'facts-worker.js',
         'index.js',
         'libpg-query.wasm',
         'package.json',

@@ -24,10 +24,10 @@ function capture() {
   return { stream, text: () => text };
 }
 
-async function cli(args: string[], cwd: string) {
+async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
   const out = capture();
   const err = capture();
-  const code = await run(args, { stdout: out.stream, stderr: err.stream, cwd, env: {} });
+  const code = await run(args, { stdout: out.stream, stderr: err.stream, cwd, env });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
@@ -61,6 +61,13 @@ describe('readiness-gates CLI', () => {
     expect((await cli(['check', '--format', 'xml'], process.cwd())).code).toBe(2);
     expect((await cli(['check', '--bogus'], process.cwd())).code).toBe(2);
     expect((await cli([], process.cwd())).code).toBe(2);
+    const repo = repoWithPr({ 'src/a.ts': 'export const a = 1;\n' });
+    const workers = await cli(['check', '--base', 'main', '--head', 'pr'], repo.dir, { READINESS_WORKERS: 'many' });
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toContain(
+      'READINESS_WORKERS must be a whole number of worker threads from 0 to 64; got "many"',
+    );
+    expect((await cli(['check', '--base', 'main', '--head', 'pr'], repo.dir, { READINESS_WORKERS: '0' })).code).toBe(0);
   });
 
   it('check writes each format and exits 0 when ready', async () => {

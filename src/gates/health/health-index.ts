@@ -6,10 +6,11 @@
 import type { IndexContext, IndexDef, Service } from '../../core/types.js';
 import { isRecord } from '../../core/cache.js';
 import type { FactsContext, FactsDef } from '../../core/facts.js';
+import type { WorkerEnv, WorkerFactory } from '../../core/facts-parallel.js';
 import { CodeBase, functionOf, type Dependencies, type FileInfo } from './code/codebase.js';
 import { HandlerAnalyzer } from './code/handler.js';
 import { clientsOf } from './code/clients.js';
-import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe } from './code/fs-routes.js';
+import { fileRoutePlan, fileRoutes, isFileRouteCandidate, mayServe, type FileRoutePlan } from './code/fs-routes.js';
 import { extractJs, JS_TOKENS, JS_WEB_MODULES } from './code/js-extract.js';
 import { extractPython, PY_TOKENS } from './code/py-extract.js';
 import { dirOf } from '../../lang/program/modules.js';
@@ -172,7 +173,14 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
   const fileRouted = paths.filter((p) => isFileRouteCandidate(p) && inScope(p));
   const sources = paths.filter((p) => isSource(p) && (jsFiles.has(p) || pyFiles.has(p)) && inScope(p));
   const fileFacts = fileFactsOf(code);
+  const routeDefs = new Map<string, FactsDef<RawFacts | null, IndexContext>>();
+  for (const path of fileRouted) {
+    const plan = fileRoutePlan(path, ctx.serviceOf(path).root, pathSet);
+    if (plan) routeDefs.set(path, fileRoutesFacts(plan, code));
+  }
+  // Both lists are asked for below, in this order (worker threads take a big build's files from the end).
   await ctx.prefetch?.(sources, fileFacts);
+  await ctx.prefetch?.([...routeDefs.keys()], (path) => routeDefs.get(path));
   for (const path of sources) {
     const record = await ctx.facts(fileFacts, path);
     if (!record) continue;
@@ -181,10 +189,9 @@ export async function buildHealthModel(ctx: IndexContext<HealthOptions>): Promis
     const f = factsOf(ctx.serviceOf(path).root);
     if (record.facts) mergeFacts(f, record.facts);
   }
-  for (const path of fileRouted) {
-    const root = ctx.serviceOf(path).root;
-    const routes = await fileRoutesOf(path, root, pathSet, code, ctx);
-    if (routes) mergeFacts(factsOf(root), routes);
+  for (const [path, def] of routeDefs) {
+    const routes = await ctx.facts(def, path);
+    if (routes) mergeFacts(factsOf(ctx.serviceOf(path).root), routes);
   }
   await djangoRoots(ctx, code, facts);
   // Everything below works on plain facts; the few handlers analysed in depth are parsed again.
@@ -686,6 +693,7 @@ function fileFactsOf(code: CodeBase): FactsDef<FileRecord, IndexContext> {
     id: 'health/file-facts',
     // The health index reads its code files itself; nothing is extracted ahead for it.
     wants: () => false,
+    portable: true,
     isFacts: isFileRecord,
     async extract(file, stage) {
       const path = file.path;
@@ -724,37 +732,54 @@ function fileFactsOf(code: CodeBase): FactsDef<FileRecord, IndexContext> {
 /**
  * The routes one file-system-routed module serves (Remix, Next.js, SvelteKit), as facts of the module with
  * what its path makes of it (the plan) as the variant. Route modules are many (a Remix app has hundreds):
- * only those whose text can serve something are parsed, and each tree is freed at once.
+ * only those whose text can serve something are parsed, and each tree is freed at once. Null: the module
+ * serves nothing (remembered, so the next run need not parse it to find out again).
  */
-async function fileRoutesOf(
-  path: string,
-  root: string,
-  paths: ReadonlySet<string>,
-  code: CodeBase,
-  ctx: IndexContext,
-): Promise<RawFacts | undefined> {
-  const plan = fileRoutePlan(path, root, paths);
-  if (!plan) return undefined;
-  // null: the module serves nothing (remembered, so the next run need not parse it to find out again).
-  const def: FactsDef<RawFacts | null, IndexContext> = {
+function fileRoutesFacts(plan: FileRoutePlan, code: CodeBase): FactsDef<RawFacts | null, IndexContext> {
+  return {
     id: 'health/file-routes',
     wants: () => false,
+    portable: true,
     variant: () => JSON.stringify(plan),
     isFacts: (value): value is RawFacts | null => value === null || isStoredFacts(value),
     async extract(file) {
       if (!mayServe(plan, file.text)) return null;
-      const info = await code.info(path);
+      const info = await code.info(file.path);
       if (!info) return null;
       const routes = emptyFacts();
       try {
         fileRoutes(info, routes, plan);
       } finally {
-        code.release(path);
+        code.release(file.path);
       }
       return routes;
     },
   };
-  return (await ctx.facts(def, path)) ?? undefined;
+}
+
+/**
+ * The health gate's facts a worker thread can extract (see core/facts-parallel.ts): its own code base over
+ * the worker's view of the snapshot, whose trees are freed whenever the worker is idle.
+ */
+export const healthWorkerFacts: Readonly<Record<string, WorkerFactory>> = {
+  'health/file-facts': (_variant, env) => fileFactsOf(workerCode(env)),
+  'health/file-routes': (variant, env) => fileRoutesFacts(JSON.parse(variant) as FileRoutePlan, workerCode(env)),
+};
+
+function workerCode(env: WorkerEnv): CodeBase {
+  return env.shared(
+    'health/code',
+    () =>
+      new CodeBase(
+        env.resolver,
+        (path) => env.read(path),
+        (path, message) => {
+          // Every read of a worker's extraction is inside its session, which records errors; this is a bug.
+          throw new Error(`unexpected error outside an extraction (${path}: ${message})`);
+        },
+      ),
+    (code) => code.releaseAll(),
+  );
 }
 
 /** Django's root URL conf: `ROOT_URLCONF` in settings, else a urls.py beside settings.py. */

@@ -8,6 +8,7 @@ import type { ChangeContext, IndexContext, IndexDef, Service } from '../../core/
 import { isLockfileOrGenerated } from '../../core/feeds.js';
 import { isRecord } from '../../core/cache.js';
 import type { FactsDef } from '../../core/facts.js';
+import type { WorkerFactory } from '../../core/facts-parallel.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { extractGo } from './extract-go.js';
 import { extractJs } from './extract-js.js';
@@ -85,6 +86,7 @@ export const metricFileFacts: FactsDef<FileFacts | undefined, IndexContext> = {
     return !scope || scope.files.includes(file.path);
   },
   extract: (file, ctx) => extract(file, ctx.modules),
+  portable: true,
   isFacts: (value): value is FileFacts | undefined =>
     value === undefined || (isRecord(value) && typeof value.path === 'string' && Array.isArray(value.metrics)),
 };
@@ -142,6 +144,10 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
   if (scoped) {
     for (const path of candidates) if (facts.has(path)) libraryFiles.add(path);
   } else {
+    await ctx.prefetch?.(
+      candidates.filter((p) => !ctx.excluded(p) && isSource(p)),
+      metricFileFacts,
+    );
     for (const path of candidates) await load(path);
     for (const path of facts.keys()) libraryFiles.add(path);
     if (libraryFiles.size === 0) return emptyIndex();
@@ -798,3 +804,8 @@ function propagateHot(
   }
   return hot;
 }
+
+/** The metrics gate's facts a worker thread can extract (see core/facts-parallel.ts). */
+export const metricsWorkerFacts: Readonly<Record<string, WorkerFactory>> = {
+  [metricFileFacts.id]: () => metricFileFacts as FactsDef<unknown, never>,
+};

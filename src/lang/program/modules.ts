@@ -102,6 +102,14 @@ export class ModuleResolver {
     this.workspaces = workspacePackages(config?.packageJsons ?? new Map());
   }
 
+  /**
+   * What this resolver was built from, as plain data: `new ModuleResolver(paths, config)` in another
+   * thread answers every question as this one does.
+   */
+  portable(): { paths: string[]; config: JsProjectConfig } {
+    return { paths: [...this.paths], config: { tsconfigs: this.tsconfigTexts, packageJsons: this.packageJsons } };
+  }
+
   has(path: string): boolean {
     return this.paths.has(path);
   }
