@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-KHK2EV5V.js";
+} from "./chunk-V3UDSKFY.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -86,7 +86,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-KHK2EV5V.js";
+} from "./chunk-V3UDSKFY.js";
 import {
   __commonJS,
   __toESM
@@ -25947,16 +25947,17 @@ import { existsSync as existsSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+var LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 };
 var MAX_FACTS_WORKERS = 3;
 function defaultFactsWorkers() {
   return Math.min(MAX_FACTS_WORKERS, Math.max(0, availableParallelism() - 1));
 }
 function startFactsWorker() {
   const js = new URL("./facts-worker.js", import.meta.url);
-  if (existsSync2(fileURLToPath(js))) return new Worker(js);
+  if (existsSync2(fileURLToPath(js))) return new Worker(js, { resourceLimits: LIMITS });
   const ts = new URL("./facts-worker.ts", import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS });
 }
 function factsWorkerPool(size = defaultFactsWorkers(), minJobs) {
   return size >= 1 ? new FactsWorkerPool(size, startFactsWorker, minJobs) : void 0;

@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { FactsWorkerPool, type FactsPort } from './core/facts-parallel.js';
 
+/**
+ * A worker's JavaScript heap: past it the worker dies (a file no extraction should need that much for), and
+ * its files are extracted on the main thread, which reports what it finds.
+ */
+const LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 };
+
 /** More workers than this wait on the main thread, which reads every file they extract. */
 export const MAX_FACTS_WORKERS = 3;
 
@@ -23,10 +29,10 @@ export function defaultFactsWorkers(): number {
  */
 export function startFactsWorker(): FactsPort {
   const js = new URL('./facts-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js) as unknown as FactsPort;
+  if (existsSync(fileURLToPath(js))) return new Worker(js, { resourceLimits: LIMITS }) as unknown as FactsPort;
   const ts = new URL('./facts-worker.ts', import.meta.url).href;
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true }) as unknown as FactsPort;
+  return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS }) as unknown as FactsPort;
 }
 
 /** A pool of `size` facts workers (default {@link defaultFactsWorkers}); undefined for none. */

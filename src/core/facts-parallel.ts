@@ -91,6 +91,8 @@ export interface FactsPort {
  */
 export class FactsWorkerPool {
   private readonly started: FactsPort[] = [];
+  /** Workers started so far, over the pool's life (a retired worker counts). */
+  launched = 0;
 
   constructor(
     readonly size: number,
@@ -105,15 +107,27 @@ export class FactsWorkerPool {
   ports(): FactsPort[] {
     while (this.started.length < this.size) {
       const port = this.start();
+      this.launched++;
       port.unref?.();
+      // A worker that fails between evaluations (nobody listening) must not take the process down with it:
+      // the next evaluation finds it gone and its files are extracted on the main thread.
+      port.on('error', () => undefined);
       this.started.push(port);
     }
     return this.started;
   }
 
-  /** Workers started so far. */
-  get count(): number {
+  /** Workers running now (started and not retired). */
+  get alive(): number {
     return this.started.length;
+  }
+
+  /**
+   * Stops the workers started so far, without waiting: their memory (a heap and the parsers' WebAssembly
+   * memory each, which never shrinks) is given back before the rules run. Later evaluations start new ones.
+   */
+  retire(): void {
+    for (const port of this.started.splice(0)) void port.terminate?.();
   }
 
   async close(): Promise<void> {
@@ -223,7 +237,10 @@ export class ParallelFacts implements Delegated {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
-  /** Stops listening to the workers (they stay in the pool); what is still queued is this thread's. */
+  /**
+   * The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire});
+   * what is still queued is this thread's.
+   */
   close(): void {
     for (const w of this.workers ?? []) {
       w.port.off('message', w.listeners.message);
@@ -231,6 +248,7 @@ export class ParallelFacts implements Delegated {
       w.port.off('exit', w.listeners.gone);
       w.port.unref?.();
     }
+    if (this.workers?.length) this.pool.retire();
     this.workers = [];
     for (const job of this.queue) if (job.state === 'queued') job.state = 'taken';
     this.queue.length = 0;

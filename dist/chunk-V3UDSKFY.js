@@ -10430,7 +10430,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "10f517dc89bbda9b";
+var FACTS_SOURCE_HASH = "32bcc7616e503107";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10719,18 +10719,29 @@ var FactsWorkerPool = class {
   start;
   minJobs;
   started = [];
+  /** Workers started so far, over the pool's life (a retired worker counts). */
+  launched = 0;
   /** @internal The workers, started now if not yet. */
   ports() {
     while (this.started.length < this.size) {
       const port = this.start();
+      this.launched++;
       port.unref?.();
+      port.on("error", () => void 0);
       this.started.push(port);
     }
     return this.started;
   }
-  /** Workers started so far. */
-  get count() {
+  /** Workers running now (started and not retired). */
+  get alive() {
     return this.started.length;
+  }
+  /**
+   * Stops the workers started so far, without waiting: their memory (a heap and the parsers' WebAssembly
+   * memory each, which never shrinks) is given back before the rules run. Later evaluations start new ones.
+   */
+  retire() {
+    for (const port of this.started.splice(0)) void port.terminate?.();
   }
   async close() {
     await Promise.all(this.started.splice(0).map((port) => port.terminate?.()));
@@ -10801,7 +10812,10 @@ var ParallelFacts = class {
     this.breathed = now;
     return new Promise((resolve) => setImmediate(resolve));
   }
-  /** Stops listening to the workers (they stay in the pool); what is still queued is this thread's. */
+  /**
+   * The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire});
+   * what is still queued is this thread's.
+   */
   close() {
     for (const w of this.workers ?? []) {
       w.port.off("message", w.listeners.message);
@@ -10809,6 +10823,7 @@ var ParallelFacts = class {
       w.port.off("exit", w.listeners.gone);
       w.port.unref?.();
     }
+    if (this.workers?.length) this.pool.retire();
     this.workers = [];
     for (const job of this.queue) if (job.state === "queued") job.state = "taken";
     this.queue.length = 0;
