@@ -20,6 +20,11 @@
  *       --old <this checkout>` with a copy of the manifest as manifest-OTHER.json), so both builds can be
  *       measured side by side on a shared machine; the tables then also count blocked commits and group
  *       the differences by rule (rules that another issue deliberately changed differ by design).
+ *   npx tsx bench/real/run.ts turn-about --clone owner/name=/path ... [--old DIR] [--old-env K=V] [--new-env K=V]
+ *       measures both builds turn about, commit by commit (old, then new, `--runs` times each), so a machine
+ *       whose speed drifts during the bench affects both alike; without `--old`, this checkout's build against
+ *       itself, told apart by the environment (e.g. `--old-env READINESS_WORKERS=0`: without worker threads).
+ *       Writes bench/results/NAME.{json,md} (`--out`) like `run`; nothing is stored as a baseline.
  *
  * The comparison: every **new** finding, and every finding on a file the commit changes, must be the same
  * (id, rule, state, severity, path and line). A finding the baseline had in state `existing` (or
@@ -130,8 +135,23 @@ const { positionals, values } = parseArgs({
     cache: { type: 'string', default: 'none' },
     out: { type: 'string' },
     entry: { type: 'string', default: 'bin/readiness-gates.js' },
+    'old-env': { type: 'string', multiple: true, default: [] },
+    'new-env': { type: 'string', multiple: true, default: [] },
   },
 });
+
+/** `--old-env` / `--new-env` assignments (`NAME=VALUE`) as an environment to add. */
+function envOf(assignments: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new Error(`expected NAME=VALUE, got "${a}"`);
+    out[a.slice(0, eq)] = a.slice(eq + 1);
+  }
+  return out;
+}
+const OLD_ENV = envOf(values['old-env']);
+const NEW_ENV = envOf(values['new-env']);
 
 /**
  * How a build that keeps an analysis cache (`--cache-dir`) is measured. `none`: no cache flag at all
@@ -158,6 +178,7 @@ const RESULTS_JSON = join(ROOT, `bench/results/${OUT}.json`);
 const RESULTS_MD = join(ROOT, `bench/results/${OUT}.md`);
 const BASELINE_JSON = join(ROOT, `bench/results/${SET}-baseline.json`);
 const RUNS = Number(values.runs);
+const TURN_ABOUT = positionals[0] === 'turn-about';
 
 const clones = new Map<string, string>();
 for (const spec of values.clone) {
@@ -220,6 +241,7 @@ function checkOnce(
   wrapperDir: string,
   work: string,
   extra: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Run {
   const log = join(work, 'git.log');
   const timeOut = join(work, 'time.txt');
@@ -248,7 +270,13 @@ function checkOnce(
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
       timeout: TIMEOUT_MS,
-      env: { ...process.env, PATH: `${wrapperDir}:${process.env['PATH'] ?? ''}`, RG_BENCH_GIT_LOG: log, NO_COLOR: '1' },
+      env: {
+        ...process.env,
+        ...env,
+        PATH: `${wrapperDir}:${process.env['PATH'] ?? ''}`,
+        RG_BENCH_GIT_LOG: log,
+        NO_COLOR: '1',
+      },
     },
   );
   const [wall = 'NaN', user = 'NaN', sys = 'NaN'] = readFileSync(timeOut, 'utf8').trim().split('\n').at(-1)!.split(' ');
@@ -297,6 +325,7 @@ function measure(
   c: ManifestCommit,
   wrapperDir: string,
   work: string,
+  env: Record<string, string> = {},
 ): { timing: Timing; findings?: Finding[]; error?: string } {
   const runs: Run[] = [];
   const primed =
@@ -312,7 +341,7 @@ function measure(
       if (primed) cpSync(primed, dir, { recursive: true });
       extra = ['--cache-dir', dir];
     }
-    runs.push(checkOnce(bin, cwd, c, wrapperDir, work, extra));
+    runs.push(checkOnce(bin, cwd, c, wrapperDir, work, extra, env));
   }
   const first = runs[0]!;
   // Every run must agree with the first: a build whose findings vary between runs is a bug of its own.
@@ -500,6 +529,47 @@ function runAll(): void {
   }
 }
 
+/** Both builds on every commit, one right after the other (see the header). */
+function turnAbout(): void {
+  const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
+  const oldBin = resolve(values.old ?? ROOT, values.entry);
+  const newBin = join(ROOT, values.entry);
+  const base: Baseline = { build: values.old ?? ROOT, node: process.version, date: today(), commits: [] };
+  const results: CommitResult[] = [];
+  forEachCommit(manifest, (entry, c, checkout, wrapperDir, work) => {
+    const old = measure(oldBin, checkout, c, wrapperDir, work, OLD_ENV);
+    const now = measure(newBin, checkout, c, wrapperDir, work, NEW_ENV);
+    const changed = changedFiles(checkout, c);
+    base.commits.push({
+      repo: entry.repo,
+      commit: c.commit,
+      timing: old.timing,
+      findings: old.findings ?? [],
+      changed,
+    });
+    const cmp = compare(old.findings ?? [], now.findings ?? [], new Set(changed));
+    if (now.error) cmp.differences.unshift(`new build: ${now.error}`);
+    if (old.error) cmp.differences.unshift(`old build: ${old.error}`);
+    results.push({
+      repo: entry.repo,
+      commit: c.commit,
+      old: old.timing,
+      new: now.timing,
+      findings: old.findings?.length ?? 0,
+      ...cmp,
+    });
+    save(results, manifest, base);
+    console.log(
+      `${entry.repo} ${c.commit.slice(0, 10)} wall ${old.timing.wallS}/${now.timing.wallS} s cpu ${old.timing.cpuS.toFixed(2)}/${now.timing.cpuS.toFixed(2)} s findings ${old.findings?.length ?? '—'}/${now.findings?.length ?? '—'}${cmp.differences.length ? `, DIFFERENT:\n  ${cmp.differences.join('\n  ')}` : ''}`,
+    );
+  });
+  console.log(save(results, manifest, base));
+  if (results.some((r) => r.differences.length > 0)) {
+    console.error('FAILED: the two builds report different findings (see the differences above)');
+    process.exitCode = 1;
+  }
+}
+
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
@@ -569,7 +639,7 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${basename(MANIFEST)}\`, each checked against its first parent). Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}. Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${basename(MANIFEST)}\`, each checked against its first parent). ${TURN_ABOUT ? `Before and after measured turn about, commit by commit, ${today()}: before ${values.old ? `the build in \`${values.old}\`` : "this checkout's build"}${Object.keys(OLD_ENV).length ? ` with ${values['old-env'].map((e) => `\`${e}\``).join(', ')}` : ''}, after this checkout's build${Object.keys(NEW_ENV).length ? ` with ${values['new-env'].map((e) => `\`${e}\``).join(', ')}` : ''}.` : `Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}.`} Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',
@@ -586,7 +656,10 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
 if (positionals[0] === 'select') select();
 else if (positionals[0] === 'baseline') baseline();
 else if (positionals[0] === 'run') runAll();
+else if (TURN_ABOUT) turnAbout();
 else {
-  console.error('usage: tsx bench/real/run.ts select|baseline|run --clone owner/name=PATH ... [--old DIR] [--runs N]');
+  console.error(
+    'usage: tsx bench/real/run.ts select|baseline|run|turn-about --clone owner/name=PATH ... [--old DIR] [--runs N]',
+  );
   process.exit(2);
 }
