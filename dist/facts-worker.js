@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-V3UDSKFY.js";
+} from "./chunk-LXDKNWS6.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

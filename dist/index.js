@@ -86,7 +86,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-V3UDSKFY.js";
+} from "./chunk-LXDKNWS6.js";
 import {
   __commonJS,
   __toESM

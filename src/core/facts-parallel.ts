@@ -295,6 +295,11 @@ export class ParallelFacts implements Delegated {
         const file = await job.side.access.read(job.item.path);
         if (!file) throw new Error('unreadable');
         const { def, variant } = job.item.slot;
+        if (def.cheap?.(file)) {
+          // Cheaper extracted here than sent, answered and checked: given back to the main thread.
+          void this.finish(w, job);
+          continue;
+        }
         jobs.push({ id: job.id, side: job.side.token, def: def.id, variant, file: toWire(file) });
       } catch {
         // Left to the main thread, which reports what it finds.

@@ -61,6 +61,12 @@ export interface FactsDef<F, Owner = unknown> {
    * the variant (not on its owner). What a worker extracts is checked on the main thread before it is used.
    */
   readonly portable?: boolean;
+  /**
+   * For a portable definition: true when this file's facts come from its text alone, without a parse (a route
+   * module that cannot serve anything). Extracting it on the main thread then costs less than sending it to a
+   * worker, which is therefore never asked.
+   */
+  cheap?(file: SourceFile): boolean;
 }
 
 /** The owner of a rule's facts: the rule's gate options. */

@@ -40,7 +40,7 @@ function readTree(dir: string): Record<string, string> {
 
 /**
  * A service whose liveness probe's handler pings the database (a health blocker the PR adds), with route
- * modules that import a helper (so their facts record module lookups), Next.js route handlers (file
+ * modules that import a helper (so their facts record module lookups), Next.js and Remix route modules (file
  * routes), and a metric registered twice by the PR.
  */
 function service(): { base: Record<string, string>; head: Record<string, string> } {
@@ -50,6 +50,9 @@ function service(): { base: Record<string, string>; head: Record<string, string>
   for (let i = 0; i < 24; i++) {
     shared[`src/routes/r${i}.ts`] =
       `// @ts-nocheck\nimport type { Express } from 'express';\nimport { ok } from '../lib/respond';\nexport function r${i}(app: Express): void {\n  app.get('/r${i}', (_req, res) => ok(res));\n}\n`;
+    // Remix route modules: those without a loader serve nothing and are never parsed (nor sent to a worker).
+    shared[`app/routes/page${i}.tsx`] = `export default function Page${i}() {\n  return null;\n}\n`;
+    shared[`app/routes/api.r${i}.tsx`] = `export async function loader() {\n  return new Response('ok');\n}\n`;
     shared[`src/app/api/n${i}/route.ts`] =
       `import { ok } from '../../../lib/respond';\nexport async function GET() {\n  return new Response(String(ok));\n}\n`;
   }
@@ -179,6 +182,12 @@ describe('facts extracted in worker threads', () => {
       const [worker] = workers;
       expect(worker!.extracted).toBeGreaterThan(0);
       expect(parallel.fromWorkers).toBe(worker!.extracted);
+      // A route module that cannot serve anything costs less here than sent: the worker never gets one.
+      const sentRoutes = worker!.sent.flatMap((m) =>
+        m.type === 'jobs' ? m.jobs.filter((j) => j.file.path.startsWith('app/routes/')) : [],
+      );
+      expect(sentRoutes.length).toBeGreaterThan(0);
+      expect(sentRoutes.filter((j) => !j.file.text.includes('loader'))).toEqual([]);
       expect(worker!.jobDefs).toEqual(
         new Set(
           fill

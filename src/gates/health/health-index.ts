@@ -740,6 +740,7 @@ function fileRoutesFacts(plan: FileRoutePlan, code: CodeBase): FactsDef<RawFacts
     id: 'health/file-routes',
     wants: () => false,
     portable: true,
+    cheap: (file) => !mayServe(plan, file.text),
     variant: () => JSON.stringify(plan),
     isFacts: (value): value is RawFacts | null => value === null || isStoredFacts(value),
     async extract(file) {

@@ -10430,7 +10430,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "32bcc7616e503107";
+var FACTS_SOURCE_HASH = "6e6dd67bfce7a1d2";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10867,6 +10867,10 @@ var ParallelFacts = class {
         const file2 = await job.side.access.read(job.item.path);
         if (!file2) throw new Error("unreadable");
         const { def, variant } = job.item.slot;
+        if (def.cheap?.(file2)) {
+          void this.finish(w, job);
+          continue;
+        }
         jobs.push({ id: job.id, side: job.side.token, def: def.id, variant, file: toWire(file2) });
       } catch {
         void this.finish(w, job);
@@ -36409,6 +36413,7 @@ function fileRoutesFacts(plan, code) {
     id: "health/file-routes",
     wants: () => false,
     portable: true,
+    cheap: (file2) => !mayServe(plan, file2.text),
     variant: () => JSON.stringify(plan),
     isFacts: (value) => value === null || isStoredFacts(value),
     async extract(file2) {
