@@ -3,24 +3,18 @@
  * request whose health index reads hundreds of route modules, the workers extract some of them, and the
  * report is the one the Action writes with `READINESS_WORKERS=0`.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTree } from '../support/rule-harness.js';
 import { ActionWorld, cleanup, explain, pullRequestPayload, reportOf, runAction } from './harness.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/rules/health/liveness-checks-dependencies/handler-changed');
 
+/** A fixture directory's files as text, for {@link ActionWorld.commit}. */
 function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
+  return Object.fromEntries(
+    Object.entries(readTree(dir)).map(([path, bytes]) => [path, Buffer.from(bytes).toString('utf8')]),
+  );
 }
 
 let world: ActionWorld;

@@ -5,8 +5,7 @@
  * clone, asynchronous delivery), so what crosses can be counted and tampered with; one runs real worker
  * threads started the way the CLI starts them.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/loader.js';
@@ -22,28 +21,16 @@ import { GATES } from '../../src/gates/index.js';
 import { WORKER_FACTS } from '../../src/gates/worker-facts.js';
 import { factsWorkerPool, factsWorkersFromEnv } from '../../src/facts-workers.js';
 import { memoryChangeSet } from '../../src/source/memory.js';
+import { readTree } from '../support/rule-harness.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/rules/health/liveness-checks-dependencies/handler-changed');
-
-function readTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /**
  * A service whose liveness probe's handler pings the database (a health blocker the PR adds), with route
  * modules that import a helper (so their facts record module lookups), Next.js and Remix route modules (file
  * routes), and a metric registered twice by the PR.
  */
-function service(): { base: Record<string, string>; head: Record<string, string> } {
+function service(): { base: Record<string, string | Uint8Array>; head: Record<string, string | Uint8Array> } {
   const shared: Record<string, string> = {
     'src/lib/respond.ts': "// @ts-nocheck\nexport function ok(res) {\n  res.send('ok');\n}\n",
   };
