@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-LXDKNWS6.js";
+} from "./chunk-Z3IFAEMB.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -86,7 +86,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-LXDKNWS6.js";
+} from "./chunk-Z3IFAEMB.js";
 import {
   __commonJS,
   __toESM
@@ -10180,7 +10180,7 @@ async function analyse(options) {
             excluded,
             prefetch: async (paths, facts) => {
               if (!facts) return files.prefetch(paths);
-              const unknown = await sideFacts[side].unknownJobs(facts, paths, run2.ctx);
+              const unknown = await sideFacts[side].unknown(facts, paths, run2.ctx);
               const spread = parallel ? parallel.spread(sideFacts[side], unknown) > 0 : false;
               const order = unknown.map((u) => u.path);
               files.prefetch(spread ? fromBothEnds(order) : order);
@@ -25943,21 +25943,29 @@ ${header2}
 };
 
 // src/facts-workers.ts
-import { existsSync as existsSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
+
+// src/worker-start.ts
+import { existsSync as existsSync2 } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+function startWorkerModule(js, options = {}) {
+  if (existsSync2(fileURLToPath(js))) return new Worker(js, options);
+  const ts = js.href.replace(/\.js$/, ".ts");
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
+  return new Worker(bootstrap, { ...options, eval: true });
+}
+
+// src/facts-workers.ts
 var LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 8 };
 var MAX_FACTS_WORKERS = 3;
 function defaultFactsWorkers() {
   return Math.min(MAX_FACTS_WORKERS, Math.max(0, availableParallelism() - 1));
 }
 function startFactsWorker() {
-  const js = new URL("./facts-worker.js", import.meta.url);
-  if (existsSync2(fileURLToPath(js))) return new Worker(js, { resourceLimits: LIMITS });
-  const ts = new URL("./facts-worker.ts", import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS });
+  return startWorkerModule(new URL("./facts-worker.js", import.meta.url), {
+    resourceLimits: LIMITS
+  });
 }
 function factsWorkerPool(size = defaultFactsWorkers(), minJobs) {
   return size >= 1 ? new FactsWorkerPool(size, startFactsWorker, minJobs) : void 0;

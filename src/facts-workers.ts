@@ -3,11 +3,9 @@
  * {@link MAX_FACTS_WORKERS}), none on a single core. The app does not use them: it already runs checks in
  * parallel workers.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { FactsWorkerPool, type FactsPort } from './core/facts-parallel.js';
+import { startWorkerModule } from './worker-start.js';
 
 /**
  * A worker's JavaScript heap: past it the worker dies (a file no extraction should need that much for), and
@@ -23,16 +21,11 @@ export function defaultFactsWorkers(): number {
   return Math.min(MAX_FACTS_WORKERS, Math.max(0, availableParallelism() - 1));
 }
 
-/**
- * A facts worker: the compiled (or bundled) facts-worker.js beside this module; when running from the
- * TypeScript sources (tests), a bootstrap that registers tsx and imports the .ts module.
- */
+/** A facts worker: facts-worker.js beside this module (see {@link startWorkerModule}). */
 export function startFactsWorker(): FactsPort {
-  const js = new URL('./facts-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { resourceLimits: LIMITS }) as unknown as FactsPort;
-  const ts = new URL('./facts-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true, resourceLimits: LIMITS }) as unknown as FactsPort;
+  return startWorkerModule(new URL('./facts-worker.js', import.meta.url), {
+    resourceLimits: LIMITS,
+  }) as unknown as FactsPort;
 }
 
 /** A pool of `size` facts workers (default {@link defaultFactsWorkers}); undefined for none. */

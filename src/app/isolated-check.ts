@@ -9,14 +9,13 @@
  * by the worker's own answer (time limit, a failed read, a crash) terminates that worker only, and the
  * pool starts a new one when it is next needed.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ConfigError } from '../config/types.js';
 import type { Waiver } from '../core/engine.js';
 import type { ReadinessReport } from '../core/report.js';
 import type { ChangeSet, ReadResult, Snapshot } from '../core/types.js';
 import { judgeCheck, type CheckAnalysis, type RepositoryConfigReader } from '../pipeline.js';
+import { startWorkerModule } from '../worker-start.js';
 import type { MainMessage, Side, WireRead, WireReleases, WorkerInput, WorkerMessage } from './engine-worker.js';
 
 /** The engine ran past its time limit and was stopped. */
@@ -39,16 +38,9 @@ export interface IsolatedCheckOptions extends IsolatedAnalysisOptions {
   waivers?: readonly Waiver[];
 }
 
-/**
- * The worker's entry: the compiled .js next to this file; when running from the TypeScript sources
- * (tests), a bootstrap that registers tsx and imports the .ts module.
- */
+/** The worker's entry: engine-worker.js next to this file (see {@link startWorkerModule}). */
 export function startEngineWorker(): Worker {
-  const js = new URL('./engine-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js);
-  const ts = new URL('./engine-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(bootstrap, { eval: true });
+  return startWorkerModule(new URL('./engine-worker.js', import.meta.url));
 }
 
 /** Workers kept when no pool is given: the app's default `READINESS_CONCURRENCY`. */

@@ -543,7 +543,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
             excluded,
             prefetch: async (paths, facts) => {
               if (!facts) return files.prefetch(paths);
-              const unknown = await sideFacts[side].unknownJobs(facts, paths, run.ctx);
+              const unknown = await sideFacts[side].unknown(facts, paths, run.ctx);
               // Workers take files from the end of the list: read from both ends then, in turns.
               const spread = parallel ? parallel.spread(sideFacts[side], unknown) > 0 : false;
               const order = unknown.map((u) => u.path);

@@ -142,7 +142,6 @@ interface SideState {
   token: number;
   access: FactsSideAccess;
   answers: Answers;
-  store: FactsStore;
 }
 
 interface Job {
@@ -178,7 +177,7 @@ export class ParallelFacts implements Delegated {
 
   constructor(
     private readonly pool: FactsWorkerPool,
-    store: FactsStore,
+    private readonly store: FactsStore,
   ) {
     store.delegated = this;
   }
@@ -192,8 +191,7 @@ export class ParallelFacts implements Delegated {
     if (portable.length < this.pool.minJobs) return 0;
     let state = this.sides.get(side);
     if (!state) {
-      const d = side.delegation();
-      state = { token: nextToken++, access: d.access, answers: d.answers, store: d.store };
+      state = { token: nextToken++, ...side.delegation() };
       this.sides.set(side, state);
       this.tokens.set(state.token, state);
     }
@@ -237,10 +235,7 @@ export class ParallelFacts implements Delegated {
     return new Promise((resolve) => setImmediate(resolve));
   }
 
-  /**
-   * The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire});
-   * what is still queued is this thread's.
-   */
+  /** The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire}). */
   close(): void {
     for (const w of this.workers ?? []) {
       w.port.off('message', w.listeners.message);
@@ -250,7 +245,10 @@ export class ParallelFacts implements Delegated {
     }
     if (this.workers?.length) this.pool.retire();
     this.workers = [];
-    for (const job of this.queue) if (job.state === 'queued') job.state = 'taken';
+    // Whatever is still queued or running (an index that failed before asking for it) is this thread's now:
+    // nothing waits for a worker that was let go.
+    for (const job of this.jobs.values()) job.resolve();
+    this.jobs.clear();
     this.queue.length = 0;
   }
 
@@ -344,7 +342,7 @@ export class ParallelFacts implements Delegated {
   private async finish(w: WorkerState, job: Job, extraction?: Extraction): Promise<void> {
     if (!w.running.delete(job.id)) return;
     try {
-      if (extraction) await job.side.store.adopt(job.item.slot, job.item.identity, extraction, job.side.answers);
+      if (extraction) await this.store.adopt(job.item.slot, job.item.identity, extraction, job.side.answers);
     } catch {
       // Not adopted: extracted on this thread when asked for.
     }

@@ -371,12 +371,7 @@ export class SideFacts {
    * neither in memory nor in the cache: the files an index that asks for all of them will have to read (a
    * cached entry that no longer holds is read then).
    */
-  async unknown(def: FactsFor, paths: readonly string[], owner: unknown): Promise<string[]> {
-    return (await this.unknownJobs(def, paths, owner)).map((j) => j.path);
-  }
-
-  /** @internal {@link unknown}, with each file's definition as its owner asks for it and its identity. */
-  async unknownJobs(def: FactsFor, paths: readonly string[], owner: unknown): Promise<UnknownFacts[]> {
+  async unknown(def: FactsFor, paths: readonly string[], owner: unknown): Promise<UnknownFacts[]> {
     const fixed = typeof def === 'function' ? undefined : slotOf(def, owner);
     const out: UnknownFacts[] = [];
     for (const path of paths) {
@@ -390,8 +385,8 @@ export class SideFacts {
   }
 
   /** @internal How this snapshot's files are read and its questions answered (for delegated extractions). */
-  delegation(): { access: FactsSideAccess; answers: Answers; store: FactsStore } {
-    return { access: this.access, answers: this.answers(), store: this.store };
+  delegation(): { access: FactsSideAccess; answers: Answers } {
+    return { access: this.access, answers: this.answers() };
   }
 
   /**

@@ -10430,7 +10430,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "6e6dd67bfce7a1d2";
+var FACTS_SOURCE_HASH = "f99d973729d026b9";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10645,10 +10645,6 @@ var SideFacts = class {
    * cached entry that no longer holds is read then).
    */
   async unknown(def, paths, owner) {
-    return (await this.unknownJobs(def, paths, owner)).map((j) => j.path);
-  }
-  /** @internal {@link unknown}, with each file's definition as its owner asks for it and its identity. */
-  async unknownJobs(def, paths, owner) {
     const fixed = typeof def === "function" ? void 0 : slotOf(def, owner);
     const out = [];
     for (const path2 of paths) {
@@ -10662,7 +10658,7 @@ var SideFacts = class {
   }
   /** @internal How this snapshot's files are read and its questions answered (for delegated extractions). */
   delegation() {
-    return { access: this.access, answers: this.answers(), store: this.store };
+    return { access: this.access, answers: this.answers() };
   }
   /**
    * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
@@ -10752,9 +10748,11 @@ var nextJob = 1;
 var ParallelFacts = class {
   constructor(pool, store) {
     this.pool = pool;
+    this.store = store;
     store.delegated = this;
   }
   pool;
+  store;
   queue = [];
   jobs = /* @__PURE__ */ new Map();
   sides = /* @__PURE__ */ new Map();
@@ -10770,8 +10768,7 @@ var ParallelFacts = class {
     if (portable.length < this.pool.minJobs) return 0;
     let state = this.sides.get(side);
     if (!state) {
-      const d = side.delegation();
-      state = { token: nextToken++, access: d.access, answers: d.answers, store: d.store };
+      state = { token: nextToken++, ...side.delegation() };
       this.sides.set(side, state);
       this.tokens.set(state.token, state);
     }
@@ -10812,10 +10809,7 @@ var ParallelFacts = class {
     this.breathed = now;
     return new Promise((resolve) => setImmediate(resolve));
   }
-  /**
-   * The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire});
-   * what is still queued is this thread's.
-   */
+  /** The indexes are built: stops listening to the workers and retires them (see {@link FactsWorkerPool.retire}). */
   close() {
     for (const w of this.workers ?? []) {
       w.port.off("message", w.listeners.message);
@@ -10825,7 +10819,8 @@ var ParallelFacts = class {
     }
     if (this.workers?.length) this.pool.retire();
     this.workers = [];
-    for (const job of this.queue) if (job.state === "queued") job.state = "taken";
+    for (const job of this.jobs.values()) job.resolve();
+    this.jobs.clear();
     this.queue.length = 0;
   }
   attach(port) {
@@ -10910,7 +10905,7 @@ var ParallelFacts = class {
   async finish(w, job, extraction) {
     if (!w.running.delete(job.id)) return;
     try {
-      if (extraction) await job.side.store.adopt(job.item.slot, job.item.identity, extraction, job.side.answers);
+      if (extraction) await this.store.adopt(job.item.slot, job.item.identity, extraction, job.side.answers);
     } catch {
     }
     job.state = "done";
