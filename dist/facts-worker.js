@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-Z3IFAEMB.js";
+} from "./chunk-WYDNMQWF.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -5,8 +5,10 @@ const require = __rgCreateRequire(import.meta.url);
 const __filename = __rgFileURLToPath(import.meta.url);
 const __dirname = __rgDirname(__filename);
 import {
+  AnalysisBudgetExceeded,
   CACHE_STAMP,
   CATEGORY_LABEL,
+  DEFAULT_FILE_BUDGET_MS,
   DEFAULT_MAX_BYTES,
   FILE_ROUTED,
   FactsStore,
@@ -26,6 +28,7 @@ import {
   SOURCE_GLOBS,
   VERSION,
   blobIdentity,
+  budgetSpent,
   cacheKey,
   cached,
   calleeName,
@@ -42,6 +45,7 @@ import {
   dockerfileFor,
   dottedName,
   enclosingFunction,
+  endFileBudget,
   endLineOf,
   external_exports,
   formatBytes,
@@ -80,13 +84,15 @@ import {
   serverPortOf,
   shellWords,
   slowStartReason,
+  spendBudget,
+  startFileBudget,
   staticValue,
   stringValue,
   templateParts,
   tokenize,
   unwrap,
   walk
-} from "./chunk-Z3IFAEMB.js";
+} from "./chunk-WYDNMQWF.js";
 import {
   __commonJS,
   __toESM
@@ -9048,10 +9054,10 @@ var Budget = class {
   }
 };
 var GitHubSnapshot = class _GitHubSnapshot {
-  constructor(sha, reader, budget2, maxFileBytes) {
+  constructor(sha, reader, budget, maxFileBytes) {
     this.sha = sha;
     this.reader = reader;
-    this.budget = budget2;
+    this.budget = budget;
     this.maxFileBytes = maxFileBytes;
   }
   sha;
@@ -9187,9 +9193,9 @@ function releaseOrder(a, b) {
   }
   return a.name < b.name ? 1 : a.name > b.name ? -1 : 0;
 }
-async function githubReleaseState(sha, reader, budget2, snapshotAt) {
+async function githubReleaseState(sha, reader, budget, snapshotAt) {
   if (!reader.listRefs || !reader.compare) return void 0;
-  const listing = budget2.refs ??= reader.listRefs();
+  const listing = budget.refs ??= reader.listRefs();
   const { refs: all, truncated } = await listing;
   if (truncated) return void 0;
   const refs = all.filter((r) => r.kind === "tag" || RELEASE_BRANCH2.test(r.name)).sort(releaseOrder);
@@ -9211,13 +9217,13 @@ async function githubReleaseState(sha, reader, budget2, snapshotAt) {
   return best ? { refs: named, released: snapshotAt(best.sha) } : { refs: named };
 }
 async function githubChangeSet(options) {
-  const budget2 = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
+  const budget = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
-  const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget2, maxFileBytes);
-  const head = new GitHubSnapshot(options.headSha, options.reader, budget2, maxFileBytes);
-  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget2, maxFileBytes);
+  const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
+  const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
+  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
-  budget2.state.filesTruncated = truncated;
+  budget.state.filesTruncated = truncated;
   const files = [];
   for (const f of apiFiles) {
     if (f.status === "unchanged") continue;
@@ -9258,7 +9264,7 @@ async function githubChangeSet(options) {
     headRef: options.headRef,
     files,
     ...truncated ? { unlisted: "GitHub lists at most 3,000 changed files of a pull request; the others were not analysed" } : {},
-    budget: budget2.state
+    budget: budget.state
   };
 }
 
@@ -9481,10 +9487,10 @@ async function apiChangeSet(req, octokit) {
     headRef: req.headRef
   });
   const listing = req.pullNumber !== void 0 ? `pull request #${req.pullNumber}'s file list` : "the comparison\u2019s file list (at most 300 files)";
-  const { budget: budget2 } = changeSet;
+  const { budget } = changeSet;
   const gaps = [
-    ...budget2.filesTruncated ? ["GitHub listed only part of the changed files"] : [],
-    ...budget2.truncatedTrees.length ? [`GitHub truncated the tree listing of ${budget2.truncatedTrees.map((t) => t.slice(0, 7)).join(", ")}`] : []
+    ...budget.filesTruncated ? ["GitHub listed only part of the changed files"] : [],
+    ...budget.truncatedTrees.length ? [`GitHub truncated the tree listing of ${budget.truncatedTrees.map((t) => t.slice(0, 7)).join(", ")}`] : []
   ];
   if (gaps.length) log(`Less context than a checkout would give: ${gaps.join("; ")}.`);
   const more = gaps.length ? `; ${gaps.join("; ")}` : "";
@@ -9864,35 +9870,6 @@ function suppressionCovers(s, finding, native) {
   }
 }
 
-// src/core/budget.ts
-var DEFAULT_FILE_BUDGET_MS = 1e4;
-var AnalysisBudgetExceeded = class extends Error {
-  constructor(budgetMs) {
-    super(`its analysis took longer than the ${budgetMs / 1e3} s budget per file`);
-    this.budgetMs = budgetMs;
-    this.name = "AnalysisBudgetExceeded";
-  }
-  budgetMs;
-};
-var deadline = Number.POSITIVE_INFINITY;
-var budget = 0;
-var steps = 0;
-function startFileBudget(ms) {
-  budget = ms;
-  deadline = ms > 0 && Number.isFinite(ms) ? performance.now() + ms : Number.POSITIVE_INFINITY;
-  steps = 0;
-}
-function endFileBudget() {
-  deadline = Number.POSITIVE_INFINITY;
-}
-function budgetSpent() {
-  return performance.now() > deadline;
-}
-function spendBudget() {
-  if ((++steps & 255) !== 0 || deadline === Number.POSITIVE_INFINITY) return;
-  if (performance.now() > deadline) throw new AnalysisBudgetExceeded(budget);
-}
-
 // src/core/engine.ts
 var GLOB_OPTIONS4 = { dot: true };
 var CHEAP_TO_CHECK = /* @__PURE__ */ new Set(["sql", "yaml", "dockerfile"]);
@@ -10071,7 +10048,10 @@ async function analyse(options) {
         read: (path) => readParsed(side, path),
         identify: (path) => sides2[side].identify(path),
         modules: () => modulesOf(side),
-        pending: () => runs[side].flatMap((r) => r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))
+        pending: (file) => [
+          ...runs[side].flatMap((r) => r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx }))),
+          ...ruleFactsAhead(side, file)
+        ]
       };
     };
     var factsAccess = factsAccess2;
@@ -10140,6 +10120,36 @@ async function analyse(options) {
     }
     const sidesToRun = config2.baseline === "off" ? ["head"] : ["head", "base"];
     const indexSides = ["head", "base"];
+    const planned = { head: [], base: [] };
+    for (const gate of activeGates) {
+      for (const rule74 of gate.rules) {
+        if (rule74.scope !== "file" || severityFor(rule74.meta, config2) === "off") continue;
+        const match = (0, import_picomatch5.default)(rule74.files, GLOB_OPTIONS4);
+        for (const side of sidesToRun) {
+          for (const change of inScope) {
+            if (change.binary) continue;
+            const path = sidePath(change, side);
+            if (path && match(path)) planned[side].push({ rule: rule74, gate, change, path });
+          }
+        }
+      }
+    }
+    const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
+    let indexing = true;
+    const factsRules = { head: /* @__PURE__ */ new Map(), base: /* @__PURE__ */ new Map() };
+    for (const side of sidesToRun)
+      for (const p of planned[side])
+        if (p.rule.facts) factsRules[side].set(p.path, [...factsRules[side].get(p.path) ?? [], p]);
+    const ruleFactsAhead = (side, file) => {
+      if (!indexing) return [];
+      const out = [];
+      for (const p of factsRules[side].get(file.path) ?? []) {
+        if (!passesPrefilter(p.rule, file)) continue;
+        const owner = { gateOptions: gateOptionsFor(p.gate, config2) };
+        for (const def of p.rule.facts ?? []) out.push({ def, owner, budgetMs });
+      }
+      return out;
+    };
     const runs = { head: [], base: [] };
     const factsStore = new FactsStore(options.cache);
     parallel = options.workers ? new ParallelFacts(options.workers, factsStore) : void 0;
@@ -10209,20 +10219,7 @@ async function analyse(options) {
       }
     }
     parallel?.close();
-    const planned = { head: [], base: [] };
-    for (const gate of activeGates) {
-      for (const rule74 of gate.rules) {
-        if (rule74.scope !== "file" || severityFor(rule74.meta, config2) === "off") continue;
-        const match = (0, import_picomatch5.default)(rule74.files, GLOB_OPTIONS4);
-        for (const side of sidesToRun) {
-          for (const change of inScope) {
-            if (change.binary) continue;
-            const path = sidePath(change, side);
-            if (path && match(path)) planned[side].push({ rule: rule74, gate, change, path });
-          }
-        }
-      }
-    }
+    indexing = false;
     for (const side of indexSides) {
       const keep = new Set(planned[side].map((p) => p.path));
       for (const [path, file] of sides2[side].files) if (file && !keep.has(path)) file.dispose();
@@ -10273,7 +10270,6 @@ async function analyse(options) {
         if (list2) list2.push(p);
         else byPath.set(p.path, [p]);
       }
-      const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
       const extractRuleFacts = async (path, file, items) => {
         fileFacts = /* @__PURE__ */ new Map();
         for (const p of items) {
@@ -12212,14 +12208,14 @@ var rule15 = {
         }
         const live = c.probes.liveness;
         if (live && touches(changed, live.loc.path) && (live.failureThreshold || live.periodSeconds)) {
-          const budget2 = failureBudget(live);
-          if (budget2 < options["fast-restart-seconds"]) {
+          const budget = failureBudget(live);
+          if (budget < options["fast-restart-seconds"]) {
             ctx.report({
               messageId: "fastRestart",
               data: {
                 container: c.name,
                 kind: "liveness",
-                budget: budget2,
+                budget,
                 threshold: live.failureThreshold?.value ?? 3,
                 period: live.periodSeconds?.value ?? 10
               },
@@ -12462,10 +12458,10 @@ var rule18 = {
         const argv = containerArgv(c).length ? containerArgv(c) : [...dockerfile?.entrypoint ?? [], ...dockerfile?.cmd ?? []];
         const reason = slowStartReason(argv);
         if (!reason) continue;
-        const budget2 = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
+        const budget = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
         ctx.report({
           messageId: "slowCommand",
-          data: { ...base4, reason, budget: budget2 },
+          data: { ...base4, reason, budget },
           path: live.loc.path,
           line: live.loc.line,
           key
@@ -23279,7 +23275,10 @@ function routeOf(fn, lang) {
   }
   return void 0;
 }
+var LETTER_ESCAPE = /\\[uxUX0-7auhoizAUTHORIZN\r\n]/;
 function setsAuthorizationHeader(file) {
+  if (file.language !== "python" && !LETTER_ESCAPE.test(file.text) && !file.text.toLowerCase().includes("authorization"))
+    return false;
   const root = file.tree()?.rootNode;
   if (!root) return false;
   const isAuth = (n) => !!n && (stringValue(n) ?? n.text).toLowerCase() === "authorization";
@@ -25524,15 +25523,15 @@ function summaryMarkdown(report3, details, head = "") {
 ${details}`;
   const fixedBytes = Buffer.byteLength(head) + Buffer.byteLength(tail);
   if (!report3) return head + tail;
-  let budget2 = SUMMARY_MAX_BYTES - fixedBytes;
+  let budget = SUMMARY_MAX_BYTES - fixedBytes;
   for (let i = 0; i < 6; i++) {
     const card = renderMarkdown(report3, {
-      maxChars: Math.max(0, budget2),
+      maxChars: Math.max(0, budget),
       includeMarker: false,
       overflowHint: "see the JSON report"
     });
     if (Buffer.byteLength(card) + fixedBytes <= SUMMARY_MAX_BYTES) return head + card + tail;
-    budget2 = Math.floor(budget2 * 0.75);
+    budget = Math.floor(budget * 0.75);
   }
   return head + tail;
 }

@@ -42,3 +42,22 @@ export function spendBudget(): void {
   if ((++steps & 0xff) !== 0 || deadline === Number.POSITIVE_INFINITY) return;
   if (performance.now() > deadline) throw new AnalysisBudgetExceeded(budget);
 }
+
+/**
+ * Runs `run` under a budget of its own (milliseconds), then restores whatever budget was running before. The
+ * budget covers what `run` does before it returns: the synchronous part of an async function, all of a
+ * synchronous one. An enclosing budget's deadline still holds when it comes first.
+ */
+export function withinFileBudget<T>(ms: number, run: () => T): T {
+  const saved = { deadline, budget, steps };
+  startFileBudget(ms);
+  if (saved.deadline < deadline) {
+    deadline = saved.deadline;
+    budget = saved.budget;
+  }
+  try {
+    return run();
+  } finally {
+    ({ deadline, budget, steps } = saved);
+  }
+}

@@ -11,7 +11,7 @@ import { loadParsers } from '../lang/index.js';
 import type { Language, SourceFile } from '../lang/source-file.js';
 import { detectServices } from './services.js';
 import { blobIdentity, contentId, type AnalysisCache } from './cache.js';
-import { FactsStore, type FactsDef, type RuleFactsOwner, type SideFacts } from './facts.js';
+import { FactsStore, type FactsDef, type Pending, type RuleFactsOwner, type SideFacts } from './facts.js';
 import { ParallelFacts, type FactsWorkerPool } from './facts-parallel.js';
 import { moduleResolverFor, type ModuleResolver } from '../lang/program/modules.js';
 import { isLockfileOrGenerated } from './feeds.js';
@@ -488,6 +488,43 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     }
     const sidesToRun: Side[] = config.baseline === 'off' ? ['head'] : ['head', 'base'];
     const indexSides: Side[] = ['head', 'base'];
+    // The files each file rule will look at, on each side.
+    type Planned = { rule: Extract<Rule, { scope: 'file' }>; gate: Gate; change: ChangedFile; path: string };
+    const planned: Record<Side, Planned[]> = { head: [], base: [] };
+    for (const gate of activeGates) {
+      for (const rule of gate.rules) {
+        if (rule.scope !== 'file' || severityFor(rule.meta, config) === 'off') continue;
+        const match = picomatch(rule.files as string[], GLOB_OPTIONS);
+        for (const side of sidesToRun) {
+          for (const change of inScope) {
+            if (change.binary) continue;
+            const path = sidePath(change, side);
+            if (path && match(path)) planned[side].push({ rule, gate, change, path });
+          }
+        }
+      }
+    }
+    const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
+    /**
+     * The facts the rules will ask of a changed file, while the indexes are built: an index that parses the
+     * file extracts them from the same tree (each within the file's budget), so the rules need not parse it
+     * again. The rules still ask for them, and report what failed.
+     */
+    let indexing = true;
+    const factsRules: Record<Side, Map<string, Planned[]>> = { head: new Map(), base: new Map() };
+    for (const side of sidesToRun)
+      for (const p of planned[side])
+        if (p.rule.facts) factsRules[side].set(p.path, [...(factsRules[side].get(p.path) ?? []), p]);
+    const ruleFactsAhead = (side: Side, file: SourceFile): Pending[] => {
+      if (!indexing) return [];
+      const out: Pending[] = [];
+      for (const p of factsRules[side].get(file.path) ?? []) {
+        if (!passesPrefilter(p.rule, file)) continue;
+        const owner: RuleFactsOwner = { gateOptions: gateOptionsFor(p.gate, config) };
+        for (const def of p.rule.facts ?? []) out.push({ def, owner, budgetMs });
+      }
+      return out;
+    };
     type IndexRun = { gate: Gate; def: IndexDef; ctx: IndexContext; built: boolean };
     const runs: Record<Side, IndexRun[]> = { head: [], base: [] };
     // Per-file facts: one store for both sides (an untouched file is extracted once), one resolver a side.
@@ -512,8 +549,10 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
         read: (path: string) => readParsed(side, path),
         identify: (path: string) => sides[side].identify(path),
         modules: () => modulesOf(side),
-        pending: () =>
-          runs[side].flatMap((r) => (r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))),
+        pending: (file: SourceFile) => [
+          ...runs[side].flatMap((r) => (r.built ? [] : (r.def.facts ?? []).map((def) => ({ def, owner: r.ctx })))),
+          ...ruleFactsAhead(side, file),
+        ],
       };
     }
     for (const gate of activeGates) {
@@ -574,22 +613,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
     }
     parallel?.close();
 
-    // Preload the files each file rule will look at, on each side.
-    type Planned = { rule: Extract<Rule, { scope: 'file' }>; gate: Gate; change: ChangedFile; path: string };
-    const planned: Record<Side, Planned[]> = { head: [], base: [] };
-    for (const gate of activeGates) {
-      for (const rule of gate.rules) {
-        if (rule.scope !== 'file' || severityFor(rule.meta, config) === 'off') continue;
-        const match = picomatch(rule.files as string[], GLOB_OPTIONS);
-        for (const side of sidesToRun) {
-          for (const change of inScope) {
-            if (change.binary) continue;
-            const path = sidePath(change, side);
-            if (path && match(path)) planned[side].push({ rule, gate, change, path });
-          }
-        }
-      }
-    }
+    indexing = false;
     // Indexes hold plain data (the IndexDef contract), so the trees their builds parsed are garbage now,
     // except those of files the rules are about to see. Freed here, their WASM memory serves the rules.
     for (const side of indexSides) {
@@ -649,7 +673,6 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
         if (list) list.push(p);
         else byPath.set(p.path, [p]);
       }
-      const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
       /**
        * The facts this file's rules declared, once per definition for all of them, within the file's budget
        * (an extraction is analysis like any rule's): from memory or the cache when known, else extracted

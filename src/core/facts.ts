@@ -17,6 +17,7 @@ import type { SourceFile } from '../lang/source-file.js';
 import { moduleResolverFor, type ModuleLookup, type ModuleResolver } from '../lang/program/modules.js';
 import type { IndexContext, Snapshot } from './types.js';
 import { cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from './cache.js';
+import { withinFileBudget } from './budget.js';
 
 /**
  * What an extraction may consult besides its own file, on the snapshot it runs on: module resolution and
@@ -163,6 +164,7 @@ export async function runExtraction(
   file: SourceFile,
   read: (path: string) => Promise<SourceFile | undefined>,
   resolver: () => Promise<ModuleLookup>,
+  budgetMs?: number,
 ): Promise<Extraction> {
   const recording = new RecordingLookup(def.resolves === false ? unresolvable(def.id) : await resolver());
   const consulted: Extraction['consulted'] = [];
@@ -172,7 +174,8 @@ export async function runExtraction(
       consulted.push({ path, id: other ? contentId(other) : null });
     return other;
   };
-  const facts = await def.extract(file, { modules: recording, consult }, owner as never);
+  const extract = () => def.extract(file, { modules: recording, consult }, owner as never);
+  const facts = await (budgetMs === undefined ? extract() : withinFileBudget(budgetMs, extract));
   return { facts, lookups: recording.lookups, consulted };
 }
 
@@ -245,8 +248,9 @@ export class FactsStore {
     file: SourceFile,
     access: Pick<FactsSideAccess, 'read'>,
     answers: Answers,
+    budgetMs?: number,
   ): Promise<Extraction> {
-    const extraction = await runExtraction(slot.def, slot.owner, file, access.read, answers.resolver);
+    const extraction = await runExtraction(slot.def, slot.owner, file, access.read, answers.resolver, budgetMs);
     this.extractions++;
     this.remember(slot, identity, extraction);
     return extraction;
@@ -308,14 +312,19 @@ export interface FactsSideAccess {
   identify(path: string): Promise<string | undefined>;
   /** This snapshot's module resolver (built once, on first use). */
   modules(): Promise<ModuleResolver>;
-  /** The definitions whose index is still to be built on this side, each with its owner's context. */
-  pending(): ReadonlyArray<Pending>;
+  /**
+   * The definitions that will ask for this file's facts later, each with its owner's context: those of the
+   * indexes still to be built on this side, and those the file rules that will see this file declared.
+   */
+  pending(file: SourceFile): ReadonlyArray<Pending>;
 }
 
-/** A definition waiting for its index's build, with what its `wants` is given. */
+/** A definition that will ask for a file's facts later, with what its `wants` is given. */
 export interface Pending {
   def: FactsDef<unknown, never>;
   owner: unknown;
+  /** The budget of an extraction that is analysis of the file (a rule's facts): see {@link withinFileBudget}. */
+  budgetMs?: number;
 }
 
 /** A definition for every file, or one for each file (undefined: none for that file). */
@@ -391,21 +400,22 @@ export class SideFacts {
 
   /**
    * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
-   * parsed once and serves them all. The facts wait in memory for their index; a failure is left to that
-   * index's own request, which reports it.
+   * parsed once and serves them all, the rules' facts of a changed file included (each within its budget).
+   * The facts wait in memory for their index or rule; a failure is left to that one's own request, which
+   * reports it.
    */
   async alongside(file: SourceFile): Promise<void> {
-    const wanting = this.access.pending().filter((p) => p.def.wants(file, p.owner as never));
+    const wanting = this.access.pending(file).filter((p) => p.def.wants(file, p.owner as never));
     if (wanting.length === 0) return;
     const answers = this.answers();
     const id = contentId(file);
-    for (const { def, owner } of wanting) {
+    for (const { def, owner, budgetMs } of wanting) {
       const slot = slotOf(def, owner);
       if (await this.store.recall(slot, id, answers)) continue;
       try {
-        await this.store.extract(slot, id, file, this.access, answers);
+        await this.store.extract(slot, id, file, this.access, answers, budgetMs);
       } catch {
-        // Asked again by its index, which reports it.
+        // Asked again by its index or rule, which reports it.
       }
     }
   }

@@ -215,7 +215,9 @@ export class SourceFileImpl implements SourceFile {
   dispose(): void {
     // Trees own WASM memory that JS garbage collection reclaims late or never; free it now. A later
     // tree() call parses again, but nodes handed out before are invalid from here on, and so are the
-    // memoised values that may hold them.
+    // memoised values that may hold them. What the tree says of parse errors is kept (plain strings), so a
+    // file whose tree an index freed is not parsed again just to report them.
+    if (this.treeSlot?.value && !this.errorsSlot) this.parseErrors();
     this.treeSlot?.value?.delete();
     this.treeSlot = undefined;
     this.memos.clear();

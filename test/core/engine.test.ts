@@ -2,7 +2,7 @@
  * Engine semantics with a tiny fake gate: baseline (new vs existing), stable fingerprints, suppressions,
  * exceptions, waivers, severity overrides, fail-on, crash isolation and skipped files.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/loader.js';
 import { evaluate, type EvaluateOptions } from '../../src/core/engine.js';
 import type { Gate, IndexContext, RuleContext } from '../../src/core/types.js';
@@ -526,7 +526,7 @@ describe('index builds share one parse per file', () => {
 
 describe('file rules read per-file facts', () => {
   /** Two rules of one gate reading one definition: the lines holding a token, per the gate's option. */
-  function factsGate(log: string[], extractImpl?: (text: string) => number[]) {
+  function factsGate(log: string[], extractImpl?: (text: string, file: SourceFile) => number[]) {
     const lines: FactsDef<number[], RuleFactsOwner<{ token: string }>> = {
       id: 'test/token-lines',
       resolves: false,
@@ -534,7 +534,7 @@ describe('file rules read per-file facts', () => {
       wants: (file) => !file.path.startsWith('vendor/'),
       extract(file, _ctx, owner) {
         log.push(`extract ${file.path}`);
-        if (extractImpl) return extractImpl(file.text);
+        if (extractImpl) return extractImpl(file.text, file);
         return file.lines().flatMap((l, i) => (l.includes(owner.gateOptions.token) ? [i + 1] : []));
       },
       isFacts: (v): v is number[] => Array.isArray(v) && v.every((n) => typeof n === 'number'),
@@ -617,6 +617,63 @@ describe('file rules read per-file facts', () => {
       }),
       { fileBudgetMs: 50 },
     );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    const unanalysed = r.findings.find((f) => f.ruleId === 'core/unanalysed-file');
+    expect(unanalysed?.message).toMatch(/too complex/);
+  });
+
+  /** A gate whose index reads src/a.ts, parses it and frees its tree, as the health index does. */
+  function readerGate(log: string[]): Gate {
+    return {
+      ...fakeGate,
+      id: 'health',
+      rules: [],
+      indexes: [
+        {
+          id: 'reader',
+          async build(ctx) {
+            const file = await ctx.read('src/a.ts');
+            if (file?.tree()) log.push(`${ctx.side}: reader parsed`);
+            file?.dispose();
+            return null;
+          },
+        },
+      ],
+    };
+  }
+
+  it("extracts a changed file's facts for its rules from the tree an index parsed: one parse a side", async () => {
+    const { Parser } = await import('web-tree-sitter');
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const log: string[] = [];
+      const [gate, core] = factsGate(log, (_text, file) => (file.tree() ? [] : [1]));
+      parse.mockClear();
+      const r = await check([readerGate(log), gate!, core!]);
+      expect(r.errors).toEqual([]);
+      expect(r.findings).toEqual([]);
+      // Each side's src/a.ts is extracted when the index reads it, before the index looks at its tree.
+      expect(log).toEqual(['extract src/a.ts', 'head: reader parsed', 'extract src/a.ts', 'base: reader parsed']);
+      // src/a.ts once a side (vendor/ is excluded by default): the rules did not parse it again.
+      expect(parse).toHaveBeenCalledTimes(2);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('a rule whose prefilter the file fails has no facts extracted ahead; one over the budget still makes the file too complex', async () => {
+    const log: string[] = [];
+    const [gate, core] = factsGate(log);
+    const prefiltered = { ...gate!, rules: gate!.rules.map((r) => ({ ...r, prefilter: ['NOT THERE'] })) } as Gate;
+    await check([readerGate(log), prefiltered, core!]);
+    expect(log).toEqual(['head: reader parsed', 'base: reader parsed']);
+
+    const started = Date.now();
+    const spending = factsGate([], () => {
+      for (let i = 0; i < 300_000_000; i++) spendBudget();
+      return [];
+    });
+    const r = await check([readerGate([]), ...spending], { fileBudgetMs: 50 });
     expect(Date.now() - started).toBeLessThan(20_000);
     const unanalysed = r.findings.find((f) => f.ruleId === 'core/unanalysed-file');
     expect(unanalysed?.message).toMatch(/too complex/);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadParsers, type MemoKey } from '../../src/lang/index.js';
 import { fileOf, fixture, lineOfText } from './helpers.js';
 
@@ -148,6 +148,26 @@ describe('tree-sitter languages', () => {
     expect(second.rootNode.type).toBe('source_file');
     f.dispose();
     f.dispose(); // idempotent
+  });
+
+  it('keeps what the tree said of parse errors when it frees the tree, so they need no second parse', async () => {
+    const { Parser } = await import('web-tree-sitter');
+    const parse = vi.spyOn(Parser.prototype, 'parse');
+    try {
+      const prose = fileOf('notes.py', 'This is not Python at all, it is prose; sorry!\n'.repeat(5));
+      const clean = fileOf('a.py', 'x = 1\n');
+      for (const f of [prose, clean]) f.tree();
+      parse.mockClear();
+      for (const f of [prose, clean]) f.dispose();
+      expect(prose.parseErrors()).toHaveLength(1);
+      expect(clean.parseErrors()).toEqual([]);
+      expect(parse).not.toHaveBeenCalled();
+      // A file never parsed is parsed when asked.
+      expect(fileOf('b.py', 'y = 2\n').parseErrors()).toEqual([]);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('memoises a derived value per key until dispose, and stores nothing when computing it throws', () => {

@@ -77,13 +77,14 @@ function extract(file: SourceFile, resolver: ModuleLookup): FileFacts | undefine
 export const metricFileFacts: FactsDef<FileFacts | undefined, IndexContext> = {
   id: 'metrics/file-facts',
   // A file another index parsed first is extracted ahead only when `build` certainly loads it: a scoped
-  // build loads the changed files, what they import and the files that spell their names, not every file
-  // that mentions a metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU).
+  // build loads the changed files that feed it (whether they name a metrics library or import a module
+  // that does), what they import and the files that spell their names, not every file that mentions a
+  // metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU); a whole build
+  // loads every file that names a library.
   wants(file, ctx) {
-    if (ctx.excluded(file.path) || !isSource(file.path) || !LIBRARY_TOKENS.some((t) => file.text.includes(t)))
-      return false;
+    if (ctx.excluded(file.path) || !isSource(file.path)) return false;
     const scope = ctx.scope as MetricScope | undefined;
-    return !scope || scope.files.includes(file.path);
+    return scope ? scope.files.includes(file.path) : LIBRARY_TOKENS.some((t) => file.text.includes(t));
   },
   extract: (file, ctx) => extract(file, ctx.modules),
   portable: true,

@@ -199,12 +199,24 @@ function routeOf(fn: TSNode, lang: 'js' | 'py'): string | undefined {
   return undefined;
 }
 
+/** A JS escape that may decode to a letter of "authorization" (`\t`, `\r`, `\n` decode to whitespace). */
+const LETTER_ESCAPE = /\\[uxUX0-7auhoizAUTHORIZN\r\n]/;
+
 /**
  * Whether the file sets an Authorization header on outgoing requests: `headers: { Authorization: … }`,
  * `headers['Authorization'] = …`, `axios.defaults.headers.common.Authorization = …`, Python
  * `{"Authorization": …}`. Found on the syntax tree: keys, subscripts and properties named so.
  */
 function setsAuthorizationHeader(file: SourceFile): boolean {
+  // JS/TS spells the name in the text, or with an escape that can stand for one of its letters (\u, \x,
+  // octal, a line continuation, a letter escaping itself); a Python string may also be adjacent pieces
+  // ("Author" "ization"), so Python files are always looked at.
+  if (
+    file.language !== 'python' &&
+    !LETTER_ESCAPE.test(file.text) &&
+    !file.text.toLowerCase().includes('authorization')
+  )
+    return false;
   const root = file.tree()?.rootNode;
   if (!root) return false;
   const isAuth = (n: TSNode | null | undefined) => !!n && (stringValue(n) ?? n.text).toLowerCase() === 'authorization';

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadParsers } from '../../../src/lang/index.js';
 import { metricsGate } from '../../../src/gates/metrics/index.js';
-import { buildMetricIndex } from '../../../src/gates/metrics/metric-index.js';
+import { buildMetricIndex, metricFileFacts } from '../../../src/gates/metrics/metric-index.js';
+import type { IndexContext } from '../../../src/core/types.js';
 import type { IndexedMetric, MetricIndex } from '../../../src/gates/metrics/model.js';
 import type { SourceFile } from '../../../src/lang/source-file.js';
 import { MemorySnapshot } from '../../../src/source/memory.js';
@@ -483,6 +484,25 @@ describe('metric index: a scoped build loads what the changed files use', () => 
     expect(index.files).not.toContain('app/metrics/jobs.py');
     // The whole build reads every metrics file.
     expect((await indexOf(files)).files).toEqual(expect.arrayContaining(['app/metrics/db.py', 'app/metrics/jobs.py']));
+  });
+
+  it('wants, from a file another index parsed first, exactly the facts a build will ask for', async () => {
+    const snapshot = new MemorySnapshot(files);
+    const wanted = async (path: string, scope?: string[]) => {
+      const r = await snapshot.read(path);
+      if (!r.ok) throw new Error(path);
+      const ctx = { excluded: () => false, ...(scope ? { scope: { files: scope } } : {}) } as unknown as IndexContext;
+      return metricFileFacts.wants(r.file, ctx);
+    };
+    // Scoped: the changed file (it names no library, it imports a module that does) and nothing else.
+    const asked: string[] = [];
+    await build(snapshot, { scope: ['app/views.py'], asked });
+    expect(asked).toContain('app/views.py');
+    expect(await wanted('app/views.py', ['app/views.py'])).toBe(true);
+    expect(await wanted('app/metrics/db.py', ['app/views.py'])).toBe(false);
+    // Whole: every file that names a library.
+    expect(await wanted('app/metrics/db.py')).toBe(true);
+    expect(await wanted('app/views.py')).toBe(false);
   });
 
   it("looks for the callers of the changed files' metric-building functions, not of every loaded one", async () => {

@@ -314,6 +314,14 @@ describe('whole objects', () => {
     expect(findings(`const c = axios.create({ headers: { Authorization: t } });\n${plain}`)).toEqual([
       'whole-object-logged[blocker] http-error err.config',
     ]);
+    // The name's text is looked for before the tree: spelled with escapes, it is still found.
+    for (const key of ["'Author\\u0069zation'", "'Author\\x69zation'", "'Author\\izat\\ion'", "'Author\\\nization'"])
+      expect(findings(`const c = axios.create({ headers: { ${key}: t } });\n${plain}`), key).toEqual([
+        'whole-object-logged[blocker] http-error err.config',
+      ]);
+    expect(findings(`const c = axios.create({ headers: { 'X-Auth\\tn': t } });\n${plain}`)).toEqual([
+      'whole-object-logged http-error err.config',
+    ]);
   });
 
   it('Fastify request loggers serialize req without headers', () => {

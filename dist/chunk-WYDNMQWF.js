@@ -9922,6 +9922,7 @@ var SourceFileImpl = class {
     return value;
   }
   dispose() {
+    if (this.treeSlot?.value && !this.errorsSlot) this.parseErrors();
     this.treeSlot?.value?.delete();
     this.treeSlot = void 0;
     this.memos.clear();
@@ -10430,7 +10431,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f99d973729d026b9";
+var FACTS_SOURCE_HASH = "cbbd17208bfbe090";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10469,6 +10470,48 @@ function isRecord2(value) {
 }
 function isStringArray(value) {
   return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+// src/core/budget.ts
+var DEFAULT_FILE_BUDGET_MS = 1e4;
+var AnalysisBudgetExceeded = class extends Error {
+  constructor(budgetMs) {
+    super(`its analysis took longer than the ${budgetMs / 1e3} s budget per file`);
+    this.budgetMs = budgetMs;
+    this.name = "AnalysisBudgetExceeded";
+  }
+  budgetMs;
+};
+var deadline = Number.POSITIVE_INFINITY;
+var budget = 0;
+var steps = 0;
+function startFileBudget(ms) {
+  budget = ms;
+  deadline = ms > 0 && Number.isFinite(ms) ? performance.now() + ms : Number.POSITIVE_INFINITY;
+  steps = 0;
+}
+function endFileBudget() {
+  deadline = Number.POSITIVE_INFINITY;
+}
+function budgetSpent() {
+  return performance.now() > deadline;
+}
+function spendBudget() {
+  if ((++steps & 255) !== 0 || deadline === Number.POSITIVE_INFINITY) return;
+  if (performance.now() > deadline) throw new AnalysisBudgetExceeded(budget);
+}
+function withinFileBudget(ms, run) {
+  const saved = { deadline, budget, steps };
+  startFileBudget(ms);
+  if (saved.deadline < deadline) {
+    deadline = saved.deadline;
+    budget = saved.budget;
+  }
+  try {
+    return run();
+  } finally {
+    ({ deadline, budget, steps } = saved);
+  }
 }
 
 // src/core/facts.ts
@@ -10521,7 +10564,7 @@ function isConsulted(value) {
 function isLookup(value) {
   return isRecord2(value) && (value.method === "has" || value.method === "js" || value.method === "python" || value.method === "goDir") && isStringArray(value.args) && (value.args.length === 1 || value.args.length === 2) && (value.answer === void 0 || typeof value.answer === "string" || typeof value.answer === "boolean");
 }
-async function runExtraction(def, owner, file2, read, resolver) {
+async function runExtraction(def, owner, file2, read, resolver, budgetMs) {
   const recording = new RecordingLookup(def.resolves === false ? unresolvable(def.id) : await resolver());
   const consulted = [];
   const consult = async (path2) => {
@@ -10530,7 +10573,8 @@ async function runExtraction(def, owner, file2, read, resolver) {
       consulted.push({ path: path2, id: other ? contentId(other) : null });
     return other;
   };
-  const facts = await def.extract(file2, { modules: recording, consult }, owner);
+  const extract2 = () => def.extract(file2, { modules: recording, consult }, owner);
+  const facts = await (budgetMs === void 0 ? extract2() : withinFileBudget(budgetMs, extract2));
   return { facts, lookups: recording.lookups, consulted };
 }
 var FactsStore = class {
@@ -10572,8 +10616,8 @@ var FactsStore = class {
     return this.memo.has(memoKey(slot, identity)) || this.cache?.has(cacheKey(slot.def.id, slot.variant, identity)) === true;
   }
   /** @internal Runs one extraction and remembers it (in memory and in the cache). */
-  async extract(slot, identity, file2, access, answers) {
-    const extraction = await runExtraction(slot.def, slot.owner, file2, access.read, answers.resolver);
+  async extract(slot, identity, file2, access, answers, budgetMs) {
+    const extraction = await runExtraction(slot.def, slot.owner, file2, access.read, answers.resolver, budgetMs);
     this.extractions++;
     this.remember(slot, identity, extraction);
     return extraction;
@@ -10662,19 +10706,20 @@ var SideFacts = class {
   }
   /**
    * Extracts ahead, for every pending definition that wants it, a file some index just read: its tree is
-   * parsed once and serves them all. The facts wait in memory for their index; a failure is left to that
-   * index's own request, which reports it.
+   * parsed once and serves them all, the rules' facts of a changed file included (each within its budget).
+   * The facts wait in memory for their index or rule; a failure is left to that one's own request, which
+   * reports it.
    */
   async alongside(file2) {
-    const wanting = this.access.pending().filter((p) => p.def.wants(file2, p.owner));
+    const wanting = this.access.pending(file2).filter((p) => p.def.wants(file2, p.owner));
     if (wanting.length === 0) return;
     const answers = this.answers();
     const id = contentId(file2);
-    for (const { def, owner } of wanting) {
+    for (const { def, owner, budgetMs } of wanting) {
       const slot = slotOf(def, owner);
       if (await this.store.recall(slot, id, answers)) continue;
       try {
-        await this.store.extract(slot, id, file2, this.access, answers);
+        await this.store.extract(slot, id, file2, this.access, answers, budgetMs);
       } catch {
       }
     }
@@ -41173,13 +41218,14 @@ function extract(file2, resolver) {
 var metricFileFacts = {
   id: "metrics/file-facts",
   // A file another index parsed first is extracted ahead only when `build` certainly loads it: a scoped
-  // build loads the changed files, what they import and the files that spell their names, not every file
-  // that mentions a metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU).
+  // build loads the changed files that feed it (whether they name a metrics library or import a module
+  // that does), what they import and the files that spell their names, not every file that mentions a
+  // metrics library (extracting those ahead was most of the synthetic 20-file PR's CPU); a whole build
+  // loads every file that names a library.
   wants(file2, ctx) {
-    if (ctx.excluded(file2.path) || !isSource2(file2.path) || !LIBRARY_TOKENS.some((t) => file2.text.includes(t)))
-      return false;
+    if (ctx.excluded(file2.path) || !isSource2(file2.path)) return false;
     const scope = ctx.scope;
-    return !scope || scope.files.includes(file2.path);
+    return scope ? scope.files.includes(file2.path) : LIBRARY_TOKENS.some((t) => file2.text.includes(t));
   },
   extract: (file2, ctx) => extract(file2, ctx.modules),
   portable: true,
@@ -41790,6 +41836,12 @@ export {
   dirOf,
   ModuleResolver,
   moduleResolverFor,
+  DEFAULT_FILE_BUDGET_MS,
+  AnalysisBudgetExceeded,
+  startFileBudget,
+  endFileBudget,
+  budgetSpent,
+  spendBudget,
   FactsStore,
   FactsWorkerPool,
   ParallelFacts,
