@@ -23,7 +23,9 @@
  *   npx tsx bench/real/run.ts turn-about --clone owner/name=/path ... [--old DIR] [--old-env K=V] [--new-env K=V]
  *       measures both builds turn about, commit by commit (old, then new, `--runs` times each), so a machine
  *       whose speed drifts during the bench affects both alike; without `--old`, this checkout's build against
- *       itself, told apart by the environment (e.g. `--old-env READINESS_WORKERS=0`: without worker threads).
+ *       itself, told apart by the environment (e.g. `--old-env READINESS_WORKERS=0`: without worker threads)
+ *       or by the entry (`--old-entry bin/readiness-gates.js --entry dist-cli/index.js`: the compiled sources
+ *       against the bundled CLI the npm package ships; `--entry` is both builds' entry unless `--old-entry`).
  *       Writes bench/results/NAME.{json,md} (`--out`) like `run`; nothing is stored as a baseline.
  *
  * The comparison: every **new** finding, and every finding on a file the commit changes, must be the same
@@ -135,6 +137,7 @@ const { positionals, values } = parseArgs({
     cache: { type: 'string', default: 'none' },
     out: { type: 'string' },
     entry: { type: 'string', default: 'bin/readiness-gates.js' },
+    'old-entry': { type: 'string' },
     'old-env': { type: 'string', multiple: true, default: [] },
     'new-env': { type: 'string', multiple: true, default: [] },
   },
@@ -532,7 +535,7 @@ function runAll(): void {
 /** Both builds on every commit, one right after the other (see the header). */
 function turnAbout(): void {
   const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
-  const oldBin = resolve(values.old ?? ROOT, values.entry);
+  const oldBin = resolve(values.old ?? ROOT, values['old-entry'] ?? values.entry);
   const newBin = join(ROOT, values.entry);
   const base: Baseline = { build: values.old ?? ROOT, node: process.version, date: today(), commits: [] };
   const results: CommitResult[] = [];
@@ -639,7 +642,7 @@ function render(results: CommitResult[], manifest: Manifest, base: Baseline): st
   return [
     `# Real commits: before → after`,
     '',
-    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${basename(MANIFEST)}\`, each checked against its first parent). ${TURN_ABOUT ? `Before and after measured turn about, commit by commit, ${today()}: before ${values.old ? `the build in \`${values.old}\`` : "this checkout's build"}${Object.keys(OLD_ENV).length ? ` with ${values['old-env'].map((e) => `\`${e}\``).join(', ')}` : ''}, after this checkout's build${Object.keys(NEW_ENV).length ? ` with ${values['new-env'].map((e) => `\`${e}\``).join(', ')}` : ''}.` : `Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}.`} Runs per commit, ${CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
+    `Written by \`bench/real/run.ts\` (commits in \`bench/real/${basename(MANIFEST)}\`, each checked against its first parent). ${TURN_ABOUT ? `Before and after measured turn about, commit by commit, ${today()}: before ${values.old ? `the build in \`${values.old}\`` : "this checkout's build"}${Object.keys(OLD_ENV).length ? ` with ${values['old-env'].map((e) => `\`${e}\``).join(', ')}` : ''}, after this checkout's build${Object.keys(NEW_ENV).length ? ` with ${values['new-env'].map((e) => `\`${e}\``).join(', ')}` : ''}${values['old-entry'] ? `; entries: before \`${values['old-entry']}\`, after \`${values.entry}\`` : ''}.` : `Before: the stored baseline (\`bench/results/${SET}-baseline.json\`, ${base.date}); after: this checkout's build, ${today()}.`} Runs per commit, ${TURN_ABOUT && CACHE_MODE !== 'none' ? `${CACHE_MODE} for both builds (${CACHE_MODE === 'cold' ? 'each run starts from an empty analysis cache and saves it' : `each run starts from the analysis cache that the same build's check of the parent commit left${CACHE_MODE === 'filled' ? ' with --fill-cache' : ''}`})` : CACHE_MODE === 'filled' ? "before cold (nothing is kept between runs), after filled (each run starts from the analysis cache that the parent commit's own check left with --fill-cache, as the Action leaves it on a push to the base branch)" : CACHE_MODE === 'warm' ? "before cold (nothing is kept between runs), after warm (each run starts from the analysis cache that the parent commit's own check left, as on a pull request whose base branch was checked before)" : CACHE_MODE === 'cold' ? 'cold (before: nothing is kept between runs; after: each run starts from an empty analysis cache and saves it)' : 'cold (nothing is kept between runs)'}: before ${[...new Set(base.commits.map((c) => c.timing.runs))].sort().join(' or ')}, after ${[...new Set(results.map((r) => r.new.runs))].sort().join(' or ')}; figures are the median of a commit's runs, then the median (or max) over the commits, in seconds. CPU is user + system of the CLI and the git processes it waited for. The machine has 2 cores shared with other work: the load column is the 1-minute load average when the runs started, and CPU time is the steadier figure.`,
     '',
     'Findings: "same" counts baseline findings the new build reports identically (id, rule, state, severity, path, line) — every **new** finding and every finding on a file the commit changes must be among them. "debt not recomputed" counts findings the baseline had as `existing` (or `suppressed`) on files the commit does not touch that the new build no longer computes: the indexes are scoped to what the change can affect, so debt elsewhere in the repository is no longer re-derived on every run — the deliberate trade of this change. Any other difference fails the bench.',
     '',
