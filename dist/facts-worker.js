@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-WYDNMQWF.js";
+} from "./chunk-SQQOZQ4C.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

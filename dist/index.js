@@ -92,7 +92,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-WYDNMQWF.js";
+} from "./chunk-SQQOZQ4C.js";
 import {
   __commonJS,
   __toESM

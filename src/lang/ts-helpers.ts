@@ -671,6 +671,28 @@ export function importsOf(treeOrNode: Tree | TSNode): Map<string, ImportBinding[
 /** `importsOf` answers for whole trees; a freed tree's entry goes with it. */
 const importsByTree = new WeakMap<Tree, Map<string, ImportBinding[]>>();
 
+/**
+ * A JS/TS module's import statements when they all sit at its top level, as ES modules require, found
+ * without visiting the rest of the tree. Each statement holds one `import` keyword of the text; when the
+ * top level holds as many statements as the text has `import` words, none can be nested (in a `declare
+ * module` block, in an error). Undefined otherwise (a comment or string saying "import" is enough).
+ */
+function topLevelImports(root: TSNode): TSNode[] | undefined {
+  if (root.type !== 'program' || root.parent) return undefined;
+  const found: TSNode[] = [];
+  const cursor = root.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do {
+        if (cursor.nodeType === 'import_statement') found.push(cursor.currentNode);
+      } while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found.length === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : undefined;
+}
+
 function searchImports(root: TSNode): Map<string, ImportBinding[]> {
   const out = new Map<string, ImportBinding[]>();
   const bind = (module: string, imported: string, local: string, at: TSNode, typeOnly = false): void => {
@@ -685,7 +707,9 @@ function searchImports(root: TSNode): Map<string, ImportBinding[]> {
   // Looking at every call is the expensive part; skip it when no require()/import() is written at all.
   const dynamic = /\brequire\s*\(|\bimport\s*\(/.test(root.text);
   const types = ['import_statement', 'import_from_statement', 'import_spec'];
-  const nodes = descendantsOfType(root, dynamic ? [...types, 'call_expression'] : types);
+  const nodes = dynamic
+    ? descendantsOfType(root, [...types, 'call_expression'])
+    : (topLevelImports(root) ?? descendantsOfType(root, types));
   for (const node of nodes) {
     switch (node.type) {
       case 'import_statement':

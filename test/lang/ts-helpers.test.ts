@@ -369,6 +369,24 @@ describe('importsOf', () => {
     });
   });
 
+  it('finds an ES import nested below the top level (a `declare module` block) as well as the top-level ones', () => {
+    const summary = (path: string, text: string) =>
+      Object.fromEntries([...importsOf(fileOf(path, text).tree()!)].map(([m, bs]) => [m, bs.map((b) => b.local)]));
+    // Only top-level imports, and a word "import" nowhere else: the same answer as a walk of every node.
+    expect(summary('a.ts', "import a from 'a';\nimport { b } from 'b';\nexport const x = a + b;\n")).toEqual({
+      a: ['a'],
+      b: ['b'],
+    });
+    // One nested in a module declaration.
+    expect(
+      summary('types.d.ts', "import a from 'a';\ndeclare module 'm' {\n  import { N } from 'nested';\n}\n"),
+    ).toEqual({ a: ['a'], nested: ['N'] });
+    // A comment saying "import" changes nothing.
+    expect(summary('c.ts', "// import everything\nimport c from 'c';\n")).toEqual({ c: ['c'] });
+    // A module without imports.
+    expect(summary('d.js', 'export default 1;\n')).toEqual({});
+  });
+
   it('reads Python imports', () => {
     const imports = importsOf(
       fileOf(

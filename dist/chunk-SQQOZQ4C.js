@@ -10431,7 +10431,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "cbbd17208bfbe090";
+var FACTS_SOURCE_HASH = "b70ae3549078b706";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -11533,6 +11533,21 @@ function importsOf(treeOrNode) {
   return copy;
 }
 var importsByTree = /* @__PURE__ */ new WeakMap();
+function topLevelImports(root) {
+  if (root.type !== "program" || root.parent) return void 0;
+  const found = [];
+  const cursor = root.walk();
+  try {
+    if (cursor.gotoFirstChild()) {
+      do {
+        if (cursor.nodeType === "import_statement") found.push(cursor.currentNode);
+      } while (cursor.gotoNextSibling());
+    }
+  } finally {
+    cursor.delete();
+  }
+  return found.length === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : void 0;
+}
 function searchImports(root) {
   const out = /* @__PURE__ */ new Map();
   const bind = (module, imported, local, at, typeOnly = false) => {
@@ -11545,7 +11560,7 @@ function searchImports(root) {
   };
   const dynamic = /\brequire\s*\(|\bimport\s*\(/.test(root.text);
   const types = ["import_statement", "import_from_statement", "import_spec"];
-  const nodes = descendantsOfType(root, dynamic ? [...types, "call_expression"] : types);
+  const nodes = dynamic ? descendantsOfType(root, [...types, "call_expression"]) : topLevelImports(root) ?? descendantsOfType(root, types);
   for (const node2 of nodes) {
     switch (node2.type) {
       case "import_statement":
