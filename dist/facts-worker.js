@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-SQQOZQ4C.js";
+} from "./chunk-W4QJ4WEN.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -92,7 +92,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-SQQOZQ4C.js";
+} from "./chunk-W4QJ4WEN.js";
 import {
   __commonJS,
   __toESM

@@ -84,7 +84,8 @@ interface AliasScope {
 /** Resolves module specifiers of one snapshot. Build once per index. */
 export class ModuleResolver {
   private readonly paths: ReadonlySet<string>;
-  private pythonModules: Map<string, string[]> | undefined;
+  private pythonByLast: Map<string, Array<{ path: string; parts: string[] }>> | undefined;
+  private readonly pythonAnswers = new Map<string, readonly string[]>();
   private goDirs: string[] | undefined;
   private readonly tsconfigTexts: ReadonlyMap<string, string>;
   private readonly tsconfigDirs: Map<string, string>;
@@ -154,9 +155,8 @@ export class ModuleResolver {
       for (const c of [`${base}.py`, `${base}/__init__.py`]) if (this.paths.has(c)) return c;
       return undefined;
     }
-    const table = (this.pythonModules ??= this.buildPythonTable());
-    const found = table.get(module);
-    if (!found || found.length === 0) return undefined;
+    const found = this.pythonFiles(module);
+    if (found.length === 0) return undefined;
     // Several files can claim a dotted name (src layouts, copies): prefer the one nearest the importer.
     return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
   }
@@ -306,22 +306,37 @@ export class ModuleResolver {
     return scope;
   }
 
-  private buildPythonTable(): Map<string, string[]> {
-    const table = new Map<string, string[]>();
+  /**
+   * The .py files a dotted name can mean: each file whose path (less `.py`, a package by its
+   * `__init__.py`) ends with the name, path parts joined by dots, as an import from any source root would
+   * find it.
+   */
+  private pythonFiles(module: string): readonly string[] {
+    if (module === '') return [];
+    let found = this.pythonAnswers.get(module);
+    if (found) return found;
+    const last = module.slice(module.lastIndexOf('.') + 1);
+    const candidates = (this.pythonByLast ??= this.buildPythonByLast()).get(last) ?? [];
+    found = candidates.filter((c) => c.parts.some((_, i) => c.parts.slice(i).join('.') === module)).map((c) => c.path);
+    this.pythonAnswers.set(module, found);
+    return found;
+  }
+
+  /** Every .py file, by the last dot-separated word of the module it is (its path parts joined by dots). */
+  private buildPythonByLast(): Map<string, Array<{ path: string; parts: string[] }>> {
+    const byLast = new Map<string, Array<{ path: string; parts: string[] }>>();
     for (const p of this.paths) {
       if (!p.endsWith('.py')) continue;
       let stem = p.slice(0, -3);
       if (stem.endsWith('/__init__')) stem = stem.slice(0, -'/__init__'.length);
       const parts = stem.split('/');
-      for (let i = 0; i < parts.length; i++) {
-        const key = parts.slice(i).join('.');
-        if (!key) continue; // a root __init__.py names no module
-        const list = table.get(key) ?? [];
-        list.push(p);
-        table.set(key, list);
-      }
+      const dotted = parts.join('.');
+      const last = dotted.slice(dotted.lastIndexOf('.') + 1);
+      const list = byLast.get(last);
+      if (list) list.push({ path: p, parts });
+      else byLast.set(last, [{ path: p, parts }]);
     }
-    return table;
+    return byLast;
   }
 
   private buildGoDirs(): string[] {

@@ -176,6 +176,63 @@ describe('ModuleResolver: Python', () => {
     expect(r.python('x.py', 'app.api')).toBe('app/api/__init__.py');
     expect(r.python('x.py', 'requests')).toBeUndefined();
   });
+  it('a dotted name means every file whose path ends with it, part by part (any source root)', () => {
+    const paths = [
+      ...['app', 'src/app', 'lib/src/app', 'tests/app'].flatMap((root) => [
+        `${root}/__init__.py`,
+        `${root}/models.py`,
+        `${root}/api/__init__.py`,
+        `${root}/api/models.py`,
+      ]),
+      'models.py',
+      '__init__.py',
+      'odd.dir/mod.py',
+      'pkg/a.b.py',
+      'pkg/.py',
+      '.py',
+      'web/index.ts',
+    ];
+    // The meaning, spelled out: a name is a module when it joins the last parts of a file's path.
+    const claims = (name: string) =>
+      paths.filter((p) => {
+        if (!p.endsWith('.py')) return false;
+        const stem = p.slice(0, -3).replace(/\/__init__$/, '');
+        const parts = stem.split('/');
+        return name !== '' && parts.some((_, i) => parts.slice(i).join('.') === name);
+      });
+    const nearest = (from: string, files: string[]) =>
+      [...files].sort((a, b) => commonPrefix(b, from) - commonPrefix(a, from) || (a < b ? -1 : 1))[0];
+    const commonPrefix = (a: string, b: string) => {
+      let n = 0;
+      while (n < a.length && n < b.length && a[n] === b[n]) n++;
+      return n;
+    };
+    const resolver = new ModuleResolver(paths);
+    const names = [
+      'app',
+      'app.models',
+      'models',
+      'api.models',
+      'src.app.api',
+      'lib.src.app.api.models',
+      '__init__',
+      'odd.dir.mod',
+      'dir.mod',
+      'mod',
+      'a.b',
+      'pkg.a.b',
+      'b',
+      'pkg.',
+      'index',
+      'nope',
+      'app.nope',
+    ];
+    for (const from of ['x.py', 'src/app/api/views.py', 'tests/app/test_x.py', 'lib/src/y.py'])
+      for (const name of names)
+        expect(resolver.python(from, name), `${name} from ${from}`).toBe(nearest(from, claims(name)));
+    expect(resolver.python('x.py', 'a.b')).toBe('pkg/a.b.py');
+    expect(resolver.python('x.py', 'dir.mod')).toBeUndefined();
+  });
   it('resolves relative imports', () => {
     expect(r.python('app/api/views.py', '.')).toBe('app/api/__init__.py');
     expect(r.python('app/api/views.py', '..metrics')).toBe('app/metrics.py');

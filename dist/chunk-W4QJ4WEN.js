@@ -10149,7 +10149,8 @@ async function loadJsProjectConfig(paths, readText) {
 }
 var ModuleResolver = class {
   paths;
-  pythonModules;
+  pythonByLast;
+  pythonAnswers = /* @__PURE__ */ new Map();
   goDirs;
   tsconfigTexts;
   tsconfigDirs;
@@ -10213,9 +10214,8 @@ var ModuleResolver = class {
       for (const c of [`${base}.py`, `${base}/__init__.py`]) if (this.paths.has(c)) return c;
       return void 0;
     }
-    const table = this.pythonModules ??= this.buildPythonTable();
-    const found = table.get(module);
-    if (!found || found.length === 0) return void 0;
+    const found = this.pythonFiles(module);
+    if (found.length === 0) return void 0;
     return [...found].sort((a, b) => commonPrefixLength(b, from) - commonPrefixLength(a, from) || (a < b ? -1 : 1))[0];
   }
   /**
@@ -10343,22 +10343,36 @@ var ModuleResolver = class {
     }
     return scope;
   }
-  buildPythonTable() {
-    const table = /* @__PURE__ */ new Map();
+  /**
+   * The .py files a dotted name can mean: each file whose path (less `.py`, a package by its
+   * `__init__.py`) ends with the name, path parts joined by dots, as an import from any source root would
+   * find it.
+   */
+  pythonFiles(module) {
+    if (module === "") return [];
+    let found = this.pythonAnswers.get(module);
+    if (found) return found;
+    const last = module.slice(module.lastIndexOf(".") + 1);
+    const candidates = (this.pythonByLast ??= this.buildPythonByLast()).get(last) ?? [];
+    found = candidates.filter((c) => c.parts.some((_, i) => c.parts.slice(i).join(".") === module)).map((c) => c.path);
+    this.pythonAnswers.set(module, found);
+    return found;
+  }
+  /** Every .py file, by the last dot-separated word of the module it is (its path parts joined by dots). */
+  buildPythonByLast() {
+    const byLast = /* @__PURE__ */ new Map();
     for (const p of this.paths) {
       if (!p.endsWith(".py")) continue;
       let stem = p.slice(0, -3);
       if (stem.endsWith("/__init__")) stem = stem.slice(0, -"/__init__".length);
       const parts = stem.split("/");
-      for (let i = 0; i < parts.length; i++) {
-        const key = parts.slice(i).join(".");
-        if (!key) continue;
-        const list = table.get(key) ?? [];
-        list.push(p);
-        table.set(key, list);
-      }
+      const dotted = parts.join(".");
+      const last = dotted.slice(dotted.lastIndexOf(".") + 1);
+      const list = byLast.get(last);
+      if (list) list.push({ path: p, parts });
+      else byLast.set(last, [{ path: p, parts }]);
     }
-    return table;
+    return byLast;
   }
   buildGoDirs() {
     const dirs = /* @__PURE__ */ new Set();
@@ -10431,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "b70ae3549078b706";
+var FACTS_SOURCE_HASH = "17a45553c1a4424e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
