@@ -456,25 +456,31 @@ describe('bad input', () => {
   });
 });
 
+/** A gate whose index reads src/a.ts, parses it and frees its tree, as the health index does. */
+function readerGate(log: string[]): Gate {
+  return {
+    ...fakeGate,
+    id: 'health',
+    rules: [],
+    indexes: [
+      {
+        id: 'reader',
+        async build(ctx) {
+          const file = await ctx.read('src/a.ts');
+          if (file?.tree()) log.push(`${ctx.side}: reader parsed`);
+          file?.dispose();
+          return null;
+        },
+      },
+    ],
+  };
+}
+
 describe('index builds share one parse per file', () => {
   it('extracts the facts of indexes not built yet from a file another index reads, once for both sides', async () => {
     const events: string[] = [];
     let parses = 0;
-    const reader: Gate = {
-      ...fakeGate,
-      id: 'health',
-      indexes: [
-        {
-          id: 'reader',
-          async build(ctx) {
-            const file = await ctx.read('src/a.ts');
-            if (file?.tree()) events.push(`${ctx.side}: reader parsed`);
-            file?.dispose();
-            return null;
-          },
-        },
-      ],
-    };
+    const reader = readerGate(events);
     const typed: FactsDef<string, IndexContext> = {
       id: 'test/root-type',
       wants: (file) => file.path.endsWith('.ts'),
@@ -621,26 +627,6 @@ describe('file rules read per-file facts', () => {
     const unanalysed = r.findings.find((f) => f.ruleId === 'core/unanalysed-file');
     expect(unanalysed?.message).toMatch(/too complex/);
   });
-
-  /** A gate whose index reads src/a.ts, parses it and frees its tree, as the health index does. */
-  function readerGate(log: string[]): Gate {
-    return {
-      ...fakeGate,
-      id: 'health',
-      rules: [],
-      indexes: [
-        {
-          id: 'reader',
-          async build(ctx) {
-            const file = await ctx.read('src/a.ts');
-            if (file?.tree()) log.push(`${ctx.side}: reader parsed`);
-            file?.dispose();
-            return null;
-          },
-        },
-      ],
-    };
-  }
 
   it("extracts a changed file's facts for its rules from the tree an index parsed: one parse a side", async () => {
     const { Parser } = await import('web-tree-sitter');
