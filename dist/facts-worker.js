@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-W4QJ4WEN.js";
+} from "./chunk-43EL7VQX.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -92,7 +92,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-W4QJ4WEN.js";
+} from "./chunk-43EL7VQX.js";
 import {
   __commonJS,
   __toESM

@@ -339,6 +339,12 @@ export interface UnknownFacts {
 
 /** The facts of one snapshot. */
 export class SideFacts {
+  /**
+   * What an extraction ahead under a budget (a rule's facts) threw, by memo key: the rule's own request
+   * throws it again rather than spend a second budget on the same file.
+   */
+  private readonly failedAhead = new Map<string, unknown>();
+
   constructor(
     private readonly store: FactsStore,
     private readonly access: FactsSideAccess,
@@ -363,6 +369,8 @@ export class SideFacts {
     if (identity === undefined) return undefined;
     const known = await this.store.recall(slot, identity, answers);
     if (known) return known.facts as F;
+    const failed = this.failedAhead.get(memoKey(slot, identity));
+    if (failed !== undefined) throw failed;
     const file = await this.access.read(path);
     if (!file) return undefined;
     try {
@@ -409,13 +417,18 @@ export class SideFacts {
     if (wanting.length === 0) return;
     const answers = this.answers();
     const id = contentId(file);
+    const seen = new Set<string>();
     for (const { def, owner, budgetMs } of wanting) {
       const slot = slotOf(def, owner);
+      // Several rules may declare one definition: it is extracted (or fails) once.
+      if (seen.has(slot.key)) continue;
+      seen.add(slot.key);
       if (await this.store.recall(slot, id, answers)) continue;
       try {
         await this.store.extract(slot, id, file, this.access, answers, budgetMs);
-      } catch {
-        // Asked again by its index or rule, which reports it.
+      } catch (error) {
+        // Asked again by its index or rule, which reports it; a budgeted one is not run twice.
+        if (budgetMs !== undefined) this.failedAhead.set(memoKey(slot, id), error ?? new Error(String(error)));
       }
     }
   }

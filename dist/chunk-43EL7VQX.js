@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "17a45553c1a4424e";
+var FACTS_SOURCE_HASH = "8ce7527a2c9c25fd";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10674,6 +10674,11 @@ var SideFacts = class {
   store;
   access;
   /**
+   * What an extraction ahead under a budget (a rule's facts) threw, by memo key: the rule's own request
+   * throws it again rather than spend a second budget on the same file.
+   */
+  failedAhead = /* @__PURE__ */ new Map();
+  /**
    * The facts `def` extracts from the file at `path`; undefined when the file is missing or skipped.
    * Served from memory or the cache when every recorded question has the same answer here (a file known
    * by its blob is then not even read); otherwise the file is read, parsed and extracted — with every
@@ -10687,6 +10692,8 @@ var SideFacts = class {
     if (identity === void 0) return void 0;
     const known = await this.store.recall(slot, identity, answers);
     if (known) return known.facts;
+    const failed = this.failedAhead.get(memoKey(slot, identity));
+    if (failed !== void 0) throw failed;
     const file2 = await this.access.read(path2);
     if (!file2) return void 0;
     try {
@@ -10729,12 +10736,16 @@ var SideFacts = class {
     if (wanting.length === 0) return;
     const answers = this.answers();
     const id = contentId(file2);
+    const seen = /* @__PURE__ */ new Set();
     for (const { def, owner, budgetMs } of wanting) {
       const slot = slotOf(def, owner);
+      if (seen.has(slot.key)) continue;
+      seen.add(slot.key);
       if (await this.store.recall(slot, id, answers)) continue;
       try {
         await this.store.extract(slot, id, file2, this.access, answers, budgetMs);
-      } catch {
+      } catch (error62) {
+        if (budgetMs !== void 0) this.failedAhead.set(memoKey(slot, id), error62 ?? new Error(String(error62)));
       }
     }
   }
