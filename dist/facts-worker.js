@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-43EL7VQX.js";
+} from "./chunk-MY2IA2RI.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -92,7 +92,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-43EL7VQX.js";
+} from "./chunk-MY2IA2RI.js";
 import {
   __commonJS,
   __toESM

@@ -672,25 +672,32 @@ export function importsOf(treeOrNode: Tree | TSNode): Map<string, ImportBinding[
 const importsByTree = new WeakMap<Tree, Map<string, ImportBinding[]>>();
 
 /**
- * A JS/TS module's import statements when they all sit at its top level, as ES modules require, found
- * without visiting the rest of the tree. Each statement holds one `import` keyword of the text; when the
- * top level holds as many statements as the text has `import` words, none can be nested (in a `declare
- * module` block, in an error). Undefined otherwise (a comment or string saying "import" is enough).
+ * A JS/TS or Python module's import statements when they all sit at its top level (as ES modules require,
+ * and as most Python modules have them), found without visiting the rest of the tree. Each statement holds
+ * one `import` keyword of the text; when the top level holds as many statements as the text has `import`
+ * words, none can be nested (in a `declare module` block, a Python `try:` or `if TYPE_CHECKING:`, an
+ * error). Undefined otherwise (a comment or string saying "import" is enough). Python's `from __future__
+ * import …` counts as a statement but is no import of a module, here as in the whole-tree search.
  */
 function topLevelImports(root: TSNode): TSNode[] | undefined {
-  if (root.type !== 'program' || root.parent) return undefined;
+  if ((root.type !== 'program' && root.type !== 'module') || root.parent) return undefined;
   const found: TSNode[] = [];
+  let statements = 0;
   const cursor = root.walk();
   try {
     if (cursor.gotoFirstChild()) {
       do {
-        if (cursor.nodeType === 'import_statement') found.push(cursor.currentNode);
+        const type = cursor.nodeType;
+        if (type === 'import_statement' || type === 'import_from_statement') {
+          found.push(cursor.currentNode);
+          statements++;
+        } else if (type === 'future_import_statement') statements++;
       } while (cursor.gotoNextSibling());
     }
   } finally {
     cursor.delete();
   }
-  return found.length === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : undefined;
+  return statements === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : undefined;
 }
 
 function searchImports(root: TSNode): Map<string, ImportBinding[]> {

@@ -387,6 +387,26 @@ describe('importsOf', () => {
     expect(summary('d.js', 'export default 1;\n')).toEqual({});
   });
 
+  it('finds a Python import nested in a block as well as the top-level ones', () => {
+    const summary = (text: string) =>
+      Object.fromEntries(
+        [...importsOf(fileOf('m.py', text).tree()!)].map(([m, bs]) => [m, bs.map((b) => `${b.local}@${b.line}`)]),
+      );
+    const top = 'from __future__ import annotations\nimport os\nfrom app.metrics import REQUESTS\n';
+    expect(summary(top)).toEqual({ os: ['os@2'], 'app.metrics': ['REQUESTS@3'] });
+    expect(summary(`${top}if TYPE_CHECKING:\n    from app.models import User\n`)).toEqual({
+      os: ['os@2'],
+      'app.metrics': ['REQUESTS@3'],
+      'app.models': ['User@5'],
+    });
+    expect(summary(`${top}def f():\n    import json\n    return json\n`)).toEqual({
+      os: ['os@2'],
+      'app.metrics': ['REQUESTS@3'],
+      json: ['json@5'],
+    });
+    expect(summary(`"""Nothing to import here."""\n${top}`)).toEqual({ os: ['os@3'], 'app.metrics': ['REQUESTS@4'] });
+  });
+
   it('reads Python imports', () => {
     const imports = importsOf(
       fileOf(

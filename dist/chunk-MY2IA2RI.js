@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "8ce7527a2c9c25fd";
+var FACTS_SOURCE_HASH = "cf79c5f4ca2e36c3";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -11559,19 +11559,24 @@ function importsOf(treeOrNode) {
 }
 var importsByTree = /* @__PURE__ */ new WeakMap();
 function topLevelImports(root) {
-  if (root.type !== "program" || root.parent) return void 0;
+  if (root.type !== "program" && root.type !== "module" || root.parent) return void 0;
   const found = [];
+  let statements = 0;
   const cursor = root.walk();
   try {
     if (cursor.gotoFirstChild()) {
       do {
-        if (cursor.nodeType === "import_statement") found.push(cursor.currentNode);
+        const type = cursor.nodeType;
+        if (type === "import_statement" || type === "import_from_statement") {
+          found.push(cursor.currentNode);
+          statements++;
+        } else if (type === "future_import_statement") statements++;
       } while (cursor.gotoNextSibling());
     }
   } finally {
     cursor.delete();
   }
-  return found.length === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : void 0;
+  return statements === (root.text.match(/\bimport\b/g)?.length ?? 0) ? found : void 0;
 }
 function searchImports(root) {
   const out = /* @__PURE__ */ new Map();
