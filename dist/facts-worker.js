@@ -8,7 +8,7 @@ import {
   healthWorkerFacts,
   metricsWorkerFacts,
   serveFactsWorker
-} from "./chunk-MY2IA2RI.js";
+} from "./chunk-D3IYZQRG.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

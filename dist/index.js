@@ -92,7 +92,7 @@ import {
   tokenize,
   unwrap,
   walk
-} from "./chunk-MY2IA2RI.js";
+} from "./chunk-D3IYZQRG.js";
 import {
   __commonJS,
   __toESM

@@ -18,7 +18,7 @@
  * Declarations are syntax nodes of the tree given (they live as long as it does). Both classes cache by
  * node id: build one per parsed file.
  */
-import type { TSNode } from '../source-file.js';
+import type { TSNode, Tree } from '../source-file.js';
 import { importsOf, unwrap, walk, type ImportBinding } from '../ts-helpers.js';
 
 /** What a JS/TS name resolves to. */
@@ -232,11 +232,33 @@ export class GoScopes {
     return this.packageNames.names.get(name);
   }
 
+  /**
+   * The statements of a block that declare each name, in order: built once per block, so resolving every
+   * name of a long function costs a lookup per enclosing block, not a scan of its statements.
+   */
+  private blockNames: { tree: Tree; byBlock: Map<number, Map<string, TSNode[]>> } | undefined;
+
+  private declaring(block: TSNode, name: string): readonly TSNode[] {
+    if (this.blockNames?.tree !== block.tree) this.blockNames = { tree: block.tree, byBlock: new Map() };
+    let names = this.blockNames.byBlock.get(block.id);
+    if (!names) {
+      names = new Map();
+      for (const stmt of block.namedChildren)
+        for (const declared of goDeclaredNames(stmt)) {
+          const list = names.get(declared);
+          if (!list) names.set(declared, [stmt]);
+          else if (list[list.length - 1] !== stmt) list.push(stmt);
+        }
+      this.blockNames.byBlock.set(block.id, names);
+    }
+    return names.get(name) ?? [];
+  }
+
   /** The declaration `name` refers to where `at` stands; undefined for imports, builtins and other files' names. */
   resolve(name: string, at: TSNode): GoDeclaration | undefined {
     for (let n: TSNode | null = at; n; n = n.parent) {
       if (n.type === 'block' || n.type === 'statement_list') {
-        for (const stmt of n.namedChildren) {
+        for (const stmt of this.declaring(n, name)) {
           if (stmt.startIndex > at.startIndex) break;
           const found = goDeclarationIn(stmt, name, n);
           if (found) return found;

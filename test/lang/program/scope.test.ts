@@ -6,6 +6,7 @@ import {
   PyScopes,
   jsDeclaratorOf,
   localImports,
+  type GoDeclaration,
   type JsDeclaration,
 } from '../../../src/lang/program/scope.js';
 import { descendantsOfType, lineOf } from '../../../src/lang/ts-helpers.js';
@@ -243,5 +244,47 @@ describe('GoScopes', () => {
   it('range variables and if initialisers', () => {
     expect(at('v', 7, 1)).toBe('loop');
     expect(at('n', 8, 1)).toBe('var@8');
+  });
+
+  it('one instance answers many names across blocks and files, each as if asked alone', () => {
+    const body = [
+      'package m', // 1
+      'func f() {', // 2
+      '  use(a)', // 3
+      '  a, b := 1, 2', // 4
+      '  var (', // 5
+      '    c = 3', // 6
+      '    d, e = 4, 5', // 7
+      '  )', // 8
+      '  a, g := 6, 7', // 9
+      '  use(a, b, c, d, e, g)', // 10
+      '  { use(a); h := 8; use(h) }', // 11
+      '  use(h)', // 12
+      '}',
+    ].join('\n');
+    const describeGo = (d: GoDeclaration | undefined) =>
+      !d ? 'none' : d.kind === 'var' ? `var@${lineOf(d.value!)}` : d.kind;
+    const shared = new GoScopes();
+    for (const text of [body, body.replace('c = 3', 'c = 30')]) {
+      const root = fileOf('b.go', text).tree()!.rootNode;
+      const uses = descendantsOfType(root, 'identifier').filter((n: TSNode) => /^[a-h]$/.test(n.text));
+      const answers = uses.map((u: TSNode) => `${u.text}@${lineOf(u)} ${describeGo(shared.resolve(u.text, u))}`);
+      expect(answers).toEqual(
+        uses.map((u: TSNode) => `${u.text}@${lineOf(u)} ${describeGo(new GoScopes().resolve(u.text, u))}`),
+      );
+      expect(answers.filter((a: string) => / (3|10|11|12) /.test(` ${a.split('@')[1]!.split(' ')[0]} `))).toEqual([
+        'a@3 none',
+        'a@10 var@4',
+        'b@10 var@4',
+        'c@10 var@6',
+        'd@10 var@7',
+        'e@10 var@7',
+        'g@10 var@9',
+        'a@11 var@4',
+        'h@11 var@11',
+        'h@11 var@11',
+        'h@12 none',
+      ]);
+    }
   });
 });

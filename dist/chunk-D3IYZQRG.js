@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "cf79c5f4ca2e36c3";
+var FACTS_SOURCE_HASH = "5afbae0e6cd8895e";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -38099,11 +38099,31 @@ var GoScopes = class {
     }
     return this.packageNames.names.get(name);
   }
+  /**
+   * The statements of a block that declare each name, in order: built once per block, so resolving every
+   * name of a long function costs a lookup per enclosing block, not a scan of its statements.
+   */
+  blockNames;
+  declaring(block, name) {
+    if (this.blockNames?.tree !== block.tree) this.blockNames = { tree: block.tree, byBlock: /* @__PURE__ */ new Map() };
+    let names = this.blockNames.byBlock.get(block.id);
+    if (!names) {
+      names = /* @__PURE__ */ new Map();
+      for (const stmt of block.namedChildren)
+        for (const declared of goDeclaredNames(stmt)) {
+          const list = names.get(declared);
+          if (!list) names.set(declared, [stmt]);
+          else if (list[list.length - 1] !== stmt) list.push(stmt);
+        }
+      this.blockNames.byBlock.set(block.id, names);
+    }
+    return names.get(name) ?? [];
+  }
   /** The declaration `name` refers to where `at` stands; undefined for imports, builtins and other files' names. */
   resolve(name, at) {
     for (let n = at; n; n = n.parent) {
       if (n.type === "block" || n.type === "statement_list") {
-        for (const stmt of n.namedChildren) {
+        for (const stmt of this.declaring(n, name)) {
           if (stmt.startIndex > at.startIndex) break;
           const found = goDeclarationIn(stmt, name, n);
           if (found) return found;
