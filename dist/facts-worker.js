@@ -7,15 +7,20 @@ const __dirname = __rgDirname(__filename);
 import {
   healthWorkerFacts,
   metricsWorkerFacts,
+  migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-D3IYZQRG.js";
+} from "./chunk-7XQNVW5O.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts
 import { parentPort } from "node:worker_threads";
 
 // src/gates/worker-facts.ts
-var WORKER_FACTS = { ...healthWorkerFacts, ...metricsWorkerFacts };
+var WORKER_FACTS = {
+  ...healthWorkerFacts,
+  ...metricsWorkerFacts,
+  ...migrationsWorkerFacts
+};
 
 // src/facts-worker.ts
 if (!parentPort) throw new Error("facts-worker runs as a worker thread");

@@ -20,6 +20,7 @@ import {
   LIBRARY_ERRORS,
   LIBRARY_TOKENS,
   METRIC_NAME_RE,
+  MIGRATION_GLOBS,
   ModuleResolver,
   PROM_CLIENT_DEFAULT_METRICS,
   PYTHON_BUILTIN_NAMES,
@@ -30,28 +31,39 @@ import {
   blobIdentity,
   budgetSpent,
   cacheKey,
-  cached,
   calleeName,
   changedFilesMatching,
   classifierFor,
   classifyLabelName,
+  classifyMigrationPath,
+  columnIntroducedBy,
+  columnSpec,
+  compareMigrationIds,
   composeKey,
   config,
   containerKey,
   contentId,
+  declaresColumn,
   decodeSource,
   descendantsOfType,
   dirOf,
+  djangoApp,
+  djangoField,
+  djangoFieldBefore,
+  djangoTouchedTables,
   dockerfileFor,
   dottedName,
+  effectSignature,
   enclosingFunction,
   endFileBudget,
   endLineOf,
   external_exports,
+  extraLayouts,
   formatBytes,
   healthIndex,
   healthOptions,
   healthOptionsSchema,
+  historyIndex,
   httpTargetOf,
   imageHasNoHealthcheck,
   imageTools,
@@ -60,6 +72,7 @@ import {
   isLockfileOrGenerated,
   isPositionTokenType,
   isRecord,
+  isSchemaMarkerPath,
   isStringArray,
   isVendorDatastore,
   jsDeclaratorOf,
@@ -69,18 +82,25 @@ import {
   lineOf,
   loadParsers,
   metricIndex,
+  modelOf,
   moduleResolverFor,
   normalise,
   normalisePath,
+  notNullBefore,
   objectProps,
+  planOf,
   positionalArgs,
+  prismaAccessor,
+  prismaModels,
   programsOf,
   pyRouteDecorator,
   pythonReservedNames,
+  relatedReferences,
   require_dist,
   require_picomatch,
   routeServes,
   secretColumn,
+  semanticSignature,
   serverPortOf,
   shellWords,
   slowStartReason,
@@ -88,11 +108,16 @@ import {
   startFileBudget,
   staticValue,
   stringValue,
+  tableKey,
   templateParts,
   tokenize,
+  toolName,
+  typeBefore,
+  typeName,
   unwrap,
+  validatedNotNullBefore,
   walk
-} from "./chunk-D3IYZQRG.js";
+} from "./chunk-7XQNVW5O.js";
 import {
   __commonJS,
   __toESM
@@ -230,11 +255,11 @@ var require_mod = __commonJS({
       return myers_x(a, b);
     };
     exports.distance = distance3;
-    var closest3 = function(str3, arr) {
+    var closest3 = function(str, arr) {
       var min_distance = Infinity;
       var min_index = 0;
       for (var i = 0; i < arr.length; i++) {
-        var dist = distance3(str3, arr[i]);
+        var dist = distance3(str, arr[i]);
         if (dist < min_distance) {
           min_distance = dist;
           min_index = i;
@@ -385,9 +410,9 @@ var require_light = __commonJS({
           };
         }
         _addListener(name, status, cb) {
-          var base4;
-          if ((base4 = this._events)[name] == null) {
-            base4[name] = [];
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
           }
           this._events[name].push({ cb, status });
           return this.instance;
@@ -661,9 +686,9 @@ var require_light = __commonJS({
           this._startHeartbeat();
         }
         _startHeartbeat() {
-          var base4;
+          var base;
           if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
-            return typeof (base4 = this.heartbeat = setInterval(() => {
+            return typeof (base = this.heartbeat = setInterval(() => {
               var amount, incr, maximum, now, reservoir;
               now = Date.now();
               if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
@@ -684,7 +709,7 @@ var require_light = __commonJS({
                   return this.instance._drainAll(this.computeCapacity());
                 }
               }
-            }, this.heartbeatInterval)).unref === "function" ? base4.unref() : void 0;
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
           } else {
             return clearInterval(this.heartbeat);
           }
@@ -1043,9 +1068,9 @@ var require_light = __commonJS({
             return keys;
           }
           _startAutoCleanup() {
-            var base4;
+            var base;
             clearInterval(this.interval);
-            return typeof (base4 = this.interval = setInterval(async () => {
+            return typeof (base = this.interval = setInterval(async () => {
               var e, k, ref, results, time, v;
               time = Date.now();
               ref = this.instances;
@@ -1064,7 +1089,7 @@ var require_light = __commonJS({
                 }
               }
               return results;
-            }, this.timeout / 2)).unref === "function" ? base4.unref() : void 0;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
           }
           updateSettings(options = {}) {
             parser$3.overwrite(options, this.defaults, this);
@@ -1641,7 +1666,7 @@ var require_picocolors = __commonJS({
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { isAbsolute, join as join4, relative, resolve, sep as sep2 } from "node:path";
+import { isAbsolute, join as join3, relative, resolve, sep as sep2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -2693,43 +2718,43 @@ function diffExceptions(before, after, out) {
     if (previous.reason !== entry.reason) out.push(`${label}: reason "${previous.reason}" \u2192 "${entry.reason}"`);
   }
 }
-function diffConfigs(base4, head, gates) {
+function diffConfigs(base, head, gates) {
   const out = [];
   const scalar = (key, before, after) => {
     if (before !== after) out.push(`${key}: ${render(before)} \u2192 ${render(after)}`);
   };
-  scalar("fail-on", base4.failOn, head.failOn);
-  scalar("baseline", base4.baseline, head.baseline);
-  scalar("on-error", base4.onError, head.onError);
-  scalar("max-file-bytes", base4.maxFileBytes, head.maxFileBytes);
-  listChange("paths.exclude", base4.paths.exclude, head.paths.exclude, out);
+  scalar("fail-on", base.failOn, head.failOn);
+  scalar("baseline", base.baseline, head.baseline);
+  scalar("on-error", base.onError, head.onError);
+  scalar("max-file-bytes", base.maxFileBytes, head.maxFileBytes);
+  listChange("paths.exclude", base.paths.exclude, head.paths.exclude, out);
   const serviceText = (s) => `${s.name} at ${s.root === "" ? "(root)" : s.root}`;
-  listChange("services", base4.services.map(serviceText), head.services.map(serviceText), out);
-  const gateIds = [.../* @__PURE__ */ new Set([...Object.keys(base4.gates), ...Object.keys(head.gates)])].sort();
+  listChange("services", base.services.map(serviceText), head.services.map(serviceText), out);
+  const gateIds = [.../* @__PURE__ */ new Set([...Object.keys(base.gates), ...Object.keys(head.gates)])].sort();
   for (const id of gateIds) {
-    const before = base4.gates[id];
+    const before = base.gates[id];
     const after = head.gates[id];
     scalar(`gates.${id}.enabled`, before?.enabled ?? true, after?.enabled ?? true);
     diffValues(["gates", id], before?.options, after?.options, out);
   }
   const rulesById = /* @__PURE__ */ new Map();
   for (const gate of gates ?? []) for (const rule74 of gate.rules) rulesById.set(rule74.meta.id, rule74);
-  const ruleIds = [.../* @__PURE__ */ new Set([...Object.keys(base4.rules), ...Object.keys(head.rules)])].sort();
+  const ruleIds = [.../* @__PURE__ */ new Set([...Object.keys(base.rules), ...Object.keys(head.rules)])].sort();
   for (const id of ruleIds) {
     const rule74 = rulesById.get(id);
     const fallback = rule74?.meta.severity ?? "default";
-    scalar(`rules.${id}`, base4.rules[id]?.severity ?? fallback, head.rules[id]?.severity ?? fallback);
+    scalar(`rules.${id}`, base.rules[id]?.severity ?? fallback, head.rules[id]?.severity ?? fallback);
     const defaults = rule74 ? optionDefaults(rule74.options) : void 0;
-    const before = base4.rules[id]?.options ?? defaults;
+    const before = base.rules[id]?.options ?? defaults;
     const after = head.rules[id]?.options ?? defaults;
     if (before !== void 0 && after !== void 0) diffValues(["rules", id, "options"], before, after, out);
   }
-  scalar("waivers.min-permission", base4.waivers.minPermission, head.waivers.minPermission);
-  scalar("waivers.codeowners", base4.waivers.codeowners, head.waivers.codeowners);
-  scalar("waivers.allow-author", base4.waivers.allowAuthor, head.waivers.allowAuthor);
-  scalar("waivers.max-days", base4.waivers.maxDays, head.waivers.maxDays);
-  scalar("suppressions.new-blockers", base4.suppressions.newBlockers, head.suppressions.newBlockers);
-  diffExceptions(base4.exceptions, head.exceptions, out);
+  scalar("waivers.min-permission", base.waivers.minPermission, head.waivers.minPermission);
+  scalar("waivers.codeowners", base.waivers.codeowners, head.waivers.codeowners);
+  scalar("waivers.allow-author", base.waivers.allowAuthor, head.waivers.allowAuthor);
+  scalar("waivers.max-days", base.waivers.maxDays, head.waivers.maxDays);
+  scalar("suppressions.new-blockers", base.suppressions.newBlockers, head.suppressions.newBlockers);
+  diffExceptions(base.exceptions, head.exceptions, out);
   return out;
 }
 
@@ -2758,9 +2783,9 @@ function resolveExtends(entry, from) {
   return { path: posix.normalize(path), repository: { owner: m[1], repo: m[2], ...m[4] ? { ref: m[4] } : {} } };
 }
 var ADDITIVE_LISTS = /* @__PURE__ */ new Set(["exceptions", "services"]);
-function mergeConfigInputs(base4, over, depth = 0) {
+function mergeConfigInputs(base, over, depth = 0) {
   const out = {};
-  for (const [k, v] of Object.entries(base4)) setOwn(out, k, v);
+  for (const [k, v] of Object.entries(base)) setOwn(out, k, v);
   for (const [key, value] of Object.entries(over)) {
     const before = out[key];
     const additive = depth === 0 && ADDITIVE_LISTS.has(key) || depth === 1 && key === "exclude-add";
@@ -3536,16 +3561,16 @@ function omit(object, keysToOmit) {
   }
   return result3;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -3917,15 +3942,15 @@ function parseParameters(header2, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str, start, end) {
   let result3 = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result3 += str3.slice(start, index);
+    if (str.charCodeAt(index) === BSLASH) {
+      result3 += str.slice(start, index);
       start = ++index;
     }
   }
-  return result3 + str3.slice(start, end);
+  return result3 + str.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -5793,7 +5818,7 @@ function extractWaiverCommands(comments) {
     if (!c.user || c.user.type === "Bot") continue;
     const forged = editedByOther(c);
     for (const parsed of parseCommand(c.body)) {
-      const base4 = {
+      const base = {
         commentId: c.id,
         login: c.user.login,
         createdAt: c.createdAt,
@@ -5803,7 +5828,7 @@ function extractWaiverCommands(comments) {
       if (forged && (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve" || parsed.kind === "error" && WAIVER_LINE.test(parsed.text))) {
         const text = parsed.kind === "error" ? parsed.text : `/readiness ${parsed.kind}`;
         out.push({
-          ...base4,
+          ...base,
           command: {
             kind: "error",
             code: "edited-by-other",
@@ -5815,10 +5840,10 @@ function extractWaiverCommands(comments) {
         continue;
       }
       if (parsed.kind === "waive" || parsed.kind === "unwaive" || parsed.kind === "approve")
-        out.push({ ...base4, command: parsed });
+        out.push({ ...base, command: parsed });
       else if (parsed.kind === "error" && WAIVER_ERRORS.has(parsed.code) && WAIVER_LINE.test(parsed.text)) {
         out.push({
-          ...base4,
+          ...base,
           command: { kind: "error", code: parsed.code, message: parsed.message, text: parsed.text }
         });
       }
@@ -6116,9 +6141,9 @@ function createGitHubReader(octokit, options) {
       ];
       return { refs, truncated: tags.truncated || branches.truncated };
     },
-    async compare(base4, head) {
+    async compare(base, head) {
       try {
-        const c = await counted2("compare", compareCommits(octokit, { ...repo, base: base4, head }));
+        const c = await counted2("compare", compareCommits(octokit, { ...repo, base, head }));
         return {
           status: c.status,
           mergeBaseSha: c.mergeBaseSha,
@@ -8011,12 +8036,12 @@ async function gitChangeSet(opts) {
   const mergeBase2 = await findMergeBase(root, { baseRef, baseTipSha, headRef, headSha, shallow });
   const files = mergeBase2 === headSha ? [] : await changedFiles(root, mergeBase2, headSha);
   const catFile = new CatFileBatch(root);
-  const base4 = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes, void 0, opts.cache);
+  const base = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes, void 0, opts.cache);
   return {
-    base: base4,
+    base,
     // The head answers greps from the base's answers for every blob the two share.
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base4, opts.cache),
-    policy: baseTipSha === mergeBase2 ? base4 : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
+    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache),
+    policy: baseTipSha === mergeBase2 ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
     files,
@@ -8516,22 +8541,22 @@ async function findMergeBase(root, q) {
   const r = await runGit(root, ["merge-base", q.baseTipSha, q.headSha], { okCodes: [0, 1, 128] });
   const sha = r.stdout.toString("utf8").split("\n")[0].trim();
   if (r.code === 0 && sha) return sha;
-  const base4 = `${q.baseRef} (${q.baseTipSha.slice(0, 12)})`;
+  const base = `${q.baseRef} (${q.baseTipSha.slice(0, 12)})`;
   const head = `${q.headRef} (${q.headSha.slice(0, 12)})`;
   if (q.shallow) {
     const fetch2 = await fetchCommand(root, isObjectId(q.baseRef) ? q.baseTipSha : q.baseRef, "history");
     throw new SourceError(
-      `the merge-base of ${base4} and ${head} is not in this shallow clone: run \`${fetch2}\` or check out with \`fetch-depth: 0\``,
+      `the merge-base of ${base} and ${head} is not in this shallow clone: run \`${fetch2}\` or check out with \`fetch-depth: 0\``,
       `git needs the commit where the branches diverged; repeat the fetch with a larger --deepen if the branch is older, or use actions/checkout with fetch-depth: 0`
     );
   }
   if (r.code === 1) {
     throw new SourceError(
-      `${base4} and ${head} have no common history`,
+      `${base} and ${head} have no common history`,
       "pass the branch the change was made from as --base"
     );
   }
-  throw new SourceError(`git merge-base ${base4} ${head} failed: ${r.stderr.trim()}`);
+  throw new SourceError(`git merge-base ${base} ${head} failed: ${r.stderr.trim()}`);
 }
 async function unknownRef(root, ref, role, shallow) {
   if (shallow) {
@@ -8954,11 +8979,11 @@ function detectServices(paths, configured = [], opts = {}) {
     return fallbackDraft;
   };
   for (const s of sources) draftOf(s.dir).languages.add(s.language);
-  const baseName2 = (d) => d.name ?? (d.root === "" ? opts.repoName || "root" : d.root.slice(d.root.lastIndexOf("/") + 1));
+  const baseName = (d) => d.name ?? (d.root === "" ? opts.repoName || "root" : d.root.slice(d.root.lastIndexOf("/") + 1));
   const counts = /* @__PURE__ */ new Map();
-  for (const d of drafts.values()) counts.set(baseName2(d), (counts.get(baseName2(d)) ?? 0) + 1);
+  for (const d of drafts.values()) counts.set(baseName(d), (counts.get(baseName(d)) ?? 0) + 1);
   const toService = (d) => {
-    const name = baseName2(d);
+    const name = baseName(d);
     return {
       root: d.root,
       name: !d.configured && d.root !== "" && counts.get(name) > 1 ? d.root : name,
@@ -9219,9 +9244,9 @@ async function githubReleaseState(sha, reader, budget, snapshotAt) {
 async function githubChangeSet(options) {
   const budget = new Budget(options.byteBudget ?? DEFAULT_BUDGET);
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
-  const base4 = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
+  const base = new GitHubSnapshot(options.baseSha, options.reader, budget, maxFileBytes);
   const head = new GitHubSnapshot(options.headSha, options.reader, budget, maxFileBytes);
-  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base4 : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
+  const policy = options.policySha === void 0 || options.policySha === options.baseSha ? base : new GitHubSnapshot(options.policySha, options.reader, budget, maxFileBytes);
   const { files: apiFiles, truncated } = await options.reader.listPullFiles();
   budget.state.filesTruncated = truncated;
   const files = [];
@@ -9242,7 +9267,7 @@ async function githubChangeSet(options) {
       change.removedLines = removed;
     } else if ((f.changes ?? 0) > 0 || status === "added" || status === "removed") {
       const after = status === "removed" ? void 0 : await head.read(f.filename);
-      const before = status === "added" ? void 0 : await base4.read(change.previousPath ?? f.filename);
+      const before = status === "added" ? void 0 : await base.read(change.previousPath ?? f.filename);
       if (after && !after.ok && after.reason === "binary" || before && !before.ok && before.reason === "binary") {
         change.binary = true;
       } else {
@@ -9257,7 +9282,7 @@ async function githubChangeSet(options) {
     files.push(change);
   }
   return {
-    base: base4,
+    base,
     head,
     policy,
     baseRef: options.baseRef,
@@ -9894,8 +9919,8 @@ var SideFiles = class {
    */
   sharedWith;
   async read(path) {
-    const cached2 = this.files.get(path);
-    if (cached2 !== void 0) return cached2 ?? void 0;
+    const cached = this.files.get(path);
+    if (cached !== void 0) return cached ?? void 0;
     if (this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path)) {
       const file = await this.sharedWith.files.read(path);
       this.files.set(path, file ?? null);
@@ -9931,8 +9956,8 @@ var SideFiles = class {
    * snapshot knows the file's blob (within the size limit); undefined when `read` returns nothing.
    */
   async identify(path) {
-    const cached2 = this.files.get(path);
-    if (cached2 !== void 0) return cached2 ? contentId(cached2) : void 0;
+    const cached = this.files.get(path);
+    if (cached !== void 0) return cached ? contentId(cached) : void 0;
     if (this.sharedWith && !this.sharedWith.changed.has(path) && this.sharedWith.files.pathSet.has(path))
       return this.sharedWith.files.identify(path);
     const blob = this.pathSet.has(path) ? await this.snapshot.blobId?.(path) : void 0;
@@ -10817,7 +10842,7 @@ var coreGate = {
 };
 
 // src/gates/health/analysis.ts
-function modelOf(ctx) {
+function modelOf2(ctx) {
   return ctx.index(healthIndex);
 }
 function changedPaths(ctx) {
@@ -11117,7 +11142,7 @@ var rule4 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const byCall = /* @__PURE__ */ new Map();
     for (const svc of model.services) {
@@ -11169,7 +11194,7 @@ var rule5 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const byDir = /* @__PURE__ */ new Map();
     for (const s of model.compose) byDir.set(dirOf(s.path), [...byDir.get(dirOf(s.path)) ?? [], s]);
@@ -11242,7 +11267,7 @@ var rule6 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const seen = /* @__PURE__ */ new Set();
     for (const w of model.workloads) {
@@ -11358,7 +11383,7 @@ var rule7 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const targeted = new Set(
       model.compose.filter((s) => s.buildTarget !== void 0).map((s) => dockerfileFor(model, void 0, s)?.path)
@@ -11400,7 +11425,7 @@ var rule8 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const composeBuilt = /* @__PURE__ */ new Set();
     for (const s of model.compose) {
@@ -11528,7 +11553,7 @@ var rule9 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     for (const { w, c, svc } of containers(model)) {
       if (w.runToCompletion) continue;
@@ -11538,7 +11563,7 @@ var rule9 = {
       if (!live || !ready || !sameHandler(live, ready)) continue;
       const h = probeHandler(model, w, c, live);
       const deps = h?.route.handler?.deps ?? [];
-      const base4 = {
+      const base = {
         container: c.name,
         workload: `${w.kind} ${w.name}`,
         target: probeLabel(live),
@@ -11551,7 +11576,7 @@ var rule9 = {
           messageId: "sharedDeps",
           severity: "blocker",
           data: {
-            ...base4,
+            ...base,
             kinds: depKinds(deps),
             handler: `${h.route.handler.loc.path}:${h.route.handler.loc.line}`
           },
@@ -11569,7 +11594,7 @@ var rule9 = {
       if (!touches(changed, ...files)) continue;
       ctx.report({
         messageId: "same",
-        data: base4,
+        data: base,
         path: live.loc.path,
         line: live.loc.line,
         related: [related(ready.loc, "the readinessProbe checks the same endpoint")],
@@ -11595,7 +11620,7 @@ var rule10 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const byTimer = /* @__PURE__ */ new Map();
     for (const svc of model.services) {
@@ -11663,7 +11688,7 @@ var rule11 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     const probed = /* @__PURE__ */ new Set();
@@ -11674,13 +11699,13 @@ var rule11 = {
       const p = c.probes.liveness;
       if (!p) continue;
       const key = `${w.kind}/${w.name}/${c.name}`;
-      const base4 = { container: c.name, workload: `${w.kind} ${w.name}` };
+      const base = { container: c.name, workload: `${w.kind} ${w.name}` };
       if (p.type === "exec" && p.command) {
         const remote = remoteDependency(p.command);
         if (remote && touches(changed, p.loc.path, w.path)) {
           ctx.report({
             messageId: "exec",
-            data: { ...base4, command: p.command.join(" ").slice(0, 80), kinds: remote },
+            data: { ...base, command: p.command.join(" ").slice(0, 80), kinds: remote },
             path: p.loc.path,
             line: p.targetLine,
             key
@@ -11701,7 +11726,7 @@ var rule11 = {
       );
       const suggest = local ? `the service already serves ${local.path} (${local.loc.path}:${local.loc.line}) without any I/O, so set \`path: ${local.path}\` in the livenessProbe of ${p.loc.path}` : `serve a route that does no I/O (e.g. \`app.get("/livez", (_req, res) => res.send("ok"))\` / \`@app.get("/livez")\` returning 200) and point \`livenessProbe.httpGet.path\` in ${p.loc.path} at it`;
       const data = {
-        ...base4,
+        ...base,
         suggest,
         route: `${h.route.method === "ALL" ? "GET" : h.route.method} ${p.path}`,
         handler: `${handler.loc.path}:${handler.loc.line}`,
@@ -11750,7 +11775,7 @@ var rule11 = {
 };
 function checkStartup(ctx, model, changed, w, c, p, probed) {
   const key = `${w.kind}/${w.name}/${c.name}:startup`;
-  const base4 = { container: c.name, workload: `${w.kind} ${w.name}` };
+  const base = { container: c.name, workload: `${w.kind} ${w.name}` };
   if (p.type === "exec" && p.command) {
     const remote = remoteDependency(p.command);
     if (!remote || !touches(changed, p.loc.path, w.path)) return;
@@ -11758,7 +11783,7 @@ function checkStartup(ctx, model, changed, w, c, p, probed) {
       messageId: "startupChecksDependency",
       severity: "warning",
       data: {
-        ...base4,
+        ...base,
         what: `runs \`${p.command.join(" ").slice(0, 80)}\`, which checks ${remote} on another host`,
         kinds: remote
       },
@@ -11783,7 +11808,7 @@ function checkStartup(ctx, model, changed, w, c, p, probed) {
     ...sharesReadiness ? [related(ready.loc, "the readinessProbe checks the same endpoint")] : [],
     ...depRelated(deps)
   ];
-  const data = { ...base4, what, kinds: depKinds(deps) };
+  const data = { ...base, what, kinds: depKinds(deps) };
   ctx.report(
     touches(changed, p.loc.path) ? {
       messageId: "startupChecksDependency",
@@ -11846,7 +11871,7 @@ var rule12 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const done = /* @__PURE__ */ new Set();
     for (const w of model.workloads) {
@@ -11914,7 +11939,7 @@ var rule13 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     const expected = {
@@ -11984,7 +12009,7 @@ var rule14 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const consequences = {
       liveness: "Kubernetes restarts the container again and again (CrashLoopBackOff).",
@@ -12175,7 +12200,7 @@ var rule15 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     for (const w of model.workloads) {
@@ -12183,12 +12208,12 @@ var rule15 = {
         const key = (k) => `${w.kind}/${w.name}/${c.name}:${k}`;
         for (const p of Object.values(c.probes)) {
           if (!p || !touches(changed, p.loc.path)) continue;
-          const base4 = { container: c.name, kind: p.kind };
+          const base = { container: c.name, kind: p.kind };
           if ((p.kind === "liveness" || p.kind === "startup") && p.successThreshold && p.successThreshold.value !== 1) {
             ctx.report({
               messageId: "successThreshold",
               severity: "blocker",
-              data: { ...base4, value: p.successThreshold.value },
+              data: { ...base, value: p.successThreshold.value },
               path: p.loc.path,
               line: p.successThreshold.line,
               key: key(`${p.kind}:success`)
@@ -12199,7 +12224,7 @@ var rule15 = {
           if ((p.timeoutSeconds || p.periodSeconds) && timeout > period) {
             ctx.report({
               messageId: "timeoutOverPeriod",
-              data: { ...base4, timeout, period, factor: Math.round(timeout / period * 10) / 10 },
+              data: { ...base, timeout, period, factor: Math.round(timeout / period * 10) / 10 },
               path: p.loc.path,
               line: (p.timeoutSeconds ?? p.periodSeconds).line,
               key: key(`${p.kind}:timeout`)
@@ -12271,7 +12296,7 @@ var rule16 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const seen = /* @__PURE__ */ new Set();
     const ofInterest = (svc, route) => svc && route && route.handler?.checksNothing === true && !CHECKING_LIBRARIES.has(route.framework) && (svc.clients?.length ?? 0) > 0;
@@ -12364,7 +12389,7 @@ var rule17 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     for (const w of model.workloads) {
@@ -12430,7 +12455,7 @@ var rule18 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     for (const w of model.workloads) {
@@ -12439,14 +12464,14 @@ var rule18 = {
         const live = c.probes.liveness;
         if (!live || c.probes.startup || c.unresolvedProbes.includes("startup")) continue;
         if (!touches(changed, live.loc.path, w.path)) continue;
-        const base4 = { container: c.name, workload: `${w.kind} ${w.name}`, target: probeLabel(live) };
+        const base = { container: c.name, workload: `${w.kind} ${w.name}`, target: probeLabel(live) };
         const key = `${w.kind}/${w.name}/${c.name}`;
         const delay = live.initialDelaySeconds;
         if (delay && delay.value >= options["slow-start-seconds"]) {
           const total = Math.max(60, Math.ceil(delay.value * 2 / 10) * 10);
           ctx.report({
             messageId: "initialDelay",
-            data: { ...base4, delay: delay.value, threshold: Math.ceil(total / 5), total },
+            data: { ...base, delay: delay.value, threshold: Math.ceil(total / 5), total },
             path: live.loc.path,
             line: delay.line,
             key
@@ -12461,7 +12486,7 @@ var rule18 = {
         const budget = (delay?.value ?? 0) + (live.failureThreshold?.value ?? 3) * (live.periodSeconds?.value ?? 10);
         ctx.report({
           messageId: "slowCommand",
-          data: { ...base4, reason, budget },
+          data: { ...base, reason, budget },
           path: live.loc.path,
           line: live.loc.line,
           key
@@ -12495,7 +12520,7 @@ var rule19 = {
     }
   },
   check(ctx) {
-    const model = modelOf(ctx);
+    const model = modelOf2(ctx);
     const changed = changedPaths(ctx);
     const options = healthOptions(ctx.gateOptions);
     const liveness = /* @__PURE__ */ new Set();
@@ -12760,8 +12785,8 @@ function reservedNames(def) {
 }
 var cache3 = /* @__PURE__ */ new WeakMap();
 function conflictsOf(index) {
-  const cached2 = cache3.get(index);
-  if (cached2) return cached2;
+  const cached = cache3.get(index);
+  if (cached) return cached;
   const out = [];
   const entries = entriesOf(index);
   const position = new Map(entries.map((e, i) => [e, i]));
@@ -13009,28 +13034,28 @@ function defFinding(def, taken) {
     detail: scope.hot?.detail ?? "",
     fn: scope.fnName ?? "this function"
   };
-  const base4 = {
+  const base = {
     path: def.loc.path,
     line: def.loc.line,
     endLine: def.loc.endLine,
     key: `${name}@${registryLabel(registry)}`
   };
   const hot = scope.hot;
-  if (!hot) return { ...base4, messageId: "inLoop", data };
+  if (!hot) return { ...base, messageId: "inLoop", data };
   const via = hot.via ? { related: [related2(hot.via, `where ${scope.fnName ?? "this function"} is called`)] } : {};
-  if (hot.reason === "called-repeatedly") return { ...base4, messageId: "calledRepeatedly", data, ...via };
+  if (hot.reason === "called-repeatedly") return { ...base, messageId: "calledRepeatedly", data, ...via };
   if (hot.reason === "called-from-hot" || hot.reason === "loop")
-    return { ...base4, messageId: "calledPerRequest", data, ...via };
+    return { ...base, messageId: "calledPerRequest", data, ...via };
   if (taken) {
     const other = describeOther(taken.other);
     return {
-      ...base4,
+      ...base,
       messageId: "perRequestTaken",
       data: { ...data, other: other.text },
       ...other.loc ? { related: [related2(other.loc, `where "${name}" is registered at start-up`)] } : {}
     };
   }
-  return { ...base4, messageId: "perRequest", data };
+  return { ...base, messageId: "perRequest", data };
 }
 function registrationFinding(reg, def) {
   if (!reg.fatal || reg.builtin || !runsMoreThanOnce(reg.scope) || !reg.scope.hot || !longLived(reg.registry))
@@ -13121,8 +13146,8 @@ var TYPE_WORDS = ["counter", "gauge", "summary", "histogram", "gauge_histogram"]
 var CAMEL = /[a-z][A-Z]/;
 function unitOf(name) {
   for (const word of name.split("_")) {
-    const base4 = UNITS[word];
-    if (base4) return { unit: word, base: base4 };
+    const base = UNITS[word];
+    if (base) return { unit: word, base };
     for (const p of PREFIXES) {
       if (word.startsWith(p)) {
         const b = UNITS[word.slice(p.length)];
@@ -13238,7 +13263,7 @@ var rule21 = {
         const labelClash = def.labels ? others.find((o) => o.labels && !sameSet(o.labels, def.labels)) : void 0;
         const other = typeClash ?? labelClash;
         if (!other) continue;
-        const base4 = {
+        const base = {
           path: def.loc.path,
           line: def.loc.line,
           endLine: def.loc.endLine,
@@ -13255,7 +13280,7 @@ var rule21 = {
           otherLabels: (other.labels ?? []).join(", "),
           service: def.serviceName.replace(/[^a-zA-Z0-9_]/g, "_")
         };
-        ctx.report({ ...base4, messageId: typeClash ? "type" : "labels", data });
+        ctx.report({ ...base, messageId: typeClash ? "type" : "labels", data });
       }
     }
   }
@@ -13988,14 +14013,14 @@ var rule31 = {
         (m) => m.loc.line > c.loc.line && sameScope(m, c) && m.library !== "opentelemetry"
       );
       const registry = registryLabel(c.registry);
-      const base4 = { path: c.loc.path, line: c.loc.line, key: `${c.op}@${registry}` };
+      const base = { path: c.loc.path, line: c.loc.line, key: `${c.op}@${registry}` };
       if (c.op === "clear") {
         if (c.scope.kind === "module") {
-          ctx.report({ ...base4, messageId: "clearAtLoad", data: { call: c.call, registry } });
+          ctx.report({ ...base, messageId: "clearAtLoad", data: { call: c.call, registry } });
         } else if (after[0]) {
           const m = after[0];
           ctx.report({
-            ...base4,
+            ...base,
             messageId: "clearThenCreate",
             data: {
               call: c.call,
@@ -14013,14 +14038,14 @@ var rule31 = {
       const again = target !== void 0 ? after.find((m) => m.fullName === target) : void 0;
       if (again) {
         ctx.report({
-          ...base4,
+          ...base,
           messageId: "removeThenCreate",
           data: { call: c.call, registry, name: target, line: again.loc.line },
           related: [related2(again.loc, `"${target}" created again`)],
           key: `${c.op}:${target}@${registry}`
         });
       } else if (c.op === "unregister" && c.scope.kind === "module") {
-        ctx.report({ ...base4, messageId: "unregisterAtLoad", data: { call: c.call, registry } });
+        ctx.report({ ...base, messageId: "unregisterAtLoad", data: { call: c.call, registry } });
       }
     }
   }
@@ -14271,3991 +14296,6 @@ var metricsGate = {
   rules: rules3
 };
 
-// src/gates/migrations/history.ts
-import { createHash as createHash2 } from "node:crypto";
-
-// src/gates/migrations/layout.ts
-var import_picomatch6 = __toESM(require_picomatch(), 1);
-var NEVER_DIRS = /* @__PURE__ */ new Set([
-  "node_modules",
-  "vendor",
-  ".git",
-  "fixtures",
-  "__fixtures__",
-  "testdata",
-  "test",
-  "tests",
-  "__tests__",
-  "spec",
-  "seed",
-  "seeds",
-  "seeders",
-  "seeding"
-]);
-var NOT_MIGRATION_FILES = /^(?:structure|schema|seed|seeds|data|dump)\.sql$/i;
-var JS_EXT = /\.(?:[cm]?js|[cm]?ts)$/;
-function baseName(path) {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
-function join2(dir, name) {
-  return dir === "" ? name : `${dir}/${name}`;
-}
-function isNeverMigrationPath(path) {
-  const parts = path.split("/");
-  parts.pop();
-  return parts.some((p) => NEVER_DIRS.has(p.toLowerCase()));
-}
-function classifyMigrationPath(path, paths, extra) {
-  const name = baseName(path);
-  const dir = dirOf(path);
-  const configured = extra?.configured.find((c) => c.match(path));
-  if (configured) return classifyConfigured(path, name, dir, configured);
-  if (isNeverMigrationPath(path)) return void 0;
-  const parent = baseName(dir);
-  const grand = dirOf(dir);
-  if (name.endsWith(".sql")) return classifySql(path, name, dir, parent, grand, paths);
-  if (name.endsWith(".py")) {
-    if (name === "__init__.py" || !/^[A-Za-z0-9_]+\.py$/.test(name)) return void 0;
-    if (parent === "versions" && (paths.has(join2(grand, "env.py")) || paths.has(join2(grand, "script.py.mako")) || baseName(grand) === "alembic" || extra?.alembicVersionDirs.has(dir))) {
-      return { path, tool: "alembic", set: dir, role: "up", id: name.slice(0, -3), language: "python" };
-    }
-    if (parent === "migrations" && /^\d{4}_\w*\.py$/.test(name)) {
-      return {
-        path,
-        tool: "django",
-        set: dir,
-        role: "up",
-        id: name.slice(0, -3),
-        version: name.slice(0, 4),
-        language: "python"
-      };
-    }
-    if (parent === "migrations" && /^[A-Za-z]\w*\.py$/.test(name) && paths.has(join2(dir, "__init__.py")) && !paths.has(join2(dir, "script.py.mako")) && !paths.has(join2(dir, "alembic.ini")) && !paths.has(join2(dir, "versions/__init__.py")) && !(name === "env.py" && paths.has(join2(dir, "versions")))) {
-      return { path, tool: "django", set: dir, role: "up", id: name.slice(0, -3), language: "python" };
-    }
-    return void 0;
-  }
-  if (name.endsWith(".rb")) {
-    const m = /^(\d+)_\w+\.rb$/.exec(name);
-    if (m && /(?:^|\/)db\/[\w-]*migrate$/.test(dir)) {
-      return { path, tool: "rails", set: dir, role: "up", id: m[1], version: m[1], language: "ruby" };
-    }
-    return void 0;
-  }
-  if (name.endsWith(".go")) {
-    const m = /^(\d+)_\w+\.go$/.exec(name);
-    if (m && !name.endsWith("_test.go") && /(?:^|\/)migrations?$/.test(dir)) {
-      return { path, tool: "goose", set: dir, role: "up", id: m[1], version: m[1], language: "go" };
-    }
-    return void 0;
-  }
-  if (JS_EXT.test(name) && !name.endsWith(".d.ts") && !/^index\.[cm]?[jt]s$/.test(name)) {
-    if (parent === "alterations" && /^\d/.test(name)) {
-      return { path, tool: "slonik", set: dir, role: "up", id: name.replace(JS_EXT, ""), language: "js" };
-    }
-    if (!/(?:^|\/)migrations?$/.test(dir) && !/\/migrations\/[^/]+$/.test(dir)) return void 0;
-    if (!/^\d/.test(name)) return void 0;
-    const stem = name.replace(JS_EXT, "");
-    const typeorm = /^(\d{13})-/.exec(stem);
-    if (typeorm) return { path, tool: "typeorm", set: dir, role: "up", id: stem, version: typeorm[1], language: "js" };
-    const sequelize = /^(\d{14})-/.exec(stem);
-    if (sequelize)
-      return { path, tool: "sequelize", set: dir, role: "up", id: name, version: sequelize[1], language: "js" };
-    const knex = /^(\d+)_/.exec(stem);
-    if (knex) return { path, tool: "knex", set: dir, role: "up", id: name, version: knex[1], language: "js" };
-    return { path, tool: "js", set: dir, role: "up", id: name, language: "js" };
-  }
-  return void 0;
-}
-function classifyConfigured(path, name, dir, c) {
-  const language = /\.py$/.test(name) ? "python" : JS_EXT.test(name) ? "js" : /\.go$/.test(name) ? "go" : /\.rb$/.test(name) ? "ruby" : "sql";
-  const down = /(?:^|[._-])down\.sql(?:\.\w+)?$/i.test(name) || /^U\d/.test(name);
-  const version = leadingDigits(name);
-  return {
-    path,
-    tool: c.tool,
-    set: dir,
-    role: down ? "down" : "up",
-    id: name,
-    ...version ? { version } : {},
-    language,
-    ...c.dialect ? { dialect: c.dialect } : {}
-  };
-}
-function classifySql(path, name, dir, parent, grand, paths) {
-  if (NOT_MIGRATION_FILES.test(name)) return void 0;
-  if (name === "migration.sql") {
-    if (paths.has(join2(dir, "snapshot.json"))) {
-      return {
-        path,
-        tool: "drizzle",
-        set: grand,
-        role: "up",
-        id: parent,
-        version: leadingDigits(parent),
-        language: "sql"
-      };
-    }
-    if (paths.has(join2(grand, "migration_lock.toml")) || /^\d+_/.test(parent)) {
-      return {
-        path,
-        tool: "prisma",
-        set: grand,
-        role: "up",
-        id: parent,
-        version: leadingDigits(parent),
-        language: "sql"
-      };
-    }
-  }
-  if ((name === "up.sql" || name === "down.sql") && /^[\d-]+_/.test(parent)) {
-    const version = parent.slice(0, parent.indexOf("_")).replace(/-/g, "");
-    return {
-      path,
-      tool: "diesel",
-      set: grand,
-      role: name === "up.sql" ? "up" : "down",
-      id: parent,
-      version,
-      language: "sql"
-    };
-  }
-  if (paths.has(join2(dir, "atlas.sum"))) {
-    return { path, tool: "atlas", set: dir, role: "up", id: name, version: atlasVersion(name), language: "sql" };
-  }
-  if (paths.has(join2(dir, "meta/_journal.json"))) {
-    return {
-      path,
-      tool: "drizzle",
-      set: dir,
-      role: "up",
-      id: name.slice(0, -4),
-      version: leadingDigits(name),
-      language: "sql"
-    };
-  }
-  const flyway = /^([VUR])(\d+(?:[._]\d+)*)?__.+\.sql$/.exec(name);
-  if (flyway && (flyway[1] === "R" || flyway[2])) {
-    const role = flyway[1] === "V" ? "up" : flyway[1] === "U" ? "down" : "repeatable";
-    return {
-      path,
-      tool: "flyway",
-      set: dir,
-      role,
-      id: flyway[2] ?? name,
-      ...flyway[2] ? { version: flyway[2].replace(/_/g, ".") } : {},
-      language: "sql"
-    };
-  }
-  const gm = /^(\d+)_.*\.(up|down)\.sql$/.exec(name);
-  if (gm) {
-    return {
-      path,
-      tool: "golang-migrate",
-      set: dir,
-      role: gm[2] === "up" ? "up" : "down",
-      id: gm[1],
-      version: gm[1],
-      language: "sql"
-    };
-  }
-  if (/\.down\.sql$|(?:^|[_.-])down\.sql$/i.test(name)) return void 0;
-  if (/(?:^|\/)(?:migrations?|migrate|db\/migrations?)(?:\/|$)/.test(dir + "/")) {
-    return {
-      path,
-      tool: "sql",
-      set: dir,
-      role: "up",
-      id: name,
-      ...leadingDigits(name) ? { version: leadingDigits(name) } : {},
-      language: "sql"
-    };
-  }
-  return void 0;
-}
-function refineByContent(info2, text) {
-  if (info2.tool !== "sql" || info2.version === void 0) return info2;
-  if (/^[ \t]*--[ \t]*\+goose[ \t]+up\b/im.test(text)) return { ...info2, tool: "goose" };
-  return info2;
-}
-function leadingDigits(s) {
-  const m = /^(\d+)/.exec(s);
-  return m ? m[1] : void 0;
-}
-function atlasVersion(name) {
-  const stem = name.slice(0, -4);
-  const i = stem.indexOf("_");
-  return i === -1 ? stem : stem.slice(0, i);
-}
-function defaultTransactionMode(tool) {
-  switch (tool) {
-    case "prisma":
-    case "golang-migrate":
-    case "flyway":
-      return "implicit-multi";
-    case "drizzle":
-    case "atlas":
-    case "diesel":
-    case "django":
-    case "alembic":
-    case "rails":
-    case "knex":
-    case "typeorm":
-    case "kysely":
-      return "always";
-    // db-migrate wraps each migration in BEGIN/COMMIT on PostgreSQL unless run with --non-transactional;
-    // goose wraps SQL and Go migrations unless they say NO TRANSACTION / register a non-tx function.
-    case "db-migrate":
-    case "goose":
-      return "always";
-    case "sequelize":
-    case "sql":
-    case "slonik":
-    case "js":
-      return "explicit";
-  }
-}
-function toolName(tool) {
-  switch (tool) {
-    case "prisma":
-      return "Prisma Migrate";
-    case "drizzle":
-      return "drizzle-kit";
-    case "atlas":
-      return "Atlas";
-    case "flyway":
-      return "Flyway";
-    case "golang-migrate":
-      return "golang-migrate";
-    case "diesel":
-      return "Diesel";
-    case "sql":
-      return "the SQL migration runner";
-    case "django":
-      return "Django";
-    case "alembic":
-      return "Alembic";
-    case "rails":
-      return "Rails";
-    case "knex":
-      return "Knex";
-    case "typeorm":
-      return "TypeORM";
-    case "sequelize":
-      return "Sequelize";
-    case "db-migrate":
-      return "db-migrate";
-    case "kysely":
-      return "Kysely";
-    case "slonik":
-      return "the alteration runner";
-    case "goose":
-      return "goose";
-    case "js":
-      return "the migration runner";
-  }
-}
-var MIGRATION_GLOBS = [
-  "**/*.sql",
-  "**/migrations/*.py",
-  "**/versions/*.py",
-  "**/migrations/*.{js,ts,mjs,cjs,mts,cts}",
-  "**/migration/*.{js,ts,mjs,cjs,mts,cts}",
-  "**/migrations/*/*.{js,ts,mjs,cjs,mts,cts}",
-  "**/alterations/*.{js,ts,mjs,cjs,mts,cts}",
-  "**/migrations/*.go",
-  "**/migration/*.go",
-  // Layouts only the config names (`gates.migrations.paths`): Synapse's `*.sql.postgres`, and code in
-  // directories of any name. classifyMigrationPath decides from the path alone, before any parsing.
-  "**/*.sql.*",
-  "**/*.{py,js,ts,mjs,cjs,mts,cts,go}"
-];
-function isSchemaMarkerPath(path) {
-  const name = baseName(path);
-  return name.endsWith(".prisma") || name === "migration_lock.toml" || name === "atlas.sum" || name === "_journal.json" || /^drizzle\.config\.[cm]?[jt]s$/.test(name) || name === "alembic.ini" || name === "ormconfig.json" || name === ".sequelizerc" || name === "schema.rb" || name === "structure.sql";
-}
-function compareMigrationIds(a, b) {
-  if (a.tool === "flyway" && a.version && b.version) {
-    const pa = a.version.split(".").map(Number);
-    const pb = b.version.split(".").map(Number);
-    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-      const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-      if (d !== 0) return d;
-    }
-    return 0;
-  }
-  if ((a.tool === "golang-migrate" || a.tool === "goose" || a.tool === "rails" || a.tool === "typeorm") && a.version && b.version) {
-    const d = BigInt(a.version) - BigInt(b.version);
-    return d < 0n ? -1 : d > 0n ? 1 : 0;
-  }
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-function normalisePath2(path) {
-  const out = [];
-  for (const part of path.split("/")) {
-    if (part === "" || part === ".") continue;
-    if (part === "..") out.pop();
-    else out.push(part);
-  }
-  return out.join("/");
-}
-function alembicVersionDirs(iniPath, text) {
-  const here = dirOf(iniPath);
-  const resolve2 = (value) => {
-    const v = value.trim().replace(/%\(here\)s\/?/g, "").replace(/^([\w.]+):/, (_m, pkg) => `${pkg.replace(/\./g, "/")}/`);
-    return normalisePath2(join2(here, v));
-  };
-  const out = [];
-  let section2 = "";
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    const header2 = /^\[([^\]]+)\]/.exec(line);
-    if (header2) {
-      section2 = header2[1];
-      continue;
-    }
-    if (section2 !== "alembic") continue;
-    const kv = /^(script_location|version_locations)\s*[=:]\s*(.+)$/.exec(line);
-    if (!kv) continue;
-    if (kv[1] === "script_location") out.push(join2(resolve2(kv[2]), "versions"));
-    else for (const loc of kv[2].split(/[\s,;]+/).filter(Boolean)) out.push(resolve2(loc));
-  }
-  return out;
-}
-function extraLayouts(options, alembicInis) {
-  const configured = (options?.paths ?? []).flatMap((p) => {
-    const globs = Array.isArray(p.glob) ? p.glob : [p.glob];
-    return globs.map((glob) => {
-      const match = (0, import_picomatch6.default)(glob, { dot: true });
-      return { glob, match: (path) => match(path), tool: p.tool, ...p.dialect ? { dialect: p.dialect } : {} };
-    });
-  });
-  return { alembicVersionDirs: new Set(alembicInis.flatMap((i) => alembicVersionDirs(i.path, i.text))), configured };
-}
-
-// src/gates/migrations/sql-ops.ts
-var VOLATILE_FUNCTIONS = /* @__PURE__ */ new Set([
-  "gen_random_uuid",
-  "uuid_generate_v1",
-  "uuid_generate_v1mc",
-  "uuid_generate_v4",
-  "uuidv4",
-  "uuidv7",
-  "random",
-  "random_normal",
-  "clock_timestamp",
-  "timeofday",
-  "nextval",
-  "setval",
-  "txid_current",
-  "gen_random_bytes",
-  "pg_backend_pid"
-]);
-var NON_VOLATILE_FUNCTIONS = /* @__PURE__ */ new Set([
-  "now",
-  "statement_timestamp",
-  "transaction_timestamp",
-  "current_timestamp",
-  "current_date",
-  "localtimestamp",
-  "lower",
-  "upper",
-  "to_jsonb",
-  "jsonb_build_object",
-  "json_build_object",
-  "jsonb_build_array",
-  "array",
-  "coalesce",
-  "concat",
-  "make_interval",
-  "to_timestamp",
-  "timezone",
-  "date_trunc",
-  "current_setting"
-]);
-var SERIAL_TYPES = {
-  serial: "int4",
-  serial4: "int4",
-  bigserial: "int8",
-  serial8: "int8",
-  smallserial: "int2",
-  serial2: "int2"
-};
-function tableKey(rel) {
-  if (!rel) return "?";
-  const schema = rel.schemaname;
-  const name = rel.relname ?? "?";
-  return schema && schema !== "public" ? `${schema}.${name}` : name;
-}
-function strings(list2) {
-  return (list2 ?? []).map((n) => n.String?.sval ?? "").filter((s) => s !== "");
-}
-function typeName(tn) {
-  if (!tn) return void 0;
-  const names2 = strings(tn.names);
-  let name = names2[names2.length - 1];
-  if (!name) return void 0;
-  name = name.toLowerCase();
-  const mods = tn.typmods?.map((m) => m.A_Const?.ival?.ival ?? 0);
-  let out = mods && mods.length > 0 ? `${name}(${mods.join(",")})` : name;
-  if (tn.arrayBounds) out += "[]";
-  return out;
-}
-function classifyDefault(expr) {
-  if (!expr) return { kind: "none" };
-  let verdict = { kind: "constant" };
-  const visit2 = (n) => {
-    if (verdict.kind === "volatile" || n === null || typeof n !== "object") return;
-    if (Array.isArray(n)) {
-      for (const x of n) visit2(x);
-      return;
-    }
-    const node = n;
-    if (node.FuncCall) {
-      const fn = strings(node.FuncCall.funcname).pop()?.toLowerCase() ?? "";
-      if (VOLATILE_FUNCTIONS.has(fn)) {
-        verdict = { kind: "volatile", fn };
-        return;
-      }
-      if (!NON_VOLATILE_FUNCTIONS.has(fn) && verdict.kind === "constant") verdict = { kind: "unknown-function", fn };
-    }
-    if (node.SubLink) {
-      if (verdict.kind === "constant") verdict = { kind: "unknown-function", fn: "subquery" };
-    }
-    for (const v of Object.values(node)) visit2(v);
-  };
-  visit2(expr);
-  return verdict;
-}
-function columnSpec(def) {
-  const type = typeName(def.typeName);
-  const serial = type ? SERIAL_TYPES[type] : void 0;
-  const spec = {
-    name: def.colname ?? "?",
-    ...type ? { type: serial ?? type } : {},
-    notNull: !!serial,
-    primaryKey: false,
-    unique: false,
-    default: serial ? "volatile" : "none",
-    ...serial ? { defaultFunction: "nextval" } : {},
-    generatedStored: false,
-    identity: !!serial
-  };
-  for (const c of def.constraints ?? []) {
-    const con = c.Constraint;
-    if (!con) continue;
-    switch (con.contype) {
-      case "CONSTR_NOTNULL":
-        spec.notNull = true;
-        break;
-      case "CONSTR_PRIMARY":
-        spec.primaryKey = true;
-        spec.notNull = true;
-        break;
-      case "CONSTR_UNIQUE":
-        spec.unique = true;
-        break;
-      case "CONSTR_DEFAULT": {
-        const d = classifyDefault(con.raw_expr);
-        spec.default = d.kind;
-        if (d.fn) spec.defaultFunction = d.fn;
-        break;
-      }
-      case "CONSTR_GENERATED":
-        if (con.generated_kind !== "v") spec.generatedStored = true;
-        break;
-      case "CONSTR_IDENTITY":
-        spec.identity = true;
-        spec.notNull = true;
-        break;
-      case "CONSTR_FOREIGN":
-        spec.references = tableKey(con.pktable);
-        break;
-      default:
-        break;
-    }
-  }
-  return spec;
-}
-function notNullCheckColumn(expr) {
-  const nt = expr?.NullTest;
-  if (!nt || nt.nulltesttype !== "IS_NOT_NULL") return void 0;
-  const fields = strings(nt.arg?.ColumnRef?.fields);
-  return fields.length === 1 ? fields[0] : void 0;
-}
-function stringLiterals(node, out = []) {
-  if (node === null || typeof node !== "object") return out;
-  if (Array.isArray(node)) {
-    for (const x of node) stringLiterals(x, out);
-    return out;
-  }
-  const n = node;
-  const sval = n.A_Const?.sval?.sval;
-  if (typeof sval === "string") out.push(sval);
-  for (const v of Object.values(n)) stringLiterals(v, out);
-  return out;
-}
-function firstLine(text) {
-  const line = text.split(/\r?\n/).find((l) => l.trim() !== "") ?? text;
-  const trimmed = line.trim();
-  return trimmed.length > 120 ? `${trimmed.slice(0, 117)}\u2026` : trimmed;
-}
-function hasOption(options, name) {
-  return (options ?? []).some((o) => o.DefElem?.defname === name);
-}
-function statementOps(s, lineOffset = 0) {
-  const base4 = {
-    line: s.line + lineOffset,
-    endLine: s.endLine + lineOffset,
-    via: "sql",
-    snippet: firstLine(s.text)
-  };
-  const stmt = s.stmt;
-  const out = [];
-  const [type] = Object.keys(stmt);
-  const node = type ? stmt[type] : {};
-  switch (type) {
-    case "CreateStmt": {
-      const columns = [];
-      const primaryKey = [];
-      for (const elt of node.tableElts ?? []) {
-        if (elt.ColumnDef) {
-          const spec = columnSpec(elt.ColumnDef);
-          columns.push(spec);
-          if (spec.primaryKey) primaryKey.push(spec.name);
-        } else if (elt.Constraint?.contype === "CONSTR_PRIMARY") {
-          primaryKey.push(...strings(elt.Constraint.keys));
-        }
-      }
-      out.push({ ...base4, kind: "create-table", table: tableKey(node.relation), columns, primaryKey });
-      break;
-    }
-    case "CreateTableAsStmt": {
-      const rel = node.into?.rel;
-      if (node.objtype === "OBJECT_MATVIEW" || node.objtype === "OBJECT_TABLE") {
-        out.push({ ...base4, kind: "create-table", table: tableKey(rel), columns: [], primaryKey: [] });
-      }
-      break;
-    }
-    case "DropStmt": {
-      const kinds = {
-        OBJECT_TABLE: "table",
-        OBJECT_SCHEMA: "schema",
-        OBJECT_VIEW: "view",
-        OBJECT_MATVIEW: "materialized view"
-      };
-      const cascade = node.behavior === "DROP_CASCADE";
-      if (node.removeType === "OBJECT_INDEX") {
-        for (const obj of node.objects ?? []) {
-          const parts = strings(obj.List?.items);
-          out.push({ ...base4, kind: "drop-index", name: parts.join("."), concurrent: !!node.concurrent });
-        }
-        break;
-      }
-      const objectType = kinds[node.removeType];
-      if (!objectType) {
-        out.push({ ...base4, kind: "other", literals: [] });
-        break;
-      }
-      for (const obj of node.objects ?? []) {
-        const parts = obj.List ? strings(obj.List.items) : obj.String ? [obj.String.sval] : [];
-        const key = parts.length > 1 && parts[0] !== "public" ? parts.join(".") : parts[parts.length - 1] ?? "?";
-        out.push({ ...base4, kind: "drop-table", table: key, objectType, cascade });
-      }
-      break;
-    }
-    case "DropdbStmt":
-      out.push({ ...base4, kind: "drop-table", table: node.dbname ?? "?", objectType: "database", cascade: false });
-      break;
-    case "TruncateStmt":
-      for (const r of node.relations ?? []) {
-        out.push({ ...base4, kind: "truncate", table: tableKey(r.RangeVar), cascade: node.behavior === "DROP_CASCADE" });
-      }
-      break;
-    case "RenameStmt": {
-      if (node.renameType === "OBJECT_COLUMN") {
-        out.push({
-          ...base4,
-          kind: "rename-column",
-          table: tableKey(node.relation),
-          column: node.subname ?? "?",
-          to: node.newname ?? "?"
-        });
-      } else if (node.renameType === "OBJECT_TABLE") {
-        out.push({ ...base4, kind: "rename-table", table: tableKey(node.relation), to: node.newname ?? "?" });
-      } else {
-        out.push({ ...base4, kind: "other", literals: [] });
-      }
-      break;
-    }
-    case "AlterTableStmt": {
-      if (node.objtype !== "OBJECT_TABLE" && node.objtype !== "OBJECT_MATVIEW") {
-        out.push({ ...base4, kind: "other", literals: [] });
-        break;
-      }
-      const table = tableKey(node.relation);
-      for (const c of node.cmds ?? []) {
-        const cmd = c.AlterTableCmd;
-        if (!cmd) continue;
-        out.push(...alterTableCmd(base4, table, cmd));
-      }
-      break;
-    }
-    case "IndexStmt": {
-      const columns = (node.indexParams ?? []).map(
-        (p) => p.IndexElem?.name ?? "(expression)"
-      );
-      out.push({
-        ...base4,
-        kind: "create-index",
-        table: tableKey(node.relation),
-        ...node.idxname ? { name: node.idxname } : {},
-        concurrent: !!node.concurrent,
-        unique: !!node.unique,
-        columns
-      });
-      break;
-    }
-    case "ReindexStmt":
-      out.push({
-        ...base4,
-        kind: "reindex",
-        target: node.relation ? tableKey(node.relation) : node.name ?? "?",
-        concurrent: hasOption(node.params, "concurrently")
-      });
-      break;
-    case "VacuumStmt":
-      if (node.is_vacuumcmd && hasOption(node.options, "full")) {
-        for (const r of node.rels ?? []) {
-          out.push({ ...base4, kind: "rewrite-table", table: tableKey(r.VacuumRelation?.relation), how: "VACUUM FULL" });
-        }
-        if (!node.rels) out.push({ ...base4, kind: "rewrite-table", table: "*", how: "VACUUM FULL" });
-      } else {
-        out.push({ ...base4, kind: "other", literals: [] });
-      }
-      break;
-    case "ClusterStmt":
-      out.push({
-        ...base4,
-        kind: "rewrite-table",
-        table: node.relation ? tableKey(node.relation) : "*",
-        how: "CLUSTER"
-      });
-      break;
-    case "RefreshMatViewStmt":
-      if (node.concurrent) out.push({ ...base4, kind: "other", literals: [] });
-      else
-        out.push({ ...base4, kind: "rewrite-table", table: tableKey(node.relation), how: "REFRESH MATERIALIZED VIEW" });
-      break;
-    case "AlterEnumStmt":
-      if (node.oldVal === void 0 && typeof node.newVal === "string") {
-        out.push({ ...base4, kind: "enum-add-value", type: strings(node.typeName).join("."), value: node.newVal });
-      } else {
-        out.push({ ...base4, kind: "other", literals: [] });
-      }
-      break;
-    case "VariableSetStmt": {
-      const name = node.name?.toLowerCase();
-      if (name === "lock_timeout" || name === "statement_timeout") {
-        const arg2 = node.args?.[0]?.A_Const;
-        const value = arg2?.sval?.sval ?? arg2?.ival?.ival ?? 0;
-        const disabled = node.kind !== "VAR_SET_VALUE" || value === 0 || value === "0";
-        out.push({ ...base4, kind: "set-timeout", setting: name, disabled });
-      } else {
-        out.push({ ...base4, kind: "other", literals: [] });
-      }
-      break;
-    }
-    case "TransactionStmt": {
-      const kind = node.kind;
-      if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START")
-        out.push({ ...base4, kind: "transaction", action: "begin" });
-      else if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_COMMIT_PREPARED")
-        out.push({ ...base4, kind: "transaction", action: "commit" });
-      else if (kind === "TRANS_STMT_ROLLBACK") out.push({ ...base4, kind: "transaction", action: "rollback" });
-      else out.push({ ...base4, kind: "other", literals: [] });
-      break;
-    }
-    case "UpdateStmt":
-    case "DeleteStmt":
-    case "InsertStmt": {
-      const verb = type === "UpdateStmt" ? "update" : type === "DeleteStmt" ? "delete" : "insert";
-      const copies = verb !== "insert" || !!node.selectStmt?.SelectStmt?.fromClause;
-      if (copies) {
-        out.push({
-          ...base4,
-          kind: "dml",
-          verb,
-          table: tableKey(node.relation),
-          hasWhere: !!node.whereClause,
-          literals: stringLiterals(node)
-        });
-      } else {
-        out.push({ ...base4, kind: "other", literals: stringLiterals(node) });
-      }
-      break;
-    }
-    case "ViewStmt":
-      out.push({ ...base4, kind: "create-view", view: tableKey(node.view) });
-      break;
-    case "CreateTrigStmt":
-      out.push({
-        ...base4,
-        kind: "other-lock",
-        table: tableKey(node.relation),
-        lock: "share-row-exclusive",
-        what: "CREATE TRIGGER",
-        literals: []
-      });
-      break;
-    default:
-      out.push({ ...base4, kind: "other", literals: stringLiterals(node) });
-      break;
-  }
-  if (out.some((o) => o.literals === void 0)) {
-    const literals = stringLiterals(node);
-    for (const o of out) o.literals ??= literals;
-  }
-  return out;
-}
-function alterTableCmd(base4, table, cmd) {
-  switch (cmd.subtype) {
-    case "AT_AddColumn":
-      return [{ ...base4, kind: "add-column", table, column: columnSpec(cmd.def?.ColumnDef ?? {}) }];
-    case "AT_DropColumn":
-      return [{ ...base4, kind: "drop-column", table, column: cmd.name ?? "?" }];
-    case "AT_AlterColumnType": {
-      const def = cmd.def?.ColumnDef;
-      const type = typeName(def?.typeName);
-      return [
-        {
-          ...base4,
-          kind: "alter-column-type",
-          table,
-          column: cmd.name ?? "?",
-          ...type ? { type } : {},
-          using: !!def?.raw_default
-        }
-      ];
-    }
-    case "AT_SetNotNull":
-      return [{ ...base4, kind: "set-not-null", table, column: cmd.name ?? "?" }];
-    case "AT_AddConstraint": {
-      const con = cmd.def?.Constraint;
-      if (!con) return [];
-      const kinds = {
-        CONSTR_CHECK: "check",
-        CONSTR_FOREIGN: "foreign-key",
-        CONSTR_UNIQUE: "unique",
-        CONSTR_PRIMARY: "primary-key",
-        CONSTR_EXCLUSION: "exclude"
-      };
-      const constraint = kinds[con.contype];
-      if (!constraint)
-        return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "ADD CONSTRAINT", literals: [] }];
-      const notNullColumn = constraint === "check" ? notNullCheckColumn(con.raw_expr) : void 0;
-      return [
-        {
-          ...base4,
-          kind: "add-constraint",
-          table,
-          constraint,
-          ...con.conname ? { name: con.conname } : {},
-          notValid: !!con.skip_validation,
-          ...con.indexname ? { usingIndex: con.indexname } : {},
-          ...notNullColumn ? { notNullColumn } : {},
-          ...constraint === "foreign-key" ? { references: tableKey(con.pktable) } : {},
-          columns: strings(constraint === "foreign-key" ? con.fk_attrs : con.keys)
-        }
-      ];
-    }
-    case "AT_ValidateConstraint":
-      return [{ ...base4, kind: "validate-constraint", table, name: cmd.name ?? "?" }];
-    case "AT_SetLogged":
-      return [{ ...base4, kind: "rewrite-table", table, how: "SET LOGGED" }];
-    case "AT_SetUnLogged":
-      return [{ ...base4, kind: "rewrite-table", table, how: "SET UNLOGGED" }];
-    case "AT_DropNotNull":
-      return [
-        {
-          ...base4,
-          kind: "other-lock",
-          table,
-          lock: "access-exclusive",
-          what: "DROP NOT NULL",
-          ...cmd.name ? { column: cmd.name } : {},
-          literals: []
-        }
-      ];
-    case "AT_DropConstraint":
-    case "AT_ColumnDefault":
-    case "AT_SetStatistics":
-    case "AT_SetOptions":
-    case "AT_ResetOptions":
-    case "AT_SetStorage":
-    case "AT_ChangeOwner":
-    case "AT_ReplicaIdentity":
-    case "AT_EnableTrig":
-    case "AT_DisableTrig":
-    case "AT_AttachPartition":
-    case "AT_DetachPartition":
-    case "AT_AddIdentity":
-    case "AT_DropIdentity":
-    case "AT_SetIdentity":
-    case "AT_SetRelOptions":
-      return [
-        {
-          ...base4,
-          kind: "other-lock",
-          table,
-          lock: cmd.subtype === "AT_DetachPartition" && cmd.def?.PartitionCmd?.concurrent ? "share-update-exclusive" : "access-exclusive",
-          what: "ALTER TABLE",
-          literals: stringLiterals(cmd)
-        }
-      ];
-    default:
-      return [
-        {
-          ...base4,
-          kind: "other-lock",
-          table,
-          lock: "access-exclusive",
-          what: "ALTER TABLE",
-          literals: stringLiterals(cmd)
-        }
-      ];
-  }
-}
-
-// src/gates/migrations/orm/django.ts
-function djangoApp(path) {
-  const parts = path.split("/");
-  return parts[parts.length - 3] ?? "";
-}
-function migrationClass(file) {
-  const root = file.tree()?.rootNode;
-  if (!root) return void 0;
-  for (const node of root.namedChildren) {
-    const cls = node?.type === "decorated_definition" ? node.childForFieldName("definition") : node;
-    if (cls?.type !== "class_definition" || cls.childForFieldName("name")?.text !== "Migration") continue;
-    return cls;
-  }
-  return void 0;
-}
-function classAttributes(cls) {
-  const out = /* @__PURE__ */ new Map();
-  const body = cls.childForFieldName("body");
-  for (const stmt of body?.namedChildren ?? []) {
-    if (stmt?.type !== "expression_statement") continue;
-    const a = stmt.namedChildren[0];
-    if (a?.type !== "assignment") continue;
-    const left = a.childForFieldName("left");
-    const right = a.childForFieldName("right");
-    if (left?.type === "identifier" && right) out.set(left.text, right);
-  }
-  return out;
-}
-function elements(list2) {
-  if (!list2 || list2.type !== "list" && list2.type !== "tuple") return [];
-  return list2.namedChildren.filter((c) => c !== null && c.type !== "comment");
-}
-function djangoMeta(file) {
-  const app = djangoApp(file.path);
-  const name = file.path.slice(file.path.lastIndexOf("/") + 1).replace(/\.py$/, "");
-  const cls = migrationClass(file);
-  const meta = { app, name, dependencies: [], replaces: [], atomic: true, valid: !!cls };
-  if (!cls) return meta;
-  const attrs = classAttributes(cls);
-  for (const dep of elements(attrs.get("dependencies"))) {
-    const [a, n] = elements(dep).map((e) => stringValue(e));
-    if (a !== void 0 && n !== void 0) meta.dependencies.push({ app: a, name: n, line: lineOf(dep) });
-  }
-  for (const rep of elements(attrs.get("replaces"))) {
-    const [a, n] = elements(rep).map((e) => stringValue(e));
-    if (a !== void 0 && n !== void 0) meta.replaces.push({ app: a, name: n });
-  }
-  if (attrs.get("atomic")?.type === "false") meta.atomic = false;
-  return meta;
-}
-function arg(call2, name, position) {
-  return keywordArgs(call2).get(name) ?? positionalArgs(call2)[position];
-}
-function lastName(call2) {
-  const n = calleeName(call2) ?? "";
-  return n.slice(n.lastIndexOf(".") + 1);
-}
-function boolKw(kw, name, fallback) {
-  const v = kw.get(name);
-  if (!v) return fallback;
-  if (v.type === "true") return true;
-  if (v.type === "false") return false;
-  return fallback;
-}
-function intKw(kw, name) {
-  const v = kw.get(name);
-  return v?.type === "integer" ? Number(v.text) : void 0;
-}
-var FIELD_TYPES = {
-  AutoField: "int4",
-  BigAutoField: "int8",
-  SmallAutoField: "int2",
-  IntegerField: "int4",
-  BigIntegerField: "int8",
-  SmallIntegerField: "int2",
-  PositiveIntegerField: "int4",
-  PositiveBigIntegerField: "int8",
-  PositiveSmallIntegerField: "int2",
-  TextField: "text",
-  BooleanField: "bool",
-  DateTimeField: "timestamptz",
-  DateField: "date",
-  TimeField: "time",
-  UUIDField: "uuid",
-  JSONField: "jsonb",
-  FloatField: "float8",
-  BinaryField: "bytea",
-  DurationField: "interval"
-};
-function djangoField(call2) {
-  if (!call2 || call2.type !== "call") return void 0;
-  const cls = lastName(call2);
-  if (!cls.endsWith("Field") && cls !== "ForeignKey" && cls !== "OneToOneField" && cls !== "ManyToManyField")
-    return void 0;
-  const kw = keywordArgs(call2);
-  let type = FIELD_TYPES[cls];
-  if (cls === "CharField" || cls === "SlugField" || cls === "EmailField" || cls === "URLField") {
-    const len = intKw(kw, "max_length") ?? (cls === "SlugField" ? 50 : cls === "EmailField" ? 254 : cls === "URLField" ? 200 : void 0);
-    type = len !== void 0 ? `varchar(${len})` : "varchar";
-  }
-  if (cls === "DecimalField") {
-    const digits = intKw(kw, "max_digits");
-    const places = intKw(kw, "decimal_places");
-    type = digits !== void 0 && places !== void 0 ? `numeric(${digits},${places})` : "numeric";
-  }
-  const relation = cls === "ForeignKey" || cls === "OneToOneField";
-  return {
-    cls,
-    null: boolKw(kw, "null", false),
-    ...type ? { type } : {},
-    unique: boolKw(kw, "unique", cls === "OneToOneField"),
-    // Django indexes ForeignKey columns unless db_index=False; OneToOne gets a unique constraint instead.
-    dbIndex: boolKw(kw, "db_index", cls === "ForeignKey"),
-    primaryKey: boolKw(kw, "primary_key", false),
-    hasDefault: kw.has("default"),
-    hasDbDefault: kw.has("db_default"),
-    foreignKey: relation && boolKw(kw, "db_constraint", true)
-  };
-}
-function modelKey(node, app) {
-  const v = node ? stringValue(node) : void 0;
-  if (v === void 0) return void 0;
-  const dot = v.indexOf(".");
-  return dot === -1 ? `${app}_${v}`.toLowerCase() : `${v.slice(0, dot)}_${v.slice(dot + 1)}`.toLowerCase();
-}
-function base(call2) {
-  const first = call2.text.split("\n")[0].trim();
-  return {
-    line: lineOf(call2),
-    endLine: endLineOf(call2),
-    via: "django",
-    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
-  };
-}
-function columnOf(name, field) {
-  return field && (field.cls === "ForeignKey" || field.cls === "OneToOneField") ? `${name}_id` : name;
-}
-function sqlStrings(node) {
-  if (!node) return [];
-  const direct = stringValue(node);
-  if (direct !== void 0) return [{ text: direct, line: lineOf(node) }];
-  if (node.type === "list" || node.type === "tuple") {
-    return elements(node).flatMap((e) => {
-      if (e.type === "tuple") return sqlStrings(elements(e)[0]);
-      return sqlStrings(e);
-    });
-  }
-  return [];
-}
-function operationOps(call2, app, path, out, decls) {
-  const b = base(call2);
-  const name = lastName(call2);
-  const model = modelKey(arg(call2, name === "CreateModel" || name === "DeleteModel" ? "name" : "model_name", 0), app);
-  switch (name) {
-    case "CreateModel": {
-      const columns = elements(arg(call2, "fields", 1)).flatMap((t) => {
-        const [n, f] = elements(t);
-        const fieldName = n ? stringValue(n) : void 0;
-        const field = djangoField(f);
-        if (!fieldName) return [];
-        if (field && model) decls.push({ model, field: fieldName, orm: field });
-        return [
-          {
-            name: columnOf(fieldName, field),
-            ...field?.type ? { type: field.type } : {},
-            notNull: !(field?.null ?? false),
-            primaryKey: field?.primaryKey ?? false,
-            unique: field?.unique ?? false,
-            default: "none",
-            generatedStored: false,
-            identity: field?.cls.endsWith("AutoField") ?? false
-          }
-        ];
-      });
-      if (model)
-        out.push({
-          ...b,
-          kind: "create-table",
-          table: model,
-          columns,
-          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-        });
-      break;
-    }
-    case "DeleteModel":
-      if (model) out.push({ ...b, kind: "drop-table", table: model, objectType: "table", cascade: false });
-      break;
-    case "RenameModel": {
-      const from = modelKey(arg(call2, "old_name", 0), app);
-      const to = modelKey(arg(call2, "new_name", 1), app);
-      if (from && to) out.push({ ...b, kind: "rename-table", table: from, to });
-      break;
-    }
-    case "AddField": {
-      const fieldName = stringValue(arg(call2, "name", 1) ?? call2);
-      const field = djangoField(arg(call2, "field", 2));
-      if (!model || !fieldName || !field || field.cls === "ManyToManyField") break;
-      decls.push({ model, field: fieldName, orm: field });
-      const column = columnOf(fieldName, field);
-      out.push({
-        ...b,
-        kind: "add-column",
-        table: model,
-        column: {
-          name: column,
-          ...field.type ? { type: field.type } : {},
-          notNull: !field.null,
-          primaryKey: field.primaryKey,
-          unique: false,
-          // Django computes a callable default once in Python and sends it as a constant.
-          default: field.hasDefault || field.hasDbDefault ? "constant" : "none",
-          generatedStored: false,
-          identity: field.cls.endsWith("AutoField"),
-          // Marks the Django pattern of dropping the default right after adding the column.
-          ...!field.null && field.hasDefault && !field.hasDbDefault ? { defaultFunction: "django-drops-default" } : {}
-        }
-      });
-      if (field.foreignKey) {
-        out.push({
-          ...b,
-          kind: "add-constraint",
-          table: model,
-          constraint: "foreign-key",
-          notValid: false,
-          columns: [column]
-        });
-      }
-      if (field.unique)
-        out.push({
-          ...b,
-          kind: "add-constraint",
-          table: model,
-          constraint: "unique",
-          notValid: false,
-          columns: [column]
-        });
-      else if (field.dbIndex)
-        out.push({ ...b, kind: "create-index", table: model, concurrent: false, unique: false, columns: [column] });
-      break;
-    }
-    case "RemoveField": {
-      const fieldName = stringValue(arg(call2, "name", 1) ?? call2);
-      if (model && fieldName) out.push({ ...b, kind: "drop-column", table: model, column: fieldName });
-      break;
-    }
-    case "RenameField": {
-      const from = stringValue(arg(call2, "old_name", 1) ?? call2);
-      const to = stringValue(arg(call2, "new_name", 2) ?? call2);
-      if (model && from && to) out.push({ ...b, kind: "rename-column", table: model, column: from, to });
-      break;
-    }
-    case "AlterField": {
-      const fieldName = stringValue(arg(call2, "name", 1) ?? call2);
-      const field = djangoField(arg(call2, "field", 2));
-      if (model && fieldName && field) {
-        out.push({ ...b, kind: "alter-field", table: model, column: fieldName, field, app });
-        decls.push({ model, field: fieldName, orm: field });
-      }
-      break;
-    }
-    case "AddIndex":
-    case "AddIndexConcurrently": {
-      const index = arg(call2, "index", 1);
-      const kw = index?.type === "call" ? keywordArgs(index) : /* @__PURE__ */ new Map();
-      const fields = elements(kw.get("fields")).map((f) => stringValue(f) ?? "?");
-      const idxName = kw.get("name") ? stringValue(kw.get("name")) : void 0;
-      if (model) {
-        out.push({
-          ...b,
-          kind: "create-index",
-          table: model,
-          ...idxName ? { name: idxName } : {},
-          concurrent: name === "AddIndexConcurrently",
-          unique: false,
-          columns: fields
-        });
-      }
-      break;
-    }
-    case "RemoveIndex":
-    case "RemoveIndexConcurrently": {
-      const idxName = stringValue(arg(call2, "name", 1) ?? call2);
-      if (idxName)
-        out.push({ ...b, kind: "drop-index", name: idxName, concurrent: name === "RemoveIndexConcurrently" });
-      break;
-    }
-    case "AddConstraint":
-    case "AddConstraintNotValid": {
-      const constraint = arg(call2, "constraint", 1);
-      const cls = constraint?.type === "call" ? lastName(constraint) : "";
-      const kw = constraint?.type === "call" ? keywordArgs(constraint) : /* @__PURE__ */ new Map();
-      const conName = kw.get("name") ? stringValue(kw.get("name")) : void 0;
-      const kind = cls === "UniqueConstraint" ? "unique" : cls === "CheckConstraint" ? "check" : cls === "ExclusionConstraint" ? "exclude" : void 0;
-      if (model && kind === "unique" && (kw.has("condition") || positionalArgs(constraint).length > 0)) {
-        out.push({
-          ...b,
-          kind: "create-index",
-          table: model,
-          ...conName ? { name: conName } : {},
-          concurrent: false,
-          unique: true,
-          columns: []
-        });
-      } else if (model && kind) {
-        const columns = elements(kw.get("fields")).map((f) => stringValue(f) ?? "?");
-        out.push({
-          ...b,
-          kind: "add-constraint",
-          table: model,
-          constraint: kind,
-          ...conName ? { name: conName } : {},
-          notValid: name === "AddConstraintNotValid",
-          columns
-        });
-      }
-      break;
-    }
-    case "ValidateConstraint": {
-      const conName = stringValue(arg(call2, "name", 1) ?? call2);
-      if (model && conName) out.push({ ...b, kind: "validate-constraint", table: model, name: conName });
-      break;
-    }
-    case "RunSQL": {
-      for (const s of sqlStrings(arg(call2, "sql", 0))) {
-        const { ops } = embeddedSqlOps(s.text, s.line, path);
-        for (const op of ops) out.push({ ...op, via: "django" });
-      }
-      break;
-    }
-    case "RunPython":
-      out.push({ ...b, kind: "code-backfill", description: "RunPython" });
-      break;
-    case "SeparateDatabaseAndState": {
-      const stateOps = [];
-      for (const inner of elements(arg(call2, "state_operations", 1)))
-        if (inner.type === "call") operationOps(inner, app, path, stateOps, decls);
-      const removedInState = new Set(
-        stateOps.flatMap(
-          (o) => o.kind === "drop-column" ? [`${o.table}.${o.column}`] : o.kind === "drop-table" ? [o.table] : []
-        )
-      );
-      for (const inner of elements(arg(call2, "database_operations", 0))) {
-        if (inner.type !== "call") continue;
-        const ops = [];
-        operationOps(inner, app, path, ops, decls);
-        for (const op of ops) {
-          const contract = op.kind === "drop-column" && !removedInState.has(`${op.table}.${op.column}`) || op.kind === "drop-table" && op.objectType === "table" && !removedInState.has(op.table);
-          out.push(contract ? { ...op, contractStep: true } : op);
-        }
-      }
-      break;
-    }
-    default:
-      out.push({ ...b, kind: "other", literals: [] });
-      break;
-  }
-}
-function djangoOps(file) {
-  const cls = migrationClass(file);
-  if (!cls) return { ops: [], atomic: true, declarations: [] };
-  const attrs = classAttributes(cls);
-  const out = [];
-  const declarations = [];
-  const app = djangoApp(file.path);
-  for (const call2 of elements(attrs.get("operations")))
-    if (call2.type === "call") operationOps(call2, app, file.path, out, declarations);
-  return { ops: out, atomic: attrs.get("atomic")?.type !== "false", declarations };
-}
-function djangoStateOnlyDrops(file) {
-  const cls = migrationClass(file);
-  if (!cls) return [];
-  const app = djangoApp(file.path);
-  const out = [];
-  const key = (op) => op.kind === "drop-column" ? `${op.table}.${op.column}` : op.kind === "drop-table" ? op.table : void 0;
-  for (const call2 of elements(classAttributes(cls).get("operations"))) {
-    if (call2.type !== "call" || lastName(call2) !== "SeparateDatabaseAndState") continue;
-    const state = [];
-    const db = [];
-    for (const inner of elements(arg(call2, "state_operations", 1)))
-      if (inner.type === "call") operationOps(inner, app, file.path, state, []);
-    for (const inner of elements(arg(call2, "database_operations", 0)))
-      if (inner.type === "call") operationOps(inner, app, file.path, db, []);
-    const dropped = new Set(db.map(key).filter((k) => k !== void 0));
-    for (const op of state) {
-      const k = key(op);
-      if (k && !dropped.has(k)) out.push(k);
-    }
-  }
-  return out;
-}
-function djangoTouchedTables(file) {
-  const out = /* @__PURE__ */ new Set();
-  const cls = migrationClass(file);
-  if (!cls) return out;
-  const app = djangoApp(file.path);
-  const visit2 = (call2) => {
-    const name = lastName(call2);
-    const model = modelKey(
-      arg(
-        call2,
-        name === "CreateModel" || name === "DeleteModel" || name.startsWith("AlterModel") ? "name" : "model_name",
-        0
-      ),
-      app
-    );
-    if (model && name !== "RunSQL" && name !== "RunPython") out.add(model);
-    for (const key of ["state_operations", "database_operations"])
-      for (const inner of elements(arg(call2, key, key === "state_operations" ? 1 : 0)))
-        if (inner.type === "call") visit2(inner);
-  };
-  for (const call2 of elements(classAttributes(cls).get("operations"))) if (call2.type === "call") visit2(call2);
-  return out;
-}
-
-// src/gates/migrations/orm/goose.ts
-var REGISTER = /^goose\.Add(?:Named)?Migration(NoTx)?(?:Context)?$/;
-var EXEC = /\.(?:Exec|ExecContext|Query|QueryContext)$/;
-function gooseOps(file) {
-  const root = file.tree()?.rootNode;
-  if (!root) return { ops: [] };
-  const functions = /* @__PURE__ */ new Map();
-  for (const fn of descendantsOfType(root, "function_declaration")) {
-    const name = fn.childForFieldName("name")?.text;
-    if (name) functions.set(name, fn);
-  }
-  const ups = [];
-  let noTx = false;
-  for (const call2 of descendantsOfType(root, "call_expression")) {
-    const m = REGISTER.exec(calleeName(call2) ?? "");
-    if (!m) continue;
-    if (m[1]) noTx = true;
-    const args = positionalArgs(call2);
-    const up = /Named/.test(calleeName(call2) ?? "") ? args[1] : args[0];
-    if (!up) continue;
-    if (up.type === "func_literal") ups.push(up);
-    else if (up.type === "identifier" && functions.has(up.text)) ups.push(functions.get(up.text));
-  }
-  const ops = [];
-  for (const fn of ups) {
-    for (const call2 of descendantsOfType(fn, "call_expression")) {
-      if (!EXEC.test(calleeName(call2) ?? "")) continue;
-      const args = positionalArgs(call2);
-      const sqlArg = /Context$/.test(calleeName(call2) ?? "") ? args[1] : args[0];
-      const parts = sqlArg ? templateParts(sqlArg) : void 0;
-      if (!sqlArg || !parts || parts.expressions.length > 0) continue;
-      for (const op of embeddedSqlOps(parts.strings[0], lineOf(sqlArg), file.path).ops)
-        ops.push({ ...op, via: "goose" });
-    }
-  }
-  return { ops, ...noTx ? { mode: "explicit" } : {} };
-}
-
-// src/gates/migrations/orm/js.ts
-function firstParamName(fn) {
-  const params = fn.childForFieldName("parameters") ?? fn.childForFieldName("parameter");
-  if (!params) return void 0;
-  if (params.type === "identifier") return params.text;
-  const first = params.namedChildren.find((c) => c !== null && c.type !== "comment");
-  if (!first) return void 0;
-  const pattern = first.childForFieldName("pattern") ?? first;
-  return pattern.type === "identifier" ? pattern.text : void 0;
-}
-var FUNCTION_TYPES = /* @__PURE__ */ new Set([
-  "function_expression",
-  "function",
-  "arrow_function",
-  "function_declaration",
-  "method_definition",
-  "generator_function"
-]);
-function upFunctions(root) {
-  const out = [];
-  for (const n of descendantsOfType(root, [
-    "method_definition",
-    "function_declaration",
-    "variable_declarator",
-    "pair",
-    "assignment_expression"
-  ])) {
-    switch (n.type) {
-      case "method_definition":
-      case "function_declaration":
-        if (n.childForFieldName("name")?.text === "up") out.push(n);
-        break;
-      case "variable_declarator": {
-        const value = n.childForFieldName("value");
-        if (n.childForFieldName("name")?.text === "up" && value && FUNCTION_TYPES.has(value.type)) out.push(value);
-        break;
-      }
-      case "pair": {
-        const value = n.childForFieldName("value");
-        if (n.childForFieldName("key")?.text === "up" && value && FUNCTION_TYPES.has(value.type)) out.push(value);
-        break;
-      }
-      case "assignment_expression": {
-        const left = n.childForFieldName("left")?.text;
-        const right = n.childForFieldName("right");
-        if ((left === "exports.up" || left === "module.exports.up") && right && FUNCTION_TYPES.has(right.type))
-          out.push(right);
-        break;
-      }
-    }
-  }
-  return out;
-}
-var DB_MIGRATE_METHODS = /* @__PURE__ */ new Set([
-  "runSql",
-  "all",
-  "createTable",
-  "addColumn",
-  "removeColumn",
-  "renameColumn",
-  "changeColumn",
-  "addIndex",
-  "removeIndex",
-  "dropTable",
-  "renameTable",
-  "addForeignKey",
-  "removeForeignKey",
-  "insert"
-]);
-function callsOnParam(fn, param) {
-  const out = /* @__PURE__ */ new Set();
-  for (const call2 of descendantsOfType(fn, "call_expression")) {
-    const m = methodOf(call2);
-    if (m?.receiver?.type === "identifier" && m.receiver.text === param) out.add(m.method);
-  }
-  return out;
-}
-function libraryOf(root, ups, fallback) {
-  const imports = importsOf(root);
-  if (imports.has("typeorm")) return "typeorm";
-  if (imports.has("sequelize") || imports.has("sequelize-typescript") || imports.has("@sequelize/core"))
-    return "sequelize";
-  if (imports.has("knex")) return "knex";
-  if (imports.has("kysely")) return "kysely";
-  if (imports.has("slonik") || [...imports.keys()].some((m) => m.endsWith("/alteration") || m.includes("slonik")))
-    return "slonik";
-  const param = ups[0] ? firstParamName(ups[0]) : void 0;
-  if (param === "queryRunner") return "typeorm";
-  if (param === "queryInterface") return "sequelize";
-  if (param === "knex") return "knex";
-  if (param && ups[0] && [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) && !callsOnParam(ups[0], param).has("schema")) {
-    if (fallback !== "slonik") return "db-migrate";
-  }
-  if (fallback === "slonik") return "slonik";
-  return fallback === "typeorm" || fallback === "sequelize" || fallback === "knex" ? fallback : void 0;
-}
-function disablesTransaction(root) {
-  for (const n of descendantsOfType(root, [
-    "variable_declarator",
-    "assignment_expression",
-    "public_field_definition",
-    "field_definition"
-  ])) {
-    if (n.type === "public_field_definition" || n.type === "field_definition") {
-      const name = (n.childForFieldName("name") ?? n.childForFieldName("property"))?.text;
-      if (name === "transaction" && n.childForFieldName("value")?.type === "false") return true;
-      continue;
-    }
-    const left = n.type === "variable_declarator" ? n.childForFieldName("name")?.text : n.childForFieldName("left")?.text;
-    const value = n.type === "variable_declarator" ? n.childForFieldName("value") : n.childForFieldName("right");
-    if ((left === "config" || left === "exports.config" || left === "module.exports.config") && value?.type === "object") {
-      if (objectProps(value).get("transaction")?.type === "false") return true;
-    }
-  }
-  return false;
-}
-function str(node) {
-  return node ? stringValue(node) : void 0;
-}
-function sqlText(node) {
-  if (!node) return void 0;
-  const parts = templateParts(node);
-  if (!parts) return void 0;
-  let out = parts.strings[0] ?? "";
-  for (let i = 1; i < parts.strings.length; i++) out += `__expr${i}` + parts.strings[i];
-  return out;
-}
-function base2(call2, via) {
-  const first = call2.text.split("\n")[0].trim();
-  return {
-    line: lineOf(call2),
-    endLine: endLineOf(call2),
-    via,
-    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
-  };
-}
-function methodOf(call2) {
-  const fn = call2.childForFieldName("function");
-  if (fn?.type !== "member_expression") return void 0;
-  return { receiver: fn.childForFieldName("object"), method: fn.childForFieldName("property")?.text ?? "" };
-}
-function chainAfter(call2) {
-  const methods = [];
-  let current = call2;
-  for (; ; ) {
-    const member = current.parent;
-    const outer = member?.parent;
-    if (member?.type !== "member_expression" || member.childForFieldName("object")?.id !== current.id || outer?.type !== "call_expression")
-      break;
-    methods.push({ name: member.childForFieldName("property")?.text ?? "", call: outer });
-    current = outer;
-  }
-  return { methods, outer: current };
-}
-var KNEX_TYPES = {
-  text: "text",
-  integer: "int4",
-  bigInteger: "int8",
-  bigint: "int8",
-  tinyint: "int2",
-  smallint: "int2",
-  boolean: "bool",
-  uuid: "uuid",
-  json: "json",
-  jsonb: "jsonb",
-  date: "date",
-  datetime: "timestamptz",
-  timestamp: "timestamptz",
-  time: "time",
-  float: "float4",
-  double: "float8",
-  binary: "bytea",
-  enu: "text",
-  enum: "text",
-  specificType: "",
-  increments: "int4",
-  bigIncrements: "int8"
-};
-function knexType(method, args) {
-  if (method === "string") {
-    const len = args[1];
-    return `varchar(${len?.type === "number" ? len.text : "255"})`;
-  }
-  if (method === "decimal") {
-    const p = args[1]?.type === "number" ? args[1].text : "8";
-    const s = args[2]?.type === "number" ? args[2].text : "2";
-    return `numeric(${p},${s})`;
-  }
-  if (method === "specificType") return str(args[1])?.toLowerCase();
-  const t = KNEX_TYPES[method];
-  return t === void 0 || t === "" ? void 0 : t;
-}
-function knexDefault(node, knexName) {
-  if (!node) return { kind: "none" };
-  if (node.type === "call_expression") {
-    const callee = calleeName(node) ?? "";
-    if (callee === `${knexName}.fn.now` || callee.endsWith(".fn.now")) return { kind: "constant" };
-    if (callee === `${knexName}.fn.uuid` || callee.endsWith(".fn.uuid"))
-      return { kind: "volatile", fn: "gen_random_uuid" };
-    if (callee.endsWith(".raw")) {
-      const text = str(positionalArgs(node)[0]);
-      return text !== void 0 ? sqlDefaultKind(text) : { kind: "unknown-function" };
-    }
-    return { kind: "unknown-function" };
-  }
-  return { kind: "constant" };
-}
-function knexBuilder(callback, table, creating, knexName, out) {
-  const t = firstParamName(callback);
-  const columns = [];
-  if (!t) return columns;
-  for (const call2 of descendantsOfType(callback, "call_expression")) {
-    const m = methodOf(call2);
-    if (!m || m.receiver?.type !== "identifier" || m.receiver.text !== t) continue;
-    const args = positionalArgs(call2);
-    const { methods, outer } = chainAfter(call2);
-    const b = base2(outer, "knex");
-    const has = (name2) => methods.some((x) => x.name === name2);
-    switch (m.method) {
-      case "dropColumn":
-      case "dropColumns":
-        for (const a of args) {
-          const c = str(a);
-          if (c) out.push({ ...b, kind: "drop-column", table, column: c });
-        }
-        continue;
-      case "renameColumn": {
-        const [from, to] = [str(args[0]), str(args[1])];
-        if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
-        continue;
-      }
-      case "index":
-      case "unique":
-      case "primary": {
-        const cols = args[0]?.type === "array" ? args[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : args[0] ? [str(args[0]) ?? "?"] : [];
-        if (m.method === "index")
-          out.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: cols });
-        else
-          out.push({
-            ...b,
-            kind: "add-constraint",
-            table,
-            constraint: m.method === "unique" ? "unique" : "primary-key",
-            notValid: false,
-            columns: cols
-          });
-        continue;
-      }
-      case "foreign": {
-        const cols = args[0]?.type === "array" ? args[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : [str(args[0]) ?? "?"];
-        const inTable2 = methods.find((x) => x.name === "inTable");
-        const ref = inTable2 ? str(positionalArgs(inTable2.call)[0]) : void 0;
-        out.push({
-          ...b,
-          kind: "add-constraint",
-          table,
-          constraint: "foreign-key",
-          notValid: false,
-          ...ref ? { references: ref } : {},
-          columns: cols
-        });
-        continue;
-      }
-      case "dropIndex": {
-        const name2 = str(args[1]) ?? (args[0] ? str(args[0]) : void 0) ?? `${table} index`;
-        out.push({ ...b, kind: "drop-index", name: name2, concurrent: false });
-        continue;
-      }
-      case "dropNullable": {
-        const c = str(args[0]);
-        if (c) out.push({ ...b, kind: "set-not-null", table, column: c });
-        continue;
-      }
-      case "timestamps": {
-        const defaultNow = args[1]?.type === "true";
-        for (const name2 of ["created_at", "updated_at"]) {
-          const spec2 = {
-            name: name2,
-            type: "timestamptz",
-            notNull: defaultNow,
-            primaryKey: false,
-            unique: false,
-            default: defaultNow ? "constant" : "none",
-            generatedStored: false,
-            identity: false
-          };
-          if (creating) columns.push(spec2);
-          else out.push({ ...b, kind: "add-column", table, column: spec2 });
-        }
-        continue;
-      }
-      default:
-        break;
-    }
-    const name = str(args[0]);
-    const type = knexType(m.method, args);
-    if (!name || type === void 0 && !(m.method in KNEX_TYPES)) continue;
-    const serial = m.method === "increments" || m.method === "bigIncrements";
-    const defaultTo = methods.find((x) => x.name === "defaultTo");
-    const d = serial ? { kind: "volatile", fn: "nextval" } : knexDefault(defaultTo ? positionalArgs(defaultTo.call)[0] : void 0, knexName);
-    const spec = {
-      name,
-      ...type ? { type } : {},
-      notNull: has("notNullable") || serial || has("primary"),
-      primaryKey: serial || has("primary"),
-      unique: has("unique"),
-      default: d.kind,
-      ...d.fn ? { defaultFunction: d.fn } : {},
-      generatedStored: false,
-      identity: serial
-    };
-    if (has("alter")) {
-      out.push({ ...b, kind: "alter-column-type", table, column: name, ...type ? { type } : {}, using: true });
-      if (has("notNullable")) out.push({ ...b, kind: "set-not-null", table, column: name });
-      continue;
-    }
-    if (creating) {
-      columns.push(spec);
-      continue;
-    }
-    out.push({ ...b, kind: "add-column", table, column: { ...spec, unique: false } });
-    if (has("unique"))
-      out.push({ ...b, kind: "add-constraint", table, constraint: "unique", notValid: false, columns: [name] });
-    if (has("index"))
-      out.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: [name] });
-    const inTable = methods.find((x) => x.name === "inTable");
-    const references = methods.find((x) => x.name === "references");
-    if (references) {
-      const target = inTable ? str(positionalArgs(inTable.call)[0]) : str(positionalArgs(references.call)[0])?.split(".")[0];
-      out.push({
-        ...b,
-        kind: "add-constraint",
-        table,
-        constraint: "foreign-key",
-        notValid: false,
-        ...target ? { references: target } : {},
-        columns: [name]
-      });
-    }
-  }
-  return columns;
-}
-function sequelizeType(node) {
-  if (!node) return void 0;
-  const call2 = node.type === "call_expression" ? node : void 0;
-  const name = (call2 ? calleeName(call2) : node.type === "member_expression" || node.type === "identifier" ? node.text : void 0)?.split(".").pop();
-  const args = call2 ? positionalArgs(call2) : [];
-  const n = (i) => args[i]?.type === "number" ? args[i].text : void 0;
-  switch (name) {
-    case "STRING":
-      return `varchar(${n(0) ?? "255"})`;
-    case "CHAR":
-      return `char(${n(0) ?? "255"})`;
-    case "TEXT":
-    case "CITEXT":
-      return name === "TEXT" ? "text" : "citext";
-    case "INTEGER":
-      return "int4";
-    case "BIGINT":
-      return "int8";
-    case "SMALLINT":
-      return "int2";
-    case "BOOLEAN":
-      return "bool";
-    case "DATE":
-      return "timestamptz";
-    case "DATEONLY":
-      return "date";
-    case "UUID":
-      return "uuid";
-    case "JSON":
-      return "json";
-    case "JSONB":
-      return "jsonb";
-    case "FLOAT":
-    case "REAL":
-      return "float4";
-    case "DOUBLE":
-      return "float8";
-    case "DECIMAL":
-      return n(0) ? `numeric(${n(0)},${n(1) ?? "0"})` : "numeric";
-    case "ARRAY": {
-      const inner = sequelizeType(args[0]);
-      return inner ? `${inner}[]` : void 0;
-    }
-    default:
-      return void 0;
-  }
-}
-function objectColumn(name, obj, via) {
-  let o = obj;
-  if (o?.type === "new_expression") o = positionalArgs(o)[0];
-  if (!o || o.type !== "object") return void 0;
-  const props = objectProps(o);
-  const colName = name ?? str(props.get("name"));
-  if (!colName) return void 0;
-  const nullable = props.get(via === "typeorm" ? "isNullable" : "allowNull");
-  const primary = props.get(via === "typeorm" ? "isPrimary" : "primaryKey")?.type === "true";
-  const def = props.get(via === "typeorm" ? "default" : "defaultValue");
-  let d = { kind: "none" };
-  if (def) {
-    const text = str(def);
-    if (via === "typeorm" && text !== void 0) d = sqlDefaultKind(text);
-    else if (def.type === "call_expression" && (calleeName(def) ?? "").endsWith(".literal"))
-      d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? "");
-    else if (def.type === "member_expression" && /(?:^|\.)(?:UUIDV4|UUIDV1)$/.test(def.text)) d = { kind: "constant" };
-    else if (def.type === "member_expression" && /(?:^|\.)NOW$/.test(def.text)) d = { kind: "constant" };
-    else d = { kind: "constant" };
-  }
-  const notNull = via === "typeorm" ? nullable?.type !== "true" && !!nullable : nullable?.type === "false";
-  const type = via === "sequelize" ? sequelizeType(props.get("type")) : void 0;
-  return {
-    name: colName,
-    ...type ? { type } : {},
-    notNull: notNull || primary,
-    primaryKey: primary,
-    unique: props.get("unique")?.type === "true" || props.get("isUnique")?.type === "true",
-    default: d.kind,
-    ...d.fn ? { defaultFunction: d.fn } : {},
-    generatedStored: false,
-    identity: props.get("autoIncrement")?.type === "true" || str(props.get("generationStrategy")) === "increment"
-  };
-}
-function pushPositionalTableOp(method, table, args, b, out) {
-  if (!table) return;
-  if (method === "dropTable") {
-    out.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
-    return;
-  }
-  if (method === "renameTable") {
-    const to2 = str(args[1]);
-    if (to2) out.push({ ...b, kind: "rename-table", table, to: to2 });
-    return;
-  }
-  const [from, to] = [str(args[1]), str(args[2])];
-  if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
-}
-function pushEmbedded(node, path, via, out) {
-  const text = sqlText(node);
-  if (text === void 0 || !node) return;
-  const { ops } = embeddedSqlOps(text, lineOf(node), path);
-  for (const op of ops) out.push({ ...op, via });
-}
-function objectColumnNames(node) {
-  if (!node) return [];
-  if (node.type === "array") return node.namedChildren.map((c) => c ? str(c) ?? "?" : "?");
-  const s = str(node);
-  return s ? [s] : [];
-}
-function jsOps(file, fallback) {
-  const root = file.tree()?.rootNode;
-  if (!root) return { ops: [] };
-  const ups = upFunctions(root);
-  const via = libraryOf(root, ups, fallback);
-  if (!via) return { ops: [] };
-  if (via === "db-migrate") return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file.path)), tool: "db-migrate" };
-  if (via === "kysely") return { ops: ups.flatMap((fn) => kyselyOps(fn, file.path)), tool: "kysely" };
-  if (via === "slonik")
-    return {
-      ops: ups.flatMap(
-        (fn) => taggedSqlOps(
-          fn,
-          file.path,
-          "slonik",
-          (call2) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(
-            calleeName(call2) ?? ""
-          )
-        )
-      ),
-      tool: "slonik"
-    };
-  const mode = (via === "knex" || via === "typeorm") && disablesTransaction(root) ? "explicit" : void 0;
-  const out = [];
-  for (const fn of ups) {
-    const p = firstParamName(fn) ?? (via === "knex" ? "knex" : via === "typeorm" ? "queryRunner" : "queryInterface");
-    for (const call2 of descendantsOfType(fn, "call_expression")) {
-      const callee = calleeName(call2) ?? "";
-      const args = positionalArgs(call2);
-      const b = base2(call2, via);
-      const m = methodOf(call2);
-      if (m && (m.method === "query" || m.method === "raw") && (callee.startsWith(`${p}.`) || callee.endsWith("sequelize.query"))) {
-        if (m.method === "raw" && call2.parent?.type === "arguments" && !callee.startsWith(`${p}.schema`)) {
-          const outerCall = call2.parent.parent;
-          const outerName = outerCall ? calleeName(outerCall) ?? "" : "";
-          if (!outerName.endsWith(".raw") && !outerName.endsWith(".query")) continue;
-        }
-        pushEmbedded(args[0], file.path, via, out);
-        continue;
-      }
-      if (via === "knex") {
-        const schemaCall = new RegExp(`^${p}\\.schema(?:\\.withSchema)?\\.(\\w+)$`).exec(callee) ?? (m && callee.includes(".schema.") ? [callee, m.method] : null);
-        if (schemaCall) {
-          const method = schemaCall[1];
-          const table2 = str(args[0]);
-          if (!table2) continue;
-          if (method === "createTable" || method === "createTableIfNotExists") {
-            const cb = args[1] && FUNCTION_TYPES.has(args[1].type) ? args[1] : void 0;
-            const nested = [];
-            const columns = cb ? knexBuilder(cb, table2, true, p, nested) : [];
-            out.push({
-              ...b,
-              kind: "create-table",
-              table: table2,
-              columns,
-              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-            });
-            out.push(...nested);
-          } else if (method === "alterTable" || method === "table") {
-            const cb = args[1] && FUNCTION_TYPES.has(args[1].type) ? args[1] : void 0;
-            if (cb) knexBuilder(cb, table2, false, p, out);
-          } else if (method === "dropTable" || method === "dropTableIfExists") {
-            out.push({ ...b, kind: "drop-table", table: table2, objectType: "table", cascade: false });
-          } else if (method === "renameTable") {
-            const to = str(args[1]);
-            if (to) out.push({ ...b, kind: "rename-table", table: table2, to });
-          }
-          continue;
-        }
-        if (m && (m.method === "update" || m.method === "del" || m.method === "delete")) {
-          let root2 = m.receiver;
-          let hasWhere = false;
-          while (root2?.type === "call_expression") {
-            const inner = methodOf(root2);
-            if (!inner) break;
-            if (/^(?:where|whereIn|whereNull|whereNotNull)/.test(inner.method)) hasWhere = true;
-            root2 = inner.receiver;
-          }
-          const base0 = root2?.type === "call_expression" ? root2 : m.receiver;
-          if (base0?.type === "call_expression" && calleeName(base0) === p) {
-            const table2 = str(positionalArgs(base0)[0]) ?? "?";
-            out.push({
-              ...b,
-              kind: "dml",
-              verb: m.method === "update" ? "update" : "delete",
-              table: table2,
-              hasWhere,
-              literals: []
-            });
-          }
-        }
-        continue;
-      }
-      if (!m || m.receiver?.text !== p) continue;
-      const table = str(args[0]);
-      switch (m.method) {
-        case "dropColumn":
-        case "removeColumn": {
-          const column = str(args[1]) ?? (args[1]?.type === "new_expression" ? str(objectProps(positionalArgs(args[1])[0]).get("name")) : void 0);
-          if (table && column) out.push({ ...b, kind: "drop-column", table, column });
-          break;
-        }
-        case "renameColumn":
-        case "dropTable":
-        case "renameTable":
-          pushPositionalTableOp(m.method, table, args, b, out);
-          break;
-        case "createTable": {
-          const name = table ?? (args[0]?.type === "new_expression" ? str(objectProps(positionalArgs(args[0])[0]).get("name")) : void 0);
-          const columns = [];
-          if (via === "sequelize" && args[1]?.type === "object") {
-            for (const [attr, spec] of objectProps(args[1])) {
-              const c = spec.type === "object" ? objectColumn(attr, spec, via) : void 0;
-              if (c) columns.push(c);
-            }
-          }
-          if (name)
-            out.push({
-              ...b,
-              kind: "create-table",
-              table: name,
-              columns,
-              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-            });
-          break;
-        }
-        case "addColumn": {
-          const column = via === "typeorm" ? objectColumn(void 0, args[1], via) : objectColumn(str(args[1]), args[2], via);
-          if (table && column) out.push({ ...b, kind: "add-column", table, column });
-          break;
-        }
-        case "changeColumn": {
-          const column = str(args[1]);
-          const spec = via === "sequelize" ? objectColumn(column, args[2], via) : void 0;
-          if (table && column) {
-            out.push({
-              ...b,
-              kind: "alter-column-type",
-              table,
-              column,
-              ...spec?.type ? { type: spec.type } : {},
-              ...spec ? { notNull: spec.notNull } : {},
-              using: false
-            });
-            if (spec?.notNull) out.push({ ...b, kind: "set-not-null", table, column });
-          }
-          break;
-        }
-        case "addIndex":
-        case "createIndex": {
-          let concurrent = false;
-          let unique = false;
-          let columns = [];
-          if (via === "sequelize") {
-            columns = objectColumnNames(args[1]);
-            const opts = args[2]?.type === "object" ? objectProps(args[2]) : args[1]?.type === "object" ? objectProps(args[1]) : /* @__PURE__ */ new Map();
-            concurrent = opts.get("concurrently")?.type === "true";
-            unique = opts.get("unique")?.type === "true";
-            if (columns.length === 0) columns = objectColumnNames(opts.get("fields"));
-          } else {
-            const idx = args[1]?.type === "new_expression" ? positionalArgs(args[1])[0] : args[1];
-            const props = idx?.type === "object" ? objectProps(idx) : /* @__PURE__ */ new Map();
-            unique = props.get("isUnique")?.type === "true";
-            columns = objectColumnNames(props.get("columnNames"));
-          }
-          if (table) out.push({ ...b, kind: "create-index", table, concurrent, unique, columns });
-          break;
-        }
-        case "removeIndex":
-        case "dropIndex": {
-          const opts = args[2]?.type === "object" ? objectProps(args[2]) : /* @__PURE__ */ new Map();
-          const name = str(args[1]) ?? `${table ?? "?"} index`;
-          out.push({ ...b, kind: "drop-index", name, concurrent: opts.get("concurrently")?.type === "true" });
-          break;
-        }
-        case "addConstraint": {
-          const opts = args[1]?.type === "object" ? objectProps(args[1]) : /* @__PURE__ */ new Map();
-          const type = str(opts.get("type"))?.toLowerCase();
-          const kind = type === "unique" ? "unique" : type === "check" ? "check" : type === "foreign key" ? "foreign-key" : type === "primary key" ? "primary-key" : void 0;
-          if (table && kind)
-            out.push({
-              ...b,
-              kind: "add-constraint",
-              table,
-              constraint: kind,
-              notValid: false,
-              columns: objectColumnNames(opts.get("fields"))
-            });
-          break;
-        }
-        case "createForeignKey":
-          if (table)
-            out.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, columns: [] });
-          break;
-        case "bulkUpdate":
-        case "bulkDelete":
-          if (table)
-            out.push({
-              ...b,
-              kind: "dml",
-              verb: m.method === "bulkUpdate" ? "update" : "delete",
-              table,
-              hasWhere: !!args[m.method === "bulkUpdate" ? 2 : 1] && args[m.method === "bulkUpdate" ? 2 : 1].text !== "{}",
-              literals: []
-            });
-          break;
-        default:
-          break;
-      }
-    }
-  }
-  return { ops: out, tool: via, ...mode ? { mode } : {} };
-}
-var DB_MIGRATE_TYPES = {
-  string: "varchar(255)",
-  text: "text",
-  int: "int4",
-  integer: "int4",
-  bigint: "int8",
-  smallint: "int2",
-  boolean: "bool",
-  date: "date",
-  datetime: "timestamp",
-  timestamp: "timestamp",
-  real: "float4",
-  decimal: "numeric",
-  char: "char",
-  json: "json",
-  jsonb: "jsonb",
-  uuid: "uuid"
-};
-function dbMigrateColumn(name, spec) {
-  if (!spec) return void 0;
-  let typeText;
-  let props = /* @__PURE__ */ new Map();
-  if (spec.type === "object") {
-    props = objectProps(spec);
-    const t = props.get("type");
-    typeText = t ? str(t) ?? t.text.split(".").pop() : void 0;
-  } else {
-    typeText = str(spec) ?? spec.text.split(".").pop();
-  }
-  const base4 = typeText ? DB_MIGRATE_TYPES[typeText.toLowerCase()] : void 0;
-  const length = props.get("length");
-  const type = base4 === "varchar(255)" && length?.type === "number" ? `varchar(${length.text})` : base4;
-  const primary = props.get("primaryKey")?.type === "true";
-  const serial = props.get("autoIncrement")?.type === "true";
-  const def = props.get("defaultValue");
-  const d = serial ? { kind: "volatile", fn: "nextval" } : !def ? { kind: "none" } : def.type === "object" && objectProps(def).has("raw") ? sqlDefaultKind(str(objectProps(def).get("raw")) ?? "") : { kind: "constant" };
-  return {
-    name,
-    ...type ? { type } : {},
-    notNull: props.get("notNull")?.type === "true" || primary,
-    primaryKey: primary,
-    unique: props.get("unique")?.type === "true",
-    default: d.kind,
-    ...d.fn ? { defaultFunction: d.fn } : {},
-    generatedStored: false,
-    identity: serial
-  };
-}
-function dbMigrateOps(fn, path) {
-  const p = firstParamName(fn);
-  if (!p) return [];
-  const out = [];
-  for (const call2 of descendantsOfType(fn, "call_expression")) {
-    const m = methodOf(call2);
-    if (m?.receiver?.type !== "identifier" || m.receiver.text !== p) continue;
-    const args = positionalArgs(call2);
-    const b = base2(call2, "db-migrate");
-    const table = str(args[0]);
-    switch (m.method) {
-      case "runSql":
-      case "all":
-        pushEmbedded(args[0], path, "db-migrate", out);
-        break;
-      case "createTable": {
-        if (!table) break;
-        const columns = [];
-        if (args[1]?.type === "object") {
-          const props = objectProps(args[1]);
-          const colsNode = props.get("columns")?.type === "object" ? props.get("columns") : args[1];
-          for (const [name, spec] of objectProps(colsNode)) {
-            const c = dbMigrateColumn(name, spec);
-            if (c) columns.push(c);
-          }
-        }
-        out.push({
-          ...b,
-          kind: "create-table",
-          table,
-          columns,
-          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-        });
-        break;
-      }
-      case "addColumn": {
-        const name = str(args[1]);
-        const column = name ? dbMigrateColumn(name, args[2]) : void 0;
-        if (table && column) out.push({ ...b, kind: "add-column", table, column });
-        break;
-      }
-      case "removeColumn": {
-        const column = str(args[1]);
-        if (table && column) out.push({ ...b, kind: "drop-column", table, column });
-        break;
-      }
-      case "renameColumn":
-      case "dropTable":
-      case "renameTable":
-        pushPositionalTableOp(m.method, table, args, b, out);
-        break;
-      case "changeColumn": {
-        const column = str(args[1]);
-        const spec = column ? dbMigrateColumn(column, args[2]) : void 0;
-        if (table && column) {
-          out.push({
-            ...b,
-            kind: "alter-column-type",
-            table,
-            column,
-            ...spec?.type ? { type: spec.type } : {},
-            using: false
-          });
-          if (spec?.notNull) out.push({ ...b, kind: "set-not-null", table, column });
-        }
-        break;
-      }
-      case "addIndex": {
-        if (!table) break;
-        const name = str(args[1]);
-        out.push({
-          ...b,
-          kind: "create-index",
-          table,
-          ...name ? { name } : {},
-          concurrent: false,
-          unique: args[3]?.type === "true",
-          columns: objectColumnNames(args[2])
-        });
-        break;
-      }
-      case "removeIndex": {
-        const name = str(args[1]) ?? str(args[0]);
-        if (name) out.push({ ...b, kind: "drop-index", name, concurrent: false });
-        break;
-      }
-      case "addForeignKey": {
-        const ref = str(args[1]);
-        const mapping = args[3]?.type === "object" ? [...objectProps(args[3]).keys()] : [];
-        if (table)
-          out.push({
-            ...b,
-            kind: "add-constraint",
-            table,
-            constraint: "foreign-key",
-            notValid: false,
-            ...ref ? { references: ref } : {},
-            columns: mapping
-          });
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return out;
-}
-function taggedSql(node) {
-  if (node?.type !== "call_expression") return void 0;
-  const tag = calleeName(node);
-  if (tag !== "sql" && tag !== "sql.unsafe" && tag !== "sql.raw" && tag !== "sql.typeAlias") return void 0;
-  const args = positionalArgs(node);
-  return args[0]?.type === "template_string" || tag === "sql.raw" && args[0] ? args[0] : void 0;
-}
-function taggedSqlOps(fn, path, via, isRun) {
-  const out = [];
-  for (const call2 of descendantsOfType(fn, "call_expression")) {
-    if (!isRun(call2)) continue;
-    const m = methodOf(call2);
-    const candidates = [positionalArgs(call2)[0], m?.receiver];
-    for (const c of candidates) {
-      const sqlNode = taggedSql(c);
-      if (sqlNode) {
-        pushEmbedded(sqlNode, path, via, out);
-        break;
-      }
-    }
-  }
-  return out;
-}
-var KYSELY_TYPES = {
-  integer: "int4",
-  int4: "int4",
-  bigint: "int8",
-  int8: "int8",
-  smallint: "int2",
-  serial: "int4",
-  bigserial: "int8",
-  boolean: "bool",
-  text: "text",
-  uuid: "uuid",
-  json: "json",
-  jsonb: "jsonb",
-  date: "date",
-  timestamp: "timestamp",
-  timestamptz: "timestamptz",
-  real: "float4",
-  "double precision": "float8"
-};
-function kyselyType(node) {
-  const t = node ? str(node)?.toLowerCase().trim() : void 0;
-  if (!t) return void 0;
-  if (/^(?:varchar|numeric|decimal|char)\s*\(/.test(t)) return t.replace(/\s+/g, "").replace(/^decimal/, "numeric");
-  if (t === "varchar") return "varchar";
-  return KYSELY_TYPES[t];
-}
-function kyselyColumn(name, typeNode, cb) {
-  const type = kyselyType(typeNode);
-  const serial = /serial$/.test(str(typeNode ?? cb)?.toLowerCase() ?? "");
-  const mods = /* @__PURE__ */ new Map();
-  if (cb && FUNCTION_TYPES.has(cb.type)) {
-    for (const call2 of descendantsOfType(cb, "call_expression")) {
-      const m = methodOf(call2);
-      if (m) mods.set(m.method, call2);
-    }
-  }
-  const def = mods.get("defaultTo");
-  let d = serial ? { kind: "volatile", fn: "nextval" } : { kind: "none" };
-  if (def) {
-    const v = positionalArgs(def)[0];
-    const raw = taggedSql(v);
-    d = raw ? sqlDefaultKind(sqlText(raw) ?? "") : { kind: "constant" };
-  }
-  const references = mods.get("references");
-  const ref = references ? str(positionalArgs(references)[0])?.split(".")[0] : void 0;
-  const primary = mods.has("primaryKey");
-  return {
-    name,
-    ...type ? { type } : {},
-    notNull: mods.has("notNull") || primary,
-    primaryKey: primary,
-    unique: mods.has("unique"),
-    default: d.kind,
-    ...d.fn ? { defaultFunction: d.fn } : {},
-    generatedStored: mods.has("generatedAlwaysAs") && mods.has("stored"),
-    identity: serial || mods.has("generatedAlwaysAsIdentity") || mods.has("generatedByDefaultAsIdentity"),
-    ...ref ? { references: ref } : {}
-  };
-}
-function kyselyOps(fn, path) {
-  const p = firstParamName(fn) ?? "db";
-  const out = [];
-  for (const call2 of descendantsOfType(fn, "call_expression")) {
-    const m = methodOf(call2);
-    if (m?.method !== "execute") continue;
-    const raw = taggedSql(m.receiver);
-    if (raw) {
-      pushEmbedded(raw, path, "kysely", out);
-      continue;
-    }
-    const chain = [];
-    let cur = m.receiver;
-    let start;
-    while (cur?.type === "call_expression") {
-      const inner = methodOf(cur);
-      if (!inner) break;
-      const receiver = inner.receiver;
-      if (receiver && (receiver.text === `${p}.schema` || /\.schema$/.test(receiver.text) || /\.withSchema\([^)]*\)$/.test(receiver.text))) {
-        start = { method: inner.method, args: positionalArgs(cur) };
-        break;
-      }
-      chain.unshift({ method: inner.method, args: positionalArgs(cur) });
-      cur = receiver;
-    }
-    if (!start) continue;
-    const b = base2(call2, "kysely");
-    const name = str(start.args[0]);
-    if (!name) continue;
-    const has = (method) => chain.some((c) => c.method === method);
-    switch (start.method) {
-      case "createTable": {
-        const columns = chain.filter((c) => c.method === "addColumn").map((c) => kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]));
-        out.push({
-          ...b,
-          kind: "create-table",
-          table: name,
-          columns,
-          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-        });
-        break;
-      }
-      case "alterTable":
-        for (const c of chain) kyselyAlter(name, c, b, out);
-        break;
-      case "createIndex": {
-        const on = chain.find((c) => c.method === "on");
-        const table = on ? str(on.args[0]) : void 0;
-        const cols = chain.filter((c) => c.method === "column" || c.method === "columns").flatMap(
-          (c) => c.args[0]?.type === "array" ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? "?")
-        );
-        if (table)
-          out.push({
-            ...b,
-            kind: "create-index",
-            table,
-            name,
-            concurrent: has("concurrently"),
-            unique: has("unique"),
-            columns: cols
-          });
-        break;
-      }
-      case "dropIndex":
-        out.push({ ...b, kind: "drop-index", name, concurrent: has("concurrently") });
-        break;
-      case "dropTable":
-        out.push({ ...b, kind: "drop-table", table: name, objectType: "table", cascade: has("cascade") });
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
-}
-function kyselyAlter(table, c, b, out) {
-  switch (c.method) {
-    case "addColumn": {
-      const column = kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]);
-      out.push({ ...b, kind: "add-column", table, column });
-      break;
-    }
-    case "dropColumn": {
-      const column = str(c.args[0]);
-      if (column) out.push({ ...b, kind: "drop-column", table, column });
-      break;
-    }
-    case "renameColumn": {
-      const [from, to] = [str(c.args[0]), str(c.args[1])];
-      if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
-      break;
-    }
-    case "renameTo": {
-      const to = str(c.args[0]);
-      if (to) out.push({ ...b, kind: "rename-table", table, to });
-      break;
-    }
-    case "alterColumn": {
-      const column = str(c.args[0]);
-      const cb = c.args[1];
-      if (!column || !cb) break;
-      for (const call2 of descendantsOfType(cb, "call_expression")) {
-        const m = methodOf(call2);
-        if (m?.method === "setDataType") {
-          const type = kyselyType(positionalArgs(call2)[0]);
-          out.push({ ...b, kind: "alter-column-type", table, column, ...type ? { type } : {}, using: false });
-        } else if (m?.method === "setNotNull") {
-          out.push({ ...b, kind: "set-not-null", table, column });
-        }
-      }
-      break;
-    }
-    case "addUniqueConstraint":
-    case "addPrimaryKeyConstraint": {
-      const name = str(c.args[0]);
-      out.push({
-        ...b,
-        kind: "add-constraint",
-        table,
-        constraint: c.method === "addUniqueConstraint" ? "unique" : "primary-key",
-        ...name ? { name } : {},
-        notValid: false,
-        columns: objectColumnNames(c.args[1])
-      });
-      break;
-    }
-    case "addForeignKeyConstraint": {
-      const name = str(c.args[0]);
-      const ref = str(c.args[2]);
-      out.push({
-        ...b,
-        kind: "add-constraint",
-        table,
-        constraint: "foreign-key",
-        ...name ? { name } : {},
-        notValid: false,
-        ...ref ? { references: ref } : {},
-        columns: objectColumnNames(c.args[1])
-      });
-      break;
-    }
-    case "addCheckConstraint": {
-      const name = str(c.args[0]);
-      out.push({
-        ...b,
-        kind: "add-constraint",
-        table,
-        constraint: "check",
-        ...name ? { name } : {},
-        notValid: false,
-        columns: []
-      });
-      break;
-    }
-    default:
-      break;
-  }
-}
-
-// src/gates/migrations/orm/index.ts
-function ormOps(file, info2) {
-  switch (info2.tool) {
-    case "django": {
-      const { ops, atomic } = djangoOps(file);
-      return { ops, mode: atomic ? "always" : "explicit" };
-    }
-    case "alembic":
-      return { ops: alembicOps(file) };
-    case "knex":
-    case "typeorm":
-    case "sequelize":
-    case "db-migrate":
-    case "kysely":
-    case "slonik":
-    case "js":
-      return jsOps(file, info2.tool);
-    case "goose":
-      return info2.language === "go" ? gooseOps(file) : { ops: [] };
-    default:
-      return { ops: [] };
-  }
-}
-
-// src/gates/migrations/plan.ts
-var PLANS = { name: "migration plans" };
-function planOf(file, info2) {
-  const byKey = file.memo(PLANS, () => /* @__PURE__ */ new Map());
-  const key = `${info2.tool}:${info2.role}`;
-  let plan = byKey.get(key);
-  if (!plan) {
-    plan = buildPlan(file, info2);
-    byKey.set(key, plan);
-  }
-  return plan;
-}
-function buildPlan(file, info2) {
-  if (info2.language === "sql") return sqlPlan(file, info2);
-  if (info2.language === "python" || info2.language === "js" || info2.language === "go") {
-    const extracted = ormOps(file, info2);
-    const tool = extracted.tool ?? info2.tool;
-    const mode = extracted.mode ?? defaultTransactionMode(tool);
-    return {
-      info: info2,
-      tool,
-      mode,
-      ops: assignTransactions(extracted.ops, mode),
-      ...extracted.parseError ? { parseError: extracted.parseError } : {}
-    };
-  }
-  return { info: info2, tool: info2.tool, mode: defaultTransactionMode(info2.tool), ops: [] };
-}
-function sqlMarkers(file) {
-  const markers = { noTransaction: false };
-  let comments = [];
-  try {
-    comments = file.comments();
-  } catch {
-    return markers;
-  }
-  for (const c of comments) {
-    const body = c.text.replace(/^--\s*|^\/\*\s*|\s*\*\/$/g, "").trim();
-    if (/^\+goose\s+down\b/i.test(body) || /^migrate:down\b/.test(body)) markers.downFrom ??= c.line;
-    if (/^\+goose\s+up\b/i.test(body) || /^migrate:up\b/.test(body)) markers.upFrom ??= c.line;
-    if (/^\+goose\s+no\s+transaction\b/i.test(body)) markers.noTransaction = true;
-    if (/^migrate:up\b.*\btransaction:false\b/.test(body)) markers.noTransaction = true;
-    if (/^atlas:txmode\s+none\b/.test(body)) markers.noTransaction = true;
-  }
-  return markers;
-}
-function isDownLine(line, m) {
-  if (m.downFrom === void 0) return false;
-  if (m.upFrom !== void 0 && m.upFrom > m.downFrom) return line > m.downFrom && line < m.upFrom;
-  return line > m.downFrom;
-}
-function sqlPlan(file, info2) {
-  const markers = sqlMarkers(file);
-  const mode = markers.noTransaction ? "explicit" : defaultTransactionMode(info2.tool);
-  if (file.language !== "sql") {
-    const embedded = embeddedSqlOps(file.text, 1, file.path);
-    const raw2 = embedded.ops.filter((op) => !isDownLine(op.line, markers));
-    return {
-      info: info2,
-      tool: info2.tool,
-      mode,
-      ops: assignTransactions(raw2, mode),
-      ...embedded.error ? { parseError: embedded.error } : {}
-    };
-  }
-  const parse3 = file.sql();
-  const raw = [];
-  for (const s of parse3?.statements ?? []) {
-    if (isDownLine(s.line, markers)) continue;
-    raw.push(...statementOps(s));
-  }
-  if (parse3?.error) {
-    for (const chunk of splitStatements(file.text)) {
-      const sql = chunk.text.replace(/`([^`]*)`/g, (_m, id) => `"${id.replace(/"/g, '""')}"`);
-      for (const op of embeddedSqlOps(sql, chunk.line, file.path).ops) if (!isDownLine(op.line, markers)) raw.push(op);
-    }
-  }
-  return {
-    info: info2,
-    tool: info2.tool,
-    mode,
-    ops: assignTransactions(raw, mode),
-    ...parse3?.error ? { parseError: parse3.error } : {}
-  };
-}
-function splitStatements(text) {
-  const out = [];
-  let start = 0;
-  let i = 0;
-  const push = (end) => {
-    const chunk = text.slice(start, end);
-    if (/\S/.test(chunk)) out.push({ text: chunk, line: text.slice(0, start).split("\n").length });
-    start = end + 1;
-  };
-  while (i < text.length) {
-    const c = text[i];
-    const next = text[i + 1];
-    if (c === "-" && next === "-") {
-      const nl = text.indexOf("\n", i);
-      i = nl === -1 ? text.length : nl;
-    } else if (c === "/" && next === "*") {
-      const close = text.indexOf("*/", i + 2);
-      i = close === -1 ? text.length : close + 2;
-    } else if (c === "'" || c === '"' || c === "`") {
-      let j = i + 1;
-      while (j < text.length && !(text[j] === c && text[j + 1] !== c))
-        j += text[j] === c ? 2 : text[j] === "\\" && c !== '"' ? 2 : 1;
-      i = j + 1;
-    } else if (c === "$") {
-      const tag = /^\$[A-Za-z_]*\$/.exec(text.slice(i))?.[0];
-      if (tag) {
-        const close = text.indexOf(tag, i + tag.length);
-        i = close === -1 ? text.length : close + tag.length;
-      } else {
-        i++;
-      }
-    } else if (c === ";") {
-      push(i);
-      i++;
-    } else {
-      i++;
-    }
-  }
-  push(text.length);
-  return out;
-}
-function assignTransactions(raw, mode) {
-  const statements = raw.filter((o) => o.kind !== "transaction").length;
-  const wrapped = mode === "always" || mode === "implicit-multi" && statements > 1;
-  let explicitTx = -1;
-  let counter = 0;
-  const toolTx = wrapped ? counter++ : -1;
-  const out = [];
-  for (const o of raw) {
-    const { outsideTransaction, ...op } = o;
-    if (op.kind === "transaction") {
-      if (op.action === "begin" && explicitTx === -1 && !wrapped) explicitTx = counter++;
-      else if (op.action !== "begin" && !wrapped) explicitTx = -1;
-    }
-    const transaction = outsideTransaction ? -1 : wrapped ? toolTx : explicitTx;
-    out.push({ ...op, inTransaction: transaction !== -1, transaction });
-  }
-  return out;
-}
-function embeddedSqlOps(sql, startLine, path) {
-  const read = decodeSource(`${path}#embedded.sql`, Buffer.from(sql, "utf8"));
-  if (!read.ok) return { ops: [] };
-  const parse3 = read.file.sql();
-  const ops = [];
-  for (const s of parse3?.statements ?? []) ops.push(...statementOps(s, startLine - 1));
-  read.file.dispose();
-  return parse3?.error ? { ops, error: { message: parse3.error.message, line: parse3.error.line + startLine - 1 } } : { ops };
-}
-function sqlDefaultKind(expr) {
-  const read = decodeSource("default-expression.sql", Buffer.from(`SELECT ${expr}`, "utf8"));
-  if (!read.ok) return { kind: "unknown-function" };
-  try {
-    const stmt = read.file.sql()?.statements[0]?.stmt;
-    const target = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
-    return target ? classifyDefault(target) : { kind: "unknown-function" };
-  } finally {
-    read.file.dispose();
-  }
-}
-
-// src/gates/migrations/orm/alembic.ts
-function topAssignments(file) {
-  const out = /* @__PURE__ */ new Map();
-  const root = file.tree()?.rootNode;
-  for (const stmt of root?.namedChildren ?? []) {
-    if (stmt?.type !== "expression_statement") continue;
-    const a = stmt.namedChildren[0];
-    if (a?.type !== "assignment") continue;
-    const left = a.childForFieldName("left");
-    const right = a.childForFieldName("right");
-    if (left?.type === "identifier" && right) out.set(left.text, right);
-  }
-  return out;
-}
-function stringList(node) {
-  if (!node || node.type === "none") return [];
-  const v = stringValue(node);
-  if (v !== void 0) return [v];
-  if (node.type === "tuple" || node.type === "list") {
-    return node.namedChildren.flatMap((c) => c ? stringList(c) : []);
-  }
-  return [];
-}
-function alembicMeta(file) {
-  const a = topAssignments(file);
-  const rev = a.get("revision");
-  const revision = rev ? stringValue(rev) : void 0;
-  return {
-    ...revision !== void 0 ? { revision } : {},
-    downRevisions: stringList(a.get("down_revision")),
-    dependsOn: stringList(a.get("depends_on")),
-    line: rev ? lineOf(rev) : 1
-  };
-}
-function lastName2(call2) {
-  const fn = call2.childForFieldName("function");
-  if (fn?.type === "attribute") return fn.childForFieldName("attribute")?.text ?? "";
-  return fn?.text ?? "";
-}
-function str2(node) {
-  return node ? stringValue(node) : void 0;
-}
-function boolKw2(kw, name) {
-  const v = kw.get(name);
-  if (v?.type === "true") return true;
-  if (v?.type === "false") return false;
-  return void 0;
-}
-var SA_TYPES = {
-  Integer: "int4",
-  INTEGER: "int4",
-  BigInteger: "int8",
-  BIGINT: "int8",
-  SmallInteger: "int2",
-  SMALLINT: "int2",
-  Text: "text",
-  TEXT: "text",
-  Boolean: "bool",
-  BOOLEAN: "bool",
-  Date: "date",
-  DATE: "date",
-  Float: "float8",
-  UUID: "uuid",
-  Uuid: "uuid",
-  JSON: "json",
-  JSONB: "jsonb",
-  LargeBinary: "bytea",
-  Interval: "interval"
-};
-function saType(node) {
-  if (!node) return void 0;
-  const call2 = node.type === "call" ? node : void 0;
-  const name = call2 ? lastName2(call2) : node.text.split(".").pop() ?? "";
-  const args = call2 ? positionalArgs(call2) : [];
-  const kw = call2 ? keywordArgs(call2) : /* @__PURE__ */ new Map();
-  if (name === "String" || name === "VARCHAR" || name === "Unicode") {
-    const len = kw.get("length") ?? args[0];
-    return len?.type === "integer" ? `varchar(${len.text})` : "varchar";
-  }
-  if (name === "Numeric" || name === "NUMERIC" || name === "DECIMAL") {
-    const p = kw.get("precision") ?? args[0];
-    const s = kw.get("scale") ?? args[1];
-    return p?.type === "integer" && s?.type === "integer" ? `numeric(${p.text},${s.text})` : "numeric";
-  }
-  if (name === "DateTime" || name === "TIMESTAMP")
-    return kw.get("timezone")?.type === "true" ? "timestamptz" : "timestamp";
-  if (name === "Enum") return "enum";
-  return SA_TYPES[name];
-}
-function saColumn(node) {
-  if (node?.type !== "call" || lastName2(node) !== "Column") return void 0;
-  const args = positionalArgs(node);
-  const kw = keywordArgs(node);
-  const name = str2(args[0]);
-  if (!name) return void 0;
-  const type = saType(args[1]);
-  const primaryKey = boolKw2(kw, "primary_key") ?? false;
-  const notNull = boolKw2(kw, "nullable") === false || primaryKey;
-  const sd = kw.get("server_default");
-  let def = "none";
-  let fn;
-  if (sd && sd.type !== "none") {
-    const literal = str2(sd);
-    if (literal !== void 0) def = "constant";
-    else if (sd.type === "call" && lastName2(sd) === "text") {
-      const k = sqlDefaultKind(str2(positionalArgs(sd)[0]) ?? "");
-      def = k.kind;
-      if (k.fn) fn = k.fn;
-    } else if (sd.type === "call" && /^(?:func\.)?now$/.test((calleeName(sd) ?? "").replace(/^sa\.|^sqlalchemy\./, ""))) {
-      def = "constant";
-    } else {
-      def = "unknown-function";
-    }
-  }
-  return {
-    name,
-    ...type ? { type } : {},
-    notNull,
-    primaryKey,
-    unique: boolKw2(kw, "unique") ?? false,
-    default: def,
-    ...fn ? { defaultFunction: fn } : {},
-    generatedStored: false,
-    identity: false
-  };
-}
-function base3(call2) {
-  const first = call2.text.split("\n")[0].trim();
-  return {
-    line: lineOf(call2),
-    endLine: endLineOf(call2),
-    via: "alembic",
-    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
-  };
-}
-function upgradeFunction(file) {
-  const root = file.tree()?.rootNode;
-  for (const n of root?.namedChildren ?? []) {
-    const fn = n?.type === "decorated_definition" ? n.childForFieldName("definition") : n;
-    if (fn?.type === "function_definition" && fn.childForFieldName("name")?.text === "upgrade") return fn;
-  }
-  return void 0;
-}
-function withContext(call2) {
-  const batch = /* @__PURE__ */ new Map();
-  let autocommit = false;
-  for (let n = call2.parent; n; n = n.parent) {
-    if (n.type !== "with_statement") continue;
-    for (const item of descendantsOfType(n.namedChildren[0] ?? n, "with_item")) {
-      const value = item.childForFieldName("value");
-      const target = value?.type === "as_pattern" ? value : void 0;
-      const expr = target ? target.namedChildren[0] : value;
-      if (expr?.type === "call" && lastName2(expr) === "autocommit_block") autocommit = true;
-      if (expr?.type === "call" && lastName2(expr) === "batch_alter_table") {
-        const alias = target?.namedChildren.find((c) => c?.type === "as_pattern_target")?.text;
-        const table = str2(positionalArgs(expr)[0] ?? keywordArgs(expr).get("table_name"));
-        if (alias && table) batch.set(alias, table);
-      }
-    }
-  }
-  return { autocommit, batch };
-}
-function alembicOps(file) {
-  const fn = upgradeFunction(file);
-  if (!fn) return [];
-  const out = [];
-  const binds = /* @__PURE__ */ new Set();
-  for (const a of descendantsOfType(fn, "assignment")) {
-    const right = a.childForFieldName("right");
-    const left = a.childForFieldName("left");
-    if (right?.type === "call" && calleeName(right) === "op.get_bind" && left?.type === "identifier")
-      binds.add(left.text);
-  }
-  for (const call2 of descendantsOfType(fn, "call")) {
-    const callee = calleeName(call2);
-    if (!callee) continue;
-    const dot = callee.lastIndexOf(".");
-    const receiver = dot === -1 ? "" : callee.slice(0, dot);
-    const method = callee.slice(dot + 1);
-    const ctx = withContext(call2);
-    if (binds.has(receiver) && method === "execute") {
-      out.push({
-        ...base3(call2),
-        kind: "code-backfill",
-        description: `${receiver}.execute(\u2026)`,
-        ...ctx.autocommit ? { outsideTransaction: true } : {}
-      });
-      continue;
-    }
-    const batchTable = ctx.batch.get(receiver);
-    if (receiver !== "op" && batchTable === void 0) continue;
-    const args = positionalArgs(call2);
-    const kw = keywordArgs(call2);
-    const tableArg = (i) => batchTable !== void 0 ? batchTable : str2(args[i] ?? kw.get("table_name"));
-    const shift = batchTable !== void 0 ? 0 : 1;
-    const b = { ...base3(call2), ...ctx.autocommit ? { outsideTransaction: true } : {} };
-    switch (method) {
-      case "create_table": {
-        const table = str2(args[0]);
-        const columns = args.slice(1).map(saColumn).filter((c) => !!c);
-        if (table)
-          out.push({
-            ...b,
-            kind: "create-table",
-            table,
-            columns,
-            primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
-          });
-        break;
-      }
-      case "drop_table": {
-        const table = str2(args[0]);
-        if (table) out.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
-        break;
-      }
-      case "rename_table": {
-        const [from, to] = [str2(args[0]), str2(args[1])];
-        if (from && to) out.push({ ...b, kind: "rename-table", table: from, to });
-        break;
-      }
-      case "add_column": {
-        const table = tableArg(0);
-        const column = saColumn(args[shift]);
-        if (table && column) out.push({ ...b, kind: "add-column", table, column });
-        break;
-      }
-      case "drop_column": {
-        const table = tableArg(0);
-        const column = str2(args[shift] ?? kw.get("column_name"));
-        if (table && column) out.push({ ...b, kind: "drop-column", table, column });
-        break;
-      }
-      case "alter_column": {
-        const table = tableArg(0);
-        const column = str2(args[shift] ?? kw.get("column_name"));
-        if (!table || !column) break;
-        const newName = str2(kw.get("new_column_name"));
-        if (kw.has("type_")) {
-          const type = saType(kw.get("type_"));
-          const fromType = saType(kw.get("existing_type"));
-          out.push({
-            ...b,
-            kind: "alter-column-type",
-            table,
-            column,
-            ...type ? { type } : {},
-            using: kw.has("postgresql_using"),
-            ...fromType ? { fromType } : {}
-          });
-        }
-        if (boolKw2(kw, "nullable") === false && boolKw2(kw, "existing_nullable") !== false) {
-          out.push({ ...b, kind: "set-not-null", table, column });
-        }
-        if (newName) out.push({ ...b, kind: "rename-column", table, column, to: newName });
-        break;
-      }
-      case "create_index": {
-        const name = str2(args[0] ?? kw.get("index_name"));
-        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
-        const cols = args[batchTable !== void 0 ? 1 : 2];
-        if (!table) break;
-        out.push({
-          ...b,
-          kind: "create-index",
-          table,
-          ...name ? { name } : {},
-          concurrent: boolKw2(kw, "postgresql_concurrently") ?? false,
-          unique: boolKw2(kw, "unique") ?? false,
-          columns: cols ? stringList(cols) : []
-        });
-        break;
-      }
-      case "drop_index": {
-        const name = str2(args[0] ?? kw.get("index_name"));
-        if (name)
-          out.push({ ...b, kind: "drop-index", name, concurrent: boolKw2(kw, "postgresql_concurrently") ?? false });
-        break;
-      }
-      case "create_foreign_key": {
-        const name = str2(args[0]);
-        const table = batchTable ?? str2(args[1] ?? kw.get("source_table"));
-        const referent = str2(args[batchTable !== void 0 ? 1 : 2] ?? kw.get("referent_table"));
-        if (table) {
-          out.push({
-            ...b,
-            kind: "add-constraint",
-            table,
-            constraint: "foreign-key",
-            ...name ? { name } : {},
-            notValid: boolKw2(kw, "postgresql_not_valid") ?? false,
-            ...referent ? { references: referent } : {},
-            columns: stringList(args[batchTable !== void 0 ? 2 : 3])
-          });
-        }
-        break;
-      }
-      case "create_check_constraint": {
-        const name = str2(args[0]);
-        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
-        if (table)
-          out.push({
-            ...b,
-            kind: "add-constraint",
-            table,
-            constraint: "check",
-            ...name ? { name } : {},
-            notValid: boolKw2(kw, "postgresql_not_valid") ?? false,
-            columns: []
-          });
-        break;
-      }
-      case "create_unique_constraint":
-      case "create_primary_key": {
-        const name = str2(args[0]);
-        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
-        const cols = stringList(args[batchTable !== void 0 ? 1 : 2]);
-        if (table) {
-          out.push({
-            ...b,
-            kind: "add-constraint",
-            table,
-            constraint: method === "create_unique_constraint" ? "unique" : "primary-key",
-            ...name ? { name } : {},
-            notValid: false,
-            columns: cols
-          });
-        }
-        break;
-      }
-      case "execute": {
-        const sqlNode = args[0];
-        const text = str2(sqlNode) ?? (sqlNode?.type === "call" && lastName2(sqlNode) === "text" ? str2(positionalArgs(sqlNode)[0]) : void 0);
-        if (text !== void 0) {
-          const { ops } = embeddedSqlOps(text, lineOf(sqlNode), file.path);
-          for (const op of ops)
-            out.push({ ...op, via: "alembic", ...ctx.autocommit ? { outsideTransaction: true } : {} });
-        } else {
-          out.push({ ...b, kind: "code-backfill", description: "op.execute(\u2026)" });
-        }
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return out;
-}
-
-// src/lang/prisma.ts
-var PRISMA_SCALAR_TYPES = /* @__PURE__ */ new Set([
-  "String",
-  "Int",
-  "BigInt",
-  "Boolean",
-  "DateTime",
-  "Float",
-  "Decimal",
-  "Json",
-  "Bytes"
-]);
-function prismaAccessor(model) {
-  return model.charAt(0).toLowerCase() + model.slice(1);
-}
-function prismaModels(lines) {
-  const clean = lines.map((l) => l.replace(/\/\/.*$/, "").trim());
-  const enums = /* @__PURE__ */ new Set();
-  for (const l of clean) {
-    const m = /^enum\s+(\w+)\s*\{/.exec(l);
-    if (m) enums.add(m[1]);
-  }
-  const out = [];
-  let current;
-  for (const [i, line] of clean.entries()) {
-    if (!current) {
-      const m = /^model\s+(\w+)\s*\{/.exec(line);
-      if (m) current = { name: m[1], table: m[1], line: i + 1, fields: [], ignored: false };
-      continue;
-    }
-    if (line.startsWith("}")) {
-      out.push(current);
-      current = void 0;
-      continue;
-    }
-    if (line === "") continue;
-    if (line.startsWith("@@")) {
-      if (line.startsWith("@@ignore")) current.ignored = true;
-      const map = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
-      if (map) current.table = map[1];
-      continue;
-    }
-    const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
-    if (!f) continue;
-    const attrs = f[5] ?? "";
-    current.fields.push({
-      name: f[1],
-      type: f[2],
-      list: !!f[3],
-      optional: !!f[4],
-      column: /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(attrs)?.[1] ?? f[1],
-      line: i + 1,
-      attrs,
-      isColumn: (PRISMA_SCALAR_TYPES.has(f[2]) || enums.has(f[2])) && !/@ignore\b/.test(attrs)
-    });
-  }
-  return out;
-}
-
-// src/gates/migrations/models.ts
-function emptyCatalogue() {
-  return { tables: /* @__PURE__ */ new Map(), seen: /* @__PURE__ */ new Set() };
-}
-var RELATION_FIELDS = /^(?:ForeignKey|OneToOneField|ParentalKey|TreeForeignKey)$/;
-var NON_COLUMN_FIELDS = /^(?:ManyToManyField|GenericRelation|GenericForeignKey|ParentalManyToManyField)$/;
-function lastPart(name) {
-  return name.slice(name.lastIndexOf(".") + 1);
-}
-function isDjangoField(node) {
-  if (node.type !== "call") return false;
-  const last = lastPart(calleeName(node) ?? "");
-  return /Field$/.test(last) || RELATION_FIELDS.test(last) || NON_COLUMN_FIELDS.test(last);
-}
-function djangoAppOf(path) {
-  const parts = path.split("/");
-  const file = parts[parts.length - 1];
-  if (file === "models.py") return parts[parts.length - 2] ?? "";
-  if (parts[parts.length - 2] === "models" && file?.endsWith(".py")) return parts[parts.length - 3] ?? "";
-  return void 0;
-}
-function djangoClasses(root) {
-  const out = [];
-  for (const cls of descendantsOfType(root, "class_definition")) {
-    if (cls.parent?.parent?.type === "class_definition") continue;
-    const supers = (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((c) => c !== null && c.type !== "keyword_argument").map((c) => c.text);
-    const facts = {
-      name: cls.childForFieldName("name")?.text ?? "?",
-      supers,
-      abstract: false,
-      columns: /* @__PURE__ */ new Set()
-    };
-    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
-      if (stmt?.type === "class_definition" && stmt.childForFieldName("name")?.text === "Meta") {
-        for (const m of stmt.childForFieldName("body")?.namedChildren ?? []) {
-          const a2 = m?.type === "expression_statement" ? m.namedChildren[0] : void 0;
-          if (a2?.type !== "assignment") continue;
-          const key = a2.childForFieldName("left")?.text;
-          const right2 = a2.childForFieldName("right");
-          if (key === "db_table" && right2) facts.table = stringValue(right2)?.toLowerCase();
-          if (key === "abstract" && right2?.text === "True") facts.abstract = true;
-        }
-        continue;
-      }
-      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
-      if (a?.type !== "assignment") continue;
-      const left = a.childForFieldName("left");
-      const right = a.childForFieldName("right");
-      if (left?.type !== "identifier" || !right || !isDjangoField(right)) continue;
-      const cls2 = lastPart(calleeName(right) ?? "");
-      if (NON_COLUMN_FIELDS.test(cls2)) continue;
-      const name = left.text.toLowerCase();
-      facts.columns.add(name);
-      const dbColumn = keywordArgs(right).get("db_column");
-      const explicit = dbColumn ? stringValue(dbColumn) : void 0;
-      if (explicit) facts.columns.add(explicit.toLowerCase());
-      else if (RELATION_FIELDS.test(cls2)) facts.columns.add(`${name}_id`);
-    }
-    out.push(facts);
-  }
-  return out;
-}
-function djangoModelClasses(file) {
-  const root = file.tree()?.rootNode;
-  return root ? djangoClasses(root) : void 0;
-}
-var DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
-function resolveDjango(pending, catalogue) {
-  const byName = /* @__PURE__ */ new Map();
-  for (const p of pending) byName.set(p.cls.name, p.cls);
-  const columnsOf2 = (cls, depth) => {
-    const columns = new Set(cls.columns);
-    let complete = true;
-    for (const s of cls.supers) {
-      if (DJANGO_ROOTS.test(s)) continue;
-      const parent = byName.get(lastPart(s));
-      if (!parent || depth > 8) {
-        complete = false;
-        continue;
-      }
-      const inherited = columnsOf2(parent, depth + 1);
-      for (const c of inherited.columns) columns.add(c);
-      complete &&= inherited.complete;
-    }
-    return { columns, complete };
-  };
-  for (const { app, path, cls } of pending) {
-    if (cls.abstract) continue;
-    const hasFields = cls.columns.size > 0 || cls.supers.some((s) => /Model\b/.test(s));
-    if (!hasFields) continue;
-    const { columns, complete } = columnsOf2(cls, 0);
-    const table = cls.table ?? `${app}_${cls.name}`.toLowerCase();
-    catalogue.tables.set(table, { table, columns, complete, path, model: cls.name });
-  }
-}
-function sqlalchemyTables(file) {
-  const root = file.tree()?.rootNode;
-  if (!root) return void 0;
-  const out = [];
-  for (const cls of descendantsOfType(root, "class_definition")) {
-    let table;
-    const columns = /* @__PURE__ */ new Set();
-    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
-      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
-      if (a?.type !== "assignment") continue;
-      const left = a.childForFieldName("left");
-      const right = a.childForFieldName("right");
-      if (left?.type !== "identifier" || !right) continue;
-      if (left.text === "__tablename__") table = stringValue(right)?.toLowerCase();
-      const column = sqlalchemyColumnName(left.text, right);
-      if (column) columns.add(column.toLowerCase());
-    }
-    if (!table) continue;
-    out.push({ table, columns, complete: true, path: file.path, model: cls.childForFieldName("name")?.text ?? "?" });
-  }
-  return out;
-}
-function addSqlalchemyTables(tables, catalogue) {
-  for (const t of tables) {
-    catalogue.seen.add("sqlalchemy");
-    catalogue.tables.set(t.table, { ...t, columns: new Set(t.columns) });
-  }
-}
-function sqlalchemyColumnName(attribute, value) {
-  if (value.type !== "call" || !/(?:^|\.)(?:Column|mapped_column)$/.test(calleeName(value) ?? "")) return void 0;
-  const first = positionalArgs(value)[0];
-  const positional = first && first.type === "string" ? stringValue(first) : void 0;
-  const named = keywordArgs(value).get("name");
-  return positional ?? (named ? stringValue(named) : void 0) ?? attribute;
-}
-function addPrismaModels(file, catalogue) {
-  catalogue.seen.add("prisma");
-  for (const m of prismaModels(file.lines())) {
-    const columns = /* @__PURE__ */ new Set();
-    for (const f of m.fields) {
-      columns.add(f.name.toLowerCase());
-      columns.add(f.column.toLowerCase());
-    }
-    const table = m.table.toLowerCase();
-    catalogue.tables.set(table, { table, columns, complete: true, path: file.path, model: m.name });
-  }
-}
-function declaresColumn(model, column) {
-  const c = column.toLowerCase();
-  return model.columns.has(c) || c.endsWith("_id") && model.columns.has(c.slice(0, -3));
-}
-function modelOf2(catalogue, table) {
-  const t = table.toLowerCase();
-  return catalogue.tables.get(t) ?? catalogue.tables.get(t.slice(t.lastIndexOf(".") + 1));
-}
-
-// src/gates/migrations/dialect.ts
-function dialectOfValue(value) {
-  const v = value.trim().toLowerCase();
-  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v))
-    return "postgresql";
-  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v))
-    return "mysql";
-  if (/^sqlite3?$/.test(v) || /backends\.sqlite3|^sqlite:\/\//.test(v)) return "sqlite";
-  return void 0;
-}
-var LOOKUPS = /(?:^|\.)(?:get|getenv|env|str|config|get_env|environ\.get)$/;
-function pythonSettingsDefaults(file) {
-  const root = file.tree()?.rootNode;
-  if (!root) return [];
-  const out = [];
-  for (const call2 of descendantsOfType(root, "call")) {
-    if (!LOOKUPS.test(calleeName(call2) ?? "")) continue;
-    const key = positionalArgs(call2)[0];
-    const keyText2 = key ? stringValue(key) : void 0;
-    if (!keyText2 || !/DATABASE|DB_|ENGINE/i.test(keyText2)) continue;
-    const fallback = keywordArgs(call2).get("default") ?? positionalArgs(call2)[1];
-    const d = fallback ? valueDialect(fallback) : void 0;
-    if (d) out.push(d);
-  }
-  for (const a of descendantsOfType(root, "assignment")) {
-    const left = a.childForFieldName("left")?.text ?? "";
-    if (!/^(?:DATABASE_TYPE|DB_TYPE|DB_ENGINE|DATABASE_ENGINE)$/.test(left)) continue;
-    const right = a.childForFieldName("right");
-    const d = right ? valueDialect(right) : void 0;
-    if (d) out.push(d);
-  }
-  for (const pair of descendantsOfType(root, "pair")) {
-    const key = pair.childForFieldName("key");
-    if (!key || stringValue(key) !== "ENGINE") continue;
-    const value = pair.childForFieldName("value");
-    const d = value ? valueDialect(value) : void 0;
-    if (d) out.push(d);
-  }
-  return out;
-}
-function valueDialect(node) {
-  const s = stringValue(node);
-  if (s !== void 0) return dialectOfValue(s);
-  if (node.type === "attribute" || node.type === "identifier") return dialectOfValue(node.text.split(".").pop() ?? "");
-  return void 0;
-}
-function helmValuesDefault(file) {
-  const doc = file.yaml()?.documents[0];
-  if (!doc) return void 0;
-  const json = doc.toJS();
-  if (!json || typeof json !== "object") return void 0;
-  const get = (path) => path.reduce((o, k) => o && typeof o === "object" ? o[k] : void 0, json);
-  for (const path of [
-    ["database", "type"],
-    ["db", "type"],
-    ["database", "driver"],
-    ["externalDatabase", "type"],
-    ["database", "engine"]
-  ]) {
-    const v = get(path);
-    if (typeof v === "string") {
-      const d = dialectOfValue(v);
-      if (d) return d;
-    }
-  }
-  return void 0;
-}
-function composeImages(file) {
-  const out = /* @__PURE__ */ new Set();
-  const json = file.yaml()?.documents[0]?.toJS();
-  for (const svc of Object.values(json?.services ?? {})) {
-    if (typeof svc?.image !== "string") continue;
-    const d = dialectOfValue(svc.image.split("@")[0]);
-    if (d && d !== "sqlite") out.add(d);
-  }
-  return out;
-}
-var DEP_GLOBS = [
-  "**/package.json",
-  "**/settings*.py",
-  "**/settings/*.py",
-  "**/requirements*.txt",
-  "**/pyproject.toml",
-  "**/alembic.ini",
-  "**/Gemfile",
-  "**/database.yml",
-  "**/go.mod"
-];
-async function decideDialect(ctx) {
-  const has = async (tokens2) => (await ctx.snapshot.grep(tokens2, DEP_GLOBS)).some((p) => !ctx.excluded(p));
-  const pg = await has([
-    '"pg"',
-    "postgres",
-    "psycopg",
-    "asyncpg",
-    "django.db.backends.postgresql",
-    "jackc/pgx",
-    "lib/pq"
-  ]);
-  const my = await has(["mysql", "mariadb"]);
-  if (pg && !my) return { dialect: "postgresql", ambiguous: false };
-  if (my && !pg) return { dialect: "mysql", ambiguous: false };
-  if (!pg && !my)
-    return await has(["sqlite"]) ? { dialect: "sqlite", ambiguous: false } : { dialect: void 0, ambiguous: false };
-  const settings = (await ctx.snapshot.list(["**/settings*.py", "**/settings/*.py"])).filter((p) => !ctx.excluded(p));
-  const fromSettings = /* @__PURE__ */ new Set();
-  for (const path of settings) {
-    const file = await ctx.read(path);
-    if (!file) continue;
-    for (const d of pythonSettingsDefaults(file)) if (d !== "sqlite") fromSettings.add(d);
-  }
-  if (fromSettings.size === 1) return { dialect: [...fromSettings][0], ambiguous: false, source: "settings default" };
-  const values = (await ctx.snapshot.list(["**/values.yaml", "**/values.yml"])).filter((p) => !ctx.excluded(p));
-  const fromHelm = /* @__PURE__ */ new Set();
-  for (const path of values) {
-    const file = await ctx.read(path);
-    const d = file ? helmValuesDefault(file) : void 0;
-    if (d && d !== "sqlite") fromHelm.add(d);
-  }
-  if (fromHelm.size === 1) return { dialect: [...fromHelm][0], ambiguous: false, source: "Helm values database.type" };
-  const compose = (await ctx.snapshot.list(["**/docker-compose*.{yml,yaml}", "**/compose*.{yml,yaml}"])).filter(
-    (p) => !ctx.excluded(p)
-  );
-  const fromCompose = /* @__PURE__ */ new Set();
-  for (const path of compose) {
-    const file = await ctx.read(path);
-    if (file) for (const d of composeImages(file)) fromCompose.add(d);
-  }
-  if (fromCompose.size === 1)
-    return { dialect: [...fromCompose][0], ambiguous: false, source: "docker-compose images" };
-  return { dialect: "postgresql", ambiguous: true };
-}
-
-// src/gates/migrations/references.ts
-var NEWEST_PER_SET = 5;
-var MAX_FILES = 300;
-var CODE_GLOBS = ["**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts,py}", "**/*.prisma"];
-function lowerFirst(s) {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-function wordRegex(word) {
-  return new RegExp(`(?:^|[^A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^A-Za-z0-9_])`);
-}
-var SQL_WORDS = /\b(?:select|insert|update|delete|where|from|join|returning)\b/i;
-function prismaRefs(file, targets, out, delegates) {
-  const lines = file.lines();
-  let model;
-  const models = [];
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\/\/.*$/, "").trim();
-    const open = /^model\s+(\w+)\s*\{/.exec(line);
-    if (open) {
-      model = { name: open[1], table: open[1], fields: [] };
-      models.push(model);
-      return;
-    }
-    if (!model) return;
-    if (line.startsWith("}")) {
-      model = void 0;
-      return;
-    }
-    const map = /^@@map\(\s*"([^"]+)"\s*\)/.exec(line);
-    if (map) {
-      model.table = map[1];
-      return;
-    }
-    const field = /^(\w+)\s+\w+/.exec(line);
-    if (field && !line.startsWith("@@")) {
-      const col = /@map\(\s*"([^"]+)"\s*\)/.exec(line);
-      model.fields.push({ name: field[1], column: col?.[1] ?? field[1], line: i + 1 });
-    }
-  });
-  for (const m of models) {
-    for (const t of targets) {
-      if (t.table !== m.table && t.table !== m.table.toLowerCase()) continue;
-      const f = m.fields.find((x) => x.column === t.column);
-      if (!f) continue;
-      add(out, t, {
-        path: file.path,
-        line: f.line,
-        message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it`
-      });
-      const set = delegates.get(lowerFirst(m.name)) ?? /* @__PURE__ */ new Set();
-      set.add(`${t.table}.${t.column}\0${f.name}`);
-      delegates.set(lowerFirst(m.name), set);
-    }
-  }
-}
-function add(out, t, loc) {
-  const key = `${t.table}.${t.column}`;
-  const list2 = out.get(key) ?? [];
-  if (!list2.some((l) => l.path === loc.path && l.line === loc.line)) list2.push(loc);
-  out.set(key, list2);
-}
-function pythonModelRefs(file, root, targets, out) {
-  for (const cls of descendantsOfType(root, "class_definition")) {
-    const name = cls.childForFieldName("name")?.text ?? "";
-    const body = cls.childForFieldName("body");
-    if (!body) continue;
-    let tablename;
-    const attrs = [];
-    for (const stmt of body.namedChildren) {
-      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
-      if (a?.type !== "assignment") continue;
-      const left = a.childForFieldName("left");
-      const right = a.childForFieldName("right");
-      if (!left || !right) continue;
-      if (left.type === "identifier" && left.text === "__tablename__") tablename = stringValue(right);
-      if (left.type === "identifier") attrs.push({ name: left.text, node: a, value: right });
-    }
-    for (const t of targets) {
-      const matches = tablename !== void 0 ? tablename === t.table : name.toLowerCase() === t.table || t.table.endsWith(`_${name.toLowerCase()}`);
-      if (!matches) continue;
-      for (const attr of attrs) {
-        const callee = attr.value.type === "call" ? calleeName(attr.value) ?? "" : "";
-        const isField = /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === "call";
-        if (!isField) continue;
-        if (t.column === "") continue;
-        const column = sqlalchemyColumnName(attr.name, attr.value);
-        if (column !== void 0 ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
-          add(out, t, {
-            path: file.path,
-            line: lineOf(attr.node),
-            message: `model ${name} still declares ${attr.name}, so the ORM selects the column`
-          });
-        }
-      }
-    }
-  }
-}
-function jsRefs(file, root, targets, out, delegates) {
-  for (const call2 of descendantsOfType(root, "call_expression")) {
-    const callee = calleeName(call2);
-    if (!callee) continue;
-    const parts = callee.split(".");
-    if (parts.length < 3) continue;
-    const delegate = parts[parts.length - 2];
-    const fields = delegates.get(delegate);
-    if (!fields) continue;
-    for (const obj of descendantsOfType(call2, "object")) {
-      for (const [key, value] of objectProps(obj)) {
-        for (const entry of fields) {
-          const [target, field] = entry.split("\0");
-          if (key !== field) continue;
-          const dot = target.lastIndexOf(".");
-          add(
-            out,
-            { table: target.slice(0, dot), column: target.slice(dot + 1) },
-            { path: file.path, line: lineOf(value), message: `Prisma client call ${callee}(\u2026) still uses ${field}` }
-          );
-        }
-      }
-    }
-  }
-  for (const cls of descendantsOfType(root, ["class_declaration", "class"])) {
-    const decorators = cls.parent?.type === "export_statement" ? cls.parent.namedChildren.filter((c) => c?.type === "decorator") : [];
-    const all = [...decorators, ...cls.namedChildren.filter((c) => c?.type === "decorator")];
-    const entity = all.find((d) => d && /^@Entity\b/.test(d.text));
-    if (!entity) continue;
-    const entityName = /@Entity\(\s*['"]([^'"]+)['"]/.exec(entity.text)?.[1] ?? lowerFirst(cls.childForFieldName("name")?.text ?? "");
-    for (const prop of descendantsOfType(cls, "public_field_definition")) {
-      const decos = prop.namedChildren.filter((c) => c?.type === "decorator").map((d) => d.text);
-      if (!decos.some((d) => /^@(?:Column|PrimaryColumn|CreateDateColumn|UpdateDateColumn)\b/.test(d))) continue;
-      const name = prop.childForFieldName("name")?.text ?? "";
-      const column = decos.map((d) => /name:\s*['"]([^'"]+)['"]/.exec(d)?.[1]).find(Boolean) ?? name;
-      for (const t of targets) {
-        if (t.column === column && (t.table === entityName || t.table.toLowerCase() === entityName.toLowerCase())) {
-          add(out, t, {
-            path: file.path,
-            line: lineOf(prop),
-            message: `entity property ${name} still maps the column`
-          });
-        }
-      }
-    }
-  }
-}
-function sqlStringRefs(file, root, targets, out) {
-  for (const node of descendantsOfType(root, ["string", "template_string"])) {
-    if (node.parent?.type === "string" || node.parent?.type === "concatenated_string") continue;
-    const parts = templateParts(node);
-    if (!parts) continue;
-    const text = parts.strings.join(" ");
-    if (!SQL_WORDS.test(text)) continue;
-    for (const t of targets) {
-      const table = t.table.split(".").pop();
-      if (t.column === "") {
-        if (wordRegex(table).test(text))
-          add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}` });
-      } else if (wordRegex(t.column).test(text) && wordRegex(table).test(text)) {
-        add(out, t, { path: file.path, line: lineOf(node), message: `raw SQL still names ${table}.${t.column}` });
-      }
-    }
-  }
-}
-function newestTargets(history, files, changed) {
-  const out = [];
-  for (const set of history.sets.values()) {
-    for (const entry of set.entries.slice(-NEWEST_PER_SET)) {
-      if (changed && !changed.has(entry.info.path)) continue;
-      const file = files.get(entry.info.path);
-      if (!file) continue;
-      try {
-        for (const op of planOf(file, entry.info).ops) {
-          if (op.kind === "drop-column" || op.kind === "rename-column")
-            out.push({ table: op.table, column: op.column });
-          if (op.kind === "drop-table" && op.objectType === "table") out.push({ table: op.table, column: "" });
-        }
-      } catch {
-      }
-    }
-  }
-  return out;
-}
-async function scanReferences(ctx, history, files) {
-  if (ctx.side !== "head") return;
-  const changed = ctx.scope?.changed;
-  const targets = newestTargets(history, files, changed ? new Set(changed) : void 0);
-  if (targets.length === 0) return;
-  const tokens2 = [...new Set(targets.map((t) => t.column || t.table.split(".").pop()))];
-  const hits = (await ctx.snapshot.grep(tokens2, CODE_GLOBS)).filter(
-    (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p)
-  );
-  hits.sort((a, b) => Number(b.endsWith(".prisma")) - Number(a.endsWith(".prisma")));
-  const delegates = /* @__PURE__ */ new Map();
-  for (const path of hits.slice(0, MAX_FILES)) {
-    const file = await ctx.read(path);
-    if (!file) continue;
-    if (file.language === "prisma") {
-      prismaRefs(file, targets, history.references, delegates);
-      continue;
-    }
-    const root = file.tree()?.rootNode;
-    if (!root) continue;
-    if (file.language === "python") pythonModelRefs(file, root, targets, history.references);
-    else jsRefs(file, root, targets, history.references, delegates);
-    sqlStringRefs(file, root, targets, history.references);
-  }
-}
-function relatedReferences(ctx, table, column, _migrationPath) {
-  if (ctx.side !== "head") return { summary: "", locations: [] };
-  let index;
-  try {
-    index = ctx.index(historyIndex);
-  } catch {
-    return { summary: "", locations: [] };
-  }
-  const locations = index.references.get(`${table}.${column}`) ?? [];
-  if (locations.length === 0) return { summary: "", locations: [] };
-  const shown = locations.slice(0, 3).map((l) => `${l.path}:${l.line}`);
-  const more = locations.length > 3 ? ` and ${locations.length - 3} more` : "";
-  return { summary: ` This pull request's code still uses it: ${shown.join(", ")}${more}.`, locations };
-}
-
-// src/gates/migrations/semantic.ts
-function stripLocations(value) {
-  if (Array.isArray(value)) return value.map(stripLocations);
-  if (value === null || typeof value !== "object") return value;
-  const out = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end")
-      continue;
-    out[k] = stripLocations(v);
-  }
-  return out;
-}
-function isDocstring(node) {
-  if (node.type !== "expression_statement") return false;
-  const only = node.namedChildren.length === 1 ? node.namedChildren[0] : void 0;
-  if (only?.type !== "string") return false;
-  const parent = node.parent;
-  const first = parent?.namedChildren.find((c) => c !== null && c.type !== "comment");
-  return first?.id === node.id;
-}
-function isAtomicSwitch(node) {
-  if (node.type !== "expression_statement") return false;
-  const a = node.namedChildren[0];
-  return a?.type === "assignment" && a.childForFieldName("left")?.text === "atomic";
-}
-function semanticSignature(file) {
-  if (file.language === "sql") {
-    const parse3 = file.sql();
-    if (!parse3 || parse3.error) return void 0;
-    return JSON.stringify(parse3.statements.map((s) => stripLocations(s.stmt)));
-  }
-  const root = file.tree()?.rootNode;
-  if (!root) return void 0;
-  const tokens2 = [];
-  walk(
-    root,
-    (node) => {
-      if (node.type === "comment") return false;
-      if (file.language === "python" && (isDocstring(node) || isAtomicSwitch(node))) return false;
-      if (node.childCount === 0) tokens2.push(node.text);
-      return true;
-    },
-    { anonymous: true }
-  );
-  return tokens2.join("\0");
-}
-var TIMEOUT_SET = /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
-function isTimeoutSet(stmt) {
-  const set = stmt?.VariableSetStmt;
-  return !!set && /^(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)$/.test(set.name ?? "");
-}
-var VALUE_TOKENS = /* @__PURE__ */ new Set([
-  "string_content",
-  "string_fragment",
-  "integer",
-  "float",
-  "number",
-  "true",
-  "false",
-  "none",
-  "null"
-]);
-function effectSignature(file, info2) {
-  if (file.language === "sql") {
-    const parse3 = file.sql();
-    if (!parse3 || parse3.error) return void 0;
-    return JSON.stringify(parse3.statements.filter((s) => !isTimeoutSet(s.stmt)).map((s) => stripLocations(s.stmt)));
-  }
-  let plan;
-  try {
-    plan = planOf(file, info2);
-  } catch {
-    return void 0;
-  }
-  if (plan.parseError || plan.ops.some((o) => o.kind === "code-backfill")) return void 0;
-  const ops = plan.ops.filter((o) => o.kind !== "set-timeout" && o.kind !== "transaction").map((o) => {
-    const { line: _l, endLine: _e, snippet, inTransaction: _i, transaction: _t, via: _v, ...rest } = o;
-    return rest.kind === "other" ? { ...rest, snippet: snippet.replace(/\s+/g, " ") } : rest;
-  });
-  const root = file.tree()?.rootNode;
-  if (!root) return void 0;
-  const values = [];
-  walk(
-    root,
-    (node) => {
-      if (node.type === "comment") return false;
-      if (file.language === "python" && (isDocstring(node) || isAtomicSwitch(node))) return false;
-      if (node.type === "import_statement" || node.type === "import_from_statement") return false;
-      if (VALUE_TOKENS.has(node.type) && !TIMEOUT_SET.test(node.text)) values.push(node.text.replace(/\s+/g, " "));
-      return true;
-    },
-    { anonymous: true }
-  );
-  return JSON.stringify([ops, values.sort()]);
-}
-
-// src/gates/migrations/history.ts
-var NEVER_FEEDS = /\.(md|mdx|txt|rst|adoc|png|jpe?g|gif|svg|ico|webp|avif|css|scss|sass|less|woff2?|ttf|otf|eot|mp3|mp4|webm|pdf)$/i;
-var HISTORY_INDEX = "history";
-function normalisedHash(text) {
-  return createHash2("sha256").update(text.replace(/\r\n/g, "\n"), "utf8").digest("hex");
-}
-function tomlString(text, key) {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const m = new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`).exec(lines[i]);
-    if (m) return { value: m[1], line: i + 1 };
-  }
-  return void 0;
-}
-function atlasHashes(files) {
-  const running = createHash2("sha256");
-  const hashes = /* @__PURE__ */ new Map();
-  for (const f of [...files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
-    running.update(f.name, "utf8");
-    if (/^\s*--\s*atlas:sum\s+ignore\b/m.test(f.text)) continue;
-    running.update(f.text, "utf8");
-    hashes.set(f.name, running.copy().digest("base64"));
-  }
-  const sum = createHash2("sha256");
-  for (const [name, h] of hashes) {
-    sum.update(name, "utf8");
-    sum.update(h, "utf8");
-  }
-  return { hashes, total: sum.digest("base64") };
-}
-function parseAtlasSum(text) {
-  const listed = /* @__PURE__ */ new Map();
-  const lines = text.split(/\r?\n/);
-  const first = lines[0]?.trim();
-  lines.slice(1).forEach((line, i) => {
-    const at3 = line.indexOf("h1:");
-    if (at3 <= 0) return;
-    listed.set(line.slice(0, at3).trim(), { hash: line.slice(at3 + 3).trim(), line: i + 2 });
-  });
-  return { listed, ...first?.startsWith("h1:") ? { total: first.slice(3) } : {} };
-}
-function parseJournal(file, dir) {
-  try {
-    const json = JSON.parse(file.text);
-    const lines = file.lines();
-    const lineOf2 = (tag) => {
-      const i = lines.findIndex((l) => l.includes(`"${tag}"`));
-      return i === -1 ? 1 : i + 1;
-    };
-    return {
-      path: file.path,
-      dir,
-      ...json.dialect ? { dialect: json.dialect } : {},
-      entries: (json.entries ?? []).map((e) => ({
-        idx: e.idx ?? -1,
-        when: e.when ?? 0,
-        tag: e.tag ?? "",
-        line: lineOf2(e.tag ?? "")
-      }))
-    };
-  } catch (err) {
-    return { path: file.path, dir, entries: [], error: err.message };
-  }
-}
-function dialectFromProvider(provider) {
-  if (!provider) return void 0;
-  const p = provider.toLowerCase();
-  if (p === "postgresql" || p === "postgres" || p === "pg") return "postgresql";
-  if (p === "mysql") return "mysql";
-  if (p === "sqlite" || p === "turso") return "sqlite";
-  return "other";
-}
-var historyIndex = {
-  id: HISTORY_INDEX,
-  // Migrations, schemas, models, configs and code can all change the history or what is judged against
-  // it; documents, images, stylesheets, lockfiles and generated files cannot.
-  async feeds(ctx) {
-    return [...ctx.head.changed, ...ctx.base.changed].some(
-      (p) => !ctx.excluded(p) && !isLockfileOrGenerated(p) && !NEVER_FEEDS.test(p)
-    );
-  },
-  // References to dropped or renamed columns are looked up for the migrations the change touches only.
-  async scope(ctx) {
-    return { changed: [.../* @__PURE__ */ new Set([...ctx.head.changed, ...ctx.base.changed])].sort() };
-  },
-  async build(ctx) {
-    await loadParsers(["sql"]);
-    const pathSet = new Set(ctx.paths);
-    const inis = [];
-    for (const path of ctx.paths) {
-      if (!path.endsWith("alembic.ini") || path !== "alembic.ini" && !path.endsWith("/alembic.ini") || ctx.excluded(path))
-        continue;
-      const file = await ctx.read(path);
-      if (file) inis.push({ path, text: file.text });
-    }
-    const layouts = extraLayouts(ctx.gateOptions, inis);
-    const index = {
-      layouts,
-      files: /* @__PURE__ */ new Map(),
-      sets: /* @__PURE__ */ new Map(),
-      prismaLocks: [],
-      atlasSums: [],
-      drizzleJournals: [],
-      columns: /* @__PURE__ */ new Map(),
-      djangoFields: /* @__PURE__ */ new Map(),
-      unreplayed: /* @__PURE__ */ new Map(),
-      references: /* @__PURE__ */ new Map(),
-      models: emptyCatalogue(),
-      stateOnlyDrops: /* @__PURE__ */ new Map()
-    };
-    const bySet = /* @__PURE__ */ new Map();
-    for (const path of ctx.paths) {
-      if (ctx.excluded(path)) continue;
-      const info2 = classifyMigrationPath(path, pathSet, layouts);
-      if (!info2) continue;
-      const set = bySet.get(info2.set) ?? {
-        tool: info2.tool,
-        ups: [],
-        downs: [],
-        ...info2.dialect ? { dialect: info2.dialect } : {}
-      };
-      bySet.set(info2.set, set);
-      if (info2.role === "down") {
-        set.downs.push(path);
-        continue;
-      }
-      const file = await ctx.read(path);
-      if (!file) continue;
-      const refined = refineByContent(info2, file.text);
-      if (refined.tool !== info2.tool && set.tool === info2.tool) set.tool = refined.tool;
-      set.ups.push({ info: refined, file });
-    }
-    for (const path of ctx.paths) {
-      if (ctx.excluded(path)) continue;
-      const name = path.slice(path.lastIndexOf("/") + 1);
-      if (name === "migration_lock.toml") {
-        const file = await ctx.read(path);
-        const provider = file ? tomlString(file.text, "provider") : void 0;
-        index.prismaLocks.push({ path, ...provider ? { provider: provider.value } : {}, line: provider?.line ?? 1 });
-      } else if (name === "atlas.sum") {
-        const file = await ctx.read(path);
-        if (!file) continue;
-        const dir = path.slice(0, Math.max(0, path.lastIndexOf("/")));
-        const sqlFiles = bySet.get(dir)?.ups ?? [];
-        const { listed, total } = parseAtlasSum(file.text);
-        const expected = atlasHashes(
-          sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf("/") + 1), text: u.file.text }))
-        );
-        index.atlasSums.push({
-          path,
-          dir,
-          listed,
-          ...total ? { total } : {},
-          expected: expected.hashes,
-          expectedTotal: expected.total
-        });
-      } else if (name === "_journal.json" && path.endsWith("/meta/_journal.json")) {
-        const file = await ctx.read(path);
-        if (file) index.drizzleJournals.push(parseJournal(file, path.slice(0, -"/meta/_journal.json".length)));
-      }
-    }
-    const decision = ctx.gateOptions.dialect !== "auto" ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
-    const fallback = decision.dialect;
-    for (const [dir, set] of bySet) {
-      set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
-      let dialect = set.dialect;
-      if (set.tool === "prisma")
-        dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
-      if (set.tool === "drizzle")
-        dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
-      const entries = set.ups.map(({ info: info2, file }, position) => {
-        const entry = { info: info2, hash: normalisedHash(file.text), position };
-        if (info2.tool === "alembic") entry.alembic = alembicMeta(file);
-        if (info2.tool === "django") entry.django = cachedDjangoMeta(file, ctx.cache);
-        return entry;
-      });
-      index.sets.set(dir, {
-        dir,
-        tool: set.tool,
-        dialect: dialect ?? fallback ?? "postgresql",
-        dialectAmbiguous: !dialect && decision.ambiguous,
-        entries,
-        downs: set.downs.sort()
-      });
-      for (const e of entries) index.files.set(e.info.path, e);
-      index.unreplayed.set(dir, set.ups);
-    }
-    const read = /* @__PURE__ */ new Map();
-    for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
-    for (const [path, file] of read) {
-      if (index.files.get(path)?.info.tool === "django" && file.text.includes("SeparateDatabaseAndState")) {
-        for (const k of cachedStateOnlyDrops(file, ctx.cache)) index.stateOnlyDrops.set(k, path);
-      }
-    }
-    await readModels(ctx, index);
-    await scanReferences(ctx, index, read);
-    if (ctx.side === "base") {
-      const release = await releasedMigrations(ctx, index);
-      if (release) index.release = release;
-    }
-    return index;
-  }
-};
-function cachedDjangoMeta(file, cache4) {
-  if (!cache4) return djangoMeta(file);
-  return cached(cache4, cacheKey("migrations-django-meta", contentId(file)), isDjangoMeta, () => djangoMeta(file));
-}
-function cachedStateOnlyDrops(file, cache4) {
-  if (!cache4) return djangoStateOnlyDrops(file);
-  return cached(
-    cache4,
-    cacheKey("migrations-django-state-drops", contentId(file)),
-    isStringArray,
-    () => djangoStateOnlyDrops(file)
-  );
-}
-function isDjangoMeta(value) {
-  return isRecord(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
-    (d) => isRecord(d) && typeof d.app === "string" && typeof d.name === "string" && typeof d.line === "number"
-  ) && Array.isArray(value.replaces) && value.replaces.every((r) => isRecord(r) && typeof r.app === "string" && typeof r.name === "string") && typeof value.atomic === "boolean" && typeof value.valid === "boolean";
-}
-var djangoModelFacts = {
-  id: "migrations/django-models",
-  wants: () => false,
-  resolves: false,
-  isFacts: (value) => value === null || Array.isArray(value) && value.every(
-    (c) => isRecord(c) && typeof c.name === "string" && isStringArray(c.supers) && typeof c.abstract === "boolean" && c.columns instanceof Set
-  ),
-  extract: (file) => djangoModelClasses(file) ?? null
-};
-var sqlalchemyModelFacts = {
-  id: "migrations/sqlalchemy-models",
-  wants: () => false,
-  resolves: false,
-  isFacts: (value) => value === null || Array.isArray(value) && value.every(
-    (t) => isRecord(t) && typeof t.table === "string" && t.columns instanceof Set && typeof t.path === "string" && typeof t.model === "string"
-  ),
-  extract: (file) => sqlalchemyTables(file) ?? null
-};
-var MAX_MODEL_FILES = 400;
-async function readModels(ctx, index) {
-  const tools = new Set([...index.sets.values()].map((s) => s.tool));
-  const usable = (p) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
-  if (tools.has("django")) {
-    const pending = [];
-    for (const path of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== void 0 && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
-      const classes = await ctx.facts(djangoModelFacts, path);
-      if (!classes) continue;
-      const app = djangoAppOf(path);
-      index.models.seen.add(app);
-      for (const cls of classes) pending.push({ app, path, cls });
-    }
-    resolveDjango(pending, index.models);
-  }
-  if (tools.has("alembic")) {
-    for (const path of (await ctx.snapshot.grep(["__tablename__"], ["**/*.py"])).filter(usable).slice(0, MAX_MODEL_FILES)) {
-      const tables = await ctx.facts(sqlalchemyModelFacts, path);
-      if (tables) addSqlalchemyTables(tables, index.models);
-    }
-  }
-  if (tools.has("prisma")) {
-    for (const path of ctx.paths.filter((p) => usable(p) && p.endsWith(".prisma")).slice(0, MAX_MODEL_FILES)) {
-      const file = await ctx.read(path);
-      if (file) addPrismaModels(file, index.models);
-    }
-  }
-}
-var MAX_RELEASED_FILES = 5e3;
-async function releasedMigrations(ctx, index) {
-  if (index.files.size === 0) return void 0;
-  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : void 0;
-  if (!state) return void 0;
-  if (state.refs.length === 0 || !state.released) return { refs: state.refs };
-  const files = /* @__PURE__ */ new Map();
-  if (state.released.sha === ctx.snapshot.sha) {
-    for (const [path, e] of index.files) files.set(path, { hash: e.hash });
-    return { refs: state.refs, files };
-  }
-  const releasedPaths = await state.released.list();
-  const pathSet = new Set(releasedPaths);
-  const infos = releasedPaths.flatMap((p) => {
-    const info2 = ctx.excluded(p) ? void 0 : classifyMigrationPath(p, pathSet);
-    return info2 && info2.role !== "down" ? [info2] : [];
-  });
-  if (infos.length > MAX_RELEASED_FILES) return void 0;
-  state.released.prefetch?.(infos.map((i) => i.path));
-  for (const info2 of infos) {
-    const read = await state.released.read(info2.path);
-    if (!read.ok) {
-      files.set(info2.path, { hash: "" });
-      continue;
-    }
-    const hash = normalisedHash(read.file.text);
-    const mine = index.files.get(info2.path);
-    if (mine && mine.hash === hash) {
-      files.set(info2.path, { hash });
-    } else {
-      const effect = effectSignature(read.file, info2);
-      files.set(info2.path, effect === void 0 ? { hash } : { hash, effect });
-    }
-    read.file.dispose();
-  }
-  return { refs: state.refs, files };
-}
-function replay(index, dir, ups) {
-  ups.forEach(({ info: info2, file }, position) => {
-    if (info2.tool === "django") {
-      const app = dir.split("/").slice(-2, -1)[0] ?? "";
-      for (const d of djangoOps(file).declarations) {
-        const key = `${app}\0${d.model}.${d.field}`;
-        const list2 = index.djangoFields.get(key) ?? [];
-        list2.push({ position, field: d.orm });
-        index.djangoFields.set(key, list2);
-      }
-      return;
-    }
-    let plan;
-    try {
-      plan = planOf(file, info2);
-    } catch {
-      return;
-    }
-    const event = (table, column, e) => {
-      const key = `${dir}\0${table}.${column}`;
-      const list2 = index.columns.get(key) ?? [];
-      list2.push({ position, ...e });
-      index.columns.set(key, list2);
-    };
-    const pendingChecks = /* @__PURE__ */ new Map();
-    for (const op of plan.ops) {
-      switch (op.kind) {
-        case "create-table":
-          for (const c of op.columns)
-            event(op.table, c.name, { ...c.type ? { type: c.type } : {}, notNull: c.notNull });
-          break;
-        case "add-column":
-          event(op.table, op.column.name, {
-            ...op.column.type ? { type: op.column.type } : {},
-            notNull: op.column.notNull
-          });
-          break;
-        case "set-not-null":
-          event(op.table, op.column, { notNull: true });
-          break;
-        case "alter-column-type":
-          if (op.type || op.notNull !== void 0)
-            event(op.table, op.column, {
-              ...op.type ? { type: op.type } : {},
-              ...op.notNull !== void 0 ? { notNull: op.notNull } : {}
-            });
-          break;
-        case "other-lock":
-          if (op.what === "DROP NOT NULL" && op.column) event(op.table, op.column, { notNull: false });
-          break;
-        case "add-constraint":
-          if (op.constraint === "check" && op.notNullColumn) {
-            event(op.table, op.notNullColumn, {
-              notNullCheck: op.notValid ? "not-valid" : "validated",
-              ...op.name ? { checkName: op.name } : {}
-            });
-            if (op.notValid && op.name) pendingChecks.set(op.name, { table: op.table, column: op.notNullColumn });
-          }
-          break;
-        case "validate-constraint": {
-          const pending = pendingChecks.get(op.name);
-          if (pending) event(pending.table, pending.column, { notNullCheck: "validated", checkName: op.name });
-          else {
-            for (const [key, events] of index.columns) {
-              if (!key.startsWith(`${dir}\0${op.table}.`)) continue;
-              if (events.some((e) => e.checkName === op.name)) {
-                events.push({ position, notNullCheck: "validated", checkName: op.name });
-              }
-            }
-          }
-          break;
-        }
-        default:
-          break;
-      }
-    }
-  });
-}
-function ensureReplayed(index, set) {
-  const ups = index.unreplayed.get(set);
-  if (!ups) return;
-  index.unreplayed.delete(set);
-  replay(index, set, ups);
-}
-function typeBefore(index, set, position, table, column) {
-  ensureReplayed(index, set);
-  const events = index.columns.get(`${set}\0${table}.${column}`) ?? [];
-  let type;
-  for (const e of events) if (e.position < position && e.type) type = e.type;
-  return type;
-}
-function columnIntroducedBy(index, set, position, table, column) {
-  ensureReplayed(index, set);
-  const first = (index.columns.get(`${set}\0${table}.${column}`) ?? []).find((e) => e.position < position);
-  if (!first) return void 0;
-  for (const [path, m] of index.files) if (m.info.set === set && m.position === first.position) return path;
-  return void 0;
-}
-function notNullBefore(index, set, position, table, column) {
-  ensureReplayed(index, set);
-  const events = index.columns.get(`${set}\0${table}.${column}`) ?? [];
-  let notNull = false;
-  for (const e of events) if (e.position < position && e.notNull !== void 0) notNull = e.notNull;
-  return notNull;
-}
-function validatedNotNullBefore(index, set, position, table, column) {
-  ensureReplayed(index, set);
-  const events = index.columns.get(`${set}\0${table}.${column}`) ?? [];
-  return events.some((e) => e.position < position && e.notNullCheck === "validated");
-}
-function djangoFieldBefore(index, set, app, position, model, field) {
-  ensureReplayed(index, set);
-  const events = index.djangoFields.get(`${app}\0${model}.${field}`) ?? [];
-  let found;
-  for (const e of events) if (e.position < position) found = e.field;
-  return found;
-}
-
 // src/gates/migrations/coverage.ts
 var plural4 = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 function migrationsCoverage(ctx) {
@@ -18317,7 +14357,7 @@ var migrationsOptionsSchema = external_exports.object({
 });
 
 // src/gates/migrations/ddl-context.ts
-var import_picomatch7 = __toESM(require_picomatch(), 1);
+var import_picomatch6 = __toESM(require_picomatch(), 1);
 var pathSets = /* @__PURE__ */ new WeakMap();
 function pathSetOf(paths) {
   let set = pathSets.get(paths);
@@ -18466,7 +14506,7 @@ function smallTables(entries) {
   if (!m) {
     const exact = new Set(entries.filter((e) => !/[*?[\]{}]/.test(e)));
     const globs = entries.filter((e) => /[*?[\]{}]/.test(e));
-    const glob = globs.length ? (0, import_picomatch7.default)(globs, { dot: true }) : () => false;
+    const glob = globs.length ? (0, import_picomatch6.default)(globs, { dot: true }) : () => false;
     m = (table) => exact.has(table) || glob(table);
     smallMatchers.set(entries, m);
   }
@@ -18894,8 +14934,8 @@ function parseType(t) {
     bigint: "int8",
     smallint: "int2"
   };
-  const base4 = (m?.[1] ?? core2).trim();
-  return { base: aliases[base4] ?? base4, mods: (m?.[2] ?? "").split(",").filter(Boolean).map(Number), array };
+  const base = (m?.[1] ?? core2).trim();
+  return { base: aliases[base] ?? base, mods: (m?.[2] ?? "").split(",").filter(Boolean).map(Number), array };
 }
 function changeIsMetadataOnly(from, to) {
   const a = parseType(from);
@@ -19267,8 +15307,8 @@ function indexes(ctx) {
     return void 0;
   }
 }
-function releaseStatus(base4, path) {
-  const r = base4.release;
+function releaseStatus(base, path) {
+  const r = base.release;
   if (!r) return { status: "unknown", refs: [] };
   if (r.refs.length === 0) return { status: "no-releases", refs: r.refs };
   const shipped = r.files?.get(path);
@@ -19323,9 +15363,9 @@ var rule44 = {
         });
         continue;
       }
-      const base4 = ctx.side === "head" ? both.other.drizzleJournals.find((j) => j.path === journal.path) : void 0;
-      const baseTags = new Set(base4?.entries.map((e) => e.tag) ?? []);
-      const newest = base4 && base4.entries.length > 0 ? base4.entries.reduce((a, b) => b.when > a.when ? b : a) : void 0;
+      const base = ctx.side === "head" ? both.other.drizzleJournals.find((j) => j.path === journal.path) : void 0;
+      const baseTags = new Set(base?.entries.map((e) => e.tag) ?? []);
+      const newest = base && base.entries.length > 0 ? base.entries.reduce((a, b) => b.when > a.when ? b : a) : void 0;
       const behindBase = new Set(
         journal.entries.filter((e) => newest && !baseTags.has(e.tag) && e.when <= newest.when).map((e) => e.tag)
       );
@@ -19392,16 +15432,16 @@ function sides(ctx) {
     return void 0;
   }
 }
-function shippedStateRemoval(base4, key) {
-  const path = base4.stateOnlyDrops.get(key);
-  return path !== void 0 && releaseStatus(base4, path).status !== "unreleased";
+function shippedStateRemoval(base, key) {
+  const path = base.stateOnlyDrops.get(key);
+  return path !== void 0 && releaseStatus(base, path).status !== "unreleased";
 }
 function contractForColumn(ctx, op) {
   if (op.contractStep) return "state-removed";
   const both = sides(ctx);
   if (!both) return void 0;
   if (shippedStateRemoval(both.base, `${op.table}.${op.column}`)) return "state-removed";
-  const model = modelOf2(both.base.models, op.table);
+  const model = modelOf(both.base.models, op.table);
   if (!model || !model.complete || declaresColumn(model, op.column)) return void 0;
   if ((both.head.references.get(`${op.table}.${op.column}`) ?? []).length > 0) return void 0;
   return "unread";
@@ -19414,7 +15454,7 @@ function contractForTable(ctx, op, migrationPath, tool) {
   if (shippedStateRemoval(both.base, op.table)) return "state-removed";
   const seen = tool === "django" ? both.base.models.seen.has(djangoApp(migrationPath)) : tool === "alembic" ? both.base.models.seen.has("sqlalchemy") : tool === "prisma" ? both.base.models.seen.has("prisma") : false;
   if (!seen) return void 0;
-  if (modelOf2(both.base.models, op.table) || modelOf2(both.head.models, op.table)) return void 0;
+  if (modelOf(both.base.models, op.table) || modelOf(both.head.models, op.table)) return void 0;
   if ((both.head.references.get(`${op.table}.`) ?? []).length > 0) return void 0;
   return "unread";
 }
@@ -20214,9 +16254,9 @@ function codeCheck(file, ctx) {
   for (const call2 of descendantsOfType(root, "call_expression")) {
     const callee = calleeName(call2) ?? "";
     if (!callee.endsWith(".sync") && callee !== "sync") continue;
-    const arg2 = positionalArgs(call2)[0];
-    if (arg2?.type !== "object") continue;
-    const props = objectProps(arg2);
+    const arg = positionalArgs(call2)[0];
+    if (arg?.type !== "object") continue;
+    const props = objectProps(arg);
     for (const [option, effect] of [
       ["force", "drop and re-create every table"],
       ["alter", "alter every table to match the models"]
@@ -20348,9 +16388,9 @@ var PRISMA_SCALARS = {
 };
 function sqlFamily(type) {
   if (!type) return void 0;
-  const base4 = type.replace(/\(.*$/, "").replace(/\[\]$/, "");
+  const base = type.replace(/\(.*$/, "").replace(/\[\]$/, "");
   const array = type.endsWith("[]") ? "[]" : "";
-  const f = /^(?:text|varchar|bpchar|char|character|citext|uuid|xml|inet|cidr)$/.test(base4) ? "text" : /^(?:int2|int4|int8|integer|smallint|bigint|serial|bigserial)$/.test(base4) ? "int" : /^(?:bool|boolean)$/.test(base4) ? "bool" : /^(?:timestamp|timestamptz|date|time|timetz)$/.test(base4) ? "timestamp" : /^(?:float4|float8|real|double)$/.test(base4) ? "float" : /^(?:numeric|decimal|money)$/.test(base4) ? "numeric" : /^(?:json|jsonb)$/.test(base4) ? "json" : base4;
+  const f = /^(?:text|varchar|bpchar|char|character|citext|uuid|xml|inet|cidr)$/.test(base) ? "text" : /^(?:int2|int4|int8|integer|smallint|bigint|serial|bigserial)$/.test(base) ? "int" : /^(?:bool|boolean)$/.test(base) ? "bool" : /^(?:timestamp|timestamptz|date|time|timetz)$/.test(base) ? "timestamp" : /^(?:float4|float8|real|double)$/.test(base) ? "float" : /^(?:numeric|decimal|money)$/.test(base) ? "numeric" : /^(?:json|jsonb)$/.test(base) ? "json" : base;
   return f + array;
 }
 var unquote = (s) => s.replace(/^"|"$/g, "");
@@ -20423,10 +16463,10 @@ function modelTable(m) {
   }
   return table;
 }
-function databaseChanges(base4, head) {
+function databaseChanges(base, head) {
   const out = [];
   for (const [name, h] of head) {
-    const b = base4.get(name);
+    const b = base.get(name);
     if (!b) {
       out.push({ table: name, expect: "table", label: `table ${name} added` });
       continue;
@@ -20480,7 +16520,7 @@ function databaseChanges(base4, head) {
           label: `${i.startsWith("u:") ? "unique " : ""}index on ${name}(${i.slice(2)}) removed`
         });
   }
-  for (const name of base4.keys())
+  for (const name of base.keys())
     if (!head.has(name)) out.push({ table: name, expect: "no-table", label: `table ${name} removed` });
   return out;
 }
@@ -20891,16 +16931,16 @@ function sqlalchemyObjects(file) {
   }
   return out;
 }
-function changedObjects(base4, head, key = "signature") {
+function changedObjects(base, head, key = "signature") {
   const out = [];
-  const baseBy = new Map(base4.map((o) => [o.name, o]));
+  const baseBy = new Map(base.map((o) => [o.name, o]));
   const headBy = new Map(head.map((o) => [o.name, o]));
   for (const o of head) {
     const b = baseBy.get(o.name);
     if (!b) out.push({ name: o.name, line: o.line, endLine: o.endLine, kind: "added" });
     else if (b[key] !== o[key]) out.push({ name: o.name, line: o.line, endLine: o.endLine, kind: "changed" });
   }
-  for (const o of base4) if (!headBy.has(o.name)) out.push({ name: o.name, line: 1, endLine: 1, kind: "removed" });
+  for (const o of base) if (!headBy.has(o.name)) out.push({ name: o.name, line: 1, endLine: 1, kind: "removed" });
   return out;
 }
 
@@ -21010,8 +17050,8 @@ var rule59 = {
       const sets = eco.sets(file.path, index);
       if (sets.length === 0) continue;
       const head = eco.objects(file);
-      const base4 = baseFile ? eco.objects(baseFile) : [];
-      if (head.length === 0 && base4.length === 0) continue;
+      const base = baseFile ? eco.objects(baseFile) : [];
+      if (head.length === 0 && base.length === 0) continue;
       const setDirs = new Set(sets.map((s) => s.dir));
       if (eco.tool === "prisma") {
         const headDb = prismaDatabase(file);
@@ -21061,7 +17101,7 @@ var rule59 = {
       }
       const djangoSet = eco.tool === "django" ? sets[0] : void 0;
       const appLabel = djangoSet ? djangoSet.dir.split("/").slice(-2, -1)[0] ?? "" : "";
-      const baseBy = new Map(base4.map((o) => [o.name, o]));
+      const baseBy = new Map(base.map((o) => [o.name, o]));
       const headBy = new Map(head.map((o) => [o.name, o]));
       const covered = (name) => {
         const table = tableOf(eco.tool, name, appLabel);
@@ -21080,7 +17120,7 @@ var rule59 = {
           (field) => djangoFieldBefore(index, djangoSet.dir, appLabel, Number.MAX_SAFE_INTEGER, table, field) !== void 0
         );
       };
-      const changed = changedObjects(base4, head).filter((c) => !covered(c.name));
+      const changed = changedObjects(base, head).filter((c) => !covered(c.name));
       const data = { label: eco.label, sets: [...setDirs].join(", "), command: eco.command };
       if (changed.length > 0) {
         const isUnsure = (c) => {
@@ -21107,8 +17147,8 @@ var rule59 = {
         return;
       }
       if (eco.tool === "django") {
-        const dbChanged = new Set(changedObjects(base4, head).map((c) => c.name));
-        const stateChanged = changedObjects(base4, head, "stateSignature").filter(
+        const dbChanged = new Set(changedObjects(base, head).map((c) => c.name));
+        const stateChanged = changedObjects(base, head, "stateSignature").filter(
           (c) => !dbChanged.has(c.name) && !touched2.has(tableOf(eco.tool, c.name, appLabel) ?? "")
         );
         if (stateChanged.length > 0) {
@@ -21769,9 +17809,9 @@ var Flow = class {
     const params = simpleParams(def, this.lang);
     const bound = [];
     params.forEach((p, i) => {
-      const arg2 = args[i];
-      if (!p || !arg2 || this.argumentOf.has(p.id) || arg2.type === "keyword_argument") return;
-      this.argumentOf.set(p.id, arg2);
+      const arg = args[i];
+      if (!p || !arg || this.argumentOf.has(p.id) || arg.type === "keyword_argument") return;
+      this.argumentOf.set(p.id, arg);
       bound.push(p.id);
     });
     let r;
@@ -22020,19 +18060,19 @@ var Flow = class {
     const labels = placeholderLabels(format, style);
     const parts = [];
     let positional = 0;
-    for (const arg2 of args) {
-      if (arg2.type === "keyword_argument") {
-        const name = arg2.childForFieldName("name")?.text;
-        const value = arg2.childForFieldName("value");
-        if (value) parts.push(this.named(name, value, arg2, depth));
+    for (const arg of args) {
+      if (arg.type === "keyword_argument") {
+        const name = arg.childForFieldName("name")?.text;
+        const value = arg.childForFieldName("value");
+        if (value) parts.push(this.named(name, value, arg, depth));
         continue;
       }
-      if (arg2.type === "dictionary" && style === "percent" && labels.named) {
-        parts.push(this.evaluate(arg2, depth));
+      if (arg.type === "dictionary" && style === "percent" && labels.named) {
+        parts.push(this.evaluate(arg, depth));
         continue;
       }
       const label = labels.positional[positional++];
-      parts.push(label !== void 0 ? this.labelled(label, arg2, arg2, depth) : this.evaluate(arg2, depth));
+      parts.push(label !== void 0 ? this.labelled(label, arg, arg, depth) : this.evaluate(arg, depth));
     }
     if (args.length === 0) return CLEAN;
     return union(parts);
@@ -22049,9 +18089,9 @@ var Flow = class {
     if (name === "undefined" || name === "None") return CLEAN;
     const binding = this.bindingOf(node);
     if (binding?.kind === "param" && depth < MAX_DEPTH) {
-      const arg2 = this.argumentOf.get(binding.node.id);
-      if (arg2) {
-        const r = this.evaluate(arg2, depth + 1);
+      const arg = this.argumentOf.get(binding.node.id);
+      if (arg) {
+        const r = this.evaluate(arg, depth + 1);
         if (r.sources.length > 0 || r.clean) return r;
       }
     }
@@ -22060,7 +18100,7 @@ var Flow = class {
         case "value": {
           const later = this.updatesOf(node, binding);
           const assigned = later.filter((u) => u.kind === "assign").at(-1);
-          const base4 = assigned ?? binding;
+          const base = assigned ?? binding;
           const added = later.filter((u) => u.kind === "add" && u.start > (assigned?.start ?? -1));
           const r = union([
             this.evaluate(assigned ? assigned.value : binding.init, depth + 1),
@@ -22072,7 +18112,7 @@ var Flow = class {
               )
             )
           ]);
-          const step = stepOf(base4 === binding ? binding.decl : assigned.stmt);
+          const step = stepOf(base === binding ? binding.decl : assigned.stmt);
           if (r.sources.length > 0) return withStep(this.namedRows(r, name, binding), step, node);
           if (r.clean) return CLEAN;
           const init = assigned ? assigned.value : binding.init;
@@ -23075,10 +19115,10 @@ function labelArgs(args, style) {
   let labels;
   let next = 0;
   let pendingLabel;
-  for (const arg2 of args) {
-    const text = stringValue(arg2);
+  for (const arg of args) {
+    const text = stringValue(arg);
     if (labels && next < labels.length) {
-      out.push({ node: arg2, formatLabel: labels[next++] });
+      out.push({ node: arg, formatLabel: labels[next++] });
       continue;
     }
     if (text !== void 0) {
@@ -23089,10 +19129,10 @@ function labelArgs(args, style) {
       } else {
         pendingLabel = trailingLabel(text);
       }
-      out.push({ node: arg2 });
+      out.push({ node: arg });
       continue;
     }
-    out.push(pendingLabel ? { node: arg2, formatLabel: pendingLabel } : { node: arg2 });
+    out.push(pendingLabel ? { node: arg, formatLabel: pendingLabel } : { node: arg });
     pendingLabel = void 0;
   }
   return out;
@@ -23183,8 +19223,8 @@ function compute(file, options) {
   const out = [];
   const evidence = { flow, authorizedClient: setsAuthorizationHeader(file) };
   for (const sink of findSinks(file)) {
-    for (const arg2 of sink.args) {
-      const result3 = arg2.name !== void 0 ? flow.named(arg2.name, arg2.node, arg2.labelNode ?? arg2.node) : arg2.formatLabel !== void 0 ? flow.labelled(arg2.formatLabel, arg2.node, arg2.node) : flow.evaluate(arg2.node);
+    for (const arg of sink.args) {
+      const result3 = arg.name !== void 0 ? flow.named(arg.name, arg.node, arg.labelNode ?? arg.node) : arg.formatLabel !== void 0 ? flow.labelled(arg.formatLabel, arg.node, arg.node) : flow.evaluate(arg.node);
       for (const source of result3.sources) {
         if (source.kind === "object" && sink.fastify && source.key === "req" && source.object.id === "request" && /\blog$/.test(receiverOf(sink.name))) {
           continue;
@@ -23220,13 +19260,13 @@ function credentialReason(source, sink, evidence) {
   }
   const fn = enclosingFunction(sink.call)?.node;
   if (!fn) return void 0;
-  const base4 = source.expr;
+  const base = source.expr;
   const memberTypes = flow.lang === "js" ? ["member_expression", "subscript_expression"] : ["attribute", "subscript"];
   for (const m of descendantsOfType(fn, memberTypes)) {
     const chain = flow.chainOf(m, 0);
     if (!chain || chain.segments.length < 2) continue;
     const joined = chain.segments.slice(0, -1).join(".");
-    if (joined !== base4) continue;
+    if (joined !== base) continue;
     const match = flow.classifier.classifyChain(chain.segments);
     if (match?.severity === "blocker")
       return `this function also reads \`${chain.segments.join(".")}\` (a ${match.label}) from it`;
@@ -23237,7 +19277,7 @@ function credentialReason(source, sink, evidence) {
       const init = d.childForFieldName("value");
       if (pattern?.type !== "object_pattern" || !init) continue;
       const chain = flow.chainOf(init, 0);
-      if (!chain || chain.segments.join(".") !== base4) continue;
+      if (!chain || chain.segments.join(".") !== base) continue;
       for (const key of descendantsOfType(pattern, ["shorthand_property_identifier_pattern", "property_identifier"])) {
         const match = flow.classifier.classify(key.text);
         if (match?.severity === "blocker")
@@ -23297,7 +19337,7 @@ function describeVia(via) {
 }
 
 // src/gates/pii/options.ts
-var import_picomatch8 = __toESM(require_picomatch(), 1);
+var import_picomatch7 = __toESM(require_picomatch(), 1);
 var DEFAULT_PII_EXCLUDE = [
   "**/scripts/**",
   "**/script/**",
@@ -23341,7 +19381,7 @@ function resolveOptions(options) {
   const hit = resolved.get(opts);
   if (hit) return hit;
   const globs = [...opts.exclude, ...opts["exclude-add"]];
-  const match = globs.length > 0 ? (0, import_picomatch8.default)(globs, { dot: true }) : () => false;
+  const match = globs.length > 0 ? (0, import_picomatch7.default)(globs, { dot: true }) : () => false;
   const r = {
     classifier: classifierFor({
       sensitiveFields: opts["sensitive-fields"],
@@ -23568,9 +19608,9 @@ function kindOf(call2, factories, hapiPino, nest) {
   const [head, tail] = name.split(".");
   if (tail && (tail === "default" || tail === "pino") && factories[0][0].has(head)) return "pino";
   if (/(^|\.)register$/.test(name)) {
-    const arg2 = positionalArgs(call2)[0];
-    if (arg2?.type !== "object") return void 0;
-    const plugin = objectProps(arg2).get("plugin");
+    const arg = positionalArgs(call2)[0];
+    if (arg?.type !== "object") return void 0;
+    const plugin = objectProps(arg).get("plugin");
     if (!plugin) return void 0;
     if (plugin.type === "identifier" && hapiPino.has(plugin.text)) return "hapi-pino";
     if (plugin.type === "call_expression" && calleeName(plugin) === "require" && stringValue(positionalArgs(plugin)[0] ?? plugin) === "hapi-pino")
@@ -23879,8 +19919,8 @@ function winstonFindings(file, redactors) {
     if (!name || !/(^|\.)combine$/.test(name)) continue;
     const args = positionalArgs(call2);
     let finalizer;
-    for (const arg2 of args) {
-      const fmt = formatName(arg2);
+    for (const arg of args) {
+      const fmt = formatName(arg);
       if (finalizer === void 0) {
         if (fmt.name && WINSTON_FINALIZERS.has(fmt.name)) finalizer = fmt.name;
         continue;
@@ -23888,18 +19928,18 @@ function winstonFindings(file, redactors) {
       if (!fmt.redaction && !isRedactionName(fmt.name, redactors)) continue;
       if (fmt.body && /Symbol\.for\(\s*['"]message['"]\s*\)|\bMESSAGE\b/.test(fmt.body.text)) continue;
       out.push({
-        node: arg2,
+        node: arg,
         messageId: "order",
-        data: { format: arg2.text.replace(/\s+/g, " ").slice(0, 60), finalizer: `${finalizer}()` },
-        key: arg2.text
+        data: { format: arg.text.replace(/\s+/g, " ").slice(0, 60), finalizer: `${finalizer}()` },
+        key: arg.text
       });
     }
   }
   return out;
 }
-function formatName(arg2) {
-  if (arg2.type !== "call_expression") return { name: dottedName(arg2)?.split(".").at(-1), redaction: false };
-  const fn = arg2.childForFieldName("function");
+function formatName(arg) {
+  if (arg.type !== "call_expression") return { name: dottedName(arg)?.split(".").at(-1), redaction: false };
+  const fn = arg.childForFieldName("function");
   if (!fn) return { redaction: false };
   if (fn.type === "call_expression") {
     const body = positionalArgs(fn)[0];
@@ -25358,15 +21398,15 @@ function resolveEvent(eventName, payload, inputs, env = {}) {
         };
       }
       const before = String(payload.before ?? "");
-      const base4 = inputs.base ?? (before && !ZERO_SHA.test(before) ? before : void 0);
+      const base = inputs.base ?? (before && !ZERO_SHA.test(before) ? before : void 0);
       const ref = shortRef(payload.ref);
       return {
         kind: "commits",
         event: eventName,
         ...where2(),
-        base: base4,
+        base,
         head: inputs.head ?? String(payload.after),
-        baseRef: base4 === void 0 ? `${ref}^` : ref,
+        baseRef: base === void 0 ? `${ref}^` : ref,
         headRef: ref
       };
     }
@@ -25700,10 +21740,10 @@ function parsePublishedReport(text, path) {
   if (data["schemaVersion"] !== 1)
     fail(path, `schemaVersion is ${JSON.stringify(data["schemaVersion"])}, this version reads 1`);
   const head = data["head"];
-  const base4 = data["base"];
+  const base = data["base"];
   if (!isObject(head) || typeof head["sha"] !== "string" || !SHA2.test(head["sha"]))
     fail(path, "head.sha is not a commit sha");
-  if (!isObject(base4) || typeof base4["sha"] !== "string") fail(path, "base.sha is missing");
+  if (!isObject(base) || typeof base["sha"] !== "string") fail(path, "base.sha is missing");
   if (data["verdict"] !== "ready" && data["verdict"] !== "blocked")
     fail(path, 'verdict is neither "ready" nor "blocked"');
   if (typeof data["score"] !== "number" || typeof data["baseScore"] !== "number") fail(path, "score is missing");
@@ -25728,22 +21768,22 @@ function parsePublishedReport(text, path) {
 
 // src/source/disk-cache.ts
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { createHash as createHash3 } from "node:crypto";
-import { dirname as dirname3, join as join3 } from "node:path";
+import { createHash as createHash2 } from "node:crypto";
+import { dirname as dirname3, join as join2 } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { threadId } from "node:worker_threads";
 var MAGIC = "readiness-gates analysis cache 2";
 var DEFAULT_CACHE_BYTES = 128 * 1024 * 1024;
 var FILE_NAME = "analysis-cache.bin";
 var INDEX_OVERHEAD = 64;
-var sha1 = (bytes) => createHash3("sha1").update(bytes).digest("hex");
+var sha1 = (bytes) => createHash2("sha1").update(bytes).digest("hex");
 function writeAll(fd, bytes) {
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 var DiskCache = class {
   constructor(directory, limit = DEFAULT_CACHE_BYTES) {
     this.limit = limit;
-    this.path = join3(directory, FILE_NAME);
+    this.path = join2(directory, FILE_NAME);
   }
   limit;
   path;
@@ -25875,7 +21915,7 @@ var DiskCache = class {
     const indexStart = second + 1;
     if (indexStart + indexBytes + dataBytes !== bytes.length) return "corrupt";
     const indexRaw = bytes.subarray(indexStart, indexStart + indexBytes);
-    if (createHash3("sha256").update(indexRaw).digest("hex") !== indexSha256) return "corrupt";
+    if (createHash2("sha256").update(indexRaw).digest("hex") !== indexSha256) return "corrupt";
     let index;
     try {
       index = JSON.parse(indexRaw.toString("utf8"));
@@ -25912,7 +21952,7 @@ var DiskCache = class {
     const header2 = JSON.stringify({
       stamp: CACHE_STAMP,
       indexBytes: indexRaw.length,
-      indexSha256: createHash3("sha256").update(indexRaw).digest("hex"),
+      indexSha256: createHash2("sha256").update(indexRaw).digest("hex"),
       dataBytes: offset
     });
     const tmp = `${this.path}.${process.pid}.${threadId}.tmp`;
@@ -26183,7 +22223,7 @@ async function finish(state, job, report3, options = {}) {
   const { inputs, publisher } = state;
   const { checkoutRoot, publishedFrom, holdBack } = options;
   logTextReport(report3);
-  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join4(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
+  const reportPath = publishedFrom ?? outPath(state, inputs.reportFile ?? join3(state.env["RUNNER_TEMP"] || tmpdir2(), "readiness-gates", "report.json"));
   if (!publishedFrom) {
     const context = {
       event: job.event,

@@ -5,5 +5,10 @@
 import type { WorkerFactory } from '../core/facts-parallel.js';
 import { healthWorkerFacts } from './health/health-index.js';
 import { metricsWorkerFacts } from './metrics/metric-index.js';
+import { migrationsWorkerFacts } from './migrations/history.js';
 
-export const WORKER_FACTS: Readonly<Record<string, WorkerFactory>> = { ...healthWorkerFacts, ...metricsWorkerFacts };
+export const WORKER_FACTS: Readonly<Record<string, WorkerFactory>> = {
+  ...healthWorkerFacts,
+  ...metricsWorkerFacts,
+  ...migrationsWorkerFacts,
+};

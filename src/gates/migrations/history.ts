@@ -13,6 +13,7 @@ import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.j
 import type { SourceFile } from '../../lang/source-file.js';
 import { cached, cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from '../../core/cache.js';
 import type { FactsDef } from '../../core/facts.js';
+import type { WorkerFactory } from '../../core/facts-parallel.js';
 import {
   classifyMigrationPath,
   compareMigrationIds,
@@ -354,6 +355,11 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         ? { dialect: ctx.gateOptions.dialect, ambiguous: false }
         : await decideDialect(ctx);
     const fallback = decision.dialect;
+    // Hundreds of Django headers to parse on a first run: worker threads may take some (core/facts-parallel).
+    const djangoPaths = [...bySet.values()].flatMap((set) =>
+      set.ups.filter((u) => u.info.tool === 'django').map((u) => u.info.path),
+    );
+    if (djangoPaths.length > 0) await ctx.prefetch?.(djangoPaths, djangoMetaFacts);
     for (const [dir, set] of bySet) {
       set.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
       let dialect: Dialect | undefined = set.dialect;
@@ -361,12 +367,13 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
       if (set.tool === 'drizzle')
         dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
-      const entries = set.ups.map(({ info, file }, position): IndexedMigration => {
+      const entries: IndexedMigration[] = [];
+      for (const [position, { info, file }] of set.ups.entries()) {
         const entry: IndexedMigration = { info, hash: normalisedHash(file.text), position };
         if (info.tool === 'alembic') entry.alembic = alembicMeta(file);
-        if (info.tool === 'django') entry.django = cachedDjangoMeta(file, ctx.cache);
-        return entry;
-      });
+        if (info.tool === 'django') entry.django = (await ctx.facts(djangoMetaFacts, info.path)) ?? djangoMeta(file);
+        entries.push(entry);
+      }
       index.sets.set(dir, {
         dir,
         tool: set.tool,
@@ -396,13 +403,23 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
 };
 
 /**
- * A Django migration's header (dependencies, replaces, atomic), through the analysis cache: a project has
- * hundreds of migrations and parsing each on every run was most of the history's cost. Keyed by content.
+ * A Django migration's header (dependencies, replaces, atomic), as facts of the file: a project has hundreds
+ * of migrations and parsing each on every run was most of the history's cost. Kept in the analysis cache;
+ * a first run may have worker threads parse them.
  */
-function cachedDjangoMeta(file: SourceFile, cache: AnalysisCache | undefined): DjangoMigrationMeta {
-  if (!cache) return djangoMeta(file);
-  return cached(cache, cacheKey('migrations-django-meta', contentId(file)), isDjangoMeta, () => djangoMeta(file));
-}
+export const djangoMetaFacts: FactsDef<DjangoMigrationMeta, IndexContext<MigrationsOptions>> = {
+  id: 'migrations/django-meta',
+  wants: () => false,
+  resolves: false,
+  portable: true,
+  isFacts: (value): value is DjangoMigrationMeta => isDjangoMeta(value),
+  extract: (file) => djangoMeta(file),
+};
+
+/** The migrations gate's facts a worker thread can extract (see core/facts-parallel.ts). */
+export const migrationsWorkerFacts: Readonly<Record<string, WorkerFactory>> = {
+  'migrations/django-meta': () => djangoMetaFacts as FactsDef<unknown, never>,
+};
 
 /** What a Django migration's `SeparateDatabaseAndState` drops from the state only, cached like its header. */
 function cachedStateOnlyDrops(file: SourceFile, cache: AnalysisCache | undefined): string[] {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   atlasHashes,
+  djangoMetaFacts,
   djangoFieldBefore,
   historyIndex,
   tomlString,
@@ -13,6 +14,7 @@ import { memorySnapshot } from '../../../src/source/memory.js';
 import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
 import { FactsStore, standaloneFacts } from '../../../src/core/facts.js';
+import { WORKER_FACTS } from '../../../src/gates/worker-facts.js';
 
 /** Builds the history index of an in-memory snapshot (head side; base side when given releases), as the engine would. */
 async function build(
@@ -196,6 +198,42 @@ describe('history index', () => {
       type: 'varchar(40)',
       null: false,
     });
+  });
+});
+
+describe('Django headers', () => {
+  const files = {
+    'shop/migrations/0001_initial.py':
+      'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
+    'shop/migrations/0002_next.py':
+      'from django.db import migrations\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = []\n',
+  };
+
+  it('are facts: parsed once per content, and a worker thread rebuilds the same definition', async () => {
+    const store = new FactsStore();
+    const first = await build(files, {}, undefined, store);
+    const extracted = store.extractions;
+    expect(extracted).toBe(2);
+    const again = await build(files, {}, undefined, store);
+    expect(store.extractions).toBe(extracted);
+    expect(again.files.get('shop/migrations/0002_next.py')!.django).toEqual(
+      first.files.get('shop/migrations/0002_next.py')!.django,
+    );
+    expect(first.files.get('shop/migrations/0002_next.py')!.django!.dependencies.map((d) => d.name)).toEqual([
+      '0001_initial',
+    ]);
+    // What a worker would run (core/facts-parallel) is this definition, and it gives the same header.
+    expect(djangoMetaFacts.portable).toBe(true);
+    const rebuilt = WORKER_FACTS[djangoMetaFacts.id]!('', {} as never);
+    expect(rebuilt.id).toBe(djangoMetaFacts.id);
+    const r = await memorySnapshot(files).read('shop/migrations/0002_next.py');
+    if (!r.ok) throw new Error('unreadable');
+    await loadParsers(['python']);
+    const modules = { has: () => false, js: () => undefined, python: () => undefined, goDir: () => undefined };
+    const consult = () => Promise.resolve(undefined);
+    expect(await rebuilt.extract(r.file, { modules, consult } as never, undefined as never)).toEqual(
+      first.files.get('shop/migrations/0002_next.py')!.django,
+    );
   });
 });
 

@@ -522,19 +522,19 @@ var require_toJS = __commonJS({
   "node_modules/yaml/dist/nodes/toJS.js"(exports) {
     "use strict";
     var identity = require_identity();
-    function toJS(value, arg, ctx) {
+    function toJS(value, arg2, ctx) {
       if (Array.isArray(value))
         return value.map((v, i) => toJS(v, String(i), ctx));
       if (value && typeof value.toJSON === "function") {
         if (!ctx || !identity.hasAnchor(value))
-          return value.toJSON(arg, ctx);
+          return value.toJSON(arg2, ctx);
         const data = { aliasCount: 0, count: 1, res: void 0 };
         ctx.anchors.set(value, data);
         ctx.onCreate = (res2) => {
           data.res = res2;
           delete ctx.onCreate;
         };
-        const res = value.toJSON(arg, ctx);
+        const res = value.toJSON(arg2, ctx);
         if (ctx.onCreate)
           ctx.onCreate(res);
         return res;
@@ -719,8 +719,8 @@ var require_Scalar = __commonJS({
         super(identity.SCALAR);
         this.value = value;
       }
-      toJSON(arg, ctx) {
-        return ctx?.keep ? this.value : toJS.toJS(this.value, arg, ctx);
+      toJSON(arg2, ctx) {
+        return ctx?.keep ? this.value : toJS.toJS(this.value, arg2, ctx);
       }
       toString() {
         return String(this.value);
@@ -958,13 +958,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -1118,16 +1118,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -1144,11 +1144,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str += json2.slice(start, i) + "\\ ";
+          str3 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -1157,38 +1157,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str += json2.slice(start, i);
+                str3 += json2.slice(start, i);
                 const code = json2.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                      str3 += "\\x" + code.substr(2);
                     else
-                      str += json2.substr(i, 6);
+                      str3 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -1198,14 +1198,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json2.slice(start, i) + "\n\n";
+                str3 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str3 += indent;
                 if (json2[i + 2] === " ")
-                  str += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -1214,8 +1214,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json2.slice(start) : json2;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -1343,15 +1343,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -1503,11 +1503,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node2) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str3;
+      return identity.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify;
@@ -1542,8 +1542,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -1552,27 +1552,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -1588,7 +1588,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -1632,16 +1632,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -1868,31 +1868,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str4);
       }
-      let str;
+      let str3;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -1935,21 +1935,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -1961,11 +1961,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str3 = start;
           for (const line of lines)
-            str += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -2021,7 +2021,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add2 = (key, value) => {
+        const add3 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -2031,10 +2031,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add2(key, value);
+            add3(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add2(key, obj[key]);
+            add3(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -2297,7 +2297,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -2335,7 +2335,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -2387,7 +2387,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2396,7 +2396,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -2407,11 +2407,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node2.minFractionDigits = str.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -2428,7 +2428,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -2441,7 +2441,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -2449,7 +2449,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2458,7 +2458,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -2511,7 +2511,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -2528,7 +2528,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -2536,7 +2536,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -2544,7 +2544,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -2552,9 +2552,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -2586,10 +2586,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -2600,28 +2600,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -2827,7 +2827,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -2836,7 +2836,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
         const num = Number(node2.value);
         return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -2847,11 +2847,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node2 = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -2871,34 +2871,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -2908,7 +2908,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -2917,7 +2917,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -2925,7 +2925,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -2934,7 +2934,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports.int = int2;
@@ -3038,9 +3038,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
       return sign === "-" ? num(-1) * res : res;
@@ -3077,7 +3077,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -3086,7 +3086,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -3097,8 +3097,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -7554,10 +7554,10 @@ var require_utils = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -7568,8 +7568,8 @@ var require_utils = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -7659,7 +7659,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str = input2;
+      let str3 = input2;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -7678,10 +7678,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str.charCodeAt(++index);
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -7858,39 +7858,39 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base4 = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
-      if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
+      if (base4 && isGlob === true && lastIndex > 0) {
+        base4 = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
-        base = "";
-        glob = str;
+        base4 = "";
+        glob = str3;
       } else {
-        base = str;
+        base4 = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
-        if (isPathSeparator(base.charCodeAt(base.length - 1))) {
-          base = base.slice(0, -1);
+      if (base4 && base4 !== "" && base4 !== "/" && base4 !== str3) {
+        if (isPathSeparator(base4.charCodeAt(base4.length - 1))) {
+          base4 = base4.slice(0, -1);
         }
       }
       if (opts.unescape === true) {
         if (glob) glob = utils.removeBackslashes(glob);
-        if (base && backslashes === true) {
-          base = utils.removeBackslashes(base);
+        if (base4 && backslashes === true) {
+          base4 = utils.removeBackslashes(base4);
         }
       }
       const state = {
         prefix,
         input: input2,
         start,
-        base,
+        base: base4,
         glob,
         isBrace,
         isBracket,
@@ -8922,8 +8922,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str) => {
-        switch (str) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -8941,7 +8941,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -8969,12 +8969,12 @@ var require_picomatch = __commonJS({
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch2 = (glob, options, returnState = false) => {
+    var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch2(input2, options, returnState));
-        const arrayMatcher = (str) => {
+        const fns = glob.map((input2) => picomatch3(input2, options, returnState));
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -8987,16 +8987,16 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch2.compileRe(glob, options) : picomatch2.makeRe(glob, options, false, true);
+      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch2(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch2.test(input2, regex, options, { glob, posix });
+        const { isMatch, match, output: output2 } = picomatch3.test(input2, regex, options, { glob, posix });
         const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
@@ -9022,7 +9022,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch2.test = (input2, regex, options, { glob, posix } = {}) => {
+    picomatch3.test = (input2, regex, options, { glob, posix } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -9039,24 +9039,24 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch2.matchBase(input2, regex, options, posix);
+          match = picomatch3.matchBase(input2, regex, options, posix);
         } else {
           match = regex.exec(output2);
         }
       }
       return { isMatch: Boolean(match), match, output: output2 };
     };
-    picomatch2.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch2.makeRe(glob, options);
+    picomatch3.matchBase = (input2, glob, options, posix = options && options.windows) => {
+      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch2.isMatch = (str, patterns, options) => picomatch2(patterns, options)(str);
-    picomatch2.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch2.parse(p, options));
+    picomatch3.isMatch = (str3, patterns, options) => picomatch3(patterns, options)(str3);
+    picomatch3.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
     };
-    picomatch2.scan = (input2, options) => scan(input2, options);
-    picomatch2.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch3.scan = (input2, options) => scan(input2, options);
+    picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -9067,13 +9067,13 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch2.toRegex(source, options);
+      const regex = picomatch3.toRegex(source, options);
       if (returnState === true) {
         regex.state = state;
       }
       return regex;
     };
-    picomatch2.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch3.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
@@ -9084,9 +9084,9 @@ var require_picomatch = __commonJS({
       if (!parsed.output) {
         parsed = parse3(input2, options);
       }
-      return picomatch2.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch2.toRegex = (source, options) => {
+    picomatch3.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -9095,8 +9095,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch2.constants = constants;
-    module.exports = picomatch2;
+    picomatch3.constants = constants;
+    module.exports = picomatch3;
   }
 });
 
@@ -9106,14 +9106,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch2(glob, options, returnState = false) {
+    function picomatch3(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch2, pico);
-    module.exports = picomatch2;
+    Object.assign(picomatch3, pico);
+    module.exports = picomatch3;
   }
 });
 
@@ -10210,8 +10210,8 @@ var ModuleResolver = class {
       let dir = dirOf(from);
       for (let i = 1; i < dots; i++) dir = dirOf(dir);
       const rest = module.slice(dots).replace(/\./g, "/");
-      const base = rest ? dir ? `${dir}/${rest}` : rest : dir;
-      for (const c of [`${base}.py`, `${base}/__init__.py`]) if (this.paths.has(c)) return c;
+      const base4 = rest ? dir ? `${dir}/${rest}` : rest : dir;
+      for (const c of [`${base4}.py`, `${base4}/__init__.py`]) if (this.paths.has(c)) return c;
       return void 0;
     }
     const found = this.pythonFiles(module);
@@ -10331,11 +10331,11 @@ var ModuleResolver = class {
       }
     };
     visit2(config2);
-    const base = baseUrl ? joinPath(baseUrl.at, baseUrl.value) : void 0;
-    if (!paths && base === void 0) return void 0;
+    const base4 = baseUrl ? joinPath(baseUrl.at, baseUrl.value) : void 0;
+    if (!paths && base4 === void 0) return void 0;
     const scope = { paths: [] };
-    if (base !== void 0) scope.baseUrl = base;
-    const root = base ?? paths?.at ?? "";
+    if (base4 !== void 0) scope.baseUrl = base4;
+    const root = base4 ?? paths?.at ?? "";
     for (const [pattern, targets2] of Object.entries(paths?.value ?? {})) {
       if (!Array.isArray(targets2)) continue;
       const resolved = targets2.filter((t) => typeof t === "string").map((t) => joinPath(root, t)).filter((t) => t !== void 0);
@@ -10409,16 +10409,16 @@ function extendsOf(json2) {
   return Array.isArray(ext) ? ext.filter((e) => typeof e === "string") : [];
 }
 function resolveExtends(config2, ext, paths, workspaces) {
-  let base;
-  if (ext.startsWith(".")) base = joinPath(dirOf(config2), ext);
+  let base4;
+  if (ext.startsWith(".")) base4 = joinPath(dirOf(config2), ext);
   else {
     const parts = ext.split("/");
     const nameLength = ext.startsWith("@") ? 2 : 1;
     const pkg = workspaces.get(parts.slice(0, nameLength).join("/"));
-    if (pkg) base = joinPath(pkg.dir, parts.slice(nameLength).join("/") || "tsconfig.json");
+    if (pkg) base4 = joinPath(pkg.dir, parts.slice(nameLength).join("/") || "tsconfig.json");
   }
-  if (base === void 0) return void 0;
-  return [base, `${base}.json`, `${base}/tsconfig.json`].find((c) => paths.has(c));
+  if (base4 === void 0) return void 0;
+  return [base4, `${base4}.json`, `${base4}/tsconfig.json`].find((c) => paths.has(c));
 }
 function isRecord(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "5afbae0e6cd8895e";
+var FACTS_SOURCE_HASH = "a5ab631661bfbc02";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -11238,35 +11238,35 @@ function pythonTemplateParts(node2) {
     const braces = fstring ? chunk.replace(/\{\{/g, "{").replace(/\}\}/g, "}") : chunk;
     return raw ? braces : cookPython(braces);
   };
-  const strings = [];
+  const strings2 = [];
   const expressions = [];
   const source = node2.text;
-  const base = node2.startIndex;
+  const base4 = node2.startIndex;
   let at = shape.bodyStart;
   for (const child of node2.namedChildren) {
     if (child?.type !== "interpolation") continue;
-    strings.push(cook(source.slice(at - base, child.startIndex - base)));
+    strings2.push(cook(source.slice(at - base4, child.startIndex - base4)));
     const expr = child.childForFieldName("expression") ?? child.namedChildren.find((c) => c !== null) ?? child;
     expressions.push(expr);
     at = child.endIndex;
   }
-  strings.push(cook(source.slice(at - base, shape.bodyEnd - base)));
-  return { strings, expressions };
+  strings2.push(cook(source.slice(at - base4, shape.bodyEnd - base4)));
+  return { strings: strings2, expressions };
 }
 function jsTemplateParts(node2) {
-  const strings = [];
+  const strings2 = [];
   const expressions = [];
   const source = node2.text;
-  const base = node2.startIndex;
+  const base4 = node2.startIndex;
   let at = node2.startIndex + 1;
   for (const child of node2.namedChildren) {
     if (child?.type !== "template_substitution") continue;
-    strings.push(cookJs(source.slice(at - base, child.startIndex - base)));
+    strings2.push(cookJs(source.slice(at - base4, child.startIndex - base4)));
     expressions.push(child.namedChildren.find((c) => c !== null && c.type !== "comment") ?? child);
     at = child.endIndex;
   }
-  strings.push(cookJs(source.slice(at - base, node2.endIndex - 1 - base)));
-  return { strings, expressions };
+  strings2.push(cookJs(source.slice(at - base4, node2.endIndex - 1 - base4)));
+  return { strings: strings2, expressions };
 }
 function templateParts(node2) {
   const n = unwrap(node2);
@@ -12621,12 +12621,12 @@ var HandlerAnalyzer = class {
   }
   /** Timers raced against work and never cleared. */
   async raceLeaks(race, info) {
-    const [arg] = positionalArgs(race);
-    if (!arg || unwrapAwait(arg).type !== "array") return [];
+    const [arg2] = positionalArgs(race);
+    if (!arg2 || unwrapAwait(arg2).type !== "array") return [];
     const scope = enclosingFunctionNode(race) ?? info.root;
     const helper = enclosingFunctionName(race);
     const out = [];
-    for (const el of unwrapAwait(arg).namedChildren) {
+    for (const el of unwrapAwait(arg2).namedChildren) {
       if (!el || el.type === "spread_element" || el.type === "comment") continue;
       for (const timer of await this.timersOf(el, info, scope, 0)) {
         const ms = literalMs(timer.node, 1);
@@ -12719,11 +12719,11 @@ function optionTimeout(call) {
   return void 0;
 }
 function raceHasTimer(race) {
-  const [arg] = positionalArgs(race);
-  if (!arg) return false;
-  if (TIMER_TEXT.test(arg.text)) return true;
-  const elements = unwrapAwait(arg).type === "array" ? unwrapAwait(arg).namedChildren : [];
-  for (const el of elements) {
+  const [arg2] = positionalArgs(race);
+  if (!arg2) return false;
+  if (TIMER_TEXT.test(arg2.text)) return true;
+  const elements2 = unwrapAwait(arg2).type === "array" ? unwrapAwait(arg2).namedChildren : [];
+  for (const el of elements2) {
     const u = el ? unwrapAwait(el) : void 0;
     if (u?.type !== "identifier") continue;
     const local = findLocal(u, u.text);
@@ -12824,8 +12824,8 @@ function passesResponse(fn, names) {
 function racedWithTimer(scope, name) {
   for (const c of scope.descendantsOfType("call_expression")) {
     if (!c || calleeName(c) !== "Promise.race") continue;
-    const [arg] = positionalArgs(c);
-    const els = arg && unwrapAwait(arg).type === "array" ? unwrapAwait(arg).namedChildren : [];
+    const [arg2] = positionalArgs(c);
+    const els = arg2 && unwrapAwait(arg2).type === "array" ? unwrapAwait(arg2).namedChildren : [];
     if (els.some((e) => e && unwrapAwait(e).type === "identifier" && unwrapAwait(e).text === name) && raceHasTimer(c))
       return true;
   }
@@ -12852,8 +12852,8 @@ function isCleared(timer, scope) {
   for (const call of scope.descendantsOfType("call_expression")) {
     if (!call) continue;
     const name = calleeName(call) ?? "";
-    const arg = positionalArgs(call)[0]?.text.replace(/[!\s]/g, "");
-    if (/(^|\.)clearTimeout$/.test(name) && arg === h) return true;
+    const arg2 = positionalArgs(call)[0]?.text.replace(/[!\s]/g, "");
+    if (/(^|\.)clearTimeout$/.test(name) && arg2 === h) return true;
     if (name === `${h}.unref` || name === `${h}?.unref`) return true;
   }
   return new RegExp(`${h.replace(/[.$]/g, (c) => `\\${c}`)}\\??\\.unref\\(`).test(scope.text);
@@ -13128,14 +13128,14 @@ function jsRouteCall(call) {
   const object2 = fn.childForFieldName("object");
   if (!object2) return void 0;
   const method = jsRouteVerb(registrar);
-  const base = { registrar, method, args: positionalArgs(call) };
+  const base4 = { registrar, method, args: positionalArgs(call) };
   if (method && object2.type === "call_expression") {
     const inner = object2.childForFieldName("function");
     const innerObject = inner?.type === "member_expression" ? inner.childForFieldName("object") : null;
     if (innerObject && inner?.childForFieldName("property")?.text === "route")
-      return { ...base, receiver: innerObject, chain: object2 };
+      return { ...base4, receiver: innerObject, chain: object2 };
   }
-  return { ...base, receiver: object2 };
+  return { ...base4, receiver: object2 };
 }
 function jsRoutePathIndex(args) {
   const first = args[0] ? stringValue(args[0]) : void 0;
@@ -13194,8 +13194,8 @@ function nestRequestScope(cls) {
     const call = d.namedChildren.find((c) => c?.type === "call_expression");
     if (!call) continue;
     if (!/^(Injectable|Controller|Resolver)$/.test(calleeName(call) ?? "")) continue;
-    const [arg] = positionalArgs(call);
-    const scope = arg && unwrap(arg).type === "object" ? objectProps(unwrap(arg)).get("scope") : void 0;
+    const [arg2] = positionalArgs(call);
+    const scope = arg2 && unwrap(arg2).type === "object" ? objectProps(unwrap(arg2)).get("scope") : void 0;
     if (scope && /\bREQUEST$/.test(scope.text)) return scope;
   }
   return void 0;
@@ -13565,8 +13565,8 @@ function portExpr(node2, info, depth = 0) {
   if (n.type === "binary_expression" || n.type === "unary_expression") {
     const op = n.children.find((c) => c && !c.isNamed)?.text;
     if (n.type === "unary_expression" && op === "+") {
-      const arg = n.childForFieldName("argument");
-      return arg ? portExpr(arg, info, depth + 1) : { kind: "unknown", text: n.text };
+      const arg2 = n.childForFieldName("argument");
+      return arg2 ? portExpr(arg2, info, depth + 1) : { kind: "unknown", text: n.text };
     }
     if (op === "||" || op === "??") {
       const left = portExpr(n.childForFieldName("left"), info, depth + 1);
@@ -14319,8 +14319,8 @@ var JsExtractor = class extends FileExtractor {
           if (dn === "Version") this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route is versioned" });
           const method = Object.hasOwn(NEST_ROUTE_DECORATORS, dn) ? NEST_ROUTE_DECORATORS[dn] : void 0;
           if (!method) continue;
-          const arg = jsDecoratorArgs(d)[0];
-          const sub = arg ? stringValue(arg) : "";
+          const arg2 = jsDecoratorArgs(d)[0];
+          const sub = arg2 ? stringValue(arg2) : "";
           if (sub === void 0) {
             this.facts.uncertain.push({ loc: this.loc(d), reason: "a NestJS route path is not a literal" });
             continue;
@@ -15258,17 +15258,17 @@ function readHealthcheck(ctx, path2, service) {
   const disabled = yget(node2, "disable");
   const test = yget(node2, "test");
   const testLine = ykeyLine(ctx, node2, "test") || line;
-  const base = { loc: { path: path2, line }, testLine, disabled: (0, import_yaml4.isScalar)(disabled) && disabled.value === true };
+  const base4 = { loc: { path: path2, line }, testLine, disabled: (0, import_yaml4.isScalar)(disabled) && disabled.value === true };
   if ((0, import_yaml4.isScalar)(test)) {
     const s = ystr(test) ?? "";
-    return { ...base, form: "CMD-SHELL", argv: [s] };
+    return { ...base4, form: "CMD-SHELL", argv: [s] };
   }
   const items = ystrings(test);
   const [first, ...rest] = items;
-  if (first === "NONE") return { ...base, form: "NONE", argv: [], disabled: true };
-  if (first === "CMD" || first === "CMD-SHELL") return { ...base, form: first, argv: rest };
-  if (items.length === 0) return { ...base, form: "invalid", argv: [] };
-  return { ...base, form: "invalid", argv: items };
+  if (first === "NONE") return { ...base4, form: "NONE", argv: [], disabled: true };
+  if (first === "CMD" || first === "CMD-SHELL") return { ...base4, form: first, argv: rest };
+  if (items.length === 0) return { ...base4, form: "invalid", argv: [] };
+  return { ...base4, form: "invalid", argv: items };
 }
 
 // src/gates/health/deploy/dockerfile.ts
@@ -15491,21 +15491,21 @@ function imageTools(image) {
       why: "Chainguard runtime images have no shell, no curl and no wget"
     };
   }
-  const base = name.slice(name.lastIndexOf("/") + 1);
+  const base4 = name.slice(name.lastIndexOf("/") + 1);
   const official = !name.includes("/") || name.startsWith("library/");
   if (!official) return void 0;
-  if (base === "alpine" || tag.includes("alpine"))
+  if (base4 === "alpine" || tag.includes("alpine"))
     return { shell: true, curl: false, wget: true, why: `\`${image}\` is Alpine-based: busybox wget, no curl` };
-  if (base === "busybox") return { shell: true, curl: false, wget: true, why: "busybox has wget but no curl" };
+  if (base4 === "busybox") return { shell: true, curl: false, wget: true, why: "busybox has wget but no curl" };
   if (tag.includes("slim"))
     return { shell: true, curl: false, wget: false, why: `\`${image}\` is a slim Debian image: no curl, no wget` };
-  if (base === "debian" || base === "ubuntu")
-    return { shell: true, curl: false, wget: false, why: `the \`${base}\` base image has neither curl nor wget` };
-  if (["node", "python", "golang", "ruby", "buildpack-deps"].includes(base)) {
-    return { shell: true, curl: true, wget: true, why: `the full \`${base}\` image includes curl and wget` };
+  if (base4 === "debian" || base4 === "ubuntu")
+    return { shell: true, curl: false, wget: false, why: `the \`${base4}\` base image has neither curl nor wget` };
+  if (["node", "python", "golang", "ruby", "buildpack-deps"].includes(base4)) {
+    return { shell: true, curl: true, wget: true, why: `the full \`${base4}\` image includes curl and wget` };
   }
-  if (["postgres", "redis", "mysql", "mariadb", "mongo", "rabbitmq", "memcached", "nginx", "httpd"].includes(base)) {
-    return { shell: true, curl: false, why: `the official \`${base}\` image has no curl` };
+  if (["postgres", "redis", "mysql", "mariadb", "mongo", "rabbitmq", "memcached", "nginx", "httpd"].includes(base4)) {
+    return { shell: true, curl: false, why: `the official \`${base4}\` image has no curl` };
   }
   return void 0;
 }
@@ -16984,14 +16984,14 @@ function promiseAllObject(promisesObj) {
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str;
+  return str3;
 }
-function esc(str) {
-  return JSON.stringify(str);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -17105,8 +17105,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str) {
-  return str.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -17372,13 +17372,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str) {
-  const units = str.length;
-  if (!highSurrogate.test(str))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -18724,13 +18724,13 @@ var Doc = class {
       this.indent -= 1;
     }
   }
-  write(arg) {
-    if (typeof arg === "function") {
-      arg(this, { execution: "sync" });
-      arg(this, { execution: "async" });
+  write(arg2) {
+    if (typeof arg2 === "function") {
+      arg2(this, { execution: "sync" });
+      arg2(this, { execution: "async" });
       return;
     }
-    const content = arg;
+    const content = arg2;
     const lines = content.split("\n").filter((x) => x);
     const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
     const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
@@ -21381,14 +21381,14 @@ var memo = {
     var _a3;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base4 = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (ctx.direction !== "backward" && isBackEdge(ctx, payload.value))
           throw new $ZodCyclicError();
-        return base(payload, ctx);
+        return base4(payload, ctx);
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base4)
         inst._zod.run = wrapped;
     });
   },
@@ -21400,15 +21400,15 @@ var memo = {
     let lastBucket;
     (_a3 = inst._zod).deferred ?? (_a3.deferred = []);
     inst._zod.deferred.push(() => {
-      const base = inst._zod.parse;
+      const base4 = inst._zod.parse;
       const wrapped = (payload, ctx) => {
         if (isRecursiveInst === void 0) {
           const walked = isRecursive(inst, /* @__PURE__ */ new Set(), false);
           if (walked === NONE) {
-            inst._zod.parse = base;
+            inst._zod.parse = base4;
             if (inst._zod.run === wrapped)
-              inst._zod.run = base;
-            return base(payload, ctx);
+              inst._zod.run = base4;
+            return base4(payload, ctx);
           }
           if (walked === PROVEN || rechecked)
             isRecursiveInst = true;
@@ -21417,7 +21417,7 @@ var memo = {
         }
         const input2 = payload.value;
         if (!isRef(input2))
-          return base(payload, ctx);
+          return base4(payload, ctx);
         let state = ctx[STATE];
         if (!state) {
           state = { buckets: /* @__PURE__ */ new WeakMap(), backEdges: void 0 };
@@ -21446,7 +21446,7 @@ var memo = {
         }
         handoff = bucket;
         const depth = open.length;
-        const result = base(payload, ctx);
+        const result = base4(payload, ctx);
         handoff = void 0;
         const entry = open.length > depth ? open.pop() : void 0;
         if (result instanceof Promise) {
@@ -21461,7 +21461,7 @@ var memo = {
         return result;
       };
       inst._zod.parse = wrapped;
-      if (inst._zod.run === base)
+      if (inst._zod.run === base4)
         inst._zod.run = wrapped;
     });
   }
@@ -33460,11 +33460,11 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
   array() {
     return array(this);
   },
-  or(arg) {
-    return union([this, arg]);
+  or(arg2) {
+    return union([this, arg2]);
   },
-  and(arg) {
-    return intersection(this, arg);
+  and(arg2) {
+    return intersection(this, arg2);
   },
   transform(tx) {
     return pipe(this, transform(tx));
@@ -36245,13 +36245,13 @@ function prefixResolver(routers, mounts) {
   return (id) => resolve(id, 0);
 }
 function placeRoute(raw, f, prefixes) {
-  const base = {
+  const base4 = {
     framework: raw.framework,
     method: raw.method,
     loc: raw.loc,
     ...raw.port !== void 0 ? { port: raw.port } : {}
   };
-  if (raw.regex) return [{ ...base, path: `re:${raw.path}`, certainty: "suffix" }];
+  if (raw.regex) return [{ ...base4, path: `re:${raw.path}`, certainty: "suffix" }];
   let paths;
   if (raw.receiver.kind === "root") paths = [""];
   else if (raw.receiver.kind === "id") paths = prefixes(raw.receiver.id);
@@ -36267,8 +36267,8 @@ function placeRoute(raw, f, prefixes) {
     if (gp.prefix === void 0 && !excluded) paths = void 0;
     else if (!excluded) paths = (paths ?? [""]).map((p) => joinUrlPath(p, gp.prefix));
   }
-  if (!paths) return [{ ...base, path: joinUrlPath(raw.path), certainty: "suffix" }];
-  return paths.map((p) => ({ ...base, path: joinUrlPath(p, raw.path), certainty: "exact" }));
+  if (!paths) return [{ ...base4, path: joinUrlPath(raw.path), certainty: "suffix" }];
+  return paths.map((p) => ({ ...base4, path: joinUrlPath(p, raw.path), certainty: "exact" }));
 }
 function normalisePath(path2) {
   const p = path2.split("?")[0].split("#")[0];
@@ -36698,12 +36698,12 @@ function isBuildScript(path2) {
 }
 function builtImageRefs(text2, builds = false) {
   const out = [];
-  const add2 = (ref) => {
+  const add3 = (ref) => {
     const r = ref?.trim().replace(/^['"]|['",]$/g, "");
     if (r && /^[\w.${}\-/:@ ]+$/.test(r) && !r.startsWith("-")) out.push(r);
   };
-  for (const m of text2.matchAll(/(?:^|\s)(?:-t|--tag)(?:=|\s+)["']?([^\s"']+)/g)) add2(m[1]);
-  for (const m of text2.matchAll(/\bdocker\s+(?:image\s+)?push\s+(?:-\S+\s+)*["']?([^\s"']+)/g)) add2(m[1]);
+  for (const m of text2.matchAll(/(?:^|\s)(?:-t|--tag)(?:=|\s+)["']?([^\s"']+)/g)) add3(m[1]);
+  for (const m of text2.matchAll(/\bdocker\s+(?:image\s+)?push\s+(?:-\S+\s+)*["']?([^\s"']+)/g)) add3(m[1]);
   const lines = text2.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const m = /^(\s*)-?\s*["']?((?:images|tags|image[_-]name|[A-Z_]*IMAGE(?:_NAME|_REPO(?:SITORY)?)?)|(?<built>image))["']?\s*[:=]\s*(.*)$/.exec(
@@ -36717,29 +36717,29 @@ function builtImageRefs(text2, builds = false) {
         const line = lines[j];
         if (!line.trim()) continue;
         if (line.length - line.trimStart().length <= indent) break;
-        for (const part of line.trim().replace(/^-\s*/, "").split(",")) add2(part.replace(/^type=\S+,?/, ""));
+        for (const part of line.trim().replace(/^-\s*/, "").split(",")) add3(part.replace(/^type=\S+,?/, ""));
       }
-    } else for (const part of value.replace(/^\[|\]$/g, "").split(",")) add2(part);
+    } else for (const part of value.replace(/^\[|\]$/g, "").split(",")) add3(part);
   }
   return out;
 }
 async function ownImagesOf(ctx, paths, model, chartDirs, valuesOf) {
   const out = /* @__PURE__ */ new Set();
-  const add2 = (ref) => {
+  const add3 = (ref) => {
     const n = normName(imageName(ref));
     if (n) out.add(n);
   };
-  for (const s of model.compose) if (s.buildContext !== void 0 && s.image) add2(s.image);
+  for (const s of model.compose) if (s.buildContext !== void 0 && s.image) add3(s.image);
   for (const path2 of paths) {
     if (!isBuildScript(path2)) continue;
     const file2 = await ctx.read(path2);
     if (!file2 || !/docker|buildx|podman|kaniko|image/i.test(file2.text)) continue;
-    for (const ref of builtImageRefs(file2.text, /skaffold|bake/.test(path2))) add2(ref);
+    for (const ref of builtImageRefs(file2.text, /skaffold|bake/.test(path2))) add3(ref);
   }
   for (const chart of chartDirs) {
     const values = await valuesOf(chart);
     const repo = values ? ystr(ypath(values.root, "image", "repository")) : void 0;
-    if (repo) add2(repo);
+    if (repo) add3(repo);
   }
   return out;
 }
@@ -37185,14 +37185,14 @@ var SensitiveClassifier = class {
   cache = /* @__PURE__ */ new Map();
   constructor(options = {}) {
     const custom2 = [];
-    const add2 = (fields, personal) => {
+    const add3 = (fields, personal) => {
       for (const field2 of fields ?? []) {
         const tokens = tokenize(field2);
         if (tokens.length) custom2.push({ tokens, category: "custom", label: tokens.join(" "), personal });
       }
     };
-    add2(options.sensitiveFields, false);
-    add2(options.personalFields, true);
+    add3(options.sensitiveFields, false);
+    add3(options.personalFields, true);
     for (const field2 of options.allowFields ?? []) {
       const n = normalise(field2);
       if (!n) continue;
@@ -37525,9 +37525,9 @@ function judgeValue(node2, scope, depth = 0) {
         const root2 = dotted.split(".")[0];
         if (!scope.resolve || scope.resolve(root2, n) === void 0 || CONSTANT_NAME.test(root2)) return BOUNDED;
       }
-      const { base, field: field2 } = chainBase(n);
-      if (base.type === "call_expression" || base.type === "call") return recordField(base, field2, scope, depth);
-      const root = base.type === "identifier" ? base.text : void 0;
+      const { base: base4, field: field2 } = chainBase(n);
+      if (base4.type === "call_expression" || base4.type === "call") return recordField(base4, field2, scope, depth);
+      const root = base4.type === "identifier" ? base4.text : void 0;
       if (root && scope.resolve) {
         const resolved = scope.resolve(root, n);
         if (resolved && "values" in resolved) {
@@ -37596,9 +37596,9 @@ function segmentsOf(n) {
   if (n.type === "subscript" || n.type === "index_expression" || n.type === "subscript_expression") {
     const object2 = n.childForFieldName("value") ?? n.childForFieldName("operand") ?? n.childForFieldName("object") ?? n.namedChildren[0];
     const index = n.childForFieldName("subscript") ?? n.childForFieldName("index") ?? n.namedChildren[1];
-    const base = object2 ? segmentsOf(object2) : void 0;
+    const base4 = object2 ? segmentsOf(object2) : void 0;
     const key = index ? stringValue(index) : void 0;
-    if (base) return key !== void 0 ? [...base, key] : [...base, "[]"];
+    if (base4) return key !== void 0 ? [...base4, key] : [...base4, "[]"];
   }
   return void 0;
 }
@@ -37686,8 +37686,8 @@ function recordField(call, field2, scope, depth) {
   const last = callee ? segs[segs.length - 1] : (fn?.childForFieldName("property") ?? fn?.childForFieldName("attribute") ?? fn?.childForFieldName("field"))?.text;
   if (!last) return void 0;
   if (JSON_PARSERS.test(callee)) {
-    const [arg] = positionalArgs(call);
-    const r = arg ? judgeValue(arg, scope, depth + 1) : void 0;
+    const [arg2] = positionalArgs(call);
+    const r = arg2 ? judgeValue(arg2, scope, depth + 1) : void 0;
     if (r?.kind === "unbounded" && r.request) return unbounded("a field of the request's JSON body", true);
     return unbounded("a field of parsed JSON data (whatever its sender wrote)");
   }
@@ -37888,9 +37888,9 @@ function templateStrParts(template, read) {
   });
   return concat(...out);
 }
-function joinParts(elements, separator, read) {
+function joinParts(elements2, separator, read) {
   const lists = [];
-  elements.forEach((el, i) => {
+  elements2.forEach((el, i) => {
     if (i > 0) lists.push(text(separator));
     lists.push(read(el));
   });
@@ -37901,8 +37901,8 @@ function formatParts(pieces, args, read, placeholder) {
   pieces.forEach((p, i) => {
     lists.push(text(p));
     if (i < pieces.length - 1) {
-      const arg = args[i];
-      lists.push(arg !== void 0 ? read(arg) : [{ kind: "unknown", text: placeholder }]);
+      const arg2 = args[i];
+      lists.push(arg2 !== void 0 ? read(arg2) : [{ kind: "unknown", text: placeholder }]);
     }
   });
   return concat(...lists);
@@ -38808,28 +38808,28 @@ var GoExtractor = class extends FileExtractor2 {
       const promPkg = operand?.type === "identifier" && this.pkgs.get(operand.text) === PROM_PKG;
       const registry2 = promPkg ? { kind: "default" } : this.registryExpr(operand);
       if (registry2.kind === "unknown" || registry2.kind === "none") return;
-      for (const arg of positionalArgs(c)) {
+      for (const arg2 of positionalArgs(c)) {
         if (method === "Unregister") {
           this.facts.clears.push({
             library: "client_golang",
             op: "unregister",
             registry: registry2,
-            target: this.objectExpr(arg),
+            target: this.objectExpr(arg2),
             call: c.text,
             loc: this.loc(c),
             scope: this.scopeOf(c)
           });
           continue;
         }
-        const builtin = this.builtinCollector(arg);
+        const builtin = this.builtinCollector(arg2);
         this.facts.registrations.push({
           library: "client_golang",
           registry: registry2,
-          target: this.objectExpr(arg),
-          call: `${calleeName(c) ?? method}(${arg.text.length > 60 ? `${arg.text.slice(0, 57)}\u2026` : arg.text})`,
+          target: this.objectExpr(arg2),
+          call: `${calleeName(c) ?? method}(${arg2.text.length > 60 ? `${arg2.text.slice(0, 57)}\u2026` : arg2.text})`,
           fatal: method === "MustRegister",
           ...builtin ? { builtin } : {},
-          loc: this.loc(arg),
+          loc: this.loc(arg2),
           scope: this.scopeOf(c)
         });
       }
@@ -38844,13 +38844,13 @@ var GoExtractor = class extends FileExtractor2 {
       if (dir !== void 0) this.recordCall(c, { kind: "package", dir, name: method }, `${operand.text}.${method}()`);
     }
   }
-  builtinCollector(arg) {
-    if (arg.type !== "call_expression") return void 0;
-    const fn = arg.childForFieldName("function");
+  builtinCollector(arg2) {
+    if (arg2.type !== "call_expression") return void 0;
+    const fn = arg2.childForFieldName("function");
     const f = this.pkgCall(fn, COLLECTORS_PKG) ?? this.pkgCall(fn, PROM_PKG);
     if (f === "NewGoCollector") return "go";
     if (f === "NewProcessCollector") {
-      const [opts] = positionalArgs(arg);
+      const [opts] = positionalArgs(arg2);
       const ns = opts?.type === "composite_literal" ? objectProps(opts).get("Namespace") : void 0;
       return ns && stringValue(ns) !== "" ? void 0 : "process";
     }
@@ -39042,8 +39042,8 @@ var JsExtractor2 = class extends FileExtractor2 {
       return imported === "*" || imported === "default";
     }
     if (n.type === "call_expression" && calleeName(n) === "require") {
-      const [arg] = positionalArgs(n);
-      return arg !== void 0 && stringValue(arg) === PROM_CLIENT;
+      const [arg2] = positionalArgs(n);
+      return arg2 !== void 0 && stringValue(arg2) === PROM_CLIENT;
     }
     return false;
   }
@@ -39604,14 +39604,14 @@ var JsExtractor2 = class extends FileExtractor2 {
     return p?.type === "program";
   }
   /** `app.get('/x', fn)` → "app.get('/x')" when `call` registers `fn` (an argument of `call`) as a route. */
-  routeOf(call, arg) {
+  routeOf(call, arg2) {
     const route = jsRouteCall(call);
     if (!route) return void 0;
     const { args } = route;
-    if (!args.some((a) => a.id === arg.id)) return void 0;
+    if (!args.some((a) => a.id === arg2.id)) return void 0;
     const first = args[0];
-    const firstIsPath = first !== void 0 && first.id !== arg.id && looksLikeJsRoutePath(first);
-    const paramsLookLikeRequest = JS_FUNCTION_TYPES.has(arg.type) && looksLikeRequestParams(jsParamNames(arg));
+    const firstIsPath = first !== void 0 && first.id !== arg2.id && looksLikeJsRoutePath(first);
+    const paramsLookLikeRequest = JS_FUNCTION_TYPES.has(arg2.type) && looksLikeRequestParams(jsParamNames(arg2));
     if (route.registrar === "on" && !paramsLookLikeRequest) return void 0;
     if (!firstIsPath && !paramsLookLikeRequest) return void 0;
     return describeRoute(call);
@@ -39718,17 +39718,17 @@ var JsExtractor2 = class extends FileExtractor2 {
     });
   }
   onMetric(n, type, ctorText) {
-    const [arg] = positionalArgs(n);
-    if (this.onFacade(n, arg, type)) return;
-    this.facts.metrics.push(this.metricDef(n, arg, type, ctorText));
+    const [arg2] = positionalArgs(n);
+    if (this.onFacade(n, arg2, type)) return;
+    this.facts.metrics.push(this.metricDef(n, arg2, type, ctorText));
   }
   /**
    * `export const createCounter = (options) => new Counter(options)`: a one-level facade. Its callers' literal
    * options are the definitions (see onFacadeCall); the construction here has no name of its own.
    */
-  onFacade(n, arg, type) {
-    if (!arg || unwrap(arg).type !== "identifier") return false;
-    const decl = this.lookup(unwrap(arg).text, arg);
+  onFacade(n, arg2, type) {
+    if (!arg2 || unwrap(arg2).type !== "identifier") return false;
+    const decl = this.lookup(unwrap(arg2).text, arg2);
     if (decl?.kind !== "param" || !JS_FUNCTION_TYPES.has(decl.fn.type)) return false;
     const name = moduleFunctionName(decl.fn);
     if (!name) return false;
@@ -39748,8 +39748,8 @@ var JsExtractor2 = class extends FileExtractor2 {
       this.facts.facadeCalls.push({ callee, argIndex, def: this.metricDef(c, a, "counter", display) });
     });
   }
-  metricDef(n, arg, type, ctorText) {
-    const obj = this.objectOf(arg ?? null);
+  metricDef(n, arg2, type, ctorText) {
+    const obj = this.objectOf(arg2 ?? null);
     const props = obj ? objectProps(obj) : /* @__PURE__ */ new Map();
     const hasSpread = obj ? obj.namedChildren.some((c) => c.type === "spread_element") : true;
     const nameNode = props.get("name");
@@ -39849,27 +39849,27 @@ var JsExtractor2 = class extends FileExtractor2 {
       return;
     const index = target.childForFieldName("index");
     if (index?.type !== "call_expression" || calleeName(index) !== "require.resolve") return;
-    const [arg] = positionalArgs(index);
-    const spec = arg ? stringValue(arg) : void 0;
+    const [arg2] = positionalArgs(index);
+    const spec = arg2 ? stringValue(arg2) : void 0;
     const module = spec !== void 0 ? this.resolver.js(this.file.path, spec) : void 0;
     if (module) this.facts.reloads.push({ module, call: d.text, loc: this.loc(d), scope: this.scopeOf(d) });
   }
   onDefaultMetrics(c) {
-    const [arg] = positionalArgs(c);
-    const obj = this.objectOf(arg ?? null);
+    const [arg2] = positionalArgs(c);
+    const obj = this.objectOf(arg2 ?? null);
     const props = obj ? objectProps(obj) : /* @__PURE__ */ new Map();
     const reg = props.get("register");
     const prefix = props.get("prefix");
     this.facts.defaultMetrics.push({
-      registry: reg ? this.registryExpr(reg) : arg && !obj ? { kind: "unknown", label: arg.text } : { kind: "default" },
-      prefix: prefix ? this.str(prefix) : arg && !obj ? [{ kind: "unknown", text: arg.text }] : [],
+      registry: reg ? this.registryExpr(reg) : arg2 && !obj ? { kind: "unknown", label: arg2.text } : { kind: "default" },
+      prefix: prefix ? this.str(prefix) : arg2 && !obj ? [{ kind: "unknown", text: arg2.text }] : [],
       loc: this.loc(c),
       scope: this.scopeOf(c)
     });
   }
   onMerge(c) {
-    const [arg] = positionalArgs(c);
-    const arr = this.arrayOf(arg ?? null);
+    const [arg2] = positionalArgs(c);
+    const arr = this.arrayOf(arg2 ?? null);
     this.facts.merges.push({
       registries: arr ? arr.map((el) => this.registryExpr(el)) : [],
       loc: this.loc(c),
@@ -39877,11 +39877,11 @@ var JsExtractor2 = class extends FileExtractor2 {
     });
   }
   onRegisterMetric(c, object2) {
-    const [arg] = positionalArgs(c);
+    const [arg2] = positionalArgs(c);
     this.facts.registrations.push({
       library: "prom-client",
       registry: this.registryExpr(object2),
-      target: this.objectExpr(arg ?? null),
+      target: this.objectExpr(arg2 ?? null),
       call: c.text.length > 80 ? `${c.text.slice(0, 77)}\u2026` : c.text,
       fatal: true,
       loc: this.loc(c),
@@ -39891,12 +39891,12 @@ var JsExtractor2 = class extends FileExtractor2 {
   onClear(c, object2, method) {
     const registry2 = this.registryExpr(object2);
     if (registry2.kind === "unknown" || registry2.kind === "none") return;
-    const [arg] = positionalArgs(c);
+    const [arg2] = positionalArgs(c);
     this.facts.clears.push({
       library: "prom-client",
       op: method === "clear" ? "clear" : "remove",
       registry: registry2,
-      ...method === "removeSingleMetric" && arg ? { nameParts: this.str(arg) } : {},
+      ...method === "removeSingleMetric" && arg2 ? { nameParts: this.str(arg2) } : {},
       call: c.text,
       loc: this.loc(c),
       scope: this.scopeOf(c)
@@ -40752,12 +40752,12 @@ var PyExtractor2 = class extends FileExtractor2 {
     if (method === "register" || method === "unregister") {
       const registry2 = this.registryExpr(object2);
       if (registry2.kind === "unknown" || registry2.kind === "none") return;
-      const [arg] = positionalArgs(c);
+      const [arg2] = positionalArgs(c);
       if (method === "register") {
         this.facts.registrations.push({
           library: "prometheus_client",
           registry: registry2,
-          target: this.objectExpr(arg),
+          target: this.objectExpr(arg2),
           call: c.text,
           fatal: true,
           loc: this.loc(c),
@@ -40768,7 +40768,7 @@ var PyExtractor2 = class extends FileExtractor2 {
           library: "prometheus_client",
           op: "unregister",
           registry: registry2,
-          target: this.objectExpr(arg),
+          target: this.objectExpr(arg2),
           call: c.text,
           loc: this.loc(c),
           scope: this.scopeOf(c)
@@ -40987,14 +40987,14 @@ var PyExtractor2 = class extends FileExtractor2 {
   }
   /** `importlib.reload(metrics)`: the module's top level runs again, metrics included. */
   onReload(c) {
-    const [arg] = positionalArgs(c);
-    if (arg?.type !== "identifier" && arg?.type !== "attribute") return;
-    const decl = arg.type === "identifier" ? this.lookup(arg.text, arg) : void 0;
+    const [arg2] = positionalArgs(c);
+    if (arg2?.type !== "identifier" && arg2?.type !== "attribute") return;
+    const decl = arg2.type === "identifier" ? this.lookup(arg2.text, arg2) : void 0;
     let module;
     if (decl?.kind === "import") {
       module = decl.binding.imported === "*" ? this.resolver.python(this.file.path, decl.binding.module) : this.resolver.python(this.file.path, `${decl.binding.module}.${decl.binding.imported}`);
-    } else if (arg.type === "attribute") {
-      module = this.resolver.python(this.file.path, arg.text);
+    } else if (arg2.type === "attribute") {
+      module = this.resolver.python(this.file.path, arg2.text);
     }
     if (!module) return;
     this.facts.reloads.push({ module, call: c.text, loc: this.loc(c), scope: this.scopeOf(c) });
@@ -41538,7 +41538,7 @@ function askedModules(facts, primary) {
   const seen = /* @__PURE__ */ new Set();
   const queue = [];
   for (const [module, names] of asked) for (const name of names) queue.push([module, name]);
-  const add2 = (module, name) => {
+  const add3 = (module, name) => {
     if (addName(asked, module, name)) queue.push([module, name]);
   };
   for (let next = queue.pop(); next; next = queue.pop()) {
@@ -41552,13 +41552,13 @@ function askedModules(facts, primary) {
     const fnKey = name === "*" ? void 0 : ex.functions[name];
     for (const c of f.calls)
       if (c.callee.kind === "import" && (name === "*" || fnKey !== void 0 && c.scope.fnKey === fnKey))
-        add2(c.callee.module, c.callee.name);
+        add3(c.callee.module, c.callee.name);
     if (name !== "*" && (name in ex.constants || name in ex.registries || name in ex.bindings || name in ex.functions))
       continue;
     for (const r of ex.reexports) {
-      if (name === "*") add2(r.module, r.name);
-      else if (r.as === name) add2(r.module, r.name);
-      else if (r.as === "*") add2(r.module, name);
+      if (name === "*") add3(r.module, r.name);
+      else if (r.as === name) add3(r.module, r.name);
+      else if (r.as === "*") add3(r.module, name);
     }
   }
   return new Set(asked.keys());
@@ -41881,6 +41881,4003 @@ var metricsWorkerFacts = {
   [metricFileFacts.id]: () => metricFileFacts
 };
 
+// src/gates/migrations/history.ts
+import { createHash as createHash2 } from "node:crypto";
+
+// src/gates/migrations/layout.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var NEVER_DIRS = /* @__PURE__ */ new Set([
+  "node_modules",
+  "vendor",
+  ".git",
+  "fixtures",
+  "__fixtures__",
+  "testdata",
+  "test",
+  "tests",
+  "__tests__",
+  "spec",
+  "seed",
+  "seeds",
+  "seeders",
+  "seeding"
+]);
+var NOT_MIGRATION_FILES = /^(?:structure|schema|seed|seeds|data|dump)\.sql$/i;
+var JS_EXT = /\.(?:[cm]?js|[cm]?ts)$/;
+function baseName(path2) {
+  return path2.slice(path2.lastIndexOf("/") + 1);
+}
+function join2(dir, name) {
+  return dir === "" ? name : `${dir}/${name}`;
+}
+function isNeverMigrationPath(path2) {
+  const parts = path2.split("/");
+  parts.pop();
+  return parts.some((p) => NEVER_DIRS.has(p.toLowerCase()));
+}
+function classifyMigrationPath(path2, paths, extra) {
+  const name = baseName(path2);
+  const dir = dirOf(path2);
+  const configured = extra?.configured.find((c) => c.match(path2));
+  if (configured) return classifyConfigured(path2, name, dir, configured);
+  if (isNeverMigrationPath(path2)) return void 0;
+  const parent = baseName(dir);
+  const grand = dirOf(dir);
+  if (name.endsWith(".sql")) return classifySql(path2, name, dir, parent, grand, paths);
+  if (name.endsWith(".py")) {
+    if (name === "__init__.py" || !/^[A-Za-z0-9_]+\.py$/.test(name)) return void 0;
+    if (parent === "versions" && (paths.has(join2(grand, "env.py")) || paths.has(join2(grand, "script.py.mako")) || baseName(grand) === "alembic" || extra?.alembicVersionDirs.has(dir))) {
+      return { path: path2, tool: "alembic", set: dir, role: "up", id: name.slice(0, -3), language: "python" };
+    }
+    if (parent === "migrations" && /^\d{4}_\w*\.py$/.test(name)) {
+      return {
+        path: path2,
+        tool: "django",
+        set: dir,
+        role: "up",
+        id: name.slice(0, -3),
+        version: name.slice(0, 4),
+        language: "python"
+      };
+    }
+    if (parent === "migrations" && /^[A-Za-z]\w*\.py$/.test(name) && paths.has(join2(dir, "__init__.py")) && !paths.has(join2(dir, "script.py.mako")) && !paths.has(join2(dir, "alembic.ini")) && !paths.has(join2(dir, "versions/__init__.py")) && !(name === "env.py" && paths.has(join2(dir, "versions")))) {
+      return { path: path2, tool: "django", set: dir, role: "up", id: name.slice(0, -3), language: "python" };
+    }
+    return void 0;
+  }
+  if (name.endsWith(".rb")) {
+    const m = /^(\d+)_\w+\.rb$/.exec(name);
+    if (m && /(?:^|\/)db\/[\w-]*migrate$/.test(dir)) {
+      return { path: path2, tool: "rails", set: dir, role: "up", id: m[1], version: m[1], language: "ruby" };
+    }
+    return void 0;
+  }
+  if (name.endsWith(".go")) {
+    const m = /^(\d+)_\w+\.go$/.exec(name);
+    if (m && !name.endsWith("_test.go") && /(?:^|\/)migrations?$/.test(dir)) {
+      return { path: path2, tool: "goose", set: dir, role: "up", id: m[1], version: m[1], language: "go" };
+    }
+    return void 0;
+  }
+  if (JS_EXT.test(name) && !name.endsWith(".d.ts") && !/^index\.[cm]?[jt]s$/.test(name)) {
+    if (parent === "alterations" && /^\d/.test(name)) {
+      return { path: path2, tool: "slonik", set: dir, role: "up", id: name.replace(JS_EXT, ""), language: "js" };
+    }
+    if (!/(?:^|\/)migrations?$/.test(dir) && !/\/migrations\/[^/]+$/.test(dir)) return void 0;
+    if (!/^\d/.test(name)) return void 0;
+    const stem = name.replace(JS_EXT, "");
+    const typeorm = /^(\d{13})-/.exec(stem);
+    if (typeorm) return { path: path2, tool: "typeorm", set: dir, role: "up", id: stem, version: typeorm[1], language: "js" };
+    const sequelize = /^(\d{14})-/.exec(stem);
+    if (sequelize)
+      return { path: path2, tool: "sequelize", set: dir, role: "up", id: name, version: sequelize[1], language: "js" };
+    const knex = /^(\d+)_/.exec(stem);
+    if (knex) return { path: path2, tool: "knex", set: dir, role: "up", id: name, version: knex[1], language: "js" };
+    return { path: path2, tool: "js", set: dir, role: "up", id: name, language: "js" };
+  }
+  return void 0;
+}
+function classifyConfigured(path2, name, dir, c) {
+  const language = /\.py$/.test(name) ? "python" : JS_EXT.test(name) ? "js" : /\.go$/.test(name) ? "go" : /\.rb$/.test(name) ? "ruby" : "sql";
+  const down = /(?:^|[._-])down\.sql(?:\.\w+)?$/i.test(name) || /^U\d/.test(name);
+  const version2 = leadingDigits(name);
+  return {
+    path: path2,
+    tool: c.tool,
+    set: dir,
+    role: down ? "down" : "up",
+    id: name,
+    ...version2 ? { version: version2 } : {},
+    language,
+    ...c.dialect ? { dialect: c.dialect } : {}
+  };
+}
+function classifySql(path2, name, dir, parent, grand, paths) {
+  if (NOT_MIGRATION_FILES.test(name)) return void 0;
+  if (name === "migration.sql") {
+    if (paths.has(join2(dir, "snapshot.json"))) {
+      return {
+        path: path2,
+        tool: "drizzle",
+        set: grand,
+        role: "up",
+        id: parent,
+        version: leadingDigits(parent),
+        language: "sql"
+      };
+    }
+    if (paths.has(join2(grand, "migration_lock.toml")) || /^\d+_/.test(parent)) {
+      return {
+        path: path2,
+        tool: "prisma",
+        set: grand,
+        role: "up",
+        id: parent,
+        version: leadingDigits(parent),
+        language: "sql"
+      };
+    }
+  }
+  if ((name === "up.sql" || name === "down.sql") && /^[\d-]+_/.test(parent)) {
+    const version2 = parent.slice(0, parent.indexOf("_")).replace(/-/g, "");
+    return {
+      path: path2,
+      tool: "diesel",
+      set: grand,
+      role: name === "up.sql" ? "up" : "down",
+      id: parent,
+      version: version2,
+      language: "sql"
+    };
+  }
+  if (paths.has(join2(dir, "atlas.sum"))) {
+    return { path: path2, tool: "atlas", set: dir, role: "up", id: name, version: atlasVersion(name), language: "sql" };
+  }
+  if (paths.has(join2(dir, "meta/_journal.json"))) {
+    return {
+      path: path2,
+      tool: "drizzle",
+      set: dir,
+      role: "up",
+      id: name.slice(0, -4),
+      version: leadingDigits(name),
+      language: "sql"
+    };
+  }
+  const flyway = /^([VUR])(\d+(?:[._]\d+)*)?__.+\.sql$/.exec(name);
+  if (flyway && (flyway[1] === "R" || flyway[2])) {
+    const role2 = flyway[1] === "V" ? "up" : flyway[1] === "U" ? "down" : "repeatable";
+    return {
+      path: path2,
+      tool: "flyway",
+      set: dir,
+      role: role2,
+      id: flyway[2] ?? name,
+      ...flyway[2] ? { version: flyway[2].replace(/_/g, ".") } : {},
+      language: "sql"
+    };
+  }
+  const gm = /^(\d+)_.*\.(up|down)\.sql$/.exec(name);
+  if (gm) {
+    return {
+      path: path2,
+      tool: "golang-migrate",
+      set: dir,
+      role: gm[2] === "up" ? "up" : "down",
+      id: gm[1],
+      version: gm[1],
+      language: "sql"
+    };
+  }
+  if (/\.down\.sql$|(?:^|[_.-])down\.sql$/i.test(name)) return void 0;
+  if (/(?:^|\/)(?:migrations?|migrate|db\/migrations?)(?:\/|$)/.test(dir + "/")) {
+    return {
+      path: path2,
+      tool: "sql",
+      set: dir,
+      role: "up",
+      id: name,
+      ...leadingDigits(name) ? { version: leadingDigits(name) } : {},
+      language: "sql"
+    };
+  }
+  return void 0;
+}
+function refineByContent(info, text2) {
+  if (info.tool !== "sql" || info.version === void 0) return info;
+  if (/^[ \t]*--[ \t]*\+goose[ \t]+up\b/im.test(text2)) return { ...info, tool: "goose" };
+  return info;
+}
+function leadingDigits(s) {
+  const m = /^(\d+)/.exec(s);
+  return m ? m[1] : void 0;
+}
+function atlasVersion(name) {
+  const stem = name.slice(0, -4);
+  const i = stem.indexOf("_");
+  return i === -1 ? stem : stem.slice(0, i);
+}
+function defaultTransactionMode(tool) {
+  switch (tool) {
+    case "prisma":
+    case "golang-migrate":
+    case "flyway":
+      return "implicit-multi";
+    case "drizzle":
+    case "atlas":
+    case "diesel":
+    case "django":
+    case "alembic":
+    case "rails":
+    case "knex":
+    case "typeorm":
+    case "kysely":
+      return "always";
+    // db-migrate wraps each migration in BEGIN/COMMIT on PostgreSQL unless run with --non-transactional;
+    // goose wraps SQL and Go migrations unless they say NO TRANSACTION / register a non-tx function.
+    case "db-migrate":
+    case "goose":
+      return "always";
+    case "sequelize":
+    case "sql":
+    case "slonik":
+    case "js":
+      return "explicit";
+  }
+}
+function toolName(tool) {
+  switch (tool) {
+    case "prisma":
+      return "Prisma Migrate";
+    case "drizzle":
+      return "drizzle-kit";
+    case "atlas":
+      return "Atlas";
+    case "flyway":
+      return "Flyway";
+    case "golang-migrate":
+      return "golang-migrate";
+    case "diesel":
+      return "Diesel";
+    case "sql":
+      return "the SQL migration runner";
+    case "django":
+      return "Django";
+    case "alembic":
+      return "Alembic";
+    case "rails":
+      return "Rails";
+    case "knex":
+      return "Knex";
+    case "typeorm":
+      return "TypeORM";
+    case "sequelize":
+      return "Sequelize";
+    case "db-migrate":
+      return "db-migrate";
+    case "kysely":
+      return "Kysely";
+    case "slonik":
+      return "the alteration runner";
+    case "goose":
+      return "goose";
+    case "js":
+      return "the migration runner";
+  }
+}
+var MIGRATION_GLOBS = [
+  "**/*.sql",
+  "**/migrations/*.py",
+  "**/versions/*.py",
+  "**/migrations/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/migration/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/migrations/*/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/alterations/*.{js,ts,mjs,cjs,mts,cts}",
+  "**/migrations/*.go",
+  "**/migration/*.go",
+  // Layouts only the config names (`gates.migrations.paths`): Synapse's `*.sql.postgres`, and code in
+  // directories of any name. classifyMigrationPath decides from the path alone, before any parsing.
+  "**/*.sql.*",
+  "**/*.{py,js,ts,mjs,cjs,mts,cts,go}"
+];
+function isSchemaMarkerPath(path2) {
+  const name = baseName(path2);
+  return name.endsWith(".prisma") || name === "migration_lock.toml" || name === "atlas.sum" || name === "_journal.json" || /^drizzle\.config\.[cm]?[jt]s$/.test(name) || name === "alembic.ini" || name === "ormconfig.json" || name === ".sequelizerc" || name === "schema.rb" || name === "structure.sql";
+}
+function compareMigrationIds(a, b) {
+  if (a.tool === "flyway" && a.version && b.version) {
+    const pa = a.version.split(".").map(Number);
+    const pb = b.version.split(".").map(Number);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+      const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+      if (d !== 0) return d;
+    }
+    return 0;
+  }
+  if ((a.tool === "golang-migrate" || a.tool === "goose" || a.tool === "rails" || a.tool === "typeorm") && a.version && b.version) {
+    const d = BigInt(a.version) - BigInt(b.version);
+    return d < 0n ? -1 : d > 0n ? 1 : 0;
+  }
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+function normalisePath2(path2) {
+  const out = [];
+  for (const part of path2.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+function alembicVersionDirs(iniPath, text2) {
+  const here = dirOf(iniPath);
+  const resolve = (value) => {
+    const v = value.trim().replace(/%\(here\)s\/?/g, "").replace(/^([\w.]+):/, (_m, pkg) => `${pkg.replace(/\./g, "/")}/`);
+    return normalisePath2(join2(here, v));
+  };
+  const out = [];
+  let section = "";
+  for (const raw of text2.split(/\r?\n/)) {
+    const line = raw.trim();
+    const header = /^\[([^\]]+)\]/.exec(line);
+    if (header) {
+      section = header[1];
+      continue;
+    }
+    if (section !== "alembic") continue;
+    const kv = /^(script_location|version_locations)\s*[=:]\s*(.+)$/.exec(line);
+    if (!kv) continue;
+    if (kv[1] === "script_location") out.push(join2(resolve(kv[2]), "versions"));
+    else for (const loc of kv[2].split(/[\s,;]+/).filter(Boolean)) out.push(resolve(loc));
+  }
+  return out;
+}
+function extraLayouts(options, alembicInis) {
+  const configured = (options?.paths ?? []).flatMap((p) => {
+    const globs = Array.isArray(p.glob) ? p.glob : [p.glob];
+    return globs.map((glob) => {
+      const match = (0, import_picomatch2.default)(glob, { dot: true });
+      return { glob, match: (path2) => match(path2), tool: p.tool, ...p.dialect ? { dialect: p.dialect } : {} };
+    });
+  });
+  return { alembicVersionDirs: new Set(alembicInis.flatMap((i) => alembicVersionDirs(i.path, i.text))), configured };
+}
+
+// src/gates/migrations/sql-ops.ts
+var VOLATILE_FUNCTIONS = /* @__PURE__ */ new Set([
+  "gen_random_uuid",
+  "uuid_generate_v1",
+  "uuid_generate_v1mc",
+  "uuid_generate_v4",
+  "uuidv4",
+  "uuidv7",
+  "random",
+  "random_normal",
+  "clock_timestamp",
+  "timeofday",
+  "nextval",
+  "setval",
+  "txid_current",
+  "gen_random_bytes",
+  "pg_backend_pid"
+]);
+var NON_VOLATILE_FUNCTIONS = /* @__PURE__ */ new Set([
+  "now",
+  "statement_timestamp",
+  "transaction_timestamp",
+  "current_timestamp",
+  "current_date",
+  "localtimestamp",
+  "lower",
+  "upper",
+  "to_jsonb",
+  "jsonb_build_object",
+  "json_build_object",
+  "jsonb_build_array",
+  "array",
+  "coalesce",
+  "concat",
+  "make_interval",
+  "to_timestamp",
+  "timezone",
+  "date_trunc",
+  "current_setting"
+]);
+var SERIAL_TYPES = {
+  serial: "int4",
+  serial4: "int4",
+  bigserial: "int8",
+  serial8: "int8",
+  smallserial: "int2",
+  serial2: "int2"
+};
+function tableKey(rel) {
+  if (!rel) return "?";
+  const schema = rel.schemaname;
+  const name = rel.relname ?? "?";
+  return schema && schema !== "public" ? `${schema}.${name}` : name;
+}
+function strings(list) {
+  return (list ?? []).map((n) => n.String?.sval ?? "").filter((s) => s !== "");
+}
+function typeName(tn) {
+  if (!tn) return void 0;
+  const names = strings(tn.names);
+  let name = names[names.length - 1];
+  if (!name) return void 0;
+  name = name.toLowerCase();
+  const mods = tn.typmods?.map((m) => m.A_Const?.ival?.ival ?? 0);
+  let out = mods && mods.length > 0 ? `${name}(${mods.join(",")})` : name;
+  if (tn.arrayBounds) out += "[]";
+  return out;
+}
+function classifyDefault(expr) {
+  if (!expr) return { kind: "none" };
+  let verdict = { kind: "constant" };
+  const visit2 = (n) => {
+    if (verdict.kind === "volatile" || n === null || typeof n !== "object") return;
+    if (Array.isArray(n)) {
+      for (const x of n) visit2(x);
+      return;
+    }
+    const node2 = n;
+    if (node2.FuncCall) {
+      const fn = strings(node2.FuncCall.funcname).pop()?.toLowerCase() ?? "";
+      if (VOLATILE_FUNCTIONS.has(fn)) {
+        verdict = { kind: "volatile", fn };
+        return;
+      }
+      if (!NON_VOLATILE_FUNCTIONS.has(fn) && verdict.kind === "constant") verdict = { kind: "unknown-function", fn };
+    }
+    if (node2.SubLink) {
+      if (verdict.kind === "constant") verdict = { kind: "unknown-function", fn: "subquery" };
+    }
+    for (const v of Object.values(node2)) visit2(v);
+  };
+  visit2(expr);
+  return verdict;
+}
+function columnSpec(def) {
+  const type = typeName(def.typeName);
+  const serial = type ? SERIAL_TYPES[type] : void 0;
+  const spec = {
+    name: def.colname ?? "?",
+    ...type ? { type: serial ?? type } : {},
+    notNull: !!serial,
+    primaryKey: false,
+    unique: false,
+    default: serial ? "volatile" : "none",
+    ...serial ? { defaultFunction: "nextval" } : {},
+    generatedStored: false,
+    identity: !!serial
+  };
+  for (const c of def.constraints ?? []) {
+    const con = c.Constraint;
+    if (!con) continue;
+    switch (con.contype) {
+      case "CONSTR_NOTNULL":
+        spec.notNull = true;
+        break;
+      case "CONSTR_PRIMARY":
+        spec.primaryKey = true;
+        spec.notNull = true;
+        break;
+      case "CONSTR_UNIQUE":
+        spec.unique = true;
+        break;
+      case "CONSTR_DEFAULT": {
+        const d = classifyDefault(con.raw_expr);
+        spec.default = d.kind;
+        if (d.fn) spec.defaultFunction = d.fn;
+        break;
+      }
+      case "CONSTR_GENERATED":
+        if (con.generated_kind !== "v") spec.generatedStored = true;
+        break;
+      case "CONSTR_IDENTITY":
+        spec.identity = true;
+        spec.notNull = true;
+        break;
+      case "CONSTR_FOREIGN":
+        spec.references = tableKey(con.pktable);
+        break;
+      default:
+        break;
+    }
+  }
+  return spec;
+}
+function notNullCheckColumn(expr) {
+  const nt = expr?.NullTest;
+  if (!nt || nt.nulltesttype !== "IS_NOT_NULL") return void 0;
+  const fields = strings(nt.arg?.ColumnRef?.fields);
+  return fields.length === 1 ? fields[0] : void 0;
+}
+function stringLiterals(node2, out = []) {
+  if (node2 === null || typeof node2 !== "object") return out;
+  if (Array.isArray(node2)) {
+    for (const x of node2) stringLiterals(x, out);
+    return out;
+  }
+  const n = node2;
+  const sval = n.A_Const?.sval?.sval;
+  if (typeof sval === "string") out.push(sval);
+  for (const v of Object.values(n)) stringLiterals(v, out);
+  return out;
+}
+function firstLine(text2) {
+  const line = text2.split(/\r?\n/).find((l) => l.trim() !== "") ?? text2;
+  const trimmed = line.trim();
+  return trimmed.length > 120 ? `${trimmed.slice(0, 117)}\u2026` : trimmed;
+}
+function hasOption(options, name) {
+  return (options ?? []).some((o) => o.DefElem?.defname === name);
+}
+function statementOps(s, lineOffset = 0) {
+  const base4 = {
+    line: s.line + lineOffset,
+    endLine: s.endLine + lineOffset,
+    via: "sql",
+    snippet: firstLine(s.text)
+  };
+  const stmt = s.stmt;
+  const out = [];
+  const [type] = Object.keys(stmt);
+  const node2 = type ? stmt[type] : {};
+  switch (type) {
+    case "CreateStmt": {
+      const columns = [];
+      const primaryKey = [];
+      for (const elt of node2.tableElts ?? []) {
+        if (elt.ColumnDef) {
+          const spec = columnSpec(elt.ColumnDef);
+          columns.push(spec);
+          if (spec.primaryKey) primaryKey.push(spec.name);
+        } else if (elt.Constraint?.contype === "CONSTR_PRIMARY") {
+          primaryKey.push(...strings(elt.Constraint.keys));
+        }
+      }
+      out.push({ ...base4, kind: "create-table", table: tableKey(node2.relation), columns, primaryKey });
+      break;
+    }
+    case "CreateTableAsStmt": {
+      const rel = node2.into?.rel;
+      if (node2.objtype === "OBJECT_MATVIEW" || node2.objtype === "OBJECT_TABLE") {
+        out.push({ ...base4, kind: "create-table", table: tableKey(rel), columns: [], primaryKey: [] });
+      }
+      break;
+    }
+    case "DropStmt": {
+      const kinds = {
+        OBJECT_TABLE: "table",
+        OBJECT_SCHEMA: "schema",
+        OBJECT_VIEW: "view",
+        OBJECT_MATVIEW: "materialized view"
+      };
+      const cascade = node2.behavior === "DROP_CASCADE";
+      if (node2.removeType === "OBJECT_INDEX") {
+        for (const obj of node2.objects ?? []) {
+          const parts = strings(obj.List?.items);
+          out.push({ ...base4, kind: "drop-index", name: parts.join("."), concurrent: !!node2.concurrent });
+        }
+        break;
+      }
+      const objectType = kinds[node2.removeType];
+      if (!objectType) {
+        out.push({ ...base4, kind: "other", literals: [] });
+        break;
+      }
+      for (const obj of node2.objects ?? []) {
+        const parts = obj.List ? strings(obj.List.items) : obj.String ? [obj.String.sval] : [];
+        const key = parts.length > 1 && parts[0] !== "public" ? parts.join(".") : parts[parts.length - 1] ?? "?";
+        out.push({ ...base4, kind: "drop-table", table: key, objectType, cascade });
+      }
+      break;
+    }
+    case "DropdbStmt":
+      out.push({ ...base4, kind: "drop-table", table: node2.dbname ?? "?", objectType: "database", cascade: false });
+      break;
+    case "TruncateStmt":
+      for (const r of node2.relations ?? []) {
+        out.push({ ...base4, kind: "truncate", table: tableKey(r.RangeVar), cascade: node2.behavior === "DROP_CASCADE" });
+      }
+      break;
+    case "RenameStmt": {
+      if (node2.renameType === "OBJECT_COLUMN") {
+        out.push({
+          ...base4,
+          kind: "rename-column",
+          table: tableKey(node2.relation),
+          column: node2.subname ?? "?",
+          to: node2.newname ?? "?"
+        });
+      } else if (node2.renameType === "OBJECT_TABLE") {
+        out.push({ ...base4, kind: "rename-table", table: tableKey(node2.relation), to: node2.newname ?? "?" });
+      } else {
+        out.push({ ...base4, kind: "other", literals: [] });
+      }
+      break;
+    }
+    case "AlterTableStmt": {
+      if (node2.objtype !== "OBJECT_TABLE" && node2.objtype !== "OBJECT_MATVIEW") {
+        out.push({ ...base4, kind: "other", literals: [] });
+        break;
+      }
+      const table = tableKey(node2.relation);
+      for (const c of node2.cmds ?? []) {
+        const cmd = c.AlterTableCmd;
+        if (!cmd) continue;
+        out.push(...alterTableCmd(base4, table, cmd));
+      }
+      break;
+    }
+    case "IndexStmt": {
+      const columns = (node2.indexParams ?? []).map(
+        (p) => p.IndexElem?.name ?? "(expression)"
+      );
+      out.push({
+        ...base4,
+        kind: "create-index",
+        table: tableKey(node2.relation),
+        ...node2.idxname ? { name: node2.idxname } : {},
+        concurrent: !!node2.concurrent,
+        unique: !!node2.unique,
+        columns
+      });
+      break;
+    }
+    case "ReindexStmt":
+      out.push({
+        ...base4,
+        kind: "reindex",
+        target: node2.relation ? tableKey(node2.relation) : node2.name ?? "?",
+        concurrent: hasOption(node2.params, "concurrently")
+      });
+      break;
+    case "VacuumStmt":
+      if (node2.is_vacuumcmd && hasOption(node2.options, "full")) {
+        for (const r of node2.rels ?? []) {
+          out.push({ ...base4, kind: "rewrite-table", table: tableKey(r.VacuumRelation?.relation), how: "VACUUM FULL" });
+        }
+        if (!node2.rels) out.push({ ...base4, kind: "rewrite-table", table: "*", how: "VACUUM FULL" });
+      } else {
+        out.push({ ...base4, kind: "other", literals: [] });
+      }
+      break;
+    case "ClusterStmt":
+      out.push({
+        ...base4,
+        kind: "rewrite-table",
+        table: node2.relation ? tableKey(node2.relation) : "*",
+        how: "CLUSTER"
+      });
+      break;
+    case "RefreshMatViewStmt":
+      if (node2.concurrent) out.push({ ...base4, kind: "other", literals: [] });
+      else
+        out.push({ ...base4, kind: "rewrite-table", table: tableKey(node2.relation), how: "REFRESH MATERIALIZED VIEW" });
+      break;
+    case "AlterEnumStmt":
+      if (node2.oldVal === void 0 && typeof node2.newVal === "string") {
+        out.push({ ...base4, kind: "enum-add-value", type: strings(node2.typeName).join("."), value: node2.newVal });
+      } else {
+        out.push({ ...base4, kind: "other", literals: [] });
+      }
+      break;
+    case "VariableSetStmt": {
+      const name = node2.name?.toLowerCase();
+      if (name === "lock_timeout" || name === "statement_timeout") {
+        const arg2 = node2.args?.[0]?.A_Const;
+        const value = arg2?.sval?.sval ?? arg2?.ival?.ival ?? 0;
+        const disabled = node2.kind !== "VAR_SET_VALUE" || value === 0 || value === "0";
+        out.push({ ...base4, kind: "set-timeout", setting: name, disabled });
+      } else {
+        out.push({ ...base4, kind: "other", literals: [] });
+      }
+      break;
+    }
+    case "TransactionStmt": {
+      const kind = node2.kind;
+      if (kind === "TRANS_STMT_BEGIN" || kind === "TRANS_STMT_START")
+        out.push({ ...base4, kind: "transaction", action: "begin" });
+      else if (kind === "TRANS_STMT_COMMIT" || kind === "TRANS_STMT_COMMIT_PREPARED")
+        out.push({ ...base4, kind: "transaction", action: "commit" });
+      else if (kind === "TRANS_STMT_ROLLBACK") out.push({ ...base4, kind: "transaction", action: "rollback" });
+      else out.push({ ...base4, kind: "other", literals: [] });
+      break;
+    }
+    case "UpdateStmt":
+    case "DeleteStmt":
+    case "InsertStmt": {
+      const verb = type === "UpdateStmt" ? "update" : type === "DeleteStmt" ? "delete" : "insert";
+      const copies = verb !== "insert" || !!node2.selectStmt?.SelectStmt?.fromClause;
+      if (copies) {
+        out.push({
+          ...base4,
+          kind: "dml",
+          verb,
+          table: tableKey(node2.relation),
+          hasWhere: !!node2.whereClause,
+          literals: stringLiterals(node2)
+        });
+      } else {
+        out.push({ ...base4, kind: "other", literals: stringLiterals(node2) });
+      }
+      break;
+    }
+    case "ViewStmt":
+      out.push({ ...base4, kind: "create-view", view: tableKey(node2.view) });
+      break;
+    case "CreateTrigStmt":
+      out.push({
+        ...base4,
+        kind: "other-lock",
+        table: tableKey(node2.relation),
+        lock: "share-row-exclusive",
+        what: "CREATE TRIGGER",
+        literals: []
+      });
+      break;
+    default:
+      out.push({ ...base4, kind: "other", literals: stringLiterals(node2) });
+      break;
+  }
+  if (out.some((o) => o.literals === void 0)) {
+    const literals = stringLiterals(node2);
+    for (const o of out) o.literals ??= literals;
+  }
+  return out;
+}
+function alterTableCmd(base4, table, cmd) {
+  switch (cmd.subtype) {
+    case "AT_AddColumn":
+      return [{ ...base4, kind: "add-column", table, column: columnSpec(cmd.def?.ColumnDef ?? {}) }];
+    case "AT_DropColumn":
+      return [{ ...base4, kind: "drop-column", table, column: cmd.name ?? "?" }];
+    case "AT_AlterColumnType": {
+      const def = cmd.def?.ColumnDef;
+      const type = typeName(def?.typeName);
+      return [
+        {
+          ...base4,
+          kind: "alter-column-type",
+          table,
+          column: cmd.name ?? "?",
+          ...type ? { type } : {},
+          using: !!def?.raw_default
+        }
+      ];
+    }
+    case "AT_SetNotNull":
+      return [{ ...base4, kind: "set-not-null", table, column: cmd.name ?? "?" }];
+    case "AT_AddConstraint": {
+      const con = cmd.def?.Constraint;
+      if (!con) return [];
+      const kinds = {
+        CONSTR_CHECK: "check",
+        CONSTR_FOREIGN: "foreign-key",
+        CONSTR_UNIQUE: "unique",
+        CONSTR_PRIMARY: "primary-key",
+        CONSTR_EXCLUSION: "exclude"
+      };
+      const constraint = kinds[con.contype];
+      if (!constraint)
+        return [{ ...base4, kind: "other-lock", table, lock: "access-exclusive", what: "ADD CONSTRAINT", literals: [] }];
+      const notNullColumn = constraint === "check" ? notNullCheckColumn(con.raw_expr) : void 0;
+      return [
+        {
+          ...base4,
+          kind: "add-constraint",
+          table,
+          constraint,
+          ...con.conname ? { name: con.conname } : {},
+          notValid: !!con.skip_validation,
+          ...con.indexname ? { usingIndex: con.indexname } : {},
+          ...notNullColumn ? { notNullColumn } : {},
+          ...constraint === "foreign-key" ? { references: tableKey(con.pktable) } : {},
+          columns: strings(constraint === "foreign-key" ? con.fk_attrs : con.keys)
+        }
+      ];
+    }
+    case "AT_ValidateConstraint":
+      return [{ ...base4, kind: "validate-constraint", table, name: cmd.name ?? "?" }];
+    case "AT_SetLogged":
+      return [{ ...base4, kind: "rewrite-table", table, how: "SET LOGGED" }];
+    case "AT_SetUnLogged":
+      return [{ ...base4, kind: "rewrite-table", table, how: "SET UNLOGGED" }];
+    case "AT_DropNotNull":
+      return [
+        {
+          ...base4,
+          kind: "other-lock",
+          table,
+          lock: "access-exclusive",
+          what: "DROP NOT NULL",
+          ...cmd.name ? { column: cmd.name } : {},
+          literals: []
+        }
+      ];
+    case "AT_DropConstraint":
+    case "AT_ColumnDefault":
+    case "AT_SetStatistics":
+    case "AT_SetOptions":
+    case "AT_ResetOptions":
+    case "AT_SetStorage":
+    case "AT_ChangeOwner":
+    case "AT_ReplicaIdentity":
+    case "AT_EnableTrig":
+    case "AT_DisableTrig":
+    case "AT_AttachPartition":
+    case "AT_DetachPartition":
+    case "AT_AddIdentity":
+    case "AT_DropIdentity":
+    case "AT_SetIdentity":
+    case "AT_SetRelOptions":
+      return [
+        {
+          ...base4,
+          kind: "other-lock",
+          table,
+          lock: cmd.subtype === "AT_DetachPartition" && cmd.def?.PartitionCmd?.concurrent ? "share-update-exclusive" : "access-exclusive",
+          what: "ALTER TABLE",
+          literals: stringLiterals(cmd)
+        }
+      ];
+    default:
+      return [
+        {
+          ...base4,
+          kind: "other-lock",
+          table,
+          lock: "access-exclusive",
+          what: "ALTER TABLE",
+          literals: stringLiterals(cmd)
+        }
+      ];
+  }
+}
+
+// src/gates/migrations/orm/django.ts
+function djangoApp(path2) {
+  const parts = path2.split("/");
+  return parts[parts.length - 3] ?? "";
+}
+function migrationClass(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  for (const node2 of root.namedChildren) {
+    const cls = node2?.type === "decorated_definition" ? node2.childForFieldName("definition") : node2;
+    if (cls?.type !== "class_definition" || cls.childForFieldName("name")?.text !== "Migration") continue;
+    return cls;
+  }
+  return void 0;
+}
+function classAttributes(cls) {
+  const out = /* @__PURE__ */ new Map();
+  const body = cls.childForFieldName("body");
+  for (const stmt of body?.namedChildren ?? []) {
+    if (stmt?.type !== "expression_statement") continue;
+    const a = stmt.namedChildren[0];
+    if (a?.type !== "assignment") continue;
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    if (left?.type === "identifier" && right) out.set(left.text, right);
+  }
+  return out;
+}
+function elements(list) {
+  if (!list || list.type !== "list" && list.type !== "tuple") return [];
+  return list.namedChildren.filter((c) => c !== null && c.type !== "comment");
+}
+function djangoMeta(file2) {
+  const app = djangoApp(file2.path);
+  const name = file2.path.slice(file2.path.lastIndexOf("/") + 1).replace(/\.py$/, "");
+  const cls = migrationClass(file2);
+  const meta3 = { app, name, dependencies: [], replaces: [], atomic: true, valid: !!cls };
+  if (!cls) return meta3;
+  const attrs = classAttributes(cls);
+  for (const dep of elements(attrs.get("dependencies"))) {
+    const [a, n] = elements(dep).map((e) => stringValue(e));
+    if (a !== void 0 && n !== void 0) meta3.dependencies.push({ app: a, name: n, line: lineOf(dep) });
+  }
+  for (const rep of elements(attrs.get("replaces"))) {
+    const [a, n] = elements(rep).map((e) => stringValue(e));
+    if (a !== void 0 && n !== void 0) meta3.replaces.push({ app: a, name: n });
+  }
+  if (attrs.get("atomic")?.type === "false") meta3.atomic = false;
+  return meta3;
+}
+function arg(call, name, position) {
+  return keywordArgs(call).get(name) ?? positionalArgs(call)[position];
+}
+function lastName(call) {
+  const n = calleeName(call) ?? "";
+  return n.slice(n.lastIndexOf(".") + 1);
+}
+function boolKw(kw, name, fallback) {
+  const v = kw.get(name);
+  if (!v) return fallback;
+  if (v.type === "true") return true;
+  if (v.type === "false") return false;
+  return fallback;
+}
+function intKw(kw, name) {
+  const v = kw.get(name);
+  return v?.type === "integer" ? Number(v.text) : void 0;
+}
+var FIELD_TYPES = {
+  AutoField: "int4",
+  BigAutoField: "int8",
+  SmallAutoField: "int2",
+  IntegerField: "int4",
+  BigIntegerField: "int8",
+  SmallIntegerField: "int2",
+  PositiveIntegerField: "int4",
+  PositiveBigIntegerField: "int8",
+  PositiveSmallIntegerField: "int2",
+  TextField: "text",
+  BooleanField: "bool",
+  DateTimeField: "timestamptz",
+  DateField: "date",
+  TimeField: "time",
+  UUIDField: "uuid",
+  JSONField: "jsonb",
+  FloatField: "float8",
+  BinaryField: "bytea",
+  DurationField: "interval"
+};
+function djangoField(call) {
+  if (!call || call.type !== "call") return void 0;
+  const cls = lastName(call);
+  if (!cls.endsWith("Field") && cls !== "ForeignKey" && cls !== "OneToOneField" && cls !== "ManyToManyField")
+    return void 0;
+  const kw = keywordArgs(call);
+  let type = FIELD_TYPES[cls];
+  if (cls === "CharField" || cls === "SlugField" || cls === "EmailField" || cls === "URLField") {
+    const len = intKw(kw, "max_length") ?? (cls === "SlugField" ? 50 : cls === "EmailField" ? 254 : cls === "URLField" ? 200 : void 0);
+    type = len !== void 0 ? `varchar(${len})` : "varchar";
+  }
+  if (cls === "DecimalField") {
+    const digits = intKw(kw, "max_digits");
+    const places = intKw(kw, "decimal_places");
+    type = digits !== void 0 && places !== void 0 ? `numeric(${digits},${places})` : "numeric";
+  }
+  const relation = cls === "ForeignKey" || cls === "OneToOneField";
+  return {
+    cls,
+    null: boolKw(kw, "null", false),
+    ...type ? { type } : {},
+    unique: boolKw(kw, "unique", cls === "OneToOneField"),
+    // Django indexes ForeignKey columns unless db_index=False; OneToOne gets a unique constraint instead.
+    dbIndex: boolKw(kw, "db_index", cls === "ForeignKey"),
+    primaryKey: boolKw(kw, "primary_key", false),
+    hasDefault: kw.has("default"),
+    hasDbDefault: kw.has("db_default"),
+    foreignKey: relation && boolKw(kw, "db_constraint", true)
+  };
+}
+function modelKey(node2, app) {
+  const v = node2 ? stringValue(node2) : void 0;
+  if (v === void 0) return void 0;
+  const dot = v.indexOf(".");
+  return dot === -1 ? `${app}_${v}`.toLowerCase() : `${v.slice(0, dot)}_${v.slice(dot + 1)}`.toLowerCase();
+}
+function base(call) {
+  const first = call.text.split("\n")[0].trim();
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via: "django",
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
+}
+function columnOf(name, field2) {
+  return field2 && (field2.cls === "ForeignKey" || field2.cls === "OneToOneField") ? `${name}_id` : name;
+}
+function sqlStrings(node2) {
+  if (!node2) return [];
+  const direct = stringValue(node2);
+  if (direct !== void 0) return [{ text: direct, line: lineOf(node2) }];
+  if (node2.type === "list" || node2.type === "tuple") {
+    return elements(node2).flatMap((e) => {
+      if (e.type === "tuple") return sqlStrings(elements(e)[0]);
+      return sqlStrings(e);
+    });
+  }
+  return [];
+}
+function operationOps(call, app, path2, out, decls) {
+  const b = base(call);
+  const name = lastName(call);
+  const model = modelKey(arg(call, name === "CreateModel" || name === "DeleteModel" ? "name" : "model_name", 0), app);
+  switch (name) {
+    case "CreateModel": {
+      const columns = elements(arg(call, "fields", 1)).flatMap((t) => {
+        const [n, f] = elements(t);
+        const fieldName = n ? stringValue(n) : void 0;
+        const field2 = djangoField(f);
+        if (!fieldName) return [];
+        if (field2 && model) decls.push({ model, field: fieldName, orm: field2 });
+        return [
+          {
+            name: columnOf(fieldName, field2),
+            ...field2?.type ? { type: field2.type } : {},
+            notNull: !(field2?.null ?? false),
+            primaryKey: field2?.primaryKey ?? false,
+            unique: field2?.unique ?? false,
+            default: "none",
+            generatedStored: false,
+            identity: field2?.cls.endsWith("AutoField") ?? false
+          }
+        ];
+      });
+      if (model)
+        out.push({
+          ...b,
+          kind: "create-table",
+          table: model,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
+      break;
+    }
+    case "DeleteModel":
+      if (model) out.push({ ...b, kind: "drop-table", table: model, objectType: "table", cascade: false });
+      break;
+    case "RenameModel": {
+      const from = modelKey(arg(call, "old_name", 0), app);
+      const to = modelKey(arg(call, "new_name", 1), app);
+      if (from && to) out.push({ ...b, kind: "rename-table", table: from, to });
+      break;
+    }
+    case "AddField": {
+      const fieldName = stringValue(arg(call, "name", 1) ?? call);
+      const field2 = djangoField(arg(call, "field", 2));
+      if (!model || !fieldName || !field2 || field2.cls === "ManyToManyField") break;
+      decls.push({ model, field: fieldName, orm: field2 });
+      const column = columnOf(fieldName, field2);
+      out.push({
+        ...b,
+        kind: "add-column",
+        table: model,
+        column: {
+          name: column,
+          ...field2.type ? { type: field2.type } : {},
+          notNull: !field2.null,
+          primaryKey: field2.primaryKey,
+          unique: false,
+          // Django computes a callable default once in Python and sends it as a constant.
+          default: field2.hasDefault || field2.hasDbDefault ? "constant" : "none",
+          generatedStored: false,
+          identity: field2.cls.endsWith("AutoField"),
+          // Marks the Django pattern of dropping the default right after adding the column.
+          ...!field2.null && field2.hasDefault && !field2.hasDbDefault ? { defaultFunction: "django-drops-default" } : {}
+        }
+      });
+      if (field2.foreignKey) {
+        out.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: "foreign-key",
+          notValid: false,
+          columns: [column]
+        });
+      }
+      if (field2.unique)
+        out.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: "unique",
+          notValid: false,
+          columns: [column]
+        });
+      else if (field2.dbIndex)
+        out.push({ ...b, kind: "create-index", table: model, concurrent: false, unique: false, columns: [column] });
+      break;
+    }
+    case "RemoveField": {
+      const fieldName = stringValue(arg(call, "name", 1) ?? call);
+      if (model && fieldName) out.push({ ...b, kind: "drop-column", table: model, column: fieldName });
+      break;
+    }
+    case "RenameField": {
+      const from = stringValue(arg(call, "old_name", 1) ?? call);
+      const to = stringValue(arg(call, "new_name", 2) ?? call);
+      if (model && from && to) out.push({ ...b, kind: "rename-column", table: model, column: from, to });
+      break;
+    }
+    case "AlterField": {
+      const fieldName = stringValue(arg(call, "name", 1) ?? call);
+      const field2 = djangoField(arg(call, "field", 2));
+      if (model && fieldName && field2) {
+        out.push({ ...b, kind: "alter-field", table: model, column: fieldName, field: field2, app });
+        decls.push({ model, field: fieldName, orm: field2 });
+      }
+      break;
+    }
+    case "AddIndex":
+    case "AddIndexConcurrently": {
+      const index = arg(call, "index", 1);
+      const kw = index?.type === "call" ? keywordArgs(index) : /* @__PURE__ */ new Map();
+      const fields = elements(kw.get("fields")).map((f) => stringValue(f) ?? "?");
+      const idxName = kw.get("name") ? stringValue(kw.get("name")) : void 0;
+      if (model) {
+        out.push({
+          ...b,
+          kind: "create-index",
+          table: model,
+          ...idxName ? { name: idxName } : {},
+          concurrent: name === "AddIndexConcurrently",
+          unique: false,
+          columns: fields
+        });
+      }
+      break;
+    }
+    case "RemoveIndex":
+    case "RemoveIndexConcurrently": {
+      const idxName = stringValue(arg(call, "name", 1) ?? call);
+      if (idxName)
+        out.push({ ...b, kind: "drop-index", name: idxName, concurrent: name === "RemoveIndexConcurrently" });
+      break;
+    }
+    case "AddConstraint":
+    case "AddConstraintNotValid": {
+      const constraint = arg(call, "constraint", 1);
+      const cls = constraint?.type === "call" ? lastName(constraint) : "";
+      const kw = constraint?.type === "call" ? keywordArgs(constraint) : /* @__PURE__ */ new Map();
+      const conName = kw.get("name") ? stringValue(kw.get("name")) : void 0;
+      const kind = cls === "UniqueConstraint" ? "unique" : cls === "CheckConstraint" ? "check" : cls === "ExclusionConstraint" ? "exclude" : void 0;
+      if (model && kind === "unique" && (kw.has("condition") || positionalArgs(constraint).length > 0)) {
+        out.push({
+          ...b,
+          kind: "create-index",
+          table: model,
+          ...conName ? { name: conName } : {},
+          concurrent: false,
+          unique: true,
+          columns: []
+        });
+      } else if (model && kind) {
+        const columns = elements(kw.get("fields")).map((f) => stringValue(f) ?? "?");
+        out.push({
+          ...b,
+          kind: "add-constraint",
+          table: model,
+          constraint: kind,
+          ...conName ? { name: conName } : {},
+          notValid: name === "AddConstraintNotValid",
+          columns
+        });
+      }
+      break;
+    }
+    case "ValidateConstraint": {
+      const conName = stringValue(arg(call, "name", 1) ?? call);
+      if (model && conName) out.push({ ...b, kind: "validate-constraint", table: model, name: conName });
+      break;
+    }
+    case "RunSQL": {
+      for (const s of sqlStrings(arg(call, "sql", 0))) {
+        const { ops } = embeddedSqlOps(s.text, s.line, path2);
+        for (const op of ops) out.push({ ...op, via: "django" });
+      }
+      break;
+    }
+    case "RunPython":
+      out.push({ ...b, kind: "code-backfill", description: "RunPython" });
+      break;
+    case "SeparateDatabaseAndState": {
+      const stateOps = [];
+      for (const inner of elements(arg(call, "state_operations", 1)))
+        if (inner.type === "call") operationOps(inner, app, path2, stateOps, decls);
+      const removedInState = new Set(
+        stateOps.flatMap(
+          (o) => o.kind === "drop-column" ? [`${o.table}.${o.column}`] : o.kind === "drop-table" ? [o.table] : []
+        )
+      );
+      for (const inner of elements(arg(call, "database_operations", 0))) {
+        if (inner.type !== "call") continue;
+        const ops = [];
+        operationOps(inner, app, path2, ops, decls);
+        for (const op of ops) {
+          const contract = op.kind === "drop-column" && !removedInState.has(`${op.table}.${op.column}`) || op.kind === "drop-table" && op.objectType === "table" && !removedInState.has(op.table);
+          out.push(contract ? { ...op, contractStep: true } : op);
+        }
+      }
+      break;
+    }
+    default:
+      out.push({ ...b, kind: "other", literals: [] });
+      break;
+  }
+}
+function djangoOps(file2) {
+  const cls = migrationClass(file2);
+  if (!cls) return { ops: [], atomic: true, declarations: [] };
+  const attrs = classAttributes(cls);
+  const out = [];
+  const declarations = [];
+  const app = djangoApp(file2.path);
+  for (const call of elements(attrs.get("operations")))
+    if (call.type === "call") operationOps(call, app, file2.path, out, declarations);
+  return { ops: out, atomic: attrs.get("atomic")?.type !== "false", declarations };
+}
+function djangoStateOnlyDrops(file2) {
+  const cls = migrationClass(file2);
+  if (!cls) return [];
+  const app = djangoApp(file2.path);
+  const out = [];
+  const key = (op) => op.kind === "drop-column" ? `${op.table}.${op.column}` : op.kind === "drop-table" ? op.table : void 0;
+  for (const call of elements(classAttributes(cls).get("operations"))) {
+    if (call.type !== "call" || lastName(call) !== "SeparateDatabaseAndState") continue;
+    const state = [];
+    const db = [];
+    for (const inner of elements(arg(call, "state_operations", 1)))
+      if (inner.type === "call") operationOps(inner, app, file2.path, state, []);
+    for (const inner of elements(arg(call, "database_operations", 0)))
+      if (inner.type === "call") operationOps(inner, app, file2.path, db, []);
+    const dropped = new Set(db.map(key).filter((k) => k !== void 0));
+    for (const op of state) {
+      const k = key(op);
+      if (k && !dropped.has(k)) out.push(k);
+    }
+  }
+  return out;
+}
+function djangoTouchedTables(file2) {
+  const out = /* @__PURE__ */ new Set();
+  const cls = migrationClass(file2);
+  if (!cls) return out;
+  const app = djangoApp(file2.path);
+  const visit2 = (call) => {
+    const name = lastName(call);
+    const model = modelKey(
+      arg(
+        call,
+        name === "CreateModel" || name === "DeleteModel" || name.startsWith("AlterModel") ? "name" : "model_name",
+        0
+      ),
+      app
+    );
+    if (model && name !== "RunSQL" && name !== "RunPython") out.add(model);
+    for (const key of ["state_operations", "database_operations"])
+      for (const inner of elements(arg(call, key, key === "state_operations" ? 1 : 0)))
+        if (inner.type === "call") visit2(inner);
+  };
+  for (const call of elements(classAttributes(cls).get("operations"))) if (call.type === "call") visit2(call);
+  return out;
+}
+
+// src/gates/migrations/orm/goose.ts
+var REGISTER = /^goose\.Add(?:Named)?Migration(NoTx)?(?:Context)?$/;
+var EXEC = /\.(?:Exec|ExecContext|Query|QueryContext)$/;
+function gooseOps(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return { ops: [] };
+  const functions = /* @__PURE__ */ new Map();
+  for (const fn of descendantsOfType(root, "function_declaration")) {
+    const name = fn.childForFieldName("name")?.text;
+    if (name) functions.set(name, fn);
+  }
+  const ups = [];
+  let noTx = false;
+  for (const call of descendantsOfType(root, "call_expression")) {
+    const m = REGISTER.exec(calleeName(call) ?? "");
+    if (!m) continue;
+    if (m[1]) noTx = true;
+    const args = positionalArgs(call);
+    const up = /Named/.test(calleeName(call) ?? "") ? args[1] : args[0];
+    if (!up) continue;
+    if (up.type === "func_literal") ups.push(up);
+    else if (up.type === "identifier" && functions.has(up.text)) ups.push(functions.get(up.text));
+  }
+  const ops = [];
+  for (const fn of ups) {
+    for (const call of descendantsOfType(fn, "call_expression")) {
+      if (!EXEC.test(calleeName(call) ?? "")) continue;
+      const args = positionalArgs(call);
+      const sqlArg = /Context$/.test(calleeName(call) ?? "") ? args[1] : args[0];
+      const parts = sqlArg ? templateParts(sqlArg) : void 0;
+      if (!sqlArg || !parts || parts.expressions.length > 0) continue;
+      for (const op of embeddedSqlOps(parts.strings[0], lineOf(sqlArg), file2.path).ops)
+        ops.push({ ...op, via: "goose" });
+    }
+  }
+  return { ops, ...noTx ? { mode: "explicit" } : {} };
+}
+
+// src/gates/migrations/orm/js.ts
+function firstParamName(fn) {
+  const params = fn.childForFieldName("parameters") ?? fn.childForFieldName("parameter");
+  if (!params) return void 0;
+  if (params.type === "identifier") return params.text;
+  const first = params.namedChildren.find((c) => c !== null && c.type !== "comment");
+  if (!first) return void 0;
+  const pattern = first.childForFieldName("pattern") ?? first;
+  return pattern.type === "identifier" ? pattern.text : void 0;
+}
+var FUNCTION_TYPES2 = /* @__PURE__ */ new Set([
+  "function_expression",
+  "function",
+  "arrow_function",
+  "function_declaration",
+  "method_definition",
+  "generator_function"
+]);
+function upFunctions(root) {
+  const out = [];
+  for (const n of descendantsOfType(root, [
+    "method_definition",
+    "function_declaration",
+    "variable_declarator",
+    "pair",
+    "assignment_expression"
+  ])) {
+    switch (n.type) {
+      case "method_definition":
+      case "function_declaration":
+        if (n.childForFieldName("name")?.text === "up") out.push(n);
+        break;
+      case "variable_declarator": {
+        const value = n.childForFieldName("value");
+        if (n.childForFieldName("name")?.text === "up" && value && FUNCTION_TYPES2.has(value.type)) out.push(value);
+        break;
+      }
+      case "pair": {
+        const value = n.childForFieldName("value");
+        if (n.childForFieldName("key")?.text === "up" && value && FUNCTION_TYPES2.has(value.type)) out.push(value);
+        break;
+      }
+      case "assignment_expression": {
+        const left = n.childForFieldName("left")?.text;
+        const right = n.childForFieldName("right");
+        if ((left === "exports.up" || left === "module.exports.up") && right && FUNCTION_TYPES2.has(right.type))
+          out.push(right);
+        break;
+      }
+    }
+  }
+  return out;
+}
+var DB_MIGRATE_METHODS = /* @__PURE__ */ new Set([
+  "runSql",
+  "all",
+  "createTable",
+  "addColumn",
+  "removeColumn",
+  "renameColumn",
+  "changeColumn",
+  "addIndex",
+  "removeIndex",
+  "dropTable",
+  "renameTable",
+  "addForeignKey",
+  "removeForeignKey",
+  "insert"
+]);
+function callsOnParam(fn, param) {
+  const out = /* @__PURE__ */ new Set();
+  for (const call of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call);
+    if (m?.receiver?.type === "identifier" && m.receiver.text === param) out.add(m.method);
+  }
+  return out;
+}
+function libraryOf2(root, ups, fallback) {
+  const imports = importsOf(root);
+  if (imports.has("typeorm")) return "typeorm";
+  if (imports.has("sequelize") || imports.has("sequelize-typescript") || imports.has("@sequelize/core"))
+    return "sequelize";
+  if (imports.has("knex")) return "knex";
+  if (imports.has("kysely")) return "kysely";
+  if (imports.has("slonik") || [...imports.keys()].some((m) => m.endsWith("/alteration") || m.includes("slonik")))
+    return "slonik";
+  const param = ups[0] ? firstParamName(ups[0]) : void 0;
+  if (param === "queryRunner") return "typeorm";
+  if (param === "queryInterface") return "sequelize";
+  if (param === "knex") return "knex";
+  if (param && ups[0] && [...callsOnParam(ups[0], param)].some((m) => DB_MIGRATE_METHODS.has(m)) && !callsOnParam(ups[0], param).has("schema")) {
+    if (fallback !== "slonik") return "db-migrate";
+  }
+  if (fallback === "slonik") return "slonik";
+  return fallback === "typeorm" || fallback === "sequelize" || fallback === "knex" ? fallback : void 0;
+}
+function disablesTransaction(root) {
+  for (const n of descendantsOfType(root, [
+    "variable_declarator",
+    "assignment_expression",
+    "public_field_definition",
+    "field_definition"
+  ])) {
+    if (n.type === "public_field_definition" || n.type === "field_definition") {
+      const name = (n.childForFieldName("name") ?? n.childForFieldName("property"))?.text;
+      if (name === "transaction" && n.childForFieldName("value")?.type === "false") return true;
+      continue;
+    }
+    const left = n.type === "variable_declarator" ? n.childForFieldName("name")?.text : n.childForFieldName("left")?.text;
+    const value = n.type === "variable_declarator" ? n.childForFieldName("value") : n.childForFieldName("right");
+    if ((left === "config" || left === "exports.config" || left === "module.exports.config") && value?.type === "object") {
+      if (objectProps(value).get("transaction")?.type === "false") return true;
+    }
+  }
+  return false;
+}
+function str(node2) {
+  return node2 ? stringValue(node2) : void 0;
+}
+function sqlText(node2) {
+  if (!node2) return void 0;
+  const parts = templateParts(node2);
+  if (!parts) return void 0;
+  let out = parts.strings[0] ?? "";
+  for (let i = 1; i < parts.strings.length; i++) out += `__expr${i}` + parts.strings[i];
+  return out;
+}
+function base2(call, via) {
+  const first = call.text.split("\n")[0].trim();
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via,
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
+}
+function methodOf(call) {
+  const fn = call.childForFieldName("function");
+  if (fn?.type !== "member_expression") return void 0;
+  return { receiver: fn.childForFieldName("object"), method: fn.childForFieldName("property")?.text ?? "" };
+}
+function chainAfter(call) {
+  const methods = [];
+  let current = call;
+  for (; ; ) {
+    const member = current.parent;
+    const outer = member?.parent;
+    if (member?.type !== "member_expression" || member.childForFieldName("object")?.id !== current.id || outer?.type !== "call_expression")
+      break;
+    methods.push({ name: member.childForFieldName("property")?.text ?? "", call: outer });
+    current = outer;
+  }
+  return { methods, outer: current };
+}
+var KNEX_TYPES = {
+  text: "text",
+  integer: "int4",
+  bigInteger: "int8",
+  bigint: "int8",
+  tinyint: "int2",
+  smallint: "int2",
+  boolean: "bool",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  date: "date",
+  datetime: "timestamptz",
+  timestamp: "timestamptz",
+  time: "time",
+  float: "float4",
+  double: "float8",
+  binary: "bytea",
+  enu: "text",
+  enum: "text",
+  specificType: "",
+  increments: "int4",
+  bigIncrements: "int8"
+};
+function knexType(method, args) {
+  if (method === "string") {
+    const len = args[1];
+    return `varchar(${len?.type === "number" ? len.text : "255"})`;
+  }
+  if (method === "decimal") {
+    const p = args[1]?.type === "number" ? args[1].text : "8";
+    const s = args[2]?.type === "number" ? args[2].text : "2";
+    return `numeric(${p},${s})`;
+  }
+  if (method === "specificType") return str(args[1])?.toLowerCase();
+  const t = KNEX_TYPES[method];
+  return t === void 0 || t === "" ? void 0 : t;
+}
+function knexDefault(node2, knexName) {
+  if (!node2) return { kind: "none" };
+  if (node2.type === "call_expression") {
+    const callee = calleeName(node2) ?? "";
+    if (callee === `${knexName}.fn.now` || callee.endsWith(".fn.now")) return { kind: "constant" };
+    if (callee === `${knexName}.fn.uuid` || callee.endsWith(".fn.uuid"))
+      return { kind: "volatile", fn: "gen_random_uuid" };
+    if (callee.endsWith(".raw")) {
+      const text2 = str(positionalArgs(node2)[0]);
+      return text2 !== void 0 ? sqlDefaultKind(text2) : { kind: "unknown-function" };
+    }
+    return { kind: "unknown-function" };
+  }
+  return { kind: "constant" };
+}
+function knexBuilder(callback, table, creating, knexName, out) {
+  const t = firstParamName(callback);
+  const columns = [];
+  if (!t) return columns;
+  for (const call of descendantsOfType(callback, "call_expression")) {
+    const m = methodOf(call);
+    if (!m || m.receiver?.type !== "identifier" || m.receiver.text !== t) continue;
+    const args = positionalArgs(call);
+    const { methods, outer } = chainAfter(call);
+    const b = base2(outer, "knex");
+    const has = (name2) => methods.some((x) => x.name === name2);
+    switch (m.method) {
+      case "dropColumn":
+      case "dropColumns":
+        for (const a of args) {
+          const c = str(a);
+          if (c) out.push({ ...b, kind: "drop-column", table, column: c });
+        }
+        continue;
+      case "renameColumn": {
+        const [from, to] = [str(args[0]), str(args[1])];
+        if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
+        continue;
+      }
+      case "index":
+      case "unique":
+      case "primary": {
+        const cols = args[0]?.type === "array" ? args[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : args[0] ? [str(args[0]) ?? "?"] : [];
+        if (m.method === "index")
+          out.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: cols });
+        else
+          out.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: m.method === "unique" ? "unique" : "primary-key",
+            notValid: false,
+            columns: cols
+          });
+        continue;
+      }
+      case "foreign": {
+        const cols = args[0]?.type === "array" ? args[0].namedChildren.map((c) => c ? str(c) ?? "?" : "?") : [str(args[0]) ?? "?"];
+        const inTable2 = methods.find((x) => x.name === "inTable");
+        const ref = inTable2 ? str(positionalArgs(inTable2.call)[0]) : void 0;
+        out.push({
+          ...b,
+          kind: "add-constraint",
+          table,
+          constraint: "foreign-key",
+          notValid: false,
+          ...ref ? { references: ref } : {},
+          columns: cols
+        });
+        continue;
+      }
+      case "dropIndex": {
+        const name2 = str(args[1]) ?? (args[0] ? str(args[0]) : void 0) ?? `${table} index`;
+        out.push({ ...b, kind: "drop-index", name: name2, concurrent: false });
+        continue;
+      }
+      case "dropNullable": {
+        const c = str(args[0]);
+        if (c) out.push({ ...b, kind: "set-not-null", table, column: c });
+        continue;
+      }
+      case "timestamps": {
+        const defaultNow = args[1]?.type === "true";
+        for (const name2 of ["created_at", "updated_at"]) {
+          const spec2 = {
+            name: name2,
+            type: "timestamptz",
+            notNull: defaultNow,
+            primaryKey: false,
+            unique: false,
+            default: defaultNow ? "constant" : "none",
+            generatedStored: false,
+            identity: false
+          };
+          if (creating) columns.push(spec2);
+          else out.push({ ...b, kind: "add-column", table, column: spec2 });
+        }
+        continue;
+      }
+      default:
+        break;
+    }
+    const name = str(args[0]);
+    const type = knexType(m.method, args);
+    if (!name || type === void 0 && !(m.method in KNEX_TYPES)) continue;
+    const serial = m.method === "increments" || m.method === "bigIncrements";
+    const defaultTo = methods.find((x) => x.name === "defaultTo");
+    const d = serial ? { kind: "volatile", fn: "nextval" } : knexDefault(defaultTo ? positionalArgs(defaultTo.call)[0] : void 0, knexName);
+    const spec = {
+      name,
+      ...type ? { type } : {},
+      notNull: has("notNullable") || serial || has("primary"),
+      primaryKey: serial || has("primary"),
+      unique: has("unique"),
+      default: d.kind,
+      ...d.fn ? { defaultFunction: d.fn } : {},
+      generatedStored: false,
+      identity: serial
+    };
+    if (has("alter")) {
+      out.push({ ...b, kind: "alter-column-type", table, column: name, ...type ? { type } : {}, using: true });
+      if (has("notNullable")) out.push({ ...b, kind: "set-not-null", table, column: name });
+      continue;
+    }
+    if (creating) {
+      columns.push(spec);
+      continue;
+    }
+    out.push({ ...b, kind: "add-column", table, column: { ...spec, unique: false } });
+    if (has("unique"))
+      out.push({ ...b, kind: "add-constraint", table, constraint: "unique", notValid: false, columns: [name] });
+    if (has("index"))
+      out.push({ ...b, kind: "create-index", table, concurrent: false, unique: false, columns: [name] });
+    const inTable = methods.find((x) => x.name === "inTable");
+    const references = methods.find((x) => x.name === "references");
+    if (references) {
+      const target = inTable ? str(positionalArgs(inTable.call)[0]) : str(positionalArgs(references.call)[0])?.split(".")[0];
+      out.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "foreign-key",
+        notValid: false,
+        ...target ? { references: target } : {},
+        columns: [name]
+      });
+    }
+  }
+  return columns;
+}
+function sequelizeType(node2) {
+  if (!node2) return void 0;
+  const call = node2.type === "call_expression" ? node2 : void 0;
+  const name = (call ? calleeName(call) : node2.type === "member_expression" || node2.type === "identifier" ? node2.text : void 0)?.split(".").pop();
+  const args = call ? positionalArgs(call) : [];
+  const n = (i) => args[i]?.type === "number" ? args[i].text : void 0;
+  switch (name) {
+    case "STRING":
+      return `varchar(${n(0) ?? "255"})`;
+    case "CHAR":
+      return `char(${n(0) ?? "255"})`;
+    case "TEXT":
+    case "CITEXT":
+      return name === "TEXT" ? "text" : "citext";
+    case "INTEGER":
+      return "int4";
+    case "BIGINT":
+      return "int8";
+    case "SMALLINT":
+      return "int2";
+    case "BOOLEAN":
+      return "bool";
+    case "DATE":
+      return "timestamptz";
+    case "DATEONLY":
+      return "date";
+    case "UUID":
+      return "uuid";
+    case "JSON":
+      return "json";
+    case "JSONB":
+      return "jsonb";
+    case "FLOAT":
+    case "REAL":
+      return "float4";
+    case "DOUBLE":
+      return "float8";
+    case "DECIMAL":
+      return n(0) ? `numeric(${n(0)},${n(1) ?? "0"})` : "numeric";
+    case "ARRAY": {
+      const inner = sequelizeType(args[0]);
+      return inner ? `${inner}[]` : void 0;
+    }
+    default:
+      return void 0;
+  }
+}
+function objectColumn(name, obj, via) {
+  let o = obj;
+  if (o?.type === "new_expression") o = positionalArgs(o)[0];
+  if (!o || o.type !== "object") return void 0;
+  const props = objectProps(o);
+  const colName = name ?? str(props.get("name"));
+  if (!colName) return void 0;
+  const nullable2 = props.get(via === "typeorm" ? "isNullable" : "allowNull");
+  const primary = props.get(via === "typeorm" ? "isPrimary" : "primaryKey")?.type === "true";
+  const def = props.get(via === "typeorm" ? "default" : "defaultValue");
+  let d = { kind: "none" };
+  if (def) {
+    const text2 = str(def);
+    if (via === "typeorm" && text2 !== void 0) d = sqlDefaultKind(text2);
+    else if (def.type === "call_expression" && (calleeName(def) ?? "").endsWith(".literal"))
+      d = sqlDefaultKind(str(positionalArgs(def)[0]) ?? "");
+    else if (def.type === "member_expression" && /(?:^|\.)(?:UUIDV4|UUIDV1)$/.test(def.text)) d = { kind: "constant" };
+    else if (def.type === "member_expression" && /(?:^|\.)NOW$/.test(def.text)) d = { kind: "constant" };
+    else d = { kind: "constant" };
+  }
+  const notNull = via === "typeorm" ? nullable2?.type !== "true" && !!nullable2 : nullable2?.type === "false";
+  const type = via === "sequelize" ? sequelizeType(props.get("type")) : void 0;
+  return {
+    name: colName,
+    ...type ? { type } : {},
+    notNull: notNull || primary,
+    primaryKey: primary,
+    unique: props.get("unique")?.type === "true" || props.get("isUnique")?.type === "true",
+    default: d.kind,
+    ...d.fn ? { defaultFunction: d.fn } : {},
+    generatedStored: false,
+    identity: props.get("autoIncrement")?.type === "true" || str(props.get("generationStrategy")) === "increment"
+  };
+}
+function pushPositionalTableOp(method, table, args, b, out) {
+  if (!table) return;
+  if (method === "dropTable") {
+    out.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
+    return;
+  }
+  if (method === "renameTable") {
+    const to2 = str(args[1]);
+    if (to2) out.push({ ...b, kind: "rename-table", table, to: to2 });
+    return;
+  }
+  const [from, to] = [str(args[1]), str(args[2])];
+  if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
+}
+function pushEmbedded(node2, path2, via, out) {
+  const text2 = sqlText(node2);
+  if (text2 === void 0 || !node2) return;
+  const { ops } = embeddedSqlOps(text2, lineOf(node2), path2);
+  for (const op of ops) out.push({ ...op, via });
+}
+function objectColumnNames(node2) {
+  if (!node2) return [];
+  if (node2.type === "array") return node2.namedChildren.map((c) => c ? str(c) ?? "?" : "?");
+  const s = str(node2);
+  return s ? [s] : [];
+}
+function jsOps(file2, fallback) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return { ops: [] };
+  const ups = upFunctions(root);
+  const via = libraryOf2(root, ups, fallback);
+  if (!via) return { ops: [] };
+  if (via === "db-migrate") return { ops: ups.flatMap((fn) => dbMigrateOps(fn, file2.path)), tool: "db-migrate" };
+  if (via === "kysely") return { ops: ups.flatMap((fn) => kyselyOps(fn, file2.path)), tool: "kysely" };
+  if (via === "slonik")
+    return {
+      ops: ups.flatMap(
+        (fn) => taggedSqlOps(
+          fn,
+          file2.path,
+          "slonik",
+          (call) => /\.(?:query|any|many|one|maybeOne|exists|oneFirst|manyFirst|anyFirst|maybeOneFirst)$/.test(
+            calleeName(call) ?? ""
+          )
+        )
+      ),
+      tool: "slonik"
+    };
+  const mode = (via === "knex" || via === "typeorm") && disablesTransaction(root) ? "explicit" : void 0;
+  const out = [];
+  for (const fn of ups) {
+    const p = firstParamName(fn) ?? (via === "knex" ? "knex" : via === "typeorm" ? "queryRunner" : "queryInterface");
+    for (const call of descendantsOfType(fn, "call_expression")) {
+      const callee = calleeName(call) ?? "";
+      const args = positionalArgs(call);
+      const b = base2(call, via);
+      const m = methodOf(call);
+      if (m && (m.method === "query" || m.method === "raw") && (callee.startsWith(`${p}.`) || callee.endsWith("sequelize.query"))) {
+        if (m.method === "raw" && call.parent?.type === "arguments" && !callee.startsWith(`${p}.schema`)) {
+          const outerCall = call.parent.parent;
+          const outerName = outerCall ? calleeName(outerCall) ?? "" : "";
+          if (!outerName.endsWith(".raw") && !outerName.endsWith(".query")) continue;
+        }
+        pushEmbedded(args[0], file2.path, via, out);
+        continue;
+      }
+      if (via === "knex") {
+        const schemaCall = new RegExp(`^${p}\\.schema(?:\\.withSchema)?\\.(\\w+)$`).exec(callee) ?? (m && callee.includes(".schema.") ? [callee, m.method] : null);
+        if (schemaCall) {
+          const method = schemaCall[1];
+          const table2 = str(args[0]);
+          if (!table2) continue;
+          if (method === "createTable" || method === "createTableIfNotExists") {
+            const cb = args[1] && FUNCTION_TYPES2.has(args[1].type) ? args[1] : void 0;
+            const nested = [];
+            const columns = cb ? knexBuilder(cb, table2, true, p, nested) : [];
+            out.push({
+              ...b,
+              kind: "create-table",
+              table: table2,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+            });
+            out.push(...nested);
+          } else if (method === "alterTable" || method === "table") {
+            const cb = args[1] && FUNCTION_TYPES2.has(args[1].type) ? args[1] : void 0;
+            if (cb) knexBuilder(cb, table2, false, p, out);
+          } else if (method === "dropTable" || method === "dropTableIfExists") {
+            out.push({ ...b, kind: "drop-table", table: table2, objectType: "table", cascade: false });
+          } else if (method === "renameTable") {
+            const to = str(args[1]);
+            if (to) out.push({ ...b, kind: "rename-table", table: table2, to });
+          }
+          continue;
+        }
+        if (m && (m.method === "update" || m.method === "del" || m.method === "delete")) {
+          let root2 = m.receiver;
+          let hasWhere = false;
+          while (root2?.type === "call_expression") {
+            const inner = methodOf(root2);
+            if (!inner) break;
+            if (/^(?:where|whereIn|whereNull|whereNotNull)/.test(inner.method)) hasWhere = true;
+            root2 = inner.receiver;
+          }
+          const base0 = root2?.type === "call_expression" ? root2 : m.receiver;
+          if (base0?.type === "call_expression" && calleeName(base0) === p) {
+            const table2 = str(positionalArgs(base0)[0]) ?? "?";
+            out.push({
+              ...b,
+              kind: "dml",
+              verb: m.method === "update" ? "update" : "delete",
+              table: table2,
+              hasWhere,
+              literals: []
+            });
+          }
+        }
+        continue;
+      }
+      if (!m || m.receiver?.text !== p) continue;
+      const table = str(args[0]);
+      switch (m.method) {
+        case "dropColumn":
+        case "removeColumn": {
+          const column = str(args[1]) ?? (args[1]?.type === "new_expression" ? str(objectProps(positionalArgs(args[1])[0]).get("name")) : void 0);
+          if (table && column) out.push({ ...b, kind: "drop-column", table, column });
+          break;
+        }
+        case "renameColumn":
+        case "dropTable":
+        case "renameTable":
+          pushPositionalTableOp(m.method, table, args, b, out);
+          break;
+        case "createTable": {
+          const name = table ?? (args[0]?.type === "new_expression" ? str(objectProps(positionalArgs(args[0])[0]).get("name")) : void 0);
+          const columns = [];
+          if (via === "sequelize" && args[1]?.type === "object") {
+            for (const [attr, spec] of objectProps(args[1])) {
+              const c = spec.type === "object" ? objectColumn(attr, spec, via) : void 0;
+              if (c) columns.push(c);
+            }
+          }
+          if (name)
+            out.push({
+              ...b,
+              kind: "create-table",
+              table: name,
+              columns,
+              primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+            });
+          break;
+        }
+        case "addColumn": {
+          const column = via === "typeorm" ? objectColumn(void 0, args[1], via) : objectColumn(str(args[1]), args[2], via);
+          if (table && column) out.push({ ...b, kind: "add-column", table, column });
+          break;
+        }
+        case "changeColumn": {
+          const column = str(args[1]);
+          const spec = via === "sequelize" ? objectColumn(column, args[2], via) : void 0;
+          if (table && column) {
+            out.push({
+              ...b,
+              kind: "alter-column-type",
+              table,
+              column,
+              ...spec?.type ? { type: spec.type } : {},
+              ...spec ? { notNull: spec.notNull } : {},
+              using: false
+            });
+            if (spec?.notNull) out.push({ ...b, kind: "set-not-null", table, column });
+          }
+          break;
+        }
+        case "addIndex":
+        case "createIndex": {
+          let concurrent = false;
+          let unique = false;
+          let columns = [];
+          if (via === "sequelize") {
+            columns = objectColumnNames(args[1]);
+            const opts = args[2]?.type === "object" ? objectProps(args[2]) : args[1]?.type === "object" ? objectProps(args[1]) : /* @__PURE__ */ new Map();
+            concurrent = opts.get("concurrently")?.type === "true";
+            unique = opts.get("unique")?.type === "true";
+            if (columns.length === 0) columns = objectColumnNames(opts.get("fields"));
+          } else {
+            const idx = args[1]?.type === "new_expression" ? positionalArgs(args[1])[0] : args[1];
+            const props = idx?.type === "object" ? objectProps(idx) : /* @__PURE__ */ new Map();
+            unique = props.get("isUnique")?.type === "true";
+            columns = objectColumnNames(props.get("columnNames"));
+          }
+          if (table) out.push({ ...b, kind: "create-index", table, concurrent, unique, columns });
+          break;
+        }
+        case "removeIndex":
+        case "dropIndex": {
+          const opts = args[2]?.type === "object" ? objectProps(args[2]) : /* @__PURE__ */ new Map();
+          const name = str(args[1]) ?? `${table ?? "?"} index`;
+          out.push({ ...b, kind: "drop-index", name, concurrent: opts.get("concurrently")?.type === "true" });
+          break;
+        }
+        case "addConstraint": {
+          const opts = args[1]?.type === "object" ? objectProps(args[1]) : /* @__PURE__ */ new Map();
+          const type = str(opts.get("type"))?.toLowerCase();
+          const kind = type === "unique" ? "unique" : type === "check" ? "check" : type === "foreign key" ? "foreign-key" : type === "primary key" ? "primary-key" : void 0;
+          if (table && kind)
+            out.push({
+              ...b,
+              kind: "add-constraint",
+              table,
+              constraint: kind,
+              notValid: false,
+              columns: objectColumnNames(opts.get("fields"))
+            });
+          break;
+        }
+        case "createForeignKey":
+          if (table)
+            out.push({ ...b, kind: "add-constraint", table, constraint: "foreign-key", notValid: false, columns: [] });
+          break;
+        case "bulkUpdate":
+        case "bulkDelete":
+          if (table)
+            out.push({
+              ...b,
+              kind: "dml",
+              verb: m.method === "bulkUpdate" ? "update" : "delete",
+              table,
+              hasWhere: !!args[m.method === "bulkUpdate" ? 2 : 1] && args[m.method === "bulkUpdate" ? 2 : 1].text !== "{}",
+              literals: []
+            });
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  return { ops: out, tool: via, ...mode ? { mode } : {} };
+}
+var DB_MIGRATE_TYPES = {
+  string: "varchar(255)",
+  text: "text",
+  int: "int4",
+  integer: "int4",
+  bigint: "int8",
+  smallint: "int2",
+  boolean: "bool",
+  date: "date",
+  datetime: "timestamp",
+  timestamp: "timestamp",
+  real: "float4",
+  decimal: "numeric",
+  char: "char",
+  json: "json",
+  jsonb: "jsonb",
+  uuid: "uuid"
+};
+function dbMigrateColumn(name, spec) {
+  if (!spec) return void 0;
+  let typeText;
+  let props = /* @__PURE__ */ new Map();
+  if (spec.type === "object") {
+    props = objectProps(spec);
+    const t = props.get("type");
+    typeText = t ? str(t) ?? t.text.split(".").pop() : void 0;
+  } else {
+    typeText = str(spec) ?? spec.text.split(".").pop();
+  }
+  const base4 = typeText ? DB_MIGRATE_TYPES[typeText.toLowerCase()] : void 0;
+  const length = props.get("length");
+  const type = base4 === "varchar(255)" && length?.type === "number" ? `varchar(${length.text})` : base4;
+  const primary = props.get("primaryKey")?.type === "true";
+  const serial = props.get("autoIncrement")?.type === "true";
+  const def = props.get("defaultValue");
+  const d = serial ? { kind: "volatile", fn: "nextval" } : !def ? { kind: "none" } : def.type === "object" && objectProps(def).has("raw") ? sqlDefaultKind(str(objectProps(def).get("raw")) ?? "") : { kind: "constant" };
+  return {
+    name,
+    ...type ? { type } : {},
+    notNull: props.get("notNull")?.type === "true" || primary,
+    primaryKey: primary,
+    unique: props.get("unique")?.type === "true",
+    default: d.kind,
+    ...d.fn ? { defaultFunction: d.fn } : {},
+    generatedStored: false,
+    identity: serial
+  };
+}
+function dbMigrateOps(fn, path2) {
+  const p = firstParamName(fn);
+  if (!p) return [];
+  const out = [];
+  for (const call of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call);
+    if (m?.receiver?.type !== "identifier" || m.receiver.text !== p) continue;
+    const args = positionalArgs(call);
+    const b = base2(call, "db-migrate");
+    const table = str(args[0]);
+    switch (m.method) {
+      case "runSql":
+      case "all":
+        pushEmbedded(args[0], path2, "db-migrate", out);
+        break;
+      case "createTable": {
+        if (!table) break;
+        const columns = [];
+        if (args[1]?.type === "object") {
+          const props = objectProps(args[1]);
+          const colsNode = props.get("columns")?.type === "object" ? props.get("columns") : args[1];
+          for (const [name, spec] of objectProps(colsNode)) {
+            const c = dbMigrateColumn(name, spec);
+            if (c) columns.push(c);
+          }
+        }
+        out.push({
+          ...b,
+          kind: "create-table",
+          table,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
+        break;
+      }
+      case "addColumn": {
+        const name = str(args[1]);
+        const column = name ? dbMigrateColumn(name, args[2]) : void 0;
+        if (table && column) out.push({ ...b, kind: "add-column", table, column });
+        break;
+      }
+      case "removeColumn": {
+        const column = str(args[1]);
+        if (table && column) out.push({ ...b, kind: "drop-column", table, column });
+        break;
+      }
+      case "renameColumn":
+      case "dropTable":
+      case "renameTable":
+        pushPositionalTableOp(m.method, table, args, b, out);
+        break;
+      case "changeColumn": {
+        const column = str(args[1]);
+        const spec = column ? dbMigrateColumn(column, args[2]) : void 0;
+        if (table && column) {
+          out.push({
+            ...b,
+            kind: "alter-column-type",
+            table,
+            column,
+            ...spec?.type ? { type: spec.type } : {},
+            using: false
+          });
+          if (spec?.notNull) out.push({ ...b, kind: "set-not-null", table, column });
+        }
+        break;
+      }
+      case "addIndex": {
+        if (!table) break;
+        const name = str(args[1]);
+        out.push({
+          ...b,
+          kind: "create-index",
+          table,
+          ...name ? { name } : {},
+          concurrent: false,
+          unique: args[3]?.type === "true",
+          columns: objectColumnNames(args[2])
+        });
+        break;
+      }
+      case "removeIndex": {
+        const name = str(args[1]) ?? str(args[0]);
+        if (name) out.push({ ...b, kind: "drop-index", name, concurrent: false });
+        break;
+      }
+      case "addForeignKey": {
+        const ref = str(args[1]);
+        const mapping = args[3]?.type === "object" ? [...objectProps(args[3]).keys()] : [];
+        if (table)
+          out.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: "foreign-key",
+            notValid: false,
+            ...ref ? { references: ref } : {},
+            columns: mapping
+          });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+function taggedSql(node2) {
+  if (node2?.type !== "call_expression") return void 0;
+  const tag = calleeName(node2);
+  if (tag !== "sql" && tag !== "sql.unsafe" && tag !== "sql.raw" && tag !== "sql.typeAlias") return void 0;
+  const args = positionalArgs(node2);
+  return args[0]?.type === "template_string" || tag === "sql.raw" && args[0] ? args[0] : void 0;
+}
+function taggedSqlOps(fn, path2, via, isRun) {
+  const out = [];
+  for (const call of descendantsOfType(fn, "call_expression")) {
+    if (!isRun(call)) continue;
+    const m = methodOf(call);
+    const candidates = [positionalArgs(call)[0], m?.receiver];
+    for (const c of candidates) {
+      const sqlNode = taggedSql(c);
+      if (sqlNode) {
+        pushEmbedded(sqlNode, path2, via, out);
+        break;
+      }
+    }
+  }
+  return out;
+}
+var KYSELY_TYPES = {
+  integer: "int4",
+  int4: "int4",
+  bigint: "int8",
+  int8: "int8",
+  smallint: "int2",
+  serial: "int4",
+  bigserial: "int8",
+  boolean: "bool",
+  text: "text",
+  uuid: "uuid",
+  json: "json",
+  jsonb: "jsonb",
+  date: "date",
+  timestamp: "timestamp",
+  timestamptz: "timestamptz",
+  real: "float4",
+  "double precision": "float8"
+};
+function kyselyType(node2) {
+  const t = node2 ? str(node2)?.toLowerCase().trim() : void 0;
+  if (!t) return void 0;
+  if (/^(?:varchar|numeric|decimal|char)\s*\(/.test(t)) return t.replace(/\s+/g, "").replace(/^decimal/, "numeric");
+  if (t === "varchar") return "varchar";
+  return KYSELY_TYPES[t];
+}
+function kyselyColumn(name, typeNode, cb) {
+  const type = kyselyType(typeNode);
+  const serial = /serial$/.test(str(typeNode ?? cb)?.toLowerCase() ?? "");
+  const mods = /* @__PURE__ */ new Map();
+  if (cb && FUNCTION_TYPES2.has(cb.type)) {
+    for (const call of descendantsOfType(cb, "call_expression")) {
+      const m = methodOf(call);
+      if (m) mods.set(m.method, call);
+    }
+  }
+  const def = mods.get("defaultTo");
+  let d = serial ? { kind: "volatile", fn: "nextval" } : { kind: "none" };
+  if (def) {
+    const v = positionalArgs(def)[0];
+    const raw = taggedSql(v);
+    d = raw ? sqlDefaultKind(sqlText(raw) ?? "") : { kind: "constant" };
+  }
+  const references = mods.get("references");
+  const ref = references ? str(positionalArgs(references)[0])?.split(".")[0] : void 0;
+  const primary = mods.has("primaryKey");
+  return {
+    name,
+    ...type ? { type } : {},
+    notNull: mods.has("notNull") || primary,
+    primaryKey: primary,
+    unique: mods.has("unique"),
+    default: d.kind,
+    ...d.fn ? { defaultFunction: d.fn } : {},
+    generatedStored: mods.has("generatedAlwaysAs") && mods.has("stored"),
+    identity: serial || mods.has("generatedAlwaysAsIdentity") || mods.has("generatedByDefaultAsIdentity"),
+    ...ref ? { references: ref } : {}
+  };
+}
+function kyselyOps(fn, path2) {
+  const p = firstParamName(fn) ?? "db";
+  const out = [];
+  for (const call of descendantsOfType(fn, "call_expression")) {
+    const m = methodOf(call);
+    if (m?.method !== "execute") continue;
+    const raw = taggedSql(m.receiver);
+    if (raw) {
+      pushEmbedded(raw, path2, "kysely", out);
+      continue;
+    }
+    const chain = [];
+    let cur = m.receiver;
+    let start;
+    while (cur?.type === "call_expression") {
+      const inner = methodOf(cur);
+      if (!inner) break;
+      const receiver = inner.receiver;
+      if (receiver && (receiver.text === `${p}.schema` || /\.schema$/.test(receiver.text) || /\.withSchema\([^)]*\)$/.test(receiver.text))) {
+        start = { method: inner.method, args: positionalArgs(cur) };
+        break;
+      }
+      chain.unshift({ method: inner.method, args: positionalArgs(cur) });
+      cur = receiver;
+    }
+    if (!start) continue;
+    const b = base2(call, "kysely");
+    const name = str(start.args[0]);
+    if (!name) continue;
+    const has = (method) => chain.some((c) => c.method === method);
+    switch (start.method) {
+      case "createTable": {
+        const columns = chain.filter((c) => c.method === "addColumn").map((c) => kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]));
+        out.push({
+          ...b,
+          kind: "create-table",
+          table: name,
+          columns,
+          primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+        });
+        break;
+      }
+      case "alterTable":
+        for (const c of chain) kyselyAlter(name, c, b, out);
+        break;
+      case "createIndex": {
+        const on = chain.find((c) => c.method === "on");
+        const table = on ? str(on.args[0]) : void 0;
+        const cols = chain.filter((c) => c.method === "column" || c.method === "columns").flatMap(
+          (c) => c.args[0]?.type === "array" ? objectColumnNames(c.args[0]) : c.args.map((a) => str(a) ?? "?")
+        );
+        if (table)
+          out.push({
+            ...b,
+            kind: "create-index",
+            table,
+            name,
+            concurrent: has("concurrently"),
+            unique: has("unique"),
+            columns: cols
+          });
+        break;
+      }
+      case "dropIndex":
+        out.push({ ...b, kind: "drop-index", name, concurrent: has("concurrently") });
+        break;
+      case "dropTable":
+        out.push({ ...b, kind: "drop-table", table: name, objectType: "table", cascade: has("cascade") });
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+function kyselyAlter(table, c, b, out) {
+  switch (c.method) {
+    case "addColumn": {
+      const column = kyselyColumn(str(c.args[0]) ?? "?", c.args[1], c.args[2]);
+      out.push({ ...b, kind: "add-column", table, column });
+      break;
+    }
+    case "dropColumn": {
+      const column = str(c.args[0]);
+      if (column) out.push({ ...b, kind: "drop-column", table, column });
+      break;
+    }
+    case "renameColumn": {
+      const [from, to] = [str(c.args[0]), str(c.args[1])];
+      if (from && to) out.push({ ...b, kind: "rename-column", table, column: from, to });
+      break;
+    }
+    case "renameTo": {
+      const to = str(c.args[0]);
+      if (to) out.push({ ...b, kind: "rename-table", table, to });
+      break;
+    }
+    case "alterColumn": {
+      const column = str(c.args[0]);
+      const cb = c.args[1];
+      if (!column || !cb) break;
+      for (const call of descendantsOfType(cb, "call_expression")) {
+        const m = methodOf(call);
+        if (m?.method === "setDataType") {
+          const type = kyselyType(positionalArgs(call)[0]);
+          out.push({ ...b, kind: "alter-column-type", table, column, ...type ? { type } : {}, using: false });
+        } else if (m?.method === "setNotNull") {
+          out.push({ ...b, kind: "set-not-null", table, column });
+        }
+      }
+      break;
+    }
+    case "addUniqueConstraint":
+    case "addPrimaryKeyConstraint": {
+      const name = str(c.args[0]);
+      out.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: c.method === "addUniqueConstraint" ? "unique" : "primary-key",
+        ...name ? { name } : {},
+        notValid: false,
+        columns: objectColumnNames(c.args[1])
+      });
+      break;
+    }
+    case "addForeignKeyConstraint": {
+      const name = str(c.args[0]);
+      const ref = str(c.args[2]);
+      out.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "foreign-key",
+        ...name ? { name } : {},
+        notValid: false,
+        ...ref ? { references: ref } : {},
+        columns: objectColumnNames(c.args[1])
+      });
+      break;
+    }
+    case "addCheckConstraint": {
+      const name = str(c.args[0]);
+      out.push({
+        ...b,
+        kind: "add-constraint",
+        table,
+        constraint: "check",
+        ...name ? { name } : {},
+        notValid: false,
+        columns: []
+      });
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// src/gates/migrations/orm/index.ts
+function ormOps(file2, info) {
+  switch (info.tool) {
+    case "django": {
+      const { ops, atomic } = djangoOps(file2);
+      return { ops, mode: atomic ? "always" : "explicit" };
+    }
+    case "alembic":
+      return { ops: alembicOps(file2) };
+    case "knex":
+    case "typeorm":
+    case "sequelize":
+    case "db-migrate":
+    case "kysely":
+    case "slonik":
+    case "js":
+      return jsOps(file2, info.tool);
+    case "goose":
+      return info.language === "go" ? gooseOps(file2) : { ops: [] };
+    default:
+      return { ops: [] };
+  }
+}
+
+// src/gates/migrations/plan.ts
+var PLANS = { name: "migration plans" };
+function planOf(file2, info) {
+  const byKey = file2.memo(PLANS, () => /* @__PURE__ */ new Map());
+  const key = `${info.tool}:${info.role}`;
+  let plan = byKey.get(key);
+  if (!plan) {
+    plan = buildPlan(file2, info);
+    byKey.set(key, plan);
+  }
+  return plan;
+}
+function buildPlan(file2, info) {
+  if (info.language === "sql") return sqlPlan(file2, info);
+  if (info.language === "python" || info.language === "js" || info.language === "go") {
+    const extracted = ormOps(file2, info);
+    const tool = extracted.tool ?? info.tool;
+    const mode = extracted.mode ?? defaultTransactionMode(tool);
+    return {
+      info,
+      tool,
+      mode,
+      ops: assignTransactions(extracted.ops, mode),
+      ...extracted.parseError ? { parseError: extracted.parseError } : {}
+    };
+  }
+  return { info, tool: info.tool, mode: defaultTransactionMode(info.tool), ops: [] };
+}
+function sqlMarkers(file2) {
+  const markers = { noTransaction: false };
+  let comments = [];
+  try {
+    comments = file2.comments();
+  } catch {
+    return markers;
+  }
+  for (const c of comments) {
+    const body = c.text.replace(/^--\s*|^\/\*\s*|\s*\*\/$/g, "").trim();
+    if (/^\+goose\s+down\b/i.test(body) || /^migrate:down\b/.test(body)) markers.downFrom ??= c.line;
+    if (/^\+goose\s+up\b/i.test(body) || /^migrate:up\b/.test(body)) markers.upFrom ??= c.line;
+    if (/^\+goose\s+no\s+transaction\b/i.test(body)) markers.noTransaction = true;
+    if (/^migrate:up\b.*\btransaction:false\b/.test(body)) markers.noTransaction = true;
+    if (/^atlas:txmode\s+none\b/.test(body)) markers.noTransaction = true;
+  }
+  return markers;
+}
+function isDownLine(line, m) {
+  if (m.downFrom === void 0) return false;
+  if (m.upFrom !== void 0 && m.upFrom > m.downFrom) return line > m.downFrom && line < m.upFrom;
+  return line > m.downFrom;
+}
+function sqlPlan(file2, info) {
+  const markers = sqlMarkers(file2);
+  const mode = markers.noTransaction ? "explicit" : defaultTransactionMode(info.tool);
+  if (file2.language !== "sql") {
+    const embedded = embeddedSqlOps(file2.text, 1, file2.path);
+    const raw2 = embedded.ops.filter((op) => !isDownLine(op.line, markers));
+    return {
+      info,
+      tool: info.tool,
+      mode,
+      ops: assignTransactions(raw2, mode),
+      ...embedded.error ? { parseError: embedded.error } : {}
+    };
+  }
+  const parse3 = file2.sql();
+  const raw = [];
+  for (const s of parse3?.statements ?? []) {
+    if (isDownLine(s.line, markers)) continue;
+    raw.push(...statementOps(s));
+  }
+  if (parse3?.error) {
+    for (const chunk of splitStatements(file2.text)) {
+      const sql = chunk.text.replace(/`([^`]*)`/g, (_m, id) => `"${id.replace(/"/g, '""')}"`);
+      for (const op of embeddedSqlOps(sql, chunk.line, file2.path).ops) if (!isDownLine(op.line, markers)) raw.push(op);
+    }
+  }
+  return {
+    info,
+    tool: info.tool,
+    mode,
+    ops: assignTransactions(raw, mode),
+    ...parse3?.error ? { parseError: parse3.error } : {}
+  };
+}
+function splitStatements(text2) {
+  const out = [];
+  let start = 0;
+  let i = 0;
+  const push = (end) => {
+    const chunk = text2.slice(start, end);
+    if (/\S/.test(chunk)) out.push({ text: chunk, line: text2.slice(0, start).split("\n").length });
+    start = end + 1;
+  };
+  while (i < text2.length) {
+    const c = text2[i];
+    const next = text2[i + 1];
+    if (c === "-" && next === "-") {
+      const nl = text2.indexOf("\n", i);
+      i = nl === -1 ? text2.length : nl;
+    } else if (c === "/" && next === "*") {
+      const close = text2.indexOf("*/", i + 2);
+      i = close === -1 ? text2.length : close + 2;
+    } else if (c === "'" || c === '"' || c === "`") {
+      let j = i + 1;
+      while (j < text2.length && !(text2[j] === c && text2[j + 1] !== c))
+        j += text2[j] === c ? 2 : text2[j] === "\\" && c !== '"' ? 2 : 1;
+      i = j + 1;
+    } else if (c === "$") {
+      const tag = /^\$[A-Za-z_]*\$/.exec(text2.slice(i))?.[0];
+      if (tag) {
+        const close = text2.indexOf(tag, i + tag.length);
+        i = close === -1 ? text2.length : close + tag.length;
+      } else {
+        i++;
+      }
+    } else if (c === ";") {
+      push(i);
+      i++;
+    } else {
+      i++;
+    }
+  }
+  push(text2.length);
+  return out;
+}
+function assignTransactions(raw, mode) {
+  const statements = raw.filter((o) => o.kind !== "transaction").length;
+  const wrapped = mode === "always" || mode === "implicit-multi" && statements > 1;
+  let explicitTx = -1;
+  let counter = 0;
+  const toolTx = wrapped ? counter++ : -1;
+  const out = [];
+  for (const o of raw) {
+    const { outsideTransaction, ...op } = o;
+    if (op.kind === "transaction") {
+      if (op.action === "begin" && explicitTx === -1 && !wrapped) explicitTx = counter++;
+      else if (op.action !== "begin" && !wrapped) explicitTx = -1;
+    }
+    const transaction = outsideTransaction ? -1 : wrapped ? toolTx : explicitTx;
+    out.push({ ...op, inTransaction: transaction !== -1, transaction });
+  }
+  return out;
+}
+function embeddedSqlOps(sql, startLine, path2) {
+  const read = decodeSource(`${path2}#embedded.sql`, Buffer.from(sql, "utf8"));
+  if (!read.ok) return { ops: [] };
+  const parse3 = read.file.sql();
+  const ops = [];
+  for (const s of parse3?.statements ?? []) ops.push(...statementOps(s, startLine - 1));
+  read.file.dispose();
+  return parse3?.error ? { ops, error: { message: parse3.error.message, line: parse3.error.line + startLine - 1 } } : { ops };
+}
+function sqlDefaultKind(expr) {
+  const read = decodeSource("default-expression.sql", Buffer.from(`SELECT ${expr}`, "utf8"));
+  if (!read.ok) return { kind: "unknown-function" };
+  try {
+    const stmt = read.file.sql()?.statements[0]?.stmt;
+    const target = stmt?.SelectStmt?.targetList?.[0]?.ResTarget?.val;
+    return target ? classifyDefault(target) : { kind: "unknown-function" };
+  } finally {
+    read.file.dispose();
+  }
+}
+
+// src/gates/migrations/orm/alembic.ts
+function topAssignments(file2) {
+  const out = /* @__PURE__ */ new Map();
+  const root = file2.tree()?.rootNode;
+  for (const stmt of root?.namedChildren ?? []) {
+    if (stmt?.type !== "expression_statement") continue;
+    const a = stmt.namedChildren[0];
+    if (a?.type !== "assignment") continue;
+    const left = a.childForFieldName("left");
+    const right = a.childForFieldName("right");
+    if (left?.type === "identifier" && right) out.set(left.text, right);
+  }
+  return out;
+}
+function stringList(node2) {
+  if (!node2 || node2.type === "none") return [];
+  const v = stringValue(node2);
+  if (v !== void 0) return [v];
+  if (node2.type === "tuple" || node2.type === "list") {
+    return node2.namedChildren.flatMap((c) => c ? stringList(c) : []);
+  }
+  return [];
+}
+function alembicMeta(file2) {
+  const a = topAssignments(file2);
+  const rev = a.get("revision");
+  const revision = rev ? stringValue(rev) : void 0;
+  return {
+    ...revision !== void 0 ? { revision } : {},
+    downRevisions: stringList(a.get("down_revision")),
+    dependsOn: stringList(a.get("depends_on")),
+    line: rev ? lineOf(rev) : 1
+  };
+}
+function lastName2(call) {
+  const fn = call.childForFieldName("function");
+  if (fn?.type === "attribute") return fn.childForFieldName("attribute")?.text ?? "";
+  return fn?.text ?? "";
+}
+function str2(node2) {
+  return node2 ? stringValue(node2) : void 0;
+}
+function boolKw2(kw, name) {
+  const v = kw.get(name);
+  if (v?.type === "true") return true;
+  if (v?.type === "false") return false;
+  return void 0;
+}
+var SA_TYPES = {
+  Integer: "int4",
+  INTEGER: "int4",
+  BigInteger: "int8",
+  BIGINT: "int8",
+  SmallInteger: "int2",
+  SMALLINT: "int2",
+  Text: "text",
+  TEXT: "text",
+  Boolean: "bool",
+  BOOLEAN: "bool",
+  Date: "date",
+  DATE: "date",
+  Float: "float8",
+  UUID: "uuid",
+  Uuid: "uuid",
+  JSON: "json",
+  JSONB: "jsonb",
+  LargeBinary: "bytea",
+  Interval: "interval"
+};
+function saType(node2) {
+  if (!node2) return void 0;
+  const call = node2.type === "call" ? node2 : void 0;
+  const name = call ? lastName2(call) : node2.text.split(".").pop() ?? "";
+  const args = call ? positionalArgs(call) : [];
+  const kw = call ? keywordArgs(call) : /* @__PURE__ */ new Map();
+  if (name === "String" || name === "VARCHAR" || name === "Unicode") {
+    const len = kw.get("length") ?? args[0];
+    return len?.type === "integer" ? `varchar(${len.text})` : "varchar";
+  }
+  if (name === "Numeric" || name === "NUMERIC" || name === "DECIMAL") {
+    const p = kw.get("precision") ?? args[0];
+    const s = kw.get("scale") ?? args[1];
+    return p?.type === "integer" && s?.type === "integer" ? `numeric(${p.text},${s.text})` : "numeric";
+  }
+  if (name === "DateTime" || name === "TIMESTAMP")
+    return kw.get("timezone")?.type === "true" ? "timestamptz" : "timestamp";
+  if (name === "Enum") return "enum";
+  return SA_TYPES[name];
+}
+function saColumn(node2) {
+  if (node2?.type !== "call" || lastName2(node2) !== "Column") return void 0;
+  const args = positionalArgs(node2);
+  const kw = keywordArgs(node2);
+  const name = str2(args[0]);
+  if (!name) return void 0;
+  const type = saType(args[1]);
+  const primaryKey = boolKw2(kw, "primary_key") ?? false;
+  const notNull = boolKw2(kw, "nullable") === false || primaryKey;
+  const sd = kw.get("server_default");
+  let def = "none";
+  let fn;
+  if (sd && sd.type !== "none") {
+    const literal2 = str2(sd);
+    if (literal2 !== void 0) def = "constant";
+    else if (sd.type === "call" && lastName2(sd) === "text") {
+      const k = sqlDefaultKind(str2(positionalArgs(sd)[0]) ?? "");
+      def = k.kind;
+      if (k.fn) fn = k.fn;
+    } else if (sd.type === "call" && /^(?:func\.)?now$/.test((calleeName(sd) ?? "").replace(/^sa\.|^sqlalchemy\./, ""))) {
+      def = "constant";
+    } else {
+      def = "unknown-function";
+    }
+  }
+  return {
+    name,
+    ...type ? { type } : {},
+    notNull,
+    primaryKey,
+    unique: boolKw2(kw, "unique") ?? false,
+    default: def,
+    ...fn ? { defaultFunction: fn } : {},
+    generatedStored: false,
+    identity: false
+  };
+}
+function base3(call) {
+  const first = call.text.split("\n")[0].trim();
+  return {
+    line: lineOf(call),
+    endLine: endLineOf(call),
+    via: "alembic",
+    snippet: first.length > 120 ? `${first.slice(0, 117)}\u2026` : first
+  };
+}
+function upgradeFunction(file2) {
+  const root = file2.tree()?.rootNode;
+  for (const n of root?.namedChildren ?? []) {
+    const fn = n?.type === "decorated_definition" ? n.childForFieldName("definition") : n;
+    if (fn?.type === "function_definition" && fn.childForFieldName("name")?.text === "upgrade") return fn;
+  }
+  return void 0;
+}
+function withContext(call) {
+  const batch = /* @__PURE__ */ new Map();
+  let autocommit = false;
+  for (let n = call.parent; n; n = n.parent) {
+    if (n.type !== "with_statement") continue;
+    for (const item of descendantsOfType(n.namedChildren[0] ?? n, "with_item")) {
+      const value = item.childForFieldName("value");
+      const target = value?.type === "as_pattern" ? value : void 0;
+      const expr = target ? target.namedChildren[0] : value;
+      if (expr?.type === "call" && lastName2(expr) === "autocommit_block") autocommit = true;
+      if (expr?.type === "call" && lastName2(expr) === "batch_alter_table") {
+        const alias = target?.namedChildren.find((c) => c?.type === "as_pattern_target")?.text;
+        const table = str2(positionalArgs(expr)[0] ?? keywordArgs(expr).get("table_name"));
+        if (alias && table) batch.set(alias, table);
+      }
+    }
+  }
+  return { autocommit, batch };
+}
+function alembicOps(file2) {
+  const fn = upgradeFunction(file2);
+  if (!fn) return [];
+  const out = [];
+  const binds = /* @__PURE__ */ new Set();
+  for (const a of descendantsOfType(fn, "assignment")) {
+    const right = a.childForFieldName("right");
+    const left = a.childForFieldName("left");
+    if (right?.type === "call" && calleeName(right) === "op.get_bind" && left?.type === "identifier")
+      binds.add(left.text);
+  }
+  for (const call of descendantsOfType(fn, "call")) {
+    const callee = calleeName(call);
+    if (!callee) continue;
+    const dot = callee.lastIndexOf(".");
+    const receiver = dot === -1 ? "" : callee.slice(0, dot);
+    const method = callee.slice(dot + 1);
+    const ctx = withContext(call);
+    if (binds.has(receiver) && method === "execute") {
+      out.push({
+        ...base3(call),
+        kind: "code-backfill",
+        description: `${receiver}.execute(\u2026)`,
+        ...ctx.autocommit ? { outsideTransaction: true } : {}
+      });
+      continue;
+    }
+    const batchTable = ctx.batch.get(receiver);
+    if (receiver !== "op" && batchTable === void 0) continue;
+    const args = positionalArgs(call);
+    const kw = keywordArgs(call);
+    const tableArg = (i) => batchTable !== void 0 ? batchTable : str2(args[i] ?? kw.get("table_name"));
+    const shift = batchTable !== void 0 ? 0 : 1;
+    const b = { ...base3(call), ...ctx.autocommit ? { outsideTransaction: true } : {} };
+    switch (method) {
+      case "create_table": {
+        const table = str2(args[0]);
+        const columns = args.slice(1).map(saColumn).filter((c) => !!c);
+        if (table)
+          out.push({
+            ...b,
+            kind: "create-table",
+            table,
+            columns,
+            primaryKey: columns.filter((c) => c.primaryKey).map((c) => c.name)
+          });
+        break;
+      }
+      case "drop_table": {
+        const table = str2(args[0]);
+        if (table) out.push({ ...b, kind: "drop-table", table, objectType: "table", cascade: false });
+        break;
+      }
+      case "rename_table": {
+        const [from, to] = [str2(args[0]), str2(args[1])];
+        if (from && to) out.push({ ...b, kind: "rename-table", table: from, to });
+        break;
+      }
+      case "add_column": {
+        const table = tableArg(0);
+        const column = saColumn(args[shift]);
+        if (table && column) out.push({ ...b, kind: "add-column", table, column });
+        break;
+      }
+      case "drop_column": {
+        const table = tableArg(0);
+        const column = str2(args[shift] ?? kw.get("column_name"));
+        if (table && column) out.push({ ...b, kind: "drop-column", table, column });
+        break;
+      }
+      case "alter_column": {
+        const table = tableArg(0);
+        const column = str2(args[shift] ?? kw.get("column_name"));
+        if (!table || !column) break;
+        const newName = str2(kw.get("new_column_name"));
+        if (kw.has("type_")) {
+          const type = saType(kw.get("type_"));
+          const fromType = saType(kw.get("existing_type"));
+          out.push({
+            ...b,
+            kind: "alter-column-type",
+            table,
+            column,
+            ...type ? { type } : {},
+            using: kw.has("postgresql_using"),
+            ...fromType ? { fromType } : {}
+          });
+        }
+        if (boolKw2(kw, "nullable") === false && boolKw2(kw, "existing_nullable") !== false) {
+          out.push({ ...b, kind: "set-not-null", table, column });
+        }
+        if (newName) out.push({ ...b, kind: "rename-column", table, column, to: newName });
+        break;
+      }
+      case "create_index": {
+        const name = str2(args[0] ?? kw.get("index_name"));
+        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
+        const cols = args[batchTable !== void 0 ? 1 : 2];
+        if (!table) break;
+        out.push({
+          ...b,
+          kind: "create-index",
+          table,
+          ...name ? { name } : {},
+          concurrent: boolKw2(kw, "postgresql_concurrently") ?? false,
+          unique: boolKw2(kw, "unique") ?? false,
+          columns: cols ? stringList(cols) : []
+        });
+        break;
+      }
+      case "drop_index": {
+        const name = str2(args[0] ?? kw.get("index_name"));
+        if (name)
+          out.push({ ...b, kind: "drop-index", name, concurrent: boolKw2(kw, "postgresql_concurrently") ?? false });
+        break;
+      }
+      case "create_foreign_key": {
+        const name = str2(args[0]);
+        const table = batchTable ?? str2(args[1] ?? kw.get("source_table"));
+        const referent = str2(args[batchTable !== void 0 ? 1 : 2] ?? kw.get("referent_table"));
+        if (table) {
+          out.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: "foreign-key",
+            ...name ? { name } : {},
+            notValid: boolKw2(kw, "postgresql_not_valid") ?? false,
+            ...referent ? { references: referent } : {},
+            columns: stringList(args[batchTable !== void 0 ? 2 : 3])
+          });
+        }
+        break;
+      }
+      case "create_check_constraint": {
+        const name = str2(args[0]);
+        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
+        if (table)
+          out.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: "check",
+            ...name ? { name } : {},
+            notValid: boolKw2(kw, "postgresql_not_valid") ?? false,
+            columns: []
+          });
+        break;
+      }
+      case "create_unique_constraint":
+      case "create_primary_key": {
+        const name = str2(args[0]);
+        const table = batchTable ?? str2(args[1] ?? kw.get("table_name"));
+        const cols = stringList(args[batchTable !== void 0 ? 1 : 2]);
+        if (table) {
+          out.push({
+            ...b,
+            kind: "add-constraint",
+            table,
+            constraint: method === "create_unique_constraint" ? "unique" : "primary-key",
+            ...name ? { name } : {},
+            notValid: false,
+            columns: cols
+          });
+        }
+        break;
+      }
+      case "execute": {
+        const sqlNode = args[0];
+        const text2 = str2(sqlNode) ?? (sqlNode?.type === "call" && lastName2(sqlNode) === "text" ? str2(positionalArgs(sqlNode)[0]) : void 0);
+        if (text2 !== void 0) {
+          const { ops } = embeddedSqlOps(text2, lineOf(sqlNode), file2.path);
+          for (const op of ops)
+            out.push({ ...op, via: "alembic", ...ctx.autocommit ? { outsideTransaction: true } : {} });
+        } else {
+          out.push({ ...b, kind: "code-backfill", description: "op.execute(\u2026)" });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+// src/lang/prisma.ts
+var PRISMA_SCALAR_TYPES = /* @__PURE__ */ new Set([
+  "String",
+  "Int",
+  "BigInt",
+  "Boolean",
+  "DateTime",
+  "Float",
+  "Decimal",
+  "Json",
+  "Bytes"
+]);
+function prismaAccessor(model) {
+  return model.charAt(0).toLowerCase() + model.slice(1);
+}
+function prismaModels(lines) {
+  const clean = lines.map((l) => l.replace(/\/\/.*$/, "").trim());
+  const enums = /* @__PURE__ */ new Set();
+  for (const l of clean) {
+    const m = /^enum\s+(\w+)\s*\{/.exec(l);
+    if (m) enums.add(m[1]);
+  }
+  const out = [];
+  let current;
+  for (const [i, line] of clean.entries()) {
+    if (!current) {
+      const m = /^model\s+(\w+)\s*\{/.exec(line);
+      if (m) current = { name: m[1], table: m[1], line: i + 1, fields: [], ignored: false };
+      continue;
+    }
+    if (line.startsWith("}")) {
+      out.push(current);
+      current = void 0;
+      continue;
+    }
+    if (line === "") continue;
+    if (line.startsWith("@@")) {
+      if (line.startsWith("@@ignore")) current.ignored = true;
+      const map2 = /^@@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(line);
+      if (map2) current.table = map2[1];
+      continue;
+    }
+    const f = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);
+    if (!f) continue;
+    const attrs = f[5] ?? "";
+    current.fields.push({
+      name: f[1],
+      type: f[2],
+      list: !!f[3],
+      optional: !!f[4],
+      column: /@map\(\s*(?:name:\s*)?"([^"]+)"/.exec(attrs)?.[1] ?? f[1],
+      line: i + 1,
+      attrs,
+      isColumn: (PRISMA_SCALAR_TYPES.has(f[2]) || enums.has(f[2])) && !/@ignore\b/.test(attrs)
+    });
+  }
+  return out;
+}
+
+// src/gates/migrations/models.ts
+function emptyCatalogue() {
+  return { tables: /* @__PURE__ */ new Map(), seen: /* @__PURE__ */ new Set() };
+}
+var RELATION_FIELDS = /^(?:ForeignKey|OneToOneField|ParentalKey|TreeForeignKey)$/;
+var NON_COLUMN_FIELDS = /^(?:ManyToManyField|GenericRelation|GenericForeignKey|ParentalManyToManyField)$/;
+function lastPart(name) {
+  return name.slice(name.lastIndexOf(".") + 1);
+}
+function isDjangoField(node2) {
+  if (node2.type !== "call") return false;
+  const last = lastPart(calleeName(node2) ?? "");
+  return /Field$/.test(last) || RELATION_FIELDS.test(last) || NON_COLUMN_FIELDS.test(last);
+}
+function djangoAppOf(path2) {
+  const parts = path2.split("/");
+  const file2 = parts[parts.length - 1];
+  if (file2 === "models.py") return parts[parts.length - 2] ?? "";
+  if (parts[parts.length - 2] === "models" && file2?.endsWith(".py")) return parts[parts.length - 3] ?? "";
+  return void 0;
+}
+function djangoClasses(root) {
+  const out = [];
+  for (const cls of descendantsOfType(root, "class_definition")) {
+    if (cls.parent?.parent?.type === "class_definition") continue;
+    const supers = (cls.childForFieldName("superclasses")?.namedChildren ?? []).filter((c) => c !== null && c.type !== "keyword_argument").map((c) => c.text);
+    const facts = {
+      name: cls.childForFieldName("name")?.text ?? "?",
+      supers,
+      abstract: false,
+      columns: /* @__PURE__ */ new Set()
+    };
+    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
+      if (stmt?.type === "class_definition" && stmt.childForFieldName("name")?.text === "Meta") {
+        for (const m of stmt.childForFieldName("body")?.namedChildren ?? []) {
+          const a2 = m?.type === "expression_statement" ? m.namedChildren[0] : void 0;
+          if (a2?.type !== "assignment") continue;
+          const key = a2.childForFieldName("left")?.text;
+          const right2 = a2.childForFieldName("right");
+          if (key === "db_table" && right2) facts.table = stringValue(right2)?.toLowerCase();
+          if (key === "abstract" && right2?.text === "True") facts.abstract = true;
+        }
+        continue;
+      }
+      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
+      if (a?.type !== "assignment") continue;
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type !== "identifier" || !right || !isDjangoField(right)) continue;
+      const cls2 = lastPart(calleeName(right) ?? "");
+      if (NON_COLUMN_FIELDS.test(cls2)) continue;
+      const name = left.text.toLowerCase();
+      facts.columns.add(name);
+      const dbColumn = keywordArgs(right).get("db_column");
+      const explicit = dbColumn ? stringValue(dbColumn) : void 0;
+      if (explicit) facts.columns.add(explicit.toLowerCase());
+      else if (RELATION_FIELDS.test(cls2)) facts.columns.add(`${name}_id`);
+    }
+    out.push(facts);
+  }
+  return out;
+}
+function djangoModelClasses(file2) {
+  const root = file2.tree()?.rootNode;
+  return root ? djangoClasses(root) : void 0;
+}
+var DJANGO_ROOTS = /^(?:models\.Model|Model|object)$/;
+function resolveDjango(pending2, catalogue) {
+  const byName = /* @__PURE__ */ new Map();
+  for (const p of pending2) byName.set(p.cls.name, p.cls);
+  const columnsOf = (cls, depth) => {
+    const columns = new Set(cls.columns);
+    let complete = true;
+    for (const s of cls.supers) {
+      if (DJANGO_ROOTS.test(s)) continue;
+      const parent = byName.get(lastPart(s));
+      if (!parent || depth > 8) {
+        complete = false;
+        continue;
+      }
+      const inherited = columnsOf(parent, depth + 1);
+      for (const c of inherited.columns) columns.add(c);
+      complete &&= inherited.complete;
+    }
+    return { columns, complete };
+  };
+  for (const { app, path: path2, cls } of pending2) {
+    if (cls.abstract) continue;
+    const hasFields = cls.columns.size > 0 || cls.supers.some((s) => /Model\b/.test(s));
+    if (!hasFields) continue;
+    const { columns, complete } = columnsOf(cls, 0);
+    const table = cls.table ?? `${app}_${cls.name}`.toLowerCase();
+    catalogue.tables.set(table, { table, columns, complete, path: path2, model: cls.name });
+  }
+}
+function sqlalchemyTables(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  const out = [];
+  for (const cls of descendantsOfType(root, "class_definition")) {
+    let table;
+    const columns = /* @__PURE__ */ new Set();
+    for (const stmt of cls.childForFieldName("body")?.namedChildren ?? []) {
+      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
+      if (a?.type !== "assignment") continue;
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (left?.type !== "identifier" || !right) continue;
+      if (left.text === "__tablename__") table = stringValue(right)?.toLowerCase();
+      const column = sqlalchemyColumnName(left.text, right);
+      if (column) columns.add(column.toLowerCase());
+    }
+    if (!table) continue;
+    out.push({ table, columns, complete: true, path: file2.path, model: cls.childForFieldName("name")?.text ?? "?" });
+  }
+  return out;
+}
+function addSqlalchemyTables(tables, catalogue) {
+  for (const t of tables) {
+    catalogue.seen.add("sqlalchemy");
+    catalogue.tables.set(t.table, { ...t, columns: new Set(t.columns) });
+  }
+}
+function sqlalchemyColumnName(attribute, value) {
+  if (value.type !== "call" || !/(?:^|\.)(?:Column|mapped_column)$/.test(calleeName(value) ?? "")) return void 0;
+  const first = positionalArgs(value)[0];
+  const positional = first && first.type === "string" ? stringValue(first) : void 0;
+  const named = keywordArgs(value).get("name");
+  return positional ?? (named ? stringValue(named) : void 0) ?? attribute;
+}
+function addPrismaModels(file2, catalogue) {
+  catalogue.seen.add("prisma");
+  for (const m of prismaModels(file2.lines())) {
+    const columns = /* @__PURE__ */ new Set();
+    for (const f of m.fields) {
+      columns.add(f.name.toLowerCase());
+      columns.add(f.column.toLowerCase());
+    }
+    const table = m.table.toLowerCase();
+    catalogue.tables.set(table, { table, columns, complete: true, path: file2.path, model: m.name });
+  }
+}
+function declaresColumn(model, column) {
+  const c = column.toLowerCase();
+  return model.columns.has(c) || c.endsWith("_id") && model.columns.has(c.slice(0, -3));
+}
+function modelOf(catalogue, table) {
+  const t = table.toLowerCase();
+  return catalogue.tables.get(t) ?? catalogue.tables.get(t.slice(t.lastIndexOf(".") + 1));
+}
+
+// src/gates/migrations/dialect.ts
+function dialectOfValue(value) {
+  const v = value.trim().toLowerCase();
+  if (/^(?:postgres(?:ql)?|pg|psql|pgsql)$/.test(v) || /backends\.postgresql|^postgres(?:ql)?(?:\+\w+)?:\/\/|^(?:\S+\/)?postgres(?:ql)?(?::|$)|^(?:\S+\/)?postgis/.test(v))
+    return "postgresql";
+  if (/^(?:mysql|mariadb)$/.test(v) || /backends\.mysql|^mysql(?:\+\w+)?:\/\/|^mariadb:\/\/|^(?:\S+\/)?(?:mysql|mariadb)(?::|$)/.test(v))
+    return "mysql";
+  if (/^sqlite3?$/.test(v) || /backends\.sqlite3|^sqlite:\/\//.test(v)) return "sqlite";
+  return void 0;
+}
+var LOOKUPS = /(?:^|\.)(?:get|getenv|env|str|config|get_env|environ\.get)$/;
+function pythonSettingsDefaults(file2) {
+  const root = file2.tree()?.rootNode;
+  if (!root) return [];
+  const out = [];
+  for (const call of descendantsOfType(root, "call")) {
+    if (!LOOKUPS.test(calleeName(call) ?? "")) continue;
+    const key = positionalArgs(call)[0];
+    const keyText = key ? stringValue(key) : void 0;
+    if (!keyText || !/DATABASE|DB_|ENGINE/i.test(keyText)) continue;
+    const fallback = keywordArgs(call).get("default") ?? positionalArgs(call)[1];
+    const d = fallback ? valueDialect(fallback) : void 0;
+    if (d) out.push(d);
+  }
+  for (const a of descendantsOfType(root, "assignment")) {
+    const left = a.childForFieldName("left")?.text ?? "";
+    if (!/^(?:DATABASE_TYPE|DB_TYPE|DB_ENGINE|DATABASE_ENGINE)$/.test(left)) continue;
+    const right = a.childForFieldName("right");
+    const d = right ? valueDialect(right) : void 0;
+    if (d) out.push(d);
+  }
+  for (const pair of descendantsOfType(root, "pair")) {
+    const key = pair.childForFieldName("key");
+    if (!key || stringValue(key) !== "ENGINE") continue;
+    const value = pair.childForFieldName("value");
+    const d = value ? valueDialect(value) : void 0;
+    if (d) out.push(d);
+  }
+  return out;
+}
+function valueDialect(node2) {
+  const s = stringValue(node2);
+  if (s !== void 0) return dialectOfValue(s);
+  if (node2.type === "attribute" || node2.type === "identifier") return dialectOfValue(node2.text.split(".").pop() ?? "");
+  return void 0;
+}
+function helmValuesDefault(file2) {
+  const doc = file2.yaml()?.documents[0];
+  if (!doc) return void 0;
+  const json2 = doc.toJS();
+  if (!json2 || typeof json2 !== "object") return void 0;
+  const get = (path2) => path2.reduce((o, k) => o && typeof o === "object" ? o[k] : void 0, json2);
+  for (const path2 of [
+    ["database", "type"],
+    ["db", "type"],
+    ["database", "driver"],
+    ["externalDatabase", "type"],
+    ["database", "engine"]
+  ]) {
+    const v = get(path2);
+    if (typeof v === "string") {
+      const d = dialectOfValue(v);
+      if (d) return d;
+    }
+  }
+  return void 0;
+}
+function composeImages(file2) {
+  const out = /* @__PURE__ */ new Set();
+  const json2 = file2.yaml()?.documents[0]?.toJS();
+  for (const svc of Object.values(json2?.services ?? {})) {
+    if (typeof svc?.image !== "string") continue;
+    const d = dialectOfValue(svc.image.split("@")[0]);
+    if (d && d !== "sqlite") out.add(d);
+  }
+  return out;
+}
+var DEP_GLOBS = [
+  "**/package.json",
+  "**/settings*.py",
+  "**/settings/*.py",
+  "**/requirements*.txt",
+  "**/pyproject.toml",
+  "**/alembic.ini",
+  "**/Gemfile",
+  "**/database.yml",
+  "**/go.mod"
+];
+async function decideDialect(ctx) {
+  const has = async (tokens) => (await ctx.snapshot.grep(tokens, DEP_GLOBS)).some((p) => !ctx.excluded(p));
+  const pg2 = await has([
+    '"pg"',
+    "postgres",
+    "psycopg",
+    "asyncpg",
+    "django.db.backends.postgresql",
+    "jackc/pgx",
+    "lib/pq"
+  ]);
+  const my = await has(["mysql", "mariadb"]);
+  if (pg2 && !my) return { dialect: "postgresql", ambiguous: false };
+  if (my && !pg2) return { dialect: "mysql", ambiguous: false };
+  if (!pg2 && !my)
+    return await has(["sqlite"]) ? { dialect: "sqlite", ambiguous: false } : { dialect: void 0, ambiguous: false };
+  const settings = (await ctx.snapshot.list(["**/settings*.py", "**/settings/*.py"])).filter((p) => !ctx.excluded(p));
+  const fromSettings = /* @__PURE__ */ new Set();
+  for (const path2 of settings) {
+    const file2 = await ctx.read(path2);
+    if (!file2) continue;
+    for (const d of pythonSettingsDefaults(file2)) if (d !== "sqlite") fromSettings.add(d);
+  }
+  if (fromSettings.size === 1) return { dialect: [...fromSettings][0], ambiguous: false, source: "settings default" };
+  const values = (await ctx.snapshot.list(["**/values.yaml", "**/values.yml"])).filter((p) => !ctx.excluded(p));
+  const fromHelm = /* @__PURE__ */ new Set();
+  for (const path2 of values) {
+    const file2 = await ctx.read(path2);
+    const d = file2 ? helmValuesDefault(file2) : void 0;
+    if (d && d !== "sqlite") fromHelm.add(d);
+  }
+  if (fromHelm.size === 1) return { dialect: [...fromHelm][0], ambiguous: false, source: "Helm values database.type" };
+  const compose = (await ctx.snapshot.list(["**/docker-compose*.{yml,yaml}", "**/compose*.{yml,yaml}"])).filter(
+    (p) => !ctx.excluded(p)
+  );
+  const fromCompose = /* @__PURE__ */ new Set();
+  for (const path2 of compose) {
+    const file2 = await ctx.read(path2);
+    if (file2) for (const d of composeImages(file2)) fromCompose.add(d);
+  }
+  if (fromCompose.size === 1)
+    return { dialect: [...fromCompose][0], ambiguous: false, source: "docker-compose images" };
+  return { dialect: "postgresql", ambiguous: true };
+}
+
+// src/gates/migrations/references.ts
+var NEWEST_PER_SET = 5;
+var MAX_FILES = 300;
+var CODE_GLOBS2 = ["**/*.{ts,tsx,js,jsx,mjs,cjs,mts,cts,py}", "**/*.prisma"];
+function lowerFirst(s) {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+function wordRegex(word) {
+  return new RegExp(`(?:^|[^A-Za-z0-9_])${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^A-Za-z0-9_])`);
+}
+var SQL_WORDS = /\b(?:select|insert|update|delete|where|from|join|returning)\b/i;
+function prismaRefs(file2, targets2, out, delegates) {
+  const lines = file2.lines();
+  let model;
+  const models = [];
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    const open2 = /^model\s+(\w+)\s*\{/.exec(line);
+    if (open2) {
+      model = { name: open2[1], table: open2[1], fields: [] };
+      models.push(model);
+      return;
+    }
+    if (!model) return;
+    if (line.startsWith("}")) {
+      model = void 0;
+      return;
+    }
+    const map2 = /^@@map\(\s*"([^"]+)"\s*\)/.exec(line);
+    if (map2) {
+      model.table = map2[1];
+      return;
+    }
+    const field2 = /^(\w+)\s+\w+/.exec(line);
+    if (field2 && !line.startsWith("@@")) {
+      const col = /@map\(\s*"([^"]+)"\s*\)/.exec(line);
+      model.fields.push({ name: field2[1], column: col?.[1] ?? field2[1], line: i + 1 });
+    }
+  });
+  for (const m of models) {
+    for (const t of targets2) {
+      if (t.table !== m.table && t.table !== m.table.toLowerCase()) continue;
+      const f = m.fields.find((x) => x.column === t.column);
+      if (!f) continue;
+      add2(out, t, {
+        path: file2.path,
+        line: f.line,
+        message: `the Prisma schema still declares ${m.name}.${f.name}, so the generated client selects it`
+      });
+      const set3 = delegates.get(lowerFirst(m.name)) ?? /* @__PURE__ */ new Set();
+      set3.add(`${t.table}.${t.column}\0${f.name}`);
+      delegates.set(lowerFirst(m.name), set3);
+    }
+  }
+}
+function add2(out, t, loc) {
+  const key = `${t.table}.${t.column}`;
+  const list = out.get(key) ?? [];
+  if (!list.some((l) => l.path === loc.path && l.line === loc.line)) list.push(loc);
+  out.set(key, list);
+}
+function pythonModelRefs(file2, root, targets2, out) {
+  for (const cls of descendantsOfType(root, "class_definition")) {
+    const name = cls.childForFieldName("name")?.text ?? "";
+    const body = cls.childForFieldName("body");
+    if (!body) continue;
+    let tablename;
+    const attrs = [];
+    for (const stmt of body.namedChildren) {
+      const a = stmt?.type === "expression_statement" ? stmt.namedChildren[0] : void 0;
+      if (a?.type !== "assignment") continue;
+      const left = a.childForFieldName("left");
+      const right = a.childForFieldName("right");
+      if (!left || !right) continue;
+      if (left.type === "identifier" && left.text === "__tablename__") tablename = stringValue(right);
+      if (left.type === "identifier") attrs.push({ name: left.text, node: a, value: right });
+    }
+    for (const t of targets2) {
+      const matches = tablename !== void 0 ? tablename === t.table : name.toLowerCase() === t.table || t.table.endsWith(`_${name.toLowerCase()}`);
+      if (!matches) continue;
+      for (const attr of attrs) {
+        const callee = attr.value.type === "call" ? calleeName(attr.value) ?? "" : "";
+        const isField = /(?:Field|ForeignKey|Column|mapped_column|relationship)$/.test(callee) || attr.value.type === "call";
+        if (!isField) continue;
+        if (t.column === "") continue;
+        const column = sqlalchemyColumnName(attr.name, attr.value);
+        if (column !== void 0 ? column === t.column : attr.name === t.column || `${attr.name}_id` === t.column) {
+          add2(out, t, {
+            path: file2.path,
+            line: lineOf(attr.node),
+            message: `model ${name} still declares ${attr.name}, so the ORM selects the column`
+          });
+        }
+      }
+    }
+  }
+}
+function jsRefs(file2, root, targets2, out, delegates) {
+  for (const call of descendantsOfType(root, "call_expression")) {
+    const callee = calleeName(call);
+    if (!callee) continue;
+    const parts = callee.split(".");
+    if (parts.length < 3) continue;
+    const delegate = parts[parts.length - 2];
+    const fields = delegates.get(delegate);
+    if (!fields) continue;
+    for (const obj of descendantsOfType(call, "object")) {
+      for (const [key, value] of objectProps(obj)) {
+        for (const entry of fields) {
+          const [target, field2] = entry.split("\0");
+          if (key !== field2) continue;
+          const dot = target.lastIndexOf(".");
+          add2(
+            out,
+            { table: target.slice(0, dot), column: target.slice(dot + 1) },
+            { path: file2.path, line: lineOf(value), message: `Prisma client call ${callee}(\u2026) still uses ${field2}` }
+          );
+        }
+      }
+    }
+  }
+  for (const cls of descendantsOfType(root, ["class_declaration", "class"])) {
+    const decorators = cls.parent?.type === "export_statement" ? cls.parent.namedChildren.filter((c) => c?.type === "decorator") : [];
+    const all2 = [...decorators, ...cls.namedChildren.filter((c) => c?.type === "decorator")];
+    const entity = all2.find((d) => d && /^@Entity\b/.test(d.text));
+    if (!entity) continue;
+    const entityName = /@Entity\(\s*['"]([^'"]+)['"]/.exec(entity.text)?.[1] ?? lowerFirst(cls.childForFieldName("name")?.text ?? "");
+    for (const prop of descendantsOfType(cls, "public_field_definition")) {
+      const decos = prop.namedChildren.filter((c) => c?.type === "decorator").map((d) => d.text);
+      if (!decos.some((d) => /^@(?:Column|PrimaryColumn|CreateDateColumn|UpdateDateColumn)\b/.test(d))) continue;
+      const name = prop.childForFieldName("name")?.text ?? "";
+      const column = decos.map((d) => /name:\s*['"]([^'"]+)['"]/.exec(d)?.[1]).find(Boolean) ?? name;
+      for (const t of targets2) {
+        if (t.column === column && (t.table === entityName || t.table.toLowerCase() === entityName.toLowerCase())) {
+          add2(out, t, {
+            path: file2.path,
+            line: lineOf(prop),
+            message: `entity property ${name} still maps the column`
+          });
+        }
+      }
+    }
+  }
+}
+function sqlStringRefs(file2, root, targets2, out) {
+  for (const node2 of descendantsOfType(root, ["string", "template_string"])) {
+    if (node2.parent?.type === "string" || node2.parent?.type === "concatenated_string") continue;
+    const parts = templateParts(node2);
+    if (!parts) continue;
+    const text2 = parts.strings.join(" ");
+    if (!SQL_WORDS.test(text2)) continue;
+    for (const t of targets2) {
+      const table = t.table.split(".").pop();
+      if (t.column === "") {
+        if (wordRegex(table).test(text2))
+          add2(out, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}` });
+      } else if (wordRegex(t.column).test(text2) && wordRegex(table).test(text2)) {
+        add2(out, t, { path: file2.path, line: lineOf(node2), message: `raw SQL still names ${table}.${t.column}` });
+      }
+    }
+  }
+}
+function newestTargets(history, files, changed) {
+  const out = [];
+  for (const set3 of history.sets.values()) {
+    for (const entry of set3.entries.slice(-NEWEST_PER_SET)) {
+      if (changed && !changed.has(entry.info.path)) continue;
+      const file2 = files.get(entry.info.path);
+      if (!file2) continue;
+      try {
+        for (const op of planOf(file2, entry.info).ops) {
+          if (op.kind === "drop-column" || op.kind === "rename-column")
+            out.push({ table: op.table, column: op.column });
+          if (op.kind === "drop-table" && op.objectType === "table") out.push({ table: op.table, column: "" });
+        }
+      } catch {
+      }
+    }
+  }
+  return out;
+}
+async function scanReferences(ctx, history, files) {
+  if (ctx.side !== "head") return;
+  const changed = ctx.scope?.changed;
+  const targets2 = newestTargets(history, files, changed ? new Set(changed) : void 0);
+  if (targets2.length === 0) return;
+  const tokens = [...new Set(targets2.map((t) => t.column || t.table.split(".").pop()))];
+  const hits = (await ctx.snapshot.grep(tokens, CODE_GLOBS2)).filter(
+    (p) => !ctx.excluded(p) && !history.files.has(p) && !isNeverMigrationPath(p) && !/(?:^|\/)(?:migrations?|versions)\//.test(p)
+  );
+  hits.sort((a, b) => Number(b.endsWith(".prisma")) - Number(a.endsWith(".prisma")));
+  const delegates = /* @__PURE__ */ new Map();
+  for (const path2 of hits.slice(0, MAX_FILES)) {
+    const file2 = await ctx.read(path2);
+    if (!file2) continue;
+    if (file2.language === "prisma") {
+      prismaRefs(file2, targets2, history.references, delegates);
+      continue;
+    }
+    const root = file2.tree()?.rootNode;
+    if (!root) continue;
+    if (file2.language === "python") pythonModelRefs(file2, root, targets2, history.references);
+    else jsRefs(file2, root, targets2, history.references, delegates);
+    sqlStringRefs(file2, root, targets2, history.references);
+  }
+}
+function relatedReferences(ctx, table, column, _migrationPath) {
+  if (ctx.side !== "head") return { summary: "", locations: [] };
+  let index;
+  try {
+    index = ctx.index(historyIndex);
+  } catch {
+    return { summary: "", locations: [] };
+  }
+  const locations = index.references.get(`${table}.${column}`) ?? [];
+  if (locations.length === 0) return { summary: "", locations: [] };
+  const shown = locations.slice(0, 3).map((l) => `${l.path}:${l.line}`);
+  const more = locations.length > 3 ? ` and ${locations.length - 3} more` : "";
+  return { summary: ` This pull request's code still uses it: ${shown.join(", ")}${more}.`, locations };
+}
+
+// src/gates/migrations/semantic.ts
+function stripLocations(value) {
+  if (Array.isArray(value)) return value.map(stripLocations);
+  if (value === null || typeof value !== "object") return value;
+  const out = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === "location" || k === "stmt_location" || k === "stmt_len" || k === "list_start" || k === "list_end")
+      continue;
+    out[k] = stripLocations(v);
+  }
+  return out;
+}
+function isDocstring(node2) {
+  if (node2.type !== "expression_statement") return false;
+  const only = node2.namedChildren.length === 1 ? node2.namedChildren[0] : void 0;
+  if (only?.type !== "string") return false;
+  const parent = node2.parent;
+  const first = parent?.namedChildren.find((c) => c !== null && c.type !== "comment");
+  return first?.id === node2.id;
+}
+function isAtomicSwitch(node2) {
+  if (node2.type !== "expression_statement") return false;
+  const a = node2.namedChildren[0];
+  return a?.type === "assignment" && a.childForFieldName("left")?.text === "atomic";
+}
+function semanticSignature(file2) {
+  if (file2.language === "sql") {
+    const parse3 = file2.sql();
+    if (!parse3 || parse3.error) return void 0;
+    return JSON.stringify(parse3.statements.map((s) => stripLocations(s.stmt)));
+  }
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  const tokens = [];
+  walk(
+    root,
+    (node2) => {
+      if (node2.type === "comment") return false;
+      if (file2.language === "python" && (isDocstring(node2) || isAtomicSwitch(node2))) return false;
+      if (node2.childCount === 0) tokens.push(node2.text);
+      return true;
+    },
+    { anonymous: true }
+  );
+  return tokens.join("\0");
+}
+var TIMEOUT_SET = /^\s*SET\s+(?:LOCAL\s+|SESSION\s+)?(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)\b/i;
+function isTimeoutSet(stmt) {
+  const set3 = stmt?.VariableSetStmt;
+  return !!set3 && /^(?:lock_timeout|statement_timeout|idle_in_transaction_session_timeout)$/.test(set3.name ?? "");
+}
+var VALUE_TOKENS = /* @__PURE__ */ new Set([
+  "string_content",
+  "string_fragment",
+  "integer",
+  "float",
+  "number",
+  "true",
+  "false",
+  "none",
+  "null"
+]);
+function effectSignature(file2, info) {
+  if (file2.language === "sql") {
+    const parse3 = file2.sql();
+    if (!parse3 || parse3.error) return void 0;
+    return JSON.stringify(parse3.statements.filter((s) => !isTimeoutSet(s.stmt)).map((s) => stripLocations(s.stmt)));
+  }
+  let plan;
+  try {
+    plan = planOf(file2, info);
+  } catch {
+    return void 0;
+  }
+  if (plan.parseError || plan.ops.some((o) => o.kind === "code-backfill")) return void 0;
+  const ops = plan.ops.filter((o) => o.kind !== "set-timeout" && o.kind !== "transaction").map((o) => {
+    const { line: _l, endLine: _e, snippet, inTransaction: _i, transaction: _t, via: _v, ...rest } = o;
+    return rest.kind === "other" ? { ...rest, snippet: snippet.replace(/\s+/g, " ") } : rest;
+  });
+  const root = file2.tree()?.rootNode;
+  if (!root) return void 0;
+  const values = [];
+  walk(
+    root,
+    (node2) => {
+      if (node2.type === "comment") return false;
+      if (file2.language === "python" && (isDocstring(node2) || isAtomicSwitch(node2))) return false;
+      if (node2.type === "import_statement" || node2.type === "import_from_statement") return false;
+      if (VALUE_TOKENS.has(node2.type) && !TIMEOUT_SET.test(node2.text)) values.push(node2.text.replace(/\s+/g, " "));
+      return true;
+    },
+    { anonymous: true }
+  );
+  return JSON.stringify([ops, values.sort()]);
+}
+
+// src/gates/migrations/history.ts
+var NEVER_FEEDS = /\.(md|mdx|txt|rst|adoc|png|jpe?g|gif|svg|ico|webp|avif|css|scss|sass|less|woff2?|ttf|otf|eot|mp3|mp4|webm|pdf)$/i;
+var HISTORY_INDEX = "history";
+function normalisedHash(text2) {
+  return createHash2("sha256").update(text2.replace(/\r\n/g, "\n"), "utf8").digest("hex");
+}
+function tomlString(text2, key) {
+  const lines = text2.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = new RegExp(`^\\s*${key}\\s*=\\s*"([^"]*)"`).exec(lines[i]);
+    if (m) return { value: m[1], line: i + 1 };
+  }
+  return void 0;
+}
+function atlasHashes(files) {
+  const running = createHash2("sha256");
+  const hashes = /* @__PURE__ */ new Map();
+  for (const f of [...files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) {
+    running.update(f.name, "utf8");
+    if (/^\s*--\s*atlas:sum\s+ignore\b/m.test(f.text)) continue;
+    running.update(f.text, "utf8");
+    hashes.set(f.name, running.copy().digest("base64"));
+  }
+  const sum = createHash2("sha256");
+  for (const [name, h] of hashes) {
+    sum.update(name, "utf8");
+    sum.update(h, "utf8");
+  }
+  return { hashes, total: sum.digest("base64") };
+}
+function parseAtlasSum(text2) {
+  const listed = /* @__PURE__ */ new Map();
+  const lines = text2.split(/\r?\n/);
+  const first = lines[0]?.trim();
+  lines.slice(1).forEach((line, i) => {
+    const at = line.indexOf("h1:");
+    if (at <= 0) return;
+    listed.set(line.slice(0, at).trim(), { hash: line.slice(at + 3).trim(), line: i + 2 });
+  });
+  return { listed, ...first?.startsWith("h1:") ? { total: first.slice(3) } : {} };
+}
+function parseJournal(file2, dir) {
+  try {
+    const json2 = JSON.parse(file2.text);
+    const lines = file2.lines();
+    const lineOf3 = (tag) => {
+      const i = lines.findIndex((l) => l.includes(`"${tag}"`));
+      return i === -1 ? 1 : i + 1;
+    };
+    return {
+      path: file2.path,
+      dir,
+      ...json2.dialect ? { dialect: json2.dialect } : {},
+      entries: (json2.entries ?? []).map((e) => ({
+        idx: e.idx ?? -1,
+        when: e.when ?? 0,
+        tag: e.tag ?? "",
+        line: lineOf3(e.tag ?? "")
+      }))
+    };
+  } catch (err) {
+    return { path: file2.path, dir, entries: [], error: err.message };
+  }
+}
+function dialectFromProvider(provider) {
+  if (!provider) return void 0;
+  const p = provider.toLowerCase();
+  if (p === "postgresql" || p === "postgres" || p === "pg") return "postgresql";
+  if (p === "mysql") return "mysql";
+  if (p === "sqlite" || p === "turso") return "sqlite";
+  return "other";
+}
+var historyIndex = {
+  id: HISTORY_INDEX,
+  // Migrations, schemas, models, configs and code can all change the history or what is judged against
+  // it; documents, images, stylesheets, lockfiles and generated files cannot.
+  async feeds(ctx) {
+    return [...ctx.head.changed, ...ctx.base.changed].some(
+      (p) => !ctx.excluded(p) && !isLockfileOrGenerated(p) && !NEVER_FEEDS.test(p)
+    );
+  },
+  // References to dropped or renamed columns are looked up for the migrations the change touches only.
+  async scope(ctx) {
+    return { changed: [.../* @__PURE__ */ new Set([...ctx.head.changed, ...ctx.base.changed])].sort() };
+  },
+  async build(ctx) {
+    await loadParsers(["sql"]);
+    const pathSet = new Set(ctx.paths);
+    const inis = [];
+    for (const path2 of ctx.paths) {
+      if (!path2.endsWith("alembic.ini") || path2 !== "alembic.ini" && !path2.endsWith("/alembic.ini") || ctx.excluded(path2))
+        continue;
+      const file2 = await ctx.read(path2);
+      if (file2) inis.push({ path: path2, text: file2.text });
+    }
+    const layouts = extraLayouts(ctx.gateOptions, inis);
+    const index = {
+      layouts,
+      files: /* @__PURE__ */ new Map(),
+      sets: /* @__PURE__ */ new Map(),
+      prismaLocks: [],
+      atlasSums: [],
+      drizzleJournals: [],
+      columns: /* @__PURE__ */ new Map(),
+      djangoFields: /* @__PURE__ */ new Map(),
+      unreplayed: /* @__PURE__ */ new Map(),
+      references: /* @__PURE__ */ new Map(),
+      models: emptyCatalogue(),
+      stateOnlyDrops: /* @__PURE__ */ new Map()
+    };
+    const bySet = /* @__PURE__ */ new Map();
+    for (const path2 of ctx.paths) {
+      if (ctx.excluded(path2)) continue;
+      const info = classifyMigrationPath(path2, pathSet, layouts);
+      if (!info) continue;
+      const set3 = bySet.get(info.set) ?? {
+        tool: info.tool,
+        ups: [],
+        downs: [],
+        ...info.dialect ? { dialect: info.dialect } : {}
+      };
+      bySet.set(info.set, set3);
+      if (info.role === "down") {
+        set3.downs.push(path2);
+        continue;
+      }
+      const file2 = await ctx.read(path2);
+      if (!file2) continue;
+      const refined = refineByContent(info, file2.text);
+      if (refined.tool !== info.tool && set3.tool === info.tool) set3.tool = refined.tool;
+      set3.ups.push({ info: refined, file: file2 });
+    }
+    for (const path2 of ctx.paths) {
+      if (ctx.excluded(path2)) continue;
+      const name = path2.slice(path2.lastIndexOf("/") + 1);
+      if (name === "migration_lock.toml") {
+        const file2 = await ctx.read(path2);
+        const provider = file2 ? tomlString(file2.text, "provider") : void 0;
+        index.prismaLocks.push({ path: path2, ...provider ? { provider: provider.value } : {}, line: provider?.line ?? 1 });
+      } else if (name === "atlas.sum") {
+        const file2 = await ctx.read(path2);
+        if (!file2) continue;
+        const dir = path2.slice(0, Math.max(0, path2.lastIndexOf("/")));
+        const sqlFiles = bySet.get(dir)?.ups ?? [];
+        const { listed, total } = parseAtlasSum(file2.text);
+        const expected = atlasHashes(
+          sqlFiles.map((u) => ({ name: u.info.path.slice(u.info.path.lastIndexOf("/") + 1), text: u.file.text }))
+        );
+        index.atlasSums.push({
+          path: path2,
+          dir,
+          listed,
+          ...total ? { total } : {},
+          expected: expected.hashes,
+          expectedTotal: expected.total
+        });
+      } else if (name === "_journal.json" && path2.endsWith("/meta/_journal.json")) {
+        const file2 = await ctx.read(path2);
+        if (file2) index.drizzleJournals.push(parseJournal(file2, path2.slice(0, -"/meta/_journal.json".length)));
+      }
+    }
+    const decision = ctx.gateOptions.dialect !== "auto" ? { dialect: ctx.gateOptions.dialect, ambiguous: false } : await decideDialect(ctx);
+    const fallback = decision.dialect;
+    const djangoPaths = [...bySet.values()].flatMap(
+      (set3) => set3.ups.filter((u) => u.info.tool === "django").map((u) => u.info.path)
+    );
+    if (djangoPaths.length > 0) await ctx.prefetch?.(djangoPaths, djangoMetaFacts);
+    for (const [dir, set3] of bySet) {
+      set3.ups.sort((a, b) => compareMigrationIds(a.info, b.info));
+      let dialect = set3.dialect;
+      if (set3.tool === "prisma")
+        dialect = dialectFromProvider(index.prismaLocks.find((l) => l.path === `${dir}/migration_lock.toml`)?.provider);
+      if (set3.tool === "drizzle")
+        dialect = dialectFromProvider(index.drizzleJournals.find((j) => j.dir === dir)?.dialect);
+      const entries = [];
+      for (const [position, { info, file: file2 }] of set3.ups.entries()) {
+        const entry = { info, hash: normalisedHash(file2.text), position };
+        if (info.tool === "alembic") entry.alembic = alembicMeta(file2);
+        if (info.tool === "django") entry.django = await ctx.facts(djangoMetaFacts, info.path) ?? djangoMeta(file2);
+        entries.push(entry);
+      }
+      index.sets.set(dir, {
+        dir,
+        tool: set3.tool,
+        dialect: dialect ?? fallback ?? "postgresql",
+        dialectAmbiguous: !dialect && decision.ambiguous,
+        entries,
+        downs: set3.downs.sort()
+      });
+      for (const e of entries) index.files.set(e.info.path, e);
+      index.unreplayed.set(dir, set3.ups);
+    }
+    const read = /* @__PURE__ */ new Map();
+    for (const set3 of bySet.values()) for (const u of set3.ups) read.set(u.info.path, u.file);
+    for (const [path2, file2] of read) {
+      if (index.files.get(path2)?.info.tool === "django" && file2.text.includes("SeparateDatabaseAndState")) {
+        for (const k of cachedStateOnlyDrops(file2, ctx.cache)) index.stateOnlyDrops.set(k, path2);
+      }
+    }
+    await readModels(ctx, index);
+    await scanReferences(ctx, index, read);
+    if (ctx.side === "base") {
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
+    }
+    return index;
+  }
+};
+var djangoMetaFacts = {
+  id: "migrations/django-meta",
+  wants: () => false,
+  resolves: false,
+  portable: true,
+  isFacts: (value) => isDjangoMeta(value),
+  extract: (file2) => djangoMeta(file2)
+};
+var migrationsWorkerFacts = {
+  "migrations/django-meta": () => djangoMetaFacts
+};
+function cachedStateOnlyDrops(file2, cache) {
+  if (!cache) return djangoStateOnlyDrops(file2);
+  return cached(
+    cache,
+    cacheKey("migrations-django-state-drops", contentId(file2)),
+    isStringArray,
+    () => djangoStateOnlyDrops(file2)
+  );
+}
+function isDjangoMeta(value) {
+  return isRecord2(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
+    (d) => isRecord2(d) && typeof d.app === "string" && typeof d.name === "string" && typeof d.line === "number"
+  ) && Array.isArray(value.replaces) && value.replaces.every((r) => isRecord2(r) && typeof r.app === "string" && typeof r.name === "string") && typeof value.atomic === "boolean" && typeof value.valid === "boolean";
+}
+var djangoModelFacts = {
+  id: "migrations/django-models",
+  wants: () => false,
+  resolves: false,
+  isFacts: (value) => value === null || Array.isArray(value) && value.every(
+    (c) => isRecord2(c) && typeof c.name === "string" && isStringArray(c.supers) && typeof c.abstract === "boolean" && c.columns instanceof Set
+  ),
+  extract: (file2) => djangoModelClasses(file2) ?? null
+};
+var sqlalchemyModelFacts = {
+  id: "migrations/sqlalchemy-models",
+  wants: () => false,
+  resolves: false,
+  isFacts: (value) => value === null || Array.isArray(value) && value.every(
+    (t) => isRecord2(t) && typeof t.table === "string" && t.columns instanceof Set && typeof t.path === "string" && typeof t.model === "string"
+  ),
+  extract: (file2) => sqlalchemyTables(file2) ?? null
+};
+var MAX_MODEL_FILES = 400;
+async function readModels(ctx, index) {
+  const tools = new Set([...index.sets.values()].map((s) => s.tool));
+  const usable = (p) => !ctx.excluded(p) && !index.files.has(p) && !isNeverMigrationPath(p);
+  if (tools.has("django")) {
+    const pending2 = [];
+    for (const path2 of ctx.paths.filter((p) => usable(p) && djangoAppOf(p) !== void 0 && !/\/migrations\//.test(p)).slice(0, MAX_MODEL_FILES)) {
+      const classes = await ctx.facts(djangoModelFacts, path2);
+      if (!classes) continue;
+      const app = djangoAppOf(path2);
+      index.models.seen.add(app);
+      for (const cls of classes) pending2.push({ app, path: path2, cls });
+    }
+    resolveDjango(pending2, index.models);
+  }
+  if (tools.has("alembic")) {
+    for (const path2 of (await ctx.snapshot.grep(["__tablename__"], ["**/*.py"])).filter(usable).slice(0, MAX_MODEL_FILES)) {
+      const tables = await ctx.facts(sqlalchemyModelFacts, path2);
+      if (tables) addSqlalchemyTables(tables, index.models);
+    }
+  }
+  if (tools.has("prisma")) {
+    for (const path2 of ctx.paths.filter((p) => usable(p) && p.endsWith(".prisma")).slice(0, MAX_MODEL_FILES)) {
+      const file2 = await ctx.read(path2);
+      if (file2) addPrismaModels(file2, index.models);
+    }
+  }
+}
+var MAX_RELEASED_FILES = 5e3;
+async function releasedMigrations(ctx, index) {
+  if (index.files.size === 0) return void 0;
+  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : void 0;
+  if (!state) return void 0;
+  if (state.refs.length === 0 || !state.released) return { refs: state.refs };
+  const files = /* @__PURE__ */ new Map();
+  if (state.released.sha === ctx.snapshot.sha) {
+    for (const [path2, e] of index.files) files.set(path2, { hash: e.hash });
+    return { refs: state.refs, files };
+  }
+  const releasedPaths = await state.released.list();
+  const pathSet = new Set(releasedPaths);
+  const infos = releasedPaths.flatMap((p) => {
+    const info = ctx.excluded(p) ? void 0 : classifyMigrationPath(p, pathSet);
+    return info && info.role !== "down" ? [info] : [];
+  });
+  if (infos.length > MAX_RELEASED_FILES) return void 0;
+  state.released.prefetch?.(infos.map((i) => i.path));
+  for (const info of infos) {
+    const read = await state.released.read(info.path);
+    if (!read.ok) {
+      files.set(info.path, { hash: "" });
+      continue;
+    }
+    const hash2 = normalisedHash(read.file.text);
+    const mine = index.files.get(info.path);
+    if (mine && mine.hash === hash2) {
+      files.set(info.path, { hash: hash2 });
+    } else {
+      const effect = effectSignature(read.file, info);
+      files.set(info.path, effect === void 0 ? { hash: hash2 } : { hash: hash2, effect });
+    }
+    read.file.dispose();
+  }
+  return { refs: state.refs, files };
+}
+function replay(index, dir, ups) {
+  ups.forEach(({ info, file: file2 }, position) => {
+    if (info.tool === "django") {
+      const app = dir.split("/").slice(-2, -1)[0] ?? "";
+      for (const d of djangoOps(file2).declarations) {
+        const key = `${app}\0${d.model}.${d.field}`;
+        const list = index.djangoFields.get(key) ?? [];
+        list.push({ position, field: d.orm });
+        index.djangoFields.set(key, list);
+      }
+      return;
+    }
+    let plan;
+    try {
+      plan = planOf(file2, info);
+    } catch {
+      return;
+    }
+    const event = (table, column, e) => {
+      const key = `${dir}\0${table}.${column}`;
+      const list = index.columns.get(key) ?? [];
+      list.push({ position, ...e });
+      index.columns.set(key, list);
+    };
+    const pendingChecks = /* @__PURE__ */ new Map();
+    for (const op of plan.ops) {
+      switch (op.kind) {
+        case "create-table":
+          for (const c of op.columns)
+            event(op.table, c.name, { ...c.type ? { type: c.type } : {}, notNull: c.notNull });
+          break;
+        case "add-column":
+          event(op.table, op.column.name, {
+            ...op.column.type ? { type: op.column.type } : {},
+            notNull: op.column.notNull
+          });
+          break;
+        case "set-not-null":
+          event(op.table, op.column, { notNull: true });
+          break;
+        case "alter-column-type":
+          if (op.type || op.notNull !== void 0)
+            event(op.table, op.column, {
+              ...op.type ? { type: op.type } : {},
+              ...op.notNull !== void 0 ? { notNull: op.notNull } : {}
+            });
+          break;
+        case "other-lock":
+          if (op.what === "DROP NOT NULL" && op.column) event(op.table, op.column, { notNull: false });
+          break;
+        case "add-constraint":
+          if (op.constraint === "check" && op.notNullColumn) {
+            event(op.table, op.notNullColumn, {
+              notNullCheck: op.notValid ? "not-valid" : "validated",
+              ...op.name ? { checkName: op.name } : {}
+            });
+            if (op.notValid && op.name) pendingChecks.set(op.name, { table: op.table, column: op.notNullColumn });
+          }
+          break;
+        case "validate-constraint": {
+          const pending2 = pendingChecks.get(op.name);
+          if (pending2) event(pending2.table, pending2.column, { notNullCheck: "validated", checkName: op.name });
+          else {
+            for (const [key, events] of index.columns) {
+              if (!key.startsWith(`${dir}\0${op.table}.`)) continue;
+              if (events.some((e) => e.checkName === op.name)) {
+                events.push({ position, notNullCheck: "validated", checkName: op.name });
+              }
+            }
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  });
+}
+function ensureReplayed(index, set3) {
+  const ups = index.unreplayed.get(set3);
+  if (!ups) return;
+  index.unreplayed.delete(set3);
+  replay(index, set3, ups);
+}
+function typeBefore(index, set3, position, table, column) {
+  ensureReplayed(index, set3);
+  const events = index.columns.get(`${set3}\0${table}.${column}`) ?? [];
+  let type;
+  for (const e of events) if (e.position < position && e.type) type = e.type;
+  return type;
+}
+function columnIntroducedBy(index, set3, position, table, column) {
+  ensureReplayed(index, set3);
+  const first = (index.columns.get(`${set3}\0${table}.${column}`) ?? []).find((e) => e.position < position);
+  if (!first) return void 0;
+  for (const [path2, m] of index.files) if (m.info.set === set3 && m.position === first.position) return path2;
+  return void 0;
+}
+function notNullBefore(index, set3, position, table, column) {
+  ensureReplayed(index, set3);
+  const events = index.columns.get(`${set3}\0${table}.${column}`) ?? [];
+  let notNull = false;
+  for (const e of events) if (e.position < position && e.notNull !== void 0) notNull = e.notNull;
+  return notNull;
+}
+function validatedNotNullBefore(index, set3, position, table, column) {
+  ensureReplayed(index, set3);
+  const events = index.columns.get(`${set3}\0${table}.${column}`) ?? [];
+  return events.some((e) => e.position < position && e.notNullCheck === "validated");
+}
+function djangoFieldBefore(index, set3, app, position, model, field2) {
+  ensureReplayed(index, set3);
+  const events = index.djangoFields.get(`${app}\0${model}.${field2}`) ?? [];
+  let found;
+  for (const e of events) if (e.position < position) found = e.field;
+  return found;
+}
+
 export {
   require_dist,
   config,
@@ -41891,7 +45888,6 @@ export {
   cacheKey,
   contentId,
   blobIdentity,
-  cached,
   isRecord2 as isRecord,
   isStringArray,
   loadParsers,
@@ -41971,5 +45967,32 @@ export {
   LIBRARY_TOKENS,
   SOURCE_GLOBS,
   metricIndex,
-  metricsWorkerFacts
+  metricsWorkerFacts,
+  classifyMigrationPath,
+  toolName,
+  MIGRATION_GLOBS,
+  isSchemaMarkerPath,
+  compareMigrationIds,
+  extraLayouts,
+  tableKey,
+  typeName,
+  columnSpec,
+  djangoApp,
+  djangoField,
+  djangoTouchedTables,
+  planOf,
+  prismaAccessor,
+  prismaModels,
+  declaresColumn,
+  modelOf,
+  relatedReferences,
+  semanticSignature,
+  effectSignature,
+  historyIndex,
+  migrationsWorkerFacts,
+  typeBefore,
+  columnIntroducedBy,
+  notNullBefore,
+  validatedNotNullBefore,
+  djangoFieldBefore
 };
