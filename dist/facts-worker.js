@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-7XQNVW5O.js";
+} from "./chunk-ZG32JPV3.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-7XQNVW5O.js";
+} from "./chunk-ZG32JPV3.js";
 import {
   __commonJS,
   __toESM
@@ -10161,15 +10161,18 @@ async function analyse(options) {
     }
     const budgetMs = options.fileBudgetMs ?? DEFAULT_FILE_BUDGET_MS;
     let indexing = true;
-    const factsRules = { head: /* @__PURE__ */ new Map(), base: /* @__PURE__ */ new Map() };
+    const plannedByPath = { head: /* @__PURE__ */ new Map(), base: /* @__PURE__ */ new Map() };
     for (const side of sidesToRun)
-      for (const p of planned[side])
-        if (p.rule.facts) factsRules[side].set(p.path, [...factsRules[side].get(p.path) ?? [], p]);
+      for (const p of planned[side]) {
+        const list2 = plannedByPath[side].get(p.path);
+        if (list2) list2.push(p);
+        else plannedByPath[side].set(p.path, [p]);
+      }
     const ruleFactsAhead = (side, file) => {
       if (!indexing) return [];
       const out = [];
-      for (const p of factsRules[side].get(file.path) ?? []) {
-        if (!passesPrefilter(p.rule, file)) continue;
+      for (const p of plannedByPath[side].get(file.path) ?? []) {
+        if (!p.rule.facts || !passesPrefilter(p.rule, file)) continue;
         const owner = { gateOptions: gateOptionsFor(p.gate, config2) };
         for (const def of p.rule.facts ?? []) out.push({ def, owner, budgetMs });
       }
@@ -10289,12 +10292,7 @@ async function analyse(options) {
           }
         };
       };
-      const byPath = /* @__PURE__ */ new Map();
-      for (const p of planned[side]) {
-        const list2 = byPath.get(p.path);
-        if (list2) list2.push(p);
-        else byPath.set(p.path, [p]);
-      }
+      const byPath = plannedByPath[side];
       const extractRuleFacts = async (path, file, items) => {
         fileFacts = /* @__PURE__ */ new Map();
         for (const p of items) {

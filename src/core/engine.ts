@@ -511,15 +511,19 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
      * again. The rules still ask for them, and report what failed.
      */
     let indexing = true;
-    const factsRules: Record<Side, Map<string, Planned[]>> = { head: new Map(), base: new Map() };
+    // The same plan by path: the rules run file by file, and a file's facts are extracted for all of them.
+    const plannedByPath: Record<Side, Map<string, Planned[]>> = { head: new Map(), base: new Map() };
     for (const side of sidesToRun)
-      for (const p of planned[side])
-        if (p.rule.facts) factsRules[side].set(p.path, [...(factsRules[side].get(p.path) ?? []), p]);
+      for (const p of planned[side]) {
+        const list = plannedByPath[side].get(p.path);
+        if (list) list.push(p);
+        else plannedByPath[side].set(p.path, [p]);
+      }
     const ruleFactsAhead = (side: Side, file: SourceFile): Pending[] => {
       if (!indexing) return [];
       const out: Pending[] = [];
-      for (const p of factsRules[side].get(file.path) ?? []) {
-        if (!passesPrefilter(p.rule, file)) continue;
+      for (const p of plannedByPath[side].get(file.path) ?? []) {
+        if (!p.rule.facts || !passesPrefilter(p.rule, file)) continue;
         const owner: RuleFactsOwner = { gateOptions: gateOptionsFor(p.gate, config) };
         for (const def of p.rule.facts ?? []) out.push({ def, owner, budgetMs });
       }
@@ -667,12 +671,7 @@ export async function analyse(options: AnalyseOptions): Promise<Analysis> {
       };
       // File by file, so each file's parse tree can be freed once every rule has seen it: WASM memory
       // never shrinks, so keeping 1,000 trees alive would set the peak RSS.
-      const byPath = new Map<string, Planned[]>();
-      for (const p of planned[side]) {
-        const list = byPath.get(p.path);
-        if (list) list.push(p);
-        else byPath.set(p.path, [p]);
-      }
+      const byPath = plannedByPath[side];
       /**
        * The facts this file's rules declared, once per definition for all of them, within the file's budget
        * (an extraction is analysis like any rule's): from memory or the cache when known, else extracted

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
 import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
-import { cached, cacheKey, contentId, isRecord, isStringArray, type AnalysisCache } from '../../core/cache.js';
+import { isRecord, isStringArray } from '../../core/cache.js';
 import type { FactsDef } from '../../core/facts.js';
 import type { WorkerFactory } from '../../core/facts-parallel.js';
 import {
@@ -389,7 +389,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     for (const set of bySet.values()) for (const u of set.ups) read.set(u.info.path, u.file);
     for (const [path, file] of read) {
       if (index.files.get(path)?.info.tool === 'django' && file.text.includes('SeparateDatabaseAndState')) {
-        for (const k of cachedStateOnlyDrops(file, ctx.cache)) index.stateOnlyDrops.set(k, path);
+        const drops = (await ctx.facts(stateOnlyDropsFacts, path)) ?? djangoStateOnlyDrops(file);
+        for (const k of drops) index.stateOnlyDrops.set(k, path);
       }
     }
     await readModels(ctx, index);
@@ -421,13 +422,14 @@ export const migrationsWorkerFacts: Readonly<Record<string, WorkerFactory>> = {
   'migrations/django-meta': () => djangoMetaFacts as FactsDef<unknown, never>,
 };
 
-/** What a Django migration's `SeparateDatabaseAndState` drops from the state only, cached like its header. */
-function cachedStateOnlyDrops(file: SourceFile, cache: AnalysisCache | undefined): string[] {
-  if (!cache) return djangoStateOnlyDrops(file);
-  return cached(cache, cacheKey('migrations-django-state-drops', contentId(file)), isStringArray, () =>
-    djangoStateOnlyDrops(file),
-  );
-}
+/** What a Django migration's `SeparateDatabaseAndState` drops from the state only, facts like its header. */
+const stateOnlyDropsFacts: FactsDef<string[], IndexContext<MigrationsOptions>> = {
+  id: 'migrations/django-state-drops',
+  wants: () => false,
+  resolves: false,
+  isFacts: isStringArray,
+  extract: (file) => djangoStateOnlyDrops(file),
+};
 
 function isDjangoMeta(value: unknown): value is DjangoMigrationMeta {
   return (

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "a5ab631661bfbc02";
+var FACTS_SOURCE_HASH = "1ca855740605fc3c";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -10470,14 +10470,6 @@ function contentId(file2) {
 }
 function blobIdentity(path2, oid) {
   return `blob:${oid}:${path2}`;
-}
-function cached(cache, key, validate2, compute) {
-  if (!cache) return compute();
-  const hit = cache.get(key);
-  if (hit !== void 0 && validate2(hit)) return hit;
-  const value = compute();
-  cache.set(key, value);
-  return value;
 }
 function isRecord2(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -11788,8 +11780,8 @@ var CodeBase = class {
     if (session && path2 !== this.sessionPath && !session.consulted.some((c) => c.path === path2)) {
       session.consulted.push({ path: path2 });
     }
-    const cached3 = this.infos.get(path2);
-    if (cached3 !== void 0) return cached3 ?? void 0;
+    const cached2 = this.infos.get(path2);
+    if (cached2 !== void 0) return cached2 ?? void 0;
     this.infos.set(path2, null);
     const file2 = await this.read(path2);
     if (!file2) return void 0;
@@ -12493,8 +12485,8 @@ var HandlerAnalyzer = class {
       return void 0;
     }
     const cacheKey2 = `${info.path}#${name}`;
-    const cached3 = this.clientCache.get(cacheKey2);
-    if (cached3 !== void 0) return cached3 ?? void 0;
+    const cached2 = this.clientCache.get(cacheKey2);
+    if (cached2 !== void 0) return cached2 ?? void 0;
     this.clientCache.set(cacheKey2, null);
     let result;
     const decl = info.decls.get(name);
@@ -12612,8 +12604,8 @@ var HandlerAnalyzer = class {
   }
   /** A function whose body races a timer or aborts on one: calls through it are bounded. */
   isTimeoutWrapper(fn) {
-    const cached3 = this.wrapperCache.get(fn.id);
-    if (cached3 !== void 0) return cached3;
+    const cached2 = this.wrapperCache.get(fn.id);
+    if (cached2 !== void 0) return cached2;
     const text2 = fn.text;
     const result = /Promise\.race/.test(text2) && /setTimeout|timeout/i.test(text2) || /AbortSignal\.timeout|\.abort\(/.test(text2) || /wait_for|fail_after|asyncio\.timeout/.test(text2);
     this.wrapperCache.set(fn.id, result);
@@ -16747,7 +16739,7 @@ __export(util_exports, {
   attachSchema: () => attachSchema,
   base64ToUint8Array: () => base64ToUint8Array,
   base64urlToUint8Array: () => base64urlToUint8Array,
-  cached: () => cached2,
+  cached: () => cached,
   captureStackTrace: () => captureStackTrace,
   cleanEnum: () => cleanEnum,
   cleanRegex: () => cleanRegex,
@@ -16852,7 +16844,7 @@ var Cached = class {
     return this._value;
   }
 };
-function cached2(getter) {
+function cached(getter) {
   return new Cached(getter);
 }
 function nullish(input2) {
@@ -17001,7 +16993,7 @@ var captureStackTrace = "captureStackTrace" in Error ? Error.captureStackTrace :
 function isObject(data) {
   return typeof data === "object" && data !== null && !Array.isArray(data);
 }
-var allowsEval = /* @__PURE__ */ cached2(() => {
+var allowsEval = /* @__PURE__ */ cached(() => {
   if (globalConfig.jitless) {
     return false;
   }
@@ -19693,7 +19685,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
     get.raw = sh;
     Object.defineProperty(def, "shape", { get });
   }
-  const _normalized = cached2(() => normalizeDef(def));
+  const _normalized = cached(() => normalizeDef(def));
   defineLazyInternal(inst, "propValues", (zod) => {
     const shape = zod.def.shape;
     const propValues = {};
@@ -19760,7 +19752,7 @@ var $ZodObject = /* @__PURE__ */ $constructor("$ZodObject", (inst, def) => {
 var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) => {
   $ZodObject.init(inst, def);
   const superParse = inst._zod.parse;
-  const _normalized = cached2(() => normalizeDef(def));
+  const _normalized = cached(() => normalizeDef(def));
   const memo2 = globalConfig.memoizer;
   const generateFastpass = (shape) => {
     const normalized = _normalized.value;
@@ -20069,7 +20061,7 @@ var $ZodDiscriminatedUnion = /* @__PURE__ */ $constructor("$ZodDiscriminatedUnio
       throw new Error(`Invalid discriminated union option at index "${i}"`);
     }
   });
-  const disc = cached2(() => discriminatorMap(def));
+  const disc = cached(() => discriminatorMap(def));
   inst._zod.parse = (payload, ctx) => {
     const input2 = payload.value;
     if (!isObject(input2)) {
@@ -21217,9 +21209,9 @@ var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
 function isRecursive(inst, stack, resolve) {
-  const cached3 = recursive.get(inst);
-  if (cached3 !== void 0)
-    return cached3 ? PROVEN : NONE;
+  const cached2 = recursive.get(inst);
+  if (cached2 !== void 0)
+    return cached2 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
@@ -35653,15 +35645,15 @@ function visit(schema, fnOrHandlers) {
   };
   const cache = /* @__PURE__ */ new Map();
   function run(s) {
-    const cached3 = cache.get(s);
-    if (cached3 === RESOLVING) {
+    const cached2 = cache.get(s);
+    if (cached2 === RESOLVING) {
       return new $ZodLazy({
         type: "lazy",
         getter: () => cache.get(s)
       });
     }
-    if (cached3 !== void 0)
-      return cached3;
+    if (cached2 !== void 0)
+      return cached2;
     cache.set(s, RESOLVING);
     const inner = mapInner(s);
     const mapped = fn(inner, inner !== s);
@@ -37829,8 +37821,8 @@ var FileExtractor2 = class {
   fnCache = /* @__PURE__ */ new Map();
   /** What the extractor knows of a function: computed once per function. */
   fnInfo(fn) {
-    const cached3 = this.fnCache.get(fn.id);
-    if (cached3) return cached3;
+    const cached2 = this.fnCache.get(fn.id);
+    if (cached2) return cached2;
     const info = this.computeFnInfo(fn);
     this.fnCache.set(fn.id, info);
     return info;
@@ -45640,7 +45632,8 @@ var historyIndex = {
     for (const set3 of bySet.values()) for (const u of set3.ups) read.set(u.info.path, u.file);
     for (const [path2, file2] of read) {
       if (index.files.get(path2)?.info.tool === "django" && file2.text.includes("SeparateDatabaseAndState")) {
-        for (const k of cachedStateOnlyDrops(file2, ctx.cache)) index.stateOnlyDrops.set(k, path2);
+        const drops = await ctx.facts(stateOnlyDropsFacts, path2) ?? djangoStateOnlyDrops(file2);
+        for (const k of drops) index.stateOnlyDrops.set(k, path2);
       }
     }
     await readModels(ctx, index);
@@ -45663,15 +45656,13 @@ var djangoMetaFacts = {
 var migrationsWorkerFacts = {
   "migrations/django-meta": () => djangoMetaFacts
 };
-function cachedStateOnlyDrops(file2, cache) {
-  if (!cache) return djangoStateOnlyDrops(file2);
-  return cached(
-    cache,
-    cacheKey("migrations-django-state-drops", contentId(file2)),
-    isStringArray,
-    () => djangoStateOnlyDrops(file2)
-  );
-}
+var stateOnlyDropsFacts = {
+  id: "migrations/django-state-drops",
+  wants: () => false,
+  resolves: false,
+  isFacts: isStringArray,
+  extract: (file2) => djangoStateOnlyDrops(file2)
+};
 function isDjangoMeta(value) {
   return isRecord2(value) && typeof value.app === "string" && typeof value.name === "string" && Array.isArray(value.dependencies) && value.dependencies.every(
     (d) => isRecord2(d) && typeof d.app === "string" && typeof d.name === "string" && typeof d.line === "number"
