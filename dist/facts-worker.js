@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-ZG32JPV3.js";
+} from "./chunk-JIFLKUTD.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-ZG32JPV3.js";
+} from "./chunk-JIFLKUTD.js";
 import {
   __commonJS,
   __toESM

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { loadParsers } from '../../lang/index.js';
-import type { IndexContext, IndexDef, RelatedLocation } from '../../core/types.js';
+import type { IndexContext, IndexDef, RelatedLocation, ReleaseState, Snapshot } from '../../core/types.js';
 import type { SourceFile } from '../../lang/source-file.js';
 import { isRecord, isStringArray } from '../../core/cache.js';
 import type { FactsDef } from '../../core/facts.js';
@@ -257,6 +257,13 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
   },
   // References to dropped or renamed columns are looked up for the migrations the change touches only.
   async scope(ctx): Promise<HistoryScope> {
+    // The base's migrations are compared with the newest release: asked now, git walks the refs and lists
+    // the released tree while the other indexes are built; the build awaits the same answer.
+    const basePaths = new Set(ctx.base.paths);
+    if (
+      ctx.base.paths.some((p) => !ctx.excluded(p) && (classifyMigrationPath(p, basePaths)?.role ?? 'down') !== 'down')
+    )
+      askReleases(ctx.base.snapshot).catch(() => undefined);
     return { changed: [...new Set([...ctx.head.changed, ...ctx.base.changed])].sort() };
   },
   async build(ctx) {
@@ -289,6 +296,7 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       models: emptyCatalogue(),
       stateOnlyDrops: new Map(),
     };
+    let release: Promise<ReleaseState | undefined> | undefined;
     const bySet = new Map<
       string,
       {
@@ -313,6 +321,9 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         set.downs.push(path);
         continue;
       }
+      // The base side compares its migrations with the newest release: the refs are walked and the
+      // released tree listed while the migrations are read and parsed, not after.
+      if (ctx.side === 'base' && release === undefined) release = askReleases(ctx.snapshot);
       const file = await ctx.read(path);
       if (!file) continue;
       // goose SQL files sit in plain SQL directories: their section markers say they are recorded by version.
@@ -396,8 +407,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     await readModels(ctx, index);
     await scanReferences(ctx, index, read);
     if (ctx.side === 'base') {
-      const release = await releasedMigrations(ctx, index);
-      if (release) index.release = release;
+      const released = await releasedMigrations(ctx, index, release);
+      if (released) index.release = released;
     }
     return index;
   },
@@ -533,13 +544,32 @@ const MAX_RELEASED_FILES = 5000;
  * this side's keep only their hash; the others (usually none or a handful) also get their effect
  * signature, so an edit can be compared with what was released.
  */
+/**
+ * Asks where a snapshot stands against the releases, and has the released tree listed, without waiting:
+ * the answer is awaited once the migrations are read. Only asked once a migration is found, since
+ * releases only matter for migrations (on GitHub they cost API calls).
+ */
+function askReleases(snapshot: Snapshot): Promise<ReleaseState | undefined> {
+  const state = snapshot.releases ? snapshot.releases() : Promise.resolve(undefined);
+  // Listed ahead (the snapshot keeps its listing); a failure here is asked again, and reported, below.
+  state.then((s) => (s?.released && s.released.sha !== snapshot.sha ? s.released.list() : undefined)).catch(() => {});
+  return state;
+}
+
+/**
+ * The migrations of the newest release in this snapshot's history. Files whose released text equals
+ * this side's keep only their hash; the others (usually none or a handful) also get their effect
+ * signature, so an edit can be compared with what was released. A released file whose blob is this
+ * side's is not read: same bytes, same hash.
+ */
 async function releasedMigrations(
   ctx: IndexContext<MigrationsOptions>,
   index: MigrationIndex,
+  asked: Promise<ReleaseState | undefined> | undefined,
 ): Promise<ReleasedMigrations | undefined> {
   // Releases only matter for the base's migrations: without any, no tag or branch is asked for (API calls).
   if (index.files.size === 0) return undefined;
-  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : undefined;
+  const state = await (asked ?? askReleases(ctx.snapshot));
   if (!state) return undefined;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };
   const files = new Map<string, { hash: string; effect?: string }>();
@@ -547,16 +577,23 @@ async function releasedMigrations(
     for (const [path, e] of index.files) files.set(path, { hash: e.hash });
     return { refs: state.refs, files };
   }
-  const releasedPaths = await state.released.list();
+  const released = state.released;
+  const releasedPaths = await released.list();
   const pathSet = new Set(releasedPaths);
   const infos = releasedPaths.flatMap((p) => {
     const info = ctx.excluded(p) ? undefined : classifyMigrationPath(p, pathSet);
     return info && info.role !== 'down' ? [info] : [];
   });
   if (infos.length > MAX_RELEASED_FILES) return undefined;
-  state.released.prefetch?.(infos.map((i) => i.path));
-  for (const info of infos) {
-    const read = await state.released.read(info.path);
+  const unchanged = await Promise.all(
+    infos.map(async (info) => index.files.has(info.path) && sameBlobAsMine(ctx.snapshot, released, info.path)),
+  );
+  for (const [i, info] of infos.entries())
+    if (unchanged[i]) files.set(info.path, { hash: index.files.get(info.path)!.hash });
+  const toRead = infos.filter((_, i) => !unchanged[i]);
+  released.prefetch?.(toRead.map((i) => i.path));
+  for (const info of toRead) {
+    const read = await released.read(info.path);
     if (!read.ok) {
       // The release holds this path but its text could not be read (over the API's byte budget, too large):
       // it is released, with a text that matches nothing. Leaving it out would call it unreleased and turn
@@ -575,6 +612,13 @@ async function releasedMigrations(
     read.file.dispose();
   }
   return { refs: state.refs, files };
+}
+
+/** Whether a path holds the same blob in both snapshots (false when either cannot say). */
+async function sameBlobAsMine(mine: Snapshot, released: Snapshot, path: string): Promise<boolean> {
+  if (!mine.blobId || !released.blobId) return false;
+  const [a, b] = await Promise.all([mine.blobId(path), released.blobId(path)]);
+  return a !== undefined && b !== undefined && a.oid === b.oid;
 }
 
 /** Records what each migration of a set declares about columns, in apply order. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   atlasHashes,
@@ -10,7 +11,7 @@ import {
   type MigrationIndex,
 } from '../../../src/gates/migrations/history.js';
 import { migrationsOptionsSchema } from '../../../src/gates/migrations/options.js';
-import { memorySnapshot } from '../../../src/source/memory.js';
+import { memorySnapshot, type MemorySnapshot } from '../../../src/source/memory.js';
 import type { IndexContext, Snapshot } from '../../../src/core/types.js';
 import { loadParsers } from '../../../src/lang/index.js';
 import { FactsStore, standaloneFacts } from '../../../src/core/facts.js';
@@ -23,9 +24,12 @@ async function build(
   releases?: Snapshot['releases'],
   /** Shared by builds that reuse each other's facts, as the engine's two sides and later runs do. */
   store?: FactsStore,
+  /** Gives the snapshot git's blob ids, as a git snapshot has. */
+  blobIds = false,
 ): Promise<MigrationIndex> {
   const snapshot = memorySnapshot(files);
   if (releases) snapshot.releases = releases;
+  if (blobIds) withBlobIds(snapshot);
   const paths = await snapshot.list();
   const read = async (path: string) => {
     const r = await snapshot.read(path);
@@ -48,6 +52,18 @@ async function build(
     excluded: (path) => path.startsWith('test/'),
   };
   return historyIndex.build(ctx);
+}
+
+/** Answers `blobId` as git does (sha1 of `blob <size>\0` and the bytes). */
+function withBlobIds(snapshot: MemorySnapshot): MemorySnapshot {
+  const asGit: Snapshot = snapshot;
+  asGit.blobId = async (path) => {
+    const bytes = snapshot.raw(path);
+    if (!bytes) return undefined;
+    const oid = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+    return { oid, size: bytes.length };
+  };
+  return snapshot;
 }
 
 describe('atlas.sum', () => {
@@ -98,6 +114,45 @@ describe('history index', () => {
     expect(a).toBeDefined();
     expect(a!.hash).not.toBe(index.files.get('prisma/migrations/20240101000000_a/migration.sql')!.hash);
     expect(index.release?.files?.has('prisma/migrations/20240201000000_b/migration.sql')).toBe(true);
+  });
+
+  it('reads only the released migrations whose blob differs from the base, with the same answer as reading all', async () => {
+    const files = {
+      'prisma/migrations/migration_lock.toml': 'provider = "postgresql"\n',
+      'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" INT);\n',
+      'prisma/migrations/20240201000000_b/migration.sql': 'ALTER TABLE "t" ADD COLUMN "b" INT;\n',
+      'prisma/migrations/20240301000000_c/migration.sql': 'ALTER TABLE "t" ADD COLUMN "c" INT;\n',
+    };
+    const releasedFiles = {
+      ...files,
+      // Edited since the release, and a migration the base no longer has.
+      'prisma/migrations/20240201000000_b/migration.sql': 'ALTER TABLE "t" ADD COLUMN "b" BIGINT;\n',
+      'prisma/migrations/20231201000000_z/migration.sql': 'CREATE TABLE "z" ("id" INT);\n',
+    };
+    const indexOf = async (blobIds: boolean) => {
+      const released = memorySnapshot(releasedFiles, { sha: 'r' });
+      if (blobIds) withBlobIds(released);
+      const reads: string[] = [];
+      const read = released.read.bind(released);
+      released.read = (path) => {
+        reads.push(path);
+        return read(path);
+      };
+      const index = await build(files, {}, async () => ({ refs: ['v1.0.0'], released }), undefined, blobIds);
+      return { index, reads };
+    };
+    const byBlob = await indexOf(true);
+    const byText = await indexOf(false);
+    expect(byBlob.reads.sort()).toEqual([
+      'prisma/migrations/20231201000000_z/migration.sql',
+      'prisma/migrations/20240201000000_b/migration.sql',
+    ]);
+    expect(byText.reads).toHaveLength(4);
+    const sorted = (m: Map<string, unknown> | undefined) => [...(m ?? [])].sort(([a], [b]) => (a < b ? -1 : 1));
+    expect(sorted(byBlob.index.release?.files)).toEqual(sorted(byText.index.release?.files));
+    expect(byBlob.index.release?.files?.size).toBe(4);
+    // The edited one carries its released effect, for the rules to compare.
+    expect(byBlob.index.release?.files?.get('prisma/migrations/20240201000000_b/migration.sql')?.effect).toBeDefined();
   });
 
   it('does not ask for releases when the base has no migrations', async () => {

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "1ca855740605fc3c";
+var FACTS_SOURCE_HASH = "4086eefb9763bcfc";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -45519,6 +45519,9 @@ var historyIndex = {
   },
   // References to dropped or renamed columns are looked up for the migrations the change touches only.
   async scope(ctx) {
+    const basePaths = new Set(ctx.base.paths);
+    if (ctx.base.paths.some((p) => !ctx.excluded(p) && (classifyMigrationPath(p, basePaths)?.role ?? "down") !== "down"))
+      askReleases(ctx.base.snapshot).catch(() => void 0);
     return { changed: [.../* @__PURE__ */ new Set([...ctx.head.changed, ...ctx.base.changed])].sort() };
   },
   async build(ctx) {
@@ -45546,6 +45549,7 @@ var historyIndex = {
       models: emptyCatalogue(),
       stateOnlyDrops: /* @__PURE__ */ new Map()
     };
+    let release;
     const bySet = /* @__PURE__ */ new Map();
     for (const path2 of ctx.paths) {
       if (ctx.excluded(path2)) continue;
@@ -45562,6 +45566,7 @@ var historyIndex = {
         set3.downs.push(path2);
         continue;
       }
+      if (ctx.side === "base" && release === void 0) release = askReleases(ctx.snapshot);
       const file2 = await ctx.read(path2);
       if (!file2) continue;
       const refined = refineByContent(info, file2.text);
@@ -45639,8 +45644,8 @@ var historyIndex = {
     await readModels(ctx, index);
     await scanReferences(ctx, index, read);
     if (ctx.side === "base") {
-      const release = await releasedMigrations(ctx, index);
-      if (release) index.release = release;
+      const released = await releasedMigrations(ctx, index, release);
+      if (released) index.release = released;
     }
     return index;
   }
@@ -45715,9 +45720,15 @@ async function readModels(ctx, index) {
   }
 }
 var MAX_RELEASED_FILES = 5e3;
-async function releasedMigrations(ctx, index) {
+function askReleases(snapshot) {
+  const state = snapshot.releases ? snapshot.releases() : Promise.resolve(void 0);
+  state.then((s) => s?.released && s.released.sha !== snapshot.sha ? s.released.list() : void 0).catch(() => {
+  });
+  return state;
+}
+async function releasedMigrations(ctx, index, asked) {
   if (index.files.size === 0) return void 0;
-  const state = ctx.snapshot.releases ? await ctx.snapshot.releases() : void 0;
+  const state = await (asked ?? askReleases(ctx.snapshot));
   if (!state) return void 0;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };
   const files = /* @__PURE__ */ new Map();
@@ -45725,16 +45736,23 @@ async function releasedMigrations(ctx, index) {
     for (const [path2, e] of index.files) files.set(path2, { hash: e.hash });
     return { refs: state.refs, files };
   }
-  const releasedPaths = await state.released.list();
+  const released = state.released;
+  const releasedPaths = await released.list();
   const pathSet = new Set(releasedPaths);
   const infos = releasedPaths.flatMap((p) => {
     const info = ctx.excluded(p) ? void 0 : classifyMigrationPath(p, pathSet);
     return info && info.role !== "down" ? [info] : [];
   });
   if (infos.length > MAX_RELEASED_FILES) return void 0;
-  state.released.prefetch?.(infos.map((i) => i.path));
-  for (const info of infos) {
-    const read = await state.released.read(info.path);
+  const unchanged = await Promise.all(
+    infos.map(async (info) => index.files.has(info.path) && sameBlobAsMine(ctx.snapshot, released, info.path))
+  );
+  for (const [i, info] of infos.entries())
+    if (unchanged[i]) files.set(info.path, { hash: index.files.get(info.path).hash });
+  const toRead = infos.filter((_, i) => !unchanged[i]);
+  released.prefetch?.(toRead.map((i) => i.path));
+  for (const info of toRead) {
+    const read = await released.read(info.path);
     if (!read.ok) {
       files.set(info.path, { hash: "" });
       continue;
@@ -45750,6 +45768,11 @@ async function releasedMigrations(ctx, index) {
     read.file.dispose();
   }
   return { refs: state.refs, files };
+}
+async function sameBlobAsMine(mine, released, path2) {
+  if (!mine.blobId || !released.blobId) return false;
+  const [a, b] = await Promise.all([mine.blobId(path2), released.blobId(path2)]);
+  return a !== void 0 && b !== void 0 && a.oid === b.oid;
 }
 function replay(index, dir, ups) {
   ups.forEach(({ info, file: file2 }, position) => {
