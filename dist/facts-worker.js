@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-JIFLKUTD.js";
+} from "./chunk-RZWX3LLJ.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

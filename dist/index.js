@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-JIFLKUTD.js";
+} from "./chunk-RZWX3LLJ.js";
 import {
   __commonJS,
   __toESM

@@ -35,6 +35,9 @@ const HEALTH_CODE_TOKENS = [
   'SIGTERM',
 ];
 
+/** Any of these in a changed code file: it serves routes or health checks, and feeds the model. */
+const REACH_TOKENS = [...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS];
+
 /** YAML that may hold workloads, Services or Compose services (the index's own prefilter), and Helm files. */
 function isDeploymentPath(path: string): boolean {
   const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
@@ -83,39 +86,51 @@ export function healthReach(ctx: ChangeContext<unknown>): Promise<Reach> {
 }
 
 async function computeReach(ctx: ChangeContext<unknown>): Promise<Reach> {
-  const services = new Set<string>();
-  let feeds = false;
+  const code: Array<{ side: ChangeSide; paths: string[] }> = [];
   for (const side of [ctx.head, ctx.base]) {
-    const pending: string[] = [];
+    const paths: string[] = [];
     for (const path of side.changed) {
       if (ctx.excluded(path) || isLockfileOrGenerated(path) || /(^|\/)node_modules\//.test(path)) continue;
       // Deployment files and manifests: the model's other half, and the services' names. Any of them
       // can change what every service is judged against: the whole model.
       if (isDeploymentPath(path) || isServiceManifest(path)) return { feeds: true };
-      if (!isCode(path)) continue;
-      const file = await side.read(path);
-      if (!file) continue;
-      if ([...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS].some((t) => file.text.includes(t)) || isNextRoute(path)) {
-        feeds = true;
-        services.add(side.serviceOf(path).root);
-      } else pending.push(path);
+      if (isCode(path)) paths.push(path);
     }
-    // Code without those tokens feeds the model when a route file can reach it: it imports it, or imports
-    // a file that does, up to the depth handlers are followed.
-    const reached = await routeFilesReaching(side, pending);
-    if (reached === undefined) return { feeds: true };
-    for (const path of reached) {
-      feeds = true;
-      services.add(side.serviceOf(path).root);
-    }
+    code.push({ side, paths });
   }
-  return { feeds, services };
+  // The two sides' reads and greps are independent: asked at once, git answers one while the other waits.
+  const reached = await Promise.all(code.map(({ side, paths }) => servicesReached(side, paths)));
+  if (reached.includes(undefined)) return { feeds: true };
+  const services = new Set(reached.flatMap((roots) => [...roots!]));
+  return { feeds: services.size > 0, services };
+}
+
+/** The service roots a side's changed code files feed; undefined when too many files import them to tell. */
+async function servicesReached(side: ChangeSide, code: readonly string[]): Promise<Set<string> | undefined> {
+  const services = new Set<string>();
+  const files = await Promise.all(code.map((path) => side.read(path)));
+  const pending: string[] = [];
+  code.forEach((path, i) => {
+    const file = files[i];
+    if (!file) return;
+    if (REACH_TOKENS.some((t) => file.text.includes(t)) || isNextRoute(path)) services.add(side.serviceOf(path).root);
+    else pending.push(path);
+  });
+  // Code without those tokens feeds the model when a route file can reach it: it imports it, or imports
+  // a file that does, up to the depth handlers are followed.
+  const reached = await routeFilesReaching(side, pending);
+  if (reached === undefined) return undefined;
+  for (const path of reached) services.add(side.serviceOf(path).root);
+  return services;
 }
 
 /** Route files that import (transitively) one of the files; undefined when too many files import them. */
 async function routeFilesReaching(side: ChangeSide, files: readonly string[]): Promise<string[] | undefined> {
   if (files.length === 0) return [];
-  const routeFiles = new Set(await side.snapshot.grep([...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS], CODE_GLOBS));
+  // Asked now, awaited after the first importers: the two greps run side by side.
+  const routeFilesAsked = side.snapshot.grep(REACH_TOKENS, CODE_GLOBS);
+  routeFilesAsked.catch(() => undefined); // a failure is thrown where it is awaited
+  let routeFiles: Set<string> | undefined;
   const out = new Set<string>();
   const seen = new Set<string>(files);
   let frontier = [...files];
@@ -124,11 +139,12 @@ async function routeFilesReaching(side: ChangeSide, files: readonly string[]): P
     if (names.length === 0) break;
     const importers = (await side.snapshot.grep(names, CODE_GLOBS)).filter((p) => !seen.has(p) && isCode(p));
     if (importers.length > MAX_IMPORTERS) return undefined;
+    routeFiles ??= new Set(await routeFilesAsked);
     for (const p of importers) {
       seen.add(p);
       if (routeFiles.has(p)) out.add(p);
     }
-    frontier = importers.filter((p) => !routeFiles.has(p));
+    frontier = importers.filter((p) => !routeFiles!.has(p));
   }
   return [...out];
 }

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "4086eefb9763bcfc";
+var FACTS_SOURCE_HASH = "9061f675bf156f7c";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -35932,6 +35932,7 @@ var HEALTH_CODE_TOKENS = [
   "readyz",
   "SIGTERM"
 ];
+var REACH_TOKENS = [...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS];
 function isDeploymentPath(path2) {
   const name = path2.slice(path2.lastIndexOf("/") + 1).toLowerCase();
   return /\.ya?ml$/.test(name) || isComposePath(path2) || name === "dockerfile" || name === "containerfile" || name.startsWith("dockerfile.") || name.endsWith(".dockerfile") || name === ".dockerignore";
@@ -35954,33 +35955,41 @@ function healthReach(ctx) {
   return ctx.once(REACH, () => computeReach(ctx));
 }
 async function computeReach(ctx) {
-  const services = /* @__PURE__ */ new Set();
-  let feeds = false;
+  const code = [];
   for (const side of [ctx.head, ctx.base]) {
-    const pending2 = [];
+    const paths = [];
     for (const path2 of side.changed) {
       if (ctx.excluded(path2) || isLockfileOrGenerated(path2) || /(^|\/)node_modules\//.test(path2)) continue;
       if (isDeploymentPath(path2) || isServiceManifest(path2)) return { feeds: true };
-      if (!isCode(path2)) continue;
-      const file2 = await side.read(path2);
-      if (!file2) continue;
-      if ([...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS].some((t) => file2.text.includes(t)) || isNextRoute(path2)) {
-        feeds = true;
-        services.add(side.serviceOf(path2).root);
-      } else pending2.push(path2);
+      if (isCode(path2)) paths.push(path2);
     }
-    const reached = await routeFilesReaching(side, pending2);
-    if (reached === void 0) return { feeds: true };
-    for (const path2 of reached) {
-      feeds = true;
-      services.add(side.serviceOf(path2).root);
-    }
+    code.push({ side, paths });
   }
-  return { feeds, services };
+  const reached = await Promise.all(code.map(({ side, paths }) => servicesReached(side, paths)));
+  if (reached.includes(void 0)) return { feeds: true };
+  const services = new Set(reached.flatMap((roots) => [...roots]));
+  return { feeds: services.size > 0, services };
+}
+async function servicesReached(side, code) {
+  const services = /* @__PURE__ */ new Set();
+  const files = await Promise.all(code.map((path2) => side.read(path2)));
+  const pending2 = [];
+  code.forEach((path2, i) => {
+    const file2 = files[i];
+    if (!file2) return;
+    if (REACH_TOKENS.some((t) => file2.text.includes(t)) || isNextRoute(path2)) services.add(side.serviceOf(path2).root);
+    else pending2.push(path2);
+  });
+  const reached = await routeFilesReaching(side, pending2);
+  if (reached === void 0) return void 0;
+  for (const path2 of reached) services.add(side.serviceOf(path2).root);
+  return services;
 }
 async function routeFilesReaching(side, files) {
   if (files.length === 0) return [];
-  const routeFiles = new Set(await side.snapshot.grep([...HEALTH_CODE_TOKENS, ...JS_TOKENS, ...PY_TOKENS], CODE_GLOBS));
+  const routeFilesAsked = side.snapshot.grep(REACH_TOKENS, CODE_GLOBS);
+  routeFilesAsked.catch(() => void 0);
+  let routeFiles;
   const out = /* @__PURE__ */ new Set();
   const seen = new Set(files);
   let frontier = [...files];
@@ -35989,6 +35998,7 @@ async function routeFilesReaching(side, files) {
     if (names.length === 0) break;
     const importers = (await side.snapshot.grep(names, CODE_GLOBS)).filter((p) => !seen.has(p) && isCode(p));
     if (importers.length > MAX_IMPORTERS) return void 0;
+    routeFiles ??= new Set(await routeFilesAsked);
     for (const p of importers) {
       seen.add(p);
       if (routeFiles.has(p)) out.add(p);
