@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-RZWX3LLJ.js";
+} from "./chunk-CNAYNL52.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

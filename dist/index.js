@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-RZWX3LLJ.js";
+} from "./chunk-CNAYNL52.js";
 import {
   __commonJS,
   __toESM
@@ -5794,11 +5794,11 @@ async function getCollaboratorPermission(octokit, options) {
   return known(legacy) ? legacy : "none";
 }
 function repositoryConfigReader(octokit) {
-  return (repository, path) => getFileContent(octokit, {
-    owner: repository.owner,
-    repo: repository.repo,
+  return (repository2, path) => getFileContent(octokit, {
+    owner: repository2.owner,
+    repo: repository2.repo,
     path,
-    ...repository.ref ? { ref: repository.ref } : {}
+    ...repository2.ref ? { ref: repository2.ref } : {}
   });
 }
 
@@ -7886,10 +7886,20 @@ var BatchSession = class {
   body;
   bodyFilled = 0;
   trailer = 0;
+  /** Writes are being held until the end of this tick. */
+  corked = false;
   request(oid) {
     return new Promise((resolve2, reject) => {
       this.queue.push({ resolve: resolve2, reject });
       if (this.queue.length === 1) this.setReferenced(true);
+      if (!this.corked) {
+        this.corked = true;
+        this.stdin.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.stdin.uncork();
+        });
+      }
       this.stdin.write(`${oid}
 `);
     });
@@ -8001,9 +8011,8 @@ var DEFAULT_MAX_FILE_BYTES2 = DEFAULT_MAX_BYTES;
 var SYMLINK2 = "120000";
 var GITLINK2 = "160000";
 async function gitChangeSet(opts) {
-  const root = await repositoryRoot(opts.cwd);
+  const { root, shallow } = await repository(opts.cwd);
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES2;
-  const shallow = (await git(root, ["rev-parse", "--is-shallow-repository"])).trim() === "true";
   const headSpec = opts.head ?? "HEAD";
   rejectOptionLike(headSpec, "head");
   const headCommit = await resolveCommit(root, headSpec);
@@ -8037,10 +8046,11 @@ async function gitChangeSet(opts) {
   const files = mergeBase2 === headSha ? [] : await changedFiles(root, mergeBase2, headSha);
   const catFile = new CatFileBatch(root);
   const base = new GitSnapshot(root, mergeBase2, catFile, maxFileBytes, void 0, opts.cache);
+  const head = new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache);
+  if (files.length > 0) for (const snapshot of [base, head]) snapshot.listAhead();
   return {
     base,
-    // The head answers greps from the base's answers for every blob the two share.
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache),
+    head,
     policy: baseTipSha === mergeBase2 ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -8161,6 +8171,10 @@ var GitSnapshot = class _GitSnapshot {
       (sha) => sha === this.sha ? this : new _GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes)
     ).catch(() => void 0);
     return this.releaseState;
+  }
+  /** Starts listing the tree now, for a caller that will ask soon; a failure is reported when it asks. */
+  listAhead() {
+    this.listing().catch(() => void 0);
   }
   /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
   async blobId(path) {
@@ -8478,6 +8492,16 @@ function expandBraces(glob) {
 }
 async function git(root, args) {
   return (await runGit(root, args)).stdout.toString("utf8");
+}
+async function repository(cwd) {
+  const r = await runGit(cwd, ["rev-parse", "--is-shallow-repository", "--show-toplevel"], { okCodes: [0, 128] });
+  const out = r.stdout.toString("utf8");
+  const answer = out.slice(0, out.indexOf("\n"));
+  const top = out.slice(answer.length + 1).replace(/\n$/, "");
+  if (answer === "true" || answer === "false")
+    return { root: r.code === 0 && top || cwd, shallow: answer === "true" };
+  const root = await repositoryRoot(cwd);
+  return { root, shallow: (await git(root, ["rev-parse", "--is-shallow-repository"])).trim() === "true" };
 }
 async function repositoryRoot(cwd) {
   const gitDir = await runGit(cwd, ["rev-parse", "--git-dir"], { okCodes: [0, 128] });

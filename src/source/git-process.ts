@@ -186,6 +186,8 @@ class BatchSession {
   private body: Buffer | undefined;
   private bodyFilled = 0;
   private trailer = 0;
+  /** Writes are being held until the end of this tick. */
+  private corked = false;
 
   constructor(private readonly cwd: string) {
     const child = spawn('git', [...PINNED_CONFIG, 'cat-file', '--batch'], {
@@ -231,6 +233,15 @@ class BatchSession {
     return new Promise((resolve, reject) => {
       this.queue.push({ resolve, reject });
       if (this.queue.length === 1) this.setReferenced(true);
+      // The requests of one tick (a prefetch asks for hundreds) go to git in one write, not one each.
+      if (!this.corked) {
+        this.corked = true;
+        this.stdin.cork();
+        process.nextTick(() => {
+          this.corked = false;
+          this.stdin.uncork();
+        });
+      }
       this.stdin.write(`${oid}\n`);
     });
   }

@@ -101,9 +101,8 @@ export async function gitCommonDir(cwd: string): Promise<string> {
  * empty change set.
  */
 export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChangeSet> {
-  const root = await repositoryRoot(opts.cwd);
+  const { root, shallow } = await repository(opts.cwd);
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const shallow = (await git(root, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
 
   const headSpec = opts.head ?? 'HEAD';
   rejectOptionLike(headSpec, 'head');
@@ -144,10 +143,13 @@ export async function gitChangeSet(opts: GitChangeSetOptions): Promise<GitChange
 
   const catFile = new CatFileBatch(root);
   const base = new GitSnapshot(root, mergeBase, catFile, maxFileBytes, undefined, opts.cache);
+  // The head answers greps from the base's answers for every blob the two share.
+  const head = new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache);
+  // A change is judged against both trees: both are listed at once, while the caller loads its policy.
+  if (files.length > 0) for (const snapshot of [base, head]) snapshot.listAhead();
   return {
     base,
-    // The head answers greps from the base's answers for every blob the two share.
-    head: new GitSnapshot(root, headSha, catFile, maxFileBytes, base, opts.cache),
+    head,
     policy: baseTipSha === mergeBase ? base : new GitSnapshot(root, baseTipSha, catFile, maxFileBytes),
     baseRef,
     headRef,
@@ -278,6 +280,11 @@ export class GitSnapshot implements Snapshot {
       sha === this.sha ? this : new GitSnapshot(this.root, sha, this.catFile, this.maxFileBytes),
     ).catch(() => undefined);
     return this.releaseState;
+  }
+
+  /** Starts listing the tree now, for a caller that will ask soon; a failure is reported when it asks. */
+  listAhead(): void {
+    this.listing().catch(() => undefined);
   }
 
   /** A regular file's blob id and size, from the listing (nothing is read); undefined for anything else. */
@@ -696,6 +703,20 @@ function expandBraces(glob: string): string[] | undefined {
 
 async function git(root: string, args: readonly string[]): Promise<string> {
   return (await runGit(root, args)).stdout.toString('utf8');
+}
+
+/** The checkout's top-level directory and whether it is a shallow clone, in one git process. */
+async function repository(cwd: string): Promise<{ root: string; shallow: boolean }> {
+  const r = await runGit(cwd, ['rev-parse', '--is-shallow-repository', '--show-toplevel'], { okCodes: [0, 128] });
+  const out = r.stdout.toString('utf8');
+  const answer = out.slice(0, out.indexOf('\n'));
+  const top = out.slice(answer.length + 1).replace(/\n$/, '');
+  // git answers in order: a repository says whether it is shallow, then fails on a top level it lacks (bare).
+  if (answer === 'true' || answer === 'false')
+    return { root: (r.code === 0 && top) || cwd, shallow: answer === 'true' };
+  // Not a repository (or a git that answers otherwise): asked one question at a time, for the message.
+  const root = await repositoryRoot(cwd);
+  return { root, shallow: (await git(root, ['rev-parse', '--is-shallow-repository'])).trim() === 'true' };
 }
 
 /** The top level of the checkout (or the repository itself when bare), or a SourceError. */

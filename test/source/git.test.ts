@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ChangedFile } from '../../src/core/types.js';
@@ -204,7 +204,18 @@ describe('gitChangeSet: statuses, lines and modes', () => {
   it('works the same from a subdirectory of the checkout', async () => {
     const cs = await changeSet({ cwd: join(repo.dir, 'src'), base: 'main' });
     expect(cs.files).toEqual(expected);
+    expect(cs.root).toBe(realpathSync(repo.dir));
+    expect(cs.shallow).toBe(false);
     expect(await cs.head.grep(['L2 changed'])).toEqual(['src/app.ts']);
+  });
+
+  it('works in a bare clone, whose root is the repository itself', async () => {
+    const bare = join(tempDir(), 'bare.git');
+    repo.git('clone', '-q', '--bare', repo.dir, bare);
+    const cs = await changeSet({ cwd: bare, base: 'main', head: 'feature' });
+    expect(cs.root).toBe(bare);
+    expect(cs.shallow).toBe(false);
+    expect(cs.files).toEqual(expected);
   });
 
   it('lists regular files only, sorted, with dot-file-aware globs', async () => {

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "9061f675bf156f7c";
+var FACTS_SOURCE_HASH = "f0af3a4e00d5b7a2";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
