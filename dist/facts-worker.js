@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-CNAYNL52.js";
+} from "./chunk-WLLHDWNP.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-CNAYNL52.js";
+} from "./chunk-WLLHDWNP.js";
 import {
   __commonJS,
   __toESM

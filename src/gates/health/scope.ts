@@ -98,10 +98,13 @@ async function computeReach(ctx: ChangeContext<unknown>): Promise<Reach> {
     }
     code.push({ side, paths });
   }
-  // The two sides' reads and greps are independent: asked at once, git answers one while the other waits.
-  const reached = await Promise.all(code.map(({ side, paths }) => servicesReached(side, paths)));
-  if (reached.includes(undefined)) return { feeds: true };
-  const services = new Set(reached.flatMap((roots) => [...roots!]));
+  // One side after the other: when the head's code reaches too much to tell, the base's greps are not run.
+  const services = new Set<string>();
+  for (const { side, paths } of code) {
+    const reached = await servicesReached(side, paths);
+    if (reached === undefined) return { feeds: true };
+    for (const root of reached) services.add(root);
+  }
   return { feeds: services.size > 0, services };
 }
 

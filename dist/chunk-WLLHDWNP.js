@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "f0af3a4e00d5b7a2";
+var FACTS_SOURCE_HASH = "0c719e8ff385eed5";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -35965,9 +35965,12 @@ async function computeReach(ctx) {
     }
     code.push({ side, paths });
   }
-  const reached = await Promise.all(code.map(({ side, paths }) => servicesReached(side, paths)));
-  if (reached.includes(void 0)) return { feeds: true };
-  const services = new Set(reached.flatMap((roots) => [...roots]));
+  const services = /* @__PURE__ */ new Set();
+  for (const { side, paths } of code) {
+    const reached = await servicesReached(side, paths);
+    if (reached === void 0) return { feeds: true };
+    for (const root of reached) services.add(root);
+  }
   return { feeds: services.size > 0, services };
 }
 async function servicesReached(side, code) {
