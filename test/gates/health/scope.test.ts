@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { healthIndex } from '../../../src/gates/health/health-index.js';
+import { healthOptionsSchema, type HealthOptions } from '../../../src/gates/health/options.js';
 import type { ChangeContext, ChangeSide } from '../../../src/core/types.js';
 import { detectServices } from '../../../src/core/services.js';
 import { memoryChangeSet, type MemoryFiles, type MemorySnapshot } from '../../../src/source/memory.js';
@@ -36,8 +37,8 @@ function changeOf(base: MemoryFiles, head: MemoryFiles) {
     };
   };
   const computed = new Map<object, unknown>();
-  const ctx: ChangeContext = {
-    gateOptions: {},
+  const ctx: ChangeContext<HealthOptions> = {
+    gateOptions: healthOptionsSchema.parse({}),
     changes: cs.files,
     head: sideOf('head', cs.head),
     base: sideOf('base', cs.base),
