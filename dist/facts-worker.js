@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-WLLHDWNP.js";
+} from "./chunk-5QMEEPMN.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-WLLHDWNP.js";
+} from "./chunk-5QMEEPMN.js";
 import {
   __commonJS,
   __toESM

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "0c719e8ff385eed5";
+var FACTS_SOURCE_HASH = "fb8be50c9cc1ab3d";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -41331,6 +41331,11 @@ async function buildMetricIndex(ctx) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err.message}`);
     }
   };
+  const loadAll = async (paths) => {
+    const unknown2 = paths.filter((p) => !facts.has(p) && !ctx.excluded(p) && isSource2(p));
+    if (unknown2.length > 1) await ctx.prefetch?.(unknown2, metricFileFacts);
+    for (const p of unknown2) await load(p);
+  };
   const primary = new Set(scope?.files ?? []);
   const loadDependencies = async () => {
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
@@ -41341,11 +41346,11 @@ async function buildMetricIndex(ctx) {
         for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
       }
       if (wanted.size === 0) break;
-      for (const p of wanted) await load(p);
+      await loadAll([...wanted]);
     }
   };
   const libraryFiles = /* @__PURE__ */ new Set();
-  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, load, loadDependencies) : false;
+  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, loadAll, loadDependencies) : false;
   if (scoped) {
     for (const path2 of candidates) if (facts.has(path2)) libraryFiles.add(path2);
   } else {
@@ -41362,7 +41367,7 @@ async function buildMetricIndex(ctx) {
   const callees = calleeNamesWorthFollowing(scoped ? new Map([...facts].filter(([path2]) => primary.has(path2))) : facts);
   if (callees.length > 0) {
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
-    for (const p of callers) await load(p);
+    await loadAll(callers);
     if ([...facts.values()].some((f) => f.facadeCalls.length > 0)) await loadDependencies();
   }
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
@@ -41437,10 +41442,10 @@ function nameTokens(index, changed) {
   }
   return { whole: [...whole], split: [...split.values()] };
 }
-async function loadScoped(ctx, scope, candidates, facts, load, loadDependencies) {
+async function loadScoped(ctx, scope, candidates, facts, loadAll, loadDependencies) {
   const allPaths = new Set(ctx.paths);
   const changed = new Set(scope.files.filter((p) => allPaths.has(p)));
-  for (const path2 of changed) await load(path2);
+  await loadAll([...changed]);
   await loadDependencies();
   const goDirs = /* @__PURE__ */ new Set();
   for (const f of facts.values()) {
@@ -41448,7 +41453,7 @@ async function loadScoped(ctx, scope, candidates, facts, load, loadDependencies)
       if (target.kind === "local" && target.key.startsWith("go:"))
         goDirs.add(target.key.slice(3, target.key.indexOf("#")));
   }
-  for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf(p))) await load(p);
+  await loadAll(ctx.paths.filter((p) => p.endsWith(".go") && goDirs.has(dirOf(p))));
   const tokens = nameTokens(resolveIndex([...facts.values()], ctx.serviceOf), changed);
   if (tokens === void 0) return false;
   if (tokens.whole.length > 0) {
@@ -41462,13 +41467,14 @@ async function loadScoped(ctx, scope, candidates, facts, load, loadDependencies)
           hits.add(path2);
       }
     }
-    for (const path2 of hits) await load(path2);
+    await loadAll([...hits]);
     const constants = [...hits].filter((p) => !libraries.has(p));
     const names = [...new Set(constants.flatMap(importNames2))];
     const importers = names.length ? await ctx.snapshot.grep(names, SOURCE_GLOBS) : [];
     const constantDirs = new Set(constants.filter((p) => p.endsWith(".go")).map(dirOf));
-    for (const path2 of candidates)
-      if (importers.includes(path2) || path2.endsWith(".go") && constantDirs.has(dirOf(path2))) await load(path2);
+    await loadAll(
+      candidates.filter((path2) => importers.includes(path2) || path2.endsWith(".go") && constantDirs.has(dirOf(path2)))
+    );
   }
   await loadDependencies();
   return true;
