@@ -155,6 +155,41 @@ describe('history index', () => {
     expect(byBlob.index.release?.files?.get('prisma/migrations/20240201000000_b/migration.sql')?.effect).toBeDefined();
   });
 
+  it('asks for the release when scoped, before any index is built, only when the base holds migrations', async () => {
+    const scopeOf = async (files: Record<string, string>) => {
+      let asked = 0;
+      const snapshot = memorySnapshot(files);
+      snapshot.releases = async () => {
+        asked++;
+        return { refs: [] };
+      };
+      const side = {
+        snapshot,
+        paths: snapshot.listSync(),
+        changed: ['src/app.ts'],
+        read: async () => undefined,
+        serviceOf: () => ({ root: '', name: 'repo', marker: 'config' as const, languages: [] }),
+        services: [],
+      };
+      const scope = await historyIndex.scope!({
+        gateOptions: migrationsOptionsSchema.parse({}),
+        changes: [],
+        head: side,
+        base: side,
+        excluded: () => false,
+        once: (_key, compute) => compute(),
+      });
+      return { scope, asked };
+    };
+    const withMigrations = await scopeOf({
+      'src/app.ts': 'export {};\n',
+      'prisma/migrations/20240101000000_a/migration.sql': 'CREATE TABLE "t" ("id" INT);\n',
+    });
+    expect(withMigrations.asked).toBe(1);
+    expect(withMigrations.scope).toEqual({ changed: ['src/app.ts'] });
+    expect((await scopeOf({ 'src/app.ts': 'export {};\n' })).asked).toBe(0);
+  });
+
   it('does not ask for releases when the base has no migrations', async () => {
     let asked = 0;
     const index = await build({ 'src/app.ts': 'export {};\n' }, {}, async () => {
