@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-5QMEEPMN.js";
+} from "./chunk-WLLHDWNP.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

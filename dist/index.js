@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-5QMEEPMN.js";
+} from "./chunk-WLLHDWNP.js";
 import {
   __commonJS,
   __toESM

@@ -126,13 +126,6 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     }
   };
 
-  /** Loads files in order; a worker thread may extract part of a long list (core/facts-parallel). */
-  const loadAll = async (paths: readonly string[]): Promise<void> => {
-    const unknown = paths.filter((p) => !facts.has(p) && !ctx.excluded(p) && isSource(p));
-    if (unknown.length > 1) await ctx.prefetch?.(unknown, metricFileFacts);
-    for (const p of unknown) await load(p);
-  };
-
   // Files holding constants, registries or metric objects that indexed files import.
   const primary = new Set(scope?.files ?? []);
   const loadDependencies = async () => {
@@ -143,12 +136,12 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
       if (goDirs.size > 0)
         for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
       if (wanted.size === 0) break;
-      await loadAll([...wanted]);
+      for (const p of wanted) await load(p);
     }
   };
 
   const libraryFiles = new Set<string>();
-  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, loadAll, loadDependencies) : false;
+  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, load, loadDependencies) : false;
   if (scoped) {
     for (const path of candidates) if (facts.has(path)) libraryFiles.add(path);
   } else {
@@ -172,7 +165,7 @@ export async function buildMetricIndex(ctx: IndexContext): Promise<MetricIndex> 
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS))
       .filter((p) => !facts.has(p))
       .slice(0, MAX_CALLER_FILES);
-    await loadAll(callers);
+    for (const p of callers) await load(p);
     // Callers of a facade (`createCounter({ … })`) import it through modules that may not be loaded yet.
     if ([...facts.values()].some((f) => f.facadeCalls.length > 0)) await loadDependencies();
   }
@@ -302,12 +295,12 @@ async function loadScoped(
   scope: MetricScope,
   candidates: readonly string[],
   facts: Map<string, FileFacts>,
-  loadAll: (paths: readonly string[]) => Promise<void>,
+  load: (path: string) => Promise<void>,
   loadDependencies: () => Promise<void>,
 ): Promise<boolean> {
   const allPaths = new Set(ctx.paths);
   const changed = new Set(scope.files.filter((p) => allPaths.has(p)));
-  await loadAll([...changed]);
+  for (const path of changed) await load(path);
   await loadDependencies();
   // Go code uses metric objects of other packages (`metrics.Requests.WithLabelValues(…)`): the whole
   // build has them as library files; here their packages are loaded for what the loaded files reference.
@@ -318,7 +311,7 @@ async function loadScoped(
       if (target.kind === 'local' && target.key.startsWith('go:'))
         goDirs.add(target.key.slice(3, target.key.indexOf('#')));
   }
-  await loadAll(ctx.paths.filter((p) => p.endsWith('.go') && goDirs.has(dirOf(p))));
+  for (const p of ctx.paths) if (p.endsWith('.go') && goDirs.has(dirOf(p))) await load(p);
   const tokens = nameTokens(resolveIndex([...facts.values()], ctx.serviceOf), changed);
   if (tokens === undefined) return false;
   if (tokens.whole.length > 0) {
@@ -333,16 +326,15 @@ async function loadScoped(
           hits.add(path);
       }
     }
-    await loadAll([...hits]);
+    for (const path of hits) await load(path);
     // A hit that names no library holds a name as a constant: the metric files importing it (or, in Go,
     // sharing its package) define the metric.
     const constants = [...hits].filter((p) => !libraries.has(p));
     const names = [...new Set(constants.flatMap(importNames))];
     const importers = names.length ? await ctx.snapshot.grep(names, SOURCE_GLOBS) : [];
     const constantDirs = new Set(constants.filter((p) => p.endsWith('.go')).map(dirOf));
-    await loadAll(
-      candidates.filter((path) => importers.includes(path) || (path.endsWith('.go') && constantDirs.has(dirOf(path)))),
-    );
+    for (const path of candidates)
+      if (importers.includes(path) || (path.endsWith('.go') && constantDirs.has(dirOf(path)))) await load(path);
   }
   await loadDependencies();
   return true;

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "fb8be50c9cc1ab3d";
+var FACTS_SOURCE_HASH = "0c719e8ff385eed5";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -41331,11 +41331,6 @@ async function buildMetricIndex(ctx) {
       ctx.error(path2, `the metrics index could not analyse this file: ${err.message}`);
     }
   };
-  const loadAll = async (paths) => {
-    const unknown2 = paths.filter((p) => !facts.has(p) && !ctx.excluded(p) && isSource2(p));
-    if (unknown2.length > 1) await ctx.prefetch?.(unknown2, metricFileFacts);
-    for (const p of unknown2) await load(p);
-  };
   const primary = new Set(scope?.files ?? []);
   const loadDependencies = async () => {
     for (let round = 0; round < MAX_DEPENDENCY_ROUNDS; round++) {
@@ -41346,11 +41341,11 @@ async function buildMetricIndex(ctx) {
         for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf(p)) && !facts.has(p)) wanted.add(p);
       }
       if (wanted.size === 0) break;
-      await loadAll([...wanted]);
+      for (const p of wanted) await load(p);
     }
   };
   const libraryFiles = /* @__PURE__ */ new Set();
-  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, loadAll, loadDependencies) : false;
+  const scoped = scope ? await loadScoped(ctx, scope, candidates, facts, load, loadDependencies) : false;
   if (scoped) {
     for (const path2 of candidates) if (facts.has(path2)) libraryFiles.add(path2);
   } else {
@@ -41367,7 +41362,7 @@ async function buildMetricIndex(ctx) {
   const callees = calleeNamesWorthFollowing(scoped ? new Map([...facts].filter(([path2]) => primary.has(path2))) : facts);
   if (callees.length > 0) {
     const callers = (await ctx.snapshot.grep(callees, SOURCE_GLOBS)).filter((p) => !facts.has(p)).slice(0, MAX_CALLER_FILES);
-    await loadAll(callers);
+    for (const p of callers) await load(p);
     if ([...facts.values()].some((f) => f.facadeCalls.length > 0)) await loadDependencies();
   }
   return resolveIndex([...facts.values()], ctx.serviceOf, libraryFiles);
@@ -41442,10 +41437,10 @@ function nameTokens(index, changed) {
   }
   return { whole: [...whole], split: [...split.values()] };
 }
-async function loadScoped(ctx, scope, candidates, facts, loadAll, loadDependencies) {
+async function loadScoped(ctx, scope, candidates, facts, load, loadDependencies) {
   const allPaths = new Set(ctx.paths);
   const changed = new Set(scope.files.filter((p) => allPaths.has(p)));
-  await loadAll([...changed]);
+  for (const path2 of changed) await load(path2);
   await loadDependencies();
   const goDirs = /* @__PURE__ */ new Set();
   for (const f of facts.values()) {
@@ -41453,7 +41448,7 @@ async function loadScoped(ctx, scope, candidates, facts, loadAll, loadDependenci
       if (target.kind === "local" && target.key.startsWith("go:"))
         goDirs.add(target.key.slice(3, target.key.indexOf("#")));
   }
-  await loadAll(ctx.paths.filter((p) => p.endsWith(".go") && goDirs.has(dirOf(p))));
+  for (const p of ctx.paths) if (p.endsWith(".go") && goDirs.has(dirOf(p))) await load(p);
   const tokens = nameTokens(resolveIndex([...facts.values()], ctx.serviceOf), changed);
   if (tokens === void 0) return false;
   if (tokens.whole.length > 0) {
@@ -41467,14 +41462,13 @@ async function loadScoped(ctx, scope, candidates, facts, loadAll, loadDependenci
           hits.add(path2);
       }
     }
-    await loadAll([...hits]);
+    for (const path2 of hits) await load(path2);
     const constants = [...hits].filter((p) => !libraries.has(p));
     const names = [...new Set(constants.flatMap(importNames2))];
     const importers = names.length ? await ctx.snapshot.grep(names, SOURCE_GLOBS) : [];
     const constantDirs = new Set(constants.filter((p) => p.endsWith(".go")).map(dirOf));
-    await loadAll(
-      candidates.filter((path2) => importers.includes(path2) || path2.endsWith(".go") && constantDirs.has(dirOf(path2)))
-    );
+    for (const path2 of candidates)
+      if (importers.includes(path2) || path2.endsWith(".go") && constantDirs.has(dirOf(path2))) await load(path2);
   }
   await loadDependencies();
   return true;
