@@ -7,7 +7,9 @@
  * the table in bench/results/README.md and README.md shows the `before` and `after` columns side by side.
  *
  * `BENCH_CLI=/path/to/other/checkout/bin/readiness-gates.js BENCH_LABEL=before` measures another build
- * (e.g. the commit before a change) on the same repository.
+ * (e.g. the commit before a change) on the same repository. `BENCH_BEFORE_CLI=/path/to/other/…/bin/…`
+ * measures both in one command, turn about (before, after, before, after … for each change), and writes
+ * both files, so a machine whose speed drifts affects both builds alike.
  *
  * `BENCH_CACHE` says how a build with the analysis cache is run: `cold` (default: every run starts from an
  * empty `--cache-dir`), `warm` (every run starts from a copy of the cache that one earlier run of the same
@@ -26,6 +28,11 @@ const cli = process.env.BENCH_CLI ?? join(root, 'bin', 'readiness-gates.js');
 const label = process.env.BENCH_LABEL ?? 'after';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const cacheMode = process.env.BENCH_CACHE ?? 'cold';
+const beforeCli = process.env.BENCH_BEFORE_CLI;
+/** The builds measured: this one (or `BENCH_CLI`), and with `BENCH_BEFORE_CLI` the other, turn about. */
+const builds = [...(beforeCli ? [{ label: 'before', cli: beforeCli }] : []), { label, cli }];
+if (beforeCli && label === 'before')
+  throw new Error('BENCH_BEFORE_CLI measures "before": give BENCH_LABEL another name');
 if (!['none', 'cold', 'warm'].includes(cacheMode)) throw new Error('BENCH_CACHE must be none, cold or warm');
 
 if (!process.env.BENCH_CLI && !existsSync(join(root, 'build', 'cli', 'index.js'))) {
@@ -50,7 +57,7 @@ interface Run {
   load: number;
 }
 
-function runOnce(head: string, primed?: string): Run {
+function runOnce(cliPath: string, head: string, primed?: string): Run {
   const tmp = mkdtempSync(join(tmpdir(), 'rg-bench-'));
   const cacheArgs: string[] = [];
   if (cacheMode !== 'none') {
@@ -74,7 +81,7 @@ function runOnce(head: string, primed?: string): Run {
       process.execPath,
       '--import',
       join(import.meta.dirname, 'rss-hook.mjs'),
-      cli,
+      cliPath,
       'check',
       '--base',
       'main',
@@ -122,6 +129,22 @@ const CONFIGS = [
   { id: 'empty', head: 'main', title: 'nothing changed' },
 ] as const;
 
+function outputOf(buildLabel: string, buildCli: string) {
+  return {
+    label: buildLabel,
+    cache: cacheMode,
+    cli: buildCli,
+    turnAbout: beforeCli !== undefined,
+    prFiles: gen.prFiles,
+    prBytes: gen.prBytes,
+    configs: results[buildLabel] ?? {},
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    date: new Date().toISOString().slice(0, 10),
+  };
+}
+
 interface ConfigResult {
   title: string;
   runs: number;
@@ -134,19 +157,11 @@ interface ConfigResult {
 }
 
 function write(): void {
-  const output = {
-    label,
-    cache: cacheMode,
-    cli,
-    prFiles: gen.prFiles,
-    prBytes: gen.prBytes,
-    configs: results,
-    node: process.version,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    date: new Date().toISOString().slice(0, 10),
-  };
-  writeFileSync(join(root, `bench/results/engine-${label}.json`), JSON.stringify(output, null, 2) + '\n');
+  let output!: ReturnType<typeof outputOf>;
+  for (const b of builds) {
+    output = outputOf(b.label, b.cli);
+    writeFileSync(join(root, `bench/results/engine-${b.label}.json`), JSON.stringify(output, null, 2) + '\n');
+  }
 
   type Output = typeof output;
   const read = (l: string): Output | undefined => {
@@ -175,7 +190,7 @@ function write(): void {
         `| ${c.title} | ${pair((o) => o.configs[c.id]?.medianWallMs)} | ${pair((o) => o.configs[c.id]?.medianCpuMs)} | ${pair((o) => o.configs[c.id]?.maxWallMs)} | ${pair((o) => o.configs[c.id]?.peakRssMb, mb)} | ${counts(before, c.id)} / ${counts(after, c.id)} | ${before?.configs[c.id]?.loadAvg ?? '—'} / ${after?.configs[c.id]?.loadAvg ?? '—'} |`,
     ),
     '',
-    `Before → after; ${runs} runs per change and build, each a separate \`readiness-gates check\` process on the synthetic 10,000-file repository. CPU is user + system time of the CLI and the git processes it waited for (time(1)). Node ${output.node}, ${output.cpu}, ${output.cores} cores shared with other work (the load column is the 1-minute load average during the runs), ${before?.date ?? '—'} / ${after?.date ?? '—'}. Targets: 1,000-file PR under 5 s and 500 MB; 20-file PR under 1 s warm, 3 s cold; nothing changed under 0.5 s.`,
+    `Before → after; ${runs} runs per change and build${beforeCli ? ', turn about (before, after, before, …)' : ', one build after the other'}, each a separate \`readiness-gates check\` process on the synthetic 10,000-file repository. CPU is user + system time of the CLI and the git processes it waited for (time(1)). Node ${output.node}, ${output.cpu}, ${output.cores} cores shared with other work (the load column is the 1-minute load average during the runs), ${before?.date ?? '—'} / ${after?.date ?? '—'}. Targets: 1,000-file PR under 5 s and 500 MB; 20-file PR under 1 s warm, 3 s cold; nothing changed under 0.5 s.`,
   ].join('\n');
   console.log('\n' + table);
 
@@ -189,38 +204,48 @@ function write(): void {
   const readme = join(root, 'README.md');
   writeFileSync(readme, section(readFileSync(readme, 'utf8')));
 }
-const results: Record<string, ConfigResult> = {};
+const results: Record<string, Record<string, ConfigResult>> = {};
 // The quick changes first: a long run under load still yields their figures.
 for (const config of [...CONFIGS].reverse()) {
-  const rs: Run[] = [];
-  let primed: string | undefined;
+  const rs = new Map<string, Run[]>(builds.map((b) => [b.label, []]));
+  // Each build primes its own cache: a cache written by another build has another stamp and is ignored.
+  const primed = new Map<string, string>();
   if (cacheMode === 'warm') {
-    primed = mkdtempSync(join(tmpdir(), 'rg-bench-primed-'));
-    spawnSync(
-      process.execPath,
-      [cli, 'check', '--base', 'main', '--head', config.head, '--format', 'json', '--cache-dir', primed],
-      // The report is not read: a pipe would cap it (spawnSync's maxBuffer, 1 MiB) and kill a primer whose
-      // report is larger, sometimes before it saved the cache.
-      { cwd: gen.dir, stdio: 'ignore' },
-    );
+    for (const b of builds) {
+      const dir = mkdtempSync(join(tmpdir(), 'rg-bench-primed-'));
+      spawnSync(
+        process.execPath,
+        [b.cli, 'check', '--base', 'main', '--head', config.head, '--format', 'json', '--cache-dir', dir],
+        // The report is not read: a pipe would cap it (spawnSync's maxBuffer, 1 MiB) and kill a primer whose
+        // report is larger, sometimes before it saved the cache.
+        { cwd: gen.dir, stdio: 'ignore' },
+      );
+      primed.set(b.label, dir);
+    }
   }
   for (let i = 0; i < runs; i++) {
-    const r = runOnce(config.head, primed);
-    rs.push(r);
-    console.log(
-      `  ${config.title} run ${i + 1}: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB, load ${r.load.toFixed(1)}`,
-    );
+    for (const b of builds) {
+      const r = runOnce(b.cli, config.head, primed.get(b.label));
+      rs.get(b.label)!.push(r);
+      console.log(
+        `  ${config.title} ${b.label} run ${i + 1}: wall ${r.wallMs.toFixed(0)} ms, CPU ${r.cpuMs.toFixed(0)} ms, ${r.rssMb.toFixed(0)} MB, load ${r.load.toFixed(1)}`,
+      );
+    }
   }
-  results[config.id] = {
-    title: config.title,
-    runs,
-    medianWallMs: Math.round(median(rs.map((r) => r.wallMs))),
-    medianCpuMs: Math.round(median(rs.map((r) => r.cpuMs))),
-    maxWallMs: Math.round(Math.max(...rs.map((r) => r.wallMs))),
-    peakRssMb: Math.round(Math.max(...rs.map((r) => r.rssMb))),
-    findings: rs[0]!.findings,
-    loadAvg: Number(median(rs.map((r) => r.load)).toFixed(1)),
-  };
+  for (const b of builds) {
+    const runsOf = rs.get(b.label)!;
+    (results[b.label] ??= {})[config.id] = {
+      title: config.title,
+      runs,
+      medianWallMs: Math.round(median(runsOf.map((r) => r.wallMs))),
+      medianCpuMs: Math.round(median(runsOf.map((r) => r.cpuMs))),
+      maxWallMs: Math.round(Math.max(...runsOf.map((r) => r.wallMs))),
+      peakRssMb: Math.round(Math.max(...runsOf.map((r) => r.rssMb))),
+      findings: runsOf[0]!.findings,
+      loadAvg: Number(median(runsOf.map((r) => r.load)).toFixed(1)),
+    };
+  }
+  for (const dir of primed.values()) rmSync(dir, { recursive: true, force: true });
   // Written after each change, so a long run keeps what it measured.
   write();
 }
