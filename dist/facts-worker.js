@@ -9,7 +9,7 @@ import {
   metricsWorkerFacts,
   migrationsWorkerFacts,
   serveFactsWorker
-} from "./chunk-WLLHDWNP.js";
+} from "./chunk-XG5R5HQJ.js";
 import "./chunk-TJK4CWLY.js";
 
 // src/facts-worker.ts

@@ -117,7 +117,7 @@ import {
   unwrap,
   validatedNotNullBefore,
   walk
-} from "./chunk-WLLHDWNP.js";
+} from "./chunk-XG5R5HQJ.js";
 import {
   __commonJS,
   __toESM

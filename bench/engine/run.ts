@@ -157,11 +157,12 @@ interface ConfigResult {
 }
 
 function write(): void {
-  let output!: ReturnType<typeof outputOf>;
-  for (const b of builds) {
-    output = outputOf(b.label, b.cli);
-    writeFileSync(join(root, `bench/results/engine-${b.label}.json`), JSON.stringify(output, null, 2) + '\n');
-  }
+  for (const b of builds)
+    writeFileSync(
+      join(root, `bench/results/engine-${b.label}.json`),
+      JSON.stringify(outputOf(b.label, b.cli), null, 2) + '\n',
+    );
+  const output = outputOf(label, cli);
 
   type Output = typeof output;
   const read = (l: string): Output | undefined => {

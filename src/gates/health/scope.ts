@@ -142,12 +142,12 @@ async function routeFilesReaching(side: ChangeSide, files: readonly string[]): P
     if (names.length === 0) break;
     const importers = (await side.snapshot.grep(names, CODE_GLOBS)).filter((p) => !seen.has(p) && isCode(p));
     if (importers.length > MAX_IMPORTERS) return undefined;
-    routeFiles ??= new Set(await routeFilesAsked);
+    const routes = (routeFiles ??= new Set(await routeFilesAsked));
     for (const p of importers) {
       seen.add(p);
-      if (routeFiles.has(p)) out.add(p);
+      if (routes.has(p)) out.add(p);
     }
-    frontier = importers.filter((p) => !routeFiles!.has(p));
+    frontier = importers.filter((p) => !routes.has(p));
   }
   return [...out];
 }

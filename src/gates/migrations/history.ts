@@ -296,7 +296,6 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
       models: emptyCatalogue(),
       stateOnlyDrops: new Map(),
     };
-    let release: Promise<ReleaseState | undefined> | undefined;
     const bySet = new Map<
       string,
       {
@@ -321,9 +320,6 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
         set.downs.push(path);
         continue;
       }
-      // The base side compares its migrations with the newest release: the refs are walked and the
-      // released tree listed while the migrations are read and parsed, not after.
-      if (ctx.side === 'base' && release === undefined) release = askReleases(ctx.snapshot);
       const file = await ctx.read(path);
       if (!file) continue;
       // goose SQL files sit in plain SQL directories: their section markers say they are recorded by version.
@@ -407,8 +403,8 @@ export const historyIndex: IndexDef<MigrationIndex, MigrationsOptions> = {
     await readModels(ctx, index);
     await scanReferences(ctx, index, read);
     if (ctx.side === 'base') {
-      const released = await releasedMigrations(ctx, index, release);
-      if (released) index.release = released;
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
     }
     return index;
   },
@@ -545,9 +541,9 @@ const MAX_RELEASED_FILES = 5000;
  * signature, so an edit can be compared with what was released.
  */
 /**
- * Asks where a snapshot stands against the releases, and has the released tree listed, without waiting:
- * the answer is awaited once the migrations are read. Only asked once a migration is found, since
- * releases only matter for migrations (on GitHub they cost API calls).
+ * Asks where a snapshot stands against the releases, and has the released tree listed, without waiting
+ * (snapshots keep both answers: asking again is free). Only asked when there are migrations, since
+ * releases only matter for them (on GitHub they cost API calls).
  */
 function askReleases(snapshot: Snapshot): Promise<ReleaseState | undefined> {
   const state = snapshot.releases ? snapshot.releases() : Promise.resolve(undefined);
@@ -565,11 +561,10 @@ function askReleases(snapshot: Snapshot): Promise<ReleaseState | undefined> {
 async function releasedMigrations(
   ctx: IndexContext<MigrationsOptions>,
   index: MigrationIndex,
-  asked: Promise<ReleaseState | undefined> | undefined,
 ): Promise<ReleasedMigrations | undefined> {
   // Releases only matter for the base's migrations: without any, no tag or branch is asked for (API calls).
   if (index.files.size === 0) return undefined;
-  const state = await (asked ?? askReleases(ctx.snapshot));
+  const state = await askReleases(ctx.snapshot);
   if (!state) return undefined;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };
   const files = new Map<string, { hash: string; effect?: string }>();

@@ -10445,7 +10445,7 @@ import { createHash } from "node:crypto";
 var VERSION = "0.1.0";
 
 // src/core/facts-stamp.generated.ts
-var FACTS_SOURCE_HASH = "0c719e8ff385eed5";
+var FACTS_SOURCE_HASH = "cfcfbeaa9db181f6";
 
 // src/core/cache.ts
 var CACHE_STAMP = `${VERSION}+${FACTS_SOURCE_HASH}`;
@@ -36001,12 +36001,12 @@ async function routeFilesReaching(side, files) {
     if (names.length === 0) break;
     const importers = (await side.snapshot.grep(names, CODE_GLOBS)).filter((p) => !seen.has(p) && isCode(p));
     if (importers.length > MAX_IMPORTERS) return void 0;
-    routeFiles ??= new Set(await routeFilesAsked);
+    const routes = routeFiles ??= new Set(await routeFilesAsked);
     for (const p of importers) {
       seen.add(p);
-      if (routeFiles.has(p)) out.add(p);
+      if (routes.has(p)) out.add(p);
     }
-    frontier = importers.filter((p) => !routeFiles.has(p));
+    frontier = importers.filter((p) => !routes.has(p));
   }
   return [...out];
 }
@@ -45562,7 +45562,6 @@ var historyIndex = {
       models: emptyCatalogue(),
       stateOnlyDrops: /* @__PURE__ */ new Map()
     };
-    let release;
     const bySet = /* @__PURE__ */ new Map();
     for (const path2 of ctx.paths) {
       if (ctx.excluded(path2)) continue;
@@ -45579,7 +45578,6 @@ var historyIndex = {
         set3.downs.push(path2);
         continue;
       }
-      if (ctx.side === "base" && release === void 0) release = askReleases(ctx.snapshot);
       const file2 = await ctx.read(path2);
       if (!file2) continue;
       const refined = refineByContent(info, file2.text);
@@ -45657,8 +45655,8 @@ var historyIndex = {
     await readModels(ctx, index);
     await scanReferences(ctx, index, read);
     if (ctx.side === "base") {
-      const released = await releasedMigrations(ctx, index, release);
-      if (released) index.release = released;
+      const release = await releasedMigrations(ctx, index);
+      if (release) index.release = release;
     }
     return index;
   }
@@ -45739,9 +45737,9 @@ function askReleases(snapshot) {
   });
   return state;
 }
-async function releasedMigrations(ctx, index, asked) {
+async function releasedMigrations(ctx, index) {
   if (index.files.size === 0) return void 0;
-  const state = await (asked ?? askReleases(ctx.snapshot));
+  const state = await askReleases(ctx.snapshot);
   if (!state) return void 0;
   if (state.refs.length === 0 || !state.released) return { refs: state.refs };
   const files = /* @__PURE__ */ new Map();
